@@ -1,0 +1,201 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { APP_NAME, PROCESS_NAME } from '../functions/shared/settings';
+
+/**
+ * Slipway's typed configuration: the account, its clusters, databases and apps. It is read from the
+ * JSON file named by the `slipway:config` context key (cdk.json) and validated before any construct is
+ * built, so a bad key fails `cdk synth` with one message that names it.
+ */
+
+const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+export const processConfigSchema = z
+  .object({
+    /** Container command; absent: the image's CMD. */
+    command: z.array(z.string().min(1)).min(1).optional(),
+    /** Fargate CPU units. @default 256 */
+    cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096), z.literal(8192), z.literal(16384)]).default(256),
+    /** Memory in MiB. @default 512 */
+    memory: z.number().int().min(512).max(122880).default(512),
+    /** Container port; only the `web` process is attached to the load balancer. */
+    port: z.number().int().min(1).max(65535).optional(),
+    /** @default 1 */
+    desiredCount: z.number().int().min(0).max(1000).default(1),
+    autoscaling: z
+      .object({
+        min: z.number().int().min(0),
+        max: z.number().int().min(1).max(1000),
+        cpuTarget: z.number().min(10).max(95).default(60),
+      })
+      .strict()
+      .refine((a) => a.min <= a.max, { message: 'autoscaling.min must not exceed autoscaling.max' })
+      .optional(),
+    /** Health-check path of the target group (web only). @default "/" */
+    healthCheckPath: z.string().startsWith('/').default('/'),
+  })
+  .strict();
+
+export const appConfigSchema = z
+  .object({
+    name: z.string().regex(NAME, 'app names are lowercase letters, digits and hyphens, starting with a letter, 40 characters at most'),
+    /** Name of the cluster (from `clusters`) the app runs on. */
+    cluster: z.string().regex(NAME),
+    /** Source repository the CodeBuild project builds. */
+    repository: z
+      .object({
+        owner: z.string().min(1),
+        name: z.string().min(1),
+        branch: z.string().min(1).default('main'),
+      })
+      .strict(),
+    /** Host name for the web process, under the cluster's domain (when set). */
+    hostname: z.string().min(1).optional(),
+    /** The release phase command (e.g. migrations); absent: no release phase. */
+    releaseCommand: z.array(z.string().min(1)).min(1).optional(),
+    /** The process type whose task definition runs the release command. @default "web" */
+    releaseProcess: z.string().regex(PROCESS_NAME).default('web'),
+    processes: z
+      .record(z.string().regex(PROCESS_NAME, 'process names are lowercase letters, digits and hyphens, starting with a letter'), processConfigSchema)
+      .refine((p) => Object.keys(p).length > 0, { message: 'an app needs at least one process type' }),
+    /** How long a deploy may take before it fails with DeploymentTimedOut. @default 30 */
+    deployTimeoutMinutes: z.number().int().min(1).max(1440).default(30),
+    /** Days to keep the app's logs. @default 30 */
+    logRetentionDays: z.number().int().min(1).default(30),
+    /** Name of a database (from `databases`) in which the app gets its own database and role. */
+    database: z.string().regex(NAME).optional(),
+  })
+  .strict()
+  .superRefine((app, ctx) => {
+    if (app.releaseCommand && !app.processes[app.releaseProcess]) {
+      ctx.addIssue({ code: 'custom', path: ['releaseProcess'], message: `release process "${app.releaseProcess}" is not one of the app's processes (${Object.keys(app.processes).join(', ')})` });
+    }
+  });
+
+export const clusterConfigSchema = z
+  .object({
+    name: z.string().regex(NAME),
+    /** Domain served by the cluster's load balancer (wildcard record and certificate). */
+    domain: z
+      .object({ name: z.string().min(3), hostedZoneId: z.string().min(1) })
+      .strict()
+      .optional(),
+    /** Put a NAT gateway in front of private subnets. @default false */
+    natGateways: z.number().int().min(0).max(3).default(0),
+    /** Optional EC2 capacity provider. */
+    ec2Capacity: z
+      .object({ instanceType: z.string().min(1), minCapacity: z.number().int().min(0).default(0), maxCapacity: z.number().int().min(1) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const databaseConfigSchema = z
+  .object({
+    name: z.string().regex(NAME),
+    cluster: z.string().regex(NAME),
+    /** One writer, or a writer and a reader in another AZ. @default 1 */
+    instances: z.union([z.literal(1), z.literal(2)]).default(1),
+    /** How the database manager connects. @default "pg" */
+    driver: z.enum(['pg', 'data-api']).default('pg'),
+    /** @default "db.t4g.medium" */
+    instanceType: z.string().default('t4g.medium'),
+    /** @default true */
+    deletionProtection: z.boolean().default(true),
+  })
+  .strict();
+
+export const slipwayConfigSchema = z
+  .object({
+    /** Prefix of every resource name Slipway creates. @default "slipway" */
+    prefix: z.string().regex(NAME).default('slipway'),
+    account: z
+      .object({
+        githubOidc: z
+          .object({
+            /** `owner/repo` → branches allowed to assume the deploy role. */
+            repositories: z.array(z.object({ repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/), branches: z.array(z.string().min(1)).min(1) }).strict()).min(1),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    clusters: z.array(clusterConfigSchema).min(1),
+    databases: z.array(databaseConfigSchema).default([]),
+    apps: z.array(appConfigSchema).default([]),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const unique = (items: { name: string }[], key: string) => {
+      const seen = new Set<string>();
+      items.forEach((item, i) => {
+        if (seen.has(item.name)) ctx.addIssue({ code: 'custom', path: [key, i, 'name'], message: `duplicate name "${item.name}"` });
+        seen.add(item.name);
+      });
+    };
+    unique(cfg.clusters, 'clusters');
+    unique(cfg.databases, 'databases');
+    unique(cfg.apps, 'apps');
+    const clusters = new Set(cfg.clusters.map((c) => c.name));
+    const databases = new Set(cfg.databases.map((d) => d.name));
+    cfg.apps.forEach((app, i) => {
+      if (!clusters.has(app.cluster)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'cluster'], message: `unknown cluster "${app.cluster}" (known: ${[...clusters].join(', ')})` });
+      if (app.database && !databases.has(app.database)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'database'], message: `unknown database "${app.database}"` });
+    });
+    cfg.databases.forEach((db, i) => {
+      if (!clusters.has(db.cluster)) ctx.addIssue({ code: 'custom', path: ['databases', i, 'cluster'], message: `unknown cluster "${db.cluster}"` });
+    });
+  });
+
+export type ProcessConfig = z.infer<typeof processConfigSchema>;
+export type AppConfig = z.infer<typeof appConfigSchema>;
+export type ClusterConfig = z.infer<typeof clusterConfigSchema>;
+export type DatabaseConfig = z.infer<typeof databaseConfigSchema>;
+export type SlipwayConfig = z.infer<typeof slipwayConfigSchema>;
+
+/** A config that failed validation; the message names every bad key. */
+export class ConfigError extends Error {
+  public override readonly name = 'ConfigError';
+}
+
+/** Formats a zod path the way a person writes it in JSON: `apps[0].processes.web.cpu`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+}
+
+/**
+ * Validates a parsed config object.
+ * @throws ConfigError naming each bad key, e.g. `invalid config: apps[0].processes.web.cpu: ...`
+ */
+export function parseConfig(raw: unknown, source = 'config'): SlipwayConfig {
+  const result = slipwayConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        const base = formatPath(issue.path);
+        return issue.keys.map((k) => `${base ? `${base}.` : ''}${k}: unknown key`).join('; ');
+      }
+      return `${formatPath(issue.path) || '(root)'}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid ${source}: ${lines.join('; ')}`);
+  }
+  return result.data;
+}
+
+/** Reads and validates a config file. @throws ConfigError when missing, not JSON, or invalid. */
+export function loadConfig(file: string): SlipwayConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(`config file ${file} cannot be read (set the "slipway:config" context key to a JSON config file)`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseConfig(raw, `config ${file}`);
+}
