@@ -8,7 +8,7 @@ import { APP_NAME, PROCESS_NAME } from '../functions/shared/settings';
  * built, so a bad key fails `cdk synth` with one message that names it.
  */
 
-const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+const NAME = APP_NAME;
 
 export const processConfigSchema = z
   .object({
