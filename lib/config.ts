@@ -87,6 +87,11 @@ export const clusterConfigSchema = z
       .object({ instanceType: z.string().min(1), minCapacity: z.number().int().min(0).default(0), maxCapacity: z.number().int().min(1) })
       .strict()
       .optional(),
+    /**
+     * Capacity provider of the apps' services and tasks. "EC2" needs `ec2Capacity` and `natGateways` >= 1
+     * (tasks on EC2 get no public IP). Absent: "FARGATE".
+     */
+    defaultCapacityProvider: z.enum(['FARGATE', 'FARGATE_SPOT', 'EC2']).optional(),
   })
   .strict();
 
