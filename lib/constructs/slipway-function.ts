@@ -1,0 +1,126 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** The repository's `functions/` folder: one sub-folder per handler, each with an `index.ts`. */
+export const FUNCTIONS_DIR = path.join(__dirname, '..', '..', 'functions');
+
+/**
+ * How every Slipway Lambda is bundled. `scripts/measure-bundles.ts` bundles with these same values,
+ * so the sizes it reports are the sizes that get deployed.
+ */
+export const BUNDLING_DEFAULTS = {
+  /** esbuild target matching {@link lambda.Runtime.NODEJS_22_X}. */
+  target: 'node22',
+  /** The Node.js 22 runtime ships the AWS SDK for JavaScript v3: never bundle it. */
+  externalModules: ['@aws-sdk/*'],
+  minify: true,
+  sourceMap: true,
+} as const;
+
+/** Path of a handler's entry file: `functions/<name>/index.ts`. */
+export function functionEntry(name: string): string {
+  return path.join(FUNCTIONS_DIR, name, 'index.ts');
+}
+
+/** Names accepted as a handler folder (they also end up in the Lambda's log group name). */
+const HANDLER_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+
+export interface SlipwayFunctionProps {
+  /** Handler folder under `functions/`; the entry is `functions/<name>/index.ts` exporting `handler`. */
+  readonly name: string;
+  /** What the function does, shown in the Lambda console. @default - none */
+  readonly description?: string;
+  /** Environment variables, in addition to `NODE_OPTIONS=--enable-source-maps`. @default - none */
+  readonly environment?: Record<string, string>;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** How long the function's log group keeps logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** What happens to the log group when the function is removed. @default RemovalPolicy.DESTROY */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The one place Lambda defaults live: Node.js 22 on arm64, esbuild-minified with source maps (the SDK
+ * left to the runtime), an explicit log group with retention, active X-Ray tracing, and a role that
+ * can write only to that log group (no managed policy). Grant anything else explicitly on `role`.
+ */
+export class SlipwayFunction extends Construct {
+  /** The function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** The function's execution role: log-group write access only, until you grant more. */
+  public readonly role: iam.Role;
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: SlipwayFunctionProps) {
+    super(scope, id);
+    if (!HANDLER_NAME.test(props.name)) {
+      throw new Error(`SlipwayFunction name "${props.name}" must be a handler folder name under functions/ (lowercase letters, digits and hyphens)`);
+    }
+    const memorySize = props.memorySize ?? 256;
+    if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
+      throw new Error(`SlipwayFunction "${props.name}": memorySize must be an integer from 128 to 10240 MB, got ${memorySize}`);
+    }
+    if (props.environment?.NODE_OPTIONS !== undefined) {
+      throw new Error(`SlipwayFunction "${props.name}": environment.NODE_OPTIONS is set by the construct (--enable-source-maps)`);
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Slipway ${props.name} function`,
+    });
+    // Instead of the AWSLambdaBasicExecutionRole managed policy (logs:* on every log group).
+    this.logGroup.grantWrite(this.role);
+    // X-Ray's actions have no resource-level permissions: keep them in a policy of their own so the
+    // Resource "*" acknowledgement below cannot hide a wildcard granted later on `role`.
+    const tracingPolicy = new iam.Policy(this.role, 'TracingPolicy', {
+      statements: [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
+    });
+    this.role.attachInlinePolicy(tracingPolicy);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: functionEntry(props.name),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize,
+      timeout: props.timeout ?? Duration.seconds(30),
+      // Immutable view: CDK would otherwise add its own X-Ray statement to the role's default policy.
+      role: this.role.withoutPolicyUpdates(),
+      logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        minify: BUNDLING_DEFAULTS.minify,
+        sourceMap: BUNDLING_DEFAULTS.sourceMap,
+        target: BUNDLING_DEFAULTS.target,
+        externalModules: [...BUNDLING_DEFAULTS.externalModules],
+      },
+    });
+
+    // The role (with its default policy, where grants land) must exist before the function runs.
+    this.function.node.addDependency(this.role);
+
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Slipway pins nodejs22.x on purpose: handlers and the local runner are tested against Node 22; moving to a newer runtime is a deliberate, tested upgrade, not a synth-time default.',
+    });
+    Validations.of(tracingPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Active X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+    });
+  }
+}
