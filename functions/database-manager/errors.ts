@@ -1,0 +1,91 @@
+/**
+ * Named errors of the database manager. Each sets `name`, which Lambda reports as `errorType` and Step
+ * Functions can catch by name; each message says what was wrong and what to do about it.
+ */
+
+/** Base class: every error the manager throws on purpose. */
+export class DatabaseManagerError extends Error {
+  public override readonly name: string = 'DatabaseManagerError';
+}
+
+/** A database, role or user name that is not a safe PostgreSQL identifier. Nothing was sent to the server. */
+export class InvalidIdentifier extends DatabaseManagerError {
+  public override readonly name = 'InvalidIdentifier';
+}
+
+/** The event's `action` is not one the manager knows. */
+export class UnknownAction extends DatabaseManagerError {
+  public override readonly name = 'UnknownAction';
+}
+
+/** The event is malformed: a missing or extra field, a wrong type. */
+export class InvalidRequest extends DatabaseManagerError {
+  public override readonly name = 'InvalidRequest';
+}
+
+/** A database could not be dropped because sessions or prepared transactions still use it. */
+export class DatabaseInUse extends DatabaseManagerError {
+  public override readonly name = 'DatabaseInUse';
+}
+
+/** A named database does not exist (for actions that need it, e.g. `runSql`). */
+export class DatabaseNotFound extends DatabaseManagerError {
+  public override readonly name = 'DatabaseNotFound';
+}
+
+/** A named role does not exist (e.g. `enableIamAuth` for an unknown user). */
+export class RoleNotFound extends DatabaseManagerError {
+  public override readonly name = 'RoleNotFound';
+}
+
+/** The database exists but belongs to another role than the requested owner; nothing was changed. */
+export class OwnerMismatch extends DatabaseManagerError {
+  public override readonly name = 'OwnerMismatch';
+}
+
+/** A role still owns objects or holds privileges outside its own database; it was not dropped. */
+export class RoleInUse extends DatabaseManagerError {
+  public override readonly name = 'RoleInUse';
+}
+
+/** A role the manager must never drop or change (the admin user, a superuser, a role that can create roles). */
+export class ProtectedRole extends DatabaseManagerError {
+  public override readonly name = 'ProtectedRole';
+}
+
+/** The server has no `rds_iam` role: IAM database authentication is an RDS/Aurora feature. */
+export class IamAuthUnavailable extends DatabaseManagerError {
+  public override readonly name = 'IamAuthUnavailable';
+}
+
+/** The manager's own settings (environment variables, admin secret) are missing or wrong. */
+export class ConfigurationError extends DatabaseManagerError {
+  public override readonly name = 'ConfigurationError';
+}
+
+/** The server rejected a statement. `sqlState` is PostgreSQL's five-character error code. */
+export class SqlError extends DatabaseManagerError {
+  public override readonly name = 'SqlError';
+  /** PostgreSQL SQLSTATE, e.g. `42P04` (duplicate_database); empty when unknown. */
+  public readonly sqlState: string;
+  constructor(message: string, sqlState: string) {
+    super(message);
+    this.sqlState = sqlState;
+  }
+}
+
+/** The server could not be reached or refused the login. */
+export class ConnectionFailed extends DatabaseManagerError {
+  public override readonly name = 'ConnectionFailed';
+}
+
+/** SQLSTATE codes the manager reacts to. */
+export const SQLSTATE = {
+  duplicateDatabase: '42P04',
+  duplicateObject: '42710',
+  uniqueViolation: '23505',
+  objectInUse: '55006',
+  dependentObjectsStillExist: '2BP01',
+  invalidCatalogName: '3D000',
+  undefinedObject: '42704',
+} as const;

@@ -1,0 +1,182 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, type ClientConfig } from 'pg';
+
+/**
+ * A throwaway PostgreSQL server for tests, started from the machine's PostgreSQL binaries.
+ *
+ * * With `DATABASE_URL` or `PGHOST` set, that server is used instead (nothing is started or stopped,
+ *   the given user is both the superuser and the manager's admin user).
+ * * Otherwise `initdb` runs as the `postgres` OS user (it refuses root) in a directory under
+ *   `os.tmpdir()`, and `pg_ctl` starts the server on a free port, listening on 127.0.0.1 and on a private
+ *   socket directory. Local (socket) connections are trusted; TCP connections need a SCRAM password, so
+ *   tests can check a generated password for real.
+ *
+ * Like RDS, the server gets an `rds_iam` role and an admin role that is not a superuser
+ * (`slipway_admin`: LOGIN CREATEDB CREATEROLE, member of `pg_signal_backend`, not of `rds_iam`),
+ * so the manager is tested with the privileges it has on Aurora, not with a superuser's.
+ */
+export interface TestPostgres {
+  /** Connection settings of the manager's admin user (what the handler gets as libpq environment). */
+  readonly admin: Required<Pick<ClientConfig, 'host' | 'port' | 'user' | 'database'>> & { password?: string };
+  /** The admin user's name. */
+  readonly adminUser: string;
+  /** Whether this harness started the server (and so knows its authentication setup). */
+  readonly ownsServer: boolean;
+  /** TCP host and port for password logins (only when `ownsServer`). */
+  readonly tcp: { host: string; port: number };
+  /** Runs a statement as the superuser in `database` (default: the maintenance database). */
+  query<R extends Record<string, unknown> = Record<string, unknown>>(text: string, values?: unknown[], database?: string): Promise<R[]>;
+  /** A superuser client connected to `database`; the caller ends it. */
+  connect(database?: string, user?: string): Promise<Client>;
+  /** libpq environment variables that point at the admin user (for `--local` and the benchmark). */
+  readonly env: Record<string, string>;
+  /** Stops and removes the server when this harness started it. */
+  stop(): Promise<void>;
+}
+
+/** The admin role the harness creates, standing in for Aurora's master user. */
+export const ADMIN_ROLE = 'slipway_admin';
+
+function findBinDir(): string | undefined {
+  const candidates: string[] = [];
+  if (process.env.PG_BINDIR) candidates.push(process.env.PG_BINDIR);
+  const pgConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
+  if (pgConfig.status === 0) candidates.push(pgConfig.stdout.trim());
+  for (const v of ['17', '16', '15', '14']) candidates.push(`/usr/lib/postgresql/${v}/bin`);
+  return candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function run(command: string, args: string[], asPostgres: boolean): void {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const [file, argv] = asPostgres && isRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+  try {
+    execFileSync(file, argv, { stdio: 'pipe', encoding: 'utf8' });
+  } catch (e) {
+    const err = e as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`${command} ${args.join(' ')} failed: ${err.stderr || err.stdout || err.message}`);
+  }
+}
+
+async function withClient<T>(config: ClientConfig, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client(config);
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function ensureRole(config: ClientConfig, role: string, options: string): Promise<void> {
+  await withClient(config, async (c) => {
+    const exists = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    if (exists.rowCount === 0) await c.query(`CREATE ROLE "${role}" ${options}`);
+  });
+}
+
+function makeHarness(superConfig: ClientConfig, admin: TestPostgres['admin'], ownsServer: boolean, tcp: TestPostgres['tcp'], stop: () => Promise<void>): TestPostgres {
+  const connect = async (database?: string, user?: string): Promise<Client> => {
+    const client = new Client({ ...superConfig, ...(database ? { database } : {}), ...(user ? { user } : {}) });
+    await client.connect();
+    return client;
+  };
+  return {
+    admin,
+    adminUser: admin.user,
+    ownsServer,
+    tcp,
+    connect,
+    env: {
+      PGHOST: admin.host,
+      PGPORT: String(admin.port),
+      PGUSER: admin.user,
+      PGDATABASE: admin.database,
+      ...(admin.password ? { PGPASSWORD: admin.password } : {}),
+    },
+    async query(text, values, database) {
+      const client = await connect(database);
+      try {
+        return (await client.query(text, values)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    stop,
+  };
+}
+
+/**
+ * Starts a throwaway PostgreSQL (or attaches to the one named by `DATABASE_URL`/`PGHOST`).
+ * @throws Error with what to install when the PostgreSQL binaries are missing.
+ */
+export async function startPostgres(): Promise<TestPostgres> {
+  if (process.env.DATABASE_URL || process.env.PGHOST) {
+    const superConfig: ClientConfig = process.env.DATABASE_URL ? { connectionString: process.env.DATABASE_URL } : {};
+    const probe = new Client(superConfig);
+    const { host, port, user, database, password } = probe;
+    await ensureRole(superConfig, 'rds_iam', 'NOLOGIN');
+    const admin = { host: host ?? 'localhost', port: port ?? 5432, user: user ?? 'postgres', database: database ?? 'postgres', ...(typeof password === 'string' ? { password } : {}) };
+    return makeHarness(superConfig, admin, false, { host: admin.host, port: admin.port }, async () => undefined);
+  }
+
+  const binDir = findBinDir();
+  if (!binDir) {
+    throw new Error(
+      'PostgreSQL server binaries not found (looked at PG_BINDIR, `pg_config --bindir`, /usr/lib/postgresql/<version>/bin). ' +
+        'Install them (Debian/Ubuntu: `apt-get install -y postgresql`), or point DATABASE_URL at a server you can create databases on.',
+    );
+  }
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const root = mkdtempSync(join(tmpdir(), 'slipway-pg-'));
+  const dataDir = join(root, 'data');
+  const socketDir = join(root, 'sock');
+  if (isRoot) {
+    const pgUid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const pgGid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(root, pgUid, pgGid);
+    chmodSync(root, 0o755);
+    run('mkdir', ['-p', socketDir], true);
+  } else {
+    run('mkdir', ['-p', socketDir], false);
+  }
+  run(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C'], true);
+  const port = await freePort();
+  run(join(binDir, 'pg_ctl'), ['-D', dataDir, '-w', '-l', join(root, 'server.log'), '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`, 'start'], true);
+
+  const stop = async (): Promise<void> => {
+    try {
+      run(join(binDir, 'pg_ctl'), ['-D', dataDir, '-w', '-m', 'immediate', 'stop'], true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  };
+  const superConfig: ClientConfig = { host: socketDir, port, user: 'postgres', database: 'postgres' };
+  try {
+    await ensureRole(superConfig, 'rds_iam', 'NOLOGIN');
+    await ensureRole(superConfig, ADMIN_ROLE, 'LOGIN CREATEDB CREATEROLE');
+    await withClient(superConfig, async (c) => {
+      await c.query(`GRANT pg_signal_backend TO "${ADMIN_ROLE}"`);
+    });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return makeHarness(superConfig, { host: socketDir, port, user: ADMIN_ROLE, database: 'postgres' }, true, { host: '127.0.0.1', port }, stop);
+}
