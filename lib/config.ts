@@ -120,6 +120,11 @@ export const slipwayConfigSchema = z
           .object({
             /** `owner/repo` → branches allowed to assume the deploy role. */
             repositories: z.array(z.object({ repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/), branches: z.array(z.string().min(1)).min(1) }).strict()).min(1),
+            /**
+             * ARN of an existing `token.actions.githubusercontent.com` provider (an account holds one per
+             * URL, so a second region's account stack reuses the first one's). Absent: the stack creates it.
+             */
+            providerArn: z.string().regex(/^arn:[^:]+:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, 'an IAM OIDC provider ARN for token.actions.githubusercontent.com').optional(),
           })
           .strict()
           .optional(),

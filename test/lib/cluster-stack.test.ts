@@ -16,7 +16,7 @@ function build(raw: unknown): { stack: ClusterStack; template: Template } {
 /** cdk-nag AwsSolutions findings left after the stack's acknowledgements, as `rule: paths`. */
 function nagFindings(stack: ClusterStack): string[] {
   const report = new AwsSolutionsChecks(stack).validateScope(stack);
-  return report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`);
+  return report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId).join(', ')}`);
 }
 
 const WITH_DOMAIN = { name: 'production', domain: { name: 'apps.example.com', hostedZoneId: 'Z0123456789EXAMPLE' } };

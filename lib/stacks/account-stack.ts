@@ -1,0 +1,179 @@
+import { ArnFormat, Aws, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { SlipwayConfig } from '../config';
+import { ecsClusterName } from './cluster-stack';
+
+/** The OIDC issuer of GitHub Actions. */
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+
+/** Days the Slipway activity log is kept. */
+const ACTIVITY_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
+
+/**
+ * The Parameter Store path under which Slipway keeps its parameters: `/<prefix>/` (`/slipway/` by
+ * default). Changes to any other parameter never reach Slipway.
+ */
+export function parameterPathPrefix(prefix: string): string {
+  return `/${prefix}/`;
+}
+
+/** The `sub` claims of GitHub's OIDC tokens for a push to each configured repository and branch. */
+export function githubSubjects(repositories: { repository: string; branches: string[] }[]): string[] {
+  return repositories.flatMap((r) => r.branches.map((branch) => `repo:${r.repository}:ref:refs/heads/${branch}`));
+}
+
+/** Properties of an {@link AccountStack}. */
+export interface AccountStackProps extends StackProps {
+  /** The validated Slipway config (its `prefix` and `account` sections are used). */
+  readonly config: SlipwayConfig;
+}
+
+/**
+ * What Slipway needs once per account and region: the EventBridge rules that bring Parameter Store and
+ * ECS events into Slipway (logged to the Slipway activity log group; the config-change state machine
+ * and the apps' pipelines add their own targets later), the role EventBridge uses to start Slipway's
+ * state machines, and optionally a GitHub OIDC deploy role so CI needs no long-lived keys.
+ */
+export class AccountStack extends Stack {
+  /** Slipway's Parameter Store path prefix, e.g. `/slipway/`. */
+  public readonly parameterPrefix: string;
+  /** Log group of Slipway's account-level activity: the events the rules below match. */
+  public readonly activityLogGroup: logs.LogGroup;
+  /** Parameter Store changes under {@link parameterPrefix}; target it with the config-change state machine. */
+  public readonly parameterChangeRule: events.Rule;
+  /** ECS task state changes of Slipway's clusters. */
+  public readonly taskStateChangeRule: events.Rule;
+  /** ECS deployment state changes of Slipway's services. */
+  public readonly deploymentStateChangeRule: events.Rule;
+  /** The role EventBridge assumes to start Slipway's state machines (`<prefix>-*`), and nothing else. */
+  public readonly eventsRole: iam.Role;
+  /** The GitHub Actions OIDC provider (created or imported), when `account.githubOidc` is set. */
+  public readonly githubOidcProvider?: iam.IOidcProvider;
+  /** The role GitHub Actions assumes to run `cdk deploy`, when `account.githubOidc` is set. */
+  public readonly deployRole?: iam.Role;
+
+  constructor(scope: Construct, id: string, props: AccountStackProps) {
+    super(scope, id, props);
+    const { prefix } = props.config;
+    this.parameterPrefix = parameterPathPrefix(prefix);
+
+    this.activityLogGroup = new logs.LogGroup(this, 'ActivityLogGroup', {
+      logGroupName: `/${prefix}/activity`,
+      retention: ACTIVITY_LOG_RETENTION,
+    });
+    this.allowEventsToLog(this.activityLogGroup);
+    const logTarget = logGroupTarget(this.activityLogGroup);
+
+    this.parameterChangeRule = new events.Rule(this, 'ParameterChangeRule', {
+      description: `Parameter Store changes under ${this.parameterPrefix}`,
+      eventPattern: {
+        source: ['aws.ssm'],
+        detailType: ['Parameter Store Change'],
+        detail: { name: events.Match.prefix(this.parameterPrefix) },
+      },
+      targets: [logTarget],
+    });
+
+    // ECS puts the cluster name in task and service ARNs: `task/<cluster>/<id>`, `service/<cluster>/<name>`.
+    const clusterPrefix = ecsClusterName(prefix, '');
+    const ecsArn = (resource: string) => `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}/${clusterPrefix}`;
+    this.taskStateChangeRule = new events.Rule(this, 'TaskStateChangeRule', {
+      description: `ECS task state changes in the ${clusterPrefix}* clusters`,
+      eventPattern: { source: ['aws.ecs'], detailType: ['ECS Task State Change'], resources: events.Match.prefix(ecsArn('task')) },
+      targets: [logTarget],
+    });
+    this.deploymentStateChangeRule = new events.Rule(this, 'DeploymentStateChangeRule', {
+      description: `ECS deployment state changes of services in the ${clusterPrefix}* clusters`,
+      eventPattern: { source: ['aws.ecs'], detailType: ['ECS Deployment State Change'], resources: events.Match.prefix(ecsArn('service')) },
+      targets: [logTarget],
+    });
+
+    this.eventsRole = this.buildEventsRole(prefix);
+
+    const github = props.config.account.githubOidc;
+    if (github) {
+      this.githubOidcProvider = github.providerArn
+        ? iam.OidcProviderNative.fromOidcProviderArn(this, 'GitHubOidcProvider', github.providerArn)
+        : new iam.OidcProviderNative(this, 'GitHubOidcProvider', { url: `https://${GITHUB_OIDC_HOST}`, clientIds: ['sts.amazonaws.com'] });
+      this.deployRole = this.buildDeployRole(this.githubOidcProvider, githubSubjects(github.repositories));
+      new CfnOutput(this, 'DeployRoleArn', {
+        value: this.deployRole.roleArn,
+        description: 'role-to-assume for aws-actions/configure-aws-credentials',
+      });
+    }
+  }
+
+  /**
+   * Lets EventBridge write to a log group through a resource policy (what the `CloudWatchLogGroup`
+   * target does with a Lambda-backed custom resource; the native resource needs no function).
+   */
+  private allowEventsToLog(logGroup: logs.LogGroup): void {
+    new logs.ResourcePolicy(this, 'ActivityLogGroupPolicy', {
+      policyStatements: [
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
+      ],
+    });
+  }
+
+  /** The role EventBridge uses to start Slipway's state machines in this account and region. */
+  private buildEventsRole(prefix: string): iam.Role {
+    const role = new iam.Role(this, 'EventsRole', {
+      description: `EventBridge starts Slipway state machines (${prefix}-*)`,
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
+    });
+    const stateMachines = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:stateMachine:${prefix}-*`;
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachines] }));
+    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${prefix}-*]`,
+      reason: `Slipway's state machines are created per app by the app stacks (named ${prefix}-<app>-<pipeline>), after this stack; the name prefix confines the role to them and StartExecution is its only action.`,
+    });
+    return role;
+  }
+
+  /**
+   * The role GitHub Actions assumes with its OIDC token: only for pushes to the configured repositories
+   * and branches (exact `sub` match), and it can do one thing, assume the CDK bootstrap roles (which
+   * hold the deploy permissions).
+   */
+  private buildDeployRole(provider: iam.IOidcProvider, subjects: string[]): iam.Role {
+    const role = new iam.Role(this, 'GitHubDeployRole', {
+      description: 'GitHub Actions deploys Slipway with cdk deploy (assumes the CDK bootstrap roles only)',
+      maxSessionDuration: Duration.hours(1),
+      assumedBy: new iam.WebIdentityPrincipal(provider.oidcProviderArn, {
+        StringEquals: {
+          [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
+          [`${GITHUB_OIDC_HOST}:sub`]: subjects,
+        },
+      }),
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/cdk-*`],
+      }),
+    );
+    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-*]',
+      reason: 'cdk deploy assumes the bootstrap roles (deploy, file and image publishing, lookup), whose names carry the bootstrap qualifier; the role may assume only roles of this account named cdk-*, and nothing else.',
+    });
+    return role;
+  }
+}
+
+/**
+ * An EventBridge target that delivers the matched event to a log group. The log group's resource
+ * policy ({@link AccountStack}) grants the delivery, so the target needs no role.
+ */
+function logGroupTarget(logGroup: logs.LogGroup): events.IRuleTarget {
+  const stack = Stack.of(logGroup);
+  // EventBridge wants the log group ARN without the `:*` suffix of `logGroupArn`.
+  const arn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return { bind: () => ({ arn }) };
+}
