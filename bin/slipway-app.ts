@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfigError, loadConfig, type SlipwayConfig } from '../lib/config';
+import { AccountStack } from '../lib/stacks/account-stack';
+import { AppStack } from '../lib/stacks/app-stack';
+import { ClusterStack } from '../lib/stacks/cluster-stack';
+
+/**
+ * The CDK app: one account stack, one stack per cluster and one per app, built from the validated
+ * config named by the `slipway:config` context key. Stacks are environment-agnostic (no `env`), so
+ * `cdk synth` works offline without credentials; `cdk deploy` uses the CLI's account and region.
+ */
+
+const CONFIG_CONTEXT_KEY = 'slipway:config';
+const DEFAULT_CONFIG = 'config/example.json';
+
+function readConfig(app: App): SlipwayConfig {
+  const file = (app.node.tryGetContext(CONFIG_CONTEXT_KEY) as string | undefined) ?? DEFAULT_CONFIG;
+  try {
+    return loadConfig(file);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      // One line a person can act on, no stack trace.
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+const app = new App();
+const config = readConfig(app);
+
+new AccountStack(app, 'Slipway-Account', { config, description: 'Slipway: account-wide event rules and roles' });
+
+const clusters = new Map<string, ClusterStack>();
+for (const cluster of config.clusters) {
+  clusters.set(
+    cluster.name,
+    new ClusterStack(app, `Slipway-Cluster-${cluster.name}`, { prefix: config.prefix, config: cluster, description: `Slipway cluster ${cluster.name}` }),
+  );
+}
+
+for (const appConfig of config.apps) {
+  // The config's validation guarantees the cluster exists.
+  const cluster = clusters.get(appConfig.cluster)!;
+  new AppStack(app, `Slipway-App-${appConfig.name}`, { prefix: config.prefix, app: appConfig, cluster, description: `Slipway app ${appConfig.name}` });
+}
+
+// cdk-nag AwsSolutions over every stack: a finding fails synth; each acknowledgement carries its reason in code.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
