@@ -1,0 +1,74 @@
+import { DescribeServicesCommand, type Service } from '@aws-sdk/client-ecs';
+import { z } from 'zod';
+import { dynamodb, ecs, sfn } from '../shared/clients';
+import { deploymentVerdict, type DeploymentEventFacts } from '../shared/deployment-verdict';
+import { awsCall, getStringFromEnv } from '../shared/errors';
+import { createLogger } from '../shared/logger';
+import { deleteWaiter, listWaiters, resume, type Waiter } from '../shared/waiters';
+
+const logger = createLogger('deployment-events');
+
+const deploymentEventSchema = z.object({
+  'detail-type': z.literal('ECS Deployment State Change'),
+  source: z.literal('aws.ecs'),
+  resources: z.array(z.string()).min(1),
+  detail: z.object({ eventName: z.string().min(1), deploymentId: z.string().min(1), reason: z.string().optional() }),
+});
+
+/** What one invocation did. */
+export interface EventsResult {
+  readonly kind: 'deployment-event' | 'sweep' | 'ignored';
+  readonly resumed: number;
+  readonly waiting: number;
+  readonly reason?: string;
+}
+
+async function describe(cluster: string, names: string[]): Promise<Map<string, Service>> {
+  const found = new Map<string, Service>();
+  for (let i = 0; i < names.length; i += 10) {
+    const out = await awsCall('ECS DescribeServices', () => ecs.send(new DescribeServicesCommand({ cluster, services: names.slice(i, i + 10) })));
+    for (const s of out.services ?? []) if (s.serviceName) found.set(s.serviceName, s);
+  }
+  return found;
+}
+
+async function settle(table: string, cluster: string, waiters: Waiter[], facts?: DeploymentEventFacts): Promise<{ resumed: number; waiting: number }> {
+  const services = await describe(cluster, [...new Set(waiters.map((w) => w.serviceName))]);
+  let resumed = 0;
+  for (const w of waiters) {
+    const verdict = deploymentVerdict(services.get(w.serviceName), w, facts);
+    if (await resume(sfn, w, verdict)) {
+      await deleteWaiter(dynamodb, table, w);
+      resumed += 1;
+      logger.info('deploy resumed', { serviceName: w.serviceName, deploymentId: w.deploymentId, execution: w.execution, verdict });
+    }
+  }
+  return { resumed, waiting: waiters.length - resumed };
+}
+
+/**
+ * Resumes deploys waiting on ECS deployments. Triggered by ECS "Deployment State Change" events for the
+ * app's services, and every 5 minutes by a schedule (the slow polling fallback if an event is lost).
+ */
+export async function handler(event: unknown): Promise<EventsResult> {
+  const table = getStringFromEnv('TABLE_NAME');
+  const cluster = getStringFromEnv('CLUSTER_ARN');
+  const e = (event ?? {}) as Record<string, unknown>;
+  if (e['detail-type'] === 'Scheduled Event') {
+    const waiters = await listWaiters(dynamodb, table);
+    if (waiters.length === 0) return { kind: 'sweep', resumed: 0, waiting: 0 };
+    return { kind: 'sweep', ...(await settle(table, cluster, waiters)) };
+  }
+  const parsed = deploymentEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const reason = `not an ECS "Deployment State Change" event or a scheduled sweep (detail-type: ${String(e['detail-type'] ?? 'none')})`;
+    logger.warn('event ignored', { reason });
+    return { kind: 'ignored', resumed: 0, waiting: 0, reason };
+  }
+  const serviceArn = parsed.data.resources[0];
+  const serviceName = serviceArn.slice(serviceArn.lastIndexOf('/') + 1);
+  const waiters = await listWaiters(dynamodb, table, serviceName);
+  if (waiters.length === 0) return { kind: 'deployment-event', resumed: 0, waiting: 0, reason: `no deploy is waiting on ${serviceName}` };
+  const facts: DeploymentEventFacts = parsed.data.detail;
+  return { kind: 'deployment-event', ...(await settle(table, cluster, waiters, facts)) };
+}

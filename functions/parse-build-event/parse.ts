@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { AppSettings } from '../shared/settings';
+
+/** Build statuses CodeBuild reports in "Build State Change" events. */
+export const BUILD_STATUSES = ['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'STOPPED', 'FAULT', 'TIMED_OUT'] as const;
+export type BuildStatus = (typeof BUILD_STATUSES)[number];
+
+/** A build as the pipelines record it. */
+export interface BuildRecord {
+  readonly project: string;
+  readonly buildId: string;
+  /** CodeBuild's build number; absent in events older than 2019. */
+  readonly buildNumber?: number;
+  /** Key of the build in the app's table and in execution names: the number, else the build id's uuid. */
+  readonly buildKey: string;
+  /** Sort key in the app's table: the number zero-padded to 10 digits (sorts in build order), else the key. */
+  readonly sortKey: string;
+  readonly status: BuildStatus;
+  readonly terminal: boolean;
+  /** 0 for IN_PROGRESS, 1 for a final status: a late IN_PROGRESS never overwrites a final record. */
+  readonly statusRank: number;
+  readonly commit: string;
+  readonly imageTag: string;
+  readonly image: string;
+  readonly logLink: string;
+  readonly eventTime: string;
+}
+
+/** What the build state machine does with an event. */
+export type ParsedBuildEvent =
+  | { readonly ok: true; readonly action: 'deploy' | 'record'; readonly build: BuildRecord; readonly reason: string }
+  | { readonly ok: true; readonly action: 'ignore'; readonly reason: string }
+  | { readonly ok: false; readonly error: 'InvalidEvent'; readonly cause: string };
+
+const nameValue = z.object({ name: z.string(), value: z.string() }).passthrough();
+
+const stateChangeSchema = z.object({
+  'detail-type': z.literal('CodeBuild Build State Change'),
+  source: z.literal('aws.codebuild'),
+  time: z.string().min(1),
+  region: z.string().min(1),
+  detail: z.object({
+    'build-status': z.enum(BUILD_STATUSES),
+    'project-name': z.string().min(1),
+    'build-id': z.string().regex(/^arn:aws[a-z-]*:codebuild:[^:]+:\d{12}:build\/[^:]+:.+$/, 'must be a CodeBuild build ARN'),
+    'additional-information': z
+      .object({
+        'build-number': z.number().int().positive().optional(),
+        'resolved-source-version': z.string().optional(),
+        'source-version': z.string().optional(),
+        'exported-environment-variables': z.array(nameValue).optional(),
+        logs: z.object({ 'deep-link': z.string().optional(), 'group-name': z.string().optional(), 'stream-name': z.string().optional() }).passthrough().optional(),
+      })
+      .passthrough(),
+  }),
+});
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 4)
+    .map((i) => {
+      const path = i.path.join('.');
+      return i.code === 'invalid_type' && (i as { input?: unknown }).input === undefined ? `${path} is missing` : `${path}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+/**
+ * Decides what to do with an EventBridge event: deploy a successful build of this app's project, record
+ * any other status of it, ignore other projects and other event kinds, or reject a malformed event.
+ */
+export function parseBuildEvent(event: unknown, settings: Pick<AppSettings, 'codeBuildProject' | 'imageRepositoryUri'>): ParsedBuildEvent {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    return { ok: false, error: 'InvalidEvent', cause: 'the input is not an EventBridge event (expected a JSON object with source, detail-type and detail)' };
+  }
+  const e = event as Record<string, unknown>;
+  if (e.source === 'aws.codebuild' && typeof e['detail-type'] === 'string' && e['detail-type'] !== 'CodeBuild Build State Change') {
+    return { ok: true, action: 'ignore', reason: `"${e['detail-type']}" events carry no build status; only "CodeBuild Build State Change" is acted on` };
+  }
+  const parsed = stateChangeSchema.safeParse(event);
+  if (!parsed.success) {
+    return { ok: false, error: 'InvalidEvent', cause: `not a usable CodeBuild "Build State Change" event: ${describeIssues(parsed.error)}` };
+  }
+  const d = parsed.data.detail;
+  const info = d['additional-information'];
+  const project = d['project-name'];
+  if (project !== settings.codeBuildProject) {
+    return { ok: true, action: 'ignore', reason: `build of project "${project}", not this app's project "${settings.codeBuildProject}"` };
+  }
+  const exported = new Map((info['exported-environment-variables'] ?? []).map((v) => [v.name, v.value]));
+  const buildNumber = info['build-number'];
+  const buildId = d['build-id'];
+  const uuid = buildId.slice(buildId.lastIndexOf(':') + 1);
+  const status = d['build-status'];
+  const tag = exported.get('IMAGE_TAG') ?? (buildNumber !== undefined ? `build-${buildNumber}` : undefined);
+  if (status === 'SUCCEEDED' && tag === undefined) {
+    return {
+      ok: false,
+      error: 'InvalidEvent',
+      cause: `SUCCEEDED build ${buildId} has neither detail.additional-information.build-number nor an exported IMAGE_TAG variable, so the image to deploy is unknown`,
+    };
+  }
+  if (tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+    return { ok: false, error: 'InvalidEvent', cause: `image tag "${tag.slice(0, 140)}" is not a valid Docker tag` };
+  }
+  const logs = info.logs;
+  const build: BuildRecord = {
+    project,
+    buildId,
+    buildNumber,
+    buildKey: buildNumber !== undefined ? String(buildNumber) : uuid,
+    sortKey: buildNumber !== undefined ? String(buildNumber).padStart(10, '0') : uuid,
+    status,
+    terminal: status !== 'IN_PROGRESS',
+    statusRank: status === 'IN_PROGRESS' ? 0 : 1,
+    commit: exported.get('COMMIT') ?? info['resolved-source-version'] ?? info['source-version'] ?? 'unknown',
+    imageTag: tag ?? 'none',
+    image: tag !== undefined ? `${settings.imageRepositoryUri}:${tag}` : 'none',
+    logLink: logs?.['deep-link'] ?? 'none',
+    eventTime: parsed.data.time,
+  };
+  if (status === 'SUCCEEDED') return { ok: true, action: 'deploy', build, reason: `build ${build.buildKey} succeeded: deploying ${build.image}` };
+  return { ok: true, action: 'record', build, reason: status === 'IN_PROGRESS' ? `build ${build.buildKey} is in progress` : `build ${build.buildKey} ended ${status}: nothing to deploy` };
+}

@@ -1,0 +1,97 @@
+import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { z } from 'zod';
+import { dynamodb, ecs } from '../shared/clients';
+import { awsCall, getStringFromEnv } from '../shared/errors';
+import { createLogger } from '../shared/logger';
+import { getAppSettings } from '../shared/settings-store';
+import { parseInput } from '../shared/validation';
+import { findReusableRevision, taskDefinitionRequest, type BuildRef } from './task-definition';
+
+const logger = createLogger('register-task-definitions');
+
+const inputSchema = z.object({
+  build: z.object({ buildKey: z.string().min(1), image: z.string().min(1), commit: z.string().optional() }),
+});
+
+/** One process type's revision for the build. */
+export interface RegisteredProcess {
+  readonly name: string;
+  readonly taskDefinitionArn: string;
+  readonly reused: boolean;
+}
+
+/** What the release pipeline needs to run the release task (absent: the app has no release phase). */
+export interface ReleasePlan {
+  readonly taskDefinitionArn: string;
+  readonly containerName: string;
+  readonly command: string[];
+  readonly subnets: string[];
+  readonly securityGroups: string[];
+  readonly assignPublicIp: 'ENABLED' | 'DISABLED';
+  readonly capacityProviderStrategy: { CapacityProvider: string; Weight: number; Base: number }[];
+  readonly logGroup: string;
+  readonly region: string;
+  readonly essentialContainers: string[];
+}
+
+/** Output of the handler. */
+export interface RegisterResult {
+  readonly processes: RegisteredProcess[];
+  readonly release: ReleasePlan | null;
+  readonly deployTimeoutSeconds: number;
+}
+
+/** How many recent revisions of a family are checked for one already registered for this build. */
+const REUSE_LOOKBACK = 5;
+
+async function registerOrReuse(family: string, build: BuildRef, register: () => Promise<string>): Promise<{ arn: string; reused: boolean }> {
+  const listed = await awsCall(`ECS ListTaskDefinitions ${family}`, () =>
+    ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, sort: 'DESC', maxResults: REUSE_LOOKBACK, status: 'ACTIVE' })),
+  );
+  for (const arn of listed.taskDefinitionArns ?? []) {
+    const described = await awsCall(`ECS DescribeTaskDefinition ${arn}`, () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] })));
+    const reusable = findReusableRevision([described], build);
+    if (reusable) return { arn: reusable, reused: true };
+  }
+  return { arn: await register(), reused: false };
+}
+
+/**
+ * Registers one task-definition revision per process type with the build's image, reusing a revision
+ * already registered for the same build (safe to re-run under redrive).
+ */
+export async function handler(event: unknown): Promise<RegisterResult> {
+  const { build } = parseInput(inputSchema, event, 'register-task-definitions input');
+  const settings = await getAppSettings(dynamodb, getStringFromEnv('TABLE_NAME'));
+  const ref: BuildRef = { key: build.buildKey, image: build.image, commit: build.commit };
+  const processes: RegisteredProcess[] = [];
+  for (const [name, p] of Object.entries(settings.processes)) {
+    const { arn, reused } = await registerOrReuse(p.family, ref, async () => {
+      const out = await awsCall(`ECS RegisterTaskDefinition ${p.family}`, () => ecs.send(new RegisterTaskDefinitionCommand(taskDefinitionRequest(settings, name, p, ref))));
+      const registered = out.taskDefinition?.taskDefinitionArn;
+      if (!registered) throw new Error(`ECS RegisterTaskDefinition ${p.family} returned no taskDefinitionArn`);
+      return registered;
+    });
+    processes.push({ name, taskDefinitionArn: arn, reused });
+  }
+  let release: ReleasePlan | null = null;
+  if (settings.release) {
+    const proc = processes.find((p) => p.name === settings.release?.process);
+    const p = settings.processes[settings.release.process];
+    if (!proc || !p) throw new Error(`release process "${settings.release.process}" is not one of the app's processes`);
+    release = {
+      taskDefinitionArn: proc.taskDefinitionArn,
+      containerName: proc.name,
+      command: settings.release.command,
+      subnets: settings.network.subnets,
+      securityGroups: settings.network.securityGroups,
+      assignPublicIp: settings.network.assignPublicIp,
+      capacityProviderStrategy: settings.capacityProviderStrategy.map((c) => ({ CapacityProvider: c.capacityProvider, Weight: c.weight, Base: c.base })),
+      logGroup: p.logGroup,
+      region: settings.region,
+      essentialContainers: [proc.name],
+    };
+  }
+  logger.info('task definitions ready', { build: ref.key, processes });
+  return { processes, release, deployTimeoutSeconds: settings.deployTimeoutSeconds };
+}

@@ -1,0 +1,61 @@
+import type { CreateServiceCommandInput, Service } from '@aws-sdk/client-ecs';
+import { revisionOf } from '../shared/deployment-verdict';
+import type { AppSettings, ProcessSettings } from '../shared/settings';
+
+/** What to do with a process type's service for a new revision. */
+export type ServicePlan =
+  | { readonly action: 'create' }
+  | { readonly action: 'update' }
+  | { readonly action: 'reuse'; readonly deploymentId: string; readonly completed: boolean }
+  | { readonly action: 'superseded'; readonly cause: string };
+
+/**
+ * Decides between creating the service, updating it, reusing the deployment a previous run of this
+ * deploy already started (redrive), and refusing because a newer revision is already deployed.
+ */
+export function planService(service: Service | undefined, taskDefinitionArn: string): ServicePlan {
+  if (!service || service.status === 'INACTIVE') return { action: 'create' };
+  const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+  if (primary?.taskDefinition === taskDefinitionArn && primary.id) {
+    return { action: 'reuse', deploymentId: primary.id, completed: primary.rolloutState === 'COMPLETED' };
+  }
+  const current = revisionOf(primary?.taskDefinition ?? service.taskDefinition);
+  const ours = revisionOf(taskDefinitionArn);
+  const sameFamily = (primary?.taskDefinition ?? service.taskDefinition ?? '').split(':').slice(0, -1).join(':') === taskDefinitionArn.split(':').slice(0, -1).join(':');
+  if (sameFamily && current !== undefined && ours !== undefined && current > ours) {
+    return { action: 'superseded', cause: `service ${service.serviceName} already runs ${primary?.taskDefinition ?? service.taskDefinition}, newer than ${taskDefinitionArn}: not deploying an older build over a newer one` };
+  }
+  return { action: 'update' };
+}
+
+/** CreateService request of a process type. */
+export function createServiceRequest(settings: AppSettings, process: string, p: ProcessSettings, serviceName: string, taskDefinitionArn: string, clientToken: string): CreateServiceCommandInput {
+  const lb = p.targetGroupArn && p.port ? [{ targetGroupArn: p.targetGroupArn, containerName: process, containerPort: p.port }] : undefined;
+  return {
+    cluster: settings.cluster,
+    serviceName,
+    taskDefinition: taskDefinitionArn,
+    desiredCount: p.autoscaling ? Math.max(p.autoscaling.min, Math.min(p.desiredCount, p.autoscaling.max)) : p.desiredCount,
+    capacityProviderStrategy: settings.capacityProviderStrategy.map((c) => ({ capacityProvider: c.capacityProvider, weight: c.weight, base: c.base })),
+    networkConfiguration: {
+      awsvpcConfiguration: { subnets: settings.network.subnets, securityGroups: settings.network.securityGroups, assignPublicIp: settings.network.assignPublicIp },
+    },
+    loadBalancers: lb,
+    healthCheckGracePeriodSeconds: lb ? (p.healthCheckGracePeriodSeconds ?? 60) : undefined,
+    deploymentController: { type: 'ECS' },
+    deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100 },
+    propagateTags: 'SERVICE',
+    enableECSManagedTags: true,
+    tags: [
+      { key: 'slipway:app', value: settings.app },
+      { key: 'slipway:process', value: process },
+    ],
+    clientToken,
+  };
+}
+
+/** Application Auto Scaling resource id of a service. */
+export function scalableResourceId(cluster: string, serviceName: string): string {
+  const clusterName = cluster.includes('/') ? cluster.slice(cluster.lastIndexOf('/') + 1) : cluster;
+  return `service/${clusterName}/${serviceName}`;
+}

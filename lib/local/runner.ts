@@ -1,0 +1,619 @@
+import './polyfills';
+import './quiet';
+import { ApplicationAutoScalingClient, PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { mockClient } from 'aws-sdk-client-mock';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { handler as checkDeployment } from '../../functions/check-deployment/index';
+import { handler as checkReleaseTask } from '../../functions/check-release-task/index';
+import { handler as deploymentEvents } from '../../functions/deployment-events/index';
+import { handler as parseBuildEvent } from '../../functions/parse-build-event/index';
+import { handler as registerTaskDefinitions } from '../../functions/register-task-definitions/index';
+import { autoscaling, dynamodb, ecs, sfn } from '../../functions/shared/clients';
+import { handler as updateService } from '../../functions/update-service/index';
+import { handler as waitForDeployment } from '../../functions/wait-for-deployment/index';
+import { loadConfig } from '../config';
+import { PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS, serviceName, stateMachineName, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
+import { ConditionalCheckFailedException, type Item } from './dynamo';
+import { localAppSettings } from './local-settings';
+import { SimulatedAwsError, World } from './world';
+import { worldSchema, type WorldFile } from './world-schema';
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Handler = (event: unknown) => Promise<unknown>;
+
+/** A local run that cannot start: bad world, unknown app, unreadable config. Exit code 2 in the CLI. */
+export class LocalRunError extends Error {
+  public override readonly name = 'LocalRunError';
+}
+
+/** One state an execution entered, as the console's graph view shows it. */
+export interface StateVisit {
+  readonly name: string;
+  readonly type: string;
+  /** Process type of the Map iteration the state ran in. */
+  readonly iteration?: string;
+  /** Simulated seconds since the run started. */
+  readonly at: number;
+  status: 'entered' | 'succeeded' | 'failed' | 'caught';
+  retries: number;
+  error?: string;
+  cause?: string;
+}
+
+/** One execution of a state machine. */
+export interface ExecutionReport {
+  readonly stateMachine: StateMachineName;
+  readonly name: string;
+  readonly arn: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  error?: string;
+  cause?: string;
+  redriveCount: number;
+  readonly startedAt: number;
+  endedAt?: number;
+  states: StateVisit[];
+  /** For redrive: the raw input each top-level state was entered with. */
+  readonly input: Json;
+}
+
+/** The result of a local run: every execution, totals, and the simulated account afterwards. */
+export interface RunReport {
+  readonly app: string;
+  readonly executions: ExecutionReport[];
+  readonly totals: {
+    readonly stateTransitions: number;
+    readonly lambdaInvocations: number;
+    readonly simulatedSeconds: number;
+    readonly releaseTasksStarted: number;
+    readonly taskDefinitionsRegistered: number;
+  };
+  readonly world: {
+    readonly services: Record<string, { taskDefinition: string; image: string; desiredCount: number; deployments: number }>;
+    readonly lastGoodRelease: { build: string; image: string; processes: unknown } | null;
+    readonly autoscaling: Record<string, { min?: number; max?: number; policies: string[] }>;
+  };
+}
+
+/** What to run. */
+export interface LocalRunOptions {
+  readonly pipeline: StateMachineName;
+  readonly input: unknown;
+  readonly world?: WorldFile;
+  /** Repository root (ASL files, config). @default process.cwd() */
+  readonly rootDir?: string;
+}
+
+interface PendingToken {
+  settled: boolean;
+  closed: boolean;
+  result?: { ok: true; output: string } | { ok: false; error: string; cause: string };
+}
+
+const FUNCTION_HANDLERS: Record<PipelineFunctionKey, Handler> = {
+  parseBuildEvent: parseBuildEvent,
+  registerTaskDefinitions: registerTaskDefinitions,
+  checkReleaseTask: checkReleaseTask,
+  updateService: updateService,
+  waitForDeployment: waitForDeployment,
+  checkDeployment: checkDeployment,
+  deploymentEvents: deploymentEvents,
+};
+
+function walkTasks(states: Record<string, Record<string, unknown>>, found: Map<string, Record<string, unknown>>): void {
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type === 'Task') found.set(name, state);
+    const nested = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, Record<string, unknown>> } | undefined;
+    if (nested?.States) walkTasks(nested.States, found);
+    for (const b of (state.Branches as { States: Record<string, Record<string, unknown>> }[] | undefined) ?? []) walkTasks(b.States, found);
+  }
+}
+
+/**
+ * Runs Slipway's pipelines locally: the real ASL files on aws-local-stepfunctions, each Task state
+ * answered by the real handler or by the simulated account ({@link World}).
+ */
+export class LocalRun {
+  readonly world: World;
+  readonly app: string;
+  readonly executions: ExecutionReport[] = [];
+  transitions = 0;
+  lambdaInvocations = 0;
+  private readonly arns: Record<string, string> = {};
+  private readonly functionArns = new Map<string, PipelineFunctionKey>();
+  private readonly definitions = new Map<StateMachineName, StateMachineDefinition>();
+  private readonly tokens = new Map<string, PendingToken>();
+  private readonly queue: ExecutionReport[] = [];
+  private tokenSeq = 0;
+  /** Task overrides still running (a failed Map leaves its other iterations' waits behind). */
+  private readonly inflight = new Set<Promise<unknown>>();
+  private active = { running: false };
+  private readonly mocks: { restore: () => void }[] = [];
+  private readonly tableName: string;
+  private readonly clusterArn: string;
+
+  constructor(world: WorldFile = {}, private readonly rootDir = process.cwd()) {
+    const parsed = worldSchema.safeParse(world);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      throw new LocalRunError(`invalid world: ${i.path.join('.') || '(root)'}: ${i.message}`);
+    }
+    const spec = parsed.data;
+    let config;
+    try {
+      config = loadConfig(join(rootDir, spec.config));
+    } catch (e) {
+      throw new LocalRunError((e as Error).message);
+    }
+    const app = spec.app ? config.apps.find((a) => a.name === spec.app) : config.apps[0];
+    if (!app) throw new LocalRunError(`world: app "${spec.app ?? '(first)'}" is not in ${spec.config} (apps: ${config.apps.map((a) => a.name).join(', ') || 'none'})`);
+    this.app = app.name;
+    const settings = localAppSettings(config, app, { account: spec.account, region: spec.region });
+    for (const process of [...Object.keys(spec.services), ...Object.keys(spec.deployments)]) {
+      if (!settings.processes[process]) throw new LocalRunError(`world: process "${process}" is not one of ${app.name}'s processes (${Object.keys(settings.processes).join(', ')})`);
+    }
+    this.tableName = `${config.prefix}-${app.name}`;
+    this.clusterArn = settings.cluster;
+    this.world = new World(spec, settings, this.tableName);
+    for (const [process, s] of Object.entries(spec.services)) this.world.seedService(process, s.build);
+    if (spec.newerBuild) this.seedNewerBuild(spec.newerBuild.build);
+
+    const base = `arn:aws:states:${spec.region}:${spec.account}`;
+    for (const sm of STATE_MACHINES) this.arns[sm] = `${base}:stateMachine:${stateMachineName(config.prefix, app.name, sm)}`;
+    for (const [key, folder] of Object.entries(PIPELINE_FUNCTIONS)) {
+      const arn = `arn:aws:lambda:${spec.region}:${spec.account}:function:${config.prefix}-${app.name}-${folder}`;
+      this.functionArns.set(arn, key as PipelineFunctionKey);
+      this.arns[key] = arn;
+    }
+  }
+
+  /** A newer build holds the app: its claim is recorded and every process runs its revision. */
+  private seedNewerBuild(build: string): void {
+    const sortKey = build.padStart(10, '0');
+    this.world.table.put({ pk: { S: 'APP' }, sk: { S: 'DEPLOY' }, buildSortKey: { S: sortKey }, buildKey: { S: build } });
+    for (const process of Object.keys(this.world.settings.processes)) {
+      const name = serviceName(this.app, process);
+      if (this.world.services.has(name)) {
+        const arn = this.world.seedRevision(process, build);
+        const s = this.world.services.get(name);
+        if (s) {
+          s.service.taskDefinition = arn;
+          s.service.deployments = [{ id: `ecs-svc/seed${build}${process}`, status: 'PRIMARY', taskDefinition: arn, rolloutState: 'COMPLETED', desiredCount: s.service.desiredCount, runningCount: s.service.desiredCount }];
+        }
+      } else {
+        this.world.seedService(process, build);
+      }
+    }
+  }
+
+  private substitute(name: StateMachineName): StateMachineDefinition {
+    const cached = this.definitions.get(name);
+    if (cached) return cached;
+    let text = readFileSync(join(this.rootDir, 'statemachines', `${name}.asl.json`), 'utf8');
+    for (const [placeholder, sub] of Object.entries(SUBSTITUTIONS[name])) {
+      let value: string;
+      switch (sub.kind) {
+        case 'appName':
+          value = this.app;
+          break;
+        case 'tableName':
+          value = this.tableName;
+          break;
+        case 'clusterArn':
+          value = this.clusterArn;
+          break;
+        case 'function':
+          value = this.arns[sub.fn];
+          break;
+        case 'stateMachine':
+          value = this.arns[sub.name];
+          break;
+      }
+      text = text.split(`\${${placeholder}}`).join(value);
+    }
+    const left = /\$\{([A-Za-z0-9]+)\}/.exec(text);
+    if (left) throw new LocalRunError(`statemachines/${name}.asl.json uses \${${left[1]}}, which lib/pipeline-contract.ts does not define`);
+    const def = JSON.parse(text) as StateMachineDefinition;
+    // aws-local-stepfunctions evaluates TimeoutSecondsPath against the state's Parameters output, where
+    // AWS uses the state's input; the runner enforces that timeout itself, in simulated time.
+    const tasks = new Map<string, Record<string, unknown>>();
+    walkTasks(def.States as unknown as Record<string, Record<string, unknown>>, tasks);
+    for (const state of tasks.values()) {
+      if (state.TimeoutSecondsPath) {
+        delete state.TimeoutSecondsPath;
+        state.TimeoutSeconds = 2000000; // setTimeout holds at most 24.8 days
+      }
+    }
+    this.definitions.set(name, def);
+    return def;
+  }
+
+
+  /** Invokes a real handler as Lambda would: errors become `{errorType, errorMessage}` causes. */
+  private async invoke(key: PipelineFunctionKey, payload: unknown): Promise<unknown> {
+    const h = FUNCTION_HANDLERS[key];
+    this.lambdaInvocations += 1;
+    process.env.TABLE_NAME = this.tableName;
+    process.env.CLUSTER_ARN = this.clusterArn;
+    process.env.APP_NAME = this.app;
+    try {
+      return await h(structuredClone(payload));
+    } catch (e) {
+      const err = e as Error;
+      throw new SimulatedAwsError(err.name || 'Error', JSON.stringify({ errorType: err.name || 'Error', errorMessage: err.message, trace: [] }));
+    }
+  }
+
+  private installMocks(): void {
+    const w = this.world;
+    const ecsMock = mockClient(ecs as ECSClient);
+    ecsMock.on(RegisterTaskDefinitionCommand).callsFake(async (input) => ({ taskDefinition: w.registerTaskDefinition(input) }));
+    ecsMock.on(ListTaskDefinitionsCommand).callsFake(async (input) => ({ taskDefinitionArns: w.listTaskDefinitions(input.familyPrefix ?? '', input.sort === 'DESC', input.maxResults) }));
+    ecsMock.on(DescribeTaskDefinitionCommand).callsFake(async (input) => w.describeTaskDefinition(input.taskDefinition ?? ''));
+    ecsMock.on(DescribeServicesCommand).callsFake(async (input) => {
+      const services = (input.services ?? []).map((n: string) => w.describeService(n)).filter(Boolean);
+      const failures = (input.services ?? []).filter((n: string) => !w.services.has(n)).map((n: string) => ({ arn: n, reason: 'MISSING' }));
+      return { services, failures };
+    });
+    ecsMock.on(CreateServiceCommand).callsFake(async (input) => {
+      w.count('CreateService');
+      const process = Object.keys(w.settings.processes).find((p) => serviceName(this.app, p) === input.serviceName) ?? 'web';
+      return { service: w.createService(input, process) };
+    });
+    ecsMock.on(UpdateServiceCommand).callsFake(async (input) => ({ service: w.updateService(input.service ?? '', input.taskDefinition ?? '') }));
+    const ddbMock = mockClient(dynamodb as DynamoDBClient);
+    const ddbCall = <T>(fn: () => T): T => {
+      try {
+        return fn();
+      } catch (e) {
+        if (e instanceof ConditionalCheckFailedException) throw new SimulatedAwsError('ConditionalCheckFailedException', e.message);
+        throw e;
+      }
+    };
+    ddbMock.on(GetItemCommand).callsFake(async (input) => ({ Item: w.table.get(input.Key as Item) }));
+    ddbMock.on(PutItemCommand).callsFake(async (input) =>
+      ddbCall(() => {
+        w.table.put(input.Item as Item, input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item });
+        return {};
+      }),
+    );
+    ddbMock.on(UpdateItemCommand).callsFake(async (input) =>
+      ddbCall(() => ({ Attributes: w.table.update(input.Key as Item, input.UpdateExpression ?? '', input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item }) })),
+    );
+    ddbMock.on(DeleteItemCommand).callsFake(async (input) =>
+      ddbCall(() => {
+        w.table.delete(input.Key as Item, input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item });
+        return {};
+      }),
+    );
+    ddbMock.on(QueryCommand).callsFake(async (input) => ({
+      Items: w.table.query(input.KeyConditionExpression ?? '', { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item }, input.ScanIndexForward !== false, input.Limit),
+    }));
+    const sfnMock = mockClient(sfn as SFNClient);
+    sfnMock.on(SendTaskSuccessCommand).callsFake(async (input) => this.settleToken(input.taskToken ?? '', { ok: true, output: input.output ?? '{}' }));
+    sfnMock.on(SendTaskFailureCommand).callsFake(async (input) => this.settleToken(input.taskToken ?? '', { ok: false, error: input.error ?? 'Error', cause: input.cause ?? '' }));
+    const asMock = mockClient(autoscaling as ApplicationAutoScalingClient);
+    asMock.on(RegisterScalableTargetCommand).callsFake(async (input) => {
+      w.registerScalableTarget(input.ResourceId ?? '', input.MinCapacity, input.MaxCapacity);
+      return {};
+    });
+    asMock.on(PutScalingPolicyCommand).callsFake(async (input) => {
+      w.putScalingPolicy(input.ResourceId ?? '', input.PolicyName ?? '');
+      return { PolicyARN: `arn:aws:autoscaling:${w.spec.region}:${w.spec.account}:scalingPolicy:local:resource/${input.ResourceId}:policyName/${input.PolicyName}` };
+    });
+    this.mocks.push(ecsMock, ddbMock, sfnMock, asMock);
+    w.onDeploymentEvent = async (event) => {
+      await this.invoke('deploymentEvents', event);
+    };
+    w.onSweep = async () => {
+      if ([...this.tokens.values()].some((t) => !t.settled && !t.closed)) {
+        await this.invoke('deploymentEvents', { 'detail-type': 'Scheduled Event', source: 'aws.events', time: w.isoNow(), detail: {} });
+      }
+    };
+  }
+
+  private settleToken(token: string, result: PendingToken['result']): Record<string, never> {
+    const t = this.tokens.get(token);
+    if (!t) throw new SimulatedAwsError('TaskDoesNotExist', `Task token ${token} does not exist`);
+    if (t.settled || t.closed) throw new SimulatedAwsError('TaskTimedOut', `Task ${token} is already closed`);
+    t.settled = true;
+    t.result = result;
+    return {};
+  }
+
+  private overrides(def: StateMachineDefinition): Record<string, (input: Json) => Promise<Json>> {
+    const tasks = new Map<string, Record<string, unknown>>();
+    walkTasks(def.States as unknown as Record<string, Record<string, unknown>>, tasks);
+    const out: Record<string, (input: Json) => Promise<Json>> = {};
+    for (const [name, state] of tasks) {
+      const resource = String(state.Resource);
+      out[name] = async (input) => {
+        const work = this.runTask(resource, input as Record<string, Json>);
+        this.inflight.add(work);
+        try {
+          return (await work) as Json;
+        } finally {
+          this.inflight.delete(work);
+        }
+      };
+    }
+    return out;
+  }
+
+  private async runTask(resource: string, params: Record<string, Json>): Promise<unknown> {
+    const w = this.world;
+    switch (resource) {
+      case 'arn:aws:states:::lambda:invoke': {
+        const key = this.functionArns.get(String(params.FunctionName));
+        if (!key) throw new SimulatedAwsError('Lambda.ResourceNotFoundException', `Function not found: ${String(params.FunctionName)}`);
+        const payload = await this.invoke(key, params.Payload);
+        return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
+      }
+      case 'arn:aws:states:::lambda:invoke.waitForTaskToken': {
+        const key = this.functionArns.get(String(params.FunctionName));
+        if (!key) throw new SimulatedAwsError('Lambda.ResourceNotFoundException', `Function not found: ${String(params.FunctionName)}`);
+        const payload = { ...(params.Payload as Record<string, Json>) };
+        const token = `local-token-${++this.tokenSeq}`;
+        payload.taskToken = token;
+        const pending: PendingToken = { settled: false, closed: false };
+        this.tokens.set(token, pending);
+        await this.invoke(key, payload);
+        const timeout = typeof payload.timeoutSeconds === 'number' ? payload.timeoutSeconds : 31536000;
+        const active = this.active;
+        const settled = await w.runUntil(() => pending.settled || !active.running, w.now + timeout);
+        if (!active.running) {
+          pending.closed = true;
+          throw new SimulatedAwsError('States.Runtime', 'the execution ended while this state was waiting');
+        }
+        if (!settled || !pending.result) {
+          pending.closed = true;
+          throw new SimulatedAwsError('States.Timeout', `The task did not send a result within ${timeout} s`);
+        }
+        if (!pending.result.ok) throw new SimulatedAwsError(pending.result.error, pending.result.cause);
+        return JSON.parse(pending.result.output) as unknown;
+      }
+      case 'arn:aws:states:::ecs:runTask.sync':
+        return w.runTaskSync(params);
+      case 'arn:aws:states:::dynamodb:updateItem':
+      case 'arn:aws:states:::dynamodb:putItem':
+      case 'arn:aws:states:::dynamodb:getItem':
+      case 'arn:aws:states:::dynamodb:deleteItem':
+        return this.dynamoTask(resource.slice(resource.lastIndexOf(':') + 1), params);
+      case 'arn:aws:states:::states:startExecution':
+        return this.startExecution(params);
+      default:
+        throw new SimulatedAwsError('States.Runtime', `the local runner has no model of ${resource}`);
+    }
+  }
+
+  private dynamoTask(action: string, p: Record<string, Json>): unknown {
+    const w = this.world;
+    if (p.TableName !== this.tableName) throw new SimulatedAwsError('DynamoDB.ResourceNotFoundException', `Requested resource not found: table ${String(p.TableName)}`);
+    const ctx = { names: p.ExpressionAttributeNames as Record<string, string> | undefined, values: p.ExpressionAttributeValues as unknown as Item | undefined };
+    const cond = p.ConditionExpression as string | undefined;
+    try {
+      switch (action) {
+        case 'updateItem':
+          w.table.update(p.Key as unknown as Item, String(p.UpdateExpression), cond, ctx);
+          return {};
+        case 'putItem':
+          w.table.put(p.Item as unknown as Item, cond, ctx);
+          return {};
+        case 'getItem':
+          return { Item: w.table.get(p.Key as unknown as Item) };
+        default:
+          w.table.delete(p.Key as unknown as Item, cond, ctx);
+          return {};
+      }
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) throw new SimulatedAwsError('DynamoDB.ConditionalCheckFailedException', 'The conditional request failed');
+      throw e;
+    }
+  }
+
+  private startExecution(p: Record<string, Json>): unknown {
+    try {
+      this.world.count('StartExecution');
+    } catch (e) {
+      throw new SimulatedAwsError('StepFunctions.ThrottlingException', (e as Error).message);
+    }
+    const arn = String(p.StateMachineArn);
+    const sm = STATE_MACHINES.find((n) => this.arns[n] === arn);
+    if (!sm) throw new SimulatedAwsError('StepFunctions.StateMachineDoesNotExistException', `State Machine Does Not Exist: '${arn}'`);
+    const name = String(p.Name);
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new SimulatedAwsError('StepFunctions.InvalidNameException', `Invalid Name: '${name}'`);
+    const existing = this.executions.find((e) => e.stateMachine === sm && e.name === name);
+    if (existing) {
+      if (existing.status === 'RUNNING' && JSON.stringify(existing.input) === JSON.stringify(p.Input)) return { ExecutionArn: existing.arn, StartDate: this.world.isoNow() };
+      throw new SimulatedAwsError('StepFunctions.ExecutionAlreadyExistsException', `Execution Already Exists: '${existing.arn}'`);
+    }
+    const exec = this.newExecution(sm, name, p.Input ?? {});
+    this.queue.push(exec);
+    return { ExecutionArn: exec.arn, StartDate: this.world.isoNow() };
+  }
+
+  private newExecution(sm: StateMachineName, name: string, input: Json): ExecutionReport {
+    const arn = `${this.arns[sm].replace(':stateMachine:', ':execution:')}:${name}`;
+    const exec: ExecutionReport = { stateMachine: sm, name, arn, status: 'RUNNING', redriveCount: 0, startedAt: this.world.now, states: [], input };
+    this.executions.push(exec);
+    return exec;
+  }
+
+  private async execute(exec: ExecutionReport, startAt?: string, input?: Json): Promise<void> {
+    const base = this.substitute(exec.stateMachine);
+    const def = startAt ? { ...base, StartAt: startAt } : base;
+    const machine = new StateMachine(def, { validationOptions: { checkArn: true, checkPaths: true } });
+    const retryOverrides: Record<string, number> = {};
+    const tasks = new Map<string, Record<string, unknown>>();
+    walkTasks(def.States as unknown as Record<string, Record<string, unknown>>, tasks);
+    for (const n of tasks.keys()) retryOverrides[n] = 0;
+    for (const [n, s] of Object.entries(def.States)) if (s.Type === 'Map') retryOverrides[n] = 0;
+    const iterationNames = new Map<number, string>();
+    this.active = { running: true };
+    const open = new Map<string, StateVisit>();
+    const run = machine.run((input ?? exec.input) as never, {
+      overrides: { taskResourceLocalHandlers: this.overrides(def) as never, retryIntervalOverrides: retryOverrides },
+      context: {
+        Execution: { Id: exec.arn, Name: exec.name, RedriveCount: exec.redriveCount, StartTime: this.world.isoNow() },
+        StateMachine: { Id: this.arns[exec.stateMachine], Name: this.arns[exec.stateMachine].split(':').pop() },
+        State: { EnteredTime: this.world.isoNow(), Name: '', RetryCount: 0 },
+        Task: { Token: 'replaced-by-the-local-runner' },
+      },
+    });
+    const consume = (async () => {
+      for await (const ev of run.eventLogs) {
+        const e = ev as unknown as { type: string; state?: { name: string; type: string; input: Json }; index?: number; Error?: string; Cause?: unknown };
+        if (e.type === 'MapIterationStarted' || !e.state) continue;
+        const idx = e.index;
+        const key = `${idx ?? '-'}/${e.state.name}`;
+        if (e.type === 'StateEntered') {
+          this.transitions += 1;
+          if (idx !== undefined && !iterationNames.has(idx)) {
+            const proc = (e.state.input as Record<string, Json> | null)?.process;
+            iterationNames.set(idx, typeof proc === 'string' ? proc : `#${idx}`);
+          }
+          const visit: StateVisit = { name: e.state.name, type: e.state.type, iteration: idx !== undefined ? iterationNames.get(idx) : undefined, at: this.world.now, status: 'entered', retries: 0 };
+          if (idx === undefined) (visit as StateVisit & { input?: Json }).input = e.state.input;
+          exec.states.push(visit);
+          open.set(key, visit);
+        } else {
+          const visit = open.get(key);
+          if (!visit) continue;
+          if (e.type === 'StateExited') visit.status = visit.status === 'caught' ? 'caught' : 'succeeded';
+          if (e.type === 'StateRetried') visit.retries += 1;
+          if (e.type === 'StateFailed') {
+            visit.status = 'failed';
+            visit.error = e.Error;
+            visit.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
+          }
+          if (e.type === 'StateCaught') visit.status = 'caught';
+        }
+      }
+    })();
+    try {
+      await run.result;
+      exec.status = 'SUCCEEDED';
+      exec.error = undefined;
+      exec.cause = undefined;
+    } catch (err) {
+      exec.status = 'FAILED';
+      const failure = err as { name?: string; message?: string; cause?: { name?: string; message?: string } };
+      const inner = failure.cause ?? failure;
+      exec.error = inner.name;
+      exec.cause = inner.message;
+    }
+    this.active.running = false;
+    await Promise.allSettled([...this.inflight]);
+    await consume;
+    const last = [...exec.states].reverse().find((s) => s.type === 'Fail');
+    if (exec.status === 'FAILED' && last) {
+      // The Fail state names the error: take it from the state's own failure event when present.
+      const failEvent = exec.states.filter((s) => s.status === 'failed' && s.type === 'Fail').pop();
+      if (failEvent?.error) {
+        exec.error = failEvent.error;
+        exec.cause = failEvent.cause;
+      }
+    }
+    exec.endedAt = this.world.now;
+  }
+
+  /** Runs an execution and then every child it started, in order. */
+  async run(pipeline: StateMachineName, input: unknown, name?: string): Promise<ExecutionReport> {
+    const exec = this.newExecution(pipeline, name ?? `local-${pipeline}-${this.executions.length + 1}`, (input ?? {}) as Json);
+    await this.withMocks(async () => {
+      await this.execute(exec);
+      await this.drain();
+    });
+    return exec;
+  }
+
+  /**
+   * Redrives a failed execution as Step Functions does: same name, same input, RedriveCount + 1,
+   * restarting at the step whose failure ended it (the state whose error was caught, or that failed).
+   */
+  async redrive(exec: ExecutionReport): Promise<ExecutionReport> {
+    if (exec.status !== 'FAILED') throw new LocalRunError(`execution ${exec.name} is ${exec.status}: only failed executions can be redriven`);
+    const top = exec.states.filter((s) => s.iteration === undefined);
+    const failedAt = [...top].reverse().find((s) => s.status === 'caught' && s.type !== 'Fail' && !s.name.startsWith('Record the failed')) ?? [...top].reverse().find((s) => s.status === 'failed' && s.type !== 'Fail');
+    if (!failedAt) throw new LocalRunError(`execution ${exec.name} has no failed step to redrive from`);
+    const input = (failedAt as StateVisit & { input?: Json }).input ?? exec.input;
+    exec.redriveCount += 1;
+    exec.status = 'RUNNING';
+    await this.withMocks(async () => {
+      await this.execute(exec, failedAt.name, input);
+      await this.drain();
+    });
+    return exec;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const next = this.queue.shift();
+      if (next) await this.execute(next);
+    }
+  }
+
+  private async withMocks(fn: () => Promise<void>): Promise<void> {
+    this.installMocks();
+    try {
+      await fn();
+    } finally {
+      for (const m of this.mocks.splice(0)) m.restore();
+    }
+  }
+
+  /** The report of everything run so far. */
+  report(): RunReport {
+    const w = this.world;
+    const services: RunReport['world']['services'] = {};
+    for (const [name, s] of w.services) {
+      const td = s.service.taskDefinition ?? '';
+      let image = 'unknown';
+      try {
+        image = w.describeTaskDefinition(td).taskDefinition.containerDefinitions?.[0]?.image ?? 'unknown';
+        w.calls.DescribeTaskDefinition -= 1;
+      } catch {
+        /* the report shows "unknown" */
+      }
+      services[name] = { taskDefinition: td, image, desiredCount: s.service.desiredCount ?? 0, deployments: (s.service.deployments ?? []).length };
+    }
+    const current = w.table.get({ pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } });
+    return {
+      app: this.app,
+      executions: this.executions.map((e) => ({ ...e, states: e.states.map(({ ...s }) => (delete (s as { input?: unknown }).input, s)) })),
+      totals: {
+        stateTransitions: this.transitions,
+        lambdaInvocations: this.lambdaInvocations,
+        simulatedSeconds: w.now,
+        releaseTasksStarted: w.tasks.length,
+        taskDefinitionsRegistered: w.calls.RegisterTaskDefinition ?? 0,
+      },
+      world: {
+        services,
+        lastGoodRelease: current
+          ? { build: current.buildKey?.S ?? '', image: current.image?.S ?? '', processes: JSON.parse(current.processes?.S ?? '[]') as unknown }
+          : null,
+        autoscaling: Object.fromEntries(w.scalableTargets),
+      },
+    };
+  }
+}
+
+/** Runs one pipeline (and the children it starts) in a fresh simulated account. */
+export async function runLocal(options: LocalRunOptions): Promise<{ run: LocalRun; report: RunReport }> {
+  const run = new LocalRun(options.world ?? {}, options.rootDir);
+  await run.run(options.pipeline, options.input);
+  return { run, report: run.report() };
+}

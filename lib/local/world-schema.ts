@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * The "world" file: the simulated account a local run starts from and what will happen in it. Every
+ * field is optional; `{}` is a new account where everything succeeds. Documented in docs/local-runs.md.
+ */
+
+const processName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a process name (lowercase letters, digits, hyphens)');
+
+export const deploymentOutcomeSchema = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('completes'), afterSeconds: z.number().int().min(0).default(60) }).strict(),
+  z
+    .object({
+      outcome: z.literal('rollsBack'),
+      afterSeconds: z.number().int().min(0).default(120),
+      reason: z.string().default('ECS deployment circuit breaker: tasks failed to start.'),
+    })
+    .strict(),
+  z.object({ outcome: z.literal('neverSettles') }).strict(),
+  z.object({ outcome: z.literal('replaced'), afterSeconds: z.number().int().min(0).default(30) }).strict(),
+]);
+export type DeploymentOutcome = z.infer<typeof deploymentOutcomeSchema>;
+
+export const THROTTLEABLE = ['RegisterTaskDefinition', 'RunTask', 'CreateService', 'UpdateService', 'DescribeServices', 'StartExecution'] as const;
+
+export const worldSchema = z
+  .object({
+    /** Slipway config file the app comes from. @default "config/example.json" */
+    config: z.string().min(1).default('config/example.json'),
+    /** App (from the config) the events are for. @default the config's first app */
+    app: z.string().min(1).optional(),
+    account: z.string().regex(/^\d{12}$/, 'a 12-digit account id').default('123456789012'),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1').default('us-east-1'),
+    /** Simulated time at the start of the run. */
+    startTime: z.string().datetime().default('2026-01-01T00:00:00Z'),
+    /** Services that exist before the run, by process type, each on a revision of an earlier build. */
+    services: z.record(processName, z.object({ build: z.string().regex(/^\d+$/) }).strict()).default({}),
+    /** A newer build already deployed or deploying (its claim on the app and its services). */
+    newerBuild: z.object({ build: z.string().regex(/^\d+$/) }).strict().optional(),
+    /** How the release task ends. */
+    release: z
+      .object({
+        exitCode: z.number().int().min(0).max(255).default(0),
+        /** The task stops before its container runs (TaskFailedToStart), with this reason. */
+        failToStart: z.string().min(1).optional(),
+        /** RunTask cannot place the task (a non-empty Failures list), with this reason. */
+        placementFailure: z.string().min(1).optional(),
+        /** A non-essential sidecar listed before the release container, with its exit code. */
+        sidecar: z.object({ name: processName, exitCode: z.number().int().min(0).max(255) }).strict().optional(),
+        durationSeconds: z.number().int().min(0).default(45),
+      })
+      .strict()
+      .default({ exitCode: 0, durationSeconds: 45 }),
+    /** The outcome of each deployment of a process type's service, in order (default: completes after 60 s). */
+    deployments: z.record(processName, z.array(deploymentOutcomeSchema)).default({}),
+    /** How many times each call is throttled before it succeeds. */
+    throttle: z.partialRecord(z.enum(THROTTLEABLE), z.number().int().min(0).max(100)).default({}),
+    /** ECS deployment events are lost: only the 5-minute sweep resumes the deploy. */
+    lostEvents: z.boolean().default(false),
+    /** Interval of the sweep schedule. @default 300 */
+    sweepEverySeconds: z.number().int().min(60).default(300),
+  })
+  .strict();
+
+export type WorldFile = z.input<typeof worldSchema>;
+export type WorldSpec = z.infer<typeof worldSchema>;

@@ -1,0 +1,407 @@
+import type { Deployment, Service, TaskDefinition, Tag, RegisterTaskDefinitionCommandInput, CreateServiceCommandInput } from '@aws-sdk/client-ecs';
+import { createHash } from 'node:crypto';
+import type { AppSettings } from '../../functions/shared/settings';
+import { serviceName } from '../pipeline-contract';
+import { MemoryTable } from './dynamo';
+import type { DeploymentOutcome, WorldSpec } from './world-schema';
+
+/** An error shaped like the AWS SDK's (a `name`), thrown by the simulated services. */
+export class SimulatedAwsError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** A stored task-definition revision. */
+interface Revision {
+  taskDefinition: TaskDefinition;
+  tags: Tag[];
+}
+
+/** A simulated ECS service. */
+interface SimService {
+  service: Service;
+  process: string;
+}
+
+/** An ECS "Deployment State Change" event as EventBridge delivers it. */
+export type DeploymentEvent = Record<string, unknown>;
+
+/** A stopped task as `ecs:runTask.sync` returns it (PascalCase). */
+export type SyncTask = Record<string, unknown>;
+
+interface Scheduled {
+  at: number;
+  seq: number;
+  what: string;
+  run: () => Promise<void> | void;
+}
+
+/**
+ * The simulated account: ECS task definitions, services, deployments and tasks, the app's table and
+ * autoscaling registrations, on a simulated clock (seconds since the run's start). Waits cost no real time.
+ */
+export class World {
+  readonly table: MemoryTable;
+  /** Seconds since the start of the run. */
+  now = 0;
+  readonly startMs: number;
+  readonly revisions = new Map<string, Revision[]>();
+  readonly services = new Map<string, SimService>();
+  readonly tasks: SyncTask[] = [];
+  readonly tasksByToken = new Map<string, SyncTask>();
+  readonly scalableTargets = new Map<string, { min?: number; max?: number; policies: string[] }>();
+  readonly calls: Record<string, number> = {};
+  private readonly throttleLeft: Record<string, number>;
+  private readonly outcomes: Record<string, DeploymentOutcome[]>;
+  private readonly queue: Scheduled[] = [];
+  private seq = 0;
+  private deploymentSeq = 1000000000000000000n;
+  /** Called with each ECS deployment event (unless the world loses them). */
+  onDeploymentEvent: (event: DeploymentEvent) => Promise<void> = async () => undefined;
+  /** Called by the sweep schedule. */
+  onSweep: () => Promise<void> = async () => undefined;
+
+  constructor(
+    readonly spec: WorldSpec,
+    readonly settings: AppSettings,
+    tableName: string,
+  ) {
+    this.table = new MemoryTable(tableName);
+    this.startMs = Date.parse(spec.startTime);
+    this.throttleLeft = { ...spec.throttle } as Record<string, number>;
+    this.outcomes = Object.fromEntries(Object.entries(spec.deployments).map(([k, v]) => [k, [...v]]));
+    this.table.put({ pk: { S: 'APP' }, sk: { S: 'SETTINGS' }, settings: { S: JSON.stringify(settings) } });
+  }
+
+  /** The simulated wall-clock time. */
+  isoNow(): string {
+    return new Date(this.startMs + this.now * 1000).toISOString();
+  }
+
+  private get arnBase(): string {
+    return `arn:aws:ecs:${this.spec.region}:${this.spec.account}`;
+  }
+
+  private clusterName(): string {
+    const c = this.settings.cluster;
+    return c.slice(c.lastIndexOf('/') + 1);
+  }
+
+  /** Counts a call and throws ThrottlingException while the world says so. */
+  count(call: string): void {
+    this.calls[call] = (this.calls[call] ?? 0) + 1;
+    const left = this.throttleLeft[call] ?? 0;
+    if (left > 0) {
+      this.throttleLeft[call] = left - 1;
+      throw new SimulatedAwsError('ThrottlingException', `Rate exceeded (simulated throttling of ${call})`);
+    }
+  }
+
+  // ------------------------------------------------------------------ clock
+
+  /** Runs `run` at simulated time `at` (seconds since start). */
+  schedule(at: number, what: string, run: () => Promise<void> | void): void {
+    this.queue.push({ at, seq: this.seq++, what, run });
+    this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  }
+
+  /**
+   * Advances simulated time, running what is due, until `done()` or `deadline` (then returns false).
+   * The sweep schedule runs every `sweepEverySeconds` while something waits.
+   */
+  async runUntil(done: () => boolean, deadline: number): Promise<boolean> {
+    for (;;) {
+      if (done()) return true;
+      const nextSweep = (Math.floor(this.now / this.spec.sweepEverySeconds) + 1) * this.spec.sweepEverySeconds;
+      const next = this.queue[0];
+      const nextAt = Math.min(next ? next.at : Infinity, nextSweep);
+      if (nextAt > deadline) {
+        this.now = Math.max(this.now, deadline);
+        return done();
+      }
+      this.now = Math.max(this.now, nextAt);
+      if (next && next.at <= nextSweep) {
+        this.queue.shift();
+        await next.run();
+      } else {
+        await this.onSweep();
+      }
+      // Let concurrently waiting Map iterations observe what just happened.
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  // ------------------------------------------------------------------ task definitions
+
+  registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): TaskDefinition {
+    this.count('RegisterTaskDefinition');
+    const family = input.family ?? '';
+    const list = this.revisions.get(family) ?? [];
+    const revision = list.length + 1;
+    const taskDefinition: TaskDefinition = {
+      taskDefinitionArn: `${this.arnBase}:task-definition/${family}:${revision}`,
+      family,
+      revision,
+      status: 'ACTIVE',
+      containerDefinitions: input.containerDefinitions,
+      cpu: input.cpu,
+      memory: input.memory,
+      executionRoleArn: input.executionRoleArn,
+      taskRoleArn: input.taskRoleArn,
+      networkMode: input.networkMode,
+      requiresCompatibilities: input.requiresCompatibilities,
+    };
+    list.push({ taskDefinition, tags: input.tags ?? [] });
+    this.revisions.set(family, list);
+    return taskDefinition;
+  }
+
+  listTaskDefinitions(familyPrefix: string, descending: boolean, maxResults?: number): string[] {
+    this.count('ListTaskDefinitions');
+    const arns = [...this.revisions.entries()]
+      .filter(([family]) => family.startsWith(familyPrefix))
+      .flatMap(([, list]) => list.map((r) => r.taskDefinition.taskDefinitionArn ?? ''));
+    if (descending) arns.reverse();
+    return maxResults ? arns.slice(0, maxResults) : arns;
+  }
+
+  describeTaskDefinition(ref: string): Revision {
+    this.count('DescribeTaskDefinition');
+    for (const list of this.revisions.values()) {
+      for (const r of list) {
+        const td = r.taskDefinition;
+        if (td.taskDefinitionArn === ref || `${td.family}:${td.revision}` === ref) return structuredClone(r);
+      }
+    }
+    throw new SimulatedAwsError('ClientException', `Unable to describe task definition ${ref}.`);
+  }
+
+  /** Registers a revision for an earlier build (world set-up), as the build pipeline would have. */
+  seedRevision(process: string, build: string): string {
+    const p = this.settings.processes[process];
+    if (!p) throw new Error(`world: process "${process}" is not one of the app's processes (${Object.keys(this.settings.processes).join(', ')})`);
+    const saved = this.throttleLeft.RegisterTaskDefinition;
+    this.throttleLeft.RegisterTaskDefinition = 0;
+    const td = this.registerTaskDefinition({
+      family: p.family,
+      containerDefinitions: [{ name: process, image: `${this.settings.imageRepositoryUri}:build-${build}`, essential: true }],
+      cpu: p.cpu,
+      memory: p.memory,
+      tags: [
+        { key: 'slipway:app', value: this.settings.app },
+        { key: 'slipway:build', value: build },
+      ],
+    });
+    this.throttleLeft.RegisterTaskDefinition = saved;
+    this.calls.RegisterTaskDefinition -= 1;
+    return td.taskDefinitionArn ?? '';
+  }
+
+  // ------------------------------------------------------------------ services and deployments
+
+  private nextDeploymentId(): string {
+    this.deploymentSeq += 7919n;
+    return `ecs-svc/${this.deploymentSeq}`;
+  }
+
+  describeService(name: string): Service | undefined {
+    this.count('DescribeServices');
+    const s = this.services.get(name);
+    return s ? structuredClone(s.service) : undefined;
+  }
+
+  /** Creates a service (world set-up or CreateService) with a first, completed or pending deployment. */
+  createService(input: CreateServiceCommandInput, process: string, settled = false): Service {
+    const name = input.serviceName ?? '';
+    const existing = this.services.get(name);
+    if (existing && existing.service.status === 'ACTIVE') {
+      throw new SimulatedAwsError('InvalidParameterException', `Creation of service was not idempotent: ${name} already exists.`);
+    }
+    const deployment: Deployment = {
+      id: this.nextDeploymentId(),
+      status: 'PRIMARY',
+      taskDefinition: input.taskDefinition,
+      desiredCount: input.desiredCount,
+      runningCount: settled ? input.desiredCount : 0,
+      rolloutState: settled ? 'COMPLETED' : 'IN_PROGRESS',
+      createdAt: new Date(this.startMs + this.now * 1000),
+    };
+    const service: Service = {
+      serviceName: name,
+      serviceArn: `${this.arnBase}:service/${this.clusterName()}/${name}`,
+      clusterArn: this.settings.cluster,
+      status: 'ACTIVE',
+      taskDefinition: input.taskDefinition,
+      desiredCount: input.desiredCount,
+      runningCount: settled ? input.desiredCount : 0,
+      deploymentConfiguration: input.deploymentConfiguration ?? { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      loadBalancers: input.loadBalancers,
+      deployments: [deployment],
+    };
+    this.services.set(name, { service, process });
+    if (!settled) this.planDeployment(name, deployment.id ?? '');
+    return structuredClone(service);
+  }
+
+  updateService(name: string, taskDefinition: string): Service {
+    this.count('UpdateService');
+    const s = this.services.get(name);
+    if (!s || s.service.status !== 'ACTIVE') throw new SimulatedAwsError('ServiceNotFoundException', `Service not found: ${name}`);
+    const deployment = this.startDeployment(s, taskDefinition);
+    this.planDeployment(name, deployment.id ?? '');
+    return structuredClone(s.service);
+  }
+
+  private startDeployment(s: SimService, taskDefinition: string): Deployment {
+    for (const d of s.service.deployments ?? []) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
+    const deployment: Deployment = {
+      id: this.nextDeploymentId(),
+      status: 'PRIMARY',
+      taskDefinition,
+      desiredCount: s.service.desiredCount,
+      runningCount: 0,
+      rolloutState: 'IN_PROGRESS',
+      createdAt: new Date(this.startMs + this.now * 1000),
+    };
+    s.service.deployments = [deployment, ...(s.service.deployments ?? [])];
+    s.service.taskDefinition = taskDefinition;
+    return deployment;
+  }
+
+  private emit(s: SimService, eventName: string, deploymentId: string, reason: string): void {
+    if (this.spec.lostEvents) return;
+    const event: DeploymentEvent = {
+      version: '0',
+      id: createHash('md5').update(`${deploymentId}${eventName}${this.now}`).digest('hex'),
+      'detail-type': 'ECS Deployment State Change',
+      source: 'aws.ecs',
+      account: this.spec.account,
+      time: this.isoNow(),
+      region: this.spec.region,
+      resources: [s.service.serviceArn],
+      detail: { eventType: eventName === 'SERVICE_DEPLOYMENT_FAILED' ? 'ERROR' : 'INFO', eventName, deploymentId, updatedAt: this.isoNow(), reason },
+    };
+    // EventBridge delivers asynchronously: a second later.
+    this.schedule(this.now + 1, `deliver ${eventName}`, () => this.onDeploymentEvent(event));
+  }
+
+  private complete(s: SimService, deploymentId: string): void {
+    const d = s.service.deployments?.find((x) => x.id === deploymentId);
+    if (!d || d.status !== 'PRIMARY' || d.rolloutState !== 'IN_PROGRESS') return;
+    d.rolloutState = 'COMPLETED';
+    d.rolloutStateReason = `ECS deployment ${deploymentId} completed.`;
+    d.runningCount = d.desiredCount;
+    s.service.runningCount = d.desiredCount;
+    s.service.deployments = [d];
+    this.emit(s, 'SERVICE_DEPLOYMENT_COMPLETED', deploymentId, `ECS deployment ${deploymentId} completed.`);
+  }
+
+  private planDeployment(name: string, deploymentId: string): void {
+    const s = this.services.get(name);
+    if (!s) return;
+    const queue = this.outcomes[s.process] ?? [];
+    const outcome: DeploymentOutcome = queue.shift() ?? { outcome: 'completes', afterSeconds: 60 };
+    this.emit(s, 'SERVICE_DEPLOYMENT_IN_PROGRESS', deploymentId, `ECS deployment ${deploymentId} in progress.`);
+    switch (outcome.outcome) {
+      case 'completes':
+        this.schedule(this.now + outcome.afterSeconds, `${name} deployment completes`, () => this.complete(s, deploymentId));
+        break;
+      case 'neverSettles':
+        break;
+      case 'rollsBack':
+        this.schedule(this.now + outcome.afterSeconds, `${name} deployment rolls back`, () => {
+          const d = s.service.deployments?.find((x) => x.id === deploymentId);
+          if (!d || d.status !== 'PRIMARY') return;
+          const previous = s.service.deployments?.find((x) => x.id !== deploymentId);
+          d.rolloutState = 'FAILED';
+          d.rolloutStateReason = outcome.reason;
+          d.status = 'ACTIVE';
+          this.emit(s, 'SERVICE_DEPLOYMENT_FAILED', deploymentId, outcome.reason);
+          if (previous?.taskDefinition) {
+            const rollback = this.startDeployment(s, previous.taskDefinition);
+            s.service.deployments = s.service.deployments?.filter((x) => x.id !== previous.id);
+            this.emit(s, 'SERVICE_DEPLOYMENT_IN_PROGRESS', rollback.id ?? '', `ECS deployment circuit breaker: rolling back to deploymentId ${previous.id}.`);
+            this.schedule(this.now + 60, `${name} rollback completes`, () => this.complete(s, rollback.id ?? ''));
+          }
+        });
+        break;
+      case 'replaced':
+        this.schedule(this.now + outcome.afterSeconds, `${name} deployment replaced`, () => {
+          const current = s.service.deployments?.find((x) => x.id === deploymentId);
+          if (!current || current.status !== 'PRIMARY') return;
+          const newer = this.seedRevision(s.process, '99999');
+          const replacement = this.startDeployment(s, newer);
+          this.emit(s, 'SERVICE_DEPLOYMENT_IN_PROGRESS', replacement.id ?? '', `ECS deployment ${replacement.id} in progress.`);
+          this.schedule(this.now + 60, `${name} replacement completes`, () => this.complete(s, replacement.id ?? ''));
+        });
+        break;
+    }
+  }
+
+  /** Puts an existing service on a revision of an earlier build, settled (world set-up). */
+  seedService(process: string, build: string): void {
+    const arn = this.seedRevision(process, build);
+    const p = this.settings.processes[process];
+    this.createService({ serviceName: serviceName(this.settings.app, process), taskDefinition: arn, desiredCount: p.desiredCount }, process, true);
+  }
+
+  // ------------------------------------------------------------------ release task
+
+  /** `ecs:runTask.sync`: runs the task to its end on the simulated clock. */
+  async runTaskSync(params: Record<string, unknown>): Promise<SyncTask> {
+    try {
+      this.count('RunTask');
+    } catch (e) {
+      throw new SimulatedAwsError('ECS.AmazonECSException', `${(e as Error).message} (Service: AmazonECS; Status Code: 400; Error Code: ThrottlingException)`);
+    }
+    const token = typeof params.ClientToken === 'string' ? params.ClientToken : undefined;
+    const seen = token ? this.tasksByToken.get(token) : undefined;
+    const rel = this.spec.release;
+    if (rel.placementFailure) {
+      throw new SimulatedAwsError('AmazonECS.Unknown', JSON.stringify({ Failures: [{ Arn: params.TaskDefinition, Reason: rel.placementFailure }] }));
+    }
+    let task = seen;
+    if (!task) {
+      const id = createHash('md5').update(`${token ?? ''}${this.tasks.length}`).digest('hex');
+      const overrides = (params.Overrides as { ContainerOverrides?: { Name?: string }[] } | undefined)?.ContainerOverrides ?? [];
+      const main = overrides[0]?.Name ?? 'web';
+      const containers: Record<string, unknown>[] = [];
+      if (rel.sidecar) containers.push({ Name: rel.sidecar.name, ExitCode: rel.sidecar.exitCode, LastStatus: 'STOPPED' });
+      containers.push(rel.failToStart ? { Name: main, LastStatus: 'STOPPED', Reason: rel.failToStart } : { Name: main, ExitCode: rel.exitCode, LastStatus: 'STOPPED' });
+      task = {
+        TaskArn: `${this.arnBase}:task/${this.clusterName()}/${id}`,
+        TaskDefinitionArn: params.TaskDefinition,
+        ClusterArn: params.Cluster,
+        LastStatus: 'STOPPED',
+        DesiredStatus: 'STOPPED',
+        StartedBy: params.StartedBy,
+        StopCode: rel.failToStart ? 'TaskFailedToStart' : 'EssentialContainerExited',
+        StoppedReason: rel.failToStart ? `CannotPullContainerError: ${rel.failToStart}` : 'Essential container in task exited',
+        Containers: containers,
+      };
+      this.tasks.push(task);
+      if (token) this.tasksByToken.set(token, task);
+      await this.runUntil(() => false, this.now + rel.durationSeconds);
+    }
+    const failed = rel.failToStart !== undefined || rel.exitCode !== 0;
+    if (failed) throw new SimulatedAwsError('States.TaskFailed', JSON.stringify(task));
+    return structuredClone(task);
+  }
+
+  // ------------------------------------------------------------------ autoscaling
+
+  registerScalableTarget(resourceId: string, min?: number, max?: number): void {
+    this.count('RegisterScalableTarget');
+    const t = this.scalableTargets.get(resourceId) ?? { policies: [] };
+    this.scalableTargets.set(resourceId, { ...t, min, max });
+  }
+
+  putScalingPolicy(resourceId: string, policyName: string): void {
+    this.count('PutScalingPolicy');
+    const t = this.scalableTargets.get(resourceId);
+    if (!t) throw new SimulatedAwsError('ObjectNotFoundException', `No scalable target registered for ${resourceId}`);
+    if (!t.policies.includes(policyName)) t.policies.push(policyName);
+  }
+}
