@@ -1,0 +1,242 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ConfigError, loadConfig, parseConfig } from '../../lib/config';
+
+/** A minimal valid config; each test breaks one thing. */
+function base(): Record<string, any> {
+  return {
+    clusters: [{ name: 'production' }],
+    databases: [{ name: 'main', cluster: 'production' }],
+    apps: [
+      {
+        name: 'example',
+        cluster: 'production',
+        repository: { owner: 'example-org', name: 'example-app' },
+        releaseCommand: ['bin/migrate'],
+        processes: { web: { port: 3000 }, worker: { command: ['bin/worker'] } },
+      },
+    ],
+  };
+}
+
+/** The ConfigError message that parsing `raw` throws. */
+function errorOf(raw: unknown): string {
+  try {
+    parseConfig(raw);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  test('the shipped example config is valid', () => {
+    const cfg = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
+    expect(cfg.apps.map((a) => a.name)).toEqual(['example', 'docs']);
+    expect(Object.keys(cfg.apps[0].processes)).toEqual(['web', 'worker']);
+  });
+
+  test('fills the documented defaults', () => {
+    const cfg = parseConfig(base());
+    expect(cfg.prefix).toBe('slipway');
+    expect(cfg.account).toEqual({});
+    expect(cfg.clusters[0].natGateways).toBe(0);
+    expect(cfg.databases[0]).toMatchObject({ instances: 1, driver: 'pg', deletionProtection: true });
+    const app = cfg.apps[0];
+    expect(app).toMatchObject({ releaseProcess: 'web', deployTimeoutMinutes: 30, logRetentionDays: 30 });
+    expect(app.repository.branch).toBe('main');
+    expect(app.processes.worker).toMatchObject({ cpu: 256, memory: 512, desiredCount: 1, healthCheckPath: '/' });
+  });
+
+  test('an unknown key is named with its path', () => {
+    const raw = base();
+    raw.apps[0].processes.web.replicas = 3;
+    expect(errorOf(raw)).toBe('invalid config: apps[0].processes.web.replicas: unknown key');
+  });
+
+  test('an unknown top-level key is named', () => {
+    expect(errorOf({ ...base(), regions: ['eu-west-1'] })).toBe('invalid config: regions: unknown key');
+  });
+
+  test('a missing required key is named', () => {
+    const raw = base();
+    delete raw.apps[0].repository;
+    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.repository: /);
+  });
+
+  test('a value of the wrong type names the key', () => {
+    const raw = base();
+    raw.apps[0].processes.web.cpu = 300;
+    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web\.cpu: /);
+  });
+
+  test('memory below 512 MiB names the key', () => {
+    const raw = base();
+    raw.apps[0].processes.web.memory = 256;
+    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web\.memory: /);
+  });
+
+  test('a port out of range names the key', () => {
+    const raw = base();
+    raw.apps[0].processes.web.port = 70000;
+    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web\.port: /);
+  });
+
+  test('a health-check path must start with "/"', () => {
+    const raw = base();
+    raw.apps[0].processes.web.healthCheckPath = 'up';
+    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web\.healthCheckPath: /);
+  });
+
+  test('deployTimeoutMinutes out of range names the key', () => {
+    const raw = base();
+    raw.apps[0].deployTimeoutMinutes = 0;
+    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.deployTimeoutMinutes: /);
+  });
+
+  test('an invalid app name says what names may contain', () => {
+    const raw = base();
+    raw.apps[0].name = 'Example_App';
+    expect(errorOf(raw)).toBe(
+      'invalid config: apps[0].name: app names are lowercase letters, digits and hyphens, starting with a letter, 40 characters at most',
+    );
+  });
+
+  test('an invalid process name is named', () => {
+    const raw = base();
+    raw.apps[0].processes = { Web: { port: 3000 } };
+    raw.apps[0].releaseCommand = undefined;
+    // zod 4 reports a bad record key as "Invalid key in record", not the schema's custom message.
+    expect(errorOf(raw)).toBe('invalid config: apps[0].processes.Web: Invalid key in record');
+  });
+
+  test('an app needs at least one process type', () => {
+    const raw = base();
+    raw.apps[0].processes = {};
+    raw.apps[0].releaseCommand = undefined;
+    expect(errorOf(raw)).toBe('invalid config: apps[0].processes: an app needs at least one process type');
+  });
+
+  test('an app on an unknown cluster names the known ones', () => {
+    const raw = base();
+    raw.apps[0].cluster = 'staging';
+    expect(errorOf(raw)).toBe('invalid config: apps[0].cluster: unknown cluster "staging" (known: production)');
+  });
+
+  test('an app with an unknown database', () => {
+    const raw = base();
+    raw.apps[0].database = 'analytics';
+    expect(errorOf(raw)).toBe('invalid config: apps[0].database: unknown database "analytics"');
+  });
+
+  test('a database on an unknown cluster', () => {
+    const raw = base();
+    raw.databases[0].cluster = 'staging';
+    expect(errorOf(raw)).toBe('invalid config: databases[0].cluster: unknown cluster "staging"');
+  });
+
+  test.each(['clusters', 'databases', 'apps'])('duplicate %s names are refused at the second one', (key) => {
+    const raw = base();
+    raw[key].push({ ...raw[key][0] });
+    expect(errorOf(raw)).toBe(`invalid config: ${key}[1].name: duplicate name "${raw[key][0].name}"`);
+  });
+
+  test('the release process must be one of the app\'s processes', () => {
+    const raw = base();
+    raw.apps[0].releaseProcess = 'migrator';
+    expect(errorOf(raw)).toBe('invalid config: apps[0].releaseProcess: release process "migrator" is not one of the app\'s processes (web, worker)');
+  });
+
+  test('without a release command, releaseProcess is not checked against the processes', () => {
+    const raw = base();
+    raw.apps[0].releaseCommand = undefined;
+    raw.apps[0].processes = { worker: {} };
+    expect(() => parseConfig(raw)).not.toThrow();
+  });
+
+  test('autoscaling min must not exceed max', () => {
+    const raw = base();
+    raw.apps[0].processes.web.autoscaling = { min: 5, max: 2 };
+    expect(errorOf(raw)).toBe('invalid config: apps[0].processes.web.autoscaling: autoscaling.min must not exceed autoscaling.max');
+  });
+
+  test('autoscaling rejects unknown keys inside it', () => {
+    const raw = base();
+    raw.apps[0].processes.web.autoscaling = { min: 1, max: 2, memoryTarget: 70 };
+    expect(errorOf(raw)).toBe('invalid config: apps[0].processes.web.autoscaling.memoryTarget: unknown key');
+  });
+
+  test('at least one cluster is required', () => {
+    expect(errorOf({ ...base(), clusters: [] })).toMatch(/^invalid config: clusters: /);
+  });
+
+  test('a database has one or two instances', () => {
+    const raw = base();
+    raw.databases[0].instances = 3;
+    expect(errorOf(raw)).toMatch(/^invalid config: databases\[0\]\.instances: /);
+  });
+
+  test('a database driver is pg or data-api', () => {
+    const raw = base();
+    raw.databases[0].driver = 'jdbc';
+    expect(errorOf(raw)).toMatch(/^invalid config: databases\[0\]\.driver: /);
+  });
+
+  test('NAT gateways are limited to three', () => {
+    const raw = base();
+    raw.clusters[0].natGateways = 4;
+    expect(errorOf(raw)).toMatch(/^invalid config: clusters\[0\]\.natGateways: /);
+  });
+
+  test('GitHub OIDC repositories are owner/name', () => {
+    const raw = { ...base(), account: { githubOidc: { repositories: [{ repository: 'example-app', branches: ['main'] }] } } };
+    expect(errorOf(raw)).toMatch(/^invalid config: account\.githubOidc\.repositories\[0\]\.repository: /);
+  });
+
+  test('every bad key of the schema is reported in one message', () => {
+    const raw = base();
+    raw.apps[0].processes.web.memory = 100;
+    raw.apps[0].processes.web.cpu = 300;
+    const message = errorOf(raw);
+    expect(message).toContain('apps[0].processes.web.cpu: ');
+    expect(message).toContain('; apps[0].processes.web.memory: ');
+  });
+
+  test('cross-reference checks (clusters, databases, release process) run only once the schema itself is valid', () => {
+    const raw = base();
+    raw.apps[0].cluster = 'staging';
+    raw.apps[0].processes.web.cpu = 300;
+    const message = errorOf(raw);
+    expect(message).toContain('apps[0].processes.web.cpu: ');
+    expect(message).not.toContain('unknown cluster');
+  });
+
+  test('a non-object config is refused at the root', () => {
+    expect(errorOf([])).toMatch(/^invalid config: \(root\): /);
+  });
+});
+
+describe('loadConfig', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'slipway-config-'));
+
+  test('a missing file says how to point at one', () => {
+    expect(() => loadConfig(path.join(dir, 'nope.json'))).toThrow(
+      `config file ${path.join(dir, 'nope.json')} cannot be read (set the "slipway:config" context key to a JSON config file)`,
+    );
+  });
+
+  test('a file that is not JSON is a ConfigError', () => {
+    const file = path.join(dir, 'broken.json');
+    writeFileSync(file, '{ "clusters": [');
+    expect(() => loadConfig(file)).toThrow(ConfigError);
+    expect(() => loadConfig(file)).toThrow(new RegExp(`^config file ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid JSON: `));
+  });
+
+  test('validation errors name the file', () => {
+    const file = path.join(dir, 'invalid.json');
+    writeFileSync(file, JSON.stringify({ ...base(), extra: true }));
+    expect(() => loadConfig(file)).toThrow(`invalid config ${file}: extra: unknown key`);
+  });
+});
