@@ -98,6 +98,21 @@ describe('Pipelines', () => {
     }
   });
 
+  test.each(Object.values(PIPELINE_FUNCTIONS).map((f) => f.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())))(
+    '%s: its role writes to its own log group and sends X-Ray traces',
+    (id) => {
+      const st = statementsOf(template, `Pipelines${id}Role`);
+      const logs = st.find((s) => actionsOf(s).includes('logs:PutLogEvents'))!;
+      expect(logs.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^Pipelines${id}LogGroup`)), 'Arn'] });
+      expect(st.flatMap(actionsOf)).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+    },
+  );
+
+  test.each(['Build', 'Release', 'Deploy'])('%s state machine role can deliver logs and traces', (name) => {
+    const actions = statementsOf(template, `Pipelines${name}StateMachineRole`).flatMap(actionsOf);
+    expect(actions).toEqual(expect.arrayContaining(['logs:CreateLogDelivery', 'logs:PutResourcePolicy', 'xray:PutTraceSegments']));
+  });
+
   test.each(STATE_MACHINES)('%s: Standard, named <prefix>-<app>-<name>, logging ALL with execution data, tracing on', (name) => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineName: `slipway-example-${name}`,
