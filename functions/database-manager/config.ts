@@ -1,5 +1,4 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Signer } from '@aws-sdk/rds-signer';
 import type { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { ConfigurationError } from './errors';
 import type { Driver } from './driver';
@@ -66,6 +65,8 @@ export function pgConnectionFromEnv(env: NodeJS.ProcessEnv, secrets: SecretsMana
     const database = env.ADMIN_DATABASE ?? secret?.dbname ?? 'postgres';
     let password: PgConnection['password'];
     if (iam) {
+      // Loaded only in IAM mode (the SDK, including the signer, comes from the Lambda runtime).
+      const { Signer } = await import('@aws-sdk/rds-signer');
       const signer = new Signer({ hostname: host, port, username: user, ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}) });
       password = () => signer.getAuthToken();
     } else {

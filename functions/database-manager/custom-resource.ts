@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { InvalidRequest } from './errors';
 import { identifierProblem } from './identifiers';
 import type { DatabaseManager } from './manager';
@@ -11,10 +11,10 @@ import type { DatabaseManager } from './manager';
 
 const properties = z.object({
   Database: z.string(),
-  Owner: z.string().optional(),
+  Owner: z.optional(z.string()),
   // CloudFormation passes every property as a string.
-  IamAuth: z.enum(['true', 'false']).default('true'),
-  RemovalPolicy: z.enum(['retain', 'destroy']).default('retain'),
+  IamAuth: z._default(z.enum(['true', 'false']), 'true'),
+  RemovalPolicy: z._default(z.enum(['retain', 'destroy']), 'retain'),
 });
 
 /** A provider-framework event (only the fields the manager reads). */
