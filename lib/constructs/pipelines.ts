@@ -418,9 +418,9 @@ export class Pipelines extends Construct {
     const describeServices = () =>
       new iam.PolicyStatement({ sid: 'DescribeServices', actions: ['ecs:DescribeServices'], resources: services, conditions: clusterCondition });
 
-    // parse-build-event and check-release-task read the settings record (image repository, log group).
+    // parse-build-event reads the settings record (project, image repository); check-release-task
+    // judges the task it is given and needs no AWS access beyond its logs.
     this.table.grant(f.parseBuildEvent.role, 'dynamodb:GetItem');
-    this.table.grant(f.checkReleaseTask.role, 'dynamodb:GetItem');
 
     // register-task-definitions
     const register = f.registerTaskDefinitions.role;
@@ -495,16 +495,19 @@ export class Pipelines extends Construct {
         }),
       ],
     );
+    this.wildcardPolicy(update, 'TaskDefinitionReadPolicy', 'ecs:DescribeTaskDefinition supports no resource-level permissions (update-service reads the running revision\'s tags).', [
+      new iam.PolicyStatement({ sid: 'DescribeRevisions', actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }),
+    ]);
     this.table.grant(update, 'dynamodb:GetItem');
 
     // wait-for-deployment
     f.waitForDeployment.role.addToPolicy(describeServices());
     f.waitForDeployment.role.addToPolicy(sendTaskResponse());
-    this.table.grant(f.waitForDeployment.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // Stores the waiter (task token) and removes it when the deployment has already settled.
+    this.table.grant(f.waitForDeployment.role, 'dynamodb:PutItem', 'dynamodb:DeleteItem');
 
     // check-deployment
     f.checkDeployment.role.addToPolicy(describeServices());
-    this.table.grant(f.checkDeployment.role, 'dynamodb:GetItem');
 
     // deployment-events
     f.deploymentEvents.role.addToPolicy(describeServices());

@@ -217,6 +217,16 @@ describe('Pipelines', () => {
     expect(resourcesOf(send).map(render)).toEqual([expect.stringContaining(':stateMachine:slipway-example-deploy"')]);
   });
 
+  test('table access follows what each handler does', () => {
+    const tableActions = (role: string) => statementsOf(template, role).flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:')).sort();
+    expect(tableActions('PipelinesParseBuildEventRole')).toEqual(['dynamodb:GetItem']);
+    expect(tableActions('PipelinesCheckReleaseTaskRole')).toEqual([]);
+    expect(tableActions('PipelinesCheckDeploymentRole')).toEqual([]);
+    expect(tableActions('PipelinesUpdateServiceRole')).toEqual(['dynamodb:GetItem']);
+    expect(tableActions('PipelinesWaitForDeploymentRole')).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    expect(tableActions('PipelinesDeploymentEventsRole')).toEqual(expect.arrayContaining(['dynamodb:DeleteItem', 'dynamodb:Query']));
+  });
+
   test('Resource "*" appears only for actions without resource-level permissions', () => {
     const allowedStar = new Set([
       'xray:PutTraceSegments',
