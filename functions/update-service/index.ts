@@ -1,5 +1,5 @@
 import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
-import { CreateServiceCommand, DescribeServicesCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
+import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { serviceName as nameOfService } from '../../lib/pipeline-contract';
@@ -8,6 +8,7 @@ import { awsCall, getStringFromEnv, InvalidInput } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { getAppSettings } from '../shared/settings-store';
 import { parseInput } from '../shared/validation';
+import { TAG_BUILD } from '../register-task-definitions/task-definition';
 import { createServiceRequest, planService, scalableResourceId } from './plan';
 
 const logger = createLogger('update-service');
@@ -16,6 +17,10 @@ const inputSchema = z.object({
   process: z.string().min(1),
   taskDefinitionArn: z.string().regex(/^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:task-definition\/[^:]+:\d+$/, 'must be a task-definition revision ARN'),
   execution: z.string().min(1),
+  /** The build being deployed (its key), compared with the build the service runs now. */
+  build: z.string().min(1),
+  /** A rollback: deploy even if the service runs a newer build. */
+  force: z.boolean().default(false),
 });
 
 /** Output of the handler: the deployment the deploy then waits on, or why it must not. */
@@ -48,7 +53,13 @@ export async function handler(event: unknown): Promise<UpdateServiceResult> {
   const serviceName = nameOfService(settings.app, input.process);
   const described = await awsCall(`ECS DescribeServices ${serviceName}`, () => ecs.send(new DescribeServicesCommand({ cluster: settings.cluster, services: [serviceName] })));
   const existing = described.services?.find((s) => s.serviceName === serviceName);
-  const plan = planService(existing, input.taskDefinitionArn);
+  const running = existing?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? existing?.taskDefinition;
+  let runningBuild: string | undefined;
+  if (running && running !== input.taskDefinitionArn && existing?.status === 'ACTIVE') {
+    const td = await awsCall(`ECS DescribeTaskDefinition ${running}`, () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: running, include: ['TAGS'] })));
+    runningBuild = td.tags?.find((t) => t.key === TAG_BUILD)?.value;
+  }
+  const plan = planService(existing, input.taskDefinitionArn, input.build, runningBuild, input.force);
   const base = { process: input.process, serviceName };
 
   switch (plan.action) {

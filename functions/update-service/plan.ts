@@ -1,5 +1,4 @@
 import type { CreateServiceCommandInput, Service } from '@aws-sdk/client-ecs';
-import { revisionOf } from '../shared/deployment-verdict';
 import type { AppSettings, ProcessSettings } from '../shared/settings';
 
 /** What to do with a process type's service for a new revision. */
@@ -9,21 +8,25 @@ export type ServicePlan =
   | { readonly action: 'reuse'; readonly deploymentId: string; readonly completed: boolean }
   | { readonly action: 'superseded'; readonly cause: string };
 
+/** Whether build `a` is newer than build `b` (numeric build numbers; unknown or non-numeric: no). */
+export function isNewerBuild(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
+  return BigInt(a) > BigInt(b);
+}
+
 /**
  * Decides between creating the service, updating it, reusing the deployment a previous run of this
- * deploy already started (redrive), and refusing because a newer revision is already deployed.
+ * deploy already started (redrive), and refusing because the service already runs a newer build
+ * (`runningBuild`, from the `slipway:build` tag of its revision). `force` (a rollback) skips that check.
  */
-export function planService(service: Service | undefined, taskDefinitionArn: string): ServicePlan {
+export function planService(service: Service | undefined, taskDefinitionArn: string, ourBuild: string, runningBuild: string | undefined, force: boolean): ServicePlan {
   if (!service || service.status === 'INACTIVE') return { action: 'create' };
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
   if (primary?.taskDefinition === taskDefinitionArn && primary.id) {
     return { action: 'reuse', deploymentId: primary.id, completed: primary.rolloutState === 'COMPLETED' };
   }
-  const current = revisionOf(primary?.taskDefinition ?? service.taskDefinition);
-  const ours = revisionOf(taskDefinitionArn);
-  const sameFamily = (primary?.taskDefinition ?? service.taskDefinition ?? '').split(':').slice(0, -1).join(':') === taskDefinitionArn.split(':').slice(0, -1).join(':');
-  if (sameFamily && current !== undefined && ours !== undefined && current > ours) {
-    return { action: 'superseded', cause: `service ${service.serviceName} already runs ${primary?.taskDefinition ?? service.taskDefinition}, newer than ${taskDefinitionArn}: not deploying an older build over a newer one` };
+  if (!force && isNewerBuild(runningBuild, ourBuild)) {
+    return { action: 'superseded', cause: `service ${service.serviceName} already runs build ${runningBuild} (${primary?.taskDefinition ?? service.taskDefinition}), newer than build ${ourBuild}: not deploying an older build over a newer one` };
   }
   return { action: 'update' };
 }

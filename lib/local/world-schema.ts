@@ -36,7 +36,7 @@ export const worldSchema = z
     /** Services that exist before the run, by process type, each on a revision of an earlier build. */
     services: z.record(processName, z.object({ build: z.string().regex(/^\d+$/) }).strict()).default({}),
     /** A newer build already deployed or deploying (its claim on the app and its services). */
-    newerBuild: z.object({ build: z.string().regex(/^\d+$/) }).strict().optional(),
+    newerBuild: z.object({ build: z.string().regex(/^\d+$/), claimed: z.boolean().default(true) }).strict().optional(),
     /** How the release task ends. */
     release: z
       .object({

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { STATE_MACHINES, type StateMachineName } from '../pipeline-contract';
+import type { ExecutionReport } from './runner';
+
+/** Every state name of an ASL file, including those inside Map and Parallel states. */
+export function stateNames(rootDir: string, name: StateMachineName): string[] {
+  const def = JSON.parse(readFileSync(join(rootDir, 'statemachines', `${name}.asl.json`), 'utf8')) as { States: Record<string, Record<string, unknown>> };
+  const names: string[] = [];
+  const walk = (states: Record<string, Record<string, unknown>>) => {
+    for (const [n, s] of Object.entries(states)) {
+      names.push(n);
+      const nested = (s.ItemProcessor ?? s.Iterator) as { States?: Record<string, Record<string, unknown>> } | undefined;
+      if (nested?.States) walk(nested.States);
+      for (const b of (s.Branches as { States: Record<string, Record<string, unknown>> }[] | undefined) ?? []) walk(b.States);
+    }
+  };
+  walk(def.States);
+  return names;
+}
+
+/** Which states of which state machine local runs have entered. */
+export class StateCoverage {
+  private readonly visited = new Map<StateMachineName, Set<string>>();
+
+  add(executions: readonly ExecutionReport[]): void {
+    for (const e of executions) {
+      const set = this.visited.get(e.stateMachine) ?? new Set<string>();
+      for (const s of e.states) set.add(s.name);
+      this.visited.set(e.stateMachine, set);
+    }
+  }
+
+  /** Per ASL file: entered states, all states and the ones never entered. */
+  summary(rootDir: string): { name: StateMachineName; entered: number; total: number; missing: string[] }[] {
+    return STATE_MACHINES.map((name) => {
+      const all = stateNames(rootDir, name);
+      const seen = this.visited.get(name) ?? new Set<string>();
+      const missing = all.filter((s) => !seen.has(s));
+      return { name, entered: all.length - missing.length, total: all.length, missing };
+    });
+  }
+}

@@ -1,0 +1,293 @@
+import { writeFileSync } from 'node:fs';
+import { StateCoverage } from '../../lib/local/coverage';
+import { LocalRun } from '../../lib/local/runner';
+import { awsEvent, buildEvent, execution, exampleWorld, path, ROOT, runBuild } from './scenarios';
+
+/**
+ * The three pipelines, executed locally: the real ASL files on aws-local-stepfunctions, the real
+ * handlers, a simulated account. One behaviour per test; the last test checks every state was entered.
+ */
+
+const coverage = new StateCoverage();
+const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/slipway/example';
+
+
+async function scenario(world: Parameters<typeof runBuild>[0], event?: Record<string, unknown>) {
+  const result = await runBuild(world, event);
+  coverage.add(result.run.executions);
+  return result.run;
+}
+
+describe('happy path', () => {
+  test('a successful build of the example app becomes a running release of both process types', async () => {
+    const run = await scenario(exampleWorld());
+    const report = run.report();
+
+    expect(report.executions.map((e) => [e.name, e.status])).toEqual([
+      ['local-build-1', 'SUCCEEDED'],
+      ['example-42-release', 'SUCCEEDED'],
+      ['example-42-deploy', 'SUCCEEDED'],
+    ]);
+    expect(report.world.services['example-web'].image).toBe(`${IMAGE}:build-42`);
+    expect(report.world.services['example-worker'].image).toBe(`${IMAGE}:build-42`);
+    expect(report.world.lastGoodRelease).toMatchObject({ build: '42', image: `${IMAGE}:build-42` });
+    expect(report.totals.taskDefinitionsRegistered).toBe(2);
+    expect(report.totals.releaseTasksStarted).toBe(1);
+  });
+
+  test('the release task runs the configured release command in the web task definition', async () => {
+    const run = await scenario(exampleWorld());
+    const task = run.world.tasks[0] as { TaskDefinitionArn: string; Containers: { Name: string }[] };
+    expect(task.TaskDefinitionArn).toMatch(/task-definition\/slipway-example-web:\d+$/);
+    expect(task.Containers.map((c) => c.Name)).toEqual(['web']);
+  });
+
+  test('a first deploy creates both services with circuit-breaker rollback and registers autoscaling', async () => {
+    const run = await scenario({ app: 'example' });
+    const web = run.world.services.get('example-web')?.service;
+
+    expect(web?.deploymentConfiguration?.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
+    expect(web?.loadBalancers?.[0]).toMatchObject({ containerName: 'web', containerPort: 3000 });
+    expect(run.report().world.autoscaling).toEqual({
+      'service/slipway-production/example-web': { min: 2, max: 6, policies: ['example-web-cpu'] },
+      'service/slipway-production/example-worker': { min: 1, max: 4, policies: ['example-worker-cpu'] },
+    });
+    expect(execution(run, 'deploy')?.status).toBe('SUCCEEDED');
+  });
+
+  test('an app without a release command skips the release task and still deploys', async () => {
+    const run = await scenario({ app: 'docs' }, buildEvent({ project: 'slipway-docs' }));
+
+    expect(path(execution(run, 'release'))).toEqual(['Does the app have a release command?', 'Start the deploy', 'Deploy started']);
+    expect(run.world.tasks).toHaveLength(0);
+    expect(execution(run, 'deploy')?.status).toBe('SUCCEEDED');
+  });
+});
+
+describe('release failures deploy nothing', () => {
+  test('a release command that exits 1 fails with ReleaseFailed naming the exit code and the logs', async () => {
+    const run = await scenario(exampleWorld({ release: { exitCode: 1 } }));
+    const release = execution(run, 'release');
+
+    expect(release?.status).toBe('FAILED');
+    expect(release?.error).toBe('ReleaseFailed');
+    expect(release?.cause).toContain('exited with code 1 in container "web"');
+    expect(release?.cause).toContain('console.aws.amazon.com/cloudwatch');
+    expect(execution(run, 'deploy')).toBeUndefined();
+    expect(run.report().world.services['example-web'].image).toBe(`${IMAGE}:build-41`);
+  });
+
+  test('a release task that fails to start fails with ReleaseFailed and the start failure', async () => {
+    const run = await scenario(exampleWorld({ release: { failToStart: 'pull access denied for example' } }));
+    const release = execution(run, 'release');
+
+    expect(release?.error).toBe('ReleaseFailed');
+    expect(release?.cause).toContain('failed to start (TaskFailedToStart)');
+    expect(execution(run, 'deploy')).toBeUndefined();
+  });
+
+  test('a non-essential sidecar that exits 0 does not hide the release container exiting 1', async () => {
+    const run = await scenario(exampleWorld({ release: { exitCode: 1, sidecar: { name: 'log-router', exitCode: 0 } } }));
+
+    expect(execution(run, 'release')?.error).toBe('ReleaseFailed');
+    expect(execution(run, 'release')?.cause).toContain('exited with code 1 in container "web"');
+  });
+
+  test('a release task ECS cannot place fails with ReleaseFailed and the placement reason', async () => {
+    const run = await scenario(exampleWorld({ release: { placementFailure: 'RESOURCE:MEMORY' } }));
+
+    expect(execution(run, 'release')?.error).toBe('ReleaseFailed');
+    expect(execution(run, 'release')?.cause).toContain('RESOURCE:MEMORY');
+    expect(run.world.tasks).toHaveLength(0);
+  });
+
+  test('a failed release redriven after the fix runs a new release task (new client token) and deploys', async () => {
+    const run = await scenario(exampleWorld({ release: { exitCode: 1 } }));
+    const release = execution(run, 'release');
+    if (!release) throw new Error('no release execution');
+    (run.world.spec.release as { exitCode: number }).exitCode = 0;
+
+    await run.redrive(release);
+    coverage.add(run.executions);
+
+    expect(release.status).toBe('SUCCEEDED');
+    expect(release.redriveCount).toBe(1);
+    expect(run.world.tasks).toHaveLength(2);
+    expect(execution(run, 'deploy')?.status).toBe('SUCCEEDED');
+  });
+});
+
+describe('deployments', () => {
+  test('a circuit-breaker rollback fails the deploy with DeploymentRolledBack, not success', async () => {
+    const run = await scenario(exampleWorld({ deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 120, reason: 'ECS deployment circuit breaker: tasks failed to start.' }] } }));
+    const deploy = execution(run, 'deploy');
+
+    expect(deploy?.status).toBe('FAILED');
+    expect(deploy?.error).toBe('DeploymentRolledBack');
+    expect(deploy?.cause).toContain('tasks failed to start');
+    expect(run.report().world.lastGoodRelease).toBeNull();
+    expect(run.report().world.services['example-web'].taskDefinition).toMatch(/slipway-example-web:1$/);
+  });
+
+  test('a deployment that never settles fails with DeploymentTimedOut at the 30-minute default', async () => {
+    const run = await scenario(exampleWorld({ deployments: { worker: [{ outcome: 'neverSettles' }] } }));
+    const deploy = execution(run, 'deploy');
+
+    expect(deploy?.error).toBe('DeploymentTimedOut');
+    expect(deploy?.cause).toContain('did not settle within 1800 s');
+    expect(path(deploy)).toContain('worker: Check the deployment one last time');
+    expect(run.world.now).toBeGreaterThanOrEqual(45 + 1800);
+  });
+
+  test('a deployment replaced by another one fails with DeploymentSuperseded', async () => {
+    const run = await scenario(exampleWorld({ deployments: { web: [{ outcome: 'replaced', afterSeconds: 30 }] } }));
+
+    expect(execution(run, 'deploy')?.error).toBe('DeploymentSuperseded');
+  });
+
+  test('lost ECS events: the 5-minute sweep resumes the deploy', async () => {
+    const run = await scenario(exampleWorld({ lostEvents: true }));
+
+    expect(execution(run, 'deploy')?.status).toBe('SUCCEEDED');
+    expect(run.world.now).toBeGreaterThanOrEqual(300);
+  });
+
+  test('state transitions do not grow with how long ECS takes to settle (60 s vs 600 s)', async () => {
+    const fast = await scenario(exampleWorld({ deployments: { web: [{ outcome: 'completes', afterSeconds: 60 }], worker: [{ outcome: 'completes', afterSeconds: 60 }] } }));
+    const slow = await scenario(exampleWorld({ deployments: { web: [{ outcome: 'completes', afterSeconds: 600 }], worker: [{ outcome: 'completes', afterSeconds: 600 }] } }));
+
+    expect(slow.world.now - fast.world.now).toBeGreaterThanOrEqual(540);
+    expect(slow.transitions).toBe(fast.transitions);
+  });
+
+  test('a failed deploy redriven after the cause is fixed succeeds without new revisions or release tasks', async () => {
+    const run = await scenario(exampleWorld({ deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 60 }, { outcome: 'completes', afterSeconds: 60 }] } }));
+    const deploy = execution(run, 'deploy');
+    if (!deploy) throw new Error('no deploy execution');
+    expect(deploy.status).toBe('FAILED');
+
+    await run.redrive(deploy);
+    coverage.add(run.executions);
+
+    expect(deploy.status).toBe('SUCCEEDED');
+    expect(run.world.calls.RegisterTaskDefinition).toBe(2);
+    expect(run.world.tasks).toHaveLength(1);
+    expect(run.report().world.services['example-web'].image).toBe(`${IMAGE}:build-42`);
+  });
+});
+
+describe('throttling', () => {
+  test('throttled RegisterTaskDefinition, RunTask and UpdateService are retried and the pipeline succeeds', async () => {
+    const run = await scenario(exampleWorld({ throttle: { RegisterTaskDefinition: 2, RunTask: 1, UpdateService: 2 } }));
+    const retried = run.executions.flatMap((e) => e.states).filter((s) => s.retries > 0).map((s) => s.name);
+
+    expect(run.executions.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(retried).toEqual(expect.arrayContaining(['Register task definitions', 'Run release task', 'Create or update the service']));
+    expect(run.world.revisions.get('slipway-example-web')).toHaveLength(2);
+    expect(run.world.tasks).toHaveLength(1);
+  });
+
+  test('throttling that outlasts the retries fails the build pipeline with TransientError, recorded', async () => {
+    const run = await scenario(exampleWorld({ throttle: { RegisterTaskDefinition: 20 } }));
+    const build = execution(run, 'build');
+    const record = run.world.table.get({ pk: { S: 'BUILD' }, sk: { S: '0000000042' } });
+
+    expect(build?.error).toBe('TransientError');
+    expect(record?.pipelineError?.S).toBe('TransientError');
+    expect(execution(run, 'release')).toBeUndefined();
+  });
+});
+
+describe('ordering and duplicates', () => {
+  test('a duplicate CodeBuild event deploys once', async () => {
+    const run = new LocalRun(exampleWorld(), ROOT);
+    await run.run('build', buildEvent());
+    await run.run('build', buildEvent());
+    coverage.add(run.executions);
+
+    expect(path(execution(run, 'build', 1)).pop()).toBe('Release was already started');
+    expect(run.executions.filter((e) => e.stateMachine === 'release')).toHaveLength(1);
+    expect(run.executions.filter((e) => e.stateMachine === 'deploy')).toHaveLength(1);
+    expect(run.world.calls.RegisterTaskDefinition).toBe(2);
+    expect(run.world.tasks).toHaveLength(1);
+  });
+
+  test('a release started twice for the same build starts one deploy', async () => {
+    const run = new LocalRun(exampleWorld(), ROOT);
+    await run.run('build', buildEvent());
+    const release = execution(run, 'release');
+    await run.run('release', release?.input, 'example-42-release-rerun');
+    coverage.add(run.executions);
+
+    expect(path(execution(run, 'release', 1)).pop()).toBe('Deploy was already started');
+    expect(run.executions.filter((e) => e.stateMachine === 'deploy')).toHaveLength(1);
+  });
+
+  test('build 41 finishing its release after build 42 started deploying is superseded; services stay on 42', async () => {
+    const run = await scenario(exampleWorld({ newerBuild: { build: '42' } }), buildEvent({ build: 41 }));
+    const deploy = execution(run, 'deploy');
+
+    expect(deploy?.name).toBe('example-41-deploy');
+    expect(deploy?.error).toBe('DeploymentSuperseded');
+    expect(run.report().world.services['example-web'].image).toBe(`${IMAGE}:build-42`);
+    expect(run.report().world.services['example-worker'].image).toBe(`${IMAGE}:build-42`);
+  });
+
+  test('services already on a newer build (deployed outside this deploy) are not moved back', async () => {
+    const run = await scenario(exampleWorld({ newerBuild: { build: '43', claimed: false } }), buildEvent({ build: 41 }));
+
+    expect(execution(run, 'deploy')?.error).toBe('DeploymentSuperseded');
+    expect(path(execution(run, 'deploy'))).toContain('web: Service is on a newer release');
+    expect(run.report().world.services['example-web'].image).toBe(`${IMAGE}:build-43`);
+  });
+});
+
+describe('events that do not deploy', () => {
+  test.each(['FAILED', 'STOPPED', 'IN_PROGRESS', 'TIMED_OUT'])('a %s build is recorded and nothing is deployed', async (status) => {
+    const run = await scenario(exampleWorld(), buildEvent({ status }));
+    const record = run.world.table.get({ pk: { S: 'BUILD' }, sk: { S: '0000000042' } });
+
+    expect(path(execution(run, 'build')).pop()).toBe('Nothing to deploy');
+    expect(record?.status?.S).toBe(status);
+    expect(execution(run, 'release')).toBeUndefined();
+  });
+
+  test('a late IN_PROGRESS event does not overwrite the SUCCEEDED record', async () => {
+    const run = new LocalRun(exampleWorld(), ROOT);
+    await run.run('build', buildEvent());
+    await run.run('build', buildEvent({ status: 'IN_PROGRESS' }));
+    coverage.add(run.executions);
+
+    expect(run.world.table.get({ pk: { S: 'BUILD' }, sk: { S: '0000000042' } })?.status?.S).toBe('SUCCEEDED');
+  });
+
+  test("AWS's IN_PROGRESS sample event (another project) is ignored cleanly", async () => {
+    const run = await scenario(exampleWorld(), awsEvent('codebuild-state-in-progress.json'));
+
+    expect(execution(run, 'build')?.status).toBe('SUCCEEDED');
+    expect(path(execution(run, 'build')).pop()).toBe('Ignore the event');
+  });
+
+  test("a real Build Phase Change sample event is ignored cleanly", async () => {
+    const run = await scenario(exampleWorld(), awsEvent('codebuild-phase-change-completed.json'));
+
+    expect(path(execution(run, 'build')).pop()).toBe('Ignore the event');
+  });
+
+  test('a malformed event fails the build execution with InvalidEvent naming what is missing', async () => {
+    const event = buildEvent();
+    delete (event.detail as Record<string, unknown>)['build-id'];
+    const run = await scenario(exampleWorld(), event);
+    const build = execution(run, 'build');
+
+    expect(build?.error).toBe('InvalidEvent');
+    expect(build?.cause).toContain('detail.build-id is missing');
+  });
+});
+
+test('every state of every ASL file is entered by these tests', () => {
+  const summary = coverage.summary(ROOT);
+  if (process.env.SLIPWAY_STATE_COVERAGE_FILE) writeFileSync(process.env.SLIPWAY_STATE_COVERAGE_FILE, JSON.stringify(summary));
+  const missing = summary.flatMap((s) => s.missing.map((m) => `${s.name}: ${m}`));
+  expect(missing).toEqual([]);
+});
