@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Type-checking happens once, in `tsc --noEmit`; ts-jest only transpiles (isolatedModules).
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   setupFiles: ['<rootDir>/lib/local/polyfills.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   testTimeout: 60000,
