@@ -5,9 +5,10 @@ import { ConfigError, loadConfig, type SlipwayConfig } from '../lib/config';
 import { AccountStack } from '../lib/stacks/account-stack';
 import { AppStack } from '../lib/stacks/app-stack';
 import { ClusterStack } from '../lib/stacks/cluster-stack';
+import { DatabaseStack } from '../lib/stacks/database-stack';
 
 /**
- * The CDK app: one account stack, one stack per cluster and one per app, built from the validated
+ * The CDK app: one account stack, one stack per cluster, per database and per app, built from the validated
  * config named by the `slipway:config` context key. Stacks are environment-agnostic (no `env`), so
  * `cdk synth` works offline without credentials; `cdk deploy` uses the CLI's account and region.
  */
@@ -40,6 +41,10 @@ for (const cluster of config.clusters) {
     cluster.name,
     new ClusterStack(app, `Slipway-Cluster-${cluster.name}`, { prefix: config.prefix, config: cluster, description: `Slipway cluster ${cluster.name}` }),
   );
+}
+
+for (const db of config.databases) {
+  new DatabaseStack(app, `Slipway-Database-${db.name}`, { prefix: config.prefix, config: db, cluster: clusters.get(db.cluster)!, description: `Slipway database ${db.name}` });
 }
 
 for (const appConfig of config.apps) {
