@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { appSettingsSchema, type AppSettings, type AppSettingsInput } from '../../functions/shared/settings';
+
+// Handlers build their Powertools logger at import time; keep test output quiet. Test files import this
+// module before any handler, so the variable is set when the loggers are created.
+process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'SILENT';
+
+/** Table and cluster the handlers read from their environment in tests. */
+export const TABLE_NAME = 'slipway-example-app';
+export const CLUSTER_ARN = 'arn:aws:ecs:eu-west-1:123456789012:cluster/slipway';
+export const ACCOUNT = '123456789012';
+export const IMAGE_REPOSITORY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/slipway-example';
+
+/** Sets the environment variables every handler reads. */
+export function setHandlerEnv(): void {
+  process.env.TABLE_NAME = TABLE_NAME;
+  process.env.CLUSTER_ARN = CLUSTER_ARN;
+}
+
+/** Task-definition revision ARN of a family. */
+export function taskDefArn(family: string, revision: number): string {
+  return `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/${family}:${revision}`;
+}
+
+/**
+ * A valid settings input (as the app stack writes it): a `web` process behind a load balancer with
+ * autoscaling, and a `worker` process without either. `overrides` replaces top-level keys.
+ */
+export function settingsInput(overrides: Partial<AppSettingsInput> = {}): AppSettingsInput {
+  return {
+    app: 'example',
+    region: 'eu-west-1',
+    cluster: CLUSTER_ARN,
+    imageRepositoryUri: IMAGE_REPOSITORY,
+    codeBuildProject: 'slipway-example',
+    network: { subnets: ['subnet-aaa', 'subnet-bbb'], securityGroups: ['sg-app'], assignPublicIp: 'DISABLED' },
+    capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 1 }],
+    processes: {
+      web: {
+        family: 'slipway-example-web',
+        cpu: '256',
+        memory: '512',
+        port: 8080,
+        executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/example-execution`,
+        taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/example-task`,
+        logGroup: '/slipway/example/web',
+        environment: [{ name: 'PORT', value: '8080' }],
+        secrets: [{ name: 'DATABASE_URL', valueFrom: `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/example/DATABASE_URL` }],
+        desiredCount: 2,
+        targetGroupArn: `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:targetgroup/example-web/0123456789abcdef`,
+        autoscaling: { min: 1, max: 4, cpuTarget: 70 },
+      },
+      worker: {
+        family: 'slipway-example-worker',
+        cpu: '256',
+        memory: '512',
+        command: ['bin/worker'],
+        executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/example-execution`,
+        taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/example-task`,
+        logGroup: '/slipway/example/worker',
+        desiredCount: 1,
+      },
+    },
+    ...overrides,
+  };
+}
+
+/** Valid settings, with the schema's defaults applied (what the handlers see). */
+export function buildSettings(overrides: Partial<AppSettingsInput> = {}): AppSettings {
+  return appSettingsSchema.parse(settingsInput(overrides));
+}
+
+/** The settings record as a DynamoDB item (`GetItem` output `Item`). */
+export function settingsItem(settings: AppSettingsInput): Record<string, AttributeValue> {
+  return { pk: { S: 'APP' }, sk: { S: 'SETTINGS' }, settings: { S: JSON.stringify(settings) } };
+}
+
+/** An error shaped like an AWS SDK service exception with the given name. */
+export function awsError(name: string, message = `${name} (test)`): Error {
+  const error = new Error(message);
+  error.name = name;
+  return Object.assign(error, { $metadata: { httpStatusCode: 400 } });
+}
+
+const SHARED_EVENTS = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'aws-events');
+const REPO_EVENTS = path.resolve(__dirname, '..', 'fixtures', 'events');
+
+/** A real published AWS event from /work/shared/fixtures/aws-events (a fresh copy each call). */
+export function awsEvent<T = Record<string, unknown>>(file: string): T {
+  return JSON.parse(readFileSync(path.join(SHARED_EVENTS, file), 'utf8')) as T;
+}
+
+/** An event from the repository's own test/fixtures/events (a fresh copy each call). */
+export function repoEvent<T = Record<string, unknown>>(file: string): T {
+  return JSON.parse(readFileSync(path.join(REPO_EVENTS, file), 'utf8')) as T;
+}
