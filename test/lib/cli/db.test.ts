@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { startPostgres, type TestPostgres } from '../../helpers/postgres';
+
+const RUNNER = path.join(__dirname, 'run-db-cli.ts');
+const TSX = path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
+
+/** Runs `slipway <args>` in a child process; returns its exit code and output lines. */
+function cli(...args: string[]): Promise<{ code: number | undefined; out: string[]; err: string[] }> {
+  return new Promise((resolve) => {
+    execFile(TSX, [RUNNER, ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+      const lines = (s: string) => s.split('\n').filter((l) => l.length > 0);
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: lines(stdout), err: lines(stderr) });
+    });
+  });
+}
+
+/** A fake Lambda Invoke endpoint (AWS_ENDPOINT_URL_LAMBDA): records requests, answers with `reply`. */
+let lambda: Server;
+const invocations: { path: string; body: unknown }[] = [];
+let reply: { status: number; headers?: Record<string, string>; body: unknown } = { status: 200, body: {} };
+let env: Record<string, string> = {};
+
+let pg: TestPostgres;
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  lambda = createServer((req: IncomingMessage, res) => {
+    let data = '';
+    req.on('data', (c: Buffer) => (data += c.toString()));
+    req.on('end', () => {
+      invocations.push({ path: req.url ?? '', body: JSON.parse(data || 'null') });
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+      res.end(JSON.stringify(reply.body));
+    });
+  });
+  await new Promise<void>((r) => lambda.listen(0, '127.0.0.1', r));
+  env = {
+    ...pg.env,
+    AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${(lambda.address() as AddressInfo).port}`,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    SLIPWAY_DATABASE_MANAGER_FUNCTION: '',
+    // The SDK's Node-version notice would otherwise be the first stderr line.
+    NODE_NO_WARNINGS: '1',
+  };
+});
+
+afterAll(async () => {
+  await new Promise((r) => lambda?.close(r));
+  await pg?.stop();
+});
+
+beforeEach(() => {
+  invocations.length = 0;
+});
+
+describe('slipway db --local', () => {
+  test('create twice: created, then nothing to do; --json prints the result', async () => {
+    const first = await cli('db', '--local', 'create', 'cli_app');
+    expect(first).toMatchObject({ code: 0, err: [] });
+    expect(first.out).toEqual(['created database "cli_app" owned by new role "cli_app" (IAM auth)']);
+    const second = await cli('db', '--local', '--json', 'create', 'cli_app');
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.out.join('\n'))).toMatchObject({ action: 'createDatabase', changed: false, databaseOutcome: 'already exists, nothing to do' });
+    expect(await pg.query("SELECT 1 FROM pg_database WHERE datname = 'cli_app'")).toHaveLength(1);
+  });
+
+  test('sql with --params, then drop --drop-owner', async () => {
+    await cli('db', '--local', 'create', 'cli_sql');
+    const sql = await cli('db', '--local', '--json', 'sql', 'cli_sql', 'SELECT $1::int * 2 AS doubled', '--params', '[21]');
+    expect(sql.code).toBe(0);
+    expect(JSON.parse(sql.out.join('\n')).rows).toEqual([{ doubled: 42 }]);
+    const drop = await cli('db', '--local', 'drop', 'cli_sql', '--drop-owner');
+    expect(drop).toMatchObject({ code: 0, out: ['database "cli_sql": dropped; role "cli_sql": dropped'] });
+  });
+
+  test('an invalid name exits 2 with one line and no stack trace', async () => {
+    const result = await cli('db', '--local', 'create', 'bad;name');
+    expect(result.code).toBe(2);
+    expect(result.err).toHaveLength(1);
+    expect(result.err[0]).toMatch(/^error: InvalidIdentifier: database name "bad;name" is not allowed/);
+    expect(result.err[0]).not.toMatch(/\n|    at /);
+  });
+
+  test('a failed SQL statement exits 1', async () => {
+    const result = await cli('db', '--local', 'sql', 'cli_app', 'SELECT 1/0');
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toMatch(/^error: SqlError: runSql in database "cli_app" failed and was rolled back.*division by zero/);
+  });
+
+  test('a missing argument is a usage error (2)', async () => {
+    expect((await cli('db', '--local', 'create')).code).toBe(2);
+    expect((await cli('db', '--local', 'sql', 'x', 'SELECT 1', '--params', 'not json')).code).toBe(2);
+  });
+});
+
+describe('slipway db (Lambda)', () => {
+  test('invokes the function named by --function with the event', async () => {
+    reply = { status: 200, body: { action: 'enableIamAuth', message: 'granted rds_iam to "reporting"' } };
+    const result = await cli('db', '--function', 'slipway-db-manager', 'enable-iam', '--user', 'reporting');
+    expect(result).toMatchObject({ code: 0, out: ['granted rds_iam to "reporting"'] });
+    expect(invocations).toEqual([{ path: '/2015-03-31/functions/slipway-db-manager/invocations', body: { action: 'enableIamAuth', user: 'reporting' } }]);
+  });
+
+  test('a function error is reported by name: input errors exit 2, others 1', async () => {
+    reply = { status: 200, headers: { 'x-amz-function-error': 'Unhandled' }, body: { errorType: 'DatabaseInUse', errorMessage: 'database "x" is still in use' } };
+    expect(await cli('db', '--function', 'f', 'drop', 'x')).toMatchObject({ code: 1, err: ['error: DatabaseInUse: database "x" is still in use'] });
+    reply = { status: 200, headers: { 'x-amz-function-error': 'Unhandled' }, body: { errorType: 'InvalidIdentifier', errorMessage: 'bad' } };
+    expect((await cli('db', '--function', 'f', 'drop', 'x')).code).toBe(2);
+  });
+
+  test('without --function, the env variable or --local it is a usage error', async () => {
+    const result = await cli('db', 'create', 'x');
+    expect(result.code).toBe(2);
+    expect(result.err[0]).toContain('pass --function <name>');
+    expect(invocations).toEqual([]);
+  });
+});
