@@ -1,5 +1,5 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ecs } from '../shared/clients';
 import { deploymentVerdict, type DeploymentVerdict } from '../shared/deployment-verdict';
 import { awsCall, getStringFromEnv } from '../shared/errors';
@@ -9,11 +9,11 @@ import { parseInput } from '../shared/validation';
 const logger = createLogger('check-deployment');
 
 const inputSchema = z.object({
-  process: z.string().min(1),
-  serviceName: z.string().min(1),
-  deploymentId: z.string().min(1),
-  taskDefinitionArn: z.string().min(1),
-  timeoutSeconds: z.number().int().positive(),
+  process: z.string().check(z.minLength(1)),
+  serviceName: z.string().check(z.minLength(1)),
+  deploymentId: z.string().check(z.minLength(1)),
+  taskDefinitionArn: z.string().check(z.minLength(1)),
+  timeoutSeconds: z.int().check(z.positive()),
 });
 
 /**

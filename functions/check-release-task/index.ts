@@ -1,22 +1,23 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { createLogger } from '../shared/logger';
 import { parseInput } from '../shared/validation';
 import { judgeError, judgeTask, type ReleaseVerdict } from './verdict';
 
 const logger = createLogger('check-release-task');
 
+const nonEmpty = () => z.string().check(z.minLength(1));
 const inputSchema = z
   .object({
-    task: z.record(z.string(), z.unknown()).optional(),
-    error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional() }).optional(),
+    task: z.optional(z.record(z.string(), z.unknown())),
+    error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.unknown()) })),
     release: z.object({
-      containerName: z.string().min(1),
-      essentialContainers: z.array(z.string()).default([]),
-      logGroup: z.string().min(1),
-      region: z.string().min(1),
+      containerName: nonEmpty(),
+      essentialContainers: z._default(z.array(z.string()), []),
+      logGroup: nonEmpty(),
+      region: nonEmpty(),
     }),
   })
-  .refine((v) => v.task !== undefined || v.error !== undefined, { message: 'either task or error is required' });
+  .check(z.refine((v) => v.task !== undefined || v.error !== undefined, { message: 'either task or error is required' }));
 
 /**
  * Turns the release task's outcome into a verdict: `{ ok: true, ... }`, or `{ ok: false, error:

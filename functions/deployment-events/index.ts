@@ -1,5 +1,5 @@
 import { DescribeServicesCommand, type Service } from '@aws-sdk/client-ecs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { dynamodb, ecs, sfn } from '../shared/clients';
 import { deploymentVerdict, type DeploymentEventFacts } from '../shared/deployment-verdict';
 import { awsCall, getStringFromEnv } from '../shared/errors';
@@ -11,8 +11,8 @@ const logger = createLogger('deployment-events');
 const deploymentEventSchema = z.object({
   'detail-type': z.literal('ECS Deployment State Change'),
   source: z.literal('aws.ecs'),
-  resources: z.array(z.string()).min(1),
-  detail: z.object({ eventName: z.string().min(1), deploymentId: z.string().min(1), reason: z.string().optional() }),
+  resources: z.array(z.string()).check(z.minLength(1)),
+  detail: z.object({ eventName: z.string().check(z.minLength(1)), deploymentId: z.string().check(z.minLength(1)), reason: z.optional(z.string()) }),
 });
 
 /** What one invocation did. */

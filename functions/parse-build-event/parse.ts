@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../shared/settings';
 import type { AppSettings } from '../shared/settings';
 
 /** Build statuses CodeBuild reports in "Build State Change" events. */
@@ -32,35 +33,33 @@ export type ParsedBuildEvent =
   | { readonly ok: true; readonly action: 'ignore'; readonly reason: string }
   | { readonly ok: false; readonly error: 'InvalidEvent'; readonly cause: string };
 
-const nameValue = z.object({ name: z.string(), value: z.string() }).passthrough();
+const nameValue = z.looseObject({ name: z.string(), value: z.string() });
 
 const stateChangeSchema = z.object({
   'detail-type': z.literal('CodeBuild Build State Change'),
   source: z.literal('aws.codebuild'),
-  time: z.string().min(1),
-  region: z.string().min(1),
+  time: z.string().check(z.minLength(1)),
+  region: z.string().check(z.minLength(1)),
   detail: z.object({
     'build-status': z.enum(BUILD_STATUSES),
-    'project-name': z.string().min(1),
-    'build-id': z.string().regex(/^arn:aws[a-z-]*:codebuild:[^:]+:\d{12}:build\/[^:]+:.+$/, 'must be a CodeBuild build ARN'),
-    'additional-information': z
-      .object({
-        'build-number': z.number().int().positive().optional(),
-        'resolved-source-version': z.string().optional(),
-        'source-version': z.string().optional(),
-        'exported-environment-variables': z.array(nameValue).optional(),
-        logs: z.object({ 'deep-link': z.string().optional(), 'group-name': z.string().optional(), 'stream-name': z.string().optional() }).passthrough().optional(),
-      })
-      .passthrough(),
+    'project-name': z.string().check(z.minLength(1)),
+    'build-id': z.string().check(z.regex(/^arn:aws[a-z-]*:codebuild:[^:]+:\d{12}:build\/[^:]+:.+$/, 'must be a CodeBuild build ARN')),
+    'additional-information': z.looseObject({
+      'build-number': z.optional(z.int().check(z.positive())),
+      'resolved-source-version': z.optional(z.string()),
+      'source-version': z.optional(z.string()),
+      'exported-environment-variables': z.optional(z.array(nameValue)),
+      logs: z.optional(z.looseObject({ 'deep-link': z.optional(z.string()), 'group-name': z.optional(z.string()), 'stream-name': z.optional(z.string()) })),
+    }),
   }),
 });
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: { issues: readonly { path: PropertyKey[]; code: string; message: string; input?: unknown }[] }): string {
   return error.issues
     .slice(0, 4)
     .map((i) => {
-      const path = i.path.join('.');
-      return i.code === 'invalid_type' && (i as { input?: unknown }).input === undefined ? `${path} is missing` : `${path}: ${i.message}`;
+      const path = i.path.map(String).join('.');
+      return i.code === 'invalid_type' && i.input === undefined ? `${path} is missing` : `${path}: ${i.message}`;
     })
     .join('; ');
 }
@@ -77,7 +76,7 @@ export function parseBuildEvent(event: unknown, settings: Pick<AppSettings, 'cod
   if (e.source === 'aws.codebuild' && typeof e['detail-type'] === 'string' && e['detail-type'] !== 'CodeBuild Build State Change') {
     return { ok: true, action: 'ignore', reason: `"${e['detail-type']}" events carry no build status; only "CodeBuild Build State Change" is acted on` };
   }
-  const parsed = stateChangeSchema.safeParse(event);
+  const parsed = stateChangeSchema.safeParse(event, { reportInput: true });
   if (!parsed.success) {
     return { ok: false, error: 'InvalidEvent', cause: `not a usable CodeBuild "Build State Change" event: ${describeIssues(parsed.error)}` };
   }

@@ -1,5 +1,5 @@
 import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { dynamodb, ecs } from '../shared/clients';
 import { awsCall, getStringFromEnv } from '../shared/errors';
 import { createLogger } from '../shared/logger';
@@ -10,7 +10,7 @@ import { findReusableRevision, taskDefinitionRequest, type BuildRef } from './ta
 const logger = createLogger('register-task-definitions');
 
 const inputSchema = z.object({
-  build: z.object({ buildKey: z.string().min(1), image: z.string().min(1), commit: z.string().optional() }),
+  build: z.object({ buildKey: z.string().check(z.minLength(1)), image: z.string().check(z.minLength(1)), commit: z.optional(z.string()) }),
 });
 
 /** One process type's revision for the build. */

@@ -1,10 +1,13 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 
 /**
  * The app's settings record: what the pipelines need to register task definitions, run the release
  * task and create or update services. The app stack writes it (CloudFormation owns these values); the
  * Lambdas read it from the app's table (`pk = "APP"`, `sk = "SETTINGS"`, attribute `settings` holding
  * this object as a JSON string). See DESIGN.md, "Who owns what".
+ *
+ * Schemas use `zod/mini`: the full zod build is ~440 KB of each Lambda bundle, mini a few KB.
  */
 
 /** Names that ECS, CloudWatch and Step Functions accept for a process type (also a container name). */
@@ -12,58 +15,67 @@ export const PROCESS_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 /** App names end up in execution names (`<app>-<build>-deploy`, 80 characters at most) and ARNs. */
 export const APP_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 
-const keyValue = z.object({ name: z.string().min(1), value: z.string() });
-const secret = z.object({ name: z.string().min(1), valueFrom: z.string().min(1) });
+// zod/mini ships no messages; English ones make the errors people read say what is wrong.
+z.config(en());
+
+const nonEmpty = () => z.string().check(z.minLength(1));
+const keyValue = z.object({ name: nonEmpty(), value: z.string() });
+const secret = z.object({ name: nonEmpty(), valueFrom: nonEmpty() });
 
 export const autoscalingSchema = z.object({
-  min: z.number().int().min(0),
-  max: z.number().int().min(1),
-  cpuTarget: z.number().min(1).max(100).default(60),
+  min: z.int().check(z.gte(0)),
+  max: z.int().check(z.gte(1)),
+  cpuTarget: z._default(z.number().check(z.gte(1), z.lte(100)), 60),
 });
 
 export const processSettingsSchema = z.object({
   /** Task-definition family, e.g. `slipway-example-web`. */
-  family: z.string().min(1).max(255),
-  cpu: z.string().min(1),
-  memory: z.string().min(1),
+  family: z.string().check(z.minLength(1), z.maxLength(255)),
+  cpu: nonEmpty(),
+  memory: nonEmpty(),
   /** The container's command; absent means the image's CMD. */
-  command: z.array(z.string()).optional(),
+  command: z.optional(z.array(z.string())),
   /** The container port the load balancer sends traffic to (web-like processes only). */
-  port: z.number().int().min(1).max(65535).optional(),
-  executionRoleArn: z.string().min(1),
-  taskRoleArn: z.string().min(1),
-  logGroup: z.string().min(1),
-  environment: z.array(keyValue).default([]),
-  secrets: z.array(secret).default([]),
-  desiredCount: z.number().int().min(0),
-  targetGroupArn: z.string().min(1).optional(),
-  healthCheckGracePeriodSeconds: z.number().int().min(0).optional(),
-  autoscaling: autoscalingSchema.optional(),
+  port: z.optional(z.int().check(z.gte(1), z.lte(65535))),
+  executionRoleArn: nonEmpty(),
+  taskRoleArn: nonEmpty(),
+  logGroup: nonEmpty(),
+  environment: z._default(z.array(keyValue), []),
+  secrets: z._default(z.array(secret), []),
+  desiredCount: z.int().check(z.gte(0)),
+  targetGroupArn: z.optional(nonEmpty()),
+  healthCheckGracePeriodSeconds: z.optional(z.int().check(z.gte(0))),
+  autoscaling: z.optional(autoscalingSchema),
 });
 
 export const appSettingsSchema = z.object({
-  app: z.string().regex(APP_NAME),
-  region: z.string().min(1),
+  app: z.string().check(z.regex(APP_NAME)),
+  region: nonEmpty(),
   /** ECS cluster name or ARN. */
-  cluster: z.string().min(1),
-  imageRepositoryUri: z.string().min(1),
+  cluster: nonEmpty(),
+  imageRepositoryUri: nonEmpty(),
   /** CodeBuild project whose builds this app deploys. */
-  codeBuildProject: z.string().min(1),
+  codeBuildProject: nonEmpty(),
   network: z.object({
-    subnets: z.array(z.string().min(1)).min(1),
-    securityGroups: z.array(z.string().min(1)).min(1),
+    subnets: z.array(nonEmpty()).check(z.minLength(1)),
+    securityGroups: z.array(nonEmpty()).check(z.minLength(1)),
     assignPublicIp: z.enum(['ENABLED', 'DISABLED']),
   }),
   capacityProviderStrategy: z
-    .array(z.object({ capacityProvider: z.string().min(1), weight: z.number().int().min(0), base: z.number().int().min(0).default(0) }))
-    .min(1),
+    .array(z.object({ capacityProvider: nonEmpty(), weight: z.int().check(z.gte(0)), base: z._default(z.int().check(z.gte(0)), 0) }))
+    .check(z.minLength(1)),
   /** The release phase: a one-off task of `process` with `command`. Absent: no release phase. */
-  release: z.object({ process: z.string().regex(PROCESS_NAME), command: z.array(z.string()).min(1) }).optional(),
-  deployTimeoutSeconds: z.number().int().min(60).max(86400).default(1800),
-  processes: z.record(z.string().regex(PROCESS_NAME), processSettingsSchema).refine((p) => Object.keys(p).length > 0, {
-    message: 'an app needs at least one process type',
+  release: z.optional(z.object({ process: z.string().check(z.regex(PROCESS_NAME)), command: z.array(z.string()).check(z.minLength(1)) })),
+  deployTimeoutSeconds: z._default(z.int().check(z.gte(60), z.lte(86400)), 1800),
+  processes: z
+    .record(z.string().check(z.regex(PROCESS_NAME)), processSettingsSchema)
+    .check(z.refine((p) => Object.keys(p).length > 0, { message: 'an app needs at least one process type' })),
+}).check(
+  z.refine((s) => !s.release || s.processes[s.release.process] !== undefined, {
+    message: 'release.process must be one of the app\'s processes',
+    path: ['release', 'process'],
   }),
-});
+);
 
 export type AutoscalingSettings = z.infer<typeof autoscalingSchema>;
 export type ProcessSettings = z.infer<typeof processSettingsSchema>;

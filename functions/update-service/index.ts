@@ -1,7 +1,7 @@
 import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { serviceName as nameOfService } from '../../lib/pipeline-contract';
 import { autoscaling, dynamodb, ecs } from '../shared/clients';
 import { awsCall, getStringFromEnv, InvalidInput } from '../shared/errors';
@@ -14,13 +14,13 @@ import { createServiceRequest, planService, scalableResourceId } from './plan';
 const logger = createLogger('update-service');
 
 const inputSchema = z.object({
-  process: z.string().min(1),
-  taskDefinitionArn: z.string().regex(/^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:task-definition\/[^:]+:\d+$/, 'must be a task-definition revision ARN'),
-  execution: z.string().min(1),
+  process: z.string().check(z.minLength(1)),
+  taskDefinitionArn: z.string().check(z.regex(/^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:task-definition\/[^:]+:\d+$/, 'must be a task-definition revision ARN')),
+  execution: z.string().check(z.minLength(1)),
   /** The build being deployed (its key), compared with the build the service runs now. */
-  build: z.string().min(1),
+  build: z.string().check(z.minLength(1)),
   /** A rollback: deploy even if the service runs a newer build. */
-  force: z.boolean().default(false),
+  force: z._default(z.boolean(), false),
 });
 
 /** Output of the handler: the deployment the deploy then waits on, or why it must not. */

@@ -1,5 +1,5 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { dynamodb, ecs, sfn } from '../shared/clients';
 import { deploymentVerdict } from '../shared/deployment-verdict';
 import { awsCall, getStringFromEnv } from '../shared/errors';
@@ -10,14 +10,14 @@ import { parseInput } from '../shared/validation';
 const logger = createLogger('wait-for-deployment');
 
 const inputSchema = z.object({
-  taskToken: z.string().min(1),
-  process: z.string().min(1),
-  serviceName: z.string().min(1),
-  deploymentId: z.string().min(1),
-  taskDefinitionArn: z.string().min(1),
-  execution: z.string().min(1),
-  /** The deploy's timeout; the waiter's record expires a day after it. */
-  timeoutSeconds: z.number().int().positive().optional(),
+  taskToken: z.string().check(z.minLength(1)),
+  process: z.string().check(z.minLength(1)),
+  serviceName: z.string().check(z.minLength(1)),
+  deploymentId: z.string().check(z.minLength(1)),
+  taskDefinitionArn: z.string().check(z.minLength(1)),
+  execution: z.string().check(z.minLength(1)),
+  /** The deploy's timeout (accepted for the record; the waiter item expires after 2 days, beyond any timeout). */
+  timeoutSeconds: z.optional(z.int().check(z.positive())),
 });
 
 /**

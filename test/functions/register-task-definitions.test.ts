@@ -240,7 +240,7 @@ describe('register-task-definitions handler', () => {
     expect(result.deployTimeoutSeconds).toBe(900);
   });
 
-  it('throws naming the release process when it is not one of the processes', async () => {
+  it('refuses settings whose release process is not one of the processes, before registering anything', async () => {
     // Prepare
     givenSettings({ release: { process: 'migrator', command: ['bin/migrate'] } });
 
@@ -248,7 +248,8 @@ describe('register-task-definitions handler', () => {
     const call = handler(input);
 
     // Assess
-    await expect(call).rejects.toThrow('release process "migrator" is not one of the app\'s processes');
+    await expect(call).rejects.toMatchObject({ name: 'SettingsNotFound', message: expect.stringContaining('release.process must be one of the app\'s processes') });
+    expect(ecsMock).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
   });
 
   it('turns ECS throttling into TransientError', async () => {
