@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import '../lib/local/quiet';
 import { Command, CommanderError } from 'commander';
+import { registerDbCommands } from '../lib/cli/db';
 import { registerLocalCommands } from '../lib/cli/local';
 import { EXIT, UsageError } from '../lib/cli/errors';
 
@@ -11,9 +13,11 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerLocalCommands(program, (code) => (exitCode = code));
+  registerDbCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return exitCode;
+    // `db` commands set process.exitCode themselves.
+    return exitCode !== EXIT.ok ? exitCode : Number(process.exitCode ?? EXIT.ok);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (e instanceof UsageError) {
