@@ -71,3 +71,13 @@ export function stateMachineName(prefix: string, app: string, pipeline: StateMac
 export function serviceName(app: string, process: string): string {
   return `${app}-${process}`;
 }
+
+/** Task-definition family of an app's process type: `<prefix>-<app>-<process>`. */
+export function taskDefinitionFamily(prefix: string, app: string, process: string): string {
+  return `${prefix}-${app}-${process}`;
+}
+
+/** The `${Placeholder}` names an ASL document uses. */
+export function aslPlaceholders(definition: string): Set<string> {
+  return new Set([...definition.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1]));
+}

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,9 +8,10 @@ import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { BUNDLING_DEFAULTS, functionEntry, SlipwayFunction } from './slipway-function';
 
 /** Entry of the manager's handler. */
-export const DATABASE_MANAGER_ENTRY = path.join(__dirname, '..', '..', 'functions', 'database-manager', 'index.ts');
+export const DATABASE_MANAGER_ENTRY = functionEntry('database-manager');
 
 /**
  * The Lambda runtime's CA bundle, which holds the RDS certificate authorities; Node.js 20+ runtimes load
@@ -23,12 +23,7 @@ export const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
  * How the manager is bundled: minified with source maps; `pg-native` (an optional native binding pg
  * never loads here) and the AWS SDK (provided by the Node.js 22 runtime) stay external.
  */
-export const DATABASE_MANAGER_BUNDLING = {
-  target: 'node22',
-  externalModules: ['pg-native', '@aws-sdk/*'],
-  minify: true,
-  sourceMap: true,
-} as const;
+export const DATABASE_MANAGER_BUNDLING = { ...BUNDLING_DEFAULTS, externalModules: ['pg-native', ...BUNDLING_DEFAULTS.externalModules] } as const;
 
 export interface DatabaseManagerProps {
   /** The Aurora cluster the manager manages. */
@@ -76,13 +71,6 @@ export class DatabaseManager extends Construct {
     const stack = Stack.of(this);
     const inVpc = props.driver === 'pg';
 
-    const logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'Slipway database manager' });
-    logGroup.grantWrite(this.role);
-
     if (inVpc) {
       this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
         vpc: props.vpc,
@@ -90,35 +78,16 @@ export class DatabaseManager extends Construct {
         allowAllOutbound: false,
       });
       this.securityGroup.addEgressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(443), 'Secrets Manager interface endpoint');
-      // Lambda's VPC networking: these EC2 actions support no resource-level permissions.
-      const eniPolicy = new iam.Policy(this, 'VpcAccessPolicy', {
-        statements: [
-          new iam.PolicyStatement({
-            actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-            resources: ['*'],
-          }),
-        ],
-      });
-      this.role.attachInlinePolicy(eniPolicy);
-      Validations.of(eniPolicy).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'A Lambda function in a VPC needs these EC2 network-interface actions, which support no resource-level permissions (same as AWSLambdaVPCAccessExecutionRole, without its logs:*).',
-      });
     }
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: DATABASE_MANAGER_ENTRY,
-      handler: 'handler',
+    const fn = new SlipwayFunction(this, 'Manager', {
+      name: 'database-manager',
       description: `Slipway database manager (${props.driver} driver): app databases and roles`,
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
       timeout: Duration.minutes(2),
-      role: this.role.withoutPolicyUpdates(),
-      logGroup,
+      logRetention: props.logRetention,
+      externalModules: ['pg-native'],
       ...(inVpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: [this.securityGroup as ec2.SecurityGroup] } : {}),
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         DB_DRIVER: props.driver,
         ADMIN_SECRET_ARN: props.adminSecret.secretArn,
         ADMIN_DATABASE: 'postgres',
@@ -129,18 +98,9 @@ export class DatabaseManager extends Construct {
         NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
         POWERTOOLS_SERVICE_NAME: 'slipway-database-manager',
       },
-      bundling: {
-        target: DATABASE_MANAGER_BUNDLING.target,
-        minify: DATABASE_MANAGER_BUNDLING.minify,
-        sourceMap: DATABASE_MANAGER_BUNDLING.sourceMap,
-        externalModules: [...DATABASE_MANAGER_BUNDLING.externalModules],
-      },
     });
-    this.function.node.addDependency(this.role);
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Slipway pins nodejs22.x on purpose (handlers and tests run on Node 22); a newer runtime is a deliberate, tested upgrade.',
-    });
+    this.function = fn.function;
+    this.role = fn.role;
 
     // Grants: on the mutable role (the function sees an immutable view).
     if (inVpc) {

@@ -11,11 +11,13 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
 import {
+  aslPlaceholders,
   PIPELINE_FUNCTIONS,
   STATE_MACHINES,
   SUBSTITUTIONS,
   stateMachineName,
   serviceName,
+  taskDefinitionFamily,
   type PipelineFunctionKey,
   type StateMachineName,
   type Substitution,
@@ -24,16 +26,6 @@ import { SlipwayFunction } from './slipway-function';
 
 /** The repository's `statemachines/` folder: `<name>.asl.json` per state machine. */
 export const STATE_MACHINES_DIR = path.join(__dirname, '..', '..', 'statemachines');
-
-/** The `${Placeholder}` names an ASL document uses. */
-export function aslPlaceholders(definition: string): Set<string> {
-  return new Set([...definition.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1]));
-}
-
-/** Task-definition family of an app's process type: `<prefix>-<app>-<process>`. */
-export function taskDefinitionFamily(prefix: string, app: string, process: string): string {
-  return `${prefix}-${app}-${process}`;
-}
 
 /** The managed rule Step Functions creates for `ecs:runTask.sync` (it watches the task's state). */
 const ECS_SYNC_RULE = 'StepFunctionsGetEventsForECSTaskRule';

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -45,6 +46,14 @@ export interface SlipwayFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** What happens to the log group when the function is removed. @default RemovalPolicy.DESTROY */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /** Modules to leave out of the bundle besides the AWS SDK (e.g. an optional native driver). @default none */
+  readonly externalModules?: readonly string[];
+  /** Run the function in this VPC; the role gets the network-interface actions Lambda needs. @default not in a VPC */
+  readonly vpc?: ec2.IVpc;
+  /** Subnets in `vpc`. @default the VPC's private subnets */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Security groups in `vpc`. @default a new group CDK creates */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /**
@@ -89,6 +98,23 @@ export class SlipwayFunction extends Construct {
       statements: [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
     });
     this.role.attachInlinePolicy(tracingPolicy);
+    if (props.vpc) {
+      // Lambda's VPC networking, as AWSLambdaVPCAccessExecutionRole grants it (without its logs:*). A
+      // child of the role, so the function's dependency on the role covers it.
+      const vpcPolicy = new iam.Policy(this.role, 'VpcAccessPolicy', {
+        statements: [
+          new iam.PolicyStatement({
+            actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+            resources: ['*'],
+          }),
+        ],
+      });
+      this.role.attachInlinePolicy(vpcPolicy);
+      Validations.of(vpcPolicy).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'A Lambda function in a VPC needs these EC2 network-interface actions, which support no resource-level permissions (same as AWSLambdaVPCAccessExecutionRole, without its logs:*).',
+      });
+    }
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: functionEntry(props.name),
@@ -103,11 +129,12 @@ export class SlipwayFunction extends Construct {
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      ...(props.vpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups } : {}),
       bundling: {
         minify: BUNDLING_DEFAULTS.minify,
         sourceMap: BUNDLING_DEFAULTS.sourceMap,
         target: BUNDLING_DEFAULTS.target,
-        externalModules: [...BUNDLING_DEFAULTS.externalModules],
+        externalModules: [...(props.externalModules ?? []), ...BUNDLING_DEFAULTS.externalModules],
       },
     });
 

@@ -1,21 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { aslPath, forEachState, type AslStates } from '../asl';
 import { STATE_MACHINES, type StateMachineName } from '../pipeline-contract';
 import type { ExecutionReport } from './runner';
 
 /** Every state name of an ASL file, including those inside Map and Parallel states. */
 export function stateNames(rootDir: string, name: StateMachineName): string[] {
-  const def = JSON.parse(readFileSync(join(rootDir, 'statemachines', `${name}.asl.json`), 'utf8')) as { States: Record<string, Record<string, unknown>> };
+  const def = JSON.parse(readFileSync(aslPath(rootDir, name), 'utf8')) as { States: AslStates };
   const names: string[] = [];
-  const walk = (states: Record<string, Record<string, unknown>>) => {
-    for (const [n, s] of Object.entries(states)) {
-      names.push(n);
-      const nested = (s.ItemProcessor ?? s.Iterator) as { States?: Record<string, Record<string, unknown>> } | undefined;
-      if (nested?.States) walk(nested.States);
-      for (const b of (s.Branches as { States: Record<string, Record<string, unknown>> }[] | undefined) ?? []) walk(b.States);
-    }
-  };
-  walk(def.States);
+  forEachState(def.States, (n) => names.push(n));
   return names;
 }
 

@@ -24,8 +24,9 @@ import { handler as registerTaskDefinitions } from '../../functions/register-tas
 import { autoscaling, dynamodb, ecs, sfn } from '../../functions/shared/clients';
 import { handler as updateService } from '../../functions/update-service/index';
 import { handler as waitForDeployment } from '../../functions/wait-for-deployment/index';
+import { aslPath, taskStates, type AslStates } from '../asl';
 import { loadConfig } from '../config';
-import { PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS, serviceName, stateMachineName, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
+import { aslPlaceholders, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS, serviceName, stateMachineName, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
 import { ConditionalCheckFailedException, type Item } from './dynamo';
 import { localAppSettings } from './local-settings';
 import { SimulatedAwsError, World } from './world';
@@ -112,15 +113,6 @@ const FUNCTION_HANDLERS: Record<PipelineFunctionKey, Handler> = {
   deploymentEvents: deploymentEvents,
 };
 
-function walkTasks(states: Record<string, Record<string, unknown>>, found: Map<string, Record<string, unknown>>): void {
-  for (const [name, state] of Object.entries(states)) {
-    if (state.Type === 'Task') found.set(name, state);
-    const nested = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, Record<string, unknown>> } | undefined;
-    if (nested?.States) walkTasks(nested.States, found);
-    for (const b of (state.Branches as { States: Record<string, Record<string, unknown>> }[] | undefined) ?? []) walkTasks(b.States, found);
-  }
-}
-
 /**
  * Runs Slipway's pipelines locally: the real ASL files on aws-local-stepfunctions, each Task state
  * answered by the real handler or by the simulated account ({@link World}).
@@ -201,7 +193,7 @@ export class LocalRun {
   private substitute(name: StateMachineName): StateMachineDefinition {
     const cached = this.definitions.get(name);
     if (cached) return cached;
-    let text = readFileSync(join(this.rootDir, 'statemachines', `${name}.asl.json`), 'utf8');
+    let text = readFileSync(aslPath(this.rootDir, name), 'utf8');
     for (const [placeholder, sub] of Object.entries(SUBSTITUTIONS[name])) {
       let value: string;
       switch (sub.kind) {
@@ -223,14 +215,12 @@ export class LocalRun {
       }
       text = text.split(`\${${placeholder}}`).join(value);
     }
-    const left = /\$\{([A-Za-z0-9]+)\}/.exec(text);
-    if (left) throw new LocalRunError(`statemachines/${name}.asl.json uses \${${left[1]}}, which lib/pipeline-contract.ts does not define`);
+    const [left] = aslPlaceholders(text);
+    if (left) throw new LocalRunError(`statemachines/${name}.asl.json uses \${${left}}, which lib/pipeline-contract.ts does not define`);
     const def = JSON.parse(text) as StateMachineDefinition;
     // aws-local-stepfunctions evaluates TimeoutSecondsPath against the state's Parameters output, where
     // AWS uses the state's input; the runner enforces that timeout itself, in simulated time.
-    const tasks = new Map<string, Record<string, unknown>>();
-    walkTasks(def.States as unknown as Record<string, Record<string, unknown>>, tasks);
-    for (const state of tasks.values()) {
+    for (const state of taskStates(def.States as unknown as AslStates).values()) {
       if (state.TimeoutSecondsPath) {
         delete state.TimeoutSecondsPath;
         state.TimeoutSeconds = 2000000; // setTimeout holds at most 24.8 days
@@ -268,7 +258,6 @@ export class LocalRun {
       return { services, failures };
     });
     ecsMock.on(CreateServiceCommand).callsFake(async (input) => {
-      w.count('CreateService');
       const process = Object.keys(w.settings.processes).find((p) => serviceName(this.app, p) === input.serviceName) ?? 'web';
       return { service: w.createService(input, process) };
     });
@@ -334,10 +323,8 @@ export class LocalRun {
   }
 
   private overrides(def: StateMachineDefinition): Record<string, (input: Json) => Promise<Json>> {
-    const tasks = new Map<string, Record<string, unknown>>();
-    walkTasks(def.States as unknown as Record<string, Record<string, unknown>>, tasks);
     const out: Record<string, (input: Json) => Promise<Json>> = {};
-    for (const [name, state] of tasks) {
+    for (const [name, state] of taskStates(def.States as unknown as AslStates)) {
       const resource = String(state.Resource);
       out[name] = async (input) => {
         const work = this.runTask(resource, input as Record<string, Json>);
@@ -458,9 +445,7 @@ export class LocalRun {
     // definition was validated when the execution first ran.
     const machine = new StateMachine(def, { validationOptions: startAt ? { noValidate: true } : { checkArn: true, checkPaths: true } });
     const retryOverrides: Record<string, number> = {};
-    const tasks = new Map<string, Record<string, unknown>>();
-    walkTasks(def.States as unknown as Record<string, Record<string, unknown>>, tasks);
-    for (const n of tasks.keys()) retryOverrides[n] = 0;
+    for (const n of taskStates(def.States as unknown as AslStates).keys()) retryOverrides[n] = 0;
     for (const [n, s] of Object.entries(def.States)) if (s.Type === 'Map') retryOverrides[n] = 0;
     const iterationNames = new Map<number, string>();
     this.active = { running: true };
@@ -519,14 +504,11 @@ export class LocalRun {
     this.active.running = false;
     await Promise.allSettled([...this.inflight]);
     await consume;
-    const last = [...exec.states].reverse().find((s) => s.type === 'Fail');
-    if (exec.status === 'FAILED' && last) {
-      // The Fail state names the error: take it from the state's own failure event when present.
-      const failEvent = exec.states.filter((s) => s.status === 'failed' && s.type === 'Fail').pop();
-      if (failEvent?.error) {
-        exec.error = failEvent.error;
-        exec.cause = failEvent.cause;
-      }
+    // The Fail state names the error: take it from that state's own failure event when there is one.
+    const failState = exec.status === 'FAILED' ? exec.states.filter((s) => s.type === 'Fail' && s.status === 'failed').pop() : undefined;
+    if (failState?.error) {
+      exec.error = failState.error;
+      exec.cause = failState.cause;
     }
     exec.endedAt = this.world.now;
   }
@@ -582,13 +564,7 @@ export class LocalRun {
     const services: RunReport['world']['services'] = {};
     for (const [name, s] of w.services) {
       const td = s.service.taskDefinition ?? '';
-      let image = 'unknown';
-      try {
-        image = w.describeTaskDefinition(td).taskDefinition.containerDefinitions?.[0]?.image ?? 'unknown';
-        w.calls.DescribeTaskDefinition -= 1;
-      } catch {
-        /* the report shows "unknown" */
-      }
+      const image = w.findRevision(td)?.taskDefinition.containerDefinitions?.[0]?.image ?? 'unknown';
       services[name] = { taskDefinition: td, image, desiredCount: s.service.desiredCount ?? 0, deployments: (s.service.deployments ?? []).length };
     }
     const current = w.table.get({ pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } });

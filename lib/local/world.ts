@@ -135,8 +135,13 @@ export class World {
 
   // ------------------------------------------------------------------ task definitions
 
+  /** ECS RegisterTaskDefinition (counted, throttleable). */
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): TaskDefinition {
     this.count('RegisterTaskDefinition');
+    return this.addRevision(input);
+  }
+
+  private addRevision(input: RegisterTaskDefinitionCommandInput): TaskDefinition {
     const family = input.family ?? '';
     const list = this.revisions.get(family) ?? [];
     const revision = list.length + 1;
@@ -167,24 +172,30 @@ export class World {
     return maxResults ? arns.slice(0, maxResults) : arns;
   }
 
+  /** ECS DescribeTaskDefinition (counted). */
   describeTaskDefinition(ref: string): Revision {
     this.count('DescribeTaskDefinition');
+    const found = this.findRevision(ref);
+    if (!found) throw new SimulatedAwsError('ClientException', `Unable to describe task definition ${ref}.`);
+    return found;
+  }
+
+  /** A stored revision by ARN or `family:revision`, for set-up and reports (not an API call). */
+  findRevision(ref: string): Revision | undefined {
     for (const list of this.revisions.values()) {
       for (const r of list) {
         const td = r.taskDefinition;
         if (td.taskDefinitionArn === ref || `${td.family}:${td.revision}` === ref) return structuredClone(r);
       }
     }
-    throw new SimulatedAwsError('ClientException', `Unable to describe task definition ${ref}.`);
+    return undefined;
   }
 
   /** Registers a revision for an earlier build (world set-up), as the build pipeline would have. */
   seedRevision(process: string, build: string): string {
     const p = this.settings.processes[process];
     if (!p) throw new Error(`world: process "${process}" is not one of the app's processes (${Object.keys(this.settings.processes).join(', ')})`);
-    const saved = this.throttleLeft.RegisterTaskDefinition;
-    this.throttleLeft.RegisterTaskDefinition = 0;
-    const td = this.registerTaskDefinition({
+    const td = this.addRevision({
       family: p.family,
       containerDefinitions: [{ name: process, image: `${this.settings.imageRepositoryUri}:build-${build}`, essential: true }],
       cpu: p.cpu,
@@ -194,8 +205,6 @@ export class World {
         { key: 'slipway:build', value: build },
       ],
     });
-    this.throttleLeft.RegisterTaskDefinition = saved;
-    this.calls.RegisterTaskDefinition -= 1;
     return td.taskDefinitionArn ?? '';
   }
 
@@ -212,8 +221,13 @@ export class World {
     return s ? structuredClone(s.service) : undefined;
   }
 
-  /** Creates a service (world set-up or CreateService) with a first, completed or pending deployment. */
-  createService(input: CreateServiceCommandInput, process: string, settled = false): Service {
+  /** ECS CreateService (counted, throttleable): the first deployment runs its planned outcome. */
+  createService(input: CreateServiceCommandInput, process: string): Service {
+    this.count('CreateService');
+    return this.addService(input, process, false);
+  }
+
+  private addService(input: CreateServiceCommandInput, process: string, settled: boolean): Service {
     const name = input.serviceName ?? '';
     const existing = this.services.get(name);
     if (existing && existing.service.status === 'ACTIVE') {
@@ -344,7 +358,7 @@ export class World {
   seedService(process: string, build: string): void {
     const arn = this.seedRevision(process, build);
     const p = this.settings.processes[process];
-    this.createService({ serviceName: serviceName(this.settings.app, process), taskDefinition: arn, desiredCount: p.desiredCount }, process, true);
+    this.addService({ serviceName: serviceName(this.settings.app, process), taskDefinition: arn, desiredCount: p.desiredCount }, process, true);
   }
 
   // ------------------------------------------------------------------ release task

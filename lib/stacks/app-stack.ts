@@ -2,89 +2,21 @@ import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aw
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { SETTINGS_KEY, type AppSettingsInput } from '../../functions/shared/settings';
+import { SETTINGS_KEY } from '../../functions/shared/settings';
+import { buildAppSettings, WEB_PROCESS } from '../app-settings';
 import type { AppConfig } from '../config';
-import { acknowledgeWildcards, Pipelines, taskDefinitionFamily } from '../constructs/pipelines';
-import { STATE_MACHINES } from '../pipeline-contract';
+import { acknowledgeWildcards, Pipelines } from '../constructs/pipelines';
+import { STATE_MACHINES, taskDefinitionFamily } from '../pipeline-contract';
 import type { ClusterResources } from './cluster-resources';
 
 /** The retention periods CloudWatch Logs accepts, in days. */
 const RETENTION_DAYS = new Set(Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number' && v !== logs.RetentionDays.INFINITE));
-
-/** The process type attached to the load balancer. */
-export const WEB_PROCESS = 'web';
-
-/** Everything the settings record is built from, resolved to strings (tokens allowed). */
-export interface AppSettingsSources {
-  readonly prefix: string;
-  readonly app: AppConfig;
-  readonly region: string;
-  /** ECS cluster name (or ARN). */
-  readonly cluster: string;
-  readonly imageRepositoryUri: string;
-  readonly codeBuildProject: string;
-  readonly subnets: readonly string[];
-  readonly securityGroups: readonly string[];
-  readonly assignPublicIp: boolean;
-  readonly capacityProviderStrategy: readonly ecs.CapacityProviderStrategy[];
-  readonly executionRoleArn: string;
-  readonly taskRoleArn: string;
-  /** Name of the app's log group. */
-  readonly logGroup: string;
-  /** Target group of the `web` process, when it has one. */
-  readonly webTargetGroupArn?: string;
-}
-
-/**
- * The app's settings record (see functions/shared/settings.ts): per process type the task-definition
- * template, desired count and autoscaling range; the network, capacity and release phase. Pure: the
- * stack passes CDK tokens, tests pass plain strings.
- */
-export function buildAppSettings(s: AppSettingsSources): AppSettingsInput {
-  const { app } = s;
-  return {
-    app: app.name,
-    region: s.region,
-    cluster: s.cluster,
-    imageRepositoryUri: s.imageRepositoryUri,
-    codeBuildProject: s.codeBuildProject,
-    network: { subnets: [...s.subnets], securityGroups: [...s.securityGroups], assignPublicIp: s.assignPublicIp ? 'ENABLED' : 'DISABLED' },
-    capacityProviderStrategy: s.capacityProviderStrategy.map((c) => ({ capacityProvider: c.capacityProvider, weight: c.weight ?? 0, base: c.base ?? 0 })),
-    release: app.releaseCommand ? { process: app.releaseProcess, command: [...app.releaseCommand] } : undefined,
-    deployTimeoutSeconds: app.deployTimeoutMinutes * 60,
-    processes: Object.fromEntries(
-      Object.entries(app.processes).map(([name, p]) => {
-        const web = name === WEB_PROCESS && s.webTargetGroupArn !== undefined;
-        return [
-          name,
-          {
-            family: taskDefinitionFamily(s.prefix, app.name, name),
-            cpu: String(p.cpu),
-            memory: String(p.memory),
-            command: p.command ? [...p.command] : undefined,
-            port: p.port,
-            executionRoleArn: s.executionRoleArn,
-            taskRoleArn: s.taskRoleArn,
-            logGroup: s.logGroup,
-            environment: p.port !== undefined ? [{ name: 'PORT', value: String(p.port) }] : [],
-            secrets: [],
-            desiredCount: p.desiredCount,
-            targetGroupArn: web ? s.webTargetGroupArn : undefined,
-            healthCheckGracePeriodSeconds: web ? 60 : undefined,
-            autoscaling: p.autoscaling ? { min: p.autoscaling.min, max: p.autoscaling.max, cpuTarget: p.autoscaling.cpuTarget } : undefined,
-          },
-        ];
-      }),
-    ),
-  };
-}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

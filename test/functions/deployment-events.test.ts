@@ -1,4 +1,4 @@
-import { setHandlerEnv, awsEvent, taskDefArn, CLUSTER_ARN, TABLE_NAME } from './helpers';
+import { setHandlerEnv, awsEvent, taskDefArn, CLUSTER_ARN, TABLE_NAME, waiterItem } from './helpers';
 import { DeleteItemCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, ECSClient, type Deployment, type Service } from '@aws-sdk/client-ecs';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
@@ -27,18 +27,6 @@ const workerWaiter: Waiter = {
   execution: 'example-42-deploy',
 };
 
-function item(w: Waiter) {
-  return {
-    pk: { S: 'WAITER' },
-    sk: { S: `${w.serviceName}#${w.deploymentId}` },
-    serviceName: { S: w.serviceName },
-    deploymentId: { S: w.deploymentId },
-    process: { S: w.process },
-    taskDefinitionArn: { S: w.taskDefinitionArn },
-    taskToken: { S: w.taskToken },
-    execution: { S: w.execution },
-  };
-}
 
 /** The service as DescribeServices shows it: our deployment primary, in the given rollout state. */
 function serviceOf(w: Waiter, ours: Partial<Deployment> = {}): Service {
@@ -90,7 +78,7 @@ describe('deployment-events handler', () => {
 
   describe('on a Deployment State Change event', () => {
     beforeEach(() => {
-      dynamoMock.on(QueryCommand).resolves({ Items: [item(webWaiter)] });
+      dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem(webWaiter)] });
       // DescribeServices may lag behind the event: the deployment still shows IN_PROGRESS.
       ecsMock.on(DescribeServicesCommand).resolves({ services: [serviceOf(webWaiter)] });
     });
@@ -177,7 +165,7 @@ describe('deployment-events handler', () => {
 
   it('sweeps every waiter on a Scheduled Event, resuming the settled ones only', async () => {
     // Prepare
-    dynamoMock.on(QueryCommand).resolves({ Items: [item(webWaiter), item(workerWaiter)] });
+    dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem(webWaiter), waiterItem(workerWaiter)] });
     ecsMock.on(DescribeServicesCommand).resolves({ services: [serviceOf(webWaiter, { rolloutState: 'COMPLETED' }), serviceOf(workerWaiter, { rolloutState: 'IN_PROGRESS' })] });
 
     // Act
@@ -208,7 +196,7 @@ describe('deployment-events handler', () => {
   it('describes services ten at a time in a sweep', async () => {
     // Prepare: twelve services with a waiter each, none settled.
     const waiters = Array.from({ length: 12 }, (_, i) => ({ ...webWaiter, serviceName: `example-p${i}`, deploymentId: `ecs-svc/${i}` }));
-    dynamoMock.on(QueryCommand).resolves({ Items: waiters.map(item) });
+    dynamoMock.on(QueryCommand).resolves({ Items: waiters.map(waiterItem) });
     ecsMock.on(DescribeServicesCommand).callsFake((req: { services: string[] }) => ({ services: req.services.map((name) => serviceOf(waiters.find((w) => w.serviceName === name) as Waiter)) }));
 
     // Act

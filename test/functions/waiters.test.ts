@@ -1,4 +1,4 @@
-import { awsError, taskDefArn, TABLE_NAME } from './helpers';
+import { awsError, taskDefArn, TABLE_NAME, waiterItem } from './helpers';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -19,18 +19,6 @@ const waiter: Waiter = {
   execution: 'example-42-deploy',
 };
 
-function item(w: Waiter) {
-  return {
-    pk: { S: 'WAITER' },
-    sk: { S: `${w.serviceName}#${w.deploymentId}` },
-    serviceName: { S: w.serviceName },
-    deploymentId: { S: w.deploymentId },
-    process: { S: w.process },
-    taskDefinitionArn: { S: w.taskDefinitionArn },
-    taskToken: { S: w.taskToken },
-    execution: { S: w.execution },
-  };
-}
 
 beforeEach(() => {
   dynamoMock.reset();
@@ -49,7 +37,7 @@ describe('putWaiter', () => {
     // Assess: 2026-01-03T00:00:00Z is 1767398400 seconds after the epoch.
     expect(dynamoMock).toHaveReceivedCommandWith(PutItemCommand, {
       TableName: TABLE_NAME,
-      Item: { ...item(waiter), createdAt: { S: '2026-01-01T00:00:00.000Z' }, expiresAt: { N: '1767398400' } },
+      Item: { ...waiterItem(waiter), createdAt: { S: '2026-01-01T00:00:00.000Z' }, expiresAt: { N: '1767398400' } },
     });
   });
 
@@ -68,7 +56,7 @@ describe('putWaiter', () => {
 describe('listWaiters', () => {
   it("queries one service's waiters by sort-key prefix", async () => {
     // Prepare
-    dynamoMock.on(QueryCommand).resolves({ Items: [item(waiter)] });
+    dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem(waiter)] });
 
     // Act
     const waiters = await listWaiters(dynamodb, TABLE_NAME, 'example-web');
@@ -86,7 +74,7 @@ describe('listWaiters', () => {
     // Prepare
     const worker: Waiter = { ...waiter, serviceName: 'example-worker', process: 'worker', taskToken: 'token-worker-42' };
     const lastKey = { pk: { S: 'WAITER' }, sk: { S: 'example-web#ecs-svc/123' } };
-    dynamoMock.on(QueryCommand).resolvesOnce({ Items: [item(waiter)], LastEvaluatedKey: lastKey }).resolvesOnce({ Items: [item(worker)] });
+    dynamoMock.on(QueryCommand).resolvesOnce({ Items: [waiterItem(waiter)], LastEvaluatedKey: lastKey }).resolvesOnce({ Items: [waiterItem(worker)] });
 
     // Act
     const waiters = await listWaiters(dynamodb, TABLE_NAME);

@@ -4,7 +4,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { appSettingsSchema } from '../../functions/shared/settings';
 import { loadConfig, type AppConfig, type SlipwayConfig } from '../../lib/config';
-import { AppStack, buildAppSettings, listenerPriority, type AppSettingsSources } from '../../lib/stacks/app-stack';
+import { buildAppSettings, type AppSettingsSources } from '../../lib/app-settings';
+import { AppStack, listenerPriority } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown>; Sid?: string };

@@ -6,7 +6,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { aslPlaceholders, Pipelines, STATE_MACHINES_DIR, type PipelinesProps } from '../../lib/constructs/pipelines';
+import { Pipelines, STATE_MACHINES_DIR, type PipelinesProps } from '../../lib/constructs/pipelines';
+import { aslPlaceholders } from '../../lib/pipeline-contract';
 import { PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS } from '../../lib/pipeline-contract';
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown>; Sid?: string };
