@@ -44,6 +44,7 @@ export function buildAppSettings(s: AppSettingsSources): AppSettingsInput {
     capacityProviderStrategy: s.capacityProviderStrategy.map((c) => ({ capacityProvider: c.capacityProvider, weight: c.weight ?? 0, base: c.base ?? 0 })),
     release: app.releaseCommand ? { process: app.releaseProcess, command: [...app.releaseCommand] } : undefined,
     deployTimeoutSeconds: app.deployTimeoutMinutes * 60,
+    schedules: (app.schedules ?? []).map((e) => ({ ...e })),
     processes: Object.fromEntries(
       Object.entries(app.processes).map(([name, p]) => {
         const web = name === WEB_PROCESS && s.webTargetGroupArn !== undefined;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { APP_NAME, PROCESS_NAME } from '../functions/shared/settings';
+import { SCHEDULE_NAME, scheduleExpressionProblem } from '../functions/shared/schedules';
 
 /**
  * Slipway's typed configuration: the account, its clusters, databases and apps. It is read from the
@@ -64,9 +65,29 @@ export const appConfigSchema = z
     logRetentionDays: z.number().int().min(1).default(30),
     /** Name of a database (from `databases`) in which the app gets its own database and role. */
     database: z.string().regex(NAME).optional(),
+    /** Scheduled tasks (Heroku Scheduler jobs), synced to EventBridge Scheduler; see docs/config-and-schedules.md. @default [] */
+    schedules: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(SCHEDULE_NAME, 'schedule names are letters, digits, ".", "_", "-", 64 characters at most').optional(),
+            schedule: z.string().min(1),
+            command: z.union([z.string().min(1), z.array(z.string()).min(1)]),
+            process: z.string().regex(PROCESS_NAME).default('web'),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** Seconds a config change waits for more changes before the app is redeployed (one redeploy per burst). @default 30 */
+    configDebounceSeconds: z.number().int().min(0).max(3600).default(30),
   })
   .strict()
   .superRefine((app, ctx) => {
+    app.schedules.forEach((s, i) => {
+      const problem = scheduleExpressionProblem(s.schedule);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['schedules', i, 'schedule'], message: problem });
+      if (!app.processes[s.process]) ctx.addIssue({ code: 'custom', path: ['schedules', i, 'process'], message: `process "${s.process}" is not one of the app's processes (${Object.keys(app.processes).join(', ')})` });
+    });
     if (app.releaseCommand && !app.processes[app.releaseProcess]) {
       ctx.addIssue({ code: 'custom', path: ['releaseProcess'], message: `release process "${app.releaseProcess}" is not one of the app's processes (${Object.keys(app.processes).join(', ')})` });
     }

@@ -21,12 +21,18 @@ export const PIPELINE_FUNCTIONS = {
   checkDeployment: 'check-deployment',
   /** ECS "Deployment State Change" events (and a 5-minute sweep) resume the waiting deploys. */
   deploymentEvents: 'deployment-events',
+  /** Turns a Parameter Store Change event into what changed for the app (a config key, the schedules list, or nothing). */
+  parseParameterChange: 'parse-parameter-change',
+  /** Registers revisions of the current release whose `secrets` are the config keys that exist now, and returns the deploy input. */
+  registerConfigRevisions: 'register-config-revisions',
+  /** Validates the app's schedules and syncs them to EventBridge Scheduler (create, update, delete). */
+  syncSchedules: 'sync-schedules',
 } as const;
 
 export type PipelineFunctionKey = keyof typeof PIPELINE_FUNCTIONS;
 
 /** The state machines, each `statemachines/<name>.asl.json`. */
-export const STATE_MACHINES = ['build', 'release', 'deploy'] as const;
+export const STATE_MACHINES = ['build', 'release', 'deploy', 'config-change', 'schedules'] as const;
 export type StateMachineName = (typeof STATE_MACHINES)[number];
 
 /** What a placeholder stands for. */
@@ -60,7 +66,25 @@ export const SUBSTITUTIONS: Record<StateMachineName, Record<string, Substitution
     WaitForDeploymentFunctionArn: { kind: 'function', fn: 'waitForDeployment' },
     CheckDeploymentFunctionArn: { kind: 'function', fn: 'checkDeployment' },
   },
+  'config-change': {
+    AppName: { kind: 'appName' },
+    AppTableName: { kind: 'tableName' },
+    ParseParameterChangeFunctionArn: { kind: 'function', fn: 'parseParameterChange' },
+    RegisterConfigRevisionsFunctionArn: { kind: 'function', fn: 'registerConfigRevisions' },
+    DeployStateMachineArn: { kind: 'stateMachine', name: 'deploy' },
+    ReleaseStateMachineArn: { kind: 'stateMachine', name: 'release' },
+    SchedulesStateMachineArn: { kind: 'stateMachine', name: 'schedules' },
+  },
+  schedules: {
+    AppName: { kind: 'appName' },
+    SyncSchedulesFunctionArn: { kind: 'function', fn: 'syncSchedules' },
+  },
 };
+
+/** EventBridge Scheduler schedule group of an app: `<prefix>-<app>` (one schedule per entry in it). */
+export function scheduleGroupName(prefix: string, app: string): string {
+  return `${prefix}-${app}`;
+}
 
 /** Name of a state machine in AWS: `<prefix>-<app>-<pipeline>`. */
 export function stateMachineName(prefix: string, app: string, pipeline: StateMachineName): string {

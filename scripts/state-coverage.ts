@@ -4,7 +4,7 @@
  * state is never entered; this script shows the figures.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -12,8 +12,10 @@ const out = join(tmpdir(), `slipway-state-coverage-${process.pid}.json`);
 const result = spawnSync('npx', ['jest', 'test/statemachines', '--silent'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, SLIPWAY_STATE_COVERAGE_FILE: out } });
 let summary: { name: string; entered: number; total: number; missing: string[] }[];
 try {
-  summary = JSON.parse(readFileSync(out, 'utf8')) as typeof summary;
-  rmSync(out, { force: true });
+  // The pipelines suite writes `out`; other suites (config-change, schedules) write `out` + `.<suite>`.
+  const files = [out, ...readdirSync(tmpdir()).map((f) => join(tmpdir(), f)).filter((f) => f.startsWith(`${out}.`))];
+  summary = files.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')) as typeof summary);
+  for (const f of files) rmSync(f, { force: true });
 } catch {
   process.stderr.write('state coverage: the state-machine tests did not write their coverage (see the jest output above)\n');
   process.exit(1);

@@ -67,6 +67,8 @@ export const appSettingsSchema = z.object({
   /** The release phase: a one-off task of `process` with `command`. Absent: no release phase. */
   release: z.optional(z.object({ process: z.string().check(z.regex(PROCESS_NAME)), command: z.array(z.string()).check(z.minLength(1)) })),
   deployTimeoutSeconds: z._default(z.int().check(z.gte(60), z.lte(86400)), 1800),
+  /** Scheduled tasks from the app config (validated by sync-schedules, see functions/shared/schedules.ts). */
+  schedules: z._default(z.array(z.unknown()), []),
   processes: z
     .record(z.string().check(z.regex(PROCESS_NAME)), processSettingsSchema)
     .check(z.refine((p) => Object.keys(p).length > 0, { message: 'an app needs at least one process type' })),

@@ -22,6 +22,7 @@ import {
   type StateMachineName,
   type Substitution,
 } from '../pipeline-contract';
+import { wireConfigAndSchedules, type ConfigAndSchedules } from './config-schedules';
 import { SlipwayFunction } from './slipway-function';
 
 /** The repository's `statemachines/` folder: `<name>.asl.json` per state machine. */
@@ -62,6 +63,8 @@ export interface PipelinesProps {
   readonly tableRemovalPolicy?: RemovalPolicy;
   /** Folder with the `<name>.asl.json` files. @default the repository's statemachines/ */
   readonly stateMachinesDir?: string;
+  /** Seconds a config change waits for more changes before redeploying (app config `configDebounceSeconds`). @default 30 */
+  readonly configDebounceSeconds?: number;
 }
 
 /**
@@ -87,6 +90,8 @@ export class Pipelines extends Construct {
   public readonly deploymentEventsRule: events.Rule;
   /** Runs `deployment-events` on a schedule (sweep). */
   public readonly sweepRule: events.Rule;
+  /** Config changes and scheduled tasks: their rules, schedule group and scheduler role. */
+  public readonly configAndSchedules: ConfigAndSchedules;
 
   private readonly props: PipelinesProps;
 
@@ -119,14 +124,19 @@ export class Pipelines extends Construct {
       build: this.buildStateMachineRole('build'),
       release: this.buildStateMachineRole('release'),
       deploy: this.buildStateMachineRole('deploy'),
+      'config-change': this.buildStateMachineRole('config-change'),
+      schedules: this.buildStateMachineRole('schedules'),
     };
     this.stateMachines = {
       build: this.buildStateMachine('build', definitions.build),
       release: this.buildStateMachine('release', definitions.release),
       deploy: this.buildStateMachine('deploy', definitions.deploy),
+      'config-change': this.buildStateMachine('config-change', definitions['config-change']),
+      schedules: this.buildStateMachine('schedules', definitions.schedules),
     };
     this.grantStateMachines();
     this.grantFunctions();
+    this.configAndSchedules = wireConfigAndSchedules(this, props);
 
     this.buildRule = new events.Rule(this, 'BuildStateChangeRule', {
       description: `Starts ${this.name('build')} when a build of ${props.codeBuildProjectName} changes state`,
@@ -211,7 +221,7 @@ export class Pipelines extends Construct {
       }
       return definition;
     };
-    return { build: read('build'), release: read('release'), deploy: read('deploy') };
+    return { build: read('build'), release: read('release'), deploy: read('deploy'), 'config-change': read('config-change'), schedules: read('schedules') };
   }
 
   private buildFunctions(retention: logs.RetentionDays): Record<PipelineFunctionKey, SlipwayFunction> {
@@ -226,6 +236,9 @@ export class Pipelines extends Construct {
       waitForDeployment: make('waitForDeployment', `${this.props.appName}: waits for an ECS deployment (task token)`),
       checkDeployment: make('checkDeployment', `${this.props.appName}: checks a deployment whose wait timed out`),
       deploymentEvents: make('deploymentEvents', `${this.props.appName}: resumes deploys on ECS deployment events and sweeps`),
+      parseParameterChange: make('parseParameterChange', `${this.props.appName}: reads a Parameter Store change of the app's config`),
+      registerConfigRevisions: make('registerConfigRevisions', `${this.props.appName}: registers revisions with the current config keys`),
+      syncSchedules: make('syncSchedules', `${this.props.appName}: syncs the app's schedules to EventBridge Scheduler`),
     };
   }
 

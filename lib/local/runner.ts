@@ -24,6 +24,10 @@ import { handler as registerTaskDefinitions } from '../../functions/register-tas
 import { autoscaling, dynamodb, ecs, sfn } from '../../functions/shared/clients';
 import { handler as updateService } from '../../functions/update-service/index';
 import { handler as waitForDeployment } from '../../functions/wait-for-deployment/index';
+import { handler as parseParameterChange } from '../../functions/parse-parameter-change/index';
+import { handler as registerConfigRevisions } from '../../functions/register-config-revisions/index';
+import { handler as syncSchedules } from '../../functions/sync-schedules/index';
+import { ConfigSimulation, simulateWaits } from './config-sim';
 import { aslPath, taskStates, type AslStates } from '../asl';
 import { loadConfig } from '../config';
 import { aslPlaceholders, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS, serviceName, stateMachineName, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
@@ -111,6 +115,9 @@ const FUNCTION_HANDLERS: Record<PipelineFunctionKey, Handler> = {
   waitForDeployment: waitForDeployment,
   checkDeployment: checkDeployment,
   deploymentEvents: deploymentEvents,
+  parseParameterChange: parseParameterChange,
+  registerConfigRevisions: registerConfigRevisions,
+  syncSchedules: syncSchedules,
 };
 
 /**
@@ -129,9 +136,10 @@ export class LocalRun {
   private readonly tokens = new Map<string, PendingToken>();
   private readonly queue: ExecutionReport[] = [];
   private tokenSeq = 0;
-  /** Task overrides still running (a failed Map leaves its other iterations' waits behind). */
-  private readonly inflight = new Set<Promise<unknown>>();
-  private active = { running: false };
+  /** Executions running concurrently (started by simulated EventBridge rules), until they end. */
+  private readonly concurrent = new Set<Promise<void>>();
+  /** Simulated Parameter Store and EventBridge Scheduler (config-change and schedules). */
+  readonly config: ConfigSimulation;
   private readonly mocks: { restore: () => void }[] = [];
   private readonly tableName: string;
   private readonly clusterArn: string;
@@ -161,6 +169,11 @@ export class LocalRun {
     this.world = new World(spec, settings, this.tableName);
     for (const [process, s] of Object.entries(spec.services)) this.world.seedService(process, s.build);
     if (spec.newerBuild) this.seedNewerBuild(spec.newerBuild.build, spec.newerBuild.claimed);
+    this.config = new ConfigSimulation(this.world, config.prefix, app, spec.parameters);
+    // The app's Parameter Store Change rule: changes under its path start config-change.
+    this.config.ssm.onChange = (event) => {
+      if (this.config.ruleMatches(event)) this.startConcurrently('config-change', event);
+    };
 
     const base = `arn:aws:states:${spec.region}:${spec.account}`;
     for (const sm of STATE_MACHINES) this.arns[sm] = `${base}:stateMachine:${stateMachineName(config.prefix, app.name, sm)}`;
@@ -218,6 +231,7 @@ export class LocalRun {
     const [left] = aslPlaceholders(text);
     if (left) throw new LocalRunError(`statemachines/${name}.asl.json uses \${${left}}, which lib/pipeline-contract.ts does not define`);
     const def = JSON.parse(text) as StateMachineDefinition;
+    simulateWaits(def.States as unknown as AslStates);
     // aws-local-stepfunctions evaluates TimeoutSecondsPath against the state's Parameters output, where
     // AWS uses the state's input; the runner enforces that timeout itself, in simulated time.
     for (const state of taskStates(def.States as unknown as AslStates).values()) {
@@ -238,6 +252,7 @@ export class LocalRun {
     process.env.TABLE_NAME = this.tableName;
     process.env.CLUSTER_ARN = this.clusterArn;
     process.env.APP_NAME = this.app;
+    Object.assign(process.env, this.config.environment);
     try {
       return await h(structuredClone(payload));
     } catch (e) {
@@ -302,7 +317,7 @@ export class LocalRun {
       w.putScalingPolicy(input.ResourceId ?? '', input.PolicyName ?? '');
       return { PolicyARN: `arn:aws:autoscaling:${w.spec.region}:${w.spec.account}:scalingPolicy:local:resource/${input.ResourceId}:policyName/${input.PolicyName}` };
     });
-    this.mocks.push(ecsMock, ddbMock, sfnMock, asMock);
+    this.mocks.push(ecsMock, ddbMock, sfnMock, asMock, ...this.config.installMocks());
     w.onDeploymentEvent = async (event) => {
       await this.invoke('deploymentEvents', event);
     };
@@ -322,24 +337,24 @@ export class LocalRun {
     return {};
   }
 
-  private overrides(def: StateMachineDefinition): Record<string, (input: Json) => Promise<Json>> {
+  private overrides(def: StateMachineDefinition, active: { running: boolean }, inflight: Set<Promise<unknown>>): Record<string, (input: Json) => Promise<Json>> {
     const out: Record<string, (input: Json) => Promise<Json>> = {};
     for (const [name, state] of taskStates(def.States as unknown as AslStates)) {
       const resource = String(state.Resource);
       out[name] = async (input) => {
-        const work = this.runTask(resource, input as Record<string, Json>);
-        this.inflight.add(work);
+        const work = this.runTask(resource, input as Record<string, Json>, active);
+        inflight.add(work);
         try {
           return (await work) as Json;
         } finally {
-          this.inflight.delete(work);
+          inflight.delete(work);
         }
       };
     }
     return out;
   }
 
-  private async runTask(resource: string, params: Record<string, Json>): Promise<unknown> {
+  private async runTask(resource: string, params: Record<string, Json>, active: { running: boolean }): Promise<unknown> {
     const w = this.world;
     switch (resource) {
       case 'arn:aws:states:::lambda:invoke': {
@@ -358,7 +373,6 @@ export class LocalRun {
         this.tokens.set(token, pending);
         await this.invoke(key, payload);
         const timeout = typeof payload.timeoutSeconds === 'number' ? payload.timeoutSeconds : 31536000;
-        const active = this.active;
         const settled = await w.runUntil(() => pending.settled || !active.running, w.now + timeout);
         if (!active.running) {
           pending.closed = true;
@@ -380,8 +394,11 @@ export class LocalRun {
         return this.dynamoTask(resource.slice(resource.lastIndexOf(':') + 1), params);
       case 'arn:aws:states:::states:startExecution':
         return this.startExecution(params);
-      default:
+      default: {
+        const handled = await this.config.runTask(resource, params, this.executions.map((e) => ({ stateMachine: this.arns[e.stateMachine], arn: e.arn, name: e.name, status: e.status })));
+        if (handled) return handled.result;
         throw new SimulatedAwsError('States.Runtime', `the local runner has no model of ${resource}`);
+      }
     }
   }
 
@@ -448,10 +465,11 @@ export class LocalRun {
     for (const n of taskStates(def.States as unknown as AslStates).keys()) retryOverrides[n] = 0;
     for (const [n, s] of Object.entries(def.States)) if (s.Type === 'Map') retryOverrides[n] = 0;
     const iterationNames = new Map<number, string>();
-    this.active = { running: true };
+    const active = { running: true };
+    const inflight = new Set<Promise<unknown>>();
     const open = new Map<string, StateVisit>();
     const run = machine.run((input ?? exec.input) as never, {
-      overrides: { taskResourceLocalHandlers: this.overrides(def) as never, retryIntervalOverrides: retryOverrides },
+      overrides: { taskResourceLocalHandlers: this.overrides(def, active, inflight) as never, retryIntervalOverrides: retryOverrides },
       context: {
         Execution: { Id: exec.arn, Name: exec.name, RedriveCount: exec.redriveCount, StartTime: this.world.isoNow() },
         StateMachine: { Id: this.arns[exec.stateMachine], Name: this.arns[exec.stateMachine].split(':').pop() },
@@ -501,8 +519,8 @@ export class LocalRun {
       exec.error = inner.name;
       exec.cause = inner.message;
     }
-    this.active.running = false;
-    await Promise.allSettled([...this.inflight]);
+    active.running = false;
+    await Promise.allSettled([...inflight]);
     await consume;
     // The Fail state names the error: take it from that state's own failure event when there is one.
     const failState = exec.status === 'FAILED' ? exec.states.filter((s) => s.type === 'Fail' && s.status === 'failed').pop() : undefined;
@@ -543,10 +561,63 @@ export class LocalRun {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
+    for (;;) {
       const next = this.queue.shift();
       if (next) await this.execute(next);
+      else if (this.concurrent.size > 0) await this.driveClock();
+      else break;
     }
+  }
+
+  /** Starts an execution now, beside whatever runs (an EventBridge rule's target); `drain` waits for it. */
+  startConcurrently(pipeline: StateMachineName, input: unknown, name?: string): ExecutionReport {
+    const exec = this.newExecution(pipeline, name ?? `local-${pipeline}-${this.executions.length + 1}`, (input ?? {}) as Json);
+    this.track(exec);
+    return exec;
+  }
+
+  private track(exec: ExecutionReport): void {
+    const done: Promise<void> = this.execute(exec).finally(() => this.concurrent.delete(done));
+    this.concurrent.add(done);
+  }
+
+  private pendingActions = 0;
+
+  /**
+   * Moves the simulated clock while the executions running beside each other wait on it, until one of
+   * them ends, a child is started or a scheduled action happens (at most a simulated year).
+   */
+  private async driveClock(): Promise<void> {
+    const running = this.concurrent.size;
+    const pending = this.pendingActions;
+    await this.world.runUntil(() => this.concurrent.size !== running || this.pendingActions !== pending || this.queue.length > 0, this.world.now + 31536000);
+  }
+
+  /**
+   * Runs `action` at simulated time `at` (a person changing a parameter, an event arriving); then
+   * {@link runScheduled} lets the time pass.
+   */
+  at(at: number, what: string, action: () => void): void {
+    this.pendingActions += 1;
+    this.world.schedule(at, what, () => {
+      this.pendingActions -= 1;
+      action();
+    });
+  }
+
+  /**
+   * Lets simulated time pass until every action given to {@link at} has happened and every execution
+   * (children included, each started as soon as its parent starts it) has ended.
+   */
+  async runScheduled(): Promise<void> {
+    await this.withMocks(async () => {
+      for (;;) {
+        const next = this.queue.shift();
+        if (next) this.track(next);
+        else if (this.concurrent.size > 0 || this.pendingActions > 0) await this.driveClock();
+        else break;
+      }
+    });
   }
 
   private async withMocks(fn: () => Promise<void>): Promise<void> {

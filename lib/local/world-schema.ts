@@ -21,7 +21,7 @@ export const deploymentOutcomeSchema = z.discriminatedUnion('outcome', [
 ]);
 export type DeploymentOutcome = z.infer<typeof deploymentOutcomeSchema>;
 
-export const THROTTLEABLE = ['RegisterTaskDefinition', 'RunTask', 'CreateService', 'UpdateService', 'DescribeServices', 'StartExecution'] as const;
+export const THROTTLEABLE = ['RegisterTaskDefinition', 'RunTask', 'CreateService', 'UpdateService', 'DescribeServices', 'StartExecution', 'ListExecutions'] as const;
 
 export const worldSchema = z
   .object({
@@ -59,6 +59,10 @@ export const worldSchema = z
     lostEvents: z.boolean().default(false),
     /** Interval of the sweep schedule. @default 300 */
     sweepEverySeconds: z.number().int().min(60).default(300),
+    /** Parameter Store parameters that exist before the run, by name (e.g. /slipway/apps/example/config/DATABASE_URL). */
+    parameters: z
+      .record(z.string().regex(/^\/[A-Za-z0-9_.\-/]{1,2047}$/, 'a Parameter Store name (absolute path)'), z.object({ value: z.string(), type: z.enum(['String', 'SecureString', 'StringList']).default('SecureString') }).strict())
+      .default({}),
   })
   .strict();
 

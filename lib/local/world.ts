@@ -38,6 +38,11 @@ interface Scheduled {
   run: () => Promise<void> | void;
 }
 
+/** A few turns of the event loop: what other executions can do without simulated time passing. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0));
+}
+
 /**
  * The simulated account: ECS task definitions, services, deployments and tasks, the app's table and
  * autoscaling registrations, on a simulated clock (seconds since the run's start). Waits cost no real time.
@@ -112,11 +117,20 @@ export class World {
    * The sweep schedule runs every `sweepEverySeconds` while something waits.
    */
   async runUntil(done: () => boolean, deadline: number): Promise<boolean> {
+    let settled = false;
     for (;;) {
       if (done()) return true;
       const nextSweep = (Math.floor(this.now / this.spec.sweepEverySeconds) + 1) * this.spec.sweepEverySeconds;
       const next = this.queue[0];
       const nextAt = Math.min(next ? next.at : Infinity, nextSweep);
+      if (nextAt > this.now && !settled) {
+        // Before time moves on, let executions running beside this one reach their next wait (and
+        // schedule their wake-up), so that no one oversleeps.
+        await settle();
+        settled = true;
+        continue;
+      }
+      settled = false;
       if (nextAt > deadline) {
         this.now = Math.max(this.now, deadline);
         return done();

@@ -292,6 +292,7 @@ export class AppStack extends Stack {
       executionRole: this.executionRole,
       taskRole: this.taskRole,
       activityLogGroup: this.activityLogGroup,
+      configDebounceSeconds: app.configDebounceSeconds,
     });
     const table = this.pipelines.table;
     const stateMachineArns = STATE_MACHINES.map((sm) => this.pipelines.stateMachineArn(sm));

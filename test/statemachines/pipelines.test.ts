@@ -285,8 +285,8 @@ describe('events that do not deploy', () => {
   });
 });
 
-test('every state of every ASL file is entered by these tests', () => {
-  const summary = coverage.summary(ROOT);
+test('every state of the build, release and deploy ASL files is entered by these tests', () => {
+  const summary = coverage.summary(ROOT, ['build', 'release', 'deploy']);
   if (process.env.SLIPWAY_STATE_COVERAGE_FILE) writeFileSync(process.env.SLIPWAY_STATE_COVERAGE_FILE, JSON.stringify(summary));
   const missing = summary.flatMap((s) => s.missing.map((m) => `${s.name}: ${m}`));
   expect(missing).toEqual([]);

@@ -1,0 +1,107 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  paginateListSchedules,
+  ResourceNotFoundException,
+  UpdateScheduleCommand,
+  type GetScheduleCommandOutput,
+} from '@aws-sdk/client-scheduler';
+import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
+import { schedulesParameterName } from '../shared/app-parameters';
+import { dynamodb, scheduler, ssm } from '../shared/clients';
+import { awsCall, getStringFromEnv } from '../shared/errors';
+import { createLogger } from '../shared/logger';
+import { parseSchedulesParameter, validateSchedules } from '../shared/schedules';
+import { getAppSettings } from '../shared/settings-store';
+import { planSchedules, scheduleRequest } from './plan';
+
+const logger = createLogger('sync-schedules');
+
+/** What a sync did (names per change), or why it did nothing. */
+export type SyncResult =
+  | { readonly state: 'NO_RELEASE'; readonly reason: string; readonly schedules: number }
+  | { readonly state: 'SYNCED'; readonly created: string[]; readonly updated: string[]; readonly deleted: string[]; readonly unchanged: string[]; readonly skipped: string[] };
+
+async function readSchedulesParameter(name: string): Promise<string | undefined> {
+  try {
+    const out = await awsCall(`SSM GetParameter ${name}`, () => ssm.send(new GetParameterCommand({ Name: name })));
+    return out.Parameter?.Value;
+  } catch (e) {
+    if (e instanceof ParameterNotFound || (e as Error).name === 'ParameterNotFound') return undefined;
+    throw e;
+  }
+}
+
+async function existingSchedules(group: string): Promise<GetScheduleCommandOutput[]> {
+  const names: string[] = [];
+  await awsCall(`Scheduler ListSchedules in ${group}`, async () => {
+    names.length = 0;
+    for await (const page of paginateListSchedules({ client: scheduler }, { GroupName: group })) {
+      for (const s of page.Schedules ?? []) if (s.Name) names.push(s.Name);
+    }
+  });
+  const out: GetScheduleCommandOutput[] = [];
+  for (const name of names) out.push(await awsCall(`Scheduler GetSchedule ${group}/${name}`, () => scheduler.send(new GetScheduleCommand({ Name: name, GroupName: group }))));
+  return out;
+}
+
+/**
+ * Syncs the app's schedules (app config + the schedules parameter) to its EventBridge Scheduler group:
+ * validates every entry first (one invalid entry: InvalidSchedule, nothing changed), then creates the
+ * missing, updates the changed and deletes the removed, each pointing at the current release's
+ * revision of its process. Safe to re-run: it always converges on the same list.
+ */
+export async function handler(): Promise<SyncResult> {
+  const tableName = getStringFromEnv('TABLE_NAME');
+  const group = getStringFromEnv('SCHEDULE_GROUP');
+  const roleArn = getStringFromEnv('SCHEDULER_ROLE_ARN');
+  const parameterName = schedulesParameterName(getStringFromEnv('PARAMETER_PATH'));
+  const settings = await getAppSettings(dynamodb, tableName);
+  const fromParameter = parseSchedulesParameter(await readSchedulesParameter(parameterName), parameterName);
+  const valid = validateSchedules(
+    [...settings.schedules.map((entry) => ({ entry, source: 'config' as const })), ...fromParameter.map((entry) => ({ entry, source: 'parameter' as const }))],
+    Object.keys(settings.processes),
+  );
+  const current = await awsCall(`DynamoDB GetItem RELEASE/CURRENT on ${tableName}`, () =>
+    dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } }, ConsistentRead: true })),
+  );
+  const released = current.Item?.processes?.S ? (JSON.parse(current.Item.processes.S) as { process?: string; taskDefinitionArn?: string }[]) : undefined;
+  if (!released) return { state: 'NO_RELEASE', reason: `${settings.app} has no release yet: schedules are synced after its first deploy`, schedules: valid.length };
+  const revisions = new Map(released.filter((p) => p.process && p.taskDefinitionArn).map((p) => [p.process as string, p.taskDefinitionArn as string]));
+  const skipped = valid.filter((s) => !revisions.has(s.process)).map((s) => s.name);
+  const desired = valid.filter((s) => revisions.has(s.process)).map((s) => scheduleRequest(settings, s, revisions.get(s.process) as string, { group, roleArn, app: settings.app }));
+  const plan = planSchedules(desired, await existingSchedules(group));
+
+  for (const request of plan.create) {
+    try {
+      await awsCall(`Scheduler CreateSchedule ${group}/${request.Name}`, () => scheduler.send(new CreateScheduleCommand(request)));
+    } catch (e) {
+      // Created by an earlier, interrupted run of this sync: bring it up to date instead.
+      if (!(e instanceof ConflictException || (e as Error).name === 'ConflictException')) throw e;
+      await awsCall(`Scheduler UpdateSchedule ${group}/${request.Name}`, () => scheduler.send(new UpdateScheduleCommand(request)));
+    }
+  }
+  for (const request of plan.update) {
+    await awsCall(`Scheduler UpdateSchedule ${group}/${request.Name}`, () => scheduler.send(new UpdateScheduleCommand(request)));
+  }
+  for (const name of plan.delete) {
+    try {
+      await awsCall(`Scheduler DeleteSchedule ${group}/${name}`, () => scheduler.send(new DeleteScheduleCommand({ Name: name, GroupName: group })));
+    } catch (e) {
+      if (!(e instanceof ResourceNotFoundException || (e as Error).name === 'ResourceNotFoundException')) throw e;
+    }
+  }
+  const result = {
+    state: 'SYNCED' as const,
+    created: plan.create.map((r) => r.Name ?? ''),
+    updated: plan.update.map((r) => r.Name ?? ''),
+    deleted: plan.delete,
+    unchanged: plan.unchanged,
+    skipped,
+  };
+  logger.info('schedules synced', result);
+  return result;
+}

@@ -1,0 +1,138 @@
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { appParameterPath } from '../../functions/shared/app-parameters';
+import { scheduler, ssm } from '../../functions/shared/clients';
+import type { AslStates } from '../asl';
+import type { AppConfig } from '../config';
+import { scheduleGroupName } from '../pipeline-contract';
+import { SimulatedAwsError, type World } from './world';
+import { SimulatedScheduler } from './world-scheduler';
+import { SimulatedParameterStore } from './world-ssm';
+
+/**
+ * The simulated account's Parameter Store and EventBridge Scheduler, the Step Functions calls the
+ * config-change and schedules state machines make (ListExecutions, Wait), and the environment of their
+ * handlers. Kept apart from runner.ts so the runner only delegates to it.
+ */
+
+/** Resource of the Task a Wait state becomes locally: it waits in simulated time, not real time. */
+export const LOCAL_WAIT = 'arn:aws:states:::local:wait';
+
+/**
+ * Turns every Wait state into a Task on {@link LOCAL_WAIT} with the same name, transitions and seconds,
+ * so a run waits on the simulated clock (aws-local-stepfunctions would sleep for real) and other
+ * executions run meanwhile.
+ */
+export function simulateWaits(states: AslStates): void {
+  const waits: [AslStates, string][] = [];
+  const visit = (s: AslStates) => {
+    for (const [name, state] of Object.entries(s)) {
+      if (state.Type === 'Wait') waits.push([s, name]);
+      const nested = (state.ItemProcessor ?? state.Iterator) as { States?: AslStates } | undefined;
+      if (nested?.States) visit(nested.States);
+      for (const b of (state.Branches as { States: AslStates }[] | undefined) ?? []) visit(b.States);
+    }
+  };
+  visit(states);
+  for (const [owner, name] of waits) {
+    const w = owner[name];
+    if (w.Timestamp !== undefined || w.TimestampPath !== undefined) throw new Error(`Wait state "${name}": the local runner simulates Seconds and SecondsPath only`);
+    owner[name] = {
+      Type: 'Task',
+      Resource: LOCAL_WAIT,
+      Comment: `(local) ${String(w.Comment ?? 'Wait')}`,
+      Parameters: w.SecondsPath !== undefined ? { 'seconds.$': w.SecondsPath } : { seconds: w.Seconds },
+      ResultPath: null,
+      ...(w.InputPath !== undefined ? { InputPath: w.InputPath } : {}),
+      ...(w.OutputPath !== undefined ? { OutputPath: w.OutputPath } : {}),
+      ...(w.Next !== undefined ? { Next: w.Next } : { End: true }),
+    };
+  }
+}
+
+/** An execution as ListExecutions sees it. */
+export interface ListedExecution {
+  readonly stateMachine: string;
+  readonly arn: string;
+  readonly name: string;
+  readonly status: string;
+}
+
+/** Parameter Store, Scheduler and the config/schedules plumbing of one local run. */
+export class ConfigSimulation {
+  readonly ssm: SimulatedParameterStore;
+  readonly scheduler: SimulatedScheduler;
+  /** `/<prefix>/apps/<app>`. */
+  readonly parameterPath: string;
+  /** The app's schedule group. */
+  readonly scheduleGroup: string;
+  readonly environment: Record<string, string>;
+
+  constructor(
+    private readonly world: World,
+    prefix: string,
+    app: AppConfig,
+    seed: Record<string, { value: string; type: 'String' | 'SecureString' | 'StringList' }> = {},
+  ) {
+    this.ssm = new SimulatedParameterStore(world);
+    this.scheduler = new SimulatedScheduler(world);
+    this.parameterPath = appParameterPath(prefix, app.name);
+    this.scheduleGroup = scheduleGroupName(prefix, app.name);
+    this.scheduler.addGroup(this.scheduleGroup);
+    for (const [name, p] of Object.entries(seed)) this.ssm.parameters.set(name, { name, type: p.type, value: p.value, version: 1, lastModified: 0 });
+    this.environment = {
+      PARAMETER_PATH: this.parameterPath,
+      DEBOUNCE_SECONDS: String(app.configDebounceSeconds ?? 30),
+      SCHEDULE_GROUP: this.scheduleGroup,
+      SCHEDULER_ROLE_ARN: `arn:aws:iam::${world.spec.account}:role/${prefix}-${app.name}-scheduler`,
+    };
+  }
+
+  /** Whether the app's Parameter Store Change rule matches an event (name prefix `/<prefix>/apps/<app>/`). */
+  ruleMatches(event: Record<string, unknown>): boolean {
+    const name = (event.detail as { name?: unknown } | undefined)?.name;
+    return typeof name === 'string' && name.startsWith(`${this.parameterPath}/`);
+  }
+
+  /** aws-sdk-client-mock handlers for the SSM and Scheduler clients the handlers use. */
+  installMocks(): { restore: () => void }[] {
+    return [this.ssm.mock(ssm as SSMClient), this.scheduler.mock(scheduler as SchedulerClient)];
+  }
+
+  /** Waits `seconds` on the simulated clock while everything else that is due runs (the runner drives the clock). */
+  async sleep(seconds: number): Promise<void> {
+    // Passive: whoever moves the clock (another execution's wait, or the runner) wakes it up, so two
+    // executions never race each other's clocks.
+    const w = this.world;
+    await new Promise<void>((resolve) => w.schedule(w.now + seconds, 'wake up a waiting execution', resolve));
+  }
+
+  /**
+   * The Task resources of these state machines that the runner has no model of, or `undefined` when
+   * `resource` is not one of them.
+   */
+  async runTask(resource: string, params: Record<string, unknown>, executions: readonly ListedExecution[]): Promise<{ result: unknown } | undefined> {
+    switch (resource) {
+      case LOCAL_WAIT: {
+        const seconds = Number(params.seconds);
+        if (!Number.isInteger(seconds) || seconds < 0) throw new SimulatedAwsError('States.Runtime', `Wait: seconds must be a non-negative integer, got ${JSON.stringify(params.seconds)}`);
+        await this.sleep(seconds);
+        return { result: {} };
+      }
+      case 'arn:aws:states:::aws-sdk:sfn:listExecutions': {
+        try {
+          this.world.count('ListExecutions');
+        } catch (e) {
+          throw new SimulatedAwsError('Sfn.ThrottlingException', (e as Error).message);
+        }
+        const arn = String(params.StateMachineArn);
+        const status = params.StatusFilter as string | undefined;
+        const max = typeof params.MaxResults === 'number' && params.MaxResults > 0 ? params.MaxResults : 100;
+        const list = executions.filter((e) => e.stateMachine === arn && (!status || e.status === status)).slice(0, max);
+        return { result: { Executions: list.map((e) => ({ ExecutionArn: e.arn, StateMachineArn: arn, Name: e.name, Status: e.status, StartDate: this.world.isoNow() })) } };
+      }
+      default:
+        return undefined;
+    }
+  }
+}
