@@ -1,3 +1,4 @@
+import { STATE_MACHINES } from '../../lib/pipeline-contract';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -134,7 +135,7 @@ describe('AppStack (example app)', () => {
   test('the state machines log to the activity log group', () => {
     const activity = Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/vendedlogs/states/slipway-example' } }))[0];
     const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-    expect(machines).toHaveLength(3);
+    expect(machines).toHaveLength(STATE_MACHINES.length);
     for (const m of machines) {
       expect(m.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn).toEqual({ 'Fn::GetAtt': [activity, 'Arn'] });
     }
@@ -171,13 +172,16 @@ describe('AppStack (example app)', () => {
     expect(actions).toEqual(expect.arrayContaining(['logs:FilterLogEvents', 'codebuild:StartBuild', 'states:RedriveExecution', 'ssm:GetParametersByPath', 'dynamodb:GetItem']));
     expect(actions).not.toEqual(expect.arrayContaining(['ssm:PutParameter']));
     const redrive = st.find((s) => actionsOf(s).includes('states:RedriveExecution'))!;
-    expect(resourcesOf(redrive).map(render)).toEqual(['build', 'release', 'deploy'].map((n) => expect.stringContaining(`:execution:slipway-example-${n}:*`)));
+    expect(resourcesOf(redrive).map(render)).toEqual(STATE_MACHINES.map((n) => expect.stringContaining(`:execution:slipway-example-${n}:*`)));
     const build = st.find((s) => actionsOf(s).includes('codebuild:StartBuild'))!;
     expect(build.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Build/), 'Arn'] });
   });
 
   test('no role statement uses Resource "*" except for actions without resource-level permissions', () => {
     const allowedStar = new Set([
+      // config changes read parameter names only (DescribeParameters); sync-schedules lists its own group.
+      'ssm:DescribeParameters',
+      'scheduler:ListSchedules',
       'ecr:GetAuthorizationToken',
       'xray:PutTraceSegments',
       'xray:PutTelemetryRecords',

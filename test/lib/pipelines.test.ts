@@ -70,7 +70,7 @@ describe('Pipelines', () => {
     });
   });
 
-  test('seven functions: Node 22 on arm64, X-Ray active, source maps, APP_NAME/TABLE_NAME/CLUSTER_ARN', () => {
+  test('every function: Node 22 on arm64, X-Ray active, source maps, APP_NAME/TABLE_NAME/CLUSTER_ARN (config and schedules handlers: their Parameter Store path too)', () => {
     const fns = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } });
     expect(Object.keys(fns)).toHaveLength(Object.keys(PIPELINE_FUNCTIONS).length);
     for (const fn of Object.values(fns)) {
@@ -78,12 +78,14 @@ describe('Pipelines', () => {
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
       expect(render(fn.Properties.Environment.Variables.CLUSTER_ARN)).toContain(':cluster/production');
-      expect(fn.Properties.Environment.Variables).toEqual({
+      const { PARAMETER_PATH, DEBOUNCE_SECONDS: _d, SCHEDULE_GROUP: _g, SCHEDULER_ROLE_ARN: _r, ...common } = fn.Properties.Environment.Variables as Record<string, unknown>;
+      expect(common).toEqual({
         APP_NAME: 'example',
         TABLE_NAME: { Ref: expect.stringMatching(/^PipelinesTable/) },
         CLUSTER_ARN: expect.anything(),
         NODE_OPTIONS: '--enable-source-maps',
       });
+      if (PARAMETER_PATH !== undefined) expect(PARAMETER_PATH).toBe('/slipway/apps/example');
     }
   });
 
@@ -230,6 +232,9 @@ describe('Pipelines', () => {
 
   test('Resource "*" appears only for actions without resource-level permissions', () => {
     const allowedStar = new Set([
+      // config changes read parameter names only (DescribeParameters); sync-schedules lists its own group.
+      'ssm:DescribeParameters',
+      'scheduler:ListSchedules',
       'xray:PutTraceSegments',
       'xray:PutTelemetryRecords',
       'xray:GetSamplingRules',
