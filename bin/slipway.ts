@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import '../lib/local/quiet';
 import { Command, CommanderError } from 'commander';
+import { registerConfigCommands } from '../lib/cli/config';
 import { registerDbCommands } from '../lib/cli/db';
 import { registerLocalCommands } from '../lib/cli/local';
 import { EXIT, UsageError } from '../lib/cli/errors';
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerLocalCommands(program, (code) => (exitCode = code));
   registerDbCommands(program);
+  registerConfigCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     // `db` commands set process.exitCode themselves.

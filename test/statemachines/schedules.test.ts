@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { StateCoverage } from '../../lib/local/coverage';
 import { LocalRun } from '../../lib/local/runner';
-import { executionsOf, lastState, releasedRun } from './config-scenarios';
+import { lastState, releasedRun } from './config-scenarios';
 import { exampleWorld, ROOT } from './scenarios';
 
 /**

@@ -1,0 +1,349 @@
+import {
+  DeleteParametersCommand,
+  GetParameterCommand,
+  paginateDescribeParameters,
+  paginateGetParametersByPath,
+  PutParameterCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+// Types only: commander 15 is ESM-only, and jest (CommonJS) could not load this module otherwise.
+import type { Command, CommanderError } from 'commander';
+import { appParameterPath, assertConfigKey, configParameterPath, CONFIG_KEY, InvalidConfigKey, schedulesParameterName } from '../../functions/shared/app-parameters';
+import { InvalidSchedule, parseSchedulesParameter, scheduleEntrySchema, scheduleExpressionProblem, SCHEDULE_NAME, defaultScheduleName, type ScheduleEntryInput } from '../../functions/shared/schedules';
+import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
+import { EXIT, UsageError } from './errors';
+
+/**
+ * `slipway config list|get|set|unset <app>` and `slipway schedules list|add|remove <app>`: an app's
+ * config keys (SecureStrings under `/<prefix>/apps/<app>/config/`, read by the tasks through ECS
+ * `secrets`) and its schedules list (`/<prefix>/apps/<app>/schedules`). Each change is a Parameter
+ * Store change: the app's config-change state machine redeploys it (debounced) or re-syncs its
+ * schedules. The functions below take the SSM client as a parameter; the commander wiring is thin.
+ */
+
+/** SSM client of the CLI (module scope, so tests can mock it). */
+export const ssmClient = new SSMClient({});
+
+/** A schedule that is not in the list. */
+export class ScheduleNotFound extends Error {
+  public override readonly name = 'ScheduleNotFound';
+}
+
+/** Where an app's parameters live. */
+export interface AppRef {
+  readonly prefix: string;
+  readonly app: string;
+}
+
+/** Checks the app and prefix names (they become a Parameter Store path). @throws UsageError */
+export function appRef(app: string, prefix = 'slipway'): AppRef {
+  if (!APP_NAME.test(app)) throw new UsageError(`app name ${JSON.stringify(app.slice(0, 60))} is not valid: lowercase letters, digits and hyphens, starting with a letter, 40 characters at most`);
+  if (!APP_NAME.test(prefix)) throw new UsageError(`prefix ${JSON.stringify(prefix.slice(0, 60))} is not valid: lowercase letters, digits and hyphens, starting with a letter`);
+  return { prefix, app };
+}
+
+/** One config key as `config list` shows it. */
+export interface ConfigEntry {
+  readonly key: string;
+  readonly value?: string;
+  readonly version?: number;
+  readonly lastModified?: string;
+}
+
+/** The app's config keys; values (decrypted) only when `showValues`. */
+export async function listConfig(ssm: SSMClient, ref: AppRef, showValues: boolean): Promise<ConfigEntry[]> {
+  const path = configParameterPath(appParameterPath(ref.prefix, ref.app));
+  const out: ConfigEntry[] = [];
+  const keyOf = (name: string | undefined) => (name ?? '').slice(path.length + 1);
+  if (showValues) {
+    for await (const page of paginateGetParametersByPath({ client: ssm }, { Path: path, Recursive: false, WithDecryption: true })) {
+      for (const p of page.Parameters ?? []) out.push({ key: keyOf(p.Name), value: p.Value, version: p.Version, lastModified: p.LastModifiedDate?.toISOString() });
+    }
+  } else {
+    for await (const page of paginateDescribeParameters({ client: ssm }, { ParameterFilters: [{ Key: 'Path', Option: 'OneLevel', Values: [path] }] })) {
+      for (const p of page.Parameters ?? []) out.push({ key: keyOf(p.Name), version: p.Version, lastModified: p.LastModifiedDate?.toISOString() });
+    }
+  }
+  return out.filter((e) => CONFIG_KEY.test(e.key)).sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** One key's value (decrypted). @throws InvalidConfigKey; the SDK's ParameterNotFound when unset. */
+export async function getConfig(ssm: SSMClient, ref: AppRef, key: string): Promise<string> {
+  assertConfigKey(key);
+  const name = `${configParameterPath(appParameterPath(ref.prefix, ref.app))}/${key}`;
+  const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+  return out.Parameter?.Value ?? '';
+}
+
+/**
+ * Parses `KEY=VALUE` pairs (the value may contain `=`; it may be empty only with `allowEmpty`).
+ * Every pair is checked before any is written. @throws UsageError, InvalidConfigKey
+ */
+export function parsePairs(pairs: readonly string[]): { key: string; value: string }[] {
+  if (pairs.length === 0) throw new UsageError('give at least one KEY=VALUE pair');
+  const seen = new Set<string>();
+  return pairs.map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`"${pair.slice(0, 60)}" is not KEY=VALUE`);
+    const key = pair.slice(0, at);
+    const value = pair.slice(at + 1);
+    assertConfigKey(key);
+    if (seen.has(key)) throw new UsageError(`${key} is given twice`);
+    seen.add(key);
+    if (value.length === 0) throw new UsageError(`${key} has an empty value (Parameter Store refuses empty values): use "slipway config unset" to remove a key`);
+    if (value.length > 4096) throw new UsageError(`${key}'s value is longer than 4096 characters (the Parameter Store standard tier limit)`);
+    return { key, value };
+  });
+}
+
+/**
+ * Sets several keys as SecureStrings (all pairs validated first). Each write is a Parameter Store
+ * change; the config-change state machine debounces them into one redeploy.
+ * @returns the keys written, in order; on a failed write the error says which keys were and were not written.
+ */
+export async function setConfig(ssm: SSMClient, ref: AppRef, pairs: readonly string[]): Promise<string[]> {
+  const parsed = parsePairs(pairs);
+  const path = configParameterPath(appParameterPath(ref.prefix, ref.app));
+  const written: string[] = [];
+  for (const { key, value } of parsed) {
+    try {
+      await ssm.send(new PutParameterCommand({ Name: `${path}/${key}`, Value: value, Type: 'SecureString', Overwrite: true }));
+    } catch (e) {
+      const err = e as Error;
+      const rest = parsed.slice(written.length).map((p) => p.key);
+      err.message = `${err.message} (set: ${written.join(', ') || 'none'}; not set: ${rest.join(', ')})`;
+      throw err;
+    }
+    written.push(key);
+  }
+  return written;
+}
+
+/** Removes keys (all validated first). @returns the keys removed and the ones that were not set. */
+export async function unsetConfig(ssm: SSMClient, ref: AppRef, keys: readonly string[]): Promise<{ removed: string[]; notSet: string[] }> {
+  if (keys.length === 0) throw new UsageError('give at least one KEY');
+  keys.forEach(assertConfigKey);
+  const path = configParameterPath(appParameterPath(ref.prefix, ref.app));
+  const removed: string[] = [];
+  const notSet: string[] = [];
+  for (let i = 0; i < keys.length; i += 10) {
+    const batch = keys.slice(i, i + 10);
+    const out = await ssm.send(new DeleteParametersCommand({ Names: batch.map((k) => `${path}/${k}`) }));
+    for (const n of out.DeletedParameters ?? []) removed.push(n.slice(path.length + 1));
+    for (const n of out.InvalidParameters ?? []) notSet.push(n.slice(path.length + 1));
+  }
+  return { removed, notSet };
+}
+
+/** A schedule of the list, with its name. */
+export type NamedSchedule = ScheduleEntryInput & { name: string };
+
+async function readSchedules(ssm: SSMClient, name: string): Promise<unknown[]> {
+  try {
+    const out = await ssm.send(new GetParameterCommand({ Name: name }));
+    return parseSchedulesParameter(out.Parameter?.Value, name);
+  } catch (e) {
+    if ((e as Error).name === 'ParameterNotFound') return [];
+    throw e;
+  }
+}
+
+function named(entries: unknown[]): NamedSchedule[] {
+  return entries.map((raw) => {
+    const e = scheduleEntrySchema.parse(raw);
+    return { ...e, name: e.name ?? defaultScheduleName(e.process, e.command) };
+  });
+}
+
+/** The schedules list in Parameter Store (the app config's own schedules are in the config file). */
+export async function listSchedules(ssm: SSMClient, ref: AppRef): Promise<NamedSchedule[]> {
+  const name = schedulesParameterName(appParameterPath(ref.prefix, ref.app));
+  try {
+    return named(await readSchedules(ssm, name));
+  } catch (e) {
+    if (e instanceof InvalidSchedule) throw e;
+    if ((e as Error).name === 'ZodError' || (e as Error).name === '$ZodError') throw new InvalidSchedule(`parameter ${name} holds an entry that is not a schedule: fix it with aws ssm put-parameter, or remove the entry`);
+    throw e;
+  }
+}
+
+/**
+ * Adds a schedule to the list (validated first: expression, process name, schedule name, not a
+ * duplicate). The parameter change starts the schedules sync. @throws InvalidSchedule
+ */
+export async function addSchedule(ssm: SSMClient, ref: AppRef, entry: { schedule: string; command: string; process: string; name?: string }): Promise<NamedSchedule> {
+  const problem = scheduleExpressionProblem(entry.schedule);
+  if (problem) throw new InvalidSchedule(`schedule ${entry.name ? `"${entry.name}" ` : ''}${problem}`);
+  if (!PROCESS_NAME.test(entry.process)) throw new InvalidSchedule(`process ${JSON.stringify(entry.process.slice(0, 40))} is not a process name (lowercase letters, digits, hyphens)`);
+  if (entry.command.trim().length === 0) throw new InvalidSchedule('the command is empty');
+  const name = entry.name ?? defaultScheduleName(entry.process, entry.command);
+  if (!SCHEDULE_NAME.test(name)) throw new InvalidSchedule(`schedule name ${JSON.stringify(name.slice(0, 70))} is not valid: letters, digits, '.', '_', '-', 64 characters at most`);
+  const list = await listSchedules(ssm, ref);
+  if (list.some((s) => s.name === name)) throw new InvalidSchedule(`a schedule named "${name}" already exists: remove it first, or pass --name`);
+  const added: NamedSchedule = { name, schedule: entry.schedule, command: entry.command, process: entry.process };
+  await ssm.send(
+    new PutParameterCommand({ Name: schedulesParameterName(appParameterPath(ref.prefix, ref.app)), Value: JSON.stringify([...list, added]), Type: 'String', Overwrite: true }),
+  );
+  return added;
+}
+
+/** Removes a schedule from the list by name. @throws ScheduleNotFound */
+export async function removeSchedule(ssm: SSMClient, ref: AppRef, name: string): Promise<NamedSchedule> {
+  const list = await listSchedules(ssm, ref);
+  const found = list.find((s) => s.name === name);
+  if (!found) throw new ScheduleNotFound(`no schedule named "${name.slice(0, 70)}" in ${ref.app}'s list (${list.map((s) => s.name).join(', ') || 'empty'})`);
+  await ssm.send(
+    new PutParameterCommand({
+      Name: schedulesParameterName(appParameterPath(ref.prefix, ref.app)),
+      Value: JSON.stringify(list.filter((s) => s.name !== name)),
+      Type: 'String',
+      Overwrite: true,
+    }),
+  );
+  return found;
+}
+
+/** Error names that mean "the request was wrong" (exit 2). */
+const USAGE_ERRORS = new Set(['UsageError', 'InvalidConfigKey', 'InvalidSchedule']);
+
+/** An AWS SDK error as one line a person can act on. */
+export function describeError(e: unknown): { name: string; message: string; code: number } {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const name = err.name || 'Error';
+  const oneLine = (t: string) => t.replace(/\s*\n\s*/g, ' ').trim();
+  if (USAGE_ERRORS.has(name)) return { name, message: oneLine(err.message), code: EXIT.usage };
+  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(err.message)) {
+    return { name: 'NoCredentials', message: 'no AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_REGION)', code: EXIT.failed };
+  }
+  if (name === 'AccessDeniedException' || name === 'AccessDenied') return { name: 'AccessDenied', message: `access denied: ${oneLine(err.message)} (assume the app's management or user role)`, code: EXIT.failed };
+  if (name === 'ParameterNotFound') return { name, message: 'not set', code: EXIT.failed };
+  if (/Region is missing/i.test(err.message)) return { name: 'NoRegion', message: 'no AWS region: set AWS_REGION (or a profile with a region)', code: EXIT.failed };
+  return { name, message: oneLine(err.message), code: EXIT.failed };
+}
+
+/** Where the commands write and how they exit (tests pass their own). */
+export interface ConfigCliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  exit(code: number): void;
+}
+
+const defaultIo: ConfigCliIo = {
+  stdout: (text) => process.stdout.write(`${text}\n`),
+  stderr: (text) => process.stderr.write(`${text}\n`),
+  exit: (code) => process.exit(code),
+};
+
+interface Globals {
+  json?: boolean;
+  prefix: string;
+}
+
+/** Adds `config list|get|set|unset` and `schedules list|add|remove` to the Slipway CLI. */
+export function registerConfigCommands(program: Command, io: ConfigCliIo = defaultIo, ssm: SSMClient = ssmClient): void {
+  const run = async (command: Command, app: string, work: (ref: AppRef) => Promise<{ json: unknown; text: string }>): Promise<void> => {
+    const opts = command.optsWithGlobals<Globals>();
+    try {
+      const out = await work(appRef(app, opts.prefix));
+      io.stdout(opts.json ? JSON.stringify(out.json, null, 2) : out.text);
+      io.exit(EXIT.ok);
+    } catch (e) {
+      const d = describeError(e);
+      if (opts.json) io.stdout(JSON.stringify({ error: d.name, message: d.message }));
+      io.stderr(`error: ${d.name}: ${d.message}`);
+      io.exit(d.code);
+    }
+  };
+  const group = (name: string, description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .addOption(program.createOption('--prefix <prefix>', "Slipway's name prefix (the config's `prefix`)").env('SLIPWAY_PREFIX').default('slipway'))
+      .option('--json', 'print the result as JSON');
+
+  const config = group('config', "an app's config: SecureStrings under /<prefix>/apps/<app>/config/, read by its tasks; a change redeploys the app");
+  config
+    .command('list <app>')
+    .description('list the config keys (values only with --show-values)')
+    .option('--show-values', 'also print the (decrypted) values')
+    .action(async (app: string, opts: { showValues?: boolean }, command: Command) =>
+      run(command, app, async (ref) => {
+        const entries = await listConfig(ssm, ref, opts.showValues === true);
+        const text = entries.length === 0 ? `${ref.app} has no config keys` : entries.map((e) => (opts.showValues ? `${e.key}=${e.value ?? ''}` : e.key)).join('\n');
+        return { json: { app: ref.app, keys: entries }, text };
+      }),
+    );
+  config
+    .command('get <app> <key>')
+    .description("print one key's value")
+    .action(async (app: string, key: string, _opts: unknown, command: Command) =>
+      run(command, app, async (ref) => {
+        const value = await getConfig(ssm, ref, key);
+        return { json: { app: ref.app, key, value }, text: value };
+      }),
+    );
+  config
+    .command('set <app> <pairs...>')
+    .description('set one or more KEY=VALUE pairs (SecureString); the app is redeployed once, after a short debounce')
+    .action(async (app: string, pairs: string[], _opts: unknown, command: Command) =>
+      run(command, app, async (ref) => {
+        const keys = await setConfig(ssm, ref, pairs);
+        return { json: { app: ref.app, set: keys }, text: `set ${keys.join(', ')} on ${ref.app}: it redeploys in about 30 s (one redeploy for the whole batch)` };
+      }),
+    );
+  config
+    .command('unset <app> <keys...>')
+    .description('remove one or more keys; the app is redeployed without them')
+    .action(async (app: string, keys: string[], _opts: unknown, command: Command) =>
+      run(command, app, async (ref) => {
+        const out = await unsetConfig(ssm, ref, keys);
+        const text = [out.removed.length ? `removed ${out.removed.join(', ')} from ${ref.app}` : '', out.notSet.length ? `not set: ${out.notSet.join(', ')}` : ''].filter(Boolean).join('; ');
+        return { json: { app: ref.app, ...out }, text };
+      }),
+    );
+
+  const schedules = group('schedules', "an app's scheduled tasks (/<prefix>/apps/<app>/schedules), synced to EventBridge Scheduler");
+  schedules
+    .command('list <app>')
+    .description('list the schedules set with the CLI (the app config file may hold more)')
+    .action(async (app: string, _opts: unknown, command: Command) =>
+      run(command, app, async (ref) => {
+        const list = await listSchedules(ssm, ref);
+        const text = list.length === 0 ? `${ref.app} has no schedules in Parameter Store` : list.map((s) => `${s.name}  ${s.schedule}  [${s.process ?? 'web'}] ${JSON.stringify(s.command)}`).join('\n');
+        return { json: { app: ref.app, schedules: list }, text };
+      }),
+    );
+  schedules
+    .command('add <app>')
+    .description('add a scheduled task: --schedule "cron(0 3 * * ? *)" --command "bin/rails reports:nightly" [--process worker] [--name nightly]')
+    .requiredOption('--schedule <expression>', 'cron(minutes hours day-of-month month day-of-week year) or rate(N minutes|hours|days), UTC')
+    .requiredOption('--command <command>', 'the shell command to run (sh -c)')
+    .option('--process <process>', 'the process type whose task definition runs it', 'web')
+    .option('--name <name>', 'the schedule name (default: <process>-<hash of the command>)')
+    .action(async (app: string, opts: { schedule: string; command: string; process: string; name?: string }, command: Command) =>
+      run(command, app, async (ref) => {
+        const added = await addSchedule(ssm, ref, opts);
+        return { json: { app: ref.app, added }, text: `added ${added.name} (${added.schedule}) to ${ref.app}: the schedules sync starts now` };
+      }),
+    );
+  schedules
+    .command('remove <app> <name>')
+    .description('remove a scheduled task by name')
+    .action(async (app: string, name: string, _opts: unknown, command: Command) =>
+      run(command, app, async (ref) => {
+        const removed = await removeSchedule(ssm, ref, name);
+        return { json: { app: ref.app, removed }, text: `removed ${removed.name} from ${ref.app}` };
+      }),
+    );
+
+  // Commander's own usage errors (missing argument, unknown option) exit 2; help and version exit 0.
+  for (const command of [config, ...config.commands, schedules, ...schedules.commands]) {
+    command.exitOverride((err: CommanderError) => {
+      io.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+      throw err;
+    });
+    command.configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
+  }
+}
+
+export { InvalidConfigKey, InvalidSchedule };
