@@ -1,0 +1,137 @@
+import { setHandlerEnv, settingsItem, settingsInput, taskDefArn, CLUSTER_ARN } from './helpers';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { handler } from '../../functions/sync-schedules';
+import { planSchedules, scheduleRequest } from '../../functions/sync-schedules/plan';
+import { dynamodb, scheduler, ssm } from '../../functions/shared/clients';
+import { buildSettings } from './helpers';
+import { defaultScheduleName, scheduleExpressionProblem, validateSchedules } from '../../functions/shared/schedules';
+
+const ddb = mockClient(dynamodb as DynamoDBClient);
+const sch = mockClient(scheduler as SchedulerClient);
+const ssmMock = mockClient(ssm as SSMClient);
+const GROUP = 'slipway-example';
+const ROLE = 'arn:aws:iam::123456789012:role/scheduler';
+const CTX = { group: GROUP, roleArn: ROLE, app: 'example' };
+
+describe('scheduleExpressionProblem (AWS Scheduler grammar)', () => {
+  test.each(['cron(0 12 * * ? *)', 'cron(0/15 * * * ? *)', 'cron(0 18 ? * MON-FRI *)', 'cron(0 10 ? * 6L 2026)', 'cron(0 0 15W * ? *)', 'rate(1 minute)', 'rate(5 minutes)', 'rate(1 day)'])('%s is valid', (e) => {
+    expect(scheduleExpressionProblem(e)).toBeUndefined();
+  });
+
+  test.each(['cron(* * * * *)', 'cron(0 12 * * * *)', 'cron(0 25 * * ? *)', 'rate(0 hours)', 'rate(2 hour)', 'rate(1 days)', 'rate(-1 days)', 'every day', 'cron(0 12 * * ? *) ', 'at(2026-01-01T00:00:00)'])('%s is invalid', (e) => {
+    expect(scheduleExpressionProblem(e)).toEqual(expect.any(String));
+  });
+});
+
+describe('validateSchedules', () => {
+  test('names an entry without a name by process and command hash', () => {
+    const [s] = validateSchedules([{ entry: { schedule: 'rate(1 hour)', command: 'x', process: 'web' }, source: 'parameter' }], ['web']);
+
+    expect(s.name).toBe(defaultScheduleName('web', 'x'));
+    expect(s.name).toMatch(/^web-[0-9a-f]{8}$/);
+  });
+
+  test('reports every bad entry at once', () => {
+    const run = () =>
+      validateSchedules(
+        [
+          { entry: { name: 'a', schedule: 'rate(0 minutes)', command: 'x', process: 'web' }, source: 'config' },
+          { entry: { name: 'b', schedule: 'rate(1 hour)', command: 'x', process: 'nope' }, source: 'parameter' },
+          { entry: { schedule: 'rate(1 hour)' }, source: 'parameter' },
+        ],
+        ['web'],
+      );
+
+    expect(run).toThrow(/3 invalid schedule entries, nothing was changed: config schedule "a" \(#1\).*parameter schedule "b" \(#2\).*parameter schedule #3: command/);
+  });
+});
+
+describe('planSchedules', () => {
+  const settings = buildSettings();
+  const valid = validateSchedules([{ entry: { name: 'a', schedule: 'rate(1 hour)', command: 'x', process: 'web' }, source: 'parameter' }], ['web']);
+  const desired = scheduleRequest(settings, valid[0], taskDefArn('slipway-example-web', 8), CTX);
+
+  test('the request runs the process\'s revision in the app\'s cluster and network', () => {
+    expect(desired).toMatchObject({
+      Name: 'a',
+      GroupName: GROUP,
+      ScheduleExpression: 'rate(1 hour)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: CLUSTER_ARN,
+        RoleArn: ROLE,
+        EcsParameters: { TaskDefinitionArn: taskDefArn('slipway-example-web', 8), TaskCount: 1, NetworkConfiguration: { awsvpcConfiguration: { Subnets: ['subnet-aaa', 'subnet-bbb'], AssignPublicIp: 'DISABLED' } } },
+      },
+    });
+  });
+
+  test('same schedule: unchanged; new revision: update; not wanted: delete; missing: create', () => {
+    const moved = scheduleRequest(settings, valid[0], taskDefArn('slipway-example-web', 9), CTX);
+    expect(planSchedules([desired], [{ ...desired, $metadata: {} }])).toEqual({ create: [], update: [], delete: [], unchanged: ['a'] });
+    expect(planSchedules([moved], [{ ...desired, $metadata: {} }]).update.map((r) => r.Name)).toEqual(['a']);
+    expect(planSchedules([], [{ ...desired, $metadata: {} }]).delete).toEqual(['a']);
+    expect(planSchedules([desired], []).create.map((r) => r.Name)).toEqual(['a']);
+  });
+});
+
+describe('handler', () => {
+  const release = { Item: { buildKey: { S: '42' }, processes: { S: JSON.stringify([{ process: 'web', taskDefinitionArn: taskDefArn('slipway-example-web', 8) }, { process: 'worker', taskDefinitionArn: taskDefArn('slipway-example-worker', 8) }]) } } };
+
+  beforeEach(() => {
+    ddb.reset();
+    sch.reset();
+    ssmMock.reset();
+    setHandlerEnv();
+    Object.assign(process.env, { PARAMETER_PATH: '/slipway/apps/example', SCHEDULE_GROUP: GROUP, SCHEDULER_ROLE_ARN: ROLE });
+    ddb.on(GetItemCommand, { Key: { pk: { S: 'APP' }, sk: { S: 'SETTINGS' } } }).resolves({ Item: settingsItem(settingsInput()) });
+    ddb.on(GetItemCommand, { Key: { pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } } }).resolves(release);
+    sch.on(ListSchedulesCommand).resolves({ Schedules: [{ Name: 'old' }] });
+    sch.on(GetScheduleCommand).resolves({ Name: 'old', GroupName: GROUP, ScheduleExpression: 'rate(1 day)' });
+    sch.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+    sch.on(DeleteScheduleCommand).resolves({});
+  });
+
+  test('creates the listed schedule and deletes the one no longer listed', async () => {
+    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify([{ name: 'new', schedule: 'rate(1 hour)', command: 'x', process: 'worker' }]) } });
+
+    const out = await handler();
+
+    expect(out).toMatchObject({ state: 'SYNCED', created: ['new'], deleted: ['old'] });
+    expect(sch).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'old', GroupName: GROUP });
+  });
+
+  test('an invalid entry: InvalidSchedule before any Scheduler call', async () => {
+    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify([{ name: 'bad', schedule: 'cron(0 1 * * *)', command: 'x' }]) } });
+
+    await expect(handler()).rejects.toMatchObject({ name: 'InvalidSchedule', message: expect.stringContaining('"bad"') });
+    expect(sch).not.toHaveReceivedCommand(ListSchedulesCommand);
+    expect(sch).not.toHaveReceivedCommand(DeleteScheduleCommand);
+  });
+
+  test('a schedule left by an interrupted run (ConflictException) is updated instead', async () => {
+    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify([{ name: 'new', schedule: 'rate(1 hour)', command: 'x', process: 'web' }]) } });
+    sch.on(CreateScheduleCommand).rejects(Object.assign(new Error('exists'), { name: 'ConflictException' }));
+    sch.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+
+    await handler();
+
+    expect(sch).toHaveReceivedCommandWith(UpdateScheduleCommand, { Name: 'new' });
+  });
+
+  test('no schedules parameter: only the app config\'s schedules (none here), so the old one is deleted', async () => {
+    ssmMock.on(GetParameterCommand).rejects(Object.assign(new Error('nope'), { name: 'ParameterNotFound' }));
+
+    expect(await handler()).toMatchObject({ state: 'SYNCED', created: [], deleted: ['old'] });
+  });
+});
