@@ -240,3 +240,28 @@ describe('loadConfig', () => {
     expect(() => loadConfig(file)).toThrow(`invalid config ${file}: extra: unknown key`);
   });
 });
+
+describe('schedules and configDebounceSeconds', () => {
+  test('schedules default to none and the debounce to 30 s', () => {
+    const app = parseConfig(base()).apps[0];
+    expect([app.schedules, app.configDebounceSeconds]).toEqual([[], 30]);
+  });
+
+  test('an invalid schedule expression names the entry and says why', () => {
+    const raw = base();
+    raw.apps[0].schedules = [{ schedule: 'rate(1 hour)', command: 'x' }, { schedule: 'cron(0 3 * * *)', command: 'y', process: 'worker' }];
+    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.schedules\[1\]\.schedule: "cron\(0 3 \* \* \*\)": Expected 6 values/);
+  });
+
+  test('a schedule on a process the app does not have is named', () => {
+    const raw = base();
+    raw.apps[0].schedules = [{ schedule: 'rate(1 hour)', command: 'x', process: 'clock' }];
+    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.schedules\[0\]\.process: process "clock" is not one of the app's processes/);
+  });
+
+  test('configDebounceSeconds out of range names the key', () => {
+    const raw = base();
+    raw.apps[0].configDebounceSeconds = 7200;
+    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.configDebounceSeconds: /);
+  });
+});
