@@ -113,10 +113,14 @@ export class DatabaseStack extends Stack {
     if (secretsEndpoint) secretsEndpoint.connections.allowDefaultPortFrom(rotationSecurityGroup, 'Admin secret rotation');
 
     this.endpoint = {
+      name: config.name,
       serviceToken: this.manager.serviceToken,
       hostname: this.databaseCluster.clusterEndpoint.hostname,
       port: this.databaseCluster.clusterEndpoint.port.toString(),
       ownerSecretPrefix,
+      clusterResourceId: this.databaseCluster.clusterResourceIdentifier,
+      connections: this.databaseCluster,
+      adminUser: ADMIN_USER,
     };
 
     Validations.of(this.databaseCluster).acknowledge({
