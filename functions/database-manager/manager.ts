@@ -282,8 +282,13 @@ export class DatabaseManager {
         try {
           await s.query(sql.dropDatabase(database));
         } catch (e) {
-          if (e instanceof SqlError && e.sqlState === SQLSTATE.objectInUse) {
-            throw new DatabaseInUse(`database "${database}" is still in use and was not dropped: ${e.message}. Close those sessions or prepared transactions and retry`);
+          // FORCE terminates ordinary sessions; what it cannot end is "in use": prepared transactions,
+          // replication slots and subscriptions (55006), and sessions the admin may not terminate, such as
+          // a superuser's (rdsadmin's on RDS) (42501, raised before any session is terminated).
+          if (e instanceof SqlError && (e.sqlState === SQLSTATE.objectInUse || e.sqlState === SQLSTATE.insufficientPrivilege)) {
+            throw new DatabaseInUse(
+              `database "${database}" is still in use and was not dropped: ${e.message}. Close those sessions or prepared transactions (COMMIT PREPARED / ROLLBACK PREPARED), or drop their replication slots, then retry`,
+            );
           }
           throw e;
         }

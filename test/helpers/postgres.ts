@@ -158,7 +158,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
   run(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C'], true);
   const port = await freePort();
-  run(join(binDir, 'pg_ctl'), ['-D', dataDir, '-w', '-l', join(root, 'server.log'), '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`, 'start'], true);
+  run(join(binDir, 'pg_ctl'), ['-D', dataDir, '-w', '-l', join(root, 'server.log'), '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c max_prepared_transactions=10`, 'start'], true);
 
   const stop = async (): Promise<void> => {
     try {

@@ -189,6 +189,42 @@ describe('dropDatabase', () => {
     await Promise.all(sessions.map((c) => c.end().catch(() => undefined)));
   });
 
+  test('a prepared transaction on the database is DatabaseInUse: nothing is dropped, and the drop works once it is resolved', async () => {
+    await manager.handle({ action: 'createDatabase', database: 'prepared_app' });
+    const client = await pg.connect('prepared_app', 'prepared_app');
+    await client.query("BEGIN; CREATE TABLE pending (id int); PREPARE TRANSACTION 'slipway_test_pending'");
+    await client.end();
+    const before = await allDatabasesAndRoles();
+
+    await expect(manager.handle({ action: 'dropDatabase', database: 'prepared_app', dropOwner: true })).rejects.toMatchObject({
+      name: 'DatabaseInUse',
+      message: expect.stringMatching(/^database "prepared_app" is still in use and was not dropped: .*prepared transactions.*ROLLBACK PREPARED/),
+    });
+    expect(await allDatabasesAndRoles()).toEqual(before);
+
+    await pg.query("ROLLBACK PREPARED 'slipway_test_pending'", [], 'prepared_app');
+    expect(await manager.handle({ action: 'dropDatabase', database: 'prepared_app', dropOwner: true })).toMatchObject({ databaseOutcome: 'dropped', role: 'dropped' });
+  });
+
+  test('a superuser\'s session (rdsadmin\'s on RDS), which the admin may not terminate, is DatabaseInUse; no session is terminated', async () => {
+    await manager.handle({ action: 'createDatabase', database: 'guarded_app' });
+    const superuserSession = await pg.connect('guarded_app');
+    const appSession = await pg.connect('guarded_app', 'guarded_app');
+    appSession.on('error', () => undefined); // terminated by the final drop
+    const before = await allDatabasesAndRoles();
+
+    await expect(manager.handle({ action: 'dropDatabase', database: 'guarded_app' })).rejects.toMatchObject({
+      name: 'DatabaseInUse',
+      message: expect.stringContaining('must be a superuser to terminate superuser process'),
+    });
+    expect(await allDatabasesAndRoles()).toEqual(before);
+    await expect(appSession.query('SELECT 1 AS ok')).resolves.toMatchObject({ rows: [{ ok: 1 }] });
+
+    await superuserSession.end();
+    expect(await manager.handle({ action: 'dropDatabase', database: 'guarded_app' })).toMatchObject({ databaseOutcome: 'dropped', terminatedConnections: 1 });
+    await appSession.end().catch(() => undefined);
+  });
+
   test('objects the role owns in its own database go with it; in the admin database they are reassigned to the admin', async () => {
     await manager.handle({ action: 'createDatabase', database: 'owner_objs' });
     await pg.query('SET ROLE owner_objs; CREATE TABLE inside (id int); RESET ROLE', [], 'owner_objs');
