@@ -116,6 +116,11 @@ export class DatabaseManager {
 
   constructor(private readonly deps: ManagerDeps) {}
 
+  /** Closes the driver's pooled connections (the Lambda keeps them; scripts and tests close them). */
+  async close(): Promise<void> {
+    await this.deps.driver.close();
+  }
+
   /** Validates `event` and runs its action. Throws the named errors of `errors.ts`. */
   async handle(event: unknown): Promise<ManagerResult> {
     return this.run(parseRequest(event));
