@@ -333,6 +333,13 @@ describe('hostile input', () => {
     ['rds_ prefix', { action: 'createDatabase', database: 'app', owner: 'rds_superuser' }, 'InvalidIdentifier'],
     ['pg_ prefix', { action: 'enableIamAuth', user: 'pg_read_all_data' }, 'InvalidIdentifier'],
     ['SQL in owner', { action: 'createDatabase', database: 'app', owner: 'x; DROP ROLE slipway_admin' }, 'InvalidIdentifier'],
+    ['SQL in dropDatabase owner', { action: 'dropDatabase', database: 'app', dropOwner: true, owner: 'slipway_admin"; DROP DATABASE app; --' }, 'InvalidIdentifier'],
+    ['look-alike owner', { action: 'createDatabase', database: 'app', owner: 'slipway_\u0430dmin' }, 'InvalidIdentifier'],
+    ['zero-width space', { action: 'createDatabase', database: 'app\u200b' }, 'InvalidIdentifier'],
+    ['64 bytes of 2-byte characters', { action: 'createDatabase', database: '\u00e9'.repeat(32) }, 'InvalidIdentifier'],
+    ['reserved name as owner', { action: 'createDatabase', database: 'app', owner: 'postgres' }, 'InvalidIdentifier'],
+    ['reserved current_user as user', { action: 'enableIamAuth', user: 'current_user' }, 'InvalidIdentifier'],
+    ['SQL in runSql parameters type', { action: 'runSql', database: 'app', sql: 'SELECT $1', parameters: [{ toString: 'DROP DATABASE app' }] }, 'InvalidRequest'],
     ['SQL in user', { action: 'enableIamAuth', user: 'x" WITH SUPERUSER --' }, 'InvalidIdentifier'],
     ['SQL in runSql database', { action: 'runSql', database: 'postgres; DROP DATABASE x', sql: 'SELECT 1' }, 'InvalidIdentifier'],
     ['SQL in iamAuth', { action: 'createDatabase', database: 'app', iamAuth: 'true; DROP ROLE x' }, 'InvalidRequest'],
@@ -343,6 +350,15 @@ describe('hostile input', () => {
     ['not an object', 'DROP DATABASE postgres', 'InvalidRequest'],
     ['number as database', { action: 'createDatabase', database: 42 }, 'InvalidRequest'],
   ];
+
+  test('SQL in runSql parameters is data: bound, returned as text, nothing else happens', async () => {
+    await manager.handle({ action: 'createDatabase', database: 'param_app' });
+    const before = await allDatabasesAndRoles();
+    const payload = "x'); DROP DATABASE param_app; DROP ROLE param_app; --";
+    const result = await manager.handle({ action: 'runSql', database: 'param_app', sql: 'SELECT $1::text AS value, length($1::text) AS n', parameters: [payload] });
+    expect(result).toMatchObject({ rows: [{ value: payload, n: payload.length }] });
+    expect(await allDatabasesAndRoles()).toEqual(before);
+  });
 
   test.each(hostile)('%s is refused with a named error and changes nothing', async (_label, event, errorName) => {
     const before = await allDatabasesAndRoles();
