@@ -142,6 +142,21 @@ describe('createDatabase', () => {
     expect(await catalog('nosecret', 'nosecret')).toMatchObject({ dbOwner: null, roleExists: false });
   });
 
+  test('a session on template1 (which CREATE DATABASE copies) is DatabaseInUse, and the role made for it is removed again', async () => {
+    const session = await pg.connect('template1');
+    const before = await allDatabasesAndRoles();
+    try {
+      await expect(manager.handle({ action: 'createDatabase', database: 'blocked_app' })).rejects.toMatchObject({
+        name: 'DatabaseInUse',
+        message: expect.stringMatching(/^database "blocked_app" was not created: source database "template1" is being accessed by other users.*close them and retry/),
+      });
+      expect(await allDatabasesAndRoles()).toEqual(before);
+    } finally {
+      await session.end();
+    }
+    expect(await manager.handle({ action: 'createDatabase', database: 'blocked_app' })).toMatchObject({ role: 'created', databaseOutcome: 'created' });
+  });
+
   test('an existing database owned by another role is refused with OwnerMismatch and left alone', async () => {
     await manager.handle({ action: 'createDatabase', database: 'taken', owner: 'first_owner' });
     const before = await allDatabasesAndRoles();
