@@ -99,6 +99,8 @@ export class DatabaseStack extends Stack {
       vpc,
       vpcSubnets: subnets,
       ownerSecretPrefix,
+      // Through the NAT gateway Secrets Manager's public endpoint is outside the VPC.
+      ...(hasEgress ? { httpsEgress: ec2.Peer.anyIpv4() } : {}),
     });
     if (secretsEndpoint && this.manager.securityGroup) secretsEndpoint.connections.allowDefaultPortFrom(this.manager.securityGroup, 'Database manager');
 
