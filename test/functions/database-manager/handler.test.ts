@@ -1,9 +1,13 @@
 import 'aws-sdk-client-mock-jest';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { secretsManager } from '../../../functions/database-manager/clients';
 import type { CustomResourceEvent, CustomResourceResponse } from '../../../functions/database-manager/custom-resource';
 import type { ManagerResult } from '../../../functions/database-manager/manager';
+import { AppDatabase } from '../../../lib/constructs/app-database';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
 
 /**
@@ -186,6 +190,31 @@ describe('handler: the AppDatabase custom resource', () => {
     });
     await expect(handler(cfnEvent('Create', { RemovalPolicy: 'retain' }))).rejects.toMatchObject({ name: 'InvalidRequest', message: expect.stringMatching(/^AppDatabase properties: Database: /) });
     expect(await state('shop2')).toEqual({ database: null, role: false, iam: false });
+  });
+
+  test('the properties the AppDatabase construct synthesizes are the ones the handler acts on (create, then destroy)', async () => {
+    const stack = new Stack(new App(), 'Slipway-App-contract-shop');
+    new AppDatabase(stack, 'Database', {
+      prefix: 'slipway',
+      app: 'contract-shop',
+      removalPolicy: RemovalPolicy.DESTROY,
+      database: {
+        name: 'main',
+        serviceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
+        hostname: 'localhost',
+        port: '5432',
+        ownerSecretPrefix: 'slipway/db/main/',
+        clusterResourceId: 'cluster-ABCDEFGHIJKL',
+        connections: new ec2.Connections({ defaultPort: ec2.Port.tcp(5432) }),
+        adminUser: 'slipway_admin',
+      },
+    });
+    const [resource] = Object.values(Template.fromStack(stack).findResources('Custom::SlipwayAppDatabase'));
+    const created = (await handler(cfnEvent('Create', resource.Properties))) as CustomResourceResponse;
+    expect(created.PhysicalResourceId).toBe('contract_shop');
+    expect(await state('contract_shop')).toEqual({ database: 'contract_shop', role: true, iam: true });
+    await handler(cfnEvent('Delete', resource.Properties, { PhysicalResourceId: created.PhysicalResourceId }));
+    expect(await state('contract_shop')).toEqual({ database: null, role: false, iam: false });
   });
 
   test('a Delete that cannot drop (the role owns objects in another database) fails with RoleInUse and leaves everything', async () => {
