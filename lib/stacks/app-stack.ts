@@ -85,7 +85,8 @@ export interface AppStackProps extends StackProps {
 /**
  * Everything one app needs in the account except its ECS services and task definitions, which its
  * pipelines own (DESIGN.md, "Who owns what"): the build, the image repository, the load-balancer
- * route, logs, roles, the settings record, and the pipelines.
+ * route, logs, roles, the settings record, and the pipelines; and, when the config names a database,
+ * the app's own database and role in it ({@link AppDatabase}, its `DATABASE_URL` in the app's config).
  */
 export class AppStack extends Stack {
   public readonly repository: ecr.Repository;
