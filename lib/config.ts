@@ -80,9 +80,17 @@ export const appConfigSchema = z
       .default([]),
     /** Seconds a config change waits for more changes before the app is redeployed (one redeploy per burst). @default 30 */
     configDebounceSeconds: z.number().int().min(0).max(3600).default(30),
+    /**
+     * What deleting the app stack does to the app's database and role: "retain" keeps them (data is never
+     * lost by accident), "destroy" drops them (connections terminated). Only with `database`. @default "retain"
+     */
+    databaseRemovalPolicy: z.enum(['retain', 'destroy']).optional(),
   })
   .strict()
   .superRefine((app, ctx) => {
+    if (app.databaseRemovalPolicy && !app.database) {
+      ctx.addIssue({ code: 'custom', path: ['databaseRemovalPolicy'], message: 'only applies with "database" (the app has no database)' });
+    }
     app.schedules.forEach((s, i) => {
       const problem = scheduleExpressionProblem(s.schedule);
       if (problem) ctx.addIssue({ code: 'custom', path: ['schedules', i, 'schedule'], message: problem });

@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { appParameterPath, schedulesParameterName } from '../../functions/shared/app-parameters';
-import { scheduleGroupName, taskDefinitionFamily } from '../pipeline-contract';
+import { MILESTONE_SOURCE, scheduleGroupName, taskDefinitionFamily, type Milestone } from '../pipeline-contract';
 import { acknowledgeWildcards, type Pipelines, type PipelinesProps } from './pipelines';
 
 /** What {@link wireConfigAndSchedules} adds to an app's pipelines. */
@@ -22,7 +22,7 @@ export interface ConfigAndSchedules {
 }
 
 /** The milestone event that re-syncs the schedules (contract of the deploy state machine's events). */
-export const DEPLOY_SUCCEEDED = { source: 'slipway', detailType: 'Deploy Succeeded' } as const;
+export const DEPLOY_SUCCEEDED = { source: MILESTONE_SOURCE, detailType: 'Deploy Succeeded' satisfies Milestone } as const;
 
 /**
  * Wires an app's config-change and schedules state machines: the handlers' environment, the rules that

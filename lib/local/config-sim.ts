@@ -4,8 +4,8 @@ import { appParameterPath } from '../../functions/shared/app-parameters';
 import { scheduler, ssm } from '../../functions/shared/clients';
 import type { AslStates } from '../asl';
 import type { AppConfig } from '../config';
-import { scheduleGroupName } from '../pipeline-contract';
-import { SimulatedAwsError, type World } from './world';
+import { MILESTONE_SOURCE, scheduleGroupName } from '../pipeline-contract';
+import { SimulatedAwsError, type EmittedEvent, type World } from './world';
 import { SimulatedScheduler } from './world-scheduler';
 import { SimulatedParameterStore } from './world-ssm';
 
@@ -62,6 +62,8 @@ export interface ListedExecution {
 export class ConfigSimulation {
   readonly ssm: SimulatedParameterStore;
   readonly scheduler: SimulatedScheduler;
+  /** The app's name. */
+  readonly app: string;
   /** `/<prefix>/apps/<app>`. */
   readonly parameterPath: string;
   /** The app's schedule group. */
@@ -76,6 +78,7 @@ export class ConfigSimulation {
   ) {
     this.ssm = new SimulatedParameterStore(world);
     this.scheduler = new SimulatedScheduler(world);
+    this.app = app.name;
     this.parameterPath = appParameterPath(prefix, app.name);
     this.scheduleGroup = scheduleGroupName(prefix, app.name);
     this.scheduler.addGroup(this.scheduleGroup);
@@ -86,6 +89,21 @@ export class ConfigSimulation {
       SCHEDULE_GROUP: this.scheduleGroup,
       SCHEDULER_ROLE_ARN: `arn:aws:iam::${world.spec.account}:role/${prefix}-${app.name}-scheduler`,
     };
+  }
+
+  /**
+   * Simulate the app's Deploy Succeeded rule (milestone events start the schedules sync). Off by
+   * default, so that a run of the pipelines shows the pipelines only.
+   */
+  syncSchedulesAfterDeploys = false;
+
+  /** The app's Deploy Succeeded rule: a matching milestone event starts `schedules` with the event. */
+  deliverMilestones(events: readonly EmittedEvent[], start: (stateMachine: 'schedules', event: Record<string, unknown>) => void): void {
+    if (!this.syncSchedulesAfterDeploys) return;
+    for (const e of events) {
+      if (e.source !== MILESTONE_SOURCE || e.detailType !== 'Deploy Succeeded' || e.detail.app !== this.app) continue;
+      start('schedules', { version: '0', id: e.id, 'detail-type': e.detailType, source: e.source, account: this.world.spec.account, time: e.time, region: this.world.spec.region, resources: e.resources, detail: e.detail });
+    }
   }
 
   /** Whether the app's Parameter Store Change rule matches an event (name prefix `/<prefix>/apps/<app>/`). */

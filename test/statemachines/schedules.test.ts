@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { StateCoverage } from '../../lib/local/coverage';
 import { LocalRun } from '../../lib/local/runner';
 import { lastState, releasedRun } from './config-scenarios';
-import { exampleWorld, ROOT } from './scenarios';
+import { buildEvent, exampleWorld, ROOT } from './scenarios';
 
 /**
  * statemachines/schedules.asl.json, executed locally with the real sync-schedules handler against the
@@ -89,6 +89,19 @@ describe('sync against the simulated account', () => {
     const after = run.config.scheduler.list(GROUP)[0].Target?.EcsParameters?.TaskDefinitionArn;
     expect(after).not.toBe(before);
     expect(after).toBe(run.world.services.get('example-worker')?.service.taskDefinition);
+  });
+
+  test('a Deploy Succeeded milestone event (the app\'s rule) re-syncs the schedules to the deployed revisions', async () => {
+    const run = new LocalRun(exampleWorld(), ROOT);
+    run.config.syncSchedulesAfterDeploys = true;
+    run.config.ssm.parameters.set(PARAM, { name: PARAM, type: 'String', value: JSON.stringify([CLEANUP]), version: 1, lastModified: 0 });
+    run.at(0, 'build 42 succeeds', () => run.startConcurrently('build', buildEvent()));
+    await run.runScheduled();
+    coverage.add(run.executions);
+
+    const [sync] = run.executions.filter((e) => e.stateMachine === 'schedules');
+    expect([sync?.status, (sync?.input as { 'detail-type'?: string })['detail-type']]).toEqual(['SUCCEEDED', 'Deploy Succeeded']);
+    expect(run.config.scheduler.list(GROUP)[0].Target?.EcsParameters?.TaskDefinitionArn).toBe(run.world.services.get('example-worker')?.service.taskDefinition);
   });
 
   test('an app never deployed: the list is valid but there is nothing to point at yet', async () => {
