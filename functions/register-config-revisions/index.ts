@@ -1,9 +1,9 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, type Secret } from '@aws-sdk/client-ecs';
-import { paginateDescribeParameters } from '@aws-sdk/client-ssm';
+import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import * as z from 'zod/mini';
-import { CONFIG_KEY, configParameterPath } from '../shared/app-parameters';
-import { dynamodb, ecs, ssm } from '../shared/clients';
+import { configParameterPath } from '../shared/app-parameters';
+import { configSecrets } from '../shared/config-secrets';
+import { dynamodb, ecs } from '../shared/clients';
 import { awsCall, getStringFromEnv, InvalidInput } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { getAppSettings } from '../shared/settings-store';
@@ -30,26 +30,6 @@ export type ConfigRedeploy =
       /** The config keys the new revisions read. */
       readonly keys: string[];
     };
-
-/** Names and ARNs of the config parameters that exist now (metadata only: no value is read). */
-async function configSecrets(configPath: string): Promise<Secret[]> {
-  const secrets: Secret[] = [];
-  await awsCall(`SSM DescribeParameters under ${configPath}`, async () => {
-    secrets.length = 0;
-    const pages = paginateDescribeParameters({ client: ssm }, { ParameterFilters: [{ Key: 'Path', Option: 'OneLevel', Values: [configPath] }], MaxResults: 50 });
-    for await (const page of pages) {
-      for (const p of page.Parameters ?? []) {
-        const key = (p.Name ?? '').slice(configPath.length + 1);
-        if (!CONFIG_KEY.test(key)) {
-          logger.warn('skipping a parameter whose name cannot be an environment variable', { name: p.Name });
-          continue;
-        }
-        secrets.push({ name: key, valueFrom: p.ARN ?? p.Name });
-      }
-    }
-  });
-  return secrets;
-}
 
 /** A revision this execution registered before (a redrive), among the family's newest. */
 async function findOwnRevision(family: string, execution: string): Promise<string | undefined> {

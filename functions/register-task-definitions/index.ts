@@ -6,6 +6,9 @@ import { createLogger } from '../shared/logger';
 import { getAppSettings } from '../shared/settings-store';
 import { parseInput } from '../shared/validation';
 import { findReusableRevision, taskDefinitionRequest, type BuildRef } from './task-definition';
+import { configParameterPath } from '../shared/app-parameters';
+import { configSecrets } from '../shared/config-secrets';
+import { mergeSecrets } from '../register-config-revisions/revision';
 
 const logger = createLogger('register-task-definitions');
 
@@ -64,8 +67,12 @@ export async function handler(event: unknown): Promise<RegisterResult> {
   const { build } = parseInput(inputSchema, event, 'register-task-definitions input');
   const settings = await getAppSettings(dynamodb, getStringFromEnv('TABLE_NAME'));
   const ref: BuildRef = { key: build.buildKey, image: build.image, commit: build.commit };
+  // The app's config keys (`slipway config set`) that exist now become the containers' secrets.
+  const appPath = process.env.PARAMETER_PATH;
+  const config = appPath ? await configSecrets(configParameterPath(appPath)) : [];
   const processes: RegisteredProcess[] = [];
-  for (const [name, p] of Object.entries(settings.processes)) {
+  for (const [name, settingsOfProcess] of Object.entries(settings.processes)) {
+    const p = appPath ? { ...settingsOfProcess, secrets: mergeSecrets(settingsOfProcess.secrets, config, configParameterPath(appPath)).map((s) => ({ name: s.name ?? '', valueFrom: s.valueFrom ?? '' })) } : settingsOfProcess;
     const { arn, reused } = await registerOrReuse(p.family, ref, async () => {
       const out = await awsCall(`ECS RegisterTaskDefinition ${p.family}`, () => ecs.send(new RegisterTaskDefinitionCommand(taskDefinitionRequest(settings, name, p, ref))));
       const registered = out.taskDefinition?.taskDefinitionArn;

@@ -75,6 +75,13 @@ export function wireConfigAndSchedules(p: Pipelines, props: PipelinesProps): Con
   const f = p.functions;
   f.parseParameterChange.function.addEnvironment('PARAMETER_PATH', parameterPath).addEnvironment('DEBOUNCE_SECONDS', String(debounce));
   f.registerConfigRevisions.function.addEnvironment('PARAMETER_PATH', parameterPath);
+  // The build pipeline's revisions carry the config keys too (they would lose them on the next build otherwise).
+  f.registerTaskDefinitions.function.addEnvironment('PARAMETER_PATH', parameterPath);
+  const buildConfigPolicy = new iam.Policy(f.registerTaskDefinitions.role, 'ConfigKeyNamesPolicy', {
+    statements: [new iam.PolicyStatement({ sid: 'ListConfigKeyNames', actions: ['ssm:DescribeParameters'], resources: ['*'] })],
+  });
+  f.registerTaskDefinitions.role.attachInlinePolicy(buildConfigPolicy);
+  acknowledgeWildcards(buildConfigPolicy, 'ssm:DescribeParameters supports no resource-level permissions; it returns parameter names and metadata, never values (the handler lists only the app\'s config path).');
   f.syncSchedules.function
     .addEnvironment('PARAMETER_PATH', parameterPath)
     .addEnvironment('SCHEDULE_GROUP', group)

@@ -117,6 +117,12 @@ describe('config changes and schedules', () => {
     expect(actions.filter((a) => /^ssm:GetParameter|^kms:/.test(a))).toEqual([]);
   });
 
+  test('the build pipeline\'s register-task-definitions lists config key names too (never values)', () => {
+    const actions = statementsOf(template, 'PipelinesRegisterTaskDefinitionsRole').flatMap(actionsOf);
+    expect(actions).toContain('ssm:DescribeParameters');
+    expect(actions.filter((a) => /^ssm:GetParameter|^kms:/.test(a))).toEqual([]);
+  });
+
   test('register-config-revisions registers only revisions tagged with the app', () => {
     const register = withAction(statementsOf(template, 'PipelinesRegisterConfigRevisionsRole'), 'ecs:RegisterTaskDefinition')[0];
     expect(register.Condition).toEqual({ StringEquals: { 'aws:RequestTag/slipway:app': 'example' } });

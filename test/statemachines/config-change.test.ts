@@ -177,6 +177,16 @@ describe('debounce and serialization', () => {
 });
 
 describe('other outcomes', () => {
+  test('the next build keeps the config: its revisions carry the keys that exist when it registers them', async () => {
+    const run = new LocalRun(exampleWorld({ parameters: { [KEY('DATABASE_URL')]: { value: 'postgres://db/example' } } }), ROOT);
+    await run.run('build', buildEvent());
+    coverage.add(run.executions);
+
+    expect(serviceSecrets(run, 'web')).toEqual(['DATABASE_URL']);
+    expect(serviceSecrets(run, 'worker')).toEqual(['DATABASE_URL']);
+  });
+
+
   test('an app never deployed: the change ends without a deploy (the first deploy reads the config)', async () => {
     const run = new LocalRun(exampleWorld(), ROOT);
     run.at(0, 'set A', () => run.config.ssm.put(KEY('A'), 'a'));
