@@ -33,8 +33,8 @@ export interface AccountStackProps extends StackProps {
 
 /**
  * What Slipway needs once per account and region: the EventBridge rules that bring Parameter Store and
- * ECS events into Slipway (logged to the Slipway activity log group; the config-change state machine
- * and the apps' pipelines add their own targets later), the role EventBridge uses to start Slipway's
+ * ECS events into Slipway (logged to the Slipway activity log group; each app stack adds its own, narrower
+ * rules for its pipelines and its config-change state machine), the role EventBridge uses to start Slipway's
  * state machines, and optionally a GitHub OIDC deploy role so CI needs no long-lived keys.
  */
 export class AccountStack extends Stack {
@@ -42,7 +42,11 @@ export class AccountStack extends Stack {
   public readonly parameterPrefix: string;
   /** Log group of Slipway's account-level activity: the events the rules below match. */
   public readonly activityLogGroup: logs.LogGroup;
-  /** Parameter Store changes under {@link parameterPrefix}; target it with the config-change state machine. */
+  /**
+   * Parameter Store changes under {@link parameterPrefix}, logged to the activity log. Each app stack adds
+   * its own rule for `/<prefix>/apps/<app>/` that starts the app's config-change state machine
+   * (docs/config-and-schedules.md).
+   */
   public readonly parameterChangeRule: events.Rule;
   /** ECS task state changes of Slipway's clusters. */
   public readonly taskStateChangeRule: events.Rule;
