@@ -65,6 +65,8 @@ export const appMonitoringSchema = z
 /** A non-production app's scale-to-zero schedule (see functions/shared/scale-schedule.ts). */
 export const scaleScheduleSchema = z
   .object({
+    /** `false` keeps a non-production app running around the clock. @default true */
+    enabled: z.boolean().default(true),
     /** IANA time zone of `stopAt`/`startAt`. @default "UTC" */
     timeZone: z.string().refine(isTimeZone, { message: 'an IANA time zone such as "Europe/Paris" or "UTC"' }).default(DEFAULT_SCALE_SCHEDULE.timeZone),
     /** Days on which the services stop and start. @default MON-FRI */
@@ -108,16 +110,16 @@ export const appConfigSchema = z
     /** A production environment. Non-production apps scale to zero on `scaleToZero`'s schedule. @default true */
     production: z.boolean().default(true),
     /**
-     * Non-production only: when the services scale to zero and back; `false` keeps them running.
+     * Non-production only: when the services scale to zero and back (`{"enabled": false}` keeps them running).
      * @default - off 18:00-08:00 UTC on weekdays and all weekend, when `production` is false
      */
-    scaleToZero: z.union([z.literal(false), scaleScheduleSchema]).optional(),
+    scaleToZero: scaleScheduleSchema.optional(),
     /** Alarm thresholds and the e-mail addresses told about alarms and pipeline failures. */
     monitoring: appMonitoringSchema.default(appMonitoringSchema.parse({})),
   })
   .strict()
   .superRefine((app, ctx) => {
-    if (app.production && app.scaleToZero !== undefined && app.scaleToZero !== false) {
+    if (app.production && app.scaleToZero?.enabled) {
       ctx.addIssue({ code: 'custom', path: ['scaleToZero'], message: 'only non-production apps scale to zero: set "production": false, or remove scaleToZero' });
     }
     if (app.releaseCommand && !app.processes[app.releaseProcess]) {
@@ -240,12 +242,12 @@ export type AppMonitoringConfig = z.infer<typeof appMonitoringSchema>;
 export type ScaleScheduleConfig = z.infer<typeof scaleScheduleSchema>;
 
 /**
- * The scale-to-zero schedule that applies to an app: none in production or with `scaleToZero: false`,
- * the configured one, or the default (18:00-08:00 UTC, weekdays) for a non-production app without one.
+ * The scale-to-zero schedule that applies to an app: none in production or when disabled, the
+ * configured one, or the default (18:00-08:00 UTC, weekdays) for a non-production app without one.
  */
 export function scaleScheduleOf(app: AppConfig): ScaleScheduleConfig | undefined {
-  if (app.production || app.scaleToZero === false) return undefined;
-  return app.scaleToZero ?? scaleScheduleSchema.parse({});
+  const schedule = app.scaleToZero ?? scaleScheduleSchema.parse({});
+  return app.production || !schedule.enabled ? undefined : schedule;
 }
 
 /** A config that failed validation; the message names every bad key. */

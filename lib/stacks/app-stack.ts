@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import { SETTINGS_KEY } from '../../functions/shared/settings';
 import { buildAppSettings, WEB_PROCESS } from '../app-settings';
 import type { AppConfig } from '../config';
+import { AppMonitoring } from '../constructs/app-monitoring';
 import { acknowledgeWildcards, Pipelines } from '../constructs/pipelines';
 import { STATE_MACHINES, taskDefinitionFamily } from '../pipeline-contract';
 import type { ClusterResources } from './cluster-resources';
@@ -95,6 +96,8 @@ export class AppStack extends Stack {
   public readonly managementRole: iam.Role;
   public readonly userRole: iam.Role;
   public readonly pipelines: Pipelines;
+  /** Alarm topic, alarms, dashboard and pipeline-failure rules (docs/monitoring.md). */
+  public readonly monitoring: AppMonitoring;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -365,6 +368,14 @@ export class AppStack extends Stack {
       webTargetGroupArn: this.targetGroup?.targetGroupArn,
     });
     this.writeSettings(table.tableName, table.tableArn, stack.toJsonString(settings));
+
+    this.monitoring = new AppMonitoring(this, 'Monitoring', {
+      prefix,
+      app,
+      clusterName: cluster.cluster.clusterName,
+      targetGroup: this.targetGroup,
+      stateMachines: this.pipelines.stateMachines,
+    });
   }
 
   /**

@@ -197,6 +197,9 @@ describe('AppStack (example app)', () => {
       'application-autoscaling:RegisterScalableTarget',
       'application-autoscaling:PutScalingPolicy',
       'application-autoscaling:DescribeScalableTargets',
+      'application-autoscaling:PutScheduledAction',
+      'application-autoscaling:DescribeScheduledActions',
+      'application-autoscaling:DeleteScheduledAction',
     ]);
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
     const starred = statements.filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf);
