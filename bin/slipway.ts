@@ -3,6 +3,7 @@ import '../lib/local/quiet';
 import { Command, CommanderError } from 'commander';
 import { registerDbCommands } from '../lib/cli/db';
 import { registerLocalCommands } from '../lib/cli/local';
+import { registerMonitoringCommands } from '../lib/cli/monitoring';
 import { EXIT, UsageError } from '../lib/cli/errors';
 
 /** The `slipway` CLI: operate the pipelines, and run them locally. */
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerLocalCommands(program, (code) => (exitCode = code));
   registerDbCommands(program);
+  registerMonitoringCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     // `db` commands set process.exitCode themselves.

@@ -1,13 +1,15 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../config';
 import { serviceName } from '../pipeline-contract';
 import { AlarmTopic } from './alarm-topic';
+import { acknowledgeWildcards } from './pipelines';
 
 /** The milestone events (source `slipway`) a person is told about: the pipeline failed or was rolled back. */
 export const PIPELINE_FAILURE_EVENTS = ['Release Failed', 'Deploy Failed', 'Deploy Rolled Back'] as const;
@@ -61,6 +63,28 @@ export class AppMonitoring extends Construct {
     this.alarmTopic.notify(...Object.values(this.alarms));
     this.failureRules = this.failureEventRules();
     this.dashboard = this.buildDashboard(web, processes, pipelines);
+  }
+
+  /**
+   * `slipway alarms` for both roles (DescribeAlarms on the app's alarms); `slipway scale` for the
+   * management role (Application Auto Scaling supports no resource-level permissions on describe, and
+   * scalable targets have generated IDs).
+   */
+  grantCli(managementRole: iam.IRole, userRole: iam.IRole): void {
+    const stack = Stack.of(this);
+    const alarms = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${this.props.prefix}-${this.props.app.name}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const read = new iam.Policy(this, 'ReadAlarmsPolicy', {
+      statements: [new iam.PolicyStatement({ sid: 'ReadAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: [alarms] })],
+      roles: [managementRole, userRole],
+    });
+    acknowledgeWildcards(read, `The app's alarms are all named ${this.props.prefix}-${this.props.app.name}-<what>; DescribeAlarms is read-only.`);
+    const scale = new iam.Policy(this, 'ScaleProcessesPolicy', {
+      statements: [
+        new iam.PolicyStatement({ sid: 'ScaleProcesses', actions: ['application-autoscaling:DescribeScalableTargets', 'application-autoscaling:RegisterScalableTarget'], resources: ['*'] }),
+      ],
+      roles: [managementRole],
+    });
+    acknowledgeWildcards(scale, 'Application Auto Scaling scalable targets get generated IDs, and DescribeScalableTargets supports no resource-level permissions (slipway scale).');
   }
 
   private alarm(key: string, props: Omit<cloudwatch.AlarmProps, 'alarmName' | 'treatMissingData'>): cloudwatch.Alarm {

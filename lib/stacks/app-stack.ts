@@ -376,6 +376,7 @@ export class AppStack extends Stack {
       targetGroup: this.targetGroup,
       stateMachines: this.pipelines.stateMachines,
     });
+    this.monitoring.grantCli(this.managementRole, this.userRole);
   }
 
   /**

@@ -191,6 +191,19 @@ describe('AppMonitoring in the example app stack', () => {
     expect(new Set(alarmRefs.map((r) => r['Fn::GetAtt'][0])).size).toBe(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length);
   });
 
+  test('both CLI roles may describe only the app\'s alarms; only the management role may scale', () => {
+    const policy = (sid: string) => Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => (p.Properties.PolicyDocument.Statement as { Sid?: string }[]).some((st) => st.Sid === sid));
+    const [read] = policy('ReadAlarms');
+    expect(read.Properties.PolicyDocument.Statement[0]).toMatchObject({
+      Action: 'cloudwatch:DescribeAlarms',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:slipway-example-*']] },
+    });
+    const roleRefs = (p: { Properties: { Roles: { Ref: string }[] } }) => p.Properties.Roles.map((r) => r.Ref).sort();
+    expect(roleRefs(read)).toEqual([expect.stringMatching(/^ManagementRole/), expect.stringMatching(/^UserRole/)]);
+    const [scale] = policy('ScaleProcesses');
+    expect(roleRefs(scale)).toEqual([expect.stringMatching(/^ManagementRole/)]);
+  });
+
   test('cdk-nag AwsSolutions: no unsuppressed findings', () => {
     const report = new AwsSolutionsChecks(stack).validateScope(stack);
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
