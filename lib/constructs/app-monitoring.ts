@@ -7,12 +7,12 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../config';
-import { serviceName } from '../pipeline-contract';
+import { FAILURE_MILESTONES, MILESTONE_SOURCE, serviceName } from '../pipeline-contract';
 import { AlarmTopic } from './alarm-topic';
 import { acknowledgeWildcards } from './pipelines';
 
-/** The milestone events (source `slipway`) a person is told about: the pipeline failed or was rolled back. */
-export const PIPELINE_FAILURE_EVENTS = ['Release Failed', 'Deploy Failed', 'Deploy Rolled Back'] as const;
+/** The milestone events (source `slipway`) a person is told about: a pipeline failed or was rolled back. */
+export const PIPELINE_FAILURE_EVENTS = FAILURE_MILESTONES;
 /** CodeBuild statuses of a "Build Recorded" event that mean the build itself failed. */
 export const FAILED_BUILD_STATUSES = ['FAILED', 'FAULT', 'TIMED_OUT'] as const;
 
@@ -205,14 +205,14 @@ export class AppMonitoring extends Construct {
     return [
       new events.Rule(this, 'PipelineFailuresRule', {
         ruleName: `${prefix}-${app.name}-pipeline-failures`,
-        description: `Slipway ${app.name}: release and deploy failures and rollbacks to the app's alarm topic`,
-        eventPattern: { source: ['slipway'], detailType: [...PIPELINE_FAILURE_EVENTS], detail: { app: [app.name] } },
+        description: `Slipway ${app.name}: build, release and deploy pipeline failures and rollbacks to the app's alarm topic`,
+        eventPattern: { source: [MILESTONE_SOURCE], detailType: [...PIPELINE_FAILURE_EVENTS], detail: { app: [app.name] } },
         targets: [target(message)],
       }),
       new events.Rule(this, 'FailedBuildsRule', {
         ruleName: `${prefix}-${app.name}-failed-builds`,
         description: `Slipway ${app.name}: failed CodeBuild builds to the app's alarm topic`,
-        eventPattern: { source: ['slipway'], detailType: ['Build Recorded'], detail: { app: [app.name], status: [...FAILED_BUILD_STATUSES] } },
+        eventPattern: { source: [MILESTONE_SOURCE], detailType: ['Build Recorded'], detail: { app: [app.name], status: [...FAILED_BUILD_STATUSES] } },
         targets: [target(buildMessage)],
       }),
     ];

@@ -158,7 +158,7 @@ describe('AppMonitoring in the example app stack', () => {
 
   test('pipeline failure events of this app go to the topic as readable text', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['slipway'], 'detail-type': ['Release Failed', 'Deploy Failed', 'Deploy Rolled Back'], detail: { app: ['example'] } },
+      EventPattern: { source: ['slipway'], 'detail-type': ['Build Failed', 'Release Failed', 'Deploy Failed', 'Deploy Rolled Back'], detail: { app: ['example'] } },
       Targets: [
         Match.objectLike({
           Arn: { Ref: topicId(template) },
@@ -198,7 +198,7 @@ describe('AppMonitoring in the example app stack', () => {
       Action: 'cloudwatch:DescribeAlarms',
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:slipway-example-*']] },
     });
-    const roleRefs = (p: { Properties: { Roles: { Ref: string }[] } }) => p.Properties.Roles.map((r) => r.Ref).sort();
+    const roleRefs = (p: { [key: string]: any }) => (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref).sort();
     expect(roleRefs(read)).toEqual([expect.stringMatching(/^ManagementRole/), expect.stringMatching(/^UserRole/)]);
     const [scale] = policy('ScaleProcesses');
     expect(roleRefs(scale)).toEqual([expect.stringMatching(/^ManagementRole/)]);
