@@ -73,10 +73,14 @@ test('a failed release command reaches the topic once, with every field of the m
   expect(resolves(rules.find((r) => r.name === 'slipway-example-pipeline-failures')!.paths, hits[0].event)).toBe(true);
 });
 
-test('a circuit-breaker rollback reaches the topic', async () => {
+test('a circuit-breaker rollback reaches the topic, with every field of the message', async () => {
+  // Act
   const { run } = await runBuild(exampleWorld({ deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 60 }] } }));
+
+  // Assess
   const hits = routed(run).filter((r) => r.rules.length > 0);
   expect(hits.map((h) => h.detailType)).toEqual(['Deploy Rolled Back']);
+  expect(resolves(rules.find((r) => r.name === 'slipway-example-pipeline-failures')!.paths, hits[0].event)).toBe(true);
 });
 
 test('a failed CodeBuild build reaches the topic through the failed-builds rule, with every field of the message', async () => {
