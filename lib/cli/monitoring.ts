@@ -171,7 +171,7 @@ export function formatScale(r: ScaleResult): string {
   const show = (x: Range) => (x.min === x.max ? `${x.min}` : `${x.min}-${x.max}`);
   return [
     `${r.service}: ${r.previous ? `${show(r.previous)} -> ` : ''}${show(r.range)} task(s) (${r.resourceId})`,
-    'Until the next deploy or scheduled scale-to-zero action: the deploy re-applies the config\'s range (unless the schedule holds the service at zero). Change the config to make it permanent.',
+    'A deploy re-applies the config\'s range, except to a non-production app\'s service at zero (it stays there until the schedule\'s next start). Change the config to make it permanent.',
   ].join('\n');
 }
 
@@ -213,7 +213,7 @@ export function registerMonitoringCommands(program: Command, io: MonitoringCliIo
 
   const scale = program
     .command('scale <app> <process> <range>')
-    .description('set the task range of a process type: <min> (exactly) or <min>-<max> (autoscaling between); 0 stops it until the next deploy or scheduled start')
+    .description('set the task range of a process type: <min> (exactly) or <min>-<max> (autoscaling between); 0 stops it. Lasts until the next deploy (production) or scheduled start (non-production)')
     .option('--cluster <name>', 'ECS cluster name (only needed before the first deploy registered the service)')
     .option('--json', 'print the result as JSON')
     .action(async (app: string, process: string, rangeText: string, opts: { cluster?: string; json?: boolean }) => {
