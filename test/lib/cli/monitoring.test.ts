@@ -3,7 +3,7 @@ import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { UsageError } from '../../../lib/cli/errors';
-import { describeAwsError, formatAlarms, listAlarms, parseRange, scaleProcess } from '../../../lib/cli/monitoring';
+import { describeAwsError, formatAlarms, formatScale, listAlarms, parseRange, scaleProcess } from '../../../lib/cli/monitoring';
 
 const scaling = mockClient(ApplicationAutoScalingClient);
 const cloudwatch = mockClient(CloudWatchClient);
@@ -172,5 +172,13 @@ describe('describeAwsError', () => {
     const d = describeAwsError(error);
     expect(d.name).toBe(name);
     expect(d.message).not.toContain('\n');
+  });
+});
+
+describe('formatScale', () => {
+  it('shows the service, the previous and new range, and how long it lasts', () => {
+    const text = formatScale({ app: 'example', process: 'web', service: 'example-web', resourceId: 'service/c/example-web', previous: { min: 2, max: 6 }, range: { min: 0, max: 0 } });
+    expect(text.split('\n')[0]).toBe('example-web: 2-6 -> 0 task(s) (service/c/example-web)');
+    expect(text).toContain('A deploy re-applies the config\'s range');
   });
 });
