@@ -107,6 +107,11 @@ export const appConfigSchema = z
     logRetentionDays: z.number().int().min(1).default(30),
     /** Name of a database (from `databases`) in which the app gets its own database and role. */
     database: z.string().regex(NAME).optional(),
+    /**
+     * What deleting the app stack does to the app's database and role: "retain" keeps them (data is never
+     * lost by accident), "destroy" drops them (connections terminated). Only with `database`. @default "retain"
+     */
+    databaseRemovalPolicy: z.enum(['retain', 'destroy']).optional(),
     /** A production environment. Non-production apps scale to zero on `scaleToZero`'s schedule. @default true */
     production: z.boolean().default(true),
     /**
@@ -119,6 +124,9 @@ export const appConfigSchema = z
   })
   .strict()
   .superRefine((app, ctx) => {
+    if (app.databaseRemovalPolicy && !app.database) {
+      ctx.addIssue({ code: 'custom', path: ['databaseRemovalPolicy'], message: 'only applies with "database" (the app has no database)' });
+    }
     if (app.production && app.scaleToZero?.enabled) {
       ctx.addIssue({ code: 'custom', path: ['scaleToZero'], message: 'only non-production apps scale to zero: set "production": false, or remove scaleToZero' });
     }

@@ -102,6 +102,8 @@ export class DatabaseStack extends Stack {
       vpc,
       vpcSubnets: subnets,
       ownerSecretPrefix,
+      // Through the NAT gateway Secrets Manager's public endpoint is outside the VPC.
+      ...(hasEgress ? { httpsEgress: ec2.Peer.anyIpv4() } : {}),
     });
     if (secretsEndpoint && this.manager.securityGroup) secretsEndpoint.connections.allowDefaultPortFrom(this.manager.securityGroup, 'Database manager');
 
@@ -118,10 +120,14 @@ export class DatabaseStack extends Stack {
     this.alarms = new DatabaseAlarms(this, 'Monitoring', { prefix, config, cluster: this.databaseCluster });
 
     this.endpoint = {
+      name: config.name,
       serviceToken: this.manager.serviceToken,
       hostname: this.databaseCluster.clusterEndpoint.hostname,
       port: this.databaseCluster.clusterEndpoint.port.toString(),
       ownerSecretPrefix,
+      clusterResourceId: this.databaseCluster.clusterResourceIdentifier,
+      connections: this.databaseCluster,
+      adminUser: ADMIN_USER,
     };
 
     Validations.of(this.databaseCluster).acknowledge({
