@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig, parseConfig, type AppConfig, type SlipwayConfig } from '../../lib/config';
 import { AppStack } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
+import { DatabaseStack } from '../../lib/stacks/database-stack';
 
 const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
 const exampleApp = config.apps.find((a) => a.name === 'example')!;
@@ -18,7 +19,10 @@ function appWith(overrides: Record<string, unknown>): AppConfig {
 function synth(app: AppConfig = exampleApp) {
   const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
-  const stack = new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster });
+  // As bin/slipway-app.ts does: the database stack the app's config names.
+  const dbConfig = config.databases.find((d) => d.name === app.database);
+  const database = dbConfig ? new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster }).endpoint : undefined;
+  const stack = new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, database });
   return { stack, template: Template.fromStack(stack) };
 }
 

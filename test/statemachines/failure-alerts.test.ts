@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../lib/config';
 import { AppStack } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
+import { DatabaseStack } from '../../lib/stacks/database-stack';
 import type { LocalRun } from '../../lib/local/runner';
 import { buildEvent, exampleWorld, ROOT, runBuild } from './scenarios';
 
@@ -32,7 +33,10 @@ beforeAll(() => {
   const config = loadConfig(join(ROOT, 'config/example.json'));
   const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const cluster = new ClusterStack(cdkApp, 'Cluster', { prefix: config.prefix, config: config.clusters[0] });
-  const stack = new AppStack(cdkApp, 'App', { prefix: config.prefix, app: config.apps.find((a) => a.name === 'example')!, cluster });
+  const app = config.apps.find((a) => a.name === 'example')!;
+  const dbConfig = config.databases.find((d) => d.name === app.database);
+  const database = dbConfig ? new DatabaseStack(cdkApp, 'Database', { prefix: config.prefix, config: dbConfig, cluster }).endpoint : undefined;
+  const stack = new AppStack(cdkApp, 'App', { prefix: config.prefix, app, cluster, database });
   const resources = Template.fromStack(stack).findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['slipway'] } } });
   rules = Object.values(resources).map((r) => ({
     name: r.Properties.Name as string,
