@@ -1,0 +1,302 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+
+/**
+ * Turns a Step Functions execution history (GetExecutionHistory's events, all pages, oldest first) into
+ * the timeline an operator reads: one entry per state entered, grouped into Map iterations, with each
+ * Task attempt (so retries are visible), durations, and the step that failed. Pure: no AWS calls.
+ *
+ * Events are attributed to their state and Map iteration by following `previousEventId`, because the
+ * events of a Map's parallel iterations interleave in the history.
+ */
+
+/** Where a state ran: the top level, or one iteration of a Map state (possibly nested). */
+export interface Scope {
+  readonly key: string;
+  /** The Map state and item index, innermost last; empty at the top level. */
+  readonly path: readonly { readonly map: string; readonly index: number }[];
+}
+
+/** One try of a Task state (the first, or a retry). */
+export interface Attempt {
+  readonly scheduledAt: Date;
+  endedAt?: Date;
+  outcome: 'running' | 'succeeded' | 'failed';
+  error?: string;
+  cause?: string;
+  /** e.g. `lambda`, `ecs`, `dynamodb`, `states`. */
+  readonly resourceType?: string;
+  /** e.g. `invoke`, `runTask.sync`, `updateItem`. */
+  readonly resource?: string;
+  /** The Task's resolved parameters (a JSON string), when the history includes execution data. */
+  readonly parameters?: string;
+  /** What the service answered when the task was submitted (e.g. RunTask's response), if any. */
+  submitted?: string;
+}
+
+/** One state entered. */
+export interface StateEntry {
+  readonly eventId: number;
+  readonly name: string;
+  /** Task, Choice, Map, Parallel, Pass, Wait, Succeed, Fail. */
+  readonly type: string;
+  readonly scope: Scope;
+  readonly enteredAt: Date;
+  exitedAt?: Date;
+  /** running: not exited yet; caught: failed and a Catch moved on; failed: the failure ended the scope. */
+  status: 'running' | 'succeeded' | 'caught' | 'failed' | 'aborted';
+  readonly attempts: Attempt[];
+  /** Set for a Map state: each iteration's outcome. */
+  iterations?: { index: number; status: 'running' | 'succeeded' | 'failed' | 'aborted' }[];
+  /** After an ExecutionRedriven event (count of the redrive), if any. */
+  readonly redrive: number;
+}
+
+/** The execution as a whole. */
+export interface ExecutionSummary {
+  readonly startedAt?: Date;
+  readonly endedAt?: Date;
+  /** RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, as the history tells it. */
+  readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  readonly error?: string;
+  readonly cause?: string;
+  readonly redrives: readonly { readonly at: Date; readonly count: number }[];
+}
+
+/** The step to look at when an execution did not succeed. */
+export interface FailurePoint {
+  readonly entry: StateEntry;
+  /** The failing attempt, for a Task. */
+  readonly attempt?: Attempt;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+/** The result of {@link buildTimeline}. */
+export interface Timeline {
+  readonly execution: ExecutionSummary;
+  readonly entries: readonly StateEntry[];
+  readonly failure?: FailurePoint;
+  readonly eventCount: number;
+}
+
+const TOP: Scope = { key: '', path: [] };
+
+const TASK_FAILURES = new Set(['TaskFailed', 'TaskTimedOut', 'TaskStartFailed', 'TaskSubmitFailed', 'LambdaFunctionFailed', 'LambdaFunctionTimedOut', 'LambdaFunctionStartFailed', 'LambdaFunctionScheduleFailed', 'ActivityFailed', 'ActivityTimedOut', 'ActivityScheduleFailed']);
+const TASK_SUCCESSES = new Set(['TaskSucceeded', 'LambdaFunctionSucceeded', 'ActivitySucceeded']);
+const TASK_SCHEDULED = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled']);
+const ITERATION_ENDS = new Set(['MapIterationSucceeded', 'MapIterationFailed', 'MapIterationAborted']);
+
+function failureDetails(e: HistoryEvent): { error?: string; cause?: string } {
+  const d =
+    e.taskFailedEventDetails ??
+    e.taskTimedOutEventDetails ??
+    e.taskStartFailedEventDetails ??
+    e.taskSubmitFailedEventDetails ??
+    e.lambdaFunctionFailedEventDetails ??
+    e.lambdaFunctionTimedOutEventDetails ??
+    e.lambdaFunctionStartFailedEventDetails ??
+    e.lambdaFunctionScheduleFailedEventDetails ??
+    e.activityFailedEventDetails ??
+    e.activityTimedOutEventDetails ??
+    e.activityScheduleFailedEventDetails;
+  const error = d && 'error' in d ? d.error : undefined;
+  const cause = d && 'cause' in d ? d.cause : undefined;
+  return { error: error ?? (e.type?.endsWith('TimedOut') ? 'States.Timeout' : undefined), cause };
+}
+
+function iterationDetails(e: HistoryEvent): { name?: string; index?: number } | undefined {
+  return e.mapIterationStartedEventDetails ?? e.mapIterationSucceededEventDetails ?? e.mapIterationFailedEventDetails ?? e.mapIterationAbortedEventDetails;
+}
+
+/**
+ * Builds the timeline of an execution from its history events (any order: they are sorted by id).
+ */
+export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
+  const events = [...history].sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
+  const scopeOf = new Map<number, Scope>();
+  const ownerOf = new Map<number, StateEntry>();
+  const iterationStart = new Map<string, number>();
+  const entries: StateEntry[] = [];
+  const redrives: { at: Date; count: number }[] = [];
+  let startedAt: Date | undefined;
+  let endedAt: Date | undefined;
+  let status: ExecutionSummary['status'] = 'RUNNING';
+  let error: string | undefined;
+  let cause: string | undefined;
+
+  for (const e of events) {
+    const id = e.id ?? 0;
+    const type = e.type ?? '';
+    const at = e.timestamp ?? new Date(0);
+    const prev = e.previousEventId;
+    const prevScope = prev !== undefined && scopeOf.has(prev) ? (scopeOf.get(prev) as Scope) : TOP;
+    let scope = prevScope;
+    let owner = prev !== undefined ? ownerOf.get(prev) : undefined;
+
+    if (type === 'MapIterationStarted') {
+      const d = iterationDetails(e) ?? {};
+      const path = [...prevScope.path, { map: d.name ?? '?', index: d.index ?? 0 }];
+      scope = { key: path.map((p) => `${p.map}[${p.index}]`).join('/'), path };
+      iterationStart.set(scope.key, id);
+    } else if (ITERATION_ENDS.has(type)) {
+      // Back to the Map's own level: the scope that holds the iteration this event closes.
+      const d = iterationDetails(e) ?? {};
+      let s: Scope | undefined = prevScope;
+      while (s && s.path.length > 0) {
+        const last = s.path[s.path.length - 1];
+        if (last.map === d.name && last.index === d.index) break;
+        s = { key: s.path.slice(0, -1).map((p) => `${p.map}[${p.index}]`).join('/'), path: s.path.slice(0, -1) };
+      }
+      if (s && s.path.length > 0) {
+        const startId = iterationStart.get(s.key);
+        owner = startId !== undefined ? ownerOf.get(startId) : owner;
+        const parentPath = s.path.slice(0, -1);
+        scope = { key: parentPath.map((p) => `${p.map}[${p.index}]`).join('/'), path: parentPath };
+      }
+      if (owner?.iterations) {
+        const it = owner.iterations.find((i) => i.index === d.index);
+        const outcome = type === 'MapIterationSucceeded' ? 'succeeded' : type === 'MapIterationFailed' ? 'failed' : 'aborted';
+        if (it) it.status = outcome;
+        else owner.iterations.push({ index: d.index ?? 0, status: outcome });
+      }
+      if (type === 'MapIterationAborted') {
+        const key = s?.key;
+        for (const entry of entries) if (entry.scope.key === key && entry.status === 'running') entry.status = 'aborted';
+      }
+    } else if (type.endsWith('StateEntered')) {
+      const entry: StateEntry = {
+        eventId: id,
+        name: e.stateEnteredEventDetails?.name ?? '?',
+        type: type.slice(0, -'StateEntered'.length),
+        scope,
+        enteredAt: at,
+        status: 'running',
+        attempts: [],
+        redrive: redrives.length > 0 ? redrives[redrives.length - 1].count : 0,
+        ...(type === 'MapStateEntered' ? { iterations: [] } : {}),
+      };
+      entries.push(entry);
+      owner = entry;
+      if (type === 'FailStateEntered') {
+        entry.status = 'failed';
+        entry.exitedAt = at;
+      } else if (type === 'SucceedStateEntered') {
+        entry.status = 'succeeded';
+        entry.exitedAt = at;
+      }
+    }
+
+    scopeOf.set(id, scope);
+    if (owner) ownerOf.set(id, owner);
+
+    if (type === 'ExecutionStarted') {
+      startedAt = at;
+    } else if (type === 'ExecutionRedriven') {
+      redrives.push({ at, count: e.executionRedrivenEventDetails?.redriveCount ?? redrives.length + 1 });
+      status = 'RUNNING';
+      endedAt = undefined;
+      error = undefined;
+      cause = undefined;
+    } else if (type === 'ExecutionSucceeded') {
+      status = 'SUCCEEDED';
+      endedAt = at;
+    } else if (type === 'ExecutionFailed') {
+      status = 'FAILED';
+      endedAt = at;
+      error = e.executionFailedEventDetails?.error;
+      cause = e.executionFailedEventDetails?.cause;
+    } else if (type === 'ExecutionTimedOut') {
+      status = 'TIMED_OUT';
+      endedAt = at;
+      error = e.executionTimedOutEventDetails?.error ?? 'States.Timeout';
+      cause = e.executionTimedOutEventDetails?.cause;
+    } else if (type === 'ExecutionAborted') {
+      status = 'ABORTED';
+      endedAt = at;
+      error = e.executionAbortedEventDetails?.error;
+      cause = e.executionAbortedEventDetails?.cause;
+    } else if (!owner) {
+      continue;
+    } else if (TASK_SCHEDULED.has(type)) {
+      const d = e.taskScheduledEventDetails;
+      owner.attempts.push({ scheduledAt: at, outcome: 'running', resourceType: d?.resourceType ?? (type.startsWith('Lambda') ? 'lambda' : undefined), resource: d?.resource, parameters: d?.parameters ?? e.lambdaFunctionScheduledEventDetails?.input });
+    } else if (type === 'TaskSubmitted') {
+      const attempt = owner.attempts[owner.attempts.length - 1];
+      if (attempt) attempt.submitted = e.taskSubmittedEventDetails?.output;
+    } else if (TASK_SUCCESSES.has(type)) {
+      const attempt = owner.attempts[owner.attempts.length - 1];
+      if (attempt) Object.assign(attempt, { outcome: 'succeeded', endedAt: at });
+    } else if (TASK_FAILURES.has(type)) {
+      let attempt = owner.attempts[owner.attempts.length - 1];
+      if (!attempt || attempt.outcome !== 'running') {
+        attempt = { scheduledAt: at, outcome: 'running' };
+        owner.attempts.push(attempt);
+      }
+      Object.assign(attempt, { outcome: 'failed', endedAt: at, ...failureDetails(e) });
+    } else if (type === 'MapStateFailed' || type === 'ParallelStateFailed') {
+      owner.status = 'failed';
+      owner.exitedAt = at;
+    } else if (type.endsWith('StateAborted')) {
+      owner.status = 'aborted';
+      owner.exitedAt = at;
+    } else if (type === 'MapStateStarted') {
+      const length = e.mapStateStartedEventDetails?.length ?? 0;
+      owner.iterations = Array.from({ length }, (_, index) => ({ index, status: 'running' as const }));
+    } else if (type.endsWith('StateExited') && ownerOf.get(id) === owner) {
+      const lastAttempt = owner.attempts[owner.attempts.length - 1];
+      const failed = owner.status === 'failed' || lastAttempt?.outcome === 'failed';
+      owner.status = failed ? 'caught' : 'succeeded';
+      owner.exitedAt = at;
+    }
+  }
+
+  // States still open when the execution ended.
+  for (const entry of entries) {
+    if (entry.status !== 'running' || status === 'RUNNING') continue;
+    const lastAttempt = entry.attempts[entry.attempts.length - 1];
+    entry.status = lastAttempt?.outcome === 'failed' || entry.iterations?.some((i) => i.status === 'failed') ? 'failed' : 'aborted';
+    entry.exitedAt ??= lastAttempt?.endedAt ?? endedAt;
+  }
+
+  const execution: ExecutionSummary = { startedAt, endedAt, status, error, cause, redrives };
+  return { execution, entries, failure: findFailure(execution, entries), eventCount: events.length };
+}
+
+/**
+ * The step that made the execution fail: among the states of the last run (after the last redrive),
+ * the innermost one whose own error is the execution's error; else a Fail state inside a Map iteration;
+ * else the last state that failed and was caught (a release task that failed, judged afterwards); else
+ * the Fail state itself. For a timeout or
+ * an abort, the state that was running.
+ */
+function findFailure(execution: ExecutionSummary, entries: readonly StateEntry[]): FailurePoint | undefined {
+  if (execution.status === 'SUCCEEDED' || execution.status === 'RUNNING') return undefined;
+  const lastRedrive = execution.redrives.length > 0 ? execution.redrives[execution.redrives.length - 1].at.getTime() : -Infinity;
+  const run = entries.filter((e) => e.enteredAt.getTime() >= lastRedrive || e.status === 'running' || e.status === 'failed' || e.status === 'aborted');
+  const failedAttempt = (e: StateEntry) => {
+    const a = e.attempts[e.attempts.length - 1];
+    return a?.outcome === 'failed' ? a : undefined;
+  };
+  const point = (entry: StateEntry): FailurePoint => {
+    const attempt = failedAttempt(entry);
+    return { entry, attempt, error: attempt?.error ?? execution.error, cause: attempt?.cause ?? execution.cause };
+  };
+
+  if (execution.status === 'FAILED') {
+    const own = run.filter((e) => (e.status === 'failed' || e.status === 'caught') && failedAttempt(e)?.error === execution.error);
+    if (own.length > 0) return point(own.sort((a, b) => b.scope.path.length - a.scope.path.length || a.eventId - b.eventId)[0]);
+    const innerFail = run.filter((e) => e.type === 'Fail' && e.scope.path.length > 0).sort((a, b) => b.scope.path.length - a.scope.path.length || a.eventId - b.eventId)[0];
+    if (innerFail) return point(innerFail);
+    const caught = run.filter((e) => (e.status === 'caught' || e.status === 'failed') && failedAttempt(e) !== undefined);
+    if (caught.length > 0) return point(caught[caught.length - 1]);
+    const failState = [...run].reverse().find((e) => e.type === 'Fail');
+    if (failState) return point(failState);
+  }
+  const open = [...run].reverse().find((e) => e.status === 'failed' || e.status === 'aborted');
+  return open ? point(open) : undefined;
+}
+
+/** The state(s) running now, innermost first (for a live progress line). */
+export function runningStates(timeline: Timeline): StateEntry[] {
+  return timeline.entries.filter((e) => e.status === 'running').sort((a, b) => b.scope.path.length - a.scope.path.length);
+}
