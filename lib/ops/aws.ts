@@ -17,6 +17,11 @@ export interface OpsClients {
 
 /** Clients from the standard SDK chain: AWS_PROFILE, AWS_REGION, SSO, instance roles, ... */
 export function defaultClients(): OpsClients {
+  // lib/local/quiet.ts defaults AWS_REGION for local runs; here the SDK chain (AWS_PROFILE's region) decides.
+  if (process.env.SLIPWAY_REGION_DEFAULTED === '1') {
+    delete process.env.AWS_REGION;
+    delete process.env.SLIPWAY_REGION_DEFAULTED;
+  }
   return { sfn: new SFNClient({}), dynamodb: new DynamoDBClient({}), sts: new STSClient({}), lambda: new LambdaClient({}) };
 }
 
@@ -67,6 +72,9 @@ export function describeAwsError(e: unknown, what: string, notFound?: (message: 
   }
   if (/ExpiredToken|InvalidClientTokenId|UnrecognizedClient|InvalidSignature|SignatureDoesNotMatch/i.test(name)) {
     return new AwsCallFailed(`AWS rejected the credentials for ${what} (${name}): refresh them (e.g. \`aws sso login\`) and try again`);
+  }
+  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET/.test(message)) {
+    return new AwsCallFailed(`cannot reach AWS for ${what} (${message}): check the network, proxy and AWS_ENDPOINT_URL settings`);
   }
   return new AwsCallFailed(`${what} failed: ${name}: ${message}`);
 }
@@ -132,7 +140,8 @@ export function tableFromDefinition(definition: string): string | undefined {
 export async function locateApp(clients: OpsClients, app: string, options: LocateOptions = {}): Promise<AppTarget> {
   checkAppName(app);
   const prefix = options.prefix ?? 'slipway';
-  const region = await aws('reading the AWS region', () => clients.sfn.config.region());
+  const region = await aws('reading the AWS region', () => clients.sfn.config.region()).catch(() => undefined);
+  if (!region) throw new AwsCallFailed('no AWS region: set AWS_REGION, or use a profile (AWS_PROFILE) with a region');
   const identity = await aws('STS GetCallerIdentity', () => clients.sts.send(new GetCallerIdentityCommand({})));
   const account = identity.Account;
   if (!account) throw new AwsCallFailed('STS GetCallerIdentity returned no account');
