@@ -28,7 +28,7 @@ import {
   type Clock,
 } from '../../../lib/ops/commands';
 import { deployOutputSchema, pipelinesOutputSchema, redriveOutputSchema, statusOutputSchema, watchOutputSchema } from '../../../lib/ops/schemas';
-import { ACCOUNT, APP, deployFailedInMap, deploySucceeded, execArn, pages, REGION, RELEASE_LOG_LINK, releaseFailed, ROLLBACK_CAUSE, T0 } from './histories';
+import { ACCOUNT, APP, deployFailedInMap, execArn, pages, REGION, RELEASE_LOG_LINK, releaseFailed, ROLLBACK_CAUSE, T0 } from './histories';
 
 const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
