@@ -108,14 +108,40 @@ function iterationDetails(e: HistoryEvent): { name?: string; index?: number } | 
   return e.mapIterationStartedEventDetails ?? e.mapIterationSucceededEventDetails ?? e.mapIterationFailedEventDetails ?? e.mapIterationAbortedEventDetails;
 }
 
+const CONTAINER_ENDS = new Set([
+  'MapStateSucceeded', 'MapStateFailed', 'MapStateAborted', 'MapStateExited',
+  'ParallelStateSucceeded', 'ParallelStateFailed', 'ParallelStateAborted', 'ParallelStateExited',
+]);
+
+const scopeKey = (path: Scope['path']) => path.map((p) => `${p.map}[${p.index}]`).join('/');
+const childScope = (parent: Scope, map: string, index: number): Scope => {
+  const path = [...parent.path, { map, index }];
+  return { key: scopeKey(path), path };
+};
+const parentScope = (scope: Scope): Scope => {
+  const path = scope.path.slice(0, -1);
+  return { key: scopeKey(path), path };
+};
+
 /**
  * Builds the timeline of an execution from its history events (any order: they are sorted by id).
+ *
+ * The chains follow what Step Functions writes: a Map iteration's first state points at its
+ * MapIterationStarted, a Parallel branch's first state at ParallelStateStarted; MapIteration*
+ * end events point at the iteration's last event; MapStateSucceeded/Failed and MapStateExited (and the
+ * Parallel ones) may point at the last event inside an iteration or branch, so they are attributed to the
+ * innermost Map or Parallel state still open above that event. A state caught by a Catch may or may not
+ * have a *StateExited event: the next state entered at the same level closes it.
  */
 export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
   const events = [...history].sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
+  const byId = new Map(events.map((x) => [x.id ?? 0, x]));
   const scopeOf = new Map<number, Scope>();
   const ownerOf = new Map<number, StateEntry>();
-  const iterationStart = new Map<string, number>();
+  /** The Map or Parallel entry that opened each iteration or branch scope. */
+  const containerOf = new Map<string, StateEntry>();
+  const branchCount = new Map<StateEntry, number>();
+  const closed = new Set<StateEntry>();
   const entries: StateEntry[] = [];
   const redrives: { at: Date; count: number }[] = [];
   let startedAt: Date | undefined;
@@ -124,34 +150,44 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
   let error: string | undefined;
   let cause: string | undefined;
 
+  /** The innermost open Map/Parallel entry that holds `scope` (or owns the event at its own level). */
+  const openContainer = (scope: Scope, atLevel: StateEntry | undefined, kind: string): { entry: StateEntry; scope: Scope } | undefined => {
+    if (atLevel && (atLevel.type === kind) && !closed.has(atLevel)) return { entry: atLevel, scope: atLevel.scope };
+    let s: Scope = scope;
+    while (s.path.length > 0) {
+      const container = containerOf.get(s.key);
+      if (container && container.type === kind && !closed.has(container)) return { entry: container, scope: container.scope };
+      s = parentScope(s);
+    }
+    return undefined;
+  };
+
   for (const e of events) {
     const id = e.id ?? 0;
     const type = e.type ?? '';
     const at = e.timestamp ?? new Date(0);
     const prev = e.previousEventId;
     const prevScope = prev !== undefined && scopeOf.has(prev) ? (scopeOf.get(prev) as Scope) : TOP;
+    const prevType = prev !== undefined ? byId.get(prev)?.type : undefined;
     let scope = prevScope;
     let owner = prev !== undefined ? ownerOf.get(prev) : undefined;
 
     if (type === 'MapIterationStarted') {
       const d = iterationDetails(e) ?? {};
-      const path = [...prevScope.path, { map: d.name ?? '?', index: d.index ?? 0 }];
-      scope = { key: path.map((p) => `${p.map}[${p.index}]`).join('/'), path };
-      iterationStart.set(scope.key, id);
+      scope = childScope(prevScope, d.name ?? '?', d.index ?? 0);
+      if (owner) containerOf.set(scope.key, owner);
     } else if (ITERATION_ENDS.has(type)) {
       // Back to the Map's own level: the scope that holds the iteration this event closes.
       const d = iterationDetails(e) ?? {};
-      let s: Scope | undefined = prevScope;
-      while (s && s.path.length > 0) {
+      let s: Scope = prevScope;
+      while (s.path.length > 0) {
         const last = s.path[s.path.length - 1];
         if (last.map === d.name && last.index === d.index) break;
-        s = { key: s.path.slice(0, -1).map((p) => `${p.map}[${p.index}]`).join('/'), path: s.path.slice(0, -1) };
+        s = parentScope(s);
       }
-      if (s && s.path.length > 0) {
-        const startId = iterationStart.get(s.key);
-        owner = startId !== undefined ? ownerOf.get(startId) : owner;
-        const parentPath = s.path.slice(0, -1);
-        scope = { key: parentPath.map((p) => `${p.map}[${p.index}]`).join('/'), path: parentPath };
+      if (s.path.length > 0) {
+        owner = containerOf.get(s.key) ?? owner;
+        scope = parentScope(s);
       }
       if (owner?.iterations) {
         const it = owner.iterations.find((i) => i.index === d.index);
@@ -160,10 +196,28 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
         else owner.iterations.push({ index: d.index ?? 0, status: outcome });
       }
       if (type === 'MapIterationAborted') {
-        const key = s?.key;
-        for (const entry of entries) if (entry.scope.key === key && entry.status === 'running') entry.status = 'aborted';
+        for (const entry of entries) if (entry.scope.key.startsWith(s.key) && entry.status === 'running') entry.status = 'aborted';
+      }
+    } else if (CONTAINER_ENDS.has(type)) {
+      const found = openContainer(prevScope, owner, type.startsWith('Map') ? 'Map' : 'Parallel');
+      if (found) {
+        owner = found.entry;
+        scope = found.scope;
       }
     } else if (type.endsWith('StateEntered')) {
+      if (owner && owner.type === 'Parallel' && prevType === 'ParallelStateStarted') {
+        // The first state of a Parallel branch: a scope per branch, numbered in the order they start.
+        const n = branchCount.get(owner) ?? 0;
+        branchCount.set(owner, n + 1);
+        scope = childScope(prevScope, owner.name, n);
+        containerOf.set(scope.key, owner);
+      } else if (owner && owner.scope.key === scope.key && !closed.has(owner) && (owner.status === 'running' || owner.status === 'failed') && owner.type !== 'Fail') {
+        // The previous state at this level had no *StateExited event (a Catch took it).
+        const failed = owner.status === 'failed' || owner.attempts[owner.attempts.length - 1]?.outcome === 'failed';
+        owner.status = failed ? 'caught' : 'succeeded';
+        owner.exitedAt ??= (prev !== undefined ? byId.get(prev)?.timestamp : undefined) ?? at;
+        closed.add(owner);
+      }
       const entry: StateEntry = {
         eventId: id,
         name: e.stateEnteredEventDetails?.name ?? '?',
@@ -180,12 +234,18 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
       if (type === 'FailStateEntered') {
         entry.status = 'failed';
         entry.exitedAt = at;
+        closed.add(entry);
       } else if (type === 'SucceedStateEntered') {
         entry.status = 'succeeded';
         entry.exitedAt = at;
       }
     }
 
+    if (type.startsWith('Execution')) {
+      // Execution-level events belong to no state (a redrive's first state must not close the failed one).
+      scope = TOP;
+      owner = undefined;
+    }
     scopeOf.set(id, scope);
     if (owner) ownerOf.set(id, owner);
 
@@ -237,16 +297,20 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
       owner.status = 'failed';
       owner.exitedAt = at;
     } else if (type.endsWith('StateAborted')) {
-      owner.status = 'aborted';
+      // A Task whose failure ended its branch or iteration is marked aborted right after failing.
+      const lastAttempt = owner.attempts[owner.attempts.length - 1];
+      owner.status = lastAttempt?.outcome === 'failed' ? 'failed' : 'aborted';
       owner.exitedAt = at;
+      closed.add(owner);
     } else if (type === 'MapStateStarted') {
       const length = e.mapStateStartedEventDetails?.length ?? 0;
       owner.iterations = Array.from({ length }, (_, index) => ({ index, status: 'running' as const }));
-    } else if (type.endsWith('StateExited') && ownerOf.get(id) === owner) {
+    } else if (type.endsWith('StateExited')) {
       const lastAttempt = owner.attempts[owner.attempts.length - 1];
       const failed = owner.status === 'failed' || lastAttempt?.outcome === 'failed';
       owner.status = failed ? 'caught' : 'succeeded';
       owner.exitedAt = at;
+      closed.add(owner);
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * Execution histories shaped as Step Functions returns them for our ASL files: real event type names,
  * ids and previousEventId chains (a Map's iterations interleave; each iteration's events chain back to
- * its MapIterationStarted), Task attempts as TaskScheduled/TaskStarted/TaskFailed|TaskSucceeded, and
+ * its MapIterationStarted; MapIterationFailed/MapStateFailed and MapStateSucceeded/MapStateExited point
+ * at the iteration's last event, as Step Functions writes them), Task attempts as TaskScheduled/TaskStarted/TaskFailed|TaskSucceeded, and
  * `arn:aws:states:::lambda:invoke` tasks with resourceType "lambda", resource "invoke".
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
@@ -104,11 +105,16 @@ export function deployFailedInMap(): HistoryBuilder {
   const workerWaitStarted = h.schedule(workerWait, 'lambda', 'invoke.waitForTaskToken', { FunctionName: fnArn('wait-for-deployment'), Payload: { process: 'worker' } });
   const webSubmitted = h.add('TaskSubmitted', webWaitStarted, { taskSubmittedEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', output: '{"StatusCode":200}' } });
   const workerSubmitted = h.add('TaskSubmitted', workerWaitStarted, { taskSubmittedEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', output: '{"StatusCode":200}' } });
+  // As Step Functions writes it: the failed Task is marked aborted, MapIterationFailed and MapStateFailed
+  // both point at the iteration's failure, the sibling's running Task is aborted, and the caught Map exits.
   const webFailed = h.taskFailed(webSubmitted, 'lambda', 'invoke.waitForTaskToken', 'DeploymentRolledBack', ROLLBACK_CAUSE, 180);
-  const it0Failed = h.add('MapIterationFailed', webFailed, { mapIterationFailedEventDetails: { name: 'Deploy each process type', index: 0 } });
-  h.add('MapIterationAborted', workerSubmitted, { mapIterationAbortedEventDetails: { name: 'Deploy each process type', index: 1 } });
-  const mapFailed = h.add('MapStateFailed', it0Failed);
-  const record = h.dynamoTask('Record the failed deploy', 'updateItem', mapFailed);
+  h.add('TaskStateAborted', webFailed);
+  h.add('MapIterationFailed', webFailed, { mapIterationFailedEventDetails: { name: 'Deploy each process type', index: 0 } });
+  const workerAborted = h.add('TaskStateAborted', workerSubmitted);
+  h.add('MapIterationAborted', workerAborted, { mapIterationAbortedEventDetails: { name: 'Deploy each process type', index: 1 } });
+  const mapFailed = h.add('MapStateFailed', webFailed);
+  const mapExited = h.exited('Map', 'Deploy each process type', mapFailed, { Error: 'DeploymentRolledBack', Cause: ROLLBACK_CAUSE });
+  const record = h.dynamoTask('Record the failed deploy', 'updateItem', mapExited);
   const fail = h.entered('Fail', 'Deploy failed', record);
   h.add('ExecutionFailed', fail, { executionFailedEventDetails: { error: 'DeploymentRolledBack', cause: ROLLBACK_CAUSE } });
   return h;
@@ -156,8 +162,8 @@ export function buildFailedInLambda(): HistoryBuilder {
     const started = h.schedule(prev, 'lambda', 'invoke', { FunctionName: fnArn('register-task-definitions'), Payload: { build: { buildKey: '43' } } }, attempt === 0 ? 1 : 2 ** attempt);
     prev = h.taskFailed(started, 'lambda', 'invoke', attempt < 2 ? 'TransientError' : 'SettingsNotFound', lambdaCause(attempt < 2 ? 'TransientError' : 'SettingsNotFound', attempt < 2 ? 'ECS ListTaskDefinitions throttled' : "the app's settings record is missing"));
   }
-  const exit = h.exited('Task', 'Register task definitions', prev);
-  const rec = h.dynamoTask('Record the failed build pipeline', 'updateItem', exit);
+  // Caught: the handler state's entry points straight at the last TaskFailed (no TaskStateExited).
+  const rec = h.dynamoTask('Record the failed build pipeline', 'updateItem', prev);
   const fail = h.entered('Fail', 'Build pipeline failed', rec);
   h.add('ExecutionFailed', fail, { executionFailedEventDetails: { error: 'SettingsNotFound', cause: lambdaCause('SettingsNotFound', "the app's settings record is missing") } });
   return h;
@@ -175,8 +181,9 @@ export function deploySucceeded(): HistoryBuilder {
   const pass = h.entered('Pass', 'Service runs the new release', update);
   const passOut = h.exited('Pass', 'Service runs the new release', pass);
   const itOk = h.add('MapIterationSucceeded', passOut, { mapIterationSucceededEventDetails: { name: 'Deploy each process type', index: 0 } });
-  const mapOk = h.add('MapStateSucceeded', itOk);
-  const mapExit = h.exited('Map', 'Deploy each process type', mapOk);
+  // MapStateSucceeded and MapStateExited both point at the last MapIterationSucceeded.
+  h.add('MapStateSucceeded', itOk);
+  const mapExit = h.exited('Map', 'Deploy each process type', itOk);
   const rec = h.dynamoTask('Record the release', 'putItem', mapExit);
   const rec2 = h.dynamoTask('Record the release in the build history', 'updateItem', rec);
   const ok = h.entered('Succeed', 'Deploy succeeded', rec2);

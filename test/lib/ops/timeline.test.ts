@@ -37,7 +37,7 @@ describe('buildTimeline', () => {
     expect(timeline.failure?.cause).toBe(ROLLBACK_CAUSE);
   });
 
-  test('the sibling iteration is aborted and the Map records each iteration outcome', () => {
+  test('the sibling iteration is aborted, the Map records each iteration outcome and its Catch', () => {
     const timeline = buildTimeline(deployFailedInMap().events);
 
     const workerWait = timeline.entries.find((e) => e.name === 'Wait for the deployment' && e.scope.path[0]?.index === 1);
@@ -47,7 +47,7 @@ describe('buildTimeline', () => {
       { index: 0, status: 'failed' },
       { index: 1, status: 'aborted' },
     ]);
-    expect(map?.status).toBe('failed');
+    expect(map?.status).toBe('caught');
   });
 
   test('a caught release-task failure is the failure point when the execution ends with ReleaseFailed', () => {
@@ -114,5 +114,60 @@ describe('buildTimeline', () => {
 
     expect(timeline.execution.status).toBe('RUNNING');
     expect(timeline.entries[0].status).toBe('running');
+  });
+
+  test('a caught Task without a TaskStateExited event is closed as caught by the next state', () => {
+    const timeline = buildTimeline(buildFailedInLambda().events);
+
+    const register = timeline.entries.find((e) => e.name === 'Register task definitions');
+    const record = timeline.entries.find((e) => e.name === 'Record the failed build pipeline');
+    expect(register?.status).toBe('caught');
+    expect(register?.exitedAt).toEqual(register?.attempts[2].endedAt);
+    expect(record?.scope.path).toEqual([]);
+  });
+
+  test('Parallel branches get a scope each, and the state after the Parallel is back at the top', () => {
+    // Prepare: the chain Step Functions writes: each branch starts from ParallelStateStarted;
+    // ParallelStateSucceeded and ParallelStateExited point at the last branch event.
+    const h = new HistoryBuilder();
+    h.add('ExecutionStarted', 0);
+    const entered = h.entered('Parallel', 'Both', 0);
+    const started = h.add('ParallelStateStarted', entered);
+    const a1 = h.entered('Pass', 'A1', started);
+    const b1 = h.entered('Pass', 'B1', started);
+    h.exited('Pass', 'A1', a1);
+    const b1Out = h.exited('Pass', 'B1', b1);
+    h.add('ParallelStateSucceeded', b1Out);
+    const exited = h.exited('Parallel', 'Both', b1Out);
+    const after = h.entered('Pass', 'After', exited);
+    h.add('ExecutionSucceeded', h.exited('Pass', 'After', after));
+
+    // Act
+    const timeline = buildTimeline(h.events);
+
+    // Assess
+    expect(timeline.entries.map((e) => [e.name, e.scope.key, e.status])).toEqual([
+      ['Both', '', 'succeeded'],
+      ['A1', 'Both[0]', 'succeeded'],
+      ['B1', 'Both[1]', 'succeeded'],
+      ['After', '', 'succeeded'],
+    ]);
+  });
+
+  test('a Map over no items exits from its MapStateStarted event', () => {
+    const h = new HistoryBuilder();
+    h.add('ExecutionStarted', 0);
+    const entered = h.entered('Map', 'Deploy each process type', 0);
+    const started = h.add('MapStateStarted', entered, { mapStateStartedEventDetails: { length: 0 } });
+    h.add('MapStateSucceeded', started);
+    const exited = h.exited('Map', 'Deploy each process type', started);
+    h.entered('Task', 'Record the release', exited);
+
+    const timeline = buildTimeline(h.events);
+
+    expect(timeline.entries.map((e) => [e.name, e.status, e.scope.key])).toEqual([
+      ['Deploy each process type', 'succeeded', ''],
+      ['Record the release', 'running', ''],
+    ]);
   });
 });
