@@ -86,8 +86,9 @@ function executionRef(pipeline: StateMachineName, d: DescribeExecutionCommandOut
 
 /** The ARNs of a build's three executions: build from the record, release and deploy by name. */
 function executionArnsOf(target: AppTarget, build: BuildItem): Record<StateMachineName, string | undefined> {
+  const failedBuild = build.failedExecution && pipelineOfArn(build.failedExecution) === 'build' ? build.failedExecution : undefined;
   return {
-    build: build.recordedBy,
+    build: build.recordedBy ?? failedBuild,
     release: executionArn(target, 'release', `${target.app}-${build.buildKey}-release`),
     deploy: executionArn(target, 'deploy', `${target.app}-${build.buildKey}-deploy`),
   };
@@ -117,9 +118,14 @@ export async function listPipelines(clients: OpsClients, app: string, options: L
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new UsageError(`--limit must be a whole number from 1 to 100, got ${options.limit}`);
   const target = await locateApp(clients, app, options);
   const [builds, current] = [await recentBuilds(clients, target, limit), await getCurrentRelease(clients, target)];
+  // Five builds at a time: fast enough for an operator, gentle on the Step Functions API quotas.
+  const described: Executions[] = [];
+  for (let i = 0; i < builds.length; i += 5) {
+    described.push(...(await Promise.all(builds.slice(i, i + 5).map(async (b) => (await describeExecutions(clients, target, b, true)).refs))));
+  }
   const rows: PipelinesOutput['builds'] = [];
-  for (const build of builds) {
-    const { refs } = await describeExecutions(clients, target, build, true);
+  for (const [i, build] of builds.entries()) {
+    const refs = described[i];
     rows.push({
       build: build.buildKey,
       codeBuildStatus: build.status ?? null,
