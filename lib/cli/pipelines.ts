@@ -38,11 +38,30 @@ export interface PipelinesCliIo {
 }
 
 const isTty = Boolean(process.stderr.isTTY);
+/** A live progress line is on the terminal, not yet ended by a newline. */
+let liveLine = false;
+const endLiveLine = () => {
+  if (liveLine) process.stderr.write('\n');
+  liveLine = false;
+};
 const defaultIo: PipelinesCliIo = {
-  stdout: (text) => process.stdout.write(`${text}\n`),
-  stderr: (text) => process.stderr.write(`${isTty ? '\r\x1b[K' : ''}${text}\n`),
+  stdout: (text) => {
+    endLiveLine();
+    process.stdout.write(`${text}\n`);
+  },
+  stderr: (text) => {
+    endLiveLine();
+    process.stderr.write(`${text}\n`);
+  },
   exit: (code) => process.exit(code),
-  progress: (line) => process.stderr.write(isTty ? `\r\x1b[K${line.slice(0, (process.stderr.columns ?? 120) - 1)}` : `${line}\n`),
+  progress: (line) => {
+    if (!isTty) {
+      process.stderr.write(`${line}\n`);
+      return;
+    }
+    process.stderr.write(`\r\x1b[K${line.slice(0, (process.stderr.columns ?? 120) - 1)}`);
+    liveLine = true;
+  },
   clients: defaultClients,
   clock: realClock,
 };

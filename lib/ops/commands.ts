@@ -66,6 +66,20 @@ export function stepLabel(entry: Pick<StateEntry, 'name' | 'scope'>): string {
   return entry.scope.path.length === 0 ? entry.name : `${entry.name} (${entry.scope.path.map((p) => `${p.map} #${p.index}`).join(' > ')})`;
 }
 
+/** Running states, the same state of several Map iterations once: `Wait for the deployment (Deploy each process type #0, #1)`. */
+export function groupedLabels(entries: readonly Pick<StateEntry, 'name' | 'scope'>[]): string[] {
+  const groups = new Map<string, { name: string; where: string; indexes: number[] }>();
+  for (const e of entries) {
+    const outer = e.scope.path.slice(0, -1).map((p) => `${p.map} #${p.index} > `).join('');
+    const last = e.scope.path[e.scope.path.length - 1];
+    const key = `${e.name}|${outer}${last?.map ?? ''}`;
+    const g = groups.get(key) ?? { name: e.name, where: last ? `${outer}${last.map}` : '', indexes: [] };
+    if (last) g.indexes.push(last.index);
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => (g.where ? `${g.name} (${g.where} ${g.indexes.sort((a, b) => a - b).map((i) => `#${i}`).join(', ')})` : g.name));
+}
+
 /** An execution in the form `pipelines` and `watch` show. */
 function executionRef(pipeline: StateMachineName, d: DescribeExecutionCommandOutput, timeline?: Timeline): ExecutionRef {
   const failure = timeline?.failure;
@@ -296,8 +310,10 @@ export async function progressOf(clients: OpsClients, arn: string, d: DescribeEx
   const elapsed = formatDuration(seconds(d.startDate, d.stopDate ?? now));
   if (d.status !== 'RUNNING') return `${d.name}: ${d.status} after ${elapsed}`;
   const page = await aws(`Step Functions GetExecutionHistory ${arn}`, () => clients.sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, reverseOrder: true, maxResults: 100, includeExecutionData: false })));
-  const running = runningStates(buildTimeline(page.events ?? []));
-  const where = running.length > 0 ? [...new Set(running.map((r) => stepLabel(r)))].slice(0, 3).join(', ') : 'starting';
+  const open = runningStates(buildTimeline(page.events ?? []));
+  // A Map or Parallel state is shown through the states running inside it.
+  const running = open.filter((e) => !((e.type === 'Map' || e.type === 'Parallel') && open.some((o) => o.scope.path.length > e.scope.path.length)));
+  const where = running.length > 0 ? groupedLabels(running).slice(0, 3).join(', ') : 'starting';
   return `${d.name}: running ${elapsed} — ${where}`;
 }
 

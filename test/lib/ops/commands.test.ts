@@ -362,7 +362,7 @@ describe('slipway watch', () => {
     expect(out).toMatchObject({ outcome: 'deployed', build: '42' });
     expect(progress).toHaveLength(3);
     expect(progress[0]).toMatch(/^build 42 {2}build ✓ 5m00s {2}release … .* {2}deploy · — example-42-release: running .* — Run release task$/);
-    expect(progress[1]).toMatch(/deploy … .* — example-42-deploy: running .* — Wait for the deployment \(Deploy each process type #0\)/);
+    expect(progress[1]).toMatch(/deploy … .* — example-42-deploy: running .* — Wait for the deployment \(Deploy each process type #0, #1\)$/);
     expect(progress[2]).toMatch(/deploy ✓ 5m00s$/);
     expect(clock.slept).toEqual([2000, 2000]);
   });
