@@ -27,7 +27,7 @@ import {
   type OpsClients,
 } from './aws';
 import type { DeployOutput, ExecutionRef, Executions, PipelinesOutput, RedriveOutput, StatusOutput, WatchOutput } from './schemas';
-import { buildTimeline, runningStates, type StateEntry, type Timeline } from './timeline';
+import { buildTimeline, runningStates, scopeLabels, type StateEntry, type Timeline } from './timeline';
 
 /** Time, injectable so tests never wait. */
 export interface Clock {
@@ -61,23 +61,29 @@ export function logGroupLink(region: string, group: string, from: Date, to: Date
   return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${enc(group)}/log-events$3Fstart$3D${from.getTime()}$26end$3D${to.getTime()}`;
 }
 
-/** Where the failed step's name is shown: `Wait for the deployment (Deploy each process type #0)`. */
-export function stepLabel(entry: Pick<StateEntry, 'name' | 'scope'>): string {
-  return entry.scope.path.length === 0 ? entry.name : `${entry.name} (${entry.scope.path.map((p) => `${p.map} #${p.index}`).join(' > ')})`;
+/** Where a step ran, for people: `Deploy each process type #0 web`. */
+function whereLabel(levels: { map: string; index: number; item?: string | null }[]): string {
+  return levels.map((p) => `${p.map} #${p.index}${p.item ? ` ${p.item}` : ''}`).join(' > ');
+}
+
+/** Where the failed step's name is shown: `Wait for the deployment (Deploy each process type #0 web)`. */
+export function stepLabel(entry: Pick<StateEntry, 'name' | 'scope'>, labels: ReadonlyMap<string, string> = new Map()): string {
+  return entry.scope.path.length === 0 ? entry.name : `${entry.name} (${whereLabel(scopeLabels(entry.scope, labels))})`;
 }
 
 /** Running states, the same state of several Map iterations once: `Wait for the deployment (Deploy each process type #0, #1)`. */
-export function groupedLabels(entries: readonly Pick<StateEntry, 'name' | 'scope'>[]): string[] {
-  const groups = new Map<string, { name: string; where: string; indexes: number[] }>();
+export function groupedLabels(entries: readonly Pick<StateEntry, 'name' | 'scope'>[], labels: ReadonlyMap<string, string> = new Map()): string[] {
+  const groups = new Map<string, { name: string; where: string; items: { index: number; text: string }[] }>();
   for (const e of entries) {
-    const outer = e.scope.path.slice(0, -1).map((p) => `${p.map} #${p.index} > `).join('');
-    const last = e.scope.path[e.scope.path.length - 1];
+    const levels = scopeLabels(e.scope, labels);
+    const outer = levels.length > 1 ? `${whereLabel(levels.slice(0, -1))} > ` : '';
+    const last = levels[levels.length - 1];
     const key = `${e.name}|${outer}${last?.map ?? ''}`;
-    const g = groups.get(key) ?? { name: e.name, where: last ? `${outer}${last.map}` : '', indexes: [] };
-    if (last) g.indexes.push(last.index);
+    const g = groups.get(key) ?? { name: e.name, where: last ? `${outer}${last.map}` : '', items: [] };
+    if (last) g.items.push({ index: last.index, text: `#${last.index}${last.item ? ` ${last.item}` : ''}` });
     groups.set(key, g);
   }
-  return [...groups.values()].map((g) => (g.where ? `${g.name} (${g.where} ${g.indexes.sort((a, b) => a - b).map((i) => `#${i}`).join(', ')})` : g.name));
+  return [...groups.values()].map((g) => (g.where ? `${g.name} (${g.where} ${g.items.sort((a, b) => a.index - b.index).map((i) => i.text).join(', ')})` : g.name));
 }
 
 /** An execution in the form `pipelines` and `watch` show. */
@@ -91,7 +97,7 @@ function executionRef(pipeline: StateMachineName, d: DescribeExecutionCommandOut
     startedAt: (d.startDate ?? new Date(0)).toISOString(),
     stoppedAt: isoOrNull(d.stopDate),
     durationSeconds: seconds(d.startDate, d.stopDate),
-    failedStep: failure ? stepLabel(failure.entry) : null,
+    failedStep: failure ? stepLabel(failure.entry, timeline?.itemLabels) : null,
     error: d.error ?? null,
     cause: d.cause ?? null,
     redriveCount: d.redriveCount ?? 0,
@@ -269,7 +275,7 @@ export async function executionStatus(clients: OpsClients, t: ExecutionTarget, o
       return {
         name: e.name,
         type: e.type,
-        iteration: e.scope.path.map((p) => ({ map: p.map, index: p.index })),
+        iteration: scopeLabels(e.scope, timeline.itemLabels),
         status: e.status,
         enteredAt: e.enteredAt.toISOString(),
         exitedAt: isoOrNull(e.exitedAt),
@@ -283,7 +289,7 @@ export async function executionStatus(clients: OpsClients, t: ExecutionTarget, o
     failure: failure
       ? {
           state: failure.entry.name,
-          iteration: failure.entry.scope.path.map((p) => ({ map: p.map, index: p.index })),
+          iteration: scopeLabels(failure.entry.scope, timeline.itemLabels),
           error: failure.error ?? null,
           cause: failure.cause ?? null,
           executionError: d.error ?? timeline.execution.error ?? null,
@@ -310,10 +316,11 @@ export async function progressOf(clients: OpsClients, arn: string, d: DescribeEx
   const elapsed = formatDuration(seconds(d.startDate, d.stopDate ?? now));
   if (d.status !== 'RUNNING') return `${d.name}: ${d.status} after ${elapsed}`;
   const page = await aws(`Step Functions GetExecutionHistory ${arn}`, () => clients.sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, reverseOrder: true, maxResults: 100, includeExecutionData: false })));
-  const open = runningStates(buildTimeline(page.events ?? []));
+  const recent = buildTimeline(page.events ?? []);
+  const open = runningStates(recent);
   // A Map or Parallel state is shown through the states running inside it.
   const running = open.filter((e) => !((e.type === 'Map' || e.type === 'Parallel') && open.some((o) => o.scope.path.length > e.scope.path.length)));
-  const where = running.length > 0 ? groupedLabels(running).slice(0, 3).join(', ') : 'starting';
+  const where = running.length > 0 ? groupedLabels(running, recent.itemLabels).slice(0, 3).join(', ') : 'starting';
   return `${d.name}: running ${elapsed} — ${where}`;
 }
 
@@ -367,7 +374,7 @@ export async function redrive(clients: OpsClients, t: ExecutionTarget, options: 
     pipeline: pipelineOfArn(arn) ?? null,
     arn,
     name: d.name ?? '',
-    failedStep: timeline.failure ? stepLabel(timeline.failure.entry) : null,
+    failedStep: timeline.failure ? stepLabel(timeline.failure.entry, timeline.itemLabels) : null,
     redriveDate: (out.redriveDate ?? new Date()).toISOString(),
     redriveCount: (d.redriveCount ?? 0) + 1,
     watched,
@@ -595,6 +602,44 @@ export function renderPipelines(out: PipelinesOutput): string {
   ].join('\n');
 }
 
+/** A Lambda error's Cause is a JSON document: show `errorType: errorMessage`; other causes as they are. */
+export function readableCause(cause: string | null): string | null {
+  if (!cause) return cause;
+  try {
+    const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
+    if (parsed && typeof parsed.errorMessage === 'string') return `${typeof parsed.errorType === 'string' ? `${parsed.errorType}: ` : ''}${parsed.errorMessage}`;
+  } catch {
+    /* not JSON */
+  }
+  return cause;
+}
+
+type Step = StatusOutput['steps'][number];
+
+/** Steps as a tree: each Map iteration's steps under a `#index item` line, right after its Map state. */
+function stepTree(steps: readonly Step[]): { depth: number; header?: string; step?: Step }[] {
+  const key = (levels: Step['iteration']) => levels.map((l) => `${l.map}[${l.index}]`).join('/');
+  const lines: { depth: number; header?: string; step?: Step }[] = [];
+  const emit = (levelKey: string, depth: number) => {
+    for (const step of steps.filter((s) => key(s.iteration) === levelKey)) {
+      lines.push({ depth, step });
+      if (step.type !== 'Map' && step.type !== 'Parallel') continue;
+      const prefix = levelKey ? `${levelKey}/` : '';
+      const children = new Map<string, Step['iteration'][number]>();
+      for (const s of steps) {
+        const level = s.iteration[depth];
+        if (s.iteration.length > depth && key(s.iteration.slice(0, depth)) === levelKey && level.map === step.name) children.set(`${prefix}${level.map}[${level.index}]`, level);
+      }
+      for (const [childKey, level] of [...children.entries()].sort((a, b) => a[1].index - b[1].index)) {
+        lines.push({ depth: depth + 1, header: `#${level.index}${level.item ? ` ${level.item}` : ''}` });
+        emit(childKey, depth + 2);
+      }
+    }
+  };
+  emit('', 0);
+  return lines;
+}
+
 /** Human output of `status`. */
 export function renderStatus(out: StatusOutput): string {
   const e = out.execution;
@@ -603,22 +648,27 @@ export function renderStatus(out: StatusOutput): string {
     `console: ${e.consoleLink}`,
     '',
   ];
-  let redrive = -1;
-  for (const s of out.steps) {
-    if (s.redrive !== redrive && s.redrive > 0) lines.push(`  -- redrive ${s.redrive} --`);
+  let redrive = 0;
+  for (const line of stepTree(out.steps)) {
+    const indent = '  '.repeat(line.depth + 1);
+    if (line.header) {
+      lines.push(`${indent}${line.header}`);
+      continue;
+    }
+    const s = line.step as Step;
+    if (s.redrive !== redrive) lines.push(`${indent}-- redrive ${s.redrive} --`);
     redrive = s.redrive;
-    const indent = '  '.repeat(s.iteration.length + 1);
-    const where = s.iteration.length > 0 ? ` [${s.iteration.map((i) => `#${i.index}`).join(' ')}]` : '';
     const mark = { succeeded: '✓', caught: '↪', failed: '✗', running: '…', aborted: '-' }[s.status];
     const retries = s.retries.length > 0 ? `, ${s.retries.length} ${s.retries.length === 1 ? 'retry' : 'retries'} (${[...new Set(s.retries.map((r) => r.error ?? '?'))].join(', ')})` : '';
     const err = s.error && s.status !== 'succeeded' ? ` ${s.status === 'caught' ? 'caught' : 'error'} ${s.error}` : '';
-    lines.push(`${indent}${mark} ${s.name}${where}  ${formatDuration(s.durationSeconds)}${retries}${err}`);
+    const state = s.status === 'aborted' ? ' aborted' : s.status === 'running' ? ' running' : '';
+    lines.push(`${indent}${mark} ${s.name}  ${formatDuration(s.durationSeconds)}${state}${retries}${err}`);
   }
   if (out.failure) {
     const f = out.failure;
-    const where = f.iteration.length > 0 ? ` (${f.iteration.map((i) => `${i.map} #${i.index}`).join(' > ')})` : '';
-    lines.push('', `failed at: ${f.state}${where}`, `error: ${f.error ?? '-'}`, `cause: ${f.cause ?? '-'}`);
-    if (f.executionError && f.executionError !== f.error) lines.push(`execution error: ${f.executionError}${f.executionCause ? ` — ${f.executionCause}` : ''}`);
+    const where = f.iteration.length > 0 ? ` (${whereLabel(f.iteration)})` : '';
+    lines.push('', `failed at: ${f.state}${where}`, `error: ${f.error ?? '-'}`, `cause: ${readableCause(f.cause) ?? '-'}`);
+    if (f.executionError && f.executionError !== f.error) lines.push(`execution error: ${f.executionError}${f.executionCause ? ` — ${readableCause(f.executionCause)}` : ''}`);
     lines.push(`logs: ${f.logLink ?? 'no log link (see the console)'}`);
   }
   if (e.status !== 'RUNNING' && e.status !== 'SUCCEEDED') {

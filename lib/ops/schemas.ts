@@ -53,7 +53,8 @@ export const pipelinesOutputSchema = z.object({
 });
 export type PipelinesOutput = z.infer<typeof pipelinesOutputSchema>;
 
-const iterationPath = z.array(z.object({ map: z.string(), index: z.number().int().nonnegative() }));
+/** Where a state ran: Map iterations (or Parallel branches), outermost first; `item` is what the iteration works on (e.g. "web"), if known. */
+const iterationPath = z.array(z.object({ map: z.string(), index: z.number().int().nonnegative(), item: z.string().nullable() }));
 
 /** `slipway status ... --json` */
 export const statusOutputSchema = z.object({

@@ -77,6 +77,11 @@ export interface Timeline {
   readonly entries: readonly StateEntry[];
   readonly failure?: FailurePoint;
   readonly eventCount: number;
+  /**
+   * What each Map iteration works on, by scope key, read from its first state's input (`process` or
+   * `name`, e.g. "web"), when the history includes execution data.
+   */
+  readonly itemLabels: ReadonlyMap<string, string>;
 }
 
 const TOP: Scope = { key: '', path: [] };
@@ -142,6 +147,7 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
   const containerOf = new Map<string, StateEntry>();
   const branchCount = new Map<StateEntry, number>();
   const closed = new Set<StateEntry>();
+  const itemLabels = new Map<string, string>();
   const entries: StateEntry[] = [];
   const redrives: { at: Date; count: number }[] = [];
   let startedAt: Date | undefined;
@@ -217,6 +223,10 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
         owner.status = failed ? 'caught' : 'succeeded';
         owner.exitedAt ??= (prev !== undefined ? byId.get(prev)?.timestamp : undefined) ?? at;
         closed.add(owner);
+      }
+      if (prevType === 'MapIterationStarted' && scope.path.length > 0 && !itemLabels.has(scope.key)) {
+        const label = itemLabel(e.stateEnteredEventDetails?.input);
+        if (label) itemLabels.set(scope.key, label);
       }
       const entry: StateEntry = {
         eventId: id,
@@ -323,7 +333,7 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
   }
 
   const execution: ExecutionSummary = { startedAt, endedAt, status, error, cause, redrives };
-  return { execution, entries, failure: findFailure(execution, entries), eventCount: events.length };
+  return { execution, entries, failure: findFailure(execution, entries), eventCount: events.length, itemLabels };
 }
 
 /**
@@ -358,6 +368,28 @@ function findFailure(execution: ExecutionSummary, entries: readonly StateEntry[]
   }
   const open = [...run].reverse().find((e) => e.status === 'failed' || e.status === 'aborted');
   return open ? point(open) : undefined;
+}
+
+/** `{"process": "web", ...}` -> `web`: what a Map item is about, if its input says. */
+function itemLabel(input: string | undefined): string | undefined {
+  if (!input) return undefined;
+  try {
+    const value = JSON.parse(input) as unknown;
+    if (typeof value === 'string' || typeof value === 'number') return String(value).slice(0, 40);
+    if (value && typeof value === 'object') {
+      const o = value as Record<string, unknown>;
+      const label = [o.process, o.name, o.id].find((v) => typeof v === 'string' || typeof v === 'number');
+      return label === undefined ? undefined : String(label).slice(0, 40);
+    }
+  } catch {
+    /* truncated or not JSON */
+  }
+  return undefined;
+}
+
+/** The label of each level of a scope: `Deploy each process type #0 (web)`. */
+export function scopeLabels(scope: Scope, labels: ReadonlyMap<string, string>): { map: string; index: number; item: string | null }[] {
+  return scope.path.map((p, i) => ({ map: p.map, index: p.index, item: labels.get(scopeKey(scope.path.slice(0, i + 1))) ?? null }));
 }
 
 /** The state(s) running now, innermost first (for a live progress line). */

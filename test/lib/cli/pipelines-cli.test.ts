@@ -96,7 +96,7 @@ describe('slipway pipeline commands (child process)', () => {
     const json = await cli('status', DEPLOY_42, '--json');
 
     expect(human.code).toBe(1);
-    expect(human.out).toContain('failed at: Wait for the deployment (Deploy each process type #0)');
+    expect(human.out).toContain('failed at: Wait for the deployment (Deploy each process type #0 web)');
     expect(human.out).toContain('redrive: possible');
     expect(json.code).toBe(1);
     expect(statusOutputSchema.parse(JSON.parse(json.out)).failure?.error).toBe('DeploymentRolledBack');

@@ -118,7 +118,7 @@ describe('slipway status', () => {
     // Assess
     expect(sfn.commandCalls(GetExecutionHistoryCommand)).toHaveLength(Math.ceil(events.length / 10));
     expect(out.eventCount).toBe(events.length);
-    expect(out.failure).toMatchObject({ state: 'Wait for the deployment', iteration: [{ map: 'Deploy each process type', index: 0 }], error: 'DeploymentRolledBack', cause: ROLLBACK_CAUSE });
+    expect(out.failure).toMatchObject({ state: 'Wait for the deployment', iteration: [{ map: 'Deploy each process type', index: 0, item: 'web' }], error: 'DeploymentRolledBack', cause: ROLLBACK_CAUSE });
     expect(out.failure?.logLink).toContain('log-group/$252Faws$252Flambda$252FExampleAppStack-WaitForDeployment-x1/log-events');
     expect(lambda).toHaveReceivedCommandWith(GetFunctionConfigurationCommand, { FunctionName: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:slipway-example-wait-for-deployment` });
     expect(out.redrive).toEqual({ possible: true, status: 'REDRIVABLE', reason: null });
@@ -140,10 +140,12 @@ describe('slipway status', () => {
 
     const text = renderStatus(await executionStatus(clients, { arn: DEPLOY_42 }));
 
-    expect(text).toContain('failed at: Wait for the deployment (Deploy each process type #0)');
+    expect(text).toContain('failed at: Wait for the deployment (Deploy each process type #0 web)');
     expect(text).toContain('error: DeploymentRolledBack');
     expect(text).toContain('rolled back by the deployment circuit breaker');
-    expect(text).toMatch(/Create or update the service \[#0\].*1 retry \(Lambda\.TooManyRequestsException\)/);
+    expect(text).toMatch(/\n {4}#0 web\n {6}✓ Create or update the service .*1 retry \(Lambda\.TooManyRequestsException\)/);
+    expect(text).toMatch(/\n {4}#1 worker\n {6}✓ Create or update the service {2}\d+s\n/);
+    expect(text).toMatch(/- Wait for the deployment {2}\S+ aborted/);
     expect(text).toContain('logs: https://eu-west-1.console.aws.amazon.com/cloudwatch/home');
     expect(text).toContain(`redrive: possible — slipway redrive ${DEPLOY_42}`);
   });
@@ -362,7 +364,7 @@ describe('slipway watch', () => {
     expect(out).toMatchObject({ outcome: 'deployed', build: '42' });
     expect(progress).toHaveLength(3);
     expect(progress[0]).toMatch(/^build 42 {2}build ✓ 5m00s {2}release … .* {2}deploy · — example-42-release: running .* — Run release task$/);
-    expect(progress[1]).toMatch(/deploy … .* — example-42-deploy: running .* — Wait for the deployment \(Deploy each process type #0, #1\)$/);
+    expect(progress[1]).toMatch(/deploy … .* — example-42-deploy: running .* — Wait for the deployment \(Deploy each process type #0 web, #1 worker\)$/);
     expect(progress[2]).toMatch(/deploy ✓ 5m00s$/);
     expect(clock.slept).toEqual([2000, 2000]);
   });
