@@ -311,6 +311,34 @@ describe('slipway deploy and rollback', () => {
     expect(out).toMatchObject({ kind: 'deploy', build: '41', from: '42', force: true, name: call.name });
   });
 
+  test('a release whose executions Step Functions no longer keeps is deployed from the build record and the settings', async () => {
+    // Prepare: the release execution is gone (closed executions are kept 90 days).
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_41 }).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
+    const settings = {
+      app: APP, region: REGION, cluster: 'production', imageRepositoryUri: 'repo', codeBuildProject: 'slipway-example',
+      network: { subnets: ['subnet-1'], securityGroups: ['sg-1'], assignPublicIp: 'DISABLED' },
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
+      deployTimeoutSeconds: 1200,
+      processes: { web: { family: 'slipway-example-web', cpu: '256', memory: '512', executionRoleArn: 'e', taskRoleArn: 't', logGroup: '/slipway/apps/example', desiredCount: 1 } },
+    };
+    dynamodb.on(GetItemCommand, { Key: { pk: S('APP'), sk: S('SETTINGS') } }).resolves({ Item: { pk: S('APP'), sk: S('SETTINGS'), settings: S(JSON.stringify(settings)) } });
+
+    // Act
+    await rollback(clients, APP, '41', { clock: fakeClock() });
+
+    // Assess
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input ?? '');
+    expect(input).toMatchObject({ deployTimeoutSeconds: 1200, force: true, processes: [{ name: 'web', taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example-web:41` }] });
+    expect(input.build).toMatchObject({ buildKey: '41', sortKey: '0000000041', image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/slipway/example:build-41`, commit: 'c0ffee41aaaaaaaaaaaa' });
+  });
+
+  test('a build whose task definitions were never registered cannot be deployed, and says what to do', async () => {
+    dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000043') } }).resolves({ Item: buildItem(43, { pipelineError: S('SettingsNotFound') }) });
+
+    await expect(deployBuild(clients, APP, '43', { clock: fakeClock() })).rejects.toThrow('build 43 has no registered task definitions (its build pipeline stopped before "Register task definitions": SettingsNotFound): nothing to deploy; redrive its build pipeline first (slipway redrive example 43)');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
   test('rollback without --to picks the last released build before the current one, forced', async () => {
     dynamodb.on(QueryCommand).resolves({ Items: [released41] });
 
