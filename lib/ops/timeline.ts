@@ -201,7 +201,7 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
         if (it) it.status = outcome;
         else owner.iterations.push({ index: d.index ?? 0, status: outcome });
       }
-      if (type === 'MapIterationAborted') {
+      if (type === 'MapIterationAborted' && s.path.length > 0) {
         for (const entry of entries) if (entry.scope.key.startsWith(s.key) && entry.status === 'running') entry.status = 'aborted';
       }
     } else if (CONTAINER_ENDS.has(type)) {
