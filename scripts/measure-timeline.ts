@@ -23,7 +23,7 @@ function history(size: number): HistoryEvent[] {
     const entered = add('TaskStateEntered', tails[it], { stateEnteredEventDetails: { name: 'Create or update the service', input: '{"process":"web"}' } });
     const scheduled = add('TaskScheduled', entered, { taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'eu-west-1', parameters: '{}' } });
     const s = add('TaskStarted', scheduled);
-    const failed = add('TaskFailed', s, { taskFailedEventDetails: { error: 'TransientError', cause: 'x' } });
+    const failed = add('TaskFailed', s, { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'TransientError', cause: 'x' } });
     const s2 = add('TaskStarted', add('TaskScheduled', failed, { taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'eu-west-1', parameters: '{}' } }));
     tails[it] = add('TaskStateExited', add('TaskSucceeded', s2), { stateExitedEventDetails: { name: 'Create or update the service' } });
   }
