@@ -680,7 +680,11 @@ export function renderStatus(out: StatusOutput): string {
 /** Human output of `redrive`. */
 export function renderRedrive(out: RedriveOutput): string {
   const head = `redrove ${out.name} (${out.pipeline ?? 'execution'}, redrive ${out.redriveCount}) from "${out.failedStep ?? 'the failed step'}" at ${short(out.redriveDate)}\nconsole: ${executionConsoleLink(out.arn)}`;
-  return out.watched ? `${head}\n${renderWatched(out.watched)}` : head;
+  if (!out.watched) return head;
+  // A redriven build or release starts the next pipeline itself: say how to follow it.
+  const m = /^(.+)-(\d+|[0-9a-f-]{36})-(release)$/.exec(out.name);
+  const next = out.watched.status === 'SUCCEEDED' && out.pipeline !== 'deploy' ? (m ? `\nthe deploy goes on: slipway watch ${m[1]} ${m[2]}` : '\nthe next pipeline goes on: slipway pipelines <app>') : '';
+  return `${head}\n${renderWatched(out.watched)}${next}`;
 }
 
 function renderWatched(w: NonNullable<RedriveOutput['watched']>): string {

@@ -22,6 +22,7 @@ import {
   listPipelines,
   redrive,
   renderPipelines,
+  renderRedrive,
   renderStatus,
   rollback,
   watchPipeline,
@@ -261,6 +262,7 @@ describe('slipway redrive', () => {
     expect(progress[0]).toMatch(/^example-42-release: running .* — Run release task$/);
     expect(progress[progress.length - 1]).toMatch(/^example-42-release: SUCCEEDED/);
     expect(clock.slept).toEqual([5000]);
+    expect(renderRedrive(out)).toMatch(/^redrove example-42-release \(release, redrive 1\) from "Run release task"[^]*\nSUCCEEDED after [^]*\nthe deploy goes on: slipway watch example 42$/);
   });
 
   test('refuses a succeeded execution without calling RedriveExecution', async () => {
