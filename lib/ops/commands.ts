@@ -106,11 +106,14 @@ function executionRef(pipeline: StateMachineName, d: DescribeExecutionCommandOut
 
 /** The ARNs of a build's three executions: build from the record, release and deploy by name. */
 function executionArnsOf(target: AppTarget, build: BuildItem): Record<StateMachineName, string | undefined> {
-  const failedBuild = build.failedExecution && pipelineOfArn(build.failedExecution) === 'build' ? build.failedExecution : undefined;
+  const failed = build.failedExecution ? pipelineOfArn(build.failedExecution) : undefined;
+  // The latest deploy of the build: a CLI deploy or rollback (its own name) records itself on the build
+  // too, as deployExecution when it succeeds and failedExecution when it fails.
+  const failedDeployIsLatest = failed === 'deploy' && (!build.releasedAt || (build.failedAt ?? '') > build.releasedAt);
   return {
-    build: build.recordedBy ?? failedBuild,
+    build: build.recordedBy ?? (failed === 'build' ? build.failedExecution : undefined),
     release: executionArn(target, 'release', `${target.app}-${build.buildKey}-release`),
-    deploy: executionArn(target, 'deploy', `${target.app}-${build.buildKey}-deploy`),
+    deploy: failedDeployIsLatest ? build.failedExecution : (build.deployExecution ?? executionArn(target, 'deploy', `${target.app}-${build.buildKey}-deploy`)),
   };
 }
 

@@ -29,7 +29,7 @@ import {
   type Clock,
 } from '../../../lib/ops/commands';
 import { deployOutputSchema, pipelinesOutputSchema, redriveOutputSchema, statusOutputSchema, watchOutputSchema } from '../../../lib/ops/schemas';
-import { ACCOUNT, APP, deployFailedInMap, execArn, pages, REGION, RELEASE_LOG_LINK, releaseFailed, ROLLBACK_CAUSE, T0 } from './histories';
+import { ACCOUNT, APP, deployFailedInMap, execArn, HistoryBuilder, pages, REGION, RELEASE_LOG_LINK, releaseFailed, ROLLBACK_CAUSE, T0 } from './histories';
 
 const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
@@ -163,6 +163,26 @@ describe('slipway status', () => {
     expect(out.failure).toMatchObject({ state: 'Run release task', error: 'States.TaskFailed', executionError: 'ReleaseFailed', logLink: RELEASE_LOG_LINK });
   });
 
+  test('a failed release task without a link in its cause gets the link of its log stream', async () => {
+    // Prepare: RunTask's failure ends the execution; the cause is the stopped task, the input has the release plan.
+    const h = new HistoryBuilder();
+    const run = h.entered('Task', 'Run release task', h.add('ExecutionStarted', 0));
+    const started = h.schedule(run, 'ecs', 'runTask.sync', { Cluster: 'production' });
+    const task = { taskArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/production/0f1e2d3c`, containers: [{ name: 'web', exitCode: 137 }], stopCode: 'EssentialContainerExited' };
+    const failed = h.taskFailed(started, 'ecs', 'runTask.sync', 'States.TaskFailed', JSON.stringify(task));
+    h.add('ExecutionFailed', failed, { executionFailedEventDetails: { error: 'States.TaskFailed', cause: JSON.stringify(task) } });
+    const input = { release: { logGroup: '/slipway/apps/example', containerName: 'web', region: REGION } };
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'FAILED', { input: JSON.stringify(input), redriveStatus: 'REDRIVABLE' }));
+    serveHistory(RELEASE_42, h.events);
+
+    // Act
+    const out = await executionStatus(clients, { arn: RELEASE_42 });
+
+    // Assess
+    expect(out.failure?.state).toBe('Run release task');
+    expect(out.failure?.logLink).toBe(`https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#logsV2:log-groups/log-group/$252Fslipway$252Fapps$252Fexample/log-events/web$252Fweb$252F0f1e2d3c`);
+  });
+
   test('an execution older than 14 days is not redrivable, and says why', async () => {
     sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'FAILED', { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution is older than 14 days' }));
     serveHistory(DEPLOY_42, deployFailedInMap().events);
@@ -219,6 +239,20 @@ describe('slipway pipelines', () => {
     expect(text).toMatch(/^42 .*SUCCEEDED .*FAILED 5m00s at "Run release task"/m);
     expect(text).toMatch(/^41 \* /m);
     expect(text).toContain('build 42 release: ReleaseFailed — exit 1');
+  });
+
+  test('the deploy column shows the latest deploy of a build, a rollback started by the CLI included', async () => {
+    // Prepare: build 41 was released by its pipeline, then rolled back to by the CLI, which failed.
+    const rollbackArn = execArn('deploy', 'example-41-rollback-20261121T080000Z');
+    dynamodb.on(QueryCommand).resolves({ Items: [{ ...released41, failedExecution: S(rollbackArn), failedAt: S('2026-11-21T08:00:05Z'), pipelineError: S('DeploymentRolledBack') }] });
+    sfn.on(DescribeExecutionCommand, { executionArn: rollbackArn }).resolves(described(rollbackArn, 'FAILED', { error: 'DeploymentRolledBack' }));
+    serveHistory(rollbackArn, deployFailedInMap().events);
+
+    // Act
+    const out = await listPipelines(clients, APP);
+
+    // Assess
+    expect(out.builds[0].executions.deploy).toMatchObject({ name: 'example-41-rollback-20261121T080000Z', status: 'FAILED', failedStep: 'Wait for the deployment (Deploy each process type #0 web)' });
   });
 
   test('a missing state machine names the account, region and the --prefix option', async () => {
