@@ -354,6 +354,14 @@ export class AppStack extends Stack {
       new iam.PolicyStatement({ sid: 'ReadConfig', actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'], resources: [configPathArn, configParameters] }),
     );
     table.grantReadData(this.userRole);
+    // `slipway status|pipelines|redrive`: find the table in the build state machine's definition, and
+    // link a failed step to its function's log group (which both roles may read).
+    const functions = Object.values(this.pipelines.functions);
+    for (const role of [this.managementRole, this.userRole]) {
+      role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadPipelineDefinitions', actions: ['states:DescribeStateMachine'], resources: stateMachineArns }));
+      role.addToPolicy(new iam.PolicyStatement({ sid: 'FindFunctionLogs', actions: ['lambda:GetFunctionConfiguration'], resources: functions.map((f) => f.function.functionArn) }));
+      functions.forEach((f) => f.logGroup.grantRead(role));
+    }
     for (const role of [this.managementRole, this.userRole]) {
       acknowledgeWildcards(
         role,
