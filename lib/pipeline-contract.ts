@@ -35,6 +35,10 @@ export type PipelineFunctionKey = keyof typeof PIPELINE_FUNCTIONS;
 export const STATE_MACHINES = ['build', 'release', 'deploy', 'config-change', 'schedules'] as const;
 export type StateMachineName = (typeof STATE_MACHINES)[number];
 
+/** The three pipelines a build goes through (the operator commands follow a build through them). */
+export const BUILD_PIPELINES = ['build', 'release', 'deploy'] as const satisfies readonly StateMachineName[];
+export type BuildPipelineName = (typeof BUILD_PIPELINES)[number];
+
 /** What a placeholder stands for. */
 export type Substitution =
   | { kind: 'appName' }
