@@ -24,7 +24,7 @@ import { handler as registerTaskDefinitions } from '../../functions/register-tas
 import { autoscaling, dynamodb, ecs, sfn } from '../../functions/shared/clients';
 import { handler as updateService } from '../../functions/update-service/index';
 import { handler as waitForDeployment } from '../../functions/wait-for-deployment/index';
-import { aslPath, taskStates, type AslStates } from '../asl';
+import { aslPath, forEachState, taskStates, type AslStates } from '../asl';
 import { loadConfig } from '../config';
 import { aslPlaceholders, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS, serviceName, stateMachineName, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
 import { ConditionalCheckFailedException, type Item } from './dynamo';
@@ -97,6 +97,23 @@ export interface LocalRunOptions {
   readonly rootDir?: string;
 }
 
+/**
+ * Extra answers for Task resources the runner does not model, keyed by the Task's `Resource` (after
+ * substitution): called with the state's effective parameters and the simulated account.
+ */
+export type LocalTaskHandler = (params: Record<string, unknown>, world: World) => Promise<unknown>;
+
+/** Optional changes to what a {@link LocalRun} executes, for benchmarks and experiments. */
+export interface LocalRunExtras {
+  /** Run this ASL file (absolute path) instead of `statemachines/<name>.asl.json`. @default none */
+  readonly aslFiles?: Partial<Record<StateMachineName, string>>;
+  /** Answers for more Task resources. @default none */
+  readonly taskHandlers?: Readonly<Record<string, LocalTaskHandler>>;
+}
+
+/** Resource the runner gives a `Wait` state so that it runs on the simulated clock. */
+const SIMULATED_WAIT = 'arn:aws:states:::slipway-local:wait';
+
 interface PendingToken {
   settled: boolean;
   closed: boolean;
@@ -126,6 +143,8 @@ export class LocalRun {
   private readonly arns: Record<string, string> = {};
   private readonly functionArns = new Map<string, PipelineFunctionKey>();
   private readonly definitions = new Map<StateMachineName, StateMachineDefinition>();
+  /** Wait states (by name) that run on the simulated clock, and their seconds. */
+  private readonly waitSeconds = new Map<string, number>();
   private readonly tokens = new Map<string, PendingToken>();
   private readonly queue: ExecutionReport[] = [];
   private tokenSeq = 0;
@@ -136,7 +155,11 @@ export class LocalRun {
   private readonly tableName: string;
   private readonly clusterArn: string;
 
-  constructor(world: WorldFile = {}, private readonly rootDir = process.cwd()) {
+  constructor(
+    world: WorldFile = {},
+    private readonly rootDir = process.cwd(),
+    private readonly extras: LocalRunExtras = {},
+  ) {
     const parsed = worldSchema.safeParse(world);
     if (!parsed.success) {
       const i = parsed.error.issues[0];
@@ -193,7 +216,7 @@ export class LocalRun {
   private substitute(name: StateMachineName): StateMachineDefinition {
     const cached = this.definitions.get(name);
     if (cached) return cached;
-    let text = readFileSync(aslPath(this.rootDir, name), 'utf8');
+    let text = readFileSync(this.extras.aslFiles?.[name] ?? aslPath(this.rootDir, name), 'utf8');
     for (const [placeholder, sub] of Object.entries(SUBSTITUTIONS[name])) {
       let value: string;
       switch (sub.kind) {
@@ -226,6 +249,15 @@ export class LocalRun {
         state.TimeoutSeconds = 2000000; // setTimeout holds at most 24.8 days
       }
     }
+    // A Wait with fixed Seconds runs on the simulated clock (aws-local-stepfunctions would sleep for real):
+    // the runner turns it into a local Task that advances the clock, still reported as a Wait.
+    forEachState(def.States as unknown as AslStates, (stateName, state) => {
+      if (state.Type === 'Wait' && typeof state.Seconds === 'number') {
+        this.waitSeconds.set(stateName, state.Seconds);
+        delete state.Seconds;
+        Object.assign(state, { Type: 'Task', Resource: SIMULATED_WAIT });
+      }
+    });
     this.definitions.set(name, def);
     return def;
   }
@@ -327,7 +359,8 @@ export class LocalRun {
     for (const [name, state] of taskStates(def.States as unknown as AslStates)) {
       const resource = String(state.Resource);
       out[name] = async (input) => {
-        const work = this.runTask(resource, input as Record<string, Json>);
+        const seconds = this.waitSeconds.get(name);
+        const work = resource === SIMULATED_WAIT && seconds !== undefined ? this.world.runUntil(() => false, this.world.now + seconds).then(() => input) : this.runTask(resource, input as Record<string, Json>);
         this.inflight.add(work);
         try {
           return (await work) as Json;
@@ -381,6 +414,7 @@ export class LocalRun {
       case 'arn:aws:states:::states:startExecution':
         return this.startExecution(params);
       default:
+        if (this.extras.taskHandlers?.[resource]) return this.extras.taskHandlers[resource](params, w);
         throw new SimulatedAwsError('States.Runtime', `the local runner has no model of ${resource}`);
     }
   }
@@ -471,7 +505,7 @@ export class LocalRun {
             const proc = (e.state.input as Record<string, Json> | null)?.process;
             iterationNames.set(idx, typeof proc === 'string' ? proc : `#${idx}`);
           }
-          const visit: StateVisit = { name: e.state.name, type: e.state.type, iteration: idx !== undefined ? iterationNames.get(idx) : undefined, at: this.world.now, status: 'entered', retries: 0 };
+          const visit: StateVisit = { name: e.state.name, type: e.state.type === 'Task' && this.waitSeconds.has(e.state.name) ? 'Wait' : e.state.type, iteration: idx !== undefined ? iterationNames.get(idx) : undefined, at: this.world.now, status: 'entered', retries: 0 };
           if (idx === undefined) (visit as StateVisit & { input?: Json }).input = e.state.input;
           exec.states.push(visit);
           open.set(key, visit);

@@ -53,6 +53,8 @@ export class World {
   readonly tasksByToken = new Map<string, SyncTask>();
   readonly scalableTargets = new Map<string, { min?: number; max?: number; policies: string[] }>();
   readonly calls: Record<string, number> = {};
+  /** Each ECS deployment that completed, with the simulated time it did (before its event is delivered). */
+  readonly completedDeployments: { service: string; deploymentId: string; at: number }[] = [];
   private readonly throttleLeft: Record<string, number>;
   private readonly outcomes: Record<string, DeploymentOutcome[]>;
   private readonly queue: Scheduled[] = [];
@@ -113,6 +115,8 @@ export class World {
    */
   async runUntil(done: () => boolean, deadline: number): Promise<boolean> {
     for (;;) {
+      // Let the run's event log record what was entered at the current time before the clock moves on.
+      await new Promise((r) => setImmediate(r));
       if (done()) return true;
       const nextSweep = (Math.floor(this.now / this.spec.sweepEverySeconds) + 1) * this.spec.sweepEverySeconds;
       const next = this.queue[0];
@@ -128,8 +132,6 @@ export class World {
       } else {
         await this.onSweep();
       }
-      // Let concurrently waiting Map iterations observe what just happened.
-      await new Promise((r) => setImmediate(r));
     }
   }
 
@@ -309,6 +311,7 @@ export class World {
     d.runningCount = d.desiredCount;
     s.service.runningCount = d.desiredCount;
     s.service.deployments = [d];
+    this.completedDeployments.push({ service: s.service.serviceName ?? '', deploymentId, at: this.now });
     this.emit(s, 'SERVICE_DEPLOYMENT_COMPLETED', deploymentId, `ECS deployment ${deploymentId} completed.`);
   }
 
