@@ -62,6 +62,20 @@ export const SUBSTITUTIONS: Record<StateMachineName, Record<string, Substitution
   },
 };
 
+/** Source of the milestone events the pipelines put on the default event bus. */
+export const MILESTONE_SOURCE = 'slipway';
+
+/**
+ * The milestone events' detail types. Every event's detail has `app`, `buildKey` and `execution` (the
+ * execution's ARN); "Build Recorded" adds `status`, `commit`, `image`, `logLink`; "Deploy Started" adds
+ * `processes`; "Deploy Succeeded" adds `image`; the failures add `error` and `cause`.
+ */
+export const MILESTONES = ['Build Recorded', 'Build Failed', 'Release Started', 'Release Succeeded', 'Release Failed', 'Deploy Started', 'Deploy Succeeded', 'Deploy Failed', 'Deploy Rolled Back'] as const;
+export type Milestone = (typeof MILESTONES)[number];
+
+/** The milestones an on-call engineer is told about (Slipway's SNS topic subscribes to these). */
+export const FAILURE_MILESTONES: readonly Milestone[] = ['Build Failed', 'Release Failed', 'Deploy Failed', 'Deploy Rolled Back'];
+
 /** Name of a state machine in AWS: `<prefix>-<app>-<pipeline>`. */
 export function stateMachineName(prefix: string, app: string, pipeline: StateMachineName): string {
   return `${prefix}-${app}-${pipeline}`;

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
 import {
   aslPlaceholders,
+  MILESTONE_SOURCE,
   PIPELINE_FUNCTIONS,
   STATE_MACHINES,
   SUBSTITUTIONS,
@@ -398,6 +399,20 @@ export class Pipelines extends Construct {
     // deploy: update each service, wait for its deployment, record the release.
     this.invoke('deploy', 'updateService', 'waitForDeployment', 'checkDeployment');
     this.table.grant(deploy, ...recordActions);
+
+    for (const pipeline of ['build', 'release', 'deploy'] as const) this.announce(pipeline);
+  }
+
+  /** Milestone events: PutEvents on the default bus, and only with Slipway's own source. */
+  private announce(pipeline: StateMachineName): void {
+    this.stateMachineRoles[pipeline].addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'AnnounceMilestones',
+        actions: ['events:PutEvents'],
+        resources: [Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+        conditions: { StringEquals: { 'events:source': MILESTONE_SOURCE } },
+      }),
+    );
   }
 
   private grantFunctions(): void {

@@ -29,7 +29,7 @@ import { loadConfig } from '../config';
 import { aslPlaceholders, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS, serviceName, stateMachineName, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
 import { ConditionalCheckFailedException, type Item } from './dynamo';
 import { localAppSettings } from './local-settings';
-import { SimulatedAwsError, World } from './world';
+import { SimulatedAwsError, World, type EmittedEvent } from './world';
 import { worldSchema, type WorldFile } from './world-schema';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -86,6 +86,8 @@ export interface RunReport {
     readonly lastGoodRelease: { build: string; image: string; processes: unknown } | null;
     readonly autoscaling: Record<string, { min?: number; max?: number; policies: string[] }>;
   };
+  /** Milestone events the pipelines put on the default event bus (source `slipway`), in order. */
+  readonly events: EmittedEvent[];
 }
 
 /** What to run. */
@@ -354,13 +356,13 @@ export class LocalRun {
     return {};
   }
 
-  private overrides(def: StateMachineDefinition): Record<string, (input: Json) => Promise<Json>> {
+  private overrides(def: StateMachineDefinition, execution: string): Record<string, (input: Json) => Promise<Json>> {
     const out: Record<string, (input: Json) => Promise<Json>> = {};
     for (const [name, state] of taskStates(def.States as unknown as AslStates)) {
       const resource = String(state.Resource);
       out[name] = async (input) => {
         const seconds = this.waitSeconds.get(name);
-        const work = resource === SIMULATED_WAIT && seconds !== undefined ? this.world.runUntil(() => false, this.world.now + seconds).then(() => input) : this.runTask(resource, input as Record<string, Json>);
+        const work = resource === SIMULATED_WAIT && seconds !== undefined ? this.world.runUntil(() => false, this.world.now + seconds).then(() => input) : this.runTask(resource, input as Record<string, Json>, execution);
         this.inflight.add(work);
         try {
           return (await work) as Json;
@@ -372,7 +374,7 @@ export class LocalRun {
     return out;
   }
 
-  private async runTask(resource: string, params: Record<string, Json>): Promise<unknown> {
+  private async runTask(resource: string, params: Record<string, Json>, execution: string): Promise<unknown> {
     const w = this.world;
     switch (resource) {
       case 'arn:aws:states:::lambda:invoke': {
@@ -413,6 +415,8 @@ export class LocalRun {
         return this.dynamoTask(resource.slice(resource.lastIndexOf(':') + 1), params);
       case 'arn:aws:states:::states:startExecution':
         return this.startExecution(params);
+      case 'arn:aws:states:::events:putEvents':
+        return w.putEvents(params.Entries, execution);
       default:
         if (this.extras.taskHandlers?.[resource]) return this.extras.taskHandlers[resource](params, w);
         throw new SimulatedAwsError('States.Runtime', `the local runner has no model of ${resource}`);
@@ -485,7 +489,7 @@ export class LocalRun {
     this.active = { running: true };
     const open = new Map<string, StateVisit>();
     const run = machine.run((input ?? exec.input) as never, {
-      overrides: { taskResourceLocalHandlers: this.overrides(def) as never, retryIntervalOverrides: retryOverrides },
+      overrides: { taskResourceLocalHandlers: this.overrides(def, exec.arn) as never, retryIntervalOverrides: retryOverrides },
       context: {
         Execution: { Id: exec.arn, Name: exec.name, RedriveCount: exec.redriveCount, StartTime: this.world.isoNow() },
         StateMachine: { Id: this.arns[exec.stateMachine], Name: this.arns[exec.stateMachine].split(':').pop() },
@@ -564,7 +568,7 @@ export class LocalRun {
   async redrive(exec: ExecutionReport): Promise<ExecutionReport> {
     if (exec.status !== 'FAILED') throw new LocalRunError(`execution ${exec.name} is ${exec.status}: only failed executions can be redriven`);
     const top = exec.states.filter((s) => s.iteration === undefined);
-    const failedAt = [...top].reverse().find((s) => s.status === 'caught' && s.type !== 'Fail' && !s.name.startsWith('Record the failed')) ?? [...top].reverse().find((s) => s.status === 'failed' && s.type !== 'Fail');
+    const failedAt = [...top].reverse().find((s) => s.status === 'caught' && s.type !== 'Fail' && !s.name.startsWith('Record the failed') && !s.name.startsWith('Announce')) ?? [...top].reverse().find((s) => s.status === 'failed' && s.type !== 'Fail');
     if (!failedAt) throw new LocalRunError(`execution ${exec.name} has no failed step to redrive from`);
     const input = (failedAt as StateVisit & { input?: Json }).input ?? exec.input;
     exec.redriveCount += 1;
@@ -619,6 +623,7 @@ export class LocalRun {
           : null,
         autoscaling: Object.fromEntries(w.scalableTargets),
       },
+      events: w.events.map((e) => ({ ...e })),
     };
   }
 }

@@ -44,5 +44,14 @@ export function renderTimeline(report: RunReport): string {
   for (const [name, s] of Object.entries(report.world.services)) lines.push(`service ${name}: ${s.image} (${s.taskDefinition.split('/').pop()})`);
   const r = report.world.lastGoodRelease;
   lines.push(r ? `last good release: build ${r.build}, ${r.image}` : 'last good release: none');
+  if (report.events.length > 0) {
+    lines.push('events (source slipway):');
+    for (const ev of report.events) {
+      const error = typeof ev.detail.error === 'string' ? ` ${ev.detail.error}` : '';
+      lines.push(`  ${clock(ev.at)} ${ev.detailType} (build ${String(ev.detail.buildKey)})${error}`);
+    }
+  } else {
+    lines.push('events (source slipway): none');
+  }
   return lines.join('\n');
 }

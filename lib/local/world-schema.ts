@@ -21,7 +21,7 @@ export const deploymentOutcomeSchema = z.discriminatedUnion('outcome', [
 ]);
 export type DeploymentOutcome = z.infer<typeof deploymentOutcomeSchema>;
 
-export const THROTTLEABLE = ['RegisterTaskDefinition', 'RunTask', 'CreateService', 'UpdateService', 'DescribeServices', 'StartExecution'] as const;
+export const THROTTLEABLE = ['RegisterTaskDefinition', 'RunTask', 'CreateService', 'UpdateService', 'DescribeServices', 'StartExecution', 'PutEvents'] as const;
 
 export const worldSchema = z
   .object({

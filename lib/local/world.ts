@@ -38,6 +38,19 @@ interface Scheduled {
   run: () => Promise<void> | void;
 }
 
+/** An event put on the simulated default event bus. */
+export interface EmittedEvent {
+  readonly id: string;
+  /** Simulated seconds since the run started. */
+  readonly at: number;
+  readonly time: string;
+  readonly source: string;
+  readonly detailType: string;
+  readonly detail: Record<string, unknown>;
+  /** The execution that sent it (the optimized integration appends its ARN). */
+  readonly resources: string[];
+}
+
 /**
  * The simulated account: ECS task definitions, services, deployments and tasks, the app's table and
  * autoscaling registrations, on a simulated clock (seconds since the run's start). Waits cost no real time.
@@ -55,6 +68,8 @@ export class World {
   readonly calls: Record<string, number> = {};
   /** Each ECS deployment that completed, with the simulated time it did (before its event is delivered). */
   readonly completedDeployments: { service: string; deploymentId: string; at: number }[] = [];
+  /** Events the pipelines put on the default event bus, in order. */
+  readonly events: EmittedEvent[] = [];
   private readonly throttleLeft: Record<string, number>;
   private readonly outcomes: Record<string, DeploymentOutcome[]>;
   private readonly queue: Scheduled[] = [];
@@ -99,6 +114,32 @@ export class World {
       this.throttleLeft[call] = left - 1;
       throw new SimulatedAwsError('ThrottlingException', `Rate exceeded (simulated throttling of ${call})`);
     }
+  }
+
+  /**
+   * EventBridge PutEvents on the default bus, as the Step Functions optimized integration calls it: each
+   * entry needs a Source, a DetailType and a JSON-object Detail. The integration fails the Task with
+   * EventBridge.FailedEntry when an entry fails (here: throttled, or malformed).
+   */
+  putEvents(entries: unknown, execution: string): { Entries: { EventId: string }[]; FailedEntryCount: number } {
+    try {
+      this.count('PutEvents');
+    } catch (e) {
+      throw new SimulatedAwsError('EventBridge.FailedEntry', `1 of ${Array.isArray(entries) ? entries.length : 1} entries failed: ThrottlingException: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) throw new SimulatedAwsError('EventBridge.ValidationException', 'Entries must hold 1 to 10 events');
+    const out: { EventId: string }[] = [];
+    for (const raw of entries as Record<string, unknown>[]) {
+      const { Source, DetailType, Detail, EventBusName } = raw;
+      if (typeof Source !== 'string' || !Source || Source.startsWith('aws.')) throw new SimulatedAwsError('EventBridge.FailedEntry', `InvalidArgument: Source "${String(Source)}" is missing or reserved for AWS`);
+      if (typeof DetailType !== 'string' || !DetailType) throw new SimulatedAwsError('EventBridge.FailedEntry', 'InvalidArgument: DetailType is missing');
+      if (Detail === null || typeof Detail !== 'object' || Array.isArray(Detail)) throw new SimulatedAwsError('EventBridge.FailedEntry', 'MalformedDetail: Detail must be a JSON object');
+      if (EventBusName !== undefined && EventBusName !== 'default') throw new SimulatedAwsError('EventBridge.FailedEntry', `ResourceNotFoundException: event bus ${String(EventBusName)} is not simulated`);
+      const id = `local-event-${this.events.length + 1}`;
+      this.events.push({ id, at: this.now, time: this.isoNow(), source: Source, detailType: DetailType, detail: structuredClone(Detail) as Record<string, unknown>, resources: [execution] });
+      out.push({ EventId: id });
+    }
+    return { Entries: out, FailedEntryCount: 0 };
   }
 
   // ------------------------------------------------------------------ clock

@@ -2,6 +2,7 @@ import validator from 'asl-validator';
 import { readFileSync } from 'node:fs';
 import { LocalRun } from '../../lib/local/runner';
 import { buildEvent } from '../../bench/fixtures';
+import { derivePollingBaseline, EVENT_DRIVEN_WAIT, pollingBaselineText } from '../../bench/baseline/derive';
 import { extrasFor, measurePipeline, POLLING_ASL, settleWorld } from '../../bench/pipeline';
 import { ROOT } from '../statemachines/scenarios';
 
@@ -34,6 +35,22 @@ describe('polling baseline (bench/baseline/deploy-polling.asl.json)', () => {
     expect(result.errors).toEqual([]);
   });
 
+  test('is derived from the current statemachines/deploy.asl.json (else: npx tsx bench/baseline/derive.ts)', () => {
+    expect(readFileSync(POLLING_ASL, 'utf8')).toBe(pollingBaselineText(ROOT));
+  });
+
+  test('differs from Slipway\'s deploy only inside the Map iteration: the wait states are gone, the rest is kept', () => {
+    const deploy = JSON.parse(readFileSync(`${ROOT}/statemachines/deploy.asl.json`, 'utf8')) as Parameters<typeof derivePollingBaseline>[0];
+    const baseline = derivePollingBaseline(deploy);
+
+    const { ['Deploy each process type']: _a, ...baselineTop } = baseline.States;
+    const { ['Deploy each process type']: _b, ...deployTop } = deploy.States;
+    expect(baselineTop).toEqual(deployTop);
+    const inner = Object.keys((baseline.States['Deploy each process type'] as { ItemProcessor: { States: object } }).ItemProcessor.States);
+    expect(inner.filter((n) => (EVENT_DRIVEN_WAIT as readonly string[]).includes(n))).toEqual([]);
+    expect(inner).toEqual(expect.arrayContaining(['Create or update the service', 'Service runs the new release']));
+  });
+
   test('deploys the example app and records the release', async () => {
     const run = await runVariant('polling', 60);
 
@@ -48,10 +65,9 @@ describe('polling baseline (bench/baseline/deploy-polling.asl.json)', () => {
   test('its deploy transitions grow by 3 per process per 15 s of ECS time', async () => {
     const run = await runVariant('polling', 600);
 
-    // Claim + Map; per process: create, "already on this release?", 600/15 x (wait, describe, choice), "runs the new release";
-    // then record the release, record it in the build history, succeed.
-    const perProcess = 2 + 3 * (600 / 15) + 1;
-    expect(deployOf(run).states).toHaveLength(2 + 2 * perProcess + 3);
+    // Per process: create, "already on this release?", 600/15 x (wait, describe, choice), "runs the new release".
+    const web = deployOf(run).states.filter((s) => s.iteration === 'web');
+    expect(web).toHaveLength(2 + 3 * (600 / 15) + 1);
   });
 
   test('its Wait states advance the simulated clock and are reported as Waits, 15 s apart', async () => {

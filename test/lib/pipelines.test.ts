@@ -204,6 +204,16 @@ describe('Pipelines', () => {
     expect(st.flatMap(actionsOf)).not.toContain('states:StartExecution');
   });
 
+  test.each(['Build', 'Release', 'Deploy'])('%s state machine may put milestone events on the default bus, with source slipway only', (pipeline) => {
+    const st = statementsOf(template, `Pipelines${pipeline}StateMachineRole`);
+    const put = st.filter((s) => actionsOf(s).includes('events:PutEvents'));
+
+    expect(put).toHaveLength(1);
+    expect(actionsOf(put[0])).toEqual(['events:PutEvents']);
+    expect(render(put[0].Resource)).toMatch(/:events:.*:event-bus\/default"\]\]\}$/);
+    expect(put[0].Condition).toEqual({ StringEquals: { 'events:source': 'slipway' } });
+  });
+
   test('update-service manages only the app\'s services', () => {
     const st = statementsOf(template, 'PipelinesUpdateServiceRole');
     const manage = st.find((s) => actionsOf(s).includes('ecs:UpdateService'))!;

@@ -58,7 +58,7 @@ describe('happy path', () => {
   test('an app without a release command skips the release task and still deploys', async () => {
     const run = await scenario({ app: 'docs' }, buildEvent({ project: 'slipway-docs' }));
 
-    expect(path(execution(run, 'release'))).toEqual(['Does the app have a release command?', 'Start the deploy', 'Deploy started']);
+    expect(path(execution(run, 'release'))).toEqual(['Announce the release', 'Does the app have a release command?', 'Announce the successful release', 'Start the deploy', 'Deploy started']);
     expect(run.world.tasks).toHaveLength(0);
     expect(execution(run, 'deploy')?.status).toBe('SUCCEEDED');
   });
@@ -173,6 +173,98 @@ describe('deployments', () => {
     expect(run.world.calls.RegisterTaskDefinition).toBe(2);
     expect(run.world.tasks).toHaveLength(1);
     expect(run.report().world.services['example-web'].image).toBe(`${IMAGE}:build-42`);
+  });
+});
+
+describe('milestone events (source slipway, default bus)', () => {
+  const kinds = (run: LocalRun) => run.report().events.map((e) => e.detailType);
+
+  test('a release announces each milestone once, in order, for the right build and execution', async () => {
+    const run = await scenario(exampleWorld());
+    const events = run.report().events;
+    const arnOf = (p: 'build' | 'release' | 'deploy') => execution(run, p)?.arn;
+
+    expect(events.map((e) => [e.detailType, e.resources[0]])).toEqual([
+      ['Build Recorded', arnOf('build')],
+      ['Release Started', arnOf('release')],
+      ['Release Succeeded', arnOf('release')],
+      ['Deploy Started', arnOf('deploy')],
+      ['Deploy Succeeded', arnOf('deploy')],
+    ]);
+    expect(events.every((e) => e.source === 'slipway' && e.detail.app === 'example' && e.detail.buildKey === '42')).toBe(true);
+    expect(events.map((e) => e.detail.execution)).toEqual(events.map((e) => e.resources[0]));
+  });
+
+  test('Build Recorded carries the status, commit and image; Deploy Started names the process types', async () => {
+    const run = await scenario(exampleWorld());
+    const [recorded] = run.report().events;
+    const started = run.report().events.find((e) => e.detailType === 'Deploy Started');
+
+    expect(recorded.detail).toMatchObject({ status: 'SUCCEEDED', image: `${IMAGE}:build-42` });
+    expect(recorded.detail.commit).toMatch(/^[0-9a-f]{7,40}$/);
+    expect(started?.detail.processes).toEqual(['web', 'worker']);
+  });
+
+  test('a failed CodeBuild build is announced with its status and nothing else follows', async () => {
+    const run = await scenario(exampleWorld(), buildEvent({ status: 'FAILED' }));
+
+    expect(kinds(run)).toEqual(['Build Recorded']);
+    expect(run.report().events[0].detail.status).toBe('FAILED');
+  });
+
+  test('a release command that exits 1 is announced as Release Failed with the error and cause; no deploy events', async () => {
+    const run = await scenario(exampleWorld({ release: { exitCode: 1 } }));
+    const failed = run.report().events.find((e) => e.detailType === 'Release Failed');
+
+    expect(kinds(run)).toEqual(['Build Recorded', 'Release Started', 'Release Failed']);
+    expect(failed?.detail.error).toBe('ReleaseFailed');
+    expect(String(failed?.detail.cause)).toMatch(/exited with code 1 .*Logs: https:\/\//);
+  });
+
+  test('a circuit-breaker rollback is announced as Deploy Rolled Back, not Deploy Failed', async () => {
+    const run = await scenario(exampleWorld({ deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 60 }] } }));
+    const last = run.report().events.at(-1);
+
+    expect(kinds(run)).not.toContain('Deploy Failed');
+    expect(last?.detailType).toBe('Deploy Rolled Back');
+    expect(last?.detail.error).toBe('DeploymentRolledBack');
+  });
+
+  test('a deploy that times out is announced as Deploy Failed with DeploymentTimedOut', async () => {
+    const run = await scenario(exampleWorld({ deployments: { web: [{ outcome: 'neverSettles' }] } }));
+    const last = run.report().events.at(-1);
+
+    expect(last?.detailType).toBe('Deploy Failed');
+    expect(last?.detail.error).toBe('DeploymentTimedOut');
+  });
+
+  test('a build pipeline that cannot register its task definitions is announced as Build Failed', async () => {
+    const run = await scenario(exampleWorld({ throttle: { RegisterTaskDefinition: 20 } }));
+
+    expect(kinds(run)).toEqual(['Build Recorded', 'Build Failed']);
+    expect(run.report().events[1].detail.error).toBe('TransientError');
+  });
+
+  test('a redriven release announces its success once and does not announce a second start', async () => {
+    const run = await scenario(exampleWorld({ release: { exitCode: 1 } }));
+    const release = execution(run, 'release');
+    if (!release) throw new Error('no release execution');
+    (run.world.spec.release as { exitCode: number }).exitCode = 0;
+
+    await run.redrive(release);
+    coverage.add(run.executions);
+
+    expect(kinds(run)).toEqual(['Build Recorded', 'Release Started', 'Release Failed', 'Release Succeeded', 'Deploy Started', 'Deploy Succeeded']);
+  });
+
+  test('EventBridge failing beyond the retries never fails the pipeline: the deploy still succeeds, unannounced', async () => {
+    const run = await scenario(exampleWorld({ throttle: { PutEvents: 100 } }));
+    const caught = run.executions.flatMap((e) => e.states).filter((s) => s.name.startsWith('Announce'));
+
+    expect(run.executions.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(run.report().events).toEqual([]);
+    expect(caught.length).toBe(5);
+    expect(caught.every((s) => s.status === 'caught' && s.retries === 3)).toBe(true);
   });
 });
 
