@@ -9,6 +9,7 @@ function results(changes: Partial<BenchResults> = {}): BenchResults {
     mode: 'full',
     machine: { cpus: 2, cpuModel: 'Test CPU', node: 'v20.0.0', platform: 'linux x64', loadAverageAtStart: [0.1, 0.1, 0.1], loadAverageAtEnd: [0.2, 0.1, 0.1] },
     wallSeconds: 100,
+    budgetSeconds: 240,
     runs: { pipeline: 3, latency: 3, coldStart: 3, database: 3, synth: 1, test: 1, start: 1 },
     lambda: { memoryMb: 256, billedMsPerInvocation: 100 },
     cost: [
