@@ -54,6 +54,13 @@ process.stdout.write(String(Number(t1 - t0) / 1e6));
 /** The floor: a handler that does nothing and imports nothing. */
 const EMPTY_HANDLER = 'exports.handler = async () => ({});\n';
 
+/** A reference, not a goal: a handler that builds one AWS SDK client (ECS) and does nothing else. */
+const ONE_CLIENT_HANDLER = "const { ECSClient } = require('@aws-sdk/client-ecs');\nconst ecs = new ECSClient({});\nexports.handler = async () => ({ region: typeof ecs.config.region });\n";
+
+/** Names of the two reference handlers in a {@link BundleDir}. */
+export const FLOOR = '(empty handler)';
+export const ONE_CLIENT = '(one SDK client)';
+
 /** A folder with the loader, the empty handler and the bundles; removed by `dispose`. */
 export interface BundleDir {
   readonly dir: string;
@@ -67,13 +74,14 @@ export async function prepareBundles(names: readonly string[]): Promise<BundleDi
   const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
   writeFileSync(join(dir, 'loader.js'), LOADER);
   writeFileSync(join(dir, 'empty-handler.js'), EMPTY_HANDLER);
+  writeFileSync(join(dir, 'one-client-handler.js'), ONE_CLIENT_HANDLER);
   const sizes: Record<string, number> = {};
   for (const name of names) {
     const bytes = await bundleHandler(name);
     sizes[name] = bytes.byteLength;
     writeFileSync(join(dir, `${name}.js`), bytes);
   }
-  return { dir, sizes, path: (name) => join(dir, name === '(empty handler)' ? 'empty-handler.js' : `${name}.js`), dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, sizes, path: (name) => join(dir, name === FLOOR ? 'empty-handler.js' : name === ONE_CLIENT ? 'one-client-handler.js' : `${name}.js`), dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**

@@ -38,6 +38,8 @@ export interface BenchResults {
   readonly latency: { slipway: Summary; polling: Summary; settleSeconds: number[] };
   readonly coldStart: {
     readonly floor: { processMs: Summary; loadMs: Summary };
+    /** Reference: a handler that only builds one AWS SDK client. */
+    readonly oneClient: { processMs: Summary; loadMs: Summary };
     readonly functions: { name: string; bytes: number; processMs: Summary; loadMs: Summary }[];
   };
   readonly database: {
@@ -134,7 +136,7 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
   out.push(
     'Each function bundled as the stack bundles it (esbuild, minified, CommonJS, `@aws-sdk/*` external; `lib/constructs/slipway-function.ts`), into a fresh temporary folder. ' +
       'One sample = one fresh `node` process that `require`s the bundle (which builds its module-scope SDK clients) and exits; "process" is the wall time of that process seen by the parent (`process.hrtime`), "load" the `require` alone timed inside it. ' +
-      'The floor is the same process loading an empty handler. Processes are started round-robin (floor, then each function) so every figure sees the same load. The SDK comes from the repository\'s node_modules (in Lambda, from the runtime).',
+      'The floor is the same process loading an empty handler; the reference row, a handler that only requires `@aws-sdk/client-ecs` and builds one client, shows how much of a function\'s figure is the AWS SDK itself. Processes are started round-robin (floor, then each function) so every figure sees the same load. The SDK comes from the repository\'s node_modules (in Lambda, from the runtime).',
     '',
   );
   const floor = r.coldStart.floor.processMs;
@@ -143,6 +145,7 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
       ['function', 'bundle', 'process (ms)', 'load (ms)', 'process / floor'],
       [
         ['(floor: empty handler)', '-', ms(floor), ms(r.coldStart.floor.loadMs), '1.00x'],
+        ['(reference: one AWS SDK client, ECS, built)', '-', ms(r.coldStart.oneClient.processMs), ms(r.coldStart.oneClient.loadMs), formatRatio(ratioOfMedians(r.coldStart.oneClient.processMs, floor))],
         ...r.coldStart.functions.map((f) => [f.name, `${formatNumber(f.bytes / 1024, 1)} KB`, ms(f.processMs), ms(f.loadMs), formatRatio(ratioOfMedians(f.processMs, floor))]),
       ],
     ),

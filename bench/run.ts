@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { coldStart, handlerNames, prepareBundles } from './cold-start';
+import { coldStart, FLOOR, handlerNames, ONE_CLIENT, prepareBundles } from './cold-start';
 import { measureDatabase } from './database';
 import { loopCommands, timeCommand } from './dev-loop';
 import { measurePipeline, type PipelineVariant } from './pipeline';
@@ -89,11 +89,11 @@ async function main(): Promise<void> {
   step('3/5 Lambda cold start (bundling, then fresh node processes)');
   const names = handlerNames();
   const bundles = await prepareBundles(names);
-  const floor = '(empty handler)';
-  const samples = new Map<string, { processMs: number[]; loadMs: number[] }>([floor, ...names].map((n) => [n, { processMs: [], loadMs: [] }]));
+  const floor = FLOOR;
+  const samples = new Map<string, { processMs: number[]; loadMs: number[] }>([floor, ONE_CLIENT, ...names].map((n) => [n, { processMs: [], loadMs: [] }]));
   try {
     for (let i = 0; i < runs.coldStart; i++) {
-      for (const n of [floor, ...names]) {
+      for (const n of [floor, ONE_CLIENT, ...names]) {
         const s = coldStart(bundles, n, ROOT);
         samples.get(n)?.processMs.push(s.processMs);
         samples.get(n)?.loadMs.push(s.loadMs);
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     const s = samples.get(n) ?? { processMs: [], loadMs: [] };
     return { processMs: summarize(s.processMs), loadMs: summarize(s.loadMs) };
   };
-  const coldStartResults = { floor: summarizeCold(floor), functions: names.map((n) => ({ name: n, bytes: bundles.sizes[n], ...summarizeCold(n) })) };
+  const coldStartResults = { floor: summarizeCold(floor), oneClient: summarizeCold(ONE_CLIENT), functions: names.map((n) => ({ name: n, bytes: bundles.sizes[n], ...summarizeCold(n) })) };
 
   // 4. Database manager.
   step('4/5 database manager (throwaway PostgreSQL)');

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { bundleHandler, coldStart, prepareBundles, type BundleDir } from '../../bench/cold-start';
+import { bundleHandler, coldStart, FLOOR, ONE_CLIENT, prepareBundles, type BundleDir } from '../../bench/cold-start';
 import { measureDatabase, provisioning } from '../../bench/database';
 import { ROOT } from '../statemachines/scenarios';
 
@@ -27,9 +27,15 @@ describe('cold start', () => {
   });
 
   test('the floor is a process loading an empty handler', () => {
-    const floor = coldStart(bundles, '(empty handler)', ROOT);
+    const floor = coldStart(bundles, FLOOR, ROOT);
 
     expect(floor.processMs).toBeGreaterThan(floor.loadMs);
+  });
+
+  test('the one-client reference loads the SDK from the repository (it exits 0 with a handler)', () => {
+    const reference = coldStart(bundles, ONE_CLIENT, ROOT);
+
+    expect(reference.loadMs).toBeGreaterThan(0);
   });
 });
 

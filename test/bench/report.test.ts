@@ -19,6 +19,7 @@ function results(changes: Partial<BenchResults> = {}): BenchResults {
     latency: { slipway: s(0, 0, 0), polling: s(0, 6, 12), settleSeconds: [60, 65, 70] },
     coldStart: {
       floor: { processMs: s(30, 32, 34), loadMs: s(0.1) },
+      oneClient: { processMs: s(100), loadMs: s(70) },
       functions: [
         { name: 'fast-fn', bytes: 2048, processMs: s(40, 41, 42), loadMs: s(10) },
         { name: 'slow-fn', bytes: 4096, processMs: s(150, 160, 170), loadMs: s(120) },
