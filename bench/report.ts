@@ -169,7 +169,7 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
   );
 
   out.push('## 5. Developer loop', '');
-  out.push('Each command run to its end in a fresh process from the repository root, wall time.', '');
+  out.push('Each command run to its end in a fresh process from the repository root, wall time. Each `cdk synth` writes a new, empty cloud assembly (so every run bundles every Lambda again); tsx\'s and jest\'s transform caches are left as a developer has them.', '');
   out.push(markdownTable(['command', 'wall time'], r.devLoop.map((l) => [`${l.label}: \`${l.shown}\``, l.ms ? formatSummary({ ...l.ms, median: l.ms.median / 1000, min: l.ms.min / 1000, max: l.ms.max / 1000 }, 's', 1) : `skipped (${l.skipped ?? 'not run'})`])), '');
 
   out.push('## Method', '');
