@@ -155,7 +155,7 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
   out.push('## 4. Database manager', '');
   const d = r.database;
   out.push(
-    `A throwaway PostgreSQL (\`test/helpers/postgres.ts\`, admin role without superuser as on Aurora). One run = \`createDatabase\` + \`enableIamAuth\` + \`runSql\` (CREATE TABLE in the new database) through the manager (pg driver, warm admin connection as in a warm Lambda), against psql sending the very same ${d.statementsPerRun} statements (recorded from the manager, database switches as \`\\c\`) over one warm session, timed inside the server session. ` +
+    `A throwaway PostgreSQL (\`test/helpers/postgres.ts\`, admin role without superuser as on Aurora). One run = \`createDatabase\` + \`enableIamAuth\` + \`runSql\` (CREATE TABLE in the new database) through the manager (pg driver, warm admin connection as in a warm Lambda), against psql sending the very same ${d.statementsPerRun} statements (recorded from a steady-state provisioning by the manager, database switches as \`\\c\`) over one warm session, timed inside the server session. ` +
       'Every run provisions a new database on each side; the two are interleaved run by run.',
     '',
   );
