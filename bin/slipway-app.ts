@@ -43,14 +43,18 @@ for (const cluster of config.clusters) {
   );
 }
 
+const databases = new Map<string, DatabaseStack>();
 for (const db of config.databases) {
-  new DatabaseStack(app, `Slipway-Database-${db.name}`, { prefix: config.prefix, config: db, cluster: clusters.get(db.cluster)!, description: `Slipway database ${db.name}` });
+  const stack = new DatabaseStack(app, `Slipway-Database-${db.name}`, { prefix: config.prefix, config: db, cluster: clusters.get(db.cluster)!, description: `Slipway database ${db.name}` });
+  databases.set(db.name, stack);
 }
 
 for (const appConfig of config.apps) {
   // The config's validation guarantees the cluster exists.
   const cluster = clusters.get(appConfig.cluster)!;
-  new AppStack(app, `Slipway-App-${appConfig.name}`, { prefix: config.prefix, app: appConfig, cluster, description: `Slipway app ${appConfig.name}` });
+  // ... and that the database exists: the app gets its own database and role in it.
+  const database = appConfig.database === undefined ? undefined : databases.get(appConfig.database)!.endpoint;
+  new AppStack(app, `Slipway-App-${appConfig.name}`, { prefix: config.prefix, app: appConfig, cluster, database, description: `Slipway app ${appConfig.name}` });
 }
 
 // cdk-nag AwsSolutions over every stack: a finding fails synth; each acknowledgement carries its reason in code.

@@ -25,6 +25,11 @@ export interface AppSettingsSources {
   readonly logGroup: string;
   /** Target group of the `web` process, when it has one. */
   readonly webTargetGroupArn?: string;
+  /**
+   * Config values every process gets as ECS `secrets` (`valueFrom` a Parameter Store ARN under
+   * `/<prefix>/apps/<app>/config/`), e.g. the `DATABASE_URL` of the app's database.
+   */
+  readonly secrets?: readonly { readonly name: string; readonly valueFrom: string }[];
 }
 
 /**
@@ -59,7 +64,7 @@ export function buildAppSettings(s: AppSettingsSources): AppSettingsInput {
             taskRoleArn: s.taskRoleArn,
             logGroup: s.logGroup,
             environment: p.port !== undefined ? [{ name: 'PORT', value: String(p.port) }] : [],
-            secrets: [],
+            secrets: (s.secrets ?? []).map((x) => ({ name: x.name, valueFrom: x.valueFrom })),
             desiredCount: p.desiredCount,
             targetGroupArn: web ? s.webTargetGroupArn : undefined,
             healthCheckGracePeriodSeconds: web ? 60 : undefined,

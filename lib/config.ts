@@ -64,9 +64,17 @@ export const appConfigSchema = z
     logRetentionDays: z.number().int().min(1).default(30),
     /** Name of a database (from `databases`) in which the app gets its own database and role. */
     database: z.string().regex(NAME).optional(),
+    /**
+     * What deleting the app stack does to the app's database and role: "retain" keeps them (data is never
+     * lost by accident), "destroy" drops them (connections terminated). Only with `database`. @default "retain"
+     */
+    databaseRemovalPolicy: z.enum(['retain', 'destroy']).optional(),
   })
   .strict()
   .superRefine((app, ctx) => {
+    if (app.databaseRemovalPolicy && !app.database) {
+      ctx.addIssue({ code: 'custom', path: ['databaseRemovalPolicy'], message: 'only applies with "database" (the app has no database)' });
+    }
     if (app.releaseCommand && !app.processes[app.releaseProcess]) {
       ctx.addIssue({ code: 'custom', path: ['releaseProcess'], message: `release process "${app.releaseProcess}" is not one of the app's processes (${Object.keys(app.processes).join(', ')})` });
     }

@@ -65,8 +65,16 @@ export function pgConnectionFromEnv(env: NodeJS.ProcessEnv, secrets: SecretsMana
     const database = env.ADMIN_DATABASE ?? secret?.dbname ?? 'postgres';
     let password: PgConnection['password'];
     if (iam) {
-      // Loaded only in IAM mode (the SDK, including the signer, comes from the Lambda runtime).
-      const { Signer } = await import('@aws-sdk/rds-signer');
+      // Loaded only in IAM mode: the AWS SDK is left to the Lambda runtime (bundling the signer and its
+      // credential providers would triple the bundle), so say plainly when a runtime lacks it.
+      let Signer: typeof import('@aws-sdk/rds-signer').Signer;
+      try {
+        ({ Signer } = await import('@aws-sdk/rds-signer'));
+      } catch (e) {
+        throw new ConfigurationError(
+          `DB_AUTH=iam needs @aws-sdk/rds-signer, which cannot be loaded here (${(e as Error).message.split('\n')[0]}); bundle it with the function or add it in a Lambda layer, or use DB_AUTH=password with the admin secret`,
+        );
+      }
       const signer = new Signer({ hostname: host, port, username: user, ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}) });
       password = () => signer.getAuthToken();
     } else {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, Pool, type ClientConfig, type QueryResult as PgQueryResult } from 'pg';
 import { ConfigurationError, ConnectionFailed, DatabaseNotFound, SqlError, SQLSTATE } from './errors';
@@ -41,7 +42,8 @@ export function verifiedTls(env: NodeJS.ProcessEnv = process.env, host?: string)
       throw new ConfigurationError(`PGSSLROOTCERT=${rootCert} cannot be read (${(e as Error).message}); point it at the RDS CA bundle (global-bundle.pem)`);
     }
   }
-  return { rejectUnauthorized: true, ...(ca ? { ca } : {}), ...(host ? { servername: host } : {}) };
+  // SNI carries host names only (RFC 6066); an IP address is still checked against the certificate.
+  return { rejectUnauthorized: true, ...(ca ? { ca } : {}), ...(host && isIP(host) === 0 ? { servername: host } : {}) };
 }
 
 function describe(config: ClientConfig): string {

@@ -23,7 +23,11 @@ export class InvalidRequest extends DatabaseManagerError {
   public override readonly name = 'InvalidRequest';
 }
 
-/** A database could not be dropped because sessions or prepared transactions still use it. */
+/**
+ * A database could not be dropped because something `DROP DATABASE ... WITH (FORCE)` cannot end still
+ * uses it: a prepared transaction, a replication slot or subscription, or a session the admin may not
+ * terminate (a superuser's). Nothing was dropped.
+ */
 export class DatabaseInUse extends DatabaseManagerError {
   public override readonly name = 'DatabaseInUse';
 }
@@ -85,6 +89,7 @@ export const SQLSTATE = {
   duplicateObject: '42710',
   uniqueViolation: '23505',
   objectInUse: '55006',
+  insufficientPrivilege: '42501',
   dependentObjectsStillExist: '2BP01',
   invalidCatalogName: '3D000',
   undefinedObject: '42704',

@@ -116,6 +116,11 @@ export class DatabaseManager {
 
   constructor(private readonly deps: ManagerDeps) {}
 
+  /** Closes the driver's pooled connections (the Lambda keeps them; scripts and tests close them). */
+  async close(): Promise<void> {
+    await this.deps.driver.close();
+  }
+
   /** Validates `event` and runs its action. Throws the named errors of `errors.ts`. */
   async handle(event: unknown): Promise<ManagerResult> {
     return this.run(parseRequest(event));
@@ -199,20 +204,32 @@ export class DatabaseManager {
     });
 
     // 2. The database (CREATE DATABASE cannot run in a transaction): a concurrent creator's win is "already exists".
-    const databaseOutcome = await driver.withSession(undefined, async (s) => {
-      const existing = await one<DatabaseRow>(s, sql.databaseInfo(database));
-      let outcome: Outcome = 'already exists, nothing to do';
-      if (!existing) {
-        try {
-          await s.query(sql.createDatabase(database, owner));
-          outcome = 'created';
-        } catch (e) {
-          if (!isDuplicate(e)) throw e;
+    let databaseOutcome: Outcome;
+    try {
+      databaseOutcome = await driver.withSession(undefined, async (s) => {
+        const existing = await one<DatabaseRow>(s, sql.databaseInfo(database));
+        let outcome: Outcome = 'already exists, nothing to do';
+        if (!existing) {
+          try {
+            await s.query(sql.createDatabase(database, owner));
+            outcome = 'created';
+          } catch (e) {
+            if (!isDuplicate(e)) throw e;
+          }
         }
+        mismatch(existing ?? (await one<DatabaseRow>(s, sql.databaseInfo(database))));
+        return outcome;
+      });
+    } catch (e) {
+      // Nothing half-done: a role this call created goes again when its database could not be made.
+      if (role.outcome === 'created') await this.undoCreatedRole(owner).catch(() => undefined);
+      if (e instanceof SqlError && e.sqlState === SQLSTATE.objectInUse) {
+        throw new DatabaseInUse(
+          `database "${database}" was not created: ${e.message}. CREATE DATABASE copies template1, which must have no other sessions; close them and retry (nothing was changed)`,
+        );
       }
-      mismatch(existing ?? (await one<DatabaseRow>(s, sql.databaseInfo(database))));
-      return outcome;
-    });
+      throw e;
+    }
 
     // 3. Only the owner (and the admin) may connect.
     const publicAccess = await driver.transaction(undefined, async (s) => {
@@ -242,6 +259,15 @@ export class DatabaseManager {
       ...(role.passwordSecretArn ? { passwordSecretArn: role.passwordSecretArn } : {}),
       message,
     };
+  }
+
+  /** Drops a role that {@link createDatabase} has just created, unless it owns a database by now (a concurrent call's). */
+  private async undoCreatedRole(owner: Identifier): Promise<void> {
+    await this.deps.driver.transaction(undefined, async (s) => {
+      await s.query(sql.advisoryLock(`role:${owner}`));
+      const owns = await one<{ count: number }>(s, sql.databasesOwnedBy(owner));
+      if ((owns?.count ?? 0) === 0) await s.query(sql.dropRole(owner));
+    });
   }
 
   private async dropDatabase(database: Identifier, dropOwner: boolean, ownerInput?: Identifier): Promise<DropDatabaseResult> {
@@ -282,8 +308,13 @@ export class DatabaseManager {
         try {
           await s.query(sql.dropDatabase(database));
         } catch (e) {
-          if (e instanceof SqlError && e.sqlState === SQLSTATE.objectInUse) {
-            throw new DatabaseInUse(`database "${database}" is still in use and was not dropped: ${e.message}. Close those sessions or prepared transactions and retry`);
+          // FORCE terminates ordinary sessions; what it cannot end is "in use": prepared transactions,
+          // replication slots and subscriptions (55006), and sessions the admin may not terminate, such as
+          // a superuser's (rdsadmin's on RDS) (42501, raised before any session is terminated).
+          if (e instanceof SqlError && (e.sqlState === SQLSTATE.objectInUse || e.sqlState === SQLSTATE.insufficientPrivilege)) {
+            throw new DatabaseInUse(
+              `database "${database}" is still in use and was not dropped: ${e.message}. Close those sessions or prepared transactions (COMMIT PREPARED / ROLLBACK PREPARED), or drop their replication slots, then retry`,
+            );
           }
           throw e;
         }

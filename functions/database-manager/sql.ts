@@ -123,5 +123,9 @@ export const reassignOwnedToAdmin = (role: Identifier): Statement => statement(`
 /** Revokes the privileges granted to `role` in the current database (drop policy, step 2). */
 export const dropOwned = (role: Identifier): Statement => statement(`DROP OWNED BY ${quoteIdentifier(role)}`);
 
+/** How many databases a role owns (one row with `count`). */
+export const databasesOwnedBy = (role: string): Statement =>
+  statement('SELECT count(*)::int AS "count" FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = $1', [role]);
+
 /** `DROP ROLE IF EXISTS "role"`. */
 export const dropRole = (role: Identifier): Statement => statement(`DROP ROLE IF EXISTS ${quoteIdentifier(role)}`);

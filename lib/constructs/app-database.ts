@@ -1,11 +1,15 @@
-import { CustomResource, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { APP_NAME } from '../../functions/shared/settings';
-import { databaseNameForApp } from '../../functions/database-manager/identifiers';
+import { databaseNameForApp, identifierProblem } from '../../functions/database-manager/identifiers';
 
-/** What an app stack needs from a database stack to get its own database. */
+/** What an app stack needs from a database stack to get its own database (all values may be tokens). */
 export interface DatabaseEndpoint {
+  /** The database's name in the config (used in messages). */
+  readonly name: string;
   /** The database manager's custom-resource service token. */
   readonly serviceToken: string;
   /** Cluster writer endpoint host name. */
@@ -14,6 +18,12 @@ export interface DatabaseEndpoint {
   readonly port: string;
   /** Where owner passwords go (`<prefix><owner>`), for roles without IAM auth. */
   readonly ownerSecretPrefix: string;
+  /** The cluster's resource ID (`cluster-ABC...`), the middle of `rds-db:connect` ARNs. */
+  readonly clusterResourceId: string;
+  /** The cluster's security groups and port: apps are let in from their own security group. */
+  readonly connections: ec2.IConnectable;
+  /** The cluster's admin user: never an app's owner role. */
+  readonly adminUser: string;
 }
 
 export interface AppDatabaseProps {
@@ -45,6 +55,14 @@ export class AppDatabase extends Construct {
   public readonly url: string;
   /** The `DATABASE_URL` parameter. */
   public readonly parameter: ssm.StringParameter;
+  /** The custom resource (its physical ID is the database name). */
+  public readonly resource: CustomResource;
+  /** `arn:...:rds-db:<region>:<account>:dbuser:<cluster resource id>/<role>`: what `rds-db:connect` needs. */
+  public readonly dbUserArn: string;
+  /** Whether the owner role logs in with IAM auth tokens. */
+  public readonly iamAuth: boolean;
+
+  private readonly endpoint: DatabaseEndpoint;
 
   constructor(scope: Construct, id: string, props: AppDatabaseProps) {
     super(scope, id);
@@ -52,17 +70,24 @@ export class AppDatabase extends Construct {
       throw new Error(`AppDatabase app "${props.app}" must be an app name (lowercase letters, digits and hyphens, starting with a letter, 40 characters at most)`);
     }
     if (!APP_NAME.test(props.prefix)) throw new Error(`AppDatabase prefix "${props.prefix}" must be lowercase letters, digits and hyphens`);
-    const iamAuth = props.iamAuth ?? true;
-    const removal = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.databaseName = databaseNameForApp(props.app);
+    // Refused here, at synth, rather than by the manager in the middle of a deployment.
+    const problem = identifierProblem(this.databaseName, 'database');
+    if (problem !== undefined) throw new Error(`AppDatabase app "${props.app}": its database would be named "${this.databaseName}", but ${problem}; rename the app`);
+    if (this.databaseName === props.database.adminUser) {
+      throw new Error(`AppDatabase app "${props.app}": its role would be "${this.databaseName}", the cluster's admin user; rename the app`);
+    }
+    this.iamAuth = props.iamAuth ?? true;
+    this.endpoint = props.database;
+    const removal = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    const resource = new CustomResource(this, 'Resource', {
+    this.resource = new CustomResource(this, 'Resource', {
       serviceToken: props.database.serviceToken,
       resourceType: 'Custom::SlipwayAppDatabase',
       properties: {
         Database: this.databaseName,
         Owner: this.databaseName,
-        IamAuth: String(iamAuth),
+        IamAuth: String(this.iamAuth),
         RemovalPolicy: removal === RemovalPolicy.DESTROY ? 'destroy' : 'retain',
       },
     });
@@ -71,10 +96,44 @@ export class AppDatabase extends Construct {
     this.parameter = new ssm.StringParameter(this, 'DatabaseUrl', {
       parameterName: `/${props.prefix}/apps/${props.app}/config/DATABASE_URL`,
       stringValue: this.url,
-      description: iamAuth
+      description: this.iamAuth
         ? `Connection URL of ${props.app}'s database; log in with an IAM auth token (rds-db:connect) as ${this.databaseName}`
         : `Connection URL of ${props.app}'s database; the password is in the secret ${props.database.ownerSecretPrefix}${this.databaseName}`,
     });
-    this.parameter.node.addDependency(resource);
+    // The URL is published only once the database and role exist.
+    this.parameter.node.addDependency(this.resource);
+
+    this.dbUserArn = Stack.of(this).formatArn({
+      service: 'rds-db',
+      resource: 'dbuser',
+      resourceName: `${props.database.clusterResourceId}/${this.databaseName}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+
+  /** Lets `grantee` log in as the app's role with an IAM auth token (`rds-db:connect` on that user only). */
+  public grantConnect(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['rds-db:connect'], resourceArns: [this.dbUserArn] });
+  }
+
+  /**
+   * Lets `connectable` (the app's security groups) reach the cluster's port. The cluster's ingress rules
+   * live in this construct's stack, so the database stack never refers to an app stack (that would be a
+   * cycle: the app stack refers to the database stack's outputs).
+   */
+  public allowConnectionsFrom(connectable: ec2.IConnectable, description: string): void {
+    const cluster = this.endpoint.connections.connections;
+    const port = cluster.defaultPort;
+    if (!port) throw new Error(`AppDatabase: database "${this.endpoint.name}" has no default port to allow connections to`);
+    cluster.securityGroups.forEach((target, t) =>
+      connectable.connections.securityGroups.forEach((source, s) => {
+        new ec2.CfnSecurityGroupIngress(this, `ClusterIngress${t}From${s}`, {
+          ...port.toRuleJson(),
+          groupId: target.securityGroupId,
+          sourceSecurityGroupId: source.securityGroupId,
+          description,
+        });
+      }),
+    );
   }
 }

@@ -42,6 +42,12 @@ export interface DatabaseManagerProps {
   readonly ownerSecretPrefix: string;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Where the `pg` driver's HTTPS (Secrets Manager) goes: the VPC's CIDR when an interface endpoint
+   * serves it (subnets without NAT), anywhere when the subnets reach AWS through a NAT gateway.
+   * @default ec2.Peer.ipv4(vpc.vpcCidrBlock)
+   */
+  readonly httpsEgress?: ec2.IPeer;
 }
 
 /**
@@ -77,7 +83,8 @@ export class DatabaseManager extends Construct {
         description: 'Slipway database manager: out to the cluster port and HTTPS (Secrets Manager)',
         allowAllOutbound: false,
       });
-      this.securityGroup.addEgressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(443), 'Secrets Manager interface endpoint');
+      const https = props.httpsEgress ?? ec2.Peer.ipv4(props.vpc.vpcCidrBlock);
+      this.securityGroup.addEgressRule(https, ec2.Port.tcp(443), props.httpsEgress ? 'Secrets Manager (HTTPS)' : 'Secrets Manager interface endpoint');
     }
 
     const fn = new SlipwayFunction(this, 'Manager', {

@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import { SETTINGS_KEY } from '../../functions/shared/settings';
 import { buildAppSettings, WEB_PROCESS } from '../app-settings';
 import type { AppConfig } from '../config';
+import { AppDatabase, type DatabaseEndpoint } from '../constructs/app-database';
 import { acknowledgeWildcards, Pipelines } from '../constructs/pipelines';
 import { STATE_MACHINES, taskDefinitionFamily } from '../pipeline-contract';
 import type { ClusterResources } from './cluster-resources';
@@ -74,12 +75,18 @@ export interface AppStackProps extends StackProps {
    * @default - derived from the app's name ({@link listenerPriority})
    */
   readonly listenerPriority?: number;
+  /**
+   * The database stack named by the app's `database` key (its `endpoint`): the app gets its own
+   * database and role there ({@link AppDatabase}). Required exactly when the config names a database.
+   */
+  readonly database?: DatabaseEndpoint;
 }
 
 /**
  * Everything one app needs in the account except its ECS services and task definitions, which its
  * pipelines own (DESIGN.md, "Who owns what"): the build, the image repository, the load-balancer
- * route, logs, roles, the settings record, and the pipelines.
+ * route, logs, roles, the settings record, and the pipelines; and, when the config names a database,
+ * the app's own database and role in it ({@link AppDatabase}, its `DATABASE_URL` in the app's config).
  */
 export class AppStack extends Stack {
   public readonly repository: ecr.Repository;
@@ -95,6 +102,8 @@ export class AppStack extends Stack {
   public readonly managementRole: iam.Role;
   public readonly userRole: iam.Role;
   public readonly pipelines: Pipelines;
+  /** The app's own database and role, when the config names a database. */
+  public readonly database?: AppDatabase;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -111,6 +120,12 @@ export class AppStack extends Stack {
     }
     if (!RETENTION_DAYS.has(app.logRetentionDays)) {
       throw new Error(`app "${app.name}": logRetentionDays ${app.logRetentionDays} is not a CloudWatch Logs retention (one of ${[...RETENTION_DAYS].join(', ')})`);
+    }
+    if (app.database !== undefined && props.database === undefined) {
+      throw new Error(`app "${app.name}": the config names database "${app.database}", but no database stack endpoint was passed (AppStackProps.database)`);
+    }
+    if (props.database !== undefined && app.database !== props.database.name) {
+      throw new Error(`app "${app.name}": a database stack endpoint ("${props.database.name}") was passed, but the config names ${app.database === undefined ? 'no database' : `database "${app.database}"`}`);
     }
     const retention = app.logRetentionDays as logs.RetentionDays;
     const configPath = `/${prefix}/apps/${app.name}/config`;
@@ -347,6 +362,22 @@ export class AppStack extends Stack {
       'CodeBuild\'s generated policy: ecr:GetAuthorizationToken supports no resource-level permissions; report groups are named <project>-*; log streams of the build log group and artifact objects are created per build.',
     );
 
+    // The app's own database: created with the stack, kept on update, dropped on delete only when the
+    // config's databaseRemovalPolicy is "destroy". Tasks get DATABASE_URL from the app's config folder
+    // (the execution role reads it, ReadConfig above) and log in with IAM auth tokens (the task role).
+    const secrets: { name: string; valueFrom: string }[] = [];
+    if (props.database) {
+      this.database = new AppDatabase(this, 'Database', {
+        prefix,
+        app: app.name,
+        database: props.database,
+        removalPolicy: app.databaseRemovalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      });
+      this.database.grantConnect(this.taskRole);
+      this.database.allowConnectionsFrom(this.securityGroup, `${prefix} app ${app.name} to its database`);
+      secrets.push({ name: 'DATABASE_URL', valueFrom: this.database.parameter.parameterArn });
+    }
+
     // The settings record the pipelines read.
     const settings = buildAppSettings({
       prefix,
@@ -363,6 +394,7 @@ export class AppStack extends Stack {
       taskRoleArn: this.taskRole.roleArn,
       logGroup: this.logGroup.logGroupName,
       webTargetGroupArn: this.targetGroup?.targetGroupArn,
+      secrets,
     });
     this.writeSettings(table.tableName, table.tableArn, stack.toJsonString(settings));
   }

@@ -99,6 +99,8 @@ export class DatabaseStack extends Stack {
       vpc,
       vpcSubnets: subnets,
       ownerSecretPrefix,
+      // Through the NAT gateway Secrets Manager's public endpoint is outside the VPC.
+      ...(hasEgress ? { httpsEgress: ec2.Peer.anyIpv4() } : {}),
     });
     if (secretsEndpoint && this.manager.securityGroup) secretsEndpoint.connections.allowDefaultPortFrom(this.manager.securityGroup, 'Database manager');
 
@@ -113,10 +115,14 @@ export class DatabaseStack extends Stack {
     if (secretsEndpoint) secretsEndpoint.connections.allowDefaultPortFrom(rotationSecurityGroup, 'Admin secret rotation');
 
     this.endpoint = {
+      name: config.name,
       serviceToken: this.manager.serviceToken,
       hostname: this.databaseCluster.clusterEndpoint.hostname,
       port: this.databaseCluster.clusterEndpoint.port.toString(),
       ownerSecretPrefix,
+      clusterResourceId: this.databaseCluster.clusterResourceIdentifier,
+      connections: this.databaseCluster,
+      adminUser: ADMIN_USER,
     };
 
     Validations.of(this.databaseCluster).acknowledge({

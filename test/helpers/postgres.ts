@@ -28,6 +28,12 @@ export interface TestPostgres {
   readonly ownsServer: boolean;
   /** TCP host and port for password logins (only when `ownsServer`). */
   readonly tcp: { host: string; port: number };
+  /**
+   * TLS on the TCP listener (only when `ownsServer` and `openssl` is installed): the server's certificate
+   * is for `localhost`, signed by a throwaway CA whose certificate is in `caFile` (as the RDS CA bundle
+   * is for Aurora); `otherCaFile` is a CA that did not sign it.
+   */
+  readonly tls?: { readonly host: 'localhost'; readonly caFile: string; readonly otherCaFile: string };
   /** Runs a statement as the superuser in `database` (default: the maintenance database). */
   query<R extends Record<string, unknown> = Record<string, unknown>>(text: string, values?: unknown[], database?: string): Promise<R[]>;
   /** A superuser client connected to `database`; the caller ends it. */
@@ -91,7 +97,32 @@ async function ensureRole(config: ClientConfig, role: string, options: string): 
   });
 }
 
-function makeHarness(superConfig: ClientConfig, admin: TestPostgres['admin'], ownsServer: boolean, tcp: TestPostgres['tcp'], stop: () => Promise<void>): TestPostgres {
+/**
+ * A throwaway CA and a server certificate for `localhost` signed by it, plus an unrelated CA, made with
+ * `openssl` in `dir`; undefined when `openssl` is missing. Key files belong to the server's OS user
+ * (PostgreSQL refuses a key others can read).
+ */
+function makeCertificates(dir: string, asPostgres: boolean): { serverCert: string; serverKey: string; caFile: string; otherCaFile: string } | undefined {
+  if (spawnSync('openssl', ['version'], { encoding: 'utf8' }).status !== 0) return undefined;
+  const f = (name: string) => join(dir, name);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  run('openssl', ['req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2', '-subj', '/CN=Slipway test CA'], asPostgres);
+  run('openssl', ['req', '-x509', ...ec, '-keyout', f('other-ca.key'), '-out', f('other-ca.crt'), '-days', '2', '-subj', '/CN=Some other CA'], asPostgres);
+  run('openssl', ['req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost'], asPostgres);
+  run('sh', ['-c', `printf 'subjectAltName=DNS:localhost\n' > '${f('server.ext')}'`], asPostgres);
+  run('openssl', ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.crt'), '-days', '2', '-extfile', f('server.ext')], asPostgres);
+  run('chmod', ['600', f('server.key')], asPostgres);
+  return { serverCert: f('server.crt'), serverKey: f('server.key'), caFile: f('ca.crt'), otherCaFile: f('other-ca.crt') };
+}
+
+function makeHarness(
+  superConfig: ClientConfig,
+  admin: TestPostgres['admin'],
+  ownsServer: boolean,
+  tcp: TestPostgres['tcp'],
+  stop: () => Promise<void>,
+  tls?: TestPostgres['tls'],
+): TestPostgres {
   const connect = async (database?: string, user?: string): Promise<Client> => {
     const client = new Client({ ...superConfig, ...(database ? { database } : {}), ...(user ? { user } : {}) });
     await client.connect();
@@ -102,6 +133,7 @@ function makeHarness(superConfig: ClientConfig, admin: TestPostgres['admin'], ow
     adminUser: admin.user,
     ownsServer,
     tcp,
+    ...(tls ? { tls } : {}),
     connect,
     env: {
       PGHOST: admin.host,
@@ -158,7 +190,9 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
   run(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C'], true);
   const port = await freePort();
-  run(join(binDir, 'pg_ctl'), ['-D', dataDir, '-w', '-l', join(root, 'server.log'), '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`, 'start'], true);
+  const certificates = makeCertificates(root, isRoot);
+  const ssl = certificates ? ` -c ssl=on -c ssl_cert_file=${certificates.serverCert} -c ssl_key_file=${certificates.serverKey}` : '';
+  run(join(binDir, 'pg_ctl'), ['-D', dataDir, '-w', '-l', join(root, 'server.log'), '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c max_prepared_transactions=10${ssl}`, 'start'], true);
 
   const stop = async (): Promise<void> => {
     try {
@@ -178,5 +212,6 @@ export async function startPostgres(): Promise<TestPostgres> {
     await stop();
     throw e;
   }
-  return makeHarness(superConfig, { host: socketDir, port, user: ADMIN_ROLE, database: 'postgres' }, true, { host: '127.0.0.1', port }, stop);
+  const tls = certificates ? { host: 'localhost' as const, caFile: certificates.caFile, otherCaFile: certificates.otherCaFile } : undefined;
+  return makeHarness(superConfig, { host: socketDir, port, user: ADMIN_ROLE, database: 'postgres' }, true, { host: '127.0.0.1', port }, stop, tls);
 }

@@ -7,6 +7,7 @@ import { loadConfig, type AppConfig, type SlipwayConfig } from '../../lib/config
 import { buildAppSettings, type AppSettingsSources } from '../../lib/app-settings';
 import { AppStack, listenerPriority } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
+import { DatabaseStack } from '../../lib/stacks/database-stack';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown>; Sid?: string };
 
@@ -21,8 +22,11 @@ function synth(app: AppConfig = exampleApp, extra: Partial<{ listenerPriority: n
   // No esbuild in stack tests: NodejsFunction skips bundling for stacks not listed here.
   const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
-  const stack = new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, ...extra });
-  return { stack, template: Template.fromStack(stack) };
+  // As bin/slipway-app.ts does: the database stack the app's config names.
+  const dbConfig = config.databases.find((d) => d.name === app.database);
+  const databaseStack = dbConfig ? new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster }) : undefined;
+  const stack = new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, ...(databaseStack ? { database: databaseStack.endpoint } : {}), ...extra });
+  return { stack, template: Template.fromStack(stack), cdkApp, databaseStack };
 }
 
 /** An AwsCustomResource call (a Fn::Join of JSON) with every CloudFormation token replaced by `<token>`. */
@@ -116,7 +120,9 @@ describe('AppStack (example app)', () => {
   });
 
   test('app security group: ingress only from the load balancer security group, on the web port', () => {
-    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'));
+    const sgId = Object.keys(template.findResources('AWS::EC2::SecurityGroup'))[0];
+    // (The other ingress rule in this stack is the database cluster's, from this group: see "app database".)
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => JSON.stringify(r.Properties.GroupId).includes(sgId));
     expect(ingress).toHaveLength(1);
     expect(ingress[0].Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 3000, ToPort: 3000 });
     expect(ingress[0].Properties.SourceSecurityGroupId).toEqual({ 'Fn::ImportValue': expect.stringContaining('Slipway-Cluster-production') });
@@ -243,9 +249,119 @@ describe('AppStack (example app)', () => {
   });
 });
 
+describe('AppStack with a database (the example app names database "main")', () => {
+  let template: Template;
+  let cdkApp: App;
+  let databaseStack: DatabaseStack;
+
+  beforeAll(() => {
+    ({ template, cdkApp, databaseStack } = synth() as { template: Template; cdkApp: App; databaseStack: DatabaseStack });
+  });
+
+  const importOf = (value: unknown): string => (value as { 'Fn::ImportValue': string })['Fn::ImportValue'];
+
+  test('asks the database stack\'s manager for database and role "example", kept when the stack is deleted', () => {
+    const resources = Object.values(template.findResources('Custom::SlipwayAppDatabase'));
+    expect(resources).toHaveLength(1);
+    expect(resources[0].Properties).toMatchObject({ Database: 'example', Owner: 'example', IamAuth: 'true', RemovalPolicy: 'retain' });
+    expect(importOf(resources[0].Properties.ServiceToken)).toMatch(/^Slipway-Database-main:.*ManagerProviderframeworkonEvent/);
+  });
+
+  test('databaseRemovalPolicy "destroy" in the config makes the delete drop them', () => {
+    const { template: destroying } = synth({ ...exampleApp, databaseRemovalPolicy: 'destroy' });
+    destroying.hasResourceProperties('Custom::SlipwayAppDatabase', { Database: 'example', RemovalPolicy: 'destroy' });
+  });
+
+  test('DATABASE_URL (no password, TLS verified) goes into the app\'s config folder once the database exists', () => {
+    const database = Object.keys(template.findResources('Custom::SlipwayAppDatabase'))[0];
+    const [parameter] = Object.values(template.findResources('AWS::SSM::Parameter', { Properties: { Name: '/slipway/apps/example/config/DATABASE_URL' } }));
+    expect(parameter.DependsOn).toEqual([database]);
+    const [, parts] = parameter.Properties.Value['Fn::Join'] as [string, unknown[]];
+    expect(parts.map((p) => (typeof p === 'string' ? p : `<${importOf(p).replace(/^Slipway-Database-main:ExportsOutputFnGetAttClusterEB0386A7/, '').replace(/[A-F0-9]{8}$/, '')}>`)).join('')).toBe(
+      'postgresql://example@<EndpointAddress>:<EndpointPort>/example?sslmode=verify-full',
+    );
+  });
+
+  test('every process gets DATABASE_URL as an ECS secret from that parameter, which the execution role may read', () => {
+    const call = sdkCall(Object.values(template.findResources('Custom::AWS'))[0].Properties.Create);
+    const settings = JSON.parse(call.parameters.Item.settings.S);
+    for (const process of ['web', 'worker']) {
+      expect(settings.processes[process].secrets).toEqual([{ name: 'DATABASE_URL', valueFrom: 'arn:<token>:ssm:<token>:<token>:parameter<token>' }]);
+    }
+    // The token after "parameter" is the parameter's name (/slipway/apps/example/config/DATABASE_URL): under
+    // the config folder the execution role reads (ReadConfig).
+    const parameterId = Object.keys(template.findResources('AWS::SSM::Parameter', { Properties: { Name: '/slipway/apps/example/config/DATABASE_URL' } }))[0];
+    const parts = Object.values(template.findResources('Custom::AWS'))[0].Properties.Create['Fn::Join'][1] as unknown[];
+    expect(parts).toContainEqual({ Ref: parameterId });
+    const ssm = statementsOf(template, 'ExecutionRole').find((s) => actionsOf(s).includes('ssm:GetParameters'))!;
+    expect(render(ssm.Resource)).toContain(':parameter/slipway/apps/example/config/*');
+  });
+
+  test('the task role may rds-db:connect as the app\'s role on this cluster only', () => {
+    const statements = statementsOf(template, 'TaskRole');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ Effect: 'Allow', Action: 'rds-db:connect' });
+    const [, parts] = (statements[0].Resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    expect(parts[parts.length - 1]).toBe('/example');
+    expect(parts[parts.length - 3]).toBe(':dbuser:');
+    expect(importOf(parts[parts.length - 2])).toMatch(/^Slipway-Database-main:.*DBClusterResourceId/);
+  });
+
+  test('the cluster admits the app\'s security group on its port, by a rule in the app stack', () => {
+    const sgId = Object.keys(template.findResources('AWS::EC2::SecurityGroup'))[0];
+    const rules = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => importOf(r.Properties.GroupId)?.startsWith('Slipway-Database-main:'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties).toMatchObject({ IpProtocol: 'tcp', SourceSecurityGroupId: { 'Fn::GetAtt': [sgId, 'GroupId'] } });
+    expect(importOf(rules[0].Properties.GroupId)).toMatch(/ClusterSecurityGroup/);
+    expect(importOf(rules[0].Properties.FromPort)).toMatch(/EndpointPort/);
+    expect(rules[0].Properties.ToPort).toEqual(rules[0].Properties.FromPort);
+  });
+
+  test('references go one way (app stack -> database stack), so the whole app synthesizes offline', () => {
+    const assembly = cdkApp.synth();
+    const imports = JSON.stringify(assembly.getStackByName(databaseStack.stackName).template).match(/"Fn::ImportValue":"[^":]+/g) ?? [];
+    expect([...new Set(imports)]).toEqual(['"Fn::ImportValue":"Slipway-Cluster-production']);
+    expect(assembly.getStackByName('Slipway-App-example').dependencies.map((d) => d.id)).toEqual(expect.arrayContaining(['Slipway-Database-main']));
+  });
+
+  test('cdk-nag AwsSolutions: the database stack stays clean with an app attached', () => {
+    const report = new AwsSolutionsChecks(databaseStack).validateScope(databaseStack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  test('an app without a database gets none of it', () => {
+    const { template: plain } = synth({ ...exampleApp, database: undefined });
+    plain.resourceCountIs('Custom::SlipwayAppDatabase', 0);
+    expect(Object.values(plain.findResources('AWS::SSM::Parameter'))).toEqual([]);
+    expect(JSON.stringify(plain.toJSON())).not.toContain('rds-db:connect');
+    const settings = JSON.parse(sdkCall(Object.values(plain.findResources('Custom::AWS'))[0].Properties.Create).parameters.Item.settings.S);
+    expect(settings.processes.web.secrets).toEqual([]);
+  });
+
+  test('a config naming a database without the database stack passed is refused', () => {
+    const cdkApp2 = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const cluster = new ClusterStack(cdkApp2, 'C', { prefix: config.prefix, config: config.clusters[0] });
+    expect(() => new AppStack(cdkApp2, 'A', { prefix: config.prefix, app: exampleApp, cluster })).toThrow(
+      'app "example": the config names database "main", but no database stack endpoint was passed (AppStackProps.database)',
+    );
+  });
+
+  test('a database stack passed for an app whose config names another (or none) is refused', () => {
+    expect(() => new AppStack(cdkApp, 'Slipway-App-docs2', { prefix: config.prefix, app: { ...exampleApp, name: 'docs2', database: undefined }, cluster: cdkApp.node.findChild('Slipway-Cluster-production') as ClusterStack, database: databaseStack.endpoint })).toThrow(
+      'app "docs2": a database stack endpoint ("main") was passed, but the config names no database',
+    );
+  });
+
+  test('an app whose database name would be reserved or the admin user is refused at synth', () => {
+    expect(() => synth({ ...exampleApp, name: 'postgres' })).toThrow('AppDatabase app "postgres": its database would be named "postgres", but database name "postgres" is reserved by PostgreSQL or RDS; choose another name; rename the app');
+    expect(() => synth({ ...exampleApp, name: 'rds-tools' })).toThrow(/AppDatabase app "rds-tools": its database would be named "rds_tools", but .* starts with "rds_"/);
+    expect(() => synth({ ...exampleApp, name: 'slipway-admin' })).toThrow('AppDatabase app "slipway-admin": its role would be "slipway_admin", the cluster\'s admin user; rename the app');
+  });
+});
+
 describe('AppStack variants', () => {
   test('an app without a web process gets no target group or listener rule', () => {
-    const worker: AppConfig = { ...exampleApp, name: 'jobs', releaseCommand: undefined, processes: { worker: exampleApp.processes.worker } };
+    const worker: AppConfig = { ...exampleApp, name: 'jobs', releaseCommand: undefined, processes: { worker: exampleApp.processes.worker }, database: undefined };
     const { template } = synth(worker);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 0);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
@@ -317,6 +433,13 @@ describe('buildAppSettings', () => {
     expect(s.release).toEqual({ process: 'web', command: ['bin/rails', 'db:migrate'] });
     expect(s.deployTimeoutSeconds).toBe(1800);
     expect(s).toMatchObject({ app: 'example', region: 'eu-west-1', cluster: 'slipway-production', codeBuildProject: 'slipway-example' });
+  });
+
+  test('config secrets (e.g. DATABASE_URL) go to every process; none by default', () => {
+    const valueFrom = 'arn:aws:ssm:eu-west-1:123456789012:parameter/slipway/apps/example/config/DATABASE_URL';
+    const s = buildAppSettings({ ...sources, secrets: [{ name: 'DATABASE_URL', valueFrom }] });
+    expect(Object.values(s.processes).map((p) => p.secrets)).toEqual([[{ name: 'DATABASE_URL', valueFrom }], [{ name: 'DATABASE_URL', valueFrom }]]);
+    expect(buildAppSettings(sources).processes.web.secrets).toEqual([]);
   });
 
   test('an app without a release command has no release phase; private subnets get no public IP', () => {

@@ -131,6 +131,28 @@ describe('parseConfig', () => {
     expect(errorOf(raw)).toBe('invalid config: apps[0].database: unknown database "analytics"');
   });
 
+  test('databaseRemovalPolicy without a database is refused', () => {
+    const raw = base();
+    raw.apps[0].databaseRemovalPolicy = 'destroy';
+    expect(errorOf(raw)).toBe('invalid config: apps[0].databaseRemovalPolicy: only applies with "database" (the app has no database)');
+  });
+
+  test('databaseRemovalPolicy is "retain" or "destroy"', () => {
+    const raw = base();
+    raw.apps[0].database = 'main';
+    raw.apps[0].databaseRemovalPolicy = 'snapshot';
+    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.databaseRemovalPolicy: Invalid option: expected one of "retain"\|"destroy"$/);
+  });
+
+  test('an app with a database keeps it on removal unless it says otherwise', () => {
+    const raw = base();
+    raw.apps[0].database = 'main';
+    const cfg = parseConfig(raw);
+    expect(cfg.apps[0].databaseRemovalPolicy).toBeUndefined();
+    raw.apps[0].databaseRemovalPolicy = 'destroy';
+    expect(parseConfig(raw).apps[0].databaseRemovalPolicy).toBe('destroy');
+  });
+
   test('a database on an unknown cluster', () => {
     const raw = base();
     raw.databases[0].cluster = 'staging';

@@ -10,16 +10,16 @@ import { DatabaseStack, ADMIN_USER } from '../../lib/stacks/database-stack';
 import type { ClusterResources } from '../../lib/stacks/cluster-resources';
 
 /** A minimal cluster stack: a 3-AZ VPC (public + private isolated subnets) and an ECS cluster. */
-function makeApp(config: Partial<DatabaseConfig> = {}) {
+function makeApp(config: Partial<DatabaseConfig> = {}, nat = false) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const env = { account: '123456789012', region: 'eu-west-1' };
   const base = new Stack(app, 'ClusterStack', { env });
   const vpc = new ec2.Vpc(base, 'Vpc', {
     maxAzs: 3,
-    natGateways: 0,
+    natGateways: nat ? 1 : 0,
     subnetConfiguration: [
       { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
-      { name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      { name: 'private', subnetType: nat ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED },
     ],
   });
   const cluster = new ecs.Cluster(base, 'Cluster', { vpc });
@@ -118,6 +118,23 @@ describe('DatabaseStack options', () => {
     expect(policies).toMatch(/"Action":\["rds-data:BatchExecuteStatement","rds-data:BeginTransaction","rds-data:CommitTransaction","rds-data:ExecuteStatement","rds-data:RollbackTransaction"\],"Effect":"Allow","Resource":\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":rds:eu-west-1:123456789012:cluster:",\{"Ref":"Cluster[A-Z0-9]+"\}\]\]\}/);
     expect(policies).not.toContain('rds-db:connect');
     expect(new AwsSolutionsChecks(stack).validateScope(stack).violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  test('subnets with a NAT gateway: no Secrets Manager endpoint, the manager\'s HTTPS goes out through the NAT', () => {
+    const { template, stack } = makeApp({}, true);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Slipway database manager'),
+      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: 'Secrets Manager (HTTPS)' }],
+    });
+    expect(new AwsSolutionsChecks(stack).validateScope(stack).violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  test('isolated subnets: the manager\'s HTTPS stays in the VPC, to the Secrets Manager endpoint', () => {
+    makeApp().template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Slipway database manager'),
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: { 'Fn::ImportValue': Match.stringLikeRegexp('CidrBlock') }, FromPort: 443, ToPort: 443 })],
+    });
   });
 
   test('deletion protection off only when configured, with the finding acknowledged', () => {

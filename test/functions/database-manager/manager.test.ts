@@ -142,6 +142,21 @@ describe('createDatabase', () => {
     expect(await catalog('nosecret', 'nosecret')).toMatchObject({ dbOwner: null, roleExists: false });
   });
 
+  test('a session on template1 (which CREATE DATABASE copies) is DatabaseInUse, and the role made for it is removed again', async () => {
+    const session = await pg.connect('template1');
+    const before = await allDatabasesAndRoles();
+    try {
+      await expect(manager.handle({ action: 'createDatabase', database: 'blocked_app' })).rejects.toMatchObject({
+        name: 'DatabaseInUse',
+        message: expect.stringMatching(/^database "blocked_app" was not created: source database "template1" is being accessed by other users.*close them and retry/),
+      });
+      expect(await allDatabasesAndRoles()).toEqual(before);
+    } finally {
+      await session.end();
+    }
+    expect(await manager.handle({ action: 'createDatabase', database: 'blocked_app' })).toMatchObject({ role: 'created', databaseOutcome: 'created' });
+  });
+
   test('an existing database owned by another role is refused with OwnerMismatch and left alone', async () => {
     await manager.handle({ action: 'createDatabase', database: 'taken', owner: 'first_owner' });
     const before = await allDatabasesAndRoles();
@@ -187,6 +202,42 @@ describe('dropDatabase', () => {
     expect((await catalog('busy_app', 'busy_app')).dbOwner).toBeNull();
     await expect(sessions[1].query('SELECT 1')).rejects.toThrow();
     await Promise.all(sessions.map((c) => c.end().catch(() => undefined)));
+  });
+
+  test('a prepared transaction on the database is DatabaseInUse: nothing is dropped, and the drop works once it is resolved', async () => {
+    await manager.handle({ action: 'createDatabase', database: 'prepared_app' });
+    const client = await pg.connect('prepared_app', 'prepared_app');
+    await client.query("BEGIN; CREATE TABLE pending (id int); PREPARE TRANSACTION 'slipway_test_pending'");
+    await client.end();
+    const before = await allDatabasesAndRoles();
+
+    await expect(manager.handle({ action: 'dropDatabase', database: 'prepared_app', dropOwner: true })).rejects.toMatchObject({
+      name: 'DatabaseInUse',
+      message: expect.stringMatching(/^database "prepared_app" is still in use and was not dropped: .*prepared transactions.*ROLLBACK PREPARED/),
+    });
+    expect(await allDatabasesAndRoles()).toEqual(before);
+
+    await pg.query("ROLLBACK PREPARED 'slipway_test_pending'", [], 'prepared_app');
+    expect(await manager.handle({ action: 'dropDatabase', database: 'prepared_app', dropOwner: true })).toMatchObject({ databaseOutcome: 'dropped', role: 'dropped' });
+  });
+
+  test('a superuser\'s session (rdsadmin\'s on RDS), which the admin may not terminate, is DatabaseInUse; no session is terminated', async () => {
+    await manager.handle({ action: 'createDatabase', database: 'guarded_app' });
+    const superuserSession = await pg.connect('guarded_app');
+    const appSession = await pg.connect('guarded_app', 'guarded_app');
+    appSession.on('error', () => undefined); // terminated by the final drop
+    const before = await allDatabasesAndRoles();
+
+    await expect(manager.handle({ action: 'dropDatabase', database: 'guarded_app' })).rejects.toMatchObject({
+      name: 'DatabaseInUse',
+      message: expect.stringContaining('must be a superuser to terminate superuser process'),
+    });
+    expect(await allDatabasesAndRoles()).toEqual(before);
+    await expect(appSession.query('SELECT 1 AS ok')).resolves.toMatchObject({ rows: [{ ok: 1 }] });
+
+    await superuserSession.end();
+    expect(await manager.handle({ action: 'dropDatabase', database: 'guarded_app' })).toMatchObject({ databaseOutcome: 'dropped', terminatedConnections: 1 });
+    await appSession.end().catch(() => undefined);
   });
 
   test('objects the role owns in its own database go with it; in the admin database they are reassigned to the admin', async () => {
@@ -297,6 +348,13 @@ describe('hostile input', () => {
     ['rds_ prefix', { action: 'createDatabase', database: 'app', owner: 'rds_superuser' }, 'InvalidIdentifier'],
     ['pg_ prefix', { action: 'enableIamAuth', user: 'pg_read_all_data' }, 'InvalidIdentifier'],
     ['SQL in owner', { action: 'createDatabase', database: 'app', owner: 'x; DROP ROLE slipway_admin' }, 'InvalidIdentifier'],
+    ['SQL in dropDatabase owner', { action: 'dropDatabase', database: 'app', dropOwner: true, owner: 'slipway_admin"; DROP DATABASE app; --' }, 'InvalidIdentifier'],
+    ['look-alike owner', { action: 'createDatabase', database: 'app', owner: 'slipway_\u0430dmin' }, 'InvalidIdentifier'],
+    ['zero-width space', { action: 'createDatabase', database: 'app\u200b' }, 'InvalidIdentifier'],
+    ['64 bytes of 2-byte characters', { action: 'createDatabase', database: '\u00e9'.repeat(32) }, 'InvalidIdentifier'],
+    ['reserved name as owner', { action: 'createDatabase', database: 'app', owner: 'postgres' }, 'InvalidIdentifier'],
+    ['reserved current_user as user', { action: 'enableIamAuth', user: 'current_user' }, 'InvalidIdentifier'],
+    ['SQL in runSql parameters type', { action: 'runSql', database: 'app', sql: 'SELECT $1', parameters: [{ toString: 'DROP DATABASE app' }] }, 'InvalidRequest'],
     ['SQL in user', { action: 'enableIamAuth', user: 'x" WITH SUPERUSER --' }, 'InvalidIdentifier'],
     ['SQL in runSql database', { action: 'runSql', database: 'postgres; DROP DATABASE x', sql: 'SELECT 1' }, 'InvalidIdentifier'],
     ['SQL in iamAuth', { action: 'createDatabase', database: 'app', iamAuth: 'true; DROP ROLE x' }, 'InvalidRequest'],
@@ -307,6 +365,15 @@ describe('hostile input', () => {
     ['not an object', 'DROP DATABASE postgres', 'InvalidRequest'],
     ['number as database', { action: 'createDatabase', database: 42 }, 'InvalidRequest'],
   ];
+
+  test('SQL in runSql parameters is data: bound, returned as text, nothing else happens', async () => {
+    await manager.handle({ action: 'createDatabase', database: 'param_app' });
+    const before = await allDatabasesAndRoles();
+    const payload = "x'); DROP DATABASE param_app; DROP ROLE param_app; --";
+    const result = await manager.handle({ action: 'runSql', database: 'param_app', sql: 'SELECT $1::text AS value, length($1::text) AS n', parameters: [payload] });
+    expect(result).toMatchObject({ rows: [{ value: payload, n: payload.length }] });
+    expect(await allDatabasesAndRoles()).toEqual(before);
+  });
 
   test.each(hostile)('%s is refused with a named error and changes nothing', async (_label, event, errorName) => {
     const before = await allDatabasesAndRoles();
