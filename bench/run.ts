@@ -50,7 +50,7 @@ const step = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
 async function main(): Promise<void> {
   const { smoke, out } = options(process.argv.slice(2));
-  const runs = smoke ? { pipeline: 1, latency: 1, coldStart: 1, database: 1, synth: 1, test: 0, start: 1 } : { pipeline: 5, latency: 5, coldStart: 10, database: 10, synth: 2, test: 1, start: 3 };
+  const runs = smoke ? { pipeline: 1, latency: 1, coldStart: 1, database: 1, synth: 1, test: 0, start: 1 } : { pipeline: 3, latency: 5, coldStart: 8, database: 10, synth: 2, test: 1, start: 3 };
   const started = process.hrtime.bigint();
   const elapsedSeconds = () => Number(process.hrtime.bigint() - started) / 1e9;
   const loadAverageAtStart = loadavg();
