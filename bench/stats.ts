@@ -15,6 +15,8 @@ export interface Summary {
   readonly median: number;
   readonly min: number;
   readonly max: number;
+  /** Every sample, in the order measured. */
+  readonly values: readonly number[];
 }
 
 /**
@@ -28,7 +30,7 @@ export function summarize(values: readonly number[]): Summary {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   const median = s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  return { n: s.length, median, min: s[0], max: s[s.length - 1] };
+  return { n: s.length, median, min: s[0], max: s[s.length - 1], values: [...values] };
 }
 
 /** `a.median / b.median`; `Infinity` when `b`'s median is 0 and `a`'s is not, 1 when both are 0. */

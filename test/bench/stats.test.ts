@@ -20,7 +20,7 @@ describe('summarize', () => {
   test('an odd count: the middle value, min and max', () => {
     const s = summarize([9, 1, 5]);
 
-    expect(s).toEqual({ n: 3, median: 5, min: 1, max: 9 });
+    expect(s).toEqual({ n: 3, median: 5, min: 1, max: 9, values: [9, 1, 5] });
   });
 
   test('an even count: the mean of the two middle values', () => {
