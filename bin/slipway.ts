@@ -3,6 +3,8 @@ import '../lib/local/quiet';
 import { Command, CommanderError } from 'commander';
 import { registerDbCommands } from '../lib/cli/db';
 import { registerLocalCommands } from '../lib/cli/local';
+import { registerMonitoringCommands } from '../lib/cli/monitoring';
+import { registerPipelineCommands } from '../lib/cli/pipelines';
 import { EXIT, UsageError } from '../lib/cli/errors';
 
 /** The `slipway` CLI: operate the pipelines, and run them locally. */
@@ -14,9 +16,11 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerLocalCommands(program, (code) => (exitCode = code));
   registerDbCommands(program);
+  registerMonitoringCommands(program);
+  registerPipelineCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    // `db` commands set process.exitCode themselves.
+    // `db` and the pipeline commands set process.exitCode themselves.
     return exitCode !== EXIT.ok ? exitCode : Number(process.exitCode ?? EXIT.ok);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;

@@ -1,6 +1,6 @@
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { AppSettingsInput } from '../functions/shared/settings';
-import type { AppConfig } from './config';
+import { scaleScheduleOf, type AppConfig } from './config';
 import { taskDefinitionFamily } from './pipeline-contract';
 
 /** The process type attached to the load balancer. */
@@ -39,6 +39,7 @@ export interface AppSettingsSources {
  */
 export function buildAppSettings(s: AppSettingsSources): AppSettingsInput {
   const { app } = s;
+  const schedule = scaleScheduleOf(app);
   return {
     app: app.name,
     region: s.region,
@@ -49,6 +50,7 @@ export function buildAppSettings(s: AppSettingsSources): AppSettingsInput {
     capacityProviderStrategy: s.capacityProviderStrategy.map((c) => ({ capacityProvider: c.capacityProvider, weight: c.weight ?? 0, base: c.base ?? 0 })),
     release: app.releaseCommand ? { process: app.releaseProcess, command: [...app.releaseCommand] } : undefined,
     deployTimeoutSeconds: app.deployTimeoutMinutes * 60,
+    scaleToZero: schedule ? { timeZone: schedule.timeZone, days: [...schedule.days], stopAt: schedule.stopAt, startAt: schedule.startAt } : undefined,
     processes: Object.fromEntries(
       Object.entries(app.processes).map(([name, p]) => {
         const web = name === WEB_PROCESS && s.webTargetGroupArn !== undefined;

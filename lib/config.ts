@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { APP_NAME, PROCESS_NAME } from '../functions/shared/settings';
+import { DEFAULT_SCALE_SCHEDULE, isTimeZone, TIME_OF_DAY, WEEKDAYS } from '../functions/shared/scale-schedule';
 
 /**
  * Slipway's typed configuration: the account, its clusters, databases and apps. It is read from the
@@ -36,6 +37,48 @@ export const processConfigSchema = z
   })
   .strict();
 
+/** E-mail addresses subscribed to an alarm topic (each confirms the subscription once). */
+const alarmEmails = z.array(z.email('an e-mail address')).default([]);
+
+/** An app's alarms: who is told, and the thresholds (docs/monitoring.md). */
+export const appMonitoringSchema = z
+  .object({
+    /** Subscribed to the app's alarm topic (alarms and pipeline failures). @default [] */
+    emails: alarmEmails,
+    /** Period of the service and load-balancer alarms, in seconds. @default 60 */
+    periodSeconds: z.union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)]).default(60),
+    /** Consecutive breaching periods before an alarm fires. @default 5 */
+    evaluationPeriods: z.number().int().min(1).max(60).default(5),
+    /** Target 5xx responses as a percentage of requests. @default 5 */
+    http5xxRatePercent: z.number().gt(0).max(100).default(5),
+    /** Average target response time, in seconds. @default 2 */
+    targetResponseTimeSeconds: z.number().gt(0).max(3600).default(2),
+    /** Average CPU utilization of a process type's service, percent. @default 85 */
+    cpuPercent: z.number().gt(0).max(100).default(85),
+    /** Average memory utilization of a process type's service, percent. @default 85 */
+    memoryPercent: z.number().gt(0).max(100).default(85),
+    /** How long running tasks may stay below the desired count before the alarm fires, in minutes. @default 15 */
+    tasksBelowDesiredMinutes: z.number().int().min(1).max(1440).default(15),
+  })
+  .strict();
+
+/** A non-production app's scale-to-zero schedule (see functions/shared/scale-schedule.ts). */
+export const scaleScheduleSchema = z
+  .object({
+    /** `false` keeps a non-production app running around the clock. @default true */
+    enabled: z.boolean().default(true),
+    /** IANA time zone of `stopAt`/`startAt`. @default "UTC" */
+    timeZone: z.string().refine(isTimeZone, { message: 'an IANA time zone such as "Europe/Paris" or "UTC"' }).default(DEFAULT_SCALE_SCHEDULE.timeZone),
+    /** Days on which the services stop and start. @default MON-FRI */
+    days: z.array(z.enum(WEEKDAYS)).min(1).default([...DEFAULT_SCALE_SCHEDULE.days]),
+    /** Local time the services scale to zero. @default "18:00" */
+    stopAt: z.string().regex(TIME_OF_DAY, 'a time of day as HH:MM (24-hour)').default(DEFAULT_SCALE_SCHEDULE.stopAt),
+    /** Local time the services scale back to their configured range. @default "08:00" */
+    startAt: z.string().regex(TIME_OF_DAY, 'a time of day as HH:MM (24-hour)').default(DEFAULT_SCALE_SCHEDULE.startAt),
+  })
+  .strict()
+  .refine((s) => s.stopAt !== s.startAt, { message: 'stopAt and startAt must differ', path: ['startAt'] });
+
 export const appConfigSchema = z
   .object({
     name: z.string().regex(NAME, 'app names are lowercase letters, digits and hyphens, starting with a letter, 40 characters at most'),
@@ -69,11 +112,23 @@ export const appConfigSchema = z
      * lost by accident), "destroy" drops them (connections terminated). Only with `database`. @default "retain"
      */
     databaseRemovalPolicy: z.enum(['retain', 'destroy']).optional(),
+    /** A production environment. Non-production apps scale to zero on `scaleToZero`'s schedule. @default true */
+    production: z.boolean().default(true),
+    /**
+     * Non-production only: when the services scale to zero and back (`{"enabled": false}` keeps them running).
+     * @default - off 18:00-08:00 UTC on weekdays and all weekend, when `production` is false
+     */
+    scaleToZero: scaleScheduleSchema.optional(),
+    /** Alarm thresholds and the e-mail addresses told about alarms and pipeline failures. */
+    monitoring: appMonitoringSchema.default(appMonitoringSchema.parse({})),
   })
   .strict()
   .superRefine((app, ctx) => {
     if (app.databaseRemovalPolicy && !app.database) {
       ctx.addIssue({ code: 'custom', path: ['databaseRemovalPolicy'], message: 'only applies with "database" (the app has no database)' });
+    }
+    if (app.production && app.scaleToZero?.enabled) {
+      ctx.addIssue({ code: 'custom', path: ['scaleToZero'], message: 'only non-production apps scale to zero: set "production": false, or remove scaleToZero' });
     }
     if (app.releaseCommand && !app.processes[app.releaseProcess]) {
       ctx.addIssue({ code: 'custom', path: ['releaseProcess'], message: `release process "${app.releaseProcess}" is not one of the app's processes (${Object.keys(app.processes).join(', ')})` });
@@ -115,6 +170,26 @@ export const databaseConfigSchema = z
     instanceType: z.string().default('t4g.medium'),
     /** @default true */
     deletionProtection: z.boolean().default(true),
+    /** The database's alarms: who is told, and the thresholds (docs/monitoring.md). */
+    monitoring: z
+      .object({
+        /** Subscribed to the database's alarm topic. @default [] */
+        emails: alarmEmails,
+        /** Period of the alarms, in seconds. @default 300 */
+        periodSeconds: z.union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)]).default(300),
+        /** Consecutive breaching periods before an alarm fires. @default 3 */
+        evaluationPeriods: z.number().int().min(1).max(60).default(3),
+        /** Average CPU utilization of an instance, percent. @default 80 */
+        cpuPercent: z.number().gt(0).max(100).default(80),
+        /** Alarm when an instance's freeable memory falls below this, in MiB. @default 256 */
+        freeableMemoryMiB: z.number().int().min(1).default(256),
+        /** Alarm when an instance's connections exceed this. @default 200 */
+        connections: z.number().int().min(1).default(200),
+        /** Alarm when an instance's free local storage (temporary tables, logs) falls below this, in GiB. @default 2 */
+        freeLocalStorageGiB: z.number().gt(0).default(2),
+      })
+      .strict()
+      .default({ emails: [], periodSeconds: 300, evaluationPeriods: 3, cpuPercent: 80, freeableMemoryMiB: 256, connections: 200, freeLocalStorageGiB: 2 }),
   })
   .strict();
 
@@ -171,6 +246,17 @@ export type AppConfig = z.infer<typeof appConfigSchema>;
 export type ClusterConfig = z.infer<typeof clusterConfigSchema>;
 export type DatabaseConfig = z.infer<typeof databaseConfigSchema>;
 export type SlipwayConfig = z.infer<typeof slipwayConfigSchema>;
+export type AppMonitoringConfig = z.infer<typeof appMonitoringSchema>;
+export type ScaleScheduleConfig = z.infer<typeof scaleScheduleSchema>;
+
+/**
+ * The scale-to-zero schedule that applies to an app: none in production or when disabled, the
+ * configured one, or the default (18:00-08:00 UTC, weekdays) for a non-production app without one.
+ */
+export function scaleScheduleOf(app: AppConfig): ScaleScheduleConfig | undefined {
+  const schedule = app.scaleToZero ?? scaleScheduleSchema.parse({});
+  return app.production || !schedule.enabled ? undefined : schedule;
+}
 
 /** A config that failed validation; the message names every bad key. */
 export class ConfigError extends Error {

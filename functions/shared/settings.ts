@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
+import { isTimeZone, TIME_OF_DAY, WEEKDAYS } from './scale-schedule';
 
 /**
  * The app's settings record: what the pipelines need to register task definitions, run the release
@@ -26,6 +27,14 @@ export const autoscalingSchema = z.object({
   min: z.int().check(z.gte(0)),
   max: z.int().check(z.gte(1)),
   cpuTarget: z._default(z.number().check(z.gte(1), z.lte(100)), 60),
+});
+
+/** A non-production app's scale-to-zero schedule (functions/shared/scale-schedule.ts). */
+export const scaleScheduleSchema = z.object({
+  timeZone: z.string().check(z.refine(isTimeZone, { message: 'must be an IANA time zone' })),
+  days: z.array(z.enum(WEEKDAYS)).check(z.minLength(1)),
+  stopAt: z.string().check(z.regex(TIME_OF_DAY)),
+  startAt: z.string().check(z.regex(TIME_OF_DAY)),
 });
 
 export const processSettingsSchema = z.object({
@@ -67,6 +76,8 @@ export const appSettingsSchema = z.object({
   /** The release phase: a one-off task of `process` with `command`. Absent: no release phase. */
   release: z.optional(z.object({ process: z.string().check(z.regex(PROCESS_NAME)), command: z.array(z.string()).check(z.minLength(1)) })),
   deployTimeoutSeconds: z._default(z.int().check(z.gte(60), z.lte(86400)), 1800),
+  /** Non-production apps: when every service scales to zero and back. Absent: always running. */
+  scaleToZero: z.optional(scaleScheduleSchema),
   processes: z
     .record(z.string().check(z.regex(PROCESS_NAME)), processSettingsSchema)
     .check(z.refine((p) => Object.keys(p).length > 0, { message: 'an app needs at least one process type' })),

@@ -1,4 +1,11 @@
-import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import {
+  DeleteScheduledActionCommand,
+  DescribeScalableTargetsCommand,
+  DescribeScheduledActionsCommand,
+  PutScalingPolicyCommand,
+  PutScheduledActionCommand,
+  RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
 import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
@@ -9,7 +16,9 @@ import { createLogger } from '../shared/logger';
 import { getAppSettings } from '../shared/settings-store';
 import { parseInput } from '../shared/validation';
 import { TAG_BUILD } from '../register-task-definitions/task-definition';
+import type { AppSettings, ProcessSettings } from '../shared/settings';
 import { createServiceRequest, planService, scalableResourceId } from './plan';
+import { initialDesiredCount, planScaling, type ObservedScaling, type ScalingPlan } from './scaling';
 
 const logger = createLogger('update-service');
 
@@ -21,7 +30,86 @@ const inputSchema = z.object({
   build: z.string().check(z.minLength(1)),
   /** A rollback: deploy even if the service runs a newer build. */
   force: z._default(z.boolean(), false),
+  /** When the state was entered (`$$.State.EnteredTime`): the scale-to-zero schedule is read at this time. @default the Lambda's clock */
+  now: z.optional(z.iso.datetime()),
 });
+
+const DIMENSION = 'ecs:service:DesiredCount';
+
+/** The service's current autoscaling registration and scheduled actions (when it has a registration). */
+async function observeScaling(resourceId: string): Promise<ObservedScaling> {
+  const targets = await awsCall(`Application Auto Scaling DescribeScalableTargets ${resourceId}`, () =>
+    autoscaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [resourceId], ScalableDimension: DIMENSION })),
+  );
+  const t = targets?.ScalableTargets?.find((x) => x.ResourceId === resourceId);
+  if (!t) return { scheduledActions: [] };
+  const actions = await awsCall(`Application Auto Scaling DescribeScheduledActions ${resourceId}`, () =>
+    autoscaling.send(new DescribeScheduledActionsCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: DIMENSION })),
+  );
+  return {
+    target: { min: t.MinCapacity ?? 0, max: t.MaxCapacity ?? 0 },
+    scheduledActions: (actions?.ScheduledActions ?? []).map((a) => a.ScheduledActionName ?? '').filter(Boolean),
+  };
+}
+
+/**
+ * Applies a scaling plan: the range (skipped when the registration already has it), the CPU policy,
+ * then the scheduled actions. Every call is idempotent, so a retried or redriven deploy repeats it safely.
+ */
+async function applyScaling(resourceId: string, serviceName: string, plan: ScalingPlan, observed: ObservedScaling): Promise<void> {
+  const { register } = plan;
+  if (register && (observed.target?.min !== register.min || observed.target?.max !== register.max)) {
+    await awsCall(`Application Auto Scaling RegisterScalableTarget ${resourceId}`, () =>
+      autoscaling.send(new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: DIMENSION, MinCapacity: register.min, MaxCapacity: register.max })),
+    );
+  }
+  if (plan.cpuTarget !== undefined) {
+    await awsCall(`Application Auto Scaling PutScalingPolicy ${resourceId}`, () =>
+      autoscaling.send(
+        new PutScalingPolicyCommand({
+          PolicyName: `${serviceName}-cpu`,
+          ServiceNamespace: 'ecs',
+          ResourceId: resourceId,
+          ScalableDimension: DIMENSION,
+          PolicyType: 'TargetTrackingScaling',
+          TargetTrackingScalingPolicyConfiguration: {
+            TargetValue: plan.cpuTarget,
+            PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+            ScaleInCooldown: 300,
+            ScaleOutCooldown: 60,
+          },
+        }),
+      ),
+    );
+  }
+  for (const a of plan.put) {
+    await awsCall(`Application Auto Scaling PutScheduledAction ${a.name}`, () =>
+      autoscaling.send(
+        new PutScheduledActionCommand({
+          ServiceNamespace: 'ecs',
+          ResourceId: resourceId,
+          ScalableDimension: DIMENSION,
+          ScheduledActionName: a.name,
+          Schedule: a.schedule,
+          Timezone: a.timeZone,
+          ScalableTargetAction: { MinCapacity: a.min, MaxCapacity: a.max },
+        }),
+      ),
+    );
+  }
+  for (const name of plan.delete) {
+    await awsCall(`Application Auto Scaling DeleteScheduledAction ${name}`, () =>
+      autoscaling.send(new DeleteScheduledActionCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: DIMENSION, ScheduledActionName: name })),
+    );
+  }
+}
+
+/** Observes the service's registration and plans what the deploy does to it. */
+async function scalingFor(settings: AppSettings, p: ProcessSettings, serviceName: string, now: Date): Promise<{ resourceId: string; plan: ScalingPlan; observed: ObservedScaling }> {
+  const resourceId = scalableResourceId(settings.cluster, serviceName);
+  const observed = await observeScaling(resourceId);
+  return { resourceId, observed, plan: planScaling(serviceName, p, settings.scaleToZero, observed, now) };
+}
 
 /** Output of the handler: the deployment the deploy then waits on, or why it must not. */
 export interface UpdateServiceResult {
@@ -42,8 +130,10 @@ function primaryDeploymentId(service: Service | undefined, what: string): string
 }
 
 /**
- * Creates the process type's ECS service if missing (and registers its autoscaling range), else points
- * it at the new revision. Re-running it (redrive) reuses the deployment it started before.
+ * Creates the process type's ECS service if missing, else points it at the new revision; either way
+ * brings its autoscaling registration (range, CPU policy, scale-to-zero schedule) in line with the
+ * settings, never scaling up a service the schedule holds at zero. Re-running it (redrive) reuses the
+ * deployment it started before.
  */
 export async function handler(event: unknown): Promise<UpdateServiceResult> {
   const input = parseInput(inputSchema, event, 'update-service input');
@@ -61,51 +151,37 @@ export async function handler(event: unknown): Promise<UpdateServiceResult> {
   }
   const plan = planService(existing, input.taskDefinitionArn, input.build, runningBuild, input.force);
   const base = { process: input.process, serviceName };
+  const now = input.now ? new Date(input.now) : new Date();
 
   switch (plan.action) {
     case 'superseded':
       return { ...base, serviceArn: existing?.serviceArn, action: 'superseded', state: 'SUPERSEDED', error: 'DeploymentSuperseded', cause: plan.cause };
-    case 'reuse':
+    case 'reuse': {
+      // A redrive after UpdateService succeeded: finish what the first run may not have.
+      const scaling = await scalingFor(settings, p, serviceName, now);
+      await applyScaling(scaling.resourceId, serviceName, scaling.plan, scaling.observed);
       return { ...base, serviceArn: existing?.serviceArn, deploymentId: plan.deploymentId, action: 'reuse', state: plan.completed ? 'COMPLETED' : 'IN_PROGRESS' };
+    }
     case 'update': {
+      const scaling = await scalingFor(settings, p, serviceName, now);
       const out = await awsCall(`ECS UpdateService ${serviceName}`, () =>
         ecs.send(new UpdateServiceCommand({ cluster: settings.cluster, service: serviceName, taskDefinition: input.taskDefinitionArn })),
       );
       const deploymentId = primaryDeploymentId(out.service, 'UpdateService');
-      logger.info('service updated', { serviceName, deploymentId, taskDefinition: input.taskDefinitionArn });
+      // UpdateService leaves the desired count alone: a service the schedule holds at zero stays there,
+      // and the next scheduled scale-out starts tasks of this revision.
+      await applyScaling(scaling.resourceId, serviceName, scaling.plan, scaling.observed);
+      logger.info('service updated', { serviceName, deploymentId, taskDefinition: input.taskDefinitionArn, heldDownBySchedule: scaling.plan.heldDown });
       return { ...base, serviceArn: out.service?.serviceArn, deploymentId, action: 'update', state: 'IN_PROGRESS' };
     }
     case 'create': {
       // Same token for the same execution and revision: a retried CreateService returns the same service.
       const clientToken = createHash('sha256').update(`${input.execution}|${input.taskDefinitionArn}`).digest('hex').slice(0, 32);
+      const scaling = await scalingFor(settings, p, serviceName, now);
       const out = await awsCall(`ECS CreateService ${serviceName}`, () =>
-        ecs.send(new CreateServiceCommand(createServiceRequest(settings, input.process, p, serviceName, input.taskDefinitionArn, clientToken))),
+        ecs.send(new CreateServiceCommand(createServiceRequest(settings, input.process, p, serviceName, input.taskDefinitionArn, clientToken, initialDesiredCount(p, scaling.plan)))),
       );
-      if (p.autoscaling) {
-        const resourceId = scalableResourceId(settings.cluster, serviceName);
-        await awsCall(`Application Auto Scaling RegisterScalableTarget ${resourceId}`, () =>
-          autoscaling.send(
-            new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: p.autoscaling?.min, MaxCapacity: p.autoscaling?.max }),
-          ),
-        );
-        await awsCall(`Application Auto Scaling PutScalingPolicy ${resourceId}`, () =>
-          autoscaling.send(
-            new PutScalingPolicyCommand({
-              PolicyName: `${serviceName}-cpu`,
-              ServiceNamespace: 'ecs',
-              ResourceId: resourceId,
-              ScalableDimension: 'ecs:service:DesiredCount',
-              PolicyType: 'TargetTrackingScaling',
-              TargetTrackingScalingPolicyConfiguration: {
-                TargetValue: p.autoscaling?.cpuTarget,
-                PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
-                ScaleInCooldown: 300,
-                ScaleOutCooldown: 60,
-              },
-            }),
-          ),
-        );
-      }
+      await applyScaling(scaling.resourceId, serviceName, scaling.plan, scaling.observed);
       const deploymentId = primaryDeploymentId(out.service, 'CreateService');
       logger.info('service created', { serviceName, deploymentId });
       return { ...base, serviceArn: out.service?.serviceArn, deploymentId, action: 'create', state: 'IN_PROGRESS' };

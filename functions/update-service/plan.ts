@@ -32,13 +32,22 @@ export function planService(service: Service | undefined, taskDefinitionArn: str
 }
 
 /** CreateService request of a process type. */
-export function createServiceRequest(settings: AppSettings, process: string, p: ProcessSettings, serviceName: string, taskDefinitionArn: string, clientToken: string): CreateServiceCommandInput {
+export function createServiceRequest(
+  settings: AppSettings,
+  process: string,
+  p: ProcessSettings,
+  serviceName: string,
+  taskDefinitionArn: string,
+  clientToken: string,
+  /** The count to start with (0 while the scale-to-zero schedule holds the service down). @default the configured count within the autoscaling range */
+  desiredCount?: number,
+): CreateServiceCommandInput {
   const lb = p.targetGroupArn && p.port ? [{ targetGroupArn: p.targetGroupArn, containerName: process, containerPort: p.port }] : undefined;
   return {
     cluster: settings.cluster,
     serviceName,
     taskDefinition: taskDefinitionArn,
-    desiredCount: p.autoscaling ? Math.max(p.autoscaling.min, Math.min(p.desiredCount, p.autoscaling.max)) : p.desiredCount,
+    desiredCount: desiredCount ?? (p.autoscaling ? Math.max(p.autoscaling.min, Math.min(p.desiredCount, p.autoscaling.max)) : p.desiredCount),
     capacityProviderStrategy: settings.capacityProviderStrategy.map((c) => ({ capacityProvider: c.capacityProvider, weight: c.weight, base: c.base })),
     networkConfiguration: {
       awsvpcConfiguration: { subnets: settings.network.subnets, securityGroups: settings.network.securityGroups, assignPublicIp: settings.network.assignPublicIp },

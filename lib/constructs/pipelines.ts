@@ -485,7 +485,15 @@ export class Pipelines extends Construct {
       [
         new iam.PolicyStatement({
           sid: 'Autoscaling',
-          actions: ['application-autoscaling:RegisterScalableTarget', 'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DescribeScalableTargets'],
+          actions: [
+            'application-autoscaling:RegisterScalableTarget',
+            'application-autoscaling:PutScalingPolicy',
+            'application-autoscaling:DescribeScalableTargets',
+            // The scale-to-zero schedule of non-production apps (functions/update-service/scaling.ts).
+            'application-autoscaling:PutScheduledAction',
+            'application-autoscaling:DescribeScheduledActions',
+            'application-autoscaling:DeleteScheduledAction',
+          ],
           resources: ['*'],
         }),
         new iam.PolicyStatement({

@@ -1,6 +1,17 @@
 import './polyfills';
 import './quiet';
-import { ApplicationAutoScalingClient, PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import {
+  ApplicationAutoScalingClient,
+  DeleteScheduledActionCommand,
+  DescribeScalableTargetsCommand,
+  DescribeScheduledActionsCommand,
+  PutScalingPolicyCommand,
+  PutScheduledActionCommand,
+  RegisterScalableTargetCommand,
+  type ApplicationAutoScalingClientResolvedConfig,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+} from '@aws-sdk/client-application-auto-scaling';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateServiceCommand,
@@ -13,7 +24,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { handler as checkDeployment } from '../../functions/check-deployment/index';
@@ -29,7 +40,7 @@ import { loadConfig } from '../config';
 import { aslPlaceholders, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS, serviceName, stateMachineName, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
 import { ConditionalCheckFailedException, type Item } from './dynamo';
 import { localAppSettings } from './local-settings';
-import { SimulatedAwsError, World, type EmittedEvent } from './world';
+import { SimulatedAwsError, World, type EmittedEvent, type SimScheduledAction } from './world';
 import { worldSchema, type WorldFile } from './world-schema';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -85,6 +96,8 @@ export interface RunReport {
     readonly services: Record<string, { taskDefinition: string; image: string; desiredCount: number; deployments: number }>;
     readonly lastGoodRelease: { build: string; image: string; processes: unknown } | null;
     readonly autoscaling: Record<string, { min?: number; max?: number; policies: string[] }>;
+    /** The scale-to-zero schedule's actions, by scalable-target resource id. */
+    readonly scheduledActions: Record<string, SimScheduledAction[]>;
   };
   /** Milestone events the pipelines put on the default event bus (source `slipway`), in order. */
   readonly events: EmittedEvent[];
@@ -186,6 +199,11 @@ export class LocalRun {
     this.world = new World(spec, settings, this.tableName);
     for (const [process, s] of Object.entries(spec.services)) this.world.seedService(process, s.build);
     if (spec.newerBuild) this.seedNewerBuild(spec.newerBuild.build, spec.newerBuild.claimed);
+    try {
+      this.world.seedScalableTargets(spec.scalableTargets);
+    } catch (e) {
+      throw new LocalRunError((e as Error).message);
+    }
 
     const base = `arn:aws:states:${spec.region}:${spec.account}`;
     for (const sm of STATE_MACHINES) this.arns[sm] = `${base}:stateMachine:${stateMachineName(config.prefix, app.name, sm)}`;
@@ -336,6 +354,7 @@ export class LocalRun {
       w.putScalingPolicy(input.ResourceId ?? '', input.PolicyName ?? '');
       return { PolicyARN: `arn:aws:autoscaling:${w.spec.region}:${w.spec.account}:scalingPolicy:local:resource/${input.ResourceId}:policyName/${input.PolicyName}` };
     });
+    this.mockScheduledScaling(asMock);
     this.mocks.push(ecsMock, ddbMock, sfnMock, asMock);
     w.onDeploymentEvent = async (event) => {
       await this.invoke('deploymentEvents', event);
@@ -596,6 +615,41 @@ export class LocalRun {
     }
   }
 
+  /** Application Auto Scaling calls of the scale-to-zero schedule, answered by the simulated account. */
+  private mockScheduledScaling(asMock: AwsStub<ServiceInputTypes, ServiceOutputTypes, ApplicationAutoScalingClientResolvedConfig>): void {
+    const w = this.world;
+    const call = <T>(fn: () => T): Promise<T> => Promise.resolve().then(fn);
+    asMock.on(DescribeScalableTargetsCommand).callsFake((input: { ResourceIds?: string[] }) =>
+      call(() => ({
+        ScalableTargets: (input.ResourceIds ?? []).flatMap((id) => {
+          const t = w.describeScalableTarget(id);
+          return t ? [{ ServiceNamespace: 'ecs', ResourceId: id, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: t.min, MaxCapacity: t.max }] : [];
+        }),
+      })),
+    );
+    asMock.on(DescribeScheduledActionsCommand).callsFake((input: { ResourceId?: string }) =>
+      call(() => ({ ScheduledActions: w.describeScheduledActions(input.ResourceId ?? '').map((a) => ({ ScheduledActionName: a.name, Schedule: a.schedule, ResourceId: input.ResourceId })) })),
+    );
+    asMock.on(PutScheduledActionCommand).callsFake((input: { ResourceId?: string; ScheduledActionName?: string; Schedule?: string; Timezone?: string; ScalableTargetAction?: { MinCapacity?: number; MaxCapacity?: number } }) =>
+      call(() => {
+        w.putScheduledAction(input.ResourceId ?? '', {
+          name: input.ScheduledActionName ?? '',
+          schedule: input.Schedule ?? '',
+          timeZone: input.Timezone,
+          min: input.ScalableTargetAction?.MinCapacity,
+          max: input.ScalableTargetAction?.MaxCapacity,
+        });
+        return {};
+      }),
+    );
+    asMock.on(DeleteScheduledActionCommand).callsFake((input: { ResourceId?: string; ScheduledActionName?: string }) =>
+      call(() => {
+        w.deleteScheduledAction(input.ResourceId ?? '', input.ScheduledActionName ?? '');
+        return {};
+      }),
+    );
+  }
+
   /** The report of everything run so far. */
   report(): RunReport {
     const w = this.world;
@@ -622,6 +676,7 @@ export class LocalRun {
           ? { build: current.buildKey?.S ?? '', image: current.image?.S ?? '', processes: JSON.parse(current.processes?.S ?? '[]') as unknown }
           : null,
         autoscaling: Object.fromEntries(w.scalableTargets),
+        scheduledActions: Object.fromEntries([...w.scheduledActions].map(([id, actions]) => [id, [...actions.values()]])),
       },
       events: w.events.map((e) => ({ ...e })),
     };

@@ -57,6 +57,11 @@ export const worldSchema = z
     throttle: z.partialRecord(z.enum(THROTTLEABLE), z.number().int().min(0).max(100)).default({}),
     /** ECS deployment events are lost: only the 5-minute sweep resumes the deploy. */
     lostEvents: z.boolean().default(false),
+    /**
+     * Autoscaling registrations that exist before the run, by process type (the service must be in
+     * `services`). `{ "min": 0, "max": 0 }` is a service the scale-to-zero schedule has at zero.
+     */
+    scalableTargets: z.record(processName, z.object({ min: z.number().int().min(0), max: z.number().int().min(0) }).strict()).default({}),
     /** Interval of the sweep schedule. @default 300 */
     sweepEverySeconds: z.number().int().min(60).default(300),
   })

@@ -19,6 +19,15 @@ interface Revision {
   tags: Tag[];
 }
 
+/** A scheduled action of Application Auto Scaling. */
+export interface SimScheduledAction {
+  readonly name: string;
+  readonly schedule: string;
+  readonly timeZone?: string;
+  readonly min?: number;
+  readonly max?: number;
+}
+
 /** A simulated ECS service. */
 interface SimService {
   service: Service;
@@ -454,6 +463,7 @@ export class World {
     this.count('RegisterScalableTarget');
     const t = this.scalableTargets.get(resourceId) ?? { policies: [] };
     this.scalableTargets.set(resourceId, { ...t, min, max });
+    this.clampDesiredCount(resourceId);
   }
 
   putScalingPolicy(resourceId: string, policyName: string): void {
@@ -461,5 +471,75 @@ export class World {
     const t = this.scalableTargets.get(resourceId);
     if (!t) throw new SimulatedAwsError('ObjectNotFoundException', `No scalable target registered for ${resourceId}`);
     if (!t.policies.includes(policyName)) t.policies.push(policyName);
+  }
+
+  // ------------------------------------------------------------------ scale-to-zero schedule
+
+  /** Scheduled actions by scalable-target resource id, then by name. */
+  readonly scheduledActions = new Map<string, Map<string, SimScheduledAction>>();
+
+  /** Application Auto Scaling DescribeScalableTargets of one resource (counted). */
+  describeScalableTarget(resourceId: string): { min?: number; max?: number } | undefined {
+    this.count('DescribeScalableTargets');
+    const t = this.scalableTargets.get(resourceId);
+    return t ? { min: t.min, max: t.max } : undefined;
+  }
+
+  putScheduledAction(resourceId: string, action: SimScheduledAction): void {
+    this.count('PutScheduledAction');
+    if (!this.scalableTargets.has(resourceId)) throw new SimulatedAwsError('ObjectNotFoundException', `No scalable target registered for ${resourceId}`);
+    const actions = this.scheduledActions.get(resourceId) ?? new Map<string, SimScheduledAction>();
+    actions.set(action.name, { ...action });
+    this.scheduledActions.set(resourceId, actions);
+  }
+
+  describeScheduledActions(resourceId: string): SimScheduledAction[] {
+    this.count('DescribeScheduledActions');
+    return [...(this.scheduledActions.get(resourceId)?.values() ?? [])].map((a) => ({ ...a }));
+  }
+
+  deleteScheduledAction(resourceId: string, name: string): void {
+    this.count('DeleteScheduledAction');
+    if (!this.scheduledActions.get(resourceId)?.delete(name)) throw new SimulatedAwsError('ObjectNotFoundException', `No scheduled action ${name} for ${resourceId}`);
+  }
+
+  /** Registrations before the run (world set-up); a service whose range is 0-0 has no tasks. */
+  seedScalableTargets(targets: Record<string, { min: number; max: number }>): void {
+    for (const [process, range] of Object.entries(targets)) {
+      const name = serviceName(this.settings.app, process);
+      if (!this.services.has(name)) throw new Error(`world: scalableTargets.${process} needs the service in "services"`);
+      this.scalableTargets.set(this.resourceIdOf(name), { min: range.min, max: range.max, policies: [] });
+      this.clampDesiredCount(this.resourceIdOf(name));
+    }
+  }
+
+  /**
+   * Runs a scheduled action as Application Auto Scaling does at its time: the range changes and the
+   * service's desired count moves into it; new tasks run the service's current revision.
+   */
+  runScheduledAction(name: string): void {
+    for (const [resourceId, actions] of this.scheduledActions) {
+      const a = actions.get(name);
+      if (!a) continue;
+      const t = this.scalableTargets.get(resourceId) ?? { policies: [] };
+      this.scalableTargets.set(resourceId, { ...t, min: a.min, max: a.max });
+      this.clampDesiredCount(resourceId);
+      return;
+    }
+    throw new Error(`no scheduled action named ${name}`);
+  }
+
+  private resourceIdOf(service: string): string {
+    return `service/${this.clusterName()}/${service}`;
+  }
+
+  private clampDesiredCount(resourceId: string): void {
+    const t = this.scalableTargets.get(resourceId);
+    const s = this.services.get(resourceId.slice(resourceId.lastIndexOf('/') + 1));
+    if (!t || !s || t.min === undefined || t.max === undefined) return;
+    const desired = Math.max(t.min, Math.min(s.service.desiredCount ?? 0, t.max));
+    s.service.desiredCount = desired;
+    s.service.runningCount = desired;
+    for (const d of s.service.deployments ?? []) if (d.status === 'PRIMARY') d.desiredCount = d.runningCount = desired;
   }
 }

@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import { SETTINGS_KEY } from '../../functions/shared/settings';
 import { buildAppSettings, WEB_PROCESS } from '../app-settings';
 import type { AppConfig } from '../config';
+import { AppMonitoring } from '../constructs/app-monitoring';
 import { AppDatabase, type DatabaseEndpoint } from '../constructs/app-database';
 import { acknowledgeWildcards, Pipelines } from '../constructs/pipelines';
 import { STATE_MACHINES, taskDefinitionFamily } from '../pipeline-contract';
@@ -102,6 +103,8 @@ export class AppStack extends Stack {
   public readonly managementRole: iam.Role;
   public readonly userRole: iam.Role;
   public readonly pipelines: Pipelines;
+  /** Alarm topic, alarms, dashboard and pipeline-failure rules (docs/monitoring.md). */
+  public readonly monitoring: AppMonitoring;
   /** The app's own database and role, when the config names a database. */
   public readonly database?: AppDatabase;
 
@@ -351,6 +354,14 @@ export class AppStack extends Stack {
       new iam.PolicyStatement({ sid: 'ReadConfig', actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'], resources: [configPathArn, configParameters] }),
     );
     table.grantReadData(this.userRole);
+    // `slipway status|pipelines|redrive`: find the table in the build state machine's definition, and
+    // link a failed step to its function's log group (which both roles may read).
+    const functions = Object.values(this.pipelines.functions);
+    for (const role of [this.managementRole, this.userRole]) {
+      role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadPipelineDefinitions', actions: ['states:DescribeStateMachine'], resources: stateMachineArns }));
+      role.addToPolicy(new iam.PolicyStatement({ sid: 'FindFunctionLogs', actions: ['lambda:GetFunctionConfiguration'], resources: functions.map((f) => f.function.functionArn) }));
+      functions.forEach((f) => f.logGroup.grantRead(role));
+    }
     for (const role of [this.managementRole, this.userRole]) {
       acknowledgeWildcards(
         role,
@@ -397,6 +408,15 @@ export class AppStack extends Stack {
       secrets,
     });
     this.writeSettings(table.tableName, table.tableArn, stack.toJsonString(settings));
+
+    this.monitoring = new AppMonitoring(this, 'Monitoring', {
+      prefix,
+      app,
+      clusterName: cluster.cluster.clusterName,
+      targetGroup: this.targetGroup,
+      stateMachines: this.pipelines.stateMachines,
+    });
+    this.monitoring.grantCli(this.managementRole, this.userRole);
   }
 
   /**

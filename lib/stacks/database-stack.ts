@@ -5,6 +5,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
 import type { DatabaseConfig } from '../config';
 import type { DatabaseEndpoint } from '../constructs/app-database';
+import { DatabaseAlarms } from '../constructs/database-alarms';
 import { DatabaseManager } from '../constructs/database-manager';
 import type { ClusterResources } from './cluster-resources';
 
@@ -36,6 +37,8 @@ export class DatabaseStack extends Stack {
   public readonly manager: DatabaseManager;
   /** What an app stack's `AppDatabase` needs. */
   public readonly endpoint: DatabaseEndpoint;
+  /** Per-instance alarms and their topic (docs/monitoring.md). */
+  public readonly alarms: DatabaseAlarms;
 
   constructor(scope: Construct, id: string, props: DatabaseStackProps) {
     super(scope, id, props);
@@ -113,6 +116,8 @@ export class DatabaseStack extends Stack {
       ...(secretsEndpoint ? { endpoint: secretsEndpoint } : {}),
     });
     if (secretsEndpoint) secretsEndpoint.connections.allowDefaultPortFrom(rotationSecurityGroup, 'Admin secret rotation');
+
+    this.alarms = new DatabaseAlarms(this, 'Monitoring', { prefix, config, cluster: this.databaseCluster });
 
     this.endpoint = {
       name: config.name,

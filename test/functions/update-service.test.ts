@@ -1,5 +1,5 @@
 import { setHandlerEnv, buildSettings, settingsItem, settingsInput, awsError, taskDefArn, CLUSTER_ARN } from './helpers';
-import { ApplicationAutoScalingClient, PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -237,7 +237,8 @@ describe('update-service handler', () => {
   });
 
   it('updates an existing service to the new revision without setting desiredCount', async () => {
-    // Prepare
+    // Prepare: the service is registered with the configured range already.
+    scalingMock.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [{ ServiceNamespace: 'ecs', ResourceId: 'service/slipway/example-web', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 1, MaxCapacity: 4, RoleARN: 'r', CreationTime: new Date() }] });
     ecsMock.on(DescribeServicesCommand).resolves({ services: [service([primary(taskDefArn(WEB, 7))])] });
     ecsMock.on(DescribeTaskDefinitionCommand).resolves(taggedRevision(taskDefArn(WEB, 7), '41'));
     ecsMock.on(UpdateServiceCommand).resolves({ service: service([primary(OURS, 'ecs-svc/600', 'IN_PROGRESS'), { ...primary(taskDefArn(WEB, 7)), status: 'ACTIVE' }]) });

@@ -182,6 +182,22 @@ describe('AppStack (example app)', () => {
     expect(build.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Build/), 'Arn'] });
   });
 
+  test('management and user roles may read the pipelines\' definitions and find and read their functions\' logs (slipway status)', () => {
+    for (const role of ['ManagementRole', 'UserRole']) {
+      const st = statementsOf(template, role);
+      const describe = st.find((s) => s.Sid === 'ReadPipelineDefinitions')!;
+      expect(actionsOf(describe)).toEqual(['states:DescribeStateMachine']);
+      expect(resourcesOf(describe).map(render)).toEqual(['build', 'release', 'deploy'].map((n) => expect.stringContaining(`:stateMachine:slipway-example-${n}`)));
+      const config = st.find((s) => s.Sid === 'FindFunctionLogs')!;
+      expect(actionsOf(config)).toEqual(['lambda:GetFunctionConfiguration']);
+      expect(resourcesOf(config)).toHaveLength(7);
+      expect(resourcesOf(config).every((r) => render(r).includes('"Fn::GetAtt"'))).toBe(true);
+      const readsFunctionLogs = st.filter((s) => actionsOf(s).includes('logs:FilterLogEvents')).flatMap(resourcesOf).map(render);
+      const handlers = ['ParseBuildEvent', 'RegisterTaskDefinitions', 'CheckReleaseTask', 'UpdateService', 'WaitForDeployment', 'CheckDeployment', 'DeploymentEvents'];
+      expect(handlers.filter((h) => !readsFunctionLogs.some((r) => r.includes(`Pipelines${h}LogGroup`)))).toEqual([]);
+    }
+  });
+
   test('no role statement uses Resource "*" except for actions without resource-level permissions', () => {
     const allowedStar = new Set([
       'ecr:GetAuthorizationToken',
@@ -203,6 +219,9 @@ describe('AppStack (example app)', () => {
       'application-autoscaling:RegisterScalableTarget',
       'application-autoscaling:PutScalingPolicy',
       'application-autoscaling:DescribeScalableTargets',
+      'application-autoscaling:PutScheduledAction',
+      'application-autoscaling:DescribeScheduledActions',
+      'application-autoscaling:DeleteScheduledAction',
     ]);
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
     const starred = statements.filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf);

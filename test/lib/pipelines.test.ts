@@ -258,6 +258,10 @@ describe('Pipelines', () => {
       'application-autoscaling:RegisterScalableTarget',
       'application-autoscaling:PutScalingPolicy',
       'application-autoscaling:DescribeScalableTargets',
+      // Scale-to-zero schedule: scheduled actions belong to scalable targets, whose ARNs carry generated IDs.
+      'application-autoscaling:PutScheduledAction',
+      'application-autoscaling:DescribeScheduledActions',
+      'application-autoscaling:DeleteScheduledAction',
     ]);
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
     const starred = statements.filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf);

@@ -1,0 +1,247 @@
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  RegisterScalableTargetCommand,
+  type ScalableTarget,
+} from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchClient, paginateDescribeAlarms, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+// Types only: commander 15 is ESM-only, and jest (CommonJS) could not load this module otherwise.
+import type { Command, CommanderError } from 'commander';
+import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
+import { serviceName } from '../pipeline-contract';
+import { EXIT, UsageError } from './errors';
+
+/**
+ * `slipway scale` and `slipway alarms`: the command logic as plain functions taking their AWS clients
+ * (tested with aws-sdk-client-mock), and a thin commander wiring (tested in a child process).
+ */
+
+const DIMENSION = 'ecs:service:DesiredCount';
+
+/** A scalable range. */
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * Parses `<min>[-<max>]`: `3` is exactly three tasks, `2-6` lets autoscaling move between 2 and 6, `0`
+ * stops the process. @throws UsageError for anything else.
+ */
+export function parseRange(text: string): Range {
+  const m = /^(\d{1,4})(?:-(\d{1,4}))?$/.exec(text.trim());
+  if (!m) throw new UsageError(`"${text}" is not a task count or range: use <min> or <min>-<max>, e.g. 2 or 2-6`);
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : Number(m[2]);
+  if (min > max) throw new UsageError(`in "${text}" the minimum (${min}) is above the maximum (${max})`);
+  if (max > 1000) throw new UsageError(`at most 1000 tasks per service (got ${max})`);
+  return { min, max };
+}
+
+function checkName(kind: 'app' | 'process', name: string): void {
+  const pattern = kind === 'app' ? APP_NAME : PROCESS_NAME;
+  if (!pattern.test(name)) throw new UsageError(`"${name}" is not a valid ${kind} name (lowercase letters, digits and hyphens, starting with a letter)`);
+}
+
+/** The AWS errors a person can act on, as one line; anything else keeps its name and message. */
+export function describeAwsError(error: unknown): { name: string; message: string } {
+  const e = error as Error & { $metadata?: { httpStatusCode?: number } };
+  const name = e?.name ?? 'Error';
+  const message = (e?.message ?? String(error)).replace(/\s*\n\s*/g, ' ').trim();
+  if (name === 'CredentialsProviderError' || /Could not load credentials|Could not resolve credentials/i.test(message)) {
+    return { name: 'NoCredentials', message: 'no AWS credentials: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and AWS_REGION' };
+  }
+  if (/AccessDenied|UnauthorizedOperation|not authorized/i.test(name) || /not authorized to perform/i.test(message)) {
+    return { name: 'AccessDenied', message: `access denied: ${message} (assume the app's management role)` };
+  }
+  if (name === 'ExpiredTokenException' || name === 'ExpiredToken') return { name, message: 'the AWS session has expired: log in again (e.g. aws sso login)' };
+  if (/Region is missing/i.test(message)) return { name: 'NoRegion', message: 'no AWS region: set AWS_REGION or AWS_PROFILE' };
+  return { name, message };
+}
+
+/** The outcome of `slipway scale`. */
+export interface ScaleResult {
+  readonly app: string;
+  readonly process: string;
+  readonly service: string;
+  readonly resourceId: string;
+  readonly previous?: Range;
+  readonly range: Range;
+}
+
+/** Options of {@link scaleProcess}. */
+export interface ScaleOptions {
+  readonly app: string;
+  readonly process: string;
+  readonly range: Range;
+  /** ECS cluster name, needed only when the service has no registration yet. */
+  readonly cluster?: string;
+}
+
+/**
+ * Sets the autoscaling range of an app's process type: finds the service's scalable target
+ * (`service/<cluster>/<app>-<process>`, the name the deploy pipeline gives the service) and registers
+ * it with the new range; Application Auto Scaling then moves the desired count into the range.
+ * @throws UsageError when the names are invalid, or the service has no registration and no `cluster` is given.
+ */
+export async function scaleProcess(client: ApplicationAutoScalingClient, options: ScaleOptions): Promise<ScaleResult> {
+  checkName('app', options.app);
+  checkName('process', options.process);
+  const service = serviceName(options.app, options.process);
+  let target: ScalableTarget | undefined;
+  if (options.cluster) {
+    const resourceId = `service/${options.cluster}/${service}`;
+    const out = await client.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ScalableDimension: DIMENSION, ResourceIds: [resourceId] }));
+    target = out.ScalableTargets?.find((t) => t.ResourceId === resourceId);
+  } else {
+    const matches: ScalableTarget[] = [];
+    let next: string | undefined;
+    do {
+      const out = await client.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ScalableDimension: DIMENSION, NextToken: next }));
+      matches.push(...(out.ScalableTargets ?? []).filter((t) => t.ResourceId?.endsWith(`/${service}`)));
+      next = out.NextToken;
+    } while (next);
+    if (matches.length > 1) {
+      throw new UsageError(`${service} is registered in several clusters (${matches.map((t) => t.ResourceId).join(', ')}): pass --cluster <name>`);
+    }
+    target = matches[0];
+    if (!target) {
+      throw new UsageError(`${service} has no autoscaling registration yet (the deploy pipeline creates it with the service): deploy the app first, or pass --cluster <name> to register one`);
+    }
+  }
+  const resourceId = target?.ResourceId ?? `service/${options.cluster}/${service}`;
+  await client.send(new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ScalableDimension: DIMENSION, ResourceId: resourceId, MinCapacity: options.range.min, MaxCapacity: options.range.max }));
+  return {
+    app: options.app,
+    process: options.process,
+    service,
+    resourceId,
+    previous: target ? { min: target.MinCapacity ?? 0, max: target.MaxCapacity ?? 0 } : undefined,
+    range: options.range,
+  };
+}
+
+/** One alarm as `slipway alarms` shows it. */
+export interface AlarmSummary {
+  readonly name: string;
+  readonly state: string;
+  readonly reason: string;
+  readonly since?: string;
+  readonly description?: string;
+}
+
+/** Options of {@link listAlarms}. */
+export interface AlarmsOptions {
+  readonly app: string;
+  /** Slipway's resource-name prefix (config `prefix`). @default "slipway" */
+  readonly prefix?: string;
+}
+
+/**
+ * The state of every alarm of an app: those named `<prefix>-<app>-...` whose actions notify the app's
+ * topic `<prefix>-<app>-alarms` (which tells apart `example` from an app called `example-api`). Alarms
+ * in ALARM come first.
+ */
+export async function listAlarms(client: CloudWatchClient, options: AlarmsOptions): Promise<AlarmSummary[]> {
+  checkName('app', options.app);
+  const base = `${options.prefix ?? 'slipway'}-${options.app}`;
+  const topicSuffix = `:${base}-alarms`;
+  const alarms: MetricAlarm[] = [];
+  for await (const page of paginateDescribeAlarms({ client }, { AlarmNamePrefix: `${base}-`, AlarmTypes: ['MetricAlarm'] })) {
+    alarms.push(...(page.MetricAlarms ?? []));
+  }
+  const order: Record<string, number> = { ALARM: 0, INSUFFICIENT_DATA: 1, OK: 2 };
+  return alarms
+    .filter((a) => (a.AlarmActions ?? []).some((arn) => arn.endsWith(topicSuffix)))
+    .map((a) => ({ name: a.AlarmName ?? '', state: a.StateValue ?? 'UNKNOWN', reason: a.StateReason ?? '', since: a.StateUpdatedTimestamp?.toISOString(), description: a.AlarmDescription }))
+    .sort((a, b) => (order[a.state] ?? 3) - (order[b.state] ?? 3) || a.name.localeCompare(b.name));
+}
+
+/** Human output of `slipway alarms`. */
+export function formatAlarms(app: string, alarms: readonly AlarmSummary[]): string {
+  if (alarms.length === 0) return `no alarms found for ${app} (is the app stack deployed in this account and region?)`;
+  const firing = alarms.filter((a) => a.state === 'ALARM').length;
+  const width = Math.max(...alarms.map((a) => a.name.length));
+  const lines = alarms.map((a) => `${a.state === 'ALARM' ? '✗' : a.state === 'OK' ? '✓' : '?'} ${a.name.padEnd(width)}  ${a.state.padEnd(17)} ${a.since ?? ''}${a.state === 'OK' ? '' : `\n    ${a.reason}`}`);
+  return [`${app}: ${alarms.length} alarms, ${firing} in ALARM`, ...lines].join('\n');
+}
+
+/** Human output of `slipway scale`. */
+export function formatScale(r: ScaleResult): string {
+  const show = (x: Range) => (x.min === x.max ? `${x.min}` : `${x.min}-${x.max}`);
+  return [
+    `${r.service}: ${r.previous ? `${show(r.previous)} -> ` : ''}${show(r.range)} task(s) (${r.resourceId})`,
+    'A deploy re-applies the config\'s range, except to a non-production app\'s service at zero (it stays there until the schedule\'s next start). Change the config to make it permanent.',
+  ].join('\n');
+}
+
+/** Where the commands write and how they exit (tests pass their own). */
+export interface MonitoringCliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  exit(code: number): void;
+}
+
+const defaultIo: MonitoringCliIo = {
+  stdout: (text) => process.stdout.write(`${text}\n`),
+  stderr: (text) => process.stderr.write(`${text}\n`),
+  exit: (code) => process.exit(code),
+};
+
+/** The clients the commands use (module scope; tests of the logic pass their own to the functions above). */
+export const autoscalingClient = new ApplicationAutoScalingClient({});
+export const cloudWatchClient = new CloudWatchClient({});
+
+/**
+ * Adds `scale <app> <process> <min>[-<max>]` and `alarms <app>` to the Slipway CLI, each with `--json`.
+ * Exit codes: 0 done, 1 failed (AWS said no), 2 usage.
+ */
+export function registerMonitoringCommands(program: Command, io: MonitoringCliIo = defaultIo): void {
+  const finish = async (json: boolean | undefined, work: () => Promise<{ data: unknown; text: string }>): Promise<void> => {
+    try {
+      const { data, text } = await work();
+      io.stdout(json ? JSON.stringify(data, null, 2) : text);
+      io.exit(EXIT.ok);
+    } catch (e) {
+      const usage = e instanceof UsageError;
+      const { name, message } = usage ? { name: 'UsageError', message: (e as Error).message } : describeAwsError(e);
+      if (json) io.stdout(JSON.stringify({ error: name, message }));
+      io.stderr(`error: ${name}: ${message}`);
+      io.exit(usage ? EXIT.usage : EXIT.failed);
+    }
+  };
+
+  const scale = program
+    .command('scale <app> <process> <range>')
+    .description('set the task range of a process type: <min> (exactly) or <min>-<max> (autoscaling between); 0 stops it. Lasts until the next deploy (production) or scheduled start (non-production)')
+    .option('--cluster <name>', 'ECS cluster name (only needed before the first deploy registered the service)')
+    .option('--json', 'print the result as JSON')
+    .action(async (app: string, process: string, rangeText: string, opts: { cluster?: string; json?: boolean }) => {
+      await finish(opts.json, async () => {
+        const range = parseRange(rangeText);
+        const result = await scaleProcess(autoscalingClient, { app, process, range, cluster: opts.cluster });
+        return { data: result, text: formatScale(result) };
+      });
+    });
+
+  const alarms = program
+    .command('alarms <app>')
+    .description('the state of each of the app\'s CloudWatch alarms (those in ALARM first)')
+    .option('--prefix <prefix>', 'Slipway resource-name prefix (config "prefix")', 'slipway')
+    .option('--json', 'print the alarms as JSON')
+    .action(async (app: string, opts: { prefix: string; json?: boolean }) => {
+      await finish(opts.json, async () => {
+        const list = await listAlarms(cloudWatchClient, { app, prefix: opts.prefix });
+        return { data: { app, alarms: list }, text: formatAlarms(app, list) };
+      });
+    });
+
+  // Commander's own usage errors (missing argument, unknown option) exit 2; help exits 0.
+  for (const command of [scale, alarms]) {
+    command.exitOverride((err: CommanderError) => {
+      io.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+      throw err;
+    });
+    command.configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
+  }
+}

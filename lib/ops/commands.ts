@@ -1,0 +1,714 @@
+import { GetExecutionHistoryCommand, RedriveExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { logStreamLink, taskFromCause } from '../../functions/check-release-task/verdict';
+import { getAppSettings } from '../../functions/shared/settings-store';
+import type { StateMachineName } from '../pipeline-contract';
+import { UsageError } from '../cli/errors';
+import {
+  aws,
+  CannotProceed,
+  checkBuildKey,
+  describeAwsError,
+  describeExecution,
+  executionArn,
+  functionLogGroup,
+  getBuild,
+  getCurrentRelease,
+  getDeployClaim,
+  getFullHistory,
+  locateApp,
+  NotFound,
+  parseExecutionArn,
+  pipelineOfArn,
+  recentBuilds,
+  sortKeyOf,
+  type AppTarget,
+  type BuildItem,
+  type LocateOptions,
+  type OpsClients,
+} from './aws';
+import type { DeployOutput, ExecutionRef, Executions, PipelinesOutput, RedriveOutput, StatusOutput, WatchOutput } from './schemas';
+import { buildTimeline, runningStates, scopeLabels, type StateEntry, type Timeline } from './timeline';
+
+/** Time, injectable so tests never wait. */
+export interface Clock {
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+}
+
+/** The real clock. */
+export const realClock: Clock = { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
+/** Step Functions keeps a failed execution redrivable for 14 days after it started. */
+export const REDRIVE_WINDOW_DAYS = 14;
+/** A Standard execution's history holds at most 25,000 events. */
+export const HISTORY_LIMIT = 25_000;
+
+const PIPELINES: readonly StateMachineName[] = ['build', 'release', 'deploy'];
+
+const seconds = (from?: Date, to?: Date): number | null => (from && to ? Math.max(0, Math.round((to.getTime() - from.getTime()) / 100) / 10) : null);
+const isoOrNull = (d?: Date): string | null => (d ? d.toISOString() : null);
+const isFailed = (status?: string) => status === 'FAILED' || status === 'TIMED_OUT' || status === 'ABORTED';
+
+/** Console link of an execution. */
+export function executionConsoleLink(arn: string): string {
+  const region = parseExecutionArn(arn)?.region ?? 'us-east-1';
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${arn}`;
+}
+
+/** CloudWatch console link to a log group's events between two times. */
+export function logGroupLink(region: string, group: string, from: Date, to: Date): string {
+  const enc = (s: string) => encodeURIComponent(encodeURIComponent(s)).replace(/%/g, '$');
+  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${enc(group)}/log-events$3Fstart$3D${from.getTime()}$26end$3D${to.getTime()}`;
+}
+
+/** Where a step ran, for people: `Deploy each process type #0 web`. */
+function whereLabel(levels: { map: string; index: number; item?: string | null }[]): string {
+  return levels.map((p) => `${p.map} #${p.index}${p.item ? ` ${p.item}` : ''}`).join(' > ');
+}
+
+/** Where the failed step's name is shown: `Wait for the deployment (Deploy each process type #0 web)`. */
+export function stepLabel(entry: Pick<StateEntry, 'name' | 'scope'>, labels: ReadonlyMap<string, string> = new Map()): string {
+  return entry.scope.path.length === 0 ? entry.name : `${entry.name} (${whereLabel(scopeLabels(entry.scope, labels))})`;
+}
+
+/** Running states, the same state of several Map iterations once: `Wait for the deployment (Deploy each process type #0, #1)`. */
+export function groupedLabels(entries: readonly Pick<StateEntry, 'name' | 'scope'>[], labels: ReadonlyMap<string, string> = new Map()): string[] {
+  const groups = new Map<string, { name: string; where: string; items: { index: number; text: string }[] }>();
+  for (const e of entries) {
+    const levels = scopeLabels(e.scope, labels);
+    const outer = levels.length > 1 ? `${whereLabel(levels.slice(0, -1))} > ` : '';
+    const last = levels[levels.length - 1];
+    const key = `${e.name}|${outer}${last?.map ?? ''}`;
+    const g = groups.get(key) ?? { name: e.name, where: last ? `${outer}${last.map}` : '', items: [] };
+    if (last) g.items.push({ index: last.index, text: `#${last.index}${last.item ? ` ${last.item}` : ''}` });
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => (g.where ? `${g.name} (${g.where} ${g.items.sort((a, b) => a.index - b.index).map((i) => i.text).join(', ')})` : g.name));
+}
+
+/** An execution in the form `pipelines` and `watch` show. */
+function executionRef(pipeline: StateMachineName, d: DescribeExecutionCommandOutput, timeline?: Timeline): ExecutionRef {
+  const failure = timeline?.failure;
+  return {
+    pipeline,
+    arn: d.executionArn ?? '',
+    name: d.name ?? '',
+    status: (d.status ?? 'RUNNING') as ExecutionRef['status'],
+    startedAt: (d.startDate ?? new Date(0)).toISOString(),
+    stoppedAt: isoOrNull(d.stopDate),
+    durationSeconds: seconds(d.startDate, d.stopDate),
+    failedStep: failure ? stepLabel(failure.entry, timeline?.itemLabels) : null,
+    error: d.error ?? null,
+    cause: d.cause ?? null,
+    redriveCount: d.redriveCount ?? 0,
+  };
+}
+
+/** The ARNs of a build's three executions: build from the record, release and deploy by name. */
+function executionArnsOf(target: AppTarget, build: BuildItem): Record<StateMachineName, string | undefined> {
+  const failed = build.failedExecution ? pipelineOfArn(build.failedExecution) : undefined;
+  // The latest deploy of the build: a CLI deploy or rollback (its own name) records itself on the build
+  // too, as deployExecution when it succeeds and failedExecution when it fails.
+  const failedDeployIsLatest = failed === 'deploy' && (!build.releasedAt || (build.failedAt ?? '') > build.releasedAt);
+  return {
+    build: build.recordedBy ?? (failed === 'build' ? build.failedExecution : undefined),
+    release: executionArn(target, 'release', `${target.app}-${build.buildKey}-release`),
+    deploy: failedDeployIsLatest ? build.failedExecution : (build.deployExecution ?? executionArn(target, 'deploy', `${target.app}-${build.buildKey}-deploy`)),
+  };
+}
+
+/** Describes a build's executions (and, for a failed one, reads its history for the failed step). */
+async function describeExecutions(clients: OpsClients, target: AppTarget, build: BuildItem, withFailedStep: boolean): Promise<{ refs: Executions; raw: Record<StateMachineName, DescribeExecutionCommandOutput | undefined> }> {
+  const arns = executionArnsOf(target, build);
+  const raw = {} as Record<StateMachineName, DescribeExecutionCommandOutput | undefined>;
+  const refs = {} as { -readonly [K in StateMachineName]: ExecutionRef | null };
+  for (const p of PIPELINES) {
+    const arn = arns[p];
+    const d = arn ? await describeExecution(clients, arn) : undefined;
+    raw[p] = d;
+    const timeline = d && withFailedStep && isFailed(d.status) ? buildTimeline(await getFullHistory(clients, d.executionArn ?? (arn as string))) : undefined;
+    refs[p] = d ? executionRef(p, d, timeline) : null;
+  }
+  return { refs, raw };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// pipelines
+
+/** `slipway pipelines <app>`: the recent builds and their build, release and deploy executions. */
+export async function listPipelines(clients: OpsClients, app: string, options: LocateOptions & { limit?: number } = {}): Promise<PipelinesOutput> {
+  const limit = options.limit ?? 10;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new UsageError(`--limit must be a whole number from 1 to 100, got ${options.limit}`);
+  const target = await locateApp(clients, app, options);
+  const [builds, current] = [await recentBuilds(clients, target, limit), await getCurrentRelease(clients, target)];
+  // Five builds at a time: fast enough for an operator, gentle on the Step Functions API quotas.
+  const described: Executions[] = [];
+  for (let i = 0; i < builds.length; i += 5) {
+    described.push(...(await Promise.all(builds.slice(i, i + 5).map(async (b) => (await describeExecutions(clients, target, b, true)).refs))));
+  }
+  const rows: PipelinesOutput['builds'] = [];
+  for (const [i, build] of builds.entries()) {
+    const refs = described[i];
+    rows.push({
+      build: build.buildKey,
+      codeBuildStatus: build.status ?? null,
+      commit: build.commit ?? null,
+      image: build.image ?? null,
+      eventTime: build.eventTime ?? null,
+      released: build.releasedAt !== undefined,
+      current: current?.buildKey === build.buildKey,
+      pipelineError: build.pipelineError ?? null,
+      executions: refs,
+    });
+  }
+  return { app, region: target.region, account: target.account, currentRelease: current?.buildKey ?? null, builds: rows };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// status
+
+/** What the operator named: an execution ARN, or an app and a build. */
+export type ExecutionTarget = { arn: string } | { app: string; build: string };
+
+/** Reads `<execution-arn>` or `<app> <build>` from the command's arguments. */
+export function parseExecutionTarget(first: string, second: string | undefined): ExecutionTarget {
+  if (first.startsWith('arn:')) {
+    if (!parseExecutionArn(first)) throw new UsageError(`"${first}" is not a Step Functions execution ARN (arn:aws:states:<region>:<account>:execution:<state machine>:<name>)`);
+    if (second !== undefined) throw new UsageError('give an execution ARN, or an app and a build number, not both');
+    return { arn: first };
+  }
+  if (second === undefined) throw new UsageError(`give an execution ARN, or an app and a build number (e.g. "${first} 42")`);
+  return { app: first, build: checkBuildKey(second) };
+}
+
+/**
+ * For `<app> <build>`: the execution to look at — the last of build -> release -> deploy that exists
+ * (a child starts only when its parent got that far, so it is the failed or the running one).
+ */
+async function resolveExecution(clients: OpsClients, t: ExecutionTarget, options: LocateOptions): Promise<{ arn: string; target?: AppTarget; build?: BuildItem; executions?: Record<StateMachineName, DescribeExecutionCommandOutput | undefined> }> {
+  if ('arn' in t) return { arn: t.arn };
+  const target = await locateApp(clients, t.app, options);
+  const build = await getBuild(clients, target, t.build);
+  if (!build) throw new NotFound(`build ${t.build} of app "${t.app}" is not recorded (table ${target.tableName}): its build pipeline never ran, or failed before "Record the build" (see slipway pipelines ${t.app})`);
+  const { raw } = await describeExecutions(clients, target, build, false);
+  const last = [...PIPELINES].reverse().find((p) => raw[p]);
+  if (!last) throw new NotFound(`build ${t.build} of app "${t.app}" has no pipeline execution`);
+  return { arn: raw[last]?.executionArn as string, target, build, executions: raw };
+}
+
+/** Why an execution can or cannot be redriven, in words. */
+export function redriveVerdict(d: DescribeExecutionCommandOutput, eventCount: number, now: Date): StatusOutput['redrive'] {
+  if (d.redriveStatus === 'REDRIVABLE') return { possible: true, status: d.redriveStatus, reason: null };
+  if (d.redriveStatus === 'REDRIVABLE_BY_MAP_RUN') return { possible: false, status: d.redriveStatus, reason: 'a Distributed Map run inside it is being redriven' };
+  const aws = d.redriveStatusReason ?? null;
+  let reason: string;
+  if (d.status === 'RUNNING') reason = 'it is still running';
+  else if (d.status === 'SUCCEEDED') reason = 'it succeeded: there is nothing to redrive';
+  else if (eventCount >= HISTORY_LIMIT - 1 || /history/i.test(aws ?? '')) reason = `its history reached the ${HISTORY_LIMIT.toLocaleString('en-US')}-event limit: start a new execution instead`;
+  else if (d.startDate && now.getTime() - d.startDate.getTime() > REDRIVE_WINDOW_DAYS * 86_400_000) reason = `it started more than ${REDRIVE_WINDOW_DAYS} days ago (${d.startDate.toISOString().slice(0, 10)}): Step Functions redrives only within ${REDRIVE_WINDOW_DAYS} days; start a new execution instead (slipway deploy)`;
+  else reason = aws ?? 'Step Functions reports it as not redrivable';
+  return { possible: false, status: d.redriveStatus ?? null, reason: aws && aws !== reason ? `${reason} (Step Functions: ${aws})` : reason };
+}
+
+const CONSOLE_LOG_URL = /https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/cloudwatch\/[^\s"'\\]+/;
+
+/** The CloudWatch Logs link of the Lambda function or ECS task that failed. */
+async function failureLogLink(clients: OpsClients, timeline: Timeline, d: DescribeExecutionCommandOutput, region: string): Promise<string | null> {
+  const failure = timeline.failure;
+  if (!failure) return null;
+  const fromCause = [failure.cause, timeline.execution.cause, d.cause].map((c) => (c ? CONSOLE_LOG_URL.exec(c)?.[0] : undefined)).find(Boolean);
+  if (fromCause) return fromCause;
+  const attempt = failure.attempt;
+  if (!attempt) return null;
+  let params: Record<string, unknown> = {};
+  try {
+    params = JSON.parse(attempt.parameters ?? '{}') as Record<string, unknown>;
+  } catch {
+    /* no execution data */
+  }
+  if (attempt.resourceType === 'lambda' && typeof params.FunctionName === 'string') {
+    const group = await functionLogGroup(clients, params.FunctionName);
+    const from = new Date(attempt.scheduledAt.getTime() - 60_000);
+    const to = new Date((attempt.endedAt ?? attempt.scheduledAt).getTime() + 60_000);
+    return logGroupLink(region, group, from, to);
+  }
+  if (attempt.resourceType === 'ecs') {
+    const task = taskFromCause(attempt.cause) ?? taskFromCause(attempt.submitted);
+    const taskArn = task ? ((task.TaskArn ?? task.taskArn) as string | undefined) : undefined;
+    let input: { release?: { logGroup?: string; containerName?: string; region?: string } } = {};
+    try {
+      input = JSON.parse(d.input ?? '{}');
+    } catch {
+      /* not JSON */
+    }
+    const release = input.release;
+    if (taskArn && release?.logGroup && release.containerName) {
+      const taskId = taskArn.slice(taskArn.lastIndexOf('/') + 1);
+      return logStreamLink(release.region ?? region, release.logGroup, `${release.containerName}/${release.containerName}/${taskId}`);
+    }
+  }
+  return null;
+}
+
+/** `slipway status`: the timeline of an execution, its failure and whether it can be redriven. */
+export async function executionStatus(clients: OpsClients, t: ExecutionTarget, options: LocateOptions & { clock?: Clock } = {}): Promise<StatusOutput> {
+  const { arn } = await resolveExecution(clients, t, options);
+  const d = await aws(`Step Functions DescribeExecution ${arn}`, () => describeExecutionOrThrow(clients, arn));
+  const events = await getFullHistory(clients, arn);
+  const timeline = buildTimeline(events);
+  const region = parseExecutionArn(arn)?.region ?? 'us-east-1';
+  const failure = timeline.failure;
+  const logLink = failure ? await failureLogLink(clients, timeline, d, region) : null;
+  return {
+    execution: {
+      arn,
+      name: d.name ?? parseExecutionArn(arn)?.name ?? '',
+      pipeline: pipelineOfArn(arn) ?? null,
+      status: (d.status ?? timeline.execution.status) as StatusOutput['execution']['status'],
+      startedAt: (d.startDate ?? timeline.execution.startedAt ?? new Date(0)).toISOString(),
+      stoppedAt: isoOrNull(d.stopDate),
+      durationSeconds: seconds(d.startDate, d.stopDate),
+      redriveCount: d.redriveCount ?? 0,
+      consoleLink: executionConsoleLink(arn),
+    },
+    steps: timeline.entries.map((e) => {
+      const failed = e.attempts.filter((a) => a.outcome === 'failed');
+      const last = e.attempts[e.attempts.length - 1];
+      const retried = last?.outcome === 'failed' && e.status !== 'succeeded' ? failed.slice(0, -1) : failed;
+      return {
+        name: e.name,
+        type: e.type,
+        iteration: scopeLabels(e.scope, timeline.itemLabels),
+        status: e.status,
+        enteredAt: e.enteredAt.toISOString(),
+        exitedAt: isoOrNull(e.exitedAt),
+        durationSeconds: seconds(e.enteredAt, e.exitedAt),
+        attempts: e.attempts.length,
+        retries: retried.map((a) => ({ at: (a.endedAt ?? a.scheduledAt).toISOString(), error: a.error ?? null, cause: a.cause ?? null })),
+        error: last?.outcome === 'failed' ? (last.error ?? null) : null,
+        redrive: e.redrive,
+      };
+    }),
+    failure: failure
+      ? {
+          state: failure.entry.name,
+          iteration: scopeLabels(failure.entry.scope, timeline.itemLabels),
+          error: failure.error ?? null,
+          cause: failure.cause ?? null,
+          executionError: d.error ?? timeline.execution.error ?? null,
+          executionCause: d.cause ?? timeline.execution.cause ?? null,
+          logLink,
+        }
+      : null,
+    redrive: redriveVerdict(d, timeline.eventCount, (options.clock ?? realClock).now()),
+    eventCount: timeline.eventCount,
+  };
+}
+
+async function describeExecutionOrThrow(clients: OpsClients, arn: string): Promise<DescribeExecutionCommandOutput> {
+  const d = await describeExecution(clients, arn);
+  if (!d) throw new NotFound(`execution ${arn} does not exist (Step Functions keeps closed executions for 90 days)`);
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// following an execution
+
+/** A progress line for a running execution: its innermost running states and how long it has run. */
+export async function progressOf(clients: OpsClients, arn: string, d: DescribeExecutionCommandOutput, now: Date): Promise<string> {
+  const elapsed = formatDuration(seconds(d.startDate, d.stopDate ?? now));
+  if (d.status !== 'RUNNING') return `${d.name}: ${d.status} after ${elapsed}`;
+  const page = await aws(`Step Functions GetExecutionHistory ${arn}`, () => clients.sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, reverseOrder: true, maxResults: 100, includeExecutionData: false })));
+  const recent = buildTimeline(page.events ?? []);
+  const open = runningStates(recent);
+  // A Map or Parallel state is shown through the states running inside it.
+  const running = open.filter((e) => !((e.type === 'Map' || e.type === 'Parallel') && open.some((o) => o.scope.path.length > e.scope.path.length)));
+  const where = running.length > 0 ? groupedLabels(running, recent.itemLabels).slice(0, 3).join(', ') : 'starting';
+  return `${d.name}: running ${elapsed} — ${where}`;
+}
+
+/** Options of `--watch`. */
+export interface FollowOptions {
+  readonly clock?: Clock;
+  /** Poll interval. @default 5000 */
+  readonly intervalMs?: number;
+  /** Give up after this long (the execution goes on). @default 2 hours */
+  readonly timeoutMs?: number;
+  /** Called with a progress line whenever it changes. */
+  readonly onProgress?: (line: string) => void;
+}
+
+/** Follows one execution until it stops (or the timeout passes). */
+export async function followExecution(clients: OpsClients, arn: string, options: FollowOptions = {}): Promise<NonNullable<RedriveOutput['watched']>> {
+  const clock = options.clock ?? realClock;
+  const deadline = clock.now().getTime() + (options.timeoutMs ?? 2 * 3_600_000);
+  let last = '';
+  for (;;) {
+    const d = await describeExecutionOrThrow(clients, arn);
+    const line = await progressOf(clients, arn, d, clock.now());
+    if (line !== last) options.onProgress?.(line);
+    last = line;
+    if (d.status !== 'RUNNING' && d.status !== 'PENDING_REDRIVE') {
+      return { status: d.status as NonNullable<RedriveOutput['watched']>['status'], durationSeconds: seconds(d.redriveDate ?? d.startDate, d.stopDate), error: d.error ?? null, cause: d.cause ?? null, timedOut: false };
+    }
+    if (clock.now().getTime() >= deadline) return { status: 'RUNNING', durationSeconds: null, error: null, cause: null, timedOut: true };
+    await clock.sleep(options.intervalMs ?? 5000);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// redrive
+
+/** `slipway redrive`: RedriveExecution of the failed pipeline execution of a build (or the given ARN). */
+export async function redrive(clients: OpsClients, t: ExecutionTarget, options: LocateOptions & { watch?: FollowOptions | false; clock?: Clock } = {}): Promise<RedriveOutput> {
+  const resolved = await resolveExecution(clients, t, options);
+  const arn = resolved.arn;
+  const d = await describeExecutionOrThrow(clients, arn);
+  const label = 'app' in t ? `build ${t.build} of "${t.app}"` : arn;
+  if (d.status === 'RUNNING') throw new CannotProceed(`${label}: ${d.name} is still running; nothing to redrive (follow it with slipway watch)`);
+  if (d.status === 'SUCCEEDED') throw new CannotProceed(`${label}: ${d.name} succeeded; nothing to redrive${'app' in t ? ` (to deploy this build again: slipway deploy ${t.app} --build ${t.build})` : ''}`);
+  const events = await getFullHistory(clients, arn);
+  const timeline = buildTimeline(events);
+  const verdict = redriveVerdict(d, timeline.eventCount, (options.clock ?? realClock).now());
+  if (!verdict.possible) throw new CannotProceed(`${d.name} cannot be redriven: ${verdict.reason}`);
+  const out = await aws(`Step Functions RedriveExecution ${arn}`, () => clients.sfn.send(new RedriveExecutionCommand({ executionArn: arn })));
+  const watched = options.watch ? await followExecution(clients, arn, options.watch) : null;
+  return {
+    pipeline: pipelineOfArn(arn) ?? null,
+    arn,
+    name: d.name ?? '',
+    failedStep: timeline.failure ? stepLabel(timeline.failure.entry, timeline.itemLabels) : null,
+    redriveDate: (out.redriveDate ?? new Date()).toISOString(),
+    redriveCount: (d.redriveCount ?? 0) + 1,
+    watched,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// deploy and rollback
+
+/**
+ * A readable, unique execution name for a deploy the CLI starts: `<app>-<build>-<kind>-<UTC time>`
+ * (80 characters at most; a uuid build key is shortened). The pipeline's own `<app>-<build>-deploy`
+ * name is taken by the deploy that followed the release.
+ */
+export function cliExecutionName(app: string, buildKey: string, kind: 'redeploy' | 'rollback', at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const key = buildKey.length > 10 ? buildKey.slice(0, 8) : buildKey;
+  return `${app}-${key}-${kind}-${stamp}`.slice(0, 80);
+}
+
+interface DeployInput {
+  build: Record<string, unknown>;
+  processes: { name: string; taskDefinitionArn: string }[];
+  deployTimeoutSeconds: number;
+}
+
+/** What the deploy state machine needs for a recorded build: the release's input, else the build record. */
+async function deployInputFor(clients: OpsClients, target: AppTarget, build: BuildItem): Promise<DeployInput> {
+  const release = await describeExecution(clients, executionArn(target, 'release', `${target.app}-${build.buildKey}-release`));
+  let fromRelease: Partial<DeployInput> = {};
+  try {
+    fromRelease = JSON.parse(release?.input ?? '{}') as Partial<DeployInput>;
+  } catch {
+    /* unreadable input: fall back to the record */
+  }
+  const processes = build.releaseProcesses?.map((p) => ({ name: p.process, taskDefinitionArn: p.taskDefinitionArn })) ?? fromRelease.processes;
+  if (!processes || processes.length === 0) {
+    throw new CannotProceed(`build ${build.buildKey} has no registered task definitions (its build pipeline stopped before "Register task definitions"${build.pipelineError ? `: ${build.pipelineError}` : ''}): nothing to deploy; redrive its build pipeline first (slipway redrive ${target.app} ${build.buildKey})`);
+  }
+  const deployTimeoutSeconds = typeof fromRelease.deployTimeoutSeconds === 'number' ? fromRelease.deployTimeoutSeconds : (await getAppSettings(clients.dynamodb, target.tableName).catch((e: unknown) => {
+    throw describeAwsError(e, `reading the settings record of "${target.app}"`);
+  })).deployTimeoutSeconds;
+  const recorded: Record<string, unknown> = {
+    project: build.project,
+    buildId: build.buildId,
+    buildKey: build.buildKey,
+    sortKey: build.sortKey,
+    status: build.status,
+    commit: build.commit ?? 'unknown',
+    image: build.image,
+    logLink: build.logLink ?? 'none',
+    eventTime: build.eventTime,
+  };
+  return { build: fromRelease.build && typeof fromRelease.build === 'object' ? fromRelease.build : recorded, processes, deployTimeoutSeconds };
+}
+
+/** Options of `deploy` and `rollback`. */
+export interface DeployOptions extends LocateOptions {
+  readonly clock?: Clock;
+  /** Deploy even when a newer build holds the app. */
+  readonly force?: boolean;
+  readonly watch?: FollowOptions | false;
+}
+
+async function startDeploy(clients: OpsClients, target: AppTarget, build: BuildItem, kind: 'deploy' | 'rollback', force: boolean, from: string | null, options: DeployOptions): Promise<DeployOutput> {
+  if (build.status !== undefined && build.status !== 'SUCCEEDED') throw new CannotProceed(`build ${build.buildKey} of "${target.app}" did not succeed in CodeBuild (${build.status}): there is no image to deploy`);
+  if (!build.image || build.image === 'none') throw new CannotProceed(`build ${build.buildKey} of "${target.app}" has no image recorded`);
+  const input = await deployInputFor(clients, target, build);
+  const clock = options.clock ?? realClock;
+  const name = cliExecutionName(target.app, build.buildKey, kind === 'deploy' ? 'redeploy' : 'rollback', clock.now());
+  const body = { app: target.app, build: input.build, processes: input.processes, deployTimeoutSeconds: input.deployTimeoutSeconds, force };
+  const started = await aws(`Step Functions StartExecution ${target.stateMachines.deploy}`, () =>
+    clients.sfn.send(new StartExecutionCommand({ stateMachineArn: target.stateMachines.deploy, name, input: JSON.stringify(body) })),
+  ).catch((e: Error) => {
+    if (/ExecutionAlreadyExists/.test(e.message)) throw new CannotProceed(`a deploy named ${name} was started a moment ago: wait a second and try again`);
+    throw e;
+  });
+  const arn = started.executionArn ?? executionArn(target, 'deploy', name);
+  const watched = options.watch ? await followExecution(clients, arn, options.watch) : null;
+  return { app: target.app, kind, build: build.buildKey, from, force, arn, name, startedAt: (started.startDate ?? clock.now()).toISOString(), processes: input.processes, watched };
+}
+
+/** `slipway deploy <app> --build N`: deploys a recorded build again, without rebuilding. */
+export async function deployBuild(clients: OpsClients, app: string, buildArg: string, options: DeployOptions = {}): Promise<DeployOutput> {
+  const key = checkBuildKey(buildArg);
+  const target = await locateApp(clients, app, options);
+  const build = await getBuild(clients, target, key);
+  if (!build) throw new NotFound(`build ${key} of app "${app}" is not recorded (see slipway pipelines ${app})`);
+  const claim = await getDeployClaim(clients, target);
+  if (claim && claim.buildSortKey > build.sortKey && !options.force) {
+    throw new CannotProceed(`build ${key} is older than build ${claim.buildKey}, which holds the app: pass --force to deploy it anyway, or use slipway rollback ${app} --to ${key}`);
+  }
+  const current = await getCurrentRelease(clients, target);
+  return startDeploy(clients, target, build, 'deploy', options.force ?? false, current?.buildKey ?? null, options);
+}
+
+/** `slipway rollback <app> [--to N]`: deploys the last good release before the current one (or build N). */
+export async function rollback(clients: OpsClients, app: string, to: string | undefined, options: DeployOptions = {}): Promise<DeployOutput> {
+  const target = await locateApp(clients, app, options);
+  const current = await getCurrentRelease(clients, target);
+  let build: BuildItem | undefined;
+  if (to !== undefined) {
+    const key = checkBuildKey(to);
+    build = await getBuild(clients, target, key);
+    if (!build) throw new NotFound(`build ${key} of app "${app}" is not recorded (see slipway pipelines ${app})`);
+    if (!build.releasedAt) throw new CannotProceed(`build ${key} was never released successfully, so it is not a known-good release: deploy it on purpose with slipway deploy ${app} --build ${key} --force`);
+    if (current && current.buildKey === build.buildKey) throw new CannotProceed(`build ${key} is already the current release of "${app}"`);
+  } else {
+    if (!current) throw new CannotProceed(`app "${app}" has no release yet: nothing to roll back`);
+    [build] = await recentBuilds(clients, target, 1, { before: current.buildSortKey || sortKeyOf(current.buildKey), releasedOnly: true });
+    if (!build) throw new CannotProceed(`app "${app}" has no release before build ${current.buildKey}: nothing to roll back to`);
+  }
+  return startDeploy(clients, target, build, 'rollback', true, current?.buildKey ?? null, options);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// watch
+
+const STAGE_MARK: Record<string, string> = { SUCCEEDED: '✓', FAILED: '✗', TIMED_OUT: '✗', ABORTED: '✗', RUNNING: '…', PENDING_REDRIVE: '…' };
+
+/** `slipway watch <app> [build]`: follows a build through build, release and deploy. */
+export async function watchPipeline(clients: OpsClients, app: string, buildArg: string | undefined, options: LocateOptions & FollowOptions = {}): Promise<WatchOutput> {
+  const clock = options.clock ?? realClock;
+  const target = await locateApp(clients, app, options);
+  let key = buildArg !== undefined ? checkBuildKey(buildArg) : undefined;
+  if (key === undefined) {
+    const [latest] = await recentBuilds(clients, target, 1);
+    if (!latest) throw new NotFound(`app "${app}" has no recorded builds yet: push a commit, or name a build number`);
+    key = latest.buildKey;
+  }
+  const deadline = clock.now().getTime() + (options.timeoutMs ?? 2 * 3_600_000);
+  let last = '';
+  const empty: Executions = { build: null, release: null, deploy: null };
+  for (;;) {
+    const build = await getBuild(clients, target, key);
+    let executions = empty;
+    let detail = '';
+    let outcome: WatchOutput['outcome'] | undefined;
+    let message = '';
+    if (build) {
+      const described = await describeExecutions(clients, target, build, false);
+      executions = described.refs;
+      const running = PIPELINES.find((p) => described.raw[p]?.status === 'RUNNING');
+      if (running) detail = ` — ${await progressOf(clients, described.raw[running]?.executionArn as string, described.raw[running] as DescribeExecutionCommandOutput, clock.now())}`;
+      const failed = PIPELINES.find((p) => isFailed(described.raw[p]?.status));
+      if (executions.deploy?.status === 'SUCCEEDED') {
+        outcome = 'deployed';
+        message = `build ${key} of "${app}" is deployed`;
+      } else if (failed) {
+        const full = await describeExecutions(clients, target, build, true);
+        executions = full.refs;
+        const ref = executions[failed] as ExecutionRef;
+        outcome = 'failed';
+        message = `the ${failed} pipeline of build ${key} failed${ref.failedStep ? ` at "${ref.failedStep}"` : ''}: ${ref.error ?? 'no error'}${ref.cause ? ` — ${ref.cause.slice(0, 300)}` : ''}. Details: slipway status ${app} ${key}; after fixing the cause: slipway redrive ${app} ${key}`;
+      } else if (build.status && build.status !== 'SUCCEEDED' && build.status !== 'IN_PROGRESS' && executions.build?.status === 'SUCCEEDED') {
+        outcome = 'build-failed';
+        message = `CodeBuild build ${key} ended ${build.status}: nothing to deploy.${build.logLink && build.logLink !== 'none' ? ` Build logs: ${build.logLink}` : ''}`;
+      } else if (build.status === 'SUCCEEDED' && executions.build?.status === 'SUCCEEDED' && !executions.release) {
+        outcome = 'not-deployed';
+        message = `the build pipeline of build ${key} finished without starting a release (a duplicate or ignored event?): see slipway status ${executions.build.arn}`;
+      } else if (executions.release?.status === 'SUCCEEDED' && !executions.deploy) {
+        outcome = 'not-deployed';
+        message = `the release of build ${key} finished without starting a deploy: see slipway status ${executions.release.arn}`;
+      }
+    }
+    const stages = PIPELINES.map((p) => {
+      const ref = executions[p];
+      if (!ref) return `${p} ·`;
+      const d = ref.durationSeconds ?? seconds(new Date(ref.startedAt), clock.now());
+      return `${p} ${STAGE_MARK[ref.status] ?? '?'} ${formatDuration(d)}`;
+    }).join('  ');
+    const codebuild = build ? (build.status === 'IN_PROGRESS' ? ' (CodeBuild building)' : '') : ' (waiting for CodeBuild)';
+    const line = `build ${key}${codebuild}  ${stages}${outcome ? '' : detail}`;
+    if (line !== last) options.onProgress?.(line);
+    last = line;
+    if (outcome) return { app, build: key, outcome, message, executions };
+    if (clock.now().getTime() >= deadline) return { app, build: key, outcome: 'timed-out', message: `stopped watching build ${key} after ${formatDuration((options.timeoutMs ?? 7_200_000) / 1000)}; the pipeline goes on`, executions };
+    await clock.sleep(options.intervalMs ?? 5000);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// human output
+
+/** `75.2` -> `1m15s`. */
+export function formatDuration(s: number | null): string {
+  if (s === null) return '-';
+  if (s < 60) return `${Math.round(s)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+const short = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
+
+function cell(ref: ExecutionRef | null): string {
+  if (!ref) return '-';
+  const base = `${ref.status} ${formatDuration(ref.durationSeconds)}`;
+  return ref.failedStep ? `${base} at "${ref.failedStep}"` : base;
+}
+
+/** Human output of `pipelines`. */
+export function renderPipelines(out: PipelinesOutput): string {
+  if (out.builds.length === 0) return `no builds recorded for ${out.app} (${out.region}, account ${out.account})`;
+  const header = ['BUILD', 'STARTED', 'CODEBUILD', 'COMMIT', 'BUILD PIPELINE', 'RELEASE', 'DEPLOY'];
+  const rows = out.builds.map((b) => [
+    `${b.build}${b.current ? ' *' : ''}`,
+    short(b.executions.build?.startedAt ?? b.eventTime),
+    b.codeBuildStatus ?? '-',
+    (b.commit ?? '-').slice(0, 8),
+    cell(b.executions.build),
+    cell(b.executions.release),
+    cell(b.executions.deploy),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const failures = out.builds.flatMap((b) =>
+    PIPELINES.map((p) => b.executions[p]).filter((r): r is ExecutionRef => r !== null && isFailed(r.status)).map((r) => `  build ${b.build} ${r.pipeline}: ${r.error ?? ''}${r.cause ? ` — ${r.cause.slice(0, 200)}` : ''}`),
+  );
+  return [
+    `${out.app} (${out.region}, account ${out.account}); current release: ${out.currentRelease ?? 'none'} (*)`,
+    line(header),
+    ...rows.map(line),
+    ...(failures.length > 0 ? ['', 'failures:', ...failures] : []),
+  ].join('\n');
+}
+
+/** A Lambda error's Cause is a JSON document: show `errorType: errorMessage`; other causes as they are. */
+export function readableCause(cause: string | null): string | null {
+  if (!cause) return cause;
+  try {
+    const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
+    if (parsed && typeof parsed.errorMessage === 'string') return `${typeof parsed.errorType === 'string' ? `${parsed.errorType}: ` : ''}${parsed.errorMessage}`;
+  } catch {
+    /* not JSON */
+  }
+  return cause;
+}
+
+type Step = StatusOutput['steps'][number];
+
+/** Steps as a tree: each Map iteration's steps under a `#index item` line, right after its Map state. */
+function stepTree(steps: readonly Step[]): { depth: number; header?: string; step?: Step }[] {
+  const key = (levels: Step['iteration']) => levels.map((l) => `${l.map}[${l.index}]`).join('/');
+  const lines: { depth: number; header?: string; step?: Step }[] = [];
+  const emit = (levelKey: string, depth: number) => {
+    for (const step of steps.filter((s) => key(s.iteration) === levelKey)) {
+      lines.push({ depth, step });
+      if (step.type !== 'Map' && step.type !== 'Parallel') continue;
+      const prefix = levelKey ? `${levelKey}/` : '';
+      const children = new Map<string, Step['iteration'][number]>();
+      for (const s of steps) {
+        const level = s.iteration[depth];
+        if (s.iteration.length > depth && key(s.iteration.slice(0, depth)) === levelKey && level.map === step.name) children.set(`${prefix}${level.map}[${level.index}]`, level);
+      }
+      for (const [childKey, level] of [...children.entries()].sort((a, b) => a[1].index - b[1].index)) {
+        lines.push({ depth: depth + 1, header: `#${level.index}${level.item ? ` ${level.item}` : ''}` });
+        emit(childKey, depth + 2);
+      }
+    }
+  };
+  emit('', 0);
+  return lines;
+}
+
+/** Human output of `status`. */
+export function renderStatus(out: StatusOutput): string {
+  const e = out.execution;
+  const lines = [
+    `${e.name} (${e.pipeline ?? 'execution'}): ${e.status}, started ${short(e.startedAt)}, ${e.stoppedAt ? `took ${formatDuration(e.durationSeconds)}` : 'running'}${e.redriveCount > 0 ? `, redriven ${e.redriveCount}×` : ''}`,
+    `console: ${e.consoleLink}`,
+    '',
+  ];
+  let redrive = 0;
+  for (const line of stepTree(out.steps)) {
+    const indent = '  '.repeat(line.depth + 1);
+    if (line.header) {
+      lines.push(`${indent}${line.header}`);
+      continue;
+    }
+    const s = line.step as Step;
+    if (s.redrive !== redrive) lines.push(`${indent}-- redrive ${s.redrive} --`);
+    redrive = s.redrive;
+    const mark = { succeeded: '✓', caught: '↪', failed: '✗', running: '…', aborted: '-' }[s.status];
+    const retries = s.retries.length > 0 ? `, ${s.retries.length} ${s.retries.length === 1 ? 'retry' : 'retries'} (${[...new Set(s.retries.map((r) => r.error ?? '?'))].join(', ')})` : '';
+    const err = s.error && s.status !== 'succeeded' ? ` ${s.status === 'caught' ? 'caught' : 'error'} ${s.error}` : '';
+    const state = s.status === 'aborted' ? ' aborted' : s.status === 'running' ? ' running' : '';
+    lines.push(`${indent}${mark} ${s.name}  ${formatDuration(s.durationSeconds)}${state}${retries}${err}`);
+  }
+  if (out.failure) {
+    const f = out.failure;
+    const where = f.iteration.length > 0 ? ` (${whereLabel(f.iteration)})` : '';
+    lines.push('', `failed at: ${f.state}${where}`, `error: ${f.error ?? '-'}`, `cause: ${readableCause(f.cause) ?? '-'}`);
+    if (f.executionError && f.executionError !== f.error) lines.push(`execution error: ${f.executionError}${f.executionCause ? ` — ${readableCause(f.executionCause)}` : ''}`);
+    lines.push(`logs: ${f.logLink ?? 'no log link (see the console)'}`);
+  }
+  if (e.status !== 'RUNNING' && e.status !== 'SUCCEEDED') {
+    lines.push(out.redrive.possible ? `redrive: possible — slipway redrive ${e.arn}` : `redrive: not possible — ${out.redrive.reason ?? ''}`);
+  }
+  return lines.join('\n');
+}
+
+/** Human output of `redrive`. */
+export function renderRedrive(out: RedriveOutput): string {
+  const head = `redrove ${out.name} (${out.pipeline ?? 'execution'}, redrive ${out.redriveCount}) from "${out.failedStep ?? 'the failed step'}" at ${short(out.redriveDate)}\nconsole: ${executionConsoleLink(out.arn)}`;
+  if (!out.watched) return head;
+  // A redriven build or release starts the next pipeline itself: say how to follow it.
+  const m = /^(.+)-(\d+|[0-9a-f-]{36})-(release)$/.exec(out.name);
+  const next = out.watched.status === 'SUCCEEDED' && out.pipeline !== 'deploy' ? (m ? `\nthe deploy goes on: slipway watch ${m[1]} ${m[2]}` : '\nthe next pipeline goes on: slipway pipelines <app>') : '';
+  return `${head}\n${renderWatched(out.watched)}${next}`;
+}
+
+function renderWatched(w: NonNullable<RedriveOutput['watched']>): string {
+  if (w.timedOut) return 'stopped watching: still running';
+  return `${w.status} after ${formatDuration(w.durationSeconds)}${w.error ? `: ${w.error}${w.cause ? ` — ${w.cause}` : ''}` : ''}`;
+}
+
+/** Human output of `deploy` and `rollback`. */
+export function renderDeploy(out: DeployOutput): string {
+  const what = out.kind === 'rollback' ? `rolling back ${out.app} from build ${out.from ?? '?'} to build ${out.build}` : `deploying build ${out.build} of ${out.app}${out.from ? ` (current: ${out.from})` : ''}`;
+  const lines = [`${what}${out.force ? ' (forced)' : ''}: started ${out.name}`, `processes: ${out.processes.map((p) => `${p.name} -> ${p.taskDefinitionArn.slice(p.taskDefinitionArn.lastIndexOf('/') + 1)}`).join(', ')}`, `console: ${executionConsoleLink(out.arn)}`];
+  if (out.watched) lines.push(renderWatched(out.watched));
+  return lines.join('\n');
+}
+
+/** Human output of `watch` (the final line; progress lines are printed while it runs). */
+export function renderWatch(out: WatchOutput): string {
+  return out.message;
+}
+
+/** Exit code of a finished `--watch`: 0 if it succeeded. */
+export function watchedExit(w: RedriveOutput['watched']): number {
+  return !w || w.status === 'SUCCEEDED' ? 0 : 1;
+}

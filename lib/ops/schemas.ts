@@ -1,0 +1,156 @@
+import { z } from 'zod';
+
+/**
+ * The `--json` output of the pipeline commands (`slipway pipelines|status|redrive|deploy|rollback|watch`).
+ * Scripts can rely on these shapes; the tests parse every command's output with them. Times are ISO 8601
+ * strings, durations seconds.
+ */
+
+const iso = z.string().datetime({ offset: true });
+const pipeline = z.enum(['build', 'release', 'deploy']);
+const executionStatus = z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']);
+
+/** One execution of a pipeline, as `pipelines` and `watch` show it. */
+export const executionRefSchema = z.object({
+  pipeline,
+  arn: z.string(),
+  name: z.string(),
+  status: executionStatus,
+  startedAt: iso,
+  stoppedAt: iso.nullable(),
+  durationSeconds: z.number().nonnegative().nullable(),
+  /** The step that failed (innermost), for a failed execution. */
+  failedStep: z.string().nullable(),
+  error: z.string().nullable(),
+  cause: z.string().nullable(),
+  redriveCount: z.number().int().nonnegative(),
+});
+export type ExecutionRef = z.infer<typeof executionRefSchema>;
+
+/** A build's three pipeline executions side by side (null: not started). */
+export const executionsSchema = z.object({ build: executionRefSchema.nullable(), release: executionRefSchema.nullable(), deploy: executionRefSchema.nullable() });
+export type Executions = z.infer<typeof executionsSchema>;
+
+/** `slipway pipelines <app> --json` */
+export const pipelinesOutputSchema = z.object({
+  app: z.string(),
+  region: z.string(),
+  account: z.string(),
+  currentRelease: z.string().nullable(),
+  builds: z.array(
+    z.object({
+      build: z.string(),
+      codeBuildStatus: z.string().nullable(),
+      commit: z.string().nullable(),
+      image: z.string().nullable(),
+      eventTime: z.string().nullable(),
+      released: z.boolean(),
+      current: z.boolean(),
+      pipelineError: z.string().nullable(),
+      executions: executionsSchema,
+    }),
+  ),
+});
+export type PipelinesOutput = z.infer<typeof pipelinesOutputSchema>;
+
+/** Where a state ran: Map iterations (or Parallel branches), outermost first; `item` is what the iteration works on (e.g. "web"), if known. */
+const iterationPath = z.array(z.object({ map: z.string(), index: z.number().int().nonnegative(), item: z.string().nullable() }));
+
+/** `slipway status ... --json` */
+export const statusOutputSchema = z.object({
+  execution: z.object({
+    arn: z.string(),
+    name: z.string(),
+    pipeline: pipeline.nullable(),
+    status: executionStatus,
+    startedAt: iso,
+    stoppedAt: iso.nullable(),
+    durationSeconds: z.number().nonnegative().nullable(),
+    redriveCount: z.number().int().nonnegative(),
+    consoleLink: z.string().url(),
+  }),
+  steps: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      iteration: iterationPath,
+      status: z.enum(['running', 'succeeded', 'caught', 'failed', 'aborted']),
+      enteredAt: iso,
+      exitedAt: iso.nullable(),
+      durationSeconds: z.number().nonnegative().nullable(),
+      attempts: z.number().int().nonnegative(),
+      retries: z.array(z.object({ at: iso, error: z.string().nullable(), cause: z.string().nullable() })),
+      error: z.string().nullable(),
+      /** 0 for the first run, n for the states run after the n-th redrive. */
+      redrive: z.number().int().nonnegative(),
+    }),
+  ),
+  failure: z
+    .object({
+      state: z.string(),
+      iteration: iterationPath,
+      error: z.string().nullable(),
+      cause: z.string().nullable(),
+      executionError: z.string().nullable(),
+      executionCause: z.string().nullable(),
+      logLink: z.string().url().nullable(),
+    })
+    .nullable(),
+  redrive: z.object({
+    possible: z.boolean(),
+    status: z.string().nullable(),
+    reason: z.string().nullable(),
+  }),
+  eventCount: z.number().int().nonnegative(),
+});
+export type StatusOutput = z.infer<typeof statusOutputSchema>;
+
+/** How a followed execution ended (`--watch`). */
+export const watchedSchema = z.object({
+  status: executionStatus,
+  durationSeconds: z.number().nonnegative().nullable(),
+  error: z.string().nullable(),
+  cause: z.string().nullable(),
+  timedOut: z.boolean(),
+});
+
+/** `slipway redrive ... --json` */
+export const redriveOutputSchema = z.object({
+  pipeline: pipeline.nullable(),
+  arn: z.string(),
+  name: z.string(),
+  failedStep: z.string().nullable(),
+  redriveDate: iso,
+  redriveCount: z.number().int().positive(),
+  watched: watchedSchema.nullable(),
+});
+export type RedriveOutput = z.infer<typeof redriveOutputSchema>;
+
+/** `slipway deploy|rollback ... --json` */
+export const deployOutputSchema = z.object({
+  app: z.string(),
+  kind: z.enum(['deploy', 'rollback']),
+  build: z.string(),
+  /** The build the app ran before (its current release), if any. */
+  from: z.string().nullable(),
+  force: z.boolean(),
+  arn: z.string(),
+  name: z.string(),
+  startedAt: iso,
+  processes: z.array(z.object({ name: z.string(), taskDefinitionArn: z.string() })),
+  watched: watchedSchema.nullable(),
+});
+export type DeployOutput = z.infer<typeof deployOutputSchema>;
+
+/** `slipway watch <app> [build] --json` */
+export const watchOutputSchema = z.object({
+  app: z.string(),
+  build: z.string(),
+  outcome: z.enum(['deployed', 'failed', 'build-failed', 'not-deployed', 'timed-out']),
+  message: z.string(),
+  executions: executionsSchema,
+});
+export type WatchOutput = z.infer<typeof watchOutputSchema>;
+
+/** What every command prints with `--json` when it fails (and the one line on stderr). */
+export const errorOutputSchema = z.object({ error: z.string(), message: z.string() });

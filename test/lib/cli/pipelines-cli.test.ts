@@ -1,0 +1,127 @@
+/**
+ * The real `slipway` CLI (bin/slipway.js) in a child process, against a fake AWS endpoint on 127.0.0.1
+ * (AWS_ENDPOINT_URL): wiring, exit codes, --json output and the one-line error.
+ */
+import { execFile } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { errorOutputSchema, pipelinesOutputSchema, statusOutputSchema } from '../../../lib/ops/schemas';
+import { ACCOUNT, deployFailedInMap, execArn, REGION, ROLLBACK_CAUSE, T0 } from '../ops/histories';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const BIN = path.join(ROOT, 'bin', 'slipway.js');
+const DEPLOY_42 = execArn('deploy', 'example-42-deploy');
+const TABLE = 'ExampleAppStack-PipelinesTable1234';
+
+type Handler = (body: Record<string, unknown>) => { status?: number; body: unknown };
+let routes: Record<string, Handler> = {};
+const calls: string[] = [];
+let server: Server;
+let endpoint = '';
+
+const epoch = (d?: Date) => (d ? d.getTime() / 1000 : undefined);
+const wireEvent = (e: HistoryEvent) => ({ ...e, timestamp: epoch(e.timestamp) });
+
+beforeAll(async () => {
+  server = createServer((req: IncomingMessage, res) => {
+    let data = '';
+    req.on('data', (c: Buffer) => (data += c.toString()));
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const op = target ? target.slice(target.indexOf('.') + 1) : (/Action=(\w+)/.exec(data)?.[1] ?? 'unknown');
+      calls.push(op);
+      if (op === 'GetCallerIdentity' && !target) {
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(`<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${ACCOUNT}:user/oncall</Arn><UserId>AIDA</UserId><Account>${ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`);
+        return;
+      }
+      const handler = routes[op];
+      const out = handler ? handler(JSON.parse(data || '{}')) : { status: 400, body: { __type: 'UnknownOperationException', message: `no route for ${op}` } };
+      res.writeHead(out.status ?? 200, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify(out.body));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((r) => server?.close(r));
+});
+
+beforeEach(() => {
+  calls.length = 0;
+  const definition = readFileSync(path.join(ROOT, 'statemachines', 'build.asl.json'), 'utf8').replace(/\$\{AppTableName\}/g, TABLE);
+  routes = {
+    GetCallerIdentity: () => ({ body: { Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/oncall`, UserId: 'AIDA' } }),
+    DescribeStateMachine: () => ({ body: { definition, name: 'slipway-example-build', stateMachineArn: 'x', roleArn: 'r', type: 'STANDARD', creationDate: epoch(T0) } }),
+  };
+});
+
+/** Runs `slipway <args>`; returns its exit code and output lines. */
+function cli(...args: string[]): Promise<{ code: number; out: string; err: string[] }> {
+  const env = { ...process.env, AWS_ENDPOINT_URL: endpoint, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', NODE_NO_WARNINGS: '1', AWS_PROFILE: '' };
+  return new Promise((resolve) => {
+    execFile('node', [BIN, ...args], { env, timeout: 30_000, cwd: ROOT }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: stdout, err: stderr.split('\n').filter((l) => l.length > 0) });
+    });
+  });
+}
+
+describe('slipway pipeline commands (child process)', () => {
+  test('pipelines --json prints the schema-valid listing and exits 0', async () => {
+    routes.Query = () => ({ body: { Items: [], Count: 0 } });
+    routes.GetItem = () => ({ body: {} });
+
+    const result = await cli('pipelines', 'example', '--json', '--limit', '3');
+
+    expect(result.code).toBe(0);
+    expect(pipelinesOutputSchema.parse(JSON.parse(result.out))).toEqual({ app: 'example', region: REGION, account: ACCOUNT, currentRelease: null, builds: [] });
+    expect(calls).toEqual(expect.arrayContaining(['GetCallerIdentity', 'DescribeStateMachine', 'Query']));
+  });
+
+  test('status of a failed execution prints the failure and exits 1', async () => {
+    const events = deployFailedInMap().events.map(wireEvent);
+    routes.DescribeExecution = () => ({ body: { executionArn: DEPLOY_42, stateMachineArn: 'sm', name: 'example-42-deploy', status: 'FAILED', startDate: epoch(T0), stopDate: T0.getTime() / 1000 + 300, error: 'DeploymentRolledBack', cause: ROLLBACK_CAUSE, redriveStatus: 'REDRIVABLE' } });
+    routes.GetExecutionHistory = (body) => {
+      const from = body.nextToken ? Number(String(body.nextToken).slice(1)) : 0;
+      return { body: { events: events.slice(from, from + 25), ...(from + 25 < events.length ? { nextToken: `t${from + 25}` } : {}) } };
+    };
+    routes.GetFunctionConfiguration = () => ({ status: 403, body: { __type: 'AccessDeniedException', message: 'denied' } });
+
+    const human = await cli('status', DEPLOY_42);
+    const json = await cli('status', DEPLOY_42, '--json');
+
+    expect(human.code).toBe(1);
+    expect(human.out).toContain('failed at: Wait for the deployment (Deploy each process type #0 web)');
+    expect(human.out).toContain('redrive: possible');
+    expect(json.code).toBe(1);
+    expect(statusOutputSchema.parse(JSON.parse(json.out)).failure?.error).toBe('DeploymentRolledBack');
+    expect(calls.filter((c) => c === 'GetExecutionHistory')).toHaveLength(2 * Math.ceil(events.length / 25));
+  });
+
+  test('access denied is one line on stderr, exit 1, and the error document with --json', async () => {
+    routes.DescribeExecution = () => ({ status: 400, body: { __type: 'com.amazonaws.swf.base.model#AccessDeniedException', message: `User: arn:aws:iam::${ACCOUNT}:user/oncall is not authorized to perform: states:DescribeExecution` } });
+
+    const result = await cli('redrive', DEPLOY_42, '--json');
+
+    expect(result.code).toBe(1);
+    expect(result.err).toHaveLength(1);
+    expect(result.err[0]).toMatch(/^error: AwsCallFailed: access denied: Step Functions DescribeExecution arn:aws:states:eu-west-1:123456789012:execution:slipway-example-deploy:example-42-deploy: User: .* is not authorized/);
+    expect(errorOutputSchema.parse(JSON.parse(result.out)).error).toBe('AwsCallFailed');
+    expect(calls).not.toContain('RedriveExecution');
+  });
+
+  test('usage errors exit 2: a missing --build, a malformed ARN, a bad --limit', async () => {
+    const missing = await cli('deploy', 'example');
+    const badArn = await cli('status', 'arn:aws:states:nowhere');
+    const badLimit = await cli('pipelines', 'example', '--limit', 'many');
+
+    expect([missing.code, badArn.code, badLimit.code]).toEqual([2, 2, 2]);
+    expect(badArn.err).toEqual(['error: UsageError: "arn:aws:states:nowhere" is not a Step Functions execution ARN (arn:aws:states:<region>:<account>:execution:<state machine>:<name>)']);
+    expect(calls).toEqual([]);
+  });
+});

@@ -1,0 +1,91 @@
+import { ConfigError, parseConfig, scaleScheduleOf } from '../../lib/config';
+
+/** A minimal valid config with `app` merged into its one app and `db` into its one database. */
+function raw(app: Record<string, unknown> = {}, db: Record<string, unknown> = {}) {
+  return {
+    clusters: [{ name: 'production' }],
+    databases: [{ name: 'main', cluster: 'production', ...db }],
+    apps: [{ name: 'example', cluster: 'production', repository: { owner: 'o', name: 'r' }, processes: { web: { port: 3000 } }, ...app }],
+  };
+}
+
+function errorOf(config: unknown): string {
+  try {
+    parseConfig(config);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('monitoring config', () => {
+  test('an app gets the documented alarm defaults', () => {
+    expect(parseConfig(raw()).apps[0].monitoring).toEqual({
+      emails: [],
+      periodSeconds: 60,
+      evaluationPeriods: 5,
+      http5xxRatePercent: 5,
+      targetResponseTimeSeconds: 2,
+      cpuPercent: 85,
+      memoryPercent: 85,
+      tasksBelowDesiredMinutes: 15,
+    });
+  });
+
+  test('a database gets the documented alarm defaults', () => {
+    expect(parseConfig(raw()).databases[0].monitoring).toEqual({ emails: [], periodSeconds: 300, evaluationPeriods: 3, cpuPercent: 80, freeableMemoryMiB: 256, connections: 200, freeLocalStorageGiB: 2 });
+  });
+
+  test('a bad e-mail address is named with its path', () => {
+    expect(errorOf(raw({ monitoring: { emails: ['oncall'] } }))).toBe('invalid config: apps[0].monitoring.emails[0]: an e-mail address');
+  });
+
+  test('a period CloudWatch does not offer is named', () => {
+    expect(errorOf(raw({ monitoring: { periodSeconds: 90 } }))).toMatch(/^invalid config: apps\[0\]\.monitoring\.periodSeconds: /);
+  });
+
+  test('an unknown monitoring key is named', () => {
+    expect(errorOf(raw({}, { monitoring: { diskPercent: 90 } }))).toBe('invalid config: databases[0].monitoring.diskPercent: unknown key');
+  });
+
+  test('a percentage above 100 is named', () => {
+    expect(errorOf(raw({ monitoring: { cpuPercent: 150 } }))).toMatch(/^invalid config: apps\[0\]\.monitoring\.cpuPercent: /);
+  });
+});
+
+describe('production and scaleToZero', () => {
+  test('apps are production by default, with no schedule', () => {
+    const app = parseConfig(raw()).apps[0];
+    expect(app.production).toBe(true);
+    expect(scaleScheduleOf(app)).toBeUndefined();
+  });
+
+  test('a non-production app without scaleToZero gets 18:00-08:00 UTC on weekdays', () => {
+    expect(scaleScheduleOf(parseConfig(raw({ production: false })).apps[0])).toEqual({ enabled: true, timeZone: 'UTC', days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], stopAt: '18:00', startAt: '08:00' });
+  });
+
+  test('scaleToZero.enabled false keeps a non-production app running', () => {
+    expect(scaleScheduleOf(parseConfig(raw({ production: false, scaleToZero: { enabled: false } })).apps[0])).toBeUndefined();
+  });
+
+  test('scaleToZero on a production app is refused, naming the key', () => {
+    expect(errorOf(raw({ scaleToZero: { stopAt: '19:00' } }))).toBe('invalid config: apps[0].scaleToZero: only non-production apps scale to zero: set "production": false, or remove scaleToZero');
+  });
+
+  test('an unknown time zone is named', () => {
+    expect(errorOf(raw({ production: false, scaleToZero: { timeZone: 'Europe/Atlantis' } }))).toBe('invalid config: apps[0].scaleToZero.timeZone: an IANA time zone such as "Europe/Paris" or "UTC"');
+  });
+
+  test('a time that is not HH:MM is named', () => {
+    expect(errorOf(raw({ production: false, scaleToZero: { stopAt: '6pm' } }))).toBe('invalid config: apps[0].scaleToZero.stopAt: a time of day as HH:MM (24-hour)');
+  });
+
+  test('an unknown day is named', () => {
+    expect(errorOf(raw({ production: false, scaleToZero: { days: ['MON', 'FUNDAY'] } }))).toMatch(/^invalid config: apps\[0\]\.scaleToZero\.days\[1\]: /);
+  });
+
+  test('the same stop and start time is refused', () => {
+    expect(errorOf(raw({ production: false, scaleToZero: { stopAt: '08:00', startAt: '08:00' } }))).toBe('invalid config: apps[0].scaleToZero.startAt: stopAt and startAt must differ');
+  });
+});
