@@ -290,6 +290,8 @@ export class LocalRun {
     process.env.TABLE_NAME = this.tableName;
     process.env.CLUSTER_ARN = this.clusterArn;
     process.env.APP_NAME = this.app;
+    // Lambda always sets AWS_REGION; a real AWS command in the same CLI process resolves its own.
+    process.env.AWS_REGION = this.world.spec.region;
     try {
       return await h(structuredClone(payload));
     } catch (e) {
