@@ -2,7 +2,6 @@ import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { appParameterPath } from '../../functions/shared/app-parameters';
 import { scheduler, ssm } from '../../functions/shared/clients';
-import type { AslStates } from '../asl';
 import type { AppConfig } from '../config';
 import { MILESTONE_SOURCE, scheduleGroupName } from '../pipeline-contract';
 import { SimulatedAwsError, type EmittedEvent, type World } from './world';
@@ -11,44 +10,10 @@ import { SimulatedParameterStore } from './world-ssm';
 
 /**
  * The simulated account's Parameter Store and EventBridge Scheduler, the Step Functions calls the
- * config-change and schedules state machines make (ListExecutions, Wait), and the environment of their
+ * config-change and schedules state machines make (ListExecutions), the passive wait the runner gives
+ * every Wait state, and the environment of their
  * handlers. Kept apart from runner.ts so the runner only delegates to it.
  */
-
-/** Resource of the Task a Wait state becomes locally: it waits in simulated time, not real time. */
-export const LOCAL_WAIT = 'arn:aws:states:::local:wait';
-
-/**
- * Turns every Wait state into a Task on {@link LOCAL_WAIT} with the same name, transitions and seconds,
- * so a run waits on the simulated clock (aws-local-stepfunctions would sleep for real) and other
- * executions run meanwhile.
- */
-export function simulateWaits(states: AslStates): void {
-  const waits: [AslStates, string][] = [];
-  const visit = (s: AslStates) => {
-    for (const [name, state] of Object.entries(s)) {
-      if (state.Type === 'Wait') waits.push([s, name]);
-      const nested = (state.ItemProcessor ?? state.Iterator) as { States?: AslStates } | undefined;
-      if (nested?.States) visit(nested.States);
-      for (const b of (state.Branches as { States: AslStates }[] | undefined) ?? []) visit(b.States);
-    }
-  };
-  visit(states);
-  for (const [owner, name] of waits) {
-    const w = owner[name];
-    if (w.Timestamp !== undefined || w.TimestampPath !== undefined) throw new Error(`Wait state "${name}": the local runner simulates Seconds and SecondsPath only`);
-    owner[name] = {
-      Type: 'Task',
-      Resource: LOCAL_WAIT,
-      Comment: `(local) ${String(w.Comment ?? 'Wait')}`,
-      Parameters: w.SecondsPath !== undefined ? { 'seconds.$': w.SecondsPath } : { seconds: w.Seconds },
-      ResultPath: null,
-      ...(w.InputPath !== undefined ? { InputPath: w.InputPath } : {}),
-      ...(w.OutputPath !== undefined ? { OutputPath: w.OutputPath } : {}),
-      ...(w.Next !== undefined ? { Next: w.Next } : { End: true }),
-    };
-  }
-}
 
 /** An execution as ListExecutions sees it. */
 export interface ListedExecution {
@@ -131,12 +96,6 @@ export class ConfigSimulation {
    */
   async runTask(resource: string, params: Record<string, unknown>, executions: readonly ListedExecution[]): Promise<{ result: unknown } | undefined> {
     switch (resource) {
-      case LOCAL_WAIT: {
-        const seconds = Number(params.seconds);
-        if (!Number.isInteger(seconds) || seconds < 0) throw new SimulatedAwsError('States.Runtime', `Wait: seconds must be a non-negative integer, got ${JSON.stringify(params.seconds)}`);
-        await this.sleep(seconds);
-        return { result: {} };
-      }
       case 'arn:aws:states:::aws-sdk:sfn:listExecutions': {
         try {
           this.world.count('ListExecutions');

@@ -38,8 +38,8 @@ import { handler as waitForDeployment } from '../../functions/wait-for-deploymen
 import { handler as parseParameterChange } from '../../functions/parse-parameter-change/index';
 import { handler as registerConfigRevisions } from '../../functions/register-config-revisions/index';
 import { handler as syncSchedules } from '../../functions/sync-schedules/index';
-import { ConfigSimulation, simulateWaits } from './config-sim';
-import { aslPath, taskStates, type AslStates } from '../asl';
+import { ConfigSimulation } from './config-sim';
+import { aslPath, forEachState, taskStates, type AslStates } from '../asl';
 import { loadConfig } from '../config';
 import { aslPlaceholders, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS, serviceName, stateMachineName, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
 import { ConditionalCheckFailedException, type Item } from './dynamo';
@@ -116,6 +116,32 @@ export interface LocalRunOptions {
   readonly rootDir?: string;
 }
 
+/**
+ * Extra answers for Task resources the runner does not model, keyed by the Task's `Resource` (after
+ * substitution): called with the state's effective parameters and the simulated account.
+ */
+export type LocalTaskHandler = (params: Record<string, unknown>, world: World) => Promise<unknown>;
+
+/** Optional changes to what a {@link LocalRun} executes, for benchmarks and experiments. */
+export interface LocalRunExtras {
+  /** Run this ASL file (absolute path) instead of `statemachines/<name>.asl.json`. @default none */
+  readonly aslFiles?: Partial<Record<StateMachineName, string>>;
+  /** Answers for more Task resources. @default none */
+  readonly taskHandlers?: Readonly<Record<string, LocalTaskHandler>>;
+}
+
+/** An execution's state in the runner: running, and how many of its states wait on the simulated clock. */
+interface RunState {
+  running: boolean;
+  waits: number;
+}
+
+/** Task resources that wait on the simulated clock themselves (the others take no simulated time). */
+const TIME_WAITS: ReadonlySet<string> = new Set(['arn:aws:states:::lambda:invoke.waitForTaskToken', 'arn:aws:states:::ecs:runTask.sync']);
+
+/** Resource the runner gives a `Wait` state so that it runs on the simulated clock. */
+const SIMULATED_WAIT = 'arn:aws:states:::slipway-local:wait';
+
 interface PendingToken {
   settled: boolean;
   closed: boolean;
@@ -148,6 +174,8 @@ export class LocalRun {
   private readonly arns: Record<string, string> = {};
   private readonly functionArns = new Map<string, PipelineFunctionKey>();
   private readonly definitions = new Map<StateMachineName, StateMachineDefinition>();
+  /** Wait states (by name) that run on the simulated clock, and their seconds. */
+  private readonly waitSeconds = new Map<string, number>();
   private readonly tokens = new Map<string, PendingToken>();
   private readonly queue: ExecutionReport[] = [];
   private tokenSeq = 0;
@@ -159,7 +187,11 @@ export class LocalRun {
   private readonly tableName: string;
   private readonly clusterArn: string;
 
-  constructor(world: WorldFile = {}, private readonly rootDir = process.cwd()) {
+  constructor(
+    world: WorldFile = {},
+    private readonly rootDir = process.cwd(),
+    private readonly extras: LocalRunExtras = {},
+  ) {
     const parsed = worldSchema.safeParse(world);
     if (!parsed.success) {
       const i = parsed.error.issues[0];
@@ -190,6 +222,8 @@ export class LocalRun {
       throw new LocalRunError((e as Error).message);
     }
     this.config = new ConfigSimulation(this.world, config.prefix, app, spec.parameters);
+    // Time moves on only when every running execution waits on the clock (none is between states or in a Lambda).
+    this.world.isQuiet = () => this.busyTasks === 0 && [...this.running].every((r) => r.waits > 0 || !r.running);
     // The app's Parameter Store Change rule: changes under its path start config-change.
     this.config.ssm.onChange = (event) => {
       if (this.config.ruleMatches(event)) this.startConcurrently('config-change', event);
@@ -226,7 +260,7 @@ export class LocalRun {
   private substitute(name: StateMachineName): StateMachineDefinition {
     const cached = this.definitions.get(name);
     if (cached) return cached;
-    let text = readFileSync(aslPath(this.rootDir, name), 'utf8');
+    let text = readFileSync(this.extras.aslFiles?.[name] ?? aslPath(this.rootDir, name), 'utf8');
     for (const [placeholder, sub] of Object.entries(SUBSTITUTIONS[name])) {
       let value: string;
       switch (sub.kind) {
@@ -251,7 +285,6 @@ export class LocalRun {
     const [left] = aslPlaceholders(text);
     if (left) throw new LocalRunError(`statemachines/${name}.asl.json uses \${${left}}, which lib/pipeline-contract.ts does not define`);
     const def = JSON.parse(text) as StateMachineDefinition;
-    simulateWaits(def.States as unknown as AslStates);
     // aws-local-stepfunctions evaluates TimeoutSecondsPath against the state's Parameters output, where
     // AWS uses the state's input; the runner enforces that timeout itself, in simulated time.
     for (const state of taskStates(def.States as unknown as AslStates).values()) {
@@ -260,6 +293,22 @@ export class LocalRun {
         state.TimeoutSeconds = 2000000; // setTimeout holds at most 24.8 days
       }
     }
+    // A Wait with fixed Seconds runs on the simulated clock (aws-local-stepfunctions would sleep for real):
+    // the runner turns it into a local Task that advances the clock, still reported as a Wait.
+    forEachState(def.States as unknown as AslStates, (stateName, state) => {
+      if (state.Type === 'Wait' && typeof state.Seconds === 'number') {
+        this.waitSeconds.set(stateName, state.Seconds);
+        delete state.Seconds;
+        Object.assign(state, { Type: 'Task', Resource: SIMULATED_WAIT });
+      } else if (state.Type === 'Wait' && typeof state.SecondsPath === 'string') {
+        // SecondsPath (config-change's debounce): the seconds come in as the Task's parameters.
+        this.waitSeconds.set(stateName, -1);
+        Object.assign(state, { Type: 'Task', Resource: SIMULATED_WAIT, Parameters: { 'seconds.$': state.SecondsPath }, ResultPath: null });
+        delete state.SecondsPath;
+      } else if (state.Type === 'Wait') {
+        throw new LocalRunError(`statemachines/${name}.asl.json: Wait state "${stateName}": the local runner simulates Seconds and SecondsPath only`);
+      }
+    });
     this.definitions.set(name, def);
     return def;
   }
@@ -273,6 +322,8 @@ export class LocalRun {
     process.env.CLUSTER_ARN = this.clusterArn;
     process.env.APP_NAME = this.app;
     Object.assign(process.env, this.config.environment);
+    // Lambda always sets AWS_REGION; a real AWS command in the same CLI process resolves its own.
+    process.env.AWS_REGION = this.world.spec.region;
     try {
       return await h(structuredClone(payload));
     } catch (e) {
@@ -358,24 +409,36 @@ export class LocalRun {
     return {};
   }
 
-  private overrides(def: StateMachineDefinition, execution: string, active: { running: boolean }, inflight: Set<Promise<unknown>>): Record<string, (input: Json) => Promise<Json>> {
+  private overrides(def: StateMachineDefinition, execution: string, active: RunState, inflight: Set<Promise<unknown>>): Record<string, (input: Json) => Promise<Json>> {
     const out: Record<string, (input: Json) => Promise<Json>> = {};
     for (const [name, state] of taskStates(def.States as unknown as AslStates)) {
       const resource = String(state.Resource);
       out[name] = async (input) => {
-        const work = this.runTask(resource, input as Record<string, Json>, execution, active);
+        // Work that takes no simulated time keeps the clock still until it is done (see World.isQuiet).
+        const instant = resource !== SIMULATED_WAIT && !TIME_WAITS.has(resource);
+        if (instant) this.busyTasks += 1;
+        else active.waits += 1;
+        const seconds = this.waitSeconds.get(name);
+        // A Wait waits passively on the simulated clock (whoever drives the clock wakes it), so that
+        // executions running side by side never race each other's clocks.
+        const work =
+          resource === SIMULATED_WAIT && seconds !== undefined
+            ? this.config.sleep(seconds >= 0 ? seconds : Number((input as { seconds?: unknown }).seconds)).then(() => input)
+            : this.runTask(resource, input as Record<string, Json>, execution, active);
         inflight.add(work);
         try {
           return (await work) as Json;
         } finally {
           inflight.delete(work);
+          if (instant) this.busyTasks -= 1;
+          else active.waits -= 1;
         }
       };
     }
     return out;
   }
 
-  private async runTask(resource: string, params: Record<string, Json>, execution: string, active: { running: boolean }): Promise<unknown> {
+  private async runTask(resource: string, params: Record<string, Json>, execution: string, active: RunState): Promise<unknown> {
     const w = this.world;
     switch (resource) {
       case 'arn:aws:states:::lambda:invoke': {
@@ -422,6 +485,7 @@ export class LocalRun {
         return out;
       }
       default: {
+        if (this.extras.taskHandlers?.[resource]) return this.extras.taskHandlers[resource](params, w);
         const handled = await this.config.runTask(resource, params, this.executions.map((e) => ({ stateMachine: this.arns[e.stateMachine], arn: e.arn, name: e.name, status: e.status })));
         if (handled) return handled.result;
         throw new SimulatedAwsError('States.Runtime', `the local runner has no model of ${resource}`);
@@ -492,7 +556,8 @@ export class LocalRun {
     for (const n of taskStates(def.States as unknown as AslStates).keys()) retryOverrides[n] = 0;
     for (const [n, s] of Object.entries(def.States)) if (s.Type === 'Map') retryOverrides[n] = 0;
     const iterationNames = new Map<number, string>();
-    const active = { running: true };
+    const active: RunState = { running: true, waits: 0 };
+    this.running.add(active);
     const inflight = new Set<Promise<unknown>>();
     const open = new Map<string, StateVisit>();
     const run = machine.run((input ?? exec.input) as never, {
@@ -516,7 +581,7 @@ export class LocalRun {
             const proc = (e.state.input as Record<string, Json> | null)?.process;
             iterationNames.set(idx, typeof proc === 'string' ? proc : `#${idx}`);
           }
-          const visit: StateVisit = { name: e.state.name, type: e.state.type, iteration: idx !== undefined ? iterationNames.get(idx) : undefined, at: this.world.now, status: 'entered', retries: 0 };
+          const visit: StateVisit = { name: e.state.name, type: e.state.type === 'Task' && this.waitSeconds.has(e.state.name) ? 'Wait' : e.state.type, iteration: idx !== undefined ? iterationNames.get(idx) : undefined, at: this.world.now, status: 'entered', retries: 0 };
           if (idx === undefined) (visit as StateVisit & { input?: Json }).input = e.state.input;
           exec.states.push(visit);
           open.set(key, visit);
@@ -548,6 +613,7 @@ export class LocalRun {
     }
     active.running = false;
     await Promise.allSettled([...inflight]);
+    this.running.delete(active);
     await consume;
     // The Fail state names the error: take it from that state's own failure event when there is one.
     const failState = exec.status === 'FAILED' ? exec.states.filter((s) => s.type === 'Fail' && s.status === 'failed').pop() : undefined;
@@ -558,11 +624,11 @@ export class LocalRun {
     exec.endedAt = this.world.now;
   }
 
-  /** Runs an execution and then every child it started, in order. */
+  /** Runs an execution and every child it starts (each as soon as it is started), on the simulated clock. */
   async run(pipeline: StateMachineName, input: unknown, name?: string): Promise<ExecutionReport> {
     const exec = this.newExecution(pipeline, name ?? `local-${pipeline}-${this.executions.length + 1}`, (input ?? {}) as Json);
     await this.withMocks(async () => {
-      await this.execute(exec);
+      this.track(exec);
       await this.drain();
     });
     return exec;
@@ -581,7 +647,7 @@ export class LocalRun {
     exec.redriveCount += 1;
     exec.status = 'RUNNING';
     await this.withMocks(async () => {
-      await this.execute(exec, failedAt.name, input);
+      this.track(exec, failedAt.name, input);
       await this.drain();
     });
     return exec;
@@ -590,7 +656,7 @@ export class LocalRun {
   private async drain(): Promise<void> {
     for (;;) {
       const next = this.queue.shift();
-      if (next) await this.execute(next);
+      if (next) this.track(next);
       else if (this.concurrent.size > 0) await this.driveClock();
       else break;
     }
@@ -603,12 +669,17 @@ export class LocalRun {
     return exec;
   }
 
-  private track(exec: ExecutionReport): void {
-    const done: Promise<void> = this.execute(exec).finally(() => this.concurrent.delete(done));
+  /** Runs an execution (or a redrive of it) beside the others; `drain` moves the clock until all end. */
+  private track(exec: ExecutionReport, startAt?: string, input?: Json): void {
+    const done: Promise<void> = this.execute(exec, startAt, input).finally(() => this.concurrent.delete(done));
     this.concurrent.add(done);
   }
 
   private pendingActions = 0;
+  /** Task states running work that takes no simulated time (a Lambda, a DynamoDB call). */
+  private busyTasks = 0;
+  /** The executions running now, each with how many of its states wait on the simulated clock. */
+  private readonly running = new Set<RunState>();
 
   /**
    * Moves the simulated clock while the executions running beside each other wait on it, until one of

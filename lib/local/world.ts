@@ -80,6 +80,8 @@ export class World {
   readonly tasksByToken = new Map<string, SyncTask>();
   readonly scalableTargets = new Map<string, { min?: number; max?: number; policies: string[] }>();
   readonly calls: Record<string, number> = {};
+  /** Each ECS deployment that completed, with the simulated time it did (before its event is delivered). */
+  readonly completedDeployments: { service: string; deploymentId: string; at: number }[] = [];
   /** Events the pipelines put on the default event bus, in order. */
   readonly events: EmittedEvent[] = [];
   private readonly throttleLeft: Record<string, number>;
@@ -89,6 +91,10 @@ export class World {
   private deploymentSeq = 1000000000000000000n;
   /** Called with each ECS deployment event (unless the world loses them). */
   onDeploymentEvent: (event: DeploymentEvent) => Promise<void> = async () => undefined;
+  /** The waits in progress ({@link runUntil} calls), each with its condition. */
+  private readonly waiters = new Set<{ done: () => boolean }>();
+  /** Whether no execution is busy with work that takes no simulated time (time may move on only then). */
+  isQuiet: () => boolean = () => true;
   /** Called by the sweep schedule. */
   onSweep: () => Promise<void> = async () => undefined;
 
@@ -167,13 +173,34 @@ export class World {
    * The sweep schedule runs every `sweepEverySeconds` while something waits.
    */
   async runUntil(done: () => boolean, deadline: number): Promise<boolean> {
+    // The deadline is a moment others must not run past either (a release task that ends at t+45 s).
+    if (deadline > this.now && deadline - this.now < 31536000) this.schedule(deadline, 'a wait ends', () => undefined);
+    const me = { done };
+    this.waiters.add(me);
+    try {
+      return await this.advance(me, deadline);
+    } finally {
+      this.waiters.delete(me);
+    }
+  }
+
+  /** Whether another wait is already over and about to return (time must not move on before it does). */
+  private otherWaitIsOver(me: { done: () => boolean }): boolean {
+    for (const w of this.waiters) if (w !== me && w.done()) return true;
+    return false;
+  }
+
+  private async advance(me: { done: () => boolean }, deadline: number): Promise<boolean> {
+    const done = me.done;
     let settled = false;
     for (;;) {
+      // Let the run's event log record what was entered at the current time before the clock moves on.
+      await new Promise((r) => setImmediate(r));
       if (done()) return true;
       const nextSweep = (Math.floor(this.now / this.spec.sweepEverySeconds) + 1) * this.spec.sweepEverySeconds;
       const next = this.queue[0];
       const nextAt = Math.min(next ? next.at : Infinity, nextSweep);
-      if (nextAt > this.now && !settled) {
+      if (nextAt > this.now && (!settled || !this.isQuiet() || this.otherWaitIsOver(me))) {
         // Before time moves on, let executions running beside this one reach their next wait (and
         // schedule their wake-up), so that no one oversleeps.
         await settle();
@@ -192,8 +219,6 @@ export class World {
       } else {
         await this.onSweep();
       }
-      // Let concurrently waiting Map iterations observe what just happened.
-      await new Promise((r) => setImmediate(r));
     }
   }
 
@@ -373,6 +398,7 @@ export class World {
     d.runningCount = d.desiredCount;
     s.service.runningCount = d.desiredCount;
     s.service.deployments = [d];
+    this.completedDeployments.push({ service: s.service.serviceName ?? '', deploymentId, at: this.now });
     this.emit(s, 'SERVICE_DEPLOYMENT_COMPLETED', deploymentId, `ECS deployment ${deploymentId} completed.`);
   }
 

@@ -5,7 +5,6 @@ import { LambdaClient, GetFunctionConfigurationCommand } from '@aws-sdk/client-l
 import { BUILD_PIPELINES, STATE_MACHINES, stateMachineName, type BuildPipelineName, type StateMachineName } from '../pipeline-contract';
 import { APP_NAME } from '../../functions/shared/settings';
 import { UsageError } from '../cli/errors';
-import { regionDefaulted } from '../local/quiet';
 
 /** The AWS clients the pipeline commands use (tests pass clients mocked with aws-sdk-client-mock). */
 export interface OpsClients {
@@ -18,8 +17,6 @@ export interface OpsClients {
 
 /** Clients from the standard SDK chain: AWS_PROFILE, AWS_REGION, SSO, instance roles, ... */
 export function defaultClients(): OpsClients {
-  // lib/local/quiet.ts defaults AWS_REGION for local runs; here the SDK chain (AWS_PROFILE's region) decides.
-  if (regionDefaulted && process.env.AWS_REGION === 'us-east-1') delete process.env.AWS_REGION;
   return { sfn: new SFNClient({}), dynamodb: new DynamoDBClient({}), sts: new STSClient({}), lambda: new LambdaClient({}) };
 }
 
