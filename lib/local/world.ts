@@ -52,6 +52,12 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0));
 }
 
+/** A wait in progress: it is over when its condition holds or its deadline has come. */
+interface Waiter {
+  readonly done: () => boolean;
+  readonly deadline: number;
+}
+
 /** An event put on the simulated default event bus. */
 export interface EmittedEvent {
   readonly id: string;
@@ -92,7 +98,7 @@ export class World {
   /** Called with each ECS deployment event (unless the world loses them). */
   onDeploymentEvent: (event: DeploymentEvent) => Promise<void> = async () => undefined;
   /** The waits in progress ({@link runUntil} calls), each with its condition. */
-  private readonly waiters = new Set<{ done: () => boolean }>();
+  private readonly waiters = new Set<Waiter>();
   /** Whether no execution is busy with work that takes no simulated time (time may move on only then). */
   isQuiet: () => boolean = () => true;
   /** Called by the sweep schedule. */
@@ -175,7 +181,7 @@ export class World {
   async runUntil(done: () => boolean, deadline: number): Promise<boolean> {
     // The deadline is a moment others must not run past either (a release task that ends at t+45 s).
     if (deadline > this.now && deadline - this.now < 31536000) this.schedule(deadline, 'a wait ends', () => undefined);
-    const me = { done };
+    const me = { done, deadline };
     this.waiters.add(me);
     try {
       return await this.advance(me, deadline);
@@ -185,12 +191,12 @@ export class World {
   }
 
   /** Whether another wait is already over and about to return (time must not move on before it does). */
-  private otherWaitIsOver(me: { done: () => boolean }): boolean {
-    for (const w of this.waiters) if (w !== me && w.done()) return true;
+  private otherWaitIsOver(me: Waiter): boolean {
+    for (const w of this.waiters) if (w !== me && (w.done() || this.now >= w.deadline)) return true;
     return false;
   }
 
-  private async advance(me: { done: () => boolean }, deadline: number): Promise<boolean> {
+  private async advance(me: Waiter, deadline: number): Promise<boolean> {
     const done = me.done;
     let settled = false;
     for (;;) {
@@ -200,6 +206,8 @@ export class World {
       const nextSweep = (Math.floor(this.now / this.spec.sweepEverySeconds) + 1) * this.spec.sweepEverySeconds;
       const next = this.queue[0];
       const nextAt = Math.min(next ? next.at : Infinity, nextSweep);
+      // This wait's deadline has come: it ends now, without moving the clock.
+      if (nextAt > deadline && this.now >= deadline) return done();
       if (nextAt > this.now && (!settled || !this.isQuiet() || this.otherWaitIsOver(me))) {
         // Before time moves on, let executions running beside this one reach their next wait (and
         // schedule their wake-up), so that no one oversleeps.
