@@ -1,6 +1,6 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import * as z from 'zod/mini';
-import { ecs } from '../shared/clients';
+import { ecs } from '../shared/aws/ecs';
 import { deploymentVerdict, type DeploymentVerdict } from '../shared/deployment-verdict';
 import { awsCall, getStringFromEnv } from '../shared/errors';
 import { createLogger } from '../shared/logger';

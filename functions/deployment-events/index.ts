@@ -1,6 +1,8 @@
 import { DescribeServicesCommand, type Service } from '@aws-sdk/client-ecs';
 import * as z from 'zod/mini';
-import { dynamodb, ecs, sfn } from '../shared/clients';
+import { dynamodb } from '../shared/aws/dynamodb';
+import { ecs } from '../shared/aws/ecs';
+import { sfn } from '../shared/aws/sfn';
 import { deploymentVerdict, type DeploymentEventFacts } from '../shared/deployment-verdict';
 import { awsCall, getStringFromEnv } from '../shared/errors';
 import { createLogger } from '../shared/logger';

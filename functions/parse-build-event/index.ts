@@ -1,4 +1,4 @@
-import { dynamodb } from '../shared/clients';
+import { dynamodb } from '../shared/aws/dynamodb';
 import { getStringFromEnv } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { getAppSettings } from '../shared/settings-store';

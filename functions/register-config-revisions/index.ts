@@ -3,7 +3,8 @@ import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTask
 import * as z from 'zod/mini';
 import { configParameterPath } from '../shared/app-parameters';
 import { configSecrets } from '../shared/config-secrets';
-import { dynamodb, ecs } from '../shared/clients';
+import { dynamodb } from '../shared/aws/dynamodb';
+import { ecs } from '../shared/aws/ecs';
 import { awsCall, getStringFromEnv, InvalidInput } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { getAppSettings } from '../shared/settings-store';

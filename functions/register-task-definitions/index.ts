@@ -1,6 +1,7 @@
 import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import * as z from 'zod/mini';
-import { dynamodb, ecs } from '../shared/clients';
+import { dynamodb } from '../shared/aws/dynamodb';
+import { ecs } from '../shared/aws/ecs';
 import { awsCall, getStringFromEnv } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { getAppSettings } from '../shared/settings-store';

@@ -1,17 +1,12 @@
-import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SSMClient } from '@aws-sdk/client-ssm';
-
 /**
- * AWS SDK clients, built once per Lambda container (module scope) and shared by the handlers. Tests and
- * the local runner swap their `send` with aws-sdk-client-mock; nothing here knows about either.
+ * AWS SDK clients, built once per Lambda container (module scope). A handler imports each client it uses
+ * from `./aws/<service>`, so its bundle loads only those SDK packages (loading the SDK is most of a cold
+ * start); tests and the local runner take them all from here and swap their `send` with
+ * aws-sdk-client-mock. These are the same instances either way.
  */
-export const ecs = new ECSClient({});
-export const dynamodb = new DynamoDBClient({});
-export const sfn = new SFNClient({});
-export const autoscaling = new ApplicationAutoScalingClient({});
-export const ssm = new SSMClient({});
-export const scheduler = new SchedulerClient({});
+export { ecs } from './aws/ecs';
+export { dynamodb } from './aws/dynamodb';
+export { sfn } from './aws/sfn';
+export { autoscaling } from './aws/autoscaling';
+export { ssm } from './aws/ssm';
+export { scheduler } from './aws/scheduler';

@@ -1,7 +1,7 @@
 import type { Secret } from '@aws-sdk/client-ecs';
 import { paginateDescribeParameters } from '@aws-sdk/client-ssm';
 import { CONFIG_KEY } from './app-parameters';
-import { ssm } from './clients';
+import { ssm } from './aws/ssm';
 import { awsCall } from './errors';
 import { createLogger } from './logger';
 

@@ -11,7 +11,9 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { schedulesParameterName } from '../shared/app-parameters';
-import { dynamodb, scheduler, ssm } from '../shared/clients';
+import { dynamodb } from '../shared/aws/dynamodb';
+import { scheduler } from '../shared/aws/scheduler';
+import { ssm } from '../shared/aws/ssm';
 import { awsCall, getStringFromEnv } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { parseSchedulesParameter, validateSchedules } from '../shared/schedules';

@@ -10,7 +10,9 @@ import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCo
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { serviceName as nameOfService } from '../../lib/pipeline-contract';
-import { autoscaling, dynamodb, ecs } from '../shared/clients';
+import { autoscaling } from '../shared/aws/autoscaling';
+import { dynamodb } from '../shared/aws/dynamodb';
+import { ecs } from '../shared/aws/ecs';
 import { awsCall, getStringFromEnv, InvalidInput } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { getAppSettings } from '../shared/settings-store';
