@@ -11,7 +11,7 @@ import type { Command, CommanderError } from 'commander';
 import { appParameterPath, assertConfigKey, configParameterPath, CONFIG_KEY, InvalidConfigKey, schedulesParameterName } from '../../functions/shared/app-parameters';
 import { InvalidSchedule, parseSchedulesParameter, scheduleEntrySchema, scheduleExpressionProblem, SCHEDULE_NAME, defaultScheduleName, type ScheduleEntryInput } from '../../functions/shared/schedules';
 import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
-import { EXIT, UsageError } from './errors';
+import { describeAwsError, EXIT, UsageError } from './errors';
 
 /**
  * `slipway config list|get|set|unset <app>` and `slipway schedules list|add|remove <app>`: an app's
@@ -206,19 +206,12 @@ export async function removeSchedule(ssm: SSMClient, ref: AppRef, name: string):
 /** Error names that mean "the request was wrong" (exit 2). */
 const USAGE_ERRORS = new Set(['UsageError', 'InvalidConfigKey', 'InvalidSchedule']);
 
-/** An AWS SDK error as one line a person can act on. */
+/** An error of a config or schedules command as one line, with its exit code. */
 export function describeError(e: unknown): { name: string; message: string; code: number } {
   const err = e instanceof Error ? e : new Error(String(e));
-  const name = err.name || 'Error';
-  const oneLine = (t: string) => t.replace(/\s*\n\s*/g, ' ').trim();
-  if (USAGE_ERRORS.has(name)) return { name, message: oneLine(err.message), code: EXIT.usage };
-  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(err.message)) {
-    return { name: 'NoCredentials', message: 'no AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_REGION)', code: EXIT.failed };
-  }
-  if (name === 'AccessDeniedException' || name === 'AccessDenied') return { name: 'AccessDenied', message: `access denied: ${oneLine(err.message)} (assume the app's management or user role)`, code: EXIT.failed };
-  if (name === 'ParameterNotFound') return { name, message: 'not set', code: EXIT.failed };
-  if (/Region is missing/i.test(err.message)) return { name: 'NoRegion', message: 'no AWS region: set AWS_REGION (or a profile with a region)', code: EXIT.failed };
-  return { name, message: oneLine(err.message), code: EXIT.failed };
+  if (USAGE_ERRORS.has(err.name)) return { name: err.name, message: err.message.replace(/\s*\n\s*/g, ' ').trim(), code: EXIT.usage };
+  if (err.name === 'ParameterNotFound') return { name: err.name, message: 'not set', code: EXIT.failed };
+  return { ...describeAwsError(err), code: EXIT.failed };
 }
 
 /** Where the commands write and how they exit (tests pass their own). */

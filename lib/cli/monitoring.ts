@@ -9,7 +9,7 @@ import { CloudWatchClient, paginateDescribeAlarms, type MetricAlarm } from '@aws
 import type { Command, CommanderError } from 'commander';
 import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
 import { serviceName } from '../pipeline-contract';
-import { EXIT, UsageError } from './errors';
+import { describeAwsError, EXIT, UsageError } from './errors';
 
 /**
  * `slipway scale` and `slipway alarms`: the command logic as plain functions taking their AWS clients
@@ -43,21 +43,7 @@ function checkName(kind: 'app' | 'process', name: string): void {
   if (!pattern.test(name)) throw new UsageError(`"${name}" is not a valid ${kind} name (lowercase letters, digits and hyphens, starting with a letter)`);
 }
 
-/** The AWS errors a person can act on, as one line; anything else keeps its name and message. */
-export function describeAwsError(error: unknown): { name: string; message: string } {
-  const e = error as Error & { $metadata?: { httpStatusCode?: number } };
-  const name = e?.name ?? 'Error';
-  const message = (e?.message ?? String(error)).replace(/\s*\n\s*/g, ' ').trim();
-  if (name === 'CredentialsProviderError' || /Could not load credentials|Could not resolve credentials/i.test(message)) {
-    return { name: 'NoCredentials', message: 'no AWS credentials: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and AWS_REGION' };
-  }
-  if (/AccessDenied|UnauthorizedOperation|not authorized/i.test(name) || /not authorized to perform/i.test(message)) {
-    return { name: 'AccessDenied', message: `access denied: ${message} (assume the app's management role)` };
-  }
-  if (name === 'ExpiredTokenException' || name === 'ExpiredToken') return { name, message: 'the AWS session has expired: log in again (e.g. aws sso login)' };
-  if (/Region is missing/i.test(message)) return { name: 'NoRegion', message: 'no AWS region: set AWS_REGION or AWS_PROFILE' };
-  return { name, message };
-}
+export { describeAwsError };
 
 /** The outcome of `slipway scale`. */
 export interface ScaleResult {

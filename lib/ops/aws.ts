@@ -4,7 +4,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { LambdaClient, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { BUILD_PIPELINES, STATE_MACHINES, stateMachineName, type BuildPipelineName, type StateMachineName } from '../pipeline-contract';
 import { APP_NAME } from '../../functions/shared/settings';
-import { UsageError } from '../cli/errors';
+import { describeAwsError as describeLine, UsageError } from '../cli/errors';
 
 /** The AWS clients the pipeline commands use (tests pass clients mocked with aws-sdk-client-mock). */
 export interface OpsClients {
@@ -47,31 +47,16 @@ export async function aws<T>(what: string, call: () => Promise<T>, notFound?: (m
   }
 }
 
-/** The one-line error for an AWS SDK failure (exported for tests). */
+/** The one-line error for an AWS SDK failure: NotFound (exit 1) for a missing resource, else AwsCallFailed. */
 export function describeAwsError(e: unknown, what: string, notFound?: (message: string) => Error): Error {
   const err = e as Error & { $metadata?: unknown; code?: string };
-  const name = err?.name ?? 'Error';
-  const message = String(err?.message ?? e).replace(/\s*\n\s*/g, ' ').trim();
   if (err instanceof NotFound || err instanceof CannotProceed || err instanceof AwsCallFailed || err instanceof UsageError) return err;
-  if (name === 'CredentialsProviderError' || /Could not load credentials|credential/i.test(message) && !err.$metadata) {
-    return new AwsCallFailed(`no AWS credentials for ${what}: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), or run \`aws sso login\``);
-  }
-  if (/Region is missing/i.test(message) || name === 'RegionMissingError') {
-    return new AwsCallFailed(`no AWS region for ${what}: set AWS_REGION, or use a profile with a region`);
-  }
-  if (/AccessDenied|UnauthorizedOperation|NotAuthorized/i.test(name)) {
-    return new AwsCallFailed(`access denied: ${what}: ${message} (use a role that may do this, e.g. the app's management role)`);
-  }
+  const name = err?.name ?? 'Error';
   if (/ExecutionDoesNotExist|StateMachineDoesNotExist|ResourceNotFound|NotFound/i.test(name)) {
+    const message = String(err?.message ?? e).replace(/\s*\n\s*/g, ' ').trim();
     return notFound ? notFound(message) : new NotFound(`${what}: not found (${message})`);
   }
-  if (/ExpiredToken|InvalidClientTokenId|UnrecognizedClient|InvalidSignature|SignatureDoesNotMatch/i.test(name)) {
-    return new AwsCallFailed(`AWS rejected the credentials for ${what} (${name}): refresh them (e.g. \`aws sso login\`) and try again`);
-  }
-  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNRESET/.test(message)) {
-    return new AwsCallFailed(`cannot reach AWS for ${what} (${message}): check the network, proxy and AWS_ENDPOINT_URL settings`);
-  }
-  return new AwsCallFailed(`${what} failed: ${name}: ${message}`);
+  return new AwsCallFailed(describeLine(e, what).message);
 }
 
 /** Where an app's pipelines live in one account and region. */

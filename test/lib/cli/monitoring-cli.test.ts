@@ -137,6 +137,6 @@ describe('slipway alarms', () => {
   test('no credentials is one line and exit 1', async () => {
     const { code, err } = await cli(['alarms', 'example'], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'slipway-test-no-such-profile', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' });
     expect(code).toBe(1);
-    expect(err).toEqual(['error: NoCredentials: no AWS credentials: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and AWS_REGION']);
+    expect(err).toEqual(['error: NoCredentials: no AWS credentials: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and AWS_REGION, or run `aws sso login`']);
   });
 });
