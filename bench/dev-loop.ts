@@ -18,16 +18,22 @@ export function loopCommands(cdkOut: string): Record<'synth' | 'test' | 'start',
   };
 }
 
+/** The environment before the bench's local runs set the handlers' variables: commands get this one. */
+const STARTING_ENV = { ...process.env };
+
 /**
  * Runs a command to its end in a fresh process and returns its wall time in milliseconds.
  * @throws Error naming the command and the end of its output when it fails.
  */
 export function timeCommand(c: LoopCommand, cwd: string): number {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(c.command, [...c.args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CI: process.env.CI ?? '' } });
+  const r = spawnSync(c.command, [...c.args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...STARTING_ENV, CI: STARTING_ENV.CI ?? '' } });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) {
-    const tail = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').slice(-5).join('\n');
+    const lines = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n');
+    // Jest names each failed test on a "●" line: those, then the summary.
+    const failures = lines.filter((l) => /^\s*● /.test(l)).slice(0, 20);
+    const tail = [...failures, ...lines.slice(-5)].join('\n');
     throw new Error(`\`${c.shown}\` failed (exit ${r.status ?? r.signal}):\n${tail}`);
   }
   return ms;

@@ -14,10 +14,15 @@ export const CLUSTER_ARN = 'arn:aws:ecs:eu-west-1:123456789012:cluster/slipway';
 export const ACCOUNT = '123456789012';
 export const IMAGE_REPOSITORY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/slipway-example';
 
-/** Sets the environment variables every handler reads. */
+/**
+ * Sets the environment variables every handler reads, and clears the optional ones (the app's config
+ * path and schedule settings) so a test sees the handler's defaults unless it sets them itself, even
+ * when the parent process (a local run, the bench) left them set.
+ */
 export function setHandlerEnv(): void {
   process.env.TABLE_NAME = TABLE_NAME;
   process.env.CLUSTER_ARN = CLUSTER_ARN;
+  for (const optional of ['PARAMETER_PATH', 'DEBOUNCE_SECONDS', 'SCHEDULE_GROUP', 'SCHEDULER_ROLE_ARN']) delete process.env[optional];
 }
 
 /** Task-definition revision ARN of a family. */
