@@ -82,7 +82,7 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
   out.push(
     `Written by \`npm run bench\`${r.mode === 'smoke' ? ' **in smoke mode (one run each, `npm test` skipped): not figures to quote**' : ''} on ${r.generatedAt}, in ${formatNumber(r.wallSeconds, 0)} s. ` +
       `Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}, ${r.machine.platform}; load average ${r.machine.loadAverageAtStart.map((l) => formatNumber(l, 1)).join('/')} at the start, ${r.machine.loadAverageAtEnd.map((l) => formatNumber(l, 1)).join('/')} at the end` +
-      `${shared >= r.machine.cpus * 0.5 ? ' — the machine was shared with other jobs while this ran, so wall-clock figures carry their noise (shown as the spread)' : ''}. ` +
+      `${shared >= r.machine.cpus * 0.5 ? ' — the machine was not idle (other work ran just before or during this run), so wall-clock figures carry that noise (shown as the spread)' : ''}. ` +
       'Every figure below was measured in this run, each beside its baseline; the raw numbers are in the JSON file beside this one. ' +
       'Figures are "median (min-max)" over the runs; a single value means every run gave the same.',
     '',

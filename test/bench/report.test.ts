@@ -89,7 +89,7 @@ describe('renderMarkdown', () => {
   test('a busy machine (load at or over half the cores) is called shared', () => {
     const busy = results({ machine: { ...results().machine, loadAverageAtEnd: [3.5, 2, 1] } });
 
-    expect(renderMarkdown(busy)).toContain('the machine was shared with other jobs');
+    expect(renderMarkdown(busy)).toContain('the machine was not idle');
     expect(renderMarkdown(results())).not.toContain('the machine was shared');
   });
 
