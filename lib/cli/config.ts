@@ -12,6 +12,7 @@ import { appParameterPath, assertConfigKey, configParameterPath, CONFIG_KEY, Inv
 import { InvalidSchedule, parseSchedulesParameter, scheduleEntrySchema, scheduleExpressionProblem, SCHEDULE_NAME, defaultScheduleName, type ScheduleEntryInput } from '../../functions/shared/schedules';
 import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
 import { describeAwsError, EXIT, UsageError } from './errors';
+import { processIo, type CliIo } from './io';
 
 /**
  * `slipway config list|get|set|unset <app>` and `slipway schedules list|add|remove <app>`: an app's
@@ -215,17 +216,9 @@ export function describeError(e: unknown): { name: string; message: string; code
 }
 
 /** Where the commands write and how they exit (tests pass their own). */
-export interface ConfigCliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  exit(code: number): void;
-}
+export type ConfigCliIo = CliIo;
 
-const defaultIo: ConfigCliIo = {
-  stdout: (text) => process.stdout.write(`${text}\n`),
-  stderr: (text) => process.stderr.write(`${text}\n`),
-  exit: (code) => process.exit(code),
-};
+const defaultIo: ConfigCliIo = processIo;
 
 interface Globals {
   json?: boolean;

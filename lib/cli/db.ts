@@ -5,6 +5,7 @@ import { secretsManager } from '../../functions/database-manager/clients';
 import { passwordStoreFromEnv } from '../../functions/database-manager/config';
 import { PgDriver } from '../../functions/database-manager/driver-pg';
 import { DatabaseManager, type ManagerResult } from '../../functions/database-manager/manager';
+import { processIo, type CliIo } from './io';
 
 /** Lambda client for `slipway db` (module scope, so tests can mock it). */
 export const lambdaClient = new LambdaClient({});
@@ -16,17 +17,9 @@ export const FUNCTION_ENV = 'SLIPWAY_DATABASE_MANAGER_FUNCTION';
 const USAGE_ERRORS = new Set(['InvalidIdentifier', 'InvalidRequest', 'UnknownAction', 'UsageError']);
 
 /** Where `slipway db` writes and how it exits (tests pass their own). */
-export interface DbCliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  exit(code: number): void;
-}
+export type DbCliIo = CliIo;
 
-const defaultIo: DbCliIo = {
-  stdout: (text) => process.stdout.write(`${text}\n`),
-  stderr: (text) => process.stderr.write(`${text}\n`),
-  exit: (code) => process.exit(code),
-};
+const defaultIo: DbCliIo = processIo;
 
 interface GlobalOptions {
   local?: boolean;

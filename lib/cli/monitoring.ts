@@ -10,6 +10,7 @@ import type { Command, CommanderError } from 'commander';
 import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
 import { serviceName } from '../pipeline-contract';
 import { describeAwsError, EXIT, UsageError } from './errors';
+import { processIo, type CliIo } from './io';
 
 /**
  * `slipway scale` and `slipway alarms`: the command logic as plain functions taking their AWS clients
@@ -162,17 +163,9 @@ export function formatScale(r: ScaleResult): string {
 }
 
 /** Where the commands write and how they exit (tests pass their own). */
-export interface MonitoringCliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  exit(code: number): void;
-}
+export type MonitoringCliIo = CliIo;
 
-const defaultIo: MonitoringCliIo = {
-  stdout: (text) => process.stdout.write(`${text}\n`),
-  stderr: (text) => process.stderr.write(`${text}\n`),
-  exit: (code) => process.exit(code),
-};
+const defaultIo: MonitoringCliIo = processIo;
 
 /** The clients the commands use (module scope; tests of the logic pass their own to the functions above). */
 export const autoscalingClient = new ApplicationAutoScalingClient({});

@@ -20,6 +20,7 @@ import {
   type FollowOptions,
 } from '../ops/commands';
 import { EXIT, UsageError } from './errors';
+import type { CliIo } from './io';
 
 /** Environment variable for `--prefix` (the deployment's name prefix, config `prefix`). */
 export const PREFIX_ENV = 'SLIPWAY_PREFIX';
@@ -27,10 +28,7 @@ export const PREFIX_ENV = 'SLIPWAY_PREFIX';
 export const TABLE_ENV = 'SLIPWAY_TABLE';
 
 /** Where the pipeline commands write, how they exit, their clients and clock (tests pass their own). */
-export interface PipelinesCliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  exit(code: number): void;
+export interface PipelinesCliIo extends CliIo {
   /** A live progress line (rewritten in place on a terminal). */
   progress(line: string): void;
   clients(): OpsClients;
