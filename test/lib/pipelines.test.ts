@@ -9,8 +9,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { Pipelines, STATE_MACHINES_DIR, type PipelinesProps } from '../../lib/constructs/pipelines';
 import { aslPlaceholders } from '../../lib/pipeline-contract';
 import { PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS } from '../../lib/pipeline-contract';
+import { actionsOf, PIPELINE_STAR_ACTIONS, resourcesOf, unexpectedStarActions, type Statement } from './iam';
 
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown>; Sid?: string };
 
 function newStack(): Stack {
   // No esbuild in stack tests: NodejsFunction skips bundling for stacks not listed here.
@@ -41,8 +41,6 @@ function statementsOf(template: Template, rolePrefix: string): Statement[] {
   return policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
 
-const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
-const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
 /** A readable form of an ARN built with Fn::Join, for assertions on its shape. */
 const render = (v: unknown): string => JSON.stringify(v).replace(/\\"/g, '"');
 
@@ -241,36 +239,7 @@ describe('Pipelines', () => {
   });
 
   test('Resource "*" appears only for actions without resource-level permissions', () => {
-    const allowedStar = new Set([
-      // config changes read parameter names only (DescribeParameters); sync-schedules lists its own group.
-      'ssm:DescribeParameters',
-      'scheduler:ListSchedules',
-      'xray:PutTraceSegments',
-      'xray:PutTelemetryRecords',
-      'xray:GetSamplingRules',
-      'xray:GetSamplingTargets',
-      'logs:CreateLogDelivery',
-      'logs:GetLogDelivery',
-      'logs:UpdateLogDelivery',
-      'logs:DeleteLogDelivery',
-      'logs:ListLogDeliveries',
-      'logs:PutResourcePolicy',
-      'logs:DescribeResourcePolicies',
-      'logs:DescribeLogGroups',
-      'ecs:RegisterTaskDefinition',
-      'ecs:ListTaskDefinitions',
-      'ecs:DescribeTaskDefinition',
-      'application-autoscaling:RegisterScalableTarget',
-      'application-autoscaling:PutScalingPolicy',
-      'application-autoscaling:DescribeScalableTargets',
-      // Scale-to-zero schedule: scheduled actions belong to scalable targets, whose ARNs carry generated IDs.
-      'application-autoscaling:PutScheduledAction',
-      'application-autoscaling:DescribeScheduledActions',
-      'application-autoscaling:DeleteScheduledAction',
-    ]);
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-    const starred = statements.filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf);
-    expect(starred.filter((a) => !allowedStar.has(a))).toEqual([]);
+    expect(unexpectedStarActions(template, PIPELINE_STAR_ACTIONS)).toEqual([]);
   });
 
   test('RegisterTaskDefinition is limited to requests tagged with the app', () => {

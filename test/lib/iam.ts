@@ -1,0 +1,46 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+
+/** One statement of a synthesized IAM policy. */
+export type Statement = { Effect?: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown>; Sid?: string };
+
+export const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+export const resourcesOf = (s: Statement): unknown[] => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+/**
+ * The actions Slipway's pipelines may grant on Resource "*": each has no resource-level permissions, or
+ * acts on resources whose ARNs carry IDs generated at run time.
+ */
+export const PIPELINE_STAR_ACTIONS: readonly string[] = [
+  // config changes read parameter names only (DescribeParameters); sync-schedules lists its own group.
+  'ssm:DescribeParameters',
+  'scheduler:ListSchedules',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+  'ecs:RegisterTaskDefinition',
+  'ecs:ListTaskDefinitions',
+  'ecs:DescribeTaskDefinition',
+  'application-autoscaling:RegisterScalableTarget',
+  'application-autoscaling:PutScalingPolicy',
+  'application-autoscaling:DescribeScalableTargets',
+  // Scale-to-zero schedule: scheduled actions belong to scalable targets, whose ARNs carry generated IDs.
+  'application-autoscaling:PutScheduledAction',
+  'application-autoscaling:DescribeScheduledActions',
+  'application-autoscaling:DeleteScheduledAction',
+];
+
+/** Actions granted on Resource "*" by any IAM policy of the template that are not in `allowed`. */
+export function unexpectedStarActions(template: Template, allowed: readonly string[]): string[] {
+  const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+  const starred = statements.filter((s) => resourcesOf(s).includes('*')).flatMap(actionsOf);
+  return starred.filter((a) => !allowed.includes(a));
+}
