@@ -1,4 +1,4 @@
-import { DeleteItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { awsCall } from './errors';
 import type { DeploymentVerdict } from './deployment-verdict';
@@ -18,6 +18,20 @@ export interface Waiter {
 
 export const WAITER_PK = 'WAITER';
 
+/** A waiter as the app's table stores it (without its timestamps). */
+export function waiterItem(w: Waiter): Record<string, AttributeValue> {
+  return {
+    pk: { S: WAITER_PK },
+    sk: { S: `${w.serviceName}#${w.deploymentId}` },
+    serviceName: { S: w.serviceName },
+    deploymentId: { S: w.deploymentId },
+    process: { S: w.process },
+    taskDefinitionArn: { S: w.taskDefinitionArn },
+    taskToken: { S: w.taskToken },
+    execution: { S: w.execution },
+  };
+}
+
 /** Stores (or replaces, on a re-run) the waiter of a deployment. */
 export async function putWaiter(client: DynamoDBClient, table: string, w: Waiter, now: Date): Promise<void> {
   await awsCall(`DynamoDB PutItem waiter ${w.serviceName}`, () =>
@@ -25,14 +39,7 @@ export async function putWaiter(client: DynamoDBClient, table: string, w: Waiter
       new PutItemCommand({
         TableName: table,
         Item: {
-          pk: { S: WAITER_PK },
-          sk: { S: `${w.serviceName}#${w.deploymentId}` },
-          serviceName: { S: w.serviceName },
-          deploymentId: { S: w.deploymentId },
-          process: { S: w.process },
-          taskDefinitionArn: { S: w.taskDefinitionArn },
-          taskToken: { S: w.taskToken },
-          execution: { S: w.execution },
+          ...waiterItem(w),
           createdAt: { S: now.toISOString() },
           // Step Functions forgets a token after a year at most; TTL cleans up leftovers after 2 days.
           expiresAt: { N: String(Math.floor(now.getTime() / 1000) + 2 * 86400) },

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Waiter } from '../../functions/shared/waiters';
 import { appSettingsSchema, type AppSettings, type AppSettingsInput } from '../../functions/shared/settings';
 
 // Handlers build their Powertools logger at import time; keep test output quiet. Test files import this
@@ -104,15 +103,4 @@ export function repoEvent<T = Record<string, unknown>>(file: string): T {
 }
 
 /** A waiter as the app's table stores it (pk WAITER, sk `<service>#<deployment id>`). */
-export function waiterItem(w: Waiter): Record<string, AttributeValue> {
-  return {
-    pk: { S: 'WAITER' },
-    sk: { S: `${w.serviceName}#${w.deploymentId}` },
-    serviceName: { S: w.serviceName },
-    deploymentId: { S: w.deploymentId },
-    process: { S: w.process },
-    taskDefinitionArn: { S: w.taskDefinitionArn },
-    taskToken: { S: w.taskToken },
-    execution: { S: w.execution },
-  };
-}
+export { waiterItem } from '../../functions/shared/waiters';
