@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildResult } from 'esbuild';
 import { DATABASE_MANAGER_BUNDLING } from '../lib/constructs/database-manager';
 import { BUNDLING_DEFAULTS, FUNCTIONS_DIR } from '../lib/constructs/slipway-function';
 
@@ -24,12 +24,12 @@ export function handlerNames(): string[] {
 
 /**
  * Bundles a handler as the stack does (lib/constructs/slipway-function.ts BUNDLING_DEFAULTS; the
- * database manager with DATABASE_MANAGER_BUNDLING): esbuild, minified, CommonJS, `@aws-sdk/*` external.
- * Returns the bundle's bytes.
+ * database manager with DATABASE_MANAGER_BUNDLING): esbuild, minified, CommonJS, `@aws-sdk/*` external,
+ * in memory; with `metafile`, esbuild's account of each input's bytes.
  */
-export async function bundleHandler(name: string): Promise<Uint8Array> {
+export async function bundle(name: string, metafile = false): Promise<BuildResult<{ write: false; metafile: boolean }>> {
   const options = name === 'database-manager' ? DATABASE_MANAGER_BUNDLING : BUNDLING_DEFAULTS;
-  const result = await build({
+  return build({
     entryPoints: [join(FUNCTIONS_DIR, name, 'index.ts')],
     bundle: true,
     write: false,
@@ -38,9 +38,14 @@ export async function bundleHandler(name: string): Promise<Uint8Array> {
     target: options.target,
     minify: options.minify,
     external: [...options.externalModules],
+    metafile,
     logLevel: 'error',
   });
-  return result.outputFiles[0].contents;
+}
+
+/** A handler's bundle, as {@link bundle} makes it: its bytes. */
+export async function bundleHandler(name: string): Promise<Uint8Array> {
+  return (await bundle(name)).outputFiles[0].contents;
 }
 
 /** The child: time the `require` of one bundle, check it exports a handler, print the milliseconds. */

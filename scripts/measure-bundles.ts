@@ -1,39 +1,21 @@
 /**
- * Bundles every handler in functions/* the way SlipwayFunction does (esbuild, minified, CommonJS,
- * Node 22, `@aws-sdk/*` left to the runtime) and prints each bundle's size.
+ * Bundles every handler in functions/* the way the stacks do (bench/cold-start.ts `bundle`: esbuild,
+ * minified, CommonJS, Node 22, `@aws-sdk/*` left to the runtime) and prints each bundle's size.
  *
  *   npx tsx scripts/measure-bundles.ts [--top N]    # --top: also list the N largest inputs per bundle
  *
  * Exits 1 when a bundle is over the 250 KB budget.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import * as path from 'node:path';
-import { build } from 'esbuild';
-import { BUNDLING_DEFAULTS, FUNCTIONS_DIR } from '../lib/constructs/slipway-function';
+import { bundle, handlerNames } from '../bench/cold-start';
 
 const BUDGET_KB = 250;
 
 async function main(): Promise<void> {
   const topIndex = process.argv.indexOf('--top');
   const top = topIndex > 0 ? Number(process.argv[topIndex + 1] ?? 10) : 0;
-  const handlers = readdirSync(FUNCTIONS_DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(path.join(FUNCTIONS_DIR, d.name, 'index.ts')))
-    .map((d) => d.name)
-    .sort();
   let over = 0;
-  for (const name of handlers) {
-    const result = await build({
-      entryPoints: [path.join(FUNCTIONS_DIR, name, 'index.ts')],
-      bundle: true,
-      write: false,
-      platform: 'node',
-      format: 'cjs',
-      target: BUNDLING_DEFAULTS.target,
-      minify: BUNDLING_DEFAULTS.minify,
-      external: [...BUNDLING_DEFAULTS.externalModules],
-      metafile: top > 0,
-      logLevel: 'error',
-    });
+  for (const name of handlerNames()) {
+    const result = await bundle(name, top > 0);
     const kb = result.outputFiles[0].contents.byteLength / 1024;
     if (kb > BUDGET_KB) over += 1;
     console.log(`${name.padEnd(28)} ${kb.toFixed(1).padStart(7)} KB${kb > BUDGET_KB ? `  over the ${BUDGET_KB} KB budget` : ''}`);
