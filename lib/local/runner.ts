@@ -23,7 +23,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +45,10 @@ import { aslPlaceholders, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS, ser
 import { ConditionalCheckFailedException, type Item } from './dynamo';
 import { localAppSettings } from './local-settings';
 import { SimulatedAwsError, World, type EmittedEvent, type SimScheduledAction } from './world';
+import { stateIndex, type EngineEvent } from './history';
+import { redrivePlan, runAttempt, type AttemptResult } from './engine';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { deterministicUuid, matchesEventPattern, type EventPattern, type ExecutionStatusEvent } from './eventbridge';
 import { worldSchema, type WorldFile } from './world-schema';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -78,11 +82,29 @@ export interface ExecutionReport {
   error?: string;
   cause?: string;
   redriveCount: number;
+  /** Simulated seconds of the last redrive. */
+  redriveDate?: number;
   readonly startedAt: number;
   endedAt?: number;
+  /** The states as the console's graph view lists them (a summary of `history`). */
   states: StateVisit[];
-  /** For redrive: the raw input each top-level state was entered with. */
+  /** The execution input. */
   readonly input: Json;
+  output?: Json;
+  /** Every event of every attempt, in the shape of GetExecutionHistory's `events`. */
+  readonly history: HistoryEvent[];
+}
+
+/**
+ * Why RedriveExecution refuses an execution, or undefined. Recorded reasons (fixtures' README): "Execution
+ * is RUNNING and cannot be redriven", "Execution is SUCCEEDED and cannot be redriven". The API reference
+ * (RedriveExecution) also refuses past 1,000 redrives and histories over 24,999 events.
+ */
+export function redriveRefusal(exec: Pick<ExecutionReport, 'status' | 'redriveCount' | 'history'>): string | undefined {
+  if (exec.status === 'RUNNING' || exec.status === 'SUCCEEDED') return `Execution is ${exec.status} and cannot be redriven`;
+  if (exec.redriveCount >= 1000) return 'Execution has been redriven 1000 times and cannot be redriven again';
+  if (exec.history.length > 24999) return 'Execution history has more than 24999 events and cannot be redriven';
+  return undefined;
 }
 
 /** The result of a local run: every execution, totals, and the simulated account afterwards. */
@@ -174,6 +196,8 @@ export class LocalRun {
   private readonly arns: Record<string, string> = {};
   private readonly functionArns = new Map<string, PipelineFunctionKey>();
   private readonly definitions = new Map<StateMachineName, StateMachineDefinition>();
+  /** Each state machine's states as written (before the runner's Wait stand-ins), for the history. */
+  private readonly stateInfo = new Map<StateMachineName, ReturnType<typeof stateIndex>>();
   /** Wait states (by name) that run on the simulated clock, and their seconds. */
   private readonly waitSeconds = new Map<string, number>();
   private readonly tokens = new Map<string, PendingToken>();
@@ -285,6 +309,7 @@ export class LocalRun {
     const [left] = aslPlaceholders(text);
     if (left) throw new LocalRunError(`statemachines/${name}.asl.json uses \${${left}}, which lib/pipeline-contract.ts does not define`);
     const def = JSON.parse(text) as StateMachineDefinition;
+    this.stateInfo.set(name, stateIndex((JSON.parse(text) as StateMachineDefinition).States as unknown as AslStates));
     // aws-local-stepfunctions evaluates TimeoutSecondsPath against the state's Parameters output, where
     // AWS uses the state's input; the runner enforces that timeout itself, in simulated time.
     for (const state of taskStates(def.States as unknown as AslStates).values()) {
@@ -541,88 +566,167 @@ export class LocalRun {
 
   private newExecution(sm: StateMachineName, name: string, input: Json): ExecutionReport {
     const arn = `${this.arns[sm].replace(':stateMachine:', ':execution:')}:${name}`;
-    const exec: ExecutionReport = { stateMachine: sm, name, arn, status: 'RUNNING', redriveCount: 0, startedAt: this.world.now, states: [], input };
+    const exec: ExecutionReport = { stateMachine: sm, name, arn, status: 'RUNNING', redriveCount: 0, startedAt: this.world.now, states: [], input, history: [] };
     this.executions.push(exec);
     return exec;
   }
 
-  private async execute(exec: ExecutionReport, startAt?: string, input?: Json): Promise<void> {
-    const base = this.substitute(exec.stateMachine);
-    const def = startAt ? { ...base, StartAt: startAt } : base;
-    // A redrive starts mid-definition, which the validator reports as unreachable states; the same
-    // definition was validated when the execution first ran.
-    const machine = new StateMachine(def, { validationOptions: startAt ? { noValidate: true } : { checkArn: true, checkPaths: true } });
-    const retryOverrides: Record<string, number> = {};
-    for (const n of taskStates(def.States as unknown as AslStates).keys()) retryOverrides[n] = 0;
-    for (const [n, s] of Object.entries(def.States)) if (s.Type === 'Map') retryOverrides[n] = 0;
-    const iterationNames = new Map<number, string>();
+  /**
+   * Runs one attempt of an execution: the first run, or a redrive that re-runs, by AWS's rule, the
+   * states entered and never exited in the last attempt (lib/local/engine.ts, lib/local/history.ts).
+   */
+  private async execute(exec: ExecutionReport, redrive = false): Promise<void> {
+    const def = this.substitute(exec.stateMachine);
+    this.publishStatus(exec);
     const active: RunState = { running: true, waits: 0 };
     this.running.add(active);
     const inflight = new Set<Promise<unknown>>();
+    const iterationNames = new Map<number, string>();
     const open = new Map<string, StateVisit>();
-    const run = machine.run((input ?? exec.input) as never, {
-      overrides: { taskResourceLocalHandlers: this.overrides(def, exec.arn, active, inflight) as never, retryIntervalOverrides: retryOverrides },
-      context: {
-        Execution: { Id: exec.arn, Name: exec.name, RedriveCount: exec.redriveCount, StartTime: this.world.isoNow() },
-        StateMachine: { Id: this.arns[exec.stateMachine], Name: this.arns[exec.stateMachine].split(':').pop() },
-        State: { EnteredTime: this.world.isoNow(), Name: '', RetryCount: 0 },
-        Task: { Token: 'replaced-by-the-local-runner' },
-      },
-    });
-    const consume = (async () => {
-      for await (const ev of run.eventLogs) {
-        const e = ev as unknown as { type: string; state?: { name: string; type: string; input: Json }; index?: number; Error?: string; Cause?: unknown };
-        if (e.type === 'MapIterationStarted' || !e.state) continue;
-        const idx = e.index;
-        const key = `${idx ?? '-'}/${e.state.name}`;
-        if (e.type === 'StateEntered') {
-          this.transitions += 1;
-          if (idx !== undefined && !iterationNames.has(idx)) {
-            const proc = (e.state.input as Record<string, Json> | null)?.process;
-            iterationNames.set(idx, typeof proc === 'string' ? proc : `#${idx}`);
-          }
-          const visit: StateVisit = { name: e.state.name, type: e.state.type === 'Task' && this.waitSeconds.has(e.state.name) ? 'Wait' : e.state.type, iteration: idx !== undefined ? iterationNames.get(idx) : undefined, at: this.world.now, status: 'entered', retries: 0 };
-          if (idx === undefined) (visit as StateVisit & { input?: Json }).input = e.state.input;
-          exec.states.push(visit);
-          open.set(key, visit);
-        } else {
-          const visit = open.get(key);
-          if (!visit) continue;
-          if (e.type === 'StateExited') visit.status = visit.status === 'caught' ? 'caught' : 'succeeded';
-          if (e.type === 'StateRetried') visit.retries += 1;
-          if (e.type === 'StateFailed') {
-            visit.status = 'failed';
-            visit.error = e.Error;
-            visit.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
-          }
-          if (e.type === 'StateCaught') visit.status = 'caught';
-        }
-      }
-    })();
+    let result: AttemptResult;
     try {
-      await run.result;
-      exec.status = 'SUCCEEDED';
-      exec.error = undefined;
-      exec.cause = undefined;
-    } catch (err) {
-      exec.status = 'FAILED';
-      const failure = err as { name?: string; message?: string; cause?: { name?: string; message?: string } };
-      const inner = failure.cause ?? failure;
-      exec.error = inner.name;
-      exec.cause = inner.message;
+      result = await runAttempt({
+        def,
+        info: this.stateInfo.get(exec.stateMachine) ?? new Map(),
+        history: exec.history,
+        input: exec.input,
+        clock: () => new Date(this.world.startMs + this.world.now * 1000),
+        region: this.world.spec.region,
+        roleArn: this.roleArn(exec.stateMachine),
+        context: {
+          Execution: { Id: exec.arn, Name: exec.name, RedriveCount: exec.redriveCount, StartTime: new Date(this.world.startMs + exec.startedAt * 1000).toISOString() },
+          StateMachine: { Id: this.arns[exec.stateMachine], Name: this.arns[exec.stateMachine].split(':').pop() },
+          State: { EnteredTime: this.world.isoNow(), Name: '', RetryCount: 0 },
+          Task: { Token: 'replaced-by-the-local-runner' },
+        },
+        tasks: this.overrides(def, exec.arn, active, inflight),
+        redriveCount: redrive ? exec.redriveCount : undefined,
+        onEngineEvent: (e, idx) => this.visit(exec, e, idx, iterationNames, open),
+      });
+    } catch (e) {
+      result = { outcome: { ok: false, error: e }, error: (e as Error).name, cause: (e as Error).message };
     }
     active.running = false;
     await Promise.allSettled([...inflight]);
     this.running.delete(active);
-    await consume;
-    // The Fail state names the error: take it from that state's own failure event when there is one.
-    const failState = exec.status === 'FAILED' ? exec.states.filter((s) => s.type === 'Fail' && s.status === 'failed').pop() : undefined;
-    if (failState?.error) {
-      exec.error = failState.error;
-      exec.cause = failState.cause;
+    if (result.outcome.ok) {
+      exec.status = 'SUCCEEDED';
+      exec.error = undefined;
+      exec.cause = undefined;
+      exec.output = result.outcome.output;
+    } else {
+      exec.status = 'FAILED';
+      exec.error = result.error;
+      exec.cause = result.cause;
     }
     exec.endedAt = this.world.now;
+    this.publishStatus(exec);
   }
+
+  /** Keeps the console-style list of states (`ExecutionReport.states`) beside the history. */
+  private visit(exec: ExecutionReport, e: EngineEvent, idx: number | undefined, iterationNames: Map<number, string>, open: Map<string, StateVisit>): void {
+    if (!e.state) return;
+    const key = `${idx ?? '-'}/${e.state.name}`;
+    if (e.type === 'StateEntered') {
+      this.transitions += 1;
+      if (idx !== undefined && !iterationNames.has(idx)) {
+        const proc = (e.state.input as Record<string, Json> | null)?.process;
+        iterationNames.set(idx, typeof proc === 'string' ? proc : `#${idx}`);
+      }
+      const visit: StateVisit = { name: e.state.name, type: e.state.type === 'Task' && this.waitSeconds.has(e.state.name) ? 'Wait' : e.state.type, iteration: idx !== undefined ? iterationNames.get(idx) : undefined, at: this.world.now, status: 'entered', retries: 0 };
+      exec.states.push(visit);
+      open.set(key, visit);
+      return;
+    }
+    const visit = open.get(key);
+    if (!visit) return;
+    if (e.type === 'StateExited') visit.status = visit.status === 'caught' ? 'caught' : 'succeeded';
+    if (e.type === 'StateRetried') visit.retries += 1;
+    if (e.type === 'StateFailed') {
+      visit.status = 'failed';
+      visit.error = e.Error;
+      visit.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
+    }
+    if (e.type === 'StateCaught') visit.status = 'caught';
+  }
+
+  /** The execution role's ARN in the simulated account (shown in ExecutionStarted). */
+  private roleArn(sm: StateMachineName): string {
+    return `arn:aws:iam::${this.world.spec.account}:role/${this.arns[sm].split(':').pop()}-role`;
+  }
+
+  /** Every "Step Functions Execution Status Change" event the simulated account emitted, in order. */
+  readonly statusEvents: ExecutionStatusEvent[] = [];
+  /** Rules on the default bus for those events, and what they start. */
+  private readonly statusRules: { readonly pattern: EventPattern; readonly target: (event: ExecutionStatusEvent) => Promise<unknown> }[] = [];
+
+  /** Adds an EventBridge rule for execution status changes (as the app stack does), delivering to `target`. */
+  addStatusRule(pattern: EventPattern, target: (event: ExecutionStatusEvent) => Promise<unknown>): void {
+    this.statusRules.push({ pattern, target });
+  }
+
+  /**
+   * Step Functions sends an execution's status changes (RUNNING, also after a redrive, then SUCCEEDED,
+   * FAILED, TIMED_OUT or ABORTED) to the default bus (Step Functions guide, "Routing Step Functions events
+   * using Amazon EventBridge"; delivery is best effort, at least once, in no guaranteed order). The shape
+   * is that of the recorded events in ../shared/fixtures/aws-events/stepfunctions-execution-status-change-*.
+   * A matching rule's target runs beside the executions, as a Lambda target would.
+   */
+  private publishStatus(exec: ExecutionReport): void {
+    const ms = (s: number | undefined) => (s === undefined ? null : this.world.startMs + s * 1000);
+    const ended = exec.status !== 'RUNNING';
+    const redrivable = exec.status === 'FAILED' && !redriveRefusal(exec);
+    const event: ExecutionStatusEvent = {
+      version: '0',
+      id: deterministicUuid(`${exec.arn}/${exec.redriveCount}/${exec.status}/${exec.history.length}`),
+      'detail-type': 'Step Functions Execution Status Change',
+      source: 'aws.states',
+      account: this.world.spec.account,
+      time: this.world.isoNow().replace(/\.\d{3}Z$/, 'Z'),
+      region: this.world.spec.region,
+      resources: [exec.arn],
+      detail: {
+        executionArn: exec.arn,
+        stateMachineArn: this.arns[exec.stateMachine],
+        name: exec.name,
+        status: exec.status,
+        startDate: ms(exec.startedAt) as number,
+        stopDate: ended ? ms(exec.endedAt) : null,
+        input: JSON.stringify(exec.input),
+        inputDetails: { included: true },
+        output: exec.status === 'SUCCEEDED' ? JSON.stringify(exec.output ?? null) : null,
+        outputDetails: exec.status === 'SUCCEEDED' ? { included: true } : null,
+        stateMachineVersionArn: null,
+        stateMachineAliasArn: null,
+        redriveCount: exec.redriveCount,
+        redriveDate: ms(exec.redriveDate),
+        redriveStatus: redrivable ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
+        redriveStatusReason: redrivable ? `Execution is ${exec.status} and is redrivable` : (redriveRefusal(exec) ?? 'Execution cannot be redriven'),
+        ...(exec.status === 'FAILED' ? { error: exec.error ?? null, cause: exec.cause ?? null } : {}),
+      },
+    };
+    this.statusEvents.push(event);
+    for (const rule of this.statusRules) {
+      if (!matchesEventPattern(rule.pattern, event)) continue;
+      this.busyTasks += 1;
+      const done: Promise<void> = rule
+        .target(structuredClone(event))
+        .then(
+          () => undefined,
+          (e: unknown) => {
+            this.targetFailures.push({ event: event.id, error: (e as Error).name, message: (e as Error).message });
+          },
+        )
+        .finally(() => {
+          this.busyTasks -= 1;
+          this.concurrent.delete(done);
+        });
+      this.concurrent.add(done);
+    }
+  }
+
+  /** Rule targets that failed (EventBridge would retry them, then drop the event). */
+  readonly targetFailures: { event: string; error: string; message: string }[] = [];
 
   /** Runs an execution and every child it starts (each as soon as it is started), on the simulated clock. */
   async run(pipeline: StateMachineName, input: unknown, name?: string): Promise<ExecutionReport> {
@@ -635,19 +739,24 @@ export class LocalRun {
   }
 
   /**
-   * Redrives a failed execution as Step Functions does: same name, same input, RedriveCount + 1,
-   * restarting at the step whose failure ended it (the state whose error was caught, or that failed).
+   * Redrives an execution as Step Functions' RedriveExecution does: only a FAILED, TIMED_OUT or ABORTED
+   * execution (else ExecutionNotRedrivable); same name, input and ARN; RedriveCount + 1; `ExecutionRedriven`
+   * in its history; the states entered and never exited run again (nothing else: no state name is special).
    */
   async redrive(exec: ExecutionReport): Promise<ExecutionReport> {
-    if (exec.status !== 'FAILED') throw new LocalRunError(`execution ${exec.name} is ${exec.status}: only failed executions can be redriven`);
-    const top = exec.states.filter((s) => s.iteration === undefined);
-    const failedAt = [...top].reverse().find((s) => s.status === 'caught' && s.type !== 'Fail' && !s.name.startsWith('Record the failed') && !s.name.startsWith('Announce')) ?? [...top].reverse().find((s) => s.status === 'failed' && s.type !== 'Fail');
-    if (!failedAt) throw new LocalRunError(`execution ${exec.name} has no failed step to redrive from`);
-    const input = (failedAt as StateVisit & { input?: Json }).input ?? exec.input;
+    const why = redriveRefusal(exec);
+    if (why) throw new SimulatedAwsError('ExecutionNotRedrivable', why);
+    this.substitute(exec.stateMachine);
+    try {
+      redrivePlan(exec.history, this.stateInfo.get(exec.stateMachine) ?? new Map());
+    } catch (e) {
+      throw new LocalRunError(`execution ${exec.name} cannot be redriven locally: ${(e as Error).message}`);
+    }
     exec.redriveCount += 1;
+    exec.redriveDate = this.world.now;
     exec.status = 'RUNNING';
     await this.withMocks(async () => {
-      this.track(exec, failedAt.name, input);
+      this.track(exec, true);
       await this.drain();
     });
     return exec;
@@ -670,8 +779,8 @@ export class LocalRun {
   }
 
   /** Runs an execution (or a redrive of it) beside the others; `drain` moves the clock until all end. */
-  private track(exec: ExecutionReport, startAt?: string, input?: Json): void {
-    const done: Promise<void> = this.execute(exec, startAt, input).finally(() => this.concurrent.delete(done));
+  private track(exec: ExecutionReport, redrive = false): void {
+    const done: Promise<void> = this.execute(exec, redrive).finally(() => this.concurrent.delete(done));
     this.concurrent.add(done);
   }
 
