@@ -22,7 +22,7 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, type DescribeExecutionCommandOutput, type GetExecutionHistoryCommandInput, type GetExecutionHistoryCommandOutput } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
@@ -50,6 +50,7 @@ import { redrivePlan, runAttempt, type AttemptResult } from './engine';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { deterministicUuid, matchesEventPattern, type EventPattern, type ExecutionStatusEvent } from './eventbridge';
 import { worldSchema, type WorldFile } from './world-schema';
+import { apply as applyMergePatch } from 'json-merge-patch';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Handler = (event: unknown) => Promise<unknown>;
@@ -95,6 +96,21 @@ export interface ExecutionReport {
   readonly history: HistoryEvent[];
 }
 
+/** Step Functions' largest input or output, 256 KiB as UTF-8 (Step Functions quotas, "Maximum input or output size"). */
+export const MAX_PAYLOAD_BYTES = 262144;
+
+/**
+ * Why Step Functions refuses an execution name, or undefined (StartExecution API reference, `name`:
+ * 1-80 characters; no white space, brackets `< > { } [ ]`, wildcards `? *`, special characters
+ * `" # % \ ^ | ~ \` $ & , ; : /`, or control characters U+0000-001F, U+007F-009F).
+ */
+export function executionNameProblem(name: string): string | undefined {
+  const length = [...name].length;
+  if (length < 1 || length > 80) return `${length} characters; the limit is 1-80`;
+  const bad = [...name].find((c) => /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/u.test(c) || /[\u0000-\u001f\u007f-\u009f]/u.test(c));
+  return bad === undefined ? undefined : `it contains ${JSON.stringify(bad)}, which execution names may not`;
+}
+
 /**
  * Why RedriveExecution refuses an execution, or undefined. Recorded reasons (fixtures' README): "Execution
  * is RUNNING and cannot be redriven", "Execution is SUCCEEDED and cannot be redriven". The API reference
@@ -136,6 +152,11 @@ export interface LocalRunOptions {
   readonly world?: WorldFile;
   /** Repository root (ASL files, config). @default process.cwd() */
   readonly rootDir?: string;
+  /**
+   * After the run, the operator fixes the cause: this JSON Merge Patch (RFC 7396) is merged into the
+   * world, and the chain's failed execution is redriven once. @default no redrive
+   */
+  readonly redriveWith?: unknown;
 }
 
 /**
@@ -382,27 +403,38 @@ export class LocalRun {
         throw e;
       }
     };
-    ddbMock.on(GetItemCommand).callsFake(async (input) => ({ Item: w.table.get(input.Key as Item) }));
+    ddbMock.on(GetItemCommand).callsFake(async (input) => {
+      w.count('GetItem');
+      return { Item: w.table.get(input.Key as Item) };
+    });
     ddbMock.on(PutItemCommand).callsFake(async (input) =>
       ddbCall(() => {
+        w.count('PutItem');
         w.table.put(input.Item as Item, input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item });
         return {};
       }),
     );
     ddbMock.on(UpdateItemCommand).callsFake(async (input) =>
-      ddbCall(() => ({ Attributes: w.table.update(input.Key as Item, input.UpdateExpression ?? '', input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item }) })),
+      ddbCall(() => {
+        w.count('UpdateItem');
+        return { Attributes: w.table.update(input.Key as Item, input.UpdateExpression ?? '', input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item }) };
+      }),
     );
     ddbMock.on(DeleteItemCommand).callsFake(async (input) =>
       ddbCall(() => {
+        w.count('DeleteItem');
         w.table.delete(input.Key as Item, input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item });
         return {};
       }),
     );
-    ddbMock.on(QueryCommand).callsFake(async (input) => ({
-      Items: w.table.query(input.KeyConditionExpression ?? '', { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item }, input.ScanIndexForward !== false, input.Limit),
-    }));
+    ddbMock.on(QueryCommand).callsFake(async (input) => {
+      w.count('Query');
+      return { Items: w.table.query(input.KeyConditionExpression ?? '', { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item }, input.ScanIndexForward !== false, input.Limit) };
+    });
     const sfnMock = mockClient(sfn as SFNClient);
     sfnMock.on(SendTaskSuccessCommand).callsFake(async (input) => this.settleToken(input.taskToken ?? '', { ok: true, output: input.output ?? '{}' }));
+    sfnMock.on(GetExecutionHistoryCommand).callsFake(async (input) => this.executionHistoryPage(input));
+    sfnMock.on(DescribeExecutionCommand).callsFake(async (input) => this.describeExecution(input.executionArn ?? ''));
     sfnMock.on(SendTaskFailureCommand).callsFake(async (input) => this.settleToken(input.taskToken ?? '', { ok: false, error: input.error ?? 'Error', cause: input.cause ?? '' }));
     const asMock = mockClient(autoscaling as ApplicationAutoScalingClient);
     asMock.on(RegisterScalableTargetCommand).callsFake(async (input) => {
@@ -524,6 +556,12 @@ export class LocalRun {
     const ctx = { names: p.ExpressionAttributeNames as Record<string, string> | undefined, values: p.ExpressionAttributeValues as unknown as Item | undefined };
     const cond = p.ConditionExpression as string | undefined;
     try {
+      w.count(action.charAt(0).toUpperCase() + action.slice(1));
+    } catch (e) {
+      // Optimised integrations name a service's errors <Service>.<code> (e.g. DynamoDB.ConditionalCheckFailedException).
+      throw new SimulatedAwsError(`DynamoDB.${(e as Error).name}`, (e as Error).message);
+    }
+    try {
       switch (action) {
         case 'updateItem':
           w.table.update(p.Key as unknown as Item, String(p.UpdateExpression), cond, ctx);
@@ -547,13 +585,18 @@ export class LocalRun {
     try {
       this.world.count('StartExecution');
     } catch (e) {
-      throw new SimulatedAwsError('StepFunctions.ThrottlingException', (e as Error).message);
+      throw new SimulatedAwsError(`StepFunctions.${(e as Error).name}`, (e as Error).message);
     }
     const arn = String(p.StateMachineArn);
     const sm = STATE_MACHINES.find((n) => this.arns[n] === arn);
     if (!sm) throw new SimulatedAwsError('StepFunctions.StateMachineDoesNotExistException', `State Machine Does Not Exist: '${arn}'`);
     const name = String(p.Name);
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new SimulatedAwsError('StepFunctions.InvalidNameException', `Invalid Name: '${name}'`);
+    const bad = executionNameProblem(name);
+    if (bad) throw new SimulatedAwsError('StepFunctions.InvalidNameException', `Invalid Name: '${name}' (${bad})`);
+    const inputText = typeof p.Input === 'string' ? p.Input : JSON.stringify(p.Input ?? {});
+    if (Buffer.byteLength(inputText, 'utf8') > MAX_PAYLOAD_BYTES) {
+      throw new SimulatedAwsError('StepFunctions.ValidationException', `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PAYLOAD_BYTES}`);
+    }
     const existing = this.executions.find((e) => e.stateMachine === sm && e.name === name);
     if (existing) {
       if (existing.status === 'RUNNING' && JSON.stringify(existing.input) === JSON.stringify(p.Input)) return { ExecutionArn: existing.arn, StartDate: this.world.isoNow() };
@@ -650,6 +693,48 @@ export class LocalRun {
     if (e.type === 'StateCaught') visit.status = 'caught';
   }
 
+  private findExecution(arn: string): ExecutionReport {
+    const exec = this.executions.find((e) => e.arn === arn);
+    if (!exec) throw new SimulatedAwsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return exec;
+  }
+
+  /** Step Functions GetExecutionHistory: maxResults 1-1000 (default 100), reverseOrder, nextToken. */
+  private executionHistoryPage(input: GetExecutionHistoryCommandInput): Partial<GetExecutionHistoryCommandOutput> {
+    const exec = this.findExecution(input.executionArn ?? '');
+    const max = input.maxResults ?? 100;
+    if (max < 0 || max > 1000) throw new SimulatedAwsError('ValidationException', `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`);
+    const events = input.reverseOrder ? [...exec.history].reverse() : exec.history;
+    const start = input.nextToken ? Number(input.nextToken) : 0;
+    if (!Number.isInteger(start) || start < 0 || start > events.length) throw new SimulatedAwsError('InvalidToken', `Invalid Token: '${input.nextToken}'`);
+    const size = max === 0 ? 100 : max;
+    const page = events.slice(start, start + size).map((e) => structuredClone(e));
+    return { events: page, nextToken: start + size < events.length ? String(start + size) : undefined };
+  }
+
+  /** Step Functions DescribeExecution of an execution the run knows. */
+  private describeExecution(arn: string): Partial<DescribeExecutionCommandOutput> {
+    const exec = this.findExecution(arn);
+    const at = (s?: number) => (s === undefined ? undefined : new Date(this.world.startMs + s * 1000));
+    const refusal = redriveRefusal(exec);
+    return {
+      executionArn: exec.arn,
+      stateMachineArn: this.arns[exec.stateMachine],
+      name: exec.name,
+      status: exec.status,
+      startDate: at(exec.startedAt),
+      stopDate: exec.status === 'RUNNING' ? undefined : at(exec.endedAt),
+      input: JSON.stringify(exec.input),
+      output: exec.status === 'SUCCEEDED' ? JSON.stringify(exec.output ?? null) : undefined,
+      error: exec.error,
+      cause: exec.cause,
+      redriveCount: exec.redriveCount,
+      redriveDate: at(exec.redriveDate),
+      redriveStatus: refusal ? 'NOT_REDRIVABLE' : 'REDRIVABLE',
+      redriveStatusReason: refusal ?? `Execution is ${exec.status} and is redrivable`,
+    };
+  }
+
   /** The execution role's ARN in the simulated account (shown in ExecutionStarted). */
   private roleArn(sm: StateMachineName): string {
     return `arn:aws:iam::${this.world.spec.account}:role/${this.arns[sm].split(':').pop()}-role`;
@@ -728,14 +813,46 @@ export class LocalRun {
   /** Rule targets that failed (EventBridge would retry them, then drop the event). */
   readonly targetFailures: { event: string; error: string; message: string }[] = [];
 
+  /**
+   * The name an execution started without one gets. An EventBridge rule's target starts it named after
+   * the event: the event id, an underscore and a UUID (73 characters for a UUID event id); a start from
+   * the CLI gets a UUID, as StartExecution does when no name is given.
+   */
+  private defaultName(pipeline: StateMachineName, input: unknown): string {
+    const seed = `${pipeline}/${this.executions.length}`;
+    const event = input as { id?: unknown; source?: unknown; 'detail-type'?: unknown } | null;
+    if (event && typeof event.id === 'string' && typeof event.source === 'string' && typeof event['detail-type'] === 'string') return `${event.id}_${deterministicUuid(seed)}`;
+    return deterministicUuid(seed);
+  }
+
   /** Runs an execution and every child it starts (each as soon as it is started), on the simulated clock. */
   async run(pipeline: StateMachineName, input: unknown, name?: string): Promise<ExecutionReport> {
-    const exec = this.newExecution(pipeline, name ?? `local-${pipeline}-${this.executions.length + 1}`, (input ?? {}) as Json);
+    const exec = this.newExecution(pipeline, name ?? this.defaultName(pipeline, input), (input ?? {}) as Json);
     await this.withMocks(async () => {
       this.track(exec);
       await this.drain();
     });
     return exec;
+  }
+
+  /**
+   * What an operator does after a failure: fix the cause (`patch`, a JSON Merge Patch of the world
+   * file, RFC 7396: `null` removes a key), then redrive the chain's failed execution once.
+   */
+  async redriveAfterFix(world: WorldFile, patch: unknown): Promise<ExecutionReport> {
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new LocalRunError('the redrive patch must be a JSON object (a JSON Merge Patch of the world file)');
+    const parsed = worldSchema.safeParse(applyMergePatch(structuredClone(world), patch));
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      throw new LocalRunError(`the world after the redrive patch is invalid: ${i.path.join('.') || '(root)'}: ${i.message}`);
+    }
+    for (const key of ['config', 'app', 'account', 'region', 'startTime'] as const) {
+      if (JSON.stringify(parsed.data[key]) !== JSON.stringify(this.world.spec[key])) throw new LocalRunError(`the redrive patch changes "${key}": a fix changes what happens next, not which account or app this is`);
+    }
+    const failed = [...this.executions].reverse().find((e) => e.status === 'FAILED');
+    if (!failed) throw new LocalRunError('no execution failed: there is nothing to redrive');
+    this.world.applyPatchedSpec(parsed.data);
+    return this.redrive(failed);
   }
 
   /**
@@ -773,7 +890,7 @@ export class LocalRun {
 
   /** Starts an execution now, beside whatever runs (an EventBridge rule's target); `drain` waits for it. */
   startConcurrently(pipeline: StateMachineName, input: unknown, name?: string): ExecutionReport {
-    const exec = this.newExecution(pipeline, name ?? `local-${pipeline}-${this.executions.length + 1}`, (input ?? {}) as Json);
+    const exec = this.newExecution(pipeline, name ?? this.defaultName(pipeline, input), (input ?? {}) as Json);
     this.track(exec);
     return exec;
   }
@@ -905,8 +1022,10 @@ export class LocalRun {
 }
 
 /** Runs one pipeline (and the children it starts) in a fresh simulated account. */
-export async function runLocal(options: LocalRunOptions): Promise<{ run: LocalRun; report: RunReport }> {
+export async function runLocal(options: LocalRunOptions): Promise<{ run: LocalRun; report: RunReport; redriven?: ExecutionReport }> {
   const run = new LocalRun(options.world ?? {}, options.rootDir);
   await run.run(options.pipeline, options.input);
-  return { run, report: run.report() };
+  if (options.redriveWith === undefined) return { run, report: run.report() };
+  const redriven = await run.redriveAfterFix(options.world ?? {}, options.redriveWith);
+  return { run, report: run.report(), redriven };
 }

@@ -23,6 +23,34 @@ export type DeploymentOutcome = z.infer<typeof deploymentOutcomeSchema>;
 
 export const THROTTLEABLE = ['RegisterTaskDefinition', 'RunTask', 'CreateService', 'UpdateService', 'DescribeServices', 'StartExecution', 'PutEvents', 'ListExecutions'] as const;
 
+/** Every API operation the simulated account answers and counts: each can be made to fail (`errors`). */
+export const INJECTABLE = [
+  ...THROTTLEABLE,
+  'ListTaskDefinitions',
+  'DescribeTaskDefinition',
+  'RegisterScalableTarget',
+  'PutScalingPolicy',
+  'DescribeScalableTargets',
+  'DescribeScheduledActions',
+  'PutScheduledAction',
+  'DeleteScheduledAction',
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+] as const;
+
+const injectedError = z
+  .object({
+    /** The error code AWS answers with, e.g. AccessDeniedException. */
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,99}$/, 'an AWS error code such as AccessDeniedException'),
+    message: z.string().max(1000).default('Simulated error injected by the world file'),
+    /** How many calls fail; omitted: every call fails until a redrive's patch removes the error. */
+    times: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
 export const worldSchema = z
   .object({
     /** Slipway config file the app comes from. @default "config/example.json" */
@@ -55,6 +83,8 @@ export const worldSchema = z
     deployments: z.record(processName, z.array(deploymentOutcomeSchema)).default({}),
     /** How many times each call is throttled before it succeeds. */
     throttle: z.partialRecord(z.enum(THROTTLEABLE), z.number().int().min(0).max(100)).default({}),
+    /** Errors to answer calls with, by API operation (e.g. `{"RegisterTaskDefinition": {"name": "AccessDeniedException"}}`). */
+    errors: z.partialRecord(z.enum(INJECTABLE), injectedError).default({}),
     /** ECS deployment events are lost: only the 5-minute sweep resumes the deploy. */
     lostEvents: z.boolean().default(false),
     /**

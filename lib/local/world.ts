@@ -6,6 +6,19 @@ import { MemoryTable } from './dynamo';
 import type { DeploymentOutcome, WorldSpec } from './world-schema';
 
 /** An error shaped like the AWS SDK's (a `name`), thrown by the simulated services. */
+/** An error the world file injected into a call (`errors`): the service answered with it. */
+export class InjectedAwsError extends Error {
+  constructor(
+    name: string,
+    message: string,
+    /** The API operation that failed. */
+    readonly call: string,
+  ) {
+    super(message);
+    this.name = name;
+  }
+}
+
 export class SimulatedAwsError extends Error {
   constructor(name: string, message: string) {
     super(message);
@@ -104,8 +117,11 @@ export class World {
   /** Called by the sweep schedule. */
   onSweep: () => Promise<void> = async () => undefined;
 
+  /** Errors injected into calls (world `errors`), with how many times each is left (undefined: always). */
+  private injected: Record<string, { name: string; message: string; left?: number }> = {};
+
   constructor(
-    readonly spec: WorldSpec,
+    public spec: WorldSpec,
     readonly settings: AppSettings,
     tableName: string,
   ) {
@@ -113,6 +129,7 @@ export class World {
     this.startMs = Date.parse(spec.startTime);
     this.throttleLeft = { ...spec.throttle } as Record<string, number>;
     this.outcomes = Object.fromEntries(Object.entries(spec.deployments).map(([k, v]) => [k, [...v]]));
+    this.injectErrors(spec.errors);
     this.table.put({ pk: { S: 'APP' }, sk: { S: 'SETTINGS' }, settings: { S: JSON.stringify(settings) } });
   }
 
@@ -130,7 +147,7 @@ export class World {
     return c.slice(c.lastIndexOf('/') + 1);
   }
 
-  /** Counts a call and throws ThrottlingException while the world says so. */
+  /** Counts a call; throws ThrottlingException while the world says so, then any error injected into it. */
   count(call: string): void {
     this.calls[call] = (this.calls[call] ?? 0) + 1;
     const left = this.throttleLeft[call] ?? 0;
@@ -138,6 +155,29 @@ export class World {
       this.throttleLeft[call] = left - 1;
       throw new SimulatedAwsError('ThrottlingException', `Rate exceeded (simulated throttling of ${call})`);
     }
+    const injected = this.injected[call];
+    if (injected && (injected.left === undefined || injected.left > 0)) {
+      if (injected.left !== undefined) injected.left -= 1;
+      throw new InjectedAwsError(injected.name, injected.message, call);
+    }
+  }
+
+  /** Sets the errors injected into calls (the world's `errors`; a redrive's patch replaces them). */
+  injectErrors(errors: WorldSpec['errors']): void {
+    this.injected = Object.fromEntries(Object.entries(errors).map(([call, e]) => [call, { name: e.name, message: e.message, left: e.times }]));
+  }
+
+  /**
+   * The operator fixed the cause: from now on the simulated account behaves as `spec` says (release
+   * outcome, deployment outcomes, throttling, lost events, injected errors). What exists stays.
+   */
+  applyPatchedSpec(spec: WorldSpec): void {
+    this.spec = spec;
+    for (const [k, v] of Object.entries(spec.throttle)) this.throttleLeft[k] = v ?? 0;
+    for (const k of Object.keys(this.throttleLeft)) if (!(k in spec.throttle)) this.throttleLeft[k] = 0;
+    for (const k of Object.keys(this.outcomes)) delete this.outcomes[k];
+    Object.assign(this.outcomes, Object.fromEntries(Object.entries(spec.deployments).map(([k, v]) => [k, [...v]])));
+    this.injectErrors(spec.errors);
   }
 
   /**
@@ -149,6 +189,7 @@ export class World {
     try {
       this.count('PutEvents');
     } catch (e) {
+      if (e instanceof InjectedAwsError) throw new SimulatedAwsError(`EventBridge.${e.name}`, e.message);
       throw new SimulatedAwsError('EventBridge.FailedEntry', `1 of ${Array.isArray(entries) ? entries.length : 1} entries failed: ThrottlingException: ${(e as Error).message}`);
     }
     if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) throw new SimulatedAwsError('EventBridge.ValidationException', 'Entries must hold 1 to 10 events');
@@ -466,6 +507,8 @@ export class World {
     try {
       this.count('RunTask');
     } catch (e) {
+      // The ecs:runTask integration names every ECS error ECS.AmazonECSException, the code in the message.
+      if (e instanceof InjectedAwsError) throw new SimulatedAwsError('ECS.AmazonECSException', `${e.message} (Service: AmazonECS; Status Code: 400; Error Code: ${e.name})`);
       throw new SimulatedAwsError('ECS.AmazonECSException', `${(e as Error).message} (Service: AmazonECS; Status Code: 400; Error Code: ThrottlingException)`);
     }
     const token = typeof params.ClientToken === 'string' ? params.ClientToken : undefined;
