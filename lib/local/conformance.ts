@@ -89,8 +89,8 @@ function answer(stateName: string, entry: ScriptEntry | undefined, input: unknow
 
 /** Replays one fixture and returns the history the local engine writes. */
 export async function replay(fixture: Fixture): Promise<HistoryEvent[]> {
-  const def = structuredClone(fixture.definition) as unknown as StateMachineDefinition;
-  const info = stateIndex(structuredClone(fixture.definition.States) as AslStates);
+  const def = JSON.parse(JSON.stringify(fixture.definition)) as StateMachineDefinition;
+  const info = stateIndex(JSON.parse(JSON.stringify(fixture.definition.States)) as AslStates);
   const tasks: Record<string, (input: unknown) => Promise<unknown>> = {};
   const waits: Record<string, number> = {};
   forEachState(def.States as unknown as AslStates, (name, state) => {

@@ -87,7 +87,9 @@ const ready = new WeakMap<StateMachineDefinition, StateMachineDefinition>();
 function engineReady(def: StateMachineDefinition): StateMachineDefinition {
   const cached = ready.get(def);
   if (cached) return cached;
-  const copy = structuredClone(def);
+  // A JSON copy: the engine's template processing only recognises objects of its own realm, and
+  // structuredClone under jest makes them in another (the Parameters would pass through unevaluated).
+  const copy = JSON.parse(JSON.stringify(def)) as StateMachineDefinition;
   forEachState(copy.States as unknown as AslStates, (_n, s) => {
     if (s.ResultPath === '$') delete (s as Record<string, unknown>).ResultPath;
   });

@@ -1,0 +1,99 @@
+import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { sfn } from '../../../functions/shared/clients';
+import { executionNameProblem, LocalRun, LocalRunError, MAX_PAYLOAD_BYTES } from '../../../lib/local/runner';
+import type { ExecutionStatusEvent } from '../../../lib/local/eventbridge';
+import { buildEvent, exampleWorld, ROOT } from '../../statemachines/scenarios';
+
+describe('world errors: any simulated call fails with the AWS error the world names', () => {
+  test('an unknown API operation or a malformed error code is refused, naming the key', () => {
+    expect(() => new LocalRun({ errors: { RegisterTaskDefinitionz: { name: 'AccessDeniedException' } } } as never, ROOT)).toThrow(/errors\.RegisterTaskDefinitionz|RegisterTaskDefinitionz/);
+    expect(() => new LocalRun({ errors: { PutItem: { name: 'Access Denied!' } } }, ROOT)).toThrow(LocalRunError);
+  });
+
+  test('an AccessDeniedException on RegisterTaskDefinition reaches the handler and fails the Task with it', async () => {
+    const run = new LocalRun(exampleWorld({ errors: { RegisterTaskDefinition: { name: 'AccessDeniedException', message: 'User is not authorized to perform: ecs:RegisterTaskDefinition' } } }), ROOT);
+    const build = await run.run('build', buildEvent());
+    expect(build.status).toBe('FAILED');
+    const failures = build.history.filter((e) => e.type === 'TaskFailed');
+    expect(failures.map((e) => e.taskFailedEventDetails?.cause ?? '').join(' ')).toContain('not authorized to perform: ecs:RegisterTaskDefinition');
+    expect(run.world.calls.RegisterTaskDefinition).toBeGreaterThanOrEqual(1);
+    expect(run.world.tasks).toHaveLength(0);
+  });
+
+  test('`times` limits how many calls fail; the next call succeeds', async () => {
+    const run = new LocalRun(exampleWorld({ errors: { PutItem: { name: 'InternalServerError', times: 1 } } }), ROOT);
+    run.world.count('GetItem');
+    expect(() => run.world.count('PutItem')).toThrow('Simulated error injected by the world file');
+    expect(() => run.world.count('PutItem')).not.toThrow();
+  });
+});
+
+describe('execution names and inputs as Step Functions takes them', () => {
+  test('names: 1-80 characters, none of the characters AWS forbids', () => {
+    expect(executionNameProblem('example-42-release')).toBeUndefined();
+    expect(executionNameProblem('réléase-42')).toBeUndefined();
+    expect(executionNameProblem('x'.repeat(80))).toBeUndefined();
+    expect(executionNameProblem('x'.repeat(81))).toMatch(/81 characters/);
+    expect(executionNameProblem('')).toMatch(/0 characters/);
+    for (const c of [' ', '/', ':', '#', '*', '[', '\u0007', '\u009f', '`', '$']) expect(executionNameProblem(`a${c}b`)).toMatch(/contains/);
+  });
+
+  test('an execution an EventBridge rule starts is named after the event id, within 80 characters', async () => {
+    const event = buildEvent();
+    const run = new LocalRun(exampleWorld(), ROOT);
+    const build = await run.run('build', event);
+    expect(build.name.startsWith(`${String(event.id)}_`)).toBe(true);
+    expect(executionNameProblem(build.name)).toBeUndefined();
+    expect(build.name).toHaveLength(73);
+  });
+
+  test('the largest input is 256 KiB', () => {
+    expect(MAX_PAYLOAD_BYTES).toBe(256 * 1024);
+  });
+});
+
+describe('Step Functions status-change events and GetExecutionHistory', () => {
+  test('each execution emits RUNNING then its end; a rule target reads the history page by page', async () => {
+    const run = new LocalRun(exampleWorld(), ROOT);
+    const delivered: ExecutionStatusEvent[] = [];
+    const pages: HistoryEvent[][] = [];
+    run.addStatusRule({ source: ['aws.states'], detail: { status: ['SUCCEEDED'] } }, async (event) => {
+      delivered.push(event);
+      let nextToken: string | undefined;
+      const all: HistoryEvent[] = [];
+      do {
+        const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn: event.detail.executionArn, maxResults: 10, nextToken }));
+        all.push(...(page.events ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      pages.push(all);
+    });
+    await run.run('build', buildEvent());
+    expect(run.executions.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    for (const exec of run.executions) {
+      expect(run.statusEvents.filter((e) => e.detail.executionArn === exec.arn).map((e) => e.detail.status)).toEqual(['RUNNING', 'SUCCEEDED']);
+    }
+    expect(delivered.map((e) => e.detail.name)).toEqual(run.executions.map((e) => e.name));
+    expect(pages.map((p) => p.length)).toEqual(run.executions.map((e) => e.history.length));
+    expect(pages[0].map((e) => e.id)).toEqual(run.executions[0].history.map((_, i) => i + 1));
+  });
+
+  test('a failed execution emits FAILED with its error and REDRIVABLE; its redrive emits RUNNING with redriveCount 1', async () => {
+    const run = new LocalRun(exampleWorld({ release: { exitCode: 1 } }), ROOT);
+    await run.run('build', buildEvent());
+    const release = run.executions.find((e) => e.name === 'example-42-release');
+    expect(release?.status).toBe('FAILED');
+    const failed = run.statusEvents.find((e) => e.detail.name === 'example-42-release' && e.detail.status === 'FAILED');
+    expect(failed?.detail).toMatchObject({ redriveStatus: 'REDRIVABLE', redriveCount: 0, error: release?.error });
+    await run.redrive(release!);
+    const after = run.statusEvents.filter((e) => e.detail.name === 'example-42-release').map((e) => `${e.detail.status}/${e.detail.redriveCount}`);
+    expect(after.slice(0, 3)).toEqual(['RUNNING/0', 'FAILED/0', 'RUNNING/1']);
+    expect(release?.history.filter((e) => e.type === 'ExecutionRedriven').map((e) => e.executionRedrivenEventDetails?.redriveCount)).toEqual([1]);
+  });
+
+  test('a succeeded execution cannot be redriven (ExecutionNotRedrivable)', async () => {
+    const run = new LocalRun(exampleWorld(), ROOT);
+    const build = await run.run('build', buildEvent());
+    await expect(run.redrive(build)).rejects.toMatchObject({ name: 'ExecutionNotRedrivable', message: 'Execution is SUCCEEDED and cannot be redriven' });
+  });
+});
