@@ -484,7 +484,13 @@ export class LocalRun {
             : this.runTask(resource, input as Record<string, Json>, execution, active);
         inflight.add(work);
         try {
-          return (await work) as Json;
+          const result = (await work) as Json;
+          // Step Functions' payload quota (256 KiB of UTF-8) applies to each Task's result: States.DataLimitExceeded
+          // ("Step Functions service quotas"; error name from the Step Functions guide, "Error names").
+          if (result !== undefined && Buffer.byteLength(JSON.stringify(result), 'utf8') > MAX_PAYLOAD_BYTES) {
+            throw new SimulatedAwsError('States.DataLimitExceeded', `The state/task '${name}' returned a result with a size exceeding the maximum number of bytes service limit.`);
+          }
+          return result;
         } finally {
           inflight.delete(work);
           if (instant) this.busyTasks -= 1;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { sfn } from '../../../functions/shared/clients';
 import { executionNameProblem, LocalRun, LocalRunError, MAX_PAYLOAD_BYTES } from '../../../lib/local/runner';
@@ -95,5 +98,38 @@ describe('Step Functions status-change events and GetExecutionHistory', () => {
     const run = new LocalRun(exampleWorld(), ROOT);
     const build = await run.run('build', buildEvent());
     await expect(run.redrive(build)).rejects.toMatchObject({ name: 'ExecutionNotRedrivable', message: 'Execution is SUCCEEDED and cannot be redriven' });
+  });
+});
+
+describe('payload quotas', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-asl-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A one-state machine run in place of `schedules`, its Task answered by `answer`. */
+  async function runOne(state: Record<string, unknown>, answer?: () => Promise<unknown>) {
+    const file = join(dir, `${Math.random().toString(36).slice(2)}.asl.json`);
+    writeFileSync(file, JSON.stringify({ StartAt: 'Only', States: { Only: { ...state, End: true } } }));
+    const run = new LocalRun(exampleWorld(), ROOT, { aslFiles: { schedules: file }, taskHandlers: answer ? { [String(state.Resource)]: answer } : {} });
+    return { run, exec: await run.run('schedules', {}) };
+  }
+
+  test('a Task result over 256 KiB fails the state with States.DataLimitExceeded', async () => {
+    const { exec } = await runOne({ Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:s3:getObject', Parameters: { Bucket: 'b', Key: 'k' } }, async () => ({ Body: 'x'.repeat(MAX_PAYLOAD_BYTES) }));
+    expect(exec.status).toBe('FAILED');
+    expect(exec.error).toBe('States.DataLimitExceeded');
+  });
+
+  test('a result just under the quota passes', async () => {
+    const { exec } = await runOne({ Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:s3:getObject', Parameters: { Bucket: 'b', Key: 'k' } }, async () => ({ Body: 'x'.repeat(MAX_PAYLOAD_BYTES - 20) }));
+    expect(exec.status).toBe('SUCCEEDED');
+  });
+
+  test('StartExecution refuses a name AWS refuses, and an input over 256 KiB', async () => {
+    const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:slipway-example-deploy';
+    const badName = await runOne({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: arn, Name: 'example 42', Input: {} } });
+    expect(badName.exec.error).toBe('StepFunctions.InvalidNameException');
+    const big = await runOne({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: arn, Name: 'example-42-deploy', Input: { blob: 'x'.repeat(MAX_PAYLOAD_BYTES) } } });
+    expect(big.exec.error).toBe('StepFunctions.ValidationException');
+    expect(big.run.executions.map((e) => e.stateMachine)).toEqual(['schedules']);
   });
 });
