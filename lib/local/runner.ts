@@ -22,19 +22,19 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { handler as checkDeployment } from '../../functions/check-deployment/index';
 import { handler as checkReleaseTask } from '../../functions/check-release-task/index';
 import { handler as deploymentEvents } from '../../functions/deployment-events/index';
 import { handler as parseBuildEvent } from '../../functions/parse-build-event/index';
 import { handler as registerTaskDefinitions } from '../../functions/register-task-definitions/index';
-import { autoscaling, dynamodb, ecs, sfn } from '../../functions/shared/clients';
+import { autoscaling, dynamodb, ecs, eventbridge, sfn } from '../../functions/shared/clients';
 import { handler as updateService } from '../../functions/update-service/index';
-import { handler as waitForDeployment } from '../../functions/wait-for-deployment/index';
+import { handler as executionStatus } from '../../functions/execution-status/index';
 import { handler as parseParameterChange } from '../../functions/parse-parameter-change/index';
 import { handler as registerConfigRevisions } from '../../functions/register-config-revisions/index';
 import { handler as syncSchedules } from '../../functions/sync-schedules/index';
@@ -153,9 +153,8 @@ const FUNCTION_HANDLERS: Record<PipelineFunctionKey, Handler> = {
   registerTaskDefinitions: registerTaskDefinitions,
   checkReleaseTask: checkReleaseTask,
   updateService: updateService,
-  waitForDeployment: waitForDeployment,
-  checkDeployment: checkDeployment,
   deploymentEvents: deploymentEvents,
+  executionStatus: executionStatus,
   parseParameterChange: parseParameterChange,
   registerConfigRevisions: registerConfigRevisions,
   syncSchedules: syncSchedules,
@@ -389,7 +388,21 @@ export class LocalRun {
       return { PolicyARN: `arn:aws:autoscaling:${w.spec.region}:${w.spec.account}:scalingPolicy:local:resource/${input.ResourceId}:policyName/${input.PolicyName}` };
     });
     this.mockScheduledScaling(asMock);
-    this.mocks.push(ecsMock, ddbMock, sfnMock, asMock, ...this.config.installMocks());
+    // PutEvents from a handler (execution-status's milestones): the SDK sends Detail as a JSON string.
+    const ebMock = mockClient(eventbridge as EventBridgeClient);
+    ebMock.on(PutEventsCommand).callsFake(async (input: PutEventsCommandInput) => {
+      const entries = (input.Entries ?? []).map((e: PutEventsRequestEntry) => {
+        let detail: unknown = e.Detail;
+        try {
+          detail = JSON.parse(e.Detail ?? '');
+        } catch {
+          /* left as is: putEvents refuses a Detail that is not a JSON object */
+        }
+        return { Source: e.Source, DetailType: e.DetailType, Detail: detail, EventBusName: e.EventBusName };
+      });
+      return w.putEvents(entries, input.Entries?.[0]?.Resources?.[0] ?? '');
+    });
+    this.mocks.push(ecsMock, ddbMock, sfnMock, asMock, ebMock, ...this.config.installMocks());
     w.onDeploymentEvent = async (event) => {
       await this.invoke('deploymentEvents', event);
     };
