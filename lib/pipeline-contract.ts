@@ -68,7 +68,6 @@ export const SUBSTITUTIONS: Record<StateMachineName, Record<string, Substitution
   },
   release: {
     AppName: { kind: 'appName' },
-    AppTableName: { kind: 'tableName' },
     ClusterArn: { kind: 'clusterArn' },
     CheckReleaseTaskFunctionArn: { kind: 'function', fn: 'checkReleaseTask' },
     DeployStateMachineArn: { kind: 'stateMachine', name: 'deploy' },

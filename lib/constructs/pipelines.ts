@@ -557,12 +557,17 @@ export class Pipelines extends Construct {
 
     // execution-status: reads the histories of the app's executions, records failures, releases claims, announces.
     const status = f.executionStatus.role;
-    status.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadExecutions',
-        actions: ['states:GetExecutionHistory', 'states:DescribeExecution'],
-        resources: STATE_MACHINES.map((n) => this.executionsArn(n)),
-      }),
+    this.wildcardPolicy(
+      status,
+      'ExecutionHistoryPolicy',
+      'Execution ARNs end in the execution name, which Step Functions and the pipelines choose per build: the wildcard is limited to the executions of this app\'s own state machines (<prefix>-<app>-<pipeline>:*).',
+      [
+        new iam.PolicyStatement({
+          sid: 'ReadExecutions',
+          actions: ['states:GetExecutionHistory', 'states:DescribeExecution'],
+          resources: STATE_MACHINES.map((n) => this.executionsArn(n)),
+        }),
+      ],
     );
     status.addToPolicy(new iam.PolicyStatement({ sid: 'ListExecutions', actions: ['states:ListExecutions'], resources: STATE_MACHINES.map((n) => this.stateMachineArn(n)) }));
     status.addToPolicy(this.milestoneStatement());
