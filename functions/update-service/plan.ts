@@ -77,15 +77,19 @@ export function scalableResourceId(cluster: string, serviceName: string): string
 export interface RecordedDeployment {
   readonly execution: string;
   readonly redriveCount?: number;
+  /** When the deploy was resumed with the deployment's verdict; unset while a deploy (or an aborted one) still waits on it. */
+  readonly settledAt?: string;
 }
 
 /**
- * Decides whether an in-progress deployment of our revision is reused or replaced: a Lambda retry (the
+ * Decides whether an in-progress deployment of our revision is reused or replaced. A Lambda retry (the
  * same redrive count as recorded, or no record because the first attempt died before storing it) reuses
- * it; a redrive (a higher redrive count than the attempt that started it) starts a new deployment of the
- * same revision, since the old one is the one that failed or timed out.
+ * it, and so does a redrive of an iteration that was only aborted (another process type failed) while
+ * the deployment was still running: nobody gave a verdict on it. A redrive (a higher redrive count than
+ * the attempt that started it) of a deployment that was settled as failed while ECS still shows it in
+ * progress (the deploy timed out on it) starts a new deployment of the same revision.
  */
 export function planRedeploy(plan: Extract<ServicePlan, { action: 'reuse' }>, recorded: RecordedDeployment | undefined, redriveCount: number): ServicePlan {
-  if (plan.completed || !recorded) return plan;
+  if (plan.completed || !recorded || !recorded.settledAt) return plan;
   return (recorded.redriveCount ?? 0) < redriveCount ? { action: 'redeploy' } : plan;
 }

@@ -89,17 +89,23 @@ describe('planRedeploy', () => {
     expect(planRedeploy(reuse, undefined, 1)).toBe(reuse);
   });
 
+  const settledAt = '2026-01-01T00:35:00.000Z';
+
   it('reuses the deployment on a retry of the attempt that started it', () => {
-    expect(planRedeploy(reuse, { execution: 'example-42-deploy', redriveCount: 1 }, 1)).toBe(reuse);
+    expect(planRedeploy(reuse, { execution: 'example-42-deploy', redriveCount: 1, settledAt }, 1)).toBe(reuse);
   });
 
-  it('starts a new deployment on a redrive (higher redrive count than the attempt that started it)', () => {
-    expect(planRedeploy(reuse, { execution: 'example-42-deploy', redriveCount: 0 }, 1)).toEqual({ action: 'redeploy' });
+  it('starts a new deployment on a redrive of a deployment that was settled as failed (timed out) but still runs', () => {
+    expect(planRedeploy(reuse, { execution: 'example-42-deploy', redriveCount: 0, settledAt }, 1)).toEqual({ action: 'redeploy' });
+  });
+
+  it('reuses, on a redrive, a deployment nobody gave a verdict on (its iteration was aborted when another process type failed)', () => {
+    expect(planRedeploy(reuse, { execution: 'example-42-deploy', redriveCount: 0 }, 1)).toBe(reuse);
   });
 
   it('never replaces a completed deployment', () => {
     const done = { ...reuse, completed: true };
-    expect(planRedeploy(done, { execution: 'example-42-deploy', redriveCount: 0 }, 3)).toBe(done);
+    expect(planRedeploy(done, { execution: 'example-42-deploy', redriveCount: 0, settledAt }, 3)).toBe(done);
   });
 });
 
