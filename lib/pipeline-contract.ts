@@ -13,14 +13,24 @@ export const PIPELINE_FUNCTIONS = {
   registerTaskDefinitions: 'register-task-definitions',
   /** Turns the stopped release task (or RunTask's failure) into a verdict; ReleaseFailed on failure. */
   checkReleaseTask: 'check-release-task',
-  /** Creates the ECS service of a process type if missing (with autoscaling), else updates it. */
+  /**
+   * The deploy's `.waitForTaskToken` state of one process type: creates the ECS service if missing (with
+   * autoscaling) or updates it, stores the task token for the deployment it started, and resumes at once
+   * if that deployment already settled. On a redrive it starts a new deployment of the same revision.
+   */
   updateService: 'update-service',
-  /** Stores the deploy's task token for the ECS deployment it waits on; resumes at once if settled. */
-  waitForDeployment: 'wait-for-deployment',
-  /** Final check of a deployment when the wait timed out (the events may have been lost). */
-  checkDeployment: 'check-deployment',
-  /** ECS "Deployment State Change" events (and a 5-minute sweep) resume the waiting deploys. */
+  /**
+   * ECS "Deployment State Change" events resume the waiting deploys; its 5-minute sweep also makes the
+   * final check of a deployment at the deploy timeout (DeploymentTimedOut) and repairs failure records
+   * whose Step Functions status event never arrived.
+   */
   deploymentEvents: 'deployment-events',
+  /**
+   * Step Functions "Execution Status Change" events of the app's state machines: records a failure in the
+   * build's record, gives up what the execution held, and announces it (outside the execution, so that a
+   * failure stays at the step a redrive re-runs).
+   */
+  executionStatus: 'execution-status',
   /** Turns a Parameter Store Change event into what changed for the app (a config key, the schedules list, or nothing). */
   parseParameterChange: 'parse-parameter-change',
   /** Registers revisions of the current release whose `secrets` are the config keys that exist now, and returns the deploy input. */
@@ -58,7 +68,6 @@ export const SUBSTITUTIONS: Record<StateMachineName, Record<string, Substitution
   },
   release: {
     AppName: { kind: 'appName' },
-    AppTableName: { kind: 'tableName' },
     ClusterArn: { kind: 'clusterArn' },
     CheckReleaseTaskFunctionArn: { kind: 'function', fn: 'checkReleaseTask' },
     DeployStateMachineArn: { kind: 'stateMachine', name: 'deploy' },
@@ -67,8 +76,6 @@ export const SUBSTITUTIONS: Record<StateMachineName, Record<string, Substitution
     AppName: { kind: 'appName' },
     AppTableName: { kind: 'tableName' },
     UpdateServiceFunctionArn: { kind: 'function', fn: 'updateService' },
-    WaitForDeploymentFunctionArn: { kind: 'function', fn: 'waitForDeployment' },
-    CheckDeploymentFunctionArn: { kind: 'function', fn: 'checkDeployment' },
   },
   'config-change': {
     AppName: { kind: 'appName' },
@@ -91,13 +98,62 @@ export const MILESTONE_SOURCE = 'slipway';
 /**
  * The milestone events' detail types. Every event's detail has `app`, `buildKey` and `execution` (the
  * execution's ARN); "Build Recorded" adds `status`, `commit`, `image`, `logLink`; "Deploy Started" adds
- * `processes`; "Deploy Succeeded" adds `image`; the failures add `error` and `cause`.
+ * `processes`; "Deploy Succeeded" adds `image`; the failures add `error` and `cause` (and `failedStep`,
+ * `logLink` when known); the "... Redriven" events add `redriveCount`. The state machines put the
+ * started/succeeded milestones; execution-status puts the failures and the redrives, from Step Functions'
+ * own status events.
  */
-export const MILESTONES = ['Build Recorded', 'Build Failed', 'Release Started', 'Release Succeeded', 'Release Failed', 'Deploy Started', 'Deploy Succeeded', 'Deploy Failed', 'Deploy Rolled Back'] as const;
+export const MILESTONES = [
+  'Build Recorded',
+  'Build Failed',
+  'Build Redriven',
+  'Release Started',
+  'Release Succeeded',
+  'Release Failed',
+  'Release Redriven',
+  'Deploy Started',
+  'Deploy Succeeded',
+  'Deploy Failed',
+  'Deploy Rolled Back',
+  'Deploy Redriven',
+] as const;
 export type Milestone = (typeof MILESTONES)[number];
 
 /** The milestones an on-call engineer is told about (Slipway's SNS topic subscribes to these). */
 export const FAILURE_MILESTONES: readonly Milestone[] = ['Build Failed', 'Release Failed', 'Deploy Failed', 'Deploy Rolled Back'];
+
+/** detail-type of Step Functions' execution status events on the default bus. */
+export const EXECUTION_STATUS_DETAIL_TYPE = 'Step Functions Execution Status Change';
+
+/** An EventBridge event pattern, in the JSON form EventBridge and the CDK's `EventPattern` both take. */
+export interface ExecutionStatusEventPattern {
+  readonly source: readonly ['aws.states'];
+  readonly 'detail-type': readonly [typeof EXECUTION_STATUS_DETAIL_TYPE];
+  readonly detail: {
+    readonly stateMachineArn: readonly string[];
+    readonly $or: readonly [{ readonly status: readonly string[] }, { readonly status: readonly string[]; readonly redriveCount: readonly [{ readonly numeric: readonly ['>', 0] }] }];
+  };
+}
+
+/**
+ * The pattern of the rule that starts execution-status: the status changes of the given state machines
+ * that matter to the failure bookkeeping: an execution ended badly (FAILED, TIMED_OUT, ABORTED), or a
+ * redriven one runs again or succeeded (RUNNING / SUCCEEDED with `redriveCount` above 0). First starts
+ * and plain successes do not invoke it. `$or` and `numeric` matching are EventBridge content filters
+ * (EventBridge User Guide, "Content filtering in Amazon EventBridge event patterns": "Numeric
+ * matching", "Or matching"). The construct and the local runner use this same pattern.
+ */
+export function executionStatusEventPattern(stateMachineArns: readonly string[]): ExecutionStatusEventPattern {
+  if (stateMachineArns.length === 0) throw new Error('executionStatusEventPattern needs at least one state machine ARN');
+  return {
+    source: ['aws.states'],
+    'detail-type': [EXECUTION_STATUS_DETAIL_TYPE],
+    detail: {
+      stateMachineArn: [...stateMachineArns],
+      $or: [{ status: ['FAILED', 'TIMED_OUT', 'ABORTED'] }, { status: ['RUNNING', 'SUCCEEDED'], redriveCount: [{ numeric: ['>', 0] }] }],
+    },
+  };
+}
 
 /** EventBridge Scheduler schedule group of an app: `<prefix>-<app>` (one schedule per entry in it). */
 export function scheduleGroupName(prefix: string, app: string): string {

@@ -5,8 +5,16 @@ import { judgeError, judgeTask, type ReleaseVerdict } from './verdict';
 
 const logger = createLogger('check-release-task');
 
+/**
+ * The release failed: the Error Step Functions records for the "Stop on the failed release" state. Its
+ * message (the Cause) names the container, the exit code or why the task never started, and the logs.
+ */
+export class ReleaseFailed extends Error {
+  public override readonly name = 'ReleaseFailed';
+}
+
 const nonEmpty = () => z.string().check(z.minLength(1));
-const inputSchema = z
+const judgeSchema = z
   .object({
     task: z.optional(z.record(z.string(), z.unknown())),
     error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.unknown()) })),
@@ -19,12 +27,43 @@ const inputSchema = z
   })
   .check(z.refine((v) => v.task !== undefined || v.error !== undefined, { message: 'either task or error is required' }));
 
+const stopSchema = z.object({
+  /** The verdict of "Judge the release task" (ok false). */
+  failed: z.object({ ok: z.boolean(), error: z.optional(z.string()), cause: z.optional(z.string()) }),
+  /** `$$.Execution.RedriveCount` when the task was judged. */
+  judgedAtRedrive: z.int().check(z.nonnegative()),
+  /** `$$.Execution.RedriveCount` now. */
+  redriveCount: z.int().check(z.nonnegative()),
+});
+
+/** What "Stop on the failed release" returns after a redrive (it throws ReleaseFailed otherwise). */
+export interface RunAgain {
+  readonly runAgain: true;
+}
+
 /**
- * Turns the release task's outcome into a verdict: `{ ok: true, ... }`, or `{ ok: false, error:
- * "ReleaseFailed", cause }` naming the container, its exit code or why it never started, and its logs.
+ * Decides "Stop on the failed release": fail with ReleaseFailed when entered in the attempt that judged
+ * the task; return `runAgain` when a redrive re-entered it (a higher redrive count), so that the
+ * execution runs a new release task instead of failing again on the old verdict.
  */
-export async function handler(event: unknown): Promise<ReleaseVerdict> {
-  const input = parseInput(inputSchema, event, 'check-release-task input');
+export function stopOnFailedRelease(input: z.infer<typeof stopSchema>): RunAgain {
+  if (input.redriveCount > input.judgedAtRedrive) return { runAgain: true };
+  throw new ReleaseFailed(input.failed.cause ?? 'the release task failed (no cause was recorded)');
+}
+
+/**
+ * Two uses, told apart by the input. With `task` (or `error`): turns the release task's outcome into a
+ * verdict, `{ ok: true, ... }` or `{ ok: false, error: "ReleaseFailed", cause }` naming the container,
+ * its exit code or why it never started, and its logs. With `failed`: see {@link stopOnFailedRelease}.
+ */
+export async function handler(event: unknown): Promise<ReleaseVerdict | RunAgain> {
+  if (event !== null && typeof event === 'object' && 'failed' in event) {
+    const input = parseInput(stopSchema, event, 'check-release-task input (failed release)');
+    const out = stopOnFailedRelease(input);
+    logger.info('failed release redriven: running a new release task', { judgedAtRedrive: input.judgedAtRedrive, redriveCount: input.redriveCount });
+    return out;
+  }
+  const input = parseInput(judgeSchema, event, 'check-release-task input');
   const ctx = { ...input.release };
   const verdict = input.task ? judgeTask(input.task, ctx) : judgeError(input.error ?? {}, ctx);
   logger.info('release task verdict', { verdict });

@@ -3,10 +3,10 @@ import * as z from 'zod/mini';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { ecs } from '../shared/aws/ecs';
 import { sfn } from '../shared/aws/sfn';
-import { deploymentVerdict, type DeploymentEventFacts } from '../shared/deployment-verdict';
+import { deploymentVerdict, verdictAtTimeout, type DeploymentEventFacts } from '../shared/deployment-verdict';
 import { awsCall, getStringFromEnv } from '../shared/errors';
 import { createLogger } from '../shared/logger';
-import { deleteWaiter, listWaiters, resume, type Waiter } from '../shared/waiters';
+import { isWaiting, listWaiters, resume, settleWaiter, type Waiter } from '../shared/waiters';
 
 const logger = createLogger('deployment-events');
 
@@ -22,6 +22,8 @@ export interface EventsResult {
   readonly kind: 'deployment-event' | 'sweep' | 'ignored';
   readonly resumed: number;
   readonly waiting: number;
+  /** Deployments the sweep failed with DeploymentTimedOut (their deadline had passed). */
+  readonly timedOut?: number;
   readonly reason?: string;
 }
 
@@ -34,32 +36,44 @@ async function describe(cluster: string, names: string[]): Promise<Map<string, S
   return found;
 }
 
-async function settle(table: string, cluster: string, waiters: Waiter[], facts?: DeploymentEventFacts): Promise<{ resumed: number; waiting: number }> {
-  const services = await describe(cluster, [...new Set(waiters.map((w) => w.serviceName))]);
+/**
+ * Resumes the waiters whose deployment settled. With `now` (the sweep), a waiter past its deadline gets
+ * the final check: DeploymentTimedOut unless the deployment completed. The deploy state fails with it
+ * (uncaught), so a redrive re-enters the state and starts a new deployment.
+ */
+async function settle(table: string, cluster: string, waiters: Waiter[], facts?: DeploymentEventFacts, now?: Date): Promise<{ resumed: number; waiting: number; timedOut: number }> {
+  const open = waiters.filter(isWaiting);
+  if (open.length === 0) return { resumed: 0, waiting: 0, timedOut: 0 };
+  const services = await describe(cluster, [...new Set(open.map((w) => w.serviceName))]);
   let resumed = 0;
-  for (const w of waiters) {
-    const verdict = deploymentVerdict(services.get(w.serviceName), w, facts);
+  let timedOut = 0;
+  for (const w of open) {
+    let verdict = deploymentVerdict(services.get(w.serviceName), w, facts);
+    const pastDeadline = now !== undefined && w.deadline !== undefined && Date.parse(w.deadline) <= now.getTime();
+    if (pastDeadline) verdict = verdictAtTimeout(verdict, w, w.timeoutSeconds);
     if (await resume(sfn, w, verdict)) {
-      await deleteWaiter(dynamodb, table, w);
+      await settleWaiter(dynamodb, table, w, now ?? new Date());
       resumed += 1;
+      if (verdict.error === 'DeploymentTimedOut') timedOut += 1;
       logger.info('deploy resumed', { serviceName: w.serviceName, deploymentId: w.deploymentId, execution: w.execution, verdict });
     }
   }
-  return { resumed, waiting: waiters.length - resumed };
+  return { resumed, waiting: open.length - resumed, timedOut };
 }
 
 /**
  * Resumes deploys waiting on ECS deployments. Triggered by ECS "Deployment State Change" events for the
- * app's services, and every 5 minutes by a schedule (the slow polling fallback if an event is lost).
+ * app's services, and every 5 minutes by a schedule: the slow polling fallback if an event is lost, and
+ * the final check of deployments whose deploy timeout has passed (the scheduled event's `time` is now).
  */
 export async function handler(event: unknown): Promise<EventsResult> {
   const table = getStringFromEnv('TABLE_NAME');
   const cluster = getStringFromEnv('CLUSTER_ARN');
   const e = (event ?? {}) as Record<string, unknown>;
   if (e['detail-type'] === 'Scheduled Event') {
+    const at = typeof e.time === 'string' && !Number.isNaN(Date.parse(e.time)) ? new Date(e.time) : new Date();
     const waiters = await listWaiters(dynamodb, table);
-    if (waiters.length === 0) return { kind: 'sweep', resumed: 0, waiting: 0 };
-    return { kind: 'sweep', ...(await settle(table, cluster, waiters)) };
+    return { kind: 'sweep', ...(await settle(table, cluster, waiters, undefined, at)) };
   }
   const parsed = deploymentEventSchema.safeParse(event);
   if (!parsed.success) {
@@ -69,8 +83,9 @@ export async function handler(event: unknown): Promise<EventsResult> {
   }
   const serviceArn = parsed.data.resources[0];
   const serviceName = serviceArn.slice(serviceArn.lastIndexOf('/') + 1);
-  const waiters = await listWaiters(dynamodb, table, serviceName);
+  const waiters = (await listWaiters(dynamodb, table, serviceName)).filter(isWaiting);
   if (waiters.length === 0) return { kind: 'deployment-event', resumed: 0, waiting: 0, reason: `no deploy is waiting on ${serviceName}` };
   const facts: DeploymentEventFacts = parsed.data.detail;
-  return { kind: 'deployment-event', ...(await settle(table, cluster, waiters, facts)) };
+  const { resumed, waiting } = await settle(table, cluster, waiters, facts);
+  return { kind: 'deployment-event', resumed, waiting };
 }

@@ -65,6 +65,15 @@ function describeIssues(error: { issues: readonly { path: PropertyKey[]; code: s
 }
 
 /**
+ * The keys of a build in the app's table: `buildKey` (the build number, or the build id's UUID when the
+ * event has none) and `sortKey` (the number zero-padded to 10 digits, so that builds sort in order).
+ */
+export function buildKeysOf(buildNumber: number | undefined, buildId: string): { buildKey: string; sortKey: string } {
+  const uuid = buildId.slice(buildId.lastIndexOf(':') + 1);
+  return buildNumber !== undefined ? { buildKey: String(buildNumber), sortKey: String(buildNumber).padStart(10, '0') } : { buildKey: uuid, sortKey: uuid };
+}
+
+/**
  * Decides what to do with an EventBridge event: deploy a successful build of this app's project, record
  * any other status of it, ignore other projects and other event kinds, or reject a malformed event.
  */
@@ -89,7 +98,7 @@ export function parseBuildEvent(event: unknown, settings: Pick<AppSettings, 'cod
   const exported = new Map((info['exported-environment-variables'] ?? []).map((v) => [v.name, v.value]));
   const buildNumber = info['build-number'];
   const buildId = d['build-id'];
-  const uuid = buildId.slice(buildId.lastIndexOf(':') + 1);
+  const keys = buildKeysOf(buildNumber, buildId);
   const status = d['build-status'];
   const tag = exported.get('IMAGE_TAG') ?? (buildNumber !== undefined ? `build-${buildNumber}` : undefined);
   if (status === 'SUCCEEDED' && tag === undefined) {
@@ -107,8 +116,8 @@ export function parseBuildEvent(event: unknown, settings: Pick<AppSettings, 'cod
     project,
     buildId,
     buildNumber,
-    buildKey: buildNumber !== undefined ? String(buildNumber) : uuid,
-    sortKey: buildNumber !== undefined ? String(buildNumber).padStart(10, '0') : uuid,
+    buildKey: keys.buildKey,
+    sortKey: keys.sortKey,
     status,
     terminal: status !== 'IN_PROGRESS',
     statusRank: status === 'IN_PROGRESS' ? 0 : 1,

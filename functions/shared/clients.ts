@@ -10,3 +10,4 @@ export { sfn } from './aws/sfn';
 export { autoscaling } from './aws/autoscaling';
 export { ssm } from './aws/ssm';
 export { scheduler } from './aws/scheduler';
+export { eventbridge } from './aws/eventbridge';

@@ -96,3 +96,18 @@ export function deploymentVerdict(service: Service | undefined, waited: WaitedDe
     ...counts,
   };
 }
+
+/**
+ * The verdict at the deploy timeout (the sweep's final look): a deployment that completed (its event
+ * lost) is a success and any other final verdict stands; one still in progress is `DeploymentTimedOut`.
+ */
+export function verdictAtTimeout(verdict: DeploymentVerdict, waited: WaitedDeployment, timeoutSeconds: number | undefined): DeploymentVerdict {
+  if (verdict.state !== 'IN_PROGRESS') return verdict;
+  const within = timeoutSeconds !== undefined ? `within ${timeoutSeconds} s` : 'before the deploy timeout';
+  return {
+    ...verdict,
+    state: 'FAILED',
+    error: 'DeploymentTimedOut',
+    cause: `${waited.process} deployment ${waited.deploymentId} of service ${waited.serviceName} did not settle ${within} (${verdict.runningCount ?? '?'} of ${verdict.desiredCount ?? '?'} tasks running); check the service's events in the ECS console, fix the cause and redrive: the redrive starts a new deployment of the same revision`,
+  };
+}

@@ -8,6 +8,11 @@ export class InvalidInput extends Error {
   public override readonly name = 'InvalidInput';
 }
 
+/** The event a handler was started with is not the kind of event its rule sends, or is malformed. */
+export class InvalidEvent extends Error {
+  public override readonly name = 'InvalidEvent';
+}
+
 /** The app's settings record is missing or invalid: deploy the app stack. */
 export class SettingsNotFound extends Error {
   public override readonly name = 'SettingsNotFound';

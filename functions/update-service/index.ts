@@ -6,6 +6,7 @@ import {
   PutScheduledActionCommand,
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
@@ -13,26 +14,43 @@ import { serviceName as nameOfService } from '../../lib/pipeline-contract';
 import { autoscaling } from '../shared/aws/autoscaling';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { ecs } from '../shared/aws/ecs';
+import { sfn } from '../shared/aws/sfn';
+import { deploymentVerdict } from '../shared/deployment-verdict';
+import { DEPLOY_CLAIM } from '../shared/records';
+import { listWaiters, putWaiter, resume, settleWaiter, type Waiter } from '../shared/waiters';
 import { awsCall, getStringFromEnv, InvalidInput } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { getAppSettings } from '../shared/settings-store';
 import { parseInput } from '../shared/validation';
 import { TAG_BUILD } from '../register-task-definitions/task-definition';
 import type { AppSettings, ProcessSettings } from '../shared/settings';
-import { createServiceRequest, planService, scalableResourceId } from './plan';
+import { createServiceRequest, planRedeploy, planService, scalableResourceId } from './plan';
 import { initialDesiredCount, planScaling, type ObservedScaling, type ScalingPlan } from './scaling';
 
 const logger = createLogger('update-service');
 
 const inputSchema = z.object({
+  /** The task token of the deploy's `.waitForTaskToken` state. */
+  taskToken: z.string().check(z.minLength(1)),
   process: z.string().check(z.minLength(1)),
   taskDefinitionArn: z.string().check(z.regex(/^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:task-definition\/[^:]+:\d+$/, 'must be a task-definition revision ARN')),
+  /** The deploy execution's name. */
   execution: z.string().check(z.minLength(1)),
+  /** The deploy execution's ARN (`$$.Execution.Id`): the holder of the app's deploy claim. */
+  executionArn: z.optional(z.string().check(z.minLength(1))),
   /** The build being deployed (its key), compared with the build the service runs now. */
   build: z.string().check(z.minLength(1)),
+  /** The build's sort key (the deploy claim's `buildSortKey`). */
+  buildSortKey: z.optional(z.string().check(z.minLength(1))),
   /** A rollback: deploy even if the service runs a newer build. */
   force: z._default(z.boolean(), false),
-  /** When the state was entered (`$$.State.EnteredTime`): the scale-to-zero schedule is read at this time. @default the Lambda's clock */
+  /** The deploy timeout: the sweep's final check fails a deployment still in progress this long after the state was entered. */
+  deployTimeoutSeconds: z.int().check(z.positive()),
+  /** The state's own TimeoutSeconds (a backstop beyond the deploy timeout; accepted for the record). */
+  timeoutSeconds: z.optional(z.int().check(z.positive())),
+  /** `$$.Execution.RedriveCount`: above the count recorded for the service's deployment, a new deployment is started. */
+  redriveCount: z._default(z.int().check(z.nonnegative()), 0),
+  /** When the state was entered (`$$.State.EnteredTime`): the deadline counts from here, and the scale-to-zero schedule is read at this time. @default the Lambda's clock */
   now: z.optional(z.iso.datetime()),
 });
 
@@ -113,17 +131,20 @@ async function scalingFor(settings: AppSettings, p: ProcessSettings, serviceName
   return { resourceId, observed, plan: planScaling(serviceName, p, settings.scaleToZero, observed, now) };
 }
 
-/** Output of the handler: the deployment the deploy then waits on, or why it must not. */
+/** What the handler did; the deploy state's own output comes from the token (SendTaskSuccess). */
 export interface UpdateServiceResult {
   readonly process: string;
   readonly serviceName: string;
   readonly serviceArn?: string;
   readonly deploymentId?: string;
-  readonly action: 'create' | 'update' | 'reuse' | 'superseded';
-  readonly state: 'IN_PROGRESS' | 'COMPLETED' | 'SUPERSEDED';
-  readonly error?: 'DeploymentSuperseded';
-  readonly cause?: string;
+  readonly action: 'create' | 'update' | 'reuse' | 'redeploy' | 'superseded';
+  /** The deployment's state when the handler returned: settled ones have already resumed the deploy. */
+  readonly state: 'IN_PROGRESS' | 'COMPLETED' | 'ROLLED_BACK' | 'FAILED' | 'SUPERSEDED';
+  /** Whether the deploy still waits (ECS events or the sweep will resume it). */
+  readonly waiting: boolean;
 }
+
+type Input = z.infer<typeof inputSchema>;
 
 function primaryDeploymentId(service: Service | undefined, what: string): string {
   const id = service?.deployments?.find((d) => d.status === 'PRIMARY')?.id;
@@ -132,17 +153,60 @@ function primaryDeploymentId(service: Service | undefined, what: string): string
 }
 
 /**
- * Creates the process type's ECS service if missing, else points it at the new revision; either way
- * brings its autoscaling registration (range, CPU policy, scale-to-zero schedule) in line with the
- * settings, never scaling up a service the schedule holds at zero. Re-running it (redrive) reuses the
- * deployment it started before.
+ * After a redrive the deploy claims the app again, unless someone else holds the claim: a newer build's
+ * deploy, or a rollback. The claim is ours if we still hold it, or if execution-status released it when
+ * this execution failed and nobody claimed it since (same build). Returns the cause when it is not ours.
+ */
+async function reclaimAfterRedrive(table: string, input: Input): Promise<string | undefined> {
+  if (input.redriveCount === 0 || !input.executionArn || !input.buildSortKey) return undefined;
+  try {
+    await awsCall('DynamoDB UpdateItem deploy claim', () =>
+      dynamodb.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { pk: { S: DEPLOY_CLAIM.pk }, sk: { S: DEPLOY_CLAIM.sk } },
+          UpdateExpression: 'SET execution = :me, claimedAt = :at',
+          ConditionExpression: 'execution = :me OR (attribute_not_exists(execution) AND buildSortKey = :build)',
+          ExpressionAttributeValues: { ':me': { S: input.executionArn ?? '' }, ':at': { S: input.now ?? new Date().toISOString() }, ':build': { S: input.buildSortKey ?? '' } },
+        }),
+      ),
+    );
+    return undefined;
+  } catch (e) {
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    return `build ${input.build} was not redeployed by this redrive: a newer build or a rollback has claimed the app since this deploy failed (see the APP/DEPLOY item); use slipway deploy <app> --build ${input.build} to deploy it on purpose`;
+  }
+}
+
+/**
+ * The deploy's `.waitForTaskToken` state of one process type. Creates the ECS service if missing, else
+ * points it at the new revision; either way brings its autoscaling registration (range, CPU policy,
+ * scale-to-zero schedule) in line with the settings, never scaling up a service the schedule holds at
+ * zero. Then stores the task token for that deployment (with the redrive count and the deadline) and
+ * resumes the deploy at once if the deployment has already settled; ECS events and the sweep do otherwise.
+ *
+ * A Lambda retry (same redrive count) reuses the deployment it started. A redrive (higher redrive count
+ * than the one recorded for the service's deployment) starts a new deployment of the same revision
+ * instead of waiting on the one that failed or timed out; a service already on the revision with a
+ * completed deployment is not updated again.
  */
 export async function handler(event: unknown): Promise<UpdateServiceResult> {
   const input = parseInput(inputSchema, event, 'update-service input');
-  const settings = await getAppSettings(dynamodb, getStringFromEnv('TABLE_NAME'));
+  const table = getStringFromEnv('TABLE_NAME');
+  const settings = await getAppSettings(dynamodb, table);
   const p = settings.processes[input.process];
   if (!p) throw new InvalidInput(`process "${input.process}" is not in the app's settings (processes: ${Object.keys(settings.processes).join(', ')})`);
   const serviceName = nameOfService(settings.app, input.process);
+  const base = { process: input.process, serviceName };
+  const now = input.now ? new Date(input.now) : new Date();
+  const waiterBase = { serviceName, process: input.process, taskDefinitionArn: input.taskDefinitionArn, taskToken: input.taskToken, execution: input.execution };
+
+  const lostClaim = await reclaimAfterRedrive(table, input);
+  if (lostClaim) {
+    await resume(sfn, { ...waiterBase, deploymentId: '-' }, { state: 'SUPERSEDED', error: 'DeploymentSuperseded', cause: lostClaim });
+    return { ...base, action: 'superseded', state: 'SUPERSEDED', waiting: false };
+  }
+
   const described = await awsCall(`ECS DescribeServices ${serviceName}`, () => ecs.send(new DescribeServicesCommand({ cluster: settings.cluster, services: [serviceName] })));
   const existing = described.services?.find((s) => s.serviceName === serviceName);
   const running = existing?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? existing?.taskDefinition;
@@ -151,42 +215,80 @@ export async function handler(event: unknown): Promise<UpdateServiceResult> {
     const td = await awsCall(`ECS DescribeTaskDefinition ${running}`, () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: running, include: ['TAGS'] })));
     runningBuild = td.tags?.find((t) => t.key === TAG_BUILD)?.value;
   }
-  const plan = planService(existing, input.taskDefinitionArn, input.build, runningBuild, input.force);
-  const base = { process: input.process, serviceName };
-  const now = input.now ? new Date(input.now) : new Date();
+  let plan = planService(existing, input.taskDefinitionArn, input.build, runningBuild, input.force);
+  if (plan.action === 'reuse' && !plan.completed) {
+    const recorded = (await listWaiters(dynamodb, table, serviceName)).find((w) => w.deploymentId === (plan as { deploymentId: string }).deploymentId);
+    plan = planRedeploy(plan, recorded, input.redriveCount);
+  }
 
+  let deploymentId: string;
+  let serviceArn = existing?.serviceArn;
   switch (plan.action) {
-    case 'superseded':
-      return { ...base, serviceArn: existing?.serviceArn, action: 'superseded', state: 'SUPERSEDED', error: 'DeploymentSuperseded', cause: plan.cause };
+    case 'superseded': {
+      await resume(sfn, { ...waiterBase, deploymentId: '-' }, { state: 'SUPERSEDED', error: 'DeploymentSuperseded', cause: plan.cause });
+      return { ...base, serviceArn, action: 'superseded', state: 'SUPERSEDED', waiting: false };
+    }
     case 'reuse': {
-      // A redrive after UpdateService succeeded: finish what the first run may not have.
+      // A retry (or a redrive of a deployment that has since completed): finish what the first run may not have.
       const scaling = await scalingFor(settings, p, serviceName, now);
       await applyScaling(scaling.resourceId, serviceName, scaling.plan, scaling.observed);
-      return { ...base, serviceArn: existing?.serviceArn, deploymentId: plan.deploymentId, action: 'reuse', state: plan.completed ? 'COMPLETED' : 'IN_PROGRESS' };
+      deploymentId = plan.deploymentId;
+      break;
     }
-    case 'update': {
+    case 'update':
+    case 'redeploy': {
       const scaling = await scalingFor(settings, p, serviceName, now);
       const out = await awsCall(`ECS UpdateService ${serviceName}`, () =>
-        ecs.send(new UpdateServiceCommand({ cluster: settings.cluster, service: serviceName, taskDefinition: input.taskDefinitionArn })),
+        ecs.send(
+          new UpdateServiceCommand({
+            cluster: settings.cluster,
+            service: serviceName,
+            taskDefinition: input.taskDefinitionArn,
+            // A redrive of a deployment that failed or timed out on this same revision: a new deployment.
+            ...(plan.action === 'redeploy' ? { forceNewDeployment: true } : {}),
+          }),
+        ),
       );
-      const deploymentId = primaryDeploymentId(out.service, 'UpdateService');
+      deploymentId = primaryDeploymentId(out.service, 'UpdateService');
+      serviceArn = out.service?.serviceArn;
       // UpdateService leaves the desired count alone: a service the schedule holds at zero stays there,
       // and the next scheduled scale-out starts tasks of this revision.
       await applyScaling(scaling.resourceId, serviceName, scaling.plan, scaling.observed);
-      logger.info('service updated', { serviceName, deploymentId, taskDefinition: input.taskDefinitionArn, heldDownBySchedule: scaling.plan.heldDown });
-      return { ...base, serviceArn: out.service?.serviceArn, deploymentId, action: 'update', state: 'IN_PROGRESS' };
+      logger.info(plan.action === 'redeploy' ? 'service redeployed after a redrive' : 'service updated', { serviceName, deploymentId, taskDefinition: input.taskDefinitionArn, heldDownBySchedule: scaling.plan.heldDown });
+      break;
     }
     case 'create': {
-      // Same token for the same execution and revision: a retried CreateService returns the same service.
-      const clientToken = createHash('sha256').update(`${input.execution}|${input.taskDefinitionArn}`).digest('hex').slice(0, 32);
+      // Same token for the same execution, revision and attempt: a retried CreateService returns the same service.
+      const clientToken = createHash('sha256').update(`${input.execution}|${input.taskDefinitionArn}|${input.redriveCount}`).digest('hex').slice(0, 32);
       const scaling = await scalingFor(settings, p, serviceName, now);
       const out = await awsCall(`ECS CreateService ${serviceName}`, () =>
         ecs.send(new CreateServiceCommand(createServiceRequest(settings, input.process, p, serviceName, input.taskDefinitionArn, clientToken, initialDesiredCount(p, scaling.plan)))),
       );
       await applyScaling(scaling.resourceId, serviceName, scaling.plan, scaling.observed);
-      const deploymentId = primaryDeploymentId(out.service, 'CreateService');
+      deploymentId = primaryDeploymentId(out.service, 'CreateService');
+      serviceArn = out.service?.serviceArn;
       logger.info('service created', { serviceName, deploymentId });
-      return { ...base, serviceArn: out.service?.serviceArn, deploymentId, action: 'create', state: 'IN_PROGRESS' };
+      break;
     }
   }
+
+  const waiter: Waiter = {
+    ...waiterBase,
+    deploymentId,
+    redriveCount: input.redriveCount,
+    deadline: new Date(now.getTime() + input.deployTimeoutSeconds * 1000).toISOString(),
+    timeoutSeconds: input.deployTimeoutSeconds,
+    action: plan.action,
+  };
+  await putWaiter(dynamodb, table, waiter, now);
+  // One look now: a deployment that settled before the token was stored still resumes the deploy.
+  const after = await awsCall(`ECS DescribeServices ${serviceName}`, () => ecs.send(new DescribeServicesCommand({ cluster: settings.cluster, services: [serviceName] })));
+  const verdict = deploymentVerdict(after.services?.find((s) => s.serviceName === serviceName), waiter);
+  if (await resume(sfn, waiter, verdict)) {
+    await settleWaiter(dynamodb, table, waiter, new Date());
+    logger.info('deployment already settled', { serviceName, deploymentId, verdict });
+    return { ...base, serviceArn, deploymentId, action: plan.action, state: verdict.state, waiting: false };
+  }
+  logger.info('waiting for deployment', { serviceName, deploymentId, redriveCount: input.redriveCount, deadline: waiter.deadline });
+  return { ...base, serviceArn, deploymentId, action: plan.action, state: 'IN_PROGRESS', waiting: true };
 }

@@ -5,6 +5,7 @@ import type { AppSettings, ProcessSettings } from '../shared/settings';
 export type ServicePlan =
   | { readonly action: 'create' }
   | { readonly action: 'update' }
+  | { readonly action: 'redeploy' }
   | { readonly action: 'reuse'; readonly deploymentId: string; readonly completed: boolean }
   | { readonly action: 'superseded'; readonly cause: string };
 
@@ -70,4 +71,25 @@ export function createServiceRequest(
 export function scalableResourceId(cluster: string, serviceName: string): string {
   const clusterName = cluster.includes('/') ? cluster.slice(cluster.lastIndexOf('/') + 1) : cluster;
   return `service/${clusterName}/${serviceName}`;
+}
+
+/** A waiter record of the deployment the service is on (who started it, in which attempt). */
+export interface RecordedDeployment {
+  readonly execution: string;
+  readonly redriveCount?: number;
+  /** When the deploy was resumed with the deployment's verdict; unset while a deploy (or an aborted one) still waits on it. */
+  readonly settledAt?: string;
+}
+
+/**
+ * Decides whether an in-progress deployment of our revision is reused or replaced. A Lambda retry (the
+ * same redrive count as recorded, or no record because the first attempt died before storing it) reuses
+ * it, and so does a redrive of an iteration that was only aborted (another process type failed) while
+ * the deployment was still running: nobody gave a verdict on it. A redrive (a higher redrive count than
+ * the attempt that started it) of a deployment that was settled as failed while ECS still shows it in
+ * progress (the deploy timed out on it) starts a new deployment of the same revision.
+ */
+export function planRedeploy(plan: Extract<ServicePlan, { action: 'reuse' }>, recorded: RecordedDeployment | undefined, redriveCount: number): ServicePlan {
+  if (plan.completed || !recorded || !recorded.settledAt) return plan;
+  return (recorded.redriveCount ?? 0) < redriveCount ? { action: 'redeploy' } : plan;
 }

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
 import {
   aslPlaceholders,
+  executionStatusEventPattern,
   MILESTONE_SOURCE,
   PIPELINE_FUNCTIONS,
   STATE_MACHINES,
@@ -89,8 +90,10 @@ export class Pipelines extends Construct {
   public readonly buildRule: events.Rule;
   /** Sends the app's ECS deployment state changes to `deployment-events`. */
   public readonly deploymentEventsRule: events.Rule;
-  /** Runs `deployment-events` on a schedule (sweep). */
+  /** Runs `deployment-events` and `execution-status` on a schedule (sweep). */
   public readonly sweepRule: events.Rule;
+  /** Sends the status changes of the app's executions (failed, timed out, aborted, redriven) to `execution-status`. */
+  public readonly executionStatusRule: events.Rule;
   /** Config changes and scheduled tasks: their rules, schedule group and scheduler role. */
   public readonly configAndSchedules: ConfigAndSchedules;
 
@@ -161,7 +164,14 @@ export class Pipelines extends Construct {
     this.sweepRule = new events.Rule(this, 'DeploymentSweepRule', {
       description: `Checks ${props.appName}'s waiting deploys when ECS events were missed`,
       schedule: events.Schedule.rate(props.sweepInterval ?? Duration.minutes(5)),
-      targets: [new targets.LambdaFunction(this.functions.deploymentEvents.function)],
+      // execution-status repairs the records of executions whose status event never arrived.
+      targets: [new targets.LambdaFunction(this.functions.deploymentEvents.function), new targets.LambdaFunction(this.functions.executionStatus.function)],
+    });
+    const pattern = executionStatusEventPattern(STATE_MACHINES.map((n) => this.stateMachineArn(n)));
+    this.executionStatusRule = new events.Rule(this, 'ExecutionStatusRule', {
+      description: `Records, releases and announces failed and redriven executions of ${props.appName}'s state machines`,
+      eventPattern: { source: [...pattern.source], detailType: [...pattern['detail-type']], detail: pattern.detail },
+      targets: [new targets.LambdaFunction(this.functions.executionStatus.function)],
     });
   }
 
@@ -233,10 +243,14 @@ export class Pipelines extends Construct {
       parseBuildEvent: make('parseBuildEvent', `${this.props.appName}: turns a CodeBuild build event into a build record`),
       registerTaskDefinitions: make('registerTaskDefinitions', `${this.props.appName}: registers a task-definition revision per process type`),
       checkReleaseTask: make('checkReleaseTask', `${this.props.appName}: turns the stopped release task into a verdict`),
-      updateService: make('updateService', `${this.props.appName}: creates or updates a process type's ECS service`),
-      waitForDeployment: make('waitForDeployment', `${this.props.appName}: waits for an ECS deployment (task token)`),
-      checkDeployment: make('checkDeployment', `${this.props.appName}: checks a deployment whose wait timed out`),
-      deploymentEvents: make('deploymentEvents', `${this.props.appName}: resumes deploys on ECS deployment events and sweeps`),
+      updateService: make('updateService', `${this.props.appName}: creates or updates a process type's ECS service and waits for the deployment (task token)`),
+      deploymentEvents: make('deploymentEvents', `${this.props.appName}: resumes deploys on ECS deployment events and sweeps (final check at the deploy timeout)`),
+      executionStatus: new SlipwayFunction(this, pascal(PIPELINE_FUNCTIONS.executionStatus), {
+        name: PIPELINE_FUNCTIONS.executionStatus,
+        description: `${this.props.appName}: records, releases and announces failed and redriven executions (Step Functions status events)`,
+        environment: { ...environment, STATE_MACHINE_ARNS: Stack.of(this).toJsonString(Object.fromEntries(STATE_MACHINES.map((n) => [n, this.stateMachineArn(n)]))) },
+        logRetention: retention,
+      }),
       parseParameterChange: make('parseParameterChange', `${this.props.appName}: reads a Parameter Store change of the app's config`),
       registerConfigRevisions: make('registerConfigRevisions', `${this.props.appName}: registers revisions with the current config keys`),
       syncSchedules: make('syncSchedules', `${this.props.appName}: syncs the app's schedules to EventBridge Scheduler`),
@@ -407,25 +421,28 @@ export class Pipelines extends Construct {
     this.passRoles(release);
     this.invoke('release', 'checkReleaseTask');
     this.startExecution('release', 'deploy');
-    this.table.grant(release, ...recordActions);
+    // No table access: the release's failure is recorded by execution-status.
 
     // deploy: update each service, wait for its deployment, record the release.
-    this.invoke('deploy', 'updateService', 'waitForDeployment', 'checkDeployment');
+    this.invoke('deploy', 'updateService');
     this.table.grant(deploy, ...recordActions);
 
+    // The started/succeeded milestones; failures and redrives are announced by execution-status.
     for (const pipeline of ['build', 'release', 'deploy'] as const) this.announce(pipeline);
   }
 
   /** Milestone events: PutEvents on the default bus, and only with Slipway's own source. */
   private announce(pipeline: StateMachineName): void {
-    this.stateMachineRoles[pipeline].addToPolicy(
-      new iam.PolicyStatement({
+    this.stateMachineRoles[pipeline].addToPolicy(this.milestoneStatement());
+  }
+
+  private milestoneStatement(): iam.PolicyStatement {
+    return new iam.PolicyStatement({
         sid: 'AnnounceMilestones',
         actions: ['events:PutEvents'],
         resources: [Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
         conditions: { StringEquals: { 'events:source': MILESTONE_SOURCE } },
-      }),
-    );
+      });
   }
 
   private grantFunctions(): void {
@@ -526,21 +543,35 @@ export class Pipelines extends Construct {
     this.wildcardPolicy(update, 'TaskDefinitionReadPolicy', 'ecs:DescribeTaskDefinition supports no resource-level permissions (update-service reads the running revision\'s tags).', [
       new iam.PolicyStatement({ sid: 'DescribeRevisions', actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }),
     ]);
-    this.table.grant(update, 'dynamodb:GetItem');
+    this.table.grant(update, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
 
-    // wait-for-deployment
-    f.waitForDeployment.role.addToPolicy(describeServices());
-    f.waitForDeployment.role.addToPolicy(sendTaskResponse());
-    // Stores the waiter (task token) and removes it when the deployment has already settled.
-    this.table.grant(f.waitForDeployment.role, 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+    // update-service also stores the waiter (task token), reads the waiters of its service (which attempt
+    // started a deployment), re-claims the app after a redrive, and resumes a deploy whose deployment
+    // already settled (or whose service runs a newer build).
+    update.addToPolicy(sendTaskResponse());
 
-    // check-deployment
-    f.checkDeployment.role.addToPolicy(describeServices());
-
-    // deployment-events
+    // deployment-events (settled waiters are kept, marked, until their TTL)
     f.deploymentEvents.role.addToPolicy(describeServices());
     f.deploymentEvents.role.addToPolicy(sendTaskResponse());
-    this.table.grant(f.deploymentEvents.role, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    this.table.grant(f.deploymentEvents.role, 'dynamodb:Query', 'dynamodb:UpdateItem');
+
+    // execution-status: reads the histories of the app's executions, records failures, releases claims, announces.
+    const status = f.executionStatus.role;
+    this.wildcardPolicy(
+      status,
+      'ExecutionHistoryPolicy',
+      'Execution ARNs end in the execution name, which Step Functions and the pipelines choose per build: the wildcard is limited to the executions of this app\'s own state machines (<prefix>-<app>-<pipeline>:*).',
+      [
+        new iam.PolicyStatement({
+          sid: 'ReadExecutions',
+          actions: ['states:GetExecutionHistory', 'states:DescribeExecution'],
+          resources: STATE_MACHINES.map((n) => this.executionsArn(n)),
+        }),
+      ],
+    );
+    status.addToPolicy(new iam.PolicyStatement({ sid: 'ListExecutions', actions: ['states:ListExecutions'], resources: STATE_MACHINES.map((n) => this.stateMachineArn(n)) }));
+    status.addToPolicy(this.milestoneStatement());
+    this.table.grant(status, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
   }
 }
 

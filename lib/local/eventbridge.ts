@@ -50,13 +50,19 @@ export function deterministicUuid(seed: string): string {
  * Whether `event` matches `pattern`, by EventBridge's rules (EventBridge User Guide, "Amazon EventBridge
  * event patterns" and "Content filtering"): every field of the pattern must match; a field's array
  * matches when any of its values matches (an array in the event matches when any element does); nested
- * objects match field by field. Supported filters: exact values, `prefix`, `anything-but` (values or
- * prefix), `exists`. Any other filter throws {@link UnsupportedEventPattern} rather than guessing.
+ * objects match field by field; `$or` lists alternatives. Supported filters: exact values, `prefix`,
+ * `anything-but` (values or prefix), `exists`, `numeric` (`<`, `<=`, `=`, `>=`, `>` pairs, on numbers
+ * only). Any other filter throws {@link UnsupportedEventPattern} rather than guessing.
  */
 export function matchesEventPattern(pattern: EventPattern, event: unknown): boolean {
   if (typeof event !== 'object' || event === null) return false;
   const obj = event as Record<string, unknown>;
   for (const [field, expected] of Object.entries(pattern)) {
+    if (field === '$or') {
+      // "Or matching": the object matches when any of the listed sub-patterns does.
+      if (!Array.isArray(expected) || !expected.some((p) => matchesEventPattern(p as EventPattern, event))) return false;
+      continue;
+    }
     const value = obj[field];
     if (Array.isArray(expected)) {
       if (!expected.some((m) => matchesValue(m, value))) return false;
@@ -70,6 +76,21 @@ function matchesValue(matcher: unknown, value: unknown): boolean {
   if (matcher === null || typeof matcher !== 'object') return value !== undefined && values.some((v) => v === matcher);
   const m = matcher as Record<string, unknown>;
   if ('exists' in m) return m.exists === true ? value !== undefined : value === undefined;
+  if ('numeric' in m && Array.isArray(m.numeric)) {
+    const ops = m.numeric as unknown[];
+    if (ops.length === 0 || ops.length % 2 !== 0) throw new UnsupportedEventPattern(`numeric filter ${JSON.stringify(ops)} must be operator/number pairs`);
+    return values.some((v) => {
+      if (typeof v !== 'number') return false;
+      for (let i = 0; i < ops.length; i += 2) {
+        const [op, n] = [ops[i], ops[i + 1]];
+        if (typeof n !== 'number') throw new UnsupportedEventPattern(`numeric filter ${JSON.stringify(ops)} compares with a non-number`);
+        const ok = op === '<' ? v < n : op === '<=' ? v <= n : op === '=' ? v === n : op === '>=' ? v >= n : op === '>' ? v > n : undefined;
+        if (ok === undefined) throw new UnsupportedEventPattern(`numeric filter ${JSON.stringify(ops)} has an unknown operator ${JSON.stringify(op)}`);
+        if (!ok) return false;
+      }
+      return true;
+    });
+  }
   if ('prefix' in m && typeof m.prefix === 'string') return values.some((v) => typeof v === 'string' && v.startsWith(m.prefix as string));
   if ('anything-but' in m) {
     if (value === undefined) return false;

@@ -22,26 +22,26 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, type DescribeExecutionCommandOutput, type GetExecutionHistoryCommandInput, type GetExecutionHistoryCommandOutput } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { handler as checkDeployment } from '../../functions/check-deployment/index';
 import { handler as checkReleaseTask } from '../../functions/check-release-task/index';
 import { handler as deploymentEvents } from '../../functions/deployment-events/index';
 import { handler as parseBuildEvent } from '../../functions/parse-build-event/index';
 import { handler as registerTaskDefinitions } from '../../functions/register-task-definitions/index';
-import { autoscaling, dynamodb, ecs, sfn } from '../../functions/shared/clients';
+import { autoscaling, dynamodb, ecs, eventbridge, sfn } from '../../functions/shared/clients';
 import { handler as updateService } from '../../functions/update-service/index';
-import { handler as waitForDeployment } from '../../functions/wait-for-deployment/index';
+import { handler as executionStatus } from '../../functions/execution-status/index';
 import { handler as parseParameterChange } from '../../functions/parse-parameter-change/index';
 import { handler as registerConfigRevisions } from '../../functions/register-config-revisions/index';
 import { handler as syncSchedules } from '../../functions/sync-schedules/index';
 import { ConfigSimulation } from './config-sim';
 import { aslPath, forEachState, taskStates, type AslStates } from '../asl';
 import { loadConfig } from '../config';
-import { aslPlaceholders, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS, serviceName, stateMachineName, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
+import { aslPlaceholders, executionStatusEventPattern, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS, serviceName, stateMachineName, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
 import { ConditionalCheckFailedException, type Item } from './dynamo';
 import { localAppSettings } from './local-settings';
 import { SimulatedAwsError, World, type EmittedEvent, type SimScheduledAction } from './world';
@@ -196,9 +196,8 @@ const FUNCTION_HANDLERS: Record<PipelineFunctionKey, Handler> = {
   registerTaskDefinitions: registerTaskDefinitions,
   checkReleaseTask: checkReleaseTask,
   updateService: updateService,
-  waitForDeployment: waitForDeployment,
-  checkDeployment: checkDeployment,
   deploymentEvents: deploymentEvents,
+  executionStatus: executionStatus,
   parseParameterChange: parseParameterChange,
   registerConfigRevisions: registerConfigRevisions,
   syncSchedules: syncSchedules,
@@ -281,6 +280,8 @@ export class LocalRun {
       this.functionArns.set(arn, key as PipelineFunctionKey);
       this.arns[key] = arn;
     }
+    // The app's rule on Step Functions' status changes: the failure bookkeeping runs outside the executions.
+    this.addStatusRule(executionStatusEventPattern(STATE_MACHINES.map((sm) => this.arns[sm])) as unknown as EventPattern, (event) => this.invoke('executionStatus', event));
   }
 
   /** A newer build holds the app: its claim is recorded and every process runs its revision. */
@@ -367,6 +368,7 @@ export class LocalRun {
     process.env.TABLE_NAME = this.tableName;
     process.env.CLUSTER_ARN = this.clusterArn;
     process.env.APP_NAME = this.app;
+    process.env.STATE_MACHINE_ARNS = JSON.stringify(Object.fromEntries(STATE_MACHINES.map((sm) => [sm, this.arns[sm]])));
     Object.assign(process.env, this.config.environment);
     // Lambda always sets AWS_REGION; a real AWS command in the same CLI process resolves its own.
     process.env.AWS_REGION = this.world.spec.region;
@@ -446,7 +448,21 @@ export class LocalRun {
       return { PolicyARN: `arn:aws:autoscaling:${w.spec.region}:${w.spec.account}:scalingPolicy:local:resource/${input.ResourceId}:policyName/${input.PolicyName}` };
     });
     this.mockScheduledScaling(asMock);
-    this.mocks.push(ecsMock, ddbMock, sfnMock, asMock, ...this.config.installMocks());
+    // PutEvents from a handler (execution-status's milestones): the SDK sends Detail as a JSON string.
+    const ebMock = mockClient(eventbridge as EventBridgeClient);
+    ebMock.on(PutEventsCommand).callsFake(async (input: PutEventsCommandInput) => {
+      const entries = (input.Entries ?? []).map((e: PutEventsRequestEntry) => {
+        let detail: unknown = e.Detail;
+        try {
+          detail = JSON.parse(e.Detail ?? '');
+        } catch {
+          /* left as is: putEvents refuses a Detail that is not a JSON object */
+        }
+        return { Source: e.Source, DetailType: e.DetailType, Detail: detail, EventBusName: e.EventBusName };
+      });
+      return w.putEvents(entries, input.Entries?.[0]?.Resources?.[0] ?? '');
+    });
+    this.mocks.push(ecsMock, ddbMock, sfnMock, asMock, ebMock, ...this.config.installMocks());
     w.onDeploymentEvent = async (event) => {
       await this.invoke('deploymentEvents', event);
     };

@@ -255,3 +255,31 @@ describe('check-release-task handler', () => {
     await expect(call).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('release.containerName') });
   });
 });
+
+describe('"Stop on the failed release" (check-release-task with a failed verdict)', () => {
+  const failed = { ok: false, error: 'ReleaseFailed', cause: `the release command exited with code 1 in container "web"; stop code EssentialContainerExited: Essential container in task exited. Logs: ${LINK}` };
+
+  test('fails with ReleaseFailed and the verdict\'s cause when entered in the attempt that judged the task', async () => {
+    // Act
+    const call = handler({ failed, judgedAtRedrive: 0, redriveCount: 0 });
+
+    // Assess
+    await expect(call).rejects.toMatchObject({ name: 'ReleaseFailed', message: failed.cause });
+  });
+
+  test('a redrive re-entering it (higher redrive count) returns runAgain, so a new release task runs', async () => {
+    // Act
+    const out = await handler({ failed, judgedAtRedrive: 0, redriveCount: 1 });
+
+    // Assess
+    expect(out).toEqual({ runAgain: true });
+  });
+
+  test('fails again when the task of the redrive itself failed (judged in the same attempt)', async () => {
+    await expect(handler({ failed, judgedAtRedrive: 2, redriveCount: 2 })).rejects.toMatchObject({ name: 'ReleaseFailed' });
+  });
+
+  test('refuses input without the redrive counts with InvalidInput', async () => {
+    await expect(handler({ failed })).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('judgedAtRedrive') });
+  });
+});

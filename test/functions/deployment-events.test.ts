@@ -1,5 +1,5 @@
 import { setHandlerEnv, awsEvent, taskDefArn, CLUSTER_ARN, TABLE_NAME, waiterItem } from './helpers';
-import { DeleteItemCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, ECSClient, type Deployment, type Service } from '@aws-sdk/client-ecs';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -71,7 +71,7 @@ describe('deployment-events handler', () => {
     dynamoMock.reset();
     sfnMock.reset();
     setHandlerEnv();
-    dynamoMock.on(DeleteItemCommand).resolves({});
+    dynamoMock.on(UpdateItemCommand).resolves({});
     sfnMock.on(SendTaskSuccessCommand).resolves({});
     sfnMock.on(SendTaskFailureCommand).resolves({});
   });
@@ -96,7 +96,7 @@ describe('deployment-events handler', () => {
       expect(ecsMock).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: CLUSTER_ARN, services: ['example-web'] });
     });
 
-    it('resumes the deploy with task success on SERVICE_DEPLOYMENT_COMPLETED and deletes the waiter', async () => {
+    it('resumes the deploy with task success on SERVICE_DEPLOYMENT_COMPLETED and marks the waiter settled', async () => {
       // Act
       const result = await handler(deploymentEvent('ecs-deployment-completed.json'));
 
@@ -104,9 +104,9 @@ describe('deployment-events handler', () => {
       expect(result).toEqual({ kind: 'deployment-event', resumed: 1, waiting: 0 });
       expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, {
         taskToken: 'token-web-42',
-        output: JSON.stringify({ process: 'web', deploymentId: webWaiter.deploymentId, state: 'COMPLETED' }),
+        output: JSON.stringify({ process: 'web', serviceName: 'example-web', deploymentId: webWaiter.deploymentId, taskDefinitionArn: WEB_ARN, action: 'update', state: 'COMPLETED' }),
       });
-      expect(dynamoMock).toHaveReceivedCommandWith(DeleteItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: `example-web#${webWaiter.deploymentId}` } } });
+      expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: `example-web#${webWaiter.deploymentId}` } } });
     });
 
     it('fails the deploy with DeploymentRolledBack on SERVICE_DEPLOYMENT_FAILED', async () => {
@@ -121,10 +121,10 @@ describe('deployment-events handler', () => {
         cause: expect.stringContaining('ECS deployment circuit breaker: task failed to start.'),
       });
       expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
-      expect(dynamoMock).toHaveReceivedCommand(DeleteItemCommand);
+      expect(dynamoMock).toHaveReceivedCommand(UpdateItemCommand);
     });
 
-    it('treats a deploy whose wait already timed out as done: waiter deleted, no error', async () => {
+    it('treats a deploy whose wait already timed out as done: waiter settled, no error', async () => {
       // Prepare
       sfnMock.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
 
@@ -133,7 +133,7 @@ describe('deployment-events handler', () => {
 
       // Assess
       expect(result).toEqual({ kind: 'deployment-event', resumed: 1, waiting: 0 });
-      expect(dynamoMock).toHaveReceivedCommandWith(DeleteItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: `example-web#${webWaiter.deploymentId}` } } });
+      expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: `example-web#${webWaiter.deploymentId}` } } });
     });
 
     it("keeps waiting when the event is about another deployment and ours is in progress", async () => {
@@ -147,7 +147,7 @@ describe('deployment-events handler', () => {
       // Assess
       expect(result).toEqual({ kind: 'deployment-event', resumed: 0, waiting: 1 });
       expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
-      expect(dynamoMock).not.toHaveReceivedCommand(DeleteItemCommand);
+      expect(dynamoMock).not.toHaveReceivedCommand(UpdateItemCommand);
     });
   });
 
@@ -172,13 +172,61 @@ describe('deployment-events handler', () => {
     const result = await handler(scheduledEvent);
 
     // Assess
-    expect(result).toEqual({ kind: 'sweep', resumed: 1, waiting: 1 });
+    expect(result).toEqual({ kind: 'sweep', resumed: 1, waiting: 1, timedOut: 0 });
     expect(dynamoMock).toHaveReceivedCommandWith(QueryCommand, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'WAITER' } } });
     expect(ecsMock).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: CLUSTER_ARN, services: ['example-web', 'example-worker'] });
     expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: 'token-web-42' });
     expect(sfnMock).not.toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: 'token-worker-42' });
-    expect(dynamoMock).toHaveReceivedCommandTimes(DeleteItemCommand, 1);
-    expect(dynamoMock).toHaveReceivedCommandWith(DeleteItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: `example-web#${webWaiter.deploymentId}` } } });
+    expect(dynamoMock).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
+    expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: `example-web#${webWaiter.deploymentId}` } } });
+  });
+
+  it('at the deploy timeout the sweep fails a deployment still in progress with DeploymentTimedOut (the deploy state fails there, redrivable)', async () => {
+    // Prepare: the worker's deadline (00:04) is before the sweep (00:05); the web's (00:30) is not.
+    const worker = { ...workerWaiter, deadline: '2026-01-01T00:04:00.000Z', timeoutSeconds: 240 };
+    const web = { ...webWaiter, deadline: '2026-01-01T00:30:00.000Z', timeoutSeconds: 1800 };
+    dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem(web), waiterItem(worker)] });
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [serviceOf(web), serviceOf(worker, { runningCount: 0, desiredCount: 1 })] });
+
+    // Act
+    const result = await handler(scheduledEvent);
+
+    // Assess
+    expect(result).toEqual({ kind: 'sweep', resumed: 1, waiting: 1, timedOut: 1 });
+    expect(sfnMock).toHaveReceivedCommandWith(SendTaskFailureCommand, {
+      taskToken: 'token-worker-42',
+      error: 'DeploymentTimedOut',
+      cause: expect.stringContaining(`worker deployment ${workerWaiter.deploymentId} of service example-worker did not settle within 240 s (0 of 1 tasks running)`),
+    });
+    expect(sfnMock).not.toHaveReceivedCommandWith(SendTaskFailureCommand, { taskToken: 'token-web-42' });
+  });
+
+  it('at the deploy timeout a deployment that completed (its event lost) still succeeds', async () => {
+    // Prepare
+    const worker = { ...workerWaiter, deadline: '2026-01-01T00:04:00.000Z', timeoutSeconds: 240 };
+    dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem(worker)] });
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [serviceOf(worker, { rolloutState: 'COMPLETED' })] });
+
+    // Act
+    const result = await handler(scheduledEvent);
+
+    // Assess
+    expect(result).toEqual({ kind: 'sweep', resumed: 1, waiting: 0, timedOut: 0 });
+    expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: 'token-worker-42' });
+  });
+
+  it('never resumes a settled waiter again (it is kept as the record of the attempt)', async () => {
+    // Prepare
+    dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem({ ...webWaiter, settledAt: '2026-01-01T00:01:00.000Z' })] });
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [serviceOf(webWaiter, { rolloutState: 'COMPLETED' })] });
+
+    // Act
+    const result = await handler(scheduledEvent);
+
+    // Assess
+    expect(result).toEqual({ kind: 'sweep', resumed: 0, waiting: 0, timedOut: 0 });
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    expect(ecsMock).not.toHaveReceivedCommand(DescribeServicesCommand);
   });
 
   it('sweeps without describing services when no deploy waits', async () => {
@@ -189,7 +237,7 @@ describe('deployment-events handler', () => {
     const result = await handler(scheduledEvent);
 
     // Assess
-    expect(result).toEqual({ kind: 'sweep', resumed: 0, waiting: 0 });
+    expect(result).toEqual({ kind: 'sweep', resumed: 0, waiting: 0, timedOut: 0 });
     expect(ecsMock).not.toHaveReceivedCommand(DescribeServicesCommand);
   });
 
@@ -203,7 +251,7 @@ describe('deployment-events handler', () => {
     const result = await handler(scheduledEvent);
 
     // Assess
-    expect(result).toEqual({ kind: 'sweep', resumed: 0, waiting: 12 });
+    expect(result).toEqual({ kind: 'sweep', resumed: 0, waiting: 12, timedOut: 0 });
     const batches = ecsMock.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services?.length);
     expect(batches).toEqual([10, 2]);
   });

@@ -8,7 +8,8 @@ import {
   PutScheduledActionCommand,
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -86,7 +87,10 @@ describe('update-service handler with a scale-to-zero schedule', () => {
   const ecsMock = mockClient(ECSClient);
   const dynamoMock = mockClient(DynamoDBClient);
   const scalingMock = mockClient(ApplicationAutoScalingClient);
-  const execution = 'arn:aws:states:eu-west-1:123456789012:execution:example-deploy:example-42-deploy';
+  const sfnMock = mockClient(SFNClient);
+  const execution = 'example-42-deploy';
+  /** What the deploy's wait state adds to every call. */
+  const WAIT = { taskToken: 'token-web-42', deployTimeoutSeconds: 1800 };
   const OURS = taskDefArn('slipway-example-web', 8);
   const RESOURCE = 'service/slipway/example-web';
   const registered = (min: number, max: number) => ({
@@ -105,7 +109,13 @@ describe('update-service handler with a scale-to-zero schedule', () => {
     dynamoMock.reset();
     scalingMock.reset();
     setHandlerEnv();
+    sfnMock.reset();
     dynamoMock.on(GetItemCommand).resolves({ Item: settingsItem(settingsInput({ scaleToZero: { ...SCHEDULE, days: [...SCHEDULE.days] } })) });
+    dynamoMock.on(PutItemCommand).resolves({});
+    dynamoMock.on(UpdateItemCommand).resolves({});
+    dynamoMock.on(QueryCommand).resolves({ Items: [] });
+    sfnMock.on(SendTaskSuccessCommand).resolves({});
+    sfnMock.on(SendTaskFailureCommand).resolves({});
     ecsMock.on(DescribeTaskDefinitionCommand).resolves({ tags: [{ key: 'slipway:build', value: '41' }] });
     ecsMock.on(UpdateServiceCommand).resolves({ service: { ...existingService, deployments: [{ id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: OURS, rolloutState: 'IN_PROGRESS' }] } });
     ecsMock.on(CreateServiceCommand).resolves({ service: { ...existingService, deployments: [{ id: 'ecs-svc/3', status: 'PRIMARY', taskDefinition: OURS, rolloutState: 'IN_PROGRESS' }] } });
@@ -118,7 +128,7 @@ describe('update-service handler with a scale-to-zero schedule', () => {
     scalingMock.on(DescribeScheduledActionsCommand).resolves({ ScheduledActions: [] });
 
     // Act
-    const result = await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: DAY.toISOString() });
+    const result = await handler({ ...WAIT, process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: DAY.toISOString() });
 
     // Assess
     expect(result).toMatchObject({ action: 'update', deploymentId: 'ecs-svc/2' });
@@ -132,7 +142,7 @@ describe('update-service handler with a scale-to-zero schedule', () => {
     scalingMock.on(DescribeScalableTargetsCommand).resolves(registered(0, 0));
 
     // Act
-    await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: DAY.toISOString() });
+    await handler({ ...WAIT, process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: DAY.toISOString() });
 
     // Assess
     expect(scalingMock).toHaveReceivedCommandWith(PutScheduledActionCommand, {
@@ -150,7 +160,7 @@ describe('update-service handler with a scale-to-zero schedule', () => {
     ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: 'MISSING' }] });
 
     // Act
-    await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: NIGHT.toISOString() });
+    await handler({ ...WAIT, process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: NIGHT.toISOString() });
 
     // Assess
     expect(ecsMock).toHaveReceivedCommandWith(CreateServiceCommand, { serviceName: 'example-web', desiredCount: 0 });
@@ -163,7 +173,7 @@ describe('update-service handler with a scale-to-zero schedule', () => {
     ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: 'MISSING' }] });
 
     // Act
-    await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: DAY.toISOString() });
+    await handler({ ...WAIT, process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: DAY.toISOString() });
 
     // Assess
     expect(ecsMock).toHaveReceivedCommandWith(CreateServiceCommand, { serviceName: 'example-web', desiredCount: 2 });
@@ -182,7 +192,7 @@ describe('update-service handler with a scale-to-zero schedule', () => {
     });
 
     // Act
-    await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: NIGHT.toISOString() });
+    await handler({ ...WAIT, process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: NIGHT.toISOString() });
 
     // Assess
     expect(scalingMock).toHaveReceivedCommandWith(DeleteScheduledActionCommand, { ResourceId: RESOURCE, ScheduledActionName: 'example-web-scale-to-zero' });
@@ -190,12 +200,12 @@ describe('update-service handler with a scale-to-zero schedule', () => {
     expect(scalingMock).not.toHaveReceivedCommand(PutScheduledActionCommand);
   });
 
-  it('finishes the scaling registration when a redrive reuses the deployment', async () => {
-    // Prepare: UpdateService ran in the failed run; the registration did not.
+  it('finishes the scaling registration when a retry reuses the deployment', async () => {
+    // Prepare: UpdateService ran in the failed attempt; the registration did not (no waiter was recorded).
     ecsMock.on(DescribeServicesCommand).resolves({ services: [{ ...existingService, deployments: [{ id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: OURS, rolloutState: 'IN_PROGRESS' }] }] });
 
     // Act
-    const result = await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: DAY.toISOString() });
+    const result = await handler({ ...WAIT, process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: DAY.toISOString() });
 
     // Assess
     expect(result).toMatchObject({ action: 'reuse', deploymentId: 'ecs-svc/2' });
@@ -203,7 +213,7 @@ describe('update-service handler with a scale-to-zero schedule', () => {
   });
 
   it('refuses a malformed now with a named error', async () => {
-    await expect(handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: 'yesterday' })).rejects.toMatchObject({ name: 'InvalidInput' });
+    await expect(handler({ ...WAIT, process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: 'yesterday' })).rejects.toMatchObject({ name: 'InvalidInput' });
   });
 });
 

@@ -1,11 +1,12 @@
-import { setHandlerEnv, buildSettings, settingsItem, settingsInput, awsError, taskDefArn, CLUSTER_ARN } from './helpers';
+import { setHandlerEnv, buildSettings, settingsItem, settingsInput, awsError, taskDefArn, CLUSTER_ARN, TABLE_NAME, waiterItem } from './helpers';
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/update-service';
-import { createServiceRequest, isNewerBuild, planService, scalableResourceId } from '../../functions/update-service/plan';
+import { createServiceRequest, isNewerBuild, planRedeploy, planService, scalableResourceId } from '../../functions/update-service/plan';
 
 const WEB = 'slipway-example-web';
 const OURS = taskDefArn(WEB, 8);
@@ -81,6 +82,33 @@ describe('planService', () => {
   });
 });
 
+describe('planRedeploy', () => {
+  const reuse = { action: 'reuse', deploymentId: 'ecs-svc/600', completed: false } as const;
+
+  it('reuses the deployment when no attempt recorded it (the first attempt died before storing its waiter)', () => {
+    expect(planRedeploy(reuse, undefined, 1)).toBe(reuse);
+  });
+
+  const settledAt = '2026-01-01T00:35:00.000Z';
+
+  it('reuses the deployment on a retry of the attempt that started it', () => {
+    expect(planRedeploy(reuse, { execution: 'example-42-deploy', redriveCount: 1, settledAt }, 1)).toBe(reuse);
+  });
+
+  it('starts a new deployment on a redrive of a deployment that was settled as failed (timed out) but still runs', () => {
+    expect(planRedeploy(reuse, { execution: 'example-42-deploy', redriveCount: 0, settledAt }, 1)).toEqual({ action: 'redeploy' });
+  });
+
+  it('reuses, on a redrive, a deployment nobody gave a verdict on (its iteration was aborted when another process type failed)', () => {
+    expect(planRedeploy(reuse, { execution: 'example-42-deploy', redriveCount: 0 }, 1)).toBe(reuse);
+  });
+
+  it('never replaces a completed deployment', () => {
+    const done = { ...reuse, completed: true };
+    expect(planRedeploy(done, { execution: 'example-42-deploy', redriveCount: 0, settledAt }, 3)).toBe(done);
+  });
+});
+
 describe('createServiceRequest', () => {
   const settings = buildSettings();
 
@@ -149,27 +177,54 @@ describe('update-service handler', () => {
   const ecsMock = mockClient(ECSClient);
   const dynamoMock = mockClient(DynamoDBClient);
   const scalingMock = mockClient(ApplicationAutoScalingClient);
-  const execution = 'arn:aws:states:eu-west-1:123456789012:execution:example-deploy:example-42-deploy';
+  const sfnMock = mockClient(SFNClient);
+  const execution = 'example-42-deploy';
+  const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:slipway-example-deploy:example-42-deploy';
+  const NOW = '2026-01-01T00:00:00.000Z';
+  /** What the deploy's wait state sends (statemachines/deploy.asl.json), plus `extra`. */
+  const input = (extra: Record<string, unknown> = {}) => ({
+    taskToken: 'token-web-42',
+    process: 'web',
+    taskDefinitionArn: OURS,
+    execution,
+    executionArn,
+    build: '42',
+    buildSortKey: '0000000042',
+    force: false,
+    deployTimeoutSeconds: 1800,
+    timeoutSeconds: 2700,
+    redriveCount: 0,
+    now: NOW,
+    ...extra,
+  });
+  const putWaiterItem = () => dynamoMock.commandCalls(PutItemCommand)[0]?.args[0].input.Item;
 
   beforeEach(() => {
     ecsMock.reset();
     dynamoMock.reset();
     scalingMock.reset();
+    sfnMock.reset();
     setHandlerEnv();
     dynamoMock.on(GetItemCommand).resolves({ Item: settingsItem(settingsInput()) });
+    dynamoMock.on(PutItemCommand).resolves({});
+    dynamoMock.on(UpdateItemCommand).resolves({});
+    dynamoMock.on(QueryCommand).resolves({ Items: [] });
+    sfnMock.on(SendTaskSuccessCommand).resolves({});
+    sfnMock.on(SendTaskFailureCommand).resolves({});
   });
 
   describe('when the service is missing', () => {
     beforeEach(() => {
-      ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: 'example-web', reason: 'MISSING' }] });
+      const created = service([primary(OURS, 'ecs-svc/500', 'IN_PROGRESS')]);
+      ecsMock.on(DescribeServicesCommand).resolvesOnce({ services: [], failures: [{ arn: 'example-web', reason: 'MISSING' }] }).resolves({ services: [created] });
       ecsMock.on(CreateServiceCommand).callsFake((req: { serviceName: string; taskDefinition: string }) => ({
         service: service([primary(req.taskDefinition, 'ecs-svc/500', 'IN_PROGRESS')], { serviceName: req.serviceName, serviceArn: `arn:aws:ecs:eu-west-1:123456789012:service/slipway/${req.serviceName}` }),
       }));
     });
 
-    it('creates it with the circuit breaker on and returns the new deployment', async () => {
+    it('creates it with the circuit breaker on and waits on the new deployment', async () => {
       // Act
-      const result = await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42' });
+      const result = await handler(input());
 
       // Assess
       expect(result).toEqual({
@@ -179,6 +234,7 @@ describe('update-service handler', () => {
         deploymentId: 'ecs-svc/500',
         action: 'create',
         state: 'IN_PROGRESS',
+        waiting: true,
       });
       expect(ecsMock).toHaveReceivedCommandWith(CreateServiceCommand, {
         cluster: CLUSTER_ARN,
@@ -187,11 +243,24 @@ describe('update-service handler', () => {
         deploymentConfiguration: expect.objectContaining({ deploymentCircuitBreaker: { enable: true, rollback: true } }),
         loadBalancers: [expect.objectContaining({ containerName: 'web', containerPort: 8080 })],
       });
+      expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    });
+
+    it('stores the task token for the new deployment with the redrive count and the deadline (entered + deploy timeout)', async () => {
+      // Act
+      await handler(input());
+
+      // Assess
+      expect(putWaiterItem()).toMatchObject({
+        ...waiterItem({ serviceName: 'example-web', deploymentId: 'ecs-svc/500', process: 'web', taskDefinitionArn: OURS, taskToken: 'token-web-42', execution, redriveCount: 0, deadline: '2026-01-01T00:30:00.000Z', timeoutSeconds: 1800, action: 'create' }),
+        createdAt: { S: NOW },
+      });
+      expect(dynamoMock).toHaveReceivedCommandWith(PutItemCommand, { TableName: TABLE_NAME });
     });
 
     it('registers the autoscaling range and a CPU target-tracking policy', async () => {
       // Act
-      await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42' });
+      await handler(input());
 
       // Assess
       expect(scalingMock).toHaveReceivedCommandWith(RegisterScalableTargetCommand, {
@@ -213,7 +282,7 @@ describe('update-service handler', () => {
 
     it('creates a process without autoscaling and without a load balancer, touching no scaling API', async () => {
       // Act
-      const result = await handler({ process: 'worker', taskDefinitionArn: taskDefArn('slipway-example-worker', 8), execution, build: '42' });
+      const result = await handler(input({ process: 'worker', taskDefinitionArn: taskDefArn('slipway-example-worker', 8) }));
 
       // Assess
       expect(result).toMatchObject({ action: 'create', serviceName: 'example-worker' });
@@ -222,17 +291,22 @@ describe('update-service handler', () => {
       expect(scalingMock).not.toHaveReceivedCommand(PutScalingPolicyCommand);
     });
 
-    it('sends the same client token when the same execution retries the same revision', async () => {
+    it('sends the same client token when the same attempt retries the same revision, a new one for another execution or a redrive', async () => {
+      // Prepare: every call finds the service missing (CreateService's idempotency is what is tested).
+      ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: 'example-web', reason: 'MISSING' }] });
+
       // Act
-      await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42' });
-      await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42' });
-      await handler({ process: 'web', taskDefinitionArn: OURS, execution: `${execution}-other`, build: '42' });
+      await handler(input());
+      await handler(input());
+      await handler(input({ execution: `${execution}-other` }));
+      await handler(input({ redriveCount: 1 }));
 
       // Assess
       const tokens = ecsMock.commandCalls(CreateServiceCommand).map((c) => c.args[0].input.clientToken);
       expect(tokens[0]).toMatch(/^[0-9a-f]{32}$/);
       expect(tokens[1]).toBe(tokens[0]);
       expect(tokens[2]).not.toBe(tokens[0]);
+      expect(tokens[3]).not.toBe(tokens[0]);
     });
   });
 
@@ -244,53 +318,130 @@ describe('update-service handler', () => {
     ecsMock.on(UpdateServiceCommand).resolves({ service: service([primary(OURS, 'ecs-svc/600', 'IN_PROGRESS'), { ...primary(taskDefArn(WEB, 7)), status: 'ACTIVE' }]) });
 
     // Act
-    const result = await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42' });
+    const result = await handler(input());
 
     // Assess
-    expect(result).toMatchObject({ action: 'update', deploymentId: 'ecs-svc/600', state: 'IN_PROGRESS' });
+    expect(result).toMatchObject({ action: 'update', deploymentId: 'ecs-svc/600' });
     expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: CLUSTER_ARN, service: 'example-web', taskDefinition: OURS });
     const sent = ecsMock.commandCalls(UpdateServiceCommand)[0].args[0].input;
     expect(sent).not.toHaveProperty('desiredCount');
+    expect(sent).not.toHaveProperty('forceNewDeployment');
     expect(ecsMock).not.toHaveReceivedCommand(CreateServiceCommand);
     expect(scalingMock).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
   });
 
-  it('reuses the completed deployment of this revision without updating', async () => {
+  it('resumes the deploy at once, without updating, when the service already completed a deployment of this revision', async () => {
     // Prepare
     ecsMock.on(DescribeServicesCommand).resolves({ services: [service([primary(OURS, 'ecs-svc/600', 'COMPLETED')])] });
 
     // Act
-    const result = await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42' });
+    const result = await handler(input({ redriveCount: 1 }));
 
     // Assess
-    expect(result).toMatchObject({ action: 'reuse', deploymentId: 'ecs-svc/600', state: 'COMPLETED' });
+    expect(result).toMatchObject({ action: 'reuse', deploymentId: 'ecs-svc/600', state: 'COMPLETED', waiting: false });
     expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+    const output = JSON.parse(sfnMock.commandCalls(SendTaskSuccessCommand)[0].args[0].input.output ?? '');
+    expect(output).toEqual({ process: 'web', serviceName: 'example-web', deploymentId: 'ecs-svc/600', taskDefinitionArn: OURS, action: 'reuse', state: 'COMPLETED' });
+    expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: 'example-web#ecs-svc/600' } }, UpdateExpression: 'SET settledAt = :at' });
   });
 
-  it('reuses an in-progress deployment of this revision as IN_PROGRESS', async () => {
+  it('a retry reuses the in-progress deployment its own attempt started (same redrive count recorded)', async () => {
     // Prepare
     ecsMock.on(DescribeServicesCommand).resolves({ services: [service([primary(OURS, 'ecs-svc/600', 'IN_PROGRESS')])] });
+    dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem({ serviceName: 'example-web', deploymentId: 'ecs-svc/600', process: 'web', taskDefinitionArn: OURS, taskToken: 'old', execution, redriveCount: 1 })] });
 
     // Act
-    const result = await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42' });
+    const result = await handler(input({ redriveCount: 1 }));
 
     // Assess
-    expect(result).toMatchObject({ action: 'reuse', deploymentId: 'ecs-svc/600', state: 'IN_PROGRESS' });
+    expect(result).toMatchObject({ action: 'reuse', deploymentId: 'ecs-svc/600', state: 'IN_PROGRESS', waiting: true });
     expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
   });
 
-  it('returns SUPERSEDED without updating when the service runs a newer revision of a newer build', async () => {
+  it('a redrive starts a new deployment of the same revision instead of waiting on the one that timed out', async () => {
+    // Prepare: the deployment of attempt 0 is still in progress (it timed out); this is redrive 1.
+    ecsMock.on(DescribeServicesCommand).resolvesOnce({ services: [service([primary(OURS, 'ecs-svc/600', 'IN_PROGRESS')])] }).resolves({ services: [service([primary(OURS, 'ecs-svc/601', 'IN_PROGRESS')])] });
+    dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem({ serviceName: 'example-web', deploymentId: 'ecs-svc/600', process: 'web', taskDefinitionArn: OURS, taskToken: 'old', execution, redriveCount: 0, settledAt: NOW })] });
+    ecsMock.on(UpdateServiceCommand).resolves({ service: service([primary(OURS, 'ecs-svc/601', 'IN_PROGRESS')]) });
+
+    // Act
+    const result = await handler(input({ redriveCount: 1 }));
+
+    // Assess
+    expect(result).toMatchObject({ action: 'redeploy', deploymentId: 'ecs-svc/601', waiting: true });
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'example-web', taskDefinition: OURS, forceNewDeployment: true });
+    expect(putWaiterItem()).toMatchObject({ sk: { S: 'example-web#ecs-svc/601' }, redriveCount: { N: '1' }, taskToken: { S: 'token-web-42' } });
+  });
+
+  it('a redrive after a rollback updates the service again (it is back on the old revision)', async () => {
+    // Prepare
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [service([primary(taskDefArn(WEB, 7), 'ecs-svc/650')])] });
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves(taggedRevision(taskDefArn(WEB, 7), '41'));
+    ecsMock.on(UpdateServiceCommand).resolves({ service: service([primary(OURS, 'ecs-svc/700', 'IN_PROGRESS')]) });
+
+    // Act
+    const result = await handler(input({ redriveCount: 1 }));
+
+    // Assess
+    expect(result).toMatchObject({ action: 'update', deploymentId: 'ecs-svc/700' });
+    expect(ecsMock.commandCalls(UpdateServiceCommand)[0].args[0].input).not.toHaveProperty('forceNewDeployment');
+  });
+
+  it('a redrive re-claims the app, conditionally: only if this execution still holds the claim or it was released for this build', async () => {
+    // Prepare
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [service([primary(OURS, 'ecs-svc/600', 'COMPLETED')])] });
+
+    // Act
+    await handler(input({ redriveCount: 1 }));
+
+    // Assess
+    expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, {
+      TableName: TABLE_NAME,
+      Key: { pk: { S: 'APP' }, sk: { S: 'DEPLOY' } },
+      ConditionExpression: 'execution = :me OR (attribute_not_exists(execution) AND buildSortKey = :build)',
+      ExpressionAttributeValues: { ':me': { S: executionArn }, ':at': { S: NOW }, ':build': { S: '0000000042' } },
+    });
+  });
+
+  it('a redrive whose claim a newer build (or a rollback) took over fails the state with DeploymentSuperseded and touches no service', async () => {
+    // Prepare
+    dynamoMock.on(UpdateItemCommand).rejects(awsError('ConditionalCheckFailedException', 'The conditional request failed'));
+
+    // Act
+    const result = await handler(input({ redriveCount: 1 }));
+
+    // Assess
+    expect(result).toMatchObject({ action: 'superseded', state: 'SUPERSEDED', waiting: false });
+    expect(sfnMock).toHaveReceivedCommandWith(SendTaskFailureCommand, { taskToken: 'token-web-42', error: 'DeploymentSuperseded', cause: expect.stringContaining('slipway deploy <app> --build 42') });
+    expect(ecsMock).not.toHaveReceivedCommand(DescribeServicesCommand);
+    expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+
+  it('the first attempt does not touch the claim (the deploy\'s first state took it)', async () => {
+    // Prepare
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [service([primary(OURS, 'ecs-svc/600', 'COMPLETED')])] });
+
+    // Act
+    await handler(input());
+
+    // Assess
+    expect(dynamoMock).not.toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: 'APP' }, sk: { S: 'DEPLOY' } } });
+  });
+
+  it('fails the state with DeploymentSuperseded, without updating, when the service runs a newer revision of a newer build', async () => {
     // Prepare
     ecsMock.on(DescribeServicesCommand).resolves({ services: [service([primary(taskDefArn(WEB, 9))])] });
     ecsMock.on(DescribeTaskDefinitionCommand).resolves(taggedRevision(taskDefArn(WEB, 9), '43'));
 
     // Act
-    const result = await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42' });
+    const result = await handler(input());
 
     // Assess
-    expect(result).toMatchObject({ action: 'superseded', state: 'SUPERSEDED', error: 'DeploymentSuperseded', cause: expect.stringContaining(`build 43 (${taskDefArn(WEB, 9)})`) });
+    expect(result).toMatchObject({ action: 'superseded', state: 'SUPERSEDED', waiting: false });
+    expect(sfnMock).toHaveReceivedCommandWith(SendTaskFailureCommand, { taskToken: 'token-web-42', error: 'DeploymentSuperseded', cause: expect.stringContaining(`build 43 (${taskDefArn(WEB, 9)})`) });
     expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: taskDefArn(WEB, 9), include: ['TAGS'] });
     expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(dynamoMock).not.toHaveReceivedCommand(PutItemCommand);
   });
 
   it('updates over a newer build when forced (a rollback)', async () => {
@@ -300,24 +451,34 @@ describe('update-service handler', () => {
     ecsMock.on(UpdateServiceCommand).resolves({ service: service([primary(OURS, 'ecs-svc/700', 'IN_PROGRESS')]) });
 
     // Act
-    const result = await handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42', force: true });
+    const result = await handler(input({ force: true }));
 
     // Assess
-    expect(result).toMatchObject({ action: 'update', deploymentId: 'ecs-svc/700', state: 'IN_PROGRESS' });
+    expect(result).toMatchObject({ action: 'update', deploymentId: 'ecs-svc/700' });
     expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { taskDefinition: OURS });
   });
 
   it('throws InvalidInput naming build when the build is missing', async () => {
     // Act
-    const call = handler({ process: 'web', taskDefinitionArn: OURS, execution });
+    const { build: _build, ...rest } = input();
+    const call = handler(rest);
 
     // Assess
     await expect(call).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('build:') });
   });
 
+  it('throws InvalidInput naming the task token when the state did not send one', async () => {
+    // Act
+    const { taskToken: _t, ...rest } = input();
+    const call = handler(rest);
+
+    // Assess
+    await expect(call).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('taskToken:') });
+  });
+
   it('throws InvalidInput for a process that is not in the settings', async () => {
     // Act
-    const call = handler({ process: 'cron', taskDefinitionArn: taskDefArn('slipway-example-cron', 1), execution, build: '42' });
+    const call = handler(input({ process: 'cron', taskDefinitionArn: taskDefArn('slipway-example-cron', 1) }));
 
     // Assess
     await expect(call).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('process "cron" is not in the app\'s settings (processes: web, worker)') });
@@ -326,7 +487,7 @@ describe('update-service handler', () => {
 
   it('throws InvalidInput when the task definition is not a revision ARN', async () => {
     // Act
-    const call = handler({ process: 'web', taskDefinitionArn: 'slipway-example-web', execution, build: '42' });
+    const call = handler(input({ taskDefinitionArn: 'slipway-example-web' }));
 
     // Assess
     await expect(call).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('taskDefinitionArn: must be a task-definition revision ARN') });
@@ -339,9 +500,23 @@ describe('update-service handler', () => {
     ecsMock.on(UpdateServiceCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
 
     // Act
-    const call = handler({ process: 'web', taskDefinitionArn: OURS, execution, build: '42' });
+    const call = handler(input());
 
     // Assess
     await expect(call).rejects.toMatchObject({ name: 'TransientError', message: expect.stringContaining('UpdateService example-web') });
+  });
+
+  it('lets AccessDenied fail the state (uncaught in the ASL, so a redrive re-runs it)', async () => {
+    // Prepare
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [service([primary(taskDefArn(WEB, 7))])] });
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves(taggedRevision(taskDefArn(WEB, 7), '41'));
+    ecsMock.on(UpdateServiceCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform ecs:UpdateService'));
+
+    // Act
+    const call = handler(input());
+
+    // Assess
+    await expect(call).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(dynamoMock).not.toHaveReceivedCommand(PutItemCommand);
   });
 });

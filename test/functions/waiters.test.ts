@@ -1,9 +1,9 @@
 import { awsError, taskDefArn, TABLE_NAME, waiterItem } from './helpers';
-import { DeleteItemCommand, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { deleteWaiter, listWaiters, putWaiter, resume, type Waiter } from '../../functions/shared/waiters';
+import { isWaiting, listWaiters, putWaiter, resume, settleWaiter, type Waiter } from '../../functions/shared/waiters';
 
 const dynamodb = new DynamoDBClient({ region: 'eu-west-1' });
 const sfn = new SFNClient({ region: 'eu-west-1' });
@@ -17,6 +17,7 @@ const waiter: Waiter = {
   taskDefinitionArn: taskDefArn('slipway-example-web', 8),
   taskToken: 'token-web-42',
   execution: 'example-42-deploy',
+  redriveCount: 0,
 };
 
 
@@ -85,16 +86,35 @@ describe('listWaiters', () => {
   });
 });
 
-describe('deleteWaiter', () => {
-  it('deletes the waiter by its key', async () => {
+describe('settleWaiter', () => {
+  it('marks the waiter settled by its key and keeps it as the record of the attempt', async () => {
     // Prepare
-    dynamoMock.on(DeleteItemCommand).resolves({});
+    dynamoMock.on(UpdateItemCommand).resolves({});
 
     // Act
-    await deleteWaiter(dynamodb, TABLE_NAME, waiter);
+    await settleWaiter(dynamodb, TABLE_NAME, waiter, new Date('2026-01-01T00:05:00Z'));
 
     // Assess
-    expect(dynamoMock).toHaveReceivedCommandWith(DeleteItemCommand, { TableName: TABLE_NAME, Key: { pk: { S: 'WAITER' }, sk: { S: 'example-web#ecs-svc/123' } } });
+    expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, {
+      TableName: TABLE_NAME,
+      Key: { pk: { S: 'WAITER' }, sk: { S: 'example-web#ecs-svc/123' } },
+      UpdateExpression: 'SET settledAt = :at',
+      ExpressionAttributeValues: { ':at': { S: '2026-01-01T00:05:00.000Z' } },
+    });
+  });
+
+  it('a listed settled waiter is no longer waiting; its redrive count, deadline and action survive the round trip', async () => {
+    // Prepare
+    const settled: Waiter = { ...waiter, redriveCount: 2, deadline: '2026-01-01T00:30:00.000Z', timeoutSeconds: 1800, action: 'redeploy', settledAt: '2026-01-01T00:05:00.000Z' };
+    dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem(settled), waiterItem(waiter)] });
+
+    // Act
+    const [first, second] = await listWaiters(dynamodb, TABLE_NAME, 'example-web');
+
+    // Assess
+    expect(first).toEqual(settled);
+    expect(isWaiting(first)).toBe(false);
+    expect(isWaiting(second)).toBe(true);
   });
 });
 
@@ -109,18 +129,24 @@ describe('resume', () => {
     expect(sfnMock).not.toHaveReceivedCommand(SendTaskFailureCommand);
   });
 
-  it('sends task success with the process and deployment when it completed', async () => {
+  it('sends task success with what the deploy state outputs (process, service, deployment, revision, action) when it completed', async () => {
     // Prepare
     sfnMock.on(SendTaskSuccessCommand).resolves({});
 
     // Act
-    const done = await resume(sfn, waiter, { state: 'COMPLETED' });
+    const done = await resume(sfn, { ...waiter, action: 'create' }, { state: 'COMPLETED' });
 
     // Assess
     expect(done).toBe(true);
-    expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, {
-      taskToken: 'token-web-42',
-      output: JSON.stringify({ process: 'web', deploymentId: 'ecs-svc/123', state: 'COMPLETED' }),
+    const sent = sfnMock.commandCalls(SendTaskSuccessCommand)[0].args[0].input;
+    expect(sent.taskToken).toBe('token-web-42');
+    expect(JSON.parse(sent.output ?? '')).toEqual({
+      process: 'web',
+      serviceName: 'example-web',
+      deploymentId: 'ecs-svc/123',
+      taskDefinitionArn: taskDefArn('slipway-example-web', 8),
+      action: 'create',
+      state: 'COMPLETED',
     });
   });
 

@@ -7,7 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Pipelines, STATE_MACHINES_DIR, type PipelinesProps } from '../../lib/constructs/pipelines';
-import { aslPlaceholders } from '../../lib/pipeline-contract';
+import { aslPlaceholders, executionStatusEventPattern } from '../../lib/pipeline-contract';
 import { PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS } from '../../lib/pipeline-contract';
 import { actionsOf, PIPELINE_STAR_ACTIONS, resourcesOf, unexpectedStarActions, type Statement } from './iam';
 
@@ -76,7 +76,7 @@ describe('Pipelines', () => {
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
       expect(render(fn.Properties.Environment.Variables.CLUSTER_ARN)).toContain(':cluster/production');
-      const { PARAMETER_PATH, DEBOUNCE_SECONDS: _d, SCHEDULE_GROUP: _g, SCHEDULER_ROLE_ARN: _r, ...common } = fn.Properties.Environment.Variables as Record<string, unknown>;
+      const { PARAMETER_PATH, DEBOUNCE_SECONDS: _d, SCHEDULE_GROUP: _g, SCHEDULER_ROLE_ARN: _r, STATE_MACHINE_ARNS: _s, ...common } = fn.Properties.Environment.Variables as Record<string, unknown>;
       expect(common).toEqual({
         APP_NAME: 'example',
         TABLE_NAME: { Ref: expect.stringMatching(/^PipelinesTable/) },
@@ -157,11 +157,47 @@ describe('Pipelines', () => {
     expect(rule.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelinesDeploymentEvents/), 'Arn'] });
   });
 
-  test('a 5-minute schedule sweeps waiting deploys through deployment-events', () => {
+  test('a 5-minute schedule sweeps waiting deploys (deployment-events) and missed status events (execution-status)', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelinesDeploymentEvents'), 'Arn'] } })],
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelinesDeploymentEvents'), 'Arn'] } }),
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelinesExecutionStatus'), 'Arn'] } }),
+      ],
     });
+  });
+
+  test('the execution status rule uses the contract\'s pattern for the app\'s five state machines and targets execution-status', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.states'] } } }));
+    expect(rules).toHaveLength(1);
+    const pattern = rules[0].Properties.EventPattern;
+    const arns = (pattern.detail.stateMachineArn as unknown[]).map(render);
+    const expected = executionStatusEventPattern(arns);
+
+    expect(pattern['detail-type']).toEqual(expected['detail-type']);
+    expect(pattern.detail.$or).toEqual(expected.detail.$or);
+    expect(arns).toEqual(STATE_MACHINES.map((n) => expect.stringContaining(`:stateMachine:slipway-example-${n}"`)));
+    expect(rules[0].Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelinesExecutionStatus/), 'Arn'] });
+  });
+
+  test('execution-status reads only the app\'s executions, lists only its state machines, and announces with source slipway', () => {
+    const st = statementsOf(template, 'PipelinesExecutionStatusRole');
+    const read = st.find((s) => actionsOf(s).includes('states:GetExecutionHistory'))!;
+    expect(actionsOf(read).sort()).toEqual(['states:DescribeExecution', 'states:GetExecutionHistory']);
+    expect(resourcesOf(read).map(render)).toEqual(STATE_MACHINES.map((n) => expect.stringContaining(`:execution:slipway-example-${n}:*"`)));
+    const list = st.find((s) => actionsOf(s).includes('states:ListExecutions'))!;
+    expect(resourcesOf(list).map(render)).toEqual(STATE_MACHINES.map((n) => expect.stringContaining(`:stateMachine:slipway-example-${n}"`)));
+    const put = st.find((s) => actionsOf(s).includes('events:PutEvents'))!;
+    expect(render(put.Resource)).toMatch(/:event-bus\/default"\]\]\}$/);
+    expect(put.Condition).toEqual({ StringEquals: { 'events:source': 'slipway' } });
+    expect(st.flatMap(actionsOf)).not.toContain('states:RedriveExecution');
+  });
+
+  test('execution-status gets every state machine ARN by pipeline name', () => {
+    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('failed and redriven') } }))[0];
+    const arns = render(fn.Properties.Environment.Variables.STATE_MACHINE_ARNS);
+    for (const n of STATE_MACHINES) expect(arns).toContain(`"${n}":"arn:`);
+    for (const n of STATE_MACHINES) expect(arns).toContain(`:stateMachine:slipway-example-${n}`);
   });
 
   test('build state machine: invokes its two functions, records builds, starts release only', () => {
@@ -196,10 +232,15 @@ describe('Pipelines', () => {
     expect(render(stop.Condition)).toContain(':cluster/production');
   });
 
-  test('deploy state machine: invokes its three functions and records releases', () => {
+  test('release state machine: no table access (its failures are recorded by execution-status)', () => {
+    const st = statementsOf(template, 'PipelinesReleaseStateMachineRole');
+    expect(st.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+  });
+
+  test('deploy state machine: invokes update-service only and records releases', () => {
     const st = statementsOf(template, 'PipelinesDeployStateMachineRole');
     const invoke = st.find((s) => actionsOf(s).includes('lambda:InvokeFunction'))!;
-    expect(resourcesOf(invoke)).toHaveLength(3);
+    expect(resourcesOf(invoke)).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^PipelinesUpdateService/), 'Arn'] }]);
     expect(st.flatMap(actionsOf)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem']));
     expect(st.flatMap(actionsOf)).not.toContain('states:StartExecution');
   });
@@ -221,7 +262,7 @@ describe('Pipelines', () => {
     expect(st.flatMap(actionsOf)).not.toContain('iam:PassRole');
   });
 
-  test.each(['PipelinesWaitForDeploymentRole', 'PipelinesDeploymentEventsRole'])('%s may resume only the deploy state machine', (role) => {
+  test.each(['PipelinesUpdateServiceRole', 'PipelinesDeploymentEventsRole'])('%s may resume only the deploy state machine', (role) => {
     const st = statementsOf(template, role);
     const send = st.find((s) => actionsOf(s).includes('states:SendTaskSuccess'))!;
     expect(actionsOf(send).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
@@ -232,10 +273,9 @@ describe('Pipelines', () => {
     const tableActions = (role: string) => statementsOf(template, role).flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:')).sort();
     expect(tableActions('PipelinesParseBuildEventRole')).toEqual(['dynamodb:GetItem']);
     expect(tableActions('PipelinesCheckReleaseTaskRole')).toEqual([]);
-    expect(tableActions('PipelinesCheckDeploymentRole')).toEqual([]);
-    expect(tableActions('PipelinesUpdateServiceRole')).toEqual(['dynamodb:GetItem']);
-    expect(tableActions('PipelinesWaitForDeploymentRole')).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
-    expect(tableActions('PipelinesDeploymentEventsRole')).toEqual(expect.arrayContaining(['dynamodb:DeleteItem', 'dynamodb:Query']));
+    expect(tableActions('PipelinesUpdateServiceRole')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(tableActions('PipelinesDeploymentEventsRole')).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(tableActions('PipelinesExecutionStatusRole')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
   test('Resource "*" appears only for actions without resource-level permissions', () => {

@@ -1,6 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { StateCoverage } from '../../lib/local/coverage';
 import { LocalRun } from '../../lib/local/runner';
+import type { ExecutionReport } from '../../lib/local/runner';
+import { judgeError, type ReleaseContext } from '../../functions/check-release-task/verdict';
+import { readableCause } from '../../functions/execution-status/decide';
 import { awsEvent, buildEvent, execution, exampleWorld, path, ROOT, runBuild } from './scenarios';
 
 /**
@@ -64,41 +67,85 @@ describe('happy path', () => {
   });
 });
 
-describe('release failures deploy nothing', () => {
-  test('a release command that exits 1 fails with ReleaseFailed naming the exit code and the logs', async () => {
+/**
+ * Where an execution stopped: the last state that failed and was not caught. AWS redrives the states that
+ * have an Entered and no Exited event, so this is the state a redrive re-runs.
+ */
+function failedStep(e: ExecutionReport | undefined): string | undefined {
+  const failed = (e?.states ?? []).filter((s) => s.status === 'failed');
+  const last = failed.at(-1);
+  return last ? (last.iteration ? `${last.iteration}: ${last.name}` : last.name) : undefined;
+}
+
+/** Fail states and failure bookkeeping states must not appear in a redrivable failure. */
+function noFailureRouting(e: ExecutionReport | undefined): void {
+  expect(path(e).filter((n) => /Record the failed|Announce the failed|Announce the rollback| failed$/.test(n))).toEqual([]);
+  expect((e?.states ?? []).filter((s) => s.status === 'caught' && !s.name.startsWith('Announce'))).toEqual([]);
+}
+
+/** The verdict "Judge the release task" (and execution-status) gives for ECS's own failure of the release task. */
+function translated(release: ExecutionReport | undefined) {
+  const ctx = (release?.input as unknown as { release: ReleaseContext }).release;
+  return judgeError({ Error: release?.error, Cause: release?.cause }, ctx);
+}
+
+describe('release failures deploy nothing, and stop at a step whose redrive runs a new release task', () => {
+  test('a release command that exits 1 fails uncaught at "Run release task" with AWS\'s States.TaskFailed; its cause translates to the exit code and the logs', async () => {
     const run = await scenario(exampleWorld({ release: { exitCode: 1 } }));
     const release = execution(run, 'release');
 
     expect(release?.status).toBe('FAILED');
-    expect(release?.error).toBe('ReleaseFailed');
-    expect(release?.cause).toContain('exited with code 1 in container "web"');
-    expect(release?.cause).toContain('console.aws.amazon.com/cloudwatch');
+    expect(release?.error).toBe('States.TaskFailed');
+    expect(failedStep(release)).toBe('Run release task');
+    noFailureRouting(release);
+    expect(translated(release).cause).toContain('exited with code 1 in container "web"');
+    expect(translated(release).logLink).toContain('console.aws.amazon.com/cloudwatch');
     expect(execution(run, 'deploy')).toBeUndefined();
     expect(run.report().world.services['example-web'].image).toBe(`${IMAGE}:build-41`);
   });
 
-  test('a release task that fails to start fails with ReleaseFailed and the start failure', async () => {
+  test('a release task that fails to start fails at "Run release task"; the cause translates to the start failure', async () => {
     const run = await scenario(exampleWorld({ release: { failToStart: 'pull access denied for example' } }));
     const release = execution(run, 'release');
 
-    expect(release?.error).toBe('ReleaseFailed');
-    expect(release?.cause).toContain('failed to start (TaskFailedToStart)');
+    expect(failedStep(release)).toBe('Run release task');
+    expect(translated(release).cause).toContain('failed to start (TaskFailedToStart)');
     expect(execution(run, 'deploy')).toBeUndefined();
   });
 
   test('a non-essential sidecar that exits 0 does not hide the release container exiting 1', async () => {
     const run = await scenario(exampleWorld({ release: { exitCode: 1, sidecar: { name: 'log-router', exitCode: 0 } } }));
 
-    expect(execution(run, 'release')?.error).toBe('ReleaseFailed');
-    expect(execution(run, 'release')?.cause).toContain('exited with code 1 in container "web"');
+    expect(failedStep(execution(run, 'release'))).toBe('Run release task');
+    expect(translated(execution(run, 'release')).cause).toContain('exited with code 1 in container "web"');
   });
 
-  test('a release task ECS cannot place fails with ReleaseFailed and the placement reason', async () => {
+  test('a release task ECS cannot place fails at "Run release task" with AmazonECS.Unknown and the placement reason', async () => {
     const run = await scenario(exampleWorld({ release: { placementFailure: 'RESOURCE:MEMORY' } }));
 
-    expect(execution(run, 'release')?.error).toBe('ReleaseFailed');
+    expect(execution(run, 'release')?.error).toBe('AmazonECS.Unknown');
+    expect(failedStep(execution(run, 'release'))).toBe('Run release task');
     expect(execution(run, 'release')?.cause).toContain('RESOURCE:MEMORY');
     expect(run.world.tasks).toHaveLength(0);
+  });
+
+  test('a task ECS reports as stopped normally but judged failed (an essential sidecar exited 1) fails with ReleaseFailed at "Stop on the failed release"', async () => {
+    // Prepare: the build's release input, with the sidecar marked essential.
+    const first = await runBuild(exampleWorld());
+    const input = structuredClone(execution(first.run, 'release')?.input) as { release: { essentialContainers: string[] } };
+    input.release.essentialContainers = ['web', 'log-router'];
+    const run = new LocalRun(exampleWorld({ release: { exitCode: 0, sidecar: { name: 'log-router', exitCode: 1 } } }), ROOT);
+
+    // Act
+    await run.run('release', input);
+    coverage.add(run.executions);
+    const release = execution(run, 'release');
+
+    // Assess
+    expect(release?.error).toBe('ReleaseFailed');
+    expect(failedStep(release)).toBe('Stop on the failed release');
+    expect(readableCause(release?.cause)).toMatch(/essential container "log-router" exited 1\. Logs: https:\/\//);
+    expect(execution(run, 'deploy')).toBeUndefined();
   });
 
   test('a failed release redriven after the fix runs a new release task (new client token) and deploys', async () => {
@@ -129,20 +176,33 @@ describe('deployments', () => {
     expect(run.report().world.services['example-web'].taskDefinition).toMatch(/slipway-example-web:1$/);
   });
 
-  test('a deployment that never settles fails with DeploymentTimedOut at the 30-minute default', async () => {
+  test('a deployment that never settles fails its own iteration with DeploymentTimedOut (the sweep\'s final check after the 30-minute default)', async () => {
     const run = await scenario(exampleWorld({ deployments: { worker: [{ outcome: 'neverSettles' }] } }));
     const deploy = execution(run, 'deploy');
 
     expect(deploy?.error).toBe('DeploymentTimedOut');
     expect(deploy?.cause).toContain('did not settle within 1800 s');
-    expect(path(deploy)).toContain('worker: Check the deployment one last time');
+    expect(failedStep(deploy)).toBe('worker: Update the service and wait for its deployment');
+    noFailureRouting(deploy);
     expect(run.world.now).toBeGreaterThanOrEqual(45 + 1800);
+    expect(run.world.now).toBeLessThan(45 + 1800 + 900);
   });
 
-  test('a deployment replaced by another one fails with DeploymentSuperseded', async () => {
+  test('a rollback fails the rolled-back process type\'s iteration, uncaught; the other process type completes', async () => {
+    const run = await scenario(exampleWorld({ deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 60 }], worker: [{ outcome: 'completes', afterSeconds: 30 }] } }));
+    const deploy = execution(run, 'deploy');
+
+    expect(failedStep(deploy)).toBe('web: Update the service and wait for its deployment');
+    expect(path(deploy)).toContain('worker: Service runs the new release');
+    noFailureRouting(deploy);
+    expect(run.report().world.services['example-worker'].image).toBe(`${IMAGE}:build-42`);
+  });
+
+  test('a deployment replaced by another one ends in a Fail state with DeploymentSuperseded (a redrive cannot change it)', async () => {
     const run = await scenario(exampleWorld({ deployments: { web: [{ outcome: 'replaced', afterSeconds: 30 }] } }));
 
     expect(execution(run, 'deploy')?.error).toBe('DeploymentSuperseded');
+    expect(path(execution(run, 'deploy'))).toContain('web: Service is on a newer release');
   });
 
   test('lost ECS events: the 5-minute sweep resumes the deploy', async () => {
@@ -212,37 +272,16 @@ describe('milestone events (source slipway, default bus)', () => {
     expect(run.report().events[0].detail.status).toBe('FAILED');
   });
 
-  test('a release command that exits 1 is announced as Release Failed with the error and cause; no deploy events', async () => {
-    const run = await scenario(exampleWorld({ release: { exitCode: 1 } }));
-    const failed = run.report().events.find((e) => e.detailType === 'Release Failed');
+  // Failures are announced by execution-status from Step Functions' status events, outside the executions
+  // (test/functions/execution-status.test.ts); the state machines put only the started/succeeded milestones.
+  test.each([
+    ['a release command that exits 1', exampleWorld({ release: { exitCode: 1 } }), ['Build Recorded', 'Release Started']],
+    ['a circuit-breaker rollback', exampleWorld({ deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 60 }] } }), ['Build Recorded', 'Release Started', 'Release Succeeded', 'Deploy Started']],
+    ['a build pipeline that cannot register its task definitions', exampleWorld({ throttle: { RegisterTaskDefinition: 20 } }), ['Build Recorded']],
+  ])('%s: the failing execution announces nothing itself', async (_label, world, expected) => {
+    const run = await scenario(world);
 
-    expect(kinds(run)).toEqual(['Build Recorded', 'Release Started', 'Release Failed']);
-    expect(failed?.detail.error).toBe('ReleaseFailed');
-    expect(String(failed?.detail.cause)).toMatch(/exited with code 1 .*Logs: https:\/\//);
-  });
-
-  test('a circuit-breaker rollback is announced as Deploy Rolled Back, not Deploy Failed', async () => {
-    const run = await scenario(exampleWorld({ deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 60 }] } }));
-    const last = run.report().events.at(-1);
-
-    expect(kinds(run)).not.toContain('Deploy Failed');
-    expect(last?.detailType).toBe('Deploy Rolled Back');
-    expect(last?.detail.error).toBe('DeploymentRolledBack');
-  });
-
-  test('a deploy that times out is announced as Deploy Failed with DeploymentTimedOut', async () => {
-    const run = await scenario(exampleWorld({ deployments: { web: [{ outcome: 'neverSettles' }] } }));
-    const last = run.report().events.at(-1);
-
-    expect(last?.detailType).toBe('Deploy Failed');
-    expect(last?.detail.error).toBe('DeploymentTimedOut');
-  });
-
-  test('a build pipeline that cannot register its task definitions is announced as Build Failed', async () => {
-    const run = await scenario(exampleWorld({ throttle: { RegisterTaskDefinition: 20 } }));
-
-    expect(kinds(run)).toEqual(['Build Recorded', 'Build Failed']);
-    expect(run.report().events[1].detail.error).toBe('TransientError');
+    expect(kinds(run)).toEqual(expected);
   });
 
   test('a redriven release announces its success once and does not announce a second start', async () => {
@@ -254,7 +293,7 @@ describe('milestone events (source slipway, default bus)', () => {
     await run.redrive(release);
     coverage.add(run.executions);
 
-    expect(kinds(run)).toEqual(['Build Recorded', 'Release Started', 'Release Failed', 'Release Succeeded', 'Deploy Started', 'Deploy Succeeded']);
+    expect(kinds(run)).toEqual(['Build Recorded', 'Release Started', 'Release Succeeded', 'Deploy Started', 'Deploy Succeeded']);
   });
 
   test('EventBridge failing beyond the retries never fails the pipeline: the deploy still succeeds, unannounced', async () => {
@@ -274,18 +313,18 @@ describe('throttling', () => {
     const retried = run.executions.flatMap((e) => e.states).filter((s) => s.retries > 0).map((s) => s.name);
 
     expect(run.executions.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
-    expect(retried).toEqual(expect.arrayContaining(['Register task definitions', 'Run release task', 'Create or update the service']));
+    expect(retried).toEqual(expect.arrayContaining(['Register task definitions', 'Run release task', 'Update the service and wait for its deployment']));
     expect(run.world.revisions.get('slipway-example-web')).toHaveLength(2);
     expect(run.world.tasks).toHaveLength(1);
   });
 
-  test('throttling that outlasts the retries fails the build pipeline with TransientError, recorded', async () => {
+  test('throttling that outlasts the retries fails the build pipeline at "Register task definitions" with TransientError (redrivable)', async () => {
     const run = await scenario(exampleWorld({ throttle: { RegisterTaskDefinition: 20 } }));
     const build = execution(run, 'build');
-    const record = run.world.table.get({ pk: { S: 'BUILD' }, sk: { S: '0000000042' } });
 
     expect(build?.error).toBe('TransientError');
-    expect(record?.pipelineError?.S).toBe('TransientError');
+    expect(failedStep(build)).toBe('Register task definitions');
+    noFailureRouting(build);
     expect(execution(run, 'release')).toBeUndefined();
   });
 });

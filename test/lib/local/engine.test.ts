@@ -184,8 +184,17 @@ describe('the simulated event bus matches patterns as EventBridge does', () => {
     expect(matchesEventPattern({ detail: { nothing: [{ exists: true }] } }, failed)).toBe(false);
   });
 
+  test('numeric filters and $or', () => {
+    expect(matchesEventPattern({ detail: { redriveCount: [{ numeric: ['>', 0] }] } }, failed)).toBe(false);
+    expect(matchesEventPattern({ detail: { redriveCount: [{ numeric: ['>=', 0, '<', 1] }] } }, failed)).toBe(true);
+    const either = { detail: { $or: [{ status: ['FAILED'] }, { status: ['RUNNING'], redriveCount: [{ numeric: ['>', 0] }] }] } };
+    expect(matchesEventPattern(either, failed)).toBe(true);
+    expect(matchesEventPattern(either, running)).toBe((running as { detail: { redriveCount: number } }).detail.redriveCount > 0);
+  });
+
   test('a filter the simulation does not evaluate is refused, not guessed', () => {
-    expect(() => matchesEventPattern({ detail: { redriveCount: [{ numeric: ['>', 0] }] } }, failed)).toThrow(UnsupportedEventPattern);
+    expect(() => matchesEventPattern({ detail: { name: [{ cidr: '10.0.0.0/24' }] } }, failed)).toThrow(UnsupportedEventPattern);
+    expect(() => matchesEventPattern({ detail: { redriveCount: [{ numeric: ['~', 0] }] } }, failed)).toThrow(UnsupportedEventPattern);
   });
 
   test('simulated ids are UUID-shaped and repeat for the same seed', () => {

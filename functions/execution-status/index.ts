@@ -1,0 +1,329 @@
+import { GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import * as z from 'zod/mini';
+import { EXECUTION_STATUS_DETAIL_TYPE, MILESTONE_SOURCE, STATE_MACHINES, type Milestone, type StateMachineName } from '../../lib/pipeline-contract';
+import { dynamodb } from '../shared/aws/dynamodb';
+import { eventbridge } from '../shared/aws/eventbridge';
+import { sfn } from '../shared/aws/sfn';
+import { awsCall, getStringFromEnv, InvalidEvent, MissingEnvironment, TransientError } from '../shared/errors';
+import { createLogger } from '../shared/logger';
+import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, EXECUTION_PK } from '../shared/records';
+import {
+  actionFor,
+  buildKeysFromInput,
+  describeFailure,
+  EXECUTION_STATUSES,
+  failureFromHistory,
+  failureMilestone,
+  FAILED_STATUSES,
+  parseExecutionInput,
+  rankOf,
+  redriveMilestone,
+  type BuildKeys,
+  type StatusFacts,
+} from './decide';
+
+const logger = createLogger('execution-status');
+
+/** How many of the newest history events are read to find the failed state (one GetExecutionHistory page). */
+const HISTORY_EVENTS = 100;
+/** The sweep looks at the newest executions of each state machine that stopped this recently. */
+const SWEEP_WINDOW_MS = 24 * 3600 * 1000;
+const SWEEP_EXECUTIONS = 10;
+/** Processed-event markers expire after 30 days (TTL attribute expiresAt). */
+const MARKER_TTL_SECONDS = 30 * 86400;
+
+/**
+ * A "Step Functions Execution Status Change" event as EventBridge delivers it (AWS Step Functions
+ * Developer Guide, "Automating Step Functions event delivery with EventBridge"; shape as in
+ * ../shared/fixtures/aws-events/stepfunctions-execution-status-change-*.json). Older events have no
+ * `redriveCount`, `error` or `cause`.
+ */
+const statusEventSchema = z.object({
+  source: z.literal('aws.states'),
+  'detail-type': z.literal(EXECUTION_STATUS_DETAIL_TYPE),
+  time: z.string().check(z.minLength(1)),
+  detail: z.object({
+    executionArn: z.string().check(z.regex(/^arn:aws[a-z-]*:states:[^:]+:\d{12}:execution:[^:]+:[^:]+$/, 'must be an execution ARN')),
+    stateMachineArn: z.string().check(z.regex(/^arn:aws[a-z-]*:states:[^:]+:\d{12}:stateMachine:[^:]+$/, 'must be a state machine ARN')),
+    status: z.enum(EXECUTION_STATUSES),
+    startDate: z.number(),
+    stopDate: z.optional(z.nullable(z.number())),
+    input: z.optional(z.nullable(z.string())),
+    redriveCount: z.optional(z.nullable(z.int().check(z.nonnegative()))),
+    error: z.optional(z.nullable(z.string())),
+    cause: z.optional(z.nullable(z.string())),
+  }),
+});
+
+/** What one invocation did. */
+export interface ExecutionStatusResult {
+  readonly kind: 'recorded' | 'ignored' | 'sweep';
+  /** What was done: `failure`, `redriven`, `recovered` (for `recorded`). */
+  readonly action?: string;
+  readonly reason?: string;
+  readonly milestone?: Milestone;
+  /** The sweep: executions whose missed status event it processed. */
+  readonly repaired?: number;
+}
+
+/** The app's state machines by ARN, from `STATE_MACHINE_ARNS` (JSON: pipeline name -> ARN). */
+function stateMachines(): Map<string, StateMachineName> {
+  const raw = getStringFromEnv('STATE_MACHINE_ARNS');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new MissingEnvironment(`STATE_MACHINE_ARNS must be a JSON object of pipeline name to state machine ARN, got ${raw.slice(0, 80)}`);
+  }
+  const byArn = new Map<string, StateMachineName>();
+  for (const [name, arn] of Object.entries((parsed ?? {}) as Record<string, unknown>)) {
+    if ((STATE_MACHINES as readonly string[]).includes(name) && typeof arn === 'string') byArn.set(arn, name as StateMachineName);
+  }
+  return byArn;
+}
+
+function region(): string {
+  return process.env.AWS_REGION ?? 'us-east-1';
+}
+
+function conditionFailed(e: unknown): boolean {
+  return e instanceof Error && e.name === 'ConditionalCheckFailedException';
+}
+
+/** The rank of the last status change processed for the execution (-1: none). */
+async function processedRank(table: string, executionArn: string): Promise<number> {
+  const out = await awsCall('DynamoDB GetItem execution marker', () =>
+    dynamodb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: EXECUTION_PK }, sk: { S: executionArn } }, ConsistentRead: true })),
+  );
+  const n = out.Item?.rank?.N;
+  return n === undefined ? -1 : Number(n);
+}
+
+/** Marks the change processed; a concurrent newer one wins (the condition keeps the highest rank). */
+async function markProcessed(table: string, facts: StatusFacts, rank: number): Promise<void> {
+  try {
+    await awsCall('DynamoDB PutItem execution marker', () =>
+      dynamodb.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: {
+            pk: { S: EXECUTION_PK },
+            sk: { S: facts.executionArn },
+            pipeline: { S: facts.pipeline },
+            status: { S: facts.status },
+            redriveCount: { N: String(facts.redriveCount) },
+            rank: { N: String(rank) },
+            at: { S: new Date(facts.at).toISOString() },
+            expiresAt: { N: String(Math.floor(facts.at / 1000) + MARKER_TTL_SECONDS) },
+          },
+          ConditionExpression: 'attribute_not_exists(#rank) OR #rank < :rank',
+          ExpressionAttributeNames: { '#rank': 'rank' },
+          ExpressionAttributeValues: { ':rank': { N: String(rank) } },
+        }),
+      ),
+    );
+  } catch (e) {
+    if (!conditionFailed(e)) throw e;
+  }
+}
+
+/** Updates a build's record, if the build has one (a build pipeline can fail before recording it). */
+async function updateBuild(table: string, keys: BuildKeys, update: string, values: Record<string, AttributeValue>, condition = 'attribute_exists(pk)'): Promise<boolean> {
+  try {
+    await awsCall(`DynamoDB UpdateItem build ${keys.buildKey}`, () =>
+      dynamodb.send(
+        new UpdateItemCommand({ TableName: table, Key: { pk: { S: BUILD_PK }, sk: { S: keys.sortKey } }, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values }),
+      ),
+    );
+    return true;
+  } catch (e) {
+    if (conditionFailed(e)) return false;
+    throw e;
+  }
+}
+
+/** Gives up a claim the execution holds (conditional: a claim someone else took over is left alone). */
+async function releaseClaim(table: string, key: { pk: string; sk: string }, update: string, condition: string, values: Record<string, AttributeValue>): Promise<boolean> {
+  try {
+    await awsCall(`DynamoDB UpdateItem ${key.pk}/${key.sk}`, () =>
+      dynamodb.send(new UpdateItemCommand({ TableName: table, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values })),
+    );
+    return true;
+  } catch (e) {
+    if (conditionFailed(e)) return false;
+    throw e;
+  }
+}
+
+/** Puts one milestone event on the default bus (source slipway), as the ASL's events:putEvents did. */
+async function announce(detailType: Milestone, executionArn: string, detail: Record<string, unknown>): Promise<void> {
+  const out = await awsCall(`EventBridge PutEvents ${detailType}`, () =>
+    eventbridge.send(new PutEventsCommand({ Entries: [{ EventBusName: 'default', Source: MILESTONE_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), Resources: [executionArn] }] })),
+  );
+  if ((out.FailedEntryCount ?? 0) > 0) {
+    const entry = out.Entries?.find((x) => x.ErrorCode);
+    throw new TransientError(`EventBridge PutEvents ${detailType} failed (${entry?.ErrorCode ?? 'unknown'}: ${entry?.ErrorMessage ?? ''}); the event is retried`);
+  }
+}
+
+async function historyOf(executionArn: string) {
+  const out = await awsCall('Step Functions GetExecutionHistory', () =>
+    sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: HISTORY_EVENTS, includeExecutionData: true })),
+  );
+  return failureFromHistory(out.events ?? []);
+}
+
+/** Processes one status change of one of the app's executions (from an event or the sweep). */
+export async function processStatus(table: string, app: string, facts: StatusFacts): Promise<ExecutionStatusResult> {
+  const action = actionFor(facts);
+  if (action.kind === 'ignore') return { kind: 'ignored', reason: action.reason };
+  const rank = rankOf(facts);
+  const seen = await processedRank(table, facts.executionArn);
+  if (seen >= rank) return { kind: 'ignored', reason: `a duplicate or older status change of ${facts.executionArn} (${facts.status}, redrive ${facts.redriveCount}): already processed` };
+
+  const input = parseExecutionInput(facts.input ?? (await describeInput(facts.executionArn)));
+  const keys = buildKeysFromInput(facts.pipeline, input);
+  const at = new Date(facts.at).toISOString();
+  const base = { app, buildKey: keys?.buildKey ?? 'unknown', execution: facts.executionArn };
+  let milestone: Milestone | undefined;
+
+  if (action.kind === 'failure') {
+    const failure = describeFailure(facts, await historyOf(facts.executionArn), input, region());
+    if (keys) {
+      const values: Record<string, AttributeValue> = {
+        ':error': { S: failure.error },
+        ':cause': { S: failure.cause.slice(0, 32768) },
+        ':execution': { S: facts.executionArn },
+        ':at': { S: at },
+        ':pipeline': { S: facts.pipeline },
+        ':redrive': { N: String(facts.redriveCount) },
+        ':step': { S: failure.failedStep ?? '(unknown)' },
+        ':link': { S: failure.logLink ?? '' },
+        ':aws': { S: failure.awsError ?? failure.error },
+      };
+      await updateBuild(
+        table,
+        keys,
+        'SET pipelineError = :error, pipelineCause = :cause, failedExecution = :execution, failedAt = :at, failedPipeline = :pipeline, failedRedriveCount = :redrive, failedStep = :step, failedLogLink = :link, awsError = :aws',
+        values,
+      );
+    }
+    if (facts.pipeline === 'deploy') {
+      // Let a newer build take over; a redrive of this deploy re-claims it only if nobody did (update-service).
+      await releaseClaim(table, DEPLOY_CLAIM, 'REMOVE execution SET releasedAt = :at, releasedExecution = :me', 'execution = :me', { ':me': { S: facts.executionArn }, ':at': { S: at } });
+    }
+    if (facts.pipeline === 'config-change') {
+      await releaseClaim(table, CONFIG_REDEPLOY_CLAIM, 'REMOVE claimedBy, claimedAt SET releasedBy = :me, releasedAt = :at', 'claimedBy = :me', { ':me': { S: facts.executionArn }, ':at': { S: at } });
+    }
+    milestone = failureMilestone(facts.pipeline, failure.error);
+    if (milestone) {
+      await announce(milestone, facts.executionArn, {
+        ...base,
+        error: failure.error,
+        cause: failure.cause.slice(0, 8192),
+        ...(failure.failedStep ? { failedStep: failure.failedStep } : {}),
+        ...(failure.process ? { process: failure.process } : {}),
+        ...(failure.logLink ? { logLink: failure.logLink } : {}),
+        ...(failure.awsError ? { awsError: failure.awsError } : {}),
+        redriveCount: facts.redriveCount,
+      });
+    }
+    logger.info('execution failure recorded', { executionArn: facts.executionArn, status: facts.status, failure, milestone });
+  } else if (action.kind === 'redriven') {
+    if (keys) await updateBuild(table, keys, 'SET redrivenAt = :at, redriveCount = :n', { ':at': { S: at }, ':n': { N: String(facts.redriveCount) } });
+    milestone = redriveMilestone(facts.pipeline);
+    if (milestone) await announce(milestone, facts.executionArn, { ...base, redriveCount: facts.redriveCount });
+    logger.info('execution redriven', { executionArn: facts.executionArn, redriveCount: facts.redriveCount });
+  } else {
+    // Succeeded after a redrive: the failure it recorded is over (failedExecution and failedAt stay as history).
+    if (keys) {
+      await updateBuild(table, keys, 'REMOVE pipelineError, pipelineCause, failedStep, failedLogLink, awsError SET recoveredAt = :at', { ':at': { S: at }, ':me': { S: facts.executionArn } }, 'failedExecution = :me');
+    }
+    logger.info('redriven execution succeeded', { executionArn: facts.executionArn, redriveCount: facts.redriveCount });
+  }
+  await markProcessed(table, facts, rank);
+  return { kind: 'recorded', action: action.kind, ...(milestone ? { milestone } : {}) };
+}
+
+/** The input of an execution whose event left it out (EventBridge omits inputs over 248 KB). */
+async function describeInput(executionArn: string): Promise<string | undefined> {
+  const out = await awsCall('Step Functions DescribeExecution', () => sfn.send(new DescribeExecutionCommand({ executionArn })));
+  return out.input;
+}
+
+/**
+ * The repair for status events that never arrived: the newest executions of each of the app's state
+ * machines that ended badly (or succeeded after a redrive) in the last day and were not processed yet.
+ * Cost per run: one ListExecutions per state machine and one GetItem per recent stopped execution.
+ */
+async function sweep(table: string, app: string, machines: Map<string, StateMachineName>, now: Date): Promise<ExecutionStatusResult> {
+  let repaired = 0;
+  for (const [stateMachineArn, pipeline] of machines) {
+    const listed = await awsCall('Step Functions ListExecutions', () => sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: SWEEP_EXECUTIONS })));
+    for (const x of listed.executions ?? []) {
+      const status = x.status as StatusFacts['status'] | undefined;
+      const redriveCount = x.redriveCount ?? 0;
+      if (!x.executionArn || !status || !x.stopDate || now.getTime() - x.stopDate.getTime() > SWEEP_WINDOW_MS) continue;
+      if (!FAILED_STATUSES.has(status) && !(status === 'SUCCEEDED' && redriveCount > 0)) continue;
+      if ((await processedRank(table, x.executionArn)) >= rankOf({ status, redriveCount })) continue;
+      const d = await awsCall('Step Functions DescribeExecution', () => sfn.send(new DescribeExecutionCommand({ executionArn: x.executionArn })));
+      const facts: StatusFacts = {
+        executionArn: x.executionArn,
+        pipeline,
+        status: (d.status ?? status) as StatusFacts['status'],
+        redriveCount: d.redriveCount ?? redriveCount,
+        input: d.input,
+        ...(d.error ? { error: d.error } : {}),
+        ...(d.cause ? { cause: d.cause } : {}),
+        at: (d.stopDate ?? x.stopDate).getTime(),
+      };
+      const out = await processStatus(table, app, facts);
+      if (out.kind === 'recorded') repaired += 1;
+    }
+  }
+  if (repaired > 0) logger.warn('sweep repaired execution records whose status event was missed', { repaired });
+  return { kind: 'sweep', repaired };
+}
+
+/**
+ * Failure bookkeeping, outside the executions: started by the EventBridge rule on Step Functions'
+ * "Execution Status Change" events of the app's state machines (pattern: executionStatusEventPattern in
+ * lib/pipeline-contract.ts), and by the 5-minute schedule (the repair sweep). Events arrive at least
+ * once and in any order: a change that is not newer than the one processed last changes nothing.
+ * @throws InvalidEvent for an event that is neither.
+ */
+export async function handler(event: unknown): Promise<ExecutionStatusResult> {
+  const table = getStringFromEnv('TABLE_NAME');
+  const app = getStringFromEnv('APP_NAME');
+  const machines = stateMachines();
+  const e = (event ?? {}) as Record<string, unknown>;
+  if (e['detail-type'] === 'Scheduled Event') {
+    const at = typeof e.time === 'string' && !Number.isNaN(Date.parse(e.time)) ? new Date(e.time) : new Date();
+    return sweep(table, app, machines, at);
+  }
+  const parsed = statusEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new InvalidEvent(`execution-status expects a Step Functions "Execution Status Change" event or a scheduled sweep: ${issues.join('; ')}`);
+  }
+  const d = parsed.data.detail;
+  const pipeline = machines.get(d.stateMachineArn);
+  if (!pipeline) {
+    const reason = `${d.stateMachineArn} is not one of ${app}'s state machines`;
+    logger.info('event ignored', { reason });
+    return { kind: 'ignored', reason };
+  }
+  const facts: StatusFacts = {
+    executionArn: d.executionArn,
+    pipeline,
+    status: d.status,
+    redriveCount: d.redriveCount ?? 0,
+    ...(d.input ? { input: d.input } : {}),
+    ...(d.error ? { error: d.error } : {}),
+    ...(d.cause ? { cause: d.cause } : {}),
+    at: d.stopDate ?? (Date.parse(parsed.data.time) || d.startDate),
+  };
+  return processStatus(table, app, facts);
+}
