@@ -89,6 +89,8 @@ export class HistoryRecorder {
   private currentMap?: string;
   /** Iteration index of the state event being written, if inside a Map iteration. */
   private tag?: number;
+  /** The id of the last event of each Map iteration (for previousEventId). */
+  private readonly lastInIteration = new Map<number, number>();
 
   constructor(
     private readonly states: Map<string, StateInfo>,
@@ -100,7 +102,15 @@ export class HistoryRecorder {
   /** Appends one event with the next id. */
   add(type: HistoryEventType | `${string}`, details: Partial<HistoryEvent> = {}): HistoryEvent {
     const id = this.events.length + 1;
-    const event = { timestamp: this.clock(), type: type as HistoryEventType, id, previousEventId: id - 1, ...details } as HistoryEvent;
+    // previousEventId chains each Map iteration on its own, as AWS does: an iteration's first event
+    // points at its MapIterationStarted, its end at its last event; other events at the one before.
+    const iterationEnd = details.mapIterationSucceededEventDetails ?? details.mapIterationFailedEventDetails ?? details.mapIterationAbortedEventDetails;
+    const chain = this.tag ?? iterationEnd?.index;
+    const previousEventId = chain !== undefined ? (this.lastInIteration.get(chain) ?? id - 1) : id - 1;
+    if (chain !== undefined) this.lastInIteration.set(chain, id);
+    const started = details.mapIterationStartedEventDetails?.index;
+    if (started !== undefined) this.lastInIteration.set(started, id);
+    const event = { timestamp: this.clock(), type: type as HistoryEventType, id, previousEventId, ...details } as HistoryEvent;
     if (this.tag !== undefined) Object.defineProperty(event, ITERATION, { value: this.tag, enumerable: false });
     this.events.push(event);
     return event;
@@ -245,6 +255,7 @@ export class HistoryRecorder {
   /** A Map iteration starts (the engine's or a redrive's). */
   iterationStarted(map: string, index: number): void {
     this.iterations.set(index, 'running');
+    this.lastInIteration.delete(index);
     this.add('MapIterationStarted', { mapIterationStartedEventDetails: { name: map, index } });
   }
 

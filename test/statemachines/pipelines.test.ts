@@ -27,7 +27,8 @@ describe('happy path', () => {
     const report = run.report();
 
     expect(report.executions.map((e) => [e.name, e.status])).toEqual([
-      ['local-build-1', 'SUCCEEDED'],
+      // EventBridge names the build execution after the CodeBuild event: its id, '_', a UUID.
+      [expect.stringMatching(new RegExp(`^${String(buildEvent().id)}_[0-9a-f-]{36}$`)), 'SUCCEEDED'],
       ['example-42-release', 'SUCCEEDED'],
       ['example-42-deploy', 'SUCCEEDED'],
     ]);
@@ -273,18 +274,23 @@ describe('milestone events (source slipway, default bus)', () => {
   });
 
   // Failures are announced by execution-status from Step Functions' status events, outside the executions
-  // (test/functions/execution-status.test.ts); the state machines put only the started/succeeded milestones.
+  // (the run delivers them through the app's rule); the state machines put only the started/succeeded milestones.
   test.each([
-    ['a release command that exits 1', exampleWorld({ release: { exitCode: 1 } }), ['Build Recorded', 'Release Started']],
-    ['a circuit-breaker rollback', exampleWorld({ deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 60 }] } }), ['Build Recorded', 'Release Started', 'Release Succeeded', 'Deploy Started']],
-    ['a build pipeline that cannot register its task definitions', exampleWorld({ throttle: { RegisterTaskDefinition: 20 } }), ['Build Recorded']],
-  ])('%s: the failing execution announces nothing itself', async (_label, world, expected) => {
+    // AWS names the release task's failure States.TaskFailed; the announcement translates it.
+    ['a release command that exits 1', exampleWorld({ release: { exitCode: 1 } }), ['Build Recorded', 'Release Started', 'Release Failed'], 'release', 'ReleaseFailed'],
+    ['a circuit-breaker rollback', exampleWorld({ deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 60 }] } }), ['Build Recorded', 'Release Started', 'Release Succeeded', 'Deploy Started', 'Deploy Rolled Back'], 'deploy', 'DeploymentRolledBack'],
+    ['a build pipeline that cannot register its task definitions', exampleWorld({ throttle: { RegisterTaskDefinition: 20 } }), ['Build Recorded', 'Build Failed'], 'build', 'TransientError'],
+  ] as const)('%s: the failure is announced once, from the status event, naming the failed execution', async (_label, world, expected, pipeline, error) => {
     const run = await scenario(world);
 
     expect(kinds(run)).toEqual(expected);
+    const failed = execution(run, pipeline);
+    const announcement = run.report().events.at(-1);
+    expect(announcement?.detail.execution).toBe(failed?.arn);
+    expect(announcement?.detail.error).toBe(error);
   });
 
-  test('a redriven release announces its success once and does not announce a second start', async () => {
+  test('a redriven release is announced as redriven, then its success once; no second start', async () => {
     const run = await scenario(exampleWorld({ release: { exitCode: 1 } }));
     const release = execution(run, 'release');
     if (!release) throw new Error('no release execution');
@@ -293,7 +299,7 @@ describe('milestone events (source slipway, default bus)', () => {
     await run.redrive(release);
     coverage.add(run.executions);
 
-    expect(kinds(run)).toEqual(['Build Recorded', 'Release Started', 'Release Succeeded', 'Deploy Started', 'Deploy Succeeded']);
+    expect(kinds(run)).toEqual(['Build Recorded', 'Release Started', 'Release Failed', 'Release Redriven', 'Release Succeeded', 'Deploy Started', 'Deploy Succeeded']);
   });
 
   test('EventBridge failing beyond the retries never fails the pipeline: the deploy still succeeds, unannounced', async () => {
