@@ -22,7 +22,7 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
@@ -81,6 +81,8 @@ export interface ExecutionReport {
   readonly startedAt: number;
   endedAt?: number;
   states: StateVisit[];
+  /** Its execution history in GetExecutionHistory's shape (ids from 1). */
+  history: HistoryEvent[];
   /** For redrive: the raw input each top-level state was entered with. */
   readonly input: Json;
 }
@@ -541,7 +543,7 @@ export class LocalRun {
 
   private newExecution(sm: StateMachineName, name: string, input: Json): ExecutionReport {
     const arn = `${this.arns[sm].replace(':stateMachine:', ':execution:')}:${name}`;
-    const exec: ExecutionReport = { stateMachine: sm, name, arn, status: 'RUNNING', redriveCount: 0, startedAt: this.world.now, states: [], input };
+    const exec: ExecutionReport = { stateMachine: sm, name, arn, status: 'RUNNING', redriveCount: 0, startedAt: this.world.now, states: [], history: [], input };
     this.executions.push(exec);
     return exec;
   }
