@@ -29,7 +29,7 @@ import {
 } from './aws';
 import type { DeployOutput, ExecutionRef, Executions, PipelinesOutput, RedriveOutput, StatusOutput, WatchOutput } from './schemas';
 import { escapeForTerminal, formatDuration, renderRedriveVerdict, renderRerun, renderSteps } from './terminal';
-import { assessRedrive, buildTimeline, ecsTaskOfCause, groupedLabels, runningStates, scopeLabels, stepLabel, stepsOf, summariseCause, whereLabel, type RedriveAssessment, type Timeline } from './timeline';
+import { appAndBuildOf, assessRedrive, buildTimeline, ecsTaskOfCause, groupedLabels, runningStates, scopeLabels, stepLabel, stepsOf, summariseCause, whereLabel, type RedriveAssessment, type Timeline } from './timeline';
 
 export { formatDuration } from './terminal';
 export { groupedLabels, HISTORY_LIMIT, REDRIVE_WINDOW_DAYS, stepLabel } from './timeline';
@@ -229,8 +229,21 @@ function submittedTaskArn(submitted: string | undefined): string | undefined {
   }
 }
 
-/** The app and build an operator named, for the commands the answers suggest. */
-const namedBuild = (t: ExecutionTarget): { app?: string; build?: string } => ('app' in t ? { app: t.app, build: t.build } : {});
+/**
+ * The app and build, for the commands an answer suggests: as the operator named them, else from the
+ * execution's name (`<app>-<build>-release`), else the app from the state machine's name
+ * (`<prefix>-<app>-<pipeline>`; a build execution has a random name).
+ */
+function namedBuild(t: ExecutionTarget, arn: string, prefix = 'slipway'): { app?: string; build?: string } {
+  if ('app' in t) return { app: t.app, build: t.build };
+  const parsed = parseExecutionArn(arn);
+  const fromName = appAndBuildOf(parsed?.name);
+  if (fromName.app) return fromName;
+  const pipeline = pipelineOfArn(arn);
+  const sm = parsed?.stateMachine ?? '';
+  const app = pipeline && sm.startsWith(`${prefix}-`) ? sm.slice(prefix.length + 1, -(pipeline.length + 1)) : undefined;
+  return app ? { app } : {};
+}
 
 /** The status output's `redrive` object from the model's assessment. */
 function redriveOf(a: RedriveAssessment): StatusOutput['redrive'] {
@@ -246,7 +259,7 @@ export async function executionStatus(clients: OpsClients, t: ExecutionTarget, o
   const region = parseExecutionArn(arn)?.region ?? 'us-east-1';
   const failure = timeline.failure;
   const logLink = failure ? await failureLogLink(clients, timeline, d, region) : null;
-  const assessment = assessRedrive(timeline, d, { now: (options.clock ?? realClock).now(), ...namedBuild(t) });
+  const assessment = assessRedrive(timeline, d, { now: (options.clock ?? realClock).now(), ...namedBuild(t, arn, options.prefix) });
   return {
     execution: {
       arn,
@@ -346,7 +359,7 @@ export async function redrive(clients: OpsClients, t: ExecutionTarget, options: 
   const name = d.name ?? parseExecutionArn(arn)?.name ?? arn;
   const label = 'app' in t ? `build ${t.build} of "${t.app}": ${name}` : name;
   const timeline = buildTimeline(d.status === 'RUNNING' || d.status === 'SUCCEEDED' ? [] : await getFullHistory(clients, arn));
-  const assessment = assessRedrive(timeline, d, { now: (options.clock ?? realClock).now(), ...namedBuild(t) });
+  const assessment = assessRedrive(timeline, d, { now: (options.clock ?? realClock).now(), ...namedBuild(t, arn, options.prefix) });
   if (d.status === 'RUNNING' || d.status === 'PENDING_REDRIVE') {
     throw new CannotProceed(`${label} is ${d.status === 'RUNNING' ? 'still running' : 'being redriven'}; nothing to redrive (follow it with ${'app' in t ? `slipway watch ${t.app} ${t.build}` : `slipway status ${arn}`})`);
   }
