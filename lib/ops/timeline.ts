@@ -235,7 +235,8 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
         scope = parentScope(s);
       }
       if (owner?.iterations) {
-        const it = owner.iterations.find((i) => i.index === d.index);
+        const at = owner.iterations[d.index ?? -1];
+        const it = at?.index === d.index ? at : owner.iterations.find((i) => i.index === d.index);
         const outcome = type === 'MapIterationSucceeded' ? 'succeeded' : type === 'MapIterationFailed' ? 'failed' : 'aborted';
         if (it) it.status = outcome;
         else owner.iterations.push({ index: d.index ?? 0, status: outcome });
@@ -383,8 +384,10 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
  */
 export function redriveScope(timeline: Pick<Timeline, 'execution' | 'entries'>): StateEntry[] {
   if (timeline.execution.status === 'RUNNING' || timeline.execution.status === 'SUCCEEDED') return [];
-  const reentered = (e: StateEntry) => timeline.entries.some((o) => o.redrive > e.redrive && o.name === e.name && o.scope.key === e.scope.key);
-  return timeline.entries.filter((e) => !e.exited && !reentered(e));
+  const latest = new Map<string, number>();
+  const key = (e: StateEntry) => `${e.scope.key}\u0000${e.name}`;
+  for (const e of timeline.entries) latest.set(key(e), Math.max(latest.get(key(e)) ?? 0, e.redrive));
+  return timeline.entries.filter((e) => !e.exited && e.redrive >= (latest.get(key(e)) ?? 0));
 }
 
 const isContainer = (e: Pick<StateEntry, 'type'>) => e.type === 'Map' || e.type === 'Parallel';
@@ -534,22 +537,29 @@ export function stepsOf(timeline: Timeline): Step[] {
       rerun: rerun.has(e),
     };
   };
+  // One pass: the entries of each scope, and the iteration (or branch) scopes opened under each scope.
+  const inScope = new Map<string, StateEntry[]>();
+  const childScopes = new Map<string, Map<string, { map: string; index: number }>>();
+  for (const e of timeline.entries) {
+    const list = inScope.get(e.scope.key);
+    if (list) list.push(e);
+    else inScope.set(e.scope.key, [e]);
+    for (let d = 0; d < e.scope.path.length; d++) {
+      const parent = scopeKey(e.scope.path.slice(0, d));
+      const children = childScopes.get(parent) ?? new Map<string, { map: string; index: number }>();
+      children.set(scopeKey(e.scope.path.slice(0, d + 1)), e.scope.path[d]);
+      childScopes.set(parent, children);
+    }
+  }
   const out: Step[] = [];
   const emitted = new Set<string>();
-  const emit = (scopeKeyOf: string) => {
-    for (const e of timeline.entries.filter((x) => x.scope.key === scopeKeyOf)) {
+  const emit = (key: string) => {
+    for (const e of inScope.get(key) ?? []) {
       out.push(toStep(e));
       if (!isContainer(e)) continue;
       // The iterations (or branches) this Map or Parallel state opened, by index.
-      const prefix = scopeKeyOf ? `${scopeKeyOf}/` : '';
-      const children = new Map<string, number>();
-      for (const x of timeline.entries) {
-        const level = x.scope.path[e.scope.path.length];
-        if (x.scope.path.length > e.scope.path.length && x.scope.key.startsWith(prefix) && level.map === e.name && x.redrive >= e.redrive) {
-          children.set(scopeKey(x.scope.path.slice(0, e.scope.path.length + 1)), level.index);
-        }
-      }
-      for (const [child] of [...children.entries()].sort((a, b) => a[1] - b[1])) {
+      const children = [...(childScopes.get(key) ?? new Map()).entries()].filter(([, level]) => level.map === e.name).sort((a, b) => a[1].index - b[1].index);
+      for (const [child] of children) {
         if (emitted.has(child)) continue;
         emitted.add(child);
         emit(child);
@@ -589,7 +599,7 @@ export interface EcsTaskOutcome {
  * ../shared/fixtures/aws-histories/06b-ecs-runtask-sync-failure.json). Undefined for anything else.
  */
 export function ecsTaskOfCause(cause: string | undefined | null): EcsTaskOutcome | undefined {
-  if (!cause) return undefined;
+  if (!cause || !cause.trimStart().startsWith('{')) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(cause);
@@ -641,11 +651,13 @@ export function summariseCause(cause: string | undefined | null, options: { logL
   const max = options.max ?? 600;
   const task = ecsTaskOfCause(cause);
   if (task) return describeEcsTask(task, options);
-  try {
-    const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
-    if (parsed && typeof parsed.errorMessage === 'string') return flat(`${typeof parsed.errorType === 'string' ? `${parsed.errorType}: ` : ''}${parsed.errorMessage}`).slice(0, max);
-  } catch {
-    /* not JSON */
+  if (cause.trimStart().startsWith('{')) {
+    try {
+      const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
+      if (parsed && typeof parsed.errorMessage === 'string') return flat(`${typeof parsed.errorType === 'string' ? `${parsed.errorType}: ` : ''}${parsed.errorMessage}`).slice(0, max);
+    } catch {
+      /* not JSON */
+    }
   }
   const text = flat(cause);
   return text.length > max ? `${text.slice(0, max)}…` : text;
