@@ -701,7 +701,8 @@ export interface RedriveAssessment {
 
 /** The app and build an execution belongs to, when its name says (`<app>-<build>-release`, `<app>-<build>-deploy`, `<app>-<build>-redeploy-<time>`). */
 export function appAndBuildOf(executionName: string | undefined): { app?: string; build?: string } {
-  const m = /^([a-z][a-z0-9-]*?)-(\d{1,10}|[0-9a-f]{8}(?:-[0-9a-f-]{27})?)-(?:release|deploy|redeploy|rollback)(?:-\d{8}T\d{6}Z)?$/.exec(executionName ?? '');
+  // A build without a number is keyed by its uuid; a CLI deploy shortens it to 8 characters, which is no build key.
+  const m = /^([a-z][a-z0-9-]*?)-(\d{1,10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-(?:release|deploy|redeploy|rollback)(?:-\d{8}T\d{6}Z)?$/.exec(executionName ?? '');
   return m ? { app: m[1], build: m[2] } : {};
 }
 

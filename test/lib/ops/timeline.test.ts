@@ -391,6 +391,10 @@ describe('appAndBuildOf', () => {
     ['my-app-7-deploy', { app: 'my-app', build: '7' }],
     ['example-41-rollback-20261121T080000Z', { app: 'example', build: '41' }],
     ['5f0c9a4e-0d7b-4c44-9f1a-2b4f0a8e7c11', {}],
+    ['app-2-7-deploy', { app: 'app-2', build: '7' }],
+    ['example-6e2b3c1a-1111-2222-3333-444455556666-release', { app: 'example', build: '6e2b3c1a-1111-2222-3333-444455556666' }],
+    // A CLI deploy of a uuid build shortens the key: no build can be named from it.
+    ['example-6e2b3c1a-rollback-20261120T120000Z', {}],
   ])('%s', (name, expected) => {
     expect(appAndBuildOf(name)).toEqual(expected);
   });
