@@ -17,12 +17,12 @@ const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t'
 /**
  * Makes a string safe to print on a terminal, one line: every control character, escape sequence
  * introducer and bidirectional-override character is shown visibly (`\e`, `\n`, `\t`, `\x07`,
- * `\u202e`) instead of being interpreted, and a backslash is doubled when it could be confused with one
- * of those forms. Printable text, accents and emoji pass unchanged. `undefined`/`null` print as `-`.
+ * `\u202e`) instead of being interpreted, and every backslash is doubled so that those forms cannot be
+ * forged. Printable text, accents and emoji pass unchanged. `undefined`/`null` print as `-`.
  */
 export function escapeForTerminal(text: string | null | undefined): string {
   if (text === undefined || text === null) return '-';
-  return text.replace(/\\(?=[entrxu])/g, '\\\\').replace(UNSAFE, (c) => {
+  return text.replace(/\\/g, '\\\\').replace(UNSAFE, (c) => {
     const named = NAMED[c];
     if (named) return named;
     const code = c.charCodeAt(0);

@@ -20,8 +20,10 @@ describe('escapeForTerminal', () => {
     expect(escapeForTerminal('deploy\u202egnp.exe\u2066x\u2069')).toBe('deploy\\u202egnp.exe\\u2066x\\u2069');
   });
 
-  test('a backslash that could read as an escape is doubled; ordinary text and emoji pass unchanged', () => {
+  test('every backslash is doubled, so a shown escape cannot be forged; ordinary text and emoji pass unchanged', () => {
     expect(escapeForTerminal('C:\\new\\x')).toBe('C:\\\\new\\\\x');
+    // A literal backslash-e and a backslash before a real ESC print differently.
+    expect(escapeForTerminal('\\e')).not.toBe(escapeForTerminal('\\\u001b'));
     expect(escapeForTerminal('Wait for the déploiement ✓ 🚀 #0 web')).toBe('Wait for the déploiement ✓ 🚀 #0 web');
     expect(escapeForTerminal(undefined)).toBe('-');
   });
