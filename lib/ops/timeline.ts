@@ -354,9 +354,9 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
       closed.add(owner);
     } else if (type === 'MapStateStarted') {
       const length = e.mapStateStartedEventDetails?.length ?? 0;
-      const known = owner.iterations ?? [];
+      const known = new Map((owner.iterations ?? []).map((i) => [i.index, i]));
       // A redrive or a Map retry starts the Map again: keep what the iterations already did.
-      owner.iterations = Array.from({ length }, (_, index) => known.find((i) => i.index === index) ?? { index, status: 'running' as const });
+      owner.iterations = Array.from({ length }, (_, index) => known.get(index) ?? { index, status: 'running' as const });
     } else if (type.endsWith('StateExited')) {
       const lastAttempt = owner.attempts[owner.attempts.length - 1];
       const failed = owner.status === 'failed' || lastAttempt?.outcome === 'failed';
