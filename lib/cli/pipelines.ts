@@ -19,6 +19,7 @@ import {
   type Clock,
   type FollowOptions,
 } from '../ops/commands';
+import { escapeForTerminal } from '../ops/terminal';
 import { EXIT, UsageError } from './errors';
 import type { CliIo } from './io';
 
@@ -105,7 +106,8 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
       const name = err?.name ?? 'Error';
       const message = oneLine(String(err?.message ?? e));
       if (opts.json) io.stdout(JSON.stringify({ error: name, message }));
-      io.stderr(`error: ${name}: ${message}`);
+      // Messages quote AWS (execution names, causes, service errors): shown, never interpreted.
+      io.stderr(`error: ${escapeForTerminal(name)}: ${escapeForTerminal(message)}`);
       io.exit(USAGE.has(name) ? EXIT.usage : EXIT.failed);
       return;
     }
@@ -117,7 +119,7 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     clock: io.clock,
     intervalMs: positiveInt('--interval', o.interval as string | undefined, 5) * 1000,
     timeoutMs: positiveInt('--timeout', o.timeout as string | undefined, 7200) * 1000,
-    onProgress: o.json ? undefined : io.progress,
+    onProgress: o.json ? undefined : (line: string) => io.progress(escapeForTerminal(line)),
   });
   const watchOptions = (c: Command) =>
     c.option('--interval <seconds>', 'poll interval while watching', '5').option('--timeout <seconds>', 'stop watching after this long (the pipeline goes on)', '7200');
@@ -139,7 +141,7 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     );
 
   add(common(program.command('status <execution-arn-or-app> [build]')))
-    .description("an execution's timeline: states, Map iterations, retries, durations; the failure, its logs, and whether it can be redriven")
+    .description("an execution's timeline: states, Map iterations, retries, durations; the failure, its logs, and what a redrive would re-run (or why it would not help)")
     .action(async (first: string, second: string | undefined, _o: unknown, command: Command) =>
       run(command, async (o) => {
         const out = await executionStatus(io.clients(), parseExecutionTarget(first, second), { ...locate(o), clock: io.clock });
@@ -149,7 +151,7 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     );
 
   add(watchOptions(common(program.command('redrive <execution-arn-or-app> [build]'))))
-    .description('redrive the failed pipeline execution of a build (or the given execution) from the step that failed')
+    .description('redrive the failed pipeline execution of a build (or the given execution): Step Functions re-runs the states that did not exit; refused, with what helps instead, when that cannot change the outcome')
     .option('--watch', 'follow the redriven execution to its end; exit with its result')
     .action(async (first: string, second: string | undefined, _o: unknown, command: Command) =>
       run(command, async (o) => {

@@ -1,4 +1,14 @@
+import { escapeForTerminal, renderRedriveVerdict, renderSteps } from '../ops/terminal';
+import { appAndBuildOf, assessRedrive, buildTimeline, stepLabel, stepsOf, summariseCause } from '../ops/timeline';
 import type { ExecutionReport, RunReport, StateVisit } from './runner';
+
+/**
+ * The local run as a person reads it: each execution's timeline, its failure and what a redrive would
+ * re-run, then the totals, the simulated account and the milestone events. An execution with a
+ * `history` (GetExecutionHistory's shape) is rendered by the same model and renderer as `slipway
+ * status` (lib/ops/timeline.ts, lib/ops/terminal.ts); one without (a report from before the runner kept
+ * histories) from its `states`.
+ */
 
 const MARK: Record<StateVisit['status'], string> = { entered: '…', succeeded: '✓', failed: '✗', caught: '↪' };
 
@@ -8,37 +18,52 @@ function clock(seconds: number): string {
   return `t+${m > 0 ? `${m}m` : ''}${String(s).padStart(m > 0 ? 2 : 1, '0')}s`.padEnd(9);
 }
 
-function oneLine(text: string | undefined, max = 400): string {
-  if (!text) return '';
-  const flat = text.replace(/\s+/g, ' ');
-  try {
-    const parsed = JSON.parse(flat) as { errorMessage?: string };
-    if (parsed.errorMessage) return parsed.errorMessage.slice(0, max);
-  } catch {
-    /* not a Lambda error document */
-  }
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+const headMark = (status: string) => (status === 'SUCCEEDED' ? '✓' : status === 'RUNNING' ? '…' : '✗');
+
+function header(e: ExecutionReport): string {
+  return `${headMark(e.status)} ${escapeForTerminal(e.name)}  (${e.stateMachine})  ${e.status}${e.redriveCount ? `  redriven ${e.redriveCount}×` : ''}`;
 }
 
-function execution(e: ExecutionReport): string[] {
-  const lines = [`${e.status === 'SUCCEEDED' ? '✓' : e.status === 'FAILED' ? '✗' : '…'} ${e.name}  (${e.stateMachine})  ${e.status}${e.redriveCount ? `  redriven ${e.redriveCount}×` : ''}`];
-  for (const s of e.states) {
-    if (s.type === 'Choice' && s.status === 'succeeded') continue;
-    const where = s.iteration ? `[${s.iteration}] ` : '';
-    const retries = s.retries > 0 ? `  (retried ${s.retries}×)` : '';
-    lines.push(`  ${clock(s.at)} ${MARK[s.status]} ${where}${s.name}${retries}`);
-    if ((s.status === 'failed' || s.status === 'caught') && s.error && s.type !== 'Fail') lines.push(`              ${s.error}: ${oneLine(s.cause)}`);
-  }
+/** From the execution's history: the same model as `slipway status`. */
+function fromHistory(e: ExecutionReport, origin: Date): string[] {
+  const timeline = buildTimeline(e.history);
+  const lines = [header(e), ...renderSteps(stepsOf(timeline), { origin })];
   if (e.status === 'FAILED') {
-    lines.push(`  → ${e.error ?? 'failed'}: ${oneLine(e.cause, 1000)}`);
+    const f = timeline.failure;
+    const where = f ? ` at "${escapeForTerminal(stepLabel(f.entry, timeline.itemLabels))}"` : '';
+    const error = e.error ?? timeline.execution.error;
+    lines.push(`  → failed${where}: ${escapeForTerminal(error ?? 'no error')}${e.cause ?? timeline.execution.cause ? `: ${escapeForTerminal(summariseCause(e.cause ?? timeline.execution.cause, { max: 1000 }))}` : ''}`);
+    const assessment = assessRedrive(timeline, undefined, { now: origin, ...appAndBuildOf(e.name) });
+    lines.push(...renderRedriveVerdict(assessment).map((l) => `  ${l}`));
   }
   return lines;
 }
 
-/** The run as a person reads the console's graph view: executions, states, retries, the failure. */
+/** From the visited states (a report without history). */
+function fromStates(e: ExecutionReport): string[] {
+  const lines = [header(e)];
+  for (const s of e.states) {
+    if (s.type === 'Choice' && s.status === 'succeeded') continue;
+    const where = s.iteration ? `[${escapeForTerminal(s.iteration)}] ` : '';
+    const retries = s.retries > 0 ? `  (retried ${s.retries}×)` : '';
+    lines.push(`  ${clock(s.at)} ${MARK[s.status]} ${where}${escapeForTerminal(s.name)}${retries}`);
+    if ((s.status === 'failed' || s.status === 'caught') && s.error && s.type !== 'Fail') lines.push(`              ${escapeForTerminal(s.error)}: ${escapeForTerminal(summariseCause(s.cause, { max: 400 }) ?? '')}`);
+  }
+  if (e.status === 'FAILED') lines.push(`  → ${escapeForTerminal(e.error ?? 'failed')}: ${escapeForTerminal(summariseCause(e.cause, { max: 1000 }) ?? '')}`);
+  return lines;
+}
+
+/** When the run started: the earliest event of any execution's history (the simulated clock's zero). */
+function originOf(report: RunReport): Date {
+  const times = report.executions.flatMap((e) => e.history.slice(0, 1).map((h) => new Date(h.timestamp as unknown as string | number | Date).getTime())).filter((t) => !Number.isNaN(t));
+  return new Date(times.length > 0 ? Math.min(...times) : 0);
+}
+
+/** The run as a person reads the console's graph view: executions, states, retries, the failure, the redrive. */
 export function renderTimeline(report: RunReport): string {
   const lines: string[] = [];
-  for (const e of report.executions) lines.push(...execution(e), '');
+  const origin = originOf(report);
+  for (const e of report.executions) lines.push(...((e.history ?? []).length > 0 ? fromHistory(e, origin) : fromStates(e)), '');
   const t = report.totals;
   lines.push(`${t.stateTransitions} state transitions, ${t.lambdaInvocations} Lambda invocations, ${t.releaseTasksStarted} release task(s), ${t.taskDefinitionsRegistered} task definition(s) registered, ${t.simulatedSeconds} s simulated`);
   for (const [name, s] of Object.entries(report.world.services)) lines.push(`service ${name}: ${s.image} (${s.taskDefinition.split('/').pop()})`);
@@ -47,8 +72,8 @@ export function renderTimeline(report: RunReport): string {
   if (report.events.length > 0) {
     lines.push('events (source slipway):');
     for (const ev of report.events) {
-      const error = typeof ev.detail.error === 'string' ? ` ${ev.detail.error}` : '';
-      lines.push(`  ${clock(ev.at)} ${ev.detailType} (build ${String(ev.detail.buildKey)})${error}`);
+      const error = typeof ev.detail.error === 'string' ? ` ${escapeForTerminal(ev.detail.error)}` : '';
+      lines.push(`  ${clock(ev.at)} ${ev.detailType} (build ${escapeForTerminal(String(ev.detail.buildKey))})${error}`);
     }
   } else {
     lines.push('events (source slipway): none');

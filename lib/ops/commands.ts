@@ -1,5 +1,5 @@
 import { GetExecutionHistoryCommand, RedriveExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
-import { logStreamLink, taskFromCause } from '../../functions/check-release-task/verdict';
+import { logStreamLink } from '../../functions/check-release-task/verdict';
 import { getAppSettings } from '../../functions/shared/settings-store';
 // The build's three pipelines (config-change and schedules executions are not part of a build).
 import type { BuildPipelineName as StateMachineName } from '../pipeline-contract';
@@ -28,7 +28,11 @@ import {
   type OpsClients,
 } from './aws';
 import type { DeployOutput, ExecutionRef, Executions, PipelinesOutput, RedriveOutput, StatusOutput, WatchOutput } from './schemas';
-import { buildTimeline, runningStates, scopeLabels, type StateEntry, type Timeline } from './timeline';
+import { escapeForTerminal, formatDuration, renderRedriveVerdict, renderRerun, renderSteps } from './terminal';
+import { appAndBuildOf, assessRedrive, buildTimeline, ecsTaskOfCause, groupedLabels, runningStates, scopeLabels, stepLabel, stepsOf, summariseCause, whereLabel, type RedriveAssessment, type Timeline } from './timeline';
+
+export { formatDuration } from './terminal';
+export { groupedLabels, HISTORY_LIMIT, REDRIVE_WINDOW_DAYS, stepLabel } from './timeline';
 
 /** Time, injectable so tests never wait. */
 export interface Clock {
@@ -38,11 +42,6 @@ export interface Clock {
 
 /** The real clock. */
 export const realClock: Clock = { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
-
-/** Step Functions keeps a failed execution redrivable for 14 days after it started. */
-export const REDRIVE_WINDOW_DAYS = 14;
-/** A Standard execution's history holds at most 25,000 events. */
-export const HISTORY_LIMIT = 25_000;
 
 const PIPELINES: readonly StateMachineName[] = ['build', 'release', 'deploy'];
 
@@ -60,31 +59,6 @@ export function executionConsoleLink(arn: string): string {
 export function logGroupLink(region: string, group: string, from: Date, to: Date): string {
   const enc = (s: string) => encodeURIComponent(encodeURIComponent(s)).replace(/%/g, '$');
   return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${enc(group)}/log-events$3Fstart$3D${from.getTime()}$26end$3D${to.getTime()}`;
-}
-
-/** Where a step ran, for people: `Deploy each process type #0 web`. */
-function whereLabel(levels: { map: string; index: number; item?: string | null }[]): string {
-  return levels.map((p) => `${p.map} #${p.index}${p.item ? ` ${p.item}` : ''}`).join(' > ');
-}
-
-/** Where the failed step's name is shown: `Wait for the deployment (Deploy each process type #0 web)`. */
-export function stepLabel(entry: Pick<StateEntry, 'name' | 'scope'>, labels: ReadonlyMap<string, string> = new Map()): string {
-  return entry.scope.path.length === 0 ? entry.name : `${entry.name} (${whereLabel(scopeLabels(entry.scope, labels))})`;
-}
-
-/** Running states, the same state of several Map iterations once: `Wait for the deployment (Deploy each process type #0, #1)`. */
-export function groupedLabels(entries: readonly Pick<StateEntry, 'name' | 'scope'>[], labels: ReadonlyMap<string, string> = new Map()): string[] {
-  const groups = new Map<string, { name: string; where: string; items: { index: number; text: string }[] }>();
-  for (const e of entries) {
-    const levels = scopeLabels(e.scope, labels);
-    const outer = levels.length > 1 ? `${whereLabel(levels.slice(0, -1))} > ` : '';
-    const last = levels[levels.length - 1];
-    const key = `${e.name}|${outer}${last?.map ?? ''}`;
-    const g = groups.get(key) ?? { name: e.name, where: last ? `${outer}${last.map}` : '', items: [] };
-    if (last) g.items.push({ index: last.index, text: `#${last.index}${last.item ? ` ${last.item}` : ''}` });
-    groups.set(key, g);
-  }
-  return [...groups.values()].map((g) => (g.where ? `${g.name} (${g.where} ${g.items.sort((a, b) => a.index - b.index).map((i) => i.text).join(', ')})` : g.name));
 }
 
 /** An execution in the form `pipelines` and `watch` show. */
@@ -119,18 +93,25 @@ function executionArnsOf(target: AppTarget, build: BuildItem): Record<StateMachi
 }
 
 /** Describes a build's executions (and, for a failed one, reads its history for the failed step). */
-async function describeExecutions(clients: OpsClients, target: AppTarget, build: BuildItem, withFailedStep: boolean): Promise<{ refs: Executions; raw: Record<StateMachineName, DescribeExecutionCommandOutput | undefined> }> {
+async function describeExecutions(
+  clients: OpsClients,
+  target: AppTarget,
+  build: BuildItem,
+  withFailedStep: boolean,
+): Promise<{ refs: Executions; raw: Record<StateMachineName, DescribeExecutionCommandOutput | undefined>; timelines: Partial<Record<StateMachineName, Timeline>> }> {
   const arns = executionArnsOf(target, build);
   const raw = {} as Record<StateMachineName, DescribeExecutionCommandOutput | undefined>;
+  const timelines: Partial<Record<StateMachineName, Timeline>> = {};
   const refs = {} as { -readonly [K in StateMachineName]: ExecutionRef | null };
   for (const p of PIPELINES) {
     const arn = arns[p];
     const d = arn ? await describeExecution(clients, arn) : undefined;
     raw[p] = d;
     const timeline = d && withFailedStep && isFailed(d.status) ? buildTimeline(await getFullHistory(clients, d.executionArn ?? (arn as string))) : undefined;
+    if (timeline) timelines[p] = timeline;
     refs[p] = d ? executionRef(p, d, timeline) : null;
   }
-  return { refs, raw };
+  return { refs, raw, timelines };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -197,20 +178,6 @@ async function resolveExecution(clients: OpsClients, t: ExecutionTarget, options
   return { arn: raw[last]?.executionArn as string, target, build, executions: raw };
 }
 
-/** Why an execution can or cannot be redriven, in words. */
-export function redriveVerdict(d: DescribeExecutionCommandOutput, eventCount: number, now: Date): StatusOutput['redrive'] {
-  if (d.redriveStatus === 'REDRIVABLE') return { possible: true, status: d.redriveStatus, reason: null };
-  if (d.redriveStatus === 'REDRIVABLE_BY_MAP_RUN') return { possible: false, status: d.redriveStatus, reason: 'a Distributed Map run inside it is being redriven' };
-  const aws = d.redriveStatusReason ?? null;
-  let reason: string;
-  if (d.status === 'RUNNING') reason = 'it is still running';
-  else if (d.status === 'SUCCEEDED') reason = 'it succeeded: there is nothing to redrive';
-  else if (eventCount >= HISTORY_LIMIT - 1 || /history/i.test(aws ?? '')) reason = `its history reached the ${HISTORY_LIMIT.toLocaleString('en-US')}-event limit: start a new execution instead`;
-  else if (d.startDate && now.getTime() - d.startDate.getTime() > REDRIVE_WINDOW_DAYS * 86_400_000) reason = `it started more than ${REDRIVE_WINDOW_DAYS} days ago (${d.startDate.toISOString().slice(0, 10)}): Step Functions redrives only within ${REDRIVE_WINDOW_DAYS} days; start a new execution instead (slipway deploy)`;
-  else reason = aws ?? 'Step Functions reports it as not redrivable';
-  return { possible: false, status: d.redriveStatus ?? null, reason: aws && aws !== reason ? `${reason} (Step Functions: ${aws})` : reason };
-}
-
 const CONSOLE_LOG_URL = /https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/cloudwatch\/[^\s"'\\]+/;
 
 /** The CloudWatch Logs link of the Lambda function or ECS task that failed. */
@@ -234,8 +201,7 @@ async function failureLogLink(clients: OpsClients, timeline: Timeline, d: Descri
     return logGroupLink(region, group, from, to);
   }
   if (attempt.resourceType === 'ecs') {
-    const task = taskFromCause(attempt.cause) ?? taskFromCause(attempt.submitted);
-    const taskArn = task ? ((task.TaskArn ?? task.taskArn) as string | undefined) : undefined;
+    const taskArn = ecsTaskOfCause(attempt.cause)?.taskArn ?? submittedTaskArn(attempt.submitted);
     let input: { release?: { logGroup?: string; containerName?: string; region?: string } } = {};
     try {
       input = JSON.parse(d.input ?? '{}');
@@ -251,7 +217,40 @@ async function failureLogLink(clients: OpsClients, timeline: Timeline, d: Descri
   return null;
 }
 
-/** `slipway status`: the timeline of an execution, its failure and whether it can be redriven. */
+/** RunTask's answer when the `.sync` task was submitted (`{"Tasks": [{"TaskArn": ...}]}`): the task's ARN. */
+function submittedTaskArn(submitted: string | undefined): string | undefined {
+  try {
+    const out = JSON.parse(submitted ?? '{}') as { Tasks?: { TaskArn?: unknown; taskArn?: unknown }[]; tasks?: { taskArn?: unknown }[] };
+    const task = (out.Tasks ?? out.tasks ?? [])[0] as { TaskArn?: unknown; taskArn?: unknown } | undefined;
+    const arn = task?.TaskArn ?? task?.taskArn;
+    return typeof arn === 'string' ? arn : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The app and build, for the commands an answer suggests: as the operator named them, else from the
+ * execution's name (`<app>-<build>-release`), else the app from the state machine's name
+ * (`<prefix>-<app>-<pipeline>`; a build execution has a random name).
+ */
+function namedBuild(t: ExecutionTarget, arn: string, prefix = 'slipway'): { app?: string; build?: string } {
+  if ('app' in t) return { app: t.app, build: t.build };
+  const parsed = parseExecutionArn(arn);
+  const fromName = appAndBuildOf(parsed?.name);
+  if (fromName.app) return fromName;
+  const pipeline = pipelineOfArn(arn);
+  const sm = parsed?.stateMachine ?? '';
+  const app = pipeline && sm.startsWith(`${prefix}-`) ? sm.slice(prefix.length + 1, -(pipeline.length + 1)) : undefined;
+  return app ? { app } : {};
+}
+
+/** The status output's `redrive` object from the model's assessment. */
+function redriveOf(a: RedriveAssessment): StatusOutput['redrive'] {
+  return { verdict: a.verdict, possible: a.possible, status: a.status, reason: a.reason, instead: a.instead, rerun: a.rerun };
+}
+
+/** `slipway status`: the timeline of an execution, its failure and whether a redrive can help. */
 export async function executionStatus(clients: OpsClients, t: ExecutionTarget, options: LocateOptions & { clock?: Clock } = {}): Promise<StatusOutput> {
   const { arn } = await resolveExecution(clients, t, options);
   const d = await aws(`Step Functions DescribeExecution ${arn}`, () => describeExecutionOrThrow(clients, arn));
@@ -260,6 +259,7 @@ export async function executionStatus(clients: OpsClients, t: ExecutionTarget, o
   const region = parseExecutionArn(arn)?.region ?? 'us-east-1';
   const failure = timeline.failure;
   const logLink = failure ? await failureLogLink(clients, timeline, d, region) : null;
+  const assessment = assessRedrive(timeline, d, { now: (options.clock ?? realClock).now(), ...namedBuild(t, arn, options.prefix) });
   return {
     execution: {
       arn,
@@ -272,36 +272,21 @@ export async function executionStatus(clients: OpsClients, t: ExecutionTarget, o
       redriveCount: d.redriveCount ?? 0,
       consoleLink: executionConsoleLink(arn),
     },
-    steps: timeline.entries.map((e) => {
-      const failed = e.attempts.filter((a) => a.outcome === 'failed');
-      const last = e.attempts[e.attempts.length - 1];
-      const retried = last?.outcome === 'failed' && e.status !== 'succeeded' ? failed.slice(0, -1) : failed;
-      return {
-        name: e.name,
-        type: e.type,
-        iteration: scopeLabels(e.scope, timeline.itemLabels),
-        status: e.status,
-        enteredAt: e.enteredAt.toISOString(),
-        exitedAt: isoOrNull(e.exitedAt),
-        durationSeconds: seconds(e.enteredAt, e.exitedAt),
-        attempts: e.attempts.length,
-        retries: retried.map((a) => ({ at: (a.endedAt ?? a.scheduledAt).toISOString(), error: a.error ?? null, cause: a.cause ?? null })),
-        error: last?.outcome === 'failed' ? (last.error ?? null) : null,
-        redrive: e.redrive,
-      };
-    }),
+    steps: stepsOf(timeline),
     failure: failure
       ? {
           state: failure.entry.name,
           iteration: scopeLabels(failure.entry.scope, timeline.itemLabels),
+          at: isoOrNull(failure.attempt?.endedAt ?? failure.entry.exitedAt),
           error: failure.error ?? null,
           cause: failure.cause ?? null,
+          summary: summariseCause(failure.cause ?? d.cause, { logLink: ecsTaskOfCause(failure.cause ?? d.cause) ? logLink : null }),
           executionError: d.error ?? timeline.execution.error ?? null,
           executionCause: d.cause ?? timeline.execution.cause ?? null,
           logLink,
         }
       : null,
-    redrive: redriveVerdict(d, timeline.eventCount, (options.clock ?? realClock).now()),
+    redrive: redriveOf(assessment),
     eventCount: timeline.eventCount,
   };
 }
@@ -360,18 +345,27 @@ export async function followExecution(clients: OpsClients, arn: string, options:
 // ---------------------------------------------------------------------------------------------------
 // redrive
 
-/** `slipway redrive`: RedriveExecution of the failed pipeline execution of a build (or the given ARN). */
+/**
+ * `slipway redrive`: RedriveExecution of the failed pipeline execution of a build (or the given ARN),
+ * only when the model says it can help: an execution that runs or succeeded, one Step Functions reports
+ * NOT_REDRIVABLE, and one whose redrive would re-enter a `Fail` state are refused with one line that says
+ * why and what helps instead (CannotProceed, exit 1), without calling RedriveExecution. On success the
+ * output lists what AWS re-runs: the states with an Entered and no Exited event.
+ */
 export async function redrive(clients: OpsClients, t: ExecutionTarget, options: LocateOptions & { watch?: FollowOptions | false; clock?: Clock } = {}): Promise<RedriveOutput> {
   const resolved = await resolveExecution(clients, t, options);
   const arn = resolved.arn;
   const d = await describeExecutionOrThrow(clients, arn);
-  const label = 'app' in t ? `build ${t.build} of "${t.app}"` : arn;
-  if (d.status === 'RUNNING') throw new CannotProceed(`${label}: ${d.name} is still running; nothing to redrive (follow it with slipway watch)`);
-  if (d.status === 'SUCCEEDED') throw new CannotProceed(`${label}: ${d.name} succeeded; nothing to redrive${'app' in t ? ` (to deploy this build again: slipway deploy ${t.app} --build ${t.build})` : ''}`);
-  const events = await getFullHistory(clients, arn);
-  const timeline = buildTimeline(events);
-  const verdict = redriveVerdict(d, timeline.eventCount, (options.clock ?? realClock).now());
-  if (!verdict.possible) throw new CannotProceed(`${d.name} cannot be redriven: ${verdict.reason}`);
+  const name = d.name ?? parseExecutionArn(arn)?.name ?? arn;
+  const label = 'app' in t ? `build ${t.build} of "${t.app}": ${name}` : name;
+  const timeline = buildTimeline(d.status === 'RUNNING' || d.status === 'SUCCEEDED' ? [] : await getFullHistory(clients, arn));
+  const assessment = assessRedrive(timeline, d, { now: (options.clock ?? realClock).now(), ...namedBuild(t, arn, options.prefix) });
+  if (d.status === 'RUNNING' || d.status === 'PENDING_REDRIVE') {
+    throw new CannotProceed(`${label} is ${d.status === 'RUNNING' ? 'still running' : 'being redriven'}; nothing to redrive (follow it with ${'app' in t ? `slipway watch ${t.app} ${t.build}` : `slipway status ${arn}`})`);
+  }
+  if (d.status === 'SUCCEEDED') throw new CannotProceed(`${label} succeeded; nothing to redrive${assessment.instead ? ` (${assessment.instead})` : ''}`);
+  if (assessment.verdict === 'would-not-help') throw new CannotProceed(`${label} was not redriven: redrive would not help: ${assessment.reason}. Instead: ${assessment.instead}`);
+  if (!assessment.possible) throw new CannotProceed(`${label} cannot be redriven: ${assessment.reason}${assessment.instead ? `. Instead: ${assessment.instead}` : ''}`);
   const out = await aws(`Step Functions RedriveExecution ${arn}`, () => clients.sfn.send(new RedriveExecutionCommand({ executionArn: arn })));
   const watched = options.watch ? await followExecution(clients, arn, options.watch) : null;
   return {
@@ -379,6 +373,8 @@ export async function redrive(clients: OpsClients, t: ExecutionTarget, options: 
     arn,
     name: d.name ?? '',
     failedStep: timeline.failure ? stepLabel(timeline.failure.entry, timeline.itemLabels) : null,
+    rerun: assessment.rerun,
+    rerunLabels: assessment.rerunLabels,
     redriveDate: (out.redriveDate ?? new Date()).toISOString(),
     redriveCount: (d.redriveCount ?? 0) + 1,
     watched,
@@ -532,7 +528,15 @@ export async function watchPipeline(clients: OpsClients, app: string, buildArg: 
         executions = full.refs;
         const ref = executions[failed] as ExecutionRef;
         outcome = 'failed';
-        message = `the ${failed} pipeline of build ${key} failed${ref.failedStep ? ` at "${ref.failedStep}"` : ''}: ${ref.error ?? 'no error'}${ref.cause ? ` — ${ref.cause.slice(0, 300)}` : ''}. Details: slipway status ${app} ${key}; after fixing the cause: slipway redrive ${app} ${key}`;
+        const timeline = full.timelines[failed];
+        const assessment = timeline ? assessRedrive(timeline, full.raw[failed], { now: clock.now(), app, build: key }) : undefined;
+        const next =
+          !assessment || assessment.possible
+            ? `after fixing the cause: slipway redrive ${app} ${key}`
+            : assessment.verdict === 'would-not-help'
+              ? `redrive would not help: ${assessment.reason}; instead: ${assessment.instead}`
+              : `it cannot be redriven: ${assessment.reason}${assessment.instead ? `; instead: ${assessment.instead}` : ''}`;
+        message = `the ${failed} pipeline of build ${key} failed${ref.failedStep ? ` at "${ref.failedStep}"` : ''}: ${ref.error ?? 'no error'}${ref.cause ? ` — ${summariseCause(ref.cause, { max: 300 })}` : ''}. Details: slipway status ${app} ${key}; ${next}`;
       } else if (build.status && build.status !== 'SUCCEEDED' && build.status !== 'IN_PROGRESS' && executions.build?.status === 'SUCCEEDED') {
         outcome = 'build-failed';
         message = `CodeBuild build ${key} ended ${build.status}: nothing to deploy.${build.logLink && build.logLink !== 'none' ? ` Build logs: ${build.logLink}` : ''}`;
@@ -563,21 +567,12 @@ export async function watchPipeline(clients: OpsClients, app: string, buildArg: 
 // ---------------------------------------------------------------------------------------------------
 // human output
 
-/** `75.2` -> `1m15s`. */
-export function formatDuration(s: number | null): string {
-  if (s === null) return '-';
-  if (s < 60) return `${Math.round(s)}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
-
 const short = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
 
 function cell(ref: ExecutionRef | null): string {
   if (!ref) return '-';
   const base = `${ref.status} ${formatDuration(ref.durationSeconds)}`;
-  return ref.failedStep ? `${base} at "${ref.failedStep}"` : base;
+  return ref.failedStep ? `${base} at "${escapeForTerminal(ref.failedStep)}"` : base;
 }
 
 /** Human output of `pipelines`. */
@@ -596,7 +591,7 @@ export function renderPipelines(out: PipelinesOutput): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const failures = out.builds.flatMap((b) =>
-    PIPELINES.map((p) => b.executions[p]).filter((r): r is ExecutionRef => r !== null && isFailed(r.status)).map((r) => `  build ${b.build} ${r.pipeline}: ${r.error ?? ''}${r.cause ? ` — ${r.cause.slice(0, 200)}` : ''}`),
+    PIPELINES.map((p) => b.executions[p]).filter((r): r is ExecutionRef => r !== null && isFailed(r.status)).map((r) => `  build ${b.build} ${r.pipeline}: ${escapeForTerminal(r.error ?? '')}${r.cause ? ` — ${escapeForTerminal(summariseCause(r.cause, { max: 200 }))}` : ''}`),
   );
   return [
     `${out.app} (${out.region}, account ${out.account}); current release: ${out.currentRelease ?? 'none'} (*)`,
@@ -606,94 +601,40 @@ export function renderPipelines(out: PipelinesOutput): string {
   ].join('\n');
 }
 
-/** A Lambda error's Cause is a JSON document: show `errorType: errorMessage`; other causes as they are. */
-export function readableCause(cause: string | null): string | null {
-  if (!cause) return cause;
-  try {
-    const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
-    if (parsed && typeof parsed.errorMessage === 'string') return `${typeof parsed.errorType === 'string' ? `${parsed.errorType}: ` : ''}${parsed.errorMessage}`;
-  } catch {
-    /* not JSON */
-  }
-  return cause;
-}
-
-type Step = StatusOutput['steps'][number];
-
-/** Steps as a tree: each Map iteration's steps under a `#index item` line, right after its Map state. */
-function stepTree(steps: readonly Step[]): { depth: number; header?: string; step?: Step }[] {
-  const key = (levels: Step['iteration']) => levels.map((l) => `${l.map}[${l.index}]`).join('/');
-  const lines: { depth: number; header?: string; step?: Step }[] = [];
-  const emit = (levelKey: string, depth: number) => {
-    for (const step of steps.filter((s) => key(s.iteration) === levelKey)) {
-      lines.push({ depth, step });
-      if (step.type !== 'Map' && step.type !== 'Parallel') continue;
-      const prefix = levelKey ? `${levelKey}/` : '';
-      const children = new Map<string, Step['iteration'][number]>();
-      for (const s of steps) {
-        const level = s.iteration[depth];
-        if (s.iteration.length > depth && key(s.iteration.slice(0, depth)) === levelKey && level.map === step.name) children.set(`${prefix}${level.map}[${level.index}]`, level);
-      }
-      for (const [childKey, level] of [...children.entries()].sort((a, b) => a[1].index - b[1].index)) {
-        lines.push({ depth: depth + 1, header: `#${level.index}${level.item ? ` ${level.item}` : ''}` });
-        emit(childKey, depth + 2);
-      }
-    }
-  };
-  emit('', 0);
-  return lines;
-}
-
 /** Human output of `status`. */
 export function renderStatus(out: StatusOutput): string {
   const e = out.execution;
   const lines = [
-    `${e.name} (${e.pipeline ?? 'execution'}): ${e.status}, started ${short(e.startedAt)}, ${e.stoppedAt ? `took ${formatDuration(e.durationSeconds)}` : 'running'}${e.redriveCount > 0 ? `, redriven ${e.redriveCount}×` : ''}`,
-    `console: ${e.consoleLink}`,
+    `${escapeForTerminal(e.name)} (${e.pipeline ?? 'execution'}): ${e.status}, started ${short(e.startedAt)}, ${e.stoppedAt ? `took ${formatDuration(e.durationSeconds)}` : 'running'}${e.redriveCount > 0 ? `, redriven ${e.redriveCount}×` : ''}`,
+    `console: ${escapeForTerminal(e.consoleLink)}`,
     '',
+    ...renderSteps(out.steps, { causes: false }),
   ];
-  let redrive = 0;
-  for (const line of stepTree(out.steps)) {
-    const indent = '  '.repeat(line.depth + 1);
-    if (line.header) {
-      lines.push(`${indent}${line.header}`);
-      continue;
-    }
-    const s = line.step as Step;
-    if (s.redrive !== redrive) lines.push(`${indent}-- redrive ${s.redrive} --`);
-    redrive = s.redrive;
-    const mark = { succeeded: '✓', caught: '↪', failed: '✗', running: '…', aborted: '-' }[s.status];
-    const retries = s.retries.length > 0 ? `, ${s.retries.length} ${s.retries.length === 1 ? 'retry' : 'retries'} (${[...new Set(s.retries.map((r) => r.error ?? '?'))].join(', ')})` : '';
-    const err = s.error && s.status !== 'succeeded' ? ` ${s.status === 'caught' ? 'caught' : 'error'} ${s.error}` : '';
-    const state = s.status === 'aborted' ? ' aborted' : s.status === 'running' ? ' running' : '';
-    lines.push(`${indent}${mark} ${s.name}  ${formatDuration(s.durationSeconds)}${state}${retries}${err}`);
-  }
   if (out.failure) {
     const f = out.failure;
-    const where = f.iteration.length > 0 ? ` (${whereLabel(f.iteration)})` : '';
-    lines.push('', `failed at: ${f.state}${where}`, `error: ${f.error ?? '-'}`, `cause: ${readableCause(f.cause) ?? '-'}`);
-    if (f.executionError && f.executionError !== f.error) lines.push(`execution error: ${f.executionError}${f.executionCause ? ` — ${readableCause(f.executionCause)}` : ''}`);
-    lines.push(`logs: ${f.logLink ?? 'no log link (see the console)'}`);
+    const where = f.iteration.length > 0 ? ` (${escapeForTerminal(whereLabel(f.iteration))})` : '';
+    lines.push('', `failed at: ${escapeForTerminal(f.state)}${where}${f.at ? `, ${short(f.at)}` : ''}`, `error: ${escapeForTerminal(f.error)}`, `cause: ${escapeForTerminal(f.summary)}`);
+    if (f.executionError && f.executionError !== f.error) lines.push(`execution error: ${escapeForTerminal(f.executionError)}${f.executionCause && f.executionCause !== f.cause ? ` — ${escapeForTerminal(summariseCause(f.executionCause))}` : ''}`);
+    lines.push(`logs: ${f.logLink ? escapeForTerminal(f.logLink) : 'no log link (see the console)'}`);
   }
-  if (e.status !== 'RUNNING' && e.status !== 'SUCCEEDED') {
-    lines.push(out.redrive.possible ? `redrive: possible — slipway redrive ${e.arn}` : `redrive: not possible — ${out.redrive.reason ?? ''}`);
-  }
+  if (e.status !== 'RUNNING' && e.status !== 'SUCCEEDED') lines.push(...renderRedriveVerdict(out.redrive, `slipway redrive ${e.arn}`));
   return lines.join('\n');
 }
 
 /** Human output of `redrive`. */
 export function renderRedrive(out: RedriveOutput): string {
-  const head = `redrove ${out.name} (${out.pipeline ?? 'execution'}, redrive ${out.redriveCount}) from "${out.failedStep ?? 'the failed step'}" at ${short(out.redriveDate)}\nconsole: ${executionConsoleLink(out.arn)}`;
+  const rerun = renderRerun(out.rerun);
+  const head = `redrove ${escapeForTerminal(out.name)} (${out.pipeline ?? 'execution'}, redrive ${out.redriveCount}) at ${short(out.redriveDate)}: Step Functions re-runs ${rerun || 'the states still open'}\nconsole: ${executionConsoleLink(out.arn)}`;
   if (!out.watched) return head;
   // A redriven build or release starts the next pipeline itself: say how to follow it.
   const m = /^(.+)-(\d+|[0-9a-f-]{36})-(release)$/.exec(out.name);
-  const next = out.watched.status === 'SUCCEEDED' && out.pipeline !== 'deploy' ? (m ? `\nthe deploy goes on: slipway watch ${m[1]} ${m[2]}` : '\nthe next pipeline goes on: slipway pipelines <app>') : '';
+  const next = out.watched.status === 'SUCCEEDED' && out.pipeline !== 'deploy' ? (m ? `\nthe deploy goes on: slipway watch ${escapeForTerminal(m[1])} ${m[2]}` : '\nthe next pipeline goes on: slipway pipelines <app>') : '';
   return `${head}\n${renderWatched(out.watched)}${next}`;
 }
 
 function renderWatched(w: NonNullable<RedriveOutput['watched']>): string {
   if (w.timedOut) return 'stopped watching: still running';
-  return `${w.status} after ${formatDuration(w.durationSeconds)}${w.error ? `: ${w.error}${w.cause ? ` — ${w.cause}` : ''}` : ''}`;
+  return `${w.status} after ${formatDuration(w.durationSeconds)}${w.error ? `: ${escapeForTerminal(w.error)}${w.cause ? ` — ${escapeForTerminal(summariseCause(w.cause))}` : ''}` : ''}`;
 }
 
 /** Human output of `deploy` and `rollback`. */
@@ -706,7 +647,7 @@ export function renderDeploy(out: DeployOutput): string {
 
 /** Human output of `watch` (the final line; progress lines are printed while it runs). */
 export function renderWatch(out: WatchOutput): string {
-  return out.message;
+  return escapeForTerminal(out.message);
 }
 
 /** Exit code of a finished `--watch`: 0 if it succeeded. */

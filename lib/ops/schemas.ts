@@ -56,6 +56,34 @@ export type PipelinesOutput = z.infer<typeof pipelinesOutputSchema>;
 /** Where a state ran: Map iterations (or Parallel branches), outermost first; `item` is what the iteration works on (e.g. "web"), if known. */
 const iterationPath = z.array(z.object({ map: z.string(), index: z.number().int().nonnegative(), item: z.string().nullable() }));
 
+/**
+ * A state a redrive would re-run, by AWS's rule: it has a `...StateEntered` event and no
+ * `...StateExited` event (inside an inline Map: the states of the iterations that failed or were
+ * aborted). Map states are listed with the iterations' states.
+ */
+const rerunState = z.object({ state: z.string(), type: z.string(), iteration: iterationPath });
+
+/**
+ * Whether a redrive can help (lib/ops/timeline.ts `assessRedrive`):
+ * * `possible` — Step Functions accepts it and it re-runs the failed work (`rerun`);
+ * * `would-not-help` — the states it would re-run include a `Fail` state (an outcome such as
+ *   `InvalidEvent` or `DeploymentSuperseded`), so it would fail again at once; `reason` says why and
+ *   `instead` what does help (e.g. `slipway deploy <app> --build N`);
+ * * `not-redrivable` — Step Functions refuses it (`status` NOT_REDRIVABLE with its reason, older than 14
+ *   days, history at the 25,000-event limit); `instead` says what to do;
+ * * `not-failed` — the execution is running or succeeded.
+ */
+export const redriveAssessmentSchema = z.object({
+  verdict: z.enum(['possible', 'would-not-help', 'not-redrivable', 'not-failed']),
+  /** true only for `possible`. */
+  possible: z.boolean(),
+  /** DescribeExecution's `redriveStatus` (REDRIVABLE, NOT_REDRIVABLE, REDRIVABLE_BY_MAP_RUN), if it gave one. */
+  status: z.string().nullable(),
+  reason: z.string().nullable(),
+  instead: z.string().nullable(),
+  rerun: z.array(rerunState),
+});
+
 /** `slipway status ... --json` */
 export const statusOutputSchema = z.object({
   execution: z.object({
@@ -76,31 +104,40 @@ export const statusOutputSchema = z.object({
       iteration: iterationPath,
       status: z.enum(['running', 'succeeded', 'caught', 'failed', 'aborted']),
       enteredAt: iso,
+      /** When it exited, failed or was aborted (null while it runs). */
       exitedAt: iso.nullable(),
       durationSeconds: z.number().nonnegative().nullable(),
       attempts: z.number().int().nonnegative(),
       retries: z.array(z.object({ at: iso, error: z.string().nullable(), cause: z.string().nullable() })),
+      /** The error of the last attempt, if it failed (a Fail state: the execution's error). */
       error: z.string().nullable(),
+      /** That error's cause in one line (an ECS task's JSON becomes exit code, container, stop code and reason). */
+      cause: z.string().nullable(),
       /** 0 for the first run, n for the states run after the n-th redrive. */
       redrive: z.number().int().nonnegative(),
+      /** The history has the state's `...StateExited` event. */
+      exited: z.boolean(),
+      /** A redrive would run it again. */
+      rerun: z.boolean(),
     }),
   ),
   failure: z
     .object({
       state: z.string(),
       iteration: iterationPath,
+      /** When the step failed. */
+      at: iso.nullable(),
       error: z.string().nullable(),
+      /** The cause as AWS recorded it. */
       cause: z.string().nullable(),
+      /** The cause in one line: an ECS task's JSON becomes exit code, container, stop code, reason and log link. */
+      summary: z.string().nullable(),
       executionError: z.string().nullable(),
       executionCause: z.string().nullable(),
       logLink: z.string().url().nullable(),
     })
     .nullable(),
-  redrive: z.object({
-    possible: z.boolean(),
-    status: z.string().nullable(),
-    reason: z.string().nullable(),
-  }),
+  redrive: redriveAssessmentSchema,
   eventCount: z.number().int().nonnegative(),
 });
 export type StatusOutput = z.infer<typeof statusOutputSchema>;
@@ -120,6 +157,10 @@ export const redriveOutputSchema = z.object({
   arn: z.string(),
   name: z.string(),
   failedStep: z.string().nullable(),
+  /** What Step Functions re-runs: the states with an Entered and no Exited event. */
+  rerun: z.array(rerunState),
+  /** The same for people: the innermost states with the iteration they run in (`Wait for the deployment (Deploy each process type #0 web)`). */
+  rerunLabels: z.array(z.string()),
   redriveDate: iso,
   redriveCount: z.number().int().positive(),
   watched: watchedSchema.nullable(),

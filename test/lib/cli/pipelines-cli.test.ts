@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { errorOutputSchema, pipelinesOutputSchema, statusOutputSchema } from '../../../lib/ops/schemas';
-import { ACCOUNT, deployFailedInMap, execArn, REGION, ROLLBACK_CAUSE, T0 } from '../ops/histories';
+import { fixtureHistory } from '../ops/aws-fixtures';
+import { ACCOUNT, DEPLOY_MAP, DEPLOY_TASK, deployIterationFailed, execArn, REGION, ROLLBACK_CAUSE, T0 } from '../ops/histories';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const BIN = path.join(ROOT, 'bin', 'slipway.js');
@@ -84,7 +85,7 @@ describe('slipway pipeline commands (child process)', () => {
   });
 
   test('status of a failed execution prints the failure and exits 1', async () => {
-    const events = deployFailedInMap().events.map(wireEvent);
+    const events = deployIterationFailed().events.map(wireEvent);
     routes.DescribeExecution = () => ({ body: { executionArn: DEPLOY_42, stateMachineArn: 'sm', name: 'example-42-deploy', status: 'FAILED', startDate: epoch(T0), stopDate: T0.getTime() / 1000 + 300, error: 'DeploymentRolledBack', cause: ROLLBACK_CAUSE, redriveStatus: 'REDRIVABLE' } });
     routes.GetExecutionHistory = (body) => {
       const from = body.nextToken ? Number(String(body.nextToken).slice(1)) : 0;
@@ -96,11 +97,30 @@ describe('slipway pipeline commands (child process)', () => {
     const json = await cli('status', DEPLOY_42, '--json');
 
     expect(human.code).toBe(1);
-    expect(human.out).toContain('failed at: Wait for the deployment (Deploy each process type #0 web)');
-    expect(human.out).toContain('redrive: possible');
+    expect(human.out).toContain(`failed at: ${DEPLOY_TASK} (${DEPLOY_MAP} #0 web)`);
+    expect(human.out).toContain(`redrive: possible — re-runs "${DEPLOY_TASK}" (${DEPLOY_MAP} #0 web)`);
     expect(json.code).toBe(1);
     expect(statusOutputSchema.parse(JSON.parse(json.out)).failure?.error).toBe('DeploymentRolledBack');
     expect(calls.filter((c) => c === 'GetExecutionHistory')).toHaveLength(2 * Math.ceil(events.length / 25));
+  });
+
+  test('redrive of a Fail-state outcome: one line that says why and what helps, exit 1, no RedriveExecution', async () => {
+    // The recorded catch-to-Fail history (03) as our deploy: the claim failed, a newer build holds the app.
+    const events = fixtureHistory('03-task-catch-to-fail', {
+      rename: { GetMissingObject: 'Claim the app for this build', KeyMissing: 'A newer build holds the app', Done: 'Claimed' },
+      errors: { GetMissingObject: 'DynamoDB.ConditionalCheckFailedException' },
+      executionFailed: { error: 'DeploymentSuperseded', cause: 'build 43 holds the app' },
+    }).map(wireEvent);
+    routes.DescribeExecution = () => ({ body: { executionArn: DEPLOY_42, stateMachineArn: 'sm', name: 'example-42-deploy', status: 'FAILED', startDate: epoch(T0), stopDate: T0.getTime() / 1000 + 60, error: 'DeploymentSuperseded', redriveStatus: 'REDRIVABLE' } });
+    routes.GetExecutionHistory = () => ({ body: { events } });
+    routes.RedriveExecution = () => ({ body: { redriveDate: epoch(T0) } });
+
+    const result = await cli('redrive', DEPLOY_42);
+
+    expect(result.code).toBe(1);
+    expect(result.err).toHaveLength(1);
+    expect(result.err[0]).toMatch(/^error: CannotProceed: example-42-deploy was not redriven: redrive would not help: a newer build holds the app .*\. Instead: .*slipway deploy example --build 42 --force$/);
+    expect(calls).not.toContain('RedriveExecution');
   });
 
   test('access denied is one line on stderr, exit 1, and the error document with --json', async () => {

@@ -11,6 +11,7 @@ import {
   SFNClient,
   StartExecutionCommand,
   type DescribeExecutionCommandOutput,
+  type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -29,7 +30,25 @@ import {
   type Clock,
 } from '../../../lib/ops/commands';
 import { deployOutputSchema, pipelinesOutputSchema, redriveOutputSchema, statusOutputSchema, watchOutputSchema } from '../../../lib/ops/schemas';
-import { ACCOUNT, APP, deployFailedInMap, execArn, HistoryBuilder, pages, REGION, RELEASE_LOG_LINK, releaseFailed, ROLLBACK_CAUSE, T0 } from './histories';
+import { fixtureHistory } from './aws-fixtures';
+import {
+  ACCOUNT,
+  APP,
+  DEPLOY_MAP,
+  DEPLOY_TASK,
+  deployIterationFailed,
+  ecsTaskCause,
+  execArn,
+  pages,
+  REGION,
+  RELEASE_EXIT_1_CAUSE,
+  RELEASE_INPUT,
+  RELEASE_LOG_LINK,
+  releaseRunning,
+  releaseTaskFailed,
+  ROLLBACK_CAUSE,
+  T0,
+} from './histories';
 
 const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
@@ -99,18 +118,32 @@ beforeEach(() => {
 });
 
 /** Serves an execution's history in pages of 10 events, following nextToken. */
-function serveHistory(arn: string, events: ReturnType<typeof deployFailedInMap>['events']): void {
+function serveHistory(arn: string, events: HistoryEvent[]): void {
   const all = pages(events, 10);
   all.forEach((page, i) => {
     sfn.on(GetExecutionHistoryCommand, { executionArn: arn, nextToken: i === 0 ? undefined : all[i - 1].nextToken }).resolves(page);
   });
 }
 
+/** A deploy that found a newer build holding the app: the recorded catch-to-Fail history (03) with our names. */
+function supersededHistory(): HistoryEvent[] {
+  return fixtureHistory('03-task-catch-to-fail', {
+    rename: { GetMissingObject: 'Claim the app for this build', KeyMissing: 'A newer build holds the app', Done: 'Claimed' },
+    errors: { GetMissingObject: 'DynamoDB.ConditionalCheckFailedException' },
+    executionFailed: { error: 'DeploymentSuperseded', cause: 'build 43 holds the app' },
+  });
+}
+
+/** A build execution started by a malformed event: the recorded Fail-state history (09) with our names. */
+function invalidEventHistory(): HistoryEvent[] {
+  return fixtureHistory('09-fail-state-direct', { rename: { Boom: 'Reject the malformed event' }, executionFailed: { error: 'InvalidEvent', cause: 'the CodeBuild event has no build number' } });
+}
+
 describe('slipway status', () => {
-  test('reads every page and shows the failure inside the Map iteration with its log link', async () => {
+  test('reads every page; the failure is in the Map iteration; a redrive re-runs that iteration only', async () => {
     // Prepare
     sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'FAILED', { error: 'DeploymentRolledBack', cause: ROLLBACK_CAUSE, redriveStatus: 'REDRIVABLE' }));
-    const events = deployFailedInMap().events;
+    const events = deployIterationFailed().events;
     serveHistory(DEPLOY_42, events);
 
     // Act
@@ -119,78 +152,138 @@ describe('slipway status', () => {
     // Assess
     expect(sfn.commandCalls(GetExecutionHistoryCommand)).toHaveLength(Math.ceil(events.length / 10));
     expect(out.eventCount).toBe(events.length);
-    expect(out.failure).toMatchObject({ state: 'Wait for the deployment', iteration: [{ map: 'Deploy each process type', index: 0, item: 'web' }], error: 'DeploymentRolledBack', cause: ROLLBACK_CAUSE });
+    expect(out.failure).toMatchObject({ state: DEPLOY_TASK, iteration: [{ map: DEPLOY_MAP, index: 0, item: 'web' }], error: 'DeploymentRolledBack', cause: ROLLBACK_CAUSE, summary: ROLLBACK_CAUSE });
     expect(out.failure?.logLink).toContain('log-group/$252Faws$252Flambda$252FExampleAppStack-WaitForDeployment-x1/log-events');
-    expect(lambda).toHaveReceivedCommandWith(GetFunctionConfigurationCommand, { FunctionName: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:slipway-example-wait-for-deployment` });
-    expect(out.redrive).toEqual({ possible: true, status: 'REDRIVABLE', reason: null });
+    expect(lambda).toHaveReceivedCommandWith(GetFunctionConfigurationCommand, { FunctionName: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:slipway-example-deploy-process` });
+    expect(out.redrive).toMatchObject({ verdict: 'possible', possible: true, status: 'REDRIVABLE', reason: null });
+    expect(out.redrive.rerun).toEqual([
+      { state: DEPLOY_MAP, type: 'Map', iteration: [] },
+      { state: DEPLOY_TASK, type: 'Task', iteration: [{ map: DEPLOY_MAP, index: 0, item: 'web' }] },
+    ]);
   });
 
-  test('counts a throttled attempt as a retry of its step', async () => {
+  test('the failed step shows its retried attempt and when it failed', async () => {
     sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'FAILED', { error: 'DeploymentRolledBack', redriveStatus: 'REDRIVABLE' }));
-    serveHistory(DEPLOY_42, deployFailedInMap().events);
+    const events = deployIterationFailed().events;
+    serveHistory(DEPLOY_42, events);
+    const rolledBackAt = events.find((e) => e.taskFailedEventDetails?.error === 'DeploymentRolledBack')?.timestamp;
 
     const out = await executionStatus(clients, { arn: DEPLOY_42 });
 
-    const web = out.steps.find((s) => s.name === 'Create or update the service' && s.iteration[0]?.index === 0);
-    expect(web).toMatchObject({ status: 'succeeded', attempts: 2, retries: [{ error: 'Lambda.TooManyRequestsException' }] });
+    const web = out.steps.find((s) => s.name === DEPLOY_TASK && s.iteration[0]?.index === 0);
+    const worker = out.steps.find((s) => s.name === DEPLOY_TASK && s.iteration[0]?.index === 1);
+    expect(web).toMatchObject({ status: 'failed', attempts: 2, retries: [{ error: 'Lambda.TooManyRequestsException' }], error: 'DeploymentRolledBack', exited: false, rerun: true, exitedAt: rolledBackAt?.toISOString() });
+    expect(worker).toMatchObject({ status: 'succeeded', exited: true, rerun: false });
+    expect(out.failure?.at).toBe(rolledBackAt?.toISOString());
   });
 
-  test('human output names the failed step, iteration, error, log link and redrive command', async () => {
+  test('human output names the failed step, iteration, error, log link and what a redrive re-runs', async () => {
     sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'FAILED', { error: 'DeploymentRolledBack', cause: ROLLBACK_CAUSE, redriveStatus: 'REDRIVABLE' }));
-    serveHistory(DEPLOY_42, deployFailedInMap().events);
+    serveHistory(DEPLOY_42, deployIterationFailed().events);
 
     const text = renderStatus(await executionStatus(clients, { arn: DEPLOY_42 }));
 
-    expect(text).toContain('failed at: Wait for the deployment (Deploy each process type #0 web)');
+    expect(text).toContain(`failed at: ${DEPLOY_TASK} (${DEPLOY_MAP} #0 web)`);
     expect(text).toContain('error: DeploymentRolledBack');
-    expect(text).toContain('rolled back by the deployment circuit breaker');
-    expect(text).toMatch(/\n {4}#0 web\n {6}✓ Create or update the service .*1 retry \(Lambda\.TooManyRequestsException\)/);
-    expect(text).toMatch(/\n {4}#1 worker\n {6}✓ Create or update the service {2}\d+s\n/);
-    expect(text).toMatch(/- Wait for the deployment {2}\S+ aborted/);
+    expect(text).toContain('cause: ECS deployment ecs-svc/123 of service example-web was rolled back by the deployment circuit breaker');
+    expect(text).toMatch(new RegExp(`\n {4}#0 web\n {6}✗ ${DEPLOY_TASK} .*1 retry \\(Lambda\\.TooManyRequestsException\\) error DeploymentRolledBack {2}← a redrive re-runs this\n`));
+    expect(text).toMatch(new RegExp(`\n {4}#1 worker\n {6}✓ ${DEPLOY_TASK} {2}1m\\d\\ds(\n|$)`));
     expect(text).toContain('logs: https://eu-west-1.console.aws.amazon.com/cloudwatch/home');
-    expect(text).toContain(`redrive: possible — slipway redrive ${DEPLOY_42}`);
+    expect(text).toContain(`redrive: possible — re-runs "${DEPLOY_TASK}" (${DEPLOY_MAP} #0 web): slipway redrive ${DEPLOY_42}`);
   });
 
-  test('<app> <build> looks at the furthest pipeline and takes the release log link from the cause', async () => {
+  test('<app> <build>: the release task failed uncaught at "Run release task"; the ECS task becomes one line with its log link', async () => {
+    // Prepare
     dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000042') } }).resolves({ Item: buildItem(42) });
     sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_42 }).resolves(described(BUILD_EXEC_42, 'SUCCEEDED'));
-    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'FAILED', { error: 'ReleaseFailed', redriveStatus: 'REDRIVABLE' }));
-    serveHistory(RELEASE_42, releaseFailed().events);
-
-    const out = await executionStatus(clients, { app: APP, build: '42' });
-
-    expect(out.execution).toMatchObject({ arn: RELEASE_42, pipeline: 'release', status: 'FAILED' });
-    expect(out.failure).toMatchObject({ state: 'Run release task', error: 'States.TaskFailed', executionError: 'ReleaseFailed', logLink: RELEASE_LOG_LINK });
-  });
-
-  test('a failed release task without a link in its cause gets the link of its log stream', async () => {
-    // Prepare: RunTask's failure ends the execution; the cause is the stopped task, the input has the release plan.
-    const h = new HistoryBuilder();
-    const run = h.entered('Task', 'Run release task', h.add('ExecutionStarted', 0));
-    const started = h.schedule(run, 'ecs', 'runTask.sync', { Cluster: 'production' });
-    const task = { taskArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/production/0f1e2d3c`, containers: [{ name: 'web', exitCode: 137 }], stopCode: 'EssentialContainerExited' };
-    const failed = h.taskFailed(started, 'ecs', 'runTask.sync', 'States.TaskFailed', JSON.stringify(task));
-    h.add('ExecutionFailed', failed, { executionFailedEventDetails: { error: 'States.TaskFailed', cause: JSON.stringify(task) } });
-    const input = { release: { logGroup: '/slipway/apps/example', containerName: 'web', region: REGION } };
-    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'FAILED', { input: JSON.stringify(input), redriveStatus: 'REDRIVABLE' }));
-    serveHistory(RELEASE_42, h.events);
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'FAILED', { error: 'States.TaskFailed', cause: RELEASE_EXIT_1_CAUSE, input: JSON.stringify(RELEASE_INPUT), redriveStatus: 'REDRIVABLE' }));
+    serveHistory(RELEASE_42, releaseTaskFailed().events);
 
     // Act
-    const out = await executionStatus(clients, { arn: RELEASE_42 });
+    const out = await executionStatus(clients, { app: APP, build: '42' });
 
     // Assess
-    expect(out.failure?.state).toBe('Run release task');
-    expect(out.failure?.logLink).toBe(`https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#logsV2:log-groups/log-group/$252Fslipway$252Fapps$252Fexample/log-events/web$252Fweb$252F0f1e2d3c`);
+    expect(out.execution).toMatchObject({ arn: RELEASE_42, pipeline: 'release', status: 'FAILED' });
+    expect(out.failure).toMatchObject({ state: 'Run release task', error: 'States.TaskFailed', executionError: 'States.TaskFailed', logLink: RELEASE_LOG_LINK });
+    expect(out.failure?.summary).toBe(`container "web" exited with code 1 in ECS task 0f1e2d3c4b5a; stop code EssentialContainerExited: Essential container in task exited; logs: ${RELEASE_LOG_LINK}`);
+    expect(out.redrive).toMatchObject({ verdict: 'possible', rerun: [{ state: 'Run release task', type: 'Task', iteration: [] }] });
+    expect(renderStatus(out)).toContain(`redrive: possible — re-runs "Run release task": slipway redrive ${RELEASE_42}`);
   });
 
-  test('an execution older than 14 days is not redrivable, and says why', async () => {
+  test('a release task that failed to start says so, from the ECS task in the cause', async () => {
+    const cause = ecsTaskCause({}, { StopCode: 'TaskFailedToStart', StoppedReason: 'ResourceInitializationError: unable to pull secrets or registry auth' });
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'FAILED', { error: 'States.TaskFailed', cause, redriveStatus: 'REDRIVABLE' }));
+    serveHistory(RELEASE_42, releaseTaskFailed(cause).events);
+
+    const text = renderStatus(await executionStatus(clients, { arn: RELEASE_42 }));
+
+    expect(text).toContain('cause: the ECS task 0f1e2d3c4b5a failed to start (container "web" never ran); stop code TaskFailedToStart: ResourceInitializationError: unable to pull secrets or registry auth');
+  });
+
+  test('DeploymentSuperseded (a Fail state): "redrive would not help" and what does, never "redrive: possible"', async () => {
+    dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000042') } }).resolves({ Item: buildItem(42) });
+    sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_42 }).resolves(described(BUILD_EXEC_42, 'SUCCEEDED'));
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'SUCCEEDED'));
+    sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'FAILED', { error: 'DeploymentSuperseded', cause: 'build 43 holds the app', redriveStatus: 'REDRIVABLE' }));
+    serveHistory(DEPLOY_42, supersededHistory());
+
+    const out = statusOutputSchema.parse(await executionStatus(clients, { app: APP, build: '42' }));
+    const text = renderStatus(out);
+
+    expect(out.redrive).toMatchObject({ verdict: 'would-not-help', possible: false, rerun: [{ state: 'A newer build holds the app', type: 'Fail', iteration: [] }] });
+    expect(text).toMatch(/\nredrive would not help: a newer build holds the app \(DeploymentSuperseded: build 43 holds the app\); a redrive re-enters the Fail state "A newer build holds the app" and stops again\n/);
+    expect(text).toContain('instead: nothing, if the newer build should run; to put build 42 back on purpose: slipway deploy example --build 42 --force');
+    expect(text).not.toContain('redrive: possible');
+  });
+
+  test('InvalidEvent on a build execution named by its ARN: the app comes from the state machine name', async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_42 }).resolves(described(BUILD_EXEC_42, 'FAILED', { error: 'InvalidEvent', redriveStatus: 'REDRIVABLE' }));
+    serveHistory(BUILD_EXEC_42, invalidEventHistory());
+
+    const out = await executionStatus(clients, { arn: BUILD_EXEC_42 });
+
+    expect(out.redrive.verdict).toBe('would-not-help');
+    expect(out.redrive.instead).toBe('start a new build, or deploy a recorded one: slipway pipelines example, then slipway deploy example --build <N>');
+    expect(out.failure).toMatchObject({ state: 'Reject the malformed event', error: 'InvalidEvent', summary: 'the CodeBuild event has no build number' });
+  });
+
+  test("DescribeExecution's NOT_REDRIVABLE wins: not possible, with Step Functions' reason", async () => {
     sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'FAILED', { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution is older than 14 days' }));
-    serveHistory(DEPLOY_42, deployFailedInMap().events);
+    serveHistory(DEPLOY_42, deployIterationFailed().events);
 
     const out = await executionStatus(clients, { arn: DEPLOY_42 }, { clock: fakeClock(new Date('2026-12-10T00:00:00Z')) });
 
-    expect(out.redrive.possible).toBe(false);
-    expect(out.redrive.reason).toMatch(/^it started more than 14 days ago \(2026-11-20\)/);
+    expect(out.redrive).toMatchObject({ verdict: 'not-redrivable', possible: false, instead: 'start a new execution: slipway deploy example --build 42' });
+    expect(out.redrive.reason).toMatch(/^it started more than 14 days ago \(2026-11-20\).*\(Step Functions: Execution is older than 14 days\)$/);
+    expect(renderStatus(out)).toMatch(/\nredrive: not possible — it started more than 14 days ago/);
+  });
+
+  test('a running execution: its running state, no failure, no redrive line', async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'RUNNING', { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution is RUNNING and cannot be redriven' }));
+    serveHistory(RELEASE_42, releaseRunning().events);
+
+    const out = await executionStatus(clients, { arn: RELEASE_42 });
+    const text = renderStatus(out);
+
+    expect(out.failure).toBeNull();
+    expect(out.redrive).toMatchObject({ verdict: 'not-failed', possible: false, rerun: [] });
+    expect(out.steps.map((s) => [s.name, s.status])).toEqual([
+      ['Does the app have a release command?', 'succeeded'],
+      ['Run release task', 'running'],
+    ]);
+    expect(text).toMatch(/… Run release task {2}- running/);
+    expect(text).not.toContain('redrive');
+  });
+
+  test('names and causes from AWS are printed escaped', async () => {
+    const hostile = 'boom\u001b]8;;https://evil.example\u0007here\u001b[2J';
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'FAILED', { error: 'States.TaskFailed', redriveStatus: 'REDRIVABLE' }));
+    serveHistory(RELEASE_42, releaseTaskFailed(hostile).events);
+
+    const text = renderStatus(await executionStatus(clients, { arn: RELEASE_42 }));
+
+    expect(text).not.toContain('\u001b');
+    expect(text).toContain('cause: boom\\e]8;;https://evil.example\\x07here\\e[2J');
   });
 
   test('an unknown build is NotFound with the command to list builds', async () => {
@@ -217,7 +310,7 @@ describe('slipway pipelines', () => {
     sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_41 }).resolves(described(BUILD_EXEC_41, 'SUCCEEDED'));
     sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_41 }).resolves(described(RELEASE_41, 'SUCCEEDED'));
     sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_41 }).resolves(described(DEPLOY_41, 'SUCCEEDED'));
-    serveHistory(RELEASE_42, releaseFailed().events);
+    serveHistory(RELEASE_42, releaseTaskFailed().events);
   });
 
   test('lists builds newest first with their three executions side by side', async () => {
@@ -246,13 +339,13 @@ describe('slipway pipelines', () => {
     const rollbackArn = execArn('deploy', 'example-41-rollback-20261121T080000Z');
     dynamodb.on(QueryCommand).resolves({ Items: [{ ...released41, failedExecution: S(rollbackArn), failedAt: S('2026-11-21T08:00:05Z'), pipelineError: S('DeploymentRolledBack') }] });
     sfn.on(DescribeExecutionCommand, { executionArn: rollbackArn }).resolves(described(rollbackArn, 'FAILED', { error: 'DeploymentRolledBack' }));
-    serveHistory(rollbackArn, deployFailedInMap().events);
+    serveHistory(rollbackArn, deployIterationFailed().events);
 
     // Act
     const out = await listPipelines(clients, APP);
 
     // Assess
-    expect(out.builds[0].executions.deploy).toMatchObject({ name: 'example-41-rollback-20261121T080000Z', status: 'FAILED', failedStep: 'Wait for the deployment (Deploy each process type #0 web)' });
+    expect(out.builds[0].executions.deploy).toMatchObject({ name: 'example-41-rollback-20261121T080000Z', status: 'FAILED', failedStep: `${DEPLOY_TASK} (${DEPLOY_MAP} #0 web)` });
   });
 
   test('a missing state machine names the account, region and the --prefix option', async () => {
@@ -271,19 +364,19 @@ describe('slipway redrive', () => {
   beforeEach(() => {
     dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000042') } }).resolves({ Item: buildItem(42) });
     sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_42 }).resolves(described(BUILD_EXEC_42, 'SUCCEEDED'));
-    serveHistory(RELEASE_42, releaseFailed().events);
     sfn.on(RedriveExecutionCommand).resolves({ redriveDate: new Date('2026-11-20T12:00:00Z') });
   });
 
-  test('redrives the failed pipeline of the build (the release) and follows it with --watch', async () => {
+  test('redrives the release that failed at "Run release task", says AWS re-runs that Task, and follows it with --watch', async () => {
     // Prepare: failed, then running after the redrive, then succeeded.
+    serveHistory(RELEASE_42, releaseTaskFailed().events);
     sfn
       .on(DescribeExecutionCommand, { executionArn: RELEASE_42 })
       .resolvesOnce(described(RELEASE_42, 'FAILED', { redriveStatus: 'REDRIVABLE' }))
       .resolvesOnce(described(RELEASE_42, 'FAILED', { redriveStatus: 'REDRIVABLE' }))
       .resolvesOnce(described(RELEASE_42, 'RUNNING', { redriveCount: 1 }))
       .resolves(described(RELEASE_42, 'SUCCEEDED', { redriveCount: 1 }));
-    sfn.on(GetExecutionHistoryCommand, { executionArn: RELEASE_42, reverseOrder: true }).resolves({ events: releaseFailed().events.slice(0, 6) });
+    sfn.on(GetExecutionHistoryCommand, { executionArn: RELEASE_42, reverseOrder: true }).resolves({ events: releaseRunning().events });
     const clock = fakeClock();
     const progress: string[] = [];
 
@@ -292,11 +385,43 @@ describe('slipway redrive', () => {
 
     // Assess
     expect(sfn).toHaveReceivedCommandWith(RedriveExecutionCommand, { executionArn: RELEASE_42 });
-    expect(out).toMatchObject({ pipeline: 'release', failedStep: 'Run release task', redriveCount: 1, watched: { status: 'SUCCEEDED', timedOut: false } });
+    expect(out).toMatchObject({ pipeline: 'release', failedStep: 'Run release task', rerun: [{ state: 'Run release task', type: 'Task', iteration: [] }], rerunLabels: ['Run release task'], redriveCount: 1, watched: { status: 'SUCCEEDED', timedOut: false } });
     expect(progress[0]).toMatch(/^example-42-release: running .* — Run release task$/);
     expect(progress[progress.length - 1]).toMatch(/^example-42-release: SUCCEEDED/);
     expect(clock.slept).toEqual([5000]);
-    expect(renderRedrive(out)).toMatch(/^redrove example-42-release \(release, redrive 1\) from "Run release task"[^]*\nSUCCEEDED after [^]*\nthe deploy goes on: slipway watch example 42$/);
+    expect(renderRedrive(out)).toMatch(/^redrove example-42-release \(release, redrive 1\) at 2026-11-20 12:00:00Z: Step Functions re-runs "Run release task"\n[^]*\nSUCCEEDED after [^]*\nthe deploy goes on: slipway watch example 42$/);
+  });
+
+  test('a deploy whose web iteration failed: AWS re-runs that iteration only, not the worker that succeeded', async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'FAILED', { error: 'DeploymentRolledBack', redriveStatus: 'REDRIVABLE' }));
+    serveHistory(DEPLOY_42, deployIterationFailed().events);
+
+    const out = await redrive(clients, { arn: DEPLOY_42 });
+
+    expect(sfn).toHaveReceivedCommandWith(RedriveExecutionCommand, { executionArn: DEPLOY_42 });
+    expect(out.rerunLabels).toEqual([`${DEPLOY_TASK} (${DEPLOY_MAP} #0 web)`]);
+    expect(renderRedrive(out)).toContain(`Step Functions re-runs "${DEPLOY_TASK}" (${DEPLOY_MAP} #0 web)`);
+  });
+
+  test('refuses DeploymentSuperseded in one line with what helps, without calling RedriveExecution', async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'SUCCEEDED'));
+    sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'FAILED', { error: 'DeploymentSuperseded', redriveStatus: 'REDRIVABLE' }));
+    serveHistory(DEPLOY_42, supersededHistory());
+
+    const error = await redrive(clients, { app: APP, build: '42' }).catch((e: Error) => e);
+
+    expect(error).toMatchObject({ name: 'CannotProceed' });
+    expect((error as Error).message).toMatch(/^build 42 of "example": example-42-deploy was not redriven: redrive would not help: a newer build holds the app \(DeploymentSuperseded: build 43 holds the app\).*\. Instead: .*slipway deploy example --build 42 --force$/);
+    expect((error as Error).message).not.toContain('\n');
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+  });
+
+  test('refuses InvalidEvent: the same input would be rejected again', async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_42 }).resolves(described(BUILD_EXEC_42, 'FAILED', { error: 'InvalidEvent', redriveStatus: 'REDRIVABLE' }));
+    serveHistory(BUILD_EXEC_42, invalidEventHistory());
+
+    await expect(redrive(clients, { arn: BUILD_EXEC_42 })).rejects.toThrow(/was not redriven: redrive would not help: the event that started it is malformed \(InvalidEvent: the CodeBuild event has no build number\) and a redrive runs with the same input\. Instead: start a new build/);
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
   });
 
   test('refuses a succeeded execution without calling RedriveExecution', async () => {
@@ -307,10 +432,20 @@ describe('slipway redrive', () => {
     expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
   });
 
-  test('refuses a non-redrivable execution with the reason', async () => {
-    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'FAILED', { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution history event limit exceeded' }));
+  test('refuses a running execution, and says how to follow it', async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'RUNNING', { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution is RUNNING and cannot be redriven' }));
 
-    await expect(redrive(clients, { arn: RELEASE_42 }, { clock: fakeClock() })).rejects.toThrow(/cannot be redriven: its history reached the 25,000-event limit/);
+    await expect(redrive(clients, { app: APP, build: '42' })).rejects.toThrow('build 42 of "example": example-42-release is still running; nothing to redrive (follow it with slipway watch example 42)');
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+  });
+
+  test('refuses NOT_REDRIVABLE with the reason, even when the history says a Task would re-run', async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'FAILED', { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution history event limit exceeded' }));
+    serveHistory(RELEASE_42, releaseTaskFailed().events);
+
+    await expect(redrive(clients, { arn: RELEASE_42 }, { clock: fakeClock() })).rejects.toThrow(
+      'example-42-release cannot be redriven: its history reached the 25,000-event limit (Step Functions: Execution history event limit exceeded). Instead: start a new execution: slipway deploy example --build 42',
+    );
     expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
   });
 });
@@ -416,8 +551,8 @@ describe('slipway watch', () => {
       .rejectsOnce(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }))
       .resolvesOnce(described(DEPLOY_42, 'RUNNING'))
       .resolves(described(DEPLOY_42, 'SUCCEEDED'));
-    sfn.on(GetExecutionHistoryCommand, { executionArn: RELEASE_42, reverseOrder: true }).resolves({ events: releaseFailed().events.slice(0, 6) });
-    sfn.on(GetExecutionHistoryCommand, { executionArn: DEPLOY_42, reverseOrder: true }).resolves({ events: deployFailedInMap().events.slice(0, 30) });
+    sfn.on(GetExecutionHistoryCommand, { executionArn: RELEASE_42, reverseOrder: true }).resolves({ events: releaseRunning().events });
+    sfn.on(GetExecutionHistoryCommand, { executionArn: DEPLOY_42, reverseOrder: true }).resolves({ events: deployIterationFailed().events.slice(0, 21) });
     const clock = fakeClock();
     const progress: string[] = [];
 
@@ -428,7 +563,7 @@ describe('slipway watch', () => {
     expect(out).toMatchObject({ outcome: 'deployed', build: '42' });
     expect(progress).toHaveLength(3);
     expect(progress[0]).toMatch(/^build 42 {2}build ✓ 5m00s {2}release … .* {2}deploy · — example-42-release: running .* — Run release task$/);
-    expect(progress[1]).toMatch(/deploy … .* — example-42-deploy: running .* — Wait for the deployment \(Deploy each process type #0 web, #1 worker\)$/);
+    expect(progress[1]).toMatch(/deploy … .* — example-42-deploy: running .* — Start the deployment and wait for it \(Deploy each process type #0 web, #1 worker\)$/);
     expect(progress[2]).toMatch(/deploy ✓ 5m00s$/);
     expect(clock.slept).toEqual([2000, 2000]);
   });
@@ -438,7 +573,7 @@ describe('slipway watch', () => {
     dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000042') } }).resolves({ Item: buildItem(42) });
     sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_42 }).resolves(described(BUILD_EXEC_42, 'SUCCEEDED'));
     sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'FAILED', { error: 'ReleaseFailed', cause: 'the release command exited with code 1' }));
-    serveHistory(RELEASE_42, releaseFailed().events);
+    serveHistory(RELEASE_42, releaseTaskFailed().events);
 
     const out = await watchPipeline(clients, APP, undefined, { clock: fakeClock() });
 
@@ -446,6 +581,21 @@ describe('slipway watch', () => {
     expect(out.message).toBe(
       'the release pipeline of build 42 failed at "Run release task": ReleaseFailed — the release command exited with code 1. Details: slipway status example 42; after fixing the cause: slipway redrive example 42',
     );
+  });
+
+  test('a failed deploy that a redrive cannot help ends with what does help, not with "slipway redrive"', async () => {
+    dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000042') } }).resolves({ Item: buildItem(42) });
+    sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_42 }).resolves(described(BUILD_EXEC_42, 'SUCCEEDED'));
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'SUCCEEDED'));
+    sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'FAILED', { error: 'DeploymentSuperseded', cause: 'build 43 holds the app', redriveStatus: 'REDRIVABLE' }));
+    serveHistory(DEPLOY_42, supersededHistory());
+
+    const out = await watchPipeline(clients, APP, '42', { clock: fakeClock() });
+
+    expect(out.outcome).toBe('failed');
+    expect(out.message).toContain('redrive would not help: a newer build holds the app');
+    expect(out.message).toContain('instead: nothing, if the newer build should run; to put build 42 back on purpose: slipway deploy example --build 42 --force');
+    expect(out.message).not.toContain('slipway redrive');
   });
 
   test('gives up after the timeout without failing the pipeline', async () => {

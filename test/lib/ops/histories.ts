@@ -1,9 +1,11 @@
 /**
- * Execution histories shaped as Step Functions returns them for our ASL files: real event type names,
- * ids and previousEventId chains (a Map's iterations interleave; each iteration's events chain back to
- * its MapIterationStarted; MapIterationFailed/MapStateFailed and MapStateSucceeded/MapStateExited point
- * at the iteration's last event, as Step Functions writes them), Task attempts as TaskScheduled/TaskStarted/TaskFailed|TaskSucceeded, and
- * `arn:aws:states:::lambda:invoke` tasks with resourceType "lambda", resource "invoke".
+ * Execution histories shaped as Step Functions returns them (GetExecutionHistory) for pipelines that
+ * follow DESIGN.md's "a failure stays where it happens": the event sequences of the recorded AWS
+ * histories in ../shared/fixtures/aws-histories (README rules 1-5: an uncaught failure has no
+ * `...StateExited` and ExecutionFailed repeats its error; a Fail state has no exit; retries repeat the
+ * scheduling events inside one state; a failed Map iteration gives MapIterationFailed, MapStateFailed),
+ * with ids, previousEventId chains (a Map's iterations interleave; each iteration's events chain back to
+ * its MapIterationStarted) and timestamps given deterministically, and our state names.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 
@@ -69,118 +71,120 @@ export class HistoryBuilder {
 const lambdaCause = (type: string, message: string) => JSON.stringify({ errorType: type, errorMessage: message, trace: [`${type}: ${message}`, '    at handler (/var/task/index.js:1:100)'] });
 
 export const ROLLBACK_CAUSE = 'ECS deployment ecs-svc/123 of service example-web was rolled back by the deployment circuit breaker: tasks failed to start (3 of 3). Revision 41 is running again.';
+export const DEPLOY_TASK = 'Start the deployment and wait for it';
+export const DEPLOY_MAP = 'Deploy each process type';
 
 /**
- * `example-42-deploy`: two processes (web, worker) deployed by the Map; web's "Create or update the
- * service" is throttled once and retried; web's deployment is rolled back by the circuit breaker
- * (DeploymentRolledBack, not retried), which fails its iteration; worker's iteration is aborted; the Map's
- * Catch records the failure and the execution ends in "Deploy failed".
+ * `example-42-deploy`: two processes (web, worker) deployed by the Map, each iteration one
+ * `.waitForTaskToken` Task; web's first update is throttled once and retried (no event marks a retry:
+ * the attempt's events repeat inside the state, README rule 3); worker's deployment completes and its
+ * iteration succeeds; then web's deployment is rolled back by the circuit breaker (DeploymentRolledBack),
+ * uncaught: MapIterationFailed, MapStateFailed, ExecutionFailed with the inner error (README rule 4).
+ * Iterations interleave; each event points at the previous event of its own iteration.
  */
-export function deployFailedInMap(): HistoryBuilder {
+export function deployIterationFailed(): HistoryBuilder {
   const h = new HistoryBuilder();
   const start = h.add('ExecutionStarted', 0, { executionStartedEventDetails: { input: JSON.stringify({ app: APP }), roleArn: `arn:aws:iam::${ACCOUNT}:role/deploy` } });
   const claim = h.dynamoTask('Claim the app for this build', 'updateItem', start);
-  const mapEntered = h.entered('Map', 'Deploy each process type', claim);
+  const mapEntered = h.entered('Map', DEPLOY_MAP, claim);
   const mapStarted = h.add('MapStateStarted', mapEntered, { mapStateStartedEventDetails: { length: 2 } });
-  const it0 = h.add('MapIterationStarted', mapStarted, { mapIterationStartedEventDetails: { name: 'Deploy each process type', index: 0 } });
-  const it1 = h.add('MapIterationStarted', mapStarted, { mapIterationStartedEventDetails: { name: 'Deploy each process type', index: 1 } });
-  // Iteration 0 (web) and 1 (worker) interleave.
-  const web1 = h.entered('Task', 'Create or update the service', it0, { process: 'web' });
-  const worker1 = h.entered('Task', 'Create or update the service', it1, { process: 'worker' });
-  const webStarted = h.schedule(web1, 'lambda', 'invoke', { FunctionName: fnArn('update-service'), Payload: { process: 'web' } });
-  const workerStarted = h.schedule(worker1, 'lambda', 'invoke', { FunctionName: fnArn('update-service'), Payload: { process: 'worker' } });
-  const webThrottled = h.taskFailed(webStarted, 'lambda', 'invoke', 'Lambda.TooManyRequestsException', 'Rate Exceeded. (Service: Lambda, Status Code: 429)');
-  const workerOk = h.taskSucceeded(workerStarted, 'lambda', 'invoke', { Payload: { state: 'IN_PROGRESS' } });
-  const webRetryStarted = h.schedule(webThrottled, 'lambda', 'invoke', { FunctionName: fnArn('update-service'), Payload: { process: 'web' } }, 4);
-  const workerExit = h.exited('Task', 'Create or update the service', workerOk);
-  const webOk = h.taskSucceeded(webRetryStarted, 'lambda', 'invoke', { Payload: { state: 'IN_PROGRESS' } });
-  const webExit = h.exited('Task', 'Create or update the service', webOk);
-  const webChoice = h.entered('Choice', 'Is the service already on this release?', webExit);
-  const workerChoice = h.entered('Choice', 'Is the service already on this release?', workerExit);
-  const webChoiceOut = h.exited('Choice', 'Is the service already on this release?', webChoice);
-  const workerChoiceOut = h.exited('Choice', 'Is the service already on this release?', workerChoice);
-  const webWait = h.entered('Task', 'Wait for the deployment', webChoiceOut);
-  const workerWait = h.entered('Task', 'Wait for the deployment', workerChoiceOut);
-  const webWaitStarted = h.schedule(webWait, 'lambda', 'invoke.waitForTaskToken', { FunctionName: fnArn('wait-for-deployment'), Payload: { process: 'web' } });
-  const workerWaitStarted = h.schedule(workerWait, 'lambda', 'invoke.waitForTaskToken', { FunctionName: fnArn('wait-for-deployment'), Payload: { process: 'worker' } });
-  const webSubmitted = h.add('TaskSubmitted', webWaitStarted, { taskSubmittedEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', output: '{"StatusCode":200}' } });
-  const workerSubmitted = h.add('TaskSubmitted', workerWaitStarted, { taskSubmittedEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', output: '{"StatusCode":200}' } });
-  // As Step Functions writes it: the failed Task is marked aborted, MapIterationFailed and MapStateFailed
-  // both point at the iteration's failure, the sibling's running Task is aborted, and the caught Map exits.
-  const webFailed = h.taskFailed(webSubmitted, 'lambda', 'invoke.waitForTaskToken', 'DeploymentRolledBack', ROLLBACK_CAUSE, 180);
-  h.add('TaskStateAborted', webFailed);
-  h.add('MapIterationFailed', webFailed, { mapIterationFailedEventDetails: { name: 'Deploy each process type', index: 0 } });
-  const workerAborted = h.add('TaskStateAborted', workerSubmitted);
-  h.add('MapIterationAborted', workerAborted, { mapIterationAbortedEventDetails: { name: 'Deploy each process type', index: 1 } });
-  const mapFailed = h.add('MapStateFailed', webFailed);
-  const mapExited = h.exited('Map', 'Deploy each process type', mapFailed, { Error: 'DeploymentRolledBack', Cause: ROLLBACK_CAUSE });
-  const record = h.dynamoTask('Record the failed deploy', 'updateItem', mapExited);
-  const fail = h.entered('Fail', 'Deploy failed', record);
-  h.add('ExecutionFailed', fail, { executionFailedEventDetails: { error: 'DeploymentRolledBack', cause: ROLLBACK_CAUSE } });
+  const it0 = h.add('MapIterationStarted', mapStarted, { mapIterationStartedEventDetails: { name: DEPLOY_MAP, index: 0 } });
+  const it1 = h.add('MapIterationStarted', mapStarted, { mapIterationStartedEventDetails: { name: DEPLOY_MAP, index: 1 } });
+  const web = h.entered('Task', DEPLOY_TASK, it0, { process: 'web' });
+  const worker = h.entered('Task', DEPLOY_TASK, it1, { process: 'worker' });
+  const params = (process: string) => ({ FunctionName: fnArn('deploy-process'), Payload: { process } });
+  const webStarted = h.schedule(web, 'lambda', 'invoke.waitForTaskToken', params('web'));
+  const workerStarted = h.schedule(worker, 'lambda', 'invoke.waitForTaskToken', params('worker'));
+  const webThrottled = h.taskFailed(webStarted, 'lambda', 'invoke.waitForTaskToken', 'Lambda.TooManyRequestsException', 'Rate Exceeded. (Service: Lambda, Status Code: 429)');
+  const workerSubmitted = h.add('TaskSubmitted', workerStarted, { taskSubmittedEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', output: '{"StatusCode":200}' } });
+  const webRetryStarted = h.schedule(webThrottled, 'lambda', 'invoke.waitForTaskToken', params('web'), 4);
+  const webSubmitted = h.add('TaskSubmitted', webRetryStarted, { taskSubmittedEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', output: '{"StatusCode":200}' } });
+  const workerOk = h.taskSucceeded(workerSubmitted, 'lambda', 'invoke.waitForTaskToken', { state: 'COMPLETED' }, 60);
+  const workerExit = h.exited('Task', DEPLOY_TASK, workerOk);
+  h.add('MapIterationSucceeded', workerExit, { mapIterationSucceededEventDetails: { name: DEPLOY_MAP, index: 1 } });
+  const webFailed = h.taskFailed(webSubmitted, 'lambda', 'invoke.waitForTaskToken', 'DeploymentRolledBack', ROLLBACK_CAUSE, 120);
+  const itFailed = h.add('MapIterationFailed', webFailed, { mapIterationFailedEventDetails: { name: DEPLOY_MAP, index: 0 } });
+  const mapFailed = h.add('MapStateFailed', itFailed);
+  h.add('ExecutionFailed', mapFailed, { executionFailedEventDetails: { error: 'DeploymentRolledBack', cause: ROLLBACK_CAUSE } });
   return h;
 }
 
-export const RELEASE_LOG_LINK = `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#logsV2:log-groups/log-group/$252Fslipway$252Fapps$252Fexample/log-events/web$252Fweb$252Fabc123`;
-export const RELEASE_CAUSE = `the release command exited with code 1 in container "web"; stop code EssentialContainerExited: Essential container in task exited. Logs: ${RELEASE_LOG_LINK}`;
+export const RELEASE_TASK_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/production/0f1e2d3c4b5a`;
+/** The release plan in the release execution's input: where the release task's logs go. */
+export const RELEASE_INPUT = { app: APP, release: { logGroup: '/slipway/apps/example', containerName: 'web', region: REGION } };
+export const RELEASE_LOG_LINK = `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#logsV2:log-groups/log-group/$252Fslipway$252Fapps$252Fexample/log-events/web$252Fweb$252F0f1e2d3c4b5a`;
 
-/** `example-42-release`: the release task exits 1 (States.TaskFailed, caught), is judged, ReleaseFailed. */
-export function releaseFailed(): HistoryBuilder {
+/**
+ * The cause of `States.TaskFailed` from `ecs:runTask.sync`: the JSON of the final ECS task, PascalCase,
+ * not wrapped in `Tasks[]` (recorded: ../shared/fixtures/aws-histories/06b-ecs-runtask-sync-failure.json).
+ */
+export function ecsTaskCause(container: { ExitCode?: number; Reason?: string }, stop: { StopCode: string; StoppedReason: string }): string {
+  return JSON.stringify({
+    ClusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/production`,
+    Containers: [{ ContainerArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:container/production/0f1e2d3c4b5a/1`, Name: 'web', Image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/slipway/example:build-42`, LastStatus: 'STOPPED', TaskArn: RELEASE_TASK_ARN, ...container }],
+    DesiredStatus: 'STOPPED',
+    LastStatus: 'STOPPED',
+    LaunchType: 'FARGATE',
+    StartedBy: 'AWS Step Functions',
+    TaskArn: RELEASE_TASK_ARN,
+    TaskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example-web:42`,
+    ...stop,
+  });
+}
+
+export const RELEASE_EXIT_1_CAUSE = ecsTaskCause({ ExitCode: 1 }, { StopCode: 'EssentialContainerExited', StoppedReason: 'Essential container in task exited' });
+
+/**
+ * `example-42-release`: "Run release task" (`ecs:runTask.sync`) — the release command exits 1;
+ * States.TaskFailed, uncaught, so the execution fails at that Task with the same error and cause
+ * (the shape of 06b-ecs-runtask-sync-failure.json, after our "Does the app have a release command?").
+ */
+export function releaseTaskFailed(cause = RELEASE_EXIT_1_CAUSE): HistoryBuilder {
   const h = new HistoryBuilder();
-  const start = h.add('ExecutionStarted', 0, { executionStartedEventDetails: { input: '{}' } });
+  const start = h.add('ExecutionStarted', 0, { executionStartedEventDetails: { input: JSON.stringify(RELEASE_INPUT) } });
   const choice = h.entered('Choice', 'Does the app have a release command?', start);
   const choiceOut = h.exited('Choice', 'Does the app have a release command?', choice);
   const run = h.entered('Task', 'Run release task', choiceOut);
-  const runStarted = h.schedule(run, 'ecs', 'runTask.sync', { Cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/production' });
-  const submitted = h.add('TaskSubmitted', runStarted, { taskSubmittedEventDetails: { resourceType: 'ecs', resource: 'runTask.sync', output: JSON.stringify({ Tasks: [{ TaskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/production/abc123' }] }) } });
-  const task = { taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/production/abc123', stopCode: 'EssentialContainerExited', containers: [{ name: 'web', exitCode: 1 }] };
-  const failed = h.taskFailed(submitted, 'ecs', 'runTask.sync', 'States.TaskFailed', JSON.stringify(task), 65);
-  const runExit = h.exited('Task', 'Run release task', failed);
-  const judge = h.lambdaTask('Judge the failed release task', 'check-release-task', runExit);
-  const did = h.entered('Choice', 'Did the release succeed?', judge);
-  const didOut = h.exited('Choice', 'Did the release succeed?', did);
-  const keep = h.entered('Pass', 'Keep the release verdict', didOut);
-  const keepOut = h.exited('Pass', 'Keep the release verdict', keep);
-  const record = h.dynamoTask('Record the failed release', 'updateItem', keepOut);
-  const fail = h.entered('Fail', 'Release failed', record);
-  h.add('ExecutionFailed', fail, { executionFailedEventDetails: { error: 'ReleaseFailed', cause: RELEASE_CAUSE } });
+  const runStarted = h.schedule(run, 'ecs', 'runTask.sync', { Cluster: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/production` });
+  const submitted = h.add('TaskSubmitted', runStarted, { taskSubmittedEventDetails: { resourceType: 'ecs', resource: 'runTask.sync', output: JSON.stringify({ Tasks: [{ TaskArn: RELEASE_TASK_ARN }] }) } });
+  const failed = h.taskFailed(submitted, 'ecs', 'runTask.sync', 'States.TaskFailed', cause, 45);
+  h.add('ExecutionFailed', failed, { executionFailedEventDetails: { error: 'States.TaskFailed', cause } });
   return h;
 }
 
-/** A build execution: "Register task definitions" fails with a Lambda error after its retries. */
+/** `example-42-release` still running: the release task was submitted and has not stopped. */
+export function releaseRunning(): HistoryBuilder {
+  const h = releaseTaskFailed();
+  h.events.splice(h.events.length - 2);
+  return h;
+}
+
+/** A build execution: "Register task definitions" fails with a Lambda error after its retries, uncaught. */
 export function buildFailedInLambda(): HistoryBuilder {
   const h = new HistoryBuilder();
   const start = h.add('ExecutionStarted', 0, { executionStartedEventDetails: { input: '{}' } });
   const read = h.lambdaTask('Read the build event', 'parse-build-event', start);
-  const usable = h.entered('Choice', 'Is the event usable?', read);
-  const usableOut = h.exited('Choice', 'Is the event usable?', usable);
-  const record = h.dynamoTask('Record the build', 'updateItem', usableOut);
-  const deploy = h.entered('Choice', 'Is this a build to deploy?', record);
-  const deployOut = h.exited('Choice', 'Is this a build to deploy?', deploy);
-  const register = h.entered('Task', 'Register task definitions', deployOut);
+  const record = h.dynamoTask('Record the build', 'updateItem', read);
+  const register = h.entered('Task', 'Register task definitions', record);
   let prev = register;
   for (let attempt = 0; attempt < 3; attempt++) {
     const started = h.schedule(prev, 'lambda', 'invoke', { FunctionName: fnArn('register-task-definitions'), Payload: { build: { buildKey: '43' } } }, attempt === 0 ? 1 : 2 ** attempt);
     prev = h.taskFailed(started, 'lambda', 'invoke', attempt < 2 ? 'TransientError' : 'SettingsNotFound', lambdaCause(attempt < 2 ? 'TransientError' : 'SettingsNotFound', attempt < 2 ? 'ECS ListTaskDefinitions throttled' : "the app's settings record is missing"));
   }
-  // Caught: the handler state's entry points straight at the last TaskFailed (no TaskStateExited).
-  const rec = h.dynamoTask('Record the failed build pipeline', 'updateItem', prev);
-  const fail = h.entered('Fail', 'Build pipeline failed', rec);
-  h.add('ExecutionFailed', fail, { executionFailedEventDetails: { error: 'SettingsNotFound', cause: lambdaCause('SettingsNotFound', "the app's settings record is missing") } });
+  h.add('ExecutionFailed', prev, { executionFailedEventDetails: { error: 'SettingsNotFound', cause: lambdaCause('SettingsNotFound', "the app's settings record is missing") } });
   return h;
 }
 
-/** A deploy that succeeds (two processes). */
+/** A deploy that succeeds (one process). */
 export function deploySucceeded(): HistoryBuilder {
   const h = new HistoryBuilder();
   const start = h.add('ExecutionStarted', 0, { executionStartedEventDetails: { input: '{}' } });
   const claim = h.dynamoTask('Claim the app for this build', 'updateItem', start);
-  const mapEntered = h.entered('Map', 'Deploy each process type', claim);
+  const mapEntered = h.entered('Map', DEPLOY_MAP, claim);
   const mapStarted = h.add('MapStateStarted', mapEntered, { mapStateStartedEventDetails: { length: 1 } });
   const it0 = h.add('MapIterationStarted', mapStarted, { mapIterationStartedEventDetails: { name: 'Deploy each process type', index: 0 } });
-  const update = h.lambdaTask('Create or update the service', 'update-service', it0);
-  const pass = h.entered('Pass', 'Service runs the new release', update);
-  const passOut = h.exited('Pass', 'Service runs the new release', pass);
-  const itOk = h.add('MapIterationSucceeded', passOut, { mapIterationSucceededEventDetails: { name: 'Deploy each process type', index: 0 } });
+  const update = h.lambdaTask(DEPLOY_TASK, 'deploy-process', it0);
+  const itOk = h.add('MapIterationSucceeded', update, { mapIterationSucceededEventDetails: { name: 'Deploy each process type', index: 0 } });
   // MapStateSucceeded and MapStateExited both point at the last MapIterationSucceeded.
   h.add('MapStateSucceeded', itOk);
   const mapExit = h.exited('Map', 'Deploy each process type', itOk);
