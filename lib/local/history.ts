@@ -91,13 +91,17 @@ export class HistoryRecorder {
   private tag?: number;
   /** The id of the last event of each Map iteration (for previousEventId). */
   private readonly lastInIteration = new Map<number, number>();
+  /** The id of the last event outside every Map iteration. */
+  private lastOutside = 0;
 
   constructor(
     private readonly states: Map<string, StateInfo>,
     readonly events: HistoryEvent[],
     private readonly clock: () => Date,
     private readonly region: string,
-  ) {}
+  ) {
+    this.lastOutside = events.length;
+  }
 
   /** Appends one event with the next id. */
   add(type: HistoryEventType | `${string}`, details: Partial<HistoryEvent> = {}): HistoryEvent {
@@ -105,11 +109,13 @@ export class HistoryRecorder {
     // previousEventId chains each Map iteration on its own, as AWS does: an iteration's first event
     // points at its MapIterationStarted, its end at its last event; other events at the one before.
     const iterationEnd = details.mapIterationSucceededEventDetails ?? details.mapIterationFailedEventDetails ?? details.mapIterationAbortedEventDetails;
+    // A MapIterationStarted points at the Map's own level (the last event outside the iterations).
     const chain = this.tag ?? iterationEnd?.index;
-    const previousEventId = chain !== undefined ? (this.lastInIteration.get(chain) ?? id - 1) : id - 1;
-    if (chain !== undefined) this.lastInIteration.set(chain, id);
     const started = details.mapIterationStartedEventDetails?.index;
+    const previousEventId = chain !== undefined ? (this.lastInIteration.get(chain) ?? id - 1) : started !== undefined ? this.lastOutside : id - 1;
+    if (chain !== undefined) this.lastInIteration.set(chain, id);
     if (started !== undefined) this.lastInIteration.set(started, id);
+    if (chain === undefined && started === undefined) this.lastOutside = id;
     const event = { timestamp: this.clock(), type: type as HistoryEventType, id, previousEventId, ...details } as HistoryEvent;
     if (this.tag !== undefined) Object.defineProperty(event, ITERATION, { value: this.tag, enumerable: false });
     this.events.push(event);
