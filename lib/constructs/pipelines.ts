@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
+import { WAITER_TTL_ATTRIBUTE } from '../../functions/shared/waiters';
 import {
   aslPlaceholders,
   MILESTONE_SOURCE,
@@ -110,6 +111,8 @@ export class Pipelines extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+      // Waiter items (functions/shared/waiters.ts) carry `expiresAt` (epoch seconds): DynamoDB deletes them after it.
+      timeToLiveAttribute: WAITER_TTL_ATTRIBUTE,
     });
 
     this.activityLogGroup =
@@ -393,7 +396,9 @@ export class Pipelines extends Construct {
           sid: 'TagReleaseTask',
           actions: ['ecs:TagResource'],
           resources: [clusterTasks],
-          conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' }, ...clusterCondition },
+          // Tag-on-create is authorized by ecs:CreateAction; ecs:cluster is not in that request's context,
+          // so a cluster condition here would deny the tags (RunTask itself is limited to the cluster above).
+          conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
         }),
       ],
     );

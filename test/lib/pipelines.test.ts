@@ -76,7 +76,7 @@ describe('Pipelines', () => {
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
       expect(render(fn.Properties.Environment.Variables.CLUSTER_ARN)).toContain(':cluster/production');
-      const { PARAMETER_PATH, DEBOUNCE_SECONDS: _d, SCHEDULE_GROUP: _g, SCHEDULER_ROLE_ARN: _r, ...common } = fn.Properties.Environment.Variables as Record<string, unknown>;
+      const { PARAMETER_PATH, DEBOUNCE_SECONDS: _d, SCHEDULE_GROUP: _g, SCHEDULER_ROLE_ARN: _r, SCHEDULES_DLQ_ARN: _q, ...common } = fn.Properties.Environment.Variables as Record<string, unknown>;
       expect(common).toEqual({
         APP_NAME: 'example',
         TABLE_NAME: { Ref: expect.stringMatching(/^PipelinesTable/) },
