@@ -92,6 +92,15 @@ export class AppMonitoring extends Construct {
       roles: [managementRole],
     });
     acknowledgeWildcards(scale, 'Application Auto Scaling scalable targets get generated IDs, and DescribeScalableTargets supports no resource-level permissions (slipway scale).');
+    // Application Auto Scaling checks that the caller of RegisterScalableTarget may describe and update
+    // the ECS service it scales (docs.aws.amazon.com/AmazonECS/latest/developerguide/auto-scaling-IAM.html): the app's own services only.
+    managementRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ScaleServices',
+        actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
+        resources: Object.keys(this.props.app.processes).map((p) => stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${this.props.clusterName}/${serviceName(this.props.app.name, p)}` })),
+      }),
+    );
   }
 
   private alarm(key: string, props: Omit<cloudwatch.AlarmProps, 'alarmName' | 'treatMissingData'>): cloudwatch.Alarm {

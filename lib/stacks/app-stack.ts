@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
+import { appParameterPath, schedulesParameterName } from '../../functions/shared/app-parameters';
 import { SETTINGS_KEY } from '../../functions/shared/settings';
 import { buildAppSettings, WEB_PROCESS } from '../app-settings';
 import type { AppConfig } from '../config';
@@ -240,6 +241,8 @@ export class AppStack extends Stack {
     const stack = Stack.of(this);
     const configParameters = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${configPath.slice(1)}/*` });
     const configPathArn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: configPath.slice(1) });
+    // The schedules list `slipway schedules` reads and writes (functions/shared/app-parameters.ts).
+    const schedulesParameterArn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: schedulesParameterName(appParameterPath(prefix, app.name)).slice(1) });
     const ecsTasks = new iam.ServicePrincipal('ecs-tasks.amazonaws.com', {
       conditions: {
         StringEquals: { 'aws:SourceAccount': stack.account },
@@ -301,7 +304,7 @@ export class AppStack extends Stack {
       new iam.PolicyStatement({
         sid: 'ManageConfig',
         actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:DeleteParameters'],
-        resources: [configPathArn, configParameters],
+        resources: [configPathArn, configParameters, schedulesParameterArn],
       }),
     );
     table.grantReadWriteData(this.managementRole);
@@ -321,7 +324,7 @@ export class AppStack extends Stack {
       new iam.PolicyStatement({ sid: 'RedriveExecutions', actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:RedriveExecution'], resources: executionArns }),
     );
     this.userRole.addToPolicy(
-      new iam.PolicyStatement({ sid: 'ReadConfig', actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'], resources: [configPathArn, configParameters] }),
+      new iam.PolicyStatement({ sid: 'ReadConfig', actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'], resources: [configPathArn, configParameters, schedulesParameterArn] }),
     );
     table.grantReadData(this.userRole);
     // `slipway status|pipelines|redrive`: find the table in the build state machine's definition, and
@@ -332,6 +335,13 @@ export class AppStack extends Stack {
       role.addToPolicy(new iam.PolicyStatement({ sid: 'FindFunctionLogs', actions: ['lambda:GetFunctionConfiguration'], resources: functions.map((f) => f.function.functionArn) }));
       functions.forEach((f) => f.logGroup.grantRead(role));
     }
+    // `slipway config list`: DescribeParameters has no resource-level permissions (it returns names and
+    // metadata, never values); the CLI filters on the app's config path.
+    const listConfig = new iam.Policy(this, 'ListConfigKeysPolicy', {
+      statements: [new iam.PolicyStatement({ sid: 'ListConfigKeys', actions: ['ssm:DescribeParameters'], resources: ['*'] })],
+      roles: [this.managementRole, this.userRole],
+    });
+    acknowledgeWildcards(listConfig, 'ssm:DescribeParameters supports no resource-level permissions; it returns parameter names and metadata, never values (slipway config list filters on the app\'s config path).');
     for (const role of [this.managementRole, this.userRole]) {
       acknowledgeWildcards(
         role,
