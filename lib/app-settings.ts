@@ -11,7 +11,7 @@ export interface AppSettingsSources {
   readonly prefix: string;
   readonly app: AppConfig;
   readonly region: string;
-  /** ECS cluster name (or ARN). */
+  /** ECS cluster ARN (ECS takes a name too, EventBridge Scheduler's ECS targets do not). */
   readonly cluster: string;
   readonly imageRepositoryUri: string;
   readonly codeBuildProject: string;

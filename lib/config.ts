@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { APP_NAME, PROCESS_NAME } from '../functions/shared/settings';
+import { APP_NAME, APP_NAME_MAX, PROCESS_NAME, RESOURCE_NAME } from '../functions/shared/settings';
 import { SCHEDULE_NAME, scheduleExpressionProblem } from '../functions/shared/schedules';
 import { DEFAULT_SCALE_SCHEDULE, isTimeZone, TIME_OF_DAY, WEEKDAYS } from '../functions/shared/scale-schedule';
+import { scheduleGroupName } from './pipeline-contract';
 
 /**
  * Slipway's typed configuration: the account, its clusters, databases and apps. It is read from the
@@ -10,7 +11,13 @@ import { DEFAULT_SCALE_SCHEDULE, isTimeZone, TIME_OF_DAY, WEEKDAYS } from '../fu
  * built, so a bad key fails `cdk synth` with one message that names it.
  */
 
-const NAME = APP_NAME;
+const NAME = RESOURCE_NAME;
+const NAME_MESSAGE = 'lowercase letters, digits and hyphens, starting with a letter, 40 characters at most';
+
+/** EventBridge Scheduler schedule group names (the app's group is `<prefix>-<app>`): at most 64 characters. */
+export const SCHEDULE_GROUP_MAX = 64;
+/** RDS DB cluster identifiers (a database's is `<prefix>-<database>`): at most 63 characters, no `--`, no trailing `-`. */
+export const DB_CLUSTER_IDENTIFIER_MAX = 63;
 
 export const processConfigSchema = z
   .object({
@@ -82,9 +89,14 @@ export const scaleScheduleSchema = z
 
 export const appConfigSchema = z
   .object({
-    name: z.string().regex(NAME, 'app names are lowercase letters, digits and hyphens, starting with a letter, 40 characters at most'),
+    name: z
+      .string()
+      .regex(
+        APP_NAME,
+        `app names are lowercase letters, digits and hyphens, starting with a letter, ${APP_NAME_MAX} characters at most (execution names such as <app>-<build id>-release must fit Step Functions' 80 characters, and a build without a build number has a 36-character id)`,
+      ),
     /** Name of the cluster (from `clusters`) the app runs on. */
-    cluster: z.string().regex(NAME),
+    cluster: z.string().regex(NAME, NAME_MESSAGE),
     /** Source repository the CodeBuild project builds. */
     repository: z
       .object({
@@ -107,7 +119,7 @@ export const appConfigSchema = z
     /** Days to keep the app's logs. @default 30 */
     logRetentionDays: z.number().int().min(1).default(30),
     /** Name of a database (from `databases`) in which the app gets its own database and role. */
-    database: z.string().regex(NAME).optional(),
+    database: z.string().regex(NAME, NAME_MESSAGE).optional(),
     /** Scheduled tasks (Heroku Scheduler jobs), synced to EventBridge Scheduler; see docs/config-and-schedules.md. @default [] */
     schedules: z
       .array(
@@ -158,7 +170,7 @@ export const appConfigSchema = z
 
 export const clusterConfigSchema = z
   .object({
-    name: z.string().regex(NAME),
+    name: z.string().regex(NAME, NAME_MESSAGE),
     /** Domain served by the cluster's load balancer (wildcard record and certificate). */
     domain: z
       .object({ name: z.string().min(3), hostedZoneId: z.string().min(1) })
@@ -181,8 +193,8 @@ export const clusterConfigSchema = z
 
 export const databaseConfigSchema = z
   .object({
-    name: z.string().regex(NAME),
-    cluster: z.string().regex(NAME),
+    name: z.string().regex(NAME, NAME_MESSAGE),
+    cluster: z.string().regex(NAME, NAME_MESSAGE),
     /** One writer, or a writer and a reader in another AZ. @default 1 */
     instances: z.union([z.literal(1), z.literal(2)]).default(1),
     /** How the database manager connects. @default "pg" */
@@ -217,7 +229,7 @@ export const databaseConfigSchema = z
 export const slipwayConfigSchema = z
   .object({
     /** Prefix of every resource name Slipway creates. @default "slipway" */
-    prefix: z.string().regex(NAME).default('slipway'),
+    prefix: z.string().regex(NAME, NAME_MESSAGE).default('slipway'),
     account: z
       .object({
         githubOidc: z
@@ -254,10 +266,27 @@ export const slipwayConfigSchema = z
     const clusters = new Set(cfg.clusters.map((c) => c.name));
     const databases = new Set(cfg.databases.map((d) => d.name));
     cfg.apps.forEach((app, i) => {
+      // Names AWS would refuse at deploy time: refused here, with the limit named.
+      const group = scheduleGroupName(cfg.prefix, app.name);
+      if (group.length > SCHEDULE_GROUP_MAX) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['apps', i, 'name'],
+          message: `the app's EventBridge Scheduler schedule group "${group}" (<prefix>-<app>) is ${group.length} characters, and Scheduler allows at most ${SCHEDULE_GROUP_MAX}: shorten the app name or the prefix (prefix + app name at most ${SCHEDULE_GROUP_MAX - 1} characters)`,
+        });
+      }
       if (!clusters.has(app.cluster)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'cluster'], message: `unknown cluster "${app.cluster}" (known: ${[...clusters].join(', ')})` });
       if (app.database && !databases.has(app.database)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'database'], message: `unknown database "${app.database}"` });
     });
     cfg.databases.forEach((db, i) => {
+      const identifier = `${cfg.prefix}-${db.name}`;
+      if (identifier.length > DB_CLUSTER_IDENTIFIER_MAX || identifier.includes('--') || identifier.endsWith('-')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['databases', i, 'name'],
+          message: `the database's RDS DB cluster identifier "${identifier}" (<prefix>-<name>) must have at most ${DB_CLUSTER_IDENTIFIER_MAX} characters, no two consecutive hyphens and no trailing hyphen (it has ${identifier.length})`,
+        });
+      }
       if (!clusters.has(db.cluster)) ctx.addIssue({ code: 'custom', path: ['databases', i, 'cluster'], message: `unknown cluster "${db.cluster}"` });
     });
   });

@@ -28,6 +28,11 @@ export class MissingEnvironment extends Error {
   public override readonly name = 'MissingEnvironment';
 }
 
+/** An environment variable is set but malformed (the stack that sets it is out of date or wrong). */
+export class InvalidEnvironment extends Error {
+  public override readonly name = 'InvalidEnvironment';
+}
+
 const TRANSIENT_NAMES = new Set([
   'ThrottlingException',
   'Throttling',

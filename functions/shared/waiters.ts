@@ -31,6 +31,12 @@ export interface Waiter {
 
 export const WAITER_PK = 'WAITER';
 
+/**
+ * The attribute holding a waiter item's expiry (epoch seconds): the app table's TTL attribute
+ * (lib/constructs/pipelines.ts), so DynamoDB deletes a waiter nobody resumed.
+ */
+export const WAITER_TTL_ATTRIBUTE = 'expiresAt';
+
 /** A waiter as the app's table stores it (without its timestamps). */
 export function waiterItem(w: Waiter): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
@@ -61,7 +67,7 @@ export async function putWaiter(client: DynamoDBClient, table: string, w: Waiter
           ...waiterItem(w),
           createdAt: { S: now.toISOString() },
           // Step Functions forgets a token after a year at most; TTL cleans up leftovers after 2 days.
-          expiresAt: { N: String(Math.floor(now.getTime() / 1000) + 2 * 86400) },
+          [WAITER_TTL_ATTRIBUTE]: { N: String(Math.floor(now.getTime() / 1000) + 2 * 86400) },
         },
       }),
     ),

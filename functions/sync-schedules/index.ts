@@ -14,11 +14,11 @@ import { schedulesParameterName } from '../shared/app-parameters';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { scheduler } from '../shared/aws/scheduler';
 import { ssm } from '../shared/aws/ssm';
-import { awsCall, getStringFromEnv } from '../shared/errors';
+import { awsCall, getStringFromEnv, InvalidEnvironment } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { parseSchedulesParameter, validateSchedules } from '../shared/schedules';
 import { getAppSettings } from '../shared/settings-store';
-import { planSchedules, scheduleRequest } from './plan';
+import { clusterArnProblem, planSchedules, scheduleRequest, SQS_QUEUE_ARN } from './plan';
 
 const logger = createLogger('sync-schedules');
 
@@ -60,6 +60,11 @@ export async function handler(): Promise<SyncResult> {
   const tableName = getStringFromEnv('TABLE_NAME');
   const group = getStringFromEnv('SCHEDULE_GROUP');
   const roleArn = getStringFromEnv('SCHEDULER_ROLE_ARN');
+  const clusterArn = getStringFromEnv('CLUSTER_ARN');
+  const deadLetterQueueArn = getStringFromEnv('SCHEDULES_DLQ_ARN');
+  const badCluster = clusterArnProblem(clusterArn);
+  if (badCluster) throw new InvalidEnvironment(`CLUSTER_ARN: ${badCluster}`);
+  if (!SQS_QUEUE_ARN.test(deadLetterQueueArn)) throw new InvalidEnvironment(`SCHEDULES_DLQ_ARN: ${JSON.stringify(deadLetterQueueArn.slice(0, 200))} is not an SQS queue ARN`);
   const parameterName = schedulesParameterName(getStringFromEnv('PARAMETER_PATH'));
   const settings = await getAppSettings(dynamodb, tableName);
   const fromParameter = parseSchedulesParameter(await readSchedulesParameter(parameterName), parameterName);
@@ -74,7 +79,7 @@ export async function handler(): Promise<SyncResult> {
   if (!released) return { state: 'NO_RELEASE', reason: `${settings.app} has no release yet: schedules are synced after its first deploy`, schedules: valid.length };
   const revisions = new Map(released.filter((p) => p.process && p.taskDefinitionArn).map((p) => [p.process as string, p.taskDefinitionArn as string]));
   const skipped = valid.filter((s) => !revisions.has(s.process)).map((s) => s.name);
-  const desired = valid.filter((s) => revisions.has(s.process)).map((s) => scheduleRequest(settings, s, revisions.get(s.process) as string, { group, roleArn, app: settings.app }));
+  const desired = valid.filter((s) => revisions.has(s.process)).map((s) => scheduleRequest(settings, s, revisions.get(s.process) as string, { group, roleArn, app: settings.app, clusterArn, deadLetterQueueArn }));
   const plan = planSchedules(desired, await existingSchedules(group));
 
   for (const request of plan.create) {

@@ -7,6 +7,23 @@ export interface ScheduleTargetContext {
   readonly group: string;
   readonly roleArn: string;
   readonly app: string;
+  /**
+   * The ECS cluster's ARN: an ECS target's `Arn` must be the cluster ARN, a cluster name is refused
+   * (docs.aws.amazon.com/scheduler/latest/APIReference/API_Target.html; {@link clusterArnProblem}).
+   */
+  readonly clusterArn: string;
+  /** The SQS queue Scheduler sends an invocation to after its retries fail. */
+  readonly deadLetterQueueArn: string;
+}
+
+/** An ECS cluster ARN, as Scheduler's ECS targets need it. */
+export const ECS_CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/;
+/** An SQS queue ARN (Scheduler's DeadLetterConfig.Arn pattern). */
+export const SQS_QUEUE_ARN = /^arn:aws(-[a-z]+)?:sqs:[a-z0-9-]+:\d{12}:[a-zA-Z0-9_-]{1,80}$/;
+
+/** Why `value` is not an ECS cluster ARN (a name, say), or undefined when it is one. */
+export function clusterArnProblem(value: string): string | undefined {
+  return ECS_CLUSTER_ARN.test(value) ? undefined : `${JSON.stringify(value.slice(0, 200))} is not an ECS cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>): EventBridge Scheduler refuses an ECS target named by cluster name`;
 }
 
 /**
@@ -23,8 +40,9 @@ export function scheduleRequest(settings: AppSettings, s: ValidSchedule, taskDef
     State: 'ENABLED',
     Description: `${ctx.app}: ${s.process} runs ${JSON.stringify(s.command).slice(0, 400)} (slipway, from the ${s.source})`,
     Target: {
-      Arn: settings.cluster,
+      Arn: ctx.clusterArn,
       RoleArn: ctx.roleArn,
+      DeadLetterConfig: { Arn: ctx.deadLetterQueueArn },
       Input: JSON.stringify({ containerOverrides: [{ name: s.process, command: s.command }] }),
       RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
       EcsParameters: {
@@ -51,6 +69,7 @@ function fingerprint(s: Partial<Pick<CreateScheduleCommandInput, 'ScheduleExpres
     s.State ?? 'ENABLED',
     t?.Arn,
     t?.RoleArn,
+    t?.DeadLetterConfig?.Arn,
     t?.Input,
     t?.EcsParameters?.TaskDefinitionArn,
     t?.EcsParameters?.NetworkConfiguration?.awsvpcConfiguration?.Subnets,

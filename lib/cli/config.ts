@@ -10,7 +10,7 @@ import {
 import type { Command, CommanderError } from 'commander';
 import { appParameterPath, assertConfigKey, configParameterPath, CONFIG_KEY, InvalidConfigKey, schedulesParameterName } from '../../functions/shared/app-parameters';
 import { InvalidSchedule, parseSchedulesParameter, scheduleEntrySchema, scheduleExpressionProblem, SCHEDULE_NAME, defaultScheduleName, type ScheduleEntryInput } from '../../functions/shared/schedules';
-import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
+import { APP_NAME, APP_NAME_MAX, PROCESS_NAME, RESOURCE_NAME } from '../../functions/shared/settings';
 import { describeAwsError, EXIT, UsageError } from './errors';
 import { processIo, type CliIo } from './io';
 
@@ -38,8 +38,8 @@ export interface AppRef {
 
 /** Checks the app and prefix names (they become a Parameter Store path). @throws UsageError */
 export function appRef(app: string, prefix = 'slipway'): AppRef {
-  if (!APP_NAME.test(app)) throw new UsageError(`app name ${JSON.stringify(app.slice(0, 60))} is not valid: lowercase letters, digits and hyphens, starting with a letter, 40 characters at most`);
-  if (!APP_NAME.test(prefix)) throw new UsageError(`prefix ${JSON.stringify(prefix.slice(0, 60))} is not valid: lowercase letters, digits and hyphens, starting with a letter`);
+  if (!APP_NAME.test(app)) throw new UsageError(`app name ${JSON.stringify(app.slice(0, 60))} is not valid: lowercase letters, digits and hyphens, starting with a letter, ${APP_NAME_MAX} characters at most`);
+  if (!RESOURCE_NAME.test(prefix)) throw new UsageError(`prefix ${JSON.stringify(prefix.slice(0, 60))} is not valid: lowercase letters, digits and hyphens, starting with a letter`);
   return { prefix, app };
 }
 

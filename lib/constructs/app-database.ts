@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { APP_NAME } from '../../functions/shared/settings';
+import { APP_NAME, APP_NAME_MAX, RESOURCE_NAME } from '../../functions/shared/settings';
 import { databaseNameForApp, identifierProblem } from '../../functions/database-manager/identifiers';
 
 /** What an app stack needs from a database stack to get its own database (all values may be tokens). */
@@ -67,9 +67,9 @@ export class AppDatabase extends Construct {
   constructor(scope: Construct, id: string, props: AppDatabaseProps) {
     super(scope, id);
     if (!APP_NAME.test(props.app)) {
-      throw new Error(`AppDatabase app "${props.app}" must be an app name (lowercase letters, digits and hyphens, starting with a letter, 40 characters at most)`);
+      throw new Error(`AppDatabase app "${props.app}" must be an app name (lowercase letters, digits and hyphens, starting with a letter, ${APP_NAME_MAX} characters at most)`);
     }
-    if (!APP_NAME.test(props.prefix)) throw new Error(`AppDatabase prefix "${props.prefix}" must be lowercase letters, digits and hyphens`);
+    if (!RESOURCE_NAME.test(props.prefix)) throw new Error(`AppDatabase prefix "${props.prefix}" must be lowercase letters, digits and hyphens`);
     this.databaseName = databaseNameForApp(props.app);
     // Refused here, at synth, rather than by the manager in the middle of a deployment.
     const problem = identifierProblem(this.databaseName, 'database');

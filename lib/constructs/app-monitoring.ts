@@ -5,6 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AppConfig } from '../config';
 import { FAILURE_MILESTONES, MILESTONE_SOURCE, serviceName } from '../pipeline-contract';
@@ -27,6 +28,11 @@ export interface AppMonitoringProps {
   readonly targetGroup?: elbv2.ApplicationTargetGroup;
   /** The app's state machines by pipeline name (build, release, deploy, ...): one alarm each. */
   readonly stateMachines: Readonly<Record<string, sfn.IStateMachine>>;
+  /**
+   * The app's scheduled tasks: its EventBridge Scheduler group (alarm on `TargetErrorCount`) and the
+   * targets' dead-letter queue (alarm on a message in it). Absent: no schedule alarms.
+   */
+  readonly schedules?: { readonly groupName: string; readonly deadLetterQueue: sqs.IQueue };
 }
 
 /**
@@ -60,6 +66,7 @@ export class AppMonitoring extends Construct {
     const web = props.targetGroup ? this.webAlarms(props.targetGroup) : undefined;
     const processes = Object.keys(app.processes).map((process) => this.processAlarms(process));
     const pipelines = Object.entries(props.stateMachines).map(([pipeline, sm]) => this.pipelineAlarm(pipeline, sm));
+    if (props.schedules) this.scheduleAlarms(props.schedules.groupName, props.schedules.deadLetterQueue);
     this.alarmTopic.notify(...Object.values(this.alarms));
     this.failureRules = this.failureEventRules();
     this.dashboard = this.buildDashboard(web, processes, pipelines);
@@ -85,6 +92,15 @@ export class AppMonitoring extends Construct {
       roles: [managementRole],
     });
     acknowledgeWildcards(scale, 'Application Auto Scaling scalable targets get generated IDs, and DescribeScalableTargets supports no resource-level permissions (slipway scale).');
+    // Application Auto Scaling checks that the caller of RegisterScalableTarget may describe and update
+    // the ECS service it scales (docs.aws.amazon.com/AmazonECS/latest/developerguide/auto-scaling-IAM.html): the app's own services only.
+    managementRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ScaleServices',
+        actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
+        resources: Object.keys(this.props.app.processes).map((p) => stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${this.props.clusterName}/${serviceName(this.props.app.name, p)}` })),
+      }),
+    );
   }
 
   private alarm(key: string, props: Omit<cloudwatch.AlarmProps, 'alarmName' | 'treatMissingData'>): cloudwatch.Alarm {
@@ -172,6 +188,30 @@ export class AppMonitoring extends Construct {
       evaluationPeriods: m.tasksBelowDesiredMinutes,
     });
     return { process, cpu, memory, running, desired };
+  }
+
+  /**
+   * A scheduled task that did not start: Scheduler's `TargetErrorCount` of the app's group (the target
+   * call failed: RunTask refused, access denied) and a message in the targets' dead-letter queue (an
+   * invocation Scheduler gave up on after its retries).
+   */
+  private scheduleAlarms(groupName: string, queue: sqs.IQueue): void {
+    const period = Duration.minutes(5);
+    this.alarm('schedule-target-errors', {
+      alarmDescription: `A scheduled task of schedule group ${groupName} failed to start (EventBridge Scheduler TargetErrorCount). The dead-letter queue's messages say why.`,
+      // AWS/Scheduler publishes per-group metrics with the ScheduleGroup dimension (as aws-cdk-lib's ScheduleGroup.metric does).
+      metric: new cloudwatch.Metric({ namespace: 'AWS/Scheduler', metricName: 'TargetErrorCount', dimensionsMap: { ScheduleGroup: groupName }, period, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+    this.alarm('schedule-dead-letters', {
+      alarmDescription: `A scheduled task invocation of ${groupName} is in the dead-letter queue: Scheduler gave up on it after its retries (the message's attributes hold the error).`,
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+    });
   }
 
   private pipelineAlarm(pipeline: string, sm: sfn.IStateMachine) {

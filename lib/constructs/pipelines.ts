@@ -9,7 +9,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
+import { APP_NAME, APP_NAME_MAX, PROCESS_NAME, RESOURCE_NAME } from '../../functions/shared/settings';
+import { WAITER_TTL_ATTRIBUTE } from '../../functions/shared/waiters';
 import {
   aslPlaceholders,
   executionStatusEventPattern,
@@ -17,6 +18,7 @@ import {
   PIPELINE_FUNCTIONS,
   STATE_MACHINES,
   SUBSTITUTIONS,
+  scheduleGroupName,
   stateMachineName,
   serviceName,
   taskDefinitionFamily,
@@ -113,6 +115,8 @@ export class Pipelines extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+      // Waiter items (functions/shared/waiters.ts) carry `expiresAt` (epoch seconds): DynamoDB deletes them after it.
+      timeToLiveAttribute: WAITER_TTL_ATTRIBUTE,
     });
 
     this.activityLogGroup =
@@ -195,9 +199,9 @@ export class Pipelines extends Construct {
 
   private validateProps(props: PipelinesProps): void {
     if (!APP_NAME.test(props.appName)) {
-      throw new Error(`Pipelines appName "${props.appName}" must be lowercase letters, digits and hyphens, starting with a letter, 40 characters at most`);
+      throw new Error(`Pipelines appName "${props.appName}" must be lowercase letters, digits and hyphens, starting with a letter, ${APP_NAME_MAX} characters at most (<app>-<build id>-release must fit Step Functions' 80-character execution names)`);
     }
-    if (!APP_NAME.test(props.prefix)) {
+    if (!RESOURCE_NAME.test(props.prefix)) {
       throw new Error(`Pipelines prefix "${props.prefix}" must be lowercase letters, digits and hyphens, starting with a letter, 40 characters at most`);
     }
     if (props.processes.length === 0) {
@@ -208,6 +212,8 @@ export class Pipelines extends Construct {
     }
     const duplicate = props.processes.find((p, i) => props.processes.indexOf(p) !== i);
     if (duplicate) throw new Error(`Pipelines processes lists "${duplicate}" twice`);
+    const group = scheduleGroupName(props.prefix, props.appName);
+    if (group.length > 64) throw new Error(`Pipelines: the schedule group "${group}" is ${group.length} characters, EventBridge Scheduler allows at most 64: shorten prefix or appName`);
     for (const pipeline of STATE_MACHINES) {
       const name = stateMachineName(props.prefix, props.appName, pipeline);
       if (name.length > 80) throw new Error(`state machine name "${name}" is longer than 80 characters: shorten prefix or appName`);
@@ -407,7 +413,9 @@ export class Pipelines extends Construct {
           sid: 'TagReleaseTask',
           actions: ['ecs:TagResource'],
           resources: [clusterTasks],
-          conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' }, ...clusterCondition },
+          // Tag-on-create is authorized by ecs:CreateAction; ecs:cluster is not in that request's context,
+          // so a cluster condition here would deny the tags (RunTask itself is limited to the cluster above).
+          conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
         }),
       ],
     );

@@ -53,6 +53,8 @@ export class ConfigSimulation {
       DEBOUNCE_SECONDS: String(app.configDebounceSeconds ?? 30),
       SCHEDULE_GROUP: this.scheduleGroup,
       SCHEDULER_ROLE_ARN: `arn:aws:iam::${world.spec.account}:role/${prefix}-${app.name}-scheduler`,
+      // An SQS queue name has at most 80 characters (CDK generates the real one).
+      SCHEDULES_DLQ_ARN: `arn:aws:sqs:${world.spec.region}:${world.spec.account}:${this.scheduleGroup.slice(0, 76)}-dlq`,
     };
   }
 

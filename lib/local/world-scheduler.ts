@@ -8,8 +8,8 @@ import {
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
-import { scheduleExpressionProblem } from '../../functions/shared/schedules';
-import { SimulatedAwsError } from './world';
+import { SimulatedAwsError } from './aws-error';
+import { checkScheduleGroupName, checkScheduleRequest } from './aws-limits';
 import type { SimClock } from './world-ssm';
 
 /** A stored schedule: what CreateSchedule/UpdateSchedule was given, and its ARN. */
@@ -20,8 +20,11 @@ export interface SimSchedule extends CreateScheduleCommandInput {
 
 /**
  * Simulated EventBridge Scheduler: schedule groups and their schedules. Like the service, it refuses
- * an invalid expression (ValidationException), a duplicate name (ConflictException) and a missing
- * schedule or group (ResourceNotFoundException).
+ * what CreateSchedule/UpdateSchedule's validation refuses (ValidationException: names past 64
+ * characters or outside `[0-9a-zA-Z-_.]`, an expression its grammar rejects, a target `Arn` that is
+ * not an ECS cluster ARN for an ECS target, malformed role and dead-letter queue ARNs; see
+ * aws-limits.ts), a duplicate name (ConflictException) and a missing schedule or group
+ * (ResourceNotFoundException).
  */
 export class SimulatedScheduler {
   /** Schedules by group, then by name. */
@@ -33,6 +36,7 @@ export class SimulatedScheduler {
 
   /** Creates a schedule group (the app stack's CfnScheduleGroup). */
   addGroup(name: string): void {
+    checkScheduleGroupName(name);
     if (!this.groups.has(name)) this.groups.set(name, new Map());
   }
 
@@ -47,14 +51,9 @@ export class SimulatedScheduler {
     return g;
   }
 
-  private check(input: CreateScheduleCommandInput): void {
-    const problem = scheduleExpressionProblem(input.ScheduleExpression ?? '');
-    if (problem) throw new SimulatedAwsError('ValidationException', `Invalid Schedule Expression ${input.ScheduleExpression}.`);
-  }
-
   create(input: CreateScheduleCommandInput): string {
+    checkScheduleRequest(input);
     const g = this.group(input.GroupName);
-    this.check(input);
     if (g.has(input.Name ?? '')) throw new SimulatedAwsError('ConflictException', `Schedule ${input.Name} already exists.`);
     const arn = `arn:aws:scheduler:${this.clock.spec.region}:${this.clock.spec.account}:schedule/${input.GroupName}/${input.Name}`;
     g.set(input.Name ?? '', { ...structuredClone(input), Arn: arn, version: 1 });
@@ -63,10 +62,10 @@ export class SimulatedScheduler {
   }
 
   update(input: CreateScheduleCommandInput): string {
+    checkScheduleRequest(input);
     const g = this.group(input.GroupName);
     const existing = g.get(input.Name ?? '');
     if (!existing) throw new SimulatedAwsError('ResourceNotFoundException', `Schedule ${input.Name} does not exist.`);
-    this.check(input);
     g.set(input.Name ?? '', { ...structuredClone(input), Arn: existing.Arn, version: existing.version + 1 });
     this.changes.push(`update ${input.Name}`);
     return existing.Arn;

@@ -10,13 +10,16 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
-import { SimulatedAwsError } from './world';
+import { SimulatedAwsError } from './aws-error';
+import { checkParameterName, checkParameterValue, parameterTier } from './aws-limits';
 
 /** A stored parameter. */
 export interface SimParameter {
   readonly name: string;
   type: ParameterType;
   value: string;
+  /** Standard (values up to 4 KB) or Advanced (up to 8 KB); a parameter never goes back to Standard. */
+  tier?: 'Standard' | 'Advanced';
   version: number;
   lastModified: number;
 }
@@ -28,8 +31,6 @@ export interface SimClock {
   readonly spec: { readonly account: string; readonly region: string };
 }
 
-/** A parameter name as Parameter Store accepts it (letters, digits, `_.-/`, at most 2048 characters, absolute path). */
-const PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,2047}$/;
 
 /**
  * Simulated Parameter Store: the parameters of the run, and a "Parameter Store Change" event (in the
@@ -49,12 +50,21 @@ export class SimulatedParameterStore {
     return `arn:aws:ssm:${this.clock.spec.region}:${this.clock.spec.account}:parameter${name}`;
   }
 
-  /** Creates or overwrites a parameter (PutParameter). */
-  put(name: string, value: string, type: ParameterType = 'SecureString', overwrite = true): number {
-    if (!PARAMETER_NAME.test(name) || name.includes('//')) throw new SimulatedAwsError('ValidationException', `Parameter name: can't be prefixed with "aws" or "ssm" (case-insensitive) and must contain only a-zA-Z0-9_.-/: ${JSON.stringify(name)}`);
+  /**
+   * Creates or overwrites a parameter (PutParameter), refused as Parameter Store refuses it: a name past
+   * 1011 characters, with other characters than `a-zA-Z0-9_.-/`, prefixed "aws"/"ssm" or deeper than 15
+   * levels; an empty value, or one past its tier's limit (Standard 4 KB, Advanced 8 KB; see aws-limits.ts).
+   * @param tier PutParameter's `Tier` (default Standard; an Advanced parameter stays Advanced).
+   */
+  put(name: string, value: string, type: ParameterType = 'SecureString', overwrite = true, tier?: string): number {
+    checkParameterName(name);
     const existing = this.parameters.get(name);
+    const lands = existing?.tier === 'Advanced' ? 'Advanced' : parameterTier(tier, value);
+    checkParameterValue(value, lands);
     if (existing && !overwrite) throw new SimulatedAwsError('ParameterAlreadyExists', `The parameter already exists. To overwrite this value, set the overwrite option in the request to true.`);
-    const p: SimParameter = existing ? { ...existing, value, type, version: existing.version + 1, lastModified: this.clock.now } : { name, type, value, version: 1, lastModified: this.clock.now };
+    const p: SimParameter = existing
+      ? { ...existing, value, type, tier: lands, version: existing.version + 1, lastModified: this.clock.now }
+      : { name, type, value, tier: lands, version: 1, lastModified: this.clock.now };
     this.parameters.set(name, p);
     this.emit(existing ? 'Update' : 'Create', p);
     return p.version;
@@ -100,7 +110,10 @@ export class SimulatedParameterStore {
   /** aws-sdk-client-mock handlers on `client` answering from this store. */
   mock(client: SSMClient): { restore: () => void } {
     const m = mockClient(client);
-    m.on(PutParameterCommand).callsFake(async (input) => ({ Version: this.put(input.Name ?? '', input.Value ?? '', input.Type ?? 'String', input.Overwrite ?? false), Tier: 'Standard' }));
+    m.on(PutParameterCommand).callsFake(async (input) => {
+      const version = this.put(input.Name ?? '', input.Value ?? '', input.Type ?? 'String', input.Overwrite ?? false, input.Tier);
+      return { Version: version, Tier: this.parameters.get(input.Name ?? '')?.tier ?? 'Standard' };
+    });
     m.on(DeleteParameterCommand).callsFake(async (input) => (this.delete(input.Name ?? ''), {}));
     m.on(DeleteParametersCommand).callsFake(async (input) => {
       const deleted: string[] = [];

@@ -2,10 +2,13 @@ import type { Deployment, Service, TaskDefinition, Tag, RegisterTaskDefinitionCo
 import { createHash } from 'node:crypto';
 import type { AppSettings } from '../../functions/shared/settings';
 import { serviceName } from '../pipeline-contract';
+import { SimulatedAwsError } from './aws-error';
+import { checkContainerOverrides, checkEcsTags, checkPutEvents, checkServiceName, checkTaskDefinition, type PutEventsEntry } from './aws-limits';
 import { MemoryTable } from './dynamo';
 import type { DeploymentOutcome, WorldSpec } from './world-schema';
 
-/** An error shaped like the AWS SDK's (a `name`), thrown by the simulated services. */
+export { SimulatedAwsError } from './aws-error';
+
 /** An error the world file injected into a call (`errors`): the service answered with it. */
 export class InjectedAwsError extends Error {
   constructor(
@@ -14,13 +17,6 @@ export class InjectedAwsError extends Error {
     /** The API operation that failed. */
     readonly call: string,
   ) {
-    super(message);
-    this.name = name;
-  }
-}
-
-export class SimulatedAwsError extends Error {
-  constructor(name: string, message: string) {
     super(message);
     this.name = name;
   }
@@ -192,7 +188,15 @@ export class World {
       if (e instanceof InjectedAwsError) throw new SimulatedAwsError(`EventBridge.${e.name}`, e.message);
       throw new SimulatedAwsError('EventBridge.FailedEntry', `1 of ${Array.isArray(entries) ? entries.length : 1} entries failed: ThrottlingException: ${(e as Error).message}`);
     }
-    if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) throw new SimulatedAwsError('EventBridge.ValidationException', 'Entries must hold 1 to 10 events');
+    if (!Array.isArray(entries)) throw new SimulatedAwsError('EventBridge.ValidationException', '1 validation error detected: Value at \'entries\' failed to satisfy constraint: Member must not be null');
+    // The optimized integration adds the execution's ARN to each entry's Resources (counted in its size).
+    const sent = (entries as Record<string, unknown>[]).map((e) => ({ ...e, Resources: [...(Array.isArray(e.Resources) ? e.Resources : []), execution] }));
+    try {
+      checkPutEvents(sent as PutEventsEntry[]);
+    } catch (e) {
+      // Step Functions names a service's errors `<Service>.<ErrorCode>`.
+      throw new SimulatedAwsError(`EventBridge.${(e as Error).name}`, (e as Error).message);
+    }
     const out: { EventId: string }[] = [];
     for (const raw of entries as Record<string, unknown>[]) {
       const { Source, DetailType, Detail, EventBusName } = raw;
@@ -276,6 +280,8 @@ export class World {
   /** ECS RegisterTaskDefinition (counted, throttleable). */
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): TaskDefinition {
     this.count('RegisterTaskDefinition');
+    checkTaskDefinition(input);
+    checkEcsTags(input.tags);
     return this.addRevision(input);
   }
 
@@ -362,6 +368,8 @@ export class World {
   /** ECS CreateService (counted, throttleable): the first deployment runs its planned outcome. */
   createService(input: CreateServiceCommandInput, process: string): Service {
     this.count('CreateService');
+    checkServiceName(input);
+    checkEcsTags(input.tags);
     return this.addService(input, process, false);
   }
 
@@ -518,6 +526,7 @@ export class World {
       throw new SimulatedAwsError('AmazonECS.Unknown', JSON.stringify({ Failures: [{ Arn: params.TaskDefinition, Reason: rel.placementFailure }] }));
     }
     let task = seen;
+    if (!task) this.checkRunTask(params);
     if (!task) {
       const id = createHash('md5').update(`${token ?? ''}${this.tasks.length}`).digest('hex');
       const overrides = (params.Overrides as { ContainerOverrides?: { Name?: string }[] } | undefined)?.ContainerOverrides ?? [];
@@ -531,7 +540,8 @@ export class World {
         ClusterArn: params.Cluster,
         LastStatus: 'STOPPED',
         DesiredStatus: 'STOPPED',
-        StartedBy: params.StartedBy,
+        // Step Functions sets the task's startedBy itself (a StartedBy parameter is overwritten): label with Tags.
+        Tags: params.Tags,
         StopCode: rel.failToStart ? 'TaskFailedToStart' : 'EssentialContainerExited',
         StoppedReason: rel.failToStart ? `CannotPullContainerError: ${rel.failToStart}` : 'Essential container in task exited',
         Containers: containers,
@@ -543,6 +553,27 @@ export class World {
     const failed = rel.failToStart !== undefined || rel.exitCode !== 0;
     if (failed) throw new SimulatedAwsError('States.TaskFailed', JSON.stringify(task));
     return structuredClone(task);
+  }
+
+  /**
+   * RunTask's request checks, as the `ecs:runTask.sync` integration reports them (`ECS.<ErrorCode>`):
+   * the task definition must exist, each container override must name one of its containers, tags
+   * within ECS's limits.
+   */
+  private checkRunTask(params: Record<string, unknown>): void {
+    const asEcs = (e: unknown) => new SimulatedAwsError(`ECS.${(e as Error).name}`, (e as Error).message);
+    const ref = String(params.TaskDefinition ?? '');
+    const revision = this.findRevision(ref);
+    if (!revision) throw new SimulatedAwsError('ECS.ClientException', `Unable to find task definition ${ref}.`);
+    const containers = (revision.taskDefinition.containerDefinitions ?? []).map((c) => c.name ?? '');
+    const overrides = ((params.Overrides as { ContainerOverrides?: { Name?: string }[] } | undefined)?.ContainerOverrides ?? []).map((o) => ({ name: o.Name }));
+    const tags = Array.isArray(params.Tags) ? (params.Tags as { Key?: string; Value?: string }[]).map((t) => ({ key: t.Key, value: t.Value })) : undefined;
+    try {
+      checkContainerOverrides(overrides, containers);
+      checkEcsTags(tags);
+    } catch (e) {
+      throw asEcs(e);
+    }
   }
 
   // ------------------------------------------------------------------ autoscaling

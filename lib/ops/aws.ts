@@ -3,7 +3,7 @@ import { DescribeExecutionCommand, DescribeStateMachineCommand, GetExecutionHist
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { LambdaClient, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { BUILD_PIPELINES, STATE_MACHINES, stateMachineName, type BuildPipelineName, type StateMachineName } from '../pipeline-contract';
-import { APP_NAME } from '../../functions/shared/settings';
+import { APP_NAME, APP_NAME_MAX } from '../../functions/shared/settings';
 import { describeAwsError as describeLine, UsageError } from '../cli/errors';
 
 /** The AWS clients the pipeline commands use (tests pass clients mocked with aws-sdk-client-mock). */
@@ -88,7 +88,7 @@ export function partitionOf(region: string): string {
 
 /** Checks an app name before it goes into ARNs. */
 export function checkAppName(app: string): void {
-  if (!APP_NAME.test(app)) throw new UsageError(`"${app}" is not an app name (lowercase letters, digits and hyphens, starting with a letter, 40 characters at most)`);
+  if (!APP_NAME.test(app)) throw new UsageError(`"${app}" is not an app name (lowercase letters, digits and hyphens, starting with a letter, ${APP_NAME_MAX} characters at most)`);
 }
 
 /** Reads the table name from a state machine definition: the TableName of its first DynamoDB task. */

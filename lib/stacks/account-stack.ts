@@ -52,8 +52,6 @@ export class AccountStack extends Stack {
   public readonly taskStateChangeRule: events.Rule;
   /** ECS deployment state changes of Slipway's services. */
   public readonly deploymentStateChangeRule: events.Rule;
-  /** The role EventBridge assumes to start Slipway's state machines (`<prefix>-*`), and nothing else. */
-  public readonly eventsRole: iam.Role;
   /** The GitHub Actions OIDC provider (created or imported), when `account.githubOidc` is set. */
   public readonly githubOidcProvider?: iam.IOidcProvider;
   /** The role GitHub Actions assumes to run `cdk deploy`, when `account.githubOidc` is set. */
@@ -95,8 +93,6 @@ export class AccountStack extends Stack {
       targets: [logTarget],
     });
 
-    this.eventsRole = this.buildEventsRole(prefix);
-
     const github = props.config.account.githubOidc;
     if (github) {
       this.githubOidcProvider = github.providerArn
@@ -124,21 +120,6 @@ export class AccountStack extends Stack {
         }),
       ],
     });
-  }
-
-  /** The role EventBridge uses to start Slipway's state machines in this account and region. */
-  private buildEventsRole(prefix: string): iam.Role {
-    const role = new iam.Role(this, 'EventsRole', {
-      description: `EventBridge starts Slipway state machines (${prefix}-*)`,
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
-    });
-    const stateMachines = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:stateMachine:${prefix}-*`;
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachines] }));
-    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${prefix}-*]`,
-      reason: `Slipway's state machines are created per app by the app stacks (named ${prefix}-<app>-<pipeline>), after this stack; the name prefix confines the role to them and StartExecution is its only action.`,
-    });
-    return role;
   }
 
   /**

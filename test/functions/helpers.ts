@@ -21,7 +21,7 @@ export const IMAGE_REPOSITORY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/sl
 export function setHandlerEnv(): void {
   process.env.TABLE_NAME = TABLE_NAME;
   process.env.CLUSTER_ARN = CLUSTER_ARN;
-  for (const optional of ['PARAMETER_PATH', 'DEBOUNCE_SECONDS', 'SCHEDULE_GROUP', 'SCHEDULER_ROLE_ARN']) delete process.env[optional];
+  for (const optional of ['PARAMETER_PATH', 'DEBOUNCE_SECONDS', 'SCHEDULE_GROUP', 'SCHEDULER_ROLE_ARN', 'SCHEDULES_DLQ_ARN']) delete process.env[optional];
 }
 
 /** Task-definition revision ARN of a family. */

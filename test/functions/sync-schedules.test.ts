@@ -12,7 +12,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/sync-schedules';
-import { planSchedules, scheduleRequest } from '../../functions/sync-schedules/plan';
+import { clusterArnProblem, planSchedules, scheduleRequest } from '../../functions/sync-schedules/plan';
 import { dynamodb, scheduler, ssm } from '../../functions/shared/clients';
 import { buildSettings } from './helpers';
 import { defaultScheduleName, scheduleExpressionProblem, validateSchedules } from '../../functions/shared/schedules';
@@ -22,7 +22,8 @@ const sch = mockClient(scheduler as SchedulerClient);
 const ssmMock = mockClient(ssm as SSMClient);
 const GROUP = 'slipway-example';
 const ROLE = 'arn:aws:iam::123456789012:role/scheduler';
-const CTX = { group: GROUP, roleArn: ROLE, app: 'example' };
+const DLQ = 'arn:aws:sqs:eu-west-1:123456789012:slipway-example-SchedulesDeadLetterQueue';
+const CTX = { group: GROUP, roleArn: ROLE, app: 'example', clusterArn: CLUSTER_ARN, deadLetterQueueArn: DLQ };
 
 describe('scheduleExpressionProblem (AWS Scheduler grammar)', () => {
   test.each(['cron(0 12 * * ? *)', 'cron(0/15 * * * ? *)', 'cron(0 18 ? * MON-FRI *)', 'cron(0 10 ? * 6L 2026)', 'cron(0 0 15W * ? *)', 'rate(1 minute)', 'rate(5 minutes)', 'rate(1 day)'])('%s is valid', (e) => {
@@ -71,9 +72,27 @@ describe('planSchedules', () => {
       Target: {
         Arn: CLUSTER_ARN,
         RoleArn: ROLE,
+        DeadLetterConfig: { Arn: DLQ },
         EcsParameters: { TaskDefinitionArn: taskDefArn('slipway-example-web', 8), TaskCount: 1, NetworkConfiguration: { awsvpcConfiguration: { Subnets: ['subnet-aaa', 'subnet-bbb'], AssignPublicIp: 'DISABLED' } } },
       },
     });
+  });
+
+  test('the target is the cluster ARN of the context even when the settings record holds a cluster name', () => {
+    const byName = scheduleRequest({ ...settings, cluster: 'slipway' }, valid[0], taskDefArn('slipway-example-web', 8), CTX);
+
+    expect(byName.Target?.Arn).toBe(CLUSTER_ARN);
+  });
+
+  test('clusterArnProblem: a cluster name is refused, a cluster ARN accepted', () => {
+    expect(clusterArnProblem('slipway')).toMatch(/not an ECS cluster ARN/);
+    expect(clusterArnProblem('arn:aws:ecs:eu-west-1:123456789012:service/slipway/x')).toMatch(/not an ECS cluster ARN/);
+    expect(clusterArnProblem(CLUSTER_ARN)).toBeUndefined();
+  });
+
+  test('a schedule whose dead-letter queue changed is updated', () => {
+    const other = scheduleRequest(settings, valid[0], taskDefArn('slipway-example-web', 8), { ...CTX, deadLetterQueueArn: `${DLQ}2` });
+    expect(planSchedules([other], [{ ...desired, $metadata: {} }]).update.map((r) => r.Name)).toEqual(['a']);
   });
 
   test('same schedule: unchanged; new revision: update; not wanted: delete; missing: create', () => {
@@ -93,7 +112,7 @@ describe('handler', () => {
     sch.reset();
     ssmMock.reset();
     setHandlerEnv();
-    Object.assign(process.env, { PARAMETER_PATH: '/slipway/apps/example', SCHEDULE_GROUP: GROUP, SCHEDULER_ROLE_ARN: ROLE });
+    Object.assign(process.env, { PARAMETER_PATH: '/slipway/apps/example', SCHEDULE_GROUP: GROUP, SCHEDULER_ROLE_ARN: ROLE, SCHEDULES_DLQ_ARN: DLQ });
     ddb.on(GetItemCommand, { Key: { pk: { S: 'APP' }, sk: { S: 'SETTINGS' } } }).resolves({ Item: settingsItem(settingsInput()) });
     ddb.on(GetItemCommand, { Key: { pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } } }).resolves(release);
     sch.on(ListSchedulesCommand).resolves({ Schedules: [{ Name: 'old' }] });
@@ -109,6 +128,20 @@ describe('handler', () => {
 
     expect(out).toMatchObject({ state: 'SYNCED', created: ['new'], deleted: ['old'] });
     expect(sch).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'old', GroupName: GROUP });
+    expect(sch).toHaveReceivedCommandWith(CreateScheduleCommand, { Name: 'new', Target: expect.objectContaining({ Arn: CLUSTER_ARN, DeadLetterConfig: { Arn: DLQ } }) });
+  });
+
+  test('CLUSTER_ARN holding a cluster name: InvalidEnvironment before any AWS call', async () => {
+    process.env.CLUSTER_ARN = 'slipway';
+
+    await expect(handler()).rejects.toMatchObject({ name: 'InvalidEnvironment', message: expect.stringContaining('CLUSTER_ARN') });
+    expect(ddb).not.toHaveReceivedCommand(GetItemCommand);
+  });
+
+  test('no SCHEDULES_DLQ_ARN: MissingEnvironment', async () => {
+    delete process.env.SCHEDULES_DLQ_ARN;
+
+    await expect(handler()).rejects.toMatchObject({ name: 'MissingEnvironment', message: expect.stringContaining('SCHEDULES_DLQ_ARN') });
   });
 
   test('an invalid entry: InvalidSchedule before any Scheduler call', async () => {

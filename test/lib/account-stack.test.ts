@@ -98,40 +98,16 @@ describe('AccountStack with the default config', () => {
     expect(document).toContain(`{"Fn::GetAtt":["${logGroupId(template)}","Arn"]}`);
   });
 
-  test('the events role is trusted by EventBridge of this account only', () => {
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: [
-          {
-            Action: 'sts:AssumeRole',
-            Effect: 'Allow',
-            Principal: { Service: 'events.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-          },
-        ],
-      },
-    });
-  });
-
-  test('the events role may only start Slipway\'s state machines', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^EventsRole') }],
-      PolicyDocument: {
-        Statement: [
-          {
-            Action: 'states:StartExecution',
-            Effect: 'Allow',
-            Resource: ARN_JOIN(':states:|@AWS::Region|:|@AWS::AccountId|:stateMachine:slipway-*'),
-          },
-        ],
-      },
-    });
+  test('no role is trusted by EventBridge: the account stack\'s rules target log groups, which need none', () => {
+    const roles = Object.values(template.findResources('AWS::IAM::Role'));
+    const trusted = roles.filter((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('events.amazonaws.com'));
+    expect(trusted).toEqual([]);
   });
 
   test('creates no OIDC provider or deploy role unless configured', () => {
     template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
     expect(stack.deployRole).toBeUndefined();
-    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.resourceCountIs('AWS::IAM::Role', 0);
   });
 
   test('no IAM statement has a `*` resource', () => {

@@ -158,17 +158,12 @@ describe('AppStack (example app)', () => {
     expect(render(kms.Condition)).toContain('"kms:ViaService":{"Fn::Join":["",["ssm.",{"Ref":"AWS::Region"},".amazonaws.com"]]}');
   });
 
-  test('events role: RunTask only on the app\'s families in its cluster, PassRole only to ECS tasks', () => {
-    const st = statementsOf(template, 'EventsRole');
-    const run = st.find((s) => actionsOf(s).includes('ecs:RunTask'))!;
-    expect(resourcesOf(run).map(render)).toEqual([
-      expect.stringContaining(':task-definition/slipway-example-web:*'),
-      expect.stringContaining(':task-definition/slipway-example-worker:*'),
-    ]);
-    expect(run.Condition).toHaveProperty(['ArnEquals', 'ecs:cluster']);
-    const pass = st.find((s) => actionsOf(s).includes('iam:PassRole'))!;
-    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
-    expect(resourcesOf(pass)).toHaveLength(2);
+  test('no unused EventBridge role: the only roles trusted by events.amazonaws.com are the rules\' own targets roles; scheduled tasks run as the scheduler role', () => {
+    const roles = template.findResources('AWS::IAM::Role');
+    const trusted = Object.keys(roles).filter((id) => JSON.stringify(roles[id].Properties.AssumeRolePolicyDocument).includes('events.amazonaws.com'));
+    expect(trusted.filter((id) => !/StateMachineEventsRole/.test(id))).toEqual([]);
+    expect(Object.keys(roles).filter((id) => /^EventsRole/.test(id))).toEqual([]);
+    expect(Object.keys(roles).filter((id) => JSON.stringify(roles[id].Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'))).toHaveLength(1);
   });
 
   test('user role: read logs, start builds of this project, redrive this app\'s executions, read its config', () => {

@@ -76,19 +76,32 @@ describe('config changes and schedules', () => {
     });
   });
 
-  test('the scheduler role is assumed by EventBridge Scheduler for this account and this app\'s group only', () => {
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: [
-          Match.objectLike({
-            Principal: { Service: 'scheduler.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': Match.anyValue() } },
-          }),
-        ],
-      },
-    });
+  test('the scheduler role is assumed by EventBridge Scheduler for this account and this app\'s schedule group (the ARN Scheduler presents) only', () => {
     const trust = Object.values(template.findResources('AWS::IAM::Role')).find((r) => render(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'));
-    expect(render(trust?.Properties.AssumeRolePolicyDocument)).toContain(':schedule/slipway-example/*');
+    const statement = trust?.Properties.AssumeRolePolicyDocument.Statement[0];
+    expect(Object.keys(statement.Condition)).toEqual(['StringEquals']);
+    expect(statement.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    const sourceArn = render(statement.Condition.StringEquals['aws:SourceArn']);
+    expect(sourceArn).toMatch(/:scheduler:.*:schedule-group\/slipway-example"?\]?\]?\}?$/);
+    expect(sourceArn).not.toContain(':schedule/');
+  });
+
+  test('every schedule target has an encrypted, SSL-only dead-letter queue that the scheduler role may send to', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    const queueId = Object.keys(template.findResources('AWS::SQS::Queue'))[0];
+    expect(queueId).toMatch(/^PipelinesSchedulesDeadLetterQueue/);
+    const policy = Object.values(template.findResources('AWS::SQS::QueuePolicy'))[0];
+    expect(render(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    const send = withAction(statementsOf(template, 'PipelinesSchedulerRole'), 'sqs:SendMessage')[0];
+    expect(send.Resource).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+    const sync = Object.values(template.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.SCHEDULE_GROUP);
+    expect(sync?.Properties.Environment.Variables.SCHEDULES_DLQ_ARN).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+    expect(render(sync?.Properties.Environment.Variables.CLUSTER_ARN)).toContain(':cluster/');
+  });
+
+  test('scheduled tasks are tagged only as RunTask creates them (ecs:CreateAction, no cluster condition that tag-on-create lacks)', () => {
+    const tag = withAction(statementsOf(template, 'PipelinesSchedulerRole'), 'ecs:TagResource')[0];
+    expect(tag.Condition).toEqual({ StringEquals: { 'ecs:CreateAction': 'RunTask' } });
   });
 
   test('scheduled tasks may run only the app\'s own families, in its cluster', () => {

@@ -100,8 +100,56 @@ describe('parseConfig', () => {
     const raw = base();
     raw.apps[0].name = 'Example_App';
     expect(errorOf(raw)).toBe(
-      'invalid config: apps[0].name: app names are lowercase letters, digits and hyphens, starting with a letter, 40 characters at most',
+      "invalid config: apps[0].name: app names are lowercase letters, digits and hyphens, starting with a letter, 35 characters at most (execution names such as <app>-<build id>-release must fit Step Functions' 80 characters, and a build without a build number has a 36-character id)",
     );
+  });
+
+  describe('names at the limits AWS sets', () => {
+    test('an app name of 35 characters is accepted: <app>-<36-character build id>-release is then exactly 80', () => {
+      const raw = base();
+      raw.apps[0].name = `a${'b'.repeat(34)}`;
+      expect(parseConfig(raw).apps[0].name).toHaveLength(35);
+      expect(`${raw.apps[0].name}-${'0'.repeat(36)}-release`).toHaveLength(80);
+    });
+
+    test('an app name of 36 characters is refused, naming the 80-character execution-name limit', () => {
+      const raw = base();
+      raw.apps[0].name = `a${'b'.repeat(35)}`;
+      expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.name: .*35 characters at most \(execution names .* 80 characters/);
+    });
+
+    test('prefix + app name past the 64-character schedule group limit is refused, naming the group and the limit', () => {
+      const raw = base();
+      raw.prefix = `p${'q'.repeat(28)}`; // 29 + 1 + 35 = 65
+      raw.apps[0].name = `a${'b'.repeat(34)}`;
+      expect(errorOf(raw)).toBe(
+        `invalid config: apps[0].name: the app's EventBridge Scheduler schedule group "${raw.prefix}-${raw.apps[0].name}" (<prefix>-<app>) is 65 characters, and Scheduler allows at most 64: shorten the app name or the prefix (prefix + app name at most 63 characters)`,
+      );
+      raw.prefix = raw.prefix.slice(1); // 64
+      expect(parseConfig(raw).prefix).toHaveLength(28);
+    });
+
+    test('a database whose <prefix>-<name> RDS cluster identifier passes 63 characters, or has "--", is refused', () => {
+      const raw = base();
+      raw.prefix = 'p'.repeat(30);
+      raw.databases[0].name = `d${'e'.repeat(32)}`; // 30 + 1 + 33 = 64
+      delete raw.apps[0].database;
+      expect(errorOf(raw)).toMatch(/^invalid config: databases\[0\]\.name: the database's RDS DB cluster identifier "p{30}-de{32}" \(<prefix>-<name>\) must have at most 63 characters/);
+      raw.databases[0].name = 'e'.repeat(32);
+      expect(parseConfig(raw).databases[0].name).toHaveLength(32);
+      raw.databases[0].name = 'main-';
+      expect(errorOf(raw)).toMatch(/no trailing hyphen/);
+    });
+
+    test('prefix, cluster and database names stay at 40 characters', () => {
+      const raw = base();
+      raw.clusters[0].name = `c${'d'.repeat(39)}`;
+      raw.apps[0].cluster = raw.clusters[0].name;
+      raw.databases[0].cluster = raw.clusters[0].name;
+      expect(parseConfig(raw).clusters[0].name).toHaveLength(40);
+      raw.clusters[0].name += 'x';
+      expect(errorOf(raw)).toMatch(/^invalid config: clusters\[0\]\.name: lowercase letters, digits and hyphens, starting with a letter, 40 characters at most/);
+    });
   });
 
   test('an invalid process name is named', () => {

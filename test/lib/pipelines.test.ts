@@ -76,7 +76,7 @@ describe('Pipelines', () => {
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
       expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
       expect(render(fn.Properties.Environment.Variables.CLUSTER_ARN)).toContain(':cluster/production');
-      const { PARAMETER_PATH, DEBOUNCE_SECONDS: _d, SCHEDULE_GROUP: _g, SCHEDULER_ROLE_ARN: _r, STATE_MACHINE_ARNS: _s, ...common } = fn.Properties.Environment.Variables as Record<string, unknown>;
+      const { PARAMETER_PATH, DEBOUNCE_SECONDS: _d, SCHEDULE_GROUP: _g, SCHEDULER_ROLE_ARN: _r, STATE_MACHINE_ARNS: _s, SCHEDULES_DLQ_ARN: _q, ...common } = fn.Properties.Environment.Variables as Record<string, unknown>;
       expect(common).toEqual({
         APP_NAME: 'example',
         TABLE_NAME: { Ref: expect.stringMatching(/^PipelinesTable/) },
@@ -314,8 +314,13 @@ describe('Pipelines props validation', () => {
   test('rejects a duplicate process', () => {
     expect(make({ processes: ['web', 'web'] })).toThrow('Pipelines processes lists "web" twice');
   });
-  test('rejects a state machine name over 80 characters', () => {
-    expect(make({ prefix: 'p'.repeat(40), appName: 'a'.repeat(40) })).toThrow(/state machine name "p{40}-a{40}-build" is longer than 80 characters/);
+  test('rejects an app name over 35 characters (<app>-<36-character build id>-release must fit 80)', () => {
+    expect(make({ appName: 'a'.repeat(36) })).toThrow(/35 characters at most \(<app>-<build id>-release must fit Step Functions' 80-character execution names\)/);
+    expect(make({ appName: 'a'.repeat(35) })).not.toThrow();
+  });
+  test('rejects a prefix and app name whose schedule group passes 64 characters (which also keeps state machine names within 80)', () => {
+    expect(make({ prefix: 'p'.repeat(29), appName: 'a'.repeat(35) })).toThrow(/the schedule group "p{29}-a{35}" is 65 characters, EventBridge Scheduler allows at most 64/);
+    expect(make({ prefix: 'p'.repeat(28), appName: 'a'.repeat(35) })).not.toThrow();
   });
   test('rejects a sweep interval that is not whole minutes', () => {
     expect(make({ sweepInterval: Duration.seconds(90) })).toThrow('Pipelines sweepInterval must be a whole number of minutes (at least 1), got 1 minute 30 seconds');

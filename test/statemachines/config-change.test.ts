@@ -23,13 +23,18 @@ async function finish(run: LocalRun): Promise<LocalRun> {
 describe('the real Parameter Store Change sample events', () => {
   test('Create: the new key appears in the secrets of every process and the release is redeployed', async () => {
     const run = await releasedRun({ parameters: { [KEY('DATABASE_URL')]: { value: 'postgres://db/example' } } });
-    run.at(10, 'Create event', () => run.startConcurrently('config-change', parameterEvent('create', KEY('DATABASE_URL'))));
+    const event = parameterEvent('create', KEY('DATABASE_URL'));
+    run.at(10, 'Create event', () => run.startConcurrently('config-change', event));
     await finish(run);
 
     const deploys = executionsOf(run, 'deploy');
-    expect(deploys.map((d) => [d.name.replace(/local-config-change-\d+$/, '<exec>'), d.status])).toEqual([
+    // Named from the id of the event that started the config change (a 36-character UUID): at most
+    // 36 + 8 + 36 = 80 characters, however long the name EventBridge gave the config-change execution.
+    const eventId = String(event.id);
+    expect(eventId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(deploys.map((d) => [d.name, d.status])).toEqual([
       ['example-42-deploy', 'SUCCEEDED'],
-      ['42-config-<exec>', 'SUCCEEDED'],
+      [`42-config-${eventId}`, 'SUCCEEDED'],
     ]);
     expect(serviceSecrets(run, 'web')).toEqual(['DATABASE_URL']);
     expect(serviceSecrets(run, 'worker')).toEqual(['DATABASE_URL']);
@@ -201,8 +206,9 @@ describe('other outcomes', () => {
     run.at(10, 'set schedules', () => run.config.ssm.put('/slipway/apps/example/schedules', JSON.stringify([{ schedule: 'rate(1 hour)', command: 'bin/cleanup', process: 'worker' }]), 'String'));
     await finish(run);
 
-    expect(lastState(executionsOf(run, 'config-change')[0])).toBe('Schedules sync started');
-    expect(executionsOf(run, 'schedules').map((e) => e.status)).toEqual(['SUCCEEDED']);
+    const cc = executionsOf(run, 'config-change')[0];
+    expect(lastState(cc)).toBe('Schedules sync started');
+    expect(executionsOf(run, 'schedules').map((e) => [e.name, e.status])).toEqual([[`parameter-${String(run.config.ssm.events[0].id)}`, 'SUCCEEDED']]);
     expect(run.config.scheduler.list('slipway-example')).toHaveLength(1);
   });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LocalRun, type ExecutionReport } from '../../lib/local/runner';
 import type { WorldFile } from '../../lib/local/world-schema';
 import { awsEvent, buildEvent, exampleWorld, ROOT } from './scenarios';
@@ -9,10 +10,12 @@ export const CONFIG_PATH = '/slipway/apps/example/config';
 
 /**
  * A real "Parameter Store Change" sample event (../shared/fixtures/aws-events/ssm-parameter-<op>.json)
- * with the parameter name (and its ARN in `resources`) replaced, e.g. by one of the app's config keys.
+ * with a fresh event id, and the parameter name (and its ARN in `resources`) replaced, e.g. by one of the app's config keys.
  */
 export function parameterEvent(operation: 'create' | 'update' | 'delete', name?: string): Json {
   const event = awsEvent(`ssm-parameter-${operation}.json`);
+  // Every event EventBridge delivers has its own id (the config-change names its children from it).
+  event.id = randomUUID();
   if (name !== undefined) {
     (event.detail as Json).name = name;
     event.resources = [`arn:aws:ssm:us-east-1:123456789012:parameter${name.startsWith('/') ? '' : '/'}${name}`];

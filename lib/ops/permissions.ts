@@ -1,0 +1,148 @@
+import { STATE_MACHINES, serviceName, stateMachineName, type StateMachineName } from '../pipeline-contract';
+
+/**
+ * Every AWS call each `slipway` command makes, with the IAM action it needs and the resource it acts
+ * on, in one list. The app stack's operator roles (management, user) must grant each of them, scoped to
+ * the app (test/lib/cli-permissions.test.ts checks the synthesized roles against this list), and the
+ * operator guide's permission table is this list. Add a call here when a command starts making it.
+ */
+
+/** What identifies an app's resources in an account. */
+export interface AppIds {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+  readonly prefix: string;
+  readonly app: string;
+  /** The app's process types (its ECS services are `<app>-<process>`). */
+  readonly processes: readonly string[];
+  /** The ECS cluster's name. */
+  readonly cluster: string;
+}
+
+/** The resource a call acts on. */
+export type CallResource =
+  /** No IAM permission is evaluated (sts:GetCallerIdentity: "No permissions are required"). */
+  | { readonly kind: 'none' }
+  /** The action has no resource-level permissions: granted on `*`. */
+  | { readonly kind: 'any' }
+  /** The app's resources with these ARNs. */
+  | { readonly kind: 'arn'; readonly arns: (ids: AppIds) => string[] }
+  /** The app's DynamoDB table (its name is generated; the CLI reads it from the build state machine). */
+  | { readonly kind: 'table' }
+  /** The app's pipeline Lambda functions (names generated). */
+  | { readonly kind: 'pipelineFunctions' };
+
+/** One AWS call of a command. */
+export interface AwsCall {
+  /** The IAM action, e.g. `ssm:PutParameter`. */
+  readonly action: string;
+  readonly resource: CallResource;
+  /** Why the command makes it. */
+  readonly why: string;
+}
+
+/** The operator roles of an app stack. */
+export type OperatorRole = 'management' | 'user';
+
+/** A command, the roles that may run it, and the calls it makes. */
+export interface CommandPermissions {
+  /** As typed after `slipway`, e.g. `config set`. */
+  readonly command: string;
+  /** The app roles that grant every call of the command; empty: none of them (another role runs it). */
+  readonly roles: readonly OperatorRole[];
+  readonly calls: readonly AwsCall[];
+}
+
+const arn = (ids: AppIds, service: string, resource: string) => `arn:${ids.partition}:${service}:${ids.region}:${ids.account}:${resource}`;
+const stateMachine = (ids: AppIds, p: StateMachineName) => arn(ids, 'states', `stateMachine:${stateMachineName(ids.prefix, ids.app, p)}`);
+/** An execution of each of the app's state machines (names vary: one example name each). */
+const executions = (ids: AppIds) => STATE_MACHINES.map((p) => arn(ids, 'states', `execution:${stateMachineName(ids.prefix, ids.app, p)}:${ids.app}-42-${p}`));
+const appPath = (ids: AppIds) => `/${ids.prefix}/apps/${ids.app}`;
+const parameter = (ids: AppIds, name: string) => arn(ids, 'ssm', `parameter${name}`);
+const configKey = (ids: AppIds) => parameter(ids, `${appPath(ids)}/config/DATABASE_URL`);
+const schedulesParameter = (ids: AppIds) => parameter(ids, `${appPath(ids)}/schedules`);
+const services = (ids: AppIds) => ids.processes.map((p) => arn(ids, 'ecs', `service/${ids.cluster}/${serviceName(ids.app, p)}`));
+
+/** Finding the app: the account (STS) and, unless `--table` is given, the table from the build state machine. */
+const LOCATE: readonly AwsCall[] = [
+  { action: 'sts:GetCallerIdentity', resource: { kind: 'none' }, why: 'the account the state machines are in' },
+  { action: 'states:DescribeStateMachine', resource: { kind: 'arn', arns: (ids) => [stateMachine(ids, 'build')] }, why: 'the table name, from the build state machine\'s definition' },
+];
+const READ_BUILDS: AwsCall = { action: 'dynamodb:Query', resource: { kind: 'table' }, why: 'recent builds' };
+const READ_ITEM: AwsCall = { action: 'dynamodb:GetItem', resource: { kind: 'table' }, why: 'a build, the current release, the deploy claim, the settings record' };
+const DESCRIBE: AwsCall = { action: 'states:DescribeExecution', resource: { kind: 'arn', arns: executions }, why: 'an execution\'s status' };
+const HISTORY: AwsCall = { action: 'states:GetExecutionHistory', resource: { kind: 'arn', arns: executions }, why: 'the timeline and the failed step' };
+const START_DEPLOY: AwsCall = { action: 'states:StartExecution', resource: { kind: 'arn', arns: (ids) => [stateMachine(ids, 'deploy')] }, why: 'starts the deploy state machine' };
+const WATCH: readonly AwsCall[] = [DESCRIBE, HISTORY];
+
+/** Every command of the `slipway` CLI that calls AWS, and what it calls. */
+export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
+  { command: 'pipelines', roles: ['management', 'user'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, DESCRIBE, HISTORY] },
+  {
+    command: 'status',
+    roles: ['management', 'user'],
+    calls: [...LOCATE, READ_ITEM, DESCRIBE, HISTORY, { action: 'lambda:GetFunctionConfiguration', resource: { kind: 'pipelineFunctions' }, why: 'the failed function\'s log group, for the log link' }],
+  },
+  { command: 'redrive', roles: ['management', 'user'], calls: [...LOCATE, READ_ITEM, DESCRIBE, HISTORY, { action: 'states:RedriveExecution', resource: { kind: 'arn', arns: executions }, why: 'redrives the failed execution' }] },
+  { command: 'deploy', roles: ['management'], calls: [...LOCATE, READ_ITEM, DESCRIBE, START_DEPLOY, ...WATCH] },
+  { command: 'rollback', roles: ['management'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, DESCRIBE, START_DEPLOY, ...WATCH] },
+  { command: 'watch', roles: ['management', 'user'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, ...WATCH] },
+  {
+    command: 'alarms',
+    roles: ['management', 'user'],
+    calls: [{ action: 'cloudwatch:DescribeAlarms', resource: { kind: 'arn', arns: (ids) => [arn(ids, 'cloudwatch', `alarm:${ids.prefix}-${ids.app}-web-cpu`)] }, why: 'the app\'s alarms (named <prefix>-<app>-...)' }],
+  },
+  {
+    command: 'scale',
+    roles: ['management'],
+    calls: [
+      { action: 'application-autoscaling:DescribeScalableTargets', resource: { kind: 'any' }, why: 'the service\'s scalable target' },
+      { action: 'application-autoscaling:RegisterScalableTarget', resource: { kind: 'any' }, why: 'the new range' },
+      // Application Auto Scaling checks these for the caller of RegisterScalableTarget on an ECS service
+      // (docs.aws.amazon.com/AmazonECS/latest/developerguide/auto-scaling-IAM.html lists both for Service Auto Scaling).
+      { action: 'ecs:DescribeServices', resource: { kind: 'arn', arns: services }, why: 'checked by RegisterScalableTarget for an ECS service' },
+      { action: 'ecs:UpdateService', resource: { kind: 'arn', arns: services }, why: 'checked by RegisterScalableTarget for an ECS service' },
+    ],
+  },
+  {
+    command: 'config list',
+    roles: ['management', 'user'],
+    calls: [
+      { action: 'ssm:DescribeParameters', resource: { kind: 'any' }, why: 'the key names (no resource-level permissions; names and metadata only)' },
+      { action: 'ssm:GetParametersByPath', resource: { kind: 'arn', arns: (ids) => [parameter(ids, `${appPath(ids)}/config`)] }, why: '--show-values: the values' },
+    ],
+  },
+  { command: 'config get', roles: ['management', 'user'], calls: [{ action: 'ssm:GetParameter', resource: { kind: 'arn', arns: (ids) => [configKey(ids)] }, why: 'one key\'s value' }] },
+  { command: 'config set', roles: ['management'], calls: [{ action: 'ssm:PutParameter', resource: { kind: 'arn', arns: (ids) => [configKey(ids)] }, why: 'writes each key' }] },
+  { command: 'config unset', roles: ['management'], calls: [{ action: 'ssm:DeleteParameters', resource: { kind: 'arn', arns: (ids) => [configKey(ids)] }, why: 'removes the keys' }] },
+  { command: 'schedules list', roles: ['management', 'user'], calls: [{ action: 'ssm:GetParameter', resource: { kind: 'arn', arns: (ids) => [schedulesParameter(ids)] }, why: 'the schedules list' }] },
+  {
+    command: 'schedules add',
+    roles: ['management'],
+    calls: [
+      { action: 'ssm:GetParameter', resource: { kind: 'arn', arns: (ids) => [schedulesParameter(ids)] }, why: 'the schedules list' },
+      { action: 'ssm:PutParameter', resource: { kind: 'arn', arns: (ids) => [schedulesParameter(ids)] }, why: 'writes the list back' },
+    ],
+  },
+  {
+    command: 'schedules remove',
+    roles: ['management'],
+    calls: [
+      { action: 'ssm:GetParameter', resource: { kind: 'arn', arns: (ids) => [schedulesParameter(ids)] }, why: 'the schedules list' },
+      { action: 'ssm:PutParameter', resource: { kind: 'arn', arns: (ids) => [schedulesParameter(ids)] }, why: 'writes the list back' },
+    ],
+  },
+  // The database manager is a database's, not an app's: none of the app roles may invoke it.
+  ...['db create', 'db drop', 'db enable-iam', 'db sql'].map((command) => ({
+    command,
+    roles: [] as OperatorRole[],
+    calls: [{ action: 'lambda:InvokeFunction', resource: { kind: 'any' as const }, why: 'the database manager function (--function), granted to database administrators' }],
+  })),
+];
+
+/** The IAM actions a role needs for the commands it may run (the union over {@link CLI_PERMISSIONS}). */
+export function actionsFor(role: OperatorRole): string[] {
+  const actions = CLI_PERMISSIONS.filter((c) => c.roles.includes(role)).flatMap((c) => c.calls.filter((call) => call.resource.kind !== 'none').map((call) => call.action));
+  return [...new Set(actions)].sort();
+}

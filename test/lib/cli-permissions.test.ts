@@ -1,0 +1,149 @@
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { loadConfig, type SlipwayConfig } from '../../lib/config';
+import { CLI_PERMISSIONS, type AppIds, type OperatorRole } from '../../lib/ops/permissions';
+import { AppStack } from '../../lib/stacks/app-stack';
+import { ClusterStack } from '../../lib/stacks/cluster-stack';
+import { DatabaseStack } from '../../lib/stacks/database-stack';
+import { actionsOf, resourcesOf, type Statement } from './iam';
+
+/**
+ * The synthesized app stack against what AWS checks at deploy time and at the first run (issue 13):
+ * the operator roles grant every AWS call of every CLI command (lib/ops/permissions.ts) on the app's
+ * own resources and not on another app's; and the fixes that no local run can see.
+ */
+
+const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
+const app = config.apps.find((a) => a.name === 'example')!;
+const IDS: AppIds = { partition: 'aws', region: 'eu-west-1', account: '123456789012', prefix: config.prefix, app: app.name, processes: Object.keys(app.processes), cluster: `${config.prefix}-${app.cluster}` };
+/** Another app in the same account: no grant of the roles may reach its resources. */
+const OTHER: AppIds = { ...IDS, app: 'zz-other', processes: IDS.processes };
+
+/**
+ * A policy resource as a string: pseudo parameters as the test account's, Fn::Join joined, a resource
+ * of the template as `@<logical id>` (GetAtt or Ref), anything else (an import from the cluster stack) `*`.
+ */
+function render(v: unknown): string {
+  if (typeof v === 'string') return v;
+  const o = v as Record<string, unknown>;
+  if (o.Ref === 'AWS::Partition') return IDS.partition;
+  if (o.Ref === 'AWS::Region') return IDS.region;
+  if (o.Ref === 'AWS::AccountId') return IDS.account;
+  if (typeof o.Ref === 'string') return `@${o.Ref}`;
+  if (o['Fn::GetAtt']) return `@${(o['Fn::GetAtt'] as string[])[0]}`;
+  if (o['Fn::Join']) {
+    const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+    return parts.map(render).join(sep);
+  }
+  return '*';
+}
+
+/** IAM resource matching: `*` any run of characters, `?` one. */
+function matches(pattern: string, value: string): boolean {
+  const re = new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('')}$`);
+  return re.test(value);
+}
+
+function actionMatches(granted: string, action: string): boolean {
+  return matches(granted.toLowerCase(), action.toLowerCase());
+}
+
+function synth() {
+  const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters.find((c) => c.name === app.cluster)! });
+  const dbConfig = config.databases.find((d) => d.name === app.database);
+  const database = dbConfig ? new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster }) : undefined;
+  const stack = new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, ...(database ? { database: database.endpoint } : {}) });
+  return Template.fromStack(stack);
+}
+
+describe('the synthesized app stack', () => {
+  let template: Template;
+  let statements: Record<OperatorRole, Statement[]>;
+  let tableId: string;
+  let functionIds: string[];
+
+  beforeAll(() => {
+    template = synth();
+    const roles = Object.keys(template.findResources('AWS::IAM::Role'));
+    const roleId = (prefix: string) => roles.find((id) => id.startsWith(prefix))!;
+    const of = (role: string) =>
+      [...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy'))]
+        .filter((p) => ((p.Properties.Roles ?? []) as { Ref: string }[]).some((r) => r.Ref === role))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+        .filter((s) => (s.Effect ?? 'Allow') === 'Allow');
+    statements = { management: of(roleId('ManagementRole')), user: of(roleId('UserRole')) };
+    tableId = Object.keys(template.findResources('AWS::DynamoDB::Table'))[0];
+    functionIds = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('Pipelines'));
+  });
+
+  /** Whether the role grants `action` on a resource matching `arn` (rendered). */
+  const grants = (role: OperatorRole, action: string, arn: string) =>
+    statements[role].some((s) => actionsOf(s).some((a) => actionMatches(a, action)) && resourcesOf(s).map(render).some((r) => matches(r, arn)));
+
+  const cases = CLI_PERMISSIONS.flatMap((c) => c.roles.flatMap((role) => c.calls.filter((call) => call.resource.kind !== 'none').map((call) => [c.command, role, call.action, call] as const)));
+
+  test('the list covers every command group of the CLI, and every app command is granted to the management role', () => {
+    const commands = CLI_PERMISSIONS.map((c) => c.command);
+    expect(commands).toEqual(expect.arrayContaining(['pipelines', 'status', 'redrive', 'deploy', 'rollback', 'watch', 'alarms', 'scale', 'config list', 'config get', 'config set', 'config unset', 'schedules list', 'schedules add', 'schedules remove']));
+    expect(CLI_PERMISSIONS.filter((c) => !c.command.startsWith('db ') && !c.roles.includes('management'))).toEqual([]);
+  });
+
+  test.each(cases)('%s: the %s role grants %s, scoped to the app', (_command, role, action, call) => {
+    const r = call.resource;
+    switch (r.kind) {
+      case 'any':
+        expect(statements[role].some((s) => actionsOf(s).some((a) => actionMatches(a, action)) && resourcesOf(s).includes('*'))).toBe(true);
+        break;
+      case 'arn':
+        for (const arn of r.arns(IDS)) expect({ arn, granted: grants(role, action, arn) }).toEqual({ arn, granted: true });
+        for (const arn of r.arns(OTHER)) expect({ arn, grantedForAnotherApp: grants(role, action, arn) }).toEqual({ arn, grantedForAnotherApp: false });
+        break;
+      case 'table':
+        expect(grants(role, action, `@${tableId}`)).toBe(true);
+        break;
+      case 'pipelineFunctions':
+        for (const id of functionIds) expect({ id, granted: grants(role, action, `@${id}`) }).toEqual({ id, granted: true });
+        break;
+      default:
+        throw new Error(`unexpected resource kind ${(r as { kind: string }).kind}`);
+    }
+  });
+
+  test('the user role cannot deploy, roll back, scale or change config', () => {
+    for (const action of ['states:StartExecution', 'ssm:PutParameter', 'ssm:DeleteParameters', 'application-autoscaling:RegisterScalableTarget', 'ecs:UpdateService']) {
+      expect({ action, granted: statements.user.some((s) => actionsOf(s).some((a) => actionMatches(a, action))) }).toEqual({ action, granted: false });
+    }
+  });
+
+  test('the waiter items\' expiresAt is the table\'s TTL attribute', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+  });
+
+  test('the settings record names the cluster by ARN (EventBridge Scheduler needs it), and sync-schedules gets the cluster ARN', () => {
+    const writer = Object.values(template.findResources('Custom::AWS'))[0];
+    const create = render(writer.Properties.Create);
+    expect(create).toMatch(/\\"cluster\\":\\"\*\\"/); // the cluster stack's export of its ARN
+    const importName = JSON.stringify(writer.Properties.Create).match(/"Fn::ImportValue":"([^"]+)"/)?.[1] ?? '';
+    expect(importName).toMatch(/Arn/);
+    const sync = Object.values(template.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.SCHEDULE_GROUP);
+    expect(JSON.stringify(sync?.Properties.Environment.Variables.CLUSTER_ARN)).toMatch(/Arn/);
+  });
+
+  test('the scheduler role trusts EventBridge Scheduler on the app\'s schedule-group ARN', () => {
+    const trust = Object.values(template.findResources('AWS::IAM::Role')).find((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'));
+    const condition = trust?.Properties.AssumeRolePolicyDocument.Statement[0].Condition;
+    expect(render(condition.StringEquals['aws:SourceArn'])).toBe(`arn:aws:scheduler:eu-west-1:123456789012:schedule-group/${config.prefix}-${app.name}`);
+  });
+
+  test('the schedules\' dead-letter queue and Scheduler\'s TargetErrorCount are alarmed to the app\'s topic', () => {
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const targetErrors = alarms.find((a) => a.Properties.MetricName === 'TargetErrorCount');
+    expect(targetErrors?.Properties).toMatchObject({ Namespace: 'AWS/Scheduler', Dimensions: [{ Name: 'ScheduleGroup', Value: `${config.prefix}-${app.name}` }], AlarmActions: [{ Ref: topic }] });
+    const deadLetters = alarms.find((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(deadLetters?.Properties).toMatchObject({ Namespace: 'AWS/SQS', AlarmActions: [{ Ref: topic }] });
+    expect(render(deadLetters?.Properties.Dimensions[0].Value)).toMatch(/^@PipelinesSchedulesDeadLetterQueue/);
+  });
+});

@@ -1,0 +1,102 @@
+import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { addSchedule, appRef, getConfig, listConfig, listSchedules, removeSchedule, setConfig, unsetConfig } from '../../../lib/cli/config';
+import { listAlarms, scaleProcess } from '../../../lib/cli/monitoring';
+import { SimulatedParameterStore } from '../../../lib/local/world-ssm';
+import { actionsFor, CLI_PERMISSIONS } from '../../../lib/ops/permissions';
+
+/**
+ * lib/ops/permissions.ts is the list of what each command calls: running the config, schedules, scale
+ * and alarms commands against mocked clients, every call they send must be in their command's list
+ * (a new call without a permission in the list fails here before it fails in an operator's account).
+ */
+
+const clock = { now: 0, isoNow: () => '2026-01-01T00:00:00.000Z', spec: { account: '123456789012', region: 'eu-west-1' } };
+const ref = appRef('example');
+
+/** IAM action of an SDK command sent through a client of `prefix` (`PutParameterCommand` -> `ssm:PutParameter`). */
+const actionOf = (prefix: string, command: object) => `${prefix}:${command.constructor.name.replace(/Command$/, '')}`;
+
+function listed(command: string): string[] {
+  const entry = CLI_PERMISSIONS.find((c) => c.command === command);
+  if (!entry) throw new Error(`${command} is not in CLI_PERMISSIONS`);
+  return entry.calls.map((c) => c.action);
+}
+
+async function ssmCalls(work: (ssm: SSMClient) => Promise<unknown>, seed: (s: SimulatedParameterStore) => void = () => undefined): Promise<string[]> {
+  const store = new SimulatedParameterStore(clock);
+  seed(store);
+  const client = new SSMClient({ region: 'eu-west-1' });
+  const mock = store.mock(client);
+  const sent: string[] = [];
+  const send = client.send.bind(client);
+  client.send = ((command: object, ...rest: unknown[]) => {
+    sent.push(actionOf('ssm', command));
+    return (send as (...args: unknown[]) => unknown)(command, ...rest);
+  }) as typeof client.send;
+  try {
+    await work(client);
+  } finally {
+    mock.restore();
+  }
+  return [...new Set(sent)];
+}
+
+describe('what the commands send is in their list', () => {
+  const key = '/slipway/apps/example/config/A';
+  const schedules = '/slipway/apps/example/schedules';
+  const seed = (s: SimulatedParameterStore) => {
+    s.put(key, 'a');
+    s.put(schedules, JSON.stringify([{ name: 'old', schedule: 'rate(1 hour)', command: 'x', process: 'web' }]), 'String');
+  };
+
+  test.each([
+    ['config list', (ssm: SSMClient) => listConfig(ssm, ref, false)],
+    ['config list', (ssm: SSMClient) => listConfig(ssm, ref, true)],
+    ['config get', (ssm: SSMClient) => getConfig(ssm, ref, 'A')],
+    ['config set', (ssm: SSMClient) => setConfig(ssm, ref, ['A=b', 'B=c'])],
+    ['config unset', (ssm: SSMClient) => unsetConfig(ssm, ref, ['A', 'NOPE'])],
+    ['schedules list', (ssm: SSMClient) => listSchedules(ssm, ref)],
+    ['schedules add', (ssm: SSMClient) => addSchedule(ssm, ref, { schedule: 'rate(1 day)', command: 'bin/report', process: 'web', name: 'report' })],
+    ['schedules remove', (ssm: SSMClient) => removeSchedule(ssm, ref, 'old')],
+  ] as const)('%s', async (command, work) => {
+    const sent = await ssmCalls(work, seed);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.filter((a) => !listed(command).includes(a))).toEqual([]);
+  });
+
+  test('scale', async () => {
+    const client = new ApplicationAutoScalingClient({ region: 'eu-west-1' });
+    const mock = mockClient(client);
+    mock.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [{ ResourceId: 'service/slipway-production/example-web', MinCapacity: 1, MaxCapacity: 2, ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', RoleARN: 'r', CreationTime: new Date() }] });
+    mock.on(RegisterScalableTargetCommand).resolves({});
+    await scaleProcess(client, { app: 'example', process: 'web', range: { min: 2, max: 4 } });
+    const sent = [...new Set(mock.calls().map((c) => actionOf('application-autoscaling', c.args[0])))];
+    expect(sent).toEqual(['application-autoscaling:DescribeScalableTargets', 'application-autoscaling:RegisterScalableTarget']);
+    expect(sent.filter((a) => !listed('scale').includes(a))).toEqual([]);
+    mock.restore();
+  });
+
+  test('alarms', async () => {
+    const client = new CloudWatchClient({ region: 'eu-west-1' });
+    const mock = mockClient(client);
+    mock.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+    await listAlarms(client, { app: 'example' });
+    const sent = [...new Set(mock.calls().map((c) => actionOf('cloudwatch', c.args[0])))];
+    expect(sent).toEqual(['cloudwatch:DescribeAlarms']);
+    expect(sent.filter((a) => !listed('alarms').includes(a))).toEqual([]);
+    mock.restore();
+  });
+});
+
+describe('actionsFor', () => {
+  test('the user role\'s actions are the management role\'s minus what changes the app', () => {
+    const user = actionsFor('user');
+    const management = actionsFor('management');
+    expect(user.filter((a) => !management.includes(a))).toEqual([]);
+    expect(management.filter((a) => !user.includes(a))).toEqual(['application-autoscaling:DescribeScalableTargets', 'application-autoscaling:RegisterScalableTarget', 'ecs:DescribeServices', 'ecs:UpdateService', 'ssm:DeleteParameters', 'ssm:PutParameter', 'states:StartExecution']);
+    expect(user).not.toContain('sts:GetCallerIdentity');
+  });
+});
