@@ -139,9 +139,10 @@ export interface ExecutionStatusEventPattern {
  * The pattern of the rule that starts execution-status: the status changes of the given state machines
  * that matter to the failure bookkeeping: an execution ended badly (FAILED, TIMED_OUT, ABORTED), or a
  * redriven one runs again or succeeded (RUNNING / SUCCEEDED with `redriveCount` above 0). First starts
- * and plain successes do not invoke it. `$or` and `numeric` matching are EventBridge content filters
- * (EventBridge User Guide, "Content filtering in Amazon EventBridge event patterns": "Numeric
- * matching", "Or matching"). The construct and the local runner use this same pattern.
+ * and plain successes do not invoke it. `$or` and `numeric` are EventBridge comparison operators for
+ * event buses (EventBridge User Guide, "Comparison operators for use in event patterns in Amazon
+ * EventBridge" and "Content filtering in Amazon EventBridge event patterns"). The construct and the local
+ * runner use this same pattern; execution-status also filters what it does not need (actionFor).
  */
 export function executionStatusEventPattern(stateMachineArns: readonly string[]): ExecutionStatusEventPattern {
   if (stateMachineArns.length === 0) throw new Error('executionStatusEventPattern needs at least one state machine ARN');

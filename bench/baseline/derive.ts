@@ -16,10 +16,13 @@ interface Definition {
   States: States;
 }
 
-/** The deploy's states that make up its event-driven wait, replaced by the polling loop. */
-export const EVENT_DRIVEN_WAIT = ['Wait for the deployment', 'Check the deployment one last time', 'Did the deployment complete in time?'] as const;
+/** The deploy's state that makes up its event-driven wait (update the service, wait on the token), replaced by the polling loop. */
+export const EVENT_DRIVEN_WAIT = ['Update the service and wait for its deployment'] as const;
 
-/** Where the loop starts: the Choice that sends a service not yet on the release to the wait. */
+/** Where the polling variant starts: the same handler, invoked without waiting on a token. */
+const UPDATE_STATE = 'Create or update the service';
+
+/** The Choice that sends a service not yet on the release to the polling loop. */
 const ENTRY_CHOICE = 'Is the service already on this release?';
 
 /** The Map state that deploys each process type. */
@@ -29,7 +32,7 @@ const MAP_STATE = 'Deploy each process type';
 function iterationStates(deploy: Definition): States {
   const map = deploy.States[MAP_STATE] as { ItemProcessor?: { States?: States } } | undefined;
   const states = map?.ItemProcessor?.States;
-  const missing = states ? [...EVENT_DRIVEN_WAIT, ENTRY_CHOICE].filter((n) => !states[n]) : [MAP_STATE];
+  const missing = states ? [...EVENT_DRIVEN_WAIT].filter((n) => !states[n]) : [MAP_STATE];
   if (!states || missing.length > 0) throw new Error(`deploy.asl.json no longer has ${missing.join(', ')}: update bench/baseline/derive.ts to the new deploy pipeline`);
   return states;
 }
@@ -41,8 +44,30 @@ function iterationStates(deploy: Definition): States {
 export function derivePollingBaseline(deploy: Definition): Definition {
   const def = structuredClone(deploy);
   const states = iterationStates(def);
+  const wait = states[EVENT_DRIVEN_WAIT[0]] as { Parameters: { FunctionName: string; Payload: Record<string, unknown> }; Retry: unknown };
   for (const name of EVENT_DRIVEN_WAIT) delete states[name];
-  (states[ENTRY_CHOICE] as { Default: string }).Default = 'Wait 15 seconds';
+  // The same handler as a plain invoke: its token is a placeholder nobody resumes (SendTaskSuccess to it
+  // fails as TaskDoesNotExist, which the handler treats as closed); the loop below polls instead.
+  const update: States = {
+    [UPDATE_STATE]: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: wait.Parameters.FunctionName, Payload: { ...wait.Parameters.Payload, taskToken: 'polling-baseline-no-token', 'taskToken.$': undefined } },
+      Retry: wait.Retry,
+      ResultSelector: { 'serviceName.$': '$.Payload.serviceName', 'serviceArn.$': '$.Payload.serviceArn', 'deploymentId.$': '$.Payload.deploymentId', 'action.$': '$.Payload.action', 'state.$': '$.Payload.state' },
+      ResultPath: '$.deployed',
+      Next: ENTRY_CHOICE,
+    },
+    [ENTRY_CHOICE]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.deployed.state', StringEquals: 'SUPERSEDED', Next: 'Service is on a newer release' },
+        { Variable: '$.deployed.state', StringEquals: 'COMPLETED', Next: 'Service runs the new release' },
+      ],
+      Default: 'Wait 15 seconds',
+    },
+  };
+  states['Service is on a newer release'] = { Type: 'Fail', Error: 'DeploymentSuperseded', Cause: 'the service runs a newer build' };
   const loop: States = {
     'Wait 15 seconds': { Type: 'Wait', Seconds: 15, Next: 'Describe the service' },
     'Describe the service': {
@@ -50,8 +75,8 @@ export function derivePollingBaseline(deploy: Definition): Definition {
       Comment: 'The polling check of the common samples: one DescribeServices per process type every 15 s until the newest deployment is COMPLETED or FAILED.',
       Resource: 'arn:aws:states:::aws-sdk:ecs:describeServices',
       Parameters: {
-        'Cluster.$': "States.ArrayGetItem(States.StringSplit($.update.service.serviceArn, '/'), 1)",
-        'Services.$': 'States.Array($.update.service.serviceName)',
+        'Cluster.$': "States.ArrayGetItem(States.StringSplit($.deployed.serviceArn, '/'), 1)",
+        'Services.$': 'States.Array($.deployed.serviceName)',
       },
       ResultSelector: { 'deployment.$': '$.Services[0].Deployments[0]' },
       ResultPath: '$.poll',
@@ -68,8 +93,9 @@ export function derivePollingBaseline(deploy: Definition): Definition {
     },
     'Deployment did not complete': { Type: 'Fail', Error: 'DeploymentRolledBack', Cause: "the deployment failed (see the service's events in the ECS console)" },
   };
-  const map = def.States[MAP_STATE] as { ItemProcessor: { States: States } };
-  map.ItemProcessor.States = { ...Object.fromEntries(Object.entries(states).filter(([n]) => !(n in loop))), ...loop };
+  const map = def.States[MAP_STATE] as { ItemProcessor: { StartAt: string; States: States } };
+  map.ItemProcessor.StartAt = UPDATE_STATE;
+  map.ItemProcessor.States = JSON.parse(JSON.stringify({ ...update, ...Object.fromEntries(Object.entries(states).filter(([n]) => !(n in loop) && !(n in update))), ...loop })) as States;
   def.Comment =
     "BENCHMARK BASELINE, not a Slipway state machine (generated by bench/baseline/derive.ts from statemachines/deploy.asl.json): the deploy pipeline with its event-driven wait replaced by the fixed-interval polling loop of the common samples (Wait 15 s -> describe the service -> Choice). Used only by `npm run bench`.";
   return def;

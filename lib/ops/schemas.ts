@@ -159,7 +159,7 @@ export const redriveOutputSchema = z.object({
   failedStep: z.string().nullable(),
   /** What Step Functions re-runs: the states with an Entered and no Exited event. */
   rerun: z.array(rerunState),
-  /** The same for people: the innermost states with the iteration they run in (`Wait for the deployment (Deploy each process type #0 web)`). */
+  /** The same for people: the innermost states with the iteration they run in (`Update the service and wait for its deployment (Deploy each process type #0 web)`). */
   rerunLabels: z.array(z.string()),
   redriveDate: iso,
   redriveCount: z.number().int().positive(),

@@ -459,12 +459,12 @@ export function whereLabel(levels: readonly { map: string; index: number; item?:
   return levels.map((p) => `${p.map} #${p.index}${p.item ? ` ${p.item}` : ''}`).join(' > ');
 }
 
-/** A step with where it ran: `Wait for the deployment (Deploy each process type #0 web)`. */
+/** A step with where it ran: `Update the service and wait for its deployment (Deploy each process type #0 web)`. */
 export function stepLabel(entry: Pick<StateEntry, 'name' | 'scope'>, labels: ReadonlyMap<string, string> = new Map()): string {
   return entry.scope.path.length === 0 ? entry.name : `${entry.name} (${whereLabel(scopeLabels(entry.scope, labels))})`;
 }
 
-/** Several steps, the same state of several Map iterations once: `Wait for the deployment (Deploy each process type #0, #1)`. */
+/** Several steps, the same state of several Map iterations once: `Update the service and wait for its deployment (Deploy each process type #0, #1)`. */
 export function groupedLabels(entries: readonly Pick<StateEntry, 'name' | 'scope'>[], labels: ReadonlyMap<string, string> = new Map()): string[] {
   const groups = new Map<string, { name: string; where: string; items: { index: number; text: string }[] }>();
   for (const e of entries) {

@@ -9,18 +9,18 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 describe('cold start', () => {
   let bundles: BundleDir;
   beforeAll(async () => {
-    bundles = await prepareBundles(['check-deployment']);
+    bundles = await prepareBundles(['deployment-events']);
   });
   afterAll(() => bundles.dispose());
 
   test('a handler is bundled with the AWS SDK left external, as the stack deploys it', async () => {
-    const text = Buffer.from(await bundleHandler('check-deployment')).toString('utf8');
+    const text = Buffer.from(await bundleHandler('deployment-events')).toString('utf8');
 
     expect(text).toMatch(/require\("@aws-sdk\/client-ecs"\)/);
   });
 
   test('a fresh node process loads the bundle and finds its handler; the load is part of the process time', () => {
-    const sample = coldStart(bundles, 'check-deployment', ROOT);
+    const sample = coldStart(bundles, 'deployment-events', ROOT);
 
     expect(sample.loadMs).toBeGreaterThan(0);
     expect(sample.processMs).toBeGreaterThan(sample.loadMs);

@@ -48,7 +48,7 @@ describe('polling baseline (bench/baseline/deploy-polling.asl.json)', () => {
     expect(baselineTop).toEqual(deployTop);
     const inner = Object.keys((baseline.States['Deploy each process type'] as { ItemProcessor: { States: object } }).ItemProcessor.States);
     expect(inner.filter((n) => (EVENT_DRIVEN_WAIT as readonly string[]).includes(n))).toEqual([]);
-    expect(inner).toEqual(expect.arrayContaining(['Create or update the service', 'Service runs the new release']));
+    expect(inner).toEqual(expect.arrayContaining(['Create or update the service', 'Service runs the new release', 'Wait 15 seconds']));
   });
 
   test('deploys the example app and records the release', async () => {

@@ -188,7 +188,7 @@ describe('AppStack (example app)', () => {
       expect(resourcesOf(config)).toHaveLength(Object.keys(PIPELINE_FUNCTIONS).length);
       expect(resourcesOf(config).every((r) => render(r).includes('"Fn::GetAtt"'))).toBe(true);
       const readsFunctionLogs = st.filter((s) => actionsOf(s).includes('logs:FilterLogEvents')).flatMap(resourcesOf).map(render);
-      const handlers = ['ParseBuildEvent', 'RegisterTaskDefinitions', 'CheckReleaseTask', 'UpdateService', 'WaitForDeployment', 'CheckDeployment', 'DeploymentEvents'];
+      const handlers = ['ParseBuildEvent', 'RegisterTaskDefinitions', 'CheckReleaseTask', 'UpdateService', 'DeploymentEvents', 'ExecutionStatus'];
       expect(handlers.filter((h) => !readsFunctionLogs.some((r) => r.includes(`Pipelines${h}LogGroup`)))).toEqual([]);
     }
   });

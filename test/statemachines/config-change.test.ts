@@ -223,17 +223,19 @@ describe('other outcomes', () => {
     expect(cc.cause).toContain('RELEASE/CURRENT');
   });
 
-  test('a failure while holding the claim gives the claim up, so the next change can redeploy', async () => {
+  test('a failure while holding the claim stops at the failing step, uncaught (redrivable); giving the claim up is left to execution-status', async () => {
     const run = await releasedRun({ throttle: { ListExecutions: 7 } });
     run.at(10, 'set A', () => run.config.ssm.put(KEY('A'), 'a'));
-    run.at(300, 'set B', () => run.config.ssm.put(KEY('B'), 'b'));
     await finish(run);
 
-    const [first, second] = executionsOf(run, 'config-change');
-    expect(first.states.map((s) => s.name)).toContain('Give up the redeploy claim after the failure');
+    const [first] = executionsOf(run, 'config-change');
     expect(first.error).toBe('Sfn.ThrottlingException');
-    expect(lastState(second)).toBe('Redeploy started');
-    expect(serviceSecrets(run, 'web')).toEqual(['A', 'B']);
+    expect(first.states.filter((s) => s.status === 'failed').map((s) => s.name)).toEqual(['Look for a running deploy']);
+    expect(first.states.map((s) => s.name)).not.toContain('Config change failed');
+    // execution-status released the claim from the FAILED status event (delivered by the run's rule), so a
+    // later change can take it; a redrive's "Give up the redeploy claim" accepts a released claim.
+    expect(run.world.table.get({ pk: { S: 'CONFIG' }, sk: { S: 'REDEPLOY' } })?.claimedBy?.S).not.toBe(first.arn);
+    expect(run.statusEvents.some((e) => e.detail.executionArn === first.arn && e.detail.status === 'FAILED')).toBe(true);
   });
 
   test('a claim taken over while waiting: this change leaves the redeploy to the other execution', async () => {

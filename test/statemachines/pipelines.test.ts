@@ -136,6 +136,8 @@ describe('release failures deploy nothing, and stop at a step whose redrive runs
     const input = structuredClone(execution(first.run, 'release')?.input) as { release: { essentialContainers: string[] } };
     input.release.essentialContainers = ['web', 'log-router'];
     const run = new LocalRun(exampleWorld({ release: { exitCode: 0, sidecar: { name: 'log-router', exitCode: 1 } } }), ROOT);
+    // ECS runs only task definitions the account holds: build 42's revisions, as the build pipeline registered them.
+    for (const process of ['web', 'worker']) run.world.seedRevision(process, '42');
 
     // Act
     await run.run('release', input);

@@ -12,7 +12,10 @@ describe('renderTimeline', () => {
 
     expect(text).toContain('events (source slipway):');
     expect(text).toMatch(/t\+0s\s+Release Started \(build 42\)/);
-    expect(text).toMatch(/t\+45s\s+Release Failed \(build 42\) ReleaseFailed/);
+    // The failed release announces nothing itself (execution-status does, from the status event), and
+    // the timeline shows where it stopped: the state a redrive re-runs.
+    expect(text).toMatch(/✗ Run release task/);
+    expect(text).toMatch(/→ States\.TaskFailed: /);
     expect(text).not.toContain('Deploy Started');
   });
 

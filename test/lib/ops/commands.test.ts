@@ -563,7 +563,7 @@ describe('slipway watch', () => {
     expect(out).toMatchObject({ outcome: 'deployed', build: '42' });
     expect(progress).toHaveLength(3);
     expect(progress[0]).toMatch(/^build 42 {2}build ✓ 5m00s {2}release … .* {2}deploy · — example-42-release: running .* — Run release task$/);
-    expect(progress[1]).toMatch(/deploy … .* — example-42-deploy: running .* — Start the deployment and wait for it \(Deploy each process type #0 web, #1 worker\)$/);
+    expect(progress[1]).toMatch(/deploy … .* — example-42-deploy: running .* — Update the service and wait for its deployment \(Deploy each process type #0 web, #1 worker\)$/);
     expect(progress[2]).toMatch(/deploy ✓ 5m00s$/);
     expect(clock.slept).toEqual([2000, 2000]);
   });

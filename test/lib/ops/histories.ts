@@ -71,7 +71,7 @@ export class HistoryBuilder {
 const lambdaCause = (type: string, message: string) => JSON.stringify({ errorType: type, errorMessage: message, trace: [`${type}: ${message}`, '    at handler (/var/task/index.js:1:100)'] });
 
 export const ROLLBACK_CAUSE = 'ECS deployment ecs-svc/123 of service example-web was rolled back by the deployment circuit breaker: tasks failed to start (3 of 3). Revision 41 is running again.';
-export const DEPLOY_TASK = 'Start the deployment and wait for it';
+export const DEPLOY_TASK = 'Update the service and wait for its deployment';
 export const DEPLOY_MAP = 'Deploy each process type';
 
 /**
