@@ -12,10 +12,12 @@ describe('renderTimeline', () => {
 
     expect(text).toContain('events (source slipway):');
     expect(text).toMatch(/t\+0s\s+Release Started \(build 42\)/);
-    // The failed release announces nothing itself (execution-status does, from the status event), and
-    // the timeline shows where it stopped: the state a redrive re-runs.
+    // execution-status announces the failure from the status event, with the translated error; the
+    // timeline shows where it stopped: the state a redrive re-runs.
+    expect(text).toMatch(/Release Failed \(build 42\) ReleaseFailed/);
     expect(text).toMatch(/✗ Run release task/);
-    expect(text).toMatch(/→ States\.TaskFailed: /);
+    expect(text).toMatch(/→ failed at "Run release task": States\.TaskFailed: container "web" exited with code 1/);
+    expect(text).toMatch(/redrive: possible — re-runs "Run release task"/);
     expect(text).not.toContain('Deploy Started');
   });
 
