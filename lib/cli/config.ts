@@ -11,8 +11,9 @@ import type { Command, CommanderError } from 'commander';
 import { appParameterPath, assertConfigKey, configParameterPath, CONFIG_KEY, InvalidConfigKey, schedulesParameterName } from '../../functions/shared/app-parameters';
 import { InvalidSchedule, parseSchedulesParameter, scheduleEntrySchema, scheduleExpressionProblem, SCHEDULE_NAME, defaultScheduleName, type ScheduleEntryInput } from '../../functions/shared/schedules';
 import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
-import { describeAwsError, EXIT, UsageError } from './errors';
-import { processIo, type CliIo } from './io';
+import { cliClient } from './aws-clients';
+import { describeError as describeAnyError, errorOutput, EXIT, UsageError } from './errors';
+import { printResult, processIo, type CliIo } from './io';
 
 /**
  * `slipway config list|get|set|unset <app>` and `slipway schedules list|add|remove <app>`: an app's
@@ -23,7 +24,7 @@ import { processIo, type CliIo } from './io';
  */
 
 /** SSM client of the CLI (module scope, so tests can mock it). */
-export const ssmClient = new SSMClient({});
+export const ssmClient = cliClient((c) => new SSMClient(c));
 
 /** A schedule that is not in the list. */
 export class ScheduleNotFound extends Error {
@@ -204,15 +205,11 @@ export async function removeSchedule(ssm: SSMClient, ref: AppRef, name: string):
   return found;
 }
 
-/** Error names that mean "the request was wrong" (exit 2). */
-const USAGE_ERRORS = new Set(['UsageError', 'InvalidConfigKey', 'InvalidSchedule']);
-
-/** An error of a config or schedules command as one line, with its exit code. */
+/** An error of a config or schedules command as one line, with its exit code (the shared vocabulary). */
 export function describeError(e: unknown): { name: string; message: string; code: number } {
   const err = e instanceof Error ? e : new Error(String(e));
-  if (USAGE_ERRORS.has(err.name)) return { name: err.name, message: err.message.replace(/\s*\n\s*/g, ' ').trim(), code: EXIT.usage };
-  if (err.name === 'ParameterNotFound') return { name: err.name, message: 'not set', code: EXIT.failed };
-  return { ...describeAwsError(err), code: EXIT.failed };
+  if (err.name === 'ParameterNotFound') return { name: 'NotFound', message: 'not set', code: EXIT.failed };
+  return describeAnyError(err);
 }
 
 /** Where the commands write and how they exit (tests pass their own). */
@@ -231,12 +228,13 @@ export function registerConfigCommands(program: Command, io: ConfigCliIo = defau
     const opts = command.optsWithGlobals<Globals>();
     try {
       const out = await work(appRef(app, opts.prefix));
-      io.stdout(opts.json ? JSON.stringify(out.json, null, 2) : out.text);
+      printResult(io, opts.json, out.json, out.text);
       io.exit(EXIT.ok);
     } catch (e) {
       const d = describeError(e);
-      if (opts.json) io.stdout(JSON.stringify({ error: d.name, message: d.message }));
-      io.stderr(`error: ${d.name}: ${d.message}`);
+      const lines = errorOutput(d, opts.json);
+      if (lines.stdout) io.stdout(lines.stdout, 'json');
+      io.stderr(lines.stderr);
       io.exit(d.code);
     }
   };

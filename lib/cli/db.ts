@@ -5,16 +5,17 @@ import { secretsManager } from '../../functions/database-manager/clients';
 import { passwordStoreFromEnv } from '../../functions/database-manager/config';
 import { PgDriver } from '../../functions/database-manager/driver-pg';
 import { DatabaseManager, type ManagerResult } from '../../functions/database-manager/manager';
-import { processIo, type CliIo } from './io';
+import { cliClient } from './aws-clients';
+import { describeAwsError, describeError, errorOutput, EXIT, USAGE_ERROR_NAMES } from './errors';
+import { printResult, processIo, type CliIo } from './io';
+import { formatTable } from './table';
 
 /** Lambda client for `slipway db` (module scope, so tests can mock it). */
-export const lambdaClient = new LambdaClient({});
+export const lambdaClient = cliClient((c) => new LambdaClient(c));
 
 /** Environment variable naming the manager function when `--function` is not given. */
 export const FUNCTION_ENV = 'SLIPWAY_DATABASE_MANAGER_FUNCTION';
 
-/** Error names that mean "the request was wrong" (exit 2) rather than "it failed" (exit 1). */
-const USAGE_ERRORS = new Set(['InvalidIdentifier', 'InvalidRequest', 'UnknownAction', 'UsageError']);
 
 /** Where `slipway db` writes and how it exits (tests pass their own). */
 export type DbCliIo = CliIo;
@@ -49,8 +50,9 @@ async function runRemote(functionName: string, event: Record<string, unknown>): 
   try {
     response = await lambdaClient.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }));
   } catch (e) {
-    const err = e as Error;
-    return { ok: false, name: err.name ?? 'Error', message: `cannot invoke ${functionName}: ${err.message}` };
+    // A failed call (credentials, region, access, network) is named as every command names it.
+    const line = describeAwsError(e, `Lambda Invoke ${functionName}`);
+    return { ok: false, name: line.name, message: line.message };
   }
   const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
   let payload: unknown;
@@ -66,8 +68,25 @@ async function runRemote(functionName: string, event: Record<string, unknown>): 
   return { ok: true, result: payload as ManagerResult };
 }
 
-/** One line, whatever the message contains. */
-const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim();
+/**
+ * The text of a manager result: for `runSql` the rows as a table, then the row count and whether rows
+ * or cells were cut; for the other actions the manager's message.
+ */
+export function formatResult(result: ManagerResult): string {
+  if (result.action !== 'runSql') return result.message;
+  const rows = result.rows ?? [];
+  const lines: string[] = [];
+  let cut = false;
+  if (rows.length > 0 || (result.fields ?? []).length > 0) {
+    const table = formatTable(result.fields ?? [], rows);
+    cut = table.cut;
+    if (rows.length > 0) lines.push(table.text);
+  }
+  const count = `${result.rowCount} row(s)`;
+  const shown = result.truncated ? `, first ${rows.length} shown (the manager returns at most ${rows.length} rows: narrow the query, e.g. with LIMIT/OFFSET)` : '';
+  lines.push(`${count}${shown}${cut ? '; long values are cut (…): --json prints them whole' : ''} — ${result.message}`);
+  return lines.join('\n');
+}
 
 /**
  * Adds `db create|drop|enable-iam|sql` to the Slipway CLI. Each invokes the database manager: the
@@ -84,8 +103,9 @@ export function registerDbCommands(program: Command, io: DbCliIo = defaultIo): v
     .option('--json', 'print the result as JSON');
 
   const fail = (code: number, name: string, message: string, json: boolean | undefined): void => {
-    if (json) io.stdout(JSON.stringify({ error: name, message }));
-    io.stderr(`error: ${name}: ${oneLine(message)}`);
+    const out = errorOutput({ name, message }, json);
+    if (out.stdout) io.stdout(out.stdout, 'json');
+    io.stderr(out.stderr);
     io.exit(code);
   };
 
@@ -97,11 +117,12 @@ export function registerDbCommands(program: Command, io: DbCliIo = defaultIo): v
     }
     const outcome = options.local ? await runLocal(event) : await runRemote(options.function as string, event);
     if (!outcome.ok) {
-      fail(USAGE_ERRORS.has(outcome.name) ? 2 : 1, outcome.name, outcome.message, options.json);
+      const report = describeError(Object.assign(new Error(outcome.message), { name: outcome.name }));
+      fail(USAGE_ERROR_NAMES.has(outcome.name) ? EXIT.usage : EXIT.failed, report.name, report.message, options.json);
       return;
     }
-    io.stdout(options.json ? JSON.stringify(outcome.result, null, 2) : outcome.result.message);
-    io.exit(0);
+    printResult(io, options.json, outcome.result, formatResult(outcome.result));
+    io.exit(EXIT.ok);
   };
 
   db.command('create <database>')

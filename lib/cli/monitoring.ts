@@ -9,8 +9,11 @@ import { CloudWatchClient, paginateDescribeAlarms, type MetricAlarm } from '@aws
 import type { Command, CommanderError } from 'commander';
 import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
 import { serviceName } from '../pipeline-contract';
-import { describeAwsError, EXIT, UsageError } from './errors';
-import { processIo, type CliIo } from './io';
+import { cliClient } from './aws-clients';
+import { describeAwsError, describeError, errorOutput, EXIT, UsageError } from './errors';
+import { printResult, processIo, type CliIo } from './io';
+import { escapeForTerminal } from '../ops/terminal';
+import { checkPrefix } from './pipelines';
 
 /**
  * `slipway scale` and `slipway alarms`: the command logic as plain functions taking their AWS clients
@@ -149,8 +152,9 @@ export function formatAlarms(app: string, alarms: readonly AlarmSummary[]): stri
   if (alarms.length === 0) return `no alarms found for ${app} (is the app stack deployed in this account and region?)`;
   const firing = alarms.filter((a) => a.state === 'ALARM').length;
   const width = Math.max(...alarms.map((a) => a.name.length));
-  const lines = alarms.map((a) => `${a.state === 'ALARM' ? '✗' : a.state === 'OK' ? '✓' : '?'} ${a.name.padEnd(width)}  ${a.state.padEnd(17)} ${a.since ?? ''}${a.state === 'OK' ? '' : `\n    ${a.reason}`}`);
-  return [`${app}: ${alarms.length} alarms, ${firing} in ALARM`, ...lines].join('\n');
+  // Names and reasons come from CloudWatch: escaped field by field, so a newline in one cannot fake a line.
+  const lines = alarms.map((a) => `${a.state === 'ALARM' ? '✗' : a.state === 'OK' ? '✓' : '?'} ${escapeForTerminal(a.name).padEnd(width)}  ${escapeForTerminal(a.state).padEnd(17)} ${a.since ?? ''}${a.state === 'OK' ? '' : `\n    ${escapeForTerminal(a.reason)}`}`);
+  return [`${escapeForTerminal(app)}: ${alarms.length} alarms, ${firing} in ALARM`, ...lines].join('\n');
 }
 
 /** Human output of `slipway scale`. */
@@ -168,8 +172,8 @@ export type MonitoringCliIo = CliIo;
 const defaultIo: MonitoringCliIo = processIo;
 
 /** The clients the commands use (module scope; tests of the logic pass their own to the functions above). */
-export const autoscalingClient = new ApplicationAutoScalingClient({});
-export const cloudWatchClient = new CloudWatchClient({});
+export const autoscalingClient = cliClient((c) => new ApplicationAutoScalingClient(c));
+export const cloudWatchClient = cliClient((c) => new CloudWatchClient(c));
 
 /**
  * Adds `scale <app> <process> <min>[-<max>]` and `alarms <app>` to the Slipway CLI, each with `--json`.
@@ -179,14 +183,14 @@ export function registerMonitoringCommands(program: Command, io: MonitoringCliIo
   const finish = async (json: boolean | undefined, work: () => Promise<{ data: unknown; text: string }>): Promise<void> => {
     try {
       const { data, text } = await work();
-      io.stdout(json ? JSON.stringify(data, null, 2) : text);
+      printResult(io, json, data, text);
       io.exit(EXIT.ok);
     } catch (e) {
-      const usage = e instanceof UsageError;
-      const { name, message } = usage ? { name: 'UsageError', message: (e as Error).message } : describeAwsError(e);
-      if (json) io.stdout(JSON.stringify({ error: name, message }));
-      io.stderr(`error: ${name}: ${message}`);
-      io.exit(usage ? EXIT.usage : EXIT.failed);
+      const report = describeError(e);
+      const out = errorOutput(report, json);
+      if (out.stdout) io.stdout(out.stdout, 'json');
+      io.stderr(out.stderr);
+      io.exit(report.code);
     }
   };
 
@@ -210,6 +214,8 @@ export function registerMonitoringCommands(program: Command, io: MonitoringCliIo
     .option('--json', 'print the alarms as JSON')
     .action(async (app: string, opts: { prefix: string; json?: boolean }) => {
       await finish(opts.json, async () => {
+        checkName('app', app);
+        checkPrefix(opts.prefix);
         const list = await listAlarms(cloudWatchClient, { app, prefix: opts.prefix });
         return { data: { app, alarms: list }, text: formatAlarms(app, list) };
       });

@@ -1,0 +1,110 @@
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/**
+ * The one place the CLI's AWS clients get their network settings. Without them an SDK call to an
+ * endpoint that accepts the connection and never answers waits forever (the SDK's default request
+ * timeout is 0, "no timeout").
+ */
+
+/** Time to open a connection. */
+export const CONNECTION_TIMEOUT_MS = 5_000;
+/** Time for one request and its response (one attempt). */
+export const REQUEST_TIMEOUT_MS = 20_000;
+/** Attempts per call, the first included (the SDK retries throttling, 5xx and timeouts between them). */
+export const MAX_ATTEMPTS = 3;
+
+/** Overrides for tests; the CLI uses the defaults. */
+export interface ClientTimeouts {
+  readonly connectionTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly maxAttempts?: number;
+}
+
+/** The settings every AWS client of the CLI is built with: bounded connection, request and retries. */
+export function cliClientConfig(timeouts: ClientTimeouts = {}): { requestHandler: NodeHttpHandler; maxAttempts: number } {
+  return {
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: timeouts.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
+      requestTimeout: timeouts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      // Without this a request over requestTimeout only logs a warning.
+      throwOnRequestTimeout: true,
+    }),
+    maxAttempts: timeouts.maxAttempts ?? MAX_ATTEMPTS,
+  };
+}
+
+/** One AWS call in flight. */
+export interface CallInFlight {
+  /** "Step Functions DescribeExecution". */
+  readonly label: string;
+  readonly startedAt: number;
+}
+
+/** The AWS calls in flight, so a progress line can say what the command waits for. */
+export class CallsInFlight {
+  private readonly calls = new Map<number, CallInFlight>();
+  private next = 0;
+
+  /** Records a call; returns the function that ends it. */
+  public start(label: string, now: number = Date.now()): () => void {
+    const id = this.next++;
+    this.calls.set(id, { label, startedAt: now });
+    return () => {
+      this.calls.delete(id);
+    };
+  }
+
+  /** The call waited for longest, if any. */
+  public oldest(): CallInFlight | undefined {
+    let found: CallInFlight | undefined;
+    for (const call of this.calls.values()) if (!found || call.startedAt < found.startedAt) found = call;
+    return found;
+  }
+}
+
+/** The calls of this process's CLI clients. */
+export const awsCalls = new CallsInFlight();
+
+const SERVICE_NAMES: Record<string, string> = {
+  SFNClient: 'Step Functions',
+  DynamoDBClient: 'DynamoDB',
+  STSClient: 'STS',
+  LambdaClient: 'Lambda',
+  SSMClient: 'SSM',
+  CloudWatchClient: 'CloudWatch',
+  CloudWatchLogsClient: 'CloudWatch Logs',
+  ApplicationAutoScalingClient: 'Application Auto Scaling',
+  ECSClient: 'ECS',
+};
+
+/** "Step Functions DescribeExecution" from the SDK's client and command names. */
+export function callLabel(clientName: string | undefined, commandName: string | undefined): string {
+  const service = SERVICE_NAMES[clientName ?? ''] ?? (clientName ?? 'AWS').replace(/Client$/, '');
+  return `${service} ${(commandName ?? 'call').replace(/Command$/, '')}`;
+}
+
+interface MiddlewareClient {
+  middlewareStack: {
+    add(middleware: (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: unknown) => Promise<unknown>, options: { step: 'initialize'; name: string }): void;
+  };
+}
+
+/**
+ * Builds a CLI client: `new SFNClient(cliClientConfig())`, with each call recorded in {@link awsCalls}
+ * while it is in flight (retries included). Every command builds its clients through this.
+ */
+export function cliClient<C>(create: (config: ReturnType<typeof cliClientConfig>) => C, timeouts: ClientTimeouts = {}, calls: CallsInFlight = awsCalls): C {
+  const client = create(cliClientConfig(timeouts));
+  (client as unknown as MiddlewareClient).middlewareStack.add(
+    (next, context) => async (args) => {
+      const end = calls.start(callLabel(context.clientName, context.commandName));
+      try {
+        return await next(args);
+      } finally {
+        end();
+      }
+    },
+    { step: 'initialize', name: 'slipwayCallsInFlight' },
+  );
+  return client;
+}
