@@ -11,6 +11,7 @@ import type { Command, CommanderError } from 'commander';
 import { appParameterPath, assertConfigKey, configParameterPath, CONFIG_KEY, InvalidConfigKey, schedulesParameterName } from '../../functions/shared/app-parameters';
 import { InvalidSchedule, parseSchedulesParameter, scheduleEntrySchema, scheduleExpressionProblem, SCHEDULE_NAME, defaultScheduleName, type ScheduleEntryInput } from '../../functions/shared/schedules';
 import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
+import { NotFound } from '../ops/aws';
 import { cliClient } from './aws-clients';
 import { describeError as describeAnyError, errorOutput, EXIT, UsageError } from './errors';
 import { printResult, processIo, type CliIo } from './io';
@@ -73,8 +74,13 @@ export async function listConfig(ssm: SSMClient, ref: AppRef, showValues: boolea
 export async function getConfig(ssm: SSMClient, ref: AppRef, key: string): Promise<string> {
   assertConfigKey(key);
   const name = `${configParameterPath(appParameterPath(ref.prefix, ref.app))}/${key}`;
-  const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-  return out.Parameter?.Value ?? '';
+  try {
+    const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    return out.Parameter?.Value ?? '';
+  } catch (e) {
+    if ((e as Error).name === 'ParameterNotFound') throw new NotFound(`${key} is not set for ${ref.app} (see slipway config list ${ref.app})`);
+    throw e;
+  }
 }
 
 /**
@@ -208,7 +214,7 @@ export async function removeSchedule(ssm: SSMClient, ref: AppRef, name: string):
 /** An error of a config or schedules command as one line, with its exit code (the shared vocabulary). */
 export function describeError(e: unknown): { name: string; message: string; code: number } {
   const err = e instanceof Error ? e : new Error(String(e));
-  if (err.name === 'ParameterNotFound') return { name: 'NotFound', message: 'not set', code: EXIT.failed };
+  if (err.name === 'ParameterNotFound') return { name: 'NotFound', message: `not set: ${err.message}`, code: EXIT.failed };
   return describeAnyError(err);
 }
 

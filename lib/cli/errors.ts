@@ -89,7 +89,8 @@ export function describeAwsError(error: unknown, what?: string, env: NodeJS.Proc
   const name = e?.name || 'Error';
   const message = oneLine(String(e?.message ?? error));
   const forWhat = what ? ` for ${what}` : '';
-  if (e instanceof AwsError || e instanceof CommandTimedOut) return { name, message };
+  // Ours already (AwsError, NotFound, TimedOut): a service's error always carries $metadata.
+  if (e instanceof AwsError || e instanceof CommandTimedOut || ((AWS_ERROR_NAMES as readonly string[]).includes(name) && !e?.$metadata)) return { name, message };
   const credentialsMissing = name === 'CredentialsProviderError' || (/Could not load credentials|Could not resolve credentials/i.test(message) && !e?.$metadata);
   if (credentialsMissing) {
     const profile = namedProfile(env);
