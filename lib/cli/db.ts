@@ -1,10 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 // Types only: commander 15 is ESM-only, and jest (CommonJS) could not load this module otherwise.
 import type { Command, CommanderError } from 'commander';
-import { secretsManager } from '../../functions/database-manager/clients';
-import { passwordStoreFromEnv } from '../../functions/database-manager/config';
-import { PgDriver } from '../../functions/database-manager/driver-pg';
-import { DatabaseManager, type ManagerResult } from '../../functions/database-manager/manager';
+import type { ManagerResult } from '../../functions/database-manager/manager';
 import { cliClient } from './aws-clients';
 import { describeAwsError, describeError, errorOutput, EXIT, USAGE_ERROR_NAMES } from './errors';
 import { printResult, processIo, type CliIo } from './io';
@@ -32,6 +29,11 @@ type Outcome = { ok: true; result: ManagerResult } | { ok: false; name: string; 
 
 /** Runs the manager in this process against the libpq environment (PGHOST, PGUSER, ...). */
 async function runLocal(event: Record<string, unknown>): Promise<Outcome> {
+  // Loaded here, not with every `slipway` command (start-up time).
+  const { secretsManager } = await import('../../functions/database-manager/clients');
+  const { passwordStoreFromEnv } = await import('../../functions/database-manager/config');
+  const { PgDriver } = await import('../../functions/database-manager/driver-pg');
+  const { DatabaseManager } = await import('../../functions/database-manager/manager');
   const driver = new PgDriver({ connection: {} });
   try {
     const manager = new DatabaseManager({ driver, passwords: passwordStoreFromEnv(process.env, secretsManager) });

@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { STATE_MACHINES, type StateMachineName } from '../pipeline-contract';
-import { LocalRunError, runLocal } from '../local/runner';
-import { renderTimeline } from '../local/timeline';
+// The runner and its engine load when a run starts, not with every `slipway` command (start-up time).
+import type * as Runner from '../local/runner';
+import type * as Timeline from '../local/timeline';
 import { describeError, errorOutput, EXIT, UsageError } from './errors';
 import { printResult, processIo, type CliIo } from './io';
 
@@ -83,6 +84,8 @@ export function registerLocalCommands(program: Command, setExit: (code: number) 
         if (typeof world !== 'object' || world === null || Array.isArray(world)) throw new UsageError(`world file ${opts.world} must hold a JSON object`);
         const spec = { ...(world as Record<string, unknown>) };
         spec.config = resolveWorldConfig(spec.config, here, root);
+        const { LocalRunError, runLocal }: typeof Runner = await import('../local/runner');
+        const { renderTimeline }: typeof Timeline = await import('../local/timeline');
         let result;
         try {
           result = await runLocal({ pipeline: pipeline as StateMachineName, input, world: spec, rootDir: root });
