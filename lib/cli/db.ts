@@ -30,10 +30,11 @@ type Outcome = { ok: true; result: ManagerResult } | { ok: false; name: string; 
 /** Runs the manager in this process against the libpq environment (PGHOST, PGUSER, ...). */
 async function runLocal(event: Record<string, unknown>): Promise<Outcome> {
   // Loaded here, not with every `slipway` command (start-up time).
-  const { secretsManager } = await import('../../functions/database-manager/clients');
-  const { passwordStoreFromEnv } = await import('../../functions/database-manager/config');
-  const { PgDriver } = await import('../../functions/database-manager/driver-pg');
-  const { DatabaseManager } = await import('../../functions/database-manager/manager');
+  // require, not import(): tsx's CommonJS loader and the bundle both resolve it.
+  const { secretsManager } = require('../../functions/database-manager/clients') as typeof import('../../functions/database-manager/clients');
+  const { passwordStoreFromEnv } = require('../../functions/database-manager/config') as typeof import('../../functions/database-manager/config');
+  const { PgDriver } = require('../../functions/database-manager/driver-pg') as typeof import('../../functions/database-manager/driver-pg');
+  const { DatabaseManager } = require('../../functions/database-manager/manager') as typeof import('../../functions/database-manager/manager');
   const driver = new PgDriver({ connection: {} });
   try {
     const manager = new DatabaseManager({ driver, passwords: passwordStoreFromEnv(process.env, secretsManager) });

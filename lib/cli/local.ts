@@ -84,8 +84,9 @@ export function registerLocalCommands(program: Command, setExit: (code: number) 
         if (typeof world !== 'object' || world === null || Array.isArray(world)) throw new UsageError(`world file ${opts.world} must hold a JSON object`);
         const spec = { ...(world as Record<string, unknown>) };
         spec.config = resolveWorldConfig(spec.config, here, root);
-        const { LocalRunError, runLocal }: typeof Runner = await import('../local/runner');
-        const { renderTimeline }: typeof Timeline = await import('../local/timeline');
+        // require, not import(): tsx's CommonJS loader and the bundle both resolve it.
+        const { LocalRunError, runLocal } = require('../local/runner') as typeof Runner;
+        const { renderTimeline } = require('../local/timeline') as typeof Timeline;
         let result;
         try {
           result = await runLocal({ pipeline: pipeline as StateMachineName, input, world: spec, rootDir: root });
