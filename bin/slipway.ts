@@ -6,6 +6,9 @@ import { processIo, type CliIo } from '../lib/cli/io';
 import { buildProgram, type ProgramState } from '../lib/cli/program';
 import { onInterrupt } from '../lib/cli/runtime';
 
+// bin/slipway.js runs the bundle of this file: it needs these too.
+export { onInterrupt, processIo };
+
 /** The `slipway` CLI: operate the pipelines, and run them locally. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const state: ProgramState = { exitCode: EXIT.ok };

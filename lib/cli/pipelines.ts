@@ -1,24 +1,10 @@
 // Types only: commander 15 is ESM-only, and jest (CommonJS) could not load this module otherwise.
 import type { Command, CommanderError } from 'commander';
-import { checkAppName, checkBuildKey, defaultClients, type OpsClients } from '../ops/aws';
-import {
-  deployBuild,
-  executionStatus,
-  listPipelines,
-  parseExecutionTarget,
-  realClock,
-  redrive,
-  renderDeploy,
-  renderPipelines,
-  renderRedrive,
-  renderStatus,
-  renderWatch,
-  rollback,
-  watchedExit,
-  watchPipeline,
-  type Clock,
-  type FollowOptions,
-} from '../ops/commands';
+// The implementation (and the AWS SDK under it) loads when a command runs, not with every start.
+import type * as Aws from '../ops/aws';
+import type * as Commands from '../ops/commands';
+import type { OpsClients } from '../ops/aws';
+import type { Clock, FollowOptions } from '../ops/commands';
 import { describeError, errorOutput, EXIT, UsageError } from './errors';
 import { printResult, processIo, statusLine, type CliIo } from './io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
@@ -36,11 +22,16 @@ export interface PipelinesCliIo extends CliIo {
   clock: Clock;
 }
 
+const aws = () => require('../ops/aws') as typeof Aws;
+const ops = () => require('../ops/commands') as typeof Commands;
+
 const defaultIo: PipelinesCliIo = {
   ...processIo,
   progress: (line) => statusLine.progress(line),
-  clients: defaultClients,
-  clock: realClock,
+  clients: () => aws().defaultClients(),
+  get clock() {
+    return ops().realClock;
+  },
 };
 
 interface CommonOptions {
@@ -51,8 +42,8 @@ interface CommonOptions {
 
 /** Checks `<execution-arn>` or `<app> <build>` before any AWS call. @throws UsageError */
 function checkTarget(first: string, second: string | undefined): void {
-  const target = parseExecutionTarget(first, second);
-  if ('app' in target && target.app !== undefined) checkAppName(target.app);
+  const target = ops().parseExecutionTarget(first, second);
+  if ('app' in target && target.app !== undefined) aws().checkAppName(target.app);
 }
 
 /** The deployment's name prefix: an app-name-like word (it becomes part of ARNs and names). */
@@ -129,11 +120,11 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     .option('--limit <n>', 'how many builds, newest first', '10')
     .action(async (app: string, _o: unknown, command: Command) =>
       run(command, (o) => {
-        checkAppName(app);
+        aws().checkAppName(app);
         positiveInt('--limit', o.limit as string, 10);
       }, async (o) => {
-        const out = await listPipelines(io.clients(), app, { ...locate(o), limit: positiveInt('--limit', o.limit as string, 10) });
-        return { json: out, text: renderPipelines(out), code: EXIT.ok };
+        const out = await ops().listPipelines(io.clients(), app, { ...locate(o), limit: positiveInt('--limit', o.limit as string, 10) });
+        return { json: out, text: ops().renderPipelines(out), code: EXIT.ok };
       }),
     );
 
@@ -141,9 +132,9 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     .description("an execution's timeline: states, Map iterations, retries, durations; the failure, its logs, and whether it can be redriven")
     .action(async (first: string, second: string | undefined, _o: unknown, command: Command) =>
       run(command, () => checkTarget(first, second), async (o) => {
-        const out = await executionStatus(io.clients(), parseExecutionTarget(first, second), { ...locate(o), clock: io.clock });
+        const out = await ops().executionStatus(io.clients(), ops().parseExecutionTarget(first, second), { ...locate(o), clock: io.clock });
         const failed = ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(out.execution.status);
-        return { json: out, text: renderStatus(out), code: failed ? EXIT.failed : EXIT.ok };
+        return { json: out, text: ops().renderStatus(out), code: failed ? EXIT.failed : EXIT.ok };
       }),
     );
 
@@ -155,8 +146,8 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
         checkTarget(first, second);
         follow(o);
       }, async (o) => {
-        const out = await redrive(io.clients(), parseExecutionTarget(first, second), { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
-        return { json: out, text: renderRedrive(out), code: watchedExit(out.watched) };
+        const out = await ops().redrive(io.clients(), ops().parseExecutionTarget(first, second), { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
+        return { json: out, text: ops().renderRedrive(out), code: ops().watchedExit(out.watched) };
       }),
     );
 
@@ -167,12 +158,12 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     .option('--watch', 'follow the deploy to its end; exit with its result')
     .action(async (app: string, _o: unknown, command: Command) =>
       run(command, (o) => {
-        checkAppName(app);
-        checkBuildKey(o.build as string);
+        aws().checkAppName(app);
+        aws().checkBuildKey(o.build as string);
         follow(o);
       }, async (o) => {
-        const out = await deployBuild(io.clients(), app, o.build as string, { ...locate(o), clock: io.clock, force: Boolean(o.force), watch: o.watch ? follow(o) : false });
-        return { json: out, text: renderDeploy(out), code: watchedExit(out.watched) };
+        const out = await ops().deployBuild(io.clients(), app, o.build as string, { ...locate(o), clock: io.clock, force: Boolean(o.force), watch: o.watch ? follow(o) : false });
+        return { json: out, text: ops().renderDeploy(out), code: ops().watchedExit(out.watched) };
       }),
     );
 
@@ -182,12 +173,12 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     .option('--watch', 'follow the deploy to its end; exit with its result')
     .action(async (app: string, _o: unknown, command: Command) =>
       run(command, (o) => {
-        checkAppName(app);
-        if (o.to !== undefined) checkBuildKey(o.to as string);
+        aws().checkAppName(app);
+        if (o.to !== undefined) aws().checkBuildKey(o.to as string);
         follow(o);
       }, async (o) => {
-        const out = await rollback(io.clients(), app, o.to as string | undefined, { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
-        return { json: out, text: renderDeploy(out), code: watchedExit(out.watched) };
+        const out = await ops().rollback(io.clients(), app, o.to as string | undefined, { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
+        return { json: out, text: ops().renderDeploy(out), code: ops().watchedExit(out.watched) };
       }),
     );
 
@@ -195,12 +186,12 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     .description('follow a build (default: the latest) through build, release and deploy')
     .action(async (app: string, build: string | undefined, _o: unknown, command: Command) =>
       run(command, (o) => {
-        checkAppName(app);
-        if (build !== undefined) checkBuildKey(build);
+        aws().checkAppName(app);
+        if (build !== undefined) aws().checkBuildKey(build);
         follow(o);
       }, async (o) => {
-        const out = await watchPipeline(io.clients(), app, build, { ...locate(o), ...follow(o) });
-        return { json: out, text: renderWatch(out), code: out.outcome === 'deployed' ? EXIT.ok : EXIT.failed };
+        const out = await ops().watchPipeline(io.clients(), app, build, { ...locate(o), ...follow(o) });
+        return { json: out, text: ops().renderWatch(out), code: out.outcome === 'deployed' ? EXIT.ok : EXIT.failed };
       }),
     );
 

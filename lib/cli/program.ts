@@ -1,11 +1,11 @@
 import { Command } from 'commander';
 import { registerCompletionCommand } from './completion';
-import { registerConfigCommands } from './config';
-import { registerDbCommands } from './db';
+import { registerConfigCommands } from './config-command';
+import { registerDbCommands } from './db-command';
 import { errorOutput, EXIT } from './errors';
 import { processIo, type CliIo } from './io';
 import { registerLocalCommands } from './local';
-import { registerMonitoringCommands } from './monitoring';
+import { registerMonitoringCommands } from './monitoring-command';
 import { registerPipelineCommands } from './pipelines';
 import { applyGlobalOptions, beginCommand, commandPath, DEFAULT_FOLLOW_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, type CommandSession, type GlobalOptions } from './runtime';
 import { version } from '../../package.json';

@@ -1,6 +1,6 @@
 // Types only: commander is loaded by the entry point.
 import type { Command } from 'commander';
-import { awsCalls, type CallsInFlight } from './aws-clients';
+import { awsCalls, type CallsInFlight } from './calls';
 import { CommandTimedOut, describeError, errorOutput, EXIT, UsageError } from './errors';
 import { colourSettings, statusLine, type CliIo } from './io';
 import { startSpinner } from './status-line';

@@ -1,5 +1,5 @@
 import { escapeForTerminal } from '../ops/terminal';
-import type { CallsInFlight } from './aws-clients';
+import type { CallsInFlight } from './calls';
 
 /** Where the status line is written: process.stderr, or a test's fake. */
 export interface StatusStream {
