@@ -6,6 +6,12 @@ import { printResult, processIo, type CliIo } from './io';
 
 const impl = () => require('./db') as typeof Db;
 
+/**
+ * A Lambda function name, partial or full ARN, with an optional version or alias, as the Invoke API's
+ * FunctionName accepts it (at most 170 characters; https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html).
+ */
+export const FUNCTION_NAME = /^(?=.{1,170}$)(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?[a-zA-Z0-9_.-]+(:(\$LATEST|[a-zA-Z0-9_-]+))?$/;
+
 /** Environment variable naming the manager function when `--function` is not given. */
 export const FUNCTION_ENV = 'SLIPWAY_DATABASE_MANAGER_FUNCTION';
 
@@ -45,6 +51,10 @@ export function registerDbCommands(program: Command, io: DbCliIo = defaultIo): v
     const options = command.optsWithGlobals<GlobalOptions>();
     if (!options.local && !options.function) {
       fail(2, 'UsageError', `no manager function: pass --function <name>, set ${FUNCTION_ENV}, or use --local`, options.json);
+      return;
+    }
+    if (!options.local && !FUNCTION_NAME.test(options.function as string)) {
+      fail(2, 'UsageError', `--function ${JSON.stringify(String(options.function).slice(0, 80))} is not a Lambda function name or ARN`, options.json);
       return;
     }
     const outcome = options.local ? await impl().runLocal(event) : await impl().runRemote(options.function as string, event);

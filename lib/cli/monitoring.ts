@@ -38,6 +38,7 @@ export function parseRange(text: string): Range {
   return { min, max };
 }
 
+/** Checks an app or process name before it goes into a resource name. @throws UsageError */
 export function checkName(kind: 'app' | 'process', name: string): void {
   const pattern = kind === 'app' ? APP_NAME : PROCESS_NAME;
   if (!pattern.test(name)) throw new UsageError(`"${name}" is not a valid ${kind} name (lowercase letters, digits and hyphens, starting with a letter)`);

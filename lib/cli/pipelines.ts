@@ -1,4 +1,4 @@
-// Types only: commander 15 is ESM-only, and jest (CommonJS) could not load this module otherwise.
+// Types only: the program (lib/cli/program.ts) loads commander.
 import type { Command, CommanderError } from 'commander';
 // The implementation (and the AWS SDK under it) loads when a command runs, not with every start.
 import type * as Aws from '../ops/aws';
