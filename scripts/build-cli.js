@@ -4,7 +4,15 @@
 // dist/slipway.inputs.json lists the project's source files in the bundle: bin/slipway.js falls back to
 // compiling on the fly when one of them is newer (a clone being edited never runs a stale bundle).
 'use strict';
-const { buildSync } = require('esbuild');
+let buildSync;
+try {
+  ({ buildSync } = require('esbuild'));
+} catch {
+  // An install without devDependencies (npm ci --omit=dev) has no esbuild: bin/slipway.js then runs the
+  // TypeScript through tsx, slower to start but the same CLI.
+  console.warn('build-cli: esbuild is not installed; slipway will compile its TypeScript at each start');
+  process.exit(0);
+}
 const { writeFileSync, mkdirSync } = require('node:fs');
 const path = require('node:path');
 

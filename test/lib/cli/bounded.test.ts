@@ -96,6 +96,22 @@ describe('slipway against an endpoint that never answers', () => {
     expect(JSON.parse(result.out)).toEqual({ error: 'TimedOut', message: expect.stringMatching(/^gave up after 2 s \(--timeout\), waiting for STS GetCallerIdentity; the pipeline goes on/) });
   });
 
+  test('on a terminal, a call that waits more than a second shows what it waits for, and the line is wiped before the error', async () => {
+    // `script` (util-linux, in Debian's essential bsdutils) runs the command on a pseudo-terminal.
+    const command = `node ${BIN} pipelines example --timeout 3`;
+    const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const env = { ...process.env, AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: '', NODE_NO_WARNINGS: '1', NO_COLOR: '1' };
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/\r\x1b\[K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] waiting for STS GetCallerIdentity \(\d s\)/);
+    expect(result.out).toMatch(/\r\x1b\[Kerror: TimedOut: gave up after 3 s/);
+  });
+
   test('Ctrl-C while a call hangs exits 130 with one line', async () => {
     const result = await cli(['pipelines', 'example', '--timeout', '120'], (child) => child.kill('SIGINT'));
 
