@@ -66,7 +66,8 @@ export class StatusLine {
 
   private render(): void {
     const text = escapeForTerminal([this.progressText, this.spinnerText].filter(Boolean).join('  '));
-    this.stream.write(`${CLEAR_LINE}${text.slice(0, Math.max(10, (this.stream.columns ?? 120) - 1))}`);
+    // A terminal that reports no size (columns 0, e.g. a bare pseudo-terminal) gets 120.
+    this.stream.write(`${CLEAR_LINE}${text.slice(0, Math.max(10, (this.stream.columns || 120) - 1))}`);
     this.shown = text.length > 0;
   }
 }
