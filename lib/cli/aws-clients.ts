@@ -36,6 +36,9 @@ export function cliClientConfig(timeouts: ClientTimeouts = {}): { requestHandler
   };
 }
 
+/** The property a failed call's error carries its label under ("SSM GetParameter"). */
+export const FAILED_CALL = 'slipwayCall';
+
 interface MiddlewareClient {
   middlewareStack: {
     add(middleware: (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: unknown) => Promise<unknown>, options: { step: 'initialize'; name: string }): void;
@@ -50,9 +53,14 @@ export function cliClient<C>(create: (config: ReturnType<typeof cliClientConfig>
   const client = create(cliClientConfig(timeouts));
   (client as unknown as MiddlewareClient).middlewareStack.add(
     (next, context) => async (args) => {
-      const end = calls.start(callLabel(context.clientName, context.commandName));
+      const label = callLabel(context.clientName, context.commandName);
+      const end = calls.start(label);
       try {
         return await next(args);
+      } catch (e) {
+        // The error names its call, so the one-line report can say which call failed.
+        if (e !== null && typeof e === 'object' && !(FAILED_CALL in e)) Object.defineProperty(e, FAILED_CALL, { value: label });
+        throw e;
       } finally {
         end();
       }

@@ -144,7 +144,8 @@ export interface ErrorReport {
 export function describeError(error: unknown): ErrorReport {
   const e = error instanceof Error ? error : new Error(String(error));
   if (USAGE_ERROR_NAMES.has(e.name)) return { name: e.name, message: oneLine(e.message), code: EXIT.usage };
-  const line = describeAwsError(e);
+  // The client factory (aws-clients.ts) names the call on the errors of the calls it makes.
+  const line = describeAwsError(e, (e as { slipwayCall?: string }).slipwayCall);
   return { name: line.name, message: line.message, code: EXIT.failed };
 }
 

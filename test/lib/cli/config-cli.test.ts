@@ -96,7 +96,7 @@ test('access denied is one clear line, exit 1', async () => {
   const r = await cli('config', 'unset', 'example', 'A');
 
   expect(r.code).toBe(1);
-  expect(r.err).toEqual([expect.stringMatching(/^error: AccessDenied: access denied: User: .* not authorized/)]);
+  expect(r.err).toEqual([expect.stringMatching(/^error: AccessDenied: access denied: SSM DeleteParameters: User: .* not authorized/)]);
 });
 
 test('schedules add with an invalid expression exits 2 naming the problem, writing nothing', async () => {

@@ -144,6 +144,6 @@ describe('slipway alarms', () => {
     const { code, err } = await cli(['alarms', 'example'], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
     expect(code).toBe(1);
     expect(err).toHaveLength(1);
-    expect(err[0]).toMatch(/^error: NoCredentials: no AWS credentials: pass --profile/);
+    expect(err[0]).toMatch(/^error: NoCredentials: no AWS credentials for CloudWatch DescribeAlarms: pass --profile/);
   });
 });
