@@ -3,6 +3,7 @@ import type { Command, CommanderError } from 'commander';
 // The implementation (and the AWS SDK under it) loads when a command runs, not with every start.
 import type * as Aws from '../ops/aws';
 import type * as Commands from '../ops/commands';
+import type * as Diff from '../ops/diff';
 import type { OpsClients } from '../ops/aws';
 import type { Clock, FollowOptions } from '../ops/commands';
 import { describeError, errorOutput, EXIT, UsageError } from './errors';
@@ -24,6 +25,7 @@ export interface PipelinesCliIo extends CliIo {
 
 const aws = () => require('../ops/aws') as typeof Aws;
 const ops = () => require('../ops/commands') as typeof Commands;
+const diff = () => require('../ops/diff') as typeof Diff;
 
 const defaultIo: PipelinesCliIo = {
   ...processIo,
@@ -179,6 +181,19 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
       }, async (o) => {
         const out = await ops().rollback(io.clients(), app, o.to as string | undefined, { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
         return { json: out, text: ops().renderDeploy(out), code: ops().watchedExit(out.watched) };
+      }),
+    );
+
+  add(common(program.command('diff <app>')))
+    .description('what deploying build N (a redeploy or a rollback) would change against the current release, per process type: image, command, cpu, memory, environment, config keys')
+    .requiredOption('--build <n>', 'the build to compare with the current release')
+    .action(async (app: string, _o: unknown, command: Command) =>
+      run(command, (o) => {
+        aws().checkAppName(app);
+        aws().checkBuildKey(o.build as string);
+      }, async (o) => {
+        const out = await diff().diffBuild(io.clients(), app, o.build as string, locate(o));
+        return { json: out, text: diff().renderDiff(out), code: EXIT.ok };
       }),
     );
 

@@ -2,6 +2,7 @@ import { DynamoDBClient, GetItemCommand, QueryCommand, type AttributeValue } fro
 import { DescribeExecutionCommand, DescribeStateMachineCommand, GetExecutionHistoryCommand, SFNClient, type DescribeExecutionCommandOutput, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { LambdaClient, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { BUILD_PIPELINES, STATE_MACHINES, stateMachineName, type BuildPipelineName, type StateMachineName } from '../pipeline-contract';
 import { APP_NAME } from '../../functions/shared/settings';
 import { cliClient } from '../cli/aws-clients';
@@ -14,6 +15,8 @@ export interface OpsClients {
   readonly sts: STSClient;
   /** Optional: finds a failed function's log group (falls back to /aws/lambda/<name>). */
   readonly lambda?: LambdaClient;
+  /** Optional: task definitions, for `slipway diff`. */
+  readonly ecs?: ECSClient;
 }
 
 /**
@@ -26,6 +29,7 @@ export function defaultClients(): OpsClients {
     dynamodb: cliClient((c) => new DynamoDBClient(c)),
     sts: cliClient((c) => new STSClient(c)),
     lambda: cliClient((c) => new LambdaClient(c)),
+    ecs: cliClient((c) => new ECSClient(c)),
   };
 }
 

@@ -49,6 +49,7 @@ describe('usage errors are caught before any AWS call: exit 2, one line, and the
   test.each([
     [['rollback', 'example', '--to', 'x'], '"x" is not a build number'],
     [['watch', 'example', 'abc'], '"abc" is not a build number'],
+    [['diff', 'example', '--build', 'latest'], '"latest" is not a build number'],
     [['deploy', 'example', '--build', '-1'], '"-1" is not a build number'],
     [['pipelines', 'example', '--prefix', '../x'], '--prefix "../x" is not a name prefix'],
     [['alarms', 'example', '--prefix', '../x'], '--prefix "../x" is not a name prefix'],
