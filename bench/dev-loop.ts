@@ -18,6 +18,20 @@ export function loopCommands(cdkOut: string): Record<'synth' | 'test' | 'start',
   };
 }
 
+/**
+ * The CLI's start-up beside Node's own: `slipway --help` (the bundle npm's prepare builds, see
+ * bin/slipway.js) and `node -e 0`, the floor no Node CLI can go below.
+ */
+export function startupCommands(): Record<'node' | 'help', LoopCommand> {
+  return {
+    node: { label: 'Node start-up, the floor', shown: 'node -e 0', command: process.execPath, args: ['-e', '0'] },
+    help: { label: 'CLI start-up (the bundled CLI with its code cache)', shown: 'slipway --help', command: process.execPath, args: ['bin/slipway.js', '--help'] },
+  };
+}
+
+/** Runs of each start-up command: cheap, so the same in smoke and full mode. */
+export const STARTUP_RUNS = 7;
+
 /** The environment before the bench's local runs set the handlers' variables: commands get this one. */
 const STARTING_ENV = { ...process.env };
 

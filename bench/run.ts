@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { coldStart, FLOOR, handlerNames, ONE_CLIENT, prepareBundles } from './cold-start';
 import { measureDatabase } from './database';
-import { loopCommands, timeCommand } from './dev-loop';
+import { loopCommands, startupCommands, STARTUP_RUNS, timeCommand } from './dev-loop';
 import { measurePipeline, type PipelineVariant } from './pipeline';
 import { evaluateGoals, renderMarkdown, type BenchResults, type CostRow } from './report';
 import { LAMBDA_ASSUMPTIONS, summarize } from './stats';
@@ -138,6 +138,11 @@ async function main(): Promise<void> {
   } finally {
     for (const dir of cdkOuts) rmSync(dir, { recursive: true, force: true });
   }
+  // The CLI's start-up beside `node -e 0`, alternating so both see the same machine load.
+  const startup = startupCommands();
+  const startupTimes: Record<'node' | 'help', number[]> = { node: [], help: [] };
+  for (let i = 0; i < STARTUP_RUNS; i++) for (const key of ['node', 'help'] as const) startupTimes[key].push(timeCommand(startup[key], ROOT));
+  for (const key of ['node', 'help'] as const) devLoop.push({ label: startup[key].label, shown: startup[key].shown, ms: summarize(startupTimes[key]) });
 
   const cpu = cpus();
   const results: BenchResults = {

@@ -1,6 +1,72 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx slipway ...` works in a clone without a build step.
-require('tsx/cjs');
-require('./slipway.ts').main(process.argv.slice(2)).then((code) => {
+'use strict';
+// Starts the `slipway` CLI. `npm ci` (npm's `prepare`) compiles it once into dist/slipway.js
+// (scripts/build-cli.js); that bundle is loaded with V8's code cache (dist/slipway.js.cache, written on
+// the first run), so a start neither compiles TypeScript nor re-parses the bundle. Without a bundle, or
+// when a source file in it is newer (a clone being edited), or with SLIPWAY_FROM_SOURCE=1, the
+// TypeScript runs through tsx instead.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const bundle = path.join(root, 'dist', 'slipway.js');
+
+/** Whether dist/slipway.js exists and no project source file it was built from is newer. */
+function bundleIsFresh() {
+  if (process.env.SLIPWAY_FROM_SOURCE === '1') return false;
+  try {
+    const built = fs.statSync(bundle).mtimeMs;
+    const inputs = JSON.parse(fs.readFileSync(path.join(root, 'dist', 'slipway.inputs.json'), 'utf8'));
+    return inputs.every((file) => fs.statSync(path.join(root, file)).mtimeMs <= built);
+  } catch {
+    return false;
+  }
+}
+
+/** Loads a CommonJS file the way require does, with a V8 code cache beside it. */
+function requireWithCodeCache(file) {
+  const vm = require('node:vm');
+  const Module = require('node:module');
+  const cacheFile = `${file}.cache`;
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const source = fs.readFileSync(file, 'utf8').replace(/^#!.*/, '');
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(path.dirname(file));
+  script.runInThisContext().call(mod.exports, mod.exports, (id) => mod.require(id), mod, file, path.dirname(file));
+  mod.loaded = true;
+  if (cachedData === undefined || script.cachedDataRejected) {
+    // Best effort: an install the user cannot write to just starts without the cache.
+    try {
+      const tmp = `${cacheFile}.${process.pid}`;
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, cacheFile);
+    } catch {
+      // ignore
+    }
+  }
+  return mod.exports;
+}
+
+let cli;
+if (bundleIsFresh()) {
+  cli = requireWithCodeCache(bundle);
+} else {
+  require('tsx/cjs');
+  cli = {
+    ...require('./slipway.ts'),
+    onInterrupt: require('../lib/cli/runtime.ts').onInterrupt,
+    processIo: require('../lib/cli/io.ts').processIo,
+  };
+}
+const argv = process.argv.slice(2);
+process.once('SIGINT', () => cli.onInterrupt(cli.processIo, argv.includes('--json')));
+cli.main(argv).then((code) => {
   process.exitCode = code;
 });

@@ -1,43 +1,38 @@
 #!/usr/bin/env node
 import '../lib/local/quiet';
-import { Command, CommanderError } from 'commander';
-import { registerConfigCommands } from '../lib/cli/config';
-import { registerDbCommands } from '../lib/cli/db';
-import { registerLocalCommands } from '../lib/cli/local';
-import { registerMonitoringCommands } from '../lib/cli/monitoring';
-import { registerPipelineCommands } from '../lib/cli/pipelines';
-import { EXIT, UsageError } from '../lib/cli/errors';
+import { CommanderError } from 'commander';
+import { describeError, errorOutput, EXIT } from '../lib/cli/errors';
+import { processIo, type CliIo } from '../lib/cli/io';
+import { buildProgram, type ProgramState } from '../lib/cli/program';
+import { onInterrupt } from '../lib/cli/runtime';
+
+// bin/slipway.js runs the bundle of this file: it needs these too.
+export { onInterrupt, processIo };
 
 /** The `slipway` CLI: operate the pipelines, and run them locally. */
-export async function main(argv: string[]): Promise<number> {
-  let exitCode: number = EXIT.ok;
-  const program = new Command('slipway')
-    .description('Slipway: build -> release -> deploy pipelines for container apps on AWS')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerLocalCommands(program, (code) => (exitCode = code));
-  registerDbCommands(program);
-  registerConfigCommands(program);
-  registerMonitoringCommands(program);
-  registerPipelineCommands(program);
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const state: ProgramState = { exitCode: EXIT.ok };
+  const json = argv.includes('--json');
+  const program = buildProgram(io, json, state);
   try {
     await program.parseAsync(argv, { from: 'user' });
     // `db` and the pipeline commands set process.exitCode themselves.
-    return exitCode !== EXIT.ok ? exitCode : Number(process.exitCode ?? EXIT.ok);
+    return state.exitCode !== EXIT.ok ? state.exitCode : Number(process.exitCode ?? EXIT.ok);
   } catch (e) {
+    state.session?.end();
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (e instanceof UsageError) {
-      process.stderr.write(`slipway: ${e.message}\n`);
-      return EXIT.usage;
-    }
-    const err = e as Error;
-    process.stderr.write(`slipway: ${err.name}: ${err.message}\n`);
-    return EXIT.failed;
+    const report = describeError(e);
+    const out = errorOutput(report, json);
+    if (out.stdout) io.stdout(out.stdout, 'json');
+    io.stderr(out.stderr);
+    return report.code;
   }
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
+  const argv = process.argv.slice(2);
+  process.once('SIGINT', () => onInterrupt(processIo, argv.includes('--json')));
+  main(argv).then((code) => {
     process.exitCode = code;
   });
 }

@@ -149,7 +149,7 @@ export class DatabaseManager {
     const row = await one<{ exists: boolean }>(session, sql.roleExists(sql.RDS_IAM_ROLE));
     if (!row?.exists) {
       throw new IamAuthUnavailable(
-        `role "${sql.RDS_IAM_ROLE}" does not exist on this server: IAM database authentication needs RDS or Aurora (to test locally, CREATE ROLE ${sql.RDS_IAM_ROLE}; or pass iamAuth: false)`,
+        `role "${sql.RDS_IAM_ROLE}" does not exist on this server: IAM database authentication needs RDS or Aurora (to test locally, CREATE ROLE ${sql.RDS_IAM_ROLE}; or give the owner a password instead: slipway db create <database> --no-iam-auth, or "iamAuth": false in the request)`,
       );
     }
   }

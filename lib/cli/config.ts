@@ -6,13 +6,12 @@ import {
   PutParameterCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
-// Types only: commander 15 is ESM-only, and jest (CommonJS) could not load this module otherwise.
-import type { Command, CommanderError } from 'commander';
 import { appParameterPath, assertConfigKey, configParameterPath, CONFIG_KEY, InvalidConfigKey, schedulesParameterName } from '../../functions/shared/app-parameters';
 import { InvalidSchedule, parseSchedulesParameter, scheduleEntrySchema, scheduleExpressionProblem, SCHEDULE_NAME, defaultScheduleName, type ScheduleEntryInput } from '../../functions/shared/schedules';
 import { APP_NAME, APP_NAME_MAX, PROCESS_NAME, RESOURCE_NAME } from '../../functions/shared/settings';
-import { describeAwsError, EXIT, UsageError } from './errors';
-import { processIo, type CliIo } from './io';
+import { NotFound } from '../ops/aws';
+import { cliClient } from './aws-clients';
+import { describeError as describeAnyError, EXIT, UsageError } from './errors';
 
 /**
  * `slipway config list|get|set|unset <app>` and `slipway schedules list|add|remove <app>`: an app's
@@ -23,7 +22,7 @@ import { processIo, type CliIo } from './io';
  */
 
 /** SSM client of the CLI (module scope, so tests can mock it). */
-export const ssmClient = new SSMClient({});
+export const ssmClient = cliClient((c) => new SSMClient(c));
 
 /** A schedule that is not in the list. */
 export class ScheduleNotFound extends Error {
@@ -72,8 +71,13 @@ export async function listConfig(ssm: SSMClient, ref: AppRef, showValues: boolea
 export async function getConfig(ssm: SSMClient, ref: AppRef, key: string): Promise<string> {
   assertConfigKey(key);
   const name = `${configParameterPath(appParameterPath(ref.prefix, ref.app))}/${key}`;
-  const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-  return out.Parameter?.Value ?? '';
+  try {
+    const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    return out.Parameter?.Value ?? '';
+  } catch (e) {
+    if ((e as Error).name === 'ParameterNotFound') throw new NotFound(`${key} is not set for ${ref.app} (see slipway config list ${ref.app})`);
+    throw e;
+  }
 }
 
 /**
@@ -204,132 +208,11 @@ export async function removeSchedule(ssm: SSMClient, ref: AppRef, name: string):
   return found;
 }
 
-/** Error names that mean "the request was wrong" (exit 2). */
-const USAGE_ERRORS = new Set(['UsageError', 'InvalidConfigKey', 'InvalidSchedule']);
-
-/** An error of a config or schedules command as one line, with its exit code. */
+/** An error of a config or schedules command as one line, with its exit code (the shared vocabulary). */
 export function describeError(e: unknown): { name: string; message: string; code: number } {
   const err = e instanceof Error ? e : new Error(String(e));
-  if (USAGE_ERRORS.has(err.name)) return { name: err.name, message: err.message.replace(/\s*\n\s*/g, ' ').trim(), code: EXIT.usage };
-  if (err.name === 'ParameterNotFound') return { name: err.name, message: 'not set', code: EXIT.failed };
-  return { ...describeAwsError(err), code: EXIT.failed };
-}
-
-/** Where the commands write and how they exit (tests pass their own). */
-export type ConfigCliIo = CliIo;
-
-const defaultIo: ConfigCliIo = processIo;
-
-interface Globals {
-  json?: boolean;
-  prefix: string;
-}
-
-/** Adds `config list|get|set|unset` and `schedules list|add|remove` to the Slipway CLI. */
-export function registerConfigCommands(program: Command, io: ConfigCliIo = defaultIo, ssm: SSMClient = ssmClient): void {
-  const run = async (command: Command, app: string, work: (ref: AppRef) => Promise<{ json: unknown; text: string }>): Promise<void> => {
-    const opts = command.optsWithGlobals<Globals>();
-    try {
-      const out = await work(appRef(app, opts.prefix));
-      io.stdout(opts.json ? JSON.stringify(out.json, null, 2) : out.text);
-      io.exit(EXIT.ok);
-    } catch (e) {
-      const d = describeError(e);
-      if (opts.json) io.stdout(JSON.stringify({ error: d.name, message: d.message }));
-      io.stderr(`error: ${d.name}: ${d.message}`);
-      io.exit(d.code);
-    }
-  };
-  const group = (name: string, description: string) =>
-    program
-      .command(name)
-      .description(description)
-      .addOption(program.createOption('--prefix <prefix>', "Slipway's name prefix (the config's `prefix`)").env('SLIPWAY_PREFIX').default('slipway'))
-      .option('--json', 'print the result as JSON');
-
-  const config = group('config', "an app's config: SecureStrings under /<prefix>/apps/<app>/config/, read by its tasks; a change redeploys the app");
-  config
-    .command('list <app>')
-    .description('list the config keys (values only with --show-values)')
-    .option('--show-values', 'also print the (decrypted) values')
-    .action(async (app: string, opts: { showValues?: boolean }, command: Command) =>
-      run(command, app, async (ref) => {
-        const entries = await listConfig(ssm, ref, opts.showValues === true);
-        const text = entries.length === 0 ? `${ref.app} has no config keys` : entries.map((e) => (opts.showValues ? `${e.key}=${e.value ?? ''}` : e.key)).join('\n');
-        return { json: { app: ref.app, keys: entries }, text };
-      }),
-    );
-  config
-    .command('get <app> <key>')
-    .description("print one key's value")
-    .action(async (app: string, key: string, _opts: unknown, command: Command) =>
-      run(command, app, async (ref) => {
-        const value = await getConfig(ssm, ref, key);
-        return { json: { app: ref.app, key, value }, text: value };
-      }),
-    );
-  config
-    .command('set <app> <pairs...>')
-    .description('set one or more KEY=VALUE pairs (SecureString); the app is redeployed once, after a short debounce')
-    .action(async (app: string, pairs: string[], _opts: unknown, command: Command) =>
-      run(command, app, async (ref) => {
-        const keys = await setConfig(ssm, ref, pairs);
-        return { json: { app: ref.app, set: keys }, text: `set ${keys.join(', ')} on ${ref.app}: it redeploys in about 30 s (one redeploy for the whole batch)` };
-      }),
-    );
-  config
-    .command('unset <app> <keys...>')
-    .description('remove one or more keys; the app is redeployed without them')
-    .action(async (app: string, keys: string[], _opts: unknown, command: Command) =>
-      run(command, app, async (ref) => {
-        const out = await unsetConfig(ssm, ref, keys);
-        const text = [out.removed.length ? `removed ${out.removed.join(', ')} from ${ref.app}` : '', out.notSet.length ? `not set: ${out.notSet.join(', ')}` : ''].filter(Boolean).join('; ');
-        return { json: { app: ref.app, ...out }, text };
-      }),
-    );
-
-  const schedules = group('schedules', "an app's scheduled tasks (/<prefix>/apps/<app>/schedules), synced to EventBridge Scheduler");
-  schedules
-    .command('list <app>')
-    .description('list the schedules set with the CLI (the app config file may hold more)')
-    .action(async (app: string, _opts: unknown, command: Command) =>
-      run(command, app, async (ref) => {
-        const list = await listSchedules(ssm, ref);
-        const text = list.length === 0 ? `${ref.app} has no schedules in Parameter Store` : list.map((s) => `${s.name}  ${s.schedule}  [${s.process ?? 'web'}] ${JSON.stringify(s.command)}`).join('\n');
-        return { json: { app: ref.app, schedules: list }, text };
-      }),
-    );
-  schedules
-    .command('add <app>')
-    .description('add a scheduled task: --schedule "cron(0 3 * * ? *)" --command "bin/rails reports:nightly" [--process worker] [--name nightly]')
-    .requiredOption('--schedule <expression>', 'cron(minutes hours day-of-month month day-of-week year) or rate(N minutes|hours|days), UTC')
-    .requiredOption('--command <command>', 'the shell command to run (sh -c)')
-    .option('--process <process>', 'the process type whose task definition runs it', 'web')
-    .option('--name <name>', 'the schedule name (default: <process>-<hash of the command>)')
-    .action(async (app: string, opts: { schedule: string; command: string; process: string; name?: string }, command: Command) =>
-      run(command, app, async (ref) => {
-        const added = await addSchedule(ssm, ref, opts);
-        return { json: { app: ref.app, added }, text: `added ${added.name} (${added.schedule}) to ${ref.app}: the schedules sync starts now` };
-      }),
-    );
-  schedules
-    .command('remove <app> <name>')
-    .description('remove a scheduled task by name')
-    .action(async (app: string, name: string, _opts: unknown, command: Command) =>
-      run(command, app, async (ref) => {
-        const removed = await removeSchedule(ssm, ref, name);
-        return { json: { app: ref.app, removed }, text: `removed ${removed.name} from ${ref.app}` };
-      }),
-    );
-
-  // Commander's own usage errors (missing argument, unknown option) exit 2; help and version exit 0.
-  for (const command of [config, ...config.commands, schedules, ...schedules.commands]) {
-    command.exitOverride((err: CommanderError) => {
-      io.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
-      throw err;
-    });
-    command.configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
-  }
+  if (err.name === 'ParameterNotFound') return { name: 'NotFound', message: `not set: ${err.message}`, code: EXIT.failed };
+  return describeAnyError(err);
 }
 
 export { InvalidConfigKey, InvalidSchedule };

@@ -1,36 +1,26 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-// Types only: commander 15 is ESM-only, and jest (CommonJS) could not load this module otherwise.
-import type { Command, CommanderError } from 'commander';
-import { secretsManager } from '../../functions/database-manager/clients';
-import { passwordStoreFromEnv } from '../../functions/database-manager/config';
-import { PgDriver } from '../../functions/database-manager/driver-pg';
-import { DatabaseManager, type ManagerResult } from '../../functions/database-manager/manager';
-import { processIo, type CliIo } from './io';
+import type { ManagerResult } from '../../functions/database-manager/manager';
+import { cliClient } from './aws-clients';
+import { describeAwsError } from './errors';
+import { formatTable } from './table';
 
 /** Lambda client for `slipway db` (module scope, so tests can mock it). */
-export const lambdaClient = new LambdaClient({});
+export const lambdaClient = cliClient((c) => new LambdaClient(c));
 
-/** Environment variable naming the manager function when `--function` is not given. */
-export const FUNCTION_ENV = 'SLIPWAY_DATABASE_MANAGER_FUNCTION';
+export { FUNCTION_ENV } from './db-command';
 
-/** Error names that mean "the request was wrong" (exit 2) rather than "it failed" (exit 1). */
-const USAGE_ERRORS = new Set(['InvalidIdentifier', 'InvalidRequest', 'UnknownAction', 'UsageError']);
 
-/** Where `slipway db` writes and how it exits (tests pass their own). */
-export type DbCliIo = CliIo;
-
-const defaultIo: DbCliIo = processIo;
-
-interface GlobalOptions {
-  local?: boolean;
-  function?: string;
-  json?: boolean;
-}
-
-type Outcome = { ok: true; result: ManagerResult } | { ok: false; name: string; message: string };
+/** What the manager did, or its error. */
+export type Outcome = { ok: true; result: ManagerResult } | { ok: false; name: string; message: string };
 
 /** Runs the manager in this process against the libpq environment (PGHOST, PGUSER, ...). */
-async function runLocal(event: Record<string, unknown>): Promise<Outcome> {
+export async function runLocal(event: Record<string, unknown>): Promise<Outcome> {
+  // Loaded here, not with every `slipway` command (start-up time).
+  // require, not import(): tsx's CommonJS loader and the bundle both resolve it.
+  const { secretsManager } = require('../../functions/database-manager/clients') as typeof import('../../functions/database-manager/clients');
+  const { passwordStoreFromEnv } = require('../../functions/database-manager/config') as typeof import('../../functions/database-manager/config');
+  const { PgDriver } = require('../../functions/database-manager/driver-pg') as typeof import('../../functions/database-manager/driver-pg');
+  const { DatabaseManager } = require('../../functions/database-manager/manager') as typeof import('../../functions/database-manager/manager');
   const driver = new PgDriver({ connection: {} });
   try {
     const manager = new DatabaseManager({ driver, passwords: passwordStoreFromEnv(process.env, secretsManager) });
@@ -44,13 +34,14 @@ async function runLocal(event: Record<string, unknown>): Promise<Outcome> {
 }
 
 /** Invokes the deployed manager function. */
-async function runRemote(functionName: string, event: Record<string, unknown>): Promise<Outcome> {
+export async function runRemote(functionName: string, event: Record<string, unknown>): Promise<Outcome> {
   let response;
   try {
     response = await lambdaClient.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }));
   } catch (e) {
-    const err = e as Error;
-    return { ok: false, name: err.name ?? 'Error', message: `cannot invoke ${functionName}: ${err.message}` };
+    // A failed call (credentials, region, access, network) is named as every command names it.
+    const line = describeAwsError(e, `Lambda Invoke ${functionName}`);
+    return { ok: false, name: line.name, message: line.message };
   }
   const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
   let payload: unknown;
@@ -66,89 +57,23 @@ async function runRemote(functionName: string, event: Record<string, unknown>): 
   return { ok: true, result: payload as ManagerResult };
 }
 
-/** One line, whatever the message contains. */
-const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim();
-
 /**
- * Adds `db create|drop|enable-iam|sql` to the Slipway CLI. Each invokes the database manager: the
- * deployed function (`--function <name>` or $SLIPWAY_DATABASE_MANAGER_FUNCTION), or with `--local`
- * the handler in this process against the libpq environment. `--json` prints the result as JSON.
- * Exit codes: 0 done, 1 failed, 2 usage (bad arguments, invalid names).
+ * The text of a manager result: for `runSql` the rows as a table, then the row count and whether rows
+ * or cells were cut; for the other actions the manager's message.
  */
-export function registerDbCommands(program: Command, io: DbCliIo = defaultIo): void {
-  const db = program
-    .command('db')
-    .description('manage app databases and roles in a Slipway database cluster')
-    .option('--local', 'run the manager in this process against the libpq environment (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE)')
-    .addOption(program.createOption('--function <name>', 'the database manager Lambda function').env(FUNCTION_ENV))
-    .option('--json', 'print the result as JSON');
-
-  const fail = (code: number, name: string, message: string, json: boolean | undefined): void => {
-    if (json) io.stdout(JSON.stringify({ error: name, message }));
-    io.stderr(`error: ${name}: ${oneLine(message)}`);
-    io.exit(code);
-  };
-
-  const run = async (command: Command, event: Record<string, unknown>): Promise<void> => {
-    const options = command.optsWithGlobals<GlobalOptions>();
-    if (!options.local && !options.function) {
-      fail(2, 'UsageError', `no manager function: pass --function <name>, set ${FUNCTION_ENV}, or use --local`, options.json);
-      return;
-    }
-    const outcome = options.local ? await runLocal(event) : await runRemote(options.function as string, event);
-    if (!outcome.ok) {
-      fail(USAGE_ERRORS.has(outcome.name) ? 2 : 1, outcome.name, outcome.message, options.json);
-      return;
-    }
-    io.stdout(options.json ? JSON.stringify(outcome.result, null, 2) : outcome.result.message);
-    io.exit(0);
-  };
-
-  db.command('create <database>')
-    .description('create a database and its owner role (idempotent)')
-    .option('--owner <role>', 'owner role (default: the database name)')
-    .option('--no-iam-auth', 'give the owner a generated password (stored in Secrets Manager) instead of IAM auth')
-    .action(async (database: string, opts: { owner?: string; iamAuth: boolean }, command: Command) => {
-      await run(command, { action: 'createDatabase', database, ...(opts.owner !== undefined ? { owner: opts.owner } : {}), iamAuth: opts.iamAuth });
-    });
-
-  db.command('drop <database>')
-    .description('terminate connections and drop a database (and, with --drop-owner, its owner role)')
-    .option('--drop-owner', 'also drop the owner role (what it owns in the admin database goes to the admin)')
-    .option('--owner <role>', 'owner role to drop (default: the database owner)')
-    .action(async (database: string, opts: { dropOwner?: boolean; owner?: string }, command: Command) => {
-      await run(command, { action: 'dropDatabase', database, dropOwner: opts.dropOwner ?? false, ...(opts.owner !== undefined ? { owner: opts.owner } : {}) });
-    });
-
-  db.command('enable-iam')
-    .description('grant rds_iam to a user (default: the admin user)')
-    .option('--user <role>', 'user to grant rds_iam to')
-    .action(async (opts: { user?: string }, command: Command) => {
-      await run(command, { action: 'enableIamAuth', ...(opts.user !== undefined ? { user: opts.user } : {}) });
-    });
-
-  db.command('sql <database> <sql>')
-    .description('run one-off SQL as the admin user in a database, in a transaction')
-    .option('--params <json>', 'parameters as a JSON array, e.g. \'["a", 1, null]\'')
-    .action(async (database: string, sql: string, opts: { params?: string }, command: Command) => {
-      let parameters: unknown = [];
-      if (opts.params !== undefined) {
-        try {
-          parameters = JSON.parse(opts.params);
-        } catch {
-          fail(2, 'UsageError', '--params must be a JSON array, e.g. \'["a", 1, null]\'', command.optsWithGlobals<GlobalOptions>().json);
-          return;
-        }
-      }
-      await run(command, { action: 'runSql', database, sql, parameters });
-    });
-
-  // Commander's own usage errors (missing argument, unknown option) exit 2; help and version exit 0.
-  for (const command of [db, ...db.commands]) {
-    command.exitOverride((err: CommanderError) => {
-      io.exit(err.exitCode === 0 ? 0 : 2);
-      throw err;
-    });
-    command.configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
+export function formatResult(result: ManagerResult): string {
+  if (result.action !== 'runSql') return result.message;
+  const rows = result.rows ?? [];
+  const lines: string[] = [];
+  let cut = false;
+  if (rows.length > 0 || (result.fields ?? []).length > 0) {
+    const table = formatTable(result.fields ?? [], rows);
+    cut = table.cut;
+    if (rows.length > 0) lines.push(table.text);
   }
+  const count = `${result.rowCount} row(s)`;
+  const shown = result.truncated ? `, first ${rows.length} shown (the manager returns at most ${rows.length} rows: narrow the query, e.g. with LIMIT/OFFSET)` : '';
+  lines.push(`${count}${shown}${cut ? '; long values are cut (…): --json prints them whole' : ''} — ${result.message}`);
+  return lines.join('\n');
 }
+

@@ -1,13 +1,74 @@
+import { escapeForTerminal, escapeLines, jsonForTerminal } from '../ops/terminal';
+import { StatusLine } from './status-line';
+
 /** Where a `slipway` command writes and how it exits; tests pass their own. */
 export interface CliIo {
-  stdout(text: string): void;
+  /** `kind` "json" is written as is (never coloured). */
+  stdout(text: string, kind?: 'json' | 'text'): void;
   stderr(text: string): void;
   exit(code: number): void;
+  /** Whether text output may be coloured (a terminal, NO_COLOR unset, no --no-color). @default false */
+  readonly colour?: boolean;
 }
 
-/** The process's own streams and exit, one line per write. */
+/** The live line at the bottom of the terminal (stderr): progress and the AWS spinner. */
+export const statusLine = new StatusLine(process.stderr);
+
+/**
+ * Whether to colour a stream: never when NO_COLOR is set to anything non-empty (https://no-color.org),
+ * never on a pipe or a dumb terminal, always when FORCE_COLOR is set to something other than 0.
+ */
+export function colourWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '') return env.FORCE_COLOR !== '0';
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
+}
+
+/** Colour settings of this process (`--no-color` turns them off). */
+export const colourSettings = { stdout: colourWanted(process.stdout), stderr: colourWanted(process.stderr) };
+
+const SGR = (code: string) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
+const red = SGR('31');
+const green = SGR('32');
+const yellow = SGR('33');
+const bold = SGR('1');
+
+/**
+ * Colours the marks of our own (already escaped) output: ✓ green, ✗ and "error:" red, … and ?
+ * yellow, the first line's title bold. Nothing from outside can carry colour in: it was escaped before.
+ */
+export function paint(text: string): string {
+  return text
+    .replace(/^error:/gm, red('error:'))
+    .replace(/✓/g, green('✓'))
+    .replace(/✗/g, red('✗'))
+    .replace(/…/g, yellow('…'))
+    .replace(/^(warning:)/gm, bold(yellow('$1')));
+}
+
+/** The process's own streams and exit, one line per write, after the status line is put aside. */
 export const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(`${text}\n`),
-  stderr: (text) => process.stderr.write(`${text}\n`),
+  stdout: (text, kind) => {
+    statusLine.beforeOutput();
+    process.stdout.write(`${colourSettings.stdout && kind !== 'json' ? paint(text) : text}\n`);
+  },
+  stderr: (text) => {
+    statusLine.beforeOutput();
+    process.stderr.write(`${colourSettings.stderr ? paint(text) : text}\n`);
+  },
   exit: (code) => process.exit(code),
+  get colour() {
+    return colourSettings.stdout;
+  },
 };
+
+/**
+ * Prints a command's result: with `json` the document (terminal-safe JSON), else the text with every
+ * line escaped for the terminal.
+ */
+export function printResult(io: CliIo, json: boolean | undefined, data: unknown, text: string): void {
+  if (json) io.stdout(jsonForTerminal(data), 'json');
+  else io.stdout(escapeLines(text), 'text');
+}
+
+export { escapeForTerminal, jsonForTerminal };

@@ -1,51 +1,112 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { STATE_MACHINES, type StateMachineName } from '../pipeline-contract';
-import { LocalRunError, runLocal } from '../local/runner';
-import { renderTimeline } from '../local/timeline';
-import { EXIT, UsageError } from './errors';
+// The runner and its engine load when a run starts, not with every `slipway` command (start-up time).
+import type * as Runner from '../local/runner';
+import type * as Timeline from '../local/timeline';
+import { describeError, errorOutput, EXIT, UsageError } from './errors';
+import { printResult, processIo, type CliIo } from './io';
 
-function readJson(file: string, what: string): unknown {
+/** The config a world runs against when it names none: the example shipped with Slipway. */
+export const DEFAULT_WORLD_CONFIG = 'config/example.json';
+
+/**
+ * The directory of the Slipway package (the one holding `statemachines/` and `package.json`), found
+ * from this file, so `slipway local run` works from any working directory (and from a bundle).
+ */
+export function packageRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'statemachines')) && existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`cannot find the Slipway package (a directory with statemachines/ and package.json) above ${from}`);
+  }
+}
+
+function readJson(file: string, what: string, cwd: string): unknown {
+  const full = path.resolve(cwd, file);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(full, 'utf8');
   } catch {
-    throw new UsageError(`${what} file ${file} cannot be read`);
+    throw new UsageError(`${what} file ${full} cannot be read`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new UsageError(`${what} file ${file} is not JSON: ${(e as Error).message}`);
+    throw new UsageError(`${what} file ${full} is not JSON: ${(e as Error).message}`);
   }
 }
 
-/** Adds `slipway local run <pipeline> --event <file> [--world <file>] [--json]`. */
-export function registerLocalCommands(program: Command, setExit: (code: number) => void): void {
+/**
+ * The world's `config` as an absolute path: resolved against the working directory (an absolute path
+ * stays as it is); a relative path that does not exist there is looked up in the Slipway package, so the
+ * shipped `config/example.json` works from anywhere. A world that names no config gets that example.
+ * @throws UsageError when neither exists.
+ */
+export function resolveWorldConfig(config: unknown, cwd: string, root: string): string {
+  if (config === undefined) return path.join(root, DEFAULT_WORLD_CONFIG);
+  if (typeof config !== 'string' || config.length === 0) throw new UsageError('world: "config" must be the path of a Slipway config file');
+  const fromCwd = path.resolve(cwd, config);
+  if (existsSync(fromCwd) || path.isAbsolute(config)) return fromCwd;
+  const fromPackage = path.resolve(root, config);
+  if (existsSync(fromPackage)) return fromPackage;
+  throw new UsageError(`world: config file ${config} is neither in ${cwd} nor in the Slipway package (${root})`);
+}
+
+/** Options of `slipway local run`. */
+interface LocalRunCliOptions {
+  event: string;
+  world?: string;
+  redriveWith?: string;
+  json?: boolean;
+}
+
+/**
+ * Adds `slipway local run <pipeline> --event <file> [--world <file>] [--redrive-with <file>] [--json]`. Files named on the
+ * command line are read relative to the working directory; the ASL files and the default config come
+ * from the Slipway package. Errors are one line (and a JSON document with --json), exit 2 for bad input.
+ */
+export function registerLocalCommands(program: Command, setExit: (code: number) => void, io: CliIo = processIo, cwd: () => string = () => process.cwd()): void {
   const local = program.command('local').description('run the pipelines on this machine, against a simulated AWS account');
   local
     .command('run')
-    .description('run a pipeline (and the pipelines it starts) with the real ASL file and handlers')
+    .description('run a pipeline (and the pipelines it starts) with the real ASL file and handlers; example inputs: test/fixtures/events/')
     .argument('<pipeline>', `one of ${STATE_MACHINES.join(', ')}`)
-    .requiredOption('--event <file>', 'the execution input: a CodeBuild event for build, a release/deploy input otherwise')
+    .requiredOption('--event <file>', 'the execution input: a CodeBuild event for build (codebuild-succeeded.json), release-input.json / deploy-input.json for release and deploy')
     .option('--world <file>', 'the simulated account and what happens in it (see docs/local-runs.md)')
     .option('--redrive-with <file>', 'after the run, merge this JSON Merge Patch into the world (the fix) and redrive the failed execution once')
     .option('--json', 'print one JSON document instead of the timeline')
-    .action(async (pipeline: string, opts: { event: string; world?: string; redriveWith?: string; json?: boolean }) => {
-      if (!(STATE_MACHINES as readonly string[]).includes(pipeline)) throw new UsageError(`unknown pipeline "${pipeline}": use one of ${STATE_MACHINES.join(', ')}`);
-      const input = readJson(opts.event, 'event');
-      const world = opts.world ? readJson(opts.world, 'world') : {};
-      if (typeof world !== 'object' || world === null || Array.isArray(world)) throw new UsageError(`world file ${opts.world} must hold a JSON object`);
-      const redriveWith = opts.redriveWith ? readJson(opts.redriveWith, 'redrive patch') : undefined;
-      let result;
+    .action(async (pipeline: string, opts: LocalRunCliOptions) => {
       try {
-        result = await runLocal({ pipeline: pipeline as StateMachineName, input, world: world as Record<string, unknown>, redriveWith });
+        if (!(STATE_MACHINES as readonly string[]).includes(pipeline)) throw new UsageError(`unknown pipeline "${pipeline}": use one of ${STATE_MACHINES.join(', ')}`);
+        const here = cwd();
+        const root = packageRoot();
+        const input = readJson(opts.event, 'event', here);
+        const world = opts.world ? readJson(opts.world, 'world', here) : {};
+        const redriveWith = opts.redriveWith ? readJson(opts.redriveWith, 'redrive patch', here) : undefined;
+        if (typeof world !== 'object' || world === null || Array.isArray(world)) throw new UsageError(`world file ${opts.world} must hold a JSON object`);
+        const spec = { ...(world as Record<string, unknown>) };
+        spec.config = resolveWorldConfig(spec.config, here, root);
+        // require, not import(): tsx's CommonJS loader and the bundle both resolve it.
+        const { LocalRunError, runLocal } = require('../local/runner') as typeof Runner;
+        const { renderTimeline } = require('../local/timeline') as typeof Timeline;
+        let result;
+        try {
+          result = await runLocal({ pipeline: pipeline as StateMachineName, input, world: spec, rootDir: root, redriveWith });
+        } catch (e) {
+          if (e instanceof LocalRunError) throw new UsageError(e.message);
+          throw e;
+        }
+        const { report, redriven } = result;
+        const out = redriven ? { ...report, redriven: { name: redriven.name, arn: redriven.arn, status: redriven.status, redriveCount: redriven.redriveCount } } : report;
+        printResult(io, opts.json, out, `${renderTimeline(report)}${redriven ? `\nredrove ${redriven.name} (redrive ${redriven.redriveCount}): ${redriven.status}` : ''}`);
+        setExit(report.executions.every((e) => e.status === 'SUCCEEDED') ? EXIT.ok : EXIT.failed);
       } catch (e) {
-        if (e instanceof LocalRunError) throw new UsageError(e.message);
-        throw e;
+        const report = describeError(e);
+        const out = errorOutput(report, opts.json);
+        if (out.stdout) io.stdout(out.stdout, 'json');
+        io.stderr(out.stderr);
+        setExit(report.code);
       }
-      const { report, redriven } = result;
-      const out = redriven ? { ...report, redriven: { name: redriven.name, arn: redriven.arn, status: redriven.status, redriveCount: redriven.redriveCount } } : report;
-      process.stdout.write(opts.json ? `${JSON.stringify(out, null, 2)}\n` : `${renderTimeline(report)}\n${redriven ? `redrove ${redriven.name} (redrive ${redriven.redriveCount}): ${redriven.status}\n` : ''}`);
-      setExit(report.executions.every((e) => e.status === 'SUCCEEDED') ? EXIT.ok : EXIT.failed);
     });
 }

@@ -5,12 +5,11 @@ import {
   type ScalableTarget,
 } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient, paginateDescribeAlarms, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-// Types only: commander 15 is ESM-only, and jest (CommonJS) could not load this module otherwise.
-import type { Command, CommanderError } from 'commander';
 import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
 import { serviceName } from '../pipeline-contract';
-import { describeAwsError, EXIT, UsageError } from './errors';
-import { processIo, type CliIo } from './io';
+import { cliClient } from './aws-clients';
+import { describeAwsError, UsageError } from './errors';
+import { escapeForTerminal } from '../ops/terminal';
 
 /**
  * `slipway scale` and `slipway alarms`: the command logic as plain functions taking their AWS clients
@@ -39,7 +38,8 @@ export function parseRange(text: string): Range {
   return { min, max };
 }
 
-function checkName(kind: 'app' | 'process', name: string): void {
+/** Checks an app or process name before it goes into a resource name. @throws UsageError */
+export function checkName(kind: 'app' | 'process', name: string): void {
   const pattern = kind === 'app' ? APP_NAME : PROCESS_NAME;
   if (!pattern.test(name)) throw new UsageError(`"${name}" is not a valid ${kind} name (lowercase letters, digits and hyphens, starting with a letter)`);
 }
@@ -149,8 +149,9 @@ export function formatAlarms(app: string, alarms: readonly AlarmSummary[]): stri
   if (alarms.length === 0) return `no alarms found for ${app} (is the app stack deployed in this account and region?)`;
   const firing = alarms.filter((a) => a.state === 'ALARM').length;
   const width = Math.max(...alarms.map((a) => a.name.length));
-  const lines = alarms.map((a) => `${a.state === 'ALARM' ? '✗' : a.state === 'OK' ? '✓' : '?'} ${a.name.padEnd(width)}  ${a.state.padEnd(17)} ${a.since ?? ''}${a.state === 'OK' ? '' : `\n    ${a.reason}`}`);
-  return [`${app}: ${alarms.length} alarms, ${firing} in ALARM`, ...lines].join('\n');
+  // Names and reasons come from CloudWatch: escaped field by field, so a newline in one cannot fake a line.
+  const lines = alarms.map((a) => `${a.state === 'ALARM' ? '✗' : a.state === 'OK' ? '✓' : '?'} ${escapeForTerminal(a.name).padEnd(width)}  ${escapeForTerminal(a.state).padEnd(17)} ${a.since ?? ''}${a.state === 'OK' ? '' : `\n    ${escapeForTerminal(a.reason)}`}`);
+  return [`${escapeForTerminal(app)}: ${alarms.length} alarms, ${firing} in ALARM`, ...lines].join('\n');
 }
 
 /** Human output of `slipway scale`. */
@@ -162,65 +163,7 @@ export function formatScale(r: ScaleResult): string {
   ].join('\n');
 }
 
-/** Where the commands write and how they exit (tests pass their own). */
-export type MonitoringCliIo = CliIo;
-
-const defaultIo: MonitoringCliIo = processIo;
-
 /** The clients the commands use (module scope; tests of the logic pass their own to the functions above). */
-export const autoscalingClient = new ApplicationAutoScalingClient({});
-export const cloudWatchClient = new CloudWatchClient({});
+export const autoscalingClient = cliClient((c) => new ApplicationAutoScalingClient(c));
+export const cloudWatchClient = cliClient((c) => new CloudWatchClient(c));
 
-/**
- * Adds `scale <app> <process> <min>[-<max>]` and `alarms <app>` to the Slipway CLI, each with `--json`.
- * Exit codes: 0 done, 1 failed (AWS said no), 2 usage.
- */
-export function registerMonitoringCommands(program: Command, io: MonitoringCliIo = defaultIo): void {
-  const finish = async (json: boolean | undefined, work: () => Promise<{ data: unknown; text: string }>): Promise<void> => {
-    try {
-      const { data, text } = await work();
-      io.stdout(json ? JSON.stringify(data, null, 2) : text);
-      io.exit(EXIT.ok);
-    } catch (e) {
-      const usage = e instanceof UsageError;
-      const { name, message } = usage ? { name: 'UsageError', message: (e as Error).message } : describeAwsError(e);
-      if (json) io.stdout(JSON.stringify({ error: name, message }));
-      io.stderr(`error: ${name}: ${message}`);
-      io.exit(usage ? EXIT.usage : EXIT.failed);
-    }
-  };
-
-  const scale = program
-    .command('scale <app> <process> <range>')
-    .description('set the task range of a process type: <min> (exactly) or <min>-<max> (autoscaling between); 0 stops it. Lasts until the next deploy (production) or scheduled start (non-production)')
-    .option('--cluster <name>', 'ECS cluster name (only needed before the first deploy registered the service)')
-    .option('--json', 'print the result as JSON')
-    .action(async (app: string, process: string, rangeText: string, opts: { cluster?: string; json?: boolean }) => {
-      await finish(opts.json, async () => {
-        const range = parseRange(rangeText);
-        const result = await scaleProcess(autoscalingClient, { app, process, range, cluster: opts.cluster });
-        return { data: result, text: formatScale(result) };
-      });
-    });
-
-  const alarms = program
-    .command('alarms <app>')
-    .description('the state of each of the app\'s CloudWatch alarms (those in ALARM first)')
-    .option('--prefix <prefix>', 'Slipway resource-name prefix (config "prefix")', 'slipway')
-    .option('--json', 'print the alarms as JSON')
-    .action(async (app: string, opts: { prefix: string; json?: boolean }) => {
-      await finish(opts.json, async () => {
-        const list = await listAlarms(cloudWatchClient, { app, prefix: opts.prefix });
-        return { data: { app, alarms: list }, text: formatAlarms(app, list) };
-      });
-    });
-
-  // Commander's own usage errors (missing argument, unknown option) exit 2; help exits 0.
-  for (const command of [scale, alarms]) {
-    command.exitOverride((err: CommanderError) => {
-      io.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
-      throw err;
-    });
-    command.configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
-  }
-}

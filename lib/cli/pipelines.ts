@@ -1,27 +1,14 @@
-// Types only: commander 15 is ESM-only, and jest (CommonJS) could not load this module otherwise.
+// Types only: the program (lib/cli/program.ts) loads commander.
 import type { Command, CommanderError } from 'commander';
-import { defaultClients, type OpsClients } from '../ops/aws';
-import {
-  deployBuild,
-  executionStatus,
-  listPipelines,
-  parseExecutionTarget,
-  realClock,
-  redrive,
-  renderDeploy,
-  renderPipelines,
-  renderRedrive,
-  renderStatus,
-  renderWatch,
-  rollback,
-  watchedExit,
-  watchPipeline,
-  type Clock,
-  type FollowOptions,
-} from '../ops/commands';
-import { escapeForTerminal } from '../ops/terminal';
-import { EXIT, UsageError } from './errors';
-import type { CliIo } from './io';
+// The implementation (and the AWS SDK under it) loads when a command runs, not with every start.
+import type * as Aws from '../ops/aws';
+import type * as Commands from '../ops/commands';
+import type * as Diff from '../ops/diff';
+import type { OpsClients } from '../ops/aws';
+import type { Clock, FollowOptions } from '../ops/commands';
+import { describeError, errorOutput, EXIT, UsageError } from './errors';
+import { printResult, processIo, statusLine, type CliIo } from './io';
+import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
 
 /** Environment variable for `--prefix` (the deployment's name prefix, config `prefix`). */
 export const PREFIX_ENV = 'SLIPWAY_PREFIX';
@@ -36,33 +23,17 @@ export interface PipelinesCliIo extends CliIo {
   clock: Clock;
 }
 
-const isTty = Boolean(process.stderr.isTTY);
-/** A live progress line is on the terminal, not yet ended by a newline. */
-let liveLine = false;
-const endLiveLine = () => {
-  if (liveLine) process.stderr.write('\n');
-  liveLine = false;
-};
+const aws = () => require('../ops/aws') as typeof Aws;
+const ops = () => require('../ops/commands') as typeof Commands;
+const diff = () => require('../ops/diff') as typeof Diff;
+
 const defaultIo: PipelinesCliIo = {
-  stdout: (text) => {
-    endLiveLine();
-    process.stdout.write(`${text}\n`);
+  ...processIo,
+  progress: (line) => statusLine.progress(line),
+  clients: () => aws().defaultClients(),
+  get clock() {
+    return ops().realClock;
   },
-  stderr: (text) => {
-    endLiveLine();
-    process.stderr.write(`${text}\n`);
-  },
-  exit: (code) => process.exit(code),
-  progress: (line) => {
-    if (!isTty) {
-      process.stderr.write(`${line}\n`);
-      return;
-    }
-    process.stderr.write(`\r\x1b[K${line.slice(0, (process.stderr.columns ?? 120) - 1)}`);
-    liveLine = true;
-  },
-  clients: defaultClients,
-  clock: realClock,
 };
 
 interface CommonOptions {
@@ -71,8 +42,19 @@ interface CommonOptions {
   table?: string;
 }
 
-const USAGE = new Set(['UsageError']);
-const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim();
+/** Checks `<execution-arn>` or `<app> <build>` before any AWS call. @throws UsageError */
+function checkTarget(first: string, second: string | undefined): void {
+  const target = ops().parseExecutionTarget(first, second);
+  if ('app' in target && target.app !== undefined) aws().checkAppName(target.app);
+}
+
+/** The deployment's name prefix: an app-name-like word (it becomes part of ARNs and names). */
+export const PREFIX = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** Checks --prefix before it goes into a name. @throws UsageError */
+export function checkPrefix(prefix: string | undefined): void {
+  if (prefix !== undefined && !PREFIX.test(prefix)) throw new UsageError(`--prefix ${JSON.stringify(prefix.slice(0, 60))} is not a name prefix (lowercase letters, digits and hyphens, starting with a letter)`);
+}
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -96,33 +78,38 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
       .addOption(program.createOption('--prefix <prefix>', 'name prefix of the Slipway deployment (config "prefix")').env(PREFIX_ENV).default('slipway'))
       .addOption(program.createOption('--table <name>', "the app's DynamoDB table (default: read from the build state machine)").env(TABLE_ENV));
 
-  const run = async (command: Command, body: (opts: CommonOptions & Record<string, unknown>) => Promise<{ json: unknown; text: string; code: number }>): Promise<void> => {
-    const opts = command.opts<CommonOptions & Record<string, unknown>>();
+  /**
+   * Runs a command: `check` validates every argument first (a usage error never reaches AWS), then
+   * `body` does the work; any error is reported under its shared name, in JSON too with --json.
+   */
+  const run = async (command: Command, check: (opts: CommonOptions & Record<string, unknown>) => void, body: (opts: CommonOptions & Record<string, unknown>) => Promise<{ json: unknown; text: string; code: number }>): Promise<void> => {
+    const opts = command.optsWithGlobals<CommonOptions & Record<string, unknown>>();
     let result;
     try {
+      checkPrefix(opts.prefix);
+      check(opts);
       result = await body(opts);
     } catch (e) {
-      const err = e as Error;
-      const name = err?.name ?? 'Error';
-      const message = oneLine(String(err?.message ?? e));
-      if (opts.json) io.stdout(JSON.stringify({ error: name, message }));
-      // Messages quote AWS (execution names, causes, service errors): shown, never interpreted.
-      io.stderr(`error: ${escapeForTerminal(name)}: ${escapeForTerminal(message)}`);
-      io.exit(USAGE.has(name) ? EXIT.usage : EXIT.failed);
+      const report = describeError(e);
+      const out = errorOutput(report, opts.json);
+      if (out.stdout) io.stdout(out.stdout, 'json');
+      io.stderr(out.stderr);
+      io.exit(report.code);
       return;
     }
-    io.stdout(opts.json ? JSON.stringify(result.json, null, 2) : result.text);
+    printResult(io, opts.json, result.json, result.text);
     io.exit(result.code);
   };
   const locate = (o: CommonOptions) => ({ prefix: o.prefix, table: o.table });
   const follow = (o: CommonOptions & Record<string, unknown>): FollowOptions => ({
     clock: io.clock,
     intervalMs: positiveInt('--interval', o.interval as string | undefined, 5) * 1000,
-    timeoutMs: positiveInt('--timeout', o.timeout as string | undefined, 7200) * 1000,
-    onProgress: o.json ? undefined : (line: string) => io.progress(escapeForTerminal(line)),
+    // --timeout (an option of every command) bounds the whole command; the follow loop stops at it too.
+    timeoutMs: positiveInt('--timeout', o.timeout as string | undefined, DEFAULT_FOLLOW_TIMEOUT_SECONDS) * 1000,
+    onProgress: o.json ? undefined : io.progress,
   });
   const watchOptions = (c: Command) =>
-    c.option('--interval <seconds>', 'poll interval while watching', '5').option('--timeout <seconds>', 'stop watching after this long (the pipeline goes on)', '7200');
+    c.option('--interval <seconds>', 'poll interval while watching', '5');
 
   const commands: Command[] = [];
   const add = (c: Command) => {
@@ -134,19 +121,22 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     .description("recent builds with their build, release and deploy executions side by side")
     .option('--limit <n>', 'how many builds, newest first', '10')
     .action(async (app: string, _o: unknown, command: Command) =>
-      run(command, async (o) => {
-        const out = await listPipelines(io.clients(), app, { ...locate(o), limit: positiveInt('--limit', o.limit as string, 10) });
-        return { json: out, text: renderPipelines(out), code: EXIT.ok };
+      run(command, (o) => {
+        aws().checkAppName(app);
+        positiveInt('--limit', o.limit as string, 10);
+      }, async (o) => {
+        const out = await ops().listPipelines(io.clients(), app, { ...locate(o), limit: positiveInt('--limit', o.limit as string, 10) });
+        return { json: out, text: ops().renderPipelines(out), code: EXIT.ok };
       }),
     );
 
   add(common(program.command('status <execution-arn-or-app> [build]')))
     .description("an execution's timeline: states, Map iterations, retries, durations; the failure, its logs, and what a redrive would re-run (or why it would not help)")
     .action(async (first: string, second: string | undefined, _o: unknown, command: Command) =>
-      run(command, async (o) => {
-        const out = await executionStatus(io.clients(), parseExecutionTarget(first, second), { ...locate(o), clock: io.clock });
+      run(command, () => checkTarget(first, second), async (o) => {
+        const out = await ops().executionStatus(io.clients(), ops().parseExecutionTarget(first, second), { ...locate(o), clock: io.clock });
         const failed = ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(out.execution.status);
-        return { json: out, text: renderStatus(out), code: failed ? EXIT.failed : EXIT.ok };
+        return { json: out, text: ops().renderStatus(out), code: failed ? EXIT.failed : EXIT.ok };
       }),
     );
 
@@ -154,9 +144,12 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     .description('redrive the failed pipeline execution of a build (or the given execution): Step Functions re-runs the states that did not exit; refused, with what helps instead, when that cannot change the outcome')
     .option('--watch', 'follow the redriven execution to its end; exit with its result')
     .action(async (first: string, second: string | undefined, _o: unknown, command: Command) =>
-      run(command, async (o) => {
-        const out = await redrive(io.clients(), parseExecutionTarget(first, second), { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
-        return { json: out, text: renderRedrive(out), code: watchedExit(out.watched) };
+      run(command, (o) => {
+        checkTarget(first, second);
+        follow(o);
+      }, async (o) => {
+        const out = await ops().redrive(io.clients(), ops().parseExecutionTarget(first, second), { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
+        return { json: out, text: ops().renderRedrive(out), code: ops().watchedExit(out.watched) };
       }),
     );
 
@@ -166,9 +159,13 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     .option('--force', 'deploy even if a newer build holds the app')
     .option('--watch', 'follow the deploy to its end; exit with its result')
     .action(async (app: string, _o: unknown, command: Command) =>
-      run(command, async (o) => {
-        const out = await deployBuild(io.clients(), app, o.build as string, { ...locate(o), clock: io.clock, force: Boolean(o.force), watch: o.watch ? follow(o) : false });
-        return { json: out, text: renderDeploy(out), code: watchedExit(out.watched) };
+      run(command, (o) => {
+        aws().checkAppName(app);
+        aws().checkBuildKey(o.build as string);
+        follow(o);
+      }, async (o) => {
+        const out = await ops().deployBuild(io.clients(), app, o.build as string, { ...locate(o), clock: io.clock, force: Boolean(o.force), watch: o.watch ? follow(o) : false });
+        return { json: out, text: ops().renderDeploy(out), code: ops().watchedExit(out.watched) };
       }),
     );
 
@@ -177,18 +174,39 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     .option('--to <n>', 'the build to roll back to (it must have been released successfully)')
     .option('--watch', 'follow the deploy to its end; exit with its result')
     .action(async (app: string, _o: unknown, command: Command) =>
-      run(command, async (o) => {
-        const out = await rollback(io.clients(), app, o.to as string | undefined, { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
-        return { json: out, text: renderDeploy(out), code: watchedExit(out.watched) };
+      run(command, (o) => {
+        aws().checkAppName(app);
+        if (o.to !== undefined) aws().checkBuildKey(o.to as string);
+        follow(o);
+      }, async (o) => {
+        const out = await ops().rollback(io.clients(), app, o.to as string | undefined, { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
+        return { json: out, text: ops().renderDeploy(out), code: ops().watchedExit(out.watched) };
+      }),
+    );
+
+  add(common(program.command('diff <app>')))
+    .description('what deploying build N (a redeploy or a rollback) would change against the current release, per process type: image, command, cpu, memory, environment, config keys')
+    .requiredOption('--build <n>', 'the build to compare with the current release')
+    .action(async (app: string, _o: unknown, command: Command) =>
+      run(command, (o) => {
+        aws().checkAppName(app);
+        aws().checkBuildKey(o.build as string);
+      }, async (o) => {
+        const out = await diff().diffBuild(io.clients(), app, o.build as string, locate(o));
+        return { json: out, text: diff().renderDiff(out), code: EXIT.ok };
       }),
     );
 
   add(watchOptions(common(program.command('watch <app> [build]'))))
     .description('follow a build (default: the latest) through build, release and deploy')
     .action(async (app: string, build: string | undefined, _o: unknown, command: Command) =>
-      run(command, async (o) => {
-        const out = await watchPipeline(io.clients(), app, build, { ...locate(o), ...follow(o) });
-        return { json: out, text: renderWatch(out), code: out.outcome === 'deployed' ? EXIT.ok : EXIT.failed };
+      run(command, (o) => {
+        aws().checkAppName(app);
+        if (build !== undefined) aws().checkBuildKey(build);
+        follow(o);
+      }, async (o) => {
+        const out = await ops().watchPipeline(io.clients(), app, build, { ...locate(o), ...follow(o) });
+        return { json: out, text: ops().renderWatch(out), code: out.outcome === 'deployed' ? EXIT.ok : EXIT.failed };
       }),
     );
 

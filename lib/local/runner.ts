@@ -27,7 +27,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskFailureCo
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { handler as checkReleaseTask } from '../../functions/check-release-task/index';
 import { handler as deploymentEvents } from '../../functions/deployment-events/index';
 import { handler as parseBuildEvent } from '../../functions/parse-build-event/index';
@@ -244,7 +244,8 @@ export class LocalRun {
     const spec = parsed.data;
     let config;
     try {
-      config = loadConfig(join(rootDir, spec.config));
+      // An absolute config path (the CLI resolves it against the working directory) stays as it is.
+      config = loadConfig(resolve(rootDir, spec.config));
     } catch (e) {
       throw new LocalRunError((e as Error).message);
     }

@@ -2,9 +2,11 @@ import { DynamoDBClient, GetItemCommand, QueryCommand, type AttributeValue } fro
 import { DescribeExecutionCommand, DescribeStateMachineCommand, GetExecutionHistoryCommand, SFNClient, type DescribeExecutionCommandOutput, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { LambdaClient, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { BUILD_PIPELINES, STATE_MACHINES, stateMachineName, type BuildPipelineName, type StateMachineName } from '../pipeline-contract';
 import { APP_NAME, APP_NAME_MAX } from '../../functions/shared/settings';
-import { describeAwsError as describeLine, UsageError } from '../cli/errors';
+import { cliClient } from '../cli/aws-clients';
+import { AWS_ERROR_NAMES, AwsError, describeAwsError as describeLine, UsageError, type AwsErrorName } from '../cli/errors';
 
 /** The AWS clients the pipeline commands use (tests pass clients mocked with aws-sdk-client-mock). */
 export interface OpsClients {
@@ -13,11 +15,22 @@ export interface OpsClients {
   readonly sts: STSClient;
   /** Optional: finds a failed function's log group (falls back to /aws/lambda/<name>). */
   readonly lambda?: LambdaClient;
+  /** Optional: task definitions, for `slipway diff`. */
+  readonly ecs?: ECSClient;
 }
 
-/** Clients from the standard SDK chain: AWS_PROFILE, AWS_REGION, SSO, instance roles, ... */
+/**
+ * Clients from the standard SDK chain (AWS_PROFILE, AWS_REGION, SSO, instance roles, ...), with the
+ * CLI's bounded timeouts.
+ */
 export function defaultClients(): OpsClients {
-  return { sfn: new SFNClient({}), dynamodb: new DynamoDBClient({}), sts: new STSClient({}), lambda: new LambdaClient({}) };
+  return {
+    sfn: cliClient((c) => new SFNClient(c)),
+    dynamodb: cliClient((c) => new DynamoDBClient(c)),
+    sts: cliClient((c) => new STSClient(c)),
+    lambda: cliClient((c) => new LambdaClient(c)),
+    ecs: cliClient((c) => new ECSClient(c)),
+  };
 }
 
 /** Something the operator asked for does not exist (build, execution, app, release). Exit 1. */
@@ -30,7 +43,10 @@ export class CannotProceed extends Error {
   public override readonly name = 'CannotProceed';
 }
 
-/** An AWS call failed; the message is one line that says which call, on what, and what to do. Exit 1. */
+/**
+ * An AWS call failed for a reason outside the shared vocabulary (see AWS_ERROR_NAMES); the message is
+ * one line that says which call, on what, and the service's error. Exit 1.
+ */
 export class AwsCallFailed extends Error {
   public override readonly name = 'AwsCallFailed';
 }
@@ -47,16 +63,20 @@ export async function aws<T>(what: string, call: () => Promise<T>, notFound?: (m
   }
 }
 
-/** The one-line error for an AWS SDK failure: NotFound (exit 1) for a missing resource, else AwsCallFailed. */
+/**
+ * The one-line error for an AWS SDK failure: NotFound (exit 1) for a missing resource, one of the
+ * shared names (NoCredentials, AccessDenied, Throttled, TimedOut, ...) when it is one, else AwsCallFailed.
+ */
 export function describeAwsError(e: unknown, what: string, notFound?: (message: string) => Error): Error {
   const err = e as Error & { $metadata?: unknown; code?: string };
-  if (err instanceof NotFound || err instanceof CannotProceed || err instanceof AwsCallFailed || err instanceof UsageError) return err;
+  if (err instanceof NotFound || err instanceof CannotProceed || err instanceof AwsCallFailed || err instanceof UsageError || err instanceof AwsError) return err;
   const name = err?.name ?? 'Error';
   if (/ExecutionDoesNotExist|StateMachineDoesNotExist|ResourceNotFound|NotFound/i.test(name)) {
     const message = String(err?.message ?? e).replace(/\s*\n\s*/g, ' ').trim();
     return notFound ? notFound(message) : new NotFound(`${what}: not found (${message})`);
   }
-  return new AwsCallFailed(describeLine(e, what).message);
+  const line = describeLine(e, what);
+  return (AWS_ERROR_NAMES as readonly string[]).includes(line.name) ? new AwsError(line.name as AwsErrorName, line.message) : new AwsCallFailed(line.message);
 }
 
 /** Where an app's pipelines live in one account and region. */
@@ -121,7 +141,7 @@ export async function locateApp(clients: OpsClients, app: string, options: Locat
   checkAppName(app);
   const prefix = options.prefix ?? 'slipway';
   const region = await aws('reading the AWS region', () => clients.sfn.config.region()).catch(() => undefined);
-  if (!region) throw new AwsCallFailed('no AWS region: set AWS_REGION, or use a profile (AWS_PROFILE) with a region');
+  if (!region) throw new AwsError('NoRegion', 'no AWS region: pass --region, set AWS_REGION, or use a profile with a region');
   const identity = await aws('STS GetCallerIdentity', () => clients.sts.send(new GetCallerIdentityCommand({})));
   const account = identity.Account;
   if (!account) throw new AwsCallFailed('STS GetCallerIdentity returned no account');

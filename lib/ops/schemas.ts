@@ -195,3 +195,29 @@ export type WatchOutput = z.infer<typeof watchOutputSchema>;
 
 /** What every command prints with `--json` when it fails (and the one line on stderr). */
 export const errorOutputSchema = z.object({ error: z.string(), message: z.string() });
+
+const taskDefinitionSummarySchema = z.object({
+  arn: z.string(),
+  images: z.record(z.string(), z.string()),
+  commands: z.record(z.string(), z.string().nullable()),
+  cpu: z.string().nullable(),
+  memory: z.string().nullable(),
+  environment: z.record(z.string(), z.string()),
+  secrets: z.array(z.string()),
+});
+
+/** `slipway diff <app> --build N --json`: per process type, the task definition now and after, and the changes. */
+export const diffOutputSchema = z.object({
+  app: z.string(),
+  build: z.string(),
+  current: z.string().nullable(),
+  processes: z.array(
+    z.object({
+      process: z.string(),
+      from: taskDefinitionSummarySchema.nullable(),
+      to: taskDefinitionSummarySchema.nullable(),
+      changes: z.array(z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() })),
+    }),
+  ),
+});
+export type DiffOutputDocument = z.infer<typeof diffOutputSchema>;

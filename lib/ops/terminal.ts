@@ -10,19 +10,21 @@
 // C0 controls (tab and newline included: every field is printed on one line), DEL, C1 controls (0x9b is
 // a one-byte CSI on many terminals), and the Unicode bidirectional embedding, override and isolate
 // characters (the "Trojan Source" set, CVE-2021-42574) plus the line and paragraph separators.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
 
 /**
  * Makes a string safe to print on a terminal, one line: every control character, escape sequence
  * introducer and bidirectional-override character is shown visibly (`\e`, `\n`, `\t`, `\x07`,
- * `\u202e`) instead of being interpreted, and every backslash is doubled so that those forms cannot be
- * forged. Printable text, accents and emoji pass unchanged. `undefined`/`null` print as `-`.
+ * `\u202e`) instead of being interpreted. Printable text, accents and emoji pass unchanged;
+ * `undefined`/`null` print as `-`. Escaping is idempotent (its output has no character it would
+ * escape), so text a renderer escaped can pass through the CLI's output escaping again unchanged.
  */
 export function escapeForTerminal(text: string | null | undefined): string {
   if (text === undefined || text === null) return '-';
-  return text.replace(/\\/g, '\\\\').replace(UNSAFE, (c) => {
+  return text.replace(UNSAFE, (c) => {
     const named = NAMED[c];
     if (named) return named;
     const code = c.charCodeAt(0);
@@ -138,4 +140,21 @@ export function renderRedriveVerdict(r: RenderableRedrive, command?: string): st
   if (r.verdict === 'would-not-help') return [`redrive would not help: ${escapeForTerminal(r.reason)}`, `instead: ${escapeForTerminal(r.instead)}`];
   if (r.verdict === 'not-redrivable') return [`redrive: not possible — ${escapeForTerminal(r.reason)}`, ...(r.instead ? [`instead: ${escapeForTerminal(r.instead)}`] : [])];
   return [];
+}
+
+/**
+ * Escapes a block of our own output line by line: the newlines between lines are kept, anything else
+ * that could steer the terminal is escaped. For text rendered from outside data by several lines of
+ * our own (a timeline, a table).
+ */
+export function escapeLines(text: string): string {
+  return text.split('\n').map(escapeForTerminal).join('\n');
+}
+
+// JSON.stringify escapes C0 controls but leaves DEL, C1 controls and bidirectional overrides raw.
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+/** A JSON document that prints inertly on a terminal and parses to the same value (`indent` 0: one line). */
+export function jsonForTerminal(value: unknown, indent = 2): string {
+  return JSON.stringify(value, null, indent || undefined).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -88,7 +88,7 @@ test('config get of a key that is not set exits 1 with one line', async () => {
   const r = await cli('config', 'get', 'example', 'NOPE');
 
   expect(r.code).toBe(1);
-  expect(r.err).toEqual(['error: ParameterNotFound: not set']);
+  expect(r.err).toEqual(['error: NotFound: NOPE is not set for example (see slipway config list example)']);
 });
 
 test('access denied is one clear line, exit 1', async () => {
@@ -96,7 +96,7 @@ test('access denied is one clear line, exit 1', async () => {
   const r = await cli('config', 'unset', 'example', 'A');
 
   expect(r.code).toBe(1);
-  expect(r.err).toEqual([expect.stringMatching(/^error: AccessDenied: access denied: User: .* not authorized/)]);
+  expect(r.err).toEqual([expect.stringMatching(/^error: AccessDenied: access denied: SSM DeleteParameters: User: .* not authorized/)]);
 });
 
 test('schedules add with an invalid expression exits 2 naming the problem, writing nothing', async () => {

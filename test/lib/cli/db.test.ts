@@ -78,6 +78,14 @@ describe('slipway db --local', () => {
     expect(drop).toMatchObject({ code: 0, out: ['database "cli_sql": dropped; role "cli_sql": dropped'] });
   });
 
+  test('sql without --json prints the rows as a table, then the row count', async () => {
+    const result = await cli('db', '--local', 'sql', 'cli_app', "SELECT n, CASE WHEN n = 2 THEN NULL ELSE 'row ' || n END AS label FROM generate_series(1, 2) AS n");
+
+    expect(result.code).toBe(0);
+    expect(result.out.slice(0, 4)).toEqual(['n │ label', '──┼──────', '1 │ row 1', '2 │ NULL']);
+    expect(result.out[4]).toMatch(/^2 row\(s\) — ran in database "cli_app" in [\d.]+ ms: 2 row\(s\)$/);
+  });
+
   test('an invalid name exits 2 with one line and no stack trace', async () => {
     const result = await cli('db', '--local', 'create', 'bad;name');
     expect(result.code).toBe(2);
@@ -111,6 +119,24 @@ describe('slipway db (Lambda)', () => {
     expect(await cli('db', '--function', 'f', 'drop', 'x')).toMatchObject({ code: 1, err: ['error: DatabaseInUse: database "x" is still in use'] });
     reply = { status: 200, headers: { 'x-amz-function-error': 'Unhandled' }, body: { errorType: 'InvalidIdentifier', errorMessage: 'bad' } };
     expect((await cli('db', '--function', 'f', 'drop', 'x')).code).toBe(2);
+  });
+
+  test('a --function that is no Lambda function name is a usage error, never invoked', async () => {
+    const result = await cli('db', '--function', '../x', '--json', 'create', 'x');
+
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.out.join('\n'))).toEqual({ error: 'UsageError', message: '--function "../x" is not a Lambda function name or ARN' });
+    expect(invocations).toEqual([]);
+  });
+
+  test('access denied on the invoke is AccessDenied, as in every command', async () => {
+    reply = { status: 403, headers: { 'x-amzn-errortype': 'AccessDeniedException' }, body: { message: 'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: lambda:InvokeFunction' } };
+
+    const result = await cli('db', '--function', 'slipway-db-manager', 'enable-iam');
+
+    expect(result.code).toBe(1);
+    expect(result.err).toHaveLength(1);
+    expect(result.err[0]).toMatch(/^error: AccessDenied: access denied: Lambda Invoke slipway-db-manager: User: .* is not authorized to perform: lambda:InvokeFunction/);
   });
 
   test('without --function, the env variable or --local it is a usage error', async () => {

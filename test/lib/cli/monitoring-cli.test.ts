@@ -134,9 +134,16 @@ describe('slipway alarms', () => {
     expect(JSON.parse(out)).toEqual({ app: 'example', alarms: [{ name: 'slipway-example-web-cpu', state: 'OK', reason: 'ok' }] });
   });
 
-  test('no credentials is one line and exit 1', async () => {
+  test('a profile that does not exist is ProfileNotFound (not missing credentials), one line, exit 1', async () => {
     const { code, err } = await cli(['alarms', 'example'], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'slipway-test-no-such-profile', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' });
     expect(code).toBe(1);
-    expect(err).toEqual(['error: NoCredentials: no AWS credentials: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and AWS_REGION, or run `aws sso login`']);
+    expect(err).toEqual(['error: ProfileNotFound: AWS profile "slipway-test-no-such-profile" is not defined in ~/.aws/config or ~/.aws/credentials: check its name (aws configure list-profiles), or pass --profile with another']);
+  });
+
+  test('no credentials at all is NoCredentials, one line, exit 1', async () => {
+    const { code, err } = await cli(['alarms', 'example'], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
+    expect(code).toBe(1);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(/^error: NoCredentials: no AWS credentials for CloudWatch DescribeAlarms: pass --profile/);
   });
 });

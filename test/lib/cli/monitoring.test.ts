@@ -167,7 +167,8 @@ describe('describeAwsError', () => {
   it.each([
     [Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), 'NoCredentials'],
     [Object.assign(new Error('User: arn:aws:iam::1:user/x is not authorized to perform: cloudwatch:DescribeAlarms'), { name: 'AccessDenied' }), 'AccessDenied'],
-    [Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException' }), 'ExpiredTokenException'],
+    [Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException' }), 'CredentialsRejected'],
+    [Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} }), 'Throttled'],
   ])('turns %p into one line named %s', (error, name) => {
     const d = describeAwsError(error);
     expect(d.name).toBe(name);

@@ -130,8 +130,8 @@ describe('slipway pipeline commands (child process)', () => {
 
     expect(result.code).toBe(1);
     expect(result.err).toHaveLength(1);
-    expect(result.err[0]).toMatch(/^error: AwsCallFailed: access denied: Step Functions DescribeExecution arn:aws:states:eu-west-1:123456789012:execution:slipway-example-deploy:example-42-deploy: User: .* is not authorized/);
-    expect(errorOutputSchema.parse(JSON.parse(result.out)).error).toBe('AwsCallFailed');
+    expect(result.err[0]).toMatch(/^error: AccessDenied: access denied: Step Functions DescribeExecution arn:aws:states:eu-west-1:123456789012:execution:slipway-example-deploy:example-42-deploy: User: .* is not authorized/);
+    expect(errorOutputSchema.parse(JSON.parse(result.out)).error).toBe('AccessDenied');
     expect(calls).not.toContain('RedriveExecution');
   });
 

@@ -3,7 +3,7 @@
  * CommonJS runtime cannot load): `npx tsx test/lib/cli/run-config-cli.ts config list example`.
  */
 import { Command } from 'commander';
-import { registerConfigCommands } from '../../../lib/cli/config';
+import { registerConfigCommands } from '../../../lib/cli/config-command';
 
 const program = new Command('slipway');
 registerConfigCommands(program);

@@ -3,7 +3,7 @@
  * cannot load): `npx tsx test/lib/cli/run-db-cli.ts db --local create my_app`.
  */
 import { Command } from 'commander';
-import { registerDbCommands } from '../../../lib/cli/db';
+import { registerDbCommands } from '../../../lib/cli/db-command';
 
 const program = new Command('slipway');
 registerDbCommands(program);

@@ -3,7 +3,7 @@
  * runtime cannot load): `npx tsx test/lib/cli/run-monitoring-cli.ts alarms example --json`.
  */
 import { Command } from 'commander';
-import { registerMonitoringCommands } from '../../../lib/cli/monitoring';
+import { registerMonitoringCommands } from '../../../lib/cli/monitoring-command';
 
 const program = new Command('slipway');
 registerMonitoringCommands(program);

@@ -295,7 +295,7 @@ describe('slipway status', () => {
 
     const error = await executionStatus(clients, { arn: DEPLOY_42 }).catch((e: Error) => e);
 
-    expect(error).toMatchObject({ name: 'AwsCallFailed' });
+    expect(error).toMatchObject({ name: 'AccessDenied' });
     expect((error as Error).message).toMatch(/^access denied: Step Functions DescribeExecution arn:aws:states:.*not authorized/);
     expect((error as Error).message).not.toContain('\n');
   });

@@ -1,4 +1,4 @@
-import { escapeForTerminal, renderRedriveVerdict, renderSteps } from '../../../lib/ops/terminal';
+import { escapeForTerminal, escapeLines, jsonForTerminal, renderRedriveVerdict, renderSteps } from '../../../lib/ops/terminal';
 import { buildTimeline, stepsOf } from '../../../lib/ops/timeline';
 import { DEPLOY_MAP, DEPLOY_TASK, deployIterationFailed, T0 } from './histories';
 
@@ -20,10 +20,11 @@ describe('escapeForTerminal', () => {
     expect(escapeForTerminal('deploy\u202egnp.exe\u2066x\u2069')).toBe('deploy\\u202egnp.exe\\u2066x\\u2069');
   });
 
-  test('every backslash is doubled, so a shown escape cannot be forged; ordinary text and emoji pass unchanged', () => {
-    expect(escapeForTerminal('C:\\new\\x')).toBe('C:\\\\new\\\\x');
-    // A literal backslash-e and a backslash before a real ESC print differently.
-    expect(escapeForTerminal('\\e')).not.toBe(escapeForTerminal('\\\u001b'));
+  test('idempotent: escaped text passes through escaping again unchanged (the CLI escapes its output once more); ordinary text and emoji pass unchanged', () => {
+    const once = escapeForTerminal('boom\u001b[2J\u202e\n');
+    expect(escapeForTerminal(once)).toBe(once);
+    expect(escapeLines(once)).toBe(once);
+    expect(escapeForTerminal('C:\\new\\x')).toBe('C:\\new\\x');
     expect(escapeForTerminal('Wait for the déploiement ✓ 🚀 #0 web')).toBe('Wait for the déploiement ✓ 🚀 #0 web');
     expect(escapeForTerminal(undefined)).toBe('-');
   });
@@ -80,5 +81,40 @@ describe('renderRedriveVerdict', () => {
     const lines = renderRedriveVerdict({ verdict: 'would-not-help', reason: 'a newer build holds the app', instead: 'slipway deploy example --build 42 --force', rerun: [{ state: 'Stop', type: 'Fail', iteration: [] }] });
 
     expect(lines).toEqual(['redrive would not help: a newer build holds the app', 'instead: slipway deploy example --build 42 --force']);
+  });
+});
+
+describe('escapeForTerminal, hostile sequences', () => {
+  test.each([
+    ['an ANSI colour and cursor sequence', 'ex\u001b[2J\u001b[Hample', 'ex\\e[2J\\e[Hample'],
+    ['a window-title sequence ended by BEL', '\u001b]0;owned\u0007', '\\e]0;owned\\x07'],
+    ['a newline and carriage return that would fake a line', 'app\nerror: fake\rX', 'app\\nerror: fake\\rX'],
+    ['a one-byte C1 CSI', 'a\u009b31mb', 'a\\x9b31mb'],
+    ['DEL and NUL', 'a\u007fb\u0000c', 'a\\x7fb\\x00c'],
+    ['a right-to-left override', 'exe.\u202etxt', 'exe.\\u202etxt'],
+  ])('writes %s as visible escapes', (_what, input, expected) => {
+    expect(escapeForTerminal(input)).toBe(expected);
+  });
+
+  test('leaves printable text alone, non-ASCII included', () => {
+    const text = 'build 42 ✓ déployé — 部署 🚀 "quoted" C:\\path';
+
+    expect(escapeForTerminal(text)).toBe(text);
+  });
+});
+
+describe('escapeLines', () => {
+  test('keeps the newlines between lines and escapes what is inside each', () => {
+    expect(escapeLines('title\n  \u001b[31mred\u001b[0m\tcell')).toBe('title\n  \\e[31mred\\e[0m\\tcell');
+  });
+});
+
+describe('jsonForTerminal', () => {
+  test('escapes C1 controls and bidi overrides that JSON.stringify leaves raw, and still parses to the same value', () => {
+    const value = { name: 'a\u009b2Jb\u202ec', note: 'é✓' };
+    const text = jsonForTerminal(value, 0);
+
+    expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(JSON.parse(text)).toEqual(value);
   });
 });

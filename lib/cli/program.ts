@@ -1,0 +1,56 @@
+import { Command } from 'commander';
+import { registerCompletionCommand } from './completion';
+import { registerConfigCommands } from './config-command';
+import { registerDbCommands } from './db-command';
+import { errorOutput, EXIT } from './errors';
+import { processIo, type CliIo } from './io';
+import { registerLocalCommands } from './local';
+import { registerMonitoringCommands } from './monitoring-command';
+import { registerPipelineCommands } from './pipelines';
+import { applyGlobalOptions, beginCommand, commandPath, DEFAULT_FOLLOW_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, type CommandSession, type GlobalOptions } from './runtime';
+import { version } from '../../package.json';
+
+/** What a parse of the command line leaves behind for the entry point (bin/slipway.ts). */
+export interface ProgramState {
+  exitCode: number;
+  session?: CommandSession;
+}
+
+/**
+ * The `slipway` program with every command, its inherited options (--profile, --region, --timeout,
+ * --no-color, --version) and the hooks that apply them. `json`: whether --json is on the command line,
+ * known before parsing so that even commander's own usage errors honour it.
+ */
+export function buildProgram(io: CliIo = processIo, json = false, state: ProgramState = { exitCode: EXIT.ok }): Command {
+  const program = new Command('slipway')
+    .description('Slipway: build -> release -> deploy pipelines for container apps on AWS')
+    .version(version, '-V, --version', 'print the version')
+    .option('--profile <name>', 'AWS profile (default: $AWS_PROFILE)')
+    .option('--region <region>', "AWS region (default: $AWS_REGION, else the profile's)")
+    .option('--timeout <seconds>', `give up after this long (default: ${DEFAULT_TIMEOUT_SECONDS}; ${DEFAULT_FOLLOW_TIMEOUT_SECONDS} for watch and --watch)`)
+    .option('--no-color', 'no colour (NO_COLOR=1 does the same; never on a pipe)')
+    .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({
+      writeOut: (s) => io.stdout(s.trimEnd()),
+      writeErr: (s) => io.stderr(s.trimEnd()),
+      outputError: (s, write) => {
+        if (json) io.stdout(errorOutput({ name: 'UsageError', message: s.replace(/^error:\s*/, '').trim() }, true).stdout as string, 'json');
+        write(s);
+      },
+    })
+    .hook('preAction', (_root, action) => {
+      const opts = action.optsWithGlobals<GlobalOptions>();
+      const path = commandPath(action);
+      state.session = beginCommand(applyGlobalOptions(opts, path), opts, path, { io });
+    })
+    .hook('postAction', () => state.session?.end());
+  registerLocalCommands(program, (code) => (state.exitCode = code));
+  registerDbCommands(program);
+  registerConfigCommands(program);
+  registerMonitoringCommands(program);
+  registerPipelineCommands(program);
+  registerCompletionCommand(program, (text) => process.stdout.write(text));
+  return program;
+}
+

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Compiles the `slipway` CLI once (npm's `prepare`, which `npm ci` runs; or `npm run build:cli`) into
+// dist/slipway.js, so that a start loads one JavaScript file instead of compiling TypeScript each time.
+// dist/slipway.inputs.json lists the project's source files in the bundle: bin/slipway.js falls back to
+// compiling on the fly when one of them is newer (a clone being edited never runs a stale bundle).
+'use strict';
+let buildSync;
+try {
+  ({ buildSync } = require('esbuild'));
+} catch {
+  // An install without devDependencies (npm ci --omit=dev) has no esbuild: bin/slipway.js then runs the
+  // TypeScript through tsx, slower to start but the same CLI.
+  console.warn('build-cli: esbuild is not installed; slipway will compile its TypeScript at each start');
+  process.exit(0);
+}
+const { writeFileSync, mkdirSync } = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const outdir = path.join(root, 'dist');
+mkdirSync(outdir, { recursive: true });
+const result = buildSync({
+  entryPoints: [path.join(root, 'bin', 'slipway.ts')],
+  outfile: path.join(outdir, 'slipway.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  sourcemap: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+  // Optional native bindings some dependencies try to load; absent here, and never needed by the CLI.
+  external: ['pg-native', 'cloudflare:sockets'],
+  absWorkingDir: root,
+});
+const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules/'));
+writeFileSync(path.join(outdir, 'slipway.inputs.json'), `${JSON.stringify(inputs, null, 1)}\n`);

@@ -1,0 +1,65 @@
+import { formatResult } from '../../../lib/cli/db';
+import { formatTable } from '../../../lib/cli/table';
+import type { RunSqlResult } from '../../../functions/database-manager/manager';
+
+const sqlResult = (over: Partial<RunSqlResult>): RunSqlResult => ({
+  action: 'runSql',
+  database: 'shop',
+  changed: true,
+  rowCount: 0,
+  fields: [],
+  rows: [],
+  truncated: false,
+  durationMs: 3.2,
+  message: 'ran in database "shop" in 3.2 ms',
+  ...over,
+});
+
+describe('formatTable', () => {
+  test('aligns the columns under a header, NULL for null, JSON for objects', () => {
+    const { text, cut } = formatTable(['id', 'name', 'tags'], [
+      { id: 1, name: 'ada', tags: ['a', 'b'] },
+      { id: 22, name: null, tags: { x: 1 } },
+    ]);
+
+    expect(text.split('\n')).toEqual([
+      'id │ name │ tags',
+      '───┼──────┼──────────',
+      '1  │ ada  │ ["a","b"]',
+      '22 │ NULL │ {"x":1}',
+    ]);
+    expect(cut).toBe(false);
+  });
+
+  test('cuts a long cell with … and says so', () => {
+    const { text, cut } = formatTable(['v'], [{ v: 'x'.repeat(50) }], { maxCellWidth: 10 });
+
+    expect(text.split('\n')[2]).toBe(`${'x'.repeat(9)}…`);
+    expect(cut).toBe(true);
+  });
+
+  test('escapes values from the database for the terminal', () => {
+    const { text } = formatTable(['v'], [{ v: 'a\u001b[2Jb\nc' }]);
+
+    expect(text.split('\n')[2]).toBe('a\\e[2Jb\\nc');
+  });
+});
+
+describe('db sql output (formatResult)', () => {
+  test('prints the rows as a table, then the row count', () => {
+    const text = formatResult(sqlResult({ rowCount: 2, fields: ['n'], rows: [{ n: 1 }, { n: 2 }], message: 'ran in database "shop" in 3.2 ms: 2 row(s)' }));
+
+    expect(text.split('\n')).toEqual(['n', '─', '1', '2', '2 row(s) — ran in database "shop" in 3.2 ms: 2 row(s)']);
+  });
+
+  test('states the truncation when the manager returned only the first rows', () => {
+    const rows = Array.from({ length: 3 }, (_, i) => ({ n: i }));
+    const text = formatResult(sqlResult({ rowCount: 150, fields: ['n'], rows, truncated: true }));
+
+    expect(text.split('\n').pop()).toMatch(/^150 row\(s\), first 3 shown \(the manager returns at most 3 rows: narrow the query/);
+  });
+
+  test('a statement without rows prints only the count', () => {
+    expect(formatResult(sqlResult({ rowCount: 0, message: 'ran in database "shop" in 1 ms: 0 row(s)' }))).toBe('0 row(s) — ran in database "shop" in 1 ms: 0 row(s)');
+  });
+});
