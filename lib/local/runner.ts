@@ -260,6 +260,7 @@ export class LocalRun {
     this.clusterArn = settings.cluster;
     this.world = new World(spec, settings, this.tableName);
     for (const [process, s] of Object.entries(spec.services)) this.world.seedService(process, s.build);
+    for (const build of spec.registeredBuilds) for (const process of Object.keys(settings.processes)) this.world.seedRevision(process, build);
     if (spec.newerBuild) this.seedNewerBuild(spec.newerBuild.build, spec.newerBuild.claimed);
     try {
       this.world.seedScalableTargets(spec.scalableTargets);

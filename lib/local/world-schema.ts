@@ -63,6 +63,12 @@ export const worldSchema = z
     startTime: z.string().datetime().default('2026-01-01T00:00:00Z'),
     /** Services that exist before the run, by process type, each on a revision of an earlier build. */
     services: z.record(processName, z.object({ build: z.string().regex(/^\d+$/) }).strict()).default({}),
+    /**
+     * Builds whose task-definition revisions are registered before the run (one per process type, as the
+     * build pipeline registers them), after the `services`' own: what a `release` or `deploy` run of
+     * that build needs, since ECS runs only task definitions the account holds.
+     */
+    registeredBuilds: z.array(z.string().regex(/^\d+$/, 'a build number')).max(20).default([]),
     /** A newer build already deployed or deploying (its claim on the app and its services). */
     newerBuild: z.object({ build: z.string().regex(/^\d+$/), claimed: z.boolean().default(true) }).strict().optional(),
     /** How the release task ends. */

@@ -66,7 +66,8 @@ describe('release and deploy run locally from their documented example inputs', 
     ['release', 'release-input.json', ['release SUCCEEDED', 'deploy SUCCEEDED']],
     ['deploy', 'deploy-input.json', ['deploy SUCCEEDED']],
   ])('%s with test/fixtures/events/%s', async (pipeline, file, expected) => {
-    const result = await cli(['local', 'run', pipeline, '--event', path.join(EVENTS, file), '--json'], ROOT);
+    // ECS runs only task definitions the account holds: the world has build 42's revisions registered.
+    const result = await cli(['local', 'run', pipeline, '--event', path.join(EVENTS, file), '--world', path.join(ROOT, 'test/fixtures/worlds/build-42-registered.json'), '--json'], ROOT);
 
     expect(result.code).toBe(0);
     expect(statuses(result.out)).toEqual(expected);
