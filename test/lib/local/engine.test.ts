@@ -203,3 +203,16 @@ describe('the simulated event bus matches patterns as EventBridge does', () => {
     expect(deterministicUuid('x')).not.toBe(deterministicUuid('y'));
   });
 });
+
+describe('intrinsic functions as AWS computes them', () => {
+  test('States.Hash of inputs past one hash block (56+ bytes, e.g. an execution ARN) matches MD5 and SHA-256', async () => {
+    const { createHash } = await import('node:crypto');
+    const arn = 'arn:aws:states:us-east-1:123456789012:execution:slipway-example-release:example-42-release';
+    const def = { StartAt: 'H', States: { H: { Type: 'Pass', Parameters: { 'md5.$': "States.Hash($.v, 'MD5')", 'sha.$': "States.Hash($.v, 'SHA-256')" }, End: true } } };
+    for (const v of ['abc', 'x'.repeat(56), arn]) {
+      const history: HistoryEvent[] = [];
+      const result = await attempt(def, history, {}, { v });
+      expect(result.outcome).toEqual({ ok: true, output: { md5: createHash('md5').update(v).digest('hex'), sha: createHash('sha256').update(v).digest('hex') } });
+    }
+  });
+});
