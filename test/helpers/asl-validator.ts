@@ -1,0 +1,45 @@
+/**
+ * asl-validator as the tests load it (jest.config.js maps the module `asl-validator` here): the real
+ * validator, with each result remembered for the rest of the test file.
+ *
+ * Why: asl-validator builds a new Ajv instance and compiles all its JSON schemas on every call, and
+ * aws-local-stepfunctions calls it for every `new StateMachine(...)`, so a local run validated the same
+ * few definitions again for every execution; that compiling was most of the state machine tests' time.
+ *
+ * The validator is a function of the definition and the options, so the first result for a given pair is
+ * the answer for every later call. It also adds a default `QueryLanguage` to each state of the
+ * definition it is given; a remembered answer makes the same additions, so callers see the same object.
+ */
+type Result = { isValid: boolean; errors: unknown[]; errorsText: (separator?: string) => string };
+type Validator = (definition: unknown, options?: unknown) => Result;
+
+// The package's main file, by path: the bare name `asl-validator` is mapped to this module.
+const validate = require('asl-validator/dist/src/validator.js') as Validator;
+
+const remembered = new Map<string, { result: Result; validated: string }>();
+
+/** Writes every property of `source` into `target`, recursing where both hold an object. */
+function copyInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    const current = target[key];
+    if (value !== null && typeof value === 'object' && current !== null && typeof current === 'object') {
+      copyInto(current as Record<string, unknown>, value as Record<string, unknown>);
+    } else {
+      target[key] = value;
+    }
+  }
+}
+
+function rememberingValidator(definition: unknown, options?: unknown): Result {
+  const key = JSON.stringify([definition, options ?? null]);
+  const known = remembered.get(key);
+  if (known) {
+    if (definition !== null && typeof definition === 'object') copyInto(definition as Record<string, unknown>, JSON.parse(known.validated) as Record<string, unknown>);
+    return known.result;
+  }
+  const result = validate(definition, options);
+  remembered.set(key, { result, validated: JSON.stringify(definition) });
+  return result;
+}
+
+export = rememberingValidator;
