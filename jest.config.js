@@ -19,6 +19,9 @@ module.exports = {
   // asl-validator compiles its schemas on every call; the tests load it through a wrapper that remembers
   // each definition's result (test/helpers/asl-validator.ts).
   moduleNameMapper: { '^asl-validator$': '<rootDir>/test/helpers/asl-validator.ts' },
+  // A per-run folder in which the first PostgreSQL server leaves a template that later ones copy.
+  globalSetup: '<rootDir>/test/helpers/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/jest-global-teardown.ts',
   setupFiles: ['<rootDir>/lib/local/polyfills.ts', '<rootDir>/lib/local/quiet.ts', '<rootDir>/test/helpers/jest-env.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   // One worker per core: jest's default leaves one core to its own process, which has little to do.
