@@ -1,6 +1,13 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ACCEPTED_ENV } from './run-folders';
+
 /**
  * asl-validator as the tests load it (jest.config.js maps the module `asl-validator` here): the real
- * validator, with each result remembered for the rest of the test file.
+ * validator, with each result remembered for the rest of the test file, and each definition it accepts
+ * remembered for the rest of the jest run (in the folder named by `ACCEPTED_ENV`, which
+ * test/helpers/jest-global-setup.ts makes), so every worker's later test files skip it too.
  *
  * Why: asl-validator builds a new Ajv instance and compiles all its JSON schemas on every call, and
  * aws-local-stepfunctions calls it for every `new StateMachine(...)`, so a local run validated the same
@@ -30,15 +37,36 @@ function copyInto(target: Record<string, unknown>, source: Record<string, unknow
   }
 }
 
+/** An accepted definition from an earlier test file of this run: its key and the definition as validated. */
+function acceptedEarlier(file: string | undefined, key: string): { result: Result; validated: string } | undefined {
+  if (!file) return undefined;
+  try {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { key: string; validated: string };
+    if (stored.key !== key) return undefined;
+    return { result: { isValid: true, errors: [], errorsText: () => '' }, validated: stored.validated };
+  } catch {
+    return undefined;
+  }
+}
+
 function rememberingValidator(definition: unknown, options?: unknown): Result {
   const key = JSON.stringify([definition, options ?? null]);
-  const known = remembered.get(key);
+  const dir = process.env[ACCEPTED_ENV];
+  const file = dir ? join(dir, `${createHash('sha256').update(key).digest('hex')}.json`) : undefined;
+  const known = remembered.get(key) ?? acceptedEarlier(file, key);
   if (known) {
+    remembered.set(key, known);
     if (definition !== null && typeof definition === 'object') copyInto(definition as Record<string, unknown>, JSON.parse(known.validated) as Record<string, unknown>);
     return known.result;
   }
   const result = validate(definition, options);
-  remembered.set(key, { result, validated: JSON.stringify(definition) });
+  const validated = JSON.stringify(definition);
+  remembered.set(key, { result, validated });
+  if (file && result.isValid) {
+    // Written whole, then renamed into place: another worker reads all of it or nothing.
+    writeFileSync(`${file}.${process.pid}`, JSON.stringify({ key, validated }));
+    renameSync(`${file}.${process.pid}`, file);
+  }
   return result;
 }
 
