@@ -17,9 +17,9 @@ module.exports = {
     ],
   },
   // asl-validator compiles its schemas on every call; the tests load it through a wrapper that remembers
-  // each definition's result (test/helpers/asl-validator.ts).
+  // each definition's result for the test file, and each accepted one for the run (test/helpers/asl-validator.ts).
   moduleNameMapper: { '^asl-validator$': '<rootDir>/test/helpers/asl-validator.ts' },
-  // A per-run folder in which the first PostgreSQL server leaves a template that later ones copy.
+  // Per-run folders: the PostgreSQL template cluster later servers copy, the definitions asl-validator accepted.
   globalSetup: '<rootDir>/test/helpers/jest-global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/jest-global-teardown.ts',
   setupFiles: ['<rootDir>/lib/local/polyfills.ts', '<rootDir>/lib/local/quiet.ts', '<rootDir>/test/helpers/jest-env.ts'],
