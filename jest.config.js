@@ -3,9 +3,28 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Type-checking happens once, in `tsc --noEmit`; ts-jest only transpiles (isolatedModules).
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
-  setupFiles: ['<rootDir>/lib/local/polyfills.ts', '<rootDir>/lib/local/quiet.ts'],
+  // Type-checking happens once, in `tsc --noEmit`; jest only strips types, with swc (the settings of
+  // tsconfig.json that change emitted code: ES2022, CommonJS with esModuleInterop, define semantics for
+  // class fields). swc also hoists `jest.mock` calls above the imports, as ts-jest did.
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022', transform: { useDefineForClassFields: true } },
+        module: { type: 'commonjs' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  // asl-validator compiles its schemas on every call; the tests load it through a wrapper that remembers
+  // each definition's result for the test file, and each accepted one for the run (test/helpers/asl-validator.ts).
+  moduleNameMapper: { '^asl-validator$': '<rootDir>/test/helpers/asl-validator.ts' },
+  // Per-run folders: the PostgreSQL template cluster later servers copy, the definitions asl-validator accepted.
+  globalSetup: '<rootDir>/test/helpers/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/jest-global-teardown.ts',
+  setupFiles: ['<rootDir>/lib/local/polyfills.ts', '<rootDir>/lib/local/quiet.ts', '<rootDir>/test/helpers/jest-env.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
+  // One worker per core: jest's default leaves one core to its own process, which has little to do.
+  maxWorkers: '100%',
   testTimeout: 60000,
 };

@@ -78,6 +78,8 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptResult
 }
 
 const ready = new WeakMap<StateMachineDefinition, StateMachineDefinition>();
+/** Definitions asl-validator already accepted. */
+const validated = new WeakSet<StateMachineDefinition>();
 
 /**
  * The definition as aws-local-stepfunctions 3.0 runs it correctly: it nests the result under a "$" key
@@ -133,7 +135,10 @@ class Attempt {
   async engine(def: StateMachineDefinition, input: Json, partial = false, iteration?: number): Promise<Outcome> {
     // A redrive starts mid-definition, which the validator reports as unreachable states; the same
     // definition was validated when the execution first ran.
-    const machine = new StateMachine(def, { validationOptions: partial ? { noValidate: true } : { checkArn: true, checkPaths: true } });
+    // Each definition is validated once (asl-validator compiles its schemas on every call).
+    const skip = partial || validated.has(def);
+    const machine = new StateMachine(def, { validationOptions: skip ? { noValidate: true } : { checkArn: true, checkPaths: true } });
+    validated.add(def);
     // Retries happen at once (the runner's clock is simulated): the retry count and order are AWS's.
     const retryOverrides: Record<string, number> = {};
     forEachState(def.States as unknown as AslStates, (n, s) => {

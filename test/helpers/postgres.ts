@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,9 @@ import { Client, type ClientConfig } from 'pg';
  *   `os.tmpdir()`, and `pg_ctl` starts the server on a free port, listening on 127.0.0.1 and on a private
  *   socket directory. Local (socket) connections are trusted; TCP connections need a SCRAM password, so
  *   tests can check a generated password for real.
+ * * In a jest run (`TEMPLATES_ENV` set by test/helpers/jest-global-setup.ts), `initdb` runs once per run:
+ *   each server starts from a copy of the first one's data directory (see `templateCluster`), still one
+ *   server per test file.
  *
  * Like RDS, the server gets an `rds_iam` role and an admin role that is not a superuser
  * (`slipway_admin`: LOGIN CREATEDB CREATEROLE, member of `pg_signal_backend`, not of `rds_iam`),
@@ -112,7 +115,13 @@ function makeCertificates(dir: string, asPostgres: boolean): { serverCert: strin
   run('sh', ['-c', `printf 'subjectAltName=DNS:localhost\n' > '${f('server.ext')}'`], asPostgres);
   run('openssl', ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.crt'), '-days', '2', '-extfile', f('server.ext')], asPostgres);
   run('chmod', ['600', f('server.key')], asPostgres);
-  return { serverCert: f('server.crt'), serverKey: f('server.key'), caFile: f('ca.crt'), otherCaFile: f('other-ca.crt') };
+  return certificateFiles(dir);
+}
+
+/** The certificate files `makeCertificates` left in `dir`; undefined when there are none. */
+function certificateFiles(dir: string): { serverCert: string; serverKey: string; caFile: string; otherCaFile: string } | undefined {
+  const f = (name: string) => join(dir, name);
+  return existsSync(f('server.crt')) ? { serverCert: f('server.crt'), serverKey: f('server.key'), caFile: f('ca.crt'), otherCaFile: f('other-ca.crt') } : undefined;
 }
 
 function makeHarness(
@@ -176,23 +185,20 @@ export async function startPostgres(): Promise<TestPostgres> {
     );
   }
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const root = mkdtempSync(join(tmpdir(), 'slipway-pg-'));
+  const templatesDir = process.env[TEMPLATES_ENV];
+  const template = templatesDir ? await templateCluster(binDir, templatesDir, isRoot) : undefined;
+  const { root, socketDir } = serverFolder(tmpdir(), 'slipway-pg-', isRoot);
   const dataDir = join(root, 'data');
-  const socketDir = join(root, 'sock');
-  if (isRoot) {
-    const pgUid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const pgGid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    chownSync(root, pgUid, pgGid);
-    chmodSync(root, 0o755);
-    run('mkdir', ['-p', socketDir], true);
+  let certificates: Certificates | undefined;
+  if (template) {
+    // As root, `cp -a` keeps the files the server's OS user's.
+    run('cp', ['-a', template.dataDir, dataDir], false);
+    certificates = template.certificates;
   } else {
-    run('mkdir', ['-p', socketDir], false);
+    initdb(binDir, dataDir);
+    certificates = makeCertificates(root, isRoot);
   }
-  run(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C'], true);
-  const port = await freePort();
-  const certificates = makeCertificates(root, isRoot);
-  const ssl = certificates ? ` -c ssl=on -c ssl_cert_file=${certificates.serverCert} -c ssl_key_file=${certificates.serverKey}` : '';
-  run(join(binDir, 'pg_ctl'), ['-D', dataDir, '-w', '-l', join(root, 'server.log'), '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c max_prepared_transactions=10${ssl}`, 'start'], true);
+  const port = await startServer(binDir, dataDir, root, socketDir, certificates);
 
   const stop = async (): Promise<void> => {
     try {
@@ -202,16 +208,88 @@ export async function startPostgres(): Promise<TestPostgres> {
     }
   };
   const superConfig: ClientConfig = { host: socketDir, port, user: 'postgres', database: 'postgres' };
-  try {
-    await ensureRole(superConfig, 'rds_iam', 'NOLOGIN');
-    await ensureRole(superConfig, ADMIN_ROLE, 'LOGIN CREATEDB CREATEROLE');
-    await withClient(superConfig, async (c) => {
-      await c.query(`GRANT pg_signal_backend TO "${ADMIN_ROLE}"`);
-    });
-  } catch (e) {
-    await stop();
-    throw e;
+  if (!template) {
+    try {
+      await addRdsRoles(superConfig);
+    } catch (e) {
+      await stop();
+      throw e;
+    }
   }
   const tls = certificates ? { host: 'localhost' as const, caFile: certificates.caFile, otherCaFile: certificates.otherCaFile } : undefined;
   return makeHarness(superConfig, { host: socketDir, port, user: ADMIN_ROLE, database: 'postgres' }, true, { host: '127.0.0.1', port }, stop, tls);
+}
+
+/**
+ * Names a folder (made by jest's globalSetup, removed by its globalTeardown) where the first server of a
+ * test run leaves its freshly initialized data directory, roles and certificates; every later server of
+ * the run starts from a copy of it instead of running `initdb` again. Each test file still gets a server
+ * of its own.
+ */
+export const TEMPLATES_ENV = 'SLIPWAY_PG_TEMPLATES';
+
+type Certificates = NonNullable<ReturnType<typeof makeCertificates>>;
+
+/** A new folder for one server under `parent`, owned by the server's OS user, with its socket folder. */
+function serverFolder(parent: string, prefix: string, isRoot: boolean): { root: string; socketDir: string } {
+  const root = mkdtempSync(join(parent, prefix));
+  const socketDir = join(root, 'sock');
+  if (isRoot) {
+    const pgUid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const pgGid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(root, pgUid, pgGid);
+    chmodSync(root, 0o755);
+  }
+  run('mkdir', ['-p', socketDir], isRoot);
+  return { root, socketDir };
+}
+
+function initdb(binDir: string, dataDir: string): void {
+  run(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C'], true);
+}
+
+/** Starts a server on `dataDir` on a free port (TLS on with `certificates`) and returns the port. */
+async function startServer(binDir: string, dataDir: string, root: string, socketDir: string, certificates: Certificates | undefined): Promise<number> {
+  const port = await freePort();
+  const ssl = certificates ? ` -c ssl=on -c ssl_cert_file=${certificates.serverCert} -c ssl_key_file=${certificates.serverKey}` : '';
+  run(join(binDir, 'pg_ctl'), ['-D', dataDir, '-w', '-l', join(root, 'server.log'), '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c max_prepared_transactions=10${ssl}`, 'start'], true);
+  return port;
+}
+
+/** The roles Aurora has and the manager relies on (see {@link ADMIN_ROLE}). */
+async function addRdsRoles(superConfig: ClientConfig): Promise<void> {
+  await ensureRole(superConfig, 'rds_iam', 'NOLOGIN');
+  await ensureRole(superConfig, ADMIN_ROLE, 'LOGIN CREATEDB CREATEROLE');
+  await withClient(superConfig, async (c) => {
+    await c.query(`GRANT pg_signal_backend TO "${ADMIN_ROLE}"`);
+  });
+}
+
+/**
+ * The run's template cluster in `templatesDir`, made by the first caller: `initdb`, certificates, the RDS
+ * roles, then a clean shutdown. Two jest workers may both make one at the start of a run; the first to
+ * finish renames its folder into place and the other's is discarded.
+ */
+async function templateCluster(binDir: string, templatesDir: string, isRoot: boolean): Promise<{ dataDir: string; certificates?: Certificates }> {
+  const ready = join(templatesDir, 'cluster');
+  if (!existsSync(ready)) {
+    const { root, socketDir } = serverFolder(templatesDir, 'building-', isRoot);
+    const dataDir = join(root, 'data');
+    try {
+      initdb(binDir, dataDir);
+      const port = await startServer(binDir, dataDir, root, socketDir, makeCertificates(root, isRoot));
+      try {
+        await addRdsRoles({ host: socketDir, port, user: 'postgres', database: 'postgres' });
+      } finally {
+        run(join(binDir, 'pg_ctl'), ['-D', dataDir, '-w', '-m', 'fast', 'stop'], true);
+      }
+      renameSync(root, ready);
+    } catch (e) {
+      // Another worker's template got there first: use that one. Otherwise this one's failure stands.
+      if (!existsSync(ready)) throw e;
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+  return { dataDir: join(ready, 'data'), certificates: certificateFiles(ready) };
 }

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ACCEPTED_ENV } from './run-folders';
+
+/**
+ * asl-validator as the tests load it (jest.config.js maps the module `asl-validator` here): the real
+ * validator, with each result remembered for the rest of the test file, and each definition it accepts
+ * remembered for the rest of the jest run (in the folder named by `ACCEPTED_ENV`, which
+ * test/helpers/jest-global-setup.ts makes), so every worker's later test files skip it too.
+ *
+ * Why: asl-validator builds a new Ajv instance and compiles all its JSON schemas on every call, and
+ * aws-local-stepfunctions calls it for every `new StateMachine(...)`, so a local run validated the same
+ * few definitions again for every execution; that compiling was most of the state machine tests' time.
+ *
+ * The validator is a function of the definition and the options, so the first result for a given pair is
+ * the answer for every later call. It also adds a default `QueryLanguage` to each state of the
+ * definition it is given; a remembered answer makes the same additions, so callers see the same object.
+ */
+type Result = { isValid: boolean; errors: unknown[]; errorsText: (separator?: string) => string };
+type Validator = (definition: unknown, options?: unknown) => Result;
+
+// The package's main file, by path: the bare name `asl-validator` is mapped to this module.
+const validate = require('asl-validator/dist/src/validator.js') as Validator;
+
+const remembered = new Map<string, { result: Result; validated: string }>();
+
+/** Writes every property of `source` into `target`, recursing where both hold an object. */
+function copyInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    const current = target[key];
+    if (value !== null && typeof value === 'object' && current !== null && typeof current === 'object') {
+      copyInto(current as Record<string, unknown>, value as Record<string, unknown>);
+    } else {
+      target[key] = value;
+    }
+  }
+}
+
+/** An accepted definition from an earlier test file of this run: its key and the definition as validated. */
+function acceptedEarlier(file: string | undefined, key: string): { result: Result; validated: string } | undefined {
+  if (!file) return undefined;
+  try {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { key: string; validated: string };
+    if (stored.key !== key) return undefined;
+    return { result: { isValid: true, errors: [], errorsText: () => '' }, validated: stored.validated };
+  } catch {
+    return undefined;
+  }
+}
+
+function rememberingValidator(definition: unknown, options?: unknown): Result {
+  const key = JSON.stringify([definition, options ?? null]);
+  const dir = process.env[ACCEPTED_ENV];
+  const file = dir ? join(dir, `${createHash('sha256').update(key).digest('hex')}.json`) : undefined;
+  const known = remembered.get(key) ?? acceptedEarlier(file, key);
+  if (known) {
+    remembered.set(key, known);
+    if (definition !== null && typeof definition === 'object') copyInto(definition as Record<string, unknown>, JSON.parse(known.validated) as Record<string, unknown>);
+    return known.result;
+  }
+  const result = validate(definition, options);
+  const validated = JSON.stringify(definition);
+  remembered.set(key, { result, validated });
+  if (file && result.isValid) {
+    // Written whole, then renamed into place: another worker reads all of it or nothing.
+    writeFileSync(`${file}.${process.pid}`, JSON.stringify({ key, validated }));
+    renameSync(`${file}.${process.pid}`, file);
+  }
+  return result;
+}
+
+export = rememberingValidator;

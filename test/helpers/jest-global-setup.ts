@@ -1,0 +1,19 @@
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ACCEPTED_ENV } from './run-folders';
+import { TEMPLATES_ENV } from './postgres';
+
+/**
+ * jest globalSetup: a folder for the run's PostgreSQL template cluster (test/helpers/postgres.ts) and one
+ * for the state machine definitions asl-validator accepted (test/helpers/asl-validator.ts). Only the
+ * folders: the first test file that needs one fills it, so a run without such tests pays nothing.
+ * The workers inherit the variables; jest-global-teardown.ts removes the folders.
+ */
+export default function globalSetup(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-pg-templates-'));
+  // The server's OS user (postgres, when the tests run as root) builds and reads the template in here.
+  chmodSync(dir, 0o755);
+  process.env[TEMPLATES_ENV] = dir;
+  process.env[ACCEPTED_ENV] = mkdtempSync(join(tmpdir(), 'slipway-asl-accepted-'));
+}
