@@ -8,6 +8,31 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 /** How an attempt (or part of one) ended. */
 export type Outcome = { ok: true; output?: Json } | { ok: false; error: unknown };
 
+/**
+ * Step Functions' payload quota: a state's input or output, an execution's input, at most 256 KiB of
+ * UTF-8 (Step Functions guide, "Step Functions service quotas", "Maximum input or output size for a
+ * task, state, or execution"); beyond it a state fails with States.DataLimitExceeded ("Error handling":
+ * "the output of a connector is larger than payload size quota, the output of a state is larger than
+ * payload size quota, or, after Parameters processing, the input of a state is larger than payload
+ * size quota").
+ */
+export const MAX_PAYLOAD_BYTES = 262144;
+
+/**
+ * The execution history quota (same quotas page: "Maximum execution history size: 25,000 events"; the
+ * execution fails when it reaches it). AWS documents no error name for that failure; the runner uses
+ * States.Runtime and says which quota in the cause.
+ */
+export const MAX_HISTORY_EVENTS = 25000;
+
+/** A quota the engine enforces itself, failing the execution with AWS's error name. */
+class QuotaExceeded extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
 /** A redrive the engine cannot carry out as AWS would (a Parallel state, a Map with a Catch). */
 export class RedriveNotSimulated extends Error {
   public override readonly name = 'RedriveNotSimulated';
@@ -145,12 +170,22 @@ class Attempt {
       if (s.Type === 'Task' || s.Type === 'Map' || s.Type === 'Parallel') retryOverrides[n] = 0;
     });
     const run = machine.run(input as never, { overrides: { taskResourceLocalHandlers: this.o.tasks as never, retryIntervalOverrides: retryOverrides, waitTimeOverrides: this.o.waitTimeOverrides }, context: this.o.context as never });
+    // Quotas the engine does not enforce: a state's output over 256 KiB, a history over 25,000 events.
+    let quota: QuotaExceeded | undefined;
     const consume = (async () => {
       for await (const ev of run.eventLogs) {
+        // Past a quota the execution has ended: what the engine still yields (it stops lazily) is not recorded.
+        if (quota) continue;
         const e = ev as unknown as EngineEvent;
         const idx = iteration ?? e.index;
         this.recorder.handle(e, idx);
         this.o.onEngineEvent?.(e, idx);
+        if (e.type === 'StateExited' && e.state && Buffer.byteLength(JSON.stringify(e.state.output ?? null), 'utf8') > MAX_PAYLOAD_BYTES) {
+          quota = new QuotaExceeded('States.DataLimitExceeded', `The state/task '${e.state.name}' returned a result with a size exceeding the maximum number of bytes service limit.`);
+        } else if (this.o.history.length > MAX_HISTORY_EVENTS) {
+          quota = new QuotaExceeded('States.Runtime', `The execution history reached the quota of ${MAX_HISTORY_EVENTS} events.`);
+        }
+        if (quota) run.abort();
       }
     })();
     let outcome: Outcome;
@@ -160,7 +195,7 @@ class Attempt {
       outcome = { ok: false, error: err };
     }
     await consume;
-    return outcome;
+    return quota ? { ok: false, error: quota } : outcome;
   }
 
   /**

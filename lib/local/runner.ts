@@ -46,7 +46,7 @@ import { ConditionalCheckFailedException, type Item } from './dynamo';
 import { localAppSettings } from './local-settings';
 import { SimulatedAwsError, World, type EmittedEvent, type SimScheduledAction } from './world';
 import { stateIndex, type EngineEvent } from './history';
-import { redrivePlan, runAttempt, type AttemptResult } from './engine';
+import { MAX_PAYLOAD_BYTES, redrivePlan, runAttempt, type AttemptResult } from './engine';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { deterministicUuid, matchesEventPattern, type EventPattern, type ExecutionStatusEvent } from './eventbridge';
 import { worldSchema, type WorldFile } from './world-schema';
@@ -96,8 +96,7 @@ export interface ExecutionReport {
   readonly history: HistoryEvent[];
 }
 
-/** Step Functions' largest input or output, 256 KiB as UTF-8 (Step Functions quotas, "Maximum input or output size"). */
-export const MAX_PAYLOAD_BYTES = 262144;
+export { MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES } from './engine';
 
 /**
  * Why Step Functions refuses an execution name, or undefined (StartExecution API reference, `name`:
@@ -490,6 +489,10 @@ export class LocalRun {
       const resource = String(state.Resource);
       out[name] = async (input) => {
         // Work that takes no simulated time keeps the clock still until it is done (see World.isQuiet).
+        // After Parameters processing, a state's input is also held to the payload quota.
+        if (resource !== SIMULATED_WAIT && Buffer.byteLength(JSON.stringify(input ?? null), 'utf8') > MAX_PAYLOAD_BYTES) {
+          throw new SimulatedAwsError('States.DataLimitExceeded', `The state/task '${name}' has an input with a size exceeding the maximum number of bytes service limit.`);
+        }
         const instant = resource !== SIMULATED_WAIT && !TIME_WAITS.has(resource);
         if (instant) this.busyTasks += 1;
         else active.waits += 1;
@@ -617,10 +620,7 @@ export class LocalRun {
     const name = String(p.Name);
     const bad = executionNameProblem(name);
     if (bad) throw new SimulatedAwsError('StepFunctions.InvalidNameException', `Invalid Name: '${name}' (${bad})`);
-    const inputText = typeof p.Input === 'string' ? p.Input : JSON.stringify(p.Input ?? {});
-    if (Buffer.byteLength(inputText, 'utf8') > MAX_PAYLOAD_BYTES) {
-      throw new SimulatedAwsError('StepFunctions.ValidationException', `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PAYLOAD_BYTES}`);
-    }
+    // An Input over 256 KiB never gets here: the Task's own input quota fails it first (States.DataLimitExceeded).
     const existing = this.executions.find((e) => e.stateMachine === sm && e.name === name);
     if (existing) {
       if (existing.status === 'RUNNING' && JSON.stringify(existing.input) === JSON.stringify(p.Input)) return { ExecutionArn: existing.arn, StartDate: this.world.isoNow() };

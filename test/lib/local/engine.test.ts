@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AslStates } from '../../../lib/asl';
 import { checkFolder } from '../../../lib/local/conformance';
-import { RedriveNotSimulated, runAttempt } from '../../../lib/local/engine';
+import { MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES, RedriveNotSimulated, runAttempt } from '../../../lib/local/engine';
 import { deterministicUuid, matchesEventPattern, UnsupportedEventPattern } from '../../../lib/local/eventbridge';
 import { stateIndex, unfinishedStates } from '../../../lib/local/history';
 
@@ -214,5 +214,31 @@ describe('intrinsic functions as AWS computes them', () => {
       const result = await attempt(def, history, {}, { v });
       expect(result.outcome).toEqual({ ok: true, output: { md5: createHash('md5').update(v).digest('hex'), sha: createHash('sha256').update(v).digest('hex') } });
     }
+  });
+});
+
+describe('quotas the engine enforces as Step Functions does', () => {
+  test('a state output over 256 KiB fails the execution with States.DataLimitExceeded', async () => {
+    const big = { StartAt: 'Big', States: { Big: { Type: 'Pass', Result: { blob: 'x'.repeat(MAX_PAYLOAD_BYTES) }, End: true } } };
+    const result = await attempt(big, [], {});
+    expect(result.error).toBe('States.DataLimitExceeded');
+    expect(result.cause).toContain("'Big'");
+  });
+
+  test('an execution whose history passes 25,000 events fails at the quota', async () => {
+    const loop = {
+      StartAt: 'Count',
+      States: {
+        Count: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'Again?' },
+        'Again?': { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThan: 100000, Next: 'Count' }], Default: 'Done' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const history: HistoryEvent[] = [];
+    const result = await attempt(loop, history, {}, { n: 0 });
+    expect(result.error).toBe('States.Runtime');
+    expect(result.cause).toContain(`${MAX_HISTORY_EVENTS} events`);
+    expect(history.length).toBeGreaterThan(MAX_HISTORY_EVENTS);
+    expect(history.length).toBeLessThan(MAX_HISTORY_EVENTS + 10);
   });
 });

@@ -119,17 +119,28 @@ describe('payload quotas', () => {
     expect(exec.error).toBe('States.DataLimitExceeded');
   });
 
+  test('a Task whose input after Parameters passes 256 KiB fails with States.DataLimitExceeded before any call', async () => {
+    const file = join(dir, 'input-too-big.asl.json');
+    const half = 'x'.repeat(MAX_PAYLOAD_BYTES / 2 + 10);
+    writeFileSync(file, JSON.stringify({ StartAt: 'Half', States: { Half: { Type: 'Pass', Result: half, ResultPath: '$.half', Next: 'Send' }, Send: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:s3:putObject', Parameters: { 'a.$': '$.half', 'b.$': '$.half' }, End: true } } }));
+    let called = 0;
+    const run = new LocalRun(exampleWorld(), ROOT, { aslFiles: { schedules: file }, taskHandlers: { 'arn:aws:states:::aws-sdk:s3:putObject': async () => (called += 1) } });
+    const exec = await run.run('schedules', {});
+    expect(exec.error).toBe('States.DataLimitExceeded');
+    expect(called).toBe(0);
+  });
+
   test('a result just under the quota passes', async () => {
     const { exec } = await runOne({ Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:s3:getObject', Parameters: { Bucket: 'b', Key: 'k' } }, async () => ({ Body: 'x'.repeat(MAX_PAYLOAD_BYTES - 20) }));
     expect(exec.status).toBe('SUCCEEDED');
   });
 
-  test('StartExecution refuses a name AWS refuses, and an input over 256 KiB', async () => {
+  test('StartExecution refuses a name AWS refuses; a child input over 256 KiB fails the starting Task first', async () => {
     const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:slipway-example-deploy';
     const badName = await runOne({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: arn, Name: 'example 42', Input: {} } });
     expect(badName.exec.error).toBe('StepFunctions.InvalidNameException');
     const big = await runOne({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: arn, Name: 'example-42-deploy', Input: { blob: 'x'.repeat(MAX_PAYLOAD_BYTES) } } });
-    expect(big.exec.error).toBe('StepFunctions.ValidationException');
+    expect(big.exec.error).toBe('States.DataLimitExceeded');
     expect(big.run.executions.map((e) => e.stateMachine)).toEqual(['schedules']);
   });
 });
