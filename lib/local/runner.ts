@@ -851,6 +851,12 @@ export class LocalRun {
 
   /** Runs an execution and every child it starts (each as soon as it is started), on the simulated clock. */
   async run(pipeline: StateMachineName, input: unknown, name?: string): Promise<ExecutionReport> {
+    // StartExecution's own checks (API reference: `name` as executionNameProblem, `input` at most 262144 characters).
+    const bad = name !== undefined ? executionNameProblem(name) : undefined;
+    if (bad) throw new LocalRunError(`StartExecution refused the name (InvalidName): ${bad}`);
+    if (Buffer.byteLength(JSON.stringify(input ?? {}), 'utf8') > MAX_PAYLOAD_BYTES) {
+      throw new LocalRunError(`StartExecution refused the input (ValidationException): it is over ${MAX_PAYLOAD_BYTES} bytes, Step Functions' 256 KiB quota`);
+    }
     const exec = this.newExecution(pipeline, name ?? this.defaultName(pipeline, input), (input ?? {}) as Json);
     await this.withMocks(async () => {
       this.track(exec);

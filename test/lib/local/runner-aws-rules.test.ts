@@ -50,8 +50,12 @@ describe('execution names and inputs as Step Functions takes them', () => {
     expect(build.name).toHaveLength(73);
   });
 
-  test('the largest input is 256 KiB', () => {
+  test('a start with an input over 256 KiB or a name AWS refuses is refused before anything runs', async () => {
     expect(MAX_PAYLOAD_BYTES).toBe(256 * 1024);
+    const run = new LocalRun(exampleWorld(), ROOT);
+    await expect(run.run('build', { ...buildEvent(), padding: 'x'.repeat(MAX_PAYLOAD_BYTES) })).rejects.toThrow(/ValidationException.*256 KiB/);
+    await expect(run.run('build', buildEvent(), 'a name with spaces')).rejects.toThrow(/InvalidName/);
+    expect(run.executions).toHaveLength(0);
   });
 });
 
