@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { aslToMermaid, BEGIN_MARKER, describeCondition, diagramsSection, END_MARKER, InvalidStateMachine, updateDoc } from '../../../lib/diagrams/mermaid';
+import { measureChart } from '../../../lib/diagrams/layout';
+import { aslToMermaid, BEGIN_MARKER, describeCondition, diagramsSection, drawStateMachine, END_MARKER, InvalidStateMachine, MAX_EDGE_LABEL, PHASES, updateDoc, wrapWords } from '../../../lib/diagrams/mermaid';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const DIR = path.join(ROOT, 'statemachines');
@@ -18,7 +19,7 @@ function allStates(states: Record<string, State>): [string, State][] {
 }
 
 /** The label a node of this name gets in the chart. */
-const label = (name: string) => name.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+const label = (name: string) => wrapWords(name).map((l) => l.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')).join('<br/>');
 
 describe('aslToMermaid', () => {
   test('there are ASL files to draw', () => {
@@ -39,7 +40,7 @@ describe('aslToMermaid', () => {
     for (const [name] of states) {
       const escaped = label(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       const m =
-        new RegExp(`^\\s*(\\w+)(?:\\["|\\{"|\\(\\["|\\[\\["|\\("|\\[/")${escaped}(?:"|<br/>)`, 'm').exec(chart) ??
+        new RegExp(`^\\s*(\\w+)(?:\\["|\\{"|\\(\\["|\\[\\["|\\("|\\[/")${escaped}(?:"|<br/><small>)`, 'm').exec(chart) ??
         new RegExp(`^\\s*subgraph (\\w+) \\["${escaped} \\((?:Map over .*|Parallel)\\)"\\]$`, 'm').exec(chart);
       expect(m).not.toBeNull();
       idOf.set(name, (m as RegExpExecArray)[1]);
@@ -67,9 +68,9 @@ describe('aslToMermaid', () => {
 
     for (const [name, s] of allStates(asl.States).filter(([, s]) => Array.isArray(s.Retry))) {
       const attempts = (s.Retry as { MaxAttempts?: number }[]).map((r) => r.MaxAttempts ?? 3);
-      const line = chart.split('\n').find((l) => l.includes(`"${label(name)}<br/>`));
+      const line = chart.split('\n').find((l) => l.includes(`"${label(name)}<br/><small>`));
       expect(line).toBeDefined();
-      for (const a of attempts) expect(line).toContain(`×${a}`);
+      expect(line).toContain(`<small>retry ${attempts.map((a) => `≤${a}`).join(' / ')}</small>`);
     }
   });
 
@@ -111,6 +112,77 @@ describe('aslToMermaid', () => {
     expect(describeCondition({ Or: [{ Variable: '$.release', IsPresent: false }, { Not: { Variable: '$.n', NumericGreaterThan: 3 } }] })).toBe('$.release is present: false OR NOT ($.n > 3)');
   });
 
+  test('a condition comparing two paths reads as a path, a literal as a quoted literal', () => {
+    expect(describeCondition({ Variable: '$.waits.count', NumericGreaterThanPath: '$.change.maxWaits' })).toBe('$.waits.count > $.change.maxWaits');
+    expect(describeCondition({ Variable: '$.kind', StringEqualsPath: '$.wanted' })).toBe('$.kind == $.wanted');
+    expect(describeCondition({ Variable: '$.kind', StringEquals: '$.wanted' })).toBe('$.kind == "$.wanted"');
+  });
+
+  test('Choice rules to one state are one edge; a long condition is a numbered rule written out in the table', () => {
+    const asl = {
+      StartAt: 'Running?',
+      States: {
+        'Running?': { Type: 'Choice', Choices: [{ Variable: '$.runningDeploys.count', NumericGreaterThan: 0, Next: 'Wait' }, { Variable: '$.runningReleases.count', NumericGreaterThan: 0, Next: 'Wait' }, { Variable: '$.ok', BooleanEquals: true, Next: 'Go' }], Default: 'Go' },
+        Wait: { Type: 'Wait', Seconds: 5, Next: 'Running?' },
+        Go: { Type: 'Succeed' },
+      },
+    };
+
+    const { charts, rows } = drawStateMachine(asl);
+
+    const chart = charts[0].mermaid;
+    expect(chart.match(/^\s*s0 -- ".*" --> s1$/gm)).toEqual(['  s0 -- "rule 1 or 2" --> s1']);
+    expect(chart).toContain('s0 -- "$.ok == true" --> s2');
+    expect(chart).toContain('s0 -- "otherwise" --> s2');
+    expect(rows.filter((r) => r.kind === 'rule').map((r) => [r.label, r.detail, r.to])).toEqual([
+      ['rule 1', '$.runningDeploys.count > 0', 'Wait'],
+      ['rule 2', '$.runningReleases.count > 0', 'Wait'],
+      ['rule 3', '$.ok == true', 'Go'],
+    ]);
+  });
+
+  test('a Catch label names the errors briefly; the table names them in full', () => {
+    const asl = {
+      StartAt: 'Start',
+      States: {
+        Start: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Catch: [{ ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'], Next: 'Done' }, { ErrorEquals: ['A.VeryLongErrorNameNumberOne', 'B.AnotherLongErrorName', 'C.Third'], Next: 'Done' }], Next: 'Done' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+
+    const { charts, rows } = drawStateMachine(asl);
+
+    expect(charts[0].mermaid).toContain('s0 -. "catch ExecutionAlreadyExists" .-> s1');
+    expect(charts[0].mermaid).toContain('s0 -. "catch 3 errors" .-> s1');
+    expect(rows.find((r) => r.kind === 'catch')?.detail).toBe('`StepFunctions.ExecutionAlreadyExistsException`');
+  });
+
+  test('with phases, each top-level state is drawn in exactly one chart and edges between charts end in "part N" flags', () => {
+    const asl = {
+      StartAt: 'A',
+      States: {
+        A: { Type: 'Pass', Next: 'B' },
+        B: { Type: 'Choice', Choices: [{ Variable: '$.x', BooleanEquals: true, Next: 'C' }], Default: 'Oops' },
+        C: { Type: 'Pass', Next: 'D' },
+        D: { Type: 'Succeed' },
+        Oops: { Type: 'Fail', Error: 'X' },
+      },
+    };
+
+    const { charts } = drawStateMachine(asl, [{ title: 'first', from: 'A' }, { title: 'second', from: 'C' }]);
+
+    expect(charts.map((c) => c.title)).toEqual(['first', 'second']);
+    expect(charts[0].mermaid).toMatch(/s4\[\["Oops"\]\]/);
+    expect(charts[0].mermaid).toContain('s1 -- "$.x == true" --> to_s2');
+    expect(charts[0].mermaid).toContain('to_s2>"part 2: C"]');
+    expect(charts[0].mermaid).not.toMatch(/^\s*s2\(/m);
+    expect(charts[1].mermaid).toContain('from_s2(["from part 1"]) --> s2');
+    expect(charts[1].mermaid).not.toContain('start((start))');
+    expect(charts[1].mermaid).toContain('s3 --> finish');
+    expect(() => drawStateMachine(asl, [{ title: 'x', from: 'Nope' }])).toThrow(/"Nope", which is not a top-level state/);
+    expect(() => drawStateMachine(asl, [{ title: 'x', from: 'C' }])).toThrow(/no phase reaches "A", "B", "Oops"/);
+  });
+
   test('quotes in state names cannot break the chart', () => {
     const chart = aslToMermaid({ StartAt: 'Say "hi" <now>', States: { 'Say "hi" <now>': { Type: 'Succeed' } } });
 
@@ -144,11 +216,76 @@ describe('docs/pipelines.md', () => {
 
     expect(section.startsWith(BEGIN_MARKER)).toBe(true);
     expect(section.endsWith(END_MARKER)).toBe(true);
-    expect(section.match(/```mermaid\nflowchart TD/g)).toHaveLength(FILES.length);
+    const charts = FILES.reduce((n, f) => n + Math.max(1, PHASES[f]?.length ?? 0), 0);
+    expect(section.match(/```mermaid\nflowchart TD/g)).toHaveLength(charts);
     for (const f of FILES) expect(section).toContain(`### ${f.replace('.asl.json', '')}\n`);
   });
 
   test('a document without the markers is refused rather than overwritten', () => {
     expect(() => updateDoc('# hand-written only\n', DIR)).toThrow(InvalidStateMachine);
+  });
+});
+
+/** Every Mermaid block of a Markdown text. */
+const mermaidBlocks = (text: string) => [...text.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+/** Readable at page width: GitHub shows about 830 px of a README or doc; a chart wider than that is shrunk. */
+const MAX_WIDTH = 800;
+const MAX_NODES = 16;
+const MAX_NODE_LINE = 30;
+
+describe('charts readable at page width', () => {
+  test('measureChart finds a long left-to-right chain and a wide rank too wide', () => {
+    const chain = ['flowchart LR', ...Array.from({ length: 8 }, (_, i) => `  n${i}["Register task definitions"]`), ...Array.from({ length: 7 }, (_, i) => `  n${i} --> n${i + 1}`)].join('\n');
+    const fan = ['flowchart TD', '  a{"which?"}', ...Array.from({ length: 6 }, (_, i) => `  b${i}["Give up the redeploy claim"]`), ...Array.from({ length: 6 }, (_, i) => `  a -- "case ${i}" --> b${i}`)].join('\n');
+
+    expect(measureChart(chain).width).toBeGreaterThan(MAX_WIDTH);
+    expect(measureChart(chain.replace('flowchart LR', 'flowchart TD')).width).toBeLessThan(MAX_WIDTH);
+    expect(measureChart(fan).widestRank).toBe(6);
+    expect(measureChart(fan).width).toBeGreaterThan(MAX_WIDTH);
+  });
+
+  test('measureChart ignores back edges and reads subgraphs, shapes and edge labels', () => {
+    const chart = ['flowchart TD', '  s0["Look<br/><small>retry ≤6</small>"]', '  subgraph m ["Map"]', '    m_a(["each"])', '    m_b["work"]', '    m_a --> m_b', '  end', '  s0 --> m', '  m --> s0', '  m -. "catch a long error label" .-> s1', '  s1[["Stop"]]'].join('\n');
+
+    const measure = measureChart(chart);
+
+    expect(measure.nodes).toBe(4);
+    expect(measure.widestRank).toBe(1);
+    expect(measure.longestNodeLine).toBe("retry ≤6".length);
+    expect(measure.longestEdgeLabel).toBe('catch a long error label'.length);
+  });
+
+  const pipelines = readFileSync(path.join(ROOT, 'docs', 'pipelines.md'), 'utf8');
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const charts = [...mermaidBlocks(pipelines).map((c, i) => [`docs/pipelines.md chart ${i + 1}`, c]), ...mermaidBlocks(readme).map((c, i) => [`README.md chart ${i + 1}`, c])];
+
+  test('there are charts to check, the README overview among them', () => {
+    expect(mermaidBlocks(readme).length).toBeGreaterThanOrEqual(1);
+    expect(mermaidBlocks(pipelines).length).toBeGreaterThan(FILES.length);
+  });
+
+  test.each(charts)('%s: top-down, at most 16 nodes, about 800 px wide, short labels', (_, chart) => {
+    const m = measureChart(chart);
+
+    expect(m.direction).toBe('TD');
+    expect(m.nodes).toBeLessThanOrEqual(MAX_NODES);
+    expect(m.widestRank).toBeLessThanOrEqual(4);
+    expect(m.width).toBeLessThanOrEqual(MAX_WIDTH);
+    expect(m.longestNodeLine).toBeLessThanOrEqual(MAX_NODE_LINE);
+    expect(m.longestEdgeLabel).toBeLessThanOrEqual(MAX_EDGE_LABEL);
+  });
+
+  test('no Choice edge label shows a path as a quoted string', () => {
+    for (const chart of mermaidBlocks(pipelines)) expect(chart).not.toMatch(/#quot;\$\./);
+  });
+
+  test('every document that uses the retry notation explains it', () => {
+    for (const doc of [pipelines, readme]) {
+      if (!/retry ≤\d/.test(mermaidBlocks(doc).join('\n'))) continue;
+      expect(doc).toContain('**Retry notation.** `retry ≤6` under a Task');
+      expect(doc).toMatch(/\| `retry ≤\d+` \| `[^|]+`.*: up to \d+ retries/);
+    }
+    expect(pipelines).not.toMatch(/ \+\d+ ×\d/);
   });
 });
