@@ -166,33 +166,42 @@ class Drawer {
       }
       const edges: Edge[] = [];
       if (type === 'Choice') {
-        // Rules going to the same state are one edge (two labels on one pair of nodes overlap).
+        // Rules (and the Default) going to the same state are one edge: two labels on one pair of nodes overlap.
         const rules = (state.Choices as Json[] | undefined) ?? [];
-        const byTarget = new Map<string, number[]>();
+        const byTarget = new Map<string, { rules: number[]; otherwise: boolean }>();
+        const at = (to: string) => byTarget.get(to) ?? (byTarget.set(to, { rules: [], otherwise: false }).get(to) as { rules: number[]; otherwise: boolean });
         rules.forEach((rule, i) => {
-          const to = target(name, rule.Next);
-          byTarget.set(to, [...(byTarget.get(to) ?? []), i]);
+          at(target(name, rule.Next)).rules.push(i);
           this.rows.push({ state: name, kind: 'rule', label: `rule ${i + 1}`, detail: describeCondition(rule), to: String(rule.Next) });
         });
-        for (const [to, indexes] of byTarget) {
-          const text = indexes.map((i) => describeCondition(rules[i])).join(' OR ');
-          const edgeLabel = text.length <= MAX_EDGE_LABEL ? text : indexes.length === 1 ? `rule ${indexes[0] + 1}` : `rule ${indexes.slice(0, -1).map((i) => i + 1).join(', ')} or ${indexes[indexes.length - 1] + 1}`;
-          edges.push({ from: id, to, kind: 'choice', label: edgeLabel });
-        }
         if (state.Default !== undefined) {
-          edges.push({ from: id, to: target(name, state.Default), kind: 'choice', label: 'otherwise' });
+          at(target(name, state.Default)).otherwise = true;
           this.rows.push({ state: name, kind: 'otherwise', label: 'otherwise', detail: 'no rule matched (`Default`)', to: String(state.Default) });
+        }
+        for (const [to, t] of byTarget) {
+          const words = [...(t.rules.length > 0 ? [t.rules.map((i) => describeCondition(rules[i])).join(' OR ')] : []), ...(t.otherwise ? ['otherwise'] : [])].join(' or ');
+          const numbered = [...t.rules.map((i) => String(i + 1)), ...(t.otherwise ? ['otherwise'] : [])];
+          const compact = t.rules.length === 0 ? 'otherwise' : `rule ${numbered.length === 1 ? numbered[0] : `${numbered.slice(0, -1).join(', ')} or ${numbered[numbered.length - 1]}`}`;
+          edges.push({ from: id, to, kind: 'choice', label: words.length <= MAX_EDGE_LABEL ? words : compact });
         }
       }
       if (typeof state.Next === 'string') edges.push({ from: id, to: target(name, state.Next), kind: 'next' });
       if (state.End === true || state.Type === 'Succeed') edges.push({ from: id, to: endId, kind: 'next' });
+      // Catches going to the same state are one dotted edge naming all their errors.
+      const catches = new Map<string, { next: string; errors: string[][] }>();
       for (const c of (state.Catch as Json[] | undefined) ?? []) {
-        const errors = (c.ErrorEquals as string[]) ?? [];
-        let short = `catch ${errors.map(shortError).join(', ')}`;
-        if (short.length > MAX_EDGE_LABEL) short = `catch ${shortError(errors[0])} +${errors.length - 1}`;
-        if (short.length > MAX_EDGE_LABEL) short = `catch ${errors.length} errors`;
-        edges.push({ from: id, to: target(name, c.Next), kind: 'catch', label: short });
-        this.rows.push({ state: name, kind: 'catch', label: short, detail: errors.map((e) => `\`${e}\``).join(', '), to: String(c.Next) });
+        const to = target(name, c.Next);
+        const entry = catches.get(to) ?? { next: String(c.Next), errors: [] };
+        entry.errors.push((c.ErrorEquals as string[]) ?? []);
+        catches.set(to, entry);
+      }
+      for (const [to, { next, errors }] of catches) {
+        const all = errors.flat();
+        let short = `catch ${all.map(shortError).join(', ')}`;
+        if (short.length > MAX_EDGE_LABEL) short = `catch ${shortError(all[0])} +${all.length - 1}`;
+        if (short.length > MAX_EDGE_LABEL) short = `catch ${all.length} errors`;
+        edges.push({ from: id, to, kind: 'catch', label: short });
+        for (const e of errors) this.rows.push({ state: name, kind: 'catch', label: short, detail: e.map((x) => `\`${x}\``).join(', '), to: next });
       }
       drawn.push({ id, name, defs, edges });
     }

@@ -132,8 +132,7 @@ describe('aslToMermaid', () => {
 
     const chart = charts[0].mermaid;
     expect(chart.match(/^\s*s0 -- ".*" --> s1$/gm)).toEqual(['  s0 -- "rule 1 or 2" --> s1']);
-    expect(chart).toContain('s0 -- "$.ok == true" --> s2');
-    expect(chart).toContain('s0 -- "otherwise" --> s2');
+    expect(chart.match(/^\s*s0 -- ".*" --> s2$/gm)).toEqual(['  s0 -- "$.ok == true or otherwise" --> s2']);
     expect(rows.filter((r) => r.kind === 'rule').map((r) => [r.label, r.detail, r.to])).toEqual([
       ['rule 1', '$.runningDeploys.count > 0', 'Wait'],
       ['rule 2', '$.runningReleases.count > 0', 'Wait'],
@@ -141,19 +140,39 @@ describe('aslToMermaid', () => {
     ]);
   });
 
-  test('a Catch label names the errors briefly; the table names them in full', () => {
+  test('a rule and the Default going to one state, or two Catches going to one state, are one edge', () => {
     const asl = {
-      StartAt: 'Start',
+      StartAt: 'Try',
       States: {
-        Start: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Catch: [{ ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'], Next: 'Done' }, { ErrorEquals: ['A.VeryLongErrorNameNumberOne', 'B.AnotherLongErrorName', 'C.Third'], Next: 'Done' }], Next: 'Done' },
+        Try: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Catch: [{ ErrorEquals: ['A'], Next: 'Done' }, { ErrorEquals: ['B'], Next: 'Done' }], Next: 'Which?' },
+        'Which?': { Type: 'Choice', Choices: [{ Variable: '$.a', BooleanEquals: true, Next: 'Done' }, { Variable: '$.b', BooleanEquals: true, Next: 'Other' }], Default: 'Done' },
+        Other: { Type: 'Succeed' },
         Done: { Type: 'Succeed' },
       },
     };
 
     const { charts, rows } = drawStateMachine(asl);
 
+    const chart = charts[0].mermaid;
+    expect(chart.match(/^\s*s0 -\. .* \.-> s3$/gm)).toEqual(['  s0 -. "catch A, B" .-> s3']);
+    expect(chart.match(/^\s*s1 -- .* --> s3$/gm)).toEqual(['  s1 -- "$.a == true or otherwise" --> s3']);
+    expect(rows.filter((r) => r.kind === 'catch').map((r) => r.detail)).toEqual(['`A`', '`B`']);
+  });
+
+  test('a Catch label names the errors briefly; the table names them in full', () => {
+    const asl = {
+      StartAt: 'Start',
+      States: {
+        Start: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Catch: [{ ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'], Next: 'Done' }, { ErrorEquals: ['A.VeryLongErrorNameNumberOne', 'B.AnotherLongErrorName', 'C.Third'], Next: 'Other' }], Next: 'Done' },
+        Done: { Type: 'Succeed' },
+        Other: { Type: 'Succeed' },
+      },
+    };
+
+    const { charts, rows } = drawStateMachine(asl);
+
     expect(charts[0].mermaid).toContain('s0 -. "catch ExecutionAlreadyExists" .-> s1');
-    expect(charts[0].mermaid).toContain('s0 -. "catch 3 errors" .-> s1');
+    expect(charts[0].mermaid).toContain('s0 -. "catch 3 errors" .-> s2');
     expect(rows.find((r) => r.kind === 'catch')?.detail).toBe('`StepFunctions.ExecutionAlreadyExistsException`');
   });
 
@@ -274,6 +293,14 @@ describe('charts readable at page width', () => {
     expect(m.width).toBeLessThanOrEqual(MAX_WIDTH);
     expect(m.longestNodeLine).toBeLessThanOrEqual(MAX_NODE_LINE);
     expect(m.longestEdgeLabel).toBeLessThanOrEqual(MAX_EDGE_LABEL);
+  });
+
+  test('no two labelled edges join the same two nodes (their labels would overlap)', () => {
+    for (const chart of mermaidBlocks(pipelines)) {
+      const pairs = [...chart.matchAll(/^\s*(\w+) (?:--|-\.) "[^"]*" (?:-->|\.->) (\w+)$/gm)].map((m) => `${m[1]}>${m[2]}`);
+      expect(pairs.length).toBeGreaterThan(0);
+      expect(new Set(pairs).size).toBe(pairs.length);
+    }
   });
 
   test('no Choice edge label shows a path as a quoted string', () => {
