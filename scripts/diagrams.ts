@@ -1,6 +1,7 @@
 /**
  * `npm run diagrams`: regenerates the Mermaid flowcharts in docs/pipelines.md from every
- * statemachines/*.asl.json (the text around the generated section is kept). `--check` only reports
+ * statemachines/*.asl.json, with the legend and the table of rules, catches and retries under each (the text
+ * around the generated section is kept; config-change is drawn one phase per chart, see PHASES). `--check` only reports
  * whether the committed file is up to date (exit 1 if not).
  */
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -2,10 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /**
- * Draws an Amazon States Language definition as a Mermaid flowchart: every state a node (shape by type),
- * Next / Default / Choices edges solid, Catch edges dotted and labelled with the errors they catch, a
- * Task's Retry written under its name, Map and Parallel states as subgraphs holding their states.
- * Generic: it reads any ASL file, not only Slipway's.
+ * Draws an Amazon States Language definition as top-down Mermaid flowcharts: every state a node (shape by
+ * type, its name wrapped at NODE_LINE characters), Next / Default / Choices edges solid, Catch edges dotted,
+ * every edge label at most MAX_EDGE_LABEL characters (a longer condition is `rule N`), a Task's Retry as
+ * `retry ≤N` under its name (explained by LEGEND), Map and Parallel states as subgraphs holding their
+ * states, and a table writing out every rule, catch and retrier. A machine listed in PHASES is drawn one
+ * chart per phase. Generic: it reads any ASL file, not only Slipway's; layout.ts estimates how wide a chart
+ * renders.
  */
 
 type Json = Record<string, unknown>;
