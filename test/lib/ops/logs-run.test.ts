@@ -4,6 +4,7 @@ import { DescribeTasksCommand, RunTaskCommand, type Task } from '@aws-sdk/client
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { logEvent, parseSince, renderLogEvent, streamLogs } from '../../../lib/ops/logs';
 import { renderRunEnd, runExitCode, runTask, RUN_STARTED_BY } from '../../../lib/ops/run-task';
+import { CLI_PERMISSIONS } from '../../../lib/ops/permissions';
 import { logEventSchema, logsOutputSchema, runOutputSchema, type LogEvent } from '../../../lib/ops/schemas';
 import { CLUSTER, clients, fakeClock, LOG_GROUP, mockApp, mocks, NOW, taskArn, tdArn } from './task-fixtures';
 
@@ -199,5 +200,33 @@ describe('slipway run', () => {
 
     await expect(runTask(clients, 'example', { command: ['ls'], clock: fakeClock(), onEvent: () => undefined })).rejects.toMatchObject({ name: 'CannotProceed' });
     expect(mocks.ecs.calls()).toHaveLength(0);
+  });
+});
+
+describe('what logs and run send is in their permissions list (lib/ops/permissions.ts)', () => {
+  const PREFIX: Record<keyof typeof mocks, string> = { sfn: 'states', dynamodb: 'dynamodb', sts: 'sts', ecs: 'ecs', logs: 'logs' };
+  const sent = () =>
+    [...new Set(Object.entries(mocks).flatMap(([client, m]) => m.calls().map((c) => `${PREFIX[client as keyof typeof mocks]}:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`)))].sort();
+  const listed = (command: string) => CLI_PERMISSIONS.find((c) => c.command === command)?.calls.map((c) => c.action) ?? [];
+
+  test('logs --build --follow', async () => {
+    mocks.sfn.on(DescribeExecutionCommand).resolves({ executionArn: 'x', startDate: new Date('2026-11-29T09:01:00.000Z'), status: 'SUCCEEDED', stateMachineArn: 'y' });
+    mocks.dynamodb.on(QueryCommand).resolves({ Items: [] });
+    mocks.logs.on(FilterLogEventsCommand).resolves({ events: [] });
+
+    await streamLogs(clients, 'example', { build: '42', follow: true, clock: fakeClock(), timeoutMs: 1, onEvent: () => undefined });
+
+    expect(sent().filter((a) => !listed('logs').includes(a))).toEqual([]);
+  });
+
+  test('run', async () => {
+    mocks.ecs.on(RunTaskCommand).resolves({ tasks: [task({})] });
+    mocks.ecs.on(DescribeTasksCommand).resolves({ tasks: [task({ lastStatus: 'STOPPED', startedAt: NOW, containers: [{ name: 'web', exitCode: 0 }] })] });
+    mocks.logs.on(GetLogEventsCommand).resolves({ events: [], nextForwardToken: 'f' });
+
+    await runTask(clients, 'example', { command: ['ls'], clock: fakeClock(), onEvent: () => undefined });
+
+    expect(sent()).toEqual(expect.arrayContaining(['ecs:RunTask', 'ecs:DescribeTasks', 'logs:GetLogEvents']));
+    expect(sent().filter((a) => !listed('run').includes(a))).toEqual([]);
   });
 });
