@@ -64,7 +64,7 @@ export function registerTaskCommands(program: Command, io: PipelinesCliIo = defa
   commands.push(
     common(program.command('logs <app> [process]'))
       .description("the app's CloudWatch logs, every process type's tasks and the release task (a task of the release process type), oldest first; --follow for new lines as they come")
-      .option('--since <when>', `how far back: 30s, 10m, 2h, 7d or an ISO 8601 time (default: 1h)`)
+      .option('--since <when>', `how far back: 30s, 10m, 2h, 7d or an ISO 8601 time (default: 1h; 5m with --follow)`)
       .option('--build <n>', "only build N's time: from its release (the release task included) until the next release")
       .option('-f, --follow', 'keep printing new lines until Ctrl-C or --timeout (like heroku logs --tail)')
       .option('-t, --tail', 'the same as --follow')
@@ -123,6 +123,8 @@ export function registerTaskCommands(program: Command, io: PipelinesCliIo = defa
               // With --json the lines are in the one document at the end.
               onEvent: o.json ? () => undefined : printEvent(false),
               onProgress: o.json ? undefined : io.progress,
+              // Before any line of the task: which task it is, so it can be found (or stopped) if this ends first.
+              onStarted: o.json ? undefined : (s) => io.stderr(runTask().renderRunStart(s)),
             });
             if (o.json) io.stdout(jsonForTerminal(out), 'json');
             else io.stderr(runTask().renderRunEnd(out));

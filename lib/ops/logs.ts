@@ -18,8 +18,8 @@ import { escapeForTerminal } from './terminal';
 
 /** How often `--follow` polls by default, and the bounds of `--interval`. */
 export const FOLLOW_INTERVAL_SECONDS = { default: 2, min: 1, max: 60 } as const;
-/** What `--since` means when it is not given. */
-export const DEFAULT_SINCE = '1h';
+/** What `--since` means when it is not given (with `--follow` a short history, then new lines, as `heroku logs --tail`). */
+export const DEFAULT_SINCE = { read: '1h', follow: '5m' } as const;
 /** The oldest `--since` accepted: CloudWatch keeps the app's logs for its retention; 90 days is plenty. */
 const MAX_SINCE_MS = 90 * 86_400_000;
 /** At most this many pages of builds are read to find when a build's release was replaced. */
@@ -97,7 +97,7 @@ export interface LogsOptions extends LocateOptions {
   readonly process?: string;
   /** Only the time build N ran: from its release (the release task included) until the next release. */
   readonly build?: string;
-  /** `--since`: a duration or an ISO time. @default "1h" (not with build) */
+  /** `--since`: a duration or an ISO time (not with build). @default "1h", "5m" with follow */
   readonly since?: string;
   readonly follow?: boolean;
   readonly clock: Clock;
@@ -170,7 +170,7 @@ export async function streamLogs(clients: OpsClients, app: string, options: Logs
   if (options.process !== undefined) checkProcessName(options.process);
   if (options.build !== undefined && options.since !== undefined) throw new UsageError('give --build or --since, not both');
   const key = options.build !== undefined ? checkBuildKey(options.build) : undefined;
-  const sinceStart = key === undefined ? parseSince(options.since ?? DEFAULT_SINCE, clock.now()) : undefined;
+  const sinceStart = key === undefined ? parseSince(options.since ?? (options.follow ? DEFAULT_SINCE.follow : DEFAULT_SINCE.read), clock.now()) : undefined;
   const client = logsClient(clients);
   const target = await locateApp(clients, app, options);
   const settings = await appSettings(clients, target);

@@ -41,11 +41,29 @@ export interface RunOptions extends LocateOptions {
   readonly timeoutMs?: number;
   /** Each log line of the task, as it is read. */
   readonly onEvent: (event: LogEvent) => void;
+  /** Once ECS accepted the task: what runs where. */
+  readonly onStarted?: (started: RunStarted) => void;
   /** The task's status when it changes (PROVISIONING, PENDING, RUNNING, ...). */
   readonly onProgress?: (line: string) => void;
 }
 
 const ENDED = 'STOPPED';
+
+/** The task `slipway run` started. */
+export interface RunStarted {
+  readonly app: string;
+  readonly build: string;
+  readonly process: string;
+  readonly command: readonly string[];
+  readonly taskArn: string;
+  readonly cluster: string;
+}
+
+/** The first line of `slipway run` (stderr): the task, and how to stop it if the command is interrupted. */
+export function renderRunStart(s: RunStarted): string {
+  const e = escapeForTerminal;
+  return `running ${e(JSON.stringify(s.command.join(' ')))} on ${e(s.app)} ${e(s.process)} (build ${e(s.build)}): task ${e(s.taskArn.slice(s.taskArn.lastIndexOf('/') + 1))}; to stop it: aws ecs stop-task --cluster ${e(s.cluster)} --task ${e(s.taskArn)}`;
+}
 
 /** How a stopped task ended: the container's exit code, or why it never ran. */
 export function taskOutcome(task: Task, container: string): Pick<RunOutput, 'outcome' | 'exitCode' | 'stopCode' | 'reason'> {
@@ -102,6 +120,7 @@ export async function runTask(clients: OpsClients, app: string, options: RunOpti
     return { ...base, taskArn: null, outcome: 'failed-to-start', exitCode: null, stopCode: null, reason, logStream: null, logLink: null, logs: [] };
   }
   const taskId = taskArn.slice(taskArn.lastIndexOf('/') + 1);
+  options.onStarted?.({ app, build: build.buildKey, process, command: options.command, taskArn, cluster: settings.cluster });
   const logStream = `${process}/${process}/${taskId}`;
   const logLink = logStreamLink(settings.region, logGroup, logStream);
   const lines: LogEvent[] = [];

@@ -49,9 +49,11 @@ describe('slipway logs', () => {
   });
 
   test('--follow polls again from the newest event, prints each event once, and stops at the timeout', async () => {
-    const first = { eventId: '1', logStreamName: `worker/worker/${TASK_ID}`, timestamp: at(1), message: 'job 1 done' };
-    const second = { eventId: '2', logStreamName: `worker/worker/${TASK_ID}`, timestamp: at(1), message: 'job 2 done' };
-    const third = { eventId: '3', logStreamName: `web/web/${TASK_ID}`, timestamp: at(5), message: 'GET / 200' };
+    // Within --follow's default 5 minutes back.
+    const recent = (seconds: number) => NOW.getTime() - 60_000 + seconds * 1000;
+    const first = { eventId: '1', logStreamName: `worker/worker/${TASK_ID}`, timestamp: recent(1), message: 'job 1 done' };
+    const second = { eventId: '2', logStreamName: `worker/worker/${TASK_ID}`, timestamp: recent(1), message: 'job 2 done' };
+    const third = { eventId: '3', logStreamName: `web/web/${TASK_ID}`, timestamp: recent(5), message: 'GET / 200' };
     mocks.logs
       .on(FilterLogEventsCommand)
       .resolvesOnce({ events: [first] })
@@ -69,10 +71,10 @@ describe('slipway logs', () => {
     expect(clock.slept).toEqual([2000, 2000]);
     const starts = mocks.logs.commandCalls(FilterLogEventsCommand).map((c) => [c.args[0].input.startTime, c.args[0].input.nextToken]);
     expect(starts).toEqual([
-      [NOW.getTime() - 3_600_000, undefined],
-      [at(1), undefined],
-      [at(1), 'more'],
-      [at(5), undefined],
+      [NOW.getTime() - 300_000, undefined],
+      [recent(1), undefined],
+      [recent(1), 'more'],
+      [recent(5), undefined],
     ]);
   });
 
