@@ -138,6 +138,16 @@ describe('the synthesized app stack', () => {
     }
   });
 
+  test('slipway run: RunTask and DescribeTasks only in the app\'s cluster, tags only at RunTask, the task roles passed only to ECS tasks', () => {
+    const of = (action: string) => statements.management.filter((s) => actionsOf(s).includes(action));
+    for (const action of ['ecs:RunTask', 'ecs:DescribeTasks']) {
+      expect(of(action).length).toBeGreaterThan(0);
+      for (const s of of(action)) expect(Object.keys((s.Condition?.ArnEquals ?? {}) as object)).toEqual(['ecs:cluster']);
+    }
+    for (const s of of('ecs:TagResource')) expect(s.Condition).toEqual({ StringEquals: { 'ecs:CreateAction': 'RunTask' } });
+    for (const s of of('iam:PassRole')) expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+  });
+
   test('the waiter items\' expiresAt is the table\'s TTL attribute', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
   });
