@@ -27,7 +27,8 @@ const aws = () => require('../ops/aws') as typeof Aws;
 const ops = () => require('../ops/commands') as typeof Commands;
 const diff = () => require('../ops/diff') as typeof Diff;
 
-const defaultIo: PipelinesCliIo = {
+/** The process's streams, the status line, the CLI's AWS clients and the real clock. */
+export const defaultIo: PipelinesCliIo = {
   ...processIo,
   progress: (line) => statusLine.progress(line),
   clients: () => aws().defaultClients(),

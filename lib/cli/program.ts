@@ -7,6 +7,7 @@ import { processIo, type CliIo } from './io';
 import { registerLocalCommands } from './local';
 import { registerMonitoringCommands } from './monitoring-command';
 import { registerPipelineCommands } from './pipelines';
+import { registerTaskCommands } from './tasks-command';
 import { applyGlobalOptions, beginCommand, commandPath, DEFAULT_FOLLOW_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, type CommandSession, type GlobalOptions } from './runtime';
 import { version } from '../../package.json';
 
@@ -27,7 +28,7 @@ export function buildProgram(io: CliIo = processIo, json = false, state: Program
     .version(version, '-V, --version', 'print the version')
     .option('--profile <name>', 'AWS profile (default: $AWS_PROFILE)')
     .option('--region <region>', "AWS region (default: $AWS_REGION, else the profile's)")
-    .option('--timeout <seconds>', `give up after this long (default: ${DEFAULT_TIMEOUT_SECONDS}; ${DEFAULT_FOLLOW_TIMEOUT_SECONDS} for watch and --watch)`)
+    .option('--timeout <seconds>', `give up after this long (default: ${DEFAULT_TIMEOUT_SECONDS}; ${DEFAULT_FOLLOW_TIMEOUT_SECONDS} for watch, --watch, run and logs --follow)`)
     .option('--no-color', 'no colour (NO_COLOR=1 does the same; never on a pipe)')
     .exitOverride()
     .configureHelp({ showGlobalOptions: true })
@@ -50,6 +51,7 @@ export function buildProgram(io: CliIo = processIo, json = false, state: Program
   registerConfigCommands(program);
   registerMonitoringCommands(program);
   registerPipelineCommands(program);
+  registerTaskCommands(program);
   registerCompletionCommand(program, (text) => process.stdout.write(text));
   return program;
 }

@@ -19,6 +19,9 @@ export interface GlobalOptions {
   readonly color?: boolean;
   readonly json?: boolean;
   readonly watch?: boolean;
+  /** `logs --follow` (`--tail`). */
+  readonly follow?: boolean;
+  readonly tail?: boolean;
 }
 
 /** A command that talks to AWS gives up after this long, unless --timeout says otherwise. */
@@ -68,7 +71,15 @@ export function applyGlobalOptions(opts: GlobalOptions, path: readonly string[],
     return n * 1000;
   }
   if (OFFLINE_COMMANDS.has(path[0] ?? '')) return undefined;
-  return (path[0] === 'watch' || opts.watch ? DEFAULT_FOLLOW_TIMEOUT_SECONDS : DEFAULT_TIMEOUT_SECONDS) * 1000;
+  return (follows(opts, path) ? DEFAULT_FOLLOW_TIMEOUT_SECONDS : DEFAULT_TIMEOUT_SECONDS) * 1000;
+}
+
+/**
+ * Whether the command follows something that goes on without it (a pipeline, a task, a log group):
+ * `watch`, `--watch`, `run` and `logs --follow` get the long default bound.
+ */
+export function follows(opts: GlobalOptions, path: readonly string[]): boolean {
+  return path[0] === 'watch' || path[0] === 'run' || Boolean(opts.watch) || (path[0] === 'logs' && Boolean(opts.follow || opts.tail));
 }
 
 /** What {@link beginCommand} started; `end` stops it. */
@@ -106,8 +117,8 @@ export function beginCommand(timeoutMs: number | undefined, opts: GlobalOptions,
           spinner?.stop();
           statusLine.clear();
           const waiting = calls.oldest();
-          const follows = path[0] === 'watch' || opts.watch;
-          const message = `gave up after ${timeoutMs / 1000} s (--timeout)${waiting ? `, waiting for ${waiting.label}` : ''}${follows ? '; the pipeline goes on' : ''}: check the network, proxy and AWS_ENDPOINT_URL, or pass a longer --timeout`;
+          const goesOn = path[0] === 'run' ? '; the task goes on' : path[0] === 'logs' ? '' : '; the pipeline goes on';
+          const message = `gave up after ${timeoutMs / 1000} s (--timeout)${waiting ? `, waiting for ${waiting.label}` : ''}${follows(opts, path) ? goesOn : ''}: check the network, proxy and AWS_ENDPOINT_URL, or pass a longer --timeout`;
           const out = errorOutput(describeError(new CommandTimedOut(message)), opts.json);
           if (out.stdout) options.io.stdout(out.stdout, 'json');
           options.io.stderr(out.stderr);

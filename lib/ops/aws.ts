@@ -3,6 +3,7 @@ import { DescribeExecutionCommand, DescribeStateMachineCommand, GetExecutionHist
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { LambdaClient, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { BUILD_PIPELINES, STATE_MACHINES, stateMachineName, type BuildPipelineName, type StateMachineName } from '../pipeline-contract';
 import { APP_NAME, APP_NAME_MAX } from '../../functions/shared/settings';
 import { cliClient } from '../cli/aws-clients';
@@ -17,6 +18,8 @@ export interface OpsClients {
   readonly lambda?: LambdaClient;
   /** Optional: task definitions, for `slipway diff`. */
   readonly ecs?: ECSClient;
+  /** Optional: the app's log events, for `slipway logs` and `slipway run`. */
+  readonly logs?: CloudWatchLogsClient;
 }
 
 /**
@@ -30,6 +33,7 @@ export function defaultClients(): OpsClients {
     sts: cliClient((c) => new STSClient(c)),
     lambda: cliClient((c) => new LambdaClient(c)),
     ecs: cliClient((c) => new ECSClient(c)),
+    logs: cliClient((c) => new CloudWatchLogsClient(c)),
   };
 }
 

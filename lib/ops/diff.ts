@@ -81,7 +81,7 @@ export function compareSummaries(from: TaskDefinitionSummary | null, to: TaskDef
  * The task definition a deploy of `build` uses per process type: the ones its deploy recorded, else the
  * ones its build pipeline passed to its release (the release execution's input), as a deploy finds them.
  */
-async function processesOf(clients: OpsClients, target: AppTarget, build: BuildItem): Promise<{ name: string; taskDefinitionArn: string }[]> {
+export async function processesOf(clients: OpsClients, target: AppTarget, build: BuildItem): Promise<{ name: string; taskDefinitionArn: string }[]> {
   if (build.releaseProcesses?.length) return build.releaseProcesses.map((p) => ({ name: p.process, taskDefinitionArn: p.taskDefinitionArn }));
   const release = await describeExecution(clients, executionArn(target, 'release', `${target.app}-${build.buildKey}-release`));
   let processes: unknown;

@@ -1,4 +1,4 @@
-import { STATE_MACHINES, serviceName, stateMachineName, type StateMachineName } from '../pipeline-contract';
+import { STATE_MACHINES, serviceName, stateMachineName, taskDefinitionFamily, type StateMachineName } from '../pipeline-contract';
 
 /**
  * Every AWS call each `slipway` command makes, with the IAM action it needs and the resource it acts
@@ -31,7 +31,16 @@ export type CallResource =
   /** The app's DynamoDB table (its name is generated; the CLI reads it from the build state machine). */
   | { readonly kind: 'table' }
   /** The app's pipeline Lambda functions (names generated). */
-  | { readonly kind: 'pipelineFunctions' };
+  | { readonly kind: 'pipelineFunctions' }
+  /** The app's log group (`/<prefix>/apps/<app>`), where every task of the app logs. */
+  | { readonly kind: 'appLogGroup' }
+  /**
+   * Tasks in the app's cluster: ECS generates task IDs, so the grant is `task/*` with a condition
+   * (`ecs:cluster` the app's cluster; for tag-on-create `ecs:CreateAction` RunTask).
+   */
+  | { readonly kind: 'clusterTasks' }
+  /** The app's task execution role and task role, passed to ECS by RunTask. */
+  | { readonly kind: 'taskRoles' };
 
 /** One AWS call of a command. */
 export interface AwsCall {
@@ -75,6 +84,7 @@ const DESCRIBE: AwsCall = { action: 'states:DescribeExecution', resource: { kind
 const HISTORY: AwsCall = { action: 'states:GetExecutionHistory', resource: { kind: 'arn', arns: executions }, why: 'the timeline and the failed step' };
 const START_DEPLOY: AwsCall = { action: 'states:StartExecution', resource: { kind: 'arn', arns: (ids) => [stateMachine(ids, 'deploy')] }, why: 'starts the deploy state machine' };
 const WATCH: readonly AwsCall[] = [DESCRIBE, HISTORY];
+const taskDefinitions = (ids: AppIds) => ids.processes.map((p) => arn(ids, 'ecs', `task-definition/${taskDefinitionFamily(ids.prefix, ids.app, p)}:42`));
 
 /** Every command of the `slipway` CLI that calls AWS, and what it calls. */
 export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
@@ -88,6 +98,31 @@ export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
   { command: 'deploy', roles: ['management'], calls: [...LOCATE, READ_ITEM, DESCRIBE, START_DEPLOY, ...WATCH] },
   { command: 'rollback', roles: ['management'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, DESCRIBE, START_DEPLOY, ...WATCH] },
   { command: 'watch', roles: ['management', 'user'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, ...WATCH] },
+  {
+    command: 'logs',
+    roles: ['management', 'user'],
+    calls: [
+      ...LOCATE,
+      READ_ITEM,
+      { ...DESCRIBE, why: '--build: when the build\'s release started' },
+      { ...READ_BUILDS, why: '--build: when a later release replaced it' },
+      { action: 'logs:FilterLogEvents', resource: { kind: 'appLogGroup' }, why: 'the log events of the app\'s tasks' },
+    ],
+  },
+  {
+    command: 'run',
+    roles: ['management'],
+    calls: [
+      ...LOCATE,
+      READ_ITEM,
+      { ...DESCRIBE, why: 'the current release\'s task definitions, for a build whose deploy recorded none' },
+      { action: 'ecs:RunTask', resource: { kind: 'arn', arns: taskDefinitions }, why: 'starts the one-off task on the current release\'s task definition, in the app\'s cluster' },
+      { action: 'iam:PassRole', resource: { kind: 'taskRoles' }, why: 'RunTask passes the task definition\'s execution and task roles to ECS' },
+      { action: 'ecs:TagResource', resource: { kind: 'clusterTasks' }, why: 'RunTask tags the task (slipway:run, and the task definition\'s tags)' },
+      { action: 'ecs:DescribeTasks', resource: { kind: 'clusterTasks' }, why: 'follows the task until it stops, for its exit code' },
+      { action: 'logs:GetLogEvents', resource: { kind: 'appLogGroup' }, why: 'the task\'s log stream' },
+    ],
+  },
   {
     command: 'alarms',
     roles: ['management', 'user'],

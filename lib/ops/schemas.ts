@@ -221,3 +221,61 @@ export const diffOutputSchema = z.object({
   ),
 });
 export type DiffOutputDocument = z.infer<typeof diffOutputSchema>;
+
+/**
+ * One log event of `slipway logs <app> --json` (JSON Lines: one event per line, in time order, printed
+ * as they are read, so `--follow` streams) and of `slipway run --json` (its `logs`). The task's streams
+ * are `<process>/<container>/<task id>`; `process` and `task` are null for a stream named otherwise.
+ */
+export const logEventSchema = z.object({
+  timestamp: iso,
+  process: z.string().nullable(),
+  task: z.string().nullable(),
+  stream: z.string(),
+  /** The line as the container wrote it (without its trailing newline); escape it before printing. */
+  message: z.string(),
+  /** CloudWatch Logs' id of the event (FilterLogEvents; absent for `run`'s GetLogEvents). */
+  eventId: z.string().optional(),
+});
+export type LogEvent = z.infer<typeof logEventSchema>;
+
+/** What `slipway logs` read (not printed with --json: the events are the output). */
+export const logsOutputSchema = z.object({
+  app: z.string(),
+  logGroup: z.string(),
+  process: z.string().nullable(),
+  build: z.string().nullable(),
+  /** The start of the time read: --since, or the start of build N's release. */
+  from: iso,
+  /** The end: when a later release replaced build N; null: now (and on, with --follow). */
+  to: iso.nullable(),
+  events: z.number().int().nonnegative(),
+  followed: z.boolean(),
+  /** `end`: everything was read (or build N's time ended); `timeout`: --follow stopped at --timeout. */
+  stopped: z.enum(['end', 'timeout']),
+});
+export type LogsOutput = z.infer<typeof logsOutputSchema>;
+
+/**
+ * `slipway run <app> --json -- <command...>`: the one-off task, its log lines and how it ended. The
+ * command exits with `exitCode` (`exited`), 1 when the task did not start (`failed-to-start`, `reason`
+ * says why) or is still running at --timeout (`timed-out`: the task goes on).
+ */
+export const runOutputSchema = z.object({
+  app: z.string(),
+  /** The current release's build, whose task definition the task runs. */
+  build: z.string(),
+  process: z.string(),
+  command: z.array(z.string()),
+  taskDefinitionArn: z.string(),
+  taskArn: z.string().nullable(),
+  outcome: z.enum(['exited', 'failed-to-start', 'timed-out']),
+  exitCode: z.number().int().nullable(),
+  stopCode: z.string().nullable(),
+  reason: z.string().nullable(),
+  logGroup: z.string(),
+  logStream: z.string().nullable(),
+  logLink: z.string().url().nullable(),
+  logs: z.array(logEventSchema),
+});
+export type RunOutput = z.infer<typeof runOutputSchema>;

@@ -63,6 +63,8 @@ describe('the synthesized app stack', () => {
   let statements: Record<OperatorRole, Statement[]>;
   let tableId: string;
   let functionIds: string[];
+  let appLogGroupId: string;
+  let taskRoleIds: string[];
 
   beforeAll(() => {
     template = synth();
@@ -76,6 +78,8 @@ describe('the synthesized app stack', () => {
     statements = { management: of(roleId('ManagementRole')), user: of(roleId('UserRole')) };
     tableId = Object.keys(template.findResources('AWS::DynamoDB::Table'))[0];
     functionIds = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('Pipelines'));
+    appLogGroupId = Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: `/${config.prefix}/apps/${app.name}` } }))[0];
+    taskRoleIds = ['ExecutionRole', 'TaskRole'].map(roleId);
   });
 
   /** Whether the role grants `action` on a resource matching `arn` (rendered). */
@@ -86,7 +90,7 @@ describe('the synthesized app stack', () => {
 
   test('the list covers every command group of the CLI, and every app command is granted to the management role', () => {
     const commands = CLI_PERMISSIONS.map((c) => c.command);
-    expect(commands).toEqual(expect.arrayContaining(['pipelines', 'status', 'redrive', 'deploy', 'rollback', 'watch', 'alarms', 'scale', 'config list', 'config get', 'config set', 'config unset', 'schedules list', 'schedules add', 'schedules remove']));
+    expect(commands).toEqual(expect.arrayContaining(['pipelines', 'status', 'redrive', 'deploy', 'rollback', 'watch', 'logs', 'run', 'alarms', 'scale', 'config list', 'config get', 'config set', 'config unset', 'schedules list', 'schedules add', 'schedules remove']));
     expect(CLI_PERMISSIONS.filter((c) => !c.command.startsWith('db ') && !c.roles.includes('management'))).toEqual([]);
   });
 
@@ -106,15 +110,42 @@ describe('the synthesized app stack', () => {
       case 'pipelineFunctions':
         for (const id of functionIds) expect({ id, granted: grants(role, action, `@${id}`) }).toEqual({ id, granted: true });
         break;
+      case 'appLogGroup':
+        expect(appLogGroupId).toBeDefined();
+        expect(grants(role, action, `@${appLogGroupId}`)).toBe(true);
+        break;
+      case 'taskRoles':
+        for (const id of taskRoleIds) expect({ id, granted: grants(role, action, `@${id}`) }).toEqual({ id, granted: true });
+        // Only those two roles: not the operator roles, not a wildcard.
+        expect(statements[role].filter((s) => actionsOf(s).some((a) => actionMatches(a, action))).flatMap((s) => resourcesOf(s).map(render)).sort()).toEqual(taskRoleIds.map((id) => `@${id}`).sort());
+        break;
+      case 'clusterTasks': {
+        // Task IDs are generated: task/* in the account and region, always under a condition.
+        const task = `arn:${IDS.partition}:ecs:${IDS.region}:${IDS.account}:task/${IDS.cluster}/0123456789abcdef`;
+        const matching = statements[role].filter((s) => actionsOf(s).some((a) => actionMatches(a, action)) && resourcesOf(s).map(render).some((r) => matches(r, task)));
+        expect(matching.length).toBeGreaterThan(0);
+        for (const s of matching) expect(Object.keys((s as { Condition?: Record<string, unknown> }).Condition ?? {})).not.toEqual([]);
+        break;
+      }
       default:
         throw new Error(`unexpected resource kind ${(r as { kind: string }).kind}`);
     }
   });
 
-  test('the user role cannot deploy, roll back, scale or change config', () => {
-    for (const action of ['states:StartExecution', 'ssm:PutParameter', 'ssm:DeleteParameters', 'application-autoscaling:RegisterScalableTarget', 'ecs:UpdateService']) {
+  test('the user role cannot deploy, roll back, scale, change config or run a task', () => {
+    for (const action of ['states:StartExecution', 'ssm:PutParameter', 'ssm:DeleteParameters', 'application-autoscaling:RegisterScalableTarget', 'ecs:UpdateService', 'ecs:RunTask', 'iam:PassRole']) {
       expect({ action, granted: statements.user.some((s) => actionsOf(s).some((a) => actionMatches(a, action))) }).toEqual({ action, granted: false });
     }
+  });
+
+  test('slipway run: RunTask and DescribeTasks only in the app\'s cluster, tags only at RunTask, the task roles passed only to ECS tasks', () => {
+    const of = (action: string) => statements.management.filter((s) => actionsOf(s).includes(action));
+    for (const action of ['ecs:RunTask', 'ecs:DescribeTasks']) {
+      expect(of(action).length).toBeGreaterThan(0);
+      for (const s of of(action)) expect(Object.keys((s.Condition?.ArnEquals ?? {}) as object)).toEqual(['ecs:cluster']);
+    }
+    for (const s of of('ecs:TagResource')) expect(s.Condition).toEqual({ StringEquals: { 'ecs:CreateAction': 'RunTask' } });
+    for (const s of of('iam:PassRole')) expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
   });
 
   test('the waiter items\' expiresAt is the table\'s TTL attribute', () => {

@@ -145,3 +145,33 @@ describe('slipway pipeline commands (child process)', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('slipway logs (child process)', () => {
+  test('logs --json: the settings record names the log group; every FilterLogEvents page, one event per line', async () => {
+    const settings = {
+      app: 'example',
+      region: REGION,
+      cluster: 'slipway-production',
+      imageRepositoryUri: 'repo',
+      codeBuildProject: 'p',
+      network: { subnets: ['s'], securityGroups: ['g'], assignPublicIp: 'DISABLED' },
+      capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
+      processes: { web: { family: 'slipway-example-web', cpu: '256', memory: '512', executionRoleArn: 'e', taskRoleArn: 't', logGroup: '/slipway/apps/example', desiredCount: 1 } },
+    };
+    routes.GetItem = (body) => ((body.Key as { sk: { S: string } }).sk.S === 'SETTINGS' ? { body: { Item: { settings: { S: JSON.stringify(settings) } } } } : { body: {} });
+    const requests: Record<string, unknown>[] = [];
+    routes.FilterLogEvents = (body) => {
+      requests.push(body);
+      const line = (id: string, message: string) => ({ eventId: id, logStreamName: 'web/web/abc123', timestamp: Date.now() - 1000, message });
+      return { body: body.nextToken ? { events: [line('2', 'second')] } : { events: [line('1', 'first \u001b[2J')], nextToken: 'n' } };
+    };
+
+    const result = await cli('logs', 'example', 'web', '--json', '--since', '10m');
+
+    expect(result.err).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(result.out.trim().split('\n').map((l) => JSON.parse(l).message)).toEqual(['first \u001b[2J', 'second']);
+    expect(requests[0]).toMatchObject({ logGroupName: '/slipway/apps/example', logStreamNamePrefix: 'web/' });
+    expect(calls.filter((c) => c === 'FilterLogEvents')).toHaveLength(2);
+  });
+});

@@ -57,6 +57,8 @@ describe('usage errors are caught before any AWS call: exit 2, one line, and the
     [['pipelines', 'example', '--region', 'eu west 1'], '--region "eu west 1" is not an AWS region code'],
     [['alarms', 'example', '--profile', 'a b'], '--profile "a b" is not a profile name'],
     [['pipelines', 'example', '--timeout', '0'], '--timeout must be a whole number of seconds from 1 to 86400'],
+    [['logs', 'example', '--since', '10x'], '--since must be a duration (30s, 10m, 2h, 7d) or an ISO 8601 time, got "10x"'],
+    [['run', 'example', '--process', 'web'], 'give the command to run after --'],
   ])('%j', async (args, message) => {
     const result = await cli([...args, '--json']);
 

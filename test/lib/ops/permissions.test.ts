@@ -96,7 +96,21 @@ describe('actionsFor', () => {
     const user = actionsFor('user');
     const management = actionsFor('management');
     expect(user.filter((a) => !management.includes(a))).toEqual([]);
-    expect(management.filter((a) => !user.includes(a))).toEqual(['application-autoscaling:DescribeScalableTargets', 'application-autoscaling:RegisterScalableTarget', 'ecs:DescribeServices', 'ecs:UpdateService', 'ssm:DeleteParameters', 'ssm:PutParameter', 'states:StartExecution']);
+    expect(management.filter((a) => !user.includes(a))).toEqual([
+      'application-autoscaling:DescribeScalableTargets',
+      'application-autoscaling:RegisterScalableTarget',
+      'ecs:DescribeServices',
+      // slipway run: a one-off task runs any command with the app's roles and config.
+      'ecs:DescribeTasks',
+      'ecs:RunTask',
+      'ecs:TagResource',
+      'ecs:UpdateService',
+      'iam:PassRole',
+      'logs:GetLogEvents',
+      'ssm:DeleteParameters',
+      'ssm:PutParameter',
+      'states:StartExecution',
+    ]);
     expect(user).not.toContain('sts:GetCallerIdentity');
   });
 });

@@ -1,0 +1,145 @@
+// Types only: the program (lib/cli/program.ts) loads commander.
+import type { Command, CommanderError } from 'commander';
+// The implementation (and the AWS SDK under it) loads when a command runs, not with every start.
+import type * as Aws from '../ops/aws';
+import type * as Logs from '../ops/logs';
+import type * as RunTask from '../ops/run-task';
+import type { LogEvent } from '../ops/schemas';
+import { describeError, errorOutput, EXIT, UsageError } from './errors';
+import { jsonForTerminal } from './io';
+import { checkPrefix, defaultIo, PREFIX_ENV, TABLE_ENV, type PipelinesCliIo } from './pipelines';
+import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
+
+const aws = () => require('../ops/aws') as typeof Aws;
+const logs = () => require('../ops/logs') as typeof Logs;
+const runTask = () => require('../ops/run-task') as typeof RunTask;
+
+interface TaskOptions {
+  json?: boolean;
+  prefix?: string;
+  table?: string;
+  timeout?: string;
+  interval?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Adds `logs` and `run` to the Slipway CLI: the app's CloudWatch logs (`--follow` as `heroku logs
+ * --tail`), and a one-off task on the current release (as `heroku run`). Both print the tasks' lines
+ * as they are read, every line escaped for the terminal; `run` exits with the container's exit code.
+ */
+export function registerTaskCommands(program: Command, io: PipelinesCliIo = defaultIo): void {
+  const common = (c: Command) =>
+    c
+      .option('--json', 'JSON output (logs: one event per line; run: one document at the end)')
+      .option('--interval <seconds>', 'poll interval while following', String(2))
+      .addOption(program.createOption('--prefix <prefix>', 'name prefix of the Slipway deployment (config "prefix")').env(PREFIX_ENV).default('slipway'))
+      .addOption(program.createOption('--table <name>', "the app's DynamoDB table (default: read from the build state machine)").env(TABLE_ENV));
+
+  /** Checks every argument (no AWS call before), runs `body`, reports any error under its shared name. */
+  const execute = async (command: Command, check: (o: TaskOptions) => void, body: (o: TaskOptions) => Promise<number>): Promise<void> => {
+    const opts = command.optsWithGlobals<TaskOptions>();
+    let code: number;
+    try {
+      checkPrefix(opts.prefix);
+      logs().parseInterval(opts.interval);
+      check(opts);
+      code = await body(opts);
+    } catch (e) {
+      const report = describeError(e);
+      const out = errorOutput(report, opts.json);
+      if (out.stdout) io.stdout(out.stdout, 'json');
+      io.stderr(out.stderr);
+      io.exit(report.code);
+      return;
+    }
+    io.exit(code);
+  };
+  // --timeout bounds the whole command (runtime.ts); the follow loops stop at the same bound.
+  const timeoutMs = (o: TaskOptions) => (o.timeout !== undefined ? Number(o.timeout) : DEFAULT_FOLLOW_TIMEOUT_SECONDS) * 1000;
+  // A log line is printed as written (escaped), never painted: its ✓ or "error:" is the app's, not ours.
+  const printEvent = (json: boolean | undefined) => (e: LogEvent) => io.stdout(json ? jsonForTerminal(e, 0) : logs().renderLogEvent(e), 'json');
+
+  const commands: Command[] = [];
+  commands.push(
+    common(program.command('logs <app> [process]'))
+      .description("the app's CloudWatch logs, every process type's tasks and the release task (a task of the release process type), oldest first; --follow for new lines as they come")
+      .option('--since <when>', `how far back: 30s, 10m, 2h, 7d or an ISO 8601 time (default: 1h; 5m with --follow)`)
+      .option('--build <n>', "only build N's time: from its release (the release task included) until the next release")
+      .option('-f, --follow', 'keep printing new lines until Ctrl-C or --timeout (like heroku logs --tail)')
+      .option('-t, --tail', 'the same as --follow')
+      .action(async (app: string, process: string | undefined, _o: unknown, command: Command) =>
+        execute(
+          command,
+          (o) => {
+            aws().checkAppName(app);
+            if (process !== undefined) logs().checkProcessName(process);
+            if (o.build !== undefined) aws().checkBuildKey(o.build as string);
+            if (o.since !== undefined) logs().parseSince(o.since as string, io.clock.now());
+            if (o.build !== undefined && o.since !== undefined) throw new UsageError('give --build or --since, not both');
+          },
+          async (o) => {
+            const out = await logs().streamLogs(io.clients(), app, {
+              prefix: o.prefix,
+              table: o.table,
+              process,
+              build: o.build as string | undefined,
+              since: o.since as string | undefined,
+              follow: Boolean(o.follow || o.tail),
+              clock: io.clock,
+              intervalMs: logs().parseInterval(o.interval),
+              timeoutMs: timeoutMs(o),
+              onEvent: printEvent(o.json),
+            });
+            const end = o.json ? undefined : logs().renderLogsEnd(out);
+            if (end) io.stderr(end);
+            return EXIT.ok;
+          },
+        ),
+      ),
+  );
+
+  commands.push(
+    common(program.command('run <app> [command...]'))
+      .description("run a one-off task on the current release's task definition (the app's cluster and network, the command overridden), print its logs as they come, and exit with its exit code: slipway run <app> -- <command...>")
+      .option('--process <type>', 'the process type whose task definition runs the command (default: web, else the first)')
+      .action(async (app: string, argv: string[], _o: unknown, command: Command) =>
+        execute(
+          command,
+          (o) => {
+            aws().checkAppName(app);
+            if (o.process !== undefined) logs().checkProcessName(o.process as string, '--process');
+            runTask().checkRunCommand(argv);
+          },
+          async (o) => {
+            const out = await runTask().runTask(io.clients(), app, {
+              prefix: o.prefix,
+              table: o.table,
+              process: o.process as string | undefined,
+              command: argv,
+              clock: io.clock,
+              intervalMs: logs().parseInterval(o.interval),
+              timeoutMs: timeoutMs(o),
+              // With --json the lines are in the one document at the end.
+              onEvent: o.json ? () => undefined : printEvent(false),
+              onProgress: o.json ? undefined : io.progress,
+              // Before any line of the task: which task it is, so it can be found (or stopped) if this ends first.
+              onStarted: o.json ? undefined : (s) => io.stderr(runTask().renderRunStart(s)),
+            });
+            if (o.json) io.stdout(jsonForTerminal(out), 'json');
+            else io.stderr(runTask().renderRunEnd(out));
+            return runTask().runExitCode(out);
+          },
+        ),
+      ),
+  );
+
+  // Commander's own usage errors (missing argument, unknown option) exit 2; help exits 0.
+  for (const command of commands) {
+    command.exitOverride((err: CommanderError) => {
+      io.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+      throw err;
+    });
+    command.configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
+  }
+}
