@@ -1,4 +1,5 @@
 import { escapeForTerminal, escapeLines, jsonForTerminal } from '../ops/terminal';
+import { describeError, errorOutput } from './errors';
 import { StatusLine } from './status-line';
 
 /** Where a `slipway` command writes and how it exits; tests pass their own. */
@@ -72,3 +73,15 @@ export function printResult(io: CliIo, json: boolean | undefined, data: unknown,
 }
 
 export { escapeForTerminal, jsonForTerminal };
+
+/**
+ * Reports a command's failure as every command does: one escaped line on stderr, the same as a JSON
+ * document on stdout with --json; returns the exit code (usage 2, failed 1, interrupted 130).
+ */
+export function reportError(io: CliIo, e: unknown, json: boolean | undefined): number {
+  const report = describeError(e);
+  const out = errorOutput(report, json);
+  if (out.stdout) io.stdout(out.stdout, 'json');
+  io.stderr(out.stderr);
+  return report.code;
+}

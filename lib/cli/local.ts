@@ -5,8 +5,8 @@ import { STATE_MACHINES, type StateMachineName } from '../pipeline-contract';
 // The runner and its engine load when a run starts, not with every `slipway` command (start-up time).
 import type * as Runner from '../local/runner';
 import type * as Timeline from '../local/timeline';
-import { describeError, errorOutput, EXIT, UsageError } from './errors';
-import { printResult, processIo, type CliIo } from './io';
+import { EXIT, UsageError } from './errors';
+import { printResult, processIo, reportError, type CliIo } from './io';
 
 /** The config a world runs against when it names none: the example shipped with Slipway. */
 export const DEFAULT_WORLD_CONFIG = 'config/example.json';
@@ -102,11 +102,7 @@ export function registerLocalCommands(program: Command, setExit: (code: number) 
         printResult(io, opts.json, out, `${renderTimeline(report)}${redriven ? `\nredrove ${redriven.name} (redrive ${redriven.redriveCount}): ${redriven.status}` : ''}`);
         setExit(report.executions.every((e) => e.status === 'SUCCEEDED') ? EXIT.ok : EXIT.failed);
       } catch (e) {
-        const report = describeError(e);
-        const out = errorOutput(report, opts.json);
-        if (out.stdout) io.stdout(out.stdout, 'json');
-        io.stderr(out.stderr);
-        setExit(report.code);
+        setExit(reportError(io, e, opts.json));
       }
     });
 }

@@ -1,7 +1,7 @@
 // Types only: the commands (and the AWS SDK under them) load when one runs, not with every start.
 import type { Command, CommanderError } from 'commander';
-import { describeError, errorOutput, EXIT } from './errors';
-import { printResult, processIo, type CliIo } from './io';
+import { EXIT } from './errors';
+import { printResult, processIo, reportError, type CliIo } from './io';
 import type * as Monitoring from './monitoring';
 import { checkPrefix } from './pipelines';
 
@@ -23,11 +23,7 @@ export function registerMonitoringCommands(program: Command, io: MonitoringCliIo
       printResult(io, json, data, text);
       io.exit(EXIT.ok);
     } catch (e) {
-      const report = describeError(e);
-      const out = errorOutput(report, json);
-      if (out.stdout) io.stdout(out.stdout, 'json');
-      io.stderr(out.stderr);
-      io.exit(report.code);
+      io.exit(reportError(io, e, json));
     }
   };
 

@@ -6,8 +6,8 @@ import type * as Commands from '../ops/commands';
 import type * as Diff from '../ops/diff';
 import type { OpsClients } from '../ops/aws';
 import type { Clock, FollowOptions } from '../ops/commands';
-import { describeError, errorOutput, EXIT, UsageError } from './errors';
-import { printResult, processIo, statusLine, type CliIo } from './io';
+import { EXIT, UsageError } from './errors';
+import { printResult, processIo, reportError, statusLine, type CliIo } from './io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
 
 /** Environment variable for `--prefix` (the deployment's name prefix, config `prefix`). */
@@ -91,11 +91,7 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
       check(opts);
       result = await body(opts);
     } catch (e) {
-      const report = describeError(e);
-      const out = errorOutput(report, opts.json);
-      if (out.stdout) io.stdout(out.stdout, 'json');
-      io.stderr(out.stderr);
-      io.exit(report.code);
+      io.exit(reportError(io, e, opts.json));
       return;
     }
     printResult(io, opts.json, result.json, result.text);

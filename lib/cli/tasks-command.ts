@@ -5,8 +5,8 @@ import type * as Aws from '../ops/aws';
 import type * as Logs from '../ops/logs';
 import type * as RunTask from '../ops/run-task';
 import type { LogEvent } from '../ops/schemas';
-import { describeError, errorOutput, EXIT, UsageError } from './errors';
-import { jsonForTerminal } from './io';
+import { EXIT, UsageError } from './errors';
+import { jsonForTerminal, reportError } from './io';
 import { checkPrefix, defaultIo, PREFIX_ENV, TABLE_ENV, type PipelinesCliIo } from './pipelines';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
 
@@ -46,11 +46,7 @@ export function registerTaskCommands(program: Command, io: PipelinesCliIo = defa
       check(opts);
       code = await body(opts);
     } catch (e) {
-      const report = describeError(e);
-      const out = errorOutput(report, opts.json);
-      if (out.stdout) io.stdout(out.stdout, 'json');
-      io.stderr(out.stderr);
-      io.exit(report.code);
+      io.exit(reportError(io, e, opts.json));
       return;
     }
     io.exit(code);
