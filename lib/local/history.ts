@@ -1,6 +1,7 @@
 import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
 import { JSONPath } from 'jsonpath-plus';
 import { forEachState, type AslState, type AslStates } from '../asl';
+import { buildTimeline, redriveScope, type StateEntry } from '../ops/timeline';
 
 /**
  * Turns the events aws-local-stepfunctions yields (StateEntered, StateFailed, StateRetried, ...) into an
@@ -117,7 +118,6 @@ export class HistoryRecorder {
     if (started !== undefined) this.lastInIteration.set(started, id);
     if (chain === undefined && started === undefined) this.lastOutside = id;
     const event = { timestamp: this.clock(), type: type as HistoryEventType, id, previousEventId, ...details } as HistoryEvent;
-    if (this.tag !== undefined) Object.defineProperty(event, ITERATION, { value: this.tag, enumerable: false });
     this.events.push(event);
     return event;
   }
@@ -323,81 +323,36 @@ export interface Unfinished {
   readonly iterations?: Map<number, { readonly succeeded: boolean; readonly output?: unknown; readonly restart?: { readonly name: string; readonly input: unknown } }>;
 }
 
+const parsed = (text: string | undefined): unknown => (text === undefined ? {} : (JSON.parse(text) as unknown));
+
 /**
  * The top-level states of an execution that a redrive re-runs, by AWS's rule: those with a
- * `...StateEntered` event and no `...StateExited` event. Inside an inline Map, the iterations that
- * did not succeed, each restarted at its own unfinished state (or from the start if it never ran).
- * Parallel branches are not modelled (no Slipway state machine uses one).
+ * `...StateEntered` event and no `...StateExited` event. Read with the same execution model the CLI's
+ * `status` and `redrive` use (lib/ops/timeline.ts `redriveScope`); inside an inline Map, the iterations
+ * that did not succeed, each restarted at its own unfinished state (or from the start if it never ran),
+ * with the outputs of those that did. Parallel branches are not modelled (no Slipway state machine uses one).
  */
 export function unfinishedStates(history: readonly HistoryEvent[], states: Map<string, StateInfo>): Unfinished[] {
-  type Entry = { name: string; type: string; input: unknown; exited: boolean; iteration?: number; map?: string };
-  const entries: Entry[] = [];
-  const iterationOf = new Map<number, { map: string; succeeded: boolean; output?: unknown }>();
-  let currentMap: string | undefined;
-  let currentIteration: number | undefined;
-  for (const ev of history) {
-    if (ev.type === 'MapStateEntered') {
-      currentMap = ev.stateEnteredEventDetails?.name;
-      iterationOf.clear();
-    } else if (ev.type === 'MapIterationStarted') {
-      currentIteration = ev.mapIterationStartedEventDetails?.index;
-      if (currentIteration !== undefined) iterationOf.set(currentIteration, { map: currentMap ?? '', succeeded: false });
-    } else if (ev.type === 'MapIterationSucceeded') {
-      const i = ev.mapIterationSucceededEventDetails?.index;
-      const it = i !== undefined ? iterationOf.get(i) : undefined;
-      if (it) it.succeeded = true;
-    } else if (ev.type === 'MapStateExited') currentMap = undefined;
-    const entered = ev.stateEnteredEventDetails;
-    if (entered?.name && ev.type?.endsWith('StateEntered')) {
-      const info = states.get(entered.name);
-      const inMap = currentMap !== undefined && entered.name !== currentMap;
-      entries.push({ name: entered.name, type: info?.type ?? ev.type.replace(/StateEntered$/, ''), input: entered.input ? (JSON.parse(entered.input) as unknown) : {}, exited: false, iteration: inMap ? findIteration(history, ev) : undefined, map: inMap ? currentMap : undefined });
-    }
-    const exited = ev.stateExitedEventDetails;
-    if (exited?.name && ev.type?.endsWith('StateExited')) {
-      const inMapIteration = currentMap !== undefined && exited.name !== currentMap ? findIteration(history, ev) : undefined;
-      for (let i = entries.length - 1; i >= 0; i--) {
-        if (entries[i].name === exited.name && !entries[i].exited && entries[i].iteration === inMapIteration) {
-          entries[i].exited = true;
-          if (inMapIteration !== undefined) {
-            const it = iterationOf.get(inMapIteration);
-            if (it) it.output = exited.output ? (JSON.parse(exited.output) as unknown) : null;
-          }
-          break;
+  const timeline = buildTimeline(history);
+  const scope = redriveScope(timeline);
+  const enteredInput = new Map(history.map((e) => [e.id, e.stateEnteredEventDetails?.input]));
+  const inputOf = (e: StateEntry) => parsed(enteredInput.get(e.eventId));
+  return scope
+    .filter((e) => e.scope.path.length === 0)
+    .map((e) => {
+      const type = states.get(e.name)?.type ?? e.type;
+      if (type !== 'Map') return { name: e.name, type, input: inputOf(e) };
+      const inIteration = (x: StateEntry, index: number) => x.scope.path.length === 1 && x.scope.path[0].map === e.name && x.scope.path[0].index === index;
+      const iterations = new Map<number, { succeeded: boolean; output?: unknown; restart?: { name: string; input: unknown } }>();
+      for (const it of e.iterations ?? []) {
+        if (it.status === 'succeeded') {
+          const last = timeline.entries.filter((x) => inIteration(x, it.index) && x.exited).pop();
+          iterations.set(it.index, { succeeded: true, output: last?.output !== undefined ? parsed(last.output) : null });
+        } else {
+          const restart = scope.filter((x) => inIteration(x, it.index)).pop();
+          iterations.set(it.index, { succeeded: false, restart: restart ? { name: restart.name, input: inputOf(restart) } : undefined });
         }
       }
-    }
-  }
-  const top = entries.filter((e) => e.iteration === undefined && !e.exited);
-  return top.map((e) => {
-    if (e.type !== 'Map') return { name: e.name, type: e.type, input: e.input };
-    const iterations = new Map<number, { succeeded: boolean; output?: unknown; restart?: { name: string; input: unknown } }>();
-    for (const [index, it] of iterationOf) {
-      if (it.map !== e.name) continue;
-      if (it.succeeded) iterations.set(index, { succeeded: true, output: it.output });
-      else {
-        const inner = entries.filter((x) => x.map === e.name && x.iteration === index && !x.exited).pop();
-        iterations.set(index, { succeeded: false, restart: inner ? { name: inner.name, input: inner.input } : undefined });
-      }
-    }
-    return { name: e.name, type: e.type, input: e.input, iterations };
-  });
+      return { name: e.name, type, input: inputOf(e), iterations };
+    });
 }
-
-/**
- * The iteration an event inside a Map belongs to. Events carry no index, so the recorder tags each
- * event it writes inside an iteration with a hidden `iteration` property (not serialised by the CLI);
- * histories from AWS, without it, are read by the order of MapIterationStarted events.
- */
-function findIteration(history: readonly HistoryEvent[], ev: HistoryEvent): number | undefined {
-  const tagged = (ev as HistoryEvent & { [ITERATION]?: number })[ITERATION];
-  if (tagged !== undefined) return tagged;
-  for (let i = history.indexOf(ev); i >= 0; i--) {
-    const started = history[i].mapIterationStartedEventDetails?.index;
-    if (started !== undefined) return started;
-  }
-  return undefined;
-}
-
-/** Hidden tag of an event written inside a Map iteration (see {@link findIteration}). */
-export const ITERATION = Symbol('iteration');

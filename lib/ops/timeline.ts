@@ -56,6 +56,8 @@ export interface StateEntry {
   exitedAt?: Date;
   /** The history has this state's `...StateExited` event (AWS's redrive rule reads exactly this). */
   exited: boolean;
+  /** The state's output (a JSON string), from its `...StateExited` event, when the history includes execution data. */
+  output?: string;
   /** running: not exited yet; caught: failed and a Catch moved on; failed: the failure ended the scope. */
   status: 'running' | 'succeeded' | 'caught' | 'failed' | 'aborted';
   readonly attempts: Attempt[];
@@ -363,6 +365,7 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
       owner.status = failed ? 'caught' : 'succeeded';
       owner.exitedAt = at;
       owner.exited = true;
+      if (e.stateExitedEventDetails?.output !== undefined) owner.output = e.stateExitedEventDetails.output;
       closed.add(owner);
     }
   }
