@@ -51,8 +51,6 @@ export type BuildPipelineName = (typeof BUILD_PIPELINES)[number];
 
 /** What a placeholder stands for. */
 export type Substitution =
-  | { kind: 'appName' }
-  | { kind: 'tableName' }
   | { kind: 'clusterArn' }
   | { kind: 'function'; fn: PipelineFunctionKey }
   | { kind: 'stateMachine'; name: StateMachineName };
@@ -60,26 +58,19 @@ export type Substitution =
 /** The substitutions of each state machine, by placeholder name. */
 export const SUBSTITUTIONS: Record<StateMachineName, Record<string, Substitution>> = {
   build: {
-    AppName: { kind: 'appName' },
-    AppTableName: { kind: 'tableName' },
     ParseBuildEventFunctionArn: { kind: 'function', fn: 'parseBuildEvent' },
     RegisterTaskDefinitionsFunctionArn: { kind: 'function', fn: 'registerTaskDefinitions' },
     ReleaseStateMachineArn: { kind: 'stateMachine', name: 'release' },
   },
   release: {
-    AppName: { kind: 'appName' },
     ClusterArn: { kind: 'clusterArn' },
     CheckReleaseTaskFunctionArn: { kind: 'function', fn: 'checkReleaseTask' },
     DeployStateMachineArn: { kind: 'stateMachine', name: 'deploy' },
   },
   deploy: {
-    AppName: { kind: 'appName' },
-    AppTableName: { kind: 'tableName' },
     UpdateServiceFunctionArn: { kind: 'function', fn: 'updateService' },
   },
   'config-change': {
-    AppName: { kind: 'appName' },
-    AppTableName: { kind: 'tableName' },
     ParseParameterChangeFunctionArn: { kind: 'function', fn: 'parseParameterChange' },
     RegisterConfigRevisionsFunctionArn: { kind: 'function', fn: 'registerConfigRevisions' },
     DeployStateMachineArn: { kind: 'stateMachine', name: 'deploy' },
@@ -87,7 +78,6 @@ export const SUBSTITUTIONS: Record<StateMachineName, Record<string, Substitution
     SchedulesStateMachineArn: { kind: 'stateMachine', name: 'schedules' },
   },
   schedules: {
-    AppName: { kind: 'appName' },
     SyncSchedulesFunctionArn: { kind: 'function', fn: 'syncSchedules' },
   },
 };
@@ -161,10 +151,30 @@ export function scheduleGroupName(prefix: string, app: string): string {
   return `${prefix}-${app}`;
 }
 
-/** Name of a state machine in AWS: `<prefix>-<app>-<pipeline>`. */
-export function stateMachineName(prefix: string, app: string, pipeline: StateMachineName): string {
-  return `${prefix}-${app}-${pipeline}`;
+/**
+ * Name of a state machine of a shared control plane: `<prefix>-<controlPlane>-<pipeline>`, where the
+ * control plane is named after the cluster whose apps it serves (every app of that cluster runs through
+ * the same five state machines; their executions are named `<app>-<build>-<pipeline>` where the pipeline
+ * names them, and the app is in every execution's input).
+ */
+export function stateMachineName(prefix: string, controlPlane: string, pipeline: StateMachineName): string {
+  return `${prefix}-${controlPlane}-${pipeline}`;
 }
+
+/**
+ * The environment of the shared control plane's functions: nothing app-specific (the app comes with each
+ * event or payload, its settings from {@link ../functions/shared/app-parameters settingsParameterName}).
+ */
+export const CONTROL_PLANE_ENV = {
+  /** The deployment's prefix (config `prefix`): parameter paths `/<prefix>/apps/<app>/...`. */
+  prefix: 'SLIPWAY_PREFIX',
+  /** ARN of the cluster the control plane serves. */
+  clusterArn: 'CLUSTER_ARN',
+  /** The control plane's own table: waiters (task tokens of deploys waiting on ECS) and other cross-app items. */
+  controlTable: 'CONTROL_TABLE_NAME',
+  /** JSON object: state machine name (build, release, ...) -> ARN, for functions that read executions. */
+  stateMachineArns: 'STATE_MACHINE_ARNS',
+} as const;
 
 /** ECS service name of an app's process type. */
 export function serviceName(app: string, process: string): string {

@@ -34,6 +34,15 @@ export function schedulesParameterName(appPath: string): string {
   return `${appPath}/schedules`;
 }
 
+/**
+ * `/<prefix>/apps/<app>/settings`: the app's settings (JSON, {@link ../shared/settings AppSettings}),
+ * written by the app stack (a CloudFormation `AWS::SSM::Parameter`). It is also the app's entry in the
+ * shared control plane: the app's table, cluster and control plane are read from it.
+ */
+export function settingsParameterName(appPath: string): string {
+  return `${appPath}/settings`;
+}
+
 /** Why a key is not acceptable, or undefined when it is. */
 export function configKeyProblem(key: string): string | undefined {
   if (!CONFIG_KEY.test(key)) {

@@ -67,6 +67,15 @@ export const processSettingsSchema = z.object({
 export const appSettingsSchema = z.object({
   app: z.string().check(z.regex(APP_NAME)),
   region: nonEmpty(),
+  /** The app's own DynamoDB table (builds, releases, claims): the shared control plane reads and writes the app's records there. */
+  table: nonEmpty(),
+  /**
+   * Name of the shared control plane that serves the app (its cluster's name): its state machines are
+   * `<prefix>-<controlPlane>-<pipeline>` ({@link ../../lib/pipeline-contract stateMachineName}).
+   */
+  controlPlane: z.string().check(z.regex(RESOURCE_NAME)),
+  /** Seconds a config change waits for more changes before redeploying (app config `configDebounceSeconds`). */
+  configDebounceSeconds: z._default(z.int().check(z.gte(0), z.lte(3600)), 30),
   /** ECS cluster name or ARN. */
   cluster: nonEmpty(),
   imageRepositoryUri: nonEmpty(),
