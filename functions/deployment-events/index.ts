@@ -4,7 +4,8 @@ import { dynamodb } from '../shared/aws/dynamodb';
 import { ecs } from '../shared/aws/ecs';
 import { sfn } from '../shared/aws/sfn';
 import { deploymentVerdict, verdictAtTimeout, type DeploymentEventFacts } from '../shared/deployment-verdict';
-import { awsCall, getStringFromEnv } from '../shared/errors';
+import { awsCall } from '../shared/errors';
+import { controlPlaneCluster, controlTable } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
 import { isWaiting, listWaiters, resume, settleWaiter, type Waiter } from '../shared/waiters';
 
@@ -63,12 +64,13 @@ async function settle(table: string, cluster: string, waiters: Waiter[], facts?:
 
 /**
  * Resumes deploys waiting on ECS deployments. Triggered by ECS "Deployment State Change" events for the
- * app's services, and every 5 minutes by a schedule: the slow polling fallback if an event is lost, and
+ * services of the control plane's cluster (every app's), and every 5 minutes by a schedule: the slow polling fallback if an event is lost, and
  * the final check of deployments whose deploy timeout has passed (the scheduled event's `time` is now).
  */
 export async function handler(event: unknown): Promise<EventsResult> {
-  const table = getStringFromEnv('TABLE_NAME');
-  const cluster = getStringFromEnv('CLUSTER_ARN');
+  // Only the control table: every app's waiters are there, keyed by service name (unique in the cluster).
+  const table = controlTable();
+  const cluster = controlPlaneCluster();
   const e = (event ?? {}) as Record<string, unknown>;
   if (e['detail-type'] === 'Scheduled Event') {
     const at = typeof e.time === 'string' && !Number.isNaN(Date.parse(e.time)) ? new Date(e.time) : new Date();

@@ -2,11 +2,12 @@ import { GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue 
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod/mini';
-import { EXECUTION_STATUS_DETAIL_TYPE, MILESTONE_SOURCE, STATE_MACHINES, type Milestone, type StateMachineName } from '../../lib/pipeline-contract';
+import { EXECUTION_STATUS_DETAIL_TYPE, MILESTONE_SOURCE, type Milestone, type StateMachineName } from '../../lib/pipeline-contract';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { eventbridge } from '../shared/aws/eventbridge';
 import { sfn } from '../shared/aws/sfn';
-import { awsCall, getStringFromEnv, InvalidEvent, MissingEnvironment, TransientError } from '../shared/errors';
+import { awsCall, InvalidEvent, TransientError } from '../shared/errors';
+import { appOfExecutionInput, controlPlanePrefix, settingsOf, stateMachineArns } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
 import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, EXECUTION_PK } from '../shared/records';
 import {
@@ -28,9 +29,9 @@ const logger = createLogger('execution-status');
 
 /** How many of the newest history events are read to find the failed state (one GetExecutionHistory page). */
 const HISTORY_EVENTS = 100;
-/** The sweep looks at the newest executions of each state machine that stopped this recently. */
+/** The sweep looks at the newest executions of each state machine (every app's: 50, up from 10 per app before the control plane was shared) that stopped this recently. */
 const SWEEP_WINDOW_MS = 24 * 3600 * 1000;
-const SWEEP_EXECUTIONS = 10;
+const SWEEP_EXECUTIONS = 50;
 /** Processed-event markers expire after 30 days (TTL attribute expiresAt). */
 const MARKER_TTL_SECONDS = 30 * 86400;
 
@@ -68,20 +69,9 @@ export interface ExecutionStatusResult {
   readonly repaired?: number;
 }
 
-/** The app's state machines by ARN, from `STATE_MACHINE_ARNS` (JSON: pipeline name -> ARN). */
+/** The control plane's state machines by ARN, from `STATE_MACHINE_ARNS` (JSON: pipeline name -> ARN). */
 function stateMachines(): Map<string, StateMachineName> {
-  const raw = getStringFromEnv('STATE_MACHINE_ARNS');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new MissingEnvironment(`STATE_MACHINE_ARNS must be a JSON object of pipeline name to state machine ARN, got ${raw.slice(0, 80)}`);
-  }
-  const byArn = new Map<string, StateMachineName>();
-  for (const [name, arn] of Object.entries((parsed ?? {}) as Record<string, unknown>)) {
-    if ((STATE_MACHINES as readonly string[]).includes(name) && typeof arn === 'string') byArn.set(arn, name as StateMachineName);
-  }
-  return byArn;
+  return new Map(Object.entries(stateMachineArns()).map(([name, arn]) => [arn, name as StateMachineName]));
 }
 
 function region(): string {
@@ -175,15 +165,27 @@ async function historyOf(executionArn: string) {
   return failureFromHistory(out.events ?? []);
 }
 
-/** Processes one status change of one of the app's executions (from an event or the sweep). */
-export async function processStatus(table: string, app: string, facts: StatusFacts): Promise<ExecutionStatusResult> {
+/**
+ * Processes one status change of an execution of the shared state machines (from an event or the sweep):
+ * the app comes from the execution's input (its `app`, or the AWS event that started it: CodeBuild
+ * project, parameter name, milestone), the table from the app's settings. The records (build, claims,
+ * processed-event marker) are written in the app's own table.
+ */
+export async function processStatus(prefix: string, facts: StatusFacts): Promise<ExecutionStatusResult> {
   const action = actionFor(facts);
   if (action.kind === 'ignore') return { kind: 'ignored', reason: action.reason };
+  const input = parseExecutionInput(facts.input ?? (await describeInput(facts.executionArn)));
+  const app = appOfExecutionInput(prefix, input);
+  if (!app) {
+    const reason = `${facts.executionArn} names no app of /${prefix}/apps/ in its input (a malformed event or a start by hand): nothing to record`;
+    logger.warn('execution of no app', { reason });
+    return { kind: 'ignored', reason };
+  }
+  const table = (await settingsOf(app)).table;
   const rank = rankOf(facts);
   const seen = await processedRank(table, facts.executionArn);
   if (seen >= rank) return { kind: 'ignored', reason: `a duplicate or older status change of ${facts.executionArn} (${facts.status}, redrive ${facts.redriveCount}): already processed` };
 
-  const input = parseExecutionInput(facts.input ?? (await describeInput(facts.executionArn)));
   const keys = buildKeysFromInput(facts.pipeline, input);
   const at = new Date(facts.at).toISOString();
   const base = { app, buildKey: keys?.buildKey ?? 'unknown', execution: facts.executionArn };
@@ -254,11 +256,13 @@ async function describeInput(executionArn: string): Promise<string | undefined> 
 }
 
 /**
- * The repair for status events that never arrived: the newest executions of each of the app's state
- * machines that ended badly (or succeeded after a redrive) in the last day and were not processed yet.
- * Cost per run: one ListExecutions per state machine and one GetItem per recent stopped execution.
+ * The repair for status events that never arrived: the newest executions of each of the control plane's
+ * state machines (every app's) that ended badly (or succeeded after a redrive) in the last day and were
+ * not processed yet. Cost per run: one ListExecutions per state machine, and per recent stopped
+ * execution one DescribeExecution (its input names the app), the app's settings and one GetItem. An
+ * execution whose app has no settings any more is left (logged), the others are still repaired.
  */
-async function sweep(table: string, app: string, machines: Map<string, StateMachineName>, now: Date): Promise<ExecutionStatusResult> {
+async function sweep(prefix: string, machines: Map<string, StateMachineName>, now: Date): Promise<ExecutionStatusResult> {
   let repaired = 0;
   for (const [stateMachineArn, pipeline] of machines) {
     const listed = await awsCall('Step Functions ListExecutions', () => sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: SWEEP_EXECUTIONS })));
@@ -267,7 +271,6 @@ async function sweep(table: string, app: string, machines: Map<string, StateMach
       const redriveCount = x.redriveCount ?? 0;
       if (!x.executionArn || !status || !x.stopDate || now.getTime() - x.stopDate.getTime() > SWEEP_WINDOW_MS) continue;
       if (!FAILED_STATUSES.has(status) && !(status === 'SUCCEEDED' && redriveCount > 0)) continue;
-      if ((await processedRank(table, x.executionArn)) >= rankOf({ status, redriveCount })) continue;
       const d = await awsCall('Step Functions DescribeExecution', () => sfn.send(new DescribeExecutionCommand({ executionArn: x.executionArn })));
       const facts: StatusFacts = {
         executionArn: x.executionArn,
@@ -279,7 +282,14 @@ async function sweep(table: string, app: string, machines: Map<string, StateMach
         ...(d.cause ? { cause: d.cause } : {}),
         at: (d.stopDate ?? x.stopDate).getTime(),
       };
-      const out = await processStatus(table, app, facts);
+      let out: ExecutionStatusResult;
+      try {
+        out = await processStatus(prefix, facts);
+      } catch (e) {
+        if ((e as Error).name !== 'SettingsNotFound') throw e;
+        logger.warn('sweep: execution of an app without settings left alone', { executionArn: x.executionArn, reason: (e as Error).message });
+        continue;
+      }
       if (out.kind === 'recorded') repaired += 1;
     }
   }
@@ -289,19 +299,18 @@ async function sweep(table: string, app: string, machines: Map<string, StateMach
 
 /**
  * Failure bookkeeping, outside the executions: started by the EventBridge rule on Step Functions'
- * "Execution Status Change" events of the app's state machines (pattern: executionStatusEventPattern in
+ * "Execution Status Change" events of the control plane's state machines (pattern: executionStatusEventPattern in
  * lib/pipeline-contract.ts), and by the 5-minute schedule (the repair sweep). Events arrive at least
  * once and in any order: a change that is not newer than the one processed last changes nothing.
  * @throws InvalidEvent for an event that is neither.
  */
 export async function handler(event: unknown): Promise<ExecutionStatusResult> {
-  const table = getStringFromEnv('TABLE_NAME');
-  const app = getStringFromEnv('APP_NAME');
+  const prefix = controlPlanePrefix();
   const machines = stateMachines();
   const e = (event ?? {}) as Record<string, unknown>;
   if (e['detail-type'] === 'Scheduled Event') {
     const at = typeof e.time === 'string' && !Number.isNaN(Date.parse(e.time)) ? new Date(e.time) : new Date();
-    return sweep(table, app, machines, at);
+    return sweep(prefix, machines, at);
   }
   const parsed = statusEventSchema.safeParse(event);
   if (!parsed.success) {
@@ -311,7 +320,7 @@ export async function handler(event: unknown): Promise<ExecutionStatusResult> {
   const d = parsed.data.detail;
   const pipeline = machines.get(d.stateMachineArn);
   if (!pipeline) {
-    const reason = `${d.stateMachineArn} is not one of ${app}'s state machines`;
+    const reason = `${d.stateMachineArn} is not one of this control plane's state machines`;
     logger.info('event ignored', { reason });
     return { kind: 'ignored', reason };
   }
@@ -325,5 +334,5 @@ export async function handler(event: unknown): Promise<ExecutionStatusResult> {
     ...(d.cause ? { cause: d.cause } : {}),
     at: d.stopDate ?? (Date.parse(parsed.data.time) || d.startDate),
   };
-  return processStatus(table, app, facts);
+  return processStatus(prefix, facts);
 }

@@ -1,18 +1,35 @@
-import { dynamodb } from '../shared/aws/dynamodb';
-import { getStringFromEnv } from '../shared/errors';
+import { appOfProject, controlPlanePrefix, settingsOf } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
-import { getAppSettings } from '../shared/settings-store';
-import { parseBuildEvent, type ParsedBuildEvent } from './parse';
+import { APP_NAME_MAX } from '../shared/settings';
+import { parseBuildEvent, projectOf, type ParsedBuildEvent } from './parse';
 
 const logger = createLogger('parse-build-event');
 
 /**
- * First state of the build pipeline: turns the CodeBuild event into a typed build record and a
- * decision (deploy, record, ignore), or `{ ok: false, error: "InvalidEvent" }` for a malformed event.
+ * First state of the shared build pipeline: finds the app from the CodeBuild project (`<prefix>-<app>`),
+ * reads the app's settings (SettingsNotFound, uncaught: a redrive after the app stack is deployed reads
+ * them again) and turns the event into a typed build record and a decision (deploy, record, ignore) with
+ * the app and its table, or `{ ok: false, error: "InvalidEvent" }` for a malformed event or a project
+ * that is not named `<prefix>-<app>`.
  */
 export async function handler(event: unknown): Promise<ParsedBuildEvent> {
-  const settings = await getAppSettings(dynamodb, getStringFromEnv('TABLE_NAME'));
-  const result = parseBuildEvent(event, settings);
+  const prefix = controlPlanePrefix();
+  const first = projectOf(event);
+  if ('result' in first) {
+    logger.info('build event parsed', { result: first.result });
+    return first.result;
+  }
+  const app = appOfProject(prefix, first.project);
+  if (!app) {
+    const result: ParsedBuildEvent = {
+      ok: false,
+      error: 'InvalidEvent',
+      cause: `CodeBuild project "${first.project.slice(0, 255)}" is not named ${prefix}-<app> (an app name: lowercase letters, digits and hyphens, starting with a letter, at most ${APP_NAME_MAX} characters): it is not a Slipway app's project`,
+    };
+    logger.info('build event parsed', { result });
+    return result;
+  }
+  const result = parseBuildEvent(event, await settingsOf(app));
   logger.info('build event parsed', { result });
   return result;
 }

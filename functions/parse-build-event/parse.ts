@@ -29,7 +29,16 @@ export interface BuildRecord {
 
 /** What the build state machine does with an event. */
 export type ParsedBuildEvent =
-  | { readonly ok: true; readonly action: 'deploy' | 'record'; readonly build: BuildRecord; readonly reason: string }
+  | {
+      readonly ok: true;
+      readonly action: 'deploy' | 'record';
+      /** The app the build is for (its project is `<prefix>-<app>`). */
+      readonly app: string;
+      /** The app's table (from its settings): the state machine records the build there. */
+      readonly table: string;
+      readonly build: BuildRecord;
+      readonly reason: string;
+    }
   | { readonly ok: true; readonly action: 'ignore'; readonly reason: string }
   | { readonly ok: false; readonly error: 'InvalidEvent'; readonly cause: string };
 
@@ -77,7 +86,7 @@ export function buildKeysOf(buildNumber: number | undefined, buildId: string): {
  * Decides what to do with an EventBridge event: deploy a successful build of this app's project, record
  * any other status of it, ignore other projects and other event kinds, or reject a malformed event.
  */
-export function parseBuildEvent(event: unknown, settings: Pick<AppSettings, 'codeBuildProject' | 'imageRepositoryUri'>): ParsedBuildEvent {
+export function parseBuildEvent(event: unknown, settings: Pick<AppSettings, 'app' | 'table' | 'codeBuildProject' | 'imageRepositoryUri'>): ParsedBuildEvent {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     return { ok: false, error: 'InvalidEvent', cause: 'the input is not an EventBridge event (expected a JSON object with source, detail-type and detail)' };
   }
@@ -127,6 +136,26 @@ export function parseBuildEvent(event: unknown, settings: Pick<AppSettings, 'cod
     logLink: logs?.['deep-link'] ?? 'none',
     eventTime: parsed.data.time,
   };
-  if (status === 'SUCCEEDED') return { ok: true, action: 'deploy', build, reason: `build ${build.buildKey} succeeded: deploying ${build.image}` };
-  return { ok: true, action: 'record', build, reason: status === 'IN_PROGRESS' ? `build ${build.buildKey} is in progress` : `build ${build.buildKey} ended ${status}: nothing to deploy` };
+  const app = { app: settings.app, table: settings.table };
+  if (status === 'SUCCEEDED') return { ok: true, action: 'deploy', ...app, build, reason: `build ${build.buildKey} succeeded: deploying ${build.image}` };
+  return { ok: true, action: 'record', ...app, build, reason: status === 'IN_PROGRESS' ? `build ${build.buildKey} is in progress` : `build ${build.buildKey} ended ${status}: nothing to deploy` };
+}
+
+/**
+ * The first look at an event, before the app's settings are read: the CodeBuild project it names, or
+ * what to do without one (ignore another CodeBuild event kind, refuse a malformed event).
+ */
+export function projectOf(event: unknown): { readonly project: string } | { readonly result: ParsedBuildEvent } {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    return { result: { ok: false, error: 'InvalidEvent', cause: 'the input is not an EventBridge event (expected a JSON object with source, detail-type and detail)' } };
+  }
+  const e = event as Record<string, unknown>;
+  if (e.source === 'aws.codebuild' && typeof e['detail-type'] === 'string' && e['detail-type'] !== 'CodeBuild Build State Change') {
+    return { result: { ok: true, action: 'ignore', reason: `"${e['detail-type']}" events carry no build status; only "CodeBuild Build State Change" is acted on` } };
+  }
+  const parsed = stateChangeSchema.safeParse(event, { reportInput: true });
+  if (!parsed.success) {
+    return { result: { ok: false, error: 'InvalidEvent', cause: `not a usable CodeBuild "Build State Change" event: ${describeIssues(parsed.error)}` } };
+  }
+  return { project: parsed.data.detail['project-name'] };
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { classifyParameter } from '../shared/app-parameters';
-import { getStringFromEnv } from '../shared/errors';
+import { appParameterPath, classifyParameter, settingsParameterName } from '../shared/app-parameters';
+import { appOfParameter, controlPlanePrefix, settingsOf } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
 import { parseInput } from '../shared/validation';
 
@@ -23,6 +23,10 @@ const eventSchema = z.object({
 /** What changed, as the config-change state machine reads it. */
 export interface ParameterChange {
   readonly kind: 'config' | 'schedules' | 'ignored';
+  /** The app the parameter belongs to (`/<prefix>/apps/<app>/...`); absent for a parameter of no app. */
+  readonly app?: string;
+  /** The app's table (from its settings), where the redeploy claim is; absent when the change is ignored before the settings are read. */
+  readonly table?: string;
   readonly name: string;
   readonly operation: string;
   readonly key?: string;
@@ -35,14 +39,6 @@ export interface ParameterChange {
   readonly claimedAt: string;
   /** A claim older than this was left by an execution that died: it may be taken over. */
   readonly staleBefore: string;
-}
-
-/** Seconds of debounce from the environment (DEBOUNCE_SECONDS, 0..3600), 30 when unset. */
-export function debounceSeconds(value: string | undefined): number {
-  if (value === undefined || value === '') return 30;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 3600) throw new RangeError(`DEBOUNCE_SECONDS must be a whole number of seconds from 0 to 3600, got "${value}"`);
-  return n;
 }
 
 /**
@@ -65,10 +61,32 @@ export function describeChange(name: string, operation: string, appPath: string,
   };
 }
 
-/** Reads a "Parameter Store Change" event (EventBridge) and says what it means for the app. */
+/**
+ * Reads a "Parameter Store Change" event (EventBridge, the shared rule on `/<prefix>/apps/`) and says what
+ * it means: the app from the parameter name, then (with the app's settings: its table and debounce
+ * window) a config key, the schedules list, or nothing. A change of the app's settings parameter itself
+ * ends without effect (the app stack writes it; it holds no config key). An app without a settings
+ * parameter is SettingsNotFound (uncaught in the state machine: a redrive after the app stack is deployed
+ * reads it again).
+ */
 export async function handler(event: unknown): Promise<ParameterChange> {
   const e = parseInput(eventSchema, event, 'Parameter Store Change event');
-  const change = describeChange(e.detail.name, e.detail.operation, getStringFromEnv('PARAMETER_PATH'), debounceSeconds(process.env.DEBOUNCE_SECONDS), Date.now());
-  logger.info('parameter change', { name: change.name, operation: change.operation, kind: change.kind, reason: change.reason });
+  const prefix = controlPlanePrefix();
+  const { name, operation } = e.detail;
+  const app = appOfParameter(prefix, name);
+  let change: ParameterChange;
+  if (!app) {
+    change = ignored(name, operation, `parameter ${JSON.stringify(name.slice(0, 300))} is not under /${prefix}/apps/<app>/`);
+  } else if (name === settingsParameterName(appParameterPath(prefix, app))) {
+    change = { ...ignored(name, operation, `${name} holds the settings of ${app} (written by its app stack), not a config key`), app };
+  } else {
+    const settings = await settingsOf(app);
+    change = { ...describeChange(name, operation, appParameterPath(prefix, app), settings.configDebounceSeconds, Date.now()), app, table: settings.table };
+  }
+  logger.info('parameter change', { app: change.app, name: change.name, operation: change.operation, kind: change.kind, reason: change.reason });
   return change;
+}
+
+function ignored(name: string, operation: string, reason: string): ParameterChange {
+  return { ...describeChange(name, operation, '/', 0, Date.now()), kind: 'ignored', reason };
 }

@@ -1,19 +1,24 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import * as z from 'zod/mini';
-import { configParameterPath } from '../shared/app-parameters';
+import { appParameterPath, configParameterPath } from '../shared/app-parameters';
 import { configSecrets } from '../shared/config-secrets';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { ecs } from '../shared/aws/ecs';
-import { awsCall, getStringFromEnv, InvalidInput } from '../shared/errors';
+import { awsCall, InvalidInput } from '../shared/errors';
+import { DescribeExecutionCommand, ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
+import { sfn } from '../shared/aws/sfn';
+import { appOfExecutionInput, controlPlanePrefix, settingsOf, stateMachineArns } from '../shared/control-plane';
+import { APP_NAME } from '../shared/settings';
 import { createLogger } from '../shared/logger';
-import { getAppSettings } from '../shared/settings-store';
 import { parseInput } from '../shared/validation';
 import { configRevisionRequest, TAG_CONFIG_CHANGE } from './revision';
 
 const logger = createLogger('register-config-revisions');
 
 const inputSchema = z.object({
+  /** The app whose current release is redeployed. */
+  app: z.string().check(z.regex(APP_NAME, 'must be an app name')),
   /** Name of the config-change execution: tags the revisions, so a redrive reuses them. */
   execution: z.string().check(z.minLength(1), z.maxLength(80)),
 });
@@ -32,6 +37,59 @@ export type ConfigRedeploy =
       readonly keys: string[];
     };
 
+const runningSchema = z.object({
+  action: z.literal('findRunningPipelines'),
+  app: z.string().check(z.regex(APP_NAME, 'must be an app name')),
+});
+
+/** How many running executions of the app's deploys and releases the shared state machines hold. */
+export interface RunningPipelines {
+  readonly deploys: number;
+  readonly releases: number;
+}
+
+/**
+ * The app an execution belongs to, from its name where the name says it (`<app>-<build>-<pipeline>`,
+ * build a number), else from its input (config redeploys are named `<build>-config-<event id>`).
+ */
+async function appOfExecution(x: ExecutionListItem, prefix: string, pipeline: 'deploy' | 'release', app: string): Promise<boolean> {
+  const name = x.name ?? '';
+  const numbered = new RegExp(`^${app}-\\d+-${pipeline}$`);
+  if (numbered.test(name)) return true;
+  if (!x.executionArn) return false;
+  const d = await awsCall('Step Functions DescribeExecution', () => sfn.send(new DescribeExecutionCommand({ executionArn: x.executionArn })));
+  let input: unknown;
+  try {
+    input = JSON.parse(d.input ?? '{}');
+  } catch {
+    return false;
+  }
+  return appOfExecutionInput(prefix, input) === app;
+}
+
+/**
+ * The app's running deploys and releases on the shared state machines (STATE_MACHINE_ARNS): a config
+ * change waits for them, not for other apps'. ListExecutions has no filter by name or input, so each
+ * running execution's app is read from its name or its input (DescribeExecution).
+ */
+export async function findRunningPipelines(app: string): Promise<RunningPipelines> {
+  const prefix = controlPlanePrefix();
+  const arns = stateMachineArns();
+  const count = async (pipeline: 'deploy' | 'release'): Promise<number> => {
+    let n = 0;
+    let nextToken: string | undefined;
+    do {
+      const page = await awsCall(`Step Functions ListExecutions ${pipeline}`, () =>
+        sfn.send(new ListExecutionsCommand({ stateMachineArn: arns[pipeline], statusFilter: 'RUNNING', maxResults: 100, nextToken })),
+      );
+      for (const x of page.executions ?? []) if (await appOfExecution(x, prefix, pipeline, app)) n += 1;
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return n;
+  };
+  return { deploys: await count('deploy'), releases: await count('release') };
+}
+
 /** A revision this execution registered before (a redrive), among the family's newest. */
 async function findOwnRevision(family: string, execution: string): Promise<string | undefined> {
   const listed = await awsCall(`ECS ListTaskDefinitions ${family}`, () => ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, sort: 'DESC', maxResults: 3 })));
@@ -47,11 +105,17 @@ async function findOwnRevision(family: string, execution: string): Promise<strin
  * its task definition whose `secrets` are the config keys that exist now, and returns the deploy
  * state machine's input for the same build (so the deploy's "never older" checks let it through).
  */
-export async function handler(event: unknown): Promise<ConfigRedeploy> {
+export async function handler(event: unknown): Promise<ConfigRedeploy | RunningPipelines> {
+  if (event !== null && typeof event === 'object' && (event as { action?: unknown }).action === 'findRunningPipelines') {
+    const { app } = parseInput(runningSchema, event, 'register-config-revisions input (findRunningPipelines)');
+    const running = await findRunningPipelines(app);
+    logger.info('running pipelines of the app', { app, ...running });
+    return running;
+  }
   const input = parseInput(inputSchema, event, 'register-config-revisions input');
-  const tableName = getStringFromEnv('TABLE_NAME');
-  const configPath = configParameterPath(getStringFromEnv('PARAMETER_PATH'));
-  const settings = await getAppSettings(dynamodb, tableName);
+  const settings = await settingsOf(input.app);
+  const tableName = settings.table;
+  const configPath = configParameterPath(appParameterPath(controlPlanePrefix(), input.app));
   const current = await awsCall(`DynamoDB GetItem RELEASE/CURRENT on ${tableName}`, () =>
     dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } }, ConsistentRead: true })),
   );

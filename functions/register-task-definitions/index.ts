@@ -1,19 +1,21 @@
 import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import * as z from 'zod/mini';
-import { dynamodb } from '../shared/aws/dynamodb';
 import { ecs } from '../shared/aws/ecs';
-import { awsCall, getStringFromEnv } from '../shared/errors';
+import { awsCall } from '../shared/errors';
+import { controlPlanePrefix, settingsOf } from '../shared/control-plane';
+import { APP_NAME } from '../shared/settings';
 import { createLogger } from '../shared/logger';
-import { getAppSettings } from '../shared/settings-store';
 import { parseInput } from '../shared/validation';
 import { findReusableRevision, taskDefinitionRequest, type BuildRef } from './task-definition';
-import { configParameterPath } from '../shared/app-parameters';
+import { appParameterPath, configParameterPath } from '../shared/app-parameters';
 import { configSecrets } from '../shared/config-secrets';
 import { mergeSecrets } from '../register-config-revisions/revision';
 
 const logger = createLogger('register-task-definitions');
 
 const inputSchema = z.object({
+  /** The app the build is for: its settings come from its settings parameter. */
+  app: z.string().check(z.regex(APP_NAME, 'must be an app name')),
   build: z.object({ buildKey: z.string().check(z.minLength(1)), image: z.string().check(z.minLength(1)), commit: z.optional(z.string()) }),
 });
 
@@ -65,15 +67,15 @@ async function registerOrReuse(family: string, build: BuildRef, register: () => 
  * already registered for the same build (safe to re-run under redrive).
  */
 export async function handler(event: unknown): Promise<RegisterResult> {
-  const { build } = parseInput(inputSchema, event, 'register-task-definitions input');
-  const settings = await getAppSettings(dynamodb, getStringFromEnv('TABLE_NAME'));
+  const { app, build } = parseInput(inputSchema, event, 'register-task-definitions input');
+  const settings = await settingsOf(app);
   const ref: BuildRef = { key: build.buildKey, image: build.image, commit: build.commit };
   // The app's config keys (`slipway config set`) that exist now become the containers' secrets.
-  const appPath = process.env.PARAMETER_PATH;
-  const config = appPath ? await configSecrets(configParameterPath(appPath)) : [];
+  const appPath = appParameterPath(controlPlanePrefix(), app);
+  const config = await configSecrets(configParameterPath(appPath));
   const processes: RegisteredProcess[] = [];
   for (const [name, settingsOfProcess] of Object.entries(settings.processes)) {
-    const p = appPath ? { ...settingsOfProcess, secrets: mergeSecrets(settingsOfProcess.secrets, config, configParameterPath(appPath)).map((s) => ({ name: s.name ?? '', valueFrom: s.valueFrom ?? '' })) } : settingsOfProcess;
+    const p = { ...settingsOfProcess, secrets: mergeSecrets(settingsOfProcess.secrets, config, configParameterPath(appPath)).map((s) => ({ name: s.name ?? '', valueFrom: s.valueFrom ?? '' })) };
     const { arn, reused } = await registerOrReuse(p.family, ref, async () => {
       const out = await awsCall(`ECS RegisterTaskDefinition ${p.family}`, () => ecs.send(new RegisterTaskDefinitionCommand(taskDefinitionRequest(settings, name, p, ref))));
       const registered = out.taskDefinition?.taskDefinitionArn;

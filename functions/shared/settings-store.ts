@@ -1,29 +1,57 @@
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { appParameterPath, settingsParameterName } from './app-parameters';
 import { awsCall, SettingsNotFound } from './errors';
-import { appSettingsSchema, SETTINGS_KEY, type AppSettings } from './settings';
+import { appSettingsSchema, type AppSettings } from './settings';
+
+/** The name of an app's settings parameter: `/<prefix>/apps/<app>/settings`. */
+export function appSettingsParameter(prefix: string, app: string): string {
+  return settingsParameterName(appParameterPath(prefix, app));
+}
 
 /**
- * Reads and validates the app's settings record.
- * @throws SettingsNotFound when the item is missing or does not match the schema.
+ * Parses and validates the JSON of an app's settings parameter.
+ * @throws SettingsNotFound naming the parameter and what is wrong (not JSON, a field, another app's settings).
  */
-export async function getAppSettings(client: DynamoDBClient, tableName: string): Promise<AppSettings> {
-  const result = await awsCall(`DynamoDB GetItem on ${tableName}`, () =>
-    client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: SETTINGS_KEY.pk }, sk: { S: SETTINGS_KEY.sk } }, ConsistentRead: true })),
-  );
-  const raw = result.Item?.settings?.S;
-  if (!raw) {
-    throw new SettingsNotFound(`the app's settings record (pk=${SETTINGS_KEY.pk}, sk=${SETTINGS_KEY.sk}) is missing from table ${tableName}: deploy the app stack first`);
-  }
+export function parseAppSettings(raw: string, parameter: string, app: string): AppSettings {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new SettingsNotFound(`the app's settings record in table ${tableName} is not JSON: redeploy the app stack`);
+    throw new SettingsNotFound(`the app's settings parameter ${parameter} is not JSON: redeploy the app stack of ${app} (cdk deploy) to rewrite it`);
   }
   const settings = appSettingsSchema.safeParse(parsed);
   if (!settings.success) {
     const issue = settings.error.issues[0];
-    throw new SettingsNotFound(`the app's settings record in table ${tableName} is invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new SettingsNotFound(
+      `the app's settings parameter ${parameter} is invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}; redeploy the app stack of ${app} with this version of Slipway`,
+    );
+  }
+  if (settings.data.app !== app) {
+    throw new SettingsNotFound(`the settings parameter ${parameter} holds the settings of app "${settings.data.app}", not "${app}": redeploy the app stack of ${app}`);
   }
   return settings.data;
+}
+
+/**
+ * Reads and validates an app's settings from its parameter (`/<prefix>/apps/<app>/settings`, a String
+ * parameter the app stack writes): the app's entry in the shared control plane (its table, cluster,
+ * processes, ...).
+ * @throws SettingsNotFound when the parameter is missing, not JSON or invalid (the message names it and
+ * says what to do; a redrive after the app stack is deployed reads it again).
+ */
+export async function getAppSettings(client: SSMClient, prefix: string, app: string): Promise<AppSettings> {
+  const parameter = appSettingsParameter(prefix, app);
+  let raw: string | undefined;
+  try {
+    const out = await awsCall(`SSM GetParameter ${parameter}`, () => client.send(new GetParameterCommand({ Name: parameter })));
+    raw = out.Parameter?.Value;
+  } catch (e) {
+    if ((e as Error).name !== 'ParameterNotFound') throw e;
+  }
+  if (raw === undefined) {
+    throw new SettingsNotFound(
+      `app "${app}" has no settings parameter ${parameter}: deploy its app stack (cdk deploy) first, or check the prefix "${prefix}"; then redrive this execution`,
+    );
+  }
+  return parseAppSettings(raw, parameter, app);
 }

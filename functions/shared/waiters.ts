@@ -5,11 +5,16 @@ import type { DeploymentVerdict } from './deployment-verdict';
 
 /**
  * A deploy waiting on an ECS deployment: the task token of its `.waitForTaskToken` state, stored in the
- * app's table under `pk = "WAITER"`, `sk = "<service name>#<deployment id>"`. A settled waiter stays (with
+ * shared control plane's table (CONTROL_TABLE_NAME) under `pk = "WAITER"`, `sk = "<service name>#<deployment
+ * id>"` (a service name `<app>-<process>` is unique in the cluster), with the app and its table. A settled waiter stays (with
  * `settledAt`) until its TTL: it is the record of which attempt (redrive count) started the deployment,
  * so that a redrive starts a new deployment instead of waiting on the one that failed.
  */
 export interface Waiter {
+  /** The app whose deploy waits (absent only in waiters written before the shared control plane). */
+  readonly app?: string;
+  /** The app's table (where its deploy claim and records are). */
+  readonly table?: string;
   readonly serviceName: string;
   readonly deploymentId: string;
   readonly process: string;
@@ -33,11 +38,11 @@ export const WAITER_PK = 'WAITER';
 
 /**
  * The attribute holding a waiter item's expiry (epoch seconds): the app table's TTL attribute
- * (lib/constructs/pipelines.ts), so DynamoDB deletes a waiter nobody resumed.
+ * (the control table's TTL attribute), so DynamoDB deletes a waiter nobody resumed.
  */
 export const WAITER_TTL_ATTRIBUTE = 'expiresAt';
 
-/** A waiter as the app's table stores it (without its timestamps). */
+/** A waiter as the control table stores it (without its timestamps). */
 export function waiterItem(w: Waiter): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
     pk: { S: WAITER_PK },
@@ -50,6 +55,8 @@ export function waiterItem(w: Waiter): Record<string, AttributeValue> {
     execution: { S: w.execution },
     redriveCount: { N: String(w.redriveCount ?? 0) },
   };
+  if (w.app) item.app = { S: w.app };
+  if (w.table) item.table = { S: w.table };
   if (w.deadline) item.deadline = { S: w.deadline };
   if (w.timeoutSeconds !== undefined) item.timeoutSeconds = { N: String(w.timeoutSeconds) };
   if (w.action) item.action = { S: w.action };
@@ -77,6 +84,8 @@ export async function putWaiter(client: DynamoDBClient, table: string, w: Waiter
 function fromItem(item: Record<string, AttributeValue>): Waiter {
   const n = (v: AttributeValue | undefined) => (v?.N !== undefined ? Number(v.N) : undefined);
   return {
+    ...(item.app?.S ? { app: item.app.S } : {}),
+    ...(item.table?.S ? { table: item.table.S } : {}),
     serviceName: item.serviceName?.S ?? '',
     deploymentId: item.deploymentId?.S ?? '',
     process: item.process?.S ?? '',

@@ -10,17 +10,28 @@ import {
   type GetScheduleCommandOutput,
 } from '@aws-sdk/client-scheduler';
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
-import { schedulesParameterName } from '../shared/app-parameters';
+import { appParameterPath, schedulesParameterName } from '../shared/app-parameters';
+import { scheduleGroupName } from '../../lib/pipeline-contract';
+import { controlPlanePrefix, settingsOf } from '../shared/control-plane';
+import { parseInput } from '../shared/validation';
+import * as z from 'zod/mini';
+import { APP_NAME } from '../shared/settings';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { scheduler } from '../shared/aws/scheduler';
 import { ssm } from '../shared/aws/ssm';
 import { awsCall, getStringFromEnv, InvalidEnvironment } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { parseSchedulesParameter, validateSchedules } from '../shared/schedules';
-import { getAppSettings } from '../shared/settings-store';
 import { clusterArnProblem, planSchedules, scheduleRequest, SQS_QUEUE_ARN } from './plan';
 
 const logger = createLogger('sync-schedules');
+
+const inputSchema = z.object({
+  /** The app whose schedules are synced (the schedules state machine passes it). */
+  app: z.string().check(z.regex(APP_NAME, 'must be an app name')),
+  /** The schedules execution's name (for the logs). */
+  execution: z.optional(z.string()),
+});
 
 /** What a sync did (names per change), or why it did nothing. */
 export type SyncResult =
@@ -56,17 +67,20 @@ async function existingSchedules(group: string): Promise<GetScheduleCommandOutpu
  * missing, updates the changed and deletes the removed, each pointing at the current release's
  * revision of its process. Safe to re-run: it always converges on the same list.
  */
-export async function handler(): Promise<SyncResult> {
-  const tableName = getStringFromEnv('TABLE_NAME');
-  const group = getStringFromEnv('SCHEDULE_GROUP');
+export async function handler(event: unknown): Promise<SyncResult> {
+  const { app } = parseInput(inputSchema, event, 'sync-schedules input');
+  const prefix = controlPlanePrefix();
+  // The app's own schedule group (its app stack creates it); the role and the dead-letter queue are the control plane's.
+  const group = scheduleGroupName(prefix, app);
   const roleArn = getStringFromEnv('SCHEDULER_ROLE_ARN');
   const clusterArn = getStringFromEnv('CLUSTER_ARN');
   const deadLetterQueueArn = getStringFromEnv('SCHEDULES_DLQ_ARN');
   const badCluster = clusterArnProblem(clusterArn);
   if (badCluster) throw new InvalidEnvironment(`CLUSTER_ARN: ${badCluster}`);
   if (!SQS_QUEUE_ARN.test(deadLetterQueueArn)) throw new InvalidEnvironment(`SCHEDULES_DLQ_ARN: ${JSON.stringify(deadLetterQueueArn.slice(0, 200))} is not an SQS queue ARN`);
-  const parameterName = schedulesParameterName(getStringFromEnv('PARAMETER_PATH'));
-  const settings = await getAppSettings(dynamodb, tableName);
+  const parameterName = schedulesParameterName(appParameterPath(prefix, app));
+  const settings = await settingsOf(app);
+  const tableName = settings.table;
   const fromParameter = parseSchedulesParameter(await readSchedulesParameter(parameterName), parameterName);
   const valid = validateSchedules(
     [...settings.schedules.map((entry) => ({ entry, source: 'config' as const })), ...fromParameter.map((entry) => ({ entry, source: 'parameter' as const }))],

@@ -18,18 +18,20 @@ import { sfn } from '../shared/aws/sfn';
 import { deploymentVerdict } from '../shared/deployment-verdict';
 import { DEPLOY_CLAIM } from '../shared/records';
 import { listWaiters, putWaiter, resume, settleWaiter, type Waiter } from '../shared/waiters';
-import { awsCall, getStringFromEnv, InvalidInput } from '../shared/errors';
+import { awsCall, InvalidInput } from '../shared/errors';
 import { createLogger } from '../shared/logger';
-import { getAppSettings } from '../shared/settings-store';
+import { controlTable, settingsOf } from '../shared/control-plane';
 import { parseInput } from '../shared/validation';
 import { TAG_BUILD } from '../register-task-definitions/task-definition';
-import type { AppSettings, ProcessSettings } from '../shared/settings';
+import { APP_NAME, type AppSettings, type ProcessSettings } from '../shared/settings';
 import { createServiceRequest, planRedeploy, planService, scalableResourceId } from './plan';
 import { initialDesiredCount, planScaling, type ObservedScaling, type ScalingPlan } from './scaling';
 
 const logger = createLogger('update-service');
 
 const inputSchema = z.object({
+  /** The app being deployed: its settings and table come from its settings parameter. */
+  app: z.string().check(z.regex(APP_NAME, 'must be an app name')),
   /** The task token of the deploy's `.waitForTaskToken` state. */
   taskToken: z.string().check(z.minLength(1)),
   process: z.string().check(z.minLength(1)),
@@ -192,14 +194,16 @@ async function reclaimAfterRedrive(table: string, input: Input): Promise<string 
  */
 export async function handler(event: unknown): Promise<UpdateServiceResult> {
   const input = parseInput(inputSchema, event, 'update-service input');
-  const table = getStringFromEnv('TABLE_NAME');
-  const settings = await getAppSettings(dynamodb, table);
+  const settings = await settingsOf(input.app);
+  // The app's records (its deploy claim) stay in its own table; the waiters live in the control table.
+  const table = settings.table;
+  const waiters = controlTable();
   const p = settings.processes[input.process];
   if (!p) throw new InvalidInput(`process "${input.process}" is not in the app's settings (processes: ${Object.keys(settings.processes).join(', ')})`);
   const serviceName = nameOfService(settings.app, input.process);
   const base = { process: input.process, serviceName };
   const now = input.now ? new Date(input.now) : new Date();
-  const waiterBase = { serviceName, process: input.process, taskDefinitionArn: input.taskDefinitionArn, taskToken: input.taskToken, execution: input.execution };
+  const waiterBase = { app: settings.app, table, serviceName, process: input.process, taskDefinitionArn: input.taskDefinitionArn, taskToken: input.taskToken, execution: input.execution };
 
   const lostClaim = await reclaimAfterRedrive(table, input);
   if (lostClaim) {
@@ -217,7 +221,7 @@ export async function handler(event: unknown): Promise<UpdateServiceResult> {
   }
   let plan = planService(existing, input.taskDefinitionArn, input.build, runningBuild, input.force);
   if (plan.action === 'reuse' && !plan.completed) {
-    const recorded = (await listWaiters(dynamodb, table, serviceName)).find((w) => w.deploymentId === (plan as { deploymentId: string }).deploymentId);
+    const recorded = (await listWaiters(dynamodb, waiters, serviceName)).find((w) => w.deploymentId === (plan as { deploymentId: string }).deploymentId);
     plan = planRedeploy(plan, recorded, input.redriveCount);
   }
 
@@ -280,12 +284,12 @@ export async function handler(event: unknown): Promise<UpdateServiceResult> {
     timeoutSeconds: input.deployTimeoutSeconds,
     action: plan.action,
   };
-  await putWaiter(dynamodb, table, waiter, now);
+  await putWaiter(dynamodb, waiters, waiter, now);
   // One look now: a deployment that settled before the token was stored still resumes the deploy.
   const after = await awsCall(`ECS DescribeServices ${serviceName}`, () => ecs.send(new DescribeServicesCommand({ cluster: settings.cluster, services: [serviceName] })));
   const verdict = deploymentVerdict(after.services?.find((s) => s.serviceName === serviceName), waiter);
   if (await resume(sfn, waiter, verdict)) {
-    await settleWaiter(dynamodb, table, waiter, new Date());
+    await settleWaiter(dynamodb, waiters, waiter, new Date());
     logger.info('deployment already settled', { serviceName, deploymentId, verdict });
     return { ...base, serviceArn, deploymentId, action: plan.action, state: verdict.state, waiting: false };
   }

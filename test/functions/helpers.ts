@@ -1,14 +1,18 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { appSettingsSchema, type AppSettings, type AppSettingsInput } from '../../functions/shared/settings';
 
 // Handlers build their Powertools logger at import time; keep test output quiet. Test files import this
 // module before any handler, so the variable is set when the loggers are created.
 process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'SILENT';
 
-/** Table and cluster the handlers read from their environment in tests. */
+/** The example app's table (named in its settings parameter). */
 export const TABLE_NAME = 'slipway-example-app';
+/** The shared control plane's table (CONTROL_TABLE_NAME): waiters. */
+export const CONTROL_TABLE = 'slipway-production-control';
+export const PREFIX = 'slipway';
+/** The example app's settings parameter. */
+export const SETTINGS_PARAMETER = '/slipway/apps/example/settings';
 export const CLUSTER_ARN = 'arn:aws:ecs:eu-west-1:123456789012:cluster/slipway';
 export const ACCOUNT = '123456789012';
 export const IMAGE_REPOSITORY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/slipway-example';
@@ -19,9 +23,15 @@ export const IMAGE_REPOSITORY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/sl
  * when the parent process (a local run, the bench) left them set.
  */
 export function setHandlerEnv(): void {
-  process.env.TABLE_NAME = TABLE_NAME;
+  process.env.SLIPWAY_PREFIX = PREFIX;
+  process.env.CONTROL_TABLE_NAME = CONTROL_TABLE;
   process.env.CLUSTER_ARN = CLUSTER_ARN;
-  for (const optional of ['PARAMETER_PATH', 'DEBOUNCE_SECONDS', 'SCHEDULE_GROUP', 'SCHEDULER_ROLE_ARN', 'SCHEDULES_DLQ_ARN']) delete process.env[optional];
+  for (const gone of ['TABLE_NAME', 'APP_NAME', 'PARAMETER_PATH', 'DEBOUNCE_SECONDS', 'SCHEDULE_GROUP', 'SCHEDULER_ROLE_ARN', 'SCHEDULES_DLQ_ARN']) delete process.env[gone];
+}
+
+/** SSM GetParameter's answer for an app's settings parameter holding `settings` (as the app stack writes it). */
+export function settingsParameterOutput(settings: AppSettingsInput): { Parameter: { Name: string; Type: 'String'; Value: string; Version: number } } {
+  return { Parameter: { Name: `/slipway/apps/${settings.app}/settings`, Type: 'String', Value: JSON.stringify(settings), Version: 1 } };
 }
 
 /** Task-definition revision ARN of a family. */
@@ -37,6 +47,8 @@ export function settingsInput(overrides: Partial<AppSettingsInput> = {}): AppSet
   return {
     app: 'example',
     region: 'eu-west-1',
+    table: TABLE_NAME,
+    controlPlane: 'production',
     cluster: CLUSTER_ARN,
     imageRepositoryUri: IMAGE_REPOSITORY,
     codeBuildProject: 'slipway-example',
@@ -77,10 +89,6 @@ export function buildSettings(overrides: Partial<AppSettingsInput> = {}): AppSet
   return appSettingsSchema.parse(settingsInput(overrides));
 }
 
-/** The settings record as a DynamoDB item (`GetItem` output `Item`). */
-export function settingsItem(settings: AppSettingsInput): Record<string, AttributeValue> {
-  return { pk: { S: 'APP' }, sk: { S: 'SETTINGS' }, settings: { S: JSON.stringify(settings) } };
-}
 
 /** An error shaped like an AWS SDK service exception with the given name. */
 export function awsError(name: string, message = `${name} (test)`): Error {

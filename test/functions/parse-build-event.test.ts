@@ -1,5 +1,6 @@
-import { setHandlerEnv, buildSettings, settingsItem, settingsInput, awsError, awsEvent, repoEvent, IMAGE_REPOSITORY, TABLE_NAME } from './helpers';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { setHandlerEnv, buildSettings, settingsParameterOutput, settingsInput, awsError, awsEvent, repoEvent, IMAGE_REPOSITORY, SETTINGS_PARAMETER, TABLE_NAME } from './helpers';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { ssm } from '../../functions/shared/clients';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/parse-build-event';
@@ -81,6 +82,8 @@ describe('parseBuildEvent: real events', () => {
     expect(result).toEqual({
       ok: true,
       action: 'deploy',
+      app: 'example',
+      table: 'slipway-example-app',
       reason: expect.stringContaining('build 42 succeeded'),
       build: {
         project: 'slipway-example',
@@ -235,28 +238,66 @@ describe('parseBuildEvent: malformed input is InvalidEvent', () => {
 });
 
 describe('parse-build-event handler', () => {
-  const dynamoMock = mockClient(DynamoDBClient);
+  const ssmMock = mockClient(ssm as SSMClient);
 
   beforeEach(() => {
-    dynamoMock.reset();
+    ssmMock.reset();
     setHandlerEnv();
   });
 
-  it('reads the settings record and deploys the build of the configured project', async () => {
+  it("finds the app from the project <prefix>-<app>, reads its settings parameter and returns the app and its table", async () => {
     // Prepare
-    dynamoMock.on(GetItemCommand).resolves({ Item: settingsItem(settingsInput()) });
+    ssmMock.on(GetParameterCommand).resolves(settingsParameterOutput(settingsInput()));
 
     // Act
     const result = await handler(succeeded());
 
     // Assess
-    expect(result).toMatchObject({ ok: true, action: 'deploy', build: { image: `${IMAGE_REPOSITORY}:build-42` } });
-    expect(dynamoMock).toHaveReceivedCommandWith(GetItemCommand, { TableName: TABLE_NAME, Key: { pk: { S: 'APP' }, sk: { S: 'SETTINGS' } } });
+    expect(result).toMatchObject({ ok: true, action: 'deploy', app: 'example', table: TABLE_NAME, build: { image: `${IMAGE_REPOSITORY}:build-42` } });
+    expect(ssmMock).toHaveReceivedCommandWith(GetParameterCommand, { Name: SETTINGS_PARAMETER });
   });
 
-  it('uses the project named in the settings record: another project is ignored', async () => {
+  it('refuses (InvalidEvent) a project that is not named <prefix>-<app>, without reading any settings', async () => {
     // Prepare
-    dynamoMock.on(GetItemCommand).resolves({ Item: settingsItem(settingsInput({ codeBuildProject: 'other-project' })) });
+    const event = succeeded();
+    event.detail['project-name'] = 'slipway-Not_An_App';
+
+    // Act
+    const result = await handler(event);
+
+    // Assess
+    expect(invalid(result).cause).toContain('"slipway-Not_An_App" is not named slipway-<app>');
+    expect(ssmMock).not.toHaveReceivedCommand(GetParameterCommand);
+  });
+
+  it('refuses (InvalidEvent) a project of another prefix', async () => {
+    // Prepare
+    const event = succeeded();
+    event.detail['project-name'] = 'other-example';
+
+    // Act
+    const result = await handler(event);
+
+    // Assess
+    expect(invalid(result).cause).toContain('"other-example"');
+  });
+
+  it('reads the settings of the app the project names: another app gets its own parameter', async () => {
+    // Prepare
+    const event = succeeded();
+    event.detail['project-name'] = 'slipway-docs';
+    ssmMock.on(GetParameterCommand, { Name: '/slipway/apps/docs/settings' }).resolves(settingsParameterOutput(settingsInput({ app: 'docs', table: 'docs-table', codeBuildProject: 'slipway-docs' })));
+
+    // Act
+    const result = await handler(event);
+
+    // Assess
+    expect(result).toMatchObject({ ok: true, action: 'deploy', app: 'docs', table: 'docs-table' });
+  });
+
+  it('uses the project named in the settings: another project is ignored', async () => {
+    // Prepare
+    ssmMock.on(GetParameterCommand).resolves(settingsParameterOutput(settingsInput({ codeBuildProject: 'other-project' })));
 
     // Act
     const result = await handler(succeeded());
@@ -265,32 +306,54 @@ describe('parse-build-event handler', () => {
     expect(result).toMatchObject({ ok: true, action: 'ignore', reason: expect.stringContaining('"other-project"') });
   });
 
-  it('throws SettingsNotFound when the settings record is missing', async () => {
+  it('throws SettingsNotFound naming the parameter when the app has no settings parameter (a redrive after deploying the app stack fixes it)', async () => {
     // Prepare
-    dynamoMock.on(GetItemCommand).resolves({});
+    ssmMock.on(GetParameterCommand).rejects(awsError('ParameterNotFound', 'Parameter not found'));
 
     // Act
     const call = handler(succeeded());
 
     // Assess
-    await expect(call).rejects.toMatchObject({ name: 'SettingsNotFound', message: expect.stringContaining(TABLE_NAME) });
+    await expect(call).rejects.toMatchObject({ name: 'SettingsNotFound', message: expect.stringContaining(`${SETTINGS_PARAMETER}: deploy its app stack`) });
   });
 
-  it('throws SettingsNotFound naming the bad field when the record does not match the schema', async () => {
+  it('throws SettingsNotFound when the parameter is not JSON', async () => {
     // Prepare
-    const broken = { ...settingsInput(), app: 'Not A Valid Name' };
-    dynamoMock.on(GetItemCommand).resolves({ Item: settingsItem(broken) });
+    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Name: SETTINGS_PARAMETER, Value: '{not json' } });
 
     // Act
     const call = handler(succeeded());
 
     // Assess
-    await expect(call).rejects.toMatchObject({ name: 'SettingsNotFound', message: expect.stringContaining('invalid at app') });
+    await expect(call).rejects.toMatchObject({ name: 'SettingsNotFound', message: expect.stringContaining(`${SETTINGS_PARAMETER} is not JSON`) });
   });
 
-  it('turns DynamoDB throttling into TransientError', async () => {
+  it('throws SettingsNotFound naming the bad field when the parameter does not match the schema', async () => {
     // Prepare
-    dynamoMock.on(GetItemCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    const { table: _table, ...broken } = settingsInput();
+    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Name: SETTINGS_PARAMETER, Value: JSON.stringify(broken) } });
+
+    // Act
+    const call = handler(succeeded());
+
+    // Assess
+    await expect(call).rejects.toMatchObject({ name: 'SettingsNotFound', message: expect.stringContaining('invalid at table') });
+  });
+
+  it("throws SettingsNotFound when the parameter holds another app's settings", async () => {
+    // Prepare
+    ssmMock.on(GetParameterCommand).resolves(settingsParameterOutput(settingsInput({ app: 'docs' })));
+
+    // Act
+    const call = handler(succeeded());
+
+    // Assess
+    await expect(call).rejects.toMatchObject({ name: 'SettingsNotFound', message: expect.stringContaining('holds the settings of app "docs"') });
+  });
+
+  it('turns SSM throttling into TransientError', async () => {
+    // Prepare
+    ssmMock.on(GetParameterCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
 
     // Act
     const call = handler(succeeded());
@@ -299,15 +362,15 @@ describe('parse-build-event handler', () => {
     await expect(call).rejects.toMatchObject({ name: 'TransientError', message: expect.stringContaining('ThrottlingException') });
   });
 
-  it('throws MissingEnvironment when TABLE_NAME is unset', async () => {
+  it('throws MissingEnvironment when SLIPWAY_PREFIX is unset', async () => {
     // Prepare
-    delete process.env.TABLE_NAME;
+    delete process.env.SLIPWAY_PREFIX;
 
     // Act
     const call = handler(succeeded());
 
     // Assess
-    await expect(call).rejects.toMatchObject({ name: 'MissingEnvironment', message: expect.stringContaining('TABLE_NAME') });
-    expect(dynamoMock).not.toHaveReceivedCommand(GetItemCommand);
+    await expect(call).rejects.toMatchObject({ name: 'MissingEnvironment', message: expect.stringContaining('SLIPWAY_PREFIX') });
+    expect(ssmMock).not.toHaveReceivedCommand(GetParameterCommand);
   });
 });

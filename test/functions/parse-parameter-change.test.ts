@@ -1,5 +1,9 @@
-import { awsEvent } from './helpers';
-import { handler, debounceSeconds, describeChange } from '../../functions/parse-parameter-change';
+import { awsError, awsEvent, setHandlerEnv, settingsInput, settingsParameterOutput, SETTINGS_PARAMETER, TABLE_NAME } from './helpers';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { ssm } from '../../functions/shared/clients';
+import { handler, describeChange } from '../../functions/parse-parameter-change';
 import { classifyParameter } from '../../functions/shared/app-parameters';
 
 const APP = '/slipway/apps/example';
@@ -33,16 +37,6 @@ describe('classifyParameter', () => {
   });
 });
 
-describe('debounceSeconds', () => {
-  test('defaults to 30 s', () => {
-    expect(debounceSeconds(undefined)).toBe(30);
-  });
-
-  test.each(['-1', '3601', '1.5', 'soon'])('refuses %s', (v) => {
-    expect(() => debounceSeconds(v)).toThrow(RangeError);
-  });
-});
-
 describe('describeChange', () => {
   test('a claim is stale after the debounce, two hours of waiting and ten minutes of margin', () => {
     const now = Date.parse('2026-01-01T12:00:00Z');
@@ -53,15 +47,46 @@ describe('describeChange', () => {
 });
 
 describe('handler', () => {
+  const ssmMock = mockClient(ssm as SSMClient);
+
   beforeEach(() => {
-    process.env.PARAMETER_PATH = APP;
-    process.env.DEBOUNCE_SECONDS = '12';
+    ssmMock.reset();
+    setHandlerEnv();
+    ssmMock.on(GetParameterCommand, { Name: SETTINGS_PARAMETER }).resolves(settingsParameterOutput(settingsInput({ configDebounceSeconds: 12 })));
   });
 
-  test('a config key change of the real sample event shape is a config change with the key', async () => {
+  test("a config key change is a config change of the app the name says, with its table and its debounce window from the app's settings", async () => {
     const out = await handler(event(`${APP}/config/API_TOKEN`, 'Create'));
 
-    expect(out).toMatchObject({ kind: 'config', key: 'API_TOKEN', operation: 'Create', debounceSeconds: 12, maxWaits: 240 });
+    expect(out).toMatchObject({ kind: 'config', app: 'example', table: TABLE_NAME, key: 'API_TOKEN', operation: 'Create', debounceSeconds: 12, maxWaits: 240 });
+  });
+
+  test("another app's change reads that app's settings: its own table and window", async () => {
+    ssmMock.on(GetParameterCommand, { Name: '/slipway/apps/docs/settings' }).resolves(settingsParameterOutput(settingsInput({ app: 'docs', table: 'docs-table' })));
+
+    const out = await handler(event('/slipway/apps/docs/config/API_TOKEN'));
+
+    expect(out).toMatchObject({ kind: 'config', app: 'docs', table: 'docs-table', key: 'API_TOKEN', debounceSeconds: 30 });
+  });
+
+  test("a change of the app's settings parameter ends without effect, without reading it", async () => {
+    const out = await handler(event(SETTINGS_PARAMETER));
+
+    expect(out).toMatchObject({ kind: 'ignored', app: 'example', reason: expect.stringContaining('holds the settings of example') });
+    expect(ssmMock).not.toHaveReceivedCommand(GetParameterCommand);
+  });
+
+  test('a parameter outside /<prefix>/apps/<app>/ is ignored', async () => {
+    const out = await handler(event('/other/apps/example/config/A'));
+
+    expect(out).toMatchObject({ kind: 'ignored', reason: expect.stringContaining('is not under /slipway/apps/<app>/') });
+    expect(out.app).toBeUndefined();
+  });
+
+  test('an app without a settings parameter is SettingsNotFound naming the parameter', async () => {
+    ssmMock.on(GetParameterCommand, { Name: '/slipway/apps/ghost/settings' }).rejects(awsError('ParameterNotFound'));
+
+    await expect(handler(event('/slipway/apps/ghost/config/A'))).rejects.toMatchObject({ name: 'SettingsNotFound', message: expect.stringContaining('/slipway/apps/ghost/settings') });
   });
 
   test('an event of another source is InvalidInput naming the field', async () => {

@@ -1,0 +1,99 @@
+import { CONTROL_PLANE_ENV, STATE_MACHINES, type StateMachineName } from '../../lib/pipeline-contract';
+import { appParameterPath } from './app-parameters';
+import { ssm } from './aws/ssm';
+import { getStringFromEnv, InvalidEnvironment, InvalidEvent } from './errors';
+import { APP_NAME, type AppSettings } from './settings';
+import { getAppSettings } from './settings-store';
+
+/**
+ * What every function of the shared control plane knows without an app: its environment
+ * ({@link CONTROL_PLANE_ENV}), and how to find an app (the app's name comes with each event or payload,
+ * its settings and table from its settings parameter).
+ */
+
+/** The deployment's prefix (SLIPWAY_PREFIX). @throws MissingEnvironment */
+export function controlPlanePrefix(): string {
+  return getStringFromEnv(CONTROL_PLANE_ENV.prefix);
+}
+
+/** The control plane's own table (CONTROL_TABLE_NAME): waiters. @throws MissingEnvironment */
+export function controlTable(): string {
+  return getStringFromEnv(CONTROL_PLANE_ENV.controlTable);
+}
+
+/** The cluster the control plane serves (CLUSTER_ARN). @throws MissingEnvironment */
+export function controlPlaneCluster(): string {
+  return getStringFromEnv(CONTROL_PLANE_ENV.clusterArn);
+}
+
+/** The settings of `app` from its parameter, with the prefix from the environment. @throws SettingsNotFound */
+export function settingsOf(app: string): Promise<AppSettings> {
+  return getAppSettings(ssm, controlPlanePrefix(), app);
+}
+
+/**
+ * The app a CodeBuild project builds for: projects are named `<prefix>-<app>`. Undefined when the name
+ * does not have that form (the caller says why it refuses it).
+ */
+export function appOfProject(prefix: string, project: string): string | undefined {
+  if (!project.startsWith(`${prefix}-`)) return undefined;
+  const app = project.slice(prefix.length + 1);
+  return APP_NAME.test(app) ? app : undefined;
+}
+
+/**
+ * The app a parameter belongs to: `/<prefix>/apps/<app>/...`. Undefined for a name outside that form.
+ */
+export function appOfParameter(prefix: string, name: string): string | undefined {
+  const root = `/${prefix}/apps/`;
+  if (!name.startsWith(root)) return undefined;
+  const app = name.slice(root.length).split('/')[0];
+  return APP_NAME.test(app) && name.startsWith(`${appParameterPath(prefix, app)}/`) ? app : undefined;
+}
+
+/**
+ * The app of an execution of a shared state machine, from its input: `app` where the input carries it
+ * (release, deploy, schedules started by Slipway or the CLI), else the AWS event that started it
+ * (CodeBuild `detail.project-name`, Parameter Store `detail.name`, a milestone's `detail.app`).
+ * Undefined when the input names no app of this prefix.
+ */
+export function appOfExecutionInput(prefix: string, input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const i = input as Record<string, unknown>;
+  if (typeof i.app === 'string') return APP_NAME.test(i.app) ? i.app : undefined;
+  const detail = (typeof i.detail === 'object' && i.detail !== null ? i.detail : {}) as Record<string, unknown>;
+  if (i.source === 'aws.codebuild' && typeof detail['project-name'] === 'string') return appOfProject(prefix, detail['project-name']);
+  if (i.source === 'aws.ssm' && typeof detail.name === 'string') return appOfParameter(prefix, detail.name);
+  if (typeof detail.app === 'string') return APP_NAME.test(detail.app) ? detail.app : undefined;
+  return undefined;
+}
+
+/** The app a handler's payload names. @throws InvalidEvent when it names none. */
+export function requireApp(payload: unknown, what: string): string {
+  const app = (payload as { app?: unknown } | null)?.app;
+  if (typeof app !== 'string' || !APP_NAME.test(app)) {
+    throw new InvalidEvent(`${what}: the payload must carry "app" (the app's name: lowercase letters, digits and hyphens), got ${JSON.stringify(app ?? null)}`);
+  }
+  return app;
+}
+
+/**
+ * The control plane's state machines by name (STATE_MACHINE_ARNS, JSON name -> ARN).
+ * @throws MissingEnvironment, InvalidEnvironment when it is not such an object with every pipeline.
+ */
+export function stateMachineArns(): Record<StateMachineName, string> {
+  const raw = getStringFromEnv(CONTROL_PLANE_ENV.stateMachineArns);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new InvalidEnvironment(`${CONTROL_PLANE_ENV.stateMachineArns} must be a JSON object of pipeline name to state machine ARN, got ${raw.slice(0, 80)}`);
+  }
+  const out = {} as Record<StateMachineName, string>;
+  for (const name of STATE_MACHINES) {
+    const arn = (parsed as Record<string, unknown> | null)?.[name];
+    if (typeof arn !== 'string' || !arn.startsWith('arn:')) throw new InvalidEnvironment(`${CONTROL_PLANE_ENV.stateMachineArns} has no ARN for the ${name} state machine`);
+    out[name] = arn;
+  }
+  return out;
+}
