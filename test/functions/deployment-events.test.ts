@@ -1,4 +1,4 @@
-import { setHandlerEnv, awsEvent, taskDefArn, CLUSTER_ARN, TABLE_NAME, waiterItem } from './helpers';
+import { setHandlerEnv, awsEvent, taskDefArn, CLUSTER_ARN, CONTROL_TABLE, waiterItem } from './helpers';
 import { DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, ECSClient, type Deployment, type Service } from '@aws-sdk/client-ecs';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
@@ -83,13 +83,13 @@ describe('deployment-events handler', () => {
       ecsMock.on(DescribeServicesCommand).resolves({ services: [serviceOf(webWaiter)] });
     });
 
-    it("queries the waiters of the event's service only", async () => {
+    it("queries the waiters of the event's service only, in the control table (every app's waiters are there)", async () => {
       // Act
       await handler(deploymentEvent('ecs-deployment-completed.json'));
 
       // Assess
       expect(dynamoMock).toHaveReceivedCommandWith(QueryCommand, {
-        TableName: TABLE_NAME,
+        TableName: CONTROL_TABLE,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': { S: 'WAITER' }, ':prefix': { S: 'example-web#' } },
       });

@@ -1,4 +1,6 @@
-import { awsError, awsEvent, setHandlerEnv, TABLE_NAME } from './helpers';
+import { awsError, awsEvent, setHandlerEnv, settingsInput, settingsParameterOutput, SETTINGS_PARAMETER, TABLE_NAME } from './helpers';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { ssm } from '../../functions/shared/clients';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
@@ -12,8 +14,8 @@ type Json = Record<string, any>;
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
-const smArn = (p: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:slipway-example-${p}`;
-const execArn = (p: string, name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:slipway-example-${p}:${name}`;
+const smArn = (p: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:slipway-production-${p}`;
+const execArn = (p: string, name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:slipway-production-${p}:${name}`;
 const RELEASE_42 = execArn('release', 'example-42-release');
 const DEPLOY_42 = execArn('deploy', 'example-42-deploy');
 const BUILD = { buildKey: '42', sortKey: '0000000042', image: 'repo:build-42' };
@@ -88,8 +90,8 @@ const DEPLOY_ROLLED_BACK = history(
   ['ExecutionFailed', undefined, { executionFailedEventDetails: { error: 'DeploymentRolledBack', cause: ROLLBACK_CAUSE } }],
 ).reverse();
 
-const releaseInput = { build: BUILD, processes: [{ name: 'web' }, { name: 'worker' }], release: RELEASE };
-const deployInput = { app: 'example', build: BUILD, processes: [{ name: 'web', taskDefinitionArn: 'x' }, { name: 'worker', taskDefinitionArn: 'y' }], force: false };
+const releaseInput = { app: 'example', table: TABLE_NAME, build: BUILD, processes: [{ name: 'web' }, { name: 'worker' }], release: RELEASE };
+const deployInput = { app: 'example', table: TABLE_NAME, build: BUILD, processes: [{ name: 'web', taskDefinitionArn: 'x' }, { name: 'worker', taskDefinitionArn: 'y' }], force: false };
 
 describe('execution-status decisions', () => {
   test('ranks the changes of one execution: a run, its end, the next redrive, its end', () => {
@@ -137,6 +139,7 @@ describe('execution-status handler', () => {
   const dynamoMock = mockClient(DynamoDBClient);
   const sfnMock = mockClient(SFNClient);
   const ebMock = mockClient(EventBridgeClient);
+  const ssmMock = mockClient(ssm as SSMClient);
   const announced = () => ebMock.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []).map((e) => ({ ...e, Detail: JSON.parse(e.Detail ?? '{}') as Json }));
   const buildUpdate = () => dynamoMock.commandCalls(UpdateItemCommand).map((c) => c.args[0].input).find((i) => i.Key?.pk?.S === 'BUILD');
 
@@ -144,9 +147,10 @@ describe('execution-status handler', () => {
     dynamoMock.reset();
     sfnMock.reset();
     ebMock.reset();
+    ssmMock.reset();
     setHandlerEnv();
-    process.env.APP_NAME = 'example';
     process.env.AWS_REGION = REGION;
+    ssmMock.on(GetParameterCommand, { Name: SETTINGS_PARAMETER }).resolves(settingsParameterOutput(settingsInput()));
     process.env.STATE_MACHINE_ARNS = JSON.stringify(Object.fromEntries(STATE_MACHINES.map((p) => [p, smArn(p)])));
     dynamoMock.on(GetItemCommand).resolves({});
     dynamoMock.on(UpdateItemCommand).resolves({});
@@ -301,6 +305,7 @@ describe('execution-status handler', () => {
     // Prepare: the build pipeline's input is the CodeBuild event.
     const input = awsEvent('codebuild-state-in-progress.json') as Json;
     input.detail['additional-information']['build-number'] = 42;
+    input.detail['project-name'] = 'slipway-example';
     const BUILD_42 = execArn('build', 'local-build-1');
 
     // Act
@@ -328,11 +333,11 @@ describe('execution-status handler', () => {
     const arn = execArn('config-change', 'cfg-1');
 
     // Act
-    const result = await handler(statusEvent('stepfunctions-execution-status-change-FAILED-2.json', 'config-change', arn, { detail: {} }));
+    const result = await handler(statusEvent('stepfunctions-execution-status-change-FAILED-2.json', 'config-change', arn, { source: 'aws.ssm', 'detail-type': 'Parameter Store Change', detail: { name: '/slipway/apps/example/config/A', operation: 'Update' } }));
 
     // Assess
     expect(result).toEqual({ kind: 'recorded', action: 'failure' });
-    expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: 'CONFIG' }, sk: { S: 'REDEPLOY' } }, ConditionExpression: 'claimedBy = :me', ExpressionAttributeValues: { ':me': { S: arn }, ':at': expect.anything() } });
+    expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, { TableName: TABLE_NAME, Key: { pk: { S: 'CONFIG' }, sk: { S: 'REDEPLOY' } }, ConditionExpression: 'claimedBy = :me', ExpressionAttributeValues: { ':me': { S: arn }, ':at': expect.anything() } });
     expect(ebMock).not.toHaveReceivedCommand(PutEventsCommand);
   });
 
@@ -379,7 +384,7 @@ describe('execution-status handler', () => {
     const result = await handler(awsEvent('stepfunctions-execution-status-change-FAILED-2.json'));
 
     // Assess
-    expect(result).toEqual({ kind: 'ignored', reason: "arn:aws:states:us-east-2:123456789012:stateMachine:state-machine is not one of example's state machines" });
+    expect(result).toEqual({ kind: 'ignored', reason: "arn:aws:states:us-east-2:123456789012:stateMachine:state-machine is not one of this control plane's state machines" });
     expect(dynamoMock).not.toHaveReceivedCommand(GetItemCommand);
   });
 
@@ -424,7 +429,43 @@ describe('execution-status handler', () => {
     // Assess
     expect(result).toEqual({ kind: 'sweep', repaired: 1 });
     expect(sfnMock).toHaveReceivedCommandTimes(ListExecutionsCommand, STATE_MACHINES.length);
-    expect(sfnMock).toHaveReceivedCommandTimes(DescribeExecutionCommand, 1);
+    // Every recent failure's input is read (it names the app, whose table holds the marker); only the unprocessed one is recorded.
+    expect(sfnMock).toHaveReceivedCommandTimes(DescribeExecutionCommand, 2);
     expect(announced().map((e) => [e.DetailType, e.Detail.buildKey, e.Detail.error])).toEqual([['Deploy Failed', '43', 'DeploymentTimedOut']]);
+  });
+
+  test("another app's execution is recorded in that app's table, found from its settings parameter", async () => {
+    // Prepare
+    ssmMock.on(GetParameterCommand, { Name: '/slipway/apps/docs/settings' }).resolves(settingsParameterOutput(settingsInput({ app: 'docs', table: 'slipway-docs-table' })));
+    const docsDeploy = execArn('deploy', 'docs-7-deploy');
+
+    // Act
+    await handler(statusEvent('stepfunctions-execution-status-change-FAILED-2.json', 'deploy', docsDeploy, { ...deployInput, app: 'docs', table: 'slipway-docs-table' }, { error: 'DeploymentRolledBack', cause: 'x' }));
+
+    // Assess
+    const tables = new Set([...dynamoMock.commandCalls(UpdateItemCommand), ...dynamoMock.commandCalls(PutItemCommand), ...dynamoMock.commandCalls(GetItemCommand)].map((c) => c.args[0].input.TableName));
+    expect(tables).toEqual(new Set(['slipway-docs-table']));
+    expect(announced().map((e) => e.Detail.app)).toEqual(['docs']);
+  });
+
+  test('an execution whose input names no app (a start by hand) is ignored with the reason, and nothing is written', async () => {
+    // Act
+    const result = await handler(statusEvent('stepfunctions-execution-status-change-FAILED-2.json', 'deploy', DEPLOY_42, { build: BUILD }, { error: 'States.Runtime', cause: 'x' }));
+
+    // Assess
+    expect(result).toEqual({ kind: 'ignored', reason: expect.stringContaining('names no app of /slipway/apps/') });
+    expect(dynamoMock).not.toHaveReceivedCommand(UpdateItemCommand);
+    expect(ebMock).not.toHaveReceivedCommand(PutEventsCommand);
+  });
+
+  test('an app without a settings parameter is SettingsNotFound (EventBridge retries the event)', async () => {
+    // Prepare
+    ssmMock.on(GetParameterCommand, { Name: '/slipway/apps/ghost/settings' }).rejects(awsError('ParameterNotFound'));
+
+    // Act
+    const call = handler(statusEvent('stepfunctions-execution-status-change-FAILED-2.json', 'deploy', DEPLOY_42, { ...deployInput, app: 'ghost' }, { error: 'States.Runtime', cause: 'x' }));
+
+    // Assess
+    await expect(call).rejects.toMatchObject({ name: 'SettingsNotFound', message: expect.stringContaining('/slipway/apps/ghost/settings') });
   });
 });

@@ -1,10 +1,14 @@
-import { setHandlerEnv, settingsItem, settingsInput, taskDefArn, TABLE_NAME } from './helpers';
+import { setHandlerEnv, settingsParameterOutput, settingsInput, taskDefArn, SETTINGS_PARAMETER, TABLE_NAME } from './helpers';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { DescribeParametersCommand, GetParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler } from '../../functions/register-config-revisions';
+import { handler as registerHandler, type ConfigRedeploy } from '../../functions/register-config-revisions';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { sfn } from '../../functions/shared/clients';
+
+const handler = (event: unknown) => registerHandler(event) as Promise<ConfigRedeploy>;
 import { configRevisionRequest, mergeSecrets, parameterNameOf } from '../../functions/register-config-revisions/revision';
 import { dynamodb, ecs, ssm } from '../../functions/shared/clients';
 
@@ -63,8 +67,7 @@ describe('handler', () => {
     ecsMock.reset();
     ssmMock.reset();
     setHandlerEnv();
-    process.env.PARAMETER_PATH = APP;
-    ddb.on(GetItemCommand, { Key: { pk: { S: 'APP' }, sk: { S: 'SETTINGS' } } }).resolves({ Item: settingsItem(settingsInput()) });
+    ssmMock.on(GetParameterCommand, { Name: SETTINGS_PARAMETER }).resolves(settingsParameterOutput(settingsInput()));
     ddb.on(GetItemCommand, { Key: { pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } } }).resolves({
       Item: {
         buildKey: { S: '42' },
@@ -81,7 +84,7 @@ describe('handler', () => {
   });
 
   test('registers a revision with the keys that exist now and returns the deploy input of the same build', async () => {
-    const out = await handler({ execution: 'exec-1' });
+    const out = await handler({ app: 'example', execution: 'exec-1' });
 
     expect(out).toEqual({
       state: 'READY',
@@ -94,10 +97,11 @@ describe('handler', () => {
     expect(secrets).toEqual([{ name: 'SHARED', valueFrom: 'arn:aws:ssm:eu-west-1:123456789012:parameter/shared/SHARED' }, { name: 'A', valueFrom: arn('A') }]);
   });
 
-  test('never reads a parameter value', async () => {
-    await handler({ execution: 'exec-1' });
+  test("never reads a parameter value: the only parameter read is the app's settings", async () => {
+    await handler({ app: 'example', execution: 'exec-1' });
 
-    expect(ssmMock).not.toHaveReceivedCommand(GetParameterCommand);
+    expect(ssmMock).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+    expect(ssmMock).toHaveReceivedCommandWith(GetParameterCommand, { Name: SETTINGS_PARAMETER });
     expect(ssmMock).not.toHaveReceivedCommand(GetParametersByPathCommand);
   });
 
@@ -105,7 +109,7 @@ describe('handler', () => {
     ecsMock.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [taskDefArn(WEB, 8)] });
     ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: taskDefArn(WEB, 8) }).resolves({ taskDefinition: { ...current(), taskDefinitionArn: taskDefArn(WEB, 8) }, tags: [{ key: 'slipway:config-change', value: 'exec-1' }] });
 
-    const out = await handler({ execution: 'exec-1' });
+    const out = await handler({ app: 'example', execution: 'exec-1' });
 
     expect(out.state === 'READY' && out.processes[0].taskDefinitionArn).toBe(taskDefArn(WEB, 8));
     expect(ecsMock).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
@@ -114,14 +118,62 @@ describe('handler', () => {
   test('no current release: nothing registered, NO_RELEASE', async () => {
     ddb.on(GetItemCommand, { Key: { pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } } }).resolves({});
 
-    expect((await handler({ execution: 'exec-1' })).state).toBe('NO_RELEASE');
+    expect((await handler({ app: 'example', execution: 'exec-1' })).state).toBe('NO_RELEASE');
     expect(ecsMock).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
   });
 
   test('throttled DescribeParameters is a TransientError (the state machine retries it)', async () => {
     ssmMock.on(DescribeParametersCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
 
-    await expect(handler({ execution: 'exec-1' })).rejects.toMatchObject({ name: 'TransientError' });
+    await expect(handler({ app: 'example', execution: 'exec-1' })).rejects.toMatchObject({ name: 'TransientError' });
     expect(ddb).toHaveReceivedCommandWith(GetItemCommand, { TableName: TABLE_NAME });
+  });
+});
+
+describe('findRunningPipelines: the app\'s running deploys and releases on the shared state machines', () => {
+  const sfnMock = mockClient(sfn as SFNClient);
+  const DEPLOY = 'arn:aws:states:eu-west-1:123456789012:stateMachine:slipway-production-deploy';
+  const RELEASE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:slipway-production-release';
+  const exec = (sm: string, name: string) => `${sm.replace(':stateMachine:', ':execution:')}:${name}`;
+
+  beforeEach(() => {
+    sfnMock.reset();
+    setHandlerEnv();
+    process.env.STATE_MACHINE_ARNS = JSON.stringify({ build: `${DEPLOY}-b`, release: RELEASE, deploy: DEPLOY, 'config-change': `${DEPLOY}-c`, schedules: `${DEPLOY}-s` });
+  });
+
+  test("counts only this app's executions: by name <app>-<n>-deploy, else by the input's app (config redeploys)", async () => {
+    sfnMock.on(ListExecutionsCommand, { stateMachineArn: DEPLOY }).resolves({
+      executions: [
+        { name: 'example-admin-7-deploy', executionArn: exec(DEPLOY, 'example-admin-7-deploy'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() },
+        { name: '41-config-e1', executionArn: exec(DEPLOY, '41-config-e1'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() },
+        { name: '9-config-e2', executionArn: exec(DEPLOY, '9-config-e2'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() },
+        { name: 'example-42-deploy', executionArn: exec(DEPLOY, 'example-42-deploy'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() },
+      ],
+    });
+    sfnMock.on(ListExecutionsCommand, { stateMachineArn: RELEASE }).resolves({
+      executions: [{ name: 'docs-3-release', executionArn: exec(RELEASE, 'docs-3-release'), stateMachineArn: RELEASE, status: 'RUNNING', startDate: new Date() }],
+    });
+    sfnMock.on(DescribeExecutionCommand, { executionArn: exec(DEPLOY, 'example-admin-7-deploy') }).resolves({ input: JSON.stringify({ app: 'example-admin' }) });
+    sfnMock.on(DescribeExecutionCommand, { executionArn: exec(DEPLOY, '41-config-e1') }).resolves({ input: JSON.stringify({ app: 'example' }) });
+    sfnMock.on(DescribeExecutionCommand, { executionArn: exec(DEPLOY, '9-config-e2') }).resolves({ input: JSON.stringify({ app: 'docs' }) });
+    sfnMock.on(DescribeExecutionCommand, { executionArn: exec(RELEASE, 'docs-3-release') }).resolves({ input: JSON.stringify({ app: 'docs' }) });
+
+    const out = await registerHandler({ action: 'findRunningPipelines', app: 'example' });
+
+    expect(out).toEqual({ deploys: 2, releases: 0 });
+    expect(sfnMock).toHaveReceivedCommandWith(ListExecutionsCommand, { stateMachineArn: DEPLOY, statusFilter: 'RUNNING' });
+  });
+
+  test('follows the pages of ListExecutions', async () => {
+    sfnMock.on(ListExecutionsCommand, { stateMachineArn: DEPLOY }).resolves({ executions: [{ name: 'example-1-deploy', executionArn: exec(DEPLOY, 'example-1-deploy'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() }], nextToken: 'p2' });
+    sfnMock.on(ListExecutionsCommand, { stateMachineArn: DEPLOY, nextToken: 'p2' }).resolves({ executions: [{ name: 'example-2-deploy', executionArn: exec(DEPLOY, 'example-2-deploy'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() }] });
+    sfnMock.on(ListExecutionsCommand, { stateMachineArn: RELEASE }).resolves({ executions: [] });
+
+    expect(await registerHandler({ action: 'findRunningPipelines', app: 'example' })).toEqual({ deploys: 2, releases: 0 });
+  });
+
+  test('an invalid app name is InvalidInput', async () => {
+    await expect(registerHandler({ action: 'findRunningPipelines', app: 'Bad App' })).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('app') });
   });
 });

@@ -1,7 +1,7 @@
-import { setHandlerEnv, settingsItem, settingsInput, taskDefArn } from './helpers';
+import { setHandlerEnv, settingsParameterOutput, settingsInput, taskDefArn, SETTINGS_PARAMETER } from './helpers';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeParametersCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/register-task-definitions';
@@ -19,15 +19,14 @@ beforeEach(() => {
   ecsMock.reset();
   ssmMock.reset();
   setHandlerEnv();
-  process.env.PARAMETER_PATH = '/slipway/apps/example';
-  ddb.on(GetItemCommand).resolves({ Item: settingsItem(settingsInput()) });
+  ssmMock.on(GetParameterCommand, { Name: SETTINGS_PARAMETER }).resolves(settingsParameterOutput(settingsInput()));
   ecsMock.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
   ecsMock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: taskDefArn('slipway-example-web', 3) } });
   ssmMock.on(DescribeParametersCommand).resolves({ Parameters: [{ Name: `${CONFIG}/API_TOKEN`, ARN: `arn:aws:ssm:eu-west-1:123456789012:parameter${CONFIG}/API_TOKEN` }] });
 });
 
 test('every new revision reads the config keys that exist now, beside the secrets of the settings', async () => {
-  await handler({ build: { buildKey: '42', image: 'repo:build-42' } });
+  await handler({ app: 'example', build: { buildKey: '42', image: 'repo:build-42' } });
 
   const web = ecsMock.commandCalls(RegisterTaskDefinitionCommand).find((c) => c.args[0].input.family === 'slipway-example-web');
   expect(web?.args[0].input.containerDefinitions?.[0].secrets?.map((s) => s.name)).toEqual(['DATABASE_URL', 'API_TOKEN']);

@@ -1,5 +1,6 @@
-import { setHandlerEnv, buildSettings, settingsItem, settingsInput, awsError, taskDefArn, IMAGE_REPOSITORY } from './helpers';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { setHandlerEnv, buildSettings, settingsParameterOutput, settingsInput, SETTINGS_PARAMETER, awsError, taskDefArn, IMAGE_REPOSITORY } from './helpers';
+import { DescribeParametersCommand, GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { ssm } from '../../functions/shared/clients';
 import {
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -132,17 +133,18 @@ describe('findReusableRevision', () => {
 
 describe('register-task-definitions handler', () => {
   const ecsMock = mockClient(ECSClient);
-  const dynamoMock = mockClient(DynamoDBClient);
-  const input = { build: { buildKey: '42', image: IMAGE, commit: '4f1c2d3' } };
+  const ssmMock = mockClient(ssm as SSMClient);
+  const input = { app: 'example', build: { buildKey: '42', image: IMAGE, commit: '4f1c2d3' } };
 
   function givenSettings(overrides: Partial<AppSettingsInput> = {}): void {
-    dynamoMock.on(GetItemCommand).resolves({ Item: settingsItem(settingsInput(overrides)) });
+    ssmMock.on(GetParameterCommand, { Name: SETTINGS_PARAMETER }).resolves(settingsParameterOutput(settingsInput(overrides)));
   }
 
   beforeEach(() => {
     ecsMock.reset();
-    dynamoMock.reset();
+    ssmMock.reset();
     setHandlerEnv();
+    ssmMock.on(DescribeParametersCommand).resolves({ Parameters: [] });
     ecsMock.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
     ecsMock.on(RegisterTaskDefinitionCommand).callsFake((req: RegisterTaskDefinitionCommandInput) => ({
       taskDefinition: { taskDefinitionArn: taskDefArn(req.family ?? 'missing', 8), family: req.family },
@@ -286,12 +288,12 @@ describe('register-task-definitions handler', () => {
 
     // Assess
     await expect(call).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('register-task-definitions input') });
-    expect(dynamoMock).not.toHaveReceivedCommand(GetItemCommand);
+    expect(ssmMock).not.toHaveReceivedCommand(GetParameterCommand);
   });
 
   it('names the missing field in InvalidInput', async () => {
     // Act
-    const call = handler({ build: { image: IMAGE } });
+    const call = handler({ app: 'example', build: { image: IMAGE } });
 
     // Assess
     await expect(call).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('build.buildKey') });

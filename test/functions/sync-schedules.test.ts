@@ -1,4 +1,4 @@
-import { setHandlerEnv, settingsItem, settingsInput, taskDefArn, CLUSTER_ARN } from './helpers';
+import { setHandlerEnv, settingsParameterOutput, settingsInput, taskDefArn, CLUSTER_ARN, SETTINGS_PARAMETER } from './helpers';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateScheduleCommand,
@@ -112,8 +112,8 @@ describe('handler', () => {
     sch.reset();
     ssmMock.reset();
     setHandlerEnv();
-    Object.assign(process.env, { PARAMETER_PATH: '/slipway/apps/example', SCHEDULE_GROUP: GROUP, SCHEDULER_ROLE_ARN: ROLE, SCHEDULES_DLQ_ARN: DLQ });
-    ddb.on(GetItemCommand, { Key: { pk: { S: 'APP' }, sk: { S: 'SETTINGS' } } }).resolves({ Item: settingsItem(settingsInput()) });
+    Object.assign(process.env, { SCHEDULER_ROLE_ARN: ROLE, SCHEDULES_DLQ_ARN: DLQ });
+    ssmMock.on(GetParameterCommand, { Name: SETTINGS_PARAMETER }).resolves(settingsParameterOutput(settingsInput()));
     ddb.on(GetItemCommand, { Key: { pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } } }).resolves(release);
     sch.on(ListSchedulesCommand).resolves({ Schedules: [{ Name: 'old' }] });
     sch.on(GetScheduleCommand).resolves({ Name: 'old', GroupName: GROUP, ScheduleExpression: 'rate(1 day)' });
@@ -122,9 +122,9 @@ describe('handler', () => {
   });
 
   test('creates the listed schedule and deletes the one no longer listed', async () => {
-    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify([{ name: 'new', schedule: 'rate(1 hour)', command: 'x', process: 'worker' }]) } });
+    ssmMock.on(GetParameterCommand, { Name: '/slipway/apps/example/schedules' }).resolves({ Parameter: { Value: JSON.stringify([{ name: 'new', schedule: 'rate(1 hour)', command: 'x', process: 'worker' }]) } });
 
-    const out = await handler();
+    const out = await handler({ app: 'example', execution: 'sync-1' });
 
     expect(out).toMatchObject({ state: 'SYNCED', created: ['new'], deleted: ['old'] });
     expect(sch).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: 'old', GroupName: GROUP });
@@ -134,37 +134,37 @@ describe('handler', () => {
   test('CLUSTER_ARN holding a cluster name: InvalidEnvironment before any AWS call', async () => {
     process.env.CLUSTER_ARN = 'slipway';
 
-    await expect(handler()).rejects.toMatchObject({ name: 'InvalidEnvironment', message: expect.stringContaining('CLUSTER_ARN') });
+    await expect(handler({ app: 'example', execution: 'sync-1' })).rejects.toMatchObject({ name: 'InvalidEnvironment', message: expect.stringContaining('CLUSTER_ARN') });
     expect(ddb).not.toHaveReceivedCommand(GetItemCommand);
   });
 
   test('no SCHEDULES_DLQ_ARN: MissingEnvironment', async () => {
     delete process.env.SCHEDULES_DLQ_ARN;
 
-    await expect(handler()).rejects.toMatchObject({ name: 'MissingEnvironment', message: expect.stringContaining('SCHEDULES_DLQ_ARN') });
+    await expect(handler({ app: 'example', execution: 'sync-1' })).rejects.toMatchObject({ name: 'MissingEnvironment', message: expect.stringContaining('SCHEDULES_DLQ_ARN') });
   });
 
   test('an invalid entry: InvalidSchedule before any Scheduler call', async () => {
-    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify([{ name: 'bad', schedule: 'cron(0 1 * * *)', command: 'x' }]) } });
+    ssmMock.on(GetParameterCommand, { Name: '/slipway/apps/example/schedules' }).resolves({ Parameter: { Value: JSON.stringify([{ name: 'bad', schedule: 'cron(0 1 * * *)', command: 'x' }]) } });
 
-    await expect(handler()).rejects.toMatchObject({ name: 'InvalidSchedule', message: expect.stringContaining('"bad"') });
+    await expect(handler({ app: 'example', execution: 'sync-1' })).rejects.toMatchObject({ name: 'InvalidSchedule', message: expect.stringContaining('"bad"') });
     expect(sch).not.toHaveReceivedCommand(ListSchedulesCommand);
     expect(sch).not.toHaveReceivedCommand(DeleteScheduleCommand);
   });
 
   test('a schedule left by an interrupted run (ConflictException) is updated instead', async () => {
-    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify([{ name: 'new', schedule: 'rate(1 hour)', command: 'x', process: 'web' }]) } });
+    ssmMock.on(GetParameterCommand, { Name: '/slipway/apps/example/schedules' }).resolves({ Parameter: { Value: JSON.stringify([{ name: 'new', schedule: 'rate(1 hour)', command: 'x', process: 'web' }]) } });
     sch.on(CreateScheduleCommand).rejects(Object.assign(new Error('exists'), { name: 'ConflictException' }));
     sch.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn' });
 
-    await handler();
+    await handler({ app: 'example', execution: 'sync-1' });
 
     expect(sch).toHaveReceivedCommandWith(UpdateScheduleCommand, { Name: 'new' });
   });
 
   test('no schedules parameter: only the app config\'s schedules (none here), so the old one is deleted', async () => {
-    ssmMock.on(GetParameterCommand).rejects(Object.assign(new Error('nope'), { name: 'ParameterNotFound' }));
+    ssmMock.on(GetParameterCommand, { Name: '/slipway/apps/example/schedules' }).rejects(Object.assign(new Error('nope'), { name: 'ParameterNotFound' }));
 
-    expect(await handler()).toMatchObject({ state: 'SYNCED', created: [], deleted: ['old'] });
+    expect(await handler({ app: 'example', execution: 'sync-1' })).toMatchObject({ state: 'SYNCED', created: [], deleted: ['old'] });
   });
 });

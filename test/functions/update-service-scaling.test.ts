@@ -1,4 +1,6 @@
-import { buildSettings, setHandlerEnv, settingsInput, settingsItem, taskDefArn } from './helpers';
+import { buildSettings, setHandlerEnv, settingsInput, settingsParameterOutput, taskDefArn } from './helpers';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { ssm } from '../../functions/shared/clients';
 import {
   ApplicationAutoScalingClient,
   DeleteScheduledActionCommand,
@@ -16,6 +18,8 @@ import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/update-service';
 import { capacityRange, initialDesiredCount, planScaling } from '../../functions/update-service/scaling';
 import { DEFAULT_SCALE_SCHEDULE } from '../../functions/shared/scale-schedule';
+
+const ssmMock = mockClient(ssm as SSMClient);
 
 const settings = buildSettings();
 const web = settings.processes.web; // autoscaling 1-4, cpu 70, desired 2
@@ -90,7 +94,7 @@ describe('update-service handler with a scale-to-zero schedule', () => {
   const sfnMock = mockClient(SFNClient);
   const execution = 'example-42-deploy';
   /** What the deploy's wait state adds to every call. */
-  const WAIT = { taskToken: 'token-web-42', deployTimeoutSeconds: 1800 };
+  const WAIT = { app: 'example', taskToken: 'token-web-42', deployTimeoutSeconds: 1800 };
   const OURS = taskDefArn('slipway-example-web', 8);
   const RESOURCE = 'service/slipway/example-web';
   const registered = (min: number, max: number) => ({
@@ -107,10 +111,11 @@ describe('update-service handler with a scale-to-zero schedule', () => {
   beforeEach(() => {
     ecsMock.reset();
     dynamoMock.reset();
+    ssmMock.reset();
     scalingMock.reset();
     setHandlerEnv();
     sfnMock.reset();
-    dynamoMock.on(GetItemCommand).resolves({ Item: settingsItem(settingsInput({ scaleToZero: { ...SCHEDULE, days: [...SCHEDULE.days] } })) });
+    ssmMock.on(GetParameterCommand).resolves(settingsParameterOutput(settingsInput({ scaleToZero: { ...SCHEDULE, days: [...SCHEDULE.days] } })));
     dynamoMock.on(PutItemCommand).resolves({});
     dynamoMock.on(UpdateItemCommand).resolves({});
     dynamoMock.on(QueryCommand).resolves({ Items: [] });
@@ -182,7 +187,7 @@ describe('update-service handler with a scale-to-zero schedule', () => {
 
   it('deletes the schedule of an app that became production and restores the range', async () => {
     // Prepare
-    dynamoMock.on(GetItemCommand).resolves({ Item: settingsItem(settingsInput()) });
+    ssmMock.on(GetParameterCommand).resolves(settingsParameterOutput(settingsInput()));
     ecsMock.on(DescribeServicesCommand).resolves({ services: [existingService] });
     scalingMock.on(DescribeScalableTargetsCommand).resolves(registered(0, 0));
     scalingMock.on(DescribeScheduledActionsCommand).resolves({

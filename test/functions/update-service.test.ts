@@ -1,4 +1,6 @@
-import { setHandlerEnv, buildSettings, settingsItem, settingsInput, awsError, taskDefArn, CLUSTER_ARN, TABLE_NAME, waiterItem } from './helpers';
+import { setHandlerEnv, buildSettings, settingsParameterOutput, settingsInput, awsError, taskDefArn, CLUSTER_ARN, CONTROL_TABLE, TABLE_NAME, waiterItem } from './helpers';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { ssm } from '../../functions/shared/clients';
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -7,6 +9,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/update-service';
 import { createServiceRequest, isNewerBuild, planRedeploy, planService, scalableResourceId } from '../../functions/update-service/plan';
+
+const ssmMock = mockClient(ssm as SSMClient);
 
 const WEB = 'slipway-example-web';
 const OURS = taskDefArn(WEB, 8);
@@ -184,6 +188,7 @@ describe('update-service handler', () => {
   /** What the deploy's wait state sends (statemachines/deploy.asl.json), plus `extra`. */
   const input = (extra: Record<string, unknown> = {}) => ({
     taskToken: 'token-web-42',
+    app: 'example',
     process: 'web',
     taskDefinitionArn: OURS,
     execution,
@@ -202,10 +207,11 @@ describe('update-service handler', () => {
   beforeEach(() => {
     ecsMock.reset();
     dynamoMock.reset();
+    ssmMock.reset();
     scalingMock.reset();
     sfnMock.reset();
     setHandlerEnv();
-    dynamoMock.on(GetItemCommand).resolves({ Item: settingsItem(settingsInput()) });
+    ssmMock.on(GetParameterCommand).resolves(settingsParameterOutput(settingsInput()));
     dynamoMock.on(PutItemCommand).resolves({});
     dynamoMock.on(UpdateItemCommand).resolves({});
     dynamoMock.on(QueryCommand).resolves({ Items: [] });
@@ -252,10 +258,14 @@ describe('update-service handler', () => {
 
       // Assess
       expect(putWaiterItem()).toMatchObject({
-        ...waiterItem({ serviceName: 'example-web', deploymentId: 'ecs-svc/500', process: 'web', taskDefinitionArn: OURS, taskToken: 'token-web-42', execution, redriveCount: 0, deadline: '2026-01-01T00:30:00.000Z', timeoutSeconds: 1800, action: 'create' }),
+        ...waiterItem({ app: 'example', table: TABLE_NAME, serviceName: 'example-web', deploymentId: 'ecs-svc/500', process: 'web', taskDefinitionArn: OURS, taskToken: 'token-web-42', execution, redriveCount: 0, deadline: '2026-01-01T00:30:00.000Z', timeoutSeconds: 1800, action: 'create' }),
+        app: { S: 'example' },
+        table: { S: TABLE_NAME },
         createdAt: { S: NOW },
       });
-      expect(dynamoMock).toHaveReceivedCommandWith(PutItemCommand, { TableName: TABLE_NAME });
+      // The waiter goes to the control table (shared by every app), the claim stays in the app's table.
+      expect(dynamoMock).toHaveReceivedCommandWith(PutItemCommand, { TableName: CONTROL_TABLE });
+      expect(dynamoMock).not.toHaveReceivedCommandWith(PutItemCommand, { TableName: TABLE_NAME });
     });
 
     it('registers the autoscaling range and a CPU target-tracking policy', async () => {
