@@ -1,8 +1,8 @@
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { appParameterPath } from '../../functions/shared/app-parameters';
+import { appParameterPath, settingsParameterName } from '../../functions/shared/app-parameters';
+import type { AppSettings } from '../../functions/shared/settings';
 import { scheduler, ssm } from '../../functions/shared/clients';
-import type { AppConfig } from '../config';
 import { MILESTONE_SOURCE, scheduleGroupName } from '../pipeline-contract';
 import { SimulatedAwsError, type EmittedEvent, type World } from './world';
 import { SimulatedScheduler } from './world-scheduler';
@@ -27,35 +27,40 @@ export interface ListedExecution {
 export class ConfigSimulation {
   readonly ssm: SimulatedParameterStore;
   readonly scheduler: SimulatedScheduler;
-  /** The app's name. */
-  readonly app: string;
-  /** `/<prefix>/apps/<app>`. */
-  readonly parameterPath: string;
-  /** The app's schedule group. */
-  readonly scheduleGroup: string;
+  /** `/<prefix>/apps/`: the shared Parameter Store Change rule matches the parameters under it. */
+  readonly appsPath: string;
+  /**
+   * The environment sync-schedules needs beyond CONTROL_PLANE_ENV: the control plane's Scheduler role and
+   * the schedules' dead-letter queue (shared by every app; each app's schedule group is `<prefix>-<app>`).
+   */
   readonly environment: Record<string, string>;
 
   constructor(
     private readonly world: World,
-    prefix: string,
-    app: AppConfig,
+    private readonly prefix: string,
+    controlPlane: string,
     seed: Record<string, { value: string; type: 'String' | 'SecureString' | 'StringList' }> = {},
   ) {
     this.ssm = new SimulatedParameterStore(world);
     this.scheduler = new SimulatedScheduler(world);
-    this.app = app.name;
-    this.parameterPath = appParameterPath(prefix, app.name);
-    this.scheduleGroup = scheduleGroupName(prefix, app.name);
-    this.scheduler.addGroup(this.scheduleGroup);
+    this.appsPath = `/${prefix}/apps/`;
     for (const [name, p] of Object.entries(seed)) this.ssm.parameters.set(name, { name, type: p.type, value: p.value, version: 1, lastModified: 0 });
     this.environment = {
-      PARAMETER_PATH: this.parameterPath,
-      DEBOUNCE_SECONDS: String(app.configDebounceSeconds ?? 30),
-      SCHEDULE_GROUP: this.scheduleGroup,
-      SCHEDULER_ROLE_ARN: `arn:aws:iam::${world.spec.account}:role/${prefix}-${app.name}-scheduler`,
+      SCHEDULER_ROLE_ARN: `arn:aws:iam::${world.spec.account}:role/${prefix}-${controlPlane}-scheduler`,
       // An SQS queue name has at most 80 characters (CDK generates the real one).
-      SCHEDULES_DLQ_ARN: `arn:aws:sqs:${world.spec.region}:${world.spec.account}:${this.scheduleGroup.slice(0, 76)}-dlq`,
+      SCHEDULES_DLQ_ARN: `arn:aws:sqs:${world.spec.region}:${world.spec.account}:${`${prefix}-${controlPlane}`.slice(0, 66)}-schedules-dlq`,
     };
+  }
+
+  /**
+   * What an app stack deploys for the control plane to find: the app's settings parameter
+   * (`/<prefix>/apps/<app>/settings`, a String parameter holding the settings JSON; no change event,
+   * as for the world's seeded parameters) and its schedule group `<prefix>-<app>`.
+   */
+  addApp(settings: AppSettings): void {
+    const name = settingsParameterName(appParameterPath(this.prefix, settings.app));
+    this.ssm.parameters.set(name, { name, type: 'String', value: JSON.stringify(settings), version: 1, lastModified: 0 });
+    this.scheduler.addGroup(scheduleGroupName(this.prefix, settings.app));
   }
 
   /**
@@ -64,19 +69,19 @@ export class ConfigSimulation {
    */
   syncSchedulesAfterDeploys = false;
 
-  /** The app's Deploy Succeeded rule: a matching milestone event starts `schedules` with the event. */
+  /** The control plane's Deploy Succeeded rule (every app's): a matching milestone event starts `schedules` with the event. */
   deliverMilestones(events: readonly EmittedEvent[], start: (stateMachine: 'schedules', event: Record<string, unknown>) => void): void {
     if (!this.syncSchedulesAfterDeploys) return;
     for (const e of events) {
-      if (e.source !== MILESTONE_SOURCE || e.detailType !== 'Deploy Succeeded' || e.detail.app !== this.app) continue;
+      if (e.source !== MILESTONE_SOURCE || e.detailType !== 'Deploy Succeeded') continue;
       start('schedules', { version: '0', id: e.id, 'detail-type': e.detailType, source: e.source, account: this.world.spec.account, time: e.time, region: this.world.spec.region, resources: e.resources, detail: e.detail });
     }
   }
 
-  /** Whether the app's Parameter Store Change rule matches an event (name prefix `/<prefix>/apps/<app>/`). */
+  /** Whether the shared Parameter Store Change rule matches an event (name prefix `/<prefix>/apps/`). */
   ruleMatches(event: Record<string, unknown>): boolean {
     const name = (event.detail as { name?: unknown } | undefined)?.name;
-    return typeof name === 'string' && name.startsWith(`${this.parameterPath}/`);
+    return typeof name === 'string' && name.startsWith(this.appsPath);
   }
 
   /** aws-sdk-client-mock handlers for the SSM and Scheduler clients the handlers use. */

@@ -8,16 +8,22 @@ export interface LocalAccount {
   readonly region: string;
 }
 
+/** The app's table in the simulated account (CloudFormation generates the real name; the settings carry it). */
+export function localAppTableName(prefix: string, app: string): string {
+  return `${prefix}-${app}`;
+}
+
 /**
- * The app's settings record as the app stack writes it ({@link buildAppSettings}, the same function),
- * with names in the simulated account where the stack would pass its resources' ARNs.
+ * The app's settings parameter as the app stack writes it ({@link buildAppSettings}, the same function),
+ * with names in the simulated account where the stack would pass its resources' ARNs: its table, and the
+ * control plane of its cluster.
  */
 export function localAppSettings(config: SlipwayConfig, app: AppConfig, acct: LocalAccount): AppSettings {
   const { account, region } = acct;
   const prefix = config.prefix;
   const web = app.processes.web;
-  return appSettingsSchema.parse(
-    buildAppSettings({
+  return appSettingsSchema.parse({
+    ...buildAppSettings({
       prefix,
       app,
       region,
@@ -32,6 +38,10 @@ export function localAppSettings(config: SlipwayConfig, app: AppConfig, acct: Lo
       taskRoleArn: `arn:aws:iam::${account}:role/${prefix}-${app.name}-task`,
       logGroup: `/${prefix}/${app.name}/app`,
       webTargetGroupArn: web?.port ? `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${app.name}-web/0123456789abcdef` : undefined,
-    }),
-  );
+    } as Parameters<typeof buildAppSettings>[0]),
+    // What the shared control plane finds the app by (set here too until buildAppSettings writes them).
+    table: localAppTableName(prefix, app.name),
+    controlPlane: app.cluster,
+    configDebounceSeconds: app.configDebounceSeconds ?? 30,
+  });
 }

@@ -23,7 +23,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, type DescribeExecutionCommandOutput, type GetExecutionHistoryCommandInput, type GetExecutionHistoryCommandOutput } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, type ListExecutionsCommandInput, type ListExecutionsCommandOutput, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, type DescribeExecutionCommandOutput, type GetExecutionHistoryCommandInput, type GetExecutionHistoryCommandOutput } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
@@ -41,8 +41,9 @@ import { handler as syncSchedules } from '../../functions/sync-schedules/index';
 import { ConfigSimulation } from './config-sim';
 import { aslPath, forEachState, taskStates, type AslStates } from '../asl';
 import { loadConfig } from '../config';
-import { aslPlaceholders, executionStatusEventPattern, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS, serviceName, stateMachineName, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
-import { ConditionalCheckFailedException, type Item } from './dynamo';
+import { aslPlaceholders, CONTROL_PLANE_ENV, executionStatusEventPattern, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS, serviceName, stateMachineName, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
+import { ConditionalCheckFailedException, type Item, type MemoryTable } from './dynamo';
+import type { AppSettings } from '../../functions/shared/settings';
 import { localAppSettings } from './local-settings';
 import { SimulatedAwsError, World, type EmittedEvent, type SimScheduledAction } from './world';
 import { stateIndex, type EngineEvent } from './history';
@@ -227,8 +228,11 @@ export class LocalRun {
   /** Simulated Parameter Store and EventBridge Scheduler (config-change and schedules). */
   readonly config: ConfigSimulation;
   private readonly mocks: { restore: () => void }[] = [];
-  private readonly tableName: string;
   private readonly clusterArn: string;
+  /** The deployment's prefix (config `prefix`). */
+  readonly prefix: string;
+  /** The shared control plane the run simulates: named after the cluster of the world's `app`. */
+  readonly controlPlane: string;
 
   constructor(
     world: WorldFile = {},
@@ -251,13 +255,29 @@ export class LocalRun {
     const app = spec.app ? config.apps.find((a) => a.name === spec.app) : config.apps[0];
     if (!app) throw new LocalRunError(`world: app "${spec.app ?? '(first)'}" is not in ${spec.config} (apps: ${config.apps.map((a) => a.name).join(', ') || 'none'})`);
     this.app = app.name;
-    const settings = localAppSettings(config, app, { account: spec.account, region: spec.region });
-    for (const process of [...Object.keys(spec.services), ...Object.keys(spec.deployments)]) {
+    this.prefix = config.prefix;
+    this.controlPlane = app.cluster;
+    // Every app the account hosts, served by the one control plane of the app's cluster.
+    const hosted = (spec.apps ?? [app.name]).map((name) => {
+      const a = config.apps.find((x) => x.name === name);
+      if (!a) throw new LocalRunError(`world: apps: "${name}" is not in ${spec.config} (apps: ${config.apps.map((x) => x.name).join(', ')})`);
+      if (a.cluster !== app.cluster) throw new LocalRunError(`world: apps: "${name}" runs in cluster "${a.cluster}", not "${app.cluster}": a local run simulates one control plane (one cluster)`);
+      return localAppSettings(config, a, { account: spec.account, region: spec.region });
+    });
+    if (!hosted.some((s) => s.app === app.name)) throw new LocalRunError(`world: apps must include the world's app "${app.name}"`);
+    const settings = hosted.find((s) => s.app === app.name) as AppSettings;
+    for (const process of Object.keys(spec.services)) {
       if (!settings.processes[process]) throw new LocalRunError(`world: process "${process}" is not one of ${app.name}'s processes (${Object.keys(settings.processes).join(', ')})`);
     }
-    this.tableName = `${config.prefix}-${app.name}`;
+    for (const key of Object.keys(spec.deployments)) {
+      const service = hosted.some((s) => Object.keys(s.processes).some((p) => serviceName(s.app, p) === key));
+      if (!settings.processes[key] && !service) {
+        throw new LocalRunError(`world: deployments: "${key}" is neither one of ${app.name}'s processes (${Object.keys(settings.processes).join(', ')}) nor a service <app>-<process> of a hosted app`);
+      }
+    }
     this.clusterArn = settings.cluster;
-    this.world = new World(spec, settings, this.tableName);
+    this.world = new World(spec, settings, controlTableName(config.prefix, this.controlPlane));
+    for (const other of hosted) if (other.app !== app.name) this.world.addApp(other);
     for (const [process, s] of Object.entries(spec.services)) this.world.seedService(process, s.build);
     for (const build of spec.registeredBuilds) for (const process of Object.keys(settings.processes)) this.world.seedRevision(process, build);
     if (spec.newerBuild) this.seedNewerBuild(spec.newerBuild.build, spec.newerBuild.claimed);
@@ -266,22 +286,23 @@ export class LocalRun {
     } catch (e) {
       throw new LocalRunError((e as Error).message);
     }
-    this.config = new ConfigSimulation(this.world, config.prefix, app, spec.parameters);
+    this.config = new ConfigSimulation(this.world, config.prefix, this.controlPlane, spec.parameters);
+    for (const s of hosted) this.config.addApp(s);
     // Time moves on only when every running execution waits on the clock (none is between states or in a Lambda).
     this.world.isQuiet = () => this.busyTasks === 0 && [...this.running].every((r) => r.waits > 0 || !r.running);
-    // The app's Parameter Store Change rule: changes under its path start config-change.
+    // The control plane's Parameter Store Change rule: changes under /<prefix>/apps/ start config-change.
     this.config.ssm.onChange = (event) => {
       if (this.config.ruleMatches(event)) this.startConcurrently('config-change', event);
     };
 
     const base = `arn:aws:states:${spec.region}:${spec.account}`;
-    for (const sm of STATE_MACHINES) this.arns[sm] = `${base}:stateMachine:${stateMachineName(config.prefix, app.name, sm)}`;
+    for (const sm of STATE_MACHINES) this.arns[sm] = `${base}:stateMachine:${stateMachineName(config.prefix, this.controlPlane, sm)}`;
     for (const [key, folder] of Object.entries(PIPELINE_FUNCTIONS)) {
-      const arn = `arn:aws:lambda:${spec.region}:${spec.account}:function:${config.prefix}-${app.name}-${folder}`;
+      const arn = `arn:aws:lambda:${spec.region}:${spec.account}:function:${config.prefix}-${this.controlPlane}-${folder}`;
       this.functionArns.set(arn, key as PipelineFunctionKey);
       this.arns[key] = arn;
     }
-    // The app's rule on Step Functions' status changes: the failure bookkeeping runs outside the executions.
+    // The control plane's rule on its state machines' status changes: the failure bookkeeping runs outside the executions.
     this.addStatusRule(executionStatusEventPattern(STATE_MACHINES.map((sm) => this.arns[sm])) as unknown as EventPattern, (event) => this.invoke('executionStatus', event));
   }
 
@@ -311,12 +332,6 @@ export class LocalRun {
     for (const [placeholder, sub] of Object.entries(SUBSTITUTIONS[name])) {
       let value: string;
       switch (sub.kind) {
-        case 'appName':
-          value = this.app;
-          break;
-        case 'tableName':
-          value = this.tableName;
-          break;
         case 'clusterArn':
           value = this.clusterArn;
           break;
@@ -366,10 +381,13 @@ export class LocalRun {
   private async invoke(key: PipelineFunctionKey, payload: unknown): Promise<unknown> {
     const h = FUNCTION_HANDLERS[key];
     this.lambdaInvocations += 1;
-    process.env.TABLE_NAME = this.tableName;
-    process.env.CLUSTER_ARN = this.clusterArn;
-    process.env.APP_NAME = this.app;
-    process.env.STATE_MACHINE_ARNS = JSON.stringify(Object.fromEntries(STATE_MACHINES.map((sm) => [sm, this.arns[sm]])));
+    // The control plane's functions get CONTROL_PLANE_ENV only (sync-schedules also its role and queue):
+    // nothing of one app, so a handler that still read an app from its environment fails here too.
+    for (const gone of ['TABLE_NAME', 'APP_NAME', 'PARAMETER_PATH', 'DEBOUNCE_SECONDS', 'SCHEDULE_GROUP']) delete process.env[gone];
+    process.env[CONTROL_PLANE_ENV.prefix] = this.prefix;
+    process.env[CONTROL_PLANE_ENV.clusterArn] = this.clusterArn;
+    process.env[CONTROL_PLANE_ENV.controlTable] = this.world.controlTableName;
+    process.env[CONTROL_PLANE_ENV.stateMachineArns] = JSON.stringify(Object.fromEntries(STATE_MACHINES.map((sm) => [sm, this.arns[sm]])));
     Object.assign(process.env, this.config.environment);
     // Lambda always sets AWS_REGION; a real AWS command in the same CLI process resolves its own.
     process.env.AWS_REGION = this.world.spec.region;
@@ -393,8 +411,9 @@ export class LocalRun {
       return { services, failures };
     });
     ecsMock.on(CreateServiceCommand).callsFake(async (input) => {
-      const process = Object.keys(w.settings.processes).find((p) => serviceName(this.app, p) === input.serviceName) ?? 'web';
-      return { service: w.createService(input, process) };
+      // ECS creates any service name; the simulation notes which hosted app's process type it runs.
+      const owner = w.serviceOwner(input.serviceName ?? '') ?? { app: '', process: input.serviceName ?? '' };
+      return { service: w.createService(input, owner) };
     });
     ecsMock.on(UpdateServiceCommand).callsFake(async (input) => ({ service: w.updateService(input.service ?? '', input.taskDefinition ?? '') }));
     const ddbMock = mockClient(dynamodb as DynamoDBClient);
@@ -408,36 +427,37 @@ export class LocalRun {
     };
     ddbMock.on(GetItemCommand).callsFake(async (input) => {
       w.count('GetItem');
-      return { Item: w.table.get(input.Key as Item) };
+      return { Item: w.tableNamed(input.TableName).get(input.Key as Item) };
     });
     ddbMock.on(PutItemCommand).callsFake(async (input) =>
       ddbCall(() => {
         w.count('PutItem');
-        w.table.put(input.Item as Item, input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item });
+        w.tableNamed(input.TableName).put(input.Item as Item, input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item });
         return {};
       }),
     );
     ddbMock.on(UpdateItemCommand).callsFake(async (input) =>
       ddbCall(() => {
         w.count('UpdateItem');
-        return { Attributes: w.table.update(input.Key as Item, input.UpdateExpression ?? '', input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item }) };
+        return { Attributes: w.tableNamed(input.TableName).update(input.Key as Item, input.UpdateExpression ?? '', input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item }) };
       }),
     );
     ddbMock.on(DeleteItemCommand).callsFake(async (input) =>
       ddbCall(() => {
         w.count('DeleteItem');
-        w.table.delete(input.Key as Item, input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item });
+        w.tableNamed(input.TableName).delete(input.Key as Item, input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item });
         return {};
       }),
     );
     ddbMock.on(QueryCommand).callsFake(async (input) => {
       w.count('Query');
-      return { Items: w.table.query(input.KeyConditionExpression ?? '', { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item }, input.ScanIndexForward !== false, input.Limit) };
+      return { Items: w.tableNamed(input.TableName).query(input.KeyConditionExpression ?? '', { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item }, input.ScanIndexForward !== false, input.Limit) };
     });
     const sfnMock = mockClient(sfn as SFNClient);
     sfnMock.on(SendTaskSuccessCommand).callsFake(async (input) => this.settleToken(input.taskToken ?? '', { ok: true, output: input.output ?? '{}' }));
     sfnMock.on(GetExecutionHistoryCommand).callsFake(async (input) => this.executionHistoryPage(input));
     sfnMock.on(DescribeExecutionCommand).callsFake(async (input) => this.describeExecution(input.executionArn ?? ''));
+    sfnMock.on(ListExecutionsCommand).callsFake(async (input) => this.listExecutions(input));
     sfnMock.on(SendTaskFailureCommand).callsFake(async (input) => this.settleToken(input.taskToken ?? '', { ok: false, error: input.error ?? 'Error', cause: input.cause ?? '' }));
     const asMock = mockClient(autoscaling as ApplicationAutoScalingClient);
     asMock.on(RegisterScalableTargetCommand).callsFake(async (input) => {
@@ -579,7 +599,12 @@ export class LocalRun {
 
   private dynamoTask(action: string, p: Record<string, Json>): unknown {
     const w = this.world;
-    if (p.TableName !== this.tableName) throw new SimulatedAwsError('DynamoDB.ResourceNotFoundException', `Requested resource not found: table ${String(p.TableName)}`);
+    let table: MemoryTable;
+    try {
+      table = w.tableNamed(p.TableName);
+    } catch (e) {
+      throw new SimulatedAwsError(`DynamoDB.${(e as Error).name}`, (e as Error).message);
+    }
     const ctx = { names: p.ExpressionAttributeNames as Record<string, string> | undefined, values: p.ExpressionAttributeValues as unknown as Item | undefined };
     const cond = p.ConditionExpression as string | undefined;
     try {
@@ -591,15 +616,15 @@ export class LocalRun {
     try {
       switch (action) {
         case 'updateItem':
-          w.table.update(p.Key as unknown as Item, String(p.UpdateExpression), cond, ctx);
+          table.update(p.Key as unknown as Item, String(p.UpdateExpression), cond, ctx);
           return {};
         case 'putItem':
-          w.table.put(p.Item as unknown as Item, cond, ctx);
+          table.put(p.Item as unknown as Item, cond, ctx);
           return {};
         case 'getItem':
-          return { Item: w.table.get(p.Key as unknown as Item) };
+          return { Item: table.get(p.Key as unknown as Item) };
         default:
-          w.table.delete(p.Key as unknown as Item, cond, ctx);
+          table.delete(p.Key as unknown as Item, cond, ctx);
           return {};
       }
     } catch (e) {
@@ -759,6 +784,37 @@ export class LocalRun {
     };
   }
 
+  /**
+   * Step Functions ListExecutions (API reference): the executions of one state machine, newest first,
+   * optionally of one status; maxResults 0-1000 (0: the default, 100) with a nextToken for the next page.
+   */
+  private listExecutions(input: ListExecutionsCommandInput): Partial<ListExecutionsCommandOutput> {
+    try {
+      this.world.count('ListExecutions');
+    } catch (e) {
+      throw new SimulatedAwsError((e as Error).name, (e as Error).message);
+    }
+    const sm = STATE_MACHINES.find((n) => this.arns[n] === input.stateMachineArn);
+    if (!sm) throw new SimulatedAwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(input.stateMachineArn)}'`);
+    const max = input.maxResults ?? 0;
+    if (max < 0 || max > 1000) throw new SimulatedAwsError('ValidationException', `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`);
+    const all = this.executions.filter((e) => e.stateMachine === sm && (!input.statusFilter || e.status === input.statusFilter)).reverse();
+    const start = input.nextToken ? Number(input.nextToken) : 0;
+    if (!Number.isInteger(start) || start < 0 || start > all.length) throw new SimulatedAwsError('InvalidToken', `Invalid Token: '${input.nextToken}'`);
+    const size = max === 0 ? 100 : max;
+    const at = (s?: number) => (s === undefined ? undefined : new Date(this.world.startMs + s * 1000));
+    const page = all.slice(start, start + size).map((e) => ({
+      executionArn: e.arn,
+      stateMachineArn: this.arns[sm],
+      name: e.name,
+      status: e.status,
+      startDate: at(e.startedAt),
+      stopDate: e.status === 'RUNNING' ? undefined : at(e.endedAt),
+      redriveCount: e.redriveCount,
+    }));
+    return { executions: page, nextToken: start + size < all.length ? String(start + size) : undefined };
+  }
+
   /** The execution role's ARN in the simulated account (shown in ExecutionStarted). */
   private roleArn(sm: StateMachineName): string {
     return `arn:aws:iam::${this.world.spec.account}:role/${this.arns[sm].split(':').pop()}-role`;
@@ -876,7 +932,7 @@ export class LocalRun {
       const i = parsed.error.issues[0];
       throw new LocalRunError(`the world after the redrive patch is invalid: ${i.path.join('.') || '(root)'}: ${i.message}`);
     }
-    for (const key of ['config', 'app', 'account', 'region', 'startTime'] as const) {
+    for (const key of ['config', 'app', 'apps', 'account', 'region', 'startTime'] as const) {
       if (JSON.stringify(parsed.data[key]) !== JSON.stringify(this.world.spec[key])) throw new LocalRunError(`the redrive patch changes "${key}": a fix changes what happens next, not which account or app this is`);
     }
     const failed = [...this.executions].reverse().find((e) => e.status === 'FAILED');
@@ -1049,6 +1105,11 @@ export class LocalRun {
       events: w.events.map((e) => ({ ...e })),
     };
   }
+}
+
+/** The shared control plane's own table in the simulated account (CDK names the real one). */
+export function controlTableName(prefix: string, controlPlane: string): string {
+  return `${prefix}-${controlPlane}-control`;
 }
 
 /** Runs one pipeline (and the children it starts) in a fresh simulated account. */

@@ -55,8 +55,13 @@ export const worldSchema = z
   .object({
     /** Slipway config file the app comes from. @default "config/example.json" */
     config: z.string().min(1).default('config/example.json'),
-    /** App (from the config) the events are for. @default the config's first app */
+    /** App (from the config) the events are for, and the per-process fields below describe. @default the config's first app */
     app: z.string().min(1).optional(),
+    /**
+     * Apps of the config hosted in the simulated account side by side, served by the one shared control
+     * plane (each with its settings parameter, its table, its schedule group). @default only `app`
+     */
+    apps: z.array(z.string().min(1)).min(1).max(20).optional(),
     account: z.string().regex(/^\d{12}$/, 'a 12-digit account id').default('123456789012'),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1').default('us-east-1'),
     /** Simulated time at the start of the run. */
@@ -85,7 +90,10 @@ export const worldSchema = z
       })
       .strict()
       .default({ exitCode: 0, durationSeconds: 45 }),
-    /** The outcome of each deployment of a process type's service, in order (default: completes after 60 s). */
+    /**
+     * The outcome of each deployment of a process type's service, in order (default: completes after 60 s).
+     * Keyed by process type (the services of `app`), or by service name `<app>-<process>` (one hosted app's service).
+     */
     deployments: z.record(processName, z.array(deploymentOutcomeSchema)).default({}),
     /** How many times each call is throttled before it succeeds. */
     throttle: z.partialRecord(z.enum(THROTTLEABLE), z.number().int().min(0).max(100)).default({}),

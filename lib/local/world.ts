@@ -40,6 +40,8 @@ export interface SimScheduledAction {
 /** A simulated ECS service. */
 interface SimService {
   service: Service;
+  /** The app whose process type it runs. */
+  app: string;
   process: string;
 }
 
@@ -85,7 +87,10 @@ export interface EmittedEvent {
  * autoscaling registrations, on a simulated clock (seconds since the run's start). Waits cost no real time.
  */
 export class World {
-  readonly table: MemoryTable;
+  /** The DynamoDB tables of the account by name: each app's own table and the control plane's table. */
+  readonly tables = new Map<string, MemoryTable>();
+  /** The apps hosted in the account (their settings, as their settings parameters hold them), the world's `app` first. */
+  readonly apps = new Map<string, AppSettings>();
   /** Seconds since the start of the run. */
   now = 0;
   readonly startMs: number;
@@ -118,15 +123,66 @@ export class World {
 
   constructor(
     public spec: WorldSpec,
+    /** The settings of the world's `app` (the one the world's per-process fields describe). */
     readonly settings: AppSettings,
-    tableName: string,
+    /** The shared control plane's table (waiters). */
+    readonly controlTableName: string,
   ) {
-    this.table = new MemoryTable(tableName);
+    this.addApp(settings);
+    this.tables.set(controlTableName, new MemoryTable(controlTableName));
     this.startMs = Date.parse(spec.startTime);
     this.throttleLeft = { ...spec.throttle } as Record<string, number>;
     this.outcomes = Object.fromEntries(Object.entries(spec.deployments).map(([k, v]) => [k, [...v]]));
     this.injectErrors(spec.errors);
-    this.table.put({ pk: { S: 'APP' }, sk: { S: 'SETTINGS' }, settings: { S: JSON.stringify(settings) } });
+  }
+
+  /** Hosts another app in the account: its own table (named in its settings), empty. */
+  addApp(settings: AppSettings): void {
+    if (this.apps.has(settings.app)) throw new Error(`world: app "${settings.app}" is hosted twice`);
+    if (this.tables.has(settings.table)) throw new Error(`world: table ${settings.table} of ${settings.app} already exists`);
+    this.apps.set(settings.app, settings);
+    this.tables.set(settings.table, new MemoryTable(settings.table));
+  }
+
+  /** The world's `app`'s table. */
+  get table(): MemoryTable {
+    return this.tableOf(this.settings.app);
+  }
+
+  /** The table of a hosted app. */
+  tableOf(app: string): MemoryTable {
+    const settings = this.appSettings(app);
+    const t = this.tables.get(settings.table);
+    if (!t) throw new Error(`world: app ${app} has no table`);
+    return t;
+  }
+
+  /** The control plane's table. */
+  get controlTable(): MemoryTable {
+    return this.tables.get(this.controlTableName) as MemoryTable;
+  }
+
+  /**
+   * A table by name, as DynamoDB finds it: ResourceNotFoundException for a table the account does not
+   * hold ("Requested resource not found", DynamoDB API reference, Common Errors / GetItem Errors).
+   */
+  tableNamed(name: unknown): MemoryTable {
+    const t = typeof name === 'string' ? this.tables.get(name) : undefined;
+    if (!t) throw new SimulatedAwsError('ResourceNotFoundException', `Requested resource not found: Table: ${String(name)} not found`);
+    return t;
+  }
+
+  /** The settings of a hosted app. */
+  appSettings(app: string): AppSettings {
+    const s = this.apps.get(app);
+    if (!s) throw new Error(`world: app "${app}" is not hosted in this account (apps: ${[...this.apps.keys()].join(', ')})`);
+    return s;
+  }
+
+  /** The app and process type of a service name `<app>-<process>` of a hosted app. */
+  serviceOwner(name: string): { app: string; process: string } | undefined {
+    for (const [app, s] of this.apps) for (const process of Object.keys(s.processes)) if (serviceName(app, process) === name) return { app, process };
+    return undefined;
   }
 
   /** The simulated wall-clock time. */
@@ -336,16 +392,17 @@ export class World {
   }
 
   /** Registers a revision for an earlier build (world set-up), as the build pipeline would have. */
-  seedRevision(process: string, build: string): string {
-    const p = this.settings.processes[process];
-    if (!p) throw new Error(`world: process "${process}" is not one of the app's processes (${Object.keys(this.settings.processes).join(', ')})`);
+  seedRevision(process: string, build: string, app = this.settings.app): string {
+    const settings = this.appSettings(app);
+    const p = settings.processes[process];
+    if (!p) throw new Error(`world: process "${process}" is not one of ${app}'s processes (${Object.keys(settings.processes).join(', ')})`);
     const td = this.addRevision({
       family: p.family,
-      containerDefinitions: [{ name: process, image: `${this.settings.imageRepositoryUri}:build-${build}`, essential: true }],
+      containerDefinitions: [{ name: process, image: `${settings.imageRepositoryUri}:build-${build}`, essential: true }],
       cpu: p.cpu,
       memory: p.memory,
       tags: [
-        { key: 'slipway:app', value: this.settings.app },
+        { key: 'slipway:app', value: app },
         { key: 'slipway:build', value: build },
       ],
     });
@@ -366,14 +423,14 @@ export class World {
   }
 
   /** ECS CreateService (counted, throttleable): the first deployment runs its planned outcome. */
-  createService(input: CreateServiceCommandInput, process: string): Service {
+  createService(input: CreateServiceCommandInput, owner: { app: string; process: string }): Service {
     this.count('CreateService');
     checkServiceName(input);
     checkEcsTags(input.tags);
-    return this.addService(input, process, false);
+    return this.addService(input, owner, false);
   }
 
-  private addService(input: CreateServiceCommandInput, process: string, settled: boolean): Service {
+  private addService(input: CreateServiceCommandInput, owner: { app: string; process: string }, settled: boolean): Service {
     const name = input.serviceName ?? '';
     const existing = this.services.get(name);
     if (existing && existing.service.status === 'ACTIVE') {
@@ -400,7 +457,7 @@ export class World {
       loadBalancers: input.loadBalancers,
       deployments: [deployment],
     };
-    this.services.set(name, { service, process });
+    this.services.set(name, { service, ...owner });
     if (!settled) this.planDeployment(name, deployment.id ?? '');
     return structuredClone(service);
   }
@@ -462,7 +519,8 @@ export class World {
   private planDeployment(name: string, deploymentId: string): void {
     const s = this.services.get(name);
     if (!s) return;
-    const queue = this.outcomes[s.process] ?? [];
+    // A key `<app>-<process>` (the service's name) plans one app's service; a process type alone, the world's `app`'s.
+    const queue = this.outcomes[name] ?? (s.app === this.settings.app ? this.outcomes[s.process] : undefined) ?? [];
     const outcome: DeploymentOutcome = queue.shift() ?? { outcome: 'completes', afterSeconds: 60 };
     this.emit(s, 'SERVICE_DEPLOYMENT_IN_PROGRESS', deploymentId, `ECS deployment ${deploymentId} in progress.`);
     switch (outcome.outcome) {
@@ -492,7 +550,7 @@ export class World {
         this.schedule(this.now + outcome.afterSeconds, `${name} deployment replaced`, () => {
           const current = s.service.deployments?.find((x) => x.id === deploymentId);
           if (!current || current.status !== 'PRIMARY') return;
-          const newer = this.seedRevision(s.process, '99999');
+          const newer = this.seedRevision(s.process, '99999', s.app);
           const replacement = this.startDeployment(s, newer);
           this.emit(s, 'SERVICE_DEPLOYMENT_IN_PROGRESS', replacement.id ?? '', `ECS deployment ${replacement.id} in progress.`);
           this.schedule(this.now + 60, `${name} replacement completes`, () => this.complete(s, replacement.id ?? ''));
@@ -502,10 +560,10 @@ export class World {
   }
 
   /** Puts an existing service on a revision of an earlier build, settled (world set-up). */
-  seedService(process: string, build: string): void {
-    const arn = this.seedRevision(process, build);
-    const p = this.settings.processes[process];
-    this.addService({ serviceName: serviceName(this.settings.app, process), taskDefinition: arn, desiredCount: p.desiredCount }, process, true);
+  seedService(process: string, build: string, app = this.settings.app): void {
+    const arn = this.seedRevision(process, build, app);
+    const p = this.appSettings(app).processes[process];
+    this.addService({ serviceName: serviceName(app, process), taskDefinition: arn, desiredCount: p.desiredCount }, { app, process }, true);
   }
 
   // ------------------------------------------------------------------ release task

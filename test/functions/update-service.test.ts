@@ -2,7 +2,7 @@ import { setHandlerEnv, buildSettings, settingsParameterOutput, settingsInput, a
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { ssm } from '../../functions/shared/clients';
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
-import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand, type Deployment, type Service } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -183,7 +183,7 @@ describe('update-service handler', () => {
   const scalingMock = mockClient(ApplicationAutoScalingClient);
   const sfnMock = mockClient(SFNClient);
   const execution = 'example-42-deploy';
-  const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:slipway-example-deploy:example-42-deploy';
+  const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-deploy:example-42-deploy';
   const NOW = '2026-01-01T00:00:00.000Z';
   /** What the deploy's wait state sends (statemachines/deploy.asl.json), plus `extra`. */
   const input = (extra: Record<string, unknown> = {}) => ({

@@ -242,7 +242,7 @@ describe('other outcomes', () => {
     const run = await releasedRun();
     run.at(10, 'set A', () => run.config.ssm.put(KEY('A'), 'a'));
     run.at(20, 'another execution takes the claim over', () =>
-      run.world.table.update({ pk: { S: 'CONFIG' }, sk: { S: 'REDEPLOY' } }, 'SET claimedBy = :other', undefined, { values: { ':other': { S: 'arn:aws:states:us-east-1:123456789012:execution:slipway-example-config-change:other' } } }),
+      run.world.table.update({ pk: { S: 'CONFIG' }, sk: { S: 'REDEPLOY' } }, 'SET claimedBy = :other', undefined, { values: { ':other': { S: 'arn:aws:states:us-east-1:123456789012:execution:slipway-production-config-change:other' } } }),
     );
     await finish(run);
 

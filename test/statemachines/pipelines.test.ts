@@ -62,7 +62,7 @@ describe('happy path', () => {
   test('an app without a release command skips the release task and still deploys', async () => {
     const run = await scenario({ app: 'docs' }, buildEvent({ project: 'slipway-docs' }));
 
-    expect(path(execution(run, 'release'))).toEqual(['Announce the release', 'Does the app have a release command?', 'Announce the successful release', 'Start the deploy', 'Deploy started']);
+    expect(path(execution(run, 'release'))).toEqual(['Does the input name the app and its table?', 'Announce the release', 'Does the app have a release command?', 'Announce the successful release', 'Start the deploy', 'Deploy started']);
     expect(run.world.tasks).toHaveLength(0);
     expect(execution(run, 'deploy')?.status).toBe('SUCCEEDED');
   });
@@ -400,11 +400,22 @@ describe('events that do not deploy', () => {
     expect(run.world.table.get({ pk: { S: 'BUILD' }, sk: { S: '0000000042' } })?.status?.S).toBe('SUCCEEDED');
   });
 
-  test("AWS's IN_PROGRESS sample event (another project) is ignored cleanly", async () => {
+  test("AWS's IN_PROGRESS sample event (project TestProject, not <prefix>-<app>) ends in InvalidEvent naming the project, without reading any settings", async () => {
     const run = await scenario(exampleWorld(), awsEvent('codebuild-state-in-progress.json'));
+    const build = execution(run, 'build');
 
-    expect(execution(run, 'build')?.status).toBe('SUCCEEDED');
-    expect(path(execution(run, 'build')).pop()).toBe('Ignore the event');
+    expect([build?.status, build?.error]).toEqual(['FAILED', 'InvalidEvent']);
+    expect(build?.cause).toContain('CodeBuild project "TestProject" is not named slipway-<app>');
+    expect(path(build).pop()).toBe('Reject the malformed event');
+  });
+
+  test('a build of a project <prefix>-<app> whose app has no settings parameter fails uncaught at the first step with SettingsNotFound (a redrive after the app stack is deployed reads them)', async () => {
+    const run = await scenario(exampleWorld(), buildEvent({ project: 'slipway-ghost' }));
+    const build = execution(run, 'build');
+
+    expect([build?.status, build?.error]).toEqual(['FAILED', 'SettingsNotFound']);
+    expect(build?.cause).toContain('/slipway/apps/ghost/settings');
+    expect(build?.states.map((v) => [v.name, v.status])).toEqual([['Read the build event', 'failed']]);
   });
 
   test("a real Build Phase Change sample event is ignored cleanly", async () => {
@@ -421,6 +432,19 @@ describe('events that do not deploy', () => {
 
     expect(build?.error).toBe('InvalidEvent');
     expect(build?.cause).toContain('detail.build-id is missing');
+  });
+});
+
+describe('inputs started by hand without the app', () => {
+  test.each(['release', 'deploy'] as const)('a %s input without app and table fails at once with InvalidInput saying what to pass', async (pipeline) => {
+    const run = new LocalRun(exampleWorld({ registeredBuilds: ['42'] }), ROOT);
+    const exec = await run.run(pipeline, { build: { buildKey: '42', sortKey: '0000000042', image: `${IMAGE}:build-42`, commit: 'abc' }, processes: [], force: false, deployTimeoutSeconds: 1800 });
+    coverage.add(run.executions);
+
+    expect([exec.status, exec.error]).toEqual(['FAILED', 'InvalidInput']);
+    expect(exec.cause).toContain('must carry "app"');
+    expect(run.world.tasks).toHaveLength(0);
+    expect(run.world.events).toHaveLength(0);
   });
 });
 

@@ -18,7 +18,7 @@ const clock = { now: 0, isoNow: () => '2026-01-01T00:00:00.000Z', spec: { accoun
 const settings = buildSettings();
 
 function world(): World {
-  return new World(worldSchema.parse({ app: 'example' }), settings, 'table');
+  return new World(worldSchema.parse({ app: 'example' }), settings, 'control-table');
 }
 
 function caught(fn: () => unknown): { name: string; message: string } {
@@ -87,9 +87,9 @@ describe('ECS RegisterTaskDefinition', () => {
 describe('ECS CreateService and RunTask', () => {
   test('a service name of 255 characters is accepted; 256 or a slash is refused with InvalidParameterException', () => {
     const arn = world().seedRevision('web', '1');
-    ok(() => world().createService({ serviceName: 's'.repeat(255), taskDefinition: arn, desiredCount: 1 }, 'web'));
-    expect(caught(() => world().createService({ serviceName: 's'.repeat(256), taskDefinition: arn, desiredCount: 1 }, 'web')).name).toBe('InvalidParameterException');
-    expect(caught(() => world().createService({ serviceName: 'a/b', taskDefinition: arn, desiredCount: 1 }, 'web')).message).toContain('Service name "a/b" is not valid');
+    ok(() => world().createService({ serviceName: 's'.repeat(255), taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' }));
+    expect(caught(() => world().createService({ serviceName: 's'.repeat(256), taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' })).name).toBe('InvalidParameterException');
+    expect(caught(() => world().createService({ serviceName: 'a/b', taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' })).message).toContain('Service name "a/b" is not valid');
   });
 
   test('runTask.sync: an override naming no container of the task definition fails with ECS.InvalidParameterException', async () => {
@@ -112,7 +112,7 @@ describe('ECS CreateService and RunTask', () => {
 
 describe('EventBridge PutEvents (Step Functions integration)', () => {
   const entry = (detail: Record<string, unknown> = { app: 'example' }) => ({ Source: 'slipway', DetailType: 'Deploy Succeeded', Detail: detail });
-  const execution = `arn:aws:states:eu-west-1:${ACCOUNT}:execution:slipway-example-deploy:example-42-deploy`;
+  const execution = `arn:aws:states:eu-west-1:${ACCOUNT}:execution:slipway-production-deploy:example-42-deploy`;
 
   test('10 entries are accepted, 11 refused with EventBridge.ValidationException', () => {
     ok(() => world().putEvents(Array.from({ length: 10 }, () => entry()), execution));

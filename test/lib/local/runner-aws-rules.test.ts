@@ -140,7 +140,7 @@ describe('payload quotas', () => {
   });
 
   test('StartExecution refuses a name AWS refuses; a child input over 256 KiB fails the starting Task first', async () => {
-    const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:slipway-example-deploy';
+    const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:slipway-production-deploy';
     const badName = await runOne({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: arn, Name: 'example 42', Input: {} } });
     expect(badName.exec.error).toBe('StepFunctions.InvalidNameException');
     const big = await runOne({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: arn, Name: 'example-42-deploy', Input: { blob: 'x'.repeat(MAX_PAYLOAD_BYTES) } } });
