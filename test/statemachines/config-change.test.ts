@@ -93,8 +93,7 @@ describe('hostile and foreign parameter names end without effect', () => {
     ['a nested path', `${CONFIG_PATH}/nested/KEY`],
     ['a leading digit', `${CONFIG_PATH}/1KEY`],
     ['a reserved name Slipway sets itself', `${CONFIG_PATH}/SLIPWAY_BUILD`],
-    ['another app', '/slipway/apps/docs/config/KEY'],
-    ['a prefix look-alike', '/slipway/apps/example-evil/config/KEY'],
+    ['the settings parameter (the app stack writes it)', '/slipway/apps/example/settings'],
   ])('%s', async (_, name) => {
     const run = await releasedRun();
     run.at(1, 'hostile change', () => run.startConcurrently('config-change', parameterEvent('create', name)));
@@ -102,6 +101,21 @@ describe('hostile and foreign parameter names end without effect', () => {
 
     const cc = executionsOf(run, 'config-change')[0];
     expect([cc.status, lastState(cc)]).toEqual(['SUCCEEDED', 'Not a config key of this app']);
+    expect(executionsOf(run, 'deploy')).toHaveLength(1);
+    expect(run.world.table.get({ pk: { S: 'CONFIG' }, sk: { S: 'REDEPLOY' } })).toBeUndefined();
+  });
+
+  test.each([
+    ['another app that is not deployed here', '/slipway/apps/docs/config/KEY', 'docs'],
+    ['a prefix look-alike (an app example-evil)', '/slipway/apps/example-evil/config/KEY', 'example-evil'],
+  ])("%s: the shared rule starts the change, which fails uncaught at its first step with SettingsNotFound and touches nothing of example's", async (_, name, app) => {
+    const run = await releasedRun();
+    run.at(1, 'foreign change', () => run.startConcurrently('config-change', parameterEvent('create', name)));
+    await finish(run);
+
+    const cc = executionsOf(run, 'config-change')[0];
+    expect([cc.status, cc.error, cc.states.map((v) => v.name)]).toEqual(['FAILED', 'SettingsNotFound', ['Read the parameter change']]);
+    expect(cc.cause).toContain(`/slipway/apps/${app}/settings`);
     expect(executionsOf(run, 'deploy')).toHaveLength(1);
     expect(run.world.table.get({ pk: { S: 'CONFIG' }, sk: { S: 'REDEPLOY' } })).toBeUndefined();
   });
@@ -229,8 +243,9 @@ describe('other outcomes', () => {
     await finish(run);
 
     const [first] = executionsOf(run, 'config-change');
-    expect(first.error).toBe('Sfn.ThrottlingException');
-    expect(first.states.filter((s) => s.status === 'failed').map((s) => s.name)).toEqual(['Look for a running deploy']);
+    // The Lambda turns the throttling into TransientError; the state's Retry gives up after 6 retries (7 calls).
+    expect(first.error).toBe('TransientError');
+    expect(first.states.filter((s) => s.status === 'failed').map((s) => s.name)).toEqual(['Look for a running deploy or release of the app']);
     expect(first.states.map((s) => s.name)).not.toContain('Config change failed');
     // execution-status released the claim from the FAILED status event (delivered by the run's rule), so a
     // later change can take it; a redrive's "Give up the redeploy claim" accepts a released claim.

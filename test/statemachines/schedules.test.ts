@@ -17,7 +17,7 @@ type Entry = { name?: string; schedule: string; command: string | string[]; proc
 
 async function sync(run: LocalRun, entries?: Entry[]) {
   if (entries) run.config.ssm.parameters.set(PARAM, { name: PARAM, type: 'String', value: JSON.stringify(entries), version: 1, lastModified: run.world.now });
-  const e = await run.run('schedules', { reason: 'test' });
+  const e = await run.run('schedules', { app: 'example', reason: 'test' });
   coverage.add(run.executions);
   return e;
 }
@@ -102,6 +102,26 @@ describe('sync against the simulated account', () => {
     const [sync] = run.executions.filter((e) => e.stateMachine === 'schedules');
     expect([sync?.status, (sync?.input as { 'detail-type'?: string })['detail-type']]).toEqual(['SUCCEEDED', 'Deploy Succeeded']);
     expect(run.config.scheduler.list(GROUP)[0].Target?.EcsParameters?.TaskDefinitionArn).toBe(run.world.services.get('example-worker')?.service.taskDefinition);
+  });
+
+  test('an input naming no app (neither app nor a milestone detail.app) fails at once with InvalidInput, nothing synced', async () => {
+    const run = await releasedRun();
+    const e = await run.run('schedules', { reason: 'a start by hand' });
+    coverage.add(run.executions);
+
+    expect([e.status, e.error, lastState(e)]).toEqual(['FAILED', 'InvalidInput', 'Refuse an input without the app']);
+    expect(run.config.scheduler.list(GROUP)).toEqual([]);
+  });
+
+  test("another app's schedules sync touches only that app's group", async () => {
+    const run = new LocalRun(exampleWorld({ apps: ['example', 'docs'] }), ROOT);
+    run.config.ssm.parameters.set('/slipway/apps/docs/schedules', { name: '/slipway/apps/docs/schedules', type: 'String', value: JSON.stringify([{ name: 'ping', schedule: 'rate(1 hour)', command: 'true', process: 'web' }]), version: 1, lastModified: 0 });
+    const e = await run.run('schedules', { app: 'docs', reason: 'test' });
+    coverage.add(run.executions);
+
+    expect([e.status, lastState(e)]).toEqual(['SUCCEEDED', 'No release to schedule yet']);
+    expect((e.output as { sync?: { result?: { reason?: string } } }).sync?.result?.reason).toContain('docs has no release yet');
+    expect(run.config.scheduler.list(GROUP)).toEqual([]);
   });
 
   test('an app never deployed: the list is valid but there is nothing to point at yet', async () => {
