@@ -325,6 +325,10 @@ export const PHASES: Record<string, Phase[]> = {
     { title: 'waiting for more changes and for a running deploy or release', from: 'Wait for more changes' },
     { title: 'the redeploy', from: 'Give up the redeploy claim' },
   ],
+  'deploy.asl.json': [
+    { title: 'the app and its claim', from: 'Does the input name the app and its table?' },
+    { title: 'each process type, then the release', from: 'Deploy each process type' },
+  ],
 };
 
 /** The legend printed above the generated charts. */
