@@ -1,7 +1,7 @@
 import { CONTROL_PLANE_ENV, STATE_MACHINES, type StateMachineName } from '../../lib/pipeline-contract';
 import { appParameterPath } from './app-parameters';
 import { ssm } from './aws/ssm';
-import { getStringFromEnv, InvalidEnvironment, InvalidEvent } from './errors';
+import { getStringFromEnv, InvalidEnvironment } from './errors';
 import { APP_NAME, type AppSettings } from './settings';
 import { getAppSettings } from './settings-store';
 
@@ -66,15 +66,6 @@ export function appOfExecutionInput(prefix: string, input: unknown): string | un
   if (i.source === 'aws.ssm' && typeof detail.name === 'string') return appOfParameter(prefix, detail.name);
   if (typeof detail.app === 'string') return APP_NAME.test(detail.app) ? detail.app : undefined;
   return undefined;
-}
-
-/** The app a handler's payload names. @throws InvalidEvent when it names none. */
-export function requireApp(payload: unknown, what: string): string {
-  const app = (payload as { app?: unknown } | null)?.app;
-  if (typeof app !== 'string' || !APP_NAME.test(app)) {
-    throw new InvalidEvent(`${what}: the payload must carry "app" (the app's name: lowercase letters, digits and hyphens), got ${JSON.stringify(app ?? null)}`);
-  }
-  return app;
 }
 
 /**
