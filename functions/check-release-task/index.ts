@@ -16,6 +16,8 @@ export class ReleaseFailed extends Error {
 const nonEmpty = () => z.string().check(z.minLength(1));
 const judgeSchema = z
   .object({
+    /** The app whose release is judged (every payload of the shared control plane names it; for the logs). */
+    app: z.optional(z.string()),
     task: z.optional(z.record(z.string(), z.unknown())),
     error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.unknown()) })),
     release: z.object({
@@ -28,6 +30,7 @@ const judgeSchema = z
   .check(z.refine((v) => v.task !== undefined || v.error !== undefined, { message: 'either task or error is required' }));
 
 const stopSchema = z.object({
+  app: z.optional(z.string()),
   /** The verdict of "Judge the release task" (ok false). */
   failed: z.object({ ok: z.boolean(), error: z.optional(z.string()), cause: z.optional(z.string()) }),
   /** `$$.Execution.RedriveCount` when the task was judged. */
@@ -60,12 +63,12 @@ export async function handler(event: unknown): Promise<ReleaseVerdict | RunAgain
   if (event !== null && typeof event === 'object' && 'failed' in event) {
     const input = parseInput(stopSchema, event, 'check-release-task input (failed release)');
     const out = stopOnFailedRelease(input);
-    logger.info('failed release redriven: running a new release task', { judgedAtRedrive: input.judgedAtRedrive, redriveCount: input.redriveCount });
+    logger.info('failed release redriven: running a new release task', { app: input.app, judgedAtRedrive: input.judgedAtRedrive, redriveCount: input.redriveCount });
     return out;
   }
   const input = parseInput(judgeSchema, event, 'check-release-task input');
   const ctx = { ...input.release };
   const verdict = input.task ? judgeTask(input.task, ctx) : judgeError(input.error ?? {}, ctx);
-  logger.info('release task verdict', { verdict });
+  logger.info('release task verdict', { app: input.app, verdict });
   return verdict;
 }
