@@ -1,4 +1,4 @@
-import { appOfProject, controlPlanePrefix, settingsOf } from '../shared/control-plane';
+import { appOfProject, controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
 import { APP_NAME_MAX } from '../shared/settings';
 import { parseBuildEvent, projectOf, type ParsedBuildEvent } from './parse';
@@ -29,7 +29,9 @@ export async function handler(event: unknown): Promise<ParsedBuildEvent> {
     logger.info('build event parsed', { result });
     return result;
   }
-  const result = parseBuildEvent(event, await settingsOf(app));
+  const settings = await settingsOf(app);
+  const elsewhere = notServedHere(settings);
+  const result: ParsedBuildEvent = elsewhere ? { ok: true, action: 'ignore', reason: elsewhere } : parseBuildEvent(event, settings);
   logger.info('build event parsed', { result });
   return result;
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { appParameterPath, classifyParameter, settingsParameterName } from '../shared/app-parameters';
-import { appOfParameter, controlPlanePrefix, settingsOf } from '../shared/control-plane';
+import { appOfParameter, controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
 import { parseInput } from '../shared/validation';
 
@@ -81,7 +81,8 @@ export async function handler(event: unknown): Promise<ParameterChange> {
     change = { ...ignored(name, operation, `${name} holds the settings of ${app} (written by its app stack), not a config key`), app };
   } else {
     const settings = await settingsOf(app);
-    change = { ...describeChange(name, operation, appParameterPath(prefix, app), settings.configDebounceSeconds, Date.now()), app, table: settings.table };
+    const elsewhere = notServedHere(settings);
+    change = elsewhere ? { ...ignored(name, operation, elsewhere), app } : { ...describeChange(name, operation, appParameterPath(prefix, app), settings.configDebounceSeconds, Date.now()), app, table: settings.table };
   }
   logger.info('parameter change', { app: change.app, name: change.name, operation: change.operation, kind: change.kind, reason: change.reason });
   return change;

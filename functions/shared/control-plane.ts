@@ -26,6 +26,18 @@ export function controlPlaneCluster(): string {
   return getStringFromEnv(CONTROL_PLANE_ENV.clusterArn);
 }
 
+/**
+ * Why this control plane does not serve an app, or undefined when it does. Several clusters of an
+ * account each have their control plane, and the account-wide events (CodeBuild projects `<prefix>-*`,
+ * parameters under `/<prefix>/apps/`, milestones) reach all of them: each acts only for the apps of its
+ * own cluster (CLUSTER_ARN; the settings name the cluster by ARN or by name).
+ */
+export function notServedHere(settings: Pick<AppSettings, 'app' | 'cluster' | 'controlPlane'>): string | undefined {
+  const cluster = controlPlaneCluster();
+  if (settings.cluster === cluster || cluster.endsWith(`:cluster/${settings.cluster}`)) return undefined;
+  return `app ${settings.app} runs in cluster ${settings.cluster}, served by the control plane ${settings.controlPlane}, not by this one (${cluster})`;
+}
+
 /** The settings of `app` from its parameter, with the prefix from the environment. @throws SettingsNotFound */
 export function settingsOf(app: string): Promise<AppSettings> {
   return getAppSettings(ssm, controlPlanePrefix(), app);

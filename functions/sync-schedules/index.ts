@@ -12,7 +12,7 @@ import {
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { appParameterPath, schedulesParameterName } from '../shared/app-parameters';
 import { scheduleGroupName } from '../../lib/pipeline-contract';
-import { controlPlanePrefix, settingsOf } from '../shared/control-plane';
+import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
 import { parseInput } from '../shared/validation';
 import * as z from 'zod/mini';
 import { APP_NAME } from '../shared/settings';
@@ -36,6 +36,7 @@ const inputSchema = z.object({
 /** What a sync did (names per change), or why it did nothing. */
 export type SyncResult =
   | { readonly state: 'NO_RELEASE'; readonly reason: string; readonly schedules: number }
+  | { readonly state: 'NOT_SERVED_HERE'; readonly reason: string }
   | { readonly state: 'SYNCED'; readonly created: string[]; readonly updated: string[]; readonly deleted: string[]; readonly unchanged: string[]; readonly skipped: string[] };
 
 async function readSchedulesParameter(name: string): Promise<string | undefined> {
@@ -80,6 +81,8 @@ export async function handler(event: unknown): Promise<SyncResult> {
   if (!SQS_QUEUE_ARN.test(deadLetterQueueArn)) throw new InvalidEnvironment(`SCHEDULES_DLQ_ARN: ${JSON.stringify(deadLetterQueueArn.slice(0, 200))} is not an SQS queue ARN`);
   const parameterName = schedulesParameterName(appParameterPath(prefix, app));
   const settings = await settingsOf(app);
+  const elsewhere = notServedHere(settings);
+  if (elsewhere) return { state: 'NOT_SERVED_HERE', reason: elsewhere };
   const tableName = settings.table;
   const fromParameter = parseSchedulesParameter(await readSchedulesParameter(parameterName), parameterName);
   const valid = validateSchedules(

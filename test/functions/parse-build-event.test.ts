@@ -295,6 +295,28 @@ describe('parse-build-event handler', () => {
     expect(result).toMatchObject({ ok: true, action: 'deploy', app: 'docs', table: 'docs-table' });
   });
 
+  it("ignores the build of an app of another cluster: that cluster's control plane deploys it", async () => {
+    // Prepare
+    ssmMock.on(GetParameterCommand).resolves(settingsParameterOutput(settingsInput({ cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/staging', controlPlane: 'staging' })));
+
+    // Act
+    const result = await handler(succeeded());
+
+    // Assess
+    expect(result).toEqual({ ok: true, action: 'ignore', reason: expect.stringContaining('served by the control plane staging, not by this one') });
+  });
+
+  it('serves an app whose settings name the cluster by name rather than ARN', async () => {
+    // Prepare
+    ssmMock.on(GetParameterCommand).resolves(settingsParameterOutput(settingsInput({ cluster: 'slipway' })));
+
+    // Act
+    const result = await handler(succeeded());
+
+    // Assess
+    expect(result).toMatchObject({ ok: true, action: 'deploy' });
+  });
+
   it('uses the project named in the settings: another project is ignored', async () => {
     // Prepare
     ssmMock.on(GetParameterCommand).resolves(settingsParameterOutput(settingsInput({ codeBuildProject: 'other-project' })));

@@ -76,6 +76,15 @@ describe('handler', () => {
     expect(ssmMock).not.toHaveReceivedCommand(GetParameterCommand);
   });
 
+  test("a change of an app of another cluster is ignored: that cluster's control plane handles it", async () => {
+    ssmMock.on(GetParameterCommand, { Name: SETTINGS_PARAMETER }).resolves(settingsParameterOutput(settingsInput({ cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/staging', controlPlane: 'staging' })));
+
+    const out = await handler(event(`${APP}/config/API_TOKEN`));
+
+    expect(out).toMatchObject({ kind: 'ignored', app: 'example', reason: expect.stringContaining('served by the control plane staging') });
+    expect(out.table).toBeUndefined();
+  });
+
   test('a parameter outside /<prefix>/apps/<app>/ is ignored', async () => {
     const out = await handler(event('/other/apps/example/config/A'));
 

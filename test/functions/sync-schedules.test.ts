@@ -144,6 +144,13 @@ describe('handler', () => {
     await expect(handler({ app: 'example', execution: 'sync-1' })).rejects.toMatchObject({ name: 'MissingEnvironment', message: expect.stringContaining('SCHEDULES_DLQ_ARN') });
   });
 
+  test("an app of another cluster: NOT_SERVED_HERE, no Scheduler call (that cluster's control plane syncs it)", async () => {
+    ssmMock.on(GetParameterCommand, { Name: SETTINGS_PARAMETER }).resolves(settingsParameterOutput(settingsInput({ cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/staging', controlPlane: 'staging' })));
+
+    expect(await handler({ app: 'example', execution: 'sync-1' })).toEqual({ state: 'NOT_SERVED_HERE', reason: expect.stringContaining('served by the control plane staging') });
+    expect(sch.calls()).toHaveLength(0);
+  });
+
   test('an invalid entry: InvalidSchedule before any Scheduler call', async () => {
     ssmMock.on(GetParameterCommand, { Name: '/slipway/apps/example/schedules' }).resolves({ Parameter: { Value: JSON.stringify([{ name: 'bad', schedule: 'cron(0 1 * * *)', command: 'x' }]) } });
 

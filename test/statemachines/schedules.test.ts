@@ -124,6 +124,17 @@ describe('sync against the simulated account', () => {
     expect(run.config.scheduler.list(GROUP)).toEqual([]);
   });
 
+  test("a milestone of an app of another cluster ends at 'Served by another control plane', nothing synced", async () => {
+    const run = await releasedRun();
+    const other = { ...run.world.settings, app: 'other', table: 'slipway-other', cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/slipway-staging', controlPlane: 'staging' };
+    run.config.ssm.parameters.set('/slipway/apps/other/settings', { name: '/slipway/apps/other/settings', type: 'String', value: JSON.stringify(other), version: 1, lastModified: 0 });
+    const e = await run.run('schedules', { source: 'slipway', 'detail-type': 'Deploy Succeeded', detail: { app: 'other', buildKey: '3' } });
+    coverage.add(run.executions);
+
+    expect([e.status, lastState(e)]).toEqual(['SUCCEEDED', 'Served by another control plane']);
+    expect([...run.config.scheduler.groups.values()].every((g) => g.size === 0)).toBe(true);
+  });
+
   test('an app never deployed: the list is valid but there is nothing to point at yet', async () => {
     const run = new LocalRun(exampleWorld(), ROOT);
     const e = await sync(run, [CLEANUP]);
