@@ -49,10 +49,10 @@ export interface RunningPipelines {
 }
 
 /**
- * The app an execution belongs to, from its name where the name says it (`<app>-<build>-<pipeline>`,
+ * Whether an execution is the app's: by its name where the name says it (`<app>-<build>-<pipeline>`,
  * build a number), else from its input (config redeploys are named `<build>-config-<event id>`).
  */
-async function appOfExecution(x: ExecutionListItem, prefix: string, pipeline: 'deploy' | 'release', app: string): Promise<boolean> {
+async function isExecutionOf(x: ExecutionListItem, prefix: string, pipeline: 'deploy' | 'release', app: string): Promise<boolean> {
   const name = x.name ?? '';
   const numbered = new RegExp(`^${app}-\\d+-${pipeline}$`);
   if (numbered.test(name)) return true;
@@ -82,7 +82,7 @@ export async function findRunningPipelines(app: string): Promise<RunningPipeline
       const page = await awsCall(`Step Functions ListExecutions ${pipeline}`, () =>
         sfn.send(new ListExecutionsCommand({ stateMachineArn: arns[pipeline], statusFilter: 'RUNNING', maxResults: 100, nextToken })),
       );
-      for (const x of page.executions ?? []) if (await appOfExecution(x, prefix, pipeline, app)) n += 1;
+      for (const x of page.executions ?? []) if (await isExecutionOf(x, prefix, pipeline, app)) n += 1;
       nextToken = page.nextToken;
     } while (nextToken);
     return n;
