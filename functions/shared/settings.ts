@@ -3,10 +3,11 @@ import { en } from 'zod/locales';
 import { isTimeZone, TIME_OF_DAY, WEEKDAYS } from './scale-schedule';
 
 /**
- * The app's settings record: what the pipelines need to register task definitions, run the release
- * task and create or update services. The app stack writes it (CloudFormation owns these values); the
- * Lambdas read it from the app's table (`pk = "APP"`, `sk = "SETTINGS"`, attribute `settings` holding
- * this object as a JSON string). See DESIGN.md, "Who owns what".
+ * The app's settings: what the pipelines need to register task definitions, run the release task and
+ * create or update services, and where the app's records are (its table). The app stack writes them
+ * (CloudFormation owns these values) as the JSON of the String parameter `/<prefix>/apps/<app>/settings`
+ * (settingsParameterName in ./app-parameters.ts); the shared control plane's functions read it with
+ * ./settings-store.ts. See DESIGN.md, "Who owns what".
  *
  * Schemas use `zod/mini`: the full zod build is ~440 KB of each Lambda bundle, mini a few KB.
  */
@@ -112,5 +113,9 @@ export type AppSettings = z.infer<typeof appSettingsSchema>;
 /** What the app stack writes: defaults may be left out. */
 export type AppSettingsInput = z.input<typeof appSettingsSchema>;
 
-/** Key of the settings item in the app's table. */
+/**
+ * Key of the settings item the previous version wrote in the app's table. No longer written or read (the
+ * settings parameter replaced it); an app table moved to the shared control plane may still hold it.
+ * @deprecated
+ */
 export const SETTINGS_KEY = { pk: 'APP', sk: 'SETTINGS' } as const;
