@@ -178,18 +178,27 @@ export const UNRECORDED_BUILD_SEARCH = 100;
  * at random, so only their input tells whose they are; other apps' executions are passed over.
  */
 export async function findUnrecordedBuildExecution(clients: OpsClients, target: AppTarget, buildKey: string): Promise<DescribeExecutionCommandOutput | undefined> {
-  const listed = await aws(`Step Functions ListExecutions ${target.stateMachines.build}`, () =>
-    clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: target.stateMachines.build, statusFilter: 'FAILED', maxResults: UNRECORDED_BUILD_SEARCH })),
-  );
-  const arns = (listed.executions ?? []).map((e) => e.executionArn).filter((a): a is string => typeof a === 'string');
-  for (let i = 0; i < arns.length; i += 5) {
-    const described = await Promise.all(arns.slice(i, i + 5).map((arn) => describeExecution(clients, arn)));
-    const mine = described.find((d) => {
-      const owner = d ? executionOwner(d.name, d.input, target.prefix) : {};
-      return owner.app === target.app && owner.build === buildKey;
-    });
-    if (mine) return mine;
-  }
+  let seen = 0;
+  let pages = 0;
+  let nextToken: string | undefined;
+  do {
+    pages += 1;
+    const page = await aws(`Step Functions ListExecutions ${target.stateMachines.build}`, () =>
+      clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: target.stateMachines.build, statusFilter: 'FAILED', maxResults: UNRECORDED_BUILD_SEARCH - seen, nextToken })),
+    );
+    const arns = (page.executions ?? []).map((e) => e.executionArn).filter((a): a is string => typeof a === 'string').slice(0, UNRECORDED_BUILD_SEARCH - seen);
+    seen += arns.length;
+    // Five at a time: gentle on the Step Functions API quotas.
+    for (let i = 0; i < arns.length; i += 5) {
+      const described = await Promise.all(arns.slice(i, i + 5).map((arn) => describeExecution(clients, arn)));
+      const mine = described.find((d) => {
+        const owner = d ? executionOwner(d.name, d.input, target.prefix) : {};
+        return owner.app === target.app && owner.build === buildKey;
+      });
+      if (mine) return mine;
+    }
+    nextToken = page.nextToken;
+  } while (nextToken && seen < UNRECORDED_BUILD_SEARCH && pages < 10);
   return undefined;
 }
 

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { DynamoDBClient, GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   DescribeExecutionCommand,
-  DescribeStateMachineCommand,
+  ListExecutionsCommand,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   RedriveExecutionCommand,
@@ -13,6 +11,7 @@ import {
   type DescribeExecutionCommandOutput,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { OpsClients } from '../../../lib/ops/aws';
@@ -31,6 +30,7 @@ import {
 } from '../../../lib/ops/commands';
 import { deployOutputSchema, pipelinesOutputSchema, redriveOutputSchema, statusOutputSchema, watchOutputSchema } from '../../../lib/ops/schemas';
 import { fixtureHistory } from './aws-fixtures';
+import { serveSettings, settingsFor, stateMachineArn, tableOf } from './settings-fixtures';
 import {
   ACCOUNT,
   APP,
@@ -54,11 +54,14 @@ const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
 const sts = mockClient(STSClient);
 const lambda = mockClient(LambdaClient);
-const clients: OpsClients = { sfn: new SFNClient({ region: REGION }), dynamodb: new DynamoDBClient({ region: REGION }), sts: new STSClient({ region: REGION }), lambda: new LambdaClient({ region: REGION }) };
+const ssm = mockClient(SSMClient);
+const clients: OpsClients = { sfn: new SFNClient({ region: REGION }), dynamodb: new DynamoDBClient({ region: REGION }), sts: new STSClient({ region: REGION }), ssm: new SSMClient({ region: REGION }), lambda: new LambdaClient({ region: REGION }) };
 
-const TABLE = 'ExampleAppStack-PipelinesTable1234';
-const BUILD_SM = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:slipway-${APP}-build`;
-const DEPLOY_SM = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:slipway-${APP}-deploy`;
+/** Another app on the same control plane, whose name starts with "example-". */
+const OTHER = 'example-admin';
+const TABLE = tableOf(APP);
+const BUILD_SM = stateMachineArn('build');
+const DEPLOY_SM = stateMachineArn('deploy');
 const BUILD_EXEC_42 = execArn('build', '5f0c9a4e-0d7b-4c44-9f1a-2b4f0a8e7c11');
 const RELEASE_42 = execArn('release', `${APP}-42-release`);
 const DEPLOY_42 = execArn('deploy', `${APP}-42-deploy`);
@@ -74,6 +77,15 @@ function fakeClock(start = new Date('2026-11-20T12:00:00Z')): Clock & { slept: n
 }
 
 const S = (v: string): AttributeValue => ({ S: v });
+
+/** The input of a build execution: the CodeBuild event EventBridge started it with (project `slipway-<app>`). */
+function codeBuildEvent(app: string, build?: number): string {
+  return JSON.stringify({
+    source: 'aws.codebuild',
+    'detail-type': 'CodeBuild Build State Change',
+    detail: { 'project-name': `slipway-${app}`, 'build-status': 'FAILED', ...(build !== undefined ? { 'additional-information': { 'build-number': build } } : {}) },
+  });
+}
 
 function buildItem(n: number, extra: Record<string, AttributeValue> = {}): Record<string, AttributeValue> {
   return {
@@ -103,16 +115,16 @@ function described(arn: string, status: string, extra: Partial<DescribeExecution
   return { $metadata: {}, executionArn: arn, stateMachineArn: 'sm', name: arn.slice(arn.lastIndexOf(':') + 1), status: status as 'RUNNING', startDate: T0, ...(status !== 'RUNNING' ? { stopDate: new Date(T0.getTime() + 300_000) } : {}), ...extra };
 }
 
-const definition = readFileSync(path.join(__dirname, '..', '..', '..', 'statemachines', 'build.asl.json'), 'utf8').replace(/\$\{AppTableName\}/g, TABLE);
-
 beforeEach(() => {
   sfn.reset();
   dynamodb.reset();
   sts.reset();
   lambda.reset();
+  ssm.reset();
   sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/oncall`, UserId: 'AIDA' });
-  sfn.on(DescribeStateMachineCommand, { stateMachineArn: BUILD_SM }).resolves({ definition, name: `slipway-${APP}-build`, stateMachineArn: BUILD_SM, roleArn: 'r', type: 'STANDARD', creationDate: T0 });
+  serveSettings(ssm, { [APP]: settingsFor(APP, { deployTimeoutSeconds: 1200 }), [OTHER]: settingsFor(OTHER) });
   sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
+  sfn.on(ListExecutionsCommand).resolves({ executions: [] });
   dynamodb.on(GetItemCommand).resolves({});
   lambda.on(GetFunctionConfigurationCommand).resolves({ LoggingConfig: { LogGroup: '/aws/lambda/ExampleAppStack-WaitForDeployment-x1', LogFormat: 'JSON' } });
 });
@@ -236,8 +248,8 @@ describe('slipway status', () => {
     expect(text).not.toContain('redrive: possible');
   });
 
-  test('InvalidEvent on a build execution named by its ARN: the app comes from the state machine name', async () => {
-    sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_42 }).resolves(described(BUILD_EXEC_42, 'FAILED', { error: 'InvalidEvent', redriveStatus: 'REDRIVABLE' }));
+  test('InvalidEvent on a build execution named by its ARN: the app comes from its input, the CodeBuild event of project slipway-example', async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_42 }).resolves(described(BUILD_EXEC_42, 'FAILED', { error: 'InvalidEvent', redriveStatus: 'REDRIVABLE', input: codeBuildEvent(APP) }));
     serveHistory(BUILD_EXEC_42, invalidEventHistory());
 
     const out = await executionStatus(clients, { arn: BUILD_EXEC_42 });
@@ -348,10 +360,12 @@ describe('slipway pipelines', () => {
     expect(out.builds[0].executions.deploy).toMatchObject({ name: 'example-41-rollback-20261121T080000Z', status: 'FAILED', failedStep: `${DEPLOY_TASK} (${DEPLOY_MAP} #0 web)` });
   });
 
-  test('a missing state machine names the account, region and the --prefix option', async () => {
-    sfn.on(DescribeStateMachineCommand, { stateMachineArn: BUILD_SM }).rejects(Object.assign(new Error('State Machine Does Not Exist'), { name: 'StateMachineDoesNotExist', $metadata: {} }));
+  test('an app without a settings parameter is not deployed here: NotFound names the parameter, the region and --prefix', async () => {
+    const error = await listPipelines(clients, 'nope').catch((e: Error) => e);
 
-    await expect(listPipelines(clients, APP)).rejects.toThrow(`app "example" has no state machine slipway-example-build in account ${ACCOUNT}, region ${REGION}`);
+    expect(error).toMatchObject({ name: 'NotFound', message: expect.stringContaining(`app "nope" is not deployed in region ${REGION}: there is no settings parameter /slipway/apps/nope/settings`) });
+    expect((error as Error).message).toContain('--prefix');
+    expect(dynamodb.calls()).toHaveLength(0);
   });
 
   test('an invalid app name is a usage error and calls nothing', async () => {
@@ -474,6 +488,7 @@ describe('slipway deploy and rollback', () => {
     expect(call.name).toBe('example-41-redeploy-20261120T120000Z');
     expect(JSON.parse(call.input ?? '')).toEqual({
       app: APP,
+      table: TABLE,
       build: releaseInput.build,
       processes: [{ name: 'web', taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example-web:41` }],
       deployTimeoutSeconds: 900,
@@ -482,17 +497,9 @@ describe('slipway deploy and rollback', () => {
     expect(out).toMatchObject({ kind: 'deploy', build: '41', from: '42', force: true, name: call.name });
   });
 
-  test('a release whose executions Step Functions no longer keeps is deployed from the build record and the settings', async () => {
-    // Prepare: the release execution is gone (closed executions are kept 90 days).
+  test('a release whose executions Step Functions no longer keeps is deployed from the build record and the settings parameter', async () => {
+    // Prepare: the release execution is gone (closed executions are kept 90 days); the settings say 1200 s.
     sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_41 }).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
-    const settings = {
-      app: APP, region: REGION, cluster: 'production', imageRepositoryUri: 'repo', codeBuildProject: 'slipway-example',
-      network: { subnets: ['subnet-1'], securityGroups: ['sg-1'], assignPublicIp: 'DISABLED' },
-      capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
-      deployTimeoutSeconds: 1200,
-      processes: { web: { family: 'slipway-example-web', cpu: '256', memory: '512', executionRoleArn: 'e', taskRoleArn: 't', logGroup: '/slipway/apps/example', desiredCount: 1 } },
-    };
-    dynamodb.on(GetItemCommand, { Key: { pk: S('APP'), sk: S('SETTINGS') } }).resolves({ Item: { pk: S('APP'), sk: S('SETTINGS'), settings: S(JSON.stringify(settings)) } });
 
     // Act
     await rollback(clients, APP, '41', { clock: fakeClock() });
@@ -607,5 +614,107 @@ describe('slipway watch', () => {
 
     expect(out.outcome).toBe('timed-out');
     expect(clock.slept).toEqual([60_000, 60_000, 60_000]);
+  });
+});
+
+describe('two apps on one control plane: "example" and "example-admin" share the state machines', () => {
+  const ADMIN_RELEASE_42 = execArn('release', `${OTHER}-42-release`);
+  const ADMIN_DEPLOY_42 = execArn('deploy', `${OTHER}-42-deploy`);
+  const ADMIN_BUILD_43 = execArn('build', 'a1a1a1a1-0000-4c44-9f1a-2b4f0a8e7c11');
+  const EXAMPLE_BUILD_44 = execArn('build', 'b2b2b2b2-0000-4c44-9f1a-2b4f0a8e7c11');
+  const EXAMPLE_BUILD_43 = execArn('build', 'c3c3c3c3-0000-4c44-9f1a-2b4f0a8e7c11');
+  const failedBuild = (arn: string, app: string, build: number) => described(arn, 'FAILED', { error: 'SettingsNotFound', redriveStatus: 'REDRIVABLE', input: codeBuildEvent(app, build) });
+  /** Every execution ARN the command asked Step Functions about. */
+  const asked = () => sfn.calls().map((c) => (c.args[0].input as { executionArn?: string }).executionArn).filter((a): a is string => a !== undefined);
+
+  beforeEach(() => {
+    // The other app's executions of build 42 exist in the same state machines, and failed.
+    sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_RELEASE_42 }).resolves(described(ADMIN_RELEASE_42, 'SUCCEEDED', { input: JSON.stringify({ app: OTHER }) }));
+    sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_DEPLOY_42 }).resolves(described(ADMIN_DEPLOY_42, 'FAILED', { error: 'DeploymentRolledBack', redriveStatus: 'REDRIVABLE', input: JSON.stringify({ app: OTHER }) }));
+    serveHistory(ADMIN_DEPLOY_42, deployIterationFailed().events);
+    sfn.on(RedriveExecutionCommand).resolves({ redriveDate: new Date('2026-11-20T12:00:00Z') });
+  });
+
+  test("pipelines reads the app's own table and executions: build 42 of example has no deploy, whatever example-admin's build 42 did", async () => {
+    dynamodb.on(QueryCommand).resolves({ Items: [buildItem(42)] });
+    sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_42 }).resolves(described(BUILD_EXEC_42, 'SUCCEEDED'));
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'RUNNING', { input: JSON.stringify({ app: APP }) }));
+
+    const out = await listPipelines(clients, APP);
+
+    expect(dynamodb).toHaveReceivedCommandWith(QueryCommand, { TableName: TABLE });
+    expect(dynamodb.commandCalls(QueryCommand).map((c) => c.args[0].input.TableName)).not.toContain(tableOf(OTHER));
+    expect(out.builds[0].executions).toMatchObject({ release: { name: 'example-42-release', status: 'RUNNING' }, deploy: null });
+    expect(asked().filter((a) => a.includes(`:${OTHER}-`))).toEqual([]);
+  });
+
+  test('status of the other app\'s execution by ARN with --app example is WrongApp and reads no history', async () => {
+    const error = await executionStatus(clients, { arn: ADMIN_DEPLOY_42, app: APP }).catch((e: Error) => e);
+
+    expect(error).toMatchObject({ name: 'WrongApp', message: expect.stringContaining('execution example-admin-42-deploy belongs to app "example-admin", not "example"') });
+    expect(sfn.commandCalls(GetExecutionHistoryCommand)).toHaveLength(0);
+  });
+
+  test("redrive --app example of example-admin's failed build execution (random name: the app is in its input) is refused without RedriveExecution", async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_BUILD_43 }).resolves(failedBuild(ADMIN_BUILD_43, OTHER, 43));
+
+    const error = await redrive(clients, { arn: ADMIN_BUILD_43, app: APP }).catch((e: Error) => e);
+
+    expect(error).toMatchObject({ name: 'WrongApp', message: expect.stringContaining('belongs to app "example-admin", not "example"') });
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+  });
+
+  test('redrive --app example of its own deploy execution redrives it', async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'FAILED', { error: 'DeploymentRolledBack', redriveStatus: 'REDRIVABLE', input: JSON.stringify({ app: APP }) }));
+    serveHistory(DEPLOY_42, deployIterationFailed().events);
+
+    await redrive(clients, { arn: DEPLOY_42, app: APP });
+
+    expect(sfn).toHaveReceivedCommandWith(RedriveExecutionCommand, { executionArn: DEPLOY_42 });
+  });
+
+  test("redrive example 43, a build that failed before it was recorded: found among the shared build state machine's failed executions, across pages, by its input; the other app's build 43 is passed over", async () => {
+    // Prepare: build 43 is not in example's table; ListExecutions (newest first) mixes the two apps over two pages.
+    sfn.on(ListExecutionsCommand, { stateMachineArn: BUILD_SM, nextToken: undefined }).resolves({
+      executions: [ADMIN_BUILD_43, EXAMPLE_BUILD_44].map((executionArn) => ({ executionArn, stateMachineArn: BUILD_SM, name: executionArn.slice(executionArn.lastIndexOf(':') + 1), status: 'FAILED', startDate: T0 })),
+      nextToken: 'page-2',
+    });
+    sfn.on(ListExecutionsCommand, { stateMachineArn: BUILD_SM, nextToken: 'page-2' }).resolves({
+      executions: [{ executionArn: EXAMPLE_BUILD_43, stateMachineArn: BUILD_SM, name: 'c3c3c3c3-0000-4c44-9f1a-2b4f0a8e7c11', status: 'FAILED', startDate: T0 }],
+    });
+    sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_BUILD_43 }).resolves(failedBuild(ADMIN_BUILD_43, OTHER, 43));
+    sfn.on(DescribeExecutionCommand, { executionArn: EXAMPLE_BUILD_44 }).resolves(failedBuild(EXAMPLE_BUILD_44, APP, 44));
+    sfn.on(DescribeExecutionCommand, { executionArn: EXAMPLE_BUILD_43 }).resolves(failedBuild(EXAMPLE_BUILD_43, APP, 43));
+    serveHistory(EXAMPLE_BUILD_43, releaseTaskFailed().events);
+
+    // Act
+    const out = await redrive(clients, { app: APP, build: '43' });
+
+    // Assess
+    expect(sfn).toHaveReceivedCommandWith(ListExecutionsCommand, { stateMachineArn: BUILD_SM, statusFilter: 'FAILED' });
+    expect(sfn.commandCalls(RedriveExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([EXAMPLE_BUILD_43]);
+    expect(out.arn).toBe(EXAMPLE_BUILD_43);
+  });
+
+  test("a build record naming another app's execution is refused (WrongApp), not acted on", async () => {
+    dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000043') } }).resolves({ Item: buildItem(43, { recordedBy: S(ADMIN_BUILD_43) }) });
+    sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_BUILD_43 }).resolves(failedBuild(ADMIN_BUILD_43, OTHER, 43));
+
+    await expect(redrive(clients, { app: APP, build: '43' })).rejects.toMatchObject({ name: 'WrongApp' });
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+  });
+
+  test('deploy starts the shared deploy state machine with the app and its table in the input', async () => {
+    dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000041') } }).resolves({ Item: released41 });
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: execArn('deploy', input.name), startDate: T0 }));
+
+    await deployBuild(clients, OTHER, '41', { clock: fakeClock(), force: true });
+
+    const call = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+    expect(call.stateMachineArn).toBe(DEPLOY_SM);
+    expect(call.name).toBe('example-admin-41-redeploy-20261120T120000Z');
+    expect(JSON.parse(call.input ?? '')).toMatchObject({ app: OTHER, table: tableOf(OTHER) });
+    expect(dynamodb.calls().map((c) => (c.args[0].input as { TableName?: string }).TableName)).toEqual(expect.arrayContaining([tableOf(OTHER)]));
+    expect(dynamodb.calls().map((c) => (c.args[0].input as { TableName?: string }).TableName)).not.toContain(TABLE);
   });
 });

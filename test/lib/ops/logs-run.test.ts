@@ -138,7 +138,7 @@ describe('slipway run', () => {
       taskDefinition: tdArn('web', 7),
       count: 1,
       capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 0 }],
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-app'], assignPublicIp: 'DISABLED' } },
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-example'], assignPublicIp: 'DISABLED' } },
       overrides: { containerOverrides: [{ name: 'web', command: ['bin/rails', 'db:migrate'] }] },
       startedBy: RUN_STARTED_BY,
       tags: [{ key: 'slipway:run', value: 'cli' }],
@@ -206,7 +206,7 @@ describe('slipway run', () => {
 });
 
 describe('what logs and run send is in their permissions list (lib/ops/permissions.ts)', () => {
-  const PREFIX: Record<keyof typeof mocks, string> = { sfn: 'states', dynamodb: 'dynamodb', sts: 'sts', ecs: 'ecs', logs: 'logs' };
+  const PREFIX: Record<keyof typeof mocks, string> = { sfn: 'states', dynamodb: 'dynamodb', sts: 'sts', ssm: 'ssm', ecs: 'ecs', logs: 'logs' };
   const sent = () =>
     [...new Set(Object.entries(mocks).flatMap(([client, m]) => m.calls().map((c) => `${PREFIX[client as keyof typeof mocks]}:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`)))].sort();
   const listed = (command: string) => CLI_PERMISSIONS.find((c) => c.command === command)?.calls.map((c) => c.action) ?? [];
