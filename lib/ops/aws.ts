@@ -266,7 +266,7 @@ export function executionOwner(name: string | undefined, input: string | undefin
  * Checks that an execution of the shared state machines is the app's before a command acts on it.
  * @throws WrongApp when its name or input says it is another app's (or, with `strict`, when neither says).
  */
-export function assertExecutionOf(app: string, d: Pick<DescribeExecutionCommandOutput, 'name' | 'input' | 'executionArn'>, prefix: string, strict = false): void {
+export function assertExecutionOf(app: string, d: { readonly name?: string; readonly input?: string; readonly executionArn?: string }, prefix: string, strict = false): void {
   const owner = executionOwner(d.name, d.input, prefix);
   if (owner.app === app || (owner.app === undefined && !strict)) return;
   const what = `execution ${d.name ?? d.executionArn ?? '?'}`;

@@ -4,8 +4,8 @@
  * by a mocked SSM client (aws-sdk-client-mock). The control plane is the cluster "production": its state
  * machines are `slipway-production-<pipeline>`, shared by every app.
  */
-import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
-import type { mockClient } from 'aws-sdk-client-mock';
+import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
+import type { AwsStub } from 'aws-sdk-client-mock';
 import type { AppSettingsInput } from '../../../functions/shared/settings';
 
 export const REGION = 'eu-west-1';
@@ -49,7 +49,7 @@ export function settingsFor(app: string, over: Partial<AppSettingsInput> = {}): 
 }
 
 /** Serves each app's settings parameter (any other name: ParameterNotFound, as SSM answers). */
-export function serveSettings(ssm: ReturnType<typeof mockClient<SSMClient>>, apps: Record<string, AppSettingsInput | string>): void {
+export function serveSettings(ssm: AwsStub<any, any, any>, apps: Record<string, AppSettingsInput | string>): void {
   ssm.on(GetParameterCommand).callsFake(async (input: { Name: string }) => {
     const app = Object.keys(apps).find((a) => settingsParameter(a) === input.Name);
     if (app === undefined) throw new ParameterNotFound({ message: '', $metadata: {} });
