@@ -28,6 +28,7 @@ import {
   watchPipeline,
   type Clock,
 } from '../../../lib/ops/commands';
+import { CLI_PERMISSIONS } from '../../../lib/ops/permissions';
 import { deployOutputSchema, pipelinesOutputSchema, redriveOutputSchema, statusOutputSchema, watchOutputSchema } from '../../../lib/ops/schemas';
 import { fixtureHistory } from './aws-fixtures';
 import { serveSettings, settingsFor, stateMachineArn, tableOf } from './settings-fixtures';
@@ -716,5 +717,48 @@ describe('two apps on one control plane: "example" and "example-admin" share the
     expect(JSON.parse(call.input ?? '')).toMatchObject({ app: OTHER, table: tableOf(OTHER) });
     expect(dynamodb.calls().map((c) => (c.args[0].input as { TableName?: string }).TableName)).toEqual(expect.arrayContaining([tableOf(OTHER)]));
     expect(dynamodb.calls().map((c) => (c.args[0].input as { TableName?: string }).TableName)).not.toContain(TABLE);
+  });
+});
+
+describe('what the pipeline commands send is in their permissions list (lib/ops/permissions.ts)', () => {
+  const SERVICE = new Map<unknown, string>([[sfn, 'states'], [dynamodb, 'dynamodb'], [sts, 'sts'], [ssm, 'ssm'], [lambda, 'lambda']]);
+  const sent = () => [...new Set([...SERVICE].flatMap(([mock, service]) => (mock as typeof sfn).calls().map((c) => `${service}:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`)))].sort();
+  const unlisted = (command: string) => {
+    const listed = CLI_PERMISSIONS.find((c) => c.command === command)?.calls.map((c) => c.action) ?? [];
+    return sent().filter((a) => !listed.includes(a));
+  };
+
+  test('pipelines', async () => {
+    dynamodb.on(QueryCommand).resolves({ Items: [buildItem(42)] });
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'FAILED', { error: 'ReleaseFailed' }));
+    serveHistory(RELEASE_42, releaseTaskFailed().events);
+
+    await listPipelines(clients, APP);
+
+    expect(sent()).toEqual(expect.arrayContaining(['ssm:GetParameter', 'dynamodb:Query', 'states:DescribeExecution', 'states:GetExecutionHistory']));
+    expect(unlisted('pipelines')).toEqual([]);
+  });
+
+  test('redrive of a build that was not recorded (ListExecutions)', async () => {
+    const arn = execArn('build', 'd4d4d4d4-0000-4c44-9f1a-2b4f0a8e7c11');
+    sfn.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: arn, stateMachineArn: stateMachineArn('build'), name: 'd4', status: 'FAILED', startDate: T0 }] });
+    sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves(described(arn, 'FAILED', { redriveStatus: 'REDRIVABLE', input: codeBuildEvent(APP, 45) }));
+    serveHistory(arn, releaseTaskFailed().events);
+    sfn.on(RedriveExecutionCommand).resolves({ redriveDate: T0 });
+
+    await redrive(clients, { app: APP, build: '45' });
+
+    expect(sent()).toEqual(expect.arrayContaining(['states:ListExecutions', 'states:RedriveExecution']));
+    expect(unlisted('redrive')).toEqual([]);
+  });
+
+  test('deploy', async () => {
+    dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000041') } }).resolves({ Item: released41 });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: execArn('deploy', 'x'), startDate: T0 });
+
+    await deployBuild(clients, APP, '41', { clock: fakeClock(), force: true });
+
+    expect(sent()).toEqual(expect.arrayContaining(['ssm:GetParameter', 'states:StartExecution']));
+    expect(unlisted('deploy')).toEqual([]);
   });
 });
