@@ -542,6 +542,9 @@ export async function rollback(clients: OpsClients, app: string, to: string | un
 
 const STAGE_MARK: Record<string, string> = { SUCCEEDED: '✓', FAILED: '✗', TIMED_OUT: '✗', ABORTED: '✗', RUNNING: '…', PENDING_REDRIVE: '…' };
 
+/** How often `watch` looks for a build pipeline that failed before it recorded the build. */
+export const WATCH_SEARCH_INTERVAL_MS = 300_000;
+
 /** `slipway watch <app> [build]`: follows a build through build, release and deploy. */
 export async function watchPipeline(clients: OpsClients, app: string, buildArg: string | undefined, options: LocateOptions & FollowOptions = {}): Promise<WatchOutput> {
   const clock = options.clock ?? realClock;
@@ -554,6 +557,7 @@ export async function watchPipeline(clients: OpsClients, app: string, buildArg: 
   }
   const deadline = clock.now().getTime() + (options.timeoutMs ?? 2 * 3_600_000);
   let last = '';
+  let nextSearch = clock.now().getTime();
   const empty: Executions = { build: null, release: null, deploy: null };
   for (;;) {
     const build = await getBuild(clients, target, key);
@@ -593,6 +597,18 @@ export async function watchPipeline(clients: OpsClients, app: string, buildArg: 
       } else if (executions.release?.status === 'SUCCEEDED' && !executions.deploy) {
         outcome = 'not-deployed';
         message = `the release of build ${key} finished without starting a deploy: see slipway status ${executions.release.arn}`;
+      }
+    } else if (clock.now().getTime() >= nextSearch) {
+      // A build pipeline that failed before "Record the build" leaves nothing in the app's table: look
+      // for it among the shared build state machine's failed executions, at the start and every 5 minutes
+      // (each look may describe up to UNRECORDED_BUILD_SEARCH executions).
+      nextSearch = clock.now().getTime() + WATCH_SEARCH_INTERVAL_MS;
+      const unrecorded = await findUnrecordedBuildExecution(clients, target, key);
+      if (unrecorded?.executionArn) {
+        const ref = executionRef('build', unrecorded, buildTimeline(await getFullHistory(clients, unrecorded.executionArn)));
+        executions = { build: ref, release: null, deploy: null };
+        outcome = 'failed';
+        message = `the build pipeline of build ${key} failed before it recorded the build${ref.failedStep ? ` at "${ref.failedStep}"` : ''}: ${ref.error ?? 'no error'}${ref.cause ? ` — ${summariseCause(ref.cause, { max: 300 })}` : ''}. Details: slipway status ${app} ${key}; after fixing the cause: slipway redrive ${app} ${key}`;
       }
     }
     const stages = PIPELINES.map((p) => {

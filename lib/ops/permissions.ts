@@ -133,7 +133,7 @@ export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
   { command: 'redrive', roles: ['management', 'user'], calls: [...LOCATE, READ_ITEM, LIST_FAILED_BUILDS, DESCRIBE, HISTORY, { action: 'states:RedriveExecution', resource: { kind: 'arn', arns: executions }, why: 'redrives the failed execution' }] },
   { command: 'deploy', roles: ['management'], calls: [...LOCATE, READ_ITEM, DESCRIBE, START_DEPLOY, ...WATCH] },
   { command: 'rollback', roles: ['management'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, DESCRIBE, START_DEPLOY, ...WATCH] },
-  { command: 'watch', roles: ['management', 'user'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, ...WATCH] },
+  { command: 'watch', roles: ['management', 'user'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, LIST_FAILED_BUILDS, ...WATCH] },
   {
     command: 'logs',
     roles: ['management', 'user'],

@@ -697,6 +697,28 @@ describe('two apps on one control plane: "example" and "example-admin" share the
     expect(out.arn).toBe(EXAMPLE_BUILD_43);
   });
 
+  test("watch example 43: while nothing is recorded it looks among the failed build executions (not every poll), and ends at example's failed build 43, not example-admin's", async () => {
+    // Prepare: first look finds only example-admin's build 43; the look 5 minutes later finds example's.
+    sfn
+      .on(ListExecutionsCommand, { stateMachineArn: BUILD_SM })
+      .resolvesOnce({ executions: [{ executionArn: ADMIN_BUILD_43, stateMachineArn: BUILD_SM, name: 'a1', status: 'FAILED', startDate: T0 }] })
+      .resolves({ executions: [{ executionArn: EXAMPLE_BUILD_43, stateMachineArn: BUILD_SM, name: 'c3', status: 'FAILED', startDate: T0 }, { executionArn: ADMIN_BUILD_43, stateMachineArn: BUILD_SM, name: 'a1', status: 'FAILED', startDate: T0 }] });
+    sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_BUILD_43 }).resolves(failedBuild(ADMIN_BUILD_43, OTHER, 43));
+    sfn.on(DescribeExecutionCommand, { executionArn: EXAMPLE_BUILD_43 }).resolves(failedBuild(EXAMPLE_BUILD_43, APP, 43));
+    serveHistory(EXAMPLE_BUILD_43, releaseTaskFailed().events);
+    const clock = fakeClock();
+
+    // Act
+    const out = await watchPipeline(clients, APP, '43', { clock, intervalMs: 5000 });
+
+    // Assess
+    expect(out.outcome).toBe('failed');
+    expect(out.executions.build?.arn).toBe(EXAMPLE_BUILD_43);
+    expect(out.message).toMatch(/^the build pipeline of build 43 failed before it recorded the build at "Run release task": SettingsNotFound\. Details: slipway status example 43; after fixing the cause: slipway redrive example 43$/);
+    expect(sfn.commandCalls(ListExecutionsCommand)).toHaveLength(2);
+    expect(clock.slept.reduce((a, b) => a + b, 0)).toBe(300_000);
+  });
+
   test("a build record naming another app's execution is refused (WrongApp), not acted on", async () => {
     dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000043') } }).resolves({ Item: buildItem(43, { recordedBy: S(ADMIN_BUILD_43) }) });
     sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_BUILD_43 }).resolves(failedBuild(ADMIN_BUILD_43, OTHER, 43));
@@ -750,6 +772,13 @@ describe('what the pipeline commands send is in their permissions list (lib/ops/
 
     expect(sent()).toEqual(expect.arrayContaining(['states:ListExecutions', 'states:RedriveExecution']));
     expect(unlisted('redrive')).toEqual([]);
+  });
+
+  test('watch of a build not recorded yet (ListExecutions)', async () => {
+    await watchPipeline(clients, APP, '46', { clock: fakeClock(), intervalMs: 5000, timeoutMs: 10_000 });
+
+    expect(sent()).toEqual(expect.arrayContaining(['ssm:GetParameter', 'dynamodb:GetItem', 'states:ListExecutions']));
+    expect(unlisted('watch')).toEqual([]);
   });
 
   test('deploy', async () => {
