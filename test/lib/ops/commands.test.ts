@@ -16,6 +16,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { OpsClients } from '../../../lib/ops/aws';
 import {
+  parseExecutionTarget,
   cliExecutionName,
   deployBuild,
   executionStatus,
@@ -789,5 +790,13 @@ describe('what the pipeline commands send is in their permissions list (lib/ops/
 
     expect(sent()).toEqual(expect.arrayContaining(['ssm:GetParameter', 'states:StartExecution']));
     expect(unlisted('deploy')).toEqual([]);
+  });
+});
+
+describe('parseExecutionTarget with --app', () => {
+  test('an ARN keeps the app it must belong to; an app argument that differs from --app is a usage error', () => {
+    expect(parseExecutionTarget(DEPLOY_42, undefined, APP)).toEqual({ arn: DEPLOY_42, app: APP });
+    expect(parseExecutionTarget(APP, '42', APP)).toEqual({ app: APP, build: '42' });
+    expect(() => parseExecutionTarget(APP, '42', OTHER)).toThrow('--app example-admin and the app argument "example" differ: give one app');
   });
 });
