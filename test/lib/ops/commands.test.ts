@@ -800,3 +800,35 @@ describe('parseExecutionTarget with --app', () => {
     expect(() => parseExecutionTarget(APP, '42', OTHER)).toThrow('--app example-admin and the app argument "example" differ: give one app');
   });
 });
+
+describe('records written before the move to the shared control plane', () => {
+  // Build 41 was built, released and deployed by the app's own state machines (slipway-example-*),
+  // which the move deleted: its record names their executions, which Step Functions no longer has.
+  const OLD_BUILD_41 = `arn:aws:states:${REGION}:${ACCOUNT}:execution:slipway-example-build:0b4d5e2a-0000-4c44-9f1a-2b4f0a8e7c11`;
+  const OLD_DEPLOY_41 = `arn:aws:states:${REGION}:${ACCOUNT}:execution:slipway-example-deploy:example-41-deploy`;
+  const old41 = { ...released41, recordedBy: S(OLD_BUILD_41), deployExecution: S(OLD_DEPLOY_41) };
+
+  test('pipelines lists them from the same table with the same keys, as released and current, without executions', async () => {
+    dynamodb.on(QueryCommand).resolves({ Items: [old41] });
+    dynamodb.on(GetItemCommand, { Key: { pk: S('RELEASE'), sk: S('CURRENT') } }).resolves({ Item: { pk: S('RELEASE'), sk: S('CURRENT'), buildKey: S('41'), buildSortKey: S('0000000041') } });
+
+    const out = await listPipelines(clients, APP);
+
+    expect(dynamodb).toHaveReceivedCommandWith(QueryCommand, { TableName: TABLE, ExpressionAttributeValues: { ':pk': S('BUILD') } });
+    expect(out.currentRelease).toBe('41');
+    expect(out.builds).toEqual([expect.objectContaining({ build: '41', released: true, current: true, commit: 'c0ffee41aaaaaaaaaaaa', executions: { build: null, release: null, deploy: null } })]);
+    expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: OLD_BUILD_41 });
+  });
+
+  test('rollback to an old release deploys it on the shared deploy state machine from its record', async () => {
+    dynamodb.on(GetItemCommand, { Key: { pk: S('RELEASE'), sk: S('CURRENT') } }).resolves({ Item: { pk: S('RELEASE'), sk: S('CURRENT'), buildKey: S('42'), buildSortKey: S('0000000042') } });
+    dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000041') } }).resolves({ Item: old41 });
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: execArn('deploy', input.name), startDate: T0 }));
+
+    await rollback(clients, APP, '41', { clock: fakeClock() });
+
+    const call = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+    expect(call.stateMachineArn).toBe(DEPLOY_SM);
+    expect(JSON.parse(call.input ?? '')).toMatchObject({ app: APP, table: TABLE, deployTimeoutSeconds: 1200, processes: [{ name: 'web', taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example-web:41` }] });
+  });
+});
