@@ -190,7 +190,8 @@ export async function findUnrecordedBuildExecution(clients: OpsClients, target: 
     seen += arns.length;
     // Five at a time: gentle on the Step Functions API quotas.
     for (let i = 0; i < arns.length; i += 5) {
-      const described = await Promise.all(arns.slice(i, i + 5).map((arn) => describeExecution(clients, arn)));
+      // Another app's execution the caller may not describe (a per-app grant) is not this app's: skipped.
+      const described = await Promise.all(arns.slice(i, i + 5).map((arn) => describeExecution(clients, arn).catch((e: Error) => (e.name === 'AccessDenied' ? undefined : Promise.reject(e)))));
       const mine = described.find((d) => {
         const owner = d ? executionOwner(d.name, d.input, target.prefix) : {};
         return owner.app === target.app && owner.build === buildKey;

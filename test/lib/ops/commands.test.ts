@@ -720,6 +720,19 @@ describe('two apps on one control plane: "example" and "example-admin" share the
     expect(clock.slept.reduce((a, b) => a + b, 0)).toBe(300_000);
   });
 
+  test("the search passes over another app's build execution the caller may not describe", async () => {
+    sfn.on(ListExecutionsCommand, { stateMachineArn: BUILD_SM }).resolves({
+      executions: [ADMIN_BUILD_43, EXAMPLE_BUILD_43].map((executionArn) => ({ executionArn, stateMachineArn: BUILD_SM, name: executionArn.slice(executionArn.lastIndexOf(':') + 1), status: 'FAILED', startDate: T0 })),
+    });
+    sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_BUILD_43 }).rejects(Object.assign(new Error(`User: arn:aws:iam::${ACCOUNT}:role/example-user is not authorized to perform: states:DescribeExecution`), { name: 'AccessDeniedException', $metadata: {} }));
+    sfn.on(DescribeExecutionCommand, { executionArn: EXAMPLE_BUILD_43 }).resolves(failedBuild(EXAMPLE_BUILD_43, APP, 43));
+    serveHistory(EXAMPLE_BUILD_43, releaseTaskFailed().events);
+
+    const out = await executionStatus(clients, { app: APP, build: '43' });
+
+    expect(out.execution.arn).toBe(EXAMPLE_BUILD_43);
+  });
+
   test("a build record naming another app's execution is refused (WrongApp), not acted on", async () => {
     dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000043') } }).resolves({ Item: buildItem(43, { recordedBy: S(ADMIN_BUILD_43) }) });
     sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_BUILD_43 }).resolves(failedBuild(ADMIN_BUILD_43, OTHER, 43));
