@@ -6,6 +6,7 @@ import { LambdaClient, GetFunctionConfigurationCommand } from '@aws-sdk/client-l
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { BUILD_PIPELINES, STATE_MACHINES, stateMachineName, type BuildPipelineName, type StateMachineName } from '../pipeline-contract';
+import { buildKeysOf } from '../../functions/parse-build-event/parse';
 import { appParameterPath, settingsParameterName } from '../../functions/shared/app-parameters';
 import { APP_NAME, APP_NAME_MAX, appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
 import { cliClient } from '../cli/aws-clients';
@@ -251,8 +252,12 @@ export function executionOwner(name: string | undefined, input: string | undefin
   const detail = record(parsed.detail);
   if (!detail) return {};
   if (parsed.source === 'aws.codebuild' && typeof detail['project-name'] === 'string' && detail['project-name'].startsWith(`${prefix}-`)) {
+    // The build key as the build pipeline records it: the build number, else the build id's UUID.
     const number = record(detail['additional-information'])?.['build-number'];
-    return { app: detail['project-name'].slice(prefix.length + 1), ...(typeof number === 'number' || typeof number === 'string' ? { build: String(number) } : {}) };
+    const buildNumber = typeof number === 'number' ? number : typeof number === 'string' && /^\d+$/.test(number) ? Number(number) : undefined;
+    const buildId = typeof detail['build-id'] === 'string' ? detail['build-id'] : undefined;
+    const build = buildNumber !== undefined || buildId ? buildKeysOf(buildNumber, buildId ?? '').buildKey : undefined;
+    return { app: detail['project-name'].slice(prefix.length + 1), ...(build !== undefined ? { build } : {}) };
   }
   if (parsed.source === 'aws.ssm' && typeof detail.name === 'string') {
     const m = new RegExp(`^/${prefix}/apps/([a-z][a-z0-9-]*)/`).exec(detail.name);

@@ -110,6 +110,7 @@ describe('executionOwner: whose execution of a shared state machine this is', ()
     const id = '5f0c9a4e-0d7b-4c44-9f1a-2b4f0a8e7c11';
     expect(executionOwner(id, JSON.stringify({ app: 'web', build: { buildKey: '9' } }), 'slipway')).toEqual({ app: 'web', build: '9' });
     expect(executionOwner(id, JSON.stringify({ source: 'aws.codebuild', detail: { 'project-name': 'slipway-web-admin', 'additional-information': { 'build-number': 12 } } }), 'slipway')).toEqual({ app: 'web-admin', build: '12' });
+    expect(executionOwner(id, JSON.stringify({ source: 'aws.codebuild', detail: { 'project-name': 'slipway-web', 'build-id': `arn:aws:codebuild:eu-west-1:123456789012:build/slipway-web:${id}` } }), 'slipway')).toEqual({ app: 'web', build: id });
     expect(executionOwner(id, JSON.stringify({ source: 'aws.codebuild', detail: { 'project-name': 'other-web' } }), 'slipway')).toEqual({});
     expect(executionOwner(id, JSON.stringify({ source: 'aws.ssm', detail: { name: '/slipway/apps/web/config/KEY' } }), 'slipway')).toEqual({ app: 'web' });
     expect(executionOwner(id, JSON.stringify({ source: 'slipway', 'detail-type': 'Deploy Succeeded', detail: { app: 'web' } }), 'slipway')).toEqual({ app: 'web' });
