@@ -113,7 +113,7 @@ export async function appSettings(_clients: OpsClients, target: AppTarget): Prom
   return target.settings;
 }
 
-/** The log group of the app's tasks (one for every process type; the settings record names it). */
+/** The log group of the app's tasks (one for every process type; the settings parameter names it). */
 export function appLogGroup(settings: AppSettings, process?: string): string {
   const p = process ? settings.processes[process] : Object.values(settings.processes)[0];
   return p.logGroup;
