@@ -666,6 +666,21 @@ describe('two apps on one control plane: "example" and "example-admin" share the
     expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
   });
 
+  test('config-change and schedules executions (named from the event id) are told apart by their input', async () => {
+    const change = execArn('config-change', '7d1c0f3e-1111-4c44-9f1a-2b4f0a8e7c11');
+    const schedules = execArn('schedules', '8e2d1a4f-2222-4c44-9f1a-2b4f0a8e7c11');
+    const parameterChange = { source: 'aws.ssm', 'detail-type': 'Parameter Store Change', detail: { name: `/slipway/apps/${OTHER}/config/DATABASE_URL`, operation: 'Update' } };
+    sfn.on(DescribeExecutionCommand, { executionArn: change }).resolves(described(change, 'FAILED', { redriveStatus: 'REDRIVABLE', input: JSON.stringify(parameterChange) }));
+    sfn.on(DescribeExecutionCommand, { executionArn: schedules }).resolves(described(schedules, 'FAILED', { redriveStatus: 'REDRIVABLE', input: JSON.stringify({ app: APP }) }));
+    serveHistory(schedules, releaseTaskFailed().events);
+
+    const refused = await redrive(clients, { arn: change, app: APP }).catch((e: Error) => e);
+    await redrive(clients, { arn: schedules, app: APP });
+
+    expect(refused).toMatchObject({ name: 'WrongApp', message: expect.stringContaining('belongs to app "example-admin"') });
+    expect(sfn.commandCalls(RedriveExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([schedules]);
+  });
+
   test('redrive --app example of its own deploy execution redrives it', async () => {
     sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'FAILED', { error: 'DeploymentRolledBack', redriveStatus: 'REDRIVABLE', input: JSON.stringify({ app: APP }) }));
     serveHistory(DEPLOY_42, deployIterationFailed().events);
