@@ -4,6 +4,7 @@ import type { Command, CommanderError } from 'commander';
 import type * as Aws from '../ops/aws';
 import type * as Commands from '../ops/commands';
 import type * as Diff from '../ops/diff';
+import type * as Apps from '../ops/apps';
 import type { OpsClients } from '../ops/aws';
 import type { Clock, FollowOptions } from '../ops/commands';
 import { EXIT, UsageError } from './errors';
@@ -12,7 +13,7 @@ import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
 
 /** Environment variable for `--prefix` (the deployment's name prefix, config `prefix`). */
 export const PREFIX_ENV = 'SLIPWAY_PREFIX';
-/** Environment variable for `--table` (the app's table, when the build state machine cannot be read). */
+/** Environment variable for `--table` (the app's table, instead of the one its settings parameter names). */
 export const TABLE_ENV = 'SLIPWAY_TABLE';
 
 /** Where the pipeline commands write, how they exit, their clients and clock (tests pass their own). */
@@ -26,6 +27,7 @@ export interface PipelinesCliIo extends CliIo {
 const aws = () => require('../ops/aws') as typeof Aws;
 const ops = () => require('../ops/commands') as typeof Commands;
 const diff = () => require('../ops/diff') as typeof Diff;
+const apps = () => require('../ops/apps') as typeof Apps;
 
 /** The process's streams, the status line, the CLI's AWS clients and the real clock. */
 export const defaultIo: PipelinesCliIo = {
@@ -41,11 +43,13 @@ interface CommonOptions {
   json?: boolean;
   prefix?: string;
   table?: string;
+  app?: string;
 }
 
-/** Checks `<execution-arn>` or `<app> <build>` before any AWS call. @throws UsageError */
-function checkTarget(first: string, second: string | undefined): void {
-  const target = ops().parseExecutionTarget(first, second);
+/** Checks `<execution-arn>` or `<app> <build>` (and `--app`) before any AWS call. @throws UsageError */
+function checkTarget(first: string, second: string | undefined, app?: string): void {
+  if (app !== undefined) aws().checkAppName(app);
+  const target = ops().parseExecutionTarget(first, second, app);
   if ('app' in target && target.app !== undefined) aws().checkAppName(target.app);
 }
 
@@ -67,7 +71,7 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
 }
 
 /**
- * Adds `pipelines`, `status`, `redrive`, `deploy`, `rollback` and `watch` to the Slipway CLI. AWS
+ * Adds `apps`, `pipelines`, `status`, `redrive`, `deploy`, `rollback` and `watch` to the Slipway CLI. AWS
  * credentials and region come from the standard SDK chain (AWS_PROFILE, AWS_REGION, ...). `--json` on
  * every command prints one JSON document described by lib/ops/schemas.ts. Exit codes: 0 ok, 1 failed
  * (an AWS error, a failed execution, nothing to act on), 2 usage.
@@ -77,7 +81,8 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     c
       .option('--json', 'print one JSON document')
       .addOption(program.createOption('--prefix <prefix>', 'name prefix of the Slipway deployment (config "prefix")').env(PREFIX_ENV).default('slipway'))
-      .addOption(program.createOption('--table <name>', "the app's DynamoDB table (default: read from the build state machine)").env(TABLE_ENV));
+      .addOption(program.createOption('--table <name>', "the app's DynamoDB table (default: the one its settings parameter /<prefix>/apps/<app>/settings names)").env(TABLE_ENV));
+  const appOption = (c: Command) => c.option('--app <app>', 'with an execution ARN: the app it must belong to (the state machines are shared by the apps of a cluster); another app\'s is refused (WrongApp)');
 
   /**
    * Runs a command: `check` validates every argument first (a usage error never reaches AWS), then
@@ -114,6 +119,20 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     return c;
   };
 
+  add(
+    program
+      .command('apps')
+      .option('--json', 'print one JSON document')
+      .addOption(program.createOption('--prefix <prefix>', 'name prefix of the Slipway deployment (config "prefix")').env(PREFIX_ENV).default('slipway')),
+  )
+    .description('the apps deployed in the account and region (their settings parameters /<prefix>/apps/<app>/settings): control plane, cluster, process types')
+    .action(async (_o: unknown, command: Command) =>
+      run(command, () => undefined, async (o) => {
+        const out = await apps().listApps(io.clients().ssm, o.prefix ?? 'slipway');
+        return { json: out, text: apps().renderApps(out), code: EXIT.ok };
+      }),
+    );
+
   add(common(program.command('pipelines <app>')))
     .description("recent builds with their build, release and deploy executions side by side")
     .option('--limit <n>', 'how many builds, newest first', '10')
@@ -127,25 +146,25 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
       }),
     );
 
-  add(common(program.command('status <execution-arn-or-app> [build]')))
+  add(appOption(common(program.command('status <execution-arn-or-app> [build]'))))
     .description("an execution's timeline: states, Map iterations, retries, durations; the failure, its logs, and what a redrive would re-run (or why it would not help)")
     .action(async (first: string, second: string | undefined, _o: unknown, command: Command) =>
-      run(command, () => checkTarget(first, second), async (o) => {
-        const out = await ops().executionStatus(io.clients(), ops().parseExecutionTarget(first, second), { ...locate(o), clock: io.clock });
+      run(command, (o) => checkTarget(first, second, o.app), async (o) => {
+        const out = await ops().executionStatus(io.clients(), ops().parseExecutionTarget(first, second, o.app), { ...locate(o), clock: io.clock });
         const failed = ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(out.execution.status);
         return { json: out, text: ops().renderStatus(out), code: failed ? EXIT.failed : EXIT.ok };
       }),
     );
 
-  add(watchOptions(common(program.command('redrive <execution-arn-or-app> [build]'))))
+  add(appOption(watchOptions(common(program.command('redrive <execution-arn-or-app> [build]')))))
     .description('redrive the failed pipeline execution of a build (or the given execution): Step Functions re-runs the states that did not exit; refused, with what helps instead, when that cannot change the outcome')
     .option('--watch', 'follow the redriven execution to its end; exit with its result')
     .action(async (first: string, second: string | undefined, _o: unknown, command: Command) =>
       run(command, (o) => {
-        checkTarget(first, second);
+        checkTarget(first, second, o.app);
         follow(o);
       }, async (o) => {
-        const out = await ops().redrive(io.clients(), ops().parseExecutionTarget(first, second), { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
+        const out = await ops().redrive(io.clients(), ops().parseExecutionTarget(first, second, o.app), { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
         return { json: out, text: ops().renderRedrive(out), code: ops().watchedExit(out.watched) };
       }),
     );

@@ -1,12 +1,16 @@
 import { DynamoDBClient, GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, DescribeStateMachineCommand, GetExecutionHistoryCommand, SFNClient, type DescribeExecutionCommandOutput, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type DescribeExecutionCommandOutput, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { LambdaClient, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { BUILD_PIPELINES, STATE_MACHINES, stateMachineName, type BuildPipelineName, type StateMachineName } from '../pipeline-contract';
-import { APP_NAME, APP_NAME_MAX } from '../../functions/shared/settings';
+import { buildKeysOf } from '../../functions/parse-build-event/parse';
+import { appParameterPath, settingsParameterName } from '../../functions/shared/app-parameters';
+import { APP_NAME, APP_NAME_MAX, appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
 import { cliClient } from '../cli/aws-clients';
+import { appAndBuildOf } from './timeline';
 import { AWS_ERROR_NAMES, AwsError, describeAwsError as describeLine, UsageError, type AwsErrorName } from '../cli/errors';
 
 /** The AWS clients the pipeline commands use (tests pass clients mocked with aws-sdk-client-mock). */
@@ -14,6 +18,8 @@ export interface OpsClients {
   readonly sfn: SFNClient;
   readonly dynamodb: DynamoDBClient;
   readonly sts: STSClient;
+  /** Parameter Store: the app's settings parameter, which says where its records and state machines are. */
+  readonly ssm: SSMClient;
   /** Optional: finds a failed function's log group (falls back to /aws/lambda/<name>). */
   readonly lambda?: LambdaClient;
   /** Optional: task definitions, for `slipway diff`. */
@@ -31,6 +37,7 @@ export function defaultClients(): OpsClients {
     sfn: cliClient((c) => new SFNClient(c)),
     dynamodb: cliClient((c) => new DynamoDBClient(c)),
     sts: cliClient((c) => new STSClient(c)),
+    ssm: cliClient((c) => new SSMClient(c)),
     lambda: cliClient((c) => new LambdaClient(c)),
     ecs: cliClient((c) => new ECSClient(c)),
     logs: cliClient((c) => new CloudWatchLogsClient(c)),
@@ -83,6 +90,22 @@ export function describeAwsError(e: unknown, what: string, notFound?: (message: 
   return (AWS_ERROR_NAMES as readonly string[]).includes(line.name) ? new AwsError(line.name as AwsErrorName, line.message) : new AwsCallFailed(line.message);
 }
 
+/**
+ * The app's settings parameter exists but is not what the app stack writes (not JSON, or not valid
+ * against the settings schema, or another app's): the app stack must be deployed again. Exit 1.
+ */
+export class InvalidSettings extends Error {
+  public override readonly name = 'InvalidSettings';
+}
+
+/**
+ * The execution the operator named belongs to another app than the one the command is for (the shared
+ * control plane's state machines run every app of the cluster): nothing was done. Exit 1.
+ */
+export class WrongApp extends Error {
+  public override readonly name = 'WrongApp';
+}
+
 /** Where an app's pipelines live in one account and region. */
 export interface AppTarget {
   readonly app: string;
@@ -90,8 +113,15 @@ export interface AppTarget {
   readonly region: string;
   readonly account: string;
   readonly partition: string;
+  /** The app's own DynamoDB table (builds, releases, claims): the settings' `table`, or `--table`. */
   readonly tableName: string;
-  /** State machine ARNs by pipeline. */
+  /** The shared control plane that serves the app (its cluster's name): the settings' `controlPlane`. */
+  readonly controlPlane: string;
+  /** The app's settings parameter, `/<prefix>/apps/<app>/settings`. */
+  readonly settingsParameter: string;
+  /** The app's settings, validated. */
+  readonly settings: AppSettings;
+  /** ARNs of the control plane's state machines (shared by every app of the cluster), by pipeline. */
   readonly stateMachines: Record<StateMachineName, string>;
 }
 
@@ -99,7 +129,7 @@ export interface AppTarget {
 export interface LocateOptions {
   /** Name prefix of the deployment (config `prefix`). @default "slipway" */
   readonly prefix?: string;
-  /** The app's table, when it cannot be read from the build state machine's definition. */
+  /** The app's table, instead of the one its settings name (a table restored under another name). */
   readonly table?: string;
 }
 
@@ -115,60 +145,138 @@ export function checkAppName(app: string): void {
   if (!APP_NAME.test(app)) throw new UsageError(`"${app}" is not an app name (lowercase letters, digits and hyphens, starting with a letter, ${APP_NAME_MAX} characters at most)`);
 }
 
-/** Reads the table name from a state machine definition: the TableName of its first DynamoDB task. */
-export function tableFromDefinition(definition: string): string | undefined {
-  let parsed: unknown;
+/**
+ * Parses and validates the value of an app's settings parameter (JSON, {@link appSettingsSchema}).
+ * @throws InvalidSettings naming the parameter, the bad field and what to do.
+ */
+export function parseSettings(value: string | undefined, parameter: string, app?: string): AppSettings {
+  const redeploy = 'deploy the app stack again (npx cdk deploy) with this version of Slipway';
+  let raw: unknown;
   try {
-    parsed = JSON.parse(definition);
+    raw = JSON.parse(value ?? '');
   } catch {
-    return undefined;
+    throw new InvalidSettings(`the settings parameter ${parameter} is not JSON: ${redeploy}`);
   }
-  const visit = (states: Record<string, Record<string, unknown>> | undefined): string | undefined => {
-    for (const state of Object.values(states ?? {})) {
-      const resource = state.Resource;
-      const params = state.Parameters as Record<string, unknown> | undefined;
-      if (typeof resource === 'string' && resource.includes(':::dynamodb:') && typeof params?.TableName === 'string') return params.TableName;
-      const inner = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, Record<string, unknown>> } | undefined;
-      const found = visit(inner?.States) ?? ((state.Branches as { States?: Record<string, Record<string, unknown>> }[] | undefined) ?? []).map((b) => visit(b.States)).find(Boolean);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  return visit((parsed as { States?: Record<string, Record<string, unknown>> }).States);
+  const parsed = appSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidSettings(`the settings parameter ${parameter} is invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}: ${redeploy}`);
+  }
+  if (app !== undefined && parsed.data.app !== app) throw new InvalidSettings(`the settings parameter ${parameter} is app "${parsed.data.app}"'s, not "${app}"'s: ${redeploy}`);
+  return parsed.data;
+}
+
+/** Region and account of an SSM parameter ARN (`arn:<partition>:ssm:<region>:<account>:parameter/...`). */
+function parameterArnParts(arn: string | undefined): { region: string; account: string } | undefined {
+  const m = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter\//.exec(arn ?? '');
+  return m ? { region: m[1], account: m[2] } : undefined;
 }
 
 /**
- * Finds an app's state machines (named `<prefix>-<app>-<pipeline>`) in the caller's account and region,
- * and its table (read from the build state machine's definition, or `options.table`).
+ * Finds an app from its settings parameter `/<prefix>/apps/<app>/settings` (its entry in the shared
+ * control plane): its table (or `options.table`), the control plane that serves it and that control
+ * plane's state machines, `<prefix>-<controlPlane>-<pipeline>`, in the parameter's account and the
+ * settings' region.
+ * @throws NotFound when the parameter does not exist (the app is not deployed here), InvalidSettings
+ *   when it is not valid settings.
  */
 export async function locateApp(clients: OpsClients, app: string, options: LocateOptions = {}): Promise<AppTarget> {
   checkAppName(app);
   const prefix = options.prefix ?? 'slipway';
-  const region = await aws('reading the AWS region', () => clients.sfn.config.region()).catch(() => undefined);
+  const region = await aws('reading the AWS region', () => clients.ssm.config.region()).catch(() => undefined);
   if (!region) throw new AwsError('NoRegion', 'no AWS region: pass --region, set AWS_REGION, or use a profile with a region');
-  const identity = await aws('STS GetCallerIdentity', () => clients.sts.send(new GetCallerIdentityCommand({})));
-  const account = identity.Account;
-  if (!account) throw new AwsCallFailed('STS GetCallerIdentity returned no account');
-  const partition = partitionOf(region);
-  const stateMachines = Object.fromEntries(
-    STATE_MACHINES.map((p) => [p, `arn:${partition}:states:${region}:${account}:stateMachine:${stateMachineName(prefix, app, p)}`]),
-  ) as Record<StateMachineName, string>;
-  let tableName = options.table;
-  if (!tableName) {
-    const described = await aws(
-      `Step Functions DescribeStateMachine ${stateMachineName(prefix, app, 'build')}`,
-      () => clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: stateMachines.build })),
-      () => new NotFound(`app "${app}" has no state machine ${stateMachineName(prefix, app, 'build')} in account ${account}, region ${region}: check AWS_REGION/AWS_PROFILE, or pass --prefix if the deployment uses another prefix`),
-    );
-    tableName = tableFromDefinition(described.definition ?? '');
-    if (!tableName) throw new NotFound(`the definition of ${stateMachineName(prefix, app, 'build')} names no DynamoDB table: pass --table <name>`);
+  const settingsParameter = settingsParameterName(appParameterPath(prefix, app));
+  const out = await aws(
+    `SSM GetParameter ${settingsParameter}`,
+    () => clients.ssm.send(new GetParameterCommand({ Name: settingsParameter })),
+    () =>
+      new NotFound(
+        `app "${app}" is not deployed in region ${region}: there is no settings parameter ${settingsParameter}. Deploy its app stack (npx cdk deploy), check --region/--profile, or pass --prefix if the deployment uses another prefix (slipway apps lists the apps deployed here)`,
+      ),
+  );
+  const settings = parseSettings(out.Parameter?.Value, settingsParameter, app);
+  let account = parameterArnParts(out.Parameter?.ARN)?.account;
+  if (!account) {
+    const identity = await aws('STS GetCallerIdentity', () => clients.sts.send(new GetCallerIdentityCommand({})));
+    account = identity.Account;
   }
-  return { app, prefix, region, account, partition, tableName, stateMachines };
+  if (!account) throw new AwsCallFailed('STS GetCallerIdentity returned no account');
+  const at = settings.region;
+  const partition = partitionOf(at);
+  const stateMachines = Object.fromEntries(
+    STATE_MACHINES.map((p) => [p, `arn:${partition}:states:${at}:${account}:stateMachine:${stateMachineName(prefix, settings.controlPlane, p)}`]),
+  ) as Record<StateMachineName, string>;
+  return { app, prefix, region: at, account, partition, tableName: options.table ?? settings.table, controlPlane: settings.controlPlane, settingsParameter, settings, stateMachines };
 }
 
-/** ARN of an execution of one of the app's state machines. */
+/** ARN of an execution of one of the control plane's state machines. */
 export function executionArn(target: AppTarget, pipeline: StateMachineName, name: string): string {
-  return `arn:${target.partition}:states:${target.region}:${target.account}:execution:${stateMachineName(target.prefix, target.app, pipeline)}:${name}`;
+  return `${target.stateMachines[pipeline].replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+/** An execution name the pipelines give an app's build: `<app>-<build>-release` or `<app>-<build>-deploy`. */
+export function pipelineExecutionName(app: string, buildKey: string, pipeline: 'release' | 'deploy'): string {
+  return `${app}-${buildKey}-${pipeline}`;
+}
+
+/** Who an execution of the shared control plane is for, as far as its name or input says. */
+export interface ExecutionOwner {
+  readonly app?: string;
+  readonly build?: string;
+}
+
+const record = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+/**
+ * The app (and build, when known) an execution belongs to: from its name (`<app>-<build>-release`,
+ * `<app>-<build>-deploy`, a CLI's `<app>-<build>-redeploy-<time>`), else from its input: `app` (every
+ * input the pipelines and the CLI start carries it), or the AWS event that started it: a CodeBuild event
+ * of project `<prefix>-<app>`, a Parameter Store change under `/<prefix>/apps/<app>/`, a Slipway milestone
+ * (`detail.app`).
+ */
+export function executionOwner(name: string | undefined, input: string | undefined, prefix: string): ExecutionOwner {
+  const fromName = appAndBuildOf(name);
+  if (fromName.app) return fromName;
+  let parsed: Record<string, unknown> | undefined;
+  try {
+    parsed = record(JSON.parse(input ?? ''));
+  } catch {
+    return {};
+  }
+  if (!parsed) return {};
+  const buildOf = (b: unknown): string | undefined => {
+    const key = record(b)?.buildKey;
+    return typeof key === 'string' ? key : undefined;
+  };
+  if (typeof parsed.app === 'string') return { app: parsed.app, ...(buildOf(parsed.build) ? { build: buildOf(parsed.build) } : {}) };
+  const detail = record(parsed.detail);
+  if (!detail) return {};
+  if (parsed.source === 'aws.codebuild' && typeof detail['project-name'] === 'string' && detail['project-name'].startsWith(`${prefix}-`)) {
+    // The build key as the build pipeline records it: the build number, else the build id's UUID.
+    const number = record(detail['additional-information'])?.['build-number'];
+    const buildNumber = typeof number === 'number' ? number : typeof number === 'string' && /^\d+$/.test(number) ? Number(number) : undefined;
+    const buildId = typeof detail['build-id'] === 'string' ? detail['build-id'] : undefined;
+    const build = buildNumber !== undefined || buildId ? buildKeysOf(buildNumber, buildId ?? '').buildKey : undefined;
+    return { app: detail['project-name'].slice(prefix.length + 1), ...(build !== undefined ? { build } : {}) };
+  }
+  if (parsed.source === 'aws.ssm' && typeof detail.name === 'string') {
+    const m = new RegExp(`^/${prefix}/apps/([a-z][a-z0-9-]*)/`).exec(detail.name);
+    return m ? { app: m[1] } : {};
+  }
+  if (typeof detail.app === 'string') return { app: detail.app };
+  return {};
+}
+
+/**
+ * Checks that an execution of the shared state machines is the app's before a command acts on it.
+ * @throws WrongApp when its name or input says it is another app's (or, with `strict`, when neither says).
+ */
+export function assertExecutionOf(app: string, d: { readonly name?: string; readonly input?: string; readonly executionArn?: string }, prefix: string, strict = false): void {
+  const owner = executionOwner(d.name, d.input, prefix);
+  if (owner.app === app || (owner.app === undefined && !strict)) return;
+  const what = `execution ${d.name ?? d.executionArn ?? '?'}`;
+  if (owner.app === undefined) throw new WrongApp(`${what} does not say which app it belongs to (neither its name nor its input names one), so it was left alone: name it by app and build (slipway redrive ${app} <build>)`);
+  throw new WrongApp(`${what} belongs to app "${owner.app}", not "${app}": nothing was done (the control plane's state machines run every app of the cluster; see slipway pipelines ${owner.app})`);
 }
 
 /** The parts of an execution ARN. */

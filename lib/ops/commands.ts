@@ -1,16 +1,16 @@
-import { GetExecutionHistoryCommand, RedriveExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, ListExecutionsCommand, RedriveExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { logStreamLink } from '../../functions/check-release-task/verdict';
-import { getAppSettings } from '../../functions/shared/settings-store';
 // The build's three pipelines (config-change and schedules executions are not part of a build).
 import type { BuildPipelineName as StateMachineName } from '../pipeline-contract';
 import { UsageError } from '../cli/errors';
 import {
+  assertExecutionOf,
   aws,
   CannotProceed,
   checkBuildKey,
-  describeAwsError,
   describeExecution,
   executionArn,
+  executionOwner,
   functionLogGroup,
   getBuild,
   getCurrentRelease,
@@ -19,6 +19,7 @@ import {
   locateApp,
   NotFound,
   parseExecutionArn,
+  pipelineExecutionName,
   pipelineOfArn,
   recentBuilds,
   sortKeyOf,
@@ -29,7 +30,7 @@ import {
 } from './aws';
 import type { DeployOutput, ExecutionRef, Executions, PipelinesOutput, RedriveOutput, StatusOutput, WatchOutput } from './schemas';
 import { escapeForTerminal, formatDuration, renderRedriveVerdict, renderRerun, renderSteps } from './terminal';
-import { appAndBuildOf, assessRedrive, buildTimeline, ecsTaskOfCause, groupedLabels, runningStates, scopeLabels, stepLabel, stepsOf, summariseCause, whereLabel, type RedriveAssessment, type Timeline } from './timeline';
+import { assessRedrive, buildTimeline, ecsTaskOfCause, groupedLabels, runningStates, scopeLabels, stepLabel, stepsOf, summariseCause, whereLabel, type RedriveAssessment, type Timeline } from './timeline';
 
 export { formatDuration } from './terminal';
 export { groupedLabels, HISTORY_LIMIT, REDRIVE_WINDOW_DAYS, stepLabel } from './timeline';
@@ -87,8 +88,8 @@ function executionArnsOf(target: AppTarget, build: BuildItem): Record<StateMachi
   const failedDeployIsLatest = failed === 'deploy' && (!build.releasedAt || (build.failedAt ?? '') > build.releasedAt);
   return {
     build: build.recordedBy ?? (failed === 'build' ? build.failedExecution : undefined),
-    release: executionArn(target, 'release', `${target.app}-${build.buildKey}-release`),
-    deploy: failedDeployIsLatest ? build.failedExecution : (build.deployExecution ?? executionArn(target, 'deploy', `${target.app}-${build.buildKey}-deploy`)),
+    release: executionArn(target, 'release', pipelineExecutionName(target.app, build.buildKey, 'release')),
+    deploy: failedDeployIsLatest ? build.failedExecution : (build.deployExecution ?? executionArn(target, 'deploy', pipelineExecutionName(target.app, build.buildKey, 'deploy'))),
   };
 }
 
@@ -149,32 +150,78 @@ export async function listPipelines(clients: OpsClients, app: string, options: L
 // ---------------------------------------------------------------------------------------------------
 // status
 
-/** What the operator named: an execution ARN, or an app and a build. */
-export type ExecutionTarget = { arn: string } | { app: string; build: string };
+/**
+ * What the operator named: an execution ARN (with `app`, the app it must belong to: `--app`), or an app
+ * and a build.
+ */
+export type ExecutionTarget = { arn: string; app?: string } | { app: string; build: string };
 
-/** Reads `<execution-arn>` or `<app> <build>` from the command's arguments. */
-export function parseExecutionTarget(first: string, second: string | undefined): ExecutionTarget {
+/** Reads `<execution-arn>` or `<app> <build>` (and `--app`) from the command's arguments. */
+export function parseExecutionTarget(first: string, second: string | undefined, app?: string): ExecutionTarget {
   if (first.startsWith('arn:')) {
     if (!parseExecutionArn(first)) throw new UsageError(`"${first}" is not a Step Functions execution ARN (arn:aws:states:<region>:<account>:execution:<state machine>:<name>)`);
     if (second !== undefined) throw new UsageError('give an execution ARN, or an app and a build number, not both');
-    return { arn: first };
+    return app !== undefined ? { arn: first, app } : { arn: first };
   }
   if (second === undefined) throw new UsageError(`give an execution ARN, or an app and a build number (e.g. "${first} 42")`);
+  if (app !== undefined && app !== first) throw new UsageError(`--app ${app} and the app argument "${first}" differ: give one app`);
   return { app: first, build: checkBuildKey(second) };
+}
+
+/** How many failed build executions `status`/`redrive <app> <build>` reads when the build is not recorded. */
+export const UNRECORDED_BUILD_SEARCH = 100;
+
+/**
+ * A build execution of the app's build N that failed before "Record the build" (so the app's table
+ * does not know it): the shared build state machine's latest failed executions, newest first, whose
+ * input (the CodeBuild event) is of the app's project and build N. EventBridge names build executions
+ * at random, so only their input tells whose they are; other apps' executions are passed over.
+ */
+export async function findUnrecordedBuildExecution(clients: OpsClients, target: AppTarget, buildKey: string): Promise<DescribeExecutionCommandOutput | undefined> {
+  let seen = 0;
+  let pages = 0;
+  let nextToken: string | undefined;
+  do {
+    pages += 1;
+    const page = await aws(`Step Functions ListExecutions ${target.stateMachines.build}`, () =>
+      clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: target.stateMachines.build, statusFilter: 'FAILED', maxResults: UNRECORDED_BUILD_SEARCH - seen, nextToken })),
+    );
+    const arns = (page.executions ?? []).map((e) => e.executionArn).filter((a): a is string => typeof a === 'string').slice(0, UNRECORDED_BUILD_SEARCH - seen);
+    seen += arns.length;
+    // Five at a time: gentle on the Step Functions API quotas.
+    for (let i = 0; i < arns.length; i += 5) {
+      // Another app's execution the caller may not describe (a per-app grant) is not this app's: skipped.
+      const described = await Promise.all(arns.slice(i, i + 5).map((arn) => describeExecution(clients, arn).catch((e: Error) => (e.name === 'AccessDenied' ? undefined : Promise.reject(e)))));
+      const mine = described.find((d) => {
+        const owner = d ? executionOwner(d.name, d.input, target.prefix) : {};
+        return owner.app === target.app && owner.build === buildKey;
+      });
+      if (mine) return mine;
+    }
+    nextToken = page.nextToken;
+  } while (nextToken && seen < UNRECORDED_BUILD_SEARCH && pages < 10);
+  return undefined;
 }
 
 /**
  * For `<app> <build>`: the execution to look at — the last of build -> release -> deploy that exists
- * (a child starts only when its parent got that far, so it is the failed or the running one).
+ * (a child starts only when its parent got that far, so it is the failed or the running one); for a
+ * build that is not recorded, its failed build execution.
  */
 async function resolveExecution(clients: OpsClients, t: ExecutionTarget, options: LocateOptions): Promise<{ arn: string; target?: AppTarget; build?: BuildItem; executions?: Record<StateMachineName, DescribeExecutionCommandOutput | undefined> }> {
   if ('arn' in t) return { arn: t.arn };
   const target = await locateApp(clients, t.app, options);
   const build = await getBuild(clients, target, t.build);
-  if (!build) throw new NotFound(`build ${t.build} of app "${t.app}" is not recorded (table ${target.tableName}): its build pipeline never ran, or failed before "Record the build" (see slipway pipelines ${t.app})`);
+  if (!build) {
+    const unrecorded = await findUnrecordedBuildExecution(clients, target, t.build);
+    if (unrecorded?.executionArn) return { arn: unrecorded.executionArn, target };
+    throw new NotFound(`build ${t.build} of app "${t.app}" is not recorded (table ${target.tableName}) and none of the last ${UNRECORDED_BUILD_SEARCH} failed build executions is its: its build pipeline never ran (see slipway pipelines ${t.app})`);
+  }
   const { raw } = await describeExecutions(clients, target, build, false);
   const last = [...PIPELINES].reverse().find((p) => raw[p]);
   if (!last) throw new NotFound(`build ${t.build} of app "${t.app}" has no pipeline execution`);
+  // The app's records name its executions; a record that names another app's is refused, not acted on.
+  assertExecutionOf(target.app, raw[last] as DescribeExecutionCommandOutput, target.prefix);
   return { arn: raw[last]?.executionArn as string, target, build, executions: raw };
 }
 
@@ -231,18 +278,18 @@ function submittedTaskArn(submitted: string | undefined): string | undefined {
 
 /**
  * The app and build, for the commands an answer suggests: as the operator named them, else from the
- * execution's name (`<app>-<build>-release`), else the app from the state machine's name
- * (`<prefix>-<app>-<pipeline>`; a build execution has a random name).
+ * execution's name (`<app>-<build>-release`) or input (the app; a build execution has a random name,
+ * its input is the CodeBuild event of project `<prefix>-<app>`).
  */
-function namedBuild(t: ExecutionTarget, arn: string, prefix = 'slipway'): { app?: string; build?: string } {
-  if ('app' in t) return { app: t.app, build: t.build };
-  const parsed = parseExecutionArn(arn);
-  const fromName = appAndBuildOf(parsed?.name);
-  if (fromName.app) return fromName;
-  const pipeline = pipelineOfArn(arn);
-  const sm = parsed?.stateMachine ?? '';
-  const app = pipeline && sm.startsWith(`${prefix}-`) ? sm.slice(prefix.length + 1, -(pipeline.length + 1)) : undefined;
-  return app ? { app } : {};
+function namedBuild(t: ExecutionTarget, d: DescribeExecutionCommandOutput, prefix = 'slipway'): { app?: string; build?: string } {
+  if ('build' in t) return { app: t.app, build: t.build };
+  const owner = executionOwner(d.name ?? parseExecutionArn(t.arn)?.name, d.input, prefix);
+  return { ...(owner.app ? { app: owner.app } : {}), ...(owner.build ? { build: owner.build } : {}) };
+}
+
+/** With `--app`, an execution named by ARN must be that app's. @throws WrongApp */
+function checkNamedApp(t: ExecutionTarget, d: DescribeExecutionCommandOutput, prefix = 'slipway'): void {
+  if ('arn' in t && t.app !== undefined) assertExecutionOf(t.app, d, prefix, true);
 }
 
 /** The status output's `redrive` object from the model's assessment. */
@@ -254,12 +301,13 @@ function redriveOf(a: RedriveAssessment): StatusOutput['redrive'] {
 export async function executionStatus(clients: OpsClients, t: ExecutionTarget, options: LocateOptions & { clock?: Clock } = {}): Promise<StatusOutput> {
   const { arn } = await resolveExecution(clients, t, options);
   const d = await aws(`Step Functions DescribeExecution ${arn}`, () => describeExecutionOrThrow(clients, arn));
+  checkNamedApp(t, d, options.prefix);
   const events = await getFullHistory(clients, arn);
   const timeline = buildTimeline(events);
   const region = parseExecutionArn(arn)?.region ?? 'us-east-1';
   const failure = timeline.failure;
   const logLink = failure ? await failureLogLink(clients, timeline, d, region) : null;
-  const assessment = assessRedrive(timeline, d, { now: (options.clock ?? realClock).now(), ...namedBuild(t, arn, options.prefix) });
+  const assessment = assessRedrive(timeline, d, { now: (options.clock ?? realClock).now(), ...namedBuild(t, d, options.prefix) });
   return {
     execution: {
       arn,
@@ -356,12 +404,13 @@ export async function redrive(clients: OpsClients, t: ExecutionTarget, options: 
   const resolved = await resolveExecution(clients, t, options);
   const arn = resolved.arn;
   const d = await describeExecutionOrThrow(clients, arn);
+  checkNamedApp(t, d, options.prefix);
   const name = d.name ?? parseExecutionArn(arn)?.name ?? arn;
-  const label = 'app' in t ? `build ${t.build} of "${t.app}": ${name}` : name;
+  const label = 'build' in t ? `build ${t.build} of "${t.app}": ${name}` : name;
   const timeline = buildTimeline(d.status === 'RUNNING' || d.status === 'SUCCEEDED' ? [] : await getFullHistory(clients, arn));
-  const assessment = assessRedrive(timeline, d, { now: (options.clock ?? realClock).now(), ...namedBuild(t, arn, options.prefix) });
+  const assessment = assessRedrive(timeline, d, { now: (options.clock ?? realClock).now(), ...namedBuild(t, d, options.prefix) });
   if (d.status === 'RUNNING' || d.status === 'PENDING_REDRIVE') {
-    throw new CannotProceed(`${label} is ${d.status === 'RUNNING' ? 'still running' : 'being redriven'}; nothing to redrive (follow it with ${'app' in t ? `slipway watch ${t.app} ${t.build}` : `slipway status ${arn}`})`);
+    throw new CannotProceed(`${label} is ${d.status === 'RUNNING' ? 'still running' : 'being redriven'}; nothing to redrive (follow it with ${'build' in t ? `slipway watch ${t.app} ${t.build}` : `slipway status ${arn}`})`);
   }
   if (d.status === 'SUCCEEDED') throw new CannotProceed(`${label} succeeded; nothing to redrive${assessment.instead ? ` (${assessment.instead})` : ''}`);
   if (assessment.verdict === 'would-not-help') throw new CannotProceed(`${label} was not redriven: redrive would not help: ${assessment.reason}. Instead: ${assessment.instead}`);
@@ -403,7 +452,7 @@ interface DeployInput {
 
 /** What the deploy state machine needs for a recorded build: the release's input, else the build record. */
 async function deployInputFor(clients: OpsClients, target: AppTarget, build: BuildItem): Promise<DeployInput> {
-  const release = await describeExecution(clients, executionArn(target, 'release', `${target.app}-${build.buildKey}-release`));
+  const release = await describeExecution(clients, executionArn(target, 'release', pipelineExecutionName(target.app, build.buildKey, 'release')));
   let fromRelease: Partial<DeployInput> = {};
   try {
     fromRelease = JSON.parse(release?.input ?? '{}') as Partial<DeployInput>;
@@ -414,9 +463,7 @@ async function deployInputFor(clients: OpsClients, target: AppTarget, build: Bui
   if (!processes || processes.length === 0) {
     throw new CannotProceed(`build ${build.buildKey} has no registered task definitions (its build pipeline stopped before "Register task definitions"${build.pipelineError ? `: ${build.pipelineError}` : ''}): nothing to deploy; redrive its build pipeline first (slipway redrive ${target.app} ${build.buildKey})`);
   }
-  const deployTimeoutSeconds = typeof fromRelease.deployTimeoutSeconds === 'number' ? fromRelease.deployTimeoutSeconds : (await getAppSettings(clients.dynamodb, target.tableName).catch((e: unknown) => {
-    throw describeAwsError(e, `reading the settings record of "${target.app}"`);
-  })).deployTimeoutSeconds;
+  const deployTimeoutSeconds = typeof fromRelease.deployTimeoutSeconds === 'number' ? fromRelease.deployTimeoutSeconds : target.settings.deployTimeoutSeconds;
   const recorded: Record<string, unknown> = {
     project: build.project,
     buildId: build.buildId,
@@ -445,7 +492,8 @@ async function startDeploy(clients: OpsClients, target: AppTarget, build: BuildI
   const input = await deployInputFor(clients, target, build);
   const clock = options.clock ?? realClock;
   const name = cliExecutionName(target.app, build.buildKey, kind === 'deploy' ? 'redeploy' : 'rollback', clock.now());
-  const body = { app: target.app, build: input.build, processes: input.processes, deployTimeoutSeconds: input.deployTimeoutSeconds, force };
+  // The shared deploy state machine reads and writes the app's records in the table its input names.
+  const body = { app: target.app, table: target.tableName, build: input.build, processes: input.processes, deployTimeoutSeconds: input.deployTimeoutSeconds, force };
   const started = await aws(`Step Functions StartExecution ${target.stateMachines.deploy}`, () =>
     clients.sfn.send(new StartExecutionCommand({ stateMachineArn: target.stateMachines.deploy, name, input: JSON.stringify(body) })),
   ).catch((e: Error) => {
@@ -495,6 +543,9 @@ export async function rollback(clients: OpsClients, app: string, to: string | un
 
 const STAGE_MARK: Record<string, string> = { SUCCEEDED: '✓', FAILED: '✗', TIMED_OUT: '✗', ABORTED: '✗', RUNNING: '…', PENDING_REDRIVE: '…' };
 
+/** How often `watch` looks for a build pipeline that failed before it recorded the build. */
+export const WATCH_SEARCH_INTERVAL_MS = 300_000;
+
 /** `slipway watch <app> [build]`: follows a build through build, release and deploy. */
 export async function watchPipeline(clients: OpsClients, app: string, buildArg: string | undefined, options: LocateOptions & FollowOptions = {}): Promise<WatchOutput> {
   const clock = options.clock ?? realClock;
@@ -507,6 +558,7 @@ export async function watchPipeline(clients: OpsClients, app: string, buildArg: 
   }
   const deadline = clock.now().getTime() + (options.timeoutMs ?? 2 * 3_600_000);
   let last = '';
+  let nextSearch = clock.now().getTime();
   const empty: Executions = { build: null, release: null, deploy: null };
   for (;;) {
     const build = await getBuild(clients, target, key);
@@ -546,6 +598,18 @@ export async function watchPipeline(clients: OpsClients, app: string, buildArg: 
       } else if (executions.release?.status === 'SUCCEEDED' && !executions.deploy) {
         outcome = 'not-deployed';
         message = `the release of build ${key} finished without starting a deploy: see slipway status ${executions.release.arn}`;
+      }
+    } else if (clock.now().getTime() >= nextSearch) {
+      // A build pipeline that failed before "Record the build" leaves nothing in the app's table: look
+      // for it among the shared build state machine's failed executions, at the start and every 5 minutes
+      // (each look may describe up to UNRECORDED_BUILD_SEARCH executions).
+      nextSearch = clock.now().getTime() + WATCH_SEARCH_INTERVAL_MS;
+      const unrecorded = await findUnrecordedBuildExecution(clients, target, key);
+      if (unrecorded?.executionArn) {
+        const ref = executionRef('build', unrecorded, buildTimeline(await getFullHistory(clients, unrecorded.executionArn)));
+        executions = { build: ref, release: null, deploy: null };
+        outcome = 'failed';
+        message = `the build pipeline of build ${key} failed before it recorded the build${ref.failedStep ? ` at "${ref.failedStep}"` : ''}: ${ref.error ?? 'no error'}${ref.cause ? ` — ${summariseCause(ref.cause, { max: 300 })}` : ''}. Details: slipway status ${app} ${key}; after fixing the cause: slipway redrive ${app} ${key}`;
       }
     }
     const stages = PIPELINES.map((p) => {

@@ -1,7 +1,7 @@
 import { DescribeTaskDefinitionCommand, ECSClient, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { UsageError } from '../cli/errors';
 import { escapeForTerminal } from './terminal';
-import { aws, CannotProceed, checkBuildKey, describeExecution, executionArn, getBuild, getCurrentRelease, locateApp, NotFound, type AppTarget, type BuildItem, type LocateOptions, type OpsClients } from './aws';
+import { aws, CannotProceed, checkBuildKey, describeExecution, executionArn, getBuild, getCurrentRelease, locateApp, NotFound, pipelineExecutionName, type AppTarget, type BuildItem, type LocateOptions, type OpsClients } from './aws';
 
 /** What a deploy changes in a process type's task definition, as `slipway diff` compares it. */
 export interface TaskDefinitionSummary {
@@ -83,7 +83,7 @@ export function compareSummaries(from: TaskDefinitionSummary | null, to: TaskDef
  */
 export async function processesOf(clients: OpsClients, target: AppTarget, build: BuildItem): Promise<{ name: string; taskDefinitionArn: string }[]> {
   if (build.releaseProcesses?.length) return build.releaseProcesses.map((p) => ({ name: p.process, taskDefinitionArn: p.taskDefinitionArn }));
-  const release = await describeExecution(clients, executionArn(target, 'release', `${target.app}-${build.buildKey}-release`));
+  const release = await describeExecution(clients, executionArn(target, 'release', pipelineExecutionName(target.app, build.buildKey, 'release')));
   let processes: unknown;
   try {
     processes = (JSON.parse(release?.input ?? '{}') as { processes?: unknown }).processes;

@@ -1,9 +1,8 @@
 import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { FilterLogEventsCommand, GetLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { getAppSettings } from '../../functions/shared/settings-store';
 import { PROCESS_NAME, type AppSettings } from '../../functions/shared/settings';
 import { UsageError } from '../cli/errors';
-import { aws, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, type AppTarget, type LocateOptions, type OpsClients } from './aws';
+import { aws, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, pipelineExecutionName, type AppTarget, type LocateOptions, type OpsClients } from './aws';
 import type { Clock } from './commands';
 import type { LogEvent, LogsOutput } from './schemas';
 import { escapeForTerminal } from './terminal';
@@ -109,12 +108,12 @@ export interface LogsOptions extends LocateOptions {
   readonly onEvent: (event: LogEvent) => void;
 }
 
-/** The app's settings record, through the CLI's error vocabulary. */
-export async function appSettings(clients: OpsClients, target: AppTarget): Promise<AppSettings> {
-  return aws(`DynamoDB GetItem on ${target.tableName}`, () => getAppSettings(clients.dynamodb, target.tableName));
+/** The app's settings (read from its settings parameter when the app was located). */
+export async function appSettings(_clients: OpsClients, target: AppTarget): Promise<AppSettings> {
+  return target.settings;
 }
 
-/** The log group of the app's tasks (one for every process type; the settings record names it). */
+/** The log group of the app's tasks (one for every process type; the settings parameter names it). */
 export function appLogGroup(settings: AppSettings, process?: string): string {
   const p = process ? settings.processes[process] : Object.values(settings.processes)[0];
   return p.logGroup;
@@ -127,7 +126,7 @@ export function appLogGroup(settings: AppSettings, process?: string): string {
 async function buildWindow(clients: OpsClients, target: AppTarget, key: string): Promise<{ from: number; to: number | null }> {
   const build = await getBuild(clients, target, key);
   if (!build) throw new NotFound(`build ${key} of app "${target.app}" is not recorded (see slipway pipelines ${target.app})`);
-  const release = await describeExecution(clients, executionArn(target, 'release', `${target.app}-${build.buildKey}-release`));
+  const release = await describeExecution(clients, executionArn(target, 'release', pipelineExecutionName(target.app, build.buildKey, 'release')));
   const from = release?.startDate?.getTime() ?? (build.eventTime ? Date.parse(build.eventTime) : NaN);
   if (Number.isNaN(from)) throw new CannotProceed(`build ${key} of app "${target.app}" was never released: it has no logs of its own`);
   let to: number | null = null;

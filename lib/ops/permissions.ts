@@ -18,6 +18,17 @@ export interface AppIds {
   readonly processes: readonly string[];
   /** The ECS cluster's name. */
   readonly cluster: string;
+  /**
+   * The shared control plane serving the app (the settings' `controlPlane`: the config's cluster name),
+   * whose state machines are `<prefix>-<controlPlane>-<pipeline>`. @default the ECS cluster's name
+   * without its `<prefix>-` (the cluster stack names the ECS cluster `<prefix>-<cluster>`)
+   */
+  readonly controlPlane?: string;
+}
+
+/** The control plane of {@link AppIds}. */
+export function controlPlaneOf(ids: AppIds): string {
+  return ids.controlPlane ?? (ids.cluster.startsWith(`${ids.prefix}-`) ? ids.cluster.slice(ids.prefix.length + 1) : ids.cluster);
 }
 
 /** The resource a call acts on. */
@@ -28,9 +39,17 @@ export type CallResource =
   | { readonly kind: 'any' }
   /** The app's resources with these ARNs. */
   | { readonly kind: 'arn'; readonly arns: (ids: AppIds) => string[] }
-  /** The app's DynamoDB table (its name is generated; the CLI reads it from the build state machine). */
+  /**
+   * Executions of the control plane's shared state machines whose names do not say the app (build
+   * executions are named by EventBridge; config-change and schedules ones from the event id): no grant
+   * can tell one app's from another's, so the grant is every execution of those state machines (these
+   * patterns, `execution:<prefix>-<controlPlane>-<pipeline>:*`); the CLI reads the app from each
+   * execution's input and refuses another app's (WrongApp, lib/ops/aws.ts assertExecutionOf).
+   */
+  | { readonly kind: 'sharedExecutions'; readonly patterns: (ids: AppIds) => string[] }
+  /** The app's DynamoDB table (its name is generated; the CLI reads it from the app's settings parameter). */
   | { readonly kind: 'table' }
-  /** The app's pipeline Lambda functions (names generated). */
+  /** The control plane's pipeline Lambda functions (names generated; shared by the apps of the cluster). */
   | { readonly kind: 'pipelineFunctions' }
   /** The app's log group (`/<prefix>/apps/<app>`), where every task of the app logs. */
   | { readonly kind: 'appLogGroup' }
@@ -64,40 +83,72 @@ export interface CommandPermissions {
 }
 
 const arn = (ids: AppIds, service: string, resource: string) => `arn:${ids.partition}:${service}:${ids.region}:${ids.account}:${resource}`;
-const stateMachine = (ids: AppIds, p: StateMachineName) => arn(ids, 'states', `stateMachine:${stateMachineName(ids.prefix, ids.app, p)}`);
-/** An execution of each of the app's state machines (names vary: one example name each). */
-const executions = (ids: AppIds) => STATE_MACHINES.map((p) => arn(ids, 'states', `execution:${stateMachineName(ids.prefix, ids.app, p)}:${ids.app}-42-${p}`));
+const stateMachine = (ids: AppIds, p: StateMachineName) => arn(ids, 'states', `stateMachine:${stateMachineName(ids.prefix, controlPlaneOf(ids), p)}`);
+/**
+ * Example names of the app's executions that are named after it: `<app>-<build>-release`,
+ * `<app>-<build>-deploy` and a CLI deploy `<app>-<build>-redeploy|rollback-<time>`, so they can be
+ * granted by name (`<app>-*`; beware an app named like another's prefix: `web-*` also matches
+ * `web-admin-42-deploy`, which the CLI refuses by name but IAM would allow).
+ */
+const executions = (ids: AppIds) => [
+  arn(ids, 'states', `execution:${stateMachineName(ids.prefix, controlPlaneOf(ids), 'release')}:${ids.app}-42-release`),
+  arn(ids, 'states', `execution:${stateMachineName(ids.prefix, controlPlaneOf(ids), 'deploy')}:${ids.app}-42-deploy`),
+  arn(ids, 'states', `execution:${stateMachineName(ids.prefix, controlPlaneOf(ids), 'deploy')}:${ids.app}-42-redeploy-20261120T120000Z`),
+];
+/** The shared state machines whose executions' names do not say the app. */
+const SHARED_NAMED: readonly StateMachineName[] = STATE_MACHINES.filter((p) => p !== 'release' && p !== 'deploy');
+const sharedExecutions = (ids: AppIds) => SHARED_NAMED.map((p) => arn(ids, 'states', `execution:${stateMachineName(ids.prefix, controlPlaneOf(ids), p)}:*`));
 const appPath = (ids: AppIds) => `/${ids.prefix}/apps/${ids.app}`;
 const parameter = (ids: AppIds, name: string) => arn(ids, 'ssm', `parameter${name}`);
 const configKey = (ids: AppIds) => parameter(ids, `${appPath(ids)}/config/DATABASE_URL`);
 const schedulesParameter = (ids: AppIds) => parameter(ids, `${appPath(ids)}/schedules`);
+const settingsParameter = (ids: AppIds) => parameter(ids, `${appPath(ids)}/settings`);
 const services = (ids: AppIds) => ids.processes.map((p) => arn(ids, 'ecs', `service/${ids.cluster}/${serviceName(ids.app, p)}`));
 
-/** Finding the app: the account (STS) and, unless `--table` is given, the table from the build state machine. */
+/**
+ * Finding the app: its settings parameter (its table, its control plane and so the state machines, its
+ * processes and log group); STS only when the parameter's ARN does not give the account.
+ */
 const LOCATE: readonly AwsCall[] = [
-  { action: 'sts:GetCallerIdentity', resource: { kind: 'none' }, why: 'the account the state machines are in' },
-  { action: 'states:DescribeStateMachine', resource: { kind: 'arn', arns: (ids) => [stateMachine(ids, 'build')] }, why: 'the table name, from the build state machine\'s definition' },
+  { action: 'ssm:GetParameter', resource: { kind: 'arn', arns: (ids) => [settingsParameter(ids)] }, why: 'the app\'s settings: its table, control plane, processes and log group' },
+  { action: 'sts:GetCallerIdentity', resource: { kind: 'none' }, why: 'the account the state machines are in, when the settings parameter\'s ARN does not say' },
 ];
 const READ_BUILDS: AwsCall = { action: 'dynamodb:Query', resource: { kind: 'table' }, why: 'recent builds' };
-const READ_ITEM: AwsCall = { action: 'dynamodb:GetItem', resource: { kind: 'table' }, why: 'a build, the current release, the deploy claim, the settings record' };
+const READ_ITEM: AwsCall = { action: 'dynamodb:GetItem', resource: { kind: 'table' }, why: 'a build, the current release, the deploy claim' };
 const DESCRIBE: AwsCall = { action: 'states:DescribeExecution', resource: { kind: 'arn', arns: executions }, why: 'an execution\'s status' };
 const HISTORY: AwsCall = { action: 'states:GetExecutionHistory', resource: { kind: 'arn', arns: executions }, why: 'the timeline and the failed step' };
+const DESCRIBE_SHARED: AwsCall = { action: 'states:DescribeExecution', resource: { kind: 'sharedExecutions', patterns: sharedExecutions }, why: 'a build (or config-change) execution\'s status, and its input: whose it is' };
+const HISTORY_SHARED: AwsCall = { action: 'states:GetExecutionHistory', resource: { kind: 'sharedExecutions', patterns: sharedExecutions }, why: 'a build (or config-change) execution\'s timeline and failed step' };
+const REDRIVE: AwsCall = { action: 'states:RedriveExecution', resource: { kind: 'arn', arns: executions }, why: 'redrives the failed execution' };
+const REDRIVE_SHARED: AwsCall = { action: 'states:RedriveExecution', resource: { kind: 'sharedExecutions', patterns: sharedExecutions }, why: 'redrives a failed build (or config-change) execution, after checking from its input that it is the app\'s' };
+/** Every execution the build-following commands read: the app's by name, and the shared ones. */
+const READ_EXECUTIONS: readonly AwsCall[] = [DESCRIBE, DESCRIBE_SHARED, HISTORY, HISTORY_SHARED];
+/** `<app> <build>` of a build that is not recorded: its failed build execution, found by its input. */
+const LIST_FAILED_BUILDS: AwsCall = { action: 'states:ListExecutions', resource: { kind: 'arn', arns: (ids) => [stateMachine(ids, 'build')] }, why: 'a build that failed before it was recorded: the shared build state machine\'s failed executions' };
 const START_DEPLOY: AwsCall = { action: 'states:StartExecution', resource: { kind: 'arn', arns: (ids) => [stateMachine(ids, 'deploy')] }, why: 'starts the deploy state machine' };
 const WATCH: readonly AwsCall[] = [DESCRIBE, HISTORY];
 const taskDefinitions = (ids: AppIds) => ids.processes.map((p) => arn(ids, 'ecs', `task-definition/${taskDefinitionFamily(ids.prefix, ids.app, p)}:42`));
 
 /** Every command of the `slipway` CLI that calls AWS, and what it calls. */
 export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
-  { command: 'pipelines', roles: ['management', 'user'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, DESCRIBE, HISTORY] },
+  {
+    command: 'apps',
+    // Account-wide: GetParametersByPath on a path reads every level below it, even where IAM denies a
+    // parameter below (SSM API Reference, GetParametersByPath "Recursive"), so granting it to an app's
+    // role would open every app's parameters to it. A platform administrator's role runs it.
+    roles: [],
+    calls: [{ action: 'ssm:GetParametersByPath', resource: { kind: 'arn', arns: (ids) => [parameter(ids, `/${ids.prefix}/apps`)] }, why: 'every app\'s settings parameter under /<prefix>/apps (String parameters only)' }],
+  },
+  { command: 'pipelines', roles: ['management', 'user'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, ...READ_EXECUTIONS] },
   {
     command: 'status',
     roles: ['management', 'user'],
-    calls: [...LOCATE, READ_ITEM, DESCRIBE, HISTORY, { action: 'lambda:GetFunctionConfiguration', resource: { kind: 'pipelineFunctions' }, why: 'the failed function\'s log group, for the log link' }],
+    calls: [...LOCATE, READ_ITEM, LIST_FAILED_BUILDS, ...READ_EXECUTIONS, { action: 'lambda:GetFunctionConfiguration', resource: { kind: 'pipelineFunctions' }, why: 'the failed function\'s log group, for the log link' }],
   },
-  { command: 'redrive', roles: ['management', 'user'], calls: [...LOCATE, READ_ITEM, DESCRIBE, HISTORY, { action: 'states:RedriveExecution', resource: { kind: 'arn', arns: executions }, why: 'redrives the failed execution' }] },
+  { command: 'redrive', roles: ['management', 'user'], calls: [...LOCATE, READ_ITEM, LIST_FAILED_BUILDS, ...READ_EXECUTIONS, REDRIVE, REDRIVE_SHARED] },
   { command: 'deploy', roles: ['management'], calls: [...LOCATE, READ_ITEM, DESCRIBE, START_DEPLOY, ...WATCH] },
   { command: 'rollback', roles: ['management'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, DESCRIBE, START_DEPLOY, ...WATCH] },
-  { command: 'watch', roles: ['management', 'user'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, ...WATCH] },
+  { command: 'watch', roles: ['management', 'user'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, LIST_FAILED_BUILDS, ...READ_EXECUTIONS] },
   {
     command: 'logs',
     roles: ['management', 'user'],

@@ -279,3 +279,28 @@ export const runOutputSchema = z.object({
   logs: z.array(logEventSchema),
 });
 export type RunOutput = z.infer<typeof runOutputSchema>;
+
+/** One app of `slipway apps`, from its settings parameter. */
+export const appEntrySchema = z.object({
+  app: z.string(),
+  /** The shared control plane that runs its pipelines (its cluster's name). */
+  controlPlane: z.string(),
+  /** The ECS cluster its services run in (name). */
+  cluster: z.string(),
+  processes: z.array(z.string()),
+  /** Its own DynamoDB table (builds, releases, claims). */
+  table: z.string(),
+  parameter: z.string(),
+});
+
+/**
+ * `slipway apps --json`: the apps deployed in the account and region under a prefix (one settings
+ * parameter each), sorted by name; `invalid` lists settings parameters that are not valid settings.
+ */
+export const appsOutputSchema = z.object({
+  prefix: z.string(),
+  region: z.string(),
+  apps: z.array(appEntrySchema),
+  invalid: z.array(z.object({ parameter: z.string(), error: z.string() })),
+});
+export type AppsOutput = z.infer<typeof appsOutputSchema>;

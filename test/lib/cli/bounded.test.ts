@@ -78,7 +78,7 @@ describe('the client factory', () => {
 
 describe('slipway against an endpoint that never answers', () => {
   test.each([
-    [['pipelines', 'example'], 'STS GetCallerIdentity'],
+    [['pipelines', 'example'], 'SSM GetParameter'],
     [['alarms', 'example'], 'CloudWatch DescribeAlarms'],
     [['config', 'list', 'example'], 'SSM DescribeParameters'],
   ])('%j --timeout 2 ends with TimedOut naming the call it waited for, exit 1, nothing else on a pipe', async (args, call) => {
@@ -93,7 +93,7 @@ describe('slipway against an endpoint that never answers', () => {
     const result = await cli(['watch', 'example', '--timeout', '2', '--json']);
 
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.out)).toEqual({ error: 'TimedOut', message: expect.stringMatching(/^gave up after 2 s \(--timeout\), waiting for STS GetCallerIdentity; the pipeline goes on/) });
+    expect(JSON.parse(result.out)).toEqual({ error: 'TimedOut', message: expect.stringMatching(/^gave up after 2 s \(--timeout\), waiting for SSM GetParameter; the pipeline goes on/) });
   });
 
   test('on a terminal, a call that waits more than a second shows what it waits for, and the line is wiped before the error', async () => {
@@ -108,7 +108,7 @@ describe('slipway against an endpoint that never answers', () => {
     });
 
     expect(result.code).toBe(1);
-    expect(result.out).toMatch(/\r\x1b\[K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] waiting for STS GetCallerIdentity \(\d s\)/);
+    expect(result.out).toMatch(/\r\x1b\[K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] waiting for SSM GetParameter \(\d s\)/);
     expect(result.out).toMatch(/\r\x1b\[Kerror: TimedOut: gave up after 3 s/);
   });
 

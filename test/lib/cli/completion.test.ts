@@ -30,6 +30,8 @@ describe('slipway completion', () => {
     expect(completeInBash(['config', ''])).toEqual(expect.arrayContaining(['list', 'get', 'set', 'unset', '--prefix', '--json']));
     expect(completeInBash(['config', 'list', 'example', '--'])).toEqual(expect.arrayContaining(['--show-values', '--profile', '--region', '--timeout']));
     expect(completeInBash(['watch', 'example', '--i'])).toEqual(['--interval']);
+    expect(completeInBash(['redrive', 'example', '--a'])).toEqual(['--app']);
+    expect(completeInBash(['ap'])).toEqual(['apps']);
   });
 
   test('zsh and fish scripts name every command', () => {
@@ -37,7 +39,7 @@ describe('slipway completion', () => {
     const fish = script('fish');
 
     expect(zsh.split('\n')[0]).toBe('#compdef slipway');
-    for (const command of ['local', 'db', 'config', 'schedules', 'scale', 'alarms', 'pipelines', 'status', 'redrive', 'deploy', 'rollback', 'watch', 'completion']) {
+    for (const command of ['apps', 'local', 'db', 'config', 'schedules', 'scale', 'alarms', 'pipelines', 'status', 'redrive', 'deploy', 'rollback', 'watch', 'completion']) {
       expect(fish).toMatch(new RegExp(`-a '[^']*\\b${command}\\b`));
       expect(zsh).toContain(command);
     }

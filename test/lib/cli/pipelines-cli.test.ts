@@ -6,16 +6,16 @@ import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { readFileSync } from 'node:fs';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { errorOutputSchema, pipelinesOutputSchema, statusOutputSchema } from '../../../lib/ops/schemas';
+import { appsOutputSchema, errorOutputSchema, pipelinesOutputSchema, statusOutputSchema } from '../../../lib/ops/schemas';
 import { fixtureHistory } from '../ops/aws-fixtures';
 import { ACCOUNT, DEPLOY_MAP, DEPLOY_TASK, deployIterationFailed, execArn, REGION, ROLLBACK_CAUSE, T0 } from '../ops/histories';
+import { settingsFor, settingsParameter, tableOf } from '../ops/settings-fixtures';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const BIN = path.join(ROOT, 'bin', 'slipway.js');
 const DEPLOY_42 = execArn('deploy', 'example-42-deploy');
-const TABLE = 'ExampleAppStack-PipelinesTable1234';
+const TABLE = tableOf('example');
 
 type Handler = (body: Record<string, unknown>) => { status?: number; body: unknown };
 let routes: Record<string, Handler> = {};
@@ -55,10 +55,15 @@ afterAll(async () => {
 
 beforeEach(() => {
   calls.length = 0;
-  const definition = readFileSync(path.join(ROOT, 'statemachines', 'build.asl.json'), 'utf8').replace(/\$\{AppTableName\}/g, TABLE);
+  // Two apps are deployed: their settings parameters, as SSM GetParameter answers (ParameterNotFound for any other).
+  const deployed: Record<string, unknown> = { example: settingsFor('example'), 'example-admin': settingsFor('example-admin') };
   routes = {
     GetCallerIdentity: () => ({ body: { Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/oncall`, UserId: 'AIDA' } }),
-    DescribeStateMachine: () => ({ body: { definition, name: 'slipway-example-build', stateMachineArn: 'x', roleArn: 'r', type: 'STANDARD', creationDate: epoch(T0) } }),
+    GetParameter: (body) => {
+      const app = Object.keys(deployed).find((a) => settingsParameter(a) === body.Name);
+      if (!app) return { status: 400, body: { __type: 'ParameterNotFound', message: '' } };
+      return { body: { Parameter: { Name: body.Name, Type: 'String', Value: JSON.stringify(deployed[app]), Version: 1, ARN: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${String(body.Name)}` } } };
+    },
   };
 });
 
@@ -73,15 +78,17 @@ function cli(...args: string[]): Promise<{ code: number; out: string; err: strin
 }
 
 describe('slipway pipeline commands (child process)', () => {
-  test('pipelines --json prints the schema-valid listing and exits 0', async () => {
-    routes.Query = () => ({ body: { Items: [], Count: 0 } });
-    routes.GetItem = () => ({ body: {} });
+  test("pipelines --json prints the schema-valid listing and exits 0, reading the table its settings parameter names", async () => {
+    const tables: unknown[] = [];
+    routes.Query = (body) => (tables.push(body.TableName), { body: { Items: [], Count: 0 } });
+    routes.GetItem = (body) => (tables.push(body.TableName), { body: {} });
 
     const result = await cli('pipelines', 'example', '--json', '--limit', '3');
 
     expect(result.code).toBe(0);
     expect(pipelinesOutputSchema.parse(JSON.parse(result.out))).toEqual({ app: 'example', region: REGION, account: ACCOUNT, currentRelease: null, builds: [] });
-    expect(calls).toEqual(expect.arrayContaining(['GetCallerIdentity', 'DescribeStateMachine', 'Query']));
+    expect(calls).toEqual(['GetParameter', 'Query', 'GetItem']);
+    expect(tables).toEqual([TABLE, TABLE]);
   });
 
   test('status of a failed execution prints the failure and exits 1', async () => {
@@ -130,9 +137,56 @@ describe('slipway pipeline commands (child process)', () => {
 
     expect(result.code).toBe(1);
     expect(result.err).toHaveLength(1);
-    expect(result.err[0]).toMatch(/^error: AccessDenied: access denied: Step Functions DescribeExecution arn:aws:states:eu-west-1:123456789012:execution:slipway-example-deploy:example-42-deploy: User: .* is not authorized/);
+    expect(result.err[0]).toMatch(/^error: AccessDenied: access denied: Step Functions DescribeExecution arn:aws:states:eu-west-1:123456789012:execution:slipway-production-deploy:example-42-deploy: User: .* is not authorized/);
     expect(errorOutputSchema.parse(JSON.parse(result.out)).error).toBe('AccessDenied');
     expect(calls).not.toContain('RedriveExecution');
+  });
+
+  test('an app with no settings parameter: NotFound, exit 1, saying it is not deployed here', async () => {
+    const result = await cli('pipelines', 'nope');
+
+    expect(result.code).toBe(1);
+    expect(result.err).toHaveLength(1);
+    expect(result.err[0]).toMatch(/^error: NotFound: app "nope" is not deployed in region eu-west-1: there is no settings parameter \/slipway\/apps\/nope\/settings\. Deploy its app stack/);
+    expect(calls).toEqual(['GetParameter']);
+  });
+
+  test("status --app example of example-admin's execution: WrongApp, exit 1, no history read", async () => {
+    const arn = execArn('deploy', 'example-admin-42-deploy');
+    routes.DescribeExecution = () => ({ body: { executionArn: arn, stateMachineArn: 'sm', name: 'example-admin-42-deploy', status: 'FAILED', startDate: epoch(T0), input: '{"app":"example-admin"}' } });
+
+    const result = await cli('redrive', arn, '--app', 'example', '--json');
+
+    expect(result.code).toBe(1);
+    expect(errorOutputSchema.parse(JSON.parse(result.out))).toMatchObject({ error: 'WrongApp' });
+    expect(result.err[0]).toMatch(/^error: WrongApp: execution example-admin-42-deploy belongs to app "example-admin", not "example"/);
+    expect(calls).not.toContain('GetExecutionHistory');
+    expect(calls).not.toContain('RedriveExecution');
+  });
+
+  test('apps --json lists the deployed apps from their settings parameters; an invalid one is listed apart', async () => {
+    const parameter = (name: string, value: string) => ({ Name: name, Type: 'String', Value: value, Version: 1 });
+    const requests: Record<string, unknown>[] = [];
+    routes.GetParametersByPath = (body) => {
+      requests.push(body);
+      return body.NextToken
+        ? { body: { Parameters: [parameter(settingsParameter('example'), JSON.stringify(settingsFor('example'))), parameter('/slipway/apps/example/schedules', '[]')] } }
+        : { body: { Parameters: [parameter(settingsParameter('web-admin'), JSON.stringify(settingsFor('web-admin', { controlPlane: 'staging' }))), parameter(settingsParameter('broken'), '{')], NextToken: 'n' } };
+    };
+
+    const result = await cli('apps', '--json');
+    const human = await cli('apps');
+
+    expect(result.code).toBe(0);
+    const out = appsOutputSchema.parse(JSON.parse(result.out));
+    expect(out.apps.map((a) => [a.app, a.controlPlane, a.cluster, a.processes.join(',')])).toEqual([
+      ['example', 'production', 'slipway-production', 'web,worker'],
+      ['web-admin', 'staging', 'slipway-production', 'web,worker'],
+    ]);
+    expect(out.invalid).toEqual([{ parameter: '/slipway/apps/broken/settings', error: expect.stringContaining('is not JSON') }]);
+    expect(requests[0]).toMatchObject({ Path: '/slipway/apps', Recursive: true, ParameterFilters: [{ Key: 'Type', Option: 'Equals', Values: ['String'] }] });
+    expect(human.code).toBe(0);
+    expect(human.out).toMatch(/^2 apps under slipway in eu-west-1\nAPP +CONTROL PLANE +CLUSTER +PROCESSES\nexample +production +slipway-production +web,worker\n/);
   });
 
   test('usage errors exit 2: a missing --build, a malformed ARN, a bad --limit', async () => {
@@ -147,18 +201,8 @@ describe('slipway pipeline commands (child process)', () => {
 });
 
 describe('slipway logs (child process)', () => {
-  test('logs --json: the settings record names the log group; every FilterLogEvents page, one event per line', async () => {
-    const settings = {
-      app: 'example',
-      region: REGION,
-      cluster: 'slipway-production',
-      imageRepositoryUri: 'repo',
-      codeBuildProject: 'p',
-      network: { subnets: ['s'], securityGroups: ['g'], assignPublicIp: 'DISABLED' },
-      capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
-      processes: { web: { family: 'slipway-example-web', cpu: '256', memory: '512', executionRoleArn: 'e', taskRoleArn: 't', logGroup: '/slipway/apps/example', desiredCount: 1 } },
-    };
-    routes.GetItem = (body) => ((body.Key as { sk: { S: string } }).sk.S === 'SETTINGS' ? { body: { Item: { settings: { S: JSON.stringify(settings) } } } } : { body: {} });
+  test('logs --json: the settings parameter names the log group; every FilterLogEvents page, one event per line', async () => {
+    routes.GetItem = () => ({ body: {} });
     const requests: Record<string, unknown>[] = [];
     routes.FilterLogEvents = (body) => {
       requests.push(body);

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { DynamoDBClient, GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   DescribeExecutionCommand,
-  DescribeStateMachineCommand,
+  ListExecutionsCommand,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   RedriveExecutionCommand,
@@ -13,10 +11,12 @@ import {
   type DescribeExecutionCommandOutput,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { OpsClients } from '../../../lib/ops/aws';
 import {
+  parseExecutionTarget,
   cliExecutionName,
   deployBuild,
   executionStatus,
@@ -29,8 +29,10 @@ import {
   watchPipeline,
   type Clock,
 } from '../../../lib/ops/commands';
+import { CLI_PERMISSIONS } from '../../../lib/ops/permissions';
 import { deployOutputSchema, pipelinesOutputSchema, redriveOutputSchema, statusOutputSchema, watchOutputSchema } from '../../../lib/ops/schemas';
 import { fixtureHistory } from './aws-fixtures';
+import { serveSettings, settingsFor, stateMachineArn, tableOf } from './settings-fixtures';
 import {
   ACCOUNT,
   APP,
@@ -54,11 +56,14 @@ const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
 const sts = mockClient(STSClient);
 const lambda = mockClient(LambdaClient);
-const clients: OpsClients = { sfn: new SFNClient({ region: REGION }), dynamodb: new DynamoDBClient({ region: REGION }), sts: new STSClient({ region: REGION }), lambda: new LambdaClient({ region: REGION }) };
+const ssm = mockClient(SSMClient);
+const clients: OpsClients = { sfn: new SFNClient({ region: REGION }), dynamodb: new DynamoDBClient({ region: REGION }), sts: new STSClient({ region: REGION }), ssm: new SSMClient({ region: REGION }), lambda: new LambdaClient({ region: REGION }) };
 
-const TABLE = 'ExampleAppStack-PipelinesTable1234';
-const BUILD_SM = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:slipway-${APP}-build`;
-const DEPLOY_SM = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:slipway-${APP}-deploy`;
+/** Another app on the same control plane, whose name starts with "example-". */
+const OTHER = 'example-admin';
+const TABLE = tableOf(APP);
+const BUILD_SM = stateMachineArn('build');
+const DEPLOY_SM = stateMachineArn('deploy');
 const BUILD_EXEC_42 = execArn('build', '5f0c9a4e-0d7b-4c44-9f1a-2b4f0a8e7c11');
 const RELEASE_42 = execArn('release', `${APP}-42-release`);
 const DEPLOY_42 = execArn('deploy', `${APP}-42-deploy`);
@@ -74,6 +79,15 @@ function fakeClock(start = new Date('2026-11-20T12:00:00Z')): Clock & { slept: n
 }
 
 const S = (v: string): AttributeValue => ({ S: v });
+
+/** The input of a build execution: the CodeBuild event EventBridge started it with (project `slipway-<app>`). */
+function codeBuildEvent(app: string, build?: number): string {
+  return JSON.stringify({
+    source: 'aws.codebuild',
+    'detail-type': 'CodeBuild Build State Change',
+    detail: { 'project-name': `slipway-${app}`, 'build-status': 'FAILED', ...(build !== undefined ? { 'additional-information': { 'build-number': build } } : {}) },
+  });
+}
 
 function buildItem(n: number, extra: Record<string, AttributeValue> = {}): Record<string, AttributeValue> {
   return {
@@ -103,16 +117,16 @@ function described(arn: string, status: string, extra: Partial<DescribeExecution
   return { $metadata: {}, executionArn: arn, stateMachineArn: 'sm', name: arn.slice(arn.lastIndexOf(':') + 1), status: status as 'RUNNING', startDate: T0, ...(status !== 'RUNNING' ? { stopDate: new Date(T0.getTime() + 300_000) } : {}), ...extra };
 }
 
-const definition = readFileSync(path.join(__dirname, '..', '..', '..', 'statemachines', 'build.asl.json'), 'utf8').replace(/\$\{AppTableName\}/g, TABLE);
-
 beforeEach(() => {
   sfn.reset();
   dynamodb.reset();
   sts.reset();
   lambda.reset();
+  ssm.reset();
   sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/oncall`, UserId: 'AIDA' });
-  sfn.on(DescribeStateMachineCommand, { stateMachineArn: BUILD_SM }).resolves({ definition, name: `slipway-${APP}-build`, stateMachineArn: BUILD_SM, roleArn: 'r', type: 'STANDARD', creationDate: T0 });
+  serveSettings(ssm, { [APP]: settingsFor(APP, { deployTimeoutSeconds: 1200 }), [OTHER]: settingsFor(OTHER) });
   sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
+  sfn.on(ListExecutionsCommand).resolves({ executions: [] });
   dynamodb.on(GetItemCommand).resolves({});
   lambda.on(GetFunctionConfigurationCommand).resolves({ LoggingConfig: { LogGroup: '/aws/lambda/ExampleAppStack-WaitForDeployment-x1', LogFormat: 'JSON' } });
 });
@@ -236,8 +250,8 @@ describe('slipway status', () => {
     expect(text).not.toContain('redrive: possible');
   });
 
-  test('InvalidEvent on a build execution named by its ARN: the app comes from the state machine name', async () => {
-    sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_42 }).resolves(described(BUILD_EXEC_42, 'FAILED', { error: 'InvalidEvent', redriveStatus: 'REDRIVABLE' }));
+  test('InvalidEvent on a build execution named by its ARN: the app comes from its input, the CodeBuild event of project slipway-example', async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_42 }).resolves(described(BUILD_EXEC_42, 'FAILED', { error: 'InvalidEvent', redriveStatus: 'REDRIVABLE', input: codeBuildEvent(APP) }));
     serveHistory(BUILD_EXEC_42, invalidEventHistory());
 
     const out = await executionStatus(clients, { arn: BUILD_EXEC_42 });
@@ -348,10 +362,12 @@ describe('slipway pipelines', () => {
     expect(out.builds[0].executions.deploy).toMatchObject({ name: 'example-41-rollback-20261121T080000Z', status: 'FAILED', failedStep: `${DEPLOY_TASK} (${DEPLOY_MAP} #0 web)` });
   });
 
-  test('a missing state machine names the account, region and the --prefix option', async () => {
-    sfn.on(DescribeStateMachineCommand, { stateMachineArn: BUILD_SM }).rejects(Object.assign(new Error('State Machine Does Not Exist'), { name: 'StateMachineDoesNotExist', $metadata: {} }));
+  test('an app without a settings parameter is not deployed here: NotFound names the parameter, the region and --prefix', async () => {
+    const error = await listPipelines(clients, 'nope').catch((e: Error) => e);
 
-    await expect(listPipelines(clients, APP)).rejects.toThrow(`app "example" has no state machine slipway-example-build in account ${ACCOUNT}, region ${REGION}`);
+    expect(error).toMatchObject({ name: 'NotFound', message: expect.stringContaining(`app "nope" is not deployed in region ${REGION}: there is no settings parameter /slipway/apps/nope/settings`) });
+    expect((error as Error).message).toContain('--prefix');
+    expect(dynamodb.calls()).toHaveLength(0);
   });
 
   test('an invalid app name is a usage error and calls nothing', async () => {
@@ -474,6 +490,7 @@ describe('slipway deploy and rollback', () => {
     expect(call.name).toBe('example-41-redeploy-20261120T120000Z');
     expect(JSON.parse(call.input ?? '')).toEqual({
       app: APP,
+      table: TABLE,
       build: releaseInput.build,
       processes: [{ name: 'web', taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example-web:41` }],
       deployTimeoutSeconds: 900,
@@ -482,17 +499,9 @@ describe('slipway deploy and rollback', () => {
     expect(out).toMatchObject({ kind: 'deploy', build: '41', from: '42', force: true, name: call.name });
   });
 
-  test('a release whose executions Step Functions no longer keeps is deployed from the build record and the settings', async () => {
-    // Prepare: the release execution is gone (closed executions are kept 90 days).
+  test('a release whose executions Step Functions no longer keeps is deployed from the build record and the settings parameter', async () => {
+    // Prepare: the release execution is gone (closed executions are kept 90 days); the settings say 1200 s.
     sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_41 }).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
-    const settings = {
-      app: APP, region: REGION, cluster: 'production', imageRepositoryUri: 'repo', codeBuildProject: 'slipway-example',
-      network: { subnets: ['subnet-1'], securityGroups: ['sg-1'], assignPublicIp: 'DISABLED' },
-      capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
-      deployTimeoutSeconds: 1200,
-      processes: { web: { family: 'slipway-example-web', cpu: '256', memory: '512', executionRoleArn: 'e', taskRoleArn: 't', logGroup: '/slipway/apps/example', desiredCount: 1 } },
-    };
-    dynamodb.on(GetItemCommand, { Key: { pk: S('APP'), sk: S('SETTINGS') } }).resolves({ Item: { pk: S('APP'), sk: S('SETTINGS'), settings: S(JSON.stringify(settings)) } });
 
     // Act
     await rollback(clients, APP, '41', { clock: fakeClock() });
@@ -607,5 +616,247 @@ describe('slipway watch', () => {
 
     expect(out.outcome).toBe('timed-out');
     expect(clock.slept).toEqual([60_000, 60_000, 60_000]);
+  });
+});
+
+describe('two apps on one control plane: "example" and "example-admin" share the state machines', () => {
+  const ADMIN_RELEASE_42 = execArn('release', `${OTHER}-42-release`);
+  const ADMIN_DEPLOY_42 = execArn('deploy', `${OTHER}-42-deploy`);
+  const ADMIN_BUILD_43 = execArn('build', 'a1a1a1a1-0000-4c44-9f1a-2b4f0a8e7c11');
+  const EXAMPLE_BUILD_44 = execArn('build', 'b2b2b2b2-0000-4c44-9f1a-2b4f0a8e7c11');
+  const EXAMPLE_BUILD_43 = execArn('build', 'c3c3c3c3-0000-4c44-9f1a-2b4f0a8e7c11');
+  const failedBuild = (arn: string, app: string, build: number) => described(arn, 'FAILED', { error: 'SettingsNotFound', redriveStatus: 'REDRIVABLE', input: codeBuildEvent(app, build) });
+  /** Every execution ARN the command asked Step Functions about. */
+  const asked = () => sfn.calls().map((c) => (c.args[0].input as { executionArn?: string }).executionArn).filter((a): a is string => a !== undefined);
+
+  beforeEach(() => {
+    // The other app's executions of build 42 exist in the same state machines, and failed.
+    sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_RELEASE_42 }).resolves(described(ADMIN_RELEASE_42, 'SUCCEEDED', { input: JSON.stringify({ app: OTHER }) }));
+    sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_DEPLOY_42 }).resolves(described(ADMIN_DEPLOY_42, 'FAILED', { error: 'DeploymentRolledBack', redriveStatus: 'REDRIVABLE', input: JSON.stringify({ app: OTHER }) }));
+    serveHistory(ADMIN_DEPLOY_42, deployIterationFailed().events);
+    sfn.on(RedriveExecutionCommand).resolves({ redriveDate: new Date('2026-11-20T12:00:00Z') });
+  });
+
+  test("pipelines reads the app's own table and executions: build 42 of example has no deploy, whatever example-admin's build 42 did", async () => {
+    dynamodb.on(QueryCommand).resolves({ Items: [buildItem(42)] });
+    sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_42 }).resolves(described(BUILD_EXEC_42, 'SUCCEEDED'));
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'RUNNING', { input: JSON.stringify({ app: APP }) }));
+
+    const out = await listPipelines(clients, APP);
+
+    expect(dynamodb).toHaveReceivedCommandWith(QueryCommand, { TableName: TABLE });
+    expect(dynamodb.commandCalls(QueryCommand).map((c) => c.args[0].input.TableName)).not.toContain(tableOf(OTHER));
+    expect(out.builds[0].executions).toMatchObject({ release: { name: 'example-42-release', status: 'RUNNING' }, deploy: null });
+    expect(asked().filter((a) => a.includes(`:${OTHER}-`))).toEqual([]);
+  });
+
+  test('status of the other app\'s execution by ARN with --app example is WrongApp and reads no history', async () => {
+    const error = await executionStatus(clients, { arn: ADMIN_DEPLOY_42, app: APP }).catch((e: Error) => e);
+
+    expect(error).toMatchObject({ name: 'WrongApp', message: expect.stringContaining('execution example-admin-42-deploy belongs to app "example-admin", not "example"') });
+    expect(sfn.commandCalls(GetExecutionHistoryCommand)).toHaveLength(0);
+  });
+
+  test("redrive --app example of example-admin's failed build execution (random name: the app is in its input) is refused without RedriveExecution", async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_BUILD_43 }).resolves(failedBuild(ADMIN_BUILD_43, OTHER, 43));
+
+    const error = await redrive(clients, { arn: ADMIN_BUILD_43, app: APP }).catch((e: Error) => e);
+
+    expect(error).toMatchObject({ name: 'WrongApp', message: expect.stringContaining('belongs to app "example-admin", not "example"') });
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+  });
+
+  test('config-change and schedules executions (named from the event id) are told apart by their input', async () => {
+    const change = execArn('config-change', '7d1c0f3e-1111-4c44-9f1a-2b4f0a8e7c11');
+    const schedules = execArn('schedules', '8e2d1a4f-2222-4c44-9f1a-2b4f0a8e7c11');
+    const parameterChange = { source: 'aws.ssm', 'detail-type': 'Parameter Store Change', detail: { name: `/slipway/apps/${OTHER}/config/DATABASE_URL`, operation: 'Update' } };
+    sfn.on(DescribeExecutionCommand, { executionArn: change }).resolves(described(change, 'FAILED', { redriveStatus: 'REDRIVABLE', input: JSON.stringify(parameterChange) }));
+    sfn.on(DescribeExecutionCommand, { executionArn: schedules }).resolves(described(schedules, 'FAILED', { redriveStatus: 'REDRIVABLE', input: JSON.stringify({ app: APP }) }));
+    serveHistory(schedules, releaseTaskFailed().events);
+
+    const refused = await redrive(clients, { arn: change, app: APP }).catch((e: Error) => e);
+    await redrive(clients, { arn: schedules, app: APP });
+
+    expect(refused).toMatchObject({ name: 'WrongApp', message: expect.stringContaining('belongs to app "example-admin"') });
+    expect(sfn.commandCalls(RedriveExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([schedules]);
+  });
+
+  test('redrive --app example of its own deploy execution redrives it', async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'FAILED', { error: 'DeploymentRolledBack', redriveStatus: 'REDRIVABLE', input: JSON.stringify({ app: APP }) }));
+    serveHistory(DEPLOY_42, deployIterationFailed().events);
+
+    await redrive(clients, { arn: DEPLOY_42, app: APP });
+
+    expect(sfn).toHaveReceivedCommandWith(RedriveExecutionCommand, { executionArn: DEPLOY_42 });
+  });
+
+  test("redrive example 43, a build that failed before it was recorded: found among the shared build state machine's failed executions, across pages, by its input; the other app's build 43 is passed over", async () => {
+    // Prepare: build 43 is not in example's table; ListExecutions (newest first) mixes the two apps over two pages.
+    sfn.on(ListExecutionsCommand, { stateMachineArn: BUILD_SM, nextToken: undefined }).resolves({
+      executions: [ADMIN_BUILD_43, EXAMPLE_BUILD_44].map((executionArn) => ({ executionArn, stateMachineArn: BUILD_SM, name: executionArn.slice(executionArn.lastIndexOf(':') + 1), status: 'FAILED', startDate: T0 })),
+      nextToken: 'page-2',
+    });
+    sfn.on(ListExecutionsCommand, { stateMachineArn: BUILD_SM, nextToken: 'page-2' }).resolves({
+      executions: [{ executionArn: EXAMPLE_BUILD_43, stateMachineArn: BUILD_SM, name: 'c3c3c3c3-0000-4c44-9f1a-2b4f0a8e7c11', status: 'FAILED', startDate: T0 }],
+    });
+    sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_BUILD_43 }).resolves(failedBuild(ADMIN_BUILD_43, OTHER, 43));
+    sfn.on(DescribeExecutionCommand, { executionArn: EXAMPLE_BUILD_44 }).resolves(failedBuild(EXAMPLE_BUILD_44, APP, 44));
+    sfn.on(DescribeExecutionCommand, { executionArn: EXAMPLE_BUILD_43 }).resolves(failedBuild(EXAMPLE_BUILD_43, APP, 43));
+    serveHistory(EXAMPLE_BUILD_43, releaseTaskFailed().events);
+
+    // Act
+    const out = await redrive(clients, { app: APP, build: '43' });
+
+    // Assess
+    expect(sfn).toHaveReceivedCommandWith(ListExecutionsCommand, { stateMachineArn: BUILD_SM, statusFilter: 'FAILED' });
+    expect(sfn.commandCalls(RedriveExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([EXAMPLE_BUILD_43]);
+    expect(out.arn).toBe(EXAMPLE_BUILD_43);
+  });
+
+  test("watch example 43: while nothing is recorded it looks among the failed build executions (not every poll), and ends at example's failed build 43, not example-admin's", async () => {
+    // Prepare: first look finds only example-admin's build 43; the look 5 minutes later finds example's.
+    sfn
+      .on(ListExecutionsCommand, { stateMachineArn: BUILD_SM })
+      .resolvesOnce({ executions: [{ executionArn: ADMIN_BUILD_43, stateMachineArn: BUILD_SM, name: 'a1', status: 'FAILED', startDate: T0 }] })
+      .resolves({ executions: [{ executionArn: EXAMPLE_BUILD_43, stateMachineArn: BUILD_SM, name: 'c3', status: 'FAILED', startDate: T0 }, { executionArn: ADMIN_BUILD_43, stateMachineArn: BUILD_SM, name: 'a1', status: 'FAILED', startDate: T0 }] });
+    sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_BUILD_43 }).resolves(failedBuild(ADMIN_BUILD_43, OTHER, 43));
+    sfn.on(DescribeExecutionCommand, { executionArn: EXAMPLE_BUILD_43 }).resolves(failedBuild(EXAMPLE_BUILD_43, APP, 43));
+    serveHistory(EXAMPLE_BUILD_43, releaseTaskFailed().events);
+    const clock = fakeClock();
+
+    // Act
+    const out = await watchPipeline(clients, APP, '43', { clock, intervalMs: 5000 });
+
+    // Assess
+    expect(out.outcome).toBe('failed');
+    expect(out.executions.build?.arn).toBe(EXAMPLE_BUILD_43);
+    expect(out.message).toMatch(/^the build pipeline of build 43 failed before it recorded the build at "Run release task": SettingsNotFound\. Details: slipway status example 43; after fixing the cause: slipway redrive example 43$/);
+    expect(sfn.commandCalls(ListExecutionsCommand)).toHaveLength(2);
+    expect(clock.slept.reduce((a, b) => a + b, 0)).toBe(300_000);
+  });
+
+  test("the search passes over another app's build execution the caller may not describe", async () => {
+    sfn.on(ListExecutionsCommand, { stateMachineArn: BUILD_SM }).resolves({
+      executions: [ADMIN_BUILD_43, EXAMPLE_BUILD_43].map((executionArn) => ({ executionArn, stateMachineArn: BUILD_SM, name: executionArn.slice(executionArn.lastIndexOf(':') + 1), status: 'FAILED', startDate: T0 })),
+    });
+    sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_BUILD_43 }).rejects(Object.assign(new Error(`User: arn:aws:iam::${ACCOUNT}:role/example-user is not authorized to perform: states:DescribeExecution`), { name: 'AccessDeniedException', $metadata: {} }));
+    sfn.on(DescribeExecutionCommand, { executionArn: EXAMPLE_BUILD_43 }).resolves(failedBuild(EXAMPLE_BUILD_43, APP, 43));
+    serveHistory(EXAMPLE_BUILD_43, releaseTaskFailed().events);
+
+    const out = await executionStatus(clients, { app: APP, build: '43' });
+
+    expect(out.execution.arn).toBe(EXAMPLE_BUILD_43);
+  });
+
+  test("a build record naming another app's execution is refused (WrongApp), not acted on", async () => {
+    dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000043') } }).resolves({ Item: buildItem(43, { recordedBy: S(ADMIN_BUILD_43) }) });
+    sfn.on(DescribeExecutionCommand, { executionArn: ADMIN_BUILD_43 }).resolves(failedBuild(ADMIN_BUILD_43, OTHER, 43));
+
+    await expect(redrive(clients, { app: APP, build: '43' })).rejects.toMatchObject({ name: 'WrongApp' });
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+  });
+
+  test('deploy starts the shared deploy state machine with the app and its table in the input', async () => {
+    dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000041') } }).resolves({ Item: released41 });
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: execArn('deploy', input.name), startDate: T0 }));
+
+    await deployBuild(clients, OTHER, '41', { clock: fakeClock(), force: true });
+
+    const call = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+    expect(call.stateMachineArn).toBe(DEPLOY_SM);
+    expect(call.name).toBe('example-admin-41-redeploy-20261120T120000Z');
+    expect(JSON.parse(call.input ?? '')).toMatchObject({ app: OTHER, table: tableOf(OTHER) });
+    expect(dynamodb.calls().map((c) => (c.args[0].input as { TableName?: string }).TableName)).toEqual(expect.arrayContaining([tableOf(OTHER)]));
+    expect(dynamodb.calls().map((c) => (c.args[0].input as { TableName?: string }).TableName)).not.toContain(TABLE);
+  });
+});
+
+describe('what the pipeline commands send is in their permissions list (lib/ops/permissions.ts)', () => {
+  const SERVICE = new Map<unknown, string>([[sfn, 'states'], [dynamodb, 'dynamodb'], [sts, 'sts'], [ssm, 'ssm'], [lambda, 'lambda']]);
+  const sent = () => [...new Set([...SERVICE].flatMap(([mock, service]) => (mock as typeof sfn).calls().map((c) => `${service}:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`)))].sort();
+  const unlisted = (command: string) => {
+    const listed = CLI_PERMISSIONS.find((c) => c.command === command)?.calls.map((c) => c.action) ?? [];
+    return sent().filter((a) => !listed.includes(a));
+  };
+
+  test('pipelines', async () => {
+    dynamodb.on(QueryCommand).resolves({ Items: [buildItem(42)] });
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'FAILED', { error: 'ReleaseFailed' }));
+    serveHistory(RELEASE_42, releaseTaskFailed().events);
+
+    await listPipelines(clients, APP);
+
+    expect(sent()).toEqual(expect.arrayContaining(['ssm:GetParameter', 'dynamodb:Query', 'states:DescribeExecution', 'states:GetExecutionHistory']));
+    expect(unlisted('pipelines')).toEqual([]);
+  });
+
+  test('redrive of a build that was not recorded (ListExecutions)', async () => {
+    const arn = execArn('build', 'd4d4d4d4-0000-4c44-9f1a-2b4f0a8e7c11');
+    sfn.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: arn, stateMachineArn: stateMachineArn('build'), name: 'd4', status: 'FAILED', startDate: T0 }] });
+    sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves(described(arn, 'FAILED', { redriveStatus: 'REDRIVABLE', input: codeBuildEvent(APP, 45) }));
+    serveHistory(arn, releaseTaskFailed().events);
+    sfn.on(RedriveExecutionCommand).resolves({ redriveDate: T0 });
+
+    await redrive(clients, { app: APP, build: '45' });
+
+    expect(sent()).toEqual(expect.arrayContaining(['states:ListExecutions', 'states:RedriveExecution']));
+    expect(unlisted('redrive')).toEqual([]);
+  });
+
+  test('watch of a build not recorded yet (ListExecutions)', async () => {
+    await watchPipeline(clients, APP, '46', { clock: fakeClock(), intervalMs: 5000, timeoutMs: 10_000 });
+
+    expect(sent()).toEqual(expect.arrayContaining(['ssm:GetParameter', 'dynamodb:GetItem', 'states:ListExecutions']));
+    expect(unlisted('watch')).toEqual([]);
+  });
+
+  test('deploy', async () => {
+    dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000041') } }).resolves({ Item: released41 });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: execArn('deploy', 'x'), startDate: T0 });
+
+    await deployBuild(clients, APP, '41', { clock: fakeClock(), force: true });
+
+    expect(sent()).toEqual(expect.arrayContaining(['ssm:GetParameter', 'states:StartExecution']));
+    expect(unlisted('deploy')).toEqual([]);
+  });
+});
+
+describe('parseExecutionTarget with --app', () => {
+  test('an ARN keeps the app it must belong to; an app argument that differs from --app is a usage error', () => {
+    expect(parseExecutionTarget(DEPLOY_42, undefined, APP)).toEqual({ arn: DEPLOY_42, app: APP });
+    expect(parseExecutionTarget(APP, '42', APP)).toEqual({ app: APP, build: '42' });
+    expect(() => parseExecutionTarget(APP, '42', OTHER)).toThrow('--app example-admin and the app argument "example" differ: give one app');
+  });
+});
+
+describe('records written before the move to the shared control plane', () => {
+  // Build 41 was built, released and deployed by the app's own state machines (slipway-example-*),
+  // which the move deleted: its record names their executions, which Step Functions no longer has.
+  const OLD_BUILD_41 = `arn:aws:states:${REGION}:${ACCOUNT}:execution:slipway-example-build:0b4d5e2a-0000-4c44-9f1a-2b4f0a8e7c11`;
+  const OLD_DEPLOY_41 = `arn:aws:states:${REGION}:${ACCOUNT}:execution:slipway-example-deploy:example-41-deploy`;
+  const old41 = { ...released41, recordedBy: S(OLD_BUILD_41), deployExecution: S(OLD_DEPLOY_41) };
+
+  test('pipelines lists them from the same table with the same keys, as released and current, without executions', async () => {
+    dynamodb.on(QueryCommand).resolves({ Items: [old41] });
+    dynamodb.on(GetItemCommand, { Key: { pk: S('RELEASE'), sk: S('CURRENT') } }).resolves({ Item: { pk: S('RELEASE'), sk: S('CURRENT'), buildKey: S('41'), buildSortKey: S('0000000041') } });
+
+    const out = await listPipelines(clients, APP);
+
+    expect(dynamodb).toHaveReceivedCommandWith(QueryCommand, { TableName: TABLE, ExpressionAttributeValues: { ':pk': S('BUILD') } });
+    expect(out.currentRelease).toBe('41');
+    expect(out.builds).toEqual([expect.objectContaining({ build: '41', released: true, current: true, commit: 'c0ffee41aaaaaaaaaaaa', executions: { build: null, release: null, deploy: null } })]);
+    expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: OLD_BUILD_41 });
+  });
+
+  test('rollback to an old release deploys it on the shared deploy state machine from its record', async () => {
+    dynamodb.on(GetItemCommand, { Key: { pk: S('RELEASE'), sk: S('CURRENT') } }).resolves({ Item: { pk: S('RELEASE'), sk: S('CURRENT'), buildKey: S('42'), buildSortKey: S('0000000042') } });
+    dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000041') } }).resolves({ Item: old41 });
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: execArn('deploy', input.name), startDate: T0 }));
+
+    await rollback(clients, APP, '41', { clock: fakeClock() });
+
+    const call = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+    expect(call.stateMachineArn).toBe(DEPLOY_SM);
+    expect(JSON.parse(call.input ?? '')).toMatchObject({ app: APP, table: TABLE, deployTimeoutSeconds: 1200, processes: [{ name: 'web', taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example-web:41` }] });
   });
 });

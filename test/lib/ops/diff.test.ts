@@ -1,20 +1,23 @@
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DescribeTaskDefinitionCommand, ECSClient, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { OpsClients } from '../../../lib/ops/aws';
 import { compareSummaries, diffBuild, renderDiff, summarizeTaskDefinition } from '../../../lib/ops/diff';
 import { diffOutputSchema } from '../../../lib/ops/schemas';
+import { serveSettings, settingsFor, tableOf } from './settings-fixtures';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
-const TABLE = 'ExampleAppStack-PipelinesTable1234';
+const TABLE = tableOf('example');
 const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
 const sts = mockClient(STSClient);
 const ecs = mockClient(ECSClient);
-const clients: OpsClients = { sfn: new SFNClient({ region: REGION }), dynamodb: new DynamoDBClient({ region: REGION }), sts: new STSClient({ region: REGION }), ecs: new ECSClient({ region: REGION }) };
+const ssm = mockClient(SSMClient);
+const clients: OpsClients = { sfn: new SFNClient({ region: REGION }), dynamodb: new DynamoDBClient({ region: REGION }), sts: new STSClient({ region: REGION }), ssm: new SSMClient({ region: REGION }), ecs: new ECSClient({ region: REGION }) };
 
 const S = (v: string): AttributeValue => ({ S: v });
 const tdArn = (process: string, revision: number) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example-${process}:${revision}`;
@@ -42,7 +45,8 @@ function taskDefinition(process: string, revision: number, build: number, over: 
 }
 
 beforeEach(() => {
-  for (const m of [sfn, dynamodb, sts, ecs]) m.reset();
+  for (const m of [sfn, dynamodb, sts, ecs, ssm]) m.reset();
+  serveSettings(ssm, { example: settingsFor('example') });
   sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
   sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution does not exist', $metadata: {} }));
 });

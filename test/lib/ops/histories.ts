@@ -13,7 +13,8 @@ export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
 export const APP = 'example';
 export const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:slipway-example-${name}`;
-export const execArn = (pipeline: string, name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:slipway-${APP}-${pipeline}:${name}`;
+/** An execution of the shared control plane's state machine of `pipeline` (the cluster "production"). */
+export const execArn = (pipeline: string, name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:slipway-production-${pipeline}:${name}`;
 export const T0 = new Date('2026-11-20T10:00:00.000Z');
 
 /** Appends events with increasing ids and timestamps. */

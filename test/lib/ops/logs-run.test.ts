@@ -2,11 +2,13 @@ import { FilterLogEventsCommand, GetLogEventsCommand, ResourceNotFoundException 
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeTasksCommand, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { logEvent, parseSince, renderLogEvent, streamLogs } from '../../../lib/ops/logs';
 import { renderRunEnd, runExitCode, runTask, RUN_STARTED_BY } from '../../../lib/ops/run-task';
 import { CLI_PERMISSIONS } from '../../../lib/ops/permissions';
 import { logEventSchema, logsOutputSchema, runOutputSchema, type LogEvent } from '../../../lib/ops/schemas';
-import { CLUSTER, clients, fakeClock, LOG_GROUP, mockApp, mocks, NOW, taskArn, tdArn } from './task-fixtures';
+import { serveSettings, settingsFor, tableOf } from './settings-fixtures';
+import { CLUSTER, clients, fakeClock, LOG_GROUP, mockApp, mocks, NOW, SETTINGS, TABLE, taskArn, tdArn } from './task-fixtures';
 
 const TASK_ID = '0123456789abcdef0123456789abcdef';
 const at = (seconds: number) => NOW.getTime() - 600_000 + seconds * 1000;
@@ -138,7 +140,7 @@ describe('slipway run', () => {
       taskDefinition: tdArn('web', 7),
       count: 1,
       capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 0 }],
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-app'], assignPublicIp: 'DISABLED' } },
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-example'], assignPublicIp: 'DISABLED' } },
       overrides: { containerOverrides: [{ name: 'web', command: ['bin/rails', 'db:migrate'] }] },
       startedBy: RUN_STARTED_BY,
       tags: [{ key: 'slipway:run', value: 'cli' }],
@@ -206,7 +208,7 @@ describe('slipway run', () => {
 });
 
 describe('what logs and run send is in their permissions list (lib/ops/permissions.ts)', () => {
-  const PREFIX: Record<keyof typeof mocks, string> = { sfn: 'states', dynamodb: 'dynamodb', sts: 'sts', ecs: 'ecs', logs: 'logs' };
+  const PREFIX: Record<keyof typeof mocks, string> = { sfn: 'states', dynamodb: 'dynamodb', sts: 'sts', ssm: 'ssm', ecs: 'ecs', logs: 'logs' };
   const sent = () =>
     [...new Set(Object.entries(mocks).flatMap(([client, m]) => m.calls().map((c) => `${PREFIX[client as keyof typeof mocks]}:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`)))].sort();
   const listed = (command: string) => CLI_PERMISSIONS.find((c) => c.command === command)?.calls.map((c) => c.action) ?? [];
@@ -230,5 +232,30 @@ describe('what logs and run send is in their permissions list (lib/ops/permissio
 
     expect(sent()).toEqual(expect.arrayContaining(['ecs:RunTask', 'ecs:DescribeTasks', 'logs:GetLogEvents']));
     expect(sent().filter((a) => !listed('run').includes(a))).toEqual([]);
+  });
+});
+
+describe('two apps on one control plane', () => {
+  beforeEach(() => serveSettings(mocks.ssm, { example: SETTINGS, 'example-admin': settingsFor('example-admin') }));
+
+  test("logs of example-admin read its own log group, named by its own settings parameter", async () => {
+    mocks.logs.on(FilterLogEventsCommand).resolves({ events: [] });
+
+    await streamLogs(clients, 'example-admin', { since: '10m', clock: fakeClock(), onEvent: () => undefined });
+
+    expect(mocks.logs.commandCalls(FilterLogEventsCommand).map((c) => c.args[0].input.logGroupName)).toEqual(['/slipway/apps/example-admin']);
+    expect(mocks.ssm.commandCalls(GetParameterCommand).map((c) => c.args[0].input.Name)).toEqual(['/slipway/apps/example-admin/settings']);
+  });
+
+  test("run for example uses example's table, network and release, never example-admin's", async () => {
+    mocks.ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: taskArn(TASK_ID), lastStatus: 'PROVISIONING' }] });
+    mocks.ecs.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: taskArn(TASK_ID), lastStatus: 'STOPPED', containers: [{ name: 'web', exitCode: 0 }] }] });
+    mocks.logs.on(GetLogEventsCommand).resolves({ events: [], nextForwardToken: 'f' });
+
+    await runTask(clients, 'example', { command: ['ls'], clock: fakeClock(), onEvent: () => undefined });
+
+    expect(mocks.dynamodb.calls().map((c) => (c.args[0].input as { TableName?: string }).TableName)).toEqual(expect.arrayContaining([TABLE]));
+    expect(mocks.dynamodb.calls().map((c) => (c.args[0].input as { TableName?: string }).TableName)).not.toContain(tableOf('example-admin'));
+    expect(mocks.ecs.commandCalls(RunTaskCommand)[0].args[0].input.networkConfiguration?.awsvpcConfiguration?.securityGroups).toEqual(['sg-example']);
   });
 });

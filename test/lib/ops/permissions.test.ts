@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { addSchedule, appRef, getConfig, listConfig, listSchedules, removeSchedule, setConfig, unsetConfig } from '../../../lib/cli/config';
 import { listAlarms, scaleProcess } from '../../../lib/cli/monitoring';
 import { SimulatedParameterStore } from '../../../lib/local/world-ssm';
-import { actionsFor, CLI_PERMISSIONS } from '../../../lib/ops/permissions';
+import { actionsFor, CLI_PERMISSIONS, controlPlaneOf, type AppIds } from '../../../lib/ops/permissions';
 
 /**
  * lib/ops/permissions.ts is the list of what each command calls: running the config, schedules, scale
@@ -112,5 +112,40 @@ describe('actionsFor', () => {
       'states:StartExecution',
     ]);
     expect(user).not.toContain('sts:GetCallerIdentity');
+  });
+});
+
+describe('the shared control plane in the list', () => {
+  const ids: AppIds = { partition: 'aws', region: 'eu-west-1', account: '123456789012', prefix: 'slipway', app: 'example', processes: ['web'], cluster: 'slipway-production' };
+  const resources = (command: string, action: string) => CLI_PERMISSIONS.find((c) => c.command === command)?.calls.filter((c) => c.action === action).map((c) => c.resource) ?? [];
+
+  test('every app command reads the settings parameter of its app, and nothing else, to find it', () => {
+    for (const command of ['pipelines', 'status', 'redrive', 'deploy', 'rollback', 'watch', 'logs', 'run']) {
+      const [settings] = resources(command, 'ssm:GetParameter');
+      expect(settings?.kind === 'arn' && settings.arns(ids)).toEqual(['arn:aws:ssm:eu-west-1:123456789012:parameter/slipway/apps/example/settings']);
+      expect(resources(command, 'states:DescribeStateMachine')).toEqual([]);
+    }
+  });
+
+  test("the executions named after the app are on the control plane's state machines (the cluster's name without the prefix, or controlPlane)", () => {
+    const named = resources('redrive', 'states:RedriveExecution').find((r) => r.kind === 'arn');
+    expect(controlPlaneOf(ids)).toBe('production');
+    expect(named?.kind === 'arn' && named.arns(ids)).toEqual([
+      'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-release:example-42-release',
+      'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-deploy:example-42-deploy',
+      'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-deploy:example-42-redeploy-20261120T120000Z',
+    ]);
+    expect(named?.kind === 'arn' && named.arns({ ...ids, controlPlane: 'staging' })[0]).toBe('arn:aws:states:eu-west-1:123456789012:execution:slipway-staging-release:example-42-release');
+  });
+
+  test('executions whose names do not say the app are a separate, shared resource: build, config-change and schedules', () => {
+    const shared = resources('redrive', 'states:RedriveExecution').find((r) => r.kind === 'sharedExecutions');
+    expect(shared?.kind === 'sharedExecutions' && shared.patterns(ids)).toEqual([
+      'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-build:*',
+      'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-config-change:*',
+      'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-schedules:*',
+    ]);
+    // Reading a release's input or following a deploy needs no shared grant.
+    for (const command of ['deploy', 'rollback', 'logs', 'run']) expect(CLI_PERMISSIONS.find((c) => c.command === command)?.calls.filter((c) => c.resource.kind === 'sharedExecutions')).toEqual([]);
   });
 });

@@ -5,16 +5,17 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { DescribeExecutionCommand, DescribeStateMachineCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { AppSettingsInput } from '../../../functions/shared/settings';
 import type { OpsClients } from '../../../lib/ops/aws';
 import type { Clock } from '../../../lib/ops/commands';
+import { serveSettings, settingsFor, tableOf } from './settings-fixtures';
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '123456789012';
-export const TABLE = 'ExampleAppStack-PipelinesTable1234';
+export const TABLE = tableOf('example');
 export const LOG_GROUP = '/slipway/apps/example';
 export const CLUSTER = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/slipway-production`;
 export const NOW = new Date('2026-11-29T12:00:00.000Z');
@@ -26,6 +27,7 @@ export const mocks = {
   sfn: mockClient(SFNClient),
   dynamodb: mockClient(DynamoDBClient),
   sts: mockClient(STSClient),
+  ssm: mockClient(SSMClient),
   ecs: mockClient(ECSClient),
   logs: mockClient(CloudWatchLogsClient),
 };
@@ -34,6 +36,7 @@ export const clients: OpsClients = {
   sfn: new SFNClient({ region: REGION }),
   dynamodb: new DynamoDBClient({ region: REGION }),
   sts: new STSClient({ region: REGION }),
+  ssm: new SSMClient({ region: REGION }),
   ecs: new ECSClient({ region: REGION }),
   logs: new CloudWatchLogsClient({ region: REGION }),
 };
@@ -41,27 +44,7 @@ export const clients: OpsClients = {
 /** Every AWS call the mocks received. */
 export const awsCallCount = (): number => Object.values(mocks).reduce((n, m) => n + m.calls().length, 0);
 
-const processSettings = (process: string) => ({
-  family: `slipway-example-${process}`,
-  cpu: '256',
-  memory: '512',
-  executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/exec`,
-  taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/task`,
-  logGroup: LOG_GROUP,
-  desiredCount: 1,
-});
-
-export const SETTINGS: AppSettingsInput = {
-  app: 'example',
-  region: REGION,
-  cluster: CLUSTER,
-  imageRepositoryUri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/slipway/example`,
-  codeBuildProject: 'slipway-example',
-  network: { subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-app'], assignPublicIp: 'DISABLED' },
-  capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 0 }],
-  release: { process: 'web', command: ['bin/rails', 'db:migrate'] },
-  processes: { worker: processSettings('worker'), web: processSettings('web') },
-};
+export const SETTINGS = settingsFor('example');
 
 const S = (v: string): AttributeValue => ({ S: v });
 
@@ -90,15 +73,14 @@ export function fakeClock(start = NOW): Clock & { slept: number[] } {
   };
 }
 
-/** The app's table, STS and the build state machine, as a deployed app answers. */
+/** The app's settings parameter, its table and STS, as a deployed app answers. */
 export function mockApp(): void {
   for (const m of Object.values(mocks)) m.reset();
   mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
-  mocks.sfn.on(DescribeStateMachineCommand).resolves({ definition: JSON.stringify({ States: { Record: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:putItem', Parameters: { TableName: TABLE } } } }) });
+  serveSettings(mocks.ssm, { example: SETTINGS });
   mocks.sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution does not exist', $metadata: {} }));
   mocks.dynamodb.on(GetItemCommand).callsFake(async (input: { Key: { pk: { S: string }; sk: { S: string } } }) => {
     const key = `${input.Key.pk.S}#${input.Key.sk.S}`;
-    if (key === 'APP#SETTINGS') return { Item: { pk: S('APP'), sk: S('SETTINGS'), settings: S(JSON.stringify(SETTINGS)) } };
     if (key === 'RELEASE#CURRENT') return { Item: { pk: S('RELEASE'), sk: S('CURRENT'), buildKey: S('42'), buildSortKey: S('0000000042') } };
     if (key === 'BUILD#0000000042') return { Item: BUILD_42 };
     return {};
