@@ -91,7 +91,7 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
       'Figures are "median (min-max)" over the runs; a single value means every run gave the same.',
     '',
   );
-  out.push(`Runs: pipeline cost ${r.runs.pipeline} per settle time and variant, latency ${r.runs.latency} per variant, cold start ${r.runs.coldStart} per function, database ${r.runs.database}, \`cdk synth\` ${r.runs.synth}, \`npm test\` ${r.runs.test}, \`npm start\` ${r.runs.start}: chosen so the whole bench stays under 5 minutes on 2 cores (full mode plans 2 synths and 3 starts, and makes the second and third only while the bench has run less than ${r.budgetSeconds} s).`, '');
+  out.push(`Runs: pipeline cost ${r.runs.pipeline} per settle time and variant, latency ${r.runs.latency} per variant, cold start ${r.runs.coldStart} per function, database ${r.runs.database}, \`cdk synth\` ${r.runs.synth}, \`npm test\` ${r.runs.test}, \`npm start\` ${r.runs.start}${r.appsPerAccount ? ', apps per account 6 synths (counts, no noise: the same in smoke mode)' : ''}: chosen so the whole bench stays under 5 minutes on 2 cores (full mode plans 2 synths and 3 starts, and makes the second and third only while the bench has run less than ${r.budgetSeconds} s).`, '');
 
   out.push('## Goals', '');
   out.push(markdownTable(['goal', 'measured', 'result'], goals.map((g) => [g.goal, g.figure + (g.note ? ` — ${g.note}` : ''), g.pass ? 'pass' : '**miss**'])), '');
@@ -193,7 +193,8 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
   return out.join('\n');
 }
 
-const fitText = (q: QuotaFigure) => (q.quota === null ? 'no count quota' : q.fit === null ? 'no limit (nothing per app)' : formatNumber(q.fit, 0));
+const thousands = (n: number) => n.toLocaleString('en-US');
+const fitText = (q: QuotaFigure) => (q.quota === null ? 'no count quota' : q.fit === null ? 'no limit (nothing per app)' : thousands(q.fit));
 const perAppText = (q: QuotaFigure) => (q.agrees ? String(q.perApp) : `${q.perApp} (2nd app) / ${q.perAppCheck} (3rd app): not constant, the larger is used`);
 const usd = (v: number) => (Math.abs(v) < 0.005 && v !== 0 ? `$${v.toPrecision(2)}` : `$${v.toFixed(2)}`);
 
@@ -202,15 +203,15 @@ function renderVariant(v: VariantResults): string[] {
   out.push(
     markdownTable(
       ['quota (AWS default)', 'per', 'default', 'counted with 1 / 2 / 3 apps', 'shared', 'per app', 'apps before it binds'],
-      v.quotas.map((q) => [`[${q.label}](${q.source})`, q.scope, q.quota === null ? 'none' : formatNumber(q.quota, 0), q.counts.join(' / '), String(q.shared), perAppText(q), fitText(q)]),
+      v.quotas.map((q) => [`[${q.label}](${q.source})`, q.scope, q.quota === null ? 'none' : thousands(q.quota), q.counts.join(' / '), String(q.shared), perAppText(q), fitText(q)]),
     ),
     '',
   );
   const account = bindingQuota(v, 'account');
   const cluster = bindingQuota(v, 'per cluster');
   out.push(
-    `Per account and Region: **${account ? `${account.fit} apps` : 'no quota binds'}**${account ? `, bound by ${account.label}` : ''}. ` +
-      `Per cluster (one load balancer and its security group, quotas per load balancer): **${cluster ? `${cluster.fit} apps` : 'no quota binds'}**${cluster ? `, bound by ${cluster.label}` : ''}; more apps than that need another cluster.`,
+    `Per account and Region: **${account ? `${thousands(account.fit ?? 0)} apps` : 'no quota binds'}**${account ? `, bound by ${account.label}` : ''}. ` +
+      `Per cluster (one load balancer and its security group, quotas per load balancer): **${cluster ? `${thousands(cluster.fit ?? 0)} apps` : 'no quota binds'}**${cluster ? `, bound by ${cluster.label}` : ''}; more apps than that need another cluster.`,
     '',
   );
   return out;
@@ -222,7 +223,7 @@ export function renderAppsPerAccount(a: AppsPerAccountResults, section?: number)
   out.push(`## ${section ? `${section}. ` : ''}Apps per account`, '');
   out.push(
     `The CDK app (\`bin/slipway-app.ts\`, run with \`cdk.json\`'s \`app\` command as \`cdk synth\` runs it, cdk-nag on, Lambda bundling and CDK's built-in CloudFormation validation skipped: neither changes a template) synthesized for configs derived from \`${a.baseConfig}\`: its prefix, clusters and databases, and 1, 2 and 3 copies of its app \`${a.baseApp}\` (processes web and worker, no database) named \`bench-1\`..\`bench-3\`, ` +
-      'once with `"production": false` and once with `"production": true`. Every resource of each kind is counted in the synthesized templates: per app = count(2 apps) - count(1 app), checked against count(3) - count(2); shared = count(1) - per app (what the platform holds with no app); apps before a quota binds = floor((quota - shared) / per app). ' +
+      `${a.variants.map((v) => (v.variant === 'production' ? 'with `"production": true`' : 'with `"production": false`')).join(' and ')}. Every resource of each kind is counted in the synthesized templates: per app = count(2 apps) - count(1 app), checked against count(3) - count(2); shared = count(1) - per app (what the platform holds with no app); apps before a quota binds = floor((quota - shared) / per app). ` +
       'Nothing is typed in: the counts follow whatever the stacks contain when the bench runs. Not in the templates, so not counted: the 5 IAM roles of the CDK bootstrap stack and AWS\'s service-linked roles, parameters the CLI writes (`slipway config set`), schedules the schedules pipeline creates, ECS services and task definitions the pipelines create. ' +
       'Log groups include those Lambda and CodeBuild create on first use when a function or project names none. Quotas per load balancer and per security group are counted on the most loaded one.',
     '',
