@@ -207,7 +207,8 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
   {
     id: 'iam-roles',
     label: 'IAM roles',
-    // "Roles in an AWS account: 1,000" (adjustable): IAM and AWS STS quotas, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+    // "Roles in an AWS account: 1000" (default; maximum 5000), IAM object quotas: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entities
+    // (also "The default quota for IAM roles per account is 1000 roles", IAM Identity Center user guide).
     quota: 1000,
     scope: 'account',
     source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html',
@@ -216,7 +217,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
   {
     id: 'iam-managed-policies',
     label: 'IAM customer managed policies',
-    // "Customer managed policies in an AWS account: 1,500": same page.
+    // "Customer managed policies in an AWS account: 1500" (default; maximum 5000): same table.
     quota: 1500,
     scope: 'account',
     source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html',
@@ -225,7 +226,8 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
   {
     id: 'eventbridge-default-bus-rules',
     label: 'EventBridge rules on the default event bus',
-    // "Number of rules: 300 per event bus" in each Region but af-south-1 and eu-south-1 (100): Amazon EventBridge quotas, https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html
+    // "Number of rules: 300" per event bus per account in each Region but af-south-1 and eu-south-1 (100), Amazon EventBridge quotas
+    // (seen on the zh-CN edition of the page): https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html
     quota: 300,
     scope: 'account',
     source: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html',
@@ -234,7 +236,8 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
   {
     id: 'state-machines',
     label: 'Step Functions state machines',
-    // "Maximum number of registered state machines: 100,000" (Step Functions service quotas, quotas related to accounts), https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
+    // "Maximum number of registered state machines: 100,000" (adjustable to 150,000), Step Functions service quotas, quotas related to accounts:
+    // https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html (seen on the Korean edition of the page; older pages said 10,000).
     quota: 100_000,
     scope: 'account',
     source: 'https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html',
@@ -261,7 +264,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
   {
     id: 'alarms',
     label: 'CloudWatch alarms (metric and composite)',
-    // CloudWatch service quotas list no default on the number of alarms (only PutMetricAlarm's request rate and the 5 actions per alarm): https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html
+    // "Alarms: ... No limit on the total number of alarms per account" (CloudWatch service quotas; 5 actions per alarm, PutMetricAlarm 3 TPS): https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html
     quota: null,
     scope: 'account',
     source: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html',
@@ -270,7 +273,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
   {
     id: 'dashboards',
     label: 'CloudWatch dashboards',
-    // No default on the number of dashboards on the CloudWatch service quotas page (each costs $3/month beyond the free tier's 3): https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html
+    // The CloudWatch service quotas page bounds metrics per dashboard (2,500), not the number of dashboards: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html
     quota: null,
     scope: 'account',
     source: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html',
@@ -288,7 +291,8 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
   {
     id: 'log-groups',
     label: 'CloudWatch Logs log groups (incl. those Lambda and CodeBuild create)',
-    // "Log groups: 1,000,000 per account per Region": CloudWatch Logs quotas, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html
+    // Log groups per account per Region: 1,000,000 (adjustable), CloudWatch Logs quotas: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html
+    // NOT seen in a page here: the only copy found (awsdocs' archived guide) still says 5,000; 1,000,000 is issue 16's figure.
     quota: 1_000_000,
     scope: 'account',
     source: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html',
@@ -297,25 +301,27 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
   {
     id: 'ssm-standard-parameters',
     label: 'SSM Parameter Store standard parameters (in templates)',
-    // "Total number of parameters (standard tier): 10,000" per account and Region: Systems Manager endpoints and quotas, https://docs.aws.amazon.com/general/latest/gr/ssm.html
+    // "Total number of parameters allowed (per AWS account and AWS Region): Standard 10,000, Advanced 100,000": Managing parameter tiers,
+    // https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html
     quota: 10_000,
     scope: 'account',
-    source: 'https://docs.aws.amazon.com/general/latest/gr/ssm.html',
+    source: 'https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html',
     count: (a) => ofType(a, 'AWS::SSM::Parameter').filter((p) => p.resource.Properties?.Tier !== 'Advanced').length,
   },
   {
     id: 's3-buckets',
     label: 'S3 general purpose buckets',
-    // "General purpose buckets: 10,000" per account (all Regions): Amazon S3 endpoints and quotas, https://docs.aws.amazon.com/general/latest/gr/s3.html
+    // "By default, you can create up to 10,000 general purpose buckets per AWS account" (all Regions together): https://docs.aws.amazon.com/AmazonS3/latest/userguide/BucketRestrictions.html
     quota: 10_000,
     scope: 'account',
-    source: 'https://docs.aws.amazon.com/general/latest/gr/s3.html',
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/BucketRestrictions.html',
     count: countOf('AWS::S3::Bucket'),
   },
   {
     id: 'ecr-repositories',
     label: 'ECR repositories',
-    // "Registered repositories: 10,000" per Region: Amazon ECR service quotas, https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html
+    // Registered repositories per Region: 10,000 (issue 16's figure), Amazon ECR service quotas: https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html
+    // NOT seen in a page here: the copy found renders its table only on the website.
     quota: 10_000,
     scope: 'account',
     source: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html',
@@ -324,7 +330,8 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
   {
     id: 'codebuild-projects',
     label: 'CodeBuild projects',
-    // "Maximum number of build projects: 5,000" per Region: Quotas for AWS CodeBuild, https://docs.aws.amazon.com/codebuild/latest/userguide/limits.html
+    // Maximum number of build projects per Region: 5,000 (issue 16's figure), Quotas for AWS CodeBuild: https://docs.aws.amazon.com/codebuild/latest/userguide/limits.html
+    // NOT seen in a page here: the archived copy found says 1,000 (an older default).
     quota: 5_000,
     scope: 'account',
     source: 'https://docs.aws.amazon.com/codebuild/latest/userguide/limits.html',
@@ -340,9 +347,19 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
     count: countOf('AWS::ElasticLoadBalancingV2::TargetGroup'),
   },
   {
+    id: 'security-groups',
+    label: 'VPC security groups',
+    // "VPC security groups per Region: 2,500" (adjustable), Amazon VPC quotas: https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
+    quota: 2_500,
+    scope: 'account',
+    source: 'https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html',
+    count: countOf('AWS::EC2::SecurityGroup'),
+  },
+  {
     id: 'cloudformation-stacks',
     label: 'CloudFormation stacks',
-    // "Stacks: 2,000" per account and Region: AWS CloudFormation quotas, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+    // Stacks per account and Region: 2,000, AWS CloudFormation quotas: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+    // NOT seen in a page here: the archived copy found says 200 (an older default); DescribeAccountLimits' StackLimit gives an account's own.
     quota: 2_000,
     scope: 'account',
     source: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html',
@@ -378,7 +395,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
   {
     id: 'lb-sg-inbound',
     label: "inbound rules of the load balancer's security group",
-    // "Inbound or outbound rules per security group: 60" (each direction, IPv4 and IPv6 counted apart): Amazon VPC quotas, https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
+    // "Inbound or outbound rules per security group: 60" ("enforced separately for IPv4 rules and IPv6 rules"), Amazon VPC quotas: https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
     quota: 60,
     scope: 'security group',
     source: 'https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html',
