@@ -802,7 +802,9 @@ export function synthAssembly(root: string, config: Json, outDir: string): { ass
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const manifestFile = join(cdkOut, 'manifest.json');
   if (r.status !== 0 || !existsSync(manifestFile)) {
-    const tail = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').slice(-8).join('\n');
+    // The message, not the stack trace under it: drop "at ..." frames, Node's version line and blank lines.
+    const lines = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').filter((l) => l.trim() !== '' && !/^\s+at /.test(l) && !/^Node\.js v/.test(l));
+    const tail = lines.slice(-6).join('\n');
     throw new Error(`synth of ${Array.isArray(config.apps) ? config.apps.length : '?'} app(s) failed (\`${cdkJson.app}\`, exit ${r.status ?? r.signal}):\n${tail}`);
   }
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { artifacts?: Record<string, { type?: string; properties?: { templateFile?: string } }> };
