@@ -32,7 +32,7 @@ export interface CfnTemplate {
 export type Assembly = Readonly<Record<string, CfnTemplate>>;
 
 /** What a quota is counted per. */
-export type QuotaScope = 'account' | 'load balancer' | 'security group';
+export type QuotaScope = 'account' | 'load balancer' | 'security group' | 'role' | 'rule' | 'stack';
 
 /** One default quota the platform's resources count against, and how to count them in an assembly. */
 export interface QuotaKind {
@@ -43,8 +43,14 @@ export interface QuotaKind {
   readonly scope: QuotaScope;
   /** Where AWS documents the default. */
   readonly source: string;
-  /** Resources of this kind; for a per-load-balancer or per-security-group quota, on the most loaded one. */
+  /** Resources of this kind; for a quota per load balancer, role, rule, ..., on the most loaded one. */
   count(assembly: Assembly): number;
+  /**
+   * For a quota per resource (load balancer, role, rule, stack): the count on each, keyed by stack and
+   * logical ID, so that each resource's own growth is followed from 1 to 3 apps (the largest with one app
+   * need not be the one that grows).
+   */
+  countEach?(assembly: Assembly): Map<string, number>;
 }
 
 type Json = Record<string, unknown>;
@@ -198,6 +204,36 @@ export function loadBalancerSecurityGroupRules(assembly: Assembly): Map<string, 
 }
 
 const maxOf = (m: Map<string, number>) => Math.max(0, ...m.values());
+
+/** Characters of a policy or pattern as IAM and EventBridge count them: JSON without white space. */
+const jsonLength = (v: unknown) => JSON.stringify(v).length;
+
+/**
+ * Characters of the inline policies of each role (its own `Policies` and every `AWS::IAM::Policy` that names
+ * it), in the template's form: intrinsic functions stand where ARNs will be, so this approximates the size
+ * IAM sees (a resolved ARN is about as long as the `Fn::Join` or `Fn::GetAtt` that makes it).
+ */
+export function inlinePolicyCharsPerRole(assembly: Assembly): Map<string, number> {
+  const exported = exportsOf(assembly);
+  const out = new Map<string, number>();
+  for (const role of ofType(assembly, 'AWS::IAM::Role')) {
+    const own = role.resource.Properties?.Policies;
+    out.set(key(role), Array.isArray(own) ? own.reduce((n: number, p: unknown) => n + (isObject(p) ? jsonLength(p.PolicyDocument) : 0), 0) : 0);
+  }
+  for (const policy of ofType(assembly, 'AWS::IAM::Policy')) {
+    const roles = policy.resource.Properties?.Roles;
+    for (const r of Array.isArray(roles) ? roles : []) {
+      const t = resolveTarget(assembly, policy.stack, r, exported);
+      if (t && out.has(key(t))) out.set(key(t), (out.get(key(t)) ?? 0) + jsonLength(policy.resource.Properties?.PolicyDocument));
+    }
+  }
+  return out;
+}
+
+/** Characters of each EventBridge rule's event pattern (the template's form). */
+export function eventPatternChars(assembly: Assembly): Map<string, number> {
+  return new Map(ofType(assembly, 'AWS::Events::Rule').filter((r) => r.resource.Properties?.EventPattern !== undefined).map((r) => [key(r), jsonLength(r.resource.Properties?.EventPattern)]));
+}
 
 /**
  * The default quotas the platform's resources count against, each with the AWS page that states it.
@@ -366,6 +402,40 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
     count: (a) => Object.keys(a).length,
   },
   {
+    id: 'role-inline-policy-size',
+    label: "characters of a role's inline policies (the largest role)",
+    // "Role policy size ... 10,240 characters" (the aggregate of a role's inline policies, white space not counted), IAM and STS character quotas:
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length (the table's cell is rendered only
+    // on the website in the copy found here; 10,240 is the figure CDK's and IAM's own error messages give). A shared role whose policy grows per app binds here.
+    quota: 10_240,
+    scope: 'role',
+    source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length',
+    countEach: (a) => inlinePolicyCharsPerRole(a),
+    count: (a) => maxOf(inlinePolicyCharsPerRole(a)),
+  },
+  {
+    id: 'event-pattern-size',
+    label: 'characters of an event pattern (the largest rule)',
+    // "Event pattern size: 2048" characters, Amazon EventBridge quotas (seen on the zh-CN edition): https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html
+    // A shared rule that lists every app (instead of a prefix) binds here.
+    quota: 2_048,
+    scope: 'rule',
+    source: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html',
+    countEach: (a) => eventPatternChars(a),
+    count: (a) => maxOf(eventPatternChars(a)),
+  },
+  {
+    id: 'template-resources',
+    label: 'resources in a template (the largest stack)',
+    // Resources per template: 500, AWS CloudFormation quotas: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+    // NOT seen in a page here (the archived copy found says 200, an older default). A shared stack that grows per app binds here.
+    quota: 500,
+    scope: 'stack',
+    source: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html',
+    countEach: (a) => new Map(Object.entries(a).map(([stack, t]) => [stack, Object.keys(t.Resources ?? {}).length])),
+    count: (a) => Math.max(0, ...Object.values(a).map((t) => Object.keys(t.Resources ?? {}).length)),
+  },
+  {
     id: 'lambda-functions',
     label: 'Lambda functions',
     // Lambda quotas bound code storage (75 GB) and concurrency, not the number of functions: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
@@ -381,6 +451,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
     quota: 100,
     scope: 'load balancer',
     source: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html',
+    countEach: (a) => listenerRulesPerLoadBalancer(a),
     count: (a) => maxOf(listenerRulesPerLoadBalancer(a)),
   },
   {
@@ -390,6 +461,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
     quota: 100,
     scope: 'load balancer',
     source: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html',
+    countEach: (a) => targetGroupsPerLoadBalancer(a),
     count: (a) => maxOf(targetGroupsPerLoadBalancer(a)),
   },
   {
@@ -399,6 +471,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
     quota: 60,
     scope: 'security group',
     source: 'https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html',
+    countEach: (a) => new Map([...loadBalancerSecurityGroupRules(a)].map(([k, r]) => [k, r.inbound])),
     count: (a) => Math.max(0, ...[...loadBalancerSecurityGroupRules(a).values()].map((r) => r.inbound)),
   },
   {
@@ -408,6 +481,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
     quota: 60,
     scope: 'security group',
     source: 'https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html',
+    countEach: (a) => new Map([...loadBalancerSecurityGroupRules(a)].map(([k, r]) => [k, r.outbound])),
     count: (a) => Math.max(0, ...[...loadBalancerSecurityGroupRules(a).values()].map((r) => r.outbound)),
   },
 ];
@@ -430,6 +504,8 @@ export interface QuotaFigure {
   readonly agrees: boolean;
   /** Apps that fit before the quota binds; `null` when nothing binds (no per-app resource, or no quota). */
   readonly fit: number | null;
+  /** For a quota per resource: the resource the figures are of (stack/logical ID). */
+  readonly item?: string;
 }
 
 /**
@@ -702,10 +778,25 @@ export interface VariantResults {
   };
 }
 
+/**
+ * A kind's figure over the assemblies of 1, 2 and 3 apps. For a quota per resource, each resource present
+ * in all three is followed on its own and the one that binds first is reported (with its key); when none
+ * grows, the most loaded one. Without `countEach`, the kind's total.
+ */
+export function figureOf(kind: QuotaKind, assemblies: readonly Assembly[]): QuotaFigure {
+  if (!kind.countEach) return deriveFigure(kind, assemblies.map((a) => kind.count(a)));
+  const maps = assemblies.map((a) => kind.countEach?.(a) ?? new Map<string, number>());
+  const keys = [...maps[0].keys()].filter((k) => maps.every((m) => m.has(k)));
+  if (keys.length === 0) return deriveFigure(kind, assemblies.map((a) => kind.count(a)));
+  const figures = keys.map((k) => ({ ...deriveFigure(kind, maps.map((m) => m.get(k) ?? 0)), item: k }));
+  const binding = figures.filter((f) => f.fit !== null).sort((a, b) => (a.fit ?? 0) - (b.fit ?? 0))[0];
+  return binding ?? figures.sort((a, b) => b.counts[0] - a.counts[0])[0];
+}
+
 /** The section's figures for one variant, from the assemblies of 1, 2 and 3 apps (pure). */
 export function measureVariant(variant: VariantResults['variant'], assemblies: readonly Assembly[], synthMs: readonly number[] = [], kinds: readonly QuotaKind[] = QUOTA_KINDS): VariantResults {
   if (assemblies.length !== 3) throw new BenchInputError(`the apps-per-account section needs the assemblies of 1, 2 and 3 apps, got ${assemblies.length}`);
-  const quotas = kinds.map((k) => deriveFigure(k, assemblies.map((a) => k.count(a))));
+  const quotas = kinds.map((k) => figureOf(k, assemblies));
   const costs = assemblies.map((a) => idleMonthlyCost(a));
   const items = new Set(costs.flatMap((c) => c.lines.map((l) => l.item)));
   const of = (i: number, item: string) => costs[i].lines.find((l) => l.item === item)?.usd ?? 0;

@@ -203,7 +203,7 @@ function renderVariant(v: VariantResults): string[] {
   out.push(
     markdownTable(
       ['quota (AWS default)', 'per', 'default', 'counted with 1 / 2 / 3 apps', 'shared', 'per app', 'apps before it binds'],
-      v.quotas.map((q) => [`[${q.label}](${q.source})`, q.scope, q.quota === null ? 'none' : thousands(q.quota), q.counts.join(' / '), String(q.shared), perAppText(q), fitText(q)]),
+      v.quotas.map((q) => [`[${q.label}](${q.source})`, q.item ? `${q.scope} (\`${q.item}\`)` : q.scope, q.quota === null ? 'none' : thousands(q.quota), q.counts.join(' / '), String(q.shared), perAppText(q), fitText(q)]),
     ),
     '',
   );
@@ -211,7 +211,7 @@ function renderVariant(v: VariantResults): string[] {
   const cluster = bindingQuota(v, 'per cluster');
   out.push(
     `Per account and Region: **${account ? `${thousands(account.fit ?? 0)} apps` : 'no quota binds'}**${account ? `, bound by ${account.label}` : ''}. ` +
-      `Per cluster (one load balancer and its security group, quotas per load balancer): **${cluster ? `${thousands(cluster.fit ?? 0)} apps` : 'no quota binds'}**${cluster ? `, bound by ${cluster.label}` : ''}; more apps than that need another cluster.`,
+      `Per cluster and per shared resource (a load balancer, its security group, the largest role policy, event pattern and template): **${cluster ? `${thousands(cluster.fit ?? 0)} apps` : 'no quota binds'}**${cluster ? `, bound by ${cluster.label}` : ''}; more apps than that need another cluster.`,
     '',
   );
   return out;

@@ -2,7 +2,10 @@ import {
   appsPerAccountGoals,
   benchConfig,
   deriveFigure,
+  eventPatternChars,
+  figureOf,
   firesPerMonth,
+  inlinePolicyCharsPerRole,
   idleMonthlyCost,
   listenerRulesPerLoadBalancer,
   loadBalancerSecurityGroupRules,
@@ -114,6 +117,57 @@ describe('counting', () => {
     };
 
     expect(logGroupCount(a)).toBe(3);
+  });
+});
+
+describe('quotas per resource (role policy size, event pattern size)', () => {
+  /** A shared role's policy that names every app's bucket, and a shared rule that lists every app's project: both grow per app. */
+  const sharedDoc = (apps: number) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: Array.from({ length: apps }, (_, i) => `arn:aws:s3:::slipway-app-${i + 1}/*`) }] });
+  const sharedPattern = (apps: number) => ({ source: ['aws.codebuild'], detail: { 'project-name': Array.from({ length: apps }, (_, i) => `slipway-app-${i + 1}`) } });
+  /** Each app's own role carries a large constant policy: with one app it is the largest, yet it never grows. */
+  const bigDoc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: 'x'.repeat(3000) }] };
+  const assembly = (apps: number): Assembly => ({
+    Shared: {
+      Resources: {
+        ControlRole: { Type: 'AWS::IAM::Role' },
+        ControlPolicy: { Type: 'AWS::IAM::Policy', Properties: { Roles: [{ Ref: 'ControlRole' }], PolicyDocument: sharedDoc(apps) } },
+        BuildRule: { Type: 'AWS::Events::Rule', Properties: { EventPattern: sharedPattern(apps) } },
+      },
+    },
+    ...Object.fromEntries(Array.from({ length: apps }, (_, i) => [`App${i + 1}`, { Resources: { TaskRole: { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyName: 'own', PolicyDocument: bigDoc }] } } } }])),
+  });
+  const assemblies = [assembly(1), assembly(2), assembly(3)];
+  const len = (v: unknown) => JSON.stringify(v).length;
+
+  test('a role counts its own inline policies and every AWS::IAM::Policy that names it', () => {
+    const chars = inlinePolicyCharsPerRole(assembly(2));
+
+    expect(chars.get('Shared/ControlRole')).toBe(len(sharedDoc(2)));
+    expect(chars.get('App1/TaskRole')).toBe(len(bigDoc));
+  });
+
+  test('the role that grows is followed, not the largest one with one app: the shared role binds IAM\'s 10,240 characters', () => {
+    const kind = QUOTA_KINDS.find((k) => k.id === 'role-inline-policy-size');
+    if (!kind) throw new Error('no role-inline-policy-size kind');
+    const perApp = len(sharedDoc(2)) - len(sharedDoc(1));
+    const shared = len(sharedDoc(1)) - perApp;
+
+    const f = figureOf(kind, assemblies);
+
+    expect(f).toMatchObject({ item: 'Shared/ControlRole', perApp, shared, fit: Math.floor((10240 - shared) / perApp) });
+    // The largest role alone would say nothing grows.
+    expect(deriveFigure(kind, assemblies.map((a) => kind.count(a))).perApp).toBe(0);
+  });
+
+  test('an event pattern that lists every app binds EventBridge\'s 2,048 characters', () => {
+    const kind = QUOTA_KINDS.find((k) => k.id === 'event-pattern-size');
+    if (!kind) throw new Error('no event-pattern-size kind');
+    const perApp = len(sharedPattern(2)) - len(sharedPattern(1));
+
+    const f = figureOf(kind, assemblies);
+
+    expect([...eventPatternChars(assembly(1))]).toEqual([['Shared/BuildRule', len(sharedPattern(1))]]);
+    expect(f).toMatchObject({ item: 'Shared/BuildRule', perApp, fit: Math.floor((2048 - (len(sharedPattern(1)) - perApp)) / perApp) });
   });
 });
 
