@@ -203,7 +203,7 @@ function renderVariant(v: VariantResults): string[] {
   out.push(
     markdownTable(
       ['quota (AWS default)', 'per', 'default', 'counted with 1 / 2 / 3 apps', 'shared', 'per app', 'apps before it binds'],
-      v.quotas.map((q) => [`[${q.label}](${q.source})`, q.item ? `${q.scope} (\`${q.item}\`)` : q.scope, q.quota === null ? 'none' : thousands(q.quota), q.counts.join(' / '), String(q.shared), perAppText(q), fitText(q)]),
+      v.quotas.map((q) => [`[${q.label}](${q.source})`, q.item ? `${q.scope} (\`${q.item}\`)` : q.scope, q.quota === null ? 'none' : thousands(q.quota), q.counts.map(thousands).join(' / '), thousands(q.shared), perAppText(q), fitText(q)]),
     ),
     '',
   );
@@ -225,7 +225,7 @@ export function renderAppsPerAccount(a: AppsPerAccountResults, section?: number)
     `The CDK app (\`bin/slipway-app.ts\`, run with \`cdk.json\`'s \`app\` command as \`cdk synth\` runs it, cdk-nag on, Lambda bundling and CDK's built-in CloudFormation validation skipped: neither changes a template) synthesized for configs derived from \`${a.baseConfig}\`: its prefix, clusters and databases, and 1, 2 and 3 copies of its app \`${a.baseApp}\` (processes web and worker, no database) named \`bench-1\`..\`bench-3\`, ` +
       `${a.variants.map((v) => (v.variant === 'production' ? 'with `"production": true`' : 'with `"production": false`')).join(' and ')}. Every resource of each kind is counted in the synthesized templates: per app = count(2 apps) - count(1 app), checked against count(3) - count(2); shared = count(1) - per app (what the platform holds with no app); apps before a quota binds = floor((quota - shared) / per app). ` +
       'Nothing is typed in: the counts follow whatever the stacks contain when the bench runs. Not in the templates, so not counted: the 5 IAM roles of the CDK bootstrap stack and AWS\'s service-linked roles, parameters the CLI writes (`slipway config set`), schedules the schedules pipeline creates, ECS services and task definitions the pipelines create. ' +
-      'Log groups include those Lambda and CodeBuild create on first use when a function or project names none. Quotas per load balancer and per security group are counted on the most loaded one.',
+      'Log groups include those Lambda and CodeBuild create on first use when a function or project names none. For a quota per resource (a load balancer, a security group, a role\'s inline policies, an event pattern, a template) each resource present in all three synths is followed on its own and the row names the one that binds first (or, when none grows, the largest); sizes are characters of the template\'s JSON, where intrinsic functions stand for the ARNs they make.',
     '',
   );
   for (const v of a.variants) {
