@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   appsPerAccountGoals,
   benchConfig,
@@ -12,6 +15,7 @@ import {
   logGroupCount,
   measureVariant,
   QUOTA_KINDS,
+  synthAssembly,
   targetGroupsPerLoadBalancer,
   type Assembly,
   type CfnResource,
@@ -356,5 +360,55 @@ describe('benchConfig', () => {
 
   test('a config with no app is a named error', () => {
     expect(() => benchConfig({ ...example, apps: [] }, 1, true)).toThrow('the example config has no app to copy');
+  });
+});
+
+describe('synthAssembly (the cloud assembly protocol, with a stand-in for the CDK app)', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'slipway-apps-test-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  /**
+   * A stand-in CDK app: reads CDK_CONTEXT_JSON and the config it names, writes one stack per app to
+   * CDK_OUTDIR as the CDK does (manifest.json naming each stack's template), and records what it was given.
+   */
+  const FAKE_APP = `
+const fs = require('fs'); const path = require('path');
+const context = JSON.parse(process.env.CDK_CONTEXT_JSON);
+const config = JSON.parse(fs.readFileSync(context['slipway:config'], 'utf8'));
+const out = process.env.CDK_OUTDIR; fs.mkdirSync(out, { recursive: true });
+const artifacts = { Tree: { type: 'cdk:tree', properties: { file: 'tree.json' } } };
+for (const app of config.apps) {
+  const name = 'App-' + app.name;
+  fs.writeFileSync(path.join(out, name + '.template.json'), JSON.stringify({ Resources: { Role: { Type: 'AWS::IAM::Role' } },
+    Metadata: { validation: process.env.CDK_VALIDATION, bundling: context['aws:cdk:bundling-stacks'], kept: context.kept } }));
+  artifacts[name] = { type: 'aws:cloudformation:stack', properties: { templateFile: name + '.template.json' } };
+}
+fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ version: '1', artifacts }));
+`;
+
+  test("runs cdk.json's app with the config, bundling and validation off and cdk.json's context kept, and reads each stack's template", () => {
+    writeFileSync(join(root, 'fake-app.js'), FAKE_APP);
+    writeFileSync(join(root, 'cdk.json'), JSON.stringify({ app: 'node fake-app.js', context: { kept: 'yes' } }));
+
+    const { assembly } = synthAssembly(root, { apps: [{ name: 'a' }, { name: 'b' }] }, join(root, 'out'));
+
+    expect(Object.keys(assembly).sort()).toEqual(['App-a', 'App-b']);
+    expect((assembly['App-a'] as { Metadata?: unknown }).Metadata).toEqual({ validation: 'false', bundling: [], kept: 'yes' });
+    expect(kind('iam-roles').count(assembly)).toBe(2);
+  });
+
+  test('a failing app is an error naming the command, its exit code and its message, without the stack frames', () => {
+    writeFileSync(join(root, 'cdk.json'), JSON.stringify({ app: `node -e "console.error('Error: the config is bad'); console.error('    at frame (x.js:1:1)'); process.exit(3)"` }));
+
+    expect(() => synthAssembly(root, { apps: [{ name: 'a' }] }, join(root, 'out'))).toThrow(/synth of 1 app\(s\) failed \(`node -e .*`, exit 3\):\nError: the config is bad$/);
+  });
+
+  test('a cdk.json without an app command is a named error', () => {
+    writeFileSync(join(root, 'cdk.json'), JSON.stringify({ context: {} }));
+
+    expect(() => synthAssembly(root, { apps: [] }, join(root, 'out'))).toThrow('cdk.json names no "app" command');
   });
 });
