@@ -182,7 +182,7 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
   out.push(
     [
       '* `npm run bench` (`bench/run.ts`) measures everything in one process tree, in order: sections 1-2 (in-process local runs, one new `LocalRun` and simulated account per run), 3 (child processes), 4 (a new PostgreSQL server), 5 (child processes), 6 (six synths, child processes). `npm run bench -- --smoke --out DIR` runs each once, skips `npm test`, and writes to DIR (CI does this after `npm test`). `npm run bench -- --only apps` runs section 6 alone and prints it.',
-      '* Nothing is typed in: every count, size and time in this file comes from this run; the only constants are the list prices and the Lambda duration assumption, named in section 1.',
+      '* Nothing is typed in: every count, size and time in this file comes from this run; the only constants are the list prices and the Lambda duration assumption, named in section 1, and AWS\'s default quotas with the idle-cost assumptions, named in section 6.',
       '* Nothing is cached between compared runs: each pipeline run starts from a fresh simulated account; each cold-start sample is a new `node` process on bundles built at the start of this run; each database run creates new databases.',
       '* Simulated time (sections 1-2) is deterministic: the runner advances a clock instead of sleeping, so counts and simulated seconds have no noise; wall-clock figures (sections 3-5) do, shown as min-max.',
       '* The polling baseline is deliberately cheap (no loop counter, no Lambda for the check, no event rule), so the comparison favours the baseline; it is only correct on the happy path and is not a Slipway state machine (it lives in `bench/baseline/`, outside `statemachines/`).',
