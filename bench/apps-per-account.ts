@@ -706,7 +706,9 @@ export function idleMonthlyCost(assembly: Assembly, assumptions: IdleAssumptions
         add('CloudWatch dashboards', IDLE_PRICES.dashboard);
         break;
       case 'AWS::CloudWatch::Alarm': {
-        const highRes = typeof p.Period === 'number' && p.Period < 60;
+        // High resolution: a period under 60 s, on the alarm or (metric math) on any metric in its expression.
+        const periods = [p.Period, ...(Array.isArray(p.Metrics) ? p.Metrics.map((m: unknown) => (isObject(m) && isObject(m.MetricStat) ? m.MetricStat.Period : undefined)) : [])];
+        const highRes = periods.some((x) => typeof x === 'number' && x < 60);
         add('CloudWatch alarm metrics', alarmMetrics(resource) * (highRes ? IDLE_PRICES.alarmMetricHighResolution : IDLE_PRICES.alarmMetricStandard));
         break;
       }

@@ -273,13 +273,14 @@ describe('measureVariant over hand-written assemblies', () => {
 });
 
 describe('idleMonthlyCost', () => {
-  test('alarms: $0.10 per metric, a metric-math alarm per MetricStat, high resolution $0.30; composite $0.50; KMS key $1', () => {
+  test('alarms: $0.10 per metric, a metric-math alarm per MetricStat, high resolution (alarm or metric period < 60 s) $0.30; composite $0.50; KMS key $1', () => {
     const a: Assembly = {
       S: {
         Resources: {
           One: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'CPU', Period: 60 } },
           Math: { Type: 'AWS::CloudWatch::Alarm', Properties: { Metrics: [{ Id: 'e', Expression: 'a/b' }, { Id: 'a', MetricStat: {} }, { Id: 'b', MetricStat: {} }] } },
           Fast: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'x', Period: 10 } },
+          FastMath: { Type: 'AWS::CloudWatch::Alarm', Properties: { Metrics: [{ Id: 'e', Expression: 'a*2' }, { Id: 'a', MetricStat: { Period: 10 } }] } },
           Both: { Type: 'AWS::CloudWatch::CompositeAlarm' },
           Key: { Type: 'AWS::KMS::Key' },
         },
@@ -288,7 +289,7 @@ describe('idleMonthlyCost', () => {
 
     const c = idleMonthlyCost(a);
 
-    expect(c.total).toBeCloseTo(0.1 + 0.2 + 0.3 + 0.5 + 1, 10);
+    expect(c.total).toBeCloseTo(0.1 + 0.2 + 0.3 + 0.3 + 0.5 + 1, 10);
   });
 
   test('on-demand tables and standard parameters are free; provisioned capacity and advanced parameters are not', () => {
