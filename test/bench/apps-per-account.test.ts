@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   appsPerAccountGoals,
   benchConfig,
@@ -411,5 +412,16 @@ fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ version: '1',
     writeFileSync(join(root, 'cdk.json'), JSON.stringify({ context: {} }));
 
     expect(() => synthAssembly(root, { apps: [] }, join(root, 'out'))).toThrow('cdk.json names no "app" command');
+  });
+});
+
+describe('npm run bench -- --only', () => {
+  const ROOT = resolve(__dirname, '..', '..');
+
+  test('a section that does not exist is a usage error naming the ones that do: one line, exit code 2, nothing synthesized', () => {
+    const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'bench', 'run.ts'), '--only', 'apps-per-region'], { cwd: ROOT, encoding: 'utf8' });
+
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(['bench: --only apps-per-region: no such section (one of: apps); usage: npm run bench [-- --smoke] [-- --out DIR] [-- --only apps]']);
   });
 });
