@@ -833,7 +833,9 @@ export function bindingQuota(v: VariantResults, scope: QuotaScope | 'per cluster
   return scoped.sort((a, b) => (a.fit ?? Infinity) - (b.fit ?? Infinity))[0];
 }
 
-const describeFit = (q: QuotaFigure | undefined) => (q ? `${q.fit} apps (${q.label} binds: ${q.perApp === q.perAppCheck ? q.perApp : `${q.perApp}/${q.perAppCheck}`} per app, ${q.shared} shared, quota ${q.quota})` : 'no quota binds');
+const n = (v: number | null) => (v === null ? 'none' : v.toLocaleString('en-US'));
+const describeFit = (q: QuotaFigure | undefined) =>
+  q ? `${n(q.fit)} apps (${q.label} binds: ${q.perApp === q.perAppCheck ? n(q.perApp) : `${n(q.perApp)}/${n(q.perAppCheck)}`} per app, ${n(q.shared)} shared, quota ${n(q.quota)})` : 'no quota binds';
 
 /** The section's goals: apps per account for each variant, idle cost of a non-production app. */
 export function appsPerAccountGoals(r: AppsPerAccountResults): GoalResult[] {
