@@ -404,9 +404,9 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
   {
     id: 'role-inline-policy-size',
     label: "characters of a role's inline policies (the largest role)",
-    // "Role policy size ... 10,240 characters" (the aggregate of a role's inline policies, white space not counted), IAM and STS character quotas:
-    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length (the table's cell is rendered only
-    // on the website in the copy found here; 10,240 is the figure CDK's and IAM's own error messages give). A shared role whose policy grows per app binds here.
+    // "the total aggregate policy size (the sum size of all inline policies) per entity cannot exceed ... Role policy size cannot exceed 10,240
+    // characters" (white space not counted), IAM and STS character quotas: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
+    // (seen quoted from that page; IAM's PutRolePolicy error reads "Maximum policy size of 10240 bytes exceeded"). A shared role whose policy grows per app binds here.
     quota: 10_240,
     scope: 'role',
     source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length',
