@@ -573,6 +573,7 @@ export interface IdleAssumptions {
   /** Bytes a scheduled Lambda invocation writes to CloudWatch Logs (START, END and REPORT lines, a log line or two). */
   readonly logBytesPerInvocation: number;
 }
+/** The bench's Lambda assumption (section 1's) and 1,000 bytes of logs per scheduled invocation. */
 export const IDLE_ASSUMPTIONS: IdleAssumptions = { lambda: LAMBDA_ASSUMPTIONS, logBytesPerInvocation: 1000 };
 
 /**
@@ -823,8 +824,9 @@ export interface AppsPerAccountResults {
   readonly assumptions: IdleAssumptions;
 }
 
-/** Goal thresholds of issue 16. */
+/** Goal of issue 16: apps per account and Region under every default per-account quota. */
 export const APPS_GOAL = 300;
+/** Goal of issue 16: fixed monthly cost of an idle non-production app, strictly under this. */
 export const IDLE_COST_GOAL_USD = 1;
 
 /** The binding quota (fewest apps) among those of `scope`, or undefined when none binds. */
