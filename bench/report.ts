@@ -54,6 +54,11 @@ export interface BenchResults {
   readonly appsPerAccount?: AppsPerAccountResults;
 }
 
+/** The goals table: goal, measured figure (and why, when the figure alone does not say), pass or **miss**. */
+export function renderGoals(goals: readonly GoalResult[]): string {
+  return markdownTable(['goal', 'measured', 'result'], goals.map((g) => [g.goal, g.figure + (g.note ? ` — ${g.note}` : ''), g.pass ? 'pass' : '**miss**']));
+}
+
 /** Settle time the goals compare Slipway and polling at. */
 export const GOAL_SETTLE_SECONDS = 600;
 
@@ -94,7 +99,7 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
   out.push(`Runs: pipeline cost ${r.runs.pipeline} per settle time and variant, latency ${r.runs.latency} per variant, cold start ${r.runs.coldStart} per function, database ${r.runs.database}, \`cdk synth\` ${r.runs.synth}, \`npm test\` ${r.runs.test}, \`npm start\` ${r.runs.start}${r.appsPerAccount ? ', apps per account 6 synths (counts, no noise: the same in smoke mode)' : ''}: chosen so the whole bench stays under 5 minutes on 2 cores (full mode plans 2 synths and 3 starts, and makes the second and third only while the bench has run less than ${r.budgetSeconds} s).`, '');
 
   out.push('## Goals', '');
-  out.push(markdownTable(['goal', 'measured', 'result'], goals.map((g) => [g.goal, g.figure + (g.note ? ` — ${g.note}` : ''), g.pass ? 'pass' : '**miss**'])), '');
+  out.push(renderGoals(goals), '');
 
   out.push('## 1. Control-plane cost per release', '');
   out.push(

@@ -17,8 +17,8 @@ import { coldStart, FLOOR, handlerNames, ONE_CLIENT, prepareBundles } from './co
 import { measureDatabase } from './database';
 import { loopCommands, startupCommands, STARTUP_RUNS, timeCommand } from './dev-loop';
 import { measurePipeline, type PipelineVariant } from './pipeline';
-import { evaluateGoals, renderAppsPerAccount, renderMarkdown, type BenchResults, type CostRow } from './report';
-import { LAMBDA_ASSUMPTIONS, markdownTable, summarize } from './stats';
+import { evaluateGoals, renderAppsPerAccount, renderGoals, renderMarkdown, type BenchResults, type CostRow } from './report';
+import { LAMBDA_ASSUMPTIONS, summarize } from './stats';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -75,7 +75,7 @@ function onlyApps(out: string, outGiven: boolean): void {
   step('apps per account (6 synths)');
   const apps = appsPerAccount();
   const goals = appsPerAccountGoals(apps);
-  const md = `${renderAppsPerAccount(apps)}\n${markdownTable(['goal', 'measured', 'result'], goals.map((g) => [g.goal, g.figure + (g.note ? ` — ${g.note}` : ''), g.pass ? 'pass' : '**miss**']))}\n`;
+  const md = `${renderAppsPerAccount(apps)}\n${renderGoals(goals)}\n`;
   process.stdout.write(md);
   if (outGiven) {
     mkdirSync(out, { recursive: true });
