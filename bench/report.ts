@@ -1,3 +1,4 @@
+import { appsPerAccountGoals, FREE_WHILE_IDLE, IDLE_PRICES, bindingQuota, type AppsPerAccountResults, type QuotaFigure, type VariantResults } from './apps-per-account';
 import {
   formatNumber,
   formatRatio,
@@ -49,6 +50,13 @@ export interface BenchResults {
     readonly concurrent: { calls: number; wallMs: number; succeeded: number; errors: string[]; catalogOk: number; psqlSequentialMs: number };
   };
   readonly devLoop: { label: string; shown: string; ms: Summary | null; skipped?: string }[];
+  /** Section 6 (absent in results written before it existed). */
+  readonly appsPerAccount?: AppsPerAccountResults;
+}
+
+/** The goals table: goal, measured figure (and why, when the figure alone does not say), pass or **miss**. */
+export function renderGoals(goals: readonly GoalResult[]): string {
+  return markdownTable(['goal', 'measured', 'result'], goals.map((g) => [g.goal, g.figure + (g.note ? ` — ${g.note}` : ''), g.pass ? 'pass' : '**miss**']));
 }
 
 /** Settle time the goals compare Slipway and polling at. */
@@ -68,6 +76,7 @@ export function evaluateGoals(r: BenchResults): GoalResult[] {
     goals.push(goalWithinFactor(`cold start of ${f.name} within 1.5x of the floor`, f.processMs, r.coldStart.floor.processMs, 1.5));
   }
   goals.push(goalWithinFactor('database manager within 1.5x of psql (createDatabase + enableIamAuth + runSql)', r.database.manager, r.database.psql, 1.5));
+  if (r.appsPerAccount) goals.push(...appsPerAccountGoals(r.appsPerAccount));
   return goals;
 }
 
@@ -87,10 +96,10 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
       'Figures are "median (min-max)" over the runs; a single value means every run gave the same.',
     '',
   );
-  out.push(`Runs: pipeline cost ${r.runs.pipeline} per settle time and variant, latency ${r.runs.latency} per variant, cold start ${r.runs.coldStart} per function, database ${r.runs.database}, \`cdk synth\` ${r.runs.synth}, \`npm test\` ${r.runs.test}, \`npm start\` ${r.runs.start}: chosen so the whole bench stays under 5 minutes on 2 cores (full mode plans 2 synths and 3 starts, and makes the second and third only while the bench has run less than ${r.budgetSeconds} s).`, '');
+  out.push(`Runs: pipeline cost ${r.runs.pipeline} per settle time and variant, latency ${r.runs.latency} per variant, cold start ${r.runs.coldStart} per function, database ${r.runs.database}, \`cdk synth\` ${r.runs.synth}, \`npm test\` ${r.runs.test}, \`npm start\` ${r.runs.start}${r.appsPerAccount ? ', apps per account 6 synths (counts, no noise: the same in smoke mode)' : ''}: chosen so the whole bench stays under 5 minutes on 2 cores (full mode plans 2 synths and 3 starts, and makes the second and third only while the bench has run less than ${r.budgetSeconds} s).`, '');
 
   out.push('## Goals', '');
-  out.push(markdownTable(['goal', 'measured', 'result'], goals.map((g) => [g.goal, g.figure + (g.note ? ` — ${g.note}` : ''), g.pass ? 'pass' : '**miss**'])), '');
+  out.push(renderGoals(goals), '');
 
   out.push('## 1. Control-plane cost per release', '');
   out.push(
@@ -172,11 +181,13 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
   out.push('Each command run to its end in a fresh process from the repository root, wall time. Each `cdk synth` writes a new, empty cloud assembly (so every run bundles every Lambda again); tsx\'s and jest\'s transform caches are left as a developer has them.', '');
   out.push(markdownTable(['command', 'wall time'], r.devLoop.map((l) => [`${l.label}: \`${l.shown}\``, l.ms ? formatSummary({ ...l.ms, median: l.ms.median / 1000, min: l.ms.min / 1000, max: l.ms.max / 1000 }, 's', 1) : `skipped (${l.skipped ?? 'not run'})`])), '');
 
+  if (r.appsPerAccount) out.push(renderAppsPerAccount(r.appsPerAccount, 6), '');
+
   out.push('## Method', '');
   out.push(
     [
-      '* `npm run bench` (`bench/run.ts`) measures everything in one process tree, in order: sections 1-2 (in-process local runs, one new `LocalRun` and simulated account per run), 3 (child processes), 4 (a new PostgreSQL server), 5 (child processes). `npm run bench -- --smoke --out DIR` runs each once, skips `npm test`, and writes to DIR (CI does this after `npm test`).',
-      '* Nothing is typed in: every count, size and time in this file comes from this run; the only constants are the list prices and the Lambda duration assumption, named in section 1.',
+      '* `npm run bench` (`bench/run.ts`) measures everything in one process tree, in order: sections 1-2 (in-process local runs, one new `LocalRun` and simulated account per run), 3 (child processes), 4 (a new PostgreSQL server), 5 (child processes), 6 (six synths, child processes). `npm run bench -- --smoke --out DIR` runs each once, skips `npm test`, and writes to DIR (CI does this after `npm test`). `npm run bench -- --only apps` runs section 6 alone and prints it.',
+      '* Nothing is typed in: every count, size and time in this file comes from this run; the only constants are the list prices and the Lambda duration assumption, named in section 1, and AWS\'s default quotas with the idle-cost assumptions, named in section 6.',
       '* Nothing is cached between compared runs: each pipeline run starts from a fresh simulated account; each cold-start sample is a new `node` process on bundles built at the start of this run; each database run creates new databases.',
       '* Simulated time (sections 1-2) is deterministic: the runner advances a clock instead of sleeping, so counts and simulated seconds have no noise; wall-clock figures (sections 3-5) do, shown as min-max.',
       '* The polling baseline is deliberately cheap (no loop counter, no Lambda for the check, no event rule), so the comparison favours the baseline; it is only correct on the happy path and is not a Slipway state machine (it lives in `bench/baseline/`, outside `statemachines/`).',
@@ -184,5 +195,81 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
     ].join('\n'),
     '',
   );
+  return out.join('\n');
+}
+
+const thousands = (n: number) => n.toLocaleString('en-US');
+const fitText = (q: QuotaFigure) => (q.quota === null ? 'no count quota' : q.fit === null ? 'no limit (nothing per app)' : thousands(q.fit));
+const perAppText = (q: QuotaFigure) => (q.agrees ? String(q.perApp) : `${q.perApp} (2nd app) / ${q.perAppCheck} (3rd app): not constant, the larger is used`);
+const usd = (v: number) => (Math.abs(v) < 0.005 && v !== 0 ? `$${v.toPrecision(2)}` : `$${v.toFixed(2)}`);
+
+function renderVariant(v: VariantResults): string[] {
+  const out: string[] = [];
+  out.push(
+    markdownTable(
+      ['quota (AWS default)', 'per', 'default', 'counted with 1 / 2 / 3 apps', 'shared', 'per app', 'apps before it binds'],
+      v.quotas.map((q) => [`[${q.label}](${q.source})`, q.item ? `${q.scope} (\`${q.item}\`)` : q.scope, q.quota === null ? 'none' : thousands(q.quota), q.counts.map(thousands).join(' / '), thousands(q.shared), perAppText(q), fitText(q)]),
+    ),
+    '',
+  );
+  const account = bindingQuota(v, 'account');
+  const cluster = bindingQuota(v, 'per cluster');
+  out.push(
+    `Per account and Region: **${account ? `${thousands(account.fit ?? 0)} apps` : 'no quota binds'}**${account ? `, bound by ${account.label}` : ''}. ` +
+      `Per cluster and per shared resource (a load balancer, its security group, the largest role policy, event pattern and template): **${cluster ? `${thousands(cluster.fit ?? 0)} apps` : 'no quota binds'}**${cluster ? `, bound by ${cluster.label}` : ''}; more apps than that need another cluster.`,
+    '',
+  );
+  return out;
+}
+
+/** Section 6 of BENCHMARKS.md, also printed alone by `npm run bench -- --only apps`. */
+export function renderAppsPerAccount(a: AppsPerAccountResults, section?: number): string {
+  const out: string[] = [];
+  out.push(`## ${section ? `${section}. ` : ''}Apps per account`, '');
+  out.push(
+    `The CDK app (\`bin/slipway-app.ts\`, run with \`cdk.json\`'s \`app\` command as \`cdk synth\` runs it, cdk-nag on, Lambda bundling and CDK's built-in CloudFormation validation skipped: neither changes a template) synthesized for configs derived from \`${a.baseConfig}\`: its prefix, clusters and databases, and 1, 2 and 3 copies of its app \`${a.baseApp}\` (processes web and worker, no database) named \`bench-1\`..\`bench-3\`, ` +
+      `${a.variants.map((v) => (v.variant === 'production' ? 'with `"production": true`' : 'with `"production": false`')).join(' and ')}. Every resource of each kind is counted in the synthesized templates: per app = count(2 apps) - count(1 app), checked against count(3) - count(2); shared = count(1) - per app (what the platform holds with no app); apps before a quota binds = floor((quota - shared) / per app). ` +
+      'Nothing is typed in: the counts follow whatever the stacks contain when the bench runs. Not in the templates, so not counted: the 5 IAM roles of the CDK bootstrap stack and AWS\'s service-linked roles, parameters the CLI writes (`slipway config set`), schedules the schedules pipeline creates, ECS services and task definitions the pipelines create. ' +
+      'Quotas are per account and Region except IAM\'s and S3\'s buckets, which hold for the whole account (every Region together). Log groups include those Lambda and CodeBuild create on first use when a function or project names none. For a quota per resource (a load balancer, a security group, a role\'s inline policies, an event pattern, a template) each resource present in all three synths is followed on its own and the row names the one that binds first (or, when none grows, the largest); sizes are characters of the template\'s JSON, where intrinsic functions stand for the ARNs they make.',
+    '',
+  );
+  for (const v of a.variants) {
+    out.push(`### ${v.variant === 'production' ? 'Production' : 'Non-production'} apps`, '');
+    out.push(...renderVariant(v));
+  }
+  const nonProd = a.variants.find((v) => v.variant === 'non-production') ?? a.variants[0];
+  if (nonProd) {
+    out.push('### What one app adds, and its fixed monthly cost', '');
+    const prod = a.variants.find((v) => v.variant === 'production');
+    const prodOf = (type: string) => prod?.perAppTypes.find((t) => t.type === type)?.perApp ?? 0;
+    const types = [...new Set([...nonProd.perAppTypes.map((t) => t.type), ...(prod?.perAppTypes.map((t) => t.type) ?? [])])];
+    out.push(
+      markdownTable(
+        ['resource type', 'per non-production app', ...(prod ? ['per production app'] : []), 'while idle'],
+        types.map((type) => {
+          const n = nonProd.perAppTypes.find((t) => t.type === type)?.perApp ?? 0;
+          return [type, String(n), ...(prod ? [String(prodOf(type))] : []), FREE_WHILE_IDLE[type] ?? (nonProd.cost.unpriced.includes(type) ? '**not priced**' : 'priced below')];
+        }),
+      ),
+      '',
+    );
+    for (const v of a.variants) {
+      const c = v.cost;
+      out.push(
+        `Fixed monthly cost of one idle ${v.variant} app: **${usd(c.perAppTotal)}**${c.perAppTotal.toFixed(4) === c.perAppCheckTotal.toFixed(4) ? '' : ` (the third app adds ${usd(c.perAppCheckTotal)})`}` +
+          (c.perApp.length ? `: ${c.perApp.map((l) => `${l.item} ${usd(l.usd)}`).join(', ')}` : '') +
+          (c.unpriced.length ? `; **not priced**: ${c.unpriced.join(', ')}` : '') +
+          `. The shared resources the templates price come to ${usd(c.sharedTotal)} a month (an RDS cluster, when the account has one, is not priced here).`,
+        '',
+      );
+    }
+    out.push(
+      `Idle means no build, release, deploy, config change or request: what is left is what the resources cost by existing, and what runs on a schedule. ` +
+        `Scheduled Lambda invocations: ${IDLE_PRICES.hoursPerMonth} hours a month, each invocation ${a.assumptions.lambda.billedMsPerInvocation} ms billed at the function's own memory and architecture (an assumption, not measured on AWS) plus ${a.assumptions.logBytesPerInvocation} bytes of logs ingested. ` +
+        "DynamoDB on demand costs nothing without requests; an idle app's table holds a few KB, so its storage and point-in-time recovery ($0.20 per GB-month) round to $0. The app's own Fargate tasks, image storage and build minutes are usage, not the platform's fixed cost. Free tiers ignored. " +
+        `Prices: ${IDLE_PRICES.source}.`,
+      '',
+    );
+  }
   return out.join('\n');
 }

@@ -2,6 +2,8 @@
  * `npm run bench [-- --smoke] [-- --out DIR]`: measures what the control plane costs and how fast it
  * answers, each figure beside its baseline, and writes BENCHMARKS.md and BENCHMARKS.json to DIR
  * (default: the repository root). Method: the "Method" section of BENCHMARKS.md (bench/report.ts).
+ * `npm run bench -- --only apps [--out DIR]`: section 6 (apps per account) alone, printed; with --out
+ * also written to DIR/apps-per-account.md and .json (BENCHMARKS.md is left as it is).
  * Exit codes: 0 written, 1 a measurement failed, 2 usage.
  */
 import '../lib/local/polyfills';
@@ -10,11 +12,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { appsPerAccountGoals, measureAppsPerAccount } from './apps-per-account';
 import { coldStart, FLOOR, handlerNames, ONE_CLIENT, prepareBundles } from './cold-start';
 import { measureDatabase } from './database';
 import { loopCommands, startupCommands, STARTUP_RUNS, timeCommand } from './dev-loop';
 import { measurePipeline, type PipelineVariant } from './pipeline';
-import { evaluateGoals, renderMarkdown, type BenchResults, type CostRow } from './report';
+import { evaluateGoals, renderAppsPerAccount, renderGoals, renderMarkdown, type BenchResults, type CostRow } from './report';
 import { LAMBDA_ASSUMPTIONS, summarize } from './stats';
 
 const ROOT = resolve(__dirname, '..');
@@ -33,30 +36,65 @@ class UsageError extends Error {
   public override readonly name = 'UsageError';
 }
 
-function options(argv: string[]): { smoke: boolean; out: string } {
+/** Sections that run alone with `--only`. */
+const ONLY = ['apps'] as const;
+const USAGE = 'usage: npm run bench [-- --smoke] [-- --out DIR] [-- --only apps]';
+
+function options(argv: string[]): { smoke: boolean; out: string; outGiven: boolean; only?: (typeof ONLY)[number] } {
+  let parsed;
   try {
-    const { values } = parseArgs({ args: argv, options: { smoke: { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', default: false } }, strict: true });
-    if (values.help) {
-      console.log('usage: npm run bench [-- --smoke] [-- --out DIR]\n  --smoke  one run of each figure, npm test skipped (CI)\n  --out    folder for BENCHMARKS.md and BENCHMARKS.json (default: the repository root)');
-      process.exit(0);
-    }
-    return { smoke: values.smoke ?? false, out: resolve(values.out ?? ROOT) };
+    parsed = parseArgs({ args: argv, options: { smoke: { type: 'boolean', default: false }, out: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', default: false } }, strict: true }).values;
   } catch (e) {
-    throw new UsageError(`${(e as Error).message}; usage: npm run bench [-- --smoke] [-- --out DIR]`);
+    throw new UsageError(`${(e as Error).message}; ${USAGE}`);
   }
+  if (parsed.help) {
+    console.log(
+      `${USAGE}\n  --smoke  one run of each figure, npm test skipped (CI)\n  --out    folder for BENCHMARKS.md and BENCHMARKS.json (default: the repository root)\n  --only   one section alone, printed: "apps" (section 6, apps per account); with --out also written to DIR/apps-per-account.md and .json`,
+    );
+    process.exit(0);
+  }
+  const only = parsed.only;
+  if (only !== undefined && !(ONLY as readonly string[]).includes(only)) throw new UsageError(`--only ${only}: no such section (one of: ${ONLY.join(', ')}); ${USAGE}`);
+  return { smoke: parsed.smoke ?? false, out: resolve(parsed.out ?? ROOT), outGiven: parsed.out !== undefined, only: only as (typeof ONLY)[number] | undefined };
 }
 
 const step = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
+/** Section 6 into a throwaway folder (six cloud assemblies), removed afterwards. */
+function appsPerAccount() {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-apps-'));
+  try {
+    return measureAppsPerAccount(ROOT, dir, (text) => step(`  ${text}`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `--only apps`: section 6 alone, printed with its goals; written to DIR only when --out names it. */
+function onlyApps(out: string, outGiven: boolean): void {
+  step('apps per account (6 synths)');
+  const apps = appsPerAccount();
+  const goals = appsPerAccountGoals(apps);
+  const md = `${renderAppsPerAccount(apps)}\n${renderGoals(goals)}\n`;
+  process.stdout.write(md);
+  if (outGiven) {
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'apps-per-account.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), appsPerAccount: apps, goals }, null, 2)}\n`);
+    writeFileSync(join(out, 'apps-per-account.md'), md);
+    step(`wrote ${join(out, 'apps-per-account.md')} and apps-per-account.json`);
+  }
+}
+
 async function main(): Promise<void> {
-  const { smoke, out } = options(process.argv.slice(2));
+  const { smoke, out, outGiven, only } = options(process.argv.slice(2));
+  if (only === 'apps') return onlyApps(out, outGiven);
   const runs = smoke ? { pipeline: 1, latency: 1, coldStart: 1, database: 1, synth: 1, test: 0, start: 1 } : { pipeline: 3, latency: 5, coldStart: 8, database: 10, synth: 2, test: 1, start: 3 };
   const started = process.hrtime.bigint();
   const elapsedSeconds = () => Number(process.hrtime.bigint() - started) / 1e9;
   const loadAverageAtStart = loadavg();
 
   // 1. Control-plane cost per release.
-  step('1/5 control-plane cost (local runs)');
+  step('1/6 control-plane cost (local runs)');
   const cost: CostRow[] = [];
   for (const settleSeconds of SETTLE_SECONDS) {
     const per = async (variant: PipelineVariant) => {
@@ -72,7 +110,7 @@ async function main(): Promise<void> {
   }
 
   // 2. Orchestration latency: completion at different points of the 15-second polling interval.
-  step('2/5 orchestration latency');
+  step('2/6 orchestration latency');
   const latencySettle = Array.from({ length: runs.latency }, (_, i) => 60 + Math.floor((i * 15) / runs.latency));
   const latency = async (variant: PipelineVariant) => {
     const values: number[] = [];
@@ -86,7 +124,7 @@ async function main(): Promise<void> {
   const latencyResults = { slipway: await latency('slipway'), polling: await latency('polling'), settleSeconds: latencySettle };
 
   // 3. Lambda cold start.
-  step('3/5 Lambda cold start (bundling, then fresh node processes)');
+  step('3/6 Lambda cold start (bundling, then fresh node processes)');
   const names = handlerNames();
   const bundles = await prepareBundles(names);
   const floor = FLOOR;
@@ -109,11 +147,11 @@ async function main(): Promise<void> {
   const coldStartResults = { floor: summarizeCold(floor), oneClient: summarizeCold(ONE_CLIENT), functions: names.map((n) => ({ name: n, bytes: bundles.sizes[n], ...summarizeCold(n) })) };
 
   // 4. Database manager.
-  step('4/5 database manager (throwaway PostgreSQL)');
+  step('4/6 database manager (throwaway PostgreSQL)');
   const db = await measureDatabase(runs.database, 50);
 
   // 5. Developer loop.
-  step('5/5 developer loop (cdk synth, npm test, npm start)');
+  step('5/6 developer loop (cdk synth, npm test, npm start)');
   // Each synth writes to a new, empty cloud assembly folder: CDK skips bundling an asset it finds already staged.
   const cdkOuts: string[] = [];
   const command = (key: 'synth' | 'test' | 'start') => {
@@ -144,6 +182,10 @@ async function main(): Promise<void> {
   for (let i = 0; i < STARTUP_RUNS; i++) for (const key of ['node', 'help'] as const) startupTimes[key].push(timeCommand(startup[key], ROOT));
   for (const key of ['node', 'help'] as const) devLoop.push({ label: startup[key].label, shown: startup[key].shown, ms: summarize(startupTimes[key]) });
 
+  // 6. Apps per account: the same six synths in smoke and full mode (counts have no noise).
+  step('6/6 apps per account (6 synths)');
+  const apps = appsPerAccount();
+
   const cpu = cpus();
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
@@ -158,6 +200,7 @@ async function main(): Promise<void> {
     coldStart: coldStartResults,
     database: { statementsPerRun: db.statementsPerRun, manager: summarize(db.managerMs), psql: summarize(db.psqlMs), concurrent: db.concurrent },
     devLoop,
+    appsPerAccount: apps,
   };
   const goals = evaluateGoals(results);
   mkdirSync(out, { recursive: true });

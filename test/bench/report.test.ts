@@ -1,3 +1,4 @@
+import type { AppsPerAccountResults, QuotaFigure } from '../../bench/apps-per-account';
 import { evaluateGoals, renderMarkdown, type BenchResults } from '../../bench/report';
 import { summarize } from '../../bench/stats';
 
@@ -95,5 +96,47 @@ describe('renderMarkdown', () => {
 
   test('a skipped command says why instead of showing a time', () => {
     expect(renderMarkdown(results())).toContain('| tests: `npm test` | skipped (smoke mode) |');
+  });
+});
+
+describe('section 6, apps per account', () => {
+  /** Made-up figures: IAM roles bind at floor((1,000 - 10) / 3) = 330 apps; $0.40 a month per idle app. */
+  const figure = (changes: Partial<QuotaFigure>): QuotaFigure => ({ id: 'iam-roles', label: 'IAM roles', scope: 'account', quota: 1000, source: 'https://example.com/iam', counts: [13, 16, 19], shared: 10, perApp: 3, perAppCheck: 3, agrees: true, fit: 330, ...changes });
+  const apps: AppsPerAccountResults = {
+    baseConfig: 'config/example.json',
+    baseApp: 'example',
+    assumptions: { lambda: { memoryMb: 256, billedMsPerInvocation: 100 }, logBytesPerInvocation: 1000 },
+    variants: [
+      {
+        variant: 'non-production',
+        appCounts: [1, 2, 3],
+        synthMs: [4000, 4000, 4000],
+        quotas: [figure({}), figure({ id: 'alb-rules', label: 'listener rules per Application Load Balancer', scope: 'load balancer', quota: 100, counts: [1, 2, 3], shared: 0, perApp: 1, perAppCheck: 1, fit: 100 })],
+        perAppTypes: [{ type: 'AWS::IAM::Role', perApp: 3, perAppCheck: 3 }],
+        cost: { perApp: [{ item: 'CloudWatch alarm metrics', usd: 0.4 }], perAppTotal: 0.4, perAppCheckTotal: 0.4, sharedTotal: 20, unpriced: [] },
+      },
+    ],
+  };
+
+  test('results written before the section existed render without it and add no goal', () => {
+    expect(renderMarkdown(results())).not.toContain('Apps per account');
+    expect(evaluateGoals(results()).some((g) => g.goal.includes('apps per account'))).toBe(false);
+  });
+
+  test('with the section: its table, the per-account and per-cluster bounds, and two goals that pass', () => {
+    const r = results({ appsPerAccount: apps });
+
+    const md = renderMarkdown(r);
+
+    expect(md).toContain('## 6. Apps per account');
+    expect(md).toContain('| [IAM roles](https://example.com/iam) | account | 1,000 | 13 / 16 / 19 | 10 | 3 | 330 |');
+    expect(md).toContain('Per account and Region: **330 apps**, bound by IAM roles.');
+    expect(md).toContain('**100 apps**, bound by listener rules per Application Load Balancer');
+    expect(md).toContain('Fixed monthly cost of one idle non-production app: **$0.40**');
+    const goals = evaluateGoals(r).filter((g) => g.goal.includes('apps per account') || g.goal.includes('idle non-production'));
+    expect(goals.map((g) => [g.goal, g.pass])).toEqual([
+      ['>= 300 non-production apps per account and Region under every default per-account quota', true],
+      ['fixed monthly cost of an idle non-production app < $1.00', true],
+    ]);
   });
 });
