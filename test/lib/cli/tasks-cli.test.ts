@@ -117,7 +117,7 @@ describe('slipway run', () => {
     expect(result.code).toBe(exitCode);
     expect(result.out).toEqual([`${NOW.toISOString()} web[fedcba98]: hello\\e]0;title\\x07`]);
     expect(result.err).toEqual([
-      `running "sh -c exit ${exitCode}" on example web (build 42): task ${TASK_ID}; to stop it: aws ecs stop-task --cluster arn:aws:ecs:eu-west-1:123456789012:cluster/slipway-production --task ${taskArn(TASK_ID)}`,
+      `running "sh -c exit ${exitCode}" on example web (build 42): task ${TASK_ID}; to stop it: Ctrl-C, or aws ecs stop-task --cluster arn:aws:ecs:eu-west-1:123456789012:cluster/slipway-production --task ${taskArn(TASK_ID)}`,
       `web task ${TASK_ID} (build 42) exited with code ${exitCode}`,
     ]);
     expect(mocks.ecs.commandCalls(RunTaskCommand)[0].args[0].input.overrides).toEqual({ containerOverrides: [{ name: 'web', command: ['sh', '-c', `exit ${exitCode}`] }] });

@@ -54,6 +54,8 @@ const processSettings = (process: string) => ({
 export const SETTINGS: AppSettingsInput = {
   app: 'example',
   region: REGION,
+  table: TABLE,
+  controlPlane: 'production',
   cluster: CLUSTER,
   imageRepositoryUri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/slipway/example`,
   codeBuildProject: 'slipway-example',
