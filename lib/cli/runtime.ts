@@ -1,5 +1,6 @@
 // Types only: commander is loaded by the entry point.
 import type { Command } from 'commander';
+import { escapeForTerminal } from '../ops/terminal';
 import { awsCalls, type CallsInFlight } from './calls';
 import { CommandTimedOut, describeError, errorOutput, EXIT, UsageError } from './errors';
 import { colourSettings, statusLine, type CliIo } from './io';
@@ -187,7 +188,8 @@ export function onInterrupt(io: CliIo, json: boolean, next: NextInterrupt = next
     const line = handler.first();
     if (line !== undefined) {
       statusLine.clear();
-      io.stderr(line);
+      // It names what AWS named (a task ID): printed inert, as every line from outside.
+      io.stderr(escapeForTerminal(line));
       return;
     }
   }

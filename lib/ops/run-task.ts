@@ -274,7 +274,8 @@ export async function runTask(clients: OpsClients, app: string, options: RunOpti
       const out: RunResult = { ...base, taskArn, outcome: interrupted ? 'interrupted' : 'timed-out', exitCode: null, stopCode: null, reason, logStream, logLink, logs: lines };
       return interrupted?.kind === 'stopped' ? { ...out, interrupted: { ...interrupted, stoppedWithin: false, lastStatus: status } } : out;
     }
-    // A Ctrl-C ends the wait at once.
+    // A Ctrl-C stops the task now, and ends a wait at once.
+    if (interrupt?.requested && !interrupted) continue;
     await Promise.race([clock.sleep(options.intervalMs ?? FOLLOW_INTERVAL_SECONDS.default * 1000), ...(interrupt && !interrupted ? [interrupt.interrupted] : [])]);
   }
 }
