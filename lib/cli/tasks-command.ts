@@ -62,7 +62,7 @@ export function registerTaskCommands(program: Command, io: PipelinesCliIo = defa
     common(program.command('logs <app> [process]'))
       .description("the app's CloudWatch logs, every process type's tasks and the release task (a task of the release process type), oldest first; --follow for new lines as they come")
       .option('--since <when>', `how far back: 30s, 10m, 2h, 7d or an ISO 8601 time (default: 1h; 5m with --follow)`)
-      .option('--build <n>', "only build N's time: from its release (the release task included) until the next release")
+      .option('--build <n>', "only the tasks that ran build N (its release task included), from its release until the next release; ECS traces each task to its image, a task it no longer describes is placed by when it started")
       .option('-f, --follow', 'keep printing new lines until Ctrl-C or --timeout (like heroku logs --tail)')
       .option('-t, --tail', 'the same as --follow')
       .action(async (app: string, process: string | undefined, _o: unknown, command: Command) =>
