@@ -100,8 +100,8 @@ export class RunInterrupt {
   private isInterrupted = false;
   /** The task once ECS has started it. */
   public task: { readonly taskArn: string; readonly cluster: string } | undefined;
-  /** Whether the RunTask call has been sent (a task may be starting). */
-  public starting = false;
+  /** The cluster, once the RunTask call is about to be sent (a task may be starting). */
+  public starting: { readonly cluster: string } | undefined;
   /** Whether StopTask has been sent, and whether it answered. */
   public stop: 'none' | 'sent' | 'accepted' | 'failed' = 'none';
 
@@ -129,13 +129,13 @@ export class RunInterrupt {
 
   /** The line the first Ctrl-C prints at once (stderr). */
   firstMessage(): string {
-    const id = this.task ? ` ${shortTaskId(this.task.taskArn)}` : '';
-    return `Ctrl-C: stopping task${id} (ECS StopTask${this.task ? '' : ', once ECS has answered RunTask'}) and following it until it stops; Ctrl-C again to exit without waiting`;
+    const which = this.task ? `task ${shortTaskId(this.task.taskArn)}` : 'the task once ECS has answered RunTask';
+    return `Ctrl-C: stopping ${which} (ECS StopTask) and following it until it stops; Ctrl-C again to exit without waiting`;
   }
 
   /** What the second Ctrl-C says, for the error line it exits with. */
   secondMessage(): string {
-    if (!this.task) return 'stopped by a second Ctrl-C before ECS answered RunTask: a task may have started; find it with aws ecs list-tasks --started-by ' + RUN_STARTED_BY;
+    if (!this.task) return `stopped by a second Ctrl-C before ECS answered RunTask: a task may have started; find it with aws ecs list-tasks --cluster ${this.starting?.cluster ?? '<cluster>'} --started-by ${RUN_STARTED_BY}`;
     const how = stopCommand(this.task.cluster, this.task.taskArn);
     if (this.stop === 'accepted') return `stopped by a second Ctrl-C without waiting: ECS accepted StopTask for task ${shortTaskId(this.task.taskArn)}, which is stopping`;
     return `stopped by a second Ctrl-C before ECS StopTask answered: task ${shortTaskId(this.task.taskArn)} may still run; to stop it: ${how}`;
@@ -205,7 +205,7 @@ export async function runTask(clients: OpsClients, app: string, options: RunOpti
   const base = { app, build: build.buildKey, process, command: [...options.command], taskDefinitionArn: chosen.taskDefinitionArn, logGroup };
 
   // From here a Ctrl-C may find a task starting: it is stopped once ECS names it.
-  if (interrupt) interrupt.starting = true;
+  if (interrupt) interrupt.starting = { cluster: settings.cluster };
   const started = await aws(`ECS RunTask ${chosen.taskDefinitionArn}`, () =>
     ecs.send(
       new RunTaskCommand({

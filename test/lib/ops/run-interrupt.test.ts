@@ -83,8 +83,10 @@ describe('Ctrl-C while the task runs', () => {
   test('Ctrl-C while RunTask is in flight: the task is stopped as soon as ECS names it', async () => {
     const interrupt = new RunInterrupt();
     ecsUntilStopped();
+    const said: string[] = [];
     mocks.ecs.on(RunTaskCommand).callsFake(async () => {
       expect(interrupt.interrupt()).toBe(true);
+      said.push(interrupt.firstMessage(), interrupt.secondMessage());
       return { tasks: [task({})] };
     });
     mocks.logs.on(GetLogEventsCommand).resolves({ events: [], nextForwardToken: 'f' });
@@ -94,6 +96,10 @@ describe('Ctrl-C while the task runs', () => {
     expect(mocks.ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task)).toEqual([TASK]);
     // Stopped before it was ever looked at.
     expect(mocks.ecs.commandCalls(DescribeTasksCommand)).toHaveLength(1);
+    expect(said).toEqual([
+      'Ctrl-C: stopping the task once ECS has answered RunTask (ECS StopTask) and following it until it stops; Ctrl-C again to exit without waiting',
+      `stopped by a second Ctrl-C before ECS answered RunTask: a task may have started; find it with aws ecs list-tasks --cluster ${CLUSTER} --started-by slipway-run`,
+    ]);
     expect(runExitCode(out)).toBe(130);
   });
 
