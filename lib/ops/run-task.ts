@@ -40,8 +40,10 @@ export const RUN_INTERRUPT_CALLS = [{ action: 'ecs:StopTask', resource: { kind: 
 export const INTERRUPT_STOP_REASON = 'Stopped by the operator: Ctrl-C in slipway run';
 /**
  * After StopTask, how long the first Ctrl-C follows the task to STOPPED (its last lines, its exit code):
- * ECS sends SIGTERM, then SIGKILL after the container's stop timeout (30 s by default, at most 120 s on
- * Fargate, AWS API Reference ContainerDefinition.stopTimeout), so 150 s covers every task.
+ * ECS sends SIGTERM, then SIGKILL after the container's stop timeout (AWS API Reference,
+ * ContainerDefinition.stopTimeout: on Fargate 30 s unless set, at most 120 s), so 150 s covers a
+ * Fargate task. On EC2 capacity the agent's ECS_CONTAINER_STOP_TIMEOUT may be longer: the command then
+ * says the task is still stopping.
  */
 export const STOP_WAIT_MS = 150_000;
 
@@ -82,11 +84,6 @@ export type InterruptOutcome =
   | { readonly kind: 'stop-failed'; readonly taskArn: string; readonly error: string }
   /** The task had already stopped on its own when the interrupt was handled. */
   | { readonly kind: 'already-stopped'; readonly taskArn: string };
-
-/** The interrupt error `slipway run` ends with, exit 130. */
-export class Interrupted extends Error {
-  public override readonly name = 'Interrupted';
-}
 
 /**
  * Ctrl-C for one `slipway run`: the command's SIGINT handler calls {@link RunInterrupt.interrupt}; the
