@@ -23,6 +23,8 @@ export interface GlobalOptions {
   /** `logs --follow` (`--tail`). */
   readonly follow?: boolean;
   readonly tail?: boolean;
+  /** `run --detach`: starts the task and returns, follows nothing. */
+  readonly detach?: boolean;
 }
 
 /** A command that talks to AWS gives up after this long, unless --timeout says otherwise. */
@@ -77,10 +79,10 @@ export function applyGlobalOptions(opts: GlobalOptions, path: readonly string[],
 
 /**
  * Whether the command follows something that goes on without it (a pipeline, a task, a log group):
- * `watch`, `--watch`, `run` and `logs --follow` get the long default bound.
+ * `watch`, `--watch`, `run` (not `run --detach`) and `logs --follow` get the long default bound.
  */
 export function follows(opts: GlobalOptions, path: readonly string[]): boolean {
-  return path[0] === 'watch' || path[0] === 'run' || Boolean(opts.watch) || (path[0] === 'logs' && Boolean(opts.follow || opts.tail));
+  return path[0] === 'watch' || (path[0] === 'run' && !opts.detach) || Boolean(opts.watch) || (path[0] === 'logs' && Boolean(opts.follow || opts.tail));
 }
 
 /** What {@link beginCommand} started; `end` stops it. */

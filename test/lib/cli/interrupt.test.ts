@@ -3,7 +3,7 @@
  * (`slipway run` stops its task), with a second Ctrl-C that exits at once.
  */
 import type { CliIo } from '../../../lib/cli/io';
-import { handleInterrupts, onInterrupt } from '../../../lib/cli/runtime';
+import { applyGlobalOptions, follows, handleInterrupts, onInterrupt } from '../../../lib/cli/runtime';
 
 function io() {
   const printed = { out: [] as string[], err: [] as string[], exits: [] as number[] };
@@ -55,4 +55,12 @@ test('once released (the command ended), Ctrl-C is the plain exit again', () => 
 
   expect(first).not.toHaveBeenCalled();
   expect(printed.exits).toEqual([130]);
+});
+
+describe('the default time bound of run', () => {
+  test('run follows its task (2 h); run --detach only starts it (60 s), as any one-shot command', () => {
+    expect(applyGlobalOptions({}, ['run'], {})).toBe(7_200_000);
+    expect(applyGlobalOptions({ detach: true }, ['run'], {})).toBe(60_000);
+    expect(follows({ detach: true }, ['run'])).toBe(false);
+  });
 });
