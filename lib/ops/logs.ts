@@ -4,7 +4,7 @@ import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import { getAppSettings } from '../../functions/shared/settings-store';
 import { PROCESS_NAME, type AppSettings } from '../../functions/shared/settings';
 import { UsageError } from '../cli/errors';
-import { aws, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, type AppTarget, type BuildItem, type LocateOptions, type OpsClients } from './aws';
+import { aws, buildItem, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, type AppTarget, type BuildItem, type LocateOptions, type OpsClients } from './aws';
 import type { Clock } from './commands';
 import type { LogEvent, LogsOutput } from './schemas';
 import { escapeForTerminal } from './terminal';
@@ -121,17 +121,29 @@ export function appLogGroup(settings: AppSettings, process?: string): string {
   return p.logGroup;
 }
 
+/** The time build N ran, and the build that replaced it. */
+interface BuildWindow {
+  /** When build N's release execution started (else when the build was recorded). */
+  readonly from: number;
+  /** When a later build's deploy recorded its release (`releasedAt`); null: build N is current. */
+  readonly to: number | null;
+  /** When that later build's release execution started (else when it was recorded); null if unknown. */
+  readonly nextStart: number | null;
+  readonly build: BuildItem;
+}
+
 /**
  * The time build N ran: from the start of its release execution (the release task included; else
  * when it was recorded) until a later release of another build replaced it (null: it still runs).
  */
-async function buildWindow(clients: OpsClients, target: AppTarget, key: string): Promise<{ from: number; to: number | null; build: BuildItem }> {
+async function buildWindow(clients: OpsClients, target: AppTarget, key: string): Promise<BuildWindow> {
   const build = await getBuild(clients, target, key);
   if (!build) throw new NotFound(`build ${key} of app "${target.app}" is not recorded (see slipway pipelines ${target.app})`);
   const release = await describeExecution(clients, executionArn(target, 'release', `${target.app}-${build.buildKey}-release`));
   const from = release?.startDate?.getTime() ?? (build.eventTime ? Date.parse(build.eventTime) : NaN);
   if (Number.isNaN(from)) throw new CannotProceed(`build ${key} of app "${target.app}" was never released: it has no logs of its own`);
   let to: number | null = null;
+  let next: BuildItem | undefined;
   let startKey: Record<string, AttributeValue> | undefined;
   let pages = 0;
   do {
@@ -142,18 +154,27 @@ async function buildWindow(clients: OpsClients, target: AppTarget, key: string):
           KeyConditionExpression: 'pk = :pk',
           FilterExpression: 'releasedAt > :from AND sk <> :sk',
           ExpressionAttributeValues: { ':pk': { S: 'BUILD' }, ':from': { S: new Date(from).toISOString() }, ':sk': { S: build.sortKey } },
-          ProjectionExpression: 'releasedAt',
+          ProjectionExpression: 'releasedAt, sk, buildKey, eventTime',
           ExclusiveStartKey: startKey,
         }),
       ),
     );
     for (const item of page.Items ?? []) {
       const at = Date.parse(item.releasedAt?.S ?? '');
-      if (!Number.isNaN(at) && (to === null || at < to)) to = at;
+      if (!Number.isNaN(at) && (to === null || at < to)) {
+        to = at;
+        next = buildItem(item);
+      }
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey && ++pages < MAX_BUILD_PAGES);
-  return { from, to, build };
+  let nextStart: number | null = null;
+  if (next?.buildKey) {
+    const nextRelease = await describeExecution(clients, executionArn(target, 'release', `${target.app}-${next.buildKey}-release`));
+    const start = nextRelease?.startDate?.getTime() ?? (next.eventTime ? Date.parse(next.eventTime) : NaN);
+    nextStart = Number.isNaN(start) ? null : start;
+  }
+  return { from, to, nextStart, build };
 }
 
 /**
@@ -178,15 +199,18 @@ export interface BuildTaskCounts {
   readonly otherBuilds: number;
   /**
    * Tasks ECS no longer describes (it keeps stopped tasks for about an hour: ListTasks, "stopped tasks
-   * appear in the returned results for at least one hour") whose stream began after build N's release
-   * started: shown, placed by time only (a later build's task that stopped long ago is among them).
+   * appear in the returned results for at least one hour") whose stream began between build N's release
+   * start and the next build's: shown, placed by time only (rarely another build's task: one that ECS
+   * started for the previous build while build N's release ran).
    */
   readonly byTime: number;
   /** Tasks ECS no longer describes whose stream began before build N's release started: left out. */
   readonly beforeRelease: number;
+  /** Tasks ECS no longer describes whose stream began after the next build's release started: left out. */
+  readonly afterNextRelease: number;
 }
 
-type Placement = 'traced' | 'otherBuilds' | 'byTime' | 'beforeRelease';
+type Placement = keyof BuildTaskCounts;
 
 /**
  * Tells build N's tasks from the others, for `logs --build N`. A task runs build N when its container
@@ -195,7 +219,8 @@ type Placement = 'traced' | 'otherBuilds' | 'byTime' | 'beforeRelease';
  * functions/register-config-revisions) or one of the task definitions its deploy recorded. ECS describes
  * a task while it runs and for about an hour after it stops; an older task is placed by when its log
  * stream was created (the awslogs driver creates it when the container starts): build N's tasks cannot
- * start before its release does.
+ * start before its release does, and from the next build's release on the tasks that start are the
+ * next build's.
  */
 class BuildTasks {
   private readonly placed = new Map<string, Placement>();
@@ -205,12 +230,11 @@ class BuildTasks {
     private readonly clients: OpsClients,
     private readonly cluster: string,
     private readonly logGroup: string,
-    private readonly build: BuildItem,
-    private readonly releaseStart: number,
+    private readonly window: BuildWindow,
   ) {}
 
   counts(): BuildTaskCounts {
-    const c = { traced: 0, otherBuilds: 0, byTime: 0, beforeRelease: 0 };
+    const c = { traced: 0, otherBuilds: 0, byTime: 0, beforeRelease: 0, afterNextRelease: 0 };
     for (const p of this.placed.values()) c[p]++;
     return c;
   }
@@ -232,8 +256,9 @@ class BuildTasks {
   }
 
   private runsBuild(task: { taskDefinitionArn?: string; containers?: { image?: string }[] }): boolean {
-    if (this.build.image && task.containers?.some((c) => c.image === this.build.image)) return true;
-    return Boolean(task.taskDefinitionArn && this.build.releaseProcesses?.some((p) => p.taskDefinitionArn === task.taskDefinitionArn));
+    const { build } = this.window;
+    if (build.image && task.containers?.some((c) => c.image === build.image)) return true;
+    return Boolean(task.taskDefinitionArn && build.releaseProcesses?.some((p) => p.taskDefinitionArn === task.taskDefinitionArn));
   }
 
   private async place(streams: Map<string, string>): Promise<void> {
@@ -266,7 +291,13 @@ class BuildTasks {
     this.lookups++;
     const out = await aws(`CloudWatch Logs DescribeLogStreams ${this.logGroup} ${stream}`, () => logs.send(new DescribeLogStreamsCommand({ logGroupName: this.logGroup, logStreamNamePrefix: stream, limit: 1 })));
     const created = out.logStreams?.find((s) => s.logStreamName === stream)?.creationTime;
-    return created !== undefined && created < this.releaseStart ? 'beforeRelease' : 'byTime';
+    if (created === undefined) return 'byTime';
+    if (created < this.window.from) return 'beforeRelease';
+    // From the next build's release on, a task that starts runs that build (its release task, then its
+    // deploy's tasks), or, rarely, build N again (a replacement, a one-off or scheduled task before the
+    // next deploy starts): left out, counted.
+    if (this.window.nextStart !== null && created >= this.window.nextStart) return 'afterNextRelease';
+    return 'byTime';
   }
 }
 
@@ -298,8 +329,9 @@ export async function streamLogs(clients: OpsClients, app: string, options: Logs
     throw new UsageError(`app "${app}" has no process type "${options.process}" (it has: ${Object.keys(settings.processes).join(', ')})`);
   }
   const logGroup = appLogGroup(settings, options.process);
-  const window = key !== undefined ? await buildWindow(clients, target, key) : { from: sinceStart as number, to: null, build: undefined };
-  const buildTasks = window.build ? new BuildTasks(clients, settings.cluster, logGroup, window.build, window.from) : undefined;
+  const built = key !== undefined ? await buildWindow(clients, target, key) : undefined;
+  const window = built ?? { from: sinceStart as number, to: null };
+  const buildTasks = built ? new BuildTasks(clients, settings.cluster, logGroup, built) : undefined;
   const deadline = clock.now().getTime() + (options.timeoutMs ?? 3_600_000);
   // Events already printed at or after `start` (a poll starts again at the last timestamp seen).
   const seen = new Map<string, number>();
@@ -395,11 +427,15 @@ export function renderLogsEnd(out: LogsResult): string | undefined {
   const when = out.build ? `build ${out.build}'s time (${out.from} to ${out.to ?? 'now'})` : `since ${out.from}`;
   const none = out.events > 0 ? undefined : `no log events from ${what} of ${out.app} in ${escapeForTerminal(out.logGroup)} ${when}`;
   const t = out.buildTasks;
-  if (!t || t.traced + t.otherBuilds + t.byTime + t.beforeRelease === 0) return none;
+  if (!t || Object.values(t).every((k) => k === 0)) return none;
   const n = (k: number, one = 'task') => `${k} ${one}${k === 1 ? '' : 's'}`;
   const parts = [`build ${out.build}: ${n(t.traced)} that ran its image (ECS)`];
-  if (t.byTime > 0) parts.push(`${n(t.byTime)} that ECS no longer describes (stopped over an hour ago), shown because they started after its release began`);
-  const left = [...(t.otherBuilds > 0 ? [`${n(t.otherBuilds)} of other builds`] : []), ...(t.beforeRelease > 0 ? [`${n(t.beforeRelease)} started before its release`] : [])];
+  if (t.byTime > 0) parts.push(`${n(t.byTime)} that ECS no longer describes (stopped over an hour ago), shown by when they started (after its release began, before the next build's)`);
+  const left = [
+    ...(t.otherBuilds > 0 ? [`${n(t.otherBuilds)} of other builds`] : []),
+    ...(t.beforeRelease > 0 ? [`${n(t.beforeRelease)} started before its release`] : []),
+    ...(t.afterNextRelease > 0 ? [`${n(t.afterNextRelease)} started after the next build's release began`] : []),
+  ];
   const summary = `${parts.join('; ')}${left.length ? `; left out: ${left.join(', ')}` : ''}`;
   return none ? `${none} (${summary})` : summary;
 }

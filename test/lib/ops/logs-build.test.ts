@@ -81,7 +81,7 @@ test('shows only the lines of the tasks that ran build N: its image (release, se
   const out = await streamLogs(clients, 'example', { build: '42', clock: fakeClock(), onEvent: (e) => events.push(e) });
 
   expect(events.map((e) => e.message)).toEqual(['migrating', 'new build serving', 'worker after a config change', 'worker long gone']);
-  expect(out.buildTasks).toEqual({ traced: 3, otherBuilds: 1, byTime: 1, beforeRelease: 1 });
+  expect(out.buildTasks).toEqual({ traced: 3, otherBuilds: 1, byTime: 1, beforeRelease: 1, afterNextRelease: 0 });
   expect(out).toMatchObject({ events: 4, from: new Date(RELEASE_START).toISOString(), to: NEXT_RELEASE });
   // One DescribeTasks per page, for the tasks not seen before, in the app's cluster.
   expect(mocks.ecs.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input)).toEqual([
@@ -93,7 +93,37 @@ test('shows only the lines of the tasks that ran build N: its image (release, se
     { logGroupName: LOG_GROUP, logStreamNamePrefix: streams.goneBefore, limit: 1 },
     { logGroupName: LOG_GROUP, logStreamNamePrefix: streams.goneAfter, limit: 1 },
   ]);
-  expect(renderLogsEnd(out)).toBe('build 42: 3 tasks that ran its image (ECS); 1 task that ECS no longer describes (stopped over an hour ago), shown because they started after its release began; left out: 1 task of other builds, 1 task started before its release');
+  expect(renderLogsEnd(out)).toBe('build 42: 3 tasks that ran its image (ECS); 1 task that ECS no longer describes (stopped over an hour ago), shown by when they started (after its release began, before the next build's); left out: 1 task of other builds, 1 task started before its release');
+});
+
+test('a task ECS no longer describes that started after the next build\'s release began is the next build\'s: left out', async () => {
+  const NEXT_RELEASE_START = Date.parse('2026-11-29T10:20:00.000Z');
+  mocks.dynamodb.on(QueryCommand).resolves({ Items: [{ releasedAt: { S: NEXT_RELEASE }, sk: { S: '0000000043' }, buildKey: { S: '43' } }] });
+  mocks.sfn.on(DescribeExecutionCommand).callsFake(async (input: { executionArn: string }) => ({
+    executionArn: input.executionArn,
+    startDate: new Date(input.executionArn.endsWith(':example-43-release') ? NEXT_RELEASE_START : RELEASE_START),
+    status: 'SUCCEEDED',
+    stateMachineArn: 'y',
+  }));
+  const stream = (c: string) => `web/web/${id(c)}`;
+  mocks.logs.on(FilterLogEventsCommand).resolves({
+    events: [
+      { eventId: 'a', logStreamName: stream('a'), timestamp: NEXT_RELEASE_START - 60_000, message: 'build 42, long gone' },
+      { eventId: 'b', logStreamName: stream('b'), timestamp: NEXT_RELEASE_START + 120_000, message: 'build 43 migrating, long gone' },
+    ],
+  });
+  mocks.ecs.on(DescribeTasksCommand).resolves({ tasks: [], failures: [{ arn: taskArn(id('a')), reason: 'MISSING' }, { arn: taskArn(id('b')), reason: 'MISSING' }] });
+  mocks.logs.on(DescribeLogStreamsCommand).callsFake(async (input: { logStreamNamePrefix: string }) => ({
+    logStreams: [{ logStreamName: input.logStreamNamePrefix, creationTime: input.logStreamNamePrefix === stream('a') ? at(10) : NEXT_RELEASE_START + 60_000 }],
+  }));
+  const events: LogEvent[] = [];
+
+  const out = await streamLogs(clients, 'example', { build: '42', clock: fakeClock(), onEvent: (e) => events.push(e) });
+
+  expect(events.map((e) => e.message)).toEqual(['build 42, long gone']);
+  expect(out.buildTasks).toEqual({ traced: 0, otherBuilds: 0, byTime: 1, beforeRelease: 0, afterNextRelease: 1 });
+  expect(mocks.sfn.commandCalls(DescribeExecutionCommand).map((c) => c.args[0].input.executionArn.split(':').pop())).toEqual(['example-42-release', 'example-43-release']);
+  expect(renderLogsEnd(out)).toBe("build 42: 0 tasks that ran its image (ECS); 1 task that ECS no longer describes (stopped over an hour ago), shown by when they started (after its release began, before the next build's); left out: 1 task started after the next build's release began");
 });
 
 test('without a recorded image, a task is build N\'s when it ran a task definition its deploy recorded', async () => {
@@ -112,7 +142,7 @@ test('without a recorded image, a task is build N\'s when it ran a task definiti
   const out = await streamLogs(clients, 'example', { build: '42', clock: fakeClock(), onEvent: (e) => events.push(e) });
 
   expect(events.map((e) => e.message)).toEqual(['on revision 7']);
-  expect(out.buildTasks).toEqual({ traced: 1, otherBuilds: 1, byTime: 0, beforeRelease: 0 });
+  expect(out.buildTasks).toEqual({ traced: 1, otherBuilds: 1, byTime: 0, beforeRelease: 0, afterNextRelease: 0 });
 });
 
 test('no line of build N: the line says so, with how the tasks were placed', async () => {
