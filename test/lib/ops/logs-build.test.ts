@@ -93,7 +93,7 @@ test('shows only the lines of the tasks that ran build N: its image (release, se
     { logGroupName: LOG_GROUP, logStreamNamePrefix: streams.goneBefore, limit: 1 },
     { logGroupName: LOG_GROUP, logStreamNamePrefix: streams.goneAfter, limit: 1 },
   ]);
-  expect(renderLogsEnd(out)).toBe('build 42: 3 tasks that ran its image (ECS); 1 task that ECS no longer describes (stopped over an hour ago), shown by when they started (after its release began, before the next build's); left out: 1 task of other builds, 1 task started before its release');
+  expect(renderLogsEnd(out)).toBe("build 42: 3 tasks that ran its image (ECS); 1 task that ECS no longer describes (stopped over an hour ago), shown by when they started (after its release began, before the next build's); left out: 1 task of other builds, 1 task started before its release");
 });
 
 test('a task ECS no longer describes that started after the next build\'s release began is the next build\'s: left out', async () => {
@@ -122,7 +122,7 @@ test('a task ECS no longer describes that started after the next build\'s releas
 
   expect(events.map((e) => e.message)).toEqual(['build 42, long gone']);
   expect(out.buildTasks).toEqual({ traced: 0, otherBuilds: 0, byTime: 1, beforeRelease: 0, afterNextRelease: 1 });
-  expect(mocks.sfn.commandCalls(DescribeExecutionCommand).map((c) => c.args[0].input.executionArn.split(':').pop())).toEqual(['example-42-release', 'example-43-release']);
+  expect(mocks.sfn.commandCalls(DescribeExecutionCommand).map((c) => (c.args[0].input.executionArn ?? '').split(':').pop())).toEqual(['example-42-release', 'example-43-release']);
   expect(renderLogsEnd(out)).toBe("build 42: 0 tasks that ran its image (ECS); 1 task that ECS no longer describes (stopped over an hour ago), shown by when they started (after its release began, before the next build's); left out: 1 task started after the next build's release began");
 });
 
