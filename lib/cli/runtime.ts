@@ -1,5 +1,6 @@
 // Types only: commander is loaded by the entry point.
 import type { Command } from 'commander';
+import { escapeForTerminal } from '../ops/terminal';
 import { awsCalls, type CallsInFlight } from './calls';
 import { CommandTimedOut, describeError, errorOutput, EXIT, UsageError } from './errors';
 import { colourSettings, statusLine, type CliIo } from './io';
@@ -22,6 +23,8 @@ export interface GlobalOptions {
   /** `logs --follow` (`--tail`). */
   readonly follow?: boolean;
   readonly tail?: boolean;
+  /** `run --detach`: starts the task and returns, follows nothing. */
+  readonly detach?: boolean;
 }
 
 /** A command that talks to AWS gives up after this long, unless --timeout says otherwise. */
@@ -76,10 +79,10 @@ export function applyGlobalOptions(opts: GlobalOptions, path: readonly string[],
 
 /**
  * Whether the command follows something that goes on without it (a pipeline, a task, a log group):
- * `watch`, `--watch`, `run` and `logs --follow` get the long default bound.
+ * `watch`, `--watch`, `run` (not `run --detach`) and `logs --follow` get the long default bound.
  */
 export function follows(opts: GlobalOptions, path: readonly string[]): boolean {
-  return path[0] === 'watch' || path[0] === 'run' || Boolean(opts.watch) || (path[0] === 'logs' && Boolean(opts.follow || opts.tail));
+  return path[0] === 'watch' || (path[0] === 'run' && !opts.detach) || Boolean(opts.watch) || (path[0] === 'logs' && Boolean(opts.follow || opts.tail));
 }
 
 /** What {@link beginCommand} started; `end` stops it. */
@@ -133,13 +136,64 @@ export function beginCommand(timeoutMs: number | undefined, opts: GlobalOptions,
 }
 
 /**
- * Ctrl-C: wipe the status line, say so, exit 130 (128 + SIGINT), as shells expect. Nothing the command
- * started is waited for: an AWS call in flight is abandoned, a pipeline it started goes on.
+ * What a running command does on Ctrl-C instead of the plain exit: `slipway run` stops the task it
+ * started. Registered with {@link handleInterrupts} while the command runs.
  */
-export function onInterrupt(io: CliIo, json: boolean): void {
+export interface InterruptHandler {
+  /**
+   * The first Ctrl-C. @returns a line to print when the command takes over (it ends itself, exit 130,
+   * once it has done what Ctrl-C asks), or undefined for the plain exit at once.
+   */
+  first(): string | undefined;
+  /** The message of the Interrupted error the second Ctrl-C exits with, at once. */
+  second(): string;
+}
+
+let interruptHandler: InterruptHandler | undefined;
+
+/** Makes `handler` answer Ctrl-C until the returned function is called (in a `finally`). */
+export function handleInterrupts(handler: InterruptHandler): () => void {
+  interruptHandler = handler;
+  return () => {
+    if (interruptHandler === handler) interruptHandler = undefined;
+  };
+}
+
+/** Listens for the next SIGINT once (tests pass their own). */
+export type NextInterrupt = (listener: () => void) => void;
+const nextSigint: NextInterrupt = (listener) => {
+  process.once('SIGINT', listener);
+};
+
+function exitInterrupted(io: CliIo, json: boolean, message: string): void {
   statusLine.clear();
-  const out = errorOutput({ name: 'Interrupted', message: 'stopped by Ctrl-C (anything already started in AWS goes on)' }, json);
+  const out = errorOutput({ name: 'Interrupted', message }, json);
   if (out.stdout) io.stdout(out.stdout, 'json');
   io.stderr(out.stderr);
   io.exit(EXIT.interrupted);
+}
+
+/**
+ * Ctrl-C (bin/slipway.ts listens once for SIGINT): wipe the status line, say so, exit 130 (128 +
+ * SIGINT), as shells expect. Nothing the command started is waited for: an AWS call in flight is
+ * abandoned, a pipeline it started goes on. A command that registered an {@link InterruptHandler}
+ * (`slipway run`) takes over instead: this prints its line and listens for a second Ctrl-C, which
+ * exits 130 at once without waiting for it.
+ */
+export function onInterrupt(io: CliIo, json: boolean, next: NextInterrupt = nextSigint): void {
+  const handler = interruptHandler;
+  if (handler) {
+    interruptHandler = undefined;
+    // Listen first: the handler's work may take a while, and a second Ctrl-C must never kill the
+    // process without its line (Node's default for an unhandled SIGINT).
+    next(() => exitInterrupted(io, json, handler.second()));
+    const line = handler.first();
+    if (line !== undefined) {
+      statusLine.clear();
+      // It names what AWS named (a task ID): printed inert, as every line from outside.
+      io.stderr(escapeForTerminal(line));
+      return;
+    }
+  }
+  exitInterrupted(io, json, 'stopped by Ctrl-C (anything already started in AWS goes on)');
 }

@@ -6,9 +6,10 @@ import type * as Logs from '../ops/logs';
 import type * as RunTask from '../ops/run-task';
 import type { LogEvent } from '../ops/schemas';
 import { EXIT, UsageError } from './errors';
+import { errorOutput } from './errors';
 import { jsonForTerminal, reportError } from './io';
 import { checkPrefix, defaultIo, PREFIX_ENV, TABLE_ENV, type PipelinesCliIo } from './pipelines';
-import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
+import { DEFAULT_FOLLOW_TIMEOUT_SECONDS, handleInterrupts } from './runtime';
 
 const aws = () => require('../ops/aws') as typeof Aws;
 const logs = () => require('../ops/logs') as typeof Logs;
@@ -61,7 +62,7 @@ export function registerTaskCommands(program: Command, io: PipelinesCliIo = defa
     common(program.command('logs <app> [process]'))
       .description("the app's CloudWatch logs, every process type's tasks and the release task (a task of the release process type), oldest first; --follow for new lines as they come")
       .option('--since <when>', `how far back: 30s, 10m, 2h, 7d or an ISO 8601 time (default: 1h; 5m with --follow)`)
-      .option('--build <n>', "only build N's time: from its release (the release task included) until the next release")
+      .option('--build <n>', "only the tasks that ran build N (its release task included), from its release until the next release; ECS traces each task to its image, a task it no longer describes is placed by when it started")
       .option('-f, --follow', 'keep printing new lines until Ctrl-C or --timeout (like heroku logs --tail)')
       .option('-t, --tail', 'the same as --follow')
       .action(async (app: string, process: string | undefined, _o: unknown, command: Command) =>
@@ -97,8 +98,9 @@ export function registerTaskCommands(program: Command, io: PipelinesCliIo = defa
 
   commands.push(
     common(program.command('run <app> [command...]'))
-      .description("run a one-off task on the current release's task definition (the app's cluster and network, the command overridden), print its logs as they come, and exit with its exit code: slipway run <app> -- <command...>")
+      .description("run a one-off task on the current release's task definition (the app's cluster and network, the command overridden), print its logs as they come, and exit with its exit code: slipway run <app> -- <command...>; Ctrl-C stops the task (a second Ctrl-C exits without waiting)")
       .option('--process <type>', 'the process type whose task definition runs the command (default: web, else the first)')
+      .option('--detach', 'start the task and exit 0 once ECS has accepted it, without following it (Ctrl-C then leaves it running)')
       .action(async (app: string, argv: string[], _o: unknown, command: Command) =>
         execute(
           command,
@@ -108,20 +110,45 @@ export function registerTaskCommands(program: Command, io: PipelinesCliIo = defa
             runTask().checkRunCommand(argv);
           },
           async (o) => {
-            const out = await runTask().runTask(io.clients(), app, {
-              prefix: o.prefix,
-              table: o.table,
-              process: o.process as string | undefined,
-              command: argv,
-              clock: io.clock,
-              intervalMs: logs().parseInterval(o.interval),
-              timeoutMs: timeoutMs(o),
-              // With --json the lines are in the one document at the end.
-              onEvent: o.json ? () => undefined : printEvent(false),
-              onProgress: o.json ? undefined : io.progress,
-              // Before any line of the task: which task it is, so it can be found (or stopped) if this ends first.
-              onStarted: o.json ? undefined : (s) => io.stderr(runTask().renderRunStart(s)),
-            });
+            const detach = Boolean(o.detach);
+            // Ctrl-C stops the task this command started (not with --detach: nothing is followed).
+            const interrupt = detach ? undefined : new (runTask().RunInterrupt)();
+            const release = interrupt
+              ? handleInterrupts({ first: () => (interrupt.interrupt() ? interrupt.firstMessage() : undefined), second: () => interrupt.secondMessage() })
+              : () => undefined;
+            let out: RunTask.RunResult;
+            let cluster = '';
+            try {
+              out = await runTask().runTask(io.clients(), app, {
+                prefix: o.prefix,
+                table: o.table,
+                process: o.process as string | undefined,
+                command: argv,
+                clock: io.clock,
+                intervalMs: logs().parseInterval(o.interval),
+                timeoutMs: timeoutMs(o),
+                interrupt,
+                detach,
+                // With --json the lines are in the one document at the end.
+                onEvent: o.json ? () => undefined : printEvent(false),
+                onProgress: o.json ? undefined : io.progress,
+                // Before any line of the task: which task it is, so it can be found (or stopped) if this ends first.
+                onStarted: (s) => {
+                  cluster = s.cluster;
+                  if (!o.json) io.stderr(runTask().renderRunStart(s, detach));
+                },
+              });
+            } finally {
+              release();
+            }
+            if (out.interrupted) {
+              // How the task ended, when it was seen to end, then the one Interrupted error line.
+              if (!o.json && (out.outcome === 'exited' || out.outcome === 'failed-to-start')) io.stderr(runTask().renderRunEnd(out));
+              const end = errorOutput({ name: 'Interrupted', message: runTask().interruptMessage(out.interrupted, cluster) }, o.json);
+              if (end.stdout) io.stdout(end.stdout, 'json');
+              io.stderr(end.stderr);
+              return runTask().runExitCode(out);
+            }
             if (o.json) io.stdout(jsonForTerminal(out), 'json');
             else io.stderr(runTask().renderRunEnd(out));
             return runTask().runExitCode(out);

@@ -1,8 +1,9 @@
 import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { FilterLogEventsCommand, GetLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeLogStreamsCommand, FilterLogEventsCommand, GetLogEventsCommand, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import { PROCESS_NAME, type AppSettings } from '../../functions/shared/settings';
 import { UsageError } from '../cli/errors';
-import { aws, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, pipelineExecutionName, type AppTarget, type LocateOptions, type OpsClients } from './aws';
+import { aws, buildItem, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, pipelineExecutionName, type AppTarget, type BuildItem, type LocateOptions, type OpsClients } from './aws';
 import type { Clock } from './commands';
 import type { LogEvent, LogsOutput } from './schemas';
 import { escapeForTerminal } from './terminal';
@@ -119,17 +120,29 @@ export function appLogGroup(settings: AppSettings, process?: string): string {
   return p.logGroup;
 }
 
+/** The time build N ran, and the build that replaced it. */
+interface BuildWindow {
+  /** When build N's release execution started (else when the build was recorded). */
+  readonly from: number;
+  /** When a later build's deploy recorded its release (`releasedAt`); null: build N is current. */
+  readonly to: number | null;
+  /** When that later build's release execution started (else when it was recorded); null if unknown. */
+  readonly nextStart: number | null;
+  readonly build: BuildItem;
+}
+
 /**
  * The time build N ran: from the start of its release execution (the release task included; else
  * when it was recorded) until a later release of another build replaced it (null: it still runs).
  */
-async function buildWindow(clients: OpsClients, target: AppTarget, key: string): Promise<{ from: number; to: number | null }> {
+async function buildWindow(clients: OpsClients, target: AppTarget, key: string): Promise<BuildWindow> {
   const build = await getBuild(clients, target, key);
   if (!build) throw new NotFound(`build ${key} of app "${target.app}" is not recorded (see slipway pipelines ${target.app})`);
   const release = await describeExecution(clients, executionArn(target, 'release', pipelineExecutionName(target.app, build.buildKey, 'release')));
   const from = release?.startDate?.getTime() ?? (build.eventTime ? Date.parse(build.eventTime) : NaN);
   if (Number.isNaN(from)) throw new CannotProceed(`build ${key} of app "${target.app}" was never released: it has no logs of its own`);
   let to: number | null = null;
+  let next: BuildItem | undefined;
   let startKey: Record<string, AttributeValue> | undefined;
   let pages = 0;
   do {
@@ -140,18 +153,156 @@ async function buildWindow(clients: OpsClients, target: AppTarget, key: string):
           KeyConditionExpression: 'pk = :pk',
           FilterExpression: 'releasedAt > :from AND sk <> :sk',
           ExpressionAttributeValues: { ':pk': { S: 'BUILD' }, ':from': { S: new Date(from).toISOString() }, ':sk': { S: build.sortKey } },
-          ProjectionExpression: 'releasedAt',
+          ProjectionExpression: 'releasedAt, sk, buildKey, eventTime',
           ExclusiveStartKey: startKey,
         }),
       ),
     );
     for (const item of page.Items ?? []) {
       const at = Date.parse(item.releasedAt?.S ?? '');
-      if (!Number.isNaN(at) && (to === null || at < to)) to = at;
+      if (!Number.isNaN(at) && (to === null || at < to)) {
+        to = at;
+        next = buildItem(item);
+      }
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey && ++pages < MAX_BUILD_PAGES);
-  return { from, to };
+  let nextStart: number | null = null;
+  if (next?.buildKey) {
+    const nextRelease = await describeExecution(clients, executionArn(target, 'release', `${target.app}-${next.buildKey}-release`));
+    const start = nextRelease?.startDate?.getTime() ?? (next.eventTime ? Date.parse(next.eventTime) : NaN);
+    nextStart = Number.isNaN(start) ? null : start;
+  }
+  return { from, to, nextStart, build };
+}
+
+/**
+ * PERMISSIONS FOR lib/ops/permissions.ts (owned elsewhere): the calls `logs --build N` makes to tell
+ * build N's tasks from the others, to add to the `logs` entry of CLI_PERMISSIONS (both roles).
+ */
+export const LOGS_BUILD_CALLS = [
+  { action: 'ecs:DescribeTasks', resource: { kind: 'clusterTasks' }, why: '--build: which image each task that logged in the window ran' },
+  { action: 'logs:DescribeLogStreams', resource: { kind: 'appLogGroup' }, why: '--build: when the stream of a task ECS no longer describes was created' },
+] as const;
+
+/** DescribeTasks takes at most 100 tasks (AWS API Reference, DescribeTasks `tasks`). */
+const DESCRIBE_TASKS_MAX = 100;
+/** At most this many streams of forgotten tasks are looked up (DescribeLogStreams) per command. */
+const MAX_STREAM_LOOKUPS = 50;
+
+/** How `logs --build N` placed each task that logged in build N's window. */
+export interface BuildTaskCounts {
+  /** Tasks ECS describes whose container ran build N's image (or one of its recorded task definitions): shown. */
+  readonly traced: number;
+  /** Tasks ECS describes that ran another build: left out. */
+  readonly otherBuilds: number;
+  /**
+   * Tasks ECS no longer describes (it keeps stopped tasks for about an hour: ListTasks, "stopped tasks
+   * appear in the returned results for at least one hour") whose stream began between build N's release
+   * start and the next build's: shown, placed by time only (rarely another build's task: one that ECS
+   * started for the previous build while build N's release ran).
+   */
+  readonly byTime: number;
+  /** Tasks ECS no longer describes whose stream began before build N's release started: left out. */
+  readonly beforeRelease: number;
+  /** Tasks ECS no longer describes whose stream began after the next build's release started: left out. */
+  readonly afterNextRelease: number;
+}
+
+type Placement = keyof BuildTaskCounts;
+
+/**
+ * Tells build N's tasks from the others, for `logs --build N`. A task runs build N when its container
+ * runs build N's image (every revision of build N, the config changes' included, and every one-off,
+ * release and scheduled task of it, runs the image the build recorded: functions/register-task-definitions,
+ * functions/register-config-revisions) or one of the task definitions its deploy recorded. ECS describes
+ * a task while it runs and for about an hour after it stops; an older task is placed by when its log
+ * stream was created (the awslogs driver creates it when the container starts): build N's tasks cannot
+ * start before its release does, and from the next build's release on the tasks that start are the
+ * next build's.
+ */
+class BuildTasks {
+  private readonly placed = new Map<string, Placement>();
+  private lookups = 0;
+
+  constructor(
+    private readonly clients: OpsClients,
+    private readonly cluster: string,
+    private readonly logGroup: string,
+    private readonly window: BuildWindow,
+  ) {}
+
+  counts(): BuildTaskCounts {
+    const c = { traced: 0, otherBuilds: 0, byTime: 0, beforeRelease: 0, afterNextRelease: 0 };
+    for (const p of this.placed.values()) c[p]++;
+    return c;
+  }
+
+  /** Whether each event is build N's, in order; places the tasks not seen before first. */
+  async keep(events: readonly FilteredLogEvent[]): Promise<boolean[]> {
+    const streams = new Map<string, string>();
+    for (const e of events) {
+      const task = parseStreamName(e.logStreamName ?? '').task;
+      if (task && !this.placed.has(task)) streams.set(task, e.logStreamName ?? '');
+    }
+    await this.place(streams);
+    return events.map((e) => {
+      const task = parseStreamName(e.logStreamName ?? '').task;
+      // A stream not named by the awslogs driver has no task to trace: kept, by time.
+      const p = task ? this.placed.get(task) : 'byTime';
+      return p === 'traced' || p === 'byTime';
+    });
+  }
+
+  private runsBuild(task: { taskDefinitionArn?: string; containers?: { image?: string }[] }): boolean {
+    const { build } = this.window;
+    if (build.image && task.containers?.some((c) => c.image === build.image)) return true;
+    return Boolean(task.taskDefinitionArn && build.releaseProcesses?.some((p) => p.taskDefinitionArn === task.taskDefinitionArn));
+  }
+
+  private async place(streams: Map<string, string>): Promise<void> {
+    const ids = [...streams.keys()];
+    const ecs = this.clients.ecs;
+    const missing: string[] = [];
+    for (let i = 0; i < ids.length; i += DESCRIBE_TASKS_MAX) {
+      const batch = ids.slice(i, i + DESCRIBE_TASKS_MAX);
+      if (!ecs) {
+        missing.push(...batch);
+        continue;
+      }
+      const out = await aws(`ECS DescribeTasks in ${this.cluster}`, () => ecs.send(new DescribeTasksCommand({ cluster: this.cluster, tasks: batch })));
+      const seen = new Set<string>();
+      for (const t of out.tasks ?? []) {
+        const id = (t.taskArn ?? '').slice((t.taskArn ?? '').lastIndexOf('/') + 1);
+        if (!streams.has(id)) continue;
+        seen.add(id);
+        this.placed.set(id, this.runsBuild(t) ? 'traced' : 'otherBuilds');
+      }
+      // ECS answers a task it no longer keeps with a failure (reason MISSING).
+      for (const id of batch) if (!seen.has(id)) missing.push(id);
+    }
+    for (const id of missing) this.placed.set(id, await this.placeByStream(streams.get(id) ?? ''));
+  }
+
+  private async placeByStream(stream: string): Promise<Placement> {
+    const logs = this.clients.logs;
+    if (!logs || this.lookups >= MAX_STREAM_LOOKUPS) return 'byTime';
+    this.lookups++;
+    const out = await aws(`CloudWatch Logs DescribeLogStreams ${this.logGroup} ${stream}`, () => logs.send(new DescribeLogStreamsCommand({ logGroupName: this.logGroup, logStreamNamePrefix: stream, limit: 1 })));
+    const created = out.logStreams?.find((s) => s.logStreamName === stream)?.creationTime;
+    if (created === undefined) return 'byTime';
+    if (created < this.window.from) return 'beforeRelease';
+    // From the next build's release on, a task that starts runs that build (its release task, then its
+    // deploy's tasks), or, rarely, build N again (a replacement, a one-off or scheduled task before the
+    // next deploy starts): left out, counted.
+    if (this.window.nextStart !== null && created >= this.window.nextStart) return 'afterNextRelease';
+    return 'byTime';
+  }
+}
+
+/** What {@link streamLogs} returns: the output, and with `--build` how its tasks were placed. */
+export interface LogsResult extends LogsOutput {
+  readonly buildTasks?: BuildTaskCounts;
 }
 
 function logsClient(clients: OpsClients): CloudWatchLogsClient {
@@ -164,7 +315,7 @@ function logsClient(clients: OpsClients): CloudWatchLogsClient {
  * time order, every page of FilterLogEvents; with `follow`, polls for new events every `intervalMs`
  * until `timeoutMs` (or the end of build N's time, or Ctrl-C), as `heroku logs --tail` does.
  */
-export async function streamLogs(clients: OpsClients, app: string, options: LogsOptions): Promise<LogsOutput> {
+export async function streamLogs(clients: OpsClients, app: string, options: LogsOptions): Promise<LogsResult> {
   const { clock } = options;
   if (options.process !== undefined) checkProcessName(options.process);
   if (options.build !== undefined && options.since !== undefined) throw new UsageError('give --build or --since, not both');
@@ -177,7 +328,9 @@ export async function streamLogs(clients: OpsClients, app: string, options: Logs
     throw new UsageError(`app "${app}" has no process type "${options.process}" (it has: ${Object.keys(settings.processes).join(', ')})`);
   }
   const logGroup = appLogGroup(settings, options.process);
-  const window = key !== undefined ? await buildWindow(clients, target, key) : { from: sinceStart as number, to: null };
+  const built = key !== undefined ? await buildWindow(clients, target, key) : undefined;
+  const window = built ?? { from: sinceStart as number, to: null };
+  const buildTasks = built ? new BuildTasks(clients, settings.cluster, logGroup, built) : undefined;
   const deadline = clock.now().getTime() + (options.timeoutMs ?? 3_600_000);
   // Events already printed at or after `start` (a poll starts again at the last timestamp seen).
   const seen = new Map<string, number>();
@@ -199,13 +352,15 @@ export async function streamLogs(clients: OpsClients, app: string, options: Logs
         ),
         () => new NotFound(`the log group ${logGroup} of app "${app}" does not exist (yet): no task has logged`),
       );
-      for (const e of page.events ?? []) {
-        const id = e.eventId ?? `${e.logStreamName}/${e.timestamp}/${e.message}`;
-        if (seen.has(id)) continue;
-        seen.set(id, e.timestamp ?? 0);
+      const events = (page.events ?? []).filter((e) => !seen.has(eventKey(e)));
+      const keep = buildTasks ? await buildTasks.keep(events) : events.map(() => true);
+      events.forEach((e, i) => {
+        // Every event read is remembered, kept or not: the next poll starts at the newest one.
+        seen.set(eventKey(e), e.timestamp ?? 0);
+        if (!keep[i]) return;
         count++;
         options.onEvent(logEvent(e.logStreamName ?? '', e.timestamp, e.message, e.eventId));
-      }
+      });
       nextToken = page.nextToken;
     } while (nextToken);
     if (!options.follow) break;
@@ -232,8 +387,11 @@ export async function streamLogs(clients: OpsClients, app: string, options: Logs
     events: count,
     followed: Boolean(options.follow),
     stopped,
+    ...(buildTasks ? { buildTasks: buildTasks.counts() } : {}),
   };
 }
+
+const eventKey = (e: FilteredLogEvent) => e.eventId ?? `${e.logStreamName}/${e.timestamp}/${e.message}`;
 
 /**
  * Reads one log stream from where `token` left off, every page (GetLogEvents returns the token it was
@@ -259,10 +417,24 @@ export async function readStream(client: CloudWatchLogsClient, logGroup: string,
   return current;
 }
 
-/** Text output of `logs` after the events: a line only when there were none. */
-export function renderLogsEnd(out: LogsOutput): string | undefined {
-  if (out.events > 0) return undefined;
+/**
+ * Text output of `logs` after the events (stderr): a line when there were none; with `--build`, how
+ * the tasks that logged in the build's time were placed, so what was shown by time only is said.
+ */
+export function renderLogsEnd(out: LogsResult): string | undefined {
   const what = out.process ? `process type ${out.process}` : 'any process type';
   const when = out.build ? `build ${out.build}'s time (${out.from} to ${out.to ?? 'now'})` : `since ${out.from}`;
-  return `no log events from ${what} of ${out.app} in ${escapeForTerminal(out.logGroup)} ${when}`;
+  const none = out.events > 0 ? undefined : `no log events from ${what} of ${out.app} in ${escapeForTerminal(out.logGroup)} ${when}`;
+  const t = out.buildTasks;
+  if (!t || Object.values(t).every((k) => k === 0)) return none;
+  const n = (k: number, one = 'task') => `${k} ${one}${k === 1 ? '' : 's'}`;
+  const parts = [`build ${out.build}: ${n(t.traced)} that ran its image (ECS)`];
+  if (t.byTime > 0) parts.push(`${n(t.byTime)} that ECS no longer describes (stopped over an hour ago), shown by when they started (after its release began, before the next build's)`);
+  const left = [
+    ...(t.otherBuilds > 0 ? [`${n(t.otherBuilds)} of other builds`] : []),
+    ...(t.beforeRelease > 0 ? [`${n(t.beforeRelease)} started before its release`] : []),
+    ...(t.afterNextRelease > 0 ? [`${n(t.afterNextRelease)} started after the next build's release began`] : []),
+  ];
+  const summary = `${parts.join('; ')}${left.length ? `; left out: ${left.join(', ')}` : ''}`;
+  return none ? `${none} (${summary})` : summary;
 }

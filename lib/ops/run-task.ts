@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DescribeTasksCommand, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import { logStreamLink } from '../../functions/check-release-task/verdict';
 import { WEB_PROCESS } from '../app-settings';
-import { UsageError } from '../cli/errors';
+import { EXIT, UsageError } from '../cli/errors';
 import { aws, CannotProceed, getBuild, getCurrentRelease, locateApp, NotFound, type LocateOptions, type OpsClients } from './aws';
 import type { Clock } from './commands';
 import { processesOf } from './diff';
@@ -23,6 +23,29 @@ export const RUN_STARTED_BY = 'slipway-run';
 export const RUN_TAG = { key: 'slipway:run', value: 'cli' } as const;
 /** ECS refuses a container command override over 8,192 characters in all. */
 const MAX_COMMAND_CHARS = 8192;
+
+/**
+ * PERMISSIONS FOR lib/ops/permissions.ts (owned elsewhere): the calls `slipway run` makes on Ctrl-C, to
+ * add to the `run` entry of CLI_PERMISSIONS (and so to the management role). ecs:StopTask has
+ * resource-level permissions on `task/*` with the `ecs:cluster` condition key, as DescribeTasks does
+ * (resource kind `clusterTasks`): the operator may stop tasks in the app's cluster only.
+ */
+export const RUN_INTERRUPT_CALLS = [{ action: 'ecs:StopTask', resource: { kind: 'clusterTasks' }, why: 'Ctrl-C stops the one-off task it started' }] as const;
+
+/**
+ * The reason `slipway run` gives ECS StopTask on Ctrl-C: DescribeTasks shows it as the task's
+ * `stoppedReason` (AWS API Reference, StopTask: "the message appears in subsequent DescribeTasks API
+ * operations on this task. Up to 255 characters are allowed in this message").
+ */
+export const INTERRUPT_STOP_REASON = 'Stopped by the operator: Ctrl-C in slipway run';
+/**
+ * After StopTask, how long the first Ctrl-C follows the task to STOPPED (its last lines, its exit code):
+ * ECS sends SIGTERM, then SIGKILL after the container's stop timeout (AWS API Reference,
+ * ContainerDefinition.stopTimeout: on Fargate 30 s unless set, at most 120 s), so 150 s covers a
+ * Fargate task. On EC2 capacity the agent's ECS_CONTAINER_STOP_TIMEOUT may be longer: the command then
+ * says the task is still stopping.
+ */
+export const STOP_WAIT_MS = 150_000;
 
 /** Checks the command of `slipway run` before any AWS call. @throws UsageError */
 export function checkRunCommand(command: readonly string[]): void {
@@ -45,7 +68,79 @@ export interface RunOptions extends LocateOptions {
   readonly onStarted?: (started: RunStarted) => void;
   /** The task's status when it changes (PROVISIONING, PENDING, RUNNING, ...). */
   readonly onProgress?: (line: string) => void;
+  /** Ctrl-C: once it is interrupted, the task is stopped (ECS StopTask) and followed to its end. */
+  readonly interrupt?: RunInterrupt;
+  /** `--detach`: start the task and return at once (outcome `started`), without following it. */
+  readonly detach?: boolean;
 }
+
+/** What was done about the task after Ctrl-C. */
+export type InterruptOutcome =
+  /** Ctrl-C came before the task was started: nothing runs. */
+  | { readonly kind: 'not-started' }
+  /** StopTask accepted; `stoppedWithin` false when the task was still not STOPPED after STOP_WAIT_MS. */
+  | { readonly kind: 'stopped'; readonly taskArn: string; readonly stoppedWithin: boolean; readonly lastStatus: string }
+  /** StopTask failed (AccessDenied, ...): the task goes on. */
+  | { readonly kind: 'stop-failed'; readonly taskArn: string; readonly error: string }
+  /** The task had already stopped on its own when the interrupt was handled. */
+  | { readonly kind: 'already-stopped'; readonly taskArn: string };
+
+/**
+ * Ctrl-C for one `slipway run`: the command's SIGINT handler calls {@link RunInterrupt.interrupt}; the
+ * follow loop wakes up, stops the task and follows it to STOPPED. The second Ctrl-C does not come here:
+ * lib/cli/runtime.ts exits at once with {@link RunInterrupt.secondMessage}.
+ */
+export class RunInterrupt {
+  private wake: (() => void) | undefined;
+  /** Resolves on the first interrupt. */
+  public readonly interrupted: Promise<void>;
+  private isInterrupted = false;
+  /** The task once ECS has started it. */
+  public task: { readonly taskArn: string; readonly cluster: string } | undefined;
+  /** The cluster, once the RunTask call is about to be sent (a task may be starting). */
+  public starting: { readonly cluster: string } | undefined;
+  /** Whether StopTask has been sent, and whether it answered. */
+  public stop: 'none' | 'sent' | 'accepted' | 'failed' = 'none';
+
+  constructor() {
+    this.interrupted = new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  /** Whether the command was interrupted. */
+  get requested(): boolean {
+    return this.isInterrupted;
+  }
+
+  /**
+   * The first Ctrl-C. @returns false when nothing needs stopping yet (RunTask not sent): the caller
+   * exits at once; true when this run takes over (it stops the task, then ends with Interrupted).
+   */
+  interrupt(): boolean {
+    if (!this.starting) return false;
+    this.isInterrupted = true;
+    this.wake?.();
+    return true;
+  }
+
+  /** The line the first Ctrl-C prints at once (stderr). */
+  firstMessage(): string {
+    const which = this.task ? `task ${shortTaskId(this.task.taskArn)}` : 'the task once ECS has answered RunTask';
+    return `Ctrl-C: stopping ${which} (ECS StopTask) and following it until it stops; Ctrl-C again to exit without waiting`;
+  }
+
+  /** What the second Ctrl-C says, for the error line it exits with. */
+  secondMessage(): string {
+    if (!this.task) return `stopped by a second Ctrl-C before ECS answered RunTask: a task may have started; find it with aws ecs list-tasks --cluster ${this.starting?.cluster ?? '<cluster>'} --started-by ${RUN_STARTED_BY}`;
+    const how = stopCommand(this.task.cluster, this.task.taskArn);
+    if (this.stop === 'accepted') return `stopped by a second Ctrl-C without waiting: ECS accepted StopTask for task ${shortTaskId(this.task.taskArn)}, which is stopping`;
+    return `stopped by a second Ctrl-C before ECS StopTask answered: task ${shortTaskId(this.task.taskArn)} may still run; to stop it: ${how}`;
+  }
+}
+
+const shortTaskId = (taskArn: string) => taskArn.slice(taskArn.lastIndexOf('/') + 1);
+const stopCommand = (cluster: string, taskArn: string) => `aws ecs stop-task --cluster ${cluster} --task ${taskArn}`;
 
 const ENDED = 'STOPPED';
 
@@ -59,10 +154,11 @@ export interface RunStarted {
   readonly cluster: string;
 }
 
-/** The first line of `slipway run` (stderr): the task, and how to stop it if the command is interrupted. */
-export function renderRunStart(s: RunStarted): string {
+/** The first line of `slipway run` (stderr): the task, and how to stop it. */
+export function renderRunStart(s: RunStarted, detach = false): string {
   const e = escapeForTerminal;
-  return `running ${e(JSON.stringify(s.command.join(' ')))} on ${e(s.app)} ${e(s.process)} (build ${e(s.build)}): task ${e(s.taskArn.slice(s.taskArn.lastIndexOf('/') + 1))}; to stop it: aws ecs stop-task --cluster ${e(s.cluster)} --task ${e(s.taskArn)}`;
+  const stop = detach ? e(stopCommand(s.cluster, s.taskArn)) : `Ctrl-C, or ${e(stopCommand(s.cluster, s.taskArn))}`;
+  return `running ${e(JSON.stringify(s.command.join(' ')))} on ${e(s.app)} ${e(s.process)} (build ${e(s.build)}): task ${e(shortTaskId(s.taskArn))}; to stop it: ${stop}`;
 }
 
 /** How a stopped task ended: the container's exit code, or why it never ran. */
@@ -75,9 +171,18 @@ export function taskOutcome(task: Task, container: string): Pick<RunOutput, 'out
   return { outcome: 'exited', exitCode: c.exitCode, stopCode, reason: c.reason ?? (c.exitCode === 0 ? null : task.stoppedReason ?? null) };
 }
 
-/** Starts the one-off task and follows it to its end (or `timeoutMs`). */
-export async function runTask(clients: OpsClients, app: string, options: RunOptions): Promise<RunOutput> {
-  const { clock } = options;
+/** What {@link runTask} returns: the command's output, and what Ctrl-C did when it came. */
+export interface RunResult extends RunOutput {
+  readonly interrupted?: InterruptOutcome;
+}
+
+/**
+ * Starts the one-off task and follows it to its end (or `timeoutMs`). With `detach`, returns once ECS
+ * has accepted it. After `interrupt`: stops the task (ECS StopTask with {@link INTERRUPT_STOP_REASON})
+ * and follows it to STOPPED, at most {@link STOP_WAIT_MS}, so its last lines and exit code are shown.
+ */
+export async function runTask(clients: OpsClients, app: string, options: RunOptions): Promise<RunResult> {
+  const { clock, interrupt } = options;
   checkRunCommand(options.command);
   if (options.process !== undefined) checkProcessName(options.process, '--process');
   if (!clients.ecs || !clients.logs) throw new UsageError('slipway run needs ECS and CloudWatch Logs clients (OpsClients.ecs, .logs)');
@@ -96,6 +201,8 @@ export async function runTask(clients: OpsClients, app: string, options: RunOpti
   const logGroup = appLogGroup(settings, settings.processes[process] ? process : undefined);
   const base = { app, build: build.buildKey, process, command: [...options.command], taskDefinitionArn: chosen.taskDefinitionArn, logGroup };
 
+  // From here a Ctrl-C may find a task starting: it is stopped once ECS names it.
+  if (interrupt) interrupt.starting = { cluster: settings.cluster };
   const started = await aws(`ECS RunTask ${chosen.taskDefinitionArn}`, () =>
     ecs.send(
       new RunTaskCommand({
@@ -117,21 +224,33 @@ export async function runTask(clients: OpsClients, app: string, options: RunOpti
   if (!taskArn) {
     const failure = started.failures?.[0];
     const reason = failure ? `${failure.reason ?? 'unknown'}${failure.detail ? ` (${failure.detail})` : ''}` : 'ECS started no task and gave no reason';
-    return { ...base, taskArn: null, outcome: 'failed-to-start', exitCode: null, stopCode: null, reason, logStream: null, logLink: null, logs: [] };
+    const out: RunResult = { ...base, taskArn: null, outcome: 'failed-to-start', exitCode: null, stopCode: null, reason, logStream: null, logLink: null, logs: [] };
+    return interrupt?.requested ? { ...out, interrupted: { kind: 'not-started' } } : out;
   }
-  const taskId = taskArn.slice(taskArn.lastIndexOf('/') + 1);
+  if (interrupt) interrupt.task = { taskArn, cluster: settings.cluster };
+  const taskId = shortTaskId(taskArn);
   options.onStarted?.({ app, build: build.buildKey, process, command: options.command, taskArn, cluster: settings.cluster });
   const logStream = `${process}/${process}/${taskId}`;
   const logLink = logStreamLink(settings.region, logGroup, logStream);
+  if (options.detach) {
+    return { ...base, taskArn, outcome: 'started', exitCode: null, stopCode: null, reason: null, logStream, logLink, logs: [] };
+  }
   const lines: LogEvent[] = [];
   const onEvent = (e: LogEvent) => {
     lines.push(e);
     options.onEvent(e);
   };
-  const deadline = clock.now().getTime() + (options.timeoutMs ?? 3_600_000);
+  let deadline = clock.now().getTime() + (options.timeoutMs ?? 3_600_000);
   let token: string | undefined;
   let status = '';
+  let interrupted: InterruptOutcome | undefined;
   for (;;) {
+    if (interrupt?.requested && !interrupted) {
+      interrupted = await stopOnInterrupt(ecs, interrupt, settings.cluster, taskArn, status);
+      // A task that could not be stopped goes on: nothing more to wait for.
+      if (interrupted.kind === 'stop-failed') return { ...base, taskArn, outcome: 'interrupted', exitCode: null, stopCode: null, reason: `not stopped: ${interrupted.error}; the task goes on`, logStream, logLink, logs: lines, interrupted };
+      deadline = Math.min(deadline, clock.now().getTime() + STOP_WAIT_MS);
+    }
     const described = await aws(`ECS DescribeTasks ${taskArn}`, () => ecs.send(new DescribeTasksCommand({ cluster: settings.cluster, tasks: [taskArn] })));
     const task = described.tasks?.[0];
     if (!task) throw new NotFound(`ECS DescribeTasks ${taskArn}: the task is gone (${described.failures?.[0]?.reason ?? 'no reason given'})`);
@@ -141,25 +260,69 @@ export async function runTask(clients: OpsClients, app: string, options: RunOpti
     }
     // Read after describing: once the task is seen STOPPED, this read gets its last lines.
     if (task.startedAt || task.lastStatus === ENDED) token = await readStream(logs, logGroup, logStream, token, onEvent);
-    if (task.lastStatus === ENDED) return { ...base, taskArn, ...taskOutcome(task, process), logStream, logLink, logs: lines };
-    if (clock.now().getTime() >= deadline) {
-      return { ...base, taskArn, outcome: 'timed-out', exitCode: null, stopCode: null, reason: `still ${status} after --timeout; the task goes on`, logStream, logLink, logs: lines };
+    if (task.lastStatus === ENDED) {
+      const out: RunResult = { ...base, taskArn, ...taskOutcome(task, process), logStream, logLink, logs: lines };
+      if (interrupted?.kind === 'stopped') return { ...out, interrupted: { ...interrupted, stoppedWithin: true, lastStatus: ENDED } };
+      // Ctrl-C between the last look and now: the task had ended on its own, nothing to stop.
+      return interrupt?.requested && !interrupted ? { ...out, interrupted: { kind: 'already-stopped', taskArn } } : out;
     }
-    await clock.sleep(options.intervalMs ?? FOLLOW_INTERVAL_SECONDS.default * 1000);
+    if (clock.now().getTime() >= deadline) {
+      const reason = interrupted ? `asked to stop (ECS StopTask), still ${status} after ${STOP_WAIT_MS / 1000} s` : `still ${status} after --timeout; the task goes on`;
+      const out: RunResult = { ...base, taskArn, outcome: interrupted ? 'interrupted' : 'timed-out', exitCode: null, stopCode: null, reason, logStream, logLink, logs: lines };
+      return interrupted?.kind === 'stopped' ? { ...out, interrupted: { ...interrupted, stoppedWithin: false, lastStatus: status } } : out;
+    }
+    // A Ctrl-C stops the task now, and ends a wait at once.
+    if (interrupt?.requested && !interrupted) continue;
+    await Promise.race([clock.sleep(options.intervalMs ?? FOLLOW_INTERVAL_SECONDS.default * 1000), ...(interrupt && !interrupted ? [interrupt.interrupted] : [])]);
   }
 }
 
-/** The exit code of `slipway run`: the container's, else 1. */
-export function runExitCode(out: RunOutput): number {
+/** Ctrl-C: ECS StopTask on the task, with the operator's reason. Never throws: a failure is reported. */
+async function stopOnInterrupt(ecs: NonNullable<OpsClients['ecs']>, interrupt: RunInterrupt, cluster: string, taskArn: string, lastStatus: string): Promise<InterruptOutcome> {
+  interrupt.stop = 'sent';
+  try {
+    await aws(`ECS StopTask ${taskArn}`, () => ecs.send(new StopTaskCommand({ cluster, task: taskArn, reason: INTERRUPT_STOP_REASON })));
+    interrupt.stop = 'accepted';
+    return { kind: 'stopped', taskArn, stoppedWithin: false, lastStatus };
+  } catch (e) {
+    interrupt.stop = 'failed';
+    const err = e as Error;
+    return { kind: 'stop-failed', taskArn, error: `${err.name}: ${err.message}` };
+  }
+}
+
+/**
+ * The error line `slipway run` ends with after Ctrl-C (exit 130): what became of the task.
+ */
+export function interruptMessage(outcome: InterruptOutcome, cluster: string): string {
+  switch (outcome.kind) {
+    case 'not-started':
+      return 'stopped by Ctrl-C: ECS started no task';
+    case 'already-stopped':
+      return `stopped by Ctrl-C: task ${shortTaskId(outcome.taskArn)} had already stopped`;
+    case 'stopped':
+      return outcome.stoppedWithin
+        ? `stopped by Ctrl-C: task ${shortTaskId(outcome.taskArn)} was stopped (ECS StopTask, reason "${INTERRUPT_STOP_REASON}")`
+        : `stopped by Ctrl-C: ECS accepted StopTask for task ${shortTaskId(outcome.taskArn)}, still ${outcome.lastStatus || 'stopping'} after ${STOP_WAIT_MS / 1000} s; it stops after its stop timeout`;
+    case 'stop-failed':
+      return `stopped by Ctrl-C, but the task could not be stopped (${outcome.error}): it goes on; to stop it: ${stopCommand(cluster, outcome.taskArn)}`;
+  }
+}
+
+/** The exit code of `slipway run`: 130 after Ctrl-C, 0 for a detached start, the container's, else 1. */
+export function runExitCode(out: RunResult): number {
+  if (out.interrupted) return EXIT.interrupted;
+  if (out.outcome === 'started') return 0;
   return out.outcome === 'exited' && out.exitCode !== null ? Math.min(Math.max(out.exitCode, 0), 255) : 1;
 }
 
 /** The line `slipway run` ends with (on stderr: stdout holds the task's own output). */
 export function renderRunEnd(out: RunOutput): string {
-  const task = out.taskArn ? out.taskArn.slice(out.taskArn.lastIndexOf('/') + 1) : null;
+  const task = out.taskArn ? shortTaskId(out.taskArn) : null;
   const where = `${out.process} task${task ? ` ${task}` : ''} (build ${out.build})`;
   if (out.outcome === 'exited') return `${where} exited with code ${out.exitCode}${out.reason ? `: ${escapeForTerminal(out.reason)}` : ''}`;
   if (out.outcome === 'failed-to-start') return `${where} failed to start${out.stopCode ? ` (${escapeForTerminal(out.stopCode)})` : ''}: ${escapeForTerminal(out.reason)}`;
+  if (out.outcome === 'started') return `${where} started and left running (--detach); its lines: slipway logs ${out.app} ${out.process} --follow, or ${out.logLink ?? '-'}`;
   return `stopped following ${where}: ${escapeForTerminal(out.reason)}; logs: ${out.logLink ?? '-'}`;
 }
 

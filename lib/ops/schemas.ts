@@ -259,7 +259,10 @@ export type LogsOutput = z.infer<typeof logsOutputSchema>;
 /**
  * `slipway run <app> --json -- <command...>`: the one-off task, its log lines and how it ended. The
  * command exits with `exitCode` (`exited`), 1 when the task did not start (`failed-to-start`, `reason`
- * says why) or is still running at --timeout (`timed-out`: the task goes on).
+ * says why) or is still running at --timeout (`timed-out`: the task goes on), 0 with `--detach` once
+ * ECS accepted the task (`started`: not followed). `interrupted`: Ctrl-C, and the task was not seen
+ * STOPPED (`reason` says what became of it); after Ctrl-C the command prints the Interrupted error
+ * document instead and exits 130.
  */
 export const runOutputSchema = z.object({
   app: z.string(),
@@ -269,7 +272,7 @@ export const runOutputSchema = z.object({
   command: z.array(z.string()),
   taskDefinitionArn: z.string(),
   taskArn: z.string().nullable(),
-  outcome: z.enum(['exited', 'failed-to-start', 'timed-out']),
+  outcome: z.enum(['exited', 'failed-to-start', 'timed-out', 'started', 'interrupted']),
   exitCode: z.number().int().nullable(),
   stopCode: z.string().nullable(),
   reason: z.string().nullable(),
