@@ -158,6 +158,9 @@ export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
       { ...DESCRIBE, why: '--build: when the build\'s release started' },
       { ...READ_BUILDS, why: '--build: when a later release replaced it' },
       { action: 'logs:FilterLogEvents', resource: { kind: 'appLogGroup' }, why: 'the log events of the app\'s tasks' },
+      // LOGS_BUILD_CALLS in lib/ops/logs.ts
+      { action: 'ecs:DescribeTasks', resource: { kind: 'clusterTasks' }, why: '--build: which image each task that logged in the window ran' },
+      { action: 'logs:DescribeLogStreams', resource: { kind: 'appLogGroup' }, why: '--build: when the stream of a task ECS no longer describes was created' },
     ],
   },
   {
@@ -172,6 +175,8 @@ export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
       { action: 'ecs:TagResource', resource: { kind: 'clusterTasks' }, why: 'RunTask tags the task (slipway:run, and the task definition\'s tags)' },
       { action: 'ecs:DescribeTasks', resource: { kind: 'clusterTasks' }, why: 'follows the task until it stops, for its exit code' },
       { action: 'logs:GetLogEvents', resource: { kind: 'appLogGroup' }, why: 'the task\'s log stream' },
+      // RUN_INTERRUPT_CALLS in lib/ops/run-task.ts
+      { action: 'ecs:StopTask', resource: { kind: 'clusterTasks' }, why: 'Ctrl-C stops the one-off task it started' },
     ],
   },
   {

@@ -167,7 +167,7 @@ test('without --build nothing is looked up: every line of the time is shown', as
 
 test('what logs --build sends is its permission list plus LOGS_BUILD_CALLS (for lib/ops/permissions.ts)', async () => {
   world();
-  const PREFIX: Record<keyof typeof mocks, string> = { sfn: 'states', dynamodb: 'dynamodb', sts: 'sts', ecs: 'ecs', logs: 'logs' };
+  const PREFIX: Record<keyof typeof mocks, string> = { sfn: 'states', dynamodb: 'dynamodb', sts: 'sts', ecs: 'ecs', logs: 'logs', ssm: 'ssm' };
 
   await streamLogs(clients, 'example', { build: '42', clock: fakeClock(), onEvent: () => undefined });
 

@@ -185,7 +185,7 @@ test('what run sends on Ctrl-C is its permission list plus RUN_INTERRUPT_CALLS (
     if (n === 1) interrupt.interrupt();
   });
   mocks.logs.on(GetLogEventsCommand).resolves({ events: [], nextForwardToken: 'f' });
-  const PREFIX: Record<keyof typeof mocks, string> = { sfn: 'states', dynamodb: 'dynamodb', sts: 'sts', ecs: 'ecs', logs: 'logs' };
+  const PREFIX: Record<keyof typeof mocks, string> = { sfn: 'states', dynamodb: 'dynamodb', sts: 'sts', ecs: 'ecs', logs: 'logs', ssm: 'ssm' };
 
   await runTask(clients, 'example', { command: ['ls'], clock: fakeClock(), interrupt, onEvent: () => undefined });
 
