@@ -183,6 +183,12 @@ export class ControlPlane extends Construct {
     };
     this.grantStateMachines();
     this.grantFunctions();
+    // One role for EventBridge to start the three state machines its rules target (CDK would make one each).
+    const eventsRole = new iam.Role(this, 'EventsRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      description: `EventBridge starts the ${props.name} control plane's build, config-change and schedules state machines`,
+    });
+    const startedByEvents = (pipeline: StateMachineName) => new targets.SfnStateMachine(this.stateMachines[pipeline], { role: eventsRole });
 
     this.buildRule = new events.Rule(this, 'BuildStateChangeRule', {
       description: `Starts ${this.smName('build')} when a build of a Slipway project (${props.prefix}-<app>) changes state`,
@@ -193,7 +199,7 @@ export class ControlPlane extends Construct {
         detail: { 'project-name': events.Match.prefix(`${props.prefix}-`) },
       },
       // No `input`: the whole event is the execution's input.
-      targets: [new targets.SfnStateMachine(this.stateMachines.build)],
+      targets: [startedByEvents('build')],
     });
     this.deploymentEventsRule = new events.Rule(this, 'DeploymentStateChangeRule', {
       description: `Resumes ${this.smName('deploy')} executions waiting on deployments of services in ${props.clusterName}`,
@@ -220,7 +226,7 @@ export class ControlPlane extends Construct {
     this.parameterChangeRule = new events.Rule(this, 'ParameterChangeRule', {
       description: `Starts ${this.smName('config-change')} on Parameter Store changes under ${appsPath}`,
       eventPattern: { source: ['aws.ssm'], detailType: ['Parameter Store Change'], detail: { name: events.Match.prefix(appsPath) } },
-      targets: [new targets.SfnStateMachine(this.stateMachines['config-change'])],
+      targets: [startedByEvents('config-change')],
     });
     this.deploySucceededRule = new events.Rule(this, 'DeploySucceededRule', {
       description: `Syncs an app's schedules to its current release after every successful deploy of ${this.smName('deploy')}`,
@@ -230,7 +236,7 @@ export class ControlPlane extends Construct {
         // Only this control plane's deploys (the milestone's `execution` is the deploy execution's ARN).
         detail: { execution: events.Match.prefix(this.executionArnPrefix('deploy')) },
       },
-      targets: [new targets.SfnStateMachine(this.stateMachines.schedules)],
+      targets: [startedByEvents('schedules')],
     });
   }
 

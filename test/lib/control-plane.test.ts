@@ -4,30 +4,28 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { Pipelines, STATE_MACHINES_DIR, type PipelinesProps } from '../../lib/constructs/pipelines';
-import { aslPlaceholders, executionStatusEventPattern } from '../../lib/pipeline-contract';
-import { PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS } from '../../lib/pipeline-contract';
+import { ControlPlane, CONTROL_PLANE_TAG, type ControlPlaneProps } from '../../lib/constructs/control-plane';
+import { aslPlaceholders, CONTROL_PLANE_ENV, executionStatusEventPattern, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS } from '../../lib/pipeline-contract';
+import { CONTRACT_STATE_MACHINES_DIR } from './contract-fixture';
 import { actionsOf, PIPELINE_STAR_ACTIONS, resourcesOf, unexpectedStarActions, type Statement } from './iam';
 
+/** The control plane a cluster shares among its apps (issue 16): lib/constructs/control-plane.ts. */
 
 function newStack(): Stack {
   // No esbuild in stack tests: NodejsFunction skips bundling for stacks not listed here.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return new Stack(app, 'PipelinesTest');
+  return new Stack(app, 'ControlPlaneTest');
 }
 
-function baseProps(stack: Stack): PipelinesProps {
+function baseProps(stack: Stack): ControlPlaneProps {
   const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1234', availabilityZones: ['eu-west-1a'], publicSubnetIds: ['subnet-1'] });
   return {
     prefix: 'slipway',
-    appName: 'example',
-    processes: ['web', 'worker'],
-    cluster: ecs.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'production', vpc }),
-    codeBuildProjectName: 'slipway-example',
-    executionRole: iam.Role.fromRoleArn(stack, 'ExecutionRole', 'arn:aws:iam::123456789012:role/example-execution'),
-    taskRole: iam.Role.fromRoleArn(stack, 'TaskRole', 'arn:aws:iam::123456789012:role/example-task'),
+    name: 'production',
+    cluster: ecs.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'slipway-production', vpc }),
+    clusterName: 'slipway-production',
+    stateMachinesDir: CONTRACT_STATE_MACHINES_DIR,
   };
 }
 
@@ -35,257 +33,254 @@ function baseProps(stack: Stack): PipelinesProps {
 function statementsOf(template: Template, rolePrefix: string): Statement[] {
   const roles = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.startsWith(rolePrefix));
   expect(roles).toHaveLength(1);
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
-    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roles[0]),
-  );
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roles[0]));
   return policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
+
+const allows = (st: Statement[]) => st.filter((s) => (s.Effect ?? 'Allow') === 'Allow');
 
 /** A readable form of an ARN built with Fn::Join, for assertions on its shape. */
 const render = (v: unknown): string => JSON.stringify(v).replace(/\\"/g, '"');
 
-describe('Pipelines', () => {
+const FUNCTION_IDS = Object.values(PIPELINE_FUNCTIONS).map((f) => f.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()));
+const TAG_CONDITION = { [`aws:ResourceTag/${CONTROL_PLANE_TAG}`]: 'production' };
+
+describe('ControlPlane', () => {
   let stack: Stack;
   let template: Template;
-  let pipelines: Pipelines;
+  let controlPlane: ControlPlane;
 
   beforeAll(() => {
     stack = newStack();
-    pipelines = new Pipelines(stack, 'Pipelines', baseProps(stack));
+    controlPlane = new ControlPlane(stack, 'ControlPlane', baseProps(stack));
     template = Template.fromStack(stack);
   });
 
-  test('the table has pk/sk string keys, on-demand billing, point-in-time recovery and encryption', () => {
+  test('nothing in it is per app: one table, nine functions, five state machines, six rules, one role per function and machine, the scheduler\'s, one for EventBridge', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.resourceCountIs('AWS::Lambda::Function', Object.keys(PIPELINE_FUNCTIONS).length);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', STATE_MACHINES.length);
+    template.resourceCountIs('AWS::Events::Rule', 6);
+    template.resourceCountIs('AWS::IAM::Role', Object.keys(PIPELINE_FUNCTIONS).length + STATE_MACHINES.length + 2);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/example/);
+  });
+
+  test('the control table: pk/sk string keys, on-demand, point-in-time recovery, the waiters\' TTL', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
-      AttributeDefinitions: Match.arrayWith([{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }]),
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
   });
 
-  test('every function: Node 22 on arm64, X-Ray active, source maps, APP_NAME/TABLE_NAME/CLUSTER_ARN (config and schedules handlers: their Parameter Store path too)', () => {
-    const fns = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } });
-    expect(Object.keys(fns)).toHaveLength(Object.keys(PIPELINE_FUNCTIONS).length);
+  test('every function: named <prefix>-<cluster>-<handler>, Node 22 on arm64, X-Ray, and only the contract\'s environment', () => {
+    const fns = template.findResources('AWS::Lambda::Function');
+    const names = Object.values(fns).map((f) => f.Properties.FunctionName).sort();
+    expect(names).toEqual(Object.values(PIPELINE_FUNCTIONS).map((f) => `slipway-production-${f}`).sort());
     for (const fn of Object.values(fns)) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
-      expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
-      expect(render(fn.Properties.Environment.Variables.CLUSTER_ARN)).toContain(':cluster/production');
-      const { PARAMETER_PATH, DEBOUNCE_SECONDS: _d, SCHEDULE_GROUP: _g, SCHEDULER_ROLE_ARN: _r, STATE_MACHINE_ARNS: _s, SCHEDULES_DLQ_ARN: _q, ...common } = fn.Properties.Environment.Variables as Record<string, unknown>;
-      expect(common).toEqual({
-        APP_NAME: 'example',
-        TABLE_NAME: { Ref: expect.stringMatching(/^PipelinesTable/) },
-        CLUSTER_ARN: expect.anything(),
-        NODE_OPTIONS: '--enable-source-maps',
-      });
-      if (PARAMETER_PATH !== undefined) expect(PARAMETER_PATH).toBe('/slipway/apps/example');
+      const { SCHEDULER_ROLE_ARN, SCHEDULES_DLQ_ARN, NODE_OPTIONS, ...env } = fn.Properties.Environment.Variables as Record<string, unknown>;
+      expect(NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(Object.keys(env).sort()).toEqual(Object.values(CONTROL_PLANE_ENV).sort());
+      expect(env.SLIPWAY_PREFIX).toBe('slipway');
+      expect(render(env.CLUSTER_ARN)).toContain(':cluster/slipway-production');
+      expect(env.CONTROL_TABLE_NAME).toEqual({ Ref: expect.stringMatching(/^ControlPlaneTable/) });
+      const arns = render(env.STATE_MACHINE_ARNS);
+      for (const n of STATE_MACHINES) expect(arns).toContain(`"${n}":"arn:`);
+      for (const n of STATE_MACHINES) expect(arns).toContain(`:stateMachine:slipway-production-${n}`);
+      // The two control-plane-wide values sync-schedules passes to EventBridge Scheduler.
+      if (fn.Properties.FunctionName === 'slipway-production-sync-schedules') {
+        expect(SCHEDULER_ROLE_ARN).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ControlPlaneSchedulerRole/), 'Arn'] });
+        expect(SCHEDULES_DLQ_ARN).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ControlPlaneSchedulesDeadLetterQueue/), 'Arn'] });
+      } else {
+        expect([SCHEDULER_ROLE_ARN, SCHEDULES_DLQ_ARN]).toEqual([undefined, undefined]);
+      }
     }
   });
 
-  test('every function log group has a retention', () => {
-    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups.length).toBeGreaterThanOrEqual(8);
-    for (const g of groups) expect(g.Properties.RetentionInDays).toBe(30);
-  });
-
-  test('no function role carries a managed policy (log writes are granted on its own log group)', () => {
-    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
-      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  test('each function logs to /aws/lambda/<its name>, with a retention', () => {
+    for (const f of Object.values(PIPELINE_FUNCTIONS)) {
+      template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/aws/lambda/slipway-production-${f}`, RetentionInDays: 30 });
     }
   });
 
-  test.each(Object.values(PIPELINE_FUNCTIONS).map((f) => f.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())))(
-    '%s: its role writes to its own log group and sends X-Ray traces',
-    (id) => {
-      const st = statementsOf(template, `Pipelines${id}Role`);
-      const logs = st.find((s) => actionsOf(s).includes('logs:PutLogEvents'))!;
-      expect(logs.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^Pipelines${id}LogGroup`)), 'Arn'] });
-      expect(st.flatMap(actionsOf)).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
-    },
-  );
-
-  test.each(['Build', 'Release', 'Deploy'])('%s state machine role can deliver logs and traces', (name) => {
-    const actions = statementsOf(template, `Pipelines${name}StateMachineRole`).flatMap(actionsOf);
-    expect(actions).toEqual(expect.arrayContaining(['logs:CreateLogDelivery', 'logs:PutResourcePolicy', 'xray:PutTraceSegments']));
-  });
-
-  test.each(STATE_MACHINES)('%s: Standard, named <prefix>-<app>-<name>, logging ALL with execution data, tracing on', (name) => {
+  test.each(STATE_MACHINES)('%s: Standard, named <prefix>-<cluster>-<name>, logging ALL to the control plane\'s log group, tracing on', (name) => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-      StateMachineName: `slipway-example-${name}`,
+      StateMachineName: `slipway-production-${name}`,
       StateMachineType: 'STANDARD',
-      LoggingConfiguration: {
-        Level: 'ALL',
-        IncludeExecutionData: true,
-        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: Match.anyValue() } }],
-      },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ControlPlaneActivityLogGroup'), 'Arn'] } } }] },
       TracingConfiguration: { Enabled: true },
     });
   });
 
-  test.each(STATE_MACHINES)('%s: definitionSubstitutions keys are exactly the placeholders of statemachines/%s.asl.json', (name) => {
-    const placeholders = aslPlaceholders(readFileSync(path.join(STATE_MACHINES_DIR, `${name}.asl.json`), 'utf8'));
-    const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: `slipway-example-${name}` } }))[0];
-    expect(Object.keys(sm.Properties.DefinitionSubstitutions).sort()).toEqual([...placeholders].sort());
-    expect(Object.keys(SUBSTITUTIONS[name]).sort()).toEqual([...placeholders].sort());
+  test('the activity log group is the control plane\'s, apart from the per-app groups of earlier versions', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/slipway-production-control-plane' });
   });
 
-  test('the definition is the ASL file inline, and child state machine ARNs are built from names (no cycle)', () => {
-    const build = Object.values(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: 'slipway-example-build' } }))[0];
-    expect(build.Properties.DefinitionString).toBe(readFileSync(path.join(STATE_MACHINES_DIR, 'build.asl.json'), 'utf8'));
-    expect(render(build.Properties.DefinitionSubstitutions.ReleaseStateMachineArn)).toContain(':stateMachine:slipway-example-release');
-    expect(build.Properties.DefinitionSubstitutions.AppName).toBe('example');
+  test.each(STATE_MACHINES)('%s: definitionSubstitutions keys are exactly the contract\'s (no app name, no table)', (name) => {
+    const placeholders = aslPlaceholders(readFileSync(path.join(CONTRACT_STATE_MACHINES_DIR, `${name}.asl.json`), 'utf8'));
+    const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: `slipway-production-${name}` } }))[0];
+    expect(Object.keys(sm.Properties.DefinitionSubstitutions).sort()).toEqual(Object.keys(SUBSTITUTIONS[name]).sort());
+    expect([...placeholders].sort()).toEqual(Object.keys(SUBSTITUTIONS[name]).sort());
   });
 
-  test('the build rule matches the app project\'s CodeBuild state changes and passes the whole event', () => {
+  test('the build rule matches the builds of every Slipway project (<prefix>-*) and passes the whole event', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.codebuild'], 'detail-type': ['CodeBuild Build State Change'], detail: { 'project-name': ['slipway-example'] } },
-      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^PipelinesBuildStateMachine') }, Input: Match.absent(), InputPath: Match.absent() })],
+      EventPattern: { source: ['aws.codebuild'], 'detail-type': ['CodeBuild Build State Change'], detail: { 'project-name': [{ prefix: 'slipway-' }] } },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^ControlPlaneBuildStateMachine') }, Input: Match.absent(), InputPath: Match.absent() })],
     });
   });
 
-  test('the ECS rule matches deployment state changes of the app\'s services only', () => {
-    const rules = template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.ecs'] } } });
-    const rule = Object.values(rules)[0];
+  test('the ECS rule matches deployment state changes of every service of the cluster, and nothing outside it', () => {
+    const rule = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.ecs'] } } }))[0];
     expect(rule.Properties.EventPattern['detail-type']).toEqual(['ECS Deployment State Change']);
-    const prefix = rule.Properties.EventPattern.resources[0].prefix;
-    expect(render(prefix)).toMatch(/:ecs:.*:service\/production\/example-"/);
-    expect(rule.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelinesDeploymentEvents/), 'Arn'] });
+    expect(render(rule.Properties.EventPattern.resources[0].prefix)).toMatch(/:ecs:.*:service\/slipway-production\/"\]\]\}$/);
+    expect(rule.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ControlPlaneDeploymentEvents/), 'Arn'] });
   });
 
-  test('a 5-minute schedule sweeps waiting deploys (deployment-events) and missed status events (execution-status)', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(5 minutes)',
-      Targets: [
-        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelinesDeploymentEvents'), 'Arn'] } }),
-        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelinesExecutionStatus'), 'Arn'] } }),
-      ],
-    });
+  test('ONE 5-minute sweep for every app: deployment-events and execution-status', () => {
+    const sweeps = Object.values(template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } }));
+    expect(sweeps).toHaveLength(1);
+    expect(sweeps[0].Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(sweeps[0].Properties.Targets.map((t: { Arn: { 'Fn::GetAtt': string[] } }) => t.Arn['Fn::GetAtt'][0])).toEqual([
+      expect.stringMatching(/^ControlPlaneDeploymentEvents/),
+      expect.stringMatching(/^ControlPlaneExecutionStatus/),
+    ]);
   });
 
-  test('the execution status rule uses the contract\'s pattern for the app\'s five state machines and targets execution-status', () => {
+  test('the execution status rule uses the contract\'s pattern for the five shared state machines', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.states'] } } }));
     expect(rules).toHaveLength(1);
     const pattern = rules[0].Properties.EventPattern;
     const arns = (pattern.detail.stateMachineArn as unknown[]).map(render);
-    const expected = executionStatusEventPattern(arns);
-
-    expect(pattern['detail-type']).toEqual(expected['detail-type']);
-    expect(pattern.detail.$or).toEqual(expected.detail.$or);
-    expect(arns).toEqual(STATE_MACHINES.map((n) => expect.stringContaining(`:stateMachine:slipway-example-${n}"`)));
-    expect(rules[0].Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelinesExecutionStatus/), 'Arn'] });
+    expect(pattern.detail.$or).toEqual(executionStatusEventPattern(arns).detail.$or);
+    expect(arns).toEqual(STATE_MACHINES.map((n) => expect.stringContaining(`:stateMachine:slipway-production-${n}"`)));
   });
 
-  test('execution-status reads only the app\'s executions, lists only its state machines, and announces with source slipway', () => {
-    const st = statementsOf(template, 'PipelinesExecutionStatusRole');
+  test('EventBridge starts build, config-change and schedules with one role, which may start only those three', () => {
+    const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([, r]) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('events.amazonaws.com'));
+    expect(roles).toHaveLength(1);
+    const st = statementsOf(template, roles[0][0]);
+    expect([...new Set(st.flatMap(actionsOf))]).toEqual(['states:StartExecution']);
+    expect(st.flatMap(resourcesOf)).toEqual(['Build', 'ConfigChange', 'Schedules'].map((m) => ({ Ref: expect.stringMatching(new RegExp(`^ControlPlane${m}StateMachine`)) })));
+  });
+
+  test('Parameter Store changes under /<prefix>/apps/ start config-change', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.ssm'], 'detail-type': ['Parameter Store Change'], detail: { name: [{ prefix: '/slipway/apps/' }] } },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^ControlPlaneConfigChangeStateMachine') } })],
+    });
+  });
+
+  test('Deploy Succeeded milestones of this control plane\'s deploys (whatever the app) start schedules', () => {
+    const rule = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['slipway'] } } }))[0];
+    expect(rule.Properties.EventPattern['detail-type']).toEqual(['Deploy Succeeded']);
+    expect(rule.Properties.EventPattern.detail.app).toBeUndefined();
+    expect(render(rule.Properties.EventPattern.detail.execution[0].prefix)).toMatch(/:execution:slipway-production-deploy:"\]\]\}$/);
+    expect(rule.Properties.Targets[0].Arn).toEqual({ Ref: expect.stringMatching(/^ControlPlaneSchedulesStateMachine/) });
+  });
+
+  test('the apps\' tables: any table, only when tagged for this control plane (every role that touches them)', () => {
+    const roles = ['BuildStateMachineRole', 'DeployStateMachineRole', 'ConfigChangeStateMachineRole', 'RegisterTaskDefinitionsRole', 'RegisterConfigRevisionsRole', 'UpdateServiceRole', 'ExecutionStatusRole', 'SyncSchedulesRole'];
+    for (const role of roles) {
+      const st = allows(statementsOf(template, `ControlPlane${role}`)).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')) && render(s.Resource).includes(':table/*'));
+      expect({ role, statements: st.length }).toEqual({ role, statements: 1 });
+      expect(st[0].Condition).toEqual({ StringEquals: TAG_CONDITION });
+    }
+  });
+
+  test('the control table is used only by update-service (waiters) and deployment-events; deployment-events touches no app table', () => {
+    const usesControlTable = (role: string) => allows(statementsOf(template, `ControlPlane${role}`)).some((s) => resourcesOf(s).some((r) => render(r).includes('ControlPlaneTable')));
+    expect(FUNCTION_IDS.filter((id) => usesControlTable(`${id}Role`)).sort()).toEqual(['DeploymentEvents', 'UpdateService']);
+    const events = allows(statementsOf(template, 'ControlPlaneDeploymentEventsRole'));
+    expect(events.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')) && !render(s.Resource).includes('ControlPlaneTable'))).toEqual([]);
+  });
+
+  test('iam:PassRole of the apps\' roles: only roles tagged for this control plane, only to ECS tasks', () => {
+    for (const role of ['ReleaseStateMachineRole', 'RegisterTaskDefinitionsRole', 'RegisterConfigRevisionsRole', 'SchedulerRole']) {
+      const pass = allows(statementsOf(template, `ControlPlane${role}`)).filter((s) => actionsOf(s).includes('iam:PassRole'));
+      expect(pass).toHaveLength(1);
+      expect(render(pass[0].Resource)).toMatch(/:iam::.*:role\/\*"\]\]\}$/);
+      expect(pass[0].Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com', ...TAG_CONDITION } });
+    }
+    // update-service and deployment-events pass no role; sync-schedules passes only the scheduler role.
+    for (const role of ['UpdateServiceRole', 'DeploymentEventsRole', 'ExecutionStatusRole']) {
+      expect(statementsOf(template, `ControlPlane${role}`).flatMap(actionsOf)).not.toContain('iam:PassRole');
+    }
+    const sync = allows(statementsOf(template, 'ControlPlaneSyncSchedulesRole')).find((s) => actionsOf(s).includes('iam:PassRole'))!;
+    expect(sync.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ControlPlaneSchedulerRole/), 'Arn'] });
+    expect(sync.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+  });
+
+  test('settings: every function and machine reads /<prefix>/apps/*/settings, never a config value (explicit Deny)', () => {
+    const roles = [...FUNCTION_IDS.map((id) => `${id}Role`), ...['Build', 'Release', 'Deploy', 'ConfigChange', 'Schedules'].map((m) => `${m}StateMachineRole`)];
+    for (const role of roles) {
+      const st = statementsOf(template, `ControlPlane${role}`);
+      const read = allows(st).filter((s) => actionsOf(s).includes('ssm:GetParameter'));
+      expect(read).toHaveLength(1);
+      const resources = resourcesOf(read[0]).map(render);
+      expect(resources[0]).toMatch(/:parameter\/slipway\/apps\/\*\/settings"\]\]\}$/);
+      expect(resources.slice(1)).toEqual(role === 'SyncSchedulesRole' ? [expect.stringMatching(/:parameter\/slipway\/apps\/\*\/schedules"\]\]\}$/)] : []);
+      const deny = st.filter((s) => s.Effect === 'Deny');
+      expect(deny.map((s) => [actionsOf(s), render(s.Resource)])).toEqual([[['ssm:GetParameter', 'ssm:GetParameters'], expect.stringMatching(/:parameter\/slipway\/apps\/\*\/config\/\*"\]\]\}$/)]]);
+      expect(allows(st).flatMap(actionsOf)).not.toContain('ssm:GetParametersByPath');
+    }
+  });
+
+  test('ECS: RunTask of Slipway\'s families only in this cluster; services only of this cluster', () => {
+    const run = allows(statementsOf(template, 'ControlPlaneReleaseStateMachineRole')).find((s) => actionsOf(s).includes('ecs:RunTask'))!;
+    expect(render(run.Resource)).toContain(':task-definition/slipway-*:*');
+    expect(render(run.Condition)).toMatch(/^\{"ArnEquals":\{"ecs:cluster":.*:cluster\/slipway-production"\]\]\}\}\}$/);
+    const manage = allows(statementsOf(template, 'ControlPlaneUpdateServiceRole')).find((s) => actionsOf(s).includes('ecs:UpdateService'))!;
+    expect(render(manage.Resource)).toMatch(/:service\/slipway-production\/\*"\]\]\}$/);
+    expect(render(manage.Condition)).toContain('ecs:cluster');
+  });
+
+  test('RegisterTaskDefinition only for requests tagged with an app', () => {
+    for (const role of ['RegisterTaskDefinitionsRole', 'RegisterConfigRevisionsRole']) {
+      const register = statementsOf(template, `ControlPlane${role}`).find((s) => actionsOf(s).includes('ecs:RegisterTaskDefinition'))!;
+      expect(register.Condition).toEqual({ Null: { 'aws:RequestTag/slipway:app': 'false' } });
+    }
+  });
+
+  test('EventBridge Scheduler: the role trusts Scheduler only for Slipway\'s schedule groups, sync-schedules manages only schedules in them', () => {
+    const trust = Object.values(template.findResources('AWS::IAM::Role')).find((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'))!;
+    const condition = trust.Properties.AssumeRolePolicyDocument.Statement[0].Condition;
+    expect(render(condition.ArnLike['aws:SourceArn'])).toMatch(/:scheduler:.*:schedule-group\/slipway-\*"\]\]\}$/);
+    const manage = statementsOf(template, 'ControlPlaneSyncSchedulesRole').find((s) => actionsOf(s).includes('scheduler:CreateSchedule'))!;
+    expect(render(manage.Resource)).toMatch(/:schedule\/slipway-\*\/\*"\]\]\}$/);
+  });
+
+  test.each(['UpdateServiceRole', 'DeploymentEventsRole'])('%s may resume only the deploy state machine', (role) => {
+    const send = statementsOf(template, `ControlPlane${role}`).find((s) => actionsOf(s).includes('states:SendTaskSuccess'))!;
+    expect(resourcesOf(send).map(render)).toEqual([expect.stringContaining(':stateMachine:slipway-production-deploy"')]);
+  });
+
+  test('execution-status reads only the control plane\'s executions and announces with source slipway', () => {
+    const st = allows(statementsOf(template, 'ControlPlaneExecutionStatusRole'));
     const read = st.find((s) => actionsOf(s).includes('states:GetExecutionHistory'))!;
-    expect(actionsOf(read).sort()).toEqual(['states:DescribeExecution', 'states:GetExecutionHistory']);
-    expect(resourcesOf(read).map(render)).toEqual(STATE_MACHINES.map((n) => expect.stringContaining(`:execution:slipway-example-${n}:*"`)));
-    const list = st.find((s) => actionsOf(s).includes('states:ListExecutions'))!;
-    expect(resourcesOf(list).map(render)).toEqual(STATE_MACHINES.map((n) => expect.stringContaining(`:stateMachine:slipway-example-${n}"`)));
+    expect(resourcesOf(read).map(render)).toEqual(STATE_MACHINES.map((n) => expect.stringContaining(`:execution:slipway-production-${n}:*"`)));
     const put = st.find((s) => actionsOf(s).includes('events:PutEvents'))!;
-    expect(render(put.Resource)).toMatch(/:event-bus\/default"\]\]\}$/);
     expect(put.Condition).toEqual({ StringEquals: { 'events:source': 'slipway' } });
-    expect(st.flatMap(actionsOf)).not.toContain('states:RedriveExecution');
   });
 
-  test('execution-status gets every state machine ARN by pipeline name', () => {
-    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('failed and redriven') } }))[0];
-    const arns = render(fn.Properties.Environment.Variables.STATE_MACHINE_ARNS);
-    for (const n of STATE_MACHINES) expect(arns).toContain(`"${n}":"arn:`);
-    for (const n of STATE_MACHINES) expect(arns).toContain(`:stateMachine:slipway-example-${n}`);
-  });
-
-  test('build state machine: invokes its two functions, records builds, starts release only', () => {
-    const st = statementsOf(template, 'PipelinesBuildStateMachineRole');
-    const invoke = st.find((s) => actionsOf(s).includes('lambda:InvokeFunction'))!;
-    expect(render(invoke.Resource)).toMatch(/PipelinesParseBuildEvent.*PipelinesRegisterTaskDefinitions/);
-    const ddb = st.find((s) => actionsOf(s).includes('dynamodb:UpdateItem'))!;
-    expect(actionsOf(ddb).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
-    const start = st.find((s) => actionsOf(s).includes('states:StartExecution'))!;
-    expect(render(start.Resource)).toContain(':stateMachine:slipway-example-release');
-    expect(st.flatMap(actionsOf)).not.toContain('ecs:RunTask');
-  });
-
-  test('release state machine: RunTask only on the app\'s families in the app\'s cluster; the .sync managed rule; PassRole to ECS tasks only', () => {
-    const st = statementsOf(template, 'PipelinesReleaseStateMachineRole');
-    const run = st.find((s) => actionsOf(s).includes('ecs:RunTask'))!;
-    expect(resourcesOf(run).map(render)).toEqual([
-      expect.stringContaining(':task-definition/slipway-example-web:*'),
-      expect.stringContaining(':task-definition/slipway-example-worker:*'),
-    ]);
-    expect(render(run.Condition)).toMatch(/^\{"ArnEquals":\{"ecs:cluster":.*:cluster\/production"\]\]\}\}\}$/);
-    const rule = st.find((s) => actionsOf(s).includes('events:PutRule'))!;
-    expect(actionsOf(rule).sort()).toEqual(['events:DescribeRule', 'events:PutRule', 'events:PutTargets']);
-    expect(render(rule.Resource)).toContain(':rule/StepFunctionsGetEventsForECSTaskRule');
-    const pass = st.find((s) => actionsOf(s).includes('iam:PassRole'))!;
-    expect(pass.Resource).toEqual(['arn:aws:iam::123456789012:role/example-execution', 'arn:aws:iam::123456789012:role/example-task']);
-    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
-    const start = st.find((s) => actionsOf(s).includes('states:StartExecution'))!;
-    expect(render(start.Resource)).toContain(':stateMachine:slipway-example-deploy');
-    const stop = st.find((s) => actionsOf(s).includes('ecs:StopTask'))!;
-    expect(render(stop.Resource)).toContain(':task/*');
-    expect(render(stop.Condition)).toContain(':cluster/production');
-  });
-
-  test('release state machine: no table access (its failures are recorded by execution-status)', () => {
-    const st = statementsOf(template, 'PipelinesReleaseStateMachineRole');
-    expect(st.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
-  });
-
-  test('deploy state machine: invokes update-service only and records releases', () => {
-    const st = statementsOf(template, 'PipelinesDeployStateMachineRole');
-    const invoke = st.find((s) => actionsOf(s).includes('lambda:InvokeFunction'))!;
-    expect(resourcesOf(invoke)).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^PipelinesUpdateService/), 'Arn'] }]);
-    expect(st.flatMap(actionsOf)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem']));
-    expect(st.flatMap(actionsOf)).not.toContain('states:StartExecution');
-  });
-
-  test.each(['Build', 'Release', 'Deploy'])('%s state machine may put milestone events on the default bus, with source slipway only', (pipeline) => {
-    const st = statementsOf(template, `Pipelines${pipeline}StateMachineRole`);
-    const put = st.filter((s) => actionsOf(s).includes('events:PutEvents'));
-
-    expect(put).toHaveLength(1);
-    expect(actionsOf(put[0])).toEqual(['events:PutEvents']);
-    expect(render(put[0].Resource)).toMatch(/:events:.*:event-bus\/default"\]\]\}$/);
-    expect(put[0].Condition).toEqual({ StringEquals: { 'events:source': 'slipway' } });
-  });
-
-  test('update-service manages only the app\'s services', () => {
-    const st = statementsOf(template, 'PipelinesUpdateServiceRole');
-    const manage = st.find((s) => actionsOf(s).includes('ecs:UpdateService'))!;
-    expect(resourcesOf(manage).map(render)).toEqual([expect.stringContaining(':service/production/example-web"'), expect.stringContaining(':service/production/example-worker"')]);
-    expect(st.flatMap(actionsOf)).not.toContain('iam:PassRole');
-  });
-
-  test.each(['PipelinesUpdateServiceRole', 'PipelinesDeploymentEventsRole'])('%s may resume only the deploy state machine', (role) => {
-    const st = statementsOf(template, role);
-    const send = st.find((s) => actionsOf(s).includes('states:SendTaskSuccess'))!;
-    expect(actionsOf(send).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
-    expect(resourcesOf(send).map(render)).toEqual([expect.stringContaining(':stateMachine:slipway-example-deploy"')]);
-  });
-
-  test('table access follows what each handler does', () => {
-    const tableActions = (role: string) => statementsOf(template, role).flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:')).sort();
-    expect(tableActions('PipelinesParseBuildEventRole')).toEqual(['dynamodb:GetItem']);
-    expect(tableActions('PipelinesCheckReleaseTaskRole')).toEqual([]);
-    expect(tableActions('PipelinesUpdateServiceRole')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
-    expect(tableActions('PipelinesDeploymentEventsRole')).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
-    expect(tableActions('PipelinesExecutionStatusRole')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  test.each([
+    ['Build', ['release']],
+    ['Release', ['deploy']],
+    ['ConfigChange', ['deploy', 'schedules']],
+  ])('%s state machine starts only %j', (machine, children) => {
+    const start = statementsOf(template, `ControlPlane${machine}StateMachineRole`).filter((s) => actionsOf(s).includes('states:StartExecution'));
+    expect(start.flatMap((s) => resourcesOf(s).map(render))).toEqual((children as string[]).map((c) => expect.stringContaining(`:stateMachine:slipway-production-${c}"`)));
   });
 
   test('Resource "*" appears only for actions without resource-level permissions', () => {
     expect(unexpectedStarActions(template, PIPELINE_STAR_ACTIONS)).toEqual([]);
-  });
-
-  test('RegisterTaskDefinition is limited to requests tagged with the app', () => {
-    const st = statementsOf(template, 'PipelinesRegisterTaskDefinitionsRole');
-    const register = st.find((s) => actionsOf(s).includes('ecs:RegisterTaskDefinition'))!;
-    expect(register.Condition).toEqual({ StringEquals: { 'aws:RequestTag/slipway:app': 'example' } });
   });
 
   test('cdk-nag AwsSolutions: no unsuppressed findings', () => {
@@ -294,38 +289,36 @@ describe('Pipelines', () => {
   });
 
   test('exposes state machines and functions by contract key', () => {
-    expect(Object.keys(pipelines.stateMachines).sort()).toEqual([...STATE_MACHINES].sort());
-    expect(Object.keys(pipelines.functions).sort()).toEqual(Object.keys(PIPELINE_FUNCTIONS).sort());
+    expect(Object.keys(controlPlane.stateMachines).sort()).toEqual([...STATE_MACHINES].sort());
+    expect(Object.keys(controlPlane.functions).sort()).toEqual(Object.keys(PIPELINE_FUNCTIONS).sort());
   });
 });
 
-describe('Pipelines props validation', () => {
-  const make = (override: Partial<PipelinesProps>) => () => {
+describe('ControlPlane props validation', () => {
+  const make = (override: Partial<ControlPlaneProps>) => () => {
     const stack = newStack();
-    new Pipelines(stack, 'Pipelines', { ...baseProps(stack), ...override });
+    new ControlPlane(stack, 'ControlPlane', { ...baseProps(stack), ...override });
   };
 
-  test('rejects an invalid app name', () => {
-    expect(make({ appName: 'Example_App' })).toThrow('Pipelines appName "Example_App" must be lowercase letters, digits and hyphens');
+  test('rejects an invalid name', () => {
+    expect(make({ name: 'Production_1' })).toThrow('ControlPlane name "Production_1" (the cluster\'s name) must be lowercase letters, digits and hyphens');
   });
-  test('rejects an empty process list', () => {
-    expect(make({ processes: [] })).toThrow('Pipelines processes must name at least one process type of app "example"');
-  });
-  test('rejects a duplicate process', () => {
-    expect(make({ processes: ['web', 'web'] })).toThrow('Pipelines processes lists "web" twice');
-  });
-  test('rejects an app name over 35 characters (<app>-<36-character build id>-release must fit 80)', () => {
-    expect(make({ appName: 'a'.repeat(36) })).toThrow(/35 characters at most \(<app>-<build id>-release must fit Step Functions' 80-character execution names\)/);
-    expect(make({ appName: 'a'.repeat(35) })).not.toThrow();
-  });
-  test('rejects a prefix and app name whose schedule group passes 64 characters (which also keeps state machine names within 80)', () => {
-    expect(make({ prefix: 'p'.repeat(29), appName: 'a'.repeat(35) })).toThrow(/the schedule group "p{29}-a{35}" is 65 characters, EventBridge Scheduler allows at most 64/);
-    expect(make({ prefix: 'p'.repeat(28), appName: 'a'.repeat(35) })).not.toThrow();
+  test('rejects a prefix and name whose function names pass Lambda\'s 64 characters', () => {
+    // slipway-<name>-register-task-definitions: 8 + name + 26 characters.
+    expect(make({ name: 'n'.repeat(31) })).toThrow(/function name "slipway-n{31}-register-task-definitions" is longer than 64 characters \(Lambda's limit\)/);
+    expect(make({ name: 'n'.repeat(30) })).not.toThrow();
   });
   test('rejects a sweep interval that is not whole minutes', () => {
-    expect(make({ sweepInterval: Duration.seconds(90) })).toThrow('Pipelines sweepInterval must be a whole number of minutes (at least 1), got 1 minute 30 seconds');
+    expect(make({ sweepInterval: Duration.seconds(90) })).toThrow('ControlPlane sweepInterval must be a whole number of minutes (at least 1), got 1 minute 30 seconds');
   });
   test('rejects a missing definition file', () => {
     expect(make({ stateMachinesDir: '/nonexistent' })).toThrow('state machine definition /nonexistent/build.asl.json is missing');
+  });
+  test('rejects a definition that still uses placeholders the contract no longer has (${AppName})', () => {
+    // Today's statemachines/ (before the runtime branch lands) is such a folder; a copy keeps the test stable.
+    const dir = require('node:fs').mkdtempSync(path.join(require('node:os').tmpdir(), 'asl-'));
+    for (const n of STATE_MACHINES) require('node:fs').copyFileSync(path.join(CONTRACT_STATE_MACHINES_DIR, `${n}.asl.json`), path.join(dir, `${n}.asl.json`));
+    require('node:fs').writeFileSync(path.join(dir, 'build.asl.json'), JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Result: '${AppName}', End: true } } }));
+    expect(make({ stateMachinesDir: dir })).toThrow(/build\.asl\.json uses placeholders that lib\/pipeline-contract\.ts does not define for "build": \$\{AppName\}/);
   });
 });
