@@ -199,7 +199,12 @@ describe('AppStack (example app)', () => {
     expect(actions).toEqual(expect.arrayContaining(['logs:FilterLogEvents', 'codebuild:StartBuild', 'states:RedriveExecution', 'ssm:GetParametersByPath', 'dynamodb:GetItem']));
     for (const a of ['ssm:PutParameter', 'states:StartExecution', 'states:StopExecution', 'ecs:RunTask', 'iam:PassRole', 'dynamodb:PutItem']) expect(actions).not.toContain(a);
     const redrive = st.find((s) => actionsOf(s).includes('states:RedriveExecution'))!;
-    expect(resourcesOf(redrive).map(render)).toEqual(['release', 'deploy'].map((n) => expect.stringContaining(`:execution:slipway-production-${n}:example-*`)));
+    // EventBridge names the build, config-change and schedules executions (no app in the name): those can be
+    // redriven (re-run with their own input) for every app of the control plane, never started or stopped.
+    expect(resourcesOf(redrive).map(render)).toEqual([
+      ...['release', 'deploy'].map((n) => expect.stringContaining(`:execution:slipway-production-${n}:example-*"`)),
+      ...['build', 'config-change', 'schedules'].map((n) => expect.stringContaining(`:execution:slipway-production-${n}:*"`)),
+    ]);
     const build = st.find((s) => actionsOf(s).includes('codebuild:StartBuild'))!;
     expect(build.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Build/), 'Arn'] });
   });
