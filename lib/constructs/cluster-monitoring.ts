@@ -6,7 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { FAILURE_MILESTONES, MILESTONE_SOURCE, PIPELINE_FUNCTIONS, STATE_MACHINES, type PipelineFunctionKey } from '../pipeline-contract';
 import { AlarmTopic } from './alarm-topic';
-import { alertsTopicName, type ControlPlane } from './control-plane';
+import { ALERT_SHARDS, alertsTopicName, type ControlPlane } from './control-plane';
 
 /** The milestone events (source `slipway`) a person is told about: a pipeline failed or was rolled back. */
 export const PIPELINE_FAILURE_EVENTS = FAILURE_MILESTONES;
@@ -24,14 +24,18 @@ export interface ClusterMonitoringProps {
 
 /**
  * The on-call view of a cluster, shared by all its apps (issue 16: fixed costs that do not grow with the
- * number of apps): ONE encrypted SNS topic `<prefix>-<cluster>-alerts` that receives every alarm of the
- * cluster's apps and the pipeline failures of every app through two shared EventBridge rules (no rule per
- * app); each app subscribes its own e-mail addresses with a filter on the message body (its `detail.app`,
- * its alarm names: {@link ../constructs/app-monitoring AppMonitoring}); an alarm per state machine and on
- * the schedules' dead-letter queue; ONE dashboard for the cluster.
+ * number of apps): encrypted SNS topics (the account's one alerts key) that receive the pipeline failures of
+ * every app through two shared EventBridge rules (no rule per app): the platform's `<prefix>-<cluster>-alerts`
+ * (also the control plane's alarms) and four app shards `<prefix>-<cluster>-alerts-<n>`, each app's alarms
+ * going to its shard, where the app subscribes its own e-mail addresses with a filter on the message body
+ * (its `detail.app`, its alarm names: {@link ../constructs/app-monitoring AppMonitoring}); an alarm per
+ * state machine and on the schedules' dead-letter queue; ONE dashboard for the cluster.
  */
 export class ClusterMonitoring extends Construct {
+  /** The platform's topic: the control plane's alarms and every app's pipeline failures, unfiltered. */
   public readonly alertsTopic: AlarmTopic;
+  /** The apps' topics, by shard (1..4): each app's alarms go to its shard, every pipeline failure to all four. */
+  public readonly appAlertsTopics: AlarmTopic[];
   /** The shared rules that send pipeline failures and failed builds to the topic. */
   public readonly failureRules: events.Rule[];
   /** The control plane's alarms, by key (`deploy-failed`, `schedule-dead-letters`, ...). */
@@ -45,6 +49,9 @@ export class ClusterMonitoring extends Construct {
     this.props = props;
     const cp = props.controlPlane;
     this.alertsTopic = new AlarmTopic(this, 'Alerts', { topicName: alertsTopicName(props.prefix, cp.name), displayName: `Slipway ${cp.name}`, masterKey: props.masterKey });
+    this.appAlertsTopics = Array.from({ length: ALERT_SHARDS }, (_, i) =>
+      new AlarmTopic(this, `AppAlerts${i + 1}`, { topicName: alertsTopicName(props.prefix, cp.name, i + 1), displayName: `Slipway ${cp.name}`, masterKey: props.masterKey }),
+    );
     this.failureRules = this.failureEventRules();
     const pipelines = STATE_MACHINES.map((pipeline) => this.pipelineAlarm(pipeline));
     this.alarm('schedule-dead-letters', {
@@ -103,19 +110,20 @@ export class ClusterMonitoring extends Construct {
       `Slipway ${field('$.detail.app')}: ${field('$.detail-type')} (build ${field('$.detail.buildKey')}). ${field('$.detail.error')}: ${field('$.detail.cause')} Execution: ${field('$.detail.execution')}`,
     );
     const failedBuild = body(`Slipway ${field('$.detail.app')}: build ${field('$.detail.buildKey')} ended ${field('$.detail.status')} (commit ${field('$.detail.commit')}). Nothing was released.`);
-    const target = (input: events.RuleTargetInput) => new targets.SnsTopic(this.alertsTopic.topic, { message: input });
+    // Five targets (EventBridge's maximum per rule): the platform's topic and the four app shards.
+    const target = (input: events.RuleTargetInput) => [this.alertsTopic, ...this.appAlertsTopics].map((t) => new targets.SnsTopic(t.topic, { message: input }));
     return [
       new events.Rule(this, 'PipelineFailuresRule', {
         ruleName: `${this.props.prefix}-${cp.name}-pipeline-failures`,
         description: `Slipway ${cp.name}: every app's build, release and deploy failures and rollbacks to the cluster's alerts topic`,
         eventPattern: { source: [MILESTONE_SOURCE], detailType: [...PIPELINE_FAILURE_EVENTS], detail: ownExecutions },
-        targets: [target(failure)],
+        targets: target(failure),
       }),
       new events.Rule(this, 'FailedBuildsRule', {
         ruleName: `${this.props.prefix}-${cp.name}-failed-builds`,
         description: `Slipway ${cp.name}: every app's failed CodeBuild builds to the cluster's alerts topic`,
         eventPattern: { source: [MILESTONE_SOURCE], detailType: ['Build Recorded'], detail: { ...ownExecutions, status: [...FAILED_BUILD_STATUSES] } },
-        targets: [target(failedBuild)],
+        targets: target(failedBuild),
       }),
     ];
   }
@@ -125,7 +133,7 @@ export class ClusterMonitoring extends Construct {
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${prefix}-${cp.name}`, defaultInterval: Duration.hours(6) });
     dashboard.addWidgets(
       new cloudwatch.TextWidget({
-        markdown: `# Slipway cluster ${cp.name}\nThe control plane every app of the cluster runs through. Alerts go to SNS topic \`${alertsTopicName(prefix, cp.name)}\` (each app's subscribers get its own). Per-app dashboards are opt-in (\`monitoring.dashboard\`).`,
+        markdown: `# Slipway cluster ${cp.name}\nThe control plane every app of the cluster runs through. The control plane's alarms and every pipeline failure go to SNS topic \`${alertsTopicName(prefix, cp.name)}\`; each app's alarms to its shard \`${alertsTopicName(prefix, cp.name)}-<1..${ALERT_SHARDS}>\`, whose subscriptions filter by app. Per-app dashboards are opt-in (\`monitoring.dashboard\`).`,
         width: 24,
         height: 2,
       }),

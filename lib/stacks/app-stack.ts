@@ -17,7 +17,7 @@ import { buildAppSettings, settingsTier, WEB_PROCESS } from '../app-settings';
 import type { AppConfig } from '../config';
 import { AppMonitoring } from '../constructs/app-monitoring';
 import { AppDatabase, type DatabaseEndpoint } from '../constructs/app-database';
-import { acknowledgeWildcards, alertsTopicName, APP_TAG, CONTROL_PLANE_TAG, controlPlaneFunctionName } from '../constructs/control-plane';
+import { acknowledgeWildcards, alertsShard, alertsTopicName, APP_TAG, CONTROL_PLANE_TAG, controlPlaneFunctionName } from '../constructs/control-plane';
 import { PIPELINE_FUNCTIONS, scheduleGroupName, STATE_MACHINES, stateMachineName, taskDefinitionFamily, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
 import type { ClusterResources } from './cluster-resources';
 
@@ -336,7 +336,8 @@ export class AppStack extends Stack {
       tier: settingsTier(app.name, settings) === 'Standard' ? ssm.ParameterTier.STANDARD : ssm.ParameterTier.ADVANCED,
     });
 
-    const alertsTopic = sns.Topic.fromTopicArn(this, 'AlertsTopic', stack.formatArn({ service: 'sns', resource: alertsTopicName(prefix, controlPlane), region: undefined }));
+    // The app's shard of the cluster's alerts topics, by name (no export, no topic of its own).
+    const alertsTopic = sns.Topic.fromTopicArn(this, 'AlertsTopic', stack.formatArn({ service: 'sns', resource: alertsTopicName(prefix, controlPlane, alertsShard(app.name)) }));
     this.monitoring = new AppMonitoring(this, 'Monitoring', {
       prefix,
       app,

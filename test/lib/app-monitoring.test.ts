@@ -7,6 +7,7 @@ import { AppStack } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
 import { appFilterPolicy, FILTER_POLICY_MAX_COMBINATIONS } from '../../lib/constructs/app-monitoring';
+import { ALERT_SHARDS, alertsShard, alertsTopicName } from '../../lib/constructs/control-plane';
 import { CONTRACT_STATE_MACHINES_DIR } from './contract-fixture';
 
 const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
@@ -28,8 +29,8 @@ function synth(app: AppConfig = exampleApp) {
   return { stack, template: Template.fromStack(stack), cluster: Template.fromStack(cluster) };
 }
 
-/** The cluster's alerts topic, as the app stack addresses it (by name: no export, no per-app topic). */
-const ALERTS = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':slipway-production-alerts']] };
+/** The example app's shard of the cluster's alerts topics, as the app stack addresses it (by name: no export, no per-app topic). */
+const ALERTS = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:slipway-production-alerts-${alertsShard('example')}`]] };
 
 /** The alarm named `slipway-example-<key>`. */
 function alarm(template: Template, key: string) {
@@ -268,21 +269,38 @@ describe('ClusterMonitoring: the alerts every app of the cluster shares', () => 
       .map((r) => ({ name: r.Properties.Name, pattern: r.Properties.EventPattern, template: r.Properties.Targets[0].InputTransformer.InputTemplate, paths: r.Properties.Targets[0].InputTransformer.InputPathsMap }));
   });
 
-  test('one alerts topic per cluster, encrypted with the account\'s alerts key (by alias), SSL only', () => {
-    cluster.hasResourceProperties('AWS::SNS::Topic', {
-      TopicName: 'slipway-production-alerts',
-      KmsMasterKeyId: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alias/slipway/alerts']] },
-    });
+  test('the platform\'s alerts topic and four app shards per cluster, encrypted with the account\'s alerts key (by alias), SSL only', () => {
+    const topics = Object.values(cluster.findResources('AWS::SNS::Topic'));
+    expect(topics.map((t) => t.Properties.TopicName).sort()).toEqual(['slipway-production-alerts', 'slipway-production-alerts-1', 'slipway-production-alerts-2', 'slipway-production-alerts-3', 'slipway-production-alerts-4']);
+    for (const t of topics) {
+      expect(t.Properties.KmsMasterKeyId).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alias/slipway/alerts']] });
+    }
     cluster.resourceCountIs('AWS::KMS::Key', 0);
-    cluster.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
-          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } }),
+    cluster.resourceCountIs('AWS::SNS::TopicPolicy', 5);
+    for (const policy of Object.values(cluster.findResources('AWS::SNS::TopicPolicy'))) {
+      expect(policy.Properties.PolicyDocument.Statement).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+          expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } }),
         ]),
-      },
-    });
+      );
+    }
+  });
+
+  test('an app\'s shard is a stable hash of its name, spread over the four shards', () => {
+    expect(alertsShard('example')).toBe(alertsShard('example'));
+    const shards = new Set(Array.from({ length: 40 }, (_, i) => alertsShard(`app-${i}`)));
+    expect([...shards].sort()).toEqual(Array.from({ length: ALERT_SHARDS }, (_, i) => i + 1));
+    expect(() => alertsTopicName('slipway', 'production', 5)).toThrow('alerts shard must be 1 to 4, got 5');
+  });
+
+  test('each failure rule delivers to the platform\'s topic and to the four shards (five targets, EventBridge\'s maximum)', () => {
+    for (const rule of Object.values(cluster.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['slipway'] } } })).filter((r) => r.Properties.Targets[0].InputTransformer)) {
+      expect(rule.Properties.Targets.map((t: { Arn: { Ref: string } }) => t.Arn.Ref).sort()).toEqual(
+        ['MonitoringAlertsTopic', 'MonitoringAppAlerts1Topic', 'MonitoringAppAlerts2Topic', 'MonitoringAppAlerts3Topic', 'MonitoringAppAlerts4Topic'].map((p) => expect.stringMatching(new RegExp(`^${p}[0-9A-F]{8}$`))),
+      );
+    }
   });
 
   test('two shared failure rules (no rule per app), matching the milestones of this control plane\'s executions', () => {

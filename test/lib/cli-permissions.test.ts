@@ -7,6 +7,7 @@ import { AppStack } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
 import { PIPELINE_FUNCTIONS, STATE_MACHINES } from '../../lib/pipeline-contract';
+import { alertsShard, alertsTopicName } from '../../lib/constructs/control-plane';
 import { CONTRACT_STATE_MACHINES_DIR } from './contract-fixture';
 import { actionsOf, resourcesOf, type Statement } from './iam';
 
@@ -208,7 +209,7 @@ describe('the synthesized app stack', () => {
   });
 
   test('Scheduler\'s TargetErrorCount of the app\'s group is alarmed to the alerts topic; the shared dead-letter queue by the cluster', () => {
-    const alerts = `arn:aws:sns:eu-west-1:123456789012:${config.prefix}-${CONTROL_PLANE}-alerts`;
+    const alerts = `arn:aws:sns:eu-west-1:123456789012:${alertsTopicName(config.prefix, CONTROL_PLANE, alertsShard(app.name))}`;
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const targetErrors = alarms.find((a) => a.Properties.MetricName === 'TargetErrorCount');
     expect(targetErrors?.Properties).toMatchObject({ Namespace: 'AWS/Scheduler', Dimensions: [{ Name: 'ScheduleGroup', Value: `${config.prefix}-${app.name}` }] });
