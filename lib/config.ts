@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { APP_NAME, APP_NAME_MAX, PROCESS_NAME, RESOURCE_NAME } from '../functions/shared/settings';
 import { SCHEDULE_NAME, scheduleExpressionProblem } from '../functions/shared/schedules';
 import { DEFAULT_SCALE_SCHEDULE, isTimeZone, TIME_OF_DAY, WEEKDAYS } from '../functions/shared/scale-schedule';
-import { scheduleGroupName } from './pipeline-contract';
+import { PIPELINE_FUNCTIONS, scheduleGroupName, STATE_MACHINES, stateMachineName } from './pipeline-contract';
 
 /**
  * Slipway's typed configuration: the account, its clusters, databases and apps. It is read from the
@@ -274,6 +274,17 @@ export const slipwayConfigSchema = z
     unique(cfg.databases, 'databases');
     unique(cfg.apps, 'apps');
     const clusters = new Set(cfg.clusters.map((c) => c.name));
+    cfg.clusters.forEach((cluster, i) => {
+      // The cluster's control plane: functions <prefix>-<cluster>-<handler> (Lambda: 64 characters) and
+      // state machines <prefix>-<cluster>-<pipeline> (Step Functions: 80).
+      const fn = Object.values(PIPELINE_FUNCTIONS).map((f) => `${cfg.prefix}-${cluster.name}-${f}`).sort((a, b) => b.length - a.length)[0];
+      const sm = STATE_MACHINES.map((p) => stateMachineName(cfg.prefix, cluster.name, p)).sort((a, b) => b.length - a.length)[0];
+      if (fn.length > 64) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `the cluster's control-plane function "${fn}" (<prefix>-<cluster>-<handler>) would have ${fn.length} characters, Lambda allows 64: shorten the prefix or the cluster's name` });
+      } else if (sm.length > 80) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `the cluster's state machine "${sm}" would have ${sm.length} characters, Step Functions allows 80: shorten the prefix or the cluster's name` });
+      }
+    });
     cfg.apps.forEach((app, i) => {
       // The cluster's control plane is named after the cluster: its state machines, dashboard and
       // alerts are <prefix>-<cluster>-..., where an app's resources are <prefix>-<app>-... .

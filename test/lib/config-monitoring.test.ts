@@ -45,6 +45,14 @@ describe('monitoring config', () => {
     expect(errorOf(raw({ name: 'production' }))).toBe('invalid config: apps[0].name: "production" is also a cluster\'s name: the cluster\'s control plane uses <prefix>-production-... names, choose another app name');
   });
 
+  test('a prefix and cluster name whose control-plane function names pass Lambda\'s 64 characters are refused, naming the cluster', () => {
+    // slipway-<cluster>-register-task-definitions: 8 + 1 + 25 characters around the cluster's name.
+    const cluster = 'c'.repeat(31);
+    const config = { ...raw(), clusters: [{ name: cluster }], databases: [], apps: [] };
+    expect(errorOf(config)).toBe(`invalid config: clusters[0].name: the cluster's control-plane function "slipway-${cluster}-register-task-definitions" (<prefix>-<cluster>-<handler>) would have 65 characters, Lambda allows 64: shorten the prefix or the cluster's name`);
+    expect(() => parseConfig({ ...config, clusters: [{ name: 'c'.repeat(30) }] })).not.toThrow();
+  });
+
   test('a database gets the documented alarm defaults', () => {
     expect(parseConfig(raw()).databases[0].monitoring).toEqual({ emails: [], periodSeconds: 300, evaluationPeriods: 3, cpuPercent: 80, freeableMemoryMiB: 256, connections: 200, freeLocalStorageGiB: 2 });
   });
