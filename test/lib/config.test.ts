@@ -32,10 +32,10 @@ function errorOf(raw: unknown): string {
 }
 
 /** Puts the config's cluster, and everything that names it, on `name`. */
-function useCluster(raw: { clusters: { name: string }[]; apps: { cluster: string }[]; databases: { cluster: string }[] }, name: string): void {
+function useCluster(raw: Record<string, any>, name: string): void {
   raw.clusters[0].name = name;
-  for (const a of raw.apps) a.cluster = name;
-  for (const d of raw.databases) d.cluster = name;
+  for (const a of raw.apps as { cluster: string }[]) a.cluster = name;
+  for (const d of raw.databases as { cluster: string }[]) d.cluster = name;
 }
 
 describe('parseConfig', () => {
