@@ -305,7 +305,9 @@ export class AppStack extends Stack {
         removalPolicy: app.databaseRemovalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       });
       this.database.grantConnect(this.taskRole);
-      this.database.allowConnectionsFrom(this.securityGroup, `${prefix} app ${app.name} to its database`);
+      // The tasks join the database's clients group, which the cluster admits: no rule per app in a shared
+      // group (DatabaseStack always has one; an endpoint without it gets a rule for this app).
+      if (!props.database.clientSecurityGroup) this.database.allowConnectionsFrom(this.securityGroup, `${prefix} app ${app.name} to its database`);
       secrets.push({ name: 'DATABASE_URL', valueFrom: this.database.parameter.parameterArn });
     }
 
@@ -321,7 +323,7 @@ export class AppStack extends Stack {
       imageRepositoryUri: this.repository.repositoryUri,
       codeBuildProject: this.project.projectName,
       subnets: cluster.vpc.selectSubnets(cluster.taskSubnets).subnetIds,
-      securityGroups: [this.securityGroup.securityGroupId],
+      securityGroups: [this.securityGroup.securityGroupId, ...(props.database?.clientSecurityGroup ? [props.database.clientSecurityGroup.securityGroupId] : [])],
       assignPublicIp: cluster.assignPublicIp,
       capacityProviderStrategy: cluster.capacityProviderStrategy,
       executionRoleArn: this.executionRole.roleArn,

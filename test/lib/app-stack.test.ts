@@ -267,7 +267,7 @@ describe('AppStack (example app)', () => {
       codeBuildProject: '<token>',
       release: { process: 'web', command: ['bin/rails', 'db:migrate'] },
       deployTimeoutSeconds: 1800,
-      network: { subnets: ['<token>', '<token>', '<token>'], securityGroups: ['<token>'], assignPublicIp: 'ENABLED' },
+      network: { subnets: ['<token>', '<token>', '<token>'], securityGroups: ['<token>', '<token>'], assignPublicIp: 'ENABLED' },
       processes: {
         web: { family: 'slipway-example-web', cpu: '512', memory: '1024', port: 3000, desiredCount: 2, targetGroupArn: '<token>', autoscaling: { min: 2, max: 6, cpuTarget: 60 } },
         worker: { family: 'slipway-example-worker', cpu: '256', memory: '512', desiredCount: 1 },
@@ -347,14 +347,19 @@ describe('AppStack with a database (the example app names database "main")', () 
     expect(importOf(parts[parts.length - 2])).toMatch(/^Slipway-Database-main:.*DBClusterResourceId/);
   });
 
-  test('the cluster admits the app\'s security group on its port, by a rule in the app stack', () => {
-    const sgId = Object.keys(template.findResources('AWS::EC2::SecurityGroup'))[0];
-    const rules = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => importOf(r.Properties.GroupId)?.startsWith('Slipway-Database-main:'));
-    expect(rules).toHaveLength(1);
-    expect(rules[0].Properties).toMatchObject({ IpProtocol: 'tcp', SourceSecurityGroupId: { 'Fn::GetAtt': [sgId, 'GroupId'] } });
-    expect(importOf(rules[0].Properties.GroupId)).toMatch(/ClusterSecurityGroup/);
-    expect(importOf(rules[0].Properties.FromPort)).toMatch(/EndpointPort/);
-    expect(rules[0].Properties.ToPort).toEqual(rules[0].Properties.FromPort);
+  test('the app\'s tasks join the database\'s clients group: no rule per app in the database\'s security group', () => {
+    expect(Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => importOf(r.Properties.GroupId)?.startsWith('Slipway-Database-main:'))).toEqual([]);
+    const { settings } = settingsOf(template);
+    expect(settings.network.securityGroups).toEqual(['<token>', '<token>']);
+    const parts = Object.values(template.findResources('AWS::SSM::Parameter', { Properties: { Name: '/slipway/apps/example/settings' } }))[0].Properties.Value['Fn::Join'][1] as unknown[];
+    expect(parts.map(importOf).filter((name): name is string => name !== undefined && /ClientsSecurityGroup/.test(name))).toHaveLength(1);
+  });
+
+  test('the database admits its clients group once, whatever the number of apps', () => {
+    const db = Template.fromStack(databaseStack);
+    const fromClients = Object.values(db.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => JSON.stringify(r.Properties.SourceSecurityGroupId).includes('ClientsSecurityGroup'));
+    expect(fromClients).toHaveLength(1);
+    expect(JSON.stringify(fromClients[0].Properties.GroupId)).toContain('ClusterSecurityGroup');
   });
 
   test('references go one way (app stack -> database stack), so the whole app synthesizes offline', () => {
