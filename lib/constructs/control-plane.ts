@@ -48,6 +48,20 @@ export const APP_TAG = 'slipway:app';
 /** The milestone event that re-syncs the schedules (contract of the deploy state machine's events). */
 export const DEPLOY_SUCCEEDED = { source: MILESTONE_SOURCE, detailType: 'Deploy Succeeded' satisfies Milestone } as const;
 
+/**
+ * The environment variable every app's CodeBuild project carries to say which control plane builds it:
+ * CodeBuild's "Build State Change" events list the build's environment variables
+ * (`detail.additional-information.environment.environment-variables`, CodeBuild User Guide, "Build
+ * notifications sample", the event's reference), so each cluster's build rule matches its own apps' builds
+ * only, with no rule per app.
+ */
+export const CONTROL_PLANE_BUILD_VARIABLE = 'SLIPWAY_CONTROL_PLANE';
+
+/** The value of {@link CONTROL_PLANE_BUILD_VARIABLE}: distinctive, so that no other variable's value matches it. */
+export function controlPlaneBuildMarker(prefix: string, controlPlane: string): string {
+  return `${prefix}/control-plane/${controlPlane}`;
+}
+
 /** Lambda function names have at most 64 characters. */
 const FUNCTION_NAME_MAX = 64;
 
@@ -215,12 +229,17 @@ export class ControlPlane extends Construct {
     const startedByEvents = (pipeline: StateMachineName) => new targets.SfnStateMachine(this.stateMachines[pipeline], { role: eventsRole });
 
     this.buildRule = new events.Rule(this, 'BuildStateChangeRule', {
-      description: `Starts ${this.smName('build')} when a build of a Slipway project (${props.prefix}-<app>) changes state`,
+      description: `Starts ${this.smName('build')} when a build of a Slipway project (${props.prefix}-<app>) of an app of ${props.name} changes state`,
       eventPattern: {
         source: ['aws.codebuild'],
         detailType: ['CodeBuild Build State Change'],
-        // Every app's project is `<prefix>-<app>`; the build state machine derives the app from it.
-        detail: { 'project-name': events.Match.prefix(`${props.prefix}-`) },
+        detail: {
+          // Every app's project is `<prefix>-<app>`; the build state machine derives the app from it.
+          'project-name': events.Match.prefix(`${props.prefix}-`),
+          // ... and says which control plane builds it (an array of {name, type, value}: EventBridge
+          // matches when one element's value is the marker).
+          'additional-information': { environment: { 'environment-variables': { value: [controlPlaneBuildMarker(props.prefix, props.name)] } } },
+        },
       },
       // No `input`: the whole event is the execution's input.
       targets: [startedByEvents('build')],

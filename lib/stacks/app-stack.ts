@@ -18,7 +18,7 @@ import { settingsTier } from '../settings-tier';
 import type { AppConfig } from '../config';
 import { AppMonitoring } from '../constructs/app-monitoring';
 import { AppDatabase, type DatabaseEndpoint } from '../constructs/app-database';
-import { acknowledgeWildcards, alertsShard, alertsTopicName, APP_TAG, CONTROL_PLANE_TAG, controlPlaneFunctionName } from '../constructs/control-plane';
+import { acknowledgeWildcards, alertsShard, alertsTopicName, APP_TAG, CONTROL_PLANE_BUILD_VARIABLE, CONTROL_PLANE_TAG, controlPlaneBuildMarker, controlPlaneFunctionName } from '../constructs/control-plane';
 import { PIPELINE_FUNCTIONS, scheduleGroupName, STATE_MACHINES, stateMachineName, taskDefinitionFamily, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
 import type { ClusterResources } from './cluster-resources';
 
@@ -202,7 +202,11 @@ export class AppStack extends Stack {
         buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
         computeType: codebuild.ComputeType.SMALL,
         privileged: true,
-        environmentVariables: { REPOSITORY_URI: { value: this.repository.repositoryUri } },
+        environmentVariables: {
+          REPOSITORY_URI: { value: this.repository.repositoryUri },
+          // Which control plane's build rule starts on this project's builds (docs/control-plane.md).
+          [CONTROL_PLANE_BUILD_VARIABLE]: { value: controlPlaneBuildMarker(prefix, controlPlane) },
+        },
       },
       buildSpec: codebuild.BuildSpec.fromObject(appBuildSpec()),
       artifacts: codebuild.Artifacts.s3({ bucket: this.artifactBucket, includeBuildId: true, packageZip: false, name: 'metadata' }),

@@ -81,6 +81,11 @@ describe('AppStack (example app)', () => {
     expect(buildspec).toContain('docker push \\"$REPOSITORY_URI:$COMMIT_TAG\\"');
   });
 
+  test('the build project says which control plane builds it (SLIPWAY_CONTROL_PLANE, matched by the cluster\'s build rule)', () => {
+    const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
+    expect(project.Properties.Environment.EnvironmentVariables).toContainEqual({ Name: 'SLIPWAY_CONTROL_PLANE', Type: 'PLAINTEXT', Value: 'slipway/control-plane/production' });
+  });
+
   test('ECR repository: scan on push, lifecycle expiring untagged images and keeping the last 100 builds', () => {
     template.hasResourceProperties('AWS::ECR::Repository', {
       RepositoryName: 'slipway/example',

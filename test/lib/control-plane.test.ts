@@ -42,6 +42,22 @@ const allows = (st: Statement[]) => st.filter((s) => (s.Effect ?? 'Allow') === '
 /** A readable form of an ARN built with Fn::Join, for assertions on its shape. */
 const render = (v: unknown): string => JSON.stringify(v).replace(/\\"/g, '"');
 
+/**
+ * EventBridge event-pattern matching for what the rules here use (EventBridge User Guide, "Event
+ * patterns"): every key present; a list of values matches when the event's value (or one element of an
+ * event array, objects in arrays matched field by field) is one of them; `{prefix}` matches the start.
+ */
+function eventMatches(pattern: unknown, value: unknown): boolean {
+  if (Array.isArray(value)) return value.some((v) => eventMatches(pattern, v));
+  if (Array.isArray(pattern)) {
+    return pattern.some((p) => (typeof p === 'object' && p !== null && 'prefix' in p ? typeof value === 'string' && value.startsWith((p as { prefix: string }).prefix) : p === value));
+  }
+  if (typeof pattern === 'object' && pattern !== null) {
+    return typeof value === 'object' && value !== null && Object.entries(pattern).every(([k, p]) => eventMatches(p, (value as Record<string, unknown>)[k]));
+  }
+  throw new Error(`unsupported pattern ${JSON.stringify(pattern)}`);
+}
+
 const FUNCTION_IDS = Object.values(PIPELINE_FUNCTIONS).map((f) => f.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()));
 const TAG_CONDITION = { [`aws:ResourceTag/${CONTROL_PLANE_TAG}`]: 'production' };
 
@@ -130,11 +146,30 @@ describe('ControlPlane', () => {
     expect([...placeholders].sort()).toEqual(Object.keys(SUBSTITUTIONS[name]).sort());
   });
 
-  test('the build rule matches the builds of every Slipway project (<prefix>-*) and passes the whole event', () => {
+  test('the build rule matches the builds of Slipway projects (<prefix>-*) marked for this control plane, and passes the whole event', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.codebuild'], 'detail-type': ['CodeBuild Build State Change'], detail: { 'project-name': [{ prefix: 'slipway-' }] } },
+      EventPattern: {
+        source: ['aws.codebuild'],
+        'detail-type': ['CodeBuild Build State Change'],
+        detail: { 'project-name': [{ prefix: 'slipway-' }], 'additional-information': { environment: { 'environment-variables': { value: ['slipway/control-plane/production'] } } } },
+      },
       Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^ControlPlaneBuildStateMachine') }, Input: Match.absent(), InputPath: Match.absent() })],
     });
+  });
+
+  test('builds reach the control plane of their app\'s cluster only (EventBridge matching on the CodeBuild event\'s environment variables)', () => {
+    const rule = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.codebuild'] } } }))[0];
+    const fixture = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'events', 'codebuild-succeeded.json'), 'utf8'));
+    const withVariables = (project: string, variables: { name: string; value: string }[]) => ({
+      ...fixture,
+      detail: { ...fixture.detail, 'project-name': project, 'additional-information': { ...fixture.detail['additional-information'], environment: { ...fixture.detail['additional-information'].environment, 'environment-variables': variables.map((v) => ({ ...v, type: 'PLAINTEXT' })) } } },
+    });
+    const repository = { name: 'REPOSITORY_URI', value: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/slipway/example' };
+    const mine = withVariables('slipway-example', [repository, { name: 'SLIPWAY_CONTROL_PLANE', value: 'slipway/control-plane/production' }]);
+    const otherCluster = withVariables('slipway-example', [repository, { name: 'SLIPWAY_CONTROL_PLANE', value: 'slipway/control-plane/staging' }]);
+    const unmarked = withVariables('slipway-example', [repository]);
+    const otherPrefix = withVariables('other-example', [{ name: 'SLIPWAY_CONTROL_PLANE', value: 'slipway/control-plane/production' }]);
+    expect([mine, otherCluster, unmarked, otherPrefix].map((e) => eventMatches(rule.Properties.EventPattern, e))).toEqual([true, false, false, false]);
   });
 
   test('the ECS rule matches deployment state changes of every service of the cluster, and nothing outside it', () => {
