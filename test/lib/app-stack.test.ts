@@ -541,6 +541,18 @@ describe('apps add nothing to the shared stacks', () => {
   const docs = config.apps.find((a) => a.name === 'docs')!;
   const other: AppConfig = { ...docs, name: 'other', hostname: 'other.apps.example.com' };
 
+  test('a second app using the database changes nothing in the database stack: no security-group rule, no export', () => {
+    const databaseTemplate = (apps: AppConfig[]) => {
+      const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0], stateMachinesDir: CONTRACT_STATE_MACHINES_DIR });
+      const db = new DatabaseStack(cdkApp, 'Slipway-Database-main', { prefix: config.prefix, config: config.databases[0], cluster });
+      for (const app of apps) new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, database: db.endpoint });
+      return Template.fromStack(db).toJSON();
+    };
+    const second: AppConfig = { ...exampleApp, name: 'shop', hostname: 'shop.apps.example.com' };
+    expect(databaseTemplate([exampleApp, second])).toEqual(databaseTemplate([exampleApp]));
+  });
+
   test('a second app changes nothing in the cluster stack: not a resource, not an export', () => {
     expect(sharedTemplates([docs, other])).toEqual(sharedTemplates([docs]));
   });
