@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { alarmsEnabled, type AppConfig } from '../config';
+import { appAlarmName } from '../alerts';
 import { serviceName } from '../pipeline-contract';
 
 /** SNS counts each value of a filter policy as one combination, and allows at most 150 (SNS Developer Guide, "Amazon SNS message filtering" quotas). */
@@ -111,7 +112,7 @@ export class AppMonitoring extends Construct {
   }
 
   private alarmName(key: string): string {
-    return `${this.props.prefix}-${this.props.app.name}-${key}`;
+    return appAlarmName(this.props.prefix, this.props.app.name, key);
   }
 
   private alarm(key: string, props: Omit<cloudwatch.AlarmProps, 'alarmName' | 'treatMissingData'>): cloudwatch.Alarm {

@@ -6,7 +6,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { FAILURE_MILESTONES, MILESTONE_SOURCE, PIPELINE_FUNCTIONS, STATE_MACHINES, type PipelineFunctionKey } from '../pipeline-contract';
 import { AlarmTopic } from './alarm-topic';
-import { ALERT_SHARDS, alertsTopicName, type ControlPlane } from './control-plane';
+import { ALERT_SHARDS, alertsTopicName } from '../alerts';
+import type { ControlPlane } from './control-plane';
 
 /** The milestone events (source `slipway`) a person is told about: a pipeline failed or was rolled back. */
 export const PIPELINE_FAILURE_EVENTS = FAILURE_MILESTONES;

@@ -18,7 +18,8 @@ import { settingsTier } from '../settings-tier';
 import type { AppConfig } from '../config';
 import { AppMonitoring } from '../constructs/app-monitoring';
 import { AppDatabase, type DatabaseEndpoint } from '../constructs/app-database';
-import { acknowledgeWildcards, alertsShard, alertsTopicName, APP_TAG, CONTROL_PLANE_BUILD_VARIABLE, CONTROL_PLANE_TAG, controlPlaneBuildMarker, controlPlaneFunctionName } from '../constructs/control-plane';
+import { alertsShard, alertsTopicName } from '../alerts';
+import { acknowledgeWildcards, APP_TAG, CONTROL_PLANE_BUILD_VARIABLE, CONTROL_PLANE_TAG, controlPlaneBuildMarker, controlPlaneFunctionName } from '../constructs/control-plane';
 import { PIPELINE_FUNCTIONS, scheduleGroupName, STATE_MACHINES, stateMachineName, taskDefinitionFamily, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
 import type { ClusterResources } from './cluster-resources';
 

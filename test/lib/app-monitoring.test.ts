@@ -7,7 +7,7 @@ import { AppStack } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
 import { appFilterPolicy, FILTER_POLICY_MAX_COMBINATIONS } from '../../lib/constructs/app-monitoring';
-import { ALERT_SHARDS, alertsShard, alertsTopicName } from '../../lib/constructs/control-plane';
+import { ALERT_SHARDS, alertsShard, alertsTopicName, appAlarmKeys, appAlarmName } from '../../lib/alerts';
 import { CONTRACT_STATE_MACHINES_DIR } from './contract-fixture';
 
 const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
@@ -204,6 +204,14 @@ describe('AppMonitoring from the config', () => {
     expect(alarm(template, 'web-cpu')).toMatchObject({ Threshold: 70 });
     expect(alarm(template, 'web-cpu').Metrics[0].MetricStat.Period).toBe(300);
     expect(alarm(template, 'web-tasks-below-desired')).toMatchObject({ EvaluationPeriods: 30 });
+  });
+
+  test('lib/alerts.ts names exactly the alarms the stack creates (the CLI finds an app\'s alarms by these names)', () => {
+    for (const processes of [{ web: { port: 3000 }, worker: {} }, { worker: {} }, { web: { port: 3000 } }]) {
+      const { template } = synth(appWith({ processes }));
+      const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string).sort();
+      expect(names).toEqual(appAlarmKeys(Object.keys(processes)).map((k) => appAlarmName('slipway', 'example', k)).sort());
+    }
   });
 
   test('an app without a web process has no load-balancer alarms', () => {

@@ -7,7 +7,7 @@ import { AppStack } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
 import { PIPELINE_FUNCTIONS, STATE_MACHINES } from '../../lib/pipeline-contract';
-import { alertsShard, alertsTopicName } from '../../lib/constructs/control-plane';
+import { alertsShard, alertsTopicName } from '../../lib/alerts';
 import { CONTRACT_STATE_MACHINES_DIR } from './contract-fixture';
 import { actionsOf, resourcesOf, type Statement } from './iam';
 
