@@ -14,6 +14,8 @@ import { DatabaseStack } from '../lib/stacks/database-stack';
  */
 
 const CONFIG_CONTEXT_KEY = 'slipway:config';
+/** Another folder of state machine definitions (e.g. a test fixture): the repository's statemachines/ by default. */
+const STATE_MACHINES_CONTEXT_KEY = 'slipway:statemachines';
 const DEFAULT_CONFIG = 'config/example.json';
 
 function readConfig(app: App): SlipwayConfig {
@@ -32,20 +34,24 @@ function readConfig(app: App): SlipwayConfig {
 
 const app = new App();
 const config = readConfig(app);
+const stateMachinesDir = app.node.tryGetContext(STATE_MACHINES_CONTEXT_KEY) as string | undefined;
 
-new AccountStack(app, 'Slipway-Account', { config, description: 'Slipway: account-wide event rules and roles' });
+const account = new AccountStack(app, 'Slipway-Account', { config, description: 'Slipway: account-wide event rules, the alerts key, the deploy role' });
 
 const clusters = new Map<string, ClusterStack>();
 for (const cluster of config.clusters) {
   clusters.set(
     cluster.name,
-    new ClusterStack(app, `Slipway-Cluster-${cluster.name}`, { prefix: config.prefix, config: cluster, description: `Slipway cluster ${cluster.name}` }),
+    new ClusterStack(app, `Slipway-Cluster-${cluster.name}`, { prefix: config.prefix, config: cluster, stateMachinesDir, description: `Slipway cluster ${cluster.name} and its control plane` }),
   );
+  // The cluster's alerts topic uses the account's alerts key by its alias.
+  clusters.get(cluster.name)!.addStackDependency(account);
 }
 
 const databases = new Map<string, DatabaseStack>();
 for (const db of config.databases) {
   const stack = new DatabaseStack(app, `Slipway-Database-${db.name}`, { prefix: config.prefix, config: db, cluster: clusters.get(db.cluster)!, description: `Slipway database ${db.name}` });
+  stack.addStackDependency(account);
   databases.set(db.name, stack);
 }
 
@@ -54,7 +60,9 @@ for (const appConfig of config.apps) {
   const cluster = clusters.get(appConfig.cluster)!;
   // ... and that the database exists: the app gets its own database and role in it.
   const database = appConfig.database === undefined ? undefined : databases.get(appConfig.database)!.endpoint;
-  new AppStack(app, `Slipway-App-${appConfig.name}`, { prefix: config.prefix, app: appConfig, cluster, database, description: `Slipway app ${appConfig.name}` });
+  const stack = new AppStack(app, `Slipway-App-${appConfig.name}`, { prefix: config.prefix, app: appConfig, cluster, database, description: `Slipway app ${appConfig.name}` });
+  // The app's alarms and subscriptions use the cluster's alerts topic, found by name.
+  stack.addStackDependency(cluster);
 }
 
 // cdk-nag AwsSolutions over every stack: a finding fails synth; each acknowledgement carries its reason in code.

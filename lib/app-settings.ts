@@ -11,6 +11,10 @@ export interface AppSettingsSources {
   readonly prefix: string;
   readonly app: AppConfig;
   readonly region: string;
+  /** The app's own DynamoDB table (builds, releases, claims), which the shared control plane reads and writes. */
+  readonly table: string;
+  /** Name of the control plane that serves the app (its cluster's name). */
+  readonly controlPlane: string;
   /** ECS cluster ARN (ECS takes a name too, EventBridge Scheduler's ECS targets do not). */
   readonly cluster: string;
   readonly imageRepositoryUri: string;
@@ -43,6 +47,9 @@ export function buildAppSettings(s: AppSettingsSources): AppSettingsInput {
   return {
     app: app.name,
     region: s.region,
+    table: s.table,
+    controlPlane: s.controlPlane,
+    configDebounceSeconds: app.configDebounceSeconds,
     cluster: s.cluster,
     imageRepositoryUri: s.imageRepositoryUri,
     codeBuildProject: s.codeBuildProject,
@@ -78,3 +85,4 @@ export function buildAppSettings(s: AppSettingsSources): AppSettingsInput {
     ),
   };
 }
+

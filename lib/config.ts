@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { APP_NAME, APP_NAME_MAX, PROCESS_NAME, RESOURCE_NAME } from '../functions/shared/settings';
 import { SCHEDULE_NAME, scheduleExpressionProblem } from '../functions/shared/schedules';
 import { DEFAULT_SCALE_SCHEDULE, isTimeZone, TIME_OF_DAY, WEEKDAYS } from '../functions/shared/scale-schedule';
-import { scheduleGroupName } from './pipeline-contract';
+import { PIPELINE_FUNCTIONS, scheduleGroupName, STATE_MACHINES, stateMachineName } from './pipeline-contract';
 
 /**
  * Slipway's typed configuration: the account, its clusters, databases and apps. It is read from the
@@ -51,8 +51,18 @@ const alarmEmails = z.array(z.email('an e-mail address')).default([]);
 /** An app's alarms: who is told, and the thresholds (docs/monitoring.md). */
 export const appMonitoringSchema = z
   .object({
-    /** Subscribed to the app's alarm topic (alarms and pipeline failures). @default [] */
+    /**
+     * Subscribed to the cluster's alerts topic with a filter: they get this app's alarms and pipeline
+     * failures only. @default []
+     */
     emails: alarmEmails,
+    /**
+     * Create the app's alarms (load balancer, services, schedules). Every alarm costs $0.10 a month, so they
+     * are on for production apps and opt-in for the others. @default - `production`
+     */
+    alarms: z.boolean().optional(),
+    /** A dashboard of the app's own (the cluster has one for every app; each dashboard beyond AWS's free three costs $3 a month). @default false */
+    dashboard: z.boolean().default(false),
     /** Period of the service and load-balancer alarms, in seconds. @default 60 */
     periodSeconds: z.union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)]).default(60),
     /** Consecutive breaching periods before an alarm fires. @default 5 */
@@ -264,6 +274,24 @@ export const slipwayConfigSchema = z
     unique(cfg.databases, 'databases');
     unique(cfg.apps, 'apps');
     const clusters = new Set(cfg.clusters.map((c) => c.name));
+    cfg.clusters.forEach((cluster, i) => {
+      // The cluster's control plane: functions <prefix>-<cluster>-<handler> (Lambda: 64 characters) and
+      // state machines <prefix>-<cluster>-<pipeline> (Step Functions: 80).
+      const fn = Object.values(PIPELINE_FUNCTIONS).map((f) => `${cfg.prefix}-${cluster.name}-${f}`).sort((a, b) => b.length - a.length)[0];
+      const sm = STATE_MACHINES.map((p) => stateMachineName(cfg.prefix, cluster.name, p)).sort((a, b) => b.length - a.length)[0];
+      if (fn.length > 64) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `the cluster's control-plane function "${fn}" (<prefix>-<cluster>-<handler>) would have ${fn.length} characters, Lambda allows 64: shorten the prefix or the cluster's name` });
+      } else if (sm.length > 80) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `the cluster's state machine "${sm}" would have ${sm.length} characters, Step Functions allows 80: shorten the prefix or the cluster's name` });
+      }
+    });
+    cfg.apps.forEach((app, i) => {
+      // The cluster's control plane is named after the cluster: its state machines, dashboard and
+      // alerts are <prefix>-<cluster>-..., where an app's resources are <prefix>-<app>-... .
+      if (clusters.has(app.name)) {
+        ctx.addIssue({ code: 'custom', path: ['apps', i, 'name'], message: `"${app.name}" is also a cluster's name: the cluster's control plane uses <prefix>-${app.name}-... names, choose another app name` });
+      }
+    });
     const databases = new Set(cfg.databases.map((d) => d.name));
     cfg.apps.forEach((app, i) => {
       // Names AWS would refuse at deploy time: refused here, with the limit named.
@@ -306,6 +334,11 @@ export type ScaleScheduleConfig = z.infer<typeof scaleScheduleSchema>;
 export function scaleScheduleOf(app: AppConfig): ScaleScheduleConfig | undefined {
   const schedule = app.scaleToZero ?? scaleScheduleSchema.parse({});
   return app.production || !schedule.enabled ? undefined : schedule;
+}
+
+/** Whether the app gets its alarms: `monitoring.alarms` when set, else only production apps. */
+export function alarmsEnabled(app: AppConfig): boolean {
+  return app.monitoring.alarms ?? app.production;
 }
 
 /** A config that failed validation; the message names every bad key. */

@@ -14,39 +14,36 @@ export interface AlarmTopicProps {
   readonly displayName: string;
   /** E-mail addresses to subscribe (each confirms once, from the message SNS sends). @default [] */
   readonly emails?: readonly string[];
+  /**
+   * The KMS key that encrypts the topic: the account's alerts key ({@link alertsKeyAliasName}, one per
+   * account, whose key policy lets CloudWatch and EventBridge use it). @default - a key of the topic's own
+   */
+  readonly masterKey?: kms.IKey;
 }
 
 /**
- * An SNS topic encrypted with its own customer-managed KMS key (rotated yearly), SSL-only, whose key
- * policy lets CloudWatch alarms and EventBridge rules of this account publish to it, and the e-mail
- * subscriptions of the config. `alarmAction` is what an alarm adds to notify it.
+ * Alias of the account's one KMS key for every Slipway alert topic (AccountStack creates it; cluster and
+ * database stacks refer to it by this name, so no stack exports it).
+ */
+export function alertsKeyAliasName(prefix: string): string {
+  return `alias/${prefix}/alerts`;
+}
+
+/**
+ * An SNS topic encrypted with a customer-managed KMS key (the account's alerts key, or one of its own,
+ * rotated yearly), SSL-only, that CloudWatch alarms and EventBridge rules of this account may publish to,
+ * and the e-mail subscriptions of the config. `alarmAction` is what an alarm adds to notify it.
  */
 export class AlarmTopic extends Construct {
   public readonly topic: sns.Topic;
-  public readonly key: kms.Key;
+  public readonly key: kms.IKey;
   /** Alarm (and OK) action that publishes to the topic. */
   public readonly alarmAction: cloudwatch.IAlarmAction;
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.key = new kms.Key(this, 'Key', {
-      description: `Encrypts the ${props.topicName} SNS topic`,
-      enableKeyRotation: true,
-      pendingWindow: Duration.days(7),
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // CloudWatch publishes alarm notifications on its own behalf and needs the key to encrypt them (SNS
-    // docs, "encrypted topics and AWS service event sources"); an EventBridge target gets its grant from CDK.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchAlarmsPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'], // in a key policy, "*" is this key
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-    );
+    this.key = props.masterKey ?? alertsKey(this, 'Key', `Encrypts the ${props.topicName} SNS topic`);
     this.topic = new sns.Topic(this, 'Topic', { topicName: props.topicName, displayName: props.displayName, masterKey: this.key, enforceSSL: true });
     // enforceSSL replaces SNS's default topic policy, so CloudWatch's right to publish is stated here.
     this.topic.addToResourcePolicy(
@@ -72,4 +69,34 @@ export class AlarmTopic extends Construct {
       alarm.addOkAction(this.alarmAction);
     }
   }
+}
+
+/**
+ * A customer-managed key for SNS alert topics, rotated yearly, whose key policy lets CloudWatch alarms
+ * and EventBridge rules of this account encrypt what they publish (SNS Developer Guide, "Configure AWS KMS
+ * permissions for AWS services" of encrypted topics: the service principal needs kms:Decrypt and
+ * kms:GenerateDataKey* on the key).
+ */
+export function alertsKey(scope: Construct, id: string, description: string): kms.Key {
+  const key = new kms.Key(scope, id, { description, enableKeyRotation: true, pendingWindow: Duration.days(7), removalPolicy: RemovalPolicy.DESTROY });
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'], // in a key policy, "*" is this key
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+    }),
+  );
+  // EventBridge rule targets (pipeline failures): the grant CDK's SnsTopic target would add to a key it owns.
+  // Which topics EventBridge may publish to is decided by each topic's policy.
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'EventBridgeRulesPublish',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }),
+  );
+  return key;
 }

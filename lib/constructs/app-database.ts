@@ -20,8 +20,14 @@ export interface DatabaseEndpoint {
   readonly ownerSecretPrefix: string;
   /** The cluster's resource ID (`cluster-ABC...`), the middle of `rds-db:connect` ARNs. */
   readonly clusterResourceId: string;
-  /** The cluster's security groups and port: apps are let in from their own security group. */
+  /** The cluster's security groups and port. */
   readonly connections: ec2.IConnectable;
+  /**
+   * The group of the database's clients, which the cluster admits on its port: the app's tasks join it
+   * (one rule in the cluster's group for every app, instead of one per app).
+   * @default - none: each app is admitted by a rule of its own ({@link AppDatabase.allowConnectionsFrom})
+   */
+  readonly clientSecurityGroup?: ec2.ISecurityGroup;
   /** The cluster's admin user: never an app's owner role. */
   readonly adminUser: string;
 }

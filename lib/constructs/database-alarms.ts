@@ -1,9 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { DatabaseConfig } from '../config';
-import { AlarmTopic } from './alarm-topic';
+import { AlarmTopic, alertsKeyAliasName } from './alarm-topic';
 
 export interface DatabaseAlarmsProps {
   /** Slipway's resource-name prefix. */
@@ -31,7 +32,10 @@ export class DatabaseAlarms extends Construct {
     super(scope, id);
     const { prefix, config } = props;
     const m = config.monitoring;
-    this.alarmTopic = new AlarmTopic(this, 'Alarms', { topicName: `${prefix}-db-${config.name}-alarms`, displayName: `Slipway database ${config.name}`, emails: m.emails });
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', { topicName: `${prefix}-db-${config.name}-alarms`, displayName: `Slipway database ${config.name}`, emails: m.emails,
+      // The account's one alerts key (AccountStack), not a key per database.
+      masterKey: kms.Alias.fromAliasName(this, 'AlertsKey', alertsKeyAliasName(prefix)),
+    });
     const period = Duration.seconds(m.periodSeconds);
     props.cluster.instanceIdentifiers.forEach((instance, i) => {
       const n = i + 1;

@@ -34,6 +34,12 @@ const HANDLER_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 export interface SlipwayFunctionProps {
   /** Handler folder under `functions/`; the entry is `functions/<name>/index.ts` exporting `handler`. */
   readonly name: string;
+  /**
+   * The function's name in Lambda (at most 64 characters); its log group is then `/aws/lambda/<functionName>`,
+   * so policies in other stacks can address both by name.
+   * @default - a name CloudFormation generates, and a log group with a generated name
+   */
+  readonly functionName?: string;
   /** What the function does, shown in the Lambda console. @default - none */
   readonly description?: string;
   /** Environment variables, in addition to `NODE_OPTIONS=--enable-source-maps`. @default - none */
@@ -82,7 +88,11 @@ export class SlipwayFunction extends Construct {
       throw new Error(`SlipwayFunction "${props.name}": environment.NODE_OPTIONS is set by the construct (--enable-source-maps)`);
     }
 
+    if (props.functionName !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(props.functionName)) {
+      throw new Error(`SlipwayFunction "${props.name}": functionName "${props.functionName}" must be 1 to 64 letters, digits, hyphens or underscores`);
+    }
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName: props.functionName !== undefined ? `/aws/lambda/${props.functionName}` : undefined,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
@@ -118,6 +128,7 @@ export class SlipwayFunction extends Construct {
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: functionEntry(props.name),
+      functionName: props.functionName,
       handler: 'handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,

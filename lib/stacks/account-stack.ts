@@ -1,9 +1,11 @@
 import { ArnFormat, Aws, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { SlipwayConfig } from '../config';
+import { alertsKey, alertsKeyAliasName } from '../constructs/alarm-topic';
 import { ecsClusterName } from './cluster-stack';
 
 /** The OIDC issuer of GitHub Actions. */
@@ -33,9 +35,9 @@ export interface AccountStackProps extends StackProps {
 
 /**
  * What Slipway needs once per account and region: the EventBridge rules that bring Parameter Store and
- * ECS events into Slipway (logged to the Slipway activity log group; each app stack adds its own, narrower
- * rules for its pipelines and its config-change state machine), the role EventBridge uses to start Slipway's
- * state machines, and optionally a GitHub OIDC deploy role so CI needs no long-lived keys.
+ * ECS events into Slipway's activity log group (each cluster's control plane has its own rules that start
+ * its state machines; apps add none), the one KMS key of every alerts topic (cluster and database
+ * topics), and optionally a GitHub OIDC deploy role so CI needs no long-lived keys.
  */
 export class AccountStack extends Stack {
   /** Slipway's Parameter Store path prefix, e.g. `/slipway/`. */
@@ -52,6 +54,11 @@ export class AccountStack extends Stack {
   public readonly taskStateChangeRule: events.Rule;
   /** ECS deployment state changes of Slipway's services. */
   public readonly deploymentStateChangeRule: events.Rule;
+  /**
+   * The one KMS key of the account's alert topics (one per cluster, one per database), aliased
+   * `alias/<prefix>/alerts`: $1 a month per account instead of per app.
+   */
+  public readonly alertsKey: kms.Key;
   /** The GitHub Actions OIDC provider (created or imported), when `account.githubOidc` is set. */
   public readonly githubOidcProvider?: iam.IOidcProvider;
   /** The role GitHub Actions assumes to run `cdk deploy`, when `account.githubOidc` is set. */
@@ -67,6 +74,8 @@ export class AccountStack extends Stack {
       retention: ACTIVITY_LOG_RETENTION,
     });
     this.allowEventsToLog(this.activityLogGroup);
+    this.alertsKey = alertsKey(this, 'AlertsKey', `Encrypts Slipway's alert topics (${prefix}-<cluster>-alerts, ${prefix}-db-<database>-alarms)`);
+    this.alertsKey.addAlias(alertsKeyAliasName(prefix));
     const logTarget = logGroupTarget(this.activityLogGroup);
 
     this.parameterChangeRule = new events.Rule(this, 'ParameterChangeRule', {

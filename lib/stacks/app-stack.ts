@@ -1,22 +1,35 @@
-import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as cr from 'aws-cdk-lib/custom-resources';
-import type { Construct } from 'constructs';
-import { appParameterPath, schedulesParameterName } from '../../functions/shared/app-parameters';
-import { SETTINGS_KEY } from '../../functions/shared/settings';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { appParameterPath, configParameterPath, schedulesParameterName, settingsParameterName } from '../../functions/shared/app-parameters';
+import { WAITER_TTL_ATTRIBUTE } from '../../functions/shared/waiters';
 import { buildAppSettings, WEB_PROCESS } from '../app-settings';
+import { settingsTier } from '../settings-tier';
 import type { AppConfig } from '../config';
 import { AppMonitoring } from '../constructs/app-monitoring';
 import { AppDatabase, type DatabaseEndpoint } from '../constructs/app-database';
-import { acknowledgeWildcards, Pipelines } from '../constructs/pipelines';
-import { scheduleGroupName, STATE_MACHINES, taskDefinitionFamily } from '../pipeline-contract';
+import { alertsShard, alertsTopicName } from '../alerts';
+import { acknowledgeWildcards, APP_TAG, CONTROL_PLANE_BUILD_VARIABLE, CONTROL_PLANE_TAG, controlPlaneBuildMarker, controlPlaneFunctionName } from '../constructs/control-plane';
+import { PIPELINE_FUNCTIONS, scheduleGroupName, STATE_MACHINES, stateMachineName, taskDefinitionFamily, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
 import type { ClusterResources } from './cluster-resources';
+
+/** The pipelines that build executions go through and that name their executions `<app>-<build>-<pipeline>` (release and deploy); the others are started by EventBridge with names it chooses. */
+/** What `Table.grantReadData` grants, on a table without indexes or streams. */
+const TABLE_READ_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:Query', 'dynamodb:Scan'];
+/** What `Table.grantWriteData` adds. */
+const TABLE_WRITE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+const APP_NAMED_PIPELINES: readonly StateMachineName[] = ['release', 'deploy'];
 
 /** The retention periods CloudWatch Logs accepts, in days. */
 const RETENTION_DAYS = new Set(Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number' && v !== logs.RetentionDays.INFINITE));
@@ -70,7 +83,7 @@ export interface AppStackProps extends StackProps {
   readonly prefix: string;
   /** The app's validated config. */
   readonly app: AppConfig;
-  /** The cluster the app runs on (a ClusterStack). */
+  /** The cluster the app runs on (a ClusterStack), whose control plane serves the app. */
   readonly cluster: ClusterResources;
   /**
    * Priority of the `web` listener rule on the cluster's listener (unique per listener).
@@ -85,25 +98,40 @@ export interface AppStackProps extends StackProps {
 }
 
 /**
- * Everything one app needs in the account except its ECS services and task definitions, which its
- * pipelines own (DESIGN.md, "Who owns what"): the build, the image repository, the load-balancer
- * route, logs, roles, the settings record, and the pipelines; and, when the config names a database,
- * the app's own database and role in it ({@link AppDatabase}, its `DATABASE_URL` in the app's config).
+ * What is one app's own (issue 16): the build, the image repository, the load-balancer route, logs, the
+ * task and execution roles, the app's table of builds and releases, its schedule group, its settings (the
+ * app's entry in its cluster's shared control plane, `/<prefix>/apps/<app>/settings`), its alarms, the
+ * operator policies, and, when the config names a database, the app's own database and role in it. The
+ * state machines, functions and rules that build, release and deploy it are its cluster's
+ * ({@link ../constructs/control-plane ControlPlane}); the ECS services and task definitions are owned
+ * by those pipelines (DESIGN.md, "Who owns what"). Three IAM roles (task, execution, CodeBuild), no
+ * EventBridge rule, no KMS key, no Lambda function.
  */
 export class AppStack extends Stack {
   public readonly repository: ecr.Repository;
   public readonly project: codebuild.Project;
   public readonly artifactBucket: s3.Bucket;
   public readonly logGroup: logs.LogGroup;
-  public readonly activityLogGroup: logs.LogGroup;
+  public readonly buildLogGroup: logs.LogGroup;
   public readonly securityGroup: ec2.SecurityGroup;
   public readonly targetGroup?: elbv2.ApplicationTargetGroup;
   public readonly executionRole: iam.Role;
   public readonly taskRole: iam.Role;
-  public readonly managementRole: iam.Role;
-  public readonly userRole: iam.Role;
-  public readonly pipelines: Pipelines;
-  /** Alarm topic, alarms, dashboard and pipeline-failure rules (docs/monitoring.md). */
+  /**
+   * The app's table (builds, releases, claims): at the construct path `Pipelines/Table` of the versions
+   * with per-app pipelines, so its logical ID, and the table, stay the same when an app moves onto the
+   * shared control plane.
+   */
+  public readonly table: dynamodb.Table;
+  /** The app's EventBridge Scheduler group `<prefix>-<app>` (at its former path `Pipelines/ScheduleGroup`). */
+  public readonly scheduleGroup: scheduler.CfnScheduleGroup;
+  /** The app's settings: `/<prefix>/apps/<app>/settings`. */
+  public readonly settings: ssm.StringParameter;
+  /** `<prefix>-<app>-operate`: what the CLI's operator commands need on this app (attach it to an operator's principal). */
+  public readonly operatePolicy: iam.ManagedPolicy;
+  /** `<prefix>-<app>-develop`: the developer commands (read, build, redrive), to attach to a developer's principal. */
+  public readonly developPolicy: iam.ManagedPolicy;
+  /** The app's alarms, alert subscriptions and optional dashboard (docs/monitoring.md). */
   public readonly monitoring: AppMonitoring;
   /** The app's own database and role, when the config names a database. */
   public readonly database?: AppDatabase;
@@ -111,37 +139,16 @@ export class AppStack extends Stack {
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
     const { prefix, app, cluster } = props;
+    this.validate(props);
     const web = app.processes[WEB_PROCESS];
-    if (web && web.port === undefined) {
-      throw new Error(`app "${app.name}": processes.web.port is required (the web process is attached to the load balancer)`);
-    }
-    if (props.listenerPriority !== undefined && !web) {
-      throw new Error(`app "${app.name}": listenerPriority is set but the app has no web process to route to`);
-    }
-    if (props.listenerPriority !== undefined && (!Number.isInteger(props.listenerPriority) || props.listenerPriority < 1 || props.listenerPriority > 50_000)) {
-      throw new Error(`app "${app.name}": listenerPriority must be an integer from 1 to 50000, got ${props.listenerPriority}`);
-    }
-    if (!RETENTION_DAYS.has(app.logRetentionDays)) {
-      throw new Error(`app "${app.name}": logRetentionDays ${app.logRetentionDays} is not a CloudWatch Logs retention (one of ${[...RETENTION_DAYS].join(', ')})`);
-    }
-    if (app.database !== undefined && props.database === undefined) {
-      throw new Error(`app "${app.name}": the config names database "${app.database}", but no database stack endpoint was passed (AppStackProps.database)`);
-    }
-    if (props.database !== undefined && app.database !== props.database.name) {
-      throw new Error(`app "${app.name}": a database stack endpoint ("${props.database.name}") was passed, but the config names ${app.database === undefined ? 'no database' : `database "${app.database}"`}`);
-    }
     const retention = app.logRetentionDays as logs.RetentionDays;
-    const configPath = `/${prefix}/apps/${app.name}/config`;
+    const appPath = appParameterPath(prefix, app.name);
+    const configPath = configParameterPath(appPath);
+    const controlPlane = cluster.name;
 
     // Logs
     this.logGroup = new logs.LogGroup(this, 'AppLogGroup', { logGroupName: `/${prefix}/apps/${app.name}`, retention, removalPolicy: RemovalPolicy.RETAIN });
-    this.activityLogGroup = new logs.LogGroup(this, 'ActivityLogGroup', {
-      // Step Functions log delivery: a /aws/vendedlogs/ name keeps the CloudWatch Logs resource policy small.
-      logGroupName: `/aws/vendedlogs/states/${prefix}-${app.name}`,
-      retention,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const buildLogGroup = new logs.LogGroup(this, 'BuildLogGroup', { logGroupName: `/${prefix}/apps/${app.name}/builds`, retention, removalPolicy: RemovalPolicy.RETAIN });
+    this.buildLogGroup = new logs.LogGroup(this, 'BuildLogGroup', { logGroupName: `/${prefix}/apps/${app.name}/builds`, retention, removalPolicy: RemovalPolicy.RETAIN });
 
     // Image repository
     this.repository = new ecr.Repository(this, 'Repository', {
@@ -180,7 +187,7 @@ export class AppStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // Build
+    // Build: the project is `<prefix>-<app>`, the name the control plane's build rule matches and derives the app from.
     this.project = new codebuild.Project(this, 'Build', {
       projectName: `${prefix}-${app.name}`,
       description: `Builds ${app.repository.owner}/${app.repository.name} (${app.repository.branch}) into ${prefix}/${app.name}`,
@@ -196,11 +203,15 @@ export class AppStack extends Stack {
         buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
         computeType: codebuild.ComputeType.SMALL,
         privileged: true,
-        environmentVariables: { REPOSITORY_URI: { value: this.repository.repositoryUri } },
+        environmentVariables: {
+          REPOSITORY_URI: { value: this.repository.repositoryUri },
+          // Which control plane's build rule starts on this project's builds (docs/control-plane.md).
+          [CONTROL_PLANE_BUILD_VARIABLE]: { value: controlPlaneBuildMarker(prefix, controlPlane) },
+        },
       },
       buildSpec: codebuild.BuildSpec.fromObject(appBuildSpec()),
       artifacts: codebuild.Artifacts.s3({ bucket: this.artifactBucket, includeBuildId: true, packageZip: false, name: 'metadata' }),
-      logging: { cloudWatch: { logGroup: buildLogGroup } },
+      logging: { cloudWatch: { logGroup: this.buildLogGroup } },
       timeout: Duration.minutes(60),
     });
     this.repository.grantPullPush(this.project);
@@ -212,14 +223,15 @@ export class AppStack extends Stack {
       },
     );
 
-    // Network
+    // Network. Only an ingress rule on the app's own group: the load balancer's group allows all outbound
+    // (ClusterStack), so no egress rule is added to the shared group per app (60 rules per group).
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: cluster.vpc,
       description: `${prefix} app ${app.name}: tasks (inbound only from the load balancer)`,
       allowAllOutbound: true,
     });
     if (web) {
-      this.securityGroup.connections.allowFrom(cluster.loadBalancerSecurityGroup, ec2.Port.tcp(web.port!), 'load balancer to the web process');
+      this.securityGroup.addIngressRule(cluster.loadBalancerSecurityGroup, ec2.Port.tcp(web.port!), 'load balancer to the web process');
       this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'WebTargetGroup', {
         vpc: cluster.vpc,
         targetType: elbv2.TargetType.IP,
@@ -237,19 +249,16 @@ export class AppStack extends Stack {
       });
     }
 
-    // Roles
+    // Roles: the tasks' two, tagged so that the control plane may pass them to ECS (and no other roles).
     const stack = Stack.of(this);
-    const configParameters = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${configPath.slice(1)}/*` });
-    const configPathArn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: configPath.slice(1) });
-    // The schedules list `slipway schedules` reads and writes (functions/shared/app-parameters.ts).
-    const schedulesParameterArn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: schedulesParameterName(appParameterPath(prefix, app.name)).slice(1) });
+    const parameterArn = (name: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) });
+    const configParameters = parameterArn(`${configPath}/*`);
     const ecsTasks = new iam.ServicePrincipal('ecs-tasks.amazonaws.com', {
       conditions: {
         StringEquals: { 'aws:SourceAccount': stack.account },
         ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'ecs', resource: '*' }) },
       },
     });
-
     this.executionRole = new iam.Role(this, 'ExecutionRole', { assumedBy: ecsTasks, description: `${prefix} app ${app.name}: ECS task execution` });
     this.repository.grantPull(this.executionRole);
     this.logGroup.grantWrite(this.executionRole);
@@ -269,119 +278,25 @@ export class AppStack extends Stack {
       this.executionRole,
       `The app's config parameters are created by operators under ${configPath}/ (names unknown at deploy time); their KMS key is the operator's choice, and kms:Decrypt is limited to SSM decrypting those parameters; ecr:GetAuthorizationToken supports no resource-level permissions.`,
     );
-
     this.taskRole = new iam.Role(this, 'TaskRole', { assumedBy: ecsTasks, description: `${prefix} app ${app.name}: the app's own AWS permissions (none by default)` });
 
-    const processes = Object.keys(app.processes);
-    this.pipelines = new Pipelines(this, 'Pipelines', {
-      prefix,
-      appName: app.name,
-      processes,
-      cluster: cluster.cluster,
-      codeBuildProjectName: this.project.projectName,
-      executionRole: this.executionRole,
-      taskRole: this.taskRole,
-      activityLogGroup: this.activityLogGroup,
-      configDebounceSeconds: app.configDebounceSeconds,
+    // The app's records: the same table, at the same path, as with per-app pipelines.
+    const former = new Construct(this, 'Pipelines');
+    this.table = new dynamodb.Table(former, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      // Waiters written there by earlier versions still expire; new ones live in the control table.
+      timeToLiveAttribute: WAITER_TTL_ATTRIBUTE,
     });
-    const table = this.pipelines.table;
-    const stateMachineArns = STATE_MACHINES.map((sm) => this.pipelines.stateMachineArn(sm));
-    const executionArns = STATE_MACHINES.map((sm) => this.pipelines.executionsArn(sm));
-    const readLogs = (role: iam.Role) => [this.logGroup, this.activityLogGroup, buildLogGroup].forEach((g) => g.grantRead(role));
-    const accountPrincipal = new iam.AccountRootPrincipal();
-
-    // Management: what the CLI does on an operator's behalf (redeploy, rollback, config changes).
-    this.managementRole = new iam.Role(this, 'ManagementRole', { assumedBy: accountPrincipal, description: `${prefix} app ${app.name}: pipeline management (CLI)` });
-    this.managementRole.addToPolicy(new iam.PolicyStatement({ sid: 'StartPipelines', actions: ['states:StartExecution', 'states:ListExecutions'], resources: stateMachineArns }));
-    this.managementRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ManageExecutions',
-        actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:RedriveExecution', 'states:StopExecution'],
-        resources: executionArns,
-      }),
-    );
-    this.managementRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ManageConfig',
-        actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:DeleteParameters'],
-        resources: [configPathArn, configParameters, schedulesParameterArn],
-      }),
-    );
-    table.grantReadWriteData(this.managementRole);
-    this.managementRole.addToPolicy(
-      new iam.PolicyStatement({ sid: 'StartBuilds', actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:ListBuildsForProject'], resources: [this.project.projectArn] }),
-    );
-    readLogs(this.managementRole);
-
-    // User: read logs, start builds, redrive the app's executions, read the app's config.
-    this.userRole = new iam.Role(this, 'UserRole', { assumedBy: accountPrincipal, description: `${prefix} app ${app.name}: developer operations` });
-    readLogs(this.userRole);
-    this.userRole.addToPolicy(
-      new iam.PolicyStatement({ sid: 'StartBuilds', actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:ListBuildsForProject'], resources: [this.project.projectArn] }),
-    );
-    this.userRole.addToPolicy(new iam.PolicyStatement({ sid: 'ListExecutions', actions: ['states:ListExecutions', 'states:DescribeStateMachine'], resources: stateMachineArns }));
-    this.userRole.addToPolicy(
-      new iam.PolicyStatement({ sid: 'RedriveExecutions', actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:RedriveExecution'], resources: executionArns }),
-    );
-    this.userRole.addToPolicy(
-      new iam.PolicyStatement({ sid: 'ReadConfig', actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'], resources: [configPathArn, configParameters, schedulesParameterArn] }),
-    );
-    table.grantReadData(this.userRole);
-    // `slipway status|pipelines|redrive`: find the table in the build state machine's definition, and
-    // link a failed step to its function's log group (which both roles may read).
-    const functions = Object.values(this.pipelines.functions);
-    for (const role of [this.managementRole, this.userRole]) {
-      role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadPipelineDefinitions', actions: ['states:DescribeStateMachine'], resources: stateMachineArns }));
-      role.addToPolicy(new iam.PolicyStatement({ sid: 'FindFunctionLogs', actions: ['lambda:GetFunctionConfiguration'], resources: functions.map((f) => f.function.functionArn) }));
-      functions.forEach((f) => f.logGroup.grantRead(role));
+    this.scheduleGroup = new scheduler.CfnScheduleGroup(former, 'ScheduleGroup', { name: scheduleGroupName(prefix, app.name) });
+    for (const resource of [this.table, this.executionRole, this.taskRole]) {
+      Tags.of(resource).add(CONTROL_PLANE_TAG, controlPlane);
+      Tags.of(resource).add(APP_TAG, app.name);
     }
-    // `slipway run` (management only: the task runs any command with the app's roles and config): a
-    // one-off task on any revision of the app's own families, in its cluster (lib/ops/run-task.ts).
-    const clusterCondition = { ArnEquals: { 'ecs:cluster': cluster.cluster.clusterArn } };
-    const clusterTasks = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: '*' });
-    const oneOffTasks = new iam.Policy(this, 'RunOneOffTasksPolicy', {
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'RunOneOffTasks',
-          actions: ['ecs:RunTask'],
-          resources: Object.keys(app.processes).map((p) => stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${taskDefinitionFamily(prefix, app.name, p)}:*` })),
-          conditions: clusterCondition,
-        }),
-        new iam.PolicyStatement({ sid: 'FollowOneOffTasks', actions: ['ecs:DescribeTasks'], resources: [clusterTasks], conditions: clusterCondition }),
-        // Tag-on-create is authorized by ecs:CreateAction; ecs:cluster is not in that request's context.
-        new iam.PolicyStatement({ sid: 'TagOneOffTasks', actions: ['ecs:TagResource'], resources: [clusterTasks], conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } } }),
-      ],
-      roles: [this.managementRole],
-    });
-    acknowledgeWildcards(
-      oneOffTasks,
-      "slipway run: RunTask on any revision of the app's own task-definition families (a new revision per build), only in the app's cluster; DescribeTasks/TagResource: task IDs are generated by ECS, limited to tasks in the app's cluster and to tagging at RunTask.",
-    );
-    this.managementRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'PassTaskRoles',
-        actions: ['iam:PassRole'],
-        resources: [this.executionRole.roleArn, this.taskRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-      }),
-    );
-    // `slipway config list`: DescribeParameters has no resource-level permissions (it returns names and
-    // metadata, never values); the CLI filters on the app's config path.
-    const listConfig = new iam.Policy(this, 'ListConfigKeysPolicy', {
-      statements: [new iam.PolicyStatement({ sid: 'ListConfigKeys', actions: ['ssm:DescribeParameters'], resources: ['*'] })],
-      roles: [this.managementRole, this.userRole],
-    });
-    acknowledgeWildcards(listConfig, 'ssm:DescribeParameters supports no resource-level permissions; it returns parameter names and metadata, never values (slipway config list filters on the app\'s config path).');
-    for (const role of [this.managementRole, this.userRole]) {
-      acknowledgeWildcards(
-        role,
-        `Limited to this app: executions of its three state machines (execution names are per build), parameters under ${configPath}/, log streams of its log groups.`,
-      );
-    }
-    acknowledgeWildcards(
-      this.project.role as iam.Role,
-      'CodeBuild\'s generated policy: ecr:GetAuthorizationToken supports no resource-level permissions; report groups are named <project>-*; log streams of the build log group and artifact objects are created per build.',
-    );
 
     // The app's own database: created with the stack, kept on update, dropped on delete only when the
     // config's databaseRemovalPolicy is "destroy". Tasks get DATABASE_URL from the app's config folder
@@ -395,21 +310,25 @@ export class AppStack extends Stack {
         removalPolicy: app.databaseRemovalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       });
       this.database.grantConnect(this.taskRole);
-      this.database.allowConnectionsFrom(this.securityGroup, `${prefix} app ${app.name} to its database`);
+      // The tasks join the database's clients group, which the cluster admits: no rule per app in a shared
+      // group (DatabaseStack always has one; an endpoint without it gets a rule for this app).
+      if (!props.database.clientSecurityGroup) this.database.allowConnectionsFrom(this.securityGroup, `${prefix} app ${app.name} to its database`);
       secrets.push({ name: 'DATABASE_URL', valueFrom: this.database.parameter.parameterArn });
     }
 
-    // The settings record the pipelines read.
+    // The settings: the app's entry in the control plane (a CloudFormation parameter, no custom resource).
     const settings = buildAppSettings({
       prefix,
       app,
       region: stack.region,
+      table: this.table.tableName,
+      controlPlane,
       // The ARN: ECS takes a name or an ARN, but EventBridge Scheduler's ECS targets need the ARN.
       cluster: cluster.cluster.clusterArn,
       imageRepositoryUri: this.repository.repositoryUri,
       codeBuildProject: this.project.projectName,
       subnets: cluster.vpc.selectSubnets(cluster.taskSubnets).subnetIds,
-      securityGroups: [this.securityGroup.securityGroupId],
+      securityGroups: [this.securityGroup.securityGroupId, ...(props.database?.clientSecurityGroup ? [props.database.clientSecurityGroup.securityGroupId] : [])],
       assignPublicIp: cluster.assignPublicIp,
       capacityProviderStrategy: cluster.capacityProviderStrategy,
       executionRoleArn: this.executionRole.roleArn,
@@ -418,46 +337,148 @@ export class AppStack extends Stack {
       webTargetGroupArn: this.targetGroup?.targetGroupArn,
       secrets,
     });
-    this.writeSettings(table.tableName, table.tableArn, stack.toJsonString(settings));
+    this.settings = new ssm.StringParameter(this, 'Settings', {
+      parameterName: settingsParameterName(appPath),
+      description: `Slipway app ${app.name}: settings read by the ${controlPlane} control plane`,
+      stringValue: stack.toJsonString(settings),
+      tier: settingsTier(app.name, settings) === 'Standard' ? ssm.ParameterTier.STANDARD : ssm.ParameterTier.ADVANCED,
+    });
 
+    // The app's shard of the cluster's alerts topics, by name (no export, no topic of its own).
+    const alertsTopic = sns.Topic.fromTopicArn(this, 'AlertsTopic', stack.formatArn({ service: 'sns', resource: alertsTopicName(prefix, controlPlane, alertsShard(app.name)) }));
     this.monitoring = new AppMonitoring(this, 'Monitoring', {
       prefix,
       app,
       clusterName: cluster.cluster.clusterName,
+      alertsTopic,
       targetGroup: this.targetGroup,
-      stateMachines: this.pipelines.stateMachines,
-      schedules: { groupName: scheduleGroupName(prefix, app.name), deadLetterQueue: this.pipelines.configAndSchedules.schedulesDeadLetterQueue },
+      scheduleGroupName: scheduleGroupName(prefix, app.name),
     });
-    this.monitoring.grantCli(this.managementRole, this.userRole);
+
+    ({ operate: this.operatePolicy, develop: this.developPolicy } = this.operatorPolicies(props));
+    this.monitoring.grantCli(this.operatePolicy, this.developPolicy);
+    for (const policy of [this.operatePolicy, this.developPolicy]) {
+      acknowledgeWildcards(
+        policy,
+        `Limited to this app: executions of the shared state machines named ${app.name}-* (and, read-only, the executions EventBridge names, of every app of the control plane), parameters under ${configPath}/, log streams of its log groups, its alarms ${prefix}-${app.name}-*; DescribeParameters and Application Auto Scaling support no resource-level permissions; task IDs are generated by ECS (cluster condition).`,
+      );
+    }
+    acknowledgeWildcards(
+      this.project.role as iam.Role,
+      'CodeBuild\'s generated policy: ecr:GetAuthorizationToken supports no resource-level permissions; report groups are named <project>-*; log streams of the build log group and artifact objects are created per build.',
+    );
+  }
+
+  private validate(props: AppStackProps): void {
+    const { app } = props;
+    const web = app.processes[WEB_PROCESS];
+    if (web && web.port === undefined) {
+      throw new Error(`app "${app.name}": processes.web.port is required (the web process is attached to the load balancer)`);
+    }
+    if (props.listenerPriority !== undefined && !web) {
+      throw new Error(`app "${app.name}": listenerPriority is set but the app has no web process to route to`);
+    }
+    if (props.listenerPriority !== undefined && (!Number.isInteger(props.listenerPriority) || props.listenerPriority < 1 || props.listenerPriority > 50_000)) {
+      throw new Error(`app "${app.name}": listenerPriority must be an integer from 1 to 50000, got ${props.listenerPriority}`);
+    }
+    if (!RETENTION_DAYS.has(app.logRetentionDays)) {
+      throw new Error(`app "${app.name}": logRetentionDays ${app.logRetentionDays} is not a CloudWatch Logs retention (one of ${[...RETENTION_DAYS].join(', ')})`);
+    }
+    if (app.database !== undefined && props.database === undefined) {
+      throw new Error(`app "${app.name}": the config names database "${app.database}", but no database stack endpoint was passed (AppStackProps.database)`);
+    }
+    if (props.database !== undefined && app.database !== props.database.name) {
+      throw new Error(`app "${app.name}": a database stack endpoint ("${props.database.name}") was passed, but the config names ${app.database === undefined ? 'no database' : `database "${app.database}"`}`);
+    }
+    if (app.cluster !== props.cluster.name) {
+      throw new Error(`app "${app.name}": the config puts it on cluster "${app.cluster}", but the cluster stack passed is "${props.cluster.name}"`);
+    }
   }
 
   /**
-   * Writes the settings record on create and on every update (CloudFormation re-runs the call when the
-   * JSON changes). A custom resource, because DynamoDB items have no CloudFormation resource type.
+   * The two customer-managed policies operators attach to their own principals (SSO permission sets,
+   * groups, roles): no role per app. Each grants what lib/ops/permissions.ts lists for its commands, on
+   * this app's resources; on the shared state machines, the executions named `<app>-*` (release, deploy)
+   * and, read-only, every execution of the machines EventBridge starts (build, config-change, schedules:
+   * EventBridge names them, without the app). See docs/control-plane.md.
    */
-  private writeSettings(tableName: string, tableArn: string, settingsJson: string): void {
-    const putItem: cr.AwsSdkCall = {
-      service: 'DynamoDB',
-      action: 'putItem',
-      parameters: { TableName: tableName, Item: { pk: { S: SETTINGS_KEY.pk }, sk: { S: SETTINGS_KEY.sk }, settings: { S: settingsJson } } },
-      physicalResourceId: cr.PhysicalResourceId.of(`${SETTINGS_KEY.pk}#${SETTINGS_KEY.sk}`),
-    };
-    const writer = new cr.AwsCustomResource(this, 'SettingsRecord', {
-      onCreate: putItem,
-      onUpdate: putItem,
-      policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [tableArn] })]),
-      // The runtime's SDK is enough for PutItem; installing the latest at deploy time needs npm in the Lambda.
-      installLatestAwsSdk: false,
-      logGroup: new logs.LogGroup(this, 'SettingsRecordLogGroup', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+  private operatorPolicies(props: AppStackProps): { operate: iam.ManagedPolicy; develop: iam.ManagedPolicy } {
+    const { prefix, app, cluster } = props;
+    const stack = Stack.of(this);
+    const controlPlane = cluster.name;
+    const appPath = appParameterPath(prefix, app.name);
+    const configPath = configParameterPath(appPath);
+    const parameterArn = (name: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) });
+    const states = (resource: string, name: string) => stack.formatArn({ service: 'states', resource, resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const stateMachineArns = STATE_MACHINES.map((p) => states('stateMachine', stateMachineName(prefix, controlPlane, p)));
+    const appExecutions = APP_NAMED_PIPELINES.map((p) => states('execution', `${stateMachineName(prefix, controlPlane, p)}:${app.name}-*`));
+    const sharedExecutions = STATE_MACHINES.filter((p) => !APP_NAMED_PIPELINES.includes(p)).map((p) => states('execution', `${stateMachineName(prefix, controlPlane, p)}:*`));
+    const functionNames = (Object.keys(PIPELINE_FUNCTIONS) as PipelineFunctionKey[]).map((f) => controlPlaneFunctionName(prefix, controlPlane, f));
+    const functionArns = functionNames.map((n) => stack.formatArn({ service: 'lambda', resource: 'function', resourceName: n, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    const functionLogGroups = functionNames.map((n) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/lambda/${n}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    const appParameters = [parameterArn(configPath), parameterArn(`${configPath}/*`), parameterArn(schedulesParameterName(appPath))];
+    const project = this.project.projectArn;
+
+    const common = (): iam.PolicyStatement[] => [
+      // Finding the app: its settings (table, control plane), or the build state machine's definition.
+      new iam.PolicyStatement({ sid: 'ReadSettings', actions: ['ssm:GetParameter'], resources: [parameterArn(settingsParameterName(appPath))] }),
+      new iam.PolicyStatement({ sid: 'ReadPipelines', actions: ['states:DescribeStateMachine', 'states:ListExecutions'], resources: stateMachineArns }),
+      new iam.PolicyStatement({ sid: 'ReadAppExecutions', actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [...appExecutions, ...sharedExecutions] }),
+      new iam.PolicyStatement({ sid: 'StartBuilds', actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:ListBuildsForProject'], resources: [project] }),
+      new iam.PolicyStatement({ sid: 'FindFunctionLogs', actions: ['lambda:GetFunctionConfiguration'], resources: functionArns }),
+      new iam.PolicyStatement({
+        sid: 'ReadLogs',
+        actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:GetLogRecord', 'logs:GetQueryResults', 'logs:StartQuery', 'logs:StopQuery'],
+        resources: [this.logGroup.logGroupArn, this.buildLogGroup.logGroupArn, ...functionLogGroups],
+      }),
+      new iam.PolicyStatement({ sid: 'ListConfigKeys', actions: ['ssm:DescribeParameters'], resources: ['*'] }),
+    ];
+
+    const develop = new iam.ManagedPolicy(this, 'DevelopPolicy', {
+      managedPolicyName: `${prefix}-${app.name}-develop`,
+      description: `Slipway app ${app.name}: developer commands (read, build, redrive the app's executions, read its config)`,
+      statements: [
+        ...common(),
+        new iam.PolicyStatement({ sid: 'RedriveAppExecutions', actions: ['states:RedriveExecution'], resources: appExecutions }),
+        new iam.PolicyStatement({ sid: 'ReadConfig', actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'], resources: appParameters }),
+      ],
     });
-    // The provider function is a stack-wide singleton that CDK creates for every AwsCustomResource.
-    const provider = this.node.tryFindChild(cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '').replace(/^/, 'AWS'));
-    if (provider) {
-      Validations.of(provider).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'CDK\'s AwsCustomResource provider (writes the settings record at deploy time only) uses the AWS managed basic execution policy; its DynamoDB access is limited to PutItem on this app\'s table.',
-      });
-    }
-    void writer;
+    develop.addStatements(new iam.PolicyStatement({ sid: 'ReadRecords', actions: TABLE_READ_ACTIONS, resources: [this.table.tableArn] }));
+
+    const clusterCondition = { ArnEquals: { 'ecs:cluster': cluster.cluster.clusterArn } };
+    const clusterTasks = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: '*' });
+    const operate = new iam.ManagedPolicy(this, 'OperatePolicy', {
+      managedPolicyName: `${prefix}-${app.name}-operate`,
+      description: `Slipway app ${app.name}: operator commands (deploy, rollback, redrive, config, schedules, run, scale)`,
+      statements: [
+        ...common(),
+        // The shared deploy state machine: IAM cannot look into the execution's input, see docs/control-plane.md.
+        new iam.PolicyStatement({ sid: 'StartDeploys', actions: ['states:StartExecution'], resources: [states('stateMachine', stateMachineName(prefix, controlPlane, 'deploy'))] }),
+        new iam.PolicyStatement({ sid: 'ManageAppExecutions', actions: ['states:RedriveExecution', 'states:StopExecution'], resources: appExecutions }),
+        new iam.PolicyStatement({
+          sid: 'ManageConfig',
+          actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:DeleteParameters'],
+          resources: appParameters,
+        }),
+        // `slipway run`: a one-off task on any revision of the app's own families, in its cluster (lib/ops/run-task.ts).
+        new iam.PolicyStatement({
+          sid: 'RunOneOffTasks',
+          actions: ['ecs:RunTask'],
+          resources: Object.keys(app.processes).map((p) => stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${taskDefinitionFamily(prefix, app.name, p)}:*` })),
+          conditions: clusterCondition,
+        }),
+        new iam.PolicyStatement({ sid: 'FollowOneOffTasks', actions: ['ecs:DescribeTasks'], resources: [clusterTasks], conditions: clusterCondition }),
+        // Tag-on-create is authorized by ecs:CreateAction; ecs:cluster is not in that request's context.
+        new iam.PolicyStatement({ sid: 'TagOneOffTasks', actions: ['ecs:TagResource'], resources: [clusterTasks], conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } } }),
+        new iam.PolicyStatement({
+          sid: 'PassTaskRoles',
+          actions: ['iam:PassRole'],
+          resources: [this.executionRole.roleArn, this.taskRole.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        }),
+      ],
+    });
+    operate.addStatements(new iam.PolicyStatement({ sid: 'ManageRecords', actions: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS], resources: [this.table.tableArn] }));
+    return { operate, develop };
   }
 }

@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
@@ -12,6 +13,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import type { ClusterConfig } from '../config';
+import { alertsKeyAliasName } from '../constructs/alarm-topic';
+import { ClusterMonitoring } from '../constructs/cluster-monitoring';
+import { ControlPlane } from '../constructs/control-plane';
 import type { ClusterResources } from './cluster-resources';
 
 /** Number of availability zones the VPC spans. */
@@ -35,6 +39,13 @@ export interface ClusterStackProps extends StackProps {
   readonly prefix: string;
   /** The validated config of this cluster. */
   readonly config: ClusterConfig;
+  /**
+   * The KMS key of the alerts topic.
+   * @default - the account's alerts key, by its alias (`alias/<prefix>/alerts`, created by the AccountStack, deployed first)
+   */
+  readonly alertsKey?: kms.IKey;
+  /** Folder with the state machines' `<name>.asl.json` files. @default the repository's statemachines/ */
+  readonly stateMachinesDir?: string;
 }
 
 /** A cluster config that asks for something the network cannot provide. */
@@ -83,6 +94,10 @@ export class ClusterStack extends Stack implements ClusterResources {
   public readonly certificate?: acm.ICertificate;
   /** The EC2 capacity provider, when `ec2Capacity` is configured. */
   public readonly ec2CapacityProvider?: ecs.AsgCapacityProvider;
+  /** The control plane every app of the cluster runs through (named after the cluster). */
+  public readonly controlPlane: ControlPlane;
+  /** The alerts topic, the control plane's alarms and failure rules, the cluster's dashboard. */
+  public readonly monitoring: ClusterMonitoring;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
@@ -162,6 +177,14 @@ export class ClusterStack extends Stack implements ClusterResources {
     } else {
       this.listener = this.httpListener;
     }
+
+    const clusterName = ecsClusterName(prefix, config.name);
+    this.controlPlane = new ControlPlane(this, 'ControlPlane', { prefix, name: config.name, cluster: this.cluster, clusterName, stateMachinesDir: props.stateMachinesDir });
+    this.monitoring = new ClusterMonitoring(this, 'Monitoring', {
+      prefix,
+      controlPlane: this.controlPlane,
+      masterKey: props.alertsKey ?? kms.Alias.fromAliasName(this, 'AlertsKey', alertsKeyAliasName(prefix)),
+    });
   }
 
   /** Rejects combinations the network cannot serve, naming the config key. */

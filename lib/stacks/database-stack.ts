@@ -119,8 +119,17 @@ export class DatabaseStack extends Stack {
 
     this.alarms = new DatabaseAlarms(this, 'Monitoring', { prefix, config, cluster: this.databaseCluster });
 
+    // The apps' tasks join this group (the app stack puts it in the app's settings) and the cluster admits
+    // the group once: no rule per app in the cluster's group (60 inbound rules per security group).
+    const clients = new ec2.SecurityGroup(this, 'ClientsSecurityGroup', {
+      vpc,
+      description: `Slipway database ${config.name}: its clients (the tasks of the apps that use it)`,
+      allowAllOutbound: false,
+    });
+    this.databaseCluster.connections.allowDefaultPortFrom(clients, 'the tasks of the apps that use this database');
     this.endpoint = {
       name: config.name,
+      clientSecurityGroup: clients,
       serviceToken: this.manager.serviceToken,
       hostname: this.databaseCluster.clusterEndpoint.hostname,
       port: this.databaseCluster.clusterEndpoint.port.toString(),

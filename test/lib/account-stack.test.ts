@@ -110,6 +110,22 @@ describe('AccountStack with the default config', () => {
     template.resourceCountIs('AWS::IAM::Role', 0);
   });
 
+  test('one KMS key for every alert topic of the account, rotated, aliased alias/slipway/alerts', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/slipway/alerts' });
+  });
+
+  test('the alerts key lets CloudWatch alarms (of this account) and EventBridge rules encrypt what they publish, and nothing else', () => {
+    const key = Object.values(template.findResources('AWS::KMS::Key'))[0];
+    const services = (key.Properties.KeyPolicy.Statement as { Principal: { Service?: string }; Action: string[]; Condition?: unknown }[]).filter((st) => st.Principal.Service);
+    expect(services.map((st) => [st.Principal.Service, [...st.Action].sort()])).toEqual([
+      ['cloudwatch.amazonaws.com', ['kms:Decrypt', 'kms:GenerateDataKey*']],
+      ['events.amazonaws.com', ['kms:Decrypt', 'kms:GenerateDataKey*']],
+    ]);
+    expect(services[0].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+  });
+
   test('no IAM statement has a `*` resource', () => {
     expect(policyStatements(template).filter((s) => JSON.stringify(s.Resource) === '"*"')).toEqual([]);
   });

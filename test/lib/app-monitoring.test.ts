@@ -6,6 +6,9 @@ import { loadConfig, parseConfig, type AppConfig, type SlipwayConfig } from '../
 import { AppStack } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
+import { appFilterPolicy, FILTER_POLICY_MAX_COMBINATIONS } from '../../lib/constructs/app-monitoring';
+import { ALERT_SHARDS, alertsShard, alertsTopicName, appAlarmKeys, appAlarmName } from '../../lib/alerts';
+import { CONTRACT_STATE_MACHINES_DIR } from './contract-fixture';
 
 const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
 const exampleApp = config.apps.find((a) => a.name === 'example')!;
@@ -18,20 +21,16 @@ function appWith(overrides: Record<string, unknown>): AppConfig {
 
 function synth(app: AppConfig = exampleApp) {
   const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
+  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0], stateMachinesDir: CONTRACT_STATE_MACHINES_DIR });
   // As bin/slipway-app.ts does: the database stack the app's config names.
   const dbConfig = config.databases.find((d) => d.name === app.database);
   const database = dbConfig ? new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster }).endpoint : undefined;
   const stack = new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, database });
-  return { stack, template: Template.fromStack(stack) };
+  return { stack, template: Template.fromStack(stack), cluster: Template.fromStack(cluster) };
 }
 
-/** Logical id of the app's alarm topic. */
-function topicId(template: Template): string {
-  const ids = Object.keys(template.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'slipway-example-alarms' } }));
-  expect(ids).toHaveLength(1);
-  return ids[0];
-}
+/** The example app's shard of the cluster's alerts topics, as the app stack addresses it (by name: no export, no per-app topic). */
+const ALERTS = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:slipway-production-alerts-${alertsShard('example')}`]] };
 
 /** The alarm named `slipway-example-<key>`. */
 function alarm(template: Template, key: string) {
@@ -51,34 +50,18 @@ describe('AppMonitoring in the example app stack', () => {
     ({ stack, template } = synth());
   });
 
-  test('the alarm topic is encrypted with a rotated customer-managed key', () => {
-    const id = topicId(template);
-    const keys = template.findResources('AWS::KMS::Key', { Properties: { EnableKeyRotation: true } });
-    const keyId = Object.keys(keys).find((k) => template.toJSON().Resources[id].Properties.KmsMasterKeyId['Fn::GetAtt'][0] === k);
-    expect(keyId).toBeDefined();
+  test('no topic, key or EventBridge rule of its own: every alarm notifies the cluster\'s alerts topic (ALARM and OK)', () => {
+    for (const type of ['AWS::SNS::Topic', 'AWS::KMS::Key', 'AWS::Events::Rule']) template.resourceCountIs(type, 0);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const a of alarms) expect([a.Properties.AlarmActions, a.Properties.OKActions]).toEqual([[ALERTS], [ALERTS]]);
   });
 
-  test('the key policy lets CloudWatch alarms and EventBridge use the key, CloudWatch only for this account', () => {
-    const key = Object.values(template.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('slipway-example-alarms') } }))[0];
-    expect(key.Properties.KeyPolicy.Statement).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
-        expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
-      ]),
+  test('a production app gets its alarms by default: web, each process, its schedules\' target errors (10 for the example app)', () => {
+    const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName).sort();
+    expect(names).toEqual(
+      ['http-5xx-rate', 'response-time', 'unhealthy-hosts', 'web-cpu', 'web-memory', 'web-tasks-below-desired', 'worker-cpu', 'worker-memory', 'worker-tasks-below-desired', 'schedule-target-errors'].map((k) => `slipway-example-${k}`).sort(),
     );
-  });
-
-  test('the topic policy denies publishing without TLS and lets CloudWatch alarms of this account publish', () => {
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      Topics: [{ Ref: topicId(template) }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
-          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } }),
-        ]),
-      },
-    });
   });
 
   test('without monitoring.emails there is no subscription', () => {
@@ -87,7 +70,7 @@ describe('AppMonitoring in the example app stack', () => {
 
   test('the 5xx-rate alarm divides target 5xx by requests of the app\'s target group, over the configured threshold', () => {
     const a = alarm(template, 'http-5xx-rate');
-    expect(a).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 5, AlarmActions: [{ Ref: topicId(template) }], OKActions: [{ Ref: topicId(template) }] });
+    expect(a).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 5, AlarmActions: [ALERTS], OKActions: [ALERTS] });
     const metrics = a.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] }; Stat: string } }[];
     expect(metrics.find((m) => m.Expression)?.Expression).toBe('IF(requests > 0, 100 * target5xx / requests, 0)');
     const byId = Object.fromEntries(metrics.filter((m) => m.MetricStat).map((m) => [m.Id, m.MetricStat!]));
@@ -108,7 +91,7 @@ describe('AppMonitoring in the example app stack', () => {
       Threshold: 2,
       ComparisonOperator: 'GreaterThanThreshold',
       Dimensions: [{ Name: 'LoadBalancer', Value: fromListenerImport }, { Name: 'TargetGroup', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebTargetGroup'), 'TargetGroupFullName'] } }],
-      AlarmActions: [{ Ref: topicId(template) }],
+      AlarmActions: [ALERTS],
     });
   });
 
@@ -119,14 +102,14 @@ describe('AppMonitoring in the example app stack', () => {
       Statistic: 'Maximum',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      AlarmActions: [{ Ref: topicId(template) }],
+      AlarmActions: [ALERTS],
     });
   });
 
   test.each(['web', 'worker'])('the %s service has CPU and memory alarms on its pipeline-created service name', (process) => {
     for (const [key, metricName] of [['cpu', 'CPUUtilization'], ['memory', 'MemoryUtilization']]) {
       const a = alarm(template, `${process}-${key}`);
-      expect(a).toMatchObject({ Threshold: 85, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching', AlarmActions: [{ Ref: topicId(template) }] });
+      expect(a).toMatchObject({ Threshold: 85, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching', AlarmActions: [ALERTS] });
       expect(a.Metrics[0].MetricStat).toMatchObject({
         Metric: { Namespace: 'AWS/ECS', MetricName: metricName, Dimensions: [{ Name: 'ClusterName', Value: { 'Fn::ImportValue': expect.stringMatching(/Cluster/) } }, { Name: 'ServiceName', Value: `example-${process}` }] },
         Stat: 'Average',
@@ -136,7 +119,7 @@ describe('AppMonitoring in the example app stack', () => {
 
   test('the tasks-below-desired alarm: Container Insights desired - running > 0 for 15 one-minute periods', () => {
     const a = alarm(template, 'worker-tasks-below-desired');
-    expect(a).toMatchObject({ Threshold: 0, EvaluationPeriods: 15, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [{ Ref: topicId(template) }] });
+    expect(a).toMatchObject({ Threshold: 0, EvaluationPeriods: 15, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [ALERTS] });
     const names = (a.Metrics as { MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Value: unknown }[] }; Period: number } }[])
       .filter((m) => m.MetricStat)
       .map((m) => `${m.MetricStat!.Metric.Namespace}/${m.MetricStat!.Metric.MetricName}/${m.MetricStat!.Metric.Dimensions[1].Value}/${m.MetricStat!.Period}`);
@@ -144,68 +127,41 @@ describe('AppMonitoring in the example app stack', () => {
     expect(a.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toBe('desired - running');
   });
 
-  test.each(['build', 'release', 'deploy'])('the %s state machine has one alarm on failed plus timed-out executions', (pipeline) => {
-    const a = alarm(template, `${pipeline}-failed`);
-    expect(a).toMatchObject({ Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: topicId(template) }] });
-    const stats = (a.Metrics as { MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] }; Stat: string } }[]).filter((m) => m.MetricStat).map((m) => m.MetricStat!);
-    expect(stats.map((s) => s.Metric.MetricName).sort()).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut']);
-    for (const s of stats) {
-      expect(s.Stat).toBe('Sum');
-      expect(s.Metric.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: expect.stringMatching(new RegExp(`^Pipelines${pipeline[0].toUpperCase()}${pipeline.slice(1)}StateMachine`)) } }]);
-    }
+  test('no pipeline alarm and no failure rule per app: those are the cluster\'s, for every app', () => {
+    const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string);
+    expect(names.filter((n) => /-(build|release|deploy|config-change|schedules)-failed$|dead-letters/.test(n))).toEqual([]);
   });
 
-  test('every state machine of the Pipelines construct has an alarm', () => {
-    const names = Object.keys(stack.pipelines.stateMachines).map((p) => `slipway-example-${p}-failed`);
-    for (const name of names) template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: name });
+  test('no dashboard unless monitoring.dashboard is set (the cluster has one)', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
   });
 
-  test('pipeline failure events of this app go to the topic as readable text', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['slipway'], 'detail-type': ['Build Failed', 'Release Failed', 'Deploy Failed', 'Deploy Rolled Back'], detail: { app: ['example'] } },
-      Targets: [
-        Match.objectLike({
-          Arn: { Ref: topicId(template) },
-          InputTransformer: Match.objectLike({ InputPathsMap: Match.objectLike({ 'detail-error': '$.detail.error', 'detail-cause': '$.detail.cause', 'detail-execution': '$.detail.execution' }) }),
-        }),
-      ],
-    });
-  });
-
-  test('failed builds (Build Recorded with a failed status) go to the topic', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['slipway'], 'detail-type': ['Build Recorded'], detail: { app: ['example'], status: ['FAILED', 'FAULT', 'TIMED_OUT'] } },
-      Targets: [Match.objectLike({ Arn: { Ref: topicId(template) } })],
-    });
-  });
-
-  test('the dashboard graphs the app\'s target group, its services by name, its state machines, and shows every alarm', () => {
+  test('with monitoring.dashboard, the dashboard graphs the app\'s target group and its services by name, and shows every alarm', () => {
+    const { template } = synth({ ...exampleApp, monitoring: { ...exampleApp.monitoring, dashboard: true } });
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard', { Properties: { DashboardName: 'slipway-example' } }));
     expect(dashboards).toHaveLength(1);
     const parts = dashboards[0].Properties.DashboardBody['Fn::Join'][1] as unknown[];
     const body = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join('');
-    for (const title of ['Requests', '4xx / 5xx rate (%)', 'Target response time (s)', 'Healthy / unhealthy hosts', 'CPU per process type (%)', 'Memory per process type (%)', 'Running / desired tasks', 'Pipeline outcomes']) {
+    for (const title of ['Requests', '4xx / 5xx rate (%)', 'Target response time (s)', 'Healthy / unhealthy hosts', 'CPU per process type (%)', 'Memory per process type (%)', 'Running / desired tasks']) {
       expect(body).toContain(`"title":"${title}`);
     }
     expect(body).toMatch(/"TargetGroup","\{"Fn::GetAtt":\["WebTargetGroup[0-9A-F]+","TargetGroupFullName"\]\}"/);
     expect(body).toContain('"ServiceName","example-web"');
     expect(body).toContain('"ServiceName","example-worker"');
-    for (const sm of ['Build', 'Release', 'Deploy']) expect(body).toMatch(new RegExp(`"StateMachineArn","\\{"Ref":"Pipelines${sm}StateMachine`));
     const alarmRefs = parts.filter((p): p is { 'Fn::GetAtt': [string, string] } => typeof p === 'object' && p !== null && 'Fn::GetAtt' in p && (p as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][1] === 'Arn');
     expect(new Set(alarmRefs.map((r) => r['Fn::GetAtt'][0])).size).toBe(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length);
   });
 
-  test('both CLI roles may describe only the app\'s alarms; only the management role may scale', () => {
-    const policy = (sid: string) => Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => (p.Properties.PolicyDocument.Statement as { Sid?: string }[]).some((st) => st.Sid === sid));
-    const [read] = policy('ReadAlarms');
-    expect(read.Properties.PolicyDocument.Statement[0]).toMatchObject({
-      Action: 'cloudwatch:DescribeAlarms',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:slipway-example-*']] },
-    });
-    const roleRefs = (p: { [key: string]: any }) => (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref).sort();
-    expect(roleRefs(read)).toEqual([expect.stringMatching(/^ManagementRole/), expect.stringMatching(/^UserRole/)]);
-    const [scale] = policy('ScaleProcesses');
-    expect(roleRefs(scale)).toEqual([expect.stringMatching(/^ManagementRole/)]);
+  test('both operator policies may describe only the app\'s alarms; only the operate policy may scale', () => {
+    const policy = (id: string) => Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).find(([k]) => k.startsWith(id))![1].Properties.PolicyDocument.Statement as { Sid?: string; Action: unknown; Resource: unknown }[];
+    for (const id of ['OperatePolicy', 'DevelopPolicy']) {
+      expect(policy(id).find((st) => st.Sid === 'ReadAlarms')).toMatchObject({
+        Action: 'cloudwatch:DescribeAlarms',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:slipway-example-*']] },
+      });
+    }
+    expect(policy('OperatePolicy').some((st) => st.Sid === 'ScaleProcesses')).toBe(true);
+    expect(policy('DevelopPolicy').some((st) => st.Sid === 'ScaleProcesses' || st.Sid === 'ScaleServices')).toBe(false);
   });
 
   test('cdk-nag AwsSolutions: no unsuppressed findings', () => {
@@ -215,11 +171,30 @@ describe('AppMonitoring in the example app stack', () => {
 });
 
 describe('AppMonitoring from the config', () => {
-  test('monitoring.emails become e-mail subscriptions of the alarm topic', () => {
+  test('monitoring.emails subscribe to the cluster\'s alerts topic, filtered on the message body: the app\'s failures and its own alarms by name', () => {
     const { template } = synth(appWith({ monitoring: { emails: ['oncall@example.com', 'lead@example.com'] } }));
+    const alarmNames = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string);
     for (const email of ['oncall@example.com', 'lead@example.com']) {
-      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email, TopicArn: { Ref: topicId(template) } });
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: email,
+        TopicArn: ALERTS,
+        FilterPolicyScope: 'MessageBody',
+        FilterPolicy: { $or: [{ detail: { app: ['example'] } }, { AlarmName: alarmNames }] },
+      });
     }
+  });
+
+  test('a non-production app gets no alarm unless monitoring.alarms is set; its subscribers still get its pipeline failures', () => {
+    const { template } = synth(appWith({ production: false, monitoring: { emails: ['dev@example.com'] } }));
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.hasResourceProperties('AWS::SNS::Subscription', { FilterPolicy: { detail: { app: ['example'] } } });
+    const { template: optedIn } = synth(appWith({ production: false, monitoring: { alarms: true } }));
+    expect(Object.keys(optedIn.findResources('AWS::CloudWatch::Alarm')).length).toBe(10);
+  });
+
+  test('a production app may turn its alarms off', () => {
+    synth(appWith({ monitoring: { alarms: false } })).template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
   });
 
   test('thresholds and periods come from monitoring', () => {
@@ -229,6 +204,14 @@ describe('AppMonitoring from the config', () => {
     expect(alarm(template, 'web-cpu')).toMatchObject({ Threshold: 70 });
     expect(alarm(template, 'web-cpu').Metrics[0].MetricStat.Period).toBe(300);
     expect(alarm(template, 'web-tasks-below-desired')).toMatchObject({ EvaluationPeriods: 30 });
+  });
+
+  test('lib/alerts.ts names exactly the alarms the stack creates (the CLI finds an app\'s alarms by these names)', () => {
+    for (const processes of [{ web: { port: 3000 }, worker: {} }, { worker: {} }, { web: { port: 3000 } }]) {
+      const { template } = synth(appWith({ processes }));
+      const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string).sort();
+      expect(names).toEqual(appAlarmKeys(Object.keys(processes)).map((k) => appAlarmName('slipway', 'example', k)).sort());
+    }
   });
 
   test('an app without a web process has no load-balancer alarms', () => {
@@ -242,10 +225,10 @@ describe('AppMonitoring from the config', () => {
 describe('scale-to-zero schedule in the settings record', () => {
   /** The settings JSON the stack writes (tokens replaced). */
   function settingsOf(template: Template) {
-    const writer = Object.values(template.findResources('Custom::AWS'))[0];
-    const join = writer.Properties.Create as { 'Fn::Join': [string, unknown[]] };
+    const parameter = Object.values(template.findResources('AWS::SSM::Parameter', { Properties: { Name: '/slipway/apps/example/settings' } }))[0];
+    const join = parameter.Properties.Value as { 'Fn::Join': [string, unknown[]] };
     const text = join['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '<token>')).join(join['Fn::Join'][0]);
-    return JSON.parse(JSON.parse(text).parameters.Item.settings.S);
+    return JSON.parse(text);
   }
 
   test('a production app has no schedule', () => {
@@ -263,5 +246,128 @@ describe('scale-to-zero schedule in the settings record', () => {
 
   test('a non-production app with scaleToZero.enabled false has no schedule', () => {
     expect(settingsOf(synth(appWith({ production: false, scaleToZero: { enabled: false } })).template)).not.toHaveProperty('scaleToZero');
+  });
+});
+
+/**
+ * SNS payload-based filtering for the subset the subscriptions use (SNS Developer Guide, "Amazon SNS
+ * message filtering": exact string values, nested keys, `$or` at the top): every key of the policy present
+ * in the body with one of the listed values.
+ */
+function snsMatches(policy: Record<string, unknown>, body: Record<string, unknown>): boolean {
+  if (Array.isArray(policy.$or)) return (policy.$or as Record<string, unknown>[]).some((p) => snsMatches(p, body));
+  return Object.entries(policy).every(([key, expected]) => {
+    const value = body[key];
+    if (Array.isArray(expected)) {
+      expect(expected.every((x) => typeof x === 'string')).toBe(true); // no operator the helper ignores
+      return typeof value === 'string' && expected.includes(value);
+    }
+    return typeof value === 'object' && value !== null && snsMatches(expected as Record<string, unknown>, value as Record<string, unknown>);
+  });
+}
+
+describe('ClusterMonitoring: the alerts every app of the cluster shares', () => {
+  let cluster: Template;
+  let failureRules: { name: string; pattern: Record<string, unknown>; template: string; paths: Record<string, string> }[];
+
+  beforeAll(() => {
+    ({ cluster } = synth(appWith({})));
+    failureRules = Object.values(cluster.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['slipway'] } } }))
+      .filter((r) => r.Properties.Targets[0].InputTransformer)
+      .map((r) => ({ name: r.Properties.Name, pattern: r.Properties.EventPattern, template: r.Properties.Targets[0].InputTransformer.InputTemplate, paths: r.Properties.Targets[0].InputTransformer.InputPathsMap }));
+  });
+
+  test('the platform\'s alerts topic and four app shards per cluster, encrypted with the account\'s alerts key (by alias), SSL only', () => {
+    const topics = Object.values(cluster.findResources('AWS::SNS::Topic'));
+    expect(topics.map((t) => t.Properties.TopicName).sort()).toEqual(['slipway-production-alerts', 'slipway-production-alerts-1', 'slipway-production-alerts-2', 'slipway-production-alerts-3', 'slipway-production-alerts-4']);
+    for (const t of topics) {
+      expect(t.Properties.KmsMasterKeyId).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alias/slipway/alerts']] });
+    }
+    cluster.resourceCountIs('AWS::KMS::Key', 0);
+    cluster.resourceCountIs('AWS::SNS::TopicPolicy', 5);
+    for (const policy of Object.values(cluster.findResources('AWS::SNS::TopicPolicy'))) {
+      expect(policy.Properties.PolicyDocument.Statement).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+          expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } }),
+        ]),
+      );
+    }
+  });
+
+  test('an app\'s shard is a stable hash of its name, spread over the four shards', () => {
+    expect(alertsShard('example')).toBe(alertsShard('example'));
+    const shards = new Set(Array.from({ length: 40 }, (_, i) => alertsShard(`app-${i}`)));
+    expect([...shards].sort()).toEqual(Array.from({ length: ALERT_SHARDS }, (_, i) => i + 1));
+    expect(() => alertsTopicName('slipway', 'production', 5)).toThrow('alerts shard must be 1 to 4, got 5');
+  });
+
+  test('each failure rule delivers to the platform\'s topic and to the four shards (five targets, EventBridge\'s maximum)', () => {
+    for (const rule of Object.values(cluster.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['slipway'] } } })).filter((r) => r.Properties.Targets[0].InputTransformer)) {
+      expect(rule.Properties.Targets.map((t: { Arn: { Ref: string } }) => t.Arn.Ref).sort()).toEqual(
+        ['MonitoringAlertsTopic', 'MonitoringAppAlerts1Topic', 'MonitoringAppAlerts2Topic', 'MonitoringAppAlerts3Topic', 'MonitoringAppAlerts4Topic'].map((p) => expect.stringMatching(new RegExp(`^${p}[0-9A-F]{8}$`))),
+      );
+    }
+  });
+
+  test('two shared failure rules (no rule per app), matching the milestones of this control plane\'s executions', () => {
+    expect(failureRules.map((r) => r.name).sort()).toEqual(['slipway-production-failed-builds', 'slipway-production-pipeline-failures']);
+    const failures = failureRules.find((r) => r.name.endsWith('pipeline-failures'))!;
+    expect(failures.pattern['detail-type']).toEqual(['Build Failed', 'Release Failed', 'Deploy Failed', 'Deploy Rolled Back']);
+    const prefix = JSON.stringify((failures.pattern.detail as { execution: { prefix: unknown }[] }).execution[0].prefix);
+    expect(prefix).toMatch(/:execution:slipway-production-"\]\]\}$/);
+    const builds = failureRules.find((r) => r.name.endsWith('failed-builds'))!;
+    expect(builds.pattern.detail).toMatchObject({ status: ['FAILED', 'FAULT', 'TIMED_OUT'] });
+  });
+
+  /** The SNS message body a rule sends for an event (EventBridge's input transformer, for string fields). */
+  function body(rule: (typeof failureRules)[number], event: Record<string, unknown>): Record<string, unknown> {
+    const get = (path: string) => path.replace(/^\$\./, '').split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], event);
+    // A placeholder that is a JSON value gets the value as JSON (quoted); inside a string, the bare text.
+    const text = rule.template
+      .replace(/(?<=[:[,])<([\w-]+)>/g, (_m, name: string) => JSON.stringify(get(rule.paths[name])))
+      .replace(/<([\w-]+)>/g, (_m, name: string) => String(get(rule.paths[name])));
+    return JSON.parse(text);
+  }
+
+  test('a failure reaches the failing app\'s subscribers only; an alarm only the app that owns it', () => {
+    const rule = failureRules.find((r) => r.name.endsWith('pipeline-failures'))!;
+    const event = { 'detail-type': 'Release Failed', detail: { app: 'example', buildKey: '42', error: 'ReleaseFailed', cause: 'exit 1', execution: 'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-release:example-42-release' } };
+    const message = body(rule, event);
+    expect(message.summary).toBe('Slipway example: Release Failed (build 42). ReleaseFailed: exit 1 Execution: arn:aws:states:eu-west-1:123456789012:execution:slipway-production-release:example-42-release');
+    const example = appFilterPolicy('example', ['slipway-example-web-cpu']);
+    const examplePlus = appFilterPolicy('example-plus', ['slipway-example-plus-web-cpu']);
+    expect([snsMatches(example, message), snsMatches(examplePlus, message)]).toEqual([true, false]);
+    // CloudWatch's alarm notification carries the alarm's name at the top of its JSON body.
+    const alarm = { AlarmName: 'slipway-example-plus-web-cpu', NewStateValue: 'ALARM' };
+    expect([snsMatches(example, alarm), snsMatches(examplePlus, alarm)]).toEqual([false, true]);
+  });
+
+  test('an app with so many alarms that the filter passes SNS\'s 150 combinations is refused, saying what to change', () => {
+    const names = Array.from({ length: FILTER_POLICY_MAX_COMBINATIONS }, (_, i) => `slipway-big-p${i}-cpu`);
+    expect(() => appFilterPolicy('big', names)).toThrow('app "big": its alerts subscription filter would have 151 combinations (150 alarms), SNS allows 150: fewer process types, or turn alarms off (monitoring.alarms)');
+    expect(() => appFilterPolicy('big', names.slice(1))).not.toThrow();
+  });
+
+  test('an alarm per shared state machine and on the schedules\' dead-letter queue, to the alerts topic', () => {
+    const names = Object.values(cluster.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName).sort();
+    expect(names).toEqual(['build', 'config-change', 'deploy', 'release', 'schedules'].map((p) => `slipway-production-${p}-failed`).concat('slipway-production-schedule-dead-letters').sort());
+  });
+
+  test.each(['build', 'release', 'deploy', 'config-change', 'schedules'])('the shared %s state machine has one alarm on failed plus timed-out executions', (pipeline) => {
+    const a = Object.values(cluster.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: `slipway-production-${pipeline}-failed` } }))[0].Properties;
+    expect(a).toMatchObject({ Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: expect.stringMatching(/^MonitoringAlertsTopic/) }] });
+    const stats = (a.Metrics as { MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] }; Stat: string } }[]).filter((m) => m.MetricStat).map((m) => m.MetricStat!);
+    expect(stats.map((s) => s.Metric.MetricName).sort()).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut']);
+    for (const s of stats) {
+      expect(s.Stat).toBe('Sum');
+      expect(s.Metric.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: expect.stringMatching(new RegExp(`^ControlPlane${pipeline.replace(/(^|-)([a-z])/g, (_m: string, _d: string, c: string) => c.toUpperCase())}StateMachine`)) } }]);
+    }
+  });
+
+  test('one dashboard for the cluster', () => {
+    cluster.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    cluster.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'slipway-production' });
   });
 });

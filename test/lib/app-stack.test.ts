@@ -1,15 +1,18 @@
 import { PIPELINE_FUNCTIONS, STATE_MACHINES } from '../../lib/pipeline-contract';
 import * as path from 'node:path';
+import { Token } from 'aws-cdk-lib';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { appSettingsSchema } from '../../functions/shared/settings';
 import { loadConfig, type AppConfig, type SlipwayConfig } from '../../lib/config';
 import { buildAppSettings, type AppSettingsSources } from '../../lib/app-settings';
+import { settingsSizeEstimate, settingsTier, STANDARD_PARAMETER_MAX_BYTES } from '../../lib/settings-tier';
 import { AppStack, listenerPriority } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { actionsOf, PIPELINE_STAR_ACTIONS, resourcesOf, unexpectedStarActions, type Statement } from './iam';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
+import { CONTRACT_STATE_MACHINES_DIR } from './contract-fixture';
 
 
 const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
@@ -20,7 +23,7 @@ const render = (v: unknown): string => JSON.stringify(v).replace(/\\"/g, '"');
 function synth(app: AppConfig = exampleApp, extra: Partial<{ listenerPriority: number }> = {}) {
   // No esbuild in stack tests: NodejsFunction skips bundling for stacks not listed here.
   const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
+  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0], stateMachinesDir: CONTRACT_STATE_MACHINES_DIR });
   // As bin/slipway-app.ts does: the database stack the app's config names.
   const dbConfig = config.databases.find((d) => d.name === app.database);
   const databaseStack = dbConfig ? new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster }) : undefined;
@@ -28,10 +31,20 @@ function synth(app: AppConfig = exampleApp, extra: Partial<{ listenerPriority: n
   return { stack, template: Template.fromStack(stack), cdkApp, databaseStack };
 }
 
-/** An AwsCustomResource call (a Fn::Join of JSON) with every CloudFormation token replaced by `<token>`. */
-function sdkCall(join: { 'Fn::Join': [string, unknown[]] }) {
+/** The settings parameter's JSON (a Fn::Join) with every CloudFormation token replaced by `<token>`. */
+function settingsOf(template: Template) {
+  const parameters = Object.values(template.findResources('AWS::SSM::Parameter', { Properties: { Name: '/slipway/apps/' + template.toJSON().Resources[Object.keys(template.findResources('AWS::CodeBuild::Project'))[0]].Properties.Name.replace(/^slipway-/, '') + '/settings' } }));
+  expect(parameters).toHaveLength(1);
+  const join = parameters[0].Properties.Value as { 'Fn::Join': [string, unknown[]] };
   const text = join['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '<token>')).join(join['Fn::Join'][0]);
-  return JSON.parse(text);
+  return { parameter: parameters[0].Properties, settings: JSON.parse(text) };
+}
+
+/** Statements of the customer-managed policy whose logical ID starts with `idPrefix`. */
+function managedPolicyStatements(template: Template, idPrefix: string): Statement[] {
+  const policies = Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).filter(([id]) => id.startsWith(idPrefix));
+  expect(policies).toHaveLength(1);
+  return policies[0][1].Properties.PolicyDocument.Statement as Statement[];
 }
 
 /** Statements of every policy attached to the role whose logical ID starts with `rolePrefix`. */
@@ -66,6 +79,11 @@ describe('AppStack (example app)', () => {
     expect(buildspec).toContain('IMAGE_TAG=\\"build-$CODEBUILD_BUILD_NUMBER\\"');
     expect(buildspec).toContain('COMMIT_TAG=\\"$CODEBUILD_RESOLVED_SOURCE_VERSION\\"');
     expect(buildspec).toContain('docker push \\"$REPOSITORY_URI:$COMMIT_TAG\\"');
+  });
+
+  test('the build project says which control plane builds it (SLIPWAY_CONTROL_PLANE, matched by the cluster\'s build rule)', () => {
+    const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
+    expect(project.Properties.Environment.EnvironmentVariables).toContainEqual({ Name: 'SLIPWAY_CONTROL_PLANE', Type: 'PLAINTEXT', Value: 'slipway/control-plane/production' });
   });
 
   test('ECR repository: scan on push, lifecycle expiring untagged images and keeping the last 100 builds', () => {
@@ -130,20 +148,42 @@ describe('AppStack (example app)', () => {
     expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
   });
 
-  test('log groups for the app, Slipway activity and builds, each with the app retention', () => {
-    for (const name of ['/slipway/apps/example', '/aws/vendedlogs/states/slipway-example', '/slipway/apps/example/builds']) {
+  test('log groups for the app and its builds, each with the app retention (the activity log is the control plane\'s)', () => {
+    for (const name of ['/slipway/apps/example', '/slipway/apps/example/builds']) {
       template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: name, RetentionInDays: 30 });
     }
     for (const g of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(g.Properties.RetentionInDays).toBeDefined();
   });
 
-  test('the state machines log to the activity log group', () => {
-    const activity = Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/vendedlogs/states/slipway-example' } }))[0];
-    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-    expect(machines).toHaveLength(STATE_MACHINES.length);
-    for (const m of machines) {
-      expect(m.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn).toEqual({ 'Fn::GetAtt': [activity, 'Arn'] });
+  test('only what is the app\'s own: 3 roles (task, execution, CodeBuild), no rule, key, topic, dashboard, function or state machine', () => {
+    const roles = Object.keys(template.findResources('AWS::IAM::Role'));
+    expect(roles.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['BuildRole', 'ExecutionRole', 'TaskRole']);
+    for (const type of ['AWS::Events::Rule', 'AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::CloudWatch::Dashboard', 'AWS::Lambda::Function', 'AWS::StepFunctions::StateMachine', 'Custom::AWS', 'AWS::SQS::Queue']) {
+      expect({ type, count: Object.keys(template.findResources(type)).length }).toEqual({ type, count: 0 });
     }
+  });
+
+  test('the app\'s table keeps the logical ID it had with per-app pipelines (PipelinesTableB1BA895D): moving is one cdk deploy, records stay', () => {
+    // Today's ID, synthesized from the commit before this change (cb2d7d3, construct path Pipelines/Table).
+    expect(Object.keys(template.findResources('AWS::DynamoDB::Table'))).toEqual(['PipelinesTableB1BA895D']);
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }] }) });
+  });
+
+  test('the schedule group keeps its path and name (a replacement would collide with the group of the same name)', () => {
+    expect(Object.keys(template.findResources('AWS::Scheduler::ScheduleGroup'))).toEqual([expect.stringMatching(/^PipelinesScheduleGroup/)]);
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'slipway-example' });
+  });
+
+  test('the table and the task and execution roles are tagged for the control plane (what its grants are conditioned on) and the app', () => {
+    const tagged = (type: string) =>
+      Object.values(template.findResources(type)).filter((r) => {
+        const tags = (r.Properties.Tags ?? []) as { Key: string; Value: string }[];
+        return tags.some((t) => t.Key === 'slipway:control-plane' && t.Value === 'production') && tags.some((t) => t.Key === 'slipway:app' && t.Value === 'example');
+      }).length;
+    expect(tagged('AWS::DynamoDB::Table')).toBe(1);
+    expect(tagged('AWS::IAM::Role')).toBe(2);
+    const build = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith('BuildRole'))![1];
+    expect(JSON.stringify(build.Properties.Tags ?? [])).not.toContain('slipway:control-plane');
   });
 
   test('execution role: pulls from this repository, writes this log group, reads only this app\'s config parameters', () => {
@@ -158,38 +198,58 @@ describe('AppStack (example app)', () => {
     expect(render(kms.Condition)).toContain('"kms:ViaService":{"Fn::Join":["",["ssm.",{"Ref":"AWS::Region"},".amazonaws.com"]]}');
   });
 
-  test('no unused EventBridge role: the only roles trusted by events.amazonaws.com are the rules\' own targets roles; scheduled tasks run as the scheduler role', () => {
-    const roles = template.findResources('AWS::IAM::Role');
-    const trusted = Object.keys(roles).filter((id) => JSON.stringify(roles[id].Properties.AssumeRolePolicyDocument).includes('events.amazonaws.com'));
-    expect(trusted.filter((id) => !/StateMachineEventsRole/.test(id))).toEqual([]);
-    expect(Object.keys(roles).filter((id) => /^EventsRole/.test(id))).toEqual([]);
-    expect(Object.keys(roles).filter((id) => JSON.stringify(roles[id].Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'))).toHaveLength(1);
-  });
-
-  test('user role: read logs, start builds of this project, redrive this app\'s executions, read its config', () => {
-    const st = statementsOf(template, 'UserRole');
+  test('develop policy (<prefix>-<app>-develop): read logs, start builds of this project, redrive this app\'s executions, read its config, nothing that changes it', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'slipway-example-develop', Roles: Match.absent(), Users: Match.absent(), Groups: Match.absent() });
+    const st = managedPolicyStatements(template, 'DevelopPolicy');
     const actions = st.flatMap(actionsOf);
     expect(actions).toEqual(expect.arrayContaining(['logs:FilterLogEvents', 'codebuild:StartBuild', 'states:RedriveExecution', 'ssm:GetParametersByPath', 'dynamodb:GetItem']));
-    expect(actions).not.toEqual(expect.arrayContaining(['ssm:PutParameter']));
+    for (const a of ['ssm:PutParameter', 'states:StartExecution', 'states:StopExecution', 'ecs:RunTask', 'iam:PassRole', 'dynamodb:PutItem']) expect(actions).not.toContain(a);
     const redrive = st.find((s) => actionsOf(s).includes('states:RedriveExecution'))!;
-    expect(resourcesOf(redrive).map(render)).toEqual(STATE_MACHINES.map((n) => expect.stringContaining(`:execution:slipway-example-${n}:*`)));
+    // Only the executions named after the app; those EventBridge names (build, config-change, schedules) are read-only.
+    expect(resourcesOf(redrive).map(render)).toEqual(['release', 'deploy'].map((n) => expect.stringContaining(`:execution:slipway-production-${n}:example-*"`)));
     const build = st.find((s) => actionsOf(s).includes('codebuild:StartBuild'))!;
     expect(build.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Build/), 'Arn'] });
   });
 
-  test('management and user roles may read the pipelines\' definitions and find and read their functions\' logs (slipway status)', () => {
-    for (const role of ['ManagementRole', 'UserRole']) {
-      const st = statementsOf(template, role);
-      const describe = st.find((s) => s.Sid === 'ReadPipelineDefinitions')!;
-      expect(actionsOf(describe)).toEqual(['states:DescribeStateMachine']);
-      expect(resourcesOf(describe).map(render)).toEqual(STATE_MACHINES.map((n) => expect.stringContaining(`:stateMachine:slipway-example-${n}`)));
+  test('operate policy (<prefix>-<app>-operate): deploy through the shared deploy machine, manage only the app\'s executions, config and tasks', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'slipway-example-operate' });
+    const st = managedPolicyStatements(template, 'OperatePolicy');
+    const start = st.find((s) => actionsOf(s).includes('states:StartExecution'))!;
+    expect(resourcesOf(start).map(render)).toEqual([expect.stringMatching(/:stateMachine:slipway-production-deploy"\]\]\}$/)]);
+    const manage = st.find((s) => actionsOf(s).includes('states:StopExecution'))!;
+    expect(actionsOf(manage).sort()).toEqual(['states:RedriveExecution', 'states:StopExecution']);
+    expect(resourcesOf(manage).map(render)).toEqual(['release', 'deploy'].map((n) => expect.stringContaining(`:execution:slipway-production-${n}:example-*`)));
+    const config = st.find((s) => actionsOf(s).includes('ssm:PutParameter'))!;
+    expect(resourcesOf(config).map(render)).toEqual([
+      expect.stringContaining(':parameter/slipway/apps/example/config"'),
+      expect.stringContaining(':parameter/slipway/apps/example/config/*"'),
+      expect.stringContaining(':parameter/slipway/apps/example/schedules"'),
+    ]);
+    const records = st.find((s) => actionsOf(s).includes('dynamodb:PutItem'))!;
+    expect(records.Resource).toEqual({ 'Fn::GetAtt': ['PipelinesTableB1BA895D', 'Arn'] });
+  });
+
+  test('both policies read the app\'s settings, the shared machines\' definitions, and the logs of the shared functions by name', () => {
+    for (const id of ['DevelopPolicy', 'OperatePolicy']) {
+      const st = managedPolicyStatements(template, id);
+      const settings = st.find((s) => s.Sid === 'ReadSettings')!;
+      expect(render(settings.Resource)).toContain(':parameter/slipway/apps/example/settings"');
+      const describe = st.find((s) => s.Sid === 'ReadPipelines')!;
+      expect(resourcesOf(describe).map(render)).toEqual(STATE_MACHINES.map((n) => expect.stringContaining(`:stateMachine:slipway-production-${n}"`)));
       const config = st.find((s) => s.Sid === 'FindFunctionLogs')!;
-      expect(actionsOf(config)).toEqual(['lambda:GetFunctionConfiguration']);
-      expect(resourcesOf(config)).toHaveLength(Object.keys(PIPELINE_FUNCTIONS).length);
-      expect(resourcesOf(config).every((r) => render(r).includes('"Fn::GetAtt"'))).toBe(true);
-      const readsFunctionLogs = st.filter((s) => actionsOf(s).includes('logs:FilterLogEvents')).flatMap(resourcesOf).map(render);
-      const handlers = ['ParseBuildEvent', 'RegisterTaskDefinitions', 'CheckReleaseTask', 'UpdateService', 'DeploymentEvents', 'ExecutionStatus'];
-      expect(handlers.filter((h) => !readsFunctionLogs.some((r) => r.includes(`Pipelines${h}LogGroup`)))).toEqual([]);
+      expect(resourcesOf(config).map(render)).toEqual(Object.values(PIPELINE_FUNCTIONS).map((f) => expect.stringContaining(`:function:slipway-production-${f}"`)));
+      const logs = st.find((s) => s.Sid === 'ReadLogs')!;
+      for (const f of Object.values(PIPELINE_FUNCTIONS)) expect(resourcesOf(logs).map(render)).toContainEqual(expect.stringContaining(`:log-group:/aws/lambda/slipway-production-${f}:*"`));
+      // Build, config-change and schedules executions are named by EventBridge: readable (not redrivable) for every app of the control plane.
+      const read = st.find((s) => s.Sid === 'ReadAppExecutions')!;
+      expect(resourcesOf(read).map(render)).toEqual([
+        expect.stringContaining(':execution:slipway-production-release:example-*"'),
+        expect.stringContaining(':execution:slipway-production-deploy:example-*"'),
+        expect.stringContaining(':execution:slipway-production-build:*"'),
+        expect.stringContaining(':execution:slipway-production-config-change:*"'),
+        expect.stringContaining(':execution:slipway-production-schedules:*"'),
+      ]);
+      expect(actionsOf(read).sort()).toEqual(['states:DescribeExecution', 'states:GetExecutionHistory']);
     }
   });
 
@@ -198,38 +258,32 @@ describe('AppStack (example app)', () => {
     expect(unexpectedStarActions(template, [...PIPELINE_STAR_ACTIONS, 'ecr:GetAuthorizationToken'])).toEqual([]);
   });
 
-  test('the settings record is written to the app table with PutItem under pk=APP, sk=SETTINGS', () => {
-    const writers = Object.values(template.findResources('Custom::AWS'));
-    expect(writers).toHaveLength(1);
-    const call = sdkCall(writers[0].Properties.Create);
-    expect(call).toMatchObject({ service: 'DynamoDB', action: 'putItem', parameters: { TableName: '<token>', Item: { pk: { S: 'APP' }, sk: { S: 'SETTINGS' } } } });
-    const settings = JSON.parse(call.parameters.Item.settings.S);
+  test('the settings are the SSM String parameter /<prefix>/apps/<app>/settings (standard tier), naming the app\'s table and control plane', () => {
+    const { parameter, settings } = settingsOf(template);
+    expect(parameter).toMatchObject({ Type: 'String', Tier: 'Standard' });
     expect(settings).toMatchObject({
       app: 'example',
+      table: '<token>',
+      controlPlane: 'production',
+      configDebounceSeconds: 30,
       codeBuildProject: '<token>',
       release: { process: 'web', command: ['bin/rails', 'db:migrate'] },
       deployTimeoutSeconds: 1800,
-      network: { subnets: ['<token>', '<token>', '<token>'], securityGroups: ['<token>'], assignPublicIp: 'ENABLED' },
+      network: { subnets: ['<token>', '<token>', '<token>'], securityGroups: ['<token>', '<token>'], assignPublicIp: 'ENABLED' },
       processes: {
         web: { family: 'slipway-example-web', cpu: '512', memory: '1024', port: 3000, desiredCount: 2, targetGroupArn: '<token>', autoscaling: { min: 2, max: 6, cpuTarget: 60 } },
         worker: { family: 'slipway-example-worker', cpu: '256', memory: '512', desiredCount: 1 },
       },
     });
     expect(appSettingsSchema.safeParse(settings).success).toBe(true);
-    expect(writers[0].Properties.Update).toEqual(writers[0].Properties.Create);
+    const parts = Object.values(template.findResources('AWS::SSM::Parameter', { Properties: { Name: '/slipway/apps/example/settings' } }))[0].Properties.Value['Fn::Join'][1] as unknown[];
+    const at = parts.findIndex((p) => JSON.stringify(p) === JSON.stringify({ Ref: 'PipelinesTableB1BA895D' }));
+    expect(String(parts[at - 1])).toMatch(/"table":"$/);
   });
 
-  test('the settings writer may only PutItem on the app table', () => {
-    const table = Object.keys(template.findResources('AWS::DynamoDB::Table'))[0];
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': [table, 'Arn'] } }] },
-    });
-  });
-
-  test('the build rule listens to this app\'s CodeBuild project', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.codebuild'], 'detail-type': ['CodeBuild Build State Change'], detail: { 'project-name': [{ Ref: Match.stringLikeRegexp('^Build') }] } },
-    });
+  test('no settings record in the table any more: no custom resource, no provider function', () => {
+    template.resourceCountIs('Custom::AWS', 0);
+    expect(JSON.stringify(template.toJSON())).not.toContain('SETTINGS');
   });
 
   test('cdk-nag AwsSolutions: no unsuppressed findings', () => {
@@ -272,15 +326,14 @@ describe('AppStack with a database (the example app names database "main")', () 
   });
 
   test('every process gets DATABASE_URL as an ECS secret from that parameter, which the execution role may read', () => {
-    const call = sdkCall(Object.values(template.findResources('Custom::AWS'))[0].Properties.Create);
-    const settings = JSON.parse(call.parameters.Item.settings.S);
+    const { settings } = settingsOf(template);
     for (const process of ['web', 'worker']) {
       expect(settings.processes[process].secrets).toEqual([{ name: 'DATABASE_URL', valueFrom: 'arn:<token>:ssm:<token>:<token>:parameter<token>' }]);
     }
     // The token after "parameter" is the parameter's name (/slipway/apps/example/config/DATABASE_URL): under
     // the config folder the execution role reads (ReadConfig).
     const parameterId = Object.keys(template.findResources('AWS::SSM::Parameter', { Properties: { Name: '/slipway/apps/example/config/DATABASE_URL' } }))[0];
-    const parts = Object.values(template.findResources('Custom::AWS'))[0].Properties.Create['Fn::Join'][1] as unknown[];
+    const parts = Object.values(template.findResources('AWS::SSM::Parameter', { Properties: { Name: '/slipway/apps/example/settings' } }))[0].Properties.Value['Fn::Join'][1] as unknown[];
     expect(parts).toContainEqual({ Ref: parameterId });
     const ssm = statementsOf(template, 'ExecutionRole').find((s) => actionsOf(s).includes('ssm:GetParameters'))!;
     expect(render(ssm.Resource)).toContain(':parameter/slipway/apps/example/config/*');
@@ -296,14 +349,19 @@ describe('AppStack with a database (the example app names database "main")', () 
     expect(importOf(parts[parts.length - 2])).toMatch(/^Slipway-Database-main:.*DBClusterResourceId/);
   });
 
-  test('the cluster admits the app\'s security group on its port, by a rule in the app stack', () => {
-    const sgId = Object.keys(template.findResources('AWS::EC2::SecurityGroup'))[0];
-    const rules = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => importOf(r.Properties.GroupId)?.startsWith('Slipway-Database-main:'));
-    expect(rules).toHaveLength(1);
-    expect(rules[0].Properties).toMatchObject({ IpProtocol: 'tcp', SourceSecurityGroupId: { 'Fn::GetAtt': [sgId, 'GroupId'] } });
-    expect(importOf(rules[0].Properties.GroupId)).toMatch(/ClusterSecurityGroup/);
-    expect(importOf(rules[0].Properties.FromPort)).toMatch(/EndpointPort/);
-    expect(rules[0].Properties.ToPort).toEqual(rules[0].Properties.FromPort);
+  test('the app\'s tasks join the database\'s clients group: no rule per app in the database\'s security group', () => {
+    expect(Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => importOf(r.Properties.GroupId)?.startsWith('Slipway-Database-main:'))).toEqual([]);
+    const { settings } = settingsOf(template);
+    expect(settings.network.securityGroups).toEqual(['<token>', '<token>']);
+    const parts = Object.values(template.findResources('AWS::SSM::Parameter', { Properties: { Name: '/slipway/apps/example/settings' } }))[0].Properties.Value['Fn::Join'][1] as unknown[];
+    expect(parts.map(importOf).filter((name): name is string => name !== undefined && /ClientsSecurityGroup/.test(name))).toHaveLength(1);
+  });
+
+  test('the database admits its clients group once, whatever the number of apps', () => {
+    const db = Template.fromStack(databaseStack);
+    const fromClients = Object.values(db.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => JSON.stringify(r.Properties.SourceSecurityGroupId).includes('ClientsSecurityGroup'));
+    expect(fromClients).toHaveLength(1);
+    expect(JSON.stringify(fromClients[0].Properties.GroupId)).toContain('ClusterSecurityGroup');
   });
 
   test('references go one way (app stack -> database stack), so the whole app synthesizes offline', () => {
@@ -321,15 +379,15 @@ describe('AppStack with a database (the example app names database "main")', () 
   test('an app without a database gets none of it', () => {
     const { template: plain } = synth({ ...exampleApp, database: undefined });
     plain.resourceCountIs('Custom::SlipwayAppDatabase', 0);
-    expect(Object.values(plain.findResources('AWS::SSM::Parameter'))).toEqual([]);
+    expect(Object.values(plain.findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name)).toEqual(['/slipway/apps/example/settings']);
     expect(JSON.stringify(plain.toJSON())).not.toContain('rds-db:connect');
-    const settings = JSON.parse(sdkCall(Object.values(plain.findResources('Custom::AWS'))[0].Properties.Create).parameters.Item.settings.S);
+    const { settings } = settingsOf(plain);
     expect(settings.processes.web.secrets).toEqual([]);
   });
 
   test('a config naming a database without the database stack passed is refused', () => {
     const cdkApp2 = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const cluster = new ClusterStack(cdkApp2, 'C', { prefix: config.prefix, config: config.clusters[0] });
+    const cluster = new ClusterStack(cdkApp2, 'C', { prefix: config.prefix, config: config.clusters[0], stateMachinesDir: CONTRACT_STATE_MACHINES_DIR });
     expect(() => new AppStack(cdkApp2, 'A', { prefix: config.prefix, app: exampleApp, cluster })).toThrow(
       'app "example": the config names database "main", but no database stack endpoint was passed (AppStackProps.database)',
     );
@@ -376,6 +434,8 @@ describe('buildAppSettings', () => {
     prefix: 'slipway',
     app: exampleApp,
     region: 'eu-west-1',
+    table: 'Slipway-App-example-PipelinesTableB1BA895D-1A2B3C4D5E6F',
+    controlPlane: 'production',
     cluster: 'slipway-production',
     imageRepositoryUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/slipway/example',
     codeBuildProject: 'slipway-example',
@@ -435,5 +495,71 @@ describe('buildAppSettings', () => {
     const s = buildAppSettings({ ...sources, app: { ...exampleApp, releaseCommand: undefined }, assignPublicIp: false });
     expect(s.release).toBeUndefined();
     expect(s.network.assignPublicIp).toBe('DISABLED');
+  });
+
+  test('the settings name the app\'s table, its control plane and its config debounce', () => {
+    expect(buildAppSettings({ ...sources, app: { ...exampleApp, configDebounceSeconds: 5 } })).toMatchObject({ table: sources.table, controlPlane: 'production', configDebounceSeconds: 5 });
+  });
+
+  test('size estimate: every token counts as 128 characters, so what CloudFormation fills in stays under the estimate', () => {
+    const token = Token.asString({ Ref: 'Anything' });
+    const withTokens = buildAppSettings({ ...sources, table: token, executionRoleArn: token, taskRoleArn: token });
+    const plain = buildAppSettings({ ...sources, table: 't', executionRoleArn: 'e', taskRoleArn: 'r' });
+    // table once, two roles per process (2 processes): 5 tokens of 128 characters replace 5 one-character strings.
+    expect(settingsSizeEstimate(withTokens) - settingsSizeEstimate(plain)).toBe(5 * 127);
+  });
+
+  test('the example apps fit the standard tier (4 KB) even with every token at 128 characters', () => {
+    const token = Token.asString({ Ref: 'Anything' });
+    for (const app of config.apps) {
+      const s = buildAppSettings({ ...sources, app, table: token, cluster: token, imageRepositoryUri: token, codeBuildProject: token, subnets: [token, token, token], securityGroups: [token], executionRoleArn: token, taskRoleArn: token, webTargetGroupArn: token, secrets: [{ name: 'DATABASE_URL', valueFrom: token }] });
+      expect({ app: app.name, fits: settingsSizeEstimate(s) <= STANDARD_PARAMETER_MAX_BYTES }).toEqual({ app: app.name, fits: true });
+      expect(settingsTier(app.name, s)).toBe('Standard');
+    }
+  });
+
+  test('settings above 4 KB take the advanced tier; above 8 KB the app is refused with what to change', () => {
+    const processes = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, { ...exampleApp.processes.worker, command: ['x'.repeat(200)] }]));
+    const big = buildAppSettings({ ...sources, app: { ...exampleApp, releaseCommand: undefined, processes: processes(8) } });
+    expect(settingsTier('big', big)).toBe('Advanced');
+    const huge = buildAppSettings({ ...sources, app: { ...exampleApp, releaseCommand: undefined, processes: processes(20) } });
+    expect(() => settingsTier('huge', huge)).toThrow(/^app "huge": its settings would take up to \d+ bytes, more than Parameter Store's 8192: fewer process types, or shorter commands$/);
+  });
+});
+
+describe('apps add nothing to the shared stacks', () => {
+  /** The cluster stack's template (and the account's) with the given apps of the example config deployed on it. */
+  function sharedTemplates(apps: AppConfig[]) {
+    const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0], stateMachinesDir: CONTRACT_STATE_MACHINES_DIR });
+    for (const app of apps) new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app: { ...app, database: undefined }, cluster });
+    return Template.fromStack(cluster).toJSON() as { Resources: Record<string, unknown>; Outputs?: Record<string, unknown> };
+  }
+  const docs = config.apps.find((a) => a.name === 'docs')!;
+  const other: AppConfig = { ...docs, name: 'other', hostname: 'other.apps.example.com' };
+
+  test('a second app using the database changes nothing in the database stack: no security-group rule, no export', () => {
+    const databaseTemplate = (apps: AppConfig[]) => {
+      const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0], stateMachinesDir: CONTRACT_STATE_MACHINES_DIR });
+      const db = new DatabaseStack(cdkApp, 'Slipway-Database-main', { prefix: config.prefix, config: config.databases[0], cluster });
+      for (const app of apps) new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, database: db.endpoint });
+      return Template.fromStack(db).toJSON();
+    };
+    const second: AppConfig = { ...exampleApp, name: 'shop', hostname: 'shop.apps.example.com' };
+    expect(databaseTemplate([exampleApp, second])).toEqual(databaseTemplate([exampleApp]));
+  });
+
+  test('a second app changes nothing in the cluster stack: not a resource, not an export', () => {
+    expect(sharedTemplates([docs, other])).toEqual(sharedTemplates([docs]));
+  });
+
+  test('the first app adds only exports of the cluster (VPC and subnets, cluster ARN, load balancer group and listener), no resource, no security-group rule', () => {
+    const none = sharedTemplates([]);
+    const one = sharedTemplates([docs]);
+    expect(one.Resources).toEqual(none.Resources);
+    const exported = Object.values(one.Outputs ?? {}).map((o) => JSON.stringify((o as { Value: unknown }).Value));
+    expect(exported.length).toBeGreaterThan(0);
+    for (const value of exported) expect(value).toMatch(/"Vpc[0-9A-F]{8}"|Vpc(Public|Private)Subnet|"Cluster[0-9A-F]{8}"|LoadBalancerSecurityGroup|HttpsListener|HttpListener/);
   });
 });

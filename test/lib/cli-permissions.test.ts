@@ -6,19 +6,63 @@ import { CLI_PERMISSIONS, type AppIds, type OperatorRole } from '../../lib/ops/p
 import { AppStack } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
+import { PIPELINE_FUNCTIONS, STATE_MACHINES } from '../../lib/pipeline-contract';
+import { alertsShard, alertsTopicName } from '../../lib/alerts';
+import { CONTRACT_STATE_MACHINES_DIR } from './contract-fixture';
 import { actionsOf, resourcesOf, type Statement } from './iam';
 
 /**
- * The synthesized app stack against what AWS checks at deploy time and at the first run (issue 13):
- * the operator roles grant every AWS call of every CLI command (lib/ops/permissions.ts) on the app's
- * own resources and not on another app's; and the fixes that no local run can see.
+ * The synthesized app stack against what AWS checks at deploy time and at the first run (issues 13, 16):
+ * the operator policies (`<prefix>-<app>-operate` for the CLI's management commands, `-develop` for the
+ * user commands) grant every AWS call of every CLI command (lib/ops/permissions.ts) on the app's own
+ * resources and not on another app's, except what the shared control plane makes common (documented in
+ * docs/control-plane.md); and the fixes that no local run can see.
  */
+
+/** The policy that holds each operator role's grants since the app stack has no operator roles (issue 16). */
+const POLICY_OF: Record<OperatorRole, string> = { management: 'OperatePolicy', user: 'DevelopPolicy' };
+/** The pipelines whose executions the pipelines name `<app>-<build>-<pipeline>`; EventBridge names the others. */
+const APP_NAMED = new Set(['release', 'deploy']);
 
 const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
 const app = config.apps.find((a) => a.name === 'example')!;
 const IDS: AppIds = { partition: 'aws', region: 'eu-west-1', account: '123456789012', prefix: config.prefix, app: app.name, processes: Object.keys(app.processes), cluster: `${config.prefix}-${app.cluster}` };
 /** Another app in the same account: no grant of the roles may reach its resources. */
 const OTHER: AppIds = { ...IDS, app: 'zz-other', processes: IDS.processes };
+const CONTROL_PLANE = app.cluster;
+
+/**
+ * lib/ops/permissions.ts may still name the state machines per app (`<prefix>-<app>-<pipeline>`), as
+ * before issue 16: its ARNs are read with the shared control plane's names (`<prefix>-<cluster>-<pipeline>`).
+ * A no-op once that list names the shared machines.
+ */
+function shared(arn: string, ids: AppIds): string {
+  return arn.replace(`:stateMachine:${ids.prefix}-${ids.app}-`, `:stateMachine:${ids.prefix}-${CONTROL_PLANE}-`).replace(`:execution:${ids.prefix}-${ids.app}-`, `:execution:${ids.prefix}-${CONTROL_PLANE}-`);
+}
+
+/**
+ * What the shared control plane lets every app's policies reach of another app (docs/control-plane.md):
+ * the shared state machines themselves (describe, list, start the deploy: IAM cannot see an execution's
+ * input), and the executions EventBridge names (build, config-change, schedules: read and redrive).
+ */
+function sharedByDesign(action: string, arn: string): boolean {
+  const machine = arn.match(/:stateMachine:[^:]+-([a-z-]+)$/);
+  if (machine) return true;
+  const execution = arn.match(new RegExp(`:execution:${IDS.prefix}-${CONTROL_PLANE}-([a-z-]+):`));
+  return execution !== null && !APP_NAMED.has(execution[1]) && READ_EXECUTION.includes(action);
+}
+
+const READ_EXECUTION = ['states:DescribeExecution', 'states:GetExecutionHistory'];
+
+/**
+ * What the policies leave out by design even for the app itself: executions EventBridge names (build,
+ * config-change, schedules) carry no app name, so they are read-only (docs/control-plane.md); redriving
+ * them takes a principal trusted with every app of the control plane.
+ */
+function withheldByDesign(action: string, arn: string): boolean {
+  const execution = arn.match(new RegExp(`:execution:${IDS.prefix}-${CONTROL_PLANE}-([a-z-]+):`));
+  return execution !== null && !APP_NAMED.has(execution[1]) && !READ_EXECUTION.includes(action);
+}
 
 /**
  * A policy resource as a string: pseudo parameters as the test account's, Fn::Join joined, a resource
@@ -51,33 +95,32 @@ function actionMatches(granted: string, action: string): boolean {
 
 function synth() {
   const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters.find((c) => c.name === app.cluster)! });
+  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters.find((c) => c.name === app.cluster)!, stateMachinesDir: CONTRACT_STATE_MACHINES_DIR });
   const dbConfig = config.databases.find((d) => d.name === app.database);
   const database = dbConfig ? new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster }) : undefined;
   const stack = new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, ...(database ? { database: database.endpoint } : {}) });
-  return Template.fromStack(stack);
+  return { template: Template.fromStack(stack), cluster: Template.fromStack(cluster) };
 }
 
 describe('the synthesized app stack', () => {
   let template: Template;
+  let cluster: Template;
   let statements: Record<OperatorRole, Statement[]>;
   let tableId: string;
-  let functionIds: string[];
   let appLogGroupId: string;
   let taskRoleIds: string[];
 
   beforeAll(() => {
-    template = synth();
+    ({ template, cluster } = synth());
     const roles = Object.keys(template.findResources('AWS::IAM::Role'));
     const roleId = (prefix: string) => roles.find((id) => id.startsWith(prefix))!;
-    const of = (role: string) =>
-      [...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy'))]
-        .filter((p) => ((p.Properties.Roles ?? []) as { Ref: string }[]).some((r) => r.Ref === role))
-        .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
-        .filter((s) => (s.Effect ?? 'Allow') === 'Allow');
-    statements = { management: of(roleId('ManagementRole')), user: of(roleId('UserRole')) };
+    const of = (policy: string) => {
+      const found = Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).filter(([id]) => id.startsWith(policy));
+      expect(found).toHaveLength(1);
+      return (found[0][1].Properties.PolicyDocument.Statement as Statement[]).filter((s) => (s.Effect ?? 'Allow') === 'Allow');
+    };
+    statements = { management: of(POLICY_OF.management), user: of(POLICY_OF.user) };
     tableId = Object.keys(template.findResources('AWS::DynamoDB::Table'))[0];
-    functionIds = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('Pipelines'));
     appLogGroupId = Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: `/${config.prefix}/apps/${app.name}` } }))[0];
     taskRoleIds = ['ExecutionRole', 'TaskRole'].map(roleId);
   });
@@ -101,15 +144,24 @@ describe('the synthesized app stack', () => {
         expect(statements[role].some((s) => actionsOf(s).some((a) => actionMatches(a, action)) && resourcesOf(s).includes('*'))).toBe(true);
         break;
       case 'arn':
-        for (const arn of r.arns(IDS)) expect({ arn, granted: grants(role, action, arn) }).toEqual({ arn, granted: true });
-        for (const arn of r.arns(OTHER)) expect({ arn, grantedForAnotherApp: grants(role, action, arn) }).toEqual({ arn, grantedForAnotherApp: false });
+        for (const arn of r.arns(IDS).map((a) => shared(a, IDS))) expect({ arn, granted: grants(role, action, arn) }).toEqual({ arn, granted: !withheldByDesign(action, arn) });
+        for (const arn of r.arns(OTHER).map((a) => shared(a, OTHER))) {
+          expect({ arn, grantedForAnotherApp: grants(role, action, arn) }).toEqual({ arn, grantedForAnotherApp: sharedByDesign(action, arn) });
+        }
         break;
       case 'table':
         expect(grants(role, action, `@${tableId}`)).toBe(true);
         break;
-      case 'pipelineFunctions':
-        for (const id of functionIds) expect({ id, granted: grants(role, action, `@${id}`) }).toEqual({ id, granted: true });
+      case 'pipelineFunctions': {
+        // The shared control plane's functions, by name (<prefix>-<cluster>-<handler>).
+        const names = Object.values(cluster.findResources('AWS::Lambda::Function')).map((f) => f.Properties.FunctionName as string);
+        expect(names.sort()).toEqual(Object.values(PIPELINE_FUNCTIONS).map((f) => `${IDS.prefix}-${CONTROL_PLANE}-${f}`).sort());
+        for (const name of names) {
+          const arn = `arn:${IDS.partition}:lambda:${IDS.region}:${IDS.account}:function:${name}`;
+          expect({ arn, granted: grants(role, action, arn) }).toEqual({ arn, granted: true });
+        }
         break;
+      }
       case 'appLogGroup':
         expect(appLogGroupId).toBeDefined();
         expect(grants(role, action, `@${appLogGroupId}`)).toBe(true);
@@ -152,29 +204,42 @@ describe('the synthesized app stack', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
   });
 
-  test('the settings record names the cluster by ARN (EventBridge Scheduler needs it), and sync-schedules gets the cluster ARN', () => {
-    const writer = Object.values(template.findResources('Custom::AWS'))[0];
-    const create = render(writer.Properties.Create);
-    expect(create).toMatch(/\\"cluster\\":\\"\*\\"/); // the cluster stack's export of its ARN
-    const importName = JSON.stringify(writer.Properties.Create).match(/"Fn::ImportValue":"([^"]+)"/)?.[1] ?? '';
+  test('the settings parameter names the cluster by ARN (EventBridge Scheduler needs it), and sync-schedules gets the cluster ARN', () => {
+    const parameter = Object.values(template.findResources('AWS::SSM::Parameter', { Properties: { Name: `/${config.prefix}/apps/${app.name}/settings` } }))[0];
+    expect(render(parameter.Properties.Value)).toMatch(/"cluster":"\*"/); // the cluster stack's export of its ARN
+    const importName = JSON.stringify(parameter.Properties.Value).match(/"Fn::ImportValue":"([^"]+Cluster[^"]+)"/)?.[1] ?? '';
     expect(importName).toMatch(/Arn/);
-    const sync = Object.values(template.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.SCHEDULE_GROUP);
-    expect(JSON.stringify(sync?.Properties.Environment.Variables.CLUSTER_ARN)).toMatch(/Arn/);
+    const sync = Object.values(cluster.findResources('AWS::Lambda::Function', { Properties: { FunctionName: `${config.prefix}-${CONTROL_PLANE}-sync-schedules` } }))[0];
+    expect(sync.Properties.Environment.Variables.CLUSTER_ARN).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] });
   });
 
-  test('the scheduler role trusts EventBridge Scheduler on the app\'s schedule-group ARN', () => {
-    const trust = Object.values(template.findResources('AWS::IAM::Role')).find((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'));
+  test('the scheduler role (the cluster\'s) trusts EventBridge Scheduler on Slipway\'s schedule groups, whose names are <prefix>-<app>', () => {
+    const trust = Object.values(cluster.findResources('AWS::IAM::Role')).find((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'));
     const condition = trust?.Properties.AssumeRolePolicyDocument.Statement[0].Condition;
-    expect(render(condition.StringEquals['aws:SourceArn'])).toBe(`arn:aws:scheduler:eu-west-1:123456789012:schedule-group/${config.prefix}-${app.name}`);
+    expect(render(condition.ArnLike['aws:SourceArn'])).toBe(`arn:aws:scheduler:eu-west-1:123456789012:schedule-group/${config.prefix}-*`);
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: `${config.prefix}-${app.name}` });
   });
 
-  test('the schedules\' dead-letter queue and Scheduler\'s TargetErrorCount are alarmed to the app\'s topic', () => {
-    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+  test('Scheduler\'s TargetErrorCount of the app\'s group is alarmed to the alerts topic; the shared dead-letter queue by the cluster', () => {
+    const alerts = `arn:aws:sns:eu-west-1:123456789012:${alertsTopicName(config.prefix, CONTROL_PLANE, alertsShard(app.name))}`;
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const targetErrors = alarms.find((a) => a.Properties.MetricName === 'TargetErrorCount');
-    expect(targetErrors?.Properties).toMatchObject({ Namespace: 'AWS/Scheduler', Dimensions: [{ Name: 'ScheduleGroup', Value: `${config.prefix}-${app.name}` }], AlarmActions: [{ Ref: topic }] });
-    const deadLetters = alarms.find((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
-    expect(deadLetters?.Properties).toMatchObject({ Namespace: 'AWS/SQS', AlarmActions: [{ Ref: topic }] });
-    expect(render(deadLetters?.Properties.Dimensions[0].Value)).toMatch(/^@PipelinesSchedulesDeadLetterQueue/);
+    expect(targetErrors?.Properties).toMatchObject({ Namespace: 'AWS/Scheduler', Dimensions: [{ Name: 'ScheduleGroup', Value: `${config.prefix}-${app.name}` }] });
+    expect(targetErrors?.Properties.AlarmActions.map(render)).toEqual([alerts]);
+    const deadLetters = Object.values(cluster.findResources('AWS::CloudWatch::Alarm')).find((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(render(deadLetters?.Properties.Dimensions[0].Value)).toMatch(/^@ControlPlaneSchedulesDeadLetterQueue/);
+  });
+
+  test('the executions a policy may redrive or stop: release and deploy executions of this app only (<app>-*); the others read-only', () => {
+    for (const role of ['management', 'user'] as const) {
+      for (const p of STATE_MACHINES) {
+        const mine = `arn:aws:states:eu-west-1:123456789012:execution:${IDS.prefix}-${CONTROL_PLANE}-${p}:${IDS.app}-42-${p}`;
+        const theirs = `arn:aws:states:eu-west-1:123456789012:execution:${IDS.prefix}-${CONTROL_PLANE}-${p}:${OTHER.app}-42-${p}`;
+        expect({ role, p, mine: grants(role, 'states:RedriveExecution', mine), theirs: grants(role, 'states:RedriveExecution', theirs) }).toEqual({ role, p, mine: APP_NAMED.has(p), theirs: false });
+        expect({ role, p, reads: grants(role, 'states:GetExecutionHistory', theirs) }).toEqual({ role, p, reads: !APP_NAMED.has(p) });
+      }
+    }
+    const stop = (name: string) => grants('management', 'states:StopExecution', `arn:aws:states:eu-west-1:123456789012:execution:${IDS.prefix}-${CONTROL_PLANE}-deploy:${name}`);
+    expect([stop(`${IDS.app}-42-deploy`), stop(`${OTHER.app}-42-deploy`)]).toEqual([true, false]);
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig, scaleScheduleOf } from '../../lib/config';
+import { alarmsEnabled, ConfigError, parseConfig, scaleScheduleOf } from '../../lib/config';
 
 /** A minimal valid config with `app` merged into its one app and `db` into its one database. */
 function raw(app: Record<string, unknown> = {}, db: Record<string, unknown> = {}) {
@@ -23,6 +23,7 @@ describe('monitoring config', () => {
   test('an app gets the documented alarm defaults', () => {
     expect(parseConfig(raw()).apps[0].monitoring).toEqual({
       emails: [],
+      dashboard: false,
       periodSeconds: 60,
       evaluationPeriods: 5,
       http5xxRatePercent: 5,
@@ -31,6 +32,25 @@ describe('monitoring config', () => {
       memoryPercent: 85,
       tasksBelowDesiredMinutes: 15,
     });
+  });
+
+  test('alarms are on for production apps and off for the others, unless monitoring.alarms says otherwise', () => {
+    expect(alarmsEnabled(parseConfig(raw()).apps[0])).toBe(true);
+    expect(alarmsEnabled(parseConfig(raw({ production: false })).apps[0])).toBe(false);
+    expect(alarmsEnabled(parseConfig(raw({ production: false, monitoring: { alarms: true } })).apps[0])).toBe(true);
+    expect(alarmsEnabled(parseConfig(raw({ monitoring: { alarms: false } })).apps[0])).toBe(false);
+  });
+
+  test('an app named like a cluster is refused: the control plane uses <prefix>-<cluster>-... names', () => {
+    expect(errorOf(raw({ name: 'production' }))).toBe('invalid config: apps[0].name: "production" is also a cluster\'s name: the cluster\'s control plane uses <prefix>-production-... names, choose another app name');
+  });
+
+  test('a prefix and cluster name whose control-plane function names pass Lambda\'s 64 characters are refused, naming the cluster', () => {
+    // slipway-<cluster>-register-task-definitions: 8 + 1 + 25 characters around the cluster's name.
+    const cluster = 'c'.repeat(31);
+    const config = { ...raw(), clusters: [{ name: cluster }], databases: [], apps: [] };
+    expect(errorOf(config)).toBe(`invalid config: clusters[0].name: the cluster's control-plane function "slipway-${cluster}-register-task-definitions" (<prefix>-<cluster>-<handler>) would have 65 characters, Lambda allows 64: shorten the prefix or the cluster's name`);
+    expect(() => parseConfig({ ...config, clusters: [{ name: 'c'.repeat(30) }] })).not.toThrow();
   });
 
   test('a database gets the documented alarm defaults', () => {

@@ -31,6 +31,13 @@ function errorOf(raw: unknown): string {
   throw new Error('expected a ConfigError');
 }
 
+/** Puts the config's cluster, and everything that names it, on `name`. */
+function useCluster(raw: Record<string, any>, name: string): void {
+  raw.clusters[0].name = name;
+  for (const a of raw.apps as { cluster: string }[]) a.cluster = name;
+  for (const d of raw.databases as { cluster: string }[]) d.cluster = name;
+}
+
 describe('parseConfig', () => {
   test('the shipped example config is valid', () => {
     const cfg = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
@@ -120,6 +127,7 @@ describe('parseConfig', () => {
 
     test('prefix + app name past the 64-character schedule group limit is refused, naming the group and the limit', () => {
       const raw = base();
+      useCluster(raw, 'c'); // a short cluster: its control plane's names stay within their limits
       raw.prefix = `p${'q'.repeat(28)}`; // 29 + 1 + 35 = 65
       raw.apps[0].name = `a${'b'.repeat(34)}`;
       expect(errorOf(raw)).toBe(
@@ -131,6 +139,7 @@ describe('parseConfig', () => {
 
     test('a database whose <prefix>-<name> RDS cluster identifier passes 63 characters, or has "--", is refused', () => {
       const raw = base();
+      useCluster(raw, 'c');
       raw.prefix = 'p'.repeat(30);
       raw.databases[0].name = `d${'e'.repeat(32)}`; // 30 + 1 + 33 = 64
       delete raw.apps[0].database;
@@ -141,13 +150,13 @@ describe('parseConfig', () => {
       expect(errorOf(raw)).toMatch(/no trailing hyphen/);
     });
 
-    test('prefix, cluster and database names stay at 40 characters', () => {
+    test('prefix, cluster and database names stay at 40 characters; a cluster\'s control plane needs <prefix>-<cluster> within 38', () => {
       const raw = base();
-      raw.clusters[0].name = `c${'d'.repeat(39)}`;
-      raw.apps[0].cluster = raw.clusters[0].name;
-      raw.databases[0].cluster = raw.clusters[0].name;
-      expect(parseConfig(raw).clusters[0].name).toHaveLength(40);
-      raw.clusters[0].name += 'x';
+      useCluster(raw, `c${'d'.repeat(29)}`); // slipway-<30>-register-task-definitions: 64
+      expect(parseConfig(raw).clusters[0].name).toHaveLength(30);
+      useCluster(raw, `c${'d'.repeat(39)}`);
+      expect(errorOf(raw)).toMatch(/^invalid config: clusters\[0\]\.name: the cluster's control-plane function "slipway-cd{39}-register-task-definitions" \(<prefix>-<cluster>-<handler>\) would have 74 characters, Lambda allows 64/);
+      useCluster(raw, `c${'d'.repeat(40)}`);
       expect(errorOf(raw)).toMatch(/^invalid config: clusters\[0\]\.name: lowercase letters, digits and hyphens, starting with a letter, 40 characters at most/);
     });
   });

@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -43,8 +43,12 @@ describe('DatabaseAlarms', () => {
   const topic = Object.keys(template.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'slipway-db-maindb-alarms' } }))[0];
   const instances = Object.keys(template.findResources('AWS::RDS::DBInstance'));
 
-  test('the database has its own encrypted alarm topic with the configured e-mail subscription', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'slipway-db-maindb-alarms', KmsMasterKeyId: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } });
+  test('the database has its own alarm topic, encrypted with the account\'s alerts key (no key of its own), with the configured e-mail subscription', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'slipway-db-maindb-alarms',
+      KmsMasterKeyId: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-west-1:123456789012:alias/slipway/alerts']] },
+    });
+    template.resourceCountIs('AWS::KMS::Key', 0);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'dba@example.com', TopicArn: { Ref: topic } });
   });
 

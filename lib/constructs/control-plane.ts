@@ -1,0 +1,820 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { RESOURCE_NAME } from '../../functions/shared/settings';
+import { WAITER_TTL_ATTRIBUTE } from '../../functions/shared/waiters';
+import {
+  aslPlaceholders,
+  CONTROL_PLANE_ENV,
+  executionStatusEventPattern,
+  MILESTONE_SOURCE,
+  PIPELINE_FUNCTIONS,
+  STATE_MACHINES,
+  SUBSTITUTIONS,
+  stateMachineName,
+  type Milestone,
+  type PipelineFunctionKey,
+  type StateMachineName,
+  type Substitution,
+} from '../pipeline-contract';
+import { SlipwayFunction } from './slipway-function';
+
+/** The repository's `statemachines/` folder: `<name>.asl.json` per state machine. */
+export const STATE_MACHINES_DIR = path.join(__dirname, '..', '..', 'statemachines');
+
+/** The managed rule Step Functions creates for `ecs:runTask.sync` (it watches the task's state). */
+const ECS_SYNC_RULE = 'StepFunctionsGetEventsForECSTaskRule';
+
+/**
+ * The tag every app stack puts on the resources the shared control plane may use on the app's behalf
+ * (its DynamoDB table, its task and execution roles): the value is the name of the control plane that
+ * serves the app. The shared roles' DynamoDB and iam:PassRole grants are conditioned on it
+ * (`aws:ResourceTag/slipway:control-plane`), so a control plane reaches the tables and roles of its own
+ * apps only, whatever their generated names. See docs/control-plane.md.
+ */
+export const CONTROL_PLANE_TAG = 'slipway:control-plane';
+/** The tag naming the app a resource belongs to (tables, roles, task definitions, services). */
+export const APP_TAG = 'slipway:app';
+
+/** The milestone event that re-syncs the schedules (contract of the deploy state machine's events). */
+export const DEPLOY_SUCCEEDED = { source: MILESTONE_SOURCE, detailType: 'Deploy Succeeded' satisfies Milestone } as const;
+
+/**
+ * The environment variable every app's CodeBuild project carries to say which control plane builds it:
+ * CodeBuild's "Build State Change" events list the build's environment variables
+ * (`detail.additional-information.environment.environment-variables`, CodeBuild User Guide, "Build
+ * notifications sample", the event's reference), so each cluster's build rule matches its own apps' builds
+ * only, with no rule per app.
+ */
+export const CONTROL_PLANE_BUILD_VARIABLE = 'SLIPWAY_CONTROL_PLANE';
+
+/** The value of {@link CONTROL_PLANE_BUILD_VARIABLE}: distinctive, so that no other variable's value matches it. */
+export function controlPlaneBuildMarker(prefix: string, controlPlane: string): string {
+  return `${prefix}/control-plane/${controlPlane}`;
+}
+
+/** Lambda function names have at most 64 characters. */
+const FUNCTION_NAME_MAX = 64;
+
+/** Name of a shared control-plane function: `<prefix>-<controlPlane>-<handler>` (apps' operator policies address it by name). */
+export function controlPlaneFunctionName(prefix: string, controlPlane: string, fn: PipelineFunctionKey): string {
+  return `${prefix}-${controlPlane}-${PIPELINE_FUNCTIONS[fn]}`;
+}
+
+export interface ControlPlaneProps {
+  /** Prefix of every name (config `prefix`): `<prefix>-<controlPlane>-<pipeline>`, parameters under `/<prefix>/apps/`. */
+  readonly prefix: string;
+  /** Name of the control plane: the name of the cluster (config `clusters[].name`) whose apps it serves. */
+  readonly name: string;
+  /** The ECS cluster the apps' services and tasks run in. */
+  readonly cluster: ecs.ICluster;
+  /** The ECS cluster's name in AWS (a plain string: it appears in ARN patterns and event patterns). */
+  readonly clusterName: string;
+  /**
+   * Retention of the log groups this construct creates (the functions' and the activity log group).
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /** How often `deployment-events` and `execution-status` sweep (the fallback for lost events). @default Duration.minutes(5) */
+  readonly sweepInterval?: Duration;
+  /** What happens to the control table (waiters only: task tokens of deploys in progress) when the stack is deleted. @default RemovalPolicy.DESTROY */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+  /** Folder with the `<name>.asl.json` files. @default the repository's statemachines/ */
+  readonly stateMachinesDir?: string;
+}
+
+/**
+ * The control plane shared by every app of a cluster (issue 16): the five Standard state machines loaded
+ * from `statemachines/*.asl.json` and named `<prefix>-<controlPlane>-<pipeline>`, the nine Lambda
+ * handlers (environment: only {@link CONTROL_PLANE_ENV}), the control table (cross-app items: the
+ * deploys' waiters), the EventBridge rules that start and resume them for every app, ONE sweep, the
+ * EventBridge Scheduler role and dead-letter queue of every app's scheduled tasks, and every IAM grant
+ * they need: written out here (a definition file gives CDK nothing to infer) and limited to this cluster,
+ * Slipway's names and the resources the app stacks tag for this control plane (docs/control-plane.md).
+ * Nothing in it is per app: the app comes with each event or execution input, its settings from
+ * `/<prefix>/apps/<app>/settings`.
+ */
+export class ControlPlane extends Construct {
+  /** The control plane's name (the cluster's). */
+  public readonly name: string;
+  /** The control table: waiters (task tokens of deploys waiting on ECS), keyed by service. */
+  public readonly table: dynamodb.Table;
+  /** The handlers, by contract key. */
+  public readonly functions: Record<PipelineFunctionKey, SlipwayFunction>;
+  /** The state machines. */
+  public readonly stateMachines: Record<StateMachineName, sfn.StateMachine>;
+  /** Each state machine's execution role. */
+  public readonly stateMachineRoles: Record<StateMachineName, iam.Role>;
+  /** Log group of the state machines' execution history (every app's executions). */
+  public readonly activityLogGroup: logs.LogGroup;
+  /** Starts `build` on the build state changes of every Slipway CodeBuild project (`<prefix>-*`). */
+  public readonly buildRule: events.Rule;
+  /** Sends the ECS deployment state changes of the cluster's services to `deployment-events`. */
+  public readonly deploymentEventsRule: events.Rule;
+  /** Runs `deployment-events` and `execution-status` on a schedule (the one sweep of the cluster). */
+  public readonly sweepRule: events.Rule;
+  /** Sends the status changes of the control plane's executions (failed, timed out, aborted, redriven) to `execution-status`. */
+  public readonly executionStatusRule: events.Rule;
+  /** Parameter Store changes under `/<prefix>/apps/` start `config-change`. */
+  public readonly parameterChangeRule: events.Rule;
+  /** "Deploy Succeeded" milestones of this control plane's deploys start `schedules`. */
+  public readonly deploySucceededRule: events.Rule;
+  /** The role EventBridge Scheduler assumes to run every app's scheduled tasks (schedule groups `<prefix>-*`). */
+  public readonly schedulerRole: iam.Role;
+  /** Dead-letter queue of every app's schedules (encrypted, SSL only). */
+  public readonly schedulesDeadLetterQueue: sqs.Queue;
+
+  private readonly props: ControlPlaneProps;
+
+  constructor(scope: Construct, id: string, props: ControlPlaneProps) {
+    super(scope, id);
+    this.validateProps(props);
+    this.props = props;
+    this.name = props.name;
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const definitions = this.readDefinitions(props.stateMachinesDir ?? STATE_MACHINES_DIR);
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.DESTROY,
+      // Waiter items (functions/shared/waiters.ts) carry `expiresAt` (epoch seconds): DynamoDB deletes them after it.
+      timeToLiveAttribute: WAITER_TTL_ATTRIBUTE,
+    });
+
+    this.activityLogGroup = new logs.LogGroup(this, 'ActivityLogGroup', {
+      // Step Functions log delivery: a /aws/vendedlogs/ name keeps the CloudWatch Logs resource policy
+      // small. `-control-plane` keeps it apart from the retained per-app groups of earlier versions
+      // (`/aws/vendedlogs/states/<prefix>-<app>`), whatever the apps are called.
+      logGroupName: `/aws/vendedlogs/states/${props.prefix}-${props.name}-control-plane`,
+      retention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.schedulesDeadLetterQueue = new sqs.Queue(this, 'SchedulesDeadLetterQueue', {
+      // SQS-managed encryption: Scheduler sends with the execution role and needs no KMS grant.
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.schedulesDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of every app\'s EventBridge Scheduler targets (Target.DeadLetterConfig, set by sync-schedules), alarmed when it holds a message.',
+    });
+    this.schedulerRole = this.buildSchedulerRole();
+
+    this.functions = this.buildFunctions(retention);
+    this.stateMachineRoles = {
+      build: this.buildStateMachineRole('build'),
+      release: this.buildStateMachineRole('release'),
+      deploy: this.buildStateMachineRole('deploy'),
+      'config-change': this.buildStateMachineRole('config-change'),
+      schedules: this.buildStateMachineRole('schedules'),
+    };
+    this.stateMachines = {
+      build: this.buildStateMachine('build', definitions.build),
+      release: this.buildStateMachine('release', definitions.release),
+      deploy: this.buildStateMachine('deploy', definitions.deploy),
+      'config-change': this.buildStateMachine('config-change', definitions['config-change']),
+      schedules: this.buildStateMachine('schedules', definitions.schedules),
+    };
+    this.grantStateMachines();
+    this.grantFunctions();
+    // One role for EventBridge to start the three state machines its rules target (CDK would make one each).
+    const eventsRole = new iam.Role(this, 'EventsRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      description: `EventBridge starts the ${props.name} control plane's build, config-change and schedules state machines`,
+    });
+    const startedByEvents = (pipeline: StateMachineName) => new targets.SfnStateMachine(this.stateMachines[pipeline], { role: eventsRole });
+
+    this.buildRule = new events.Rule(this, 'BuildStateChangeRule', {
+      description: `Starts ${this.smName('build')} when a build of a Slipway project (${props.prefix}-<app>) of an app of ${props.name} changes state`,
+      eventPattern: {
+        source: ['aws.codebuild'],
+        detailType: ['CodeBuild Build State Change'],
+        detail: {
+          // Every app's project is `<prefix>-<app>`; the build state machine derives the app from it.
+          'project-name': events.Match.prefix(`${props.prefix}-`),
+          // ... and says which control plane builds it (an array of {name, type, value}: EventBridge
+          // matches when one element's value is the marker).
+          'additional-information': { environment: { 'environment-variables': { value: [controlPlaneBuildMarker(props.prefix, props.name)] } } },
+        },
+      },
+      // No `input`: the whole event is the execution's input.
+      targets: [startedByEvents('build')],
+    });
+    this.deploymentEventsRule = new events.Rule(this, 'DeploymentStateChangeRule', {
+      description: `Resumes ${this.smName('deploy')} executions waiting on deployments of services in ${props.clusterName}`,
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Deployment State Change'],
+        resources: events.Match.prefix(this.serviceArn('')),
+      },
+      targets: [new targets.LambdaFunction(this.functions.deploymentEvents.function)],
+    });
+    this.sweepRule = new events.Rule(this, 'SweepRule', {
+      description: `Checks the waiting deploys and failure records of every app of ${props.name} when events were missed`,
+      schedule: events.Schedule.rate(props.sweepInterval ?? Duration.minutes(5)),
+      // execution-status repairs the records of executions whose status event never arrived.
+      targets: [new targets.LambdaFunction(this.functions.deploymentEvents.function), new targets.LambdaFunction(this.functions.executionStatus.function)],
+    });
+    const pattern = executionStatusEventPattern(STATE_MACHINES.map((n) => this.stateMachineArn(n)));
+    this.executionStatusRule = new events.Rule(this, 'ExecutionStatusRule', {
+      description: `Records, releases and announces failed and redriven executions of the ${props.name} control plane`,
+      eventPattern: { source: [...pattern.source], detailType: [...pattern['detail-type']], detail: pattern.detail },
+      targets: [new targets.LambdaFunction(this.functions.executionStatus.function)],
+    });
+    const appsPath = `/${props.prefix}/apps/`;
+    this.parameterChangeRule = new events.Rule(this, 'ParameterChangeRule', {
+      description: `Starts ${this.smName('config-change')} on Parameter Store changes under ${appsPath}`,
+      eventPattern: { source: ['aws.ssm'], detailType: ['Parameter Store Change'], detail: { name: events.Match.prefix(appsPath) } },
+      targets: [startedByEvents('config-change')],
+    });
+    this.deploySucceededRule = new events.Rule(this, 'DeploySucceededRule', {
+      description: `Syncs an app's schedules to its current release after every successful deploy of ${this.smName('deploy')}`,
+      eventPattern: {
+        source: [DEPLOY_SUCCEEDED.source],
+        detailType: [DEPLOY_SUCCEEDED.detailType],
+        // Only this control plane's deploys (the milestone's `execution` is the deploy execution's ARN).
+        detail: { execution: events.Match.prefix(this.executionArnPrefix('deploy')) },
+      },
+      targets: [startedByEvents('schedules')],
+    });
+  }
+
+  /** ARN of one of the state machines, built from its deterministic name (no reference, no cycle). */
+  public stateMachineArn(pipeline: StateMachineName): string {
+    return Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: this.smName(pipeline), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+
+  /** ARNs of the executions of one state machine whose names match `namePattern` (default: all). */
+  public executionsArn(pipeline: StateMachineName, namePattern = '*'): string {
+    return Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName: `${this.smName(pipeline)}:${namePattern}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+
+  /**
+   * The beginning of the ARNs of this control plane's executions: of one state machine
+   * (`...:execution:<prefix>-<cp>-<pipeline>:`), or of all five (`...:execution:<prefix>-<cp>-`), for
+   * EventBridge prefix matching.
+   */
+  public executionArnPrefix(pipeline?: StateMachineName): string {
+    if (pipeline) return this.executionsArn(pipeline, '');
+    return Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName: `${this.props.prefix}-${this.props.name}-`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+
+  private smName(pipeline: StateMachineName): string {
+    return stateMachineName(this.props.prefix, this.props.name, pipeline);
+  }
+
+  private serviceArn(name: string): string {
+    return Stack.of(this).formatArn({ service: 'ecs', resource: 'service', resourceName: `${this.props.clusterName}/${name}` });
+  }
+
+  private validateProps(props: ControlPlaneProps): void {
+    if (!RESOURCE_NAME.test(props.prefix)) {
+      throw new Error(`ControlPlane prefix "${props.prefix}" must be lowercase letters, digits and hyphens, starting with a letter, 40 characters at most`);
+    }
+    if (!RESOURCE_NAME.test(props.name)) {
+      throw new Error(`ControlPlane name "${props.name}" (the cluster's name) must be lowercase letters, digits and hyphens, starting with a letter, 40 characters at most`);
+    }
+    for (const pipeline of STATE_MACHINES) {
+      const name = stateMachineName(props.prefix, props.name, pipeline);
+      if (name.length > 80) throw new Error(`state machine name "${name}" is longer than 80 characters (Step Functions' limit): shorten prefix or the cluster's name`);
+    }
+    for (const fn of Object.keys(PIPELINE_FUNCTIONS) as PipelineFunctionKey[]) {
+      const name = controlPlaneFunctionName(props.prefix, props.name, fn);
+      if (name.length > FUNCTION_NAME_MAX) {
+        throw new Error(`function name "${name}" is longer than ${FUNCTION_NAME_MAX} characters (Lambda's limit): shorten prefix or the cluster's name`);
+      }
+    }
+    if (props.sweepInterval) {
+      const minutes = props.sweepInterval.toMinutes({ integral: false });
+      if (!Number.isInteger(minutes) || minutes < 1) {
+        throw new Error(`ControlPlane sweepInterval must be a whole number of minutes (at least 1), got ${props.sweepInterval.toHumanString()}`);
+      }
+    }
+  }
+
+  /** Reads each ASL file at synth time and checks that the contract fills every placeholder it uses. */
+  private readDefinitions(dir: string): Record<StateMachineName, string> {
+    const read = (pipeline: StateMachineName): string => {
+      const file = path.join(dir, `${pipeline}.asl.json`);
+      if (!existsSync(file)) throw new Error(`state machine definition ${file} is missing`);
+      const definition = readFileSync(file, 'utf8');
+      const unknown = [...aslPlaceholders(definition)].filter((p) => !(p in SUBSTITUTIONS[pipeline]));
+      if (unknown.length > 0) {
+        throw new Error(`${file} uses placeholders that lib/pipeline-contract.ts does not define for "${pipeline}": ${unknown.map((p) => `\${${p}}`).join(', ')}`);
+      }
+      return definition;
+    };
+    return { build: read('build'), release: read('release'), deploy: read('deploy'), 'config-change': read('config-change'), schedules: read('schedules') };
+  }
+
+  /** The environment every handler gets: {@link CONTROL_PLANE_ENV}, nothing app-specific. */
+  private environment(): Record<string, string> {
+    const stack = Stack.of(this);
+    return {
+      [CONTROL_PLANE_ENV.prefix]: this.props.prefix,
+      [CONTROL_PLANE_ENV.clusterArn]: this.props.cluster.clusterArn,
+      [CONTROL_PLANE_ENV.controlTable]: this.table.tableName,
+      [CONTROL_PLANE_ENV.stateMachineArns]: stack.toJsonString(Object.fromEntries(STATE_MACHINES.map((n) => [n, this.stateMachineArn(n)]))),
+    };
+  }
+
+  private buildFunctions(retention: logs.RetentionDays): Record<PipelineFunctionKey, SlipwayFunction> {
+    const environment = this.environment();
+    const cp = this.props.name;
+    const make = (key: PipelineFunctionKey, description: string, extra: Record<string, string> = {}) =>
+      new SlipwayFunction(this, pascal(PIPELINE_FUNCTIONS[key]), {
+        name: PIPELINE_FUNCTIONS[key],
+        functionName: controlPlaneFunctionName(this.props.prefix, cp, key),
+        description: `${cp} control plane: ${description}`,
+        environment: { ...environment, ...extra },
+        logRetention: retention,
+      });
+    return {
+      parseBuildEvent: make('parseBuildEvent', 'turns a CodeBuild build event into a build record of its app'),
+      registerTaskDefinitions: make('registerTaskDefinitions', 'registers a task-definition revision per process type'),
+      checkReleaseTask: make('checkReleaseTask', 'turns the stopped release task into a verdict'),
+      updateService: make('updateService', 'creates or updates a process type\'s ECS service and waits for the deployment (task token)'),
+      deploymentEvents: make('deploymentEvents', 'resumes deploys on ECS deployment events and sweeps (final check at the deploy timeout)'),
+      executionStatus: make('executionStatus', 'records, releases and announces failed and redriven executions (Step Functions status events)'),
+      parseParameterChange: make('parseParameterChange', 'reads a Parameter Store change of an app\'s config'),
+      registerConfigRevisions: make('registerConfigRevisions', 'registers revisions with an app\'s current config keys'),
+      // The scheduler role and the dead-letter queue are the control plane's, shared by every app's schedules.
+      syncSchedules: make('syncSchedules', 'syncs an app\'s schedules to EventBridge Scheduler', {
+        SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
+        SCHEDULES_DLQ_ARN: this.schedulesDeadLetterQueue.queueArn,
+      }),
+    };
+  }
+
+  /**
+   * A state machine's role. The state machine gets an immutable view of it, so CDK's own logging and
+   * X-Ray statements (Resource "*") cannot land in the policy that holds the scoped grants.
+   */
+  private buildStateMachineRole(pipeline: StateMachineName): iam.Role {
+    const role = new iam.Role(this, `${pascal(pipeline)}StateMachineRole`, {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: `Slipway ${this.smName(pipeline)} state machine (every app of ${this.props.name})`,
+    });
+    const servicePolicy = new iam.Policy(role, 'ServicePolicy', {
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'LogDelivery',
+          actions: [
+            'logs:CreateLogDelivery',
+            'logs:GetLogDelivery',
+            'logs:UpdateLogDelivery',
+            'logs:DeleteLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy',
+            'logs:DescribeResourcePolicies',
+            'logs:DescribeLogGroups',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'Tracing',
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    role.attachInlinePolicy(servicePolicy);
+    acknowledgeWildcards(
+      servicePolicy,
+      'Step Functions logging (CloudWatch Logs vended log delivery) and X-Ray tracing actions support no resource-level permissions; this policy holds only those actions.',
+    );
+    return role;
+  }
+
+  private buildStateMachine(pipeline: StateMachineName, definition: string): sfn.StateMachine {
+    const role = this.stateMachineRoles[pipeline];
+    const stateMachine = new sfn.StateMachine(this, `${pascal(pipeline)}StateMachine`, {
+      stateMachineName: this.smName(pipeline),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(definition),
+      definitionSubstitutions: this.substitutions(pipeline),
+      role: role.withoutPolicyUpdates(),
+      logs: { destination: this.activityLogGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+    // The role's policies (its children: default policy and scoped policies) must exist before the first execution.
+    stateMachine.node.addDependency(role);
+    return stateMachine;
+  }
+
+  private substitutions(pipeline: StateMachineName): Record<string, string> {
+    const value = (s: Substitution): string => {
+      switch (s.kind) {
+        case 'clusterArn':
+          return this.props.cluster.clusterArn;
+        case 'function':
+          return this.functions[s.fn].function.functionArn;
+        case 'stateMachine':
+          return this.stateMachineArn(s.name);
+      }
+    };
+    return Object.fromEntries(Object.entries(SUBSTITUTIONS[pipeline]).map(([key, s]) => [key, value(s)]));
+  }
+
+  // ---- Resources of the apps this control plane serves, as IAM resources and conditions ----
+
+  /** The apps' tables: any table in the account and region, only when tagged for this control plane. */
+  private appTables(sid: string, actions: string[]): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      sid,
+      actions,
+      resources: [Stack.of(this).formatArn({ service: 'dynamodb', resource: 'table', resourceName: '*' })],
+      // DynamoDB authorizes item actions on aws:ResourceTag (DynamoDB Developer Guide, "Using ABAC with
+      // DynamoDB tables and indexes", abac-example-use-cases: aws:ResourceTag with PutItem).
+      conditions: { StringEquals: { [`aws:ResourceTag/${CONTROL_PLANE_TAG}`]: this.props.name } },
+    });
+  }
+
+  /** Reading apps' settings (`/<prefix>/apps/<app>/settings`), never their config values (an explicit Deny). */
+  private readSettings(role: iam.IRole, extraNames: string[] = []): void {
+    const stack = Stack.of(this);
+    const p = this.props.prefix;
+    const parameter = (name: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadAppSettings',
+        actions: ['ssm:GetParameter'],
+        resources: [parameter(`${p}/apps/*/settings`), ...extraNames.map((n) => parameter(`${p}/apps/*/${n}`))],
+      }),
+    );
+    // IAM's `*` also matches `/`: `/<prefix>/apps/<app>/config/settings` (a config key named "settings",
+    // a secret) would match the pattern above. The Deny keeps the config values out of reach.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'NeverReadConfigValues', effect: iam.Effect.DENY, actions: ['ssm:GetParameter', 'ssm:GetParameters'], resources: [parameter(`${p}/apps/*/config/*`)] }),
+    );
+  }
+
+  private passAppRoles(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PassAppTaskRoles',
+        actions: ['iam:PassRole'],
+        resources: [Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' })],
+        // IAM evaluates aws:ResourceTag on roles (IAM User Guide, "Controlling access to and for IAM users and
+        // roles using tags"): only the task and execution roles app stacks tag for this control plane, only to ECS tasks.
+        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com', [`aws:ResourceTag/${CONTROL_PLANE_TAG}`]: this.props.name } },
+      }),
+    );
+  }
+
+  private familyArns(): string {
+    return Stack.of(this).formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${this.props.prefix}-*:*` });
+  }
+
+  private clusterCondition() {
+    return { ArnEquals: { 'ecs:cluster': this.props.cluster.clusterArn } };
+  }
+
+  private clusterTasks(): string {
+    // Scoped to the cluster by the ecs:cluster condition (task IDs are generated by ECS).
+    return Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: '*' });
+  }
+
+  private invoke(pipeline: StateMachineName, ...fns: PipelineFunctionKey[]): void {
+    this.stateMachineRoles[pipeline].addToPolicy(
+      new iam.PolicyStatement({ sid: 'InvokeHandlers', actions: ['lambda:InvokeFunction'], resources: fns.map((f) => this.functions[f].function.functionArn) }),
+    );
+  }
+
+  private startExecution(pipeline: StateMachineName, ...children: StateMachineName[]): void {
+    this.stateMachineRoles[pipeline].addToPolicy(
+      new iam.PolicyStatement({ sid: 'StartChildren', actions: ['states:StartExecution'], resources: children.map((c) => this.stateMachineArn(c)) }),
+    );
+  }
+
+  private milestoneStatement(): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      sid: 'AnnounceMilestones',
+      actions: ['events:PutEvents'],
+      resources: [Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+      conditions: { StringEquals: { 'events:source': MILESTONE_SOURCE } },
+    });
+  }
+
+  /**
+   * Statements that need a wildcard (generated IDs, revisions, actions without resource-level
+   * permissions, the apps' resources found by tag) go in a policy of their own, a child of the role,
+   * whose cdk-nag IAM5 acknowledgement carries the reason; the role's default policy stays fully checked.
+   */
+  private wildcardPolicy(role: iam.Role, id: string, reason: string, statements: iam.PolicyStatement[]): iam.Policy {
+    const policy = new iam.Policy(role, id, { statements });
+    role.attachInlinePolicy(policy);
+    acknowledgeWildcards(policy, reason);
+    return policy;
+  }
+
+  private readonly appTablesReason = `The apps' tables have names CloudFormation generates: any table of the account and region, only when tagged ${CONTROL_PLANE_TAG}=<this control plane> (the app stacks tag their own table).`;
+  private readonly settingsReason =
+    'Settings of the apps of this control plane: /<prefix>/apps/<app>/settings (app names are not known to the shared control plane), config values denied explicitly; where granted, iam:PassRole of any role of the account only when tagged for this control plane and only to ECS tasks.';
+
+  private buildSchedulerRole(): iam.Role {
+    const stack = Stack.of(this);
+    // Scheduler assumes the role with aws:SourceArn set to the schedule *group*'s ARN ("The ARN you
+    // specify must be a schedule group": docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html):
+    // every app's group is `<prefix>-<app>`.
+    const groups = stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: `${this.props.prefix}-*` });
+    const role = new iam.Role(this, 'SchedulerRole', {
+      description: `Slipway ${this.props.name}: EventBridge Scheduler runs the apps' scheduled tasks`,
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': groups } },
+      }),
+    });
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'SendDeadLetters', actions: ['sqs:SendMessage'], resources: [this.schedulesDeadLetterQueue.queueArn] }));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'RunScheduledTasks', actions: ['ecs:RunTask'], resources: [this.familyArns()], conditions: this.clusterCondition() }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'TagScheduledTasks',
+        actions: ['ecs:TagResource'],
+        resources: [this.clusterTasks()],
+        // Tag-on-create is authorized with ecs:CreateAction (docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html).
+        conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
+      }),
+    );
+    this.passAppRoles(role);
+    acknowledgeWildcards(
+      role,
+      `Scheduled tasks run any revision of Slipway's task-definition families (${this.props.prefix}-*, a new revision per build or config change) only in this cluster (ecs:cluster); task IDs are generated by ECS and may be tagged only as RunTask creates them; the roles passed are those tagged ${CONTROL_PLANE_TAG}=<this control plane>, only to ECS tasks.`,
+    );
+    return role;
+  }
+
+  private grantStateMachines(): void {
+    const r = this.stateMachineRoles;
+    const stack = Stack.of(this);
+    const recordActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+    // Every machine may read the app's settings (a first step that starts from an AWS event reads them).
+    for (const pipeline of STATE_MACHINES) this.readSettings(r[pipeline]);
+
+    // build: record the build in the app's table (TableName.$ from the settings), register revisions, start release.
+    this.invoke('build', 'parseBuildEvent', 'registerTaskDefinitions');
+    this.wildcardPolicy(r.build, 'AppTablesPolicy', this.appTablesReason, [this.appTables('RecordBuilds', recordActions)]);
+    this.startExecution('build', 'release');
+
+    // release: run the release task (.sync), judge it, start deploy.
+    this.wildcardPolicy(
+      r.release,
+      'ReleaseTaskPolicy',
+      `RunTask: any revision of Slipway's task-definition families (${this.props.prefix}-*), only in this cluster; StopTask/DescribeTasks/TagResource: task IDs are generated by ECS, limited to tasks in this cluster (tag only at RunTask); PassRole: the roles tagged for this control plane, only to ECS tasks.`,
+      [
+        new iam.PolicyStatement({ sid: 'RunReleaseTask', actions: ['ecs:RunTask'], resources: [this.familyArns()], conditions: this.clusterCondition() }),
+        new iam.PolicyStatement({ sid: 'WatchReleaseTask', actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [this.clusterTasks()], conditions: this.clusterCondition() }),
+        new iam.PolicyStatement({
+          sid: 'TagReleaseTask',
+          actions: ['ecs:TagResource'],
+          resources: [this.clusterTasks()],
+          // Tag-on-create is authorized by ecs:CreateAction; ecs:cluster is not in that request's context.
+          conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
+        }),
+      ],
+    );
+    r.release.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'EcsSyncManagedRule',
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: ECS_SYNC_RULE })],
+      }),
+    );
+    this.passAppRoles(r.release);
+    this.invoke('release', 'checkReleaseTask');
+    this.startExecution('release', 'deploy');
+
+    // deploy: update each service, wait for its deployment, record the release.
+    this.invoke('deploy', 'updateService');
+    this.wildcardPolicy(r.deploy, 'AppTablesPolicy', this.appTablesReason, [this.appTables('RecordReleases', recordActions)]);
+
+    // config-change: read the change, claim the redeploy, look for running deploys/releases, register, start deploy or schedules.
+    this.invoke('config-change', 'parseParameterChange', 'registerConfigRevisions');
+    this.wildcardPolicy(r['config-change'], 'AppTablesPolicy', this.appTablesReason, [this.appTables('ClaimRedeploys', ['dynamodb:GetItem', 'dynamodb:UpdateItem'])]);
+    r['config-change'].addToPolicy(
+      new iam.PolicyStatement({ sid: 'FindRunningPipelines', actions: ['states:ListExecutions'], resources: [this.stateMachineArn('deploy'), this.stateMachineArn('release')] }),
+    );
+    this.startExecution('config-change', 'deploy', 'schedules');
+
+    // schedules: one handler does the validation and the changes.
+    this.invoke('schedules', 'syncSchedules');
+
+    // The started/succeeded milestones; failures and redrives are announced by execution-status.
+    for (const pipeline of ['build', 'release', 'deploy'] as const) r[pipeline].addToPolicy(this.milestoneStatement());
+    for (const pipeline of STATE_MACHINES) acknowledgeWildcards(r[pipeline], this.settingsReason);
+  }
+
+  private grantFunctions(): void {
+    const f = this.functions;
+    const stack = Stack.of(this);
+    const services = this.serviceArn('*');
+    const sendTaskResponse = () =>
+      new iam.PolicyStatement({ sid: 'ResumeDeploy', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [this.stateMachineArn('deploy')] });
+    const familyArns = this.familyArns();
+    // Every handler a state machine invokes reads the app's settings itself (functions/shared/settings-store.ts).
+    for (const key of Object.keys(f) as PipelineFunctionKey[]) this.readSettings(f[key].role, key === 'syncSchedules' ? ['schedules'] : []);
+
+    const registerRevisions = (role: iam.Role, id: string) =>
+      this.wildcardPolicy(
+        role,
+        id,
+        `ssm:DescribeParameters (names and metadata only, never values), ecs:ListTaskDefinitions, DescribeTaskDefinition and RegisterTaskDefinition support no resource-level permissions (RegisterTaskDefinition only for requests tagged ${APP_TAG}); TagResource only at registration, on Slipway's families (${this.props.prefix}-*); the apps' tables by tag; PassRole of the roles tagged for this control plane.`,
+        [
+          new iam.PolicyStatement({ sid: 'ListConfigKeyNames', actions: ['ssm:DescribeParameters'], resources: ['*'] }),
+          new iam.PolicyStatement({ sid: 'FindRevisions', actions: ['ecs:ListTaskDefinitions', 'ecs:DescribeTaskDefinition'], resources: ['*'] }),
+          new iam.PolicyStatement({
+            sid: 'RegisterTaggedRevisions',
+            actions: ['ecs:RegisterTaskDefinition'],
+            resources: ['*'],
+            // The handler tags each revision with its app; an untagged request is refused.
+            conditions: { Null: { [`aws:RequestTag/${APP_TAG}`]: 'false' } },
+          }),
+          new iam.PolicyStatement({ sid: 'TagNewRevisions', actions: ['ecs:TagResource'], resources: [familyArns], conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } } }),
+        ],
+      );
+
+    // register-task-definitions (build): revisions with the build's image, the build record.
+    registerRevisions(f.registerTaskDefinitions.role, 'TaskDefinitionsPolicy');
+    this.passAppRoles(f.registerTaskDefinitions.role);
+    this.wildcardPolicy(f.registerTaskDefinitions.role, 'AppTablesPolicy', this.appTablesReason, [this.appTables('RecordBuilds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'])]);
+
+    // register-config-revisions: the same, with the config keys that exist now; reads the current release.
+    registerRevisions(f.registerConfigRevisions.role, 'ConfigRevisionsPolicy');
+    this.passAppRoles(f.registerConfigRevisions.role);
+    this.wildcardPolicy(f.registerConfigRevisions.role, 'AppTablesPolicy', this.appTablesReason, [this.appTables('ReadReleases', ['dynamodb:GetItem'])]);
+
+    // update-service
+    const update = f.updateService.role;
+    update.addToPolicy(
+      new iam.PolicyStatement({ sid: 'ManageServices', actions: ['ecs:DescribeServices', 'ecs:CreateService', 'ecs:UpdateService'], resources: [services], conditions: this.clusterCondition() }),
+    );
+    update.addToPolicy(
+      new iam.PolicyStatement({ sid: 'TagNewServices', actions: ['ecs:TagResource'], resources: [services], conditions: { StringEquals: { 'ecs:CreateAction': 'CreateService' } } }),
+    );
+    update.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'AutoscalingServiceLinkedRole',
+        actions: ['iam:CreateServiceLinkedRole'],
+        resources: [
+          stack.formatArn({
+            service: 'iam',
+            region: '',
+            resource: 'role',
+            resourceName: 'aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService',
+          }),
+        ],
+        conditions: { StringLike: { 'iam:AWSServiceName': 'ecs.application-autoscaling.amazonaws.com' } },
+      }),
+    );
+    this.wildcardPolicy(
+      update,
+      'AutoscalingPolicy',
+      `Application Auto Scaling scalable targets and scaling policies get generated IDs and DescribeScalableTargets supports no resource-level permissions; target-tracking alarms are named TargetTracking-service/<cluster>/<service>-<suffix>, limited here to services of ${this.props.clusterName}.`,
+      [
+        new iam.PolicyStatement({
+          sid: 'Autoscaling',
+          actions: [
+            'application-autoscaling:RegisterScalableTarget',
+            'application-autoscaling:PutScalingPolicy',
+            'application-autoscaling:DescribeScalableTargets',
+            // The scale-to-zero schedule of non-production apps (functions/update-service/scaling.ts).
+            'application-autoscaling:PutScheduledAction',
+            'application-autoscaling:DescribeScheduledActions',
+            'application-autoscaling:DeleteScheduledAction',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'TargetTrackingAlarms',
+          actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms'],
+          resources: [
+            stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `TargetTracking-service/${this.props.clusterName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          ],
+        }),
+      ],
+    );
+    this.wildcardPolicy(
+      update,
+      'ServicesPolicy',
+      `Services of this cluster (${this.props.clusterName}/*, named <app>-<process> by the deploys); ecs:DescribeTaskDefinition supports no resource-level permissions (update-service reads the running revision's tags).`,
+      [new iam.PolicyStatement({ sid: 'DescribeRevisions', actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] })],
+    );
+    // The app's records (claims, releases) in its table; the waiter (task token) in the control table.
+    this.wildcardPolicy(update, 'AppTablesPolicy', this.appTablesReason, [
+      this.appTables('RecordDeploys', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']),
+    ]);
+    this.table.grant(update, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
+    update.addToPolicy(sendTaskResponse());
+
+    // deployment-events: only the control table (waiters), the cluster's services, the deploys' task tokens.
+    f.deploymentEvents.role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'DescribeServices', actions: ['ecs:DescribeServices'], resources: [services], conditions: this.clusterCondition() }),
+    );
+    f.deploymentEvents.role.addToPolicy(sendTaskResponse());
+    this.table.grant(f.deploymentEvents.role, 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+
+    // execution-status: reads the histories of the control plane's executions, records failures in the app's table, releases claims, announces.
+    const status = f.executionStatus.role;
+    this.wildcardPolicy(
+      status,
+      'ExecutionHistoryPolicy',
+      'Execution ARNs end in the execution name, chosen per build by the pipelines or EventBridge: limited to the executions of this control plane\'s five state machines; the apps\' tables by tag.',
+      [
+        new iam.PolicyStatement({ sid: 'ReadExecutions', actions: ['states:GetExecutionHistory', 'states:DescribeExecution'], resources: STATE_MACHINES.map((n) => this.executionsArn(n)) }),
+        this.appTables('RecordFailures', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
+      ],
+    );
+    status.addToPolicy(new iam.PolicyStatement({ sid: 'ListExecutions', actions: ['states:ListExecutions'], resources: STATE_MACHINES.map((n) => this.stateMachineArn(n)) }));
+    status.addToPolicy(this.milestoneStatement());
+
+    // sync-schedules: the schedules parameter (readSettings above), the current release, the apps' schedule groups.
+    const sync = f.syncSchedules.role;
+    this.wildcardPolicy(
+      sync,
+      'SchedulesPolicy',
+      `Schedules get their names from the app's list: limited to Slipway's groups (${this.props.prefix}-<app>/*); scheduler:ListSchedules supports no resource-level permissions (the handler lists only the app's group); the apps' tables by tag.`,
+      [
+        new iam.PolicyStatement({
+          sid: 'ManageAppSchedules',
+          actions: ['scheduler:GetSchedule', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+          resources: [stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.props.prefix}-*/*` })],
+        }),
+        new iam.PolicyStatement({ sid: 'ListSchedules', actions: ['scheduler:ListSchedules'], resources: ['*'] }),
+        this.appTables('ReadReleases', ['dynamodb:GetItem']),
+      ],
+    );
+    sync.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PassSchedulerRole',
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+
+    for (const key of Object.keys(f) as PipelineFunctionKey[]) acknowledgeWildcards(f[key].role, this.settingsReason);
+  }
+}
+
+/**
+ * Acknowledges, with `reason`, exactly the cdk-nag AwsSolutions-IAM5 findings (wildcard actions and
+ * resources) that the policy holds now (for a role: its default policy). Call it once the policy is
+ * complete; a wildcard added later is still reported. Wildcard ARNs must not contain cross-stack
+ * tokens (their rendering changes when CDK turns them into imports).
+ */
+export function acknowledgeWildcards(scope: iam.Policy | iam.ManagedPolicy | iam.Role, reason: string): void {
+  const cfn = (scope instanceof iam.Role ? scope.node.tryFindChild('DefaultPolicy') : scope)?.node.defaultChild as iam.CfnPolicy | iam.CfnManagedPolicy | undefined;
+  if (!cfn) throw new Error(`acknowledgeWildcards: ${scope.node.path} has no policy yet`);
+  const document = Stack.of(scope).resolve(cfn.policyDocument) as { Statement: { Effect: string; Action: string | string[]; Resource?: unknown }[] };
+  const findings = new Set<string>();
+  for (const st of document.Statement) {
+    if (st.Effect !== 'Allow') continue;
+    for (const a of ([] as string[]).concat(st.Action)) if (a.includes('*')) findings.add(`Action::${a}`);
+    for (const r of ([] as unknown[]).concat(st.Resource ?? [])) {
+      const flat = flattenReference(r);
+      if (flat.includes('*')) findings.add(`Resource::${flat}`);
+    }
+  }
+  if (findings.size > 0) Validations.of(scope).acknowledge(...[...findings].map((f) => ({ id: `AwsSolutions-IAM5[${f}]`, reason })));
+}
+
+/** A resolved CloudFormation value as cdk-nag prints it in finding IDs (`<Logical.Attr>`, `<AWS::Region>`). */
+function flattenReference(node: unknown): string {
+  if (node === undefined) return '';
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const o = node as Record<string, unknown>;
+  if (o['Fn::Join']) {
+    const [delimiter, items] = o['Fn::Join'] as [string, unknown[]];
+    return items.map(flattenReference).join(delimiter);
+  }
+  if (o['Fn::Sub']) return flattenReference(o['Fn::Sub']);
+  if (o['Fn::GetAtt']) {
+    const [resource, attribute] = o['Fn::GetAtt'] as [unknown, unknown];
+    return `<${flattenReference(resource)}.${flattenReference(attribute)}>`;
+  }
+  if (o['Fn::ImportValue']) return flattenReference(o['Fn::ImportValue']);
+  if (o.Ref) return `<${flattenReference(o.Ref)}>`;
+  return JSON.stringify(node);
+}
+
+/** `parse-build-event` -> `ParseBuildEvent`. */
+function pascal(name: string): string {
+  return name.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+}
+
