@@ -74,7 +74,6 @@ export const SUBSTITUTIONS: Record<StateMachineName, Record<string, Substitution
     ParseParameterChangeFunctionArn: { kind: 'function', fn: 'parseParameterChange' },
     RegisterConfigRevisionsFunctionArn: { kind: 'function', fn: 'registerConfigRevisions' },
     DeployStateMachineArn: { kind: 'stateMachine', name: 'deploy' },
-    ReleaseStateMachineArn: { kind: 'stateMachine', name: 'release' },
     SchedulesStateMachineArn: { kind: 'stateMachine', name: 'schedules' },
   },
   schedules: {

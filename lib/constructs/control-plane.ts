@@ -604,12 +604,9 @@ export class ControlPlane extends Construct {
     this.invoke('deploy', 'updateService');
     this.wildcardPolicy(r.deploy, 'AppTablesPolicy', this.appTablesReason, [this.appTables('RecordReleases', recordActions)]);
 
-    // config-change: read the change, claim the redeploy, look for running deploys/releases, register, start deploy or schedules.
+    // config-change: read the change, claim the redeploy, wait for the app's running deploys/releases (register-config-revisions finds them), register, start deploy or schedules.
     this.invoke('config-change', 'parseParameterChange', 'registerConfigRevisions');
     this.wildcardPolicy(r['config-change'], 'AppTablesPolicy', this.appTablesReason, [this.appTables('ClaimRedeploys', ['dynamodb:GetItem', 'dynamodb:UpdateItem'])]);
-    r['config-change'].addToPolicy(
-      new iam.PolicyStatement({ sid: 'FindRunningPipelines', actions: ['states:ListExecutions'], resources: [this.stateMachineArn('deploy'), this.stateMachineArn('release')] }),
-    );
     this.startExecution('config-change', 'deploy', 'schedules');
 
     // schedules: one handler does the validation and the changes.
@@ -658,6 +655,17 @@ export class ControlPlane extends Construct {
     registerRevisions(f.registerConfigRevisions.role, 'ConfigRevisionsPolicy');
     this.passAppRoles(f.registerConfigRevisions.role);
     this.wildcardPolicy(f.registerConfigRevisions.role, 'AppTablesPolicy', this.appTablesReason, [this.appTables('ReadReleases', ['dynamodb:GetItem'])]);
+    // ... and finds the app's running deploys and releases (findRunningPipelines): ListExecutions of the two
+    // shared machines, then DescribeExecution of a running one whose name does not say the app.
+    f.registerConfigRevisions.role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'FindRunningPipelines', actions: ['states:ListExecutions'], resources: [this.stateMachineArn('deploy'), this.stateMachineArn('release')] }),
+    );
+    this.wildcardPolicy(
+      f.registerConfigRevisions.role,
+      'RunningPipelinesPolicy',
+      'Execution ARNs end in names chosen per build; limited to the executions of this control plane\'s deploy and release state machines (read-only).',
+      [new iam.PolicyStatement({ sid: 'ReadRunningPipelines', actions: ['states:DescribeExecution'], resources: [this.executionsArn('deploy'), this.executionsArn('release')] })],
+    );
 
     // update-service
     const update = f.updateService.role;

@@ -22,11 +22,13 @@ export function localAppSettings(config: SlipwayConfig, app: AppConfig, acct: Lo
   const { account, region } = acct;
   const prefix = config.prefix;
   const web = app.processes.web;
-  return appSettingsSchema.parse({
-    ...buildAppSettings({
+  return appSettingsSchema.parse(
+    buildAppSettings({
       prefix,
       app,
       region,
+      table: localAppTableName(prefix, app.name),
+      controlPlane: app.cluster,
       cluster: `arn:aws:ecs:${region}:${account}:cluster/${prefix}-${app.cluster}`,
       imageRepositoryUri: `${account}.dkr.ecr.${region}.amazonaws.com/${prefix}/${app.name}`,
       codeBuildProject: `${prefix}-${app.name}`,
@@ -38,10 +40,6 @@ export function localAppSettings(config: SlipwayConfig, app: AppConfig, acct: Lo
       taskRoleArn: `arn:aws:iam::${account}:role/${prefix}-${app.name}-task`,
       logGroup: `/${prefix}/${app.name}/app`,
       webTargetGroupArn: web?.port ? `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${app.name}-web/0123456789abcdef` : undefined,
-    } as Parameters<typeof buildAppSettings>[0]),
-    // What the shared control plane finds the app by (set here too until buildAppSettings writes them).
-    table: localAppTableName(prefix, app.name),
-    controlPlane: app.cluster,
-    configDebounceSeconds: app.configDebounceSeconds ?? 30,
-  });
+    }),
+  );
 }

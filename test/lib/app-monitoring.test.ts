@@ -8,7 +8,6 @@ import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
 import { appFilterPolicy, FILTER_POLICY_MAX_COMBINATIONS } from '../../lib/constructs/app-monitoring';
 import { ALERT_SHARDS, alertsShard, alertsTopicName, appAlarmKeys, appAlarmName } from '../../lib/alerts';
-import { CONTRACT_STATE_MACHINES_DIR } from './contract-fixture';
 
 const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
 const exampleApp = config.apps.find((a) => a.name === 'example')!;
@@ -21,7 +20,7 @@ function appWith(overrides: Record<string, unknown>): AppConfig {
 
 function synth(app: AppConfig = exampleApp) {
   const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0], stateMachinesDir: CONTRACT_STATE_MACHINES_DIR });
+  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
   // As bin/slipway-app.ts does: the database stack the app's config names.
   const dbConfig = config.databases.find((d) => d.name === app.database);
   const database = dbConfig ? new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster }).endpoint : undefined;

@@ -12,7 +12,6 @@ import { AppStack, listenerPriority } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { actionsOf, PIPELINE_STAR_ACTIONS, resourcesOf, unexpectedStarActions, type Statement } from './iam';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
-import { CONTRACT_STATE_MACHINES_DIR } from './contract-fixture';
 
 
 const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
@@ -23,7 +22,7 @@ const render = (v: unknown): string => JSON.stringify(v).replace(/\\"/g, '"');
 function synth(app: AppConfig = exampleApp, extra: Partial<{ listenerPriority: number }> = {}) {
   // No esbuild in stack tests: NodejsFunction skips bundling for stacks not listed here.
   const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0], stateMachinesDir: CONTRACT_STATE_MACHINES_DIR });
+  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
   // As bin/slipway-app.ts does: the database stack the app's config names.
   const dbConfig = config.databases.find((d) => d.name === app.database);
   const databaseStack = dbConfig ? new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster }) : undefined;
@@ -387,7 +386,7 @@ describe('AppStack with a database (the example app names database "main")', () 
 
   test('a config naming a database without the database stack passed is refused', () => {
     const cdkApp2 = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const cluster = new ClusterStack(cdkApp2, 'C', { prefix: config.prefix, config: config.clusters[0], stateMachinesDir: CONTRACT_STATE_MACHINES_DIR });
+    const cluster = new ClusterStack(cdkApp2, 'C', { prefix: config.prefix, config: config.clusters[0] });
     expect(() => new AppStack(cdkApp2, 'A', { prefix: config.prefix, app: exampleApp, cluster })).toThrow(
       'app "example": the config names database "main", but no database stack endpoint was passed (AppStackProps.database)',
     );
@@ -531,7 +530,7 @@ describe('apps add nothing to the shared stacks', () => {
   /** The cluster stack's template (and the account's) with the given apps of the example config deployed on it. */
   function sharedTemplates(apps: AppConfig[]) {
     const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0], stateMachinesDir: CONTRACT_STATE_MACHINES_DIR });
+    const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
     for (const app of apps) new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app: { ...app, database: undefined }, cluster });
     return Template.fromStack(cluster).toJSON() as { Resources: Record<string, unknown>; Outputs?: Record<string, unknown> };
   }
@@ -541,7 +540,7 @@ describe('apps add nothing to the shared stacks', () => {
   test('a second app using the database changes nothing in the database stack: no security-group rule, no export', () => {
     const databaseTemplate = (apps: AppConfig[]) => {
       const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-      const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0], stateMachinesDir: CONTRACT_STATE_MACHINES_DIR });
+      const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
       const db = new DatabaseStack(cdkApp, 'Slipway-Database-main', { prefix: config.prefix, config: config.databases[0], cluster });
       for (const app of apps) new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, database: db.endpoint });
       return Template.fromStack(db).toJSON();

@@ -8,7 +8,6 @@ import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
 import { PIPELINE_FUNCTIONS, STATE_MACHINES } from '../../lib/pipeline-contract';
 import { alertsShard, alertsTopicName } from '../../lib/alerts';
-import { CONTRACT_STATE_MACHINES_DIR } from './contract-fixture';
 import { actionsOf, resourcesOf, type Statement } from './iam';
 
 /**
@@ -95,7 +94,7 @@ function actionMatches(granted: string, action: string): boolean {
 
 function synth() {
   const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters.find((c) => c.name === app.cluster)!, stateMachinesDir: CONTRACT_STATE_MACHINES_DIR });
+  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters.find((c) => c.name === app.cluster)! });
   const dbConfig = config.databases.find((d) => d.name === app.database);
   const database = dbConfig ? new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster }) : undefined;
   const stack = new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, ...(database ? { database: database.endpoint } : {}) });

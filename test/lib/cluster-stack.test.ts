@@ -4,14 +4,13 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { clusterConfigSchema, type ClusterConfig } from '../../lib/config';
 import { ClusterConfigError, ClusterStack } from '../../lib/stacks/cluster-stack';
-import { CONTRACT_STATE_MACHINES_DIR } from './contract-fixture';
 
 /** Builds a cluster stack from a raw cluster config, validated as `cdk synth` would. */
 function build(raw: unknown): { stack: ClusterStack; template: Template } {
   // No esbuild in stack tests: NodejsFunction skips bundling for stacks not listed here.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const config: ClusterConfig = clusterConfigSchema.parse(raw);
-  const stack = new ClusterStack(app, 'Cluster', { prefix: 'slipway', config, stateMachinesDir: CONTRACT_STATE_MACHINES_DIR });
+  const stack = new ClusterStack(app, 'Cluster', { prefix: 'slipway', config });
   return { stack, template: Template.fromStack(stack) };
 }
 

@@ -5,9 +5,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ControlPlane, CONTROL_PLANE_TAG, type ControlPlaneProps } from '../../lib/constructs/control-plane';
+import { ControlPlane, CONTROL_PLANE_TAG, STATE_MACHINES_DIR, type ControlPlaneProps } from '../../lib/constructs/control-plane';
 import { aslPlaceholders, CONTROL_PLANE_ENV, executionStatusEventPattern, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS } from '../../lib/pipeline-contract';
-import { CONTRACT_STATE_MACHINES_DIR } from './contract-fixture';
 import { actionsOf, PIPELINE_STAR_ACTIONS, resourcesOf, unexpectedStarActions, type Statement } from './iam';
 
 /** The control plane a cluster shares among its apps (issue 16): lib/constructs/control-plane.ts. */
@@ -25,7 +24,7 @@ function baseProps(stack: Stack): ControlPlaneProps {
     name: 'production',
     cluster: ecs.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'slipway-production', vpc }),
     clusterName: 'slipway-production',
-    stateMachinesDir: CONTRACT_STATE_MACHINES_DIR,
+    stateMachinesDir: STATE_MACHINES_DIR,
   };
 }
 
@@ -140,7 +139,7 @@ describe('ControlPlane', () => {
   });
 
   test.each(STATE_MACHINES)('%s: definitionSubstitutions keys are exactly the contract\'s (no app name, no table)', (name) => {
-    const placeholders = aslPlaceholders(readFileSync(path.join(CONTRACT_STATE_MACHINES_DIR, `${name}.asl.json`), 'utf8'));
+    const placeholders = aslPlaceholders(readFileSync(path.join(STATE_MACHINES_DIR, `${name}.asl.json`), 'utf8'));
     const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: `slipway-production-${name}` } }))[0];
     expect(Object.keys(sm.Properties.DefinitionSubstitutions).sort()).toEqual(Object.keys(SUBSTITUTIONS[name]).sort());
     expect([...placeholders].sort()).toEqual(Object.keys(SUBSTITUTIONS[name]).sort());
@@ -350,9 +349,8 @@ describe('ControlPlane props validation', () => {
     expect(make({ stateMachinesDir: '/nonexistent' })).toThrow('state machine definition /nonexistent/build.asl.json is missing');
   });
   test('rejects a definition that still uses placeholders the contract no longer has (${AppName})', () => {
-    // Today's statemachines/ (before the runtime branch lands) is such a folder; a copy keeps the test stable.
     const dir = require('node:fs').mkdtempSync(path.join(require('node:os').tmpdir(), 'asl-'));
-    for (const n of STATE_MACHINES) require('node:fs').copyFileSync(path.join(CONTRACT_STATE_MACHINES_DIR, `${n}.asl.json`), path.join(dir, `${n}.asl.json`));
+    for (const n of STATE_MACHINES) require('node:fs').copyFileSync(path.join(STATE_MACHINES_DIR, `${n}.asl.json`), path.join(dir, `${n}.asl.json`));
     require('node:fs').writeFileSync(path.join(dir, 'build.asl.json'), JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Result: '${AppName}', End: true } } }));
     expect(make({ stateMachinesDir: dir })).toThrow(/build\.asl\.json uses placeholders that lib\/pipeline-contract\.ts does not define for "build": \$\{AppName\}/);
   });
