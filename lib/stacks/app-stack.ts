@@ -447,6 +447,8 @@ export class AppStack extends Stack {
 
     const clusterCondition = { ArnEquals: { 'ecs:cluster': cluster.cluster.clusterArn } };
     const clusterTasks = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: '*' });
+    // `slipway logs --build N`: which image each task that logged ran (read-only, tasks of the app's cluster).
+    develop.addStatements(new iam.PolicyStatement({ sid: 'DescribeClusterTasks', actions: ['ecs:DescribeTasks'], resources: [clusterTasks], conditions: clusterCondition }));
     const operate = new iam.ManagedPolicy(this, 'OperatePolicy', {
       managedPolicyName: `${prefix}-${app.name}-operate`,
       description: `Slipway app ${app.name}: operator commands (deploy, rollback, redrive, config, schedules, run, scale)`,
@@ -468,6 +470,15 @@ export class AppStack extends Stack {
           conditions: clusterCondition,
         }),
         new iam.PolicyStatement({ sid: 'FollowOneOffTasks', actions: ['ecs:DescribeTasks'], resources: [clusterTasks], conditions: clusterCondition }),
+        // Ctrl-C in `slipway run` stops the task it started: only tasks of this app (the task definition's
+        // slipway:app tag, propagated to the task) in its cluster. ECS StopTask takes ecs:cluster and
+        // aws:ResourceTag conditions (Service Authorization Reference, Amazon ECS, StopTask).
+        new iam.PolicyStatement({
+          sid: 'StopOneOffTasks',
+          actions: ['ecs:StopTask'],
+          resources: [clusterTasks],
+          conditions: { ...clusterCondition, StringEquals: { [`aws:ResourceTag/${APP_TAG}`]: app.name } },
+        }),
         // Tag-on-create is authorized by ecs:CreateAction; ecs:cluster is not in that request's context.
         new iam.PolicyStatement({ sid: 'TagOneOffTasks', actions: ['ecs:TagResource'], resources: [clusterTasks], conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } } }),
         new iam.PolicyStatement({

@@ -100,9 +100,9 @@ describe('actionsFor', () => {
       'application-autoscaling:DescribeScalableTargets',
       'application-autoscaling:RegisterScalableTarget',
       'ecs:DescribeServices',
-      // slipway run: a one-off task runs any command with the app's roles and config.
-      'ecs:DescribeTasks',
+      // slipway run: a one-off task runs any command with the app's roles and config (Ctrl-C stops it).
       'ecs:RunTask',
+      'ecs:StopTask',
       'ecs:TagResource',
       'ecs:UpdateService',
       'iam:PassRole',
