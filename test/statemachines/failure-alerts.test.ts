@@ -2,55 +2,60 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { join } from 'node:path';
 import { loadConfig } from '../../lib/config';
-import { AppStack } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
-import { DatabaseStack } from '../../lib/stacks/database-stack';
+import { matchesEventPattern, type EventPattern } from '../../lib/local/eventbridge';
 import type { LocalRun } from '../../lib/local/runner';
+import { worldSchema } from '../../lib/local/world-schema';
 import { buildEvent, exampleWorld, ROOT, runBuild } from './scenarios';
 
 /**
- * The milestone events the pipelines emit in local runs, matched against the EventBridge rules the app
- * stack synthesizes for its alarm topic: failures reach the topic, everything else does not.
+ * The milestone events the pipelines emit in local runs, matched against the EventBridge rules the
+ * cluster's shared control plane synthesizes for its alerts topics: failures reach the topics, everything
+ * else does not. Which app's subscribers hear of it is the subscriptions' filter on `detail.app`
+ * (test/lib/app-monitoring.test.ts), so every message must carry the app.
  */
 
-type Pattern = { [key: string]: string[] | Pattern };
+type Rule = { name: string; pattern: EventPattern; paths: string[] };
+let rules: Rule[];
 
-/** EventBridge matching for the subset the rules use: every key present, each value one of the listed strings. */
-function matches(pattern: Pattern, event: Record<string, unknown>): boolean {
-  return Object.entries(pattern).every(([key, expected]) => {
-    const value = event[key];
-    if (Array.isArray(expected)) {
-      expect(expected.every((x) => typeof x === 'string')).toBe(true); // no operators the helper ignores
-      return typeof value === 'string' && expected.includes(value);
-    }
-    return typeof value === 'object' && value !== null && matches(expected, value as Record<string, unknown>);
-  });
+/** A synthesized pattern value with CloudFormation's pseudo parameters rendered (Fn::Join of Refs). */
+function render(node: unknown, ids: { account: string; region: string }): unknown {
+  if (Array.isArray(node)) return node.map((n) => render(n, ids));
+  if (node === null || typeof node !== 'object') return node;
+  const o = node as Record<string, unknown>;
+  if (o['Fn::Join']) {
+    const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+    return parts.map((p) => render(p, ids)).join(sep);
+  }
+  if (o.Ref === 'AWS::Partition') return 'aws';
+  if (o.Ref === 'AWS::Region') return ids.region;
+  if (o.Ref === 'AWS::AccountId') return ids.account;
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, render(v, ids)]));
 }
-
-let rules: { name: string; pattern: Pattern; paths: string[] }[];
 
 beforeAll(() => {
   const config = loadConfig(join(ROOT, 'config/example.json'));
   const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const cluster = new ClusterStack(cdkApp, 'Cluster', { prefix: config.prefix, config: config.clusters[0] });
-  const app = config.apps.find((a) => a.name === 'example')!;
-  const dbConfig = config.databases.find((d) => d.name === app.database);
-  const database = dbConfig ? new DatabaseStack(cdkApp, 'Database', { prefix: config.prefix, config: dbConfig, cluster }).endpoint : undefined;
-  const stack = new AppStack(cdkApp, 'App', { prefix: config.prefix, app, cluster, database });
-  const resources = Template.fromStack(stack).findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['slipway'] } } });
-  // The failure rules (they format a message); the app's Deploy Succeeded rule starts the schedules sync.
-  rules = Object.values(resources).filter((r) => r.Properties.Targets[0].InputTransformer).map((r) => ({
-    name: r.Properties.Name as string,
-    pattern: r.Properties.EventPattern as Pattern,
-    paths: Object.values(r.Properties.Targets[0].InputTransformer.InputPathsMap as Record<string, string>),
-  }));
+  const resources = Template.fromStack(cluster).findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['slipway'] } } });
+  // The simulated account of a world that names none (lib/local/world-schema.ts defaults).
+  const { account, region } = worldSchema.parse({});
+  const ids = { account, region };
+  // The failure rules (they format a message); the Deploy Succeeded rule starts the schedules sync.
+  rules = Object.values(resources)
+    .filter((r) => r.Properties.Targets[0].InputTransformer)
+    .map((r) => ({
+      name: r.Properties.Name as string,
+      pattern: render(r.Properties.EventPattern, ids) as EventPattern,
+      paths: Object.values(r.Properties.Targets[0].InputTransformer.InputPathsMap as Record<string, string>),
+    }));
 });
 
 /** The emitted events as EventBridge delivers them, and the names of the rules each matches. */
 function routed(run: LocalRun) {
   return run.report().events.map((e) => {
     const event = { source: e.source, 'detail-type': e.detailType, detail: e.detail };
-    return { detailType: e.detailType, event, rules: rules.filter((r) => matches(r.pattern, event)).map((r) => r.name) };
+    return { detailType: e.detailType, event, rules: rules.filter((r) => matchesEventPattern(r.pattern, event)).map((r) => r.name) };
   });
 }
 
@@ -59,8 +64,9 @@ function resolves(paths: string[], event: Record<string, unknown>): boolean {
   return paths.every((p) => p.replace(/^\$\./, '').split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], event) !== undefined);
 }
 
-test('the app stack has the two failure rules', () => {
-  expect(rules.map((r) => r.name).sort()).toEqual(['slipway-example-failed-builds', 'slipway-example-pipeline-failures']);
+test('the cluster stack has the two failure rules, shared by its apps', () => {
+  expect(rules.map((r) => r.name).sort()).toEqual(['slipway-production-failed-builds', 'slipway-production-pipeline-failures']);
+  for (const r of rules) expect(r.paths).toContain('$.detail.app');
 });
 
 test('a successful release notifies nobody', async () => {
@@ -74,8 +80,8 @@ test('a failed release command reaches the topic once (announced by execution-st
   const hits = routed(run).filter((r) => r.rules.length > 0);
 
   // Assess
-  expect(hits.map((h) => [h.detailType, h.rules])).toEqual([['Release Failed', ['slipway-example-pipeline-failures']]]);
-  expect(resolves(rules.find((r) => r.name === 'slipway-example-pipeline-failures')!.paths, hits[0].event)).toBe(true);
+  expect(hits.map((h) => [h.detailType, h.rules])).toEqual([['Release Failed', ['slipway-production-pipeline-failures']]]);
+  expect(resolves(rules.find((r) => r.name === 'slipway-production-pipeline-failures')!.paths, hits[0].event)).toBe(true);
   expect(hits[0].event.detail).toMatchObject({ error: 'ReleaseFailed', cause: expect.stringContaining('exited with code 1 in container "web"') });
 });
 
@@ -86,7 +92,7 @@ test('a circuit-breaker rollback reaches the topic (announced by execution-statu
 
   // Assess
   expect(hits.map((h) => h.detailType)).toEqual(['Deploy Rolled Back']);
-  expect(resolves(rules.find((r) => r.name === 'slipway-example-pipeline-failures')!.paths, hits[0].event)).toBe(true);
+  expect(resolves(rules.find((r) => r.name === 'slipway-production-pipeline-failures')!.paths, hits[0].event)).toBe(true);
 });
 
 test('a failed CodeBuild build reaches the topic through the failed-builds rule, with every field of the message', async () => {
@@ -95,11 +101,12 @@ test('a failed CodeBuild build reaches the topic through the failed-builds rule,
 
   // Assess
   const hits = routed(run).filter((r) => r.rules.length > 0);
-  expect(hits.map((h) => [h.detailType, h.rules])).toEqual([['Build Recorded', ['slipway-example-failed-builds']]]);
-  expect(resolves(rules.find((r) => r.name === 'slipway-example-failed-builds')!.paths, hits[0].event)).toBe(true);
+  expect(hits.map((h) => [h.detailType, h.rules])).toEqual([['Build Recorded', ['slipway-production-failed-builds']]]);
+  expect(resolves(rules.find((r) => r.name === 'slipway-production-failed-builds')!.paths, hits[0].event)).toBe(true);
 });
 
-test('another app\'s failure does not reach this app\'s topic', async () => {
+test('another app\'s failure reaches the shared rule with its own app in the message (the subscriptions filter on it)', async () => {
   const { run } = await runBuild({ app: 'docs', release: { exitCode: 1 } }, buildEvent({ project: 'slipway-docs', status: 'FAILED' }));
-  expect(routed(run).flatMap((r) => r.rules)).toEqual([]);
+  const hits = routed(run).filter((r) => r.rules.length > 0);
+  expect(hits.map((h) => [h.detailType, h.rules, (h.event.detail as { app: string }).app])).toEqual([['Build Recorded', ['slipway-production-failed-builds'], 'docs']]);
 });

@@ -11,8 +11,8 @@ import { onInterrupt } from '../../../lib/cli/runtime';
 import { registerTaskCommands } from '../../../lib/cli/tasks-command';
 import { INTERRUPT_STOP_REASON } from '../../../lib/ops/run-task';
 import { errorOutputSchema, logEventSchema, runOutputSchema } from '../../../lib/ops/schemas';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { awsCallCount, clients, fakeClock, mockApp, mocks, NOW, taskArn } from '../ops/task-fixtures';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { awsCallCount, clients, fakeClock, mockApp, mocks, NOW, SETTINGS, taskArn } from '../ops/task-fixtures';
 
 const TASK_ID = 'fedcba9876543210fedcba9876543210';
 
@@ -270,9 +270,10 @@ describe('slipway run and Ctrl-C', () => {
 
   test('Ctrl-C before the task is started is the plain exit: 130 at once, no task started', async () => {
     const { io, result } = exitingIo();
-    mocks.sts.on(GetCallerIdentityCommand).callsFake(async () => {
+    // Ctrl-C while the CLI reads the app's settings parameter, before anything is started.
+    mocks.ssm.on(GetParameterCommand).callsFake(async (input: { Name: string }) => {
       ctrlC(io, false)();
-      return { Account: '123456789012' };
+      return { Parameter: { Name: input.Name, Type: 'String', Value: JSON.stringify(SETTINGS), Version: 1, ARN: `arn:aws:ssm:eu-west-1:123456789012:parameter${input.Name}` } };
     });
     const program = new Command('slipway').exitOverride();
     registerTaskCommands(program, io);
