@@ -49,7 +49,10 @@ export function registerMonitoringCommands(program: Command, io: MonitoringCliIo
       await finish(opts.json, async () => {
         impl().checkName('app', app);
         checkPrefix(opts.prefix);
-        const list = await impl().listAlarms(impl().cloudWatchClient, { app, prefix: opts.prefix });
+        // The app's processes and control plane from its settings parameter: exactly its alarms.
+        const ops = require('../ops/aws') as typeof import('../ops/aws');
+        const target = await ops.locateApp(ops.defaultClients(), app, { prefix: opts.prefix });
+        const list = await impl().listAlarms(impl().cloudWatchClient, { app, prefix: opts.prefix, processes: Object.keys(target.settings.processes), controlPlane: target.controlPlane });
         return { data: { app, alarms: list }, text: impl().formatAlarms(app, list) };
       });
     });

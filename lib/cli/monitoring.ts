@@ -1,3 +1,4 @@
+import { alertsShard, alertsTopicName, appAlarmKeys, appAlarmName } from '../alerts';
 import {
   ApplicationAutoScalingClient,
   DescribeScalableTargetsCommand,
@@ -122,24 +123,38 @@ export interface AlarmsOptions {
   readonly app: string;
   /** Slipway's resource-name prefix (config `prefix`). @default "slipway" */
   readonly prefix?: string;
+  /**
+   * The app's process types and control plane (its settings parameter): the alarms are then exactly the
+   * app's ({@link appAlarmKeys}) notifying its alerts shard. Without them, every alarm named
+   * `<prefix>-<app>-...` that notifies a `<prefix>-*-alerts-<shard of the app>` topic (an app whose name
+   * extends this one's, in the same shard, would then show too).
+   */
+  readonly processes?: readonly string[];
+  readonly controlPlane?: string;
 }
 
 /**
- * The state of every alarm of an app: those named `<prefix>-<app>-...` whose actions notify the app's
- * topic `<prefix>-<app>-alarms` (which tells apart `example` from an app called `example-api`). Alarms
- * in ALARM come first.
+ * The state of every alarm of an app (docs/monitoring.md): named `<prefix>-<app>-<key>` and notifying the
+ * app's alerts shard `<prefix>-<cluster>-alerts-<n>` (lib/alerts.ts). Alarms in ALARM come first.
  */
 export async function listAlarms(client: CloudWatchClient, options: AlarmsOptions): Promise<AlarmSummary[]> {
   checkName('app', options.app);
-  const base = `${options.prefix ?? 'slipway'}-${options.app}`;
-  const topicSuffix = `:${base}-alarms`;
+  const prefix = options.prefix ?? 'slipway';
+  const base = `${prefix}-${options.app}`;
+  const shard = alertsShard(options.app);
+  const names = options.processes ? new Set(appAlarmKeys(options.processes).map((k) => appAlarmName(prefix, options.app, k))) : undefined;
+  const notifiesShard = (arn: string) => {
+    const topic = arn.slice(arn.lastIndexOf(':') + 1);
+    if (options.controlPlane !== undefined) return topic === alertsTopicName(prefix, options.controlPlane, shard);
+    return topic.startsWith(`${prefix}-`) && topic.endsWith(`-alerts-${shard}`);
+  };
   const alarms: MetricAlarm[] = [];
   for await (const page of paginateDescribeAlarms({ client }, { AlarmNamePrefix: `${base}-`, AlarmTypes: ['MetricAlarm'] })) {
     alarms.push(...(page.MetricAlarms ?? []));
   }
   const order: Record<string, number> = { ALARM: 0, INSUFFICIENT_DATA: 1, OK: 2 };
   return alarms
-    .filter((a) => (a.AlarmActions ?? []).some((arn) => arn.endsWith(topicSuffix)))
+    .filter((a) => (names ? names.has(a.AlarmName ?? '') : true) && (a.AlarmActions ?? []).some(notifiesShard))
     .map((a) => ({ name: a.AlarmName ?? '', state: a.StateValue ?? 'UNKNOWN', reason: a.StateReason ?? '', since: a.StateUpdatedTimestamp?.toISOString(), description: a.AlarmDescription }))
     .sort((a, b) => (order[a.state] ?? 3) - (order[b.state] ?? 3) || a.name.localeCompare(b.name));
 }

@@ -182,7 +182,7 @@ export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
   {
     command: 'alarms',
     roles: ['management', 'user'],
-    calls: [{ action: 'cloudwatch:DescribeAlarms', resource: { kind: 'arn', arns: (ids) => [arn(ids, 'cloudwatch', `alarm:${ids.prefix}-${ids.app}-web-cpu`)] }, why: 'the app\'s alarms (named <prefix>-<app>-...)' }],
+    calls: [...LOCATE, { action: 'cloudwatch:DescribeAlarms', resource: { kind: 'arn', arns: (ids) => [arn(ids, 'cloudwatch', `alarm:${ids.prefix}-${ids.app}-web-cpu`)] }, why: 'the app\'s alarms (named <prefix>-<app>-...)' }],
   },
   {
     command: 'scale',

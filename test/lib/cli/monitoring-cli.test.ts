@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { alertsShard, alertsTopicName } from '../../../lib/alerts';
+import { settingsFor } from '../ops/settings-fixtures';
 
 /**
  * `slipway scale` and `slipway alarms` run as a person runs them: a child process (tsx), the real SDK
@@ -42,6 +44,7 @@ beforeAll(async () => {
   env = {
     AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING: url,
     AWS_ENDPOINT_URL_CLOUDWATCH: url,
+    AWS_ENDPOINT_URL_SSM: url,
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
@@ -104,14 +107,19 @@ describe('slipway scale', () => {
 });
 
 describe('slipway alarms', () => {
+  // The app's alerts shard of its cluster (lib/alerts.ts); the CLI reads the app's processes and control plane from its settings parameter.
+  const actions = [`arn:aws:sns:eu-west-1:123456789012:${alertsTopicName('slipway', 'production', alertsShard('example'))}`];
+  beforeEach(() => {
+    answers.GetParameter = { body: { Parameter: { Name: '/slipway/apps/example/settings', Type: 'String', Value: JSON.stringify(settingsFor('example')), Version: 1, ARN: 'arn:aws:ssm:eu-west-1:123456789012:parameter/slipway/apps/example/settings' } } };
+  });
+
   test('prints each alarm\'s state, those in ALARM first', async () => {
     // Prepare
-    const actions = ['arn:aws:sns:eu-west-1:123456789012:slipway-example-alarms'];
     answers.DescribeAlarms = {
       body: {
         MetricAlarms: [
           { AlarmName: 'slipway-example-web-cpu', StateValue: 'OK', StateReason: 'ok', StateUpdatedTimestamp: 1783411200, AlarmActions: actions },
-          { AlarmName: 'slipway-example-deploy-failed', StateValue: 'ALARM', StateReason: 'Threshold Crossed', StateUpdatedTimestamp: 1783411200, AlarmActions: actions },
+          { AlarmName: 'slipway-example-web-memory', StateValue: 'ALARM', StateReason: 'Threshold Crossed', StateUpdatedTimestamp: 1783411200, AlarmActions: actions },
         ],
       },
     };
@@ -123,12 +131,12 @@ describe('slipway alarms', () => {
     expect(code).toBe(0);
     const lines = out.split('\n');
     expect(lines[0]).toBe('example: 2 alarms, 1 in ALARM');
-    expect(lines[1]).toMatch(/^✗ slipway-example-deploy-failed\s+ALARM/);
+    expect(lines[1]).toMatch(/^✗ slipway-example-web-memory\s+ALARM/);
     expect(out).toContain('Threshold Crossed');
   });
 
   test('--json prints the app and its alarms', async () => {
-    answers.DescribeAlarms = { body: { MetricAlarms: [{ AlarmName: 'slipway-example-web-cpu', StateValue: 'OK', StateReason: 'ok', AlarmActions: ['arn:aws:sns:eu-west-1:1:slipway-example-alarms'] }] } };
+    answers.DescribeAlarms = { body: { MetricAlarms: [{ AlarmName: 'slipway-example-web-cpu', StateValue: 'OK', StateReason: 'ok', AlarmActions: actions }] } };
     const { code, out } = await cli(['alarms', 'example', '--json']);
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual({ app: 'example', alarms: [{ name: 'slipway-example-web-cpu', state: 'OK', reason: 'ok' }] });
@@ -144,6 +152,6 @@ describe('slipway alarms', () => {
     const { code, err } = await cli(['alarms', 'example'], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
     expect(code).toBe(1);
     expect(err).toHaveLength(1);
-    expect(err[0]).toMatch(/^error: NoCredentials: no AWS credentials for CloudWatch DescribeAlarms: pass --profile/);
+    expect(err[0]).toMatch(/^error: NoCredentials: no AWS credentials for SSM GetParameter \/slipway\/apps\/example\/settings: pass --profile/);
   });
 });

@@ -3,6 +3,7 @@ import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { UsageError } from '../../../lib/cli/errors';
+import { alertsShard, alertsTopicName } from '../../../lib/alerts';
 import { describeAwsError, formatAlarms, formatScale, listAlarms, parseRange, scaleProcess } from '../../../lib/cli/monitoring';
 
 const scaling = mockClient(ApplicationAutoScalingClient);
@@ -106,7 +107,8 @@ describe('scaleProcess', () => {
 });
 
 describe('listAlarms', () => {
-  const topic = (app: string) => `arn:aws:sns:eu-west-1:123456789012:slipway-${app}-alarms`;
+  // An app's alarms notify its alerts shard of its cluster's topics (lib/alerts.ts).
+  const topic = (app: string) => `arn:aws:sns:eu-west-1:123456789012:${alertsTopicName('slipway', 'production', alertsShard(app))}`;
   const alarm = (name: string, state: MetricAlarm['StateValue'], app = 'example'): MetricAlarm => ({
     AlarmName: name,
     StateValue: state,
@@ -135,9 +137,16 @@ describe('listAlarms', () => {
     expect(cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNamePrefix: 'slipway-example-' });
   });
 
-  it('leaves out the alarms of an app whose name starts with this one\'s (example-api)', async () => {
-    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('slipway-example-web-cpu', 'OK'), alarm('slipway-example-api-web-cpu', 'ALARM', 'example-api')] });
-    expect((await listAlarms(cw, { app: 'example' })).map((a) => a.name)).toEqual(['slipway-example-web-cpu']);
+  it('leaves out the alarms of an app whose name starts with this one\'s (example-api), by the app\'s alarm names', async () => {
+    // Whatever shard example-api is in: with its processes known, only example's own alarm names count.
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('slipway-example-web-cpu', 'OK'), { ...alarm('slipway-example-api-web-cpu', 'ALARM', 'example-api'), AlarmActions: [topic('example')] }] });
+    expect((await listAlarms(cw, { app: 'example', processes: ['web'], controlPlane: 'production' })).map((a) => a.name)).toEqual(['slipway-example-web-cpu']);
+  });
+
+  it('leaves out an alarm that notifies another shard or another control plane', async () => {
+    const other = `arn:aws:sns:eu-west-1:123456789012:${alertsTopicName('slipway', 'staging', alertsShard('example'))}`;
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('slipway-example-web-cpu', 'OK'), { ...alarm('slipway-example-web-memory', 'OK'), AlarmActions: [other] }] });
+    expect((await listAlarms(cw, { app: 'example', processes: ['web'], controlPlane: 'production' })).map((a) => a.name)).toEqual(['slipway-example-web-cpu']);
   });
 
   it('uses the configured prefix', async () => {
