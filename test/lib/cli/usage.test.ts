@@ -106,7 +106,8 @@ describe('options of every command', () => {
 
     expect(result.code).toBe(1);
     expect(requests).toBeGreaterThan(0);
-    expect(authorization).toMatch(/Credential=test\/\d{8}\/ap-southeast-2\/monitoring\/aws4_request/);
+    // alarms reads the app's settings parameter first (SSM), then CloudWatch: both clients take --region.
+    expect(authorization).toMatch(/Credential=test\/\d{8}\/ap-southeast-2\/ssm\/aws4_request/);
   });
 
   test('--profile reaches the SDK: a profile that does not exist is ProfileNotFound', async () => {
