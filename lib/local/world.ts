@@ -67,11 +67,6 @@ export class World {
     return this.clock.isoNow();
   }
 
-  /** Runs `run` at simulated time `at` (seconds since start). */
-  schedule(at: number, what: string, run: () => Promise<void> | void): void {
-    this.clock.schedule(at, what, run);
-  }
-
   // The ECS, autoscaling and event-bus state that reports, tests and benchmarks read from the account.
   get revisions(): Map<string, Revision[]> {
     return this.ecs.revisions;

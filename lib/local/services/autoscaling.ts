@@ -1,12 +1,4 @@
-import {
-  DeleteScheduledActionCommand,
-  DescribeScalableTargetsCommand,
-  DescribeScheduledActionsCommand,
-  PutScalingPolicyCommand,
-  PutScheduledActionCommand,
-  RegisterScalableTargetCommand,
-  type ApplicationAutoScalingClient,
-} from '@aws-sdk/client-application-auto-scaling';
+import { DeleteScheduledActionCommand, DescribeScalableTargetsCommand, DescribeScheduledActionsCommand, PutScalingPolicyCommand, PutScheduledActionCommand, RegisterScalableTargetCommand, type ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
 import { serviceName } from '../../pipeline-contract';
 import { SimulatedAwsError } from '../aws-error';
