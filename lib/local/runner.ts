@@ -11,13 +11,12 @@ import { LocalDefinitions, SIMULATED_WAIT } from './definitions';
 import { MAX_PAYLOAD_BYTES, redrivePlan, runAttempt, type AttemptResult } from './engine';
 import type { EventPattern, ExecutionStatusEvent } from './eventbridge';
 import { deterministicUuid } from './eventbridge';
-import type { EngineEvent } from './history';
 import { buildWorld, loadWorld } from './load-world';
-import { buildReport, type RunReport } from './report';
+import { buildReport, StateList, type RunReport } from './report';
 import { LocalRunError } from './run-error';
 import { dynamoDbTask } from './services/dynamodb';
 import { SimulatedLambda } from './services/lambda';
-import { executionNameProblem, redriveRefusal, SimulatedStepFunctions, type ExecutionReport, type StateVisit } from './services/stepfunctions';
+import { executionNameProblem, redriveRefusal, SimulatedStepFunctions, type ExecutionReport } from './services/stepfunctions';
 import type { World } from './world';
 import { worldSchema, type WorldFile } from './world-schema';
 
@@ -462,8 +461,7 @@ export class LocalRun {
     const active: RunState = { running: true, waits: 0 };
     this.running.add(active);
     const inflight = new Set<Promise<unknown>>();
-    const iterationNames = new Map<number, string>();
-    const open = new Map<string, StateVisit>();
+    const states = new StateList(exec, (name) => this.definitions.waitSeconds.has(name), () => this.world.now);
     let result: AttemptResult;
     try {
       result = await runAttempt({
@@ -482,7 +480,9 @@ export class LocalRun {
         },
         tasks: this.overrides(def, exec.arn, active, inflight),
         redriveCount: redrive ? exec.redriveCount : undefined,
-        onEngineEvent: (e, idx) => this.visit(exec, e, idx, iterationNames, open),
+        onEngineEvent: (e, idx) => {
+          if (states.note(e, idx)) this.transitions += 1;
+        },
       });
     } catch (e) {
       result = { outcome: { ok: false, error: e }, error: (e as Error).name, cause: (e as Error).message };
@@ -507,33 +507,6 @@ export class LocalRun {
   /** The execution role's ARN in the simulated account (shown in ExecutionStarted). */
   private roleArn(sm: StateMachineName): string {
     return `arn:aws:iam::${this.world.spec.account}:role/${this.arns[sm].split(':').pop()}-role`;
-  }
-
-  /** Keeps the console-style list of states (`ExecutionReport.states`) beside the history. */
-  private visit(exec: ExecutionReport, e: EngineEvent, idx: number | undefined, iterationNames: Map<number, string>, open: Map<string, StateVisit>): void {
-    if (!e.state) return;
-    const key = `${idx ?? '-'}/${e.state.name}`;
-    if (e.type === 'StateEntered') {
-      this.transitions += 1;
-      if (idx !== undefined && !iterationNames.has(idx)) {
-        const proc = (e.state.input as Record<string, Json> | null)?.process;
-        iterationNames.set(idx, typeof proc === 'string' ? proc : `#${idx}`);
-      }
-      const visit: StateVisit = { name: e.state.name, type: e.state.type === 'Task' && this.definitions.waitSeconds.has(e.state.name) ? 'Wait' : e.state.type, iteration: idx !== undefined ? iterationNames.get(idx) : undefined, at: this.world.now, status: 'entered', retries: 0 };
-      exec.states.push(visit);
-      open.set(key, visit);
-      return;
-    }
-    const visit = open.get(key);
-    if (!visit) return;
-    if (e.type === 'StateExited') visit.status = visit.status === 'caught' ? 'caught' : 'succeeded';
-    if (e.type === 'StateRetried') visit.retries += 1;
-    if (e.type === 'StateFailed') {
-      visit.status = 'failed';
-      visit.error = e.Error;
-      visit.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
-    }
-    if (e.type === 'StateCaught') visit.status = 'caught';
   }
 }
 
