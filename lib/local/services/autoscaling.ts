@@ -19,6 +19,7 @@ export interface SimScheduledAction {
  * count is held in), scaling policies, and the scheduled actions of the scale-to-zero schedule.
  */
 export class SimulatedAutoScaling {
+  /** Scalable targets by resource id (`service/<cluster>/<service>`). */
   readonly scalableTargets = new Map<string, { min?: number; max?: number; policies: string[] }>();
 
   constructor(
@@ -26,7 +27,7 @@ export class SimulatedAutoScaling {
     private readonly ecs: SimulatedEcs,
   ) {}
 
-  // ------------------------------------------------------------------ autoscaling
+  // ------------------------------------------------------------------ scalable targets and policies
 
   registerScalableTarget(resourceId: string, min?: number, max?: number): void {
     this.account.count('RegisterScalableTarget');
