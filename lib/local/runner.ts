@@ -1,16 +1,15 @@
 import './polyfills';
 import './quiet';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { taskStates, type AslStates } from '../asl';
 import { apply as applyMergePatch } from 'json-merge-patch';
+import { taskStates, type AslStates } from '../asl';
 import { CONTROL_PLANE_ENV, executionStatusEventPattern, STATE_MACHINES, stateMachineName, type StateMachineName } from '../pipeline-contract';
 import { SimulatedAwsError } from './aws-error';
 import { mockAwsClients } from './client-mocks';
 import { ConfigSimulation } from './config-sim';
 import { LocalDefinitions, SIMULATED_WAIT } from './definitions';
 import { MAX_PAYLOAD_BYTES, redrivePlan, runAttempt, type AttemptResult } from './engine';
-import type { EventPattern, ExecutionStatusEvent } from './eventbridge';
-import { deterministicUuid } from './eventbridge';
+import { deterministicUuid, type EventPattern, type ExecutionStatusEvent } from './eventbridge';
 import { buildWorld, loadWorld } from './load-world';
 import { buildReport, StateList, type RunReport } from './report';
 import { LocalRunError } from './run-error';
