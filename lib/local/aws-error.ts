@@ -5,3 +5,16 @@ export class SimulatedAwsError extends Error {
     this.name = name;
   }
 }
+
+/** An error the world file injected into a call (`errors`): the service answered with it. */
+export class InjectedAwsError extends Error {
+  constructor(
+    name: string,
+    message: string,
+    /** The API operation that failed. */
+    readonly call: string,
+  ) {
+    super(message);
+    this.name = name;
+  }
+}

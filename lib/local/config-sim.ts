@@ -4,24 +4,17 @@ import { appParameterPath, settingsParameterName } from '../../functions/shared/
 import type { AppSettings } from '../../functions/shared/settings';
 import { scheduler, ssm } from '../../functions/shared/clients';
 import { MILESTONE_SOURCE, scheduleGroupName } from '../pipeline-contract';
-import { SimulatedAwsError, type EmittedEvent, type World } from './world';
-import { SimulatedScheduler } from './world-scheduler';
-import { SimulatedParameterStore } from './world-ssm';
+import type { EmittedEvent } from './services/eventbridge';
+import type { World } from './world';
+import { SimulatedScheduler } from './services/scheduler';
+import { SimulatedParameterStore } from './services/ssm';
 
 /**
- * The simulated account's Parameter Store and EventBridge Scheduler, the Step Functions calls the
- * config-change and schedules state machines make (ListExecutions), the passive wait the runner gives
- * every Wait state, and the environment of their
- * handlers. Kept apart from runner.ts so the runner only delegates to it.
+ * What the shared control plane finds of each app in the simulated account: its settings parameter in
+ * Parameter Store (services/ssm.ts) and its schedule group in EventBridge Scheduler
+ * (services/scheduler.ts); the control plane's rules on Parameter Store changes and on Deploy Succeeded
+ * milestones; and the environment of the handlers that use them.
  */
-
-/** An execution as ListExecutions sees it. */
-export interface ListedExecution {
-  readonly stateMachine: string;
-  readonly arn: string;
-  readonly name: string;
-  readonly status: string;
-}
 
 /** Parameter Store, Scheduler and the config/schedules plumbing of one local run. */
 export class ConfigSimulation {
@@ -87,36 +80,5 @@ export class ConfigSimulation {
   /** aws-sdk-client-mock handlers for the SSM and Scheduler clients the handlers use. */
   installMocks(): { restore: () => void }[] {
     return [this.ssm.mock(ssm as SSMClient), this.scheduler.mock(scheduler as SchedulerClient)];
-  }
-
-  /** Waits `seconds` on the simulated clock while everything else that is due runs (the runner drives the clock). */
-  async sleep(seconds: number): Promise<void> {
-    // Passive: whoever moves the clock (another execution's wait, or the runner) wakes it up, so two
-    // executions never race each other's clocks.
-    const w = this.world;
-    await new Promise<void>((resolve) => w.schedule(w.now + seconds, 'wake up a waiting execution', resolve));
-  }
-
-  /**
-   * The Task resources of these state machines that the runner has no model of, or `undefined` when
-   * `resource` is not one of them.
-   */
-  async runTask(resource: string, params: Record<string, unknown>, executions: readonly ListedExecution[]): Promise<{ result: unknown } | undefined> {
-    switch (resource) {
-      case 'arn:aws:states:::aws-sdk:sfn:listExecutions': {
-        try {
-          this.world.count('ListExecutions');
-        } catch (e) {
-          throw new SimulatedAwsError('Sfn.ThrottlingException', (e as Error).message);
-        }
-        const arn = String(params.StateMachineArn);
-        const status = params.StatusFilter as string | undefined;
-        const max = typeof params.MaxResults === 'number' && params.MaxResults > 0 ? params.MaxResults : 100;
-        const list = executions.filter((e) => e.stateMachine === arn && (!status || e.status === status)).slice(0, max);
-        return { result: { Executions: list.map((e) => ({ ExecutionArn: e.arn, StateMachineArn: arn, Name: e.name, Status: e.status, StartDate: this.world.isoNow() })) } };
-      }
-      default:
-        return undefined;
-    }
   }
 }

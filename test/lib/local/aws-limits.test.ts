@@ -3,8 +3,8 @@ import type { CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { putEventsEntrySize } from '../../../lib/local/aws-limits';
 import { World } from '../../../lib/local/world';
-import { SimulatedScheduler } from '../../../lib/local/world-scheduler';
-import { SimulatedParameterStore } from '../../../lib/local/world-ssm';
+import { SimulatedScheduler } from '../../../lib/local/services/scheduler';
+import { SimulatedParameterStore } from '../../../lib/local/services/ssm';
 import { worldSchema } from '../../../lib/local/world-schema';
 import { buildSettings } from '../../functions/helpers';
 
@@ -40,29 +40,29 @@ describe('ECS RegisterTaskDefinition', () => {
   });
 
   test('a family of 255 letters is accepted, 256 or a dot is refused with ClientException', () => {
-    ok(() => world().registerTaskDefinition(td({ family: 'f'.repeat(255) })));
-    expect(caught(() => world().registerTaskDefinition(td({ family: 'f'.repeat(256) })))).toMatchObject({ name: 'ClientException', message: expect.stringContaining('up to 255 letters') });
-    expect(caught(() => world().registerTaskDefinition(td({ family: 'a.b' })))).toMatchObject({ name: 'ClientException', message: expect.stringContaining('Family "a.b" is not valid') });
+    ok(() => world().ecs.registerTaskDefinition(td({ family: 'f'.repeat(255) })));
+    expect(caught(() => world().ecs.registerTaskDefinition(td({ family: 'f'.repeat(256) })))).toMatchObject({ name: 'ClientException', message: expect.stringContaining('up to 255 letters') });
+    expect(caught(() => world().ecs.registerTaskDefinition(td({ family: 'a.b' })))).toMatchObject({ name: 'ClientException', message: expect.stringContaining('Family "a.b" is not valid') });
   });
 
   test('container names: 255 characters accepted; 256, a space, or the same name twice refused', () => {
-    ok(() => world().registerTaskDefinition(td({ containerDefinitions: [{ name: 'c'.repeat(255), image: 'i' }] })));
-    expect(caught(() => world().registerTaskDefinition(td({ containerDefinitions: [{ name: 'c'.repeat(256), image: 'i' }] }))).name).toBe('ClientException');
-    expect(caught(() => world().registerTaskDefinition(td({ containerDefinitions: [{ name: 'my web', image: 'i' }] }))).message).toContain('Container name "my web" is not valid');
-    expect(caught(() => world().registerTaskDefinition(td({ containerDefinitions: [{ name: 'web', image: 'i' }, { name: 'web', image: 'j' }] }))).message).toContain('unique');
+    ok(() => world().ecs.registerTaskDefinition(td({ containerDefinitions: [{ name: 'c'.repeat(255), image: 'i' }] })));
+    expect(caught(() => world().ecs.registerTaskDefinition(td({ containerDefinitions: [{ name: 'c'.repeat(256), image: 'i' }] }))).name).toBe('ClientException');
+    expect(caught(() => world().ecs.registerTaskDefinition(td({ containerDefinitions: [{ name: 'my web', image: 'i' }] }))).message).toContain('Container name "my web" is not valid');
+    expect(caught(() => world().ecs.registerTaskDefinition(td({ containerDefinitions: [{ name: 'web', image: 'i' }, { name: 'web', image: 'j' }] }))).message).toContain('unique');
   });
 
   test('10 containers accepted, 11 refused (containers per task definition quota)', () => {
     const containers = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `c${i}`, image: 'i' }));
-    ok(() => world().registerTaskDefinition(td({ containerDefinitions: containers(10) })));
-    expect(caught(() => world().registerTaskDefinition(td({ containerDefinitions: containers(11) })))).toMatchObject({ name: 'ClientException', message: expect.stringContaining('at most 10') });
+    ok(() => world().ecs.registerTaskDefinition(td({ containerDefinitions: containers(10) })));
+    expect(caught(() => world().ecs.registerTaskDefinition(td({ containerDefinitions: containers(11) })))).toMatchObject({ name: 'ClientException', message: expect.stringContaining('at most 10') });
   });
 
   test('secrets: a valueFrom that is neither a parameter nor a secret is refused, as is a secret defined twice', () => {
     const arn = `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/slipway/apps/example/config/A`;
-    ok(() => world().registerTaskDefinition(td({ containerDefinitions: [{ name: 'web', image: 'i', secrets: [{ name: 'A', valueFrom: arn }, { name: 'B', valueFrom: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:db-AbCdEf` }] }] })));
-    expect(caught(() => world().registerTaskDefinition(td({ containerDefinitions: [{ name: 'web', image: 'i', secrets: [{ name: 'A', valueFrom: 'arn:aws:s3:::bucket/key' }] }] })))).toMatchObject({ name: 'ClientException', message: expect.stringContaining('secret A valueFrom') });
-    expect(caught(() => world().registerTaskDefinition(td({ containerDefinitions: [{ name: 'web', image: 'i', secrets: [{ name: 'A', valueFrom: arn }, { name: 'A', valueFrom: arn }] }] }))).message).toContain('defined twice');
+    ok(() => world().ecs.registerTaskDefinition(td({ containerDefinitions: [{ name: 'web', image: 'i', secrets: [{ name: 'A', valueFrom: arn }, { name: 'B', valueFrom: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:db-AbCdEf` }] }] })));
+    expect(caught(() => world().ecs.registerTaskDefinition(td({ containerDefinitions: [{ name: 'web', image: 'i', secrets: [{ name: 'A', valueFrom: 'arn:aws:s3:::bucket/key' }] }] })))).toMatchObject({ name: 'ClientException', message: expect.stringContaining('secret A valueFrom') });
+    expect(caught(() => world().ecs.registerTaskDefinition(td({ containerDefinitions: [{ name: 'web', image: 'i', secrets: [{ name: 'A', valueFrom: arn }, { name: 'A', valueFrom: arn }] }] }))).message).toContain('defined twice');
   });
 
   test('a task definition over 64 KiB (here: its environment) is refused; one just under is accepted', () => {
@@ -72,30 +72,30 @@ describe('ECS RegisterTaskDefinition', () => {
       return td({ containerDefinitions: [{ name: 'web', image: 'i', environment: [{ name: 'BIG', value: 'x'.repeat(bytes - fixed) }] }] });
     };
     expect(Buffer.byteLength(JSON.stringify(withEnv(65536)))).toBe(65536);
-    ok(() => world().registerTaskDefinition(withEnv(65536)));
-    expect(caught(() => world().registerTaskDefinition(withEnv(65537)))).toMatchObject({ name: 'ClientException', message: expect.stringContaining('64 KiB') });
+    ok(() => world().ecs.registerTaskDefinition(withEnv(65536)));
+    expect(caught(() => world().ecs.registerTaskDefinition(withEnv(65537)))).toMatchObject({ name: 'ClientException', message: expect.stringContaining('64 KiB') });
   });
 
   test('more than 50 tags, or a tag key starting with aws:, is refused', () => {
     const tags = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: 'v' }));
-    ok(() => world().registerTaskDefinition(td({ tags: tags(50) })));
-    expect(caught(() => world().registerTaskDefinition(td({ tags: tags(51) }))).name).toBe('InvalidParameterException');
-    expect(caught(() => world().registerTaskDefinition(td({ tags: [{ key: 'aws:x', value: 'v' }] }))).message).toContain('reserved');
+    ok(() => world().ecs.registerTaskDefinition(td({ tags: tags(50) })));
+    expect(caught(() => world().ecs.registerTaskDefinition(td({ tags: tags(51) }))).name).toBe('InvalidParameterException');
+    expect(caught(() => world().ecs.registerTaskDefinition(td({ tags: [{ key: 'aws:x', value: 'v' }] }))).message).toContain('reserved');
   });
 });
 
 describe('ECS CreateService and RunTask', () => {
   test('a service name of 255 characters is accepted; 256 or a slash is refused with InvalidParameterException', () => {
     const arn = world().seedRevision('web', '1');
-    ok(() => world().createService({ serviceName: 's'.repeat(255), taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' }));
-    expect(caught(() => world().createService({ serviceName: 's'.repeat(256), taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' })).name).toBe('InvalidParameterException');
-    expect(caught(() => world().createService({ serviceName: 'a/b', taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' })).message).toContain('Service name "a/b" is not valid');
+    ok(() => world().ecs.createService({ serviceName: 's'.repeat(255), taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' }));
+    expect(caught(() => world().ecs.createService({ serviceName: 's'.repeat(256), taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' })).name).toBe('InvalidParameterException');
+    expect(caught(() => world().ecs.createService({ serviceName: 'a/b', taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' })).message).toContain('Service name "a/b" is not valid');
   });
 
   test('runTask.sync: an override naming no container of the task definition fails with ECS.InvalidParameterException', async () => {
     const w = world();
     const arn = w.seedRevision('web', '1');
-    await expect(w.runTaskSync({ TaskDefinition: arn, Overrides: { ContainerOverrides: [{ Name: 'wbe', Command: ['x'] }] } })).rejects.toMatchObject({
+    await expect(w.ecs.runTaskSync({ TaskDefinition: arn, Overrides: { ContainerOverrides: [{ Name: 'wbe', Command: ['x'] }] } })).rejects.toMatchObject({
       name: 'ECS.InvalidParameterException',
       message: 'Override for container named wbe is not a container in the TaskDefinition.',
     });
@@ -103,9 +103,9 @@ describe('ECS CreateService and RunTask', () => {
 
   test('runTask.sync: an unknown task definition fails with ECS.ClientException; Tags are kept on the task', async () => {
     const w = world();
-    await expect(w.runTaskSync({ TaskDefinition: 'nope:1' })).rejects.toMatchObject({ name: 'ECS.ClientException' });
+    await expect(w.ecs.runTaskSync({ TaskDefinition: 'nope:1' })).rejects.toMatchObject({ name: 'ECS.ClientException' });
     const arn = w.seedRevision('web', '1');
-    const task = await w.runTaskSync({ TaskDefinition: arn, Overrides: { ContainerOverrides: [{ Name: 'web', Command: ['x'] }] }, Tags: [{ Key: 'slipway:pipeline', Value: 'release' }] });
+    const task = await w.ecs.runTaskSync({ TaskDefinition: arn, Overrides: { ContainerOverrides: [{ Name: 'web', Command: ['x'] }] }, Tags: [{ Key: 'slipway:pipeline', Value: 'release' }] });
     expect(task.Tags).toEqual([{ Key: 'slipway:pipeline', Value: 'release' }]);
   });
 });
@@ -115,8 +115,8 @@ describe('EventBridge PutEvents (Step Functions integration)', () => {
   const execution = `arn:aws:states:eu-west-1:${ACCOUNT}:execution:slipway-production-deploy:example-42-deploy`;
 
   test('10 entries are accepted, 11 refused with EventBridge.ValidationException', () => {
-    ok(() => world().putEvents(Array.from({ length: 10 }, () => entry()), execution));
-    expect(caught(() => world().putEvents(Array.from({ length: 11 }, () => entry()), execution))).toMatchObject({
+    ok(() => world().eventBus.putEvents(Array.from({ length: 10 }, () => entry()), execution));
+    expect(caught(() => world().eventBus.putEvents(Array.from({ length: 11 }, () => entry()), execution))).toMatchObject({
       name: 'EventBridge.ValidationException',
       message: expect.stringContaining("at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10"),
     });
@@ -130,8 +130,8 @@ describe('EventBridge PutEvents (Step Functions integration)', () => {
   test('entries of 256 KB or more in total are refused ("Total size of the entries in the request is over the limit."), counting the execution ARN the integration adds', () => {
     const fixed = putEventsEntrySize({ ...entry({ pad: '' }), Resources: [execution] });
     const sized = (total: number) => entry({ pad: 'x'.repeat(total - fixed) });
-    ok(() => world().putEvents([sized(256 * 1024 - 1)], execution));
-    expect(caught(() => world().putEvents([sized(256 * 1024)], execution))).toMatchObject({ name: 'EventBridge.ValidationException', message: expect.stringMatching(/^Total size of the entries in the request is over the limit\./) });
+    ok(() => world().eventBus.putEvents([sized(256 * 1024 - 1)], execution));
+    expect(caught(() => world().eventBus.putEvents([sized(256 * 1024)], execution))).toMatchObject({ name: 'EventBridge.ValidationException', message: expect.stringMatching(/^Total size of the entries in the request is over the limit\./) });
   });
 });
 

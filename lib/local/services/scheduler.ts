@@ -8,9 +8,9 @@ import {
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SimulatedAwsError } from './aws-error';
-import { checkScheduleGroupName, checkScheduleRequest } from './aws-limits';
-import type { SimClock } from './world-ssm';
+import { SimulatedAwsError } from '../aws-error';
+import { checkScheduleGroupName, checkScheduleRequest } from '../aws-limits';
+import type { SimClock } from './ssm';
 
 /** A stored schedule: what CreateSchedule/UpdateSchedule was given, and its ARN. */
 export interface SimSchedule extends CreateScheduleCommandInput {

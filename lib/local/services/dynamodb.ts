@@ -1,4 +1,7 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { SimulatedAwsError } from '../aws-error';
+import type { World } from '../world';
 
 /**
  * An in-memory DynamoDB table for the local runner: GetItem, PutItem, UpdateItem, DeleteItem and Query
@@ -274,4 +277,85 @@ export class MemoryTable {
   private checkKey(item: Item): void {
     if (item.pk?.S === undefined || item.sk?.S === undefined) throw new UnsupportedExpression(`table ${this.name} needs string keys pk and sk`);
   }
+}
+
+/**
+ * The `arn:aws:states:::dynamodb:<action>` optimized integrations (updateItem, putItem, getItem,
+ * deleteItem) on the table the state names; errors named `DynamoDB.<code>`.
+ */
+export function dynamoDbTask(w: World, action: string, p: Record<string, unknown>): unknown {
+  let table: MemoryTable;
+  try {
+    table = w.tableNamed(p.TableName);
+  } catch (e) {
+    throw new SimulatedAwsError(`DynamoDB.${(e as Error).name}`, (e as Error).message);
+  }
+  const ctx = { names: p.ExpressionAttributeNames as Record<string, string> | undefined, values: p.ExpressionAttributeValues as unknown as Item | undefined };
+  const cond = p.ConditionExpression as string | undefined;
+  try {
+    w.count(action.charAt(0).toUpperCase() + action.slice(1));
+  } catch (e) {
+    // Optimised integrations name a service's errors <Service>.<code> (e.g. DynamoDB.ConditionalCheckFailedException).
+    throw new SimulatedAwsError(`DynamoDB.${(e as Error).name}`, (e as Error).message);
+  }
+  try {
+    switch (action) {
+      case 'updateItem':
+        table.update(p.Key as unknown as Item, String(p.UpdateExpression), cond, ctx);
+        return {};
+      case 'putItem':
+        table.put(p.Item as unknown as Item, cond, ctx);
+        return {};
+      case 'getItem':
+        return { Item: table.get(p.Key as unknown as Item) };
+      default:
+        table.delete(p.Key as unknown as Item, cond, ctx);
+        return {};
+    }
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) throw new SimulatedAwsError('DynamoDB.ConditionalCheckFailedException', 'The conditional request failed');
+    throw e;
+  }
+}
+
+/** aws-sdk-client-mock handlers on `client` (the handlers' DynamoDB client) answering from the account's tables. */
+export function mockDynamoDb(client: DynamoDBClient, w: World): { restore: () => void } {
+  const ddbMock = mockClient(client);
+  const ddbCall = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) throw new SimulatedAwsError('ConditionalCheckFailedException', e.message);
+      throw e;
+    }
+  };
+  ddbMock.on(GetItemCommand).callsFake(async (input) => {
+    w.count('GetItem');
+    return { Item: w.tableNamed(input.TableName).get(input.Key as Item) };
+  });
+  ddbMock.on(PutItemCommand).callsFake(async (input) =>
+    ddbCall(() => {
+      w.count('PutItem');
+      w.tableNamed(input.TableName).put(input.Item as Item, input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item });
+      return {};
+    }),
+  );
+  ddbMock.on(UpdateItemCommand).callsFake(async (input) =>
+    ddbCall(() => {
+      w.count('UpdateItem');
+      return { Attributes: w.tableNamed(input.TableName).update(input.Key as Item, input.UpdateExpression ?? '', input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item }) };
+    }),
+  );
+  ddbMock.on(DeleteItemCommand).callsFake(async (input) =>
+    ddbCall(() => {
+      w.count('DeleteItem');
+      w.tableNamed(input.TableName).delete(input.Key as Item, input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item });
+      return {};
+    }),
+  );
+  ddbMock.on(QueryCommand).callsFake(async (input) => {
+    w.count('Query');
+    return { Items: w.tableNamed(input.TableName).query(input.KeyConditionExpression ?? '', { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item }, input.ScanIndexForward !== false, input.Limit) };
+  });
+  return ddbMock;
 }

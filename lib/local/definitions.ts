@@ -1,0 +1,84 @@
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { readFileSync } from 'node:fs';
+import { aslPath, forEachState, taskStates, type AslStates } from '../asl';
+import { aslPlaceholders, SUBSTITUTIONS, type StateMachineName } from '../pipeline-contract';
+import { stateIndex } from './history';
+import { LocalRunError } from './run-error';
+
+/** Resource the runner gives a `Wait` state so that it runs on the simulated clock. */
+export const SIMULATED_WAIT = 'arn:aws:states:::slipway-local:wait';
+
+/**
+ * The state machines' definitions as a local run executes them: the ASL file with its `${Placeholder}`s
+ * substituted (lib/pipeline-contract.ts), the states as written kept for the history, and the few
+ * changes aws-local-stepfunctions needs to run on the simulated clock.
+ */
+export class LocalDefinitions {
+  private readonly definitions = new Map<StateMachineName, StateMachineDefinition>();
+  /** Each state machine's states as written (before the runner's Wait stand-ins), for the history. */
+  readonly stateInfo = new Map<StateMachineName, ReturnType<typeof stateIndex>>();
+  /** Wait states (by name) that run on the simulated clock, and their seconds (-1: SecondsPath). */
+  readonly waitSeconds = new Map<string, number>();
+
+  constructor(
+    /** Repository root (statemachines/). */
+    private readonly rootDir: string,
+    /** Each substitution's value: the cluster's ARN, the functions' and state machines' ARNs. */
+    private readonly clusterArn: string,
+    private readonly arns: Readonly<Record<string, string>>,
+    /** ASL files run instead of `statemachines/<name>.asl.json`. */
+    private readonly aslFiles?: Partial<Record<StateMachineName, string>>,
+  ) {}
+
+  /** The state machine's definition as the runner runs it (read and prepared once). */
+  load(name: StateMachineName): StateMachineDefinition {
+    const cached = this.definitions.get(name);
+    if (cached) return cached;
+    let text = readFileSync(this.aslFiles?.[name] ?? aslPath(this.rootDir, name), 'utf8');
+    for (const [placeholder, sub] of Object.entries(SUBSTITUTIONS[name])) {
+      let value: string;
+      switch (sub.kind) {
+        case 'clusterArn':
+          value = this.clusterArn;
+          break;
+        case 'function':
+          value = this.arns[sub.fn];
+          break;
+        case 'stateMachine':
+          value = this.arns[sub.name];
+          break;
+      }
+      text = text.split(`\${${placeholder}}`).join(value);
+    }
+    const [left] = aslPlaceholders(text);
+    if (left) throw new LocalRunError(`statemachines/${name}.asl.json uses \${${left}}, which lib/pipeline-contract.ts does not define`);
+    const def = JSON.parse(text) as StateMachineDefinition;
+    this.stateInfo.set(name, stateIndex((JSON.parse(text) as StateMachineDefinition).States as unknown as AslStates));
+    // aws-local-stepfunctions evaluates TimeoutSecondsPath against the state's Parameters output, where
+    // AWS uses the state's input; the runner enforces that timeout itself, in simulated time.
+    for (const state of taskStates(def.States as unknown as AslStates).values()) {
+      if (state.TimeoutSecondsPath) {
+        delete state.TimeoutSecondsPath;
+        state.TimeoutSeconds = 2000000; // setTimeout holds at most 24.8 days
+      }
+    }
+    // A Wait with fixed Seconds runs on the simulated clock (aws-local-stepfunctions would sleep for real):
+    // the runner turns it into a local Task that advances the clock, still reported as a Wait.
+    forEachState(def.States as unknown as AslStates, (stateName, state) => {
+      if (state.Type === 'Wait' && typeof state.Seconds === 'number') {
+        this.waitSeconds.set(stateName, state.Seconds);
+        delete state.Seconds;
+        Object.assign(state, { Type: 'Task', Resource: SIMULATED_WAIT });
+      } else if (state.Type === 'Wait' && typeof state.SecondsPath === 'string') {
+        // SecondsPath (config-change's debounce): the seconds come in as the Task's parameters.
+        this.waitSeconds.set(stateName, -1);
+        Object.assign(state, { Type: 'Task', Resource: SIMULATED_WAIT, Parameters: { 'seconds.$': state.SecondsPath }, ResultPath: null });
+        delete state.SecondsPath;
+      } else if (state.Type === 'Wait') {
+        throw new LocalRunError(`statemachines/${name}.asl.json: Wait state "${stateName}": the local runner simulates Seconds and SecondsPath only`);
+      }
+    });
+    this.definitions.set(name, def);
+    return def;
+  }
+}

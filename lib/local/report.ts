@@ -1,0 +1,105 @@
+import type { SimScheduledAction } from './services/autoscaling';
+import type { EmittedEvent } from './services/eventbridge';
+import type { EngineEvent } from './history';
+import type { ExecutionReport, StateVisit } from './services/stepfunctions';
+import type { World } from './world';
+
+/** The result of a local run: every execution, totals, and the simulated account afterwards. */
+export interface RunReport {
+  readonly app: string;
+  readonly executions: ExecutionReport[];
+  readonly totals: {
+    readonly stateTransitions: number;
+    readonly lambdaInvocations: number;
+    readonly simulatedSeconds: number;
+    readonly releaseTasksStarted: number;
+    readonly taskDefinitionsRegistered: number;
+  };
+  readonly world: {
+    readonly services: Record<string, { taskDefinition: string; image: string; desiredCount: number; deployments: number }>;
+    readonly lastGoodRelease: { build: string; image: string; processes: unknown } | null;
+    readonly autoscaling: Record<string, { min?: number; max?: number; policies: string[] }>;
+    /** The scale-to-zero schedule's actions, by scalable-target resource id. */
+    readonly scheduledActions: Record<string, SimScheduledAction[]>;
+  };
+  /** Milestone events the pipelines put on the default event bus (source `slipway`), in order. */
+  readonly events: EmittedEvent[];
+}
+
+/** The report of a local run so far: its executions and totals, and the simulated account as it is now. */
+export function buildReport(run: { readonly app: string; readonly executions: readonly ExecutionReport[]; readonly transitions: number; readonly lambdaInvocations: number; readonly world: World }): RunReport {
+  const w = run.world;
+  const services: RunReport['world']['services'] = {};
+  for (const [name, s] of w.services) {
+    const td = s.service.taskDefinition ?? '';
+    const image = w.findRevision(td)?.taskDefinition.containerDefinitions?.[0]?.image ?? 'unknown';
+    services[name] = { taskDefinition: td, image, desiredCount: s.service.desiredCount ?? 0, deployments: (s.service.deployments ?? []).length };
+  }
+  const current = w.table.get({ pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } });
+  return {
+    app: run.app,
+    executions: run.executions.map((e) => ({ ...e, states: e.states.map(({ ...s }) => (delete (s as { input?: unknown }).input, s)) })),
+    totals: {
+      stateTransitions: run.transitions,
+      lambdaInvocations: run.lambdaInvocations,
+      simulatedSeconds: w.now,
+      releaseTasksStarted: w.tasks.length,
+      taskDefinitionsRegistered: w.calls.RegisterTaskDefinition ?? 0,
+    },
+    world: {
+      services,
+      lastGoodRelease: current
+        ? { build: current.buildKey?.S ?? '', image: current.image?.S ?? '', processes: JSON.parse(current.processes?.S ?? '[]') as unknown }
+        : null,
+      autoscaling: Object.fromEntries(w.scalableTargets),
+      scheduledActions: Object.fromEntries([...w.scheduledActions].map(([id, actions]) => [id, [...actions.values()]])),
+    },
+    events: w.events.map((e) => ({ ...e })),
+  };
+}
+
+/**
+ * Keeps an execution's list of states as the console's graph view shows it (`ExecutionReport.states`)
+ * beside its history, from the engine's events of one attempt.
+ */
+export class StateList {
+  /** Each Map iteration's name: its process type. */
+  private readonly iterationNames = new Map<number, string>();
+  /** The states entered and not yet left, by iteration and name. */
+  private readonly open = new Map<string, StateVisit>();
+
+  constructor(
+    private readonly exec: ExecutionReport,
+    /** Whether a Task is the runner's stand-in for a Wait state (reported as a Wait). */
+    private readonly isWait: (stateName: string) => boolean,
+    /** Simulated seconds now. */
+    private readonly now: () => number,
+  ) {}
+
+  /** Notes an engine event; true when it entered a state (a state transition). */
+  note(e: EngineEvent, idx: number | undefined): boolean {
+    if (!e.state) return false;
+    const key = `${idx ?? '-'}/${e.state.name}`;
+    if (e.type === 'StateEntered') {
+      if (idx !== undefined && !this.iterationNames.has(idx)) {
+        const proc = (e.state.input as Record<string, unknown> | null)?.process;
+        this.iterationNames.set(idx, typeof proc === 'string' ? proc : `#${idx}`);
+      }
+      const visit: StateVisit = { name: e.state.name, type: e.state.type === 'Task' && this.isWait(e.state.name) ? 'Wait' : e.state.type, iteration: idx !== undefined ? this.iterationNames.get(idx) : undefined, at: this.now(), status: 'entered', retries: 0 };
+      this.exec.states.push(visit);
+      this.open.set(key, visit);
+      return true;
+    }
+    const visit = this.open.get(key);
+    if (!visit) return false;
+    if (e.type === 'StateExited') visit.status = visit.status === 'caught' ? 'caught' : 'succeeded';
+    if (e.type === 'StateRetried') visit.retries += 1;
+    if (e.type === 'StateFailed') {
+      visit.status = 'failed';
+      visit.error = e.Error;
+      visit.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
+    }
+    if (e.type === 'StateCaught') visit.status = 'caught';
+    return false;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The simulated clock: seconds since the run's start, what is due at each moment, and the waits in
+ * progress. Waits cost no real time; time moves on only when every execution waits on the clock.
+ */
+
+interface Scheduled {
+  at: number;
+  seq: number;
+  what: string;
+  run: () => Promise<void> | void;
+}
+
+/** A wait in progress: it is over when its condition holds or its deadline has come. */
+interface Waiter {
+  readonly done: () => boolean;
+  readonly deadline: number;
+}
+
+/** A few turns of the event loop: what other executions can do without simulated time passing. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0));
+}
+
+/** The simulated account's clock (seconds since the run's start). */
+export class SimulatedClock {
+  /** Seconds since the start of the run. */
+  now = 0;
+  private readonly queue: Scheduled[] = [];
+  private seq = 0;
+  /** The waits in progress ({@link runUntil} calls), each with its condition. */
+  private readonly waiters = new Set<Waiter>();
+  /** Whether no execution is busy with work that takes no simulated time (time may move on only then). */
+  isQuiet: () => boolean = () => true;
+  /** Called by the sweep schedule. */
+  onSweep: () => Promise<void> = async () => undefined;
+
+  constructor(
+    /** The run's start, epoch milliseconds. */
+    readonly startMs: number,
+    /** How often the sweep schedule runs while something waits (the world's `sweepEverySeconds`, which a redrive's patch may change). */
+    private readonly sweepEverySeconds: () => number,
+  ) {}
+
+  /** The simulated wall-clock time. */
+  isoNow(): string {
+    return this.dateAt(this.now).toISOString();
+  }
+
+  /** The wall-clock time of a simulated second. */
+  dateAt(seconds: number): Date {
+    return new Date(this.startMs + seconds * 1000);
+  }
+
+  /** Runs `run` at simulated time `at` (seconds since start). */
+  schedule(at: number, what: string, run: () => Promise<void> | void): void {
+    this.queue.push({ at, seq: this.seq++, what, run });
+    this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  }
+
+  /** Waits `seconds` on the simulated clock while everything else that is due runs (the runner drives the clock). */
+  async sleep(seconds: number): Promise<void> {
+    // Passive: whoever moves the clock (another execution's wait, or the runner) wakes it up, so two
+    // executions never race each other's clocks.
+    await new Promise<void>((resolve) => this.schedule(this.now + seconds, 'wake up a waiting execution', resolve));
+  }
+
+  /**
+   * Advances simulated time, running what is due, until `done()` or `deadline` (then returns false).
+   * The sweep schedule runs every `sweepEverySeconds` while something waits.
+   */
+  async runUntil(done: () => boolean, deadline: number): Promise<boolean> {
+    // The deadline is a moment others must not run past either (a release task that ends at t+45 s).
+    if (deadline > this.now && deadline - this.now < 31536000) this.schedule(deadline, 'a wait ends', () => undefined);
+    const me = { done, deadline };
+    this.waiters.add(me);
+    try {
+      return await this.advance(me, deadline);
+    } finally {
+      this.waiters.delete(me);
+    }
+  }
+
+  /** Whether another wait is already over and about to return (time must not move on before it does). */
+  private otherWaitIsOver(me: Waiter): boolean {
+    for (const w of this.waiters) if (w !== me && (w.done() || this.now >= w.deadline)) return true;
+    return false;
+  }
+
+  private async advance(me: Waiter, deadline: number): Promise<boolean> {
+    const done = me.done;
+    let settled = false;
+    for (;;) {
+      // Let the run's event log record what was entered at the current time before the clock moves on.
+      await new Promise((r) => setImmediate(r));
+      if (done()) return true;
+      const nextSweep = (Math.floor(this.now / this.sweepEverySeconds()) + 1) * this.sweepEverySeconds();
+      const next = this.queue[0];
+      const nextAt = Math.min(next ? next.at : Infinity, nextSweep);
+      // This wait's deadline has come: it ends now, without moving the clock.
+      if (nextAt > deadline && this.now >= deadline) return done();
+      if (nextAt > this.now && (!settled || !this.isQuiet() || this.otherWaitIsOver(me))) {
+        // Before time moves on, let executions running beside this one reach their next wait (and
+        // schedule their wake-up), so that no one oversleeps.
+        await settle();
+        settled = true;
+        continue;
+      }
+      settled = false;
+      if (nextAt > deadline) {
+        this.now = Math.max(this.now, deadline);
+        return done();
+      }
+      this.now = Math.max(this.now, nextAt);
+      if (next && next.at <= nextSweep) {
+        this.queue.shift();
+        await next.run();
+      } else {
+        await this.onSweep();
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { handler as checkReleaseTask } from '../../../functions/check-release-task/index';
+import { handler as deploymentEvents } from '../../../functions/deployment-events/index';
+import { handler as executionStatus } from '../../../functions/execution-status/index';
+import { handler as parseBuildEvent } from '../../../functions/parse-build-event/index';
+import { handler as parseParameterChange } from '../../../functions/parse-parameter-change/index';
+import { handler as registerConfigRevisions } from '../../../functions/register-config-revisions/index';
+import { handler as registerTaskDefinitions } from '../../../functions/register-task-definitions/index';
+import { handler as syncSchedules } from '../../../functions/sync-schedules/index';
+import { handler as updateService } from '../../../functions/update-service/index';
+import { PIPELINE_FUNCTIONS, type PipelineFunctionKey } from '../../pipeline-contract';
+import { SimulatedAwsError } from '../aws-error';
+
+type Handler = (event: unknown) => Promise<unknown>;
+
+const FUNCTION_HANDLERS: Record<PipelineFunctionKey, Handler> = {
+  parseBuildEvent: parseBuildEvent,
+  registerTaskDefinitions: registerTaskDefinitions,
+  checkReleaseTask: checkReleaseTask,
+  updateService: updateService,
+  deploymentEvents: deploymentEvents,
+  executionStatus: executionStatus,
+  parseParameterChange: parseParameterChange,
+  registerConfigRevisions: registerConfigRevisions,
+  syncSchedules: syncSchedules,
+};
+
+/** Variables a handler of one app would have read, which no control-plane function gets. */
+const APP_VARIABLES = ['TABLE_NAME', 'APP_NAME', 'PARAMETER_PATH', 'DEBOUNCE_SECONDS', 'SCHEDULE_GROUP'];
+
+/**
+ * Simulated AWS Lambda: the control plane's functions, each the real handler in functions/<name>/,
+ * invoked in this process with the function's environment.
+ */
+export class SimulatedLambda {
+  /** Invocations so far. */
+  invocations = 0;
+  /** Each function's ARN. */
+  readonly arns = {} as Record<PipelineFunctionKey, string>;
+  private readonly byArn = new Map<string, PipelineFunctionKey>();
+
+  constructor(
+    /** `arn:aws:lambda:<region>:<account>:function:` */
+    arnPrefix: string,
+    /** The functions' name prefix, `<prefix>-<control plane>-`. */
+    namePrefix: string,
+    /** Each function's environment (Lambda also sets AWS_REGION). */
+    private readonly environment: () => Record<string, string>,
+  ) {
+    for (const [key, folder] of Object.entries(PIPELINE_FUNCTIONS)) {
+      const arn = `${arnPrefix}${namePrefix}${folder}`;
+      this.byArn.set(arn, key as PipelineFunctionKey);
+      this.arns[key as PipelineFunctionKey] = arn;
+    }
+  }
+
+  /** The function an ARN names: Lambda.ResourceNotFoundException (as the lambda:invoke integration names it) when there is none. */
+  functionOf(arn: unknown): PipelineFunctionKey {
+    const key = this.byArn.get(String(arn));
+    if (!key) throw new SimulatedAwsError('Lambda.ResourceNotFoundException', `Function not found: ${String(arn)}`);
+    return key;
+  }
+
+  /** Invokes a real handler as Lambda would: errors become `{errorType, errorMessage}` causes. */
+  async invoke(key: PipelineFunctionKey, payload: unknown): Promise<unknown> {
+    const h = FUNCTION_HANDLERS[key];
+    this.invocations += 1;
+    // The control plane's functions get CONTROL_PLANE_ENV only (sync-schedules also its role and queue):
+    // nothing of one app, so a handler that still read an app from its environment fails here too.
+    for (const gone of APP_VARIABLES) delete process.env[gone];
+    Object.assign(process.env, this.environment());
+    try {
+      return await h(structuredClone(payload));
+    } catch (e) {
+      const err = e as Error;
+      throw new SimulatedAwsError(err.name || 'Error', JSON.stringify({ errorType: err.name || 'Error', errorMessage: err.message, trace: [] }));
+    }
+  }
+}
