@@ -1,4 +1,5 @@
 import type { Template } from 'aws-cdk-lib/assertions';
+import { LOG_DELIVERY_ACTIONS, TRACING_ACTIONS } from '../../lib/constructs/policy-statements';
 
 /** One statement of a synthesized IAM policy. */
 export type Statement = { Effect?: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown>; Sid?: string };
@@ -14,18 +15,9 @@ export const PIPELINE_STAR_ACTIONS: readonly string[] = [
   // config changes read parameter names only (DescribeParameters); sync-schedules lists its own group.
   'ssm:DescribeParameters',
   'scheduler:ListSchedules',
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
+  // Step Functions' log delivery and X-Ray tracing have no resource-level permissions (one owner: policy-statements.ts).
+  ...TRACING_ACTIONS,
+  ...LOG_DELIVERY_ACTIONS,
   'ecs:RegisterTaskDefinition',
   'ecs:ListTaskDefinitions',
   'ecs:DescribeTaskDefinition',

@@ -1,0 +1,75 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { appParameterPath, configParameterPath } from '../../functions/shared/app-parameters';
+import type { AppConfig } from '../config';
+import { tagForControlPlane } from './control-plane';
+import { acknowledgeWildcards, parameterArn } from './policy-statements';
+
+export interface AppRolesProps {
+  /** Prefix of every name (config `prefix`). */
+  readonly prefix: string;
+  /** The app's validated config (its name and log retention). */
+  readonly app: AppConfig;
+  /** The control plane (the cluster's name) that passes these roles to ECS. */
+  readonly controlPlane: string;
+  /** The image repository the tasks pull from. */
+  readonly repository: ecr.IRepository;
+}
+
+/**
+ * What the app's tasks run as and log to: the ECS execution role (pulls the image, writes the log group
+ * `/<prefix>/apps/<app>`, reads the app's config parameters for the containers' secrets) and the task role
+ * (the app's own AWS permissions, none by default), both tagged for the control plane that passes them to
+ * ECS (and no other roles).
+ */
+export class AppRoles extends Construct {
+  /** The tasks' log group, `/<prefix>/apps/<app>`. */
+  public readonly logGroup: logs.LogGroup;
+  public readonly executionRole: iam.Role;
+  public readonly taskRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: AppRolesProps) {
+    super(scope, id);
+    const { prefix, app, repository } = props;
+    const stack = Stack.of(this);
+    const configPath = configParameterPath(appParameterPath(prefix, app.name));
+    const configParameters = parameterArn(this, `${configPath}/*`);
+
+    this.logGroup = new logs.LogGroup(this, 'AppLogGroup', {
+      logGroupName: `/${prefix}/apps/${app.name}`,
+      retention: app.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const ecsTasks = new iam.ServicePrincipal('ecs-tasks.amazonaws.com', {
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'ecs', resource: '*' }) },
+      },
+    });
+    this.executionRole = new iam.Role(this, 'ExecutionRole', { assumedBy: ecsTasks, description: `${prefix} app ${app.name}: ECS task execution` });
+    repository.grantPull(this.executionRole);
+    this.logGroup.grantWrite(this.executionRole);
+    this.executionRole.addToPolicy(new iam.PolicyStatement({ sid: 'ReadConfig', actions: ['ssm:GetParameters'], resources: [configParameters] }));
+    this.executionRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DecryptConfig',
+        actions: ['kms:Decrypt'],
+        resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': configParameters },
+        },
+      }),
+    );
+    acknowledgeWildcards(
+      this.executionRole,
+      `The app's config parameters are created by operators under ${configPath}/ (names unknown at deploy time); their KMS key is the operator's choice, and kms:Decrypt is limited to SSM decrypting those parameters; ecr:GetAuthorizationToken supports no resource-level permissions.`,
+    );
+    this.taskRole = new iam.Role(this, 'TaskRole', { assumedBy: ecsTasks, description: `${prefix} app ${app.name}: the app's own AWS permissions (none by default)` });
+    for (const role of [this.executionRole, this.taskRole]) tagForControlPlane(role, props.controlPlane, app.name);
+  }
+}
