@@ -5,7 +5,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { AppConfig } from '../config';
+import type { AppConstructProps } from './app-construct-props';
 import { CONTROL_PLANE_BUILD_VARIABLE, controlPlaneBuildMarker } from './control-plane';
 import { acknowledgeWildcards } from './policy-statements';
 
@@ -43,13 +43,7 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export interface AppBuildProps {
-  /** Prefix of every name (config `prefix`). */
-  readonly prefix: string;
-  /** The app's validated config (its repository and log retention). */
-  readonly app: AppConfig;
-  /** The control plane (the cluster's name) whose build rule starts on this project's builds. */
-  readonly controlPlane: string;
+export interface AppBuildProps extends AppConstructProps {
   /** The image repository the builds push to. */
   readonly repository: ecr.IRepository;
 }

@@ -1,13 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
+import type { AppConstructProps } from './app-construct-props';
 
-export interface AppImageRepositoryProps {
-  /** Prefix of every name (config `prefix`). */
-  readonly prefix: string;
-  /** The app's name. */
-  readonly app: string;
-}
 
 /**
  * The app's images: the ECR repository `<prefix>/<app>`, scanned on push, kept when the stack is deleted;
@@ -16,10 +11,10 @@ export interface AppImageRepositoryProps {
 export class AppImageRepository extends Construct {
   public readonly repository: ecr.Repository;
 
-  constructor(scope: Construct, id: string, props: AppImageRepositoryProps) {
+  constructor(scope: Construct, id: string, props: AppConstructProps) {
     super(scope, id);
     this.repository = new ecr.Repository(this, 'Repository', {
-      repositoryName: `${props.prefix}/${props.app}`,
+      repositoryName: `${props.prefix}/${props.app.name}`,
       imageScanOnPush: true,
       encryption: ecr.RepositoryEncryption.AES_256,
       removalPolicy: RemovalPolicy.RETAIN,

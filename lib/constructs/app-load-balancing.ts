@@ -2,8 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import type { ProcessConfig } from '../config';
+import { WEB_PROCESS } from '../app-settings';
 import type { ClusterResources } from '../stacks/cluster-resources';
+import type { AppConstructProps } from './app-construct-props';
 
 /** A listener-rule priority derived from the app's name, so adding or removing apps never renumbers others. */
 export function listenerPriority(appName: string): number {
@@ -15,17 +16,9 @@ export function listenerPriority(appName: string): number {
   return (hash % 49_999) + 1;
 }
 
-export interface AppLoadBalancingProps {
-  /** Prefix of every name (config `prefix`). */
-  readonly prefix: string;
-  /** The app's name. */
-  readonly app: string;
-  /** The host the app's `web` process answers (the config's `hostname`). @default `<app>.<cluster domain>`, else `<app>.*` */
-  readonly hostname?: string;
+export interface AppLoadBalancingProps extends AppConstructProps {
   /** The cluster whose load balancer routes to the app. */
   readonly cluster: ClusterResources;
-  /** The app's `web` process, when it has one (with its port): a target group and a listener rule. */
-  readonly web?: ProcessConfig;
   /** Priority of the listener rule. @default derived from the app's name ({@link listenerPriority}) */
   readonly listenerPriority?: number;
 }
@@ -44,10 +37,11 @@ export class AppLoadBalancing extends Construct {
 
   constructor(scope: Construct, id: string, props: AppLoadBalancingProps) {
     super(scope, id);
-    const { prefix, app, cluster, web } = props;
+    const { prefix, app, cluster } = props;
+    const web = app.processes[WEB_PROCESS];
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: cluster.vpc,
-      description: `${prefix} app ${app}: tasks (inbound only from the load balancer)`,
+      description: `${prefix} app ${app.name}: tasks (inbound only from the load balancer)`,
       allowAllOutbound: true,
     });
     if (!web) return;
@@ -60,10 +54,11 @@ export class AppLoadBalancing extends Construct {
       deregistrationDelay: Duration.seconds(30),
       healthCheck: { path: web.healthCheckPath, healthyHttpCodes: '200-399', interval: Duration.seconds(15) },
     });
-    const hostname = props.hostname ?? (cluster.domainName ? `${app}.${cluster.domainName}` : `${app}.*`);
+    // The config's `hostname`, else `<app>.<cluster domain>`, else any host starting `<app>.`.
+    const hostname = app.hostname ?? (cluster.domainName ? `${app.name}.${cluster.domainName}` : `${app.name}.*`);
     new elbv2.ApplicationListenerRule(this, 'WebListenerRule', {
       listener: cluster.listener,
-      priority: props.listenerPriority ?? listenerPriority(app),
+      priority: props.listenerPriority ?? listenerPriority(app.name),
       conditions: [elbv2.ListenerCondition.hostHeaders([hostname])],
       action: elbv2.ListenerAction.forward([this.targetGroup]),
     });

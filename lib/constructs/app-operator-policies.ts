@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { appParameterPath, configParameterPath, schedulesParameterName, settingsParameterName } from '../../functions/shared/app-parameters';
-import type { AppConfig } from '../config';
+import type { AppConstructProps } from './app-construct-props';
 import { PIPELINE_FUNCTIONS, STATE_MACHINES, stateMachineName, taskDefinitionFamily, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
 import { APP_TAG, controlPlaneFunctionName } from './control-plane';
 import {
@@ -22,13 +22,7 @@ import {
 /** The pipelines that build executions go through and that name their executions `<app>-<build>-<pipeline>` (release and deploy); the others are started by EventBridge with names it chooses. */
 const APP_NAMED_PIPELINES: readonly StateMachineName[] = ['release', 'deploy'];
 
-export interface AppOperatorPoliciesProps {
-  /** Prefix of every name (config `prefix`). */
-  readonly prefix: string;
-  /** The app's validated config (its name and process types). */
-  readonly app: AppConfig;
-  /** The control plane (the cluster's name) whose state machines and functions run the app. */
-  readonly controlPlane: string;
+export interface AppOperatorPoliciesProps extends AppConstructProps {
   /** The ARN of the ECS cluster the app's tasks run in. */
   readonly clusterArn: string;
   readonly project: codebuild.IProject;

@@ -1,23 +1,17 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { appParameterPath, settingsParameterName } from '../../functions/shared/app-parameters';
-import { WAITER_TTL_ATTRIBUTE } from '../../functions/shared/waiters';
 import { buildAppSettings, type AppSettingsSources } from '../app-settings';
-import type { AppConfig } from '../config';
+import type { AppConstructProps } from './app-construct-props';
 import { scheduleGroupName } from '../pipeline-contract';
 import { settingsTier } from '../settings-tier';
 import { tagForControlPlane } from './control-plane';
+import { pipelineTable } from './pipeline-table';
 
-export interface AppRecordsProps {
-  /** Prefix of every name (config `prefix`). */
-  readonly prefix: string;
-  /** The app's validated config. */
-  readonly app: AppConfig;
-  /** The control plane (the cluster's name) that reads the settings and writes the table. */
-  readonly controlPlane: string;
+export interface AppRecordsProps extends AppConstructProps {
   /** What the settings say about the app's other resources (the table's name is this construct's). */
   readonly resources: Omit<AppSettingsSources, 'prefix' | 'app' | 'region' | 'table' | 'controlPlane'>;
 }
@@ -42,16 +36,9 @@ export class AppRecords extends Construct {
     super(scope, id);
     const { prefix, app, controlPlane } = props;
     const former = new Construct(this, 'Pipelines');
-    this.table = new dynamodb.Table(former, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy: RemovalPolicy.RETAIN,
-      // Waiters written there by earlier versions still expire; new ones live in the control table.
-      timeToLiveAttribute: WAITER_TTL_ATTRIBUTE,
-    });
+    // Kept when the stack is deleted: the app's history. Waiters written there by earlier versions still
+    // expire; new ones live in the control table.
+    this.table = pipelineTable(former, 'Table', RemovalPolicy.RETAIN);
     tagForControlPlane(this.table, controlPlane, app.name);
     this.scheduleGroup = new scheduler.CfnScheduleGroup(former, 'ScheduleGroup', { name: scheduleGroupName(prefix, app.name) });
 

@@ -4,17 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { appParameterPath, configParameterPath } from '../../functions/shared/app-parameters';
-import type { AppConfig } from '../config';
+import type { AppConstructProps } from './app-construct-props';
 import { tagForControlPlane } from './control-plane';
 import { acknowledgeWildcards, parameterArn } from './policy-statements';
 
-export interface AppRolesProps {
-  /** Prefix of every name (config `prefix`). */
-  readonly prefix: string;
-  /** The app's validated config (its name and log retention). */
-  readonly app: AppConfig;
-  /** The control plane (the cluster's name) that passes these roles to ECS. */
-  readonly controlPlane: string;
+export interface AppRolesProps extends AppConstructProps {
   /** The image repository the tasks pull from. */
   readonly repository: ecr.IRepository;
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -11,7 +11,6 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import { RESOURCE_NAME } from '../../functions/shared/settings';
-import { WAITER_TTL_ATTRIBUTE } from '../../functions/shared/waiters';
 import {
   aslPlaceholders,
   CONTROL_PLANE_ENV,
@@ -37,6 +36,7 @@ import {
   tagOnCreateStatement,
   TRACING_ACTIONS,
 } from './policy-statements';
+import { pipelineTable } from './pipeline-table';
 import { SlipwayFunction } from './slipway-function';
 
 /** The repository's `statemachines/` folder: `<name>.asl.json` per state machine. */
@@ -163,16 +163,7 @@ export class ControlPlane extends Construct {
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const definitions = this.readDefinitions(props.stateMachinesDir ?? STATE_MACHINES_DIR);
 
-    this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.DESTROY,
-      // Waiter items (functions/shared/waiters.ts) carry `expiresAt` (epoch seconds): DynamoDB deletes them after it.
-      timeToLiveAttribute: WAITER_TTL_ATTRIBUTE,
-    });
+    this.table = pipelineTable(this, 'Table', props.tableRemovalPolicy ?? RemovalPolicy.DESTROY);
 
     this.activityLogGroup = new logs.LogGroup(this, 'ActivityLogGroup', {
       // Step Functions log delivery: a /aws/vendedlogs/ name keeps the CloudWatch Logs resource policy

@@ -1,15 +1,6 @@
 import { RemovalPolicy, Stack, type CfnElement, type StackProps } from 'aws-cdk-lib';
-import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as ecr from 'aws-cdk-lib/aws-ecr';
-import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { alertsShard, alertsTopicName } from '../alerts';
 import { WEB_PROCESS } from '../app-settings';
@@ -77,26 +68,18 @@ export interface AppStackProps extends StackProps {
  * ({@link allocateLogicalId}): their resources keep the IDs they had directly in the stack.
  */
 export class AppStack extends Stack {
-  public readonly repository: ecr.Repository;
-  public readonly project: codebuild.Project;
-  public readonly artifactBucket: s3.Bucket;
-  /** The tasks' log group, `/<prefix>/apps/<app>`. */
-  public readonly logGroup: logs.LogGroup;
-  public readonly buildLogGroup: logs.LogGroup;
-  public readonly securityGroup: ec2.SecurityGroup;
-  public readonly targetGroup?: elbv2.ApplicationTargetGroup;
-  public readonly executionRole: iam.Role;
-  public readonly taskRole: iam.Role;
-  /** The app's table (builds, releases, claims), at its path of the per-app pipelines ({@link AppRecords}). */
-  public readonly table: dynamodb.Table;
-  /** The app's EventBridge Scheduler group `<prefix>-<app>`. */
-  public readonly scheduleGroup: scheduler.CfnScheduleGroup;
-  /** The app's settings: `/<prefix>/apps/<app>/settings`. */
-  public readonly settings: ssm.StringParameter;
-  /** `<prefix>-<app>-operate`: what the CLI's operator commands need on this app (attach it to an operator's principal). */
-  public readonly operatePolicy: iam.ManagedPolicy;
-  /** `<prefix>-<app>-develop`: the developer commands (read, build, redrive), to attach to a developer's principal. */
-  public readonly developPolicy: iam.ManagedPolicy;
+  /** The ECR repository `<prefix>/<app>`. */
+  public readonly images: AppImageRepository;
+  /** The CodeBuild project `<prefix>-<app>`, its buckets and log group. */
+  public readonly build: AppBuild;
+  /** The tasks' security group, the `web` target group and listener rule. */
+  public readonly loadBalancing: AppLoadBalancing;
+  /** The tasks' execution and task roles and their log group. */
+  public readonly roles: AppRoles;
+  /** The app's table, schedule group and settings (its entry in the control plane). */
+  public readonly records: AppRecords;
+  /** The operate and develop policies for operators' principals. */
+  public readonly operatorPolicies: AppOperatorPolicies;
   /** The app's alarms, alert subscriptions and optional dashboard (docs/monitoring.md). */
   public readonly monitoring: AppMonitoring;
   /** The app's own database and role, when the config names a database. */
@@ -107,18 +90,12 @@ export class AppStack extends Stack {
     const { prefix, app, cluster } = props;
     this.validate(props);
     const controlPlane = cluster.name;
+    const ofApp = { prefix, app, controlPlane };
 
-    const images = new AppImageRepository(this, GROUPINGS.images, { prefix, app: app.name });
-    const build = new AppBuild(this, GROUPINGS.build, { prefix, app, controlPlane, repository: images.repository });
-    const network = new AppLoadBalancing(this, GROUPINGS.network, {
-      prefix,
-      app: app.name,
-      hostname: app.hostname,
-      cluster,
-      web: app.processes[WEB_PROCESS],
-      listenerPriority: props.listenerPriority,
-    });
-    const roles = new AppRoles(this, GROUPINGS.roles, { prefix, app, controlPlane, repository: images.repository });
+    this.images = new AppImageRepository(this, GROUPINGS.images, ofApp);
+    this.build = new AppBuild(this, GROUPINGS.build, { ...ofApp, repository: this.images.repository });
+    this.loadBalancing = new AppLoadBalancing(this, GROUPINGS.network, { ...ofApp, cluster, listenerPriority: props.listenerPriority });
+    this.roles = new AppRoles(this, GROUPINGS.roles, { ...ofApp, repository: this.images.repository });
 
     // The app's own database: created with the stack, kept on update, dropped on delete only when the
     // config's databaseRemovalPolicy is "destroy". Tasks get DATABASE_URL from the app's config folder
@@ -130,29 +107,27 @@ export class AppStack extends Stack {
         database: props.database,
         removalPolicy: app.databaseRemovalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       });
-      this.database.grantConnect(roles.taskRole);
+      this.database.grantConnect(this.roles.taskRole);
       // The tasks join the database's clients group, which the cluster admits: no rule per app in a shared
       // group (DatabaseStack always has one; an endpoint without it gets a rule for this app).
-      if (!props.database.clientSecurityGroup) this.database.allowConnectionsFrom(network.securityGroup, `${prefix} app ${app.name} to its database`);
+      if (!props.database.clientSecurityGroup) this.database.allowConnectionsFrom(this.loadBalancing.securityGroup, `${prefix} app ${app.name} to its database`);
     }
 
-    const records = new AppRecords(this, GROUPINGS.records, {
-      prefix,
-      app,
-      controlPlane,
+    this.records = new AppRecords(this, GROUPINGS.records, {
+      ...ofApp,
       resources: {
         // The ARN: ECS takes a name or an ARN, but EventBridge Scheduler's ECS targets need the ARN.
         cluster: cluster.cluster.clusterArn,
-        imageRepositoryUri: images.repository.repositoryUri,
-        codeBuildProject: build.project.projectName,
+        imageRepositoryUri: this.images.repository.repositoryUri,
+        codeBuildProject: this.build.project.projectName,
         subnets: cluster.vpc.selectSubnets(cluster.taskSubnets).subnetIds,
-        securityGroups: [network.securityGroup.securityGroupId, ...(props.database?.clientSecurityGroup ? [props.database.clientSecurityGroup.securityGroupId] : [])],
+        securityGroups: [this.loadBalancing.securityGroup.securityGroupId, ...(props.database?.clientSecurityGroup ? [props.database.clientSecurityGroup.securityGroupId] : [])],
         assignPublicIp: cluster.assignPublicIp,
         capacityProviderStrategy: cluster.capacityProviderStrategy,
-        executionRoleArn: roles.executionRole.roleArn,
-        taskRoleArn: roles.taskRole.roleArn,
-        logGroup: roles.logGroup.logGroupName,
-        webTargetGroupArn: network.targetGroup?.targetGroupArn,
+        executionRoleArn: this.roles.executionRole.roleArn,
+        taskRoleArn: this.roles.taskRole.roleArn,
+        logGroup: this.roles.logGroup.logGroupName,
+        webTargetGroupArn: this.loadBalancing.targetGroup?.targetGroupArn,
         secrets: this.database ? [{ name: 'DATABASE_URL', valueFrom: this.database.parameter.parameterArn }] : [],
       },
     });
@@ -164,28 +139,19 @@ export class AppStack extends Stack {
       app,
       clusterName: cluster.cluster.clusterName,
       alertsTopic,
-      targetGroup: network.targetGroup,
+      targetGroup: this.loadBalancing.targetGroup,
       scheduleGroupName: scheduleGroupName(prefix, app.name),
     });
 
-    const operators = new AppOperatorPolicies(this, GROUPINGS.operators, {
-      prefix,
-      app,
-      controlPlane,
+    this.operatorPolicies = new AppOperatorPolicies(this, GROUPINGS.operators, {
+      ...ofApp,
       clusterArn: cluster.cluster.clusterArn,
-      project: build.project,
-      table: records.table,
-      logGroups: [roles.logGroup, build.logGroup],
-      taskRoles: [roles.executionRole, roles.taskRole],
+      project: this.build.project,
+      table: this.records.table,
+      logGroups: [this.roles.logGroup, this.build.logGroup],
+      taskRoles: [this.roles.executionRole, this.roles.taskRole],
       grantsOf: [this.monitoring],
     });
-
-    this.repository = images.repository;
-    ({ project: this.project, artifactBucket: this.artifactBucket, logGroup: this.buildLogGroup } = build);
-    ({ securityGroup: this.securityGroup, targetGroup: this.targetGroup } = network);
-    ({ logGroup: this.logGroup, executionRole: this.executionRole, taskRole: this.taskRole } = roles);
-    ({ table: this.table, scheduleGroup: this.scheduleGroup, settings: this.settings } = records);
-    ({ operate: this.operatePolicy, develop: this.developPolicy } = operators);
   }
 
   /**
