@@ -1,11 +1,10 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { AppConstructProps } from './app-construct-props';
+import type { AppImagesProps } from './app-image-repository';
 import { CONTROL_PLANE_BUILD_VARIABLE, controlPlaneBuildMarker } from './control-plane';
 import { acknowledgeWildcards } from './policy-statements';
 
@@ -43,11 +42,6 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export interface AppBuildProps extends AppConstructProps {
-  /** The image repository the builds push to. */
-  readonly repository: ecr.IRepository;
-}
-
 /**
  * The app's build: the CodeBuild project `<prefix>-<app>` (the name the control plane's build rule matches
  * and derives the app from), built on pushes to the app's branch, its artifact bucket (build metadata) with
@@ -55,11 +49,12 @@ export interface AppBuildProps extends AppConstructProps {
  * and pull from the image repository, and nothing else of the app.
  */
 export class AppBuild extends Construct {
+  /** The CodeBuild project `<prefix>-<app>`. */
   public readonly project: codebuild.Project;
-  public readonly artifactBucket: s3.Bucket;
+  /** `/<prefix>/apps/<app>/builds`: the builds' output. */
   public readonly logGroup: logs.LogGroup;
 
-  constructor(scope: Construct, id: string, props: AppBuildProps) {
+  constructor(scope: Construct, id: string, props: AppImagesProps) {
     super(scope, id);
     const { prefix, app, repository } = props;
     this.logGroup = new logs.LogGroup(this, 'BuildLogGroup', {
@@ -79,7 +74,7 @@ export class AppBuild extends Construct {
       id: 'AwsSolutions-S1',
       reason: 'This bucket receives the artifact bucket\'s server access logs; logging it to itself would log its own log deliveries.',
     });
-    this.artifactBucket = new s3.Bucket(this, 'ArtifactBucket', {
+    const artifactBucket = new s3.Bucket(this, 'ArtifactBucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
@@ -113,7 +108,7 @@ export class AppBuild extends Construct {
         },
       },
       buildSpec: codebuild.BuildSpec.fromObject(appBuildSpec()),
-      artifacts: codebuild.Artifacts.s3({ bucket: this.artifactBucket, includeBuildId: true, packageZip: false, name: 'metadata' }),
+      artifacts: codebuild.Artifacts.s3({ bucket: artifactBucket, includeBuildId: true, packageZip: false, name: 'metadata' }),
       logging: { cloudWatch: { logGroup: this.logGroup } },
       timeout: Duration.minutes(60),
     });

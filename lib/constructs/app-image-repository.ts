@@ -4,6 +4,12 @@ import { Construct } from 'constructs';
 import type { AppConstructProps } from './app-construct-props';
 
 
+/** What the constructs that use the app's images are told: the build pushes them, the tasks pull them. */
+export interface AppImagesProps extends AppConstructProps {
+  /** The app's image repository. */
+  readonly repository: ecr.IRepository;
+}
+
 /**
  * The app's images: the ECR repository `<prefix>/<app>`, scanned on push, kept when the stack is deleted;
  * untagged images expire after 7 days and the last 100 `build-*` images are kept (rollback needs recent builds).

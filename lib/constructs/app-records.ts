@@ -27,20 +27,19 @@ export class AppRecords extends Construct {
    * that its logical ID, and the table, stay the same when an app moves onto the shared control plane.
    */
   public readonly table: dynamodb.Table;
-  /** The app's schedule group (at its former path `Pipelines/ScheduleGroup`). */
-  public readonly scheduleGroup: scheduler.CfnScheduleGroup;
   /** The app's settings: `/<prefix>/apps/<app>/settings`. */
   public readonly settings: ssm.StringParameter;
 
   constructor(scope: Construct, id: string, props: AppRecordsProps) {
     super(scope, id);
-    const { prefix, app, controlPlane } = props;
     const former = new Construct(this, 'Pipelines');
+    const { prefix, app, controlPlane } = props;
     // Kept when the stack is deleted: the app's history. Waiters written there by earlier versions still
     // expire; new ones live in the control table.
     this.table = pipelineTable(former, 'Table', RemovalPolicy.RETAIN);
     tagForControlPlane(this.table, controlPlane, app.name);
-    this.scheduleGroup = new scheduler.CfnScheduleGroup(former, 'ScheduleGroup', { name: scheduleGroupName(prefix, app.name) });
+    // The app's schedule group, at its former path too.
+    new scheduler.CfnScheduleGroup(former, 'ScheduleGroup', { name: scheduleGroupName(prefix, app.name) });
 
     const stack = Stack.of(this);
     const settings = buildAppSettings({ ...props.resources, prefix, app, region: stack.region, table: this.table.tableName, controlPlane });

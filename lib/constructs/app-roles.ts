@@ -1,17 +1,11 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { appParameterPath, configParameterPath } from '../../functions/shared/app-parameters';
-import type { AppConstructProps } from './app-construct-props';
+import type { AppImagesProps } from './app-image-repository';
 import { tagForControlPlane } from './control-plane';
 import { acknowledgeWildcards, parameterArn } from './policy-statements';
-
-export interface AppRolesProps extends AppConstructProps {
-  /** The image repository the tasks pull from. */
-  readonly repository: ecr.IRepository;
-}
 
 /**
  * What the app's tasks run as and log to: the ECS execution role (pulls the image, writes the log group
@@ -25,10 +19,10 @@ export class AppRoles extends Construct {
   public readonly executionRole: iam.Role;
   public readonly taskRole: iam.Role;
 
-  constructor(scope: Construct, id: string, props: AppRolesProps) {
+  constructor(scope: Construct, id: string, props: AppImagesProps) {
     super(scope, id);
-    const { prefix, app, repository } = props;
     const stack = Stack.of(this);
+    const { prefix, app, repository } = props;
     const configPath = configParameterPath(appParameterPath(prefix, app.name));
     const configParameters = parameterArn(this, `${configPath}/*`);
 

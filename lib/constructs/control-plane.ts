@@ -33,6 +33,7 @@ import {
   milestoneStatement,
   parameterArn,
   passRolesToEcsTasksStatement,
+  SERVICE_AUTOSCALING_ACTIONS,
   tagOnCreateStatement,
   TRACING_ACTIONS,
 } from './policy-statements';
@@ -659,15 +660,7 @@ export class ControlPlane extends Construct {
       [
         new iam.PolicyStatement({
           sid: 'Autoscaling',
-          actions: [
-            'application-autoscaling:RegisterScalableTarget',
-            'application-autoscaling:PutScalingPolicy',
-            'application-autoscaling:DescribeScalableTargets',
-            // The scale-to-zero schedule of non-production apps (functions/update-service/scaling.ts).
-            'application-autoscaling:PutScheduledAction',
-            'application-autoscaling:DescribeScheduledActions',
-            'application-autoscaling:DeleteScheduledAction',
-          ],
+          actions: [...SERVICE_AUTOSCALING_ACTIONS],
           resources: ['*'],
         }),
         new iam.PolicyStatement({

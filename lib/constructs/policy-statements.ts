@@ -9,32 +9,21 @@ import { MILESTONE_SOURCE } from '../pipeline-contract';
  */
 
 /** What `Table.grantReadData` grants, on a table without indexes or streams. */
-export const TABLE_READ_ACTIONS: readonly string[] = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-];
+export const TABLE_READ_ACTIONS: readonly string[] = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:Query', 'dynamodb:Scan'];
 /** What `Table.grantWriteData` adds. */
 export const TABLE_WRITE_ACTIONS: readonly string[] = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
 /** What Step Functions needs to deliver execution logs to CloudWatch Logs (no resource-level permissions). */
-export const LOG_DELIVERY_ACTIONS: readonly string[] = [
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
-];
+export const LOG_DELIVERY_ACTIONS: readonly string[] = ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'];
 /** What X-Ray tracing needs (no resource-level permissions). */
 export const TRACING_ACTIONS: readonly string[] = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
+
+/**
+ * What update-service does to a service's scaling: its scalable target and target-tracking policy, and the
+ * scale-to-zero schedule of non-production apps (functions/update-service/scaling.ts). Scalable targets and
+ * their policies and scheduled actions get generated IDs: no resource-level permissions.
+ */
+export const SERVICE_AUTOSCALING_ACTIONS: readonly string[] = ['application-autoscaling:RegisterScalableTarget', 'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:PutScheduledAction', 'application-autoscaling:DescribeScheduledActions', 'application-autoscaling:DeleteScheduledAction'];
 
 /** The ARN of a Parameter Store parameter (or pattern) by its path, which starts with `/`. */
 export function parameterArn(scope: IConstruct, path: string): string {

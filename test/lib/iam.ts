@@ -1,5 +1,5 @@
 import type { Template } from 'aws-cdk-lib/assertions';
-import { LOG_DELIVERY_ACTIONS, TRACING_ACTIONS } from '../../lib/constructs/policy-statements';
+import { LOG_DELIVERY_ACTIONS, SERVICE_AUTOSCALING_ACTIONS, TRACING_ACTIONS } from '../../lib/constructs/policy-statements';
 
 /** One statement of a synthesized IAM policy. */
 export type Statement = { Effect?: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown>; Sid?: string };
@@ -21,13 +21,8 @@ export const PIPELINE_STAR_ACTIONS: readonly string[] = [
   'ecs:RegisterTaskDefinition',
   'ecs:ListTaskDefinitions',
   'ecs:DescribeTaskDefinition',
-  'application-autoscaling:RegisterScalableTarget',
-  'application-autoscaling:PutScalingPolicy',
-  'application-autoscaling:DescribeScalableTargets',
-  // Scale-to-zero schedule: scheduled actions belong to scalable targets, whose ARNs carry generated IDs.
-  'application-autoscaling:PutScheduledAction',
-  'application-autoscaling:DescribeScheduledActions',
-  'application-autoscaling:DeleteScheduledAction',
+  // Scalable targets, their policies and scheduled actions (scale to zero) carry generated IDs.
+  ...SERVICE_AUTOSCALING_ACTIONS,
 ];
 
 /** Actions granted on Resource "*" by any IAM policy of the template that are not in `allowed`. */
