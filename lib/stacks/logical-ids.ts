@@ -9,11 +9,18 @@ import { Construct, type IConstruct } from 'constructs';
  * policy that fails to create). test/lib/logical-ids.test.ts checks the IDs against those recorded before.
  */
 export function logicalIdWithout(stack: IConstruct, element: CfnElement, flattened: (scope: IConstruct) => boolean): string {
+  // CDK asks again on every resolve; a construct's path never changes, and `flattened` answers by position.
+  const known = cache.get(element);
+  if (known !== undefined) return known;
   const scopes = element.node.scopes;
   const path = scopes.slice(scopes.indexOf(stack) + 1).filter((s) => !flattened(s)).map((s) => s.node.id);
   // `Names.uniqueId` is CDK's logical-ID algorithm (the one `Stack.allocateLogicalId` uses) over a construct's
   // path below its root: a detached tree holding only the former path gives the former ID.
   let node = new Construct(undefined as unknown as Construct, '');
   for (const id of path) node = new Construct(node, id);
-  return Names.uniqueId(node);
+  const id = Names.uniqueId(node);
+  cache.set(element, id);
+  return id;
 }
+
+const cache = new WeakMap<CfnElement, string>();
