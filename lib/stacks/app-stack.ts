@@ -15,7 +15,7 @@ import { AppRecords } from '../constructs/app-records';
 import { AppRoles } from '../constructs/app-roles';
 import { scheduleGroupName } from '../pipeline-contract';
 import type { ClusterResources } from './cluster-resources';
-import { logicalIdWithout } from './logical-ids';
+import { logicalIdOutside } from './logical-ids';
 
 /**
  * The ids of the constructs that group resources which stood directly in the stack before (issue 14): left
@@ -159,7 +159,7 @@ export class AppStack extends Stack {
    * keeps `Pipelines/Table`'s): a deploy of this version replaces nothing.
    */
   protected override allocateLogicalId(element: CfnElement): string {
-    return logicalIdWithout(this, element, (scope) => scope.node.scope === this && GROUPING_IDS.has(scope.node.id));
+    return logicalIdOutside(GROUPING_IDS, this, element);
   }
 
   private validate(props: AppStackProps): void {
