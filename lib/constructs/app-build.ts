@@ -1,7 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { AppImagesProps } from './app-image-repository';
@@ -45,24 +44,15 @@ function escapeRegExp(text: string): string {
 /**
  * The app's build: the CodeBuild project `<prefix>-<app>` (the name the control plane's build rule matches
  * and derives the app from), built on pushes to the app's branch, its artifact bucket (build metadata) with
- * an access-log bucket, and the build log group `/<prefix>/apps/<app>/builds`. The project may push to
- * and pull from the image repository, and nothing else of the app.
+ * an access-log bucket; it writes the build log group it is given. The project may push to and pull from the
+ * image repository, and nothing else of the app.
  */
 export class AppBuild extends Construct {
   /** The CodeBuild project `<prefix>-<app>`. */
   public readonly project: codebuild.Project;
-  /** `/<prefix>/apps/<app>/builds`: the builds' output. */
-  public readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: AppImagesProps) {
     super(scope, id);
-    const { prefix, app, repository } = props;
-    this.logGroup = new logs.LogGroup(this, 'BuildLogGroup', {
-      logGroupName: `/${prefix}/apps/${app.name}/builds`,
-      retention: app.logRetentionDays as logs.RetentionDays,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
     const accessLogs = new s3.Bucket(this, 'AccessLogsBucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -86,6 +76,7 @@ export class AppBuild extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    const { prefix, app, repository } = props;
     this.project = new codebuild.Project(this, 'Build', {
       projectName: `${prefix}-${app.name}`,
       description: `Builds ${app.repository.owner}/${app.repository.name} (${app.repository.branch}) into ${prefix}/${app.name}`,
@@ -109,7 +100,7 @@ export class AppBuild extends Construct {
       },
       buildSpec: codebuild.BuildSpec.fromObject(appBuildSpec()),
       artifacts: codebuild.Artifacts.s3({ bucket: artifactBucket, includeBuildId: true, packageZip: false, name: 'metadata' }),
-      logging: { cloudWatch: { logGroup: this.logGroup } },
+      logging: { cloudWatch: { logGroup: props.logGroup } },
       timeout: Duration.minutes(60),
     });
     repository.grantPullPush(this.project);

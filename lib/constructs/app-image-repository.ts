@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AppConstructProps } from './app-construct-props';
 
@@ -8,6 +9,8 @@ import type { AppConstructProps } from './app-construct-props';
 export interface AppImagesProps extends AppConstructProps {
   /** The app's image repository. */
   readonly repository: ecr.IRepository;
+  /** The log group the builds or the tasks write. */
+  readonly logGroup: logs.ILogGroup;
 }
 
 /**

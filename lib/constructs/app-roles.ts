@@ -1,6 +1,5 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { appParameterPath, configParameterPath } from '../../functions/shared/app-parameters';
 import type { AppImagesProps } from './app-image-repository';
@@ -8,29 +7,20 @@ import { tagForControlPlane } from './control-plane';
 import { acknowledgeWildcards, parameterArn } from './policy-statements';
 
 /**
- * What the app's tasks run as and log to: the ECS execution role (pulls the image, writes the log group
- * `/<prefix>/apps/<app>`, reads the app's config parameters for the containers' secrets) and the task role
+ * What the app's tasks run as: the ECS execution role (pulls the image, writes the tasks' log group, reads the app's config parameters for the containers' secrets) and the task role
  * (the app's own AWS permissions, none by default), both tagged for the control plane that passes them to
  * ECS (and no other roles).
  */
 export class AppRoles extends Construct {
-  /** The tasks' log group, `/<prefix>/apps/<app>`. */
-  public readonly logGroup: logs.LogGroup;
   public readonly executionRole: iam.Role;
   public readonly taskRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: AppImagesProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const { prefix, app, repository } = props;
-    const configPath = configParameterPath(appParameterPath(prefix, app.name));
+    const configPath = configParameterPath(appParameterPath(props.prefix, props.app.name));
     const configParameters = parameterArn(this, `${configPath}/*`);
-
-    this.logGroup = new logs.LogGroup(this, 'AppLogGroup', {
-      logGroupName: `/${prefix}/apps/${app.name}`,
-      retention: app.logRetentionDays as logs.RetentionDays,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const { prefix, app, repository } = props;
+    const stack = Stack.of(this);
 
     const ecsTasks = new iam.ServicePrincipal('ecs-tasks.amazonaws.com', {
       conditions: {
@@ -40,7 +30,7 @@ export class AppRoles extends Construct {
     });
     this.executionRole = new iam.Role(this, 'ExecutionRole', { assumedBy: ecsTasks, description: `${prefix} app ${app.name}: ECS task execution` });
     repository.grantPull(this.executionRole);
-    this.logGroup.grantWrite(this.executionRole);
+    props.logGroup.grantWrite(this.executionRole);
     this.executionRole.addToPolicy(new iam.PolicyStatement({ sid: 'ReadConfig', actions: ['ssm:GetParameters'], resources: [configParameters] }));
     this.executionRole.addToPolicy(
       new iam.PolicyStatement({

@@ -9,6 +9,7 @@ import { AppBuild } from '../constructs/app-build';
 import { AppDatabase, type DatabaseEndpoint } from '../constructs/app-database';
 import { AppImageRepository } from '../constructs/app-image-repository';
 import { AppLoadBalancing } from '../constructs/app-load-balancing';
+import { AppLogs } from '../constructs/app-logs';
 import { AppMonitoring } from '../constructs/app-monitoring';
 import { AppOperatorPolicies } from '../constructs/app-operator-policies';
 import { AppRecords } from '../constructs/app-records';
@@ -22,6 +23,7 @@ import { logicalIdOutside } from './logical-ids';
  * out of logical IDs ({@link AppStack.allocateLogicalId}), so those resources keep theirs.
  */
 const GROUPINGS = {
+  logs: 'Logs',
   images: 'ImageRepository',
   build: 'AppBuild',
   network: 'LoadBalancing',
@@ -68,13 +70,15 @@ export interface AppStackProps extends StackProps {
  * ({@link allocateLogicalId}): their resources keep the IDs they had directly in the stack.
  */
 export class AppStack extends Stack {
+  /** The tasks' and the builds' log groups. */
+  public readonly logs: AppLogs;
   /** The ECR repository `<prefix>/<app>`. */
   public readonly images: AppImageRepository;
   /** The CodeBuild project `<prefix>-<app>`, its buckets and log group. */
   public readonly build: AppBuild;
   /** The tasks' security group, the `web` target group and listener rule. */
   public readonly loadBalancing: AppLoadBalancing;
-  /** The tasks' execution and task roles and their log group. */
+  /** The tasks' execution and task roles. */
   public readonly roles: AppRoles;
   /** The app's table, schedule group and settings (its entry in the control plane). */
   public readonly records: AppRecords;
@@ -93,9 +97,10 @@ export class AppStack extends Stack {
     const ofApp = { prefix, app, controlPlane };
 
     this.images = new AppImageRepository(this, GROUPINGS.images, ofApp);
-    this.build = new AppBuild(this, GROUPINGS.build, { ...ofApp, repository: this.images.repository });
+    this.logs = new AppLogs(this, GROUPINGS.logs, ofApp);
+    this.build = new AppBuild(this, GROUPINGS.build, { ...ofApp, repository: this.images.repository, logGroup: this.logs.builds });
     this.loadBalancing = new AppLoadBalancing(this, GROUPINGS.network, { ...ofApp, cluster, listenerPriority: props.listenerPriority });
-    this.roles = new AppRoles(this, GROUPINGS.roles, { ...ofApp, repository: this.images.repository });
+    this.roles = new AppRoles(this, GROUPINGS.roles, { ...ofApp, repository: this.images.repository, logGroup: this.logs.tasks });
 
     // The app's own database: created with the stack, kept on update, dropped on delete only when the
     // config's databaseRemovalPolicy is "destroy". Tasks get DATABASE_URL from the app's config folder
@@ -126,7 +131,7 @@ export class AppStack extends Stack {
         capacityProviderStrategy: cluster.capacityProviderStrategy,
         executionRoleArn: this.roles.executionRole.roleArn,
         taskRoleArn: this.roles.taskRole.roleArn,
-        logGroup: this.roles.logGroup.logGroupName,
+        logGroup: this.logs.tasks.logGroupName,
         webTargetGroupArn: this.loadBalancing.targetGroup?.targetGroupArn,
         secrets: this.database ? [{ name: 'DATABASE_URL', valueFrom: this.database.parameter.parameterArn }] : [],
       },
@@ -148,7 +153,7 @@ export class AppStack extends Stack {
       clusterArn: cluster.cluster.clusterArn,
       project: this.build.project,
       table: this.records.table,
-      logGroups: [this.roles.logGroup, this.build.logGroup],
+      logGroups: [this.logs.tasks, this.logs.builds],
       taskRoles: [this.roles.executionRole, this.roles.taskRole],
       grantsOf: [this.monitoring],
     });
