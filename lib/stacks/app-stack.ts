@@ -45,7 +45,7 @@ export interface AppStackProps extends StackProps {
   readonly cluster: ClusterResources;
   /**
    * Priority of the `web` listener rule on the cluster's listener (unique per listener).
-   * @default - derived from the app's name ({@link listenerPriority})
+   * @default - derived from the app's name (`listenerPriority` in lib/constructs/app-load-balancing.ts)
    */
   readonly listenerPriority?: number;
   /**
