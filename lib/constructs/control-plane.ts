@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -9,9 +9,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { RESOURCE_NAME } from '../../functions/shared/settings';
-import { WAITER_TTL_ATTRIBUTE } from '../../functions/shared/waiters';
 import {
   aslPlaceholders,
   CONTROL_PLANE_ENV,
@@ -26,6 +25,19 @@ import {
   type StateMachineName,
   type Substitution,
 } from '../pipeline-contract';
+import {
+  acknowledgeWildcards,
+  clusterCondition,
+  clusterTasksArn,
+  LOG_DELIVERY_ACTIONS,
+  milestoneStatement,
+  parameterArn,
+  passRolesToEcsTasksStatement,
+  SERVICE_AUTOSCALING_ACTIONS,
+  tagOnCreateStatement,
+  TRACING_ACTIONS,
+} from './policy-statements';
+import { pipelineTable } from './pipeline-table';
 import { SlipwayFunction } from './slipway-function';
 
 /** The repository's `statemachines/` folder: `<name>.asl.json` per state machine. */
@@ -44,6 +56,15 @@ const ECS_SYNC_RULE = 'StepFunctionsGetEventsForECSTaskRule';
 export const CONTROL_PLANE_TAG = 'slipway:control-plane';
 /** The tag naming the app a resource belongs to (tables, roles, task definitions, services). */
 export const APP_TAG = 'slipway:app';
+
+/**
+ * Tags a resource of an app that the control plane `controlPlane` may use on the app's behalf (the app's
+ * table, its task and execution roles): the shared roles' grants are conditioned on {@link CONTROL_PLANE_TAG}.
+ */
+export function tagForControlPlane(resource: IConstruct, controlPlane: string, app: string): void {
+  Tags.of(resource).add(CONTROL_PLANE_TAG, controlPlane);
+  Tags.of(resource).add(APP_TAG, app);
+}
 
 /** The milestone event that re-syncs the schedules (contract of the deploy state machine's events). */
 export const DEPLOY_SUCCEEDED = { source: MILESTONE_SOURCE, detailType: 'Deploy Succeeded' satisfies Milestone } as const;
@@ -143,16 +164,7 @@ export class ControlPlane extends Construct {
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const definitions = this.readDefinitions(props.stateMachinesDir ?? STATE_MACHINES_DIR);
 
-    this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.DESTROY,
-      // Waiter items (functions/shared/waiters.ts) carry `expiresAt` (epoch seconds): DynamoDB deletes them after it.
-      timeToLiveAttribute: WAITER_TTL_ATTRIBUTE,
-    });
+    this.table = pipelineTable(this, 'Table', props.tableRemovalPolicy ?? RemovalPolicy.DESTROY);
 
     this.activityLogGroup = new logs.LogGroup(this, 'ActivityLogGroup', {
       // Step Functions log delivery: a /aws/vendedlogs/ name keeps the CloudWatch Logs resource policy
@@ -374,25 +386,8 @@ export class ControlPlane extends Construct {
     });
     const servicePolicy = new iam.Policy(role, 'ServicePolicy', {
       statements: [
-        new iam.PolicyStatement({
-          sid: 'LogDelivery',
-          actions: [
-            'logs:CreateLogDelivery',
-            'logs:GetLogDelivery',
-            'logs:UpdateLogDelivery',
-            'logs:DeleteLogDelivery',
-            'logs:ListLogDeliveries',
-            'logs:PutResourcePolicy',
-            'logs:DescribeResourcePolicies',
-            'logs:DescribeLogGroups',
-          ],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'Tracing',
-          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
-          resources: ['*'],
-        }),
+        new iam.PolicyStatement({ sid: 'LogDelivery', actions: [...LOG_DELIVERY_ACTIONS], resources: ['*'] }),
+        new iam.PolicyStatement({ sid: 'Tracing', actions: [...TRACING_ACTIONS], resources: ['*'] }),
       ],
     });
     role.attachInlinePolicy(servicePolicy);
@@ -449,9 +444,8 @@ export class ControlPlane extends Construct {
 
   /** Reading apps' settings (`/<prefix>/apps/<app>/settings`), never their config values (an explicit Deny). */
   private readSettings(role: iam.IRole, extraNames: string[] = []): void {
-    const stack = Stack.of(this);
     const p = this.props.prefix;
-    const parameter = (name: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name });
+    const parameter = (name: string) => parameterArn(this, `/${name}`);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadAppSettings',
@@ -467,16 +461,10 @@ export class ControlPlane extends Construct {
   }
 
   private passAppRoles(role: iam.IRole): void {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'PassAppTaskRoles',
-        actions: ['iam:PassRole'],
-        resources: [Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' })],
-        // IAM evaluates aws:ResourceTag on roles (IAM User Guide, "Controlling access to and for IAM users and
-        // roles using tags"): only the task and execution roles app stacks tag for this control plane, only to ECS tasks.
-        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com', [`aws:ResourceTag/${CONTROL_PLANE_TAG}`]: this.props.name } },
-      }),
-    );
+    // IAM evaluates aws:ResourceTag on roles (IAM User Guide, "Controlling access to and for IAM users and
+    // roles using tags"): only the task and execution roles app stacks tag for this control plane, only to ECS tasks.
+    const anyRole = Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' });
+    role.addToPrincipalPolicy(passRolesToEcsTasksStatement('PassAppTaskRoles', [anyRole], { [`aws:ResourceTag/${CONTROL_PLANE_TAG}`]: this.props.name }));
   }
 
   private familyArns(): string {
@@ -484,12 +472,12 @@ export class ControlPlane extends Construct {
   }
 
   private clusterCondition() {
-    return { ArnEquals: { 'ecs:cluster': this.props.cluster.clusterArn } };
+    return clusterCondition(this.props.cluster.clusterArn);
   }
 
   private clusterTasks(): string {
     // Scoped to the cluster by the ecs:cluster condition (task IDs are generated by ECS).
-    return Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: '*' });
+    return clusterTasksArn(this);
   }
 
   private invoke(pipeline: StateMachineName, ...fns: PipelineFunctionKey[]): void {
@@ -502,15 +490,6 @@ export class ControlPlane extends Construct {
     this.stateMachineRoles[pipeline].addToPolicy(
       new iam.PolicyStatement({ sid: 'StartChildren', actions: ['states:StartExecution'], resources: children.map((c) => this.stateMachineArn(c)) }),
     );
-  }
-
-  private milestoneStatement(): iam.PolicyStatement {
-    return new iam.PolicyStatement({
-      sid: 'AnnounceMilestones',
-      actions: ['events:PutEvents'],
-      resources: [Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
-      conditions: { StringEquals: { 'events:source': MILESTONE_SOURCE } },
-    });
   }
 
   /**
@@ -543,15 +522,7 @@ export class ControlPlane extends Construct {
     });
     role.addToPolicy(new iam.PolicyStatement({ sid: 'SendDeadLetters', actions: ['sqs:SendMessage'], resources: [this.schedulesDeadLetterQueue.queueArn] }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'RunScheduledTasks', actions: ['ecs:RunTask'], resources: [this.familyArns()], conditions: this.clusterCondition() }));
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'TagScheduledTasks',
-        actions: ['ecs:TagResource'],
-        resources: [this.clusterTasks()],
-        // Tag-on-create is authorized with ecs:CreateAction (docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html).
-        conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
-      }),
-    );
+    role.addToPolicy(tagOnCreateStatement('TagScheduledTasks', [this.clusterTasks()], 'RunTask'));
     this.passAppRoles(role);
     acknowledgeWildcards(
       role,
@@ -580,13 +551,7 @@ export class ControlPlane extends Construct {
       [
         new iam.PolicyStatement({ sid: 'RunReleaseTask', actions: ['ecs:RunTask'], resources: [this.familyArns()], conditions: this.clusterCondition() }),
         new iam.PolicyStatement({ sid: 'WatchReleaseTask', actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [this.clusterTasks()], conditions: this.clusterCondition() }),
-        new iam.PolicyStatement({
-          sid: 'TagReleaseTask',
-          actions: ['ecs:TagResource'],
-          resources: [this.clusterTasks()],
-          // Tag-on-create is authorized by ecs:CreateAction; ecs:cluster is not in that request's context.
-          conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
-        }),
+        tagOnCreateStatement('TagReleaseTask', [this.clusterTasks()], 'RunTask'),
       ],
     );
     r.release.addToPolicy(
@@ -613,7 +578,7 @@ export class ControlPlane extends Construct {
     this.invoke('schedules', 'syncSchedules');
 
     // The started/succeeded milestones; failures and redrives are announced by execution-status.
-    for (const pipeline of ['build', 'release', 'deploy'] as const) r[pipeline].addToPolicy(this.milestoneStatement());
+    for (const pipeline of ['build', 'release', 'deploy'] as const) r[pipeline].addToPolicy(milestoneStatement(this));
     for (const pipeline of STATE_MACHINES) acknowledgeWildcards(r[pipeline], this.settingsReason);
   }
 
@@ -642,7 +607,7 @@ export class ControlPlane extends Construct {
             // The handler tags each revision with its app; an untagged request is refused.
             conditions: { Null: { [`aws:RequestTag/${APP_TAG}`]: 'false' } },
           }),
-          new iam.PolicyStatement({ sid: 'TagNewRevisions', actions: ['ecs:TagResource'], resources: [familyArns], conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } } }),
+          tagOnCreateStatement('TagNewRevisions', [familyArns], 'RegisterTaskDefinition'),
         ],
       );
 
@@ -672,9 +637,7 @@ export class ControlPlane extends Construct {
     update.addToPolicy(
       new iam.PolicyStatement({ sid: 'ManageServices', actions: ['ecs:DescribeServices', 'ecs:CreateService', 'ecs:UpdateService'], resources: [services], conditions: this.clusterCondition() }),
     );
-    update.addToPolicy(
-      new iam.PolicyStatement({ sid: 'TagNewServices', actions: ['ecs:TagResource'], resources: [services], conditions: { StringEquals: { 'ecs:CreateAction': 'CreateService' } } }),
-    );
+    update.addToPolicy(tagOnCreateStatement('TagNewServices', [services], 'CreateService'));
     update.addToPolicy(
       new iam.PolicyStatement({
         sid: 'AutoscalingServiceLinkedRole',
@@ -697,15 +660,7 @@ export class ControlPlane extends Construct {
       [
         new iam.PolicyStatement({
           sid: 'Autoscaling',
-          actions: [
-            'application-autoscaling:RegisterScalableTarget',
-            'application-autoscaling:PutScalingPolicy',
-            'application-autoscaling:DescribeScalableTargets',
-            // The scale-to-zero schedule of non-production apps (functions/update-service/scaling.ts).
-            'application-autoscaling:PutScheduledAction',
-            'application-autoscaling:DescribeScheduledActions',
-            'application-autoscaling:DeleteScheduledAction',
-          ],
+          actions: [...SERVICE_AUTOSCALING_ACTIONS],
           resources: ['*'],
         }),
         new iam.PolicyStatement({
@@ -749,7 +704,7 @@ export class ControlPlane extends Construct {
       ],
     );
     status.addToPolicy(new iam.PolicyStatement({ sid: 'ListExecutions', actions: ['states:ListExecutions'], resources: STATE_MACHINES.map((n) => this.stateMachineArn(n)) }));
-    status.addToPolicy(this.milestoneStatement());
+    status.addToPolicy(milestoneStatement(this));
 
     // sync-schedules: the schedules parameter (readSettings above), the current release, the apps' schedule groups.
     const sync = f.syncSchedules.role;
@@ -778,47 +733,6 @@ export class ControlPlane extends Construct {
 
     for (const key of Object.keys(f) as PipelineFunctionKey[]) acknowledgeWildcards(f[key].role, this.settingsReason);
   }
-}
-
-/**
- * Acknowledges, with `reason`, exactly the cdk-nag AwsSolutions-IAM5 findings (wildcard actions and
- * resources) that the policy holds now (for a role: its default policy). Call it once the policy is
- * complete; a wildcard added later is still reported. Wildcard ARNs must not contain cross-stack
- * tokens (their rendering changes when CDK turns them into imports).
- */
-export function acknowledgeWildcards(scope: iam.Policy | iam.ManagedPolicy | iam.Role, reason: string): void {
-  const cfn = (scope instanceof iam.Role ? scope.node.tryFindChild('DefaultPolicy') : scope)?.node.defaultChild as iam.CfnPolicy | iam.CfnManagedPolicy | undefined;
-  if (!cfn) throw new Error(`acknowledgeWildcards: ${scope.node.path} has no policy yet`);
-  const document = Stack.of(scope).resolve(cfn.policyDocument) as { Statement: { Effect: string; Action: string | string[]; Resource?: unknown }[] };
-  const findings = new Set<string>();
-  for (const st of document.Statement) {
-    if (st.Effect !== 'Allow') continue;
-    for (const a of ([] as string[]).concat(st.Action)) if (a.includes('*')) findings.add(`Action::${a}`);
-    for (const r of ([] as unknown[]).concat(st.Resource ?? [])) {
-      const flat = flattenReference(r);
-      if (flat.includes('*')) findings.add(`Resource::${flat}`);
-    }
-  }
-  if (findings.size > 0) Validations.of(scope).acknowledge(...[...findings].map((f) => ({ id: `AwsSolutions-IAM5[${f}]`, reason })));
-}
-
-/** A resolved CloudFormation value as cdk-nag prints it in finding IDs (`<Logical.Attr>`, `<AWS::Region>`). */
-function flattenReference(node: unknown): string {
-  if (node === undefined) return '';
-  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
-  const o = node as Record<string, unknown>;
-  if (o['Fn::Join']) {
-    const [delimiter, items] = o['Fn::Join'] as [string, unknown[]];
-    return items.map(flattenReference).join(delimiter);
-  }
-  if (o['Fn::Sub']) return flattenReference(o['Fn::Sub']);
-  if (o['Fn::GetAtt']) {
-    const [resource, attribute] = o['Fn::GetAtt'] as [unknown, unknown];
-    return `<${flattenReference(resource)}.${flattenReference(attribute)}>`;
-  }
-  if (o['Fn::ImportValue']) return flattenReference(o['Fn::ImportValue']);
-  if (o.Ref) return `<${flattenReference(o.Ref)}>`;
-  return JSON.stringify(node);
 }
 
 /** `parse-build-event` -> `ParseBuildEvent`. */

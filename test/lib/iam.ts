@@ -1,4 +1,5 @@
 import type { Template } from 'aws-cdk-lib/assertions';
+import { LOG_DELIVERY_ACTIONS, SERVICE_AUTOSCALING_ACTIONS, TRACING_ACTIONS } from '../../lib/constructs/policy-statements';
 
 /** One statement of a synthesized IAM policy. */
 export type Statement = { Effect?: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown>; Sid?: string };
@@ -14,28 +15,14 @@ export const PIPELINE_STAR_ACTIONS: readonly string[] = [
   // config changes read parameter names only (DescribeParameters); sync-schedules lists its own group.
   'ssm:DescribeParameters',
   'scheduler:ListSchedules',
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
+  // Step Functions' log delivery and X-Ray tracing have no resource-level permissions (one owner: policy-statements.ts).
+  ...TRACING_ACTIONS,
+  ...LOG_DELIVERY_ACTIONS,
   'ecs:RegisterTaskDefinition',
   'ecs:ListTaskDefinitions',
   'ecs:DescribeTaskDefinition',
-  'application-autoscaling:RegisterScalableTarget',
-  'application-autoscaling:PutScalingPolicy',
-  'application-autoscaling:DescribeScalableTargets',
-  // Scale-to-zero schedule: scheduled actions belong to scalable targets, whose ARNs carry generated IDs.
-  'application-autoscaling:PutScheduledAction',
-  'application-autoscaling:DescribeScheduledActions',
-  'application-autoscaling:DeleteScheduledAction',
+  // Scalable targets, their policies and scheduled actions (scale to zero) carry generated IDs.
+  ...SERVICE_AUTOSCALING_ACTIONS,
 ];
 
 /** Actions granted on Resource "*" by any IAM policy of the template that are not in `allowed`. */
