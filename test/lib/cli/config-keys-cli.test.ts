@@ -8,7 +8,7 @@ import * as path from 'node:path';
  * ESM-only), talking to a recording stand-in for the Parameter Store endpoint (AWS_ENDPOINT_URL_SSM).
  */
 
-const RUNNER = path.join(__dirname, 'run-config-cli.ts');
+const RUNNER = path.join(__dirname, 'run-config-keys-cli.ts');
 const TSX = path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
 
 let ssm: Server;
