@@ -1,5 +1,5 @@
 // Types only: the program (lib/cli/program.ts) loads commander.
-import type { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 // The implementation (and the AWS SDK under it) loads when a command runs, not with every start.
 import type * as Aws from '../ops/aws';
 import type * as Commands from '../ops/commands';
@@ -8,7 +8,7 @@ import type * as Apps from '../ops/apps';
 import type { OpsClients } from '../ops/aws';
 import type { Clock, FollowOptions } from '../ops/commands';
 import { EXIT, UsageError } from './errors';
-import { printResult, processIo, reportError, statusLine, type CliIo } from './io';
+import { exitLikeSlipway, printResult, processIo, reportError, statusLine, type CliIo } from './io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
 
 /** Environment variable for `--prefix` (the deployment's name prefix, config `prefix`). */
@@ -226,12 +226,5 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
       }),
     );
 
-  // Commander's own usage errors (missing argument, unknown option) exit 2; help exits 0.
-  for (const command of commands) {
-    command.exitOverride((err: CommanderError) => {
-      io.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
-      throw err;
-    });
-    command.configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
-  }
+  exitLikeSlipway(io, commands);
 }

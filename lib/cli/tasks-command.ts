@@ -1,13 +1,12 @@
 // Types only: the program (lib/cli/program.ts) loads commander.
-import type { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 // The implementation (and the AWS SDK under it) loads when a command runs, not with every start.
 import type * as Aws from '../ops/aws';
 import type * as Logs from '../ops/logs';
 import type * as RunTask from '../ops/run-task';
 import type { LogEvent } from '../ops/schemas';
-import { EXIT, UsageError } from './errors';
-import { errorOutput } from './errors';
-import { jsonForTerminal, reportError } from './io';
+import { errorOutput, EXIT, UsageError } from './errors';
+import { exitLikeSlipway, jsonForTerminal, reportError } from './io';
 import { checkPrefix, defaultIo, PREFIX_ENV, TABLE_ENV, type PipelinesCliIo } from './pipelines';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS, handleInterrupts } from './runtime';
 
@@ -157,12 +156,5 @@ export function registerTaskCommands(program: Command, io: PipelinesCliIo = defa
       ),
   );
 
-  // Commander's own usage errors (missing argument, unknown option) exit 2; help exits 0.
-  for (const command of commands) {
-    command.exitOverride((err: CommanderError) => {
-      io.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
-      throw err;
-    });
-    command.configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
-  }
+  exitLikeSlipway(io, commands);
 }
