@@ -63,80 +63,53 @@ export function registerConfigKeyCommands(program: Command, io: ConfigKeysCliIo 
       .addOption(program.createOption('--prefix <prefix>', "Slipway's name prefix (the config's `prefix`)").env(PREFIX_ENV).default('slipway'))
       .option('--json', 'print the result as JSON');
 
+  /** A subcommand `usage` of `parent` whose action is `work` on the app (see perApp). */
+  const appCommand = <A extends unknown[]>(parent: Command, usage: string, description: string, work: Parameters<typeof perApp<A>>[0]): Command =>
+    parent.command(usage).description(description).action(perApp(work));
+
   const config = group('config', "an app's config: SecureStrings under /<prefix>/apps/<app>/config/, read by its tasks; a change redeploys the app");
-  config
-    .command('list <app>')
-    .description('list the config keys (values only with --show-values)')
-    .option('--show-values', 'also print the (decrypted) values')
-    .action(
-      perApp(async (clients, ref, opts: { showValues?: boolean }) => {
-        const entries = await configKeys().listConfigKeys(clients, ref, opts.showValues === true);
-        const text = entries.length === 0 ? `${ref.app} has no config keys` : entries.map((e) => (opts.showValues ? `${e.key}=${e.value ?? ''}` : e.key)).join('\n');
-        return { json: { app: ref.app, keys: entries }, text };
-      }),
-    );
-  config
-    .command('get <app> <key>')
-    .description("print one key's value")
-    .action(
-      perApp(async (clients, ref, key: string) => {
-        const value = await configKeys().getConfigKey(clients, ref, key);
-        return { json: { app: ref.app, key, value }, text: value };
-      }),
-    );
-  config
-    .command('set <app> <pairs...>')
-    .description('set one or more KEY=VALUE pairs (SecureString); the app is redeployed once, after a short debounce')
-    .action(
-      perApp(async (clients, ref, pairs: string[]) => {
-        const keys = await configKeys().setConfigKeys(clients, ref, pairs);
-        return { json: { app: ref.app, set: keys }, text: `set ${keys.join(', ')} on ${ref.app}: it redeploys in about 30 s (one redeploy for the whole batch)` };
-      }),
-    );
-  config
-    .command('unset <app> <keys...>')
-    .description('remove one or more keys; the app is redeployed without them')
-    .action(
-      perApp(async (clients, ref, keys: string[]) => {
-        const out = await configKeys().unsetConfigKeys(clients, ref, keys);
-        const text = [out.removed.length ? `removed ${out.removed.join(', ')} from ${ref.app}` : '', out.notSet.length ? `not set: ${out.notSet.join(', ')}` : ''].filter(Boolean).join('; ');
-        return { json: { app: ref.app, ...out }, text };
-      }),
-    );
+  appCommand(config, 'list <app>', 'list the config keys (values only with --show-values)', async (clients, ref, opts: { showValues?: boolean }) => {
+    const entries = await configKeys().listConfigKeys(clients, ref, opts.showValues === true);
+    const text = entries.length === 0 ? `${ref.app} has no config keys` : entries.map((e) => (opts.showValues ? `${e.key}=${e.value ?? ''}` : e.key)).join('\n');
+    return { json: { app: ref.app, keys: entries }, text };
+  }).option('--show-values', 'also print the (decrypted) values');
+  appCommand(config, 'get <app> <key>', "print one key's value", async (clients, ref, key: string) => {
+    const value = await configKeys().getConfigKey(clients, ref, key);
+    return { json: { app: ref.app, key, value }, text: value };
+  });
+  appCommand(config, 'set <app> <pairs...>', 'set one or more KEY=VALUE pairs (SecureString); the app is redeployed once, after a short debounce', async (clients, ref, pairs: string[]) => {
+    const keys = await configKeys().setConfigKeys(clients, ref, pairs);
+    return { json: { app: ref.app, set: keys }, text: `set ${keys.join(', ')} on ${ref.app}: it redeploys in about 30 s (one redeploy for the whole batch)` };
+  });
+  appCommand(config, 'unset <app> <keys...>', 'remove one or more keys; the app is redeployed without them', async (clients, ref, keys: string[]) => {
+    const out = await configKeys().unsetConfigKeys(clients, ref, keys);
+    const text = [out.removed.length ? `removed ${out.removed.join(', ')} from ${ref.app}` : '', out.notSet.length ? `not set: ${out.notSet.join(', ')}` : ''].filter(Boolean).join('; ');
+    return { json: { app: ref.app, ...out }, text };
+  });
 
   const schedule = group('schedules', "an app's scheduled tasks (/<prefix>/apps/<app>/schedules), synced to EventBridge Scheduler");
-  schedule
-    .command('list <app>')
-    .description('list the schedules set with the CLI (the app config file may hold more)')
-    .action(
-      perApp(async (clients, ref) => {
-        const list = await schedules().listSchedules(clients, ref);
-        const text = list.length === 0 ? `${ref.app} has no schedules in Parameter Store` : list.map((s) => `${s.name}  ${s.schedule}  [${s.process ?? 'web'}] ${JSON.stringify(s.command)}`).join('\n');
-        return { json: { app: ref.app, schedules: list }, text };
-      }),
-    );
-  schedule
-    .command('add <app>')
-    .description('add a scheduled task: --schedule "cron(0 3 * * ? *)" --command "bin/rails reports:nightly" [--process worker] [--name nightly]')
+  appCommand(schedule, 'list <app>', 'list the schedules set with the CLI (the app config file may hold more)', async (clients, ref) => {
+    const list = await schedules().listSchedules(clients, ref);
+    const text = list.length === 0 ? `${ref.app} has no schedules in Parameter Store` : list.map((s) => `${s.name}  ${s.schedule}  [${s.process ?? 'web'}] ${JSON.stringify(s.command)}`).join('\n');
+    return { json: { app: ref.app, schedules: list }, text };
+  });
+  appCommand(
+    schedule,
+    'add <app>',
+    'add a scheduled task: --schedule "cron(0 3 * * ? *)" --command "bin/rails reports:nightly" [--process worker] [--name nightly]',
+    async (clients, ref, opts: { schedule: string; command: string; process: string; name?: string }) => {
+      const added = await schedules().addSchedule(clients, ref, opts);
+      return { json: { app: ref.app, added }, text: `added ${added.name} (${added.schedule}) to ${ref.app}: the schedules sync starts now` };
+    },
+  )
     .requiredOption('--schedule <expression>', 'cron(minutes hours day-of-month month day-of-week year) or rate(N minutes|hours|days), UTC')
     .requiredOption('--command <command>', 'the shell command to run (sh -c)')
     .option('--process <process>', 'the process type whose task definition runs it', 'web')
-    .option('--name <name>', 'the schedule name (default: <process>-<hash of the command>)')
-    .action(
-      perApp(async (clients, ref, opts: { schedule: string; command: string; process: string; name?: string }) => {
-        const added = await schedules().addSchedule(clients, ref, opts);
-        return { json: { app: ref.app, added }, text: `added ${added.name} (${added.schedule}) to ${ref.app}: the schedules sync starts now` };
-      }),
-    );
-  schedule
-    .command('remove <app> <name>')
-    .description('remove a scheduled task by name')
-    .action(
-      perApp(async (clients, ref, name: string) => {
-        const removed = await schedules().removeSchedule(clients, ref, name);
-        return { json: { app: ref.app, removed }, text: `removed ${removed.name} from ${ref.app}` };
-      }),
-    );
+    .option('--name <name>', 'the schedule name (default: <process>-<hash of the command>)');
+  appCommand(schedule, 'remove <app> <name>', 'remove a scheduled task by name', async (clients, ref, name: string) => {
+    const removed = await schedules().removeSchedule(clients, ref, name);
+    return { json: { app: ref.app, removed }, text: `removed ${removed.name} from ${ref.app}` };
+  });
 
   exitLikeSlipway(io, [config, ...config.commands, schedule, ...schedule.commands]);
 }

@@ -1,13 +1,10 @@
-import { DeleteParametersCommand, DescribeParametersCommand, GetParameterCommand, GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteParametersCommand, DescribeParametersCommand, GetParameterCommand, GetParametersByPathCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import 'aws-sdk-client-mock-jest';
 import { appRef, getConfigKey, listConfigKeys, parsePairs, setConfigKeys, unsetConfigKeys } from '../../../lib/ops/config-keys';
+import { mock, REF, ssm } from './parameter-fixtures';
 
 /** The app's config keys in Parameter Store (`slipway config`), with the SSM client mocked. */
 
-const ssm = new SSMClient({ region: 'eu-west-1' });
-const mock = mockClient(ssm);
-const REF = appRef('example');
 const PATH = '/slipway/apps/example/config';
 
 beforeEach(() => mock.reset());

@@ -1,14 +1,10 @@
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import 'aws-sdk-client-mock-jest';
-import { appRef } from '../../../lib/ops/config-keys';
 import { addSchedule, listSchedules, removeSchedule } from '../../../lib/ops/schedules';
+import { mock, REF, ssm } from './parameter-fixtures';
 
 /** The app's schedules list in Parameter Store (`slipway schedules`), with the SSM client mocked. */
 
-const ssm = new SSMClient({ region: 'eu-west-1' });
-const mock = mockClient(ssm);
-const REF = appRef('example');
 const SCHEDULES = '/slipway/apps/example/schedules';
 
 beforeEach(() => mock.reset());
