@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
+import { LOCAL_AWS_ENV, runWithTsx } from './child-cli';
 
 /**
  * The operator CLI loads nothing of the local runner (lib/local simulates AWS for `slipway local` and
@@ -8,16 +8,11 @@ import * as path from 'node:path';
  */
 
 const RUNNER = path.join(__dirname, 'run-loaded-modules.ts');
-const TSX = path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
 
-function loadedModules(commandLines: string[][]): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', NODE_NO_WARNINGS: '1' };
-    execFile(TSX, [RUNNER, JSON.stringify(commandLines)], { env, timeout: 30_000 }, (error, stdout) => {
-      if (error) reject(error);
-      else resolve(stdout.slice(stdout.indexOf('--- loaded modules ---\n') + 23).split('\n').filter((l) => l.length > 0));
-    });
-  });
+async function loadedModules(commandLines: string[][]): Promise<string[]> {
+  const run = await runWithTsx(RUNNER, [JSON.stringify(commandLines)], LOCAL_AWS_ENV);
+  if (run.code !== 0) throw new Error(`the runner failed (exit ${run.code}): ${run.stderr}`);
+  return run.stdout.slice(run.stdout.indexOf('--- loaded modules ---\n') + 23).split('\n').filter((l) => l.length > 0);
 }
 
 test('help, every group\'s help and commands refused before AWS load no module of lib/local', async () => {
