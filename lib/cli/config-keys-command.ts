@@ -5,7 +5,7 @@ import type { AppRef } from '../ops/config-keys';
 import type * as Schedules from '../ops/schedules';
 import { describeError as describeAnyError, EXIT, type ErrorReport } from './errors';
 import { exitLikeSlipway, printOutcome, type CliIo } from './io';
-import { defaultIo, PREFIX_ENV, type PipelinesCliIo } from './pipelines';
+import { commandIo, PREFIX_ENV, type CommandIo } from './command-io';
 
 /**
  * `slipway config list|get|set|unset <app>` (the app's config keys in Parameter Store, lib/ops/config-keys.ts;
@@ -17,7 +17,7 @@ const configKeys = () => require('../ops/config-keys') as typeof ConfigKeys;
 const schedules = () => require('../ops/schedules') as typeof Schedules;
 
 /** Where the commands write, how they exit and their AWS clients (tests pass their own). */
-export type ConfigKeysCliIo = CliIo & Pick<PipelinesCliIo, 'clients'>;
+export type ConfigKeysCliIo = CliIo & Pick<CommandIo, 'clients'>;
 
 interface Globals {
   json?: boolean;
@@ -35,7 +35,7 @@ export function describeError(e: unknown): ErrorReport {
 }
 
 /** Adds `config list|get|set|unset` and `schedules list|add|remove` to the Slipway CLI. */
-export function registerConfigKeyCommands(program: Command, io: ConfigKeysCliIo = defaultIo): void {
+export function registerConfigKeyCommands(program: Command, io: ConfigKeysCliIo = commandIo): void {
   /**
    * The action of a command on `<app>`: checks the app and prefix (no AWS call before), runs `work` with
    * the CLI's clients and the command's other arguments and its options, prints its outcome.

@@ -4,7 +4,7 @@ import type { ManagerResult } from '../../functions/database-manager/manager';
 import type * as Database from '../ops/database';
 import { describeError, errorOutput, EXIT, USAGE_ERROR_NAMES } from './errors';
 import { exitLikeSlipway, printResult, type CliIo } from './io';
-import { defaultIo, type PipelinesCliIo } from './pipelines';
+import { commandIo, type CommandIo } from './command-io';
 import { formatTable } from './table';
 
 const database = () => require('../ops/database') as typeof Database;
@@ -19,7 +19,7 @@ export const FUNCTION_NAME = /^(?=.{1,170}$)(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+
 export const FUNCTION_ENV = 'SLIPWAY_DATABASE_MANAGER_FUNCTION';
 
 /** Where `slipway db` writes, how it exits and its AWS clients (tests pass their own). */
-export type DbCliIo = CliIo & Pick<PipelinesCliIo, 'clients'>;
+export type DbCliIo = CliIo & Pick<CommandIo, 'clients'>;
 
 /**
  * The text of a manager result: for `runSql` the rows as a table, then the row count and whether rows
@@ -53,7 +53,7 @@ interface GlobalOptions {
  * the handler in this process against the libpq environment. `--json` prints the result as JSON.
  * Exit codes: 0 done, 1 failed, 2 usage (bad arguments, invalid names).
  */
-export function registerDbCommands(program: Command, io: DbCliIo = defaultIo): void {
+export function registerDbCommands(program: Command, io: DbCliIo = commandIo): void {
   const db = program
     .command('db')
     .description('manage app databases and roles in a Slipway database cluster')

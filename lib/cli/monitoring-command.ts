@@ -8,7 +8,7 @@ import type { Range, ScaleResult } from '../ops/scaling';
 import { escapeForTerminal } from '../ops/terminal';
 import { UsageError } from './errors';
 import { exitLikeSlipway, printOutcome, type CliIo } from './io';
-import { checkPrefix, defaultIo, type PipelinesCliIo } from './pipelines';
+import { checkPrefix, commandIo, type CommandIo } from './command-io';
 
 /**
  * `slipway scale` and `slipway alarms`: these commands parse and print; the operations, which call AWS,
@@ -20,7 +20,7 @@ const alarms = () => require('../ops/alarms') as typeof Alarms;
 const scaling = () => require('../ops/scaling') as typeof Scaling;
 
 /** Where the commands write, how they exit and their AWS clients (tests pass their own). */
-export type MonitoringCliIo = CliIo & Pick<PipelinesCliIo, 'clients'>;
+export type MonitoringCliIo = CliIo & Pick<CommandIo, 'clients'>;
 
 /**
  * Parses `<min>[-<max>]`: `3` is exactly three tasks, `2-6` lets autoscaling move between 2 and 6, `0`
@@ -59,7 +59,7 @@ export function formatScale(r: ScaleResult): string {
  * Adds `scale <app> <process> <min>[-<max>]` and `alarms <app>` to the Slipway CLI, each with `--json`.
  * Exit codes: 0 done, 1 failed (AWS said no), 2 usage.
  */
-export function registerMonitoringCommands(program: Command, io: MonitoringCliIo = defaultIo): void {
+export function registerMonitoringCommands(program: Command, io: MonitoringCliIo = commandIo): void {
   const scale = program
     .command('scale <app> <process> <range>')
     .description('set the task range of a process type: <min> (exactly) or <min>-<max> (autoscaling between); 0 stops it. Lasts until the next deploy (production) or scheduled start (non-production)')

@@ -5,39 +5,16 @@ import type * as Aws from '../ops/aws';
 import type * as Commands from '../ops/commands';
 import type * as Diff from '../ops/diff';
 import type * as Apps from '../ops/apps';
-import type { OpsClients } from '../ops/aws';
-import type { Clock, FollowOptions } from '../ops/commands';
+import type { FollowOptions } from '../ops/commands';
 import { EXIT, UsageError } from './errors';
-import { exitLikeSlipway, printResult, processIo, reportError, statusLine, type CliIo } from './io';
+import { exitLikeSlipway, printResult, reportError } from './io';
+import { checkPrefix, commandIo, PREFIX_ENV, TABLE_ENV, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
-
-/** Environment variable for `--prefix` (the deployment's name prefix, config `prefix`). */
-export const PREFIX_ENV = 'SLIPWAY_PREFIX';
-/** Environment variable for `--table` (the app's table, instead of the one its settings parameter names). */
-export const TABLE_ENV = 'SLIPWAY_TABLE';
-
-/** Where the pipeline commands write, how they exit, their clients and clock (tests pass their own). */
-export interface PipelinesCliIo extends CliIo {
-  /** A live progress line (rewritten in place on a terminal). */
-  progress(line: string): void;
-  clients(): OpsClients;
-  clock: Clock;
-}
 
 const aws = () => require('../ops/aws') as typeof Aws;
 const ops = () => require('../ops/commands') as typeof Commands;
 const diff = () => require('../ops/diff') as typeof Diff;
 const apps = () => require('../ops/apps') as typeof Apps;
-
-/** The process's streams, the status line, the CLI's AWS clients and the real clock. */
-export const defaultIo: PipelinesCliIo = {
-  ...processIo,
-  progress: (line) => statusLine.progress(line),
-  clients: () => aws().defaultClients(),
-  get clock() {
-    return ops().realClock;
-  },
-};
 
 interface CommonOptions {
   json?: boolean;
@@ -51,14 +28,6 @@ function checkTarget(first: string, second: string | undefined, app?: string): v
   if (app !== undefined) aws().checkAppName(app);
   const target = ops().parseExecutionTarget(first, second, app);
   if ('app' in target && target.app !== undefined) aws().checkAppName(target.app);
-}
-
-/** The deployment's name prefix: an app-name-like word (it becomes part of ARNs and names). */
-export const PREFIX = /^[a-z][a-z0-9-]{0,39}$/;
-
-/** Checks --prefix before it goes into a name. @throws UsageError */
-export function checkPrefix(prefix: string | undefined): void {
-  if (prefix !== undefined && !PREFIX.test(prefix)) throw new UsageError(`--prefix ${JSON.stringify(prefix.slice(0, 60))} is not a name prefix (lowercase letters, digits and hyphens, starting with a letter)`);
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -76,7 +45,7 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
  * every command prints one JSON document described by lib/ops/schemas.ts. Exit codes: 0 ok, 1 failed
  * (an AWS error, a failed execution, nothing to act on), 2 usage.
  */
-export function registerPipelineCommands(program: Command, io: PipelinesCliIo = defaultIo): void {
+export function registerPipelineCommands(program: Command, io: CommandIo = commandIo): void {
   const common = (c: Command) =>
     c
       .option('--json', 'print one JSON document')

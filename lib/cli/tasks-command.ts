@@ -7,7 +7,7 @@ import type * as RunTask from '../ops/run-task';
 import type { LogEvent } from '../ops/schemas';
 import { errorOutput, EXIT, UsageError } from './errors';
 import { exitLikeSlipway, jsonForTerminal, reportError } from './io';
-import { checkPrefix, defaultIo, PREFIX_ENV, TABLE_ENV, type PipelinesCliIo } from './pipelines';
+import { checkPrefix, commandIo, PREFIX_ENV, TABLE_ENV, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS, handleInterrupts } from './runtime';
 
 const aws = () => require('../ops/aws') as typeof Aws;
@@ -28,7 +28,7 @@ interface TaskOptions {
  * --tail`), and a one-off task on the current release (as `heroku run`). Both print the tasks' lines
  * as they are read, every line escaped for the terminal; `run` exits with the container's exit code.
  */
-export function registerTaskCommands(program: Command, io: PipelinesCliIo = defaultIo): void {
+export function registerTaskCommands(program: Command, io: CommandIo = commandIo): void {
   const common = (c: Command) =>
     c
       .option('--json', 'JSON output (logs: one event per line; run: one document at the end)')
