@@ -1,4 +1,5 @@
 // Types only: the operations (and the AWS SDK under them) load when a command runs, not with every start.
+import type { Command, Option } from 'commander';
 import type * as Aws from '../ops/aws';
 import type { OpsClients } from '../ops/aws';
 import type * as Commands from '../ops/commands';
@@ -18,6 +19,14 @@ const ops = () => require('../ops/commands') as typeof Commands;
 export const PREFIX_ENV = 'SLIPWAY_PREFIX';
 /** Environment variable for `--table` (the app's table, instead of the one its settings parameter names). */
 export const TABLE_ENV = 'SLIPWAY_TABLE';
+
+/**
+ * `--prefix <prefix>` (or $SLIPWAY_PREFIX; default `slipway`), `description` saying what it is for the
+ * command.
+ */
+export function prefixOption(program: Command, description = 'name prefix of the Slipway deployment (config "prefix")'): Option {
+  return program.createOption('--prefix <prefix>', description).env(PREFIX_ENV).default('slipway');
+}
 
 /** Where every AWS command writes, how it exits, its AWS clients and its clock (tests pass their own). */
 export interface CommandIo extends CliIo {

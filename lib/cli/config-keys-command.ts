@@ -4,8 +4,8 @@ import type * as ConfigKeys from '../ops/config-keys';
 import type { AppRef } from '../ops/config-keys';
 import type * as Schedules from '../ops/schedules';
 import { describeError as describeAnyError, EXIT, type ErrorReport } from './errors';
-import { exitLikeSlipway, printOutcome, type CliIo } from './io';
-import { commandIo, PREFIX_ENV, type CommandIo } from './command-io';
+import { exitLikeSlipway, printOutcome } from './io';
+import { commandIo, prefixOption, type CommandIo } from './command-io';
 
 /**
  * `slipway config list|get|set|unset <app>` (the app's config keys in Parameter Store, lib/ops/config-keys.ts;
@@ -15,9 +15,6 @@ import { commandIo, PREFIX_ENV, type CommandIo } from './command-io';
 
 const configKeys = () => require('../ops/config-keys') as typeof ConfigKeys;
 const schedules = () => require('../ops/schedules') as typeof Schedules;
-
-/** Where the commands write, how they exit and their AWS clients (tests pass their own). */
-export type ConfigKeysCliIo = CliIo & Pick<CommandIo, 'clients'>;
 
 interface Globals {
   json?: boolean;
@@ -35,7 +32,7 @@ export function describeError(e: unknown): ErrorReport {
 }
 
 /** Adds `config list|get|set|unset` and `schedules list|add|remove` to the Slipway CLI. */
-export function registerConfigKeyCommands(program: Command, io: ConfigKeysCliIo = commandIo): void {
+export function registerConfigKeyCommands(program: Command, io: CommandIo = commandIo): void {
   /**
    * The action of a command on `<app>`: checks the app and prefix (no AWS call before), runs `work` with
    * the CLI's clients and the command's other arguments and its options, prints its outcome.
@@ -60,7 +57,7 @@ export function registerConfigKeyCommands(program: Command, io: ConfigKeysCliIo 
     program
       .command(name)
       .description(description)
-      .addOption(program.createOption('--prefix <prefix>', "Slipway's name prefix (the config's `prefix`)").env(PREFIX_ENV).default('slipway'))
+      .addOption(prefixOption(program, "Slipway's name prefix (the config's `prefix`)"))
       .option('--json', 'print the result as JSON');
 
   /** A subcommand `usage` of `parent` whose action is `work` on the app (see perApp). */

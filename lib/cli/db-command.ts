@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { ManagerResult } from '../../functions/database-manager/manager';
 import type * as Database from '../ops/database';
 import { describeError, errorOutput, EXIT, USAGE_ERROR_NAMES } from './errors';
-import { exitLikeSlipway, printResult, type CliIo } from './io';
+import { exitLikeSlipway, printResult } from './io';
 import { commandIo, type CommandIo } from './command-io';
 import { formatTable } from './table';
 
@@ -17,9 +17,6 @@ export const FUNCTION_NAME = /^(?=.{1,170}$)(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+
 
 /** Environment variable naming the manager function when `--function` is not given. */
 export const FUNCTION_ENV = 'SLIPWAY_DATABASE_MANAGER_FUNCTION';
-
-/** Where `slipway db` writes, how it exits and its AWS clients (tests pass their own). */
-export type DbCliIo = CliIo & Pick<CommandIo, 'clients'>;
 
 /**
  * The text of a manager result: for `runSql` the rows as a table, then the row count and whether rows
@@ -53,7 +50,7 @@ interface GlobalOptions {
  * the handler in this process against the libpq environment. `--json` prints the result as JSON.
  * Exit codes: 0 done, 1 failed, 2 usage (bad arguments, invalid names).
  */
-export function registerDbCommands(program: Command, io: DbCliIo = commandIo): void {
+export function registerDbCommands(program: Command, io: CommandIo = commandIo): void {
   const db = program
     .command('db')
     .description('manage app databases and roles in a Slipway database cluster')

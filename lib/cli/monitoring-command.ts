@@ -7,7 +7,7 @@ import type * as Scaling from '../ops/scaling';
 import type { Range, ScaleResult } from '../ops/scaling';
 import { escapeForTerminal } from '../ops/terminal';
 import { UsageError } from './errors';
-import { exitLikeSlipway, printOutcome, type CliIo } from './io';
+import { exitLikeSlipway, printOutcome } from './io';
 import { checkPrefix, commandIo, type CommandIo } from './command-io';
 
 /**
@@ -18,9 +18,6 @@ import { checkPrefix, commandIo, type CommandIo } from './command-io';
 const aws = () => require('../ops/aws') as typeof Aws;
 const alarms = () => require('../ops/alarms') as typeof Alarms;
 const scaling = () => require('../ops/scaling') as typeof Scaling;
-
-/** Where the commands write, how they exit and their AWS clients (tests pass their own). */
-export type MonitoringCliIo = CliIo & Pick<CommandIo, 'clients'>;
 
 /**
  * Parses `<min>[-<max>]`: `3` is exactly three tasks, `2-6` lets autoscaling move between 2 and 6, `0`
@@ -59,7 +56,7 @@ export function formatScale(r: ScaleResult): string {
  * Adds `scale <app> <process> <min>[-<max>]` and `alarms <app>` to the Slipway CLI, each with `--json`.
  * Exit codes: 0 done, 1 failed (AWS said no), 2 usage.
  */
-export function registerMonitoringCommands(program: Command, io: MonitoringCliIo = commandIo): void {
+export function registerMonitoringCommands(program: Command, io: CommandIo = commandIo): void {
   const scale = program
     .command('scale <app> <process> <range>')
     .description('set the task range of a process type: <min> (exactly) or <min>-<max> (autoscaling between); 0 stops it. Lasts until the next deploy (production) or scheduled start (non-production)')

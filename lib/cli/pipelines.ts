@@ -8,7 +8,7 @@ import type * as Apps from '../ops/apps';
 import type { FollowOptions } from '../ops/commands';
 import { EXIT, UsageError } from './errors';
 import { exitLikeSlipway, printResult, reportError } from './io';
-import { checkPrefix, commandIo, PREFIX_ENV, TABLE_ENV, type CommandIo } from './command-io';
+import { checkPrefix, commandIo, prefixOption, TABLE_ENV, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
 
 const aws = () => require('../ops/aws') as typeof Aws;
@@ -49,7 +49,7 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
   const common = (c: Command) =>
     c
       .option('--json', 'print one JSON document')
-      .addOption(program.createOption('--prefix <prefix>', 'name prefix of the Slipway deployment (config "prefix")').env(PREFIX_ENV).default('slipway'))
+      .addOption(prefixOption(program))
       .addOption(program.createOption('--table <name>', "the app's DynamoDB table (default: the one its settings parameter /<prefix>/apps/<app>/settings names)").env(TABLE_ENV));
   const appOption = (c: Command) => c.option('--app <app>', 'with an execution ARN: the app it must belong to (the state machines are shared by the apps of a cluster); another app\'s is refused (WrongApp)');
 
@@ -92,7 +92,7 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
     program
       .command('apps')
       .option('--json', 'print one JSON document')
-      .addOption(program.createOption('--prefix <prefix>', 'name prefix of the Slipway deployment (config "prefix")').env(PREFIX_ENV).default('slipway')),
+      .addOption(prefixOption(program)),
   )
     .description('the apps deployed in the account and region (their settings parameters /<prefix>/apps/<app>/settings): control plane, cluster, process types')
     .action(async (_o: unknown, command: Command) =>

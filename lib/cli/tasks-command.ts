@@ -7,7 +7,7 @@ import type * as RunTask from '../ops/run-task';
 import type { LogEvent } from '../ops/schemas';
 import { errorOutput, EXIT, UsageError } from './errors';
 import { exitLikeSlipway, jsonForTerminal, reportError } from './io';
-import { checkPrefix, commandIo, PREFIX_ENV, TABLE_ENV, type CommandIo } from './command-io';
+import { checkPrefix, commandIo, prefixOption, TABLE_ENV, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS, handleInterrupts } from './runtime';
 
 const aws = () => require('../ops/aws') as typeof Aws;
@@ -33,7 +33,7 @@ export function registerTaskCommands(program: Command, io: CommandIo = commandIo
     c
       .option('--json', 'JSON output (logs: one event per line; run: one document at the end)')
       .option('--interval <seconds>', 'poll interval while following', String(2))
-      .addOption(program.createOption('--prefix <prefix>', 'name prefix of the Slipway deployment (config "prefix")').env(PREFIX_ENV).default('slipway'))
+      .addOption(prefixOption(program))
       .addOption(program.createOption('--table <name>', "the app's DynamoDB table (default: read from the build state machine)").env(TABLE_ENV));
 
   /** Checks every argument (no AWS call before), runs `body`, reports any error under its shared name. */
