@@ -20,6 +20,13 @@ export const PREFIX_ENV = 'SLIPWAY_PREFIX';
 /** Environment variable for `--table` (the app's table, instead of the one its settings parameter names). */
 export const TABLE_ENV = 'SLIPWAY_TABLE';
 
+/** The options every app command takes. */
+export interface AppCommandOptions {
+  json?: boolean;
+  prefix?: string;
+  table?: string;
+}
+
 /**
  * `--prefix <prefix>` (or $SLIPWAY_PREFIX; default `slipway`), `description` saying what it is for the
  * command.

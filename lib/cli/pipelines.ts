@@ -8,7 +8,7 @@ import type * as Apps from '../ops/apps';
 import type { FollowOptions } from '../ops/commands';
 import { EXIT, UsageError } from './errors';
 import { exitLikeSlipway, printResult, reportError } from './io';
-import { checkPrefix, commandIo, prefixOption, TABLE_ENV, type CommandIo } from './command-io';
+import { checkPrefix, commandIo, prefixOption, TABLE_ENV, type AppCommandOptions, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
 
 const aws = () => require('../ops/aws') as typeof Aws;
@@ -16,10 +16,7 @@ const ops = () => require('../ops/commands') as typeof Commands;
 const diff = () => require('../ops/diff') as typeof Diff;
 const apps = () => require('../ops/apps') as typeof Apps;
 
-interface CommonOptions {
-  json?: boolean;
-  prefix?: string;
-  table?: string;
+interface CommonOptions extends AppCommandOptions {
   app?: string;
 }
 

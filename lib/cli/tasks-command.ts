@@ -7,17 +7,14 @@ import type * as RunTask from '../ops/run-task';
 import type { LogEvent } from '../ops/schemas';
 import { errorOutput, EXIT, UsageError } from './errors';
 import { exitLikeSlipway, jsonForTerminal, reportError } from './io';
-import { checkPrefix, commandIo, prefixOption, TABLE_ENV, type CommandIo } from './command-io';
+import { checkPrefix, commandIo, prefixOption, TABLE_ENV, type AppCommandOptions, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS, handleInterrupts } from './runtime';
 
 const aws = () => require('../ops/aws') as typeof Aws;
 const logs = () => require('../ops/logs') as typeof Logs;
 const runTask = () => require('../ops/run-task') as typeof RunTask;
 
-interface TaskOptions {
-  json?: boolean;
-  prefix?: string;
-  table?: string;
+interface TaskOptions extends AppCommandOptions {
   timeout?: string;
   interval?: string;
   [key: string]: unknown;
