@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-import '../lib/local/quiet';
 import { CommanderError } from 'commander';
 import { describeError, errorOutput, EXIT } from '../lib/cli/errors';
 import { processIo, type CliIo } from '../lib/cli/io';
 import { buildProgram, type ProgramState } from '../lib/cli/program';
 import { onInterrupt } from '../lib/cli/runtime';
+import { dropNodeVersionSupportWarning } from '../lib/cli/warnings';
+
+// Before any command builds an AWS client (lib/cli/warnings.ts says why).
+dropNodeVersionSupportWarning();
 
 // bin/slipway.js runs the bundle of this file: it needs these too.
 export { onInterrupt, processIo };

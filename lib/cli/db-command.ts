@@ -1,10 +1,13 @@
 // Types only: the manager (and the AWS SDK and pg under it) load when a command runs, not with every start.
-import type { Command, CommanderError } from 'commander';
-import type * as Db from './db';
+import type { Command } from 'commander';
+import type { ManagerResult } from '../../functions/database-manager/manager';
+import type * as Database from '../ops/database';
 import { describeError, errorOutput, EXIT, USAGE_ERROR_NAMES } from './errors';
-import { printResult, processIo, type CliIo } from './io';
+import { exitLikeSlipway, printResult } from './io';
+import { commandIo, type CommandIo } from './command-io';
+import { formatTable } from './table';
 
-const impl = () => require('./db') as typeof Db;
+const database = () => require('../ops/database') as typeof Database;
 
 /**
  * A Lambda function name, partial or full ARN, with an optional version or alias, as the Invoke API's
@@ -15,10 +18,25 @@ export const FUNCTION_NAME = /^(?=.{1,170}$)(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+
 /** Environment variable naming the manager function when `--function` is not given. */
 export const FUNCTION_ENV = 'SLIPWAY_DATABASE_MANAGER_FUNCTION';
 
-/** Where `slipway db` writes and how it exits (tests pass their own). */
-export type DbCliIo = CliIo;
-
-const defaultIo: DbCliIo = processIo;
+/**
+ * The text of a manager result: for `runSql` the rows as a table, then the row count and whether rows
+ * or cells were cut; for the other actions the manager's message.
+ */
+export function formatResult(result: ManagerResult): string {
+  if (result.action !== 'runSql') return result.message;
+  const rows = result.rows ?? [];
+  const lines: string[] = [];
+  let cut = false;
+  if (rows.length > 0 || (result.fields ?? []).length > 0) {
+    const table = formatTable(result.fields ?? [], rows);
+    cut = table.cut;
+    if (rows.length > 0) lines.push(table.text);
+  }
+  const count = `${result.rowCount} row(s)`;
+  const shown = result.truncated ? `, first ${rows.length} shown (the manager returns at most ${rows.length} rows: narrow the query, e.g. with LIMIT/OFFSET)` : '';
+  lines.push(`${count}${shown}${cut ? '; long values are cut (…): --json prints them whole' : ''} — ${result.message}`);
+  return lines.join('\n');
+}
 
 interface GlobalOptions {
   local?: boolean;
@@ -32,7 +50,7 @@ interface GlobalOptions {
  * the handler in this process against the libpq environment. `--json` prints the result as JSON.
  * Exit codes: 0 done, 1 failed, 2 usage (bad arguments, invalid names).
  */
-export function registerDbCommands(program: Command, io: DbCliIo = defaultIo): void {
+export function registerDbCommands(program: Command, io: CommandIo = commandIo): void {
   const db = program
     .command('db')
     .description('manage app databases and roles in a Slipway database cluster')
@@ -57,13 +75,13 @@ export function registerDbCommands(program: Command, io: DbCliIo = defaultIo): v
       fail(2, 'UsageError', `--function ${JSON.stringify(String(options.function).slice(0, 80))} is not a Lambda function name or ARN`, options.json);
       return;
     }
-    const outcome = options.local ? await impl().runLocal(event) : await impl().runRemote(options.function as string, event);
+    const outcome = options.local ? await database().runLocal(event) : await database().runRemote(io.clients(), options.function as string, event);
     if (!outcome.ok) {
       const report = describeError(Object.assign(new Error(outcome.message), { name: outcome.name }));
       fail(USAGE_ERROR_NAMES.has(outcome.name) ? EXIT.usage : EXIT.failed, report.name, report.message, options.json);
       return;
     }
-    printResult(io, options.json, outcome.result, impl().formatResult(outcome.result));
+    printResult(io, options.json, outcome.result, formatResult(outcome.result));
     io.exit(EXIT.ok);
   };
 
@@ -106,12 +124,5 @@ export function registerDbCommands(program: Command, io: DbCliIo = defaultIo): v
       await run(command, { action: 'runSql', database, sql, parameters });
     });
 
-  // Commander's own usage errors (missing argument, unknown option) exit 2; help and version exit 0.
-  for (const command of [db, ...db.commands]) {
-    command.exitOverride((err: CommanderError) => {
-      io.exit(err.exitCode === 0 ? 0 : 2);
-      throw err;
-    });
-    command.configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
-  }
+  exitLikeSlipway(io, [db, ...db.commands]);
 }

@@ -1,5 +1,6 @@
 import { escapeForTerminal, escapeLines, jsonForTerminal } from '../ops/terminal';
-import { describeError, errorOutput } from './errors';
+import type { Command, CommanderError } from 'commander';
+import { describeError, errorOutput, EXIT, type ErrorReport } from './errors';
 import { StatusLine } from './status-line';
 
 /** Where a `slipway` command writes and how it exits; tests pass their own. */
@@ -78,10 +79,38 @@ export { escapeForTerminal, jsonForTerminal };
  * Reports a command's failure as every command does: one escaped line on stderr, the same as a JSON
  * document on stdout with --json; returns the exit code (usage 2, failed 1, interrupted 130).
  */
-export function reportError(io: CliIo, e: unknown, json: boolean | undefined): number {
-  const report = describeError(e);
+export function reportError(io: CliIo, e: unknown, json: boolean | undefined, describe: (e: unknown) => ErrorReport = describeError): number {
+  const report = describe(e);
   const out = errorOutput(report, json);
   if (out.stdout) io.stdout(out.stdout, 'json');
   io.stderr(out.stderr);
   return report.code;
+}
+
+/**
+ * Runs a command's work and prints its result (exit 0), or reports its error (see {@link reportError})
+ * and exits with that error's code. `describe` names the errors: the shared vocabulary unless given.
+ */
+export async function printOutcome(io: CliIo, json: boolean | undefined, work: () => Promise<{ json: unknown; text: string }>, describe?: (e: unknown) => ErrorReport): Promise<void> {
+  try {
+    const out = await work();
+    printResult(io, json, out.json, out.text);
+    io.exit(EXIT.ok);
+  } catch (e) {
+    io.exit(reportError(io, e, json, describe));
+  }
+}
+
+/**
+ * Makes commander's own outcomes of these commands exit as every `slipway` command does: a usage error
+ * (missing argument, unknown option) exits 2, help and version exit 0; its text goes through `io`.
+ */
+export function exitLikeSlipway(io: CliIo, commands: readonly Command[]): void {
+  for (const command of commands) {
+    command.exitOverride((err: CommanderError) => {
+      io.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+      throw err;
+    });
+    command.configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
+  }
 }

@@ -1,68 +1,91 @@
-// Types only: the commands (and the AWS SDK under them) load when one runs, not with every start.
-import type { Command, CommanderError } from 'commander';
-import { EXIT } from './errors';
-import { printResult, processIo, reportError, type CliIo } from './io';
-import type * as Monitoring from './monitoring';
-import { checkPrefix } from './pipelines';
+// Types only: the operations (and the AWS SDK under them) load when a command runs, not with every start.
+import type { Command } from 'commander';
+import type * as Alarms from '../ops/alarms';
+import type { AlarmSummary } from '../ops/alarms';
+import type * as Aws from '../ops/aws';
+import type * as Scaling from '../ops/scaling';
+import type { Range, ScaleResult } from '../ops/scaling';
+import { escapeForTerminal } from '../ops/terminal';
+import { UsageError } from './errors';
+import { exitLikeSlipway, printOutcome } from './io';
+import { checkPrefix, commandIo, type CommandIo } from './command-io';
 
-const impl = () => require('./monitoring') as typeof Monitoring;
+/**
+ * `slipway scale` and `slipway alarms`: these commands parse and print; the operations, which call AWS,
+ * are lib/ops/scaling.ts and lib/ops/alarms.ts.
+ */
 
-/** Where the commands write and how they exit (tests pass their own). */
-export type MonitoringCliIo = CliIo;
+const aws = () => require('../ops/aws') as typeof Aws;
+const alarms = () => require('../ops/alarms') as typeof Alarms;
+const scaling = () => require('../ops/scaling') as typeof Scaling;
 
-const defaultIo: MonitoringCliIo = processIo;
+/**
+ * Parses `<min>[-<max>]`: `3` is exactly three tasks, `2-6` lets autoscaling move between 2 and 6, `0`
+ * stops the process. @throws UsageError for anything else.
+ */
+export function parseRange(text: string): Range {
+  const m = /^(\d{1,4})(?:-(\d{1,4}))?$/.exec(text.trim());
+  if (!m) throw new UsageError(`"${text}" is not a task count or range: use <min> or <min>-<max>, e.g. 2 or 2-6`);
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : Number(m[2]);
+  if (min > max) throw new UsageError(`in "${text}" the minimum (${min}) is above the maximum (${max})`);
+  if (max > 1000) throw new UsageError(`at most 1000 tasks per service (got ${max})`);
+  return { min, max };
+}
+
+/** Human output of `slipway alarms`. */
+export function formatAlarms(app: string, list: readonly AlarmSummary[]): string {
+  if (list.length === 0) return `no alarms found for ${app} (is the app stack deployed in this account and region?)`;
+  const firing = list.filter((a) => a.state === 'ALARM').length;
+  const width = Math.max(...list.map((a) => a.name.length));
+  // Names and reasons come from CloudWatch: escaped field by field, so a newline in one cannot fake a line.
+  const lines = list.map((a) => `${a.state === 'ALARM' ? '✗' : a.state === 'OK' ? '✓' : '?'} ${escapeForTerminal(a.name).padEnd(width)}  ${escapeForTerminal(a.state).padEnd(17)} ${a.since ?? ''}${a.state === 'OK' ? '' : `\n    ${escapeForTerminal(a.reason)}`}`);
+  return [`${escapeForTerminal(app)}: ${list.length} alarms, ${firing} in ALARM`, ...lines].join('\n');
+}
+
+/** Human output of `slipway scale`. */
+export function formatScale(r: ScaleResult): string {
+  const show = (x: Range) => (x.min === x.max ? `${x.min}` : `${x.min}-${x.max}`);
+  return [
+    `${r.service}: ${r.previous ? `${show(r.previous)} -> ` : ''}${show(r.range)} task(s) (${r.resourceId})`,
+    'A deploy re-applies the config\'s range, except to a non-production app\'s service at zero (it stays there until the schedule\'s next start). Change the config to make it permanent.',
+  ].join('\n');
+}
 
 /**
  * Adds `scale <app> <process> <min>[-<max>]` and `alarms <app>` to the Slipway CLI, each with `--json`.
  * Exit codes: 0 done, 1 failed (AWS said no), 2 usage.
  */
-export function registerMonitoringCommands(program: Command, io: MonitoringCliIo = defaultIo): void {
-  const finish = async (json: boolean | undefined, work: () => Promise<{ data: unknown; text: string }>): Promise<void> => {
-    try {
-      const { data, text } = await work();
-      printResult(io, json, data, text);
-      io.exit(EXIT.ok);
-    } catch (e) {
-      io.exit(reportError(io, e, json));
-    }
-  };
-
+export function registerMonitoringCommands(program: Command, io: CommandIo = commandIo): void {
   const scale = program
     .command('scale <app> <process> <range>')
     .description('set the task range of a process type: <min> (exactly) or <min>-<max> (autoscaling between); 0 stops it. Lasts until the next deploy (production) or scheduled start (non-production)')
     .option('--cluster <name>', 'ECS cluster name (only needed before the first deploy registered the service)')
     .option('--json', 'print the result as JSON')
     .action(async (app: string, process: string, rangeText: string, opts: { cluster?: string; json?: boolean }) => {
-      await finish(opts.json, async () => {
-        const range = impl().parseRange(rangeText);
-        const result = await impl().scaleProcess(impl().autoscalingClient, { app, process, range, cluster: opts.cluster });
-        return { data: result, text: impl().formatScale(result) };
+      await printOutcome(io, opts.json, async () => {
+        const range = parseRange(rangeText);
+        const result = await scaling().scaleProcess(io.clients(), { app, process, range, cluster: opts.cluster });
+        return { json: result, text: formatScale(result) };
       });
     });
 
-  const alarms = program
+  const alarm = program
     .command('alarms <app>')
     .description('the state of each of the app\'s CloudWatch alarms (those in ALARM first)')
     .option('--prefix <prefix>', 'Slipway resource-name prefix (config "prefix")', 'slipway')
     .option('--json', 'print the alarms as JSON')
     .action(async (app: string, opts: { prefix: string; json?: boolean }) => {
-      await finish(opts.json, async () => {
-        impl().checkName('app', app);
+      await printOutcome(io, opts.json, async () => {
+        scaling().checkName('app', app);
         checkPrefix(opts.prefix);
         // The app's processes and control plane from its settings parameter: exactly its alarms.
-        const ops = require('../ops/aws') as typeof import('../ops/aws');
-        const target = await ops.locateApp(ops.defaultClients(), app, { prefix: opts.prefix });
-        const list = await impl().listAlarms(impl().cloudWatchClient, { app, prefix: opts.prefix, processes: Object.keys(target.settings.processes), controlPlane: target.controlPlane });
-        return { data: { app, alarms: list }, text: impl().formatAlarms(app, list) };
+        const clients = io.clients();
+        const target = await aws().locateApp(clients, app, { prefix: opts.prefix });
+        const list = await alarms().listAlarms(clients, { app, prefix: opts.prefix, processes: Object.keys(target.settings.processes), controlPlane: target.controlPlane });
+        return { json: { app, alarms: list }, text: formatAlarms(app, list) };
       });
     });
 
-  // Commander's own usage errors (missing argument, unknown option) exit 2; help exits 0.
-  for (const command of [scale, alarms]) {
-    command.exitOverride((err: CommanderError) => {
-      io.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
-      throw err;
-    });
-    command.configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
-  }
+  exitLikeSlipway(io, [scale, alarm]);
 }

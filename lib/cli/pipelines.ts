@@ -1,48 +1,22 @@
 // Types only: the program (lib/cli/program.ts) loads commander.
-import type { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 // The implementation (and the AWS SDK under it) loads when a command runs, not with every start.
 import type * as Aws from '../ops/aws';
 import type * as Commands from '../ops/commands';
 import type * as Diff from '../ops/diff';
 import type * as Apps from '../ops/apps';
-import type { OpsClients } from '../ops/aws';
-import type { Clock, FollowOptions } from '../ops/commands';
+import type { FollowOptions } from '../ops/commands';
 import { EXIT, UsageError } from './errors';
-import { printResult, processIo, reportError, statusLine, type CliIo } from './io';
+import { exitLikeSlipway, printResult, reportError } from './io';
+import { checkPrefix, commandIo, prefixOption, TABLE_ENV, type AppCommandOptions, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
-
-/** Environment variable for `--prefix` (the deployment's name prefix, config `prefix`). */
-export const PREFIX_ENV = 'SLIPWAY_PREFIX';
-/** Environment variable for `--table` (the app's table, instead of the one its settings parameter names). */
-export const TABLE_ENV = 'SLIPWAY_TABLE';
-
-/** Where the pipeline commands write, how they exit, their clients and clock (tests pass their own). */
-export interface PipelinesCliIo extends CliIo {
-  /** A live progress line (rewritten in place on a terminal). */
-  progress(line: string): void;
-  clients(): OpsClients;
-  clock: Clock;
-}
 
 const aws = () => require('../ops/aws') as typeof Aws;
 const ops = () => require('../ops/commands') as typeof Commands;
 const diff = () => require('../ops/diff') as typeof Diff;
 const apps = () => require('../ops/apps') as typeof Apps;
 
-/** The process's streams, the status line, the CLI's AWS clients and the real clock. */
-export const defaultIo: PipelinesCliIo = {
-  ...processIo,
-  progress: (line) => statusLine.progress(line),
-  clients: () => aws().defaultClients(),
-  get clock() {
-    return ops().realClock;
-  },
-};
-
-interface CommonOptions {
-  json?: boolean;
-  prefix?: string;
-  table?: string;
+interface CommonOptions extends AppCommandOptions {
   app?: string;
 }
 
@@ -51,14 +25,6 @@ function checkTarget(first: string, second: string | undefined, app?: string): v
   if (app !== undefined) aws().checkAppName(app);
   const target = ops().parseExecutionTarget(first, second, app);
   if ('app' in target && target.app !== undefined) aws().checkAppName(target.app);
-}
-
-/** The deployment's name prefix: an app-name-like word (it becomes part of ARNs and names). */
-export const PREFIX = /^[a-z][a-z0-9-]{0,39}$/;
-
-/** Checks --prefix before it goes into a name. @throws UsageError */
-export function checkPrefix(prefix: string | undefined): void {
-  if (prefix !== undefined && !PREFIX.test(prefix)) throw new UsageError(`--prefix ${JSON.stringify(prefix.slice(0, 60))} is not a name prefix (lowercase letters, digits and hyphens, starting with a letter)`);
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -76,11 +42,11 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
  * every command prints one JSON document described by lib/ops/schemas.ts. Exit codes: 0 ok, 1 failed
  * (an AWS error, a failed execution, nothing to act on), 2 usage.
  */
-export function registerPipelineCommands(program: Command, io: PipelinesCliIo = defaultIo): void {
+export function registerPipelineCommands(program: Command, io: CommandIo = commandIo): void {
   const common = (c: Command) =>
     c
       .option('--json', 'print one JSON document')
-      .addOption(program.createOption('--prefix <prefix>', 'name prefix of the Slipway deployment (config "prefix")').env(PREFIX_ENV).default('slipway'))
+      .addOption(prefixOption(program))
       .addOption(program.createOption('--table <name>', "the app's DynamoDB table (default: the one its settings parameter /<prefix>/apps/<app>/settings names)").env(TABLE_ENV));
   const appOption = (c: Command) => c.option('--app <app>', 'with an execution ARN: the app it must belong to (the state machines are shared by the apps of a cluster); another app\'s is refused (WrongApp)');
 
@@ -123,7 +89,7 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
     program
       .command('apps')
       .option('--json', 'print one JSON document')
-      .addOption(program.createOption('--prefix <prefix>', 'name prefix of the Slipway deployment (config "prefix")').env(PREFIX_ENV).default('slipway')),
+      .addOption(prefixOption(program)),
   )
     .description('the apps deployed in the account and region (their settings parameters /<prefix>/apps/<app>/settings): control plane, cluster, process types')
     .action(async (_o: unknown, command: Command) =>
@@ -226,12 +192,5 @@ export function registerPipelineCommands(program: Command, io: PipelinesCliIo = 
       }),
     );
 
-  // Commander's own usage errors (missing argument, unknown option) exit 2; help exits 0.
-  for (const command of commands) {
-    command.exitOverride((err: CommanderError) => {
-      io.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
-      throw err;
-    });
-    command.configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
-  }
+  exitLikeSlipway(io, commands);
 }

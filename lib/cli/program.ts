@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { registerCompletionCommand } from './completion';
-import { registerConfigCommands } from './config-command';
+import { registerConfigKeyCommands } from './config-keys-command';
 import { registerDbCommands } from './db-command';
 import { errorOutput, EXIT } from './errors';
 import { processIo, type CliIo } from './io';
@@ -48,7 +48,7 @@ export function buildProgram(io: CliIo = processIo, json = false, state: Program
     .hook('postAction', () => state.session?.end());
   registerLocalCommands(program, (code) => (state.exitCode = code));
   registerDbCommands(program);
-  registerConfigCommands(program);
+  registerConfigKeyCommands(program);
   registerMonitoringCommands(program);
   registerPipelineCommands(program);
   registerTaskCommands(program);

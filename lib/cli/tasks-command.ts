@@ -1,24 +1,20 @@
 // Types only: the program (lib/cli/program.ts) loads commander.
-import type { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 // The implementation (and the AWS SDK under it) loads when a command runs, not with every start.
 import type * as Aws from '../ops/aws';
 import type * as Logs from '../ops/logs';
 import type * as RunTask from '../ops/run-task';
 import type { LogEvent } from '../ops/schemas';
-import { EXIT, UsageError } from './errors';
-import { errorOutput } from './errors';
-import { jsonForTerminal, reportError } from './io';
-import { checkPrefix, defaultIo, PREFIX_ENV, TABLE_ENV, type PipelinesCliIo } from './pipelines';
+import { errorOutput, EXIT, UsageError } from './errors';
+import { exitLikeSlipway, jsonForTerminal, reportError } from './io';
+import { checkPrefix, commandIo, prefixOption, TABLE_ENV, type AppCommandOptions, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS, handleInterrupts } from './runtime';
 
 const aws = () => require('../ops/aws') as typeof Aws;
 const logs = () => require('../ops/logs') as typeof Logs;
 const runTask = () => require('../ops/run-task') as typeof RunTask;
 
-interface TaskOptions {
-  json?: boolean;
-  prefix?: string;
-  table?: string;
+interface TaskOptions extends AppCommandOptions {
   timeout?: string;
   interval?: string;
   [key: string]: unknown;
@@ -29,12 +25,12 @@ interface TaskOptions {
  * --tail`), and a one-off task on the current release (as `heroku run`). Both print the tasks' lines
  * as they are read, every line escaped for the terminal; `run` exits with the container's exit code.
  */
-export function registerTaskCommands(program: Command, io: PipelinesCliIo = defaultIo): void {
+export function registerTaskCommands(program: Command, io: CommandIo = commandIo): void {
   const common = (c: Command) =>
     c
       .option('--json', 'JSON output (logs: one event per line; run: one document at the end)')
       .option('--interval <seconds>', 'poll interval while following', String(2))
-      .addOption(program.createOption('--prefix <prefix>', 'name prefix of the Slipway deployment (config "prefix")').env(PREFIX_ENV).default('slipway'))
+      .addOption(prefixOption(program))
       .addOption(program.createOption('--table <name>', "the app's DynamoDB table (default: read from the build state machine)").env(TABLE_ENV));
 
   /** Checks every argument (no AWS call before), runs `body`, reports any error under its shared name. */
@@ -157,12 +153,5 @@ export function registerTaskCommands(program: Command, io: PipelinesCliIo = defa
       ),
   );
 
-  // Commander's own usage errors (missing argument, unknown option) exit 2; help exits 0.
-  for (const command of commands) {
-    command.exitOverride((err: CommanderError) => {
-      io.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
-      throw err;
-    });
-    command.configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
-  }
+  exitLikeSlipway(io, commands);
 }

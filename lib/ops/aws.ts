@@ -5,6 +5,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { LambdaClient, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { BUILD_PIPELINES, STATE_MACHINES, stateMachineName, type BuildPipelineName, type StateMachineName } from '../pipeline-contract';
 import { buildKeysOf } from '../../functions/parse-build-event/parse';
 import { appParameterPath, settingsParameterName } from '../../functions/shared/app-parameters';
@@ -26,6 +28,10 @@ export interface OpsClients {
   readonly ecs?: ECSClient;
   /** Optional: the app's log events, for `slipway logs` and `slipway run`. */
   readonly logs?: CloudWatchLogsClient;
+  /** Optional: the app's alarms, for `slipway alarms`. */
+  readonly cloudwatch?: CloudWatchClient;
+  /** Optional: the services' scalable targets, for `slipway scale`. */
+  readonly autoscaling?: ApplicationAutoScalingClient;
 }
 
 /**
@@ -41,6 +47,8 @@ export function defaultClients(): OpsClients {
     lambda: cliClient((c) => new LambdaClient(c)),
     ecs: cliClient((c) => new ECSClient(c)),
     logs: cliClient((c) => new CloudWatchLogsClient(c)),
+    cloudwatch: cliClient((c) => new CloudWatchClient(c)),
+    autoscaling: cliClient((c) => new ApplicationAutoScalingClient(c)),
   };
 }
 

@@ -1,61 +1,38 @@
-import { execFile } from 'node:child_process';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
+import { lines, LOCAL_AWS_ENV, runWithTsx, startRecordingEndpoint, type EndpointAnswer, type RecordingEndpoint } from './child-cli';
 
 const RUNNER = path.join(__dirname, 'run-db-cli.ts');
-const TSX = path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
 
 /** Runs `slipway <args>` in a child process; returns its exit code and output lines. */
-function cli(...args: string[]): Promise<{ code: number | undefined; out: string[]; err: string[] }> {
-  return new Promise((resolve) => {
-    execFile(TSX, [RUNNER, ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
-      const lines = (s: string) => s.split('\n').filter((l) => l.length > 0);
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: lines(stdout), err: lines(stderr) });
-    });
-  });
+async function cli(...args: string[]): Promise<{ code: number | undefined; out: string[]; err: string[] }> {
+  const run = await runWithTsx(RUNNER, args, env);
+  return { code: run.code, out: lines(run.stdout), err: lines(run.stderr) };
 }
 
 /** A fake Lambda Invoke endpoint (AWS_ENDPOINT_URL_LAMBDA): records requests, answers with `reply`. */
-let lambda: Server;
-const invocations: { path: string; body: unknown }[] = [];
-let reply: { status: number; headers?: Record<string, string>; body: unknown } = { status: 200, body: {} };
+let lambda: RecordingEndpoint;
+/** The invocations the endpoint got: the request path and the event. */
+const invocations = () => lambda.requests.map((r) => ({ path: r.url, body: r.body }));
+let reply: EndpointAnswer = { status: 200, body: {} };
 let env: Record<string, string> = {};
 
 let pg: TestPostgres;
 
 beforeAll(async () => {
   pg = await startPostgres();
-  lambda = createServer((req: IncomingMessage, res) => {
-    let data = '';
-    req.on('data', (c: Buffer) => (data += c.toString()));
-    req.on('end', () => {
-      invocations.push({ path: req.url ?? '', body: JSON.parse(data || 'null') });
-      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-      res.end(JSON.stringify(reply.body));
-    });
-  });
-  await new Promise<void>((r) => lambda.listen(0, '127.0.0.1', r));
-  env = {
-    ...pg.env,
-    AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${(lambda.address() as AddressInfo).port}`,
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    SLIPWAY_DATABASE_MANAGER_FUNCTION: '',
-    // The SDK's Node-version notice would otherwise be the first stderr line.
-    NODE_NO_WARNINGS: '1',
-  };
+  lambda = await startRecordingEndpoint(() => reply, 'application/json');
+  // LOCAL_AWS_ENV sets NODE_NO_WARNINGS: the SDK's Node-version notice would otherwise be the first stderr line.
+  env = { ...pg.env, ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_LAMBDA: lambda.url, SLIPWAY_DATABASE_MANAGER_FUNCTION: '' };
 });
 
 afterAll(async () => {
-  await new Promise((r) => lambda?.close(r));
+  await lambda?.close();
   await pg?.stop();
 });
 
 beforeEach(() => {
-  invocations.length = 0;
+  lambda.requests.length = 0;
 });
 
 describe('slipway db --local', () => {
@@ -111,7 +88,7 @@ describe('slipway db (Lambda)', () => {
     reply = { status: 200, body: { action: 'enableIamAuth', message: 'granted rds_iam to "reporting"' } };
     const result = await cli('db', '--function', 'slipway-db-manager', 'enable-iam', '--user', 'reporting');
     expect(result).toMatchObject({ code: 0, out: ['granted rds_iam to "reporting"'] });
-    expect(invocations).toEqual([{ path: '/2015-03-31/functions/slipway-db-manager/invocations', body: { action: 'enableIamAuth', user: 'reporting' } }]);
+    expect(invocations()).toEqual([{ path: '/2015-03-31/functions/slipway-db-manager/invocations', body: { action: 'enableIamAuth', user: 'reporting' } }]);
   });
 
   test('a function error is reported by name: input errors exit 2, others 1', async () => {
@@ -126,7 +103,7 @@ describe('slipway db (Lambda)', () => {
 
     expect(result.code).toBe(2);
     expect(JSON.parse(result.out.join('\n'))).toEqual({ error: 'UsageError', message: '--function "../x" is not a Lambda function name or ARN' });
-    expect(invocations).toEqual([]);
+    expect(invocations()).toEqual([]);
   });
 
   test('access denied on the invoke is AccessDenied, as in every command', async () => {
@@ -143,6 +120,6 @@ describe('slipway db (Lambda)', () => {
     const result = await cli('db', 'create', 'x');
     expect(result.code).toBe(2);
     expect(result.err[0]).toContain('pass --function <name>');
-    expect(invocations).toEqual([]);
+    expect(invocations()).toEqual([]);
   });
 });

@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { alertsShard, alertsTopicName } from '../../../lib/alerts';
 import { settingsFor } from '../ops/settings-fixtures';
+import { lines, LOCAL_AWS_ENV, runWithTsx, startRecordingEndpoint, type EndpointAnswer, type RecordedRequest, type RecordingEndpoint } from './child-cli';
 
 /**
  * `slipway scale` and `slipway alarms` run as a person runs them: a child process (tsx), the real SDK
@@ -11,50 +9,33 @@ import { settingsFor } from '../ops/settings-fixtures';
  */
 
 const RUNNER = path.join(__dirname, 'run-monitoring-cli.ts');
-const TSX = path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
 
-let server: Server;
-const requests: { target: string; body: Record<string, unknown> }[] = [];
+let server: RecordingEndpoint;
+let requests: RecordedRequest[] = [];
 /** Answers by X-Amz-Target operation name. */
-let answers: Record<string, { status?: number; body: unknown }> = {};
+let answers: Record<string, EndpointAnswer> = {};
 let env: Record<string, string> = {};
 
-function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string; err: string[] }> {
-  return new Promise((resolve) => {
-    execFile(TSX, [RUNNER, ...args], { env: { ...process.env, ...env, ...extraEnv }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: stdout, err: stderr.split('\n').filter((l) => l.length > 0) });
-    });
-  });
+async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string; err: string[] }> {
+  const run = await runWithTsx(RUNNER, args, { ...env, ...extraEnv });
+  return { code: run.code, out: run.stdout, err: lines(run.stderr) };
 }
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let data = '';
-    req.on('data', (c: Buffer) => (data += c.toString()));
-    req.on('end', () => {
-      const target = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
-      requests.push({ target, body: JSON.parse(data || '{}') });
-      const answer = answers[target] ?? { status: 400, body: { __type: 'UnknownOperationException', message: target } };
-      res.writeHead(answer.status ?? 200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify(answer.body));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startRecordingEndpoint(({ target }) => answers[target] ?? { status: 400, body: { __type: 'UnknownOperationException', message: target } });
+  requests = server.requests;
+  const url = server.url;
   env = {
+    ...LOCAL_AWS_ENV,
     AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING: url,
     AWS_ENDPOINT_URL_CLOUDWATCH: url,
     AWS_ENDPOINT_URL_SSM: url,
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
     AWS_EC2_METADATA_DISABLED: 'true',
-    NODE_NO_WARNINGS: '1',
   };
 });
 
 afterAll(async () => {
-  await new Promise((r) => server?.close(r));
+  await server?.close();
 });
 
 beforeEach(() => {

@@ -1,4 +1,4 @@
-import { formatResult } from '../../../lib/cli/db';
+import { formatResult } from '../../../lib/cli/db-command';
 import { formatTable } from '../../../lib/cli/table';
 import type { RunSqlResult } from '../../../functions/database-manager/manager';
 

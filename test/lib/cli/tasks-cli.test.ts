@@ -6,7 +6,7 @@
 import { FilterLogEventsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { Command } from 'commander';
-import type { PipelinesCliIo } from '../../../lib/cli/pipelines';
+import type { CommandIo } from '../../../lib/cli/command-io';
 import { onInterrupt } from '../../../lib/cli/runtime';
 import { registerTaskCommands } from '../../../lib/cli/tasks-command';
 import { INTERRUPT_STOP_REASON } from '../../../lib/ops/run-task';
@@ -26,7 +26,7 @@ function testIo() {
   const out: string[] = [];
   const err: string[] = [];
   const result = { code: undefined as number | undefined, out, err };
-  const io: PipelinesCliIo = {
+  const io: CommandIo = {
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
     exit: (c) => {
@@ -40,7 +40,7 @@ function testIo() {
 }
 
 /** `cli`, with `setup` given the io before the command runs (to send it Ctrl-C from a mock). */
-async function cliWith(hooks: { setup?: (io: PipelinesCliIo) => void }, ...args: string[]): Promise<{ code: number | undefined; out: string[]; err: string[] }> {
+async function cliWith(hooks: { setup?: (io: CommandIo) => void }, ...args: string[]): Promise<{ code: number | undefined; out: string[]; err: string[] }> {
   const { io, result } = testIo();
   hooks.setup?.(io);
   const program = new Command('slipway').exitOverride().option('--timeout <seconds>').configureOutput({ writeOut: () => undefined, writeErr: (s) => result.err.push(s.trimEnd()) });
@@ -165,7 +165,7 @@ describe('slipway run and Ctrl-C', () => {
   const HOSTILE = 'OutOfMemory\x1b[2J\nerror: fake';
   let sigint: (() => void) | undefined;
   /** Ctrl-C as bin/slipway.ts delivers it: onInterrupt, with the next SIGINT captured. */
-  const ctrlC = (io: PipelinesCliIo, json: boolean) => () => {
+  const ctrlC = (io: CommandIo, json: boolean) => () => {
     const next = sigint;
     sigint = undefined;
     if (next) next();
@@ -226,7 +226,7 @@ describe('slipway run and Ctrl-C', () => {
     const { io: base, result } = testIo();
     let answered = false;
     let exitBeforeAnswer: number | undefined;
-    const io: PipelinesCliIo = { ...base, exit: (c) => (answered ? undefined : (exitBeforeAnswer ??= c), base.exit(c)) };
+    const io: CommandIo = { ...base, exit: (c) => (answered ? undefined : (exitBeforeAnswer ??= c), base.exit(c)) };
     let looks = 0;
     mocks.ecs.on(DescribeTasksCommand).callsFake(async () => {
       if (++looks === 1) ctrlC(io, false)();
@@ -255,7 +255,7 @@ describe('slipway run and Ctrl-C', () => {
   function exitingIo() {
     const { io: base, result } = testIo();
     let exited = false;
-    const io: PipelinesCliIo = {
+    const io: CommandIo = {
       ...base,
       stdout: (t, kind) => (exited ? undefined : base.stdout(t, kind)),
       stderr: (t) => (exited ? undefined : base.stderr(t)),

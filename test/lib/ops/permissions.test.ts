@@ -2,8 +2,10 @@ import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterS
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { addSchedule, appRef, getConfig, listConfig, listSchedules, removeSchedule, setConfig, unsetConfig } from '../../../lib/cli/config';
-import { listAlarms, scaleProcess } from '../../../lib/cli/monitoring';
+import { listAlarms } from '../../../lib/ops/alarms';
+import { appRef, getConfigKey, listConfigKeys, setConfigKeys, unsetConfigKeys } from '../../../lib/ops/config-keys';
+import { scaleProcess } from '../../../lib/ops/scaling';
+import { addSchedule, listSchedules, removeSchedule } from '../../../lib/ops/schedules';
 import { SimulatedParameterStore } from '../../../lib/local/world-ssm';
 import { actionsFor, CLI_PERMISSIONS, controlPlaneOf, type AppIds } from '../../../lib/ops/permissions';
 
@@ -53,14 +55,14 @@ describe('what the commands send is in their list', () => {
   };
 
   test.each([
-    ['config list', (ssm: SSMClient) => listConfig(ssm, ref, false)],
-    ['config list', (ssm: SSMClient) => listConfig(ssm, ref, true)],
-    ['config get', (ssm: SSMClient) => getConfig(ssm, ref, 'A')],
-    ['config set', (ssm: SSMClient) => setConfig(ssm, ref, ['A=b', 'B=c'])],
-    ['config unset', (ssm: SSMClient) => unsetConfig(ssm, ref, ['A', 'NOPE'])],
-    ['schedules list', (ssm: SSMClient) => listSchedules(ssm, ref)],
-    ['schedules add', (ssm: SSMClient) => addSchedule(ssm, ref, { schedule: 'rate(1 day)', command: 'bin/report', process: 'web', name: 'report' })],
-    ['schedules remove', (ssm: SSMClient) => removeSchedule(ssm, ref, 'old')],
+    ['config list', (ssm: SSMClient) => listConfigKeys({ ssm }, ref, false)],
+    ['config list', (ssm: SSMClient) => listConfigKeys({ ssm }, ref, true)],
+    ['config get', (ssm: SSMClient) => getConfigKey({ ssm }, ref, 'A')],
+    ['config set', (ssm: SSMClient) => setConfigKeys({ ssm }, ref, ['A=b', 'B=c'])],
+    ['config unset', (ssm: SSMClient) => unsetConfigKeys({ ssm }, ref, ['A', 'NOPE'])],
+    ['schedules list', (ssm: SSMClient) => listSchedules({ ssm }, ref)],
+    ['schedules add', (ssm: SSMClient) => addSchedule({ ssm }, ref, { schedule: 'rate(1 day)', command: 'bin/report', process: 'web', name: 'report' })],
+    ['schedules remove', (ssm: SSMClient) => removeSchedule({ ssm }, ref, 'old')],
   ] as const)('%s', async (command, work) => {
     const sent = await ssmCalls(work, seed);
     expect(sent.length).toBeGreaterThan(0);
@@ -72,7 +74,7 @@ describe('what the commands send is in their list', () => {
     const mock = mockClient(client);
     mock.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [{ ResourceId: 'service/slipway-production/example-web', MinCapacity: 1, MaxCapacity: 2, ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', RoleARN: 'r', CreationTime: new Date() }] });
     mock.on(RegisterScalableTargetCommand).resolves({});
-    await scaleProcess(client, { app: 'example', process: 'web', range: { min: 2, max: 4 } });
+    await scaleProcess({ autoscaling: client }, { app: 'example', process: 'web', range: { min: 2, max: 4 } });
     const sent = [...new Set(mock.calls().map((c) => actionOf('application-autoscaling', c.args[0])))];
     expect(sent).toEqual(['application-autoscaling:DescribeScalableTargets', 'application-autoscaling:RegisterScalableTarget']);
     expect(sent.filter((a) => !listed('scale').includes(a))).toEqual([]);
@@ -83,7 +85,7 @@ describe('what the commands send is in their list', () => {
     const client = new CloudWatchClient({ region: 'eu-west-1' });
     const mock = mockClient(client);
     mock.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
-    await listAlarms(client, { app: 'example' });
+    await listAlarms({ cloudwatch: client }, { app: 'example' });
     const sent = [...new Set(mock.calls().map((c) => actionOf('cloudwatch', c.args[0])))];
     expect(sent).toEqual(['cloudwatch:DescribeAlarms']);
     expect(sent.filter((a) => !listed('alarms').includes(a))).toEqual([]);

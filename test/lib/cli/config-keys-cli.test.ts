@@ -1,55 +1,31 @@
-import { execFile } from 'node:child_process';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { lines, LOCAL_AWS_ENV, runWithTsx, startRecordingEndpoint, type EndpointAnswer, type RecordedRequest, type RecordingEndpoint } from './child-cli';
 
 /**
  * `slipway config` and `slipway schedules` run as a person runs them: a child process (commander 15 is
  * ESM-only), talking to a recording stand-in for the Parameter Store endpoint (AWS_ENDPOINT_URL_SSM).
  */
 
-const RUNNER = path.join(__dirname, 'run-config-cli.ts');
-const TSX = path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
+const RUNNER = path.join(__dirname, 'run-config-keys-cli.ts');
 
-let ssm: Server;
-const requests: { target: string; body: Record<string, unknown> }[] = [];
-let replies: Record<string, { status: number; body: unknown }> = {};
+let ssm: RecordingEndpoint;
+let requests: RecordedRequest[] = [];
+let replies: Record<string, EndpointAnswer> = {};
 let env: Record<string, string> = {};
 
-function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  return new Promise((resolve) => {
-    execFile(TSX, [RUNNER, ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
-      const lines = (s: string) => s.split('\n').filter((l) => l.length > 0);
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: lines(stdout), err: lines(stderr) });
-    });
-  });
+async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const run = await runWithTsx(RUNNER, args, env);
+  return { code: run.code, out: lines(run.stdout), err: lines(run.stderr) };
 }
 
 beforeAll(async () => {
-  ssm = createServer((req: IncomingMessage, res) => {
-    let data = '';
-    req.on('data', (c: Buffer) => (data += c.toString()));
-    req.on('end', () => {
-      const target = String(req.headers['x-amz-target'] ?? '').replace('AmazonSSM.', '');
-      requests.push({ target, body: JSON.parse(data || '{}') as Record<string, unknown> });
-      const reply = replies[target] ?? { status: 200, body: {} };
-      res.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify(reply.body));
-    });
-  });
-  await new Promise<void>((r) => ssm.listen(0, '127.0.0.1', r));
-  env = {
-    AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${(ssm.address() as AddressInfo).port}`,
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    SLIPWAY_PREFIX: 'slipway',
-    NODE_NO_WARNINGS: '1',
-  };
+  ssm = await startRecordingEndpoint((request) => replies[request.target] ?? { status: 200, body: {} });
+  requests = ssm.requests;
+  env = { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SSM: ssm.url, SLIPWAY_PREFIX: 'slipway' };
 });
 
 afterAll(async () => {
-  await new Promise<void>((r) => ssm.close(() => r()));
+  await ssm.close();
 });
 
 beforeEach(() => {

@@ -1,14 +1,12 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { ManagerResult } from '../../functions/database-manager/manager';
-import { cliClient } from './aws-clients';
-import { describeAwsError } from './errors';
-import { formatTable } from './table';
+import { describeAwsError } from '../cli/errors';
+import type { OpsClients } from './aws';
 
-/** Lambda client for `slipway db` (module scope, so tests can mock it). */
-export const lambdaClient = cliClient((c) => new LambdaClient(c));
-
-export { FUNCTION_ENV } from './db-command';
-
+/**
+ * `slipway db`: a request to the database manager (functions/database-manager), run by the deployed
+ * function or, with `--local`, in this process against the libpq environment.
+ */
 
 /** What the manager did, or its error. */
 export type Outcome = { ok: true; result: ManagerResult } | { ok: false; name: string; message: string };
@@ -34,10 +32,11 @@ export async function runLocal(event: Record<string, unknown>): Promise<Outcome>
 }
 
 /** Invokes the deployed manager function. */
-export async function runRemote(functionName: string, event: Record<string, unknown>): Promise<Outcome> {
+export async function runRemote({ lambda }: Pick<OpsClients, 'lambda'>, functionName: string, event: Record<string, unknown>): Promise<Outcome> {
+  if (!lambda) return { ok: false, name: 'UsageError', message: 'slipway db needs a Lambda client (OpsClients.lambda)' };
   let response;
   try {
-    response = await lambdaClient.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }));
+    response = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }));
   } catch (e) {
     // A failed call (credentials, region, access, network) is named as every command names it.
     const line = describeAwsError(e, `Lambda Invoke ${functionName}`);
@@ -56,24 +55,3 @@ export async function runRemote(functionName: string, event: Record<string, unkn
   }
   return { ok: true, result: payload as ManagerResult };
 }
-
-/**
- * The text of a manager result: for `runSql` the rows as a table, then the row count and whether rows
- * or cells were cut; for the other actions the manager's message.
- */
-export function formatResult(result: ManagerResult): string {
-  if (result.action !== 'runSql') return result.message;
-  const rows = result.rows ?? [];
-  const lines: string[] = [];
-  let cut = false;
-  if (rows.length > 0 || (result.fields ?? []).length > 0) {
-    const table = formatTable(result.fields ?? [], rows);
-    cut = table.cut;
-    if (rows.length > 0) lines.push(table.text);
-  }
-  const count = `${result.rowCount} row(s)`;
-  const shown = result.truncated ? `, first ${rows.length} shown (the manager returns at most ${rows.length} rows: narrow the query, e.g. with LIMIT/OFFSET)` : '';
-  lines.push(`${count}${shown}${cut ? '; long values are cut (…): --json prints them whole' : ''} — ${result.message}`);
-  return lines.join('\n');
-}
-

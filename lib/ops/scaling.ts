@@ -1,0 +1,96 @@
+import { DescribeScalableTargetsCommand, RegisterScalableTargetCommand, type ScalableTarget } from '@aws-sdk/client-application-auto-scaling';
+import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
+import { serviceName } from '../pipeline-contract';
+import { UsageError } from '../cli/errors';
+import type { OpsClients } from './aws';
+
+/**
+ * `slipway scale`: an app's process type's task range, as its service's Application Auto Scaling
+ * scalable target (the deploy pipeline registers it with the service).
+ */
+
+/** The clients {@link scaleProcess} uses. */
+export type ScalingClients = Pick<OpsClients, 'autoscaling'>;
+
+/** The scalable dimension of an ECS service's task count. */
+const DIMENSION = 'ecs:service:DesiredCount';
+
+/** A scalable range. */
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Checks an app or process name before it goes into a resource name. @throws UsageError */
+export function checkName(kind: 'app' | 'process', name: string): void {
+  const pattern = kind === 'app' ? APP_NAME : PROCESS_NAME;
+  if (!pattern.test(name)) throw new UsageError(`"${name}" is not a valid ${kind} name (lowercase letters, digits and hyphens, starting with a letter)`);
+}
+
+/** The outcome of `slipway scale`. */
+export interface ScaleResult {
+  readonly app: string;
+  readonly process: string;
+  readonly service: string;
+  readonly resourceId: string;
+  readonly previous?: Range;
+  readonly range: Range;
+}
+
+/** Options of {@link scaleProcess}. */
+export interface ScaleOptions {
+  readonly app: string;
+  readonly process: string;
+  readonly range: Range;
+  /** ECS cluster name, needed only when the service has no registration yet. */
+  readonly cluster?: string;
+}
+
+/** The scalable target's resource id of a service, `service/<cluster>/<service>`. */
+function resourceIdOf(cluster: string | undefined, service: string): string {
+  return `service/${cluster}/${service}`;
+}
+
+/**
+ * Sets the autoscaling range of an app's process type: finds the service's scalable target
+ * (`service/<cluster>/<app>-<process>`, the name the deploy pipeline gives the service) and registers
+ * it with the new range; Application Auto Scaling then moves the desired count into the range.
+ * @throws UsageError when the names are invalid, or the service has no registration and no `cluster` is given.
+ */
+export async function scaleProcess({ autoscaling }: ScalingClients, options: ScaleOptions): Promise<ScaleResult> {
+  checkName('app', options.app);
+  checkName('process', options.process);
+  if (!autoscaling) throw new UsageError('slipway scale needs an Application Auto Scaling client (OpsClients.autoscaling)');
+  const service = serviceName(options.app, options.process);
+  let target: ScalableTarget | undefined;
+  if (options.cluster) {
+    const resourceId = resourceIdOf(options.cluster, service);
+    const out = await autoscaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ScalableDimension: DIMENSION, ResourceIds: [resourceId] }));
+    target = out.ScalableTargets?.find((t) => t.ResourceId === resourceId);
+  } else {
+    const matches: ScalableTarget[] = [];
+    let next: string | undefined;
+    do {
+      const out = await autoscaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ScalableDimension: DIMENSION, NextToken: next }));
+      matches.push(...(out.ScalableTargets ?? []).filter((t) => t.ResourceId?.endsWith(`/${service}`)));
+      next = out.NextToken;
+    } while (next);
+    if (matches.length > 1) {
+      throw new UsageError(`${service} is registered in several clusters (${matches.map((t) => t.ResourceId).join(', ')}): pass --cluster <name>`);
+    }
+    target = matches[0];
+    if (!target) {
+      throw new UsageError(`${service} has no autoscaling registration yet (the deploy pipeline creates it with the service): deploy the app first, or pass --cluster <name> to register one`);
+    }
+  }
+  const resourceId = target?.ResourceId ?? resourceIdOf(options.cluster, service);
+  await autoscaling.send(new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ScalableDimension: DIMENSION, ResourceId: resourceId, MinCapacity: options.range.min, MaxCapacity: options.range.max }));
+  return {
+    app: options.app,
+    process: options.process,
+    service,
+    resourceId,
+    previous: target ? { min: target.MinCapacity ?? 0, max: target.MaxCapacity ?? 0 } : undefined,
+    range: options.range,
+  };
+}

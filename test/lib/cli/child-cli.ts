@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+
+/**
+ * What the CLI tests that run `slipway` in a child process share (commander 15 is ESM-only, which
+ * jest's CommonJS runtime cannot load): running a runner script through tsx, and a local endpoint that
+ * records the AWS requests it gets (AWS_ENDPOINT_URL_<SERVICE>) and answers as the test says.
+ */
+
+const TSX = path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
+
+/** Credentials and region for the SDK against a local endpoint; the SDK's Node-version notice off stderr. */
+export const LOCAL_AWS_ENV = { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', NODE_NO_WARNINGS: '1' } as const;
+
+/** How a child process ended: its exit code (1 when it died without one) and its output. */
+export interface ChildRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `tsx <runner> <args...>` with the test process's environment plus `env`. */
+export function runWithTsx(runner: string, args: readonly string[], env: Record<string, string> = {}): Promise<ChildRun> {
+  return new Promise((resolve) => {
+    execFile(TSX, [runner, ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The non-empty lines of a text. */
+export function lines(text: string): string[] {
+  return text.split('\n').filter((l) => l.length > 0);
+}
+
+/** A request the endpoint got: its X-Amz-Target operation (after the last '.'), path and JSON body. */
+export interface RecordedRequest {
+  readonly target: string;
+  readonly url: string;
+  readonly body: Record<string, unknown>;
+}
+
+/** An answer of the endpoint. */
+export interface EndpointAnswer {
+  readonly status?: number;
+  readonly headers?: Record<string, string>;
+  readonly body: unknown;
+}
+
+/** A local endpoint that records every request and answers with `answer(request)`. */
+export interface RecordingEndpoint {
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+/** Starts a {@link RecordingEndpoint} on 127.0.0.1; `contentType` is the answers' content type. */
+export async function startRecordingEndpoint(answer: (request: RecordedRequest) => EndpointAnswer, contentType = 'application/x-amz-json-1.1'): Promise<RecordingEndpoint> {
+  const requests: RecordedRequest[] = [];
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    let data = '';
+    req.on('data', (c: Buffer) => (data += c.toString()));
+    req.on('end', () => {
+      const request = { target: String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '', url: req.url ?? '', body: JSON.parse(data || '{}') as Record<string, unknown> };
+      requests.push(request);
+      const reply = answer(request);
+      res.writeHead(reply.status ?? 200, { 'content-type': contentType, ...reply.headers });
+      res.end(JSON.stringify(reply.body));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
