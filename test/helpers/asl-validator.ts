@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ACCEPTED_ENV } from './run-folders';
+import { ACCEPTED_ENV, RunCache } from './run-folders';
 
 /**
  * asl-validator as the tests load it (jest.config.js maps the module `asl-validator` here): the real
@@ -37,23 +34,14 @@ function copyInto(target: Record<string, unknown>, source: Record<string, unknow
   }
 }
 
-/** An accepted definition from an earlier test file of this run: its key and the definition as validated. */
-function acceptedEarlier(file: string | undefined, key: string): { result: Result; validated: string } | undefined {
-  if (!file) return undefined;
-  try {
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as { key: string; validated: string };
-    if (stored.key !== key) return undefined;
-    return { result: { isValid: true, errors: [], errorsText: () => '' }, validated: stored.validated };
-  } catch {
-    return undefined;
-  }
-}
+/** The definitions accepted by earlier test files of this run, as validated. */
+const accepted = new RunCache<string>(ACCEPTED_ENV);
+const ACCEPTED: Result = { isValid: true, errors: [], errorsText: () => '' };
 
 function rememberingValidator(definition: unknown, options?: unknown): Result {
   const key = JSON.stringify([definition, options ?? null]);
-  const dir = process.env[ACCEPTED_ENV];
-  const file = dir ? join(dir, `${createHash('sha256').update(key).digest('hex')}.json`) : undefined;
-  const known = remembered.get(key) ?? acceptedEarlier(file, key);
+  const earlier = remembered.has(key) ? undefined : accepted.get(key);
+  const known = remembered.get(key) ?? (earlier === undefined ? undefined : { result: ACCEPTED, validated: earlier });
   if (known) {
     remembered.set(key, known);
     if (definition !== null && typeof definition === 'object') copyInto(definition as Record<string, unknown>, JSON.parse(known.validated) as Record<string, unknown>);
@@ -62,11 +50,7 @@ function rememberingValidator(definition: unknown, options?: unknown): Result {
   const result = validate(definition, options);
   const validated = JSON.stringify(definition);
   remembered.set(key, { result, validated });
-  if (file && result.isValid) {
-    // Written whole, then renamed into place: another worker reads all of it or nothing.
-    writeFileSync(`${file}.${process.pid}`, JSON.stringify({ key, validated }));
-    renameSync(`${file}.${process.pid}`, file);
-  }
+  if (result.isValid) accepted.set(key, validated);
   return result;
 }
 
