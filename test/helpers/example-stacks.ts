@@ -1,10 +1,7 @@
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig, type AppConfig, type SlipwayConfig } from '../../lib/config';
-import { AppStack, type AppStackProps } from '../../lib/stacks/app-stack';
-import { ClusterStack } from '../../lib/stacks/cluster-stack';
-import { DatabaseStack } from '../../lib/stacks/database-stack';
+import type { AppStackProps } from '../../lib/stacks/app-stack';
 import { RunCache, SYNTH_ENV } from './run-folders';
 
 /**
@@ -47,6 +44,12 @@ const synthesized = new Map<string, Stored>();
 const synthesizedEarlier = new RunCache<Stored>(SYNTH_ENV);
 
 function synthesize(config: SlipwayConfig, app: AppConfig, extra: AppStackExtras): Stored {
+  // Loaded here, not at the top: a test file that finds the templates on disk never loads the stacks'
+  // modules (most of aws-cdk-lib), which is a good part of what a synthesis costs.
+  const { App } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+  const { AppStack } = require('../../lib/stacks/app-stack') as typeof import('../../lib/stacks/app-stack');
+  const { ClusterStack } = require('../../lib/stacks/cluster-stack') as typeof import('../../lib/stacks/cluster-stack');
+  const { DatabaseStack } = require('../../lib/stacks/database-stack') as typeof import('../../lib/stacks/database-stack');
   const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const clusterConfig = config.clusters.find((c) => c.name === app.cluster);
   if (!clusterConfig) throw new Error(`app ${app.name} names cluster ${app.cluster}, which the config does not have`);
