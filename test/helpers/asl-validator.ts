@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ACCEPTED_ENV } from './run-folders';
+import { ACCEPTED_ENV, RunCache } from './run-folders';
 
 /**
  * asl-validator as the tests load it (jest.config.js maps the module `asl-validator` here): the real
@@ -21,7 +18,44 @@ type Result = { isValid: boolean; errors: unknown[]; errorsText: (separator?: st
 type Validator = (definition: unknown, options?: unknown) => Result;
 
 // The package's main file, by path: the bare name `asl-validator` is mapped to this module.
-const validate = require('asl-validator/dist/src/validator.js') as Validator;
+const validateAnew = require('asl-validator/dist/src/validator.js') as Validator;
+
+/**
+ * The validator with its JSON schema compiled once per set of options for the test file, not per call.
+ * asl-validator makes a new Ajv for each call (cheap: a few ms), adds the formats the options select, then
+ * `ajv.validate(schemaId, definition)`, which compiles the state machine schema (most of a call's time:
+ * hundreds of ms). While it runs, `validate` of a schema ID returns the function compiled by the first call
+ * with the same options (the formats those options add are the same pure functions), and sets `errors`
+ * just as Ajv's own `validate` does; everything else is the package's code, so the result is the same.
+ */
+type AjvInstance = { getSchema(id: string): (((data: unknown) => boolean) & { errors?: unknown }) | undefined; errors?: unknown };
+const Ajv = (require('ajv') as { default: { prototype: AjvInstance & { validate(ref: unknown, data: unknown): boolean } } }).default;
+const compiledSchemas = new Map<string, ((data: unknown) => boolean) & { errors?: unknown }>();
+
+function validate(definition: unknown, options?: unknown): Result {
+  const ajvValidate = Ajv.prototype.validate;
+  const ownValidate = Object.prototype.hasOwnProperty.call(Ajv.prototype, 'validate');
+  const optionsKey = JSON.stringify(options ?? null);
+  Ajv.prototype.validate = function validateWithCompiledSchema(this: AjvInstance, ref: unknown, data: unknown): boolean {
+    if (typeof ref !== 'string') return ajvValidate.call(this, ref, data);
+    const key = `${optionsKey} ${ref}`;
+    let compiled = compiledSchemas.get(key);
+    if (!compiled) {
+      compiled = this.getSchema(ref);
+      if (!compiled) throw new Error(`no schema with key or ref "${ref}"`);
+      compiledSchemas.set(key, compiled);
+    }
+    const valid = compiled(data);
+    this.errors = compiled.errors;
+    return valid;
+  };
+  try {
+    return validateAnew(definition, options);
+  } finally {
+    if (ownValidate) Ajv.prototype.validate = ajvValidate;
+    else delete (Ajv.prototype as Partial<typeof Ajv.prototype>).validate;
+  }
+}
 
 const remembered = new Map<string, { result: Result; validated: string }>();
 
@@ -37,23 +71,14 @@ function copyInto(target: Record<string, unknown>, source: Record<string, unknow
   }
 }
 
-/** An accepted definition from an earlier test file of this run: its key and the definition as validated. */
-function acceptedEarlier(file: string | undefined, key: string): { result: Result; validated: string } | undefined {
-  if (!file) return undefined;
-  try {
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as { key: string; validated: string };
-    if (stored.key !== key) return undefined;
-    return { result: { isValid: true, errors: [], errorsText: () => '' }, validated: stored.validated };
-  } catch {
-    return undefined;
-  }
-}
+/** The definitions accepted by earlier test files of this run, as validated. */
+const accepted = new RunCache<string>(ACCEPTED_ENV);
+const ACCEPTED: Result = { isValid: true, errors: [], errorsText: () => '' };
 
 function rememberingValidator(definition: unknown, options?: unknown): Result {
   const key = JSON.stringify([definition, options ?? null]);
-  const dir = process.env[ACCEPTED_ENV];
-  const file = dir ? join(dir, `${createHash('sha256').update(key).digest('hex')}.json`) : undefined;
-  const known = remembered.get(key) ?? acceptedEarlier(file, key);
+  const earlier = remembered.has(key) ? undefined : accepted.get(key);
+  const known = remembered.get(key) ?? (earlier === undefined ? undefined : { result: ACCEPTED, validated: earlier });
   if (known) {
     remembered.set(key, known);
     if (definition !== null && typeof definition === 'object') copyInto(definition as Record<string, unknown>, JSON.parse(known.validated) as Record<string, unknown>);
@@ -62,11 +87,7 @@ function rememberingValidator(definition: unknown, options?: unknown): Result {
   const result = validate(definition, options);
   const validated = JSON.stringify(definition);
   remembered.set(key, { result, validated });
-  if (file && result.isValid) {
-    // Written whole, then renamed into place: another worker reads all of it or nothing.
-    writeFileSync(`${file}.${process.pid}`, JSON.stringify({ key, validated }));
-    renameSync(`${file}.${process.pid}`, file);
-  }
+  if (result.isValid) accepted.set(key, validated);
   return result;
 }
 

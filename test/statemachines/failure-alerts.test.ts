@@ -1,12 +1,8 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { join } from 'node:path';
-import { loadConfig } from '../../lib/config';
-import { ClusterStack } from '../../lib/stacks/cluster-stack';
+import { synthesizeApp } from '../helpers/example-stacks';
 import { matchesEventPattern, type EventPattern } from '../../lib/local/eventbridge';
 import type { LocalRun } from '../../lib/local/runner';
 import { worldSchema } from '../../lib/local/world-schema';
-import { buildEvent, exampleWorld, ROOT, runBuild } from './scenarios';
+import { buildEvent, exampleWorld, runBuild } from './scenarios';
 
 /**
  * The milestone events the pipelines emit in local runs, matched against the EventBridge rules the
@@ -34,10 +30,9 @@ function render(node: unknown, ids: { account: string; region: string }): unknow
 }
 
 beforeAll(() => {
-  const config = loadConfig(join(ROOT, 'config/example.json'));
-  const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const cluster = new ClusterStack(cdkApp, 'Cluster', { prefix: config.prefix, config: config.clusters[0] });
-  const resources = Template.fromStack(cluster).findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['slipway'] } } });
+  // The example config's cluster, synthesized once per run for every suite that reads it.
+  const { cluster } = synthesizeApp();
+  const resources = cluster.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['slipway'] } } });
   // The simulated account of a world that names none (lib/local/world-schema.ts defaults).
   const { account, region } = worldSchema.parse({});
   const ids = { account, region };

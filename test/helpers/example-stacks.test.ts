@@ -1,0 +1,37 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AppStack } from '../../lib/stacks/app-stack';
+import { ClusterStack } from '../../lib/stacks/cluster-stack';
+import { DatabaseStack } from '../../lib/stacks/database-stack';
+import { exampleApp, exampleConfig, synthesizeApp } from './example-stacks';
+
+/** The shared fixture stands in for each suite's own synthesis: it must give the same templates. */
+describe('synthesizeApp (the shared example stacks)', () => {
+  test('gives the templates Template.fromStack gives for the stacks bin/slipway-app.ts builds', () => {
+    const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: exampleConfig.prefix, config: exampleConfig.clusters[0] });
+    const database = new DatabaseStack(cdkApp, `Slipway-Database-${exampleApp.database}`, { prefix: exampleConfig.prefix, config: exampleConfig.databases.find((d) => d.name === exampleApp.database)!, cluster });
+    const stack = new AppStack(cdkApp, 'Slipway-App-example', { prefix: exampleConfig.prefix, app: exampleApp, cluster, database: database.endpoint });
+
+    const shared = synthesizeApp();
+
+    expect(shared.app.toJSON()).toEqual(Template.fromStack(stack).toJSON());
+    expect(shared.cluster.toJSON()).toEqual(Template.fromStack(cluster).toJSON());
+    expect(shared.database?.toJSON()).toEqual(Template.fromStack(database).toJSON());
+  });
+
+  test('each call gives templates of its own: a test that changes one leaves the next call as synthesized', () => {
+    const first = synthesizeApp();
+    const resources = first.app.toJSON().Resources as Record<string, unknown>;
+    for (const id of Object.keys(resources)) delete resources[id];
+
+    expect(Object.keys(synthesizeApp().app.toJSON().Resources as object).length).toBeGreaterThan(0);
+  });
+
+  test('other AppStack properties are a synthesis of their own', () => {
+    const priorities = (t: Template) => Object.values(t.findResources('AWS::ElasticLoadBalancingV2::ListenerRule')).map((r) => r.Properties.Priority as number);
+
+    expect(priorities(synthesizeApp(exampleApp, { listenerPriority: 4242 }).app)).toContain(4242);
+    expect(priorities(synthesizeApp().app)).not.toContain(4242);
+  });
+});
