@@ -1,13 +1,10 @@
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig, type SlipwayConfig } from '../../lib/config';
 import { CLI_PERMISSIONS, type AppIds, type OperatorRole } from '../../lib/ops/permissions';
-import { AppStack } from '../../lib/stacks/app-stack';
-import { ClusterStack } from '../../lib/stacks/cluster-stack';
-import { DatabaseStack } from '../../lib/stacks/database-stack';
 import { PIPELINE_FUNCTIONS, STATE_MACHINES } from '../../lib/pipeline-contract';
 import { alertsShard, alertsTopicName } from '../../lib/alerts';
+import { synthesizeApp } from '../helpers/example-stacks';
 import { actionsOf, resourcesOf, type Statement } from './iam';
 
 /**
@@ -92,13 +89,10 @@ function actionMatches(granted: string, action: string): boolean {
   return matches(granted.toLowerCase(), action.toLowerCase());
 }
 
+/** The example app's stack and its cluster's, synthesized once per test run (test/helpers/example-stacks.ts). */
 function synth() {
-  const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters.find((c) => c.name === app.cluster)! });
-  const dbConfig = config.databases.find((d) => d.name === app.database);
-  const database = dbConfig ? new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster }) : undefined;
-  const stack = new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, ...(database ? { database: database.endpoint } : {}) });
-  return { template: Template.fromStack(stack), cluster: Template.fromStack(cluster) };
+  const { app: template, cluster } = synthesizeApp(app, {}, config);
+  return { template, cluster };
 }
 
 describe('the synthesized app stack', () => {
