@@ -1,5 +1,7 @@
 import { PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { WAITER_TTL_SECONDS } from '../../domain/constants';
+import { dynamoKey, expiresAt, TTL_ATTRIBUTE, WAITER_PK, waiterKey, waiterSortKeyPrefix } from '../../domain/table';
 import { awsCall } from './errors';
 import type { DeploymentVerdict } from './deployment-verdict';
 
@@ -34,19 +36,17 @@ export interface Waiter {
   readonly settledAt?: string;
 }
 
-export const WAITER_PK = 'WAITER';
-
 /**
- * The attribute holding a waiter item's expiry (epoch seconds): the app table's TTL attribute
- * (the control table's TTL attribute), so DynamoDB deletes a waiter nobody resumed.
+ * The attribute holding a waiter item's expiry (epoch seconds): the control table's TTL attribute, so
+ * DynamoDB deletes a waiter nobody resumed.
+ * @deprecated — import TTL_ATTRIBUTE from domain/ (domain/table.ts).
  */
-export const WAITER_TTL_ATTRIBUTE = 'expiresAt';
+export const WAITER_TTL_ATTRIBUTE = TTL_ATTRIBUTE;
 
 /** A waiter as the control table stores it (without its timestamps). */
 export function waiterItem(w: Waiter): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
-    pk: { S: WAITER_PK },
-    sk: { S: `${w.serviceName}#${w.deploymentId}` },
+    ...dynamoKey(waiterKey(w.serviceName, w.deploymentId)),
     serviceName: { S: w.serviceName },
     deploymentId: { S: w.deploymentId },
     process: { S: w.process },
@@ -74,7 +74,7 @@ export async function putWaiter(client: DynamoDBClient, table: string, w: Waiter
           ...waiterItem(w),
           createdAt: { S: now.toISOString() },
           // Step Functions forgets a token after a year at most; TTL cleans up leftovers after 2 days.
-          [WAITER_TTL_ATTRIBUTE]: { N: String(Math.floor(now.getTime() / 1000) + 2 * 86400) },
+          [TTL_ATTRIBUTE]: expiresAt(now, WAITER_TTL_SECONDS),
         },
       }),
     ),
@@ -113,7 +113,7 @@ export async function listWaiters(client: DynamoDBClient, table: string, service
         new QueryCommand({
           TableName: table,
           KeyConditionExpression: serviceName ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-          ExpressionAttributeValues: serviceName ? { ':pk': { S: WAITER_PK }, ':prefix': { S: `${serviceName}#` } } : { ':pk': { S: WAITER_PK } },
+          ExpressionAttributeValues: serviceName ? { ':pk': { S: WAITER_PK }, ':prefix': { S: waiterSortKeyPrefix(serviceName) } } : { ':pk': { S: WAITER_PK } },
           ExclusiveStartKey: start,
           ConsistentRead: true,
         }),
@@ -136,7 +136,7 @@ export async function settleWaiter(client: DynamoDBClient, table: string, w: Pic
     client.send(
       new UpdateItemCommand({
         TableName: table,
-        Key: { pk: { S: WAITER_PK }, sk: { S: `${w.serviceName}#${w.deploymentId}` } },
+        Key: dynamoKey(waiterKey(w.serviceName, w.deploymentId)),
         UpdateExpression: 'SET settledAt = :at',
         ExpressionAttributeValues: { ':at': { S: now.toISOString() } },
       }),

@@ -1,5 +1,5 @@
 import { paginateGetParametersByPath, type SSMClient } from '@aws-sdk/client-ssm';
-import { appParameterPath, settingsParameterName } from '../../functions/shared/app-parameters';
+import { appParameterPath, settingsParameterName } from '../../domain/names';
 import { APP_NAME } from '../../functions/shared/settings';
 import { AwsError } from '../cli/errors';
 import { aws, parseSettings } from './aws';

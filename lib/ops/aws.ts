@@ -5,12 +5,11 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { LambdaClient, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { BUILD_PIPELINES, STATE_MACHINES, stateMachineName, type BuildPipelineName, type StateMachineName } from '../pipeline-contract';
-import { buildKeysOf } from '../../functions/parse-build-event/parse';
-import { appParameterPath, settingsParameterName } from '../../functions/shared/app-parameters';
+import { BUILD_PIPELINES, STATE_MACHINES, type BuildPipelineName, type StateMachineName } from '../../domain/pipelines';
+import { appAndBuildOf, appParameterPath, appsParameterRoot, lambdaLogGroupName, settingsParameterName, stateMachineName } from '../../domain/names';
+import { BUILD_PK, buildKeysOf, buildSortKey, DEPLOY_CLAIM, dynamoKey, RELEASE_CURRENT } from '../../domain/table';
 import { APP_NAME, APP_NAME_MAX, appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
 import { cliClient } from '../cli/aws-clients';
-import { appAndBuildOf } from './timeline';
 import { AWS_ERROR_NAMES, AwsError, describeAwsError as describeLine, UsageError, type AwsErrorName } from '../cli/errors';
 
 /** The AWS clients the pipeline commands use (tests pass clients mocked with aws-sdk-client-mock). */
@@ -214,11 +213,6 @@ export function executionArn(target: AppTarget, pipeline: StateMachineName, name
   return `${target.stateMachines[pipeline].replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
-/** An execution name the pipelines give an app's build: `<app>-<build>-release` or `<app>-<build>-deploy`. */
-export function pipelineExecutionName(app: string, buildKey: string, pipeline: 'release' | 'deploy'): string {
-  return `${app}-${buildKey}-${pipeline}`;
-}
-
 /** Who an execution of the shared control plane is for, as far as its name or input says. */
 export interface ExecutionOwner {
   readonly app?: string;
@@ -260,7 +254,7 @@ export function executionOwner(name: string | undefined, input: string | undefin
     return { app: detail['project-name'].slice(prefix.length + 1), ...(build !== undefined ? { build } : {}) };
   }
   if (parsed.source === 'aws.ssm' && typeof detail.name === 'string') {
-    const m = new RegExp(`^/${prefix}/apps/([a-z][a-z0-9-]*)/`).exec(detail.name);
+    const m = new RegExp(`^${appsParameterRoot(prefix)}([a-z][a-z0-9-]*)/`).exec(detail.name);
     return m ? { app: m[1] } : {};
   }
   if (typeof detail.app === 'string') return { app: detail.app };
@@ -359,11 +353,6 @@ export interface CurrentRelease {
   readonly releasedAt?: string;
 }
 
-/** The build key's sort key: a build number zero-padded to 10 digits, else the key itself (a uuid). */
-export function sortKeyOf(buildKey: string): string {
-  return /^\d+$/.test(buildKey) ? buildKey.padStart(10, '0') : buildKey;
-}
-
 /** Checks a build argument: a build number (or the uuid of a build without one). */
 export function checkBuildKey(build: string): string {
   const key = /^\d+$/.test(build) ? String(Number(build)) : build;
@@ -418,7 +407,7 @@ export async function recentBuilds(clients: OpsClients, target: AppTarget, limit
         new QueryCommand({
           TableName: target.tableName,
           KeyConditionExpression: options.before ? 'pk = :pk AND sk < :before' : 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: 'BUILD' }, ...(options.before ? { ':before': { S: options.before } } : {}) },
+          ExpressionAttributeValues: { ':pk': { S: BUILD_PK }, ...(options.before ? { ':before': { S: options.before } } : {}) },
           ...(options.releasedOnly ? { FilterExpression: 'attribute_exists(releasedAt)' } : {}),
           ScanIndexForward: false,
           Limit: options.releasedOnly ? Math.max(limit, 25) : limit,
@@ -435,7 +424,7 @@ export async function recentBuilds(clients: OpsClients, target: AppTarget, limit
 /** One build's record, or undefined. */
 export async function getBuild(clients: OpsClients, target: AppTarget, buildKey: string): Promise<BuildItem | undefined> {
   const out = await aws(`DynamoDB GetItem on ${target.tableName}`, () =>
-    clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: { pk: { S: 'BUILD' }, sk: { S: sortKeyOf(buildKey) } }, ConsistentRead: true })),
+    clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: dynamoKey({ pk: BUILD_PK, sk: buildSortKey(buildKey) }), ConsistentRead: true })),
   );
   return out.Item ? buildItem(out.Item) : undefined;
 }
@@ -443,7 +432,7 @@ export async function getBuild(clients: OpsClients, target: AppTarget, buildKey:
 /** The app's current release, or undefined before the first deploy. */
 export async function getCurrentRelease(clients: OpsClients, target: AppTarget): Promise<CurrentRelease | undefined> {
   const out = await aws(`DynamoDB GetItem on ${target.tableName}`, () =>
-    clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: { pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } }, ConsistentRead: true })),
+    clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: dynamoKey(RELEASE_CURRENT), ConsistentRead: true })),
   );
   const item = out.Item;
   if (!item) return undefined;
@@ -453,7 +442,7 @@ export async function getCurrentRelease(clients: OpsClients, target: AppTarget):
 /** The build holding the app's deploy claim (pk APP, sk DEPLOY), or undefined. */
 export async function getDeployClaim(clients: OpsClients, target: AppTarget): Promise<{ buildKey: string; buildSortKey: string; execution?: string } | undefined> {
   const out = await aws(`DynamoDB GetItem on ${target.tableName}`, () =>
-    clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: { pk: { S: 'APP' }, sk: { S: 'DEPLOY' } }, ConsistentRead: true })),
+    clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: dynamoKey(DEPLOY_CLAIM), ConsistentRead: true })),
   );
   const item = out.Item;
   if (!item?.buildSortKey?.S) return undefined;
@@ -462,7 +451,7 @@ export async function getDeployClaim(clients: OpsClients, target: AppTarget): Pr
 
 /** The log group of a Lambda function (its logging config), else the default `/aws/lambda/<name>`. */
 export async function functionLogGroup(clients: OpsClients, functionName: string): Promise<string> {
-  const fallback = `/aws/lambda/${functionName.slice(functionName.lastIndexOf(':function:') >= 0 ? functionName.lastIndexOf(':function:') + 10 : 0).split(':')[0]}`;
+  const fallback = lambdaLogGroupName(functionName.slice(functionName.lastIndexOf(':function:') >= 0 ? functionName.lastIndexOf(':function:') + 10 : 0).split(':')[0]);
   if (!clients.lambda) return fallback;
   try {
     const out = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));

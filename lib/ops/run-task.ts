@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { logStreamLink } from '../../functions/check-release-task/verdict';
+import { logStreamLink, taskLogStreamName } from '../../domain/names';
 import { WEB_PROCESS } from '../app-settings';
 import { EXIT, UsageError } from '../cli/errors';
 import { aws, CannotProceed, getBuild, getCurrentRelease, locateApp, NotFound, type LocateOptions, type OpsClients } from './aws';
@@ -230,7 +230,7 @@ export async function runTask(clients: OpsClients, app: string, options: RunOpti
   if (interrupt) interrupt.task = { taskArn, cluster: settings.cluster };
   const taskId = shortTaskId(taskArn);
   options.onStarted?.({ app, build: build.buildKey, process, command: options.command, taskArn, cluster: settings.cluster });
-  const logStream = `${process}/${process}/${taskId}`;
+  const logStream = taskLogStreamName(process, taskId);
   const logLink = logStreamLink(settings.region, logGroup, logStream);
   if (options.detach) {
     return { ...base, taskArn, outcome: 'started', exitCode: null, stopCode: null, reason: null, logStream, logLink, logs: [] };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { aslPath, type AslState, type AslStates } from '../../lib/asl';
 import { STATE_MACHINES } from '../../lib/pipeline-contract';
-import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM } from '../../functions/shared/records';
+import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM } from '../../domain/table';
 import { ROOT } from './scenarios';
 
 /**

@@ -1,0 +1,138 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { BUILD_SORT_KEY_DIGITS } from './constants';
+
+/**
+ * The keys of the items in an app's table and in a control plane's table. The ASL files write some of
+ * these items too (their `pk`/`sk` are literals there): test/domain/asl-constants.test.ts checks every
+ * literal key in statemachines/ is one of these.
+ *
+ * | item | pk | sk | written by |
+ * |---|---|---|---|
+ * | a build's record | `BUILD` | {@link buildSortKey} | build and deploy machines, execution-status |
+ * | the running release | `RELEASE` | `CURRENT` | deploy machine |
+ * | the deploy claim | `APP` | `DEPLOY` | deploy machine, execution-status |
+ * | the config redeploy claim | `CONFIG` | `REDEPLOY` | config-change machine, execution-status |
+ * | what execution-status processed | `EXECUTION` | execution ARN | execution-status |
+ * | a deploy waiting on ECS (control table) | `WAITER` | {@link waiterSortKey} | update-service, deployment-events |
+ */
+
+/** A table item's key. */
+export interface ItemKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** Attribute holding an item's expiry (epoch seconds): the TTL attribute of the app and control tables. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/** A build's record: `pk = "BUILD"`, `sk = <build sort key>` (the ASL's `$.build.sortKey`). */
+export const BUILD_PK = 'BUILD';
+
+/** The current release (what the app's services run): build, image and the processes' revisions. */
+export const RELEASE_CURRENT: ItemKey = { pk: 'RELEASE', sk: 'CURRENT' };
+
+/** The app's deploy claim: the newest build being deployed and the execution that holds it. */
+export const DEPLOY_CLAIM = { pk: 'APP', sk: 'DEPLOY' } as const satisfies ItemKey;
+
+/** The config-change redeploy claim: a redeploy is scheduled by the execution in `claimedBy`. */
+export const CONFIG_REDEPLOY_CLAIM = { pk: 'CONFIG', sk: 'REDEPLOY' } as const satisfies ItemKey;
+
+/**
+ * Key of the settings item the previous version wrote in the app's table. No longer written or read (the
+ * settings parameter replaced it); an app table moved to the shared control plane may still hold it.
+ * @deprecated
+ */
+export const SETTINGS_KEY = { pk: 'APP', sk: 'SETTINGS' } as const satisfies ItemKey;
+
+/**
+ * What execution-status last processed for an execution: `pk = "EXECUTION"`, `sk = <execution ARN>`,
+ * with the status, redrive count and rank of that event (see functions/execution-status/decide.ts).
+ */
+export const EXECUTION_PK = 'EXECUTION';
+
+/** A deploy waiting on an ECS deployment, in the control plane's table: `pk = "WAITER"`. */
+export const WAITER_PK = 'WAITER';
+
+/** A build number (CodeBuild's `build-number`), as opposed to the uuid of a build without one. */
+const BUILD_NUMBER = /^\d+$/;
+
+/** The sort key of a build: its number zero-padded to {@link BUILD_SORT_KEY_DIGITS} digits, else the key itself (a uuid). */
+export function buildSortKey(buildKey: string): string {
+  return BUILD_NUMBER.test(buildKey) ? buildKey.padStart(BUILD_SORT_KEY_DIGITS, '0') : buildKey;
+}
+
+/**
+ * The build key and sort key of a CodeBuild build: its build number when it has one, else the uuid at
+ * the end of its build id (`<project>:<uuid>`).
+ */
+export function buildKeysOf(buildNumber: number | undefined, buildId: string): { buildKey: string; sortKey: string } {
+  const uuid = buildId.slice(buildId.lastIndexOf(':') + 1);
+  return buildNumber !== undefined ? { buildKey: String(buildNumber), sortKey: buildSortKey(String(buildNumber)) } : { buildKey: uuid, sortKey: uuid };
+}
+
+/** Key of a build's record. */
+export function buildRecordKey(buildKey: string): ItemKey {
+  return { pk: BUILD_PK, sk: buildSortKey(buildKey) };
+}
+
+/** Key of execution-status's marker of an execution. */
+export function executionMarkerKey(executionArn: string): ItemKey {
+  return { pk: EXECUTION_PK, sk: executionArn };
+}
+
+/** Sort key of a waiter: `<service name>#<deployment id>` (a service name `<app>-<process>` is unique in the cluster). */
+export function waiterSortKey(serviceName: string, deploymentId: string): string {
+  return `${serviceName}#${deploymentId}`;
+}
+
+/** The sort-key prefix of every waiter of one service. */
+export function waiterSortKeyPrefix(serviceName: string): string {
+  return `${serviceName}#`;
+}
+
+/** Key of a waiter. */
+export function waiterKey(serviceName: string, deploymentId: string): ItemKey {
+  return { pk: WAITER_PK, sk: waiterSortKey(serviceName, deploymentId) };
+}
+
+/** An item key as DynamoDB's API takes it (`Key: { pk: { S }, sk: { S } }`). */
+export function dynamoKey(key: ItemKey): Record<'pk' | 'sk', AttributeValue> {
+  return { pk: { S: key.pk }, sk: { S: key.sk } };
+}
+
+/** A TTL attribute value `seconds` after `at` (epoch seconds, as DynamoDB's TTL reads it). */
+export function expiresAt(at: Date | number, seconds: number): AttributeValue {
+  const ms = typeof at === 'number' ? at : at.getTime();
+  return { N: String(Math.floor(ms / 1000) + seconds) };
+}
+
+/** The current release as the deploy machine writes it (`RELEASE`/`CURRENT`). */
+export interface CurrentReleaseItem {
+  readonly buildKey: string;
+  readonly buildSortKey: string;
+  readonly image?: string;
+  readonly commit?: string;
+  /** JSON: `[{ process, taskDefinitionArn }]` of the services the release runs. */
+  readonly processes?: string;
+  readonly execution?: string;
+  readonly releasedAt?: string;
+}
+
+/**
+ * Reads the current release item (GetItem's `Item`), or undefined when there is none. An item written
+ * before `buildSortKey` was stored gets it from its build key.
+ */
+export function readCurrentRelease(item: Record<string, AttributeValue> | undefined): CurrentReleaseItem | undefined {
+  const buildKey = item?.buildKey?.S;
+  if (!item || !buildKey) return undefined;
+  const s = (name: string): string | undefined => item[name]?.S;
+  return {
+    buildKey,
+    buildSortKey: s('buildSortKey') ?? buildSortKey(buildKey),
+    ...(s('image') !== undefined ? { image: s('image') } : {}),
+    ...(s('commit') !== undefined ? { commit: s('commit') } : {}),
+    ...(s('processes') !== undefined ? { processes: s('processes') } : {}),
+    ...(s('execution') !== undefined ? { execution: s('execution') } : {}),
+    ...(s('releasedAt') !== undefined ? { releasedAt: s('releasedAt') } : {}),
+  };
+}
