@@ -11,6 +11,7 @@ import { sfn } from '../shared/aws/sfn';
 import { awsCall, InvalidEvent, TransientError } from '../shared/errors';
 import { appOfExecutionInput, controlPlanePrefix, settingsOf, stateMachineArns } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
+import { scheduledEventTime } from '../shared/validation';
 import {
   actionFor,
   buildKeysFromInput,
@@ -305,11 +306,8 @@ async function sweep(prefix: string, machines: Map<string, StateMachineName>, no
 export async function handler(event: unknown): Promise<ExecutionStatusResult> {
   const prefix = controlPlanePrefix();
   const machines = stateMachines();
-  const e = (event ?? {}) as Record<string, unknown>;
-  if (e['detail-type'] === 'Scheduled Event') {
-    const at = typeof e.time === 'string' && !Number.isNaN(Date.parse(e.time)) ? new Date(e.time) : new Date();
-    return sweep(prefix, machines, at);
-  }
+  const at = scheduledEventTime(event);
+  if (at) return sweep(prefix, machines, at);
   const parsed = statusEventSchema.safeParse(event);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);

@@ -1,11 +1,5 @@
-import {
-  DeleteScheduledActionCommand,
-  DescribeScalableTargetsCommand,
-  DescribeScheduledActionsCommand,
-  PutScalingPolicyCommand,
-  PutScheduledActionCommand,
-  RegisterScalableTargetCommand,
-} from '@aws-sdk/client-application-auto-scaling';
+// prettier-ignore
+import { DeleteScheduledActionCommand, DescribeScalableTargetsCommand, DescribeScheduledActionsCommand, PutScalingPolicyCommand, PutScheduledActionCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';

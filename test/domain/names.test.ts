@@ -1,37 +1,6 @@
 import { EXECUTION_NAME_MAX } from '../../domain/constants';
-import {
-  appAndBuildOf,
-  appLogGroupName,
-  appParameterPath,
-  appsParameterRoot,
-  buildLogGroupName,
-  cliExecutionName,
-  clusterNameOf,
-  configParameterName,
-  configParameterPath,
-  configRedeployExecutionName,
-  controlPlaneLogGroupName,
-  isNumberedExecutionOf,
-  lambdaLogGroupName,
-  logStreamLink,
-  parameterChangeExecutionName,
-  pipelineExecutionName,
-  SCALABLE_DIMENSION,
-  scalableTargetResourceId,
-  scheduleGroupName,
-  schedulesParameterName,
-  serviceName,
-  serviceResource,
-  settingsParameterName,
-  stateMachineName,
-  TAG_APP,
-  TAG_BUILD,
-  TAG_CONFIG_CHANGE,
-  TAG_CONTROL_PLANE,
-  TAG_PROCESS,
-  taskDefinitionFamily,
-  taskLogStreamName,
-} from '../../domain/names';
+// prettier-ignore
+import { appAndBuildOf, appLogGroupName, appParameterPath, appsParameterRoot, buildLogGroupName, cliExecutionName, clusterNameOf, configParameterName, configParameterPath, configRedeployExecutionName, controlPlaneLogGroupName, isNumberedExecutionOf, lambdaLogGroupName, logStreamLink, parameterChangeExecutionName, pipelineExecutionName, SCALABLE_DIMENSION, scalableTargetResourceId, scheduleGroupName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, TAG_APP, TAG_BUILD, TAG_CONFIG_CHANGE, TAG_CONTROL_PLANE, TAG_PROCESS, taskDefinitionFamily, taskLogStreamName } from '../../domain/names';
 import { APP_NAME_MAX } from '../../functions/shared/settings';
 
 describe('resource names', () => {

@@ -1,20 +1,6 @@
 import { BUILD_SORT_KEY_DIGITS, WAITER_TTL_SECONDS } from '../../domain/constants';
-import {
-  BUILD_PK,
-  buildKeysOf,
-  buildRecordKey,
-  buildSortKey,
-  CONFIG_REDEPLOY_CLAIM,
-  DEPLOY_CLAIM,
-  dynamoKey,
-  executionMarkerKey,
-  expiresAt,
-  readCurrentRelease,
-  RELEASE_CURRENT,
-  SETTINGS_KEY,
-  waiterKey,
-  waiterSortKeyPrefix,
-} from '../../domain/table';
+// prettier-ignore
+import { BUILD_PK, buildKeysOf, buildRecordKey, buildSortKey, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, dynamoKey, executionMarkerKey, expiresAt, readCurrentRelease, RELEASE_CURRENT, SETTINGS_KEY, waiterKey, waiterSortKeyPrefix } from '../../domain/table';
 
 describe('build sort keys', () => {
   test('a build number is zero-padded to 10 digits, so that builds sort by number', () => {
