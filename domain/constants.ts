@@ -4,6 +4,9 @@
  * it equals the constant here: change a value here and that test names every ASL site to change with it.
  */
 
+/** The resource-name prefix when the config (`prefix`) or the CLI (`--prefix`, SLIPWAY_PREFIX) names none. */
+export const DEFAULT_PREFIX = 'slipway';
+
 /** `Source` of the milestone events the pipelines put on the default event bus (the ASL's PutEvents `Source`). */
 export const MILESTONE_SOURCE = 'slipway';
 

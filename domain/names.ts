@@ -1,5 +1,5 @@
 import { EXECUTION_NAME_MAX } from './constants';
-import type { StateMachineName } from './pipelines';
+import { PIPELINE_FUNCTIONS, type PipelineFunctionKey, type StateMachineName } from './pipelines';
 
 /*
  * Every name Slipway gives a resource or reads back: state machines, services, task-definition families,
@@ -17,6 +17,16 @@ import type { StateMachineName } from './pipelines';
  */
 export function stateMachineName(prefix: string, controlPlane: string, pipeline: StateMachineName): string {
   return `${prefix}-${controlPlane}-${pipeline}`;
+}
+
+/** Name of a shared control-plane function: `<prefix>-<controlPlane>-<handler>` (apps' operator policies address it by name). */
+export function controlPlaneFunctionName(prefix: string, controlPlane: string, fn: PipelineFunctionKey): string {
+  return `${prefix}-${controlPlane}-${PIPELINE_FUNCTIONS[fn]}`;
+}
+
+/** The app's CodeBuild project: `<prefix>-<app>` (its build events name the app by it). */
+export function codeBuildProjectName(prefix: string, app: string): string {
+  return `${prefix}-${app}`;
 }
 
 // ---- ECS --------------------------------------------------------------------------------------------------

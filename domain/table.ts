@@ -22,6 +22,10 @@ export interface ItemKey {
   readonly sk: string;
 }
 
+/** The tables' partition-key and sort-key attribute names (both strings). */
+export const PARTITION_KEY = 'pk';
+export const SORT_KEY = 'sk';
+
 /** Attribute holding an item's expiry (epoch seconds): the TTL attribute of the app and control tables. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 

@@ -7,6 +7,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { BUILD_PIPELINES, STATE_MACHINES, type BuildPipelineName, type StateMachineName } from '../../domain/pipelines';
 import { appAndBuildOf, appParameterPath, appsParameterRoot, lambdaLogGroupName, settingsParameterName, stateMachineName } from '../../domain/names';
+import { DEFAULT_PREFIX } from '../../domain/constants';
 import { BUILD_PK, buildKeysOf, buildSortKey, DEPLOY_CLAIM, dynamoKey, RELEASE_CURRENT } from '../../domain/table';
 import { APP_NAME, APP_NAME_MAX, appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
 import { cliClient } from '../cli/aws-clients';
@@ -181,7 +182,7 @@ function parameterArnParts(arn: string | undefined): { region: string; account: 
  */
 export async function locateApp(clients: OpsClients, app: string, options: LocateOptions = {}): Promise<AppTarget> {
   checkAppName(app);
-  const prefix = options.prefix ?? 'slipway';
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
   const region = await aws('reading the AWS region', () => clients.ssm.config.region()).catch(() => undefined);
   if (!region) throw new AwsError('NoRegion', 'no AWS region: pass --region, set AWS_REGION, or use a profile with a region');
   const settingsParameter = settingsParameterName(appParameterPath(prefix, app));

@@ -3,6 +3,7 @@ import { cliExecutionName, logStreamLink, pipelineExecutionName, taskLogStreamNa
 // The build's three pipelines (config-change and schedules executions are not part of a build).
 import type { BuildPipelineName as StateMachineName } from '../../domain/pipelines';
 import { buildSortKey } from '../../domain/table';
+import { DEFAULT_PREFIX } from '../../domain/constants';
 import { UsageError } from '../cli/errors';
 import {
   assertExecutionOf,
@@ -280,14 +281,14 @@ function submittedTaskArn(submitted: string | undefined): string | undefined {
  * execution's name (`<app>-<build>-release`) or input (the app; a build execution has a random name,
  * its input is the CodeBuild event of project `<prefix>-<app>`).
  */
-function namedBuild(t: ExecutionTarget, d: DescribeExecutionCommandOutput, prefix = 'slipway'): { app?: string; build?: string } {
+function namedBuild(t: ExecutionTarget, d: DescribeExecutionCommandOutput, prefix = DEFAULT_PREFIX): { app?: string; build?: string } {
   if ('build' in t) return { app: t.app, build: t.build };
   const owner = executionOwner(d.name ?? parseExecutionArn(t.arn)?.name, d.input, prefix);
   return { ...(owner.app ? { app: owner.app } : {}), ...(owner.build ? { build: owner.build } : {}) };
 }
 
 /** With `--app`, an execution named by ARN must be that app's. @throws WrongApp */
-function checkNamedApp(t: ExecutionTarget, d: DescribeExecutionCommandOutput, prefix = 'slipway'): void {
+function checkNamedApp(t: ExecutionTarget, d: DescribeExecutionCommandOutput, prefix = DEFAULT_PREFIX): void {
   if ('arn' in t && t.app !== undefined) assertExecutionOf(t.app, d, prefix, true);
 }
 
