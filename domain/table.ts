@@ -140,3 +140,64 @@ export function readCurrentRelease(item: Record<string, AttributeValue> | undefi
     ...(s('releasedAt') !== undefined ? { releasedAt: s('releasedAt') } : {}),
   };
 }
+
+/** A build as the build pipeline records it (pk BUILD, sk the zero-padded build number). */
+export interface BuildRecord {
+  readonly sortKey: string;
+  readonly buildKey: string;
+  readonly status?: string;
+  readonly buildId?: string;
+  readonly project?: string;
+  readonly commit?: string;
+  readonly image?: string;
+  readonly logLink?: string;
+  readonly eventTime?: string;
+  /** The build execution that recorded it (EventBridge starts it under a random name). */
+  readonly recordedBy?: string;
+  readonly pipelineError?: string;
+  readonly pipelineCause?: string;
+  readonly failedExecution?: string;
+  readonly failedAt?: string;
+  /** Set by a deploy that succeeded. */
+  readonly releasedAt?: string;
+  readonly releaseProcesses?: { process: string; taskDefinitionArn: string }[];
+  readonly deployExecution?: string;
+}
+
+const s = (item: Record<string, AttributeValue>, key: string): string | undefined => item[key]?.S;
+
+/** A JSON list of `{ process, taskDefinitionArn }` (the release's processes), or undefined when it is not one. */
+export function readProcessList(json: string | undefined): { process: string; taskDefinitionArn: string }[] | undefined {
+  if (!json) return undefined;
+  try {
+    const list = JSON.parse(json) as { process?: unknown; taskDefinitionArn?: unknown }[];
+    if (!Array.isArray(list)) return undefined;
+    return list.filter((p) => typeof p.process === 'string' && typeof p.taskDefinitionArn === 'string').map((p) => ({ process: p.process as string, taskDefinitionArn: p.taskDefinitionArn as string }));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads a build's record (a `BUILD` item), as the build, deploy and execution-status writers leave it. */
+export function readBuildRecord(item: Record<string, AttributeValue>): BuildRecord {
+  const sortKey = s(item, 'sk') ?? '';
+  return {
+    sortKey,
+    buildKey: s(item, 'buildKey') ?? sortKey.replace(/^0+(?=\d)/, ''),
+    status: s(item, 'status'),
+    buildId: s(item, 'buildId'),
+    project: s(item, 'project'),
+    commit: s(item, 'commit'),
+    image: s(item, 'image'),
+    logLink: s(item, 'logLink'),
+    eventTime: s(item, 'eventTime'),
+    recordedBy: s(item, 'recordedBy'),
+    pipelineError: s(item, 'pipelineError'),
+    pipelineCause: s(item, 'pipelineCause'),
+    failedExecution: s(item, 'failedExecution'),
+    failedAt: s(item, 'failedAt'),
+    releasedAt: s(item, 'releasedAt'),
+    releaseProcesses: readProcessList(s(item, 'releaseProcesses')),
+    deployExecution: s(item, 'deployExecution'),
+  };
+}

@@ -8,7 +8,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { BUILD_PIPELINES, STATE_MACHINES, type BuildPipelineName, type StateMachineName } from '../../domain/pipelines';
 import { appAndBuildOf, appParameterPath, appsParameterRoot, lambdaLogGroupName, settingsParameterName, stateMachineName } from '../../domain/names';
 import { DEFAULT_PREFIX } from '../../domain/constants';
-import { BUILD_PK, buildKeysOf, buildSortKey, DEPLOY_CLAIM, dynamoKey, RELEASE_CURRENT } from '../../domain/table';
+import { BUILD_PK, buildKeysOf, buildSortKey, DEPLOY_CLAIM, dynamoKey, readBuildRecord, RELEASE_CURRENT, type BuildRecord } from '../../domain/table';
 import { APP_NAME, APP_NAME_MAX, appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
 import { cliClient } from '../cli/aws-clients';
 import { AWS_ERROR_NAMES, AwsError, describeAwsError as describeLine, UsageError, type AwsErrorName } from '../cli/errors';
@@ -321,28 +321,8 @@ export async function getFullHistory(clients: OpsClients, arn: string): Promise<
   return events;
 }
 
-/** A build as the build pipeline records it (pk BUILD, sk the zero-padded build number). */
-export interface BuildItem {
-  readonly sortKey: string;
-  readonly buildKey: string;
-  readonly status?: string;
-  readonly buildId?: string;
-  readonly project?: string;
-  readonly commit?: string;
-  readonly image?: string;
-  readonly logLink?: string;
-  readonly eventTime?: string;
-  /** The build execution that recorded it (EventBridge starts it under a random name). */
-  readonly recordedBy?: string;
-  readonly pipelineError?: string;
-  readonly pipelineCause?: string;
-  readonly failedExecution?: string;
-  readonly failedAt?: string;
-  /** Set by a deploy that succeeded. */
-  readonly releasedAt?: string;
-  readonly releaseProcesses?: { process: string; taskDefinitionArn: string }[];
-  readonly deployExecution?: string;
-}
+/** A build's record (pk BUILD). @deprecated — the shape is BuildRecord in domain/ (domain/table.ts). */
+export type BuildItem = BuildRecord;
 
 /** The app's current release (pk RELEASE, sk CURRENT). */
 export interface CurrentRelease {
@@ -363,40 +343,6 @@ export function checkBuildKey(build: string): string {
 
 const s = (item: Record<string, AttributeValue>, key: string): string | undefined => item[key]?.S;
 
-function parseProcesses(json: string | undefined): { process: string; taskDefinitionArn: string }[] | undefined {
-  if (!json) return undefined;
-  try {
-    const list = JSON.parse(json) as { process?: unknown; taskDefinitionArn?: unknown }[];
-    if (!Array.isArray(list)) return undefined;
-    return list.filter((p) => typeof p.process === 'string' && typeof p.taskDefinitionArn === 'string').map((p) => ({ process: p.process as string, taskDefinitionArn: p.taskDefinitionArn as string }));
-  } catch {
-    return undefined;
-  }
-}
-
-/** Parses a BUILD item. */
-export function buildItem(item: Record<string, AttributeValue>): BuildItem {
-  const sortKey = s(item, 'sk') ?? '';
-  return {
-    sortKey,
-    buildKey: s(item, 'buildKey') ?? sortKey.replace(/^0+(?=\d)/, ''),
-    status: s(item, 'status'),
-    buildId: s(item, 'buildId'),
-    project: s(item, 'project'),
-    commit: s(item, 'commit'),
-    image: s(item, 'image'),
-    logLink: s(item, 'logLink'),
-    eventTime: s(item, 'eventTime'),
-    recordedBy: s(item, 'recordedBy'),
-    pipelineError: s(item, 'pipelineError'),
-    pipelineCause: s(item, 'pipelineCause'),
-    failedExecution: s(item, 'failedExecution'),
-    failedAt: s(item, 'failedAt'),
-    releasedAt: s(item, 'releasedAt'),
-    releaseProcesses: parseProcesses(s(item, 'releaseProcesses')),
-    deployExecution: s(item, 'deployExecution'),
-  };
-}
 
 /** The most recent builds, newest first. */
 export async function recentBuilds(clients: OpsClients, target: AppTarget, limit: number, options: { before?: string; releasedOnly?: boolean } = {}): Promise<BuildItem[]> {
@@ -416,7 +362,7 @@ export async function recentBuilds(clients: OpsClients, target: AppTarget, limit
         }),
       ),
     );
-    builds.push(...(page.Items ?? []).map(buildItem));
+    builds.push(...(page.Items ?? []).map(readBuildRecord));
     startKey = page.LastEvaluatedKey;
   } while (startKey && builds.length < limit);
   return builds.slice(0, limit);
@@ -427,7 +373,7 @@ export async function getBuild(clients: OpsClients, target: AppTarget, buildKey:
   const out = await aws(`DynamoDB GetItem on ${target.tableName}`, () =>
     clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: dynamoKey({ pk: BUILD_PK, sk: buildSortKey(buildKey) }), ConsistentRead: true })),
   );
-  return out.Item ? buildItem(out.Item) : undefined;
+  return out.Item ? readBuildRecord(out.Item) : undefined;
 }
 
 /** The app's current release, or undefined before the first deploy. */

@@ -3,9 +3,9 @@ import { DescribeLogStreamsCommand, FilterLogEventsCommand, GetLogEventsCommand,
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import { PROCESS_NAME, type AppSettings } from '../../functions/shared/settings';
 import { pipelineExecutionName } from '../../domain/names';
-import { BUILD_PK } from '../../domain/table';
+import { BUILD_PK, readBuildRecord } from '../../domain/table';
 import { UsageError } from '../cli/errors';
-import { aws, buildItem, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, type AppTarget, type BuildItem, type LocateOptions, type OpsClients } from './aws';
+import { aws, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, type AppTarget, type BuildItem, type LocateOptions, type OpsClients } from './aws';
 import type { Clock } from './commands';
 import type { LogEvent, LogsOutput } from './schemas';
 import { escapeForTerminal } from './terminal';
@@ -164,7 +164,7 @@ async function buildWindow(clients: OpsClients, target: AppTarget, key: string):
       const at = Date.parse(item.releasedAt?.S ?? '');
       if (!Number.isNaN(at) && (to === null || at < to)) {
         to = at;
-        next = buildItem(item);
+        next = readBuildRecord(item);
       }
     }
     startKey = page.LastEvaluatedKey;

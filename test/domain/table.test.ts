@@ -1,6 +1,6 @@
 import { BUILD_SORT_KEY_DIGITS, WAITER_TTL_SECONDS } from '../../domain/constants';
 // prettier-ignore
-import { BUILD_PK, buildKeysOf, buildRecordKey, buildSortKey, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, dynamoKey, executionMarkerKey, expiresAt, readCurrentRelease, RELEASE_CURRENT, SETTINGS_KEY, waiterKey, waiterSortKeyPrefix } from '../../domain/table';
+import { BUILD_PK, buildKeysOf, buildRecordKey, buildSortKey, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, dynamoKey, executionMarkerKey, expiresAt, readBuildRecord, readCurrentRelease, readProcessList, RELEASE_CURRENT, SETTINGS_KEY, waiterKey, waiterSortKeyPrefix } from '../../domain/table';
 
 describe('build sort keys', () => {
   test('a build number is zero-padded to 10 digits, so that builds sort by number', () => {
@@ -88,5 +88,33 @@ describe('readCurrentRelease', () => {
 
   test('an item written before buildSortKey was stored gets it from its build key', () => {
     expect(readCurrentRelease({ buildKey: { S: '7' } })).toEqual({ buildKey: '7', buildSortKey: '0000000007' });
+  });
+});
+
+describe('readBuildRecord', () => {
+  test('reads what the build machine records and the deploy machine and execution-status add', () => {
+    const record = readBuildRecord({
+      pk: { S: 'BUILD' },
+      sk: { S: '0000000042' },
+      buildKey: { S: '42' },
+      status: { S: 'SUCCEEDED' },
+      image: { S: 'repo:build-42' },
+      releasedAt: { S: '2026-11-20T12:00:00Z' },
+      releaseProcesses: { S: '[{"process":"web","taskDefinitionArn":"arn:td:1"},{"process":7}]' },
+      failedExecution: { S: 'arn:exec' },
+    });
+    expect(record).toMatchObject({ sortKey: '0000000042', buildKey: '42', status: 'SUCCEEDED', image: 'repo:build-42', releasedAt: '2026-11-20T12:00:00Z', failedExecution: 'arn:exec' });
+    expect(record.releaseProcesses).toEqual([{ process: 'web', taskDefinitionArn: 'arn:td:1' }]);
+  });
+
+  test('a record without buildKey gets it from its sort key, without the padding', () => {
+    expect(readBuildRecord({ sk: { S: '0000000042' } }).buildKey).toBe('42');
+    expect(readBuildRecord({ sk: { S: '0000000000' } }).buildKey).toBe('0');
+  });
+
+  test('a process list that is not JSON, or not a list, is no list', () => {
+    expect(readProcessList(undefined)).toBeUndefined();
+    expect(readProcessList('not json')).toBeUndefined();
+    expect(readProcessList('{"process":"web"}')).toBeUndefined();
   });
 });
