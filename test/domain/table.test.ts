@@ -57,6 +57,9 @@ describe('TTL values', () => {
   });
 });
 
+/** A DynamoDB item of string attributes, as GetItem returns it. */
+const stringItem = (fields: Record<string, string>) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { S: v }]));
+
 describe('readCurrentRelease', () => {
   test('no item, or one without a build key, is no release', () => {
     expect(readCurrentRelease(undefined)).toBeUndefined();
@@ -64,26 +67,8 @@ describe('readCurrentRelease', () => {
   });
 
   test('reads what the deploy machine writes', () => {
-    const item = {
-      pk: { S: 'RELEASE' },
-      sk: { S: 'CURRENT' },
-      buildKey: { S: '42' },
-      buildSortKey: { S: '0000000042' },
-      image: { S: 'repo:build-42' },
-      commit: { S: 'abc' },
-      processes: { S: '[{"process":"web","taskDefinitionArn":"arn:td:1"}]' },
-      execution: { S: 'arn:exec' },
-      releasedAt: { S: '2026-11-20T12:00:00Z' },
-    };
-    expect(readCurrentRelease(item)).toEqual({
-      buildKey: '42',
-      buildSortKey: '0000000042',
-      image: 'repo:build-42',
-      commit: 'abc',
-      processes: '[{"process":"web","taskDefinitionArn":"arn:td:1"}]',
-      execution: 'arn:exec',
-      releasedAt: '2026-11-20T12:00:00Z',
-    });
+    const fields = { buildKey: '42', buildSortKey: '0000000042', image: 'repo:build-42', commit: 'abc', processes: '[{"process":"web","taskDefinitionArn":"arn:td:1"}]', execution: 'arn:exec', releasedAt: '2026-11-20T12:00:00Z' };
+    expect(readCurrentRelease(stringItem({ pk: 'RELEASE', sk: 'CURRENT', ...fields }))).toEqual(fields);
   });
 
   test('an item written before buildSortKey was stored gets it from its build key', () => {
@@ -93,17 +78,9 @@ describe('readCurrentRelease', () => {
 
 describe('readBuildRecord', () => {
   test('reads what the build machine records and the deploy machine and execution-status add', () => {
-    const record = readBuildRecord({
-      pk: { S: 'BUILD' },
-      sk: { S: '0000000042' },
-      buildKey: { S: '42' },
-      status: { S: 'SUCCEEDED' },
-      image: { S: 'repo:build-42' },
-      releasedAt: { S: '2026-11-20T12:00:00Z' },
-      releaseProcesses: { S: '[{"process":"web","taskDefinitionArn":"arn:td:1"},{"process":7}]' },
-      failedExecution: { S: 'arn:exec' },
-    });
-    expect(record).toMatchObject({ sortKey: '0000000042', buildKey: '42', status: 'SUCCEEDED', image: 'repo:build-42', releasedAt: '2026-11-20T12:00:00Z', failedExecution: 'arn:exec' });
+    const fields = { buildKey: '42', status: 'SUCCEEDED', image: 'repo:build-42', releasedAt: '2026-11-20T12:00:00Z', failedExecution: 'arn:exec' };
+    const record = readBuildRecord(stringItem({ pk: 'BUILD', sk: '0000000042', ...fields, releaseProcesses: '[{"process":"web","taskDefinitionArn":"arn:td:1"},{"process":7}]' }));
+    expect(record).toMatchObject({ sortKey: '0000000042', ...fields });
     expect(record.releaseProcesses).toEqual([{ process: 'web', taskDefinitionArn: 'arn:td:1' }]);
   });
 
