@@ -29,6 +29,19 @@ export function codeBuildProjectName(prefix: string, app: string): string {
   return `${prefix}-${app}`;
 }
 
+/** The operator policies of an app: `<prefix>-<app>-develop` and `<prefix>-<app>-operate` (docs/control-plane.md). */
+export type OperatorLevel = 'develop' | 'operate';
+
+/** Name of an app's operator managed policy: `<prefix>-<app>-<level>`. */
+export function operatorPolicyName(prefix: string, app: string, level: OperatorLevel): string {
+  return `${prefix}-${app}-${level}`;
+}
+
+/** CloudWatch dashboard of an app or of a control plane: `<prefix>-<app or control plane>`. */
+export function dashboardName(prefix: string, appOrControlPlane: string): string {
+  return `${prefix}-${appOrControlPlane}`;
+}
+
 // ---- ECS --------------------------------------------------------------------------------------------------
 
 /** ECS service name of an app's process type. */

@@ -1,6 +1,6 @@
 import { EXECUTION_NAME_MAX } from '../../domain/constants';
 // prettier-ignore
-import { appAndBuildOf, appLogGroupName, appParameterPath, appsParameterRoot, buildLogGroupName, cliExecutionName, clusterNameOf, configParameterName, configParameterPath, configRedeployExecutionName, controlPlaneLogGroupName, isNumberedExecutionOf, lambdaLogGroupName, logStreamLink, parameterChangeExecutionName, pipelineExecutionName, SCALABLE_DIMENSION, scalableTargetResourceId, scheduleGroupName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, TAG_APP, TAG_BUILD, TAG_CONFIG_CHANGE, TAG_CONTROL_PLANE, TAG_PROCESS, taskDefinitionFamily, taskLogStreamName } from '../../domain/names';
+import { appAndBuildOf, appLogGroupName, appParameterPath, appsParameterRoot, buildLogGroupName, cliExecutionName, clusterNameOf, configParameterName, configParameterPath, codeBuildProjectName, configRedeployExecutionName, controlPlaneFunctionName, controlPlaneLogGroupName, dashboardName, isNumberedExecutionOf, lambdaLogGroupName, logStreamLink, operatorPolicyName, parameterChangeExecutionName, pipelineExecutionName, SCALABLE_DIMENSION, scalableTargetResourceId, scheduleGroupName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, TAG_APP, TAG_BUILD, TAG_CONFIG_CHANGE, TAG_CONTROL_PLANE, TAG_PROCESS, taskDefinitionFamily, taskLogStreamName } from '../../domain/names';
 import { APP_NAME_MAX } from '../../functions/shared/settings';
 
 describe('resource names', () => {
@@ -9,6 +9,10 @@ describe('resource names', () => {
     expect(serviceName('shop', 'web')).toBe('shop-web');
     expect(taskDefinitionFamily('slipway', 'shop', 'worker')).toBe('slipway-shop-worker');
     expect(scheduleGroupName('slipway', 'shop')).toBe('slipway-shop');
+    expect(controlPlaneFunctionName('slipway', 'main', 'updateService')).toBe('slipway-main-update-service');
+    expect(codeBuildProjectName('slipway', 'shop')).toBe('slipway-shop');
+    expect(operatorPolicyName('slipway', 'shop', 'operate')).toBe('slipway-shop-operate');
+    expect(dashboardName('slipway', 'main')).toBe('slipway-main');
   });
 
   test('parameters live under /<prefix>/apps/<app>', () => {
