@@ -7,7 +7,6 @@
  * ./constants.ts, ./table.ts and ./names.ts; test/domain/asl-constants.test.ts checks the files agree.
  */
 
-
 /** One folder per handler under `functions/`. */
 export const PIPELINE_FUNCTIONS = {
   /** Turns a CodeBuild "Build State Change" event into a typed build record, or fails with InvalidEvent. */
