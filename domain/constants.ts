@@ -22,6 +22,12 @@ export const MAX_RUNNING_DEPLOY_CHECKS = 240;
 /** Seconds a config change waits for more changes before the app is redeployed, unless the app's config says otherwise. */
 export const CONFIG_DEBOUNCE_DEFAULT_SECONDS = 30;
 
+/** How long a deploy may take before it fails with DeploymentTimedOut, unless the app's config says otherwise (minutes). */
+export const DEPLOY_TIMEOUT_DEFAULT_MINUTES = 30;
+
+/** The average CPU utilisation (percent) an autoscaled process is kept at, unless its config says otherwise. */
+export const CPU_TARGET_DEFAULT_PERCENT = 60;
+
 /** How long a waiter item (a deploy's task token) is kept after it was written, in seconds (2 days). */
 export const WAITER_TTL_SECONDS = 2 * 86400;
 

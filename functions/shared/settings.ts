@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { isTimeZone, TIME_OF_DAY, WEEKDAYS } from './scale-schedule';
-import { CONFIG_DEBOUNCE_DEFAULT_SECONDS } from '../../domain/constants';
+import { CONFIG_DEBOUNCE_DEFAULT_SECONDS, CPU_TARGET_DEFAULT_PERCENT, DEPLOY_TIMEOUT_DEFAULT_MINUTES } from '../../domain/constants';
 
 /**
  * The app's settings: what the pipelines need to register task definitions, run the release task and
@@ -35,7 +35,7 @@ const secret = z.object({ name: nonEmpty(), valueFrom: nonEmpty() });
 export const autoscalingSchema = z.object({
   min: z.int().check(z.gte(0)),
   max: z.int().check(z.gte(1)),
-  cpuTarget: z._default(z.number().check(z.gte(1), z.lte(100)), 60),
+  cpuTarget: z._default(z.number().check(z.gte(1), z.lte(100)), CPU_TARGET_DEFAULT_PERCENT),
 });
 
 /** A non-production app's scale-to-zero schedule (functions/shared/scale-schedule.ts). */
@@ -93,7 +93,7 @@ export const appSettingsSchema = z.object({
     .check(z.minLength(1)),
   /** The release phase: a one-off task of `process` with `command`. Absent: no release phase. */
   release: z.optional(z.object({ process: z.string().check(z.regex(PROCESS_NAME)), command: z.array(z.string()).check(z.minLength(1)) })),
-  deployTimeoutSeconds: z._default(z.int().check(z.gte(60), z.lte(86400)), 1800),
+  deployTimeoutSeconds: z._default(z.int().check(z.gte(60), z.lte(86400)), DEPLOY_TIMEOUT_DEFAULT_MINUTES * 60),
   /** Scheduled tasks from the app config (validated by sync-schedules, see functions/shared/schedules.ts). */
   schedules: z._default(z.array(z.unknown()), []),
   /** Non-production apps: when every service scales to zero and back. Absent: always running. */
