@@ -89,14 +89,19 @@ export function scheduleGroupName(prefix: string, app: string): string {
 
 // ---- Parameter Store --------------------------------------------------------------------------------------
 
-/** `/<prefix>/apps/`: every app's parameters live below it (the shared Parameter Store rule's path). */
+/** `/<prefix>/apps`: the path every app's parameters live below (GetParametersByPath's `Path`). */
+export function appsParameterPath(prefix: string): string {
+  return `/${prefix}/apps`;
+}
+
+/** `/<prefix>/apps/`: the name prefix of every app's parameters (the shared Parameter Store rule's prefix). */
 export function appsParameterRoot(prefix: string): string {
-  return `/${prefix}/apps/`;
+  return `${appsParameterPath(prefix)}/`;
 }
 
 /** `/<prefix>/apps/<app>`: every parameter of the app lives below it. */
 export function appParameterPath(prefix: string, app: string): string {
-  return `/${prefix}/apps/${app}`;
+  return `${appsParameterRoot(prefix)}${app}`;
 }
 
 /** `/<prefix>/apps/<app>/config`: the app's config keys, one parameter each. */
@@ -183,6 +188,10 @@ export function isNumberedExecutionOf(executionName: string, app: string, pipeli
 export const TAG_APP = 'slipway:app';
 /** The build a task-definition revision was registered for (a re-run finds its own revision by it). */
 export const TAG_BUILD = 'slipway:build';
+/** The schedule entry a scheduled task runs (EventBridge Scheduler's ECS target tags it). */
+export const TAG_SCHEDULE = 'slipway:schedule';
+/** A one-off task `slipway run` started (value `cli`). */
+export const TAG_RUN = 'slipway:run';
 /** The process type of a service. */
 export const TAG_PROCESS = 'slipway:process';
 /** A revision registered by a config change: the config-change execution's name. */

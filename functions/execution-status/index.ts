@@ -3,6 +3,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod/mini';
 import { EXECUTION_MARKER_TTL_SECONDS, MILESTONE_SOURCE } from '../../domain/constants';
+import { appsParameterRoot } from '../../domain/names';
 import { EXECUTION_STATUS_DETAIL_TYPE, type Milestone, type StateMachineName } from '../../domain/pipelines';
 import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, dynamoKey, executionMarkerKey, expiresAt, TTL_ATTRIBUTE, type ItemKey } from '../../domain/table';
 import { dynamodb } from '../shared/aws/dynamodb';
@@ -176,7 +177,7 @@ export async function processStatus(prefix: string, facts: StatusFacts): Promise
   const input = parseExecutionInput(facts.input ?? (await describeInput(facts.executionArn)));
   const app = appOfExecutionInput(prefix, input);
   if (!app) {
-    const reason = `${facts.executionArn} names no app of /${prefix}/apps/ in its input (a malformed event or a start by hand): nothing to record`;
+    const reason = `${facts.executionArn} names no app of ${appsParameterRoot(prefix)} in its input (a malformed event or a start by hand): nothing to record`;
     logger.warn('execution of no app', { reason });
     return { kind: 'ignored', reason };
   }

@@ -1,5 +1,6 @@
 import { appParameterPath, cliExecutionName, configParameterName, pipelineExecutionName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, taskDefinitionFamily } from '../../domain/names';
 import { STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
+import { appAlarmName } from '../../domain/alerts';
 
 /**
  * Every AWS call each `slipway` command makes, with the IAM action it needs and the resource it acts
@@ -183,7 +184,7 @@ export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
   {
     command: 'alarms',
     roles: ['management', 'user'],
-    calls: [...LOCATE, { action: 'cloudwatch:DescribeAlarms', resource: { kind: 'arn', arns: (ids) => [arn(ids, 'cloudwatch', `alarm:${ids.prefix}-${ids.app}-web-cpu`)] }, why: 'the app\'s alarms (named <prefix>-<app>-...)' }],
+    calls: [...LOCATE, { action: 'cloudwatch:DescribeAlarms', resource: { kind: 'arn', arns: (ids) => [arn(ids, 'cloudwatch', `alarm:${appAlarmName(ids.prefix, ids.app, 'web-cpu')}`)] }, why: 'the app\'s alarms (named <prefix>-<app>-...)' }],
   },
   {
     command: 'scale',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { logStreamLink, taskLogStreamName } from '../../domain/names';
+import { logStreamLink, TAG_RUN, taskLogStreamName } from '../../domain/names';
 import { WEB_PROCESS } from '../app-settings';
 import { EXIT, UsageError } from '../cli/errors';
 import { aws, CannotProceed, getBuild, getCurrentRelease, locateApp, NotFound, type LocateOptions, type OpsClients } from './aws';
@@ -20,7 +20,7 @@ import { escapeForTerminal } from './terminal';
 /** `startedBy` of every task `slipway run` starts (ECS lists them with `ListTasks --started-by`). */
 export const RUN_STARTED_BY = 'slipway-run';
 /** The tag that marks a one-off task (the task definition's slipway:app and slipway:build tags are propagated). */
-export const RUN_TAG = { key: 'slipway:run', value: 'cli' } as const;
+export const RUN_TAG = { key: TAG_RUN, value: 'cli' } as const;
 /** ECS refuses a container command override over 8,192 characters in all. */
 const MAX_COMMAND_CHARS = 8192;
 

@@ -1,6 +1,6 @@
 import { EXECUTION_NAME_MAX } from '../../domain/constants';
 // prettier-ignore
-import { appAndBuildOf, appLogGroupName, appParameterPath, appsParameterRoot, buildLogGroupName, cliExecutionName, clusterNameOf, configParameterName, configParameterPath, codeBuildProjectName, configRedeployExecutionName, controlPlaneFunctionName, controlPlaneLogGroupName, dashboardName, isNumberedExecutionOf, lambdaLogGroupName, logStreamLink, operatorPolicyName, parameterChangeExecutionName, pipelineExecutionName, SCALABLE_DIMENSION, scalableTargetResourceId, scheduleGroupName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, TAG_APP, TAG_BUILD, TAG_CONFIG_CHANGE, TAG_CONTROL_PLANE, TAG_PROCESS, taskDefinitionFamily, taskLogStreamName } from '../../domain/names';
+import { appAndBuildOf, appLogGroupName, appParameterPath, appsParameterPath, appsParameterRoot, buildLogGroupName, cliExecutionName, clusterNameOf, configParameterName, configParameterPath, codeBuildProjectName, configRedeployExecutionName, controlPlaneFunctionName, controlPlaneLogGroupName, dashboardName, isNumberedExecutionOf, lambdaLogGroupName, logStreamLink, operatorPolicyName, parameterChangeExecutionName, pipelineExecutionName, SCALABLE_DIMENSION, scalableTargetResourceId, scheduleGroupName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, TAG_APP, TAG_BUILD, TAG_CONFIG_CHANGE, TAG_CONTROL_PLANE, TAG_PROCESS, TAG_RUN, TAG_SCHEDULE, taskDefinitionFamily, taskLogStreamName } from '../../domain/names';
 import { APP_NAME_MAX } from '../../functions/shared/settings';
 
 describe('resource names', () => {
@@ -19,6 +19,7 @@ describe('resource names', () => {
     const app = appParameterPath('slipway', 'shop');
     expect(app).toBe('/slipway/apps/shop');
     expect(app.startsWith(appsParameterRoot('slipway'))).toBe(true);
+    expect(appsParameterPath('slipway')).toBe('/slipway/apps');
     expect(configParameterPath(app)).toBe('/slipway/apps/shop/config');
     expect(configParameterName(app, 'DATABASE_URL')).toBe('/slipway/apps/shop/config/DATABASE_URL');
     expect(schedulesParameterName(app)).toBe('/slipway/apps/shop/schedules');
@@ -35,7 +36,7 @@ describe('resource names', () => {
   });
 
   test('tags are distinct slipway: keys', () => {
-    const tags = [TAG_APP, TAG_BUILD, TAG_PROCESS, TAG_CONFIG_CHANGE, TAG_CONTROL_PLANE];
+    const tags = [TAG_APP, TAG_BUILD, TAG_PROCESS, TAG_CONFIG_CHANGE, TAG_CONTROL_PLANE, TAG_SCHEDULE, TAG_RUN];
     expect(new Set(tags).size).toBe(tags.length);
     for (const t of tags) expect(t).toMatch(/^slipway:[a-z-]+$/);
     expect(TAG_APP).toBe('slipway:app');
