@@ -184,23 +184,29 @@ export function isNumberedExecutionOf(executionName: string, app: string, pipeli
 
 // ---- Tags -------------------------------------------------------------------------------------------------
 
-/** The app a resource belongs to (task definitions, services, the app's table and roles). */
-export const TAG_APP = 'slipway:app';
-/** The build a task-definition revision was registered for (a re-run finds its own revision by it). */
-export const TAG_BUILD = 'slipway:build';
-/** The schedule entry a scheduled task runs (EventBridge Scheduler's ECS target tags it). */
-export const TAG_SCHEDULE = 'slipway:schedule';
-/** A one-off task `slipway run` started (value `cli`). */
-export const TAG_RUN = 'slipway:run';
-/** The process type of a service. */
-export const TAG_PROCESS = 'slipway:process';
-/** A revision registered by a config change: the config-change execution's name. */
-export const TAG_CONFIG_CHANGE = 'slipway:config-change';
-/**
- * The control plane an app's table and roles are for: the shared control plane's IAM conditions
- * (`aws:ResourceTag/slipway:control-plane`) reach only its own apps' resources.
- */
-export const TAG_CONTROL_PLANE = 'slipway:control-plane';
+/** The tag keys Slipway puts on what it creates, and finds its own resources by. */
+export const TAGS = {
+  /** The app a resource belongs to (task definitions, services, the app's table and roles). */
+  app: 'slipway:app',
+  /** The build a task-definition revision was registered for (a re-run finds its own revision by it). */
+  build: 'slipway:build',
+  /** The process type of a service. */
+  process: 'slipway:process',
+  /** A revision registered by a config change: the config-change execution's name. */
+  configChange: 'slipway:config-change',
+  /**
+   * The control plane an app's table and roles are for: the shared control plane's IAM conditions
+   * (`aws:ResourceTag/slipway:control-plane`) reach only its own apps' resources.
+   */
+  controlPlane: 'slipway:control-plane',
+  /** The schedule entry a scheduled task runs (EventBridge Scheduler's ECS target tags it). */
+  schedule: 'slipway:schedule',
+  /** A one-off task `slipway run` started (value `cli`). */
+  run: 'slipway:run',
+} as const;
+
+/** Each tag key by its own name (see {@link TAGS}). */
+export const { app: TAG_APP, build: TAG_BUILD, process: TAG_PROCESS, configChange: TAG_CONFIG_CHANGE, controlPlane: TAG_CONTROL_PLANE, schedule: TAG_SCHEDULE, run: TAG_RUN } = TAGS;
 
 // ---- CloudWatch Logs --------------------------------------------------------------------------------------
 
