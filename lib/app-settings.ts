@@ -1,7 +1,7 @@
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { AppSettingsInput } from '../functions/shared/settings';
 import { scaleScheduleOf, type AppConfig } from './config';
-import { taskDefinitionFamily } from './pipeline-contract';
+import { taskDefinitionFamily } from '../domain/names';
 
 /** The process type attached to the load balancer. */
 export const WEB_PROCESS = 'web';

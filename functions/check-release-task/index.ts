@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { createLogger } from '../shared/logger';
 import { parseInput } from '../shared/validation';
-import { judgeError, judgeTask, type ReleaseVerdict } from './verdict';
+import { judgeError, judgeTask, type ReleaseVerdict } from '../shared/release-verdict';
 
 const logger = createLogger('check-release-task');
 

@@ -7,6 +7,7 @@ import { deploymentVerdict, verdictAtTimeout, type DeploymentEventFacts } from '
 import { awsCall } from '../shared/errors';
 import { controlPlaneCluster, controlTable } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
+import { scheduledEventTime } from '../shared/validation';
 import { isWaiting, listWaiters, resume, settleWaiter, type Waiter } from '../shared/waiters';
 
 const logger = createLogger('deployment-events');
@@ -71,15 +72,15 @@ export async function handler(event: unknown): Promise<EventsResult> {
   // Only the control table: every app's waiters are there, keyed by service name (unique in the cluster).
   const table = controlTable();
   const cluster = controlPlaneCluster();
-  const e = (event ?? {}) as Record<string, unknown>;
-  if (e['detail-type'] === 'Scheduled Event') {
-    const at = typeof e.time === 'string' && !Number.isNaN(Date.parse(e.time)) ? new Date(e.time) : new Date();
+  const at = scheduledEventTime(event);
+  if (at) {
     const waiters = await listWaiters(dynamodb, table);
     return { kind: 'sweep', ...(await settle(table, cluster, waiters, undefined, at)) };
   }
   const parsed = deploymentEventSchema.safeParse(event);
   if (!parsed.success) {
-    const reason = `not an ECS "Deployment State Change" event or a scheduled sweep (detail-type: ${String(e['detail-type'] ?? 'none')})`;
+    const detailType = (event as Record<string, unknown> | null | undefined)?.['detail-type'];
+    const reason = `not an ECS "Deployment State Change" event or a scheduled sweep (detail-type: ${String(detailType ?? 'none')})`;
     logger.warn('event ignored', { reason });
     return { kind: 'ignored', resumed: 0, waiting: 0, reason };
   }

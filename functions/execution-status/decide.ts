@@ -4,9 +4,9 @@
  * milestone event say. No AWS calls here.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { buildKeysOf } from '../parse-build-event/parse';
-import { judgeError, type ReleaseContext } from '../check-release-task/verdict';
-import type { Milestone, StateMachineName } from '../../lib/pipeline-contract';
+import { buildKeysOf } from '../../domain/table';
+import type { Milestone, StateMachineName } from '../../domain/pipelines';
+import { judgeError, type ReleaseContext } from '../shared/release-verdict';
 
 /** Execution statuses of a "Step Functions Execution Status Change" event (DescribeExecution's status enum). */
 export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;

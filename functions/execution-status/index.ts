@@ -2,14 +2,17 @@ import { GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue 
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod/mini';
-import { EXECUTION_STATUS_DETAIL_TYPE, MILESTONE_SOURCE, type Milestone, type StateMachineName } from '../../lib/pipeline-contract';
+import { EXECUTION_MARKER_TTL_SECONDS, MILESTONE_SOURCE } from '../../domain/constants';
+import { appsParameterRoot } from '../../domain/names';
+import { EXECUTION_STATUS_DETAIL_TYPE, type Milestone, type StateMachineName } from '../../domain/pipelines';
+import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, dynamoKey, executionMarkerKey, expiresAt, TTL_ATTRIBUTE, type ItemKey } from '../../domain/table';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { eventbridge } from '../shared/aws/eventbridge';
 import { sfn } from '../shared/aws/sfn';
 import { awsCall, InvalidEvent, TransientError } from '../shared/errors';
 import { appOfExecutionInput, controlPlanePrefix, settingsOf, stateMachineArns } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
-import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, EXECUTION_PK } from '../shared/records';
+import { scheduledEventTime } from '../shared/validation';
 import {
   actionFor,
   buildKeysFromInput,
@@ -32,8 +35,6 @@ const HISTORY_EVENTS = 100;
 /** The sweep looks at the newest executions of each state machine (every app's: 50, up from 10 per app before the control plane was shared) that stopped this recently. */
 const SWEEP_WINDOW_MS = 24 * 3600 * 1000;
 const SWEEP_EXECUTIONS = 50;
-/** Processed-event markers expire after 30 days (TTL attribute expiresAt). */
-const MARKER_TTL_SECONDS = 30 * 86400;
 
 /**
  * A "Step Functions Execution Status Change" event as EventBridge delivers it (AWS Step Functions
@@ -85,7 +86,7 @@ function conditionFailed(e: unknown): boolean {
 /** The rank of the last status change processed for the execution (-1: none). */
 async function processedRank(table: string, executionArn: string): Promise<number> {
   const out = await awsCall('DynamoDB GetItem execution marker', () =>
-    dynamodb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: EXECUTION_PK }, sk: { S: executionArn } }, ConsistentRead: true })),
+    dynamodb.send(new GetItemCommand({ TableName: table, Key: dynamoKey(executionMarkerKey(executionArn)), ConsistentRead: true })),
   );
   const n = out.Item?.rank?.N;
   return n === undefined ? -1 : Number(n);
@@ -99,14 +100,13 @@ async function markProcessed(table: string, facts: StatusFacts, rank: number): P
         new PutItemCommand({
           TableName: table,
           Item: {
-            pk: { S: EXECUTION_PK },
-            sk: { S: facts.executionArn },
+            ...dynamoKey(executionMarkerKey(facts.executionArn)),
             pipeline: { S: facts.pipeline },
             status: { S: facts.status },
             redriveCount: { N: String(facts.redriveCount) },
             rank: { N: String(rank) },
             at: { S: new Date(facts.at).toISOString() },
-            expiresAt: { N: String(Math.floor(facts.at / 1000) + MARKER_TTL_SECONDS) },
+            [TTL_ATTRIBUTE]: expiresAt(facts.at, EXECUTION_MARKER_TTL_SECONDS),
           },
           ConditionExpression: 'attribute_not_exists(#rank) OR #rank < :rank',
           ExpressionAttributeNames: { '#rank': 'rank' },
@@ -124,7 +124,7 @@ async function updateBuild(table: string, keys: BuildKeys, update: string, value
   try {
     await awsCall(`DynamoDB UpdateItem build ${keys.buildKey}`, () =>
       dynamodb.send(
-        new UpdateItemCommand({ TableName: table, Key: { pk: { S: BUILD_PK }, sk: { S: keys.sortKey } }, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values }),
+        new UpdateItemCommand({ TableName: table, Key: dynamoKey({ pk: BUILD_PK, sk: keys.sortKey }), UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values }),
       ),
     );
     return true;
@@ -135,10 +135,10 @@ async function updateBuild(table: string, keys: BuildKeys, update: string, value
 }
 
 /** Gives up a claim the execution holds (conditional: a claim someone else took over is left alone). */
-async function releaseClaim(table: string, key: { pk: string; sk: string }, update: string, condition: string, values: Record<string, AttributeValue>): Promise<boolean> {
+async function releaseClaim(table: string, key: ItemKey, update: string, condition: string, values: Record<string, AttributeValue>): Promise<boolean> {
   try {
     await awsCall(`DynamoDB UpdateItem ${key.pk}/${key.sk}`, () =>
-      dynamodb.send(new UpdateItemCommand({ TableName: table, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values })),
+      dynamodb.send(new UpdateItemCommand({ TableName: table, Key: dynamoKey(key), UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values })),
     );
     return true;
   } catch (e) {
@@ -177,7 +177,7 @@ export async function processStatus(prefix: string, facts: StatusFacts): Promise
   const input = parseExecutionInput(facts.input ?? (await describeInput(facts.executionArn)));
   const app = appOfExecutionInput(prefix, input);
   if (!app) {
-    const reason = `${facts.executionArn} names no app of /${prefix}/apps/ in its input (a malformed event or a start by hand): nothing to record`;
+    const reason = `${facts.executionArn} names no app of ${appsParameterRoot(prefix)} in its input (a malformed event or a start by hand): nothing to record`;
     logger.warn('execution of no app', { reason });
     return { kind: 'ignored', reason };
   }
@@ -300,18 +300,15 @@ async function sweep(prefix: string, machines: Map<string, StateMachineName>, no
 /**
  * Failure bookkeeping, outside the executions: started by the EventBridge rule on Step Functions'
  * "Execution Status Change" events of the control plane's state machines (pattern: executionStatusEventPattern in
- * lib/pipeline-contract.ts), and by the 5-minute schedule (the repair sweep). Events arrive at least
+ * domain/pipelines.ts), and by the 5-minute schedule (the repair sweep). Events arrive at least
  * once and in any order: a change that is not newer than the one processed last changes nothing.
  * @throws InvalidEvent for an event that is neither.
  */
 export async function handler(event: unknown): Promise<ExecutionStatusResult> {
   const prefix = controlPlanePrefix();
   const machines = stateMachines();
-  const e = (event ?? {}) as Record<string, unknown>;
-  if (e['detail-type'] === 'Scheduled Event') {
-    const at = typeof e.time === 'string' && !Number.isNaN(Date.parse(e.time)) ? new Date(e.time) : new Date();
-    return sweep(prefix, machines, at);
-  }
+  const at = scheduledEventTime(event);
+  if (at) return sweep(prefix, machines, at);
   const parsed = statusEventSchema.safeParse(event);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '../shared/settings';
 import type { AppSettings } from '../shared/settings';
+import { buildKeysOf } from '../../domain/table';
 
 /** Build statuses CodeBuild reports in "Build State Change" events. */
 export const BUILD_STATUSES = ['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'STOPPED', 'FAULT', 'TIMED_OUT'] as const;
@@ -73,14 +74,6 @@ function describeIssues(error: { issues: readonly { path: PropertyKey[]; code: s
     .join('; ');
 }
 
-/**
- * The keys of a build in the app's table: `buildKey` (the build number, or the build id's UUID when the
- * event has none) and `sortKey` (the number zero-padded to 10 digits, so that builds sort in order).
- */
-export function buildKeysOf(buildNumber: number | undefined, buildId: string): { buildKey: string; sortKey: string } {
-  const uuid = buildId.slice(buildId.lastIndexOf(':') + 1);
-  return buildNumber !== undefined ? { buildKey: String(buildNumber), sortKey: String(buildNumber).padStart(10, '0') } : { buildKey: uuid, sortKey: uuid };
-}
 
 /**
  * Decides what to do with an EventBridge event: deploy a successful build of this app's project, record

@@ -1,15 +1,12 @@
 import * as z from 'zod/mini';
-import { appParameterPath, classifyParameter, settingsParameterName } from '../shared/app-parameters';
+import { MAX_RUNNING_DEPLOY_CHECKS, RUNNING_DEPLOY_CHECK_SECONDS } from '../../domain/constants';
+import { appParameterPath, appsParameterRoot, settingsParameterName } from '../../domain/names';
+import { classifyParameter } from '../shared/app-parameters';
 import { appOfParameter, controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
 import { parseInput } from '../shared/validation';
 
 const logger = createLogger('parse-parameter-change');
-
-/** How long the config-change machine waits between checks of a running deploy or release. */
-export const RUNNING_DEPLOY_CHECK_SECONDS = 30;
-/** Checks before the config change gives up waiting for a running deploy (240 x 30 s = 2 h). */
-export const MAX_RUNNING_DEPLOY_CHECKS = 240;
 
 const eventSchema = z.object({
   source: z.literal('aws.ssm'),
@@ -76,7 +73,7 @@ export async function handler(event: unknown): Promise<ParameterChange> {
   const app = appOfParameter(prefix, name);
   let change: ParameterChange;
   if (!app) {
-    change = ignored(name, operation, `parameter ${JSON.stringify(name.slice(0, 300))} is not under /${prefix}/apps/<app>/`);
+    change = ignored(name, operation, `parameter ${JSON.stringify(name.slice(0, 300))} is not under ${appsParameterRoot(prefix)}<app>/`);
   } else if (name === settingsParameterName(appParameterPath(prefix, app))) {
     change = { ...ignored(name, operation, `${name} holds the settings of ${app} (written by its app stack), not a config key`), app };
   } else {

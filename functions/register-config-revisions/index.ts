@@ -1,7 +1,8 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import * as z from 'zod/mini';
-import { appParameterPath, configParameterPath } from '../shared/app-parameters';
+import { appParameterPath, configParameterPath, isNumberedExecutionOf, TAG_CONFIG_CHANGE } from '../../domain/names';
+import { dynamoKey, readCurrentRelease, RELEASE_CURRENT } from '../../domain/table';
 import { configSecrets } from '../shared/config-secrets';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { ecs } from '../shared/aws/ecs';
@@ -12,7 +13,7 @@ import { appOfExecutionInput, controlPlanePrefix, settingsOf, stateMachineArns }
 import { APP_NAME } from '../shared/settings';
 import { createLogger } from '../shared/logger';
 import { parseInput } from '../shared/validation';
-import { configRevisionRequest, TAG_CONFIG_CHANGE } from './revision';
+import { configRevisionRequest, findOwnRevision, registerRevision } from '../shared/revisions';
 
 const logger = createLogger('register-config-revisions');
 
@@ -53,9 +54,7 @@ export interface RunningPipelines {
  * build a number), else from its input (config redeploys are named `<build>-config-<event id>`).
  */
 async function isExecutionOf(x: ExecutionListItem, prefix: string, pipeline: 'deploy' | 'release', app: string): Promise<boolean> {
-  const name = x.name ?? '';
-  const numbered = new RegExp(`^${app}-\\d+-${pipeline}$`);
-  if (numbered.test(name)) return true;
+  if (isNumberedExecutionOf(x.name ?? '', app, pipeline)) return true;
   if (!x.executionArn) return false;
   const d = await awsCall('Step Functions DescribeExecution', () => sfn.send(new DescribeExecutionCommand({ executionArn: x.executionArn })));
   let input: unknown;
@@ -90,16 +89,6 @@ export async function findRunningPipelines(app: string): Promise<RunningPipeline
   return { deploys: await count('deploy'), releases: await count('release') };
 }
 
-/** A revision this execution registered before (a redrive), among the family's newest. */
-async function findOwnRevision(family: string, execution: string): Promise<string | undefined> {
-  const listed = await awsCall(`ECS ListTaskDefinitions ${family}`, () => ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, sort: 'DESC', maxResults: 3 })));
-  for (const arn of listed.taskDefinitionArns ?? []) {
-    const d = await awsCall(`ECS DescribeTaskDefinition ${arn}`, () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] })));
-    if (d.tags?.some((t) => t.key === TAG_CONFIG_CHANGE && t.value === execution)) return arn;
-  }
-  return undefined;
-}
-
 /**
  * Registers, for each process of the app's current release (pk RELEASE, sk CURRENT), a new revision of
  * its task definition whose `secrets` are the config keys that exist now, and returns the deploy
@@ -117,13 +106,13 @@ export async function handler(event: unknown): Promise<ConfigRedeploy | RunningP
   const tableName = settings.table;
   const configPath = configParameterPath(appParameterPath(controlPlanePrefix(), input.app));
   const current = await awsCall(`DynamoDB GetItem RELEASE/CURRENT on ${tableName}`, () =>
-    dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } }, ConsistentRead: true })),
+    dynamodb.send(new GetItemCommand({ TableName: tableName, Key: dynamoKey(RELEASE_CURRENT), ConsistentRead: true })),
   );
-  const item = current.Item;
-  if (!item?.buildKey?.S || !item.processes?.S) return { state: 'NO_RELEASE', reason: `${settings.app} has no release yet: the next deploy will read the config` };
+  const item = readCurrentRelease(current.Item);
+  if (!item?.processes) return { state: 'NO_RELEASE', reason: `${settings.app} has no release yet: the next deploy will read the config` };
   let processes;
   try {
-    processes = releaseProcessesSchema.parse(JSON.parse(item.processes.S));
+    processes = releaseProcessesSchema.parse(JSON.parse(item.processes));
   } catch {
     throw new InvalidInput(`the current release of ${settings.app} (RELEASE/CURRENT in ${tableName}) has no readable processes list: deploy a build first`);
   }
@@ -131,7 +120,7 @@ export async function handler(event: unknown): Promise<ConfigRedeploy | RunningP
   const out: { name: string; taskDefinitionArn: string }[] = [];
   for (const p of processes) {
     const family = settings.processes[p.process]?.family;
-    const reused = family ? await findOwnRevision(family, input.execution) : undefined;
+    const reused = family ? await findOwnRevision(ecs, family, (d) => d.tags?.some((t) => t.key === TAG_CONFIG_CHANGE && t.value === input.execution) ?? false) : undefined;
     if (reused) {
       out.push({ name: p.process, taskDefinitionArn: reused });
       continue;
@@ -139,15 +128,13 @@ export async function handler(event: unknown): Promise<ConfigRedeploy | RunningP
     const described = await awsCall(`ECS DescribeTaskDefinition ${p.taskDefinitionArn}`, () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: p.taskDefinitionArn, include: ['TAGS'] })));
     if (!described.taskDefinition) throw new InvalidInput(`ECS returned no task definition for ${p.taskDefinitionArn}`);
     const request = configRevisionRequest(described.taskDefinition, described.tags ?? [], p.process, secrets, configPath, input.execution);
-    const registered = await awsCall(`ECS RegisterTaskDefinition ${request.family}`, () => ecs.send(new RegisterTaskDefinitionCommand(request)));
-    const arn = registered.taskDefinition?.taskDefinitionArn;
-    if (!arn) throw new InvalidInput(`ECS RegisterTaskDefinition returned no ARN for ${request.family}`);
+    const arn = await registerRevision(ecs, request);
     logger.info('registered a config revision', { process: p.process, taskDefinitionArn: arn, keys: secrets.map((s) => s.name) });
     out.push({ name: p.process, taskDefinitionArn: arn });
   }
   return {
     state: 'READY',
-    build: { buildKey: item.buildKey.S, sortKey: item.buildSortKey?.S ?? item.buildKey.S.padStart(10, '0'), image: item.image?.S ?? '', commit: item.commit?.S ?? '' },
+    build: { buildKey: item.buildKey, sortKey: item.buildSortKey, image: item.image ?? '', commit: item.commit ?? '' },
     processes: out,
     deployTimeoutSeconds: settings.deployTimeoutSeconds,
     keys: secrets.map((s) => s.name ?? ''),

@@ -1,15 +1,13 @@
-import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import * as z from 'zod/mini';
 import { ecs } from '../shared/aws/ecs';
-import { awsCall } from '../shared/errors';
 import { controlPlanePrefix, settingsOf } from '../shared/control-plane';
 import { APP_NAME } from '../shared/settings';
 import { createLogger } from '../shared/logger';
 import { parseInput } from '../shared/validation';
 import { findReusableRevision, taskDefinitionRequest, type BuildRef } from './task-definition';
-import { appParameterPath, configParameterPath } from '../shared/app-parameters';
+import { appParameterPath, configParameterPath } from '../../domain/names';
 import { configSecrets } from '../shared/config-secrets';
-import { mergeSecrets } from '../register-config-revisions/revision';
+import { findOwnRevision, mergeSecrets, registerRevision } from '../shared/revisions';
 
 const logger = createLogger('register-task-definitions');
 
@@ -47,19 +45,10 @@ export interface RegisterResult {
   readonly deployTimeoutSeconds: number;
 }
 
-/** How many recent revisions of a family are checked for one already registered for this build. */
-const REUSE_LOOKBACK = 5;
-
+/** The revision registered for this build before (a redrive or a duplicate event), else a new one. */
 async function registerOrReuse(family: string, build: BuildRef, register: () => Promise<string>): Promise<{ arn: string; reused: boolean }> {
-  const listed = await awsCall(`ECS ListTaskDefinitions ${family}`, () =>
-    ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, sort: 'DESC', maxResults: REUSE_LOOKBACK, status: 'ACTIVE' })),
-  );
-  for (const arn of listed.taskDefinitionArns ?? []) {
-    const described = await awsCall(`ECS DescribeTaskDefinition ${arn}`, () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] })));
-    const reusable = findReusableRevision([described], build);
-    if (reusable) return { arn: reusable, reused: true };
-  }
-  return { arn: await register(), reused: false };
+  const reusable = await findOwnRevision(ecs, family, (described) => findReusableRevision([described], build) !== undefined);
+  return reusable ? { arn: reusable, reused: true } : { arn: await register(), reused: false };
 }
 
 /**
@@ -76,12 +65,7 @@ export async function handler(event: unknown): Promise<RegisterResult> {
   const processes: RegisteredProcess[] = [];
   for (const [name, settingsOfProcess] of Object.entries(settings.processes)) {
     const p = { ...settingsOfProcess, secrets: mergeSecrets(settingsOfProcess.secrets, config, configParameterPath(appPath)).map((s) => ({ name: s.name ?? '', valueFrom: s.valueFrom ?? '' })) };
-    const { arn, reused } = await registerOrReuse(p.family, ref, async () => {
-      const out = await awsCall(`ECS RegisterTaskDefinition ${p.family}`, () => ecs.send(new RegisterTaskDefinitionCommand(taskDefinitionRequest(settings, name, p, ref))));
-      const registered = out.taskDefinition?.taskDefinitionArn;
-      if (!registered) throw new Error(`ECS RegisterTaskDefinition ${p.family} returned no taskDefinitionArn`);
-      return registered;
-    });
+    const { arn, reused } = await registerOrReuse(p.family, ref, () => registerRevision(ecs, taskDefinitionRequest(settings, name, p, ref)));
     processes.push({ name, taskDefinitionArn: arn, reused });
   }
   let release: ReleasePlan | null = null;

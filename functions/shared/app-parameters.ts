@@ -3,6 +3,7 @@
  * config keys (`/<prefix>/apps/<app>/config/<KEY>`, SecureStrings the tasks read through ECS `secrets`)
  * and the schedules list (`/<prefix>/apps/<app>/schedules`, a JSON String parameter).
  */
+import { configParameterPath, schedulesParameterName } from '../../domain/names';
 
 /**
  * A config key: what ECS accepts as an environment variable name in `secrets` (letters, digits and
@@ -19,29 +20,12 @@ export class InvalidConfigKey extends Error {
   public override readonly name = 'InvalidConfigKey';
 }
 
-/** `/<prefix>/apps/<app>`: every parameter of the app lives below it. */
-export function appParameterPath(prefix: string, app: string): string {
-  return `/${prefix}/apps/${app}`;
-}
-
-/** `/<prefix>/apps/<app>/config`: the app's config keys, one parameter each. */
-export function configParameterPath(appPath: string): string {
-  return `${appPath}/config`;
-}
-
-/** `/<prefix>/apps/<app>/schedules`: the app's schedules as JSON. */
-export function schedulesParameterName(appPath: string): string {
-  return `${appPath}/schedules`;
-}
-
 /**
- * `/<prefix>/apps/<app>/settings`: the app's settings (JSON, {@link ../shared/settings AppSettings}),
- * written by the app stack (a CloudFormation `AWS::SSM::Parameter`). It is also the app's entry in the
- * shared control plane: the app's table, cluster and control plane are read from it.
+ * The parameter names (`appParameterPath`, `configParameterPath`, `schedulesParameterName`,
+ * `settingsParameterName`) are owned by domain/names.ts.
+ * @deprecated — import them from domain/; re-exported here for the modules that import them from this file today.
  */
-export function settingsParameterName(appPath: string): string {
-  return `${appPath}/settings`;
-}
+export { appParameterPath, configParameterPath, schedulesParameterName, settingsParameterName } from '../../domain/names';
 
 /** Why a key is not acceptable, or undefined when it is. */
 export function configKeyProblem(key: string): string | undefined {

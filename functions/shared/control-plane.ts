@@ -1,5 +1,5 @@
-import { CONTROL_PLANE_ENV, STATE_MACHINES, type StateMachineName } from '../../lib/pipeline-contract';
-import { appParameterPath } from './app-parameters';
+import { appParameterPath, appsParameterRoot } from '../../domain/names';
+import { CONTROL_PLANE_ENV, STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
 import { ssm } from './aws/ssm';
 import { getStringFromEnv, InvalidEnvironment } from './errors';
 import { APP_NAME, type AppSettings } from './settings';
@@ -57,7 +57,7 @@ export function appOfProject(prefix: string, project: string): string | undefine
  * The app a parameter belongs to: `/<prefix>/apps/<app>/...`. Undefined for a name outside that form.
  */
 export function appOfParameter(prefix: string, name: string): string | undefined {
-  const root = `/${prefix}/apps/`;
+  const root = appsParameterRoot(prefix);
   if (!name.startsWith(root)) return undefined;
   const app = name.slice(root.length).split('/')[0];
   return APP_NAME.test(app) && name.startsWith(`${appParameterPath(prefix, app)}/`) ? app : undefined;

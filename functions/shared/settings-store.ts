@@ -1,5 +1,5 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { appParameterPath, settingsParameterName } from './app-parameters';
+import { appParameterPath, settingsParameterName } from '../../domain/names';
 import { awsCall, SettingsNotFound } from './errors';
 import { appSettingsSchema, type AppSettings } from './settings';
 

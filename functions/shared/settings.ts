@@ -1,12 +1,13 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { isTimeZone, TIME_OF_DAY, WEEKDAYS } from './scale-schedule';
+import { CONFIG_DEBOUNCE_DEFAULT_SECONDS, CPU_TARGET_DEFAULT_PERCENT, DEPLOY_TIMEOUT_DEFAULT_MINUTES } from '../../domain/constants';
 
 /**
  * The app's settings: what the pipelines need to register task definitions, run the release task and
  * create or update services, and where the app's records are (its table). The app stack writes them
  * (CloudFormation owns these values) as the JSON of the String parameter `/<prefix>/apps/<app>/settings`
- * (settingsParameterName in ./app-parameters.ts); the shared control plane's functions read it with
+ * (settingsParameterName in domain/names.ts); the shared control plane's functions read it with
  * ./settings-store.ts. See DESIGN.md, "Who owns what".
  *
  * Schemas use `zod/mini`: the full zod build is ~440 KB of each Lambda bundle, mini a few KB.
@@ -34,7 +35,7 @@ const secret = z.object({ name: nonEmpty(), valueFrom: nonEmpty() });
 export const autoscalingSchema = z.object({
   min: z.int().check(z.gte(0)),
   max: z.int().check(z.gte(1)),
-  cpuTarget: z._default(z.number().check(z.gte(1), z.lte(100)), 60),
+  cpuTarget: z._default(z.number().check(z.gte(1), z.lte(100)), CPU_TARGET_DEFAULT_PERCENT),
 });
 
 /** A non-production app's scale-to-zero schedule (functions/shared/scale-schedule.ts). */
@@ -72,11 +73,11 @@ export const appSettingsSchema = z.object({
   table: nonEmpty(),
   /**
    * Name of the shared control plane that serves the app (its cluster's name): its state machines are
-   * `<prefix>-<controlPlane>-<pipeline>` ({@link ../../lib/pipeline-contract stateMachineName}).
+   * `<prefix>-<controlPlane>-<pipeline>` ({@link ../../domain/names stateMachineName}).
    */
   controlPlane: z.string().check(z.regex(RESOURCE_NAME)),
   /** Seconds a config change waits for more changes before redeploying (app config `configDebounceSeconds`). */
-  configDebounceSeconds: z._default(z.int().check(z.gte(0), z.lte(3600)), 30),
+  configDebounceSeconds: z._default(z.int().check(z.gte(0), z.lte(3600)), CONFIG_DEBOUNCE_DEFAULT_SECONDS),
   /** ECS cluster name or ARN. */
   cluster: nonEmpty(),
   imageRepositoryUri: nonEmpty(),
@@ -92,7 +93,7 @@ export const appSettingsSchema = z.object({
     .check(z.minLength(1)),
   /** The release phase: a one-off task of `process` with `command`. Absent: no release phase. */
   release: z.optional(z.object({ process: z.string().check(z.regex(PROCESS_NAME)), command: z.array(z.string()).check(z.minLength(1)) })),
-  deployTimeoutSeconds: z._default(z.int().check(z.gte(60), z.lte(86400)), 1800),
+  deployTimeoutSeconds: z._default(z.int().check(z.gte(60), z.lte(86400)), DEPLOY_TIMEOUT_DEFAULT_MINUTES * 60),
   /** Scheduled tasks from the app config (validated by sync-schedules, see functions/shared/schedules.ts). */
   schedules: z._default(z.array(z.unknown()), []),
   /** Non-production apps: when every service scales to zero and back. Absent: always running. */
@@ -112,10 +113,3 @@ export type ProcessSettings = z.infer<typeof processSettingsSchema>;
 export type AppSettings = z.infer<typeof appSettingsSchema>;
 /** What the app stack writes: defaults may be left out. */
 export type AppSettingsInput = z.input<typeof appSettingsSchema>;
-
-/**
- * Key of the settings item the previous version wrote in the app's table. No longer written or read (the
- * settings parameter replaced it); an app table moved to the shared control plane may still hold it.
- * @deprecated
- */
-export const SETTINGS_KEY = { pk: 'APP', sk: 'SETTINGS' } as const;

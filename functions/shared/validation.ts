@@ -10,3 +10,13 @@ export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown, w
   }
   return result.data;
 }
+
+/**
+ * When `event` is an EventBridge Scheduler/rule "Scheduled Event" (the 5-minute sweeps), the time it is
+ * for: its `time`, else now when that is missing or unreadable. Undefined for any other event.
+ */
+export function scheduledEventTime(event: unknown): Date | undefined {
+  const e = (event ?? {}) as Record<string, unknown>;
+  if (e['detail-type'] !== 'Scheduled Event') return undefined;
+  return typeof e.time === 'string' && !Number.isNaN(Date.parse(e.time)) ? new Date(e.time) : new Date();
+}

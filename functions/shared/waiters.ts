@@ -1,68 +1,21 @@
-import { PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { WAITER_TTL_SECONDS } from '../../domain/constants';
+import { dynamoKey, expiresAt, readWaiter, TTL_ATTRIBUTE, WAITER_PK, waiterItem, waiterKey, waiterSortKeyPrefix, type Waiter } from '../../domain/table';
 import { awsCall } from './errors';
 import type { DeploymentVerdict } from './deployment-verdict';
 
-/**
- * A deploy waiting on an ECS deployment: the task token of its `.waitForTaskToken` state, stored in the
- * shared control plane's table (CONTROL_TABLE_NAME) under `pk = "WAITER"`, `sk = "<service name>#<deployment
- * id>"` (a service name `<app>-<process>` is unique in the cluster), with the app and its table. A settled waiter stays (with
- * `settledAt`) until its TTL: it is the record of which attempt (redrive count) started the deployment,
- * so that a redrive starts a new deployment instead of waiting on the one that failed.
- */
-export interface Waiter {
-  /** The app whose deploy waits (absent only in waiters written before the shared control plane). */
-  readonly app?: string;
-  /** The app's table (where its deploy claim and records are). */
-  readonly table?: string;
-  readonly serviceName: string;
-  readonly deploymentId: string;
-  readonly process: string;
-  readonly taskDefinitionArn: string;
-  readonly taskToken: string;
-  /** The deploy execution's name. */
-  readonly execution: string;
-  /** `$$.Execution.RedriveCount` of the attempt that started (or adopted) the deployment. @default 0 */
-  readonly redriveCount?: number;
-  /** When the deploy gives up on the deployment (ISO time): the sweep's final check then fails it with DeploymentTimedOut. */
-  readonly deadline?: string;
-  /** The deploy timeout in seconds (for the DeploymentTimedOut cause). */
-  readonly timeoutSeconds?: number;
-  /** What the deploy did to the service (create, update, reuse, redeploy), passed on in the state's output. */
-  readonly action?: string;
-  /** When the deploy was resumed (or found closed); a settled waiter is never resumed again. */
-  readonly settledAt?: string;
-}
+/** The waiter item's shape and key are owned by domain/table.ts; this module stores, lists, settles and resumes them. */
+export { waiterItem, type Waiter };
 
-export const WAITER_PK = 'WAITER';
 
 /**
- * The attribute holding a waiter item's expiry (epoch seconds): the app table's TTL attribute
- * (the control table's TTL attribute), so DynamoDB deletes a waiter nobody resumed.
+ * The attribute holding a waiter item's expiry (epoch seconds): the control table's TTL attribute, so
+ * DynamoDB deletes a waiter nobody resumed.
+ * @deprecated — import TTL_ATTRIBUTE from domain/ (domain/table.ts).
  */
-export const WAITER_TTL_ATTRIBUTE = 'expiresAt';
+export const WAITER_TTL_ATTRIBUTE = TTL_ATTRIBUTE;
 
-/** A waiter as the control table stores it (without its timestamps). */
-export function waiterItem(w: Waiter): Record<string, AttributeValue> {
-  const item: Record<string, AttributeValue> = {
-    pk: { S: WAITER_PK },
-    sk: { S: `${w.serviceName}#${w.deploymentId}` },
-    serviceName: { S: w.serviceName },
-    deploymentId: { S: w.deploymentId },
-    process: { S: w.process },
-    taskDefinitionArn: { S: w.taskDefinitionArn },
-    taskToken: { S: w.taskToken },
-    execution: { S: w.execution },
-    redriveCount: { N: String(w.redriveCount ?? 0) },
-  };
-  if (w.app) item.app = { S: w.app };
-  if (w.table) item.table = { S: w.table };
-  if (w.deadline) item.deadline = { S: w.deadline };
-  if (w.timeoutSeconds !== undefined) item.timeoutSeconds = { N: String(w.timeoutSeconds) };
-  if (w.action) item.action = { S: w.action };
-  if (w.settledAt) item.settledAt = { S: w.settledAt };
-  return item;
-}
 
 /** Stores (or replaces, on a re-run) the waiter of a deployment. */
 export async function putWaiter(client: DynamoDBClient, table: string, w: Waiter, now: Date): Promise<void> {
@@ -74,31 +27,13 @@ export async function putWaiter(client: DynamoDBClient, table: string, w: Waiter
           ...waiterItem(w),
           createdAt: { S: now.toISOString() },
           // Step Functions forgets a token after a year at most; TTL cleans up leftovers after 2 days.
-          [WAITER_TTL_ATTRIBUTE]: { N: String(Math.floor(now.getTime() / 1000) + 2 * 86400) },
+          [TTL_ATTRIBUTE]: expiresAt(now, WAITER_TTL_SECONDS),
         },
       }),
     ),
   );
 }
 
-function fromItem(item: Record<string, AttributeValue>): Waiter {
-  const n = (v: AttributeValue | undefined) => (v?.N !== undefined ? Number(v.N) : undefined);
-  return {
-    ...(item.app?.S ? { app: item.app.S } : {}),
-    ...(item.table?.S ? { table: item.table.S } : {}),
-    serviceName: item.serviceName?.S ?? '',
-    deploymentId: item.deploymentId?.S ?? '',
-    process: item.process?.S ?? '',
-    taskDefinitionArn: item.taskDefinitionArn?.S ?? '',
-    taskToken: item.taskToken?.S ?? '',
-    execution: item.execution?.S ?? '',
-    redriveCount: n(item.redriveCount) ?? 0,
-    ...(item.deadline?.S ? { deadline: item.deadline.S } : {}),
-    ...(n(item.timeoutSeconds) !== undefined ? { timeoutSeconds: n(item.timeoutSeconds) } : {}),
-    ...(item.action?.S ? { action: item.action.S } : {}),
-    ...(item.settledAt?.S ? { settledAt: item.settledAt.S } : {}),
-  };
-}
 
 /**
  * Waiters of one service (`serviceName` given) or of every service (the sweep), settled ones included
@@ -113,13 +48,13 @@ export async function listWaiters(client: DynamoDBClient, table: string, service
         new QueryCommand({
           TableName: table,
           KeyConditionExpression: serviceName ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-          ExpressionAttributeValues: serviceName ? { ':pk': { S: WAITER_PK }, ':prefix': { S: `${serviceName}#` } } : { ':pk': { S: WAITER_PK } },
+          ExpressionAttributeValues: serviceName ? { ':pk': { S: WAITER_PK }, ':prefix': { S: waiterSortKeyPrefix(serviceName) } } : { ':pk': { S: WAITER_PK } },
           ExclusiveStartKey: start,
           ConsistentRead: true,
         }),
       ),
     );
-    for (const item of out.Items ?? []) waiters.push(fromItem(item));
+    for (const item of out.Items ?? []) waiters.push(readWaiter(item));
     start = out.LastEvaluatedKey as Record<string, never> | undefined;
   } while (start);
   return waiters;
@@ -136,7 +71,7 @@ export async function settleWaiter(client: DynamoDBClient, table: string, w: Pic
     client.send(
       new UpdateItemCommand({
         TableName: table,
-        Key: { pk: { S: WAITER_PK }, sk: { S: `${w.serviceName}#${w.deploymentId}` } },
+        Key: dynamoKey(waiterKey(w.serviceName, w.deploymentId)),
         UpdateExpression: 'SET settledAt = :at',
         ExpressionAttributeValues: { ':at': { S: now.toISOString() } },
       }),

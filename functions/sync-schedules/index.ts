@@ -10,8 +10,8 @@ import {
   type GetScheduleCommandOutput,
 } from '@aws-sdk/client-scheduler';
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
-import { appParameterPath, schedulesParameterName } from '../shared/app-parameters';
-import { scheduleGroupName } from '../../lib/pipeline-contract';
+import { appParameterPath, scheduleGroupName, schedulesParameterName } from '../../domain/names';
+import { dynamoKey, RELEASE_CURRENT } from '../../domain/table';
 import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
 import { parseInput } from '../shared/validation';
 import * as z from 'zod/mini';
@@ -90,7 +90,7 @@ export async function handler(event: unknown): Promise<SyncResult> {
     Object.keys(settings.processes),
   );
   const current = await awsCall(`DynamoDB GetItem RELEASE/CURRENT on ${tableName}`, () =>
-    dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } }, ConsistentRead: true })),
+    dynamodb.send(new GetItemCommand({ TableName: tableName, Key: dynamoKey(RELEASE_CURRENT), ConsistentRead: true })),
   );
   const released = current.Item?.processes?.S ? (JSON.parse(current.Item.processes.S) as { process?: string; taskDefinitionArn?: string }[]) : undefined;
   if (!released) return { state: 'NO_RELEASE', reason: `${settings.app} has no release yet: schedules are synced after its first deploy`, schedules: valid.length };

@@ -1,4 +1,5 @@
 import type { CreateScheduleCommandInput, GetScheduleCommandOutput } from '@aws-sdk/client-scheduler';
+import { TAG_SCHEDULE } from '../../domain/names';
 import type { AppSettings } from '../shared/settings';
 import type { ValidSchedule } from '../shared/schedules';
 
@@ -54,7 +55,7 @@ export function scheduleRequest(settings: AppSettings, s: ValidSchedule, taskDef
         },
         PropagateTags: 'TASK_DEFINITION',
         EnableECSManagedTags: true,
-        Tags: [{ 'slipway:schedule': s.name }],
+        Tags: [{ [TAG_SCHEDULE]: s.name }],
       },
     },
   };

@@ -1,30 +1,23 @@
-import {
-  DeleteScheduledActionCommand,
-  DescribeScalableTargetsCommand,
-  DescribeScheduledActionsCommand,
-  PutScalingPolicyCommand,
-  PutScheduledActionCommand,
-  RegisterScalableTargetCommand,
-} from '@aws-sdk/client-application-auto-scaling';
+// prettier-ignore
+import { DeleteScheduledActionCommand, DescribeScalableTargetsCommand, DescribeScheduledActionsCommand, PutScalingPolicyCommand, PutScheduledActionCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { serviceName as nameOfService } from '../../lib/pipeline-contract';
+import { SCALABLE_DIMENSION, SCALABLE_NAMESPACE, scalableTargetResourceId, serviceName as nameOfService, TAG_BUILD } from '../../domain/names';
+import { DEPLOY_CLAIM, dynamoKey } from '../../domain/table';
 import { autoscaling } from '../shared/aws/autoscaling';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { ecs } from '../shared/aws/ecs';
 import { sfn } from '../shared/aws/sfn';
 import { deploymentVerdict } from '../shared/deployment-verdict';
-import { DEPLOY_CLAIM } from '../shared/records';
 import { listWaiters, putWaiter, resume, settleWaiter, type Waiter } from '../shared/waiters';
 import { awsCall, InvalidInput } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { controlTable, settingsOf } from '../shared/control-plane';
 import { parseInput } from '../shared/validation';
-import { TAG_BUILD } from '../register-task-definitions/task-definition';
 import { APP_NAME, type AppSettings, type ProcessSettings } from '../shared/settings';
-import { createServiceRequest, planRedeploy, planService, scalableResourceId } from './plan';
+import { createServiceRequest, planRedeploy, planService } from './plan';
 import { initialDesiredCount, planScaling, type ObservedScaling, type ScalingPlan } from './scaling';
 
 const logger = createLogger('update-service');
@@ -56,17 +49,15 @@ const inputSchema = z.object({
   now: z.optional(z.iso.datetime()),
 });
 
-const DIMENSION = 'ecs:service:DesiredCount';
-
 /** The service's current autoscaling registration and scheduled actions (when it has a registration). */
 async function observeScaling(resourceId: string): Promise<ObservedScaling> {
   const targets = await awsCall(`Application Auto Scaling DescribeScalableTargets ${resourceId}`, () =>
-    autoscaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [resourceId], ScalableDimension: DIMENSION })),
+    autoscaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: SCALABLE_NAMESPACE, ResourceIds: [resourceId], ScalableDimension: SCALABLE_DIMENSION })),
   );
   const t = targets?.ScalableTargets?.find((x) => x.ResourceId === resourceId);
   if (!t) return { scheduledActions: [] };
   const actions = await awsCall(`Application Auto Scaling DescribeScheduledActions ${resourceId}`, () =>
-    autoscaling.send(new DescribeScheduledActionsCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: DIMENSION })),
+    autoscaling.send(new DescribeScheduledActionsCommand({ ServiceNamespace: SCALABLE_NAMESPACE, ResourceId: resourceId, ScalableDimension: SCALABLE_DIMENSION })),
   );
   return {
     target: { min: t.MinCapacity ?? 0, max: t.MaxCapacity ?? 0 },
@@ -82,7 +73,7 @@ async function applyScaling(resourceId: string, serviceName: string, plan: Scali
   const { register } = plan;
   if (register && (observed.target?.min !== register.min || observed.target?.max !== register.max)) {
     await awsCall(`Application Auto Scaling RegisterScalableTarget ${resourceId}`, () =>
-      autoscaling.send(new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: DIMENSION, MinCapacity: register.min, MaxCapacity: register.max })),
+      autoscaling.send(new RegisterScalableTargetCommand({ ServiceNamespace: SCALABLE_NAMESPACE, ResourceId: resourceId, ScalableDimension: SCALABLE_DIMENSION, MinCapacity: register.min, MaxCapacity: register.max })),
     );
   }
   if (plan.cpuTarget !== undefined) {
@@ -90,9 +81,9 @@ async function applyScaling(resourceId: string, serviceName: string, plan: Scali
       autoscaling.send(
         new PutScalingPolicyCommand({
           PolicyName: `${serviceName}-cpu`,
-          ServiceNamespace: 'ecs',
+          ServiceNamespace: SCALABLE_NAMESPACE,
           ResourceId: resourceId,
-          ScalableDimension: DIMENSION,
+          ScalableDimension: SCALABLE_DIMENSION,
           PolicyType: 'TargetTrackingScaling',
           TargetTrackingScalingPolicyConfiguration: {
             TargetValue: plan.cpuTarget,
@@ -108,9 +99,9 @@ async function applyScaling(resourceId: string, serviceName: string, plan: Scali
     await awsCall(`Application Auto Scaling PutScheduledAction ${a.name}`, () =>
       autoscaling.send(
         new PutScheduledActionCommand({
-          ServiceNamespace: 'ecs',
+          ServiceNamespace: SCALABLE_NAMESPACE,
           ResourceId: resourceId,
-          ScalableDimension: DIMENSION,
+          ScalableDimension: SCALABLE_DIMENSION,
           ScheduledActionName: a.name,
           Schedule: a.schedule,
           Timezone: a.timeZone,
@@ -121,14 +112,14 @@ async function applyScaling(resourceId: string, serviceName: string, plan: Scali
   }
   for (const name of plan.delete) {
     await awsCall(`Application Auto Scaling DeleteScheduledAction ${name}`, () =>
-      autoscaling.send(new DeleteScheduledActionCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: DIMENSION, ScheduledActionName: name })),
+      autoscaling.send(new DeleteScheduledActionCommand({ ServiceNamespace: SCALABLE_NAMESPACE, ResourceId: resourceId, ScalableDimension: SCALABLE_DIMENSION, ScheduledActionName: name })),
     );
   }
 }
 
 /** Observes the service's registration and plans what the deploy does to it. */
 async function scalingFor(settings: AppSettings, p: ProcessSettings, serviceName: string, now: Date): Promise<{ resourceId: string; plan: ScalingPlan; observed: ObservedScaling }> {
-  const resourceId = scalableResourceId(settings.cluster, serviceName);
+  const resourceId = scalableTargetResourceId(settings.cluster, serviceName);
   const observed = await observeScaling(resourceId);
   return { resourceId, observed, plan: planScaling(serviceName, p, settings.scaleToZero, observed, now) };
 }
@@ -166,7 +157,7 @@ async function reclaimAfterRedrive(table: string, input: Input): Promise<string 
       dynamodb.send(
         new UpdateItemCommand({
           TableName: table,
-          Key: { pk: { S: DEPLOY_CLAIM.pk }, sk: { S: DEPLOY_CLAIM.sk } },
+          Key: dynamoKey(DEPLOY_CLAIM),
           UpdateExpression: 'SET execution = :me, claimedAt = :at',
           ConditionExpression: 'execution = :me OR (attribute_not_exists(execution) AND buildSortKey = :build)',
           ExpressionAttributeValues: { ':me': { S: input.executionArn ?? '' }, ':at': { S: input.now ?? new Date().toISOString() }, ':build': { S: input.buildSortKey ?? '' } },

@@ -1,4 +1,5 @@
 import type { CreateServiceCommandInput, Service } from '@aws-sdk/client-ecs';
+import { TAG_APP, TAG_PROCESS } from '../../domain/names';
 import type { AppSettings, ProcessSettings } from '../shared/settings';
 
 /** What to do with a process type's service for a new revision. */
@@ -60,17 +61,11 @@ export function createServiceRequest(
     propagateTags: 'SERVICE',
     enableECSManagedTags: true,
     tags: [
-      { key: 'slipway:app', value: settings.app },
-      { key: 'slipway:process', value: process },
+      { key: TAG_APP, value: settings.app },
+      { key: TAG_PROCESS, value: process },
     ],
     clientToken,
   };
-}
-
-/** Application Auto Scaling resource id of a service. */
-export function scalableResourceId(cluster: string, serviceName: string): string {
-  const clusterName = cluster.includes('/') ? cluster.slice(cluster.lastIndexOf('/') + 1) : cluster;
-  return `service/${clusterName}/${serviceName}`;
 }
 
 /** A waiter record of the deployment the service is on (who started it, in which attempt). */

@@ -1,15 +1,13 @@
 import { paginateGetParametersByPath, type SSMClient } from '@aws-sdk/client-ssm';
-import { appParameterPath, settingsParameterName } from '../../functions/shared/app-parameters';
+import { appParameterPath, appsParameterPath, settingsParameterName } from '../../domain/names';
 import { APP_NAME } from '../../functions/shared/settings';
 import { AwsError } from '../cli/errors';
 import { aws, parseSettings } from './aws';
 import type { AppsOutput } from './schemas';
 import { escapeForTerminal } from './terminal';
 
-/** `/<prefix>/apps`: every app's parameters live below it. */
-export function appsParameterPath(prefix: string): string {
-  return `/${prefix}/apps`;
-}
+/** `/<prefix>/apps`. @deprecated — import appsParameterPath from domain/ (domain/names.ts). */
+export { appsParameterPath };
 
 /** The app a parameter name is the settings parameter of (`/<prefix>/apps/<app>/settings`), else undefined. */
 export function appOfSettingsParameter(name: string, prefix: string): string | undefined {

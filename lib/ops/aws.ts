@@ -7,12 +7,12 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
-import { BUILD_PIPELINES, STATE_MACHINES, stateMachineName, type BuildPipelineName, type StateMachineName } from '../pipeline-contract';
-import { buildKeysOf } from '../../functions/parse-build-event/parse';
-import { appParameterPath, settingsParameterName } from '../../functions/shared/app-parameters';
+import { BUILD_PIPELINES, STATE_MACHINES, type BuildPipelineName, type StateMachineName } from '../../domain/pipelines';
+import { appAndBuildOf, appParameterPath, appsParameterRoot, lambdaLogGroupName, settingsParameterName, stateMachineName } from '../../domain/names';
+import { DEFAULT_PREFIX } from '../../domain/constants';
+import { BUILD_PK, buildKeysOf, buildSortKey, DEPLOY_CLAIM, dynamoKey, readBuildRecord, RELEASE_CURRENT, type BuildRecord } from '../../domain/table';
 import { APP_NAME, APP_NAME_MAX, appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
 import { cliClient } from '../cli/aws-clients';
-import { appAndBuildOf } from './timeline';
 import { AWS_ERROR_NAMES, AwsError, describeAwsError as describeLine, UsageError, type AwsErrorName } from '../cli/errors';
 
 /** The AWS clients the pipeline commands use (tests pass clients mocked with aws-sdk-client-mock). */
@@ -190,7 +190,7 @@ function parameterArnParts(arn: string | undefined): { region: string; account: 
  */
 export async function locateApp(clients: OpsClients, app: string, options: LocateOptions = {}): Promise<AppTarget> {
   checkAppName(app);
-  const prefix = options.prefix ?? 'slipway';
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
   const region = await aws('reading the AWS region', () => clients.ssm.config.region()).catch(() => undefined);
   if (!region) throw new AwsError('NoRegion', 'no AWS region: pass --region, set AWS_REGION, or use a profile with a region');
   const settingsParameter = settingsParameterName(appParameterPath(prefix, app));
@@ -220,11 +220,6 @@ export async function locateApp(clients: OpsClients, app: string, options: Locat
 /** ARN of an execution of one of the control plane's state machines. */
 export function executionArn(target: AppTarget, pipeline: StateMachineName, name: string): string {
   return `${target.stateMachines[pipeline].replace(':stateMachine:', ':execution:')}:${name}`;
-}
-
-/** An execution name the pipelines give an app's build: `<app>-<build>-release` or `<app>-<build>-deploy`. */
-export function pipelineExecutionName(app: string, buildKey: string, pipeline: 'release' | 'deploy'): string {
-  return `${app}-${buildKey}-${pipeline}`;
 }
 
 /** Who an execution of the shared control plane is for, as far as its name or input says. */
@@ -268,7 +263,7 @@ export function executionOwner(name: string | undefined, input: string | undefin
     return { app: detail['project-name'].slice(prefix.length + 1), ...(build !== undefined ? { build } : {}) };
   }
   if (parsed.source === 'aws.ssm' && typeof detail.name === 'string') {
-    const m = new RegExp(`^/${prefix}/apps/([a-z][a-z0-9-]*)/`).exec(detail.name);
+    const m = new RegExp(`^${appsParameterRoot(prefix)}([a-z][a-z0-9-]*)/`).exec(detail.name);
     return m ? { app: m[1] } : {};
   }
   if (typeof detail.app === 'string') return { app: detail.app };
@@ -334,28 +329,8 @@ export async function getFullHistory(clients: OpsClients, arn: string): Promise<
   return events;
 }
 
-/** A build as the build pipeline records it (pk BUILD, sk the zero-padded build number). */
-export interface BuildItem {
-  readonly sortKey: string;
-  readonly buildKey: string;
-  readonly status?: string;
-  readonly buildId?: string;
-  readonly project?: string;
-  readonly commit?: string;
-  readonly image?: string;
-  readonly logLink?: string;
-  readonly eventTime?: string;
-  /** The build execution that recorded it (EventBridge starts it under a random name). */
-  readonly recordedBy?: string;
-  readonly pipelineError?: string;
-  readonly pipelineCause?: string;
-  readonly failedExecution?: string;
-  readonly failedAt?: string;
-  /** Set by a deploy that succeeded. */
-  readonly releasedAt?: string;
-  readonly releaseProcesses?: { process: string; taskDefinitionArn: string }[];
-  readonly deployExecution?: string;
-}
+/** A build's record (pk BUILD). @deprecated — the shape is BuildRecord in domain/ (domain/table.ts). */
+export type BuildItem = BuildRecord;
 
 /** The app's current release (pk RELEASE, sk CURRENT). */
 export interface CurrentRelease {
@@ -367,11 +342,6 @@ export interface CurrentRelease {
   readonly releasedAt?: string;
 }
 
-/** The build key's sort key: a build number zero-padded to 10 digits, else the key itself (a uuid). */
-export function sortKeyOf(buildKey: string): string {
-  return /^\d+$/.test(buildKey) ? buildKey.padStart(10, '0') : buildKey;
-}
-
 /** Checks a build argument: a build number (or the uuid of a build without one). */
 export function checkBuildKey(build: string): string {
   const key = /^\d+$/.test(build) ? String(Number(build)) : build;
@@ -381,40 +351,6 @@ export function checkBuildKey(build: string): string {
 
 const s = (item: Record<string, AttributeValue>, key: string): string | undefined => item[key]?.S;
 
-function parseProcesses(json: string | undefined): { process: string; taskDefinitionArn: string }[] | undefined {
-  if (!json) return undefined;
-  try {
-    const list = JSON.parse(json) as { process?: unknown; taskDefinitionArn?: unknown }[];
-    if (!Array.isArray(list)) return undefined;
-    return list.filter((p) => typeof p.process === 'string' && typeof p.taskDefinitionArn === 'string').map((p) => ({ process: p.process as string, taskDefinitionArn: p.taskDefinitionArn as string }));
-  } catch {
-    return undefined;
-  }
-}
-
-/** Parses a BUILD item. */
-export function buildItem(item: Record<string, AttributeValue>): BuildItem {
-  const sortKey = s(item, 'sk') ?? '';
-  return {
-    sortKey,
-    buildKey: s(item, 'buildKey') ?? sortKey.replace(/^0+(?=\d)/, ''),
-    status: s(item, 'status'),
-    buildId: s(item, 'buildId'),
-    project: s(item, 'project'),
-    commit: s(item, 'commit'),
-    image: s(item, 'image'),
-    logLink: s(item, 'logLink'),
-    eventTime: s(item, 'eventTime'),
-    recordedBy: s(item, 'recordedBy'),
-    pipelineError: s(item, 'pipelineError'),
-    pipelineCause: s(item, 'pipelineCause'),
-    failedExecution: s(item, 'failedExecution'),
-    failedAt: s(item, 'failedAt'),
-    releasedAt: s(item, 'releasedAt'),
-    releaseProcesses: parseProcesses(s(item, 'releaseProcesses')),
-    deployExecution: s(item, 'deployExecution'),
-  };
-}
 
 /** The most recent builds, newest first. */
 export async function recentBuilds(clients: OpsClients, target: AppTarget, limit: number, options: { before?: string; releasedOnly?: boolean } = {}): Promise<BuildItem[]> {
@@ -426,7 +362,7 @@ export async function recentBuilds(clients: OpsClients, target: AppTarget, limit
         new QueryCommand({
           TableName: target.tableName,
           KeyConditionExpression: options.before ? 'pk = :pk AND sk < :before' : 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: 'BUILD' }, ...(options.before ? { ':before': { S: options.before } } : {}) },
+          ExpressionAttributeValues: { ':pk': { S: BUILD_PK }, ...(options.before ? { ':before': { S: options.before } } : {}) },
           ...(options.releasedOnly ? { FilterExpression: 'attribute_exists(releasedAt)' } : {}),
           ScanIndexForward: false,
           Limit: options.releasedOnly ? Math.max(limit, 25) : limit,
@@ -434,7 +370,7 @@ export async function recentBuilds(clients: OpsClients, target: AppTarget, limit
         }),
       ),
     );
-    builds.push(...(page.Items ?? []).map(buildItem));
+    builds.push(...(page.Items ?? []).map(readBuildRecord));
     startKey = page.LastEvaluatedKey;
   } while (startKey && builds.length < limit);
   return builds.slice(0, limit);
@@ -443,15 +379,15 @@ export async function recentBuilds(clients: OpsClients, target: AppTarget, limit
 /** One build's record, or undefined. */
 export async function getBuild(clients: OpsClients, target: AppTarget, buildKey: string): Promise<BuildItem | undefined> {
   const out = await aws(`DynamoDB GetItem on ${target.tableName}`, () =>
-    clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: { pk: { S: 'BUILD' }, sk: { S: sortKeyOf(buildKey) } }, ConsistentRead: true })),
+    clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: dynamoKey({ pk: BUILD_PK, sk: buildSortKey(buildKey) }), ConsistentRead: true })),
   );
-  return out.Item ? buildItem(out.Item) : undefined;
+  return out.Item ? readBuildRecord(out.Item) : undefined;
 }
 
 /** The app's current release, or undefined before the first deploy. */
 export async function getCurrentRelease(clients: OpsClients, target: AppTarget): Promise<CurrentRelease | undefined> {
   const out = await aws(`DynamoDB GetItem on ${target.tableName}`, () =>
-    clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: { pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } }, ConsistentRead: true })),
+    clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: dynamoKey(RELEASE_CURRENT), ConsistentRead: true })),
   );
   const item = out.Item;
   if (!item) return undefined;
@@ -461,7 +397,7 @@ export async function getCurrentRelease(clients: OpsClients, target: AppTarget):
 /** The build holding the app's deploy claim (pk APP, sk DEPLOY), or undefined. */
 export async function getDeployClaim(clients: OpsClients, target: AppTarget): Promise<{ buildKey: string; buildSortKey: string; execution?: string } | undefined> {
   const out = await aws(`DynamoDB GetItem on ${target.tableName}`, () =>
-    clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: { pk: { S: 'APP' }, sk: { S: 'DEPLOY' } }, ConsistentRead: true })),
+    clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: dynamoKey(DEPLOY_CLAIM), ConsistentRead: true })),
   );
   const item = out.Item;
   if (!item?.buildSortKey?.S) return undefined;
@@ -470,7 +406,7 @@ export async function getDeployClaim(clients: OpsClients, target: AppTarget): Pr
 
 /** The log group of a Lambda function (its logging config), else the default `/aws/lambda/<name>`. */
 export async function functionLogGroup(clients: OpsClients, functionName: string): Promise<string> {
-  const fallback = `/aws/lambda/${functionName.slice(functionName.lastIndexOf(':function:') >= 0 ? functionName.lastIndexOf(':function:') + 10 : 0).split(':')[0]}`;
+  const fallback = lambdaLogGroupName(functionName.slice(functionName.lastIndexOf(':function:') >= 0 ? functionName.lastIndexOf(':function:') + 10 : 0).split(':')[0]);
   if (!clients.lambda) return fallback;
   try {
     const out = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));

@@ -1,7 +1,9 @@
 import { GetExecutionHistoryCommand, ListExecutionsCommand, RedriveExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
-import { logStreamLink } from '../../functions/check-release-task/verdict';
+import { cliExecutionName, logStreamLink, pipelineExecutionName, taskLogStreamName } from '../../domain/names';
 // The build's three pipelines (config-change and schedules executions are not part of a build).
-import type { BuildPipelineName as StateMachineName } from '../pipeline-contract';
+import type { BuildPipelineName as StateMachineName } from '../../domain/pipelines';
+import { buildSortKey } from '../../domain/table';
+import { DEFAULT_PREFIX } from '../../domain/constants';
 import { UsageError } from '../cli/errors';
 import {
   assertExecutionOf,
@@ -19,10 +21,8 @@ import {
   locateApp,
   NotFound,
   parseExecutionArn,
-  pipelineExecutionName,
   pipelineOfArn,
   recentBuilds,
-  sortKeyOf,
   type AppTarget,
   type BuildItem,
   type LocateOptions,
@@ -258,7 +258,7 @@ async function failureLogLink(clients: OpsClients, timeline: Timeline, d: Descri
     const release = input.release;
     if (taskArn && release?.logGroup && release.containerName) {
       const taskId = taskArn.slice(taskArn.lastIndexOf('/') + 1);
-      return logStreamLink(release.region ?? region, release.logGroup, `${release.containerName}/${release.containerName}/${taskId}`);
+      return logStreamLink(release.region ?? region, release.logGroup, taskLogStreamName(release.containerName, taskId));
     }
   }
   return null;
@@ -281,14 +281,14 @@ function submittedTaskArn(submitted: string | undefined): string | undefined {
  * execution's name (`<app>-<build>-release`) or input (the app; a build execution has a random name,
  * its input is the CodeBuild event of project `<prefix>-<app>`).
  */
-function namedBuild(t: ExecutionTarget, d: DescribeExecutionCommandOutput, prefix = 'slipway'): { app?: string; build?: string } {
+function namedBuild(t: ExecutionTarget, d: DescribeExecutionCommandOutput, prefix = DEFAULT_PREFIX): { app?: string; build?: string } {
   if ('build' in t) return { app: t.app, build: t.build };
   const owner = executionOwner(d.name ?? parseExecutionArn(t.arn)?.name, d.input, prefix);
   return { ...(owner.app ? { app: owner.app } : {}), ...(owner.build ? { build: owner.build } : {}) };
 }
 
 /** With `--app`, an execution named by ARN must be that app's. @throws WrongApp */
-function checkNamedApp(t: ExecutionTarget, d: DescribeExecutionCommandOutput, prefix = 'slipway'): void {
+function checkNamedApp(t: ExecutionTarget, d: DescribeExecutionCommandOutput, prefix = DEFAULT_PREFIX): void {
   if ('arn' in t && t.app !== undefined) assertExecutionOf(t.app, d, prefix, true);
 }
 
@@ -433,16 +433,8 @@ export async function redrive(clients: OpsClients, t: ExecutionTarget, options: 
 // ---------------------------------------------------------------------------------------------------
 // deploy and rollback
 
-/**
- * A readable, unique execution name for a deploy the CLI starts: `<app>-<build>-<kind>-<UTC time>`
- * (80 characters at most; a uuid build key is shortened). The pipeline's own `<app>-<build>-deploy`
- * name is taken by the deploy that followed the release.
- */
-export function cliExecutionName(app: string, buildKey: string, kind: 'redeploy' | 'rollback', at: Date): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const key = buildKey.length > 10 ? buildKey.slice(0, 8) : buildKey;
-  return `${app}-${key}-${kind}-${stamp}`.slice(0, 80);
-}
+/** The execution name of a deploy the CLI starts. @deprecated — import cliExecutionName from domain/ (domain/names.ts). */
+export { cliExecutionName };
 
 interface DeployInput {
   build: Record<string, unknown>;
@@ -532,7 +524,7 @@ export async function rollback(clients: OpsClients, app: string, to: string | un
     if (current && current.buildKey === build.buildKey) throw new CannotProceed(`build ${key} is already the current release of "${app}"`);
   } else {
     if (!current) throw new CannotProceed(`app "${app}" has no release yet: nothing to roll back`);
-    [build] = await recentBuilds(clients, target, 1, { before: current.buildSortKey || sortKeyOf(current.buildKey), releasedOnly: true });
+    [build] = await recentBuilds(clients, target, 1, { before: current.buildSortKey || buildSortKey(current.buildKey), releasedOnly: true });
     if (!build) throw new CannotProceed(`app "${app}" has no release before build ${current.buildKey}: nothing to roll back to`);
   }
   return startDeploy(clients, target, build, 'rollback', true, current?.buildKey ?? null, options);

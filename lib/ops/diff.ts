@@ -1,7 +1,8 @@
 import { DescribeTaskDefinitionCommand, ECSClient, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { UsageError } from '../cli/errors';
+import { pipelineExecutionName } from '../../domain/names';
 import { escapeForTerminal } from './terminal';
-import { aws, CannotProceed, checkBuildKey, describeExecution, executionArn, getBuild, getCurrentRelease, locateApp, NotFound, pipelineExecutionName, type AppTarget, type BuildItem, type LocateOptions, type OpsClients } from './aws';
+import { aws, CannotProceed, checkBuildKey, describeExecution, executionArn, getBuild, getCurrentRelease, locateApp, NotFound, type AppTarget, type BuildItem, type LocateOptions, type OpsClients } from './aws';
 
 /** What a deploy changes in a process type's task definition, as `slipway diff` compares it. */
 export interface TaskDefinitionSummary {

@@ -2,8 +2,10 @@ import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DescribeLogStreamsCommand, FilterLogEventsCommand, GetLogEventsCommand, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import { PROCESS_NAME, type AppSettings } from '../../functions/shared/settings';
+import { pipelineExecutionName } from '../../domain/names';
+import { BUILD_PK, readBuildRecord } from '../../domain/table';
 import { UsageError } from '../cli/errors';
-import { aws, buildItem, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, pipelineExecutionName, type AppTarget, type BuildItem, type LocateOptions, type OpsClients } from './aws';
+import { aws, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, type AppTarget, type BuildItem, type LocateOptions, type OpsClients } from './aws';
 import type { Clock } from './commands';
 import type { LogEvent, LogsOutput } from './schemas';
 import { escapeForTerminal } from './terminal';
@@ -152,7 +154,7 @@ async function buildWindow(clients: OpsClients, target: AppTarget, key: string):
           TableName: target.tableName,
           KeyConditionExpression: 'pk = :pk',
           FilterExpression: 'releasedAt > :from AND sk <> :sk',
-          ExpressionAttributeValues: { ':pk': { S: 'BUILD' }, ':from': { S: new Date(from).toISOString() }, ':sk': { S: build.sortKey } },
+          ExpressionAttributeValues: { ':pk': { S: BUILD_PK }, ':from': { S: new Date(from).toISOString() }, ':sk': { S: build.sortKey } },
           ProjectionExpression: 'releasedAt, sk, buildKey, eventTime',
           ExclusiveStartKey: startKey,
         }),
@@ -162,14 +164,14 @@ async function buildWindow(clients: OpsClients, target: AppTarget, key: string):
       const at = Date.parse(item.releasedAt?.S ?? '');
       if (!Number.isNaN(at) && (to === null || at < to)) {
         to = at;
-        next = buildItem(item);
+        next = readBuildRecord(item);
       }
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey && ++pages < MAX_BUILD_PAGES);
   let nextStart: number | null = null;
   if (next?.buildKey) {
-    const nextRelease = await describeExecution(clients, executionArn(target, 'release', `${target.app}-${next.buildKey}-release`));
+    const nextRelease = await describeExecution(clients, executionArn(target, 'release', pipelineExecutionName(target.app, next.buildKey, 'release')));
     const start = nextRelease?.startDate?.getTime() ?? (next.eventTime ? Date.parse(next.eventTime) : NaN);
     nextStart = Number.isNaN(start) ? null : start;
   }

@@ -1,4 +1,6 @@
-import { STATE_MACHINES, serviceName, stateMachineName, taskDefinitionFamily, type StateMachineName } from '../pipeline-contract';
+import { appParameterPath, cliExecutionName, configParameterName, pipelineExecutionName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, taskDefinitionFamily } from '../../domain/names';
+import { STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
+import { appAlarmName } from '../../domain/alerts';
 
 /**
  * Every AWS call each `slipway` command makes, with the IAM action it needs and the resource it acts
@@ -91,19 +93,19 @@ const stateMachine = (ids: AppIds, p: StateMachineName) => arn(ids, 'states', `s
  * `web-admin-42-deploy`, which the CLI refuses by name but IAM would allow).
  */
 const executions = (ids: AppIds) => [
-  arn(ids, 'states', `execution:${stateMachineName(ids.prefix, controlPlaneOf(ids), 'release')}:${ids.app}-42-release`),
-  arn(ids, 'states', `execution:${stateMachineName(ids.prefix, controlPlaneOf(ids), 'deploy')}:${ids.app}-42-deploy`),
-  arn(ids, 'states', `execution:${stateMachineName(ids.prefix, controlPlaneOf(ids), 'deploy')}:${ids.app}-42-redeploy-20261120T120000Z`),
+  arn(ids, 'states', `execution:${stateMachineName(ids.prefix, controlPlaneOf(ids), 'release')}:${pipelineExecutionName(ids.app, '42', 'release')}`),
+  arn(ids, 'states', `execution:${stateMachineName(ids.prefix, controlPlaneOf(ids), 'deploy')}:${pipelineExecutionName(ids.app, '42', 'deploy')}`),
+  arn(ids, 'states', `execution:${stateMachineName(ids.prefix, controlPlaneOf(ids), 'deploy')}:${cliExecutionName(ids.app, '42', 'redeploy', new Date('2026-11-20T12:00:00Z'))}`),
 ];
 /** The shared state machines whose executions' names do not say the app. */
 const SHARED_NAMED: readonly StateMachineName[] = STATE_MACHINES.filter((p) => p !== 'release' && p !== 'deploy');
 const sharedExecutions = (ids: AppIds) => SHARED_NAMED.map((p) => arn(ids, 'states', `execution:${stateMachineName(ids.prefix, controlPlaneOf(ids), p)}:*`));
-const appPath = (ids: AppIds) => `/${ids.prefix}/apps/${ids.app}`;
+const appPath = (ids: AppIds) => appParameterPath(ids.prefix, ids.app);
 const parameter = (ids: AppIds, name: string) => arn(ids, 'ssm', `parameter${name}`);
-const configKey = (ids: AppIds) => parameter(ids, `${appPath(ids)}/config/DATABASE_URL`);
-const schedulesParameter = (ids: AppIds) => parameter(ids, `${appPath(ids)}/schedules`);
-const settingsParameter = (ids: AppIds) => parameter(ids, `${appPath(ids)}/settings`);
-const services = (ids: AppIds) => ids.processes.map((p) => arn(ids, 'ecs', `service/${ids.cluster}/${serviceName(ids.app, p)}`));
+const configKey = (ids: AppIds) => parameter(ids, configParameterName(appPath(ids), 'DATABASE_URL'));
+const schedulesParameter = (ids: AppIds) => parameter(ids, schedulesParameterName(appPath(ids)));
+const settingsParameter = (ids: AppIds) => parameter(ids, settingsParameterName(appPath(ids)));
+const services = (ids: AppIds) => ids.processes.map((p) => arn(ids, 'ecs', serviceResource(ids.cluster, serviceName(ids.app, p))));
 
 /**
  * Finding the app: its settings parameter (its table, its control plane and so the state machines, its
@@ -182,7 +184,7 @@ export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
   {
     command: 'alarms',
     roles: ['management', 'user'],
-    calls: [...LOCATE, { action: 'cloudwatch:DescribeAlarms', resource: { kind: 'arn', arns: (ids) => [arn(ids, 'cloudwatch', `alarm:${ids.prefix}-${ids.app}-web-cpu`)] }, why: 'the app\'s alarms (named <prefix>-<app>-...)' }],
+    calls: [...LOCATE, { action: 'cloudwatch:DescribeAlarms', resource: { kind: 'arn', arns: (ids) => [arn(ids, 'cloudwatch', `alarm:${appAlarmName(ids.prefix, ids.app, 'web-cpu')}`)] }, why: 'the app\'s alarms (named <prefix>-<app>-...)' }],
   },
   {
     command: 'scale',

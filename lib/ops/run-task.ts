@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { logStreamLink } from '../../functions/check-release-task/verdict';
+import { logStreamLink, TAG_RUN, taskLogStreamName } from '../../domain/names';
 import { WEB_PROCESS } from '../app-settings';
 import { EXIT, UsageError } from '../cli/errors';
 import { aws, CannotProceed, getBuild, getCurrentRelease, locateApp, NotFound, type LocateOptions, type OpsClients } from './aws';
@@ -20,7 +20,7 @@ import { escapeForTerminal } from './terminal';
 /** `startedBy` of every task `slipway run` starts (ECS lists them with `ListTasks --started-by`). */
 export const RUN_STARTED_BY = 'slipway-run';
 /** The tag that marks a one-off task (the task definition's slipway:app and slipway:build tags are propagated). */
-export const RUN_TAG = { key: 'slipway:run', value: 'cli' } as const;
+export const RUN_TAG = { key: TAG_RUN, value: 'cli' } as const;
 /** ECS refuses a container command override over 8,192 characters in all. */
 const MAX_COMMAND_CHARS = 8192;
 
@@ -230,7 +230,7 @@ export async function runTask(clients: OpsClients, app: string, options: RunOpti
   if (interrupt) interrupt.task = { taskArn, cluster: settings.cluster };
   const taskId = shortTaskId(taskArn);
   options.onStarted?.({ app, build: build.buildKey, process, command: options.command, taskArn, cluster: settings.cluster });
-  const logStream = `${process}/${process}/${taskId}`;
+  const logStream = taskLogStreamName(process, taskId);
   const logLink = logStreamLink(settings.region, logGroup, logStream);
   if (options.detach) {
     return { ...base, taskArn, outcome: 'started', exitCode: null, stopCode: null, reason: null, logStream, logLink, logs: [] };

@@ -1,4 +1,5 @@
 import type { DescribeExecutionCommandOutput, HistoryEvent } from '@aws-sdk/client-sfn';
+import { appAndBuildOf } from '../../domain/names';
 
 /**
  * The one model of a Step Functions execution that Slipway shows, for `slipway status`, `slipway
@@ -702,12 +703,8 @@ export interface RedriveAssessment {
   readonly rerunLabels: string[];
 }
 
-/** The app and build an execution belongs to, when its name says (`<app>-<build>-release`, `<app>-<build>-deploy`, `<app>-<build>-redeploy-<time>`). */
-export function appAndBuildOf(executionName: string | undefined): { app?: string; build?: string } {
-  // A build without a number is keyed by its uuid; a CLI deploy shortens it to 8 characters, which is no build key.
-  const m = /^([a-z][a-z0-9-]*?)-(\d{1,10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-(?:release|deploy|redeploy|rollback)(?:-\d{8}T\d{6}Z)?$/.exec(executionName ?? '');
-  return m ? { app: m[1], build: m[2] } : {};
-}
+/** The app and build an execution name says. @deprecated — import appAndBuildOf from domain/ (domain/names.ts). */
+export { appAndBuildOf };
 
 /** Why a Fail-state outcome cannot be changed by a redrive, and what does help, by its error. */
 function failOutcome(error: string | undefined, cause: string | undefined, failState: string, ctx: { app?: string; build?: string }): { why: string; instead: string } {

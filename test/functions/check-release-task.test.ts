@@ -1,6 +1,7 @@
 import { awsEvent } from './helpers';
 import { handler } from '../../functions/check-release-task';
-import { judgeError, judgeTask, logStreamLink, taskFromCause, type ReleaseContext } from '../../functions/check-release-task/verdict';
+import { judgeError, judgeTask, taskFromCause, type ReleaseContext } from '../../functions/shared/release-verdict';
+import { logStreamLink } from '../../domain/names';
 
 type Json = Record<string, unknown>;
 

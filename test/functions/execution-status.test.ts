@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/execution-status';
 import { actionFor, failureFromHistory, rankOf, readableCause } from '../../functions/execution-status/decide';
-import { executionStatusEventPattern, STATE_MACHINES } from '../../lib/pipeline-contract';
+import { executionStatusEventPattern, STATE_MACHINES } from '../../domain/pipelines';
 
 type Json = Record<string, any>;
 

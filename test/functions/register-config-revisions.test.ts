@@ -9,7 +9,7 @@ import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws
 import { sfn } from '../../functions/shared/clients';
 
 const handler = (event: unknown) => registerHandler(event) as Promise<ConfigRedeploy>;
-import { configRevisionRequest, mergeSecrets, parameterNameOf } from '../../functions/register-config-revisions/revision';
+import { configRevisionRequest, mergeSecrets, parameterNameOf } from '../../functions/shared/revisions';
 import { dynamodb, ecs, ssm } from '../../functions/shared/clients';
 
 const APP = '/slipway/apps/example';

@@ -12,7 +12,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/register-task-definitions';
-import { findReusableRevision, taskDefinitionRequest, TAG_BUILD, type BuildRef } from '../../functions/register-task-definitions/task-definition';
+import { findReusableRevision, taskDefinitionRequest, type BuildRef } from '../../functions/register-task-definitions/task-definition';
+import { TAG_BUILD } from '../../domain/names';
 import type { AppSettingsInput } from '../../functions/shared/settings';
 
 const IMAGE = `${IMAGE_REPOSITORY}:build-42`;

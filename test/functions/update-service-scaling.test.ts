@@ -1,15 +1,8 @@
 import { buildSettings, setHandlerEnv, settingsInput, settingsParameterOutput, taskDefArn } from './helpers';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { ssm } from '../../functions/shared/clients';
-import {
-  ApplicationAutoScalingClient,
-  DeleteScheduledActionCommand,
-  DescribeScalableTargetsCommand,
-  DescribeScheduledActionsCommand,
-  PutScalingPolicyCommand,
-  PutScheduledActionCommand,
-  RegisterScalableTargetCommand,
-} from '@aws-sdk/client-application-auto-scaling';
+// prettier-ignore
+import { ApplicationAutoScalingClient, DeleteScheduledActionCommand, DescribeScalableTargetsCommand, DescribeScheduledActionsCommand, PutScalingPolicyCommand, PutScheduledActionCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';

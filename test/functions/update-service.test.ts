@@ -8,7 +8,8 @@ import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCo
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/update-service';
-import { createServiceRequest, isNewerBuild, planRedeploy, planService, scalableResourceId } from '../../functions/update-service/plan';
+import { createServiceRequest, isNewerBuild, planRedeploy, planService } from '../../functions/update-service/plan';
+import { scalableTargetResourceId as scalableResourceId } from '../../domain/names';
 
 const ssmMock = mockClient(ssm as SSMClient);
 

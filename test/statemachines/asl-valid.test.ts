@@ -1,7 +1,7 @@
 import validator from 'asl-validator';
 import { readFileSync } from 'node:fs';
 import { aslPath, taskStates, type AslStates } from '../../lib/asl';
-import { STATE_MACHINES } from '../../lib/pipeline-contract';
+import { STATE_MACHINES } from '../../domain/pipelines';
 import { ROOT } from './scenarios';
 
 describe.each(STATE_MACHINES)('statemachines/%s.asl.json', (name) => {

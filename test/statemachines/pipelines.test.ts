@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { StateCoverage } from '../../lib/local/coverage';
 import { LocalRun } from '../../lib/local/runner';
 import type { ExecutionReport } from '../../lib/local/runner';
-import { judgeError, type ReleaseContext } from '../../functions/check-release-task/verdict';
+import { judgeError, type ReleaseContext } from '../../functions/shared/release-verdict';
 import { readableCause } from '../../functions/execution-status/decide';
 import { awsEvent, buildEvent, execution, exampleWorld, path, ROOT, runBuild } from './scenarios';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { aslPath, type AslState, type AslStates } from '../../lib/asl';
-import { STATE_MACHINES } from '../../lib/pipeline-contract';
-import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM } from '../../functions/shared/records';
+import { STATE_MACHINES } from '../../domain/pipelines';
+import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM } from '../../domain/table';
 import { ROOT } from './scenarios';
 
 /**
@@ -76,7 +76,7 @@ test('the rule check finds a Catch that routes a redrivable error to a Fail stat
   expect(catchers(states['Run it'] as AslState).some((c) => leadsToFail(states, c.Next) && c.ErrorEquals.some((e) => !NOT_REDRIVABLE.has(e)))).toBe(true);
 });
 
-describe('the ASL writes the items the handlers read under the keys of functions/shared/records.ts', () => {
+describe('the ASL writes the items the handlers read under the keys of domain/table.ts', () => {
   const states = (name: string) => (JSON.parse(readFileSync(aslPath(ROOT, name), 'utf8')) as { States: Record<string, { Parameters?: { Key?: { pk?: { S?: string }; sk?: { S?: string } } } }> }).States;
   const key = (name: string, state: string) => states(name)[state]?.Parameters?.Key;
 

@@ -4,7 +4,7 @@ import { aslPath } from '../../lib/asl';
 import { stateIndex, unfinishedStates } from '../../lib/local/history';
 import { LocalRun, type ExecutionReport } from '../../lib/local/runner';
 import type { WorldFile } from '../../lib/local/world-schema';
-import type { StateMachineName } from '../../lib/pipeline-contract';
+import type { StateMachineName } from '../../domain/pipelines';
 import { buildEvent, exampleWorld, ROOT } from './scenarios';
 
 /**

@@ -1,7 +1,53 @@
-import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, Secret, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import {
+  DescribeTaskDefinitionCommand,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  type ContainerDefinition,
+  type DescribeTaskDefinitionCommandOutput,
+  type ECSClient,
+  type RegisterTaskDefinitionCommandInput,
+  type Secret,
+  type Tag,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import { REVISION_LOOKBACK } from '../../domain/constants';
+import { TAG_CONFIG_CHANGE } from '../../domain/names';
+import { awsCall, InvalidInput } from './errors';
 
-/** Tag on a revision registered by a config change: the config-change execution's name. */
-export const TAG_CONFIG_CHANGE = 'slipway:config-change';
+/*
+ * Task-definition revisions that Slipway registers: for a build (register-task-definitions) and for a
+ * config change (register-config-revisions). Both find the revision they registered before (a redrive or
+ * a duplicate event) the same way, {@link findOwnRevision}, and register the same way, {@link registerRevision}.
+ */
+
+/** Tag on a revision registered by a config change. @deprecated — import TAG_CONFIG_CHANGE from domain/ (domain/names.ts). */
+export { TAG_CONFIG_CHANGE };
+
+/**
+ * The revision this pipeline registered before, among the family's {@link REVISION_LOOKBACK} newest
+ * ACTIVE revisions: the first whose description (with its tags) `isOwn` accepts, else undefined.
+ */
+export async function findOwnRevision(client: ECSClient, family: string, isOwn: (described: DescribeTaskDefinitionCommandOutput) => boolean): Promise<string | undefined> {
+  const listed = await awsCall(`ECS ListTaskDefinitions ${family}`, () =>
+    client.send(new ListTaskDefinitionsCommand({ familyPrefix: family, sort: 'DESC', maxResults: REVISION_LOOKBACK, status: 'ACTIVE' })),
+  );
+  for (const arn of listed.taskDefinitionArns ?? []) {
+    const described = await awsCall(`ECS DescribeTaskDefinition ${arn}`, () => client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] })));
+    if (isOwn(described)) return described.taskDefinition?.taskDefinitionArn ?? arn;
+  }
+  return undefined;
+}
+
+/**
+ * Registers a revision and returns its ARN.
+ * @throws InvalidInput when ECS returns no ARN (a malformed answer: nothing a retry would change).
+ */
+export async function registerRevision(client: ECSClient, request: RegisterTaskDefinitionCommandInput): Promise<string> {
+  const registered = await awsCall(`ECS RegisterTaskDefinition ${request.family}`, () => client.send(new RegisterTaskDefinitionCommand(request)));
+  const arn = registered.taskDefinition?.taskDefinitionArn;
+  if (!arn) throw new InvalidInput(`ECS RegisterTaskDefinition returned no ARN for ${request.family}`);
+  return arn;
+}
 
 /** The parameter name inside a `valueFrom` (a parameter ARN or name). */
 export function parameterNameOf(valueFrom: string): string {

@@ -1,7 +1,9 @@
 /**
  * Turns the release task, as Step Functions' `ecs:runTask.sync` reports it (the stopped task on success,
- * or an error whose Cause holds the task), into a verdict a person can act on.
+ * or an error whose Cause holds the task), into a verdict a person can act on. Shared by check-release-task
+ * (the release pipeline's verdict) and execution-status (the cause of a failed release it records).
  */
+import { logStreamLink, taskLogStreamName } from '../../domain/names';
 
 /** One container of the stopped task. */
 export interface ContainerOutcome {
@@ -46,11 +48,8 @@ function str(v: unknown): string | null {
   return typeof v === 'string' && v.length > 0 ? v : null;
 }
 
-/** CloudWatch console link to a log stream. */
-export function logStreamLink(region: string, group: string, stream: string): string {
-  const enc = (s: string) => encodeURIComponent(encodeURIComponent(s)).replace(/%/g, '$');
-  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${enc(group)}/log-events/${enc(stream)}`;
-}
+/** @deprecated — import logStreamLink from domain/ (domain/names.ts). */
+export { logStreamLink };
 
 /** Tries to read the task object out of an error Cause (a JSON document for `States.TaskFailed`). */
 export function taskFromCause(cause: unknown): Json | undefined {
@@ -83,7 +82,7 @@ export function judgeTask(task: Json, ctx: ReleaseContext): ReleaseVerdict {
   });
   const stopCode = str(field(task, 'stopCode'));
   const stoppedReason = str(field(task, 'stoppedReason'));
-  const logStream = taskId ? `${ctx.containerName}/${ctx.containerName}/${taskId}` : null;
+  const logStream = taskId ? taskLogStreamName(ctx.containerName, taskId) : null;
   const base = { taskArn, stopCode, stoppedReason, containers, logStream, logLink: logStream ? logStreamLink(ctx.region, ctx.logGroup, logStream) : null };
   const main = containers.find((c) => c.name === ctx.containerName);
 

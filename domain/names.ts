@@ -1,0 +1,245 @@
+import { EXECUTION_NAME_MAX } from './constants';
+import { PIPELINE_FUNCTIONS, type PipelineFunctionKey, type StateMachineName } from './pipelines';
+
+/*
+ * Every name Slipway gives a resource or reads back: state machines, services, task-definition families,
+ * parameters, scalable targets, executions, tags, log groups and streams. The stacks create the resources
+ * under these names, the handlers and the CLI find them by the same ones.
+ */
+
+// ---- Control plane --------------------------------------------------------------------------------------
+
+/**
+ * Name of a state machine of a shared control plane: `<prefix>-<controlPlane>-<pipeline>`, where the
+ * control plane is named after the cluster whose apps it serves (every app of that cluster runs through
+ * the same five state machines; their executions are named `<app>-<build>-<pipeline>` where the pipeline
+ * names them, and the app is in every execution's input).
+ */
+export function stateMachineName(prefix: string, controlPlane: string, pipeline: StateMachineName): string {
+  return `${prefix}-${controlPlane}-${pipeline}`;
+}
+
+/** Name of a shared control-plane function: `<prefix>-<controlPlane>-<handler>` (apps' operator policies address it by name). */
+export function controlPlaneFunctionName(prefix: string, controlPlane: string, fn: PipelineFunctionKey): string {
+  return `${prefix}-${controlPlane}-${PIPELINE_FUNCTIONS[fn]}`;
+}
+
+/** The app's CodeBuild project: `<prefix>-<app>` (its build events name the app by it). */
+export function codeBuildProjectName(prefix: string, app: string): string {
+  return `${prefix}-${app}`;
+}
+
+/** The operator policies of an app: `<prefix>-<app>-develop` and `<prefix>-<app>-operate` (docs/control-plane.md). */
+export type OperatorLevel = 'develop' | 'operate';
+
+/** Name of an app's operator managed policy: `<prefix>-<app>-<level>`. */
+export function operatorPolicyName(prefix: string, app: string, level: OperatorLevel): string {
+  return `${prefix}-${app}-${level}`;
+}
+
+/** CloudWatch dashboard of an app or of a control plane: `<prefix>-<app or control plane>`. */
+export function dashboardName(prefix: string, appOrControlPlane: string): string {
+  return `${prefix}-${appOrControlPlane}`;
+}
+
+// ---- ECS --------------------------------------------------------------------------------------------------
+
+/** ECS service name of an app's process type. */
+export function serviceName(app: string, process: string): string {
+  return `${app}-${process}`;
+}
+
+/** Task-definition family of an app's process type: `<prefix>-<app>-<process>`. */
+export function taskDefinitionFamily(prefix: string, app: string, process: string): string {
+  return `${prefix}-${app}-${process}`;
+}
+
+/** The resource part of an ECS service's ARN: `service/<cluster name>/<service name>` (cluster by name or ARN). */
+export function serviceResource(cluster: string, service: string): string {
+  return `service/${clusterNameOf(cluster)}/${service}`;
+}
+
+/** The cluster's name from its ARN (`arn:...:cluster/<name>`) or its name. */
+export function clusterNameOf(cluster: string): string {
+  return cluster.includes('/') ? cluster.slice(cluster.lastIndexOf('/') + 1) : cluster;
+}
+
+// ---- Application Auto Scaling -----------------------------------------------------------------------------
+
+/** Application Auto Scaling's service namespace of ECS services. */
+export const SCALABLE_NAMESPACE = 'ecs';
+
+/** The scalable dimension of an ECS service: its desired count. */
+export const SCALABLE_DIMENSION = 'ecs:service:DesiredCount';
+
+/**
+ * Application Auto Scaling resource id of a service: `service/<cluster name>/<service name>` (cluster by
+ * name or ARN), the same form as the resource part of the service's ARN.
+ */
+export function scalableTargetResourceId(cluster: string, service: string): string {
+  return serviceResource(cluster, service);
+}
+
+// ---- EventBridge Scheduler ------------------------------------------------------------------------------
+
+/** EventBridge Scheduler schedule group of an app: `<prefix>-<app>` (one schedule per entry in it). */
+export function scheduleGroupName(prefix: string, app: string): string {
+  return `${prefix}-${app}`;
+}
+
+// ---- Parameter Store --------------------------------------------------------------------------------------
+
+/** `/<prefix>/apps`: the path every app's parameters live below (GetParametersByPath's `Path`). */
+export function appsParameterPath(prefix: string): string {
+  return `/${prefix}/apps`;
+}
+
+/** `/<prefix>/apps/`: the name prefix of every app's parameters (the shared Parameter Store rule's prefix). */
+export function appsParameterRoot(prefix: string): string {
+  return `${appsParameterPath(prefix)}/`;
+}
+
+/** `/<prefix>/apps/<app>`: every parameter of the app lives below it. */
+export function appParameterPath(prefix: string, app: string): string {
+  return `${appsParameterRoot(prefix)}${app}`;
+}
+
+/** `/<prefix>/apps/<app>/config`: the app's config keys, one parameter each. */
+export function configParameterPath(appPath: string): string {
+  return `${appPath}/config`;
+}
+
+/** `/<prefix>/apps/<app>/config/<KEY>`: one config key of the app. */
+export function configParameterName(appPath: string, key: string): string {
+  return `${configParameterPath(appPath)}/${key}`;
+}
+
+/** `/<prefix>/apps/<app>/schedules`: the app's schedules as JSON. */
+export function schedulesParameterName(appPath: string): string {
+  return `${appPath}/schedules`;
+}
+
+/**
+ * `/<prefix>/apps/<app>/settings`: the app's settings (JSON, AppSettings of functions/shared/settings.ts),
+ * written by the app stack (a CloudFormation `AWS::SSM::Parameter`). It is also the app's entry in the
+ * shared control plane: the app's table, cluster and control plane are read from it.
+ */
+export function settingsParameterName(appPath: string): string {
+  return `${appPath}/settings`;
+}
+
+// ---- Step Functions executions ----------------------------------------------------------------------------
+
+/** The pipelines that name their executions after the app and build. */
+export type NamedPipeline = 'release' | 'deploy';
+
+/**
+ * The execution name the pipelines give an app's build: `<app>-<build>-release` (started by the build
+ * machine) or `<app>-<build>-deploy` (started by the release machine). The ASL files build the same name
+ * with `States.Format('{}-{}-release', ...)`; test/domain/asl-constants.test.ts checks they agree.
+ */
+export function pipelineExecutionName(app: string, buildKey: string, pipeline: NamedPipeline): string {
+  return `${app}-${buildKey}-${pipeline}`;
+}
+
+/** The suffix of the execution names the CLI gives a deploy it starts. */
+export type CliDeployKind = 'redeploy' | 'rollback';
+
+/**
+ * A readable, unique execution name for a deploy the CLI starts: `<app>-<build>-<kind>-<UTC time>`
+ * (80 characters at most; a uuid build key is shortened). The pipeline's own `<app>-<build>-deploy`
+ * name is taken by the deploy that followed the release.
+ */
+export function cliExecutionName(app: string, buildKey: string, kind: CliDeployKind, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const key = buildKey.length > 10 ? buildKey.slice(0, 8) : buildKey;
+  return `${app}-${key}-${kind}-${stamp}`.slice(0, EXECUTION_NAME_MAX);
+}
+
+/** The deploy the config-change machine starts: `<build>-config-<event id>` (the ASL's `States.Format('{}-config-{}', ...)`). */
+export function configRedeployExecutionName(buildKey: string, eventId: string): string {
+  return `${buildKey}-config-${eventId}`;
+}
+
+/** The schedules sync the config-change machine starts: `parameter-<event id>` (the ASL's `States.Format('parameter-{}', ...)`). */
+export function parameterChangeExecutionName(eventId: string): string {
+  return `parameter-${eventId}`;
+}
+
+/**
+ * The app and build an execution name says: `<app>-<build>-release`, `<app>-<build>-deploy` and the
+ * CLI's `<app>-<build>-redeploy|rollback-<time>`. A build without a number is keyed by its uuid; a CLI
+ * deploy shortens it to 8 characters, which is no build key. Empty for any other name.
+ */
+export function appAndBuildOf(executionName: string | undefined): { app?: string; build?: string } {
+  const m = /^([a-z][a-z0-9-]*?)-(\d{1,10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-(?:release|deploy|redeploy|rollback)(?:-\d{8}T\d{6}Z)?$/.exec(executionName ?? '');
+  return m ? { app: m[1], build: m[2] } : {};
+}
+
+/** Whether an execution name is the pipeline's own name of one of the app's numbered builds (`<app>-<number>-<pipeline>`). */
+export function isNumberedExecutionOf(executionName: string, app: string, pipeline: NamedPipeline): boolean {
+  const m = /^(.*)-(\d+)-(release|deploy)$/.exec(executionName);
+  return m !== null && m[1] === app && m[3] === pipeline;
+}
+
+// ---- Tags -------------------------------------------------------------------------------------------------
+
+/** The tag keys Slipway puts on what it creates, and finds its own resources by. */
+export const TAGS = {
+  /** The app a resource belongs to (task definitions, services, the app's table and roles). */
+  app: 'slipway:app',
+  /** The build a task-definition revision was registered for (a re-run finds its own revision by it). */
+  build: 'slipway:build',
+  /** The process type of a service. */
+  process: 'slipway:process',
+  /** A revision registered by a config change: the config-change execution's name. */
+  configChange: 'slipway:config-change',
+  /**
+   * The control plane an app's table and roles are for: the shared control plane's IAM conditions
+   * (`aws:ResourceTag/slipway:control-plane`) reach only its own apps' resources.
+   */
+  controlPlane: 'slipway:control-plane',
+  /** The schedule entry a scheduled task runs (EventBridge Scheduler's ECS target tags it). */
+  schedule: 'slipway:schedule',
+  /** A one-off task `slipway run` started (value `cli`). */
+  run: 'slipway:run',
+} as const;
+
+/** Each tag key by its own name (see {@link TAGS}). */
+export const { app: TAG_APP, build: TAG_BUILD, process: TAG_PROCESS, configChange: TAG_CONFIG_CHANGE, controlPlane: TAG_CONTROL_PLANE, schedule: TAG_SCHEDULE, run: TAG_RUN } = TAGS;
+
+// ---- CloudWatch Logs --------------------------------------------------------------------------------------
+
+/** The app's log group: `/<prefix>/apps/<app>`, where every task of the app logs. */
+export function appLogGroupName(prefix: string, app: string): string {
+  return appParameterPath(prefix, app);
+}
+
+/** The app's CodeBuild log group: `/<prefix>/apps/<app>/builds`. */
+export function buildLogGroupName(prefix: string, app: string): string {
+  return `${appLogGroupName(prefix, app)}/builds`;
+}
+
+/**
+ * The log group of a control plane's state machines: `/aws/vendedlogs/states/<prefix>-<control plane>-control-plane`
+ * (a /aws/vendedlogs/ name keeps the CloudWatch Logs resource policy of Step Functions' log delivery small).
+ */
+export function controlPlaneLogGroupName(prefix: string, controlPlane: string): string {
+  return `/aws/vendedlogs/states/${prefix}-${controlPlane}-control-plane`;
+}
+
+/** The default log group of a Lambda function: `/aws/lambda/<function name>`. */
+export function lambdaLogGroupName(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
+}
+
+/** The awslogs stream of a task's container: `<stream prefix>/<container>/<task id>` (Slipway's stream prefix is the process, which is the container's name). */
+export function taskLogStreamName(container: string, taskId: string, streamPrefix = container): string {
+  return `${streamPrefix}/${container}/${taskId}`;
+}
+
+/** CloudWatch console link to a log stream. */
+export function logStreamLink(region: string, group: string, stream: string): string {
+  const enc = (s: string) => encodeURIComponent(encodeURIComponent(s)).replace(/%/g, '$');
+  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${enc(group)}/log-events/${enc(stream)}`;
+}

@@ -1,0 +1,82 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/**
+ * Who may import whom (issue 14): handlers import domain/ and functions/shared/ only, never another
+ * handler and never lib/; domain/ imports nothing but itself and AWS SDK types (it is bundled into every
+ * handler); lib/ops imports no handler.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Every module specifier a file imports or re-exports (static imports, `export ... from`, `require`). */
+function importsOf(file: string): { specifier: string; typeOnly: boolean }[] {
+  const text = readFileSync(file, 'utf8');
+  const out: { specifier: string; typeOnly: boolean }[] = [];
+  for (const m of text.matchAll(/^(import|export)(\s+type)?[^'"]*?from\s+'([^']+)'/gms)) out.push({ specifier: m[3], typeOnly: m[2] !== undefined });
+  for (const m of text.matchAll(/require\('([^']+)'\)/g)) out.push({ specifier: m[1], typeOnly: false });
+  return out;
+}
+
+/** The repository folder an import lands in, e.g. `functions/update-service` or `domain`. */
+function target(file: string, specifier: string): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  const rel = relative(ROOT, join(file, '..', specifier)).split('/');
+  return rel[0] === 'functions' ? rel.slice(0, 2).join('/') : rel[0];
+}
+
+const handlers = readdirSync(join(ROOT, 'functions')).filter((d) => d !== 'shared' && statSync(join(ROOT, 'functions', d)).isDirectory());
+
+test('there are handlers to check', () => {
+  expect(handlers).toEqual(expect.arrayContaining(['update-service', 'execution-status', 'register-config-revisions']));
+});
+
+test.each(handlers)('functions/%s imports only itself, functions/shared and domain', (handler) => {
+  const allowed = new Set([`functions/${handler}`, 'functions/shared', 'domain']);
+  const bad = filesUnder(join(ROOT, 'functions', handler)).flatMap((f) =>
+    importsOf(f)
+      .map((i) => ({ file: relative(ROOT, f), to: target(f, i.specifier) }))
+      .filter((i) => i.to !== undefined && !allowed.has(i.to)),
+  );
+  expect(bad).toEqual([]);
+});
+
+test('functions/shared imports no handler and nothing of lib/', () => {
+  const bad = filesUnder(join(ROOT, 'functions', 'shared')).flatMap((f) =>
+    importsOf(f)
+      .map((i) => ({ file: relative(ROOT, f), to: target(f, i.specifier) }))
+      .filter((i) => i.to !== undefined && i.to !== 'functions/shared' && i.to !== 'domain'),
+  );
+  expect(bad).toEqual([]);
+});
+
+test('domain/ imports only itself and AWS SDK types: no CDK, no client, nothing of lib/ or functions/', () => {
+  const bad = filesUnder(join(ROOT, 'domain')).flatMap((f) =>
+    importsOf(f)
+      .filter((i) => (i.specifier.startsWith('.') ? target(f, i.specifier) !== 'domain' : !(i.typeOnly && i.specifier.startsWith('@aws-sdk/'))))
+      .map((i) => ({ file: relative(ROOT, f), specifier: i.specifier })),
+  );
+  expect(bad).toEqual([]);
+});
+
+/**
+ * `slipway db` runs the database manager itself from the operator's machine (its driver and manager are
+ * the product there, not a pipeline handler's private helpers), so functions/database-manager may be used.
+ */
+const OPS_MAY_RUN = new Set(['functions/shared', 'functions/database-manager']);
+
+test("lib/ops imports no pipeline handler's modules (only functions/shared, the database manager and domain)", () => {
+  const bad = filesUnder(join(ROOT, 'lib', 'ops')).flatMap((f) =>
+    importsOf(f)
+      .map((i) => ({ file: relative(ROOT, f), to: target(f, i.specifier) }))
+      .filter((i) => i.to?.startsWith('functions/') && !OPS_MAY_RUN.has(i.to)),
+  );
+  expect(bad).toEqual([]);
+});
