@@ -62,7 +62,7 @@ export function describeChange(name: string, operation: string, appPath: string,
  * Reads a "Parameter Store Change" event (EventBridge, the shared rule on `/<prefix>/apps/`) and says what
  * it means: the app from the parameter name, then (with the app's settings: its table and debounce
  * window) a config key, the schedules list, or nothing. A change of the app's settings parameter itself
- * ends without effect (the app stack writes it; it holds no config key). An app without a settings
+ * syncs the app's schedules ({@link settingsChange}); it holds no config key. An app without a settings
  * parameter is SettingsNotFound (uncaught in the state machine: a redrive after the app stack is deployed
  * reads it again).
  */
@@ -74,15 +74,32 @@ export async function handler(event: unknown): Promise<ParameterChange> {
   let change: ParameterChange;
   if (!app) {
     change = ignored(name, operation, `parameter ${JSON.stringify(name.slice(0, 300))} is not under ${appsParameterRoot(prefix)}<app>/`);
-  } else if (name === settingsParameterName(appParameterPath(prefix, app))) {
-    change = { ...ignored(name, operation, `${name} holds the settings of ${app} (written by its app stack), not a config key`), app };
   } else {
     const settings = await settingsOf(app);
     const elsewhere = notServedHere(settings);
-    change = elsewhere ? { ...ignored(name, operation, elsewhere), app } : { ...describeChange(name, operation, appParameterPath(prefix, app), settings.configDebounceSeconds, Date.now()), app, table: settings.table };
+    const appPath = appParameterPath(prefix, app);
+    if (elsewhere) {
+      change = { ...ignored(name, operation, elsewhere), app };
+    } else if (name === settingsParameterName(appPath)) {
+      change = settingsChange(name, operation, appPath, settings.configDebounceSeconds, app, settings.table);
+    } else {
+      change = { ...describeChange(name, operation, appPath, settings.configDebounceSeconds, Date.now()), app, table: settings.table };
+    }
   }
   logger.info('parameter change', { app: change.app, name: change.name, operation: change.operation, kind: change.kind, reason: change.reason });
   return change;
+}
+
+/**
+ * The app stack rewrote the app's settings parameter (a `cdk deploy` of the app: the schedules of its
+ * config, its network, roles and task-definition families, the control plane that serves it): the app's
+ * schedules are synced, as after a change of its schedules list, so they point at what the settings say
+ * now (after an app moves onto the shared control plane, its schedules take the shared Scheduler role).
+ * No redeploy: the settings hold no config key.
+ */
+function settingsChange(name: string, operation: string, appPath: string, debounce: number, app: string, table: string): ParameterChange {
+  const { reason: _notIgnored, ...described } = describeChange(name, operation, appPath, debounce, Date.now());
+  return { ...described, kind: 'schedules', app, table };
 }
 
 function ignored(name: string, operation: string, reason: string): ParameterChange {

@@ -69,11 +69,20 @@ describe('handler', () => {
     expect(out).toMatchObject({ kind: 'config', app: 'docs', table: 'docs-table', key: 'API_TOKEN', debounceSeconds: 30 });
   });
 
-  test("a change of the app's settings parameter ends without effect, without reading it", async () => {
+  test("a change of the app's settings parameter (its app stack deployed) syncs its schedules, no redeploy", async () => {
     const out = await handler(event(SETTINGS_PARAMETER));
 
-    expect(out).toMatchObject({ kind: 'ignored', app: 'example', reason: expect.stringContaining('holds the settings of example') });
-    expect(ssmMock).not.toHaveReceivedCommand(GetParameterCommand);
+    expect(out).toMatchObject({ kind: 'schedules', app: 'example', table: TABLE_NAME, name: SETTINGS_PARAMETER });
+    expect(out.key).toBeUndefined();
+    expect(out.reason).toBeUndefined();
+  });
+
+  test("a change of the settings of an app of another cluster is ignored: that cluster's control plane syncs it", async () => {
+    ssmMock.on(GetParameterCommand, { Name: SETTINGS_PARAMETER }).resolves(settingsParameterOutput(settingsInput({ cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/staging', controlPlane: 'staging' })));
+
+    const out = await handler(event(SETTINGS_PARAMETER));
+
+    expect(out).toMatchObject({ kind: 'ignored', app: 'example', reason: expect.stringContaining('served by the control plane staging') });
   });
 
   test("a change of an app of another cluster is ignored: that cluster's control plane handles it", async () => {

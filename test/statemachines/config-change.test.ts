@@ -93,7 +93,6 @@ describe('hostile and foreign parameter names end without effect', () => {
     ['a nested path', `${CONFIG_PATH}/nested/KEY`],
     ['a leading digit', `${CONFIG_PATH}/1KEY`],
     ['a reserved name Slipway sets itself', `${CONFIG_PATH}/SLIPWAY_BUILD`],
-    ['the settings parameter (the app stack writes it)', '/slipway/apps/example/settings'],
   ])('%s', async (_, name) => {
     const run = await releasedRun();
     run.at(1, 'hostile change', () => run.startConcurrently('config-change', parameterEvent('create', name)));
@@ -224,6 +223,19 @@ describe('other outcomes', () => {
     expect(lastState(cc)).toBe('Schedules sync started');
     expect(executionsOf(run, 'schedules').map((e) => [e.name, e.status])).toEqual([[`parameter-${String(run.config.ssm.events[0].id)}`, 'SUCCEEDED']]);
     expect(run.config.scheduler.list('slipway-example')).toHaveLength(1);
+  });
+
+  test("the app's settings parameter rewritten (a deploy of its app stack) syncs its schedules: no redeploy, no claim", async () => {
+    const run = await releasedRun();
+    const settings = '/slipway/apps/example/settings';
+    run.at(10, 'app stack deployed', () => run.config.ssm.put(settings, run.config.ssm.get(settings).value, 'String'));
+    await finish(run);
+
+    const cc = executionsOf(run, 'config-change')[0];
+    expect([cc.status, lastState(cc)]).toEqual(['SUCCEEDED', 'Schedules sync started']);
+    expect(executionsOf(run, 'schedules').map((e) => e.status)).toEqual(['SUCCEEDED']);
+    expect(executionsOf(run, 'deploy')).toHaveLength(1);
+    expect(run.world.table.get({ pk: { S: 'CONFIG' }, sk: { S: 'REDEPLOY' } })).toBeUndefined();
   });
 
   test('an unreadable current release fails the change with InvalidInput naming RELEASE/CURRENT', async () => {
