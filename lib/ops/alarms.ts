@@ -1,5 +1,6 @@
 import { paginateDescribeAlarms, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { alertsShard, alertsTopicName, appAlarmKeys, appAlarmName } from '../alerts';
+import { alertsShard, alertsTopicName, appAlarmKeys, appAlarmName } from '../../domain/alerts';
+import { DEFAULT_PREFIX } from '../../domain/constants';
 import { UsageError } from '../cli/errors';
 import type { OpsClients } from './aws';
 import { checkName } from './scaling';
@@ -35,12 +36,12 @@ export interface AlarmsOptions {
 
 /**
  * The state of every alarm of an app (docs/monitoring.md): named `<prefix>-<app>-<key>` and notifying the
- * app's alerts shard `<prefix>-<cluster>-alerts-<n>` (lib/alerts.ts). Alarms in ALARM come first.
+ * app's alerts shard `<prefix>-<cluster>-alerts-<n>` (domain/alerts.ts). Alarms in ALARM come first.
  */
 export async function listAlarms({ cloudwatch }: AlarmClients, options: AlarmsOptions): Promise<AlarmSummary[]> {
   checkName('app', options.app);
   if (!cloudwatch) throw new UsageError('slipway alarms needs a CloudWatch client (OpsClients.cloudwatch)');
-  const prefix = options.prefix ?? 'slipway';
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
   const base = `${prefix}-${options.app}`;
   const shard = alertsShard(options.app);
   const names = options.processes ? new Set(appAlarmKeys(options.processes).map((k) => appAlarmName(prefix, options.app, k))) : undefined;
