@@ -42,7 +42,6 @@ export async function listAlarms({ cloudwatch }: AlarmClients, options: AlarmsOp
   checkName('app', options.app);
   if (!cloudwatch) throw new UsageError('slipway alarms needs a CloudWatch client (OpsClients.cloudwatch)');
   const prefix = options.prefix ?? DEFAULT_PREFIX;
-  const base = `${prefix}-${options.app}`;
   const shard = alertsShard(options.app);
   const names = options.processes ? new Set(appAlarmKeys(options.processes).map((k) => appAlarmName(prefix, options.app, k))) : undefined;
   const notifiesShard = (arn: string) => {
@@ -51,7 +50,7 @@ export async function listAlarms({ cloudwatch }: AlarmClients, options: AlarmsOp
     return topic.startsWith(`${prefix}-`) && topic.endsWith(`-alerts-${shard}`);
   };
   const alarms: MetricAlarm[] = [];
-  for await (const page of paginateDescribeAlarms({ client: cloudwatch }, { AlarmNamePrefix: `${base}-`, AlarmTypes: ['MetricAlarm'] })) {
+  for await (const page of paginateDescribeAlarms({ client: cloudwatch }, { AlarmNamePrefix: appAlarmName(prefix, options.app, ''), AlarmTypes: ['MetricAlarm'] })) {
     alarms.push(...(page.MetricAlarms ?? []));
   }
   const order: Record<string, number> = { ALARM: 0, INSUFFICIENT_DATA: 1, OK: 2 };
