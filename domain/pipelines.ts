@@ -55,7 +55,8 @@ export type BuildPipelineName = (typeof BUILD_PIPELINES)[number];
 export type Substitution =
   | { kind: 'clusterArn' }
   | { kind: 'function'; fn: PipelineFunctionKey }
-  | { kind: 'stateMachine'; name: StateMachineName };
+  | { kind: 'stateMachine'; name: StateMachineName }
+  | { kind: 'constant'; value: string };
 
 /** The substitutions of each state machine, by placeholder name. */
 export const SUBSTITUTIONS: Record<StateMachineName, Record<string, Substitution>> = {

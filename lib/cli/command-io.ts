@@ -4,6 +4,8 @@ import type * as Aws from '../ops/aws';
 import type { OpsClients } from '../ops/aws';
 import type * as Commands from '../ops/commands';
 import type { Clock } from '../ops/commands';
+import { DEFAULT_PREFIX } from '../../domain/constants';
+import { CONTROL_PLANE_ENV } from '../../domain/pipelines';
 import { UsageError } from './errors';
 import { processIo, statusLine, type CliIo } from './io';
 
@@ -16,7 +18,7 @@ const aws = () => require('../ops/aws') as typeof Aws;
 const ops = () => require('../ops/commands') as typeof Commands;
 
 /** Environment variable for `--prefix` (the deployment's name prefix, config `prefix`). */
-export const PREFIX_ENV = 'SLIPWAY_PREFIX';
+export const PREFIX_ENV = CONTROL_PLANE_ENV.prefix;
 /** Environment variable for `--table` (the app's table, instead of the one its settings parameter names). */
 export const TABLE_ENV = 'SLIPWAY_TABLE';
 
@@ -32,7 +34,7 @@ export interface AppCommandOptions {
  * command.
  */
 export function prefixOption(program: Command, description = 'name prefix of the Slipway deployment (config "prefix")'): Option {
-  return program.createOption('--prefix <prefix>', description).env(PREFIX_ENV).default('slipway');
+  return program.createOption('--prefix <prefix>', description).env(PREFIX_ENV).default(DEFAULT_PREFIX);
 }
 
 /** Where every AWS command writes, how it exits, its AWS clients and its clock (tests pass their own). */

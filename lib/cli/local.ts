@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { STATE_MACHINES, type StateMachineName } from '../pipeline-contract';
+import { STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
 // The runner and its engine load when a run starts, not with every `slipway` command (start-up time).
 import type * as Runner from '../local/runner';
 import type * as Timeline from '../local/timeline';

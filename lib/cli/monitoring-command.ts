@@ -6,6 +6,7 @@ import type * as Aws from '../ops/aws';
 import type * as Scaling from '../ops/scaling';
 import type { Range, ScaleResult } from '../ops/scaling';
 import { escapeForTerminal } from '../ops/terminal';
+import { DEFAULT_PREFIX } from '../../domain/constants';
 import { UsageError } from './errors';
 import { exitLikeSlipway, printOutcome } from './io';
 import { checkPrefix, commandIo, type CommandIo } from './command-io';
@@ -73,7 +74,7 @@ export function registerMonitoringCommands(program: Command, io: CommandIo = com
   const alarm = program
     .command('alarms <app>')
     .description('the state of each of the app\'s CloudWatch alarms (those in ALARM first)')
-    .option('--prefix <prefix>', 'Slipway resource-name prefix (config "prefix")', 'slipway')
+    .option('--prefix <prefix>', 'Slipway resource-name prefix (config "prefix")', DEFAULT_PREFIX)
     .option('--json', 'print the alarms as JSON')
     .action(async (app: string, opts: { prefix: string; json?: boolean }) => {
       await printOutcome(io, opts.json, async () => {

@@ -6,6 +6,7 @@ import type * as Commands from '../ops/commands';
 import type * as Diff from '../ops/diff';
 import type * as Apps from '../ops/apps';
 import type { FollowOptions } from '../ops/commands';
+import { DEFAULT_PREFIX } from '../../domain/constants';
 import { EXIT, UsageError } from './errors';
 import { exitLikeSlipway, printResult, reportError } from './io';
 import { checkPrefix, commandIo, prefixOption, TABLE_ENV, type AppCommandOptions, type CommandIo } from './command-io';
@@ -94,7 +95,7 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
     .description('the apps deployed in the account and region (their settings parameters /<prefix>/apps/<app>/settings): control plane, cluster, process types')
     .action(async (_o: unknown, command: Command) =>
       run(command, () => undefined, async (o) => {
-        const out = await apps().listApps(io.clients().ssm, o.prefix ?? 'slipway');
+        const out = await apps().listApps(io.clients().ssm, o.prefix ?? DEFAULT_PREFIX);
         return { json: out, text: apps().renderApps(out), code: EXIT.ok };
       }),
     );

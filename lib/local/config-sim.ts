@@ -1,9 +1,9 @@
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { appParameterPath, settingsParameterName } from '../../functions/shared/app-parameters';
+import { appParameterPath, appsParameterRoot, scheduleGroupName, settingsParameterName } from '../../domain/names';
 import type { AppSettings } from '../../functions/shared/settings';
 import { scheduler, ssm } from '../../functions/shared/clients';
-import { MILESTONE_SOURCE, scheduleGroupName } from '../pipeline-contract';
+import { MILESTONE_SOURCE } from '../../domain/constants';
 import type { EmittedEvent } from './services/eventbridge';
 import type { World } from './world';
 import { SimulatedScheduler } from './services/scheduler';
@@ -36,7 +36,7 @@ export class ConfigSimulation {
   ) {
     this.ssm = new SimulatedParameterStore(world);
     this.scheduler = new SimulatedScheduler(world);
-    this.appsPath = `/${prefix}/apps/`;
+    this.appsPath = appsParameterRoot(prefix);
     for (const [name, p] of Object.entries(seed)) this.ssm.parameters.set(name, { name, type: p.type, value: p.value, version: 1, lastModified: 0 });
     this.environment = {
       SCHEDULER_ROLE_ARN: `arn:aws:iam::${world.spec.account}:role/${prefix}-${controlPlane}-scheduler`,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { aslPath, forEachState, type AslStates } from '../asl';
-import { STATE_MACHINES, type StateMachineName } from '../pipeline-contract';
+import { STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
 import type { ExecutionReport } from './runner';
 
 /** Every state name of an ASL file, including those inside Map and Parallel states. */

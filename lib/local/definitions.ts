@@ -1,7 +1,7 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { readFileSync } from 'node:fs';
 import { aslPath, forEachState, taskStates, type AslStates } from '../asl';
-import { aslPlaceholders, SUBSTITUTIONS, type StateMachineName } from '../pipeline-contract';
+import { aslPlaceholders, SUBSTITUTIONS, type StateMachineName } from '../../domain/pipelines';
 import { stateIndex } from './history';
 import { LocalRunError } from './run-error';
 
@@ -10,7 +10,7 @@ export const SIMULATED_WAIT = 'arn:aws:states:::slipway-local:wait';
 
 /**
  * The state machines' definitions as a local run executes them: the ASL file with its `${Placeholder}`s
- * substituted (lib/pipeline-contract.ts), the states as written kept for the history, and the few
+ * substituted (domain/pipelines.ts), the states as written kept for the history, and the few
  * changes aws-local-stepfunctions needs to run on the simulated clock.
  */
 export class LocalDefinitions {
@@ -46,6 +46,9 @@ export class LocalDefinitions {
           break;
         case 'stateMachine':
           value = this.arns[sub.name];
+          break;
+        case 'constant':
+          value = sub.value;
           break;
       }
       text = text.split(`\${${placeholder}}`).join(value);

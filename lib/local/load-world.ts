@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { AppSettings } from '../../functions/shared/settings';
 import { loadConfig } from '../config';
-import { serviceName } from '../pipeline-contract';
+import { serviceName } from '../../domain/names';
+import { buildSortKey, DEPLOY_CLAIM, dynamoKey } from '../../domain/table';
 import { localAppSettings } from './local-settings';
 import { LocalRunError } from './run-error';
 import { World } from './world';
@@ -86,8 +87,8 @@ export function buildWorld(loaded: LoadedWorld): World {
 
 /** A newer build holds the app: its claim is recorded and every process runs its revision. */
 function seedNewerBuild(world: World, build: string, claimed: boolean): void {
-  const sortKey = build.padStart(10, '0');
-  if (claimed) world.table.put({ pk: { S: 'APP' }, sk: { S: 'DEPLOY' }, buildSortKey: { S: sortKey }, buildKey: { S: build } });
+  const sortKey = buildSortKey(build);
+  if (claimed) world.table.put({ ...dynamoKey(DEPLOY_CLAIM), buildSortKey: { S: sortKey }, buildKey: { S: build } });
   const app = world.settings.app;
   for (const process of Object.keys(world.settings.processes)) {
     const name = serviceName(app, process);

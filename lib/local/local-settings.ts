@@ -1,3 +1,4 @@
+import { appLogGroupName, codeBuildProjectName } from '../../domain/names';
 import { appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
 import { buildAppSettings } from '../app-settings';
 import type { AppConfig, SlipwayConfig } from '../config';
@@ -31,14 +32,14 @@ export function localAppSettings(config: SlipwayConfig, app: AppConfig, acct: Lo
       controlPlane: app.cluster,
       cluster: `arn:aws:ecs:${region}:${account}:cluster/${prefix}-${app.cluster}`,
       imageRepositoryUri: `${account}.dkr.ecr.${region}.amazonaws.com/${prefix}/${app.name}`,
-      codeBuildProject: `${prefix}-${app.name}`,
+      codeBuildProject: codeBuildProjectName(prefix, app.name),
       subnets: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002', 'subnet-0a1b2c3d4e5f60003'],
       securityGroups: ['sg-0a1b2c3d4e5f60001'],
       assignPublicIp: true,
       capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 0 }],
       executionRoleArn: `arn:aws:iam::${account}:role/${prefix}-${app.name}-execution`,
       taskRoleArn: `arn:aws:iam::${account}:role/${prefix}-${app.name}-task`,
-      logGroup: `/${prefix}/${app.name}/app`,
+      logGroup: appLogGroupName(prefix, app.name),
       webTargetGroupArn: web?.port ? `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${app.name}-web/0123456789abcdef` : undefined,
     }),
   );

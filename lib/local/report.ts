@@ -1,3 +1,4 @@
+import { dynamoKey, RELEASE_CURRENT } from '../../domain/table';
 import type { SimScheduledAction } from './services/autoscaling';
 import type { EmittedEvent } from './services/eventbridge';
 import type { EngineEvent } from './history';
@@ -35,7 +36,7 @@ export function buildReport(run: { readonly app: string; readonly executions: re
     const image = w.findRevision(td)?.taskDefinition.containerDefinitions?.[0]?.image ?? 'unknown';
     services[name] = { taskDefinition: td, image, desiredCount: s.service.desiredCount ?? 0, deployments: (s.service.deployments ?? []).length };
   }
-  const current = w.table.get({ pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } });
+  const current = w.table.get(dynamoKey(RELEASE_CURRENT));
   return {
     app: run.app,
     executions: run.executions.map((e) => ({ ...e, states: e.states.map(({ ...s }) => (delete (s as { input?: unknown }).input, s)) })),

@@ -1,5 +1,5 @@
 import type { AppSettings } from '../../functions/shared/settings';
-import { serviceName } from '../pipeline-contract';
+import { serviceName } from '../../domain/names';
 import { InjectedAwsError, SimulatedAwsError } from './aws-error';
 import { SimulatedAutoScaling } from './services/autoscaling';
 import { SimulatedClock } from './services/clock';

@@ -1,5 +1,6 @@
 import { paginateDescribeAlarms, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { alertsShard, alertsTopicName, appAlarmKeys, appAlarmName } from '../alerts';
+import { alertsShard, alertsTopicName, appAlarmKeys, appAlarmName } from '../../domain/alerts';
+import { DEFAULT_PREFIX } from '../../domain/constants';
 import { UsageError } from '../cli/errors';
 import type { OpsClients } from './aws';
 import { checkName } from './scaling';
@@ -35,13 +36,12 @@ export interface AlarmsOptions {
 
 /**
  * The state of every alarm of an app (docs/monitoring.md): named `<prefix>-<app>-<key>` and notifying the
- * app's alerts shard `<prefix>-<cluster>-alerts-<n>` (lib/alerts.ts). Alarms in ALARM come first.
+ * app's alerts shard `<prefix>-<cluster>-alerts-<n>` (domain/alerts.ts). Alarms in ALARM come first.
  */
 export async function listAlarms({ cloudwatch }: AlarmClients, options: AlarmsOptions): Promise<AlarmSummary[]> {
   checkName('app', options.app);
   if (!cloudwatch) throw new UsageError('slipway alarms needs a CloudWatch client (OpsClients.cloudwatch)');
-  const prefix = options.prefix ?? 'slipway';
-  const base = `${prefix}-${options.app}`;
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
   const shard = alertsShard(options.app);
   const names = options.processes ? new Set(appAlarmKeys(options.processes).map((k) => appAlarmName(prefix, options.app, k))) : undefined;
   const notifiesShard = (arn: string) => {
@@ -50,7 +50,7 @@ export async function listAlarms({ cloudwatch }: AlarmClients, options: AlarmsOp
     return topic.startsWith(`${prefix}-`) && topic.endsWith(`-alerts-${shard}`);
   };
   const alarms: MetricAlarm[] = [];
-  for await (const page of paginateDescribeAlarms({ client: cloudwatch }, { AlarmNamePrefix: `${base}-`, AlarmTypes: ['MetricAlarm'] })) {
+  for await (const page of paginateDescribeAlarms({ client: cloudwatch }, { AlarmNamePrefix: appAlarmName(prefix, options.app, ''), AlarmTypes: ['MetricAlarm'] })) {
     alarms.push(...(page.MetricAlarms ?? []));
   }
   const order: Record<string, number> = { ALARM: 0, INSUFFICIENT_DATA: 1, OK: 2 };

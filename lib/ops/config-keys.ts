@@ -1,5 +1,7 @@
 import { DeleteParametersCommand, GetParameterCommand, paginateDescribeParameters, paginateGetParametersByPath, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { appParameterPath, assertConfigKey, configParameterPath, CONFIG_KEY, InvalidConfigKey } from '../../functions/shared/app-parameters';
+import { assertConfigKey, CONFIG_KEY, InvalidConfigKey } from '../../functions/shared/app-parameters';
+import { DEFAULT_PREFIX } from '../../domain/constants';
+import { appParameterPath, configParameterPath } from '../../domain/names';
 import { APP_NAME, APP_NAME_MAX, RESOURCE_NAME } from '../../functions/shared/settings';
 import { UsageError } from '../cli/errors';
 import { NotFound, type OpsClients } from './aws';
@@ -21,7 +23,7 @@ export interface AppRef {
 }
 
 /** Checks the app and prefix names (they become a Parameter Store path). @throws UsageError */
-export function appRef(app: string, prefix = 'slipway'): AppRef {
+export function appRef(app: string, prefix = DEFAULT_PREFIX): AppRef {
   if (!APP_NAME.test(app)) throw new UsageError(`app name ${JSON.stringify(app.slice(0, 60))} is not valid: lowercase letters, digits and hyphens, starting with a letter, ${APP_NAME_MAX} characters at most`);
   if (!RESOURCE_NAME.test(prefix)) throw new UsageError(`prefix ${JSON.stringify(prefix.slice(0, 60))} is not valid: lowercase letters, digits and hyphens, starting with a letter`);
   return { prefix, app };

@@ -1,6 +1,6 @@
 import { DescribeScalableTargetsCommand, RegisterScalableTargetCommand, type ScalableTarget } from '@aws-sdk/client-application-auto-scaling';
 import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
-import { serviceName } from '../pipeline-contract';
+import { scalableTargetResourceId, SCALABLE_DIMENSION, SCALABLE_NAMESPACE, serviceName } from '../../domain/names';
 import { UsageError } from '../cli/errors';
 import type { OpsClients } from './aws';
 
@@ -11,9 +11,6 @@ import type { OpsClients } from './aws';
 
 /** The clients {@link scaleProcess} uses. */
 export type ScalingClients = Pick<OpsClients, 'autoscaling'>;
-
-/** The scalable dimension of an ECS service's task count. */
-const DIMENSION = 'ecs:service:DesiredCount';
 
 /** A scalable range. */
 export interface Range {
@@ -46,11 +43,6 @@ export interface ScaleOptions {
   readonly cluster?: string;
 }
 
-/** The scalable target's resource id of a service, `service/<cluster>/<service>`. */
-function resourceIdOf(cluster: string | undefined, service: string): string {
-  return `service/${cluster}/${service}`;
-}
-
 /**
  * Sets the autoscaling range of an app's process type: finds the service's scalable target
  * (`service/<cluster>/<app>-<process>`, the name the deploy pipeline gives the service) and registers
@@ -64,14 +56,14 @@ export async function scaleProcess({ autoscaling }: ScalingClients, options: Sca
   const service = serviceName(options.app, options.process);
   let target: ScalableTarget | undefined;
   if (options.cluster) {
-    const resourceId = resourceIdOf(options.cluster, service);
-    const out = await autoscaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ScalableDimension: DIMENSION, ResourceIds: [resourceId] }));
+    const resourceId = scalableTargetResourceId(options.cluster, service);
+    const out = await autoscaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: SCALABLE_NAMESPACE, ScalableDimension: SCALABLE_DIMENSION, ResourceIds: [resourceId] }));
     target = out.ScalableTargets?.find((t) => t.ResourceId === resourceId);
   } else {
     const matches: ScalableTarget[] = [];
     let next: string | undefined;
     do {
-      const out = await autoscaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ScalableDimension: DIMENSION, NextToken: next }));
+      const out = await autoscaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: SCALABLE_NAMESPACE, ScalableDimension: SCALABLE_DIMENSION, NextToken: next }));
       matches.push(...(out.ScalableTargets ?? []).filter((t) => t.ResourceId?.endsWith(`/${service}`)));
       next = out.NextToken;
     } while (next);
@@ -83,8 +75,9 @@ export async function scaleProcess({ autoscaling }: ScalingClients, options: Sca
       throw new UsageError(`${service} has no autoscaling registration yet (the deploy pipeline creates it with the service): deploy the app first, or pass --cluster <name> to register one`);
     }
   }
-  const resourceId = target?.ResourceId ?? resourceIdOf(options.cluster, service);
-  await autoscaling.send(new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ScalableDimension: DIMENSION, ResourceId: resourceId, MinCapacity: options.range.min, MaxCapacity: options.range.max }));
+  // No target only when the cluster was given (else it threw above).
+  const resourceId = target?.ResourceId ?? scalableTargetResourceId(options.cluster ?? '', service);
+  await autoscaling.send(new RegisterScalableTargetCommand({ ServiceNamespace: SCALABLE_NAMESPACE, ScalableDimension: SCALABLE_DIMENSION, ResourceId: resourceId, MinCapacity: options.range.min, MaxCapacity: options.range.max }));
   return {
     app: options.app,
     process: options.process,

@@ -1,5 +1,5 @@
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { appParameterPath, schedulesParameterName } from '../../functions/shared/app-parameters';
+import { appParameterPath, schedulesParameterName } from '../../domain/names';
 import { defaultScheduleName, InvalidSchedule, parseSchedulesParameter, scheduleEntrySchema, scheduleExpressionProblem, SCHEDULE_NAME, type ScheduleEntryInput } from '../../functions/shared/schedules';
 import { PROCESS_NAME } from '../../functions/shared/settings';
 import type { AppRef, ParameterClients } from './config-keys';

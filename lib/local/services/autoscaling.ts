@@ -1,6 +1,6 @@
 import { DeleteScheduledActionCommand, DescribeScalableTargetsCommand, DescribeScheduledActionsCommand, PutScalingPolicyCommand, PutScheduledActionCommand, RegisterScalableTargetCommand, type ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
-import { serviceName } from '../../pipeline-contract';
+import { scalableTargetResourceId, SCALABLE_DIMENSION, SCALABLE_NAMESPACE, serviceName } from '../../../domain/names';
 import { SimulatedAwsError } from '../aws-error';
 import type { World } from '../world';
 import type { SimulatedEcs } from './ecs';
@@ -100,7 +100,7 @@ export class SimulatedAutoScaling {
   }
 
   private resourceIdOf(service: string): string {
-    return `service/${this.ecs.clusterName()}/${service}`;
+    return scalableTargetResourceId(this.ecs.clusterName(), service);
   }
 
   private clampDesiredCount(resourceId: string): void {
@@ -131,7 +131,7 @@ export class SimulatedAutoScaling {
       call(() => ({
         ScalableTargets: (input.ResourceIds ?? []).flatMap((id) => {
           const t = this.describeScalableTarget(id);
-          return t ? [{ ServiceNamespace: 'ecs', ResourceId: id, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: t.min, MaxCapacity: t.max }] : [];
+          return t ? [{ ServiceNamespace: SCALABLE_NAMESPACE, ResourceId: id, ScalableDimension: SCALABLE_DIMENSION, MinCapacity: t.min, MaxCapacity: t.max }] : [];
         }),
       })),
     );

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
-import { serviceName } from '../../pipeline-contract';
+import { serviceName, serviceResource, TAG_APP, TAG_BUILD } from '../../../domain/names';
 import { checkContainerOverrides, checkEcsTags, checkServiceName, checkTaskDefinition } from '../aws-limits';
 import { InjectedAwsError, SimulatedAwsError } from '../aws-error';
 import type { World } from '../world';
@@ -149,8 +149,8 @@ export class SimulatedEcs {
       cpu: p.cpu,
       memory: p.memory,
       tags: [
-        { key: 'slipway:app', value: app },
-        { key: 'slipway:build', value: build },
+        { key: TAG_APP, value: app },
+        { key: TAG_BUILD, value: build },
       ],
     });
     return td.taskDefinitionArn ?? '';
@@ -194,7 +194,7 @@ export class SimulatedEcs {
     };
     const service: Service = {
       serviceName: name,
-      serviceArn: `${this.arnBase}:service/${this.clusterName()}/${name}`,
+      serviceArn: `${this.arnBase}:${serviceResource(this.clusterName(), name)}`,
       clusterArn: this.account.settings.cluster,
       status: 'ACTIVE',
       taskDefinition: input.taskDefinition,

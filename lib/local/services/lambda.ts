@@ -7,7 +7,7 @@ import { handler as registerConfigRevisions } from '../../../functions/register-
 import { handler as registerTaskDefinitions } from '../../../functions/register-task-definitions/index';
 import { handler as syncSchedules } from '../../../functions/sync-schedules/index';
 import { handler as updateService } from '../../../functions/update-service/index';
-import { PIPELINE_FUNCTIONS, type PipelineFunctionKey } from '../../pipeline-contract';
+import { PIPELINE_FUNCTIONS, type PipelineFunctionKey } from '../../../domain/pipelines';
 import { SimulatedAwsError } from '../aws-error';
 
 type Handler = (event: unknown) => Promise<unknown>;

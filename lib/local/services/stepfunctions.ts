@@ -13,7 +13,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { STATE_MACHINES, type StateMachineName } from '../../pipeline-contract';
+import { STATE_MACHINES, type StateMachineName } from '../../../domain/pipelines';
 import { SimulatedAwsError } from '../aws-error';
 import { deterministicUuid, type ExecutionStatusEvent } from '../eventbridge';
 import type { World } from '../world';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { alertsShard, alertsTopicName } from '../../../lib/alerts';
+import { alertsShard, alertsTopicName } from '../../../domain/alerts';
 import { settingsFor } from '../ops/settings-fixtures';
 import { lines, LOCAL_AWS_ENV, runWithTsx, startRecordingEndpoint, type EndpointAnswer, type RecordedRequest, type RecordingEndpoint } from './child-cli';
 

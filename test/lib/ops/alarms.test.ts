@@ -1,7 +1,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { alertsShard, alertsTopicName } from '../../../lib/alerts';
+import { alertsShard, alertsTopicName } from '../../../domain/alerts';
 import { listAlarms } from '../../../lib/ops/alarms';
 
 /** `slipway alarms`'s operation: the app's alarms, with CloudWatch mocked. */
