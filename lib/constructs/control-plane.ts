@@ -423,6 +423,8 @@ export class ControlPlane extends Construct {
           return this.functions[s.fn].function.functionArn;
         case 'stateMachine':
           return this.stateMachineArn(s.name);
+        case 'constant':
+          return s.value;
       }
     };
     return Object.fromEntries(Object.entries(SUBSTITUTIONS[pipeline]).map(([key, s]) => [key, value(s)]));
