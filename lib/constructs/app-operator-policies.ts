@@ -4,10 +4,23 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { appParameterPath, configParameterPath, schedulesParameterName, settingsParameterName } from '../../functions/shared/app-parameters';
+import {
+  appParameterPath,
+  configParameterPath,
+  controlPlaneFunctionName,
+  lambdaLogGroupName,
+  operatorPolicyName,
+  PIPELINE_FUNCTIONS,
+  schedulesParameterName,
+  settingsParameterName,
+  STATE_MACHINES,
+  stateMachineName,
+  TAG_APP,
+  taskDefinitionFamily,
+  type PipelineFunctionKey,
+  type StateMachineName,
+} from '../../domain';
 import type { AppConstructProps } from './app-construct-props';
-import { PIPELINE_FUNCTIONS, STATE_MACHINES, stateMachineName, taskDefinitionFamily, type PipelineFunctionKey, type StateMachineName } from '../pipeline-contract';
-import { APP_TAG, controlPlaneFunctionName } from './control-plane';
 import {
   acknowledgeWildcards,
   clusterCondition,
@@ -65,7 +78,7 @@ export class AppOperatorPolicies extends Construct {
     const sharedExecutions = STATE_MACHINES.filter((p) => !APP_NAMED_PIPELINES.includes(p)).map((p) => states('execution', `${stateMachineName(prefix, controlPlane, p)}:*`));
     const functionNames = (Object.keys(PIPELINE_FUNCTIONS) as PipelineFunctionKey[]).map((f) => controlPlaneFunctionName(prefix, controlPlane, f));
     const functionArns = functionNames.map((n) => stack.formatArn({ service: 'lambda', resource: 'function', resourceName: n, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
-    const functionLogGroups = functionNames.map((n) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/lambda/${n}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    const functionLogGroups = functionNames.map((n) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${lambdaLogGroupName(n)}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
     const appParameters = [parameterArn(this, configPath), parameterArn(this, `${configPath}/*`), parameterArn(this, schedulesParameterName(appPath))];
 
     const common = (): iam.PolicyStatement[] => [
@@ -84,7 +97,7 @@ export class AppOperatorPolicies extends Construct {
     ];
 
     this.develop = new iam.ManagedPolicy(this, 'DevelopPolicy', {
-      managedPolicyName: `${prefix}-${app.name}-develop`,
+      managedPolicyName: operatorPolicyName(prefix, app.name, 'develop'),
       description: `Slipway app ${app.name}: developer commands (read, build, redrive the app's executions, read its config)`,
       statements: [
         ...common(),
@@ -99,7 +112,7 @@ export class AppOperatorPolicies extends Construct {
     // `slipway logs --build N`: which image each task that logged ran (read-only, tasks of the app's cluster).
     this.develop.addStatements(new iam.PolicyStatement({ sid: 'DescribeClusterTasks', actions: ['ecs:DescribeTasks'], resources: [clusterTasks], conditions: inCluster }));
     this.operate = new iam.ManagedPolicy(this, 'OperatePolicy', {
-      managedPolicyName: `${prefix}-${app.name}-operate`,
+      managedPolicyName: operatorPolicyName(prefix, app.name, 'operate'),
       description: `Slipway app ${app.name}: operator commands (deploy, rollback, redrive, config, schedules, run, scale)`,
       statements: [
         ...common(),
@@ -126,7 +139,7 @@ export class AppOperatorPolicies extends Construct {
           sid: 'StopOneOffTasks',
           actions: ['ecs:StopTask'],
           resources: [clusterTasks],
-          conditions: { ...inCluster, StringEquals: { [`aws:ResourceTag/${APP_TAG}`]: app.name } },
+          conditions: { ...inCluster, StringEquals: { [`aws:ResourceTag/${TAG_APP}`]: app.name } },
         }),
         tagOnCreateStatement('TagOneOffTasks', [clusterTasks], 'RunTask'),
         passRolesToEcsTasksStatement('PassTaskRoles', props.taskRoles.map((r) => r.roleArn)),
