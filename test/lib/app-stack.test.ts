@@ -1,4 +1,4 @@
-import { PIPELINE_FUNCTIONS, STATE_MACHINES } from '../../lib/pipeline-contract';
+import { PIPELINE_FUNCTIONS, STATE_MACHINES } from '../../domain';
 import * as path from 'node:path';
 import { Token } from 'aws-cdk-lib';
 import { App } from 'aws-cdk-lib';
