@@ -7,6 +7,8 @@
  * ./constants.ts, ./table.ts and ./names.ts; test/domain/asl-constants.test.ts checks the files agree.
  */
 
+import { MILESTONE_SOURCE } from './constants';
+
 /** One folder per handler under `functions/`. */
 export const PIPELINE_FUNCTIONS = {
   /** Turns a CodeBuild "Build State Change" event into a typed build record, or fails with InvalidEvent. */
@@ -64,14 +66,17 @@ export const SUBSTITUTIONS: Record<StateMachineName, Record<string, Substitution
     ParseBuildEventFunctionArn: { kind: 'function', fn: 'parseBuildEvent' },
     RegisterTaskDefinitionsFunctionArn: { kind: 'function', fn: 'registerTaskDefinitions' },
     ReleaseStateMachineArn: { kind: 'stateMachine', name: 'release' },
+    MilestoneSource: { kind: 'constant', value: MILESTONE_SOURCE },
   },
   release: {
     ClusterArn: { kind: 'clusterArn' },
     CheckReleaseTaskFunctionArn: { kind: 'function', fn: 'checkReleaseTask' },
     DeployStateMachineArn: { kind: 'stateMachine', name: 'deploy' },
+    MilestoneSource: { kind: 'constant', value: MILESTONE_SOURCE },
   },
   deploy: {
     UpdateServiceFunctionArn: { kind: 'function', fn: 'updateService' },
+    MilestoneSource: { kind: 'constant', value: MILESTONE_SOURCE },
   },
   'config-change': {
     ParseParameterChangeFunctionArn: { kind: 'function', fn: 'parseParameterChange' },

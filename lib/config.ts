@@ -3,7 +3,18 @@ import { z } from 'zod';
 import { APP_NAME, APP_NAME_MAX, PROCESS_NAME, RESOURCE_NAME } from '../functions/shared/settings';
 import { SCHEDULE_NAME, scheduleExpressionProblem } from '../functions/shared/schedules';
 import { DEFAULT_SCALE_SCHEDULE, isTimeZone, TIME_OF_DAY, WEEKDAYS } from '../functions/shared/scale-schedule';
-import { PIPELINE_FUNCTIONS, scheduleGroupName, STATE_MACHINES, stateMachineName } from './pipeline-contract';
+import {
+  CONFIG_DEBOUNCE_DEFAULT_SECONDS,
+  controlPlaneFunctionName,
+  CPU_TARGET_DEFAULT_PERCENT,
+  DEFAULT_PREFIX,
+  DEPLOY_TIMEOUT_DEFAULT_MINUTES,
+  PIPELINE_FUNCTIONS,
+  scheduleGroupName,
+  STATE_MACHINES,
+  stateMachineName,
+  type PipelineFunctionKey,
+} from '../domain';
 
 /**
  * Slipway's typed configuration: the account, its clusters, databases and apps. It is read from the
@@ -35,7 +46,7 @@ export const processConfigSchema = z
       .object({
         min: z.number().int().min(0),
         max: z.number().int().min(1).max(1000),
-        cpuTarget: z.number().min(10).max(95).default(60),
+        cpuTarget: z.number().min(10).max(95).default(CPU_TARGET_DEFAULT_PERCENT),
       })
       .strict()
       .refine((a) => a.min <= a.max, { message: 'autoscaling.min must not exceed autoscaling.max' })
@@ -125,7 +136,7 @@ export const appConfigSchema = z
       .record(z.string().regex(PROCESS_NAME, 'process names are lowercase letters, digits and hyphens, starting with a letter'), processConfigSchema)
       .refine((p) => Object.keys(p).length > 0, { message: 'an app needs at least one process type' }),
     /** How long a deploy may take before it fails with DeploymentTimedOut. @default 30 */
-    deployTimeoutMinutes: z.number().int().min(1).max(1440).default(30),
+    deployTimeoutMinutes: z.number().int().min(1).max(1440).default(DEPLOY_TIMEOUT_DEFAULT_MINUTES),
     /** Days to keep the app's logs. @default 30 */
     logRetentionDays: z.number().int().min(1).default(30),
     /** Name of a database (from `databases`) in which the app gets its own database and role. */
@@ -144,7 +155,7 @@ export const appConfigSchema = z
       )
       .default([]),
     /** Seconds a config change waits for more changes before the app is redeployed (one redeploy per burst). @default 30 */
-    configDebounceSeconds: z.number().int().min(0).max(3600).default(30),
+    configDebounceSeconds: z.number().int().min(0).max(3600).default(CONFIG_DEBOUNCE_DEFAULT_SECONDS),
     /**
      * What deleting the app stack does to the app's database and role: "retain" keeps them (data is never
      * lost by accident), "destroy" drops them (connections terminated). Only with `database`. @default "retain"
@@ -239,7 +250,7 @@ export const databaseConfigSchema = z
 export const slipwayConfigSchema = z
   .object({
     /** Prefix of every resource name Slipway creates. @default "slipway" */
-    prefix: z.string().regex(NAME, NAME_MESSAGE).default('slipway'),
+    prefix: z.string().regex(NAME, NAME_MESSAGE).default(DEFAULT_PREFIX),
     account: z
       .object({
         githubOidc: z
@@ -277,7 +288,7 @@ export const slipwayConfigSchema = z
     cfg.clusters.forEach((cluster, i) => {
       // The cluster's control plane: functions <prefix>-<cluster>-<handler> (Lambda: 64 characters) and
       // state machines <prefix>-<cluster>-<pipeline> (Step Functions: 80).
-      const fn = Object.values(PIPELINE_FUNCTIONS).map((f) => `${cfg.prefix}-${cluster.name}-${f}`).sort((a, b) => b.length - a.length)[0];
+      const fn = (Object.keys(PIPELINE_FUNCTIONS) as PipelineFunctionKey[]).map((f) => controlPlaneFunctionName(cfg.prefix, cluster.name, f)).sort((a, b) => b.length - a.length)[0];
       const sm = STATE_MACHINES.map((p) => stateMachineName(cfg.prefix, cluster.name, p)).sort((a, b) => b.length - a.length)[0];
       if (fn.length > 64) {
         ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `the cluster's control-plane function "${fn}" (<prefix>-<cluster>-<handler>) would have ${fn.length} characters, Lambda allows 64: shorten the prefix or the cluster's name` });

@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { codeBuildProjectName } from '../../domain';
 import type { AppImagesProps } from './app-image-repository';
 import { CONTROL_PLANE_BUILD_VARIABLE, controlPlaneBuildMarker } from './control-plane';
 import { acknowledgeWildcards } from './policy-statements';
@@ -78,7 +79,7 @@ export class AppBuild extends Construct {
 
     const { prefix, app, repository } = props;
     this.project = new codebuild.Project(this, 'Build', {
-      projectName: `${prefix}-${app.name}`,
+      projectName: codeBuildProjectName(prefix, app.name),
       description: `Builds ${app.repository.owner}/${app.repository.name} (${app.repository.branch}) into ${prefix}/${app.name}`,
       source: codebuild.Source.gitHub({
         owner: app.repository.owner,

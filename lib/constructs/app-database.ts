@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { APP_NAME, APP_NAME_MAX, RESOURCE_NAME } from '../../functions/shared/settings';
+import { appParameterPath, configParameterName } from '../../domain';
 import { databaseNameForApp, identifierProblem } from '../../functions/database-manager/identifiers';
 
 /** What an app stack needs from a database stack to get its own database (all values may be tokens). */
@@ -100,7 +101,7 @@ export class AppDatabase extends Construct {
 
     this.url = `postgresql://${this.databaseName}@${props.database.hostname}:${props.database.port}/${this.databaseName}?sslmode=verify-full`;
     this.parameter = new ssm.StringParameter(this, 'DatabaseUrl', {
-      parameterName: `/${props.prefix}/apps/${props.app}/config/DATABASE_URL`,
+      parameterName: configParameterName(appParameterPath(props.prefix, props.app), 'DATABASE_URL'),
       stringValue: this.url,
       description: this.iamAuth
         ? `Connection URL of ${props.app}'s database; log in with an IAM auth token (rds-db:connect) as ${this.databaseName}`

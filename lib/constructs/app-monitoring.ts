@@ -6,8 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { alarmsEnabled, type AppConfig } from '../config';
-import { appAlarmName } from '../alerts';
-import { serviceName } from '../pipeline-contract';
+import { appAlarmName, dashboardName, serviceName } from '../../domain';
 
 /** SNS counts each value of a filter policy as one combination, and allows at most 150 (SNS Developer Guide, "Amazon SNS message filtering" quotas). */
 export const FILTER_POLICY_MAX_COMBINATIONS = 150;
@@ -224,7 +223,7 @@ export class AppMonitoring extends Construct {
 
   private buildDashboard(web: ReturnType<AppMonitoring['webAlarms']> | undefined, processes: ReturnType<AppMonitoring['processAlarms']>[]): cloudwatch.Dashboard {
     const { prefix, app } = this.props;
-    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${prefix}-${app.name}`, defaultInterval: Duration.hours(6) });
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: dashboardName(prefix, app.name), defaultInterval: Duration.hours(6) });
     const width = 8;
     dashboard.addWidgets(
       new cloudwatch.TextWidget({

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { appParameterPath, configParameterPath } from '../../functions/shared/app-parameters';
+import { appParameterPath, configParameterPath } from '../../domain';
 import type { AppImagesProps } from './app-image-repository';
 import { tagForControlPlane } from './control-plane';
 import { acknowledgeWildcards, parameterArn } from './policy-statements';

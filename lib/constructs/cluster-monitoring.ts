@@ -4,9 +4,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { FAILURE_MILESTONES, MILESTONE_SOURCE, PIPELINE_FUNCTIONS, STATE_MACHINES, type PipelineFunctionKey } from '../pipeline-contract';
+import { ALERT_SHARDS, alertsTopicName, dashboardName, FAILURE_MILESTONES, MILESTONE_SOURCE, PIPELINE_FUNCTIONS, STATE_MACHINES, type PipelineFunctionKey } from '../../domain';
 import { AlarmTopic } from './alarm-topic';
-import { ALERT_SHARDS, alertsTopicName } from '../alerts';
 import type { ControlPlane } from './control-plane';
 
 /** The milestone events (source `slipway`) a person is told about: a pipeline failed or was rolled back. */
@@ -131,7 +130,7 @@ export class ClusterMonitoring extends Construct {
 
   private buildDashboard(pipelines: ReturnType<ClusterMonitoring['pipelineAlarm']>[]): cloudwatch.Dashboard {
     const { prefix, controlPlane: cp } = this.props;
-    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${prefix}-${cp.name}`, defaultInterval: Duration.hours(6) });
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: dashboardName(prefix, cp.name), defaultInterval: Duration.hours(6) });
     dashboard.addWidgets(
       new cloudwatch.TextWidget({
         markdown: `# Slipway cluster ${cp.name}\nThe control plane every app of the cluster runs through. The control plane's alarms and every pipeline failure go to SNS topic \`${alertsTopicName(prefix, cp.name)}\`; each app's alarms to its shard \`${alertsTopicName(prefix, cp.name)}-<1..${ALERT_SHARDS}>\`, whose subscriptions filter by app. Per-app dashboards are opt-in (\`monitoring.dashboard\`).`,

@@ -24,7 +24,15 @@ import {
   type PipelineFunctionKey,
   type StateMachineName,
   type Substitution,
-} from '../pipeline-contract';
+  appParameterPath,
+  appsParameterRoot,
+  configParameterName,
+  controlPlaneFunctionName,
+  controlPlaneLogGroupName,
+  settingsParameterName,
+  TAG_APP,
+  TAG_CONTROL_PLANE,
+} from '../../domain';
 import {
   acknowledgeWildcards,
   clusterCondition,
@@ -47,23 +55,15 @@ export const STATE_MACHINES_DIR = path.join(__dirname, '..', '..', 'statemachine
 const ECS_SYNC_RULE = 'StepFunctionsGetEventsForECSTaskRule';
 
 /**
- * The tag every app stack puts on the resources the shared control plane may use on the app's behalf
- * (its DynamoDB table, its task and execution roles): the value is the name of the control plane that
- * serves the app. The shared roles' DynamoDB and iam:PassRole grants are conditioned on it
+ * Tags a resource of an app that the control plane `controlPlane` may use on the app's behalf (the app's
+ * table, its task and execution roles): the value of {@link TAG_CONTROL_PLANE} is the name of the control
+ * plane that serves the app. The shared roles' DynamoDB and iam:PassRole grants are conditioned on it
  * (`aws:ResourceTag/slipway:control-plane`), so a control plane reaches the tables and roles of its own
  * apps only, whatever their generated names. See docs/control-plane.md.
  */
-export const CONTROL_PLANE_TAG = 'slipway:control-plane';
-/** The tag naming the app a resource belongs to (tables, roles, task definitions, services). */
-export const APP_TAG = 'slipway:app';
-
-/**
- * Tags a resource of an app that the control plane `controlPlane` may use on the app's behalf (the app's
- * table, its task and execution roles): the shared roles' grants are conditioned on {@link CONTROL_PLANE_TAG}.
- */
 export function tagForControlPlane(resource: IConstruct, controlPlane: string, app: string): void {
-  Tags.of(resource).add(CONTROL_PLANE_TAG, controlPlane);
-  Tags.of(resource).add(APP_TAG, app);
+  Tags.of(resource).add(TAG_CONTROL_PLANE, controlPlane);
+  Tags.of(resource).add(TAG_APP, app);
 }
 
 /** The milestone event that re-syncs the schedules (contract of the deploy state machine's events). */
@@ -85,11 +85,6 @@ export function controlPlaneBuildMarker(prefix: string, controlPlane: string): s
 
 /** Lambda function names have at most 64 characters. */
 const FUNCTION_NAME_MAX = 64;
-
-/** Name of a shared control-plane function: `<prefix>-<controlPlane>-<handler>` (apps' operator policies address it by name). */
-export function controlPlaneFunctionName(prefix: string, controlPlane: string, fn: PipelineFunctionKey): string {
-  return `${prefix}-${controlPlane}-${PIPELINE_FUNCTIONS[fn]}`;
-}
 
 export interface ControlPlaneProps {
   /** Prefix of every name (config `prefix`): `<prefix>-<controlPlane>-<pipeline>`, parameters under `/<prefix>/apps/`. */
@@ -170,7 +165,7 @@ export class ControlPlane extends Construct {
       // Step Functions log delivery: a /aws/vendedlogs/ name keeps the CloudWatch Logs resource policy
       // small. `-control-plane` keeps it apart from the retained per-app groups of earlier versions
       // (`/aws/vendedlogs/states/<prefix>-<app>`), whatever the apps are called.
-      logGroupName: `/aws/vendedlogs/states/${props.prefix}-${props.name}-control-plane`,
+      logGroupName: controlPlaneLogGroupName(props.prefix, props.name),
       retention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -248,7 +243,7 @@ export class ControlPlane extends Construct {
       eventPattern: { source: [...pattern.source], detailType: [...pattern['detail-type']], detail: pattern.detail },
       targets: [new targets.LambdaFunction(this.functions.executionStatus.function)],
     });
-    const appsPath = `/${props.prefix}/apps/`;
+    const appsPath = appsParameterRoot(props.prefix);
     this.parameterChangeRule = new events.Rule(this, 'ParameterChangeRule', {
       description: `Starts ${this.smName('config-change')} on Parameter Store changes under ${appsPath}`,
       eventPattern: { source: ['aws.ssm'], detailType: ['Parameter Store Change'], detail: { name: events.Match.prefix(appsPath) } },
@@ -423,6 +418,8 @@ export class ControlPlane extends Construct {
           return this.functions[s.fn].function.functionArn;
         case 'stateMachine':
           return this.stateMachineArn(s.name);
+        case 'constant':
+          return s.value;
       }
     };
     return Object.fromEntries(Object.entries(SUBSTITUTIONS[pipeline]).map(([key, s]) => [key, value(s)]));
@@ -438,25 +435,25 @@ export class ControlPlane extends Construct {
       resources: [Stack.of(this).formatArn({ service: 'dynamodb', resource: 'table', resourceName: '*' })],
       // DynamoDB authorizes item actions on aws:ResourceTag (DynamoDB Developer Guide, "Using ABAC with
       // DynamoDB tables and indexes", abac-example-use-cases: aws:ResourceTag with PutItem).
-      conditions: { StringEquals: { [`aws:ResourceTag/${CONTROL_PLANE_TAG}`]: this.props.name } },
+      conditions: { StringEquals: { [`aws:ResourceTag/${TAG_CONTROL_PLANE}`]: this.props.name } },
     });
   }
 
   /** Reading apps' settings (`/<prefix>/apps/<app>/settings`), never their config values (an explicit Deny). */
   private readSettings(role: iam.IRole, extraNames: string[] = []): void {
-    const p = this.props.prefix;
-    const parameter = (name: string) => parameterArn(this, `/${name}`);
+    const anyApp = appParameterPath(this.props.prefix, '*');
+    const parameter = (name: string) => parameterArn(this, name);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadAppSettings',
         actions: ['ssm:GetParameter'],
-        resources: [parameter(`${p}/apps/*/settings`), ...extraNames.map((n) => parameter(`${p}/apps/*/${n}`))],
+        resources: [parameter(settingsParameterName(anyApp)), ...extraNames.map((n) => parameter(`${anyApp}/${n}`))],
       }),
     );
     // IAM's `*` also matches `/`: `/<prefix>/apps/<app>/config/settings` (a config key named "settings",
     // a secret) would match the pattern above. The Deny keeps the config values out of reach.
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'NeverReadConfigValues', effect: iam.Effect.DENY, actions: ['ssm:GetParameter', 'ssm:GetParameters'], resources: [parameter(`${p}/apps/*/config/*`)] }),
+      new iam.PolicyStatement({ sid: 'NeverReadConfigValues', effect: iam.Effect.DENY, actions: ['ssm:GetParameter', 'ssm:GetParameters'], resources: [parameter(configParameterName(anyApp, '*'))] }),
     );
   }
 
@@ -464,7 +461,7 @@ export class ControlPlane extends Construct {
     // IAM evaluates aws:ResourceTag on roles (IAM User Guide, "Controlling access to and for IAM users and
     // roles using tags"): only the task and execution roles app stacks tag for this control plane, only to ECS tasks.
     const anyRole = Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' });
-    role.addToPrincipalPolicy(passRolesToEcsTasksStatement('PassAppTaskRoles', [anyRole], { [`aws:ResourceTag/${CONTROL_PLANE_TAG}`]: this.props.name }));
+    role.addToPrincipalPolicy(passRolesToEcsTasksStatement('PassAppTaskRoles', [anyRole], { [`aws:ResourceTag/${TAG_CONTROL_PLANE}`]: this.props.name }));
   }
 
   private familyArns(): string {
@@ -504,7 +501,7 @@ export class ControlPlane extends Construct {
     return policy;
   }
 
-  private readonly appTablesReason = `The apps' tables have names CloudFormation generates: any table of the account and region, only when tagged ${CONTROL_PLANE_TAG}=<this control plane> (the app stacks tag their own table).`;
+  private readonly appTablesReason = `The apps' tables have names CloudFormation generates: any table of the account and region, only when tagged ${TAG_CONTROL_PLANE}=<this control plane> (the app stacks tag their own table).`;
   private readonly settingsReason =
     'Settings of the apps of this control plane: /<prefix>/apps/<app>/settings (app names are not known to the shared control plane), config values denied explicitly; where granted, iam:PassRole of any role of the account only when tagged for this control plane and only to ECS tasks.';
 
@@ -526,7 +523,7 @@ export class ControlPlane extends Construct {
     this.passAppRoles(role);
     acknowledgeWildcards(
       role,
-      `Scheduled tasks run any revision of Slipway's task-definition families (${this.props.prefix}-*, a new revision per build or config change) only in this cluster (ecs:cluster); task IDs are generated by ECS and may be tagged only as RunTask creates them; the roles passed are those tagged ${CONTROL_PLANE_TAG}=<this control plane>, only to ECS tasks.`,
+      `Scheduled tasks run any revision of Slipway's task-definition families (${this.props.prefix}-*, a new revision per build or config change) only in this cluster (ecs:cluster); task IDs are generated by ECS and may be tagged only as RunTask creates them; the roles passed are those tagged ${TAG_CONTROL_PLANE}=<this control plane>, only to ECS tasks.`,
     );
     return role;
   }
@@ -596,7 +593,7 @@ export class ControlPlane extends Construct {
       this.wildcardPolicy(
         role,
         id,
-        `ssm:DescribeParameters (names and metadata only, never values), ecs:ListTaskDefinitions, DescribeTaskDefinition and RegisterTaskDefinition support no resource-level permissions (RegisterTaskDefinition only for requests tagged ${APP_TAG}); TagResource only at registration, on Slipway's families (${this.props.prefix}-*); the apps' tables by tag; PassRole of the roles tagged for this control plane.`,
+        `ssm:DescribeParameters (names and metadata only, never values), ecs:ListTaskDefinitions, DescribeTaskDefinition and RegisterTaskDefinition support no resource-level permissions (RegisterTaskDefinition only for requests tagged ${TAG_APP}); TagResource only at registration, on Slipway's families (${this.props.prefix}-*); the apps' tables by tag; PassRole of the roles tagged for this control plane.`,
         [
           new iam.PolicyStatement({ sid: 'ListConfigKeyNames', actions: ['ssm:DescribeParameters'], resources: ['*'] }),
           new iam.PolicyStatement({ sid: 'FindRevisions', actions: ['ecs:ListTaskDefinitions', 'ecs:DescribeTaskDefinition'], resources: ['*'] }),
@@ -605,7 +602,7 @@ export class ControlPlane extends Construct {
             actions: ['ecs:RegisterTaskDefinition'],
             resources: ['*'],
             // The handler tags each revision with its app; an untagged request is refused.
-            conditions: { Null: { [`aws:RequestTag/${APP_TAG}`]: 'false' } },
+            conditions: { Null: { [`aws:RequestTag/${TAG_APP}`]: 'false' } },
           }),
           tagOnCreateStatement('TagNewRevisions', [familyArns], 'RegisterTaskDefinition'),
         ],

@@ -1,7 +1,7 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { WAITER_TTL_ATTRIBUTE } from '../../functions/shared/waiters';
+import { TTL_ATTRIBUTE } from '../../domain';
 
 /**
  * A table of Slipway's pipelines, keyed `pk`/`sk` (strings), on demand, with point-in-time recovery and
@@ -17,6 +17,6 @@ export function pipelineTable(scope: Construct, id: string, removalPolicy: Remov
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     encryption: dynamodb.TableEncryption.AWS_MANAGED,
     removalPolicy,
-    timeToLiveAttribute: WAITER_TTL_ATTRIBUTE,
+    timeToLiveAttribute: TTL_ATTRIBUTE,
   });
 }

@@ -1,7 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import { MILESTONE_SOURCE } from '../pipeline-contract';
+import { MILESTONE_SOURCE } from '../../domain';
 
 /**
  * The IAM statements, actions and conditions that more than one construct grants (the shared control plane

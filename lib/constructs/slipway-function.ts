@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { lambdaLogGroupName } from '../../domain';
 
 /** The repository's `functions/` folder: one sub-folder per handler, each with an `index.ts`. */
 export const FUNCTIONS_DIR = path.join(__dirname, '..', '..', 'functions');
@@ -92,7 +93,7 @@ export class SlipwayFunction extends Construct {
       throw new Error(`SlipwayFunction "${props.name}": functionName "${props.functionName}" must be 1 to 64 letters, digits, hyphens or underscores`);
     }
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      logGroupName: props.functionName !== undefined ? `/aws/lambda/${props.functionName}` : undefined,
+      logGroupName: props.functionName !== undefined ? lambdaLogGroupName(props.functionName) : undefined,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });

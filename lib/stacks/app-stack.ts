@@ -2,7 +2,7 @@ import { RemovalPolicy, Stack, type CfnElement, type StackProps } from 'aws-cdk-
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { alertsShard, alertsTopicName } from '../alerts';
+import { alertsShard, alertsTopicName, scheduleGroupName } from '../../domain';
 import { WEB_PROCESS } from '../app-settings';
 import type { AppConfig } from '../config';
 import { AppBuild } from '../constructs/app-build';
@@ -14,7 +14,6 @@ import { AppMonitoring } from '../constructs/app-monitoring';
 import { AppOperatorPolicies } from '../constructs/app-operator-policies';
 import { AppRecords } from '../constructs/app-records';
 import { AppRoles } from '../constructs/app-roles';
-import { scheduleGroupName } from '../pipeline-contract';
 import type { ClusterResources } from './cluster-resources';
 import { logicalIdOutside } from './logical-ids';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { forEachState, type AslState, type AslStates } from '../../lib/asl';
 import { MILESTONE_SOURCE, RUNNING_DEPLOY_CHECK_SECONDS } from '../../domain/constants';
 import { configRedeployExecutionName, parameterChangeExecutionName, pipelineExecutionName } from '../../domain/names';
-import { MILESTONES, STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
+import { MILESTONES, STATE_MACHINES, SUBSTITUTIONS, type StateMachineName } from '../../domain/pipelines';
 import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, RELEASE_CURRENT, TTL_ATTRIBUTE } from '../../domain/table';
 
 /**
@@ -66,13 +66,14 @@ describe('milestones put by the ASL files', () => {
     expect(putEvents.length).toBeGreaterThanOrEqual(5);
   });
 
-  test.each(putEvents.map(([m, n, s]) => [m, n, s] as const))('%s: "%s" puts MILESTONE_SOURCE and a known detail type', (_m, _n, state) => {
+  test.each(putEvents.map(([m, n, s]) => [m, n, s] as const))('%s: "%s" puts the contract\'s MilestoneSource (MILESTONE_SOURCE) and a known detail type', (machine, _n, state) => {
     const entries = params(state).Entries as { Source?: string; DetailType?: string }[];
     expect(entries.length).toBeGreaterThan(0);
     for (const e of entries) {
-      expect(e.Source).toBe(MILESTONE_SOURCE);
+      expect(e.Source).toBe('${MilestoneSource}');
       expect(MILESTONES).toContain(e.DetailType);
     }
+    expect(SUBSTITUTIONS[machine].MilestoneSource).toEqual({ kind: 'constant', value: MILESTONE_SOURCE });
   });
 });
 

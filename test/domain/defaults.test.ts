@@ -3,8 +3,9 @@ import { parseConfig } from '../../lib/config';
 import { appSettingsSchema, autoscalingSchema } from '../../functions/shared/settings';
 
 /**
- * Defaults that the deploy config (lib/config.ts) still spells beside domain/constants.ts, checked
- * against their owner until lib/config.ts imports them (see the issue-14 follow-ups).
+ * The defaults domain/constants.ts owns, as the deploy config's schema (lib/config.ts) and the settings the
+ * handlers read (functions/shared/settings.ts) apply them: a minimal config, parsed, gets each constant
+ * wherever it leaves the value out.
  */
 
 const config = parseConfig({

@@ -6,8 +6,9 @@ import { loadConfig, parseConfig, type AppConfig, type SlipwayConfig } from '../
 import { AppStack } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
+import { synthesizeApp } from '../helpers/example-stacks';
 import { appFilterPolicy, FILTER_POLICY_MAX_COMBINATIONS } from '../../lib/constructs/app-monitoring';
-import { ALERT_SHARDS, alertsShard, alertsTopicName, appAlarmKeys, appAlarmName } from '../../lib/alerts';
+import { ALERT_SHARDS, alertsShard, alertsTopicName, appAlarmKeys, appAlarmName } from '../../domain';
 
 const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
 const exampleApp = config.apps.find((a) => a.name === 'example')!;
@@ -18,6 +19,13 @@ function appWith(overrides: Record<string, unknown>): AppConfig {
   return parseConfig(raw).apps[0];
 }
 
+/** The app's and its cluster's templates, from the shared per-run synthesis (test/helpers/example-stacks.ts). */
+function templates(app: AppConfig = exampleApp): { template: Template; cluster: Template } {
+  const { app: template, cluster } = synthesizeApp(app);
+  return { template, cluster };
+}
+
+/** The stacks as objects, for cdk-nag (it walks the constructs). */
 function synth(app: AppConfig = exampleApp) {
   const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
@@ -25,7 +33,7 @@ function synth(app: AppConfig = exampleApp) {
   const dbConfig = config.databases.find((d) => d.name === app.database);
   const database = dbConfig ? new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster }).endpoint : undefined;
   const stack = new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, database });
-  return { stack, template: Template.fromStack(stack), cluster: Template.fromStack(cluster) };
+  return { stack };
 }
 
 /** The example app's shard of the cluster's alerts topics, as the app stack addresses it (by name: no export, no per-app topic). */
@@ -42,11 +50,10 @@ function alarm(template: Template, key: string) {
 const fromListenerImport = Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.objectLike({ 'Fn::Select': [1, Match.objectLike({ 'Fn::Split': ['/', { 'Fn::ImportValue': Match.stringLikeRegexp('HttpsListener') }] })] })])] });
 
 describe('AppMonitoring in the example app stack', () => {
-  let stack: AppStack;
   let template: Template;
 
   beforeAll(() => {
-    ({ stack, template } = synth());
+    ({ template } = templates());
   });
 
   test('no topic, key or EventBridge rule of its own: every alarm notifies the cluster\'s alerts topic (ALARM and OK)', () => {
@@ -136,7 +143,7 @@ describe('AppMonitoring in the example app stack', () => {
   });
 
   test('with monitoring.dashboard, the dashboard graphs the app\'s target group and its services by name, and shows every alarm', () => {
-    const { template } = synth({ ...exampleApp, monitoring: { ...exampleApp.monitoring, dashboard: true } });
+    const { template } = templates({ ...exampleApp, monitoring: { ...exampleApp.monitoring, dashboard: true } });
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard', { Properties: { DashboardName: 'slipway-example' } }));
     expect(dashboards).toHaveLength(1);
     const parts = dashboards[0].Properties.DashboardBody['Fn::Join'][1] as unknown[];
@@ -164,6 +171,7 @@ describe('AppMonitoring in the example app stack', () => {
   });
 
   test('cdk-nag AwsSolutions: no unsuppressed findings', () => {
+    const { stack } = synth();
     const report = new AwsSolutionsChecks(stack).validateScope(stack);
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
   });
@@ -171,7 +179,7 @@ describe('AppMonitoring in the example app stack', () => {
 
 describe('AppMonitoring from the config', () => {
   test('monitoring.emails subscribe to the cluster\'s alerts topic, filtered on the message body: the app\'s failures and its own alarms by name', () => {
-    const { template } = synth(appWith({ monitoring: { emails: ['oncall@example.com', 'lead@example.com'] } }));
+    const { template } = templates(appWith({ monitoring: { emails: ['oncall@example.com', 'lead@example.com'] } }));
     const alarmNames = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string);
     for (const email of ['oncall@example.com', 'lead@example.com']) {
       template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -185,19 +193,19 @@ describe('AppMonitoring from the config', () => {
   });
 
   test('a non-production app gets no alarm unless monitoring.alarms is set; its subscribers still get its pipeline failures', () => {
-    const { template } = synth(appWith({ production: false, monitoring: { emails: ['dev@example.com'] } }));
+    const { template } = templates(appWith({ production: false, monitoring: { emails: ['dev@example.com'] } }));
     template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
     template.hasResourceProperties('AWS::SNS::Subscription', { FilterPolicy: { detail: { app: ['example'] } } });
-    const { template: optedIn } = synth(appWith({ production: false, monitoring: { alarms: true } }));
+    const { template: optedIn } = templates(appWith({ production: false, monitoring: { alarms: true } }));
     expect(Object.keys(optedIn.findResources('AWS::CloudWatch::Alarm')).length).toBe(10);
   });
 
   test('a production app may turn its alarms off', () => {
-    synth(appWith({ monitoring: { alarms: false } })).template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    templates(appWith({ monitoring: { alarms: false } })).template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
   });
 
   test('thresholds and periods come from monitoring', () => {
-    const { template } = synth(appWith({ monitoring: { http5xxRatePercent: 1, targetResponseTimeSeconds: 0.5, cpuPercent: 70, periodSeconds: 300, evaluationPeriods: 2, tasksBelowDesiredMinutes: 30 } }));
+    const { template } = templates(appWith({ monitoring: { http5xxRatePercent: 1, targetResponseTimeSeconds: 0.5, cpuPercent: 70, periodSeconds: 300, evaluationPeriods: 2, tasksBelowDesiredMinutes: 30 } }));
     expect(alarm(template, 'http-5xx-rate')).toMatchObject({ Threshold: 1, EvaluationPeriods: 2 });
     expect(alarm(template, 'response-time')).toMatchObject({ Threshold: 0.5, Period: 300, EvaluationPeriods: 2 });
     expect(alarm(template, 'web-cpu')).toMatchObject({ Threshold: 70 });
@@ -207,14 +215,14 @@ describe('AppMonitoring from the config', () => {
 
   test('lib/alerts.ts names exactly the alarms the stack creates (the CLI finds an app\'s alarms by these names)', () => {
     for (const processes of [{ web: { port: 3000 }, worker: {} }, { worker: {} }, { web: { port: 3000 } }]) {
-      const { template } = synth(appWith({ processes }));
+      const { template } = templates(appWith({ processes }));
       const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string).sort();
       expect(names).toEqual(appAlarmKeys(Object.keys(processes)).map((k) => appAlarmName('slipway', 'example', k)).sort());
     }
   });
 
   test('an app without a web process has no load-balancer alarms', () => {
-    const { template } = synth(appWith({ processes: { worker: {} } }));
+    const { template } = templates(appWith({ processes: { worker: {} } }));
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string);
     expect(names.filter((n) => /5xx|response-time|unhealthy/.test(n))).toEqual([]);
     expect(names).toContain('slipway-example-worker-cpu');
@@ -231,20 +239,20 @@ describe('scale-to-zero schedule in the settings record', () => {
   }
 
   test('a production app has no schedule', () => {
-    expect(settingsOf(synth(appWith({})).template)).not.toHaveProperty('scaleToZero');
+    expect(settingsOf(templates(appWith({})).template)).not.toHaveProperty('scaleToZero');
   });
 
   test('a non-production app gets the default schedule', () => {
-    expect(settingsOf(synth(appWith({ production: false })).template).scaleToZero).toEqual({ timeZone: 'UTC', days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], stopAt: '18:00', startAt: '08:00' });
+    expect(settingsOf(templates(appWith({ production: false })).template).scaleToZero).toEqual({ timeZone: 'UTC', days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], stopAt: '18:00', startAt: '08:00' });
   });
 
   test('a non-production app gets its configured schedule', () => {
-    const settings = settingsOf(synth(appWith({ production: false, scaleToZero: { timeZone: 'Europe/Paris', stopAt: '20:00' } })).template);
+    const settings = settingsOf(templates(appWith({ production: false, scaleToZero: { timeZone: 'Europe/Paris', stopAt: '20:00' } })).template);
     expect(settings.scaleToZero).toEqual({ timeZone: 'Europe/Paris', days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], stopAt: '20:00', startAt: '08:00' });
   });
 
   test('a non-production app with scaleToZero.enabled false has no schedule', () => {
-    expect(settingsOf(synth(appWith({ production: false, scaleToZero: { enabled: false } })).template)).not.toHaveProperty('scaleToZero');
+    expect(settingsOf(templates(appWith({ production: false, scaleToZero: { enabled: false } })).template)).not.toHaveProperty('scaleToZero');
   });
 });
 
@@ -270,7 +278,7 @@ describe('ClusterMonitoring: the alerts every app of the cluster shares', () => 
   let failureRules: { name: string; pattern: Record<string, unknown>; template: string; paths: Record<string, string> }[];
 
   beforeAll(() => {
-    ({ cluster } = synth(appWith({})));
+    ({ cluster } = templates(appWith({})));
     failureRules = Object.values(cluster.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['slipway'] } } }))
       .filter((r) => r.Properties.Targets[0].InputTransformer)
       .map((r) => ({ name: r.Properties.Name, pattern: r.Properties.EventPattern, template: r.Properties.Targets[0].InputTransformer.InputTemplate, paths: r.Properties.Targets[0].InputTransformer.InputPathsMap }));

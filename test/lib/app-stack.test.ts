@@ -1,4 +1,4 @@
-import { PIPELINE_FUNCTIONS, STATE_MACHINES } from '../../lib/pipeline-contract';
+import { PIPELINE_FUNCTIONS, STATE_MACHINES } from '../../domain';
 import * as path from 'node:path';
 import { Token } from 'aws-cdk-lib';
 import { App } from 'aws-cdk-lib';
@@ -13,6 +13,7 @@ import { listenerPriority } from '../../lib/constructs/app-load-balancing';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { actionsOf, PIPELINE_STAR_ACTIONS, resourcesOf, unexpectedStarActions, type Statement } from './iam';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
+import { synthesizeApp } from '../helpers/example-stacks';
 
 
 const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
@@ -58,11 +59,10 @@ function statementsOf(template: Template, rolePrefix: string): Statement[] {
 }
 
 describe('AppStack (example app)', () => {
-  let stack: AppStack;
   let template: Template;
 
   beforeAll(() => {
-    ({ stack, template } = synth());
+    template = synthesizeApp().app;
   });
 
   test('CodeBuild project: GitHub source, webhook on pushes to the app branch, privileged build, buildspec pushing build-N and commit tags', () => {
@@ -287,6 +287,8 @@ describe('AppStack (example app)', () => {
   });
 
   test('cdk-nag AwsSolutions: no unsuppressed findings', () => {
+    // cdk-nag walks the constructs: this test builds its own stack.
+    const { stack } = synth();
     const report = new AwsSolutionsChecks(stack).validateScope(stack);
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
   });
@@ -294,11 +296,13 @@ describe('AppStack (example app)', () => {
 
 describe('AppStack with a database (the example app names database "main")', () => {
   let template: Template;
-  let cdkApp: App;
-  let databaseStack: DatabaseStack;
+  let database: Template;
+  /** The CDK app and database stack, built only for the tests that need the construct objects. */
+  let built: { cdkApp: App; databaseStack: DatabaseStack } | undefined;
+  const objects = () => (built ??= synth() as { cdkApp: App; databaseStack: DatabaseStack });
 
   beforeAll(() => {
-    ({ template, cdkApp, databaseStack } = synth() as { template: Template; cdkApp: App; databaseStack: DatabaseStack });
+    ({ app: template, database } = synthesizeApp() as { app: Template; database: Template });
   });
 
   const importOf = (value: unknown): string => (value as { 'Fn::ImportValue': string })['Fn::ImportValue'];
@@ -311,7 +315,7 @@ describe('AppStack with a database (the example app names database "main")', () 
   });
 
   test('databaseRemovalPolicy "destroy" in the config makes the delete drop them', () => {
-    const { template: destroying } = synth({ ...exampleApp, databaseRemovalPolicy: 'destroy' });
+    const { app: destroying } = synthesizeApp({ ...exampleApp, databaseRemovalPolicy: 'destroy' });
     destroying.hasResourceProperties('Custom::SlipwayAppDatabase', { Database: 'example', RemovalPolicy: 'destroy' });
   });
 
@@ -358,13 +362,13 @@ describe('AppStack with a database (the example app names database "main")', () 
   });
 
   test('the database admits its clients group once, whatever the number of apps', () => {
-    const db = Template.fromStack(databaseStack);
-    const fromClients = Object.values(db.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => JSON.stringify(r.Properties.SourceSecurityGroupId).includes('ClientsSecurityGroup'));
+    const fromClients = Object.values(database.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => JSON.stringify(r.Properties.SourceSecurityGroupId).includes('ClientsSecurityGroup'));
     expect(fromClients).toHaveLength(1);
     expect(JSON.stringify(fromClients[0].Properties.GroupId)).toContain('ClusterSecurityGroup');
   });
 
   test('references go one way (app stack -> database stack), so the whole app synthesizes offline', () => {
+    const { cdkApp, databaseStack } = objects();
     const assembly = cdkApp.synth();
     const imports = JSON.stringify(assembly.getStackByName(databaseStack.stackName).template).match(/"Fn::ImportValue":"[^":]+/g) ?? [];
     expect([...new Set(imports)]).toEqual(['"Fn::ImportValue":"Slipway-Cluster-production']);
@@ -372,12 +376,13 @@ describe('AppStack with a database (the example app names database "main")', () 
   });
 
   test('cdk-nag AwsSolutions: the database stack stays clean with an app attached', () => {
+    const { databaseStack } = objects();
     const report = new AwsSolutionsChecks(databaseStack).validateScope(databaseStack);
     expect(report.violations.map((v) => v.ruleName)).toEqual([]);
   });
 
   test('an app without a database gets none of it', () => {
-    const { template: plain } = synth({ ...exampleApp, database: undefined });
+    const { app: plain } = synthesizeApp({ ...exampleApp, database: undefined });
     plain.resourceCountIs('Custom::SlipwayAppDatabase', 0);
     expect(Object.values(plain.findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name)).toEqual(['/slipway/apps/example/settings']);
     expect(JSON.stringify(plain.toJSON())).not.toContain('rds-db:connect');
@@ -394,6 +399,7 @@ describe('AppStack with a database (the example app names database "main")', () 
   });
 
   test('a database stack passed for an app whose config names another (or none) is refused', () => {
+    const { cdkApp, databaseStack } = objects();
     expect(() => new AppStack(cdkApp, 'Slipway-App-docs2', { prefix: config.prefix, app: { ...exampleApp, name: 'docs2', database: undefined }, cluster: cdkApp.node.findChild('Slipway-Cluster-production') as ClusterStack, database: databaseStack.endpoint })).toThrow(
       'app "docs2": a database stack endpoint ("main") was passed, but the config names no database',
     );
@@ -409,7 +415,7 @@ describe('AppStack with a database (the example app names database "main")', () 
 describe('AppStack variants', () => {
   test('an app without a web process gets no target group or listener rule', () => {
     const worker: AppConfig = { ...exampleApp, name: 'jobs', releaseCommand: undefined, processes: { worker: exampleApp.processes.worker }, database: undefined };
-    const { template } = synth(worker);
+    const { app: template } = synthesizeApp(worker);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 0);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
     template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);

@@ -5,8 +5,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ControlPlane, CONTROL_PLANE_TAG, STATE_MACHINES_DIR, type ControlPlaneProps } from '../../lib/constructs/control-plane';
-import { aslPlaceholders, CONTROL_PLANE_ENV, executionStatusEventPattern, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS } from '../../lib/pipeline-contract';
+import { ControlPlane, STATE_MACHINES_DIR, type ControlPlaneProps } from '../../lib/constructs/control-plane';
+import { TAG_CONTROL_PLANE } from '../../domain';
+import { aslPlaceholders, CONTROL_PLANE_ENV, executionStatusEventPattern, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS } from '../../domain';
 import { actionsOf, PIPELINE_STAR_ACTIONS, resourcesOf, unexpectedStarActions, type Statement } from './iam';
 
 /** The control plane a cluster shares among its apps (issue 16): lib/constructs/control-plane.ts. */
@@ -58,7 +59,7 @@ function eventMatches(pattern: unknown, value: unknown): boolean {
 }
 
 const FUNCTION_IDS = Object.values(PIPELINE_FUNCTIONS).map((f) => f.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()));
-const TAG_CONDITION = { [`aws:ResourceTag/${CONTROL_PLANE_TAG}`]: 'production' };
+const TAG_CONDITION = { [`aws:ResourceTag/${TAG_CONTROL_PLANE}`]: 'production' };
 
 describe('ControlPlane', () => {
   let stack: Stack;
