@@ -322,7 +322,7 @@ export class ControlPlane extends Construct {
       const definition = readFileSync(file, 'utf8');
       const unknown = [...aslPlaceholders(definition)].filter((p) => !(p in SUBSTITUTIONS[pipeline]));
       if (unknown.length > 0) {
-        throw new Error(`${file} uses placeholders that lib/pipeline-contract.ts does not define for "${pipeline}": ${unknown.map((p) => `\${${p}}`).join(', ')}`);
+        throw new Error(`${file} uses placeholders that domain/pipelines.ts does not define for "${pipeline}": ${unknown.map((p) => `\${${p}}`).join(', ')}`);
       }
       return definition;
     };

@@ -54,7 +54,7 @@ export class LocalDefinitions {
       text = text.split(`\${${placeholder}}`).join(value);
     }
     const [left] = aslPlaceholders(text);
-    if (left) throw new LocalRunError(`statemachines/${name}.asl.json uses \${${left}}, which lib/pipeline-contract.ts does not define`);
+    if (left) throw new LocalRunError(`statemachines/${name}.asl.json uses \${${left}}, which domain/pipelines.ts does not define`);
     const def = JSON.parse(text) as StateMachineDefinition;
     this.stateInfo.set(name, stateIndex((JSON.parse(text) as StateMachineDefinition).States as unknown as AslStates));
     // aws-local-stepfunctions evaluates TimeoutSecondsPath against the state's Parameters output, where

@@ -353,6 +353,6 @@ describe('ControlPlane props validation', () => {
     const dir = require('node:fs').mkdtempSync(path.join(require('node:os').tmpdir(), 'asl-'));
     for (const n of STATE_MACHINES) require('node:fs').copyFileSync(path.join(STATE_MACHINES_DIR, `${n}.asl.json`), path.join(dir, `${n}.asl.json`));
     require('node:fs').writeFileSync(path.join(dir, 'build.asl.json'), JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Result: '${AppName}', End: true } } }));
-    expect(make({ stateMachinesDir: dir })).toThrow(/build\.asl\.json uses placeholders that lib\/pipeline-contract\.ts does not define for "build": \$\{AppName\}/);
+    expect(make({ stateMachinesDir: dir })).toThrow(/build\.asl\.json uses placeholders that domain\/pipelines\.ts does not define for "build": \$\{AppName\}/);
   });
 });
