@@ -119,6 +119,22 @@ export interface ControlPlaneProps {
  * Nothing in it is per app: the app comes with each event or execution input, its settings from
  * `/<prefix>/apps/<app>/settings`.
  */
+/** The rules a control plane puts on the default event bus: six per cluster, whatever the number of apps. */
+export interface ControlPlaneRules {
+  /** Starts `build` on the build state changes of every Slipway CodeBuild project (`<prefix>-*`) marked for this control plane. */
+  readonly build: events.Rule;
+  /** Sends the ECS deployment state changes of the cluster's services to `deployment-events`. */
+  readonly deploymentEvents: events.Rule;
+  /** Runs `deployment-events` and `execution-status` on a schedule (the one sweep of the cluster). */
+  readonly sweep: events.Rule;
+  /** Sends the status changes of the control plane's executions (failed, timed out, aborted, redriven) to `execution-status`. */
+  readonly executionStatus: events.Rule;
+  /** Parameter Store changes under `/<prefix>/apps/` start `config-change`. */
+  readonly parameterChange: events.Rule;
+  /** "Deploy Succeeded" milestones of this control plane's deploys start `schedules`. */
+  readonly deploySucceeded: events.Rule;
+}
+
 export class ControlPlane extends Construct {
   /** The control plane's name (the cluster's). */
   public readonly name: string;
@@ -132,18 +148,8 @@ export class ControlPlane extends Construct {
   public readonly stateMachineRoles: Record<StateMachineName, iam.Role>;
   /** Log group of the state machines' execution history (every app's executions). */
   public readonly activityLogGroup: logs.LogGroup;
-  /** Starts `build` on the build state changes of every Slipway CodeBuild project (`<prefix>-*`). */
-  public readonly buildRule: events.Rule;
-  /** Sends the ECS deployment state changes of the cluster's services to `deployment-events`. */
-  public readonly deploymentEventsRule: events.Rule;
-  /** Runs `deployment-events` and `execution-status` on a schedule (the one sweep of the cluster). */
-  public readonly sweepRule: events.Rule;
-  /** Sends the status changes of the control plane's executions (failed, timed out, aborted, redriven) to `execution-status`. */
-  public readonly executionStatusRule: events.Rule;
-  /** Parameter Store changes under `/<prefix>/apps/` start `config-change`. */
-  public readonly parameterChangeRule: events.Rule;
-  /** "Deploy Succeeded" milestones of this control plane's deploys start `schedules`. */
-  public readonly deploySucceededRule: events.Rule;
+  /** The control plane's EventBridge rules on the default bus ({@link ControlPlaneRules}): none per app. */
+  public readonly rules: ControlPlaneRules;
   /** The role EventBridge Scheduler assumes to run every app's scheduled tasks (schedule groups `<prefix>-*`). */
   public readonly schedulerRole: iam.Role;
   /** Dead-letter queue of every app's schedules (encrypted, SSL only). */
@@ -206,7 +212,7 @@ export class ControlPlane extends Construct {
     });
     const startedByEvents = (pipeline: StateMachineName) => new targets.SfnStateMachine(this.stateMachines[pipeline], { role: eventsRole });
 
-    this.buildRule = new events.Rule(this, 'BuildStateChangeRule', {
+    const build = new events.Rule(this, 'BuildStateChangeRule', {
       description: `Starts ${this.smName('build')} when a build of a Slipway project (${props.prefix}-<app>) of an app of ${props.name} changes state`,
       eventPattern: {
         source: ['aws.codebuild'],
@@ -222,7 +228,7 @@ export class ControlPlane extends Construct {
       // No `input`: the whole event is the execution's input.
       targets: [startedByEvents('build')],
     });
-    this.deploymentEventsRule = new events.Rule(this, 'DeploymentStateChangeRule', {
+    const deploymentEvents = new events.Rule(this, 'DeploymentStateChangeRule', {
       description: `Resumes ${this.smName('deploy')} executions waiting on deployments of services in ${props.clusterName}`,
       eventPattern: {
         source: ['aws.ecs'],
@@ -231,25 +237,25 @@ export class ControlPlane extends Construct {
       },
       targets: [new targets.LambdaFunction(this.functions.deploymentEvents.function)],
     });
-    this.sweepRule = new events.Rule(this, 'SweepRule', {
+    const sweep = new events.Rule(this, 'SweepRule', {
       description: `Checks the waiting deploys and failure records of every app of ${props.name} when events were missed`,
       schedule: events.Schedule.rate(props.sweepInterval ?? Duration.minutes(5)),
       // execution-status repairs the records of executions whose status event never arrived.
       targets: [new targets.LambdaFunction(this.functions.deploymentEvents.function), new targets.LambdaFunction(this.functions.executionStatus.function)],
     });
     const pattern = executionStatusEventPattern(STATE_MACHINES.map((n) => this.stateMachineArn(n)));
-    this.executionStatusRule = new events.Rule(this, 'ExecutionStatusRule', {
+    const executionStatus = new events.Rule(this, 'ExecutionStatusRule', {
       description: `Records, releases and announces failed and redriven executions of the ${props.name} control plane`,
       eventPattern: { source: [...pattern.source], detailType: [...pattern['detail-type']], detail: pattern.detail },
       targets: [new targets.LambdaFunction(this.functions.executionStatus.function)],
     });
     const appsPath = appsParameterRoot(props.prefix);
-    this.parameterChangeRule = new events.Rule(this, 'ParameterChangeRule', {
+    const parameterChange = new events.Rule(this, 'ParameterChangeRule', {
       description: `Starts ${this.smName('config-change')} on Parameter Store changes under ${appsPath}`,
       eventPattern: { source: ['aws.ssm'], detailType: ['Parameter Store Change'], detail: { name: events.Match.prefix(appsPath) } },
       targets: [startedByEvents('config-change')],
     });
-    this.deploySucceededRule = new events.Rule(this, 'DeploySucceededRule', {
+    const deploySucceeded = new events.Rule(this, 'DeploySucceededRule', {
       description: `Syncs an app's schedules to its current release after every successful deploy of ${this.smName('deploy')}`,
       eventPattern: {
         source: [DEPLOY_SUCCEEDED.source],
@@ -259,6 +265,7 @@ export class ControlPlane extends Construct {
       },
       targets: [startedByEvents('schedules')],
     });
+    this.rules = { build, deploymentEvents, sweep, executionStatus, parameterChange, deploySucceeded };
   }
 
   /** ARN of one of the state machines, built from its deterministic name (no reference, no cycle). */

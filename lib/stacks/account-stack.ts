@@ -45,9 +45,9 @@ export class AccountStack extends Stack {
   /** Log group of Slipway's account-level activity: the events the rules below match. */
   public readonly activityLogGroup: logs.LogGroup;
   /**
-   * Parameter Store changes under {@link parameterPrefix}, logged to the activity log. Each app stack adds
-   * its own rule for `/<prefix>/apps/<app>/` that starts the app's config-change state machine
-   * (docs/config-and-schedules.md).
+   * Parameter Store changes under {@link parameterPrefix}, logged to the activity log. Each cluster's
+   * control plane has its own rule for `/<prefix>/apps/` that starts its config-change state machine
+   * (docs/config-and-schedules.md); apps add no rule.
    */
   public readonly parameterChangeRule: events.Rule;
   /** ECS task state changes of Slipway's clusters. */
