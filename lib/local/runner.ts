@@ -3,7 +3,7 @@ import './quiet';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { apply as applyMergePatch } from 'json-merge-patch';
 import { taskStates, type AslStates } from '../asl';
-import { CONTROL_PLANE_ENV, executionStatusEventPattern, STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
+import { CONTROL_PLANE_ENV, executionStatusEventPattern, STATE_MACHINES, type PipelineFunctionKey, type StateMachineName } from '../../domain/pipelines';
 import { stateMachineName } from '../../domain/names';
 import { SimulatedAwsError } from './aws-error';
 import { mockAwsClients } from './client-mocks';
@@ -137,10 +137,12 @@ export class LocalRun {
     this.world.ecs.onDeploymentEvent = async (event) => {
       await this.lambda.invoke('deploymentEvents', event);
     };
+    // The sweep rule has two targets, deployment-events and execution-status (lib/constructs/control-plane.ts,
+    // `rules.sweep`); EventBridge invokes each target of a matching rule (EventBridge User Guide, "Targets").
     this.world.clock.onSweep = async () => {
-      if (this.stepFunctions.hasOpenTokens()) {
-        await this.lambda.invoke('deploymentEvents', { 'detail-type': 'Scheduled Event', source: 'aws.events', time: this.world.isoNow(), detail: {} });
-      }
+      const sweep = { 'detail-type': 'Scheduled Event', source: 'aws.events', time: this.world.isoNow(), detail: {} };
+      await this.lambda.invoke('deploymentEvents', sweep);
+      await this.lambda.invoke('executionStatus', sweep);
     };
     // The control plane's rule on its state machines' status changes: the failure bookkeeping runs outside the executions.
     this.addStatusRule(executionStatusEventPattern(STATE_MACHINES.map((sm) => this.arns[sm])) as unknown as EventPattern, (event) => this.lambda.invoke('executionStatus', event));
@@ -149,6 +151,11 @@ export class LocalRun {
   /** Lambda invocations so far. */
   get lambdaInvocations(): number {
     return this.lambda.invocations;
+  }
+
+  /** Lambda invocations so far of one of the control plane's functions. */
+  lambdaInvocationsOf(fn: PipelineFunctionKey): number {
+    return this.lambda.invocationsOf[fn] ?? 0;
   }
 
   /** Every "Step Functions Execution Status Change" event the simulated account emitted, in order. */

@@ -213,6 +213,11 @@ describe('deployments', () => {
 
     expect(execution(run, 'deploy')?.status).toBe('SUCCEEDED');
     expect(run.world.now).toBeGreaterThanOrEqual(300);
+    // The sweep rule's two targets both run (deployment-events resumes, execution-status repairs missed
+    // status events); nothing failed, so execution-status ran only for the sweep.
+    const sweeps = Math.floor(run.world.now / 300);
+    expect(run.lambdaInvocationsOf('executionStatus')).toBe(sweeps);
+    expect(run.lambdaInvocationsOf('deploymentEvents')).toBeGreaterThanOrEqual(sweeps);
   });
 
   test('state transitions do not grow with how long ECS takes to settle (60 s vs 600 s)', async () => {

@@ -34,6 +34,8 @@ const APP_VARIABLES = ['TABLE_NAME', 'APP_NAME', 'PARAMETER_PATH', 'DEBOUNCE_SEC
 export class SimulatedLambda {
   /** Invocations so far. */
   invocations = 0;
+  /** Invocations so far, per function. */
+  readonly invocationsOf = {} as Record<PipelineFunctionKey, number>;
   /** Each function's ARN. */
   readonly arns = {} as Record<PipelineFunctionKey, string>;
   private readonly byArn = new Map<string, PipelineFunctionKey>();
@@ -64,6 +66,7 @@ export class SimulatedLambda {
   async invoke(key: PipelineFunctionKey, payload: unknown): Promise<unknown> {
     const h = FUNCTION_HANDLERS[key];
     this.invocations += 1;
+    this.invocationsOf[key] = (this.invocationsOf[key] ?? 0) + 1;
     // The control plane's functions get CONTROL_PLANE_ENV only (sync-schedules also its role and queue):
     // nothing of one app, so a handler that still read an app from its environment fails here too.
     for (const gone of APP_VARIABLES) delete process.env[gone];
