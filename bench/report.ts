@@ -127,8 +127,8 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
   );
   out.push(
     `Prices: ${PRICES.source}. Lambda duration is **assumed**, not measured on AWS: ${r.lambda.memoryMb} MB (SlipwayFunction's default), ${r.lambda.billedMsPerInvocation} ms billed per invocation. ` +
-      'Not included: DynamoDB requests (the same in both variants), CloudWatch Logs, and the sweep schedule, which invokes `deployment-events` every 5 minutes whether or not a deploy waits (about 8,640 invocations a month, a fixed cost per app, not per release). ' +
-      'Slipway\'s Lambda invocations grow slowly with the settle time: the sweep runs every 5 minutes while a deploy waits.',
+      'Not included: DynamoDB requests (the same in both variants), CloudWatch Logs, and the sweep schedule of the cluster\'s shared control plane, which invokes `deployment-events` and `execution-status` every 5 minutes whether or not a deploy waits (about 17,280 invocations a month, a fixed cost per cluster, shared by its apps, not per release). ' +
+      'Slipway\'s Lambda invocations grow slowly with the settle time: the runner counts the sweeps (two invocations each) that fall while the deploy waits.',
     '',
   );
 
@@ -136,7 +136,7 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
   out.push(
     'Simulated seconds from the moment the last ECS deployment completes (`World.completedDeployments`) to the moment the deploy enters "Record the release" (the runner\'s timeline, which records each state at the simulated time it was entered). ' +
       `Deployments settle after ${r.latency.settleSeconds.join(', ')} s in successive runs, so that completion falls at different points of the 15-second polling interval. ` +
-      'The simulated EventBridge delivers each ECS event 1 s after it happens (`lib/local/world.ts`); Slipway\'s figure is that delivery delay — the state machine itself adds no simulated time.',
+      'The simulated EventBridge delivers each ECS event 1 s after it happens (`lib/local/services/ecs.ts`); Slipway\'s figure is that delivery delay — the state machine itself adds no simulated time.',
     '',
   );
   out.push(markdownTable(['pipeline', 'latency (s)'], [['Slipway (event-driven)', sum(r.latency.slipway)], ['polling baseline (15 s)', sum(r.latency.polling)]]), '');
