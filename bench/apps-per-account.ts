@@ -204,6 +204,8 @@ export function loadBalancerSecurityGroupRules(assembly: Assembly): Map<string, 
 }
 
 const maxOf = (m: Map<string, number>) => Math.max(0, ...m.values());
+/** A quota per resource: each resource's count, and the largest as the kind's count. */
+const largestOf = (each: (a: Assembly) => Map<string, number>) => ({ countEach: each, count: (a: Assembly) => maxOf(each(a)) });
 
 /** Characters of a policy or pattern as IAM and EventBridge count them: JSON without white space. */
 const jsonLength = (v: unknown) => JSON.stringify(v).length;
@@ -410,8 +412,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
     quota: 10_240,
     scope: 'role',
     source: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length',
-    countEach: (a) => inlinePolicyCharsPerRole(a),
-    count: (a) => maxOf(inlinePolicyCharsPerRole(a)),
+    ...largestOf(inlinePolicyCharsPerRole),
   },
   {
     id: 'event-pattern-size',
@@ -421,8 +422,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
     quota: 2_048,
     scope: 'rule',
     source: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html',
-    countEach: (a) => eventPatternChars(a),
-    count: (a) => maxOf(eventPatternChars(a)),
+    ...largestOf(eventPatternChars),
   },
   {
     id: 'template-resources',
@@ -432,8 +432,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
     quota: 500,
     scope: 'stack',
     source: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html',
-    countEach: (a) => new Map(Object.entries(a).map(([stack, t]) => [stack, Object.keys(t.Resources ?? {}).length])),
-    count: (a) => Math.max(0, ...Object.values(a).map((t) => Object.keys(t.Resources ?? {}).length)),
+    ...largestOf((a) => new Map(Object.entries(a).map(([stack, t]) => [stack, Object.keys(t.Resources ?? {}).length]))),
   },
   {
     id: 'lambda-functions',
@@ -451,8 +450,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
     quota: 100,
     scope: 'load balancer',
     source: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html',
-    countEach: (a) => listenerRulesPerLoadBalancer(a),
-    count: (a) => maxOf(listenerRulesPerLoadBalancer(a)),
+    ...largestOf(listenerRulesPerLoadBalancer),
   },
   {
     id: 'alb-target-groups',
@@ -461,8 +459,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
     quota: 100,
     scope: 'load balancer',
     source: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html',
-    countEach: (a) => targetGroupsPerLoadBalancer(a),
-    count: (a) => maxOf(targetGroupsPerLoadBalancer(a)),
+    ...largestOf(targetGroupsPerLoadBalancer),
   },
   {
     id: 'lb-sg-inbound',
@@ -471,8 +468,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
     quota: 60,
     scope: 'security group',
     source: 'https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html',
-    countEach: (a) => new Map([...loadBalancerSecurityGroupRules(a)].map(([k, r]) => [k, r.inbound])),
-    count: (a) => Math.max(0, ...[...loadBalancerSecurityGroupRules(a).values()].map((r) => r.inbound)),
+    ...largestOf((a) => new Map([...loadBalancerSecurityGroupRules(a)].map(([k, r]) => [k, r.inbound]))),
   },
   {
     id: 'lb-sg-outbound',
@@ -481,8 +477,7 @@ export const QUOTA_KINDS: readonly QuotaKind[] = [
     quota: 60,
     scope: 'security group',
     source: 'https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html',
-    countEach: (a) => new Map([...loadBalancerSecurityGroupRules(a)].map(([k, r]) => [k, r.outbound])),
-    count: (a) => Math.max(0, ...[...loadBalancerSecurityGroupRules(a).values()].map((r) => r.outbound)),
+    ...largestOf((a) => new Map([...loadBalancerSecurityGroupRules(a)].map(([k, r]) => [k, r.outbound]))),
   },
 ];
 
