@@ -94,6 +94,14 @@ export function appsParameterPath(prefix: string): string {
   return `/${prefix}/apps`;
 }
 
+/**
+ * App names end up in execution names: `<app>-<build>-release`, where a build without a CodeBuild build
+ * number is keyed by its 36-character build id, and Step Functions names have at most 80 characters
+ * (35 + 1 + 36 + 8 = 80). So an app name has at most {@link APP_NAME_MAX} characters.
+ */
+export const APP_NAME_MAX = 35;
+export const APP_NAME = /^[a-z][a-z0-9-]{0,34}$/;
+
 /** `/<prefix>/apps/`: the name prefix of every app's parameters (the shared Parameter Store rule's prefix). */
 export function appsParameterRoot(prefix: string): string {
   return `${appsParameterPath(prefix)}/`;
@@ -102,6 +110,24 @@ export function appsParameterRoot(prefix: string): string {
 /** `/<prefix>/apps/<app>`: every parameter of the app lives below it. */
 export function appParameterPath(prefix: string, app: string): string {
   return `${appsParameterRoot(prefix)}${app}`;
+}
+
+/**
+ * The app a CodeBuild project builds for: projects are named `<prefix>-<app>` ({@link codeBuildProjectName}).
+ * Undefined when the name does not have that form.
+ */
+export function appOfProject(prefix: string, project: string): string | undefined {
+  if (!project.startsWith(`${prefix}-`)) return undefined;
+  const app = project.slice(prefix.length + 1);
+  return APP_NAME.test(app) ? app : undefined;
+}
+
+/** The app a parameter belongs to: `/<prefix>/apps/<app>/...`. Undefined for a name outside that form. */
+export function appOfParameter(prefix: string, name: string): string | undefined {
+  const root = appsParameterRoot(prefix);
+  if (!name.startsWith(root)) return undefined;
+  const app = name.slice(root.length).split('/')[0];
+  return APP_NAME.test(app) && name.startsWith(`${appParameterPath(prefix, app)}/`) ? app : undefined;
 }
 
 /** `/<prefix>/apps/<app>/config`: the app's config keys, one parameter each. */

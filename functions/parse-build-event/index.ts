@@ -1,6 +1,6 @@
-import { appOfProject, controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
+import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
+import { appOfProject, APP_NAME_MAX } from '../../domain/names';
 import { createLogger } from '../shared/logger';
-import { APP_NAME_MAX } from '../shared/settings';
 import { parseBuildEvent, projectOf, type ParsedBuildEvent } from './parse';
 
 const logger = createLogger('parse-build-event');

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { MAX_RUNNING_DEPLOY_CHECKS, RUNNING_DEPLOY_CHECK_SECONDS } from '../../domain/constants';
-import { appParameterPath, appsParameterRoot, settingsParameterName } from '../../domain/names';
+import { appOfParameter, appParameterPath, appsParameterRoot, settingsParameterName } from '../../domain/names';
 import { classifyParameter } from '../shared/app-parameters';
-import { appOfParameter, controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
+import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
 import { parseInput } from '../shared/validation';
 

@@ -1,7 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import * as z from 'zod/mini';
-import { appParameterPath, configParameterPath, isNumberedExecutionOf, TAG_CONFIG_CHANGE } from '../../domain/names';
+import { appParameterPath, configParameterPath, isNumberedExecutionOf, TAG_CONFIG_CHANGE, APP_NAME } from '../../domain/names';
 import { dynamoKey, readCurrentRelease, RELEASE_CURRENT } from '../../domain/table';
 import { configSecrets } from '../shared/config-secrets';
 import { dynamodb } from '../shared/aws/dynamodb';
@@ -10,7 +10,6 @@ import { awsCall, InvalidInput } from '../shared/errors';
 import { DescribeExecutionCommand, ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
 import { sfn } from '../shared/aws/sfn';
 import { appOfExecutionInput, controlPlanePrefix, settingsOf, stateMachineArns } from '../shared/control-plane';
-import { APP_NAME } from '../shared/settings';
 import { createLogger } from '../shared/logger';
 import { parseInput } from '../shared/validation';
 import { configRevisionRequest, findOwnRevision, registerRevision } from '../shared/revisions';

@@ -1,11 +1,10 @@
 import * as z from 'zod/mini';
 import { ecs } from '../shared/aws/ecs';
 import { controlPlanePrefix, settingsOf } from '../shared/control-plane';
-import { APP_NAME } from '../shared/settings';
+import { APP_NAME, appParameterPath, configParameterPath } from '../../domain/names';
 import { createLogger } from '../shared/logger';
 import { parseInput } from '../shared/validation';
 import { findReusableRevision, taskDefinitionRequest, type BuildRef } from './task-definition';
-import { appParameterPath, configParameterPath } from '../../domain/names';
 import { configSecrets } from '../shared/config-secrets';
 import { findOwnRevision, mergeSecrets, registerRevision } from '../shared/revisions';
 

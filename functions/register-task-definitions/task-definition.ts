@@ -2,9 +2,6 @@ import type { RegisterTaskDefinitionCommandInput, TaskDefinition, Tag } from '@a
 import { TAG_APP, TAG_BUILD } from '../../domain/names';
 import type { AppSettings, ProcessSettings } from '../shared/settings';
 
-/** Tag keys Slipway puts on what it registers (a re-run finds its own revisions). @deprecated — import them from domain/ (domain/names.ts). */
-export { TAG_APP, TAG_BUILD };
-
 /** The build a task definition is registered for. */
 export interface BuildRef {
   readonly key: string;

@@ -20,13 +20,6 @@ export class InvalidConfigKey extends Error {
   public override readonly name = 'InvalidConfigKey';
 }
 
-/**
- * The parameter names (`appParameterPath`, `configParameterPath`, `schedulesParameterName`,
- * `settingsParameterName`) are owned by domain/names.ts.
- * @deprecated — import them from domain/; re-exported here for the modules that import them from this file today.
- */
-export { appParameterPath, configParameterPath, schedulesParameterName, settingsParameterName } from '../../domain/names';
-
 /** Why a key is not acceptable, or undefined when it is. */
 export function configKeyProblem(key: string): string | undefined {
   if (!CONFIG_KEY.test(key)) {

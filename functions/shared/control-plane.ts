@@ -1,8 +1,8 @@
-import { appParameterPath, appsParameterRoot } from '../../domain/names';
+import { APP_NAME, appOfParameter, appOfProject } from '../../domain/names';
 import { CONTROL_PLANE_ENV, STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
 import { ssm } from './aws/ssm';
 import { getStringFromEnv, InvalidEnvironment } from './errors';
-import { APP_NAME, type AppSettings } from './settings';
+import type { AppSettings } from './settings';
 import { getAppSettings } from './settings-store';
 
 /**
@@ -41,26 +41,6 @@ export function notServedHere(settings: Pick<AppSettings, 'app' | 'cluster' | 'c
 /** The settings of `app` from its parameter, with the prefix from the environment. @throws SettingsNotFound */
 export function settingsOf(app: string): Promise<AppSettings> {
   return getAppSettings(ssm, controlPlanePrefix(), app);
-}
-
-/**
- * The app a CodeBuild project builds for: projects are named `<prefix>-<app>`. Undefined when the name
- * does not have that form (the caller says why it refuses it).
- */
-export function appOfProject(prefix: string, project: string): string | undefined {
-  if (!project.startsWith(`${prefix}-`)) return undefined;
-  const app = project.slice(prefix.length + 1);
-  return APP_NAME.test(app) ? app : undefined;
-}
-
-/**
- * The app a parameter belongs to: `/<prefix>/apps/<app>/...`. Undefined for a name outside that form.
- */
-export function appOfParameter(prefix: string, name: string): string | undefined {
-  const root = appsParameterRoot(prefix);
-  if (!name.startsWith(root)) return undefined;
-  const app = name.slice(root.length).split('/')[0];
-  return APP_NAME.test(app) && name.startsWith(`${appParameterPath(prefix, app)}/`) ? app : undefined;
 }
 
 /**

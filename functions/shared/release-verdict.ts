@@ -48,9 +48,6 @@ function str(v: unknown): string | null {
   return typeof v === 'string' && v.length > 0 ? v : null;
 }
 
-/** @deprecated — import logStreamLink from domain/ (domain/names.ts). */
-export { logStreamLink };
-
 /** Tries to read the task object out of an error Cause (a JSON document for `States.TaskFailed`). */
 export function taskFromCause(cause: unknown): Json | undefined {
   if (typeof cause !== 'string') return undefined;

@@ -20,9 +20,6 @@ import { awsCall, InvalidInput } from './errors';
  * a duplicate event) the same way, {@link findOwnRevision}, and register the same way, {@link registerRevision}.
  */
 
-/** Tag on a revision registered by a config change. @deprecated — import TAG_CONFIG_CHANGE from domain/ (domain/names.ts). */
-export { TAG_CONFIG_CHANGE };
-
 /**
  * The revision this pipeline registered before, among the family's {@link REVISION_LOOKBACK} newest
  * ACTIVE revisions: the first whose description (with its tags) `isOwn` accepts, else undefined.

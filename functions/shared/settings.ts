@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { APP_NAME } from '../../domain/names';
 import { en } from 'zod/locales';
 import { isTimeZone, TIME_OF_DAY, WEEKDAYS } from './scale-schedule';
 import { CONFIG_DEBOUNCE_DEFAULT_SECONDS, CPU_TARGET_DEFAULT_PERCENT, DEPLOY_TIMEOUT_DEFAULT_MINUTES } from '../../domain/constants';
@@ -15,13 +16,6 @@ import { CONFIG_DEBOUNCE_DEFAULT_SECONDS, CPU_TARGET_DEFAULT_PERCENT, DEPLOY_TIM
 
 /** Names that ECS, CloudWatch and Step Functions accept for a process type (also a container name). */
 export const PROCESS_NAME = /^[a-z][a-z0-9-]{0,30}$/;
-/**
- * App names end up in execution names: `<app>-<build>-release`, where a build without a CodeBuild build
- * number is keyed by its 36-character build id, and Step Functions names have at most 80 characters
- * (35 + 1 + 36 + 8 = 80). So an app name has at most {@link APP_NAME_MAX} characters.
- */
-export const APP_NAME_MAX = 35;
-export const APP_NAME = /^[a-z][a-z0-9-]{0,34}$/;
 /** The deployment's prefix and the names of clusters and databases: lowercase letters, digits and hyphens, 40 characters at most. */
 export const RESOURCE_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 

@@ -9,12 +9,6 @@ import type { DeploymentVerdict } from './deployment-verdict';
 export { waiterItem, type Waiter };
 
 
-/**
- * The attribute holding a waiter item's expiry (epoch seconds): the control table's TTL attribute, so
- * DynamoDB deletes a waiter nobody resumed.
- * @deprecated — import TTL_ATTRIBUTE from domain/ (domain/table.ts).
- */
-export const WAITER_TTL_ATTRIBUTE = TTL_ATTRIBUTE;
 
 
 /** Stores (or replaces, on a re-run) the waiter of a deployment. */

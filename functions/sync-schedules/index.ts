@@ -10,12 +10,11 @@ import {
   type GetScheduleCommandOutput,
 } from '@aws-sdk/client-scheduler';
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
-import { appParameterPath, scheduleGroupName, schedulesParameterName } from '../../domain/names';
+import { appParameterPath, scheduleGroupName, schedulesParameterName, APP_NAME } from '../../domain/names';
 import { dynamoKey, RELEASE_CURRENT } from '../../domain/table';
 import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
 import { parseInput } from '../shared/validation';
 import * as z from 'zod/mini';
-import { APP_NAME } from '../shared/settings';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { scheduler } from '../shared/aws/scheduler';
 import { ssm } from '../shared/aws/ssm';

@@ -4,7 +4,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { SCALABLE_DIMENSION, SCALABLE_NAMESPACE, scalableTargetResourceId, serviceName as nameOfService, TAG_BUILD } from '../../domain/names';
+import { SCALABLE_DIMENSION, SCALABLE_NAMESPACE, scalableTargetResourceId, serviceName as nameOfService, TAG_BUILD, APP_NAME } from '../../domain/names';
 import { DEPLOY_CLAIM, dynamoKey } from '../../domain/table';
 import { autoscaling } from '../shared/aws/autoscaling';
 import { dynamodb } from '../shared/aws/dynamodb';
@@ -16,7 +16,7 @@ import { awsCall, InvalidInput } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { controlTable, settingsOf } from '../shared/control-plane';
 import { parseInput } from '../shared/validation';
-import { APP_NAME, type AppSettings, type ProcessSettings } from '../shared/settings';
+import { type AppSettings, type ProcessSettings } from '../shared/settings';
 import { createServiceRequest, planRedeploy, planService } from './plan';
 import { initialDesiredCount, planScaling, type ObservedScaling, type ScalingPlan } from './scaling';
 

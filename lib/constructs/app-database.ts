@@ -3,7 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { APP_NAME, APP_NAME_MAX, RESOURCE_NAME } from '../../functions/shared/settings';
+import { RESOURCE_NAME } from '../../functions/shared/settings';
+import { APP_NAME, APP_NAME_MAX } from '../../domain/names';
 import { appParameterPath, configParameterName } from '../../domain';
 import { databaseNameForApp, identifierProblem } from '../../functions/database-manager/identifiers';
 

@@ -1,5 +1,6 @@
+import { appAndBuildOf } from '../../domain/names';
 import { escapeForTerminal, renderRedriveVerdict, renderSteps } from '../ops/terminal';
-import { appAndBuildOf, assessRedrive, buildTimeline, stepLabel, stepsOf, summariseCause } from '../ops/timeline';
+import { assessRedrive, buildTimeline, stepLabel, stepsOf, summariseCause } from '../ops/timeline';
 import type { ExecutionReport, RunReport, StateVisit } from './runner';
 
 /**

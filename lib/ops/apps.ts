@@ -1,13 +1,9 @@
 import { paginateGetParametersByPath, type SSMClient } from '@aws-sdk/client-ssm';
-import { appParameterPath, appsParameterPath, settingsParameterName } from '../../domain/names';
-import { APP_NAME } from '../../functions/shared/settings';
+import { appParameterPath, appsParameterPath, settingsParameterName, APP_NAME } from '../../domain/names';
 import { AwsError } from '../cli/errors';
 import { aws, parseSettings } from './aws';
 import type { AppsOutput } from './schemas';
 import { escapeForTerminal } from './terminal';
-
-/** `/<prefix>/apps`. @deprecated — import appsParameterPath from domain/ (domain/names.ts). */
-export { appsParameterPath };
 
 /** The app a parameter name is the settings parameter of (`/<prefix>/apps/<app>/settings`), else undefined. */
 export function appOfSettingsParameter(name: string, prefix: string): string | undefined {

@@ -8,10 +8,10 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { BUILD_PIPELINES, STATE_MACHINES, type BuildPipelineName, type StateMachineName } from '../../domain/pipelines';
-import { appAndBuildOf, appParameterPath, appsParameterRoot, lambdaLogGroupName, settingsParameterName, stateMachineName } from '../../domain/names';
+import { APP_NAME, APP_NAME_MAX, appAndBuildOf, appOfParameter, appOfProject, appParameterPath, lambdaLogGroupName, settingsParameterName, stateMachineName } from '../../domain/names';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { BUILD_PK, buildKeysOf, buildSortKey, DEPLOY_CLAIM, dynamoKey, readBuildRecord, RELEASE_CURRENT, type BuildRecord } from '../../domain/table';
-import { APP_NAME, APP_NAME_MAX, appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
+import { appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
 import { cliClient } from '../cli/aws-clients';
 import { AWS_ERROR_NAMES, AwsError, describeAwsError as describeLine, UsageError, type AwsErrorName } from '../cli/errors';
 
@@ -254,17 +254,18 @@ export function executionOwner(name: string | undefined, input: string | undefin
   if (typeof parsed.app === 'string') return { app: parsed.app, ...(buildOf(parsed.build) ? { build: buildOf(parsed.build) } : {}) };
   const detail = record(parsed.detail);
   if (!detail) return {};
-  if (parsed.source === 'aws.codebuild' && typeof detail['project-name'] === 'string' && detail['project-name'].startsWith(`${prefix}-`)) {
+  const projectApp = parsed.source === 'aws.codebuild' && typeof detail['project-name'] === 'string' ? appOfProject(prefix, detail['project-name']) : undefined;
+  if (projectApp) {
     // The build key as the build pipeline records it: the build number, else the build id's UUID.
     const number = record(detail['additional-information'])?.['build-number'];
     const buildNumber = typeof number === 'number' ? number : typeof number === 'string' && /^\d+$/.test(number) ? Number(number) : undefined;
     const buildId = typeof detail['build-id'] === 'string' ? detail['build-id'] : undefined;
     const build = buildNumber !== undefined || buildId ? buildKeysOf(buildNumber, buildId ?? '').buildKey : undefined;
-    return { app: detail['project-name'].slice(prefix.length + 1), ...(build !== undefined ? { build } : {}) };
+    return { app: projectApp, ...(build !== undefined ? { build } : {}) };
   }
   if (parsed.source === 'aws.ssm' && typeof detail.name === 'string') {
-    const m = new RegExp(`^${appsParameterRoot(prefix)}([a-z][a-z0-9-]*)/`).exec(detail.name);
-    return m ? { app: m[1] } : {};
+    const app = appOfParameter(prefix, detail.name);
+    return app ? { app } : {};
   }
   if (typeof detail.app === 'string') return { app: detail.app };
   return {};
@@ -329,9 +330,6 @@ export async function getFullHistory(clients: OpsClients, arn: string): Promise<
   return events;
 }
 
-/** A build's record (pk BUILD). @deprecated — the shape is BuildRecord in domain/ (domain/table.ts). */
-export type BuildItem = BuildRecord;
-
 /** The app's current release (pk RELEASE, sk CURRENT). */
 export interface CurrentRelease {
   readonly buildKey: string;
@@ -353,8 +351,8 @@ const s = (item: Record<string, AttributeValue>, key: string): string | undefine
 
 
 /** The most recent builds, newest first. */
-export async function recentBuilds(clients: OpsClients, target: AppTarget, limit: number, options: { before?: string; releasedOnly?: boolean } = {}): Promise<BuildItem[]> {
-  const builds: BuildItem[] = [];
+export async function recentBuilds(clients: OpsClients, target: AppTarget, limit: number, options: { before?: string; releasedOnly?: boolean } = {}): Promise<BuildRecord[]> {
+  const builds: BuildRecord[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await aws(`DynamoDB Query on ${target.tableName}`, () =>
@@ -377,7 +375,7 @@ export async function recentBuilds(clients: OpsClients, target: AppTarget, limit
 }
 
 /** One build's record, or undefined. */
-export async function getBuild(clients: OpsClients, target: AppTarget, buildKey: string): Promise<BuildItem | undefined> {
+export async function getBuild(clients: OpsClients, target: AppTarget, buildKey: string): Promise<BuildRecord | undefined> {
   const out = await aws(`DynamoDB GetItem on ${target.tableName}`, () =>
     clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: dynamoKey({ pk: BUILD_PK, sk: buildSortKey(buildKey) }), ConsistentRead: true })),
   );

@@ -2,7 +2,7 @@ import { GetExecutionHistoryCommand, ListExecutionsCommand, RedriveExecutionComm
 import { cliExecutionName, logStreamLink, pipelineExecutionName, taskLogStreamName } from '../../domain/names';
 // The build's three pipelines (config-change and schedules executions are not part of a build).
 import type { BuildPipelineName as StateMachineName } from '../../domain/pipelines';
-import { buildSortKey } from '../../domain/table';
+import { buildSortKey, type BuildRecord } from '../../domain/table';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { UsageError } from '../cli/errors';
 import {
@@ -24,7 +24,6 @@ import {
   pipelineOfArn,
   recentBuilds,
   type AppTarget,
-  type BuildItem,
   type LocateOptions,
   type OpsClients,
 } from './aws';
@@ -81,7 +80,7 @@ function executionRef(pipeline: StateMachineName, d: DescribeExecutionCommandOut
 }
 
 /** The ARNs of a build's three executions: build from the record, release and deploy by name. */
-function executionArnsOf(target: AppTarget, build: BuildItem): Record<StateMachineName, string | undefined> {
+function executionArnsOf(target: AppTarget, build: BuildRecord): Record<StateMachineName, string | undefined> {
   const failed = build.failedExecution ? pipelineOfArn(build.failedExecution) : undefined;
   // The latest deploy of the build: a CLI deploy or rollback (its own name) records itself on the build
   // too, as deployExecution when it succeeds and failedExecution when it fails.
@@ -97,7 +96,7 @@ function executionArnsOf(target: AppTarget, build: BuildItem): Record<StateMachi
 async function describeExecutions(
   clients: OpsClients,
   target: AppTarget,
-  build: BuildItem,
+  build: BuildRecord,
   withFailedStep: boolean,
 ): Promise<{ refs: Executions; raw: Record<StateMachineName, DescribeExecutionCommandOutput | undefined>; timelines: Partial<Record<StateMachineName, Timeline>> }> {
   const arns = executionArnsOf(target, build);
@@ -208,7 +207,7 @@ export async function findUnrecordedBuildExecution(clients: OpsClients, target: 
  * (a child starts only when its parent got that far, so it is the failed or the running one); for a
  * build that is not recorded, its failed build execution.
  */
-async function resolveExecution(clients: OpsClients, t: ExecutionTarget, options: LocateOptions): Promise<{ arn: string; target?: AppTarget; build?: BuildItem; executions?: Record<StateMachineName, DescribeExecutionCommandOutput | undefined> }> {
+async function resolveExecution(clients: OpsClients, t: ExecutionTarget, options: LocateOptions): Promise<{ arn: string; target?: AppTarget; build?: BuildRecord; executions?: Record<StateMachineName, DescribeExecutionCommandOutput | undefined> }> {
   if ('arn' in t) return { arn: t.arn };
   const target = await locateApp(clients, t.app, options);
   const build = await getBuild(clients, target, t.build);
@@ -433,9 +432,6 @@ export async function redrive(clients: OpsClients, t: ExecutionTarget, options: 
 // ---------------------------------------------------------------------------------------------------
 // deploy and rollback
 
-/** The execution name of a deploy the CLI starts. @deprecated — import cliExecutionName from domain/ (domain/names.ts). */
-export { cliExecutionName };
-
 interface DeployInput {
   build: Record<string, unknown>;
   processes: { name: string; taskDefinitionArn: string }[];
@@ -443,7 +439,7 @@ interface DeployInput {
 }
 
 /** What the deploy state machine needs for a recorded build: the release's input, else the build record. */
-async function deployInputFor(clients: OpsClients, target: AppTarget, build: BuildItem): Promise<DeployInput> {
+async function deployInputFor(clients: OpsClients, target: AppTarget, build: BuildRecord): Promise<DeployInput> {
   const release = await describeExecution(clients, executionArn(target, 'release', pipelineExecutionName(target.app, build.buildKey, 'release')));
   let fromRelease: Partial<DeployInput> = {};
   try {
@@ -478,7 +474,7 @@ export interface DeployOptions extends LocateOptions {
   readonly watch?: FollowOptions | false;
 }
 
-async function startDeploy(clients: OpsClients, target: AppTarget, build: BuildItem, kind: 'deploy' | 'rollback', force: boolean, from: string | null, options: DeployOptions): Promise<DeployOutput> {
+async function startDeploy(clients: OpsClients, target: AppTarget, build: BuildRecord, kind: 'deploy' | 'rollback', force: boolean, from: string | null, options: DeployOptions): Promise<DeployOutput> {
   if (build.status !== undefined && build.status !== 'SUCCEEDED') throw new CannotProceed(`build ${build.buildKey} of "${target.app}" did not succeed in CodeBuild (${build.status}): there is no image to deploy`);
   if (!build.image || build.image === 'none') throw new CannotProceed(`build ${build.buildKey} of "${target.app}" has no image recorded`);
   const input = await deployInputFor(clients, target, build);
@@ -515,7 +511,7 @@ export async function deployBuild(clients: OpsClients, app: string, buildArg: st
 export async function rollback(clients: OpsClients, app: string, to: string | undefined, options: DeployOptions = {}): Promise<DeployOutput> {
   const target = await locateApp(clients, app, options);
   const current = await getCurrentRelease(clients, target);
-  let build: BuildItem | undefined;
+  let build: BuildRecord | undefined;
   if (to !== undefined) {
     const key = checkBuildKey(to);
     build = await getBuild(clients, target, key);

@@ -1,8 +1,9 @@
+import type { BuildRecord } from '../../domain/table';
 import { DescribeTaskDefinitionCommand, ECSClient, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { UsageError } from '../cli/errors';
 import { pipelineExecutionName } from '../../domain/names';
 import { escapeForTerminal } from './terminal';
-import { aws, CannotProceed, checkBuildKey, describeExecution, executionArn, getBuild, getCurrentRelease, locateApp, NotFound, type AppTarget, type BuildItem, type LocateOptions, type OpsClients } from './aws';
+import { aws, CannotProceed, checkBuildKey, describeExecution, executionArn, getBuild, getCurrentRelease, locateApp, NotFound, type AppTarget, type LocateOptions, type OpsClients } from './aws';
 
 /** What a deploy changes in a process type's task definition, as `slipway diff` compares it. */
 export interface TaskDefinitionSummary {
@@ -82,7 +83,7 @@ export function compareSummaries(from: TaskDefinitionSummary | null, to: TaskDef
  * The task definition a deploy of `build` uses per process type: the ones its deploy recorded, else the
  * ones its build pipeline passed to its release (the release execution's input), as a deploy finds them.
  */
-export async function processesOf(clients: OpsClients, target: AppTarget, build: BuildItem): Promise<{ name: string; taskDefinitionArn: string }[]> {
+export async function processesOf(clients: OpsClients, target: AppTarget, build: BuildRecord): Promise<{ name: string; taskDefinitionArn: string }[]> {
   if (build.releaseProcesses?.length) return build.releaseProcesses.map((p) => ({ name: p.process, taskDefinitionArn: p.taskDefinitionArn }));
   const release = await describeExecution(clients, executionArn(target, 'release', pipelineExecutionName(target.app, build.buildKey, 'release')));
   let processes: unknown;

@@ -3,9 +3,9 @@ import { DescribeLogStreamsCommand, FilterLogEventsCommand, GetLogEventsCommand,
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import { PROCESS_NAME, type AppSettings } from '../../functions/shared/settings';
 import { pipelineExecutionName } from '../../domain/names';
-import { BUILD_PK, readBuildRecord } from '../../domain/table';
+import { BUILD_PK, readBuildRecord, type BuildRecord } from '../../domain/table';
 import { UsageError } from '../cli/errors';
-import { aws, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, type AppTarget, type BuildItem, type LocateOptions, type OpsClients } from './aws';
+import { aws, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, type AppTarget, type LocateOptions, type OpsClients } from './aws';
 import type { Clock } from './commands';
 import type { LogEvent, LogsOutput } from './schemas';
 import { escapeForTerminal } from './terminal';
@@ -130,7 +130,7 @@ interface BuildWindow {
   readonly to: number | null;
   /** When that later build's release execution started (else when it was recorded); null if unknown. */
   readonly nextStart: number | null;
-  readonly build: BuildItem;
+  readonly build: BuildRecord;
 }
 
 /**
@@ -144,7 +144,7 @@ async function buildWindow(clients: OpsClients, target: AppTarget, key: string):
   const from = release?.startDate?.getTime() ?? (build.eventTime ? Date.parse(build.eventTime) : NaN);
   if (Number.isNaN(from)) throw new CannotProceed(`build ${key} of app "${target.app}" was never released: it has no logs of its own`);
   let to: number | null = null;
-  let next: BuildItem | undefined;
+  let next: BuildRecord | undefined;
   let startKey: Record<string, AttributeValue> | undefined;
   let pages = 0;
   do {

@@ -1,6 +1,6 @@
 import { DescribeScalableTargetsCommand, RegisterScalableTargetCommand, type ScalableTarget } from '@aws-sdk/client-application-auto-scaling';
-import { APP_NAME, PROCESS_NAME } from '../../functions/shared/settings';
-import { scalableTargetResourceId, SCALABLE_DIMENSION, SCALABLE_NAMESPACE, serviceName } from '../../domain/names';
+import { PROCESS_NAME } from '../../functions/shared/settings';
+import { APP_NAME, scalableTargetResourceId, SCALABLE_DIMENSION, SCALABLE_NAMESPACE, serviceName } from '../../domain/names';
 import { UsageError } from '../cli/errors';
 import type { OpsClients } from './aws';
 

@@ -703,9 +703,6 @@ export interface RedriveAssessment {
   readonly rerunLabels: string[];
 }
 
-/** The app and build an execution name says. @deprecated — import appAndBuildOf from domain/ (domain/names.ts). */
-export { appAndBuildOf };
-
 /** Why a Fail-state outcome cannot be changed by a redrive, and what does help, by its error. */
 function failOutcome(error: string | undefined, cause: string | undefined, failState: string, ctx: { app?: string; build?: string }): { why: string; instead: string } {
   const app = ctx.app ?? '<app>';

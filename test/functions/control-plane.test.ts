@@ -1,5 +1,6 @@
 import { setHandlerEnv } from './helpers';
-import { appOfExecutionInput, appOfParameter, appOfProject, stateMachineArns } from '../../functions/shared/control-plane';
+import { appOfExecutionInput, stateMachineArns } from '../../functions/shared/control-plane';
+import { appOfParameter, appOfProject } from '../../domain/names';
 import { parseAppSettings } from '../../functions/shared/settings-store';
 import { waiterItem } from '../../functions/shared/waiters';
 

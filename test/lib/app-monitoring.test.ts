@@ -213,7 +213,7 @@ describe('AppMonitoring from the config', () => {
     expect(alarm(template, 'web-tasks-below-desired')).toMatchObject({ EvaluationPeriods: 30 });
   });
 
-  test('lib/alerts.ts names exactly the alarms the stack creates (the CLI finds an app\'s alarms by these names)', () => {
+  test('domain/alerts.ts names exactly the alarms the stack creates (the CLI finds an app\'s alarms by these names)', () => {
     for (const processes of [{ web: { port: 3000 }, worker: {} }, { worker: {} }, { web: { port: 3000 } }]) {
       const { template } = templates(appWith({ processes }));
       const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string).sort();

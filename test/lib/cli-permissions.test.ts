@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig, type SlipwayConfig } from '../../lib/config';
 import { CLI_PERMISSIONS, type AppIds, type OperatorRole } from '../../lib/ops/permissions';
-import { PIPELINE_FUNCTIONS, STATE_MACHINES } from '../../lib/pipeline-contract';
-import { alertsShard, alertsTopicName } from '../../lib/alerts';
+import { PIPELINE_FUNCTIONS, STATE_MACHINES } from '../../domain/pipelines';
+import { alertsShard, alertsTopicName } from '../../domain/alerts';
 import { synthesizeApp } from '../helpers/example-stacks';
 import { actionsOf, resourcesOf, type Statement } from './iam';
 

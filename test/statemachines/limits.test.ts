@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { APP_NAME_MAX } from '../../functions/shared/settings';
+import { APP_NAME_MAX } from '../../domain/names';
 import { parseConfig } from '../../lib/config';
 import { LocalRun } from '../../lib/local/runner';
 import { buildEvent, ROOT } from './scenarios';

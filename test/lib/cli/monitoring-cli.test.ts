@@ -88,7 +88,7 @@ describe('slipway scale', () => {
 });
 
 describe('slipway alarms', () => {
-  // The app's alerts shard of its cluster (lib/alerts.ts); the CLI reads the app's processes and control plane from its settings parameter.
+  // The app's alerts shard of its cluster (domain/alerts.ts); the CLI reads the app's processes and control plane from its settings parameter.
   const actions = [`arn:aws:sns:eu-west-1:123456789012:${alertsTopicName('slipway', 'production', alertsShard('example'))}`];
   beforeEach(() => {
     answers.GetParameter = { body: { Parameter: { Name: '/slipway/apps/example/settings', Type: 'String', Value: JSON.stringify(settingsFor('example')), Version: 1, ARN: 'arn:aws:ssm:eu-west-1:123456789012:parameter/slipway/apps/example/settings' } } };

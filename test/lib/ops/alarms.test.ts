@@ -12,7 +12,7 @@ const cw = { cloudwatch: new CloudWatchClient({ region: 'eu-west-1' }) };
 beforeEach(() => cloudwatch.reset());
 
 describe('listAlarms', () => {
-  // An app's alarms notify its alerts shard of its cluster's topics (lib/alerts.ts).
+  // An app's alarms notify its alerts shard of its cluster's topics (domain/alerts.ts).
   const topic = (app: string) => `arn:aws:sns:eu-west-1:123456789012:${alertsTopicName('slipway', 'production', alertsShard(app))}`;
   const alarm = (name: string, state: MetricAlarm['StateValue'], app = 'example'): MetricAlarm => ({
     AlarmName: name,

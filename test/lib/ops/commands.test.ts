@@ -14,10 +14,10 @@ import {
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { cliExecutionName } from '../../../domain/names';
 import type { OpsClients } from '../../../lib/ops/aws';
 import {
   parseExecutionTarget,
-  cliExecutionName,
   deployBuild,
   executionStatus,
   listPipelines,

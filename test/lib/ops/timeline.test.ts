@@ -1,5 +1,6 @@
+import { appAndBuildOf } from '../../../domain/names';
 import { readdirSync } from 'node:fs';
-import { appAndBuildOf, assessRedrive, buildTimeline, redriveScope, stepsOf, summariseCause } from '../../../lib/ops/timeline';
+import { assessRedrive, buildTimeline, redriveScope, stepsOf, summariseCause } from '../../../lib/ops/timeline';
 import { FIXTURES, fixtureHistory, readFixture } from './aws-fixtures';
 import { DEPLOY_MAP, DEPLOY_TASK, deployIterationFailed, deploySucceeded, ecsTaskCause, HistoryBuilder, RELEASE_EXIT_1_CAUSE, releaseRunning, releaseTaskFailed, ROLLBACK_CAUSE, T0 } from './histories';
 
