@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError, loadConfig, type SlipwayConfig } from '../lib/config';
+import { DeploymentConfigError, loadDeploymentConfig, type DeploymentConfig } from '../lib/deployment-config';
 import { addSlipwayStacks } from '../lib/stacks/slipway-stacks';
 
 /**
@@ -15,12 +15,12 @@ const CONFIG_CONTEXT_KEY = 'slipway:config';
 const STATE_MACHINES_CONTEXT_KEY = 'slipway:statemachines';
 const DEFAULT_CONFIG = 'config/example.json';
 
-function readConfig(app: App): SlipwayConfig {
+function readConfig(app: App): DeploymentConfig {
   const file = (app.node.tryGetContext(CONFIG_CONTEXT_KEY) as string | undefined) ?? DEFAULT_CONFIG;
   try {
-    return loadConfig(file);
+    return loadDeploymentConfig(file);
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof DeploymentConfigError) {
       // One line a person can act on, no stack trace.
       process.stderr.write(`${e.message}\n`);
       process.exit(1);

@@ -1,6 +1,6 @@
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { AppSettingsInput } from '../functions/shared/settings';
-import { scaleScheduleOf, type AppConfig } from './config';
+import { scaleScheduleOf, type AppConfig } from './deployment-config';
 import { taskDefinitionFamily } from '../domain/names';
 
 /** The process type attached to the load balancer. */

@@ -9,7 +9,7 @@ import { commandIo, prefixOption, type CommandIo } from './command-io';
 
 /**
  * `slipway config list|get|set|unset <app>` (the app's config keys in Parameter Store, lib/ops/config-keys.ts;
- * not the deployment's config file, lib/config.ts) and `slipway schedules list|add|remove <app>` (its
+ * not the deployment's config file, lib/deployment-config.ts) and `slipway schedules list|add|remove <app>` (its
  * schedules list, lib/ops/schedules.ts). These commands parse and print; the operations call AWS.
  */
 

@@ -1,4 +1,4 @@
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../deployment-config';
 
 /** What each construct of an app's stack is told first: which app, under which prefix, served by which control plane. */
 export interface AppConstructProps {

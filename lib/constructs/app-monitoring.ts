@@ -5,7 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { alarmsEnabled, type AppConfig } from '../config';
+import { alarmsEnabled, type AppConfig } from '../deployment-config';
 import { appAlarmName, dashboardName, serviceName } from '../../domain';
 
 /** SNS counts each value of a filter policy as one combination, and allows at most 150 (SNS Developer Guide, "Amazon SNS message filtering" quotas). */

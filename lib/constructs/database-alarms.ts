@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import type { DatabaseConfig } from '../config';
+import type { DatabaseConfig } from '../deployment-config';
 import { AlarmTopic, alertsKeyAliasName } from './alarm-topic';
 
 export interface DatabaseAlarmsProps {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { AppSettings } from '../../functions/shared/settings';
-import { loadConfig } from '../config';
+import { loadDeploymentConfig } from '../deployment-config';
 import { serviceName } from '../../domain/names';
 import { buildSortKey, DEPLOY_CLAIM, dynamoKey } from '../../domain/table';
 import { localAppSettings } from './local-settings';
@@ -9,7 +9,7 @@ import { World } from './world';
 import { worldSchema, type WorldFile, type WorldSpec } from './world-schema';
 
 /**
- * Loading a world file: its checks against the deploy config (lib/config.ts) it names, and the
+ * Loading a world file: its checks against the deploy config (lib/deployment-config.ts) it names, and the
  * simulated account set up as it describes (apps hosted, services running, builds registered).
  */
 
@@ -37,7 +37,7 @@ export function loadWorld(world: WorldFile, rootDir: string): LoadedWorld {
   let config;
   try {
     // An absolute config path (the CLI resolves it against the working directory) stays as it is.
-    config = loadConfig(resolve(rootDir, spec.config));
+    config = loadDeploymentConfig(resolve(rootDir, spec.config));
   } catch (e) {
     throw new LocalRunError((e as Error).message);
   }

@@ -1,7 +1,7 @@
 import { appLogGroupName, codeBuildProjectName } from '../../domain/names';
 import { appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
 import { buildAppSettings } from '../app-settings';
-import type { AppConfig, SlipwayConfig } from '../config';
+import type { AppConfig, DeploymentConfig } from '../deployment-config';
 
 /** The simulated account the local runner names resources in. */
 export interface LocalAccount {
@@ -19,7 +19,7 @@ export function localAppTableName(prefix: string, app: string): string {
  * with names in the simulated account where the stack would pass its resources' ARNs: its table, and the
  * control plane of its cluster.
  */
-export function localAppSettings(config: SlipwayConfig, app: AppConfig, acct: LocalAccount): AppSettings {
+export function localAppSettings(config: DeploymentConfig, app: AppConfig, acct: LocalAccount): AppSettings {
   const { account, region } = acct;
   const prefix = config.prefix;
   const web = app.processes.web;

@@ -9,7 +9,7 @@ import { NotFound, type OpsClients } from './aws';
 /**
  * An app's config keys: the SecureStrings under `/<prefix>/apps/<app>/config/` that its tasks read
  * through ECS `secrets` (`slipway config list|get|set|unset`). Not the deployment's config file
- * (lib/config.ts). Each change is a Parameter Store change: the control plane's config-change state
+ * (lib/deployment-config.ts). Each change is a Parameter Store change: the control plane's config-change state
  * machine redeploys the app once, after a debounce.
  */
 

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { SlipwayConfig } from '../config';
+import type { DeploymentConfig } from '../deployment-config';
 import { alertsKey, alertsKeyAliasName } from '../constructs/alarm-topic';
 import { ecsClusterName } from './cluster-stack';
 
@@ -30,7 +30,7 @@ export function githubSubjects(repositories: { repository: string; branches: str
 /** Properties of an {@link AccountStack}. */
 export interface AccountStackProps extends StackProps {
   /** The validated Slipway config (its `prefix` and `account` sections are used). */
-  readonly config: SlipwayConfig;
+  readonly config: DeploymentConfig;
 }
 
 /**

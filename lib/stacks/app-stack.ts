@@ -4,7 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { alertsShard, alertsTopicName, scheduleGroupName } from '../../domain';
 import { WEB_PROCESS } from '../app-settings';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../deployment-config';
 import { AppBuild } from '../constructs/app-build';
 import { AppDatabase, type DatabaseEndpoint } from '../constructs/app-database';
 import { AppImageRepository } from '../constructs/app-image-repository';

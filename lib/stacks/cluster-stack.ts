@@ -12,7 +12,7 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
-import type { ClusterConfig } from '../config';
+import type { ClusterConfig } from '../deployment-config';
 import { alertsKeyAliasName } from '../constructs/alarm-topic';
 import { ClusterMonitoring } from '../constructs/cluster-monitoring';
 import { ControlPlane } from '../constructs/control-plane';

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
-import type { DatabaseConfig } from '../config';
+import type { DatabaseConfig } from '../deployment-config';
 import type { DatabaseEndpoint } from '../constructs/app-database';
 import { DatabaseAlarms } from '../constructs/database-alarms';
 import { DatabaseManager } from '../constructs/database-manager';

@@ -1,5 +1,5 @@
 import type { App } from 'aws-cdk-lib';
-import type { SlipwayConfig } from '../config';
+import type { DeploymentConfig } from '../deployment-config';
 import { AccountStack } from './account-stack';
 import { AppStack } from './app-stack';
 import { ClusterStack } from './cluster-stack';
@@ -17,7 +17,7 @@ export interface SlipwayStacks {
  * The stacks of a validated config: one account stack, one stack per cluster, per database and per app,
  * with their deploy order. The CDK app (bin/slipway-app.ts) and the logical-ID test synthesize this.
  */
-export function addSlipwayStacks(app: App, config: SlipwayConfig, options: { stateMachinesDir?: string } = {}): SlipwayStacks {
+export function addSlipwayStacks(app: App, config: DeploymentConfig, options: { stateMachinesDir?: string } = {}): SlipwayStacks {
   const account = new AccountStack(app, 'Slipway-Account', { config, description: 'Slipway: account-wide event rules, the alerts key, the deploy role' });
 
   const clusters = new Map<string, ClusterStack>();

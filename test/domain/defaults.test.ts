@@ -1,14 +1,14 @@
 import { CONFIG_DEBOUNCE_DEFAULT_SECONDS, CPU_TARGET_DEFAULT_PERCENT, DEFAULT_PREFIX, DEPLOY_TIMEOUT_DEFAULT_MINUTES } from '../../domain/constants';
-import { parseConfig } from '../../lib/config';
+import { parseDeploymentConfig } from '../../lib/deployment-config';
 import { appSettingsSchema, autoscalingSchema } from '../../functions/shared/settings';
 
 /**
- * The defaults domain/constants.ts owns, as the deploy config's schema (lib/config.ts) and the settings the
+ * The defaults domain/constants.ts owns, as the deploy config's schema (lib/deployment-config.ts) and the settings the
  * handlers read (functions/shared/settings.ts) apply them: a minimal config, parsed, gets each constant
  * wherever it leaves the value out.
  */
 
-const config = parseConfig({
+const config = parseDeploymentConfig({
   clusters: [{ name: 'production' }],
   apps: [{ name: 'example', cluster: 'production', repository: { owner: 'example-org', name: 'example-app' }, processes: { web: { port: 3000, autoscaling: { min: 1, max: 2 } } } }],
 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadConfig, type AppConfig, type SlipwayConfig } from '../../lib/config';
+import { loadDeploymentConfig, type AppConfig, type DeploymentConfig } from '../../lib/deployment-config';
 import type { AppStackProps } from '../../lib/stacks/app-stack';
 import { RunCache, SYNTH_ENV } from './run-folders';
 
@@ -22,7 +22,7 @@ import { RunCache, SYNTH_ENV } from './run-folders';
 export const EXAMPLE_CONFIG_FILE = join(__dirname, '..', '..', 'config', 'example.json');
 
 /** The example config as the tests load it (config/example.json). */
-export const exampleConfig: SlipwayConfig = loadConfig(EXAMPLE_CONFIG_FILE);
+export const exampleConfig: DeploymentConfig = loadDeploymentConfig(EXAMPLE_CONFIG_FILE);
 
 /** The example config's app named `example`. */
 export const exampleApp: AppConfig = exampleConfig.apps.find((a) => a.name === 'example')!;
@@ -43,7 +43,7 @@ type Stored = { app: unknown; cluster: unknown; database?: unknown };
 const synthesized = new Map<string, Stored>();
 const synthesizedEarlier = new RunCache<Stored>(SYNTH_ENV);
 
-function synthesize(config: SlipwayConfig, app: AppConfig, extra: AppStackExtras): Stored {
+function synthesize(config: DeploymentConfig, app: AppConfig, extra: AppStackExtras): Stored {
   // Loaded here, not at the top: a test file that finds the templates on disk never loads the stacks'
   // modules (most of aws-cdk-lib), which is a good part of what a synthesis costs.
   const { App } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
@@ -67,7 +67,7 @@ function synthesize(config: SlipwayConfig, app: AppConfig, extra: AppStackExtras
  * config) and `extra` AppStack properties; each distinct combination is synthesized once per jest run.
  * Each call returns new `Template` objects, so a test cannot change what the next one reads.
  */
-export function synthesizeApp(app: AppConfig = exampleApp, extra: AppStackExtras = {}, config: SlipwayConfig = exampleConfig): SynthesizedApp {
+export function synthesizeApp(app: AppConfig = exampleApp, extra: AppStackExtras = {}, config: DeploymentConfig = exampleConfig): SynthesizedApp {
   const key = JSON.stringify([config, app, extra]);
   let templates = synthesized.get(key) ?? synthesizedEarlier.get(key);
   if (!templates) {

@@ -7,7 +7,7 @@
 //
 // jest's output streams as it comes; each check's output is printed once it has finished, so the two
 // never interleave. The exit code is jest's, or the first failed check's (all three always run to the
-// end, so one run shows every failure). Arguments go to jest: `npm test -- test/lib/config.test.ts`.
+// end, so one run shows every failure). Arguments go to jest: `npm test -- test/lib/deployment-config.test.ts`.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

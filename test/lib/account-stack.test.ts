@@ -1,13 +1,13 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError, parseConfig } from '../../lib/config';
+import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/deployment-config';
 import { AccountStack, githubSubjects } from '../../lib/stacks/account-stack';
 
 /** Builds an account stack from a raw Slipway config, validated as `cdk synth` would. */
 function build(raw: Record<string, unknown>): { stack: AccountStack; template: Template } {
   const app = new App();
-  const config = parseConfig({ clusters: [{ name: 'production' }], ...raw });
+  const config = parseDeploymentConfig({ clusters: [{ name: 'production' }], ...raw });
   const stack = new AccountStack(app, 'Account', { config });
   return { stack, template: Template.fromStack(stack) };
 }
@@ -215,8 +215,8 @@ describe('AccountStack with an existing GitHub OIDC provider', () => {
 
   test('config: a providerArn that is not a GitHub OIDC provider is rejected, naming the key', () => {
     const bad = { account: { githubOidc: { ...GITHUB.githubOidc, providerArn: 'arn:aws:iam::123456789012:oidc-provider/example.com' } } };
-    expect(() => parseConfig({ clusters: [{ name: 'production' }], ...bad })).toThrow(ConfigError);
-    expect(() => parseConfig({ clusters: [{ name: 'production' }], ...bad })).toThrow(/account\.githubOidc\.providerArn: /);
+    expect(() => parseDeploymentConfig({ clusters: [{ name: 'production' }], ...bad })).toThrow(DeploymentConfigError);
+    expect(() => parseDeploymentConfig({ clusters: [{ name: 'production' }], ...bad })).toThrow(/account\.githubOidc\.providerArn: /);
   });
 });
 

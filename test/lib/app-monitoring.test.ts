@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadConfig, parseConfig, type AppConfig, type SlipwayConfig } from '../../lib/config';
+import { loadDeploymentConfig, parseDeploymentConfig, type AppConfig, type DeploymentConfig } from '../../lib/deployment-config';
 import { AppStack } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
@@ -10,13 +10,13 @@ import { synthesizeApp } from '../helpers/example-stacks';
 import { appFilterPolicy, FILTER_POLICY_MAX_COMBINATIONS } from '../../lib/constructs/app-monitoring';
 import { ALERT_SHARDS, alertsShard, alertsTopicName, appAlarmKeys, appAlarmName } from '../../domain';
 
-const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
+const config: DeploymentConfig = loadDeploymentConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
 const exampleApp = config.apps.find((a) => a.name === 'example')!;
 
 /** The example app with overrides, validated as the config would be. */
 function appWith(overrides: Record<string, unknown>): AppConfig {
   const raw = { clusters: [{ name: 'production' }], apps: [{ name: 'example', cluster: 'production', repository: { owner: 'o', name: 'r' }, processes: { web: { port: 3000, autoscaling: { min: 2, max: 6 } }, worker: {} }, ...overrides }] };
-  return parseConfig(raw).apps[0];
+  return parseDeploymentConfig(raw).apps[0];
 }
 
 /** The app's and its cluster's templates, from the shared per-run synthesis (test/helpers/example-stacks.ts). */

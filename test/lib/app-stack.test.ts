@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { appSettingsSchema } from '../../functions/shared/settings';
-import { loadConfig, type AppConfig, type SlipwayConfig } from '../../lib/config';
+import { loadDeploymentConfig, type AppConfig, type DeploymentConfig } from '../../lib/deployment-config';
 import { buildAppSettings, type AppSettingsSources } from '../../lib/app-settings';
 import { settingsSizeEstimate, settingsTier, STANDARD_PARAMETER_MAX_BYTES } from '../../lib/settings-tier';
 import { AppStack } from '../../lib/stacks/app-stack';
@@ -16,7 +16,7 @@ import { DatabaseStack } from '../../lib/stacks/database-stack';
 import { synthesizeApp } from '../helpers/example-stacks';
 
 
-const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
+const config: DeploymentConfig = loadDeploymentConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
 const exampleApp = config.apps.find((a) => a.name === 'example')!;
 
 const render = (v: unknown): string => JSON.stringify(v).replace(/\\"/g, '"');

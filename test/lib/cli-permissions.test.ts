@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadConfig, type SlipwayConfig } from '../../lib/config';
+import { loadDeploymentConfig, type DeploymentConfig } from '../../lib/deployment-config';
 import { CLI_PERMISSIONS, type AppIds, type OperatorRole } from '../../lib/ops/permissions';
 import { PIPELINE_FUNCTIONS, STATE_MACHINES } from '../../domain/pipelines';
 import { alertsShard, alertsTopicName } from '../../domain/alerts';
@@ -20,7 +20,7 @@ const POLICY_OF: Record<OperatorRole, string> = { management: 'OperatePolicy', u
 /** The pipelines whose executions the pipelines name `<app>-<build>-<pipeline>`; EventBridge names the others. */
 const APP_NAMED = new Set(['release', 'deploy']);
 
-const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
+const config: DeploymentConfig = loadDeploymentConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
 const app = config.apps.find((a) => a.name === 'example')!;
 const IDS: AppIds = { partition: 'aws', region: 'eu-west-1', account: '123456789012', prefix: config.prefix, app: app.name, processes: Object.keys(app.processes), cluster: `${config.prefix}-${app.cluster}` };
 /** Another app in the same account: no grant of the roles may reach its resources. */

@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { clusterConfigSchema, type ClusterConfig } from '../../lib/config';
+import { clusterConfigSchema, type ClusterConfig } from '../../lib/deployment-config';
 import { ClusterConfigError, ClusterStack } from '../../lib/stacks/cluster-stack';
 
 /** Builds a cluster stack from a raw cluster config, validated as `cdk synth` would. */

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { databaseConfigSchema } from '../../lib/config';
+import { databaseConfigSchema } from '../../lib/deployment-config';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
 import type { ClusterResources } from '../../lib/stacks/cluster-resources';
 

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { databaseConfigSchema, type DatabaseConfig } from '../../lib/config';
+import { databaseConfigSchema, type DatabaseConfig } from '../../lib/deployment-config';
 import { AppDatabase } from '../../lib/constructs/app-database';
 import { DatabaseStack, ADMIN_USER } from '../../lib/stacks/database-stack';
 import type { ClusterResources } from '../../lib/stacks/cluster-resources';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadConfig } from '../../lib/config';
+import { loadDeploymentConfig } from '../../lib/deployment-config';
 import { addSlipwayStacks } from '../../lib/stacks/slipway-stacks';
 import recorded from '../fixtures/logical-ids.json';
 
@@ -13,7 +13,7 @@ import recorded from '../fixtures/logical-ids.json';
  * regenerated from the code it checks: a construct that moves keeps its ID (its path, or `overrideLogicalId`).
  */
 describe('logical IDs of the example config', () => {
-  const config = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
+  const config = loadDeploymentConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
   // No esbuild: NodejsFunction skips bundling for stacks not listed here (bundling never changes an ID).
   const stacks = addSlipwayStacks(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), config);
   const all = [stacks.account, ...stacks.clusters.values(), ...stacks.databases.values(), ...stacks.apps.values()];

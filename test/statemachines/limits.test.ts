@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { APP_NAME_MAX } from '../../domain/names';
-import { parseConfig } from '../../lib/config';
+import { parseDeploymentConfig } from '../../lib/deployment-config';
 import { LocalRun } from '../../lib/local/runner';
 import { buildEvent, ROOT } from './scenarios';
 
@@ -36,7 +36,7 @@ function configFile(): string {
       },
     ],
   };
-  parseConfig(config); // the config accepts these names: this is the limit, not past it
+  parseDeploymentConfig(config); // the config accepts these names: this is the limit, not past it
   const dir = mkdtempSync(join(tmpdir(), 'slipway-limits-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify(config));

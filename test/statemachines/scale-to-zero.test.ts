@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadConfig, scaleScheduleOf } from '../../lib/config';
+import { loadDeploymentConfig, scaleScheduleOf } from '../../lib/deployment-config';
 import { execution, ROOT, runBuild } from './scenarios';
 
 /**
@@ -9,8 +9,8 @@ import { execution, ROOT, runBuild } from './scenarios';
  */
 
 const STAGING = 'test/fixtures/configs/staging.json';
-const staging = loadConfig(join(ROOT, STAGING)).apps[0];
-const example = loadConfig(join(ROOT, 'config/example.json')).apps.find((a) => a.name === 'example')!;
+const staging = loadDeploymentConfig(join(ROOT, STAGING)).apps[0];
+const example = loadDeploymentConfig(join(ROOT, 'config/example.json')).apps.find((a) => a.name === 'example')!;
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/slipway/example';
 const WEB = 'service/slipway-staging/example-web';
 const WORKER = 'service/slipway-staging/example-worker';

@@ -1,4 +1,4 @@
-import { alarmsEnabled, ConfigError, parseConfig, scaleScheduleOf } from '../../lib/config';
+import { alarmsEnabled, DeploymentConfigError, parseDeploymentConfig, scaleScheduleOf } from '../../lib/deployment-config';
 
 /** A minimal valid config with `app` merged into its one app and `db` into its one database. */
 function raw(app: Record<string, unknown> = {}, db: Record<string, unknown> = {}) {
@@ -11,17 +11,17 @@ function raw(app: Record<string, unknown> = {}, db: Record<string, unknown> = {}
 
 function errorOf(config: unknown): string {
   try {
-    parseConfig(config);
+    parseDeploymentConfig(config);
   } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
+    expect(e).toBeInstanceOf(DeploymentConfigError);
     return (e as Error).message;
   }
-  throw new Error('expected a ConfigError');
+  throw new Error('expected a DeploymentConfigError');
 }
 
 describe('monitoring config', () => {
   test('an app gets the documented alarm defaults', () => {
-    expect(parseConfig(raw()).apps[0].monitoring).toEqual({
+    expect(parseDeploymentConfig(raw()).apps[0].monitoring).toEqual({
       emails: [],
       dashboard: false,
       periodSeconds: 60,
@@ -35,10 +35,10 @@ describe('monitoring config', () => {
   });
 
   test('alarms are on for production apps and off for the others, unless monitoring.alarms says otherwise', () => {
-    expect(alarmsEnabled(parseConfig(raw()).apps[0])).toBe(true);
-    expect(alarmsEnabled(parseConfig(raw({ production: false })).apps[0])).toBe(false);
-    expect(alarmsEnabled(parseConfig(raw({ production: false, monitoring: { alarms: true } })).apps[0])).toBe(true);
-    expect(alarmsEnabled(parseConfig(raw({ monitoring: { alarms: false } })).apps[0])).toBe(false);
+    expect(alarmsEnabled(parseDeploymentConfig(raw()).apps[0])).toBe(true);
+    expect(alarmsEnabled(parseDeploymentConfig(raw({ production: false })).apps[0])).toBe(false);
+    expect(alarmsEnabled(parseDeploymentConfig(raw({ production: false, monitoring: { alarms: true } })).apps[0])).toBe(true);
+    expect(alarmsEnabled(parseDeploymentConfig(raw({ monitoring: { alarms: false } })).apps[0])).toBe(false);
   });
 
   test('an app named like a cluster is refused: the control plane uses <prefix>-<cluster>-... names', () => {
@@ -50,11 +50,11 @@ describe('monitoring config', () => {
     const cluster = 'c'.repeat(31);
     const config = { ...raw(), clusters: [{ name: cluster }], databases: [], apps: [] };
     expect(errorOf(config)).toBe(`invalid config: clusters[0].name: the cluster's control-plane function "slipway-${cluster}-register-task-definitions" (<prefix>-<cluster>-<handler>) would have 65 characters, Lambda allows 64: shorten the prefix or the cluster's name`);
-    expect(() => parseConfig({ ...config, clusters: [{ name: 'c'.repeat(30) }] })).not.toThrow();
+    expect(() => parseDeploymentConfig({ ...config, clusters: [{ name: 'c'.repeat(30) }] })).not.toThrow();
   });
 
   test('a database gets the documented alarm defaults', () => {
-    expect(parseConfig(raw()).databases[0].monitoring).toEqual({ emails: [], periodSeconds: 300, evaluationPeriods: 3, cpuPercent: 80, freeableMemoryMiB: 256, connections: 200, freeLocalStorageGiB: 2 });
+    expect(parseDeploymentConfig(raw()).databases[0].monitoring).toEqual({ emails: [], periodSeconds: 300, evaluationPeriods: 3, cpuPercent: 80, freeableMemoryMiB: 256, connections: 200, freeLocalStorageGiB: 2 });
   });
 
   test('a bad e-mail address is named with its path', () => {
@@ -76,17 +76,17 @@ describe('monitoring config', () => {
 
 describe('production and scaleToZero', () => {
   test('apps are production by default, with no schedule', () => {
-    const app = parseConfig(raw()).apps[0];
+    const app = parseDeploymentConfig(raw()).apps[0];
     expect(app.production).toBe(true);
     expect(scaleScheduleOf(app)).toBeUndefined();
   });
 
   test('a non-production app without scaleToZero gets 18:00-08:00 UTC on weekdays', () => {
-    expect(scaleScheduleOf(parseConfig(raw({ production: false })).apps[0])).toEqual({ enabled: true, timeZone: 'UTC', days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], stopAt: '18:00', startAt: '08:00' });
+    expect(scaleScheduleOf(parseDeploymentConfig(raw({ production: false })).apps[0])).toEqual({ enabled: true, timeZone: 'UTC', days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], stopAt: '18:00', startAt: '08:00' });
   });
 
   test('scaleToZero.enabled false keeps a non-production app running', () => {
-    expect(scaleScheduleOf(parseConfig(raw({ production: false, scaleToZero: { enabled: false } })).apps[0])).toBeUndefined();
+    expect(scaleScheduleOf(parseDeploymentConfig(raw({ production: false, scaleToZero: { enabled: false } })).apps[0])).toBeUndefined();
   });
 
   test('scaleToZero on a production app is refused, naming the key', () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, loadConfig, parseConfig } from '../../lib/config';
+import { DeploymentConfigError, loadDeploymentConfig, parseDeploymentConfig } from '../../lib/deployment-config';
 
 /** A minimal valid config; each test breaks one thing. */
 function base(): Record<string, any> {
@@ -20,15 +20,15 @@ function base(): Record<string, any> {
   };
 }
 
-/** The ConfigError message that parsing `raw` throws. */
+/** The DeploymentConfigError message that parsing `raw` throws. */
 function errorOf(raw: unknown): string {
   try {
-    parseConfig(raw);
+    parseDeploymentConfig(raw);
   } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
+    expect(e).toBeInstanceOf(DeploymentConfigError);
     return (e as Error).message;
   }
-  throw new Error('expected a ConfigError');
+  throw new Error('expected a DeploymentConfigError');
 }
 
 /** Puts the config's cluster, and everything that names it, on `name`. */
@@ -38,15 +38,15 @@ function useCluster(raw: Record<string, any>, name: string): void {
   for (const d of raw.databases as { cluster: string }[]) d.cluster = name;
 }
 
-describe('parseConfig', () => {
+describe('parseDeploymentConfig', () => {
   test('the shipped example config is valid', () => {
-    const cfg = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
+    const cfg = loadDeploymentConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
     expect(cfg.apps.map((a) => a.name)).toEqual(['example', 'docs']);
     expect(Object.keys(cfg.apps[0].processes)).toEqual(['web', 'worker']);
   });
 
   test('fills the documented defaults', () => {
-    const cfg = parseConfig(base());
+    const cfg = parseDeploymentConfig(base());
     expect(cfg.prefix).toBe('slipway');
     expect(cfg.account).toEqual({});
     expect(cfg.clusters[0].natGateways).toBe(0);
@@ -115,7 +115,7 @@ describe('parseConfig', () => {
     test('an app name of 35 characters is accepted: <app>-<36-character build id>-release is then exactly 80', () => {
       const raw = base();
       raw.apps[0].name = `a${'b'.repeat(34)}`;
-      expect(parseConfig(raw).apps[0].name).toHaveLength(35);
+      expect(parseDeploymentConfig(raw).apps[0].name).toHaveLength(35);
       expect(`${raw.apps[0].name}-${'0'.repeat(36)}-release`).toHaveLength(80);
     });
 
@@ -134,7 +134,7 @@ describe('parseConfig', () => {
         `invalid config: apps[0].name: the app's EventBridge Scheduler schedule group "${raw.prefix}-${raw.apps[0].name}" (<prefix>-<app>) is 65 characters, and Scheduler allows at most 64: shorten the app name or the prefix (prefix + app name at most 63 characters)`,
       );
       raw.prefix = raw.prefix.slice(1); // 64
-      expect(parseConfig(raw).prefix).toHaveLength(28);
+      expect(parseDeploymentConfig(raw).prefix).toHaveLength(28);
     });
 
     test('a database whose <prefix>-<name> RDS cluster identifier passes 63 characters, or has "--", is refused', () => {
@@ -145,7 +145,7 @@ describe('parseConfig', () => {
       delete raw.apps[0].database;
       expect(errorOf(raw)).toMatch(/^invalid config: databases\[0\]\.name: the database's RDS DB cluster identifier "p{30}-de{32}" \(<prefix>-<name>\) must have at most 63 characters/);
       raw.databases[0].name = 'e'.repeat(32);
-      expect(parseConfig(raw).databases[0].name).toHaveLength(32);
+      expect(parseDeploymentConfig(raw).databases[0].name).toHaveLength(32);
       raw.databases[0].name = 'main-';
       expect(errorOf(raw)).toMatch(/no trailing hyphen/);
     });
@@ -153,7 +153,7 @@ describe('parseConfig', () => {
     test('prefix, cluster and database names stay at 40 characters; a cluster\'s control plane needs <prefix>-<cluster> within 38', () => {
       const raw = base();
       useCluster(raw, `c${'d'.repeat(29)}`); // slipway-<30>-register-task-definitions: 64
-      expect(parseConfig(raw).clusters[0].name).toHaveLength(30);
+      expect(parseDeploymentConfig(raw).clusters[0].name).toHaveLength(30);
       useCluster(raw, `c${'d'.repeat(39)}`);
       expect(errorOf(raw)).toMatch(/^invalid config: clusters\[0\]\.name: the cluster's control-plane function "slipway-cd{39}-register-task-definitions" \(<prefix>-<cluster>-<handler>\) would have 74 characters, Lambda allows 64/);
       useCluster(raw, `c${'d'.repeat(40)}`);
@@ -204,10 +204,10 @@ describe('parseConfig', () => {
   test('an app with a database keeps it on removal unless it says otherwise', () => {
     const raw = base();
     raw.apps[0].database = 'main';
-    const cfg = parseConfig(raw);
+    const cfg = parseDeploymentConfig(raw);
     expect(cfg.apps[0].databaseRemovalPolicy).toBeUndefined();
     raw.apps[0].databaseRemovalPolicy = 'destroy';
-    expect(parseConfig(raw).apps[0].databaseRemovalPolicy).toBe('destroy');
+    expect(parseDeploymentConfig(raw).apps[0].databaseRemovalPolicy).toBe('destroy');
   });
 
   test('a database on an unknown cluster', () => {
@@ -232,7 +232,7 @@ describe('parseConfig', () => {
     const raw = base();
     raw.apps[0].releaseCommand = undefined;
     raw.apps[0].processes = { worker: {} };
-    expect(() => parseConfig(raw)).not.toThrow();
+    expect(() => parseDeploymentConfig(raw)).not.toThrow();
   });
 
   test('autoscaling min must not exceed max', () => {
@@ -297,32 +297,32 @@ describe('parseConfig', () => {
   });
 });
 
-describe('loadConfig', () => {
+describe('loadDeploymentConfig', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'slipway-config-'));
 
   test('a missing file says how to point at one', () => {
-    expect(() => loadConfig(path.join(dir, 'nope.json'))).toThrow(
+    expect(() => loadDeploymentConfig(path.join(dir, 'nope.json'))).toThrow(
       `config file ${path.join(dir, 'nope.json')} cannot be read (set the "slipway:config" context key to a JSON config file)`,
     );
   });
 
-  test('a file that is not JSON is a ConfigError', () => {
+  test('a file that is not JSON is a DeploymentConfigError', () => {
     const file = path.join(dir, 'broken.json');
     writeFileSync(file, '{ "clusters": [');
-    expect(() => loadConfig(file)).toThrow(ConfigError);
-    expect(() => loadConfig(file)).toThrow(new RegExp(`^config file ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid JSON: `));
+    expect(() => loadDeploymentConfig(file)).toThrow(DeploymentConfigError);
+    expect(() => loadDeploymentConfig(file)).toThrow(new RegExp(`^config file ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid JSON: `));
   });
 
   test('validation errors name the file', () => {
     const file = path.join(dir, 'invalid.json');
     writeFileSync(file, JSON.stringify({ ...base(), extra: true }));
-    expect(() => loadConfig(file)).toThrow(`invalid config ${file}: extra: unknown key`);
+    expect(() => loadDeploymentConfig(file)).toThrow(`invalid config ${file}: extra: unknown key`);
   });
 });
 
 describe('schedules and configDebounceSeconds', () => {
   test('schedules default to none and the debounce to 30 s', () => {
-    const app = parseConfig(base()).apps[0];
+    const app = parseDeploymentConfig(base()).apps[0];
     expect([app.schedules, app.configDebounceSeconds]).toEqual([[], 30]);
   });
 

@@ -248,7 +248,7 @@ export const databaseConfigSchema = z
   })
   .strict();
 
-export const slipwayConfigSchema = z
+export const deploymentConfigSchema = z
   .object({
     /** Prefix of every resource name Slipway creates. @default "slipway" */
     prefix: z.string().regex(NAME, NAME_MESSAGE).default(DEFAULT_PREFIX),
@@ -335,7 +335,7 @@ export type ProcessConfig = z.infer<typeof processConfigSchema>;
 export type AppConfig = z.infer<typeof appConfigSchema>;
 export type ClusterConfig = z.infer<typeof clusterConfigSchema>;
 export type DatabaseConfig = z.infer<typeof databaseConfigSchema>;
-export type SlipwayConfig = z.infer<typeof slipwayConfigSchema>;
+export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;
 export type AppMonitoringConfig = z.infer<typeof appMonitoringSchema>;
 export type ScaleScheduleConfig = z.infer<typeof scaleScheduleSchema>;
 
@@ -354,8 +354,8 @@ export function alarmsEnabled(app: AppConfig): boolean {
 }
 
 /** A config that failed validation; the message names every bad key. */
-export class ConfigError extends Error {
-  public override readonly name = 'ConfigError';
+export class DeploymentConfigError extends Error {
+  public override readonly name = 'DeploymentConfigError';
 }
 
 /** Formats a zod path the way a person writes it in JSON: `apps[0].processes.web.cpu`. */
@@ -365,10 +365,10 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 /**
  * Validates a parsed config object.
- * @throws ConfigError naming each bad key, e.g. `invalid config: apps[0].processes.web.cpu: ...`
+ * @throws DeploymentConfigError naming each bad key, e.g. `invalid config: apps[0].processes.web.cpu: ...`
  */
-export function parseConfig(raw: unknown, source = 'config'): SlipwayConfig {
-  const result = slipwayConfigSchema.safeParse(raw);
+export function parseDeploymentConfig(raw: unknown, source = 'config'): DeploymentConfig {
+  const result = deploymentConfigSchema.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       if (issue.code === 'unrecognized_keys') {
@@ -377,24 +377,24 @@ export function parseConfig(raw: unknown, source = 'config'): SlipwayConfig {
       }
       return `${formatPath(issue.path) || '(root)'}: ${issue.message}`;
     });
-    throw new ConfigError(`invalid ${source}: ${lines.join('; ')}`);
+    throw new DeploymentConfigError(`invalid ${source}: ${lines.join('; ')}`);
   }
   return result.data;
 }
 
-/** Reads and validates a config file. @throws ConfigError when missing, not JSON, or invalid. */
-export function loadConfig(file: string): SlipwayConfig {
+/** Reads and validates a config file. @throws DeploymentConfigError when missing, not JSON, or invalid. */
+export function loadDeploymentConfig(file: string): DeploymentConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new ConfigError(`config file ${file} cannot be read (set the "slipway:config" context key to a JSON config file)`);
+    throw new DeploymentConfigError(`config file ${file} cannot be read (set the "slipway:config" context key to a JSON config file)`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
+    throw new DeploymentConfigError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
   }
-  return parseConfig(raw, `config ${file}`);
+  return parseDeploymentConfig(raw, `config ${file}`);
 }
