@@ -7,7 +7,7 @@ import { CONTROL_PLANE_ENV, executionStatusEventPattern, STATE_MACHINES, type Pi
 import { stateMachineName } from '../../domain/names';
 import { SimulatedAwsError } from './aws-error';
 import { mockAwsClients } from './client-mocks';
-import { ConfigSimulation } from './config-sim';
+import { ControlPlaneRules } from './control-plane-rules';
 import { LocalDefinitions, SIMULATED_WAIT } from './definitions';
 import { MAX_PAYLOAD_BYTES, redrivePlan, runAttempt, type AttemptResult } from './engine';
 import { deterministicUuid, type EventPattern, type ExecutionStatusEvent } from './eventbridge';
@@ -90,8 +90,8 @@ export class LocalRun {
   private readonly queue: ExecutionReport[] = [];
   /** Executions running concurrently (started by simulated EventBridge rules), until they end. */
   private readonly concurrent = new Set<Promise<void>>();
-  /** Simulated Parameter Store and EventBridge Scheduler (config-change and schedules). */
-  readonly config: ConfigSimulation;
+  /** The control plane's rules on Parameter Store changes and milestones, and each app's registration. */
+  readonly rules: ControlPlaneRules;
   private readonly mocks: { restore: () => void }[] = [];
   /** The deployment's prefix (config `prefix`). */
   readonly prefix: string;
@@ -110,13 +110,13 @@ export class LocalRun {
     this.controlPlane = loaded.controlPlane;
     const clusterArn = loaded.settings.cluster;
     this.world = buildWorld(loaded);
-    this.config = new ConfigSimulation(this.world, this.prefix, this.controlPlane, spec.parameters);
-    for (const s of loaded.hosted) this.config.addApp(s);
+    this.rules = new ControlPlaneRules(this.world, this.prefix, this.controlPlane);
+    for (const s of loaded.hosted) this.rules.registerApp(s);
     // Time moves on only when every running execution waits on the clock (none is between states or in a Lambda).
     this.world.clock.isQuiet = () => this.busyTasks === 0 && [...this.running].every((r) => r.waits > 0 || !r.running);
     // The control plane's Parameter Store Change rule: changes under /<prefix>/apps/ start config-change.
-    this.config.ssm.onChange = (event) => {
-      if (this.config.ruleMatches(event)) this.startConcurrently('config-change', event);
+    this.world.ssm.onChange = (event) => {
+      if (this.rules.parameterChangeMatches(event)) this.startConcurrently('config-change', event);
     };
 
     const base = `arn:aws:states:${spec.region}:${spec.account}`;
@@ -126,7 +126,7 @@ export class LocalRun {
       [CONTROL_PLANE_ENV.clusterArn]: clusterArn,
       [CONTROL_PLANE_ENV.controlTable]: this.world.controlTableName,
       [CONTROL_PLANE_ENV.stateMachineArns]: JSON.stringify(Object.fromEntries(STATE_MACHINES.map((sm) => [sm, this.arns[sm]]))),
-      ...this.config.environment,
+      ...this.rules.environment,
       // Lambda always sets AWS_REGION; a real AWS command in the same CLI process resolves its own.
       AWS_REGION: spec.region,
     };
@@ -326,7 +326,7 @@ export class LocalRun {
   }
 
   private async withMocks(fn: () => Promise<void>): Promise<void> {
-    this.mocks.push(...mockAwsClients(this.world, this.stepFunctions, this.config));
+    this.mocks.push(...mockAwsClients(this.world, this.stepFunctions));
     try {
       await fn();
     } finally {
@@ -416,7 +416,7 @@ export class LocalRun {
       case 'arn:aws:states:::events:putEvents': {
         const sent = w.events.length;
         const out = w.eventBus.putEvents(params.Entries, execution);
-        this.config.deliverMilestones(w.events.slice(sent), (sm, event) => this.startConcurrently(sm, event));
+        this.rules.deliverMilestones(w.events.slice(sent), (sm, event) => this.startConcurrently(sm, event));
         return out;
       }
       default: {

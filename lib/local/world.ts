@@ -6,6 +6,8 @@ import { SimulatedClock } from './services/clock';
 import { MemoryTable } from './services/dynamodb';
 import { SimulatedEcs, type Revision, type SimService, type SyncTask } from './services/ecs';
 import { SimulatedEventBus, type EmittedEvent } from './services/eventbridge';
+import { SimulatedScheduler } from './services/scheduler';
+import { SimulatedParameterStore } from './services/ssm';
 import type { WorldSpec } from './world-schema';
 
 export { InjectedAwsError, SimulatedAwsError } from './aws-error';
@@ -16,8 +18,8 @@ export type { EmittedEvent } from './services/eventbridge';
 /**
  * The simulated account: the apps it hosts and their DynamoDB tables, the call counts, throttling and
  * injected errors every simulated service answers with, and the services themselves, each in a file
- * named after it (lib/local/services/): the clock, ECS, Application Auto Scaling and the EventBridge
- * default bus. Waits cost no real time.
+ * named after it (lib/local/services/): the clock, ECS, Application Auto Scaling, the EventBridge
+ * default bus, Parameter Store and EventBridge Scheduler. Waits cost no real time.
  */
 export class World {
   /** The DynamoDB tables of the account by name: each app's own table and the control plane's table. */
@@ -30,6 +32,10 @@ export class World {
   readonly autoscaling: SimulatedAutoScaling;
   /** The default event bus. */
   readonly eventBus: SimulatedEventBus;
+  /** Parameter Store: the world's `parameters` at the start, each app's settings parameter once registered. */
+  readonly ssm: SimulatedParameterStore;
+  /** EventBridge Scheduler: each registered app's schedule group and its schedules. */
+  readonly scheduler: SimulatedScheduler;
   private readonly throttleLeft: Record<string, number>;
 
   /** Errors injected into calls (world `errors`), with how many times each is left (undefined: always). */
@@ -49,6 +55,9 @@ export class World {
     this.ecs = new SimulatedEcs(this);
     this.autoscaling = new SimulatedAutoScaling(this, this.ecs);
     this.eventBus = new SimulatedEventBus(this);
+    this.ssm = new SimulatedParameterStore(this);
+    this.scheduler = new SimulatedScheduler(this);
+    for (const [name, p] of Object.entries(spec.parameters)) this.ssm.parameters.set(name, { name, type: p.type, value: p.value, version: 1, lastModified: 0 });
     this.injectErrors(spec.errors);
   }
 
@@ -176,8 +185,6 @@ export class World {
   injectErrors(errors: WorldSpec['errors']): void {
     this.injected = Object.fromEntries(Object.entries(errors).map(([call, e]) => [call, { name: e.name, message: e.message, left: e.times }]));
   }
-
-  /**
 
   /**
    * The operator fixed the cause: from now on the simulated account behaves as `spec` says (release

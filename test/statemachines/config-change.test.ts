@@ -66,7 +66,7 @@ describe('the real Parameter Store Change sample events', () => {
     const run = await releasedRun({ parameters: { [KEY('KEEP')]: { value: '1' }, [KEY('GONE')]: { value: '2' } } });
     run.at(5, 'first a redeploy with both keys', () => run.startConcurrently('config-change', parameterEvent('create', KEY('GONE'))));
     run.at(400, 'GONE is deleted', () => {
-      run.config.ssm.parameters.delete(KEY('GONE'));
+      run.world.ssm.parameters.delete(KEY('GONE'));
       run.startConcurrently('config-change', parameterEvent('delete', KEY('GONE')));
     });
     await finish(run);
@@ -135,7 +135,7 @@ describe('hostile and foreign parameter names end without effect', () => {
 describe('debounce and serialization', () => {
   test('ten keys set within nine seconds give one redeploy, after the 30 s window, with all ten keys', async () => {
     const run = await releasedRun();
-    for (let i = 0; i < 10; i++) run.at(1000 + i, `set KEY_${i}`, () => run.config.ssm.put(KEY(`KEY_${i}`), `value ${i}`));
+    for (let i = 0; i < 10; i++) run.at(1000 + i, `set KEY_${i}`, () => run.world.ssm.put(KEY(`KEY_${i}`), `value ${i}`));
     await finish(run);
 
     const changes = executionsOf(run, 'config-change');
@@ -150,8 +150,8 @@ describe('debounce and serialization', () => {
   test('a change during a running deploy waits for it and gives exactly one more deploy after it', async () => {
     const run = new LocalRun(exampleWorld(), ROOT);
     run.at(0, 'build 42 succeeds', () => run.startConcurrently('build', buildEvent()));
-    run.at(60, 'set A during the deploy', () => run.config.ssm.put(KEY('A'), 'a'));
-    run.at(70, 'set B during the deploy', () => run.config.ssm.put(KEY('B'), 'b'));
+    run.at(60, 'set A during the deploy', () => run.world.ssm.put(KEY('A'), 'a'));
+    run.at(70, 'set B during the deploy', () => run.world.ssm.put(KEY('B'), 'b'));
     await finish(run);
 
     const deploys = executionsOf(run, 'deploy');
@@ -164,8 +164,8 @@ describe('debounce and serialization', () => {
 
   test('a change after the redeploy was started claims a new redeploy', async () => {
     const run = await releasedRun();
-    run.at(100, 'set A', () => run.config.ssm.put(KEY('A'), 'a'));
-    run.at(500, 'set B after the first redeploy', () => run.config.ssm.put(KEY('B'), 'b'));
+    run.at(100, 'set A', () => run.world.ssm.put(KEY('A'), 'a'));
+    run.at(500, 'set B after the first redeploy', () => run.world.ssm.put(KEY('B'), 'b'));
     await finish(run);
 
     expect(executionsOf(run, 'deploy').slice(1)).toHaveLength(2);
@@ -174,7 +174,7 @@ describe('debounce and serialization', () => {
 
   test('the debounce window follows the app config (configDebounceSeconds: 5)', async () => {
     const run = await releasedRun({ config: 'test/fixtures/configs/slow-deploys.json' });
-    run.at(100, 'set A', () => run.config.ssm.put(KEY('A'), 'a'));
+    run.at(100, 'set A', () => run.world.ssm.put(KEY('A'), 'a'));
     await finish(run);
 
     const redeploy = executionsOf(run, 'deploy')[1];
@@ -185,7 +185,7 @@ describe('debounce and serialization', () => {
   test('a deploy still running after two hours: the change gives up with RunningDeployTooLong and frees the claim', async () => {
     const run = new LocalRun(exampleWorld({ config: 'test/fixtures/configs/slow-deploys.json', deployments: { web: [{ outcome: 'neverSettles' }] } }), ROOT);
     run.at(0, 'build 42 succeeds', () => run.startConcurrently('build', buildEvent()));
-    run.at(120, 'set A during the stuck deploy', () => run.config.ssm.put(KEY('A'), 'a'));
+    run.at(120, 'set A during the stuck deploy', () => run.world.ssm.put(KEY('A'), 'a'));
     await finish(run);
 
     const cc = executionsOf(run, 'config-change')[0];
@@ -207,7 +207,7 @@ describe('other outcomes', () => {
 
   test('an app never deployed: the change ends without a deploy (the first deploy reads the config)', async () => {
     const run = new LocalRun(exampleWorld(), ROOT);
-    run.at(0, 'set A', () => run.config.ssm.put(KEY('A'), 'a'));
+    run.at(0, 'set A', () => run.world.ssm.put(KEY('A'), 'a'));
     await finish(run);
 
     expect(lastState(executionsOf(run, 'config-change')[0])).toBe('No release to redeploy yet');
@@ -216,19 +216,19 @@ describe('other outcomes', () => {
 
   test('the schedules parameter changing starts the schedules sync', async () => {
     const run = await releasedRun();
-    run.at(10, 'set schedules', () => run.config.ssm.put('/slipway/apps/example/schedules', JSON.stringify([{ schedule: 'rate(1 hour)', command: 'bin/cleanup', process: 'worker' }]), 'String'));
+    run.at(10, 'set schedules', () => run.world.ssm.put('/slipway/apps/example/schedules', JSON.stringify([{ schedule: 'rate(1 hour)', command: 'bin/cleanup', process: 'worker' }]), 'String'));
     await finish(run);
 
     const cc = executionsOf(run, 'config-change')[0];
     expect(lastState(cc)).toBe('Schedules sync started');
-    expect(executionsOf(run, 'schedules').map((e) => [e.name, e.status])).toEqual([[`parameter-${String(run.config.ssm.events[0].id)}`, 'SUCCEEDED']]);
-    expect(run.config.scheduler.list('slipway-example')).toHaveLength(1);
+    expect(executionsOf(run, 'schedules').map((e) => [e.name, e.status])).toEqual([[`parameter-${String(run.world.ssm.events[0].id)}`, 'SUCCEEDED']]);
+    expect(run.world.scheduler.list('slipway-example')).toHaveLength(1);
   });
 
   test("the app's settings parameter rewritten (a deploy of its app stack) syncs its schedules: no redeploy, no claim", async () => {
     const run = await releasedRun();
     const settings = '/slipway/apps/example/settings';
-    run.at(10, 'app stack deployed', () => run.config.ssm.put(settings, run.config.ssm.get(settings).value, 'String'));
+    run.at(10, 'app stack deployed', () => run.world.ssm.put(settings, run.world.ssm.get(settings).value, 'String'));
     await finish(run);
 
     const cc = executionsOf(run, 'config-change')[0];
@@ -241,7 +241,7 @@ describe('other outcomes', () => {
   test('an unreadable current release fails the change with InvalidInput naming RELEASE/CURRENT', async () => {
     const run = await releasedRun();
     run.world.table.update({ pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } }, 'SET processes = :p', undefined, { values: { ':p': { S: 'not json' } } });
-    run.at(10, 'set A', () => run.config.ssm.put(KEY('A'), 'a'));
+    run.at(10, 'set A', () => run.world.ssm.put(KEY('A'), 'a'));
     await finish(run);
 
     const cc = executionsOf(run, 'config-change')[0];
@@ -251,7 +251,7 @@ describe('other outcomes', () => {
 
   test('a failure while holding the claim stops at the failing step, uncaught (redrivable); giving the claim up is left to execution-status', async () => {
     const run = await releasedRun({ throttle: { ListExecutions: 7 } });
-    run.at(10, 'set A', () => run.config.ssm.put(KEY('A'), 'a'));
+    run.at(10, 'set A', () => run.world.ssm.put(KEY('A'), 'a'));
     await finish(run);
 
     const [first] = executionsOf(run, 'config-change');
@@ -267,7 +267,7 @@ describe('other outcomes', () => {
 
   test('a claim taken over while waiting: this change leaves the redeploy to the other execution', async () => {
     const run = await releasedRun();
-    run.at(10, 'set A', () => run.config.ssm.put(KEY('A'), 'a'));
+    run.at(10, 'set A', () => run.world.ssm.put(KEY('A'), 'a'));
     run.at(20, 'another execution takes the claim over', () =>
       run.world.table.update({ pk: { S: 'CONFIG' }, sk: { S: 'REDEPLOY' } }, 'SET claimedBy = :other', undefined, { values: { ':other': { S: 'arn:aws:states:us-east-1:123456789012:execution:slipway-production-config-change:other' } } }),
     );

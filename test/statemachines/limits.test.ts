@@ -63,7 +63,7 @@ describe('the pipelines at the name limits', () => {
 
   beforeAll(async () => {
     run = new LocalRun({ config: configFile(), app: APP }, ROOT);
-    run.config.syncSchedulesAfterDeploys = true;
+    run.rules.syncSchedulesAfterDeploys = true;
     run.at(0, 'the build without a number succeeds', () => run.startConcurrently('build', buildWithoutNumber()));
     await run.runScheduled();
   });
@@ -74,7 +74,7 @@ describe('the pipelines at the name limits', () => {
   });
 
   test('the scheduled task of the longest process is in the <prefix>-<app> group, targeting the cluster by ARN', () => {
-    const [schedule] = run.config.scheduler.list(`slipway-${APP}`);
+    const [schedule] = run.world.scheduler.list(`slipway-${APP}`);
     expect(schedule.Name).toMatch(new RegExp(`^${PROCESS}-[0-9a-f]{8}$`));
     expect(schedule.Target?.Arn).toMatch(/^arn:aws:ecs:[a-z0-9-]+:\d{12}:cluster\/slipway-production$/);
     expect(schedule.Target?.EcsParameters?.TaskDefinitionArn).toBe(run.world.services.get(`${APP}-${PROCESS}`)?.service.taskDefinition);

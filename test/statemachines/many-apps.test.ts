@@ -131,7 +131,7 @@ describe('config of one app', () => {
     const exampleDeployments = run.world.services.get('example-web')?.service.deployments?.map((d) => d.id);
     const exampleFamilies = run.world.revisions.get('slipway-example-web')?.length;
 
-    run.at(run.world.now + 10, 'set a docs key', () => run.config.ssm.put('/slipway/apps/docs/config/API_TOKEN', 'secret'));
+    run.at(run.world.now + 10, 'set a docs key', () => run.world.ssm.put('/slipway/apps/docs/config/API_TOKEN', 'secret'));
     await run.runScheduled();
 
     const change = executionsOf(run, 'config-change')[0];

@@ -110,7 +110,7 @@ test('a build older than the one the previous version claimed (40 < 41) is still
 
 test("a config change takes the previous version's released redeploy claim and redeploys the old current release (build 41)", async () => {
   const run = migratedRun();
-  run.at(10, 'set a key', () => run.config.ssm.put('/slipway/apps/example/config/API_TOKEN', 'secret'));
+  run.at(10, 'set a key', () => run.world.ssm.put('/slipway/apps/example/config/API_TOKEN', 'secret'));
   await run.runScheduled();
 
   const change = executionsOf(run, 'config-change')[0];

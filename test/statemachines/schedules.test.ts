@@ -16,7 +16,7 @@ const GROUP = 'slipway-example';
 type Entry = { name?: string; schedule: string; command: string | string[]; process?: string };
 
 async function sync(run: LocalRun, entries?: Entry[]) {
-  if (entries) run.config.ssm.parameters.set(PARAM, { name: PARAM, type: 'String', value: JSON.stringify(entries), version: 1, lastModified: run.world.now });
+  if (entries) run.world.ssm.parameters.set(PARAM, { name: PARAM, type: 'String', value: JSON.stringify(entries), version: 1, lastModified: run.world.now });
   const e = await run.run('schedules', { app: 'example', reason: 'test' });
   coverage.add(run.executions);
   return e;
@@ -38,8 +38,8 @@ describe('sync against the simulated account', () => {
     expect([e.status, lastState(e)]).toEqual(['SUCCEEDED', 'Schedules are in sync']);
     const current = JSON.parse(run.world.table.get({ pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } })?.processes?.S ?? '[]') as { process: string; taskDefinitionArn: string }[];
     const worker = current.find((p) => p.process === 'worker')?.taskDefinitionArn;
-    const cleanup = run.config.scheduler.list(GROUP).find((s) => s.Name === 'cleanup');
-    expect(run.config.scheduler.list(GROUP).map((s) => s.Name)).toEqual(['cleanup', 'report']);
+    const cleanup = run.world.scheduler.list(GROUP).find((s) => s.Name === 'cleanup');
+    expect(run.world.scheduler.list(GROUP).map((s) => s.Name)).toEqual(['cleanup', 'report']);
     expect(cleanup?.ScheduleExpression).toBe('rate(1 hour)');
     expect(cleanup?.Target?.EcsParameters?.TaskDefinitionArn).toBe(worker);
   });
@@ -48,7 +48,7 @@ describe('sync against the simulated account', () => {
     const run = await releasedRun();
     await sync(run, [CLEANUP, REPORT]);
 
-    const input = (name: string) => JSON.parse(run.config.scheduler.list(GROUP).find((s) => s.Name === name)?.Target?.Input ?? '{}') as unknown;
+    const input = (name: string) => JSON.parse(run.world.scheduler.list(GROUP).find((s) => s.Name === name)?.Target?.Input ?? '{}') as unknown;
     expect(input('cleanup')).toEqual({ containerOverrides: [{ name: 'worker', command: ['sh', '-c', 'bin/rails tmp:clear'] }] });
     expect(input('report')).toEqual({ containerOverrides: [{ name: 'web', command: ['bin/rails', 'reports:nightly'] }] });
   });
@@ -58,8 +58,8 @@ describe('sync against the simulated account', () => {
     await sync(run, [CLEANUP, REPORT]);
     await sync(run, [{ ...CLEANUP, schedule: 'rate(2 hours)' }, REPORT]);
 
-    expect(run.config.scheduler.changes).toEqual(['create cleanup', 'create report', 'update cleanup']);
-    expect(run.config.scheduler.list(GROUP).find((s) => s.Name === 'cleanup')?.ScheduleExpression).toBe('rate(2 hours)');
+    expect(run.world.scheduler.changes).toEqual(['create cleanup', 'create report', 'update cleanup']);
+    expect(run.world.scheduler.list(GROUP).find((s) => s.Name === 'cleanup')?.ScheduleExpression).toBe('rate(2 hours)');
   });
 
   test('deletes the schedule of a removed entry', async () => {
@@ -67,41 +67,41 @@ describe('sync against the simulated account', () => {
     await sync(run, [CLEANUP, REPORT]);
     await sync(run, [REPORT]);
 
-    expect(run.config.scheduler.list(GROUP).map((s) => s.Name)).toEqual(['report']);
-    expect(run.config.scheduler.changes.pop()).toBe('delete cleanup');
+    expect(run.world.scheduler.list(GROUP).map((s) => s.Name)).toEqual(['report']);
+    expect(run.world.scheduler.changes.pop()).toBe('delete cleanup');
   });
 
   test('merges the app config\'s schedules with the parameter\'s', async () => {
     const run = await releasedRun({ config: 'test/fixtures/configs/slow-deploys.json' });
     await sync(run, [CLEANUP]);
 
-    expect(run.config.scheduler.list(GROUP).map((s) => s.Name)).toEqual(['cleanup', 'nightly-report']);
+    expect(run.world.scheduler.list(GROUP).map((s) => s.Name)).toEqual(['cleanup', 'nightly-report']);
   });
 
   test('a new release moves every schedule to the new revision', async () => {
     const run = await releasedRun();
     await sync(run, [CLEANUP]);
-    const before = run.config.scheduler.list(GROUP)[0].Target?.EcsParameters?.TaskDefinitionArn;
-    run.at(run.world.now + 10, 'set a config key (redeploy)', () => run.config.ssm.put('/slipway/apps/example/config/A', 'a'));
+    const before = run.world.scheduler.list(GROUP)[0].Target?.EcsParameters?.TaskDefinitionArn;
+    run.at(run.world.now + 10, 'set a config key (redeploy)', () => run.world.ssm.put('/slipway/apps/example/config/A', 'a'));
     await run.runScheduled();
     await sync(run);
 
-    const after = run.config.scheduler.list(GROUP)[0].Target?.EcsParameters?.TaskDefinitionArn;
+    const after = run.world.scheduler.list(GROUP)[0].Target?.EcsParameters?.TaskDefinitionArn;
     expect(after).not.toBe(before);
     expect(after).toBe(run.world.services.get('example-worker')?.service.taskDefinition);
   });
 
   test('a Deploy Succeeded milestone event (the app\'s rule) re-syncs the schedules to the deployed revisions', async () => {
     const run = new LocalRun(exampleWorld(), ROOT);
-    run.config.syncSchedulesAfterDeploys = true;
-    run.config.ssm.parameters.set(PARAM, { name: PARAM, type: 'String', value: JSON.stringify([CLEANUP]), version: 1, lastModified: 0 });
+    run.rules.syncSchedulesAfterDeploys = true;
+    run.world.ssm.parameters.set(PARAM, { name: PARAM, type: 'String', value: JSON.stringify([CLEANUP]), version: 1, lastModified: 0 });
     run.at(0, 'build 42 succeeds', () => run.startConcurrently('build', buildEvent()));
     await run.runScheduled();
     coverage.add(run.executions);
 
     const [sync] = run.executions.filter((e) => e.stateMachine === 'schedules');
     expect([sync?.status, (sync?.input as { 'detail-type'?: string })['detail-type']]).toEqual(['SUCCEEDED', 'Deploy Succeeded']);
-    expect(run.config.scheduler.list(GROUP)[0].Target?.EcsParameters?.TaskDefinitionArn).toBe(run.world.services.get('example-worker')?.service.taskDefinition);
+    expect(run.world.scheduler.list(GROUP)[0].Target?.EcsParameters?.TaskDefinitionArn).toBe(run.world.services.get('example-worker')?.service.taskDefinition);
   });
 
   test('an input naming no app (neither app nor a milestone detail.app) fails at once with InvalidInput, nothing synced', async () => {
@@ -110,29 +110,29 @@ describe('sync against the simulated account', () => {
     coverage.add(run.executions);
 
     expect([e.status, e.error, lastState(e)]).toEqual(['FAILED', 'InvalidInput', 'Refuse an input without the app']);
-    expect(run.config.scheduler.list(GROUP)).toEqual([]);
+    expect(run.world.scheduler.list(GROUP)).toEqual([]);
   });
 
   test("another app's schedules sync touches only that app's group", async () => {
     const run = new LocalRun(exampleWorld({ apps: ['example', 'docs'] }), ROOT);
-    run.config.ssm.parameters.set('/slipway/apps/docs/schedules', { name: '/slipway/apps/docs/schedules', type: 'String', value: JSON.stringify([{ name: 'ping', schedule: 'rate(1 hour)', command: 'true', process: 'web' }]), version: 1, lastModified: 0 });
+    run.world.ssm.parameters.set('/slipway/apps/docs/schedules', { name: '/slipway/apps/docs/schedules', type: 'String', value: JSON.stringify([{ name: 'ping', schedule: 'rate(1 hour)', command: 'true', process: 'web' }]), version: 1, lastModified: 0 });
     const e = await run.run('schedules', { app: 'docs', reason: 'test' });
     coverage.add(run.executions);
 
     expect([e.status, lastState(e)]).toEqual(['SUCCEEDED', 'No release to schedule yet']);
     expect((e.output as { sync?: { result?: { reason?: string } } }).sync?.result?.reason).toContain('docs has no release yet');
-    expect(run.config.scheduler.list(GROUP)).toEqual([]);
+    expect(run.world.scheduler.list(GROUP)).toEqual([]);
   });
 
   test("a milestone of an app of another cluster ends at 'Served by another control plane', nothing synced", async () => {
     const run = await releasedRun();
     const other = { ...run.world.settings, app: 'other', table: 'slipway-other', cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/slipway-staging', controlPlane: 'staging' };
-    run.config.ssm.parameters.set('/slipway/apps/other/settings', { name: '/slipway/apps/other/settings', type: 'String', value: JSON.stringify(other), version: 1, lastModified: 0 });
+    run.world.ssm.parameters.set('/slipway/apps/other/settings', { name: '/slipway/apps/other/settings', type: 'String', value: JSON.stringify(other), version: 1, lastModified: 0 });
     const e = await run.run('schedules', { source: 'slipway', 'detail-type': 'Deploy Succeeded', detail: { app: 'other', buildKey: '3' } });
     coverage.add(run.executions);
 
     expect([e.status, lastState(e)]).toEqual(['SUCCEEDED', 'Served by another control plane']);
-    expect([...run.config.scheduler.groups.values()].every((g) => g.size === 0)).toBe(true);
+    expect([...run.world.scheduler.groups.values()].every((g) => g.size === 0)).toBe(true);
   });
 
   test('an app never deployed: the list is valid but there is nothing to point at yet', async () => {
@@ -140,7 +140,7 @@ describe('sync against the simulated account', () => {
     const e = await sync(run, [CLEANUP]);
 
     expect(lastState(e)).toBe('No release to schedule yet');
-    expect(run.config.scheduler.list(GROUP)).toEqual([]);
+    expect(run.world.scheduler.list(GROUP)).toEqual([]);
   });
 });
 
@@ -163,7 +163,7 @@ describe('invalid lists change nothing', () => {
     expect(e.error).toBe('InvalidSchedule');
     expect(message(e)).toContain('bad-one');
     expect(message(e)).toContain(why);
-    expect(run.config.scheduler.changes).toEqual(['create cleanup', 'create report']);
+    expect(run.world.scheduler.changes).toEqual(['create cleanup', 'create report']);
   });
 
   test('a process the app does not have is named', async () => {
@@ -192,7 +192,7 @@ describe('invalid lists change nothing', () => {
 
   test('a parameter that is not JSON is refused with the expected shape', async () => {
     const run = await releasedRun();
-    run.config.ssm.parameters.set(PARAM, { name: PARAM, type: 'String', value: '[{"schedule": ', version: 1, lastModified: 0 });
+    run.world.ssm.parameters.set(PARAM, { name: PARAM, type: 'String', value: '[{"schedule": ', version: 1, lastModified: 0 });
     const e = await sync(run);
 
     expect(e.error).toBe('InvalidSchedule');

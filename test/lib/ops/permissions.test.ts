@@ -6,7 +6,7 @@ import { listAlarms } from '../../../lib/ops/alarms';
 import { appRef, getConfigKey, listConfigKeys, setConfigKeys, unsetConfigKeys } from '../../../lib/ops/config-keys';
 import { scaleProcess } from '../../../lib/ops/scaling';
 import { addSchedule, listSchedules, removeSchedule } from '../../../lib/ops/schedules';
-import { SimulatedParameterStore } from '../../../lib/local/world-ssm';
+import { SimulatedParameterStore } from '../../../lib/local/services/ssm';
 import { actionsFor, CLI_PERMISSIONS, controlPlaneOf, type AppIds } from '../../../lib/ops/permissions';
 
 /**

@@ -1,25 +1,18 @@
-import type { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { SSMClient } from '@aws-sdk/client-ssm';
 import { appParameterPath, appsParameterRoot, scheduleGroupName, settingsParameterName } from '../../domain/names';
-import type { AppSettings } from '../../functions/shared/settings';
-import { scheduler, ssm } from '../../functions/shared/clients';
 import { MILESTONE_SOURCE } from '../../domain/constants';
+import type { AppSettings } from '../../functions/shared/settings';
 import type { EmittedEvent } from './services/eventbridge';
 import type { World } from './world';
-import { SimulatedScheduler } from './services/scheduler';
-import { SimulatedParameterStore } from './services/ssm';
 
 /**
- * What the shared control plane finds of each app in the simulated account: its settings parameter in
- * Parameter Store (services/ssm.ts) and its schedule group in EventBridge Scheduler
- * (services/scheduler.ts); the control plane's rules on Parameter Store changes and on Deploy Succeeded
- * milestones; and the environment of the handlers that use them.
+ * What the shared control plane relies on in the simulated account beyond its state machines and
+ * functions: each app's registration (the settings parameter and schedule group its app stack deploys,
+ * in the account's Parameter Store and Scheduler: world.ssm, world.scheduler), the control plane's two
+ * rules that start executions from them (Parameter Store Change under `/<prefix>/apps/` starts
+ * config-change; a Deploy Succeeded milestone starts schedules), and the Scheduler environment of
+ * sync-schedules. lib/constructs/control-plane.ts deploys the real ones.
  */
-
-/** Parameter Store, Scheduler and the config/schedules plumbing of one local run. */
-export class ConfigSimulation {
-  readonly ssm: SimulatedParameterStore;
-  readonly scheduler: SimulatedScheduler;
+export class ControlPlaneRules {
   /** `/<prefix>/apps/`: the shared Parameter Store Change rule matches the parameters under it. */
   readonly appsPath: string;
   /**
@@ -28,16 +21,18 @@ export class ConfigSimulation {
    */
   readonly environment: Record<string, string>;
 
+  /**
+   * Whether the Deploy Succeeded rule delivers (milestone events start the schedules sync). Off by
+   * default, so that a run of the pipelines shows the pipelines only.
+   */
+  syncSchedulesAfterDeploys = false;
+
   constructor(
     private readonly world: World,
     private readonly prefix: string,
     controlPlane: string,
-    seed: Record<string, { value: string; type: 'String' | 'SecureString' | 'StringList' }> = {},
   ) {
-    this.ssm = new SimulatedParameterStore(world);
-    this.scheduler = new SimulatedScheduler(world);
     this.appsPath = appsParameterRoot(prefix);
-    for (const [name, p] of Object.entries(seed)) this.ssm.parameters.set(name, { name, type: p.type, value: p.value, version: 1, lastModified: 0 });
     this.environment = {
       SCHEDULER_ROLE_ARN: `arn:aws:iam::${world.spec.account}:role/${prefix}-${controlPlane}-scheduler`,
       // An SQS queue name has at most 80 characters (CDK generates the real one).
@@ -50,17 +45,11 @@ export class ConfigSimulation {
    * (`/<prefix>/apps/<app>/settings`, a String parameter holding the settings JSON; no change event,
    * as for the world's seeded parameters) and its schedule group `<prefix>-<app>`.
    */
-  addApp(settings: AppSettings): void {
+  registerApp(settings: AppSettings): void {
     const name = settingsParameterName(appParameterPath(this.prefix, settings.app));
-    this.ssm.parameters.set(name, { name, type: 'String', value: JSON.stringify(settings), version: 1, lastModified: 0 });
-    this.scheduler.addGroup(scheduleGroupName(this.prefix, settings.app));
+    this.world.ssm.parameters.set(name, { name, type: 'String', value: JSON.stringify(settings), version: 1, lastModified: 0 });
+    this.world.scheduler.addGroup(scheduleGroupName(this.prefix, settings.app));
   }
-
-  /**
-   * Simulate the app's Deploy Succeeded rule (milestone events start the schedules sync). Off by
-   * default, so that a run of the pipelines shows the pipelines only.
-   */
-  syncSchedulesAfterDeploys = false;
 
   /** The control plane's Deploy Succeeded rule (every app's): a matching milestone event starts `schedules` with the event. */
   deliverMilestones(events: readonly EmittedEvent[], start: (stateMachine: 'schedules', event: Record<string, unknown>) => void): void {
@@ -72,13 +61,8 @@ export class ConfigSimulation {
   }
 
   /** Whether the shared Parameter Store Change rule matches an event (name prefix `/<prefix>/apps/`). */
-  ruleMatches(event: Record<string, unknown>): boolean {
+  parameterChangeMatches(event: Record<string, unknown>): boolean {
     const name = (event.detail as { name?: unknown } | undefined)?.name;
     return typeof name === 'string' && name.startsWith(this.appsPath);
-  }
-
-  /** aws-sdk-client-mock handlers for the SSM and Scheduler clients the handlers use. */
-  installMocks(): { restore: () => void }[] {
-    return [this.ssm.mock(ssm as SSMClient), this.scheduler.mock(scheduler as SchedulerClient)];
   }
 }
