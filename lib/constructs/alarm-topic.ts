@@ -32,13 +32,11 @@ export function alertsKeyAliasName(prefix: string): string {
 /**
  * An SNS topic encrypted with a customer-managed KMS key (the account's alerts key, or one of its own,
  * rotated yearly), SSL-only, that CloudWatch alarms and EventBridge rules of this account may publish to,
- * and the e-mail subscriptions of the config. `alarmAction` is what an alarm adds to notify it.
+ * and the e-mail subscriptions of the config. `notify` sends an alarm's transitions to it.
  */
 export class AlarmTopic extends Construct {
   public readonly topic: sns.Topic;
   public readonly key: kms.IKey;
-  /** Alarm (and OK) action that publishes to the topic. */
-  public readonly alarmAction: cloudwatch.IAlarmAction;
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
@@ -59,14 +57,14 @@ export class AlarmTopic extends Construct {
       }),
     );
     for (const email of props.emails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
-    this.alarmAction = new cwActions.SnsAction(this.topic);
   }
 
   /** Sends the alarm's ALARM and OK transitions to the topic. */
   notify(...alarms: cloudwatch.Alarm[]): void {
+    const action = new cwActions.SnsAction(this.topic);
     for (const alarm of alarms) {
-      alarm.addAlarmAction(this.alarmAction);
-      alarm.addOkAction(this.alarmAction);
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
     }
   }
 }

@@ -12,7 +12,7 @@ import type { World } from './world';
  * config-change; a Deploy Succeeded milestone starts schedules), and the Scheduler environment of
  * sync-schedules. lib/constructs/control-plane.ts deploys the real ones.
  */
-export class ControlPlaneRules {
+export class SimulatedControlPlaneRules {
   /** `/<prefix>/apps/`: the shared Parameter Store Change rule matches the parameters under it. */
   readonly appsPath: string;
   /**

@@ -7,7 +7,7 @@ import { CONTROL_PLANE_ENV, executionStatusEventPattern, STATE_MACHINES, type Pi
 import { stateMachineName } from '../../domain/names';
 import { SimulatedAwsError } from './aws-error';
 import { mockAwsClients } from './client-mocks';
-import { ControlPlaneRules } from './control-plane-rules';
+import { SimulatedControlPlaneRules } from './control-plane-rules';
 import { LocalDefinitions, SIMULATED_WAIT } from './definitions';
 import { MAX_PAYLOAD_BYTES, redrivePlan, runAttempt, type AttemptResult } from './engine';
 import { deterministicUuid, type EventPattern, type ExecutionStatusEvent } from './eventbridge';
@@ -91,7 +91,7 @@ export class LocalRun {
   /** Executions running concurrently (started by simulated EventBridge rules), until they end. */
   private readonly concurrent = new Set<Promise<void>>();
   /** The control plane's rules on Parameter Store changes and milestones, and each app's registration. */
-  readonly rules: ControlPlaneRules;
+  readonly rules: SimulatedControlPlaneRules;
   private readonly mocks: { restore: () => void }[] = [];
   /** The deployment's prefix (config `prefix`). */
   readonly prefix: string;
@@ -110,7 +110,7 @@ export class LocalRun {
     this.controlPlane = loaded.controlPlane;
     const clusterArn = loaded.settings.cluster;
     this.world = buildWorld(loaded);
-    this.rules = new ControlPlaneRules(this.world, this.prefix, this.controlPlane);
+    this.rules = new SimulatedControlPlaneRules(this.world, this.prefix, this.controlPlane);
     for (const s of loaded.hosted) this.rules.registerApp(s);
     // Time moves on only when every running execution waits on the clock (none is between states or in a Lambda).
     this.world.clock.isQuiet = () => this.busyTasks === 0 && [...this.running].every((r) => r.waits > 0 || !r.running);

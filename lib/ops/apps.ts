@@ -40,7 +40,7 @@ export async function listApps(ssm: SSMClient, prefix: string): Promise<AppsOutp
         if (!app || !p.Name) continue;
         try {
           const s = parseSettings(p.Value, p.Name, app);
-          apps.push({ app, controlPlane: s.controlPlane, cluster: clusterName(s.cluster), processes: Object.keys(s.processes).sort(), table: s.table, parameter: p.Name });
+          apps.push({ app, processes: Object.keys(s.processes).sort(), controlPlane: s.controlPlane, cluster: clusterName(s.cluster), table: s.table, parameter: p.Name });
         } catch (e) {
           invalid.push({ parameter: p.Name, error: (e as Error).message });
         }

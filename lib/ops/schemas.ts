@@ -286,11 +286,12 @@ export type RunOutput = z.infer<typeof runOutputSchema>;
 /** One app of `slipway apps`, from its settings parameter. */
 export const appEntrySchema = z.object({
   app: z.string(),
+  /** Its process types, sorted. */
+  processes: z.array(z.string()),
   /** The shared control plane that runs its pipelines (its cluster's name). */
   controlPlane: z.string(),
   /** The ECS cluster its services run in (name). */
   cluster: z.string(),
-  processes: z.array(z.string()),
   /** Its own DynamoDB table (builds, releases, claims). */
   table: z.string(),
   parameter: z.string(),

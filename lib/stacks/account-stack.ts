@@ -33,6 +33,20 @@ export interface AccountStackProps extends StackProps {
   readonly config: DeploymentConfig;
 }
 
+/** The account stack's rules on the default bus; each logs what it matches to the activity log group. */
+export interface AccountActivityRules {
+  /**
+   * Parameter Store changes under the prefix. Each cluster's control plane has its own rule for
+   * `/<prefix>/apps/` that starts its config-change state machine (docs/config-and-schedules.md); apps
+   * add no rule.
+   */
+  readonly parameterChange: events.Rule;
+  /** ECS task state changes of Slipway's clusters. */
+  readonly taskStateChange: events.Rule;
+  /** ECS deployment state changes of Slipway's services. */
+  readonly deploymentStateChange: events.Rule;
+}
+
 /**
  * What Slipway needs once per account and region: the EventBridge rules that bring Parameter Store and
  * ECS events into Slipway's activity log group (each cluster's control plane has its own rules that start
@@ -44,16 +58,8 @@ export class AccountStack extends Stack {
   public readonly parameterPrefix: string;
   /** Log group of Slipway's account-level activity: the events the rules below match. */
   public readonly activityLogGroup: logs.LogGroup;
-  /**
-   * Parameter Store changes under {@link parameterPrefix}, logged to the activity log. Each cluster's
-   * control plane has its own rule for `/<prefix>/apps/` that starts its config-change state machine
-   * (docs/config-and-schedules.md); apps add no rule.
-   */
-  public readonly parameterChangeRule: events.Rule;
-  /** ECS task state changes of Slipway's clusters. */
-  public readonly taskStateChangeRule: events.Rule;
-  /** ECS deployment state changes of Slipway's services. */
-  public readonly deploymentStateChangeRule: events.Rule;
+  /** The rules that log Slipway's account-level activity to {@link activityLogGroup}. */
+  public readonly activityRules: AccountActivityRules;
   /**
    * The one KMS key of the account's alert topics (one per cluster, one per database), aliased
    * `alias/<prefix>/alerts`: $1 a month per account instead of per app.
@@ -78,7 +84,7 @@ export class AccountStack extends Stack {
     this.alertsKey.addAlias(alertsKeyAliasName(prefix));
     const logTarget = logGroupTarget(this.activityLogGroup);
 
-    this.parameterChangeRule = new events.Rule(this, 'ParameterChangeRule', {
+    const parameterChange = new events.Rule(this, 'ParameterChangeRule', {
       description: `Parameter Store changes under ${this.parameterPrefix}`,
       eventPattern: {
         source: ['aws.ssm'],
@@ -91,16 +97,17 @@ export class AccountStack extends Stack {
     // ECS puts the cluster name in task and service ARNs: `task/<cluster>/<id>`, `service/<cluster>/<name>`.
     const clusterPrefix = ecsClusterName(prefix, '');
     const ecsArn = (resource: string) => `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}/${clusterPrefix}`;
-    this.taskStateChangeRule = new events.Rule(this, 'TaskStateChangeRule', {
+    const taskStateChange = new events.Rule(this, 'TaskStateChangeRule', {
       description: `ECS task state changes in the ${clusterPrefix}* clusters`,
       eventPattern: { source: ['aws.ecs'], detailType: ['ECS Task State Change'], resources: events.Match.prefix(ecsArn('task')) },
       targets: [logTarget],
     });
-    this.deploymentStateChangeRule = new events.Rule(this, 'DeploymentStateChangeRule', {
+    const deploymentStateChange = new events.Rule(this, 'DeploymentStateChangeRule', {
       description: `ECS deployment state changes of services in the ${clusterPrefix}* clusters`,
       eventPattern: { source: ['aws.ecs'], detailType: ['ECS Deployment State Change'], resources: events.Match.prefix(ecsArn('service')) },
       targets: [logTarget],
     });
+    this.activityRules = { parameterChange, taskStateChange, deploymentStateChange };
 
     const github = props.config.account.githubOidc;
     if (github) {

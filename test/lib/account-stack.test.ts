@@ -56,7 +56,7 @@ describe('AccountStack with the default config', () => {
 
   test('the Parameter Store rule is exposed and logs to the activity log group', () => {
     const ssmRules = template.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.objectLike({ source: ['aws.ssm'] }) } });
-    expect(Object.keys(ssmRules)).toEqual([stack.getLogicalId(stack.parameterChangeRule.node.defaultChild as CfnElement)]);
+    expect(Object.keys(ssmRules)).toEqual([stack.getLogicalId(stack.activityRules.parameterChange.node.defaultChild as CfnElement)]);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ source: ['aws.ssm'] }),
       Targets: [Match.objectLike({ Arn: ARN_JOIN(':logs:|@AWS::Region|:|@AWS::AccountId|:log-group:|@' + logGroupId(template)) })],
