@@ -24,6 +24,24 @@ export function controlPlaneFunctionName(prefix: string, controlPlane: string, f
   return `${prefix}-${controlPlane}-${PIPELINE_FUNCTIONS[fn]}`;
 }
 
+/**
+ * The ECS cluster's name in AWS: `<prefix>-<cluster>`. The account stack's ECS event rules match task
+ * and service ARNs under this name (`ecsClusterName(prefix, '')` is the prefix of every cluster's).
+ */
+export function ecsClusterName(prefix: string, cluster: string): string {
+  return `${prefix}-${cluster}`;
+}
+
+/** The app's ECR repository: `<prefix>/<app>`. */
+export function imageRepositoryName(prefix: string, app: string): string {
+  return `${prefix}/${app}`;
+}
+
+/** The Aurora cluster identifier of a database of the config: `<prefix>-<database>`. */
+export function databaseClusterIdentifier(prefix: string, database: string): string {
+  return `${prefix}-${database}`;
+}
+
 /** The app's CodeBuild project: `<prefix>-<app>` (its build events name the app by it). */
 export function codeBuildProjectName(prefix: string, app: string): string {
   return `${prefix}-${app}`;
@@ -91,7 +109,12 @@ export function scheduleGroupName(prefix: string, app: string): string {
 
 /** `/<prefix>/apps`: the path every app's parameters live below (GetParametersByPath's `Path`). */
 export function appsParameterPath(prefix: string): string {
-  return `/${prefix}/apps`;
+  return `${parameterPathPrefix(prefix)}apps`;
+}
+
+/** Slipway's Parameter Store path prefix, `/<prefix>/`: every parameter of the deployment is below it. */
+export function parameterPathPrefix(prefix: string): string {
+  return `/${prefix}/`;
 }
 
 /**
@@ -252,6 +275,11 @@ export function buildLogGroupName(prefix: string, app: string): string {
  */
 export function controlPlaneLogGroupName(prefix: string, controlPlane: string): string {
   return `/aws/vendedlogs/states/${prefix}-${controlPlane}-control-plane`;
+}
+
+/** The account's activity log group (Parameter Store and ECS events of Slipway's resources): `/<prefix>/activity`. */
+export function activityLogGroupName(prefix: string): string {
+  return `/${prefix}/activity`;
 }
 
 /** The default log group of a Lambda function: `/aws/lambda/<function name>`. */

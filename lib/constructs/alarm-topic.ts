@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { alertsKeyAliasName } from '../../domain/alerts';
 
 export interface AlarmTopicProps {
   /** Name of the SNS topic, e.g. `slipway-example-alarms`. */
@@ -19,14 +20,6 @@ export interface AlarmTopicProps {
    * account, whose key policy lets CloudWatch and EventBridge use it). @default - a key of the topic's own
    */
   readonly masterKey?: kms.IKey;
-}
-
-/**
- * Alias of the account's one KMS key for every Slipway alert topic (AccountStack creates it; cluster and
- * database stacks refer to it by this name, so no stack exports it).
- */
-export function alertsKeyAliasName(prefix: string): string {
-  return `alias/${prefix}/alerts`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { imageRepositoryName } from '../../domain/names';
 import type { AppConstructProps } from './app-construct-props';
 
 
@@ -23,7 +24,7 @@ export class AppImageRepository extends Construct {
   constructor(scope: Construct, id: string, props: AppConstructProps) {
     super(scope, id);
     this.repository = new ecr.Repository(this, 'Repository', {
-      repositoryName: `${props.prefix}/${props.app.name}`,
+      repositoryName: imageRepositoryName(props.prefix, props.app.name),
       imageScanOnPush: true,
       encryption: ecr.RepositoryEncryption.AES_256,
       removalPolicy: RemovalPolicy.RETAIN,

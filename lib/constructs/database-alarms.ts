@@ -4,7 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { DatabaseConfig } from '../deployment-config';
-import { AlarmTopic, alertsKeyAliasName } from './alarm-topic';
+import { alertsKeyAliasName, databaseAlarmName, databaseAlarmsTopicName } from '../../domain/alerts';
+import { AlarmTopic } from './alarm-topic';
 
 export interface DatabaseAlarmsProps {
   /** Slipway's resource-name prefix. */
@@ -32,7 +33,7 @@ export class DatabaseAlarms extends Construct {
     super(scope, id);
     const { prefix, config } = props;
     const m = config.monitoring;
-    this.alarmTopic = new AlarmTopic(this, 'Alarms', { topicName: `${prefix}-db-${config.name}-alarms`, displayName: `Slipway database ${config.name}`, emails: m.emails,
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', { topicName: databaseAlarmsTopicName(prefix, config.name), displayName: `Slipway database ${config.name}`, emails: m.emails,
       // The account's one alerts key (AccountStack), not a key per database.
       masterKey: kms.Alias.fromAliasName(this, 'AlertsKey', alertsKeyAliasName(prefix)),
     });
@@ -43,7 +44,7 @@ export class DatabaseAlarms extends Construct {
         new cloudwatch.Metric({ namespace: 'AWS/RDS', metricName, dimensionsMap: { DBInstanceIdentifier: instance }, period, statistic });
       const alarm = (key: string, description: string, props: Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'comparisonOperator'>) => {
         const a = new cloudwatch.Alarm(this, `Instance${n}${key.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}Alarm`, {
-          alarmName: `${prefix}-db-${config.name}-${n}-${key}`,
+          alarmName: databaseAlarmName(prefix, config.name, n, key),
           alarmDescription: `Database ${config.name}, instance ${n}: ${description} (${m.evaluationPeriods} × ${m.periodSeconds} s).`,
           evaluationPeriods: m.evaluationPeriods,
           treatMissingData: cloudwatch.TreatMissingData.MISSING,

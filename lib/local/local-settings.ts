@@ -1,4 +1,4 @@
-import { appLogGroupName, codeBuildProjectName } from '../../domain/names';
+import { appLogGroupName, codeBuildProjectName, ecsClusterName, imageRepositoryName } from '../../domain/names';
 import { appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
 import { buildAppSettings } from '../app-settings';
 import type { AppConfig, DeploymentConfig } from '../deployment-config';
@@ -30,8 +30,8 @@ export function localAppSettings(config: DeploymentConfig, app: AppConfig, acct:
       region,
       table: localAppTableName(prefix, app.name),
       controlPlane: app.cluster,
-      cluster: `arn:aws:ecs:${region}:${account}:cluster/${prefix}-${app.cluster}`,
-      imageRepositoryUri: `${account}.dkr.ecr.${region}.amazonaws.com/${prefix}/${app.name}`,
+      cluster: `arn:aws:ecs:${region}:${account}:cluster/${ecsClusterName(prefix, app.cluster)}`,
+      imageRepositoryUri: `${account}.dkr.ecr.${region}.amazonaws.com/${imageRepositoryName(prefix, app.name)}`,
       codeBuildProject: codeBuildProjectName(prefix, app.name),
       subnets: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002', 'subnet-0a1b2c3d4e5f60003'],
       securityGroups: ['sg-0a1b2c3d4e5f60001'],

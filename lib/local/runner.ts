@@ -4,7 +4,7 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { apply as applyMergePatch } from 'json-merge-patch';
 import { taskStates, type AslStates } from '../asl';
 import { CONTROL_PLANE_ENV, executionStatusEventPattern, STATE_MACHINES, type PipelineFunctionKey, type StateMachineName } from '../../domain/pipelines';
-import { stateMachineName } from '../../domain/names';
+import { controlPlaneFunctionName, stateMachineName } from '../../domain/names';
 import { SimulatedAwsError } from './aws-error';
 import { mockAwsClients } from './client-mocks';
 import { SimulatedControlPlaneRules } from './control-plane-rules';
@@ -130,7 +130,7 @@ export class LocalRun {
       // Lambda always sets AWS_REGION; a real AWS command in the same CLI process resolves its own.
       AWS_REGION: spec.region,
     };
-    this.lambda = new SimulatedLambda(`arn:aws:lambda:${spec.region}:${spec.account}:function:`, `${this.prefix}-${this.controlPlane}-`, () => environment);
+    this.lambda = new SimulatedLambda(`arn:aws:lambda:${spec.region}:${spec.account}:function:`, (key) => controlPlaneFunctionName(this.prefix, this.controlPlane, key), () => environment);
     this.definitions = new LocalDefinitions(rootDir, clusterArn, { ...this.arns, ...this.lambda.arns }, extras.aslFiles);
     this.stepFunctions = new SimulatedStepFunctions(this.world, this.executions, this.arns);
     // The ECS deployment events rule, and the sweep schedule while a Task waits on a task token.

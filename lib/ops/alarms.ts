@@ -1,5 +1,5 @@
 import { paginateDescribeAlarms, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { alertsShard, alertsTopicName, appAlarmKeys, appAlarmName } from '../../domain/alerts';
+import { alertsShard, alertsTopicName, alertsTopicShard, appAlarmKeys, appAlarmName } from '../../domain/alerts';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { UsageError } from '../cli/errors';
 import type { OpsClients } from './aws';
@@ -47,7 +47,7 @@ export async function listAlarms({ cloudwatch }: AlarmClients, options: AlarmsOp
   const notifiesShard = (arn: string) => {
     const topic = arn.slice(arn.lastIndexOf(':') + 1);
     if (options.controlPlane !== undefined) return topic === alertsTopicName(prefix, options.controlPlane, shard);
-    return topic.startsWith(`${prefix}-`) && topic.endsWith(`-alerts-${shard}`);
+    return alertsTopicShard(prefix, topic) === shard;
   };
   const alarms: MetricAlarm[] = [];
   for await (const page of paginateDescribeAlarms({ client: cloudwatch }, { AlarmNamePrefix: appAlarmName(prefix, options.app, ''), AlarmTypes: ['MetricAlarm'] })) {

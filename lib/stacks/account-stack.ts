@@ -5,22 +5,15 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../deployment-config';
-import { alertsKey, alertsKeyAliasName } from '../constructs/alarm-topic';
-import { ecsClusterName } from './cluster-stack';
+import { alertsKeyAliasName } from '../../domain/alerts';
+import { activityLogGroupName, ecsClusterName, parameterPathPrefix } from '../../domain/names';
+import { alertsKey } from '../constructs/alarm-topic';
 
 /** The OIDC issuer of GitHub Actions. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
 /** Days the Slipway activity log is kept. */
 const ACTIVITY_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
-
-/**
- * The Parameter Store path under which Slipway keeps its parameters: `/<prefix>/` (`/slipway/` by
- * default). Changes to any other parameter never reach Slipway.
- */
-export function parameterPathPrefix(prefix: string): string {
-  return `/${prefix}/`;
-}
 
 /** The `sub` claims of GitHub's OIDC tokens for a push to each configured repository and branch. */
 export function githubSubjects(repositories: { repository: string; branches: string[] }[]): string[] {
@@ -76,7 +69,7 @@ export class AccountStack extends Stack {
     this.parameterPrefix = parameterPathPrefix(prefix);
 
     this.activityLogGroup = new logs.LogGroup(this, 'ActivityLogGroup', {
-      logGroupName: `/${prefix}/activity`,
+      logGroupName: activityLogGroupName(prefix),
       retention: ACTIVITY_LOG_RETENTION,
     });
     this.allowEventsToLog(this.activityLogGroup);

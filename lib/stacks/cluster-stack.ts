@@ -13,7 +13,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import type { ClusterConfig } from '../deployment-config';
-import { alertsKeyAliasName } from '../constructs/alarm-topic';
+import { alertsKeyAliasName } from '../../domain/alerts';
+import { ecsClusterName } from '../../domain/names';
 import { ClusterMonitoring } from '../constructs/cluster-monitoring';
 import { ControlPlane } from '../constructs/control-plane';
 import type { ClusterResources } from './cluster-resources';
@@ -51,14 +52,6 @@ export interface ClusterStackProps extends StackProps {
 /** A cluster config that asks for something the network cannot provide. */
 export class ClusterConfigError extends Error {
   public override readonly name = 'ClusterConfigError';
-}
-
-/**
- * The ECS cluster's name in AWS: `<prefix>-<cluster>`. The account stack's ECS event rules match task
- * and service ARNs under this name, so both stacks use this function.
- */
-export function ecsClusterName(prefix: string, cluster: string): string {
-  return `${prefix}-${cluster}`;
 }
 
 /**

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
+import { databaseClusterIdentifier } from '../../domain/names';
 import type { DatabaseConfig } from '../deployment-config';
 import type { DatabaseEndpoint } from '../constructs/app-database';
 import { DatabaseAlarms } from '../constructs/database-alarms';
@@ -52,7 +53,7 @@ export class DatabaseStack extends Stack {
     }
     const instanceType = new ec2.InstanceType(config.instanceType.replace(/^db\./, ''));
     const removalPolicy = RemovalPolicy.SNAPSHOT;
-    const clusterIdentifier = `${prefix}-${config.name}`;
+    const clusterIdentifier = databaseClusterIdentifier(prefix, config.name);
 
     const securityGroup = new ec2.SecurityGroup(this, 'ClusterSecurityGroup', {
       vpc,

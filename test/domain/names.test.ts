@@ -1,6 +1,7 @@
 import { EXECUTION_NAME_MAX } from '../../domain/constants';
 // prettier-ignore
-import { appAndBuildOf, appLogGroupName, appParameterPath, appsParameterPath, appsParameterRoot, buildLogGroupName, cliExecutionName, clusterNameOf, configParameterName, configParameterPath, codeBuildProjectName, configRedeployExecutionName, controlPlaneFunctionName, controlPlaneLogGroupName, dashboardName, isNumberedExecutionOf, lambdaLogGroupName, logStreamLink, operatorPolicyName, parameterChangeExecutionName, pipelineExecutionName, SCALABLE_DIMENSION, scalableTargetResourceId, scheduleGroupName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, TAG_APP, TAG_BUILD, TAG_CONFIG_CHANGE, TAG_CONTROL_PLANE, TAG_PROCESS, TAG_RUN, TAG_SCHEDULE, taskDefinitionFamily, taskLogStreamName, APP_NAME_MAX } from '../../domain/names';
+import { activityLogGroupName, appAndBuildOf, appLogGroupName, appParameterPath, appsParameterPath, appsParameterRoot, buildLogGroupName, cliExecutionName, clusterNameOf, configParameterName, configParameterPath, codeBuildProjectName, configRedeployExecutionName, controlPlaneFunctionName, controlPlaneLogGroupName, dashboardName, isNumberedExecutionOf, lambdaLogGroupName, logStreamLink, operatorPolicyName, parameterChangeExecutionName, pipelineExecutionName, SCALABLE_DIMENSION, scalableTargetResourceId, scheduleGroupName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, TAG_APP, TAG_BUILD, TAG_CONFIG_CHANGE, TAG_CONTROL_PLANE, TAG_PROCESS, TAG_RUN, TAG_SCHEDULE, taskDefinitionFamily, taskLogStreamName, APP_NAME_MAX, databaseClusterIdentifier, ecsClusterName, imageRepositoryName, parameterPathPrefix } from '../../domain/names';
+import { ALERT_SHARDS, alertsKeyAliasName, alertsTopicName, alertsTopicShard, databaseAlarmName, databaseAlarmsTopicName } from '../../domain/alerts';
 
 describe('resource names', () => {
   test('state machines, services, families, schedule groups', () => {
@@ -12,6 +13,30 @@ describe('resource names', () => {
     expect(codeBuildProjectName('slipway', 'shop')).toBe('slipway-shop');
     expect(operatorPolicyName('slipway', 'shop', 'operate')).toBe('slipway-shop-operate');
     expect(dashboardName('slipway', 'main')).toBe('slipway-main');
+    expect(ecsClusterName('slipway', 'main')).toBe('slipway-main');
+    expect(imageRepositoryName('slipway', 'shop')).toBe('slipway/shop');
+    expect(databaseClusterIdentifier('slipway', 'main-db')).toBe('slipway-main-db');
+  });
+
+  test('the account-level names: parameter prefix, activity log group, alerts key', () => {
+    expect(parameterPathPrefix('slipway')).toBe('/slipway/');
+    expect(appsParameterRoot('slipway').startsWith(parameterPathPrefix('slipway'))).toBe(true);
+    expect(activityLogGroupName('slipway')).toBe('/slipway/activity');
+    expect(alertsKeyAliasName('slipway')).toBe('alias/slipway/alerts');
+  });
+
+  test('alert topics: an app shard topic is read back to its shard, nothing else is', () => {
+    for (const controlPlane of ['main', 'eu-main-2', 'alerts-1']) {
+      for (let shard = 1; shard <= ALERT_SHARDS; shard++) expect(alertsTopicShard('slipway', alertsTopicName('slipway', controlPlane, shard))).toBe(shard);
+      expect(alertsTopicShard('slipway', alertsTopicName('slipway', controlPlane))).toBeUndefined();
+    }
+    expect(alertsTopicName('slipway', 'main', 2)).toBe('slipway-main-alerts-2');
+    expect(alertsTopicShard('other', 'slipway-main-alerts-2')).toBeUndefined();
+    expect(alertsTopicShard('slipway', 'slipway-main-alerts-9')).toBeUndefined();
+    expect(alertsTopicShard('slipway', 'slipway-alerts-1')).toBeUndefined();
+    expect(alertsTopicShard('slipway', 'slipway-main-alerts-02')).toBeUndefined();
+    expect(databaseAlarmsTopicName('slipway', 'main')).toBe('slipway-db-main-alarms');
+    expect(databaseAlarmName('slipway', 'main', 2, 'cpu')).toBe('slipway-db-main-2-cpu');
   });
 
   test('parameters live under /<prefix>/apps/<app>', () => {

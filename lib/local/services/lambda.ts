@@ -43,15 +43,15 @@ export class SimulatedLambda {
   constructor(
     /** `arn:aws:lambda:<region>:<account>:function:` */
     arnPrefix: string,
-    /** The functions' name prefix, `<prefix>-<control plane>-`. */
-    namePrefix: string,
+    /** Each function's name (the control plane's: `controlPlaneFunctionName`). */
+    functionName: (key: PipelineFunctionKey) => string,
     /** Each function's environment (Lambda also sets AWS_REGION). */
     private readonly environment: () => Record<string, string>,
   ) {
-    for (const [key, folder] of Object.entries(PIPELINE_FUNCTIONS)) {
-      const arn = `${arnPrefix}${namePrefix}${folder}`;
-      this.byArn.set(arn, key as PipelineFunctionKey);
-      this.arns[key as PipelineFunctionKey] = arn;
+    for (const key of Object.keys(PIPELINE_FUNCTIONS) as PipelineFunctionKey[]) {
+      const arn = `${arnPrefix}${functionName(key)}`;
+      this.byArn.set(arn, key);
+      this.arns[key] = arn;
     }
   }
 
