@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchInputError, LAMBDA_ASSUMPTIONS, type GoalResult, type LambdaAssumptions } from './stats';
+import { CONFIG_CONTEXT_KEY } from '../lib/deployment-config';
 
 /** One resource of a CloudFormation template (only what the counting reads). */
 export interface CfnResource {
@@ -887,7 +888,7 @@ export function synthAssembly(root: string, config: Json, outDir: string): { ass
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { app?: string; context?: Json };
   if (!cdkJson.app) throw new BenchInputError('cdk.json names no "app" command');
-  const context = { ...(cdkJson.context ?? {}), 'slipway:config': configFile, 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-stack-trace': true, 'aws:cdk:disable-creation-stack-traces': true };
+  const context = { ...(cdkJson.context ?? {}), [CONFIG_CONTEXT_KEY]: configFile, 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-stack-trace': true, 'aws:cdk:disable-creation-stack-traces': true };
   const cdkOut = join(outDir, 'cdk.out');
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cdkJson.app, { cwd: root, shell: true, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CDK_OUTDIR: cdkOut, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_VALIDATION: 'false' } });

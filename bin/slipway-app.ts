@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DeploymentConfigError, loadDeploymentConfig, type DeploymentConfig } from '../lib/deployment-config';
+import { CONFIG_CONTEXT_KEY, DeploymentConfigError, loadDeploymentConfig, type DeploymentConfig } from '../lib/deployment-config';
 import { addSlipwayStacks } from '../lib/stacks/slipway-stacks';
 
 /**
@@ -10,7 +10,6 @@ import { addSlipwayStacks } from '../lib/stacks/slipway-stacks';
  * (no `env`), so `cdk synth` works offline without credentials; `cdk deploy` uses the CLI's account and region.
  */
 
-const CONFIG_CONTEXT_KEY = 'slipway:config';
 /** Another folder of state machine definitions (e.g. a test fixture): the repository's statemachines/ by default. */
 const STATE_MACHINES_CONTEXT_KEY = 'slipway:statemachines';
 const DEFAULT_CONFIG = 'config/example.json';

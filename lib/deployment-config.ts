@@ -353,6 +353,9 @@ export function alarmsEnabled(app: AppConfig): boolean {
   return app.monitoring.alarms ?? app.production;
 }
 
+/** The CDK context key (cdk.json, `-c`) that names the deployment's config file. */
+export const CONFIG_CONTEXT_KEY = 'slipway:config';
+
 /** A config that failed validation; the message names every bad key. */
 export class DeploymentConfigError extends Error {
   public override readonly name = 'DeploymentConfigError';
@@ -388,7 +391,7 @@ export function loadDeploymentConfig(file: string): DeploymentConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new DeploymentConfigError(`config file ${file} cannot be read (set the "slipway:config" context key to a JSON config file)`);
+    throw new DeploymentConfigError(`config file ${file} cannot be read (set the "${CONFIG_CONTEXT_KEY}" context key to a JSON config file)`);
   }
   let raw: unknown;
   try {
