@@ -141,6 +141,21 @@ export function readCurrentRelease(item: Record<string, AttributeValue> | undefi
   };
 }
 
+/** The deploy claim (`APP`/`DEPLOY`): the build that holds the app, and the deploy execution that claimed it. */
+export interface DeployClaimItem {
+  readonly buildKey: string;
+  readonly buildSortKey: string;
+  readonly execution?: string;
+}
+
+/** Reads the deploy claim item (GetItem's `Item`), or undefined when no build holds the app. */
+export function readDeployClaim(item: Record<string, AttributeValue> | undefined): DeployClaimItem | undefined {
+  const sortKey = item?.buildSortKey?.S;
+  if (!item || !sortKey) return undefined;
+  const execution = item.execution?.S;
+  return { buildKey: item.buildKey?.S ?? '', buildSortKey: sortKey, ...(execution !== undefined ? { execution } : {}) };
+}
+
 /** A build as the build pipeline records it (pk BUILD, sk the zero-padded build number). */
 export interface BuildRecord {
   readonly sortKey: string;

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { appParameterPath, scheduleGroupName, schedulesParameterName, APP_NAME } from '../../domain/names';
-import { dynamoKey, RELEASE_CURRENT } from '../../domain/table';
+import { dynamoKey, readCurrentRelease, readProcessList, RELEASE_CURRENT } from '../../domain/table';
 import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
 import { parseInput } from '../shared/validation';
 import * as z from 'zod/mini';
@@ -91,9 +91,9 @@ export async function handler(event: unknown): Promise<SyncResult> {
   const current = await awsCall(`DynamoDB GetItem RELEASE/CURRENT on ${tableName}`, () =>
     dynamodb.send(new GetItemCommand({ TableName: tableName, Key: dynamoKey(RELEASE_CURRENT), ConsistentRead: true })),
   );
-  const released = current.Item?.processes?.S ? (JSON.parse(current.Item.processes.S) as { process?: string; taskDefinitionArn?: string }[]) : undefined;
+  const released = readProcessList(readCurrentRelease(current.Item)?.processes);
   if (!released) return { state: 'NO_RELEASE', reason: `${settings.app} has no release yet: schedules are synced after its first deploy`, schedules: valid.length };
-  const revisions = new Map(released.filter((p) => p.process && p.taskDefinitionArn).map((p) => [p.process as string, p.taskDefinitionArn as string]));
+  const revisions = new Map(released.map((p) => [p.process, p.taskDefinitionArn]));
   const skipped = valid.filter((s) => !revisions.has(s.process)).map((s) => s.name);
   const desired = valid.filter((s) => revisions.has(s.process)).map((s) => scheduleRequest(settings, s, revisions.get(s.process) as string, { group, roleArn, app: settings.app, clusterArn, deadLetterQueueArn }));
   const plan = planSchedules(desired, await existingSchedules(group));

@@ -1,4 +1,4 @@
-import { dynamoKey, RELEASE_CURRENT } from '../../domain/table';
+import { dynamoKey, readCurrentRelease, readProcessList, RELEASE_CURRENT } from '../../domain/table';
 import type { SimScheduledAction } from './services/autoscaling';
 import type { EmittedEvent } from './services/eventbridge';
 import type { EngineEvent } from './history';
@@ -36,7 +36,7 @@ export function buildReport(run: { readonly app: string; readonly executions: re
     const image = w.findRevision(td)?.taskDefinition.containerDefinitions?.[0]?.image ?? 'unknown';
     services[name] = { taskDefinition: td, image, desiredCount: s.service.desiredCount ?? 0, deployments: (s.service.deployments ?? []).length };
   }
-  const current = w.table.get(dynamoKey(RELEASE_CURRENT));
+  const current = readCurrentRelease(w.table.get(dynamoKey(RELEASE_CURRENT)));
   return {
     app: run.app,
     executions: run.executions.map((e) => ({ ...e, states: e.states.map(({ ...s }) => (delete (s as { input?: unknown }).input, s)) })),
@@ -50,7 +50,7 @@ export function buildReport(run: { readonly app: string; readonly executions: re
     world: {
       services,
       lastGoodRelease: current
-        ? { build: current.buildKey?.S ?? '', image: current.image?.S ?? '', processes: JSON.parse(current.processes?.S ?? '[]') as unknown }
+        ? { build: current.buildKey, image: current.image ?? '', processes: readProcessList(current.processes) ?? [] }
         : null,
       autoscaling: Object.fromEntries(w.scalableTargets),
       scheduledActions: Object.fromEntries([...w.scheduledActions].map(([id, actions]) => [id, [...actions.values()]])),

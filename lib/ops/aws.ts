@@ -10,7 +10,7 @@ import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-s
 import { BUILD_PIPELINES, STATE_MACHINES, type BuildPipelineName, type StateMachineName } from '../../domain/pipelines';
 import { APP_NAME, APP_NAME_MAX, appAndBuildOf, appOfParameter, appOfProject, appParameterPath, lambdaLogGroupName, settingsParameterName, stateMachineName } from '../../domain/names';
 import { DEFAULT_PREFIX } from '../../domain/constants';
-import { BUILD_PK, buildKeysOf, buildSortKey, DEPLOY_CLAIM, dynamoKey, readBuildRecord, RELEASE_CURRENT, type BuildRecord } from '../../domain/table';
+import { BUILD_PK, buildKeysOf, buildSortKey, DEPLOY_CLAIM, dynamoKey, readBuildRecord, readCurrentRelease, readDeployClaim, RELEASE_CURRENT, type BuildRecord, type CurrentReleaseItem, type DeployClaimItem } from '../../domain/table';
 import { appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
 import { cliClient } from '../cli/aws-clients';
 import { AWS_ERROR_NAMES, AwsError, describeAwsError as describeLine, UsageError, type AwsErrorName } from '../cli/errors';
@@ -330,24 +330,12 @@ export async function getFullHistory(clients: OpsClients, arn: string): Promise<
   return events;
 }
 
-/** The app's current release (pk RELEASE, sk CURRENT). */
-export interface CurrentRelease {
-  readonly buildKey: string;
-  readonly buildSortKey: string;
-  readonly image?: string;
-  readonly commit?: string;
-  readonly execution?: string;
-  readonly releasedAt?: string;
-}
-
 /** Checks a build argument: a build number (or the uuid of a build without one). */
 export function checkBuildKey(build: string): string {
   const key = /^\d+$/.test(build) ? String(Number(build)) : build;
   if (!/^(\d{1,10}|[0-9a-f-]{36})$/.test(key) || key === '0') throw new UsageError(`"${build}" is not a build number`);
   return key;
 }
-
-const s = (item: Record<string, AttributeValue>, key: string): string | undefined => item[key]?.S;
 
 
 /** The most recent builds, newest first. */
@@ -383,23 +371,19 @@ export async function getBuild(clients: OpsClients, target: AppTarget, buildKey:
 }
 
 /** The app's current release, or undefined before the first deploy. */
-export async function getCurrentRelease(clients: OpsClients, target: AppTarget): Promise<CurrentRelease | undefined> {
+export async function getCurrentRelease(clients: OpsClients, target: AppTarget): Promise<CurrentReleaseItem | undefined> {
   const out = await aws(`DynamoDB GetItem on ${target.tableName}`, () =>
     clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: dynamoKey(RELEASE_CURRENT), ConsistentRead: true })),
   );
-  const item = out.Item;
-  if (!item) return undefined;
-  return { buildKey: s(item, 'buildKey') ?? '', buildSortKey: s(item, 'buildSortKey') ?? '', image: s(item, 'image'), commit: s(item, 'commit'), execution: s(item, 'execution'), releasedAt: s(item, 'releasedAt') };
+  return readCurrentRelease(out.Item);
 }
 
 /** The build holding the app's deploy claim (pk APP, sk DEPLOY), or undefined. */
-export async function getDeployClaim(clients: OpsClients, target: AppTarget): Promise<{ buildKey: string; buildSortKey: string; execution?: string } | undefined> {
+export async function getDeployClaim(clients: OpsClients, target: AppTarget): Promise<DeployClaimItem | undefined> {
   const out = await aws(`DynamoDB GetItem on ${target.tableName}`, () =>
     clients.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: dynamoKey(DEPLOY_CLAIM), ConsistentRead: true })),
   );
-  const item = out.Item;
-  if (!item?.buildSortKey?.S) return undefined;
-  return { buildKey: s(item, 'buildKey') ?? '', buildSortKey: item.buildSortKey.S, execution: s(item, 'execution') };
+  return readDeployClaim(out.Item);
 }
 
 /** The log group of a Lambda function (its logging config), else the default `/aws/lambda/<name>`. */

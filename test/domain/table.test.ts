@@ -1,6 +1,6 @@
 import { BUILD_SORT_KEY_DIGITS, WAITER_TTL_SECONDS } from '../../domain/constants';
 // prettier-ignore
-import { BUILD_PK, buildKeysOf, buildRecordKey, buildSortKey, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, dynamoKey, executionMarkerKey, expiresAt, readBuildRecord, readCurrentRelease, readProcessList, RELEASE_CURRENT, SETTINGS_KEY, waiterKey, waiterSortKeyPrefix } from '../../domain/table';
+import { BUILD_PK, buildKeysOf, buildRecordKey, buildSortKey, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, dynamoKey, executionMarkerKey, expiresAt, readBuildRecord, readCurrentRelease, readDeployClaim, readProcessList, RELEASE_CURRENT, SETTINGS_KEY, waiterKey, waiterSortKeyPrefix } from '../../domain/table';
 
 describe('build sort keys', () => {
   test('a build number is zero-padded to 10 digits, so that builds sort by number', () => {
@@ -59,6 +59,18 @@ describe('TTL values', () => {
 
 /** A DynamoDB item of string attributes, as GetItem returns it. */
 const stringItem = (fields: Record<string, string>) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { S: v }]));
+
+describe('readDeployClaim', () => {
+  test('no item, or a released claim (no build sort key), is no claim', () => {
+    expect(readDeployClaim(undefined)).toBeUndefined();
+    expect(readDeployClaim({ pk: { S: 'APP' }, sk: { S: 'DEPLOY' }, releasedAt: { S: '2026-11-20T12:00:00Z' } })).toBeUndefined();
+  });
+
+  test('reads the build that holds the app and the execution that claimed it', () => {
+    expect(readDeployClaim({ pk: { S: 'APP' }, sk: { S: 'DEPLOY' }, buildKey: { S: '42' }, buildSortKey: { S: '0000000042' }, execution: { S: 'arn:exec' } })).toEqual({ buildKey: '42', buildSortKey: '0000000042', execution: 'arn:exec' });
+    expect(readDeployClaim({ buildKey: { S: '42' }, buildSortKey: { S: '0000000042' } })).toEqual({ buildKey: '42', buildSortKey: '0000000042' });
+  });
+});
 
 describe('readCurrentRelease', () => {
   test('no item, or one without a build key, is no release', () => {
