@@ -61,9 +61,9 @@ describe('TTL values', () => {
 const stringItem = (fields: Record<string, string>) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { S: v }]));
 
 describe('readDeployClaim', () => {
-  test('no item, or a released claim (no build sort key), is no claim', () => {
+  test('no item, or an item without a build sort key, is no claim', () => {
     expect(readDeployClaim(undefined)).toBeUndefined();
-    expect(readDeployClaim({ pk: { S: 'APP' }, sk: { S: 'DEPLOY' }, releasedAt: { S: '2026-11-20T12:00:00Z' } })).toBeUndefined();
+    expect(readDeployClaim({ pk: { S: 'APP' }, sk: { S: 'DEPLOY' }, buildKey: { S: '42' } })).toBeUndefined();
   });
 
   test('reads the build that holds the app and the execution that claimed it', () => {
