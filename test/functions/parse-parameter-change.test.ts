@@ -1,7 +1,6 @@
 import { awsError, awsEvent, setHandlerEnv, settingsInput, settingsParameterOutput, SETTINGS_PARAMETER, TABLE_NAME } from './helpers';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import { ssm } from '../../functions/shared/clients';
 import { handler, describeChange } from '../../functions/parse-parameter-change';
 import { classifyParameter } from '../../functions/shared/app-parameters';
