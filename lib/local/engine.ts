@@ -103,8 +103,13 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptResult
 }
 
 const ready = new WeakMap<StateMachineDefinition, StateMachineDefinition>();
-/** Definitions asl-validator already accepted. */
+/**
+ * Definitions asl-validator already accepted in this process, by object and by JSON text: each local run
+ * loads its definitions anew, and a process that runs many (the bench, a test file) validates each
+ * distinct definition once.
+ */
 const validated = new WeakSet<StateMachineDefinition>();
+const validatedTexts = new Set<string>();
 
 /**
  * The definition as aws-local-stepfunctions 3.0 runs it correctly: it nests the result under a "$" key
@@ -161,9 +166,12 @@ class Attempt {
     // A redrive starts mid-definition, which the validator reports as unreachable states; the same
     // definition was validated when the execution first ran.
     // Each definition is validated once (asl-validator compiles its schemas on every call).
-    const skip = partial || validated.has(def);
+    // (The text is taken first: asl-validator adds defaults to the definition it checks.)
+    const text = partial || validated.has(def) ? undefined : JSON.stringify(def);
+    const skip = text === undefined || validatedTexts.has(text);
     const machine = new StateMachine(def, { validationOptions: skip ? { noValidate: true } : { checkArn: true, checkPaths: true } });
     validated.add(def);
+    if (text !== undefined) validatedTexts.add(text);
     // Retries happen at once (the runner's clock is simulated): the retry count and order are AWS's.
     const retryOverrides: Record<string, number> = {};
     forEachState(def.States as unknown as AslStates, (n, s) => {

@@ -242,3 +242,18 @@ describe('quotas the engine enforces as Step Functions does', () => {
     expect(history.length).toBeLessThan(MAX_HISTORY_EVENTS + 10);
   });
 });
+
+describe('definitions are validated as CreateStateMachine would', () => {
+  const valid = { StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } };
+  // A Task with neither Next nor End: CreateStateMachine refuses it (InvalidDefinition).
+  const invalid = { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' } } } };
+
+  test('an invalid definition is refused every time, also after a valid one of the same process ran', async () => {
+    expect((await attempt(structuredClone(valid), [], {})).outcome.ok).toBe(true);
+    for (let i = 0; i < 2; i++) await expect(attempt(structuredClone(invalid), [], {})).rejects.toThrow(/validation|Next|End/i);
+  });
+
+  test('a definition accepted once runs again from a new copy (each local run loads its own)', async () => {
+    for (let i = 0; i < 2; i++) expect((await attempt(structuredClone(valid), [], {})).outcome.ok).toBe(true);
+  });
+});
