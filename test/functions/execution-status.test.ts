@@ -1,4 +1,4 @@
-import { awsError, awsEvent, setHandlerEnv, settingsInput, settingsParameterOutput, SETTINGS_PARAMETER, TABLE_NAME } from './helpers';
+import { resetForHandler, awsError, awsEvent, settingsInput, settingsParameterOutput, TABLE_NAME } from './helpers';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { ssm } from '../../functions/shared/clients';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
@@ -147,10 +147,8 @@ describe('execution-status handler', () => {
     dynamoMock.reset();
     sfnMock.reset();
     ebMock.reset();
-    ssmMock.reset();
-    setHandlerEnv();
+    resetForHandler(ssmMock);
     process.env.AWS_REGION = REGION;
-    ssmMock.on(GetParameterCommand, { Name: SETTINGS_PARAMETER }).resolves(settingsParameterOutput(settingsInput()));
     process.env.STATE_MACHINE_ARNS = JSON.stringify(Object.fromEntries(STATE_MACHINES.map((p) => [p, smArn(p)])));
     dynamoMock.on(GetItemCommand).resolves({});
     dynamoMock.on(UpdateItemCommand).resolves({});

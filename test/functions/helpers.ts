@@ -1,3 +1,5 @@
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { appSettingsSchema, type AppSettings, type AppSettingsInput } from '../../functions/shared/settings';
@@ -32,6 +34,18 @@ export function setHandlerEnv(): void {
 /** SSM GetParameter's answer for an app's settings parameter holding `settings` (as the app stack writes it). */
 export function settingsParameterOutput(settings: AppSettingsInput): { Parameter: { Name: string; Type: 'String'; Value: string; Version: number } } {
   return { Parameter: { Name: `/slipway/apps/${settings.app}/settings`, Type: 'String', Value: JSON.stringify(settings), Version: 1 } };
+}
+
+/**
+ * A handler test's fresh start: every mock reset, the control plane's environment set
+ * ({@link setHandlerEnv}), and the example app's settings parameter answering GetParameter with
+ * {@link settingsInput}'s settings.
+ */
+export function resetForHandler(ssmMock: AwsClientStub<SSMClient>, ...otherMocks: { reset(): unknown }[]): void {
+  for (const m of otherMocks) m.reset();
+  ssmMock.reset();
+  setHandlerEnv();
+  ssmMock.on(GetParameterCommand, { Name: SETTINGS_PARAMETER }).resolves(settingsParameterOutput(settingsInput()));
 }
 
 /** Task-definition revision ARN of a family. */

@@ -1,4 +1,4 @@
-import { setHandlerEnv, settingsParameterOutput, settingsInput, taskDefArn, SETTINGS_PARAMETER, TABLE_NAME } from './helpers';
+import { resetForHandler, taskDefArn, setHandlerEnv, SETTINGS_PARAMETER, TABLE_NAME } from './helpers';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { DescribeParametersCommand, GetParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -63,11 +63,7 @@ describe('revision decisions', () => {
 
 describe('handler', () => {
   beforeEach(() => {
-    ddb.reset();
-    ecsMock.reset();
-    ssmMock.reset();
-    setHandlerEnv();
-    ssmMock.on(GetParameterCommand, { Name: SETTINGS_PARAMETER }).resolves(settingsParameterOutput(settingsInput()));
+    resetForHandler(ssmMock, ddb, ecsMock);
     ddb.on(GetItemCommand, { Key: { pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } } }).resolves({
       Item: {
         buildKey: { S: '42' },

@@ -1,7 +1,7 @@
-import { setHandlerEnv, settingsParameterOutput, settingsInput, taskDefArn, SETTINGS_PARAMETER } from './helpers';
+import { resetForHandler, taskDefArn } from './helpers';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { DescribeParametersCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/register-task-definitions';
@@ -15,11 +15,7 @@ const ssmMock = mockClient(ssm as SSMClient);
 const CONFIG = '/slipway/apps/example/config';
 
 beforeEach(() => {
-  ddb.reset();
-  ecsMock.reset();
-  ssmMock.reset();
-  setHandlerEnv();
-  ssmMock.on(GetParameterCommand, { Name: SETTINGS_PARAMETER }).resolves(settingsParameterOutput(settingsInput()));
+  resetForHandler(ssmMock, ddb, ecsMock);
   ecsMock.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
   ecsMock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: taskDefArn('slipway-example-web', 3) } });
   ssmMock.on(DescribeParametersCommand).resolves({ Parameters: [{ Name: `${CONFIG}/API_TOKEN`, ARN: `arn:aws:ssm:eu-west-1:123456789012:parameter${CONFIG}/API_TOKEN` }] });

@@ -1,4 +1,4 @@
-import { setHandlerEnv, settingsParameterOutput, settingsInput, taskDefArn, CLUSTER_ARN, SETTINGS_PARAMETER } from './helpers';
+import { resetForHandler, taskDefArn, CLUSTER_ARN, SETTINGS_PARAMETER, settingsInput, settingsParameterOutput } from './helpers';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateScheduleCommand,
@@ -110,10 +110,8 @@ describe('handler', () => {
   beforeEach(() => {
     ddb.reset();
     sch.reset();
-    ssmMock.reset();
-    setHandlerEnv();
+    resetForHandler(ssmMock);
     Object.assign(process.env, { SCHEDULER_ROLE_ARN: ROLE, SCHEDULES_DLQ_ARN: DLQ });
-    ssmMock.on(GetParameterCommand, { Name: SETTINGS_PARAMETER }).resolves(settingsParameterOutput(settingsInput()));
     ddb.on(GetItemCommand, { Key: { pk: { S: 'RELEASE' }, sk: { S: 'CURRENT' } } }).resolves(release);
     sch.on(ListSchedulesCommand).resolves({ Schedules: [{ Name: 'old' }] });
     sch.on(GetScheduleCommand).resolves({ Name: 'old', GroupName: GROUP, ScheduleExpression: 'rate(1 day)' });

@@ -21,6 +21,17 @@ async function scenario(world: Parameters<typeof runBuild>[0], event?: Record<st
   return result.run;
 }
 
+/** A release task that exits 1, then the operator's fix (exit 0) and a redrive of the release execution. */
+async function releaseRedrivenAfterFix() {
+  const run = await scenario(exampleWorld({ release: { exitCode: 1 } }));
+  const release = execution(run, 'release');
+  if (!release) throw new Error('no release execution');
+  (run.world.spec.release as { exitCode: number }).exitCode = 0;
+  await run.redrive(release);
+  coverage.add(run.executions);
+  return { run, release };
+}
+
 describe('happy path', () => {
   test('a successful build of the example app becomes a running release of both process types', async () => {
     const run = await scenario(exampleWorld());
@@ -152,13 +163,7 @@ describe('release failures deploy nothing, and stop at a step whose redrive runs
   });
 
   test('a failed release redriven after the fix runs a new release task (new client token) and deploys', async () => {
-    const run = await scenario(exampleWorld({ release: { exitCode: 1 } }));
-    const release = execution(run, 'release');
-    if (!release) throw new Error('no release execution');
-    (run.world.spec.release as { exitCode: number }).exitCode = 0;
-
-    await run.redrive(release);
-    coverage.add(run.executions);
+    const { run, release } = await releaseRedrivenAfterFix();
 
     expect(release.status).toBe('SUCCEEDED');
     expect(release.redriveCount).toBe(1);
@@ -298,13 +303,7 @@ describe('milestone events (source slipway, default bus)', () => {
   });
 
   test('a redriven release is announced as redriven, then its success once; no second start', async () => {
-    const run = await scenario(exampleWorld({ release: { exitCode: 1 } }));
-    const release = execution(run, 'release');
-    if (!release) throw new Error('no release execution');
-    (run.world.spec.release as { exitCode: number }).exitCode = 0;
-
-    await run.redrive(release);
-    coverage.add(run.executions);
+    const { run } = await releaseRedrivenAfterFix();
 
     expect(kinds(run)).toEqual(['Build Recorded', 'Release Started', 'Release Failed', 'Release Redriven', 'Release Succeeded', 'Deploy Started', 'Deploy Succeeded']);
   });
