@@ -39,17 +39,21 @@ function requireWithCodeCache(file) {
   const mod = new Module(file, module);
   mod.filename = file;
   mod.paths = Module._nodeModulePaths(path.dirname(file));
-  script.runInThisContext().call(mod.exports, mod.exports, (id) => mod.require(id), mod, file, path.dirname(file));
+  // A require of the bundle's own place, as Module.wrap's would be (with require.resolve).
+  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
   mod.loaded = true;
   if (cachedData === undefined || script.cachedDataRejected) {
-    // Best effort: an install the user cannot write to just starts without the cache.
-    try {
-      const tmp = `${cacheFile}.${process.pid}`;
-      fs.writeFileSync(tmp, script.createCachedData());
-      fs.renameSync(tmp, cacheFile);
-    } catch {
-      // ignore
-    }
+    // Written as the process ends, so that it holds the functions this run compiled, not only the
+    // top level. Best effort: an install the user cannot write to just starts without the cache.
+    process.once('exit', () => {
+      try {
+        const tmp = `${cacheFile}.${process.pid}`;
+        fs.writeFileSync(tmp, script.createCachedData());
+        fs.renameSync(tmp, cacheFile);
+      } catch {
+        // ignore
+      }
+    });
   }
   return mod.exports;
 }

@@ -1,6 +1,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { forEachState, type AslState, type AslStates } from '../asl';
+import { AcceptedDefinitions, acceptedDefinitionsDir } from './accepted-definitions';
 import { HistoryRecorder, unfinishedStates, type EngineEvent, type StateInfo, type Unfinished } from './history';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -103,13 +104,9 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptResult
 }
 
 const ready = new WeakMap<StateMachineDefinition, StateMachineDefinition>();
-/**
- * Definitions asl-validator already accepted in this process, by object and by JSON text: each local run
- * loads its definitions anew, and a process that runs many (the bench, a test file) validates each
- * distinct definition once.
- */
+/** Definitions already validated (or parts of one being redriven), by object; and by text, every accepted one. */
 const validated = new WeakSet<StateMachineDefinition>();
-const validatedTexts = new Set<string>();
+const accepted = new AcceptedDefinitions(acceptedDefinitionsDir());
 
 /**
  * The definition as aws-local-stepfunctions 3.0 runs it correctly: it nests the result under a "$" key
@@ -168,10 +165,10 @@ class Attempt {
     // Each definition is validated once (asl-validator compiles its schemas on every call).
     // (The text is taken first: asl-validator adds defaults to the definition it checks.)
     const text = partial || validated.has(def) ? undefined : JSON.stringify(def);
-    const skip = text === undefined || validatedTexts.has(text);
+    const skip = text === undefined || accepted.has(text);
     const machine = new StateMachine(def, { validationOptions: skip ? { noValidate: true } : { checkArn: true, checkPaths: true } });
     validated.add(def);
-    if (text !== undefined) validatedTexts.add(text);
+    if (text !== undefined && !skip) accepted.add(text);
     // Retries happen at once (the runner's clock is simulated): the retry count and order are AWS's.
     const retryOverrides: Record<string, number> = {};
     forEachState(def.States as unknown as AslStates, (n, s) => {
