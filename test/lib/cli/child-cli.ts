@@ -4,12 +4,15 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
 /**
- * What the CLI tests that run `slipway` in a child process share (commander 15 is ESM-only, which
- * jest's CommonJS runtime cannot load): running a runner script through tsx, and a local endpoint that
- * records the AWS requests it gets (AWS_ENDPOINT_URL_<SERVICE>) and answers as the test says.
+ * What the CLI tests that run `slipway` in a child process share: running the real bin/slipway.js (what a
+ * user runs; it starts from the bundle jest's global setup keeps current, test/helpers/cli-bundle.ts), and
+ * a local endpoint that records the AWS requests it gets (AWS_ENDPOINT_URL_<SERVICE>) and answers as the
+ * test says. tsx remains for a runner that must load the TypeScript sources themselves (run-loaded-modules.ts).
  */
 
-const TSX = path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
+const ROOT = path.join(__dirname, '..', '..', '..');
+const BIN = path.join(ROOT, 'bin', 'slipway.js');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** Credentials and region for the SDK against a local endpoint; the SDK's Node-version notice off stderr. */
 export const LOCAL_AWS_ENV = { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', NODE_NO_WARNINGS: '1' } as const;
@@ -21,13 +24,23 @@ export interface ChildRun {
   readonly stderr: string;
 }
 
-/** Runs `tsx <runner> <args...>` with the test process's environment plus `env`. */
-export function runWithTsx(runner: string, args: readonly string[], env: Record<string, string> = {}): Promise<ChildRun> {
+/** Runs `file args...` with the test process's environment plus `env`, in `cwd` (the repository by default). */
+function run(file: string, args: readonly string[], env: Record<string, string>, cwd = ROOT): Promise<ChildRun> {
   return new Promise((resolve) => {
-    execFile(TSX, [runner, ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(file, args, { env: { ...process.env, ...env }, cwd, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
+}
+
+/** Runs `slipway <args...>` (`node bin/slipway.js`) with the test process's environment plus `env`, in `cwd`. */
+export function runSlipway(args: readonly string[], env: Record<string, string> = {}, cwd?: string): Promise<ChildRun> {
+  return run(process.execPath, [BIN, ...args], env, cwd);
+}
+
+/** Runs `tsx <runner> <args...>` with the test process's environment plus `env`. */
+export function runWithTsx(runner: string, args: readonly string[], env: Record<string, string> = {}): Promise<ChildRun> {
+  return run(TSX, [runner, ...args], env);
 }
 
 /** The non-empty lines of a text. */
