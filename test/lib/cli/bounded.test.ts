@@ -10,9 +10,9 @@ import * as path from 'node:path';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CallsInFlight, cliClient } from '../../../lib/cli/aws-clients';
 import { describeAwsError } from '../../../lib/cli/errors';
+import { BIN, childEnv } from './child-cli';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const BIN = path.join(ROOT, 'bin', 'slipway.js');
 
 let server: Server;
 let endpoint = '';
@@ -49,7 +49,7 @@ interface Run {
 
 /** Runs `slipway <args>` against the silent endpoint; `onStart` is called once it has connected. */
 function cli(args: string[], onConnected?: (child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  const env = { ...process.env, AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: '', NODE_NO_WARNINGS: '1' };
+  const env = childEnv({ AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: '', NODE_NO_WARNINGS: '1' });
   return new Promise((resolve) => {
     const child = spawn('node', [BIN, ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -103,7 +103,7 @@ describe('slipway against an endpoint that never answers', () => {
     // spinner shows once the call has waited a second, so the deadline is 2 s: it shows before the deadline.
     const command = `node ${BIN} pipelines example --timeout 2`;
     const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const env = { ...process.env, AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: '', NODE_NO_WARNINGS: '1', NO_COLOR: '1' };
+      const env = childEnv({ AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: '', NODE_NO_WARNINGS: '1', NO_COLOR: '1' });
       const child = spawn('script', ['-qec', command, '/dev/null'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));

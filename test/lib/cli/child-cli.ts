@@ -11,7 +11,6 @@ import * as path from 'node:path';
  */
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const BIN = path.join(ROOT, 'bin', 'slipway.js');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** Credentials and region for the SDK against a local endpoint; the SDK's Node-version notice off stderr. */
@@ -24,21 +23,36 @@ export interface ChildRun {
   readonly stderr: string;
 }
 
-/** Runs `file args...` with the test process's environment plus `env`, in `cwd` (the repository by default). */
+/** bin/slipway.js: what `slipway` runs. */
+export const BIN = path.join(ROOT, 'bin', 'slipway.js');
+
+/**
+ * The environment of a child: the test process's plus `env`, without NODE_EXTRA_CA_CERTS. Node reads
+ * that bundle of certificates at every start (about 70 ms of CPU for a system bundle such as
+ * /etc/ssl/certs/ca-certificates.crt, more than the rest of a usage error's run), and the children talk
+ * to nothing over TLS: plain HTTP on 127.0.0.1, or no network at all.
+ */
+export function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  delete merged.NODE_EXTRA_CA_CERTS;
+  return merged;
+}
+
+/** Runs `file args...` in {@link childEnv}(env), in `cwd` (the repository by default). */
 function run(file: string, args: readonly string[], env: Record<string, string>, cwd = ROOT): Promise<ChildRun> {
   return new Promise((resolve) => {
-    execFile(file, args, { env: { ...process.env, ...env }, cwd, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(file, args, { env: childEnv(env), cwd, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
 }
 
-/** Runs `slipway <args...>` (`node bin/slipway.js`) with the test process's environment plus `env`, in `cwd`. */
+/** Runs `slipway <args...>` (`node bin/slipway.js`) in {@link childEnv}(env), in `cwd` (the repository by default). */
 export function runSlipway(args: readonly string[], env: Record<string, string> = {}, cwd?: string): Promise<ChildRun> {
   return run(process.execPath, [BIN, ...args], env, cwd);
 }
 
-/** Runs `tsx <runner> <args...>` with the test process's environment plus `env`. */
+/** Runs `tsx <runner> <args...>` in {@link childEnv}(env). */
 export function runWithTsx(runner: string, args: readonly string[], env: Record<string, string> = {}): Promise<ChildRun> {
   return run(TSX, [runner, ...args], env);
 }
