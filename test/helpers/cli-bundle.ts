@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /**
  * The `slipway` CLI bundle (dist/slipway.js, made by scripts/build-cli.js) kept current for a jest run.
  *
- * Why: the CLI suites (test/lib/cli/*-cli.test.ts, usage, bounded, tasks-cli...) start bin/slipway.js in
+ * Why: the CLI suites (test/lib/cli/*-cli.test.ts, db, usage, bounded) start bin/slipway.js in
  * child processes, dozens of times. bin/slipway.js runs the bundle only while no source file in it is
  * newer (its `bundleIsFresh`); otherwise it compiles the TypeScript through tsx at every start, about twice
  * the CPU of a start from the bundle. A clone being edited always has a stale bundle (and a git worktree

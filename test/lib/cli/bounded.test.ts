@@ -10,9 +10,9 @@ import * as path from 'node:path';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CallsInFlight, cliClient } from '../../../lib/cli/aws-clients';
 import { describeAwsError } from '../../../lib/cli/errors';
+import { BIN, childEnv } from './child-cli';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const BIN = path.join(ROOT, 'bin', 'slipway.js');
 
 let server: Server;
 let endpoint = '';
@@ -49,7 +49,7 @@ interface Run {
 
 /** Runs `slipway <args>` against the silent endpoint; `onStart` is called once it has connected. */
 function cli(args: string[], onConnected?: (child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  const env = { ...process.env, AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: '', NODE_NO_WARNINGS: '1' };
+  const env = childEnv({ AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: '', NODE_NO_WARNINGS: '1' });
   return new Promise((resolve) => {
     const child = spawn('node', [BIN, ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -77,7 +77,9 @@ describe('the client factory', () => {
 });
 
 describe('slipway against an endpoint that never answers', () => {
-  test.each([
+  // The runs that wait for their --timeout run at once (test.concurrent), each in its own child process
+  // against the shared silent endpoint: the suite waits for the longest deadline, not for their sum.
+  test.concurrent.each([
     [['pipelines', 'example'], 'SSM GetParameter'],
     [['alarms', 'example'], 'SSM GetParameter'],
     [['config', 'list', 'example'], 'SSM DescribeParameters'],
@@ -89,18 +91,19 @@ describe('slipway against an endpoint that never answers', () => {
     expect(result.out).toBe('');
   });
 
-  test('watch --timeout 2 says the pipeline goes on, and --json prints the error document', async () => {
+  test.concurrent('watch --timeout 2 says the pipeline goes on, and --json prints the error document', async () => {
     const result = await cli(['watch', 'example', '--timeout', '2', '--json']);
 
     expect(result.code).toBe(1);
     expect(JSON.parse(result.out)).toEqual({ error: 'TimedOut', message: expect.stringMatching(/^gave up after 2 s \(--timeout\), waiting for SSM GetParameter; the pipeline goes on/) });
   });
 
-  test('on a terminal, a call that waits more than a second shows what it waits for, and the line is wiped before the error', async () => {
-    // `script` (util-linux, in Debian's essential bsdutils) runs the command on a pseudo-terminal.
-    const command = `node ${BIN} pipelines example --timeout 3`;
+  test.concurrent('on a terminal, a call that waits more than a second shows what it waits for, and the line is wiped before the error', async () => {
+    // `script` (util-linux, in Debian's essential bsdutils) runs the command on a pseudo-terminal. The
+    // spinner shows once the call has waited a second, so the deadline is 2 s: it shows before the deadline.
+    const command = `node ${BIN} pipelines example --timeout 2`;
     const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const env = { ...process.env, AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: '', NODE_NO_WARNINGS: '1', NO_COLOR: '1' };
+      const env = childEnv({ AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: '', NODE_NO_WARNINGS: '1', NO_COLOR: '1' });
       const child = spawn('script', ['-qec', command, '/dev/null'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -109,7 +112,7 @@ describe('slipway against an endpoint that never answers', () => {
 
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/\r\x1b\[K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] waiting for SSM GetParameter \(\d s\)/);
-    expect(result.out).toMatch(/\r\x1b\[Kerror: TimedOut: gave up after 3 s/);
+    expect(result.out).toMatch(/\r\x1b\[Kerror: TimedOut: gave up after 2 s/);
   });
 
   test('Ctrl-C while a call hangs exits 130 with one line', async () => {

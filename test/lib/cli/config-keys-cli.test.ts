@@ -1,12 +1,9 @@
-import * as path from 'node:path';
-import { lines, LOCAL_AWS_ENV, runWithTsx, startRecordingEndpoint, type EndpointAnswer, type RecordedRequest, type RecordingEndpoint } from './child-cli';
+import { lines, LOCAL_AWS_ENV, runSlipway, startRecordingEndpoint, type EndpointAnswer, type RecordedRequest, type RecordingEndpoint } from './child-cli';
 
 /**
- * `slipway config` and `slipway schedules` run as a person runs them: a child process (commander 15 is
- * ESM-only), talking to a recording stand-in for the Parameter Store endpoint (AWS_ENDPOINT_URL_SSM).
+ * `slipway config` and `slipway schedules` run as a person runs them: bin/slipway.js in a child process,
+ * talking to a recording stand-in for the Parameter Store endpoint (AWS_ENDPOINT_URL_SSM).
  */
-
-const RUNNER = path.join(__dirname, 'run-config-keys-cli.ts');
 
 let ssm: RecordingEndpoint;
 let requests: RecordedRequest[] = [];
@@ -14,7 +11,7 @@ let replies: Record<string, EndpointAnswer> = {};
 let env: Record<string, string> = {};
 
 async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const run = await runWithTsx(RUNNER, args, env);
+  const run = await runSlipway(args, env);
   return { code: run.code, out: lines(run.stdout), err: lines(run.stderr) };
 }
 

@@ -1,12 +1,9 @@
-import * as path from 'node:path';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
-import { lines, LOCAL_AWS_ENV, runWithTsx, startRecordingEndpoint, type EndpointAnswer, type RecordingEndpoint } from './child-cli';
+import { lines, LOCAL_AWS_ENV, runSlipway, startRecordingEndpoint, type EndpointAnswer, type RecordingEndpoint } from './child-cli';
 
-const RUNNER = path.join(__dirname, 'run-db-cli.ts');
-
-/** Runs `slipway <args>` in a child process; returns its exit code and output lines. */
+/** Runs `slipway <args>` (bin/slipway.js) in a child process; returns its exit code and output lines. */
 async function cli(...args: string[]): Promise<{ code: number | undefined; out: string[]; err: string[] }> {
-  const run = await runWithTsx(RUNNER, args, env);
+  const run = await runSlipway(args, env);
   return { code: run.code, out: lines(run.stdout), err: lines(run.stderr) };
 }
 

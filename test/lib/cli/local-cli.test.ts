@@ -3,21 +3,17 @@
  * directory (an absolute path stays absolute), the project's own files found from the package, and its
  * errors as one line (a JSON document with --json).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { lines, runSlipway } from './child-cli';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const BIN = path.join(ROOT, 'bin', 'slipway.js');
 const EVENTS = path.join(ROOT, 'test', 'fixtures', 'events');
 
-function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string[] }> {
-  return new Promise((resolve) => {
-    execFile('node', [BIN, ...args], { env: { ...process.env, NODE_NO_WARNINGS: '1' }, cwd, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: stdout, err: stderr.split('\n').filter((l) => l.length > 0) });
-    });
-  });
+async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string[] }> {
+  const run = await runSlipway(args, { NODE_NO_WARNINGS: '1' }, cwd);
+  return { code: run.code, out: run.stdout, err: lines(run.stderr) };
 }
 
 const statuses = (out: string) => (JSON.parse(out) as { executions: { stateMachine: string; status: string }[] }).executions.map((e) => `${e.stateMachine} ${e.status}`);

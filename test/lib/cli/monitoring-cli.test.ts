@@ -1,14 +1,11 @@
-import * as path from 'node:path';
 import { alertsShard, alertsTopicName } from '../../../domain/alerts';
 import { settingsFor } from '../ops/settings-fixtures';
-import { lines, LOCAL_AWS_ENV, runWithTsx, startRecordingEndpoint, type EndpointAnswer, type RecordedRequest, type RecordingEndpoint } from './child-cli';
+import { lines, LOCAL_AWS_ENV, runSlipway, startRecordingEndpoint, type EndpointAnswer, type RecordedRequest, type RecordingEndpoint } from './child-cli';
 
 /**
- * `slipway scale` and `slipway alarms` run as a person runs them: a child process (tsx), the real SDK
+ * `slipway scale` and `slipway alarms` run as a person runs them: bin/slipway.js in a child process, the real SDK
  * clients, pointed (AWS_ENDPOINT_URL_*) at a local endpoint that speaks the services' JSON protocols.
  */
-
-const RUNNER = path.join(__dirname, 'run-monitoring-cli.ts');
 
 let server: RecordingEndpoint;
 let requests: RecordedRequest[] = [];
@@ -17,7 +14,7 @@ let answers: Record<string, EndpointAnswer> = {};
 let env: Record<string, string> = {};
 
 async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string; err: string[] }> {
-  const run = await runWithTsx(RUNNER, args, { ...env, ...extraEnv });
+  const run = await runSlipway(args, { ...env, ...extraEnv });
   return { code: run.code, out: run.stdout, err: lines(run.stderr) };
 }
 

@@ -2,18 +2,15 @@
  * The real `slipway` CLI (bin/slipway.js) in a child process, against a fake AWS endpoint on 127.0.0.1
  * (AWS_ENDPOINT_URL): wiring, exit codes, --json output and the one-line error.
  */
-import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { appsOutputSchema, errorOutputSchema, pipelinesOutputSchema, statusOutputSchema } from '../../../lib/ops/schemas';
 import { fixtureHistory } from '../ops/aws-fixtures';
 import { ACCOUNT, DEPLOY_MAP, DEPLOY_TASK, deployIterationFailed, execArn, REGION, ROLLBACK_CAUSE, T0 } from '../ops/histories';
 import { settingsFor, settingsParameter, tableOf } from '../ops/settings-fixtures';
+import { lines, runSlipway } from './child-cli';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
-const BIN = path.join(ROOT, 'bin', 'slipway.js');
 const DEPLOY_42 = execArn('deploy', 'example-42-deploy');
 const TABLE = tableOf('example');
 
@@ -68,13 +65,9 @@ beforeEach(() => {
 });
 
 /** Runs `slipway <args>`; returns its exit code and output lines. */
-function cli(...args: string[]): Promise<{ code: number; out: string; err: string[] }> {
-  const env = { ...process.env, AWS_ENDPOINT_URL: endpoint, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', NODE_NO_WARNINGS: '1', AWS_PROFILE: '' };
-  return new Promise((resolve) => {
-    execFile('node', [BIN, ...args], { env, timeout: 30_000, cwd: ROOT }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: stdout, err: stderr.split('\n').filter((l) => l.length > 0) });
-    });
-  });
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string[] }> {
+  const run = await runSlipway(args, { AWS_ENDPOINT_URL: endpoint, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', NODE_NO_WARNINGS: '1', AWS_PROFILE: '' });
+  return { code: run.code, out: run.stdout, err: lines(run.stderr) };
 }
 
 describe('slipway pipeline commands (child process)', () => {

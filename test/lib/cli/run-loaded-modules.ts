@@ -2,8 +2,9 @@
  * Runs `slipway` (bin/slipway.ts's `main`) once for each command line given as a JSON array of
  * argument lists, then prints, after a line `--- loaded modules ---`, the project's modules that were
  * loaded (one path a line, relative to the repository). The commands' own exits are recorded, not
- * taken, so that every command line runs. A child process: commander 15 is ESM-only, which jest's
- * CommonJS runtime cannot load. `npx tsx test/lib/cli/run-loaded-modules.ts '[["--help"]]'`.
+ * taken, so that every command line runs. A child process through tsx, not bin/slipway.js: the question
+ * is which source files are loaded, which a fresh Node's require.cache answers (the bundle is one file,
+ * and jest keeps its own module registry). `npx tsx test/lib/cli/run-loaded-modules.ts '[["--help"]]'`.
  */
 import * as path from 'node:path';
 import { main } from '../../../bin/slipway';

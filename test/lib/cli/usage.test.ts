@@ -3,14 +3,10 @@
  * requests it gets: usage errors are caught before any AWS call (exit 2, honouring --json), text from
  * the command line is escaped for the terminal, and the options every command shares work.
  */
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import { version } from '../../../package.json';
-
-const ROOT = path.join(__dirname, '..', '..', '..');
-const BIN = path.join(ROOT, 'bin', 'slipway.js');
+import { lines, runSlipway } from './child-cli';
 
 let server: Server;
 let endpoint = '';
@@ -36,13 +32,9 @@ beforeEach(() => {
   requests = 0;
 });
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string[] }> {
-  const fullEnv = { ...process.env, AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: '', NODE_NO_WARNINGS: '1', NO_COLOR: '', FORCE_COLOR: '', ...env };
-  return new Promise((resolve) => {
-    execFile('node', [BIN, ...args], { env: fullEnv, timeout: 60_000, cwd: ROOT }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: stdout, err: stderr.split('\n').filter((l) => l.length > 0) });
-    });
-  });
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string[] }> {
+  const run = await runSlipway(args, { AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: '', NODE_NO_WARNINGS: '1', NO_COLOR: '', FORCE_COLOR: '', ...env });
+  return { code: run.code, out: run.stdout, err: lines(run.stderr) };
 }
 
 describe('usage errors are caught before any AWS call: exit 2, one line, and the error document with --json', () => {
