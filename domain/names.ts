@@ -125,6 +125,15 @@ export function parameterPathPrefix(prefix: string): string {
 export const APP_NAME_MAX = 35;
 export const APP_NAME = /^[a-z][a-z0-9-]{0,34}$/;
 
+/** Names that ECS, CloudWatch and Step Functions accept for a process type (also a container name). */
+export const PROCESS_NAME_MAX = 31;
+export const PROCESS_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+
+/** What an app or process type name may be, in words (for messages that refuse one). */
+export function nameRule(kind: 'app' | 'process'): string {
+  return `lowercase letters, digits and hyphens, starting with a letter, ${kind === 'app' ? APP_NAME_MAX : PROCESS_NAME_MAX} characters at most`;
+}
+
 /** `/<prefix>/apps/`: the name prefix of every app's parameters (the shared Parameter Store rule's prefix). */
 export function appsParameterRoot(prefix: string): string {
   return `${appsParameterPath(prefix)}/`;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { PROCESS_NAME, RESOURCE_NAME } from '../functions/shared/settings';
+import { PROCESS_NAME } from '../domain/names';
+import { RESOURCE_NAME } from '../functions/shared/settings';
 import { APP_NAME, APP_NAME_MAX } from '../domain/names';
 import { SCHEDULE_NAME, scheduleExpressionProblem } from '../functions/shared/schedules';
 import { DEFAULT_SCALE_SCHEDULE, isTimeZone, TIME_OF_DAY, WEEKDAYS } from '../functions/shared/scale-schedule';

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { APP_NAME } from '../../domain/names';
+import { APP_NAME, PROCESS_NAME } from '../../domain/names';
 import { en } from 'zod/locales';
 import { isTimeZone, TIME_OF_DAY, WEEKDAYS } from './scale-schedule';
 import { CONFIG_DEBOUNCE_DEFAULT_SECONDS, CPU_TARGET_DEFAULT_PERCENT, DEPLOY_TIMEOUT_DEFAULT_MINUTES } from '../../domain/constants';
@@ -14,8 +14,6 @@ import { CONFIG_DEBOUNCE_DEFAULT_SECONDS, CPU_TARGET_DEFAULT_PERCENT, DEPLOY_TIM
  * Schemas use `zod/mini`: the full zod build is ~440 KB of each Lambda bundle, mini a few KB.
  */
 
-/** Names that ECS, CloudWatch and Step Functions accept for a process type (also a container name). */
-export const PROCESS_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 /** The deployment's prefix and the names of clusters and databases: lowercase letters, digits and hyphens, 40 characters at most. */
 export const RESOURCE_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 

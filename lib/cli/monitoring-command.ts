@@ -10,6 +10,7 @@ import { DEFAULT_PREFIX } from '../../domain/constants';
 import { UsageError } from './errors';
 import { exitLikeSlipway, printOutcome } from './io';
 import { checkPrefix, commandIo, type CommandIo } from './command-io';
+import { checkAppName } from '../ops/names';
 
 /**
  * `slipway scale` and `slipway alarms`: these commands parse and print; the operations, which call AWS,
@@ -78,7 +79,7 @@ export function registerMonitoringCommands(program: Command, io: CommandIo = com
     .option('--json', 'print the alarms as JSON')
     .action(async (app: string, opts: { prefix: string; json?: boolean }) => {
       await printOutcome(io, opts.json, async () => {
-        scaling().checkName('app', app);
+        checkAppName(app);
         checkPrefix(opts.prefix);
         // The app's processes and control plane from its settings parameter: exactly its alarms.
         const clients = io.clients();

@@ -11,6 +11,7 @@ import { EXIT, UsageError } from './errors';
 import { exitLikeSlipway, printResult, reportError } from './io';
 import { checkPrefix, commandIo, prefixOption, TABLE_ENV, type AppCommandOptions, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
+import { checkAppName } from '../ops/names';
 
 const aws = () => require('../ops/aws') as typeof Aws;
 const ops = () => require('../ops/commands') as typeof Commands;
@@ -23,9 +24,9 @@ interface CommonOptions extends AppCommandOptions {
 
 /** Checks `<execution-arn>` or `<app> <build>` (and `--app`) before any AWS call. @throws UsageError */
 function checkTarget(first: string, second: string | undefined, app?: string): void {
-  if (app !== undefined) aws().checkAppName(app);
+  if (app !== undefined) checkAppName(app);
   const target = ops().parseExecutionTarget(first, second, app);
-  if ('app' in target && target.app !== undefined) aws().checkAppName(target.app);
+  if ('app' in target && target.app !== undefined) checkAppName(target.app);
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -105,7 +106,7 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
     .option('--limit <n>', 'how many builds, newest first', '10')
     .action(async (app: string, _o: unknown, command: Command) =>
       run(command, (o) => {
-        aws().checkAppName(app);
+        checkAppName(app);
         positiveInt('--limit', o.limit as string, 10);
       }, async (o) => {
         const out = await ops().listPipelines(io.clients(), app, { ...locate(o), limit: positiveInt('--limit', o.limit as string, 10) });
@@ -143,7 +144,7 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
     .option('--watch', 'follow the deploy to its end; exit with its result')
     .action(async (app: string, _o: unknown, command: Command) =>
       run(command, (o) => {
-        aws().checkAppName(app);
+        checkAppName(app);
         aws().checkBuildKey(o.build as string);
         follow(o);
       }, async (o) => {
@@ -158,7 +159,7 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
     .option('--watch', 'follow the deploy to its end; exit with its result')
     .action(async (app: string, _o: unknown, command: Command) =>
       run(command, (o) => {
-        aws().checkAppName(app);
+        checkAppName(app);
         if (o.to !== undefined) aws().checkBuildKey(o.to as string);
         follow(o);
       }, async (o) => {
@@ -172,7 +173,7 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
     .requiredOption('--build <n>', 'the build to compare with the current release')
     .action(async (app: string, _o: unknown, command: Command) =>
       run(command, (o) => {
-        aws().checkAppName(app);
+        checkAppName(app);
         aws().checkBuildKey(o.build as string);
       }, async (o) => {
         const out = await diff().diffBuild(io.clients(), app, o.build as string, locate(o));
@@ -184,7 +185,7 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
     .description('follow a build (default: the latest) through build, release and deploy')
     .action(async (app: string, build: string | undefined, _o: unknown, command: Command) =>
       run(command, (o) => {
-        aws().checkAppName(app);
+        checkAppName(app);
         if (build !== undefined) aws().checkBuildKey(build);
         follow(o);
       }, async (o) => {

@@ -9,6 +9,7 @@ import { errorOutput, EXIT, UsageError } from './errors';
 import { exitLikeSlipway, jsonForTerminal, reportError } from './io';
 import { checkPrefix, commandIo, prefixOption, TABLE_ENV, type AppCommandOptions, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS, handleInterrupts } from './runtime';
+import { checkAppName, checkProcessName } from '../ops/names';
 
 const aws = () => require('../ops/aws') as typeof Aws;
 const logs = () => require('../ops/logs') as typeof Logs;
@@ -65,8 +66,8 @@ export function registerTaskCommands(program: Command, io: CommandIo = commandIo
         execute(
           command,
           (o) => {
-            aws().checkAppName(app);
-            if (process !== undefined) logs().checkProcessName(process);
+            checkAppName(app);
+            if (process !== undefined) checkProcessName(process);
             if (o.build !== undefined) aws().checkBuildKey(o.build as string);
             if (o.since !== undefined) logs().parseSince(o.since as string, io.clock.now());
             if (o.build !== undefined && o.since !== undefined) throw new UsageError('give --build or --since, not both');
@@ -101,8 +102,8 @@ export function registerTaskCommands(program: Command, io: CommandIo = commandIo
         execute(
           command,
           (o) => {
-            aws().checkAppName(app);
-            if (o.process !== undefined) logs().checkProcessName(o.process as string, '--process');
+            checkAppName(app);
+            if (o.process !== undefined) checkProcessName(o.process as string, '--process');
             runTask().checkRunCommand(argv);
           },
           async (o) => {

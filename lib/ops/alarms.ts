@@ -3,7 +3,7 @@ import { alertsShard, alertsTopicName, alertsTopicShard, appAlarmKeys, appAlarmN
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { UsageError } from '../cli/errors';
 import type { OpsClients } from './aws';
-import { checkName } from './scaling';
+import { checkAppName } from './names';
 
 /** `slipway alarms`: the state of an app's CloudWatch alarms (docs/monitoring.md). */
 
@@ -39,7 +39,7 @@ export interface AlarmsOptions {
  * app's alerts shard `<prefix>-<cluster>-alerts-<n>` (domain/alerts.ts). Alarms in ALARM come first.
  */
 export async function listAlarms({ cloudwatch }: AlarmClients, options: AlarmsOptions): Promise<AlarmSummary[]> {
-  checkName('app', options.app);
+  checkAppName(options.app);
   if (!cloudwatch) throw new UsageError('slipway alarms needs a CloudWatch client (OpsClients.cloudwatch)');
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const shard = alertsShard(options.app);

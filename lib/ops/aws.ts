@@ -8,7 +8,8 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { BUILD_PIPELINES, STATE_MACHINES, type BuildPipelineName, type StateMachineName } from '../../domain/pipelines';
-import { APP_NAME, APP_NAME_MAX, appAndBuildOf, appOfParameter, appOfProject, appParameterPath, lambdaLogGroupName, settingsParameterName, stateMachineName } from '../../domain/names';
+import { appAndBuildOf, appOfParameter, appOfProject, appParameterPath, lambdaLogGroupName, settingsParameterName, stateMachineName } from '../../domain/names';
+import { checkAppName } from './names';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { BUILD_PK, buildKeysOf, buildSortKey, DEPLOY_CLAIM, dynamoKey, readBuildRecord, readCurrentRelease, readDeployClaim, RELEASE_CURRENT, type BuildRecord, type CurrentReleaseItem, type DeployClaimItem } from '../../domain/table';
 import { appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
@@ -146,11 +147,6 @@ export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   return 'aws';
-}
-
-/** Checks an app name before it goes into ARNs. */
-export function checkAppName(app: string): void {
-  if (!APP_NAME.test(app)) throw new UsageError(`"${app}" is not an app name (lowercase letters, digits and hyphens, starting with a letter, ${APP_NAME_MAX} characters at most)`);
 }
 
 /**

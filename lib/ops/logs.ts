@@ -1,7 +1,8 @@
 import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DescribeLogStreamsCommand, FilterLogEventsCommand, GetLogEventsCommand, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
-import { PROCESS_NAME, type AppSettings } from '../../functions/shared/settings';
+import type { AppSettings } from '../../functions/shared/settings';
+import { checkProcessName } from './names';
 import { pipelineExecutionName } from '../../domain/names';
 import { BUILD_PK, readBuildRecord, type BuildRecord } from '../../domain/table';
 import { UsageError } from '../cli/errors';
@@ -47,11 +48,6 @@ export function parseSince(value: string, now: Date): number {
   }
   if (now.getTime() - start > MAX_SINCE_MS) throw new UsageError(`--since ${JSON.stringify(value)} is more than 90 days back`);
   return start;
-}
-
-/** Checks a process type argument before it goes into a stream prefix. @throws UsageError */
-export function checkProcessName(process: string, option = 'process'): void {
-  if (!PROCESS_NAME.test(process)) throw new UsageError(`${option} ${JSON.stringify(process.slice(0, 40))} is not a process type name (lowercase letters, digits and hyphens, starting with a letter)`);
 }
 
 /** Reads `--interval` for following. @throws UsageError */

@@ -6,7 +6,8 @@ import { EXIT, UsageError } from '../cli/errors';
 import { aws, CannotProceed, getBuild, getCurrentRelease, locateApp, NotFound, type LocateOptions, type OpsClients } from './aws';
 import type { Clock } from './commands';
 import { processesOf } from './diff';
-import { appLogGroup, appSettings, checkProcessName, FOLLOW_INTERVAL_SECONDS, readStream, renderLogEvent } from './logs';
+import { appLogGroup, appSettings, FOLLOW_INTERVAL_SECONDS, readStream, renderLogEvent } from './logs';
+import { checkProcessName } from './names';
 import type { LogEvent, RunOutput } from './schemas';
 import { escapeForTerminal } from './terminal';
 

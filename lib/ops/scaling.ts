@@ -1,8 +1,8 @@
 import { DescribeScalableTargetsCommand, RegisterScalableTargetCommand, type ScalableTarget } from '@aws-sdk/client-application-auto-scaling';
-import { PROCESS_NAME } from '../../functions/shared/settings';
-import { APP_NAME, scalableTargetResourceId, SCALABLE_DIMENSION, SCALABLE_NAMESPACE, serviceName } from '../../domain/names';
+import { scalableTargetResourceId, SCALABLE_DIMENSION, SCALABLE_NAMESPACE, serviceName } from '../../domain/names';
 import { UsageError } from '../cli/errors';
 import type { OpsClients } from './aws';
+import { checkAppName, checkProcessName } from './names';
 
 /**
  * `slipway scale`: an app's process type's task range, as its service's Application Auto Scaling
@@ -16,12 +16,6 @@ export type ScalingClients = Pick<OpsClients, 'autoscaling'>;
 export interface Range {
   readonly min: number;
   readonly max: number;
-}
-
-/** Checks an app or process name before it goes into a resource name. @throws UsageError */
-export function checkName(kind: 'app' | 'process', name: string): void {
-  const pattern = kind === 'app' ? APP_NAME : PROCESS_NAME;
-  if (!pattern.test(name)) throw new UsageError(`"${name}" is not a valid ${kind} name (lowercase letters, digits and hyphens, starting with a letter)`);
 }
 
 /** The outcome of `slipway scale`. */
@@ -50,8 +44,8 @@ export interface ScaleOptions {
  * @throws UsageError when the names are invalid, or the service has no registration and no `cluster` is given.
  */
 export async function scaleProcess({ autoscaling }: ScalingClients, options: ScaleOptions): Promise<ScaleResult> {
-  checkName('app', options.app);
-  checkName('process', options.process);
+  checkAppName(options.app);
+  checkProcessName(options.process);
   if (!autoscaling) throw new UsageError('slipway scale needs an Application Auto Scaling client (OpsClients.autoscaling)');
   const service = serviceName(options.app, options.process);
   let target: ScalableTarget | undefined;

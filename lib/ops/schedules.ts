@@ -1,7 +1,7 @@
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { appParameterPath, schedulesParameterName } from '../../domain/names';
 import { defaultScheduleName, InvalidSchedule, parseSchedulesParameter, scheduleEntrySchema, scheduleExpressionProblem, SCHEDULE_NAME, type ScheduleEntryInput } from '../../functions/shared/schedules';
-import { PROCESS_NAME } from '../../functions/shared/settings';
+import { nameRule, PROCESS_NAME } from '../../domain/names';
 import type { AppRef, ParameterClients } from './config-keys';
 
 /**
@@ -63,7 +63,7 @@ export async function listSchedules({ ssm }: ParameterClients, ref: AppRef): Pro
 export async function addSchedule(clients: ParameterClients, ref: AppRef, entry: { schedule: string; command: string; process: string; name?: string }): Promise<NamedSchedule> {
   const problem = scheduleExpressionProblem(entry.schedule);
   if (problem) throw new InvalidSchedule(`schedule ${entry.name ? `"${entry.name}" ` : ''}${problem}`);
-  if (!PROCESS_NAME.test(entry.process)) throw new InvalidSchedule(`process ${JSON.stringify(entry.process.slice(0, 40))} is not a process name (lowercase letters, digits, hyphens)`);
+  if (!PROCESS_NAME.test(entry.process)) throw new InvalidSchedule(`process ${JSON.stringify(entry.process.slice(0, 40))} is not a process name (${nameRule('process')})`);
   if (entry.command.trim().length === 0) throw new InvalidSchedule('the command is empty');
   const name = entry.name ?? defaultScheduleName(entry.process, entry.command);
   if (!SCHEDULE_NAME.test(name)) throw new InvalidSchedule(`schedule name ${JSON.stringify(name.slice(0, 70))} is not valid: letters, digits, '.', '_', '-', 64 characters at most`);

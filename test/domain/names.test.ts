@@ -1,6 +1,6 @@
 import { EXECUTION_NAME_MAX } from '../../domain/constants';
 // prettier-ignore
-import { activityLogGroupName, appAndBuildOf, appLogGroupName, appParameterPath, appsParameterPath, appsParameterRoot, buildLogGroupName, cliExecutionName, clusterNameOf, configParameterName, configParameterPath, codeBuildProjectName, configRedeployExecutionName, controlPlaneFunctionName, controlPlaneLogGroupName, dashboardName, isNumberedExecutionOf, lambdaLogGroupName, logStreamLink, operatorPolicyName, parameterChangeExecutionName, pipelineExecutionName, SCALABLE_DIMENSION, scalableTargetResourceId, scheduleGroupName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, TAG_APP, TAG_BUILD, TAG_CONFIG_CHANGE, TAG_CONTROL_PLANE, TAG_PROCESS, TAG_RUN, TAG_SCHEDULE, taskDefinitionFamily, taskLogStreamName, APP_NAME_MAX, databaseClusterIdentifier, ecsClusterName, imageRepositoryName, parameterPathPrefix } from '../../domain/names';
+import { activityLogGroupName, appAndBuildOf, appLogGroupName, appParameterPath, appsParameterPath, appsParameterRoot, buildLogGroupName, cliExecutionName, clusterNameOf, configParameterName, configParameterPath, codeBuildProjectName, configRedeployExecutionName, controlPlaneFunctionName, controlPlaneLogGroupName, dashboardName, isNumberedExecutionOf, lambdaLogGroupName, logStreamLink, operatorPolicyName, parameterChangeExecutionName, pipelineExecutionName, SCALABLE_DIMENSION, scalableTargetResourceId, scheduleGroupName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, TAG_APP, TAG_BUILD, TAG_CONFIG_CHANGE, TAG_CONTROL_PLANE, TAG_PROCESS, TAG_RUN, TAG_SCHEDULE, taskDefinitionFamily, taskLogStreamName, APP_NAME_MAX, databaseClusterIdentifier, ecsClusterName, imageRepositoryName, parameterPathPrefix, APP_NAME, PROCESS_NAME, PROCESS_NAME_MAX, nameRule } from '../../domain/names';
 import { ALERT_SHARDS, alertsKeyAliasName, alertsTopicName, alertsTopicShard, databaseAlarmName, databaseAlarmsTopicName } from '../../domain/alerts';
 
 describe('resource names', () => {
@@ -75,6 +75,17 @@ describe('resource names', () => {
     expect(logStreamLink('eu-west-1', '/slipway/apps/shop', 'web/web/abc123')).toBe(
       'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/$252Fslipway$252Fapps$252Fshop/log-events/web$252Fweb$252Fabc123',
     );
+  });
+});
+
+describe('name rules', () => {
+  test('app and process type names: the patterns and the maxima their messages state agree', () => {
+    for (const [pattern, max, kind] of [[APP_NAME, APP_NAME_MAX, 'app'], [PROCESS_NAME, PROCESS_NAME_MAX, 'process']] as const) {
+      expect(pattern.test(`a${'b'.repeat(max - 1)}`)).toBe(true);
+      expect(pattern.test(`a${'b'.repeat(max)}`)).toBe(false);
+      for (const bad of ['', '1web', 'Web', 'we_b', 'we b']) expect(pattern.test(bad)).toBe(false);
+      expect(nameRule(kind)).toContain(`${max} characters at most`);
+    }
   });
 });
 
