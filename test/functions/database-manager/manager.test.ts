@@ -21,13 +21,17 @@ function newManager(maxConnections = 2): DatabaseManager {
 }
 
 let manager: DatabaseManager;
+/** One superuser session on the maintenance database for the catalog checks, rather than one per query. */
+let superuser: Client;
 
 beforeAll(async () => {
   pg = await startPostgres();
   manager = newManager();
+  superuser = await pg.connect();
 });
 
 afterAll(async () => {
+  await superuser?.end();
   await Promise.all(drivers.map((d) => d.close()));
   await pg?.stop();
 });
@@ -39,7 +43,7 @@ beforeEach(() => {
 
 /** What the catalog says about an app's database and role. */
 async function catalog(database: string, owner: string) {
-  const [row] = await pg.query<{
+  const { rows: [row] } = await superuser.query<{
     dbOwner: string | null;
     roleExists: boolean;
     canLogin: boolean | null;
@@ -63,10 +67,12 @@ async function catalog(database: string, owner: string) {
 }
 
 async function allDatabasesAndRoles(): Promise<{ databases: string[]; roles: string[]; memberships: string[] }> {
-  const databases = (await pg.query<{ n: string }>('SELECT datname || \':\' || pg_get_userbyid(datdba) || \':\' || coalesce(datacl::text, \'\') AS n FROM pg_database ORDER BY 1')).map((r) => r.n);
-  const roles = (await pg.query<{ n: string }>('SELECT rolname || \':\' || rolcanlogin AS n FROM pg_roles ORDER BY 1')).map((r) => r.n);
-  const memberships = (await pg.query<{ n: string }>('SELECT roleid::regrole::text || \'>\' || member::regrole::text AS n FROM pg_auth_members ORDER BY 1')).map((r) => r.n);
-  return { databases, roles, memberships };
+  const { rows: [row] } = await superuser.query<{ databases: string[]; roles: string[]; memberships: string[] }>(
+    `SELECT ARRAY(SELECT datname || ':' || pg_get_userbyid(datdba) || ':' || coalesce(datacl::text, '') FROM pg_database ORDER BY 1) AS databases,
+            ARRAY(SELECT rolname || ':' || rolcanlogin FROM pg_roles ORDER BY 1) AS roles,
+            ARRAY(SELECT roleid::regrole::text || '>' || member::regrole::text FROM pg_auth_members ORDER BY 1) AS memberships`,
+  );
+  return row;
 }
 
 describe('createDatabase', () => {
