@@ -37,13 +37,17 @@ export interface TestPostgres {
    * is for Aurora); `otherCaFile` is a CA that did not sign it.
    */
   readonly tls?: { readonly host: 'localhost'; readonly caFile: string; readonly otherCaFile: string };
-  /** Runs a statement as the superuser in `database` (default: the maintenance database). */
+  /**
+   * Runs a statement as the superuser in `database`. Without `database`: in the maintenance database, on
+   * one session the harness keeps open until `stop` (a new connection costs a server process: tests check
+   * the catalog before and after most steps); with it, on a connection of its own, closed afterwards.
+   */
   query<R extends Record<string, unknown> = Record<string, unknown>>(text: string, values?: unknown[], database?: string): Promise<R[]>;
   /** A superuser client connected to `database`; the caller ends it. */
   connect(database?: string, user?: string): Promise<Client>;
   /** libpq environment variables that point at the admin user (for `--local` and the benchmark). */
   readonly env: Record<string, string>;
-  /** Stops and removes the server when this harness started it. */
+  /** Closes the maintenance session; stops and removes the server when this harness started it. */
   stop(): Promise<void>;
 }
 
@@ -137,6 +141,13 @@ function makeHarness(
     await client.connect();
     return client;
   };
+  let maintenance: Promise<Client> | undefined;
+  const maintenanceSession = async (): Promise<Client> => {
+    const client = await connect();
+    // A server stopped under it ends it with an error event, which must not crash the test process.
+    client.on('error', () => undefined);
+    return client;
+  };
   return {
     admin,
     adminUser: admin.user,
@@ -152,6 +163,13 @@ function makeHarness(
       ...(admin.password ? { PGPASSWORD: admin.password } : {}),
     },
     async query(text, values, database) {
+      if (database === undefined) {
+        if (!maintenance) {
+          maintenance = maintenanceSession();
+          maintenance.catch(() => (maintenance = undefined));
+        }
+        return (await (await maintenance).query(text, values)).rows;
+      }
       const client = await connect(database);
       try {
         return (await client.query(text, values)).rows;
@@ -159,7 +177,12 @@ function makeHarness(
         await client.end();
       }
     },
-    stop,
+    async stop() {
+      const session = await maintenance?.catch(() => undefined);
+      maintenance = undefined;
+      await session?.end().catch(() => undefined);
+      await stop();
+    },
   };
 }
 

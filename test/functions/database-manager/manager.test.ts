@@ -21,17 +21,13 @@ function newManager(maxConnections = 2): DatabaseManager {
 }
 
 let manager: DatabaseManager;
-/** One superuser session on the maintenance database for the catalog checks, rather than one per query. */
-let superuser: Client;
 
 beforeAll(async () => {
   pg = await startPostgres();
   manager = newManager();
-  superuser = await pg.connect();
 });
 
 afterAll(async () => {
-  await superuser?.end();
   await Promise.all(drivers.map((d) => d.close()));
   await pg?.stop();
 });
@@ -43,7 +39,7 @@ beforeEach(() => {
 
 /** What the catalog says about an app's database and role. */
 async function catalog(database: string, owner: string) {
-  const { rows: [row] } = await superuser.query<{
+  const [row] = await pg.query<{
     dbOwner: string | null;
     roleExists: boolean;
     canLogin: boolean | null;
@@ -67,7 +63,7 @@ async function catalog(database: string, owner: string) {
 }
 
 async function allDatabasesAndRoles(): Promise<{ databases: string[]; roles: string[]; memberships: string[] }> {
-  const { rows: [row] } = await superuser.query<{ databases: string[]; roles: string[]; memberships: string[] }>(
+  const [row] = await pg.query<{ databases: string[]; roles: string[]; memberships: string[] }>(
     `SELECT ARRAY(SELECT datname || ':' || pg_get_userbyid(datdba) || ':' || coalesce(datacl::text, '') FROM pg_database ORDER BY 1) AS databases,
             ARRAY(SELECT rolname || ':' || rolcanlogin FROM pg_roles ORDER BY 1) AS roles,
             ARRAY(SELECT roleid::regrole::text || '>' || member::regrole::text FROM pg_auth_members ORDER BY 1) AS memberships`,
