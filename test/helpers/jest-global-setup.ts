@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACCEPTED_ENV, SYNTH_ENV } from './run-folders';
-import { TEMPLATES_ENV } from './postgres';
+import { serverParentDir, TEMPLATES_ENV } from './postgres';
 import { refreshCliBundle } from './cli-bundle';
 
 /**
@@ -15,7 +15,7 @@ import { refreshCliBundle } from './cli-bundle';
  * CLI tests' child processes start from it instead of compiling TypeScript each time.
  */
 export default function globalSetup(): void {
-  const dir = mkdtempSync(join(tmpdir(), 'slipway-pg-templates-'));
+  const dir = mkdtempSync(join(serverParentDir(), 'slipway-pg-templates-'));
   // The server's OS user (postgres, when the tests run as root) builds and reads the template in here.
   chmodSync(dir, 0o755);
   process.env[TEMPLATES_ENV] = dir;

@@ -21,13 +21,21 @@ function newManager(maxConnections = 2): DatabaseManager {
 }
 
 let manager: DatabaseManager;
+/** The template1 case, started with the file on a server of its own (see {@link onTemplate1Session}). */
+let template1Case: Promise<Template1Case> | undefined;
 
 beforeAll(async () => {
   pg = await startPostgres();
   manager = newManager();
+  // Only beside a server of the harness's own: an external one is shared, so there the case runs in its turn.
+  if (pg.ownsServer) {
+    template1Case = startPostgres().then((own) => onTemplate1Session(own).finally(() => own.stop()));
+    template1Case.catch(() => undefined); // its test reports a failure; this keeps it from being "unhandled" until then
+  }
 });
 
 afterAll(async () => {
+  await template1Case?.catch(() => undefined);
   await Promise.all(drivers.map((d) => d.close()));
   await pg?.stop();
 });
@@ -62,11 +70,50 @@ async function catalog(database: string, owner: string) {
   return row;
 }
 
-async function allDatabasesAndRoles(): Promise<{ databases: string[]; roles: string[]; memberships: string[] }> {
-  const databases = (await pg.query<{ n: string }>('SELECT datname || \':\' || pg_get_userbyid(datdba) || \':\' || coalesce(datacl::text, \'\') AS n FROM pg_database ORDER BY 1')).map((r) => r.n);
-  const roles = (await pg.query<{ n: string }>('SELECT rolname || \':\' || rolcanlogin AS n FROM pg_roles ORDER BY 1')).map((r) => r.n);
-  const memberships = (await pg.query<{ n: string }>('SELECT roleid::regrole::text || \'>\' || member::regrole::text AS n FROM pg_auth_members ORDER BY 1')).map((r) => r.n);
-  return { databases, roles, memberships };
+async function allDatabasesAndRoles(server = pg): Promise<{ databases: string[]; roles: string[]; memberships: string[] }> {
+  const [row] = await server.query<{ databases: string[]; roles: string[]; memberships: string[] }>(
+    `SELECT ARRAY(SELECT datname || ':' || pg_get_userbyid(datdba) || ':' || coalesce(datacl::text, '') FROM pg_database ORDER BY 1) AS databases,
+            ARRAY(SELECT rolname || ':' || rolcanlogin FROM pg_roles ORDER BY 1) AS roles,
+            ARRAY(SELECT roleid::regrole::text || '>' || member::regrole::text FROM pg_auth_members ORDER BY 1) AS memberships`,
+  );
+  return row;
+}
+
+interface Template1Case {
+  refused: unknown;
+  before: Awaited<ReturnType<typeof allDatabasesAndRoles>>;
+  after: Awaited<ReturnType<typeof allDatabasesAndRoles>>;
+  retried: unknown;
+}
+
+/**
+ * createDatabase while a session is open on template1 (the catalog before and after it, what it threw),
+ * then again once the session is closed. PostgreSQL lets CREATE DATABASE wait 5 s (50 x 100 ms, fixed) for
+ * the template's other sessions to leave before it fails, so the file runs this on a server of its own,
+ * beside its other tests, rather than holding the worker for 5 s; its test awaits it.
+ */
+async function onTemplate1Session(server: TestPostgres): Promise<Template1Case> {
+  const driver = new PgDriver({ connection: server.admin });
+  const own = new DatabaseManager({ driver, passwords: secretsManagerPasswordStore(secrets, { prefix: SECRET_PREFIX }) });
+  try {
+    const session = await server.connect('template1');
+    let refused: unknown;
+    let before;
+    let after;
+    try {
+      before = await allDatabasesAndRoles(server);
+      refused = await own.handle({ action: 'createDatabase', database: 'blocked_app' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      after = await allDatabasesAndRoles(server);
+    } finally {
+      await session.end();
+    }
+    return { refused, before, after, retried: await own.handle({ action: 'createDatabase', database: 'blocked_app' }) };
+  } finally {
+    await driver.close();
+  }
 }
 
 describe('createDatabase', () => {
@@ -140,21 +187,6 @@ describe('createDatabase', () => {
     secretsMock.on(CreateSecretCommand).rejects(Object.assign(new Error('AccessDenied'), { name: 'AccessDeniedException' }));
     await expect(manager.handle({ action: 'createDatabase', database: 'nosecret', iamAuth: false })).rejects.toThrow('AccessDenied');
     expect(await catalog('nosecret', 'nosecret')).toMatchObject({ dbOwner: null, roleExists: false });
-  });
-
-  test('a session on template1 (which CREATE DATABASE copies) is DatabaseInUse, and the role made for it is removed again', async () => {
-    const session = await pg.connect('template1');
-    const before = await allDatabasesAndRoles();
-    try {
-      await expect(manager.handle({ action: 'createDatabase', database: 'blocked_app' })).rejects.toMatchObject({
-        name: 'DatabaseInUse',
-        message: expect.stringMatching(/^database "blocked_app" was not created: source database "template1" is being accessed by other users.*close them and retry/),
-      });
-      expect(await allDatabasesAndRoles()).toEqual(before);
-    } finally {
-      await session.end();
-    }
-    expect(await manager.handle({ action: 'createDatabase', database: 'blocked_app' })).toMatchObject({ role: 'created', databaseOutcome: 'created' });
   });
 
   test('an existing database owned by another role is refused with OwnerMismatch and left alone', async () => {
@@ -412,5 +444,19 @@ describe('concurrency', () => {
     expect(fulfilled.filter((r) => r.role === 'already exists, nothing to do')).toHaveLength(4);
     expect(fulfilled.filter((r) => r.databaseOutcome === 'already exists, nothing to do')).toHaveLength(4);
     expect(await catalog('crowd', 'crowd')).toEqual({ dbOwner: 'crowd', roleExists: true, canLogin: true, iamMemberships: 1, ownerCanConnect: true, publicCanConnect: false, publicCanTemp: false });
+  });
+});
+
+// Last in the file: its case runs on a server of its own from the start (see onTemplate1Session), so by now
+// much of its 5 s wait has passed beside the tests above (about half, here).
+describe('createDatabase while a session is open on template1', () => {
+  test('a session on template1 (which CREATE DATABASE copies) is DatabaseInUse, and the role made for it is removed again', async () => {
+    const { refused, before, after, retried } = await (template1Case ?? onTemplate1Session(pg));
+    expect(refused).toMatchObject({
+      name: 'DatabaseInUse',
+      message: expect.stringMatching(/^database "blocked_app" was not created: source database "template1" is being accessed by other users.*close them and retry/),
+    });
+    expect(after).toEqual(before);
+    expect(retried).toMatchObject({ role: 'created', databaseOutcome: 'created' });
   });
 });
