@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
 import { describeError, errorOutput, EXIT } from '../lib/cli/errors';
-import { processIo, type CliIo } from '../lib/cli/io';
+import { endQuietlyWhenOutputCloses, processIo, type CliIo } from '../lib/cli/io';
 import { buildProgram, type ProgramState } from '../lib/cli/program';
 import { onInterrupt } from '../lib/cli/runtime';
 import { dropNodeVersionSupportWarning } from '../lib/cli/warnings';
@@ -14,6 +14,7 @@ export { onInterrupt, processIo };
 
 /** The `slipway` CLI: operate the pipelines, and run them locally. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  if (io === processIo) endQuietlyWhenOutputCloses();
   const state: ProgramState = { exitCode: EXIT.ok };
   const json = argv.includes('--json');
   const program = buildProgram(io, json, state);

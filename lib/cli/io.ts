@@ -48,6 +48,21 @@ export function paint(text: string): string {
     .replace(/^(warning:)/gm, bold(yellow('$1')));
 }
 
+/**
+ * A reader that goes away (`slipway ... --json | head`) closes the pipe: the next write fails with
+ * EPIPE, which Node raises as an unhandled 'error' event (a stack trace). Like other command-line tools,
+ * slipway then stops without a word: there is nobody left to tell. Whatever the command started in
+ * AWS goes on; only the output ends.
+ */
+export function endQuietlyWhenOutputCloses(exit: (code: number) => void = (code) => process.exit(code)): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') exit(0);
+      else throw e;
+    });
+  }
+}
+
 /** The process's own streams and exit, one line per write, after the status line is put aside. */
 export const processIo: CliIo = {
   stdout: (text, kind) => {
