@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AppStack } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
-import { exampleApp, exampleConfig, synthesizeApp } from './example-stacks';
+import { exampleApp, exampleConfig, synthesizeApp, synthesizeApps } from './example-stacks';
 
 /** The shared fixture stands in for each suite's own synthesis: it must give the same templates. */
 describe('synthesizeApp (the shared example stacks)', () => {
@@ -33,5 +33,19 @@ describe('synthesizeApp (the shared example stacks)', () => {
 
     expect(priorities(synthesizeApp(exampleApp, { listenerPriority: 4242 }).app)).toContain(4242);
     expect(priorities(synthesizeApp().app)).not.toContain(4242);
+  });
+
+  test('apps synthesized together each get the template their own synthesis gives (with or without a database, another app of the same name)', () => {
+    const apps = {
+      example: exampleApp,
+      withoutDatabase: { ...exampleApp, database: undefined },
+      jobs: { ...exampleApp, name: 'jobs', releaseCommand: undefined, processes: { worker: exampleApp.processes.worker }, database: undefined },
+    };
+
+    const together = synthesizeApps(apps);
+
+    for (const [name, app] of Object.entries(apps)) {
+      expect({ name, template: together[name as keyof typeof apps].toJSON() }).toEqual({ name, template: synthesizeApp(app).app.toJSON() });
+    }
   });
 });

@@ -43,7 +43,12 @@ type Stored = { app: unknown; cluster: unknown; database?: unknown };
 const synthesized = new Map<string, Stored>();
 const synthesizedEarlier = new RunCache<Stored>(SYNTH_ENV);
 
-function synthesize(config: SlipwayConfig, app: AppConfig, extra: AppStackExtras): Stored {
+/**
+ * Synthesizes, in one CDK app, the stacks bin/slipway-app.ts builds for each of `apps`: an app stack per
+ * app (stack name `Slipway-App-<name>`; its construct ID too, with `-<index>` added for a later app of the
+ * same name), and the cluster and database stacks the apps name, once each. The templates are plain JSON.
+ */
+function synthesize(config: SlipwayConfig, apps: readonly AppConfig[], extra: AppStackExtras) {
   // Loaded here, not at the top: a test file that finds the templates on disk never loads the stacks'
   // modules (most of aws-cdk-lib), which is a good part of what a synthesis costs.
   const { App } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
@@ -51,15 +56,63 @@ function synthesize(config: SlipwayConfig, app: AppConfig, extra: AppStackExtras
   const { ClusterStack } = require('../../lib/stacks/cluster-stack') as typeof import('../../lib/stacks/cluster-stack');
   const { DatabaseStack } = require('../../lib/stacks/database-stack') as typeof import('../../lib/stacks/database-stack');
   const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const clusterConfig = config.clusters.find((c) => c.name === app.cluster);
-  if (!clusterConfig) throw new Error(`app ${app.name} names cluster ${app.cluster}, which the config does not have`);
-  const cluster = new ClusterStack(cdkApp, `Slipway-Cluster-${clusterConfig.name}`, { prefix: config.prefix, config: clusterConfig });
-  const dbConfig = config.databases.find((d) => d.name === app.database);
-  const database = dbConfig ? new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster }) : undefined;
-  const stack = new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, ...(database ? { database: database.endpoint } : {}), ...extra });
+  const clusters = new Map<string, InstanceType<typeof ClusterStack>>();
+  const databases = new Map<string, InstanceType<typeof DatabaseStack>>();
+  const clusterStack = (name: string) => {
+    const clusterConfig = config.clusters.find((c) => c.name === name);
+    if (!clusterConfig) throw new Error(`an app names cluster ${name}, which the config does not have`);
+    if (!clusters.has(name)) clusters.set(name, new ClusterStack(cdkApp, `Slipway-Cluster-${name}`, { prefix: config.prefix, config: clusterConfig }));
+    return clusters.get(name)!;
+  };
+  const databaseStack = (name: string | undefined) => {
+    const dbConfig = config.databases.find((d) => d.name === name);
+    if (!dbConfig) return undefined;
+    if (!databases.has(dbConfig.name)) databases.set(dbConfig.name, new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster: clusterStack(dbConfig.cluster) }));
+    return databases.get(dbConfig.name)!;
+  };
+  const appStacks = apps.map((app, i) => {
+    const cluster = clusterStack(app.cluster);
+    const database = databaseStack(app.database);
+    const stackName = `Slipway-App-${app.name}`;
+    const id = apps.findIndex((a) => a.name === app.name) === i ? stackName : `${stackName}-${i}`;
+    return new AppStack(cdkApp, id, { stackName, prefix: config.prefix, app, cluster, ...(database ? { database: database.endpoint } : {}), ...extra });
+  });
   const assembly = cdkApp.synth();
-  const template = (s: { artifactId: string }) => assembly.getStackArtifact(s.artifactId).template as unknown;
-  return { app: template(stack), cluster: template(cluster), ...(database ? { database: template(database) } : {}) };
+  const template = (stack: { artifactId: string }) => assembly.getStackArtifact(stack.artifactId).template as unknown;
+  return apps.map((app, i): Stored => {
+    const database = app.database === undefined ? undefined : databases.get(app.database);
+    return { app: template(appStacks[i]), cluster: template(clusters.get(app.cluster)!), ...(database ? { database: template(database) } : {}) };
+  });
+}
+
+/** A new `Template` of `json`: a copy, so a test cannot change what the next one reads. */
+const templateOf = (json: unknown): Template => Template.fromJSON(structuredClone(json) as Record<string, unknown>);
+
+/**
+ * The templates of one synthesis, each made when first read: a `Template` checks its JSON for cycles,
+ * which a test that reads only the app's template need not pay for the cluster's.
+ */
+class StoredTemplates implements SynthesizedApp {
+  private readonly made = new Map<keyof Stored, Template>();
+
+  constructor(private readonly stored: Stored) {}
+
+  private template(which: keyof Stored): Template {
+    if (!this.made.has(which)) this.made.set(which, templateOf(this.stored[which]));
+    return this.made.get(which)!;
+  }
+
+  get app(): Template {
+    return this.template('app');
+  }
+
+  get cluster(): Template {
+    return this.template('cluster');
+  }
+
+  get database(): Template | undefined {
+    return this.stored.database === undefined ? undefined : this.template('database');
+  }
 }
 
 /**
@@ -71,14 +124,22 @@ export function synthesizeApp(app: AppConfig = exampleApp, extra: AppStackExtras
   const key = JSON.stringify([config, app, extra]);
   let templates = synthesized.get(key) ?? synthesizedEarlier.get(key);
   if (!templates) {
-    templates = synthesize(config, app, extra);
+    [templates] = synthesize(config, [app], extra);
     synthesizedEarlier.set(key, templates);
   }
   synthesized.set(key, templates);
-  const { app: appTemplate, cluster, database } = templates;
-  return {
-    app: Template.fromJSON(structuredClone(appTemplate) as Record<string, unknown>),
-    cluster: Template.fromJSON(structuredClone(cluster) as Record<string, unknown>),
-    ...(database ? { database: Template.fromJSON(structuredClone(database) as Record<string, unknown>) } : {}),
-  };
+  return new StoredTemplates(templates);
+}
+
+/**
+ * The app stack templates of several variants of an app (or several apps), by the caller's name for each:
+ * synthesized together, in one CDK app with one stack per cluster and per database they name, which costs
+ * little more than one synthesis (the cluster's stack is most of it). An app stack's template does not
+ * depend on the other app stacks beside it (example-stacks.test.ts checks it against {@link synthesizeApp});
+ * the cluster's does (its exports), which is why only the app stacks' templates are given.
+ */
+export function synthesizeApps<K extends string>(apps: Readonly<Record<K, AppConfig>>, config: SlipwayConfig = exampleConfig): Record<K, Template> {
+  const names = Object.keys(apps) as K[];
+  const templates = synthesize(config, names.map((name) => apps[name]), {});
+  return Object.fromEntries(names.map((name, i) => [name, templateOf(templates[i].app)])) as Record<K, Template>;
 }
