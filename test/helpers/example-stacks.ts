@@ -13,11 +13,16 @@ import { RunCache, SYNTH_ENV } from './run-folders';
  * the stack suites, and test/lib/app-stack.test.ts, app-monitoring.test.ts, cli-permissions.test.ts and
  * test/statemachines/failure-alerts.test.ts each did it again for the same config. jest gives every test
  * file fresh modules, so an in-memory cache alone would not outlive the file; a template is plain JSON and
- * `Template.fromJSON` of it asserts exactly as `Template.fromStack` of the stack did.
+ * `Template.fromJSON` of it asserts exactly as `Template.fromStack` of the stack did. The example app's
+ * synthesis also keeps what cdk-nag finds in its stacks ({@link exampleNagFindings}): cdk-nag walks the
+ * construct objects, which exist only while that synthesis runs.
+ *
+ * Variants of an app that only a test file reads are synthesized together instead ({@link synthesizeApps}):
+ * one cluster stack beside all of them costs little more than one synthesis.
  *
  * The stacks are built as bin/slipway-app.ts builds them (same construct IDs, the app's cluster, the
  * database stack the app names) without bundling (no esbuild: `aws:cdk:bundling-stacks` is empty).
- * Tests that need the construct objects (a `Stack`, the CDK `App`) synthesize their own.
+ * Tests that need the construct objects (a `Stack`, the CDK `App`) build their own.
  */
 export const EXAMPLE_CONFIG_FILE = join(__dirname, '..', '..', 'config', 'example.json');
 
@@ -32,12 +37,22 @@ export interface SynthesizedApp {
   readonly app: Template;
   readonly cluster: Template;
   readonly database?: Template;
+  /** The IDs of the stacks the app's stack depends on, as the cloud assembly lists them. */
+  readonly appDependencies: readonly string[];
+}
+
+/** cdk-nag AwsSolutions findings, one line each: the rule, then the paths of the constructs it flags. */
+export interface NagFindings {
+  /** On the example app's stack. */
+  readonly app: string[];
+  /** On the database stack the example app names, with the app attached. */
+  readonly database: string[];
 }
 
 /** The AppStack properties a test may set beyond the app's config. */
 export type AppStackExtras = Pick<Partial<AppStackProps>, 'listenerPriority'>;
 
-type Stored = { app: unknown; cluster: unknown; database?: unknown };
+type Stored = { app: unknown; cluster: unknown; database?: unknown; appDependencies: string[]; nag?: NagFindings };
 
 /** This test file's syntheses, and the run's (written by whichever test file synthesized first). */
 const synthesized = new Map<string, Stored>();
@@ -46,9 +61,10 @@ const synthesizedEarlier = new RunCache<Stored>(SYNTH_ENV);
 /**
  * Synthesizes, in one CDK app, the stacks bin/slipway-app.ts builds for each of `apps`: an app stack per
  * app (stack name `Slipway-App-<name>`; its construct ID too, with `-<index>` added for a later app of the
- * same name), and the cluster and database stacks the apps name, once each. The templates are plain JSON.
+ * same name), and the cluster and database stacks the apps name, once each. The templates are plain JSON;
+ * with `nag`, cdk-nag AwsSolutions then checks the first app's stack and its database's.
  */
-function synthesize(config: SlipwayConfig, apps: readonly AppConfig[], extra: AppStackExtras) {
+function synthesize(config: SlipwayConfig, apps: readonly AppConfig[], extra: AppStackExtras, nag = false): Stored[] {
   // Loaded here, not at the top: a test file that finds the templates on disk never loads the stacks'
   // modules (most of aws-cdk-lib), which is a good part of what a synthesis costs.
   const { App } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
@@ -77,12 +93,26 @@ function synthesize(config: SlipwayConfig, apps: readonly AppConfig[], extra: Ap
     const id = apps.findIndex((a) => a.name === app.name) === i ? stackName : `${stackName}-${i}`;
     return new AppStack(cdkApp, id, { stackName, prefix: config.prefix, app, cluster, ...(database ? { database: database.endpoint } : {}), ...extra });
   });
+
   const assembly = cdkApp.synth();
   const template = (stack: { artifactId: string }) => assembly.getStackArtifact(stack.artifactId).template as unknown;
-  return apps.map((app, i): Stored => {
-    const database = app.database === undefined ? undefined : databases.get(app.database);
-    return { app: template(appStacks[i]), cluster: template(clusters.get(app.cluster)!), ...(database ? { database: template(database) } : {}) };
+  const stored = apps.map((app, i): Stored => {
+    const database = databaseStack(app.database);
+    return {
+      app: template(appStacks[i]),
+      cluster: template(clusterStack(app.cluster)),
+      ...(database ? { database: template(database) } : {}),
+      appDependencies: assembly.getStackArtifact(appStacks[i].artifactId).dependencies.map((d) => d.id),
+    };
   });
+  if (nag) {
+    const { AwsSolutionsChecks } = require('cdk-nag') as typeof import('cdk-nag');
+    const check = (stack: import('aws-cdk-lib').Stack) =>
+      new AwsSolutionsChecks(stack).validateScope(stack).violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    const database = databaseStack(apps[0].database);
+    stored[0].nag = { app: check(appStacks[0]), database: database ? check(database) : [] };
+  }
+  return stored;
 }
 
 /** A new `Template` of `json`: a copy, so a test cannot change what the next one reads. */
@@ -93,11 +123,11 @@ const templateOf = (json: unknown): Template => Template.fromJSON(structuredClon
  * which a test that reads only the app's template need not pay for the cluster's.
  */
 class StoredTemplates implements SynthesizedApp {
-  private readonly made = new Map<keyof Stored, Template>();
+  private readonly made = new Map<'app' | 'cluster' | 'database', Template>();
 
   constructor(private readonly stored: Stored) {}
 
-  private template(which: keyof Stored): Template {
+  private template(which: 'app' | 'cluster' | 'database'): Template {
     if (!this.made.has(which)) this.made.set(which, templateOf(this.stored[which]));
     return this.made.get(which)!;
   }
@@ -113,6 +143,25 @@ class StoredTemplates implements SynthesizedApp {
   get database(): Template | undefined {
     return this.stored.database === undefined ? undefined : this.template('database');
   }
+
+  get appDependencies(): readonly string[] {
+    return [...this.stored.appDependencies];
+  }
+}
+
+const EXAMPLE_KEY = JSON.stringify([exampleConfig, exampleApp, {}]);
+
+/** What one synthesis of `app` with `config` and `extra` stored: this test file's, the run's, or a new one. */
+function storedSynthesis(app: AppConfig, extra: AppStackExtras, config: SlipwayConfig): Stored {
+  const key = JSON.stringify([config, app, extra]);
+  let stored = synthesized.get(key) ?? synthesizedEarlier.get(key);
+  if (!stored) {
+    // The example app's stacks are the ones cdk-nag checks (exampleNagFindings): while they exist as objects.
+    [stored] = synthesize(config, [app], extra, key === EXAMPLE_KEY);
+    synthesizedEarlier.set(key, stored);
+  }
+  synthesized.set(key, stored);
+  return stored;
 }
 
 /**
@@ -121,14 +170,17 @@ class StoredTemplates implements SynthesizedApp {
  * Each call returns new `Template` objects, so a test cannot change what the next one reads.
  */
 export function synthesizeApp(app: AppConfig = exampleApp, extra: AppStackExtras = {}, config: SlipwayConfig = exampleConfig): SynthesizedApp {
-  const key = JSON.stringify([config, app, extra]);
-  let templates = synthesized.get(key) ?? synthesizedEarlier.get(key);
-  if (!templates) {
-    [templates] = synthesize(config, [app], extra);
-    synthesizedEarlier.set(key, templates);
-  }
-  synthesized.set(key, templates);
-  return new StoredTemplates(templates);
+  return new StoredTemplates(storedSynthesis(app, extra, config));
+}
+
+/**
+ * cdk-nag AwsSolutions' findings on the example app's stack and on its database's (with the app attached),
+ * after the synthesis {@link synthesizeApp} shares: checked once per jest run.
+ */
+export function exampleNagFindings(): NagFindings {
+  const { nag } = storedSynthesis(exampleApp, {}, exampleConfig);
+  if (!nag) throw new Error('the example app\'s synthesis kept no cdk-nag findings');
+  return nag;
 }
 
 /**
@@ -140,6 +192,6 @@ export function synthesizeApp(app: AppConfig = exampleApp, extra: AppStackExtras
  */
 export function synthesizeApps<K extends string>(apps: Readonly<Record<K, AppConfig>>, config: SlipwayConfig = exampleConfig): Record<K, Template> {
   const names = Object.keys(apps) as K[];
-  const templates = synthesize(config, names.map((name) => apps[name]), {});
-  return Object.fromEntries(names.map((name, i) => [name, templateOf(templates[i].app)])) as Record<K, Template>;
+  const stored = synthesize(config, names.map((name) => apps[name]), {});
+  return Object.fromEntries(names.map((name, i) => [name, templateOf(stored[i].app)])) as Record<K, Template>;
 }
