@@ -21,10 +21,22 @@ import { RunCache, SYNTH_ENV } from './run-folders';
  * one cluster stack beside all of them costs little more than one synthesis.
  *
  * The stacks are built as bin/slipway-app.ts builds them (same construct IDs, the app's cluster, the
- * database stack the app names) without bundling (no esbuild: `aws:cdk:bundling-stacks` is empty).
+ * database stack the app names) in a {@link stackTestApp}.
  * Tests that need the construct objects (a `Stack`, the CDK `App`) build their own.
  */
 export const EXAMPLE_CONFIG_FILE = join(__dirname, '..', '..', 'config', 'example.json');
+
+/**
+ * A CDK app for the stack tests: no bundling (there is no Docker, and esbuild is not worth its time here:
+ * `NodejsFunction` skips bundling for stacks not listed in `aws:cdk:bundling-stacks`), and no tree
+ * metadata (the assembly's tree.json, which no test reads and which costs a fifth of a synthesis).
+ * Neither changes a template.
+ */
+export function stackTestApp(): import('aws-cdk-lib').App {
+  // Loaded here, not at the top, for the same reason as in synthesize().
+  const { App } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+  return new App({ context: { 'aws:cdk:bundling-stacks': [] }, treeMetadata: false });
+}
 
 /** The example config as the tests load it (config/example.json). */
 export const exampleConfig: SlipwayConfig = loadConfig(EXAMPLE_CONFIG_FILE);
@@ -67,11 +79,10 @@ const synthesizedEarlier = new RunCache<Stored>(SYNTH_ENV);
 function synthesize(config: SlipwayConfig, apps: readonly AppConfig[], extra: AppStackExtras, nag = false): Stored[] {
   // Loaded here, not at the top: a test file that finds the templates on disk never loads the stacks'
   // modules (most of aws-cdk-lib), which is a good part of what a synthesis costs.
-  const { App } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
   const { AppStack } = require('../../lib/stacks/app-stack') as typeof import('../../lib/stacks/app-stack');
   const { ClusterStack } = require('../../lib/stacks/cluster-stack') as typeof import('../../lib/stacks/cluster-stack');
   const { DatabaseStack } = require('../../lib/stacks/database-stack') as typeof import('../../lib/stacks/database-stack');
-  const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const cdkApp = stackTestApp();
   const clusters = new Map<string, InstanceType<typeof ClusterStack>>();
   const databases = new Map<string, InstanceType<typeof DatabaseStack>>();
   const clusterStack = (name: string) => {

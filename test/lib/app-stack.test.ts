@@ -12,7 +12,7 @@ import { listenerPriority } from '../../lib/constructs/app-load-balancing';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { actionsOf, PIPELINE_STAR_ACTIONS, resourcesOf, unexpectedStarActions, type Statement } from './iam';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
-import { exampleNagFindings, synthesizeApp, synthesizeApps } from '../helpers/example-stacks';
+import { exampleNagFindings, stackTestApp, synthesizeApp, synthesizeApps } from '../helpers/example-stacks';
 
 
 const config: SlipwayConfig = loadConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
@@ -30,8 +30,7 @@ let refusedStacks = 0;
 
 function stacksForRefusals() {
   if (!forRefusals) {
-    // No esbuild in stack tests: NodejsFunction skips bundling for stacks not listed here.
-    const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const cdkApp = stackTestApp();
     const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
     const databaseStack = new DatabaseStack(cdkApp, `Slipway-Database-${exampleApp.database}`, { prefix: config.prefix, config: config.databases.find((d) => d.name === exampleApp.database)!, cluster });
     forRefusals = { cdkApp, cluster, databaseStack };
@@ -556,7 +555,7 @@ describe('apps add nothing to the shared stacks', () => {
   }
 
   function synthesizeCluster(apps: AppConfig[]): ClusterTemplate {
-    const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const cdkApp = stackTestApp();
     const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
     for (const app of apps) new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app: { ...app, database: undefined }, cluster });
     return Template.fromStack(cluster).toJSON() as ClusterTemplate;
@@ -566,7 +565,7 @@ describe('apps add nothing to the shared stacks', () => {
 
   test('a second app using the database changes nothing in the database stack: no security-group rule, no export', () => {
     const databaseTemplate = (apps: AppConfig[]) => {
-      const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const cdkApp = stackTestApp();
       const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
       const db = new DatabaseStack(cdkApp, 'Slipway-Database-main', { prefix: config.prefix, config: config.databases[0], cluster });
       for (const app of apps) new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, database: db.endpoint });

@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -8,10 +8,11 @@ import { databaseConfigSchema, type DatabaseConfig } from '../../lib/config';
 import { AppDatabase } from '../../lib/constructs/app-database';
 import { DatabaseStack, ADMIN_USER } from '../../lib/stacks/database-stack';
 import type { ClusterResources } from '../../lib/stacks/cluster-resources';
+import { stackTestApp } from '../helpers/example-stacks';
 
 /** A minimal cluster stack: a 3-AZ VPC (public + private isolated subnets) and an ECS cluster. */
 function makeApp(config: Partial<DatabaseConfig> = {}, nat = false) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = stackTestApp();
   const env = { account: '123456789012', region: 'eu-west-1' };
   const base = new Stack(app, 'ClusterStack', { env });
   const vpc = new ec2.Vpc(base, 'Vpc', {
