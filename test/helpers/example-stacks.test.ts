@@ -3,10 +3,39 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AppStack } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
-import { exampleApp, exampleConfig, synthesizeApp } from './example-stacks';
+import { exampleApp, exampleConfig, synthesizeApp, synthesizeApps } from './example-stacks';
 
-/** The shared fixture stands in for each suite's own synthesis: it must give the same templates. */
+/**
+ * The shared fixture stands in for each suite's own synthesis: it must give the same templates.
+ *
+ * The first tests synthesize something of their own before they read the example app's shared synthesis:
+ * test/lib/app-stack.test.ts, which jest starts beside this file, has usually stored it by then (when it
+ * has not, both synthesize it).
+ */
 describe('synthesizeApp (the shared example stacks)', () => {
+  test('apps synthesized together each get the template their own synthesis gives (with or without a database, beside another app of the same name and one of another name)', () => {
+    const apps = {
+      example: exampleApp,
+      withoutDatabase: { ...exampleApp, database: undefined },
+      jobs: { ...exampleApp, name: 'jobs', releaseCommand: undefined, processes: { worker: exampleApp.processes.worker }, database: undefined },
+    };
+
+    const together = synthesizeApps(apps);
+
+    // Two of them synthesized alone (the example app's synthesis is the one every suite shares).
+    for (const name of ['withoutDatabase', 'example'] as const) {
+      expect({ name, template: together[name].toJSON() }).toEqual({ name, template: synthesizeApp(apps[name]).app.toJSON() });
+    }
+    expect(Object.keys(together.jobs.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'))).toEqual([]);
+  });
+
+  test('other AppStack properties are a synthesis of their own', () => {
+    const priorities = (t: Template) => Object.values(t.findResources('AWS::ElasticLoadBalancingV2::ListenerRule')).map((r) => r.Properties.Priority as number);
+
+    expect(priorities(synthesizeApp(exampleApp, { listenerPriority: 4242 }).app)).toContain(4242);
+    expect(priorities(synthesizeApp().app)).not.toContain(4242);
+  });
+
   test('gives the templates Template.fromStack gives for the stacks bin/slipway-app.ts builds', () => {
     const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: exampleConfig.prefix, config: exampleConfig.clusters[0] });
@@ -26,12 +55,5 @@ describe('synthesizeApp (the shared example stacks)', () => {
     for (const id of Object.keys(resources)) delete resources[id];
 
     expect(Object.keys(synthesizeApp().app.toJSON().Resources as object).length).toBeGreaterThan(0);
-  });
-
-  test('other AppStack properties are a synthesis of their own', () => {
-    const priorities = (t: Template) => Object.values(t.findResources('AWS::ElasticLoadBalancingV2::ListenerRule')).map((r) => r.Properties.Priority as number);
-
-    expect(priorities(synthesizeApp(exampleApp, { listenerPriority: 4242 }).app)).toContain(4242);
-    expect(priorities(synthesizeApp().app)).not.toContain(4242);
   });
 });

@@ -10,7 +10,8 @@ export const ACCEPTED_ENV = 'SLIPWAY_ASL_ACCEPTED';
 
 /**
  * Names the folder (made by jest-global-setup.ts, removed by jest-global-teardown.ts) where
- * test/helpers/example-stacks.ts keeps the templates it synthesized in this run.
+ * test/helpers/example-stacks.ts keeps the templates it synthesized in this run (and what cdk-nag found in
+ * the example app's stacks).
  */
 export const SYNTH_ENV = 'SLIPWAY_SYNTHESIZED';
 

@@ -1,12 +1,13 @@
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/deployment-config';
 import { AccountStack, githubSubjects } from '../../lib/stacks/account-stack';
+import { stackTestApp } from '../helpers/example-stacks';
 
 /** Builds an account stack from a raw Slipway config, validated as `cdk synth` would. */
 function build(raw: Record<string, unknown>): { stack: AccountStack; template: Template } {
-  const app = new App();
+  const app = stackTestApp();
   const config = parseDeploymentConfig({ clusters: [{ name: 'production' }], ...raw });
   const stack = new AccountStack(app, 'Account', { config });
   return { stack, template: Template.fromStack(stack) };

@@ -1,12 +1,7 @@
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadDeploymentConfig, parseDeploymentConfig, type AppConfig, type DeploymentConfig } from '../../lib/deployment-config';
-import { AppStack } from '../../lib/stacks/app-stack';
-import { ClusterStack } from '../../lib/stacks/cluster-stack';
-import { DatabaseStack } from '../../lib/stacks/database-stack';
-import { synthesizeApp } from '../helpers/example-stacks';
+import { exampleNagFindings, synthesizeApp, synthesizeApps } from '../helpers/example-stacks';
 import { appFilterPolicy, FILTER_POLICY_MAX_COMBINATIONS } from '../../lib/constructs/app-monitoring';
 import { ALERT_SHARDS, alertsShard, alertsTopicName, appAlarmKeys, appAlarmName } from '../../domain';
 
@@ -19,22 +14,30 @@ function appWith(overrides: Record<string, unknown>): AppConfig {
   return parseDeploymentConfig(raw).apps[0];
 }
 
-/** The app's and its cluster's templates, from the shared per-run synthesis (test/helpers/example-stacks.ts). */
-function templates(app: AppConfig = exampleApp): { template: Template; cluster: Template } {
-  const { app: template, cluster } = synthesizeApp(app);
-  return { template, cluster };
-}
+/** The process types of the variants that check which alarms each gets. */
+const PROCESS_SETS = { webAndWorker: { web: { port: 3000 }, worker: {} }, workerOnly: { worker: {} }, webOnly: { web: { port: 3000 } } };
 
-/** The stacks as objects, for cdk-nag (it walks the constructs). */
-function synth(app: AppConfig = exampleApp) {
-  const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
-  // As bin/slipway-app.ts does: the database stack the app's config names.
-  const dbConfig = config.databases.find((d) => d.name === app.database);
-  const database = dbConfig ? new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster }).endpoint : undefined;
-  const stack = new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, database });
-  return { stack };
-}
+/** The variants of the example app the tests read, by name. */
+const VARIANTS = {
+  dashboard: { ...exampleApp, monitoring: { ...exampleApp.monitoring, dashboard: true } },
+  emails: appWith({ monitoring: { emails: ['oncall@example.com', 'lead@example.com'] } }),
+  nonProductionEmails: appWith({ production: false, monitoring: { emails: ['dev@example.com'] } }),
+  nonProductionAlarms: appWith({ production: false, monitoring: { alarms: true } }),
+  alarmsOff: appWith({ monitoring: { alarms: false } }),
+  thresholds: appWith({ monitoring: { http5xxRatePercent: 1, targetResponseTimeSeconds: 0.5, cpuPercent: 70, periodSeconds: 300, evaluationPeriods: 2, tasksBelowDesiredMinutes: 30 } }),
+  ...(Object.fromEntries(Object.entries(PROCESS_SETS).map(([name, processes]) => [name, appWith({ processes })])) as Record<keyof typeof PROCESS_SETS, AppConfig>),
+  production: appWith({}),
+  nonProduction: appWith({ production: false }),
+  parisSchedule: appWith({ production: false, scaleToZero: { timeZone: 'Europe/Paris', stopAt: '20:00' } }),
+  scheduleOff: appWith({ production: false, scaleToZero: { enabled: false } }),
+};
+
+/** The variants' app stack templates: synthesized together, once, beside one cluster (test/helpers/example-stacks.ts). */
+let variants: Record<keyof typeof VARIANTS, Template>;
+
+beforeAll(() => {
+  variants = synthesizeApps(VARIANTS);
+});
 
 /** The example app's shard of the cluster's alerts topics, as the app stack addresses it (by name: no export, no per-app topic). */
 const ALERTS = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:slipway-production-alerts-${alertsShard('example')}`]] };
@@ -53,7 +56,8 @@ describe('AppMonitoring in the example app stack', () => {
   let template: Template;
 
   beforeAll(() => {
-    ({ template } = templates());
+    // The example app's stack as every suite reads it: synthesized once per run (test/helpers/example-stacks.ts).
+    template = synthesizeApp().app;
   });
 
   test('no topic, key or EventBridge rule of its own: every alarm notifies the cluster\'s alerts topic (ALARM and OK)', () => {
@@ -143,7 +147,7 @@ describe('AppMonitoring in the example app stack', () => {
   });
 
   test('with monitoring.dashboard, the dashboard graphs the app\'s target group and its services by name, and shows every alarm', () => {
-    const { template } = templates({ ...exampleApp, monitoring: { ...exampleApp.monitoring, dashboard: true } });
+    const template = variants.dashboard;
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard', { Properties: { DashboardName: 'slipway-example' } }));
     expect(dashboards).toHaveLength(1);
     const parts = dashboards[0].Properties.DashboardBody['Fn::Join'][1] as unknown[];
@@ -171,15 +175,14 @@ describe('AppMonitoring in the example app stack', () => {
   });
 
   test('cdk-nag AwsSolutions: no unsuppressed findings', () => {
-    const { stack } = synth();
-    const report = new AwsSolutionsChecks(stack).validateScope(stack);
-    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    // Checked once per run on the example app's stacks (test/helpers/example-stacks.ts).
+    expect(exampleNagFindings().app).toEqual([]);
   });
 });
 
 describe('AppMonitoring from the config', () => {
   test('monitoring.emails subscribe to the cluster\'s alerts topic, filtered on the message body: the app\'s failures and its own alarms by name', () => {
-    const { template } = templates(appWith({ monitoring: { emails: ['oncall@example.com', 'lead@example.com'] } }));
+    const template = variants.emails;
     const alarmNames = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string);
     for (const email of ['oncall@example.com', 'lead@example.com']) {
       template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -193,19 +196,19 @@ describe('AppMonitoring from the config', () => {
   });
 
   test('a non-production app gets no alarm unless monitoring.alarms is set; its subscribers still get its pipeline failures', () => {
-    const { template } = templates(appWith({ production: false, monitoring: { emails: ['dev@example.com'] } }));
+    const template = variants.nonProductionEmails;
     template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
     template.hasResourceProperties('AWS::SNS::Subscription', { FilterPolicy: { detail: { app: ['example'] } } });
-    const { template: optedIn } = templates(appWith({ production: false, monitoring: { alarms: true } }));
+    const optedIn = variants.nonProductionAlarms;
     expect(Object.keys(optedIn.findResources('AWS::CloudWatch::Alarm')).length).toBe(10);
   });
 
   test('a production app may turn its alarms off', () => {
-    templates(appWith({ monitoring: { alarms: false } })).template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    variants.alarmsOff.resourceCountIs('AWS::CloudWatch::Alarm', 0);
   });
 
   test('thresholds and periods come from monitoring', () => {
-    const { template } = templates(appWith({ monitoring: { http5xxRatePercent: 1, targetResponseTimeSeconds: 0.5, cpuPercent: 70, periodSeconds: 300, evaluationPeriods: 2, tasksBelowDesiredMinutes: 30 } }));
+    const template = variants.thresholds;
     expect(alarm(template, 'http-5xx-rate')).toMatchObject({ Threshold: 1, EvaluationPeriods: 2 });
     expect(alarm(template, 'response-time')).toMatchObject({ Threshold: 0.5, Period: 300, EvaluationPeriods: 2 });
     expect(alarm(template, 'web-cpu')).toMatchObject({ Threshold: 70 });
@@ -214,15 +217,15 @@ describe('AppMonitoring from the config', () => {
   });
 
   test('domain/alerts.ts names exactly the alarms the stack creates (the CLI finds an app\'s alarms by these names)', () => {
-    for (const processes of [{ web: { port: 3000 }, worker: {} }, { worker: {} }, { web: { port: 3000 } }]) {
-      const { template } = templates(appWith({ processes }));
+    for (const [variant, processes] of Object.entries(PROCESS_SETS)) {
+      const template = variants[variant as keyof typeof PROCESS_SETS];
       const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string).sort();
       expect(names).toEqual(appAlarmKeys(Object.keys(processes)).map((k) => appAlarmName('slipway', 'example', k)).sort());
     }
   });
 
   test('an app without a web process has no load-balancer alarms', () => {
-    const { template } = templates(appWith({ processes: { worker: {} } }));
+    const template = variants.workerOnly;
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string);
     expect(names.filter((n) => /5xx|response-time|unhealthy/.test(n))).toEqual([]);
     expect(names).toContain('slipway-example-worker-cpu');
@@ -239,20 +242,20 @@ describe('scale-to-zero schedule in the settings record', () => {
   }
 
   test('a production app has no schedule', () => {
-    expect(settingsOf(templates(appWith({})).template)).not.toHaveProperty('scaleToZero');
+    expect(settingsOf(variants.production)).not.toHaveProperty('scaleToZero');
   });
 
   test('a non-production app gets the default schedule', () => {
-    expect(settingsOf(templates(appWith({ production: false })).template).scaleToZero).toEqual({ timeZone: 'UTC', days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], stopAt: '18:00', startAt: '08:00' });
+    expect(settingsOf(variants.nonProduction).scaleToZero).toEqual({ timeZone: 'UTC', days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], stopAt: '18:00', startAt: '08:00' });
   });
 
   test('a non-production app gets its configured schedule', () => {
-    const settings = settingsOf(templates(appWith({ production: false, scaleToZero: { timeZone: 'Europe/Paris', stopAt: '20:00' } })).template);
+    const settings = settingsOf(variants.parisSchedule);
     expect(settings.scaleToZero).toEqual({ timeZone: 'Europe/Paris', days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], stopAt: '20:00', startAt: '08:00' });
   });
 
   test('a non-production app with scaleToZero.enabled false has no schedule', () => {
-    expect(settingsOf(templates(appWith({ production: false, scaleToZero: { enabled: false } })).template)).not.toHaveProperty('scaleToZero');
+    expect(settingsOf(variants.scheduleOff)).not.toHaveProperty('scaleToZero');
   });
 });
 
@@ -278,7 +281,9 @@ describe('ClusterMonitoring: the alerts every app of the cluster shares', () => 
   let failureRules: { name: string; pattern: Record<string, unknown>; template: string; paths: Record<string, string> }[];
 
   beforeAll(() => {
-    ({ cluster } = templates(appWith({})));
+    // The example config's cluster stack, as the example app's synthesis gives it (shared per run): what
+    // these tests read is the cluster's own, the same for every app on it.
+    ({ cluster } = synthesizeApp());
     failureRules = Object.values(cluster.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['slipway'] } } }))
       .filter((r) => r.Properties.Targets[0].InputTransformer)
       .map((r) => ({ name: r.Properties.Name, pattern: r.Properties.EventPattern, template: r.Properties.Targets[0].InputTransformer.InputTemplate, paths: r.Properties.Targets[0].InputTransformer.InputPathsMap }));

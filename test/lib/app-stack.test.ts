@@ -3,17 +3,16 @@ import * as path from 'node:path';
 import { Token } from 'aws-cdk-lib';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { appSettingsSchema } from '../../functions/shared/settings';
 import { loadDeploymentConfig, type AppConfig, type DeploymentConfig } from '../../lib/deployment-config';
 import { buildAppSettings, type AppSettingsSources } from '../../lib/app-settings';
 import { settingsSizeEstimate, settingsTier, STANDARD_PARAMETER_MAX_BYTES } from '../../lib/settings-tier';
-import { AppStack } from '../../lib/stacks/app-stack';
+import { AppStack, type AppStackProps } from '../../lib/stacks/app-stack';
 import { listenerPriority } from '../../lib/constructs/app-load-balancing';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { actionsOf, PIPELINE_STAR_ACTIONS, resourcesOf, unexpectedStarActions, type Statement } from './iam';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
-import { synthesizeApp } from '../helpers/example-stacks';
+import { exampleNagFindings, stackTestApp, synthesizeApp, synthesizeApps } from '../helpers/example-stacks';
 
 
 const config: DeploymentConfig = loadDeploymentConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
@@ -21,16 +20,39 @@ const exampleApp = config.apps.find((a) => a.name === 'example')!;
 
 const render = (v: unknown): string => JSON.stringify(v).replace(/\\"/g, '"');
 
-function synth(app: AppConfig = exampleApp, extra: Partial<{ listenerPriority: number }> = {}) {
-  // No esbuild in stack tests: NodejsFunction skips bundling for stacks not listed here.
-  const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
-  // As bin/slipway-app.ts does: the database stack the app's config names.
-  const dbConfig = config.databases.find((d) => d.name === app.database);
-  const databaseStack = dbConfig ? new DatabaseStack(cdkApp, `Slipway-Database-${dbConfig.name}`, { prefix: config.prefix, config: dbConfig, cluster }) : undefined;
-  const stack = new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, ...(databaseStack ? { database: databaseStack.endpoint } : {}), ...extra });
-  return { stack, template: Template.fromStack(stack), cdkApp, databaseStack };
+/**
+ * The example config's cluster stack and the database stack the example app names, in one CDK app, for
+ * the app stacks the tests expect to be refused while they are built: built once, each refused stack
+ * under a construct ID of its own (a refused stack stays in the app, half built). Nothing synthesizes it.
+ */
+let forRefusals: { cdkApp: App; cluster: ClusterStack; databaseStack: DatabaseStack } | undefined;
+let refusedStacks = 0;
+
+function stacksForRefusals() {
+  if (!forRefusals) {
+    const cdkApp = stackTestApp();
+    const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
+    const databaseStack = new DatabaseStack(cdkApp, `Slipway-Database-${exampleApp.database}`, { prefix: config.prefix, config: config.databases.find((d) => d.name === exampleApp.database)!, cluster });
+    forRefusals = { cdkApp, cluster, databaseStack };
+  }
+  return forRefusals;
 }
+
+/** Builds the app stack of `app` as bin/slipway-app.ts does (with the database stack its config names), beside {@link stacksForRefusals}. */
+function refusedAppStack(app: AppConfig, props: Partial<AppStackProps> = {}): AppStack {
+  const { cdkApp, cluster, databaseStack } = stacksForRefusals();
+  refusedStacks += 1;
+  return new AppStack(cdkApp, `Refused-${refusedStacks}`, { stackName: `Slipway-App-${app.name}`, prefix: config.prefix, app, cluster, ...(app.database ? { database: databaseStack.endpoint } : {}), ...props });
+}
+
+/** The variants of the example app whose templates the tests read, synthesized together (test/helpers/example-stacks.ts), on first use. */
+const VARIANTS = {
+  destroyingDatabase: { ...exampleApp, databaseRemovalPolicy: 'destroy' },
+  withoutDatabase: { ...exampleApp, database: undefined },
+  workerOnly: { ...exampleApp, name: 'jobs', releaseCommand: undefined, processes: { worker: exampleApp.processes.worker }, database: undefined },
+} satisfies Record<string, AppConfig>;
+let synthesizedVariants: Record<keyof typeof VARIANTS, Template> | undefined;
+const variant = (name: keyof typeof VARIANTS): Template => (synthesizedVariants ??= synthesizeApps(VARIANTS))[name];
 
 /** The settings parameter's JSON (a Fn::Join) with every CloudFormation token replaced by `<token>`. */
 function settingsOf(template: Template) {
@@ -287,19 +309,14 @@ describe('AppStack (example app)', () => {
   });
 
   test('cdk-nag AwsSolutions: no unsuppressed findings', () => {
-    // cdk-nag walks the constructs: this test builds its own stack.
-    const { stack } = synth();
-    const report = new AwsSolutionsChecks(stack).validateScope(stack);
-    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    // Checked once per run on the example app's stacks (test/helpers/example-stacks.ts).
+    expect(exampleNagFindings().app).toEqual([]);
   });
 });
 
 describe('AppStack with a database (the example app names database "main")', () => {
   let template: Template;
   let database: Template;
-  /** The CDK app and database stack, built only for the tests that need the construct objects. */
-  let built: { cdkApp: App; databaseStack: DatabaseStack } | undefined;
-  const objects = () => (built ??= synth() as { cdkApp: App; databaseStack: DatabaseStack });
 
   beforeAll(() => {
     ({ app: template, database } = synthesizeApp() as { app: Template; database: Template });
@@ -315,7 +332,7 @@ describe('AppStack with a database (the example app names database "main")', () 
   });
 
   test('databaseRemovalPolicy "destroy" in the config makes the delete drop them', () => {
-    const { app: destroying } = synthesizeApp({ ...exampleApp, databaseRemovalPolicy: 'destroy' });
+    const destroying = variant('destroyingDatabase');
     destroying.hasResourceProperties('Custom::SlipwayAppDatabase', { Database: 'example', RemovalPolicy: 'destroy' });
   });
 
@@ -368,21 +385,18 @@ describe('AppStack with a database (the example app names database "main")', () 
   });
 
   test('references go one way (app stack -> database stack), so the whole app synthesizes offline', () => {
-    const { cdkApp, databaseStack } = objects();
-    const assembly = cdkApp.synth();
-    const imports = JSON.stringify(assembly.getStackByName(databaseStack.stackName).template).match(/"Fn::ImportValue":"[^":]+/g) ?? [];
+    const { appDependencies } = synthesizeApp();
+    const imports = JSON.stringify(database.toJSON()).match(/"Fn::ImportValue":"[^":]+/g) ?? [];
     expect([...new Set(imports)]).toEqual(['"Fn::ImportValue":"Slipway-Cluster-production']);
-    expect(assembly.getStackByName('Slipway-App-example').dependencies.map((d) => d.id)).toEqual(expect.arrayContaining(['Slipway-Database-main']));
+    expect(appDependencies).toEqual(expect.arrayContaining(['Slipway-Database-main']));
   });
 
   test('cdk-nag AwsSolutions: the database stack stays clean with an app attached', () => {
-    const { databaseStack } = objects();
-    const report = new AwsSolutionsChecks(databaseStack).validateScope(databaseStack);
-    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+    expect(exampleNagFindings().database).toEqual([]);
   });
 
   test('an app without a database gets none of it', () => {
-    const { app: plain } = synthesizeApp({ ...exampleApp, database: undefined });
+    const plain = variant('withoutDatabase');
     plain.resourceCountIs('Custom::SlipwayAppDatabase', 0);
     expect(Object.values(plain.findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name)).toEqual(['/slipway/apps/example/settings']);
     expect(JSON.stringify(plain.toJSON())).not.toContain('rds-db:connect');
@@ -391,31 +405,27 @@ describe('AppStack with a database (the example app names database "main")', () 
   });
 
   test('a config naming a database without the database stack passed is refused', () => {
-    const cdkApp2 = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const cluster = new ClusterStack(cdkApp2, 'C', { prefix: config.prefix, config: config.clusters[0] });
-    expect(() => new AppStack(cdkApp2, 'A', { prefix: config.prefix, app: exampleApp, cluster })).toThrow(
+    expect(() => refusedAppStack(exampleApp, { database: undefined })).toThrow(
       'app "example": the config names database "main", but no database stack endpoint was passed (AppStackProps.database)',
     );
   });
 
   test('a database stack passed for an app whose config names another (or none) is refused', () => {
-    const { cdkApp, databaseStack } = objects();
-    expect(() => new AppStack(cdkApp, 'Slipway-App-docs2', { prefix: config.prefix, app: { ...exampleApp, name: 'docs2', database: undefined }, cluster: cdkApp.node.findChild('Slipway-Cluster-production') as ClusterStack, database: databaseStack.endpoint })).toThrow(
+    expect(() => refusedAppStack({ ...exampleApp, name: 'docs2', database: undefined }, { database: stacksForRefusals().databaseStack.endpoint })).toThrow(
       'app "docs2": a database stack endpoint ("main") was passed, but the config names no database',
     );
   });
 
   test('an app whose database name would be reserved or the admin user is refused at synth', () => {
-    expect(() => synth({ ...exampleApp, name: 'postgres' })).toThrow('AppDatabase app "postgres": its database would be named "postgres", but database name "postgres" is reserved by PostgreSQL or RDS; choose another name; rename the app');
-    expect(() => synth({ ...exampleApp, name: 'rds-tools' })).toThrow(/AppDatabase app "rds-tools": its database would be named "rds_tools", but .* starts with "rds_"/);
-    expect(() => synth({ ...exampleApp, name: 'slipway-admin' })).toThrow('AppDatabase app "slipway-admin": its role would be "slipway_admin", the cluster\'s admin user; rename the app');
+    expect(() => refusedAppStack({ ...exampleApp, name: 'postgres' })).toThrow('AppDatabase app "postgres": its database would be named "postgres", but database name "postgres" is reserved by PostgreSQL or RDS; choose another name; rename the app');
+    expect(() => refusedAppStack({ ...exampleApp, name: 'rds-tools' })).toThrow(/AppDatabase app "rds-tools": its database would be named "rds_tools", but .* starts with "rds_"/);
+    expect(() => refusedAppStack({ ...exampleApp, name: 'slipway-admin' })).toThrow('AppDatabase app "slipway-admin": its role would be "slipway_admin", the cluster\'s admin user; rename the app');
   });
 });
 
 describe('AppStack variants', () => {
   test('an app without a web process gets no target group or listener rule', () => {
-    const worker: AppConfig = { ...exampleApp, name: 'jobs', releaseCommand: undefined, processes: { worker: exampleApp.processes.worker }, database: undefined };
-    const { app: template } = synthesizeApp(worker);
+    const template = variant('workerOnly');
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 0);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
     template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
@@ -423,15 +433,15 @@ describe('AppStack variants', () => {
 
   test('a web process without a port is refused with the key named', () => {
     const noPort: AppConfig = { ...exampleApp, processes: { web: { ...exampleApp.processes.web, port: undefined } } };
-    expect(() => synth(noPort)).toThrow('app "example": processes.web.port is required (the web process is attached to the load balancer)');
+    expect(() => refusedAppStack(noPort)).toThrow('app "example": processes.web.port is required (the web process is attached to the load balancer)');
   });
 
   test('a log retention CloudWatch does not offer is refused', () => {
-    expect(() => synth({ ...exampleApp, logRetentionDays: 2 })).toThrow(/app "example": logRetentionDays 2 is not a CloudWatch Logs retention/);
+    expect(() => refusedAppStack({ ...exampleApp, logRetentionDays: 2 })).toThrow(/app "example": logRetentionDays 2 is not a CloudWatch Logs retention/);
   });
 
   test('an explicit listener priority out of range is refused', () => {
-    expect(() => synth(exampleApp, { listenerPriority: 0 })).toThrow('app "example": listenerPriority must be an integer from 1 to 50000, got 0');
+    expect(() => refusedAppStack(exampleApp, { listenerPriority: 0 })).toThrow('app "example": listenerPriority must be an integer from 1 to 50000, got 0');
   });
 });
 
@@ -534,26 +544,36 @@ describe('buildAppSettings', () => {
 });
 
 describe('apps add nothing to the shared stacks', () => {
-  /** The cluster stack's template (and the account's) with the given apps of the example config deployed on it. */
-  function sharedTemplates(apps: AppConfig[]) {
-    const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  type ClusterTemplate = { Resources: Record<string, unknown>; Outputs?: Record<string, unknown> };
+  const clusterTemplates = new Map<string, ClusterTemplate>();
+
+  /** The cluster stack's template with the given apps of the example config deployed on it (each set synthesized once in this file). */
+  function sharedTemplates(apps: AppConfig[]): ClusterTemplate {
+    const key = JSON.stringify(apps);
+    if (!clusterTemplates.has(key)) clusterTemplates.set(key, synthesizeCluster(apps));
+    return clusterTemplates.get(key)!;
+  }
+
+  function synthesizeCluster(apps: AppConfig[]): ClusterTemplate {
+    const cdkApp = stackTestApp();
     const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
     for (const app of apps) new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app: { ...app, database: undefined }, cluster });
-    return Template.fromStack(cluster).toJSON() as { Resources: Record<string, unknown>; Outputs?: Record<string, unknown> };
+    return Template.fromStack(cluster).toJSON() as ClusterTemplate;
   }
   const docs = config.apps.find((a) => a.name === 'docs')!;
   const other: AppConfig = { ...docs, name: 'other', hostname: 'other.apps.example.com' };
 
   test('a second app using the database changes nothing in the database stack: no security-group rule, no export', () => {
     const databaseTemplate = (apps: AppConfig[]) => {
-      const cdkApp = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const cdkApp = stackTestApp();
       const cluster = new ClusterStack(cdkApp, 'Slipway-Cluster-production', { prefix: config.prefix, config: config.clusters[0] });
       const db = new DatabaseStack(cdkApp, 'Slipway-Database-main', { prefix: config.prefix, config: config.databases[0], cluster });
       for (const app of apps) new AppStack(cdkApp, `Slipway-App-${app.name}`, { prefix: config.prefix, app, cluster, database: db.endpoint });
       return Template.fromStack(db).toJSON();
     };
     const second: AppConfig = { ...exampleApp, name: 'shop', hostname: 'shop.apps.example.com' };
-    expect(databaseTemplate([exampleApp, second])).toEqual(databaseTemplate([exampleApp]));
+    // With the example app alone, it is the database stack every suite reads (test/helpers/example-stacks.ts).
+    expect(databaseTemplate([exampleApp, second])).toEqual(synthesizeApp().database!.toJSON());
   });
 
   test('a second app changes nothing in the cluster stack: not a resource, not an export', () => {

@@ -1,17 +1,21 @@
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { clusterConfigSchema, type ClusterConfig } from '../../lib/deployment-config';
 import { ClusterConfigError, ClusterStack } from '../../lib/stacks/cluster-stack';
+import { stackTestApp } from '../helpers/example-stacks';
 
-/** Builds a cluster stack from a raw cluster config, validated as `cdk synth` would. */
-function build(raw: unknown): { stack: ClusterStack; template: Template } {
-  // No esbuild in stack tests: NodejsFunction skips bundling for stacks not listed here.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+/** Builds a cluster stack from a raw cluster config, validated as `cdk synth` would; synthesized when its template is first read. */
+function build(raw: unknown): { stack: ClusterStack; readonly template: Template } {
+  const app = stackTestApp();
   const config: ClusterConfig = clusterConfigSchema.parse(raw);
   const stack = new ClusterStack(app, 'Cluster', { prefix: 'slipway', config });
-  return { stack, template: Template.fromStack(stack) };
+  return {
+    stack,
+    get template() {
+      return Template.fromStack(stack);
+    },
+  };
 }
 
 /** cdk-nag AwsSolutions findings left after the stack's acknowledgements, as `rule: paths`. */

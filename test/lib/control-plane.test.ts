@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -9,12 +9,12 @@ import { ControlPlane, STATE_MACHINES_DIR, type ControlPlaneProps } from '../../
 import { TAG_CONTROL_PLANE } from '../../domain';
 import { aslPlaceholders, CONTROL_PLANE_ENV, executionStatusEventPattern, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS } from '../../domain';
 import { actionsOf, PIPELINE_STAR_ACTIONS, resourcesOf, unexpectedStarActions, type Statement } from './iam';
+import { stackTestApp } from '../helpers/example-stacks';
 
 /** The control plane a cluster shares among its apps (issue 16): lib/constructs/control-plane.ts. */
 
 function newStack(): Stack {
-  // No esbuild in stack tests: NodejsFunction skips bundling for stacks not listed here.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = stackTestApp();
   return new Stack(app, 'ControlPlaneTest');
 }
 

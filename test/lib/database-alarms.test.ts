@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,10 +7,11 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { databaseConfigSchema } from '../../lib/deployment-config';
 import { DatabaseStack } from '../../lib/stacks/database-stack';
 import type { ClusterResources } from '../../lib/stacks/cluster-resources';
+import { stackTestApp } from '../helpers/example-stacks';
 
 /** A database stack in a minimal cluster (VPC with isolated subnets, ECS cluster, load balancer). */
 function synth(config: Record<string, unknown> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = stackTestApp();
   const env = { account: '123456789012', region: 'eu-west-1' };
   const base = new Stack(app, 'ClusterStack', { env });
   const vpc = new ec2.Vpc(base, 'Vpc', {

@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -8,10 +8,11 @@ import { databaseConfigSchema, type DatabaseConfig } from '../../lib/deployment-
 import { AppDatabase } from '../../lib/constructs/app-database';
 import { DatabaseStack, ADMIN_USER } from '../../lib/stacks/database-stack';
 import type { ClusterResources } from '../../lib/stacks/cluster-resources';
+import { stackTestApp } from '../helpers/example-stacks';
 
 /** A minimal cluster stack: a 3-AZ VPC (public + private isolated subnets) and an ECS cluster. */
 function makeApp(config: Partial<DatabaseConfig> = {}, nat = false) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = stackTestApp();
   const env = { account: '123456789012', region: 'eu-west-1' };
   const base = new Stack(app, 'ClusterStack', { env });
   const vpc = new ec2.Vpc(base, 'Vpc', {
@@ -40,8 +41,11 @@ function makeApp(config: Partial<DatabaseConfig> = {}, nat = false) {
   return { app, stack, vpc, get template() { return Template.fromStack(stack); } };
 }
 
+/** The database stack with the default config, built and synthesized once for the tests that read it. */
+const standard = makeApp();
+
 describe('DatabaseStack', () => {
-  const { stack, template } = makeApp();
+  const { stack, template } = standard;
 
   test('Aurora PostgreSQL 17, encrypted, IAM auth, deletion protection and a snapshot on removal', () => {
     template.hasResource('AWS::RDS::DBCluster', {
@@ -131,7 +135,7 @@ describe('DatabaseStack options', () => {
   });
 
   test('isolated subnets: the manager\'s HTTPS stays in the VPC, to the Secrets Manager endpoint', () => {
-    makeApp().template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+    standard.template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('^Slipway database manager'),
       SecurityGroupEgress: [Match.objectLike({ CidrIp: { 'Fn::ImportValue': Match.stringLikeRegexp('CidrBlock') }, FromPort: 443, ToPort: 443 })],
     });
@@ -145,11 +149,22 @@ describe('DatabaseStack options', () => {
 });
 
 describe('AppDatabase', () => {
-  function appStack(removalPolicy?: RemovalPolicy) {
-    const { app, stack } = makeApp();
-    const appStack = new Stack(app, 'AppStack', { env: { account: '123456789012', region: 'eu-west-1' } });
-    new AppDatabase(appStack, 'Db', { prefix: 'slipway', app: 'my-shop', database: stack.endpoint, ...(removalPolicy ? { removalPolicy } : {}) });
-    return Template.fromStack(appStack);
+  /** An app stack with the AppDatabase of app my-shop, by removal policy (the default, and DESTROY): both beside one database stack, synthesized once. */
+  let appStacks: { byDefault: Template; destroy: Template } | undefined;
+
+  function appStack(removalPolicy?: RemovalPolicy.DESTROY): Template {
+    if (!appStacks) {
+      const { app, stack } = makeApp();
+      const withDatabase = (id: string, policy?: RemovalPolicy) => {
+        const appStack = new Stack(app, id, { env: { account: '123456789012', region: 'eu-west-1' } });
+        new AppDatabase(appStack, 'Db', { prefix: 'slipway', app: 'my-shop', database: stack.endpoint, ...(policy ? { removalPolicy: policy } : {}) });
+        return appStack;
+      };
+      const byDefault = withDatabase('AppStack');
+      const destroy = withDatabase('DestroyingAppStack', RemovalPolicy.DESTROY);
+      appStacks = { byDefault: Template.fromStack(byDefault), destroy: Template.fromStack(destroy) };
+    }
+    return removalPolicy ? appStacks.destroy : appStacks.byDefault;
   }
 
   test('asks the manager for database and role my_shop, kept on delete by default', () => {

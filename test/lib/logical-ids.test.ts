@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadDeploymentConfig } from '../../lib/deployment-config';
 import { addSlipwayStacks } from '../../lib/stacks/slipway-stacks';
 import recorded from '../fixtures/logical-ids.json';
+import { stackTestApp } from '../helpers/example-stacks';
 
 /**
  * The migration guarantee: every stack of the example config keeps the logical IDs (and types) of its
@@ -14,8 +14,8 @@ import recorded from '../fixtures/logical-ids.json';
  */
 describe('logical IDs of the example config', () => {
   const config = loadDeploymentConfig(path.join(__dirname, '..', '..', 'config', 'example.json'));
-  // No esbuild: NodejsFunction skips bundling for stacks not listed here (bundling never changes an ID).
-  const stacks = addSlipwayStacks(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), config);
+  // No bundling (it never changes an ID), no tree metadata: test/helpers/example-stacks.ts.
+  const stacks = addSlipwayStacks(stackTestApp(), config);
   const all = [stacks.account, ...stacks.clusters.values(), ...stacks.databases.values(), ...stacks.apps.values()];
   const { _comment, ...expected } = recorded as Record<string, unknown>;
 
