@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { rdsData, secretsManager } from './clients';
-import { driverFromEnv, passwordStoreFromEnv } from './config';
+import { driverFromEnv, passwordStoreFromEnv } from './environment';
 import { handleCustomResource, isCustomResourceEvent, type CustomResourceResponse } from './custom-resource';
 import { DatabaseManagerError } from './errors';
 import { DatabaseManager, type ManagerResult } from './manager';

@@ -16,7 +16,7 @@ export async function runLocal(event: Record<string, unknown>): Promise<Outcome>
   // Loaded here, not with every `slipway` command (start-up time).
   // require, not import(): tsx's CommonJS loader and the bundle both resolve it.
   const { secretsManager } = require('../../functions/database-manager/clients') as typeof import('../../functions/database-manager/clients');
-  const { passwordStoreFromEnv } = require('../../functions/database-manager/config') as typeof import('../../functions/database-manager/config');
+  const { passwordStoreFromEnv } = require('../../functions/database-manager/environment') as typeof import('../../functions/database-manager/environment');
   const { PgDriver } = require('../../functions/database-manager/driver-pg') as typeof import('../../functions/database-manager/driver-pg');
   const { DatabaseManager } = require('../../functions/database-manager/manager') as typeof import('../../functions/database-manager/manager');
   const driver = new PgDriver({ connection: {} });

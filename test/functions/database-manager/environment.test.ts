@@ -3,7 +3,7 @@ import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Signer } from '@aws-sdk/rds-signer';
 import { mockClient } from 'aws-sdk-client-mock';
-import { driverFromEnv, passwordStoreFromEnv, pgConnectionFromEnv, readAdminSecret } from '../../../functions/database-manager/config';
+import { driverFromEnv, passwordStoreFromEnv, pgConnectionFromEnv, readAdminSecret } from '../../../functions/database-manager/environment';
 import type { PgConnection } from '../../../functions/database-manager/driver-pg';
 
 jest.mock('@aws-sdk/rds-signer', () => ({

@@ -1,5 +1,5 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { pgConnectionFromEnv } from '../../../functions/database-manager/config';
+import { pgConnectionFromEnv } from '../../../functions/database-manager/environment';
 
 // A Lambda runtime (or a machine) without @aws-sdk/rds-signer.
 jest.mock('@aws-sdk/rds-signer', () => {
