@@ -16,10 +16,10 @@ module.exports = {
       },
     ],
   },
-  // asl-validator compiles its schemas on every call; the tests load it through a wrapper that remembers
-  // each definition's result for the test file, and each accepted one for the run (test/helpers/asl-validator.ts).
+  // asl-validator compiles its schemas on every call; the tests load it through a wrapper that compiles
+  // them once per test file (test/helpers/asl-validator.ts).
   moduleNameMapper: { '^asl-validator$': '<rootDir>/test/helpers/asl-validator.ts' },
-  // Per-run folders: the PostgreSQL template cluster later servers copy, the definitions asl-validator accepted.
+  // Per-run folders: the PostgreSQL template cluster later servers copy, the templates synthesized once.
   globalSetup: '<rootDir>/test/helpers/jest-global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/jest-global-teardown.ts',
   setupFiles: ['<rootDir>/lib/local/polyfills.ts', '<rootDir>/lib/local/quiet.ts', '<rootDir>/test/helpers/jest-env.ts'],

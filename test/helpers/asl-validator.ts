@@ -1,18 +1,11 @@
-import { ACCEPTED_ENV, RunCache } from './run-folders';
-
 /**
  * asl-validator as the tests load it (jest.config.js maps the module `asl-validator` here): the real
- * validator, with each result remembered for the rest of the test file, and each definition it accepts
- * remembered for the rest of the jest run (in the folder named by `ACCEPTED_ENV`, which
- * test/helpers/jest-global-setup.ts makes), so every worker's later test files skip it too.
+ * validator, with its JSON schema compiled once per test file instead of once per call.
  *
- * Why: asl-validator builds a new Ajv instance and compiles all its JSON schemas on every call, and
- * aws-local-stepfunctions calls it for every `new StateMachine(...)`, so a local run validated the same
- * few definitions again for every execution; that compiling was most of the state machine tests' time.
- *
- * The validator is a function of the definition and the options, so the first result for a given pair is
- * the answer for every later call. It also adds a default `QueryLanguage` to each state of the
- * definition it is given; a remembered answer makes the same additions, so callers see the same object.
+ * Why: asl-validator builds a new Ajv instance and compiles all its JSON schemas on every call (hundreds
+ * of ms). The local runner calls it, through aws-local-stepfunctions, only for a definition it has not
+ * accepted before (lib/local/accepted-definitions.ts); the test files that validate definitions
+ * themselves (asl-valid.test.ts, the bench's polling definition) call it directly.
  */
 type Result = { isValid: boolean; errors: unknown[]; errorsText: (separator?: string) => string };
 type Validator = (definition: unknown, options?: unknown) => Result;
@@ -57,38 +50,4 @@ function validate(definition: unknown, options?: unknown): Result {
   }
 }
 
-const remembered = new Map<string, { result: Result; validated: string }>();
-
-/** Writes every property of `source` into `target`, recursing where both hold an object. */
-function copyInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(source)) {
-    const current = target[key];
-    if (value !== null && typeof value === 'object' && current !== null && typeof current === 'object') {
-      copyInto(current as Record<string, unknown>, value as Record<string, unknown>);
-    } else {
-      target[key] = value;
-    }
-  }
-}
-
-/** The definitions accepted by earlier test files of this run, as validated. */
-const accepted = new RunCache<string>(ACCEPTED_ENV);
-const ACCEPTED: Result = { isValid: true, errors: [], errorsText: () => '' };
-
-function rememberingValidator(definition: unknown, options?: unknown): Result {
-  const key = JSON.stringify([definition, options ?? null]);
-  const earlier = remembered.has(key) ? undefined : accepted.get(key);
-  const known = remembered.get(key) ?? (earlier === undefined ? undefined : { result: ACCEPTED, validated: earlier });
-  if (known) {
-    remembered.set(key, known);
-    if (definition !== null && typeof definition === 'object') copyInto(definition as Record<string, unknown>, JSON.parse(known.validated) as Record<string, unknown>);
-    return known.result;
-  }
-  const result = validate(definition, options);
-  const validated = JSON.stringify(definition);
-  remembered.set(key, { result, validated });
-  if (result.isValid) accepted.set(key, validated);
-  return result;
-}
-
-export = rememberingValidator;
+export = validate;

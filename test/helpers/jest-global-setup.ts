@@ -1,14 +1,13 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ACCEPTED_ENV, SYNTH_ENV } from './run-folders';
+import { SYNTH_ENV } from './run-folders';
 import { serverParentDir, TEMPLATES_ENV } from './postgres';
 import { refreshCliBundle } from './cli-bundle';
 
 /**
- * jest globalSetup: a folder for the run's PostgreSQL template cluster (test/helpers/postgres.ts), one
- * for the state machine definitions asl-validator accepted (test/helpers/asl-validator.ts), and one for
- * the templates test/helpers/example-stacks.ts synthesized. Only the folders: the first test file that
+ * jest globalSetup: a folder for the run's PostgreSQL template cluster (test/helpers/postgres.ts), and one
+ * for the templates test/helpers/example-stacks.ts synthesized. Only the folders: the first test file that
  * needs one fills it, so a run without such tests pays nothing.
  * The workers inherit the variables; jest-global-teardown.ts removes the folders.
  * Also rebuilds the CLI bundle when a source file is newer than it (test/helpers/cli-bundle.ts), so the
@@ -19,7 +18,6 @@ export default function globalSetup(): void {
   // The server's OS user (postgres, when the tests run as root) builds and reads the template in here.
   chmodSync(dir, 0o755);
   process.env[TEMPLATES_ENV] = dir;
-  process.env[ACCEPTED_ENV] = mkdtempSync(join(tmpdir(), 'slipway-asl-accepted-'));
   process.env[SYNTH_ENV] = mkdtempSync(join(tmpdir(), 'slipway-synthesized-'));
   refreshCliBundle();
 }

@@ -4,12 +4,6 @@ import { join } from 'node:path';
 
 /**
  * Names the folder (made by jest-global-setup.ts, removed by jest-global-teardown.ts) where
- * test/helpers/asl-validator.ts keeps the state machine definitions asl-validator accepted in this run.
- */
-export const ACCEPTED_ENV = 'SLIPWAY_ASL_ACCEPTED';
-
-/**
- * Names the folder (made by jest-global-setup.ts, removed by jest-global-teardown.ts) where
  * test/helpers/example-stacks.ts keeps the templates it synthesized in this run (and what cdk-nag found in
  * the example app's stacks).
  */
