@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, QueryCommand, type AttributeValue, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type DescribeExecutionCommandOutput, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -334,27 +334,30 @@ export function checkBuildKey(build: string): string {
 }
 
 
+/** The items of a Query on the app's table, a page at a time, until the last page or the caller stops. */
+export async function* queryPages(clients: OpsClients, target: AppTarget, query: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): AsyncGenerator<Record<string, AttributeValue>[]> {
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await aws(`DynamoDB Query on ${target.tableName}`, () => clients.dynamodb.send(new QueryCommand({ ...query, TableName: target.tableName, ExclusiveStartKey: startKey })));
+    yield page.Items ?? [];
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
 /** The most recent builds, newest first. */
 export async function recentBuilds(clients: OpsClients, target: AppTarget, limit: number, options: { before?: string; releasedOnly?: boolean } = {}): Promise<BuildRecord[]> {
   const builds: BuildRecord[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await aws(`DynamoDB Query on ${target.tableName}`, () =>
-      clients.dynamodb.send(
-        new QueryCommand({
-          TableName: target.tableName,
-          KeyConditionExpression: options.before ? 'pk = :pk AND sk < :before' : 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: BUILD_PK }, ...(options.before ? { ':before': { S: options.before } } : {}) },
-          ...(options.releasedOnly ? { FilterExpression: 'attribute_exists(releasedAt)' } : {}),
-          ScanIndexForward: false,
-          Limit: options.releasedOnly ? Math.max(limit, 25) : limit,
-          ExclusiveStartKey: startKey,
-        }),
-      ),
-    );
-    builds.push(...(page.Items ?? []).map(readBuildRecord));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && builds.length < limit);
+  const query = {
+    KeyConditionExpression: options.before ? 'pk = :pk AND sk < :before' : 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': { S: BUILD_PK }, ...(options.before ? { ':before': { S: options.before } } : {}) },
+    ...(options.releasedOnly ? { FilterExpression: 'attribute_exists(releasedAt)' } : {}),
+    ScanIndexForward: false,
+    Limit: options.releasedOnly ? Math.max(limit, 25) : limit,
+  };
+  for await (const items of queryPages(clients, target, query)) {
+    builds.push(...items.map(readBuildRecord));
+    if (builds.length >= limit) break;
+  }
   return builds.slice(0, limit);
 }
 

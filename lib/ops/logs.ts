@@ -1,4 +1,3 @@
-import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DescribeLogStreamsCommand, FilterLogEventsCommand, GetLogEventsCommand, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import type { AppSettings } from '../../functions/shared/settings';
@@ -6,7 +5,7 @@ import { checkProcessName } from './names';
 import { pipelineExecutionName } from '../../domain/names';
 import { BUILD_PK, readBuildRecord, type BuildRecord } from '../../domain/table';
 import { UsageError } from '../cli/errors';
-import { aws, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, type AppTarget, type LocateOptions, type OpsClients } from './aws';
+import { aws, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, queryPages, type AppTarget, type LocateOptions, type OpsClients } from './aws';
 import type { Clock } from './commands';
 import type { LogEvent, LogsOutput } from './schemas';
 import { escapeForTerminal } from './terminal';
@@ -141,30 +140,23 @@ async function buildWindow(clients: OpsClients, target: AppTarget, key: string):
   if (Number.isNaN(from)) throw new CannotProceed(`build ${key} of app "${target.app}" was never released: it has no logs of its own`);
   let to: number | null = null;
   let next: BuildRecord | undefined;
-  let startKey: Record<string, AttributeValue> | undefined;
   let pages = 0;
-  do {
-    const page = await aws(`DynamoDB Query on ${target.tableName}`, () =>
-      clients.dynamodb.send(
-        new QueryCommand({
-          TableName: target.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: 'releasedAt > :from AND sk <> :sk',
-          ExpressionAttributeValues: { ':pk': { S: BUILD_PK }, ':from': { S: new Date(from).toISOString() }, ':sk': { S: build.sortKey } },
-          ProjectionExpression: 'releasedAt, sk, buildKey, eventTime',
-          ExclusiveStartKey: startKey,
-        }),
-      ),
-    );
-    for (const item of page.Items ?? []) {
+  const query = {
+    KeyConditionExpression: 'pk = :pk',
+    FilterExpression: 'releasedAt > :from AND sk <> :sk',
+    ExpressionAttributeValues: { ':pk': { S: BUILD_PK }, ':from': { S: new Date(from).toISOString() }, ':sk': { S: build.sortKey } },
+    ProjectionExpression: 'releasedAt, sk, buildKey, eventTime',
+  };
+  for await (const items of queryPages(clients, target, query)) {
+    for (const item of items) {
       const at = Date.parse(item.releasedAt?.S ?? '');
       if (!Number.isNaN(at) && (to === null || at < to)) {
         to = at;
         next = readBuildRecord(item);
       }
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && ++pages < MAX_BUILD_PAGES);
+    if (++pages >= MAX_BUILD_PAGES) break;
+  }
   let nextStart: number | null = null;
   if (next?.buildKey) {
     const nextRelease = await describeExecution(clients, executionArn(target, 'release', pipelineExecutionName(target.app, next.buildKey, 'release')));

@@ -1,9 +1,9 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { assertExecutionOf, describeAwsError, executionArn, executionOwner, locateApp, parseExecutionArn, parseSettings, partitionOf, type OpsClients } from '../../../lib/ops/aws';
+import { assertExecutionOf, describeAwsError, executionArn, executionOwner, locateApp, parseExecutionArn, parseSettings, partitionOf, recentBuilds, type AppTarget, type OpsClients } from '../../../lib/ops/aws';
 import { ACCOUNT, REGION, serveSettings, settingsFor, stateMachineArn, tableOf } from './settings-fixtures';
 
 describe('describeAwsError', () => {
@@ -130,5 +130,35 @@ describe('executionOwner: whose execution of a shared state machine this is', ()
     const settings = parseSettings(JSON.stringify(settingsFor('web')), '/slipway/apps/web/settings', 'web');
 
     expect(settings).toMatchObject({ configDebounceSeconds: 30, deployTimeoutSeconds: 1800, table: tableOf('web') });
+  });
+});
+
+describe('recentBuilds: a Query of the BUILD items, page after page', () => {
+  const dynamodb = mockClient(DynamoDBClient);
+  const target = { tableName: 'T' } as AppTarget;
+  const build = (n: number) => ({ pk: { S: 'BUILD' }, sk: { S: String(n).padStart(10, '0') }, buildKey: { S: String(n) } });
+  beforeEach(() => dynamodb.reset());
+
+  test('follows LastEvaluatedKey until it has as many builds as asked, then stops asking', async () => {
+    dynamodb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [build(9)], LastEvaluatedKey: build(9) })
+      .resolvesOnce({ Items: [build(8), build(7)], LastEvaluatedKey: build(7) })
+      .resolves({ Items: [build(6)] });
+
+    const builds = await recentBuilds(clients, target, 2, { releasedOnly: true });
+
+    expect(builds.map((b) => b.buildKey)).toEqual(['9', '8']);
+    const calls = dynamodb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatchObject({ TableName: 'T', ExclusiveStartKey: undefined, ScanIndexForward: false });
+    expect(calls[1].ExclusiveStartKey).toEqual(build(9));
+  });
+
+  test('ends with the last page when there are fewer builds than asked', async () => {
+    dynamodb.on(QueryCommand).resolvesOnce({ Items: [build(2)], LastEvaluatedKey: build(2) }).resolves({ Items: [build(1)] });
+
+    expect((await recentBuilds(clients, target, 5)).map((b) => b.buildKey)).toEqual(['2', '1']);
+    expect(dynamodb.commandCalls(QueryCommand)).toHaveLength(2);
   });
 });
