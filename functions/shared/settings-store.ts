@@ -1,7 +1,7 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { appParameterPath, settingsParameterName } from '../../domain/names';
 import { awsCall, SettingsNotFound } from './errors';
-import { appSettingsSchema, type AppSettings } from './settings';
+import { readAppSettings, type AppSettings } from './settings';
 
 /** The name of an app's settings parameter: `/<prefix>/apps/<app>/settings`. */
 export function appSettingsParameter(prefix: string, app: string): string {
@@ -13,23 +13,16 @@ export function appSettingsParameter(prefix: string, app: string): string {
  * @throws SettingsNotFound naming the parameter and what is wrong (not JSON, a field, another app's settings).
  */
 export function parseAppSettings(raw: string, parameter: string, app: string): AppSettings {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new SettingsNotFound(`the app's settings parameter ${parameter} is not JSON: redeploy the app stack of ${app} (cdk deploy) to rewrite it`);
+  const read = readAppSettings(raw, app);
+  if (read.ok) return read.settings;
+  switch (read.problem) {
+    case 'not-json':
+      throw new SettingsNotFound(`the app's settings parameter ${parameter} is not JSON: redeploy the app stack of ${app} (cdk deploy) to rewrite it`);
+    case 'invalid':
+      throw new SettingsNotFound(`the app's settings parameter ${parameter} is invalid at ${read.at}: ${read.message}; redeploy the app stack of ${app} with this version of Slipway`);
+    case 'other-app':
+      throw new SettingsNotFound(`the settings parameter ${parameter} holds the settings of app "${read.app}", not "${app}": redeploy the app stack of ${app}`);
   }
-  const settings = appSettingsSchema.safeParse(parsed);
-  if (!settings.success) {
-    const issue = settings.error.issues[0];
-    throw new SettingsNotFound(
-      `the app's settings parameter ${parameter} is invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}; redeploy the app stack of ${app} with this version of Slipway`,
-    );
-  }
-  if (settings.data.app !== app) {
-    throw new SettingsNotFound(`the settings parameter ${parameter} holds the settings of app "${settings.data.app}", not "${app}": redeploy the app stack of ${app}`);
-  }
-  return settings.data;
 }
 
 /**

@@ -105,3 +105,31 @@ export type ProcessSettings = z.infer<typeof processSettingsSchema>;
 export type AppSettings = z.infer<typeof appSettingsSchema>;
 /** What the app stack writes: defaults may be left out. */
 export type AppSettingsInput = z.input<typeof appSettingsSchema>;
+
+/** An app's settings parameter value read: the settings, or what is wrong with it. */
+export type SettingsReading =
+  | { readonly ok: true; readonly settings: AppSettings }
+  | { readonly ok: false; readonly problem: 'not-json' }
+  | { readonly ok: false; readonly problem: 'invalid'; readonly at: string; readonly message: string }
+  | { readonly ok: false; readonly problem: 'other-app'; readonly app: string };
+
+/**
+ * Reads the value of an app's settings parameter: JSON, valid against {@link appSettingsSchema} (defaults
+ * filled in), and, with `app`, that app's settings. The checks the handlers and the CLI make alike; each
+ * words the refusal in its own error.
+ */
+export function readAppSettings(value: string | undefined, app?: string): SettingsReading {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value ?? '');
+  } catch {
+    return { ok: false, problem: 'not-json' };
+  }
+  const parsed = appSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, problem: 'invalid', at: issue.path.join('.') || '(root)', message: issue.message };
+  }
+  if (app !== undefined && parsed.data.app !== app) return { ok: false, problem: 'other-app', app: parsed.data.app };
+  return { ok: true, settings: parsed.data };
+}

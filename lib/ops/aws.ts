@@ -12,7 +12,7 @@ import { appAndBuildOf, appOfParameter, appOfProject, appParameterPath, lambdaLo
 import { checkAppName } from './names';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { BUILD_PK, buildKeysOf, buildSortKey, DEPLOY_CLAIM, dynamoKey, readBuildRecord, readCurrentRelease, readDeployClaim, RELEASE_CURRENT, type BuildRecord, type CurrentReleaseItem, type DeployClaimItem } from '../../domain/table';
-import { appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
+import { readAppSettings, type AppSettings } from '../../functions/shared/settings';
 import { cliClient } from '../cli/aws-clients';
 import { AWS_ERROR_NAMES, AwsError, describeAwsError as describeLine, UsageError, type AwsErrorName } from '../cli/errors';
 
@@ -155,19 +155,16 @@ export function partitionOf(region: string): string {
  */
 export function parseSettings(value: string | undefined, parameter: string, app?: string): AppSettings {
   const redeploy = 'deploy the app stack again (npx cdk deploy) with this version of Slipway';
-  let raw: unknown;
-  try {
-    raw = JSON.parse(value ?? '');
-  } catch {
-    throw new InvalidSettings(`the settings parameter ${parameter} is not JSON: ${redeploy}`);
+  const read = readAppSettings(value, app);
+  if (read.ok) return read.settings;
+  switch (read.problem) {
+    case 'not-json':
+      throw new InvalidSettings(`the settings parameter ${parameter} is not JSON: ${redeploy}`);
+    case 'invalid':
+      throw new InvalidSettings(`the settings parameter ${parameter} is invalid at ${read.at}: ${read.message}: ${redeploy}`);
+    case 'other-app':
+      throw new InvalidSettings(`the settings parameter ${parameter} is app "${read.app}"'s, not "${app}"'s: ${redeploy}`);
   }
-  const parsed = appSettingsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidSettings(`the settings parameter ${parameter} is invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}: ${redeploy}`);
-  }
-  if (app !== undefined && parsed.data.app !== app) throw new InvalidSettings(`the settings parameter ${parameter} is app "${parsed.data.app}"'s, not "${app}"'s: ${redeploy}`);
-  return parsed.data;
 }
 
 /** Region and account of an SSM parameter ARN (`arn:<partition>:ssm:<region>:<account>:parameter/...`). */

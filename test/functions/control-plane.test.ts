@@ -1,6 +1,7 @@
-import { setHandlerEnv } from './helpers';
+import { setHandlerEnv, settingsInput } from './helpers';
 import { appOfExecutionInput, stateMachineArns } from '../../functions/shared/control-plane';
 import { appOfParameter, appOfProject } from '../../domain/names';
+import { readAppSettings } from '../../functions/shared/settings';
 import { parseAppSettings } from '../../functions/shared/settings-store';
 import { waiterItem } from '../../functions/shared/waiters';
 
@@ -76,6 +77,16 @@ describe('settings and waiters of the shared control plane', () => {
   test('parseAppSettings refuses settings without the table or control plane, naming the field and the parameter', () => {
     const raw = JSON.stringify({ app: 'example', region: 'us-east-1' });
     expect(() => parseAppSettings(raw, '/slipway/apps/example/settings', 'example')).toThrow(expect.objectContaining({ name: 'SettingsNotFound', message: expect.stringMatching(/\/slipway\/apps\/example\/settings is invalid at (table|controlPlane|cluster)/) }));
+  });
+
+  test('readAppSettings: the one reading of a settings value (not JSON, invalid, another app\'s, or the settings with defaults)', () => {
+    const value = JSON.stringify(settingsInput());
+    expect(readAppSettings(undefined)).toEqual({ ok: false, problem: 'not-json' });
+    expect(readAppSettings('{"app":')).toEqual({ ok: false, problem: 'not-json' });
+    expect(readAppSettings(JSON.stringify({ ...settingsInput(), table: 7 }))).toMatchObject({ ok: false, problem: 'invalid', at: 'table' });
+    expect(readAppSettings(value, 'other')).toEqual({ ok: false, problem: 'other-app', app: 'example' });
+    expect(readAppSettings(value, 'example')).toMatchObject({ ok: true, settings: { app: 'example', configDebounceSeconds: 30 } });
+    expect(readAppSettings(value)).toMatchObject({ ok: true });
   });
 
   test('a waiter item carries its app and table; an old waiter without them still reads', () => {
