@@ -119,13 +119,11 @@ async function markProcessed(table: string, facts: StatusFacts, rank: number): P
   }
 }
 
-/** Updates a build's record, if the build has one (a build pipeline can fail before recording it). */
-async function updateBuild(table: string, keys: BuildKeys, update: string, values: Record<string, AttributeValue>, condition = 'attribute_exists(pk)'): Promise<boolean> {
+/** A conditional UpdateItem: false, and nothing changed, when the condition does not hold. */
+async function updateIf(table: string, key: ItemKey, what: string, update: string, condition: string, values: Record<string, AttributeValue>): Promise<boolean> {
   try {
-    await awsCall(`DynamoDB UpdateItem build ${keys.buildKey}`, () =>
-      dynamodb.send(
-        new UpdateItemCommand({ TableName: table, Key: dynamoKey({ pk: BUILD_PK, sk: keys.sortKey }), UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values }),
-      ),
+    await awsCall(`DynamoDB UpdateItem ${what}`, () =>
+      dynamodb.send(new UpdateItemCommand({ TableName: table, Key: dynamoKey(key), UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values })),
     );
     return true;
   } catch (e) {
@@ -134,17 +132,14 @@ async function updateBuild(table: string, keys: BuildKeys, update: string, value
   }
 }
 
+/** Updates a build's record, if the build has one (a build pipeline can fail before recording it). */
+function updateBuild(table: string, keys: BuildKeys, update: string, values: Record<string, AttributeValue>, condition = 'attribute_exists(pk)'): Promise<boolean> {
+  return updateIf(table, { pk: BUILD_PK, sk: keys.sortKey }, `build ${keys.buildKey}`, update, condition, values);
+}
+
 /** Gives up a claim the execution holds (conditional: a claim someone else took over is left alone). */
-async function releaseClaim(table: string, key: ItemKey, update: string, condition: string, values: Record<string, AttributeValue>): Promise<boolean> {
-  try {
-    await awsCall(`DynamoDB UpdateItem ${key.pk}/${key.sk}`, () =>
-      dynamodb.send(new UpdateItemCommand({ TableName: table, Key: dynamoKey(key), UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values })),
-    );
-    return true;
-  } catch (e) {
-    if (conditionFailed(e)) return false;
-    throw e;
-  }
+function releaseClaim(table: string, key: ItemKey, update: string, condition: string, values: Record<string, AttributeValue>): Promise<boolean> {
+  return updateIf(table, key, `${key.pk}/${key.sk}`, update, condition, values);
 }
 
 /** Puts one milestone event on the default bus (source slipway), as the ASL's events:putEvents did. */

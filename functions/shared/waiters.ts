@@ -3,7 +3,7 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '
 import { WAITER_TTL_SECONDS } from '../../domain/constants';
 import { dynamoKey, expiresAt, readWaiter, TTL_ATTRIBUTE, WAITER_PK, waiterItem, waiterKey, waiterSortKeyPrefix, type Waiter } from '../../domain/table';
 import { awsCall } from './errors';
-import type { DeploymentVerdict } from './deployment-verdict';
+import type { DeploymentVerdict, WaitedDeployment } from './deployment-verdict';
 
 /** The waiter item's shape and key are owned by domain/table.ts; this module stores, lists, settles and resumes them. */
 export { waiterItem, type Waiter };
@@ -77,11 +77,7 @@ export async function settleWaiter(client: DynamoDBClient, table: string, w: Pic
 const CLOSED_TOKEN = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 /** The output a resumed deploy state gets (`$.deployed` in the deploy's Map iteration). */
-export interface DeployedOutput {
-  readonly process: string;
-  readonly serviceName: string;
-  readonly deploymentId: string;
-  readonly taskDefinitionArn: string;
+export interface DeployedOutput extends WaitedDeployment {
   readonly action: string;
   readonly state: 'COMPLETED';
 }
