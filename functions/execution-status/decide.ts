@@ -65,7 +65,7 @@ const EXITED = /StateExited$/;
 /**
  * Reads the failed state out of the last events of an execution history, newest first
  * (`GetExecutionHistory` with `reverseOrder`). AWS redrives the states that have an Entered and no Exited
- * event (see ../shared/fixtures/aws-histories/README.md); the innermost one is the step that failed.
+ * event (see test/fixtures/aws-histories/README.md); the innermost one is the step that failed.
  */
 export function failureFromHistory(eventsNewestFirst: readonly HistoryEvent[]): HistoryFailure {
   const exited = new Map<string, number>();

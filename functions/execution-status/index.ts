@@ -39,7 +39,7 @@ const SWEEP_EXECUTIONS = 50;
 /**
  * A "Step Functions Execution Status Change" event as EventBridge delivers it (AWS Step Functions
  * Developer Guide, "Automating Step Functions event delivery with EventBridge"; shape as in
- * ../shared/fixtures/aws-events/stepfunctions-execution-status-change-*.json). Older events have no
+ * test/fixtures/aws-events/stepfunctions-execution-status-change-*.json). Older events have no
  * `redriveCount`, `error` or `cause`.
  */
 const statusEventSchema = z.object({

@@ -9,7 +9,7 @@ import { CONFIG_DEBOUNCE_DEFAULT_SECONDS, CPU_TARGET_DEFAULT_PERCENT, DEPLOY_TIM
  * create or update services, and where the app's records are (its table). The app stack writes them
  * (CloudFormation owns these values) as the JSON of the String parameter `/<prefix>/apps/<app>/settings`
  * (settingsParameterName in domain/names.ts); the shared control plane's functions read it with
- * ./settings-store.ts. See DESIGN.md, "Who owns what".
+ * ./settings-store.ts. See docs/design.md, "Who owns what".
  *
  * Schemas use `zod/mini`: the full zod build is ~440 KB of each Lambda bundle, mini a few KB.
  */

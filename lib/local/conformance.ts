@@ -8,7 +8,7 @@ import { runAttempt } from './engine';
 import { stateIndex } from './history';
 
 /**
- * Replays recorded AWS execution histories (../shared/fixtures/aws-histories: `definition`, `input`,
+ * Replays recorded AWS execution histories (test/fixtures/aws-histories: `definition`, `input`,
  * `script`, `events`) through the local runner's engine and compares the history it writes with the
  * recorded one, event by event: type, state name, error (and a Map's length and iteration index).
  */

@@ -7,7 +7,7 @@ import { buildTimeline, redriveScope, type StateEntry } from '../ops/timeline';
  * Turns the events aws-local-stepfunctions yields (StateEntered, StateFailed, StateRetried, ...) into an
  * execution history in the shape `GetExecutionHistory` returns, with the event types AWS records for
  * each state type and integration pattern. The rules, each proven by a recorded AWS history in
- * ../shared/fixtures/aws-histories (README, "Rules a simulator must follow"):
+ * test/fixtures/aws-histories (README, "Rules a simulator must follow"):
  *
  * 1. a caught failure still exits the failing state (`TaskFailed -> TaskStateExited`); an uncaught one
  *    does not (`TaskFailed -> ExecutionFailed`);

@@ -125,7 +125,7 @@ function failureDetails(e: HistoryEvent): { error?: string; cause?: string } {
   const error = d && 'error' in d ? d.error : undefined;
   const cause = d && 'cause' in d ? d.cause : undefined;
   // A timeout is recorded as TaskTimedOut with error States.Timeout and no cause (recorded AWS history
-  // ../shared/fixtures/aws-histories/07f-lambda-invoke-timeout-caught.json).
+  // test/fixtures/aws-histories/07f-lambda-invoke-timeout-caught.json).
   return { error: error ?? (e.type?.endsWith('TimedOut') ? 'States.Timeout' : undefined), cause };
 }
 
@@ -167,7 +167,7 @@ function toDate(value: unknown): Date {
  * Parallel ones) may point at the last event inside an iteration or branch, so they are attributed to the
  * innermost Map or Parallel state still open above that event. A state is closed only by its own
  * `...StateExited` (a caught failure included: AWS records `TaskFailed -> TaskStateExited` before the
- * Catch target, ../shared/fixtures/aws-histories/README.md rule 1), by `...StateAborted`, or by the end
+ * Catch target, test/fixtures/aws-histories/README.md rule 1), by `...StateAborted`, or by the end
  * of the execution (then it failed or was aborted, and a redrive re-runs it).
  */
 export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
@@ -600,7 +600,7 @@ export interface EcsTaskOutcome {
 /**
  * Reads the stopped ECS task out of a cause: for `ecs:runTask.sync`, a failed task's `States.TaskFailed`
  * cause is the JSON of the final ECS task object (PascalCase, not wrapped in `Tasks[]`; recorded:
- * ../shared/fixtures/aws-histories/06b-ecs-runtask-sync-failure.json). Undefined for anything else.
+ * test/fixtures/aws-histories/06b-ecs-runtask-sync-failure.json). Undefined for anything else.
  */
 export function ecsTaskOfCause(cause: string | undefined | null): EcsTaskOutcome | undefined {
   if (!cause || !cause.trimStart().startsWith('{')) return undefined;

@@ -61,7 +61,7 @@ export interface AppStackProps extends StackProps {
  * operator policies, and, when the config names a database, the app's own database and role in it. The
  * state machines, functions and rules that build, release and deploy it are its cluster's
  * ({@link ../constructs/control-plane ControlPlane}); the ECS services and task definitions are owned
- * by those pipelines (DESIGN.md, "Who owns what"). Three IAM roles (task, execution, CodeBuild), no
+ * by those pipelines (docs/design.md, "Who owns what"). Three IAM roles (task, execution, CodeBuild), no
  * EventBridge rule, no KMS key, no Lambda function.
  *
  * The stack only wires constructs, each owning its resources and grants. The constructs that group the

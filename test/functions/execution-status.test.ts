@@ -23,7 +23,7 @@ const RELEASE = { containerName: 'web', essentialContainers: ['web'], logGroup: 
 const TASK_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 
 /**
- * A published "Execution Status Change" event (../shared/fixtures/aws-events), with only what makes it
+ * A published "Execution Status Change" event (test/fixtures/aws-events), with only what makes it
  * about one of our executions changed: the state machine, the execution, its input (and the fields named).
  */
 function statusEvent(file: string, pipeline: string, executionArn: string, input: unknown, detail: Json = {}): Json {

@@ -2,6 +2,7 @@ import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { AWS_EVENTS } from '../helpers/fixtures';
 import { appSettingsSchema, type AppSettings, type AppSettingsInput } from '../../functions/shared/settings';
 
 // Handlers build their Powertools logger at import time; keep test output quiet. Test files import this
@@ -111,12 +112,11 @@ export function awsError(name: string, message = `${name} (test)`): Error {
   return Object.assign(error, { $metadata: { httpStatusCode: 400 } });
 }
 
-const SHARED_EVENTS = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'aws-events');
 const REPO_EVENTS = path.resolve(__dirname, '..', 'fixtures', 'events');
 
-/** A real published AWS event from /work/shared/fixtures/aws-events (a fresh copy each call). */
+/** A real published AWS event from test/fixtures/aws-events (a fresh copy each call). */
 export function awsEvent<T = Record<string, unknown>>(file: string): T {
-  return JSON.parse(readFileSync(path.join(SHARED_EVENTS, file), 'utf8')) as T;
+  return JSON.parse(readFileSync(path.join(AWS_EVENTS, file), 'utf8')) as T;
 }
 
 /** An event from the repository's own test/fixtures/events (a fresh copy each call). */

@@ -29,7 +29,7 @@ function check(label, command, args) {
 
 const checks = [
   check('tsc --noEmit', bin('tsc'), ['--noEmit', '-p', root]),
-  check('conformance', bin('tsx'), [join(root, 'scripts', 'conformance.ts'), join(root, '..', 'shared', 'fixtures', 'aws-histories')]),
+  check('conformance', bin('tsx'), [join(root, 'scripts', 'conformance.ts'), join(root, 'test', 'fixtures', 'aws-histories')]),
 ];
 const jest = new Promise((resolve) => {
   const child = spawn(bin('jest'), process.argv.slice(2), { cwd: root, stdio: 'inherit' });

@@ -9,7 +9,7 @@ type Json = Record<string, unknown>;
 export const CONFIG_PATH = '/slipway/apps/example/config';
 
 /**
- * A real "Parameter Store Change" sample event (../shared/fixtures/aws-events/ssm-parameter-<op>.json)
+ * A real "Parameter Store Change" sample event (test/fixtures/aws-events/ssm-parameter-<op>.json)
  * with a fresh event id, and the parameter name (and its ARN in `resources`) replaced, e.g. by one of the app's config keys.
  */
 export function parameterEvent(operation: 'create' | 'update' | 'delete', name?: string): Json {

@@ -5,9 +5,9 @@ import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM } from '../../domain/tabl
 import { ROOT } from './scenarios';
 
 /**
- * "A failure stays where it happens" (DESIGN.md), checked on the ASL files themselves: AWS redrives only
+ * "A failure stays where it happens" (docs/design.md), checked on the ASL files themselves: AWS redrives only
  * the states with an Entered and no Exited event, and a Catch exits the failing state
- * (../shared/fixtures/aws-histories, rule 1), so a Catch may route to a Fail state only the outcomes a
+ * (test/fixtures/aws-histories, rule 1), so a Catch may route to a Fail state only the outcomes a
  * redrive cannot change.
  */
 

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { AWS_EVENTS } from '../helpers/fixtures';
 import { LocalRun, type ExecutionReport } from '../../lib/local/runner';
 import type { WorldFile } from '../../lib/local/world-schema';
 
-/** Repository root and the shared fixtures beside it. */
+/** Repository root. */
 export const ROOT = resolve(__dirname, '..', '..');
-export const AWS_EVENTS = resolve(ROOT, '..', 'shared', 'fixtures', 'aws-events');
+export { AWS_EVENTS } from '../helpers/fixtures';
 
 type Json = Record<string, unknown>;
 
@@ -20,7 +21,7 @@ export function buildEvent(changes: { build?: number; status?: string; project?:
   return event;
 }
 
-/** A real AWS sample event from ../shared/fixtures/aws-events. */
+/** A real AWS sample event from test/fixtures/aws-events. */
 export function awsEvent(file: string): Json {
   return JSON.parse(readFileSync(join(AWS_EVENTS, file), 'utf8')) as Json;
 }

@@ -214,7 +214,7 @@ export class SimulatedStepFunctions {
    * Step Functions sends an execution's status changes (RUNNING, also after a redrive, then SUCCEEDED,
    * FAILED, TIMED_OUT or ABORTED) to the default bus (Step Functions guide, "Routing Step Functions events
    * using Amazon EventBridge"; delivery is best effort, at least once, in no guaranteed order). The shape
-   * is that of the recorded events in ../shared/fixtures/aws-events/stepfunctions-execution-status-change-*.
+   * is that of the recorded events in test/fixtures/aws-events/stepfunctions-execution-status-change-*.
    * The event is kept in `statusEvents`, then put on the bus.
    */
   statusChangeEvent(exec: ExecutionReport): ExecutionStatusEvent {

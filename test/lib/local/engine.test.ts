@@ -6,10 +6,11 @@ import type { AslStates } from '../../../lib/asl';
 import { checkFolder } from '../../../lib/local/conformance';
 import { MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES, RedriveNotSimulated, runAttempt } from '../../../lib/local/engine';
 import { deterministicUuid, matchesEventPattern, UnsupportedEventPattern } from '../../../lib/local/eventbridge';
+import { AWS_EVENTS, AWS_HISTORIES } from '../../helpers/fixtures';
 import { stateIndex, unfinishedStates } from '../../../lib/local/history';
 
-const HISTORIES = join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'aws-histories');
-const EVENTS = join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'aws-events');
+const HISTORIES = AWS_HISTORIES;
+const EVENTS = AWS_EVENTS;
 
 type Tasks = Record<string, (input: unknown) => Promise<unknown>>;
 
@@ -39,7 +40,7 @@ class Boom extends Error {
   }
 }
 
-describe('recorded AWS histories (../shared/fixtures/aws-histories)', () => {
+describe('recorded AWS histories (test/fixtures/aws-histories)', () => {
   test('every fixture replays to the recorded history, event by event', async () => {
     const results = await checkFolder(HISTORIES);
     expect(results.length).toBeGreaterThanOrEqual(19);

@@ -1,5 +1,5 @@
 /**
- * Turns a recorded AWS execution history (../shared/fixtures/aws-histories/*.json: event types, state
+ * Turns a recorded AWS execution history (test/fixtures/aws-histories/*.json: event types, state
  * names, errors, Map lengths and indexes, in order) into `HistoryEvent[]` exactly as GetExecutionHistory
  * returns it: ids from 1, each event's previousEventId the event before it (the fixtures are sequential:
  * one iteration, one branch), timestamps one second apart from T0, and the `...EventDetails` objects.
@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 
-export const FIXTURES = path.join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'aws-histories');
+import { AWS_HISTORIES } from '../../helpers/fixtures';
+
+export const FIXTURES = AWS_HISTORIES;
 export const T0 = new Date('2026-11-20T10:00:00.000Z');
 
 interface FixtureEvent {

@@ -1,7 +1,7 @@
 /**
  * Execution histories shaped as Step Functions returns them (GetExecutionHistory) for pipelines that
- * follow DESIGN.md's "a failure stays where it happens": the event sequences of the recorded AWS
- * histories in ../shared/fixtures/aws-histories (README rules 1-5: an uncaught failure has no
+ * follow docs/design.md's "a failure stays where it happens": the event sequences of the recorded AWS
+ * histories in test/fixtures/aws-histories (README rules 1-5: an uncaught failure has no
  * `...StateExited` and ExecutionFailed repeats its error; a Fail state has no exit; retries repeat the
  * scheduling events inside one state; a failed Map iteration gives MapIterationFailed, MapStateFailed),
  * with ids, previousEventId chains (a Map's iterations interleave; each iteration's events chain back to
@@ -117,7 +117,7 @@ export const RELEASE_LOG_LINK = `https://${REGION}.console.aws.amazon.com/cloudw
 
 /**
  * The cause of `States.TaskFailed` from `ecs:runTask.sync`: the JSON of the final ECS task, PascalCase,
- * not wrapped in `Tasks[]` (recorded: ../shared/fixtures/aws-histories/06b-ecs-runtask-sync-failure.json).
+ * not wrapped in `Tasks[]` (recorded: test/fixtures/aws-histories/06b-ecs-runtask-sync-failure.json).
  */
 export function ecsTaskCause(container: { ExitCode?: number; Reason?: string }, stop: { StopCode: string; StoppedReason: string }): string {
   return JSON.stringify({
