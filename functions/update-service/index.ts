@@ -5,7 +5,7 @@ import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCo
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { SCALABLE_DIMENSION, SCALABLE_NAMESPACE, scalableTargetResourceId, serviceName as nameOfService, TAG_BUILD, APP_NAME } from '../../domain/names';
-import { DEPLOY_CLAIM, dynamoKey } from '../../domain/table';
+import { buildSortKey, DEPLOY_CLAIM, dynamoKey } from '../../domain/table';
 import { autoscaling } from '../shared/aws/autoscaling';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { ecs } from '../shared/aws/ecs';
@@ -14,7 +14,7 @@ import { deploymentVerdict } from '../shared/deployment-verdict';
 import { listWaiters, putWaiter, resume, settleWaiter, type Waiter } from '../shared/waiters';
 import { awsCall, InvalidInput } from '../shared/errors';
 import { createLogger } from '../shared/logger';
-import { controlTable, settingsOf } from '../shared/control-plane';
+import { controlTable, settingsOf, stateMachineArns } from '../shared/control-plane';
 import { parseInput } from '../shared/validation';
 import { type AppSettings, type ProcessSettings } from '../shared/settings';
 import { createServiceRequest, planRedeploy, planService } from './plan';
@@ -31,11 +31,15 @@ const inputSchema = z.object({
   taskDefinitionArn: z.string().check(z.regex(/^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:task-definition\/[^:]+:\d+$/, 'must be a task-definition revision ARN')),
   /** The deploy execution's name. */
   execution: z.string().check(z.minLength(1)),
-  /** The deploy execution's ARN (`$$.Execution.Id`): the holder of the app's deploy claim. */
-  executionArn: z.optional(z.string().check(z.minLength(1))),
+  /**
+   * The deploy execution's ARN (`$$.Execution.Id`): the holder of the app's deploy claim. The deploy
+   * definitions before issue 22 did not pass it (an execution started with one can still be redriven):
+   * @default the deploy state machine's ARN (STATE_MACHINE_ARNS) with `execution` as the execution's name
+   */
+  executionArn: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:states:[^:]+:\d{12}:execution:[^:]+:[^:]+$/, 'must be an execution ARN'))),
   /** The build being deployed (its key), compared with the build the service runs now. */
   build: z.string().check(z.minLength(1)),
-  /** The build's sort key (the deploy claim's `buildSortKey`). */
+  /** The build's sort key (the deploy claim's `buildSortKey`). @default the sort key of `build` (domain/table.ts `buildSortKey`) */
   buildSortKey: z.optional(z.string().check(z.minLength(1))),
   /** A rollback: deploy even if the service runs a newer build. */
   force: z._default(z.boolean(), false),
@@ -145,13 +149,20 @@ function primaryDeploymentId(service: Service | undefined, what: string): string
   return id;
 }
 
+/** The ARN of the deploy execution named `name` (an execution ARN is its state machine's, `execution` for `stateMachine`, and its name). */
+function deployExecutionArn(name: string): string {
+  return `${stateMachineArns().deploy.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
 /**
  * After a redrive the deploy claims the app again, unless someone else holds the claim: a newer build's
  * deploy, or a rollback. The claim is ours if we still hold it, or if execution-status released it when
  * this execution failed and nobody claimed it since (same build). Returns the cause when it is not ours.
  */
 async function reclaimAfterRedrive(table: string, input: Input): Promise<string | undefined> {
-  if (input.redriveCount === 0 || !input.executionArn || !input.buildSortKey) return undefined;
+  if (input.redriveCount === 0) return undefined;
+  const me = input.executionArn ?? deployExecutionArn(input.execution);
+  const build = input.buildSortKey ?? buildSortKey(input.build);
   try {
     await awsCall('DynamoDB UpdateItem deploy claim', () =>
       dynamodb.send(
@@ -160,7 +171,7 @@ async function reclaimAfterRedrive(table: string, input: Input): Promise<string 
           Key: dynamoKey(DEPLOY_CLAIM),
           UpdateExpression: 'SET execution = :me, claimedAt = :at',
           ConditionExpression: 'execution = :me OR (attribute_not_exists(execution) AND buildSortKey = :build)',
-          ExpressionAttributeValues: { ':me': { S: input.executionArn ?? '' }, ':at': { S: input.now ?? new Date().toISOString() }, ':build': { S: input.buildSortKey ?? '' } },
+          ExpressionAttributeValues: { ':me': { S: me }, ':at': { S: input.now ?? new Date().toISOString() }, ':build': { S: build } },
         }),
       ),
     );
