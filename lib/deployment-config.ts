@@ -4,6 +4,7 @@ import { PROCESS_NAME } from '../domain/names';
 import { RESOURCE_NAME } from '../functions/shared/settings';
 import { APP_NAME, APP_NAME_MAX } from '../domain/names';
 import { SCHEDULE_NAME, scheduleExpressionProblem } from '../functions/shared/schedules';
+import { taskLimitIssues } from './task-limits';
 import { DEFAULT_SCALE_SCHEDULE, isTimeZone, TIME_OF_DAY, WEEKDAYS } from '../functions/shared/scale-schedule';
 import {
   CONFIG_DEBOUNCE_DEFAULT_SECONDS,
@@ -186,6 +187,8 @@ export const appConfigSchema = z
     if (app.production && app.scaleToZero?.enabled) {
       ctx.addIssue({ code: 'custom', path: ['scaleToZero'], message: 'only non-production apps scale to zero: set "production": false, or remove scaleToZero' });
     }
+    // What ECS refuses at RegisterTaskDefinition or RunTask (Fargate task sizes, override lengths): lib/task-limits.ts.
+    for (const issue of taskLimitIssues(app)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     if (app.releaseCommand && !app.processes[app.releaseProcess]) {
       ctx.addIssue({ code: 'custom', path: ['releaseProcess'], message: `release process "${app.releaseProcess}" is not one of the app's processes (${Object.keys(app.processes).join(', ')})` });
     }

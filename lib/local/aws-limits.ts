@@ -1,6 +1,8 @@
 import type { CreateServiceCommandInput, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
 import { scheduleExpressionProblem } from '../../functions/shared/schedules';
+import { FARGATE_TASK_SIZES, isFargateTaskSize } from '../../domain/fargate';
+import { RUN_TASK_OVERRIDES_MAX_CHARACTERS } from '../task-limits';
 import { SimulatedAwsError } from './aws-error';
 
 /**
@@ -66,9 +68,44 @@ export function checkTaskDefinition(input: RegisterTaskDefinitionCommandInput): 
       if (!e.name) throw refuse(`Container ${name}: an environment variable has no name.`);
     }
   }
+  checkFargateTask(input);
   const size = utf8Bytes(JSON.stringify(input));
   if (size > ECS_MAX_TASK_DEFINITION_BYTES) {
     throw refuse(`The task definition is ${size} bytes; a task definition may be at most 64 KiB (${ECS_MAX_TASK_DEFINITION_BYTES} bytes). Reduce the size of its environment, secrets or command.`);
+  }
+}
+
+/** Ephemeral storage of a Fargate task: "The minimum supported value is 21 GiB and the maximum supported value is 200 GiB" (API_EphemeralStorage `sizeInGiB`). */
+export const EPHEMERAL_STORAGE_GIB = { min: 21, max: 200 } as const;
+
+/**
+ * What RegisterTaskDefinition refuses in a task definition that requires FARGATE (domain/fargate.ts holds the
+ * task size table and its source): task-level cpu and memory are required ("Fargate requires that 'cpu' be
+ * defined at the task level.", recorded in public reports of the API's answer), the pair must be a Fargate
+ * task size ("No Fargate configuration exists for given values: 256 CPU, 8192 memory. See the Amazon ECS
+ * documentation for the valid values.", ECS's message as RegisterTaskDefinition returns it), the network
+ * mode awsvpc, ARM64 only with Linux, Windows only with 1, 2 or 4 vCPU, ephemeral storage 21-200 GiB.
+ * `cpu` and `memory` are the task definition's strings of CPU units and MiB (ECS also converts "1 vCPU" and
+ * "2 GB"; Slipway sends units, and a value in another form is refused here rather than guessed).
+ */
+function checkFargateTask(input: RegisterTaskDefinitionCommandInput): void {
+  const refuse = (message: string) => new SimulatedAwsError('ClientException', message);
+  const storage = input.ephemeralStorage?.sizeInGiB;
+  if (storage !== undefined && (storage < EPHEMERAL_STORAGE_GIB.min || storage > EPHEMERAL_STORAGE_GIB.max)) {
+    throw refuse(`The ephemeral storage size ${storage} GiB is not valid: it must be between ${EPHEMERAL_STORAGE_GIB.min} and ${EPHEMERAL_STORAGE_GIB.max} GiB.`);
+  }
+  if (!(input.requiresCompatibilities ?? []).includes('FARGATE')) return;
+  if (input.cpu === undefined) throw refuse("Fargate requires that 'cpu' be defined at the task level.");
+  if (input.memory === undefined) throw refuse("Fargate requires that 'memory' be defined at the task level.");
+  if (input.networkMode !== 'awsvpc') throw refuse("Fargate only supports network mode 'awsvpc'.");
+  const cpu = /^\d+$/.test(input.cpu) ? Number(input.cpu) : NaN;
+  const memory = /^\d+$/.test(input.memory) ? Number(input.memory) : NaN;
+  const os = input.runtimePlatform?.operatingSystemFamily ?? 'LINUX';
+  const arch = input.runtimePlatform?.cpuArchitecture ?? 'X86_64';
+  if (arch === 'ARM64' && os !== 'LINUX') throw refuse(`The ARM64 CPU architecture is only supported with the LINUX operating system family on Fargate (${os}).`);
+  const windowsSize = FARGATE_TASK_SIZES.some((s) => s.windows && s.cpu === cpu);
+  if (!isFargateTaskSize(cpu, memory) || (os !== 'LINUX' && !windowsSize)) {
+    throw refuse(`No Fargate configuration exists for given values: ${input.cpu} CPU, ${input.memory} memory. See the Amazon ECS documentation for the valid values.`);
   }
 }
 
@@ -102,6 +139,28 @@ export function checkEcsTags(tags: readonly { key?: string; value?: string }[] |
 export function checkContainerOverrides(overrides: readonly { name?: string }[], containers: readonly string[]): void {
   for (const o of overrides) {
     if (!containers.includes(o.name ?? '')) throw new SimulatedAwsError('InvalidParameterException', `Override for container named ${o.name ?? ''} is not a container in the TaskDefinition.`);
+  }
+}
+
+/** A value with each object key's first letter lowercased: a Step Functions integration's PascalCase parameters as the ECS API receives them. */
+function camelCaseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelCaseKeys);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), camelCaseKeys(v)]));
+  return value;
+}
+
+/**
+ * RunTask's `overrides`: "A total of 8192 characters are allowed for overrides. This limit includes the JSON
+ * formatting characters of the override structure." (API_RunTask); ECS answers "Container Overrides length
+ * must be at most 8192" (as reported by users of the API). Counted on the ECS request's JSON, so a Step
+ * Functions integration's PascalCase keys are counted as ECS receives them.
+ * @throws SimulatedAwsError InvalidParameterException
+ */
+export function checkOverridesLength(overrides: unknown): void {
+  if (overrides === undefined) return;
+  const length = JSON.stringify(camelCaseKeys(overrides)).length;
+  if (length > RUN_TASK_OVERRIDES_MAX_CHARACTERS) {
+    throw new SimulatedAwsError('InvalidParameterException', `Container Overrides length must be at most ${RUN_TASK_OVERRIDES_MAX_CHARACTERS} (it is ${length}).`);
   }
 }
 

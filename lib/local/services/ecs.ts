@@ -16,7 +16,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { serviceName, serviceResource, TAG_APP, TAG_BUILD } from '../../../domain/names';
-import { checkContainerOverrides, checkEcsTags, checkServiceName, checkTaskDefinition } from '../aws-limits';
+import { checkContainerOverrides, checkEcsTags, checkOverridesLength, checkServiceName, checkTaskDefinition } from '../aws-limits';
 import { InjectedAwsError, SimulatedAwsError } from '../aws-error';
 import type { World } from '../world';
 import type { DeploymentOutcome, WorldSpec } from '../world-schema';
@@ -375,6 +375,7 @@ export class SimulatedEcs {
     const tags = Array.isArray(params.Tags) ? (params.Tags as { Key?: string; Value?: string }[]).map((t) => ({ key: t.Key, value: t.Value })) : undefined;
     try {
       checkContainerOverrides(overrides, containers);
+      checkOverridesLength(params.Overrides);
       checkEcsTags(tags);
     } catch (e) {
       throw asEcs(e);

@@ -229,3 +229,65 @@ describe('Parameter Store PutParameter', () => {
     }
   });
 });
+
+describe('ECS RegisterTaskDefinition: Fargate task sizes (domain/fargate.ts)', () => {
+  const fargate = (over: Partial<RegisterTaskDefinitionCommandInput> = {}): RegisterTaskDefinitionCommandInput => ({
+    family: 'slipway-example-web',
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
+    cpu: '256',
+    memory: '512',
+    runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+    containerDefinitions: [{ name: 'web', image: 'repo:build-1', essential: true }],
+    ...over,
+  });
+
+  test('a pair outside the table is refused with ECS ClientException and its message', () => {
+    expect(caught(() => world().ecs.registerTaskDefinition(fargate({ cpu: '256', memory: '8192' })))).toEqual({
+      name: 'ClientException',
+      message: 'No Fargate configuration exists for given values: 256 CPU, 8192 memory. See the Amazon ECS documentation for the valid values.',
+    });
+    expect(caught(() => world().ecs.registerTaskDefinition(fargate({ cpu: '8192', memory: '18432' }))).name).toBe('ClientException');
+  });
+
+  test('the 8 and 16 vCPU sizes are accepted on Linux, X86_64 and ARM64', () => {
+    ok(() => world().ecs.registerTaskDefinition(fargate({ cpu: '8192', memory: '61440' })));
+    ok(() => world().ecs.registerTaskDefinition(fargate({ cpu: '16384', memory: '122880', runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'ARM64' } })));
+  });
+
+  test('Windows runs only 1, 2 and 4 vCPU, and never ARM64', () => {
+    const windows = (cpu: string, memory: string, cpuArchitecture: 'X86_64' | 'ARM64' = 'X86_64') =>
+      fargate({ cpu, memory, runtimePlatform: { operatingSystemFamily: 'WINDOWS_SERVER_2022_CORE', cpuArchitecture } });
+    ok(() => world().ecs.registerTaskDefinition(windows('1024', '2048')));
+    expect(caught(() => world().ecs.registerTaskDefinition(windows('256', '512'))).message).toContain('No Fargate configuration exists for given values: 256 CPU, 512 memory.');
+    expect(caught(() => world().ecs.registerTaskDefinition(windows('8192', '16384'))).name).toBe('ClientException');
+    expect(caught(() => world().ecs.registerTaskDefinition(windows('1024', '2048', 'ARM64'))).message).toContain('ARM64');
+  });
+
+  test('task-level cpu and memory are required, the network mode is awsvpc', () => {
+    expect(caught(() => world().ecs.registerTaskDefinition(fargate({ cpu: undefined }))).message).toBe("Fargate requires that 'cpu' be defined at the task level.");
+    expect(caught(() => world().ecs.registerTaskDefinition(fargate({ memory: undefined }))).message).toBe("Fargate requires that 'memory' be defined at the task level.");
+    expect(caught(() => world().ecs.registerTaskDefinition(fargate({ networkMode: 'bridge' }))).name).toBe('ClientException');
+  });
+
+  test('ephemeral storage from 21 to 200 GiB', () => {
+    ok(() => world().ecs.registerTaskDefinition(fargate({ ephemeralStorage: { sizeInGiB: 21 } })));
+    ok(() => world().ecs.registerTaskDefinition(fargate({ ephemeralStorage: { sizeInGiB: 200 } })));
+    expect(caught(() => world().ecs.registerTaskDefinition(fargate({ ephemeralStorage: { sizeInGiB: 20 } }))).name).toBe('ClientException');
+    expect(caught(() => world().ecs.registerTaskDefinition(fargate({ ephemeralStorage: { sizeInGiB: 201 } }))).message).toContain('between 21 and 200 GiB');
+  });
+});
+
+describe('ECS RunTask: overrides of at most 8192 characters (as ECS receives them)', () => {
+  test('8192 characters run; 8193 fail with ECS.InvalidParameterException', async () => {
+    const w = world();
+    const arn = w.seedRevision('web', '1');
+    const fixed = JSON.stringify({ containerOverrides: [{ name: 'web', command: [''] }] }).length;
+    const overrides = (length: number) => ({ ContainerOverrides: [{ Name: 'web', Command: ['x'.repeat(length - fixed)] }] });
+    await expect(w.ecs.runTaskSync({ TaskDefinition: arn, Overrides: overrides(8192), ClientToken: 'a' })).resolves.toMatchObject({ LastStatus: 'STOPPED' });
+    await expect(w.ecs.runTaskSync({ TaskDefinition: arn, Overrides: overrides(8193), ClientToken: 'b' })).rejects.toMatchObject({
+      name: 'ECS.InvalidParameterException',
+      message: expect.stringContaining('Container Overrides length must be at most 8192'),
+    });
+  });
+});
