@@ -13,6 +13,7 @@ import { MAX_PAYLOAD_BYTES, redrivePlan, runAttempt, type AttemptResult } from '
 import { deterministicUuid, type EventPattern, type ExecutionStatusEvent } from './eventbridge';
 import { buildWorld, loadWorld } from './load-world';
 import { buildReport, StateList, type RunReport } from './report';
+import { RetryWaits, seededRandom, type Retrier } from './retry-clock';
 import { LocalRunError } from './run-error';
 import { dynamoDbTask } from './services/dynamodb';
 import { SimulatedLambda } from './services/lambda';
@@ -151,6 +152,11 @@ export class LocalRun {
   /** Lambda invocations so far. */
   get lambdaInvocations(): number {
     return this.lambda.invocations;
+  }
+
+  /** The most Lambda invocations in progress at once, and the synchronous ones refused past the account's concurrency. */
+  get lambdaConcurrency(): { peak: number; throttled: number } {
+    return { peak: this.lambda.peakConcurrency, throttled: this.lambda.throttled };
   }
 
   /** Lambda invocations so far of one of the control plane's functions. */
@@ -339,11 +345,28 @@ export class LocalRun {
     return buildReport(this);
   }
 
+  /** FULL jitter of the retries' waits: seeded, so that runs repeat exactly. */
+  private readonly random = seededRandom(0x5119);
+
   private overrides(def: StateMachineDefinition, execution: string, active: RunState, inflight: Set<Promise<unknown>>): Record<string, (input: Json) => Promise<Json>> {
     const out: Record<string, (input: Json) => Promise<Json>> = {};
+    // The engine retries at once: the wait AWS makes before each retry is waited here, on the simulated clock.
+    const retries = new RetryWaits(this.random);
     for (const [name, state] of taskStates(def.States as unknown as AslStates)) {
       const resource = String(state.Resource);
+      const retriers = (state.Retry ?? []) as Retrier[];
       out[name] = async (input) => {
+        const key = `${name}\u0000${JSON.stringify(input ?? null)}`;
+        // A retry waits its interval; any state waits while the account's StateTransition bucket is empty.
+        const wait = Math.max(retries.waitBefore(key, retriers), this.world.limits.transitionDelay());
+        if (wait > 0) {
+          active.waits += 1;
+          try {
+            await this.world.clock.sleep(wait);
+          } finally {
+            active.waits -= 1;
+          }
+        }
         // Work that takes no simulated time keeps the clock still until it is done (see World.isQuiet).
         // After Parameters processing, a state's input is also held to the payload quota.
         if (resource !== SIMULATED_WAIT && Buffer.byteLength(JSON.stringify(input ?? null), 'utf8') > MAX_PAYLOAD_BYTES) {
@@ -361,7 +384,14 @@ export class LocalRun {
             : this.runTask(resource, input as Record<string, Json>, execution, active);
         inflight.add(work);
         try {
-          const result = (await work) as Json;
+          let result: Json;
+          try {
+            result = (await work) as Json;
+            retries.succeeded(key);
+          } catch (e) {
+            retries.failed(key, retriers, (e as Error).name);
+            throw e;
+          }
           // Step Functions' payload quota (256 KiB of UTF-8) applies to each Task's result: States.DataLimitExceeded
           // ("Step Functions service quotas"; error name from the Step Functions guide, "Error names").
           if (result !== undefined && Buffer.byteLength(JSON.stringify(result), 'utf8') > MAX_PAYLOAD_BYTES) {
@@ -382,7 +412,7 @@ export class LocalRun {
     const w = this.world;
     switch (resource) {
       case 'arn:aws:states:::lambda:invoke': {
-        const payload = await this.lambda.invoke(this.lambda.functionOf(params.FunctionName), params.Payload);
+        const payload = await this.lambda.invoke(this.lambda.functionOf(params.FunctionName), params.Payload, true);
         return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
       }
       case 'arn:aws:states:::lambda:invoke.waitForTaskToken': {
@@ -390,7 +420,7 @@ export class LocalRun {
         const payload = { ...(params.Payload as Record<string, Json>) };
         const { token, pending } = this.stepFunctions.newToken();
         payload.taskToken = token;
-        await this.lambda.invoke(key, payload);
+        await this.lambda.invoke(key, payload, true);
         const timeout = typeof payload.timeoutSeconds === 'number' ? payload.timeoutSeconds : 31536000;
         const settled = await w.clock.runUntil(() => pending.settled || !active.running, w.now + timeout);
         if (!active.running) {
@@ -488,7 +518,10 @@ export class LocalRun {
         tasks: this.overrides(def, exec.arn, active, inflight),
         redriveCount: redrive ? exec.redriveCount : undefined,
         onEngineEvent: (e, idx) => {
-          if (states.note(e, idx)) this.transitions += 1;
+          if (states.note(e, idx)) {
+            this.transitions += 1;
+            this.world.limits.transition();
+          }
         },
       });
     } catch (e) {

@@ -61,7 +61,7 @@ export const worldSchema = z
      * Apps of the config hosted in the simulated account side by side, served by the one shared control
      * plane (each with its settings parameter, its table, its schedule group). @default only `app`
      */
-    apps: z.array(z.string().min(1)).min(1).max(20).optional(),
+    apps: z.array(z.string().min(1)).min(1).max(1000).optional(),
     account: z.string().regex(/^\d{12}$/, 'a 12-digit account id').default('123456789012'),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1').default('us-east-1'),
     /** Simulated time at the start of the run. */

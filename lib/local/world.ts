@@ -8,6 +8,7 @@ import { SimulatedEcs, type Revision, type SimService, type SyncTask } from './s
 import { SimulatedEventBus, type EmittedEvent } from './services/eventbridge';
 import { SimulatedScheduler } from './services/scheduler';
 import { SimulatedParameterStore } from './services/ssm';
+import { RateLimiter } from './rate-limits';
 import type { WorldSpec } from './world-schema';
 
 export { InjectedAwsError, SimulatedAwsError } from './aws-error';
@@ -37,6 +38,8 @@ export class World {
   /** EventBridge Scheduler: each registered app's schedule group and its schedules. */
   readonly scheduler: SimulatedScheduler;
   private readonly throttleLeft: Record<string, number>;
+  /** AWS's documented default API rates, as token buckets on the simulated clock (lib/local/rate-limits.ts). */
+  readonly limits: RateLimiter;
 
   /** Errors injected into calls (world `errors`), with how many times each is left (undefined: always). */
   private injected: Record<string, { name: string; message: string; left?: number }> = {};
@@ -52,6 +55,7 @@ export class World {
     this.tables.set(controlTableName, new MemoryTable(controlTableName));
     this.clock = new SimulatedClock(Date.parse(spec.startTime), () => this.spec.sweepEverySeconds);
     this.throttleLeft = { ...spec.throttle } as Record<string, number>;
+    this.limits = new RateLimiter(spec.region, () => this.clock.now);
     this.ecs = new SimulatedEcs(this);
     this.autoscaling = new SimulatedAutoScaling(this, this.ecs);
     this.eventBus = new SimulatedEventBus(this);
@@ -166,14 +170,19 @@ export class World {
   }
 
 
-  /** Counts a call; throws ThrottlingException while the world says so, then any error injected into it. */
-  count(call: string): void {
+  /**
+   * Counts a call; throws ThrottlingException while the world says so, then the service's throttling
+   * error when AWS's default rate for the call is exceeded (`limits`; `resource` names the table of a
+   * per-table quota), then any error injected into it.
+   */
+  count(call: string, resource?: string): void {
     this.calls[call] = (this.calls[call] ?? 0) + 1;
     const left = this.throttleLeft[call] ?? 0;
     if (left > 0) {
       this.throttleLeft[call] = left - 1;
       throw new SimulatedAwsError('ThrottlingException', `Rate exceeded (simulated throttling of ${call})`);
     }
+    this.limits.admit(call, resource);
     const injected = this.injected[call];
     if (injected && (injected.left === undefined || injected.left > 0)) {
       if (injected.left !== undefined) injected.left -= 1;

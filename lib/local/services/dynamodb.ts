@@ -293,7 +293,7 @@ export function dynamoDbTask(w: World, action: string, p: Record<string, unknown
   const ctx = { names: p.ExpressionAttributeNames as Record<string, string> | undefined, values: p.ExpressionAttributeValues as unknown as Item | undefined };
   const cond = p.ConditionExpression as string | undefined;
   try {
-    w.count(action.charAt(0).toUpperCase() + action.slice(1));
+    w.count(action.charAt(0).toUpperCase() + action.slice(1), table.name);
   } catch (e) {
     // Optimised integrations name a service's errors <Service>.<code> (e.g. DynamoDB.ConditionalCheckFailedException).
     throw new SimulatedAwsError(`DynamoDB.${(e as Error).name}`, (e as Error).message);
@@ -330,31 +330,31 @@ export function mockDynamoDb(client: DynamoDBClient, w: World): { restore: () =>
     }
   };
   ddbMock.on(GetItemCommand).callsFake(async (input) => {
-    w.count('GetItem');
+    w.count('GetItem', input.TableName);
     return { Item: w.tableNamed(input.TableName).get(input.Key as Item) };
   });
   ddbMock.on(PutItemCommand).callsFake(async (input) =>
     ddbCall(() => {
-      w.count('PutItem');
+      w.count('PutItem', input.TableName);
       w.tableNamed(input.TableName).put(input.Item as Item, input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item });
       return {};
     }),
   );
   ddbMock.on(UpdateItemCommand).callsFake(async (input) =>
     ddbCall(() => {
-      w.count('UpdateItem');
+      w.count('UpdateItem', input.TableName);
       return { Attributes: w.tableNamed(input.TableName).update(input.Key as Item, input.UpdateExpression ?? '', input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item }) };
     }),
   );
   ddbMock.on(DeleteItemCommand).callsFake(async (input) =>
     ddbCall(() => {
-      w.count('DeleteItem');
+      w.count('DeleteItem', input.TableName);
       w.tableNamed(input.TableName).delete(input.Key as Item, input.ConditionExpression, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item });
       return {};
     }),
   );
   ddbMock.on(QueryCommand).callsFake(async (input) => {
-    w.count('Query');
+    w.count('Query', input.TableName);
     return { Items: w.tableNamed(input.TableName).query(input.KeyConditionExpression ?? '', { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues as Item }, input.ScanIndexForward !== false, input.Limit) };
   });
   return ddbMock;

@@ -9,6 +9,7 @@ import { handler as syncSchedules } from '../../../functions/sync-schedules/inde
 import { handler as updateService } from '../../../functions/update-service/index';
 import { PIPELINE_FUNCTIONS, type PipelineFunctionKey } from '../../../domain/pipelines';
 import { SimulatedAwsError } from '../aws-error';
+import { LAMBDA_CONCURRENCY } from '../rate-limits';
 
 type Handler = (event: unknown) => Promise<unknown>;
 
@@ -36,6 +37,11 @@ export class SimulatedLambda {
   invocations = 0;
   /** Invocations so far, per function. */
   readonly invocationsOf = {} as Record<PipelineFunctionKey, number>;
+  /** Invocations in progress now, and the most there were at once. */
+  inFlight = 0;
+  peakConcurrency = 0;
+  /** Synchronous invocations refused past the account's concurrency (Lambda.TooManyRequestsException). */
+  throttled = 0;
   /** Each function's ARN. */
   readonly arns = {} as Record<PipelineFunctionKey, string>;
   private readonly byArn = new Map<string, PipelineFunctionKey>();
@@ -62,9 +68,20 @@ export class SimulatedLambda {
     return key;
   }
 
-  /** Invokes a real handler as Lambda would: errors become `{errorType, errorMessage}` causes. */
-  async invoke(key: PipelineFunctionKey, payload: unknown): Promise<unknown> {
+  /**
+   * Invokes a real handler as Lambda would: errors become `{errorType, errorMessage}` causes. A
+   * synchronous invocation (`sync`: the Step Functions integration) past the account's concurrent
+   * executions is refused (rate-limits.ts, LAMBDA_CONCURRENCY); an asynchronous one (an EventBridge
+   * target) waits in Lambda's queue, so it always runs here.
+   */
+  async invoke(key: PipelineFunctionKey, payload: unknown, sync = false): Promise<unknown> {
     const h = FUNCTION_HANDLERS[key];
+    if (sync && this.inFlight >= LAMBDA_CONCURRENCY.limit) {
+      this.throttled += 1;
+      throw new SimulatedAwsError('Lambda.TooManyRequestsException', `Rate Exceeded. (Service: AWSLambda; Status Code: 429; Error Code: TooManyRequestsException; Reason: ConcurrentInvocationLimitExceeded)`);
+    }
+    this.inFlight += 1;
+    this.peakConcurrency = Math.max(this.peakConcurrency, this.inFlight);
     this.invocations += 1;
     this.invocationsOf[key] = (this.invocationsOf[key] ?? 0) + 1;
     // The control plane's functions get CONTROL_PLANE_ENV only (sync-schedules also its role and queue):
@@ -76,6 +93,8 @@ export class SimulatedLambda {
     } catch (e) {
       const err = e as Error;
       throw new SimulatedAwsError(err.name || 'Error', JSON.stringify({ errorType: err.name || 'Error', errorMessage: err.message, trace: [] }));
+    } finally {
+      this.inFlight -= 1;
     }
   }
 }

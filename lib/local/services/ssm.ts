@@ -29,6 +29,8 @@ export interface SimClock {
   readonly now: number;
   isoNow(): string;
   readonly spec: { readonly account: string; readonly region: string };
+  /** Counts a call and refuses it past AWS's rate (the simulated account's `count`). */
+  count?(call: string): void;
 }
 
 
@@ -127,11 +129,12 @@ export class SimulatedParameterStore {
       return { DeletedParameters: deleted, InvalidParameters: invalid };
     });
     m.on(GetParameterCommand).callsFake(async (input) => {
+      this.clock.count?.('GetParameter');
       const p = this.get(input.Name ?? '');
       const value = p.type === 'SecureString' && !input.WithDecryption ? `encrypted:${Buffer.from(p.value).toString('base64')}` : p.value;
       return { Parameter: { Name: p.name, Type: p.type, Value: value, Version: p.version, ARN: this.arn(p.name) } };
     });
-    m.on(GetParametersByPathCommand).callsFake(async (input) => ({
+    m.on(GetParametersByPathCommand).callsFake(async (input) => (this.clock.count?.('GetParametersByPath'), {
       Parameters: this.under(input.Path ?? '/', input.Recursive ?? false).map((p) => ({
         Name: p.name,
         Type: p.type,
