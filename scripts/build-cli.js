@@ -31,7 +31,8 @@ const result = buildSync({
   metafile: true,
   logLevel: 'warning',
   // Optional native bindings some dependencies try to load; absent here, and never needed by the CLI.
-  external: ['pg-native', 'cloudflare:sockets'],
+  // libpg-query reads its WASM parser from its own folder: left in node_modules, loaded from there.
+  external: ['pg-native', 'cloudflare:sockets', 'libpg-query'],
   absWorkingDir: root,
 });
 const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules/'));

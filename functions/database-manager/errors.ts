@@ -23,6 +23,20 @@ export class InvalidRequest extends DatabaseManagerError {
   public override readonly name = 'InvalidRequest';
 }
 
+/** `runSql` text that PostgreSQL's parser rejects. Nothing was sent to the server. */
+export class InvalidSql extends DatabaseManagerError {
+  public override readonly name = 'InvalidSql';
+}
+
+/**
+ * `runSql` text with a statement that would end or start a transaction inside the run (COMMIT, BEGIN,
+ * ...) or that PostgreSQL runs only outside a transaction block (CREATE DATABASE, VACUUM, ...): the run
+ * could not be all or nothing. Nothing was sent to the server.
+ */
+export class TransactionControlRefused extends DatabaseManagerError {
+  public override readonly name = 'TransactionControlRefused';
+}
+
 /**
  * A database could not be dropped because something `DROP DATABASE ... WITH (FORCE)` cannot end still
  * uses it: a prepared transaction, a replication slot or subscription, or a session the admin may not

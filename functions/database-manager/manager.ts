@@ -6,6 +6,7 @@ import type { PasswordStore } from './passwords';
 import { MAX_ROWS, parseRequest, type Request } from './request';
 import { generatePassword, scramVerifier } from './scram';
 import * as sql from './sql';
+import { assertOneTransaction } from './transaction-control';
 
 /** What a step did. "... nothing to do" outcomes mean the catalog already was as asked. */
 export type Outcome =
@@ -376,6 +377,8 @@ export class DatabaseManager {
   }
 
   private async runSql(database: Identifier, text: string, parameters: sql.SqlValue[]): Promise<RunSqlResult> {
+    // All or nothing: text that would commit or begin inside the run is refused before anything is sent.
+    await assertOneTransaction(text);
     const started = performance.now();
     let result;
     try {

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +10,9 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { BUNDLING_DEFAULTS, functionEntry, SlipwayFunction } from './slipway-function';
+
+/** PostgreSQL's parser as WASM, which libpg-query loads from beside the bundled code at run time. */
+export const LIBPG_QUERY_WASM = path.join(path.dirname(require.resolve('libpg-query')), 'libpg-query.wasm');
 
 /** Entry of the manager's handler. */
 export const DATABASE_MANAGER_ENTRY = functionEntry('database-manager');
@@ -93,6 +97,8 @@ export class DatabaseManager extends Construct {
       timeout: Duration.minutes(2),
       logRetention: props.logRetention,
       externalModules: ['pg-native'],
+      // libpg-query (db sql's transaction-control check) reads its WASM parser from the bundle's folder.
+      filesBesideBundle: [LIBPG_QUERY_WASM],
       ...(inVpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: [this.securityGroup as ec2.SecurityGroup] } : {}),
       environment: {
         DB_DRIVER: props.driver,

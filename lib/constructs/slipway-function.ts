@@ -55,6 +55,11 @@ export interface SlipwayFunctionProps {
   readonly logRemovalPolicy?: RemovalPolicy;
   /** Modules to leave out of the bundle besides the AWS SDK (e.g. an optional native driver). @default none */
   readonly externalModules?: readonly string[];
+  /**
+   * Files the bundle needs beside its `index.js` at run time (e.g. a WASM module a dependency reads from
+   * its own folder), copied after bundling. Absolute paths. @default none
+   */
+  readonly filesBesideBundle?: readonly string[];
   /** Run the function in this VPC; the role gets the network-interface actions Lambda needs. @default not in a VPC */
   readonly vpc?: ec2.IVpc;
   /** Subnets in `vpc`. @default the VPC's private subnets */
@@ -147,6 +152,15 @@ export class SlipwayFunction extends Construct {
         sourceMap: BUNDLING_DEFAULTS.sourceMap,
         target: BUNDLING_DEFAULTS.target,
         externalModules: [...(props.externalModules ?? []), ...BUNDLING_DEFAULTS.externalModules],
+        ...(props.filesBesideBundle?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) => props.filesBesideBundle!.map((file) => `cp ${JSON.stringify(file)} ${JSON.stringify(outputDir)}`),
+              },
+            }
+          : {}),
       },
     });
 

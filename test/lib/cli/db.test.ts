@@ -74,6 +74,14 @@ describe('slipway db --local', () => {
     expect(result.err[0]).toMatch(/^error: SqlError: runSql in database "cli_app" failed and was rolled back.*division by zero/);
   });
 
+  test('the issue\'s half-commit: COMMIT inside db sql is refused (exit 2) before anything runs', async () => {
+    await cli('db', '--local', 'sql', 'cli_app', 'CREATE TABLE IF NOT EXISTS kept (id int)');
+    const result = await cli('db', '--local', 'sql', 'cli_app', 'insert into kept values (1); commit; insert into kept values (2); select 1/0');
+    expect(result.code).toBe(2);
+    expect(result.err).toEqual([expect.stringMatching(/^error: TransactionControlRefused: refused before anything ran \(statement 2: COMMIT \(or END\) \(transaction control\)\)/)]);
+    expect(await pg.query('SELECT count(*)::int AS n FROM kept', [], 'cli_app')).toEqual([{ n: 0 }]);
+  });
+
   test('a missing argument is a usage error (2)', async () => {
     expect((await cli('db', '--local', 'create')).code).toBe(2);
     expect((await cli('db', '--local', 'sql', 'x', 'SELECT 1', '--params', 'not json')).code).toBe(2);
