@@ -69,19 +69,9 @@ export function tagForControlPlane(resource: IConstruct, controlPlane: string, a
 /** The milestone event that re-syncs the schedules (contract of the deploy state machine's events). */
 export const DEPLOY_SUCCEEDED = { source: MILESTONE_SOURCE, detailType: 'Deploy Succeeded' satisfies Milestone } as const;
 
-/**
- * The environment variable every app's CodeBuild project carries to say which control plane builds it:
- * CodeBuild's "Build State Change" events list the build's environment variables
- * (`detail.additional-information.environment.environment-variables`, CodeBuild User Guide, "Build
- * notifications sample", the event's reference), so each cluster's build rule matches its own apps' builds
- * only, with no rule per app.
- */
-export const CONTROL_PLANE_BUILD_VARIABLE = 'SLIPWAY_CONTROL_PLANE';
-
-/** The value of {@link CONTROL_PLANE_BUILD_VARIABLE}: distinctive, so that no other variable's value matches it. */
-export function controlPlaneBuildMarker(prefix: string, controlPlane: string): string {
-  return `${prefix}/control-plane/${controlPlane}`;
-}
+// The build marker lives in domain/ (the simulated account's build rule matches it too).
+export { CONTROL_PLANE_BUILD_VARIABLE, controlPlaneBuildMarker } from '../../domain/build-marker';
+import { controlPlaneBuildMarker } from '../../domain/build-marker';
 
 /** Lambda function names have at most 64 characters. */
 const FUNCTION_NAME_MAX = 64;

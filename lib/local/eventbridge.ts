@@ -66,6 +66,10 @@ export function matchesEventPattern(pattern: EventPattern, event: unknown): bool
     const value = obj[field];
     if (Array.isArray(expected)) {
       if (!expected.some((m) => matchesValue(m, value))) return false;
+    } else if (Array.isArray(value)) {
+      // An array of objects in the event matches a nested pattern when one of its elements does (the
+      // control plane's build rule matches one of a build's environment variables this way).
+      if (!value.some((v) => matchesEventPattern(expected as EventPattern, v))) return false;
     } else if (!matchesEventPattern(expected as EventPattern, value)) return false;
   }
   return true;

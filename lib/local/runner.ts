@@ -248,6 +248,25 @@ export class LocalRun {
    * in its history; the states entered and never exited run again (nothing else: no state name is special).
    */
   async redrive(exec: ExecutionReport): Promise<ExecutionReport> {
+    this.prepareRedrive(exec);
+    await this.withMocks(async () => {
+      this.track(exec, true);
+      await this.drain();
+    });
+    return exec;
+  }
+
+  /**
+   * Starts a redrive (the checks of {@link redrive}) beside whatever runs and returns at once: in an
+   * account that lives on (`slipway local serve`), its clock driver lets the redrive run.
+   */
+  startRedrive(exec: ExecutionReport): ExecutionReport {
+    this.prepareRedrive(exec);
+    this.track(exec, true);
+    return exec;
+  }
+
+  private prepareRedrive(exec: ExecutionReport): void {
     const why = redriveRefusal(exec);
     if (why) throw new SimulatedAwsError('ExecutionNotRedrivable', why);
     this.definitions.load(exec.stateMachine);
@@ -259,11 +278,21 @@ export class LocalRun {
     exec.redriveCount += 1;
     exec.redriveDate = this.world.now;
     exec.status = 'RUNNING';
-    await this.withMocks(async () => {
-      this.track(exec, true);
-      await this.drain();
-    });
-    return exec;
+  }
+
+  /** The pipeline a state machine ARN of this control plane names, if any. */
+  stateMachineOf(arn: unknown): StateMachineName | undefined {
+    return this.stepFunctions.stateMachineOf(arn);
+  }
+
+  /** The ARN of one of the control plane's state machines. */
+  stateMachineArn(sm: StateMachineName): string {
+    return this.arns[sm];
+  }
+
+  /** Whether executions are running or actions are due (what a clock driver waits for). */
+  get busy(): boolean {
+    return this.concurrent.size > 0 || this.pendingActions > 0 || this.queue.length > 0;
   }
 
   private async drain(): Promise<void> {
@@ -331,7 +360,24 @@ export class LocalRun {
     });
   }
 
+  /** Whether the simulated clients stay in place between runs ({@link holdMocks}). */
+  private mocksHeld = false;
+
+  /**
+   * Points the handlers' AWS clients at the simulated account until the returned function is called,
+   * for an account that lives on between runs (`slipway local serve`): runs then leave them in place.
+   */
+  holdMocks(): () => void {
+    this.mocks.push(...mockAwsClients(this.world, this.stepFunctions));
+    this.mocksHeld = true;
+    return () => {
+      this.mocksHeld = false;
+      for (const m of this.mocks.splice(0)) m.restore();
+    };
+  }
+
   private async withMocks(fn: () => Promise<void>): Promise<void> {
+    if (this.mocksHeld) return fn();
     this.mocks.push(...mockAwsClients(this.world, this.stepFunctions));
     try {
       await fn();

@@ -33,6 +33,14 @@ export class SimulatedClock {
   isQuiet: () => boolean = () => true;
   /** Called by the sweep schedule. */
   onSweep: () => Promise<void> = async () => undefined;
+  /**
+   * Real-time pacing (`slipway local serve`, lib/local/serve/pacer.ts): before time moves on to `at`,
+   * waits until `at` is due in real time; resolves false when woken earlier (something new was
+   * scheduled), and time is then re-planned. Unset, time jumps at once (a local run).
+   */
+  pacer?: (at: number) => Promise<boolean>;
+  /** Called whenever something is scheduled (a paced clock re-plans its wait). */
+  onSchedule?: () => void;
 
   constructor(
     /** The run's start, epoch milliseconds. */
@@ -55,6 +63,17 @@ export class SimulatedClock {
   schedule(at: number, what: string, run: () => Promise<void> | void): void {
     this.queue.push({ at, seq: this.seq++, what, run });
     this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    this.onSchedule?.();
+  }
+
+  /**
+   * Moves time up to `to` without passing anything due (what is scheduled, and the sweep while
+   * something waits): a paced clock follows real time between its scheduled moments.
+   */
+  catchUp(to: number): void {
+    const nextSweep = this.waiters.size > 0 ? (Math.floor(this.now / this.sweepEverySeconds()) + 1) * this.sweepEverySeconds() : Infinity;
+    const limit = Math.min(this.queue[0]?.at ?? Infinity, nextSweep, to);
+    if (limit > this.now) this.now = limit;
   }
 
   /** Waits `seconds` on the simulated clock while everything else that is due runs (the runner drives the clock). */
@@ -104,6 +123,10 @@ export class SimulatedClock {
         await settle();
         settled = true;
         continue;
+      }
+      if (this.pacer) {
+        const target = Math.min(nextAt, deadline);
+        if (target > this.now && !(await this.pacer(target))) continue;
       }
       settled = false;
       if (nextAt > deadline) {
