@@ -25,6 +25,13 @@ export const CONFIG_DEBOUNCE_DEFAULT_SECONDS = 30;
 /** How long a deploy may take before it fails with DeploymentTimedOut, unless the app's config says otherwise (minutes). */
 export const DEPLOY_TIMEOUT_DEFAULT_MINUTES = 30;
 
+/**
+ * Seconds between the deadline checks of waiting deploys (the control plane's `DeadlineCheckRule`, a
+ * `rate(1 minute)` schedule: EventBridge's finest rate). A deployment still in progress at its deploy
+ * timeout fails with DeploymentTimedOut at the first check after it, so at most this late.
+ */
+export const DEADLINE_CHECK_SECONDS = 60;
+
 /** The average CPU utilisation (percent) an autoscaled process is kept at, unless its config says otherwise. */
 export const CPU_TARGET_DEFAULT_PERCENT = 60;
 

@@ -14,6 +14,7 @@ import { RESOURCE_NAME } from '../../functions/shared/settings';
 import {
   aslPlaceholders,
   CONTROL_PLANE_ENV,
+  DEADLINE_CHECK_SECONDS,
   executionStatusEventPattern,
   MILESTONE_SOURCE,
   PIPELINE_FUNCTIONS,
@@ -90,7 +91,7 @@ export interface ControlPlaneProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
-  /** How often `deployment-events` and `execution-status` sweep (the fallback for lost events). @default Duration.minutes(5) */
+  /** How often `execution-status` sweeps (the fallback for lost status events). @default Duration.minutes(5) */
   readonly sweepInterval?: Duration;
   /** What happens to the control table (waiters only: task tokens of deploys in progress) when the stack is deleted. @default RemovalPolicy.DESTROY */
   readonly tableRemovalPolicy?: RemovalPolicy;
@@ -109,14 +110,20 @@ export interface ControlPlaneProps {
  * Nothing in it is per app: the app comes with each event or execution input, its settings from
  * `/<prefix>/apps/<app>/settings`.
  */
-/** The rules a control plane puts on the default event bus: six per cluster, whatever the number of apps. */
+/** The rules a control plane puts on the default event bus: seven per cluster, whatever the number of apps. */
 export interface ControlPlaneRules {
   /** Starts `build` on the build state changes of every Slipway CodeBuild project (`<prefix>-*`) marked for this control plane. */
   readonly build: events.Rule;
   /** Sends the ECS deployment state changes of the cluster's services to `deployment-events`. */
   readonly deploymentEvents: events.Rule;
-  /** Runs `deployment-events` and `execution-status` on a schedule (the one sweep of the cluster). */
+  /** Runs `execution-status` on a schedule (the sweep of the cluster: status events that were missed). */
   readonly sweep: events.Rule;
+  /**
+   * Runs `deployment-events` every minute (DEADLINE_CHECK_SECONDS): a deployment still in progress at
+   * its deploy timeout fails with DeploymentTimedOut within a minute of it, and a deployment whose ECS
+   * event was lost is resumed.
+   */
+  readonly deadlineCheck: events.Rule;
   /** Sends the status changes of the control plane's executions (failed, timed out, aborted, redriven) to `execution-status`. */
   readonly executionStatus: events.Rule;
   /** Parameter Store changes under `/<prefix>/apps/` start `config-change`. */
@@ -228,10 +235,17 @@ export class ControlPlane extends Construct {
       targets: [new targets.LambdaFunction(this.functions.deploymentEvents.function)],
     });
     const sweep = new events.Rule(this, 'SweepRule', {
-      description: `Checks the waiting deploys and failure records of every app of ${props.name} when events were missed`,
+      description: `Checks the failure records of every app of ${props.name} when status events were missed`,
       schedule: events.Schedule.rate(props.sweepInterval ?? Duration.minutes(5)),
       // execution-status repairs the records of executions whose status event never arrived.
-      targets: [new targets.LambdaFunction(this.functions.deploymentEvents.function), new targets.LambdaFunction(this.functions.executionStatus.function)],
+      targets: [new targets.LambdaFunction(this.functions.executionStatus.function)],
+    });
+    // Every minute, not with the 5-minute sweep: a deploy timeout of 30 minutes must fail the deploy at
+    // 30 minutes, not at the next 5-minute sweep after it (up to 35).
+    const deadlineCheck = new events.Rule(this, 'DeadlineCheckRule', {
+      description: `Fails the deploys of every app of ${props.name} whose deployment is past its deploy timeout, and resumes those whose ECS event was lost`,
+      schedule: events.Schedule.rate(Duration.seconds(DEADLINE_CHECK_SECONDS)),
+      targets: [new targets.LambdaFunction(this.functions.deploymentEvents.function)],
     });
     const pattern = executionStatusEventPattern(STATE_MACHINES.map((n) => this.stateMachineArn(n)));
     const executionStatus = new events.Rule(this, 'ExecutionStatusRule', {
@@ -255,7 +269,7 @@ export class ControlPlane extends Construct {
       },
       targets: [startedByEvents('schedules')],
     });
-    this.rules = { build, deploymentEvents, sweep, executionStatus, parameterChange, deploySucceeded };
+    this.rules = { build, deploymentEvents, sweep, deadlineCheck, executionStatus, parameterChange, deploySucceeded };
   }
 
   /** ARN of one of the state machines, built from its deterministic name (no reference, no cycle). */

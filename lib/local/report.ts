@@ -1,3 +1,4 @@
+import { TAG_BUILD } from '../../domain/names';
 import { dynamoKey, readCurrentRelease, readProcessList, RELEASE_CURRENT } from '../../domain/table';
 import type { SimScheduledAction } from './services/autoscaling';
 import type { EmittedEvent } from './services/eventbridge';
@@ -17,7 +18,8 @@ export interface RunReport {
     readonly taskDefinitionsRegistered: number;
   };
   readonly world: {
-    readonly services: Record<string, { taskDefinition: string; image: string; desiredCount: number; deployments: number }>;
+    /** Each service as it is now; `build` from its task definition's `slipway:build` tag (null when untagged). */
+    readonly services: Record<string, { taskDefinition: string; image: string; build: string | null; desiredCount: number; deployments: number }>;
     readonly lastGoodRelease: { build: string; image: string; processes: unknown } | null;
     readonly autoscaling: Record<string, { min?: number; max?: number; policies: string[] }>;
     /** The scale-to-zero schedule's actions, by scalable-target resource id. */
@@ -33,8 +35,10 @@ export function buildReport(run: { readonly app: string; readonly executions: re
   const services: RunReport['world']['services'] = {};
   for (const [name, s] of w.services) {
     const td = s.service.taskDefinition ?? '';
-    const image = w.findRevision(td)?.taskDefinition.containerDefinitions?.[0]?.image ?? 'unknown';
-    services[name] = { taskDefinition: td, image, desiredCount: s.service.desiredCount ?? 0, deployments: (s.service.deployments ?? []).length };
+    const revision = w.findRevision(td);
+    const image = revision?.taskDefinition.containerDefinitions?.[0]?.image ?? 'unknown';
+    const build = revision?.tags.find((t) => t.key === TAG_BUILD)?.value ?? null;
+    services[name] = { taskDefinition: td, image, build, desiredCount: s.service.desiredCount ?? 0, deployments: (s.service.deployments ?? []).length };
   }
   const current = readCurrentRelease(w.table.get(dynamoKey(RELEASE_CURRENT)));
   return {
@@ -45,7 +49,8 @@ export function buildReport(run: { readonly app: string; readonly executions: re
       lambdaInvocations: run.lambdaInvocations,
       simulatedSeconds: w.now,
       releaseTasksStarted: w.tasks.length,
-      taskDefinitionsRegistered: w.calls.RegisterTaskDefinition ?? 0,
+      // Revisions created, not calls: a throttled call that was retried registered nothing.
+      taskDefinitionsRegistered: w.ecs.registeredRevisions,
     },
     world: {
       services,

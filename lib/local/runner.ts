@@ -138,12 +138,13 @@ export class LocalRun {
     this.world.ecs.onDeploymentEvent = async (event) => {
       await this.lambda.invoke('deploymentEvents', event);
     };
-    // The sweep rule has two targets, deployment-events and execution-status (lib/constructs/control-plane.ts,
-    // `rules.sweep`); EventBridge invokes each target of a matching rule (EventBridge User Guide, "Targets").
-    this.world.clock.onSweep = async () => {
+    // Two schedules (lib/constructs/control-plane.ts): the deadline check every minute invokes
+    // deployment-events (deploys past their timeout, lost ECS events), the 5-minute sweep invokes
+    // execution-status (missed status events). Each rule invokes its target when due.
+    this.world.clock.onSweep = async (due) => {
       const sweep = { 'detail-type': 'Scheduled Event', source: 'aws.events', time: this.world.isoNow(), detail: {} };
-      await this.lambda.invoke('deploymentEvents', sweep);
-      await this.lambda.invoke('executionStatus', sweep);
+      if (due.deadlineCheck) await this.lambda.invoke('deploymentEvents', sweep);
+      if (due.sweep) await this.lambda.invoke('executionStatus', sweep);
     };
     // The control plane's rule on its state machines' status changes: the failure bookkeeping runs outside the executions.
     this.addStatusRule(executionStatusEventPattern(STATE_MACHINES.map((sm) => this.arns[sm])) as unknown as EventPattern, (event) => this.lambda.invoke('executionStatus', event));

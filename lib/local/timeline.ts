@@ -1,6 +1,7 @@
 import { appAndBuildOf } from '../../domain/names';
 import { escapeForTerminal, renderRedriveVerdict, renderSteps } from '../ops/terminal';
 import { assessRedrive, buildTimeline, stepLabel, stepsOf, summariseCause } from '../ops/timeline';
+import { nextStep, runningBuilds } from '../ops/advice';
 import type { ExecutionReport, RunReport, StateVisit } from './runner';
 
 /**
@@ -26,16 +27,22 @@ function header(e: ExecutionReport): string {
 }
 
 /** From the execution's history: the same model as `slipway status`. */
-function fromHistory(e: ExecutionReport, origin: Date): string[] {
+function fromHistory(e: ExecutionReport, origin: Date, events: RunReport['events']): string[] {
   const timeline = buildTimeline(e.history);
   const lines = [header(e), ...renderSteps(stepsOf(timeline), { origin })];
   if (e.status === 'FAILED') {
     const f = timeline.failure;
     const where = f ? ` at "${escapeForTerminal(stepLabel(f.entry, timeline.itemLabels))}"` : '';
     const error = e.error ?? timeline.execution.error;
-    lines.push(`  → failed${where}: ${escapeForTerminal(error ?? 'no error')}${e.cause ?? timeline.execution.cause ? `: ${escapeForTerminal(summariseCause(e.cause ?? timeline.execution.cause, { max: 1000 }))}` : ''}`);
-    const assessment = assessRedrive(timeline, undefined, { now: origin, ...appAndBuildOf(e.name) });
+    lines.push(`  → failed${where}: ${escapeForTerminal(error ?? 'no error')}${e.cause ?? timeline.execution.cause ? `: ${escapeForTerminal(summariseCause(e.cause ?? timeline.execution.cause, { max: 1000, error }))}` : ''}`);
+    // The failure's log, as execution-status announced it (the release task's log stream).
+    const announced = [...events].reverse().find((ev) => ev.detail.execution === e.arn && typeof ev.detail.logLink === 'string');
+    if (announced) lines.push(`  logs: ${escapeForTerminal(String(announced.detail.logLink))}`);
+    const named = appAndBuildOf(e.name);
+    const assessment = assessRedrive(timeline, undefined, { now: origin, ...named });
     lines.push(...renderRedriveVerdict(assessment).map((l) => `  ${l}`));
+    const next = f ? nextStep({ error, process: f.entry.scope.path.length > 0 ? (timeline.itemLabels.get(f.entry.scope.key) ?? null) : null, app: named.app, build: named.build, redrive: assessment.verdict, pipeline: e.stateMachine }) : null;
+    if (next) lines.push(`  next: ${escapeForTerminal(next)}`);
   }
   return lines;
 }
@@ -48,9 +55,9 @@ function fromStates(e: ExecutionReport): string[] {
     const where = s.iteration ? `[${escapeForTerminal(s.iteration)}] ` : '';
     const retries = s.retries > 0 ? `  (retried ${s.retries}×)` : '';
     lines.push(`  ${clock(s.at)} ${MARK[s.status]} ${where}${escapeForTerminal(s.name)}${retries}`);
-    if ((s.status === 'failed' || s.status === 'caught') && s.error && s.type !== 'Fail') lines.push(`              ${escapeForTerminal(s.error)}: ${escapeForTerminal(summariseCause(s.cause, { max: 400 }) ?? '')}`);
+    if ((s.status === 'failed' || s.status === 'caught') && s.error && s.type !== 'Fail') lines.push(`              ${escapeForTerminal(s.error)}: ${escapeForTerminal(summariseCause(s.cause, { max: 400, error: s.error }) ?? '')}`);
   }
-  if (e.status === 'FAILED') lines.push(`  → ${escapeForTerminal(e.error ?? 'failed')}: ${escapeForTerminal(summariseCause(e.cause, { max: 1000 }) ?? '')}`);
+  if (e.status === 'FAILED') lines.push(`  → ${escapeForTerminal(e.error ?? 'failed')}: ${escapeForTerminal(summariseCause(e.cause, { max: 1000, error: e.error }) ?? '')}`);
   return lines;
 }
 
@@ -64,12 +71,15 @@ function originOf(report: RunReport): Date {
 export function renderTimeline(report: RunReport): string {
   const lines: string[] = [];
   const origin = originOf(report);
-  for (const e of report.executions) lines.push(...((e.history ?? []).length > 0 ? fromHistory(e, origin) : fromStates(e)), '');
+  for (const e of report.executions) lines.push(...((e.history ?? []).length > 0 ? fromHistory(e, origin, report.events) : fromStates(e)), '');
   const t = report.totals;
   lines.push(`${t.stateTransitions} state transitions, ${t.lambdaInvocations} Lambda invocations, ${t.releaseTasksStarted} release task(s), ${t.taskDefinitionsRegistered} task definition(s) registered, ${t.simulatedSeconds} s simulated`);
-  for (const [name, s] of Object.entries(report.world.services)) lines.push(`service ${name}: ${s.image} (${s.taskDefinition.split('/').pop()})`);
+  const services = Object.entries(report.world.services);
+  for (const [name, s] of services) lines.push(`service ${escapeForTerminal(name)}: ${s.build !== null ? `build ${escapeForTerminal(s.build)}, ` : ''}${escapeForTerminal(s.image)} (${escapeForTerminal(s.taskDefinition.split('/').pop())})`);
+  const running = runningBuilds(services.map(([name, s]) => ({ service: name, build: s.build })));
+  if (running) lines.push(running);
   const r = report.world.lastGoodRelease;
-  lines.push(r ? `last good release: build ${r.build}, ${r.image}` : 'last good release: none');
+  lines.push(r ? `last good release: build ${r.build}, ${r.image}` : 'last good release: none recorded (no deploy has finished on every process type)');
   if (report.events.length > 0) {
     lines.push('events (source slipway):');
     for (const ev of report.events) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEADLINE_CHECK_SECONDS } from '../../domain/constants';
 
 /**
  * The "world" file: the simulated account a local run starts from and what will happen in it. Every
@@ -99,7 +100,7 @@ export const worldSchema = z
     throttle: z.partialRecord(z.enum(THROTTLEABLE), z.number().int().min(0).max(100)).default({}),
     /** Errors to answer calls with, by API operation (e.g. `{"RegisterTaskDefinition": {"name": "AccessDeniedException"}}`). */
     errors: z.partialRecord(z.enum(INJECTABLE), injectedError).default({}),
-    /** ECS deployment events are lost: only the 5-minute sweep resumes the deploy. */
+    /** ECS deployment events are lost: only the deadline check (every minute) resumes the deploy. */
     lostEvents: z.boolean().default(false),
     /**
      * Autoscaling registrations that exist before the run, by process type (the service must be in
@@ -108,6 +109,8 @@ export const worldSchema = z
     scalableTargets: z.record(processName, z.object({ min: z.number().int().min(0), max: z.number().int().min(0) }).strict()).default({}),
     /** Interval of the sweep schedule. @default 300 */
     sweepEverySeconds: z.number().int().min(60).default(300),
+    /** Interval of the deadline check (deployment-events: deploys past their timeout, and lost events). @default 60 (DEADLINE_CHECK_SECONDS) */
+    deadlineCheckEverySeconds: z.number().int().min(60).default(DEADLINE_CHECK_SECONDS),
     /** Parameter Store parameters that exist before the run, by name (e.g. /slipway/apps/example/config/DATABASE_URL). */
     parameters: z
       .record(z.string().regex(/^\/[A-Za-z0-9_.\-/]{1,2047}$/, 'a Parameter Store name (absolute path)'), z.object({ value: z.string(), type: z.enum(['String', 'SecureString', 'StringList']).default('SecureString') }).strict())

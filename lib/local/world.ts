@@ -53,7 +53,7 @@ export class World {
   ) {
     this.addApp(settings);
     this.tables.set(controlTableName, new MemoryTable(controlTableName));
-    this.clock = new SimulatedClock(Date.parse(spec.startTime), () => this.spec.sweepEverySeconds);
+    this.clock = new SimulatedClock(Date.parse(spec.startTime), () => this.spec.sweepEverySeconds, () => this.spec.deadlineCheckEverySeconds);
     this.throttleLeft = { ...spec.throttle } as Record<string, number>;
     this.limits = new RateLimiter(spec.region, () => this.clock.now);
     this.ecs = new SimulatedEcs(this);

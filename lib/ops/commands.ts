@@ -327,7 +327,7 @@ export async function executionStatus(clients: OpsClients, t: ExecutionTarget, o
           at: isoOrNull(failure.attempt?.endedAt ?? failure.entry.exitedAt),
           error: failure.error ?? null,
           cause: failure.cause ?? null,
-          summary: summariseCause(failure.cause ?? d.cause, { logLink: ecsTaskOfCause(failure.cause ?? d.cause) ? logLink : null }),
+          summary: summariseCause(failure.cause ?? d.cause, { logLink: ecsTaskOfCause(failure.cause ?? d.cause) ? logLink : null, error: failure.error ?? d.error }),
           executionError: d.error ?? timeline.execution.error ?? null,
           executionCause: d.cause ?? timeline.execution.cause ?? null,
           logLink,
@@ -576,7 +576,7 @@ export async function watchPipeline(clients: OpsClients, app: string, buildArg: 
             : assessment.verdict === 'would-not-help'
               ? `redrive would not help: ${assessment.reason}; instead: ${assessment.instead}`
               : `it cannot be redriven: ${assessment.reason}${assessment.instead ? `; instead: ${assessment.instead}` : ''}`;
-        message = `the ${failed} pipeline of build ${key} failed${ref.failedStep ? ` at "${ref.failedStep}"` : ''}: ${ref.error ?? 'no error'}${ref.cause ? ` — ${summariseCause(ref.cause, { max: 300 })}` : ''}. Details: slipway status ${app} ${key}; ${next}`;
+        message = `the ${failed} pipeline of build ${key} failed${ref.failedStep ? ` at "${ref.failedStep}"` : ''}: ${ref.error ?? 'no error'}${ref.cause ? ` — ${summariseCause(ref.cause, { max: 300, error: ref.error })}` : ''}. Details: slipway status ${app} ${key}; ${next}`;
       } else if (build.status && build.status !== 'SUCCEEDED' && build.status !== 'IN_PROGRESS' && executions.build?.status === 'SUCCEEDED') {
         outcome = 'build-failed';
         message = `CodeBuild build ${key} ended ${build.status}: nothing to deploy.${build.logLink && build.logLink !== 'none' ? ` Build logs: ${build.logLink}` : ''}`;
@@ -597,7 +597,7 @@ export async function watchPipeline(clients: OpsClients, app: string, buildArg: 
         const ref = executionRef('build', unrecorded, buildTimeline(await getFullHistory(clients, unrecorded.executionArn)));
         executions = { build: ref, release: null, deploy: null };
         outcome = 'failed';
-        message = `the build pipeline of build ${key} failed before it recorded the build${ref.failedStep ? ` at "${ref.failedStep}"` : ''}: ${ref.error ?? 'no error'}${ref.cause ? ` — ${summariseCause(ref.cause, { max: 300 })}` : ''}. Details: slipway status ${app} ${key}; after fixing the cause: slipway redrive ${app} ${key}`;
+        message = `the build pipeline of build ${key} failed before it recorded the build${ref.failedStep ? ` at "${ref.failedStep}"` : ''}: ${ref.error ?? 'no error'}${ref.cause ? ` — ${summariseCause(ref.cause, { max: 300, error: ref.error })}` : ''}. Details: slipway status ${app} ${key}; after fixing the cause: slipway redrive ${app} ${key}`;
       }
     }
     const stages = PIPELINES.map((p) => {
@@ -643,7 +643,7 @@ export function renderPipelines(out: PipelinesOutput): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const failures = out.builds.flatMap((b) =>
-    PIPELINES.map((p) => b.executions[p]).filter((r): r is ExecutionRef => r !== null && isFailed(r.status)).map((r) => `  build ${b.build} ${r.pipeline}: ${escapeForTerminal(r.error ?? '')}${r.cause ? ` — ${escapeForTerminal(summariseCause(r.cause, { max: 200 }))}` : ''}`),
+    PIPELINES.map((p) => b.executions[p]).filter((r): r is ExecutionRef => r !== null && isFailed(r.status)).map((r) => `  build ${b.build} ${r.pipeline}: ${escapeForTerminal(r.error ?? '')}${r.cause ? ` — ${escapeForTerminal(summariseCause(r.cause, { max: 200, error: r.error }))}` : ''}`),
   );
   return [
     `${out.app} (${out.region}, account ${out.account}); current release: ${out.currentRelease ?? 'none'} (*)`,
@@ -666,7 +666,7 @@ export function renderStatus(out: StatusOutput): string {
     const f = out.failure;
     const where = f.iteration.length > 0 ? ` (${escapeForTerminal(whereLabel(f.iteration))})` : '';
     lines.push('', `failed at: ${escapeForTerminal(f.state)}${where}${f.at ? `, ${short(f.at)}` : ''}`, `error: ${escapeForTerminal(f.error)}`, `cause: ${escapeForTerminal(f.summary)}`);
-    if (f.executionError && f.executionError !== f.error) lines.push(`execution error: ${escapeForTerminal(f.executionError)}${f.executionCause && f.executionCause !== f.cause ? ` — ${escapeForTerminal(summariseCause(f.executionCause))}` : ''}`);
+    if (f.executionError && f.executionError !== f.error) lines.push(`execution error: ${escapeForTerminal(f.executionError)}${f.executionCause && f.executionCause !== f.cause ? ` — ${escapeForTerminal(summariseCause(f.executionCause, { error: f.executionError }))}` : ''}`);
     lines.push(`logs: ${f.logLink ? escapeForTerminal(f.logLink) : 'no log link (see the console)'}`);
   }
   if (e.status !== 'RUNNING' && e.status !== 'SUCCEEDED') lines.push(...renderRedriveVerdict(out.redrive, `slipway redrive ${e.arn}`));
@@ -686,7 +686,7 @@ export function renderRedrive(out: RedriveOutput): string {
 
 function renderWatched(w: NonNullable<RedriveOutput['watched']>): string {
   if (w.timedOut) return 'stopped watching: still running';
-  return `${w.status} after ${formatDuration(w.durationSeconds)}${w.error ? `: ${escapeForTerminal(w.error)}${w.cause ? ` — ${escapeForTerminal(summariseCause(w.cause))}` : ''}` : ''}`;
+  return `${w.status} after ${formatDuration(w.durationSeconds)}${w.error ? `: ${escapeForTerminal(w.error)}${w.cause ? ` — ${escapeForTerminal(summariseCause(w.cause, { error: w.error }))}` : ''}` : ''}`;
 }
 
 /** Human output of `deploy` and `rollback`. */

@@ -78,8 +78,8 @@ export function clockLabel(at: string | Date, origin: Date): string {
 }
 
 /**
- * The steps as an indented tree: each Map iteration under a `#index item` line, iterations by index, a
- * `-- redrive n --` line before the states a redrive ran, and each step's mark (✓ succeeded, ↪ failed
+ * The steps as an indented tree: each Map iteration under a `#index item` line, iterations by index,
+ * `[redrive n]` after each state the n-th redrive ran (a failure it re-ran says `then redriven`), and each step's mark (✓ succeeded, ↪ failed
  * and caught, ✗ failed, … running, - aborted), duration, retries, error, and `← a redrive re-runs this`
  * on the states AWS would re-run. Everything from AWS is escaped ({@link escapeForTerminal}).
  */
@@ -88,10 +88,11 @@ export function renderSteps(steps: readonly RenderableStep[], options: RenderSte
   const clockWidth = 10;
   const column = (at?: string) => (options.origin ? (at ? clockLabel(at, options.origin) : '').padEnd(clockWidth) : '');
   let previous: RenderableStep['iteration'] = [];
-  let redrive = 0;
+  const where = (s: RenderableStep) => `${s.iteration.map((l) => `${l.map}[${l.index}]`).join('/')}\u0000${s.name}`;
+  // The highest redrive that ran each state again (in its iteration): an earlier failure of it was redriven.
+  const latestRun = new Map<string, number>();
+  for (const s of steps) latestRun.set(where(s), Math.max(latestRun.get(where(s)) ?? 0, s.redrive));
   for (const s of steps) {
-    if (s.redrive !== redrive) lines.push(`${column()}  -- redrive ${s.redrive} --`);
-    redrive = s.redrive;
     let same = 0;
     while (same < s.iteration.length && same < previous.length && s.iteration[same].map === previous[same].map && s.iteration[same].index === previous[same].index) same++;
     for (let d = same; d < s.iteration.length; d++) {
@@ -103,9 +104,12 @@ export function renderSteps(steps: readonly RenderableStep[], options: RenderSte
     const retries = s.retries.length > 0 ? `, ${s.retries.length} ${s.retries.length === 1 ? 'retry' : 'retries'} (${[...new Set(s.retries.map((r) => escapeForTerminal(r.error ?? '?')))].join(', ')})` : '';
     const err = s.error && s.status !== 'succeeded' ? ` ${s.status === 'caught' ? 'caught' : 'error'} ${escapeForTerminal(s.error)}` : '';
     const state = s.status === 'aborted' ? ' aborted' : s.status === 'running' ? ' running' : '';
-    const ended = options.origin && s.exitedAt && s.status !== 'succeeded' && s.status !== 'running' ? ` (${s.status === 'aborted' ? 'aborted' : 'failed'} at ${clockLabel(s.exitedAt, options.origin)})` : '';
+    const redriven = (latestRun.get(where(s)) ?? 0) > s.redrive && s.status !== 'succeeded' && s.status !== 'running';
+    const endedAt = options.origin && s.exitedAt && s.status !== 'succeeded' && s.status !== 'running' ? ` at ${clockLabel(s.exitedAt, options.origin)}` : '';
+    const ended = endedAt || redriven ? ` (${s.status === 'aborted' ? 'aborted' : 'failed'}${endedAt}${redriven ? ', then redriven' : ''})` : '';
+    const byRedrive = s.redrive > 0 ? `  [redrive ${s.redrive}]` : '';
     const rerun = s.rerun ? '  ← a redrive re-runs this' : '';
-    lines.push(`${column(s.enteredAt)}${indent}${MARK[s.status]} ${escapeForTerminal(s.name)}  ${formatDuration(s.durationSeconds)}${state}${retries}${err}${ended}${rerun}`);
+    lines.push(`${column(s.enteredAt)}${indent}${MARK[s.status]} ${escapeForTerminal(s.name)}  ${formatDuration(s.durationSeconds)}${state}${retries}${err}${ended}${byRedrive}${rerun}`);
     if ((options.causes ?? true) && s.cause && (s.status === 'failed' || s.status === 'caught') && s.type !== 'Fail') lines.push(`${column()}${indent}    ${escapeForTerminal(s.cause)}`);
   }
   return lines;

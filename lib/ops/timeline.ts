@@ -306,6 +306,14 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
       startedAt = at;
     } else if (type === 'ExecutionRedriven') {
       redrives.push({ at, count: e.executionRedrivenEventDetails?.redriveCount ?? redrives.length + 1 });
+      // A Map or Parallel state that never exited is not entered again by a redrive: it resumes, and only
+      // its failed iterations or branches run again (RedriveExecution, API reference). It is running again.
+      for (const entry of entries) {
+        if (entry.exited || !isContainer(entry) || (entry.status !== 'failed' && entry.status !== 'aborted')) continue;
+        entry.status = 'running';
+        entry.exitedAt = undefined;
+        closed.delete(entry);
+      }
       status = 'RUNNING';
       endedAt = undefined;
       error = undefined;
@@ -535,7 +543,7 @@ export function stepsOf(timeline: Timeline): Step[] {
       attempts: e.attempts.length,
       retries: retried.map((a) => ({ at: (a.endedAt ?? a.scheduledAt).toISOString(), error: a.error ?? null, cause: a.cause ?? null })),
       error: last?.outcome === 'failed' ? (last.error ?? null) : e.type === 'Fail' ? (timeline.execution.error ?? null) : null,
-      cause: last?.outcome === 'failed' ? summariseCause(last.cause) : e.type === 'Fail' ? summariseCause(timeline.execution.cause) : null,
+      cause: last?.outcome === 'failed' ? summariseCause(last.cause, { error: last.error }) : e.type === 'Fail' ? summariseCause(timeline.execution.cause, { error: timeline.execution.error }) : null,
       redrive: e.redrive,
       exited: e.exited,
       rerun: rerun.has(e),
@@ -650,21 +658,90 @@ export function describeEcsTask(task: EcsTaskOutcome, options: { logLink?: strin
  * flattened to one line and cut at `max` characters. Not escaped for a terminal: callers printing it do
  * that ({@link ../ops/terminal}).
  */
-export function summariseCause(cause: string | undefined | null, options: { logLink?: string | null; max?: number } = {}): string | null {
+export function summariseCause(cause: string | undefined | null, options: { logLink?: string | null; max?: number; error?: string | null } = {}): string | null {
   if (cause === undefined || cause === null || cause === '') return null;
   const max = options.max ?? 600;
   const task = ecsTaskOfCause(cause);
   if (task) return describeEcsTask(task, options);
+  const placement = placementFailuresOfCause(cause);
+  if (placement) return describePlacementFailures(placement).slice(0, max);
+  let text = flat(cause);
   if (cause.trimStart().startsWith('{')) {
     try {
       const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
-      if (parsed && typeof parsed.errorMessage === 'string') return flat(`${typeof parsed.errorType === 'string' ? `${parsed.errorType}: ` : ''}${parsed.errorMessage}`).slice(0, max);
+      if (parsed && typeof parsed.errorMessage === 'string') text = flat(`${typeof parsed.errorType === 'string' ? `${parsed.errorType}: ` : ''}${parsed.errorMessage}`);
     } catch {
       /* not JSON */
     }
   }
-  const text = flat(cause);
+  text = withoutErrorName(text, options.error);
   return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/**
+ * A cause without the error name it starts with, when that name is printed beside it already: a
+ * Lambda's error document reads `InvalidInput: <message>`, and `error: cause` would say `InvalidInput:
+ * InvalidInput: <message>`. Repeated prefixes (a message that itself starts with the name) go too.
+ */
+export function withoutErrorName(text: string, error: string | null | undefined): string {
+  if (!error) return text;
+  let out = text;
+  while (out.startsWith(`${error}: `)) out = out.slice(error.length + 2);
+  return out.length > 0 ? out : text;
+}
+
+/** One placement failure of RunTask (`failures[]` of the response: the task definition or container instance, and why). */
+export interface PlacementFailure {
+  readonly arn?: string;
+  readonly reason: string;
+  readonly detail?: string;
+}
+
+/**
+ * Reads RunTask's `failures` out of a cause: when ECS places no task, RunTask answers with
+ * `failures[]` (`arn`, `reason`, `detail`) and no task, and the `ecs:runTask` integration fails the
+ * state with that response as the Cause (PascalCase `Failures`, as Step Functions serialises ECS
+ * objects). Undefined for anything else.
+ */
+export function placementFailuresOfCause(cause: string | undefined | null): PlacementFailure[] | undefined {
+  if (!cause || !cause.trimStart().startsWith('{')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(cause);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const failures = field(parsed as Json, 'failures');
+  if (!Array.isArray(failures) || failures.length === 0) return undefined;
+  return failures
+    .filter((f): f is Json => Boolean(f) && typeof f === 'object')
+    .map((f) => ({ ...(str(field(f, 'arn')) ? { arn: str(field(f, 'arn')) } : {}), reason: str(field(f, 'reason')) ?? 'no reason given', ...(str(field(f, 'detail')) ? { detail: str(field(f, 'detail')) } : {}) }));
+}
+
+/**
+ * What a placement failure reason means, from the Amazon ECS Developer Guide's "API failure reasons"
+ * (docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html).
+ */
+const PLACEMENT_REASONS: Readonly<Record<string, string>> = {
+  'RESOURCE:CPU': 'no capacity with enough free CPU',
+  'RESOURCE:MEMORY': 'no capacity with enough free memory',
+  'RESOURCE:ENI': 'no free elastic network interface (awsvpc) on the capacity',
+  'RESOURCE:GPU': 'no capacity with enough free GPUs',
+  'RESOURCE:PORTS': 'the ports the task needs are taken',
+  AGENT: 'the container instance\'s agent is disconnected',
+  ATTRIBUTE: 'no container instance has an attribute the task needs',
+  MISSING: 'the container instance does not exist',
+};
+
+/** Placement failures as one sentence a person reads. */
+export function describePlacementFailures(failures: readonly PlacementFailure[]): string {
+  const parts = failures.map((f) => {
+    const what = f.arn ? ` (${f.arn.slice(f.arn.lastIndexOf('/') + 1)})` : '';
+    const meaning = PLACEMENT_REASONS[f.reason];
+    return `${f.reason}${meaning ? `: ${meaning}` : ''}${f.detail ? ` — ${flat(f.detail)}` : ''}${what}`;
+  });
+  return `ECS could not place the task: ${parts.join('; ')}; add capacity or lower the task's cpu/memory, then redrive`;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -708,7 +785,7 @@ function failOutcome(error: string | undefined, cause: string | undefined, failS
   const app = ctx.app ?? '<app>';
   const build = ctx.build ?? '<build>';
   const deploy = `slipway deploy ${app} --build ${build}`;
-  const what = summariseCause(cause, { max: 200 });
+  const what = summariseCause(cause, { max: 200, error });
   if (error === 'DeploymentSuperseded') {
     return {
       why: `a newer build holds the app (DeploymentSuperseded${what ? `: ${what}` : ''}); a redrive re-enters the Fail state "${failState}" and stops again`,

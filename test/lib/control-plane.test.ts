@@ -72,11 +72,11 @@ describe('ControlPlane', () => {
     template = Template.fromStack(stack);
   });
 
-  test('nothing in it is per app: one table, nine functions, five state machines, six rules, one role per function and machine, the scheduler\'s, one for EventBridge', () => {
+  test('nothing in it is per app: one table, nine functions, five state machines, seven rules (the deadline check every minute among them), one role per function and machine, the scheduler\'s, one for EventBridge', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.resourceCountIs('AWS::Lambda::Function', Object.keys(PIPELINE_FUNCTIONS).length);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', STATE_MACHINES.length);
-    template.resourceCountIs('AWS::Events::Rule', 6);
+    template.resourceCountIs('AWS::Events::Rule', 7);
     template.resourceCountIs('AWS::IAM::Role', Object.keys(PIPELINE_FUNCTIONS).length + STATE_MACHINES.length + 2);
     expect(JSON.stringify(template.toJSON())).not.toMatch(/example/);
   });
@@ -179,13 +179,12 @@ describe('ControlPlane', () => {
     expect(rule.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ControlPlaneDeploymentEvents/), 'Arn'] });
   });
 
-  test('ONE 5-minute sweep for every app: deployment-events and execution-status', () => {
-    const sweeps = Object.values(template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } }));
-    expect(sweeps).toHaveLength(1);
-    expect(sweeps[0].Properties.ScheduleExpression).toBe('rate(5 minutes)');
-    expect(sweeps[0].Properties.Targets.map((t: { Arn: { 'Fn::GetAtt': string[] } }) => t.Arn['Fn::GetAtt'][0])).toEqual([
-      expect.stringMatching(/^ControlPlaneDeploymentEvents/),
-      expect.stringMatching(/^ControlPlaneExecutionStatus/),
+  test('two schedules for every app: the deadline check every minute (deployment-events), the 5-minute sweep (execution-status)', () => {
+    const schedules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } }));
+    const targetsOf = (r: (typeof schedules)[number]) => r.Properties.Targets.map((t: { Arn: { 'Fn::GetAtt': string[] } }) => t.Arn['Fn::GetAtt'][0]);
+    expect(schedules.map((r) => [r.Properties.ScheduleExpression, targetsOf(r)]).sort()).toEqual([
+      ['rate(1 minute)', [expect.stringMatching(/^ControlPlaneDeploymentEvents/)]],
+      ['rate(5 minutes)', [expect.stringMatching(/^ControlPlaneExecutionStatus/)]],
     ]);
   });
 

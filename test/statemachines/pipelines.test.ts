@@ -193,7 +193,7 @@ describe('deployments', () => {
     expect(failedStep(deploy)).toBe('worker: Update the service and wait for its deployment');
     noFailureRouting(deploy);
     expect(run.world.now).toBeGreaterThanOrEqual(45 + 1800);
-    expect(run.world.now).toBeLessThan(45 + 1800 + 900);
+    expect(run.world.now).toBeLessThanOrEqual(45 + 1800 + 60);
   });
 
   test('a rollback fails the rolled-back process type\'s iteration, uncaught; the other process type completes', async () => {
@@ -213,16 +213,25 @@ describe('deployments', () => {
     expect(path(execution(run, 'deploy'))).toContain('web: Service is on a newer release');
   });
 
-  test('lost ECS events: the 5-minute sweep resumes the deploy', async () => {
+  test('lost ECS events: the deadline check resumes the deploy within a minute of the deployment completing', async () => {
     const run = await scenario(exampleWorld({ lostEvents: true }));
 
     expect(execution(run, 'deploy')?.status).toBe('SUCCEEDED');
-    expect(run.world.now).toBeGreaterThanOrEqual(300);
-    // The sweep rule's two targets both run (deployment-events resumes, execution-status repairs missed
-    // status events); nothing failed, so execution-status ran only for the sweep.
-    const sweeps = Math.floor(run.world.now / 300);
-    expect(run.lambdaInvocationsOf('executionStatus')).toBe(sweeps);
-    expect(run.lambdaInvocationsOf('deploymentEvents')).toBeGreaterThanOrEqual(sweeps);
+    // The deployments complete at t+1m45s (45 s release + 60 s); no event comes, the check at t+2m resumes.
+    expect(run.world.now).toBe(120);
+    // The deadline check runs deployment-events every minute; the 5-minute sweep runs execution-status
+    // (which repairs missed status events): none fell in these two minutes, and nothing failed.
+    expect(run.lambdaInvocationsOf('executionStatus')).toBe(Math.floor(run.world.now / 300));
+    expect(run.lambdaInvocationsOf('deploymentEvents')).toBeGreaterThanOrEqual(Math.floor(run.world.now / 60));
+  });
+
+  test('lost ECS events and a 10-minute deployment: execution-status runs at each 5-minute sweep, deployment-events every minute', async () => {
+    const run = await scenario(exampleWorld({ lostEvents: true, deployments: { web: [{ outcome: 'completes', afterSeconds: 600 }], worker: [{ outcome: 'completes', afterSeconds: 600 }] } }));
+
+    expect(execution(run, 'deploy')?.status).toBe('SUCCEEDED');
+    expect(run.world.now).toBe(660);
+    expect(run.lambdaInvocationsOf('executionStatus')).toBe(2);
+    expect(run.lambdaInvocationsOf('deploymentEvents')).toBeGreaterThanOrEqual(10);
   });
 
   test('state transitions do not grow with how long ECS takes to settle (60 s vs 600 s)', async () => {

@@ -109,8 +109,15 @@ export class SimulatedAutoScaling {
     if (!t || !s || t.min === undefined || t.max === undefined) return;
     const desired = Math.max(t.min, Math.min(s.service.desiredCount ?? 0, t.max));
     s.service.desiredCount = desired;
-    s.service.runningCount = desired;
-    for (const d of s.service.deployments ?? []) if (d.status === 'PRIMARY') d.desiredCount = d.runningCount = desired;
+    // Application Auto Scaling sets the desired count; ECS then starts or stops tasks. A deployment in
+    // progress has only the tasks its rollout started (none here until it completes); a completed one
+    // follows the new count at once (the simulation starts tasks instantly).
+    for (const d of s.service.deployments ?? []) {
+      if (d.status !== 'PRIMARY') continue;
+      d.desiredCount = desired;
+      if (d.rolloutState === 'COMPLETED') d.runningCount = desired;
+    }
+    s.service.runningCount = (s.service.deployments ?? []).reduce((n, d) => n + (d.runningCount ?? 0), 0);
   }
 
   /** aws-sdk-client-mock handlers on `client` (the handlers' Application Auto Scaling client) answering from this simulation. */

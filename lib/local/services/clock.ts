@@ -31,8 +31,11 @@ export class SimulatedClock {
   private readonly waiters = new Set<Waiter>();
   /** Whether no execution is busy with work that takes no simulated time (time may move on only then). */
   isQuiet: () => boolean = () => true;
-  /** Called by the sweep schedule. */
-  onSweep: () => Promise<void> = async () => undefined;
+  /**
+   * Called by the schedules: `sweep` when the sweep schedule is due, `deadlineCheck` when the deadline
+   * check is (both at once when their times meet).
+   */
+  onSweep: (due: { sweep: boolean; deadlineCheck: boolean }) => Promise<void> = async () => undefined;
   /**
    * Real-time pacing (`slipway local serve`, lib/local/serve/pacer.ts): before time moves on to `at`,
    * waits until `at` is due in real time; resolves false when woken earlier (something new was
@@ -47,7 +50,19 @@ export class SimulatedClock {
     readonly startMs: number,
     /** How often the sweep schedule runs while something waits (the world's `sweepEverySeconds`, which a redrive's patch may change). */
     private readonly sweepEverySeconds: () => number,
+    /** How often the deadline check runs while something waits (the world's `deadlineCheckEverySeconds`); none when undefined. */
+    private readonly deadlineCheckEverySeconds: () => number | undefined = () => undefined,
   ) {}
+
+  /** The next time after now that a schedule is due, and which. */
+  private nextSchedule(): { at: number; due: { sweep: boolean; deadlineCheck: boolean } } {
+    const after = (every: number) => (Math.floor(this.now / every) + 1) * every;
+    const sweep = after(this.sweepEverySeconds());
+    const every = this.deadlineCheckEverySeconds();
+    const check = every === undefined ? Infinity : after(every);
+    const at = Math.min(sweep, check);
+    return { at, due: { sweep: sweep === at, deadlineCheck: check === at } };
+  }
 
   /** The simulated wall-clock time. */
   isoNow(): string {
@@ -67,11 +82,11 @@ export class SimulatedClock {
   }
 
   /**
-   * Moves time up to `to` without passing anything due (what is scheduled, and the sweep while
-   * something waits): a paced clock follows real time between its scheduled moments.
+   * Moves time up to `to` without passing anything due (what is scheduled, and the sweep and the
+   * deadline check while something waits): a paced clock follows real time between its scheduled moments.
    */
   catchUp(to: number): void {
-    const nextSweep = this.waiters.size > 0 ? (Math.floor(this.now / this.sweepEverySeconds()) + 1) * this.sweepEverySeconds() : Infinity;
+    const nextSweep = this.waiters.size > 0 ? this.nextSchedule().at : Infinity;
     const limit = Math.min(this.queue[0]?.at ?? Infinity, nextSweep, to);
     if (limit > this.now) this.now = limit;
   }
@@ -112,7 +127,8 @@ export class SimulatedClock {
       // Let the run's event log record what was entered at the current time before the clock moves on.
       await new Promise((r) => setImmediate(r));
       if (done()) return true;
-      const nextSweep = (Math.floor(this.now / this.sweepEverySeconds()) + 1) * this.sweepEverySeconds();
+      const schedule = this.nextSchedule();
+      const nextSweep = schedule.at;
       const next = this.queue[0];
       const nextAt = Math.min(next ? next.at : Infinity, nextSweep);
       // This wait's deadline has come: it ends now, without moving the clock.
@@ -138,7 +154,7 @@ export class SimulatedClock {
         this.queue.shift();
         await next.run();
       } else {
-        await this.onSweep();
+        await this.onSweep(schedule.due);
       }
     }
   }

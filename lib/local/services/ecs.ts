@@ -80,12 +80,20 @@ export class SimulatedEcs {
 
   // ------------------------------------------------------------------ task definitions
 
+  /**
+   * Revisions RegisterTaskDefinition created in this run. Not the calls: a throttled or refused call
+   * registers nothing (it is counted in `calls`).
+   */
+  registeredRevisions = 0;
+
   /** ECS RegisterTaskDefinition (counted, throttleable). */
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): TaskDefinition {
     this.account.count('RegisterTaskDefinition');
     checkTaskDefinition(input);
     checkEcsTags(input.tags);
-    return this.addRevision(input);
+    const registered = this.addRevision(input);
+    this.registeredRevisions += 1;
+    return registered;
   }
 
   private addRevision(input: RegisterTaskDefinitionCommandInput): TaskDefinition {

@@ -36,6 +36,14 @@ describe('the simulated clock', () => {
     expect(sweeps).toEqual([300, 600, 900]);
   });
 
+  test('the deadline check and the sweep each run at their own interval, together when they meet', async () => {
+    const clock = new SimulatedClock(0, () => 300, () => 60);
+    const due: string[] = [];
+    clock.onSweep = async (d) => void due.push(`${clock.now}:${d.deadlineCheck ? 'check' : ''}${d.sweep ? '+sweep' : ''}`);
+    await clock.runUntil(() => false, 610);
+    expect(due).toEqual(['60:check', '120:check', '180:check', '240:check', '300:check+sweep', '360:check', '420:check', '480:check', '540:check', '600:check+sweep']);
+  });
+
   test('a sleep waits passively: it ends when another wait moves the clock past it', async () => {
     const clock = new SimulatedClock(0, () => 300);
     let woke: number | undefined;
