@@ -64,7 +64,11 @@ export interface CliGrants {
 export class AppOperatorPolicies extends Construct {
   /** `<prefix>-<app>-operate`: what the CLI's operator commands need on this app (attach it to an operator's principal). */
   public readonly operate: iam.ManagedPolicy;
-  /** `<prefix>-<app>-develop`: the developer commands (read, build, redrive), to attach to a developer's principal. */
+  /**
+   * `<prefix>-<app>-develop`: the developer commands (read, redrive), to attach to a developer's principal.
+   * No codebuild:StartBuild: a build is released and deployed, and no condition key can forbid every
+   * override of StartBuild (sourceVersion has none), so starting a build is operate's.
+   */
   public readonly develop: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: AppOperatorPoliciesProps) {
@@ -87,11 +91,14 @@ export class AppOperatorPolicies extends Construct {
       new iam.PolicyStatement({ sid: 'ReadSettings', actions: ['ssm:GetParameter'], resources: [parameterArn(this, settingsParameterName(appPath))] }),
       new iam.PolicyStatement({ sid: 'ReadPipelines', actions: ['states:DescribeStateMachine', 'states:ListExecutions'], resources: stateMachineArns }),
       new iam.PolicyStatement({ sid: 'ReadAppExecutions', actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: [...appExecutions, ...sharedExecutions] }),
-      new iam.PolicyStatement({ sid: 'StartBuilds', actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:ListBuildsForProject'], resources: [props.project.projectArn] }),
+      new iam.PolicyStatement({ sid: 'ReadBuilds', actions: ['codebuild:BatchGetBuilds', 'codebuild:ListBuildsForProject'], resources: [props.project.projectArn] }),
+      // `slipway diff`: the running and the new task definitions (no resource-level permissions).
+      new iam.PolicyStatement({ sid: 'ReadTaskDefinitions', actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }),
       new iam.PolicyStatement({ sid: 'FindFunctionLogs', actions: ['lambda:GetFunctionConfiguration'], resources: functionArns }),
       new iam.PolicyStatement({
         sid: 'ReadLogs',
-        actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:GetLogRecord', 'logs:GetQueryResults', 'logs:StartQuery', 'logs:StopQuery'],
+        // (logs:StopQuery has no resource-level permissions: a grant on log groups would do nothing.)
+        actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:GetLogRecord', 'logs:GetQueryResults', 'logs:StartQuery'],
         resources: [...props.logGroups.map((g) => g.logGroupArn), ...functionLogGroups],
       }),
       new iam.PolicyStatement({ sid: 'ListConfigKeys', actions: ['ssm:DescribeParameters'], resources: ['*'] }),
@@ -99,7 +106,7 @@ export class AppOperatorPolicies extends Construct {
 
     this.develop = new iam.ManagedPolicy(this, 'DevelopPolicy', {
       managedPolicyName: operatorPolicyName(prefix, app.name, 'develop'),
-      description: `Slipway app ${app.name}: developer commands (read, build, redrive the app's executions, read its config)`,
+      description: `Slipway app ${app.name}: developer commands (read, redrive the app's executions, read its config)`,
       statements: [
         ...common(),
         new iam.PolicyStatement({ sid: 'RedriveAppExecutions', actions: ['states:RedriveExecution'], resources: appExecutions }),
@@ -117,6 +124,11 @@ export class AppOperatorPolicies extends Construct {
       description: `Slipway app ${app.name}: operator commands (deploy, rollback, redrive, config, schedules, run, scale)`,
       statements: [
         ...common(),
+        // A build of the app's project is released and deployed: starting one is deploying (so develop may
+        // not). Without a buildspec override (CodeBuild User Guide, "AWS CodeBuild condition keys",
+        // "Prevent unauthorized modifications to project buildspec": the key supports only Null).
+        new iam.PolicyStatement({ sid: 'StartBuilds', actions: ['codebuild:StartBuild'], resources: [props.project.projectArn] }),
+        new iam.PolicyStatement({ sid: 'NoBuildspecOverride', effect: iam.Effect.DENY, actions: ['codebuild:StartBuild'], resources: [props.project.projectArn], conditions: { Null: { 'codebuild:source.buildspec': 'false' } } }),
         // The shared deploy state machine: IAM cannot look into the execution's input, see docs/control-plane.md.
         new iam.PolicyStatement({ sid: 'StartDeploys', actions: ['states:StartExecution'], resources: [states('stateMachine', stateMachineName(prefix, controlPlane, 'deploy'))] }),
         new iam.PolicyStatement({ sid: 'ManageAppExecutions', actions: ['states:RedriveExecution', 'states:StopExecution'], resources: appExecutions }),

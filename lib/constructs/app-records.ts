@@ -38,7 +38,10 @@ export class AppRecords extends Construct {
     this.table = pipelineTable(former, 'Table', RemovalPolicy.RETAIN);
     tagForControlPlane(this.table, controlPlane, app.name);
     // The app's schedule group, at its former path too.
-    new scheduler.CfnScheduleGroup(former, 'ScheduleGroup', { name: scheduleGroupName(prefix, app.name) });
+    // Tagged for its control plane: EventBridge Scheduler authorizes schedule actions on the tags of the
+    // schedule's group (schedules themselves carry no tags), so sync-schedules reaches only its own apps' groups.
+    const group = new scheduler.CfnScheduleGroup(former, 'ScheduleGroup', { name: scheduleGroupName(prefix, app.name) });
+    tagForControlPlane(group, controlPlane, app.name);
 
     const stack = Stack.of(this);
     const settings = buildAppSettings({ ...props.resources, prefix, app, region: stack.region, table: this.table.tableName, controlPlane });

@@ -74,6 +74,9 @@ export const DEPLOY_SUCCEEDED = { source: MILESTONE_SOURCE, detailType: 'Deploy 
 export { CONTROL_PLANE_BUILD_VARIABLE, controlPlaneBuildMarker } from '../../domain/build-marker';
 import { controlPlaneBuildMarker } from '../../domain/build-marker';
 
+const TASK_TOKENS_REASON =
+  'states:SendTaskSuccess and SendTaskFailure support no resource-level permissions (Service Authorization Reference, AWS Step Functions); a task token is known only to the deploy that waits and to the waiter item in the control table.';
+
 /** Lambda function names have at most 64 characters. */
 const FUNCTION_NAME_MAX = 64;
 
@@ -542,13 +545,13 @@ export class ControlPlane extends Construct {
   private grantStateMachines(): void {
     const r = this.stateMachineRoles;
     const stack = Stack.of(this);
-    const recordActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
-    // Every machine may read the app's settings (a first step that starts from an AWS event reads them).
-    for (const pipeline of STATE_MACHINES) this.readSettings(r[pipeline]);
+    // Each machine is granted the DynamoDB actions of its Task states, no more (the IAM evaluator's tests
+    // check every grant against the integrations of the ASL files: test/lib/iam/). The settings are read by
+    // the handlers, never by a state machine.
 
     // build: record the build in the app's table (TableName.$ from the settings), register revisions, start release.
     this.invoke('build', 'parseBuildEvent', 'registerTaskDefinitions');
-    this.wildcardPolicy(r.build, 'AppTablesPolicy', this.appTablesReason, [this.appTables('RecordBuilds', recordActions)]);
+    this.wildcardPolicy(r.build, 'AppTablesPolicy', this.appTablesReason, [this.appTables('RecordBuilds', ['dynamodb:UpdateItem'])]);
     this.startExecution('build', 'release');
 
     // release: run the release task (.sync), judge it, start deploy.
@@ -575,11 +578,11 @@ export class ControlPlane extends Construct {
 
     // deploy: update each service, wait for its deployment, record the release.
     this.invoke('deploy', 'updateService');
-    this.wildcardPolicy(r.deploy, 'AppTablesPolicy', this.appTablesReason, [this.appTables('RecordReleases', recordActions)]);
+    this.wildcardPolicy(r.deploy, 'AppTablesPolicy', this.appTablesReason, [this.appTables('RecordReleases', ['dynamodb:PutItem', 'dynamodb:UpdateItem'])]);
 
     // config-change: read the change, claim the redeploy, wait for the app's running deploys/releases (register-config-revisions finds them), register, start deploy or schedules.
     this.invoke('config-change', 'parseParameterChange', 'registerConfigRevisions');
-    this.wildcardPolicy(r['config-change'], 'AppTablesPolicy', this.appTablesReason, [this.appTables('ClaimRedeploys', ['dynamodb:GetItem', 'dynamodb:UpdateItem'])]);
+    this.wildcardPolicy(r['config-change'], 'AppTablesPolicy', this.appTablesReason, [this.appTables('ClaimRedeploys', ['dynamodb:UpdateItem'])]);
     this.startExecution('config-change', 'deploy', 'schedules');
 
     // schedules: one handler does the validation and the changes.
@@ -594,11 +597,14 @@ export class ControlPlane extends Construct {
     const f = this.functions;
     const stack = Stack.of(this);
     const services = this.serviceArn('*');
-    const sendTaskResponse = () =>
-      new iam.PolicyStatement({ sid: 'ResumeDeploy', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [this.stateMachineArn('deploy')] });
+    // SendTaskSuccess/SendTaskFailure have no resource types in the Service Authorization Reference (Step
+    // Functions: "Resource types" empty, so Resource must be "*"): a grant on the deploy state machine's ARN
+    // would be denied by AWS. A task token can only be used by whoever holds it (the waiter item).
+    const sendTaskResponse = () => new iam.PolicyStatement({ sid: 'ResumeDeploy', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] });
     const familyArns = this.familyArns();
-    // Every handler a state machine invokes reads the app's settings itself (functions/shared/settings-store.ts).
-    for (const key of Object.keys(f) as PipelineFunctionKey[]) this.readSettings(f[key].role, key === 'syncSchedules' ? ['schedules'] : []);
+    // The handlers that serve one app read its settings themselves (functions/shared/settings-store.ts);
+    // check-release-task judges the task it is given and deployment-events the waiters it finds.
+    for (const key of Object.keys(f) as PipelineFunctionKey[]) if (key !== 'checkReleaseTask' && key !== 'deploymentEvents') this.readSettings(f[key].role, key === 'syncSchedules' ? ['schedules'] : []);
 
     const registerRevisions = (role: iam.Role, id: string) =>
       this.wildcardPolicy(
@@ -622,7 +628,6 @@ export class ControlPlane extends Construct {
     // register-task-definitions (build): revisions with the build's image, the build record.
     registerRevisions(f.registerTaskDefinitions.role, 'TaskDefinitionsPolicy');
     this.passAppRoles(f.registerTaskDefinitions.role);
-    this.wildcardPolicy(f.registerTaskDefinitions.role, 'AppTablesPolicy', this.appTablesReason, [this.appTables('RecordBuilds', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'])]);
 
     // register-config-revisions: the same, with the config keys that exist now; reads the current release.
     registerRevisions(f.registerConfigRevisions.role, 'ConfigRevisionsPolicy');
@@ -688,17 +693,18 @@ export class ControlPlane extends Construct {
     );
     // The app's records (claims, releases) in its table; the waiter (task token) in the control table.
     this.wildcardPolicy(update, 'AppTablesPolicy', this.appTablesReason, [
-      this.appTables('RecordDeploys', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']),
+      // The deploy claim, re-taken after a redrive (the records themselves are written by the deploy machine).
+      this.appTables('RecordDeploys', ['dynamodb:UpdateItem']),
     ]);
-    this.table.grant(update, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
-    update.addToPolicy(sendTaskResponse());
+    this.table.grant(update, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
+    this.wildcardPolicy(update, 'TaskTokensPolicy', TASK_TOKENS_REASON, [sendTaskResponse()]);
 
     // deployment-events: only the control table (waiters), the cluster's services, the deploys' task tokens.
     f.deploymentEvents.role.addToPolicy(
       new iam.PolicyStatement({ sid: 'DescribeServices', actions: ['ecs:DescribeServices'], resources: [services], conditions: this.clusterCondition() }),
     );
-    f.deploymentEvents.role.addToPolicy(sendTaskResponse());
-    this.table.grant(f.deploymentEvents.role, 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    this.wildcardPolicy(f.deploymentEvents.role, 'TaskTokensPolicy', TASK_TOKENS_REASON, [sendTaskResponse()]);
+    this.table.grant(f.deploymentEvents.role, 'dynamodb:Query', 'dynamodb:UpdateItem');
 
     // execution-status: reads the histories of the control plane's executions, records failures in the app's table, releases claims, announces.
     const status = f.executionStatus.role;
@@ -719,12 +725,17 @@ export class ControlPlane extends Construct {
     this.wildcardPolicy(
       sync,
       'SchedulesPolicy',
-      `Schedules get their names from the app's list: limited to Slipway's groups (${this.props.prefix}-<app>/*); scheduler:ListSchedules supports no resource-level permissions (the handler lists only the app's group); the apps' tables by tag.`,
+      `Schedules get their names from the app's list: limited to Slipway's groups (${this.props.prefix}-<app>/*) tagged ${TAG_CONTROL_PLANE}=<this control plane>; scheduler:ListSchedules supports no resource-level permissions (the handler lists only the app's group); the apps' tables by tag.`,
       [
         new iam.PolicyStatement({
           sid: 'ManageAppSchedules',
           actions: ['scheduler:GetSchedule', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
           resources: [stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.props.prefix}-*/*` })],
+          // Only in the schedule groups of this control plane's apps: schedules carry no tags of their own,
+          // Scheduler authorizes them on their group's (Service Authorization Reference, Amazon EventBridge
+          // Scheduler: CreateSchedule ... DeleteSchedule take aws:ResourceTag; EventBridge Scheduler User
+          // Guide, "Managing a schedule group": "you apply tags to schedule groups, not to individual schedules").
+          conditions: { StringEquals: { [`aws:ResourceTag/${TAG_CONTROL_PLANE}`]: this.props.name } },
         }),
         new iam.PolicyStatement({ sid: 'ListSchedules', actions: ['scheduler:ListSchedules'], resources: ['*'] }),
         this.appTables('ReadReleases', ['dynamodb:GetItem']),

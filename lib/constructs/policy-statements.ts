@@ -59,13 +59,19 @@ export function passRolesToEcsTasksStatement(sid: string, roles: string[], condi
   });
 }
 
-/** Putting Slipway's milestone events (source {@link MILESTONE_SOURCE}) on the default event bus, and no other source. */
+/**
+ * Putting Slipway's milestone events (source {@link MILESTONE_SOURCE}) on the default event bus, and no other
+ * source. `events:source` is multivalued (the Service Authorization Reference types it ArrayOfString: one
+ * value per entry of the PutEvents request), so it takes a set operator: ForAllValues:StringEquals allows
+ * a request only when every entry's source is Slipway's (IAM User Guide, "Single-valued vs. multivalued
+ * context keys"; a plain StringEquals never matches a multivalued key and denies every request).
+ */
 export function milestoneStatement(scope: IConstruct): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'AnnounceMilestones',
     actions: ['events:PutEvents'],
     resources: [Stack.of(scope).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
-    conditions: { StringEquals: { 'events:source': MILESTONE_SOURCE } },
+    conditions: { 'ForAllValues:StringEquals': { 'events:source': [MILESTONE_SOURCE] } },
   });
 }
 

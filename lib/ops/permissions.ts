@@ -122,7 +122,6 @@ const HISTORY: AwsCall = { action: 'states:GetExecutionHistory', resource: { kin
 const DESCRIBE_SHARED: AwsCall = { action: 'states:DescribeExecution', resource: { kind: 'sharedExecutions', patterns: sharedExecutions }, why: 'a build (or config-change) execution\'s status, and its input: whose it is' };
 const HISTORY_SHARED: AwsCall = { action: 'states:GetExecutionHistory', resource: { kind: 'sharedExecutions', patterns: sharedExecutions }, why: 'a build (or config-change) execution\'s timeline and failed step' };
 const REDRIVE: AwsCall = { action: 'states:RedriveExecution', resource: { kind: 'arn', arns: executions }, why: 'redrives the failed execution' };
-const REDRIVE_SHARED: AwsCall = { action: 'states:RedriveExecution', resource: { kind: 'sharedExecutions', patterns: sharedExecutions }, why: 'redrives a failed build (or config-change) execution, after checking from its input that it is the app\'s' };
 /** Every execution the build-following commands read: the app's by name, and the shared ones. */
 const READ_EXECUTIONS: readonly AwsCall[] = [DESCRIBE, DESCRIBE_SHARED, HISTORY, HISTORY_SHARED];
 /** `<app> <build>` of a build that is not recorded: its failed build execution, found by its input. */
@@ -147,7 +146,19 @@ export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
     roles: ['management', 'user'],
     calls: [...LOCATE, READ_ITEM, LIST_FAILED_BUILDS, ...READ_EXECUTIONS, { action: 'lambda:GetFunctionConfiguration', resource: { kind: 'pipelineFunctions' }, why: 'the failed function\'s log group, for the log link' }],
   },
-  { command: 'redrive', roles: ['management', 'user'], calls: [...LOCATE, READ_ITEM, LIST_FAILED_BUILDS, ...READ_EXECUTIONS, REDRIVE, REDRIVE_SHARED] },
+  // Executions EventBridge names (build, config-change, schedules) are read-only to an app's policies
+  // (their names do not say the app): `redrive` tells the operator to re-run the build instead.
+  { command: 'redrive', roles: ['management', 'user'], calls: [...LOCATE, READ_ITEM, LIST_FAILED_BUILDS, ...READ_EXECUTIONS, REDRIVE] },
+  {
+    command: 'diff',
+    roles: ['management', 'user'],
+    calls: [
+      ...LOCATE,
+      READ_ITEM,
+      { ...DESCRIBE, why: 'the task definitions of a build whose deploy recorded none' },
+      { action: 'ecs:DescribeTaskDefinition', resource: { kind: 'any' }, why: 'the current and the new task definitions (no resource-level permissions)' },
+    ],
+  },
   { command: 'deploy', roles: ['management'], calls: [...LOCATE, READ_ITEM, DESCRIBE, START_DEPLOY, ...WATCH] },
   { command: 'rollback', roles: ['management'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, DESCRIBE, START_DEPLOY, ...WATCH] },
   { command: 'watch', roles: ['management', 'user'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, LIST_FAILED_BUILDS, ...READ_EXECUTIONS] },

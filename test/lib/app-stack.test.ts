@@ -220,16 +220,18 @@ describe('AppStack (example app)', () => {
     expect(render(kms.Condition)).toContain('"kms:ViaService":{"Fn::Join":["",["ssm.",{"Ref":"AWS::Region"},".amazonaws.com"]]}');
   });
 
-  test('develop policy (<prefix>-<app>-develop): read logs, start builds of this project, redrive this app\'s executions, read its config, nothing that changes it', () => {
+  test('develop policy (<prefix>-<app>-develop): read logs and builds of this project, redrive this app\'s executions, read its config, nothing that changes or deploys it', () => {
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'slipway-example-develop', Roles: Match.absent(), Users: Match.absent(), Groups: Match.absent() });
     const st = managedPolicyStatements(template, 'DevelopPolicy');
     const actions = st.flatMap(actionsOf);
-    expect(actions).toEqual(expect.arrayContaining(['logs:FilterLogEvents', 'codebuild:StartBuild', 'states:RedriveExecution', 'ssm:GetParametersByPath', 'dynamodb:GetItem']));
-    for (const a of ['ssm:PutParameter', 'states:StartExecution', 'states:StopExecution', 'ecs:RunTask', 'iam:PassRole', 'dynamodb:PutItem']) expect(actions).not.toContain(a);
+    expect(actions).toEqual(expect.arrayContaining(['logs:FilterLogEvents', 'codebuild:BatchGetBuilds', 'states:RedriveExecution', 'ssm:GetParametersByPath', 'dynamodb:GetItem']));
+    // No codebuild:StartBuild (issue 21): a build is released and deployed, and StartBuild's overrides
+    // (sourceVersion) cannot all be forbidden by a condition key.
+    for (const a of ['ssm:PutParameter', 'states:StartExecution', 'states:StopExecution', 'ecs:RunTask', 'iam:PassRole', 'dynamodb:PutItem', 'codebuild:StartBuild']) expect(actions).not.toContain(a);
     const redrive = st.find((s) => actionsOf(s).includes('states:RedriveExecution'))!;
     // Only the executions named after the app; those EventBridge names (build, config-change, schedules) are read-only.
     expect(resourcesOf(redrive).map(render)).toEqual(['release', 'deploy'].map((n) => expect.stringContaining(`:execution:slipway-production-${n}:example-*"`)));
-    const build = st.find((s) => actionsOf(s).includes('codebuild:StartBuild'))!;
+    const build = st.find((s) => actionsOf(s).includes('codebuild:BatchGetBuilds'))!;
     expect(build.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Build/), 'Arn'] });
   });
 

@@ -10,6 +10,8 @@ import { TAG_CONTROL_PLANE } from '../../domain';
 import { aslPlaceholders, CONTROL_PLANE_ENV, executionStatusEventPattern, PIPELINE_FUNCTIONS, STATE_MACHINES, SUBSTITUTIONS } from '../../domain';
 import { actionsOf, PIPELINE_STAR_ACTIONS, resourcesOf, unexpectedStarActions, type Statement } from './iam';
 import { stackTestApp } from '../helpers/example-stacks';
+import { decide } from '../helpers/iam/evaluate';
+import type { PolicyStatementJson } from '../helpers/iam/deployment';
 
 /** The control plane a cluster shares among its apps (issue 16): lib/constructs/control-plane.ts. */
 
@@ -221,12 +223,14 @@ describe('ControlPlane', () => {
   });
 
   test('the apps\' tables: any table, only when tagged for this control plane (every role that touches them)', () => {
-    const roles = ['BuildStateMachineRole', 'DeployStateMachineRole', 'ConfigChangeStateMachineRole', 'RegisterTaskDefinitionsRole', 'RegisterConfigRevisionsRole', 'UpdateServiceRole', 'ExecutionStatusRole', 'SyncSchedulesRole'];
+    const roles = ['BuildStateMachineRole', 'DeployStateMachineRole', 'ConfigChangeStateMachineRole', 'RegisterConfigRevisionsRole', 'UpdateServiceRole', 'ExecutionStatusRole', 'SyncSchedulesRole'];
     for (const role of roles) {
       const st = allows(statementsOf(template, `ControlPlane${role}`)).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')) && render(s.Resource).includes(':table/*'));
       expect({ role, statements: st.length }).toEqual({ role, statements: 1 });
       expect(st[0].Condition).toEqual({ StringEquals: TAG_CONDITION });
     }
+    // register-task-definitions records nothing (the build machine does): no table at all (issue 21, a dead grant before).
+    expect(statementsOf(template, 'ControlPlaneRegisterTaskDefinitionsRole').flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
   });
 
   test('the control table is used only by update-service (waiters) and deployment-events; deployment-events touches no app table', () => {
@@ -252,8 +256,11 @@ describe('ControlPlane', () => {
     expect(sync.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
   });
 
-  test('settings: every function and machine reads /<prefix>/apps/*/settings, never a config value (explicit Deny)', () => {
-    const roles = [...FUNCTION_IDS.map((id) => `${id}Role`), ...['Build', 'Release', 'Deploy', 'ConfigChange', 'Schedules'].map((m) => `${m}StateMachineRole`)];
+  test('settings: every function that serves one app reads /<prefix>/apps/*/settings, never a config value (explicit Deny); the state machines, check-release-task and deployment-events read none', () => {
+    // Issue 21: the state machines and those two handlers never read settings (dead grants before).
+    const none = [...['CheckReleaseTask', 'DeploymentEvents'].map((id) => `${id}Role`), ...['Build', 'Release', 'Deploy', 'ConfigChange', 'Schedules'].map((m) => `${m}StateMachineRole`)];
+    for (const role of none) expect({ role, ssm: statementsOf(template, `ControlPlane${role}`).flatMap(actionsOf).filter((a) => a.startsWith('ssm:')) }).toEqual({ role, ssm: [] });
+    const roles = FUNCTION_IDS.filter((id) => id !== 'CheckReleaseTask' && id !== 'DeploymentEvents').map((id) => `${id}Role`);
     for (const role of roles) {
       const st = statementsOf(template, `ControlPlane${role}`);
       const read = allows(st).filter((s) => actionsOf(s).includes('ssm:GetParameter'));
@@ -291,17 +298,27 @@ describe('ControlPlane', () => {
     expect(render(manage.Resource)).toMatch(/:schedule\/slipway-\*\/\*"\]\]\}$/);
   });
 
-  test.each(['UpdateServiceRole', 'DeploymentEventsRole'])('%s may resume only the deploy state machine', (role) => {
+  test.each(['UpdateServiceRole', 'DeploymentEventsRole'])('%s may send task responses, which IAM cannot scope (no resource types: Resource "*")', async (role) => {
+    // Was: the deploy state machine's ARN, which AWS would deny (SendTaskSuccess has no resource-level permissions).
     const send = statementsOf(template, `ControlPlane${role}`).find((s) => actionsOf(s).includes('states:SendTaskSuccess'))!;
-    expect(resourcesOf(send).map(render)).toEqual([expect.stringContaining(':stateMachine:slipway-production-deploy"')]);
+    expect(resourcesOf(send)).toEqual(['*']);
+    const policies = { identity: [{ name: 'send', policy: { Version: '2012-10-17', Statement: [send as PolicyStatementJson] } }] };
+    expect(await decide({ principal: 'arn:aws:iam::123456789012:role/r', action: 'states:SendTaskSuccess', resource: '*' }, policies)).toBe('Allowed');
   });
 
-  test('execution-status reads only the control plane\'s executions and announces with source slipway', () => {
+  test('execution-status reads only the control plane\'s executions and announces with source slipway', async () => {
     const st = allows(statementsOf(template, 'ControlPlaneExecutionStatusRole'));
     const read = st.find((s) => actionsOf(s).includes('states:GetExecutionHistory'))!;
     expect(resourcesOf(read).map(render)).toEqual(STATE_MACHINES.map((n) => expect.stringContaining(`:execution:slipway-production-${n}:*"`)));
+    // Tested by its effect, as AWS evaluates it (events:source is multivalued: the StringEquals form this
+    // test pinned before denied every milestone).
     const put = st.find((s) => actionsOf(s).includes('events:PutEvents'))!;
-    expect(put.Condition).toEqual({ StringEquals: { 'events:source': 'slipway' } });
+    const policies = { identity: [{ name: 'put', policy: { Version: '2012-10-17', Statement: [{ ...put, Resource: 'arn:aws:events:eu-west-1:123456789012:event-bus/default' } as PolicyStatementJson] } }] };
+    const putEvents = (sources: string[]) => decide({ principal: 'arn:aws:iam::123456789012:role/r', action: 'events:PutEvents', resource: 'arn:aws:events:eu-west-1:123456789012:event-bus/default', context: { 'events:source': sources } }, policies);
+    expect(await putEvents(['slipway'])).toBe('Allowed');
+    expect(await putEvents(['slipway', 'slipway'])).toBe('Allowed');
+    expect(await putEvents(['aws.codebuild'])).toBe('ImplicitlyDenied');
+    expect(await putEvents(['slipway', 'someone.else'])).toBe('ImplicitlyDenied');
   });
 
   test.each([

@@ -15,6 +15,9 @@ export const PIPELINE_STAR_ACTIONS: readonly string[] = [
   // config changes read parameter names only (DescribeParameters); sync-schedules lists its own group.
   'ssm:DescribeParameters',
   'scheduler:ListSchedules',
+  // Task tokens are no resources: SendTaskSuccess/SendTaskFailure have no resource types.
+  'states:SendTaskSuccess',
+  'states:SendTaskFailure',
   // Step Functions' log delivery and X-Ray tracing have no resource-level permissions (one owner: policy-statements.ts).
   ...TRACING_ACTIONS,
   ...LOG_DELIVERY_ACTIONS,

@@ -1,0 +1,13 @@
+import type { HandlerAwsCall } from '../shared/aws-calls';
+
+/** Every AWS call of execution-status (functions/shared/aws-calls.ts). */
+export const AWS_CALLS: readonly HandlerAwsCall[] = [
+  { action: 'ssm:GetParameter', on: 'settings', why: 'the settings (table) of the app whose execution changed status' },
+  { action: 'states:GetExecutionHistory', on: 'all-executions', why: 'the failed step and its cause' },
+  { action: 'states:DescribeExecution', on: 'all-executions', why: 'the input (app, build) of an execution' },
+  { action: 'states:ListExecutions', on: 'all-state-machines', why: 'the sweep: executions whose status event was missed' },
+  { action: 'dynamodb:GetItem', on: 'app-table', why: 'whether the failure is already recorded' },
+  { action: 'dynamodb:PutItem', on: 'app-table', why: 'records the failure' },
+  { action: 'dynamodb:UpdateItem', on: 'app-table', why: 'the build record, and releases the deploy claim' },
+  { action: 'events:PutEvents', on: 'milestone-bus', why: 'announces the failure or the redrive' },
+];
