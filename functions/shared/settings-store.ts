@@ -1,6 +1,7 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { appParameterPath, settingsParameterName } from '../../domain/names';
 import { awsCall, SettingsNotFound } from './errors';
+import { cachedRead, PARAMETER_CACHE_SECONDS } from './parameter-cache';
 import { readAppSettings, type AppSettings } from './settings';
 
 /** The name of an app's settings parameter: `/<prefix>/apps/<app>/settings`. */
@@ -28,12 +29,18 @@ export function parseAppSettings(raw: string, parameter: string, app: string): A
 /**
  * Reads and validates an app's settings from its parameter (`/<prefix>/apps/<app>/settings`, a String
  * parameter the app stack writes): the app's entry in the shared control plane (its table, cluster,
- * processes, ...).
+ * processes, ...). Settings read and accepted are reused for {@link PARAMETER_CACHE_SECONDS} by the same
+ * function instance (./parameter-cache.ts): a change of the app stack is seen within that bound.
  * @throws SettingsNotFound when the parameter is missing, not JSON or invalid (the message names it and
- * says what to do; a redrive after the app stack is deployed reads it again).
+ * says what to do; a redrive after the app stack is deployed reads it again: a refusal is not cached).
  */
 export async function getAppSettings(client: SSMClient, prefix: string, app: string): Promise<AppSettings> {
   const parameter = appSettingsParameter(prefix, app);
+  // A copy each time: a handler that changed the settings it got must not change the cached ones.
+  return structuredClone(await cachedRead(parameter, () => readSettings(client, parameter, prefix, app)));
+}
+
+async function readSettings(client: SSMClient, parameter: string, prefix: string, app: string): Promise<AppSettings> {
   let raw: string | undefined;
   try {
     const out = await awsCall(`SSM GetParameter ${parameter}`, () => client.send(new GetParameterCommand({ Name: parameter })));

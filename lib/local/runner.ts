@@ -8,6 +8,7 @@ import { controlPlaneFunctionName, stateMachineName } from '../../domain/names';
 import { SimulatedAwsError } from './aws-error';
 import { mockAwsClients } from './client-mocks';
 import { SimulatedControlPlaneRules } from './control-plane-rules';
+import { useParameterCacheScope } from '../../functions/shared/parameter-cache';
 import { LocalDefinitions, SIMULATED_WAIT } from './definitions';
 import { MAX_PAYLOAD_BYTES, redrivePlan, runAttempt, type AttemptResult } from './engine';
 import { deterministicUuid, type EventPattern, type ExecutionStatusEvent } from './eventbridge';
@@ -131,7 +132,12 @@ export class LocalRun {
       // Lambda always sets AWS_REGION; a real AWS command in the same CLI process resolves its own.
       AWS_REGION: spec.region,
     };
-    this.lambda = new SimulatedLambda(`arn:aws:lambda:${spec.region}:${spec.account}:function:`, (key) => controlPlaneFunctionName(this.prefix, this.controlPlane, key), () => environment);
+    this.lambda = new SimulatedLambda(
+      `arn:aws:lambda:${spec.region}:${spec.account}:function:`,
+      (key) => controlPlaneFunctionName(this.prefix, this.controlPlane, key),
+      () => environment,
+      () => this.world.clock.dateAt(this.world.now).getTime(),
+    );
     this.definitions = new LocalDefinitions(rootDir, clusterArn, { ...this.arns, ...this.lambda.arns }, extras.aslFiles);
     this.stepFunctions = new SimulatedStepFunctions(this.world, this.executions, this.arns);
     // The ECS deployment events rule, and the sweep schedule while a Task waits on a task token.
@@ -380,9 +386,12 @@ export class LocalRun {
   private async withMocks(fn: () => Promise<void>): Promise<void> {
     if (this.mocksHeld) return fn();
     this.mocks.push(...mockAwsClients(this.world, this.stepFunctions));
+    // Each simulated function keeps its own parameter cache, aging on the simulated clock.
+    const restoreCache = useParameterCacheScope(() => this.lambda.cacheScope());
     try {
       await fn();
     } finally {
+      restoreCache();
       for (const m of this.mocks.splice(0)) m.restore();
     }
   }

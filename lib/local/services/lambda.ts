@@ -7,6 +7,8 @@ import { handler as registerConfigRevisions } from '../../../functions/register-
 import { handler as registerTaskDefinitions } from '../../../functions/register-task-definitions/index';
 import { handler as syncSchedules } from '../../../functions/sync-schedules/index';
 import { handler as updateService } from '../../../functions/update-service/index';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { newParameterCacheScope, type ParameterCacheScope } from '../../../functions/shared/parameter-cache';
 import { PIPELINE_FUNCTIONS, type PipelineFunctionKey } from '../../../domain/pipelines';
 import { SimulatedAwsError } from '../aws-error';
 import { LAMBDA_CONCURRENCY } from '../rate-limits';
@@ -45,6 +47,10 @@ export class SimulatedLambda {
   /** Each function's ARN. */
   readonly arns = {} as Record<PipelineFunctionKey, string>;
   private readonly byArn = new Map<string, PipelineFunctionKey>();
+  /** The function whose handler runs in the current async context. */
+  private readonly running = new AsyncLocalStorage<PipelineFunctionKey>();
+  /** Each function's module-scope parameter cache (one warm instance per function), on the simulated clock. */
+  private readonly caches = new Map<PipelineFunctionKey, ParameterCacheScope>();
 
   constructor(
     /** `arn:aws:lambda:<region>:<account>:function:` */
@@ -53,6 +59,8 @@ export class SimulatedLambda {
     functionName: (key: PipelineFunctionKey) => string,
     /** Each function's environment (Lambda also sets AWS_REGION). */
     private readonly environment: () => Record<string, string>,
+    /** The simulated wall clock, epoch milliseconds (the functions' parameter caches age with it). */
+    private readonly nowMs: () => number = Date.now,
   ) {
     for (const key of Object.keys(PIPELINE_FUNCTIONS) as PipelineFunctionKey[]) {
       const arn = `${arnPrefix}${functionName(key)}`;
@@ -66,6 +74,18 @@ export class SimulatedLambda {
     const key = this.byArn.get(String(arn));
     if (!key) throw new SimulatedAwsError('Lambda.ResourceNotFoundException', `Function not found: ${String(arn)}`);
     return key;
+  }
+
+  /** The parameter cache of the function running in this async context (functions/shared/parameter-cache.ts). */
+  cacheScope(): ParameterCacheScope | undefined {
+    const key = this.running.getStore();
+    if (!key) return undefined;
+    let scope = this.caches.get(key);
+    if (!scope) {
+      scope = newParameterCacheScope(this.nowMs);
+      this.caches.set(key, scope);
+    }
+    return scope;
   }
 
   /**
@@ -89,7 +109,7 @@ export class SimulatedLambda {
     for (const gone of APP_VARIABLES) delete process.env[gone];
     Object.assign(process.env, this.environment());
     try {
-      return await h(structuredClone(payload));
+      return await this.running.run(key, () => h(structuredClone(payload)));
     } catch (e) {
       const err = e as Error;
       throw new SimulatedAwsError(err.name || 'Error', JSON.stringify({ errorType: err.name || 'Error', errorMessage: err.message, trace: [] }));
