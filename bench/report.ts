@@ -1,3 +1,5 @@
+import type { FleetResults } from './fleet';
+import { fleetGoals, renderFleet } from './fleet-report';
 import { appsPerAccountGoals, FREE_WHILE_IDLE, IDLE_PRICES, bindingQuota, type AppsPerAccountResults, type QuotaFigure, type VariantResults } from './apps-per-account';
 import {
   formatNumber,
@@ -52,6 +54,8 @@ export interface BenchResults {
   readonly devLoop: { label: string; shown: string; ms: Summary | null; skipped?: string }[];
   /** Section 6 (absent in results written before it existed). */
   readonly appsPerAccount?: AppsPerAccountResults;
+  /** Section 7 (absent in results written before it existed). */
+  readonly fleet?: FleetResults;
 }
 
 /** The goals table: goal, measured figure (and why, when the figure alone does not say), pass or **miss**. */
@@ -77,6 +81,7 @@ export function evaluateGoals(r: BenchResults): GoalResult[] {
   }
   goals.push(goalWithinFactor('database manager within 1.5x of psql (createDatabase + enableIamAuth + runSql)', r.database.manager, r.database.psql, 1.5));
   if (r.appsPerAccount) goals.push(...appsPerAccountGoals(r.appsPerAccount));
+  if (r.fleet) goals.push(...fleetGoals(r.fleet));
   return goals;
 }
 
@@ -182,11 +187,12 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
   out.push(markdownTable(['command', 'wall time'], r.devLoop.map((l) => [`${l.label}: \`${l.shown}\``, l.ms ? formatSummary({ ...l.ms, median: l.ms.median / 1000, min: l.ms.min / 1000, max: l.ms.max / 1000 }, 's', 1) : `skipped (${l.skipped ?? 'not run'})`])), '');
 
   if (r.appsPerAccount) out.push(renderAppsPerAccount(r.appsPerAccount, 6), '');
+  if (r.fleet) out.push(renderFleet(r.fleet, 7), '');
 
   out.push('## Method', '');
   out.push(
     [
-      '* `npm run bench` (`bench/run.ts`) measures everything in one process tree, in order: sections 1-2 (in-process local runs, one new `LocalRun` and simulated account per run), 3 (child processes), 4 (a new PostgreSQL server), 5 (child processes), 6 (six synths, child processes). `npm run bench -- --smoke --out DIR` runs each once, skips `npm test`, and writes to DIR (CI does this after `npm test`). `npm run bench -- --only apps` runs section 6 alone and prints it.',
+      '* `npm run bench` (`bench/run.ts`) measures everything in one process tree, in order: sections 1-2 (in-process local runs, one new `LocalRun` and simulated account per run), 3 (child processes), 4 (a new PostgreSQL server), 5 (child processes), 6 (six synths, child processes), 7 (in-process local runs: one simulated account per fleet size, every app\'s pipeline side by side). `npm run bench -- --only fleet` runs section 7 alone and prints it (with `--smoke`, its smaller sizes). `npm run bench -- --smoke --out DIR` runs each once, skips `npm test`, and writes to DIR (CI does this after `npm test`). `npm run bench -- --only apps` runs section 6 alone and prints it.',
       '* Nothing is typed in: every count, size and time in this file comes from this run; the only constants are the list prices and the Lambda duration assumption, named in section 1, and AWS\'s default quotas with the idle-cost assumptions, named in section 6.',
       '* Nothing is cached between compared runs: each pipeline run starts from a fresh simulated account; each cold-start sample is a new `node` process on bundles built at the start of this run; each database run creates new databases.',
       '* Simulated time (sections 1-2) is deterministic: the runner advances a clock instead of sleeping, so counts and simulated seconds have no noise; wall-clock figures (sections 3-5) do, shown as min-max.',

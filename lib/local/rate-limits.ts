@@ -183,6 +183,8 @@ export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly byCall = new Map<string, RateLimit[]>();
   private readonly transitions: TokenBucket;
+  /** Per call, the calls admitted in the current simulated second and the most in any one second. */
+  private readonly rates = new Map<string, { second: number; count: number; peak: number }>();
 
   constructor(
     region: string,
@@ -221,6 +223,17 @@ export class RateLimiter {
       throw new SimulatedAwsError(l.error, `${l.message} (${call}: ${l.name}, ${l.burst} burst, ${l.refillPerSecond}/s)`);
     }
     for (const b of buckets) b.take(now);
+    const second = Math.floor(now);
+    const r = this.rates.get(call) ?? { second, count: 0, peak: 0 };
+    if (r.second !== second) Object.assign(r, { second, count: 0 });
+    r.count += 1;
+    r.peak = Math.max(r.peak, r.count);
+    this.rates.set(call, r);
+  }
+
+  /** The most calls of `call` admitted within one simulated second (calls with a documented rate only). */
+  peakPerSecond(call: string): number {
+    return this.rates.get(call)?.peak ?? 0;
   }
 
   /** A state transition: takes a token, on credit when the bucket is empty (the execution is then delayed). */

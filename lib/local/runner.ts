@@ -83,6 +83,7 @@ export class LocalRun {
   readonly world: World;
   readonly app: string;
   readonly executions: ExecutionReport[] = [];
+  /** State transitions so far, as Step Functions bills them: every state entered and every retry. */
   transitions = 0;
   /** Each state machine's ARN. */
   private readonly arns = {} as Record<StateMachineName, string>;
@@ -574,7 +575,8 @@ export class LocalRun {
         tasks: this.overrides(def, exec.arn, active, inflight),
         redriveCount: redrive ? exec.redriveCount : undefined,
         onEngineEvent: (e, idx) => {
-          if (states.note(e, idx)) {
+          // A retry is billed as a state transition too ("including retries", aws.amazon.com/step-functions/pricing).
+          if (states.note(e, idx) || e.type === 'StateRetried') {
             this.transitions += 1;
             this.world.limits.transition();
           }

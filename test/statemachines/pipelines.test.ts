@@ -300,7 +300,7 @@ describe('milestone events (source slipway, default bus)', () => {
     // AWS names the release task's failure States.TaskFailed; the announcement translates it.
     ['a release command that exits 1', exampleWorld({ release: { exitCode: 1 } }), ['Build Recorded', 'Release Started', 'Release Failed'], 'release', 'ReleaseFailed'],
     ['a circuit-breaker rollback', exampleWorld({ deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 60 }] } }), ['Build Recorded', 'Release Started', 'Release Succeeded', 'Deploy Started', 'Deploy Rolled Back'], 'deploy', 'DeploymentRolledBack'],
-    ['a build pipeline that cannot register its task definitions', exampleWorld({ throttle: { RegisterTaskDefinition: 20 } }), ['Build Recorded', 'Build Failed'], 'build', 'TransientError'],
+    ['a build pipeline that cannot register its task definitions', exampleWorld({ throttle: { RegisterTaskDefinition: 30 } }), ['Build Recorded', 'Build Failed'], 'build', 'TransientError'],
   ] as const)('%s: the failure is announced once, from the status event, naming the failed execution', async (_label, world, expected, pipeline, error) => {
     const run = await scenario(world);
 
@@ -340,7 +340,7 @@ describe('throttling', () => {
   });
 
   test('throttling that outlasts the retries fails the build pipeline at "Register task definitions" with TransientError (redrivable)', async () => {
-    const run = await scenario(exampleWorld({ throttle: { RegisterTaskDefinition: 20 } }));
+    const run = await scenario(exampleWorld({ throttle: { RegisterTaskDefinition: 30 } }));
     const build = execution(run, 'build');
 
     expect(build?.error).toBe('TransientError');
