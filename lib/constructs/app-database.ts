@@ -104,6 +104,8 @@ export class AppDatabase extends Construct {
     this.parameter = new ssm.StringParameter(this, 'DatabaseUrl', {
       parameterName: configParameterName(appParameterPath(props.prefix, props.app), 'DATABASE_URL'),
       stringValue: this.url,
+      // A config key like the others: standard unless the account's standard tier is full (CONFIG_KEY_TIER).
+      tier: ssm.ParameterTier.INTELLIGENT_TIERING,
       description: this.iamAuth
         ? `Connection URL of ${props.app}'s database; log in with an IAM auth token (rds-db:connect) as ${this.databaseName}`
         : `Connection URL of ${props.app}'s database; the password is in the secret ${props.database.ownerSecretPrefix}${this.databaseName}`,

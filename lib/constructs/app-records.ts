@@ -49,7 +49,9 @@ export class AppRecords extends Construct {
       parameterName: settingsParameterName(appParameterPath(prefix, app.name)),
       description: `Slipway app ${app.name}: settings read by the ${controlPlane} control plane`,
       stringValue: stack.toJsonString(settings),
-      tier: settingsTier(app.name, settings) === 'Standard' ? ssm.ParameterTier.STANDARD : ssm.ParameterTier.ADVANCED,
+      // Intelligent-Tiering: standard (free) unless the account's 10,000 standard parameters are taken
+      // (by config keys), then advanced, instead of failing the stack (lib/ops/config-keys.ts, CONFIG_KEY_TIER).
+      tier: settingsTier(app.name, settings) === 'Standard' ? ssm.ParameterTier.INTELLIGENT_TIERING : ssm.ParameterTier.ADVANCED,
     });
   }
 }

@@ -268,11 +268,33 @@ export const SSM_MAX_LEVELS = 15;
 /** Parameter values: Standard tier 4 KB, Advanced tier 8 KB (parameter-store-advanced-parameters.html). */
 export const SSM_MAX_VALUE = { Standard: 4096, Advanced: 8192 } as const;
 
-/** The tier a PutParameter with `tier` stores `value` in (Intelligent-Tiering picks Advanced only when needed). */
-export function parameterTier(tier: string | undefined, value: string): 'Standard' | 'Advanced' {
+/**
+ * Parameters per account and Region: Standard 10,000, Advanced 100,000 ("Total number of parameters
+ * allowed", parameter-store-advanced-parameters.html). Past either, PutParameter of a new parameter is
+ * refused with ParameterLimitExceeded (API_PutParameter, Errors).
+ */
+export const SSM_MAX_PARAMETERS = { Standard: 10_000, Advanced: 100_000 } as const;
+
+/**
+ * The tier a PutParameter with `tier` stores `value` in. Intelligent-Tiering picks Advanced only when
+ * needed: a value over 4 KB, or a new parameter when the account already holds its 10,000 standard
+ * parameters ("When this process causes you to reach the 10,000 parameter quota in the standard tier,
+ * Intelligent-Tiering automatically upgrades you to the advanced-parameter tier", ps-default-tier.html).
+ */
+export function parameterTier(tier: string | undefined, value: string, standardFull = false): 'Standard' | 'Advanced' {
   if (tier === 'Advanced') return 'Advanced';
-  if (tier === 'Intelligent-Tiering') return value.length > SSM_MAX_VALUE.Standard ? 'Advanced' : 'Standard';
+  if (tier === 'Intelligent-Tiering') return value.length > SSM_MAX_VALUE.Standard || standardFull ? 'Advanced' : 'Standard';
   return 'Standard';
+}
+
+/** A new parameter in a tier the account holds `count` parameters of already. @throws SimulatedAwsError ParameterLimitExceeded */
+export function checkParameterCount(tier: 'Standard' | 'Advanced', count: number): void {
+  if (count >= SSM_MAX_PARAMETERS[tier]) {
+    throw new SimulatedAwsError(
+      'ParameterLimitExceeded',
+      `You have exceeded the number of parameters for this AWS account (${SSM_MAX_PARAMETERS[tier]} ${tier.toLowerCase()} parameters per Region). Delete parameters that you don't need, or create advanced parameters (Tier Advanced or Intelligent-Tiering).`,
+    );
+  }
 }
 
 /**

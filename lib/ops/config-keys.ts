@@ -93,8 +93,20 @@ export function parsePairs(pairs: readonly string[]): { key: string; value: stri
 }
 
 /**
+ * The tier config keys and the schedules list are written in: Parameter Store creates a standard
+ * parameter (free, 10,000 per account and Region) unless the standard tier is full, then an advanced one
+ * ($0.05 a month each, 100,000 per Region): "When this process causes you to reach the 10,000 parameter
+ * quota in the standard tier, Intelligent-Tiering automatically upgrades you to the advanced-parameter
+ * tier" (docs.aws.amazon.com/systems-manager/latest/userguide/ps-default-tier.html). The bench's apps-per-
+ * account section counts what binds and what it costs per app.
+ */
+export const CONFIG_KEY_TIER = 'Intelligent-Tiering';
+
+/**
  * Sets several keys as SecureStrings (all pairs validated first). Each write is a Parameter Store
- * change; the config-change state machine debounces them into one redeploy.
+ * change; the config-change state machine debounces them into one redeploy. Written with
+ * Intelligent-Tiering ({@link CONFIG_KEY_TIER}): a key is a free standard parameter while the account
+ * has fewer than 10,000, an advanced one after, instead of failing with ParameterLimitExceeded.
  * @returns the keys written, in order; on a failed write the error says which keys were and were not written.
  */
 export async function setConfigKeys({ ssm }: ParameterClients, ref: AppRef, pairs: readonly string[]): Promise<string[]> {
@@ -103,7 +115,7 @@ export async function setConfigKeys({ ssm }: ParameterClients, ref: AppRef, pair
   const written: string[] = [];
   for (const { key, value } of parsed) {
     try {
-      await ssm.send(new PutParameterCommand({ Name: `${path}/${key}`, Value: value, Type: 'SecureString', Overwrite: true }));
+      await ssm.send(new PutParameterCommand({ Name: `${path}/${key}`, Value: value, Type: 'SecureString', Overwrite: true, Tier: CONFIG_KEY_TIER }));
     } catch (e) {
       const err = e as Error;
       const rest = parsed.slice(written.length).map((p) => p.key);

@@ -1,4 +1,5 @@
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { CONFIG_KEY_TIER } from './config-keys';
 import { appParameterPath, schedulesParameterName } from '../../domain/names';
 import { defaultScheduleName, InvalidSchedule, parseSchedulesParameter, scheduleEntrySchema, scheduleExpressionProblem, SCHEDULE_NAME, type ScheduleEntryInput } from '../../functions/shared/schedules';
 import { nameRule, PROCESS_NAME } from '../../domain/names';
@@ -34,7 +35,7 @@ async function readSchedules(ssm: SSMClient, name: string): Promise<unknown[]> {
 }
 
 async function writeSchedules(ssm: SSMClient, ref: AppRef, list: readonly NamedSchedule[]): Promise<void> {
-  await ssm.send(new PutParameterCommand({ Name: schedulesParameter(ref), Value: JSON.stringify(list), Type: 'String', Overwrite: true }));
+  await ssm.send(new PutParameterCommand({ Name: schedulesParameter(ref), Value: JSON.stringify(list), Type: 'String', Overwrite: true, Tier: CONFIG_KEY_TIER }));
 }
 
 function named(entries: unknown[]): NamedSchedule[] {

@@ -282,9 +282,9 @@ describe('AppStack (example app)', () => {
     expect(unexpectedStarActions(template, [...PIPELINE_STAR_ACTIONS, 'ecr:GetAuthorizationToken'])).toEqual([]);
   });
 
-  test('the settings are the SSM String parameter /<prefix>/apps/<app>/settings (standard tier), naming the app\'s table and control plane', () => {
+  test('the settings are the SSM String parameter /<prefix>/apps/<app>/settings (Intelligent-Tiering: standard until the account\'s standard tier is full), naming the app\'s table and control plane', () => {
     const { parameter, settings } = settingsOf(template);
-    expect(parameter).toMatchObject({ Type: 'String', Tier: 'Standard' });
+    expect(parameter).toMatchObject({ Type: 'String', Tier: 'Intelligent-Tiering' });
     expect(settings).toMatchObject({
       app: 'example',
       table: '<token>',

@@ -11,7 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
 import { SimulatedAwsError } from '../aws-error';
-import { checkParameterName, checkParameterValue, parameterTier } from '../aws-limits';
+import { checkParameterCount, checkParameterName, checkParameterValue, parameterTier, SSM_MAX_PARAMETERS } from '../aws-limits';
 
 /** A stored parameter. */
 export interface SimParameter {
@@ -61,8 +61,10 @@ export class SimulatedParameterStore {
   put(name: string, value: string, type: ParameterType = 'SecureString', overwrite = true, tier?: string): number {
     checkParameterName(name);
     const existing = this.parameters.get(name);
-    const lands = existing?.tier === 'Advanced' ? 'Advanced' : parameterTier(tier, value);
+    const standardFull = !existing && this.countTier('Standard') >= SSM_MAX_PARAMETERS.Standard;
+    const lands = existing?.tier === 'Advanced' ? 'Advanced' : parameterTier(tier, value, standardFull);
     checkParameterValue(value, lands);
+    if (!existing || existing.tier !== lands) checkParameterCount(lands, this.countTier(lands));
     if (existing && !overwrite) throw new SimulatedAwsError('ParameterAlreadyExists', `The parameter already exists. To overwrite this value, set the overwrite option in the request to true.`);
     const p: SimParameter = existing
       ? { ...existing, value, type, tier: lands, version: existing.version + 1, lastModified: this.clock.now }
@@ -70,6 +72,13 @@ export class SimulatedParameterStore {
     this.parameters.set(name, p);
     this.emit(existing ? 'Update' : 'Create', p);
     return p.version;
+  }
+
+  /** Parameters of a tier the account holds (a parameter without a tier is Standard). */
+  countTier(tier: 'Standard' | 'Advanced'): number {
+    let n = 0;
+    for (const p of this.parameters.values()) if ((p.tier ?? 'Standard') === tier) n += 1;
+    return n;
   }
 
   /** Deletes a parameter (DeleteParameter). */
