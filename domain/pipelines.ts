@@ -174,3 +174,31 @@ export const CONTROL_PLANE_ENV = {
 export function aslPlaceholders(definition: string): Set<string> {
   return new Set([...definition.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1]));
 }
+
+/** The `outcome` of a deploy that ended in its "Deploy superseded" Succeed state (statemachines/deploy.asl.json). */
+export const DEPLOY_SUPERSEDED = 'superseded';
+
+/**
+ * A deploy a newer build, a rollback or a config redeploy overtook: it SUCCEEDED without deploying
+ * (deploy.asl.json "Deploy superseded", output `{"outcome": "superseded", "supersededBy": "<build>",
+ * "reason": "..."}`). Not a failure: no alarm, no Deploy Failed, nothing to redrive.
+ */
+export interface SupersededDeploy {
+  /** The build that holds the app instead, when the deploy could read it from the deploy claim. */
+  readonly supersededBy?: string;
+  readonly reason?: string;
+}
+
+/** Reads a succeeded deploy's output (a JSON string, as DescribeExecution and the status event give it): superseded or not. */
+export function supersededDeploy(output: string | null | undefined): SupersededDeploy | undefined {
+  if (!output) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(output);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || (parsed as { outcome?: unknown }).outcome !== DEPLOY_SUPERSEDED) return undefined;
+  const o = parsed as { supersededBy?: unknown; reason?: unknown };
+  return { ...(typeof o.supersededBy === 'string' ? { supersededBy: o.supersededBy } : {}), ...(typeof o.reason === 'string' ? { reason: o.reason } : {}) };
+}

@@ -25,6 +25,8 @@ export interface StatusFacts {
   readonly input?: string;
   readonly error?: string;
   readonly cause?: string;
+  /** The execution's output (a JSON string), when it succeeded and the event included it. */
+  readonly output?: string;
   /** When the execution stopped (epoch ms), else when the event was sent. */
   readonly at: number;
 }
@@ -225,3 +227,4 @@ export function redriveMilestone(pipeline: StateMachineName): Milestone | undefi
       return undefined;
   }
 }
+

@@ -4,7 +4,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCom
 import * as z from 'zod/mini';
 import { EXECUTION_MARKER_TTL_SECONDS, MILESTONE_SOURCE } from '../../domain/constants';
 import { appsParameterRoot } from '../../domain/names';
-import { EXECUTION_STATUS_DETAIL_TYPE, type Milestone, type StateMachineName } from '../../domain/pipelines';
+import { EXECUTION_STATUS_DETAIL_TYPE, supersededDeploy, type Milestone, type StateMachineName } from '../../domain/pipelines';
 import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, dynamoKey, executionMarkerKey, expiresAt, TTL_ATTRIBUTE, type ItemKey } from '../../domain/table';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { eventbridge } from '../shared/aws/eventbridge';
@@ -56,6 +56,7 @@ const statusEventSchema = z.object({
     redriveCount: z.optional(z.nullable(z.int().check(z.nonnegative()))),
     error: z.optional(z.nullable(z.string())),
     cause: z.optional(z.nullable(z.string())),
+    output: z.optional(z.nullable(z.string())),
   }),
 });
 
@@ -185,6 +186,7 @@ export async function processStatus(prefix: string, facts: StatusFacts): Promise
   const at = new Date(facts.at).toISOString();
   const base = { app, buildKey: keys?.buildKey ?? 'unknown', execution: facts.executionArn };
   let milestone: Milestone | undefined;
+  const superseded = action.kind === 'recovered' && facts.pipeline === 'deploy' ? supersededDeploy(facts.output ?? (await describeOutput(facts.executionArn))) : undefined;
 
   if (action.kind === 'failure') {
     const failure = describeFailure(facts, await historyOf(facts.executionArn), input, region());
@@ -233,6 +235,19 @@ export async function processStatus(prefix: string, facts: StatusFacts): Promise
     milestone = redriveMilestone(facts.pipeline);
     if (milestone) await announce(milestone, facts.executionArn, { ...base, redriveCount: facts.redriveCount });
     logger.info('execution redriven', { executionArn: facts.executionArn, redriveCount: facts.redriveCount });
+  } else if (superseded) {
+    // A redrive that a newer build, a rollback or a config redeploy overtook: it deployed nothing, and
+    // the failure it recorded needs no action any more (failedExecution and failedAt stay as history).
+    if (keys) {
+      await updateBuild(
+        table,
+        keys,
+        'REMOVE pipelineError, pipelineCause, failedStep, failedLogLink, awsError SET supersededAt = :at, supersededBy = :by',
+        { ':at': { S: at }, ':me': { S: facts.executionArn }, ':by': { S: superseded.supersededBy ?? 'unknown' } },
+        'failedExecution = :me',
+      );
+    }
+    logger.info('redriven execution superseded', { executionArn: facts.executionArn, redriveCount: facts.redriveCount, supersededBy: superseded.supersededBy });
   } else {
     // Succeeded after a redrive: the failure it recorded is over (failedExecution and failedAt stay as history).
     if (keys) {
@@ -242,6 +257,12 @@ export async function processStatus(prefix: string, facts: StatusFacts): Promise
   }
   await markProcessed(table, facts, rank);
   return { kind: 'recorded', action: action.kind, ...(milestone ? { milestone } : {}) };
+}
+
+/** The output of a succeeded execution whose event left it out (EventBridge omits outputs over 248 KB). */
+async function describeOutput(executionArn: string): Promise<string | undefined> {
+  const out = await awsCall('Step Functions DescribeExecution', () => sfn.send(new DescribeExecutionCommand({ executionArn })));
+  return out.output;
 }
 
 /** The input of an execution whose event left it out (EventBridge omits inputs over 248 KB). */
@@ -324,6 +345,7 @@ export async function handler(event: unknown): Promise<ExecutionStatusResult> {
     ...(d.input ? { input: d.input } : {}),
     ...(d.error ? { error: d.error } : {}),
     ...(d.cause ? { cause: d.cause } : {}),
+    ...(d.output ? { output: d.output } : {}),
     at: d.stopDate ?? (Date.parse(parsed.data.time) || d.startDate),
   };
   return processStatus(prefix, facts);

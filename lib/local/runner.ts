@@ -275,7 +275,7 @@ export class LocalRun {
   }
 
   private prepareRedrive(exec: ExecutionReport): void {
-    const why = redriveRefusal(exec);
+    const why = redriveRefusal(exec, this.world.now);
     if (why) throw new SimulatedAwsError('ExecutionNotRedrivable', why);
     this.definitions.load(exec.stateMachine);
     try {

@@ -2,6 +2,7 @@ import { appAndBuildOf } from '../../domain/names';
 import { escapeForTerminal, renderRedriveVerdict, renderSteps } from '../ops/terminal';
 import { assessRedrive, buildTimeline, stepLabel, stepsOf, summariseCause } from '../ops/timeline';
 import { nextStep, runningBuilds } from '../ops/advice';
+import { supersededDeploy } from '../../domain/pipelines';
 import type { ExecutionReport, RunReport, StateVisit } from './runner';
 
 /**
@@ -29,7 +30,7 @@ function header(e: ExecutionReport): string {
 /** From the execution's history: the same model as `slipway status`. */
 function fromHistory(e: ExecutionReport, origin: Date, events: RunReport['events']): string[] {
   const timeline = buildTimeline(e.history);
-  const lines = [header(e), ...renderSteps(stepsOf(timeline), { origin })];
+  const lines = [header(e), ...renderSteps(stepsOf(timeline), { origin }), ...supersededLine(e)];
   if (e.status === 'FAILED') {
     const f = timeline.failure;
     const where = f ? ` at "${escapeForTerminal(stepLabel(f.entry, timeline.itemLabels))}"` : '';
@@ -47,6 +48,13 @@ function fromHistory(e: ExecutionReport, origin: Date, events: RunReport['events
   return lines;
 }
 
+/** A deploy that SUCCEEDED without deploying: by whom it was superseded, and that nothing is left to redrive. */
+function supersededLine(e: ExecutionReport): string[] {
+  const s = e.stateMachine === 'deploy' && e.status === 'SUCCEEDED' && e.output !== undefined ? supersededDeploy(JSON.stringify(e.output)) : undefined;
+  if (!s) return [];
+  return [`  → superseded by ${s.supersededBy ? `build ${escapeForTerminal(s.supersededBy)}` : 'a newer deploy'}: nothing was deployed, and there is nothing to redrive`];
+}
+
 /** From the visited states (a report without history). */
 function fromStates(e: ExecutionReport): string[] {
   const lines = [header(e)];
@@ -57,6 +65,7 @@ function fromStates(e: ExecutionReport): string[] {
     lines.push(`  ${clock(s.at)} ${MARK[s.status]} ${where}${escapeForTerminal(s.name)}${retries}`);
     if ((s.status === 'failed' || s.status === 'caught') && s.error && s.type !== 'Fail') lines.push(`              ${escapeForTerminal(s.error)}: ${escapeForTerminal(summariseCause(s.cause, { max: 400, error: s.error }) ?? '')}`);
   }
+  lines.push(...supersededLine(e));
   if (e.status === 'FAILED') lines.push(`  → ${escapeForTerminal(e.error ?? 'failed')}: ${escapeForTerminal(summariseCause(e.cause, { max: 1000, error: e.error }) ?? '')}`);
   return lines;
 }

@@ -1,7 +1,7 @@
 import { GetExecutionHistoryCommand, ListExecutionsCommand, RedriveExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { cliExecutionName, logStreamLink, pipelineExecutionName, taskLogStreamName } from '../../domain/names';
 // The build's three pipelines (config-change and schedules executions are not part of a build).
-import type { BuildPipelineName as StateMachineName } from '../../domain/pipelines';
+import { supersededDeploy, type BuildPipelineName as StateMachineName } from '../../domain/pipelines';
 import { buildSortKey, type BuildRecord } from '../../domain/table';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { UsageError } from '../cli/errors';
@@ -76,7 +76,19 @@ function executionRef(pipeline: StateMachineName, d: DescribeExecutionCommandOut
     error: d.error ?? null,
     cause: d.cause ?? null,
     redriveCount: d.redriveCount ?? 0,
+    superseded: supersededOf(pipeline, d),
   };
+}
+
+/** A deploy that SUCCEEDED without deploying (its output's `outcome` "superseded"), else null. */
+function supersededOf(pipeline: string | undefined, d: DescribeExecutionCommandOutput): ExecutionRef['superseded'] {
+  const s = pipeline === 'deploy' && d.status === 'SUCCEEDED' ? supersededDeploy(d.output) : undefined;
+  return s ? { by: s.supersededBy ?? null, reason: s.reason ?? null } : null;
+}
+
+/** "superseded by build N" (or without N when the deploy could not tell). */
+function supersededText(s: NonNullable<ExecutionRef['superseded']>): string {
+  return s.by ? `superseded by build ${escapeForTerminal(s.by)}` : 'superseded by a newer deploy';
 }
 
 /** The ARNs of a build's three executions: build from the record, release and deploy by name. */
@@ -293,7 +305,7 @@ function checkNamedApp(t: ExecutionTarget, d: DescribeExecutionCommandOutput, pr
 
 /** The status output's `redrive` object from the model's assessment. */
 function redriveOf(a: RedriveAssessment): StatusOutput['redrive'] {
-  return { verdict: a.verdict, possible: a.possible, status: a.status, reason: a.reason, instead: a.instead, rerun: a.rerun };
+  return { verdict: a.verdict, possible: a.possible, status: a.status, statusReason: a.statusReason, reason: a.reason, instead: a.instead, rerun: a.rerun };
 }
 
 /** `slipway status`: the timeline of an execution, its failure and whether a redrive can help. */
@@ -318,6 +330,7 @@ export async function executionStatus(clients: OpsClients, t: ExecutionTarget, o
       durationSeconds: seconds(d.startDate, d.stopDate),
       redriveCount: d.redriveCount ?? 0,
       consoleLink: executionConsoleLink(arn),
+      superseded: supersededOf(pipelineOfArn(arn), d),
     },
     steps: stepsOf(timeline),
     failure: failure
@@ -411,6 +424,8 @@ export async function redrive(clients: OpsClients, t: ExecutionTarget, options: 
   if (d.status === 'RUNNING' || d.status === 'PENDING_REDRIVE') {
     throw new CannotProceed(`${label} is ${d.status === 'RUNNING' ? 'still running' : 'being redriven'}; nothing to redrive (follow it with ${'build' in t ? `slipway watch ${t.app} ${t.build}` : `slipway status ${arn}`})`);
   }
+  const superseded = supersededOf(pipelineOfArn(arn), d);
+  if (superseded) throw new CannotProceed(`${label} was ${supersededText(superseded)}: it deployed nothing and there is nothing to redrive${assessment.instead ? ` (${assessment.instead})` : ''}`);
   if (d.status === 'SUCCEEDED') throw new CannotProceed(`${label} succeeded; nothing to redrive${assessment.instead ? ` (${assessment.instead})` : ''}`);
   if (assessment.verdict === 'would-not-help') throw new CannotProceed(`${label} was not redriven: redrive would not help: ${assessment.reason}. Instead: ${assessment.instead}`);
   if (!assessment.possible) throw new CannotProceed(`${label} cannot be redriven: ${assessment.reason}${assessment.instead ? `. Instead: ${assessment.instead}` : ''}`);
@@ -560,7 +575,10 @@ export async function watchPipeline(clients: OpsClients, app: string, buildArg: 
       const running = PIPELINES.find((p) => described.raw[p]?.status === 'RUNNING');
       if (running) detail = ` — ${await progressOf(clients, described.raw[running]?.executionArn as string, described.raw[running] as DescribeExecutionCommandOutput, clock.now())}`;
       const failed = PIPELINES.find((p) => isFailed(described.raw[p]?.status));
-      if (executions.deploy?.status === 'SUCCEEDED') {
+      if (executions.deploy?.superseded) {
+        outcome = 'not-deployed';
+        message = `build ${key} of "${app}" was not deployed: its deploy was ${supersededText(executions.deploy.superseded)} (nothing to redrive; to deploy it on purpose: slipway deploy ${app} --build ${key} --force)`;
+      } else if (executions.deploy?.status === 'SUCCEEDED') {
         outcome = 'deployed';
         message = `build ${key} of "${app}" is deployed`;
       } else if (failed) {
@@ -623,6 +641,7 @@ const short = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d
 
 function cell(ref: ExecutionRef | null): string {
   if (!ref) return '-';
+  if (ref.superseded) return `${supersededText(ref.superseded)} ${formatDuration(ref.durationSeconds)}`;
   const base = `${ref.status} ${formatDuration(ref.durationSeconds)}`;
   return ref.failedStep ? `${base} at "${escapeForTerminal(ref.failedStep)}"` : base;
 }
@@ -669,6 +688,7 @@ export function renderStatus(out: StatusOutput): string {
     if (f.executionError && f.executionError !== f.error) lines.push(`execution error: ${escapeForTerminal(f.executionError)}${f.executionCause && f.executionCause !== f.cause ? ` — ${escapeForTerminal(summariseCause(f.executionCause, { error: f.executionError }))}` : ''}`);
     lines.push(`logs: ${f.logLink ? escapeForTerminal(f.logLink) : 'no log link (see the console)'}`);
   }
+  if (e.superseded) lines.push('', `${supersededText(e.superseded)}: nothing was deployed, and there is nothing to redrive${out.redrive.instead ? ` (${escapeForTerminal(out.redrive.instead)})` : ''}`);
   if (e.status !== 'RUNNING' && e.status !== 'SUCCEEDED') lines.push(...renderRedriveVerdict(out.redrive, `slipway redrive ${e.arn}`));
   return lines.join('\n');
 }

@@ -24,6 +24,11 @@ export const executionRefSchema = z.object({
   error: z.string().nullable(),
   cause: z.string().nullable(),
   redriveCount: z.number().int().nonnegative(),
+  /**
+   * A deploy that SUCCEEDED without deploying: a newer build, a rollback or a config redeploy overtook it
+   * (its output's `outcome` "superseded"). `by` is the build that holds the app, when known. Null otherwise.
+   */
+  superseded: z.object({ by: z.string().nullable(), reason: z.string().nullable() }).nullable(),
 });
 export type ExecutionRef = z.infer<typeof executionRefSchema>;
 
@@ -67,18 +72,21 @@ const rerunState = z.object({ state: z.string(), type: z.string(), iteration: it
  * Whether a redrive can help (lib/ops/timeline.ts `assessRedrive`):
  * * `possible` — Step Functions accepts it and it re-runs the failed work (`rerun`);
  * * `would-not-help` — the states it would re-run include a `Fail` state (an outcome such as
- *   `InvalidEvent` or `DeploymentSuperseded`), so it would fail again at once; `reason` says why and
+ *   `InvalidEvent`, or `DeploymentSuperseded` of a deploy started with an earlier definition), so it would fail again at once; `reason` says why and
  *   `instead` what does help (e.g. `slipway deploy <app> --build N`);
- * * `not-redrivable` — Step Functions refuses it (`status` NOT_REDRIVABLE with its reason, older than 14
- *   days, history at the 25,000-event limit); `instead` says what to do;
- * * `not-failed` — the execution is running or succeeded.
+ * * `not-redrivable` — Step Functions refuses it (`status` NOT_REDRIVABLE with its reason, closed more than 14
+ *   days ago, history at the 25,000-event limit); `instead` says what to do;
+ * * `not-failed` — the execution is running or succeeded (a superseded deploy too: it deployed nothing
+ *   and there is nothing to redrive; `reason` names the build that superseded it).
  */
 export const redriveAssessmentSchema = z.object({
   verdict: z.enum(['possible', 'would-not-help', 'not-redrivable', 'not-failed']),
   /** true only for `possible`. */
   possible: z.boolean(),
-  /** DescribeExecution's `redriveStatus` (REDRIVABLE, NOT_REDRIVABLE, REDRIVABLE_BY_MAP_RUN), if it gave one. */
+  /** DescribeExecution's `redriveStatus` (REDRIVABLE, NOT_REDRIVABLE, REDRIVABLE_BY_MAP_RUN), as AWS gives it, if it gave one. */
   status: z.string().nullable(),
+  /** DescribeExecution's `redriveStatusReason` as AWS gives it (e.g. "Execution redrivable period exceeded."), if it gave one. */
+  statusReason: z.string().nullable(),
   reason: z.string().nullable(),
   instead: z.string().nullable(),
   rerun: z.array(rerunState),
@@ -96,6 +104,8 @@ export const statusOutputSchema = z.object({
     durationSeconds: z.number().nonnegative().nullable(),
     redriveCount: z.number().int().nonnegative(),
     consoleLink: z.string().url(),
+    /** A deploy that SUCCEEDED without deploying, superseded by build `by` (see the execution refs); null otherwise. */
+    superseded: z.object({ by: z.string().nullable(), reason: z.string().nullable() }).nullable(),
   }),
   steps: z.array(
     z.object({

@@ -120,6 +120,9 @@ export interface RenderableRedrive {
   readonly verdict: 'possible' | 'would-not-help' | 'not-redrivable' | 'not-failed';
   readonly reason: string | null;
   readonly instead: string | null;
+  /** DescribeExecution's `redriveStatus` and `redriveStatusReason`, as AWS gives them (absent in a local run's timeline). */
+  readonly status?: string | null;
+  readonly statusReason?: string | null;
   readonly rerun: readonly { readonly state: string; readonly type: string; readonly iteration: readonly { readonly map: string; readonly index: number; readonly item: string | null }[] }[];
 }
 
@@ -140,9 +143,11 @@ export function renderRerun(rerun: RenderableRedrive['rerun']): string {
  */
 export function renderRedriveVerdict(r: RenderableRedrive, command?: string): string[] {
   const rerun = renderRerun(r.rerun);
-  if (r.verdict === 'possible') return [`redrive: possible — re-runs ${rerun || 'the states still open'}${command ? `: ${command}` : ''}`];
-  if (r.verdict === 'would-not-help') return [`redrive would not help: ${escapeForTerminal(r.reason)}`, `instead: ${escapeForTerminal(r.instead)}`];
-  if (r.verdict === 'not-redrivable') return [`redrive: not possible — ${escapeForTerminal(r.reason)}`, ...(r.instead ? [`instead: ${escapeForTerminal(r.instead)}`] : [])];
+  // Step Functions' own words (DescribeExecution's redriveStatus and redriveStatusReason), as AWS gives them.
+  const aws = r.status ? [`step functions: ${escapeForTerminal(r.status)}${r.statusReason ? ` — ${escapeForTerminal(r.statusReason)}` : ''}`] : [];
+  if (r.verdict === 'possible') return [`redrive: possible — re-runs ${rerun || 'the states still open'}${command ? `: ${command}` : ''}`, ...aws];
+  if (r.verdict === 'would-not-help') return [`redrive would not help: ${escapeForTerminal(r.reason)}`, `instead: ${escapeForTerminal(r.instead)}`, ...aws];
+  if (r.verdict === 'not-redrivable') return [`redrive: not possible — ${escapeForTerminal(r.reason)}`, ...(r.instead ? [`instead: ${escapeForTerminal(r.instead)}`] : []), ...aws];
   return [];
 }
 

@@ -1,5 +1,6 @@
 import type { DescribeExecutionCommandOutput, HistoryEvent } from '@aws-sdk/client-sfn';
 import { appAndBuildOf } from '../../domain/names';
+import { supersededDeploy } from '../../domain/pipelines';
 
 /**
  * The one model of a Step Functions execution that Slipway shows, for `slipway status`, `slipway
@@ -747,7 +748,13 @@ export function describePlacementFailures(failures: readonly PlacementFailure[])
 // ---------------------------------------------------------------------------------------------------
 // redrive
 
-/** Step Functions keeps a failed execution redrivable for 14 days after it started (RedriveExecution, API reference). */
+/**
+ * Step Functions redrives an execution only within 14 days of when it closed: "The redrivable period for
+ * the execution hasn't exceeded 14 days. Redrivable period refers to the time during which you can
+ * redrive a given execution. This period starts from the day a state machine completes its execution"
+ * (RedriveExecution, AWS Step Functions API Reference). DescribeExecution then says NOT_REDRIVABLE with
+ * `redriveStatusReason` "Execution redrivable period exceeded."
+ */
 export const REDRIVE_WINDOW_DAYS = 14;
 /** A Standard execution's history holds at most 25,000 events; one that reached it is not redrivable. */
 export const HISTORY_LIMIT = 25_000;
@@ -768,8 +775,10 @@ export interface RedriveAssessment {
    */
   readonly verdict: 'possible' | 'would-not-help' | 'not-redrivable' | 'not-failed';
   readonly possible: boolean;
-  /** DescribeExecution's `redriveStatus`, when known. */
+  /** DescribeExecution's `redriveStatus`, as AWS gives it, when known. */
   readonly status: string | null;
+  /** DescribeExecution's `redriveStatusReason`, as AWS gives it, when known. */
+  readonly statusReason: string | null;
   /** Why it is not possible or would not help (one sentence), else null. */
   readonly reason: string | null;
   /** What does help instead (a command), when the verdict is not `possible`. */
@@ -813,7 +822,7 @@ function failOutcome(error: string | undefined, cause: string | undefined, failS
  */
 export function assessRedrive(
   timeline: Timeline,
-  describe: Pick<DescribeExecutionCommandOutput, 'status' | 'redriveStatus' | 'redriveStatusReason' | 'startDate' | 'name'> | undefined,
+  describe: Pick<DescribeExecutionCommandOutput, 'status' | 'redriveStatus' | 'redriveStatusReason' | 'startDate' | 'stopDate' | 'name' | 'output'> | undefined,
   options: { now: Date; app?: string; build?: string },
 ): RedriveAssessment {
   const status = describe?.status ?? timeline.execution.status;
@@ -822,20 +831,27 @@ export function assessRedrive(
   const leaves = scope.filter((e) => !isContainer(e) || !scope.some((o) => o.scope.path.length > e.scope.path.length && o.scope.path[e.scope.path.length]?.map === e.name));
   const rerunLabels = groupedLabels(leaves, timeline.itemLabels);
   const ctx = { ...appAndBuildOf(describe?.name), ...(options.app ? { app: options.app } : {}), ...(options.build ? { build: options.build } : {}) };
-  const base = { status: describe?.redriveStatus ?? null, rerun, rerunLabels };
+  const base = { status: describe?.redriveStatus ?? null, statusReason: describe?.redriveStatusReason ?? null, rerun, rerunLabels };
   const newExecution = ctx.app && ctx.build ? `start a new execution: slipway deploy ${ctx.app} --build ${ctx.build}` : 'start a new execution (slipway deploy <app> --build <N>)';
   const no = (verdict: RedriveAssessment['verdict'], reason: string, instead: string | null): RedriveAssessment => ({ ...base, verdict, possible: false, reason, instead });
 
   if (status === 'RUNNING' || status === 'PENDING_REDRIVE') return no('not-failed', status === 'RUNNING' ? 'it is still running' : 'a redrive of it is starting', null);
+  const superseded = status === 'SUCCEEDED' ? supersededDeploy(describe?.output) : undefined;
+  if (superseded) {
+    const by = superseded.supersededBy ? `build ${superseded.supersededBy}` : 'a newer deploy';
+    return no('not-failed', `it was superseded by ${by} (a newer build, a rollback or a config redeploy holds the app): it deployed nothing, and there is nothing to redrive`, ctx.app && ctx.build ? `to deploy build ${ctx.build} on purpose: slipway deploy ${ctx.app} --build ${ctx.build} --force` : null);
+  }
   if (status === 'SUCCEEDED') return no('not-failed', 'it succeeded: there is nothing to redrive', ctx.app && ctx.build ? `to deploy this build again: slipway deploy ${ctx.app} --build ${ctx.build}` : null);
 
   const awsReason = describe?.redriveStatusReason ?? null;
   const limit = timeline.eventCount >= HISTORY_LIMIT - 1 || /history/i.test(awsReason ?? '');
-  const tooOld = describe?.startDate !== undefined && options.now.getTime() - describe.startDate.getTime() > REDRIVE_WINDOW_DAYS * 86_400_000;
+  // The window counts from when the execution closed (its last stop: after a redrive, the redrive's).
+  const closed = describe?.stopDate;
+  const tooOld = closed !== undefined && options.now.getTime() - closed.getTime() > REDRIVE_WINDOW_DAYS * 86_400_000;
   if (describe?.redriveStatus === 'NOT_REDRIVABLE' || (!describe?.redriveStatus && (limit || tooOld))) {
     let reason: string;
     if (limit) reason = `its history reached the ${HISTORY_LIMIT.toLocaleString('en-US')}-event limit`;
-    else if (tooOld && describe?.startDate) reason = `it started more than ${REDRIVE_WINDOW_DAYS} days ago (${describe.startDate.toISOString().slice(0, 10)}): Step Functions redrives only within ${REDRIVE_WINDOW_DAYS} days`;
+    else if (tooOld && closed) reason = `it closed more than ${REDRIVE_WINDOW_DAYS} days ago (${closed.toISOString().slice(0, 10)}): Step Functions redrives an execution only within ${REDRIVE_WINDOW_DAYS} days of when it closed`;
     else reason = awsReason ?? 'Step Functions reports it as not redrivable';
     return no('not-redrivable', awsReason && awsReason !== reason ? `${reason} (Step Functions: ${awsReason})` : reason, newExecution);
   }

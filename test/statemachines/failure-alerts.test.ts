@@ -105,3 +105,42 @@ test('another app\'s failure reaches the shared rule with its own app in the mes
   const hits = routed(run).filter((r) => r.rules.length > 0);
   expect(hits.map((h) => [h.detailType, h.rules, (h.event.detail as { app: string }).app])).toEqual([['Build Recorded', ['slipway-production-failed-builds'], 'docs']]);
 });
+
+describe('a superseded deploy is not a failure (issue 22)', () => {
+  /** The deploy-failed alarm's metrics (ExecutionsFailed, ExecutionsTimedOut of the deploy state machine), as synthesized. */
+  function deployAlarmMetrics(): string[] {
+    const { cluster } = synthesizeApp();
+    const alarms = Object.values(cluster.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'slipway-production-deploy-failed' } }));
+    expect(alarms).toHaveLength(1);
+    return (alarms[0].Properties.Metrics as { MetricStat?: { Metric: { MetricName: string } } }[]).flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.MetricName] : [])).sort();
+  }
+
+  test('an older build whose deploy a newer build overtook: SUCCEEDED, no Deploy Failed milestone, no rule matches, no FAILED status event', async () => {
+    // Act: build 41 reaches its deploy while build 42 holds the app.
+    const { run } = await runBuild(exampleWorld({ newerBuild: { build: '42' } }), buildEvent({ build: 41 }));
+    const deploy = run.executions.find((e) => e.stateMachine === 'deploy');
+
+    // Assess
+    expect([deploy?.status, deploy?.output]).toEqual(['SUCCEEDED', expect.objectContaining({ outcome: 'superseded', supersededBy: '42' })]);
+    expect(routed(run).filter((r) => r.rules.length > 0)).toEqual([]);
+    expect(run.report().events.map((e) => e.detailType)).not.toContain('Deploy Failed');
+    expect(run.statusEvents.filter((e) => e.detail.status !== 'RUNNING' && e.detail.status !== 'SUCCEEDED')).toEqual([]);
+    // The alarm counts only failed and timed-out executions: a SUCCEEDED one never raises it.
+    expect(deployAlarmMetrics()).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut']);
+  });
+
+  test('a redrive that a rollback overtook ends SUCCEEDED with nothing announced after the redrive but "Deploy Redriven"', async () => {
+    const { run } = await runBuild({ app: 'example', services: { web: { build: '40' }, worker: { build: '40' } }, deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 60 }] } });
+    const failed = run.executions.find((e) => e.stateMachine === 'deploy')!;
+    const revisions = (p: string) => run.world.revisions.get(`slipway-example-${p}`)!.find((r) => r.taskDefinition.containerDefinitions?.[0]?.image?.endsWith(':build-40'))!.taskDefinition.taskDefinitionArn!;
+    const build40 = { buildKey: '40', sortKey: '0000000040', image: 'x:build-40', commit: '0'.repeat(40) };
+    await run.run('deploy', { app: 'example', table: run.world.settings.table, build: build40, processes: ['web', 'worker'].map((name) => ({ name, taskDefinitionArn: revisions(name) })), force: true, deployTimeoutSeconds: 1800 }, 'example-40-rollback-1');
+    const before = run.report().events.length;
+
+    await run.redrive(failed);
+
+    expect(failed.status).toBe('SUCCEEDED');
+    expect(run.report().events.slice(before).map((e) => e.detailType)).toEqual(['Deploy Redriven']);
+    expect(routed(run).slice(before).filter((r) => r.rules.length > 0)).toEqual([]);
+  });
+});

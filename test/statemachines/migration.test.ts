@@ -95,14 +95,14 @@ test("a rollback to the old build 41 (forced, from its build record's released r
   expect(run.world.services.get('example-worker')?.service.taskDefinition).toBe(processes[1].taskDefinitionArn);
 });
 
-test('a build older than the one the previous version claimed (40 < 41) is still DeploymentSuperseded, and nothing is deployed', async () => {
+test('a build older than the one the previous version claimed (40 < 41) is still superseded (by 41), and nothing is deployed', async () => {
   const run = migratedRun();
   const before = run.world.services.get('example-web')?.service.deployments?.map((d) => d.id);
 
   await run.run('build', buildEvent({ build: 40 }));
 
   const deploy = run.executions.find((e) => e.name === 'example-40-deploy');
-  expect([deploy?.status, deploy?.error, lastState(deploy)]).toEqual(['FAILED', 'DeploymentSuperseded', 'Deploy superseded']);
+  expect([deploy?.status, deploy?.output, lastState(deploy)]).toEqual(['SUCCEEDED', expect.objectContaining({ outcome: 'superseded', supersededBy: '41' }), 'Deploy superseded']);
   expect(run.world.services.get('example-web')?.service.deployments?.map((d) => d.id)).toEqual(before);
   expect(run.world.tableOf('example').get(key('RELEASE', 'CURRENT'))).toEqual(oldItem('RELEASE', 'CURRENT'));
   expect(run.world.tableOf('example').get(key('APP', 'DEPLOY'))).toEqual(oldItem('APP', 'DEPLOY'));

@@ -206,11 +206,12 @@ describe('deployments', () => {
     expect(run.report().world.services['example-worker'].image).toBe(`${IMAGE}:build-42`);
   });
 
-  test('a deployment replaced by another one ends in a Fail state with DeploymentSuperseded (a redrive cannot change it)', async () => {
+  test('a deployment replaced by another one ends as superseded: SUCCEEDED with outcome "superseded", not a failure to redrive', async () => {
     const run = await scenario(exampleWorld({ deployments: { web: [{ outcome: 'replaced', afterSeconds: 30 }] } }));
 
-    expect(execution(run, 'deploy')?.error).toBe('DeploymentSuperseded');
+    expect([execution(run, 'deploy')?.status, execution(run, 'deploy')?.output]).toEqual(['SUCCEEDED', expect.objectContaining({ outcome: 'superseded', build: '42' })]);
     expect(path(execution(run, 'deploy'))).toContain('web: Service is on a newer release');
+    expect(path(execution(run, 'deploy'))).not.toContain('Record the release');
   });
 
   test('lost ECS events: the deadline check resumes the deploy within a minute of the deployment completing', async () => {
@@ -380,7 +381,7 @@ describe('ordering and duplicates', () => {
     const deploy = execution(run, 'deploy');
 
     expect(deploy?.name).toBe('example-41-deploy');
-    expect(deploy?.error).toBe('DeploymentSuperseded');
+    expect([deploy?.status, deploy?.output]).toEqual(['SUCCEEDED', expect.objectContaining({ outcome: 'superseded', build: '41', supersededBy: '42' })]);
     expect(run.report().world.services['example-web'].image).toBe(`${IMAGE}:build-42`);
     expect(run.report().world.services['example-worker'].image).toBe(`${IMAGE}:build-42`);
   });
@@ -388,7 +389,7 @@ describe('ordering and duplicates', () => {
   test('services already on a newer build (deployed outside this deploy) are not moved back', async () => {
     const run = await scenario(exampleWorld({ newerBuild: { build: '43', claimed: false } }), buildEvent({ build: 41 }));
 
-    expect(execution(run, 'deploy')?.error).toBe('DeploymentSuperseded');
+    expect([execution(run, 'deploy')?.status, execution(run, 'deploy')?.output]).toEqual(['SUCCEEDED', expect.objectContaining({ outcome: 'superseded', build: '41' })]);
     expect(path(execution(run, 'deploy'))).toContain('web: Service is on a newer release');
     expect(run.report().world.services['example-web'].image).toBe(`${IMAGE}:build-43`);
   });

@@ -1,4 +1,5 @@
 import { LocalRun, type ExecutionReport } from '../../lib/local/runner';
+import { renderTimeline } from '../../lib/local/timeline';
 import type { WorldFile } from '../../lib/local/world-schema';
 import { buildEvent, execution, ROOT } from './scenarios';
 
@@ -58,9 +59,11 @@ describe('deploy 42 fails, the operator rolls back to 40, someone redrives 42', 
     await run.redrive(failed);
   });
 
-  test('the redrive ends as superseded: a newer decision (the rollback) holds the app', () => {
+  test('the redrive ends as superseded by build 40, which is not a failure: SUCCEEDED in "Deploy superseded"', () => {
     expect(failed.redriveCount).toBe(1);
-    expect(JSON.stringify(failed.output ?? failed.cause)).toMatch(/superseded|rollback/i);
+    expect(failed.status).toBe('SUCCEEDED');
+    expect(failed.output).toMatchObject({ app: 'example', build: '42', outcome: 'superseded', supersededBy: '40' });
+    expect(failed.states.at(-1)?.name).toBe('Deploy superseded');
   });
 
   test('it changes nothing: both services stay on build 40, no service is updated', () => {
@@ -70,6 +73,13 @@ describe('deploy 42 fails, the operator rolls back to 40, someone redrives 42', 
 
   test('the current release is still build 40', () => {
     expect(run.report().world.lastGoodRelease).toMatchObject({ build: '40', image: `${IMAGE}:build-40` });
+  });
+
+  test("build 42's record says it was superseded by build 40, with no failure left to act on (execution-status, from the SUCCEEDED event's output)", () => {
+    const record = run.world.tableOf('example').get({ pk: { S: 'BUILD' }, sk: { S: '0000000042' } });
+    expect(record?.supersededBy).toEqual({ S: '40' });
+    expect(record?.pipelineError).toBeUndefined();
+    expect(record?.failedExecution).toEqual({ S: failed.arn });
   });
 });
 
@@ -88,6 +98,7 @@ describe('a redrive after a newer build deployed', () => {
     expect(servicesImages(run)).toEqual({ web: `${IMAGE}:build-43`, worker: `${IMAGE}:build-43` });
     expect((run.world.calls.UpdateService ?? 0) - updates).toBe(0);
     expect(run.report().world.lastGoodRelease).toMatchObject({ build: '43' });
+    expect([failed.status, failed.output]).toEqual(['SUCCEEDED', expect.objectContaining({ outcome: 'superseded', supersededBy: '43' })]);
   });
 });
 
@@ -103,4 +114,14 @@ describe('a redrive that nothing overtook still does the failed work', () => {
     expect(servicesImages(run)).toEqual({ web: `${IMAGE}:build-42`, worker: `${IMAGE}:build-42` });
     expect(run.report().world.lastGoodRelease).toMatchObject({ build: '42' });
   });
+});
+
+test('the local timeline says "superseded by build 42" under the deploy, with nothing to redrive', async () => {
+  const run = new LocalRun({ app: 'example', services: { web: { build: '41' }, worker: { build: '41' } }, newerBuild: { build: '42' } }, ROOT);
+  await run.run('build', buildEvent({ build: 41 }));
+
+  const text = renderTimeline(run.report());
+
+  expect(text).toMatch(/✓ example-41-deploy {2}\(deploy\) {2}SUCCEEDED\n(?:.*\n)*? {2}→ superseded by build 42: nothing was deployed, and there is nothing to redrive/);
+  expect(text).not.toContain('a redrive re-runs this');
 });

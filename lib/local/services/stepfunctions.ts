@@ -80,12 +80,19 @@ export function executionNameProblem(name: string): string | undefined {
  * is RUNNING and cannot be redriven", "Execution is SUCCEEDED and cannot be redriven". The API reference
  * (RedriveExecution) also refuses past 1,000 redrives and histories over 24,999 events.
  */
-export function redriveRefusal(exec: Pick<ExecutionReport, 'status' | 'redriveCount' | 'history'>): string | undefined {
+export function redriveRefusal(exec: Pick<ExecutionReport, 'status' | 'redriveCount' | 'history' | 'endedAt'>, now?: number): string | undefined {
   if (exec.status === 'RUNNING' || exec.status === 'SUCCEEDED') return `Execution is ${exec.status} and cannot be redriven`;
   if (exec.redriveCount >= 1000) return 'Execution has been redriven 1000 times and cannot be redriven again';
   if (exec.history.length > 24999) return 'Execution history has more than 24999 events and cannot be redriven';
+  // "The redrivable period for the execution hasn't exceeded 14 days ... This period starts from the day a
+  // state machine completes its execution" (RedriveExecution, API Reference); DescribeExecution's reason
+  // for it is "Execution redrivable period exceeded." (DescribeExecution, redriveStatusReason).
+  if (now !== undefined && exec.endedAt !== undefined && now - exec.endedAt > REDRIVABLE_PERIOD_SECONDS) return 'Execution redrivable period exceeded.';
   return undefined;
 }
+
+/** How long after it closed an execution can be redriven: 14 days (RedriveExecution, API Reference). */
+export const REDRIVABLE_PERIOD_SECONDS = 14 * 86_400;
 
 /** A task token handed to a `.waitForTaskToken` Task, until it is settled or its state ends. */
 export interface PendingToken {
@@ -160,7 +167,7 @@ export class SimulatedStepFunctions {
   describeExecution(arn: string): Partial<DescribeExecutionCommandOutput> {
     const exec = this.findExecution(arn);
     const at = (s?: number) => (s === undefined ? undefined : this.account.clock.dateAt(s));
-    const refusal = redriveRefusal(exec);
+    const refusal = redriveRefusal(exec, this.account.now);
     return {
       executionArn: exec.arn,
       stateMachineArn: this.arns[exec.stateMachine],
@@ -220,7 +227,7 @@ export class SimulatedStepFunctions {
   statusChangeEvent(exec: ExecutionReport): ExecutionStatusEvent {
     const ms = (s: number | undefined) => (s === undefined ? null : this.account.startMs + s * 1000);
     const ended = exec.status !== 'RUNNING';
-    const redrivable = exec.status === 'FAILED' && !redriveRefusal(exec);
+    const redrivable = exec.status === 'FAILED' && !redriveRefusal(exec, this.account.now);
     const event: ExecutionStatusEvent = {
       version: '0',
       id: deterministicUuid(`${exec.arn}/${exec.redriveCount}/${exec.status}/${exec.history.length}`),
@@ -246,7 +253,7 @@ export class SimulatedStepFunctions {
         redriveCount: exec.redriveCount,
         redriveDate: ms(exec.redriveDate),
         redriveStatus: redrivable ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
-        redriveStatusReason: redrivable ? `Execution is ${exec.status} and is redrivable` : (redriveRefusal(exec) ?? 'Execution cannot be redriven'),
+        redriveStatusReason: redrivable ? `Execution is ${exec.status} and is redrivable` : (redriveRefusal(exec, this.account.now) ?? 'Execution cannot be redriven'),
         ...(exec.status === 'FAILED' ? { error: exec.error ?? null, cause: exec.cause ?? null } : {}),
       },
     };

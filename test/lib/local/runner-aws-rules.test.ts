@@ -103,6 +103,30 @@ describe('Step Functions status-change events and GetExecutionHistory', () => {
     const build = await run.run('build', buildEvent());
     await expect(run.redrive(build)).rejects.toMatchObject({ name: 'ExecutionNotRedrivable', message: 'Execution is SUCCEEDED and cannot be redriven' });
   });
+
+  test('the redrivable period is 14 days from when the execution closed, not from its start (RedriveExecution API reference)', async () => {
+    const DAY = 86_400;
+    // The sweep once a day: weeks of simulated time, not thousands of sweeps.
+    const run = new LocalRun(exampleWorld({ release: { exitCode: 1 }, sweepEverySeconds: DAY }), ROOT);
+    await run.run('build', buildEvent());
+    const release = run.executions.find((e) => e.stateMachine === 'release')!;
+    const wait = async (seconds: number) => {
+      run.at(run.world.now + seconds, 'the operator comes back', () => undefined);
+      await run.runScheduled();
+    };
+    // Day 13: redriven, the release fails again (the world still says exit 1): it closes again on day 13.
+    await wait(13 * DAY);
+    await run.redrive(release);
+    expect(release.status).toBe('FAILED');
+    // Day 20: 20 days after the start, 7 after the close: still redrivable, and DescribeExecution says so.
+    await wait(7 * DAY);
+    expect(run.report().executions.find((e) => e.name === release.name)?.status).toBe('FAILED');
+    await run.redrive(release);
+    expect(release.redriveCount).toBe(2);
+    // 14 days and a second after that close: refused with the reason DescribeExecution gives.
+    await wait(14 * DAY + 1);
+    await expect(run.redrive(release)).rejects.toMatchObject({ name: 'ExecutionNotRedrivable', message: 'Execution redrivable period exceeded.' });
+  });
 });
 
 describe('payload quotas', () => {

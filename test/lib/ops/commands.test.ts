@@ -40,6 +40,7 @@ import {
   DEPLOY_MAP,
   DEPLOY_TASK,
   deployIterationFailed,
+  deploySucceeded,
   ecsTaskCause,
   execArn,
   pages,
@@ -262,15 +263,15 @@ describe('slipway status', () => {
     expect(out.failure).toMatchObject({ state: 'Reject the malformed event', error: 'InvalidEvent', summary: 'the CodeBuild event has no build number' });
   });
 
-  test("DescribeExecution's NOT_REDRIVABLE wins: not possible, with Step Functions' reason", async () => {
-    sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'FAILED', { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution is older than 14 days' }));
+  test("DescribeExecution's NOT_REDRIVABLE wins: not possible, with Step Functions' status and reason as AWS gives them", async () => {
+    sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'FAILED', { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution redrivable period exceeded.' }));
     serveHistory(DEPLOY_42, deployIterationFailed().events);
 
     const out = await executionStatus(clients, { arn: DEPLOY_42 }, { clock: fakeClock(new Date('2026-12-10T00:00:00Z')) });
 
-    expect(out.redrive).toMatchObject({ verdict: 'not-redrivable', possible: false, instead: 'start a new execution: slipway deploy example --build 42' });
-    expect(out.redrive.reason).toMatch(/^it started more than 14 days ago \(2026-11-20\).*\(Step Functions: Execution is older than 14 days\)$/);
-    expect(renderStatus(out)).toMatch(/\nredrive: not possible — it started more than 14 days ago/);
+    expect(out.redrive).toMatchObject({ verdict: 'not-redrivable', possible: false, status: 'NOT_REDRIVABLE', statusReason: 'Execution redrivable period exceeded.', instead: 'start a new execution: slipway deploy example --build 42' });
+    expect(out.redrive.reason).toBe('it closed more than 14 days ago (2026-11-20): Step Functions redrives an execution only within 14 days of when it closed (Step Functions: Execution redrivable period exceeded.)');
+    expect(renderStatus(out)).toMatch(/\nredrive: not possible — it closed more than 14 days ago \(2026-11-20\)[^\n]*\ninstead: start a new execution: slipway deploy example --build 42\nstep functions: NOT_REDRIVABLE — Execution redrivable period exceeded\.$/);
   });
 
   test('a running execution: its running state, no failure, no redrive line', async () => {
@@ -859,5 +860,50 @@ describe('records written before the move to the shared control plane', () => {
     const call = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
     expect(call.stateMachineArn).toBe(DEPLOY_SM);
     expect(JSON.parse(call.input ?? '')).toMatchObject({ app: APP, table: TABLE, deployTimeoutSeconds: 1200, processes: [{ name: 'web', taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example-web:41` }] });
+  });
+});
+
+describe('a superseded deploy (SUCCEEDED in "Deploy superseded", issue 22)', () => {
+  const SUPERSEDED_OUTPUT = JSON.stringify({ app: APP, build: '42', outcome: 'superseded', supersededBy: '43', reason: 'build 42 was not deployed: a newer build is already deployed or deploying' });
+
+  beforeEach(() => {
+    dynamodb.on(GetItemCommand, { Key: { pk: S('BUILD'), sk: S('0000000042') } }).resolves({ Item: buildItem(42) });
+    sfn.on(DescribeExecutionCommand, { executionArn: BUILD_EXEC_42 }).resolves(described(BUILD_EXEC_42, 'SUCCEEDED'));
+    sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'SUCCEEDED'));
+    sfn.on(DescribeExecutionCommand, { executionArn: DEPLOY_42 }).resolves(described(DEPLOY_42, 'SUCCEEDED', { output: SUPERSEDED_OUTPUT, redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven' }));
+    serveHistory(DEPLOY_42, deploySucceeded().events);
+  });
+
+  test('status says "superseded by build 43" with nothing to redrive, and what deploys it on purpose', async () => {
+    const out = statusOutputSchema.parse(await executionStatus(clients, { app: APP, build: '42' }));
+    const text = renderStatus(out);
+
+    expect(out.execution.superseded).toEqual({ by: '43', reason: expect.stringContaining('a newer build') });
+    expect(out.redrive).toMatchObject({ verdict: 'not-failed', possible: false, instead: 'to deploy build 42 on purpose: slipway deploy example --build 42 --force' });
+    expect(text).toContain('\nsuperseded by build 43: nothing was deployed, and there is nothing to redrive (to deploy build 42 on purpose: slipway deploy example --build 42 --force)');
+    expect(text).not.toMatch(/redrive: possible|a redrive re-runs this/);
+  });
+
+  test('redrive refuses it in one line without calling RedriveExecution', async () => {
+    const error = await redrive(clients, { app: APP, build: '42' }).catch((e: Error) => e);
+
+    expect((error as Error).message).toBe('build 42 of "example": example-42-deploy was superseded by build 43: it deployed nothing and there is nothing to redrive (to deploy build 42 on purpose: slipway deploy example --build 42 --force)');
+    expect(sfn).not.toHaveReceivedCommand(RedriveExecutionCommand);
+  });
+
+  test('watch ends "not deployed", superseded by build 43, not "deployed"', async () => {
+    const out = watchOutputSchema.parse(await watchPipeline(clients, APP, '42', { clock: fakeClock() }));
+
+    expect(out.outcome).toBe('not-deployed');
+    expect(out.message).toBe('build 42 of "example" was not deployed: its deploy was superseded by build 43 (nothing to redrive; to deploy it on purpose: slipway deploy example --build 42 --force)');
+  });
+
+  test('pipelines shows the deploy as superseded by build 43, not as a plain SUCCEEDED', async () => {
+    dynamodb.on(QueryCommand).resolves({ Items: [buildItem(42)] });
+
+    const out = pipelinesOutputSchema.parse(await listPipelines(clients, APP));
+
+    expect(out.builds[0].executions.deploy?.superseded).toEqual({ by: '43', reason: expect.any(String) });
+    expect(renderPipelines(out)).toMatch(/^42 .*superseded by build 43 5m00s$/m);
   });
 });

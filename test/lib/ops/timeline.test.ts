@@ -360,11 +360,21 @@ describe('assessRedrive', () => {
     expect(a.reason).toBe('its history reached the 25,000-event limit (Step Functions: Execution history event limit exceeded)');
   });
 
-  test('without a redriveStatus, an execution older than 14 days is not redrivable', () => {
-    const a = assessRedrive(buildTimeline(releaseTaskFailed().events), { name: 'example-42-release', status: 'FAILED', startDate: T0 }, { now: new Date(T0.getTime() + 15 * 86_400_000) });
+  test('without a redriveStatus, an execution that closed more than 14 days ago is not redrivable (the window counts from the close)', () => {
+    const a = assessRedrive(buildTimeline(releaseTaskFailed().events), { name: 'example-42-release', status: 'FAILED', startDate: T0, stopDate: new Date(T0.getTime() + 60_000) }, { now: new Date(T0.getTime() + 15 * 86_400_000) });
 
     expect(a.verdict).toBe('not-redrivable');
-    expect(a.reason).toMatch(/^it started more than 14 days ago \(2026-11-20\)/);
+    expect(a.reason).toMatch(/^it closed more than 14 days ago \(2026-11-20\): Step Functions redrives an execution only within 14 days of when it closed$/);
+  });
+
+  test('an execution that started 20 days ago but closed 5 days ago (a redrive that failed again) is still redrivable', () => {
+    const a = assessRedrive(
+      buildTimeline(releaseTaskFailed().events),
+      { name: 'example-42-release', status: 'FAILED', startDate: T0, stopDate: new Date(T0.getTime() + 15 * 86_400_000) },
+      { now: new Date(T0.getTime() + 20 * 86_400_000) },
+    );
+
+    expect(a.verdict).toBe('possible');
   });
 
   test('a running execution has nothing to redrive, and nothing is listed as re-run', () => {
