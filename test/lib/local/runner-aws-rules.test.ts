@@ -106,8 +106,8 @@ describe('Step Functions status-change events and GetExecutionHistory', () => {
 
   test('the redrivable period is 14 days from when the execution closed, not from its start (RedriveExecution API reference)', async () => {
     const DAY = 86_400;
-    // The sweep once a day: weeks of simulated time, not thousands of sweeps.
-    const run = new LocalRun(exampleWorld({ release: { exitCode: 1 }, sweepEverySeconds: DAY }), ROOT);
+    // The sweep and the deadline check once a day: weeks of simulated time, not thousands of them.
+    const run = new LocalRun(exampleWorld({ release: { exitCode: 1 }, sweepEverySeconds: DAY, deadlineCheckEverySeconds: DAY }), ROOT);
     await run.run('build', buildEvent());
     const release = run.executions.find((e) => e.stateMachine === 'release')!;
     const wait = async (seconds: number) => {
