@@ -7,6 +7,7 @@ import type * as Runner from '../local/runner';
 import type * as Timeline from '../local/timeline';
 import { EXIT, UsageError } from './errors';
 import { printResult, processIo, reportError, type CliIo } from './io';
+import { registerServeCommands } from './local-serve';
 
 /** The config a world runs against when it names none: the example shipped with Slipway. */
 export const DEFAULT_WORLD_CONFIG = 'config/example.json';
@@ -105,4 +106,5 @@ export function registerLocalCommands(program: Command, setExit: (code: number) 
         setExit(reportError(io, e, opts.json));
       }
     });
+  registerServeCommands(local, setExit, io, cwd);
 }

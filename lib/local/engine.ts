@@ -61,6 +61,8 @@ export interface AttemptOptions {
   readonly waitTimeOverrides?: Record<string, number>;
   /** Every engine event, with the Map iteration it belongs to. */
   readonly onEngineEvent?: (e: EngineEvent, iteration: number | undefined) => void;
+  /** Aborts the attempt's engine runs (an endpoint that stops: their timers must not hold the process). */
+  readonly signal?: AbortSignal;
 }
 
 /** The attempt's end: the outcome, and the execution's error and cause when it failed. */
@@ -175,6 +177,9 @@ class Attempt {
       if (s.Type === 'Task' || s.Type === 'Map' || s.Type === 'Parallel') retryOverrides[n] = 0;
     });
     const run = machine.run(input as never, { overrides: { taskResourceLocalHandlers: this.o.tasks as never, retryIntervalOverrides: retryOverrides, waitTimeOverrides: this.o.waitTimeOverrides }, context: this.o.context as never });
+    const abort = () => run.abort();
+    if (this.o.signal?.aborted) abort();
+    else this.o.signal?.addEventListener('abort', abort, { once: true });
     // Quotas the engine does not enforce: a state's output over 256 KiB, a history over 25,000 events.
     let quota: QuotaExceeded | undefined;
     const consume = (async () => {
@@ -200,6 +205,7 @@ class Attempt {
       outcome = { ok: false, error: err };
     }
     await consume;
+    this.o.signal?.removeEventListener('abort', abort);
     return quota ? { ok: false, error: quota } : outcome;
   }
 

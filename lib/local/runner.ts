@@ -368,6 +368,17 @@ export class LocalRun {
     });
   }
 
+  private readonly aborting = new AbortController();
+
+  /**
+   * Abandons every execution running now (an account that stops for good, `slipway local serve`): the
+   * engine's runs are aborted so that none of their timers holds the process; nothing else happens in
+   * the account.
+   */
+  abandonExecutions(): void {
+    this.aborting.abort();
+  }
+
   /** Whether the simulated clients stay in place between runs ({@link holdMocks}). */
   private mocksHeld = false;
 
@@ -574,6 +585,7 @@ export class LocalRun {
         },
         tasks: this.overrides(def, exec.arn, active, inflight),
         redriveCount: redrive ? exec.redriveCount : undefined,
+        signal: this.aborting.signal,
         onEngineEvent: (e, idx) => {
           // A retry is billed as a state transition too ("including retries", aws.amazon.com/step-functions/pricing).
           if (states.note(e, idx) || e.type === 'StateRetried') {

@@ -105,6 +105,7 @@ export class ServedAccount {
     if (this.saving) clearInterval(this.saving);
     if (this.options.stateDir) this.save(this.options.stateDir);
     this.pacer.halt();
+    this.run.abandonExecutions();
     this.releaseMocks();
   }
 }

@@ -98,13 +98,19 @@ export class LocalEndpoint {
     return Number(new URL(this.url).port);
   }
 
+  private closing?: Promise<void>;
+  private markClosed!: () => void;
+  /** Resolves once the endpoint has closed. */
+  readonly closed = new Promise<void>((resolve) => (this.markClosed = resolve));
+
   /** Stops serving, stops the clock and saves the account. */
-  async close(): Promise<void> {
-    this.account.stop();
-    await new Promise<void>((resolve) => {
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.account.stop();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
-    });
+    }).then(() => this.markClosed());
+    return this.closing;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -136,7 +136,8 @@ export class SimulatedAutoScaling {
     const call = <T>(fn: () => T): Promise<T> => Promise.resolve().then(fn);
     asMock.on(DescribeScalableTargetsCommand).callsFake((input: { ResourceIds?: string[] }) =>
       call(() => ({
-        ScalableTargets: (input.ResourceIds ?? []).flatMap((id) => {
+        // Without ResourceIds, every scalable target of the namespace (API reference, DescribeScalableTargets `ResourceIds`).
+        ScalableTargets: (input.ResourceIds ?? [...this.scalableTargets.keys()]).flatMap((id) => {
           const t = this.describeScalableTarget(id);
           return t ? [{ ServiceNamespace: SCALABLE_NAMESPACE, ResourceId: id, ScalableDimension: SCALABLE_DIMENSION, MinCapacity: t.min, MaxCapacity: t.max }] : [];
         }),

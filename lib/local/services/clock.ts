@@ -142,7 +142,12 @@ export class SimulatedClock {
       }
       if (this.pacer) {
         const target = Math.min(nextAt, deadline);
-        if (target > this.now && !(await this.pacer(target))) continue;
+        if (target > this.now) {
+          const before = this.now;
+          const reached = await this.pacer(target);
+          // While it waited, something may have been scheduled earlier, or another wait moved time: re-plan.
+          if (!reached || this.queue[0] !== next || this.now !== before) continue;
+        }
       }
       settled = false;
       if (nextAt > deadline) {

@@ -8,9 +8,9 @@ export const ROOT = path.join(__dirname, '..', '..', '..', '..');
 /** Dummy credentials: the endpoint needs a SigV4 signature, never real keys. */
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
 
-/** Starts an endpoint on a free port over a world of the example config, its clock 10,000 times real time. */
+/** Starts an endpoint on a free port over a world of the example config, its clock 1,000 times real time. */
 export function startEndpoint(world: WorldFile = {}, options: Partial<EndpointOptions> = {}): Promise<LocalEndpoint> {
-  return LocalEndpoint.start({ rootDir: ROOT, port: 0, speed: 10_000, world: { config: path.join(ROOT, 'config/example.json'), ...world }, ...options });
+  return LocalEndpoint.start({ rootDir: ROOT, port: 0, speed: 1000, world: { config: path.join(ROOT, 'config/example.json'), ...world }, ...options });
 }
 
 /** SDK client settings for an endpoint. */
