@@ -246,7 +246,7 @@ export class LocalRun {
     }
     const failed = [...this.executions].reverse().find((e) => e.status === 'FAILED');
     if (!failed) throw new LocalRunError('no execution failed: there is nothing to redrive');
-    this.world.applyPatchedSpec(parsed.data);
+    this.world.applyPatchedSpec(parsed.data, patch);
     return this.redrive(failed);
   }
 

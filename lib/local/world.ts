@@ -197,13 +197,35 @@ export class World {
 
   /**
    * The operator fixed the cause: from now on the simulated account behaves as `spec` says (release
-   * outcome, deployment outcomes, throttling, lost events, injected errors). What exists stays.
+   * outcome, lost events, ...). The world goes on from where it is: with `patch` (the JSON Merge Patch
+   * that made `spec`), the sequences that are used up as calls happen (each process type's deployment
+   * outcomes, `throttle` counts, `errors` with `times`) change only for the keys the patch names; the
+   * others keep what is left of them, so an outcome, a throttle or an injected error already consumed
+   * stays consumed. Without `patch`, every sequence starts again from `spec`. What exists stays.
    */
-  applyPatchedSpec(spec: WorldSpec): void {
+  applyPatchedSpec(spec: WorldSpec, patch?: unknown): void {
     this.spec = spec;
-    for (const [k, v] of Object.entries(spec.throttle)) this.throttleLeft[k] = v ?? 0;
-    for (const k of Object.keys(this.throttleLeft)) if (!(k in spec.throttle)) this.throttleLeft[k] = 0;
-    this.ecs.planOutcomes(spec);
-    this.injectErrors(spec.errors);
+    const throttled = namedByPatch(patch, 'throttle', spec.throttle, this.throttleLeft);
+    for (const k of throttled) this.throttleLeft[k] = spec.throttle[k as keyof WorldSpec['throttle']] ?? 0;
+    this.ecs.planOutcomes(spec, namedByPatch(patch, 'deployments', spec.deployments, {}));
+    for (const k of namedByPatch(patch, 'errors', spec.errors, this.injected)) {
+      const e = spec.errors[k as keyof WorldSpec['errors']];
+      if (e) this.injected[k] = { name: e.name, message: e.message, left: e.times };
+      else delete this.injected[k];
+    }
   }
+}
+
+/**
+ * The keys of a world sequence (`throttle`, `deployments`, `errors`) that a JSON Merge Patch re-plans:
+ * every key (old and new) when there is no patch or it sets the whole field (`null` or a value that is
+ * not an object), else the keys it names.
+ */
+function namedByPatch(patch: unknown, field: 'throttle' | 'deployments' | 'errors', planned: object, current: object): Set<string> {
+  const every = new Set([...Object.keys(planned), ...Object.keys(current)]);
+  if (patch === undefined) return every;
+  if (patch === null || typeof patch !== 'object' || !(field in patch)) return new Set();
+  const value = (patch as Record<string, unknown>)[field];
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return every;
+  return new Set(Object.keys(value));
 }

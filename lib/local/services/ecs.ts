@@ -62,10 +62,16 @@ export class SimulatedEcs {
     this.planOutcomes(account.spec);
   }
 
-  /** The deployment outcomes the world plans (a redrive's patch replaces those not yet used). */
-  planOutcomes(spec: WorldSpec): void {
-    for (const k of Object.keys(this.outcomes)) delete this.outcomes[k];
-    Object.assign(this.outcomes, Object.fromEntries(Object.entries(spec.deployments).map(([k, v]) => [k, [...v]])));
+  /**
+   * The deployment outcomes the world plans, each key's list used up one deployment at a time. `only`:
+   * re-plan just these keys (a redrive's patch names them; the others keep what is left of their list).
+   */
+  planOutcomes(spec: WorldSpec, only?: ReadonlySet<string>): void {
+    for (const k of only ?? new Set([...Object.keys(this.outcomes), ...Object.keys(spec.deployments)])) {
+      const planned = spec.deployments[k];
+      if (planned) this.outcomes[k] = [...planned];
+      else delete this.outcomes[k];
+    }
   }
 
   private get arnBase(): string {
