@@ -16,3 +16,4 @@ export * from './table';
 export * from './names';
 export * from './pipelines';
 export * from './alerts';
+export * from './abac';

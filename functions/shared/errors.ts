@@ -1,3 +1,5 @@
+import { ABAC_HINT, APP_TABLE_ACCESS_DENIED } from '../../domain/abac';
+
 /**
  * Named errors. A Lambda's error name becomes the `Error` Step Functions sees, so state machines can
  * Retry and Catch on these names; the message becomes the Cause a person reads in the console.
@@ -19,6 +21,14 @@ export class SettingsNotFound extends Error {
 }
 
 /** A throttled or temporarily failing AWS call: the state machine retries it with backoff. */
+/**
+ * DynamoDB denied a table call: the control plane's grants on app tables hold only for tables tagged for
+ * it, and only where DynamoDB attribute-based access control is on (domain/abac.ts). Not transient.
+ */
+export class AppTableAccessDenied extends Error {
+  public override readonly name = APP_TABLE_ACCESS_DENIED;
+}
+
 export class TransientError extends Error {
   public override readonly name = 'TransientError';
 }
@@ -65,6 +75,9 @@ export async function awsCall<T>(what: string, call: () => Promise<T>): Promise<
   } catch (error) {
     if (isTransient(error)) {
       throw new TransientError(`${what} failed temporarily (${(error as Error).name}: ${(error as Error).message}); retrying is safe`);
+    }
+    if ((error as Error)?.name === 'AccessDeniedException' && what.startsWith('DynamoDB')) {
+      throw new AppTableAccessDenied(`${what}: ${(error as Error).message}. ${ABAC_HINT}`);
     }
     throw error;
   }

@@ -6,6 +6,7 @@ import { errorOutput, EXIT } from './errors';
 import { processIo, type CliIo } from './io';
 import { registerLocalCommands } from './local';
 import { registerMonitoringCommands } from './monitoring-command';
+import { registerDoctorCommand } from './doctor-command';
 import { registerPipelineCommands } from './pipelines';
 import { registerTaskCommands } from './tasks-command';
 import { applyGlobalOptions, beginCommand, commandPath, DEFAULT_FOLLOW_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, type CommandSession, type GlobalOptions } from './runtime';
@@ -50,6 +51,7 @@ export function buildProgram(io: CliIo = processIo, json = false, state: Program
   registerDbCommands(program);
   registerConfigKeyCommands(program);
   registerMonitoringCommands(program);
+  registerDoctorCommand(program);
   registerPipelineCommands(program);
   registerTaskCommands(program);
   registerCompletionCommand(program, (text) => process.stdout.write(text));

@@ -11,6 +11,7 @@ import {
   controlPlaneFunctionName,
   lambdaLogGroupName,
   operatorPolicyName,
+  scheduleGroupName,
   PIPELINE_FUNCTIONS,
   schedulesParameterName,
   settingsParameterName,
@@ -102,6 +103,13 @@ export class AppOperatorPolicies extends Construct {
         resources: [...props.logGroups.map((g) => g.logGroupArn), ...functionLogGroups],
       }),
       new iam.PolicyStatement({ sid: 'ListConfigKeys', actions: ['ssm:DescribeParameters'], resources: ['*'] }),
+      // `slipway doctor`: whether the table and the schedule group carry the control plane's tags.
+      new iam.PolicyStatement({ sid: 'CheckTags', actions: ['dynamodb:ListTagsOfResource'], resources: [props.table.tableArn] }),
+      new iam.PolicyStatement({
+        sid: 'CheckScheduleGroupTags',
+        actions: ['scheduler:ListTagsForResource'],
+        resources: [stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: scheduleGroupName(prefix, app.name) })],
+      }),
     ];
 
     this.develop = new iam.ManagedPolicy(this, 'DevelopPolicy', {

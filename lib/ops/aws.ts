@@ -7,6 +7,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { BUILD_PIPELINES, STATE_MACHINES, type BuildPipelineName, type StateMachineName } from '../../domain/pipelines';
 import { appAndBuildOf, appOfParameter, appOfProject, appParameterPath, lambdaLogGroupName, settingsParameterName, stateMachineName } from '../../domain/names';
 import { checkAppName } from './names';
@@ -33,6 +34,8 @@ export interface OpsClients {
   readonly cloudwatch?: CloudWatchClient;
   /** Optional: the services' scalable targets, for `slipway scale`. */
   readonly autoscaling?: ApplicationAutoScalingClient;
+  /** Optional: the app's schedule group's tags, for `slipway doctor`. */
+  readonly scheduler?: SchedulerClient;
 }
 
 /**
@@ -50,6 +53,7 @@ export function defaultClients(): OpsClients {
     logs: cliClient((c) => new CloudWatchLogsClient(c)),
     cloudwatch: cliClient((c) => new CloudWatchClient(c)),
     autoscaling: cliClient((c) => new ApplicationAutoScalingClient(c)),
+    scheduler: cliClient((c) => new SchedulerClient(c)),
   };
 }
 

@@ -1,4 +1,4 @@
-import { appParameterPath, cliExecutionName, configParameterName, pipelineExecutionName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, taskDefinitionFamily } from '../../domain/names';
+import { appParameterPath, scheduleGroupName, cliExecutionName, configParameterName, pipelineExecutionName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, taskDefinitionFamily } from '../../domain/names';
 import { STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
 import { appAlarmName } from '../../domain/alerts';
 
@@ -149,6 +149,15 @@ export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
   // Executions EventBridge names (build, config-change, schedules) are read-only to an app's policies
   // (their names do not say the app): `redrive` tells the operator to re-run the build instead.
   { command: 'redrive', roles: ['management', 'user'], calls: [...LOCATE, READ_ITEM, LIST_FAILED_BUILDS, ...READ_EXECUTIONS, REDRIVE] },
+  {
+    command: 'doctor',
+    roles: ['management', 'user'],
+    calls: [
+      ...LOCATE,
+      { action: 'dynamodb:ListTagsOfResource', resource: { kind: 'table' }, why: 'whether the app\'s table is tagged for its control plane' },
+      { action: 'scheduler:ListTagsForResource', resource: { kind: 'arn', arns: (ids) => [arn(ids, 'scheduler', `schedule-group/${scheduleGroupName(ids.prefix, ids.app)}`)] }, why: 'whether the app\'s schedule group is tagged for its control plane' },
+    ],
+  },
   {
     command: 'diff',
     roles: ['management', 'user'],

