@@ -578,7 +578,7 @@ export class ControlPlane extends Construct {
 
     // deploy: update each service, wait for its deployment, record the release.
     this.invoke('deploy', 'updateService');
-    this.wildcardPolicy(r.deploy, 'AppTablesPolicy', this.appTablesReason, [this.appTables('RecordReleases', ['dynamodb:PutItem', 'dynamodb:UpdateItem'])]);
+    this.wildcardPolicy(r.deploy, 'AppTablesPolicy', this.appTablesReason, [this.appTables('RecordReleases', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'])]);
 
     // config-change: read the change, claim the redeploy, wait for the app's running deploys/releases (register-config-revisions finds them), register, start deploy or schedules.
     this.invoke('config-change', 'parseParameterChange', 'registerConfigRevisions');
