@@ -71,6 +71,16 @@ if (bundleIsFresh()) {
 }
 const argv = process.argv.slice(2);
 process.once('SIGINT', () => cli.onInterrupt(cli.processIo, argv.includes('--json')));
+// No silent false success: when nothing is left to wait for but the command has not finished (a
+// promise that can never settle, e.g. a connection that neither opens nor fails), say so and exit 1.
+let finished = false;
+process.once('beforeExit', () => {
+  if (finished) return;
+  if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: 'Unfinished', message: 'the command stopped with an operation that can never finish; nothing more will happen' })}\n`);
+  process.stderr.write('error: Unfinished: the command stopped with an operation that can never finish, so it did not complete; nothing more will happen (please report it with the command you ran)\n');
+  process.exitCode = 1;
+});
 cli.main(argv).then((code) => {
+  finished = true;
   process.exitCode = code;
 });

@@ -120,7 +120,9 @@ export class PgDriver implements Driver {
     const err = e as { code?: string; message?: string };
     if (err?.code === SQLSTATE.invalidCatalogName && database !== undefined) return new DatabaseNotFound(`database "${database}" does not exist`);
     if (err instanceof ConfigurationError) return err;
-    return new ConnectionFailed(`cannot connect to PostgreSQL at ${describe(config)}${database ? ` (database "${database}")` : ''}: ${err?.message ?? String(e)}`);
+    return new ConnectionFailed(
+      `cannot connect to PostgreSQL at ${describe(config)}${database ? ` (database "${database}")` : ''}: ${err?.message ?? String(e)}; nothing was changed. Check that the server is running and reachable there, and the connection settings (PGHOST, PGPORT, PGUSER, PGPASSWORD; on AWS the admin secret and the security group)`,
+    );
   }
 
   private async run<T>(database: string | undefined, fn: (client: Queryable) => Promise<T>): Promise<T> {

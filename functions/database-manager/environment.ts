@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { ConfigurationError } from './errors';
+import { assertLibpqEnv } from './libpq-env';
 import type { Driver } from './driver';
 import { DataApiDriver } from './driver-data-api';
 import { PgDriver, verifiedTls, type PgConnection } from './driver-pg';
@@ -56,7 +57,11 @@ export function pgConnectionFromEnv(env: NodeJS.ProcessEnv, secrets: SecretsMana
     const secretArn = env.ADMIN_SECRET_ARN;
     const iam = env.DB_AUTH === 'iam';
     if (env.DB_AUTH && !['iam', 'password'].includes(env.DB_AUTH)) throw new ConfigurationError(`DB_AUTH must be "iam" or "password", not "${env.DB_AUTH}"`);
-    if (!secretArn && !iam) return {}; // libpq environment: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE
+    if (env.DB_PORT !== undefined) assertLibpqEnv(env, { port: 'DB_PORT' });
+    if (!secretArn && !iam) {
+      assertLibpqEnv(env);
+      return {}; // libpq environment: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE
+    }
     const secret = secretArn ? await readAdminSecret(secrets, secretArn) : undefined;
     const host = env.DB_HOST ?? secret?.host;
     const port = Number(env.DB_PORT ?? secret?.port ?? 5432);

@@ -92,6 +92,16 @@ export class SqlError extends DatabaseManagerError {
   }
 }
 
+/** The admin user may not do this to an object another role owns (SQLSTATE 42501, "must be owner"). Nothing was changed. */
+export class PermissionDenied extends DatabaseManagerError {
+  public override readonly name = 'PermissionDenied';
+}
+
+/** A connection setting (PGPORT, PGSSLMODE, DB_PORT, ...) that cannot work, refused before connecting. */
+export class InvalidConnectionSetting extends DatabaseManagerError {
+  public override readonly name = 'InvalidConnectionSetting';
+}
+
 /** The server could not be reached or refused the login. */
 export class ConnectionFailed extends DatabaseManagerError {
   public override readonly name = 'ConnectionFailed';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Driver, Session } from './driver';
-import { DatabaseInUse, IamAuthUnavailable, OwnerMismatch, ProtectedRole, RoleInUse, RoleNotFound, SqlError, SQLSTATE } from './errors';
+import { DatabaseInUse, IamAuthUnavailable, OwnerMismatch, PermissionDenied, ProtectedRole, RoleInUse, RoleNotFound, SqlError, SQLSTATE } from './errors';
 import { identifierProblem, type Identifier } from './identifiers';
 import type { PasswordStore } from './passwords';
 import { MAX_ROWS, parseRequest, type Request } from './request';
@@ -312,6 +312,13 @@ export class DatabaseManager {
           // FORCE terminates ordinary sessions; what it cannot end is "in use": prepared transactions,
           // replication slots and subscriptions (55006), and sessions the admin may not terminate, such as
           // a superuser's (rdsadmin's on RDS) (42501, raised before any session is terminated).
+          // "must be owner of database": a permission problem, not a database in use (DROP DATABASE checks
+          // ownership before it terminates anyone; https://www.postgresql.org/docs/current/sql-dropdatabase.html).
+          if (e instanceof SqlError && e.sqlState === SQLSTATE.insufficientPrivilege && /must be owner of database/i.test(e.message)) {
+            throw new PermissionDenied(
+              `database "${database}" was not dropped: ${e.message}. It is owned by "${existing.owner}", a role the admin user "${me.user}" cannot act for (a superuser, or a role that cannot be granted to it); nothing was dropped. Drop it as "${existing.owner}" or a superuser, or first ALTER DATABASE ${database} OWNER TO ${me.user}`,
+            );
+          }
           if (e instanceof SqlError && (e.sqlState === SQLSTATE.objectInUse || e.sqlState === SQLSTATE.insufficientPrivilege)) {
             throw new DatabaseInUse(
               `database "${database}" is still in use and was not dropped: ${e.message}. Close those sessions or prepared transactions (COMMIT PREPARED / ROLLBACK PREPARED), or drop their replication slots, then retry`,

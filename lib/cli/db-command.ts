@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { ManagerResult } from '../../functions/database-manager/manager';
 import type * as Database from '../ops/database';
-import { describeError, errorOutput, EXIT, USAGE_ERROR_NAMES } from './errors';
+import { errorOutput, EXIT, USAGE_ERROR_NAMES } from './errors';
 import { exitLikeSlipway, printResult } from './io';
 import { commandIo, type CommandIo } from './command-io';
 import { formatTable } from './table';
@@ -77,8 +77,8 @@ export function registerDbCommands(program: Command, io: CommandIo = commandIo):
     }
     const outcome = options.local ? await database().runLocal(event) : await database().runRemote(io.clients(), options.function as string, event);
     if (!outcome.ok) {
-      const report = describeError(Object.assign(new Error(outcome.message), { name: outcome.name }));
-      fail(USAGE_ERROR_NAMES.has(outcome.name) ? EXIT.usage : EXIT.failed, report.name, report.message, options.json);
+      // Already named for its cause by runLocal/runRemote (a PostgreSQL that is down is ConnectionFailed, not an AWS error).
+      fail(USAGE_ERROR_NAMES.has(outcome.name) ? EXIT.usage : EXIT.failed, outcome.name, outcome.message, options.json);
       return;
     }
     printResult(io, options.json, outcome.result, formatResult(outcome.result));

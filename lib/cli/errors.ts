@@ -127,7 +127,7 @@ export function describeAwsError(error: unknown, what?: string, env: NodeJS.Proc
 }
 
 /** Names of errors that mean "the request was wrong" (exit 2) rather than "it failed" (exit 1). */
-export const USAGE_ERROR_NAMES: ReadonlySet<string> = new Set(['UsageError', 'InvalidIdentifier', 'InvalidRequest', 'UnknownAction', 'InvalidConfigKey', 'InvalidSchedule', 'InvalidSql', 'TransactionControlRefused']);
+export const USAGE_ERROR_NAMES: ReadonlySet<string> = new Set(['UsageError', 'InvalidIdentifier', 'InvalidRequest', 'UnknownAction', 'InvalidConfigKey', 'InvalidSchedule', 'InvalidSql', 'TransactionControlRefused', 'InvalidConnectionSetting']);
 
 /** An error of any command as one line under its name, with the exit code. */
 export interface ErrorReport {

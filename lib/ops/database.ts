@@ -18,14 +18,21 @@ export async function runLocal(event: Record<string, unknown>): Promise<Outcome>
   const { secretsManager } = require('../../functions/database-manager/clients') as typeof import('../../functions/database-manager/clients');
   const { passwordStoreFromEnv } = require('../../functions/database-manager/environment') as typeof import('../../functions/database-manager/environment');
   const { PgDriver } = require('../../functions/database-manager/driver-pg') as typeof import('../../functions/database-manager/driver-pg');
+  const { assertLibpqEnv } = require('../../functions/database-manager/libpq-env') as typeof import('../../functions/database-manager/libpq-env');
+  const { DatabaseManagerError } = require('../../functions/database-manager/errors') as typeof import('../../functions/database-manager/errors');
   const { DatabaseManager } = require('../../functions/database-manager/manager') as typeof import('../../functions/database-manager/manager');
   const driver = new PgDriver({ connection: {} });
   try {
+    // PGPORT=abc and the like: a usage error naming the variable, before any connection is tried.
+    assertLibpqEnv(process.env);
     const manager = new DatabaseManager({ driver, passwords: passwordStoreFromEnv(process.env, secretsManager) });
     return { ok: true, result: await manager.handle(event) };
   } catch (e) {
-    const err = e as Error;
-    return { ok: false, name: err?.name ?? 'Error', message: err?.message ?? String(e) };
+    // The manager's own errors keep their names (ConnectionFailed is PostgreSQL, not AWS); anything
+    // else (Secrets Manager saving a password) is an AWS call, named as every command names one.
+    if (e instanceof DatabaseManagerError) return { ok: false, name: e.name, message: e.message };
+    const line = describeAwsError(e, 'the database manager');
+    return { ok: false, name: line.name, message: line.message };
   } finally {
     await driver.close().catch(() => undefined);
   }

@@ -82,6 +82,19 @@ describe('slipway db --local', () => {
     expect(await pg.query('SELECT count(*)::int AS n FROM kept', [], 'cli_app')).toEqual([{ n: 0 }]);
   });
 
+  test.each(['abc', '99999'])('PGPORT=%s is a usage error naming PGPORT (never a silent exit 0), and nothing is created', async (port) => {
+    const run = await runSlipway(['db', '--local', '--json', 'create', 'never_created'], { ...env, PGPORT: port });
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toEqual({ error: 'InvalidConnectionSetting', message: expect.stringMatching(new RegExp(`^PGPORT="${port}" is not a TCP port`)) });
+    expect(await pg.query("SELECT datname FROM pg_database WHERE datname = 'never_created'")).toEqual([]);
+  });
+
+  test('a PostgreSQL that is down is ConnectionFailed (exit 1), not an AWS error', async () => {
+    const run = await runSlipway(['db', '--local', 'create', 'never_created'], { ...env, PGHOST: '127.0.0.1', PGPORT: '1' });
+    expect(run.code).toBe(1);
+    expect(lines(run.stderr)).toEqual([expect.stringMatching(/^error: ConnectionFailed: cannot connect to PostgreSQL at 127\.0\.0\.1:1 .*Check that the server is running/)]);
+  });
+
   test('a missing argument is a usage error (2)', async () => {
     expect((await cli('db', '--local', 'create')).code).toBe(2);
     expect((await cli('db', '--local', 'sql', 'x', 'SELECT 1', '--params', 'not json')).code).toBe(2);
