@@ -38,7 +38,9 @@ export const processConfigSchema = z
     /** Container command; absent: the image's CMD. */
     command: z.array(z.string().min(1)).min(1).optional(),
     /** Fargate CPU units. @default 256 */
-    cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096), z.literal(8192), z.literal(16384)]).default(256),
+    cpu: z
+      .literal([256, 512, 1024, 2048, 4096, 8192, 16384], { error: (issue) => `Fargate CPU units must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 (got ${JSON.stringify(issue.input)})` })
+      .default(256),
     /** Memory in MiB. @default 512 */
     memory: z.number().int().min(512).max(122880).default(512),
     /** Container port; only the `web` process is attached to the load balancer. */

@@ -102,6 +102,18 @@ export function describeAwsError(error: unknown, what?: string, env: NodeJS.Proc
     }
     return { name: 'NoCredentials', message: `no AWS credentials${forWhat}${profile ? ` in profile "${profile}"` : ''}: pass --profile (or set AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), or run \`aws sso login\`` };
   }
+  // An endpoint that answers something other than AWS's protocol (an HTML page: a proxy, a captive
+  // portal, a web server at AWS_ENDPOINT_URL): the SDK's parse error, which points at a hidden field.
+  if (e?.$metadata && (name === 'SyntaxError' || /Deserialization error/i.test(message))) {
+    const status = e.$metadata.httpStatusCode;
+    return {
+      name: 'UnexpectedResponse',
+      message: `the endpoint${forWhat} answered something that is not an AWS response${status ? ` (HTTP ${status})` : ''}: check AWS_ENDPOINT_URL and the proxy settings (a web page or a captive portal answered), then try again`,
+    };
+  }
+  if (/Region not accepted/i.test(message)) {
+    return { name: 'InvalidRegion', message: `the region${forWhat} is not a region code (${message}): pass --region (e.g. eu-west-1) or fix AWS_REGION / the profile's region` };
+  }
   if (name === 'RegionMissingError' || /Region is missing/i.test(message)) {
     return { name: 'NoRegion', message: `no AWS region${forWhat}: pass --region, set AWS_REGION, or use a profile with a region` };
   }
@@ -127,7 +139,7 @@ export function describeAwsError(error: unknown, what?: string, env: NodeJS.Proc
 }
 
 /** Names of errors that mean "the request was wrong" (exit 2) rather than "it failed" (exit 1). */
-export const USAGE_ERROR_NAMES: ReadonlySet<string> = new Set(['UsageError', 'InvalidIdentifier', 'InvalidRequest', 'UnknownAction', 'InvalidConfigKey', 'InvalidSchedule', 'InvalidSql', 'TransactionControlRefused', 'InvalidConnectionSetting']);
+export const USAGE_ERROR_NAMES: ReadonlySet<string> = new Set(['UsageError', 'InvalidIdentifier', 'InvalidRequest', 'UnknownAction', 'InvalidConfigKey', 'InvalidSchedule', 'InvalidSql', 'TransactionControlRefused', 'InvalidConnectionSetting', 'InvalidRegion', 'InvalidEndpoint']);
 
 /** An error of any command as one line under its name, with the exit code. */
 export interface ErrorReport {

@@ -1,6 +1,7 @@
 // Types only: commander is loaded by the entry point.
 import type { Command } from 'commander';
 import { escapeForTerminal } from '../ops/terminal';
+import { checkAwsEnvironment } from './aws-settings';
 import { awsCalls, type CallsInFlight } from './calls';
 import { CommandTimedOut, describeError, errorOutput, EXIT, UsageError } from './errors';
 import { colourSettings, statusLine, type CliIo } from './io';
@@ -74,6 +75,8 @@ export function applyGlobalOptions(opts: GlobalOptions, path: readonly string[],
     return n * 1000;
   }
   if (OFFLINE_COMMANDS.has(path[0] ?? '')) return undefined;
+  // AWS_REGION with a newline, AWS_ENDPOINT_URL=notaurl: usage errors naming the variable, before any call.
+  checkAwsEnvironment(env);
   return (follows(opts, path) ? DEFAULT_FOLLOW_TIMEOUT_SECONDS : DEFAULT_TIMEOUT_SECONDS) * 1000;
 }
 
