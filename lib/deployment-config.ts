@@ -5,6 +5,8 @@ import { RESOURCE_NAME } from '../functions/shared/settings';
 import { APP_NAME, APP_NAME_MAX } from '../domain/names';
 import { SCHEDULE_NAME, scheduleExpressionProblem } from '../functions/shared/schedules';
 import { taskLimitIssues } from './task-limits';
+import { awsLimitIssues, hasOwnKey, prototypeKeyIssues } from './config-aws-limits';
+import { escapeForTerminal } from './ops/terminal';
 import { DEFAULT_SCALE_SCHEDULE, isTimeZone, TIME_OF_DAY, WEEKDAYS } from '../functions/shared/scale-schedule';
 import {
   CONFIG_DEBOUNCE_DEFAULT_SECONDS,
@@ -184,14 +186,14 @@ export const appConfigSchema = z
     app.schedules.forEach((s, i) => {
       const problem = scheduleExpressionProblem(s.schedule);
       if (problem) ctx.addIssue({ code: 'custom', path: ['schedules', i, 'schedule'], message: problem });
-      if (!app.processes[s.process]) ctx.addIssue({ code: 'custom', path: ['schedules', i, 'process'], message: `process "${s.process}" is not one of the app's processes (${Object.keys(app.processes).join(', ')})` });
+      if (!hasOwnKey(app.processes, s.process)) ctx.addIssue({ code: 'custom', path: ['schedules', i, 'process'], message: `process "${s.process}" is not one of the app's processes (${Object.keys(app.processes).join(', ')})` });
     });
     if (app.production && app.scaleToZero?.enabled) {
       ctx.addIssue({ code: 'custom', path: ['scaleToZero'], message: 'only non-production apps scale to zero: set "production": false, or remove scaleToZero' });
     }
     // What ECS refuses at RegisterTaskDefinition or RunTask (Fargate task sizes, override lengths): lib/task-limits.ts.
     for (const issue of taskLimitIssues(app)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-    if (app.releaseCommand && !app.processes[app.releaseProcess]) {
+    if (app.releaseCommand && !hasOwnKey(app.processes, app.releaseProcess)) {
       ctx.addIssue({ code: 'custom', path: ['releaseProcess'], message: `release process "${app.releaseProcess}" is not one of the app's processes (${Object.keys(app.processes).join(', ')})` });
     }
   });
@@ -291,6 +293,8 @@ export const deploymentConfigSchema = z
     unique(cfg.clusters, 'clusters');
     unique(cfg.databases, 'databases');
     unique(cfg.apps, 'apps');
+    // Values AWS validates (names, lengths, hostnames, retention, ...): lib/config-aws-limits.ts.
+    for (const issue of awsLimitIssues(cfg)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     const clusters = new Set(cfg.clusters.map((c) => c.name));
     cfg.clusters.forEach((cluster, i) => {
       // The cluster's control plane: functions <prefix>-<cluster>-<handler> (Lambda: 64 characters) and
@@ -377,6 +381,9 @@ function formatPath(path: readonly PropertyKey[]): string {
  * @throws DeploymentConfigError naming each bad key, e.g. `invalid config: apps[0].processes.web.cpu: ...`
  */
 export function parseDeploymentConfig(raw: unknown, source = 'config'): DeploymentConfig {
+  // Before the schema copies objects (where a "__proto__" key would vanish).
+  const protoIssues = prototypeKeyIssues(raw);
+  if (protoIssues.length > 0) throw new DeploymentConfigError(escapeForTerminal(`invalid ${source}: ${protoIssues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')}`));
   const result = deploymentConfigSchema.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
@@ -386,7 +393,8 @@ export function parseDeploymentConfig(raw: unknown, source = 'config'): Deployme
       }
       return `${formatPath(issue.path) || '(root)'}: ${issue.message}`;
     });
-    throw new DeploymentConfigError(`invalid ${source}: ${lines.join('; ')}`);
+    // One line, escaped: a config's strings (ESC sequences, newlines) never reach the terminal raw.
+    throw new DeploymentConfigError(escapeForTerminal(`invalid ${source}: ${lines.join('; ')}`));
   }
   return result.data;
 }
