@@ -24,6 +24,8 @@ export const CONFIG_DEBOUNCE_DEFAULT_SECONDS = 30;
 
 /** How long a deploy may take before it fails with DeploymentTimedOut, unless the app's config says otherwise (minutes). */
 export const DEPLOY_TIMEOUT_DEFAULT_MINUTES = 30;
+/** The longest deploy timeout an app may configure (a day); the deploy input is held to it too. */
+export const DEPLOY_TIMEOUT_MAX_MINUTES = 1440;
 
 /**
  * Seconds between the deadline checks of waiting deploys (the control plane's `DeadlineCheckRule`, a

@@ -123,7 +123,8 @@ export function awsLimitIssues(cfg: CheckedConfig): ConfigIssue[] {
       add(['clusters', i, 'name'], `the cluster's load balancer name "${name}" (<prefix>-<cluster> cut to ${LOAD_BALANCER_NAME_MAX} characters) would end with a hyphen, which Elastic Load Balancing refuses: choose a cluster name whose first ${LOAD_BALANCER_NAME_MAX - cfg.prefix.length - 1} characters do not end with "-"`);
     }
     const other = lbNames.get(name);
-    if (other !== undefined) {
+    // The same cluster name twice is refused as a duplicate already.
+    if (other !== undefined && cfg.clusters[other].name !== cluster.name) {
       add(['clusters', i, 'name'], `the cluster's load balancer would be named "${name}" (<prefix>-<cluster> cut to ${LOAD_BALANCER_NAME_MAX} characters), the same as cluster "${cfg.clusters[other].name}"'s; load balancer names are unique per account and Region: make the names differ within their first ${LOAD_BALANCER_NAME_MAX} characters`);
     } else lbNames.set(name, i);
     if (cluster.domain) {

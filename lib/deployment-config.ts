@@ -14,6 +14,7 @@ import {
   CPU_TARGET_DEFAULT_PERCENT,
   DEFAULT_PREFIX,
   DEPLOY_TIMEOUT_DEFAULT_MINUTES,
+  DEPLOY_TIMEOUT_MAX_MINUTES,
   PIPELINE_FUNCTIONS,
   scheduleGroupName,
   STATE_MACHINES,
@@ -143,7 +144,7 @@ export const appConfigSchema = z
       .record(z.string().regex(PROCESS_NAME, 'process names are lowercase letters, digits and hyphens, starting with a letter'), processConfigSchema)
       .refine((p) => Object.keys(p).length > 0, { message: 'an app needs at least one process type' }),
     /** How long a deploy may take before it fails with DeploymentTimedOut. @default 30 */
-    deployTimeoutMinutes: z.number().int().min(1).max(1440).default(DEPLOY_TIMEOUT_DEFAULT_MINUTES),
+    deployTimeoutMinutes: z.number().int().min(1).max(DEPLOY_TIMEOUT_MAX_MINUTES).default(DEPLOY_TIMEOUT_DEFAULT_MINUTES),
     /** Days to keep the app's logs. @default 30 */
     logRetentionDays: z.number().int().min(1).default(30),
     /** Name of a database (from `databases`) in which the app gets its own database and role. */

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { SCALABLE_DIMENSION, SCALABLE_NAMESPACE, scalableTargetResourceId, serviceName as nameOfService, TAG_BUILD, APP_NAME } from '../../domain/names';
 import { buildSortKey, DEPLOY_CLAIM, dynamoKey } from '../../domain/table';
+import { DEPLOY_TIMEOUT_MAX_MINUTES } from '../../domain/constants';
 import { autoscaling } from '../shared/aws/autoscaling';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { ecs } from '../shared/aws/ecs';
@@ -44,7 +45,7 @@ const inputSchema = z.object({
   /** A rollback: deploy even if the service runs a newer build. */
   force: z._default(z.boolean(), false),
   /** The deploy timeout: the sweep's final check fails a deployment still in progress this long after the state was entered. */
-  deployTimeoutSeconds: z.int().check(z.positive()),
+  deployTimeoutSeconds: z.int().check(z.positive(), z.maximum(DEPLOY_TIMEOUT_MAX_MINUTES * 60, `at most ${DEPLOY_TIMEOUT_MAX_MINUTES * 60} seconds (the config's deployTimeoutMinutes allows ${DEPLOY_TIMEOUT_MAX_MINUTES})`)),
   /** The state's own TimeoutSeconds (a backstop beyond the deploy timeout; accepted for the record). */
   timeoutSeconds: z.optional(z.int().check(z.positive())),
   /** `$$.Execution.RedriveCount`: above the count recorded for the service's deployment, a new deployment is started. */

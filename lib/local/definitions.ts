@@ -4,6 +4,7 @@ import { aslPath, forEachState, taskStates, type AslStates } from '../asl';
 import { aslPlaceholders, SUBSTITUTIONS, type StateMachineName } from '../../domain/pipelines';
 import { stateIndex } from './history';
 import { LocalRunError } from './run-error';
+import { takeTaskTimeouts, type TaskTimeouts } from './task-timeouts';
 
 /** Resource the runner gives a `Wait` state so that it runs on the simulated clock. */
 export const SIMULATED_WAIT = 'arn:aws:states:::slipway-local:wait';
@@ -19,6 +20,8 @@ export class LocalDefinitions {
   readonly stateInfo = new Map<StateMachineName, ReturnType<typeof stateIndex>>();
   /** Wait states (by name) that run on the simulated clock, and their seconds (-1: SecondsPath). */
   readonly waitSeconds = new Map<string, number>();
+  /** Each Task state's timeouts, taken out of the definition the engine runs (task-timeouts.ts). */
+  readonly taskTimeouts = new Map<string, TaskTimeouts>();
 
   constructor(
     /** Repository root (statemachines/). */
@@ -57,13 +60,10 @@ export class LocalDefinitions {
     if (left) throw new LocalRunError(`statemachines/${name}.asl.json uses \${${left}}, which domain/pipelines.ts does not define`);
     const def = JSON.parse(text) as StateMachineDefinition;
     this.stateInfo.set(name, stateIndex((JSON.parse(text) as StateMachineDefinition).States as unknown as AslStates));
-    // aws-local-stepfunctions evaluates TimeoutSecondsPath against the state's Parameters output, where
-    // AWS uses the state's input; the runner enforces that timeout itself, in simulated time.
-    for (const state of taskStates(def.States as unknown as AslStates).values()) {
-      if (state.TimeoutSecondsPath) {
-        delete state.TimeoutSecondsPath;
-        state.TimeoutSeconds = 2000000; // setTimeout holds at most 24.8 days
-      }
+    // Every Task's TimeoutSeconds(Path) and HeartbeatSeconds are enforced by the runner on the simulated
+    // clock (lib/local/task-timeouts.ts); the engine would run them on real timers, so it never sees them.
+    for (const [stateName, state] of taskStates(def.States as unknown as AslStates)) {
+      this.taskTimeouts.set(stateName, takeTaskTimeouts(name, stateName, state as unknown as Record<string, unknown>));
     }
     // A Wait with fixed Seconds runs on the simulated clock (aws-local-stepfunctions would sleep for real):
     // the runner turns it into a local Task that advances the clock, still reported as a Wait.

@@ -7,6 +7,7 @@ import { localAppSettings } from './local-settings';
 import { LocalRunError } from './run-error';
 import { World } from './world';
 import { worldSchema, type WorldFile, type WorldSpec } from './world-schema';
+import { worldContradictions } from './world-checks';
 
 /**
  * Loading a world file: its checks against the deploy config (lib/deployment-config.ts) it names, and the
@@ -61,6 +62,8 @@ export function loadWorld(world: WorldFile, rootDir: string): LoadedWorld {
       throw new LocalRunError(`world: deployments: "${key}" is neither one of ${app.name}'s processes (${Object.keys(settings.processes).join(', ')}) nor a service <app>-<process> of a hosted app`);
     }
   }
+  const contradictions = worldContradictions(spec, Object.keys(settings.processes));
+  if (contradictions.length > 0) throw new LocalRunError(`invalid world: ${contradictions.join('; ')}`);
   return { spec, prefix: config.prefix, controlPlane: app.cluster, settings, hosted };
 }
 

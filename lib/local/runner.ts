@@ -16,6 +16,7 @@ import { buildWorld, loadWorld } from './load-world';
 import { buildReport, StateList, type RunReport } from './report';
 import { RetryWaits, seededRandom, type Retrier } from './retry-clock';
 import { LocalRunError } from './run-error';
+import { MAX_EXECUTION_SECONDS, resolveTimeout } from './task-timeouts';
 import { dynamoDbTask } from './services/dynamodb';
 import { SimulatedLambda } from './services/lambda';
 import { executionNameProblem, redriveRefusal, SimulatedStepFunctions, type ExecutionReport } from './services/stepfunctions';
@@ -423,7 +424,11 @@ export class LocalRun {
     for (const [name, state] of taskStates(def.States as unknown as AslStates)) {
       const resource = String(state.Resource);
       const retriers = (state.Retry ?? []) as Retrier[];
-      out[name] = async (input) => {
+      const timeouts = this.definitions.taskTimeouts.get(name);
+      out[name] = async (engineInput) => {
+        // The state's TimeoutSeconds(Path), enforced below on the simulated clock (lib/local/task-timeouts.ts).
+        const resolved = resolveTimeout(timeouts, engineInput);
+        const input = resolved.input as Json;
         const key = `${name}\u0000${JSON.stringify(input ?? null)}`;
         // A retry waits its interval; any state waits while the account's StateTransition bucket is empty.
         const wait = Math.max(retries.waitBefore(key, retriers), this.world.limits.transitionDelay());
@@ -449,7 +454,10 @@ export class LocalRun {
         const work =
           resource === SIMULATED_WAIT && seconds !== undefined
             ? this.world.clock.sleep(seconds >= 0 ? seconds : Number((input as { seconds?: unknown }).seconds)).then(() => input)
-            : this.runTask(resource, input as Record<string, Json>, execution, active);
+            : this.runTask(resource, input as Record<string, Json>, execution, active, {
+                deadline: resolved.seconds === undefined ? undefined : this.world.now + resolved.seconds,
+                heartbeatSeconds: timeouts?.heartbeatSeconds,
+              });
         inflight.add(work);
         try {
           let result: Json;
@@ -476,7 +484,7 @@ export class LocalRun {
     return out;
   }
 
-  private async runTask(resource: string, params: Record<string, Json>, execution: string, active: RunState): Promise<unknown> {
+  private async runTask(resource: string, params: Record<string, Json>, execution: string, active: RunState, limits: { deadline?: number; heartbeatSeconds?: number } = {}): Promise<unknown> {
     const w = this.world;
     switch (resource) {
       case 'arn:aws:states:::lambda:invoke': {
@@ -489,21 +497,25 @@ export class LocalRun {
         const { token, pending } = this.stepFunctions.newToken();
         payload.taskToken = token;
         await this.lambda.invoke(key, payload, true);
-        const timeout = typeof payload.timeoutSeconds === 'number' ? payload.timeoutSeconds : 31536000;
-        const settled = await w.clock.runUntil(() => pending.settled || !active.running, w.now + timeout);
+        // The state's TimeoutSeconds, else the execution's year; HeartbeatSeconds first when shorter
+        // (nothing in the simulation sends SendTaskHeartbeat).
+        const timeoutAt = limits.deadline ?? w.now + MAX_EXECUTION_SECONDS;
+        const heartbeatAt = limits.heartbeatSeconds === undefined ? Infinity : w.now + limits.heartbeatSeconds;
+        const settled = await w.clock.runUntil(() => pending.settled || !active.running, Math.min(timeoutAt, heartbeatAt));
         if (!active.running) {
           pending.closed = true;
           throw new SimulatedAwsError('States.Runtime', 'the execution ended while this state was waiting');
         }
         if (!settled || !pending.result) {
           pending.closed = true;
-          throw new SimulatedAwsError('States.Timeout', `The task did not send a result within ${timeout} s`);
+          if (heartbeatAt < timeoutAt) throw new SimulatedAwsError('States.HeartbeatTimeout', '');
+          throw new SimulatedAwsError('States.Timeout', '');
         }
         if (!pending.result.ok) throw new SimulatedAwsError(pending.result.error, pending.result.cause);
         return JSON.parse(pending.result.output) as unknown;
       }
       case 'arn:aws:states:::ecs:runTask.sync':
-        return w.ecs.runTaskSync(params);
+        return w.ecs.runTaskSync(params, limits.deadline);
       case 'arn:aws:states:::dynamodb:updateItem':
       case 'arn:aws:states:::dynamodb:putItem':
       case 'arn:aws:states:::dynamodb:getItem':

@@ -113,7 +113,10 @@ export const worldSchema = z
     deadlineCheckEverySeconds: z.number().int().min(60).default(DEADLINE_CHECK_SECONDS),
     /** Parameter Store parameters that exist before the run, by name (e.g. /slipway/apps/example/config/DATABASE_URL). */
     parameters: z
-      .record(z.string().regex(/^\/[A-Za-z0-9_.\-/]{1,2047}$/, 'a Parameter Store name (absolute path)'), z.object({ value: z.string(), type: z.enum(['String', 'SecureString', 'StringList']).default('SecureString') }).strict())
+      .record(
+        z.string().regex(/^\/[A-Za-z0-9_.\-/]{1,2047}$/, 'a Parameter Store name (absolute path)'),
+        z.object({ value: z.string(), type: z.enum(['String', 'SecureString', 'StringList']).default('SecureString'), tier: z.enum(['Standard', 'Advanced']).default('Standard') }).strict(),
+      )
       .default({}),
   })
   .strict();

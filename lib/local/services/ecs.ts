@@ -191,8 +191,18 @@ export class SimulatedEcs {
     return this.addService(input, owner, false);
   }
 
+  /**
+   * CreateService and UpdateService refuse a task definition that was never registered: ECS answers
+   * `ClientException: TaskDefinition not found.` (as recorded in public reports of the CreateService
+   * and UpdateService operations, e.g. Cloud-CV/EvalAI#2419, remind101/empire#353).
+   */
+  private requireRegistered(taskDefinition: string | undefined): void {
+    if (!taskDefinition || !this.findRevision(taskDefinition)) throw new SimulatedAwsError('ClientException', 'TaskDefinition not found.');
+  }
+
   private addService(input: CreateServiceCommandInput, owner: { app: string; process: string }, settled: boolean): Service {
     const name = input.serviceName ?? '';
+    if (!settled) this.requireRegistered(input.taskDefinition);
     const existing = this.services.get(name);
     if (existing && existing.service.status === 'ACTIVE') {
       throw new SimulatedAwsError('InvalidParameterException', `Creation of service was not idempotent: ${name} already exists.`);
@@ -227,6 +237,7 @@ export class SimulatedEcs {
     this.account.count('UpdateService');
     const s = this.services.get(name);
     if (!s || s.service.status !== 'ACTIVE') throw new SimulatedAwsError('ServiceNotFoundException', `Service not found: ${name}`);
+    this.requireRegistered(taskDefinition);
     const deployment = this.startDeployment(s, taskDefinition);
     this.planDeployment(name, deployment.id ?? '');
     return structuredClone(s.service);
@@ -330,7 +341,7 @@ export class SimulatedEcs {
   // ------------------------------------------------------------------ release task
 
   /** `ecs:runTask.sync`: runs the task to its end on the simulated clock. */
-  async runTaskSync(params: Record<string, unknown>): Promise<SyncTask> {
+  async runTaskSync(params: Record<string, unknown>, deadline?: number): Promise<SyncTask> {
     try {
       this.account.count('RunTask');
     } catch (e) {
@@ -367,7 +378,17 @@ export class SimulatedEcs {
       };
       this.tasks.push(task);
       if (token) this.tasksByToken.set(token, task);
-      await this.account.clock.runUntil(() => false, this.account.clock.now + rel.durationSeconds);
+      const endsAt = this.account.clock.now + rel.durationSeconds;
+      if (deadline !== undefined && endsAt > deadline) {
+        // The state's TimeoutSeconds elapses first: Step Functions stops waiting and the state fails with
+        // States.Timeout (ASL "Timeouts"); the task itself is still running when the state gives up.
+        await this.account.clock.runUntil(() => false, deadline);
+        Object.assign(task, { LastStatus: 'RUNNING', DesiredStatus: 'RUNNING', Containers: containers.map((c) => ({ Name: c.Name, LastStatus: 'RUNNING' })) });
+        delete task.StopCode;
+        delete task.StoppedReason;
+        throw new SimulatedAwsError('States.Timeout', '');
+      }
+      await this.account.clock.runUntil(() => false, endsAt);
     }
     const failed = rel.failToStart !== undefined || rel.exitCode !== 0;
     if (failed) throw new SimulatedAwsError('States.TaskFailed', JSON.stringify(task));

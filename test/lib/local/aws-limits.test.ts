@@ -86,10 +86,12 @@ describe('ECS RegisterTaskDefinition', () => {
 
 describe('ECS CreateService and RunTask', () => {
   test('a service name of 255 characters is accepted; 256 or a slash is refused with InvalidParameterException', () => {
-    const arn = world().seedRevision('web', '1');
-    ok(() => world().ecs.createService({ serviceName: 's'.repeat(255), taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' }));
-    expect(caught(() => world().ecs.createService({ serviceName: 's'.repeat(256), taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' })).name).toBe('InvalidParameterException');
-    expect(caught(() => world().ecs.createService({ serviceName: 'a/b', taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' })).message).toContain('Service name "a/b" is not valid');
+    // One account: the revision the services name is registered in it (ECS refuses an unknown one).
+    const w = world();
+    const arn = w.seedRevision('web', '1');
+    ok(() => w.ecs.createService({ serviceName: 's'.repeat(255), taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' }));
+    expect(caught(() => w.ecs.createService({ serviceName: 's'.repeat(256), taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' })).name).toBe('InvalidParameterException');
+    expect(caught(() => w.ecs.createService({ serviceName: 'a/b', taskDefinition: arn, desiredCount: 1 }, { app: 'example', process: 'web' })).message).toContain('Service name "a/b" is not valid');
   });
 
   test('runTask.sync: an override naming no container of the task definition fails with ECS.InvalidParameterException', async () => {
