@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
 // The runner and its engine load when a run starts, not with every `slipway` command (start-up time).
 import type * as Runner from '../local/runner';
 import type * as Timeline from '../local/timeline';
 import { EXIT, UsageError } from './errors';
+import { readInputJson } from './input-files';
 import { printResult, processIo, reportError, type CliIo } from './io';
 import { registerServeCommands } from './local-serve';
 
@@ -24,18 +25,8 @@ export function packageRoot(from: string = __dirname): string {
 }
 
 function readJson(file: string, what: string, cwd: string): unknown {
-  const full = path.resolve(cwd, file);
-  let text: string;
-  try {
-    text = readFileSync(full, 'utf8');
-  } catch {
-    throw new UsageError(`${what} file ${full} cannot be read`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new UsageError(`${what} file ${full} is not JSON: ${(e as Error).message}`);
-  }
+  // Regular files only, bounded in size and depth (lib/cli/input-files.ts).
+  return readInputJson(path.resolve(cwd, file), what);
 }
 
 /**

@@ -1,0 +1,73 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { UsageError } from './errors';
+
+/**
+ * Input files of `slipway local run` (events, worlds, redrive patches) read as a stranger's input: a
+ * regular file only (never a device such as /dev/zero, a FIFO that blocks until a writer comes, or a
+ * folder), at most {@link INPUT_FILE_MAX_BYTES}, JSON nested at most {@link INPUT_MAX_DEPTH} deep. Each
+ * refusal is a UsageError (exit 2) naming the file and the limit.
+ */
+
+/**
+ * Largest input file read: 1 MiB. An execution input is at most 256 KiB (Step Functions quotas,
+ * "Maximum input or output size for a task, state, or execution"), which the run itself enforces; a
+ * world of a thousand apps stays far below 1 MiB.
+ */
+export const INPUT_FILE_MAX_BYTES = 1024 * 1024;
+/** Deepest JSON nesting read (no event, world or patch Slipway knows goes past a dozen levels). */
+export const INPUT_MAX_DEPTH = 64;
+
+/** How deep `text`'s JSON nests (objects and arrays), scanned without recursion; stops past `limit`. */
+export function jsonDepth(text: string, limit = Infinity): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > max) max = depth;
+      if (max > limit) return max;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
+/** Reads and parses a JSON input file within the limits above. @throws UsageError naming the file. */
+export function readInputJson(full: string, what: string): unknown {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting (and ignoring Ctrl-C).
+    fd = openSync(full, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    throw new UsageError(`${what} file ${full} cannot be read`);
+  }
+  let text: string;
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new UsageError(`${what} file ${full} is not a regular file (a folder, device or FIFO): pass a JSON file`);
+    if (stat.size > INPUT_FILE_MAX_BYTES) throw new UsageError(`${what} file ${full} has ${stat.size} bytes, more than the ${INPUT_FILE_MAX_BYTES} an input file may have`);
+    const buffer = Buffer.alloc(Math.min(stat.size, INPUT_FILE_MAX_BYTES) + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > INPUT_FILE_MAX_BYTES) throw new UsageError(`${what} file ${full} has more than the ${INPUT_FILE_MAX_BYTES} bytes an input file may have`);
+      if (length === buffer.length) break;
+    }
+    text = buffer.subarray(0, length).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+  if (jsonDepth(text, INPUT_MAX_DEPTH) > INPUT_MAX_DEPTH) throw new UsageError(`${what} file ${full} nests JSON more than ${INPUT_MAX_DEPTH} levels deep`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new UsageError(`${what} file ${full} is not JSON: ${(e as Error).message}`);
+  }
+}
