@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forEachState, type AslState, type AslStates } from '../../lib/asl';
-import { MILESTONE_SOURCE, RUNNING_DEPLOY_CHECK_SECONDS } from '../../domain/constants';
+import { DEPLOY_TIMEOUT_MAX_MINUTES, MILESTONE_SOURCE, RUNNING_DEPLOY_CHECK_SECONDS } from '../../domain/constants';
 import { configRedeployExecutionName, parameterChangeExecutionName, pipelineExecutionName } from '../../domain/names';
 import { MILESTONES, STATE_MACHINES, SUBSTITUTIONS, type StateMachineName } from '../../domain/pipelines';
 import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, RELEASE_CURRENT, TTL_ATTRIBUTE } from '../../domain/table';
@@ -109,4 +109,11 @@ describe('waits the ASL files hold that TypeScript also counts', () => {
     const waits = allStates.filter(([m, , s]) => m === 'config-change' && s.Type === 'Wait' && s.Seconds !== undefined);
     expect(waits.map(([, n, s]) => [n, s.Seconds])).toEqual([['Wait for the running deploy', RUNNING_DEPLOY_CHECK_SECONDS]]);
   });
+});
+
+test('the release and deploy inputs are held to the config\'s longest deploy timeout (DEPLOY_TIMEOUT_MAX_MINUTES)', () => {
+  for (const m of ['release', 'deploy'] as const) {
+    const text = JSON.stringify(definition(m).States['Does the input name the app and its table?']);
+    expect(text).toContain(`"NumericLessThanEquals":${DEPLOY_TIMEOUT_MAX_MINUTES * 60}`);
+  }
 });

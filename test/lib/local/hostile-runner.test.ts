@@ -23,8 +23,9 @@ describe("a Task's TimeoutSeconds holds for ecs:runTask.sync", () => {
     expect((release.endedAt ?? 0) - release.startedAt).toBeGreaterThanOrEqual(3600);
     expect((release.endedAt ?? 0) - release.startedAt).toBeLessThan(3700);
     expect(execution(run, 'deploy')).toBeUndefined();
-    // Bounded: the 5-minute sweep and the release's own Lambdas over an hour, not one per sweep of 1e9 s.
-    expect(invocations(run)).toBeLessThan(60);
+    // Bounded: an hour of the control plane's schedules (the minute deadline check, the 5-minute sweep)
+    // and the release's own Lambdas, about 75, not a schedule's worth of 1e9 s (16 million checks).
+    expect(invocations(run)).toBeLessThan(100);
     // Step Functions stopped waiting; the task was still running.
     expect(run.world.ecs.tasks.at(-1)).toMatchObject({ LastStatus: 'RUNNING' });
   });
@@ -49,14 +50,29 @@ describe('the simulated ECS refuses what ECS refuses', () => {
     expect(run.world.ecs.services.get('example-web')?.service.taskDefinition).toBe(before);
   });
 
-  test('a deploy input whose deployTimeoutSeconds is past a day is refused by name (was RangeError "Invalid time value")', async () => {
-    const input = { ...fixture('events/deploy-input.json'), deployTimeoutSeconds: 9e15 };
+});
+
+describe('inputs validated in the first state, before any side effect (real ASL)', () => {
+  test.each<[string, 'release' | 'deploy', Record<string, unknown>]>([
+    ['a release input with "processes": "web"', 'release', { processes: 'web' }],
+    ['a release input without a build key', 'release', { build: {} }],
+    ['a release input with deployTimeoutSeconds 9e15', 'release', { deployTimeoutSeconds: 9e15 }],
+    ['a deploy input with deployTimeoutSeconds 9e15 (was RangeError "Invalid time value")', 'deploy', { deployTimeoutSeconds: 9e15 }],
+    ['a deploy input with deployTimeoutSeconds "1800"', 'deploy', { deployTimeoutSeconds: '1800' }],
+    ['a deploy input with processes of numbers', 'deploy', { processes: [1, 2] }],
+  ])('%s: InvalidInput at the first state (so no claim, no announcement); no task run, no service touched', async (_name, pipeline, change) => {
     const run = new LocalRun(registered(), ROOT);
-    const deploy = await run.run('deploy', input);
-    expect(deploy.status).toBe('FAILED');
-    const text = JSON.stringify(deploy.history);
-    expect(text).not.toContain('RangeError');
-    expect(text).toMatch(/deployTimeoutSeconds[^"]*at most 86400 seconds/);
+    const servicesBefore = JSON.stringify([...run.world.ecs.services.values()].map((s) => s.service.taskDefinition));
+    const exec = await run.run(pipeline, { ...fixture(`events/${pipeline}-input.json`), ...change });
+
+    expect(exec).toMatchObject({ status: 'FAILED', error: 'InvalidInput' });
+    expect(exec.cause).toContain(`the ${pipeline} input must carry`);
+    expect(exec.states.map((s) => s.name)).toEqual(['Does the input name the app and its table?', 'Refuse an input without the app']);
+    expect(run.world.calls.RunTask ?? 0).toBe(0);
+    // Only the failure is announced (from the execution's status, outside it): nothing started, nothing succeeded.
+    expect(run.world.events.map((e) => e.detailType)).toEqual([pipeline === 'release' ? 'Release Failed' : 'Deploy Failed']);
+    expect(run.world.calls.UpdateService ?? 0).toBe(0);
+    expect(JSON.stringify([...run.world.ecs.services.values()].map((s) => s.service.taskDefinition))).toBe(servicesBefore);
   });
 });
 
