@@ -818,6 +818,8 @@ export interface AppsPerAccountResults {
   readonly baseApp: string;
   readonly variants: readonly VariantResults[];
   readonly assumptions: IdleAssumptions;
+  /** Parameters with 10, 30 and 50 config keys per app, per variant (absent in results written before). */
+  readonly configKeys?: readonly ConfigKeysResults[];
 }
 
 /** Goal of issue 16: apps per account and Region under every default per-account quota. */
@@ -845,6 +847,16 @@ export function appsPerAccountGoals(r: AppsPerAccountResults): GoalResult[] {
       figure: describeFit(q),
       pass: q === undefined || (q.fit ?? Infinity) >= APPS_GOAL,
       note: 'per-load-balancer quotas are per cluster: see the section',
+    });
+  }
+  for (const c of r.configKeys ?? []) {
+    const row = c.rows[c.rows.length - 1];
+    if (!row) continue;
+    goals.push({
+      goal: `>= ${APPS_GOAL} ${c.variant} apps per account and Region with ${row.keys} config keys each`,
+      figure: `${n(row.intelligentTiering.apps)} apps (${row.intelligentTiering.binds} binds; standard tier alone: ${n(row.standardOnly.apps)})`,
+      pass: row.intelligentTiering.apps >= APPS_GOAL,
+      note: row.usdAtBindingTotal > 0 ? `the apps past the first ${n(row.standardFit)} pay $${row.usdPerAppBeyond.toFixed(2)} a month each in advanced parameters` : undefined,
     });
   }
   const nonProd = r.variants.find((v) => v.variant === 'non-production');
@@ -929,5 +941,80 @@ export function measureAppsPerAccount(root: string, workDir: string, step: (text
     }
     variants.push(measureVariant(variant, assemblies, ms));
   }
-  return { baseConfig: 'config/example.json', baseApp, variants, assumptions: IDLE_ASSUMPTIONS };
+  return { baseConfig: 'config/example.json', baseApp, variants, assumptions: IDLE_ASSUMPTIONS, configKeys: variants.map((v) => configKeysFigures(v)) };
+}
+
+// ------------------------------------------------------------------------------------- config keys
+
+/** Config keys per app the section counts (issue 22). */
+export const CONFIG_KEY_COUNTS = [10, 30, 50] as const;
+/** Parameters per Region: "Standard 10,000, Advanced 100,000" (Managing parameter tiers). */
+export const PARAMETER_QUOTAS = { standard: 10_000, advanced: 100_000, source: 'https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html' } as const;
+
+/** One row of the config-keys table: k keys per app, what binds before and after Intelligent-Tiering, and its price. */
+export interface ConfigKeysRow {
+  readonly keys: number;
+  /** Parameters one app holds: those of its templates, its schedules list and its k keys. */
+  readonly parametersPerApp: number;
+  /** Apps whose parameters all fit the 10,000 standard parameters (free). */
+  readonly standardFit: number;
+  /** Standard tier only (every parameter written Standard): apps per account, and what binds. */
+  readonly standardOnly: { readonly apps: number; readonly binds: string };
+  /** Intelligent-Tiering (standard until the tier is full, then advanced): apps per account, and what binds. */
+  readonly intelligentTiering: { readonly apps: number; readonly binds: string };
+  /** Monthly price of the parameters of one app beyond `standardFit` (every one advanced). */
+  readonly usdPerAppBeyond: number;
+  /** At `intelligentTiering.apps` apps: the account's advanced parameters a month, and that spread over every app. */
+  readonly usdAtBindingTotal: number;
+  readonly usdAtBindingPerApp: number;
+}
+
+/** The section's config-keys figures for one variant. */
+export interface ConfigKeysResults {
+  readonly variant: VariantResults['variant'];
+  /** Parameters per app and shared in the templates (the settings parameter), as counted. */
+  readonly templatePerApp: number;
+  readonly templateShared: number;
+  /** The schedules list (`slipway schedules add`), counted for every app: the worst case. */
+  readonly schedulesPerApp: 1;
+  /** The binding account quota other than Parameter Store's (from the variant's table). */
+  readonly otherBinding: { readonly label: string; readonly fit: number } | null;
+  readonly rows: readonly ConfigKeysRow[];
+  readonly advancedParameterUsd: number;
+}
+
+/**
+ * Parameters for 10, 30 and 50 config keys per app beside every other per-account quota (pure): with
+ * every parameter Standard (what `config set` wrote before) the 10,000 standard parameters bind; with
+ * Intelligent-Tiering (what it writes now, lib/ops/config-keys.ts CONFIG_KEY_TIER) the apps past the
+ * standard tier's room pay $0.05 per parameter a month and the next quota binds.
+ */
+export function configKeysFigures(v: VariantResults, keyCounts: readonly number[] = CONFIG_KEY_COUNTS): ConfigKeysResults {
+  const ssmFigure = v.quotas.find((q) => q.id === 'ssm-standard-parameters');
+  const templatePerApp = ssmFigure ? Math.max(ssmFigure.perApp, ssmFigure.perAppCheck) : 0;
+  const templateShared = ssmFigure?.shared ?? 0;
+  const others = v.quotas.filter((q) => q.scope === 'account' && q.id !== 'ssm-standard-parameters' && q.fit !== null).sort((a, b) => (a.fit ?? 0) - (b.fit ?? 0));
+  const other = others[0] ? { label: others[0].label, fit: others[0].fit ?? 0 } : null;
+  const price = IDLE_PRICES.advancedParameter;
+  const rows = keyCounts.map((keys) => {
+    const perApp = templatePerApp + 1 + keys;
+    const standardFit = Math.floor((PARAMETER_QUOTAS.standard - templateShared) / perApp);
+    const allFit = Math.floor((PARAMETER_QUOTAS.standard + PARAMETER_QUOTAS.advanced - templateShared) / perApp);
+    const bind = (fit: number, label: string) => (other && other.fit <= fit ? { apps: other.fit, binds: other.label } : { apps: fit, binds: label });
+    const standardOnly = bind(standardFit, `${PARAMETER_QUOTAS.standard.toLocaleString('en-US')} standard parameters`);
+    const intelligentTiering = bind(allFit, `${PARAMETER_QUOTAS.standard.toLocaleString('en-US')} standard + ${PARAMETER_QUOTAS.advanced.toLocaleString('en-US')} advanced parameters`);
+    const beyond = Math.max(0, intelligentTiering.apps - standardFit);
+    const usdAtBindingTotal = beyond * perApp * price;
+    return {
+      keys,
+      parametersPerApp: perApp,
+      standardFit,
+      standardOnly,
+      intelligentTiering,
+      usdPerAppBeyond: perApp * price,
+      usdAtBindingTotal,
+      usdAtBindingPerApp: intelligentTiering.apps > 0 ? usdAtBindingTotal / intelligentTiering.apps : 0,
+    };
+  });
+  return { variant: v.variant, templatePerApp, templateShared, schedulesPerApp: 1, otherBinding: other, rows, advancedParameterUsd: price };
 }

@@ -1,6 +1,6 @@
 import type { FleetResults } from './fleet';
 import { fleetGoals, renderFleet } from './fleet-report';
-import { appsPerAccountGoals, FREE_WHILE_IDLE, IDLE_PRICES, bindingQuota, type AppsPerAccountResults, type QuotaFigure, type VariantResults } from './apps-per-account';
+import { appsPerAccountGoals, FREE_WHILE_IDLE, IDLE_PRICES, PARAMETER_QUOTAS, bindingQuota, type ConfigKeysResults, type AppsPerAccountResults, type QuotaFigure, type VariantResults } from './apps-per-account';
 import {
   formatNumber,
   formatRatio,
@@ -274,6 +274,39 @@ export function renderAppsPerAccount(a: AppsPerAccountResults, section?: number)
         `Scheduled Lambda invocations: ${IDLE_PRICES.hoursPerMonth} hours a month, each invocation ${a.assumptions.lambda.billedMsPerInvocation} ms billed at the function's own memory and architecture (an assumption, not measured on AWS) plus ${a.assumptions.logBytesPerInvocation} bytes of logs ingested. ` +
         "DynamoDB on demand costs nothing without requests; an idle app's table holds a few KB, so its storage and point-in-time recovery ($0.20 per GB-month) round to $0. The app's own Fargate tasks, image storage and build minutes are usage, not the platform's fixed cost. Free tiers ignored. " +
         `Prices: ${IDLE_PRICES.source}.`,
+      '',
+    );
+  }
+  if (a.configKeys?.length) out.push(renderConfigKeys(a.configKeys), '');
+  return out.join('\n');
+}
+
+/** The config-keys sub-section: parameters per app for 10, 30 and 50 keys, what binds, and the price of the layout. */
+function renderConfigKeys(results: readonly ConfigKeysResults[]): string {
+  const out: string[] = ['### Config keys (Parameter Store parameters)', ''];
+  const first = results[0];
+  out.push(
+    `Each config key (\`slipway config set\`) is one SecureString parameter, which the task reads through ECS \`secrets\` (ECS takes a whole parameter per variable: several keys cannot share one parameter). ` +
+      `An app holds its templates' parameters (${first.templatePerApp} per app: its settings), its schedules list (1, counted for every app: the worst case) and its keys; an app with a database has DATABASE_URL among its keys. ` +
+      `Per Region Parameter Store holds [10,000 standard parameters (free) and 100,000 advanced ones ($${first.advancedParameterUsd.toFixed(2)} per parameter a month)](${PARAMETER_QUOTAS.source}). ` +
+      '**Before**: every parameter Standard, and `config set` fails with ParameterLimitExceeded once the 10,000 are taken. **Now**: `config set`, `schedules add/remove`, the settings and DATABASE_URL parameters are written with Intelligent-Tiering (standard while there is room, advanced after: [ps-default-tier](https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-default-tier.html)), so the first apps stay free and the apps past the standard tier\'s room pay for their parameters. Advanced parameters\' API interactions ($0.05 per 10,000, e.g. ECS reading the keys at each task start) are usage and not in the price.',
+    '',
+  );
+  for (const c of results) {
+    out.push(`${c.variant === 'production' ? 'Production' : 'Non-production'} apps${c.otherBinding ? ` (the next account quota: ${c.otherBinding.label}, ${thousands(c.otherBinding.fit)} apps)` : ''}:`, '');
+    out.push(
+      markdownTable(
+        ['keys per app', 'parameters per app', 'apps in the standard tier', 'before: apps per account (what binds)', 'now: apps per account (what binds)', 'price per app past the standard tier', 'at that many apps: advanced parameters a month (per app)'],
+        c.rows.map((r) => [
+          String(r.keys),
+          String(r.parametersPerApp),
+          thousands(r.standardFit),
+          `${thousands(r.standardOnly.apps)} (${r.standardOnly.binds})`,
+          `${thousands(r.intelligentTiering.apps)} (${r.intelligentTiering.binds})`,
+          `${usd(r.usdPerAppBeyond)} a month`,
+          `${usd(r.usdAtBindingTotal)} (${usd(r.usdAtBindingPerApp)})`,
+        ]),
+      ),
       '',
     );
   }

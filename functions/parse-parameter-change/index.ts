@@ -75,9 +75,10 @@ export async function handler(event: unknown): Promise<ParameterChange> {
   if (!app) {
     change = ignored(name, operation, `parameter ${JSON.stringify(name.slice(0, 300))} is not under ${appsParameterRoot(prefix)}<app>/`);
   } else {
-    const settings = await settingsOf(app);
-    const elsewhere = notServedHere(settings);
+    // A change of the settings parameter itself is acted on with what it holds now, not a cached copy.
     const appPath = appParameterPath(prefix, app);
+    const settings = await settingsOf(app, name === settingsParameterName(appPath));
+    const elsewhere = notServedHere(settings);
     if (elsewhere) {
       change = { ...ignored(name, operation, elsewhere), app };
     } else if (name === settingsParameterName(appPath)) {

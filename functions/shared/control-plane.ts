@@ -38,9 +38,12 @@ export function notServedHere(settings: Pick<AppSettings, 'app' | 'cluster' | 'c
   return `app ${settings.app} runs in cluster ${settings.cluster}, served by the control plane ${settings.controlPlane}, not by this one (${cluster})`;
 }
 
-/** The settings of `app` from its parameter, with the prefix from the environment. @throws SettingsNotFound */
-export function settingsOf(app: string): Promise<AppSettings> {
-  return getAppSettings(ssm, controlPlanePrefix(), app);
+/**
+ * The settings of `app` from its parameter, with the prefix from the environment; reused for up to 60 s
+ * unless `fresh` (functions/shared/parameter-cache.ts). @throws SettingsNotFound
+ */
+export function settingsOf(app: string, fresh = false): Promise<AppSettings> {
+  return getAppSettings(ssm, controlPlanePrefix(), app, fresh);
 }
 
 /**

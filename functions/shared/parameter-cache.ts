@@ -12,6 +12,9 @@
  *   (`cdk deploy` of the app stack) reaches every function within that bound;
  * * per function instance (module scope, as Lambda keeps it between invocations of a warm instance).
  *
+ * Work that a change of the settings parameter starts (config-change's first step, the schedules sync)
+ * reads it fresh, so a `cdk deploy` of the app stack is acted on with what it wrote.
+ *
  * Only the app's settings parameter is read through it. Config keys are never read by a function (their
  * names come from DescribeParameters metadata, their values reach the task through ECS `secrets`), and
  * the schedules parameter is read once per schedules sync, which its own change starts: a cached copy
@@ -53,13 +56,14 @@ export function newParameterCacheScope(now: () => number): ParameterCacheScope {
 
 /**
  * The value cached under `name` if it was read less than {@link PARAMETER_CACHE_SECONDS} ago, else what
- * `read` returns (cached from now on when `read` resolves; a rejection caches nothing).
+ * `read` returns (cached from now on when `read` resolves; a rejection caches nothing). `fresh` reads in
+ * any case (and refreshes the cache): for work that a change of the parameter itself started.
  */
-export async function cachedRead<T>(name: string, read: () => Promise<T>): Promise<T> {
+export async function cachedRead<T>(name: string, read: () => Promise<T>, fresh = false): Promise<T> {
   const scope = currentScope();
   if (!scope) return read();
   const hit = scope.entries.get(name);
-  if (hit && scope.now() - hit.readAt < PARAMETER_CACHE_SECONDS * 1000) return hit.value as T;
+  if (!fresh && hit && scope.now() - hit.readAt < PARAMETER_CACHE_SECONDS * 1000) return hit.value as T;
   const readAt = scope.now();
   const value = await read();
   scope.entries.set(name, { value, readAt });

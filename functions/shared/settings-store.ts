@@ -30,14 +30,15 @@ export function parseAppSettings(raw: string, parameter: string, app: string): A
  * Reads and validates an app's settings from its parameter (`/<prefix>/apps/<app>/settings`, a String
  * parameter the app stack writes): the app's entry in the shared control plane (its table, cluster,
  * processes, ...). Settings read and accepted are reused for {@link PARAMETER_CACHE_SECONDS} by the same
- * function instance (./parameter-cache.ts): a change of the app stack is seen within that bound.
+ * function instance (./parameter-cache.ts): a change of the app stack is seen within that bound, at once
+ * with `fresh` (work that the change of the settings parameter started).
  * @throws SettingsNotFound when the parameter is missing, not JSON or invalid (the message names it and
  * says what to do; a redrive after the app stack is deployed reads it again: a refusal is not cached).
  */
-export async function getAppSettings(client: SSMClient, prefix: string, app: string): Promise<AppSettings> {
+export async function getAppSettings(client: SSMClient, prefix: string, app: string, fresh = false): Promise<AppSettings> {
   const parameter = appSettingsParameter(prefix, app);
   // A copy each time: a handler that changed the settings it got must not change the cached ones.
-  return structuredClone(await cachedRead(parameter, () => readSettings(client, parameter, prefix, app)));
+  return structuredClone(await cachedRead(parameter, () => readSettings(client, parameter, prefix, app), fresh));
 }
 
 async function readSettings(client: SSMClient, parameter: string, prefix: string, app: string): Promise<AppSettings> {

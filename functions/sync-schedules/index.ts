@@ -79,7 +79,8 @@ export async function handler(event: unknown): Promise<SyncResult> {
   if (badCluster) throw new InvalidEnvironment(`CLUSTER_ARN: ${badCluster}`);
   if (!SQS_QUEUE_ARN.test(deadLetterQueueArn)) throw new InvalidEnvironment(`SCHEDULES_DLQ_ARN: ${JSON.stringify(deadLetterQueueArn.slice(0, 200))} is not an SQS queue ARN`);
   const parameterName = schedulesParameterName(appParameterPath(prefix, app));
-  const settings = await settingsOf(app);
+  // Read fresh: a change of the settings (a cdk deploy of the app stack) is one of what starts this sync.
+  const settings = await settingsOf(app, true);
   const elsewhere = notServedHere(settings);
   if (elsewhere) return { state: 'NOT_SERVED_HERE', reason: elsewhere };
   const tableName = settings.table;

@@ -86,3 +86,21 @@ test('in a local run of the real pipelines, each function reads the settings at 
   expect(settingsReads).toBeLessThanOrEqual(invoked.length);
   expect(settingsReads).toBeLessThan(invoked.reduce((n, f) => n + run.lambdaInvocationsOf(f), 0));
 });
+
+test('a change of the settings parameter is acted on at once: the schedules sync it starts reads the settings fresh', async () => {
+  ssmMock.restore();
+  const run = new LocalRun({ app: 'example', release: { exitCode: 0, durationSeconds: 5 }, services: { web: { build: '41' }, worker: { build: '41' } }, deployments: { web: [{ outcome: 'completes', afterSeconds: 20 }], worker: [{ outcome: 'completes', afterSeconds: 20 }] } }, ROOT);
+  await run.run('build', buildEvent());
+  const name = '/slipway/apps/example/settings';
+  const before = JSON.parse(run.world.ssm.get(name).value) as { schedules?: unknown[] };
+  const t = run.world.now;
+  // The app stack is deployed twice 10 s apart, the second time with a scheduled task: each rewrite starts a sync.
+  run.at(t + 5, 'app stack deployed', () => run.world.ssm.put(name, JSON.stringify(before), 'String'));
+  const nightly = { name: 'nightly', schedule: 'cron(0 3 * * ? *)', command: 'bin/rails reports:nightly', process: 'worker' };
+  run.at(t + 15, 'app stack deployed with a schedule', () => run.world.ssm.put(name, JSON.stringify({ ...before, schedules: [...(before.schedules ?? []), nightly] }), 'String'));
+  await run.runScheduled();
+  const syncs = run.executions.filter((e) => e.stateMachine === 'schedules');
+  expect(syncs.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+  expect(run.world.now - t).toBeLessThan(PARAMETER_CACHE_SECONDS + 15);
+  expect(run.world.scheduler.list('slipway-example').map((s) => s.Name)).toContain('nightly');
+});
