@@ -7,6 +7,7 @@ import { SCHEDULE_NAME, scheduleExpressionProblem } from '../functions/shared/sc
 import { taskLimitIssues } from './task-limits';
 import { awsLimitIssues, hasOwnKey, prototypeKeyIssues } from './config-aws-limits';
 import { escapeForTerminal } from './ops/terminal';
+import { hostnameIssues } from './app-hostname';
 import { DEFAULT_SCALE_SCHEDULE, isTimeZone, TIME_OF_DAY, WEEKDAYS } from '../functions/shared/scale-schedule';
 import {
   CONFIG_DEBOUNCE_DEFAULT_SECONDS,
@@ -136,6 +137,10 @@ export const appConfigSchema = z
       .strict(),
     /** Host name for the web process, under the cluster's domain (when set). */
     hostname: z.string().min(1).optional(),
+    /** Serve the web process over plain HTTP, with no certificate (see lib/app-hostname.ts). @default false */
+    httpOnly: z.boolean().optional(),
+    /** An ACM certificate of the app's own for `hostname` (outside the cluster's domain); `hostedZoneId` validates it through Route 53. */
+    certificate: z.object({ hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ').optional() }).strict().optional(),
     /** The release phase command (e.g. migrations); absent: no release phase. */
     releaseCommand: z.array(z.string().min(1)).min(1).optional(),
     /** The process type whose task definition runs the release command. @default "web" */
@@ -315,6 +320,8 @@ export const deploymentConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['apps', i, 'name'], message: `"${app.name}" is also a cluster's name: the cluster's control plane uses <prefix>-${app.name}-... names, choose another app name` });
       }
     });
+    // HTTPS is never silently missing: a hostname no certificate covers needs "certificate" or "httpOnly" (lib/app-hostname.ts).
+    for (const issue of hostnameIssues(cfg)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     const databases = new Set(cfg.databases.map((d) => d.name));
     cfg.apps.forEach((app, i) => {
       // Names AWS would refuse at deploy time: refused here, with the limit named.

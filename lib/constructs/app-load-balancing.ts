@@ -4,7 +4,9 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { WEB_PROCESS } from '../app-settings';
 import type { ClusterResources } from '../stacks/cluster-resources';
+import { appServing } from '../app-hostname';
 import type { AppConstructProps } from './app-construct-props';
+import { AppCertificate } from './app-certificate';
 
 /** A listener-rule priority derived from the app's name, so adding or removing apps never renumbers others. */
 export function listenerPriority(appName: string): number {
@@ -34,6 +36,8 @@ export class AppLoadBalancing extends Construct {
   public readonly securityGroup: ec2.SecurityGroup;
   /** The `web` process's target group, when the app has one. */
   public readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  /** The app's own certificate, when its hostname is outside the cluster's domain (config `certificate`). */
+  public readonly certificate?: AppCertificate;
 
   constructor(scope: Construct, id: string, props: AppLoadBalancingProps) {
     super(scope, id);
@@ -54,10 +58,16 @@ export class AppLoadBalancing extends Construct {
       deregistrationDelay: Duration.seconds(30),
       healthCheck: { path: web.healthCheckPath, healthyHttpCodes: '200-399', interval: Duration.seconds(15) },
     });
-    // The config's `hostname`, else `<app>.<cluster domain>`, else any host starting `<app>.`.
-    const hostname = app.hostname ?? (cluster.domainName ? `${app.name}.${cluster.domainName}` : `${app.name}.*`);
+    // The config's `hostname`, else `<app>.<cluster domain>`, else any host starting `<app>.`; served as
+    // lib/app-hostname.ts decides (the cluster's certificate, the app's own, or plain HTTP).
+    const serving = appServing(app, cluster.domainName);
+    if ('problem' in serving) throw new Error(`app "${app.name}": ${serving.key}: ${serving.problem}`);
+    const hostname = serving.hostname;
+    if (serving.kind === 'app-certificate') {
+      this.certificate = new AppCertificate(this, 'WebCertificate', { hostname, hostedZoneId: serving.hostedZoneId, listener: cluster.listener, loadBalancer: cluster.loadBalancer });
+    }
     new elbv2.ApplicationListenerRule(this, 'WebListenerRule', {
-      listener: cluster.listener,
+      listener: serving.kind === 'http' ? (cluster.httpListener ?? cluster.listener) : cluster.listener,
       priority: props.listenerPriority ?? listenerPriority(app.name),
       conditions: [elbv2.ListenerCondition.hostHeaders([hostname])],
       action: elbv2.ListenerAction.forward([this.targetGroup]),

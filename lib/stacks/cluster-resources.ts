@@ -13,6 +13,10 @@ export interface ClusterResources {
   readonly cluster: ecs.ICluster;
   /** The ALB's HTTPS listener when a domain is configured, else its HTTP listener. */
   readonly listener: elbv2.IApplicationListener;
+  /** The ALB's HTTP listener (port 80): where apps with `httpOnly` are routed. @default - `listener` */
+  readonly httpListener?: elbv2.IApplicationListener;
+  /** The ALB itself (the target of an app's alias record). */
+  readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
   /** Security group of the load balancer: the only source allowed into app tasks. */
   readonly loadBalancerSecurityGroup: ec2.ISecurityGroup;
   /** Subnets the tasks run in (public without NAT, private with NAT). */

@@ -10,7 +10,7 @@ const exampleApp = config.apps.find((a) => a.name === 'example')!;
 
 /** The example app with overrides, validated as the config would be. */
 function appWith(overrides: Record<string, unknown>): AppConfig {
-  const raw = { clusters: [{ name: 'production' }], apps: [{ name: 'example', cluster: 'production', repository: { owner: 'o', name: 'r' }, processes: { web: { port: 3000, autoscaling: { min: 2, max: 6 } }, worker: {} }, ...overrides }] };
+  const raw = { clusters: [{ name: 'production', domain: { name: 'apps.example.com', hostedZoneId: 'Z0123456789EXAMPLE' } }], apps: [{ name: 'example', cluster: 'production', repository: { owner: 'o', name: 'r' }, processes: { web: { port: 3000, autoscaling: { min: 2, max: 6 } }, worker: {} }, ...overrides }] };
   return parseDeploymentConfig(raw).apps[0];
 }
 

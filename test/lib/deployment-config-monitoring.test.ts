@@ -5,7 +5,7 @@ function raw(app: Record<string, unknown> = {}, db: Record<string, unknown> = {}
   return {
     clusters: [{ name: 'production' }],
     databases: [{ name: 'main', cluster: 'production', ...db }],
-    apps: [{ name: 'example', cluster: 'production', repository: { owner: 'o', name: 'r' }, processes: { web: { port: 3000 } }, ...app }],
+    apps: [{ name: 'example', cluster: 'production', repository: { owner: 'o', name: 'r' }, httpOnly: true, processes: { web: { port: 3000 } }, ...app }],
   };
 }
 

@@ -14,6 +14,8 @@ function base(): Record<string, any> {
         cluster: 'production',
         repository: { owner: 'example-org', name: 'example-app' },
         releaseCommand: ['bin/migrate'],
+        // The cluster has no domain: plain HTTP must be said (lib/app-hostname.ts).
+        httpOnly: true,
         processes: { web: { port: 3000 }, worker: { command: ['bin/worker'] } },
       },
     ],

@@ -5,7 +5,7 @@ import { RUN_TASK_OVERRIDES_MAX_CHARACTERS, runTaskOverridesLength, TASK_DEFINIT
 function config(app: Record<string, unknown>): Record<string, unknown> {
   return {
     clusters: [{ name: 'production' }],
-    apps: [{ name: 'example', cluster: 'production', repository: { owner: 'o', name: 'r' }, processes: { web: { port: 3000 } }, ...app }],
+    apps: [{ name: 'example', cluster: 'production', repository: { owner: 'o', name: 'r' }, httpOnly: true, processes: { web: { port: 3000 } }, ...app }],
   };
 }
 
