@@ -16,6 +16,7 @@ import { AppRecords } from '../constructs/app-records';
 import { AppRoles } from '../constructs/app-roles';
 import type { ClusterResources } from './cluster-resources';
 import { logicalIdOutside } from './logical-ids';
+import { addAppOutputs } from './stack-outputs';
 
 /**
  * The ids of the constructs that group resources which stood directly in the stack before (issue 14): left
@@ -147,6 +148,7 @@ export class AppStack extends Stack {
       scheduleGroupName: scheduleGroupName(prefix, app.name),
     });
 
+    addAppOutputs(this, { app, clusterDomain: cluster.domainName, taskLogGroup: this.logs.tasks, buildLogGroup: this.logs.builds, buildProject: this.build.project.projectName });
     this.operatorPolicies = new AppOperatorPolicies(this, GROUPINGS.operators, {
       ...ofApp,
       clusterArn: cluster.cluster.clusterArn,

@@ -18,6 +18,7 @@ import { ecsClusterName } from '../../domain/names';
 import { ClusterMonitoring } from '../constructs/cluster-monitoring';
 import { ControlPlane } from '../constructs/control-plane';
 import type { ClusterResources } from './cluster-resources';
+import { addClusterOutputs } from './stack-outputs';
 
 /** Number of availability zones the VPC spans. */
 export const CLUSTER_AZ_COUNT = 3;
@@ -173,6 +174,7 @@ export class ClusterStack extends Stack implements ClusterResources {
 
     const clusterName = ecsClusterName(prefix, config.name);
     this.controlPlane = new ControlPlane(this, 'ControlPlane', { prefix, name: config.name, cluster: this.cluster, clusterName, stateMachinesDir: props.stateMachinesDir });
+    addClusterOutputs(this, { loadBalancer: this.loadBalancer, stateMachines: this.controlPlane.stateMachines });
     this.monitoring = new ClusterMonitoring(this, 'Monitoring', {
       prefix,
       controlPlane: this.controlPlane,
