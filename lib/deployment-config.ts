@@ -31,6 +31,8 @@ import {
 
 const NAME = RESOURCE_NAME;
 const NAME_MESSAGE = 'lowercase letters, digits and hyphens, starting with a letter, 40 characters at most';
+/** An AWS CodeConnections (formerly CodeStar Connections) connection ARN. */
+export const CONNECTION_ARN = /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/;
 
 /** EventBridge Scheduler schedule group names (the app's group is `<prefix>-<app>`): at most 64 characters. */
 export const SCHEDULE_GROUP_MAX = 64;
@@ -39,29 +41,25 @@ export const DB_CLUSTER_IDENTIFIER_MAX = 63;
 
 export const processConfigSchema = z
   .object({
-    /** Container command; absent: the image's CMD. */
-    command: z.array(z.string().min(1)).min(1).optional(),
-    /** Fargate CPU units. @default 256 */
+    command: z.array(z.string().min(1)).min(1).optional().describe('Container command; absent: the image\'s CMD.'),
     cpu: z
       .literal([256, 512, 1024, 2048, 4096, 8192, 16384], { error: (issue) => `Fargate CPU units must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 (got ${JSON.stringify(issue.input)})` })
-      .default(256),
-    /** Memory in MiB. @default 512 */
-    memory: z.number().int().min(512).max(122880).default(512),
-    /** Container port; only the `web` process is attached to the load balancer. */
-    port: z.number().int().min(1).max(65535).optional(),
-    /** @default 1 */
-    desiredCount: z.number().int().min(0).max(1000).default(1),
+      .default(256)
+      .describe('Fargate CPU units (with `memory`, one of Fargate\'s task sizes).'),
+    memory: z.number().int().min(512).max(122880).default(512).describe('Memory in MiB (with `cpu`, one of Fargate\'s task sizes).'),
+    port: z.number().int().min(1).max(65535).optional().describe('Container port; only the `web` process is attached to the load balancer.'),
+    desiredCount: z.number().int().min(0).max(1000).default(1).describe('Tasks of the process type running after a deploy (within `autoscaling` when set; 0 stops it).'),
     autoscaling: z
       .object({
-        min: z.number().int().min(0),
-        max: z.number().int().min(1).max(1000),
-        cpuTarget: z.number().min(10).max(95).default(CPU_TARGET_DEFAULT_PERCENT),
+        min: z.number().int().min(0).describe('Fewest tasks.'),
+        max: z.number().int().min(1).max(1000).describe('Most tasks.'),
+        cpuTarget: z.number().min(10).max(95).default(CPU_TARGET_DEFAULT_PERCENT).describe('Average CPU utilization (percent) target tracking keeps the service at.'),
       })
       .strict()
       .refine((a) => a.min <= a.max, { message: 'autoscaling.min must not exceed autoscaling.max' })
-      .optional(),
-    /** Health-check path of the target group (web only). @default "/" */
-    healthCheckPath: z.string().startsWith('/').default('/'),
+      .optional()
+      .describe('Target-tracking autoscaling of the process type\'s service on its average CPU.'),
+    healthCheckPath: z.string().startsWith('/').default('/').describe('Health-check path of the target group (web only).'),
   })
   .strict();
 
@@ -71,48 +69,27 @@ const alarmEmails = z.array(z.email('an e-mail address')).default([]);
 /** An app's alarms: who is told, and the thresholds (docs/monitoring.md). */
 export const appMonitoringSchema = z
   .object({
-    /**
-     * Subscribed to the cluster's alerts topic with a filter: they get this app's alarms and pipeline
-     * failures only. @default []
-     */
-    emails: alarmEmails,
-    /**
-     * Create the app's alarms (load balancer, services, schedules). Every alarm costs $0.10 a month, so they
-     * are on for production apps and opt-in for the others. @default - `production`
-     */
-    alarms: z.boolean().optional(),
-    /** A dashboard of the app's own (the cluster has one for every app; each dashboard beyond AWS's free three costs $3 a month). @default false */
-    dashboard: z.boolean().default(false),
-    /** Period of the service and load-balancer alarms, in seconds. @default 60 */
-    periodSeconds: z.union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)]).default(60),
-    /** Consecutive breaching periods before an alarm fires. @default 5 */
-    evaluationPeriods: z.number().int().min(1).max(60).default(5),
-    /** Target 5xx responses as a percentage of requests. @default 5 */
-    http5xxRatePercent: z.number().gt(0).max(100).default(5),
-    /** Average target response time, in seconds. @default 2 */
-    targetResponseTimeSeconds: z.number().gt(0).max(3600).default(2),
-    /** Average CPU utilization of a process type's service, percent. @default 85 */
-    cpuPercent: z.number().gt(0).max(100).default(85),
-    /** Average memory utilization of a process type's service, percent. @default 85 */
-    memoryPercent: z.number().gt(0).max(100).default(85),
-    /** How long running tasks may stay below the desired count before the alarm fires, in minutes. @default 15 */
-    tasksBelowDesiredMinutes: z.number().int().min(1).max(1440).default(15),
+    emails: alarmEmails.describe('Subscribed to the cluster\'s alerts topic with a filter: they get this app\'s alarms and pipeline failures only.'),
+    alarms: z.boolean().optional().describe('Create the app\'s alarms (load balancer, services, schedules). Every alarm costs $0.10 a month, so they are on for production apps and opt-in for the others. Default: `production`.'),
+    dashboard: z.boolean().default(false).describe('A dashboard of the app\'s own (the cluster has one for every app; each dashboard beyond AWS\'s free three costs $3 a month).'),
+    periodSeconds: z.union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)]).default(60).describe('Period of the service and load-balancer alarms, in seconds.'),
+    evaluationPeriods: z.number().int().min(1).max(60).default(5).describe('Consecutive breaching periods before an alarm fires.'),
+    http5xxRatePercent: z.number().gt(0).max(100).default(5).describe('Target 5xx responses as a percentage of requests.'),
+    targetResponseTimeSeconds: z.number().gt(0).max(3600).default(2).describe('Average target response time, in seconds.'),
+    cpuPercent: z.number().gt(0).max(100).default(85).describe('Average CPU utilization of a process type\'s service, percent.'),
+    memoryPercent: z.number().gt(0).max(100).default(85).describe('Average memory utilization of a process type\'s service, percent.'),
+    tasksBelowDesiredMinutes: z.number().int().min(1).max(1440).default(15).describe('How long running tasks may stay below the desired count before the alarm fires, in minutes.'),
   })
   .strict();
 
 /** A non-production app's scale-to-zero schedule (see functions/shared/scale-schedule.ts). */
 export const scaleScheduleSchema = z
   .object({
-    /** `false` keeps a non-production app running around the clock. @default true */
-    enabled: z.boolean().default(true),
-    /** IANA time zone of `stopAt`/`startAt`. @default "UTC" */
-    timeZone: z.string().refine(isTimeZone, { message: 'an IANA time zone such as "Europe/Paris" or "UTC"' }).default(DEFAULT_SCALE_SCHEDULE.timeZone),
-    /** Days on which the services stop and start. @default MON-FRI */
-    days: z.array(z.enum(WEEKDAYS)).min(1).default([...DEFAULT_SCALE_SCHEDULE.days]),
-    /** Local time the services scale to zero. @default "18:00" */
-    stopAt: z.string().regex(TIME_OF_DAY, 'a time of day as HH:MM (24-hour)').default(DEFAULT_SCALE_SCHEDULE.stopAt),
-    /** Local time the services scale back to their configured range. @default "08:00" */
-    startAt: z.string().regex(TIME_OF_DAY, 'a time of day as HH:MM (24-hour)').default(DEFAULT_SCALE_SCHEDULE.startAt),
+    enabled: z.boolean().default(true).describe('`false` keeps a non-production app running around the clock.'),
+    timeZone: z.string().refine(isTimeZone, { message: 'an IANA time zone such as "Europe/Paris" or "UTC"' }).default(DEFAULT_SCALE_SCHEDULE.timeZone).describe('IANA time zone of `stopAt`/`startAt`.'),
+    days: z.array(z.enum(WEEKDAYS)).min(1).default([...DEFAULT_SCALE_SCHEDULE.days]).describe('Days on which the services stop and start.'),
+    stopAt: z.string().regex(TIME_OF_DAY, 'a time of day as HH:MM (24-hour)').default(DEFAULT_SCALE_SCHEDULE.stopAt).describe('Local time the services scale to zero.'),
+    startAt: z.string().regex(TIME_OF_DAY, 'a time of day as HH:MM (24-hour)').default(DEFAULT_SCALE_SCHEDULE.startAt).describe('Local time the services scale back to their configured range.'),
   })
   .strict()
   .refine((s) => s.stopAt !== s.startAt, { message: 'stopAt and startAt must differ', path: ['startAt'] });
@@ -124,65 +101,61 @@ export const appConfigSchema = z
       .regex(
         APP_NAME,
         `app names are lowercase letters, digits and hyphens, starting with a letter, ${APP_NAME_MAX} characters at most (execution names such as <app>-<build id>-release must fit Step Functions' 80 characters, and a build without a build number has a 36-character id)`,
-      ),
-    /** Name of the cluster (from `clusters`) the app runs on. */
-    cluster: z.string().regex(NAME, NAME_MESSAGE),
-    /** Source repository the CodeBuild project builds. */
+      )
+      .describe(`The app's name: its resources are named <prefix>-<app>... (lowercase letters, digits and hyphens, ${APP_NAME_MAX} characters at most).`),
+    cluster: z.string().regex(NAME, NAME_MESSAGE).describe('Name of the cluster (from `clusters`) the app runs on.'),
     repository: z
       .object({
-        owner: z.string().min(1),
-        name: z.string().min(1),
-        branch: z.string().min(1).default('main'),
+        owner: z.string().min(1).describe('The GitHub user or organization that owns the repository.'),
+        name: z.string().min(1).describe('The repository\'s name. It must hold a Dockerfile at its root (CodeBuild runs docker build .).'),
+        branch: z.string().min(1).default('main').describe('The branch whose pushes are built and deployed.'),
+        connectionArn: z
+          .string()
+          .regex(CONNECTION_ARN, 'an AWS CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)')
+          .optional()
+          .describe('The AWS CodeConnections (GitHub App) connection CodeBuild reads the repository through. Absent: the account\'s default source credential for GitHub (aws codebuild import-source-credentials); see docs/getting-started.md.'),
       })
-      .strict(),
-    /** Host name for the web process, under the cluster's domain (when set). */
-    hostname: z.string().min(1).optional(),
-    /** Serve the web process over plain HTTP, with no certificate (see lib/app-hostname.ts). @default false */
-    httpOnly: z.boolean().optional(),
-    /** An ACM certificate of the app's own for `hostname` (outside the cluster's domain); `hostedZoneId` validates it through Route 53. */
-    certificate: z.object({ hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ').optional() }).strict().optional(),
-    /** The release phase command (e.g. migrations); absent: no release phase. */
-    releaseCommand: z.array(z.string().min(1)).min(1).optional(),
-    /** The process type whose task definition runs the release command. @default "web" */
-    releaseProcess: z.string().regex(PROCESS_NAME).default('web'),
+      .strict()
+      .describe('The GitHub repository the app\'s CodeBuild project builds on each push to `branch`.'),
+    hostname: z.string().min(1).optional().describe('The host name the web process answers. Default: <app>.<cluster domain>, or any host starting <app>. in a cluster without a domain. Outside the cluster\'s domain it needs `certificate` or `httpOnly`.'),
+    httpOnly: z.boolean().optional().describe('Serve the web process over plain HTTP (port 80), with no certificate. Needed for an app of a cluster without a domain, or a hostname outside it without `certificate`. Default: false.'),
+    certificate: z
+      .object({
+        hostedZoneId: z
+          .string()
+          .regex(/^Z[A-Z0-9]{1,31}$/, 'a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ')
+          .optional()
+          .describe('The Route 53 hosted zone of `hostname`: ACM\'s validation record and an alias record to the load balancer are created in it. Absent: you add the validation CNAME ACM shows, and point the hostname at the load balancer yourself.'),
+      })
+      .strict()
+      .optional()
+      .describe('An ACM certificate of the app\'s own for `hostname` (outside the cluster\'s domain), served on the cluster\'s HTTPS listener (at most 25 per cluster).'),
+    releaseCommand: z.array(z.string().min(1)).min(1).optional().describe('The release phase command (e.g. migrations); absent: no release phase.'),
+    releaseProcess: z.string().regex(PROCESS_NAME).default('web').describe('The process type whose task definition runs the release command.'),
     processes: z
       .record(z.string().regex(PROCESS_NAME, 'process names are lowercase letters, digits and hyphens, starting with a letter'), processConfigSchema)
-      .refine((p) => Object.keys(p).length > 0, { message: 'an app needs at least one process type' }),
-    /** How long a deploy may take before it fails with DeploymentTimedOut. @default 30 */
-    deployTimeoutMinutes: z.number().int().min(1).max(DEPLOY_TIMEOUT_MAX_MINUTES).default(DEPLOY_TIMEOUT_DEFAULT_MINUTES),
-    /** Days to keep the app's logs. @default 30 */
-    logRetentionDays: z.number().int().min(1).default(30),
-    /** Name of a database (from `databases`) in which the app gets its own database and role. */
-    database: z.string().regex(NAME, NAME_MESSAGE).optional(),
-    /** Scheduled tasks (Heroku Scheduler jobs), synced to EventBridge Scheduler; see docs/config-and-schedules.md. @default [] */
+      .refine((p) => Object.keys(p).length > 0, { message: 'an app needs at least one process type' })
+      .describe('The app\'s process types, by name (like a Procfile): each an ECS service running the image with its command. `web` is the one the load balancer routes to.'),
+    deployTimeoutMinutes: z.number().int().min(1).max(DEPLOY_TIMEOUT_MAX_MINUTES).default(DEPLOY_TIMEOUT_DEFAULT_MINUTES).describe('How long a deploy may take before it fails with DeploymentTimedOut.'),
+    logRetentionDays: z.number().int().min(1).default(30).describe('Days to keep the app\'s logs.'),
+    database: z.string().regex(NAME, NAME_MESSAGE).optional().describe('Name of a database (from `databases`) in which the app gets its own database and role.'),
     schedules: z
       .array(
         z
           .object({
-            name: z.string().regex(SCHEDULE_NAME, 'schedule names are letters, digits, ".", "_", "-", 64 characters at most').optional(),
-            schedule: z.string().min(1),
-            command: z.union([z.string().min(1), z.array(z.string()).min(1)]),
-            process: z.string().regex(PROCESS_NAME).default('web'),
+            name: z.string().regex(SCHEDULE_NAME, 'schedule names are letters, digits, ".", "_", "-", 64 characters at most').optional().describe('The schedule\'s name. Default: <process>-<hash of the command>.'),
+            schedule: z.string().min(1).describe('An EventBridge Scheduler expression: cron(...), rate(...) or at(...).'),
+            command: z.union([z.string().min(1), z.array(z.string()).min(1)]).describe('The command: a string runs through sh -c, an array as is.'),
+            process: z.string().regex(PROCESS_NAME).default('web').describe('The process type whose task definition (image, roles, secrets) runs the command.'),
           })
           .strict(),
       )
-      .default([]),
-    /** Seconds a config change waits for more changes before the app is redeployed (one redeploy per burst). @default 30 */
-    configDebounceSeconds: z.number().int().min(0).max(3600).default(CONFIG_DEBOUNCE_DEFAULT_SECONDS),
-    /**
-     * What deleting the app stack does to the app's database and role: "retain" keeps them (data is never
-     * lost by accident), "destroy" drops them (connections terminated). Only with `database`. @default "retain"
-     */
-    databaseRemovalPolicy: z.enum(['retain', 'destroy']).optional(),
-    /** A production environment. Non-production apps scale to zero on `scaleToZero`'s schedule. @default true */
-    production: z.boolean().default(true),
-    /**
-     * Non-production only: when the services scale to zero and back (`{"enabled": false}` keeps them running).
-     * @default - off 18:00-08:00 UTC on weekdays and all weekend, when `production` is false
-     */
-    scaleToZero: scaleScheduleSchema.optional(),
-    /** Alarm thresholds and the e-mail addresses told about alarms and pipeline failures. */
-    monitoring: appMonitoringSchema.default(appMonitoringSchema.parse({})),
+      .default([]).describe('Scheduled tasks (Heroku Scheduler jobs), synced to EventBridge Scheduler; see docs/config-and-schedules.md.'),
+    configDebounceSeconds: z.number().int().min(0).max(3600).default(CONFIG_DEBOUNCE_DEFAULT_SECONDS).describe('Seconds a config change waits for more changes before the app is redeployed (one redeploy per burst).'),
+    databaseRemovalPolicy: z.enum(['retain', 'destroy']).optional().describe('What deleting the app stack does to the app\'s database and role: "retain" keeps them (data is never lost by accident), "destroy" drops them (connections terminated). Only with `database`.'),
+    production: z.boolean().default(true).describe('A production environment. Non-production apps scale to zero on `scaleToZero`\'s schedule.'),
+    scaleToZero: scaleScheduleSchema.optional().describe('Non-production only: when the services scale to zero and back (`{"enabled": false}` keeps them running). Default: off 18:00-08:00 UTC on weekdays and all weekend, when `production` is false.'),
+    monitoring: appMonitoringSchema.default(appMonitoringSchema.parse({})).describe('Alarm thresholds and the e-mail addresses told about alarms and pipeline failures.'),
   })
   .strict()
   .superRefine((app, ctx) => {
@@ -206,86 +179,72 @@ export const appConfigSchema = z
 
 export const clusterConfigSchema = z
   .object({
-    name: z.string().regex(NAME, NAME_MESSAGE),
-    /** Domain served by the cluster's load balancer (wildcard record and certificate). */
+    name: z.string().regex(NAME, NAME_MESSAGE).describe('The cluster\'s name: its stack is Slipway-Cluster-<name>, its control plane <prefix>-<name>-....'),
     domain: z
-      .object({ name: z.string().min(3), hostedZoneId: z.string().min(1) })
+      .object({
+        name: z.string().min(3).describe('The domain, e.g. apps.example.com: apps get <app>.<domain>.'),
+        hostedZoneId: z.string().min(1).describe('The Route 53 hosted zone that holds the domain (the certificate\'s validation and the *.<domain> record go there).'),
+      })
       .strict()
-      .optional(),
-    /** Put a NAT gateway in front of private subnets. @default false */
-    natGateways: z.number().int().min(0).max(3).default(0),
-    /** Optional EC2 capacity provider. */
+      .optional().describe('Domain served by the cluster\'s load balancer (wildcard record and certificate).'),
+    natGateways: z.number().int().min(0).max(3).default(0).describe('Put a NAT gateway in front of private subnets.'),
     ec2Capacity: z
-      .object({ instanceType: z.string().min(1), minCapacity: z.number().int().min(0).default(0), maxCapacity: z.number().int().min(1) })
+      .object({
+        instanceType: z.string().min(1).describe('The EC2 instance type, e.g. m7g.large.'),
+        minCapacity: z.number().int().min(0).default(0).describe('Fewest instances.'),
+        maxCapacity: z.number().int().min(1).describe('Most instances.'),
+      })
       .strict()
-      .optional(),
-    /**
-     * Capacity provider of the apps' services and tasks. "EC2" needs `ec2Capacity` and `natGateways` >= 1
-     * (tasks on EC2 get no public IP). Absent: "FARGATE".
-     */
-    defaultCapacityProvider: z.enum(['FARGATE', 'FARGATE_SPOT', 'EC2']).optional(),
+      .optional()
+      .describe('An EC2 capacity provider (an auto-scaling group of ECS-optimized instances) beside Fargate.'),
+    defaultCapacityProvider: z.enum(['FARGATE', 'FARGATE_SPOT', 'EC2']).optional().describe('Capacity provider of the apps\' services and tasks. "EC2" needs `ec2Capacity` and `natGateways` >= 1 (tasks on EC2 get no public IP). Absent: "FARGATE".'),
   })
   .strict();
 
 export const databaseConfigSchema = z
   .object({
-    name: z.string().regex(NAME, NAME_MESSAGE),
-    cluster: z.string().regex(NAME, NAME_MESSAGE),
-    /** One writer, or a writer and a reader in another AZ. @default 1 */
-    instances: z.union([z.literal(1), z.literal(2)]).default(1),
-    /** How the database manager connects. @default "pg" */
-    driver: z.enum(['pg', 'data-api']).default('pg'),
-    /** @default "db.t4g.medium" */
-    instanceType: z.string().default('t4g.medium'),
-    /** @default true */
-    deletionProtection: z.boolean().default(true),
-    /** The database's alarms: who is told, and the thresholds (docs/monitoring.md). */
+    name: z.string().regex(NAME, NAME_MESSAGE).describe('The database\'s name: its stack is Slipway-Database-<name>, its Aurora cluster <prefix>-<name>.'),
+    cluster: z.string().regex(NAME, NAME_MESSAGE).describe('The cluster (from `clusters`) whose network the database runs in.'),
+    instances: z.union([z.literal(1), z.literal(2)]).default(1).describe('One writer, or a writer and a reader in another AZ.'),
+    driver: z.enum(['pg', 'data-api']).default('pg').describe('How the database manager connects.'),
+    instanceType: z.string().default('t4g.medium').describe('The Aurora instance class, without its db. prefix.'),
+    deletionProtection: z.boolean().default(true).describe('RDS refuses to delete the cluster while true.'),
     monitoring: z
       .object({
-        /** Subscribed to the database's alarm topic. @default [] */
-        emails: alarmEmails,
-        /** Period of the alarms, in seconds. @default 300 */
-        periodSeconds: z.union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)]).default(300),
-        /** Consecutive breaching periods before an alarm fires. @default 3 */
-        evaluationPeriods: z.number().int().min(1).max(60).default(3),
-        /** Average CPU utilization of an instance, percent. @default 80 */
-        cpuPercent: z.number().gt(0).max(100).default(80),
-        /** Alarm when an instance's freeable memory falls below this, in MiB. @default 256 */
-        freeableMemoryMiB: z.number().int().min(1).default(256),
-        /** Alarm when an instance's connections exceed this. @default 200 */
-        connections: z.number().int().min(1).default(200),
-        /** Alarm when an instance's free local storage (temporary tables, logs) falls below this, in GiB. @default 2 */
-        freeLocalStorageGiB: z.number().gt(0).default(2),
+        emails: alarmEmails.describe('Subscribed to the database\'s alarm topic.'),
+        periodSeconds: z.union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)]).default(300).describe('Period of the alarms, in seconds.'),
+        evaluationPeriods: z.number().int().min(1).max(60).default(3).describe('Consecutive breaching periods before an alarm fires.'),
+        cpuPercent: z.number().gt(0).max(100).default(80).describe('Average CPU utilization of an instance, percent.'),
+        freeableMemoryMiB: z.number().int().min(1).default(256).describe('Alarm when an instance\'s freeable memory falls below this, in MiB.'),
+        connections: z.number().int().min(1).default(200).describe('Alarm when an instance\'s connections exceed this.'),
+        freeLocalStorageGiB: z.number().gt(0).default(2).describe('Alarm when an instance\'s free local storage (temporary tables, logs) falls below this, in GiB.'),
       })
       .strict()
-      .default({ emails: [], periodSeconds: 300, evaluationPeriods: 3, cpuPercent: 80, freeableMemoryMiB: 256, connections: 200, freeLocalStorageGiB: 2 }),
+      .default({ emails: [], periodSeconds: 300, evaluationPeriods: 3, cpuPercent: 80, freeableMemoryMiB: 256, connections: 200, freeLocalStorageGiB: 2 }).describe('The database\'s alarms: who is told, and the thresholds (docs/monitoring.md).'),
   })
   .strict();
 
 export const deploymentConfigSchema = z
   .object({
-    /** Prefix of every resource name Slipway creates. @default "slipway" */
-    prefix: z.string().regex(NAME, NAME_MESSAGE).default(DEFAULT_PREFIX),
+    $schema: z.string().optional().describe('The JSON Schema editors check the file with: "./slipway.schema.json" beside config/example.json (not read by Slipway).'),
+    prefix: z.string().regex(NAME, NAME_MESSAGE).default(DEFAULT_PREFIX).describe('Prefix of every resource name Slipway creates.'),
     account: z
       .object({
         githubOidc: z
           .object({
-            /** `owner/repo` → branches allowed to assume the deploy role. */
-            repositories: z.array(z.object({ repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/), branches: z.array(z.string().min(1)).min(1) }).strict()).min(1),
-            /**
-             * ARN of an existing `token.actions.githubusercontent.com` provider (an account holds one per
-             * URL, so a second region's account stack reuses the first one's). Absent: the stack creates it.
-             */
-            providerArn: z.string().regex(/^arn:[^:]+:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, 'an IAM OIDC provider ARN for token.actions.githubusercontent.com').optional(),
+            repositories: z.array(z.object({ repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/).describe('owner/repo on GitHub.'), branches: z.array(z.string().min(1)).min(1).describe('Branches whose workflows may assume the role.') }).strict()).min(1).describe('`owner/repo` → branches allowed to assume the deploy role.'),
+            providerArn: z.string().regex(/^arn:[^:]+:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, 'an IAM OIDC provider ARN for token.actions.githubusercontent.com').optional().describe('ARN of an existing `token.actions.githubusercontent.com` provider (an account holds one per URL, so a second region\'s account stack reuses the first one\'s). Absent: the stack creates it.'),
           })
           .strict()
-          .optional(),
+          .optional()
+          .describe('A role GitHub Actions assumes with its OIDC token to run cdk deploy (no long-lived keys in CI): only for pushes to these repositories and branches, and it may only assume the CDK bootstrap roles. The Slipway-Account stack outputs its ARN (DeployRoleArn).'),
       })
       .strict()
-      .default({}),
-    clusters: z.array(clusterConfigSchema).min(1),
-    databases: z.array(databaseConfigSchema).default([]),
-    apps: z.array(appConfigSchema).default([]),
+      .default({})
+      .describe('Account-wide settings.'),
+    clusters: z.array(clusterConfigSchema).min(1).describe('The clusters: each a VPC, an ECS cluster, a load balancer and the control plane its apps share.'),
+    databases: z.array(databaseConfigSchema).default([]).describe('Aurora PostgreSQL clusters apps get their own database and role in.'),
+    apps: z.array(appConfigSchema).default([]).describe('The apps: each built from its repository and run on its cluster.'),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { codeBuildProjectName } from '../../domain';
@@ -105,6 +105,7 @@ export class AppBuild extends Construct {
       timeout: Duration.minutes(60),
     });
     repository.grantPullPush(this.project);
+    if (app.repository.connectionArn) this.useConnection(app.repository.connectionArn);
     Validations.of(this.project).acknowledge(
       { id: 'AwsSolutions-CB3', reason: 'Privileged mode is required to run the Docker daemon that builds the app image.' },
       {
@@ -116,5 +117,18 @@ export class AppBuild extends Construct {
       this.project.role as iam.Role,
       'CodeBuild\'s generated policy: ecr:GetAuthorizationToken supports no resource-level permissions; report groups are named <project>-*; log streams of the build log group and artifact objects are created per build.',
     );
+  }
+
+  /**
+   * Reads the repository through an AWS CodeConnections (GitHub App) connection instead of the account's
+   * default source credential: the project's source `Auth` is the connection, and its role may use that
+   * connection alone ("Grant CodeBuild project IAM role access to use the connection",
+   * docs.aws.amazon.com/codebuild/latest/userguide/connections-github-app.html; the actions' prefix is the
+   * ARN's service, codeconnections or its former name codestar-connections).
+   */
+  private useConnection(connectionArn: string): void {
+    (this.project.node.defaultChild as codebuild.CfnProject).addPropertyOverride('Source.Auth', { Type: 'CODECONNECTIONS', Resource: connectionArn });
+    const service = connectionArn.split(':')[2];
+    this.project.addToRolePolicy(new iam.PolicyStatement({ actions: [`${service}:GetConnectionToken`, `${service}:GetConnection`], resources: [connectionArn] }));
   }
 }
