@@ -10,7 +10,7 @@ import { appSettingsSchema, autoscalingSchema } from '../../functions/shared/set
 
 const config = parseDeploymentConfig({
   clusters: [{ name: 'production' }],
-  apps: [{ name: 'example', cluster: 'production', repository: { owner: 'example-org', name: 'example-app' }, processes: { web: { port: 3000, autoscaling: { min: 1, max: 2 } } } }],
+  apps: [{ name: 'example', cluster: 'production', repository: { owner: 'example-org', name: 'example-app' }, httpOnly: true, processes: { web: { port: 3000, autoscaling: { min: 1, max: 2 } } } }],
 });
 
 test('the config prefix defaults to DEFAULT_PREFIX', () => {
