@@ -14,6 +14,7 @@ import { BUILD_SORT_KEY_DIGITS } from './constants';
  * | the config redeploy claim | `CONFIG` | `REDEPLOY` | config-change machine, execution-status |
  * | what execution-status processed | `EXECUTION` | execution ARN | execution-status |
  * | a deploy waiting on ECS (control table) | `WAITER` | {@link waiterSortKey} | update-service, deployment-events |
+ * | the sweep's high-water mark (control table) | `SWEEP` | `execution-status` | execution-status |
  */
 
 /** A table item's key. */
@@ -53,6 +54,12 @@ export const SETTINGS_KEY = { pk: 'APP', sk: 'SETTINGS' } as const satisfies Ite
  * with the status, redrive count and rank of that event (see functions/execution-status/decide.ts).
  */
 export const EXECUTION_PK = 'EXECUTION';
+
+/**
+ * execution-status's sweep high-water mark, in the control plane's table: the time up to which it has
+ * looked at every stopped execution of the control plane's state machines (`until`, ISO 8601).
+ */
+export const SWEEP_MARK = { pk: 'SWEEP', sk: 'execution-status' } as const satisfies ItemKey;
 
 /** A deploy waiting on an ECS deployment, in the control plane's table: `pk = "WAITER"`. */
 export const WAITER_PK = 'WAITER';

@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod/mini';
 import { EXECUTION_MARKER_TTL_SECONDS, MILESTONE_SOURCE } from '../../domain/constants';
 import { appsParameterRoot } from '../../domain/names';
@@ -10,9 +10,10 @@ import { dynamodb } from '../shared/aws/dynamodb';
 import { eventbridge } from '../shared/aws/eventbridge';
 import { sfn } from '../shared/aws/sfn';
 import { awsCall, InvalidEvent, TransientError } from '../shared/errors';
-import { appOfExecutionInput, controlPlanePrefix, settingsOf, stateMachineArns } from '../shared/control-plane';
+import { appOfExecutionInput, controlPlanePrefix, controlTable, settingsOf, stateMachineArns } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
 import { scheduledEventTime } from '../shared/validation';
+import { sweepStoppedExecutions, type SweepReport } from './sweep';
 import {
   actionFor,
   buildKeysFromInput,
@@ -20,7 +21,6 @@ import {
   EXECUTION_STATUSES,
   failureFromHistory,
   failureMilestone,
-  FAILED_STATUSES,
   parseExecutionInput,
   rankOf,
   redriveMilestone,
@@ -32,9 +32,6 @@ const logger = createLogger('execution-status');
 
 /** How many of the newest history events are read to find the failed state (one GetExecutionHistory page). */
 const HISTORY_EVENTS = 100;
-/** The sweep looks at the newest executions of each state machine (every app's: 50, up from 10 per app before the control plane was shared) that stopped this recently. */
-const SWEEP_WINDOW_MS = 24 * 3600 * 1000;
-const SWEEP_EXECUTIONS = 50;
 
 /**
  * A "Step Functions Execution Status Change" event as EventBridge delivers it (AWS Step Functions
@@ -69,6 +66,11 @@ export interface ExecutionStatusResult {
   readonly milestone?: Milestone;
   /** The sweep: executions whose missed status event it processed. */
   readonly repaired?: number;
+  /** The sweep: stopped executions it looked at, what it could not process, its new mark and its own AWS calls (functions/execution-status/sweep.ts). */
+  readonly examined?: number;
+  readonly errors?: SweepReport['errors'];
+  readonly mark?: string;
+  readonly calls?: SweepReport['calls'];
 }
 
 /** The control plane's state machines by ARN, from `STATE_MACHINE_ARNS` (JSON: pipeline name -> ARN). */
@@ -272,48 +274,6 @@ async function describeInput(executionArn: string): Promise<string | undefined> 
 }
 
 /**
- * The repair for status events that never arrived: the newest executions of each of the control plane's
- * state machines (every app's) that ended badly (or succeeded after a redrive) in the last day and were
- * not processed yet. Cost per run: one ListExecutions per state machine, and per recent stopped
- * execution one DescribeExecution (its input names the app), the app's settings and one GetItem. An
- * execution whose app has no settings any more is left (logged), the others are still repaired.
- */
-async function sweep(prefix: string, machines: Map<string, StateMachineName>, now: Date): Promise<ExecutionStatusResult> {
-  let repaired = 0;
-  for (const [stateMachineArn, pipeline] of machines) {
-    const listed = await awsCall('Step Functions ListExecutions', () => sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: SWEEP_EXECUTIONS })));
-    for (const x of listed.executions ?? []) {
-      const status = x.status as StatusFacts['status'] | undefined;
-      const redriveCount = x.redriveCount ?? 0;
-      if (!x.executionArn || !status || !x.stopDate || now.getTime() - x.stopDate.getTime() > SWEEP_WINDOW_MS) continue;
-      if (!FAILED_STATUSES.has(status) && !(status === 'SUCCEEDED' && redriveCount > 0)) continue;
-      const d = await awsCall('Step Functions DescribeExecution', () => sfn.send(new DescribeExecutionCommand({ executionArn: x.executionArn })));
-      const facts: StatusFacts = {
-        executionArn: x.executionArn,
-        pipeline,
-        status: (d.status ?? status) as StatusFacts['status'],
-        redriveCount: d.redriveCount ?? redriveCount,
-        input: d.input,
-        ...(d.error ? { error: d.error } : {}),
-        ...(d.cause ? { cause: d.cause } : {}),
-        at: (d.stopDate ?? x.stopDate).getTime(),
-      };
-      let out: ExecutionStatusResult;
-      try {
-        out = await processStatus(prefix, facts);
-      } catch (e) {
-        if ((e as Error).name !== 'SettingsNotFound') throw e;
-        logger.warn('sweep: execution of an app without settings left alone', { executionArn: x.executionArn, reason: (e as Error).message });
-        continue;
-      }
-      if (out.kind === 'recorded') repaired += 1;
-    }
-  }
-  if (repaired > 0) logger.warn('sweep repaired execution records whose status event was missed', { repaired });
-  return { kind: 'sweep', repaired };
-}
-
-/**
  * Failure bookkeeping, outside the executions: started by the EventBridge rule on Step Functions'
  * "Execution Status Change" events of the control plane's state machines (pattern: executionStatusEventPattern in
  * domain/pipelines.ts), and by the 5-minute schedule (the repair sweep). Events arrive at least
@@ -324,7 +284,7 @@ export async function handler(event: unknown): Promise<ExecutionStatusResult> {
   const prefix = controlPlanePrefix();
   const machines = stateMachines();
   const at = scheduledEventTime(event);
-  if (at) return sweep(prefix, machines, at);
+  if (at) return { kind: 'sweep', ...(await sweepStoppedExecutions(machines, at, controlTable(), (facts) => processStatus(prefix, facts))) };
   const parsed = statusEventSchema.safeParse(event);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);

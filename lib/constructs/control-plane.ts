@@ -73,6 +73,7 @@ export const DEPLOY_SUCCEEDED = { source: MILESTONE_SOURCE, detailType: 'Deploy 
 // The build marker lives in domain/ (the simulated account's build rule matches it too).
 export { CONTROL_PLANE_BUILD_VARIABLE, controlPlaneBuildMarker } from '../../domain/build-marker';
 import { controlPlaneBuildMarker } from '../../domain/build-marker';
+import { SWEEP_MARK } from '../../domain/table';
 
 const TASK_TOKENS_REASON =
   'states:SendTaskSuccess and SendTaskFailure support no resource-level permissions (Service Authorization Reference, AWS Step Functions); a task token is known only to the deploy that waits and to the waiter item in the control table.';
@@ -718,6 +719,10 @@ export class ControlPlane extends Construct {
       ],
     );
     status.addToPolicy(new iam.PolicyStatement({ sid: 'ListExecutions', actions: ['states:ListExecutions'], resources: STATE_MACHINES.map((n) => this.stateMachineArn(n)) }));
+    // The sweep's high-water mark: only its own item of the control table (partition key SWEEP).
+    status.addToPolicy(
+      new iam.PolicyStatement({ sid: 'SweepMark', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.table.tableArn], conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [SWEEP_MARK.pk] } } }),
+    );
     status.addToPolicy(milestoneStatement(this));
 
     // sync-schedules: the schedules parameter (readSettings above), the current release, the apps' schedule groups.

@@ -406,30 +406,126 @@ describe('execution-status handler', () => {
     expect(dynamoMock).not.toHaveReceivedCommand(PutItemCommand);
   });
 
-  test('the sweep processes a recent failure whose status event never arrived, and skips the processed ones', async () => {
-    // Prepare
-    const now = new Date('2026-01-01T00:05:00Z');
-    const missed = execArn('deploy', 'example-43-deploy');
-    sfnMock.on(ListExecutionsCommand).resolves({ executions: [] });
-    sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy') }).resolves({
-      executions: [
-        { executionArn: missed, stateMachineArn: smArn('deploy'), name: 'example-43-deploy', status: 'FAILED', startDate: new Date('2026-01-01T00:00:00Z'), stopDate: new Date('2026-01-01T00:03:00Z'), redriveCount: 0 },
-        { executionArn: DEPLOY_42, stateMachineArn: smArn('deploy'), name: 'example-42-deploy', status: 'FAILED', startDate: new Date('2025-12-31T23:00:00Z'), stopDate: new Date('2025-12-31T23:10:00Z'), redriveCount: 0 },
-        { executionArn: execArn('deploy', 'old'), stateMachineArn: smArn('deploy'), name: 'old', status: 'FAILED', startDate: new Date('2025-12-01T00:00:00Z'), stopDate: new Date('2025-12-01T00:10:00Z') },
-      ],
+  describe('the sweep (issue 22: it misses nothing at fleet scale)', () => {
+    const NOW = new Date('2026-01-01T00:05:00Z');
+    const sweepEvent = { 'detail-type': 'Scheduled Event', source: 'aws.events', time: NOW.toISOString(), detail: {} };
+    const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000);
+    const listed = (p: string, name: string, status: string, stoppedMinutesAgo: number, startedMinutesAgo = stoppedMinutesAgo + 10, redriveCount = 0) => ({
+      executionArn: execArn(p, name),
+      stateMachineArn: smArn(p),
+      name,
+      status: status as 'FAILED',
+      startDate: minutesAgo(startedMinutesAgo),
+      stopDate: minutesAgo(stoppedMinutesAgo),
+      redriveCount,
     });
-    dynamoMock.on(GetItemCommand, { Key: { pk: { S: 'EXECUTION' }, sk: { S: DEPLOY_42 } } }).resolves({ Item: { rank: { N: '1' } } });
-    sfnMock.on(DescribeExecutionCommand).resolves({ executionArn: missed, status: 'FAILED', redriveCount: 0, input: JSON.stringify({ ...deployInput, build: { buildKey: '43', sortKey: '0000000043' } }), error: 'DeploymentTimedOut', cause: 'did not settle', stopDate: new Date('2026-01-01T00:03:00Z'), startDate: new Date(), stateMachineArn: smArn('deploy') });
+    const describeFrom = (arn: string) => {
+      const name = arn.slice(arn.lastIndexOf(':') + 1);
+      const app = name.startsWith('app') ? name.slice(0, name.indexOf('-')) : 'example';
+      return { executionArn: arn, status: 'FAILED' as const, redriveCount: 0, input: JSON.stringify({ ...deployInput, app, build: { buildKey: '43', sortKey: '0000000043' } }), error: 'DeploymentTimedOut', cause: 'did not settle', stopDate: minutesAgo(3), startDate: minutesAgo(13), stateMachineArn: smArn('deploy') };
+    };
+    const markItem = () => dynamoMock.commandCalls(PutItemCommand).map((c) => c.args[0].input).find((i) => i.Item?.pk?.S === 'SWEEP');
 
-    // Act
-    const result = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events', time: now.toISOString(), detail: {} });
+    beforeEach(() => {
+      sfnMock.on(ListExecutionsCommand).resolves({ executions: [] });
+      sfnMock.on(DescribeExecutionCommand).callsFake((i: { executionArn: string }) => describeFrom(i.executionArn));
+      ssmMock.on(GetParameterCommand).callsFake((i: { Name: string }) => {
+        const app = i.Name.split('/')[3];
+        return settingsParameterOutput(settingsInput({ app, table: `slipway-${app}` }));
+      });
+    });
 
-    // Assess
-    expect(result).toEqual({ kind: 'sweep', repaired: 1 });
-    expect(sfnMock).toHaveReceivedCommandTimes(ListExecutionsCommand, STATE_MACHINES.length);
-    // Every recent failure's input is read (it names the app, whose table holds the marker); only the unprocessed one is recorded.
-    expect(sfnMock).toHaveReceivedCommandTimes(DescribeExecutionCommand, 2);
-    expect(announced().map((e) => [e.DetailType, e.Detail.buildKey, e.Detail.error])).toEqual([['Deploy Failed', '43', 'DeploymentTimedOut']]);
+    test('reads every page of every failed status since the mark (1,500 failures of 300 apps across 2 pages), oldest stop first, at most 100 a run, the mark held before the first one left', async () => {
+      // Prepare: the mark says the last run looked up to 10 minutes ago; 1,500 deploys failed since (newest start first).
+      dynamoMock.on(GetItemCommand, { Key: { pk: { S: 'SWEEP' }, sk: { S: 'execution-status' } } }).resolves({ Item: { until: { S: minutesAgo(10).toISOString() } } });
+      const failures = Array.from({ length: 1500 }, (_, i) => listed('deploy', `app${i % 300}-${1000 + i}-deploy`, 'FAILED', 1 + (i % 9)));
+      sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), statusFilter: 'FAILED' }).resolves({ executions: failures.slice(0, 1000), nextToken: 'page-2' });
+      sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), statusFilter: 'FAILED', nextToken: 'page-2' }).resolves({ executions: [...failures.slice(1000), listed('deploy', 'example-1-deploy', 'FAILED', 60 * 24 * 9, 60 * 24 * 9)] });
+
+      // Act
+      const result = await handler(sweepEvent);
+
+      // Assess: 100 described this run (the per-run limit), the mark stays before the first one left.
+      expect(sfnMock).toHaveReceivedCommandWith(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), statusFilter: 'FAILED', maxResults: 1000, nextToken: 'page-2' });
+      expect(result).toMatchObject({ kind: 'sweep', examined: 100, repaired: 100, errors: [] });
+      const stops = sfnMock.commandCalls(DescribeExecutionCommand).map((c) => failures.find((f) => f.executionArn === c.args[0].input.executionArn)!.stopDate.getTime());
+      expect(stops).toEqual([...stops].sort((a, b) => a - b));
+      const firstLeft = [...failures].sort((a, b) => a.stopDate.getTime() - b.stopDate.getTime())[100].stopDate.toISOString();
+      expect(result.mark).toBe(firstLeft);
+      expect(markItem()?.Item?.until).toEqual({ S: firstLeft });
+    });
+
+    test('lists FAILED, TIMED_OUT, ABORTED and every redriven execution of each state machine, within the documented number of calls', async () => {
+      dynamoMock.on(GetItemCommand, { Key: { pk: { S: 'SWEEP' }, sk: { S: 'execution-status' } } }).resolves({ Item: { until: { S: minutesAgo(5).toISOString() } } });
+
+      const result = await handler(sweepEvent);
+
+      const listings = sfnMock.commandCalls(ListExecutionsCommand).map((c) => `${c.args[0].input.stateMachineArn?.split('-').pop()}:${c.args[0].input.statusFilter ?? ''}:${c.args[0].input.redriveFilter ?? ''}`);
+      expect(new Set(listings).size).toBe(STATE_MACHINES.length * 4);
+      expect(listings).toContain('deploy:TIMED_OUT:');
+      expect(listings).toContain('build:ABORTED:');
+      expect(listings).toContain('release::REDRIVEN');
+      expect(result.calls).toEqual({ listExecutions: STATE_MACHINES.length * 4, describeExecution: 0 });
+      expect(result.mark).toBe(NOW.toISOString());
+    });
+
+    test("one app's error never stops the sweep for the others: it is collected and reported, and the others are recorded", async () => {
+      dynamoMock.on(GetItemCommand, { Key: { pk: { S: 'SWEEP' }, sk: { S: 'execution-status' } } }).resolves({ Item: { until: { S: minutesAgo(10).toISOString() } } });
+      sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), statusFilter: 'FAILED' }).resolves({
+        executions: [listed('deploy', 'app1-7-deploy', 'FAILED', 4), listed('deploy', 'app2-7-deploy', 'FAILED', 3), listed('deploy', 'app3-7-deploy', 'FAILED', 2)],
+      });
+      // app2 has no settings any more; app3's table throttles (transient).
+      ssmMock.on(GetParameterCommand, { Name: '/slipway/apps/app2/settings' }).rejects(awsError('ParameterNotFound', 'no such parameter'));
+      dynamoMock.on(GetItemCommand, { TableName: 'slipway-app3', Key: { pk: { S: 'EXECUTION' }, sk: { S: execArn('deploy', 'app3-7-deploy') } } }).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+
+      const result = await handler(sweepEvent);
+
+      expect(result.repaired).toBe(1);
+      expect(result.errors?.map((e) => [e.executionArn?.split(':').pop(), e.error])).toEqual([
+        ['app2-7-deploy', 'SettingsNotFound'],
+        ['app3-7-deploy', 'TransientError'],
+      ]);
+      expect(announced().map((e) => e.Detail.app)).toEqual(['app1']);
+      // The transient one is looked at again next run: the mark stays at its stop.
+      expect(result.mark).toBe(minutesAgo(2).toISOString());
+    });
+
+    test('a listing that fails leaves the mark where it was (the next run looks again); the other state machines are still swept', async () => {
+      dynamoMock.on(GetItemCommand, { Key: { pk: { S: 'SWEEP' }, sk: { S: 'execution-status' } } }).resolves({ Item: { until: { S: minutesAgo(10).toISOString() } } });
+      sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('build'), statusFilter: 'FAILED' }).rejects(awsError('AccessDeniedException', 'not authorized'));
+      sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), statusFilter: 'FAILED' }).resolves({ executions: [listed('deploy', 'app1-7-deploy', 'FAILED', 4)] });
+
+      const result = await handler(sweepEvent);
+
+      expect(result.repaired).toBe(1);
+      expect(result.errors?.map((e) => e.error)).toEqual(['AccessDeniedException']);
+      expect(result.mark).toBe(minutesAgo(10).toISOString());
+    });
+
+    test('a redriven execution that failed again is found however long ago it started (the redrive listing), and one processed before is skipped', async () => {
+      dynamoMock.on(GetItemCommand, { Key: { pk: { S: 'SWEEP' }, sk: { S: 'execution-status' } } }).resolves({ Item: { until: { S: minutesAgo(10).toISOString() } } });
+      const old = listed('deploy', 'app1-7-deploy', 'FAILED', 3, 60 * 24 * 12, 1);
+      const seen = listed('deploy', 'app2-7-deploy', 'FAILED', 4, 60 * 24 * 12, 1);
+      sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), redriveFilter: 'REDRIVEN' }).resolves({ executions: [old, seen] });
+      sfnMock.on(DescribeExecutionCommand).callsFake((i: { executionArn: string }) => ({ ...describeFrom(i.executionArn), redriveCount: 1 }));
+      dynamoMock.on(GetItemCommand, { TableName: 'slipway-app2', Key: { pk: { S: 'EXECUTION' }, sk: { S: seen.executionArn } } }).resolves({ Item: { rank: { N: '3' } } });
+
+      const result = await handler(sweepEvent);
+
+      expect(result).toMatchObject({ examined: 2, repaired: 1, errors: [] });
+      expect(announced().map((e) => [e.Detail.app, e.Detail.redriveCount])).toEqual([['app1', 1]]);
+    });
+
+    test('the first run (no mark) looks back a day, not further', async () => {
+      sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), statusFilter: 'FAILED' }).resolves({
+        executions: [listed('deploy', 'app1-7-deploy', 'FAILED', 60), listed('deploy', 'app2-7-deploy', 'FAILED', 60 * 25)],
+      });
+
+      const result = await handler(sweepEvent);
+
+      expect(result).toMatchObject({ examined: 1, repaired: 1 });
+      expect(markItem()?.Item?.until).toEqual({ S: NOW.toISOString() });
+    });
   });
 
   test("another app's execution is recorded in that app's table, found from its settings parameter", async () => {

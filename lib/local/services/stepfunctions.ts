@@ -200,7 +200,9 @@ export class SimulatedStepFunctions {
     if (!sm) throw new SimulatedAwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(input.stateMachineArn)}'`);
     const max = input.maxResults ?? 0;
     if (max < 0 || max > 1000) throw new SimulatedAwsError('ValidationException', `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`);
-    const all = this.executions.filter((e) => e.stateMachine === sm && (!input.statusFilter || e.status === input.statusFilter)).reverse();
+    // redriveFilter REDRIVEN / NOT_REDRIVEN: executions redriven at least once, or never (ListExecutions API reference).
+    const redriven = (e: ExecutionReport) => !input.redriveFilter || (input.redriveFilter === 'REDRIVEN') === e.redriveCount > 0;
+    const all = this.executions.filter((e) => e.stateMachine === sm && (!input.statusFilter || e.status === input.statusFilter) && redriven(e)).reverse();
     const start = input.nextToken ? Number(input.nextToken) : 0;
     if (!Number.isInteger(start) || start < 0 || start > all.length) throw new SimulatedAwsError('InvalidToken', `Invalid Token: '${input.nextToken}'`);
     const size = max === 0 ? 100 : max;
@@ -213,6 +215,7 @@ export class SimulatedStepFunctions {
       startDate: at(e.startedAt),
       stopDate: e.status === 'RUNNING' ? undefined : at(e.endedAt),
       redriveCount: e.redriveCount,
+      redriveDate: at(e.redriveDate),
     }));
     return { executions: page, nextToken: start + size < all.length ? String(start + size) : undefined };
   }
