@@ -233,9 +233,12 @@ describe('ControlPlane', () => {
     expect(statementsOf(template, 'ControlPlaneRegisterTaskDefinitionsRole').flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
   });
 
-  test('the control table is used only by update-service (waiters) and deployment-events; deployment-events touches no app table', () => {
+  test('the control table is used only by update-service (waiters), deployment-events, and execution-status for its sweep mark alone; deployment-events touches no app table', () => {
     const usesControlTable = (role: string) => allows(statementsOf(template, `ControlPlane${role}`)).some((s) => resourcesOf(s).some((r) => render(r).includes('ControlPlaneTable')));
-    expect(FUNCTION_IDS.filter((id) => usesControlTable(`${id}Role`)).sort()).toEqual(['DeploymentEvents', 'UpdateService']);
+    expect(FUNCTION_IDS.filter((id) => usesControlTable(`${id}Role`)).sort()).toEqual(['DeploymentEvents', 'ExecutionStatus', 'UpdateService']);
+    // execution-status: GetItem and PutItem of the items whose partition key is SWEEP, nothing else of the control table.
+    const mark = allows(statementsOf(template, 'ControlPlaneExecutionStatusRole')).filter((s) => resourcesOf(s).some((r) => render(r).includes('ControlPlaneTable')));
+    expect(mark.map((s) => [actionsOf(s).sort(), s.Condition])).toEqual([[['dynamodb:GetItem', 'dynamodb:PutItem'], { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['SWEEP'] } }]]);
     const events = allows(statementsOf(template, 'ControlPlaneDeploymentEventsRole'));
     expect(events.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')) && !render(s.Resource).includes('ControlPlaneTable'))).toEqual([]);
   });
