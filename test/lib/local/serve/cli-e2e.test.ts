@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { pipelinesOutputSchema } from '../../../../lib/ops/schemas';
 import type { LocalEndpoint } from '../../../../lib/local/serve/server';
+import type { WorldFile } from '../../../../lib/local/world-schema';
 import { slipway } from './cli-in-process';
 import { buildEvent, clientConfig, ROOT, settled, startEndpoint } from './endpoint-helpers';
 
@@ -178,5 +180,42 @@ describe('config and scale', () => {
     const out = await slipway(endpoint, 'logs', 'example');
     expect(out.code).toBe(0);
     expect(out.stderr).toContain('no log events from any process type of example in /slipway/apps/example');
+  });
+});
+
+describe('the incident of docs/local-serve.md, command by command', () => {
+  let endpoint: LocalEndpoint;
+  const fixture = (name: string) => path.join(ROOT, 'test/fixtures/serve', name);
+  beforeAll(async () => {
+    endpoint = await startEndpoint(JSON.parse(readFileSync(fixture('incident-world.json'), 'utf8')) as WorldFile, { speed: SPEED });
+  });
+  afterAll(() => endpoint.close());
+
+  test('push, release fails, fix, redrive, rollback', async () => {
+    const run = async (...args: string[]) => {
+      const out = await slipway(endpoint, ...args);
+      return { ...out, all: `${out.stdout}\n${out.stderr}` };
+    };
+    expect((await run('local', 'event', fixture('push-42.json'), '--endpoint', endpoint.url)).code).toBe(0);
+    expect((await run('watch', 'example', '42', '--interval', '1')).all).toContain('build 42 of "example" is deployed');
+
+    expect((await run('local', 'fix', fixture('release-fails.json'), '--endpoint', endpoint.url)).code).toBe(0);
+    expect((await run('local', 'event', fixture('push-43.json'), '--endpoint', endpoint.url)).code).toBe(0);
+    const failed = await run('watch', 'example', '43', '--interval', '1');
+    expect(failed.code).toBe(1);
+    expect((await run('status', 'example', '43')).stdout).toMatch(/✗ Run release task .*States\.TaskFailed\s+← a redrive re-runs this/);
+
+    expect((await run('local', 'fix', fixture('release-fixed.json'), '--endpoint', endpoint.url)).code).toBe(0);
+    const redrive = await run('redrive', 'example', '43', '--watch', '--interval', '1');
+    expect(redrive.stdout).toMatch(/^redrove example-43-release \(release, redrive 1\)/m);
+    expect((await run('watch', 'example', '43', '--interval', '1')).all).toContain('build 43 of "example" is deployed');
+    expect(buildOf(endpoint, 'example-web')).toBe('43');
+
+    const rollback = await run('rollback', 'example', '--watch', '--interval', '1');
+    expect(rollback.code).toBe(0);
+    expect(rollback.stdout).toMatch(/^rolling back example from build 43 to build 42/m);
+    await settled(endpoint);
+    expect((await run('pipelines', 'example')).stdout).toMatch(/current release: 42/);
+    expect([buildOf(endpoint, 'example-web'), buildOf(endpoint, 'example-worker')]).toEqual(['42', '42']);
   });
 });
