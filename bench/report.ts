@@ -1,5 +1,6 @@
 import type { FleetResults } from './fleet';
 import { fleetGoals, renderFleet } from './fleet-report';
+import { renderServe, serveGoals, type ServeResults } from './serve';
 import { appsPerAccountGoals, FREE_WHILE_IDLE, IDLE_PRICES, PARAMETER_QUOTAS, bindingQuota, type ConfigKeysResults, type AppsPerAccountResults, type QuotaFigure, type VariantResults } from './apps-per-account';
 import {
   formatNumber,
@@ -56,6 +57,8 @@ export interface BenchResults {
   readonly appsPerAccount?: AppsPerAccountResults;
   /** Section 7 (absent in results written before it existed). */
   readonly fleet?: FleetResults;
+  /** Section 8: slipway local serve. */
+  readonly serve?: ServeResults;
 }
 
 /** The goals table: goal, measured figure (and why, when the figure alone does not say), pass or **miss**. */
@@ -82,6 +85,7 @@ export function evaluateGoals(r: BenchResults): GoalResult[] {
   goals.push(goalWithinFactor('database manager within 1.5x of psql (createDatabase + enableIamAuth + runSql)', r.database.manager, r.database.psql, 1.5));
   if (r.appsPerAccount) goals.push(...appsPerAccountGoals(r.appsPerAccount));
   if (r.fleet) goals.push(...fleetGoals(r.fleet));
+  if (r.serve) goals.push(...serveGoals(r.serve));
   return goals;
 }
 
@@ -188,6 +192,7 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
 
   if (r.appsPerAccount) out.push(renderAppsPerAccount(r.appsPerAccount, 6), '');
   if (r.fleet) out.push(renderFleet(r.fleet, 7), '');
+  if (r.serve) out.push(renderServe(r.serve, 8), '');
 
   out.push('## Method', '');
   out.push(

@@ -63,10 +63,10 @@ export class ServedAccount {
     }
   }
 
-  /** Lets the clock driver know a request may have started something. */
+  /** After a request: the clock driver is woken only if the request started something (a read costs nothing more). */
   poke(): void {
     this.catchUp();
-    this.pacer.wake();
+    if (this.run.busy) this.pacer.wake();
   }
 
   /** Brings the simulated clock up to real time, without passing anything due. */
