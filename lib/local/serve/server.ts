@@ -272,7 +272,7 @@ export class LocalEndpoint {
     for (const key of ['config', 'app', 'apps', 'account', 'region', 'startTime'] as const) {
       if (JSON.stringify(parsed.data[key]) !== JSON.stringify(world.spec[key])) throw new WireError('InvalidPatch', `the patch changes "${key}": a fix changes what happens next, not which account or app this is`);
     }
-    world.applyPatchedSpec(parsed.data);
+    world.applyPatchedSpec(parsed.data, patch);
     return { world: parsed.data };
   }
 }
