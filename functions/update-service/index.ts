@@ -251,6 +251,8 @@ export async function handler(event: unknown): Promise<UpdateServiceResult> {
             cluster: settings.cluster,
             service: serviceName,
             taskDefinition: input.taskDefinitionArn,
+            // Services created before ECS Exec was enabled get it with their next deployment (`slipway shell`).
+            enableExecuteCommand: true,
             // A redrive of a deployment that failed or timed out on this same revision: a new deployment.
             ...(plan.action === 'redeploy' ? { forceNewDeployment: true } : {}),
           }),

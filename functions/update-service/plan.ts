@@ -60,6 +60,8 @@ export function createServiceRequest(
     deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100 },
     propagateTags: 'SERVICE',
     enableECSManagedTags: true,
+    // ECS Exec (`slipway shell`) into the service's tasks; the task role holds the ssmmessages channels.
+    enableExecuteCommand: true,
     tags: [
       { key: TAG_APP, value: settings.app },
       { key: TAG_PROCESS, value: process },

@@ -7,6 +7,7 @@ import { processIo, type CliIo } from './io';
 import { registerLocalCommands } from './local';
 import { registerMonitoringCommands } from './monitoring-command';
 import { registerDoctorCommand } from './doctor-command';
+import { registerOperateCommands } from './operate-command';
 import { registerPipelineCommands } from './pipelines';
 import { registerTaskCommands } from './tasks-command';
 import { applyGlobalOptions, beginCommand, commandPath, DEFAULT_FOLLOW_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, type CommandSession, type GlobalOptions } from './runtime';
@@ -54,6 +55,7 @@ export function buildProgram(io: CliIo = processIo, json = false, state: Program
   registerDoctorCommand(program);
   registerPipelineCommands(program);
   registerTaskCommands(program);
+  registerOperateCommands(program);
   registerCompletionCommand(program, (text) => process.stdout.write(text));
   return program;
 }

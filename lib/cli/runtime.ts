@@ -85,7 +85,7 @@ export function applyGlobalOptions(opts: GlobalOptions, path: readonly string[],
  * `watch`, `--watch`, `run` (not `run --detach`) and `logs --follow` get the long default bound.
  */
 export function follows(opts: GlobalOptions, path: readonly string[]): boolean {
-  return path[0] === 'watch' || (path[0] === 'run' && !opts.detach) || Boolean(opts.watch) || (path[0] === 'logs' && Boolean(opts.follow || opts.tail));
+  return path[0] === 'watch' || (path[0] === 'run' && !opts.detach) || path[0] === 'shell' || (path[0] === 'build' && !opts.detach) || Boolean(opts.watch) || (path[0] === 'logs' && Boolean(opts.follow || opts.tail));
 }
 
 /** What {@link beginCommand} started; `end` stops it. */

@@ -98,6 +98,8 @@ export class AppMonitoring extends Construct {
     const stack = Stack.of(this);
     const alarms = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${this.props.prefix}-${this.props.app.name}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     for (const policy of [operate, develop]) policy.addStatements(new iam.PolicyStatement({ sid: 'ReadAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: [alarms] }));
+    // `slipway ps` for developers: the app's own services (operators have them in ScaleServices).
+    develop.addStatements(new iam.PolicyStatement({ sid: 'DescribeServices', actions: ['ecs:DescribeServices'], resources: this.serviceArns() }));
     operate.addStatements(
       new iam.PolicyStatement({ sid: 'ScaleProcesses', actions: ['application-autoscaling:DescribeScalableTargets', 'application-autoscaling:RegisterScalableTarget'], resources: ['*'] }),
       // Application Auto Scaling checks that the caller of RegisterScalableTarget may describe and update
@@ -105,9 +107,15 @@ export class AppMonitoring extends Construct {
       new iam.PolicyStatement({
         sid: 'ScaleServices',
         actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
-        resources: Object.keys(this.props.app.processes).map((p) => stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${this.props.clusterName}/${serviceName(this.props.app.name, p)}` })),
+        resources: this.serviceArns(),
       }),
     );
+  }
+
+  /** The app's ECS services, `service/<cluster>/<app>-<process>`. */
+  private serviceArns(): string[] {
+    const stack = Stack.of(this);
+    return Object.keys(this.props.app.processes).map((p) => stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${this.props.clusterName}/${serviceName(this.props.app.name, p)}` }));
   }
 
   private alarmName(key: string): string {

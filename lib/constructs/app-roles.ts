@@ -8,7 +8,7 @@ import { acknowledgeWildcards, parameterArn } from './policy-statements';
 
 /**
  * What the app's tasks run as: the ECS execution role (pulls the image, writes the tasks' log group, reads the app's config parameters for the containers' secrets) and the task role
- * (the app's own AWS permissions, none by default), both tagged for the control plane that passes them to
+ * (the app's own AWS permissions: only ECS Exec's session channels by default), both tagged for the control plane that passes them to
  * ECS (and no other roles).
  */
 export class AppRoles extends Construct {
@@ -47,7 +47,17 @@ export class AppRoles extends Construct {
       this.executionRole,
       `The app's config parameters are created by operators under ${configPath}/ (names unknown at deploy time); their KMS key is the operator's choice, and kms:Decrypt is limited to SSM decrypting those parameters; ecr:GetAuthorizationToken supports no resource-level permissions.`,
     );
-    this.taskRole = new iam.Role(this, 'TaskRole', { assumedBy: ecsTasks, description: `${prefix} app ${app.name}: the app's own AWS permissions (none by default)` });
+    this.taskRole = new iam.Role(this, 'TaskRole', { assumedBy: ecsTasks, description: `${prefix} app ${app.name}: the app's own AWS permissions (ECS Exec's session channels by default)` });
     for (const role of [this.executionRole, this.taskRole]) tagForControlPlane(role, props.controlPlane, app.name);
+    // ECS Exec (`slipway shell`): the SSM agent ECS runs in each task opens its session channels as the
+    // task role (Amazon ECS Developer Guide, "Using Amazon ECS Exec", the task IAM role's permissions).
+    this.taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EcsExecChannels',
+        actions: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+        resources: ['*'],
+      }),
+    );
+    acknowledgeWildcards(this.taskRole, 'ECS Exec: the ssmmessages channel actions support no resource-level permissions (Service Authorization Reference, Amazon Message Gateway Service); the session itself is authorized by ecs:ExecuteCommand on the app\'s tasks.');
   }
 }

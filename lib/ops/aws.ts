@@ -8,6 +8,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { BUILD_PIPELINES, STATE_MACHINES, type BuildPipelineName, type StateMachineName } from '../../domain/pipelines';
 import { appAndBuildOf, appOfParameter, appOfProject, appParameterPath, lambdaLogGroupName, settingsParameterName, stateMachineName } from '../../domain/names';
 import { checkAppName } from './names';
@@ -36,6 +37,8 @@ export interface OpsClients {
   readonly autoscaling?: ApplicationAutoScalingClient;
   /** Optional: the app's schedule group's tags, for `slipway doctor`. */
   readonly scheduler?: SchedulerClient;
+  /** Optional: the app's CodeBuild project, for `slipway build`. */
+  readonly codebuild?: CodeBuildClient;
 }
 
 /**
@@ -54,6 +57,7 @@ export function defaultClients(): OpsClients {
     cloudwatch: cliClient((c) => new CloudWatchClient(c)),
     autoscaling: cliClient((c) => new ApplicationAutoScalingClient(c)),
     scheduler: cliClient((c) => new SchedulerClient(c)),
+    codebuild: cliClient((c) => new CodeBuildClient(c)),
   };
 }
 

@@ -61,7 +61,9 @@ export type CallResource =
    */
   | { readonly kind: 'clusterTasks' }
   /** The app's task execution role and task role, passed to ECS by RunTask. */
-  | { readonly kind: 'taskRoles' };
+  | { readonly kind: 'taskRoles' }
+  /** The app's CodeBuild project (`slipway build`). */
+  | { readonly kind: 'project' };
 
 /** One AWS call of a command. */
 export interface AwsCall {
@@ -129,6 +131,12 @@ const LIST_FAILED_BUILDS: AwsCall = { action: 'states:ListExecutions', resource:
 const START_DEPLOY: AwsCall = { action: 'states:StartExecution', resource: { kind: 'arn', arns: (ids) => [stateMachine(ids, 'deploy')] }, why: 'starts the deploy state machine' };
 const WATCH: readonly AwsCall[] = [DESCRIBE, HISTORY];
 const taskDefinitions = (ids: AppIds) => ids.processes.map((p) => arn(ids, 'ecs', `task-definition/${taskDefinitionFamily(ids.prefix, ids.app, p)}:42`));
+
+/** The app's services, described (ps, restart, shell). */
+const DESCRIBE_SERVICES: AwsCall = { action: 'ecs:DescribeServices', resource: { kind: 'arn', arns: services }, why: 'each process type\'s service: counts, deployments, revision' };
+/** The tasks of a service, or `slipway run`'s (ListTasks has no resource-level permissions but the ecs:cluster condition). */
+const LIST_TASKS: AwsCall = { action: 'ecs:ListTasks', resource: { kind: 'any' }, why: 'the tasks of each service, and the one-off tasks (granted for the app\'s cluster only: ecs:cluster condition)' };
+const DESCRIBE_TASKS: AwsCall = { action: 'ecs:DescribeTasks', resource: { kind: 'clusterTasks' }, why: 'each task\'s state, health, revision and ECS Exec agent' };
 
 /** Every command of the `slipway` CLI that calls AWS, and what it calls. */
 export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
@@ -199,6 +207,47 @@ export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
       { action: 'logs:GetLogEvents', resource: { kind: 'appLogGroup' }, why: 'the task\'s log stream' },
       // RUN_INTERRUPT_CALLS in lib/ops/run-task.ts
       { action: 'ecs:StopTask', resource: { kind: 'clusterTasks' }, why: 'Ctrl-C stops the one-off task it started' },
+    ],
+  },
+  {
+    command: 'ps',
+    roles: ['management', 'user'],
+    calls: [
+      ...LOCATE,
+      DESCRIBE_SERVICES,
+      LIST_TASKS,
+      DESCRIBE_TASKS,
+      { action: 'ecs:DescribeTaskDefinition', resource: { kind: 'any' }, why: 'the build of each revision (its slipway:build tag); no resource-level permissions' },
+    ],
+  },
+  {
+    command: 'restart',
+    roles: ['management'],
+    calls: [...LOCATE, DESCRIBE_SERVICES, { action: 'ecs:UpdateService', resource: { kind: 'arn', arns: services }, why: 'a new deployment of the revision each service runs (forceNewDeployment)' }],
+  },
+  {
+    command: 'shell',
+    roles: ['management'],
+    calls: [
+      ...LOCATE,
+      LIST_TASKS,
+      DESCRIBE_TASKS,
+      DESCRIBE_SERVICES,
+      { action: 'ecs:ExecuteCommand', resource: { kind: 'clusterTasks' }, why: 'the ECS Exec session in a task of the app (its slipway:app tag, in its cluster)' },
+      { action: 'ecs:RunTask', resource: { kind: 'arn', arns: taskDefinitions }, why: '--one-off, or no task running: a task for the shell on the service\'s revision' },
+      { action: 'iam:PassRole', resource: { kind: 'taskRoles' }, why: 'RunTask passes the task definition\'s roles to ECS' },
+      { action: 'ecs:TagResource', resource: { kind: 'clusterTasks' }, why: 'RunTask propagates the task definition\'s tags to the task' },
+      { action: 'ecs:StopTask', resource: { kind: 'clusterTasks' }, why: 'stops the one-off task when the shell ends' },
+    ],
+  },
+  {
+    command: 'build',
+    // A build is released and deployed: starting one is an operator's (the develop policy has no StartBuild).
+    roles: ['management'],
+    calls: [
+      ...LOCATE,
+      { action: 'codebuild:StartBuild', resource: { kind: 'project' }, why: 'starts a build of the app\'s project (a branch or commit; never a buildspec override)' },
+      { action: 'codebuild:BatchGetBuilds', resource: { kind: 'project' }, why: 'follows the build to its end' },
     ],
   },
   {

@@ -279,7 +279,8 @@ describe('AppStack (example app)', () => {
 
   test('no role statement uses Resource "*" except for actions without resource-level permissions', () => {
     // The pipelines' actions, and ECR's token (no resource-level permissions) for the CodeBuild role.
-    expect(unexpectedStarActions(template, [...PIPELINE_STAR_ACTIONS, 'ecr:GetAuthorizationToken'])).toEqual([]);
+    // ... and ECS Exec's session channels for the task role (`slipway shell`): no resource-level permissions.
+    expect(unexpectedStarActions(template, [...PIPELINE_STAR_ACTIONS, 'ecr:GetAuthorizationToken', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'])).toEqual([]);
   });
 
   test('the settings are the SSM String parameter /<prefix>/apps/<app>/settings (Intelligent-Tiering: standard until the account\'s standard tier is full), naming the app\'s table and control plane', () => {
@@ -363,7 +364,8 @@ describe('AppStack with a database (the example app names database "main")', () 
   });
 
   test('the task role may rds-db:connect as the app\'s role on this cluster only', () => {
-    const statements = statementsOf(template, 'TaskRole');
+    // Beside ECS Exec's session channels (EcsExecChannels), one statement: rds-db:connect.
+    const statements = statementsOf(template, 'TaskRole').filter((s) => s.Sid !== 'EcsExecChannels');
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatchObject({ Effect: 'Allow', Action: 'rds-db:connect' });
     const [, parts] = (statements[0].Resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];

@@ -173,6 +173,13 @@ describe('the synthesized app stack', () => {
         for (const s of matching) expect(Object.keys((s as { Condition?: Record<string, unknown> }).Condition ?? {})).not.toEqual([]);
         break;
       }
+      case 'project': {
+        // The app's own CodeBuild project (its logical ID in the app stack).
+        const projects = Object.keys(template.findResources('AWS::CodeBuild::Project'));
+        expect(projects).toHaveLength(1);
+        expect(grants(role, action, `@${projects[0]}`)).toBe(true);
+        break;
+      }
       case 'sharedExecutions':
         // Executions EventBridge names (build, config-change, schedules): the policy cannot tell the app
         // from the name, so it grants reading them all and never redriving (withheldByDesign).

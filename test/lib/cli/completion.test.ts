@@ -23,7 +23,7 @@ function completeInBash(words: string[]): string[] {
 
 describe('slipway completion', () => {
   test('bash completes the commands', () => {
-    expect(completeInBash(['s'])).toEqual(['schedules', 'scale', 'status']);
+    expect(completeInBash(['s'])).toEqual(['schedules', 'scale', 'status', 'shell']);
   });
 
   test('bash completes subcommands and options, the inherited ones included', () => {
