@@ -135,7 +135,8 @@ export function describeDeploymentPolicies(title: string, configFile: string): v
         case 'none':
           return [];
         case 'any':
-          return [req('*')];
+          // ListTasks has no resource-level permissions; its request carries the cluster (ecs:cluster).
+          return [req('*', call.action === 'ecs:ListTasks' ? { 'ecs:cluster': app.settings.cluster } : {})];
         case 'arn':
           return r.arns(ids).map((arn) => req(arn, call.action.startsWith('ecs:') && /:service\//.test(arn) ? { 'ecs:cluster': app.settings.cluster } : call.action === 'ecs:RunTask' ? { 'ecs:cluster': app.settings.cluster } : {}));
         case 'sharedExecutions':
@@ -148,9 +149,12 @@ export function describeDeploymentPolicies(title: string, configFile: string): v
           // GetLogEvents acts on a log stream; the others on the log group (Service Authorization Reference, Amazon CloudWatch Logs).
           return [req(call.action === 'logs:GetLogEvents' ? arnOf('logs', `log-group:${appLogGroupName(d.config.prefix, app.name)}:log-stream:web/web/0123456789abcdef`) : logGroupRequestArn(appLogGroupName(d.config.prefix, app.name)))];
         case 'clusterTasks':
-          return [req(clusterTaskArn(app), call.action === 'ecs:TagResource' ? { 'ecs:CreateAction': 'RunTask' } : call.action === 'ecs:StopTask' ? { 'ecs:cluster': app.settings.cluster, 'aws:ResourceTag/slipway:app': app.name } : { 'ecs:cluster': app.settings.cluster })];
+          // StopTask and ExecuteCommand act on the app's tasks: the slipway:app tag their services and task definitions propagate.
+          return [req(clusterTaskArn(app), call.action === 'ecs:TagResource' ? { 'ecs:CreateAction': 'RunTask' } : call.action === 'ecs:StopTask' || call.action === 'ecs:ExecuteCommand' ? { 'ecs:cluster': app.settings.cluster, 'aws:ResourceTag/slipway:app': app.name } : { 'ecs:cluster': app.settings.cluster })];
         case 'taskRoles':
           return taskRoleArns(app).map((arn) => req(arn, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com', ...resourceTags(d, arn) }));
+        case 'project':
+          return [req(arnOf('codebuild', `project/${codeBuildProjectName(d.config.prefix, app.name)}`))];
       }
     };
 

@@ -101,6 +101,9 @@ describe('actionsFor', () => {
     expect(management.filter((a) => !user.includes(a))).toEqual([
       'application-autoscaling:DescribeScalableTargets',
       'application-autoscaling:RegisterScalableTarget',
+      // slipway build: a build is released and deployed (developers only read builds).
+      'codebuild:BatchGetBuilds',
+      'codebuild:StartBuild',
       // slipway shell: a session in a running task of the app (developers read services: slipway ps).
       'ecs:ExecuteCommand',
       // slipway run: a one-off task runs any command with the app's roles and config (Ctrl-C stops it).
