@@ -8,6 +8,8 @@ export const AWS_CALLS: readonly HandlerAwsCall[] = [
   { action: 'states:ListExecutions', on: 'all-state-machines', why: 'the sweep: executions whose status event was missed' },
   { action: 'dynamodb:GetItem', on: 'app-table', why: 'whether the failure is already recorded' },
   { action: 'dynamodb:PutItem', on: 'app-table', why: 'records the failure' },
+  { action: 'dynamodb:GetItem', on: 'sweep-mark', why: 'the sweep\'s high-water mark' },
+  { action: 'dynamodb:PutItem', on: 'sweep-mark', why: 'moves the sweep\'s high-water mark' },
   { action: 'dynamodb:UpdateItem', on: 'app-table', why: 'the build record, and releases the deploy claim' },
   { action: 'events:PutEvents', on: 'milestone-bus', why: 'announces the failure or the redrive' },
 ];

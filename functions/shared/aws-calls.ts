@@ -13,7 +13,8 @@
  *
  * * `settings`, `schedules-parameter`: the app's parameters `/<prefix>/apps/<app>/settings`, `.../schedules`;
  * * `config-parameters`: names of the app's config parameters (ssm:DescribeParameters, no resource-level permissions);
- * * `app-table`: the app's table (tagged `slipway:control-plane`), `control-table`: the control plane's table;
+ * * `app-table`: the app's table (tagged `slipway:control-plane`), `control-table`: the control plane's table, `sweep-mark`: its item of the
+ *   execution-status sweep's high-water mark (partition key `SWEEP`, the request's `dynamodb:LeadingKeys`);
  * * `service`: the app's ECS services in its cluster; `new-service`: tagging a service as CreateService creates it;
  * * `task-definition`: the app's task-definition revisions; `new-task-definition`: registering one (tagged
  *   with the app), `new-task-definition-tags`: tagging it as RegisterTaskDefinition creates it;
@@ -33,6 +34,7 @@ export type CallTarget =
   | 'config-parameters'
   | 'app-table'
   | 'control-table'
+  | 'sweep-mark'
   | 'service'
   | 'new-service'
   | 'task-definition'

@@ -13,6 +13,7 @@ export const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   '@aws-sdk/client-application-auto-scaling': 'application-autoscaling',
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
   '@aws-sdk/client-cloudwatch-logs': 'logs',
+  '@aws-sdk/client-codebuild': 'codebuild',
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/client-ecs': 'ecs',
   '@aws-sdk/client-eventbridge': 'events',

@@ -1,3 +1,4 @@
+import { SWEEP_MARK } from '../../../domain/table';
 import type { CallTarget } from '../../../functions/shared/aws-calls';
 import {
   MILESTONE_SOURCE,
@@ -82,6 +83,11 @@ export function requestsFor(d: Deployment, app: DeployedApp, principal: string, 
     case 'control-table': {
       const arn = d.controlTableArn(app.cluster);
       return [req(arn, resourceTags(d, arn))];
+    }
+    case 'sweep-mark': {
+      // DynamoDB sets dynamodb:LeadingKeys to the partition key values a GetItem/PutItem names.
+      const arn = d.controlTableArn(app.cluster);
+      return [req(arn, { ...resourceTags(d, arn), 'dynamodb:LeadingKeys': [SWEEP_MARK.pk] })];
     }
     case 'service':
       return serviceArns(app).map((arn) => req(arn, { 'ecs:cluster': cluster }));
