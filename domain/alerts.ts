@@ -66,7 +66,7 @@ export function alertsShard(app: string): number {
 const WEB = 'web';
 
 /**
- * The keys of an app's alarms (their names are `<prefix>-<app>-<key>`, {@link appAlarmName}): the load
+ * The keys of an app's alarms (their names are `<prefix>-<app>--<key>`, {@link appAlarmName}): the load
  * balancer's three when the app has a `web` process, three per process type, and the schedules'.
  */
 export function appAlarmKeys(processes: readonly string[], hasWeb = processes.includes(WEB)): string[] {
@@ -75,9 +75,4 @@ export function appAlarmKeys(processes: readonly string[], hasWeb = processes.in
     ...processes.flatMap((p) => [`${p}-cpu`, `${p}-memory`, `${p}-tasks-below-desired`]),
     'schedule-target-errors',
   ];
-}
-
-/** An app's alarm name: `<prefix>-<app>-<key>`. */
-export function appAlarmName(prefix: string, app: string, key: string): string {
-  return `${prefix}-${app}-${key}`;
 }

@@ -91,7 +91,7 @@ export function executionMarkerKey(executionArn: string): ItemKey {
   return { pk: EXECUTION_PK, sk: executionArn };
 }
 
-/** Sort key of a waiter: `<service name>#<deployment id>` (a service name `<app>-<process>` is unique in the cluster). */
+/** Sort key of a waiter: `<service name>#<deployment id>` (a service name `<app>--<process>` is unique in the cluster). */
 export function waiterSortKey(serviceName: string, deploymentId: string): string {
   return `${serviceName}#${deploymentId}`;
 }
@@ -227,7 +227,7 @@ export function readBuildRecord(item: Record<string, AttributeValue>): BuildReco
 /**
  * A deploy waiting on an ECS deployment: the task token of its `.waitForTaskToken` state, stored in the
  * shared control plane's table (CONTROL_TABLE_NAME) under `pk = "WAITER"`, `sk = "<service name>#<deployment
- * id>"` (a service name `<app>-<process>` is unique in the cluster), with the app and its table. A settled waiter stays (with
+ * id>"` (a service name `<app>--<process>` is unique in the cluster), with the app and its table. A settled waiter stays (with
  * `settledAt`) until its TTL: it is the record of which attempt (redrive count) started the deployment,
  * so that a redrive starts a new deployment instead of waiting on the one that failed.
  */

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { PROCESS_NAME } from '../domain/names';
 import { RESOURCE_NAME } from '../functions/shared/settings';
-import { APP_NAME, APP_NAME_MAX } from '../domain/names';
+import { APP_NAME, nameRule } from '../domain/names';
+import { listenerPriorityCollisions } from './listener-priorities';
 import { SCHEDULE_NAME, scheduleExpressionProblem } from '../functions/shared/schedules';
 import { taskLimitIssues } from './task-limits';
 import { awsLimitIssues, hasOwnKey, prototypeKeyIssues } from './config-aws-limits';
@@ -100,9 +101,9 @@ export const appConfigSchema = z
       .string()
       .regex(
         APP_NAME,
-        `app names are lowercase letters, digits and hyphens, starting with a letter, ${APP_NAME_MAX} characters at most (execution names such as <app>-<build id>-release must fit Step Functions' 80 characters, and a build without a build number has a 36-character id)`,
+        `app names are ${nameRule('app')}; execution names such as <app>--<build id>-release must fit Step Functions' 80 characters, and a build without a build number has a 36-character id`,
       )
-      .describe(`The app's name: its resources are named <prefix>-<app>... (lowercase letters, digits and hyphens, ${APP_NAME_MAX} characters at most).`),
+      .describe(`The app's name: its resources are named <prefix>-<app>--... (${nameRule('app')}).`),
     cluster: z.string().regex(NAME, NAME_MESSAGE).describe('Name of the cluster (from `clusters`) the app runs on.'),
     repository: z
       .object({
@@ -117,6 +118,13 @@ export const appConfigSchema = z
       })
       .strict()
       .describe('The GitHub repository the app\'s CodeBuild project builds on each push to `branch`.'),
+    listenerPriority: z
+      .number()
+      .int()
+      .min(1)
+      .max(50_000)
+      .optional()
+      .describe('Priority (1-50000) of the web process\'s rule on the cluster\'s listeners. Two apps of a cluster may not share one (the config is refused, naming both, with a free priority to set). Default: derived from the app\'s name, so adding or removing apps never renumbers the others.'),
     hostname: z.string().min(1).optional().describe('The host name the web process answers. Default: <app>.<cluster domain>, or any host starting <app>. in a cluster without a domain. Outside the cluster\'s domain it needs `certificate` or `httpOnly`.'),
     httpOnly: z.boolean().optional().describe('Serve the web process over plain HTTP (port 80), with no certificate. Needed for an app of a cluster without a domain, or a hostname outside it without `certificate`. Default: false.'),
     certificate: z
@@ -131,9 +139,9 @@ export const appConfigSchema = z
       .optional()
       .describe('An ACM certificate of the app\'s own for `hostname` (outside the cluster\'s domain), served on the cluster\'s HTTPS listener (at most 25 per cluster).'),
     releaseCommand: z.array(z.string().min(1)).min(1).optional().describe('The release phase command (e.g. migrations); absent: no release phase.'),
-    releaseProcess: z.string().regex(PROCESS_NAME).default('web').describe('The process type whose task definition runs the release command.'),
+    releaseProcess: z.string().regex(PROCESS_NAME, `process names are ${nameRule('process')}`).default('web').describe('The process type whose task definition runs the release command.'),
     processes: z
-      .record(z.string().regex(PROCESS_NAME, 'process names are lowercase letters, digits and hyphens, starting with a letter'), processConfigSchema)
+      .record(z.string(), processConfigSchema)
       .refine((p) => Object.keys(p).length > 0, { message: 'an app needs at least one process type' })
       .describe('The app\'s process types, by name (like a Procfile): each an ECS service running the image with its command. `web` is the one the load balancer routes to.'),
     deployTimeoutMinutes: z.number().int().min(1).max(DEPLOY_TIMEOUT_MAX_MINUTES).default(DEPLOY_TIMEOUT_DEFAULT_MINUTES).describe('How long a deploy may take before it fails with DeploymentTimedOut.'),
@@ -146,7 +154,7 @@ export const appConfigSchema = z
             name: z.string().regex(SCHEDULE_NAME, 'schedule names are letters, digits, ".", "_", "-", 64 characters at most').optional().describe('The schedule\'s name. Default: <process>-<hash of the command>.'),
             schedule: z.string().min(1).describe('An EventBridge Scheduler expression: cron(...), rate(...) or at(...).'),
             command: z.union([z.string().min(1), z.array(z.string()).min(1)]).describe('The command: a string runs through sh -c, an array as is.'),
-            process: z.string().regex(PROCESS_NAME).default('web').describe('The process type whose task definition (image, roles, secrets) runs the command.'),
+            process: z.string().regex(PROCESS_NAME, `process names are ${nameRule('process')}`).default('web').describe('The process type whose task definition (image, roles, secrets) runs the command.'),
           })
           .strict(),
       )
@@ -159,6 +167,10 @@ export const appConfigSchema = z
   })
   .strict()
   .superRefine((app, ctx) => {
+    // Checked here rather than as the record's key schema, whose refusal would say only "Invalid key in record".
+    for (const process of Object.keys(app.processes)) {
+      if (!PROCESS_NAME.test(process)) ctx.addIssue({ code: 'custom', path: ['processes', process], message: `process names are ${nameRule('process')}` });
+    }
     if (app.databaseRemovalPolicy && !app.database) {
       ctx.addIssue({ code: 'custom', path: ['databaseRemovalPolicy'], message: 'only applies with "database" (the app has no database)' });
     }
@@ -281,6 +293,7 @@ export const deploymentConfigSchema = z
     });
     // HTTPS is never silently missing: a hostname no certificate covers needs "certificate" or "httpOnly" (lib/app-hostname.ts).
     for (const issue of hostnameIssues(cfg)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    for (const c of listenerPriorityCollisions(cfg.apps)) ctx.addIssue({ code: 'custom', path: ['apps', c.index, 'listenerPriority'], message: c.message });
     const databases = new Set(cfg.databases.map((d) => d.name));
     cfg.apps.forEach((app, i) => {
       // Names AWS would refuse at deploy time: refused here, with the limit named.

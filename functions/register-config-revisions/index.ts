@@ -1,7 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import * as z from 'zod/mini';
-import { appParameterPath, configParameterPath, isNumberedExecutionOf, TAG_CONFIG_CHANGE, APP_NAME } from '../../domain/names';
+import { appOfScopedName, appParameterPath, configParameterPath, isNumberedExecutionOf, TAG_CONFIG_CHANGE, APP_NAME } from '../../domain/names';
 import { dynamoKey, readCurrentRelease, RELEASE_CURRENT } from '../../domain/table';
 import { configSecrets } from '../shared/config-secrets';
 import { dynamodb } from '../shared/aws/dynamodb';
@@ -49,11 +49,15 @@ export interface RunningPipelines {
 }
 
 /**
- * Whether an execution is the app's: by its name where the name says it (`<app>-<build>-<pipeline>`,
- * build a number), else from its input (config redeploys are named `<build>-config-<event id>`).
+ * Whether an execution is the app's: by its name where the name says it (`<app>--<build>-<pipeline>`,
+ * build a number), else from its input (config redeploys, `<app>--config-<event id>`, and the CLI's deploys).
  */
 async function isExecutionOf(x: ExecutionListItem, prefix: string, pipeline: 'deploy' | 'release', app: string): Promise<boolean> {
   if (isNumberedExecutionOf(x.name ?? '', app, pipeline)) return true;
+  // Deploys are named under their app (`<app>--...`; the deploy refuses any other name): another app's name
+  // is not this app's, whatever its input.
+  const named = appOfScopedName(x.name ?? '');
+  if (named !== undefined && named !== app) return false;
   if (!x.executionArn) return false;
   const d = await awsCall('Step Functions DescribeExecution', () => sfn.send(new DescribeExecutionCommand({ executionArn: x.executionArn })));
   let input: unknown;
@@ -126,7 +130,9 @@ export async function handler(event: unknown): Promise<ConfigRedeploy | RunningP
     }
     const described = await awsCall(`ECS DescribeTaskDefinition ${p.taskDefinitionArn}`, () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: p.taskDefinitionArn, include: ['TAGS'] })));
     if (!described.taskDefinition) throw new InvalidInput(`ECS returned no task definition for ${p.taskDefinitionArn}`);
-    const request = configRevisionRequest(described.taskDefinition, described.tags ?? [], p.process, secrets, configPath, input.execution);
+    // Into the family the app's settings name now (a release registered before an upgrade of the names is
+    // of the legacy family `<prefix>-<app>-<process>`: its config redeploy moves to the app's own family).
+    const request = { ...configRevisionRequest(described.taskDefinition, described.tags ?? [], p.process, secrets, configPath, input.execution), ...(family ? { family } : {}) };
     const arn = await registerRevision(ecs, request);
     logger.info('registered a config revision', { process: p.process, taskDefinitionArn: arn, keys: secrets.map((s) => s.name) });
     out.push({ name: p.process, taskDefinitionArn: arn });

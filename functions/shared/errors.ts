@@ -20,6 +20,15 @@ export class SettingsNotFound extends Error {
   public override readonly name = 'SettingsNotFound';
 }
 
+/**
+ * A deploy whose input asks for what the app did not build: another app's table or task definition, a
+ * revision of another family or build, a build the app has no successful record of. Not redrivable: the
+ * input is wrong (docs/control-plane.md, "What keeps apps apart").
+ */
+export class DeployRefused extends Error {
+  public override readonly name = 'DeployRefused';
+}
+
 /** A throttled or temporarily failing AWS call: the state machine retries it with backoff. */
 /**
  * DynamoDB denied a table call: the control plane's grants on app tables hold only for tables tagged for

@@ -13,11 +13,12 @@ import { ecs } from '../shared/aws/ecs';
 import { sfn } from '../shared/aws/sfn';
 import { deploymentVerdict } from '../shared/deployment-verdict';
 import { listWaiters, putWaiter, resume, settleWaiter, type Waiter } from '../shared/waiters';
-import { awsCall, InvalidInput } from '../shared/errors';
+import { awsCall, DeployRefused, InvalidInput } from '../shared/errors';
 import { createLogger } from '../shared/logger';
-import { controlTable, settingsOf, stateMachineArns } from '../shared/control-plane';
+import { controlPlanePrefix, controlTable, settingsOf, stateMachineArns } from '../shared/control-plane';
 import { parseInput } from '../shared/validation';
 import { type AppSettings, type ProcessSettings } from '../shared/settings';
+import { checkDeploy, revisionProblem } from './check-deploy';
 import { createServiceRequest, planRedeploy, planService } from './plan';
 import { initialDesiredCount, planScaling, type ObservedScaling, type ScalingPlan } from './scaling';
 
@@ -195,7 +196,15 @@ async function reclaimAfterRedrive(table: string, input: Input): Promise<string 
  * instead of waiting on the one that failed or timed out; a service already on the revision with a
  * completed deployment is not updated again.
  */
-export async function handler(event: unknown): Promise<UpdateServiceResult> {
+export async function handler(event: { action: 'checkDeploy' }): Promise<Record<string, unknown>>;
+export async function handler(event: unknown): Promise<UpdateServiceResult>;
+export async function handler(event: unknown): Promise<UpdateServiceResult | Record<string, unknown>> {
+  // The deploy's first Task ("Check the build against the app's records", ./check-deploy.ts).
+  if ((event as { action?: unknown } | null)?.action === 'checkDeploy') return checkDeploy(event);
+  return updateService(event);
+}
+
+async function updateService(event: unknown): Promise<UpdateServiceResult> {
   const input = parseInput(inputSchema, event, 'update-service input');
   const settings = await settingsOf(input.app);
   // The app's records (its deploy claim) stay in its own table; the waiters live in the control table.
@@ -203,6 +212,10 @@ export async function handler(event: unknown): Promise<UpdateServiceResult> {
   const waiters = controlTable();
   const p = settings.processes[input.process];
   if (!p) throw new InvalidInput(`process "${input.process}" is not in the app's settings (processes: ${Object.keys(settings.processes).join(', ')})`);
+  // The deploy checked the revision's build against the app's records (./check-deploy.ts); its family and
+  // place are checked again here, before any ECS call, whoever invokes this function.
+  const foreign = revisionProblem(settings, input.process, input.taskDefinitionArn, controlPlanePrefix());
+  if (foreign) throw new DeployRefused(`deploy of app ${settings.app} refused: ${foreign}`);
   const serviceName = nameOfService(settings.app, input.process);
   const base = { process: input.process, serviceName };
   const now = input.now ? new Date(input.now) : new Date();

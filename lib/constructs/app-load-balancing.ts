@@ -7,16 +7,9 @@ import type { ClusterResources } from '../stacks/cluster-resources';
 import { appServing } from '../app-hostname';
 import type { AppConstructProps } from './app-construct-props';
 import { AppCertificate } from './app-certificate';
+import { listenerPriority } from '../listener-priorities';
 
-/** A listener-rule priority derived from the app's name, so adding or removing apps never renumbers others. */
-export function listenerPriority(appName: string): number {
-  let hash = 0x811c9dc5;
-  for (const ch of appName) {
-    hash ^= ch.charCodeAt(0);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return (hash % 49_999) + 1;
-}
+export { listenerPriority } from '../listener-priorities';
 
 export interface AppLoadBalancingProps extends AppConstructProps {
   /** The cluster whose load balancer routes to the app. */

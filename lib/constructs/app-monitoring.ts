@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { alarmsEnabled, type AppConfig } from '../deployment-config';
-import { appAlarmName, dashboardName, serviceName } from '../../domain';
+import { appAlarmName, appAlarmNamePattern, dashboardName, serviceName } from '../../domain';
 
 /** SNS counts each value of a filter policy as one combination, and allows at most 150 (SNS Developer Guide, "Amazon SNS message filtering" quotas). */
 export const FILTER_POLICY_MAX_COMBINATIONS = 150;
@@ -96,7 +96,7 @@ export class AppMonitoring extends Construct {
    */
   grantCli(operate: iam.ManagedPolicy, develop: iam.ManagedPolicy): void {
     const stack = Stack.of(this);
-    const alarms = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${this.props.prefix}-${this.props.app.name}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const alarms = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: appAlarmNamePattern(this.props.prefix, this.props.app.name), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     for (const policy of [operate, develop]) policy.addStatements(new iam.PolicyStatement({ sid: 'ReadAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: [alarms] }));
     // `slipway ps` for developers: the app's own services (operators have them in ScaleServices).
     develop.addStatements(new iam.PolicyStatement({ sid: 'DescribeServices', actions: ['ecs:DescribeServices'], resources: this.serviceArns() }));

@@ -689,13 +689,14 @@ export class ControlPlane extends Construct {
     this.wildcardPolicy(
       update,
       'ServicesPolicy',
-      `Services of this cluster (${this.props.clusterName}/*, named <app>-<process> by the deploys); ecs:DescribeTaskDefinition supports no resource-level permissions (update-service reads the running revision's tags).`,
+      `Services of this cluster (${this.props.clusterName}/*, named <app>--<process> by the deploys); ecs:DescribeTaskDefinition supports no resource-level permissions (update-service reads the running revision's tags).`,
       [new iam.PolicyStatement({ sid: 'DescribeRevisions', actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] })],
     );
     // The app's records (claims, releases) in its table; the waiter (task token) in the control table.
     this.wildcardPolicy(update, 'AppTablesPolicy', this.appTablesReason, [
       // The deploy claim, re-taken after a redrive (the records themselves are written by the deploy machine).
-      this.appTables('RecordDeploys', ['dynamodb:UpdateItem']),
+      // GetItem: the deploy's check reads the build's record (functions/update-service/check-deploy.ts).
+      this.appTables('RecordDeploys', ['dynamodb:GetItem', 'dynamodb:UpdateItem']),
     ]);
     this.table.grant(update, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
     this.wildcardPolicy(update, 'TaskTokensPolicy', TASK_TOKENS_REASON, [sendTaskResponse()]);

@@ -326,7 +326,8 @@ export const PHASES: Record<string, Phase[]> = {
     { title: 'the redeploy', from: 'Give up the redeploy claim' },
   ],
   'deploy.asl.json': [
-    { title: 'the app and its claim', from: 'Does the input name the app and its table?' },
+    { title: 'the input checked against the app\'s records', from: 'Does the input name the app and its table?' },
+    { title: 'the app\'s claim', from: 'Claim the app for this build' },
     { title: 'each process type, then the release', from: 'Deploy each process type' },
   ],
 };

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { AppSettings } from '../../functions/shared/settings';
 import { loadDeploymentConfig } from '../deployment-config';
 import { serviceName } from '../../domain/names';
-import { buildSortKey, DEPLOY_CLAIM, dynamoKey } from '../../domain/table';
+import { BUILD_PK, buildSortKey, DEPLOY_CLAIM, dynamoKey } from '../../domain/table';
 import { localAppSettings } from './local-settings';
 import { LocalRunError } from './run-error';
 import { World } from './world';
@@ -59,7 +59,7 @@ export function loadWorld(world: WorldFile, rootDir: string): LoadedWorld {
   for (const key of Object.keys(spec.deployments)) {
     const service = hosted.some((s) => Object.keys(s.processes).some((p) => serviceName(s.app, p) === key));
     if (!settings.processes[key] && !service) {
-      throw new LocalRunError(`world: deployments: "${key}" is neither one of ${app.name}'s processes (${Object.keys(settings.processes).join(', ')}) nor a service <app>-<process> of a hosted app`);
+      throw new LocalRunError(`world: deployments: "${key}" is neither one of ${app.name}'s processes (${Object.keys(settings.processes).join(', ')}) nor a service <app>--<process> of a hosted app`);
     }
   }
   const contradictions = worldContradictions(spec, Object.keys(settings.processes));
@@ -80,12 +80,34 @@ export function buildWorld(loaded: LoadedWorld): World {
   for (const [process, s] of Object.entries(spec.services)) world.ecs.seedService(process, s.build);
   for (const build of spec.registeredBuilds) for (const process of Object.keys(settings.processes)) world.ecs.seedRevision(process, build);
   if (spec.newerBuild) seedNewerBuild(world, spec.newerBuild.build, spec.newerBuild.claimed);
+  // A build whose revisions exist went through the build pipeline, which recorded it first.
+  const builds = [...Object.values(spec.services).map((s) => s.build), ...spec.registeredBuilds, ...(spec.newerBuild ? [spec.newerBuild.build] : [])];
+  for (const build of new Set(builds)) seedBuildRecord(world, build);
   try {
     world.autoscaling.seedScalableTargets(spec.scalableTargets);
   } catch (e) {
     throw new LocalRunError((e as Error).message);
   }
   return world;
+}
+
+/**
+ * The record the build pipeline's "Record the build" state writes for a SUCCEEDED build (statemachines/build.asl.json),
+ * unless the world's table already holds one.
+ */
+function seedBuildRecord(world: World, build: string): void {
+  const key = { pk: { S: BUILD_PK }, sk: { S: buildSortKey(build) } };
+  if (world.table.get(key)) return;
+  const project = world.settings.codeBuildProject;
+  world.table.put({
+    ...key,
+    status: { S: 'SUCCEEDED' },
+    statusRank: { N: '1' },
+    buildKey: { S: build },
+    project: { S: project },
+    image: { S: `${world.settings.imageRepositoryUri}:build-${build}` },
+    commit: { S: '0000000000000000000000000000000000000000' },
+  });
 }
 
 /** A newer build holds the app: its claim is recorded and every process runs its revision. */

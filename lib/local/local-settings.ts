@@ -1,4 +1,4 @@
-import { appLogGroupName, codeBuildProjectName, ecsClusterName, imageRepositoryName } from '../../domain/names';
+import { appLogGroupName, appScopedName, codeBuildProjectName, ecsClusterName, imageRepositoryName } from '../../domain/names';
 import { appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
 import { buildAppSettings } from '../app-settings';
 import type { AppConfig, DeploymentConfig } from '../deployment-config';
@@ -37,8 +37,8 @@ export function localAppSettings(config: DeploymentConfig, app: AppConfig, acct:
       securityGroups: ['sg-0a1b2c3d4e5f60001'],
       assignPublicIp: true,
       capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 0 }],
-      executionRoleArn: `arn:aws:iam::${account}:role/${prefix}-${app.name}-execution`,
-      taskRoleArn: `arn:aws:iam::${account}:role/${prefix}-${app.name}-task`,
+      executionRoleArn: `arn:aws:iam::${account}:role/${prefix}-${appScopedName(app.name, 'execution')}`,
+      taskRoleArn: `arn:aws:iam::${account}:role/${prefix}-${appScopedName(app.name, 'task')}`,
       logGroup: appLogGroupName(prefix, app.name),
       webTargetGroupArn: web?.port ? `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${app.name}-web/0123456789abcdef` : undefined,
     }),

@@ -4,7 +4,7 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { apply as applyMergePatch } from 'json-merge-patch';
 import { taskStates, type AslStates } from '../asl';
 import { CONTROL_PLANE_ENV, executionStatusEventPattern, STATE_MACHINES, type PipelineFunctionKey, type StateMachineName } from '../../domain/pipelines';
-import { controlPlaneFunctionName, stateMachineName } from '../../domain/names';
+import { APP_NAME, appScopedName, controlPlaneFunctionName, stateMachineName } from '../../domain/names';
 import { SimulatedAwsError } from './aws-error';
 import { mockAwsClients } from './client-mocks';
 import { SimulatedControlPlaneRules } from './control-plane-rules';
@@ -205,13 +205,16 @@ export class LocalRun {
 
   /**
    * The name an execution started without one gets. An EventBridge rule's target starts it named after
-   * the event: the event id, an underscore and a UUID (73 characters for a UUID event id); a start from
-   * the CLI gets a UUID, as StartExecution does when no name is given.
+   * the event: the event id, an underscore and a UUID (73 characters for a UUID event id); a start of an
+   * app's pipeline from the CLI is named under its app, `<app>--<UUID>` (the deploy refuses a name of
+   * another app's), anything else gets a UUID, as StartExecution does when no name is given.
    */
   private defaultName(pipeline: StateMachineName, input: unknown): string {
     const seed = `${pipeline}/${this.executions.length}`;
     const event = input as { id?: unknown; source?: unknown; 'detail-type'?: unknown } | null;
     if (event && typeof event.id === 'string' && typeof event.source === 'string' && typeof event['detail-type'] === 'string') return `${event.id}_${deterministicUuid(seed)}`;
+    const app = (input as { app?: unknown } | null)?.app;
+    if (typeof app === 'string' && APP_NAME.test(app)) return appScopedName(app, deterministicUuid(seed));
     return deterministicUuid(seed);
   }
 

@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { DEADLINE_CHECK_SECONDS } from '../../domain/constants';
+import { appNamePrefix, appOfScopedName, nameRule, PROCESS_NAME } from '../../domain/names';
 
 /**
  * The "world" file: the simulated account a local run starts from and what will happen in it. Every
  * field is optional; `{}` is a new account where everything succeeds. Documented in docs/local-runs.md.
  */
 
-const processName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a process name (lowercase letters, digits, hyphens)');
+const processName = z.string().regex(PROCESS_NAME, `a process name (${nameRule('process')})`);
+/** A process type of the world's app, or a service name `<app>--<process>` of a hosted app. */
+const processOrServiceName = z.string().refine((k) => PROCESS_NAME.test(k) || PROCESS_NAME.test(k.slice(appNamePrefix(appOfScopedName(k) ?? '-').length)), {
+  message: `a process name (${nameRule('process')}) or a service name <app>--<process>`,
+});
 
 export const deploymentOutcomeSchema = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('completes'), afterSeconds: z.number().int().min(0).default(60) }).strict(),
@@ -93,9 +98,9 @@ export const worldSchema = z
       .default({ exitCode: 0, durationSeconds: 45 }),
     /**
      * The outcome of each deployment of a process type's service, in order (default: completes after 60 s).
-     * Keyed by process type (the services of `app`), or by service name `<app>-<process>` (one hosted app's service).
+     * Keyed by process type (the services of `app`), or by service name `<app>--<process>` (one hosted app's service).
      */
-    deployments: z.record(processName, z.array(deploymentOutcomeSchema)).default({}),
+    deployments: z.record(processOrServiceName, z.array(deploymentOutcomeSchema)).default({}),
     /** How many times each call is throttled before it succeeds. */
     throttle: z.partialRecord(z.enum(THROTTLEABLE), z.number().int().min(0).max(100)).default({}),
     /** Errors to answer calls with, by API operation (e.g. `{"RegisterTaskDefinition": {"name": "AccessDeniedException"}}`). */

@@ -163,7 +163,7 @@ export class World {
     return s;
   }
 
-  /** The app and process type of a service name `<app>-<process>` of a hosted app. */
+  /** The app and process type of a service name `<app>--<process>` of a hosted app. */
   serviceOwner(name: string): { app: string; process: string } | undefined {
     for (const [app, s] of this.apps) for (const process of Object.keys(s.processes)) if (serviceName(app, process) === name) return { app, process };
     return undefined;

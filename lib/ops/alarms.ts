@@ -1,5 +1,6 @@
 import { paginateDescribeAlarms, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { alertsShard, alertsTopicName, alertsTopicShard, appAlarmKeys, appAlarmName } from '../../domain/alerts';
+import { alertsShard, alertsTopicName, alertsTopicShard, appAlarmKeys } from '../../domain/alerts';
+import { appAlarmName } from '../../domain/names';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { UsageError } from '../cli/errors';
 import type { OpsClients } from './aws';
@@ -35,7 +36,7 @@ export interface AlarmsOptions {
 }
 
 /**
- * The state of every alarm of an app (docs/monitoring.md): named `<prefix>-<app>-<key>` and notifying the
+ * The state of every alarm of an app (docs/monitoring.md): named `<prefix>-<app>--<key>` and notifying the
  * app's alerts shard `<prefix>-<cluster>-alerts-<n>` (domain/alerts.ts). Alarms in ALARM come first.
  */
 export async function listAlarms({ cloudwatch }: AlarmClients, options: AlarmsOptions): Promise<AlarmSummary[]> {

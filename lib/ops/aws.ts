@@ -232,8 +232,8 @@ export interface ExecutionOwner {
 const record = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 
 /**
- * The app (and build, when known) an execution belongs to: from its name (`<app>-<build>-release`,
- * `<app>-<build>-deploy`, a CLI's `<app>-<build>-redeploy-<time>`), else from its input: `app` (every
+ * The app (and build, when known) an execution belongs to: from its name (`<app>--<build>-release`,
+ * `<app>--<build>-deploy`, a CLI's `<app>--<build>-redeploy-<time>`), else from its input: `app` (every
  * input the pipelines and the CLI start carries it), or the AWS event that started it: a CodeBuild event
  * of project `<prefix>-<app>`, a Parameter Store change under `/<prefix>/apps/<app>/`, a Slipway milestone
  * (`detail.app`).

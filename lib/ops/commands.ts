@@ -1,5 +1,5 @@
 import { GetExecutionHistoryCommand, ListExecutionsCommand, RedriveExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
-import { cliExecutionName, logStreamLink, pipelineExecutionName, taskLogStreamName } from '../../domain/names';
+import { appAndBuildOf, cliExecutionName, logStreamLink, pipelineExecutionName, taskLogStreamName } from '../../domain/names';
 // The build's three pipelines (config-change and schedules executions are not part of a build).
 import { supersededDeploy, type BuildPipelineName as StateMachineName } from '../../domain/pipelines';
 import { buildSortKey, type BuildRecord } from '../../domain/table';
@@ -289,7 +289,7 @@ function submittedTaskArn(submitted: string | undefined): string | undefined {
 
 /**
  * The app and build, for the commands an answer suggests: as the operator named them, else from the
- * execution's name (`<app>-<build>-release`) or input (the app; a build execution has a random name,
+ * execution's name (`<app>--<build>-release`) or input (the app; a build execution has a random name,
  * its input is the CodeBuild event of project `<prefix>-<app>`).
  */
 function namedBuild(t: ExecutionTarget, d: DescribeExecutionCommandOutput, prefix = DEFAULT_PREFIX): { app?: string; build?: string } {
@@ -699,8 +699,8 @@ export function renderRedrive(out: RedriveOutput): string {
   const head = `redrove ${escapeForTerminal(out.name)} (${out.pipeline ?? 'execution'}, redrive ${out.redriveCount}) at ${short(out.redriveDate)}: Step Functions re-runs ${rerun || 'the states still open'}\nconsole: ${executionConsoleLink(out.arn)}`;
   if (!out.watched) return head;
   // A redriven build or release starts the next pipeline itself: say how to follow it.
-  const m = /^(.+)-(\d+|[0-9a-f-]{36})-(release)$/.exec(out.name);
-  const next = out.watched.status === 'SUCCEEDED' && out.pipeline !== 'deploy' ? (m ? `\nthe deploy goes on: slipway watch ${escapeForTerminal(m[1])} ${m[2]}` : '\nthe next pipeline goes on: slipway pipelines <app>') : '';
+  const m = out.name.endsWith('-release') ? appAndBuildOf(out.name) : {};
+  const next = out.watched.status === 'SUCCEEDED' && out.pipeline !== 'deploy' ? (m.app && m.build ? `\nthe deploy goes on: slipway watch ${escapeForTerminal(m.app)} ${m.build}` : '\nthe next pipeline goes on: slipway pipelines <app>') : '';
   return `${head}\n${renderWatched(out.watched)}${next}`;
 }
 

@@ -1,6 +1,6 @@
 import { appParameterPath, scheduleGroupName, cliExecutionName, configParameterName, pipelineExecutionName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, taskDefinitionFamily } from '../../domain/names';
 import { STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
-import { appAlarmName } from '../../domain/alerts';
+import { appAlarmName } from '../../domain/names';
 
 /**
  * Every AWS call each `slipway` command makes, with the IAM action it needs and the resource it acts
@@ -16,7 +16,7 @@ export interface AppIds {
   readonly account: string;
   readonly prefix: string;
   readonly app: string;
-  /** The app's process types (its ECS services are `<app>-<process>`). */
+  /** The app's process types (its ECS services are `<app>--<process>`). */
   readonly processes: readonly string[];
   /** The ECS cluster's name. */
   readonly cluster: string;

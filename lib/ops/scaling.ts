@@ -39,7 +39,7 @@ export interface ScaleOptions {
 
 /**
  * Sets the autoscaling range of an app's process type: finds the service's scalable target
- * (`service/<cluster>/<app>-<process>`, the name the deploy pipeline gives the service) and registers
+ * (`service/<cluster>/<app>--<process>`, the name the deploy pipeline gives the service) and registers
  * it with the new range; Application Auto Scaling then moves the desired count into the range.
  * @throws UsageError when the names are invalid, or the service has no registration and no `cluster` is given.
  */

@@ -804,6 +804,12 @@ function failOutcome(error: string | undefined, cause: string | undefined, failS
       instead: `nothing, if the newer build should run; to put build ${build} back on purpose: ${deploy} --force`,
     };
   }
+  if (error === 'DeployRefused') {
+    return {
+      why: `the deploy's input asks for what the app did not build (DeployRefused${what ? `: ${what}` : ''}), and a redrive runs with the same input`,
+      instead: `deploy one of the app's own builds: slipway pipelines ${app}, then slipway deploy ${app} --build <N>`,
+    };
+  }
   if (error === 'InvalidEvent') {
     return {
       why: `the event that started it is malformed (InvalidEvent${what ? `: ${what}` : ''}) and a redrive runs with the same input`,

@@ -46,7 +46,7 @@ export function addSlipwayStacks(app: App, config: DeploymentConfig, options: { 
     const cluster = clusters.get(appConfig.cluster)!;
     // ... and that the database exists: the app gets its own database and role in it.
     const database = appConfig.database === undefined ? undefined : databases.get(appConfig.database)!.endpoint;
-    const stack = new AppStack(app, `Slipway-App-${appConfig.name}`, { prefix: config.prefix, app: appConfig, cluster, database, description: `Slipway app ${appConfig.name}` });
+    const stack = new AppStack(app, `Slipway-App-${appConfig.name}`, { prefix: config.prefix, app: appConfig, cluster, database, listenerPriority: appConfig.listenerPriority, description: `Slipway app ${appConfig.name}` });
     // The app's alarms and subscriptions use the cluster's alerts topic, found by name.
     stack.addStackDependency(cluster);
     apps.set(appConfig.name, stack);

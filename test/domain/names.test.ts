@@ -6,8 +6,8 @@ import { ALERT_SHARDS, alertsKeyAliasName, alertsTopicName, alertsTopicShard, da
 describe('resource names', () => {
   test('state machines, services, families, schedule groups', () => {
     expect(stateMachineName('slipway', 'main', 'config-change')).toBe('slipway-main-config-change');
-    expect(serviceName('shop', 'web')).toBe('shop-web');
-    expect(taskDefinitionFamily('slipway', 'shop', 'worker')).toBe('slipway-shop-worker');
+    expect(serviceName('shop', 'web')).toBe('shop--web');
+    expect(taskDefinitionFamily('slipway', 'shop', 'worker')).toBe('slipway-shop--worker');
     expect(scheduleGroupName('slipway', 'shop')).toBe('slipway-shop');
     expect(controlPlaneFunctionName('slipway', 'main', 'updateService')).toBe('slipway-main-update-service');
     expect(codeBuildProjectName('slipway', 'shop')).toBe('slipway-shop');
@@ -101,7 +101,7 @@ describe('execution names', () => {
 
   test("the CLI's names round-trip too (a uuid build is shortened, so only the app is said)", () => {
     const at = new Date('2026-11-20T12:00:00.123Z');
-    expect(cliExecutionName('shop', '42', 'redeploy', at)).toBe('shop-42-redeploy-20261120T120000Z');
+    expect(cliExecutionName('shop', '42', 'redeploy', at)).toBe('shop--42-redeploy-20261120T120000Z');
     expect(appAndBuildOf(cliExecutionName('shop', '42', 'rollback', at))).toEqual({ app: 'shop', build: '42' });
     expect(appAndBuildOf(cliExecutionName('shop', uuid, 'redeploy', at))).toEqual({});
   });
@@ -114,16 +114,23 @@ describe('execution names', () => {
 
   test('names that are not an app build execution say nothing', () => {
     expect(appAndBuildOf(undefined)).toEqual({});
-    expect(appAndBuildOf(configRedeployExecutionName('42', 'e1'))).toEqual({});
+    expect(appAndBuildOf(configRedeployExecutionName('shop', 'e1'))).toEqual({ app: 'shop' });
     expect(appAndBuildOf(parameterChangeExecutionName('e1'))).toEqual({});
     expect(appAndBuildOf('4f8c-random-build-execution')).toEqual({});
   });
 
   test('isNumberedExecutionOf tells an app from another whose name it starts', () => {
-    expect(isNumberedExecutionOf('web-42-deploy', 'web', 'deploy')).toBe(true);
-    expect(isNumberedExecutionOf('web-admin-42-deploy', 'web', 'deploy')).toBe(false);
-    expect(isNumberedExecutionOf('web-admin-42-deploy', 'web-admin', 'deploy')).toBe(true);
-    expect(isNumberedExecutionOf('web-42-deploy', 'web', 'release')).toBe(false);
-    expect(isNumberedExecutionOf(`web-${uuid}-deploy`, 'web', 'deploy')).toBe(false);
+    expect(isNumberedExecutionOf('web--42-deploy', 'web', 'deploy')).toBe(true);
+    expect(isNumberedExecutionOf('web-admin--42-deploy', 'web', 'deploy')).toBe(false);
+    expect(isNumberedExecutionOf('web-admin--42-deploy', 'web-admin', 'deploy')).toBe(true);
+    expect(isNumberedExecutionOf('web--42-deploy', 'web', 'release')).toBe(false);
+    expect(isNumberedExecutionOf(`web--${uuid}-deploy`, 'web', 'deploy')).toBe(false);
+    expect(isNumberedExecutionOf('web-42-deploy', 'web', 'deploy')).toBe(false);
+  });
+
+  test('the config redeploy of the longest app name fits 80 characters', () => {
+    const app = `a${'b'.repeat(APP_NAME_MAX - 1)}`;
+    expect(configRedeployExecutionName(app, uuid).length).toBeLessThanOrEqual(EXECUTION_NAME_MAX);
+    expect(configRedeployExecutionName('shop', uuid)).toBe(`shop--config-${uuid}`);
   });
 });

@@ -37,7 +37,7 @@ describe('fixed item keys', () => {
   });
 
   test('an execution marker is keyed by the execution ARN', () => {
-    const arn = 'arn:aws:states:eu-west-1:123456789012:execution:slipway-main-deploy:web-42-deploy';
+    const arn = 'arn:aws:states:eu-west-1:123456789012:execution:slipway-main-deploy:web--42-deploy';
     expect(dynamoKey(executionMarkerKey(arn))).toEqual({ pk: { S: 'EXECUTION' }, sk: { S: arn } });
   });
 

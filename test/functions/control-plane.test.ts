@@ -90,10 +90,10 @@ describe('settings and waiters of the shared control plane', () => {
   });
 
   test('a waiter item carries its app and table; an old waiter without them still reads', () => {
-    const item = waiterItem({ app: 'docs', table: 'slipway-docs', serviceName: 'docs-web', deploymentId: 'ecs-svc/1', process: 'web', taskDefinitionArn: 'arn', taskToken: 't', execution: 'docs-7-deploy' });
-    const old = waiterItem({ serviceName: 'example-web', deploymentId: 'ecs-svc/2', process: 'web', taskDefinitionArn: 'arn', taskToken: 't', execution: 'example-41-deploy' });
+    const item = waiterItem({ app: 'docs', table: 'slipway-docs', serviceName: 'docs--web', deploymentId: 'ecs-svc/1', process: 'web', taskDefinitionArn: 'arn', taskToken: 't', execution: 'docs--7-deploy' });
+    const old = waiterItem({ serviceName: 'example--web', deploymentId: 'ecs-svc/2', process: 'web', taskDefinitionArn: 'arn', taskToken: 't', execution: 'example--41-deploy' });
 
-    expect([item.app, item.table, item.sk]).toEqual([{ S: 'docs' }, { S: 'slipway-docs' }, { S: 'docs-web#ecs-svc/1' }]);
+    expect([item.app, item.table, item.sk]).toEqual([{ S: 'docs' }, { S: 'slipway-docs' }, { S: 'docs--web#ecs-svc/1' }]);
     expect([old.app, old.table]).toEqual([undefined, undefined]);
   });
 });

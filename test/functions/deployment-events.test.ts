@@ -9,22 +9,22 @@ import type { Waiter } from '../../functions/shared/waiters';
 
 type Json = Record<string, any>;
 
-const WEB_ARN = taskDefArn('slipway-example-web', 8);
+const WEB_ARN = taskDefArn('slipway-example--web', 8);
 const webWaiter: Waiter = {
-  serviceName: 'example-web',
+  serviceName: 'example--web',
   deploymentId: 'ecs-svc/6738419284172392',
   process: 'web',
   taskDefinitionArn: WEB_ARN,
   taskToken: 'token-web-42',
-  execution: 'example-42-deploy',
+  execution: 'example--42-deploy',
 };
 const workerWaiter: Waiter = {
-  serviceName: 'example-worker',
+  serviceName: 'example--worker',
   deploymentId: 'ecs-svc/9182736450918273',
   process: 'worker',
-  taskDefinitionArn: taskDefArn('slipway-example-worker', 8),
+  taskDefinitionArn: taskDefArn('slipway-example--worker', 8),
   taskToken: 'token-worker-42',
-  execution: 'example-42-deploy',
+  execution: 'example--42-deploy',
 };
 
 
@@ -44,7 +44,7 @@ function serviceOf(w: Waiter, ours: Partial<Deployment> = {}): Service {
  */
 function deploymentEvent(file: 'ecs-deployment-completed.json' | 'ecs-deployment-failed.json'): Json {
   const event: Json = awsEvent(file);
-  event.resources = ['arn:aws:ecs:eu-west-1:123456789012:service/slipway/example-web'];
+  event.resources = ['arn:aws:ecs:eu-west-1:123456789012:service/slipway/example--web'];
   event.detail.deploymentId = webWaiter.deploymentId;
   return event;
 }
@@ -91,9 +91,9 @@ describe('deployment-events handler', () => {
       expect(dynamoMock).toHaveReceivedCommandWith(QueryCommand, {
         TableName: CONTROL_TABLE,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': { S: 'WAITER' }, ':prefix': { S: 'example-web#' } },
+        ExpressionAttributeValues: { ':pk': { S: 'WAITER' }, ':prefix': { S: 'example--web#' } },
       });
-      expect(ecsMock).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: CLUSTER_ARN, services: ['example-web'] });
+      expect(ecsMock).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: CLUSTER_ARN, services: ['example--web'] });
     });
 
     it('resumes the deploy with task success on SERVICE_DEPLOYMENT_COMPLETED and marks the waiter settled', async () => {
@@ -104,9 +104,9 @@ describe('deployment-events handler', () => {
       expect(result).toEqual({ kind: 'deployment-event', resumed: 1, waiting: 0 });
       expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, {
         taskToken: 'token-web-42',
-        output: JSON.stringify({ process: 'web', serviceName: 'example-web', deploymentId: webWaiter.deploymentId, taskDefinitionArn: WEB_ARN, action: 'update', state: 'COMPLETED' }),
+        output: JSON.stringify({ process: 'web', serviceName: 'example--web', deploymentId: webWaiter.deploymentId, taskDefinitionArn: WEB_ARN, action: 'update', state: 'COMPLETED' }),
       });
-      expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: `example-web#${webWaiter.deploymentId}` } } });
+      expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: `example--web#${webWaiter.deploymentId}` } } });
     });
 
     it('fails the deploy with DeploymentRolledBack on SERVICE_DEPLOYMENT_FAILED', async () => {
@@ -133,7 +133,7 @@ describe('deployment-events handler', () => {
 
       // Assess
       expect(result).toEqual({ kind: 'deployment-event', resumed: 1, waiting: 0 });
-      expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: `example-web#${webWaiter.deploymentId}` } } });
+      expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: `example--web#${webWaiter.deploymentId}` } } });
     });
 
     it("keeps waiting when the event is about another deployment and ours is in progress", async () => {
@@ -159,7 +159,7 @@ describe('deployment-events handler', () => {
     const result = await handler(deploymentEvent('ecs-deployment-completed.json'));
 
     // Assess
-    expect(result).toEqual({ kind: 'deployment-event', resumed: 0, waiting: 0, reason: 'no deploy is waiting on example-web' });
+    expect(result).toEqual({ kind: 'deployment-event', resumed: 0, waiting: 0, reason: 'no deploy is waiting on example--web' });
     expect(ecsMock).not.toHaveReceivedCommand(DescribeServicesCommand);
   });
 
@@ -174,11 +174,11 @@ describe('deployment-events handler', () => {
     // Assess
     expect(result).toEqual({ kind: 'sweep', resumed: 1, waiting: 1, timedOut: 0 });
     expect(dynamoMock).toHaveReceivedCommandWith(QueryCommand, { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'WAITER' } } });
-    expect(ecsMock).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: CLUSTER_ARN, services: ['example-web', 'example-worker'] });
+    expect(ecsMock).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: CLUSTER_ARN, services: ['example--web', 'example--worker'] });
     expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: 'token-web-42' });
     expect(sfnMock).not.toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: 'token-worker-42' });
     expect(dynamoMock).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
-    expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: `example-web#${webWaiter.deploymentId}` } } });
+    expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: `example--web#${webWaiter.deploymentId}` } } });
   });
 
   it('at the deploy timeout the sweep fails a deployment still in progress with DeploymentTimedOut (the deploy state fails there, redrivable)', async () => {
@@ -196,7 +196,7 @@ describe('deployment-events handler', () => {
     expect(sfnMock).toHaveReceivedCommandWith(SendTaskFailureCommand, {
       taskToken: 'token-worker-42',
       error: 'DeploymentTimedOut',
-      cause: expect.stringContaining(`worker deployment ${workerWaiter.deploymentId} of service example-worker did not settle within 240 s (0 of 1 tasks running)`),
+      cause: expect.stringContaining(`worker deployment ${workerWaiter.deploymentId} of service example--worker did not settle within 240 s (0 of 1 tasks running)`),
     });
     expect(sfnMock).not.toHaveReceivedCommandWith(SendTaskFailureCommand, { taskToken: 'token-web-42' });
   });

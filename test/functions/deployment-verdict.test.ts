@@ -2,8 +2,8 @@ import { awsEvent, taskDefArn } from './helpers';
 import type { Deployment, Service } from '@aws-sdk/client-ecs';
 import { deploymentVerdict, revisionOf, type DeploymentEventFacts, type WaitedDeployment } from '../../functions/shared/deployment-verdict';
 
-const FAMILY = 'slipway-example-web';
-const waited: WaitedDeployment = { process: 'web', serviceName: 'example-web', deploymentId: 'ecs-svc/123', taskDefinitionArn: taskDefArn(FAMILY, 8) };
+const FAMILY = 'slipway-example--web';
+const waited: WaitedDeployment = { process: 'web', serviceName: 'example--web', deploymentId: 'ecs-svc/123', taskDefinitionArn: taskDefArn(FAMILY, 8) };
 
 function deployment(d: Partial<Deployment>): Deployment {
   return { id: 'ecs-svc/123', status: 'PRIMARY', taskDefinition: taskDefArn(FAMILY, 8), rolloutState: 'IN_PROGRESS', runningCount: 1, desiredCount: 2, ...d };
@@ -11,7 +11,7 @@ function deployment(d: Partial<Deployment>): Deployment {
 
 function service(deployments: Deployment[], extra: Partial<Service> = {}): Service {
   return {
-    serviceName: 'example-web',
+    serviceName: 'example--web',
     status: 'ACTIVE',
     deployments,
     deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
@@ -70,7 +70,7 @@ describe('deploymentVerdict from the service', () => {
 
     // Assess
     expect(verdict).toMatchObject({ state: 'ROLLED_BACK', error: 'DeploymentRolledBack' });
-    expect(verdict.cause).toContain('web deployment ecs-svc/123 of service example-web failed and ECS rolled it back');
+    expect(verdict.cause).toContain('web deployment ecs-svc/123 of service example--web failed and ECS rolled it back');
     expect(verdict.cause).toContain('tasks failed to start');
   });
 
@@ -144,7 +144,7 @@ describe('deploymentVerdict from the service', () => {
 
     // Assess
     expect(verdict).toMatchObject({ state: 'FAILED', error: 'DeploymentFailed' });
-    expect(verdict.cause).toContain(`service example-web is ${status}`);
+    expect(verdict.cause).toContain(`service example--web is ${status}`);
   });
 
   it('is FAILED when the service is missing', () => {

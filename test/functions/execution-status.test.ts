@@ -16,10 +16,10 @@ const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 const smArn = (p: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:slipway-production-${p}`;
 const execArn = (p: string, name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:slipway-production-${p}:${name}`;
-const RELEASE_42 = execArn('release', 'example-42-release');
-const DEPLOY_42 = execArn('deploy', 'example-42-deploy');
+const RELEASE_42 = execArn('release', 'example--42-release');
+const DEPLOY_42 = execArn('deploy', 'example--42-deploy');
 const BUILD = { buildKey: '42', sortKey: '0000000042', image: 'repo:build-42' };
-const RELEASE = { containerName: 'web', essentialContainers: ['web'], logGroup: '/slipway/example/web', region: REGION, taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/slipway-example-web:8' };
+const RELEASE = { containerName: 'web', essentialContainers: ['web'], logGroup: '/slipway/example/web', region: REGION, taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/slipway-example--web:8' };
 const TASK_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 
 /**
@@ -68,7 +68,7 @@ const RELEASE_TASK_FAILED = history(
 ).reverse();
 
 /** The deploy history when the web iteration (index 0) was rolled back and the worker's succeeded. */
-const ROLLBACK_CAUSE = 'web deployment ecs-svc/600 of service example-web failed and ECS rolled it back: ECS deployment circuit breaker: tasks failed to start.';
+const ROLLBACK_CAUSE = 'web deployment ecs-svc/600 of service example--web failed and ECS rolled it back: ECS deployment circuit breaker: tasks failed to start.';
 const WAIT = 'Update the service and wait for its deployment';
 const DEPLOY_ROLLED_BACK = history(
   ['ExecutionStarted'],
@@ -531,7 +531,7 @@ describe('execution-status handler', () => {
   test("another app's execution is recorded in that app's table, found from its settings parameter", async () => {
     // Prepare
     ssmMock.on(GetParameterCommand, { Name: '/slipway/apps/docs/settings' }).resolves(settingsParameterOutput(settingsInput({ app: 'docs', table: 'slipway-docs-table' })));
-    const docsDeploy = execArn('deploy', 'docs-7-deploy');
+    const docsDeploy = execArn('deploy', 'docs--7-deploy');
 
     // Act
     await handler(statusEvent('stepfunctions-execution-status-change-FAILED-2.json', 'deploy', docsDeploy, { ...deployInput, app: 'docs', table: 'slipway-docs-table' }, { error: 'DeploymentRolledBack', cause: 'x' }));

@@ -71,7 +71,7 @@ export function settingsInput(overrides: Partial<AppSettingsInput> = {}): AppSet
     capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 1 }],
     processes: {
       web: {
-        family: 'slipway-example-web',
+        family: 'slipway-example--web',
         cpu: '256',
         memory: '512',
         port: 8080,
@@ -81,11 +81,11 @@ export function settingsInput(overrides: Partial<AppSettingsInput> = {}): AppSet
         environment: [{ name: 'PORT', value: '8080' }],
         secrets: [{ name: 'DATABASE_URL', valueFrom: `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/example/DATABASE_URL` }],
         desiredCount: 2,
-        targetGroupArn: `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:targetgroup/example-web/0123456789abcdef`,
+        targetGroupArn: `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:targetgroup/example--web/0123456789abcdef`,
         autoscaling: { min: 1, max: 4, cpuTarget: 70 },
       },
       worker: {
-        family: 'slipway-example-worker',
+        family: 'slipway-example--worker',
         cpu: '256',
         memory: '512',
         command: ['bin/worker'],

@@ -14,7 +14,7 @@ import { dynamodb, ecs, ssm } from '../../functions/shared/clients';
 
 const APP = '/slipway/apps/example';
 const CONFIG = `${APP}/config`;
-const WEB = 'slipway-example-web';
+const WEB = 'slipway-example--web';
 const arn = (key: string) => `arn:aws:ssm:eu-west-1:123456789012:parameter${CONFIG}/${key}`;
 
 const ddb = mockClient(dynamodb as DynamoDBClient);
@@ -141,19 +141,19 @@ describe('findRunningPipelines: the app\'s running deploys and releases on the s
   test("counts only this app's executions: by name <app>-<n>-deploy, else by the input's app (config redeploys)", async () => {
     sfnMock.on(ListExecutionsCommand, { stateMachineArn: DEPLOY }).resolves({
       executions: [
-        { name: 'example-admin-7-deploy', executionArn: exec(DEPLOY, 'example-admin-7-deploy'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() },
-        { name: '41-config-e1', executionArn: exec(DEPLOY, '41-config-e1'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() },
-        { name: '9-config-e2', executionArn: exec(DEPLOY, '9-config-e2'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() },
-        { name: 'example-42-deploy', executionArn: exec(DEPLOY, 'example-42-deploy'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() },
+        { name: 'example-admin--7-deploy', executionArn: exec(DEPLOY, 'example-admin--7-deploy'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() },
+        { name: 'example--config-e1', executionArn: exec(DEPLOY, 'example--config-e1'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() },
+        { name: 'docs--config-e2', executionArn: exec(DEPLOY, 'docs--config-e2'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() },
+        { name: 'example--42-deploy', executionArn: exec(DEPLOY, 'example--42-deploy'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() },
       ],
     });
     sfnMock.on(ListExecutionsCommand, { stateMachineArn: RELEASE }).resolves({
-      executions: [{ name: 'docs-3-release', executionArn: exec(RELEASE, 'docs-3-release'), stateMachineArn: RELEASE, status: 'RUNNING', startDate: new Date() }],
+      executions: [{ name: 'docs--3-release', executionArn: exec(RELEASE, 'docs--3-release'), stateMachineArn: RELEASE, status: 'RUNNING', startDate: new Date() }],
     });
-    sfnMock.on(DescribeExecutionCommand, { executionArn: exec(DEPLOY, 'example-admin-7-deploy') }).resolves({ input: JSON.stringify({ app: 'example-admin' }) });
-    sfnMock.on(DescribeExecutionCommand, { executionArn: exec(DEPLOY, '41-config-e1') }).resolves({ input: JSON.stringify({ app: 'example' }) });
-    sfnMock.on(DescribeExecutionCommand, { executionArn: exec(DEPLOY, '9-config-e2') }).resolves({ input: JSON.stringify({ app: 'docs' }) });
-    sfnMock.on(DescribeExecutionCommand, { executionArn: exec(RELEASE, 'docs-3-release') }).resolves({ input: JSON.stringify({ app: 'docs' }) });
+    sfnMock.on(DescribeExecutionCommand, { executionArn: exec(DEPLOY, 'example-admin--7-deploy') }).resolves({ input: JSON.stringify({ app: 'example-admin' }) });
+    sfnMock.on(DescribeExecutionCommand, { executionArn: exec(DEPLOY, 'example--config-e1') }).resolves({ input: JSON.stringify({ app: 'example' }) });
+    sfnMock.on(DescribeExecutionCommand, { executionArn: exec(DEPLOY, 'docs--config-e2') }).resolves({ input: JSON.stringify({ app: 'docs' }) });
+    sfnMock.on(DescribeExecutionCommand, { executionArn: exec(RELEASE, 'docs--3-release') }).resolves({ input: JSON.stringify({ app: 'docs' }) });
 
     const out = await registerHandler({ action: 'findRunningPipelines', app: 'example' });
 
@@ -162,8 +162,8 @@ describe('findRunningPipelines: the app\'s running deploys and releases on the s
   });
 
   test('follows the pages of ListExecutions', async () => {
-    sfnMock.on(ListExecutionsCommand, { stateMachineArn: DEPLOY }).resolves({ executions: [{ name: 'example-1-deploy', executionArn: exec(DEPLOY, 'example-1-deploy'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() }], nextToken: 'p2' });
-    sfnMock.on(ListExecutionsCommand, { stateMachineArn: DEPLOY, nextToken: 'p2' }).resolves({ executions: [{ name: 'example-2-deploy', executionArn: exec(DEPLOY, 'example-2-deploy'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() }] });
+    sfnMock.on(ListExecutionsCommand, { stateMachineArn: DEPLOY }).resolves({ executions: [{ name: 'example--1-deploy', executionArn: exec(DEPLOY, 'example--1-deploy'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() }], nextToken: 'p2' });
+    sfnMock.on(ListExecutionsCommand, { stateMachineArn: DEPLOY, nextToken: 'p2' }).resolves({ executions: [{ name: 'example--2-deploy', executionArn: exec(DEPLOY, 'example--2-deploy'), stateMachineArn: DEPLOY, status: 'RUNNING', startDate: new Date() }] });
     sfnMock.on(ListExecutionsCommand, { stateMachineArn: RELEASE }).resolves({ executions: [] });
 
     expect(await registerHandler({ action: 'findRunningPipelines', app: 'example' })).toEqual({ deploys: 2, releases: 0 });

@@ -17,14 +17,14 @@ const CONFIG = '/slipway/apps/example/config';
 beforeEach(() => {
   resetForHandler(ssmMock, ddb, ecsMock);
   ecsMock.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
-  ecsMock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: taskDefArn('slipway-example-web', 3) } });
+  ecsMock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: taskDefArn('slipway-example--web', 3) } });
   ssmMock.on(DescribeParametersCommand).resolves({ Parameters: [{ Name: `${CONFIG}/API_TOKEN`, ARN: `arn:aws:ssm:eu-west-1:123456789012:parameter${CONFIG}/API_TOKEN` }] });
 });
 
 test('every new revision reads the config keys that exist now, beside the secrets of the settings', async () => {
   await handler({ app: 'example', build: { buildKey: '42', image: 'repo:build-42' } });
 
-  const web = ecsMock.commandCalls(RegisterTaskDefinitionCommand).find((c) => c.args[0].input.family === 'slipway-example-web');
+  const web = ecsMock.commandCalls(RegisterTaskDefinitionCommand).find((c) => c.args[0].input.family === 'slipway-example--web');
   expect(web?.args[0].input.containerDefinitions?.[0].secrets?.map((s) => s.name)).toEqual(['DATABASE_URL', 'API_TOKEN']);
   expect(ssmMock).toHaveReceivedCommandWith(DescribeParametersCommand, { ParameterFilters: [{ Key: 'Path', Option: 'OneLevel', Values: [CONFIG] }] });
 });

@@ -39,7 +39,7 @@ describe('taskDefinitionRequest', () => {
 
     // Assess
     expect(request).toMatchObject({
-      family: 'slipway-example-web',
+      family: 'slipway-example--web',
       cpu: '256',
       memory: '512',
       networkMode: 'awsvpc',
@@ -89,7 +89,7 @@ describe('taskDefinitionRequest', () => {
 });
 
 describe('findReusableRevision', () => {
-  const arn = taskDefArn('slipway-example-web', 7);
+  const arn = taskDefArn('slipway-example--web', 7);
 
   it('finds the revision tagged with the same build and image', () => {
     // Act
@@ -161,11 +161,11 @@ describe('register-task-definitions handler', () => {
 
     // Assess
     expect(result.processes).toEqual([
-      { name: 'web', taskDefinitionArn: taskDefArn('slipway-example-web', 8), reused: false },
-      { name: 'worker', taskDefinitionArn: taskDefArn('slipway-example-worker', 8), reused: false },
+      { name: 'web', taskDefinitionArn: taskDefArn('slipway-example--web', 8), reused: false },
+      { name: 'worker', taskDefinitionArn: taskDefArn('slipway-example--worker', 8), reused: false },
     ]);
     expect(ecsMock).toHaveReceivedCommandTimes(RegisterTaskDefinitionCommand, 2);
-    for (const family of ['slipway-example-web', 'slipway-example-worker']) {
+    for (const family of ['slipway-example--web', 'slipway-example--worker']) {
       expect(ecsMock).toHaveReceivedCommandWith(RegisterTaskDefinitionCommand, {
         family,
         containerDefinitions: [expect.objectContaining({ image: IMAGE })],
@@ -182,8 +182,8 @@ describe('register-task-definitions handler', () => {
     await handler(input);
 
     // Assess
-    expect(ecsMock).toHaveReceivedCommandWith(ListTaskDefinitionsCommand, { familyPrefix: 'slipway-example-web', status: 'ACTIVE', sort: 'DESC' });
-    expect(ecsMock).toHaveReceivedCommandWith(ListTaskDefinitionsCommand, { familyPrefix: 'slipway-example-worker', status: 'ACTIVE', sort: 'DESC' });
+    expect(ecsMock).toHaveReceivedCommandWith(ListTaskDefinitionsCommand, { familyPrefix: 'slipway-example--web', status: 'ACTIVE', sort: 'DESC' });
+    expect(ecsMock).toHaveReceivedCommandWith(ListTaskDefinitionsCommand, { familyPrefix: 'slipway-example--worker', status: 'ACTIVE', sort: 'DESC' });
   });
 
   it('reuses a revision already registered for the same build and image instead of registering', async () => {
@@ -201,11 +201,11 @@ describe('register-task-definitions handler', () => {
 
     // Assess
     expect(result.processes).toEqual([
-      { name: 'web', taskDefinitionArn: taskDefArn('slipway-example-web', 5), reused: true },
-      { name: 'worker', taskDefinitionArn: taskDefArn('slipway-example-worker', 5), reused: true },
+      { name: 'web', taskDefinitionArn: taskDefArn('slipway-example--web', 5), reused: true },
+      { name: 'worker', taskDefinitionArn: taskDefArn('slipway-example--worker', 5), reused: true },
     ]);
     expect(ecsMock).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
-    expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: taskDefArn('slipway-example-web', 5), include: ['TAGS'] });
+    expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: taskDefArn('slipway-example--web', 5), include: ['TAGS'] });
   });
 
   it('returns no release plan when the app has no release phase', async () => {
@@ -229,7 +229,7 @@ describe('register-task-definitions handler', () => {
 
     // Assess
     expect(result.release).toEqual({
-      taskDefinitionArn: taskDefArn('slipway-example-web', 8),
+      taskDefinitionArn: taskDefArn('slipway-example--web', 8),
       containerName: 'web',
       command: ['bin/migrate'],
       subnets: ['subnet-aaa', 'subnet-bbb'],
@@ -264,7 +264,7 @@ describe('register-task-definitions handler', () => {
     const call = handler(input);
 
     // Assess
-    await expect(call).rejects.toMatchObject({ name: 'TransientError', message: expect.stringContaining('RegisterTaskDefinition slipway-example-web') });
+    await expect(call).rejects.toMatchObject({ name: 'TransientError', message: expect.stringContaining('RegisterTaskDefinition slipway-example--web') });
   });
 
   it('lets a non-transient ECS error through unchanged', async () => {

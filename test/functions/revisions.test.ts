@@ -9,7 +9,7 @@ import { findOwnRevision, registerRevision } from '../../functions/shared/revisi
 
 const client = new ECSClient({ region: 'eu-west-1' });
 const ecsMock = mockClient(client);
-const arn = (n: number) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/slipway-example-web:${n}`;
+const arn = (n: number) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/slipway-example--web:${n}`;
 
 beforeEach(() => {
   ecsMock.reset();
@@ -23,11 +23,11 @@ describe('findOwnRevision', () => {
       tags: input.taskDefinition === arn(8) ? [{ key: TAG_CONFIG_CHANGE, value: 'exec-1' }] : [],
     }));
 
-    const found = await findOwnRevision(client, 'slipway-example-web', (d) => d.tags?.some((t) => t.key === TAG_CONFIG_CHANGE && t.value === 'exec-1') ?? false);
+    const found = await findOwnRevision(client, 'slipway-example--web', (d) => d.tags?.some((t) => t.key === TAG_CONFIG_CHANGE && t.value === 'exec-1') ?? false);
 
     expect(found).toBe(arn(8));
     expect(REVISION_LOOKBACK).toBe(5);
-    expect(ecsMock).toHaveReceivedCommandWith(ListTaskDefinitionsCommand, { familyPrefix: 'slipway-example-web', sort: 'DESC', maxResults: REVISION_LOOKBACK, status: 'ACTIVE' });
+    expect(ecsMock).toHaveReceivedCommandWith(ListTaskDefinitionsCommand, { familyPrefix: 'slipway-example--web', sort: 'DESC', maxResults: REVISION_LOOKBACK, status: 'ACTIVE' });
     expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: arn(9), include: ['TAGS'] });
   });
 
@@ -35,7 +35,7 @@ describe('findOwnRevision', () => {
     ecsMock.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [arn(9)] });
     ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: arn(9) }, tags: [] });
 
-    expect(await findOwnRevision(client, 'slipway-example-web', () => false)).toBeUndefined();
+    expect(await findOwnRevision(client, 'slipway-example--web', () => false)).toBeUndefined();
   });
 });
 
@@ -43,15 +43,15 @@ describe('registerRevision', () => {
   test("returns the new revision's ARN", async () => {
     ecsMock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: arn(10) } });
 
-    expect(await registerRevision(client, { family: 'slipway-example-web', containerDefinitions: [] })).toBe(arn(10));
+    expect(await registerRevision(client, { family: 'slipway-example--web', containerDefinitions: [] })).toBe(arn(10));
   });
 
   test('an answer without an ARN is InvalidInput naming the family', async () => {
     ecsMock.on(RegisterTaskDefinitionCommand).resolves({});
 
-    await expect(registerRevision(client, { family: 'slipway-example-web', containerDefinitions: [] })).rejects.toMatchObject({
+    await expect(registerRevision(client, { family: 'slipway-example--web', containerDefinitions: [] })).rejects.toMatchObject({
       name: 'InvalidInput',
-      message: 'ECS RegisterTaskDefinition returned no ARN for slipway-example-web',
+      message: 'ECS RegisterTaskDefinition returned no ARN for slipway-example--web',
     });
   });
 });

@@ -61,7 +61,7 @@ describe('validateSchedules', () => {
 describe('planSchedules', () => {
   const settings = buildSettings();
   const valid = validateSchedules([{ entry: { name: 'a', schedule: 'rate(1 hour)', command: 'x', process: 'web' }, source: 'parameter' }], ['web']);
-  const desired = scheduleRequest(settings, valid[0], taskDefArn('slipway-example-web', 8), CTX);
+  const desired = scheduleRequest(settings, valid[0], taskDefArn('slipway-example--web', 8), CTX);
 
   test('the request runs the process\'s revision in the app\'s cluster and network', () => {
     expect(desired).toMatchObject({
@@ -73,13 +73,13 @@ describe('planSchedules', () => {
         Arn: CLUSTER_ARN,
         RoleArn: ROLE,
         DeadLetterConfig: { Arn: DLQ },
-        EcsParameters: { TaskDefinitionArn: taskDefArn('slipway-example-web', 8), TaskCount: 1, NetworkConfiguration: { awsvpcConfiguration: { Subnets: ['subnet-aaa', 'subnet-bbb'], AssignPublicIp: 'DISABLED' } } },
+        EcsParameters: { TaskDefinitionArn: taskDefArn('slipway-example--web', 8), TaskCount: 1, NetworkConfiguration: { awsvpcConfiguration: { Subnets: ['subnet-aaa', 'subnet-bbb'], AssignPublicIp: 'DISABLED' } } },
       },
     });
   });
 
   test('the target is the cluster ARN of the context even when the settings record holds a cluster name', () => {
-    const byName = scheduleRequest({ ...settings, cluster: 'slipway' }, valid[0], taskDefArn('slipway-example-web', 8), CTX);
+    const byName = scheduleRequest({ ...settings, cluster: 'slipway' }, valid[0], taskDefArn('slipway-example--web', 8), CTX);
 
     expect(byName.Target?.Arn).toBe(CLUSTER_ARN);
   });
@@ -91,12 +91,12 @@ describe('planSchedules', () => {
   });
 
   test('a schedule whose dead-letter queue changed is updated', () => {
-    const other = scheduleRequest(settings, valid[0], taskDefArn('slipway-example-web', 8), { ...CTX, deadLetterQueueArn: `${DLQ}2` });
+    const other = scheduleRequest(settings, valid[0], taskDefArn('slipway-example--web', 8), { ...CTX, deadLetterQueueArn: `${DLQ}2` });
     expect(planSchedules([other], [{ ...desired, $metadata: {} }]).update.map((r) => r.Name)).toEqual(['a']);
   });
 
   test('same schedule: unchanged; new revision: update; not wanted: delete; missing: create', () => {
-    const moved = scheduleRequest(settings, valid[0], taskDefArn('slipway-example-web', 9), CTX);
+    const moved = scheduleRequest(settings, valid[0], taskDefArn('slipway-example--web', 9), CTX);
     expect(planSchedules([desired], [{ ...desired, $metadata: {} }])).toEqual({ create: [], update: [], delete: [], unchanged: ['a'] });
     expect(planSchedules([moved], [{ ...desired, $metadata: {} }]).update.map((r) => r.Name)).toEqual(['a']);
     expect(planSchedules([], [{ ...desired, $metadata: {} }]).delete).toEqual(['a']);
@@ -105,7 +105,7 @@ describe('planSchedules', () => {
 });
 
 describe('handler', () => {
-  const release = { Item: { buildKey: { S: '42' }, processes: { S: JSON.stringify([{ process: 'web', taskDefinitionArn: taskDefArn('slipway-example-web', 8) }, { process: 'worker', taskDefinitionArn: taskDefArn('slipway-example-worker', 8) }]) } } };
+  const release = { Item: { buildKey: { S: '42' }, processes: { S: JSON.stringify([{ process: 'web', taskDefinitionArn: taskDefArn('slipway-example--web', 8) }, { process: 'worker', taskDefinitionArn: taskDefArn('slipway-example--worker', 8) }]) } } };
 
   beforeEach(() => {
     ddb.reset();

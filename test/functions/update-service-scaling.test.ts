@@ -23,36 +23,36 @@ const NIGHT = new Date('2026-07-07T22:00:00Z'); // Tuesday 22:00 UTC
 
 describe('planScaling', () => {
   it('in production registers the configured range and CPU target, with no schedule', () => {
-    expect(planScaling('example-web', web, undefined, { scheduledActions: [] }, DAY)).toEqual({ register: { min: 1, max: 4 }, cpuTarget: 70, put: [], delete: [], heldDown: false });
+    expect(planScaling('example--web', web, undefined, { scheduledActions: [] }, DAY)).toEqual({ register: { min: 1, max: 4 }, cpuTarget: 70, put: [], delete: [], heldDown: false });
   });
 
   it('in production registers nothing for a process without autoscaling', () => {
-    expect(planScaling('example-worker', worker, undefined, { scheduledActions: [] }, DAY)).toMatchObject({ register: undefined, cpuTarget: undefined, put: [] });
+    expect(planScaling('example--worker', worker, undefined, { scheduledActions: [] }, DAY)).toMatchObject({ register: undefined, cpuTarget: undefined, put: [] });
   });
 
   it('deletes the scale-to-zero actions of an app that became production', () => {
     // Act
-    const plan = planScaling('example-web', web, undefined, { target: { min: 0, max: 0 }, scheduledActions: ['example-web-scale-to-zero', 'example-web-scale-up', 'someone-elses'] }, DAY);
+    const plan = planScaling('example--web', web, undefined, { target: { min: 0, max: 0 }, scheduledActions: ['example--web-scale-to-zero', 'example--web-scale-up', 'someone-elses'] }, DAY);
 
     // Assess: and the range is put back, scaling the service up.
-    expect(plan.delete).toEqual(['example-web-scale-to-zero', 'example-web-scale-up']);
+    expect(plan.delete).toEqual(['example--web-scale-to-zero', 'example--web-scale-up']);
     expect(plan.register).toEqual({ min: 1, max: 4 });
   });
 
   it('puts a stop action at zero and a start action with the configured range', () => {
-    expect(planScaling('example-web', web, SCHEDULE, { target: { min: 1, max: 4 }, scheduledActions: [] }, DAY).put).toEqual([
-      { name: 'example-web-scale-to-zero', schedule: 'cron(0 18 ? * MON,TUE,WED,THU,FRI *)', timeZone: 'UTC', min: 0, max: 0 },
-      { name: 'example-web-scale-up', schedule: 'cron(0 8 ? * MON,TUE,WED,THU,FRI *)', timeZone: 'UTC', min: 1, max: 4 },
+    expect(planScaling('example--web', web, SCHEDULE, { target: { min: 1, max: 4 }, scheduledActions: [] }, DAY).put).toEqual([
+      { name: 'example--web-scale-to-zero', schedule: 'cron(0 18 ? * MON,TUE,WED,THU,FRI *)', timeZone: 'UTC', min: 0, max: 0 },
+      { name: 'example--web-scale-up', schedule: 'cron(0 8 ? * MON,TUE,WED,THU,FRI *)', timeZone: 'UTC', min: 1, max: 4 },
     ]);
   });
 
   it('gives a process without autoscaling its desired count as the start range', () => {
-    expect(planScaling('example-worker', worker, SCHEDULE, { scheduledActions: [] }, DAY).put[1]).toMatchObject({ min: 1, max: 1 });
+    expect(planScaling('example--worker', worker, SCHEDULE, { scheduledActions: [] }, DAY).put[1]).toMatchObject({ min: 1, max: 1 });
   });
 
   it('leaves a registration the schedule holds at zero as it is, even in the day', () => {
     // Act: the account says max 0 (the stop action ran); the clock says day.
-    const plan = planScaling('example-web', web, SCHEDULE, { target: { min: 0, max: 0 }, scheduledActions: ['example-web-scale-to-zero'] }, DAY);
+    const plan = planScaling('example--web', web, SCHEDULE, { target: { min: 0, max: 0 }, scheduledActions: ['example--web-scale-to-zero'] }, DAY);
 
     // Assess
     expect(plan.heldDown).toBe(true);
@@ -60,23 +60,23 @@ describe('planScaling', () => {
   });
 
   it('registers a new service at zero during the night', () => {
-    const plan = planScaling('example-web', web, SCHEDULE, { scheduledActions: [] }, NIGHT);
+    const plan = planScaling('example--web', web, SCHEDULE, { scheduledActions: [] }, NIGHT);
     expect(plan).toMatchObject({ heldDown: true, register: { min: 0, max: 0 } });
   });
 
   it('registers a new service with the range during the day', () => {
-    expect(planScaling('example-web', web, SCHEDULE, { scheduledActions: [] }, DAY)).toMatchObject({ heldDown: false, register: { min: 1, max: 4 } });
+    expect(planScaling('example--web', web, SCHEDULE, { scheduledActions: [] }, DAY)).toMatchObject({ heldDown: false, register: { min: 1, max: 4 } });
   });
 });
 
 describe('initialDesiredCount', () => {
   it('is zero while held down', () => {
-    expect(initialDesiredCount(web, planScaling('example-web', web, SCHEDULE, { scheduledActions: [] }, NIGHT))).toBe(0);
+    expect(initialDesiredCount(web, planScaling('example--web', web, SCHEDULE, { scheduledActions: [] }, NIGHT))).toBe(0);
   });
 
   it('is the configured count within the range otherwise', () => {
     const p = { ...web, desiredCount: 9 };
-    expect(initialDesiredCount(p, planScaling('example-web', p, SCHEDULE, { scheduledActions: [] }, DAY))).toBe(capacityRange(p).max);
+    expect(initialDesiredCount(p, planScaling('example--web', p, SCHEDULE, { scheduledActions: [] }, DAY))).toBe(capacityRange(p).max);
   });
 });
 
@@ -85,20 +85,20 @@ describe('update-service handler with a scale-to-zero schedule', () => {
   const dynamoMock = mockClient(DynamoDBClient);
   const scalingMock = mockClient(ApplicationAutoScalingClient);
   const sfnMock = mockClient(SFNClient);
-  const execution = 'example-42-deploy';
+  const execution = 'example--42-deploy';
   /** What the deploy's wait state adds to every call. */
   const WAIT = { app: 'example', taskToken: 'token-web-42', deployTimeoutSeconds: 1800 };
-  const OURS = taskDefArn('slipway-example-web', 8);
-  const RESOURCE = 'service/slipway/example-web';
+  const OURS = taskDefArn('slipway-example--web', 8);
+  const RESOURCE = 'service/slipway/example--web';
   const registered = (min: number, max: number) => ({
     ScalableTargets: [{ ServiceNamespace: 'ecs' as const, ResourceId: RESOURCE, ScalableDimension: 'ecs:service:DesiredCount' as const, MinCapacity: min, MaxCapacity: max, RoleARN: 'r', CreationTime: new Date() }],
   });
   const existingService = {
-    serviceName: 'example-web',
-    serviceArn: `arn:aws:ecs:eu-west-1:123456789012:service/slipway/example-web`,
+    serviceName: 'example--web',
+    serviceArn: `arn:aws:ecs:eu-west-1:123456789012:service/slipway/example--web`,
     status: 'ACTIVE',
     desiredCount: 0,
-    deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: taskDefArn('slipway-example-web', 7), rolloutState: 'COMPLETED' as const }],
+    deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: taskDefArn('slipway-example--web', 7), rolloutState: 'COMPLETED' as const }],
   };
 
   beforeEach(() => {
@@ -145,12 +145,12 @@ describe('update-service handler with a scale-to-zero schedule', () => {
     // Assess
     expect(scalingMock).toHaveReceivedCommandWith(PutScheduledActionCommand, {
       ResourceId: RESOURCE,
-      ScheduledActionName: 'example-web-scale-up',
+      ScheduledActionName: 'example--web-scale-up',
       Schedule: 'cron(0 8 ? * MON,TUE,WED,THU,FRI *)',
       Timezone: 'UTC',
       ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 4 },
     });
-    expect(scalingMock).toHaveReceivedCommandWith(PutScheduledActionCommand, { ScheduledActionName: 'example-web-scale-to-zero', ScalableTargetAction: { MinCapacity: 0, MaxCapacity: 0 } });
+    expect(scalingMock).toHaveReceivedCommandWith(PutScheduledActionCommand, { ScheduledActionName: 'example--web-scale-to-zero', ScalableTargetAction: { MinCapacity: 0, MaxCapacity: 0 } });
   });
 
   it('creates a missing service at zero at night and registers it at zero', async () => {
@@ -161,9 +161,9 @@ describe('update-service handler with a scale-to-zero schedule', () => {
     await handler({ ...WAIT, process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: NIGHT.toISOString() });
 
     // Assess
-    expect(ecsMock).toHaveReceivedCommandWith(CreateServiceCommand, { serviceName: 'example-web', desiredCount: 0 });
+    expect(ecsMock).toHaveReceivedCommandWith(CreateServiceCommand, { serviceName: 'example--web', desiredCount: 0 });
     expect(scalingMock).toHaveReceivedCommandWith(RegisterScalableTargetCommand, { ResourceId: RESOURCE, MinCapacity: 0, MaxCapacity: 0 });
-    expect(scalingMock).toHaveReceivedCommandWith(PutScalingPolicyCommand, { ResourceId: RESOURCE, PolicyName: 'example-web-cpu' });
+    expect(scalingMock).toHaveReceivedCommandWith(PutScalingPolicyCommand, { ResourceId: RESOURCE, PolicyName: 'example--web-cpu' });
   });
 
   it('creates a missing service in its range during the day', async () => {
@@ -174,7 +174,7 @@ describe('update-service handler with a scale-to-zero schedule', () => {
     await handler({ ...WAIT, process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: DAY.toISOString() });
 
     // Assess
-    expect(ecsMock).toHaveReceivedCommandWith(CreateServiceCommand, { serviceName: 'example-web', desiredCount: 2 });
+    expect(ecsMock).toHaveReceivedCommandWith(CreateServiceCommand, { serviceName: 'example--web', desiredCount: 2 });
     expect(scalingMock).toHaveReceivedCommandWith(RegisterScalableTargetCommand, { ResourceId: RESOURCE, MinCapacity: 1, MaxCapacity: 4 });
   });
 
@@ -185,7 +185,7 @@ describe('update-service handler with a scale-to-zero schedule', () => {
     scalingMock.on(DescribeScalableTargetsCommand).resolves(registered(0, 0));
     scalingMock.on(DescribeScheduledActionsCommand).resolves({
       ScheduledActions: [
-        { ScheduledActionName: 'example-web-scale-to-zero', ScheduledActionARN: 'a', ServiceNamespace: 'ecs', Schedule: 's', ResourceId: RESOURCE, CreationTime: new Date() },
+        { ScheduledActionName: 'example--web-scale-to-zero', ScheduledActionARN: 'a', ServiceNamespace: 'ecs', Schedule: 's', ResourceId: RESOURCE, CreationTime: new Date() },
       ],
     });
 
@@ -193,7 +193,7 @@ describe('update-service handler with a scale-to-zero schedule', () => {
     await handler({ ...WAIT, process: 'web', taskDefinitionArn: OURS, execution, build: '42', now: NIGHT.toISOString() });
 
     // Assess
-    expect(scalingMock).toHaveReceivedCommandWith(DeleteScheduledActionCommand, { ResourceId: RESOURCE, ScheduledActionName: 'example-web-scale-to-zero' });
+    expect(scalingMock).toHaveReceivedCommandWith(DeleteScheduledActionCommand, { ResourceId: RESOURCE, ScheduledActionName: 'example--web-scale-to-zero' });
     expect(scalingMock).toHaveReceivedCommandWith(RegisterScalableTargetCommand, { ResourceId: RESOURCE, MinCapacity: 1, MaxCapacity: 4 });
     expect(scalingMock).not.toHaveReceivedCommand(PutScheduledActionCommand);
   });
@@ -207,7 +207,7 @@ describe('update-service handler with a scale-to-zero schedule', () => {
 
     // Assess
     expect(result).toMatchObject({ action: 'reuse', deploymentId: 'ecs-svc/2' });
-    expect(scalingMock).toHaveReceivedCommandWith(PutScheduledActionCommand, { ScheduledActionName: 'example-web-scale-up' });
+    expect(scalingMock).toHaveReceivedCommandWith(PutScheduledActionCommand, { ScheduledActionName: 'example--web-scale-up' });
   });
 
   it('refuses a malformed now with a named error', async () => {

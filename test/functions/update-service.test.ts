@@ -13,13 +13,13 @@ import { scalableTargetResourceId as scalableResourceId } from '../../domain/nam
 
 const ssmMock = mockClient(ssm as SSMClient);
 
-const WEB = 'slipway-example-web';
+const WEB = 'slipway-example--web';
 const OURS = taskDefArn(WEB, 8);
 
 function service(deployments: Deployment[], extra: Partial<Service> = {}): Service {
   return {
-    serviceName: 'example-web',
-    serviceArn: `arn:aws:ecs:eu-west-1:123456789012:service/slipway/example-web`,
+    serviceName: 'example--web',
+    serviceArn: `arn:aws:ecs:eu-west-1:123456789012:service/slipway/example--web`,
     status: 'ACTIVE',
     taskDefinition: deployments.find((d) => d.status === 'PRIMARY')?.taskDefinition,
     deployments,
@@ -97,20 +97,20 @@ describe('planRedeploy', () => {
   const settledAt = '2026-01-01T00:35:00.000Z';
 
   it('reuses the deployment on a retry of the attempt that started it', () => {
-    expect(planRedeploy(reuse, { execution: 'example-42-deploy', redriveCount: 1, settledAt }, 1)).toBe(reuse);
+    expect(planRedeploy(reuse, { execution: 'example--42-deploy', redriveCount: 1, settledAt }, 1)).toBe(reuse);
   });
 
   it('starts a new deployment on a redrive of a deployment that was settled as failed (timed out) but still runs', () => {
-    expect(planRedeploy(reuse, { execution: 'example-42-deploy', redriveCount: 0, settledAt }, 1)).toEqual({ action: 'redeploy' });
+    expect(planRedeploy(reuse, { execution: 'example--42-deploy', redriveCount: 0, settledAt }, 1)).toEqual({ action: 'redeploy' });
   });
 
   it('reuses, on a redrive, a deployment nobody gave a verdict on (its iteration was aborted when another process type failed)', () => {
-    expect(planRedeploy(reuse, { execution: 'example-42-deploy', redriveCount: 0 }, 1)).toBe(reuse);
+    expect(planRedeploy(reuse, { execution: 'example--42-deploy', redriveCount: 0 }, 1)).toBe(reuse);
   });
 
   it('never replaces a completed deployment', () => {
     const done = { ...reuse, completed: true };
-    expect(planRedeploy(done, { execution: 'example-42-deploy', redriveCount: 0, settledAt }, 3)).toBe(done);
+    expect(planRedeploy(done, { execution: 'example--42-deploy', redriveCount: 0, settledAt }, 3)).toBe(done);
   });
 });
 
@@ -119,12 +119,12 @@ describe('createServiceRequest', () => {
 
   it('enables the circuit breaker with rollback and wires the load balancer of a web process', () => {
     // Act
-    const request = createServiceRequest(settings, 'web', settings.processes.web, 'example-web', OURS, 'token-1');
+    const request = createServiceRequest(settings, 'web', settings.processes.web, 'example--web', OURS, 'token-1');
 
     // Assess
     expect(request).toMatchObject({
       cluster: CLUSTER_ARN,
-      serviceName: 'example-web',
+      serviceName: 'example--web',
       taskDefinition: OURS,
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
       loadBalancers: [{ targetGroupArn: settings.processes.web.targetGroupArn, containerName: 'web', containerPort: 8080 }],
@@ -137,7 +137,7 @@ describe('createServiceRequest', () => {
 
   it('gives a process without target group no load balancer nor grace period', () => {
     // Act
-    const request = createServiceRequest(settings, 'worker', settings.processes.worker, 'example-worker', taskDefArn('slipway-example-worker', 8), 't');
+    const request = createServiceRequest(settings, 'worker', settings.processes.worker, 'example--worker', taskDefArn('slipway-example--worker', 8), 't');
 
     // Assess
     expect(request.loadBalancers).toBeUndefined();
@@ -150,7 +150,7 @@ describe('createServiceRequest', () => {
     const { port: _port, ...noPort } = settings.processes.web;
 
     // Act
-    const request = createServiceRequest(settings, 'web', noPort, 'example-web', OURS, 't');
+    const request = createServiceRequest(settings, 'web', noPort, 'example--web', OURS, 't');
 
     // Assess
     expect(request.loadBalancers).toBeUndefined();
@@ -161,7 +161,7 @@ describe('createServiceRequest', () => {
     const p = { ...settings.processes.web, autoscaling: { min: 1, max: 1, cpuTarget: 60 } };
 
     // Act
-    const request = createServiceRequest(settings, 'web', p, 'example-web', OURS, 't');
+    const request = createServiceRequest(settings, 'web', p, 'example--web', OURS, 't');
 
     // Assess
     expect(request.desiredCount).toBe(1);
@@ -170,11 +170,11 @@ describe('createServiceRequest', () => {
 
 describe('scalableResourceId', () => {
   it('uses the cluster name of a cluster ARN', () => {
-    expect(scalableResourceId(CLUSTER_ARN, 'example-web')).toBe('service/slipway/example-web');
+    expect(scalableResourceId(CLUSTER_ARN, 'example--web')).toBe('service/slipway/example--web');
   });
 
   it('uses a plain cluster name as is', () => {
-    expect(scalableResourceId('slipway', 'example-web')).toBe('service/slipway/example-web');
+    expect(scalableResourceId('slipway', 'example--web')).toBe('service/slipway/example--web');
   });
 });
 
@@ -183,8 +183,8 @@ describe('update-service handler', () => {
   const dynamoMock = mockClient(DynamoDBClient);
   const scalingMock = mockClient(ApplicationAutoScalingClient);
   const sfnMock = mockClient(SFNClient);
-  const execution = 'example-42-deploy';
-  const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-deploy:example-42-deploy';
+  const execution = 'example--42-deploy';
+  const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-deploy:example--42-deploy';
   const NOW = '2026-01-01T00:00:00.000Z';
   /** What the deploy's wait state sends (statemachines/deploy.asl.json), plus `extra`. */
   const input = (extra: Record<string, unknown> = {}) => ({
@@ -223,7 +223,7 @@ describe('update-service handler', () => {
   describe('when the service is missing', () => {
     beforeEach(() => {
       const created = service([primary(OURS, 'ecs-svc/500', 'IN_PROGRESS')]);
-      ecsMock.on(DescribeServicesCommand).resolvesOnce({ services: [], failures: [{ arn: 'example-web', reason: 'MISSING' }] }).resolves({ services: [created] });
+      ecsMock.on(DescribeServicesCommand).resolvesOnce({ services: [], failures: [{ arn: 'example--web', reason: 'MISSING' }] }).resolves({ services: [created] });
       ecsMock.on(CreateServiceCommand).callsFake((req: { serviceName: string; taskDefinition: string }) => ({
         service: service([primary(req.taskDefinition, 'ecs-svc/500', 'IN_PROGRESS')], { serviceName: req.serviceName, serviceArn: `arn:aws:ecs:eu-west-1:123456789012:service/slipway/${req.serviceName}` }),
       }));
@@ -236,8 +236,8 @@ describe('update-service handler', () => {
       // Assess
       expect(result).toEqual({
         process: 'web',
-        serviceName: 'example-web',
-        serviceArn: 'arn:aws:ecs:eu-west-1:123456789012:service/slipway/example-web',
+        serviceName: 'example--web',
+        serviceArn: 'arn:aws:ecs:eu-west-1:123456789012:service/slipway/example--web',
         deploymentId: 'ecs-svc/500',
         action: 'create',
         state: 'IN_PROGRESS',
@@ -245,7 +245,7 @@ describe('update-service handler', () => {
       });
       expect(ecsMock).toHaveReceivedCommandWith(CreateServiceCommand, {
         cluster: CLUSTER_ARN,
-        serviceName: 'example-web',
+        serviceName: 'example--web',
         taskDefinition: OURS,
         deploymentConfiguration: expect.objectContaining({ deploymentCircuitBreaker: { enable: true, rollback: true } }),
         loadBalancers: [expect.objectContaining({ containerName: 'web', containerPort: 8080 })],
@@ -259,7 +259,7 @@ describe('update-service handler', () => {
 
       // Assess
       expect(putWaiterItem()).toMatchObject({
-        ...waiterItem({ app: 'example', table: TABLE_NAME, serviceName: 'example-web', deploymentId: 'ecs-svc/500', process: 'web', taskDefinitionArn: OURS, taskToken: 'token-web-42', execution, redriveCount: 0, deadline: '2026-01-01T00:30:00.000Z', timeoutSeconds: 1800, action: 'create' }),
+        ...waiterItem({ app: 'example', table: TABLE_NAME, serviceName: 'example--web', deploymentId: 'ecs-svc/500', process: 'web', taskDefinitionArn: OURS, taskToken: 'token-web-42', execution, redriveCount: 0, deadline: '2026-01-01T00:30:00.000Z', timeoutSeconds: 1800, action: 'create' }),
         app: { S: 'example' },
         table: { S: TABLE_NAME },
         createdAt: { S: NOW },
@@ -276,13 +276,13 @@ describe('update-service handler', () => {
       // Assess
       expect(scalingMock).toHaveReceivedCommandWith(RegisterScalableTargetCommand, {
         ServiceNamespace: 'ecs',
-        ResourceId: 'service/slipway/example-web',
+        ResourceId: 'service/slipway/example--web',
         ScalableDimension: 'ecs:service:DesiredCount',
         MinCapacity: 1,
         MaxCapacity: 4,
       });
       expect(scalingMock).toHaveReceivedCommandWith(PutScalingPolicyCommand, {
-        ResourceId: 'service/slipway/example-web',
+        ResourceId: 'service/slipway/example--web',
         PolicyType: 'TargetTrackingScaling',
         TargetTrackingScalingPolicyConfiguration: expect.objectContaining({
           TargetValue: 70,
@@ -293,18 +293,18 @@ describe('update-service handler', () => {
 
     it('creates a process without autoscaling and without a load balancer, touching no scaling API', async () => {
       // Act
-      const result = await handler(input({ process: 'worker', taskDefinitionArn: taskDefArn('slipway-example-worker', 8) }));
+      const result = await handler(input({ process: 'worker', taskDefinitionArn: taskDefArn('slipway-example--worker', 8) }));
 
       // Assess
-      expect(result).toMatchObject({ action: 'create', serviceName: 'example-worker' });
-      expect(ecsMock).toHaveReceivedCommandWith(CreateServiceCommand, { serviceName: 'example-worker', loadBalancers: undefined, desiredCount: 1 });
+      expect(result).toMatchObject({ action: 'create', serviceName: 'example--worker' });
+      expect(ecsMock).toHaveReceivedCommandWith(CreateServiceCommand, { serviceName: 'example--worker', loadBalancers: undefined, desiredCount: 1 });
       expect(scalingMock).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
       expect(scalingMock).not.toHaveReceivedCommand(PutScalingPolicyCommand);
     });
 
     it('sends the same client token when the same attempt retries the same revision, a new one for another execution or a redrive', async () => {
       // Prepare: every call finds the service missing (CreateService's idempotency is what is tested).
-      ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: 'example-web', reason: 'MISSING' }] });
+      ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: 'example--web', reason: 'MISSING' }] });
 
       // Act
       await handler(input());
@@ -323,7 +323,7 @@ describe('update-service handler', () => {
 
   it('updates an existing service to the new revision without setting desiredCount', async () => {
     // Prepare: the service is registered with the configured range already.
-    scalingMock.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [{ ServiceNamespace: 'ecs', ResourceId: 'service/slipway/example-web', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 1, MaxCapacity: 4, RoleARN: 'r', CreationTime: new Date() }] });
+    scalingMock.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [{ ServiceNamespace: 'ecs', ResourceId: 'service/slipway/example--web', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 1, MaxCapacity: 4, RoleARN: 'r', CreationTime: new Date() }] });
     ecsMock.on(DescribeServicesCommand).resolves({ services: [service([primary(taskDefArn(WEB, 7))])] });
     ecsMock.on(DescribeTaskDefinitionCommand).resolves(taggedRevision(taskDefArn(WEB, 7), '41'));
     ecsMock.on(UpdateServiceCommand).resolves({ service: service([primary(OURS, 'ecs-svc/600', 'IN_PROGRESS'), { ...primary(taskDefArn(WEB, 7)), status: 'ACTIVE' }]) });
@@ -333,7 +333,7 @@ describe('update-service handler', () => {
 
     // Assess
     expect(result).toMatchObject({ action: 'update', deploymentId: 'ecs-svc/600' });
-    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: CLUSTER_ARN, service: 'example-web', taskDefinition: OURS });
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: CLUSTER_ARN, service: 'example--web', taskDefinition: OURS });
     const sent = ecsMock.commandCalls(UpdateServiceCommand)[0].args[0].input;
     expect(sent).not.toHaveProperty('desiredCount');
     expect(sent).not.toHaveProperty('forceNewDeployment');
@@ -352,14 +352,14 @@ describe('update-service handler', () => {
     expect(result).toMatchObject({ action: 'reuse', deploymentId: 'ecs-svc/600', state: 'COMPLETED', waiting: false });
     expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
     const output = JSON.parse(sfnMock.commandCalls(SendTaskSuccessCommand)[0].args[0].input.output ?? '');
-    expect(output).toEqual({ process: 'web', serviceName: 'example-web', deploymentId: 'ecs-svc/600', taskDefinitionArn: OURS, action: 'reuse', state: 'COMPLETED' });
-    expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: 'example-web#ecs-svc/600' } }, UpdateExpression: 'SET settledAt = :at' });
+    expect(output).toEqual({ process: 'web', serviceName: 'example--web', deploymentId: 'ecs-svc/600', taskDefinitionArn: OURS, action: 'reuse', state: 'COMPLETED' });
+    expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: 'WAITER' }, sk: { S: 'example--web#ecs-svc/600' } }, UpdateExpression: 'SET settledAt = :at' });
   });
 
   it('a retry reuses the in-progress deployment its own attempt started (same redrive count recorded)', async () => {
     // Prepare
     ecsMock.on(DescribeServicesCommand).resolves({ services: [service([primary(OURS, 'ecs-svc/600', 'IN_PROGRESS')])] });
-    dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem({ serviceName: 'example-web', deploymentId: 'ecs-svc/600', process: 'web', taskDefinitionArn: OURS, taskToken: 'old', execution, redriveCount: 1 })] });
+    dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem({ serviceName: 'example--web', deploymentId: 'ecs-svc/600', process: 'web', taskDefinitionArn: OURS, taskToken: 'old', execution, redriveCount: 1 })] });
 
     // Act
     const result = await handler(input({ redriveCount: 1 }));
@@ -372,7 +372,7 @@ describe('update-service handler', () => {
   it('a redrive starts a new deployment of the same revision instead of waiting on the one that timed out', async () => {
     // Prepare: the deployment of attempt 0 is still in progress (it timed out); this is redrive 1.
     ecsMock.on(DescribeServicesCommand).resolvesOnce({ services: [service([primary(OURS, 'ecs-svc/600', 'IN_PROGRESS')])] }).resolves({ services: [service([primary(OURS, 'ecs-svc/601', 'IN_PROGRESS')])] });
-    dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem({ serviceName: 'example-web', deploymentId: 'ecs-svc/600', process: 'web', taskDefinitionArn: OURS, taskToken: 'old', execution, redriveCount: 0, settledAt: NOW })] });
+    dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem({ serviceName: 'example--web', deploymentId: 'ecs-svc/600', process: 'web', taskDefinitionArn: OURS, taskToken: 'old', execution, redriveCount: 0, settledAt: NOW })] });
     ecsMock.on(UpdateServiceCommand).resolves({ service: service([primary(OURS, 'ecs-svc/601', 'IN_PROGRESS')]) });
 
     // Act
@@ -380,8 +380,8 @@ describe('update-service handler', () => {
 
     // Assess
     expect(result).toMatchObject({ action: 'redeploy', deploymentId: 'ecs-svc/601', waiting: true });
-    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'example-web', taskDefinition: OURS, forceNewDeployment: true });
-    expect(putWaiterItem()).toMatchObject({ sk: { S: 'example-web#ecs-svc/601' }, redriveCount: { N: '1' }, taskToken: { S: 'token-web-42' } });
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'example--web', taskDefinition: OURS, forceNewDeployment: true });
+    expect(putWaiterItem()).toMatchObject({ sk: { S: 'example--web#ecs-svc/601' }, redriveCount: { N: '1' }, taskToken: { S: 'token-web-42' } });
   });
 
   it('a redrive after a rollback updates the service again (it is back on the old revision)', async () => {
@@ -498,7 +498,7 @@ describe('update-service handler', () => {
 
   it('throws InvalidInput when the task definition is not a revision ARN', async () => {
     // Act
-    const call = handler(input({ taskDefinitionArn: 'slipway-example-web' }));
+    const call = handler(input({ taskDefinitionArn: 'slipway-example--web' }));
 
     // Assess
     await expect(call).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('taskDefinitionArn: must be a task-definition revision ARN') });
@@ -514,7 +514,7 @@ describe('update-service handler', () => {
     const call = handler(input());
 
     // Assess
-    await expect(call).rejects.toMatchObject({ name: 'TransientError', message: expect.stringContaining('UpdateService example-web') });
+    await expect(call).rejects.toMatchObject({ name: 'TransientError', message: expect.stringContaining('UpdateService example--web') });
   });
 
   it('lets AccessDenied fail the state (uncaught in the ASL, so a redrive re-runs it)', async () => {

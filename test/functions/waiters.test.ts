@@ -11,12 +11,12 @@ const dynamoMock = mockClient(dynamodb);
 const sfnMock = mockClient(sfn);
 
 const waiter: Waiter = {
-  serviceName: 'example-web',
+  serviceName: 'example--web',
   deploymentId: 'ecs-svc/123',
   process: 'web',
-  taskDefinitionArn: taskDefArn('slipway-example-web', 8),
+  taskDefinitionArn: taskDefArn('slipway-example--web', 8),
   taskToken: 'token-web-42',
-  execution: 'example-42-deploy',
+  execution: 'example--42-deploy',
   redriveCount: 0,
 };
 
@@ -60,21 +60,21 @@ describe('listWaiters', () => {
     dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem(waiter)] });
 
     // Act
-    const waiters = await listWaiters(dynamodb, TABLE_NAME, 'example-web');
+    const waiters = await listWaiters(dynamodb, TABLE_NAME, 'example--web');
 
     // Assess
     expect(waiters).toEqual([waiter]);
     expect(dynamoMock).toHaveReceivedCommandWith(QueryCommand, {
       TableName: TABLE_NAME,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': { S: 'WAITER' }, ':prefix': { S: 'example-web#' } },
+      ExpressionAttributeValues: { ':pk': { S: 'WAITER' }, ':prefix': { S: 'example--web#' } },
     });
   });
 
   it('follows LastEvaluatedKey across pages when listing every waiter', async () => {
     // Prepare
-    const worker: Waiter = { ...waiter, serviceName: 'example-worker', process: 'worker', taskToken: 'token-worker-42' };
-    const lastKey = { pk: { S: 'WAITER' }, sk: { S: 'example-web#ecs-svc/123' } };
+    const worker: Waiter = { ...waiter, serviceName: 'example--worker', process: 'worker', taskToken: 'token-worker-42' };
+    const lastKey = { pk: { S: 'WAITER' }, sk: { S: 'example--web#ecs-svc/123' } };
     dynamoMock.on(QueryCommand).resolvesOnce({ Items: [waiterItem(waiter)], LastEvaluatedKey: lastKey }).resolvesOnce({ Items: [waiterItem(worker)] });
 
     // Act
@@ -97,7 +97,7 @@ describe('settleWaiter', () => {
     // Assess
     expect(dynamoMock).toHaveReceivedCommandWith(UpdateItemCommand, {
       TableName: TABLE_NAME,
-      Key: { pk: { S: 'WAITER' }, sk: { S: 'example-web#ecs-svc/123' } },
+      Key: { pk: { S: 'WAITER' }, sk: { S: 'example--web#ecs-svc/123' } },
       UpdateExpression: 'SET settledAt = :at',
       ExpressionAttributeValues: { ':at': { S: '2026-01-01T00:05:00.000Z' } },
     });
@@ -109,7 +109,7 @@ describe('settleWaiter', () => {
     dynamoMock.on(QueryCommand).resolves({ Items: [waiterItem(settled), waiterItem(waiter)] });
 
     // Act
-    const [first, second] = await listWaiters(dynamodb, TABLE_NAME, 'example-web');
+    const [first, second] = await listWaiters(dynamodb, TABLE_NAME, 'example--web');
 
     // Assess
     expect(first).toEqual(settled);
@@ -142,9 +142,9 @@ describe('resume', () => {
     expect(sent.taskToken).toBe('token-web-42');
     expect(JSON.parse(sent.output ?? '')).toEqual({
       process: 'web',
-      serviceName: 'example-web',
+      serviceName: 'example--web',
       deploymentId: 'ecs-svc/123',
-      taskDefinitionArn: taskDefArn('slipway-example-web', 8),
+      taskDefinitionArn: taskDefArn('slipway-example--web', 8),
       action: 'create',
       state: 'COMPLETED',
     });

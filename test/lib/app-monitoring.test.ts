@@ -44,7 +44,7 @@ const ALERTS = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:', {
 
 /** The alarm named `slipway-example-<key>`. */
 function alarm(template: Template, key: string) {
-  const found = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: `slipway-example-${key}` } }));
+  const found = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: `slipway-example--${key}` } }));
   expect(found).toHaveLength(1);
   return found[0].Properties;
 }
@@ -70,7 +70,7 @@ describe('AppMonitoring in the example app stack', () => {
   test('a production app gets its alarms by default: web, each process, its schedules\' target errors (10 for the example app)', () => {
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName).sort();
     expect(names).toEqual(
-      ['http-5xx-rate', 'response-time', 'unhealthy-hosts', 'web-cpu', 'web-memory', 'web-tasks-below-desired', 'worker-cpu', 'worker-memory', 'worker-tasks-below-desired', 'schedule-target-errors'].map((k) => `slipway-example-${k}`).sort(),
+      ['http-5xx-rate', 'response-time', 'unhealthy-hosts', 'web-cpu', 'web-memory', 'web-tasks-below-desired', 'worker-cpu', 'worker-memory', 'worker-tasks-below-desired', 'schedule-target-errors'].map((k) => `slipway-example--${k}`).sort(),
     );
   });
 
@@ -94,7 +94,7 @@ describe('AppMonitoring in the example app stack', () => {
 
   test('the response-time alarm: average TargetResponseTime of the app\'s target group above 2 s', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'slipway-example-response-time',
+      AlarmName: 'slipway-example--response-time',
       Namespace: 'AWS/ApplicationELB',
       MetricName: 'TargetResponseTime',
       Statistic: 'Average',
@@ -107,7 +107,7 @@ describe('AppMonitoring in the example app stack', () => {
 
   test('the unhealthy-hosts alarm fires on one unhealthy target (maximum)', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'slipway-example-unhealthy-hosts',
+      AlarmName: 'slipway-example--unhealthy-hosts',
       MetricName: 'UnHealthyHostCount',
       Statistic: 'Maximum',
       Threshold: 1,
@@ -121,7 +121,7 @@ describe('AppMonitoring in the example app stack', () => {
       const a = alarm(template, `${process}-${key}`);
       expect(a).toMatchObject({ Threshold: 85, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching', AlarmActions: [ALERTS] });
       expect(a.Metrics[0].MetricStat).toMatchObject({
-        Metric: { Namespace: 'AWS/ECS', MetricName: metricName, Dimensions: [{ Name: 'ClusterName', Value: { 'Fn::ImportValue': expect.stringMatching(/Cluster/) } }, { Name: 'ServiceName', Value: `example-${process}` }] },
+        Metric: { Namespace: 'AWS/ECS', MetricName: metricName, Dimensions: [{ Name: 'ClusterName', Value: { 'Fn::ImportValue': expect.stringMatching(/Cluster/) } }, { Name: 'ServiceName', Value: `example--${process}` }] },
         Stat: 'Average',
       });
     }
@@ -133,7 +133,7 @@ describe('AppMonitoring in the example app stack', () => {
     const names = (a.Metrics as { MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Value: unknown }[] }; Period: number } }[])
       .filter((m) => m.MetricStat)
       .map((m) => `${m.MetricStat!.Metric.Namespace}/${m.MetricStat!.Metric.MetricName}/${m.MetricStat!.Metric.Dimensions[1].Value}/${m.MetricStat!.Period}`);
-    expect(names.sort()).toEqual(['ECS/ContainerInsights/DesiredTaskCount/example-worker/60', 'ECS/ContainerInsights/RunningTaskCount/example-worker/60']);
+    expect(names.sort()).toEqual(['ECS/ContainerInsights/DesiredTaskCount/example--worker/60', 'ECS/ContainerInsights/RunningTaskCount/example--worker/60']);
     expect(a.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toBe('desired - running');
   });
 
@@ -156,8 +156,8 @@ describe('AppMonitoring in the example app stack', () => {
       expect(body).toContain(`"title":"${title}`);
     }
     expect(body).toMatch(/"TargetGroup","\{"Fn::GetAtt":\["WebTargetGroup[0-9A-F]+","TargetGroupFullName"\]\}"/);
-    expect(body).toContain('"ServiceName","example-web"');
-    expect(body).toContain('"ServiceName","example-worker"');
+    expect(body).toContain('"ServiceName","example--web"');
+    expect(body).toContain('"ServiceName","example--worker"');
     const alarmRefs = parts.filter((p): p is { 'Fn::GetAtt': [string, string] } => typeof p === 'object' && p !== null && 'Fn::GetAtt' in p && (p as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][1] === 'Arn');
     expect(new Set(alarmRefs.map((r) => r['Fn::GetAtt'][0])).size).toBe(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length);
   });
@@ -167,7 +167,7 @@ describe('AppMonitoring in the example app stack', () => {
     for (const id of ['OperatePolicy', 'DevelopPolicy']) {
       expect(policy(id).find((st) => st.Sid === 'ReadAlarms')).toMatchObject({
         Action: 'cloudwatch:DescribeAlarms',
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:slipway-example-*']] },
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:slipway-example--*']] },
       });
     }
     expect(policy('OperatePolicy').some((st) => st.Sid === 'ScaleProcesses')).toBe(true);
@@ -228,7 +228,7 @@ describe('AppMonitoring from the config', () => {
     const template = variants.workerOnly;
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string);
     expect(names.filter((n) => /5xx|response-time|unhealthy/.test(n))).toEqual([]);
-    expect(names).toContain('slipway-example-worker-cpu');
+    expect(names).toContain('slipway-example--worker-cpu');
   });
 });
 
@@ -345,14 +345,14 @@ describe('ClusterMonitoring: the alerts every app of the cluster shares', () => 
 
   test('a failure reaches the failing app\'s subscribers only; an alarm only the app that owns it', () => {
     const rule = failureRules.find((r) => r.name.endsWith('pipeline-failures'))!;
-    const event = { 'detail-type': 'Release Failed', detail: { app: 'example', buildKey: '42', error: 'ReleaseFailed', cause: 'exit 1', execution: 'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-release:example-42-release' } };
+    const event = { 'detail-type': 'Release Failed', detail: { app: 'example', buildKey: '42', error: 'ReleaseFailed', cause: 'exit 1', execution: 'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-release:example--42-release' } };
     const message = body(rule, event);
-    expect(message.summary).toBe('Slipway example: Release Failed (build 42). ReleaseFailed: exit 1 Execution: arn:aws:states:eu-west-1:123456789012:execution:slipway-production-release:example-42-release');
-    const example = appFilterPolicy('example', ['slipway-example-web-cpu']);
-    const examplePlus = appFilterPolicy('example-plus', ['slipway-example-plus-web-cpu']);
+    expect(message.summary).toBe('Slipway example: Release Failed (build 42). ReleaseFailed: exit 1 Execution: arn:aws:states:eu-west-1:123456789012:execution:slipway-production-release:example--42-release');
+    const example = appFilterPolicy('example', ['slipway-example--web-cpu']);
+    const examplePlus = appFilterPolicy('example-plus', ['slipway-example-plus--web-cpu']);
     expect([snsMatches(example, message), snsMatches(examplePlus, message)]).toEqual([true, false]);
     // CloudWatch's alarm notification carries the alarm's name at the top of its JSON body.
-    const alarm = { AlarmName: 'slipway-example-plus-web-cpu', NewStateValue: 'ALARM' };
+    const alarm = { AlarmName: 'slipway-example-plus--web-cpu', NewStateValue: 'ALARM' };
     expect([snsMatches(example, alarm), snsMatches(examplePlus, alarm)]).toEqual([false, true]);
   });
 

@@ -230,7 +230,7 @@ describe('AppStack (example app)', () => {
     for (const a of ['ssm:PutParameter', 'states:StartExecution', 'states:StopExecution', 'ecs:RunTask', 'iam:PassRole', 'dynamodb:PutItem', 'codebuild:StartBuild']) expect(actions).not.toContain(a);
     const redrive = st.find((s) => actionsOf(s).includes('states:RedriveExecution'))!;
     // Only the executions named after the app; those EventBridge names (build, config-change, schedules) are read-only.
-    expect(resourcesOf(redrive).map(render)).toEqual(['release', 'deploy'].map((n) => expect.stringContaining(`:execution:slipway-production-${n}:example-*"`)));
+    expect(resourcesOf(redrive).map(render)).toEqual(['release', 'deploy'].map((n) => expect.stringContaining(`:execution:slipway-production-${n}:example--*"`)));
     const build = st.find((s) => actionsOf(s).includes('codebuild:BatchGetBuilds'))!;
     expect(build.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Build/), 'Arn'] });
   });
@@ -242,7 +242,7 @@ describe('AppStack (example app)', () => {
     expect(resourcesOf(start).map(render)).toEqual([expect.stringMatching(/:stateMachine:slipway-production-deploy"\]\]\}$/)]);
     const manage = st.find((s) => actionsOf(s).includes('states:StopExecution'))!;
     expect(actionsOf(manage).sort()).toEqual(['states:RedriveExecution', 'states:StopExecution']);
-    expect(resourcesOf(manage).map(render)).toEqual(['release', 'deploy'].map((n) => expect.stringContaining(`:execution:slipway-production-${n}:example-*`)));
+    expect(resourcesOf(manage).map(render)).toEqual(['release', 'deploy'].map((n) => expect.stringContaining(`:execution:slipway-production-${n}:example--*`)));
     const config = st.find((s) => actionsOf(s).includes('ssm:PutParameter'))!;
     expect(resourcesOf(config).map(render)).toEqual([
       expect.stringContaining(':parameter/slipway/apps/example/config"'),
@@ -267,8 +267,8 @@ describe('AppStack (example app)', () => {
       // Build, config-change and schedules executions are named by EventBridge: readable (not redrivable) for every app of the control plane.
       const read = st.find((s) => s.Sid === 'ReadAppExecutions')!;
       expect(resourcesOf(read).map(render)).toEqual([
-        expect.stringContaining(':execution:slipway-production-release:example-*"'),
-        expect.stringContaining(':execution:slipway-production-deploy:example-*"'),
+        expect.stringContaining(':execution:slipway-production-release:example--*"'),
+        expect.stringContaining(':execution:slipway-production-deploy:example--*"'),
         expect.stringContaining(':execution:slipway-production-build:*"'),
         expect.stringContaining(':execution:slipway-production-config-change:*"'),
         expect.stringContaining(':execution:slipway-production-schedules:*"'),
@@ -296,8 +296,8 @@ describe('AppStack (example app)', () => {
       deployTimeoutSeconds: 1800,
       network: { subnets: ['<token>', '<token>', '<token>'], securityGroups: ['<token>', '<token>'], assignPublicIp: 'ENABLED' },
       processes: {
-        web: { family: 'slipway-example-web', cpu: '512', memory: '1024', port: 3000, desiredCount: 2, targetGroupArn: '<token>', autoscaling: { min: 2, max: 6, cpuTarget: 60 } },
-        worker: { family: 'slipway-example-worker', cpu: '256', memory: '512', desiredCount: 1 },
+        web: { family: 'slipway-example--web', cpu: '512', memory: '1024', port: 3000, desiredCount: 2, targetGroupArn: '<token>', autoscaling: { min: 2, max: 6, cpuTarget: 60 } },
+        worker: { family: 'slipway-example--worker', cpu: '256', memory: '512', desiredCount: 1 },
       },
     });
     expect(appSettingsSchema.safeParse(settings).success).toBe(true);
@@ -477,7 +477,7 @@ describe('buildAppSettings', () => {
     const s = buildAppSettings(sources);
     expect(Object.keys(s.processes)).toEqual(['web', 'worker']);
     expect(s.processes.web).toMatchObject({
-      family: 'slipway-example-web',
+      family: 'slipway-example--web',
       cpu: '512',
       memory: '1024',
       command: ['bin/rails', 'server', '-b', '0.0.0.0'],
@@ -491,7 +491,7 @@ describe('buildAppSettings', () => {
       healthCheckGracePeriodSeconds: 60,
       autoscaling: { min: 2, max: 6, cpuTarget: 60 },
     });
-    expect(s.processes.worker).toMatchObject({ family: 'slipway-example-worker', cpu: '256', memory: '512', environment: [], desiredCount: 1, autoscaling: { min: 1, max: 4, cpuTarget: 60 } });
+    expect(s.processes.worker).toMatchObject({ family: 'slipway-example--worker', cpu: '256', memory: '512', environment: [], desiredCount: 1, autoscaling: { min: 1, max: 4, cpuTarget: 60 } });
     expect(s.processes.worker.targetGroupArn).toBeUndefined();
   });
 

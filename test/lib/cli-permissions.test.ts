@@ -242,13 +242,13 @@ describe('the synthesized app stack', () => {
   test('the executions a policy may redrive or stop: release and deploy executions of this app only (<app>-*); the others read-only', () => {
     for (const role of ['management', 'user'] as const) {
       for (const p of STATE_MACHINES) {
-        const mine = `arn:aws:states:eu-west-1:123456789012:execution:${IDS.prefix}-${CONTROL_PLANE}-${p}:${IDS.app}-42-${p}`;
-        const theirs = `arn:aws:states:eu-west-1:123456789012:execution:${IDS.prefix}-${CONTROL_PLANE}-${p}:${OTHER.app}-42-${p}`;
+        const mine = `arn:aws:states:eu-west-1:123456789012:execution:${IDS.prefix}-${CONTROL_PLANE}-${p}:${IDS.app}--42-${p}`;
+        const theirs = `arn:aws:states:eu-west-1:123456789012:execution:${IDS.prefix}-${CONTROL_PLANE}-${p}:${OTHER.app}--42-${p}`;
         expect({ role, p, mine: grants(role, 'states:RedriveExecution', mine), theirs: grants(role, 'states:RedriveExecution', theirs) }).toEqual({ role, p, mine: APP_NAMED.has(p), theirs: false });
         expect({ role, p, reads: grants(role, 'states:GetExecutionHistory', theirs) }).toEqual({ role, p, reads: !APP_NAMED.has(p) });
       }
     }
     const stop = (name: string) => grants('management', 'states:StopExecution', `arn:aws:states:eu-west-1:123456789012:execution:${IDS.prefix}-${CONTROL_PLANE}-deploy:${name}`);
-    expect([stop(`${IDS.app}-42-deploy`), stop(`${OTHER.app}-42-deploy`)]).toEqual([true, false]);
+    expect([stop(`${IDS.app}--42-deploy`), stop(`${OTHER.app}--42-deploy`)]).toEqual([true, false]);
   });
 });

@@ -109,34 +109,48 @@ describe('parseDeploymentConfig', () => {
     const raw = base();
     raw.apps[0].name = 'Example_App';
     expect(errorOf(raw)).toBe(
-      "invalid config: apps[0].name: app names are lowercase letters, digits and hyphens, starting with a letter, 35 characters at most (execution names such as <app>-<build id>-release must fit Step Functions' 80 characters, and a build without a build number has a 36-character id)",
+      'invalid config: apps[0].name: app names are lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen, 34 characters at most; never "--", which separates an app\'s name from what follows it in resource names; execution names such as <app>--<build id>-release must fit Step Functions\' 80 characters, and a build without a build number has a 36-character id',
     );
   });
 
+  test.each([['shop--api'], ['shop-'], ['shop---api']])('an app name with "--" or a trailing hyphen (%j) is refused, naming the key and why', (name) => {
+    const raw = base();
+    raw.apps[0].name = name;
+    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.name: app names are .*never "--", which separates an app's name from what follows it/);
+  });
+
+  test('a process name with "--" or a trailing hyphen is refused, naming the key', () => {
+    const raw = base();
+    raw.apps[0].processes = { 'api--web': { port: 8080 } } as never;
+    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.api--web: .*process names are .*never "--", which separates/);
+    raw.apps[0].processes = { 'web-': { port: 8080 } } as never;
+    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web-: .*process names are/);
+  });
+
   describe('names at the limits AWS sets', () => {
-    test('an app name of 35 characters is accepted: <app>-<36-character build id>-release is then exactly 80', () => {
+    test('an app name of 34 characters is accepted: <app>--<36-character build id>-release is then exactly 80', () => {
       const raw = base();
-      raw.apps[0].name = `a${'b'.repeat(34)}`;
-      expect(parseDeploymentConfig(raw).apps[0].name).toHaveLength(35);
-      expect(`${raw.apps[0].name}-${'0'.repeat(36)}-release`).toHaveLength(80);
+      raw.apps[0].name = `a${'b'.repeat(33)}`;
+      expect(parseDeploymentConfig(raw).apps[0].name).toHaveLength(34);
+      expect(`${raw.apps[0].name}--${'0'.repeat(36)}-release`).toHaveLength(80);
     });
 
-    test('an app name of 36 characters is refused, naming the 80-character execution-name limit', () => {
+    test('an app name of 35 characters is refused, naming the 80-character execution-name limit', () => {
       const raw = base();
-      raw.apps[0].name = `a${'b'.repeat(35)}`;
-      expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.name: .*35 characters at most \(execution names .* 80 characters/);
+      raw.apps[0].name = `a${'b'.repeat(34)}`;
+      expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.name: .*34 characters at most; .*execution names .* 80 characters/);
     });
 
     test('prefix + app name past the 64-character schedule group limit is refused, naming the group and the limit', () => {
       const raw = base();
       useCluster(raw, 'c'); // a short cluster: its control plane's names stay within their limits
-      raw.prefix = `p${'q'.repeat(28)}`; // 29 + 1 + 35 = 65
-      raw.apps[0].name = `a${'b'.repeat(34)}`;
+      raw.prefix = `p${'q'.repeat(29)}`; // 30 + 1 + 34 = 65
+      raw.apps[0].name = `a${'b'.repeat(33)}`;
       expect(errorOf(raw)).toBe(
         `invalid config: apps[0].name: the app's EventBridge Scheduler schedule group "${raw.prefix}-${raw.apps[0].name}" (<prefix>-<app>) is 65 characters, and Scheduler allows at most 64: shorten the app name or the prefix (prefix + app name at most 63 characters)`,
       );
       raw.prefix = raw.prefix.slice(1); // 64
-      expect(parseDeploymentConfig(raw).prefix).toHaveLength(28);
+      expect(parseDeploymentConfig(raw).prefix).toHaveLength(29);
     });
 
     test('a database whose <prefix>-<name> RDS cluster identifier passes 63 characters, or has "--", is refused', () => {
@@ -167,8 +181,9 @@ describe('parseDeploymentConfig', () => {
     const raw = base();
     raw.apps[0].processes = { Web: { port: 3000 } };
     raw.apps[0].releaseCommand = undefined;
-    // zod 4 reports a bad record key as "Invalid key in record", not the schema's custom message.
-    expect(errorOf(raw)).toBe('invalid config: apps[0].processes.Web: Invalid key in record');
+    // Checked by the app's refinement, so the message says what a process name may be (a record key
+    // schema's refusal is only "Invalid key in record").
+    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.Web: process names are lowercase letters, digits and single hyphens/);
   });
 
   test('an app needs at least one process type', () => {

@@ -28,13 +28,14 @@ describe('the real Parameter Store Change sample events', () => {
     await finish(run);
 
     const deploys = executionsOf(run, 'deploy');
-    // Named from the id of the event that started the config change (a 36-character UUID): at most
-    // 36 + 8 + 36 = 80 characters, however long the name EventBridge gave the config-change execution.
+    // Named under the app, from the id of the event that started the config change (a 36-character
+    // UUID): at most 34 + 2 + 7 + 36 = 79 characters, however long the name EventBridge gave the
+    // config-change execution.
     const eventId = String(event.id);
     expect(eventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(deploys.map((d) => [d.name, d.status])).toEqual([
-      ['example-42-deploy', 'SUCCEEDED'],
-      [`42-config-${eventId}`, 'SUCCEEDED'],
+      ['example--42-deploy', 'SUCCEEDED'],
+      [`example--config-${eventId}`, 'SUCCEEDED'],
     ]);
     expect(serviceSecrets(run, 'web')).toEqual(['DATABASE_URL']);
     expect(serviceSecrets(run, 'worker')).toEqual(['DATABASE_URL']);
@@ -45,21 +46,21 @@ describe('the real Parameter Store Change sample events', () => {
     run.at(10, 'Create event', () => run.startConcurrently('config-change', parameterEvent('create', KEY('DATABASE_URL'))));
     await finish(run);
 
-    const td = run.world.findRevision(run.world.services.get('example-web')?.service.taskDefinition ?? '');
+    const td = run.world.findRevision(run.world.services.get('example--web')?.service.taskDefinition ?? '');
     expect(td?.taskDefinition.containerDefinitions?.[0]?.secrets).toEqual([{ name: 'DATABASE_URL', valueFrom: ARN('DATABASE_URL') }]);
     expect(JSON.stringify(td)).not.toContain('postgres://db/example');
   });
 
   test('Update: a value change gets a new revision with the same keys, and the services move to it', async () => {
     const run = await releasedRun({ parameters: { [KEY('API_TOKEN')]: { value: 'v2' } } });
-    const before = run.world.services.get('example-web')?.service.taskDefinition;
+    const before = run.world.services.get('example--web')?.service.taskDefinition;
     run.at(10, 'Update event', () => run.startConcurrently('config-change', parameterEvent('update', KEY('API_TOKEN'))));
     await finish(run);
 
-    const after = run.world.services.get('example-web')?.service.taskDefinition;
+    const after = run.world.services.get('example--web')?.service.taskDefinition;
     expect(after).not.toBe(before);
     expect(serviceSecrets(run, 'web')).toEqual(['API_TOKEN']);
-    expect(run.report().world.services['example-web'].image).toContain(':build-42');
+    expect(run.report().world.services['example--web'].image).toContain(':build-42');
   });
 
   test('Delete: the deleted key disappears from the secrets, the others stay', async () => {

@@ -42,7 +42,7 @@ export function lastState(e: ExecutionReport | undefined): string | undefined {
 
 /** The config keys (secrets) of the revision a service runs now. */
 export function serviceSecrets(run: LocalRun, process: string): string[] {
-  const service = run.world.services.get(`example-${process}`)?.service;
+  const service = run.world.services.get(`example--${process}`)?.service;
   const revision = run.world.findRevision(service?.taskDefinition ?? '');
   return (revision?.taskDefinition.containerDefinitions?.[0]?.secrets ?? []).map((s) => s.name ?? '');
 }

@@ -14,7 +14,7 @@ import { buildEvent, ROOT } from './scenarios';
  * Step Functions' rules.
  */
 
-const APP = `l${'o'.repeat(APP_NAME_MAX - 1)}`; // 35 characters
+const APP = `l${'o'.repeat(APP_NAME_MAX - 1)}`; // 34 characters
 const PROCESS = `p${'r'.repeat(30)}`; // 31 characters, the longest PROCESS_NAME
 const BUILD_ID = '8745a7a9-c340-456a-9166-edf953571b42';
 
@@ -77,19 +77,19 @@ describe('the pipelines at the name limits', () => {
     const [schedule] = run.world.scheduler.list(`slipway-${APP}`);
     expect(schedule.Name).toMatch(new RegExp(`^${PROCESS}-[0-9a-f]{8}$`));
     expect(schedule.Target?.Arn).toMatch(/^arn:aws:ecs:[a-z0-9-]+:\d{12}:cluster\/slipway-production$/);
-    expect(schedule.Target?.EcsParameters?.TaskDefinitionArn).toBe(run.world.services.get(`${APP}-${PROCESS}`)?.service.taskDefinition);
+    expect(schedule.Target?.EcsParameters?.TaskDefinitionArn).toBe(run.world.services.get(`${APP}--${PROCESS}`)?.service.taskDefinition);
   });
 
-  test('the release is <app>-<build id>-release: exactly 80 characters, a valid execution name; the deploy 79', () => {
+  test('the release is <app>--<build id>-release: exactly 80 characters, a valid execution name; the deploy 79', () => {
     const names = Object.fromEntries(run.executions.map((e) => [e.stateMachine, e.name]));
-    expect(names.release).toBe(`${APP}-${BUILD_ID}-release`);
+    expect(names.release).toBe(`${APP}--${BUILD_ID}-release`);
     expect(names.release).toHaveLength(80);
-    expect(names.deploy).toBe(`${APP}-${BUILD_ID}-deploy`);
+    expect(names.deploy).toBe(`${APP}--${BUILD_ID}-deploy`);
     for (const e of run.executions) expect(e.name).toMatch(EXECUTION_NAME);
   });
 
   test('the service and the task-definition family of the longest process name are created', () => {
-    expect([...run.world.services.keys()]).toEqual([`${APP}-${PROCESS}`]);
-    expect([...run.world.revisions.keys()]).toEqual([`slipway-${APP}-${PROCESS}`]);
+    expect([...run.world.services.keys()]).toEqual([`${APP}--${PROCESS}`]);
+    expect([...run.world.revisions.keys()]).toEqual([`slipway-${APP}--${PROCESS}`]);
   });
 });

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { StateCoverage } from '../../lib/local/coverage';
 import { LocalRun } from '../../lib/local/runner';
 import type { ExecutionReport } from '../../lib/local/runner';
@@ -40,11 +41,11 @@ describe('happy path', () => {
     expect(report.executions.map((e) => [e.name, e.status])).toEqual([
       // EventBridge names the build execution after the CodeBuild event: its id, '_', a UUID.
       [expect.stringMatching(new RegExp(`^${String(buildEvent().id)}_[0-9a-f-]{36}$`)), 'SUCCEEDED'],
-      ['example-42-release', 'SUCCEEDED'],
-      ['example-42-deploy', 'SUCCEEDED'],
+      ['example--42-release', 'SUCCEEDED'],
+      ['example--42-deploy', 'SUCCEEDED'],
     ]);
-    expect(report.world.services['example-web'].image).toBe(`${IMAGE}:build-42`);
-    expect(report.world.services['example-worker'].image).toBe(`${IMAGE}:build-42`);
+    expect(report.world.services['example--web'].image).toBe(`${IMAGE}:build-42`);
+    expect(report.world.services['example--worker'].image).toBe(`${IMAGE}:build-42`);
     expect(report.world.lastGoodRelease).toMatchObject({ build: '42', image: `${IMAGE}:build-42` });
     expect(report.totals.taskDefinitionsRegistered).toBe(2);
     expect(report.totals.releaseTasksStarted).toBe(1);
@@ -53,19 +54,19 @@ describe('happy path', () => {
   test('the release task runs the configured release command in the web task definition', async () => {
     const run = await scenario(exampleWorld());
     const task = run.world.tasks[0] as { TaskDefinitionArn: string; Containers: { Name: string }[] };
-    expect(task.TaskDefinitionArn).toMatch(/task-definition\/slipway-example-web:\d+$/);
+    expect(task.TaskDefinitionArn).toMatch(/task-definition\/slipway-example--web:\d+$/);
     expect(task.Containers.map((c) => c.Name)).toEqual(['web']);
   });
 
   test('a first deploy creates both services with circuit-breaker rollback and registers autoscaling', async () => {
     const run = await scenario({ app: 'example' });
-    const web = run.world.services.get('example-web')?.service;
+    const web = run.world.services.get('example--web')?.service;
 
     expect(web?.deploymentConfiguration?.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
     expect(web?.loadBalancers?.[0]).toMatchObject({ containerName: 'web', containerPort: 3000 });
     expect(run.report().world.autoscaling).toEqual({
-      'service/slipway-production/example-web': { min: 2, max: 6, policies: ['example-web-cpu'] },
-      'service/slipway-production/example-worker': { min: 1, max: 4, policies: ['example-worker-cpu'] },
+      'service/slipway-production/example--web': { min: 2, max: 6, policies: ['example--web-cpu'] },
+      'service/slipway-production/example--worker': { min: 1, max: 4, policies: ['example--worker-cpu'] },
     });
     expect(execution(run, 'deploy')?.status).toBe('SUCCEEDED');
   });
@@ -113,7 +114,7 @@ describe('release failures deploy nothing, and stop at a step whose redrive runs
     expect(translated(release).cause).toContain('exited with code 1 in container "web"');
     expect(translated(release).logLink).toContain('console.aws.amazon.com/cloudwatch');
     expect(execution(run, 'deploy')).toBeUndefined();
-    expect(run.report().world.services['example-web'].image).toBe(`${IMAGE}:build-41`);
+    expect(run.report().world.services['example--web'].image).toBe(`${IMAGE}:build-41`);
   });
 
   test('a release task that fails to start fails at "Run release task"; the cause translates to the start failure', async () => {
@@ -181,7 +182,7 @@ describe('deployments', () => {
     expect(deploy?.error).toBe('DeploymentRolledBack');
     expect(deploy?.cause).toContain('tasks failed to start');
     expect(run.report().world.lastGoodRelease).toBeNull();
-    expect(run.report().world.services['example-web'].taskDefinition).toMatch(/slipway-example-web:1$/);
+    expect(run.report().world.services['example--web'].taskDefinition).toMatch(/slipway-example--web:1$/);
   });
 
   test('a deployment that never settles fails its own iteration with DeploymentTimedOut (the sweep\'s final check after the 30-minute default)', async () => {
@@ -203,7 +204,7 @@ describe('deployments', () => {
     expect(failedStep(deploy)).toBe('web: Update the service and wait for its deployment');
     expect(path(deploy)).toContain('worker: Service runs the new release');
     noFailureRouting(deploy);
-    expect(run.report().world.services['example-worker'].image).toBe(`${IMAGE}:build-42`);
+    expect(run.report().world.services['example--worker'].image).toBe(`${IMAGE}:build-42`);
   });
 
   test('a deployment replaced by another one ends as superseded: SUCCEEDED with outcome "superseded", not a failure to redrive', async () => {
@@ -255,7 +256,7 @@ describe('deployments', () => {
     expect(deploy.status).toBe('SUCCEEDED');
     expect(run.world.calls.RegisterTaskDefinition).toBe(2);
     expect(run.world.tasks).toHaveLength(1);
-    expect(run.report().world.services['example-web'].image).toBe(`${IMAGE}:build-42`);
+    expect(run.report().world.services['example--web'].image).toBe(`${IMAGE}:build-42`);
   });
 });
 
@@ -336,7 +337,7 @@ describe('throttling', () => {
 
     expect(run.executions.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     expect(retried).toEqual(expect.arrayContaining(['Register task definitions', 'Run release task', 'Update the service and wait for its deployment']));
-    expect(run.world.revisions.get('slipway-example-web')).toHaveLength(2);
+    expect(run.world.revisions.get('slipway-example--web')).toHaveLength(2);
     expect(run.world.tasks).toHaveLength(1);
   });
 
@@ -369,7 +370,7 @@ describe('ordering and duplicates', () => {
     const run = new LocalRun(exampleWorld(), ROOT);
     await run.run('build', buildEvent());
     const release = execution(run, 'release');
-    await run.run('release', release?.input, 'example-42-release-rerun');
+    await run.run('release', release?.input, 'example--42-release-rerun');
     coverage.add(run.executions);
 
     expect(path(execution(run, 'release', 1)).pop()).toBe('Deploy was already started');
@@ -380,10 +381,10 @@ describe('ordering and duplicates', () => {
     const run = await scenario(exampleWorld({ newerBuild: { build: '42' } }), buildEvent({ build: 41 }));
     const deploy = execution(run, 'deploy');
 
-    expect(deploy?.name).toBe('example-41-deploy');
+    expect(deploy?.name).toBe('example--41-deploy');
     expect([deploy?.status, deploy?.output]).toEqual(['SUCCEEDED', expect.objectContaining({ outcome: 'superseded', build: '41', supersededBy: '42' })]);
-    expect(run.report().world.services['example-web'].image).toBe(`${IMAGE}:build-42`);
-    expect(run.report().world.services['example-worker'].image).toBe(`${IMAGE}:build-42`);
+    expect(run.report().world.services['example--web'].image).toBe(`${IMAGE}:build-42`);
+    expect(run.report().world.services['example--worker'].image).toBe(`${IMAGE}:build-42`);
   });
 
   test('services already on a newer build (deployed outside this deploy) are not moved back', async () => {
@@ -391,7 +392,7 @@ describe('ordering and duplicates', () => {
 
     expect([execution(run, 'deploy')?.status, execution(run, 'deploy')?.output]).toEqual(['SUCCEEDED', expect.objectContaining({ outcome: 'superseded', build: '41' })]);
     expect(path(execution(run, 'deploy'))).toContain('web: Service is on a newer release');
-    expect(run.report().world.services['example-web'].image).toBe(`${IMAGE}:build-43`);
+    expect(run.report().world.services['example--web'].image).toBe(`${IMAGE}:build-43`);
   });
 });
 
@@ -459,6 +460,19 @@ describe('inputs started by hand without the app', () => {
     expect(exec.cause).toContain('must carry "app"');
     expect(run.world.tasks).toHaveLength(0);
     expect(run.world.events).toHaveLength(0);
+  });
+});
+
+describe('a deploy of what the app did not build (test/statemachines/deploy-trust.test.ts has the cases)', () => {
+  test('a revision of another family fails at "Check the build against the app\'s records" and ends in its Fail state, before any service call', async () => {
+    const run = new LocalRun(exampleWorld({ registeredBuilds: ['42'] }), ROOT);
+    const input = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/events/deploy-input.json'), 'utf8')) as { processes: { taskDefinitionArn: string }[] };
+    input.processes[0].taskDefinitionArn = input.processes[0].taskDefinitionArn.replace('slipway-example--web', 'slipway-docs--web');
+    const exec = await run.run('deploy', input);
+    coverage.add(run.executions);
+    expect([exec.status, exec.error]).toEqual(['FAILED', 'DeployRefused']);
+    expect(path(exec)).toEqual(['Does the input name the app and its table?', "Check the build against the app's records", 'Refuse what the app did not build']);
+    expect([run.world.calls.DescribeServices ?? 0, run.world.calls.CreateService ?? 0, run.world.calls.UpdateService ?? 0]).toEqual([0, 0, 0]);
   });
 });
 

@@ -16,8 +16,8 @@ const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/slipway/example';
 const WORLD: WorldFile = { app: 'example', services: { web: { build: '40' }, worker: { build: '40' } }, deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 60 }] } };
 
 /** A forced deploy of build 40 (what `slipway rollback` starts), from the revisions the services ran. */
-async function rollbackTo40(run: LocalRun, name = 'example-40-rollback-20260101T010000Z'): Promise<ExecutionReport> {
-  const revision = (process: string) => run.world.revisions.get(`slipway-example-${process}`)!.find((r) => r.taskDefinition.containerDefinitions?.[0]?.image === `${IMAGE}:build-40`)!.taskDefinition.taskDefinitionArn!;
+async function rollbackTo40(run: LocalRun, name = 'example--40-rollback-20260101T010000Z'): Promise<ExecutionReport> {
+  const revision = (process: string) => run.world.revisions.get(`slipway-example--${process}`)!.find((r) => r.taskDefinition.containerDefinitions?.[0]?.image === `${IMAGE}:build-40`)!.taskDefinition.taskDefinitionArn!;
   return run.run(
     'deploy',
     {
@@ -34,7 +34,7 @@ async function rollbackTo40(run: LocalRun, name = 'example-40-rollback-20260101T
 
 function servicesImages(run: LocalRun): Record<string, string> {
   const services = run.report().world.services;
-  return { web: services['example-web'].image, worker: services['example-worker'].image };
+  return { web: services['example--web'].image, worker: services['example--worker'].image };
 }
 
 describe('deploy 42 fails, the operator rolls back to 40, someone redrives 42', () => {
@@ -122,6 +122,6 @@ test('the local timeline says "superseded by build 42" under the deploy, with no
 
   const text = renderTimeline(run.report());
 
-  expect(text).toMatch(/✓ example-41-deploy {2}\(deploy\) {2}SUCCEEDED\n(?:.*\n)*? {2}→ superseded by build 42: nothing was deployed, and there is nothing to redrive/);
+  expect(text).toMatch(/✓ example--41-deploy {2}\(deploy\) {2}SUCCEEDED\n(?:.*\n)*? {2}→ superseded by build 42: nothing was deployed, and there is nothing to redrive/);
   expect(text).not.toContain('a redrive re-runs this');
 });

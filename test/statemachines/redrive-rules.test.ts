@@ -12,7 +12,7 @@ import { ROOT } from './scenarios';
  */
 
 /** Errors a redrive cannot change: they may end in a Fail state through a Catch. */
-const NOT_REDRIVABLE = new Set(['InvalidEvent', 'InvalidInput', 'DeploymentSuperseded', 'DynamoDB.ConditionalCheckFailedException', 'StepFunctions.ExecutionAlreadyExistsException']);
+const NOT_REDRIVABLE = new Set(['InvalidEvent', 'InvalidInput', 'DeploymentSuperseded', 'DeployRefused', 'DynamoDB.ConditionalCheckFailedException', 'StepFunctions.ExecutionAlreadyExistsException']);
 
 type Scope = { states: AslStates; path: string };
 

@@ -82,7 +82,7 @@ describe.each(cases)('$label', (c) => {
     const deploy = run.executions.find((e) => e.stateMachine === 'deploy');
     expect(deploy?.status).toBe('SUCCEEDED');
     expect(run.report().world.lastGoodRelease).toMatchObject({ build: '42', image: `${IMAGE}:build-42` });
-    for (const svc of ['example-web', 'example-worker']) expect(run.report().world.services[svc].image).toBe(`${IMAGE}:build-42`);
+    for (const svc of ['example--web', 'example--worker']) expect(run.report().world.services[svc].image).toBe(`${IMAGE}:build-42`);
     // The states re-entered after ExecutionRedriven start with the one AWS re-runs.
     const after = redriven.history.slice(redriven.history.findIndex((e) => e.type === 'ExecutionRedriven'));
     const firstEntered = after.find((e) => e.type?.endsWith('StateEntered') || e.type === 'MapIterationStarted');
@@ -104,8 +104,8 @@ describe.each(cases)('$label', (c) => {
       expect(tasks).toBe(1);
     }
     // Revisions registered once per process type for the build (a failed registration registers none).
-    expect(run.world.revisions.get('slipway-example-web')?.length).toBe(2);
-    expect(run.world.revisions.get('slipway-example-worker')?.length).toBe(2);
+    expect(run.world.revisions.get('slipway-example--web')?.length).toBe(2);
+    expect(run.world.revisions.get('slipway-example--worker')?.length).toBe(2);
     // A process type whose iteration succeeded is not deployed again; an aborted one keeps its deployment.
     if (c.newDeployments !== undefined) expect((run.world.calls.UpdateService ?? 0) - before.updates).toBe(c.newDeployments);
   });
@@ -124,7 +124,7 @@ describe('a first deploy that cannot create its services', () => {
     await run.redriveAfterFix(world, { errors: { CreateService: null } });
 
     expect(deploy?.status).toBe('SUCCEEDED');
-    expect([...run.world.services.keys()].sort()).toEqual(['example-web', 'example-worker']);
+    expect([...run.world.services.keys()].sort()).toEqual(['example--web', 'example--worker']);
     expect(run.world.calls.RegisterTaskDefinition).toBe(2);
   });
 });

@@ -12,8 +12,8 @@ const STAGING = 'test/fixtures/configs/staging.json';
 const staging = loadDeploymentConfig(join(ROOT, STAGING)).apps[0];
 const example = loadDeploymentConfig(join(ROOT, 'config/example.json')).apps.find((a) => a.name === 'example')!;
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/slipway/example';
-const WEB = 'service/slipway-staging/example-web';
-const WORKER = 'service/slipway-staging/example-worker';
+const WEB = 'service/slipway-staging/example--web';
+const WORKER = 'service/slipway-staging/example--worker';
 // 2026-07-07 is a Tuesday; Paris is UTC+2 in July.
 const TUESDAY_10_PARIS = '2026-07-07T08:00:00Z';
 const TUESDAY_22_PARIS = '2026-07-07T20:00:00Z';
@@ -33,8 +33,8 @@ describe('a non-production app the schedule has at zero', () => {
     // Assess
     expect(execution(run, 'deploy')?.status).toBe('SUCCEEDED');
     const { services, autoscaling } = run.report().world;
-    expect(services['example-web']).toMatchObject({ image: `${IMAGE}:build-42`, desiredCount: 0 });
-    expect(services['example-worker']).toMatchObject({ image: `${IMAGE}:build-42`, desiredCount: 0 });
+    expect(services['example--web']).toMatchObject({ image: `${IMAGE}:build-42`, desiredCount: 0 });
+    expect(services['example--worker']).toMatchObject({ image: `${IMAGE}:build-42`, desiredCount: 0 });
     expect(autoscaling[WEB]).toMatchObject({ min: 0, max: 0 });
     expect(autoscaling[WORKER]).toMatchObject({ min: 0, max: 0 });
   });
@@ -44,10 +44,10 @@ describe('a non-production app the schedule has at zero', () => {
     const { run } = await runBuild(heldDown);
 
     // Act: Application Auto Scaling runs the start action at 07:30.
-    run.world.runScheduledAction('example-web-scale-up');
+    run.world.runScheduledAction('example--web-scale-up');
 
     // Assess
-    const web = run.report().world.services['example-web'];
+    const web = run.report().world.services['example--web'];
     expect(web.image).toBe(`${IMAGE}:build-42`);
     expect(web.desiredCount).toBe(staging.processes.web.autoscaling!.min);
     expect(run.report().world.autoscaling[WEB]).toMatchObject({ min: staging.processes.web.autoscaling!.min, max: staging.processes.web.autoscaling!.max });
@@ -62,8 +62,8 @@ describe('a non-production app\'s first deploy', () => {
     // Assess
     expect(execution(run, 'deploy')?.status).toBe('SUCCEEDED');
     const { services, autoscaling } = run.report().world;
-    expect(services['example-web'].desiredCount).toBe(0);
-    expect(services['example-worker'].desiredCount).toBe(0);
+    expect(services['example--web'].desiredCount).toBe(0);
+    expect(services['example--worker'].desiredCount).toBe(0);
     expect(autoscaling[WEB]).toMatchObject({ min: 0, max: 0 });
   });
 
@@ -75,8 +75,8 @@ describe('a non-production app\'s first deploy', () => {
     const { services, autoscaling } = run.report().world;
     const web = staging.processes.web;
     const worker = staging.processes.worker;
-    expect(services['example-web'].desiredCount).toBe(web.desiredCount);
-    expect(autoscaling[WEB]).toEqual({ min: web.autoscaling!.min, max: web.autoscaling!.max, policies: ['example-web-cpu'] });
+    expect(services['example--web'].desiredCount).toBe(web.desiredCount);
+    expect(autoscaling[WEB]).toEqual({ min: web.autoscaling!.min, max: web.autoscaling!.max, policies: ['example--web-cpu'] });
     expect(autoscaling[WORKER]).toEqual({ min: worker.desiredCount, max: worker.desiredCount, policies: [] });
   });
 
@@ -90,8 +90,8 @@ describe('a non-production app\'s first deploy', () => {
     const [startH, startM] = schedule.startAt.split(':').map(Number);
     const days = schedule.days.join(',');
     expect(run.report().world.scheduledActions[WEB]).toEqual([
-      { name: 'example-web-scale-to-zero', schedule: `cron(${stopM} ${stopH} ? * ${days} *)`, timeZone: schedule.timeZone, min: 0, max: 0 },
-      { name: 'example-web-scale-up', schedule: `cron(${startM} ${startH} ? * ${days} *)`, timeZone: schedule.timeZone, min: staging.processes.web.autoscaling!.min, max: staging.processes.web.autoscaling!.max },
+      { name: 'example--web-scale-to-zero', schedule: `cron(${stopM} ${stopH} ? * ${days} *)`, timeZone: schedule.timeZone, min: 0, max: 0 },
+      { name: 'example--web-scale-up', schedule: `cron(${startM} ${startH} ? * ${days} *)`, timeZone: schedule.timeZone, min: staging.processes.web.autoscaling!.min, max: staging.processes.web.autoscaling!.max },
     ]);
   });
 });
@@ -105,7 +105,7 @@ describe('a production app', () => {
     const { autoscaling, scheduledActions } = run.report().world;
     for (const process of ['web', 'worker'] as const) {
       const range = example.processes[process].autoscaling!;
-      expect(autoscaling[`service/slipway-production/example-${process}`]).toEqual({ min: range.min, max: range.max, policies: [`example-${process}-cpu`] });
+      expect(autoscaling[`service/slipway-production/example--${process}`]).toEqual({ min: range.min, max: range.max, policies: [`example--${process}-cpu`] });
     }
     expect(scheduledActions).toEqual({});
   });

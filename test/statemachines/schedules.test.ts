@@ -88,7 +88,7 @@ describe('sync against the simulated account', () => {
 
     const after = run.world.scheduler.list(GROUP)[0].Target?.EcsParameters?.TaskDefinitionArn;
     expect(after).not.toBe(before);
-    expect(after).toBe(run.world.services.get('example-worker')?.service.taskDefinition);
+    expect(after).toBe(run.world.services.get('example--worker')?.service.taskDefinition);
   });
 
   test('a Deploy Succeeded milestone event (the app\'s rule) re-syncs the schedules to the deployed revisions', async () => {
@@ -101,7 +101,7 @@ describe('sync against the simulated account', () => {
 
     const [sync] = run.executions.filter((e) => e.stateMachine === 'schedules');
     expect([sync?.status, (sync?.input as { 'detail-type'?: string })['detail-type']]).toEqual(['SUCCEEDED', 'Deploy Succeeded']);
-    expect(run.world.scheduler.list(GROUP)[0].Target?.EcsParameters?.TaskDefinitionArn).toBe(run.world.services.get('example-worker')?.service.taskDefinition);
+    expect(run.world.scheduler.list(GROUP)[0].Target?.EcsParameters?.TaskDefinitionArn).toBe(run.world.services.get('example--worker')?.service.taskDefinition);
   });
 
   test('an input naming no app (neither app nor a milestone detail.app) fails at once with InvalidInput, nothing synced', async () => {

@@ -153,12 +153,12 @@ export class SimulatedEcs {
   }
 
   /** Registers a revision for an earlier build (world set-up), as the build pipeline would have. */
-  seedRevision(process: string, build: string, app = this.account.settings.app): string {
+  seedRevision(process: string, build: string, app = this.account.settings.app, family?: string): string {
     const settings = this.account.appSettings(app);
     const p = settings.processes[process];
     if (!p) throw new Error(`world: process "${process}" is not one of ${app}'s processes (${Object.keys(settings.processes).join(', ')})`);
     const td = this.addRevision({
-      family: p.family,
+      family: family ?? p.family,
       containerDefinitions: [{ name: process, image: `${settings.imageRepositoryUri}:build-${build}`, essential: true }],
       cpu: p.cpu,
       memory: p.memory,
@@ -291,7 +291,7 @@ export class SimulatedEcs {
   private planDeployment(name: string, deploymentId: string): void {
     const s = this.services.get(name);
     if (!s) return;
-    // A key `<app>-<process>` (the service's name) plans one app's service; a process type alone, the world's `app`'s.
+    // A key `<app>--<process>` (the service's name) plans one app's service; a process type alone, the world's `app`'s.
     const queue = this.outcomes[name] ?? (s.app === this.account.settings.app ? this.outcomes[s.process] : undefined) ?? [];
     const outcome: DeploymentOutcome = queue.shift() ?? { outcome: 'completes', afterSeconds: 60 };
     this.emit(s, 'SERVICE_DEPLOYMENT_IN_PROGRESS', deploymentId, `ECS deployment ${deploymentId} in progress.`);

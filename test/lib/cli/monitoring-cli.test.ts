@@ -44,7 +44,7 @@ describe('slipway scale', () => {
   test('registers the new range on the service\'s scalable target and prints it as JSON', async () => {
     // Prepare
     answers.DescribeScalableTargets = {
-      body: { ScalableTargets: [{ ServiceNamespace: 'ecs', ResourceId: 'service/slipway-production/example-web', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2, MaxCapacity: 6, RoleARN: 'r', CreationTime: 1767225600 }] },
+      body: { ScalableTargets: [{ ServiceNamespace: 'ecs', ResourceId: 'service/slipway-production/example--web', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2, MaxCapacity: 6, RoleARN: 'r', CreationTime: 1767225600 }] },
     };
     answers.RegisterScalableTarget = { body: {} };
 
@@ -53,8 +53,8 @@ describe('slipway scale', () => {
 
     // Assess
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ service: 'example-web', previous: { min: 2, max: 6 }, range: { min: 0, max: 0 } });
-    expect(requests.find((r) => r.target === 'RegisterScalableTarget')?.body).toMatchObject({ ResourceId: 'service/slipway-production/example-web', MinCapacity: 0, MaxCapacity: 0 });
+    expect(JSON.parse(out)).toMatchObject({ service: 'example--web', previous: { min: 2, max: 6 }, range: { min: 0, max: 0 } });
+    expect(requests.find((r) => r.target === 'RegisterScalableTarget')?.body).toMatchObject({ ResourceId: 'service/slipway-production/example--web', MinCapacity: 0, MaxCapacity: 0 });
   });
 
   test('a bad range is a usage error: exit 2, one line, nothing sent', async () => {
@@ -96,8 +96,8 @@ describe('slipway alarms', () => {
     answers.DescribeAlarms = {
       body: {
         MetricAlarms: [
-          { AlarmName: 'slipway-example-web-cpu', StateValue: 'OK', StateReason: 'ok', StateUpdatedTimestamp: 1783411200, AlarmActions: actions },
-          { AlarmName: 'slipway-example-web-memory', StateValue: 'ALARM', StateReason: 'Threshold Crossed', StateUpdatedTimestamp: 1783411200, AlarmActions: actions },
+          { AlarmName: 'slipway-example--web-cpu', StateValue: 'OK', StateReason: 'ok', StateUpdatedTimestamp: 1783411200, AlarmActions: actions },
+          { AlarmName: 'slipway-example--web-memory', StateValue: 'ALARM', StateReason: 'Threshold Crossed', StateUpdatedTimestamp: 1783411200, AlarmActions: actions },
         ],
       },
     };
@@ -109,15 +109,15 @@ describe('slipway alarms', () => {
     expect(code).toBe(0);
     const lines = out.split('\n');
     expect(lines[0]).toBe('example: 2 alarms, 1 in ALARM');
-    expect(lines[1]).toMatch(/^✗ slipway-example-web-memory\s+ALARM/);
+    expect(lines[1]).toMatch(/^✗ slipway-example--web-memory\s+ALARM/);
     expect(out).toContain('Threshold Crossed');
   });
 
   test('--json prints the app and its alarms', async () => {
-    answers.DescribeAlarms = { body: { MetricAlarms: [{ AlarmName: 'slipway-example-web-cpu', StateValue: 'OK', StateReason: 'ok', AlarmActions: actions }] } };
+    answers.DescribeAlarms = { body: { MetricAlarms: [{ AlarmName: 'slipway-example--web-cpu', StateValue: 'OK', StateReason: 'ok', AlarmActions: actions }] } };
     const { code, out } = await cli(['alarms', 'example', '--json']);
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ app: 'example', alarms: [{ name: 'slipway-example-web-cpu', state: 'OK', reason: 'ok' }] });
+    expect(JSON.parse(out)).toEqual({ app: 'example', alarms: [{ name: 'slipway-example--web-cpu', state: 'OK', reason: 'ok' }] });
   });
 
   test('a profile that does not exist is ProfileNotFound (not missing credentials), one line, exit 1', async () => {

@@ -28,7 +28,7 @@ describe('formatAlarms', () => {
   it('counts the alarms in ALARM and shows the reason of those not OK', () => {
     const text = formatAlarms('example', [
       { name: 'slipway-example-deploy-failed', state: 'ALARM', reason: 'Threshold Crossed: 1 datapoint [1.0] was >= 1.0', since: '2026-07-07T10:00:00.000Z' },
-      { name: 'slipway-example-web-cpu', state: 'OK', reason: 'fine', since: '2026-07-07T09:00:00.000Z' },
+      { name: 'slipway-example--web-cpu', state: 'OK', reason: 'fine', since: '2026-07-07T09:00:00.000Z' },
     ]);
     expect(text.split('\n')[0]).toBe('example: 2 alarms, 1 in ALARM');
     expect(text).toContain('Threshold Crossed: 1 datapoint [1.0] was >= 1.0');
@@ -55,8 +55,8 @@ describe('describeAwsError', () => {
 
 describe('formatScale', () => {
   it('shows the service, the previous and new range, and how long it lasts', () => {
-    const text = formatScale({ app: 'example', process: 'web', service: 'example-web', resourceId: 'service/c/example-web', previous: { min: 2, max: 6 }, range: { min: 0, max: 0 } });
-    expect(text.split('\n')[0]).toBe('example-web: 2-6 -> 0 task(s) (service/c/example-web)');
+    const text = formatScale({ app: 'example', process: 'web', service: 'example--web', resourceId: 'service/c/example--web', previous: { min: 2, max: 6 }, range: { min: 0, max: 0 } });
+    expect(text.split('\n')[0]).toBe('example--web: 2-6 -> 0 task(s) (service/c/example--web)');
     expect(text).toContain('A deploy re-applies the config\'s range');
   });
 });

@@ -11,7 +11,7 @@ import { ACCOUNT, DEPLOY_MAP, DEPLOY_TASK, deployIterationFailed, execArn, REGIO
 import { settingsFor, settingsParameter, tableOf } from '../ops/settings-fixtures';
 import { lines, runSlipway } from './child-cli';
 
-const DEPLOY_42 = execArn('deploy', 'example-42-deploy');
+const DEPLOY_42 = execArn('deploy', 'example--42-deploy');
 const TABLE = tableOf('example');
 
 type Handler = (body: Record<string, unknown>) => { status?: number; body: unknown };
@@ -86,7 +86,7 @@ describe('slipway pipeline commands (child process)', () => {
 
   test('status of a failed execution prints the failure and exits 1', async () => {
     const events = deployIterationFailed().events.map(wireEvent);
-    routes.DescribeExecution = () => ({ body: { executionArn: DEPLOY_42, stateMachineArn: 'sm', name: 'example-42-deploy', status: 'FAILED', startDate: epoch(T0), stopDate: T0.getTime() / 1000 + 300, error: 'DeploymentRolledBack', cause: ROLLBACK_CAUSE, redriveStatus: 'REDRIVABLE' } });
+    routes.DescribeExecution = () => ({ body: { executionArn: DEPLOY_42, stateMachineArn: 'sm', name: 'example--42-deploy', status: 'FAILED', startDate: epoch(T0), stopDate: T0.getTime() / 1000 + 300, error: 'DeploymentRolledBack', cause: ROLLBACK_CAUSE, redriveStatus: 'REDRIVABLE' } });
     routes.GetExecutionHistory = (body) => {
       const from = body.nextToken ? Number(String(body.nextToken).slice(1)) : 0;
       return { body: { events: events.slice(from, from + 25), ...(from + 25 < events.length ? { nextToken: `t${from + 25}` } : {}) } };
@@ -111,7 +111,7 @@ describe('slipway pipeline commands (child process)', () => {
       errors: { GetMissingObject: 'DynamoDB.ConditionalCheckFailedException' },
       executionFailed: { error: 'DeploymentSuperseded', cause: 'build 43 holds the app' },
     }).map(wireEvent);
-    routes.DescribeExecution = () => ({ body: { executionArn: DEPLOY_42, stateMachineArn: 'sm', name: 'example-42-deploy', status: 'FAILED', startDate: epoch(T0), stopDate: T0.getTime() / 1000 + 60, error: 'DeploymentSuperseded', redriveStatus: 'REDRIVABLE' } });
+    routes.DescribeExecution = () => ({ body: { executionArn: DEPLOY_42, stateMachineArn: 'sm', name: 'example--42-deploy', status: 'FAILED', startDate: epoch(T0), stopDate: T0.getTime() / 1000 + 60, error: 'DeploymentSuperseded', redriveStatus: 'REDRIVABLE' } });
     routes.GetExecutionHistory = () => ({ body: { events } });
     routes.RedriveExecution = () => ({ body: { redriveDate: epoch(T0) } });
 
@@ -119,7 +119,7 @@ describe('slipway pipeline commands (child process)', () => {
 
     expect(result.code).toBe(1);
     expect(result.err).toHaveLength(1);
-    expect(result.err[0]).toMatch(/^error: CannotProceed: example-42-deploy was not redriven: redrive would not help: a newer build holds the app .*\. Instead: .*slipway deploy example --build 42 --force$/);
+    expect(result.err[0]).toMatch(/^error: CannotProceed: example--42-deploy was not redriven: redrive would not help: a newer build holds the app .*\. Instead: .*slipway deploy example --build 42 --force$/);
     expect(calls).not.toContain('RedriveExecution');
   });
 
@@ -130,7 +130,7 @@ describe('slipway pipeline commands (child process)', () => {
 
     expect(result.code).toBe(1);
     expect(result.err).toHaveLength(1);
-    expect(result.err[0]).toMatch(/^error: AccessDenied: access denied: Step Functions DescribeExecution arn:aws:states:eu-west-1:123456789012:execution:slipway-production-deploy:example-42-deploy: User: .* is not authorized/);
+    expect(result.err[0]).toMatch(/^error: AccessDenied: access denied: Step Functions DescribeExecution arn:aws:states:eu-west-1:123456789012:execution:slipway-production-deploy:example--42-deploy: User: .* is not authorized/);
     expect(errorOutputSchema.parse(JSON.parse(result.out)).error).toBe('AccessDenied');
     expect(calls).not.toContain('RedriveExecution');
   });
@@ -145,14 +145,14 @@ describe('slipway pipeline commands (child process)', () => {
   });
 
   test("status --app example of example-admin's execution: WrongApp, exit 1, no history read", async () => {
-    const arn = execArn('deploy', 'example-admin-42-deploy');
-    routes.DescribeExecution = () => ({ body: { executionArn: arn, stateMachineArn: 'sm', name: 'example-admin-42-deploy', status: 'FAILED', startDate: epoch(T0), input: '{"app":"example-admin"}' } });
+    const arn = execArn('deploy', 'example-admin--42-deploy');
+    routes.DescribeExecution = () => ({ body: { executionArn: arn, stateMachineArn: 'sm', name: 'example-admin--42-deploy', status: 'FAILED', startDate: epoch(T0), input: '{"app":"example-admin"}' } });
 
     const result = await cli('redrive', arn, '--app', 'example', '--json');
 
     expect(result.code).toBe(1);
     expect(errorOutputSchema.parse(JSON.parse(result.out))).toMatchObject({ error: 'WrongApp' });
-    expect(result.err[0]).toMatch(/^error: WrongApp: execution example-admin-42-deploy belongs to app "example-admin", not "example"/);
+    expect(result.err[0]).toMatch(/^error: WrongApp: execution example-admin--42-deploy belongs to app "example-admin", not "example"/);
     expect(calls).not.toContain('GetExecutionHistory');
     expect(calls).not.toContain('RedriveExecution');
   });

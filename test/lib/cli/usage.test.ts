@@ -75,7 +75,7 @@ describe('terminal safety', () => {
     const result = await cli(['watch', 'ex\u001b]0;owned\u0007\nerror: fake']);
 
     expect(result.code).toBe(2);
-    expect(result.err).toEqual(['error: UsageError: "ex\\e]0;owned\\x07 error: fake" is not an app name (lowercase letters, digits and hyphens, starting with a letter, 35 characters at most)']);
+    expect(result.err).toEqual(['error: UsageError: "ex\\e]0;owned\\x07 error: fake" is not an app name (lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen, 34 characters at most; never "--", which separates an app\'s name from what follows it in resource names)']);
   });
 });
 

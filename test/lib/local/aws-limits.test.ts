@@ -34,7 +34,7 @@ const ok = (fn: () => unknown) => expect(fn).not.toThrow();
 
 describe('ECS RegisterTaskDefinition', () => {
   const td = (over: Partial<RegisterTaskDefinitionCommandInput> = {}): RegisterTaskDefinitionCommandInput => ({
-    family: 'slipway-example-web',
+    family: 'slipway-example--web',
     containerDefinitions: [{ name: 'web', image: 'repo:build-1', essential: true }],
     ...over,
   });
@@ -114,7 +114,7 @@ describe('ECS CreateService and RunTask', () => {
 
 describe('EventBridge PutEvents (Step Functions integration)', () => {
   const entry = (detail: Record<string, unknown> = { app: 'example' }) => ({ Source: 'slipway', DetailType: 'Deploy Succeeded', Detail: detail });
-  const execution = `arn:aws:states:eu-west-1:${ACCOUNT}:execution:slipway-production-deploy:example-42-deploy`;
+  const execution = `arn:aws:states:eu-west-1:${ACCOUNT}:execution:slipway-production-deploy:example--42-deploy`;
 
   test('10 entries are accepted, 11 refused with EventBridge.ValidationException', () => {
     ok(() => world().eventBus.putEvents(Array.from({ length: 10 }, () => entry()), execution));
@@ -149,7 +149,7 @@ describe('EventBridge Scheduler CreateSchedule / UpdateSchedule', () => {
       Arn: cluster,
       RoleArn: `arn:aws:iam::${ACCOUNT}:role/scheduler`,
       DeadLetterConfig: { Arn: `arn:aws:sqs:eu-west-1:${ACCOUNT}:dlq` },
-      EcsParameters: { TaskDefinitionArn: `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/slipway-example-web:1`, TaskCount: 1 },
+      EcsParameters: { TaskDefinitionArn: `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/slipway-example--web:1`, TaskCount: 1 },
       ...target,
     },
   });
@@ -234,7 +234,7 @@ describe('Parameter Store PutParameter', () => {
 
 describe('ECS RegisterTaskDefinition: Fargate task sizes (domain/fargate.ts)', () => {
   const fargate = (over: Partial<RegisterTaskDefinitionCommandInput> = {}): RegisterTaskDefinitionCommandInput => ({
-    family: 'slipway-example-web',
+    family: 'slipway-example--web',
     requiresCompatibilities: ['FARGATE'],
     networkMode: 'awsvpc',
     cpu: '256',

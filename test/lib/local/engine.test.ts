@@ -208,7 +208,7 @@ describe('the simulated event bus matches patterns as EventBridge does', () => {
 describe('intrinsic functions as AWS computes them', () => {
   test('States.Hash of inputs past one hash block (56+ bytes, e.g. an execution ARN) matches MD5 and SHA-256', async () => {
     const { createHash } = await import('node:crypto');
-    const arn = 'arn:aws:states:us-east-1:123456789012:execution:slipway-production-release:example-42-release';
+    const arn = 'arn:aws:states:us-east-1:123456789012:execution:slipway-production-release:example--42-release';
     const def = { StartAt: 'H', States: { H: { Type: 'Pass', Parameters: { 'md5.$': "States.Hash($.v, 'MD5')", 'sha.$': "States.Hash($.v, 'SHA-256')" }, End: true } } };
     for (const v of ['abc', 'x'.repeat(56), arn]) {
       const history: HistoryEvent[] = [];

@@ -38,16 +38,17 @@ describe("a Task's TimeoutSeconds holds for ecs:runTask.sync", () => {
 });
 
 describe('the simulated ECS refuses what ECS refuses', () => {
-  test('UpdateService to a task definition revision never registered: ClientException "TaskDefinition not found.", the service stays', async () => {
+  test('a task definition revision never registered: the deploy\'s check refuses it (DeployRefused, from ECS\'s ClientException) before UpdateService, the service stays', async () => {
     const input = fixture('events/deploy-input.json') as { processes: { taskDefinitionArn: string }[] };
-    input.processes[0].taskDefinitionArn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/slipway-example-web:999';
+    input.processes[0].taskDefinitionArn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/slipway-example--web:999';
     const run = new LocalRun(registered(), ROOT);
-    const before = run.world.ecs.services.get('example-web')?.service.taskDefinition;
+    const before = run.world.ecs.services.get('example--web')?.service.taskDefinition;
     const deploy = await run.run('deploy', input);
 
-    expect(deploy.status).toBe('FAILED');
-    expect(JSON.stringify(deploy.history)).toContain('TaskDefinition not found.');
-    expect(run.world.ecs.services.get('example-web')?.service.taskDefinition).toBe(before);
+    expect([deploy.status, deploy.error]).toEqual(['FAILED', 'DeployRefused']);
+    expect(deploy.cause).toContain('slipway-example--web:999 is not a task definition ECS holds (Unable to describe task definition');
+    expect(run.world.calls.UpdateService ?? 0).toBe(0);
+    expect(run.world.ecs.services.get('example--web')?.service.taskDefinition).toBe(before);
   });
 
 });

@@ -39,9 +39,9 @@ describe('the local timeline, as an on-call engineer reads it', () => {
 
     const text = renderTimeline(run.report());
 
-    expect(text).toContain('the app runs 2 builds at once: example-web build 42, example-worker build 41');
-    expect(text).toMatch(/^service example-web: build 42, /m);
-    expect(text).toMatch(/^service example-worker: build 41, /m);
+    expect(text).toContain('the app runs 2 builds at once: example--web build 42, example--worker build 41');
+    expect(text).toMatch(/^service example--web: build 42, /m);
+    expect(text).toMatch(/^service example--worker: build 41, /m);
     expect(text).toContain('last good release: none recorded (no deploy has finished on every process type)');
   });
 
@@ -77,10 +77,10 @@ describe('the local timeline, as an on-call engineer reads it', () => {
     const text = renderTimeline(run.report());
 
     expect(text).not.toContain('{"Failures"');
-    expect(text).toContain('ECS could not place the task: RESOURCE:MEMORY: no capacity with enough free memory (slipway-example-web:');
+    expect(text).toContain('ECS could not place the task: RESOURCE:MEMORY: no capacity with enough free memory (slipway-example--web:');
   });
 
-  test('an error name is not doubled: a handler\'s InvalidInput reads "InvalidInput: <message>" once', async () => {
+  test('an error name is not doubled: a handler\'s DeployRefused reads "DeployRefused: <message>" once', async () => {
     const input = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/events/deploy-input.json'), 'utf8')) as { processes: { name: string }[] };
     input.processes[1].name = 'ghost';
     const run = new LocalRun({ ...exampleWorld(), registeredBuilds: ['42'] }, ROOT);
@@ -88,9 +88,10 @@ describe('the local timeline, as an on-call engineer reads it', () => {
 
     const text = renderTimeline(run.report());
 
-    expect(execution(run, 'deploy')?.error).toBe('InvalidInput');
-    expect(text).toMatch(/→ failed at .*: InvalidInput: process "ghost" is not in the app's settings/);
-    expect(text).not.toContain('InvalidInput: InvalidInput');
+    // A process the app lacks is refused by the deploy's check (issue 21), before update-service.
+    expect(execution(run, 'deploy')?.error).toBe('DeployRefused');
+    expect(text).toMatch(/→ failed at .*: DeployRefused: deploy of app example refused: process "ghost" is not one of app example's processes/);
+    expect(text).not.toContain('DeployRefused: DeployRefused');
   });
 
   test('with RegisterTaskDefinition throttled twice, the totals count the 2 revisions registered, not the 4 calls', async () => {

@@ -91,7 +91,7 @@ describe("the account's documented limits", () => {
     const mocks = mockAwsClients(run.world, new SimulatedStepFunctions(run.world, [], {} as never));
     try {
       const register = () =>
-        ecs.send(new RegisterTaskDefinitionCommand({ family: 'slipway-example-web', containerDefinitions: [{ name: 'web', image: 'nginx' }] }));
+        ecs.send(new RegisterTaskDefinitionCommand({ family: 'slipway-example--web', containerDefinitions: [{ name: 'web', image: 'nginx' }] }));
       for (let i = 0; i < 20; i++) await register();
       await expect(register()).rejects.toMatchObject({ name: 'ThrottlingException' });
     } finally {
@@ -150,8 +150,8 @@ describe('a fleet pushed at once under the rate limits', () => {
     expect(run.world.limits.throttled['ECS task definition modify actions']).toBeGreaterThan(0);
     expect(run.executions.filter((e) => e.status !== 'SUCCEEDED').map((e) => `${e.name}: ${e.error} ${e.cause}`)).toEqual([]);
     const deploys = run.executions.filter((e) => e.stateMachine === 'deploy');
-    expect(deploys.map((e) => e.name).sort()).toEqual(apps.map((a) => `${a}-42-deploy`));
-    for (const app of apps) expect(run.world.services.get(`${app}-web`)?.service.taskDefinition).toMatch(new RegExp(`:task-definition/slipway-${app}-web:\\d+$`));
+    expect(deploys.map((e) => e.name).sort()).toEqual(apps.map((a) => `${a}--42-deploy`));
+    for (const app of apps) expect(run.world.services.get(`${app}--web`)?.service.taskDefinition).toMatch(new RegExp(`:task-definition/slipway-${app}--web:\\d+$`));
   });
 
   test('the throttled registrations ran after the bucket refilled: retries waited on the simulated clock', () => {

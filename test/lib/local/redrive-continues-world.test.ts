@@ -27,7 +27,7 @@ test('deployments.worker [rollsBack, completes], redriven with an empty patch: t
 
   expect(failed.error).toBe('DeploymentRolledBack');
   expect(redriven.status).toBe('SUCCEEDED');
-  expect(run.report().world.services['example-worker'].image).toBe(`${IMAGE}:build-42`);
+  expect(run.report().world.services['example--worker'].image).toBe(`${IMAGE}:build-42`);
 });
 
 test('a patch that names a process type replaces what is left of its outcomes, and only its', async () => {
@@ -37,7 +37,7 @@ test('a patch that names a process type replaces what is left of its outcomes, a
 
   // web's second rollsBack was replaced by the patch; worker (not named, already deployed) was not re-deployed.
   expect(redriven.status).toBe('SUCCEEDED');
-  expect(run.report().world.services['example-web'].image).toBe(`${IMAGE}:build-42`);
+  expect(run.report().world.services['example--web'].image).toBe(`${IMAGE}:build-42`);
 });
 
 test('an injected error with times already used up stays used up after an empty patch', async () => {
@@ -48,8 +48,8 @@ test('an injected error with times already used up stays used up after an empty 
 
   expect(failed.error).toMatch(/AccessDenied/);
   expect(redriven.status).toBe('SUCCEEDED');
-  expect(run.report().world.services['example-web'].image).toBe(`${IMAGE}:build-42`);
-  expect(run.report().world.services['example-worker'].image).toBe(`${IMAGE}:build-42`);
+  expect(run.report().world.services['example--web'].image).toBe(`${IMAGE}:build-42`);
+  expect(run.report().world.services['example--worker'].image).toBe(`${IMAGE}:build-42`);
 });
 
 test('a patch that names the error again re-arms it, so the redrive fails the same way', async () => {

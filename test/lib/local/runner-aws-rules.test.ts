@@ -33,7 +33,7 @@ describe('world errors: any simulated call fails with the AWS error the world na
 
 describe('execution names and inputs as Step Functions takes them', () => {
   test('names: 1-80 characters, none of the characters AWS forbids', () => {
-    expect(executionNameProblem('example-42-release')).toBeUndefined();
+    expect(executionNameProblem('example--42-release')).toBeUndefined();
     expect(executionNameProblem('réléase-42')).toBeUndefined();
     expect(executionNameProblem('x'.repeat(80))).toBeUndefined();
     expect(executionNameProblem('x'.repeat(81))).toMatch(/81 characters/);
@@ -88,12 +88,12 @@ describe('Step Functions status-change events and GetExecutionHistory', () => {
   test('a failed execution emits FAILED with its error and REDRIVABLE; its redrive emits RUNNING with redriveCount 1', async () => {
     const run = new LocalRun(exampleWorld({ release: { exitCode: 1 } }), ROOT);
     await run.run('build', buildEvent());
-    const release = run.executions.find((e) => e.name === 'example-42-release');
+    const release = run.executions.find((e) => e.name === 'example--42-release');
     expect(release?.status).toBe('FAILED');
-    const failed = run.statusEvents.find((e) => e.detail.name === 'example-42-release' && e.detail.status === 'FAILED');
+    const failed = run.statusEvents.find((e) => e.detail.name === 'example--42-release' && e.detail.status === 'FAILED');
     expect(failed?.detail).toMatchObject({ redriveStatus: 'REDRIVABLE', redriveCount: 0, error: release?.error });
     await run.redrive(release!);
-    const after = run.statusEvents.filter((e) => e.detail.name === 'example-42-release').map((e) => `${e.detail.status}/${e.detail.redriveCount}`);
+    const after = run.statusEvents.filter((e) => e.detail.name === 'example--42-release').map((e) => `${e.detail.status}/${e.detail.redriveCount}`);
     expect(after.slice(0, 3)).toEqual(['RUNNING/0', 'FAILED/0', 'RUNNING/1']);
     expect(release?.history.filter((e) => e.type === 'ExecutionRedriven').map((e) => e.executionRedrivenEventDetails?.redriveCount)).toEqual([1]);
   });
@@ -167,7 +167,7 @@ describe('payload quotas', () => {
     const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:slipway-production-deploy';
     const badName = await runOne({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: arn, Name: 'example 42', Input: {} } });
     expect(badName.exec.error).toBe('StepFunctions.InvalidNameException');
-    const big = await runOne({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: arn, Name: 'example-42-deploy', Input: { blob: 'x'.repeat(MAX_PAYLOAD_BYTES) } } });
+    const big = await runOne({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: arn, Name: 'example--42-deploy', Input: { blob: 'x'.repeat(MAX_PAYLOAD_BYTES) } } });
     expect(big.exec.error).toBe('States.DataLimitExceeded');
     expect(big.run.executions.map((e) => e.stateMachine)).toEqual(['schedules']);
   });

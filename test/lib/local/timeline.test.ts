@@ -31,7 +31,7 @@ describe('renderTimeline', () => {
 describe('renderTimeline from execution histories (the model `slipway status` uses)', () => {
   const report = (executions: Partial<ExecutionReport>[]): RunReport => ({
     app: 'example',
-    executions: executions.map((e) => ({ stateMachine: 'release', name: 'example-42-release', arn: 'arn', status: 'FAILED', redriveCount: 0, startedAt: 0, states: [], history: [], input: {}, ...e }) as ExecutionReport),
+    executions: executions.map((e) => ({ stateMachine: 'release', name: 'example--42-release', arn: 'arn', status: 'FAILED', redriveCount: 0, startedAt: 0, states: [], history: [], input: {}, ...e }) as ExecutionReport),
     totals: { stateTransitions: 0, lambdaInvocations: 0, simulatedSeconds: 0, releaseTasksStarted: 1, taskDefinitionsRegistered: 0 },
     world: { services: {}, lastGoodRelease: null, autoscaling: {}, scheduledActions: {} },
     events: [],
@@ -56,7 +56,7 @@ describe('renderTimeline from execution histories (the model `slipway status` us
   test('a Fail-state outcome says a redrive would not help, and what does', () => {
     const events = fixtureHistory('09-fail-state-direct', { rename: { Boom: 'Reject the malformed event' }, executionFailed: { error: 'InvalidEvent', cause: 'no build number' } });
 
-    const text = renderTimeline(report([{ stateMachine: 'build', name: 'example-42-deploy', history: events, error: 'InvalidEvent', cause: 'no build number' }]));
+    const text = renderTimeline(report([{ stateMachine: 'build', name: 'example--42-deploy', history: events, error: 'InvalidEvent', cause: 'no build number' }]));
 
     expect(text).toContain('  redrive would not help: the event that started it is malformed (InvalidEvent: no build number) and a redrive runs with the same input');
     expect(text).toContain('  instead: deploy the build from its record: slipway deploy example --build 42');

@@ -26,9 +26,9 @@ describe('listAlarms', () => {
     // Prepare
     cloudwatch
       .on(DescribeAlarmsCommand, { NextToken: undefined })
-      .resolves({ MetricAlarms: [alarm('slipway-example-web-cpu', 'OK'), alarm('slipway-example-deploy-failed', 'ALARM')], NextToken: 'n' })
+      .resolves({ MetricAlarms: [alarm('slipway-example--web-cpu', 'OK'), alarm('slipway-example-deploy-failed', 'ALARM')], NextToken: 'n' })
       .on(DescribeAlarmsCommand, { NextToken: 'n' })
-      .resolves({ MetricAlarms: [alarm('slipway-example-web-memory', 'INSUFFICIENT_DATA')] });
+      .resolves({ MetricAlarms: [alarm('slipway-example--web-memory', 'INSUFFICIENT_DATA')] });
 
     // Act
     const alarms = await listAlarms(cw, { app: 'example' });
@@ -36,27 +36,27 @@ describe('listAlarms', () => {
     // Assess
     expect(alarms.map((a) => [a.name, a.state])).toEqual([
       ['slipway-example-deploy-failed', 'ALARM'],
-      ['slipway-example-web-memory', 'INSUFFICIENT_DATA'],
-      ['slipway-example-web-cpu', 'OK'],
+      ['slipway-example--web-memory', 'INSUFFICIENT_DATA'],
+      ['slipway-example--web-cpu', 'OK'],
     ]);
-    expect(cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNamePrefix: 'slipway-example-' });
+    expect(cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNamePrefix: 'slipway-example--' });
   });
 
   it('leaves out the alarms of an app whose name starts with this one\'s (example-api), by the app\'s alarm names', async () => {
     // Whatever shard example-api is in: with its processes known, only example's own alarm names count.
-    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('slipway-example-web-cpu', 'OK'), { ...alarm('slipway-example-api-web-cpu', 'ALARM', 'example-api'), AlarmActions: [topic('example')] }] });
-    expect((await listAlarms(cw, { app: 'example', processes: ['web'], controlPlane: 'production' })).map((a) => a.name)).toEqual(['slipway-example-web-cpu']);
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('slipway-example--web-cpu', 'OK'), { ...alarm('slipway-example-api--web-cpu', 'ALARM', 'example-api'), AlarmActions: [topic('example')] }] });
+    expect((await listAlarms(cw, { app: 'example', processes: ['web'], controlPlane: 'production' })).map((a) => a.name)).toEqual(['slipway-example--web-cpu']);
   });
 
   it('leaves out an alarm that notifies another shard or another control plane', async () => {
     const other = `arn:aws:sns:eu-west-1:123456789012:${alertsTopicName('slipway', 'staging', alertsShard('example'))}`;
-    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('slipway-example-web-cpu', 'OK'), { ...alarm('slipway-example-web-memory', 'OK'), AlarmActions: [other] }] });
-    expect((await listAlarms(cw, { app: 'example', processes: ['web'], controlPlane: 'production' })).map((a) => a.name)).toEqual(['slipway-example-web-cpu']);
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('slipway-example--web-cpu', 'OK'), { ...alarm('slipway-example--web-memory', 'OK'), AlarmActions: [other] }] });
+    expect((await listAlarms(cw, { app: 'example', processes: ['web'], controlPlane: 'production' })).map((a) => a.name)).toEqual(['slipway-example--web-cpu']);
   });
 
   it('uses the configured prefix', async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
     await listAlarms(cw, { app: 'example', prefix: 'acme' });
-    expect(cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNamePrefix: 'acme-example-' });
+    expect(cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNamePrefix: 'acme-example--' });
   });
 });

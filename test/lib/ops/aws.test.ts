@@ -28,8 +28,8 @@ describe('describeAwsError', () => {
 
 describe('names and ARNs', () => {
   test('execution ARNs parse into their parts, other ARNs do not', () => {
-    expect(parseExecutionArn('arn:aws-cn:states:cn-north-1:123456789012:execution:slipway-example-deploy:example-42-deploy')).toEqual({
-      partition: 'aws-cn', region: 'cn-north-1', account: '123456789012', stateMachine: 'slipway-example-deploy', name: 'example-42-deploy',
+    expect(parseExecutionArn('arn:aws-cn:states:cn-north-1:123456789012:execution:slipway-example-deploy:example--42-deploy')).toEqual({
+      partition: 'aws-cn', region: 'cn-north-1', account: '123456789012', stateMachine: 'slipway-example-deploy', name: 'example--42-deploy',
     });
     expect(parseExecutionArn('arn:aws:states:eu-west-1:123456789012:stateMachine:slipway-example-deploy')).toBeUndefined();
   });
@@ -63,7 +63,7 @@ describe('locateApp: the settings parameter is the app\'s entry in the shared co
       'config-change': `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:slipway-staging-config-change`,
       schedules: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:slipway-staging-schedules`,
     });
-    expect(executionArn(target, 'release', 'web-admin-7-release')).toBe(`arn:aws:states:${REGION}:${ACCOUNT}:execution:slipway-staging-release:web-admin-7-release`);
+    expect(executionArn(target, 'release', 'web-admin--7-release')).toBe(`arn:aws:states:${REGION}:${ACCOUNT}:execution:slipway-staging-release:web-admin--7-release`);
     expect(sts.calls()).toHaveLength(0);
   });
 
@@ -101,9 +101,9 @@ describe('locateApp: the settings parameter is the app\'s entry in the shared co
 
 describe('executionOwner: whose execution of a shared state machine this is', () => {
   test('from the name, exactly: web-admin is not web', () => {
-    expect(executionOwner('web-admin-42-release', undefined, 'slipway')).toEqual({ app: 'web-admin', build: '42' });
-    expect(executionOwner('web-42-deploy', undefined, 'slipway')).toEqual({ app: 'web', build: '42' });
-    expect(executionOwner('web-7-42-redeploy-20261120T120000Z', undefined, 'slipway')).toEqual({ app: 'web-7', build: '42' });
+    expect(executionOwner('web-admin--42-release', undefined, 'slipway')).toEqual({ app: 'web-admin', build: '42' });
+    expect(executionOwner('web--42-deploy', undefined, 'slipway')).toEqual({ app: 'web', build: '42' });
+    expect(executionOwner('web-7--42-redeploy-20261120T120000Z', undefined, 'slipway')).toEqual({ app: 'web-7', build: '42' });
   });
 
   test('from the input: app, the CodeBuild event of project <prefix>-<app>, a parameter under /<prefix>/apps/<app>/, a milestone', () => {
@@ -119,8 +119,8 @@ describe('executionOwner: whose execution of a shared state machine this is', ()
   });
 
   test('assertExecutionOf refuses another app\'s; an unknown owner only when strict', () => {
-    const d = { name: 'web-admin-42-deploy' };
-    expect(() => assertExecutionOf('web', d, 'slipway')).toThrow('execution web-admin-42-deploy belongs to app "web-admin", not "web"');
+    const d = { name: 'web-admin--42-deploy' };
+    expect(() => assertExecutionOf('web', d, 'slipway')).toThrow('execution web-admin--42-deploy belongs to app "web-admin", not "web"');
     expect(() => assertExecutionOf('web-admin', d, 'slipway')).not.toThrow();
     expect(() => assertExecutionOf('web', { name: 'x', input: '{}' }, 'slipway')).not.toThrow();
     expect(() => assertExecutionOf('web', { name: 'x', input: '{}' }, 'slipway', true)).toThrow(expect.objectContaining({ name: 'WrongApp' }));

@@ -67,11 +67,11 @@ const TABLE = tableOf(APP);
 const BUILD_SM = stateMachineArn('build');
 const DEPLOY_SM = stateMachineArn('deploy');
 const BUILD_EXEC_42 = execArn('build', '5f0c9a4e-0d7b-4c44-9f1a-2b4f0a8e7c11');
-const RELEASE_42 = execArn('release', `${APP}-42-release`);
-const DEPLOY_42 = execArn('deploy', `${APP}-42-deploy`);
+const RELEASE_42 = execArn('release', `${APP}--42-release`);
+const DEPLOY_42 = execArn('deploy', `${APP}--42-deploy`);
 const BUILD_EXEC_41 = execArn('build', '0b4d5e2a-0000-4c44-9f1a-2b4f0a8e7c11');
-const RELEASE_41 = execArn('release', `${APP}-41-release`);
-const DEPLOY_41 = execArn('deploy', `${APP}-41-deploy`);
+const RELEASE_41 = execArn('release', `${APP}--41-release`);
+const DEPLOY_41 = execArn('deploy', `${APP}--41-deploy`);
 
 /** A fake clock: sleeping moves time forward at once. */
 function fakeClock(start = new Date('2026-11-20T12:00:00Z')): Clock & { slept: number[] } {
@@ -111,7 +111,7 @@ function buildItem(n: number, extra: Record<string, AttributeValue> = {}): Recor
 
 const released41 = buildItem(41, {
   releasedAt: S('2026-11-19T10:00:00Z'),
-  releaseProcesses: S(JSON.stringify([{ process: 'web', serviceName: 'example-web', deploymentId: 'ecs-svc/1', taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example-web:41`, action: 'updated' }])),
+  releaseProcesses: S(JSON.stringify([{ process: 'web', serviceName: 'example--web', deploymentId: 'ecs-svc/1', taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example--web:41`, action: 'updated' }])),
   deployExecution: S(DEPLOY_41),
 });
 
@@ -201,7 +201,7 @@ describe('slipway status', () => {
 
     expect(text).toContain(`failed at: ${DEPLOY_TASK} (${DEPLOY_MAP} #0 web)`);
     expect(text).toContain('error: DeploymentRolledBack');
-    expect(text).toContain('cause: ECS deployment ecs-svc/123 of service example-web was rolled back by the deployment circuit breaker');
+    expect(text).toContain('cause: ECS deployment ecs-svc/123 of service example--web was rolled back by the deployment circuit breaker');
     expect(text).toMatch(new RegExp(`\n {4}#0 web\n {6}✗ ${DEPLOY_TASK} .*1 retry \\(Lambda\\.TooManyRequestsException\\) error DeploymentRolledBack {2}← a redrive re-runs this\n`));
     expect(text).toMatch(new RegExp(`\n {4}#1 worker\n {6}✓ ${DEPLOY_TASK} {2}1m\\d\\ds(\n|$)`));
     expect(text).toContain('logs: https://eu-west-1.console.aws.amazon.com/cloudwatch/home');
@@ -352,7 +352,7 @@ describe('slipway pipelines', () => {
 
   test('the deploy column shows the latest deploy of a build, a rollback started by the CLI included', async () => {
     // Prepare: build 41 was released by its pipeline, then rolled back to by the CLI, which failed.
-    const rollbackArn = execArn('deploy', 'example-41-rollback-20261121T080000Z');
+    const rollbackArn = execArn('deploy', 'example--41-rollback-20261121T080000Z');
     dynamodb.on(QueryCommand).resolves({ Items: [{ ...released41, failedExecution: S(rollbackArn), failedAt: S('2026-11-21T08:00:05Z'), pipelineError: S('DeploymentRolledBack') }] });
     sfn.on(DescribeExecutionCommand, { executionArn: rollbackArn }).resolves(described(rollbackArn, 'FAILED', { error: 'DeploymentRolledBack' }));
     serveHistory(rollbackArn, deployIterationFailed().events);
@@ -361,7 +361,7 @@ describe('slipway pipelines', () => {
     const out = await listPipelines(clients, APP);
 
     // Assess
-    expect(out.builds[0].executions.deploy).toMatchObject({ name: 'example-41-rollback-20261121T080000Z', status: 'FAILED', failedStep: `${DEPLOY_TASK} (${DEPLOY_MAP} #0 web)` });
+    expect(out.builds[0].executions.deploy).toMatchObject({ name: 'example--41-rollback-20261121T080000Z', status: 'FAILED', failedStep: `${DEPLOY_TASK} (${DEPLOY_MAP} #0 web)` });
   });
 
   test('an app without a settings parameter is not deployed here: NotFound names the parameter, the region and --prefix', async () => {
@@ -404,10 +404,10 @@ describe('slipway redrive', () => {
     // Assess
     expect(sfn).toHaveReceivedCommandWith(RedriveExecutionCommand, { executionArn: RELEASE_42 });
     expect(out).toMatchObject({ pipeline: 'release', failedStep: 'Run release task', rerun: [{ state: 'Run release task', type: 'Task', iteration: [] }], rerunLabels: ['Run release task'], redriveCount: 1, watched: { status: 'SUCCEEDED', timedOut: false } });
-    expect(progress[0]).toMatch(/^example-42-release: running .* — Run release task$/);
-    expect(progress[progress.length - 1]).toMatch(/^example-42-release: SUCCEEDED/);
+    expect(progress[0]).toMatch(/^example--42-release: running .* — Run release task$/);
+    expect(progress[progress.length - 1]).toMatch(/^example--42-release: SUCCEEDED/);
     expect(clock.slept).toEqual([5000]);
-    expect(renderRedrive(out)).toMatch(/^redrove example-42-release \(release, redrive 1\) at 2026-11-20 12:00:00Z: Step Functions re-runs "Run release task"\n[^]*\nSUCCEEDED after [^]*\nthe deploy goes on: slipway watch example 42$/);
+    expect(renderRedrive(out)).toMatch(/^redrove example--42-release \(release, redrive 1\) at 2026-11-20 12:00:00Z: Step Functions re-runs "Run release task"\n[^]*\nSUCCEEDED after [^]*\nthe deploy goes on: slipway watch example 42$/);
   });
 
   test('a deploy whose web iteration failed: AWS re-runs that iteration only, not the worker that succeeded', async () => {
@@ -429,7 +429,7 @@ describe('slipway redrive', () => {
     const error = await redrive(clients, { app: APP, build: '42' }).catch((e: Error) => e);
 
     expect(error).toMatchObject({ name: 'CannotProceed' });
-    expect((error as Error).message).toMatch(/^build 42 of "example": example-42-deploy was not redriven: redrive would not help: a newer build holds the app \(DeploymentSuperseded: build 43 holds the app\).*\. Instead: .*slipway deploy example --build 42 --force$/);
+    expect((error as Error).message).toMatch(/^build 42 of "example": example--42-deploy was not redriven: redrive would not help: a newer build holds the app \(DeploymentSuperseded: build 43 holds the app\).*\. Instead: .*slipway deploy example --build 42 --force$/);
     expect((error as Error).message).not.toContain('\n');
     expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
   });
@@ -453,7 +453,7 @@ describe('slipway redrive', () => {
   test('refuses a running execution, and says how to follow it', async () => {
     sfn.on(DescribeExecutionCommand, { executionArn: RELEASE_42 }).resolves(described(RELEASE_42, 'RUNNING', { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution is RUNNING and cannot be redriven' }));
 
-    await expect(redrive(clients, { app: APP, build: '42' })).rejects.toThrow('build 42 of "example": example-42-release is still running; nothing to redrive (follow it with slipway watch example 42)');
+    await expect(redrive(clients, { app: APP, build: '42' })).rejects.toThrow('build 42 of "example": example--42-release is still running; nothing to redrive (follow it with slipway watch example 42)');
     expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
   });
 
@@ -462,7 +462,7 @@ describe('slipway redrive', () => {
     serveHistory(RELEASE_42, releaseTaskFailed().events);
 
     await expect(redrive(clients, { arn: RELEASE_42 }, { clock: fakeClock() })).rejects.toThrow(
-      'example-42-release cannot be redriven: its history reached the 25,000-event limit (Step Functions: Execution history event limit exceeded). Instead: start a new execution: slipway deploy example --build 42',
+      'example--42-release cannot be redriven: its history reached the 25,000-event limit (Step Functions: Execution history event limit exceeded). Instead: start a new execution: slipway deploy example --build 42',
     );
     expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
   });
@@ -489,12 +489,12 @@ describe('slipway deploy and rollback', () => {
 
     const call = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
     expect(call.stateMachineArn).toBe(DEPLOY_SM);
-    expect(call.name).toBe('example-41-redeploy-20261120T120000Z');
+    expect(call.name).toBe('example--41-redeploy-20261120T120000Z');
     expect(JSON.parse(call.input ?? '')).toEqual({
       app: APP,
       table: TABLE,
       build: releaseInput.build,
-      processes: [{ name: 'web', taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example-web:41` }],
+      processes: [{ name: 'web', taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example--web:41` }],
       deployTimeoutSeconds: 900,
       force: true,
     });
@@ -510,7 +510,7 @@ describe('slipway deploy and rollback', () => {
 
     // Assess
     const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input ?? '');
-    expect(input).toMatchObject({ deployTimeoutSeconds: 1200, force: true, processes: [{ name: 'web', taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example-web:41` }] });
+    expect(input).toMatchObject({ deployTimeoutSeconds: 1200, force: true, processes: [{ name: 'web', taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example--web:41` }] });
     expect(input.build).toMatchObject({ buildKey: '41', sortKey: '0000000041', image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/slipway/example:build-41`, commit: 'c0ffee41aaaaaaaaaaaa' });
   });
 
@@ -527,7 +527,7 @@ describe('slipway deploy and rollback', () => {
     const out = deployOutputSchema.parse(await rollback(clients, APP, undefined, { clock: fakeClock() }));
 
     expect(dynamodb).toHaveReceivedCommandWith(QueryCommand, { KeyConditionExpression: 'pk = :pk AND sk < :before', ExpressionAttributeValues: { ':pk': S('BUILD'), ':before': S('0000000042') }, FilterExpression: 'attribute_exists(releasedAt)' });
-    expect(out).toMatchObject({ kind: 'rollback', build: '41', from: '42', force: true, name: 'example-41-rollback-20261120T120000Z' });
+    expect(out).toMatchObject({ kind: 'rollback', build: '41', from: '42', force: true, name: 'example--41-rollback-20261120T120000Z' });
     expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input ?? '').force).toBe(true);
   });
 
@@ -546,7 +546,7 @@ describe('slipway deploy and rollback', () => {
   test('execution names stay within 80 characters for long app names and uuid build keys', () => {
     const name = cliExecutionName('a'.repeat(40), '6e2b3c1a-1111-2222-3333-444455556666', 'rollback', new Date('2026-11-20T12:00:00Z'));
 
-    expect(name).toBe(`${'a'.repeat(40)}-6e2b3c1a-rollback-20261120T120000Z`);
+    expect(name).toBe(`${'a'.repeat(40)}--6e2b3c1a-rollback-20261120T120000Z`);
     expect(name.length).toBeLessThanOrEqual(80);
   });
 });
@@ -573,8 +573,8 @@ describe('slipway watch', () => {
     // Assess
     expect(out).toMatchObject({ outcome: 'deployed', build: '42' });
     expect(progress).toHaveLength(3);
-    expect(progress[0]).toMatch(/^build 42 {2}build ✓ 5m00s {2}release … .* {2}deploy · — example-42-release: running .* — Run release task$/);
-    expect(progress[1]).toMatch(/deploy … .* — example-42-deploy: running .* — Update the service and wait for its deployment \(Deploy each process type #0 web, #1 worker\)$/);
+    expect(progress[0]).toMatch(/^build 42 {2}build ✓ 5m00s {2}release … .* {2}deploy · — example--42-release: running .* — Run release task$/);
+    expect(progress[1]).toMatch(/deploy … .* — example--42-deploy: running .* — Update the service and wait for its deployment \(Deploy each process type #0 web, #1 worker\)$/);
     expect(progress[2]).toMatch(/deploy ✓ 5m00s$/);
     expect(clock.slept).toEqual([2000, 2000]);
   });
@@ -622,8 +622,8 @@ describe('slipway watch', () => {
 });
 
 describe('two apps on one control plane: "example" and "example-admin" share the state machines', () => {
-  const ADMIN_RELEASE_42 = execArn('release', `${OTHER}-42-release`);
-  const ADMIN_DEPLOY_42 = execArn('deploy', `${OTHER}-42-deploy`);
+  const ADMIN_RELEASE_42 = execArn('release', `${OTHER}--42-release`);
+  const ADMIN_DEPLOY_42 = execArn('deploy', `${OTHER}--42-deploy`);
   const ADMIN_BUILD_43 = execArn('build', 'a1a1a1a1-0000-4c44-9f1a-2b4f0a8e7c11');
   const EXAMPLE_BUILD_44 = execArn('build', 'b2b2b2b2-0000-4c44-9f1a-2b4f0a8e7c11');
   const EXAMPLE_BUILD_43 = execArn('build', 'c3c3c3c3-0000-4c44-9f1a-2b4f0a8e7c11');
@@ -648,14 +648,14 @@ describe('two apps on one control plane: "example" and "example-admin" share the
 
     expect(dynamodb).toHaveReceivedCommandWith(QueryCommand, { TableName: TABLE });
     expect(dynamodb.commandCalls(QueryCommand).map((c) => c.args[0].input.TableName)).not.toContain(tableOf(OTHER));
-    expect(out.builds[0].executions).toMatchObject({ release: { name: 'example-42-release', status: 'RUNNING' }, deploy: null });
+    expect(out.builds[0].executions).toMatchObject({ release: { name: 'example--42-release', status: 'RUNNING' }, deploy: null });
     expect(asked().filter((a) => a.includes(`:${OTHER}-`))).toEqual([]);
   });
 
   test('status of the other app\'s execution by ARN with --app example is WrongApp and reads no history', async () => {
     const error = await executionStatus(clients, { arn: ADMIN_DEPLOY_42, app: APP }).catch((e: Error) => e);
 
-    expect(error).toMatchObject({ name: 'WrongApp', message: expect.stringContaining('execution example-admin-42-deploy belongs to app "example-admin", not "example"') });
+    expect(error).toMatchObject({ name: 'WrongApp', message: expect.stringContaining('execution example-admin--42-deploy belongs to app "example-admin", not "example"') });
     expect(sfn.commandCalls(GetExecutionHistoryCommand)).toHaveLength(0);
   });
 
@@ -766,7 +766,7 @@ describe('two apps on one control plane: "example" and "example-admin" share the
 
     const call = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
     expect(call.stateMachineArn).toBe(DEPLOY_SM);
-    expect(call.name).toBe('example-admin-41-redeploy-20261120T120000Z');
+    expect(call.name).toBe('example-admin--41-redeploy-20261120T120000Z');
     expect(JSON.parse(call.input ?? '')).toMatchObject({ app: OTHER, table: tableOf(OTHER) });
     expect(dynamodb.calls().map((c) => (c.args[0].input as { TableName?: string }).TableName)).toEqual(expect.arrayContaining([tableOf(OTHER)]));
     expect(dynamodb.calls().map((c) => (c.args[0].input as { TableName?: string }).TableName)).not.toContain(TABLE);
@@ -835,7 +835,7 @@ describe('records written before the move to the shared control plane', () => {
   // Build 41 was built, released and deployed by the app's own state machines (slipway-example-*),
   // which the move deleted: its record names their executions, which Step Functions no longer has.
   const OLD_BUILD_41 = `arn:aws:states:${REGION}:${ACCOUNT}:execution:slipway-example-build:0b4d5e2a-0000-4c44-9f1a-2b4f0a8e7c11`;
-  const OLD_DEPLOY_41 = `arn:aws:states:${REGION}:${ACCOUNT}:execution:slipway-example-deploy:example-41-deploy`;
+  const OLD_DEPLOY_41 = `arn:aws:states:${REGION}:${ACCOUNT}:execution:slipway-example-deploy:example--41-deploy`;
   const old41 = { ...released41, recordedBy: S(OLD_BUILD_41), deployExecution: S(OLD_DEPLOY_41) };
 
   test('pipelines lists them from the same table with the same keys, as released and current, without executions', async () => {
@@ -859,7 +859,7 @@ describe('records written before the move to the shared control plane', () => {
 
     const call = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
     expect(call.stateMachineArn).toBe(DEPLOY_SM);
-    expect(JSON.parse(call.input ?? '')).toMatchObject({ app: APP, table: TABLE, deployTimeoutSeconds: 1200, processes: [{ name: 'web', taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example-web:41` }] });
+    expect(JSON.parse(call.input ?? '')).toMatchObject({ app: APP, table: TABLE, deployTimeoutSeconds: 1200, processes: [{ name: 'web', taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example--web:41` }] });
   });
 });
 
@@ -887,7 +887,7 @@ describe('a superseded deploy (SUCCEEDED in "Deploy superseded", issue 22)', () 
   test('redrive refuses it in one line without calling RedriveExecution', async () => {
     const error = await redrive(clients, { app: APP, build: '42' }).catch((e: Error) => e);
 
-    expect((error as Error).message).toBe('build 42 of "example": example-42-deploy was superseded by build 43: it deployed nothing and there is nothing to redrive (to deploy build 42 on purpose: slipway deploy example --build 42 --force)');
+    expect((error as Error).message).toBe('build 42 of "example": example--42-deploy was superseded by build 43: it deployed nothing and there is nothing to redrive (to deploy build 42 on purpose: slipway deploy example --build 42 --force)');
     expect(sfn).not.toHaveReceivedCommand(RedriveExecutionCommand);
   });
 

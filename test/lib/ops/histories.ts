@@ -71,12 +71,12 @@ export class HistoryBuilder {
 
 const lambdaCause = (type: string, message: string) => JSON.stringify({ errorType: type, errorMessage: message, trace: [`${type}: ${message}`, '    at handler (/var/task/index.js:1:100)'] });
 
-export const ROLLBACK_CAUSE = 'ECS deployment ecs-svc/123 of service example-web was rolled back by the deployment circuit breaker: tasks failed to start (3 of 3). Revision 41 is running again.';
+export const ROLLBACK_CAUSE = 'ECS deployment ecs-svc/123 of service example--web was rolled back by the deployment circuit breaker: tasks failed to start (3 of 3). Revision 41 is running again.';
 export const DEPLOY_TASK = 'Update the service and wait for its deployment';
 export const DEPLOY_MAP = 'Deploy each process type';
 
 /**
- * `example-42-deploy`: two processes (web, worker) deployed by the Map, each iteration one
+ * `example--42-deploy`: two processes (web, worker) deployed by the Map, each iteration one
  * `.waitForTaskToken` Task; web's first update is throttled once and retried (no event marks a retry:
  * the attempt's events repeat inside the state, README rule 3); worker's deployment completes and its
  * iteration succeeds; then web's deployment is rolled back by the circuit breaker (DeploymentRolledBack),
@@ -128,7 +128,7 @@ export function ecsTaskCause(container: { ExitCode?: number; Reason?: string }, 
     LaunchType: 'FARGATE',
     StartedBy: 'AWS Step Functions',
     TaskArn: RELEASE_TASK_ARN,
-    TaskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example-web:42`,
+    TaskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/slipway-example--web:42`,
     ...stop,
   });
 }
@@ -136,7 +136,7 @@ export function ecsTaskCause(container: { ExitCode?: number; Reason?: string }, 
 export const RELEASE_EXIT_1_CAUSE = ecsTaskCause({ ExitCode: 1 }, { StopCode: 'EssentialContainerExited', StoppedReason: 'Essential container in task exited' });
 
 /**
- * `example-42-release`: "Run release task" (`ecs:runTask.sync`) — the release command exits 1;
+ * `example--42-release`: "Run release task" (`ecs:runTask.sync`) — the release command exits 1;
  * States.TaskFailed, uncaught, so the execution fails at that Task with the same error and cause
  * (the shape of 06b-ecs-runtask-sync-failure.json, after our "Does the app have a release command?").
  */
@@ -153,7 +153,7 @@ export function releaseTaskFailed(cause = RELEASE_EXIT_1_CAUSE): HistoryBuilder 
   return h;
 }
 
-/** `example-42-release` still running: the release task was submitted and has not stopped. */
+/** `example--42-release` still running: the release task was submitted and has not stopped. */
 export function releaseRunning(): HistoryBuilder {
   const h = releaseTaskFailed();
   h.events.splice(h.events.length - 2);

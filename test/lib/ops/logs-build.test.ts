@@ -101,7 +101,7 @@ test('a task ECS no longer describes that started after the next build\'s releas
   mocks.dynamodb.on(QueryCommand).resolves({ Items: [{ releasedAt: { S: NEXT_RELEASE }, sk: { S: '0000000043' }, buildKey: { S: '43' } }] });
   mocks.sfn.on(DescribeExecutionCommand).callsFake(async (input: { executionArn: string }) => ({
     executionArn: input.executionArn,
-    startDate: new Date(input.executionArn.endsWith(':example-43-release') ? NEXT_RELEASE_START : RELEASE_START),
+    startDate: new Date(input.executionArn.endsWith(':example--43-release') ? NEXT_RELEASE_START : RELEASE_START),
     status: 'SUCCEEDED',
     stateMachineArn: 'y',
   }));
@@ -122,7 +122,7 @@ test('a task ECS no longer describes that started after the next build\'s releas
 
   expect(events.map((e) => e.message)).toEqual(['build 42, long gone']);
   expect(out.buildTasks).toEqual({ traced: 0, otherBuilds: 0, byTime: 1, beforeRelease: 0, afterNextRelease: 1 });
-  expect(mocks.sfn.commandCalls(DescribeExecutionCommand).map((c) => (c.args[0].input.executionArn ?? '').split(':').pop())).toEqual(['example-42-release', 'example-43-release']);
+  expect(mocks.sfn.commandCalls(DescribeExecutionCommand).map((c) => (c.args[0].input.executionArn ?? '').split(':').pop())).toEqual(['example--42-release', 'example--43-release']);
   expect(renderLogsEnd(out)).toBe("build 42: 0 tasks that ran its image (ECS); 1 task that ECS no longer describes (stopped over an hour ago), shown by when they started (after its release began, before the next build's); left out: 1 task started after the next build's release began");
 });
 

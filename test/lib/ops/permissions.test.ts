@@ -72,7 +72,7 @@ describe('what the commands send is in their list', () => {
   test('scale', async () => {
     const client = new ApplicationAutoScalingClient({ region: 'eu-west-1' });
     const mock = mockClient(client);
-    mock.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [{ ResourceId: 'service/slipway-production/example-web', MinCapacity: 1, MaxCapacity: 2, ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', RoleARN: 'r', CreationTime: new Date() }] });
+    mock.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [{ ResourceId: 'service/slipway-production/example--web', MinCapacity: 1, MaxCapacity: 2, ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', RoleARN: 'r', CreationTime: new Date() }] });
     mock.on(RegisterScalableTargetCommand).resolves({});
     await scaleProcess({ autoscaling: client }, { app: 'example', process: 'web', range: { min: 2, max: 4 } });
     const sent = [...new Set(mock.calls().map((c) => actionOf('application-autoscaling', c.args[0])))];
@@ -137,11 +137,11 @@ describe('the shared control plane in the list', () => {
     const named = resources('redrive', 'states:RedriveExecution').find((r) => r.kind === 'arn');
     expect(controlPlaneOf(ids)).toBe('production');
     expect(named?.kind === 'arn' && named.arns(ids)).toEqual([
-      'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-release:example-42-release',
-      'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-deploy:example-42-deploy',
-      'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-deploy:example-42-redeploy-20261120T120000Z',
+      'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-release:example--42-release',
+      'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-deploy:example--42-deploy',
+      'arn:aws:states:eu-west-1:123456789012:execution:slipway-production-deploy:example--42-redeploy-20261120T120000Z',
     ]);
-    expect(named?.kind === 'arn' && named.arns({ ...ids, controlPlane: 'staging' })[0]).toBe('arn:aws:states:eu-west-1:123456789012:execution:slipway-staging-release:example-42-release');
+    expect(named?.kind === 'arn' && named.arns({ ...ids, controlPlane: 'staging' })[0]).toBe('arn:aws:states:eu-west-1:123456789012:execution:slipway-staging-release:example--42-release');
   });
 
   test('executions whose names do not say the app are a separate, shared resource: build, config-change and schedules', () => {

@@ -23,22 +23,22 @@ beforeEach(() => scaling.reset());
 
 describe('scaleProcess', () => {
   it('finds the service\'s registration across pages and registers the new range on it', async () => {
-    // Prepare: example-web is on the second page; another app's "example-web-2"-like names must not match.
+    // Prepare: example--web is on the second page; another app's "example--web-2"-like names must not match.
     scaling
       .on(DescribeScalableTargetsCommand, { NextToken: undefined })
       .resolves({ ScalableTargets: [target('service/slipway-production/other-web', 1, 2), target('service/slipway-production/myexample-web', 1, 1)], NextToken: 'p2' })
       .on(DescribeScalableTargetsCommand, { NextToken: 'p2' })
-      .resolves({ ScalableTargets: [target('service/slipway-production/example-web', 2, 6)] });
+      .resolves({ ScalableTargets: [target('service/slipway-production/example--web', 2, 6)] });
 
     // Act
     const result = await scaleProcess(client, { app: 'example', process: 'web', range: { min: 0, max: 0 } });
 
     // Assess
-    expect(result).toEqual({ app: 'example', process: 'web', service: 'example-web', resourceId: 'service/slipway-production/example-web', previous: { min: 2, max: 6 }, range: { min: 0, max: 0 } });
+    expect(result).toEqual({ app: 'example', process: 'web', service: 'example--web', resourceId: 'service/slipway-production/example--web', previous: { min: 2, max: 6 }, range: { min: 0, max: 0 } });
     expect(scaling).toHaveReceivedCommandWith(RegisterScalableTargetCommand, {
       ServiceNamespace: 'ecs',
       ScalableDimension: 'ecs:service:DesiredCount',
-      ResourceId: 'service/slipway-production/example-web',
+      ResourceId: 'service/slipway-production/example--web',
       MinCapacity: 0,
       MaxCapacity: 0,
     });
@@ -52,12 +52,12 @@ describe('scaleProcess', () => {
     const outcome = scaleProcess(client, { app: 'example', process: 'web', range: { min: 1, max: 1 } });
 
     // Assess
-    await expect(outcome).rejects.toThrow(new UsageError('example-web has no autoscaling registration yet (the deploy pipeline creates it with the service): deploy the app first, or pass --cluster <name> to register one'));
+    await expect(outcome).rejects.toThrow(new UsageError('example--web has no autoscaling registration yet (the deploy pipeline creates it with the service): deploy the app first, or pass --cluster <name> to register one'));
     expect(scaling).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
   });
 
   it('refuses a service registered in two clusters without --cluster', async () => {
-    scaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [target('service/a/example-web', 1, 1), target('service/b/example-web', 1, 1)] });
+    scaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [target('service/a/example--web', 1, 1), target('service/b/example--web', 1, 1)] });
     await expect(scaleProcess(client, { app: 'example', process: 'web', range: { min: 1, max: 1 } })).rejects.toThrow('pass --cluster <name>');
   });
 
@@ -70,8 +70,8 @@ describe('scaleProcess', () => {
 
     // Assess
     expect(result.previous).toBeUndefined();
-    expect(scaling).toHaveReceivedCommandWith(DescribeScalableTargetsCommand, { ResourceIds: ['service/slipway-staging/example-worker'] });
-    expect(scaling).toHaveReceivedCommandWith(RegisterScalableTargetCommand, { ResourceId: 'service/slipway-staging/example-worker', MinCapacity: 1, MaxCapacity: 3 });
+    expect(scaling).toHaveReceivedCommandWith(DescribeScalableTargetsCommand, { ResourceIds: ['service/slipway-staging/example--worker'] });
+    expect(scaling).toHaveReceivedCommandWith(RegisterScalableTargetCommand, { ResourceId: 'service/slipway-staging/example--worker', MinCapacity: 1, MaxCapacity: 3 });
   });
 
   it('refuses an invalid process name before calling AWS', async () => {

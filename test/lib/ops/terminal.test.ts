@@ -39,7 +39,7 @@ describe('renderSteps', () => {
       expect.stringMatching(new RegExp(`^ {2}✗ ${DEPLOY_MAP} {2}\\S+ {2}← a redrive re-runs this$`)),
       '    #0 web',
       expect.stringMatching(new RegExp(`^ {6}✗ ${DEPLOY_TASK} {2}\\S+, 1 retry \\(Lambda\\.TooManyRequestsException\\) error DeploymentRolledBack {2}← a redrive re-runs this$`)),
-      expect.stringMatching(/^ {10}ECS deployment ecs-svc\/123 of service example-web was rolled back/),
+      expect.stringMatching(/^ {10}ECS deployment ecs-svc\/123 of service example--web was rolled back/),
       '    #1 worker',
       expect.stringMatching(new RegExp(`^ {6}✓ ${DEPLOY_TASK} {2}1m\\d\\ds$`)),
     ]);

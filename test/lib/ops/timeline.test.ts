@@ -280,14 +280,14 @@ describe('assessRedrive', () => {
   const failed = (name: string, extra: Record<string, unknown> = {}) => ({ name, status: 'FAILED' as const, startDate: T0, redriveStatus: 'REDRIVABLE' as const, ...extra });
 
   test('an uncaught release task failure: possible, and it re-runs "Run release task"', () => {
-    const a = assessRedrive(buildTimeline(releaseTaskFailed().events), failed('example-42-release'), { now: NOW });
+    const a = assessRedrive(buildTimeline(releaseTaskFailed().events), failed('example--42-release'), { now: NOW });
 
     expect(a).toMatchObject({ verdict: 'possible', possible: true, reason: null, instead: null, rerunLabels: ['Run release task'] });
     expect(a.rerun).toEqual([{ state: 'Run release task', type: 'Task', iteration: [] }]);
   });
 
   test('a failed Map iteration: only that iteration is re-run, not the one that succeeded', () => {
-    const a = assessRedrive(buildTimeline(deployIterationFailed().events), failed('example-42-deploy'), { now: NOW });
+    const a = assessRedrive(buildTimeline(deployIterationFailed().events), failed('example--42-deploy'), { now: NOW });
 
     expect(a.verdict).toBe('possible');
     expect(a.rerunLabels).toEqual([`${DEPLOY_TASK} (${DEPLOY_MAP} #0 web)`]);
@@ -303,7 +303,7 @@ describe('assessRedrive', () => {
     });
 
     // Act
-    const a = assessRedrive(buildTimeline(events), failed('example-42-deploy'), { now: NOW });
+    const a = assessRedrive(buildTimeline(events), failed('example--42-deploy'), { now: NOW });
 
     // Assess
     expect(a.verdict).toBe('would-not-help');
@@ -337,7 +337,7 @@ describe('assessRedrive', () => {
     h.add('ExecutionFailed', h.add('MapStateFailed', h.add('MapIterationAborted', rolledBack, { mapIterationAbortedEventDetails: { name: DEPLOY_MAP, index: 1 } })), { executionFailedEventDetails: { error: 'DeploymentSuperseded', cause: 'build 43 holds web' } });
 
     // Act
-    const a = assessRedrive(buildTimeline(h.events), failed('example-42-deploy'), { now: NOW });
+    const a = assessRedrive(buildTimeline(h.events), failed('example--42-deploy'), { now: NOW });
 
     // Assess
     expect([...a.rerunLabels].sort()).toEqual([`Service is on a newer release (${DEPLOY_MAP} #0)`, `${DEPLOY_TASK} (${DEPLOY_MAP} #1)`]);
@@ -345,7 +345,7 @@ describe('assessRedrive', () => {
   });
 
   test("DescribeExecution's NOT_REDRIVABLE wins, with its reason", () => {
-    const a = assessRedrive(buildTimeline(releaseTaskFailed().events), failed('example-42-release', { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution was started before redrive was available' }), { now: NOW });
+    const a = assessRedrive(buildTimeline(releaseTaskFailed().events), failed('example--42-release', { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution was started before redrive was available' }), { now: NOW });
 
     expect(a).toMatchObject({ verdict: 'not-redrivable', possible: false, reason: 'Execution was started before redrive was available', instead: 'start a new execution: slipway deploy example --build 42' });
     expect(a.rerunLabels).toEqual(['Run release task']);
@@ -361,7 +361,7 @@ describe('assessRedrive', () => {
   });
 
   test('without a redriveStatus, an execution that closed more than 14 days ago is not redrivable (the window counts from the close)', () => {
-    const a = assessRedrive(buildTimeline(releaseTaskFailed().events), { name: 'example-42-release', status: 'FAILED', startDate: T0, stopDate: new Date(T0.getTime() + 60_000) }, { now: new Date(T0.getTime() + 15 * 86_400_000) });
+    const a = assessRedrive(buildTimeline(releaseTaskFailed().events), { name: 'example--42-release', status: 'FAILED', startDate: T0, stopDate: new Date(T0.getTime() + 60_000) }, { now: new Date(T0.getTime() + 15 * 86_400_000) });
 
     expect(a.verdict).toBe('not-redrivable');
     expect(a.reason).toMatch(/^it closed more than 14 days ago \(2026-11-20\): Step Functions redrives an execution only within 14 days of when it closed$/);
@@ -370,7 +370,7 @@ describe('assessRedrive', () => {
   test('an execution that started 20 days ago but closed 5 days ago (a redrive that failed again) is still redrivable', () => {
     const a = assessRedrive(
       buildTimeline(releaseTaskFailed().events),
-      { name: 'example-42-release', status: 'FAILED', startDate: T0, stopDate: new Date(T0.getTime() + 15 * 86_400_000) },
+      { name: 'example--42-release', status: 'FAILED', startDate: T0, stopDate: new Date(T0.getTime() + 15 * 86_400_000) },
       { now: new Date(T0.getTime() + 20 * 86_400_000) },
     );
 
@@ -378,7 +378,7 @@ describe('assessRedrive', () => {
   });
 
   test('a running execution has nothing to redrive, and nothing is listed as re-run', () => {
-    const a = assessRedrive(buildTimeline(releaseRunning().events), { name: 'example-42-release', status: 'RUNNING', startDate: T0 }, { now: NOW });
+    const a = assessRedrive(buildTimeline(releaseRunning().events), { name: 'example--42-release', status: 'RUNNING', startDate: T0 }, { now: NOW });
 
     expect(a).toMatchObject({ verdict: 'not-failed', possible: false, reason: 'it is still running', rerun: [] });
   });
@@ -398,14 +398,14 @@ describe('assessRedrive', () => {
 
 describe('appAndBuildOf', () => {
   test.each([
-    ['example-42-release', { app: 'example', build: '42' }],
-    ['my-app-7-deploy', { app: 'my-app', build: '7' }],
-    ['example-41-rollback-20261121T080000Z', { app: 'example', build: '41' }],
+    ['example--42-release', { app: 'example', build: '42' }],
+    ['my-app--7-deploy', { app: 'my-app', build: '7' }],
+    ['example--41-rollback-20261121T080000Z', { app: 'example', build: '41' }],
     ['5f0c9a4e-0d7b-4c44-9f1a-2b4f0a8e7c11', {}],
-    ['app-2-7-deploy', { app: 'app-2', build: '7' }],
-    ['example-6e2b3c1a-1111-2222-3333-444455556666-release', { app: 'example', build: '6e2b3c1a-1111-2222-3333-444455556666' }],
+    ['app-2--7-deploy', { app: 'app-2', build: '7' }],
+    ['example--6e2b3c1a-1111-2222-3333-444455556666-release', { app: 'example', build: '6e2b3c1a-1111-2222-3333-444455556666' }],
     // A CLI deploy of a uuid build shortens the key: no build can be named from it.
-    ['example-6e2b3c1a-rollback-20261120T120000Z', {}],
+    ['example--6e2b3c1a-rollback-20261120T120000Z', {}],
   ])('%s', (name, expected) => {
     expect(appAndBuildOf(name)).toEqual(expected);
   });

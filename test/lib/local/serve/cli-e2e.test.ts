@@ -55,13 +55,13 @@ describe('a push that deploys', () => {
     expect(doc.currentRelease).toBe('43');
     const b = doc.builds.find((x) => x.build === '43');
     expect([b?.executions.build?.status, b?.executions.release?.status, b?.executions.deploy?.status, b?.current]).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', true]);
-    expect(buildOf(endpoint, 'example-web')).toBe('43');
+    expect(buildOf(endpoint, 'example--web')).toBe('43');
   });
 
   test('status of the build prints its deploy, every state succeeded', async () => {
     const out = await slipway(endpoint, 'status', 'example', '43');
     expect(out.code).toBe(0);
-    expect(out.stdout).toMatch(/^example-43-deploy \(deploy\): SUCCEEDED/m);
+    expect(out.stdout).toMatch(/^example--43-deploy \(deploy\): SUCCEEDED/m);
     expect(out.stdout).not.toContain('✗');
   });
 
@@ -89,23 +89,23 @@ describe('a failed release: fix, then redrive', () => {
   test('status shows the release task failed and that a redrive re-runs it; nothing was deployed', async () => {
     const out = await slipway(endpoint, 'status', 'example', '44');
     expect(out.code).toBe(1);
-    expect(out.stdout).toMatch(/^example-44-release \(release\): FAILED/m);
+    expect(out.stdout).toMatch(/^example--44-release \(release\): FAILED/m);
     expect(out.stdout).toMatch(/✗ Run release task .*States\.TaskFailed\s+← a redrive re-runs this/);
     expect(out.stdout).toContain('exited with code 1');
-    expect(buildOf(endpoint, 'example-web')).toBe('41');
+    expect(buildOf(endpoint, 'example--web')).toBe('41');
   });
 
   test('after the fix, redrive --watch re-runs the release task and the deploy follows', async () => {
     const fix = await slipway(endpoint, 'local', 'fix', path.join(ROOT, 'test/fixtures/serve/release-fixed.json'), '--endpoint', endpoint.url);
     expect(fix.code).toBe(0);
     const out = await slipway(endpoint, 'redrive', 'example', '44', '--watch', '--interval', '1');
-    expect(out.stdout).toMatch(/^redrove example-44-release \(release, redrive 1\)/m);
+    expect(out.stdout).toMatch(/^redrove example--44-release \(release, redrive 1\)/m);
     expect(out.code).toBe(0);
     await settled(endpoint);
-    const release = endpoint.account.run.executions.find((e) => e.name === 'example-44-release');
+    const release = endpoint.account.run.executions.find((e) => e.name === 'example--44-release');
     expect([release?.status, release?.redriveCount]).toEqual(['SUCCEEDED', 1]);
-    expect(endpoint.account.run.executions.find((e) => e.name === 'example-44-deploy')?.status).toBe('SUCCEEDED');
-    expect(buildOf(endpoint, 'example-web')).toBe('44');
+    expect(endpoint.account.run.executions.find((e) => e.name === 'example--44-deploy')?.status).toBe('SUCCEEDED');
+    expect(buildOf(endpoint, 'example--web')).toBe('44');
   });
 
   test('a second redrive of the succeeded execution is refused, exit 1, nothing started', async () => {
@@ -131,10 +131,10 @@ describe('a rolled-back deployment, then rollback', () => {
   test('status names the rolled-back deployment of web, the one a redrive would re-run', async () => {
     const out = await slipway(endpoint, 'status', 'example', '44');
     expect(out.code).toBe(1);
-    expect(out.stdout).toMatch(/^example-44-deploy \(deploy\): FAILED/m);
+    expect(out.stdout).toMatch(/^example--44-deploy \(deploy\): FAILED/m);
     expect(out.stdout).toMatch(/#0 web\n\s+✗ Update the service and wait for its deployment .*DeploymentRolledBack/);
     // ECS put web back on build 43's revision.
-    expect(buildOf(endpoint, 'example-web')).toBe('43');
+    expect(buildOf(endpoint, 'example--web')).toBe('43');
   });
 
   test('rollback deploys the release before the current one (42) and --watch follows it to the end', async () => {
@@ -143,10 +143,10 @@ describe('a rolled-back deployment, then rollback', () => {
     expect(out.stdout).toMatch(/^rolling back example from build 43 to build 42/m);
     expect(out.stdout).toMatch(/SUCCEEDED/);
     await settled(endpoint);
-    expect([buildOf(endpoint, 'example-web'), buildOf(endpoint, 'example-worker')]).toEqual(['42', '42']);
+    expect([buildOf(endpoint, 'example--web'), buildOf(endpoint, 'example--worker')]).toEqual(['42', '42']);
     const pipelines = await slipway(endpoint, 'pipelines', 'example');
     expect(pipelines.stdout).toMatch(/current release: 42/);
-    expect(serviceRevision(endpoint, 'example-web')).toMatch(/^slipway-example-web:\d+$/);
+    expect(serviceRevision(endpoint, 'example--web')).toMatch(/^slipway-example-web:\d+$/);
   });
 });
 
@@ -173,7 +173,7 @@ describe('config and scale', () => {
   test('scale registers the new range of web with Application Auto Scaling', async () => {
     const out = await slipway(endpoint, 'scale', 'example', 'web', '1-3');
     expect(out.code).toBe(0);
-    expect(endpoint.account.run.world.scalableTargets.get('service/slipway-production/example-web')).toMatchObject({ min: 1, max: 3 });
+    expect(endpoint.account.run.world.scalableTargets.get('service/slipway-production/example--web')).toMatchObject({ min: 1, max: 3 });
   });
 
   test('logs reads the app\'s log groups (the simulation writes no lines) and says there are none', async () => {

@@ -49,10 +49,10 @@ describe('the AWS SDK against the endpoint', () => {
   });
 
   test('ECS (awsJson1_1): DescribeServices of the seeded services, and MISSING for another', async () => {
-    const out = await new ECSClient(clientConfig(endpoint)).send(new DescribeServicesCommand({ cluster: 'production', services: ['example-web', 'example-nope'] }));
-    expect(out.services?.map((s) => s.serviceName)).toEqual(['example-web']);
+    const out = await new ECSClient(clientConfig(endpoint)).send(new DescribeServicesCommand({ cluster: 'production', services: ['example--web', 'example--nope'] }));
+    expect(out.services?.map((s) => s.serviceName)).toEqual(['example--web']);
     expect(out.services?.[0].deployments?.[0].createdAt).toBeInstanceOf(Date);
-    expect(out.failures).toEqual([{ arn: 'example-nope', reason: 'MISSING' }]);
+    expect(out.failures).toEqual([{ arn: 'example--nope', reason: 'MISSING' }]);
   });
 
   test('DynamoDB (awsJson1_0): a table the account does not hold is ResourceNotFoundException', async () => {
@@ -82,7 +82,7 @@ describe('the AWS SDK against the endpoint', () => {
     expect(d.status).toBe('SUCCEEDED');
     expect(d.startDate).toBeInstanceOf(Date);
     const deploys = await sfn.send(new ListExecutionsCommand({ stateMachineArn: endpoint.account.run.stateMachineArn('deploy') }));
-    expect(deploys.executions?.map((e) => [e.name, e.status])).toEqual([['example-43-deploy', 'SUCCEEDED']]);
+    expect(deploys.executions?.map((e) => [e.name, e.status])).toEqual([['example--43-deploy', 'SUCCEEDED']]);
     await expect(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'push-43', input: '{}' }))).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
     await expect(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'bad name', input: '{}' }))).rejects.toMatchObject({ name: 'InvalidName' });
     await expect(sfn.send(new StartExecutionCommand({ stateMachineArn, input: 'not json' }))).rejects.toMatchObject({ name: 'InvalidExecutionInput' });
@@ -202,8 +202,8 @@ describe('the door for AWS services\' events', () => {
     const out = (await res.json()) as { delivered: { rule: string; executionArn: string }[] };
     expect(out.delivered.map((d) => d.rule)).toEqual(['BuildStateChangeRule']);
     await settled(endpoint);
-    const names = endpoint.account.run.executions.filter((e) => e.name.startsWith('example-44')).map((e) => `${e.name}:${e.status}`);
-    expect(names).toEqual(['example-44-release:SUCCEEDED', 'example-44-deploy:SUCCEEDED']);
+    const names = endpoint.account.run.executions.filter((e) => e.name.startsWith('example--44')).map((e) => `${e.name}:${e.status}`);
+    expect(names).toEqual(['example--44-release:SUCCEEDED', 'example--44-deploy:SUCCEEDED']);
   });
 
   test('a build without the control plane\'s marker matches no rule (the rule filters on it)', async () => {

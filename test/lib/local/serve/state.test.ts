@@ -31,7 +31,7 @@ test('executions, records, services and parameters come back after a restart; th
 
   const saved = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as { version: number; executions: { name: string }[] };
   expect(saved.version).toBe(1);
-  expect(saved.executions.map((e) => e.name)).toEqual(expect.arrayContaining(['push-43', 'example-43-release', 'example-43-deploy']));
+  expect(saved.executions.map((e) => e.name)).toEqual(expect.arrayContaining(['push-43', 'example--43-release', 'example--43-deploy']));
 
   const second = await startEndpoint(world, { stateDir: dir, speed: 200 });
   try {
@@ -44,7 +44,7 @@ test('executions, records, services and parameters come back after a restart; th
     // The app's records (DynamoDB) and services (ECS) too: the CLI sees build 43 as the current release.
     const out = await slipway(second, 'pipelines', 'example');
     expect(out.stdout).toMatch(/current release: 43/);
-    expect(second.account.run.world.findRevision(second.account.run.world.services.get('example-web')?.service.taskDefinition ?? '')?.tags.find((t) => t.key === 'slipway:build')?.value).toBe('43');
+    expect(second.account.run.world.findRevision(second.account.run.world.services.get('example--web')?.service.taskDefinition ?? '')?.tags.find((t) => t.key === 'slipway:build')?.value).toBe('43');
   } finally {
     await second.close();
   }
@@ -56,18 +56,18 @@ test('an execution still running when the endpoint stopped comes back FAILED (St
   const build = first.account.run.stateMachineArn('build');
   await new SFNClient(clientConfig(first)).send(new StartExecutionCommand({ stateMachineArn: build, name: 'push-44', input: JSON.stringify(buildEvent(44)) }));
   const deadline = Date.now() + 10_000;
-  while (!first.account.run.executions.some((e) => e.name === 'example-44-release') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (!first.account.run.executions.some((e) => e.name === 'example--44-release') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   await first.close();
 
   const second = await startEndpoint(world, { stateDir: dir, speed: 200 });
   try {
-    const release = second.account.run.executions.find((e) => e.name === 'example-44-release');
+    const release = second.account.run.executions.find((e) => e.name === 'example--44-release');
     expect([release?.status, release?.error]).toEqual(['FAILED', 'States.Runtime']);
     expect(release?.history.at(-1)?.type).toBe('ExecutionFailed');
     const out = await slipway(second, 'redrive', 'example', '44', '--watch', '--interval', '1');
     expect(out.code).toBe(0);
     await settled(second);
-    expect(second.account.run.executions.find((e) => e.name === 'example-44-deploy')?.status).toBe('SUCCEEDED');
+    expect(second.account.run.executions.find((e) => e.name === 'example--44-deploy')?.status).toBe('SUCCEEDED');
   } finally {
     await second.close();
   }
