@@ -68,7 +68,7 @@ export async function measureServe(root: string, smoke: boolean, log: (text: str
   try {
     const config = { endpoint: endpoint.url, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 };
     const table = endpoint.account.run.world.controlTableName;
-    const describe = new DescribeServicesCommand({ cluster: 'slipway-production', services: ['example-web'] });
+    const describe = new DescribeServicesCommand({ cluster: 'slipway-production', services: ['example--web'] });
     const getItem = new GetItemCommand({ TableName: table, Key: { pk: { S: 'claim' }, sk: { S: 'claim' } } });
     log(`latency (${calls} calls each)`);
     const ecs = new ECSClient(config);
@@ -101,7 +101,7 @@ export async function measureServe(root: string, smoke: boolean, log: (text: str
           try {
             const out = i % 2 === 0 ? await clientEcs.send(describe) : await clientDdb.send(getItem);
             if ((out.$metadata.attempts ?? 1) > 1) retried += 1;
-            if (i % 2 === 0 && (out as { services?: { serviceName?: string }[] }).services?.[0]?.serviceName !== 'example-web') errorNames.push('WrongAnswer');
+            if (i % 2 === 0 && (out as { services?: { serviceName?: string }[] }).services?.[0]?.serviceName !== 'example--web') errorNames.push('WrongAnswer');
           } catch (e) {
             errorNames.push((e as Error).name);
           }

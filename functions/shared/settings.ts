@@ -39,7 +39,7 @@ export const scaleScheduleSchema = z.object({
 });
 
 export const processSettingsSchema = z.object({
-  /** Task-definition family, e.g. `slipway-example-web`. */
+  /** Task-definition family, e.g. `slipway-example--web`. */
   family: z.string().check(z.minLength(1), z.maxLength(255)),
   cpu: nonEmpty(),
   memory: nonEmpty(),

@@ -438,9 +438,9 @@ describe('execution-status handler', () => {
     test('reads every page of every failed status since the mark (1,500 failures of 300 apps across 2 pages), oldest stop first, at most 100 a run, the mark held before the first one left', async () => {
       // Prepare: the mark says the last run looked up to 10 minutes ago; 1,500 deploys failed since (newest start first).
       dynamoMock.on(GetItemCommand, { Key: { pk: { S: 'SWEEP' }, sk: { S: 'execution-status' } } }).resolves({ Item: { until: { S: minutesAgo(10).toISOString() } } });
-      const failures = Array.from({ length: 1500 }, (_, i) => listed('deploy', `app${i % 300}-${1000 + i}-deploy`, 'FAILED', 1 + (i % 9)));
+      const failures = Array.from({ length: 1500 }, (_, i) => listed('deploy', `app${i % 300}--${1000 + i}-deploy`, 'FAILED', 1 + (i % 9)));
       sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), statusFilter: 'FAILED' }).resolves({ executions: failures.slice(0, 1000), nextToken: 'page-2' });
-      sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), statusFilter: 'FAILED', nextToken: 'page-2' }).resolves({ executions: [...failures.slice(1000), listed('deploy', 'example-1-deploy', 'FAILED', 60 * 24 * 9, 60 * 24 * 9)] });
+      sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), statusFilter: 'FAILED', nextToken: 'page-2' }).resolves({ executions: [...failures.slice(1000), listed('deploy', 'example--1-deploy', 'FAILED', 60 * 24 * 9, 60 * 24 * 9)] });
 
       // Act
       const result = await handler(sweepEvent);
@@ -472,18 +472,18 @@ describe('execution-status handler', () => {
     test("one app's error never stops the sweep for the others: it is collected and reported, and the others are recorded", async () => {
       dynamoMock.on(GetItemCommand, { Key: { pk: { S: 'SWEEP' }, sk: { S: 'execution-status' } } }).resolves({ Item: { until: { S: minutesAgo(10).toISOString() } } });
       sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), statusFilter: 'FAILED' }).resolves({
-        executions: [listed('deploy', 'app1-7-deploy', 'FAILED', 4), listed('deploy', 'app2-7-deploy', 'FAILED', 3), listed('deploy', 'app3-7-deploy', 'FAILED', 2)],
+        executions: [listed('deploy', 'app1--7-deploy', 'FAILED', 4), listed('deploy', 'app2--7-deploy', 'FAILED', 3), listed('deploy', 'app3--7-deploy', 'FAILED', 2)],
       });
       // app2 has no settings any more; app3's table throttles (transient).
       ssmMock.on(GetParameterCommand, { Name: '/slipway/apps/app2/settings' }).rejects(awsError('ParameterNotFound', 'no such parameter'));
-      dynamoMock.on(GetItemCommand, { TableName: 'slipway-app3', Key: { pk: { S: 'EXECUTION' }, sk: { S: execArn('deploy', 'app3-7-deploy') } } }).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+      dynamoMock.on(GetItemCommand, { TableName: 'slipway-app3', Key: { pk: { S: 'EXECUTION' }, sk: { S: execArn('deploy', 'app3--7-deploy') } } }).rejects(awsError('ThrottlingException', 'Rate exceeded'));
 
       const result = await handler(sweepEvent);
 
       expect(result.repaired).toBe(1);
       expect(result.errors?.map((e) => [e.executionArn?.split(':').pop(), e.error])).toEqual([
-        ['app2-7-deploy', 'SettingsNotFound'],
-        ['app3-7-deploy', 'TransientError'],
+        ['app2--7-deploy', 'SettingsNotFound'],
+        ['app3--7-deploy', 'TransientError'],
       ]);
       expect(announced().map((e) => e.Detail.app)).toEqual(['app1']);
       // The transient one is looked at again next run: the mark stays at its stop.
@@ -493,7 +493,7 @@ describe('execution-status handler', () => {
     test('a listing that fails leaves the mark where it was (the next run looks again); the other state machines are still swept', async () => {
       dynamoMock.on(GetItemCommand, { Key: { pk: { S: 'SWEEP' }, sk: { S: 'execution-status' } } }).resolves({ Item: { until: { S: minutesAgo(10).toISOString() } } });
       sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('build'), statusFilter: 'FAILED' }).rejects(awsError('AccessDeniedException', 'not authorized'));
-      sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), statusFilter: 'FAILED' }).resolves({ executions: [listed('deploy', 'app1-7-deploy', 'FAILED', 4)] });
+      sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), statusFilter: 'FAILED' }).resolves({ executions: [listed('deploy', 'app1--7-deploy', 'FAILED', 4)] });
 
       const result = await handler(sweepEvent);
 
@@ -504,8 +504,8 @@ describe('execution-status handler', () => {
 
     test('a redriven execution that failed again is found however long ago it started (the redrive listing), and one processed before is skipped', async () => {
       dynamoMock.on(GetItemCommand, { Key: { pk: { S: 'SWEEP' }, sk: { S: 'execution-status' } } }).resolves({ Item: { until: { S: minutesAgo(10).toISOString() } } });
-      const old = listed('deploy', 'app1-7-deploy', 'FAILED', 3, 60 * 24 * 12, 1);
-      const seen = listed('deploy', 'app2-7-deploy', 'FAILED', 4, 60 * 24 * 12, 1);
+      const old = listed('deploy', 'app1--7-deploy', 'FAILED', 3, 60 * 24 * 12, 1);
+      const seen = listed('deploy', 'app2--7-deploy', 'FAILED', 4, 60 * 24 * 12, 1);
       sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), redriveFilter: 'REDRIVEN' }).resolves({ executions: [old, seen] });
       sfnMock.on(DescribeExecutionCommand).callsFake((i: { executionArn: string }) => ({ ...describeFrom(i.executionArn), redriveCount: 1 }));
       dynamoMock.on(GetItemCommand, { TableName: 'slipway-app2', Key: { pk: { S: 'EXECUTION' }, sk: { S: seen.executionArn } } }).resolves({ Item: { rank: { N: '3' } } });
@@ -518,7 +518,7 @@ describe('execution-status handler', () => {
 
     test('the first run (no mark) looks back a day, not further', async () => {
       sfnMock.on(ListExecutionsCommand, { stateMachineArn: smArn('deploy'), statusFilter: 'FAILED' }).resolves({
-        executions: [listed('deploy', 'app1-7-deploy', 'FAILED', 60), listed('deploy', 'app2-7-deploy', 'FAILED', 60 * 25)],
+        executions: [listed('deploy', 'app1--7-deploy', 'FAILED', 60), listed('deploy', 'app2--7-deploy', 'FAILED', 60 * 25)],
       });
 
       const result = await handler(sweepEvent);

@@ -146,7 +146,7 @@ describe('a rolled-back deployment, then rollback', () => {
     expect([buildOf(endpoint, 'example--web'), buildOf(endpoint, 'example--worker')]).toEqual(['42', '42']);
     const pipelines = await slipway(endpoint, 'pipelines', 'example');
     expect(pipelines.stdout).toMatch(/current release: 42/);
-    expect(serviceRevision(endpoint, 'example--web')).toMatch(/^slipway-example-web:\d+$/);
+    expect(serviceRevision(endpoint, 'example--web')).toMatch(/^slipway-example--web:\d+$/);
   });
 });
 
@@ -207,15 +207,15 @@ describe('the incident of docs/local-serve.md, command by command', () => {
 
     expect((await run('local', 'fix', fixture('release-fixed.json'), '--endpoint', endpoint.url)).code).toBe(0);
     const redrive = await run('redrive', 'example', '43', '--watch', '--interval', '1');
-    expect(redrive.stdout).toMatch(/^redrove example-43-release \(release, redrive 1\)/m);
+    expect(redrive.stdout).toMatch(/^redrove example--43-release \(release, redrive 1\)/m);
     expect((await run('watch', 'example', '43', '--interval', '1')).all).toContain('build 43 of "example" is deployed');
-    expect(buildOf(endpoint, 'example-web')).toBe('43');
+    expect(buildOf(endpoint, 'example--web')).toBe('43');
 
     const rollback = await run('rollback', 'example', '--watch', '--interval', '1');
     expect(rollback.code).toBe(0);
     expect(rollback.stdout).toMatch(/^rolling back example from build 43 to build 42/m);
     await settled(endpoint);
     expect((await run('pipelines', 'example')).stdout).toMatch(/current release: 42/);
-    expect([buildOf(endpoint, 'example-web'), buildOf(endpoint, 'example-worker')]).toEqual(['42', '42']);
+    expect([buildOf(endpoint, 'example--web'), buildOf(endpoint, 'example--worker')]).toEqual(['42', '42']);
   });
 });
