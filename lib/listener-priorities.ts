@@ -58,6 +58,8 @@ export function listenerPriorityCollisions(apps: readonly ListenerApp[]): Priori
     const byPriority = used(app.cluster);
     const priority = appListenerPriority(app);
     const holder = byPriority.get(priority);
+    // An app listed twice is refused as a duplicate name already; one refusal is enough.
+    if (holder === app.name) return;
     if (holder === undefined) {
       byPriority.set(priority, app.name);
       return;

@@ -13,6 +13,7 @@ const webApp = (name: string, cluster = 'production', listenerPriority?: number)
   cluster,
   repository: { owner: 'o', name },
   processes: { web: { port: 3000 } },
+  httpOnly: true, // the clusters have no domain (lib/app-hostname.ts)
   ...(listenerPriority !== undefined ? { listenerPriority } : {}),
 });
 const config = (apps: unknown[]) => ({ clusters: [{ name: 'production' }, { name: 'staging' }], apps });

@@ -132,7 +132,7 @@ describe('a superseded deploy is not a failure (issue 22)', () => {
   test('a redrive that a rollback overtook ends SUCCEEDED with nothing announced after the redrive but "Deploy Redriven"', async () => {
     const { run } = await runBuild({ app: 'example', services: { web: { build: '40' }, worker: { build: '40' } }, deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 60 }] } });
     const failed = run.executions.find((e) => e.stateMachine === 'deploy')!;
-    const revisions = (p: string) => run.world.revisions.get(`slipway-example-${p}`)!.find((r) => r.taskDefinition.containerDefinitions?.[0]?.image?.endsWith(':build-40'))!.taskDefinition.taskDefinitionArn!;
+    const revisions = (p: string) => run.world.revisions.get(`slipway-example--${p}`)!.find((r) => r.taskDefinition.containerDefinitions?.[0]?.image?.endsWith(':build-40'))!.taskDefinition.taskDefinitionArn!;
     const build40 = { buildKey: '40', sortKey: '0000000040', image: 'x:build-40', commit: '0'.repeat(40) };
     await run.run('deploy', { app: 'example', table: run.world.settings.table, build: build40, processes: ['web', 'worker'].map((name) => ({ name, taskDefinitionArn: revisions(name) })), force: true, deployTimeoutSeconds: 1800 }, 'example--40-rollback-1');
     const before = run.report().events.length;
