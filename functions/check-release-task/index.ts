@@ -14,11 +14,15 @@ export class ReleaseFailed extends Error {
 }
 
 const nonEmpty = () => z.string().check(z.minLength(1));
-const judgeSchema = z
+export const judgeSchema = z
   .object({
     /** The app whose release is judged (every payload of the shared control plane names it; for the logs). */
     app: z.optional(z.string()),
     task: z.optional(z.record(z.string(), z.unknown())),
+    /**
+     * A Catch's error output of the release task (`{Error, Cause}`), judged instead of `task`.
+     * @default absent: the release ASL passes the stopped task (`task`); a failed runTask.sync is not caught, it fails the execution at "Run release task"
+     */
     error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.unknown()) })),
     release: z.object({
       containerName: nonEmpty(),
@@ -29,7 +33,7 @@ const judgeSchema = z
   })
   .check(z.refine((v) => v.task !== undefined || v.error !== undefined, { message: 'either task or error is required' }));
 
-const stopSchema = z.object({
+export const stopSchema = z.object({
   app: z.optional(z.string()),
   /** The verdict of "Judge the release task" (ok false). */
   failed: z.object({ ok: z.boolean(), error: z.optional(z.string()), cause: z.optional(z.string()) }),

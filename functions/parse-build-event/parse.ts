@@ -45,7 +45,7 @@ export type ParsedBuildEvent =
 
 const nameValue = z.looseObject({ name: z.string(), value: z.string() });
 
-const stateChangeSchema = z.object({
+export const stateChangeSchema = z.object({
   'detail-type': z.literal('CodeBuild Build State Change'),
   source: z.literal('aws.codebuild'),
   time: z.string().check(z.minLength(1)),
@@ -58,6 +58,10 @@ const stateChangeSchema = z.object({
       'build-number': z.optional(z.int().check(z.positive())),
       'resolved-source-version': z.optional(z.string()),
       'source-version': z.optional(z.string()),
+      /**
+       * The variables the buildspec exports (CodeBuild's `exported-variables`); IMAGE_TAG names the pushed image's tag.
+       * @default none exported: the image tag is `build-<build-number>`
+       */
       'exported-environment-variables': z.optional(z.array(nameValue)),
       logs: z.optional(z.looseObject({ 'deep-link': z.optional(z.string()), 'group-name': z.optional(z.string()), 'stream-name': z.optional(z.string()) })),
     }),

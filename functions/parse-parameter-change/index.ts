@@ -8,7 +8,7 @@ import { parseInput } from '../shared/validation';
 
 const logger = createLogger('parse-parameter-change');
 
-const eventSchema = z.object({
+export const eventSchema = z.object({
   source: z.literal('aws.ssm'),
   'detail-type': z.literal('Parameter Store Change'),
   detail: z.object({

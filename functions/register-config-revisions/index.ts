@@ -16,7 +16,7 @@ import { configRevisionRequest, findOwnRevision, registerRevision } from '../sha
 
 const logger = createLogger('register-config-revisions');
 
-const inputSchema = z.object({
+export const inputSchema = z.object({
   /** The app whose current release is redeployed. */
   app: z.string().check(z.regex(APP_NAME, 'must be an app name')),
   /** Name of the config-change execution: tags the revisions, so a redrive reuses them. */
@@ -37,7 +37,7 @@ export type ConfigRedeploy =
       readonly keys: string[];
     };
 
-const runningSchema = z.object({
+export const runningSchema = z.object({
   action: z.literal('findRunningPipelines'),
   app: z.string().check(z.regex(APP_NAME, 'must be an app name')),
 });

@@ -10,7 +10,7 @@ import { findOwnRevision, mergeSecrets, registerRevision } from '../shared/revis
 
 const logger = createLogger('register-task-definitions');
 
-const inputSchema = z.object({
+export const inputSchema = z.object({
   /** The app the build is for: its settings come from its settings parameter. */
   app: z.string().check(z.regex(APP_NAME, 'must be an app name')),
   build: z.object({ buildKey: z.string().check(z.minLength(1)), image: z.string().check(z.minLength(1)), commit: z.optional(z.string()) }),

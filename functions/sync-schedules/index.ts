@@ -25,7 +25,7 @@ import { clusterArnProblem, planSchedules, scheduleRequest, SQS_QUEUE_ARN } from
 
 const logger = createLogger('sync-schedules');
 
-const inputSchema = z.object({
+export const inputSchema = z.object({
   /** The app whose schedules are synced (the schedules state machine passes it). */
   app: z.string().check(z.regex(APP_NAME, 'must be an app name')),
   /** The schedules execution's name (for the logs). */

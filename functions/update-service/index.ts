@@ -24,7 +24,7 @@ import { initialDesiredCount, planScaling, type ObservedScaling, type ScalingPla
 
 const logger = createLogger('update-service');
 
-const inputSchema = z.object({
+export const inputSchema = z.object({
   /** The app being deployed: its settings and table come from its settings parameter. */
   app: z.string().check(z.regex(APP_NAME, 'must be an app name')),
   /** The task token of the deploy's `.waitForTaskToken` state. */

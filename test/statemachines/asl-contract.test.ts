@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import * as z from 'zod/mini';
+import { judgeSchema, stopSchema } from '../../functions/check-release-task/index';
+import { stateChangeSchema } from '../../functions/parse-build-event/parse';
+import { eventSchema as parameterChangeSchema } from '../../functions/parse-parameter-change/index';
+import { inputSchema as registerConfigSchema, runningSchema } from '../../functions/register-config-revisions/index';
+import { inputSchema as registerTaskDefinitionsSchema } from '../../functions/register-task-definitions/index';
+import { inputSchema as syncSchedulesSchema } from '../../functions/sync-schedules/index';
+import { checkDeployInputSchema } from '../../functions/update-service/check-deploy';
+import { inputSchema as updateServiceSchema } from '../../functions/update-service/index';
+import { aslPath } from '../../lib/asl';
+import { STATE_MACHINES } from '../../domain/pipelines';
+import { LocalRun } from '../../lib/local/runner';
+import { capturePayloads, contractProblems, documentedDefaults, lambdaTasks, type CapturedPayload, type HandlerSide, type LambdaTask } from '../helpers/asl-contract';
+import { CONFIG_PATH, parameterEvent, releasedRun } from './config-scenarios';
+import { buildEvent, exampleWorld, ROOT } from './scenarios';
+
+/**
+ * The contract between each ASL file and the handlers it invokes (issue 22): for every Lambda task of
+ * every state machine, every field the handler's schema reads is one the payload the real ASL sends
+ * passes, or is optional with its default in the schema (`_default`) or in its TSDoc (`@default`).
+ * The payloads are captured from local runs of the real ASL files over the scenario worlds.
+ */
+
+/** Each Lambda task's handler side: `<machine> / <state>` -> the schema its handler parses the payload with. */
+const CONTRACT: Record<string, HandlerSide> = {
+  'build / Read the build event': { handler: 'parse-build-event', schema: stateChangeSchema, source: { file: 'functions/parse-build-event/parse.ts', variable: 'stateChangeSchema' } },
+  'build / Register task definitions': { handler: 'register-task-definitions', schema: registerTaskDefinitionsSchema, source: { file: 'functions/register-task-definitions/index.ts', variable: 'inputSchema' } },
+  'release / Judge the release task': { handler: 'check-release-task', schema: judgeSchema, source: { file: 'functions/check-release-task/index.ts', variable: 'judgeSchema' } },
+  'release / Stop on the failed release': { handler: 'check-release-task', schema: stopSchema, source: { file: 'functions/check-release-task/index.ts', variable: 'stopSchema' } },
+  "deploy / Check the build against the app's records": { handler: 'update-service (checkDeploy)', schema: checkDeployInputSchema, source: { file: 'functions/update-service/check-deploy.ts', variable: 'checkDeployInputSchema' } },
+  'deploy / Update the service and wait for its deployment': { handler: 'update-service', schema: updateServiceSchema, source: { file: 'functions/update-service/index.ts', variable: 'inputSchema' } },
+  'config-change / Read the parameter change': { handler: 'parse-parameter-change', schema: parameterChangeSchema, source: { file: 'functions/parse-parameter-change/index.ts', variable: 'eventSchema' } },
+  'config-change / Look for a running deploy or release of the app': { handler: 'register-config-revisions (findRunningPipelines)', schema: runningSchema, source: { file: 'functions/register-config-revisions/index.ts', variable: 'runningSchema' } },
+  'config-change / Register revisions with the current config': { handler: 'register-config-revisions', schema: registerConfigSchema, source: { file: 'functions/register-config-revisions/index.ts', variable: 'inputSchema' } },
+  'schedules / Sync the schedules': { handler: 'sync-schedules', schema: syncSchedulesSchema, source: { file: 'functions/sync-schedules/index.ts', variable: 'inputSchema' } },
+};
+
+const TASKS: LambdaTask[] = STATE_MACHINES.flatMap((m) => lambdaTasks(m, JSON.parse(readFileSync(aslPath(ROOT, m), 'utf8'))));
+const key = (t: { machine: string; state: string }) => `${t.machine} / ${t.state}`;
+
+const captured: CapturedPayload[] = [];
+
+/** The scenario worlds whose runs, together, enter every Lambda task of every state machine. */
+async function runScenarios(): Promise<void> {
+  // build -> release -> deploy of build 42 over 41, then a config key set (config-change -> redeploy).
+  const run = await releasedRun();
+  run.at(10, 'set A', () => run.world.ssm.put(`${CONFIG_PATH}/A`, 'a'));
+  await run.runScheduled();
+  // A change of the schedules list (config-change -> schedules).
+  await run.run('config-change', parameterEvent('update', '/slipway/apps/example/schedules'));
+  await run.runScheduled();
+  // A release task that stops normally but is judged failed: an essential sidecar exited 1 ("Stop on the
+  // failed release"), then redriven after the fix (the same state, entered again by the redrive).
+  const input = structuredClone(run.executions.find((e) => e.stateMachine === 'release')?.input) as { release: { essentialContainers: string[] } };
+  input.release.essentialContainers = ['web', 'log-router'];
+  const failing = new LocalRun(exampleWorld({ release: { exitCode: 0, sidecar: { name: 'log-router', exitCode: 1 } } }), ROOT);
+  for (const process of ['web', 'worker']) failing.world.seedRevision(process, '42');
+  await failing.run('release', input);
+  // A failed build (the build machine's other event).
+  await new LocalRun(exampleWorld(), ROOT).run('build', buildEvent({ build: 44, status: 'FAILED' }));
+}
+
+beforeAll(async () => {
+  const stop = capturePayloads(captured);
+  try {
+    await runScenarios();
+  } finally {
+    stop();
+  }
+}, 120_000);
+
+const payloadsOf = (t: LambdaTask) => captured.filter((c) => c.machine === t.machine && c.state === t.state).map((c) => c.payload);
+
+describe('every Lambda task of every state machine has its handler side', () => {
+  test('the contract names exactly the Lambda tasks of statemachines/*.asl.json', () => {
+    expect(TASKS.length).toBeGreaterThanOrEqual(10);
+    expect(Object.keys(CONTRACT).sort()).toEqual(TASKS.map(key).sort());
+  });
+
+  test('the scenario runs entered every Lambda task', () => {
+    expect(TASKS.filter((t) => payloadsOf(t).length === 0).map(key)).toEqual([]);
+  });
+});
+
+describe.each(TASKS.map((t) => [key(t), t] as const))('%s', (_name, task) => {
+  const side = CONTRACT[key(task)];
+
+  test('every field the handler reads is passed, or optional with a documented default', () => {
+    const problems = contractProblems(task, side, payloadsOf(task), documentedDefaults(ROOT, side.source.file, side.source.variable));
+    expect(problems).toEqual([]);
+  });
+
+  test('the handler\'s schema accepts every payload the ASL sent', () => {
+    const refused = payloadsOf(task)
+      .map((p) => (side.schema as z.ZodMiniType).safeParse(p))
+      .filter((r) => !r.success)
+      .map((r) => r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    expect(refused).toEqual([]);
+  });
+
+});
+
+describe('the check itself reports a broken contract', () => {
+  const deployTask = TASKS.find((t) => key(t) === 'deploy / Update the service and wait for its deployment') as LambdaTask;
+  const side = CONTRACT[key(deployTask)];
+  const docs = documentedDefaults(ROOT, side.source.file, side.source.variable);
+
+  test('a handler field the ASL never passes, required, is reported by name', () => {
+    const extended = z.extend(updateServiceSchema, { region: z.string() });
+    const problems = contractProblems(deployTask, { ...side, schema: extended }, payloadsOf(deployTask), docs);
+    expect(problems).toEqual([`deploy / "Update the service and wait for its deployment" -> update-service: the handler requires region, which the ASL never passes`]);
+  });
+
+  test('a nested required field the payloads lack is reported with its path', () => {
+    const registerTask = TASKS.find((t) => key(t) === 'build / Register task definitions') as LambdaTask;
+    const regSide = CONTRACT[key(registerTask)];
+    const extended = z.object({ app: z.string(), build: z.object({ buildKey: z.string(), image: z.string(), dockerfile: z.string() }) });
+    const problems = contractProblems(registerTask, { ...regSide, schema: extended }, payloadsOf(registerTask), new Map());
+    expect(problems).toEqual([`build / "Register task definitions" -> register-task-definitions: the handler requires build.dockerfile, which the ASL never passes`]);
+  });
+
+  test('an optional field the ASL never passes needs a documented default', () => {
+    const extended = z.extend(updateServiceSchema, { region: z.optional(z.string()) });
+    expect(contractProblems(deployTask, { ...side, schema: extended }, payloadsOf(deployTask), docs)).toEqual([
+      `deploy / "Update the service and wait for its deployment" -> update-service: the handler reads region, which the ASL never passes, and neither the schema (_default) nor its TSDoc (@default) says what it is then`,
+    ]);
+    // With the default documented (as executionArn's is), or held by the schema, it is accepted.
+    expect(contractProblems(deployTask, { ...side, schema: extended }, payloadsOf(deployTask), new Map([...docs, ['region', 'the Lambda\'s AWS_REGION']]))).toEqual([]);
+    expect(contractProblems(deployTask, { ...side, schema: z.extend(updateServiceSchema, { region: z._default(z.string(), 'us-east-1') }) }, payloadsOf(deployTask), docs)).toEqual([]);
+  });
+
+  test('a field passed in only some payloads may not be required', () => {
+    const payloads = payloadsOf(deployTask);
+    const lacking = [...payloads, { ...(payloads[0] as object), buildSortKey: undefined }];
+    expect(contractProblems(deployTask, side, lacking, docs)).toEqual([]);
+    const required = z.extend(updateServiceSchema, { buildSortKey: z.string() });
+    expect(contractProblems(deployTask, { ...side, schema: required }, lacking, docs)).toEqual([
+      `deploy / "Update the service and wait for its deployment" -> update-service: the handler requires buildSortKey, which the ASL passes only in some payloads`,
+    ]);
+  });
+
+  test('a state no run entered is reported, not passed', () => {
+    expect(contractProblems(deployTask, side, [], docs)).toEqual([`deploy / "Update the service and wait for its deployment" -> update-service: no payload captured (no local run entered this state)`]);
+  });
+
+  test('the TSDoc @default tags are read from the schema\'s source', () => {
+    expect([...docs.keys()].sort()).toEqual(expect.arrayContaining(['buildSortKey', 'executionArn', 'now']));
+    expect(docs.get('executionArn')).toContain('STATE_MACHINE_ARNS');
+  });
+});
