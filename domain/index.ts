@@ -17,3 +17,4 @@ export * from './names';
 export * from './pipelines';
 export * from './alerts';
 export * from './abac';
+export * from './dashboard';

@@ -412,7 +412,7 @@ export async function followExecution(clients: OpsClients, arn: string, options:
  * why and what helps instead (CannotProceed, exit 1), without calling RedriveExecution. On success the
  * output lists what AWS re-runs: the states with an Entered and no Exited event.
  */
-export async function redrive(clients: OpsClients, t: ExecutionTarget, options: LocateOptions & { watch?: FollowOptions | false; clock?: Clock } = {}): Promise<RedriveOutput> {
+export async function redrive(clients: OpsClients, t: ExecutionTarget, options: LocateOptions & { watch?: FollowOptions | false; clock?: Clock; dryRun?: boolean } = {}): Promise<RedriveOutput> {
   const resolved = await resolveExecution(clients, t, options);
   const arn = resolved.arn;
   const d = await describeExecutionOrThrow(clients, arn);
@@ -429,8 +429,9 @@ export async function redrive(clients: OpsClients, t: ExecutionTarget, options: 
   if (d.status === 'SUCCEEDED') throw new CannotProceed(`${label} succeeded; nothing to redrive${assessment.instead ? ` (${assessment.instead})` : ''}`);
   if (assessment.verdict === 'would-not-help') throw new CannotProceed(`${label} was not redriven: redrive would not help: ${assessment.reason}. Instead: ${assessment.instead}`);
   if (!assessment.possible) throw new CannotProceed(`${label} cannot be redriven: ${assessment.reason}${assessment.instead ? `. Instead: ${assessment.instead}` : ''}`);
-  const out = await aws(`Step Functions RedriveExecution ${arn}`, () => clients.sfn.send(new RedriveExecutionCommand({ executionArn: arn })));
-  const watched = options.watch ? await followExecution(clients, arn, options.watch) : null;
+  // A dry run (the dashboard's confirmation) stops here: what would be redriven, nothing done.
+  const out = options.dryRun ? { redriveDate: (options.clock ?? realClock).now() } : await aws(`Step Functions RedriveExecution ${arn}`, () => clients.sfn.send(new RedriveExecutionCommand({ executionArn: arn })));
+  const watched = options.watch && !options.dryRun ? await followExecution(clients, arn, options.watch) : null;
   return {
     pipeline: pipelineOfArn(arn) ?? null,
     arn,
@@ -487,6 +488,8 @@ export interface DeployOptions extends LocateOptions {
   /** Deploy even when a newer build holds the app. */
   readonly force?: boolean;
   readonly watch?: FollowOptions | false;
+  /** Check everything and say what would start, without starting it (the dashboard's confirmation). */
+  readonly dryRun?: boolean;
 }
 
 async function startDeploy(clients: OpsClients, target: AppTarget, build: BuildRecord, kind: 'deploy' | 'rollback', force: boolean, from: string | null, options: DeployOptions): Promise<DeployOutput> {
@@ -497,6 +500,9 @@ async function startDeploy(clients: OpsClients, target: AppTarget, build: BuildR
   const name = cliExecutionName(target.app, build.buildKey, kind === 'deploy' ? 'redeploy' : 'rollback', clock.now());
   // The shared deploy state machine reads and writes the app's records in the table its input names.
   const body = { app: target.app, table: target.tableName, build: input.build, processes: input.processes, deployTimeoutSeconds: input.deployTimeoutSeconds, force };
+  if (options.dryRun) {
+    return { app: target.app, kind, build: build.buildKey, from, force, arn: executionArn(target, 'deploy', name), name, startedAt: clock.now().toISOString(), processes: input.processes, watched: null };
+  }
   const started = await aws(`Step Functions StartExecution ${target.stateMachines.deploy}`, () =>
     clients.sfn.send(new StartExecutionCommand({ stateMachineArn: target.stateMachines.deploy, name, input: JSON.stringify(body) })),
   ).catch((e: Error) => {

@@ -18,6 +18,8 @@ export type MemberType = 'string' | 'number' | 'boolean' | 'list' | 'map' | 'str
 export interface RequestContext {
   readonly account: ServedAccount;
   readonly requestId: string;
+  /** The caller, when the request is signed with a person's session (sts.ts): its assumed-role ARN and user id. */
+  readonly caller?: { readonly arn: string; readonly userId: string };
 }
 
 /** An operation the endpoint simulates. */

@@ -13,6 +13,10 @@ import type { WireResponse } from './protocols/response';
 import { matchRoute, restJsonErrorResponse, restJsonResponse } from './protocols/rest-json';
 import { LAMBDA_ROUTES } from './services/lambda';
 import { SERVICES } from './services';
+import { ACTIONS_PATH, actionsPreflight, endpointClients, invokeActions } from './function-url';
+import type { LocalPerson } from './oidc-issuer';
+import { PeopleAccess, type PeopleSession } from './sts';
+import type { OpsClients } from '../../ops/aws';
 
 /**
  * `slipway local serve`: the simulated account as an HTTP endpoint on 127.0.0.1 that AWS clients talk to
@@ -36,6 +40,8 @@ const EXPOSED_HEADERS = 'x-amzn-RequestId,x-amzn-ErrorType,x-amzn-query-error,x-
 export interface EndpointOptions extends ServedAccountOptions {
   /** Port on 127.0.0.1; 0 picks a free one. @default 4566 */
   readonly port?: number;
+  /** The local OpenID Connect issuer's test people (sts.ts). @default one per app, `<app>-dev` */
+  readonly people?: readonly LocalPerson[];
 }
 
 const byPrefix = new Map(SERVICES.filter((s) => s.targetPrefix).map((s) => [s.targetPrefix as string, s]));
@@ -65,12 +71,20 @@ const MISSING_AUTH = () => new WireError('MissingAuthenticationTokenException', 
 
 /** The endpoint: an HTTP server over a {@link ServedAccount}. */
 export class LocalEndpoint {
+  /** People's sign-in: the local OpenID Connect issuer, STS AssumeRoleWithWebIdentity and the sessions' scope. */
+  readonly people: PeopleAccess;
+  private readonly actionsClients: OpsClients;
+
   private constructor(
     private readonly server: Server,
     readonly account: ServedAccount,
     /** `http://127.0.0.1:<port>` */
     readonly url: string,
-  ) {}
+    people: readonly LocalPerson[] | undefined,
+  ) {
+    this.people = new PeopleAccess(account, url, { people });
+    this.actionsClients = endpointClients(url, account.run.world.spec.region);
+  }
 
   /** Starts the account and listens; resolves once the endpoint answers. */
   static async start(options: EndpointOptions): Promise<LocalEndpoint> {
@@ -80,7 +94,7 @@ export class LocalEndpoint {
       server.once('error', reject);
       server.listen(options.port ?? 4566, '127.0.0.1', () => {
         const port = (server.address() as AddressInfo).port;
-        resolve(new LocalEndpoint(server, account, `http://127.0.0.1:${port}`));
+        resolve(new LocalEndpoint(server, account, `http://127.0.0.1:${port}`, options.people));
       });
     }).catch((e: unknown) => {
       account.stop();
@@ -130,6 +144,10 @@ export class LocalEndpoint {
         if (req.headers.origin) answer.headers['Access-Control-Allow-Origin'] = '*';
         return write(res, requestId, answer);
       }
+      // People's sign-in (sts.ts, oidc-issuer.ts, function-url.ts): the local issuer, the dashboard's config, the actions function's URL.
+      if (url.pathname.startsWith('/oidc/')) return write(res, requestId, this.people.issuer.handle(req.method ?? 'GET', url.pathname.slice('/oidc'.length), url.searchParams, body.toString('utf8'), req.headers.origin));
+      if (url.pathname === '/config.json' && req.method === 'GET') return write(res, requestId, { status: 200, headers: { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' }, body: JSON.stringify(this.people.dashboardConfig()) });
+      if (url.pathname === ACTIONS_PATH) return write(res, requestId, req.method === 'OPTIONS' ? actionsPreflight() : await invokeActions(req, body.toString('utf8'), this.people, this.actionsClients, requestId));
       service = hostService(req);
       if (req.method === 'OPTIONS') return write(res, requestId, preflight(req, service));
       answer = await this.dispatch(req, url, body.toString('utf8'), requestId, service, (s) => (service = s));
@@ -148,7 +166,19 @@ export class LocalEndpoint {
   private async dispatch(req: IncomingMessage, url: URL, body: string, requestId: string, host: ServiceModel | undefined, found: (s: ServiceModel) => void): Promise<WireResponse> {
     const method = req.method ?? 'GET';
     const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    const ctx: RequestContext = { account: this.account, requestId };
+    // A person's session (sts.ts): its caller identity, and every call limited to what the people role grants.
+    let session: PeopleSession | undefined;
+    let sessionError: WireError | undefined;
+    try {
+      session = this.people.sessionOf(req);
+    } catch (e) {
+      sessionError = e as WireError;
+    }
+    const ctx: RequestContext = { account: this.account, requestId, ...(session ? { caller: { arn: session.arn, userId: session.assumedRoleId } } : {}) };
+    const inScope = (service: ServiceModel, operation: string, input: Record<string, unknown>) => {
+      if (sessionError) throw sessionError;
+      if (session) this.people.authorize(session, service, operation, input);
+    };
     // restJson1 (Lambda): the path names the operation.
     const route = url.pathname.startsWith('/2015-03-31/') ? matchRoute(LAMBDA_ROUTES, method, url.pathname) : undefined;
     if (url.pathname.startsWith('/2015-03-31/')) {
@@ -157,6 +187,7 @@ export class LocalEndpoint {
       if (!route) return restJsonErrorResponse(new WireError('UnknownOperationException', `No operation of Lambda is ${method} ${url.pathname}`, 404));
       if (!signed(req)) return restJsonErrorResponse(MISSING_AUTH());
       try {
+        inScope(lambda, route.operation, route.labels);
         return restJsonResponse(await this.invoke(lambda, route.operation, { ...route.labels, ...(body ? { Payload: body } : {}) }, ctx));
       } catch (e) {
         return restJsonErrorResponse(toWireError(e, `Lambda ${route.operation}`));
@@ -170,7 +201,10 @@ export class LocalEndpoint {
       try {
         const { action, input } = parseQueryInput(body);
         if (!service.awsOperations().has(action)) throw new WireError('InvalidAction', `Could not find operation ${action} for version 2011-06-15`);
+        // AssumeRoleWithWebIdentity is not signed: the token is the credential (STS API Reference).
+        if (service.signingName === 'sts' && action === 'AssumeRoleWithWebIdentity') return queryResponse(service, action, this.people.assumeRoleWithWebIdentity(input), requestId);
         if (!signed(req)) throw new WireError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
+        inScope(service, action, input);
         return queryResponse(service, action, await this.invoke(service, action, input, ctx), requestId);
       } catch (e) {
         return queryErrorResponse(service, toWireError(e, `${service.title} call`), requestId);
@@ -188,6 +222,7 @@ export class LocalEndpoint {
       if (!service || !target) throw new WireError('UnknownOperationException', '');
       if (!service.awsOperations().has(target.operation)) throw new WireError('UnknownOperationException', '');
       if (!signed(req)) throw MISSING_AUTH();
+      inScope(service, target.operation, input);
       return jsonResponse(service, await this.invoke(service, target.operation, input, ctx));
     } catch (e) {
       return jsonErrorResponse(service, toWireError(e, `${service?.title ?? 'AWS'} ${target?.operation ?? 'call'}`));

@@ -11,8 +11,9 @@ export const stsService: ServiceModel = {
   awsOperations: () => sdkOperations(stsSdk as unknown as Record<string, unknown>),
   operations: {
     GetCallerIdentity: {
-      run: (_input, { account }) => {
+      run: (_input, { account, caller }) => {
         const id = account.run.world.spec.account;
+        if (caller) return { UserId: caller.userId, Account: id, Arn: caller.arn };
         return { UserId: 'AIDASLIPWAYLOCALSERVE', Account: id, Arn: `arn:aws:iam::${id}:user/slipway-local` };
       },
     },
