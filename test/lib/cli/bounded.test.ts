@@ -100,8 +100,9 @@ describe('slipway against an endpoint that never answers', () => {
 
   test.concurrent('on a terminal, a call that waits more than a second shows what it waits for, and the line is wiped before the error', async () => {
     // `script` (util-linux, in Debian's essential bsdutils) runs the command on a pseudo-terminal. The
-    // spinner shows once the call has waited a second, so the deadline is 2 s: it shows before the deadline.
-    const command = `node ${BIN} pipelines example --timeout 2`;
+    // spinner shows once the call has waited a second; the deadline is 6 s, so it shows before the deadline
+    // even when a loaded machine is slow to load the CLI (with 2 s it did not, under a load of 25).
+    const command = `node ${BIN} pipelines example --timeout 6`;
     const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const env = childEnv({ AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: '', NODE_NO_WARNINGS: '1', NO_COLOR: '1' });
       const child = spawn('script', ['-qec', command, '/dev/null'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -112,7 +113,7 @@ describe('slipway against an endpoint that never answers', () => {
 
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/\r\x1b\[K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] waiting for SSM GetParameter \(\d s\)/);
-    expect(result.out).toMatch(/\r\x1b\[Kerror: TimedOut: gave up after 2 s/);
+    expect(result.out).toMatch(/\r\x1b\[Kerror: TimedOut: gave up after 6 s/);
   });
 
   test('Ctrl-C while a call hangs exits 130 with one line', async () => {
