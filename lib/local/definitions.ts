@@ -2,6 +2,7 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { readFileSync } from 'node:fs';
 import { aslPath, forEachState, taskStates, type AslStates } from '../asl';
 import { aslPlaceholders, SUBSTITUTIONS, type StateMachineName } from '../../domain/pipelines';
+import { refuseUnsupported, UnsupportedConstruct } from './asl-support';
 import { stateIndex } from './history';
 import { LocalRunError } from './run-error';
 import { takeTaskTimeouts, type TaskTimeouts } from './task-timeouts';
@@ -31,7 +32,11 @@ export class LocalDefinitions {
     private readonly arns: Readonly<Record<string, string>>,
     /** ASL files run instead of `statemachines/<name>.asl.json`. */
     private readonly aslFiles?: Partial<Record<StateMachineName, string>>,
-  ) {}
+  ) {
+    // A file run in place of a pipeline's is checked now, before any execution starts: a construct the
+    // engine does not run as AWS does is refused here (UnsupportedConstruct), not in the middle of a run.
+    for (const name of Object.keys(aslFiles ?? {}) as StateMachineName[]) this.load(name);
+  }
 
   /** The state machine's definition as the runner runs it (read and prepared once). */
   load(name: StateMachineName): StateMachineDefinition {
@@ -59,6 +64,13 @@ export class LocalDefinitions {
     const [left] = aslPlaceholders(text);
     if (left) throw new LocalRunError(`statemachines/${name}.asl.json uses \${${left}}, which domain/pipelines.ts does not define`);
     const def = JSON.parse(text) as StateMachineDefinition;
+    // What the engine cannot run as AWS does is refused before anything runs (lib/local/asl-support.ts).
+    try {
+      refuseUnsupported(def as unknown as { States: unknown });
+    } catch (e) {
+      if (e instanceof UnsupportedConstruct) throw new UnsupportedConstruct(e.construct, e.state, `statemachines/${name}.asl.json: ${e.message}`);
+      throw e;
+    }
     this.stateInfo.set(name, stateIndex((JSON.parse(text) as StateMachineDefinition).States as unknown as AslStates));
     // Every Task's TimeoutSeconds(Path) and HeartbeatSeconds are enforced by the runner on the simulated
     // clock (lib/local/task-timeouts.ts); the engine would run them on real timers, so it never sees them.

@@ -2,6 +2,7 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { forEachState, type AslState, type AslStates } from '../asl';
 import { AcceptedDefinitions, acceptedDefinitionsDir } from './accepted-definitions';
+import { refuseUnsupported } from './asl-support';
 import { HistoryRecorder, unfinishedStates, type EngineEvent, type StateInfo, type Unfinished } from './history';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -86,6 +87,9 @@ export function redrivePlan(history: readonly HistoryEvent[], info: Map<string, 
 /** Runs one attempt on aws-local-stepfunctions, writing its events to the history as AWS records them. */
 export async function runAttempt(options: AttemptOptions): Promise<AttemptResult> {
   const o = { ...options, def: engineReady(options.def) };
+  // A construct the engine would run otherwise than AWS is refused before the execution starts
+  // (lib/local/asl-support.ts); a definition is checked once, with its first attempt.
+  if (!validated.has(o.def)) refuseUnsupported(o.def as unknown as { States: unknown });
   const recorder = new HistoryRecorder(o.info, o.history, o.clock, o.region);
   const at = o.redriveCount !== undefined ? redrivePlan(o.history, o.info) : undefined;
   if (o.redriveCount !== undefined) recorder.add('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: o.redriveCount } });

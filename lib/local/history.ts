@@ -80,6 +80,12 @@ interface OpenState {
   readonly index?: number;
   /** The last attempt failed (a retry, a catch or the end follows). */
   failed: boolean;
+  /**
+   * A Map or Parallel state whose attempt failed: its `MapStateFailed`/`ParallelStateFailed` is written
+   * only once no Retrier runs it again (recorded: a retried Map or Parallel goes from the failed iteration or
+   * branch straight to the next `MapStateStarted`/`ParallelStateStarted`, fixtures 11, 11b, 12b).
+   */
+  pendingFailure?: string;
 }
 
 /** Records one execution's history (the events of every attempt: the first run and each redrive). */
@@ -211,8 +217,12 @@ export class HistoryRecorder {
         const open = this.open.get(k);
         if (open) {
           open.failed = false;
+          open.pendingFailure = undefined;
           if (type === 'Task') this.attemptStarted(open);
-          else if (type === 'Map') this.add('MapStateStarted', { mapStateStartedEventDetails: { length: mapLength(info.state, st.input) } });
+          else if (type === 'Map') {
+            this.iterations.clear();
+            this.add('MapStateStarted', { mapStateStartedEventDetails: { length: mapLength(info.state, st.input) } });
+          } else if (type === 'Parallel') this.add('ParallelStateStarted');
         }
         return;
       }
@@ -225,24 +235,32 @@ export class HistoryRecorder {
         else if (type === 'Map') {
           open.failed = true;
           this.abortIterations();
-          this.add('MapStateFailed');
+          open.pendingFailure = 'MapStateFailed';
         } else if (type === 'Parallel') {
           open.failed = true;
-          // The branches' states still open are aborted, the failed one included (recorded: 07e).
+          // The branches' states still open are aborted, the failed Task included (recorded: 07e); a Fail
+          // state has ended its branch and is not aborted (recorded: 12, 12b, 12c).
           for (const [key, other] of this.open) {
             if (other === open) continue;
-            this.add(`${this.typeOf(other.name, other.info.type)}StateAborted`);
+            if (other.pendingFailure) {
+              this.flushFailure(other);
+              this.open.delete(key);
+              continue;
+            }
+            if (this.typeOf(other.name, other.info.type) !== 'Fail') this.add(`${this.typeOf(other.name, other.info.type)}StateAborted`);
             this.open.delete(key);
           }
-          this.add('ParallelStateFailed');
+          open.pendingFailure = 'ParallelStateFailed';
         }
         // Fail, Choice, Pass, Wait: no event of their own; ExecutionFailed (or the catch) follows.
         return;
       }
       case 'StateCaught':
+        this.flushFailure(this.open.get(k));
         return; // AWS records no event for a catch: the state's Exited event follows
       case 'StateExited': {
         const open = this.open.get(k);
+        this.flushFailure(open);
         if (open && !open.failed) {
           if (type === 'Task') {
             if (taskFamily(info.resource) === 'lambda') this.add('LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: json(st.output) } });
@@ -258,6 +276,16 @@ export class HistoryRecorder {
     }
   }
 
+  /** Writes a Map's or Parallel's failure once it is final (caught, or the execution fails). */
+  private flushFailure(open: OpenState | undefined): void {
+    if (!open?.pendingFailure) return;
+    const saved = this.tag;
+    this.tag = open.index;
+    this.add(open.pendingFailure);
+    this.tag = saved;
+    open.pendingFailure = undefined;
+  }
+
   /** A Map iteration starts (the engine's or a redrive's). */
   iterationStarted(map: string, index: number): void {
     this.iterations.set(index, 'running');
@@ -268,6 +296,8 @@ export class HistoryRecorder {
   /** A Map iteration ends. */
   iterationEnded(map: string, index: number, succeeded: boolean): void {
     if (this.iterations.get(index) !== 'running') return;
+    // A nested Map or Parallel that failed the iteration failed before it.
+    for (const open of this.open.values()) if (open.index === index) this.flushFailure(open);
     this.iterations.set(index, succeeded ? 'succeeded' : 'failed');
     if (succeeded) this.add('MapIterationSucceeded', { mapIterationSucceededEventDetails: { name: map, index } });
     else this.add('MapIterationFailed', { mapIterationFailedEventDetails: { name: map, index } });
@@ -295,6 +325,8 @@ export class HistoryRecorder {
 
   /** The execution ended with the engine still inside states (a Task waiting when the execution failed). */
   closeOpenStates(): void {
+    // An uncaught Map or Parallel failure: innermost first (a nested state was opened after its parent).
+    for (const open of [...this.open.values()].reverse()) this.flushFailure(open);
     this.open.clear();
     this.iterations.clear();
     this.currentMap = undefined;

@@ -1,4 +1,4 @@
 /** A local run that cannot start: bad world, unknown app, unreadable config. Exit code 2 in the CLI. */
 export class LocalRunError extends Error {
-  public override readonly name = 'LocalRunError';
+  public override readonly name: string = 'LocalRunError';
 }

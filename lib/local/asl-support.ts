@@ -1,0 +1,95 @@
+import type { AslState, AslStates } from '../asl';
+import { LocalRunError } from './run-error';
+
+/**
+ * What of the Amazon States Language the local engine runs as AWS does, and what it refuses before a run
+ * starts. The table in docs/local-runs.md ("What the engine runs") lists each construct with its evidence:
+ * a recorded AWS history in test/fixtures/aws-histories replayed by `npm run conformance`, or why it is
+ * refused. A construct is refused when the engine (aws-local-stepfunctions 3.0 with
+ * patches/aws-local-stepfunctions+3.0.0.patch) would ignore it or run it differently, or when no AWS
+ * recording shows what it does. Nothing here knows a state by its name.
+ */
+
+/** A construct of the ASL that the local engine does not run as AWS does, found in a definition before it runs. */
+export class UnsupportedConstruct extends LocalRunError {
+  public override readonly name: string = 'UnsupportedConstruct';
+  constructor(
+    /** The construct, as the ASL spells it (`ItemReader`, `ProcessorConfig.Mode DISTRIBUTED`, ...). */
+    readonly construct: string,
+    /** The state that uses it; undefined for a top-level field. */
+    readonly state: string | undefined,
+    reason: string,
+  ) {
+    super(`${state === undefined ? 'the state machine' : `state "${state}"`} uses ${construct}, which the local engine does not run as AWS does: ${reason}`);
+  }
+}
+
+const DISTRIBUTED = 'a Distributed Map runs its iterations as child executions over items read from Amazon S3 (Step Functions guide, "Using Map state in Distributed mode"); the local engine runs inline Maps only';
+const JSONATA = 'the local engine evaluates JSONPath only (it ignores JSONata and variables, so the state would run with other data than on AWS); write the state in JSONPath';
+
+/** Fields refused on any state, and why. */
+const ANY_STATE: Readonly<Record<string, string>> = {
+  Assign: `workflow variables: ${JSONATA}`,
+  Arguments: `a JSONata field: ${JSONATA}`,
+  Output: `a JSONata field: ${JSONATA}`,
+};
+
+/** Fields refused on a Map state, and why. */
+const MAP_FIELDS: Readonly<Record<string, string>> = {
+  ItemReader: DISTRIBUTED,
+  ItemBatcher: DISTRIBUTED,
+  ResultWriter: DISTRIBUTED,
+  Label: DISTRIBUTED,
+  ToleratedFailureCount: `${DISTRIBUTED}, the only mode with a failure threshold`,
+  ToleratedFailureCountPath: `${DISTRIBUTED}, the only mode with a failure threshold`,
+  ToleratedFailurePercentage: `${DISTRIBUTED}, the only mode with a failure threshold`,
+  ToleratedFailurePercentagePath: `${DISTRIBUTED}, the only mode with a failure threshold`,
+  Items: `a JSONata field: ${JSONATA}`,
+  MaxConcurrencyPath:
+    'AWS stalls an execution whose MaxConcurrencyPath reads a negative number, before the Map is entered (recorded: localstack tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios::test_max_concurrency_path_negative), which the engine does not reproduce; use MaxConcurrency',
+};
+
+/**
+ * Throws {@link UnsupportedConstruct} for the first construct of `def` the local engine does not run as
+ * AWS does. Called on every definition before its first run (lib/local/definitions.ts, lib/local/engine.ts).
+ */
+export function refuseUnsupported(def: { readonly States: unknown; readonly [k: string]: unknown }): void {
+  if (def.QueryLanguage !== undefined && def.QueryLanguage !== 'JSONPath') throw new UnsupportedConstruct(`QueryLanguage ${JSON.stringify(def.QueryLanguage)}`, undefined, JSONATA);
+  if (def.TimeoutSeconds !== undefined) {
+    throw new UnsupportedConstruct('TimeoutSeconds (of the execution)', undefined, 'the engine would end the execution on real timers, not on the simulated clock; bound the execution with the states\' own TimeoutSeconds and loop counters');
+  }
+  visit(def.States as AslStates);
+}
+
+function visit(states: AslStates): void {
+  for (const [name, state] of Object.entries(states)) {
+    check(name, state);
+    const processor = (state.ItemProcessor ?? state.Iterator) as { States?: AslStates } | undefined;
+    if (processor?.States) visit(processor.States);
+    for (const branch of (state.Branches as { States: AslStates }[] | undefined) ?? []) visit(branch.States);
+  }
+}
+
+function check(name: string, state: AslState): void {
+  if (state.QueryLanguage !== undefined && state.QueryLanguage !== 'JSONPath') throw new UnsupportedConstruct(`QueryLanguage ${JSON.stringify(state.QueryLanguage)}`, name, JSONATA);
+  for (const [field, why] of Object.entries(ANY_STATE)) if (state[field] !== undefined) throw new UnsupportedConstruct(field, name, why);
+  switch (state.Type) {
+    case 'Task':
+      if (state.Credentials !== undefined) throw new UnsupportedConstruct('Credentials', name, 'the simulated account is one account: a Task cannot assume a role into another (Step Functions guide, "Accessing resources in other AWS accounts")');
+      return;
+    case 'Wait':
+      for (const field of ['Timestamp', 'TimestampPath']) {
+        if (state[field] !== undefined) throw new UnsupportedConstruct(field, name, 'the engine would wait for that moment on real timers; the local runner moves its simulated clock for Seconds and SecondsPath only');
+      }
+      return;
+    case 'Map': {
+      for (const [field, why] of Object.entries(MAP_FIELDS)) if (state[field] !== undefined) throw new UnsupportedConstruct(field, name, why);
+      const config = (state.ItemProcessor as { ProcessorConfig?: { Mode?: unknown; ExecutionType?: unknown } } | undefined)?.ProcessorConfig;
+      if (config?.Mode !== undefined && config.Mode !== 'INLINE') throw new UnsupportedConstruct(`ProcessorConfig.Mode ${JSON.stringify(config.Mode)}`, name, DISTRIBUTED);
+      if (config?.ExecutionType !== undefined) throw new UnsupportedConstruct('ProcessorConfig.ExecutionType', name, DISTRIBUTED);
+      return;
+    }
+    default:
+      return;
+  }
+}
