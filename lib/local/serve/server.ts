@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { apply as applyMergePatch } from 'json-merge-patch';
 import { worldSchema } from '../world-schema';
 import { ServedAccount, type ServedAccountOptions } from './account';
+import { dashboardFile, isDashboardPath } from './dashboard-files';
 import { deliverEvent } from './door';
 import { toWireError, WireError } from './errors';
 import { checkInput, type RequestContext, type ServiceModel } from './model';
@@ -139,6 +140,10 @@ export class LocalEndpoint {
     let answer: WireResponse;
     let service: ServiceModel | undefined;
     try {
+      if (isDashboardPath(url.pathname)) {
+        const { world } = this.account.run;
+        return write(res, requestId, dashboardFile(req.method ?? 'GET', url.pathname, this.account.options.rootDir, () => ({ region: world.spec.region, prefix: this.account.run.prefix, endpoint: this.url })));
+      }
       if (url.pathname.startsWith('/_slipway/')) {
         answer = await this.door(req.method ?? 'GET', url.pathname, body.toString('utf8'));
         if (req.headers.origin) answer.headers['Access-Control-Allow-Origin'] = '*';

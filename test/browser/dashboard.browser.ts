@@ -1,0 +1,190 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium through playwright-core) against `slipway local
+ * serve`: an incident seen and handled from the page, logs followed, config read, keyboard use and an
+ * axe-core check. Run with `npm run test:browser` (it builds dist/web/ first); kept out of `npm test`.
+ * The tests run in order against one endpoint: each continues the story of the one before.
+ */
+import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, screenshotPath, startServe, type Serve } from './harness';
+
+const WAIT = { timeout: 30_000 };
+
+let serve: Serve;
+let browser: Browser;
+let page: Page;
+
+/** The CLI's exit status is the pipeline's: a failed run is the expected outcome of some steps here. */
+async function cliMayFail(...args: string[]): Promise<void> {
+  await serve.cli(...args).catch(() => undefined);
+}
+
+async function axeFindings(p: Page): Promise<{ id: string; impact: string; help: string; nodes: number }[]> {
+  await p.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
+  // Evaluated in the page (a string: this file is type-checked without the DOM's types).
+  return p.evaluate<{ id: string; impact: string; help: string; nodes: number }[]>(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length })))`);
+}
+
+/** Text of the focused element. */
+function focused(p: Page): Promise<string | null> {
+  return p.evaluate<string | null>('document.activeElement?.textContent ?? null');
+}
+
+function serious(findings: { impact: string }[]) {
+  return findings.filter((f) => f.impact === 'serious' || f.impact === 'critical');
+}
+
+describe('the dashboard against slipway local serve', () => {
+  before(async () => {
+    serve = await startServe('test/fixtures/browser/world.json');
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  it('shows each app with its release, its processes\' builds and tasks, and its last pipeline', async () => {
+    await serve.cli('local', 'event', 'test/fixtures/serve/push-42.json');
+    await serve.cli('watch', 'example', '42');
+    await page.goto(serve.dashboard);
+    const card = page.getByTestId('app-example');
+    await card.getByTestId('current-release').getByText('build 42').waitFor(WAIT);
+    assert.match(await card.getByTestId('process-web').innerText(), /build 42\s+2\/2/);
+    assert.match(await card.getByTestId('process-worker').innerText(), /build 42\s+1\/1/);
+    assert.match(await card.getByTestId('last-run').innerText(), /build 42\s+deployed/);
+    // docs never built: its card says so instead of failing.
+    await page.getByTestId('app-docs').getByText('no builds yet').waitFor(WAIT);
+    await page.screenshot({ path: screenshotPath('dashboard-apps.png') });
+  });
+
+  it('shows a failed deploy where it failed: the step, its error and cause, the step\'s logs, and what to do', async () => {
+    await serve.cli('local', 'fix', 'test/fixtures/serve/release-fails.json');
+    await serve.cli('local', 'event', 'test/fixtures/serve/push-43.json');
+    await cliMayFail('watch', 'example', '43');
+    const card = page.getByTestId('app-example');
+    const failure = card.getByTestId('failure');
+    await failure.waitFor(WAIT);
+    assert.match(await failure.innerText(), /release failed at “Run release task”/);
+    assert.equal(await failure.getByTestId('failure-error').innerText(), 'ReleaseFailed');
+    assert.match(await failure.getByTestId('failure-cause').innerText(), /exit|Exit/);
+    assert.match((await failure.getByRole('link', { name: /Logs of “Run release task”/ }).getAttribute('href')) ?? '', /^https:\/\/.*console\.aws\.amazon\.com\/cloudwatch\//);
+    await failure.getByRole('button', { name: 'Redrive build 43' }).waitFor(WAIT);
+    await page.screenshot({ path: screenshotPath('dashboard-apps-failed.png') });
+
+    await page.getByRole('link', { name: 'example', exact: true }).first().click();
+    const run = page.getByTestId('run-43');
+    await run.getByTestId('failure').waitFor(WAIT);
+    assert.match(await run.getByTestId('run-state').innerText(), /failed/);
+    assert.match(await run.innerText(), /Build succeeded[\s\S]*release failed at “Run release task”/);
+    assert.match(await page.getByTestId('current-release').innerText(), /build 42/);
+    await page.screenshot({ path: screenshotPath('dashboard-runs-failed.png'), fullPage: true });
+  });
+
+  it('follows the redriven run live until it succeeds', async () => {
+    await serve.cli('local', 'fix', 'test/fixtures/serve/release-fixed.json');
+    // Nothing on the page is reloaded by hand: it polls the records.
+    await serve.cli('redrive', 'example', '43');
+    const run = page.getByTestId('run-43');
+    await run.getByText('Redrive succeeded').waitFor(WAIT);
+    await run.getByTestId('run-state').getByText('deployed').waitFor(WAIT);
+    await page.getByTestId('current-release').getByText('build 43').waitFor(WAIT);
+    assert.equal(await run.getByTestId('failure').count(), 0);
+    assert.match(await page.getByTestId('process-web').innerText(), /build 43/);
+  });
+
+  it('shows the rollback\'s diff and the CLI command before anything is done', async () => {
+    const release = page.getByTestId('release-42');
+    await release.waitFor(WAIT);
+    await release.getByRole('button', { name: 'Roll back to build 42' }).click();
+    const dialog = page.getByTestId('action-dialog').filter({ has: page.getByTestId('rollback-diff') }).first();
+    await dialog.waitFor({ state: 'visible', ...WAIT });
+    const diff = await dialog.getByTestId('rollback-diff').innerText();
+    assert.match(diff, /From build 43 to build 42/);
+    assert.match(diff, /web\s+slipway-example--web:\d+\s+slipway-example--web:\d+/);
+    assert.match(await dialog.innerText(), /slipway rollback example --to 42/);
+    await page.screenshot({ path: screenshotPath('dashboard-rollback.png') });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden', ...WAIT });
+    assert.match(await page.getByTestId('current-release').innerText(), /build 43/);
+  });
+
+  it('follows a process type\'s logs as lines arrive', async () => {
+    const ssm = new SSMClient({ endpoint: serve.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const settings = JSON.parse((await ssm.send(new GetParameterCommand({ Name: '/slipway/apps/example/settings' }))).Parameter?.Value ?? '{}') as { processes: Record<string, { logGroup: string }> };
+    const group = settings.processes.web.logGroup;
+    const logs = new CloudWatchLogsClient({ endpoint: serve.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'web/web/task1' }));
+    await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: 'web/web/task1', logEvents: [{ timestamp: Date.now(), message: 'GET /health 200 first-line' }] }));
+    await page.getByTestId('processes').getByRole('link', { name: 'logs of web' }).click();
+    const lines = page.getByTestId('log-lines');
+    await lines.getByText('first-line').waitFor(WAIT);
+    await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: 'web/web/task1', logEvents: [{ timestamp: Date.now(), message: 'GET /orders 500 second-line' }] }));
+    await lines.getByText('second-line').waitFor(WAIT);
+    assert.equal(await lines.getByText('first-line').count(), 1);
+    await page.screenshot({ path: screenshotPath('dashboard-logs.png') });
+  });
+
+  it('hides secret config values until asked, and shows scale and schedules', async () => {
+    await page.goto(`${serve.dashboard}#/apps/example/config`);
+    const row = page.getByTestId('key-DATABASE_URL');
+    await row.waitFor(WAIT);
+    assert.doesNotMatch(await page.innerText('main'), /s3cret-password/);
+    assert.match(await page.getByTestId('key-LOG_LEVEL').innerText(), /info/);
+    await row.getByRole('button', { name: 'Show DATABASE_URL' }).click();
+    await row.getByTestId('secret-value').getByText('s3cret-password', { exact: false }).waitFor(WAIT);
+    assert.match(await page.getByTestId('scale').innerText(), /web\s+2/);
+    await page.screenshot({ path: screenshotPath('dashboard-config.png'), fullPage: true });
+  });
+
+  it('is usable with the keyboard alone', async () => {
+    await page.goto(serve.dashboard);
+    await page.getByTestId('app-example').waitFor(WAIT);
+    // The first Tab reaches the skip link; the apps' links follow in the header.
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(page), 'Skip to content');
+    let reached = false;
+    for (let i = 0; i < 10 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate<boolean>(`document.activeElement?.getAttribute('href') === '#/apps/example'`);
+    }
+    assert.ok(reached, 'Tab reaches the link to the app');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('runs').waitFor(WAIT);
+    // Focus moves to the new page's heading.
+    assert.equal(await page.evaluate<string>(`document.activeElement?.tagName + ':' + document.activeElement?.textContent`), 'H1:example');
+    // A dialog opened from the keyboard takes focus and Escape gives it back.
+    const button = page.getByRole('button', { name: 'Roll back to build 42' });
+    await button.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('dialog[open]');
+    await dialog.waitFor(WAIT);
+    assert.ok(await page.evaluate<boolean>(`!!document.activeElement?.closest('dialog[open]')`), 'focus is inside the open dialog');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached', ...WAIT });
+    assert.equal(await focused(page), 'Roll back to build 42');
+  });
+
+  it('has no serious or critical axe-core findings on its pages', async () => {
+    const found: Record<string, unknown> = {};
+    for (const [name, hash, ready] of [
+      ['apps', '#/', 'app-example'],
+      ['app', '#/apps/example', 'runs'],
+      ['logs', '#/apps/example/logs/web', 'log-lines'],
+      ['config', '#/apps/example/config', 'config-keys'],
+    ] as const) {
+      await page.goto(`${serve.dashboard}${hash}`);
+      await page.getByTestId(ready).waitFor(WAIT);
+      const bad = serious(await axeFindings(page));
+      if (bad.length) found[name] = bad;
+    }
+    assert.deepEqual(found, {});
+  });
+});

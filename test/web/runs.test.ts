@@ -1,0 +1,60 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { parseConfig, ConfigError } from '../../web/src/config';
+import { appsOfToken } from '../../web/src/tokens';
+import { runOf } from '../../web/src/data';
+import { readBuildRecord } from '../../domain/table';
+
+/** The dashboard's pure parts: a run's timeline from a build record, config.json's checks, the apps an ID token names. */
+
+const S = (s: string): AttributeValue => ({ S: s });
+
+function raw(item: Record<string, AttributeValue>) {
+  return { record: readBuildRecord({ pk: S('BUILD'), sk: S('0000000043'), buildKey: S('43'), status: S('SUCCEEDED'), eventTime: S('2026-01-01T00:00:00Z'), ...item }), failedPipeline: item.failedPipeline?.S, failedStep: item.failedStep?.S, failedLogLink: item.failedLogLink?.S, recoveredAt: item.recoveredAt?.S, redrivenAt: item.redrivenAt?.S };
+}
+
+describe('runOf', () => {
+  test('a failed release: the failure is what a redrive fixes, with its step, error, cause and logs', () => {
+    const run = runOf(raw({ pipelineError: S('ReleaseFailed'), pipelineCause: S('exit 1'), failedAt: S('2026-01-01T00:01:00Z'), failedPipeline: S('release'), failedStep: S('Run release task'), failedLogLink: S('https://console.aws.amazon.com/x'), failedExecution: S('arn:x') }), undefined, undefined);
+    expect(run.state).toBe('failed');
+    expect(run.failure).toEqual({ pipeline: 'release', step: 'Run release task', error: 'ReleaseFailed', cause: 'exit 1', logLink: 'https://console.aws.amazon.com/x', execution: 'arn:x', at: '2026-01-01T00:01:00Z' });
+    expect(run.events.map((e) => e.what)).toEqual(['Build succeeded', 'release failed at “Run release task”']);
+  });
+
+  test('redriven and deployed: no failure left, the timeline in time order', () => {
+    const run = runOf(raw({ failedAt: S('2026-01-01T00:01:00Z'), failedPipeline: S('release'), redrivenAt: S('2026-01-01T00:02:00Z'), recoveredAt: S('2026-01-01T00:04:00Z'), releasedAt: S('2026-01-01T00:03:00Z') }), undefined, undefined);
+    expect(run.state).toBe('deployed');
+    expect(run.failure).toBeUndefined();
+    expect(run.events.map((e) => e.what)).toEqual(['Build succeeded', 'release failed', 'Redriven', 'Deployed', 'Redrive succeeded']);
+  });
+
+  test('the build that holds the deploy claim is deploying; an older one than the release is superseded', () => {
+    expect(runOf(raw({}), { buildKey: '43', buildSortKey: '0000000043', execution: 'arn:deploy' }, undefined).state).toBe('running');
+    expect(runOf(raw({}), undefined, { buildKey: '44', buildSortKey: '0000000044' }).state).toBe('superseded');
+    expect(runOf(raw({ status: S('FAILED') }), undefined, undefined).state).toBe('building-failed');
+  });
+});
+
+describe('parseConfig', () => {
+  const base = { region: 'us-east-1', prefix: 'slipway' };
+  test('a local endpoint without sign-in', () => {
+    expect(parseConfig({ ...base, endpoint: 'http://127.0.0.1:4566' })).toEqual({ ...base, endpoint: 'http://127.0.0.1:4566' });
+  });
+  test('sign-in needs the people role and where the token names apps; http only for this machine', () => {
+    const signIn = { issuer: 'https://login.example.com', clientId: 'c', scopes: ['openid'] };
+    expect(() => parseConfig({ ...base, signIn })).toThrow(new ConfigError('config.json: "roleArn" must be the IAM role ARN people assume'));
+    expect(parseConfig({ ...base, signIn, roleArn: 'arn:aws:iam::123456789012:role/slipway-people', appTags: { claim: 'https://aws.amazon.com/tags', tagKeys: ['slipway-app-1'] } })).toMatchObject({ roleArn: 'arn:aws:iam::123456789012:role/slipway-people' });
+    expect(() => parseConfig({ ...base, actionsUrl: 'http://actions.example.com/' })).toThrow(/must be an https:\/\/ URL/);
+    expect(() => parseConfig({ ...base, region: 'mars' })).toThrow(/"region"/);
+    expect(() => parseConfig([])).toThrow(ConfigError);
+  });
+});
+
+describe('appsOfToken', () => {
+  const config = { appTags: { claim: 'https://aws.amazon.com/tags', tagKeys: ['slipway-app-1', 'slipway-app-2'] } };
+  test('the apps of the slot keys, valid names only; other claims and keys give nothing', () => {
+    const claims = { 'https://aws.amazon.com/tags': { principal_tags: { 'slipway-app-1': ['shop'], 'slipway-app-2': ['Bad Name'], 'slipway-app-9': ['other'], team: ['x'] } } };
+    expect(appsOfToken(claims, config)).toEqual(['shop']);
+    expect(appsOfToken({ sub: 'x' }, config)).toEqual([]);
+    expect(appsOfToken(claims, {})).toEqual([]);
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * The dashboard's entry: reads config.json, starts the person's session (./auth.ts), and routes
+ * `#/`, `#/apps/<app>`, `#/apps/<app>/logs/<process>` and `#/apps/<app>/config`. An app the session
+ * has no credentials for is never routed to: the page says so instead of calling AWS.
+ */
+import { render } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { Redirecting, startSession, type Session } from './auth';
+import { appClients, type AppClients } from './aws';
+import { loadConfig, type DashboardConfig } from './config';
+import { discoverApps } from './data';
+import { html } from './html';
+import { AppPage, AppsPage, ConfigPage, href, LogsPage, type PageContext } from './pages';
+
+type Route = { page: 'apps' } | { page: 'app'; app: string } | { page: 'logs'; app: string; process: string } | { page: 'config'; app: string };
+
+/** The page a location hash names. */
+export function routeOf(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
+  if (parts[0] === 'apps' && parts[1]) {
+    if (parts[2] === 'logs' && parts[3]) return { page: 'logs', app: parts[1], process: parts[3] };
+    if (parts[2] === 'config') return { page: 'config', app: parts[1] };
+    return { page: 'app', app: parts[1] };
+  }
+  return { page: 'apps' };
+}
+
+function useHash(): string {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const on = () => setHash(location.hash);
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return hash;
+}
+
+function Dashboard({ config, session, apps }: { config: DashboardConfig; session: Session; apps: readonly string[] }) {
+  const route = routeOf(useHash());
+  const ctx = useMemo<PageContext>(() => {
+    const clients = new Map<string, AppClients>();
+    return {
+      config,
+      credentialsFor: (app) => session.credentialsFor(app),
+      clientsFor: (app) => {
+        let c = clients.get(app);
+        if (!c) clients.set(app, (c = appClients(config, session.credentialsFor(app))));
+        return c;
+      },
+    };
+  }, [config, session]);
+  const navigated = useRef(false);
+  useEffect(() => {
+    // Focus follows navigation (not the first load): the new page's heading, so a keyboard or
+    // screen-reader user lands on it.
+    const h = document.querySelector<HTMLElement>('main h1');
+    const first = !navigated.current;
+    navigated.current = true;
+    if (h && !first) {
+      h.tabIndex = -1;
+      h.focus({ preventScroll: true });
+    }
+    document.title = route.page === 'apps' ? 'Slipway' : `${route.app} · Slipway`;
+  }, [route.page, 'app' in route ? route.app : '', 'process' in route ? route.process : '']);
+  let page;
+  if (route.page !== 'apps' && !apps.includes(route.app)) {
+    page = html`<section><h1>Not your app</h1><p role="alert" data-testid="not-allowed">You have no access to app “${route.app}”, or it does not exist.</p><p><a href=${href.apps()}>Your apps</a></p></section>`;
+  } else if (route.page === 'app') page = html`<${AppPage} key=${route.app} ctx=${ctx} app=${route.app} />`;
+  else if (route.page === 'logs') page = html`<${LogsPage} key=${`${route.app}/${route.process}`} ctx=${ctx} app=${route.app} process=${route.process} />`;
+  else if (route.page === 'config') page = html`<${ConfigPage} key=${route.app} ctx=${ctx} app=${route.app} />`;
+  else page = html`<${AppsPage} ctx=${ctx} apps=${apps} />`;
+  return html`<a class="skip" href="#main">Skip to content</a>
+    <header class="top">
+      <a class="brand" href=${href.apps()}>Slipway</a>
+      <nav aria-label="Apps"><ul>${apps.map((a) => html`<li><a href=${href.app(a)} aria-current=${'app' in route && route.app === a ? 'page' : undefined}>${a}</a></li>`)}</ul></nav>
+      <span class="who">${session.person ? html`${session.person} <button type="button" onClick=${() => session.signOut()}>Sign out</button>` : html`<span class="muted">local endpoint, no sign-in</span>`}</span>
+    </header>
+    <main id="main">${page}</main>`;
+}
+
+async function start(root: HTMLElement): Promise<void> {
+  try {
+    const config = await loadConfig();
+    const session = await startSession(config);
+    const apps = session.apps ?? (await discoverApps(appClients(config, session.credentialsFor('')), config.prefix));
+    render(html`<${Dashboard} config=${config} session=${session} apps=${apps} />`, root);
+  } catch (e) {
+    if (e instanceof Redirecting) return;
+    render(html`<main id="main"><h1>Slipway</h1><p class="error" role="alert" data-testid="fatal">${(e as Error).name}: ${(e as Error).message}</p></main>`, root);
+  }
+}
+
+const root = document.getElementById('app');
+if (root) void start(root);

@@ -1,0 +1,350 @@
+/**
+ * The pages: apps (what runs, what failed), one app (runs with their timeline, releases, rollback and
+ * redrive), a process type's logs (following), and config (keys, scale, schedules). Each page gets the
+ * app's clients from its context; no page reads an app the session has no credentials for.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { readProcessList } from '../../domain/table';
+import { ActionError, cliCommand, sendAction, type ActionRequest, type ActionResult } from './actions';
+import type { AppClients } from './aws';
+import type { DashboardConfig } from './config';
+import { loadConfigKeys, loadOverview, loadScaling, loadSettings, readLogs, revealConfigKey, revisionLabel, type AppOverview, type ConfigKey, type LogLine, type Run } from './data';
+import { html } from './html';
+import { usePoll, type Loaded } from './poll';
+import type { Credentials } from './aws';
+
+/** What every page may use. */
+export interface PageContext {
+  readonly config: DashboardConfig;
+  readonly clientsFor: (app: string) => AppClients;
+  readonly credentialsFor: (app: string) => () => Promise<Credentials>;
+}
+
+/** Poll intervals: faster while something is in progress. */
+const LIVE_MS = 1500;
+const IDLE_MS = 10_000;
+const LOG_FOLLOW_MS = 2000;
+
+export const href = {
+  apps: () => '#/',
+  app: (app: string) => `#/apps/${encodeURIComponent(app)}`,
+  logs: (app: string, process: string) => `#/apps/${encodeURIComponent(app)}/logs/${encodeURIComponent(process)}`,
+  config: (app: string) => `#/apps/${encodeURIComponent(app)}/config`,
+};
+
+function when(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
+const STATE_LABEL: Record<Run['state'], string> = {
+  'building-failed': 'build failed',
+  running: 'deploying',
+  failed: 'failed',
+  deployed: 'deployed',
+  superseded: 'superseded',
+  waiting: 'in progress',
+  'not-deployed': 'not deployed',
+};
+
+function StateBadge({ state }: { state: Run['state'] }) {
+  return html`<span class=${`badge badge-${state}`} data-testid="run-state">${STATE_LABEL[state]}</span>`;
+}
+
+function ErrorNote({ error }: { error: Error }) {
+  const denied = /AccessDenied|UnrecognizedClient|ExpiredToken/.test(error.name);
+  return html`<p class="error" role="alert">${denied ? 'Your role may not read this: ' : ''}${error.name}: ${error.message}</p>`;
+}
+
+function inProgress(o: AppOverview | undefined): boolean {
+  return !!o && (o.runs.some((r) => r.state === 'running' || r.state === 'waiting') || o.processes.some((p) => p.deployments > 1 || p.rollout === 'IN_PROGRESS'));
+}
+
+function useOverview(ctx: PageContext, app: string): [Loaded<AppOverview>, () => void] {
+  return usePoll(() => loadOverview(ctx.clientsFor(app), ctx.config.prefix, app), (o) => (inProgress(o) ? LIVE_MS : IDLE_MS), [app]);
+}
+
+function ProcessTable({ app, overview }: { app: string; overview: AppOverview }) {
+  return html`<table class="processes" data-testid="processes">
+    <caption class="sr-only">Process types of ${app}</caption>
+    <thead><tr><th scope="col">Process</th><th scope="col">Build</th><th scope="col">Tasks (running/desired)</th><th scope="col">Deployment</th><th scope="col"><span class="sr-only">Logs</span></th></tr></thead>
+    <tbody>
+      ${overview.processes.map(
+        (p) => html`<tr data-testid=${`process-${p.process}`}>
+          <th scope="row">${p.process}</th>
+          <td title=${revisionLabel(p.taskDefinition)}>${p.exists ? (p.build ? `build ${p.build}` : revisionLabel(p.taskDefinition)) : 'not deployed'}</td>
+          <td class=${p.running < p.desired ? 'warn' : ''} data-testid="tasks">${p.running}/${p.desired}${p.pending ? ` (${p.pending} pending)` : ''}</td>
+          <td>${p.deployments > 1 || p.rollout === 'IN_PROGRESS' ? 'in progress' : p.rollout === 'FAILED' ? 'failed' : p.exists ? 'steady' : '—'}</td>
+          <td><a href=${href.logs(app, p.process)}>logs<span class="sr-only"> of ${p.process}</span></a></td>
+        </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function FailureBox({ app, run, ctx, onDone }: { app: string; run: Run; ctx: PageContext; onDone: () => void }) {
+  const f = run.failure;
+  if (!f) return null;
+  return html`<div class="failure" data-testid="failure">
+    <p><strong>${f.pipeline} failed at “${f.step}”</strong> with <code data-testid="failure-error">${f.error}</code>${f.at ? html` <span class="muted">at ${when(f.at)}</span>` : ''}</p>
+    ${f.cause ? html`<pre class="cause" data-testid="failure-cause">${f.cause}</pre>` : ''}
+    <p class="actions">
+      ${f.logLink ? html`<a href=${f.logLink} target="_blank" rel="noopener noreferrer">Logs of “${f.step}”<span class="sr-only"> (opens the CloudWatch console)</span></a>` : ''}
+      <${ActionButton} ctx=${ctx} request=${{ action: 'redrive', app, build: run.build, ...(f.execution ? { execution: f.execution } : {}) }} label=${`Redrive build ${run.build}`} onDone=${onDone} />
+    </p>
+  </div>`;
+}
+
+/** The apps page: each app's release, processes and last pipeline outcome. */
+export function AppsPage({ ctx, apps }: { ctx: PageContext; apps: readonly string[] }) {
+  if (apps.length === 0) return html`<p>No apps to show: your sign-in gives you no app's role.</p>`;
+  return html`<section aria-labelledby="apps-title">
+    <h1 id="apps-title">Apps</h1>
+    <div class="cards">${apps.map((app) => html`<${AppCard} key=${app} ctx=${ctx} app=${app} />`)}</div>
+  </section>`;
+}
+
+function AppCard({ ctx, app }: { ctx: PageContext; app: string }) {
+  const [state, reload] = useOverview(ctx, app);
+  const o = state.status === 'loading' ? undefined : state.value;
+  const last = o?.runs[0];
+  const attention = last?.state === 'failed' || last?.state === 'building-failed';
+  return html`<article class=${`card${attention ? ' attention' : ''}`} data-testid=${`app-${app}`} aria-labelledby=${`app-${app}-title`}>
+    <h2 id=${`app-${app}-title`}><a href=${href.app(app)}>${app}</a></h2>
+    ${state.status === 'loading' ? html`<p class="muted">Loading…</p>` : ''}
+    ${state.status === 'error' ? html`<${ErrorNote} error=${state.error} />` : ''}
+    ${o
+      ? html`<p data-testid="current-release">Release: ${o.current ? html`<strong>build ${o.current.buildKey}</strong> <span class="muted">${when(o.current.releasedAt)}</span>` : html`<span class="muted">none yet</span>`}</p>
+          <${ProcessTable} app=${app} overview=${o} />
+          <p data-testid="last-run">Last pipeline: ${last ? html`build ${last.build} <${StateBadge} state=${last.state} />` : html`<span class="muted">no builds yet</span>`}</p>
+          ${last?.state === 'failed' ? html`<${FailureBox} app=${app} run=${last} ctx=${ctx} onDone=${reload} />` : ''}`
+      : ''}
+  </article>`;
+}
+
+/** One app: processes, runs with their timeline, releases with rollback. */
+export function AppPage({ ctx, app }: { ctx: PageContext; app: string }) {
+  const [state, reload] = useOverview(ctx, app);
+  const o = state.status === 'loading' ? undefined : state.value;
+  return html`<section aria-labelledby="app-title">
+    <h1 id="app-title">${app}</h1>
+    <nav class="subnav" aria-label=${`${app} pages`}><a href=${href.app(app)} aria-current="page">Pipelines</a> <a href=${href.config(app)}>Config, scale and schedules</a></nav>
+    ${state.status === 'loading' ? html`<p class="muted">Loading…</p>` : ''}
+    ${state.status === 'error' ? html`<${ErrorNote} error=${state.error} />` : ''}
+    ${o
+      ? html`<p data-testid="current-release">Current release: ${o.current ? html`<strong>build ${o.current.buildKey}</strong> ${o.current.commit ? html`<span class="muted">commit ${o.current.commit.slice(0, 12)}</span>` : ''} <span class="muted">${when(o.current.releasedAt)}</span>` : 'none yet'}${inProgress(o) ? html` <span class="live" aria-live="polite">live</span>` : ''}</p>
+          <h2>Processes</h2>
+          <${ProcessTable} app=${app} overview=${o} />
+          <h2>Pipeline runs</h2>
+          <ol class="runs" data-testid="runs">${o.runs.map((run) => html`<${RunItem} key=${run.build} ctx=${ctx} app=${app} run=${run} onDone=${reload} />`)}</ol>
+          <h2>Releases</h2>
+          <${Releases} ctx=${ctx} app=${app} overview=${o} onDone=${reload} />`
+      : ''}
+  </section>`;
+}
+
+function RunItem({ ctx, app, run, onDone }: { ctx: PageContext; app: string; run: Run; onDone: () => void }) {
+  return html`<li class="run" data-testid=${`run-${run.build}`}>
+    <h3>Build ${run.build} <${StateBadge} state=${run.state} /></h3>
+    <ol class="timeline">
+      ${run.events.map((e) => html`<li class=${`ev ev-${e.kind}`}><span class="ev-what">${e.what}</span>${e.detail ? html` <code>${e.detail}</code>` : ''} <span class="muted">${when(e.at)}</span>${e.link ? html` <a href=${e.link} target="_blank" rel="noopener noreferrer">logs<span class="sr-only"> of ${e.what}</span></a>` : ''}</li>`)}
+    </ol>
+    ${run.state === 'failed' ? html`<${FailureBox} app=${app} run=${run} ctx=${ctx} onDone=${onDone} />` : ''}
+  </li>`;
+}
+
+/** Deployed builds, newest first; each older one can be rolled back to (diff shown first). */
+function Releases({ ctx, app, overview, onDone }: { ctx: PageContext; app: string; overview: AppOverview; onDone: () => void }) {
+  const released = overview.runs.filter((r) => r.record.releasedAt);
+  if (released.length === 0) return html`<p class="muted">No release yet.</p>`;
+  const current = overview.current;
+  const currentProcesses = new Map((readProcessList(current?.processes) ?? []).map((p) => [p.process, p.taskDefinitionArn]));
+  return html`<table class="releases" data-testid="releases">
+    <caption class="sr-only">Releases of ${app}</caption>
+    <thead><tr><th scope="col">Build</th><th scope="col">Released</th><th scope="col">Commit</th><th scope="col"><span class="sr-only">Action</span></th></tr></thead>
+    <tbody>${released.map((r) => {
+      const isCurrent = current?.buildKey === r.build;
+      const diff = (r.record.releaseProcesses ?? []).map((p) => ({ process: p.process, from: revisionLabel(currentProcesses.get(p.process)), to: revisionLabel(p.taskDefinitionArn) }));
+      return html`<tr data-testid=${`release-${r.build}`}>
+        <th scope="row">build ${r.build}${isCurrent ? html` <span class="badge badge-deployed">current</span>` : ''}</th>
+        <td>${when(r.record.releasedAt)}</td>
+        <td><code>${r.record.commit?.slice(0, 12) ?? ''}</code></td>
+        <td>${isCurrent ? '' : html`<${ActionButton} ctx=${ctx} request=${{ action: 'rollback', app, release: r.build }} label=${`Roll back to build ${r.build}`} diff=${{ from: current?.buildKey, to: r.build, fromImage: current?.image, toImage: r.record.image, processes: diff }} onDone=${onDone} />`}</td>
+      </tr>`;
+    })}</tbody>
+  </table>`;
+}
+
+interface RollbackDiff {
+  readonly from?: string;
+  readonly to: string;
+  readonly fromImage?: string;
+  readonly toImage?: string;
+  readonly processes: readonly { process: string; from: string; to: string }[];
+}
+
+/**
+ * A button for an action: it asks the actions function for a dry run first and shows the plan (and a
+ * rollback's diff) in a dialog; only the dialog's confirm sends the action. Without an actions URL it
+ * shows the CLI command that does the same.
+ */
+function ActionButton({ ctx, request, label, diff, onDone }: { ctx: PageContext; request: ActionRequest; label: string; diff?: RollbackDiff; onDone: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [plan, setPlan] = useState<{ status: 'idle' | 'planning' | 'planned' | 'sending' | 'done' | 'error'; result?: ActionResult; error?: string }>({ status: 'idle' });
+  const open = async () => {
+    dialog.current?.showModal();
+    if (!ctx.config.actionsUrl) return setPlan({ status: 'error', error: `This dashboard has no actions URL. Run: ${cliCommand(request)}` });
+    setPlan({ status: 'planning' });
+    try {
+      setPlan({ status: 'planned', result: await sendAction(ctx.config.actionsUrl, ctx.config.region, ctx.credentialsFor(request.app), { ...request, dryRun: true }) });
+    } catch (e) {
+      setPlan({ status: 'error', error: e instanceof ActionError ? `${e.code}: ${e.message}` : (e as Error).message });
+    }
+  };
+  const confirm = async () => {
+    if (!ctx.config.actionsUrl) return;
+    setPlan((p) => ({ ...p, status: 'sending' }));
+    try {
+      const result = await sendAction(ctx.config.actionsUrl, ctx.config.region, ctx.credentialsFor(request.app), request);
+      setPlan({ status: 'done', result });
+      onDone();
+    } catch (e) {
+      setPlan({ status: 'error', error: e instanceof ActionError ? `${e.code}: ${e.message}` : (e as Error).message });
+    }
+  };
+  const close = () => {
+    dialog.current?.close();
+    setPlan({ status: 'idle' });
+  };
+  const id = `dlg-${request.action}-${request.app}-${request.build ?? request.release ?? ''}`;
+  return html`<button type="button" class=${request.action === 'rollback' ? 'secondary' : 'primary'} onClick=${open} data-testid=${`${request.action}-${request.build ?? request.release ?? ''}`}>${label}</button>
+    <dialog ref=${dialog} aria-labelledby=${`${id}-title`} onClose=${() => setPlan({ status: 'idle' })} data-testid="action-dialog">
+      <h2 id=${`${id}-title`}>${label}?</h2>
+      ${diff
+        ? html`<div data-testid="rollback-diff"><p>From build <strong>${diff.from ?? '?'}</strong> to build <strong>${diff.to}</strong></p>
+            ${diff.fromImage !== diff.toImage ? html`<p>Image: <code>${diff.fromImage ?? '?'}</code> → <code>${diff.toImage ?? '?'}</code></p>` : ''}
+            <table><caption class="sr-only">Task definitions that change</caption><thead><tr><th scope="col">Process</th><th scope="col">Now</th><th scope="col">After</th></tr></thead>
+            <tbody>${diff.processes.map((p) => html`<tr><th scope="row">${p.process}</th><td>${p.from}</td><td>${p.to}</td></tr>`)}</tbody></table></div>`
+        : ''}
+      ${plan.status === 'planning' ? html`<p aria-live="polite">Asking what this will do…</p>` : ''}
+      ${plan.result ? html`<h3>${plan.status === 'done' ? 'Started' : 'What it will do'}</h3><${Plan} plan=${plan.result.plan} />${plan.result.started ? html`<p data-testid="action-started">Started <code>${plan.result.started}</code></p>` : ''}` : ''}
+      ${plan.error ? html`<p class="error" role="alert" data-testid="action-error">${plan.error}</p>` : ''}
+      <p class="muted">Same as <code>${cliCommand(request)}</code></p>
+      <div class="dialog-buttons">
+        ${plan.status === 'planned' || plan.status === 'sending' ? html`<button type="button" class="primary" onClick=${confirm} disabled=${plan.status === 'sending'} data-testid="confirm">Confirm: ${request.action}</button>` : ''}
+        <button type="button" onClick=${close} data-testid="close">${plan.status === 'done' ? 'Close' : 'Cancel'}</button>
+      </div>
+    </dialog>`;
+}
+
+/** A plan as the actions function returns it: its steps when it lists them, else its JSON. */
+function Plan({ plan }: { plan: unknown }) {
+  if (plan && typeof plan === 'object' && Array.isArray((plan as { steps?: unknown }).steps)) {
+    return html`<ol data-testid="plan">${((plan as { steps: unknown[] }).steps).map((s) => html`<li>${typeof s === 'string' ? s : JSON.stringify(s)}</li>`)}</ol>`;
+  }
+  if (typeof plan === 'string') return html`<p data-testid="plan">${plan}</p>`;
+  return html`<pre data-testid="plan">${JSON.stringify(plan, null, 2)}</pre>`;
+}
+
+/** A process type's log lines, following new ones. */
+export function LogsPage({ ctx, app, process }: { ctx: PageContext; app: string; process: string }) {
+  const [following, setFollowing] = useState(true);
+  const [lines, setLines] = useState<LogLine[]>([]);
+  const [error, setError] = useState<Error | undefined>();
+  const seen = useRef(new Set<string>());
+  const since = useRef(Date.now() - 60 * 60 * 1000);
+  const box = useRef<HTMLPreElement>(null);
+  useEffect(() => {
+    seen.current = new Set();
+    setLines([]);
+    since.current = Date.now() - 60 * 60 * 1000;
+  }, [app, process]);
+  const [settings] = usePoll(() => loadSettings(ctx.clientsFor(app), ctx.config.prefix, app), () => undefined, [app]);
+  const group = settings.status === 'ok' ? settings.value.processes[process]?.logGroup : undefined;
+  useEffect(() => {
+    if (!group || !following) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = async () => {
+      try {
+        const fresh = await readLogs(ctx.clientsFor(app), group, since.current, seen.current);
+        if (stopped) return;
+        setError(undefined);
+        if (fresh.length) {
+          for (const l of fresh) seen.current.add(l.id);
+          since.current = Math.max(since.current, ...fresh.map((l) => l.at));
+          setLines((old) => [...old, ...fresh].slice(-2000));
+        }
+      } catch (e) {
+        if (!stopped) setError(e as Error);
+      }
+      if (!stopped) timer = setTimeout(() => void tick(), LOG_FOLLOW_MS);
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [group, following, app]);
+  useEffect(() => {
+    if (box.current && following) box.current.scrollTop = box.current.scrollHeight;
+  }, [lines.length]);
+  const unknown = settings.status === 'ok' && !group;
+  return html`<section aria-labelledby="logs-title">
+    <h1 id="logs-title">Logs of ${app} ${process}</h1>
+    <nav class="subnav" aria-label=${`${app} pages`}><a href=${href.app(app)}>Pipelines</a> <a href=${href.config(app)}>Config, scale and schedules</a></nav>
+    ${unknown ? html`<p class="error" role="alert">${app} has no process type ${process}.</p>` : ''}
+    ${settings.status === 'error' ? html`<${ErrorNote} error=${settings.error} />` : ''}
+    ${group ? html`<p class="muted">Log group <code>${group}</code>, the last hour. <button type="button" onClick=${() => setFollowing(!following)} aria-pressed=${following} data-testid="follow">${following ? 'Following (pause)' : 'Paused (follow)'}</button></p>` : ''}
+    ${error ? html`<${ErrorNote} error=${error} />` : ''}
+    <pre class="logs" ref=${box} role="log" aria-live="polite" aria-label=${`log lines of ${process}`} tabindex="0" data-testid="log-lines">${lines.length === 0 ? html`<span class="muted">No log lines yet.</span>` : lines.map((l) => html`<span class="line"><span class="muted">${new Date(l.at).toISOString().slice(11, 19)} ${l.stream.split('/').pop()}</span> ${l.message}\n</span>`)}</pre>
+  </section>`;
+}
+
+/** Config keys (secret values hidden until asked), scale and schedules. */
+export function ConfigPage({ ctx, app }: { ctx: PageContext; app: string }) {
+  const clients = ctx.clientsFor(app);
+  const [data] = usePoll(async () => {
+    const settings = await loadSettings(clients, ctx.config.prefix, app);
+    const [keys, scale] = await Promise.all([loadConfigKeys(clients, ctx.config.prefix, app), loadScaling(clients, app, settings)]);
+    return { settings, keys, scale };
+  }, () => IDLE_MS, [app]);
+  const d = data.status === 'loading' ? undefined : data.value;
+  return html`<section aria-labelledby="config-title">
+    <h1 id="config-title">${app}: config, scale and schedules</h1>
+    <nav class="subnav" aria-label=${`${app} pages`}><a href=${href.app(app)}>Pipelines</a> <a href=${href.config(app)} aria-current="page">Config, scale and schedules</a></nav>
+    ${data.status === 'error' ? html`<${ErrorNote} error=${data.error} />` : ''}
+    ${data.status === 'loading' ? html`<p class="muted">Loading…</p>` : ''}
+    ${d
+      ? html`<h2>Config keys</h2>
+          ${d.keys.length === 0 ? html`<p class="muted">No config keys (<code>slipway config:set ${app} KEY=value</code>).</p>` : html`<table data-testid="config-keys"><caption class="sr-only">Config keys of ${app}</caption><thead><tr><th scope="col">Key</th><th scope="col">Value</th></tr></thead><tbody>${d.keys.map((k) => html`<${KeyRow} key=${k.name} item=${k} clients=${clients} />`)}</tbody></table>`}
+          <h2>Scale</h2>
+          <table data-testid="scale"><caption class="sr-only">Scale of ${app}</caption><thead><tr><th scope="col">Process</th><th scope="col">Desired</th><th scope="col">Autoscaling</th></tr></thead>
+          <tbody>${d.scale.map((s) => html`<tr><th scope="row">${s.process}</th><td>${s.desired}</td><td>${s.min !== undefined ? `${s.min} to ${s.max}${s.cpuTarget ? `, CPU ${s.cpuTarget}%` : ''}${s.registered ? '' : ' (not registered yet)'}` : 'off'}</td></tr>`)}</tbody></table>
+          <h2>Schedules</h2>
+          ${d.settings.schedules.length === 0 ? html`<p class="muted">No schedules.</p>` : html`<table data-testid="schedules"><caption class="sr-only">Schedules of ${app}</caption><thead><tr><th scope="col">Name</th><th scope="col">When</th><th scope="col">Process</th><th scope="col">Command</th></tr></thead><tbody>${d.settings.schedules.map((raw) => {
+            const s = (raw ?? {}) as { name?: string; schedule?: string; process?: string; command?: string | string[] };
+            return html`<tr><th scope="row">${s.name ?? '—'}</th><td><code>${s.schedule ?? ''}</code></td><td>${s.process ?? 'web'}</td><td><code>${Array.isArray(s.command) ? s.command.join(' ') : (s.command ?? '')}</code></td></tr>`;
+          })}</tbody></table>`}`
+      : ''}
+  </section>`;
+}
+
+function KeyRow({ item, clients }: { item: ConfigKey; clients: AppClients }) {
+  const [shown, setShown] = useState<string | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const show = async () => {
+    try {
+      setShown(await revealConfigKey(clients, item.name));
+    } catch (e) {
+      setError(`${(e as Error).name}: ${(e as Error).message}`);
+    }
+  };
+  let cell: ComponentChildren;
+  if (!item.secret) cell = html`<code>${item.value}</code>`;
+  else if (shown !== undefined) cell = html`<code data-testid="secret-value">${shown}</code> <button type="button" onClick=${() => setShown(undefined)}>Hide<span class="sr-only"> ${item.key}</span></button>`;
+  else cell = html`<span class="muted" aria-label="hidden secret">••••••</span> <button type="button" onClick=${show} data-testid=${`show-${item.key}`}>Show<span class="sr-only"> ${item.key}</span></button>`;
+  return html`<tr data-testid=${`key-${item.key}`}><th scope="row"><code>${item.key}</code></th><td>${cell}${error ? html` <span class="error" role="alert">${error}</span>` : ''}</td></tr>`;
+}
