@@ -15,6 +15,7 @@ import { BUILD_SORT_KEY_DIGITS } from './constants';
  * | what execution-status processed | `EXECUTION` | execution ARN | execution-status |
  * | a deploy waiting on ECS (control table) | `WAITER` | {@link waiterSortKey} | update-service, deployment-events |
  * | the sweep's high-water mark (control table) | `SWEEP` | `execution-status` | execution-status |
+ * | the numbered releases, their counter, the stored scales | see domain/releases.ts | | update-service, `slipway scale` |
  */
 
 /** A table item's key. */

@@ -19,6 +19,7 @@ import { controlPlanePrefix, controlTable, settingsOf, stateMachineArns } from '
 import { parseInput } from '../shared/validation';
 import { type AppSettings, type ProcessSettings } from '../shared/settings';
 import { checkDeploy, revisionProblem } from './check-deploy';
+import { recordRelease, type RecordedRelease } from './record-release';
 import { createServiceRequest, planRedeploy, planService } from './plan';
 import { initialDesiredCount, planScaling, type ObservedScaling, type ScalingPlan } from './scaling';
 
@@ -197,10 +198,13 @@ async function reclaimAfterRedrive(table: string, input: Input): Promise<string 
  * completed deployment is not updated again.
  */
 export async function handler(event: { action: 'checkDeploy' }): Promise<Record<string, unknown>>;
+export async function handler(event: { action: 'recordRelease' }): Promise<RecordedRelease>;
 export async function handler(event: unknown): Promise<UpdateServiceResult>;
-export async function handler(event: unknown): Promise<UpdateServiceResult | Record<string, unknown>> {
+export async function handler(event: unknown): Promise<UpdateServiceResult | RecordedRelease | Record<string, unknown>> {
   // The deploy's first Task ("Check the build against the app's records", ./check-deploy.ts).
   if ((event as { action?: unknown } | null)?.action === 'checkDeploy') return checkDeploy(event);
+  // The deploy's "Number the release" state (./record-release.ts).
+  if ((event as { action?: unknown } | null)?.action === 'recordRelease') return recordRelease(event);
   return updateService(event);
 }
 

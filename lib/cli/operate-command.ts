@@ -2,8 +2,9 @@
 import type { Command } from 'commander';
 import type * as Build from '../ops/build';
 import type * as Ps from '../ops/ps';
+import type * as Releases from '../ops/releases';
 import type * as Shell from '../ops/shell';
-import { EXIT } from './errors';
+import { EXIT, UsageError } from './errors';
 import { exitLikeSlipway, printResult, reportError } from './io';
 import { checkPrefix, commandIo, prefixOption, type AppCommandOptions, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
@@ -19,10 +20,11 @@ import { checkAppName, checkProcessName } from '../ops/names';
 const ps = () => require('../ops/ps') as typeof Ps;
 const shell = () => require('../ops/shell') as typeof Shell;
 const build = () => require('../ops/build') as typeof Build;
+const releases = () => require('../ops/releases') as typeof Releases;
 
 type Options = AppCommandOptions & Record<string, unknown>;
 
-/** Adds `ps`, `restart`, `shell` and `build` to the Slipway CLI. */
+/** Adds `ps`, `restart`, `shell`, `build` and `releases` to the Slipway CLI. */
 export function registerOperateCommands(program: Command, io: CommandIo = commandIo): void {
   const common = (c: Command) => c.option('--json', 'print one JSON document').addOption(prefixOption(program));
 
@@ -136,6 +138,25 @@ export function registerOperateCommands(program: Command, io: CommandIo = comman
               onProgress: o.json ? undefined : io.progress,
             });
             return { json: out, text: build().renderBuild(out), code: build().buildExitCode(out) };
+          },
+        ),
+      ),
+  );
+
+  commands.push(
+    common(program.command('releases <app>'))
+      .description('the numbered releases of the app, newest first: each a build plus a config, with its config version, when, by what (push, redeploy, rollback, config change), the current one marked (like heroku releases); slipway rollback <app> --to v<n> deploys one again')
+      .option('--limit <n>', `how many releases (default ${20})`)
+      .action(async (app: string, _o: unknown, command: Command) =>
+        run(
+          command,
+          (o) => {
+            checkAppName(app);
+            if (o.limit !== undefined && !/^\d{1,4}$/.test(String(o.limit))) throw new UsageError(`--limit must be a whole number from 1 to 1000 (got ${JSON.stringify(String(o.limit).slice(0, 20))})`);
+          },
+          async (o) => {
+            const out = await releases().listReleases(io.clients(), app, { prefix: o.prefix, limit: o.limit !== undefined ? Number(o.limit) : undefined });
+            return { json: out, text: releases().renderReleases(out), code: EXIT.ok };
           },
         ),
       ),

@@ -5,6 +5,7 @@ import type * as Aws from '../ops/aws';
 import type * as Commands from '../ops/commands';
 import type * as Diff from '../ops/diff';
 import type * as Apps from '../ops/apps';
+import type * as Releases from '../ops/releases';
 import type { FollowOptions } from '../ops/commands';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { EXIT, UsageError } from './errors';
@@ -15,6 +16,7 @@ import { checkAppName } from '../ops/names';
 
 const aws = () => require('../ops/aws') as typeof Aws;
 const ops = () => require('../ops/commands') as typeof Commands;
+const releases = () => require('../ops/releases') as typeof Releases;
 const diff = () => require('../ops/diff') as typeof Diff;
 const apps = () => require('../ops/apps') as typeof Apps;
 
@@ -154,13 +156,14 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
     );
 
   add(watchOptions(common(program.command('rollback <app>'))))
-    .description('deploy the last good release before the current one (or --to N), without rebuilding')
-    .option('--to <n>', 'the build to roll back to (it must have been released successfully)')
+    .description('deploy the last good release before the current one (or --to vN / N), without rebuilding')
+    .option('--to <release>', 'the release to roll back to: vN, a numbered release of slipway releases (its build and its config), or N, a build (it must have been released successfully)')
     .option('--watch', 'follow the deploy to its end; exit with its result')
     .action(async (app: string, _o: unknown, command: Command) =>
       run(command, (o) => {
         checkAppName(app);
-        if (o.to !== undefined) aws().checkBuildKey(o.to as string);
+        if (o.to !== undefined && !/^[vV]\d/.test(o.to as string)) aws().checkBuildKey(o.to as string);
+        if (o.to !== undefined) releases().parseReleaseNumber(o.to as string);
         follow(o);
       }, async (o) => {
         const out = await ops().rollback(io.clients(), app, o.to as string | undefined, { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });

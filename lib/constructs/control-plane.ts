@@ -695,8 +695,10 @@ export class ControlPlane extends Construct {
     // The app's records (claims, releases) in its table; the waiter (task token) in the control table.
     this.wildcardPolicy(update, 'AppTablesPolicy', this.appTablesReason, [
       // The deploy claim, re-taken after a redrive (the records themselves are written by the deploy machine).
-      // GetItem: the deploy's check reads the build's record (functions/update-service/check-deploy.ts).
-      this.appTables('RecordDeploys', ['dynamodb:GetItem', 'dynamodb:UpdateItem']),
+      // GetItem: the deploy's check reads the build's record (functions/update-service/check-deploy.ts),
+      // a deploy the process type's stored scale. Query and UpdateItem: the release's number
+      // (functions/update-service/record-release.ts looks back for the release a rollback deploys again).
+      this.appTables('RecordDeploys', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']),
     ]);
     this.table.grant(update, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
     this.wildcardPolicy(update, 'TaskTokensPolicy', TASK_TOKENS_REASON, [sendTaskResponse()]);

@@ -328,7 +328,8 @@ export const PHASES: Record<string, Phase[]> = {
   'deploy.asl.json': [
     { title: 'the input checked against the app\'s records', from: 'Does the input name the app and its table?' },
     { title: 'the app\'s claim', from: 'Claim the app for this build' },
-    { title: 'each process type, then the release', from: 'Deploy each process type' },
+    { title: 'each process type', from: 'Deploy each process type' },
+    { title: 'the release recorded and numbered', from: 'Record the release' },
   ],
 };
 

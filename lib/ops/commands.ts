@@ -28,6 +28,7 @@ import {
   type OpsClients,
 } from './aws';
 import type { DeployOutput, ExecutionRef, Executions, PipelinesOutput, RedriveOutput, StatusOutput, WatchOutput } from './schemas';
+import { getRelease, parseReleaseNumber } from './releases';
 import { escapeForTerminal, formatDuration, renderRedriveVerdict, renderRerun, renderSteps } from './terminal';
 import { assessRedrive, buildTimeline, ecsTaskOfCause, groupedLabels, runningStates, scopeLabels, stepLabel, stepsOf, summariseCause, whereLabel, type RedriveAssessment, type Timeline } from './timeline';
 
@@ -455,7 +456,7 @@ interface DeployInput {
 }
 
 /** What the deploy state machine needs for a recorded build: the release's input, else the build record. */
-async function deployInputFor(clients: OpsClients, target: AppTarget, build: BuildRecord): Promise<DeployInput> {
+async function deployInputFor(clients: OpsClients, target: AppTarget, build: BuildRecord, releaseProcesses?: DeployInput['processes']): Promise<DeployInput> {
   const release = await describeExecution(clients, executionArn(target, 'release', pipelineExecutionName(target.app, build.buildKey, 'release')));
   let fromRelease: Partial<DeployInput> = {};
   try {
@@ -463,7 +464,7 @@ async function deployInputFor(clients: OpsClients, target: AppTarget, build: Bui
   } catch {
     /* unreadable input: fall back to the record */
   }
-  const processes = build.releaseProcesses?.map((p) => ({ name: p.process, taskDefinitionArn: p.taskDefinitionArn })) ?? fromRelease.processes;
+  const processes = releaseProcesses ?? build.releaseProcesses?.map((p) => ({ name: p.process, taskDefinitionArn: p.taskDefinitionArn })) ?? fromRelease.processes;
   if (!processes || processes.length === 0) {
     throw new CannotProceed(`build ${build.buildKey} has no registered task definitions (its build pipeline stopped before "Register task definitions"${build.pipelineError ? `: ${build.pipelineError}` : ''}): nothing to deploy; redrive its build pipeline first (slipway redrive ${target.app} ${build.buildKey})`);
   }
@@ -492,10 +493,16 @@ export interface DeployOptions extends LocateOptions {
   readonly dryRun?: boolean;
 }
 
-async function startDeploy(clients: OpsClients, target: AppTarget, build: BuildRecord, kind: 'deploy' | 'rollback', force: boolean, from: string | null, options: DeployOptions): Promise<DeployOutput> {
+/** A numbered release to deploy again (`rollback --to v<n>`): its revisions instead of the build's latest. */
+interface ReleaseOverride {
+  readonly number: number;
+  readonly processes: { name: string; taskDefinitionArn: string }[];
+}
+
+async function startDeploy(clients: OpsClients, target: AppTarget, build: BuildRecord, kind: 'deploy' | 'rollback', force: boolean, from: string | null, options: DeployOptions, release?: ReleaseOverride): Promise<DeployOutput> {
   if (build.status !== undefined && build.status !== 'SUCCEEDED') throw new CannotProceed(`build ${build.buildKey} of "${target.app}" did not succeed in CodeBuild (${build.status}): there is no image to deploy`);
   if (!build.image || build.image === 'none') throw new CannotProceed(`build ${build.buildKey} of "${target.app}" has no image recorded`);
-  const input = await deployInputFor(clients, target, build);
+  const input = await deployInputFor(clients, target, build, release?.processes);
   const clock = options.clock ?? realClock;
   const name = cliExecutionName(target.app, build.buildKey, kind === 'deploy' ? 'redeploy' : 'rollback', clock.now());
   // The shared deploy state machine reads and writes the app's records in the table its input names.
@@ -511,7 +518,7 @@ async function startDeploy(clients: OpsClients, target: AppTarget, build: BuildR
   });
   const arn = started.executionArn ?? executionArn(target, 'deploy', name);
   const watched = options.watch ? await followExecution(clients, arn, options.watch) : null;
-  return { app: target.app, kind, build: build.buildKey, from, force, arn, name, startedAt: (started.startDate ?? clock.now()).toISOString(), processes: input.processes, watched };
+  return { app: target.app, kind, build: build.buildKey, from, force, arn, name, startedAt: (started.startDate ?? clock.now()).toISOString(), processes: input.processes, ...(release ? { release: release.number } : {}), watched };
 }
 
 /** `slipway deploy <app> --build N`: deploys a recorded build again, without rebuilding. */
@@ -528,10 +535,21 @@ export async function deployBuild(clients: OpsClients, app: string, buildArg: st
   return startDeploy(clients, target, build, 'deploy', options.force ?? false, current?.buildKey ?? null, options);
 }
 
-/** `slipway rollback <app> [--to N]`: deploys the last good release before the current one (or build N). */
+/** `slipway rollback <app> [--to N|vN]`: deploys the last good release before the current one (or build N, or release vN with its config). */
 export async function rollback(clients: OpsClients, app: string, to: string | undefined, options: DeployOptions = {}): Promise<DeployOutput> {
   const target = await locateApp(clients, app, options);
   const current = await getCurrentRelease(clients, target);
+  const releaseNumber = to !== undefined ? parseReleaseNumber(to) : undefined;
+  if (releaseNumber !== undefined) {
+    // A numbered release (slipway releases): its build and the revisions it ran (its config).
+    const release = await getRelease(clients, target, releaseNumber);
+    if (!release) throw new NotFound(`release v${releaseNumber} of app "${app}" is not recorded (see slipway releases ${app})`);
+    if (current?.execution && current.execution === release.execution) throw new CannotProceed(`release v${releaseNumber} is already the current release of "${app}"`);
+    const releasedBuild = await getBuild(clients, target, release.buildKey);
+    if (!releasedBuild) throw new NotFound(`build ${release.buildKey} of release v${releaseNumber} is no longer recorded`);
+    if (release.processes.length === 0) throw new CannotProceed(`release v${releaseNumber} of "${app}" records no task definitions: roll back to its build instead (slipway rollback ${app} --to ${release.buildKey})`);
+    return startDeploy(clients, target, releasedBuild, 'rollback', true, current?.buildKey ?? null, options, { number: release.number, processes: release.processes.map((p) => ({ name: p.process, taskDefinitionArn: p.taskDefinitionArn })) });
+  }
   let build: BuildRecord | undefined;
   if (to !== undefined) {
     const key = checkBuildKey(to);

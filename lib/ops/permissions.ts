@@ -177,7 +177,8 @@ export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
     ],
   },
   { command: 'deploy', roles: ['management'], calls: [...LOCATE, READ_ITEM, DESCRIBE, START_DEPLOY, ...WATCH] },
-  { command: 'rollback', roles: ['management'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, DESCRIBE, START_DEPLOY, ...WATCH] },
+  { command: 'rollback', roles: ['management'], calls: [...LOCATE, READ_BUILDS, { ...READ_ITEM, why: 'a build, the current release, --to v<n>: the numbered release' }, DESCRIBE, START_DEPLOY, ...WATCH] },
+  { command: 'releases', roles: ['management', 'user'], calls: [...LOCATE, { ...READ_BUILDS, why: 'the numbered releases (pk RELEASES), newest first' }, { ...READ_ITEM, why: 'the current release' }] },
   { command: 'watch', roles: ['management', 'user'], calls: [...LOCATE, READ_BUILDS, READ_ITEM, LIST_FAILED_BUILDS, ...READ_EXECUTIONS] },
   {
     command: 'logs',

@@ -189,6 +189,8 @@ export const deployOutputSchema = z.object({
   name: z.string(),
   startedAt: iso,
   processes: z.array(z.object({ name: z.string(), taskDefinitionArn: z.string() })),
+  /** `rollback --to v<n>`: the release deployed again (its build and revisions). */
+  release: z.optional(z.number()),
   watched: watchedSchema.nullable(),
 });
 export type DeployOutput = z.infer<typeof deployOutputSchema>;
