@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { signInConfigSchema } from './sign-in-config';
 import { z } from 'zod';
 import { PROCESS_NAME } from '../domain/names';
 import { RESOURCE_NAME } from '../functions/shared/settings';
@@ -250,6 +251,7 @@ export const deploymentConfigSchema = z
           .strict()
           .optional()
           .describe('A role GitHub Actions assumes with its OIDC token to run cdk deploy (no long-lived keys in CI): only for pushes to these repositories and branches, and it may only assume the CDK bootstrap roles. The Slipway-Account stack outputs its ARN (DeployRoleArn).'),
+        signIn: signInConfigSchema.optional(),
       })
       .strict()
       .default({})

@@ -8,6 +8,11 @@ import type { DeploymentConfig } from '../deployment-config';
 import { alertsKeyAliasName } from '../../domain/alerts';
 import { activityLogGroupName, ecsClusterName, parameterPathPrefix } from '../../domain/names';
 import { alertsKey } from '../constructs/alarm-topic';
+import { DashboardAccess } from '../constructs/dashboard-access';
+import { DashboardActions } from '../constructs/dashboard-actions';
+import { DashboardSite } from '../constructs/dashboard-site';
+import { PEOPLE_APP_TAG_KEYS, SESSION_TAGS_CLAIM } from '../../domain/dashboard';
+import * as path from 'node:path';
 
 /** The OIDC issuer of GitHub Actions. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -24,7 +29,15 @@ export function githubSubjects(repositories: { repository: string; branches: str
 export interface AccountStackProps extends StackProps {
   /** The validated Slipway config (its `prefix` and `account` sections are used). */
   readonly config: DeploymentConfig;
+  /**
+   * The built dashboard (with `account.signIn`). @default the context value `slipway:dashboardDir`, else
+   * dist/web/ of the package (`npm run build:web`)
+   */
+  readonly dashboardDir?: string;
 }
+
+/** The dashboard's folder when nothing names another: dist/web/ of the package. */
+export const DEFAULT_DASHBOARD_DIR = path.join(__dirname, '..', '..', 'dist', 'web');
 
 /** The account stack's rules on the default bus; each logs what it matches to the activity log group. */
 export interface AccountActivityRules {
@@ -62,6 +75,12 @@ export class AccountStack extends Stack {
   public readonly githubOidcProvider?: iam.IOidcProvider;
   /** The role GitHub Actions assumes to run `cdk deploy`, when `account.githubOidc` is set. */
   public readonly deployRole?: iam.Role;
+  /** People's sign-in (the people role, its policies, the provider), when `account.signIn` is set. */
+  public readonly dashboardAccess?: DashboardAccess;
+  /** The dashboard's actions function and its URL, when `account.signIn` is set. */
+  public readonly dashboardActions?: DashboardActions;
+  /** The dashboard's bucket and distribution, when `account.signIn` is set. */
+  public readonly dashboardSite?: DashboardSite;
 
   constructor(scope: Construct, id: string, props: AccountStackProps) {
     super(scope, id, props);
@@ -102,6 +121,8 @@ export class AccountStack extends Stack {
     });
     this.activityRules = { parameterChange, taskStateChange, deploymentStateChange };
 
+    this.buildDashboard(props.config, props.dashboardDir ?? (this.node.tryGetContext('slipway:dashboardDir') as string | undefined) ?? DEFAULT_DASHBOARD_DIR);
+
     const github = props.config.account.githubOidc;
     if (github) {
       this.githubOidcProvider = github.providerArn
@@ -113,6 +134,31 @@ export class AccountStack extends Stack {
         description: 'role-to-assume for aws-actions/configure-aws-credentials',
       });
     }
+  }
+
+  /**
+   * The dashboard (docs/dashboard.md): the people role trusted by the organisation's provider, the actions
+   * function behind an IAM-authorized URL, and the static site with its config.json.
+   */
+  private buildDashboard(config: DeploymentConfig, dashboardDir: string): void {
+    const signIn = config.account.signIn;
+    if (!signIn) return;
+    const { prefix } = config;
+    const site = new DashboardSite(this, 'Dashboard', { webDir: dashboardDir });
+    const actions = new DashboardActions(this, 'DashboardActions', { prefix, controlPlanes: config.clusters.map((c) => c.name), allowedOrigins: [site.url] });
+    const access = new DashboardAccess(this, 'People', { prefix, signIn, actionsFunctionArn: actions.fn.function.functionArn });
+    site.publish({
+      region: Aws.REGION,
+      prefix,
+      signIn: { issuer: signIn.issuer, clientId: signIn.clientId, scopes: signIn.scopes },
+      roleArn: access.role.roleArn,
+      appTags: { claim: SESSION_TAGS_CLAIM, tagKeys: PEOPLE_APP_TAG_KEYS },
+      actionsUrl: actions.url.url,
+    });
+    Object.assign(this, { dashboardAccess: access, dashboardActions: actions, dashboardSite: site });
+    new CfnOutput(this, 'DashboardUrl', { value: site.url, description: 'The Slipway dashboard (people sign in with the configured OpenID Connect provider)' });
+    new CfnOutput(this, 'PeopleRoleArn', { value: access.role.roleArn, description: 'The role people assume with their ID token (slipway login, the dashboard)' });
+    new CfnOutput(this, 'DashboardActionsUrl', { value: actions.url.url, description: 'The dashboard actions function URL (IAM auth)' });
   }
 
   /**

@@ -35,7 +35,8 @@ export const EXAMPLE_CONFIG_FILE = join(__dirname, '..', '..', 'config', 'exampl
 export function stackTestApp(): import('aws-cdk-lib').App {
   // Loaded here, not at the top, for the same reason as in synthesize().
   const { App } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
-  return new App({ context: { 'aws:cdk:bundling-stacks': [] }, treeMetadata: false });
+  // The account stack uploads the built dashboard when a config signs people in: a stand-in folder here.
+  return new App({ context: { 'aws:cdk:bundling-stacks': [], 'slipway:dashboardDir': require('node:path').join(__dirname, '..', 'fixtures', 'dashboard-web') }, treeMetadata: false });
 }
 
 /** The example config as the tests load it (config/example.json). */

@@ -67,6 +67,8 @@ export const RETURN_VALUES: Readonly<Record<string, TypeReturns>> = {
   'AWS::IAM::Role': { nameProperty: 'RoleName', attributes: { Arn: (n, c) => arn(c, 'iam', `role/${n}`, ''), RoleId: (n) => generatedId('AROA', n) } },
   'AWS::IAM::ManagedPolicy': { nameProperty: 'ManagedPolicyName', ref: (n, c) => arn(c, 'iam', `policy/${n}`, ''), attributes: { PolicyArn: (n, c) => arn(c, 'iam', `policy/${n}`, '') } },
   'AWS::DynamoDB::Table': { nameProperty: 'TableName', attributes: { Arn: (n, c) => arn(c, 'dynamodb', `table/${n}`) } },
+  // "Ref: returns the Amazon Resource Name (ARN) of the OIDC provider" (AWS::IAM::OIDCProvider): arn:aws:iam::<account>:oidc-provider/<URL without https://>.
+  'AWS::IAM::OIDCProvider': { nameProperty: 'Url', ref: (n, c) => arn(c, 'iam', `oidc-provider/${n.replace(/^https:\/\//, '')}`, ''), attributes: { Arn: (n, c) => arn(c, 'iam', `oidc-provider/${n.replace(/^https:\/\//, '')}`, '') } },
   'AWS::Lambda::Function': { nameProperty: 'FunctionName', attributes: { Arn: (n, c) => arn(c, 'lambda', `function:${n}`) } },
   // "Arn: The ARN of the log group, such as arn:aws:logs:us-west-1:123456789012:log-group:/mystack-testgroup-12ABC1AHYI3UH:*"
   'AWS::Logs::LogGroup': { nameProperty: 'LogGroupName', attributes: { Arn: (n, c) => arn(c, 'logs', `log-group:${n}:*`) } },

@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import type { DashboardConfig } from '../../domain';
+
+/** The dashboard's built files are not there: `npm run build:web` makes them. */
+export class DashboardNotBuilt extends Error {
+  override readonly name = 'DashboardNotBuilt';
+}
+
+/** Properties of {@link DashboardSite}. */
+export interface DashboardSiteProps {
+  /** The folder of the built dashboard (`npm run build:web` writes dist/web/), with an index.html. */
+  readonly webDir: string;
+}
+
+/**
+ * The static dashboard: a private S3 bucket (public access blocked, SSL enforced, S3-managed encryption,
+ * versioned) behind CloudFront with origin access control (CloudFront Developer Guide, "Restricting
+ * access to an Amazon S3 origin": the bucket policy lets only this distribution read, through
+ * `AWS:SourceArn`), HTTPS only, and the built files plus config.json uploaded with a BucketDeployment.
+ */
+export class DashboardSite extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly distribution: cloudfront.Distribution;
+  private readonly webDir: string;
+
+  constructor(scope: Construct, id: string, props: DashboardSiteProps) {
+    super(scope, id);
+    if (!existsSync(path.join(props.webDir, 'index.html'))) {
+      throw new DashboardNotBuilt(`the dashboard is not built: ${props.webDir} has no index.html. Run npm run build:web (it writes dist/web/), then synth again`);
+    }
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: false,
+    });
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'Slipway dashboard',
+      defaultRootObject: 'index.html',
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+      },
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+    });
+    this.webDir = props.webDir;
+    this.acknowledge();
+  }
+
+  /** `https://<distribution domain>`: where people open the dashboard (and the origin the actions URL allows). */
+  get url(): string {
+    return `https://${this.distribution.distributionDomainName}`;
+  }
+
+  /** Uploads the built files and config.json (tokens allowed: the stack fills in the function URL and ARNs). */
+  publish(config: DashboardConfig): void {
+    new s3deploy.BucketDeployment(this, 'Files', {
+      destinationBucket: this.bucket,
+      sources: [s3deploy.Source.asset(this.webDir), s3deploy.Source.jsonData('config.json', config)],
+      distribution: this.distribution,
+      distributionPaths: ['/index.html', '/config.json'],
+      memoryLimit: 256,
+      prune: true,
+    });
+    this.acknowledgeDeployment();
+  }
+
+  /** cdk-nag findings of a static site that are accepted, each with its reason. */
+  private acknowledge(): void {
+    Validations.of(this.bucket).acknowledge(
+      { id: 'AwsSolutions-S1', reason: 'The dashboard bucket holds only the built static files, written by the stack\'s deployment; CloudFront reads it through origin access control. Server access logs would record nothing but CloudFront\'s reads.' },
+    );
+    Validations.of(this.distribution).acknowledge(
+      { id: 'AwsSolutions-CFR1', reason: 'The dashboard serves static files only; every data call needs a person\'s signed-in AWS credentials, so geography is not a control worth restricting on.' },
+      { id: 'AwsSolutions-CFR2', reason: 'Static files only (no server behind the distribution): the AWS calls the page makes are authorized by IAM, not by the distribution, so a WAF would protect nothing.' },
+      { id: 'AwsSolutions-CFR3', reason: 'Static files only; who did what is recorded by CloudTrail for the AWS calls (signed with each person\'s session), not by the file reads.' },
+      { id: 'AwsSolutions-CFR4', reason: 'The distribution uses the default *.cloudfront.net certificate, where CloudFront fixes the TLS policy (TLSv1 minimum) whatever is configured; give the dashboard a domain with an ACM certificate to enforce TLSv1.2_2021, which is configured.' },
+    );
+  }
+
+  private acknowledgeDeployment(): void {
+    // The BucketDeployment's provider: a CDK singleton function and its role (lib: aws-s3-deployment).
+    const stack = Stack.of(this);
+    for (const child of stack.node.findAll()) {
+      if (!child.node.path.includes('Custom::CDKBucketDeployment')) continue;
+      Validations.of(child).acknowledge(
+        { id: 'AwsSolutions-IAM4', reason: 'CDK\'s BucketDeployment provider uses AWSLambdaBasicExecutionRole for its own logs (aws-cdk-lib/aws-s3-deployment).' },
+        { id: 'AwsSolutions-IAM5', reason: 'CDK\'s BucketDeployment provider reads the staged asset and writes every key of the dashboard bucket (s3:GetObject*, s3:PutObject*, s3:DeleteObject* on the two buckets and their objects), and invalidates the distribution.' },
+        { id: 'AwsSolutions-L1', reason: 'CDK\'s BucketDeployment provider picks its own runtime (aws-cdk-lib/aws-s3-deployment).' },
+      );
+    }
+  }
+}
