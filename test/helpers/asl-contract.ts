@@ -236,11 +236,20 @@ export function contractProblems(task: LambdaTask, side: HandlerSide, payloads: 
   return problems;
 }
 
+/** What Step Functions' context object (`$$`) held when a Lambda task was entered. */
+export interface PayloadContext {
+  readonly executionArn: string;
+  readonly executionName: string;
+  readonly redriveCount: number;
+  readonly enteredTime: string;
+}
+
 /** A payload a Lambda task sent in a local run. */
 export interface CapturedPayload {
   readonly machine: string;
   readonly state: string;
   readonly payload: unknown;
+  readonly context: PayloadContext;
 }
 
 type TaskOverride = (input: unknown) => Promise<unknown>;
@@ -257,10 +266,15 @@ export function capturePayloads(into: CapturedPayload[]): () => void {
   proto.overrides = function (this: LocalRun, def: unknown, execution: string, ...rest: unknown[]) {
     const out = original.call(this, def, execution, ...rest);
     const machine = this.executions.find((e) => e.arn === execution)?.stateMachine ?? 'unknown';
+    // The wrapper is the outermost: what it sees is what the handler gets (the token aside, set by the runner).
     for (const [state, run] of Object.entries(out)) {
       out[state] = (input: unknown) => {
         const params = input as { FunctionName?: unknown; Payload?: unknown } | null;
-        if (params && typeof params === 'object' && 'FunctionName' in params) into.push({ machine, state, payload: structuredClone(params.Payload ?? {}) });
+        if (params && typeof params === 'object' && 'FunctionName' in params) {
+          const exec = this.executions.find((e) => e.arn === execution);
+          const context = { executionArn: execution, executionName: exec?.name ?? '', redriveCount: exec?.redriveCount ?? 0, enteredTime: this.world.isoNow() };
+          into.push({ machine, state, payload: structuredClone(params.Payload ?? {}), context });
+        }
         return run(input);
       };
     }
@@ -269,4 +283,33 @@ export function capturePayloads(into: CapturedPayload[]): () => void {
   return () => {
     proto.overrides = original;
   };
+}
+
+/** The `$$` paths a Lambda task's payload may take from the context object, and where a capture holds them. */
+const CONTEXT_PATHS: Readonly<Record<string, (c: PayloadContext) => unknown>> = {
+  '$$.Execution.Id': (c) => c.executionArn,
+  '$$.Execution.Name': (c) => c.executionName,
+  '$$.Execution.RedriveCount': (c) => c.redriveCount,
+  '$$.State.EnteredTime': (c) => c.enteredTime,
+};
+
+/**
+ * The payload the current ASL's task would send in the execution a kept payload came from: each field
+ * of the current `Parameters` from the context object of that execution (`$$.Execution.Id`, ...), or
+ * from the kept payload's field of the same name (a state-input path the older ASL passed too); the
+ * task token as it was. @throws Error naming a field it cannot derive (a new field from the state input:
+ * add its derivation here, or version the functions, docs/pipelines.md).
+ */
+export function currentPayloadFor(task: LambdaTask, kept: { readonly payload: unknown; readonly context: PayloadContext }): unknown {
+  if (task.payload.kind === 'whole') return structuredClone(kept.payload);
+  const old = (kept.payload ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(task.payload.fields)) {
+    if (field.path === undefined) out[name] = structuredClone(field.value);
+    else if (field.path === '$$.Task.Token') out[name] = old[name];
+    else if (CONTEXT_PATHS[field.path]) out[name] = CONTEXT_PATHS[field.path](kept.context);
+    else if (Object.prototype.hasOwnProperty.call(old, name)) out[name] = structuredClone(old[name]);
+    else throw new Error(`${task.machine} / "${task.state}": the current ASL passes ${name} (${field.path}), which the kept payload has no field for`);
+  }
+  return out;
 }

@@ -1,72 +1,30 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
-import { judgeSchema, stopSchema } from '../../functions/check-release-task/index';
-import { stateChangeSchema } from '../../functions/parse-build-event/parse';
-import { eventSchema as parameterChangeSchema } from '../../functions/parse-parameter-change/index';
-import { inputSchema as registerConfigSchema, runningSchema } from '../../functions/register-config-revisions/index';
-import { inputSchema as registerTaskDefinitionsSchema } from '../../functions/register-task-definitions/index';
-import { inputSchema as syncSchedulesSchema } from '../../functions/sync-schedules/index';
-import { checkDeployInputSchema } from '../../functions/update-service/check-deploy';
-import { recordReleaseInputSchema } from '../../functions/update-service/record-release';
 import { inputSchema as updateServiceSchema } from '../../functions/update-service/index';
 import { aslPath } from '../../lib/asl';
 import { STATE_MACHINES } from '../../domain/pipelines';
-import { LocalRun } from '../../lib/local/runner';
-import { capturePayloads, contractProblems, documentedDefaults, lambdaTasks, type CapturedPayload, type HandlerSide, type LambdaTask } from '../helpers/asl-contract';
-import { CONFIG_PATH, parameterEvent, releasedRun } from './config-scenarios';
-import { buildEvent, exampleWorld, ROOT } from './scenarios';
+import { capturePayloads, contractProblems, documentedDefaults, lambdaTasks, type CapturedPayload, type LambdaTask } from '../helpers/asl-contract';
+import { CONTRACT } from '../helpers/asl-contract-handlers';
+import { PAYLOAD_SCENARIOS } from './asl-payload-scenarios';
+import { ROOT } from './scenarios';
 
 /**
  * The contract between each ASL file and the handlers it invokes (issue 22): for every Lambda task of
  * every state machine, every field the handler's schema reads is one the payload the real ASL sends
  * passes, or is optional with its default in the schema (`_default`) or in its TSDoc (`@default`).
- * The payloads are captured from local runs of the real ASL files over the scenario worlds.
+ * The payloads are captured from local runs of the real ASL files over the scenario worlds
+ * (./asl-payload-scenarios.ts).
  */
-
-/** Each Lambda task's handler side: `<machine> / <state>` -> the schema its handler parses the payload with. */
-const CONTRACT: Record<string, HandlerSide> = {
-  'build / Read the build event': { handler: 'parse-build-event', schema: stateChangeSchema, source: { file: 'functions/parse-build-event/parse.ts', variable: 'stateChangeSchema' } },
-  'build / Register task definitions': { handler: 'register-task-definitions', schema: registerTaskDefinitionsSchema, source: { file: 'functions/register-task-definitions/index.ts', variable: 'inputSchema' } },
-  'release / Judge the release task': { handler: 'check-release-task', schema: judgeSchema, source: { file: 'functions/check-release-task/index.ts', variable: 'judgeSchema' } },
-  'release / Stop on the failed release': { handler: 'check-release-task', schema: stopSchema, source: { file: 'functions/check-release-task/index.ts', variable: 'stopSchema' } },
-  "deploy / Check the build against the app's records": { handler: 'update-service (checkDeploy)', schema: checkDeployInputSchema, source: { file: 'functions/update-service/check-deploy.ts', variable: 'checkDeployInputSchema' } },
-  'deploy / Number the release': { handler: 'update-service (recordRelease)', schema: recordReleaseInputSchema, source: { file: 'functions/update-service/record-release.ts', variable: 'recordReleaseInputSchema' } },
-  'deploy / Update the service and wait for its deployment': { handler: 'update-service', schema: updateServiceSchema, source: { file: 'functions/update-service/index.ts', variable: 'inputSchema' } },
-  'config-change / Read the parameter change': { handler: 'parse-parameter-change', schema: parameterChangeSchema, source: { file: 'functions/parse-parameter-change/index.ts', variable: 'eventSchema' } },
-  'config-change / Look for a running deploy or release of the app': { handler: 'register-config-revisions (findRunningPipelines)', schema: runningSchema, source: { file: 'functions/register-config-revisions/index.ts', variable: 'runningSchema' } },
-  'config-change / Register revisions with the current config': { handler: 'register-config-revisions', schema: registerConfigSchema, source: { file: 'functions/register-config-revisions/index.ts', variable: 'inputSchema' } },
-  'schedules / Sync the schedules': { handler: 'sync-schedules', schema: syncSchedulesSchema, source: { file: 'functions/sync-schedules/index.ts', variable: 'inputSchema' } },
-};
 
 const TASKS: LambdaTask[] = STATE_MACHINES.flatMap((m) => lambdaTasks(m, JSON.parse(readFileSync(aslPath(ROOT, m), 'utf8'))));
 const key = (t: { machine: string; state: string }) => `${t.machine} / ${t.state}`;
 
 const captured: CapturedPayload[] = [];
 
-/** The scenario worlds whose runs, together, enter every Lambda task of every state machine. */
-async function runScenarios(): Promise<void> {
-  // build -> release -> deploy of build 42 over 41, then a config key set (config-change -> redeploy).
-  const run = await releasedRun();
-  run.at(10, 'set A', () => run.world.ssm.put(`${CONFIG_PATH}/A`, 'a'));
-  await run.runScheduled();
-  // A change of the schedules list (config-change -> schedules).
-  await run.run('config-change', parameterEvent('update', '/slipway/apps/example/schedules'));
-  await run.runScheduled();
-  // A release task that stops normally but is judged failed: an essential sidecar exited 1 ("Stop on the
-  // failed release"), then redriven after the fix (the same state, entered again by the redrive).
-  const input = structuredClone(run.executions.find((e) => e.stateMachine === 'release')?.input) as { release: { essentialContainers: string[] } };
-  input.release.essentialContainers = ['web', 'log-router'];
-  const failing = new LocalRun(exampleWorld({ release: { exitCode: 0, sidecar: { name: 'log-router', exitCode: 1 } } }), ROOT);
-  for (const process of ['web', 'worker']) failing.world.seedRevision(process, '42');
-  await failing.run('release', input);
-  // A failed build (the build machine's other event).
-  await new LocalRun(exampleWorld(), ROOT).run('build', buildEvent({ build: 44, status: 'FAILED' }));
-}
-
 beforeAll(async () => {
   const stop = capturePayloads(captured);
   try {
-    await runScenarios();
+    for (const scenario of Object.values(PAYLOAD_SCENARIOS)) await scenario({});
   } finally {
     stop();
   }

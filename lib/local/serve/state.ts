@@ -84,6 +84,15 @@ export function loadState(dir: string): { startTime: string; restore(run: LocalR
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new StateFileError(`cannot read ${file}: ${(e as Error).message}`);
   }
+  return stateFromJson(text, file);
+}
+
+/**
+ * The saved account in `text` (as {@link stateJson} wrote it; `file` names it in errors): its start time
+ * and what puts it back into a new run of the same world.
+ * @throws StateFileError for a text that is not JSON or of another version.
+ */
+export function stateFromJson(text: string, file: string): { startTime: string; restore(run: LocalRun): void } {
   let state: SavedState;
   try {
     state = JSON.parse(text, revive) as SavedState;
