@@ -89,6 +89,11 @@ export class DashboardAccess extends Construct {
     ];
     if (index === 0) {
       statements.push(
+        // Each process type's build: the slipway:build tag of its service's task definition. ECS
+        // DescribeTaskDefinition has no resource-level permissions (Service Authorization Reference, Amazon
+        // ECS): any app's task definition can be read (images, commands, config key names; config values
+        // are secrets referenced from Parameter Store, never in a task definition).
+        new iam.PolicyStatement({ sid: 'ReadTaskDefinitions', actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }),
         // No resource-level permissions (Service Authorization Reference, Application Auto Scaling).
         new iam.PolicyStatement({
           sid: 'ReadScaling',
@@ -110,7 +115,7 @@ export class DashboardAccess extends Construct {
     });
     acknowledgeWildcards(
       policy,
-      `Limited to the app the session tag ${tagKey} names (\${aws:PrincipalTag/${tagKey}} in every app resource): its table by its ${TAG_APP} tag, its services <app>--* ("--" ends an app's name), its log groups and parameters by exact path; Application Auto Scaling's Describe actions have no resource-level permissions.`,
+      `Limited to the app the session tag ${tagKey} names (\${aws:PrincipalTag/${tagKey}} in every app resource): its table by its ${TAG_APP} tag, its services <app>--* ("--" ends an app's name), its log groups and parameters by exact path; Application Auto Scaling's Describe actions and ecs:DescribeTaskDefinition have no resource-level permissions.`,
     );
     return policy;
   }

@@ -110,7 +110,8 @@ const services: Scope = (input, r) =>
 /** The people role's grants (lib/constructs/dashboard-access.ts), per signing name and operation. */
 const GRANTS: Readonly<Record<string, Readonly<Record<string, Scope>>>> = {
   dynamodb: { GetItem: table, Query: table },
-  ecs: { DescribeServices: services },
+  // DescribeTaskDefinition has no resource-level permissions (Service Authorization Reference, Amazon ECS).
+  ecs: { DescribeServices: services, DescribeTaskDefinition: () => 'any' },
   logs: { FilterLogEvents: logGroup, GetLogEvents: logGroup, DescribeLogStreams: logGroup },
   ssm: { GetParameter: parameters('Name'), GetParameters: parameters('Names'), GetParametersByPath: parameters('Path') },
   // Application Auto Scaling's Describe actions support no resource-level permissions (Service

@@ -119,3 +119,27 @@ describe('the trust policy', () => {
     expect(await decide(assume('ada', [A]), withoutAud)).not.toBe('Allowed');
   });
 });
+
+describe('the actions function\'s role', () => {
+  const fnRole = [...d.roles.values()].find((r) => r.policies.some((p) => p.policy.Statement.some((s) => s.Sid === 'ReadAndRedriveExecutions'))) as RolePrincipal;
+  const fnPolicies = { identity: fnRole.policies };
+  const ask = (action: string, resource: string, context: Record<string, string> = {}): IamRequest => ({ principal: fnRole.arn, action, resource, context });
+  const appTableTags = (app: string) => Object.fromEntries(Object.entries(resourceTags(d, table(app))).filter(([k]) => k === 'aws:ResourceTag/slipway:control-plane'));
+
+  test('reads settings, app tables of its control plane, executions; redrives them and starts deploys; nothing else', async () => {
+    const cases: IamCase[] = [
+      { name: 'settings', request: ask('ssm:GetParameter', parameterArn('/slipway/apps/example-admin/settings')), policies: fnPolicies, expect: 'Allowed' },
+      { name: 'a config key named settings', request: ask('ssm:GetParameter', parameterArn('/slipway/apps/example/config/settings')), policies: fnPolicies, expect: 'ExplicitlyDenied' },
+      { name: 'a config value', request: ask('ssm:GetParameter', parameterArn('/slipway/apps/example/config/DATABASE_URL')), policies: fnPolicies, expect: 'Denied' },
+      { name: 'the app table', request: ask('dynamodb:Query', table(A), appTableTags(A)), policies: fnPolicies, expect: 'Allowed' },
+      { name: 'a write to the app table', request: ask('dynamodb:PutItem', table(A), appTableTags(A)), policies: fnPolicies, expect: 'Denied' },
+      { name: 'redrive a release', request: ask('states:RedriveExecution', arnOf('states', 'execution:slipway-production-release:example--42-release')), policies: fnPolicies, expect: 'Allowed' },
+      { name: 'redrive an execution of another state machine', request: ask('states:RedriveExecution', arnOf('states', 'execution:other-machine:example--42-release')), policies: fnPolicies, expect: 'Denied' },
+      { name: 'start a deploy', request: ask('states:StartExecution', arnOf('states', 'stateMachine:slipway-production-deploy')), policies: fnPolicies, expect: 'Allowed' },
+      { name: 'start a release', request: ask('states:StartExecution', arnOf('states', 'stateMachine:slipway-production-release')), policies: fnPolicies, expect: 'Denied' },
+      { name: 'stop an execution', request: ask('states:StopExecution', arnOf('states', 'execution:slipway-production-deploy:example--42-deploy')), policies: fnPolicies, expect: 'Denied' },
+    ];
+    expect(fnRole).toBeDefined();
+    expect(await failingCases(cases)).toEqual([]);
+  });
+});
