@@ -1,6 +1,7 @@
 import type { FleetResults } from './fleet';
 import { fleetGoals, renderFleet } from './fleet-report';
 import { renderServe, serveGoals, type ServeResults } from './serve';
+import { dashboardGoals, renderDashboard, type DashboardResults } from './dashboard';
 import { appsPerAccountGoals, FREE_WHILE_IDLE, IDLE_PRICES, PARAMETER_QUOTAS, bindingQuota, type ConfigKeysResults, type AppsPerAccountResults, type QuotaFigure, type VariantResults } from './apps-per-account';
 import {
   formatNumber,
@@ -59,6 +60,8 @@ export interface BenchResults {
   readonly fleet?: FleetResults;
   /** Section 8: slipway local serve. */
   readonly serve?: ServeResults;
+  /** Section 9: the dashboard. */
+  readonly dashboard?: DashboardResults;
 }
 
 /** The goals table: goal, measured figure (and why, when the figure alone does not say), pass or **miss**. */
@@ -86,6 +89,7 @@ export function evaluateGoals(r: BenchResults): GoalResult[] {
   if (r.appsPerAccount) goals.push(...appsPerAccountGoals(r.appsPerAccount));
   if (r.fleet) goals.push(...fleetGoals(r.fleet));
   if (r.serve) goals.push(...serveGoals(r.serve));
+  if (r.dashboard) goals.push(...dashboardGoals(r.dashboard));
   return goals;
 }
 
@@ -193,11 +197,12 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
   if (r.appsPerAccount) out.push(renderAppsPerAccount(r.appsPerAccount, 6), '');
   if (r.fleet) out.push(renderFleet(r.fleet, 7), '');
   if (r.serve) out.push(renderServe(r.serve, 8), '');
+  if (r.dashboard) out.push(renderDashboard(r.dashboard, 9), '');
 
   out.push('## Method', '');
   out.push(
     [
-      '* `npm run bench` (`bench/run.ts`) measures everything in one process tree, in order: sections 1-2 (in-process local runs, one new `LocalRun` and simulated account per run), 3 (child processes), 4 (a new PostgreSQL server), 5 (child processes), 6 (six synths, child processes), 7 (in-process local runs: one simulated account per fleet size, every app\'s pipeline side by side), 8 (`slipway local serve`: an endpoint in this process, SDK clients over HTTP, child processes for the ready time; `--only serve` runs it alone). `npm run bench -- --only fleet` runs section 7 alone and prints it (with `--smoke`, its smaller sizes). `npm run bench -- --smoke --out DIR` runs each once, skips `npm test`, and writes to DIR (CI does this after `npm test`). `npm run bench -- --only apps` runs section 6 alone and prints it.',
+      '* `npm run bench` (`bench/run.ts`) measures everything in one process tree, in order: sections 1-2 (in-process local runs, one new `LocalRun` and simulated account per run), 3 (child processes), 4 (a new PostgreSQL server), 5 (child processes), 6 (six synths, child processes), 7 (in-process local runs: one simulated account per fleet size, every app\'s pipeline side by side), 8 (`slipway local serve`: an endpoint in this process, SDK clients over HTTP, child processes for the ready time; `--only serve` runs it alone), 9 (the dashboard: `npm run build:web`, then Debian\'s Chromium through playwright-core against an endpoint in this process; `--only dashboard` runs it alone). `npm run bench -- --only fleet` runs section 7 alone and prints it (with `--smoke`, its smaller sizes). `npm run bench -- --smoke --out DIR` runs each once, skips `npm test`, and writes to DIR (CI does this after `npm test`). `npm run bench -- --only apps` runs section 6 alone and prints it.',
       '* Nothing is typed in: every count, size and time in this file comes from this run; the only constants are the list prices and the Lambda duration assumption, named in section 1, and AWS\'s default quotas with the idle-cost assumptions, named in section 6.',
       '* Nothing is cached between compared runs: each pipeline run starts from a fresh simulated account; each cold-start sample is a new `node` process on bundles built at the start of this run; each database run creates new databases.',
       '* Simulated time (sections 1-2) is deterministic: the runner advances a clock instead of sleeping, so counts and simulated seconds have no noise; wall-clock figures (sections 3-5) do, shown as min-max.',

@@ -18,6 +18,7 @@ import { measureDatabase } from './database';
 import { FLEET_SIZES, measureFleets } from './fleet';
 import { fleetGoals, renderFleet } from './fleet-report';
 import { measureServe, renderServe, serveGoals } from './serve';
+import { dashboardGoals, measureDashboard, renderDashboard } from './dashboard';
 import { loopCommands, startupCommands, STARTUP_RUNS, timeCommand } from './dev-loop';
 import { measurePipeline, type PipelineVariant } from './pipeline';
 import { evaluateGoals, renderAppsPerAccount, renderGoals, renderMarkdown, type BenchResults, type CostRow } from './report';
@@ -40,8 +41,8 @@ class UsageError extends Error {
 }
 
 /** Sections that run alone with `--only`. */
-const ONLY = ['apps', 'fleet', 'serve'] as const;
-const USAGE = 'usage: npm run bench [-- --smoke] [-- --out DIR] [-- --only apps|fleet|serve]';
+const ONLY = ['apps', 'fleet', 'serve', 'dashboard'] as const;
+const USAGE = 'usage: npm run bench [-- --smoke] [-- --out DIR] [-- --only apps|fleet|serve|dashboard]';
 
 function options(argv: string[]): { smoke: boolean; out: string; outGiven: boolean; only?: (typeof ONLY)[number] } {
   let parsed;
@@ -52,7 +53,7 @@ function options(argv: string[]): { smoke: boolean; out: string; outGiven: boole
   }
   if (parsed.help) {
     console.log(
-      `${USAGE}\n  --smoke  one run of each figure, npm test skipped (CI)\n  --out    folder for BENCHMARKS.md and BENCHMARKS.json (default: the repository root)\n  --only   one section alone, printed: "apps" (section 6, apps per account) or "fleet" (section 7, with --smoke its smaller sizes) or "serve" (section 8, slipway local serve); with --out also written to DIR/<section>.md and .json`,
+      `${USAGE}\n  --smoke  one run of each figure, npm test skipped (CI)\n  --out    folder for BENCHMARKS.md and BENCHMARKS.json (default: the repository root)\n  --only   one section alone, printed: "apps" (section 6, apps per account) or "fleet" (section 7, with --smoke its smaller sizes) or "serve" (section 8, slipway local serve) or "dashboard" (section 9, the dashboard's size and apps page in Chromium); with --out also written to DIR/<section>.md and .json`,
     );
     process.exit(0);
   }
@@ -103,6 +104,21 @@ async function onlyServe(smoke: boolean, out: string, outGiven: boolean): Promis
   }
 }
 
+/** `--only dashboard`: section 9 alone, printed with its goals; written to DIR only when --out names it. */
+async function onlyDashboard(smoke: boolean, out: string, outGiven: boolean): Promise<void> {
+  step('the dashboard');
+  const dashboard = await measureDashboard(ROOT, smoke, (text) => step(`  ${text}`));
+  const goals = dashboardGoals(dashboard);
+  const md = `${renderDashboard(dashboard)}\n${renderGoals(goals)}\n`;
+  process.stdout.write(md);
+  if (outGiven) {
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'dashboard.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', dashboard, goals }, null, 2)}\n`);
+    writeFileSync(join(out, 'dashboard.md'), md);
+    step(`wrote ${join(out, 'dashboard.md')} and dashboard.json`);
+  }
+}
+
 /** `--only fleet`: section 7 alone, printed with its goals; written to DIR only when --out names it. */
 async function onlyFleet(smoke: boolean, out: string, outGiven: boolean): Promise<void> {
   step(`fleet (${FLEET_SIZES[smoke ? 'smoke' : 'full'].join(' and ')} apps)`);
@@ -123,13 +139,14 @@ async function main(): Promise<void> {
   if (only === 'apps') return onlyApps(out, outGiven);
   if (only === 'fleet') return onlyFleet(smoke, out, outGiven);
   if (only === 'serve') return onlyServe(smoke, out, outGiven);
+  if (only === 'dashboard') return onlyDashboard(smoke, out, outGiven);
   const runs = smoke ? { pipeline: 1, latency: 1, coldStart: 1, database: 1, synth: 1, test: 0, start: 1 } : { pipeline: 3, latency: 5, coldStart: 8, database: 10, synth: 2, test: 1, start: 3 };
   const started = process.hrtime.bigint();
   const elapsedSeconds = () => Number(process.hrtime.bigint() - started) / 1e9;
   const loadAverageAtStart = loadavg();
 
   // 1. Control-plane cost per release.
-  step('1/8 control-plane cost (local runs)');
+  step('1/9 control-plane cost (local runs)');
   const cost: CostRow[] = [];
   for (const settleSeconds of SETTLE_SECONDS) {
     const per = async (variant: PipelineVariant) => {
@@ -145,7 +162,7 @@ async function main(): Promise<void> {
   }
 
   // 2. Orchestration latency: completion at different points of the 15-second polling interval.
-  step('2/8 orchestration latency');
+  step('2/9 orchestration latency');
   const latencySettle = Array.from({ length: runs.latency }, (_, i) => 60 + Math.floor((i * 15) / runs.latency));
   const latency = async (variant: PipelineVariant) => {
     const values: number[] = [];
@@ -159,7 +176,7 @@ async function main(): Promise<void> {
   const latencyResults = { slipway: await latency('slipway'), polling: await latency('polling'), settleSeconds: latencySettle };
 
   // 3. Lambda cold start.
-  step('3/8 Lambda cold start (bundling, then fresh node processes)');
+  step('3/9 Lambda cold start (bundling, then fresh node processes)');
   const names = handlerNames();
   const bundles = await prepareBundles(names);
   const floor = FLOOR;
@@ -182,11 +199,11 @@ async function main(): Promise<void> {
   const coldStartResults = { floor: summarizeCold(floor), oneClient: summarizeCold(ONE_CLIENT), functions: names.map((n) => ({ name: n, bytes: bundles.sizes[n], ...summarizeCold(n) })) };
 
   // 4. Database manager.
-  step('4/8 database manager (throwaway PostgreSQL)');
+  step('4/9 database manager (throwaway PostgreSQL)');
   const db = await measureDatabase(runs.database, 50);
 
   // 5. Developer loop.
-  step('5/8 developer loop (cdk synth, npm test, npm start)');
+  step('5/9 developer loop (cdk synth, npm test, npm start)');
   // Each synth writes to a new, empty cloud assembly folder: CDK skips bundling an asset it finds already staged.
   const cdkOuts: string[] = [];
   const command = (key: 'synth' | 'test' | 'start') => {
@@ -218,16 +235,20 @@ async function main(): Promise<void> {
   for (const key of ['node', 'help'] as const) devLoop.push({ label: startup[key].label, shown: startup[key].shown, ms: summarize(startupTimes[key]) });
 
   // 6. Apps per account: the same six synths in smoke and full mode (counts have no noise).
-  step('6/8 apps per account (6 synths)');
+  step('6/9 apps per account (6 synths)');
   const apps = appsPerAccount();
 
   // 7. A fleet pushed within one minute, under AWS's default rate limits.
-  step(`7/8 fleet (${FLEET_SIZES[smoke ? 'smoke' : 'full'].join(' and ')} apps, local runs)`);
+  step(`7/9 fleet (${FLEET_SIZES[smoke ? 'smoke' : 'full'].join(' and ')} apps, local runs)`);
   const fleet = await measureFleets(ROOT, FLEET_SIZES[smoke ? 'smoke' : 'full'], (text) => step(`  ${text}`));
 
   // 8. slipway local serve: latency beside aws-sdk-client-mock, 100 concurrent clients, ready time.
-  step('8/8 slipway local serve');
+  step('8/9 slipway local serve');
   const serve = await measureServe(ROOT, smoke, (text) => step(`  ${text}`));
+
+  // 9. The dashboard: JavaScript shipped, apps page usable in Chromium against slipway local serve.
+  step('9/9 the dashboard');
+  const dashboard = await measureDashboard(ROOT, smoke, (text) => step(`  ${text}`));
 
   const cpu = cpus();
   const results: BenchResults = {
@@ -246,6 +267,7 @@ async function main(): Promise<void> {
     appsPerAccount: apps,
     fleet,
     serve,
+    dashboard,
   };
   const goals = evaluateGoals(results);
   mkdirSync(out, { recursive: true });

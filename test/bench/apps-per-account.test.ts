@@ -422,6 +422,6 @@ describe('npm run bench -- --only', () => {
     const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'bench', 'run.ts'), '--only', 'apps-per-region'], { cwd: ROOT, encoding: 'utf8' });
 
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual(['bench: --only apps-per-region: no such section (one of: apps, fleet, serve); usage: npm run bench [-- --smoke] [-- --out DIR] [-- --only apps|fleet|serve]']);
+    expect(r.stderr.trim().split('\n')).toEqual(['bench: --only apps-per-region: no such section (one of: apps, fleet, serve, dashboard); usage: npm run bench [-- --smoke] [-- --out DIR] [-- --only apps|fleet|serve|dashboard]']);
   });
 });

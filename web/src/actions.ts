@@ -7,16 +7,9 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Credentials } from './aws';
 
-export type ActionName = 'redrive' | 'rollback' | 'deploy';
+import type { ActionRequest } from './commands';
 
-export interface ActionRequest {
-  readonly action: ActionName;
-  readonly app: string;
-  readonly build?: string;
-  readonly release?: string;
-  readonly execution?: string;
-  readonly dryRun?: true;
-}
+export type { ActionRequest };
 
 /** The function's answer: what it will do (dry run) or did. */
 export interface ActionResult {
@@ -93,14 +86,3 @@ export async function sendAction(actionsUrl: string, region: string, credentials
   return { plan: out.plan, ...(typeof out.started === 'string' ? { started: out.started } : {}) };
 }
 
-/** The CLI command that does the same (shown when no actions URL is configured, and beside every plan). */
-export function cliCommand(request: ActionRequest): string {
-  switch (request.action) {
-    case 'redrive':
-      return `slipway redrive ${request.app} ${request.build ?? ''}`.trim();
-    case 'rollback':
-      return `slipway rollback ${request.app}${request.release ? ` --to ${request.release}` : ''}`;
-    case 'deploy':
-      return `slipway deploy ${request.app} --build ${request.build ?? '<n>'}`;
-  }
-}

@@ -3,8 +3,6 @@
  * app can use another app's role. Step Functions is not among them: it answers no CORS request, so a
  * browser cannot call it; runs are read from the app's records (./data.ts).
  */
-import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -17,19 +15,23 @@ export type Credentials = AwsCredentialIdentity;
 export interface AppClients {
   readonly dynamodb: DynamoDBClient;
   readonly ecs: ECSClient;
-  readonly logs: CloudWatchLogsClient;
   readonly ssm: SSMClient;
-  readonly autoscaling: ApplicationAutoScalingClient;
+  /** How the other clients of the app are built (pages loaded later build theirs: ./aws-more.ts). */
+  readonly settings: { readonly config: DashboardConfig; readonly credentials: () => Promise<Credentials> };
 }
 
 /** The clients of an app, with its credentials provider. */
 export function appClients(config: DashboardConfig, credentials: () => Promise<Credentials>): AppClients {
-  const base = (signingName: string) => ({ region: config.region, credentials, endpoint: serviceEndpoint(config, signingName), maxAttempts: 3 });
+  const base = (signingName: string) => clientSettings(config, credentials, signingName);
   return {
     dynamodb: new DynamoDBClient(base('dynamodb')),
     ecs: new ECSClient(base('ecs')),
-    logs: new CloudWatchLogsClient(base('logs')),
     ssm: new SSMClient(base('ssm')),
-    autoscaling: new ApplicationAutoScalingClient(base('application-autoscaling')),
+    settings: { config, credentials },
   };
+}
+
+/** A client's settings: the region, the app's credentials, the endpoint of a local account. */
+export function clientSettings(config: DashboardConfig, credentials: () => Promise<Credentials>, signingName: string) {
+  return { region: config.region, credentials, endpoint: serviceEndpoint(config, signingName), maxAttempts: 3 };
 }

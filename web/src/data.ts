@@ -3,12 +3,10 @@
  * Application Auto Scaling). Each function takes an app's clients and returns plain values; none imports
  * UI code. Keys, names and record shapes come from domain/ (one owner for each fact).
  */
-import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
-import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type Service } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, GetParametersByPathCommand } from '@aws-sdk/client-ssm';
-import { appParameterPath, clusterNameOf, configParameterPath, scalableTargetResourceId, SCALABLE_DIMENSION, SCALABLE_NAMESPACE, serviceName, settingsParameterName, TAGS, taskDefinitionOfArn } from '../../domain/names';
+import { appParameterPath, configParameterPath, serviceName, settingsParameterName, TAGS, taskDefinitionOfArn } from '../../domain/names';
 import { BUILD_PK, DEPLOY_CLAIM, dynamoKey, readBuildRecord, readCurrentRelease, readDeployClaim, RELEASE_CURRENT, type BuildRecord, type CurrentReleaseItem, type DeployClaimItem } from '../../domain/table';
 import { readAppSettings, type AppSettings } from '../../functions/shared/settings';
 import type { AppClients } from './aws';
@@ -259,53 +257,6 @@ export async function loadConfigKeys(clients: AppClients, prefix: string, app: s
 export async function revealConfigKey(clients: AppClients, name: string): Promise<string> {
   const out = await clients.ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
   return out.Parameter?.Value ?? '';
-}
-
-/** A process type's scaling: its settings and Application Auto Scaling's registration. */
-export interface ScaleState {
-  readonly process: string;
-  readonly desired: number;
-  readonly min?: number;
-  readonly max?: number;
-  readonly cpuTarget?: number;
-  readonly registered: boolean;
-}
-
-export async function loadScaling(clients: AppClients, app: string, settings: AppSettings): Promise<ScaleState[]> {
-  const ids = Object.keys(settings.processes).sort().map((p) => ({ p, id: scalableTargetResourceId(clusterNameOf(settings.cluster), serviceName(app, p)) }));
-  const out = await clients.autoscaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: SCALABLE_NAMESPACE, ScalableDimension: SCALABLE_DIMENSION, ResourceIds: ids.map((i) => i.id) }));
-  const registered = new Map((out.ScalableTargets ?? []).map((t) => [t.ResourceId, t]));
-  return ids.map(({ p, id }) => {
-    const t = registered.get(id);
-    const a = settings.processes[p].autoscaling;
-    return { process: p, desired: settings.processes[p].desiredCount, min: t?.MinCapacity ?? a?.min, max: t?.MaxCapacity ?? a?.max, cpuTarget: a?.cpuTarget, registered: t !== undefined };
-  });
-}
-
-/** One log line. */
-export interface LogLine {
-  readonly id: string;
-  readonly at: number;
-  readonly stream: string;
-  readonly message: string;
-}
-
-/**
- * Log lines of a process type's log group from `since` (epoch ms), every page; `seen` drops lines a
- * previous read already returned (a follow re-reads from the last line's time).
- */
-export async function readLogs(clients: AppClients, group: string, since: number, seen: ReadonlySet<string>): Promise<LogLine[]> {
-  const lines: LogLine[] = [];
-  let token: string | undefined;
-  do {
-    const out = await clients.logs.send(new FilterLogEventsCommand({ logGroupName: group, startTime: since, nextToken: token, limit: 1000 }));
-    for (const e of out.events ?? []) {
-      const id = e.eventId ?? `${e.logStreamName}/${e.timestamp}/${e.message}`;
-      if (!seen.has(id)) lines.push({ id, at: e.timestamp ?? 0, stream: e.logStreamName ?? '', message: e.message ?? '' });
-    }
-    token = out.nextToken;
-  } while (token && lines.length < 5000);
-  return lines;
 }
 
 /**

@@ -10,7 +10,26 @@ import { appClients, type AppClients } from './aws';
 import { loadConfig, type DashboardConfig } from './config';
 import { discoverApps } from './data';
 import { html } from './html';
-import { AppPage, AppsPage, ConfigPage, href, LogsPage, type PageContext } from './pages';
+import { AppPage, AppsPage, href, type PageContext } from './pages';
+
+/** The pages after the first (logs; config, scale and schedules): their own chunk, loaded when first opened. */
+type MorePages = typeof import('./pages-more');
+let morePages: Promise<MorePages> | undefined;
+
+function Later({ page, ...props }: { page: 'LogsPage' | 'ConfigPage'; ctx: PageContext; app: string; process?: string }) {
+  const [mod, setMod] = useState<MorePages | undefined>();
+  const [error, setError] = useState<Error | undefined>();
+  useEffect(() => {
+    (morePages ??= import('./pages-more')).then(setMod, (e: Error) => {
+      morePages = undefined;
+      setError(e);
+    });
+  }, []);
+  if (error) return html`<p class="error" role="alert">This page could not be loaded (${error.message}): reload.</p>`;
+  if (!mod) return html`<p class="muted">Loading…</p>`;
+  const Page = mod[page] as (p: typeof props) => unknown;
+  return html`<${Page} ...${props} />`;
+}
 
 type Route = { page: 'apps' } | { page: 'app'; app: string } | { page: 'logs'; app: string; process: string } | { page: 'config'; app: string };
 
@@ -72,8 +91,8 @@ function Dashboard({ config, session, apps }: { config: DashboardConfig; session
   if (route.page !== 'apps' && !apps.includes(route.app)) {
     page = html`<section><h1>Not your app</h1><p role="alert" data-testid="not-allowed">You have no access to app “${route.app}”, or it does not exist.</p><p><a href=${href.apps()}>Your apps</a></p></section>`;
   } else if (route.page === 'app') page = html`<${AppPage} key=${route.app} ctx=${ctx} app=${route.app} />`;
-  else if (route.page === 'logs') page = html`<${LogsPage} key=${`${route.app}/${route.process}`} ctx=${ctx} app=${route.app} process=${route.process} />`;
-  else if (route.page === 'config') page = html`<${ConfigPage} key=${route.app} ctx=${ctx} app=${route.app} />`;
+  else if (route.page === 'logs') page = html`<${Later} key=${`${route.app}/${route.process}`} page="LogsPage" ctx=${ctx} app=${route.app} process=${route.process} />`;
+  else if (route.page === 'config') page = html`<${Later} key=${`${route.app}/config`} page="ConfigPage" ctx=${ctx} app=${route.app} />`;
   else page = html`<${AppsPage} ctx=${ctx} apps=${apps} />`;
   return html`<a class="skip" href="#main">Skip to content</a>
     <header class="top">

@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import * as path from 'node:path';
+import { chromium } from 'playwright-core';
+import { LocalEndpoint } from '../lib/local/serve/server';
+import { chromiumPath } from '../test/browser/harness';
+import { formatNumber, summarize, type GoalResult, type Summary } from './stats';
+
+/**
+ * Section 9: the dashboard. What it ships (dist/web/ as `npm run build:web` writes it: the JavaScript's
+ * size raw and gzip-compressed, as CloudFront serves it compressed), and how soon its apps page is usable
+ * against `slipway local serve`: Debian's Chromium (playwright-core, its executablePath) opens
+ * `/dashboard/` in a new browser context each time (nothing cached), and the figure is the page's own
+ * clock (`performance.now()`, from the navigation's start) when every app's card shows its processes or
+ * says it has no builds. The account: the browser tests' world (two apps), build 42 of one deployed.
+ */
+
+/** What section 9 measured. */
+export interface DashboardResults {
+  /** The JavaScript shipped (every .js asset, the chunks loaded on demand included), bytes raw and gzip -9. */
+  readonly js: { readonly bytes: number; readonly gzipBytes: number; readonly files: number };
+  /** The JavaScript the apps page loads (the entry and its static imports). */
+  readonly firstPageJs: { readonly bytes: number; readonly gzipBytes: number };
+  /** Every asset, bytes raw and gzip -9, and whether the first page loads it. */
+  readonly assets: Record<string, { bytes: number; gzipBytes: number; firstPage: boolean }>;
+  /** The machine's 1-minute load average before and after the page loads (shared machines inflate the figure). */
+  readonly loadAverage: readonly [number, number];
+  /** Milliseconds from navigation start until the apps page is usable. */
+  readonly appsPageUsable: Summary;
+  readonly apps: number;
+  readonly chromium: string;
+}
+
+/** Builds dist/web/ (scripts/build-web.mjs) and reads its sizes. */
+function buildDashboard(root: string): Pick<DashboardResults, 'js' | 'firstPageJs' | 'assets'> {
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-web.mjs')], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run build:web failed: ${r.stderr.slice(0, 500)}`);
+  const report = JSON.parse(readFileSync(path.join(root, 'dist', 'web', 'build.json'), 'utf8')) as { assets: DashboardResults['assets'] };
+  const js = Object.entries(report.assets).filter(([name]) => name.endsWith('.js'));
+  const first = js.filter(([, a]) => a.firstPage);
+  const total = (list: typeof js, key: 'bytes' | 'gzipBytes') => list.reduce((n, [, a]) => n + a[key], 0);
+  return { assets: report.assets, js: { bytes: total(js, 'bytes'), gzipBytes: total(js, 'gzipBytes'), files: js.length }, firstPageJs: { bytes: total(first, 'bytes'), gzipBytes: total(first, 'gzipBytes') } };
+}
+
+/** Measures section 9 (smoke: one page load; full: ten). */
+export async function measureDashboard(root: string, smoke: boolean, log: (text: string) => void = () => undefined): Promise<DashboardResults> {
+  log('npm run build:web');
+  const built = buildDashboard(root);
+  const world = JSON.parse(readFileSync(path.join(root, 'test/fixtures/browser/world.json'), 'utf8')) as Record<string, unknown>;
+  const endpoint = await LocalEndpoint.start({ rootDir: root, port: 0, speed: 1000, world: { ...world, config: path.join(root, 'config/example.json') } });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  try {
+    log('build 42 deployed (slipway local event)');
+    const event = readFileSync(path.join(root, 'test/fixtures/serve/push-42.json'), 'utf8');
+    const res = await fetch(`${endpoint.url}/_slipway/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: event });
+    if (!res.ok) throw new Error(`the endpoint refused the push event: ${await res.text()}`);
+    const until = Date.now() + 60_000;
+    while (!(endpoint.account.run.executions.length >= 3 && endpoint.account.run.executions.every((e) => e.status !== 'RUNNING'))) {
+      if (Date.now() > until) throw new Error('build 42 did not finish deploying in 60 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const apps = (world.apps as string[]).length;
+    const loads = smoke ? 1 : 10;
+    log(`apps page usable (${loads} loads, each in a new browser context)`);
+    const times: number[] = [];
+    const loadBefore = loadavg()[0];
+    for (let i = 0; i < loads; i++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${endpoint.url}/dashboard/`);
+      // Usable: every app's card shows its processes (or that it has none deployed yet).
+      await page.waitForFunction(`(() => { const cards = document.querySelectorAll('[data-testid^="app-"]'); return cards.length === ${apps} && [...cards].every((c) => c.querySelector('[data-testid="processes"] tbody tr') && c.querySelector('[data-testid="last-run"]')); })()`, undefined, { timeout: 30_000, polling: 'raf' });
+      times.push(await page.evaluate<number>('performance.now()'));
+      await context.close();
+    }
+    return { ...built, appsPageUsable: summarize(times), apps, chromium: browser.version(), loadAverage: [loadBefore, loadavg()[0]] };
+  } finally {
+    await browser.close();
+    await endpoint.close();
+  }
+}
+
+const kb = (bytes: number) => `${formatNumber(bytes / 1024, 1)} KB`;
+
+/** Section 9's goals (issue 25): the apps page usable within 1 s of load, the JavaScript under 200 KB compressed. */
+export function dashboardGoals(r: DashboardResults): GoalResult[] {
+  return [
+    { goal: 'the dashboard\'s apps page is usable within 1 s of load (local endpoint, median)', figure: `${formatNumber(r.appsPageUsable.median, 0)} ms (median of ${r.appsPageUsable.n}, max ${formatNumber(r.appsPageUsable.max, 0)} ms)`, pass: r.appsPageUsable.median < 1000 },
+    { goal: 'the dashboard ships under 200 KB of JavaScript compressed', figure: `${kb(r.js.gzipBytes)} gzip in all, ${kb(r.firstPageJs.gzipBytes)} for the apps page`, pass: r.js.gzipBytes < 200 * 1024 },
+  ];
+}
+
+/** Section 9 of BENCHMARKS.md. */
+export function renderDashboard(r: DashboardResults, section = 9): string {
+  return [
+    `## ${section}. The dashboard`,
+    '',
+    `What \`npm run build:web\` writes to dist/web/: ${r.js.files} JavaScript files, ${kb(r.js.bytes)} (${kb(r.js.gzipBytes)} gzip -9) in all, of which the apps page loads ${kb(r.firstPageJs.bytes)} (${kb(r.firstPageJs.gzipBytes)}); the logs and config pages, sign-in and signing an action are chunks loaded when first used.`,
+    '',
+    `The apps page against \`slipway local serve\` (${r.apps} apps, one with a deployed release), opened in ${r.chromium === '' ? 'Chromium' : `Chromium ${r.chromium}`} in a new browser context each time (nothing cached): usable (every app's card shows its processes and last pipeline) after a median of ${formatNumber(r.appsPageUsable.median, 0)} ms from the navigation's start (min ${formatNumber(r.appsPageUsable.min, 0)}, max ${formatNumber(r.appsPageUsable.max, 0)}, ${r.appsPageUsable.n} loads), the page's own clock. The machine's load average (1 min) was ${formatNumber(r.loadAverage[0], 1)} before and ${formatNumber(r.loadAverage[1], 1)} after, on ${cpus().length} CPUs: the page's parse and the endpoint share them.`,
+    '',
+  ].join('\n');
+}
