@@ -76,14 +76,17 @@ export function executionNameProblem(name: string): string | undefined {
 }
 
 /**
- * Why RedriveExecution refuses an execution, or undefined. Recorded reasons (fixtures' README): "Execution
- * is RUNNING and cannot be redriven", "Execution is SUCCEEDED and cannot be redriven". The API reference
- * (RedriveExecution) also refuses past 1,000 redrives and histories over 24,999 events.
+ * Why RedriveExecution refuses an execution, or undefined: also DescribeExecution's `redriveStatusReason`.
+ * Recorded reasons (fixtures' README): "Execution is RUNNING and cannot be redriven", "Execution is
+ * SUCCEEDED and cannot be redriven". The API reference (RedriveExecution) also refuses past 1,000 redrives
+ * and histories over 24,999 events; DescribeExecution's reference lists "Execution history event limit
+ * exceeded." and "Execution redrivable period exceeded." among its reasons.
  */
 export function redriveRefusal(exec: Pick<ExecutionReport, 'status' | 'redriveCount' | 'history' | 'endedAt'>, now?: number): string | undefined {
   if (exec.status === 'RUNNING' || exec.status === 'SUCCEEDED') return `Execution is ${exec.status} and cannot be redriven`;
   if (exec.redriveCount >= 1000) return 'Execution has been redriven 1000 times and cannot be redriven again';
-  if (exec.history.length > 24999) return 'Execution history has more than 24999 events and cannot be redriven';
+  // DescribeExecution's documented redriveStatusReason for it (API reference, redriveStatusReason).
+  if (exec.history.length > 24999) return 'Execution history event limit exceeded.';
   // "The redrivable period for the execution hasn't exceeded 14 days ... This period starts from the day a
   // state machine completes its execution" (RedriveExecution, API Reference); DescribeExecution's reason
   // for it is "Execution redrivable period exceeded." (DescribeExecution, redriveStatusReason).
@@ -181,8 +184,12 @@ export class SimulatedStepFunctions {
       cause: exec.cause,
       redriveCount: exec.redriveCount,
       redriveDate: at(exec.redriveDate),
+      // DescribeExecution (API reference): "When redriveStatus is NOT_REDRIVABLE, redriveStatusReason
+      // specifies the reason why an execution cannot be redriven"; a REDRIVABLE execution's response has no
+      // reason (recorded: LocalStack's test_state_fail snapshot, test/fixtures/aws-histories/README.md). The
+      // EventBridge status event does carry one (test/fixtures/aws-events/...-FAILED-2.json), below.
       redriveStatus: refusal ? 'NOT_REDRIVABLE' : 'REDRIVABLE',
-      redriveStatusReason: refusal ?? `Execution is ${exec.status} and is redrivable`,
+      ...(refusal ? { redriveStatusReason: refusal } : {}),
     };
   }
 
