@@ -133,9 +133,25 @@ export function scalableTargetResourceId(cluster: string, service: string): stri
 
 // ---- EventBridge Scheduler ------------------------------------------------------------------------------
 
-/** EventBridge Scheduler schedule group of an app: `<prefix>-<app>` (one schedule per entry in it). */
-export function scheduleGroupName(prefix: string, app: string): string {
-  return `${prefix}-${app}`;
+/**
+ * EventBridge Scheduler schedule group of an app: `<prefix>-<control plane>.<app>` (one schedule per entry
+ * in it). The control plane is in the name because EventBridge Scheduler assumes the control plane's
+ * Scheduler role with `aws:SourceArn` set to the schedule group's ARN, and a trust policy can only match
+ * that ARN by pattern (no tags of the group are in the request): {@link scheduleGroupPattern} matches the
+ * groups of one control plane's apps and no other's. A cluster, prefix or app name never contains `.`
+ * (Scheduler allows `[0-9a-zA-Z-_.]+`, 64 characters: API_CreateScheduleGroup `Name`), so `prod.*` never
+ * matches a group of the cluster `prod-eu`.
+ */
+export function scheduleGroupName(prefix: string, controlPlane: string, app: string): string {
+  return `${prefix}-${controlPlane}${SCHEDULE_GROUP_SEPARATOR}${app}`;
+}
+
+/** What ends the control plane's part of a schedule group's name. */
+export const SCHEDULE_GROUP_SEPARATOR = '.';
+
+/** The schedule groups of every app of a control plane: `<prefix>-<control plane>.*` (IAM and ARN patterns). */
+export function scheduleGroupPattern(prefix: string, controlPlane: string): string {
+  return `${prefix}-${controlPlane}${SCHEDULE_GROUP_SEPARATOR}*`;
 }
 
 // ---- Parameter Store --------------------------------------------------------------------------------------

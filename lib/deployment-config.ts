@@ -36,7 +36,7 @@ const NAME_MESSAGE = 'lowercase letters, digits and hyphens, starting with a let
 /** An AWS CodeConnections (formerly CodeStar Connections) connection ARN. */
 export const CONNECTION_ARN = /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/;
 
-/** EventBridge Scheduler schedule group names (the app's group is `<prefix>-<app>`): at most 64 characters. */
+/** EventBridge Scheduler schedule group names (the app's group is `<prefix>-<cluster>.<app>`): at most 64 characters. */
 export const SCHEDULE_GROUP_MAX = 64;
 /** RDS DB cluster identifiers (a database's is `<prefix>-<database>`): at most 63 characters, no `--`, no trailing `-`. */
 export const DB_CLUSTER_IDENTIFIER_MAX = 63;
@@ -299,12 +299,12 @@ export const deploymentConfigSchema = z
     const databases = new Set(cfg.databases.map((d) => d.name));
     cfg.apps.forEach((app, i) => {
       // Names AWS would refuse at deploy time: refused here, with the limit named.
-      const group = scheduleGroupName(cfg.prefix, app.name);
+      const group = scheduleGroupName(cfg.prefix, app.cluster, app.name);
       if (group.length > SCHEDULE_GROUP_MAX) {
         ctx.addIssue({
           code: 'custom',
           path: ['apps', i, 'name'],
-          message: `the app's EventBridge Scheduler schedule group "${group}" (<prefix>-<app>) is ${group.length} characters, and Scheduler allows at most ${SCHEDULE_GROUP_MAX}: shorten the app name or the prefix (prefix + app name at most ${SCHEDULE_GROUP_MAX - 1} characters)`,
+          message: `the app's EventBridge Scheduler schedule group "${group}" (<prefix>-<cluster>.<app>) is ${group.length} characters, and Scheduler allows at most ${SCHEDULE_GROUP_MAX}: shorten the app name, the cluster's name or the prefix (the three together at most ${SCHEDULE_GROUP_MAX - 2} characters)`,
         });
       }
       if (!clusters.has(app.cluster)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'cluster'], message: `unknown cluster "${app.cluster}" (known: ${[...clusters].join(', ')})` });

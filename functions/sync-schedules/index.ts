@@ -70,8 +70,6 @@ async function existingSchedules(group: string): Promise<GetScheduleCommandOutpu
 export async function handler(event: unknown): Promise<SyncResult> {
   const { app } = parseInput(inputSchema, event, 'sync-schedules input');
   const prefix = controlPlanePrefix();
-  // The app's own schedule group (its app stack creates it); the role and the dead-letter queue are the control plane's.
-  const group = scheduleGroupName(prefix, app);
   const roleArn = getStringFromEnv('SCHEDULER_ROLE_ARN');
   const clusterArn = getStringFromEnv('CLUSTER_ARN');
   const deadLetterQueueArn = getStringFromEnv('SCHEDULES_DLQ_ARN');
@@ -83,6 +81,8 @@ export async function handler(event: unknown): Promise<SyncResult> {
   const settings = await settingsOf(app, true);
   const elsewhere = notServedHere(settings);
   if (elsewhere) return { state: 'NOT_SERVED_HERE', reason: elsewhere };
+  // The app's own schedule group (its app stack creates it, named for this control plane); the role and the dead-letter queue are the control plane's.
+  const group = scheduleGroupName(prefix, settings.controlPlane, app);
   const tableName = settings.table;
   const fromParameter = parseSchedulesParameter(await readSchedulesParameter(parameterName), parameterName);
   const valid = validateSchedules(

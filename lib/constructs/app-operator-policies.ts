@@ -109,7 +109,7 @@ export class AppOperatorPolicies extends Construct {
       new iam.PolicyStatement({
         sid: 'CheckScheduleGroupTags',
         actions: ['scheduler:ListTagsForResource'],
-        resources: [stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: scheduleGroupName(prefix, app.name) })],
+        resources: [stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: scheduleGroupName(prefix, controlPlane, app.name) })],
       }),
     ];
 

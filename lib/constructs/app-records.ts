@@ -40,7 +40,7 @@ export class AppRecords extends Construct {
     // The app's schedule group, at its former path too.
     // Tagged for its control plane: EventBridge Scheduler authorizes schedule actions on the tags of the
     // schedule's group (schedules themselves carry no tags), so sync-schedules reaches only its own apps' groups.
-    const group = new scheduler.CfnScheduleGroup(former, 'ScheduleGroup', { name: scheduleGroupName(prefix, app.name) });
+    const group = new scheduler.CfnScheduleGroup(former, 'ScheduleGroup', { name: scheduleGroupName(prefix, controlPlane, app.name) });
     tagForControlPlane(group, controlPlane, app.name);
 
     const stack = Stack.of(this);

@@ -27,6 +27,7 @@ import {
   type Substitution,
   appParameterPath,
   appsParameterRoot,
+  scheduleGroupPattern,
   configParameterName,
   controlPlaneFunctionName,
   controlPlaneLogGroupName,
@@ -524,8 +525,10 @@ export class ControlPlane extends Construct {
     const stack = Stack.of(this);
     // Scheduler assumes the role with aws:SourceArn set to the schedule *group*'s ARN ("The ARN you
     // specify must be a schedule group": docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html):
-    // every app's group is `<prefix>-<app>`.
-    const groups = stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: `${this.props.prefix}-*` });
+    // the groups of this control plane's apps are `<prefix>-<control plane>.<app>` (domain/names.ts
+    // scheduleGroupName), so the pattern matches them and no other cluster's groups (the IAM evaluator's
+    // cross-cluster cases, test/lib/iam/adversarial-policies.test.ts).
+    const groups = stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: scheduleGroupPattern(this.props.prefix, this.props.name) });
     const role = new iam.Role(this, 'SchedulerRole', {
       description: `Slipway ${this.props.name}: EventBridge Scheduler runs the apps' scheduled tasks`,
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
@@ -733,12 +736,12 @@ export class ControlPlane extends Construct {
     this.wildcardPolicy(
       sync,
       'SchedulesPolicy',
-      `Schedules get their names from the app's list: limited to Slipway's groups (${this.props.prefix}-<app>/*) tagged ${TAG_CONTROL_PLANE}=<this control plane>; scheduler:ListSchedules supports no resource-level permissions (the handler lists only the app's group); the apps' tables by tag.`,
+      `Schedules get their names from the app's list: limited to the groups of this control plane's apps (${scheduleGroupPattern(this.props.prefix, this.props.name)}/*) tagged ${TAG_CONTROL_PLANE}=<this control plane>; scheduler:ListSchedules supports no resource-level permissions (the handler lists only the app's group); the apps' tables by tag.`,
       [
         new iam.PolicyStatement({
           sid: 'ManageAppSchedules',
           actions: ['scheduler:GetSchedule', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
-          resources: [stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.props.prefix}-*/*` })],
+          resources: [stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${scheduleGroupPattern(this.props.prefix, this.props.name)}/*` })],
           // Only in the schedule groups of this control plane's apps: schedules carry no tags of their own,
           // Scheduler authorizes them on their group's (Service Authorization Reference, Amazon EventBridge
           // Scheduler: CreateSchedule ... DeleteSchedule take aws:ResourceTag; EventBridge Scheduler User

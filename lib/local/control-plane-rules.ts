@@ -48,7 +48,7 @@ export class SimulatedControlPlaneRules {
   registerApp(settings: AppSettings): void {
     const name = settingsParameterName(appParameterPath(this.prefix, settings.app));
     this.world.ssm.parameters.set(name, { name, type: 'String', value: JSON.stringify(settings), version: 1, lastModified: 0 });
-    this.world.scheduler.addGroup(scheduleGroupName(this.prefix, settings.app));
+    this.world.scheduler.addGroup(scheduleGroupName(this.prefix, settings.controlPlane, settings.app));
   }
 
   /** The control plane's Deploy Succeeded rule (every app's): a matching milestone event starts `schedules` with the event. */

@@ -57,7 +57,7 @@ export async function doctor(clients: DoctorClients, app: string, options: Locat
     detail: tableProblems.length === 0 ? `table ${target.tableName} is tagged for control plane ${target.controlPlane}` : `table ${target.tableName}: ${tableProblems.join('; ')}: the control plane cannot record this app's builds and releases (deploy the app stack again)`,
   });
 
-  const group = scheduleGroupName(target.prefix, app);
+  const group = scheduleGroupName(target.prefix, target.controlPlane, app);
   const groupArn = `arn:${target.partition}:scheduler:${target.region}:${target.account}:schedule-group/${group}`;
   const groupTags = await aws(`Scheduler ListTagsForResource ${group}`, () => scheduler.send(new ListTagsForResourceCommand({ ResourceArn: groupArn })));
   const groupProblems = missingTags(Object.fromEntries((groupTags.Tags ?? []).map((t) => [t.Key, t.Value])), app, target.controlPlane);

@@ -163,7 +163,7 @@ export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
     calls: [
       ...LOCATE,
       { action: 'dynamodb:ListTagsOfResource', resource: { kind: 'table' }, why: 'whether the app\'s table is tagged for its control plane' },
-      { action: 'scheduler:ListTagsForResource', resource: { kind: 'arn', arns: (ids) => [arn(ids, 'scheduler', `schedule-group/${scheduleGroupName(ids.prefix, ids.app)}`)] }, why: 'whether the app\'s schedule group is tagged for its control plane' },
+      { action: 'scheduler:ListTagsForResource', resource: { kind: 'arn', arns: (ids) => [arn(ids, 'scheduler', `schedule-group/${scheduleGroupName(ids.prefix, controlPlaneOf(ids), ids.app)}`)] }, why: 'whether the app\'s schedule group is tagged for its control plane' },
     ],
   },
   {

@@ -145,7 +145,7 @@ export class AppStack extends Stack {
       clusterName: cluster.cluster.clusterName,
       alertsTopic,
       targetGroup: this.loadBalancing.targetGroup,
-      scheduleGroupName: scheduleGroupName(prefix, app.name),
+      scheduleGroupName: scheduleGroupName(prefix, controlPlane, app.name),
     });
 
     addAppOutputs(this, { app, clusterDomain: cluster.domainName, taskLogGroup: this.logs.tasks, buildLogGroup: this.logs.builds, buildProject: this.build.project.projectName });

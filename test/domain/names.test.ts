@@ -1,6 +1,6 @@
 import { EXECUTION_NAME_MAX } from '../../domain/constants';
 // prettier-ignore
-import { activityLogGroupName, appAndBuildOf, appLogGroupName, appParameterPath, appsParameterPath, appsParameterRoot, buildLogGroupName, cliExecutionName, clusterNameOf, configParameterName, configParameterPath, codeBuildProjectName, configRedeployExecutionName, controlPlaneFunctionName, controlPlaneLogGroupName, dashboardName, isNumberedExecutionOf, lambdaLogGroupName, logStreamLink, operatorPolicyName, parameterChangeExecutionName, pipelineExecutionName, SCALABLE_DIMENSION, scalableTargetResourceId, scheduleGroupName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, TAG_APP, TAG_BUILD, TAG_CONFIG_CHANGE, TAG_CONTROL_PLANE, TAG_PROCESS, TAG_RUN, TAG_SCHEDULE, taskDefinitionFamily, taskLogStreamName, APP_NAME_MAX, databaseClusterIdentifier, ecsClusterName, imageRepositoryName, parameterPathPrefix, APP_NAME, PROCESS_NAME, PROCESS_NAME_MAX, nameRule } from '../../domain/names';
+import { activityLogGroupName, appAndBuildOf, appLogGroupName, appParameterPath, appsParameterPath, appsParameterRoot, buildLogGroupName, cliExecutionName, clusterNameOf, configParameterName, configParameterPath, codeBuildProjectName, configRedeployExecutionName, controlPlaneFunctionName, controlPlaneLogGroupName, dashboardName, isNumberedExecutionOf, lambdaLogGroupName, logStreamLink, operatorPolicyName, parameterChangeExecutionName, pipelineExecutionName, SCALABLE_DIMENSION, scalableTargetResourceId, scheduleGroupName, scheduleGroupPattern, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, TAG_APP, TAG_BUILD, TAG_CONFIG_CHANGE, TAG_CONTROL_PLANE, TAG_PROCESS, TAG_RUN, TAG_SCHEDULE, taskDefinitionFamily, taskLogStreamName, APP_NAME_MAX, databaseClusterIdentifier, ecsClusterName, imageRepositoryName, parameterPathPrefix, APP_NAME, PROCESS_NAME, PROCESS_NAME_MAX, nameRule } from '../../domain/names';
 import { ALERT_SHARDS, alertsKeyAliasName, alertsTopicName, alertsTopicShard, databaseAlarmName, databaseAlarmsTopicName } from '../../domain/alerts';
 
 describe('resource names', () => {
@@ -8,7 +8,8 @@ describe('resource names', () => {
     expect(stateMachineName('slipway', 'main', 'config-change')).toBe('slipway-main-config-change');
     expect(serviceName('shop', 'web')).toBe('shop--web');
     expect(taskDefinitionFamily('slipway', 'shop', 'worker')).toBe('slipway-shop--worker');
-    expect(scheduleGroupName('slipway', 'shop')).toBe('slipway-shop');
+    expect(scheduleGroupName('slipway', 'main', 'shop')).toBe('slipway-main.shop');
+    expect(scheduleGroupPattern('slipway', 'main')).toBe('slipway-main.*');
     expect(controlPlaneFunctionName('slipway', 'main', 'updateService')).toBe('slipway-main-update-service');
     expect(codeBuildProjectName('slipway', 'shop')).toBe('slipway-shop');
     expect(operatorPolicyName('slipway', 'shop', 'operate')).toBe('slipway-shop-operate');

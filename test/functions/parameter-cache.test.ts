@@ -102,5 +102,5 @@ test('a change of the settings parameter is acted on at once: the schedules sync
   const syncs = run.executions.filter((e) => e.stateMachine === 'schedules');
   expect(syncs.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
   expect(run.world.now - t).toBeLessThan(PARAMETER_CACHE_SECONDS + 15);
-  expect(run.world.scheduler.list('slipway-example').map((s) => s.Name)).toContain('nightly');
+  expect(run.world.scheduler.list('slipway-production.example').map((s) => s.Name)).toContain('nightly');
 });

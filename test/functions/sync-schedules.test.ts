@@ -20,7 +20,7 @@ import { defaultScheduleName, scheduleExpressionProblem, validateSchedules } fro
 const ddb = mockClient(dynamodb as DynamoDBClient);
 const sch = mockClient(scheduler as SchedulerClient);
 const ssmMock = mockClient(ssm as SSMClient);
-const GROUP = 'slipway-example';
+const GROUP = 'slipway-production.example';
 const ROLE = 'arn:aws:iam::123456789012:role/scheduler';
 const DLQ = 'arn:aws:sqs:eu-west-1:123456789012:slipway-example-SchedulesDeadLetterQueue';
 const CTX = { group: GROUP, roleArn: ROLE, app: 'example', clusterArn: CLUSTER_ARN, deadLetterQueueArn: DLQ };

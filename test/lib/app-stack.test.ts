@@ -191,9 +191,9 @@ describe('AppStack (example app)', () => {
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }] }) });
   });
 
-  test('the schedule group keeps its path and name (a replacement would collide with the group of the same name)', () => {
+  test('the schedule group keeps its path (a replacement under the same name would collide with the group), named for its control plane', () => {
     expect(Object.keys(template.findResources('AWS::Scheduler::ScheduleGroup'))).toEqual([expect.stringMatching(/^PipelinesScheduleGroup/)]);
-    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'slipway-example' });
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'slipway-production.example' });
   });
 
   test('the table and the task and execution roles are tagged for the control plane (what its grants are conditioned on) and the app', () => {

@@ -222,18 +222,18 @@ describe('the synthesized app stack', () => {
     expect(sync.Properties.Environment.Variables.CLUSTER_ARN).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] });
   });
 
-  test('the scheduler role (the cluster\'s) trusts EventBridge Scheduler on Slipway\'s schedule groups, whose names are <prefix>-<app>', () => {
+  test('the scheduler role (the cluster\'s) trusts EventBridge Scheduler on its apps\' schedule groups, whose names are <prefix>-<cluster>.<app>', () => {
     const trust = Object.values(cluster.findResources('AWS::IAM::Role')).find((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'));
     const condition = trust?.Properties.AssumeRolePolicyDocument.Statement[0].Condition;
-    expect(render(condition.ArnLike['aws:SourceArn'])).toBe(`arn:aws:scheduler:eu-west-1:123456789012:schedule-group/${config.prefix}-*`);
-    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: `${config.prefix}-${app.name}` });
+    expect(render(condition.ArnLike['aws:SourceArn'])).toBe(`arn:aws:scheduler:eu-west-1:123456789012:schedule-group/${config.prefix}-${CONTROL_PLANE}.*`);
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: `${config.prefix}-${CONTROL_PLANE}.${app.name}` });
   });
 
   test('Scheduler\'s TargetErrorCount of the app\'s group is alarmed to the alerts topic; the shared dead-letter queue by the cluster', () => {
     const alerts = `arn:aws:sns:eu-west-1:123456789012:${alertsTopicName(config.prefix, CONTROL_PLANE, alertsShard(app.name))}`;
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const targetErrors = alarms.find((a) => a.Properties.MetricName === 'TargetErrorCount');
-    expect(targetErrors?.Properties).toMatchObject({ Namespace: 'AWS/Scheduler', Dimensions: [{ Name: 'ScheduleGroup', Value: `${config.prefix}-${app.name}` }] });
+    expect(targetErrors?.Properties).toMatchObject({ Namespace: 'AWS/Scheduler', Dimensions: [{ Name: 'ScheduleGroup', Value: `${config.prefix}-${CONTROL_PLANE}.${app.name}` }] });
     expect(targetErrors?.Properties.AlarmActions.map(render)).toEqual([alerts]);
     const deadLetters = Object.values(cluster.findResources('AWS::CloudWatch::Alarm')).find((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
     expect(render(deadLetters?.Properties.Dimensions[0].Value)).toMatch(/^@ControlPlaneSchedulesDeadLetterQueue/);

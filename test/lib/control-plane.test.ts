@@ -293,12 +293,12 @@ describe('ControlPlane', () => {
     }
   });
 
-  test('EventBridge Scheduler: the role trusts Scheduler only for Slipway\'s schedule groups, sync-schedules manages only schedules in them', () => {
+  test('EventBridge Scheduler: the role trusts Scheduler only for the schedule groups of this control plane\'s apps, sync-schedules manages only schedules in them', () => {
     const trust = Object.values(template.findResources('AWS::IAM::Role')).find((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'))!;
     const condition = trust.Properties.AssumeRolePolicyDocument.Statement[0].Condition;
-    expect(render(condition.ArnLike['aws:SourceArn'])).toMatch(/:scheduler:.*:schedule-group\/slipway-\*"\]\]\}$/);
+    expect(render(condition.ArnLike['aws:SourceArn'])).toMatch(/:scheduler:.*:schedule-group\/slipway-production\.\*"\]\]\}$/);
     const manage = statementsOf(template, 'ControlPlaneSyncSchedulesRole').find((s) => actionsOf(s).includes('scheduler:CreateSchedule'))!;
-    expect(render(manage.Resource)).toMatch(/:schedule\/slipway-\*\/\*"\]\]\}$/);
+    expect(render(manage.Resource)).toMatch(/:schedule\/slipway-production\.\*\/\*"\]\]\}$/);
   });
 
   test.each(['UpdateServiceRole', 'DeploymentEventsRole'])('%s may send task responses, which IAM cannot scope (no resource types: Resource "*")', async (role) => {

@@ -141,16 +141,16 @@ describe('parseDeploymentConfig', () => {
       expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.name: .*34 characters at most; .*execution names .* 80 characters/);
     });
 
-    test('prefix + app name past the 64-character schedule group limit is refused, naming the group and the limit', () => {
+    test('prefix, cluster and app name past the 64-character schedule group limit is refused, naming the group and the limit', () => {
       const raw = base();
       useCluster(raw, 'c'); // a short cluster: its control plane's names stay within their limits
-      raw.prefix = `p${'q'.repeat(29)}`; // 30 + 1 + 34 = 65
+      raw.prefix = `p${'q'.repeat(27)}`; // 28 + 1 + 1 (cluster) + 1 + 34 = 65
       raw.apps[0].name = `a${'b'.repeat(33)}`;
       expect(errorOf(raw)).toBe(
-        `invalid config: apps[0].name: the app's EventBridge Scheduler schedule group "${raw.prefix}-${raw.apps[0].name}" (<prefix>-<app>) is 65 characters, and Scheduler allows at most 64: shorten the app name or the prefix (prefix + app name at most 63 characters)`,
+        `invalid config: apps[0].name: the app's EventBridge Scheduler schedule group "${raw.prefix}-c.${raw.apps[0].name}" (<prefix>-<cluster>.<app>) is 65 characters, and Scheduler allows at most 64: shorten the app name, the cluster's name or the prefix (the three together at most 62 characters)`,
       );
       raw.prefix = raw.prefix.slice(1); // 64
-      expect(parseDeploymentConfig(raw).prefix).toHaveLength(29);
+      expect(parseDeploymentConfig(raw).prefix).toHaveLength(27);
     });
 
     test('a database whose <prefix>-<name> RDS cluster identifier passes 63 characters, or has "--", is refused', () => {

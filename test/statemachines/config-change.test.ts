@@ -223,7 +223,7 @@ describe('other outcomes', () => {
     const cc = executionsOf(run, 'config-change')[0];
     expect(lastState(cc)).toBe('Schedules sync started');
     expect(executionsOf(run, 'schedules').map((e) => [e.name, e.status])).toEqual([[`parameter-${String(run.world.ssm.events[0].id)}`, 'SUCCEEDED']]);
-    expect(run.world.scheduler.list('slipway-example')).toHaveLength(1);
+    expect(run.world.scheduler.list('slipway-production.example')).toHaveLength(1);
   });
 
   test("the app's settings parameter rewritten (a deploy of its app stack) syncs its schedules: no redeploy, no claim", async () => {

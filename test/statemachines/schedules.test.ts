@@ -11,7 +11,7 @@ import { buildEvent, exampleWorld, ROOT } from './scenarios';
 
 const coverage = new StateCoverage();
 const PARAM = '/slipway/apps/example/schedules';
-const GROUP = 'slipway-example';
+const GROUP = 'slipway-production.example';
 
 type Entry = { name?: string; schedule: string; command: string | string[]; process?: string };
 

@@ -42,7 +42,7 @@ describe('slipway doctor', () => {
     ]);
     expect(report.checks[3].detail).toBe(ABAC_CHECK);
     expect(dynamodb).toHaveReceivedCommandWith(ListTagsOfResourceCommand, { ResourceArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${tableOf('example')}` });
-    expect(scheduler).toHaveReceivedCommandWith(ListTagsForResourceCommand, { ResourceArn: `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/slipway-example` });
+    expect(scheduler).toHaveReceivedCommandWith(ListTagsForResourceCommand, { ResourceArn: `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/slipway-production.example` });
   });
 
   test('a table tagged for another control plane, or a schedule group without tags, fails and says what to do', async () => {
