@@ -73,8 +73,8 @@ describe('the pipelines at the name limits', () => {
     expect(byPipeline).toEqual({ build: 'SUCCEEDED', release: 'SUCCEEDED', deploy: 'SUCCEEDED', schedules: 'SUCCEEDED' });
   });
 
-  test('the scheduled task of the longest process is in the <prefix>-<app> group, targeting the cluster by ARN', () => {
-    const [schedule] = run.world.scheduler.list(`slipway-${APP}`);
+  test('the scheduled task of the longest process is in the <prefix>-<cluster>.<app> group, targeting the cluster by ARN', () => {
+    const [schedule] = run.world.scheduler.list(`slipway-production.${APP}`);
     expect(schedule.Name).toMatch(new RegExp(`^${PROCESS}-[0-9a-f]{8}$`));
     expect(schedule.Target?.Arn).toMatch(/^arn:aws:ecs:[a-z0-9-]+:\d{12}:cluster\/slipway-production$/);
     expect(schedule.Target?.EcsParameters?.TaskDefinitionArn).toBe(run.world.services.get(`${APP}--${PROCESS}`)?.service.taskDefinition);
