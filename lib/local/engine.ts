@@ -180,7 +180,9 @@ class Attempt {
     forEachState(def.States as unknown as AslStates, (n, s) => {
       if (s.Type === 'Task' || s.Type === 'Map' || s.Type === 'Parallel') retryOverrides[n] = 0;
     });
-    const run = machine.run(input as never, { overrides: { taskResourceLocalHandlers: this.o.tasks as never, retryIntervalOverrides: retryOverrides, waitTimeOverrides: this.o.waitTimeOverrides }, context: this.o.context as never });
+    // $$.State.EnteredTime on the attempt's clock (the simulated one), set by the patched engine as each state is entered.
+    const overrides = { taskResourceLocalHandlers: this.o.tasks as never, retryIntervalOverrides: retryOverrides, waitTimeOverrides: this.o.waitTimeOverrides, stateEnteredTime: () => this.o.clock().toISOString() };
+    const run = machine.run(input as never, { overrides: overrides as never, context: this.o.context as never });
     const abort = () => run.abort();
     if (this.o.signal?.aborted) abort();
     else this.o.signal?.addEventListener('abort', abort, { once: true });

@@ -216,3 +216,50 @@ describe('what the engine claims runs as AWS records it', () => {
     expect(types.slice(-2)).toEqual(['ParallelStateFailed', 'ExecutionFailed']);
   });
 });
+
+describe('the context object ($$) as AWS sets it (Step Functions guide, "Accessing execution data from the Context object")', () => {
+  test('$$.State is each state\'s own (Name, EnteredTime on the attempt\'s clock, RetryCount per retry); $$.Execution.Input and StartTime are the execution\'s, inside a Map iteration too', async () => {
+    const seen: Record<string, unknown>[] = [];
+    const params = { 'state.$': '$$.State', 'input.$': '$$.Execution.Input', 'start.$': '$$.Execution.StartTime' };
+    const def = {
+      StartAt: 'First',
+      States: {
+        First: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: params, Retry: [{ ErrorEquals: ['Again'], MaxAttempts: 2 }], ResultPath: null, Next: 'Each' },
+        Each: { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { StartAt: 'Inner', States: { Inner: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: params, End: true } } }, End: true },
+      },
+    };
+    let t = Date.UTC(2026, 0, 1);
+    let firstCalls = 0;
+    const history: HistoryEvent[] = [];
+    const result = await runAttempt({
+      def: def as unknown as StateMachineDefinition,
+      info: stateIndex(def.States as unknown as AslStates),
+      history,
+      input: { items: ['a'] } as never,
+      clock: () => new Date((t += 60_000)),
+      region: 'us-east-1',
+      roleArn: 'arn:aws:iam::123456789012:role/test',
+      context: { Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:sm:e', Name: 'e', RedriveCount: 0, StartTime: '2025-12-31T23:00:00.000Z' } },
+      tasks: {
+        First: async (input: unknown) => {
+          seen.push(input as Record<string, unknown>);
+          firstCalls += 1;
+          if (firstCalls < 3) throw Object.assign(new Error('again'), { name: 'Again' });
+          return {};
+        },
+        Inner: async (input: unknown) => {
+          seen.push(input as Record<string, unknown>);
+          return {};
+        },
+      } as never,
+    });
+    expect(result.outcome.ok).toBe(true);
+    const states = seen.map((s) => s.state as { Name: string; EnteredTime: string; RetryCount: number });
+    expect(states.map((s) => [s.Name, s.RetryCount])).toEqual([['First', 0], ['First', 1], ['First', 2], ['Inner', 0]]);
+    // Entered once: the retries keep the time First was entered; Inner was entered later on the same clock.
+    expect(new Set(states.slice(0, 3).map((s) => s.EnteredTime)).size).toBe(1);
+    expect(Date.parse(states[3].EnteredTime)).toBeGreaterThan(Date.parse(states[0].EnteredTime));
+    expect(Date.parse(states[0].EnteredTime)).toBeGreaterThan(Date.UTC(2026, 0, 1));
+    for (const s of seen) expect([s.input, s.start]).toEqual([{ items: ['a'] }, '2025-12-31T23:00:00.000Z']);
+  });
+});

@@ -11,7 +11,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { request } from 'node:http';
 import { controlPlaneFunctionName } from '../../../../domain/names';
 import type { LocalEndpoint } from '../../../../lib/local/serve/server';
-import { buildEvent, clientConfig, settled, startEndpoint } from './endpoint-helpers';
+import { buildEvent, clientConfig, startEndpoint } from './endpoint-helpers';
 
 /**
  * The endpoint as the AWS SDK for JavaScript v3 sees it: each service's own client, with `endpoint` and
@@ -19,6 +19,27 @@ import { buildEvent, clientConfig, settled, startEndpoint } from './endpoint-hel
  */
 
 let endpoint: LocalEndpoint;
+
+const ENDED = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+const FAILED = ['FAILED', 'TIMED_OUT', 'ABORTED'];
+
+/**
+ * Waits for the "Step Functions Execution Status Change" event that ends a pipeline chain, as a client on
+ * AWS would: the execution named `last` ended, or any execution failed since the `since`-th status event (then the test's
+ * assertions say which). No wall-clock deadline of its own and no need for an idle instant of the account
+ * (a loaded machine may never give one while the clock catches up): jest's test timeout bounds the wait.
+ */
+function chainEnded(last: string, since: number): Promise<void> {
+  const run = endpoint.account.run;
+  const ends = (e: { detail: { name: string; status: string } }) => (e.detail.name === last && ENDED.includes(e.detail.status)) || FAILED.includes(e.detail.status);
+  return new Promise((resolve) => {
+    if (run.statusEvents.slice(since).some(ends)) return resolve();
+    run.addStatusRule({ source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'] }, async (e) => {
+      if (ends(e)) resolve();
+    });
+  });
+}
+
 beforeAll(async () => {
   endpoint = await startEndpoint({ services: { web: { build: '41' }, worker: { build: '41' } } });
 });
@@ -75,9 +96,10 @@ describe('the AWS SDK against the endpoint', () => {
   test('Step Functions: a started execution runs in the background; its name stays taken', async () => {
     const sfn = new SFNClient(clientConfig(endpoint));
     const stateMachineArn = endpoint.account.run.stateMachineArn('build');
+    const since = endpoint.account.run.statusEvents.length;
     const started = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'push-43', input: JSON.stringify(buildEvent(43)) }));
     expect(started.executionArn).toBe(`${stateMachineArn.replace(':stateMachine:', ':execution:')}:push-43`);
-    await settled(endpoint);
+    await chainEnded('example--43-deploy', since);
     const d = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
     expect(d.status).toBe('SUCCEEDED');
     expect(d.startDate).toBeInstanceOf(Date);
@@ -198,10 +220,11 @@ describe('the door for AWS services\' events', () => {
   const post = (body: unknown) => fetch(`${endpoint.url}/_slipway/events`, { method: 'POST', body: JSON.stringify(body) });
 
   test('a CodeBuild event of a build marked for this control plane starts build, as the BuildStateChangeRule does', async () => {
+    const since = endpoint.account.run.statusEvents.length;
     const res = await post(buildEvent(44));
     const out = (await res.json()) as { delivered: { rule: string; executionArn: string }[] };
     expect(out.delivered.map((d) => d.rule)).toEqual(['BuildStateChangeRule']);
-    await settled(endpoint);
+    await chainEnded('example--44-deploy', since);
     const names = endpoint.account.run.executions.filter((e) => e.name.startsWith('example--44')).map((e) => `${e.name}:${e.status}`);
     expect(names).toEqual(['example--44-release:SUCCEEDED', 'example--44-deploy:SUCCEEDED']);
   });
