@@ -5,7 +5,7 @@ export const AWS_CALLS: readonly HandlerAwsCall[] = [
   { action: 'ssm:GetParameter', on: 'settings', why: 'the app\'s settings' },
   { action: 'ecs:DescribeServices', on: 'service', why: 'whether the service exists, and its deployments' },
   { action: 'ecs:DescribeTaskDefinition', on: 'any', why: 'the running revision\'s tags (which build it is); the deploy\'s check: a revision\'s tags say its app and build' },
-  { action: 'dynamodb:GetItem', on: 'app-table', why: 'the deploy\'s check: the build\'s record (only a SUCCEEDED build of the app is deployed)' },
+  { action: 'dynamodb:GetItem', on: 'app-table', why: 'the deploy\'s check: the build\'s record (only a SUCCEEDED build of the app is deployed); the process type\'s stored scale (slipway scale); the release counter' },
   { action: 'ecs:CreateService', on: 'service', why: 'the app\'s first deploy of a process type' },
   { action: 'ecs:TagResource', on: 'new-service', why: 'the new service\'s tags', impliedBy: 'CreateService with tags (Amazon ECS Developer Guide, "Grant permission to tag resources on creation")' },
   { action: 'ecs:UpdateService', on: 'service', why: 'the new revision' },

@@ -21,7 +21,8 @@ import { type AppSettings, type ProcessSettings } from '../shared/settings';
 import { checkDeploy, revisionProblem } from './check-deploy';
 import { recordRelease, type RecordedRelease } from './record-release';
 import { createServiceRequest, planRedeploy, planService } from './plan';
-import { initialDesiredCount, planScaling, type ObservedScaling, type ScalingPlan } from './scaling';
+import { initialDesiredCount, planScaling, type CapacityRange, type ObservedScaling, type ScalingPlan } from './scaling';
+import { storedScaleOf } from './stored-scale';
 
 const logger = createLogger('update-service');
 
@@ -125,10 +126,11 @@ async function applyScaling(resourceId: string, serviceName: string, plan: Scali
 }
 
 /** Observes the service's registration and plans what the deploy does to it. */
-async function scalingFor(settings: AppSettings, p: ProcessSettings, serviceName: string, now: Date): Promise<{ resourceId: string; plan: ScalingPlan; observed: ObservedScaling }> {
+async function scalingFor(settings: AppSettings, p: ProcessSettings, serviceName: string, now: Date, process: string): Promise<{ resourceId: string; plan: ScalingPlan; observed: ObservedScaling; stored?: CapacityRange }> {
   const resourceId = scalableTargetResourceId(settings.cluster, serviceName);
   const observed = await observeScaling(resourceId);
-  return { resourceId, observed, plan: planScaling(serviceName, p, settings.scaleToZero, observed, now) };
+  const stored = await storedScaleOf(settings.table, process);
+  return { resourceId, observed, stored, plan: planScaling(serviceName, p, settings.scaleToZero, observed, now, stored) };
 }
 
 /** What the handler did; the deploy state's own output comes from the token (SendTaskSuccess). */
@@ -254,14 +256,14 @@ async function updateService(event: unknown): Promise<UpdateServiceResult> {
     }
     case 'reuse': {
       // A retry (or a redrive of a deployment that has since completed): finish what the first run may not have.
-      const scaling = await scalingFor(settings, p, serviceName, now);
+      const scaling = await scalingFor(settings, p, serviceName, now, input.process);
       await applyScaling(scaling.resourceId, serviceName, scaling.plan, scaling.observed);
       deploymentId = plan.deploymentId;
       break;
     }
     case 'update':
     case 'redeploy': {
-      const scaling = await scalingFor(settings, p, serviceName, now);
+      const scaling = await scalingFor(settings, p, serviceName, now, input.process);
       const out = await awsCall(`ECS UpdateService ${serviceName}`, () =>
         ecs.send(
           new UpdateServiceCommand({
@@ -286,9 +288,9 @@ async function updateService(event: unknown): Promise<UpdateServiceResult> {
     case 'create': {
       // Same token for the same execution, revision and attempt: a retried CreateService returns the same service.
       const clientToken = createHash('sha256').update(`${input.execution}|${input.taskDefinitionArn}|${input.redriveCount}`).digest('hex').slice(0, 32);
-      const scaling = await scalingFor(settings, p, serviceName, now);
+      const scaling = await scalingFor(settings, p, serviceName, now, input.process);
       const out = await awsCall(`ECS CreateService ${serviceName}`, () =>
-        ecs.send(new CreateServiceCommand(createServiceRequest(settings, input.process, p, serviceName, input.taskDefinitionArn, clientToken, initialDesiredCount(p, scaling.plan)))),
+        ecs.send(new CreateServiceCommand(createServiceRequest(settings, input.process, p, serviceName, input.taskDefinitionArn, clientToken, initialDesiredCount(p, scaling.plan, scaling.stored)))),
       );
       await applyScaling(scaling.resourceId, serviceName, scaling.plan, scaling.observed);
       deploymentId = primaryDeploymentId(out.service, 'CreateService');

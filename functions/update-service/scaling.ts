@@ -57,13 +57,15 @@ export function capacityRange(p: ProcessSettings): CapacityRange {
  * carries the config's range, so the next scheduled scale-out starts tasks of the service's current
  * (newly deployed) revision in the configured range.
  */
-export function planScaling(serviceName: string, p: ProcessSettings, schedule: ScaleSchedule | undefined, observed: ObservedScaling, now: Date): ScalingPlan {
+export function planScaling(serviceName: string, p: ProcessSettings, schedule: ScaleSchedule | undefined, observed: ObservedScaling, now: Date, stored?: CapacityRange): ScalingPlan {
   const ours = [stopActionName(serviceName), startActionName(serviceName)];
   const stale = observed.scheduledActions.filter((n) => ours.includes(n));
+  // A range stored by `slipway scale` (the app's table, domain/releases.ts) outlasts deploys and config
+  // changes: it replaces the config's range wherever the config's would apply.
   if (!schedule) {
-    return { register: p.autoscaling ? capacityRange(p) : undefined, cpuTarget: p.autoscaling?.cpuTarget, put: [], delete: stale, heldDown: false };
+    return { register: stored ?? (p.autoscaling ? capacityRange(p) : undefined), cpuTarget: p.autoscaling?.cpuTarget, put: [], delete: stale, heldDown: false };
   }
-  const range = capacityRange(p);
+  const range = stored ?? capacityRange(p);
   const heldDown = observed.target ? observed.target.max === 0 : isScheduledOff(schedule, now);
   const zero = { min: 0, max: 0 };
   return {
@@ -78,9 +80,9 @@ export function planScaling(serviceName: string, p: ProcessSettings, schedule: S
   };
 }
 
-/** The desired count of a new service: its configured count within its range, or 0 while the schedule holds it down. */
-export function initialDesiredCount(p: ProcessSettings, plan: ScalingPlan): number {
+/** The desired count of a new service: its configured count within its range (the stored one if any), or 0 while the schedule holds it down. */
+export function initialDesiredCount(p: ProcessSettings, plan: ScalingPlan, stored?: CapacityRange): number {
   if (plan.heldDown) return 0;
-  const { min, max } = capacityRange(p);
+  const { min, max } = stored ?? capacityRange(p);
   return Math.max(min, Math.min(p.desiredCount, max));
 }

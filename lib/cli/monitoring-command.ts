@@ -6,10 +6,9 @@ import type * as Aws from '../ops/aws';
 import type * as Scaling from '../ops/scaling';
 import type { Range, ScaleResult } from '../ops/scaling';
 import { escapeForTerminal } from '../ops/terminal';
-import { DEFAULT_PREFIX } from '../../domain/constants';
 import { UsageError } from './errors';
 import { exitLikeSlipway, printOutcome } from './io';
-import { checkPrefix, commandIo, type CommandIo } from './command-io';
+import { checkPrefix, commandIo, prefixOption, type CommandIo } from './command-io';
 import { checkAppName } from '../ops/names';
 
 /**
@@ -50,7 +49,9 @@ export function formatScale(r: ScaleResult): string {
   const show = (x: Range) => (x.min === x.max ? `${x.min}` : `${x.min}-${x.max}`);
   return [
     `${r.service}: ${r.previous ? `${show(r.previous)} -> ` : ''}${show(r.range)} task(s) (${r.resourceId})`,
-    'A deploy re-applies the config\'s range, except to a non-production app\'s service at zero (it stays there until the schedule\'s next start). Change the config to make it permanent.',
+    r.stored
+      ? `Stored: every deploy and config change keeps ${show(r.range)} (a non-production app's schedule still stops it at night and starts it in this range). slipway scale ${r.app} ${r.process} --reset goes back to the config's range.`
+      : "The stored range is removed: this is the config's range, and deploys apply the config's range again.",
   ].join('\n');
 }
 
@@ -60,14 +61,19 @@ export function formatScale(r: ScaleResult): string {
  */
 export function registerMonitoringCommands(program: Command, io: CommandIo = commandIo): void {
   const scale = program
-    .command('scale <app> <process> <range>')
-    .description('set the task range of a process type: <min> (exactly) or <min>-<max> (autoscaling between); 0 stops it. Lasts until the next deploy (production) or scheduled start (non-production)')
-    .option('--cluster <name>', 'ECS cluster name (only needed before the first deploy registered the service)')
+    .command('scale <app> <process> [range]')
+    .description("set the task range of a process type: <min> (exactly) or <min>-<max> (autoscaling between); 0 stops it. Stored with the app's records: every later deploy and config change keeps it; --reset goes back to the config's range")
+    .option('--reset', "remove the stored range: the config's range now and at every deploy")
+    .addOption(prefixOption(program))
     .option('--json', 'print the result as JSON')
-    .action(async (app: string, process: string, rangeText: string, opts: { cluster?: string; json?: boolean }) => {
+    .action(async (app: string, process: string, rangeText: string | undefined, opts: { reset?: boolean; prefix?: string; json?: boolean }) => {
       await printOutcome(io, opts.json, async () => {
-        const range = parseRange(rangeText);
-        const result = await scaling().scaleProcess(io.clients(), { app, process, range, cluster: opts.cluster });
+        checkAppName(app);
+        checkPrefix(opts.prefix);
+        if (rangeText === undefined && !opts.reset) throw new UsageError("missing range: pass <min> or <min>-<max> (e.g. 2 or 2-6), or --reset for the config's range");
+        if (rangeText !== undefined && opts.reset) throw new UsageError('pass a range or --reset, not both');
+        const range = rangeText !== undefined ? parseRange(rangeText) : undefined;
+        const result = await scaling().scaleProcess(io.clients(), { app, process, range, reset: Boolean(opts.reset), prefix: opts.prefix });
         return { json: result, text: formatScale(result) };
       });
     });
@@ -75,7 +81,7 @@ export function registerMonitoringCommands(program: Command, io: CommandIo = com
   const alarm = program
     .command('alarms <app>')
     .description('the state of each of the app\'s CloudWatch alarms (those in ALARM first)')
-    .option('--prefix <prefix>', 'Slipway resource-name prefix (config "prefix")', DEFAULT_PREFIX)
+    .addOption(prefixOption(program))
     .option('--json', 'print the alarms as JSON')
     .action(async (app: string, opts: { prefix: string; json?: boolean }) => {
       await printOutcome(io, opts.json, async () => {

@@ -23,6 +23,7 @@ import {
   type PipelineFunctionKey,
   type StateMachineName,
 } from '../../domain';
+import { SCALE_PK } from '../../domain/releases';
 import type { AppConstructProps } from './app-construct-props';
 import {
   acknowledgeWildcards,
@@ -31,7 +32,6 @@ import {
   parameterArn,
   passRolesToEcsTasksStatement,
   TABLE_READ_ACTIONS,
-  TABLE_WRITE_ACTIONS,
   tagOnCreateStatement,
 } from './policy-statements';
 
@@ -167,7 +167,18 @@ export class AppOperatorPolicies extends Construct {
         passRolesToEcsTasksStatement('PassTaskRoles', props.taskRoles.map((r) => r.roleArn)),
       ],
     });
-    this.operate.addStatements(new iam.PolicyStatement({ sid: 'ManageRecords', actions: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS], resources: [props.table.tableArn] }));
+    // The app's records are the pipelines' to write (the deploy trusts a build's record): operators read
+    // them, and write only the stored scales of `slipway scale` (pk SCALE), by the dynamodb:LeadingKeys
+    // condition (DynamoDB Developer Guide, "Using IAM policy conditions for fine-grained access control").
+    this.operate.addStatements(
+      new iam.PolicyStatement({ sid: 'ReadRecords', actions: [...TABLE_READ_ACTIONS], resources: [props.table.tableArn] }),
+      new iam.PolicyStatement({
+        sid: 'StoreScales',
+        actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [SCALE_PK] } },
+      }),
+    );
     // `slipway ps` (both): the tasks of the app's services in its cluster (ListTasks has no resource-level
     // permissions, only the ecs:cluster condition); each revision's build tag comes from ReadTaskDefinitions.
     for (const policy of [this.operate, this.develop]) {

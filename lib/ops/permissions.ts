@@ -1,6 +1,7 @@
 import { appParameterPath, scheduleGroupName, cliExecutionName, configParameterName, pipelineExecutionName, schedulesParameterName, serviceName, serviceResource, settingsParameterName, stateMachineName, taskDefinitionFamily } from '../../domain/names';
 import { STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
 import { appAlarmName } from '../../domain/names';
+import { SCALE_PK } from '../../domain/releases';
 
 /**
  * Every AWS call each `slipway` command makes, with the IAM action it needs and the resource it acts
@@ -51,6 +52,11 @@ export type CallResource =
   | { readonly kind: 'sharedExecutions'; readonly patterns: (ids: AppIds) => string[] }
   /** The app's DynamoDB table (its name is generated; the CLI reads it from the app's settings parameter). */
   | { readonly kind: 'table' }
+  /**
+   * Items of the app's table whose partition key is one of these (the grant's `dynamodb:LeadingKeys`
+   * condition): an operator writes only these records, never the builds or releases the pipelines trust.
+   */
+  | { readonly kind: 'tableItems'; readonly partitionKeys: readonly string[] }
   /** The control plane's pipeline Lambda functions (names generated; shared by the apps of the cluster). */
   | { readonly kind: 'pipelineFunctions' }
   /** The app's log group (`/<prefix>/apps/<app>`), where every task of the app logs. */
@@ -260,6 +266,9 @@ export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
     command: 'scale',
     roles: ['management'],
     calls: [
+      ...LOCATE,
+      { action: 'dynamodb:UpdateItem', resource: { kind: 'tableItems', partitionKeys: [SCALE_PK] }, why: 'stores the range (pk SCALE): every later deploy and config change keeps it' },
+      { action: 'dynamodb:DeleteItem', resource: { kind: 'tableItems', partitionKeys: [SCALE_PK] }, why: '--reset: removes the stored range' },
       { action: 'application-autoscaling:DescribeScalableTargets', resource: { kind: 'any' }, why: 'the service\'s scalable target' },
       { action: 'application-autoscaling:RegisterScalableTarget', resource: { kind: 'any' }, why: 'the new range' },
       // Application Auto Scaling checks these for the caller of RegisterScalableTarget on an ECS service

@@ -249,8 +249,14 @@ describe('AppStack (example app)', () => {
       expect.stringContaining(':parameter/slipway/apps/example/config/*"'),
       expect.stringContaining(':parameter/slipway/apps/example/schedules"'),
     ]);
-    const records = st.find((s) => actionsOf(s).includes('dynamodb:PutItem'))!;
+    // The app's records are the pipelines' to write: operators read them and write only the stored scales (pk SCALE).
+    expect(st.flatMap(actionsOf)).not.toContain('dynamodb:PutItem');
+    const records = st.find((s) => s.Sid === 'ReadRecords')!;
     expect(records.Resource).toEqual({ 'Fn::GetAtt': ['PipelinesTableB1BA895D', 'Arn'] });
+    const scales = st.find((s) => s.Sid === 'StoreScales')!;
+    expect(actionsOf(scales).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
+    expect(scales.Resource).toEqual({ 'Fn::GetAtt': ['PipelinesTableB1BA895D', 'Arn'] });
+    expect(scales.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['SCALE'] } });
   });
 
   test('both policies read the app\'s settings, the shared machines\' definitions, and the logs of the shared functions by name', () => {

@@ -146,6 +146,13 @@ describe('the synthesized app stack', () => {
       case 'table':
         expect(grants(role, action, `@${tableId}`)).toBe(true);
         break;
+      case 'tableItems': {
+        // Only items under the listed partition keys: every statement granting the write says so (dynamodb:LeadingKeys).
+        const granting = statements[role].filter((s) => actionsOf(s).some((a) => actionMatches(a, action)) && resourcesOf(s).map(render).some((x) => matches(x, `@${tableId}`)));
+        expect(granting.length).toBeGreaterThan(0);
+        for (const s of granting) expect((s as { Condition?: unknown }).Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...r.partitionKeys] } });
+        break;
+      }
       case 'pipelineFunctions': {
         // The shared control plane's functions, by name (<prefix>-<cluster>-<handler>).
         const names = Object.values(cluster.findResources('AWS::Lambda::Function')).map((f) => f.Properties.FunctionName as string);

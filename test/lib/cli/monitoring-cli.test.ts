@@ -27,6 +27,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING: url,
     AWS_ENDPOINT_URL_CLOUDWATCH: url,
     AWS_ENDPOINT_URL_SSM: url,
+    AWS_ENDPOINT_URL_DYNAMODB: url,
     AWS_EC2_METADATA_DISABLED: 'true',
   };
 });
@@ -40,8 +41,15 @@ beforeEach(() => {
   answers = {};
 });
 
+const SETTINGS_ANSWER: EndpointAnswer = { body: { Parameter: { Name: '/slipway/apps/example/settings', Type: 'String', Value: JSON.stringify(settingsFor('example')), Version: 1, ARN: 'arn:aws:ssm:eu-west-1:123456789012:parameter/slipway/apps/example/settings' } } };
+
 describe('slipway scale', () => {
-  test('registers the new range on the service\'s scalable target and prints it as JSON', async () => {
+  beforeEach(() => {
+    answers.GetParameter = SETTINGS_ANSWER;
+    answers.UpdateItem = { body: {} };
+  });
+
+  test('registers the new range on the service\'s scalable target, stores it in the app\'s table, and prints it as JSON', async () => {
     // Prepare
     answers.DescribeScalableTargets = {
       body: { ScalableTargets: [{ ServiceNamespace: 'ecs', ResourceId: 'service/slipway-production/example--web', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2, MaxCapacity: 6, RoleARN: 'r', CreationTime: 1767225600 }] },
@@ -55,6 +63,17 @@ describe('slipway scale', () => {
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ service: 'example--web', previous: { min: 2, max: 6 }, range: { min: 0, max: 0 } });
     expect(requests.find((r) => r.target === 'RegisterScalableTarget')?.body).toMatchObject({ ResourceId: 'service/slipway-production/example--web', MinCapacity: 0, MaxCapacity: 0 });
+    expect(requests.find((r) => r.target === 'UpdateItem')?.body).toMatchObject({ TableName: settingsFor('example').table, Key: { pk: { S: 'SCALE' }, sk: { S: 'web' } } });
+    // The app's settings first (its cluster and table), under the default prefix.
+    expect(requests[0]).toMatchObject({ target: 'GetParameter', body: { Name: '/slipway/apps/example/settings' } });
+  });
+
+  test('--prefix and SLIPWAY_PREFIX name the deployment: the settings are read under that prefix', async () => {
+    await cli(['scale', 'example', 'web', '1', '--prefix', 'acme']);
+    expect(requests[0]).toMatchObject({ target: 'GetParameter', body: { Name: '/acme/apps/example/settings' } });
+    requests.length = 0;
+    await cli(['scale', 'example', 'web', '1'], { SLIPWAY_PREFIX: 'corp' });
+    expect(requests[0]).toMatchObject({ target: 'GetParameter', body: { Name: '/corp/apps/example/settings' } });
   });
 
   test('a bad range is a usage error: exit 2, one line, nothing sent', async () => {
@@ -111,6 +130,12 @@ describe('slipway alarms', () => {
     expect(lines[0]).toBe('example: 2 alarms, 1 in ALARM');
     expect(lines[1]).toMatch(/^✗ slipway-example--web-memory\s+ALARM/);
     expect(out).toContain('Threshold Crossed');
+  });
+
+  test('SLIPWAY_PREFIX names the deployment, as for every app command (issue 23: alarms ignored it)', async () => {
+    answers.DescribeAlarms = { body: { MetricAlarms: [] } };
+    await cli(['alarms', 'example'], { SLIPWAY_PREFIX: 'corp' });
+    expect(requests[0]).toMatchObject({ target: 'GetParameter', body: { Name: '/corp/apps/example/settings' } });
   });
 
   test('--json prints the app and its alarms', async () => {

@@ -55,8 +55,10 @@ describe('describeAwsError', () => {
 
 describe('formatScale', () => {
   it('shows the service, the previous and new range, and how long it lasts', () => {
-    const text = formatScale({ app: 'example', process: 'web', service: 'example--web', resourceId: 'service/c/example--web', previous: { min: 2, max: 6 }, range: { min: 0, max: 0 } });
+    const text = formatScale({ app: 'example', process: 'web', service: 'example--web', resourceId: 'service/c/example--web', previous: { min: 2, max: 6 }, range: { min: 0, max: 0 }, stored: true });
     expect(text.split('\n')[0]).toBe('example--web: 2-6 -> 0 task(s) (service/c/example--web)');
-    expect(text).toContain('A deploy re-applies the config\'s range');
+    // The scale outlasts deploys and config changes (issue 23: it used to last only until the next deploy).
+    expect(text).toContain('Stored: every deploy and config change keeps 0');
+    expect(text).toContain('slipway scale example web --reset');
   });
 });

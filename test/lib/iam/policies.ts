@@ -143,6 +143,9 @@ export function describeDeploymentPolicies(title: string, configFile: string): v
           return r.patterns(ids).map((p) => req(p.replace(/\*$/, '8a6f3c2e-5b1d-4f0a-9c7e-2d4b6a8f0e1c')));
         case 'table':
           return [req(app.tableArn, resourceTags(d, app.tableArn))];
+        case 'tableItems':
+          // An item action names its partition key (dynamodb:LeadingKeys).
+          return [req(app.tableArn, { ...resourceTags(d, app.tableArn), 'dynamodb:LeadingKeys': [...r.partitionKeys] })];
         case 'pipelineFunctions':
           return (Object.keys(PIPELINE_FUNCTIONS) as PipelineFunctionKey[]).map((k) => req(arnOf('lambda', `function:${d.config.prefix}-${app.cluster}-${PIPELINE_FUNCTIONS[k]}`)));
         case 'appLogGroup':
@@ -189,6 +192,20 @@ export function describeDeploymentPolicies(title: string, configFile: string): v
         }
         expect(await failingCases(cases)).toEqual([]);
         expect(deniedSomewhere).toEqual([]);
+      });
+
+      test('an operator writes only the stored scales of its app\'s table (pk SCALE): never a build, release, claim or counter the pipelines trust', async () => {
+        const cases: IamCase[] = [];
+        for (const app of appsOf()) {
+          const principal = operatorArn(app, 'operate');
+          const write = (action: string, keys: string[]): IamRequest => ({ principal, action, resource: app.tableArn, context: { ...resourceTags(d, app.tableArn), 'dynamodb:LeadingKeys': keys } });
+          cases.push({ name: `operate ${app.name}: UpdateItem SCALE`, request: write('dynamodb:UpdateItem', ['SCALE']), policies: operatorPolicies(app, 'operate'), expect: 'Allowed' });
+          for (const pk of ['BUILD', 'RELEASE', 'RELEASES', 'COUNTER', 'APP', 'CONFIG']) {
+            for (const action of ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']) cases.push({ name: `operate ${app.name}: ${action} ${pk}`, request: write(action, [pk]), policies: operatorPolicies(app, 'operate'), expect: 'Denied' });
+          }
+          cases.push({ name: `develop ${app.name}: UpdateItem SCALE`, request: { ...write('dynamodb:UpdateItem', ['SCALE']), principal: operatorArn(app, 'develop') }, policies: operatorPolicies(app, 'develop'), expect: 'Denied' });
+        }
+        expect(await failingCases(cases)).toEqual([]);
       });
 
       test('no dead grants: each action of each statement of a handler\'s or state machine\'s role allows one of the calls the code makes', async () => {

@@ -1,6 +1,9 @@
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteItemCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { STSClient } from '@aws-sdk/client-sts';
+import { serveSettings, settingsFor } from './settings-fixtures';
 import { mockClient } from 'aws-sdk-client-mock';
 import { listAlarms } from '../../../lib/ops/alarms';
 import { appRef, getConfigKey, listConfigKeys, setConfigKeys, unsetConfigKeys } from '../../../lib/ops/config-keys';
@@ -69,16 +72,22 @@ describe('what the commands send is in their list', () => {
     expect(sent.filter((a) => !listed(command).includes(a))).toEqual([]);
   });
 
-  test('scale', async () => {
-    const client = new ApplicationAutoScalingClient({ region: 'eu-west-1' });
-    const mock = mockClient(client);
-    mock.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [{ ResourceId: 'service/slipway-production/example--web', MinCapacity: 1, MaxCapacity: 2, ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', RoleARN: 'r', CreationTime: new Date() }] });
-    mock.on(RegisterScalableTargetCommand).resolves({});
-    await scaleProcess({ autoscaling: client }, { app: 'example', process: 'web', range: { min: 2, max: 4 } });
-    const sent = [...new Set(mock.calls().map((c) => actionOf('application-autoscaling', c.args[0])))];
-    expect(sent).toEqual(['application-autoscaling:DescribeScalableTargets', 'application-autoscaling:RegisterScalableTarget']);
+  test.each([
+    ['a range', { range: { min: 2, max: 4 } }, 'dynamodb:UpdateItem'],
+    ['--reset', { reset: true }, 'dynamodb:DeleteItem'],
+  ])('scale with %s', async (_what, how, write) => {
+    const clients = { autoscaling: new ApplicationAutoScalingClient({ region: 'eu-west-1' }), ssm: new SSMClient({ region: 'eu-west-1' }), dynamodb: new DynamoDBClient({ region: 'eu-west-1' }), sts: new STSClient({ region: 'eu-west-1' }) };
+    const mocks = { 'application-autoscaling': mockClient(clients.autoscaling), ssm: mockClient(clients.ssm), dynamodb: mockClient(clients.dynamodb), sts: mockClient(clients.sts) };
+    mocks['application-autoscaling'].on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [{ ResourceId: 'service/slipway-production/example--web', MinCapacity: 1, MaxCapacity: 2, ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', RoleARN: 'r', CreationTime: new Date() }] });
+    mocks['application-autoscaling'].on(RegisterScalableTargetCommand).resolves({});
+    serveSettings(mocks.ssm, { example: settingsFor('example') });
+    mocks.dynamodb.on(UpdateItemCommand).resolves({});
+    mocks.dynamodb.on(DeleteItemCommand).resolves({});
+    await scaleProcess(clients, { app: 'example', process: 'web', ...how });
+    const sent = [...new Set(Object.entries(mocks).flatMap(([prefix, mock]) => mock.calls().map((c) => actionOf(prefix, c.args[0]))))];
+    expect(sent.sort()).toEqual(['application-autoscaling:DescribeScalableTargets', 'application-autoscaling:RegisterScalableTarget', write, 'ssm:GetParameter'].sort());
     expect(sent.filter((a) => !listed('scale').includes(a))).toEqual([]);
-    mock.restore();
+    for (const mock of Object.values(mocks)) mock.restore();
   });
 
   test('alarms', async () => {
@@ -104,6 +113,9 @@ describe('actionsFor', () => {
       // slipway build: a build is released and deployed (developers only read builds).
       'codebuild:BatchGetBuilds',
       'codebuild:StartBuild',
+      // slipway scale: the stored range (pk SCALE only) and --reset.
+      'dynamodb:DeleteItem',
+      'dynamodb:UpdateItem',
       // slipway shell: a session in a running task of the app (developers read services: slipway ps).
       'ecs:ExecuteCommand',
       // slipway run: a one-off task runs any command with the app's roles and config (Ctrl-C stops it).
