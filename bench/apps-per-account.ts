@@ -884,7 +884,22 @@ export function benchConfig(example: Json, apps: number, production: boolean): {
     const repository = isObject(base.repository) ? { ...base.repository, name } : base.repository;
     return { ...rest, name, repository, processes, production, ...(hostname ? { hostname } : {}) };
   });
-  return { config: { ...example, apps: made }, baseApp: String(base.name) };
+  // People's sign-in (issue 25) is counted too: the people role, its per-slot policies, the OIDC provider,
+  // the dashboard's bucket, distribution and actions function. A stand-in provider when the example has none.
+  const account = isObject(example.account) ? example.account : {};
+  const signIn = isObject(account.signIn) ? account.signIn : BENCH_SIGN_IN;
+  return { config: { ...example, account: { ...account, signIn }, apps: made }, baseApp: String(base.name) };
+}
+
+/** The provider the bench's configs sign people in with when the example config names none (never contacted: synth only). */
+export const BENCH_SIGN_IN = { issuer: 'https://login.example.com', clientId: 'slipway-dashboard' } as const;
+
+/** A stand-in for the built dashboard (dist/web/): the account stack uploads whatever folder it is given, and the bench counts resources, not files. */
+function standInDashboard(outDir: string): string {
+  const dir = join(outDir, 'dashboard-web');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>bench stand-in</title>\n');
+  return dir;
 }
 
 /**
@@ -900,7 +915,7 @@ export function synthAssembly(root: string, config: Json, outDir: string): { ass
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { app?: string; context?: Json };
   if (!cdkJson.app) throw new BenchInputError('cdk.json names no "app" command');
-  const context = { ...(cdkJson.context ?? {}), [CONFIG_CONTEXT_KEY]: configFile, 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-stack-trace': true, 'aws:cdk:disable-creation-stack-traces': true };
+  const context = { ...(cdkJson.context ?? {}), [CONFIG_CONTEXT_KEY]: configFile, 'slipway:dashboardDir': standInDashboard(outDir), 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-stack-trace': true, 'aws:cdk:disable-creation-stack-traces': true };
   const cdkOut = join(outDir, 'cdk.out');
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cdkJson.app, { cwd: root, shell: true, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CDK_OUTDIR: cdkOut, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_VALIDATION: 'false' } });

@@ -26,6 +26,8 @@ export interface ClientTimeouts {
 /** The settings every AWS client of the CLI is built with: bounded connection, request and retries. */
 export function cliClientConfig(timeouts: ClientTimeouts = {}): { requestHandler: NodeHttpHandler; maxAttempts: number } {
   return {
+    // `slipway login`'s session of the command's app, when no AWS credentials or profile are set (lib/ops/login.ts).
+    ...(require('../ops/login') as typeof import('../ops/login')).loginClientSettings(),
     requestHandler: new NodeHttpHandler({
       connectionTimeout: timeouts.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
       requestTimeout: timeouts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { setCommandApp } from './command-app';
 import { registerCompletionCommand } from './completion';
+import { registerLoginCommand } from './login-command';
 import { registerConfigKeyCommands } from './config-keys-command';
 import { registerDbCommands } from './db-command';
 import { errorOutput, EXIT } from './errors';
@@ -43,6 +45,8 @@ export function buildProgram(io: CliIo = processIo, json = false, state: Program
       },
     })
     .hook('preAction', (_root, action) => {
+      // `slipway login`'s session of the app the command names (its first argument) serves its AWS calls.
+      setCommandApp(typeof action.args[0] === 'string' ? action.args[0] : undefined);
       const opts = action.optsWithGlobals<GlobalOptions>();
       const path = commandPath(action);
       state.session = beginCommand(applyGlobalOptions(opts, path), opts, path, { io });
@@ -56,6 +60,7 @@ export function buildProgram(io: CliIo = processIo, json = false, state: Program
   registerPipelineCommands(program);
   registerTaskCommands(program);
   registerOperateCommands(program);
+  registerLoginCommand(program);
   registerCompletionCommand(program, (text) => process.stdout.write(text));
   return program;
 }

@@ -360,6 +360,12 @@ describe('benchConfig', () => {
     expect(config.databases).toEqual(example.databases);
   });
 
+  test('people\'s sign-in is on (so the people role and its policies are counted): the example\'s provider, else a stand-in', () => {
+    expect((benchConfig(example, 1, false).config.account as Record<string, unknown>).signIn).toEqual({ issuer: 'https://login.example.com', clientId: 'slipway-dashboard' });
+    const own = { issuer: 'https://id.example.org', clientId: 'c' };
+    expect((benchConfig({ ...example, account: { signIn: own } }, 1, false).config.account as Record<string, unknown>).signIn).toEqual(own);
+  });
+
   test('a config with no app is a named error', () => {
     expect(() => benchConfig({ ...example, apps: [] }, 1, true)).toThrow('the example config has no app to copy');
   });
