@@ -39,9 +39,12 @@ export function buildProgram(io: CliIo = processIo, json = false, state: Program
     .configureOutput({
       writeOut: (s) => io.stdout(s.trimEnd()),
       writeErr: (s) => io.stderr(s.trimEnd()),
+      // commander's own errors (a missing argument or required option, an unknown command or option) in
+      // the format of every other error: `error: UsageError: <message>`, exit 2 (bin/slipway.ts).
       outputError: (s, write) => {
-        if (json) io.stdout(errorOutput({ name: 'UsageError', message: s.replace(/^error:\s*/, '').trim() }, true).stdout as string, 'json');
-        write(s);
+        const message = s.replace(/^error:\s*/, '').trim();
+        if (json) io.stdout(errorOutput({ name: 'UsageError', message }, true).stdout as string, 'json');
+        write(`error: UsageError: ${message}\n`);
       },
     })
     .hook('preAction', (_root, action) => {

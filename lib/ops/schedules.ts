@@ -1,6 +1,7 @@
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { CONFIG_KEY_TIER } from './config-keys';
 import { appParameterPath, schedulesParameterName } from '../../domain/names';
+import { UsageError } from '../cli/errors';
 import { defaultScheduleName, InvalidSchedule, parseSchedulesParameter, scheduleEntrySchema, scheduleExpressionProblem, SCHEDULE_NAME, type ScheduleEntryInput } from '../../functions/shared/schedules';
 import { nameRule, PROCESS_NAME } from '../../domain/names';
 import type { AppRef, ParameterClients } from './config-keys';
@@ -59,15 +60,16 @@ export async function listSchedules({ ssm }: ParameterClients, ref: AppRef): Pro
 
 /**
  * Adds a schedule to the list (validated first: expression, process name, schedule name, not a
- * duplicate). The parameter change starts the schedules sync. @throws InvalidSchedule
+ * duplicate). The parameter change starts the schedules sync. @throws UsageError for a bad expression,
+ * process, command or name (exit 2, as every usage error); InvalidSchedule for a duplicate or an unreadable list
  */
 export async function addSchedule(clients: ParameterClients, ref: AppRef, entry: { schedule: string; command: string; process: string; name?: string }): Promise<NamedSchedule> {
   const problem = scheduleExpressionProblem(entry.schedule);
-  if (problem) throw new InvalidSchedule(`schedule ${entry.name ? `"${entry.name}" ` : ''}${problem}`);
-  if (!PROCESS_NAME.test(entry.process)) throw new InvalidSchedule(`process ${JSON.stringify(entry.process.slice(0, 40))} is not a process name (${nameRule('process')})`);
-  if (entry.command.trim().length === 0) throw new InvalidSchedule('the command is empty');
+  if (problem) throw new UsageError(`schedule ${entry.name ? `"${entry.name}" ` : ''}${problem}`);
+  if (!PROCESS_NAME.test(entry.process)) throw new UsageError(`process ${JSON.stringify(entry.process.slice(0, 40))} is not a process name (${nameRule('process')})`);
+  if (entry.command.trim().length === 0) throw new UsageError('the command is empty');
   const name = entry.name ?? defaultScheduleName(entry.process, entry.command);
-  if (!SCHEDULE_NAME.test(name)) throw new InvalidSchedule(`schedule name ${JSON.stringify(name.slice(0, 70))} is not valid: letters, digits, '.', '_', '-', 64 characters at most`);
+  if (!SCHEDULE_NAME.test(name)) throw new UsageError(`schedule name ${JSON.stringify(name.slice(0, 70))} is not valid: letters, digits, '.', '_', '-', 64 characters at most`);
   const list = await listSchedules(clients, ref);
   if (list.some((s) => s.name === name)) throw new InvalidSchedule(`a schedule named "${name}" already exists: remove it first, or pass --name`);
   const added: NamedSchedule = { name, schedule: entry.schedule, command: entry.command, process: entry.process };

@@ -72,11 +72,12 @@ test('access denied is one clear line, exit 1', async () => {
   expect(r.err).toEqual([expect.stringMatching(/^error: AccessDenied: access denied: SSM DeleteParameters: User: .* not authorized/)]);
 });
 
-test('schedules add with an invalid expression exits 2 naming the problem, writing nothing', async () => {
+test('schedules add with an invalid expression is a usage error: exit 2 naming the problem, writing nothing', async () => {
   const r = await cli('schedules', 'add', 'example', '--schedule', 'cron(0 3 * * *)', '--command', 'bin/report', '--json');
 
   expect(r.code).toBe(2);
-  expect(JSON.parse(r.out[0])).toEqual({ error: 'InvalidSchedule', message: expect.stringContaining('Expected 6 values') });
+  // A usage error like every other (issue 23: it was InvalidSchedule).
+  expect(JSON.parse(r.out[0])).toEqual({ error: 'UsageError', message: expect.stringContaining('Expected 6 values') });
   expect(requests).toEqual([]);
 });
 

@@ -61,12 +61,26 @@ describe('usage errors are caught before any AWS call: exit 2, one line, and the
     expect(requests).toBe(0);
   });
 
+  test.each([
+    [['releases'], "error: UsageError: missing required argument 'app'"],
+    [['deploy', 'example'], "error: UsageError: required option '--build <n>' not specified"],
+    [['scale', 'example'], "error: UsageError: missing required argument 'process'"],
+    [['nosuch'], "error: UsageError: unknown command 'nosuch'"],
+  ])('the parser\'s own error for %j is one line in the project\'s format, exit 2', async (args, line) => {
+    const result = await cli(args);
+
+    expect(result.code).toBe(2);
+    expect(result.err).toEqual([line]);
+    expect(requests).toBe(0);
+  });
+
   test('a missing required option honours --json', async () => {
     const result = await cli(['deploy', 'example', '--json']);
 
     expect(result.code).toBe(2);
     expect(JSON.parse(result.out)).toEqual({ error: 'UsageError', message: "required option '--build <n>' not specified" });
-    expect(result.err).toEqual(["error: required option '--build <n>' not specified"]);
+    // In the format of every other error (issue 23: commander's own format broke it).
+    expect(result.err).toEqual(["error: UsageError: required option '--build <n>' not specified"]);
   });
 });
 

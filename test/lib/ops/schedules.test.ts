@@ -33,10 +33,10 @@ describe('schedules', () => {
     ['five cron fields', 'cron(0 3 * * *)'],
     ['rate(1 hours)', 'rate(1 hours)'],
     ['an injection', 'rate(1 hour) && curl evil'],
-  ])('add refuses %s with InvalidSchedule, writing nothing', async (_, expression) => {
+  ])('add refuses %s as a usage error (UsageError, exit 2), writing nothing', async (_, expression) => {
     mock.on(GetParameterCommand).resolves({ Parameter: { Value: '[]' } });
 
-    await expect(addSchedule({ ssm }, REF, { schedule: expression, command: 'x', process: 'web' })).rejects.toMatchObject({ name: 'InvalidSchedule' });
+    await expect(addSchedule({ ssm }, REF, { schedule: expression, command: 'x', process: 'web' })).rejects.toMatchObject({ name: 'UsageError' });
     expect(mock).not.toHaveReceivedCommand(PutParameterCommand);
   });
 
