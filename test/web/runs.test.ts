@@ -50,11 +50,17 @@ describe('parseConfig', () => {
 });
 
 describe('appsOfToken', () => {
-  const config = { appTags: { claim: 'https://aws.amazon.com/tags', tagKeys: ['slipway-app-1', 'slipway-app-2'] } };
-  test('the apps of the slot keys, valid names only; other claims and keys give nothing', () => {
-    const claims = { 'https://aws.amazon.com/tags': { principal_tags: { 'slipway-app-1': ['shop'], 'slipway-app-2': ['Bad Name'], 'slipway-app-9': ['other'], team: ['x'] } } };
-    expect(appsOfToken(claims, config)).toEqual(['shop']);
-    expect(appsOfToken({ sub: 'x' }, config)).toEqual([]);
-    expect(appsOfToken(claims, {})).toEqual([]);
+  test('the apps of the slot keys, valid names only, each once; other claims and keys give nothing', () => {
+    const claims = { 'https://aws.amazon.com/tags': { principal_tags: { 'slipway-app-1': ['shop'], 'slipway-app-2': ['Bad Name'], 'slipway-app-3': ['shop'], 'slipway-app-9': ['other'], team: ['x'] } } };
+    expect(appsOfToken(claims)).toEqual(['shop']);
+    expect(appsOfToken({ sub: 'x' })).toEqual([]);
+  });
+});
+
+describe('parseConfig keeps the actions URL as given', () => {
+  test('a function URL\'s path "/" (and any other path) is kept with its trailing slash; the issuer and endpoint lose theirs', () => {
+    const c = parseConfig({ region: 'us-east-1', prefix: 'slipway', endpoint: 'http://127.0.0.1:4566/', actionsUrl: 'http://127.0.0.1:4566/lambda-url/dashboard-actions/' });
+    expect(c.actionsUrl).toBe('http://127.0.0.1:4566/lambda-url/dashboard-actions/');
+    expect(c.endpoint).toBe('http://127.0.0.1:4566');
   });
 });

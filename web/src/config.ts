@@ -34,7 +34,7 @@ export class ConfigError extends Error {
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
-function httpUrl(v: unknown, key: string): string {
+function httpUrl(v: unknown, key: string, keepSlash = false): string {
   if (!isString(v)) throw new ConfigError(`config.json: "${key}" must be a URL`);
   let u: URL;
   try {
@@ -45,7 +45,7 @@ function httpUrl(v: unknown, key: string): string {
   if (u.protocol !== 'https:' && !(u.protocol === 'http:' && (u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname.endsWith('.localhost')))) {
     throw new ConfigError(`config.json: "${key}" must be an https:// URL (http:// only for this machine), got ${v.slice(0, 80)}`);
   }
-  return v.replace(/\/+$/, '');
+  return keepSlash ? v : v.replace(/\/+$/, '');
 }
 
 /** Checks a parsed config.json. */
@@ -79,7 +79,7 @@ export function parseConfig(raw: unknown): DashboardConfig {
     ...(signIn ? { signIn } : {}),
     ...(roleArn ? { roleArn } : {}),
     ...(appTags ? { appTags } : {}),
-    ...(c.actionsUrl !== undefined ? { actionsUrl: httpUrl(c.actionsUrl, 'actionsUrl') } : {}),
+    ...(c.actionsUrl !== undefined ? { actionsUrl: httpUrl(c.actionsUrl, 'actionsUrl', true) } : {}),
   };
 }
 

@@ -6,7 +6,8 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts
 import { Redirecting, type Session } from './auth';
 import type { Credentials } from './aws';
 import { serviceEndpoint, type DashboardConfig, type SignInConfig } from './config';
-import { appsOfToken, jwtClaims, SESSION_NAME_PREFIX, SignInError } from './tokens';
+import { peopleSessionName } from '../../domain/dashboard';
+import { appsOfToken, jwtClaims, SignInError } from './tokens';
 
 const STORE = 'slipway.signIn';
 const PENDING = 'slipway.pendingSignIn';
@@ -92,11 +93,12 @@ export async function signedInSession(config: DashboardConfig & { signIn: SignIn
   const params = new URLSearchParams(location.search);
   const token = params.has('code') || params.has('error') ? await finishSignIn(signIn, params) : (storedToken() ?? (await startSignIn(signIn)));
   const claims = jwtClaims(token.idToken);
-  const apps = appsOfToken(claims, config);
+  const apps = appsOfToken(claims);
   const roleArn = config.roleArn ?? '';
-  const sts = new STSClient({ region: config.region, endpoint: serviceEndpoint(config, 'sts'), credentials: async () => ({ accessKeyId: '', secretAccessKey: '' }) });
+  // AssumeRoleWithWebIdentity is unsigned: the SDK sends it with no credentials (its auth scheme is noAuth).
+  const sts = new STSClient({ region: config.region, endpoint: serviceEndpoint(config, 'sts') });
   const assume = async (app: string): Promise<Credentials> => {
-    const out = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: `${SESSION_NAME_PREFIX}${app}`, WebIdentityToken: token.idToken, DurationSeconds: 3600 }));
+    const out = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: peopleSessionName(app), WebIdentityToken: token.idToken, DurationSeconds: 3600 }));
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw new SignInError(`STS gave no credentials for app ${app}`);
     return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };

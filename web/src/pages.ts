@@ -88,7 +88,7 @@ function FailureBox({ app, run, ctx, onDone }: { app: string; run: Run; ctx: Pag
   if (!f) return null;
   return html`<div class="failure" data-testid="failure">
     <p><strong>${f.pipeline} failed at “${f.step}”</strong> with <code data-testid="failure-error">${f.error}</code>${f.at ? html` <span class="muted">at ${when(f.at)}</span>` : ''}</p>
-    ${f.cause ? html`<pre class="cause" data-testid="failure-cause">${f.cause}</pre>` : ''}
+    ${f.cause ? html`<pre class="cause" tabindex="0" aria-label=${`cause of the failure at ${f.step}`} data-testid="failure-cause">${f.cause}</pre>` : ''}
     <p class="actions">
       ${f.logLink ? html`<a href=${f.logLink} target="_blank" rel="noopener noreferrer">Logs of “${f.step}”<span class="sr-only"> (opens the CloudWatch console)</span></a>` : ''}
       <${ActionButton} ctx=${ctx} request=${{ action: 'redrive', app, build: run.build, ...(f.execution ? { execution: f.execution } : {}) }} label=${`Redrive build ${run.build}`} onDone=${onDone} />

@@ -1,12 +1,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import type { DashboardConfig } from '../../../domain/dashboard';
 import type { WireResponse } from './protocols/response';
 
 /**
  * The built dashboard (`npm run build:web` writes dist/web/) served by `slipway local serve` at
  * `/dashboard/`, as CloudFront serves it from the account stack's bucket: static files only, and
  * `config.json` beside index.html, which on AWS the account stack writes and here the endpoint answers
- * with its own region, prefix and URL (docs/dashboard.md). Nothing else of the endpoint changes: the page
+ * with its own region, prefix, URL, local OpenID Connect issuer, people role and actions URL
+ * (docs/dashboard.md). Nothing else of the endpoint changes: the page
  * reaches each service at `http://<signing name>.localhost:<port>` as any browser client does, and gets
  * the CORS answers AWS gives.
  */
@@ -14,14 +16,8 @@ import type { WireResponse } from './protocols/response';
 /** Where the dashboard is served. */
 export const DASHBOARD_PATH = '/dashboard/';
 
-/** What `config.json` holds for the local endpoint; sign-in, roles and the actions URL are added by the parts that serve them. */
-export interface LocalDashboardConfig {
-  readonly region: string;
-  readonly prefix: string;
-  /** The endpoint's URL (`http://127.0.0.1:<port>`): the page derives each service's host from it. */
-  readonly endpoint: string;
-  readonly [more: string]: unknown;
-}
+/** What `config.json` holds for the local endpoint (its people's sign-in: ./sts.ts `dashboardConfig`). */
+export type LocalDashboardConfig = DashboardConfig;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

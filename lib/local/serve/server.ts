@@ -141,8 +141,7 @@ export class LocalEndpoint {
     let service: ServiceModel | undefined;
     try {
       if (isDashboardPath(url.pathname)) {
-        const { world } = this.account.run;
-        return write(res, requestId, dashboardFile(req.method ?? 'GET', url.pathname, this.account.options.rootDir, () => ({ region: world.spec.region, prefix: this.account.run.prefix, endpoint: this.url })));
+        return write(res, requestId, dashboardFile(req.method ?? 'GET', url.pathname, this.account.options.rootDir, () => this.people.dashboardConfig()));
       }
       if (url.pathname.startsWith('/_slipway/')) {
         answer = await this.door(req.method ?? 'GET', url.pathname, body.toString('utf8'));

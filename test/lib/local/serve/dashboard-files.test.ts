@@ -8,7 +8,15 @@ import { clientConfig, startEndpoint } from './endpoint-helpers';
 
 /** The built dashboard as `slipway local serve` serves it at /dashboard/, and the log lines a page follows. */
 
-const CONFIG = () => ({ region: 'us-east-1', prefix: 'slipway', endpoint: 'http://127.0.0.1:4566' });
+const CONFIG = () => ({
+  region: 'us-east-1',
+  prefix: 'slipway',
+  endpoint: 'http://127.0.0.1:4566',
+  signIn: { issuer: 'http://127.0.0.1:4566/oidc', clientId: 'slipway-dashboard', scopes: ['openid'] },
+  roleArn: 'arn:aws:iam::123456789012:role/slipway-people',
+  appTags: { claim: 'https://aws.amazon.com/tags', tagKeys: ['slipway-app-1'] },
+  actionsUrl: 'http://127.0.0.1:4566/lambda-url/dashboard-actions/',
+});
 
 describe('dashboardFile', () => {
   let root: string;
@@ -62,10 +70,12 @@ describe('the endpoint serves the dashboard and the log lines clients write', ()
   });
   afterAll(() => endpoint.close());
 
-  test('GET /dashboard/config.json names the endpoint, its region and prefix', async () => {
+  test('GET /dashboard/config.json is the endpoint\'s dashboard config: its region, prefix and URL, its issuer, the people role, the actions URL', async () => {
     const res = await fetch(`${endpoint.url}/dashboard/config.json`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ region: 'us-east-1', prefix: 'slipway', endpoint: endpoint.url });
+    const config = (await res.json()) as Record<string, unknown>;
+    expect(config).toEqual(endpoint.people.dashboardConfig());
+    expect(config).toMatchObject({ region: 'us-east-1', prefix: 'slipway', endpoint: endpoint.url, signIn: { issuer: `${endpoint.url}/oidc` }, roleArn: 'arn:aws:iam::123456789012:role/slipway-people' });
   });
 
   test('PutLogEvents into a stream of an app\'s group; FilterLogEvents returns them in time order', async () => {
