@@ -37,6 +37,14 @@ export function prefixOption(program: Command, description = 'name prefix of the
   return program.createOption('--prefix <prefix>', description).env(PREFIX_ENV).default(DEFAULT_PREFIX);
 }
 
+/**
+ * `--table <name>` (or $SLIPWAY_TABLE): the app's table instead of the one its settings parameter names,
+ * as the README's "Operating an app" says; one definition for every command that takes it.
+ */
+export function tableOption(program: Command): Option {
+  return program.createOption('--table <name>', "the app's DynamoDB table (default: the one its settings parameter /<prefix>/apps/<app>/settings names)").env(TABLE_ENV);
+}
+
 /** Where every AWS command writes, how it exits, its AWS clients and its clock (tests pass their own). */
 export interface CommandIo extends CliIo {
   /** A live progress line (rewritten in place on a terminal). */

@@ -10,7 +10,7 @@ import type { FollowOptions } from '../ops/commands';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { EXIT, UsageError } from './errors';
 import { exitLikeSlipway, printResult, reportError } from './io';
-import { checkPrefix, commandIo, prefixOption, TABLE_ENV, type AppCommandOptions, type CommandIo } from './command-io';
+import { checkPrefix, commandIo, prefixOption, tableOption, type AppCommandOptions, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
 import { checkAppName } from '../ops/names';
 
@@ -51,7 +51,7 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
     c
       .option('--json', 'print one JSON document')
       .addOption(prefixOption(program))
-      .addOption(program.createOption('--table <name>', "the app's DynamoDB table (default: the one its settings parameter /<prefix>/apps/<app>/settings names)").env(TABLE_ENV));
+      .addOption(tableOption(program));
   const appOption = (c: Command) => c.option('--app <app>', 'with an execution ARN: the app it must belong to (the state machines are shared by the apps of a cluster); another app\'s is refused (WrongApp)');
 
   /**

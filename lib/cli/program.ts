@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Help } from 'commander';
 import { setCommandApp } from './command-app';
 import { registerCompletionCommand } from './completion';
 import { registerLoginCommand } from './login-command';
@@ -14,6 +14,15 @@ import { registerPipelineCommands } from './pipelines';
 import { registerTaskCommands } from './tasks-command';
 import { applyGlobalOptions, beginCommand, commandPath, DEFAULT_FOLLOW_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, type CommandSession, type GlobalOptions } from './runtime';
 import { version } from '../../package.json';
+
+/** The inherited options that only commands calling AWS use. */
+const AWS_ONLY_OPTIONS = ['--profile', '--region'];
+
+/** Whether a command is `slipway local` or one of its subcommands. */
+function isLocalCommand(cmd: Command): boolean {
+  for (let c: Command | null = cmd; c; c = c.parent) if (c.name() === 'local' && c.parent?.parent === null) return true;
+  return false;
+}
 
 /** What a parse of the command line leaves behind for the entry point (bin/slipway.ts). */
 export interface ProgramState {
@@ -35,7 +44,15 @@ export function buildProgram(io: CliIo = processIo, json = false, state: Program
     .option('--timeout <seconds>', `give up after this long (default: ${DEFAULT_TIMEOUT_SECONDS}; ${DEFAULT_FOLLOW_TIMEOUT_SECONDS} for watch, --watch, run and logs --follow)`)
     .option('--no-color', 'no colour (NO_COLOR=1 does the same; never on a pipe)')
     .exitOverride()
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp({
+      showGlobalOptions: true,
+      // `slipway local ...` runs the simulated account: no AWS profile or region to choose, so its help does
+      // not offer them.
+      visibleGlobalOptions(this: Help, cmd: Command) {
+        const all = Help.prototype.visibleGlobalOptions.call(this, cmd);
+        return isLocalCommand(cmd) ? all.filter((o) => !AWS_ONLY_OPTIONS.includes(o.long ?? '')) : all;
+      },
+    })
     .configureOutput({
       writeOut: (s) => io.stdout(s.trimEnd()),
       writeErr: (s) => io.stderr(s.trimEnd()),

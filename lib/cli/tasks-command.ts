@@ -7,7 +7,7 @@ import type * as RunTask from '../ops/run-task';
 import type { LogEvent } from '../ops/schemas';
 import { errorOutput, EXIT, UsageError } from './errors';
 import { exitLikeSlipway, jsonForTerminal, reportError } from './io';
-import { checkPrefix, commandIo, prefixOption, TABLE_ENV, type AppCommandOptions, type CommandIo } from './command-io';
+import { checkPrefix, commandIo, prefixOption, tableOption, type AppCommandOptions, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS, handleInterrupts } from './runtime';
 import { checkAppName, checkProcessName } from '../ops/names';
 
@@ -32,7 +32,7 @@ export function registerTaskCommands(program: Command, io: CommandIo = commandIo
       .option('--json', 'JSON output (logs: one event per line; run: one document at the end)')
       .option('--interval <seconds>', 'poll interval while following', String(2))
       .addOption(prefixOption(program))
-      .addOption(program.createOption('--table <name>', "the app's DynamoDB table (default: read from the build state machine)").env(TABLE_ENV));
+      .addOption(tableOption(program));
 
   /** Checks every argument (no AWS call before), runs `body`, reports any error under its shared name. */
   const execute = async (command: Command, check: (o: TaskOptions) => void, body: (o: TaskOptions) => Promise<number>): Promise<void> => {

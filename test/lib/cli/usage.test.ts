@@ -74,6 +74,21 @@ describe('usage errors are caught before any AWS call: exit 2, one line, and the
     expect(requests).toBe(0);
   });
 
+  test('local\'s help offers no AWS profile or region (it runs the simulated account); an AWS command\'s does', async () => {
+    for (const args of [['local', '--help'], ['local', 'run', '--help']]) {
+      const help = await cli(args);
+      expect(help.code).toBe(0);
+      expect(help.out).toContain('--timeout');
+      expect(help.out).not.toMatch(/--profile|--region/);
+    }
+    expect((await cli(['ps', '--help'])).out).toMatch(/--profile <name>[\s\S]*--region <region>/);
+  });
+
+  test('--table says the same in every command that takes it, as the README does', async () => {
+    const text = "the app's DynamoDB table (default: the one its settings parameter";
+    for (const command of ['status', 'logs']) expect((await cli([command, '--help'])).out.replace(/\s+/g, ' ')).toContain(text);
+  });
+
   test('a missing required option honours --json', async () => {
     const result = await cli(['deploy', 'example', '--json']);
 
