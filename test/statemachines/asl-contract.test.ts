@@ -109,3 +109,24 @@ describe('the check itself reports a broken contract', () => {
     expect(docs.get('executionArn')).toContain('STATE_MACHINE_ARNS');
   });
 });
+
+describe('which tasks are Lambda tasks, and what their payload is', () => {
+  const definition = {
+    States: {
+      Integration: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${AFunctionArn}', Payload: { action: 'x', 'app.$': '$.app' } }, Next: 'Plain' },
+      Plain: { Type: 'Task', Resource: '${BFunctionArn}', Parameters: { 'app.$': '$.app', 'when.$': '$$.State.EnteredTime' }, Next: 'Whole' },
+      Whole: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:c', InputPath: '$.detail', Next: 'Table' },
+      Table: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:getItem', Parameters: { TableName: 't', Key: {} }, Next: 'Each' },
+      Each: { Type: 'Map', ItemProcessor: { StartAt: 'Inner', States: { Inner: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { FunctionName: '${DFunctionArn}', 'Payload.$': '$' }, End: true } } }, End: true },
+    },
+  };
+
+  test('the lambda:invoke integrations and plain Lambda ARNs, nested ones included; other integrations are not', () => {
+    expect(lambdaTasks('m', definition as never).map((t) => [t.state, t.functionName, t.payload])).toEqual([
+      ['Integration', '${AFunctionArn}', { kind: 'fields', fields: { action: { value: 'x' }, app: { path: '$.app' } } }],
+      ['Plain', '${BFunctionArn}', { kind: 'fields', fields: { app: { path: '$.app' }, when: { path: '$$.State.EnteredTime' } } }],
+      ['Whole', 'arn:aws:lambda:us-east-1:123456789012:function:c', { kind: 'whole', path: '$.detail' }],
+      ['Inner', '${DFunctionArn}', { kind: 'whole', path: '$' }],
+    ]);
+  });
+});
