@@ -58,6 +58,8 @@ export type Substitution =
   | { kind: 'clusterArn' }
   | { kind: 'function'; fn: PipelineFunctionKey }
   | { kind: 'stateMachine'; name: StateMachineName }
+  /** `arn:<partition>:states:<region>:<account>:execution:<state machine name>:`, to which an execution's name is appended. */
+  | { kind: 'executionArnPrefix'; name: StateMachineName }
   | { kind: 'constant'; value: string };
 
 /** The substitutions of each state machine, by placeholder name. */
@@ -66,12 +68,14 @@ export const SUBSTITUTIONS: Record<StateMachineName, Record<string, Substitution
     ParseBuildEventFunctionArn: { kind: 'function', fn: 'parseBuildEvent' },
     RegisterTaskDefinitionsFunctionArn: { kind: 'function', fn: 'registerTaskDefinitions' },
     ReleaseStateMachineArn: { kind: 'stateMachine', name: 'release' },
+    ReleaseExecutionArnPrefix: { kind: 'executionArnPrefix', name: 'release' },
     MilestoneSource: { kind: 'constant', value: MILESTONE_SOURCE },
   },
   release: {
     ClusterArn: { kind: 'clusterArn' },
     CheckReleaseTaskFunctionArn: { kind: 'function', fn: 'checkReleaseTask' },
     DeployStateMachineArn: { kind: 'stateMachine', name: 'deploy' },
+    DeployExecutionArnPrefix: { kind: 'executionArnPrefix', name: 'deploy' },
     MilestoneSource: { kind: 'constant', value: MILESTONE_SOURCE },
   },
   deploy: {

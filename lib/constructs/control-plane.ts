@@ -434,6 +434,8 @@ export class ControlPlane extends Construct {
           return this.functions[s.fn].function.functionArn;
         case 'stateMachine':
           return this.stateMachineArn(s.name);
+        case 'executionArnPrefix':
+          return this.executionArnPrefix(s.name);
         case 'constant':
           return s.value;
       }
@@ -506,6 +508,19 @@ export class ControlPlane extends Construct {
   }
 
   /**
+   * DescribeExecution of the child's executions: a start refused with ExecutionAlreadyExists reads the
+   * execution of that name and compares its build (statemachines/build.asl.json, release.asl.json).
+   */
+  private readChildExecutions(pipeline: StateMachineName, child: StateMachineName): void {
+    this.wildcardPolicy(
+      this.stateMachineRoles[pipeline],
+      'ChildExecutionsPolicy',
+      `Execution ARNs end in the execution name (<app>--<build>-${child}): the ${child} machine's executions, read only, to compare a name already taken with the build being started.`,
+      [new iam.PolicyStatement({ sid: 'ReadChildExecutions', actions: ['states:DescribeExecution'], resources: [this.executionsArn(child)] })],
+    );
+  }
+
+  /**
    * Statements that need a wildcard (generated IDs, revisions, actions without resource-level
    * permissions, the apps' resources found by tag) go in a policy of their own, a child of the role,
    * whose cdk-nag IAM5 acknowledgement carries the reason; the role's default policy stays fully checked.
@@ -557,6 +572,7 @@ export class ControlPlane extends Construct {
     this.invoke('build', 'parseBuildEvent', 'registerTaskDefinitions');
     this.wildcardPolicy(r.build, 'AppTablesPolicy', this.appTablesReason, [this.appTables('RecordBuilds', ['dynamodb:UpdateItem'])]);
     this.startExecution('build', 'release');
+    this.readChildExecutions('build', 'release');
 
     // release: run the release task (.sync), judge it, start deploy.
     this.wildcardPolicy(
@@ -579,6 +595,7 @@ export class ControlPlane extends Construct {
     this.passAppRoles(r.release);
     this.invoke('release', 'checkReleaseTask');
     this.startExecution('release', 'deploy');
+    this.readChildExecutions('release', 'deploy');
 
     // deploy: update each service, wait for its deployment, record the release.
     this.invoke('deploy', 'updateService');

@@ -320,6 +320,14 @@ export const END_MARKER = '<!-- END GENERATED DIAGRAMS -->';
  * chart under MAX_NODES nodes, so a machine that grows past it needs phases here.
  */
 export const PHASES: Record<string, Phase[]> = {
+  'build.asl.json': [
+    { title: 'the build recorded, its revisions registered', from: 'Read the build event' },
+    { title: 'the release started, or its name found taken', from: 'Start the release' },
+  ],
+  'release.asl.json': [
+    { title: 'the release task', from: 'Does the input name the app and its table?' },
+    { title: 'the deploy started, or its name found taken', from: 'Start the deploy' },
+  ],
   'config-change.asl.json': [
     { title: 'what changed, and claiming the redeploy', from: 'Read the parameter change' },
     { title: 'waiting for more changes and for a running deploy or release', from: 'Wait for more changes' },

@@ -55,6 +55,9 @@ export class LocalDefinitions {
         case 'stateMachine':
           value = this.arns[sub.name];
           break;
+        case 'executionArnPrefix':
+          value = `${this.arns[sub.name].replace(':stateMachine:', ':execution:')}:`;
+          break;
         case 'constant':
           value = sub.value;
           break;

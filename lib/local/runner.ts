@@ -292,6 +292,11 @@ export class LocalRun {
     exec.status = 'RUNNING';
   }
 
+  /** The simulated Step Functions API over this run's executions (StartExecution's name check, DescribeExecution...). */
+  get stepFunctionsApi(): SimulatedStepFunctions {
+    return this.stepFunctions;
+  }
+
   /** The pipeline a state machine ARN of this control plane names, if any. */
   stateMachineOf(arn: unknown): StateMachineName | undefined {
     return this.stepFunctions.stateMachineOf(arn);
@@ -535,6 +540,7 @@ export class LocalRun {
       default: {
         if (this.extras.taskHandlers?.[resource]) return this.extras.taskHandlers[resource](params, w);
         if (resource === 'arn:aws:states:::aws-sdk:sfn:listExecutions') return this.stepFunctions.listExecutionsTask(params);
+        if (resource === 'arn:aws:states:::aws-sdk:sfn:describeExecution') return this.stepFunctions.describeExecutionTask(params);
         throw new SimulatedAwsError('States.Runtime', `the local runner has no model of ${resource}`);
       }
     }
@@ -554,11 +560,9 @@ export class LocalRun {
     const bad = executionNameProblem(name);
     if (bad) throw new SimulatedAwsError('StepFunctions.InvalidNameException', `Invalid Name: '${name}' (${bad})`);
     // An Input over 256 KiB never gets here: the Task's own input quota fails it first (States.DataLimitExceeded).
-    const existing = this.executions.find((e) => e.stateMachine === sm && e.name === name);
-    if (existing) {
-      if (existing.status === 'RUNNING' && JSON.stringify(existing.input) === JSON.stringify(p.Input)) return { ExecutionArn: existing.arn, StartDate: this.world.isoNow() };
-      throw new SimulatedAwsError('StepFunctions.ExecutionAlreadyExistsException', `Execution Already Exists: '${existing.arn}'`);
-    }
+    const check = this.stepFunctions.startCheck(sm, name, p.Input ?? {});
+    if (check.verdict === 'same') return { ExecutionArn: check.existing.arn, StartDate: this.world.isoNow() };
+    if (check.verdict === 'taken') throw new SimulatedAwsError('StepFunctions.ExecutionAlreadyExistsException', `Execution Already Exists: '${check.existing.arn}'`);
     const exec = this.newExecution(sm, name, p.Input ?? {});
     this.queue.push(exec);
     return { ExecutionArn: exec.arn, StartDate: this.world.isoNow() };

@@ -100,6 +100,19 @@ test('a failed CodeBuild build reaches the topic through the failed-builds rule,
   expect(resolves(rules.find((r) => r.name === 'slipway-production-failed-builds')!.paths, hits[0].event)).toBe(true);
 });
 
+test('a build whose release name another build of the app holds (the app created again within 90 days) reaches the topic as Build Failed, ExecutionNameTaken', async () => {
+  // Act: build 42, then build 42 of a re-created project (another build id)
+  const { run } = await runBuild(exampleWorld());
+  const again = buildEvent();
+  (again.detail as Record<string, unknown>)['build-id'] = 'arn:aws:codebuild:us-east-1:123456789012:build/slipway-example:0b7e6a52-1d3c-4e8f-9a2b-3c4d5e6f7a8b';
+  await run.run('build', again);
+
+  // Assess
+  const hits = routed(run).filter((r) => r.rules.length > 0);
+  expect(hits.map((h) => [h.detailType, h.rules, (h.event.detail as { error?: string }).error])).toEqual([['Build Failed', ['slipway-production-pipeline-failures'], 'ExecutionNameTaken']]);
+  expect(resolves(rules.find((r) => r.name === 'slipway-production-pipeline-failures')!.paths, hits[0].event)).toBe(true);
+});
+
 test('another app\'s failure reaches the shared rule with its own app in the message (the subscriptions filter on it)', async () => {
   const { run } = await runBuild({ app: 'docs', release: { exitCode: 1 } }, buildEvent({ project: 'slipway-docs', status: 'FAILED' }));
   const hits = routed(run).filter((r) => r.rules.length > 0);

@@ -352,6 +352,58 @@ describe('throttling', () => {
   });
 });
 
+
+/** The CodeBuild event of build `n` of another instance of the app's project (the app deleted and created again: another build id). */
+function rebuiltEvent(n: number, uuid = '0b7e6a52-1d3c-4e8f-9a2b-3c4d5e6f7a8b') {
+  const event = buildEvent({ build: n });
+  (event.detail as Record<string, unknown>)['build-id'] = `arn:aws:codebuild:us-east-1:123456789012:build/slipway-example:${uuid}`;
+  return event;
+}
+
+describe('execution names already used (Step Functions keeps a name 90 days, whatever the input: ExecutionAlreadyExists)', () => {
+  test('the same build again (a duplicate event) reads the release of that name, finds its own build, and starts nothing', async () => {
+    const run = new LocalRun(exampleWorld(), ROOT);
+    await run.run('build', buildEvent());
+    await run.run('build', buildEvent());
+    coverage.add(run.executions);
+
+    expect(path(execution(run, 'build', 1)).slice(-3)).toEqual(['Read the release of that name', "Is it this build's release?", 'Release was already started']);
+    expect(execution(run, 'build', 1)?.status).toBe('SUCCEEDED');
+    expect(run.executions.filter((e) => e.stateMachine === 'release')).toHaveLength(1);
+  });
+
+  test('another build under the same name (the app created again) fails with ExecutionNameTaken, deploys nothing, and is announced', async () => {
+    const run = new LocalRun(exampleWorld(), ROOT);
+    await run.run('build', buildEvent());
+    const services = JSON.stringify(run.world.ecs.services);
+    await run.run('build', rebuiltEvent(42));
+    coverage.add(run.executions);
+
+    const second = execution(run, 'build', 1);
+    expect([second?.status, second?.error]).toEqual(['FAILED', 'ExecutionNameTaken']);
+    expect(second?.cause).toContain('example--42-release');
+    expect(second?.cause).toContain('0b7e6a52-1d3c-4e8f-9a2b-3c4d5e6f7a8b');
+    expect(run.executions.filter((e) => e.stateMachine === 'release')).toHaveLength(1);
+    expect(JSON.stringify(run.world.ecs.services)).toBe(services);
+    expect(run.report().events.filter((e) => e.detailType === 'Build Failed').map((e) => [e.detail.app, e.detail.error, e.detail.failedStep])).toEqual([['example', 'ExecutionNameTaken', 'Refuse the release name of another build']]);
+  });
+
+  test('a release whose deploy name another build holds fails with ExecutionNameTaken at its own step; the deploy of that name is untouched', async () => {
+    const run = new LocalRun(exampleWorld(), ROOT);
+    await run.run('build', buildEvent());
+    const release = execution(run, 'release')!;
+    const input = structuredClone(release.input) as { build: { buildId: string } };
+    input.build.buildId = 'arn:aws:codebuild:us-east-1:123456789012:build/slipway-example:0b7e6a52-1d3c-4e8f-9a2b-3c4d5e6f7a8b';
+    await run.run('release', input, 'example--42-release-again');
+    coverage.add(run.executions);
+
+    const again = execution(run, 'release', 1);
+    expect([again?.status, again?.error, path(again).pop()]).toEqual(['FAILED', 'ExecutionNameTaken', 'Refuse the deploy name of another build']);
+    expect(again?.cause).toContain('example--42-deploy');
+    expect(run.executions.filter((e) => e.stateMachine === 'deploy').map((e) => [e.name, e.status])).toEqual([['example--42-deploy', 'SUCCEEDED']]);
+  });
+});
+
 describe('ordering and duplicates', () => {
   test('a duplicate CodeBuild event deploys once', async () => {
     const run = new LocalRun(exampleWorld(), ROOT);

@@ -25,6 +25,9 @@ import type { World } from '../world';
  * Functions Execution Status Change" events. Running the executions is lib/local/runner.ts's job.
  */
 
+/** How long Step Functions keeps an execution's name after it closed (StartExecution `name`: 90 days). */
+export const NAME_REUSE_SECONDS = 90 * 24 * 3600;
+
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** One state an execution entered, as the console's graph view shows it. */
@@ -148,9 +151,53 @@ export class SimulatedStepFunctions {
   }
 
   findExecution(arn: string): ExecutionReport {
-    const exec = this.executions.find((e) => e.arn === arn);
+    // The newest of that ARN: a name closed more than 90 days ago may have been used again (startCheck).
+    const exec = this.executions.findLast((e) => e.arn === arn);
     if (!exec) throw new SimulatedAwsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return exec;
+  }
+
+  /**
+   * Whether StartExecution may use `name` on state machine `sm` with `input` (Step Functions API reference,
+   * StartExecution, `name`: "An execution can't use the name of another execution for 90 days. When you make
+   * multiple StartExecution calls with the same name, the new execution doesn't run and the following rules
+   * apply: When the original execution is open and the execution input from the new call is different, the
+   * ExecutionAlreadyExists message is returned. When the original execution is open and the execution input
+   * from the new call is identical, the Success message is returned. When the original execution is closed,
+   * the ExecutionAlreadyExists message is returned regardless of input."): `start` (the name is free, or
+   * the last execution of that name closed 90 days ago or more), `same` (that running execution, the same
+   * input: its start is the answer) or `taken` (ExecutionAlreadyExists). Whose app an execution is for,
+   * or which state machine it is, changes nothing.
+   */
+  startCheck(sm: StateMachineName, name: string, input: unknown): { verdict: 'start' } | { verdict: 'same' | 'taken'; existing: ExecutionReport } {
+    const existing = this.executions.findLast((e) => e.stateMachine === sm && e.name === name);
+    if (!existing) return { verdict: 'start' };
+    if (existing.status !== 'RUNNING' && existing.endedAt !== undefined && this.account.now - existing.endedAt >= NAME_REUSE_SECONDS) return { verdict: 'start' };
+    if (existing.status === 'RUNNING' && JSON.stringify(existing.input) === JSON.stringify(input)) return { verdict: 'same', existing };
+    return { verdict: 'taken', existing };
+  }
+
+  /**
+   * The `arn:aws:states:::aws-sdk:sfn:describeExecution` integration: DescribeExecution's answer with the
+   * field names capitalized, as AWS SDK integrations return them (Step Functions Developer Guide, "Integrating
+   * other services" / AWS SDK integrations: "the response ... field names are capitalized"), dates as ISO
+   * strings; its errors prefixed `Sfn.` with the SDK's exception name.
+   */
+  describeExecutionTask(params: Record<string, unknown>): unknown {
+    let out: Partial<DescribeExecutionCommandOutput>;
+    try {
+      this.account.count('DescribeExecution');
+      out = this.describeExecution(String(params.ExecutionArn));
+    } catch (e) {
+      const name = (e as Error).name;
+      throw new SimulatedAwsError(`Sfn.${name.endsWith('Exception') ? name : `${name}Exception`}`, (e as Error).message);
+    }
+    const iso = (d?: Date) => (d === undefined ? undefined : d.toISOString());
+    return Object.fromEntries(
+      Object.entries({ ...out, startDate: iso(out.startDate), stopDate: iso(out.stopDate), redriveDate: iso(out.redriveDate) })
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [`${k[0].toUpperCase()}${k.slice(1)}`, v]),
+    );
   }
 
   /** Step Functions GetExecutionHistory: maxResults 1-1000 (default 100), reverseOrder, nextToken. */

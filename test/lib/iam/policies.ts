@@ -2,7 +2,7 @@ import { findConditionKey, getGlobalConditionKeyByName, getGlobalConditionKeyByP
 import { isConditionKeyArray, typeForContextKey } from '@cloud-copilot/iam-simulate';
 import type { CallTarget } from '../../../functions/shared/aws-calls';
 import { CLI_PERMISSIONS, type AppIds, type OperatorRole } from '../../../lib/ops/permissions';
-import { PIPELINE_FUNCTIONS, STATE_MACHINES, appAlarmName, configParameterName, appParameterPath, settingsParameterName, cliExecutionName, appLogGroupName, codeBuildProjectName, type PipelineFunctionKey, type StateMachineName } from '../../../domain';
+import { PIPELINE_FUNCTIONS, STATE_MACHINES, pipelineExecutionName, appAlarmName, configParameterName, appParameterPath, settingsParameterName, cliExecutionName, appLogGroupName, codeBuildProjectName, type PipelineFunctionKey, type StateMachineName } from '../../../domain';
 import { loadDeployment, type DeployedApp, type Deployment, type PolicyDocument, type PolicyStatementJson, type RolePrincipal } from '../../helpers/iam/deployment';
 import { decide, failingCases, type IamCase, type IamRequest, type PolicySet } from '../../helpers/iam/evaluate';
 import {
@@ -84,6 +84,16 @@ export function describeDeploymentPolicies(title: string, configFile: string): v
       for (const task of tasks) {
         const resource = String(task.Resource);
         const params = (task.Parameters ?? {}) as Record<string, unknown>;
+        const sdk = /^arn:aws:states:::aws-sdk:sfn:describeExecution$/.exec(resource);
+        if (sdk) {
+          // The execution of the name a refused start used (States.Format('<execution ARN prefix>{}--{}-<pipeline>', $.app, $.build.buildKey)).
+          const format = /^States\.Format\('(arn:[^']+:execution:[^:']+:)\{\}--\{\}-(release|deploy)', \$\.app, \$\.build\.buildKey\)$/.exec(String(params['ExecutionArn.$']));
+          if (!format) throw new Error(`${pipeline}: a DescribeExecution whose ExecutionArn the evaluator's tests do not know: ${String(params['ExecutionArn.$'])}`);
+          for (const app of appsOf(cluster)) {
+            add(`read the child of a taken name (${app.name})`, { principal: principal.arn, action: 'states:DescribeExecution', resource: `${format[1]}${pipelineExecutionName(app.name, '42', format[2] as 'release' | 'deploy')}`, context: {} });
+          }
+          continue;
+        }
         const integration = /^arn:aws:states:::([a-z-]+):([A-Za-z.]+)$/.exec(resource);
         if (!integration) throw new Error(`${pipeline}: a Task resource the evaluator's tests do not know: ${resource}`);
         const [, service, api] = integration;

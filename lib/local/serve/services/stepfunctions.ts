@@ -50,11 +50,9 @@ export const stepFunctionsService: ServiceModel = {
         }
         run.world.count('StartExecution');
         // A name stays taken (90 days on AWS): the same name and input while it runs is the same start; anything else is refused.
-        const existing = name === undefined ? undefined : run.executions.find((e) => e.stateMachine === sm && e.name === name);
-        if (existing) {
-          if (existing.status === 'RUNNING' && JSON.stringify(existing.input) === JSON.stringify(parsed)) return { executionArn: existing.arn, startDate: run.world.clock.dateAt(existing.startedAt) };
-          throw new WireError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.arn}'`);
-        }
+        const check = name === undefined ? { verdict: 'start' as const } : run.stepFunctionsApi.startCheck(sm, name, parsed);
+        if (check.verdict === 'same') return { executionArn: check.existing.arn, startDate: run.world.clock.dateAt(check.existing.startedAt) };
+        if (check.verdict === 'taken') throw new WireError('ExecutionAlreadyExists', `Execution Already Exists: '${check.existing.arn}'`);
         const exec = run.startConcurrently(sm, parsed, name);
         return { executionArn: exec.arn, startDate: run.world.clock.dateAt(exec.startedAt) };
       },
