@@ -8,6 +8,15 @@
  *   scalable targets, executions, tags, log groups).
  * - ./pipelines.ts: the contract between the ASL files and the construct (handlers, placeholders, milestones).
  * - ./alerts.ts: the alert topics and the app's alarm names.
+ * - ./settings.ts: the app's settings record (schema, reader) the app stack writes and the handlers read.
+ * - ./schedules.ts: scheduled tasks (entry schema, schedule names, cron/rate expression rules).
+ * - ./scale-schedule.ts: a non-production app's scale-to-zero schedule (weekdays, time of day, time zones).
+ * - ./config-keys.ts: config key names and what a parameter name under the app's path means.
+ * - ./database.ts: the PostgreSQL names the database manager accepts and the results it returns.
+ *
+ * The modules below the barrel (settings, schedules, scale-schedule, config-keys, database) are imported
+ * by path, not re-exported here: they bring zod and cron-validate, which a handler that needs only names
+ * should not bundle.
  *
  * Pure TypeScript: no CDK and no AWS SDK client (the handlers' bundles include it).
  */

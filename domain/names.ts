@@ -279,7 +279,7 @@ export function schedulesParameterName(appPath: string): string {
 }
 
 /**
- * `/<prefix>/apps/<app>/settings`: the app's settings (JSON, AppSettings of functions/shared/settings.ts),
+ * `/<prefix>/apps/<app>/settings`: the app's settings (JSON, AppSettings of domain/settings.ts),
  * written by the app stack (a CloudFormation `AWS::SSM::Parameter`). It is also the app's entry in the
  * shared control plane: the app's table, cluster and control plane are read from it.
  */

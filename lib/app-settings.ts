@@ -1,5 +1,5 @@
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
-import type { AppSettingsInput } from '../functions/shared/settings';
+import type { AppSettingsInput } from '../domain/settings';
 import { scaleScheduleOf, type AppConfig } from './deployment-config';
 import { taskDefinitionFamily } from '../domain/names';
 
@@ -37,7 +37,7 @@ export interface AppSettingsSources {
 }
 
 /**
- * The app's settings record (see functions/shared/settings.ts): per process type the task-definition
+ * The app's settings record (see domain/settings.ts): per process type the task-definition
  * template, desired count and autoscaling range; the network, capacity and release phase. Pure: the
  * stack passes CDK tokens, tests pass plain strings.
  */

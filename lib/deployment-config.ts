@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { signInConfigSchema } from './sign-in-config';
 import { z } from 'zod';
 import { PROCESS_NAME } from '../domain/names';
-import { RESOURCE_NAME } from '../functions/shared/settings';
+import { RESOURCE_NAME } from '../domain/settings';
 import { APP_NAME, nameRule } from '../domain/names';
 import { listenerPriorityCollisions } from './listener-priorities';
-import { SCHEDULE_NAME, scheduleExpressionProblem } from '../functions/shared/schedules';
+import { SCHEDULE_NAME, scheduleExpressionProblem } from '../domain/schedules';
 import { taskLimitIssues } from './task-limits';
 import { awsLimitIssues, hasOwnKey, prototypeKeyIssues } from './config-aws-limits';
 import { escapeForTerminal } from './ops/terminal';
 import { hostnameIssues } from './app-hostname';
-import { DEFAULT_SCALE_SCHEDULE, isTimeZone, TIME_OF_DAY, WEEKDAYS } from '../functions/shared/scale-schedule';
+import { DEFAULT_SCALE_SCHEDULE, isTimeZone, TIME_OF_DAY, WEEKDAYS } from '../domain/scale-schedule';
 import {
   CONFIG_DEBOUNCE_DEFAULT_SECONDS,
   controlPlaneFunctionName,
@@ -84,7 +84,7 @@ export const appMonitoringSchema = z
   })
   .strict();
 
-/** A non-production app's scale-to-zero schedule (see functions/shared/scale-schedule.ts). */
+/** A non-production app's scale-to-zero schedule (see domain/scale-schedule.ts). */
 export const scaleScheduleSchema = z
   .object({
     enabled: z.boolean().default(true).describe('`false` keeps a non-production app running around the clock.'),

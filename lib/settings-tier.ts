@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import type { AppSettingsInput } from '../functions/shared/settings';
+import type { AppSettingsInput } from '../domain/settings';
 
 /*
  * The Parameter Store tier of an app's settings parameter (`/<prefix>/apps/<app>/settings`). Apart from

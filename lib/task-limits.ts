@@ -1,5 +1,5 @@
 import { fargateTaskSizeProblem } from '../domain/fargate';
-import { containerCommand } from '../functions/shared/schedules';
+import { containerCommand } from '../domain/schedules';
 
 /**
  * What ECS refuses in a task definition or a RunTask request that an app's config can reach, checked at

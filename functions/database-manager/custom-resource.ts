@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { InvalidRequest } from './errors';
-import { identifierProblem } from './identifiers';
+import { identifierProblem } from '../../domain/database';
 import type { DatabaseManager } from './manager';
 
 /**

@@ -3,7 +3,8 @@ import { rdsData, secretsManager } from './clients';
 import { driverFromEnv, passwordStoreFromEnv } from './environment';
 import { handleCustomResource, isCustomResourceEvent, type CustomResourceResponse } from './custom-resource';
 import { DatabaseManagerError } from './errors';
-import { DatabaseManager, type ManagerResult } from './manager';
+import type { ManagerResult } from '../../domain/database';
+import { DatabaseManager } from './manager';
 
 /**
  * The database manager Lambda: `{ "action": "createDatabase" | "dropDatabase" | "enableIamAuth" |

@@ -1,80 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Driver, Session } from './driver';
 import { DatabaseInUse, IamAuthUnavailable, OwnerMismatch, PermissionDenied, ProtectedRole, RoleInUse, RoleNotFound, SqlError, SQLSTATE } from './errors';
-import { identifierProblem, type Identifier } from './identifiers';
+import { identifierProblem, type CreateDatabaseResult, type DropDatabaseResult, type EnableIamAuthResult, type ManagerResult, type Outcome, type RunSqlResult } from '../../domain/database';
+import type { Identifier } from './identifiers';
 import type { PasswordStore } from './passwords';
 import { MAX_ROWS, parseRequest, type Request } from './request';
 import { generatePassword, scramVerifier } from './scram';
 import * as sql from './sql';
 import { assertOneTransaction } from './transaction-control';
-
-/** What a step did. "... nothing to do" outcomes mean the catalog already was as asked. */
-export type Outcome =
-  | 'created'
-  | 'already exists, nothing to do'
-  | 'granted'
-  | 'already granted, nothing to do'
-  | 'not requested'
-  | 'revoked'
-  | 'already revoked, nothing to do'
-  | 'dropped'
-  | 'does not exist, nothing to do';
-
-/** Result of `createDatabase`. */
-export interface CreateDatabaseResult {
-  action: 'createDatabase';
-  database: string;
-  owner: string;
-  /** Whether anything changed on the server. */
-  changed: boolean;
-  role: Outcome;
-  iamAuth: Outcome;
-  databaseOutcome: Outcome;
-  publicAccess: Outcome;
-  /** Where the owner's generated password is (only when the role was created without IAM auth). */
-  passwordSecretArn?: string;
-  message: string;
-}
-
-/** Result of `dropDatabase`. */
-export interface DropDatabaseResult {
-  action: 'dropDatabase';
-  database: string;
-  owner?: string;
-  changed: boolean;
-  databaseOutcome: Outcome;
-  /** Sessions that were connected to the database and were terminated. */
-  terminatedConnections: number;
-  role: Outcome;
-  message: string;
-}
-
-/** Result of `enableIamAuth`. */
-export interface EnableIamAuthResult {
-  action: 'enableIamAuth';
-  user: string;
-  changed: boolean;
-  iamAuth: Outcome;
-  message: string;
-}
-
-/** Result of `runSql`. */
-export interface RunSqlResult {
-  action: 'runSql';
-  database: string;
-  changed: boolean;
-  /** Rows returned or affected by the (last) statement. */
-  rowCount: number;
-  fields: string[];
-  /** At most {@link MAX_ROWS} rows. */
-  rows: Record<string, unknown>[];
-  truncated: boolean;
-  durationMs: number;
-  message: string;
-}
-
-/** Any action's result. */
-export type ManagerResult = CreateDatabaseResult | DropDatabaseResult | EnableIamAuthResult | RunSqlResult;
 
 /** What the manager works with: a driver, and where generated passwords go. */
 export interface ManagerDeps {

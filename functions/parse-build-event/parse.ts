@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
-import '../shared/settings';
-import type { AppSettings } from '../shared/settings';
+// For its side effect too: domain/settings sets zod/mini's English messages (z.config), which the schema below words its issues with.
+import type { AppSettings } from '../../domain/settings';
+import '../../domain/settings';
 import { buildKeysOf } from '../../domain/table';
 
 /** Build statuses CodeBuild reports in "Build State Change" events. */

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { MAX_RUNNING_DEPLOY_CHECKS, RUNNING_DEPLOY_CHECK_SECONDS } from '../../domain/constants';
 import { appOfParameter, appParameterPath, appsParameterRoot, settingsParameterName } from '../../domain/names';
-import { classifyParameter } from '../shared/app-parameters';
+import { classifyParameter } from '../../domain/config-keys';
 import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
 import { parseInput } from '../shared/validation';

@@ -1,6 +1,6 @@
 import type { RegisterTaskDefinitionCommandInput, TaskDefinition, Tag } from '@aws-sdk/client-ecs';
 import { TAG_APP, TAG_BUILD } from '../../domain/names';
-import type { AppSettings, ProcessSettings } from '../shared/settings';
+import type { AppSettings, ProcessSettings } from '../../domain/settings';
 
 /** The build a task definition is registered for. */
 export interface BuildRef {

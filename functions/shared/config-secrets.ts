@@ -1,6 +1,6 @@
 import type { Secret } from '@aws-sdk/client-ecs';
 import { paginateDescribeParameters } from '@aws-sdk/client-ssm';
-import { CONFIG_KEY } from './app-parameters';
+import { CONFIG_KEY } from '../../domain/config-keys';
 import { ssm } from './aws/ssm';
 import { awsCall } from './errors';
 import { createLogger } from './logger';

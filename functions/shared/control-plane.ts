@@ -2,7 +2,7 @@ import { APP_NAME, appOfParameter, appOfProject } from '../../domain/names';
 import { CONTROL_PLANE_ENV, STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
 import { ssm } from './aws/ssm';
 import { getStringFromEnv, InvalidEnvironment } from './errors';
-import type { AppSettings } from './settings';
+import type { AppSettings } from '../../domain/settings';
 import { getAppSettings } from './settings-store';
 
 /**

@@ -2,7 +2,7 @@ import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { appParameterPath, settingsParameterName } from '../../domain/names';
 import { awsCall, SettingsNotFound } from './errors';
 import { cachedRead, PARAMETER_CACHE_SECONDS } from './parameter-cache';
-import { readAppSettings, type AppSettings } from './settings';
+import { readAppSettings, type AppSettings } from '../../domain/settings';
 
 /** The name of an app's settings parameter: `/<prefix>/apps/<app>/settings`. */
 export function appSettingsParameter(prefix: string, app: string): string {

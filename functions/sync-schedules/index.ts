@@ -20,7 +20,7 @@ import { scheduler } from '../shared/aws/scheduler';
 import { ssm } from '../shared/aws/ssm';
 import { awsCall, getStringFromEnv, InvalidEnvironment } from '../shared/errors';
 import { createLogger } from '../shared/logger';
-import { parseSchedulesParameter, validateSchedules } from '../shared/schedules';
+import { parseSchedulesParameter, validateSchedules } from '../../domain/schedules';
 import { clusterArnProblem, planSchedules, scheduleRequest, SQS_QUEUE_ARN } from './plan';
 
 const logger = createLogger('sync-schedules');

@@ -1,7 +1,7 @@
 import type { CreateScheduleCommandInput, GetScheduleCommandOutput } from '@aws-sdk/client-scheduler';
 import { TAG_SCHEDULE } from '../../domain/names';
-import type { AppSettings } from '../shared/settings';
-import type { ValidSchedule } from '../shared/schedules';
+import type { AppSettings } from '../../domain/settings';
+import type { ValidSchedule } from '../../domain/schedules';
 
 /** Where each schedule points and who runs it. */
 export interface ScheduleTargetContext {

@@ -7,7 +7,7 @@ import { dynamodb } from '../shared/aws/dynamodb';
 import { ecs } from '../shared/aws/ecs';
 import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
 import { awsCall, DeployRefused } from '../shared/errors';
-import type { AppSettings } from '../shared/settings';
+import type { AppSettings } from '../../domain/settings';
 import { parseInput } from '../shared/validation';
 
 /*

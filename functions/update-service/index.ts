@@ -17,7 +17,7 @@ import { awsCall, DeployRefused, InvalidInput } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { controlPlanePrefix, controlTable, settingsOf, stateMachineArns } from '../shared/control-plane';
 import { parseInput } from '../shared/validation';
-import { type AppSettings, type ProcessSettings } from '../shared/settings';
+import { type AppSettings, type ProcessSettings } from '../../domain/settings';
 import { checkDeploy, revisionProblem } from './check-deploy';
 import { recordRelease, type RecordedRelease } from './record-release';
 import { createServiceRequest, planRedeploy, planService } from './plan';

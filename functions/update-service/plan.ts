@@ -1,6 +1,6 @@
 import type { CreateServiceCommandInput, Service } from '@aws-sdk/client-ecs';
 import { TAG_APP, TAG_PROCESS } from '../../domain/names';
-import type { AppSettings, ProcessSettings } from '../shared/settings';
+import type { AppSettings, ProcessSettings } from '../../domain/settings';
 
 /** What to do with a process type's service for a new revision. */
 export type ServicePlan =

@@ -1,5 +1,5 @@
-import { cronExpression, isScheduledOff, type ScaleSchedule } from '../shared/scale-schedule';
-import type { ProcessSettings } from '../shared/settings';
+import { cronExpression, isScheduledOff, type ScaleSchedule } from '../../domain/scale-schedule';
+import type { ProcessSettings } from '../../domain/settings';
 
 /** A scalable target's capacity range. */
 export interface CapacityRange {

@@ -1,6 +1,6 @@
 // Types only: the manager (and the AWS SDK and pg under it) load when a command runs, not with every start.
 import type { Command } from 'commander';
-import type { ManagerResult } from '../../functions/database-manager/manager';
+import type { ManagerResult } from '../../domain/database';
 import type * as Database from '../ops/database';
 import { errorOutput, EXIT, USAGE_ERROR_NAMES } from './errors';
 import { exitLikeSlipway, printResult } from './io';

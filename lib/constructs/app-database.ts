@@ -3,10 +3,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { RESOURCE_NAME } from '../../functions/shared/settings';
+import { RESOURCE_NAME } from '../../domain/settings';
 import { APP_NAME, APP_NAME_MAX } from '../../domain/names';
 import { appParameterPath, configParameterName } from '../../domain';
-import { databaseNameForApp, identifierProblem } from '../../functions/database-manager/identifiers';
+import { databaseNameForApp, identifierProblem } from '../../domain/database';
 
 /** What an app stack needs from a database stack to get its own database (all values may be tokens). */
 export interface DatabaseEndpoint {

@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
-import { RESOURCE_NAME } from '../../functions/shared/settings';
+import { RESOURCE_NAME } from '../../domain/settings';
 import {
   aslPlaceholders,
   CONTROL_PLANE_ENV,

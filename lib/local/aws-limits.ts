@@ -1,6 +1,6 @@
 import type { CreateServiceCommandInput, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
-import { scheduleExpressionProblem } from '../../functions/shared/schedules';
+import { scheduleExpressionProblem } from '../../domain/schedules';
 import { FARGATE_TASK_SIZES, isFargateTaskSize } from '../../domain/fargate';
 import { RUN_TASK_OVERRIDES_MAX_CHARACTERS } from '../task-limits';
 import { SimulatedAwsError } from './aws-error';

@@ -1,6 +1,6 @@
 import { appParameterPath, appsParameterRoot, scheduleGroupName, settingsParameterName } from '../../domain/names';
 import { MILESTONE_SOURCE } from '../../domain/constants';
-import type { AppSettings } from '../../functions/shared/settings';
+import type { AppSettings } from '../../domain/settings';
 import type { EmittedEvent } from './services/eventbridge';
 import type { World } from './world';
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { AppSettings } from '../../functions/shared/settings';
+import type { AppSettings } from '../../domain/settings';
 import { loadDeploymentConfig } from '../deployment-config';
 import { serviceName } from '../../domain/names';
 import { BUILD_PK, buildSortKey, DEPLOY_CLAIM, dynamoKey } from '../../domain/table';

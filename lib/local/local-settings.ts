@@ -1,5 +1,5 @@
 import { appLogGroupName, appScopedName, codeBuildProjectName, ecsClusterName, imageRepositoryName } from '../../domain/names';
-import { appSettingsSchema, type AppSettings } from '../../functions/shared/settings';
+import { appSettingsSchema, type AppSettings } from '../../domain/settings';
 import { buildAppSettings } from '../app-settings';
 import type { AppConfig, DeploymentConfig } from '../deployment-config';
 

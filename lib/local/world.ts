@@ -1,4 +1,4 @@
-import type { AppSettings } from '../../functions/shared/settings';
+import type { AppSettings } from '../../domain/settings';
 import { serviceName } from '../../domain/names';
 import { InjectedAwsError, SimulatedAwsError } from './aws-error';
 import { SimulatedAutoScaling } from './services/autoscaling';

@@ -14,7 +14,7 @@ import { appAndBuildOf, appOfParameter, appOfProject, appParameterPath, lambdaLo
 import { checkAppName } from './names';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { BUILD_PK, buildKeysOf, buildSortKey, DEPLOY_CLAIM, dynamoKey, readBuildRecord, readCurrentRelease, readDeployClaim, RELEASE_CURRENT, type BuildRecord, type CurrentReleaseItem, type DeployClaimItem } from '../../domain/table';
-import { readAppSettings, type AppSettings } from '../../functions/shared/settings';
+import { readAppSettings, type AppSettings } from '../../domain/settings';
 import { cliClient } from '../cli/aws-clients';
 import { AWS_ERROR_NAMES, AwsError, describeAwsError as describeLine, UsageError, type AwsErrorName } from '../cli/errors';
 

@@ -1,8 +1,8 @@
 import { DeleteParametersCommand, GetParameterCommand, paginateDescribeParameters, paginateGetParametersByPath, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { assertConfigKey, CONFIG_KEY, InvalidConfigKey } from '../../functions/shared/app-parameters';
+import { assertConfigKey, CONFIG_KEY, InvalidConfigKey } from '../../domain/config-keys';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { appParameterPath, configParameterPath, APP_NAME, APP_NAME_MAX } from '../../domain/names';
-import { RESOURCE_NAME } from '../../functions/shared/settings';
+import { RESOURCE_NAME } from '../../domain/settings';
 import { UsageError } from '../cli/errors';
 import { NotFound, type OpsClients } from './aws';
 

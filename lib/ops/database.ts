@@ -1,5 +1,5 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import type { ManagerResult } from '../../functions/database-manager/manager';
+import type { ManagerResult } from '../../domain/database';
 import { describeAwsError } from '../cli/errors';
 import type { OpsClients } from './aws';
 

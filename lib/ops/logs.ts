@@ -1,6 +1,6 @@
 import { DescribeLogStreamsCommand, FilterLogEventsCommand, GetLogEventsCommand, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
-import type { AppSettings } from '../../functions/shared/settings';
+import type { AppSettings } from '../../domain/settings';
 import { checkProcessName } from './names';
 import { pipelineExecutionName } from '../../domain/names';
 import { BUILD_PK, readBuildRecord, type BuildRecord } from '../../domain/table';

@@ -2,7 +2,7 @@ import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-s
 import { CONFIG_KEY_TIER } from './config-keys';
 import { appParameterPath, schedulesParameterName } from '../../domain/names';
 import { UsageError } from '../cli/errors';
-import { defaultScheduleName, InvalidSchedule, parseSchedulesParameter, scheduleEntrySchema, scheduleExpressionProblem, SCHEDULE_NAME, type ScheduleEntryInput } from '../../functions/shared/schedules';
+import { defaultScheduleName, InvalidSchedule, parseSchedulesParameter, scheduleEntrySchema, scheduleExpressionProblem, SCHEDULE_NAME, type ScheduleEntryInput } from '../../domain/schedules';
 import { nameRule, PROCESS_NAME } from '../../domain/names';
 import type { AppRef, ParameterClients } from './config-keys';
 

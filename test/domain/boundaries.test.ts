@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 /**
  * Who may import whom (issue 14): handlers import domain/ and functions/shared/ only, never another
  * handler and never lib/; domain/ imports nothing but itself and AWS SDK types (it is bundled into every
- * handler); lib/ops imports no handler.
+ * handler); lib/ops imports no handler; lib imports no pure fact from functions/.
  */
 
 const ROOT = join(__dirname, '..', '..');
@@ -66,10 +66,16 @@ test('functions/shared imports no handler and nothing of lib/', () => {
   expect(bad).toEqual([]);
 });
 
-test('domain/ imports only itself and AWS SDK types: no CDK, no client, nothing of lib/ or functions/', () => {
+/**
+ * The pure libraries domain/ may use (issue 26: the settings schema and the schedule rules live there):
+ * validation and cron parsing, no I/O, no CDK, no AWS client.
+ */
+const DOMAIN_LIBRARIES = new Set(['zod/mini', 'zod/locales', 'cron-validate', 'node:crypto']);
+
+test('domain/ imports only itself, AWS SDK types and pure libraries: no CDK, no client, nothing of lib/ or functions/', () => {
   const bad = filesUnder(join(ROOT, 'domain')).flatMap((f) =>
     importsOf(f)
-      .filter((i) => (i.specifier.startsWith('.') ? target(f, i.specifier) !== 'domain' : !(i.typeOnly && i.specifier.startsWith('@aws-sdk/'))))
+      .filter((i) => (i.specifier.startsWith('.') ? target(f, i.specifier) !== 'domain' : !(i.typeOnly && i.specifier.startsWith('@aws-sdk/')) && !DOMAIN_LIBRARIES.has(i.specifier)))
       .map((i) => ({ file: relative(ROOT, f), specifier: i.specifier })),
   );
   expect(bad).toEqual([]);
@@ -86,6 +92,26 @@ test("lib/ops imports no pipeline handler's modules (only functions/shared, the 
     importsOf(f)
       .map((i) => ({ file: relative(ROOT, f), to: target(f, i.specifier) }))
       .filter((i) => i.to?.startsWith('functions/') && !OPS_MAY_RUN.has(i.to)),
+  );
+  expect(bad).toEqual([]);
+});
+
+/**
+ * Issue 26: pure facts two layers share live in domain/. lib/ may import a handler's entry point (a
+ * construct bundles it, the local runner runs it), the SDK clients and the parameter cache the local
+ * runner points at its simulated account, and the database manager `slipway db` runs, but no schema, rule
+ * or name from functions/.
+ */
+const LIB_MAY_IMPORT = [/^functions\/[a-z-]+\/index$/, /^functions\/shared\/(clients|parameter-cache)$/];
+/** `slipway db` (lib/ops/database.ts) runs the manager, its driver, clients and errors; its identifier rule and result types are domain/database.ts. */
+const OPS_MAY_RUN_MANAGER = /^functions\/database-manager\/(clients|environment|driver-pg|libpq-env|errors|manager)$/;
+
+test('lib/ imports from functions/ only entry points, the shared clients and the database manager', () => {
+  const bad = filesUnder(join(ROOT, 'lib')).flatMap((f) =>
+    importsOf(f)
+      .filter((i) => i.specifier.startsWith('.'))
+      .map((i) => ({ file: relative(ROOT, f), to: relative(ROOT, join(f, '..', i.specifier)) }))
+      .filter((i) => i.to.startsWith('functions/') && !LIB_MAY_IMPORT.some((allowed) => allowed.test(i.to)) && !(i.file.startsWith('lib/ops/') && OPS_MAY_RUN_MANAGER.test(i.to))),
   );
   expect(bad).toEqual([]);
 });

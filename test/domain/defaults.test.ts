@@ -1,10 +1,10 @@
 import { CONFIG_DEBOUNCE_DEFAULT_SECONDS, CPU_TARGET_DEFAULT_PERCENT, DEFAULT_PREFIX, DEPLOY_TIMEOUT_DEFAULT_MINUTES } from '../../domain/constants';
 import { parseDeploymentConfig } from '../../lib/deployment-config';
-import { appSettingsSchema, autoscalingSchema } from '../../functions/shared/settings';
+import { appSettingsSchema, autoscalingSchema } from '../../domain/settings';
 
 /**
  * The defaults domain/constants.ts owns, as the deploy config's schema (lib/deployment-config.ts) and the settings the
- * handlers read (functions/shared/settings.ts) apply them: a minimal config, parsed, gets each constant
+ * handlers read (domain/settings.ts) apply them: a minimal config, parsed, gets each constant
  * wherever it leaves the value out.
  */
 

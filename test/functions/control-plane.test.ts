@@ -1,7 +1,7 @@
 import { setHandlerEnv, settingsInput } from './helpers';
 import { appOfExecutionInput, stateMachineArns } from '../../functions/shared/control-plane';
 import { appOfParameter, appOfProject } from '../../domain/names';
-import { readAppSettings } from '../../functions/shared/settings';
+import { readAppSettings } from '../../domain/settings';
 import { parseAppSettings } from '../../functions/shared/settings-store';
 import { waiterItem } from '../../functions/shared/waiters';
 

@@ -3,7 +3,7 @@ import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AWS_EVENTS } from '../helpers/fixtures';
-import { appSettingsSchema, type AppSettings, type AppSettingsInput } from '../../functions/shared/settings';
+import { appSettingsSchema, type AppSettings, type AppSettingsInput } from '../../domain/settings';
 
 // Handlers build their Powertools logger at import time; keep test output quiet. Test files import this
 // module before any handler, so the variable is set when the loggers are created.

@@ -3,7 +3,7 @@ import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ssm } from '../../functions/shared/clients';
 import { handler, describeChange } from '../../functions/parse-parameter-change';
-import { classifyParameter } from '../../functions/shared/app-parameters';
+import { classifyParameter } from '../../domain/config-keys';
 
 const APP = '/slipway/apps/example';
 

@@ -14,7 +14,7 @@ import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/register-task-definitions';
 import { findReusableRevision, taskDefinitionRequest, type BuildRef } from '../../functions/register-task-definitions/task-definition';
 import { TAG_BUILD } from '../../domain/names';
-import type { AppSettingsInput } from '../../functions/shared/settings';
+import type { AppSettingsInput } from '../../domain/settings';
 
 const IMAGE = `${IMAGE_REPOSITORY}:build-42`;
 const build: BuildRef = { key: '42', image: IMAGE, commit: '4f1c2d3' };

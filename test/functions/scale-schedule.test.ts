@@ -1,4 +1,4 @@
-import { cronExpression, DEFAULT_SCALE_SCHEDULE, isScheduledOff, isTimeZone, localMinuteOfWeek } from '../../functions/shared/scale-schedule';
+import { cronExpression, DEFAULT_SCALE_SCHEDULE, isScheduledOff, isTimeZone, localMinuteOfWeek } from '../../domain/scale-schedule';
 
 const PARIS = { ...DEFAULT_SCALE_SCHEDULE, timeZone: 'Europe/Paris' };
 

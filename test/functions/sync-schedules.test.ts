@@ -15,7 +15,7 @@ import { handler } from '../../functions/sync-schedules';
 import { clusterArnProblem, planSchedules, scheduleRequest } from '../../functions/sync-schedules/plan';
 import { dynamodb, scheduler, ssm } from '../../functions/shared/clients';
 import { buildSettings } from './helpers';
-import { defaultScheduleName, scheduleExpressionProblem, validateSchedules } from '../../functions/shared/schedules';
+import { defaultScheduleName, scheduleExpressionProblem, validateSchedules } from '../../domain/schedules';
 
 const ddb = mockClient(dynamodb as DynamoDBClient);
 const sch = mockClient(scheduler as SchedulerClient);

@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/update-service';
 import { capacityRange, initialDesiredCount, planScaling } from '../../functions/update-service/scaling';
-import { DEFAULT_SCALE_SCHEDULE } from '../../functions/shared/scale-schedule';
+import { DEFAULT_SCALE_SCHEDULE } from '../../domain/scale-schedule';
 
 const ssmMock = mockClient(ssm as SSMClient);
 

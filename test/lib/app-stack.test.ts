@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Token } from 'aws-cdk-lib';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { appSettingsSchema } from '../../functions/shared/settings';
+import { appSettingsSchema } from '../../domain/settings';
 import { loadDeploymentConfig, type AppConfig, type DeploymentConfig } from '../../lib/deployment-config';
 import { buildAppSettings, type AppSettingsSources } from '../../lib/app-settings';
 import { settingsSizeEstimate, settingsTier, STANDARD_PARAMETER_MAX_BYTES } from '../../lib/settings-tier';

@@ -3,7 +3,8 @@ import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { driverFromEnv, passwordStoreFromEnv } from '../../../functions/database-manager/environment';
-import { DatabaseManager, type RunSqlResult } from '../../../functions/database-manager/manager';
+import type { RunSqlResult } from '../../../domain/database';
+import { DatabaseManager } from '../../../functions/database-manager/manager';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
 
 /**

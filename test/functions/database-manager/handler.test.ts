@@ -6,7 +6,7 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { secretsManager } from '../../../functions/database-manager/clients';
 import type { CustomResourceEvent, CustomResourceResponse } from '../../../functions/database-manager/custom-resource';
-import type { ManagerResult } from '../../../functions/database-manager/manager';
+import type { ManagerResult } from '../../../domain/database';
 import { AppDatabase } from '../../../lib/constructs/app-database';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
 

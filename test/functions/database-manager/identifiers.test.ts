@@ -1,5 +1,6 @@
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
-import { databaseNameForApp, identifierProblem, quoteIdentifier, validateIdentifier } from '../../../functions/database-manager/identifiers';
+import { databaseNameForApp, identifierProblem } from '../../../domain/database';
+import { quoteIdentifier, validateIdentifier } from '../../../functions/database-manager/identifiers';
 import { parseRequest } from '../../../functions/database-manager/request';
 import { generatePassword, scramVerifier } from '../../../functions/database-manager/scram';
 import { createDatabase, createRole, lockKey, verifierLiteral } from '../../../functions/database-manager/sql';

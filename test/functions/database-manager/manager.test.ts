@@ -3,7 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { Client } from 'pg';
 import { PgDriver } from '../../../functions/database-manager/driver-pg';
-import { DatabaseManager, type CreateDatabaseResult, type DropDatabaseResult } from '../../../functions/database-manager/manager';
+import type { CreateDatabaseResult, DropDatabaseResult } from '../../../domain/database';
+import { DatabaseManager } from '../../../functions/database-manager/manager';
 import { secretsManagerPasswordStore } from '../../../functions/database-manager/passwords';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres';
 

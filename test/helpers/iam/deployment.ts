@@ -30,7 +30,7 @@ export interface RolePrincipal {
   readonly policies: readonly { name: string; policy: PolicyDocument }[];
 }
 
-/** An app's settings parameter, resolved (functions/shared/settings.ts AppSettings), and where it is. */
+/** An app's settings parameter, resolved (domain/settings.ts AppSettings), and where it is. */
 export interface DeployedApp {
   readonly name: string;
   readonly cluster: string;

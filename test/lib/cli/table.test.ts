@@ -1,6 +1,6 @@
 import { formatResult } from '../../../lib/cli/db-command';
 import { formatTable } from '../../../lib/cli/table';
-import type { RunSqlResult } from '../../../functions/database-manager/manager';
+import type { RunSqlResult } from '../../../domain/database';
 
 const sqlResult = (over: Partial<RunSqlResult>): RunSqlResult => ({
   action: 'runSql',

@@ -6,7 +6,7 @@
  */
 import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import type { AwsStub } from 'aws-sdk-client-mock';
-import type { AppSettingsInput } from '../../../functions/shared/settings';
+import type { AppSettingsInput } from '../../../domain/settings';
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '123456789012';

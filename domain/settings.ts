@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import { APP_NAME, PROCESS_NAME } from '../../domain/names';
+import { APP_NAME, PROCESS_NAME } from './names';
 import { en } from 'zod/locales';
 import { isTimeZone, TIME_OF_DAY, WEEKDAYS } from './scale-schedule';
-import { CONFIG_DEBOUNCE_DEFAULT_SECONDS, CPU_TARGET_DEFAULT_PERCENT, DEPLOY_TIMEOUT_DEFAULT_MINUTES } from '../../domain/constants';
+import { CONFIG_DEBOUNCE_DEFAULT_SECONDS, CPU_TARGET_DEFAULT_PERCENT, DEPLOY_TIMEOUT_DEFAULT_MINUTES } from './constants';
 
 /**
  * The app's settings: what the pipelines need to register task definitions, run the release task and
@@ -30,7 +30,7 @@ export const autoscalingSchema = z.object({
   cpuTarget: z._default(z.number().check(z.gte(1), z.lte(100)), CPU_TARGET_DEFAULT_PERCENT),
 });
 
-/** A non-production app's scale-to-zero schedule (functions/shared/scale-schedule.ts). */
+/** A non-production app's scale-to-zero schedule (./scale-schedule.ts). */
 export const scaleScheduleSchema = z.object({
   timeZone: z.string().check(z.refine(isTimeZone, { message: 'must be an IANA time zone' })),
   days: z.array(z.enum(WEEKDAYS)).check(z.minLength(1)),
@@ -86,7 +86,7 @@ export const appSettingsSchema = z.object({
   /** The release phase: a one-off task of `process` with `command`. Absent: no release phase. */
   release: z.optional(z.object({ process: z.string().check(z.regex(PROCESS_NAME)), command: z.array(z.string()).check(z.minLength(1)) })),
   deployTimeoutSeconds: z._default(z.int().check(z.gte(60), z.lte(86400)), DEPLOY_TIMEOUT_DEFAULT_MINUTES * 60),
-  /** Scheduled tasks from the app config (validated by sync-schedules, see functions/shared/schedules.ts). */
+  /** Scheduled tasks from the app config (validated by sync-schedules, see ./schedules.ts). */
   schedules: z._default(z.array(z.unknown()), []),
   /** Non-production apps: when every service scales to zero and back. Absent: always running. */
   scaleToZero: z.optional(scaleScheduleSchema),

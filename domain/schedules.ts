@@ -1,7 +1,7 @@
 import cronValidate from 'cron-validate';
 import * as z from 'zod/mini';
 import { createHash } from 'node:crypto';
-import { PROCESS_NAME } from '../../domain/names';
+import { PROCESS_NAME } from './names';
 
 /**
  * An app's scheduled tasks (Heroku Scheduler's jobs): each runs `command` as a one-off ECS task of

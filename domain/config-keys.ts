@@ -3,7 +3,7 @@
  * config keys (`/<prefix>/apps/<app>/config/<KEY>`, SecureStrings the tasks read through ECS `secrets`)
  * and the schedules list (`/<prefix>/apps/<app>/schedules`, a JSON String parameter).
  */
-import { configParameterPath, schedulesParameterName } from '../../domain/names';
+import { configParameterPath, schedulesParameterName } from './names';
 
 /**
  * A config key: what ECS accepts as an environment variable name in `secrets` (letters, digits and
