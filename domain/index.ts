@@ -13,8 +13,9 @@
  * - ./scale-schedule.ts: a non-production app's scale-to-zero schedule (weekdays, time of day, time zones).
  * - ./config-keys.ts: config key names and what a parameter name under the app's path means.
  * - ./database.ts: the PostgreSQL names the database manager accepts and the results it returns.
+ * - ./executions.ts: execution statuses, the history quota, the redrive window and rule, ECS tasks in causes.
  *
- * The modules below the barrel (settings, schedules, scale-schedule, config-keys, database) are imported
+ * The modules below the barrel (settings, schedules, scale-schedule, config-keys, database, executions) are imported
  * by path, not re-exported here: they bring zod and cron-validate, which a handler that needs only names
  * should not bundle.
  *

@@ -3,6 +3,7 @@
  * 25,000-event limit into its timeline (the CPU part; the GetExecutionHistory pages are 25 calls).
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { EXECUTION_HISTORY_LIMIT } from '../domain/executions';
 import { buildTimeline } from '../lib/ops/timeline';
 
 function history(size: number): HistoryEvent[] {
@@ -32,7 +33,7 @@ function history(size: number): HistoryEvent[] {
   return events;
 }
 
-const events = history(25_000);
+const events = history(EXECUTION_HISTORY_LIMIT);
 const runs: number[] = [];
 for (let r = 0; r < 5; r++) {
   const start = process.hrtime.bigint();

@@ -6,14 +6,8 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { buildKeysOf } from '../../domain/table';
 import type { Milestone, StateMachineName } from '../../domain/pipelines';
+import { FAILED_STATUSES, statesToRedrive, type ExecutionStatus, type StateVisit } from '../../domain/executions';
 import { judgeError, type ReleaseContext } from '../shared/release-verdict';
-
-/** Execution statuses of a "Step Functions Execution Status Change" event (DescribeExecution's status enum). */
-export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-
-/** The statuses that end an execution badly: its failure is recorded and announced. */
-export const FAILED_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
 /** One status change of one execution, from the event (or, in the sweep, from DescribeExecution). */
 export interface StatusFacts {
@@ -66,33 +60,32 @@ const EXITED = /StateExited$/;
 
 /**
  * Reads the failed state out of the last events of an execution history, newest first
- * (`GetExecutionHistory` with `reverseOrder`). AWS redrives the states that have an Entered and no Exited
- * event (see test/fixtures/aws-histories/README.md); the innermost one is the step that failed.
+ * (`GetExecutionHistory` with `reverseOrder`): the newest of the states AWS would redrive (an Entered
+ * event and no Exited event, domain/executions.ts statesToRedrive; see test/fixtures/aws-histories/README.md),
+ * which is the innermost step that failed. Each Exited event closes the latest open visit of its state.
  */
 export function failureFromHistory(eventsNewestFirst: readonly HistoryEvent[]): HistoryFailure {
-  const exited = new Map<string, number>();
-  let failedStep: string | undefined;
+  const visits: { -readonly [K in keyof StateVisit]: StateVisit[K] }[] = [];
+  let redrive = 0;
   let iteration: number | undefined;
   let error: string | undefined;
   let cause: string | undefined;
-  for (const e of eventsNewestFirst) {
+  for (const e of [...eventsNewestFirst].reverse()) {
     const type = e.type ?? '';
     if (type === 'ExecutionFailed') {
-      error ??= e.executionFailedEventDetails?.error;
-      cause ??= e.executionFailedEventDetails?.cause;
+      error = e.executionFailedEventDetails?.error ?? error;
+      cause = e.executionFailedEventDetails?.cause ?? cause;
     }
-    if (type === 'MapIterationFailed' && iteration === undefined) iteration = e.mapIterationFailedEventDetails?.index;
-    if (EXITED.test(type)) {
+    if (type === 'ExecutionRedriven') redrive += 1;
+    if (type === 'MapIterationFailed') iteration = e.mapIterationFailedEventDetails?.index ?? iteration;
+    if (ENTERED.test(type)) visits.push({ scope: { key: '' }, name: e.stateEnteredEventDetails?.name ?? '', exited: false, redrive });
+    else if (EXITED.test(type)) {
       const name = e.stateExitedEventDetails?.name ?? '';
-      exited.set(name, (exited.get(name) ?? 0) + 1);
-    } else if (ENTERED.test(type) && failedStep === undefined) {
-      const name = e.stateEnteredEventDetails?.name ?? '';
-      const n = exited.get(name) ?? 0;
-      if (n > 0) exited.set(name, n - 1);
-      else failedStep = name;
+      const open = visits.findLast((v) => v.name === name && !v.exited);
+      if (open) open.exited = true;
     }
   }
-  return { failedStep, iteration, error, cause };
+  return { failedStep: statesToRedrive(visits).at(-1)?.name, iteration, error, cause };
 }
 
 /** A Lambda function error's Cause is `{"errorType", "errorMessage", "trace"}`: the message is what a person reads. */

@@ -3,6 +3,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod/mini';
 import { EXECUTION_MARKER_TTL_SECONDS, MILESTONE_SOURCE } from '../../domain/constants';
+import { EXECUTION_STATUSES } from '../../domain/executions';
 import { appsParameterRoot } from '../../domain/names';
 import { EXECUTION_STATUS_DETAIL_TYPE, supersededDeploy, type Milestone, type StateMachineName } from '../../domain/pipelines';
 import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, dynamoKey, executionMarkerKey, expiresAt, TTL_ATTRIBUTE, type ItemKey } from '../../domain/table';
@@ -18,7 +19,6 @@ import {
   actionFor,
   buildKeysFromInput,
   describeFailure,
-  EXECUTION_STATUSES,
   failureFromHistory,
   failureMilestone,
   parseExecutionInput,

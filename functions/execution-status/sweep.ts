@@ -6,7 +6,8 @@ import { dynamodb } from '../shared/aws/dynamodb';
 import { sfn } from '../shared/aws/sfn';
 import { awsCall, isTransient } from '../shared/errors';
 import { createLogger } from '../shared/logger';
-import { FAILED_STATUSES, type StatusFacts } from './decide';
+import { FAILED_STATUSES } from '../../domain/executions';
+import type { StatusFacts } from './decide';
 
 const logger = createLogger('execution-status');
 

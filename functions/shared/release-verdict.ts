@@ -3,6 +3,7 @@
  * or an error whose Cause holds the task), into a verdict a person can act on. Shared by check-release-task
  * (the release pipeline's verdict) and execution-status (the cause of a failed release it records).
  */
+import { ecsField as field, ecsTaskObjectOfCause, type JsonObject } from '../../domain/executions';
 import { logStreamLink, taskLogStreamName } from '../../domain/names';
 
 /** One container of the stopped task. */
@@ -34,32 +35,8 @@ export interface ReleaseContext {
   readonly region: string;
 }
 
-type Json = Record<string, unknown>;
-
-/** Step Functions returns ECS objects in PascalCase; the SDK in camelCase. Read either. */
-function field(obj: Json | undefined, name: string): unknown {
-  if (!obj) return undefined;
-  if (name in obj) return obj[name];
-  const pascal = name[0].toUpperCase() + name.slice(1);
-  return obj[pascal];
-}
-
 function str(v: unknown): string | null {
   return typeof v === 'string' && v.length > 0 ? v : null;
-}
-
-/** Tries to read the task object out of an error Cause (a JSON document for `States.TaskFailed`). */
-export function taskFromCause(cause: unknown): Json | undefined {
-  if (typeof cause !== 'string') return undefined;
-  try {
-    const parsed = JSON.parse(cause) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && (field(parsed as Json, 'containers') !== undefined || field(parsed as Json, 'taskArn') !== undefined)) {
-      return parsed as Json;
-    }
-  } catch {
-    /* not JSON: a plain message */
-  }
-  return undefined;
 }
 
 function fail(base: Omit<ReleaseVerdict, 'ok' | 'error' | 'cause'>, cause: string): ReleaseVerdict {
@@ -68,10 +45,11 @@ function fail(base: Omit<ReleaseVerdict, 'ok' | 'error' | 'cause'>, cause: strin
 }
 
 /** Judges a stopped release task. */
-export function judgeTask(task: Json, ctx: ReleaseContext): ReleaseVerdict {
+export function judgeTask(task: JsonObject, ctx: ReleaseContext): ReleaseVerdict {
   const taskArn = str(field(task, 'taskArn'));
   const taskId = taskArn ? taskArn.slice(taskArn.lastIndexOf('/') + 1) : null;
-  const rawContainers = (field(task, 'containers') as Json[] | undefined) ?? [];
+  const listed = field(task, 'containers');
+  const rawContainers = (Array.isArray(listed) ? listed : []).filter((c): c is JsonObject => Boolean(c) && typeof c === 'object');
   const containers: ContainerOutcome[] = rawContainers.map((c) => {
     const name = str(field(c, 'name')) ?? '(unnamed)';
     const exit = field(c, 'exitCode');
@@ -103,7 +81,7 @@ export function judgeTask(task: Json, ctx: ReleaseContext): ReleaseVerdict {
 
 /** Judges RunTask's error when no stopped task came back (capacity, throttling beyond retries, access). */
 export function judgeError(error: { Error?: string; Cause?: unknown }, ctx: ReleaseContext): ReleaseVerdict {
-  const task = taskFromCause(error.Cause);
+  const task = ecsTaskObjectOfCause(error.Cause);
   if (task) return judgeTask(task, ctx);
   const base = { taskArn: null, stopCode: null, stoppedReason: null, containers: [], logStream: null, logLink: null };
   const cause = typeof error.Cause === 'string' ? error.Cause : JSON.stringify(error.Cause ?? null);

@@ -1,5 +1,6 @@
 // Types only: the program (lib/cli/program.ts) loads commander.
 import type { Command } from 'commander';
+import { isFailedStatus } from '../../domain/executions';
 // The implementation (and the AWS SDK under it) loads when a command runs, not with every start.
 import type * as Aws from '../ops/aws';
 import type * as Commands from '../ops/commands';
@@ -121,7 +122,7 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
     .action(async (first: string, second: string | undefined, _o: unknown, command: Command) =>
       run(command, (o) => checkTarget(first, second, o.app), async (o) => {
         const out = await ops().executionStatus(io.clients(), ops().parseExecutionTarget(first, second, o.app), { ...locate(o), clock: io.clock });
-        const failed = ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(out.execution.status);
+        const failed = isFailedStatus(out.execution.status);
         return { json: out, text: ops().renderStatus(out), code: failed ? EXIT.failed : EXIT.ok };
       }),
     );

@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { EXECUTION_HISTORY_LIMIT } from '../../domain/executions';
 import { forEachState, type AslState, type AslStates } from '../asl';
 import { AcceptedDefinitions, acceptedDefinitionsDir } from './accepted-definitions';
 import { refuseUnsupported } from './asl-support';
@@ -21,11 +22,11 @@ export type Outcome = { ok: true; output?: Json } | { ok: false; error: unknown 
 export const MAX_PAYLOAD_BYTES = 262144;
 
 /**
- * The execution history quota (same quotas page: "Maximum execution history size: 25,000 events"; the
- * execution fails when it reaches it). AWS documents no error name for that failure; the runner uses
- * States.Runtime and says which quota in the cause.
+ * The execution history quota (domain/executions.ts EXECUTION_HISTORY_LIMIT: "Maximum execution history
+ * size: 25,000 events"; the execution fails when it reaches it). AWS documents no error name for that
+ * failure; the runner uses States.Runtime and says which quota in the cause.
  */
-export const MAX_HISTORY_EVENTS = 25000;
+export const MAX_HISTORY_EVENTS = EXECUTION_HISTORY_LIMIT;
 
 /** A quota the engine enforces itself, failing the execution with AWS's error name. */
 class QuotaExceeded extends Error {

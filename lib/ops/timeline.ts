@@ -2,6 +2,7 @@ import type { DescribeExecutionCommandOutput, HistoryEvent } from '@aws-sdk/clie
 import { appAndBuildOf } from '../../domain/names';
 import { supersededDeploy } from '../../domain/pipelines';
 import { ABAC_SHORT_HINT, isAppTableAccessDenied } from '../../domain/abac';
+import { ecsField as field, ecsTaskObjectOfCause, EXECUTION_HISTORY_LIMIT as HISTORY_LIMIT, REDRIVE_WINDOW_DAYS, statesToRedrive, type JsonObject } from '../../domain/executions';
 
 /**
  * The one model of a Step Functions execution that Slipway shows, for `slipway status`, `slipway
@@ -387,21 +388,13 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
 }
 
 /**
- * What a redrive of the execution would re-run, by AWS's rule: every state with a `...StateEntered`
- * event and no `...StateExited` event. AWS documents it for the parent of a Map Run ("A parent
- * workflow redrives unsuccessful states if there's no `<stateType>Exited` event corresponding to the
- * `<stateType>Entered` event", docs.aws.amazon.com/step-functions/latest/dg/redrive-map-run.html), and
- * for inline Map and Parallel states RedriveExecution "reschedules and redrives only the iterations and
- * branches that failed or aborted" (API reference, RedriveExecution): the open states inside those
- * iterations. A state of an earlier attempt that a redrive has entered again is not counted twice.
- * Empty while the execution runs or after it succeeded.
+ * What a redrive of the execution would re-run, by AWS's rule (domain/executions.ts statesToRedrive:
+ * every state with a `...StateEntered` event and no `...StateExited` event, an earlier attempt's state
+ * entered again not counted twice). Empty while the execution runs or after it succeeded.
  */
 export function redriveScope(timeline: Pick<Timeline, 'execution' | 'entries'>): StateEntry[] {
   if (timeline.execution.status === 'RUNNING' || timeline.execution.status === 'SUCCEEDED') return [];
-  const latest = new Map<string, number>();
-  const key = (e: StateEntry) => `${e.scope.key}\u0000${e.name}`;
-  for (const e of timeline.entries) latest.set(key(e), Math.max(latest.get(key(e)) ?? 0, e.redrive));
-  return timeline.entries.filter((e) => !e.exited && e.redrive >= (latest.get(key(e)) ?? 0));
+  return statesToRedrive(timeline.entries);
 }
 
 const isContainer = (e: Pick<StateEntry, 'type'>) => e.type === 'Map' || e.type === 'Parallel';
@@ -587,15 +580,6 @@ export function stepsOf(timeline: Timeline): Step[] {
 // ---------------------------------------------------------------------------------------------------
 // causes
 
-type Json = Record<string, unknown>;
-
-/** Step Functions returns ECS objects in PascalCase; the ECS API in camelCase. Read either. */
-function field(obj: Json | undefined, name: string): unknown {
-  if (!obj) return undefined;
-  if (name in obj) return obj[name];
-  return obj[name[0].toUpperCase() + name.slice(1)];
-}
-
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
 
@@ -613,22 +597,14 @@ export interface EcsTaskOutcome {
  * test/fixtures/aws-histories/06b-ecs-runtask-sync-failure.json). Undefined for anything else.
  */
 export function ecsTaskOfCause(cause: string | undefined | null): EcsTaskOutcome | undefined {
-  if (!cause || !cause.trimStart().startsWith('{')) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(cause);
-  } catch {
-    return undefined;
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-  const task = parsed as Json;
+  const task = ecsTaskObjectOfCause(cause);
+  if (!task) return undefined;
   const containers = field(task, 'containers');
-  if (!Array.isArray(containers) && field(task, 'taskArn') === undefined) return undefined;
   return {
     taskArn: str(field(task, 'taskArn')),
     stopCode: str(field(task, 'stopCode')),
     stoppedReason: str(field(task, 'stoppedReason')),
-    containers: (Array.isArray(containers) ? containers : []).filter((c): c is Json => Boolean(c) && typeof c === 'object').map((c) => {
+    containers: (Array.isArray(containers) ? containers : []).filter((c): c is JsonObject => Boolean(c) && typeof c === 'object').map((c) => {
       const exit = field(c, 'exitCode');
       return { name: str(field(c, 'name')) ?? '(unnamed)', ...(typeof exit === 'number' ? { exitCode: exit } : {}), ...(str(field(c, 'reason')) ? { reason: str(field(c, 'reason')) } : {}) };
     }),
@@ -716,10 +692,10 @@ export function placementFailuresOfCause(cause: string | undefined | null): Plac
     return undefined;
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-  const failures = field(parsed as Json, 'failures');
+  const failures = field(parsed as JsonObject, 'failures');
   if (!Array.isArray(failures) || failures.length === 0) return undefined;
   return failures
-    .filter((f): f is Json => Boolean(f) && typeof f === 'object')
+    .filter((f): f is JsonObject => Boolean(f) && typeof f === 'object')
     .map((f) => ({ ...(str(field(f, 'arn')) ? { arn: str(field(f, 'arn')) } : {}), reason: str(field(f, 'reason')) ?? 'no reason given', ...(str(field(f, 'detail')) ? { detail: str(field(f, 'detail')) } : {}) }));
 }
 
@@ -751,16 +727,8 @@ export function describePlacementFailures(failures: readonly PlacementFailure[])
 // ---------------------------------------------------------------------------------------------------
 // redrive
 
-/**
- * Step Functions redrives an execution only within 14 days of when it closed: "The redrivable period for
- * the execution hasn't exceeded 14 days. Redrivable period refers to the time during which you can
- * redrive a given execution. This period starts from the day a state machine completes its execution"
- * (RedriveExecution, AWS Step Functions API Reference). DescribeExecution then says NOT_REDRIVABLE with
- * `redriveStatusReason` "Execution redrivable period exceeded."
- */
-export const REDRIVE_WINDOW_DAYS = 14;
-/** A Standard execution's history holds at most 25,000 events; one that reached it is not redrivable. */
-export const HISTORY_LIMIT = 25_000;
+/** The redrive window and the history quota: domain/executions.ts. */
+export { HISTORY_LIMIT, REDRIVE_WINDOW_DAYS };
 
 /** A state a redrive would re-run. */
 export interface RerunState {

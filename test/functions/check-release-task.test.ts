@@ -1,6 +1,7 @@
 import { awsEvent } from './helpers';
 import { handler } from '../../functions/check-release-task';
-import { judgeError, judgeTask, taskFromCause, type ReleaseContext } from '../../functions/shared/release-verdict';
+import { ecsTaskObjectOfCause } from '../../domain/executions';
+import { judgeError, judgeTask, type ReleaseContext } from '../../functions/shared/release-verdict';
 import { logStreamLink } from '../../domain/names';
 
 type Json = Record<string, unknown>;
@@ -31,13 +32,13 @@ describe('logStreamLink', () => {
   });
 });
 
-describe('taskFromCause', () => {
+describe('ecsTaskObjectOfCause (domain/executions.ts)', () => {
   it('reads a task out of a JSON Cause', () => {
     // Prepare
     const task = sfnTask([{ Name: 'web', ExitCode: 1 }]);
 
     // Act
-    const found = taskFromCause(JSON.stringify(task));
+    const found = ecsTaskObjectOfCause(JSON.stringify(task));
 
     // Assess
     expect(found).toEqual(task);
@@ -50,7 +51,7 @@ describe('taskFromCause', () => {
     ['a non-string', { taskArn: TASK_ARN }],
   ])('returns undefined for %s', (_label, cause) => {
     // Act
-    const found = taskFromCause(cause);
+    const found = ecsTaskObjectOfCause(cause);
 
     // Assess
     expect(found).toBeUndefined();

@@ -9,6 +9,7 @@ import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/execution-status';
 import { actionFor, failureFromHistory, rankOf, readableCause } from '../../functions/execution-status/decide';
 import { executionStatusEventPattern, STATE_MACHINES } from '../../domain/pipelines';
+import { buildTimeline, redriveScope } from '../../lib/ops/timeline';
 
 type Json = Record<string, any>;
 
@@ -119,6 +120,29 @@ describe('execution-status decisions', () => {
 
   test('inside a Map: the failed iteration\'s state and its index, even when another iteration of the same state succeeded later', () => {
     expect(failureFromHistory(DEPLOY_ROLLED_BACK)).toMatchObject({ failedStep: WAIT, iteration: 0, error: 'DeploymentRolledBack' });
+  });
+
+  test('the failed step is one of the states the CLI\'s timeline says a redrive re-runs (one rule, domain/executions.ts)', () => {
+    for (const newestFirst of [RELEASE_TASK_FAILED, DEPLOY_ROLLED_BACK]) {
+      const rerun = redriveScope(buildTimeline([...newestFirst].reverse())).map((e) => e.name);
+      expect(rerun).toContain(failureFromHistory(newestFirst).failedStep);
+    }
+  });
+
+  test('a state that failed before a redrive and exited after it is not the failed step', () => {
+    const redriven = history(
+      ['ExecutionStarted'],
+      ['TaskStateEntered', 'Run release task'],
+      ['TaskFailed', undefined, { taskFailedEventDetails: { error: 'States.TaskFailed', cause: FAILED_TO_START } }],
+      ['ExecutionFailed', undefined, { executionFailedEventDetails: { error: 'States.TaskFailed', cause: FAILED_TO_START } }],
+      ['ExecutionRedriven'],
+      ['TaskStateEntered', 'Run release task'],
+      ['TaskStateExited', 'Run release task'],
+      ['TaskStateEntered', 'Check the release task'],
+      ['LambdaFunctionFailed', undefined, { lambdaFunctionFailedEventDetails: { error: 'ReleaseFailed', cause: 'exit 1' } }],
+      ['ExecutionFailed', undefined, { executionFailedEventDetails: { error: 'ReleaseFailed', cause: 'exit 1' } }],
+    ).reverse();
+    expect(failureFromHistory(redriven)).toEqual({ failedStep: 'Check the release task', iteration: undefined, error: 'ReleaseFailed', cause: 'exit 1' });
   });
 
   test('a Lambda error\'s cause is read as its errorMessage', () => {

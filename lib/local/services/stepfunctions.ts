@@ -12,6 +12,7 @@ import {
   type ListExecutionsCommandOutput,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { EXECUTION_HISTORY_LIMIT, REDRIVE_WINDOW_DAYS } from '../../../domain/executions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { STATE_MACHINES, type StateMachineName } from '../../../domain/pipelines';
 import { SimulatedAwsError } from '../aws-error';
@@ -89,7 +90,7 @@ export function redriveRefusal(exec: Pick<ExecutionReport, 'status' | 'redriveCo
   if (exec.status === 'RUNNING' || exec.status === 'SUCCEEDED') return `Execution is ${exec.status} and cannot be redriven`;
   if (exec.redriveCount >= 1000) return 'Execution has been redriven 1000 times and cannot be redriven again';
   // DescribeExecution's documented redriveStatusReason for it (API reference, redriveStatusReason).
-  if (exec.history.length > 24999) return 'Execution history event limit exceeded.';
+  if (exec.history.length > EXECUTION_HISTORY_LIMIT - 1) return 'Execution history event limit exceeded.';
   // "The redrivable period for the execution hasn't exceeded 14 days ... This period starts from the day a
   // state machine completes its execution" (RedriveExecution, API Reference); DescribeExecution's reason
   // for it is "Execution redrivable period exceeded." (DescribeExecution, redriveStatusReason).
@@ -98,7 +99,7 @@ export function redriveRefusal(exec: Pick<ExecutionReport, 'status' | 'redriveCo
 }
 
 /** How long after it closed an execution can be redriven: 14 days (RedriveExecution, API Reference). */
-export const REDRIVABLE_PERIOD_SECONDS = 14 * 86_400;
+export const REDRIVABLE_PERIOD_SECONDS = REDRIVE_WINDOW_DAYS * 86_400;
 
 /** A task token handed to a `.waitForTaskToken` Task, until it is settled or its state ends. */
 export interface PendingToken {
