@@ -8,7 +8,7 @@ import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type Service } 
 import { GetParameterCommand, GetParametersByPathCommand } from '@aws-sdk/client-ssm';
 import { appParameterPath, configParameterPath, serviceName, settingsParameterName, TAGS, taskDefinitionOfArn } from '../../domain/names';
 import { BUILD_PK, DEPLOY_CLAIM, dynamoKey, readBuildRecord, readCurrentRelease, readDeployClaim, RELEASE_CURRENT, type BuildRecord, type CurrentReleaseItem, type DeployClaimItem } from '../../domain/table';
-import { readAppSettings, type AppSettings } from '../../functions/shared/settings';
+import { readAppSettings, type AppSettings } from '../../domain/settings';
 import type { AppClients } from './aws';
 
 /** How many of an app's newest builds the pages read. */
