@@ -102,7 +102,12 @@ test("lib/ops imports no pipeline handler's modules (only functions/shared, the 
  * runner points at its simulated account, and the database manager `slipway db` runs, but no schema, rule
  * or name from functions/.
  */
-const LIB_MAY_IMPORT = [/^functions\/[a-z-]+\/index$/, /^functions\/shared\/(clients|parameter-cache)$/];
+const LIB_MAY_IMPORT = [
+  /^functions\/[a-z-]+\/index$/,
+  /^functions\/shared\/(clients|parameter-cache)$/,
+  // slipway local serve runs the dashboard actions with the endpoint's own clients (index.ts binds the Lambda's).
+  /^functions\/dashboard-actions\/actions$/,
+];
 /** `slipway db` (lib/ops/database.ts) runs the manager, its driver, clients and errors; its identifier rule and result types are domain/database.ts. */
 const OPS_MAY_RUN_MANAGER = /^functions\/database-manager\/(clients|environment|driver-pg|libpq-env|errors|manager)$/;
 
