@@ -5,7 +5,7 @@
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { clusterNameOf, scalableTargetResourceId, SCALABLE_DIMENSION, SCALABLE_NAMESPACE, serviceName } from '../../domain/names';
-import type { AppSettings } from '../../functions/shared/settings';
+import type { AppSettings } from '../../domain/settings';
 import { clientSettings, type AppClients } from './aws';
 
 const logsClients = new WeakMap<AppClients, CloudWatchLogsClient>();
