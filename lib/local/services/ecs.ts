@@ -204,6 +204,10 @@ export class SimulatedEcs {
     const name = input.serviceName ?? '';
     if (!settled) this.requireRegistered(input.taskDefinition);
     const existing = this.services.get(name);
+    // A service name is unique in its cluster while the service is ACTIVE: ECS refuses a second
+    // CreateService of it with "InvalidParameterException: Creation of service was not idempotent."
+    // (recorded in public reports: github.com/hashicorp/terraform-provider-aws/issues/14489,
+    // github.com/Shippable/support/issues/4753), whichever app asks.
     if (existing && existing.service.status === 'ACTIVE') {
       throw new SimulatedAwsError('InvalidParameterException', `Creation of service was not idempotent: ${name} already exists.`);
     }
