@@ -135,7 +135,16 @@ export function readLoginCache(): LoginCache | undefined {
 
 /** Whether the standard AWS credential sources are set (then `slipway login`'s sessions are not used). */
 export function awsCredentialsConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
+  if (env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) return true;
+  // A default profile in the shared files (the SDK's chain uses it without AWS_PROFILE).
+  const files = [env.AWS_SHARED_CREDENTIALS_FILE || join(homedir(), '.aws', 'credentials'), env.AWS_CONFIG_FILE || join(homedir(), '.aws', 'config')];
+  return files.some((f) => {
+    try {
+      return /^\s*\[(profile\s+)?default\]\s*$/m.test(readFileSync(f, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

@@ -1,11 +1,11 @@
-import { mkdtempSync, statSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, statSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { cliClientConfig } from '../../../../lib/cli/aws-clients';
 import { setCommandApp } from '../../../../lib/cli/command-app';
-import { login, loginCacheFile, loginSession, readLoginCache, type LoginCache } from '../../../../lib/ops/login';
+import { awsCredentialsConfigured, login, loginCacheFile, loginSession, readLoginCache, type LoginCache } from '../../../../lib/ops/login';
 import type { LocalEndpoint } from '../../../../lib/local/serve/server';
 import { ROOT, startEndpoint } from './endpoint-helpers';
 
@@ -33,6 +33,9 @@ beforeAll(async () => {
   endpoint = await startEndpoint(WORLD, { people: [{ id: 'ada', apps: ['example'] }, { id: 'nobody', apps: [] }] });
   home = mkdtempSync(path.join(tmpdir(), 'slipway-login-'));
   process.env.SLIPWAY_HOME = path.join(home, '.slipway');
+  // No default profile either (the shared files of this test only).
+  process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(home, 'aws-credentials');
+  process.env.AWS_CONFIG_FILE = path.join(home, 'aws-config');
   for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_WEB_IDENTITY_TOKEN_FILE']) delete process.env[k];
 });
 afterAll(async () => {
@@ -71,6 +74,17 @@ describe('slipway login', () => {
 
   test('an expired session says to log in again', () => {
     expect(() => loginSession(readLoginCache() as LoginCache, 'example', new Date(Date.now() + 7200_000))).toThrow(`run slipway login ${endpoint.url} again`);
+  });
+
+  test('a default profile in the shared credentials file is a profile set: the login is not used', () => {
+    writeFileSync(path.join(home, 'aws-credentials'), '[default]\naws_access_key_id = test\naws_secret_access_key = test\n');
+    try {
+      expect(awsCredentialsConfigured()).toBe(true);
+      expect(cliClientConfig()).not.toHaveProperty('credentials');
+    } finally {
+      rmSync(path.join(home, 'aws-credentials'));
+    }
+    expect(awsCredentialsConfigured()).toBe(false);
   });
 
   test('with AWS credentials set (a profile, keys) the login is not used', async () => {
