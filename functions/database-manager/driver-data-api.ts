@@ -6,6 +6,7 @@ import {
   type RDSDataClient,
   type SqlParameter,
 } from '@aws-sdk/client-rds-data';
+import { isAwsError } from '../shared/errors';
 import { ConnectionFailed, DatabaseManagerError, DatabaseNotFound, SqlError, SQLSTATE } from './errors';
 import type { Driver, QueryResult, Session } from './driver';
 import type { SqlValue, Statement } from './sql';
@@ -93,7 +94,7 @@ function toError(e: unknown, database: string): Error {
   const sqlState = sqlStateFromMessage(message);
   if (sqlState === SQLSTATE.invalidCatalogName && /database .* does not exist/.test(message)) return new DatabaseNotFound(`database "${database}" does not exist`);
   if (sqlState) return new SqlError(`${message} [SQLSTATE ${sqlState}]`, sqlState);
-  if (err?.name === 'BadRequestException' || err?.name === 'DatabaseErrorException') return new SqlError(message, '');
+  if (isAwsError(e, 'BadRequestException', 'DatabaseErrorException')) return new SqlError(message, '');
   return new ConnectionFailed(`RDS Data API call failed (${err?.name ?? 'Error'}): ${message}`);
 }
 

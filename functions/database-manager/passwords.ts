@@ -1,4 +1,5 @@
 import { CreateSecretCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { isAwsError } from '../shared/errors';
 
 /** What the manager records for an owner role that logs in with a password. */
 export interface OwnerCredentials {
@@ -50,7 +51,7 @@ export function secretsManagerPasswordStore(client: SecretsManagerClient, option
         );
         return created.ARN ?? name;
       } catch (e) {
-        if ((e as Error).name !== 'ResourceExistsException') throw e;
+        if (!isAwsError(e, 'ResourceExistsException')) throw e;
         const updated = await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: secretString }));
         return updated.ARN ?? name;
       }

@@ -10,7 +10,7 @@ import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, dynamoKey, executionMark
 import { dynamodb } from '../shared/aws/dynamodb';
 import { eventbridge } from '../shared/aws/eventbridge';
 import { sfn } from '../shared/aws/sfn';
-import { awsCall, InvalidEvent, TransientError } from '../shared/errors';
+import { awsCall, InvalidEvent, isAwsError, TransientError } from '../shared/errors';
 import { appOfExecutionInput, controlPlanePrefix, controlTable, settingsOf, stateMachineArns } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
 import { scheduledEventTime } from '../shared/validation';
@@ -83,7 +83,7 @@ function region(): string {
 }
 
 function conditionFailed(e: unknown): boolean {
-  return e instanceof Error && e.name === 'ConditionalCheckFailedException';
+  return isAwsError(e, 'ConditionalCheckFailedException');
 }
 
 /** The rank of the last status change processed for the execution (-1: none). */

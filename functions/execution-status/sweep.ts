@@ -4,7 +4,7 @@ import type { StateMachineName } from '../../domain/pipelines';
 import { dynamoKey, SWEEP_MARK } from '../../domain/table';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { sfn } from '../shared/aws/sfn';
-import { awsCall, isTransient } from '../shared/errors';
+import { awsCall, isAwsError, isTransient } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { FAILED_STATUSES } from '../../domain/executions';
 import type { StatusFacts } from './decide';
@@ -181,7 +181,7 @@ export async function sweepStoppedExecutions(
       if ((await process(facts)).kind === 'recorded') repaired += 1;
     } catch (e) {
       errors.push({ executionArn: c.item.executionArn, ...errorOf(e) });
-      if (isTransient(e) || (e as Error)?.name === 'TransientError') holdAt = Math.min(holdAt, c.item.stopDate.getTime());
+      if (isTransient(e) || isAwsError(e, 'TransientError')) holdAt = Math.min(holdAt, c.item.stopDate.getTime());
     }
   }
 

@@ -6,7 +6,7 @@ import { dynamoKey, readCurrentRelease, RELEASE_CURRENT } from '../../domain/tab
 import { configSecrets } from '../shared/config-secrets';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { ecs } from '../shared/aws/ecs';
-import { awsCall, InvalidInput } from '../shared/errors';
+import { awsCall, InvalidInput, UnexpectedResponse } from '../shared/errors';
 import { DescribeExecutionCommand, ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
 import { sfn } from '../shared/aws/sfn';
 import { appOfExecutionInput, controlPlanePrefix, settingsOf, stateMachineArns } from '../shared/control-plane';
@@ -129,7 +129,7 @@ export async function handler(event: unknown): Promise<ConfigRedeploy | RunningP
       continue;
     }
     const described = await awsCall(`ECS DescribeTaskDefinition ${p.taskDefinitionArn}`, () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: p.taskDefinitionArn, include: ['TAGS'] })));
-    if (!described.taskDefinition) throw new InvalidInput(`ECS returned no task definition for ${p.taskDefinitionArn}`);
+    if (!described.taskDefinition) throw new UnexpectedResponse(`ECS returned no task definition for ${p.taskDefinitionArn}`);
     // Into the family the app's settings name now (a release registered before an upgrade of the names is
     // of the legacy family `<prefix>-<app>-<process>`: its config redeploy moves to the app's own family).
     const request = { ...configRevisionRequest(described.taskDefinition, described.tags ?? [], p.process, secrets, configPath, input.execution), ...(family ? { family } : {}) };

@@ -4,6 +4,7 @@ import { controlPlanePrefix, settingsOf } from '../shared/control-plane';
 import { APP_NAME, appParameterPath, configParameterPath } from '../../domain/names';
 import { createLogger } from '../shared/logger';
 import { parseInput } from '../shared/validation';
+import { SettingsNotFound } from '../shared/errors';
 import { findReusableRevision, taskDefinitionRequest, type BuildRef } from './task-definition';
 import { configSecrets } from '../shared/config-secrets';
 import { findOwnRevision, mergeSecrets, registerRevision } from '../shared/revisions';
@@ -71,7 +72,7 @@ export async function handler(event: unknown): Promise<RegisterResult> {
   if (settings.release) {
     const proc = processes.find((p) => p.name === settings.release?.process);
     const p = settings.processes[settings.release.process];
-    if (!proc || !p) throw new Error(`release process "${settings.release.process}" is not one of the app's processes`);
+    if (!proc || !p) throw new SettingsNotFound(`the app's settings name release process "${settings.release.process}", which is not one of the app's processes: redeploy the app stack of ${settings.app}`);
     release = {
       taskDefinitionArn: proc.taskDefinitionArn,
       containerName: proc.name,

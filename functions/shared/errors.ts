@@ -1,8 +1,17 @@
 import { ABAC_HINT, APP_TABLE_ACCESS_DENIED } from '../../domain/abac';
 
 /**
- * Named errors. A Lambda's error name becomes the `Error` Step Functions sees, so state machines can
- * Retry and Catch on these names; the message becomes the Cause a person reads in the console.
+ * Named errors: the handlers' one error vocabulary. A Lambda's error name becomes the `Error` Step
+ * Functions sees, so state machines can Retry and Catch on these names; the message becomes the Cause a
+ * person reads in the console. Handlers throw only these classes (and the database manager its own,
+ * functions/database-manager/errors.ts), never a plain `Error`; they recognise an AWS SDK error by its
+ * name through {@link isAwsError}:
+ *
+ * - the input a state machine passed: {@link InvalidInput}; the event a rule delivered: {@link InvalidEvent};
+ * - an AWS call that answered without what its API promises: {@link UnexpectedResponse};
+ * - the app's settings record: {@link SettingsNotFound}; a deploy of what the app did not build: {@link DeployRefused};
+ * - a throttled or failing AWS call: {@link TransientError} (retried by every Task); an app table denied: {@link AppTableAccessDenied};
+ * - the function's own environment: {@link MissingEnvironment}, {@link InvalidEnvironment}.
  */
 
 /** The input the handler received is not what the state machine sends. A bug, not an outage. */
@@ -13,6 +22,15 @@ export class InvalidInput extends Error {
 /** The event a handler was started with is not the kind of event its rule sends, or is malformed. */
 export class InvalidEvent extends Error {
   public override readonly name = 'InvalidEvent';
+}
+
+/**
+ * An AWS call succeeded but its answer lacks what the API promises (RegisterTaskDefinition without an ARN,
+ * DescribeTaskDefinition without the task definition, a service without its PRIMARY deployment). Not the
+ * input's fault: a redrive asks again.
+ */
+export class UnexpectedResponse extends Error {
+  public override readonly name = 'UnexpectedResponse';
 }
 
 /** The app's settings record is missing or invalid: deploy the app stack. */
@@ -29,7 +47,6 @@ export class DeployRefused extends Error {
   public override readonly name = 'DeployRefused';
 }
 
-/** A throttled or temporarily failing AWS call: the state machine retries it with backoff. */
 /**
  * DynamoDB denied a table call: the control plane's grants on app tables hold only for tables tagged for
  * it, and only where DynamoDB attribute-based access control is on (domain/abac.ts). Not transient.
@@ -38,6 +55,7 @@ export class AppTableAccessDenied extends Error {
   public override readonly name = APP_TABLE_ACCESS_DENIED;
 }
 
+/** A throttled or temporarily failing AWS call: the state machine retries it with backoff. */
 export class TransientError extends Error {
   public override readonly name = 'TransientError';
 }
@@ -67,6 +85,16 @@ const TRANSIENT_NAMES = new Set([
   'TimeoutError',
 ]);
 
+/**
+ * Whether `error` is an AWS SDK error (or one of ours) named `names`, e.g.
+ * `isAwsError(e, 'ConditionalCheckFailedException')`. The SDK's modelled exceptions are classes, but a
+ * name is what survives every path (a mocked client, another copy of the SDK package, the local
+ * runner's simulated services), so handlers compare names, through this one function.
+ */
+export function isAwsError(error: unknown, ...names: readonly string[]): error is Error {
+  return error instanceof Error && names.includes(error.name);
+}
+
 /** Whether an AWS SDK error is worth retrying (throttling, 5xx, network time-outs). */
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -85,8 +113,8 @@ export async function awsCall<T>(what: string, call: () => Promise<T>): Promise<
     if (isTransient(error)) {
       throw new TransientError(`${what} failed temporarily (${(error as Error).name}: ${(error as Error).message}); retrying is safe`);
     }
-    if ((error as Error)?.name === 'AccessDeniedException' && what.startsWith('DynamoDB')) {
-      throw new AppTableAccessDenied(`${what}: ${(error as Error).message}. ${ABAC_HINT}`);
+    if (isAwsError(error, 'AccessDeniedException') && what.startsWith('DynamoDB')) {
+      throw new AppTableAccessDenied(`${what}: ${error.message}. ${ABAC_HINT}`);
     }
     throw error;
   }

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { REVISION_LOOKBACK } from '../../domain/constants';
 import { TAG_CONFIG_CHANGE } from '../../domain/names';
-import { awsCall, InvalidInput } from './errors';
+import { awsCall, UnexpectedResponse } from './errors';
 
 /*
  * Task-definition revisions that Slipway registers: for a build (register-task-definitions) and for a
@@ -42,7 +42,7 @@ export async function findOwnRevision(client: ECSClient, family: string, isOwn: 
 export async function registerRevision(client: ECSClient, request: RegisterTaskDefinitionCommandInput): Promise<string> {
   const registered = await awsCall(`ECS RegisterTaskDefinition ${request.family}`, () => client.send(new RegisterTaskDefinitionCommand(request)));
   const arn = registered.taskDefinition?.taskDefinitionArn;
-  if (!arn) throw new InvalidInput(`ECS RegisterTaskDefinition returned no ARN for ${request.family}`);
+  if (!arn) throw new UnexpectedResponse(`ECS RegisterTaskDefinition returned no ARN for ${request.family}`);
   return arn;
 }
 

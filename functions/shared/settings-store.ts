@@ -1,6 +1,6 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { appParameterPath, settingsParameterName } from '../../domain/names';
-import { awsCall, SettingsNotFound } from './errors';
+import { awsCall, isAwsError, SettingsNotFound } from './errors';
 import { cachedRead, PARAMETER_CACHE_SECONDS } from './parameter-cache';
 import { readAppSettings, type AppSettings } from '../../domain/settings';
 
@@ -47,7 +47,7 @@ async function readSettings(client: SSMClient, parameter: string, prefix: string
     const out = await awsCall(`SSM GetParameter ${parameter}`, () => client.send(new GetParameterCommand({ Name: parameter })));
     raw = out.Parameter?.Value;
   } catch (e) {
-    if ((e as Error).name !== 'ParameterNotFound') throw e;
+    if (!isAwsError(e, 'ParameterNotFound')) throw e;
   }
   if (raw === undefined) {
     throw new SettingsNotFound(

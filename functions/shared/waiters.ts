@@ -2,7 +2,7 @@ import { PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } 
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { WAITER_TTL_SECONDS } from '../../domain/constants';
 import { dynamoKey, expiresAt, readWaiter, TTL_ATTRIBUTE, WAITER_PK, waiterItem, waiterKey, waiterSortKeyPrefix, type Waiter } from '../../domain/table';
-import { awsCall } from './errors';
+import { awsCall, isAwsError } from './errors';
 import type { DeploymentVerdict, WaitedDeployment } from './deployment-verdict';
 
 /** The waiter item's shape and key are owned by domain/table.ts; this module stores, lists, settles and resumes them. */
@@ -74,7 +74,7 @@ export async function settleWaiter(client: DynamoDBClient, table: string, w: Pic
 }
 
 /** Errors that mean the token's task is already closed (resumed before, timed out, execution ended). */
-const CLOSED_TOKEN = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+const CLOSED_TOKEN: readonly string[] = ['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'];
 
 /** The output a resumed deploy state gets (`$.deployed` in the deploy's Map iteration). */
 export interface DeployedOutput extends WaitedDeployment {
@@ -98,7 +98,7 @@ export async function resume(client: SFNClient, w: Waiter, verdict: DeploymentVe
       );
     }
   } catch (error) {
-    if (error instanceof Error && CLOSED_TOKEN.has(error.name)) return true;
+    if (isAwsError(error, ...CLOSED_TOKEN)) return true;
     throw error;
   }
   return true;

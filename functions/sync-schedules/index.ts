@@ -1,15 +1,13 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
-  ConflictException,
   CreateScheduleCommand,
   DeleteScheduleCommand,
   GetScheduleCommand,
   paginateListSchedules,
-  ResourceNotFoundException,
   UpdateScheduleCommand,
   type GetScheduleCommandOutput,
 } from '@aws-sdk/client-scheduler';
-import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { appParameterPath, scheduleGroupName, schedulesParameterName, APP_NAME } from '../../domain/names';
 import { dynamoKey, readCurrentRelease, readProcessList, RELEASE_CURRENT } from '../../domain/table';
 import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
@@ -18,7 +16,7 @@ import * as z from 'zod/mini';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { scheduler } from '../shared/aws/scheduler';
 import { ssm } from '../shared/aws/ssm';
-import { awsCall, getStringFromEnv, InvalidEnvironment } from '../shared/errors';
+import { awsCall, getStringFromEnv, InvalidEnvironment, isAwsError } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { parseSchedulesParameter, validateSchedules } from '../../domain/schedules';
 import { clusterArnProblem, planSchedules, scheduleRequest, SQS_QUEUE_ARN } from './plan';
@@ -43,7 +41,7 @@ async function readSchedulesParameter(name: string): Promise<string | undefined>
     const out = await awsCall(`SSM GetParameter ${name}`, () => ssm.send(new GetParameterCommand({ Name: name })));
     return out.Parameter?.Value;
   } catch (e) {
-    if (e instanceof ParameterNotFound || (e as Error).name === 'ParameterNotFound') return undefined;
+    if (isAwsError(e, 'ParameterNotFound')) return undefined;
     throw e;
   }
 }
@@ -104,7 +102,7 @@ export async function handler(event: unknown): Promise<SyncResult> {
       await awsCall(`Scheduler CreateSchedule ${group}/${request.Name}`, () => scheduler.send(new CreateScheduleCommand(request)));
     } catch (e) {
       // Created by an earlier, interrupted run of this sync: bring it up to date instead.
-      if (!(e instanceof ConflictException || (e as Error).name === 'ConflictException')) throw e;
+      if (!isAwsError(e, 'ConflictException')) throw e;
       await awsCall(`Scheduler UpdateSchedule ${group}/${request.Name}`, () => scheduler.send(new UpdateScheduleCommand(request)));
     }
   }
@@ -115,7 +113,7 @@ export async function handler(event: unknown): Promise<SyncResult> {
     try {
       await awsCall(`Scheduler DeleteSchedule ${group}/${name}`, () => scheduler.send(new DeleteScheduleCommand({ Name: name, GroupName: group })));
     } catch (e) {
-      if (!(e instanceof ResourceNotFoundException || (e as Error).name === 'ResourceNotFoundException')) throw e;
+      if (!isAwsError(e, 'ResourceNotFoundException')) throw e;
     }
   }
   const result = {

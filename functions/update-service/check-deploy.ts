@@ -6,7 +6,7 @@ import { buildRecordKey, dynamoKey, readBuildRecord, type BuildRecord } from '..
 import { dynamodb } from '../shared/aws/dynamodb';
 import { ecs } from '../shared/aws/ecs';
 import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
-import { awsCall, DeployRefused } from '../shared/errors';
+import { awsCall, DeployRefused, isAwsError } from '../shared/errors';
 import type { AppSettings } from '../../domain/settings';
 import { parseInput } from '../shared/validation';
 
@@ -113,7 +113,7 @@ export async function checkDeploy(event: unknown): Promise<Record<string, unknow
       described = await awsCall(`ECS DescribeTaskDefinition ${p.taskDefinitionArn}`, () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: p.taskDefinitionArn, include: ['TAGS'] })));
     } catch (e) {
       // ECS answers a revision it does not hold with ClientException ("Unable to describe task definition").
-      if ((e as Error).name === 'ClientException') return refuse(`${p.taskDefinitionArn} is not a task definition ECS holds (${(e as Error).message})`);
+      if (isAwsError(e, 'ClientException')) return refuse(`${p.taskDefinitionArn} is not a task definition ECS holds (${e.message})`);
       throw e;
     }
     const problem = revisionTagsProblem(settings.app, buildKey, p.taskDefinitionArn, described.tags);

@@ -13,7 +13,7 @@ import { ecs } from '../shared/aws/ecs';
 import { sfn } from '../shared/aws/sfn';
 import { deploymentVerdict } from '../shared/deployment-verdict';
 import { listWaiters, putWaiter, resume, settleWaiter, type Waiter } from '../shared/waiters';
-import { awsCall, DeployRefused, InvalidInput } from '../shared/errors';
+import { awsCall, DeployRefused, InvalidInput, isAwsError, UnexpectedResponse } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { controlPlanePrefix, controlTable, settingsOf, stateMachineArns } from '../shared/control-plane';
 import { parseInput } from '../shared/validation';
@@ -150,7 +150,7 @@ type Input = z.infer<typeof inputSchema>;
 
 function primaryDeploymentId(service: Service | undefined, what: string): string {
   const id = service?.deployments?.find((d) => d.status === 'PRIMARY')?.id;
-  if (!id) throw new Error(`ECS ${what} returned no PRIMARY deployment for ${service?.serviceName ?? 'the service'}`);
+  if (!id) throw new UnexpectedResponse(`ECS ${what} returned no PRIMARY deployment for ${service?.serviceName ?? 'the service'}`);
   return id;
 }
 
@@ -182,7 +182,7 @@ async function reclaimAfterRedrive(table: string, input: Input): Promise<string 
     );
     return undefined;
   } catch (e) {
-    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    if (!isAwsError(e, 'ConditionalCheckFailedException')) throw e;
     return `build ${input.build} was not redeployed by this redrive: a newer build or a rollback has claimed the app since this deploy failed (see the APP/DEPLOY item); use slipway deploy <app> --build ${input.build} to deploy it on purpose`;
   }
 }

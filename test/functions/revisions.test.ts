@@ -46,11 +46,11 @@ describe('registerRevision', () => {
     expect(await registerRevision(client, { family: 'slipway-example--web', containerDefinitions: [] })).toBe(arn(10));
   });
 
-  test('an answer without an ARN is InvalidInput naming the family', async () => {
+  test('an answer without an ARN is UnexpectedResponse naming the family (not the input\'s fault)', async () => {
     ecsMock.on(RegisterTaskDefinitionCommand).resolves({});
 
     await expect(registerRevision(client, { family: 'slipway-example--web', containerDefinitions: [] })).rejects.toMatchObject({
-      name: 'InvalidInput',
+      name: 'UnexpectedResponse',
       message: 'ECS RegisterTaskDefinition returned no ARN for slipway-example--web',
     });
   });
