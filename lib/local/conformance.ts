@@ -36,6 +36,42 @@ export const fixtureSchema = z
   .passthrough();
 export type Fixture = z.infer<typeof fixtureSchema>;
 
+/**
+ * A fixture of recorded input/output cases (no history was recorded, only each execution's output): each
+ * case's definition runs on the engine with its input and must succeed with the recorded output.
+ */
+export const casesSchema = z
+  .object({
+    cases: z.array(z.object({ definition: fixtureSchema.shape.definition, input: z.unknown(), output: z.unknown() }).passthrough()).min(1),
+  })
+  .passthrough();
+export type CasesFixture = z.infer<typeof casesSchema>;
+
+/** Deep equality of two JSON values (object key order aside). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a).sort();
+    const kb = Object.keys(b).sort();
+    return sameJson(ka, kb) && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return a === b;
+}
+
+/** Replays every case; the first whose outcome differs from the recorded output, or undefined. */
+export async function replayCases(fixture: CasesFixture): Promise<string | undefined> {
+  for (const [i, c] of fixture.cases.entries()) {
+    const history = await replay({ definition: c.definition, input: c.input, script: {}, events: [] });
+    const end = history.at(-1);
+    const output = end?.type === 'ExecutionSucceeded' ? (JSON.parse(end.executionSucceededEventDetails?.output ?? 'null') as unknown) : undefined;
+    if (output === undefined || !sameJson(output, c.output)) {
+      const got = end?.type === 'ExecutionSucceeded' ? `output ${JSON.stringify(output)}` : `${end?.type} ${end?.executionFailedEventDetails?.error ?? ''}`.trim();
+      return `case ${i + 1} (input ${JSON.stringify(c.input)}${typeof c.operator === 'string' ? `, ${c.operator}` : ''}): AWS recorded output ${JSON.stringify(c.output)}, the runner gave ${got}`;
+    }
+  }
+  return undefined;
+}
+
 /** A recorded-history file that is not of the fixture format. */
 export class InvalidFixture extends Error {
   public override readonly name = 'InvalidFixture';
@@ -150,6 +186,7 @@ export function firstDifference(recorded: readonly ComparedEvent[], replayed: re
 /** One fixture's result. */
 export interface FixtureResult {
   readonly file: string;
+  /** Events compared (a history fixture), or cases replayed (a cases fixture). */
   readonly events: number;
   readonly difference?: string;
 }
@@ -166,7 +203,17 @@ export async function checkFolder(folder: string): Promise<FixtureResult[]> {
   for (const file of files) {
     let fixture: Fixture;
     try {
-      fixture = fixtureSchema.parse(JSON.parse(readFileSync(join(folder, file), 'utf8')));
+      const raw = JSON.parse(readFileSync(join(folder, file), 'utf8')) as Record<string, unknown>;
+      if (raw !== null && typeof raw === 'object' && 'cases' in raw) {
+        const cases = casesSchema.parse(raw);
+        try {
+          results.push({ file, events: cases.cases.length, difference: await replayCases(cases) });
+        } catch (e) {
+          results.push({ file, events: cases.cases.length, difference: `${(e as Error).name}: ${(e as Error).message}` });
+        }
+        continue;
+      }
+      fixture = fixtureSchema.parse(raw);
     } catch (e) {
       results.push({ file, events: 0, difference: `not a fixture: ${e instanceof z.ZodError ? `${e.issues[0].path.join('.')}: ${e.issues[0].message}` : (e as Error).message}` });
       continue;

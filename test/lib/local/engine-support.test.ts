@@ -68,6 +68,8 @@ describe('constructs the engine does not run as AWS does are refused by name bef
     ['an execution TimeoutSeconds', { TimeoutSeconds: 60, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, 'TimeoutSeconds (of the execution)', undefined],
     ['a Wait until a Timestamp', { StartAt: 'W', States: { W: { Type: 'Wait', Timestamp: '2026-01-01T00:00:00Z', End: true } } }, 'Timestamp', 'W'],
     ['a Wait until a TimestampPath', { StartAt: 'W', States: { W: { Type: 'Wait', TimestampPath: '$.at', End: true } } }, 'TimestampPath', 'W'],
+    ['a Choice on a timestamp (no recording to check it against)', { StartAt: 'C', States: { C: { Type: 'Choice', Choices: [{ Not: { Variable: '$.at', TimestampLessThan: '2026-01-01T00:00:00Z' }, Next: 'D' }], Default: 'D' }, D: { Type: 'Succeed' } } }, 'the Choice operator TimestampLessThan', 'C'],
+    ['a Choice with StringMatches', { StartAt: 'C', States: { C: { Type: 'Choice', Choices: [{ Variable: '$.s', StringMatches: 'a*', Next: 'D' }], Default: 'D' }, D: { Type: 'Succeed' } } }, 'the Choice operator StringMatches', 'C'],
     ['Task Credentials', { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Credentials: { RoleArn: 'arn:aws:iam::111111111111:role/x' }, End: true } } }, 'Credentials', 'T'],
   ];
 
