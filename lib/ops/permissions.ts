@@ -147,6 +147,14 @@ const DESCRIBE_TASKS: AwsCall = { action: 'ecs:DescribeTasks', resource: { kind:
 /** Every command of the `slipway` CLI that calls AWS, and what it calls. */
 export const CLI_PERMISSIONS: readonly CommandPermissions[] = [
   {
+    command: 'login',
+    // Unsigned: the ID token is the credential, and the people role's trust policy decides (STS API
+    // Reference, AssumeRoleWithWebIdentity: "does not require the use of AWS security credentials"), so
+    // every role "grants" it: nothing to grant.
+    roles: ['management', 'user'],
+    calls: [{ action: 'sts:AssumeRoleWithWebIdentity', resource: { kind: 'none' }, why: 'one session of the people role per app the ID token tags (docs/dashboard.md)' }],
+  },
+  {
     command: 'apps',
     // Account-wide: GetParametersByPath on a path reads every level below it, even where IAM denies a
     // parameter below (SSM API Reference, GetParametersByPath "Recursive"), so granting it to an app's
