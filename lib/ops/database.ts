@@ -15,8 +15,6 @@ export type Outcome = { ok: true; result: ManagerResult } | { ok: false; name: s
 export async function runLocal(event: Record<string, unknown>): Promise<Outcome> {
   // Loaded here, not with every `slipway` command (start-up time).
   // require, not import(): tsx's CommonJS loader and the bundle both resolve it.
-  const { secretsManager } = require('../../functions/database-manager/clients') as typeof import('../../functions/database-manager/clients');
-  const { passwordStoreFromEnv } = require('../../functions/database-manager/environment') as typeof import('../../functions/database-manager/environment');
   const { PgDriver } = require('../../functions/database-manager/driver-pg') as typeof import('../../functions/database-manager/driver-pg');
   const { assertLibpqEnv } = require('../../functions/database-manager/libpq-env') as typeof import('../../functions/database-manager/libpq-env');
   const { DatabaseManagerError } = require('../../functions/database-manager/errors') as typeof import('../../functions/database-manager/errors');
@@ -25,8 +23,20 @@ export async function runLocal(event: Record<string, unknown>): Promise<Outcome>
   try {
     // PGPORT=abc and the like: a usage error naming the variable, before any connection is tried.
     assertLibpqEnv(process.env);
-    const manager = new DatabaseManager({ driver, passwords: passwordStoreFromEnv(process.env, secretsManager) });
-    return { ok: true, result: await manager.handle(event) };
+    // --local needs no AWS settings (issue 23: --no-iam-auth asked for a region): a generated owner password
+    // is not put in Secrets Manager but given to the person who ran the command, once.
+    let generated: { owner: string; password: string } | undefined;
+    const localPasswords = {
+      async save({ owner, password }: { owner: string; password: string }): Promise<string> {
+        generated = { owner, password };
+        return 'the output of this command (--local stores nothing in AWS)';
+      },
+    };
+    const manager = new DatabaseManager({ driver, passwords: localPasswords });
+    const result = await manager.handle(event);
+    if (!generated) return { ok: true, result };
+    const { passwordSecretArn: _inOutput, ...rest } = result as ManagerResult & { passwordSecretArn?: string };
+    return { ok: true, result: { ...rest, password: generated.password, message: `${result.message}\npassword of role "${generated.owner}": ${generated.password}` } as unknown as ManagerResult };
   } catch (e) {
     // The manager's own errors keep their names (ConnectionFailed is PostgreSQL, not AWS); anything
     // else (Secrets Manager saving a password) is an AWS call, named as every command names one.

@@ -33,6 +33,17 @@ beforeEach(() => {
 });
 
 describe('slipway db --local', () => {
+  test('create --no-iam-auth needs no AWS settings: the generated password is in the output, nothing is stored in AWS', async () => {
+    const run = await runSlipway(['db', '--local', '--json', 'create', 'cli_pw', '--no-iam-auth'], { ...env, AWS_REGION: '', AWS_DEFAULT_REGION: '', AWS_PROFILE: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { password?: string; passwordSecretArn?: string; message: string };
+    expect(result.password).toMatch(/^\S{16,}$/);
+    expect(result.passwordSecretArn).toBeUndefined();
+    expect(result.message).toContain('(--local stores nothing in AWS)');
+    // The owner logs in with it.
+    expect(await pg.query(`SELECT 1 FROM pg_roles WHERE rolname = 'cli_pw' AND rolcanlogin`)).toHaveLength(1);
+  });
+
   test('create twice: created, then nothing to do; --json prints the result', async () => {
     const first = await cli('db', '--local', 'create', 'cli_app');
     expect(first).toMatchObject({ code: 0, err: [] });
