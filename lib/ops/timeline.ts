@@ -394,7 +394,13 @@ export function buildTimeline(history: readonly HistoryEvent[]): Timeline {
  */
 export function redriveScope(timeline: Pick<Timeline, 'execution' | 'entries'>): StateEntry[] {
   if (timeline.execution.status === 'RUNNING' || timeline.execution.status === 'SUCCEEDED') return [];
-  return statesToRedrive(timeline.entries);
+  // Within one Map iteration or Parallel branch (a scope here) a state runs one visit at a time, so only
+  // its last visit can still be open: an earlier open one was abandoned when a Retry on the enclosing Map
+  // or Parallel ran the iteration again (recorded: test/fixtures/aws-histories/11-map-retry.json, three
+  // attempts of one iteration, one state left open).
+  const last = new Map<string, StateEntry>();
+  for (const e of timeline.entries) last.set(`${e.scope.key}\u0000${e.name}`, e);
+  return statesToRedrive(timeline.entries).filter((e) => last.get(`${e.scope.key}\u0000${e.name}`) === e);
 }
 
 const isContainer = (e: Pick<StateEntry, 'type'>) => e.type === 'Map' || e.type === 'Parallel';

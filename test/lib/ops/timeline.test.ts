@@ -147,7 +147,8 @@ describe('redriveScope: AWS re-runs the states with an Entered and no Exited eve
 
   test('on every recorded history, the model closes exactly the states AWS recorded an exit for', () => {
     // Prepare: count, per state name, entries and exits in the recorded events themselves.
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    // Histories only: the Choice-operator fixtures record inputs and outputs, not events.
+    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).filter((f) => Array.isArray(readFixture(f).events));
     expect(files.length).toBeGreaterThanOrEqual(19);
     for (const name of files) {
       const recorded = readFixture(name).events;
