@@ -77,14 +77,8 @@ export function ecsField(obj: JsonObject | undefined, name: string): unknown {
   return obj[name[0].toUpperCase() + name.slice(1)];
 }
 
-/**
- * The stopped ECS task in a failure's cause, as the JSON object Step Functions put there, or undefined.
- * For `ecs:runTask.sync`, a failed task's `States.TaskFailed` cause is the JSON of the final ECS task
- * object (PascalCase, not wrapped in `Tasks[]`; recorded: test/fixtures/aws-histories/06b-ecs-runtask-sync-failure.json).
- * An object counts as a task when it has a `containers` list or a `taskArn`; plain messages, other JSON
- * (a Lambda's `{"errorType", "errorMessage"}`, arrays) and non-strings are not tasks.
- */
-export function ecsTaskObjectOfCause(cause: unknown): JsonObject | undefined {
+/** A failure's cause as the JSON object it holds, or undefined (plain text, other JSON, not a string). */
+export function jsonObjectOfCause(cause: unknown): JsonObject | undefined {
   if (typeof cause !== 'string' || !cause.trimStart().startsWith('{')) return undefined;
   let parsed: unknown;
   try {
@@ -93,6 +87,18 @@ export function ecsTaskObjectOfCause(cause: unknown): JsonObject | undefined {
     return undefined;
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-  const task = parsed as JsonObject;
+  return parsed as JsonObject;
+}
+
+/**
+ * The stopped ECS task in a failure's cause, as the JSON object Step Functions put there, or undefined.
+ * For `ecs:runTask.sync`, a failed task's `States.TaskFailed` cause is the JSON of the final ECS task
+ * object (PascalCase, not wrapped in `Tasks[]`; recorded: test/fixtures/aws-histories/06b-ecs-runtask-sync-failure.json).
+ * An object counts as a task when it has a `containers` list or a `taskArn`; plain messages, other JSON
+ * (a Lambda's `{"errorType", "errorMessage"}`, arrays) and non-strings are not tasks.
+ */
+export function ecsTaskObjectOfCause(cause: unknown): JsonObject | undefined {
+  const task = jsonObjectOfCause(cause);
+  if (!task) return undefined;
   return Array.isArray(ecsField(task, 'containers')) || ecsField(task, 'taskArn') !== undefined ? task : undefined;
 }

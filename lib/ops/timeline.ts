@@ -2,7 +2,7 @@ import type { DescribeExecutionCommandOutput, HistoryEvent } from '@aws-sdk/clie
 import { appAndBuildOf } from '../../domain/names';
 import { supersededDeploy } from '../../domain/pipelines';
 import { ABAC_SHORT_HINT, isAppTableAccessDenied } from '../../domain/abac';
-import { ecsField as field, ecsTaskObjectOfCause, EXECUTION_HISTORY_LIMIT as HISTORY_LIMIT, REDRIVE_WINDOW_DAYS, statesToRedrive, type JsonObject } from '../../domain/executions';
+import { ecsField as field, ecsTaskObjectOfCause, jsonObjectOfCause, EXECUTION_HISTORY_LIMIT as HISTORY_LIMIT, REDRIVE_WINDOW_DAYS, statesToRedrive, type JsonObject } from '../../domain/executions';
 
 /**
  * The one model of a Step Functions execution that Slipway shows, for `slipway status`, `slipway
@@ -690,15 +690,9 @@ export interface PlacementFailure {
  * objects). Undefined for anything else.
  */
 export function placementFailuresOfCause(cause: string | undefined | null): PlacementFailure[] | undefined {
-  if (!cause || !cause.trimStart().startsWith('{')) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(cause);
-  } catch {
-    return undefined;
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-  const failures = field(parsed as JsonObject, 'failures');
+  const parsed = jsonObjectOfCause(cause);
+  if (!parsed) return undefined;
+  const failures = field(parsed, 'failures');
   if (!Array.isArray(failures) || failures.length === 0) return undefined;
   return failures
     .filter((f): f is JsonObject => Boolean(f) && typeof f === 'object')
