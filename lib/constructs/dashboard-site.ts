@@ -10,6 +10,10 @@ import { Construct } from 'constructs';
 import type { DashboardConfig } from '../../domain';
 import { acknowledgeWildcards } from './policy-statements';
 
+/** The page and the configuration the stack writes beside it. */
+const PAGE_FILE = 'index.html';
+const CONFIG_FILE = 'config.json';
+
 /** The dashboard's built files are not there: `npm run build:web` makes them. */
 export class DashboardNotBuilt extends Error {
   override readonly name = 'DashboardNotBuilt';
@@ -47,15 +51,27 @@ export class DashboardSite extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: false,
     });
+    const origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'Slipway dashboard',
       defaultRootObject: 'index.html',
       minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin,
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+      },
+      additionalBehaviors: {
+        // config.json is rewritten by every stack update (function URL, role, provider): never served
+        // from CloudFront's cache (CachingDisabled: TTLs 0, CloudFront Developer Guide, "Use managed
+        // cache policies"), so a page loaded after an update never signs in with the old one.
+        [CONFIG_FILE]: {
+          origin,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        },
       },
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
     });
@@ -68,16 +84,41 @@ export class DashboardSite extends Construct {
     return `https://${this.distribution.distributionDomainName}`;
   }
 
-  /** Uploads the built files and config.json (tokens allowed: the stack fills in the function URL and ARNs). */
+  /**
+   * Uploads the built files and config.json (tokens allowed: the stack fills in the function URL and
+   * ARNs), each with the Cache-Control `slipway local serve` also sends (lib/local/serve/dashboard-files.ts):
+   * the hashed assets as they are, index.html `no-cache` (revalidated: it names the current assets, and
+   * the old ones are pruned), config.json `no-store` (a stale one after a stack update breaks sign-in).
+   * S3 returns an object's Cache-Control metadata as the response header, and CloudFront passes it on
+   * (Amazon S3 User Guide, "Working with object metadata": system-defined metadata). Three deployments
+   * because BucketDeployment sets one Cache-Control on all the objects it writes; the first excludes the
+   * other two's files, so its prune leaves them alone. All three use the same provider function.
+   */
   publish(config: DashboardConfig): void {
     this.publishedConfig = config;
+    const common = { destinationBucket: this.bucket, distribution: this.distribution, memoryLimit: 256 };
     new s3deploy.BucketDeployment(this, 'Files', {
-      destinationBucket: this.bucket,
-      sources: [s3deploy.Source.asset(this.webDir), s3deploy.Source.jsonData('config.json', config)],
-      distribution: this.distribution,
-      distributionPaths: ['/index.html', '/config.json'],
-      memoryLimit: 256,
+      ...common,
+      sources: [s3deploy.Source.asset(this.webDir)],
+      exclude: [PAGE_FILE, CONFIG_FILE],
+      distributionPaths: ['/assets/*'],
       prune: true,
+    });
+    new s3deploy.BucketDeployment(this, 'Page', {
+      ...common,
+      sources: [s3deploy.Source.asset(this.webDir)],
+      exclude: ['*'],
+      include: [PAGE_FILE],
+      cacheControl: [s3deploy.CacheControl.noCache()],
+      distributionPaths: ['/', `/${PAGE_FILE}`],
+      prune: false,
+    });
+    new s3deploy.BucketDeployment(this, 'Config', {
+      ...common,
+      sources: [s3deploy.Source.jsonData(CONFIG_FILE, config)],
+      cacheControl: [s3deploy.CacheControl.noStore()],
+      distributionPaths: [`/${CONFIG_FILE}`],
+      prune: false,
     });
     this.acknowledgeDeployment();
   }

@@ -42,7 +42,7 @@ describe('with account.signIn', () => {
   });
 
   test('the built files and config.json are uploaded; config.json names the provider, the people role, the tag keys and the actions URL', () => {
-    expect(Object.keys(template.findResources('Custom::CDKBucketDeployment'))).toHaveLength(1);
+    expect(Object.keys(template.findResources('Custom::CDKBucketDeployment'))).toHaveLength(3);
     const config = stack.resolve(stack.dashboardSite?.publishedConfig) as Record<string, unknown>;
     expect(config).toEqual({
       region: { Ref: 'AWS::Region' },
@@ -51,6 +51,24 @@ describe('with account.signIn', () => {
       roleArn: { 'Fn::GetAtt': [expect.stringMatching(/^PeopleRole/), 'Arn'] },
       appTags: { claim: 'https://aws.amazon.com/tags', tagKeys: ['slipway-app-1', 'slipway-app-2', 'slipway-app-3', 'slipway-app-4', 'slipway-app-5'] },
       actionsUrl: { 'Fn::GetAtt': [expect.stringMatching(/^DashboardActionsFunctionFunctionUrl/), 'FunctionUrl'] },
+    });
+  });
+
+  test('config.json is stored with Cache-Control no-store and never cached by CloudFront; index.html is revalidated; the assets deployment prunes neither', () => {
+    const deployments = Object.values(template.findResources('Custom::CDKBucketDeployment')).map((r) => r.Properties as Record<string, unknown>);
+    const config = deployments.filter((d) => d.SourceMarkers !== undefined); // the one with the stack's values (config.json)
+    expect(config).toHaveLength(1);
+    expect(config[0]).toMatchObject({ SystemMetadata: { 'cache-control': 'no-store' }, Prune: false, DistributionPaths: ['/config.json'] });
+    const page = deployments.filter((d) => JSON.stringify(d.Include ?? []) === '["index.html"]');
+    expect(page).toHaveLength(1);
+    expect(page[0]).toMatchObject({ SystemMetadata: { 'cache-control': 'no-cache' }, Exclude: ['*'], Prune: false });
+    const files = deployments.filter((d) => d.Prune !== false);
+    expect(files).toHaveLength(1);
+    expect(files[0].Exclude).toEqual(expect.arrayContaining(['index.html', 'config.json']));
+    expect(files[0].SystemMetadata).toBeUndefined();
+    // CachingDisabled, the managed policy whose TTLs are 0 (CloudFront Developer Guide, "Use managed cache policies").
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ CacheBehaviors: [Match.objectLike({ PathPattern: 'config.json', CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', ViewerProtocolPolicy: 'redirect-to-https' })] }),
     });
   });
 

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { parseConfig, ConfigError } from '../../web/src/config';
 import { appsOfToken } from '../../web/src/tokens';
-import { runOf } from '../../web/src/data';
+import { ownTaskDefinitions, runOf } from '../../web/src/data';
 import { readBuildRecord } from '../../domain/table';
 
 /** The dashboard's pure parts: a run's timeline from a build record, config.json's checks, the apps an ID token names. */
@@ -62,5 +62,22 @@ describe('parseConfig keeps the actions URL as given', () => {
     const c = parseConfig({ region: 'us-east-1', prefix: 'slipway', endpoint: 'http://127.0.0.1:4566/', actionsUrl: 'http://127.0.0.1:4566/lambda-url/dashboard-actions/' });
     expect(c.actionsUrl).toBe('http://127.0.0.1:4566/lambda-url/dashboard-actions/');
     expect(c.endpoint).toBe('http://127.0.0.1:4566');
+  });
+});
+
+describe('ownTaskDefinitions', () => {
+  const td = (family: string, revision = 3) => `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:${revision}`;
+  test('only each process type\'s own family: never a prefix-sharing app\'s, another process type\'s, another prefix\'s or the old hyphen-split family', () => {
+    const running = [
+      { process: 'web', arn: td('slipway-shop--web') },
+      { process: 'worker', arn: td('slipway-shop-admin--worker') }, // app shop-admin: shop is a prefix of it
+      { process: 'api', arn: td('slipway-shop--web') }, // another process type's family
+      { process: 'cron', arn: td('other-shop--cron') }, // another control plane's prefix
+      { process: 'jobs', arn: td('slipway-shop-jobs') }, // the pre-`--` family, which shop-jobs/… could share
+      { process: 'idle' },
+      { process: 'bad', arn: 'not-an-arn' },
+    ];
+    expect(ownTaskDefinitions('slipway', 'shop', running)).toEqual([td('slipway-shop--web')]);
+    expect(ownTaskDefinitions('slipway', 'shop-admin', running)).toEqual([td('slipway-shop-admin--worker')]);
   });
 });

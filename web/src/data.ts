@@ -6,7 +6,7 @@
 import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type Service } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, GetParametersByPathCommand } from '@aws-sdk/client-ssm';
-import { appParameterPath, configParameterPath, serviceName, settingsParameterName, TAGS, taskDefinitionOfArn } from '../../domain/names';
+import { appParameterPath, configParameterPath, serviceName, settingsParameterName, TAGS, taskDefinitionFamily, taskDefinitionOfArn } from '../../domain/names';
 import { BUILD_PK, DEPLOY_CLAIM, dynamoKey, readBuildRecord, readCurrentRelease, readDeployClaim, RELEASE_CURRENT, type BuildRecord, type CurrentReleaseItem, type DeployClaimItem } from '../../domain/table';
 import { readAppSettings, type AppSettings } from '../../domain/settings';
 import type { AppClients } from './aws';
@@ -162,8 +162,11 @@ export async function loadOverview(clients: AppClients, prefix: string, app: str
     describeServices(clients, s.cluster, processNames.map((p) => serviceName(app, p))),
   ]);
   // Which build runs a task definition: its slipway:build tag (a revision never changes: read once).
-  const arns = [...services.values()].map((svc) => svc.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? svc.taskDefinition).filter((a): a is string => !!a);
-  const buildOf = await buildsOf(clients, arns);
+  const running = processNames.map((process) => {
+    const svc = services.get(serviceName(app, process));
+    return { process, arn: svc?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? svc?.taskDefinition };
+  });
+  const buildOf = await buildsOf(clients, ownTaskDefinitions(prefix, app, running));
   const processes = processNames.map((process): ProcessState => {
     const svc = services.get(serviceName(app, process));
     const primary = svc?.deployments?.find((d) => d.status === 'PRIMARY');
@@ -188,6 +191,16 @@ export async function loadOverview(clients: AppClients, prefix: string, app: str
     return i > 0 && run.state === 'waiting' ? { ...run, state: 'not-deployed' as const, events: run.events.filter((e) => e.kind !== 'running') } : run;
   });
   return { app, settings: s, current, claim, processes, runs };
+}
+
+/**
+ * The task definitions of `running` that are the app's own: each process type's revision only when its
+ * family is that process type's (`<prefix>-<app>--<process>`). A person's role may describe any task
+ * definition (ecs:DescribeTaskDefinition has no resource-level permissions, docs/dashboard.md), so the
+ * page itself never asks for a revision of another family, whatever a service reports.
+ */
+export function ownTaskDefinitions(prefix: string, app: string, running: readonly { process: string; arn?: string }[]): string[] {
+  return running.filter((r): r is { process: string; arn: string } => r.arn !== undefined && taskDefinitionOfArn(r.arn)?.family === taskDefinitionFamily(prefix, app, r.process)).map((r) => r.arn);
 }
 
 /** Each task definition's build: its `slipway:build` tag ({@link TAGS}), cached per revision for the page's life. */
