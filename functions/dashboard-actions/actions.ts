@@ -1,7 +1,10 @@
 import { APP_NAME, appOfPeopleSession, DASHBOARD_ACTIONS, type DashboardAction } from '../../domain';
 import { AwsError, UsageError } from '../../lib/cli/errors';
 import { AwsCallFailed, CannotProceed, NotFound, WrongApp, type OpsClients } from '../../lib/ops/aws';
-import { deployBuild, redrive, rollback, type ExecutionTarget } from '../../lib/ops/commands';
+import { deployBuild } from '../../lib/ops/deploy';
+import type { ExecutionTarget } from '../../lib/ops/execution-target';
+import { redrive } from '../../lib/ops/redrive';
+import { rollback } from '../../lib/ops/rollback';
 
 /**
  * The dashboard's actions (redrive, rollback, deploy), behind a Lambda function URL with IAM auth. The
@@ -10,7 +13,7 @@ import { deployBuild, redrive, rollback, type ExecutionTarget } from '../../lib/
  * request payload format). A person's session is for one app (`<prefix>-people/app-<app>`, which the
  * people role's trust policy allows only for an app the person's ID token tags), so the app is read from
  * that ARN, and a request for any other app is refused (`WrongApp`). The work itself is what
- * `slipway redrive`, `slipway rollback` and `slipway deploy --build` do (lib/ops/commands.ts), with
+ * `slipway redrive`, `slipway rollback` and `slipway deploy --build` do (lib/ops/redrive.ts, rollback.ts, deploy.ts), with
  * `dryRun` stopping before the one call that changes anything.
  */
 

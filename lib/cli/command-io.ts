@@ -2,8 +2,7 @@
 import type { Command, Option } from 'commander';
 import type * as Aws from '../ops/aws';
 import type { OpsClients } from '../ops/aws';
-import type * as Commands from '../ops/commands';
-import type { Clock } from '../ops/commands';
+import { realClock, type Clock } from '../ops/wall-clock';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { CONTROL_PLANE_ENV } from '../../domain/pipelines';
 import { UsageError } from './errors';
@@ -15,7 +14,6 @@ import { processIo, statusLine, type CliIo } from './io';
  */
 
 const aws = () => require('../ops/aws') as typeof Aws;
-const ops = () => require('../ops/commands') as typeof Commands;
 
 /** Environment variable for `--prefix` (the deployment's name prefix, config `prefix`). */
 export const PREFIX_ENV = CONTROL_PLANE_ENV.prefix;
@@ -58,9 +56,7 @@ export const commandIo: CommandIo = {
   ...processIo,
   progress: (line) => statusLine.progress(line),
   clients: () => aws().defaultClients(),
-  get clock() {
-    return ops().realClock;
-  },
+  clock: realClock,
 };
 
 /** The deployment's name prefix: an app-name-like word (it becomes part of ARNs and names). */

@@ -3,11 +3,18 @@ import type { Command } from 'commander';
 import { isFailedStatus } from '../../domain/executions';
 // The implementation (and the AWS SDK under it) loads when a command runs, not with every start.
 import type * as Aws from '../ops/aws';
-import type * as Commands from '../ops/commands';
+import type * as ListPipelines from '../ops/list-pipelines';
+import type * as Status from '../ops/status';
+import type * as Redrive from '../ops/redrive';
+import type * as Deploy from '../ops/deploy';
+import type * as Rollback from '../ops/rollback';
+import type * as Watch from '../ops/watch';
+import type * as ExecutionTarget from '../ops/execution-target';
+import type * as Follow from '../ops/follow-execution';
 import type * as Diff from '../ops/diff';
 import type * as Apps from '../ops/apps';
 import type * as Releases from '../ops/releases';
-import type { FollowOptions } from '../ops/commands';
+import type { FollowOptions } from '../ops/follow-execution';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { EXIT, UsageError } from './errors';
 import { exitLikeSlipway, printResult, reportError } from './io';
@@ -16,7 +23,14 @@ import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
 import { checkAppName } from '../ops/names';
 
 const aws = () => require('../ops/aws') as typeof Aws;
-const ops = () => require('../ops/commands') as typeof Commands;
+const executionTarget = () => require('../ops/execution-target') as typeof ExecutionTarget;
+const following = () => require('../ops/follow-execution') as typeof Follow;
+const listPipelines = () => require('../ops/list-pipelines') as typeof ListPipelines;
+const status = () => require('../ops/status') as typeof Status;
+const redrive = () => require('../ops/redrive') as typeof Redrive;
+const deploy = () => require('../ops/deploy') as typeof Deploy;
+const rollback = () => require('../ops/rollback') as typeof Rollback;
+const watch = () => require('../ops/watch') as typeof Watch;
 const releases = () => require('../ops/releases') as typeof Releases;
 const diff = () => require('../ops/diff') as typeof Diff;
 const apps = () => require('../ops/apps') as typeof Apps;
@@ -28,7 +42,7 @@ interface CommonOptions extends AppCommandOptions {
 /** Checks `<execution-arn>` or `<app> <build>` (and `--app`) before any AWS call. @throws UsageError */
 function checkTarget(first: string, second: string | undefined, app?: string): void {
   if (app !== undefined) checkAppName(app);
-  const target = ops().parseExecutionTarget(first, second, app);
+  const target = executionTarget().parseExecutionTarget(first, second, app);
   if ('app' in target && target.app !== undefined) checkAppName(target.app);
 }
 
@@ -112,8 +126,8 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
         checkAppName(app);
         positiveInt('--limit', o.limit as string, 10);
       }, async (o) => {
-        const out = await ops().listPipelines(io.clients(), app, { ...locate(o), limit: positiveInt('--limit', o.limit as string, 10) });
-        return { json: out, text: ops().renderPipelines(out), code: EXIT.ok };
+        const out = await listPipelines().listPipelines(io.clients(), app, { ...locate(o), limit: positiveInt('--limit', o.limit as string, 10) });
+        return { json: out, text: listPipelines().renderPipelines(out), code: EXIT.ok };
       }),
     );
 
@@ -121,9 +135,9 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
     .description("an execution's timeline: states, Map iterations, retries, durations; the failure, its logs, and what a redrive would re-run (or why it would not help)")
     .action(async (first: string, second: string | undefined, _o: unknown, command: Command) =>
       run(command, (o) => checkTarget(first, second, o.app), async (o) => {
-        const out = await ops().executionStatus(io.clients(), ops().parseExecutionTarget(first, second, o.app), { ...locate(o), clock: io.clock });
+        const out = await status().executionStatus(io.clients(), executionTarget().parseExecutionTarget(first, second, o.app), { ...locate(o), clock: io.clock });
         const failed = isFailedStatus(out.execution.status);
-        return { json: out, text: ops().renderStatus(out), code: failed ? EXIT.failed : EXIT.ok };
+        return { json: out, text: status().renderStatus(out), code: failed ? EXIT.failed : EXIT.ok };
       }),
     );
 
@@ -135,8 +149,8 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
         checkTarget(first, second, o.app);
         follow(o);
       }, async (o) => {
-        const out = await ops().redrive(io.clients(), ops().parseExecutionTarget(first, second, o.app), { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
-        return { json: out, text: ops().renderRedrive(out), code: ops().watchedExit(out.watched) };
+        const out = await redrive().redrive(io.clients(), executionTarget().parseExecutionTarget(first, second, o.app), { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
+        return { json: out, text: redrive().renderRedrive(out), code: following().watchedExit(out.watched) };
       }),
     );
 
@@ -151,8 +165,8 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
         aws().checkBuildKey(o.build as string);
         follow(o);
       }, async (o) => {
-        const out = await ops().deployBuild(io.clients(), app, o.build as string, { ...locate(o), clock: io.clock, force: Boolean(o.force), watch: o.watch ? follow(o) : false });
-        return { json: out, text: ops().renderDeploy(out), code: ops().watchedExit(out.watched) };
+        const out = await deploy().deployBuild(io.clients(), app, o.build as string, { ...locate(o), clock: io.clock, force: Boolean(o.force), watch: o.watch ? follow(o) : false });
+        return { json: out, text: deploy().renderDeploy(out), code: following().watchedExit(out.watched) };
       }),
     );
 
@@ -167,8 +181,8 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
         if (o.to !== undefined) releases().parseReleaseNumber(o.to as string);
         follow(o);
       }, async (o) => {
-        const out = await ops().rollback(io.clients(), app, o.to as string | undefined, { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
-        return { json: out, text: ops().renderDeploy(out), code: ops().watchedExit(out.watched) };
+        const out = await rollback().rollback(io.clients(), app, o.to as string | undefined, { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
+        return { json: out, text: deploy().renderDeploy(out), code: following().watchedExit(out.watched) };
       }),
     );
 
@@ -193,8 +207,8 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
         if (build !== undefined) aws().checkBuildKey(build);
         follow(o);
       }, async (o) => {
-        const out = await ops().watchPipeline(io.clients(), app, build, { ...locate(o), ...follow(o) });
-        return { json: out, text: ops().renderWatch(out), code: out.outcome === 'deployed' ? EXIT.ok : EXIT.failed };
+        const out = await watch().watchPipeline(io.clients(), app, build, { ...locate(o), ...follow(o) });
+        return { json: out, text: watch().renderWatch(out), code: out.outcome === 'deployed' ? EXIT.ok : EXIT.failed };
       }),
     );
 

@@ -1,7 +1,7 @@
 import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand, type Build } from '@aws-sdk/client-codebuild';
 import { UsageError } from '../cli/errors';
 import { aws, locateApp, type LocateOptions, type OpsClients } from './aws';
-import { realClock, type Clock } from './commands';
+import { realClock, type Clock } from './wall-clock';
 import { escapeForTerminal, formatDuration } from './terminal';
 
 /**

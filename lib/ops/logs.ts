@@ -6,7 +6,7 @@ import { pipelineExecutionName } from '../../domain/names';
 import { BUILD_PK, readBuildRecord, type BuildRecord } from '../../domain/table';
 import { UsageError } from '../cli/errors';
 import { aws, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, queryPages, type AppTarget, type LocateOptions, type OpsClients } from './aws';
-import type { Clock } from './commands';
+import type { Clock } from './wall-clock';
 import type { LogEvent, LogsOutput } from './schemas';
 import { escapeForTerminal } from './terminal';
 

@@ -9,7 +9,7 @@ import { escapeForTerminal } from './terminal';
  * `slipway releases <app>`: the app's numbered releases (domain/releases.ts), newest first, as the
  * deploy machine's "Number the release" state records them: each a build plus a config (the task
  * definitions its deploy put on the services), with what started it and when. `slipway rollback <app>
- * --to v<n>` (lib/ops/commands.ts) deploys one of them again.
+ * --to v<n>` (lib/ops/rollback.ts) deploys one of them again.
  */
 
 /** Default number of releases listed. */

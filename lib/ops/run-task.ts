@@ -4,7 +4,7 @@ import { logStreamLink, TAG_RUN, taskLogStreamName } from '../../domain/names';
 import { WEB_PROCESS } from '../app-settings';
 import { EXIT, UsageError } from '../cli/errors';
 import { aws, CannotProceed, getBuild, getCurrentRelease, locateApp, NotFound, type LocateOptions, type OpsClients } from './aws';
-import type { Clock } from './commands';
+import type { Clock } from './wall-clock';
 import { processesOf } from './diff';
 import { appLogGroup, appSettings, FOLLOW_INTERVAL_SECONDS, readStream, renderLogEvent } from './logs';
 import { checkProcessName } from './names';

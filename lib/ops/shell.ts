@@ -7,7 +7,7 @@ import { serviceName } from '../../domain/names';
 import { WEB_PROCESS } from '../app-settings';
 import { UsageError } from '../cli/errors';
 import { aws, CannotProceed, locateApp, NotFound, type LocateOptions, type OpsClients } from './aws';
-import { realClock, type Clock } from './commands';
+import { realClock, type Clock } from './wall-clock';
 import { checkProcessName } from './names';
 import { RUN_STARTED_BY } from './run-task';
 

@@ -2,7 +2,8 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { dynamodb, sfn, ssm } from '../../../functions/shared/clients';
 import type { OpsClients } from '../../../lib/ops/aws';
-import { executionStatus, redrive, renderStatus } from '../../../lib/ops/commands';
+import { redrive } from '../../../lib/ops/redrive';
+import { executionStatus, renderStatus } from '../../../lib/ops/status';
 import { LocalRun } from '../../../lib/local/runner';
 import { buildEvent, exampleWorld, ROOT } from '../../statemachines/scenarios';
 

@@ -2,7 +2,7 @@ import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/clie
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { releaseAttributes, releaseKey, type ReleaseRecord } from '../../../domain/releases';
 import { dynamoKey } from '../../../domain/table';
-import { rollback } from '../../../lib/ops/commands';
+import { rollback } from '../../../lib/ops/rollback';
 import { listReleases, parseReleaseNumber, renderReleases } from '../../../lib/ops/releases';
 import { ACCOUNT, clients, fakeClock, mockApp, mocks, REGION, TABLE, tdArn } from './task-fixtures';
 

@@ -10,7 +10,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { OpsClients } from '../../../lib/ops/aws';
-import type { Clock } from '../../../lib/ops/commands';
+import type { Clock } from '../../../lib/ops/wall-clock';
 import { serveSettings, settingsFor, tableOf } from './settings-fixtures';
 
 export const REGION = 'eu-west-1';

@@ -17,19 +17,14 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { cliExecutionName } from '../../../domain/names';
 import type { OpsClients } from '../../../lib/ops/aws';
-import {
-  parseExecutionTarget,
-  deployBuild,
-  executionStatus,
-  listPipelines,
-  redrive,
-  renderPipelines,
-  renderRedrive,
-  renderStatus,
-  rollback,
-  watchPipeline,
-  type Clock,
-} from '../../../lib/ops/commands';
+import { deployBuild } from '../../../lib/ops/deploy';
+import { parseExecutionTarget } from '../../../lib/ops/execution-target';
+import { listPipelines, renderPipelines } from '../../../lib/ops/list-pipelines';
+import { redrive, renderRedrive } from '../../../lib/ops/redrive';
+import { rollback } from '../../../lib/ops/rollback';
+import { executionStatus, renderStatus } from '../../../lib/ops/status';
+import type { Clock } from '../../../lib/ops/wall-clock';
+import { watchPipeline } from '../../../lib/ops/watch';
 import { CLI_PERMISSIONS } from '../../../lib/ops/permissions';
 import { deployOutputSchema, pipelinesOutputSchema, redriveOutputSchema, statusOutputSchema, watchOutputSchema } from '../../../lib/ops/schemas';
 import { fixtureHistory } from './aws-fixtures';
