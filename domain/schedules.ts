@@ -2,6 +2,7 @@ import cronValidate from 'cron-validate';
 import * as z from 'zod/mini';
 import { createHash } from 'node:crypto';
 import { PROCESS_NAME } from './names';
+import { describeIssue } from './zod-issues';
 
 /**
  * An app's scheduled tasks (Heroku Scheduler's jobs): each runs `command` as a one-off ECS task of
@@ -94,8 +95,7 @@ export function validateSchedules(entries: readonly { entry: unknown; source: 'c
     const where = `${source} schedule #${i + 1}`;
     const parsed = scheduleEntrySchema.safeParse(entry);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      problems.push(`${where}: ${issue.path.join('.') || '(entry)'}: ${issue.message}`);
+      problems.push(`${where}: ${describeIssue(parsed.error.issues[0], { root: '(entry)' })}`);
       return;
     }
     const e = parsed.data;

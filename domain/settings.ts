@@ -1,7 +1,9 @@
 import * as z from 'zod/mini';
 import { APP_NAME, PROCESS_NAME } from './names';
-import { en } from 'zod/locales';
 import { isTimeZone, TIME_OF_DAY, WEEKDAYS } from './scale-schedule';
+import { issuePath } from './zod-issues';
+// For its side effect: English messages for the settings schema's issues (and every other schema in the bundle).
+import './zod-english';
 import { CONFIG_DEBOUNCE_DEFAULT_SECONDS, CPU_TARGET_DEFAULT_PERCENT, DEPLOY_TIMEOUT_DEFAULT_MINUTES } from './constants';
 
 /**
@@ -16,9 +18,6 @@ import { CONFIG_DEBOUNCE_DEFAULT_SECONDS, CPU_TARGET_DEFAULT_PERCENT, DEPLOY_TIM
 
 /** The deployment's prefix and the names of clusters and databases: lowercase letters, digits and hyphens, 40 characters at most. */
 export const RESOURCE_NAME = /^[a-z][a-z0-9-]{0,39}$/;
-
-// zod/mini ships no messages; English ones make the errors people read say what is wrong.
-z.config(en());
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 const keyValue = z.object({ name: nonEmpty(), value: z.string() });
@@ -128,7 +127,7 @@ export function readAppSettings(value: string | undefined, app?: string): Settin
   const parsed = appSettingsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, problem: 'invalid', at: issue.path.join('.') || '(root)', message: issue.message };
+    return { ok: false, problem: 'invalid', at: issuePath(issue.path) || '(root)', message: issue.message };
   }
   if (app !== undefined && parsed.data.app !== app) return { ok: false, problem: 'other-app', app: parsed.data.app };
   return { ok: true, settings: parsed.data };

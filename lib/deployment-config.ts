@@ -9,6 +9,7 @@ import { SCHEDULE_NAME, scheduleExpressionProblem } from '../domain/schedules';
 import { taskLimitIssues } from './task-limits';
 import { awsLimitIssues, hasOwnKey, prototypeKeyIssues } from './config-aws-limits';
 import { escapeForTerminal } from './ops/terminal';
+import { formatZodIssues, issuePath } from '../domain/zod-issues';
 import { hostnameIssues } from './app-hostname';
 import { DEFAULT_SCALE_SCHEDULE, isTimeZone, TIME_OF_DAY, WEEKDAYS } from '../domain/scale-schedule';
 import {
@@ -353,11 +354,6 @@ export class DeploymentConfigError extends Error {
   public override readonly name = 'DeploymentConfigError';
 }
 
-/** Formats a zod path the way a person writes it in JSON: `apps[0].processes.web.cpu`. */
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
-}
-
 /**
  * Validates a parsed config object.
  * @throws DeploymentConfigError naming each bad key, e.g. `invalid config: apps[0].processes.web.cpu: ...`
@@ -365,18 +361,11 @@ function formatPath(path: readonly PropertyKey[]): string {
 export function parseDeploymentConfig(raw: unknown, source = 'config'): DeploymentConfig {
   // Before the schema copies objects (where a "__proto__" key would vanish).
   const protoIssues = prototypeKeyIssues(raw);
-  if (protoIssues.length > 0) throw new DeploymentConfigError(escapeForTerminal(`invalid ${source}: ${protoIssues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')}`));
+  if (protoIssues.length > 0) throw new DeploymentConfigError(escapeForTerminal(`invalid ${source}: ${protoIssues.map((i) => `${issuePath(i.path)}: ${i.message}`).join('; ')}`));
   const result = deploymentConfigSchema.safeParse(raw);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        const base = formatPath(issue.path);
-        return issue.keys.map((k) => `${base ? `${base}.` : ''}${k}: unknown key`).join('; ');
-      }
-      return `${formatPath(issue.path) || '(root)'}: ${issue.message}`;
-    });
     // One line, escaped: a config's strings (ESC sequences, newlines) never reach the terminal raw.
-    throw new DeploymentConfigError(escapeForTerminal(`invalid ${source}: ${lines.join('; ')}`));
+    throw new DeploymentConfigError(escapeForTerminal(`invalid ${source}: ${formatZodIssues(result.error.issues)}`));
   }
   return result.data;
 }

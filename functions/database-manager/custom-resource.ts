@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { formatZodIssues } from '../../domain/zod-issues';
 import { InvalidRequest } from './errors';
 import { identifierProblem } from '../../domain/database';
 import type { DatabaseManager } from './manager';
@@ -39,7 +40,7 @@ export interface CustomResourceResponse {
 /** Handles one custom-resource event with the manager's actions. */
 export async function handleCustomResource(manager: DatabaseManager, event: CustomResourceEvent): Promise<CustomResourceResponse> {
   const parsed = properties.safeParse(event.ResourceProperties);
-  if (!parsed.success) throw new InvalidRequest(`AppDatabase properties: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new InvalidRequest(`AppDatabase properties: ${formatZodIssues(parsed.error.issues)}`);
   const props = parsed.data;
   const owner = props.Owner ?? props.Database;
 

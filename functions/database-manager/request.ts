@@ -1,6 +1,8 @@
 // zod/mini: the same validation as `zod`, tree-shaken (the full `zod` adds ~450 KB to the bundle).
 import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.cjs';
+import { describeIssue } from '../../domain/zod-issues';
+// For its side effect: English messages for the requests' issues.
+import '../../domain/zod-english';
 import { InvalidRequest, UnknownAction } from './errors';
 import { validateIdentifier, type Identifier } from './identifiers';
 import type { SqlValue } from './sql';
@@ -9,9 +11,6 @@ import type { SqlValue } from './sql';
 export const MAX_ROWS = 100;
 /** Longest SQL text `runSql` accepts (characters). */
 export const MAX_SQL_LENGTH = 100_000;
-
-// Only the English messages (z.locales would bundle every language).
-z.config(en());
 
 const sqlValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
@@ -54,14 +53,7 @@ export type Request =
   | { action: 'runSql'; database: Identifier; sql: string; parameters: SqlValue[] };
 
 function formatIssues(action: string, error: z.core.$ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.join('.') || '(event)';
-      if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`;
-      return `${path}: ${issue.message}`;
-    })
-    .map((line) => `${action}: ${line}`)
-    .join('; ');
+  return error.issues.map((issue) => `${action}: ${describeIssue(issue, { root: '(event)', unknownKeys: 'list' })}`).join('; ');
 }
 
 /**

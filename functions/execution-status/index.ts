@@ -4,6 +4,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/c
 import * as z from 'zod/mini';
 import { EXECUTION_MARKER_TTL_SECONDS, MILESTONE_SOURCE } from '../../domain/constants';
 import { EXECUTION_STATUSES } from '../../domain/executions';
+import { formatZodIssues } from '../../domain/zod-issues';
 import { appsParameterRoot } from '../../domain/names';
 import { EXECUTION_STATUS_DETAIL_TYPE, supersededDeploy, type Milestone, type StateMachineName } from '../../domain/pipelines';
 import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, dynamoKey, executionMarkerKey, expiresAt, TTL_ATTRIBUTE, type ItemKey } from '../../domain/table';
@@ -287,8 +288,7 @@ export async function handler(event: unknown): Promise<ExecutionStatusResult> {
   if (at) return { kind: 'sweep', ...(await sweepStoppedExecutions(machines, at, controlTable(), (facts) => processStatus(prefix, facts))) };
   const parsed = statusEventSchema.safeParse(event);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new InvalidEvent(`execution-status expects a Step Functions "Execution Status Change" event or a scheduled sweep: ${issues.join('; ')}`);
+    throw new InvalidEvent(`execution-status expects a Step Functions "Execution Status Change" event or a scheduled sweep: ${formatZodIssues(parsed.error.issues, { max: 3 })}`);
   }
   const d = parsed.data.detail;
   const pipeline = machines.get(d.stateMachineArn);

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
-// For its side effect too: domain/settings sets zod/mini's English messages (z.config), which the schema below words its issues with.
 import type { AppSettings } from '../../domain/settings';
-import '../../domain/settings';
+import { formatZodIssues } from '../../domain/zod-issues';
+// For its side effect: English messages for the issues an InvalidEvent's cause names.
+import '../../domain/zod-english';
 import { buildKeysOf } from '../../domain/table';
 
 /** Build statuses CodeBuild reports in "Build State Change" events. */
@@ -69,17 +70,6 @@ export const stateChangeSchema = z.object({
   }),
 });
 
-function describeIssues(error: { issues: readonly { path: PropertyKey[]; code: string; message: string; input?: unknown }[] }): string {
-  return error.issues
-    .slice(0, 4)
-    .map((i) => {
-      const path = i.path.map(String).join('.');
-      return i.code === 'invalid_type' && i.input === undefined ? `${path} is missing` : `${path}: ${i.message}`;
-    })
-    .join('; ');
-}
-
-
 /**
  * Decides what to do with an EventBridge event: deploy a successful build of this app's project, record
  * any other status of it, ignore other projects and other event kinds, or reject a malformed event.
@@ -94,7 +84,7 @@ export function parseBuildEvent(event: unknown, settings: Pick<AppSettings, 'app
   }
   const parsed = stateChangeSchema.safeParse(event, { reportInput: true });
   if (!parsed.success) {
-    return { ok: false, error: 'InvalidEvent', cause: `not a usable CodeBuild "Build State Change" event: ${describeIssues(parsed.error)}` };
+    return { ok: false, error: 'InvalidEvent', cause: `not a usable CodeBuild "Build State Change" event: ${formatZodIssues(parsed.error.issues, { max: 4 })}` };
   }
   const d = parsed.data.detail;
   const info = d['additional-information'];
@@ -153,7 +143,7 @@ export function projectOf(event: unknown): { readonly project: string } | { read
   }
   const parsed = stateChangeSchema.safeParse(event, { reportInput: true });
   if (!parsed.success) {
-    return { result: { ok: false, error: 'InvalidEvent', cause: `not a usable CodeBuild "Build State Change" event: ${describeIssues(parsed.error)}` } };
+    return { result: { ok: false, error: 'InvalidEvent', cause: `not a usable CodeBuild "Build State Change" event: ${formatZodIssues(parsed.error.issues, { max: 4 })}` } };
   }
   return { project: parsed.data.detail['project-name'] };
 }

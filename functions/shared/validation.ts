@@ -1,12 +1,12 @@
 import type * as z from 'zod/mini';
+import { formatZodIssues } from '../../domain/zod-issues';
 import { InvalidInput } from './errors';
 
 /** Parses a handler's input with a zod schema. @throws InvalidInput naming the first bad field. */
 export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown, what: string): z.infer<S> {
   const result = schema.safeParse(input);
   if (!result.success) {
-    const issues = result.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new InvalidInput(`${what}: ${issues.join('; ')}`);
+    throw new InvalidInput(`${what}: ${formatZodIssues(result.error.issues, { max: 3 })}`);
   }
   return result.data;
 }
