@@ -1,5 +1,6 @@
 import { APP_NAME, appOfPeopleSession, DASHBOARD_ACTIONS, type DashboardAction } from '../../domain';
-import { AwsError, UsageError } from '../../lib/cli/errors';
+import { UsageError } from '../../lib/cli/errors';
+import { AwsError } from '../../lib/ops/aws-errors';
 import { AwsCallFailed, CannotProceed, NotFound, WrongApp, type OpsClients } from '../../lib/ops/aws';
 import { deployBuild } from '../../lib/ops/deploy';
 import type { ExecutionTarget } from '../../lib/ops/execution-target';

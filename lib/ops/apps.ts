@@ -1,6 +1,6 @@
 import { paginateGetParametersByPath, type SSMClient } from '@aws-sdk/client-ssm';
 import { appParameterPath, appsParameterPath, settingsParameterName, APP_NAME } from '../../domain/names';
-import { AwsError } from '../cli/errors';
+import { AwsError } from './aws-errors';
 import { aws, parseSettings } from './aws';
 import type { AppsOutput } from './schemas';
 import { escapeForTerminal } from './terminal';

@@ -16,7 +16,8 @@ import { DEFAULT_PREFIX } from '../../domain/constants';
 import { BUILD_PK, buildKeysOf, buildSortKey, DEPLOY_CLAIM, dynamoKey, readBuildRecord, readCurrentRelease, readDeployClaim, RELEASE_CURRENT, type BuildRecord, type CurrentReleaseItem, type DeployClaimItem } from '../../domain/table';
 import { readAppSettings, type AppSettings } from '../../domain/settings';
 import { cliClient } from '../cli/aws-clients';
-import { AWS_ERROR_NAMES, AwsError, describeAwsError as describeLine, UsageError, type AwsErrorName } from '../cli/errors';
+import { UsageError } from '../cli/errors';
+import { AWS_ERROR_NAMES, AwsError, describeAwsError, oneLine, type AwsErrorName } from './aws-errors';
 
 /** The AWS clients the pipeline commands use (tests pass clients mocked with aws-sdk-client-mock). */
 export interface OpsClients {
@@ -87,23 +88,24 @@ export async function aws<T>(what: string, call: () => Promise<T>, notFound?: (m
   try {
     return await call();
   } catch (e) {
-    throw describeAwsError(e, what, notFound);
+    throw awsCallError(e, what, notFound);
   }
 }
 
 /**
- * The one-line error for an AWS SDK failure: NotFound (exit 1) for a missing resource, one of the
- * shared names (NoCredentials, AccessDenied, Throttled, TimedOut, ...) when it is one, else AwsCallFailed.
+ * The error to throw for a failed AWS SDK call, worded by {@link describeAwsError}: NotFound (exit 1) for
+ * a missing resource, an AwsError under one of the shared names (NoCredentials, AccessDenied, Throttled,
+ * TimedOut, ...) when it is one, else AwsCallFailed.
  */
-export function describeAwsError(e: unknown, what: string, notFound?: (message: string) => Error): Error {
+export function awsCallError(e: unknown, what: string, notFound?: (message: string) => Error): Error {
   const err = e as Error & { $metadata?: unknown; code?: string };
   if (err instanceof NotFound || err instanceof CannotProceed || err instanceof AwsCallFailed || err instanceof UsageError || err instanceof AwsError) return err;
   const name = err?.name ?? 'Error';
   if (/ExecutionDoesNotExist|StateMachineDoesNotExist|ResourceNotFound|NotFound/i.test(name)) {
-    const message = String(err?.message ?? e).replace(/\s*\n\s*/g, ' ').trim();
+    const message = oneLine(String(err?.message ?? e));
     return notFound ? notFound(message) : new NotFound(`${what}: not found (${message})`);
   }
-  const line = describeLine(e, what);
+  const line = describeAwsError(e, what);
   return (AWS_ERROR_NAMES as readonly string[]).includes(line.name) ? new AwsError(line.name as AwsErrorName, line.message) : new AwsCallFailed(line.message);
 }
 
@@ -311,7 +313,7 @@ export async function describeExecution(clients: OpsClients, arn: string): Promi
     return await clients.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
   } catch (e) {
     if ((e as Error).name === 'ExecutionDoesNotExist') return undefined;
-    throw describeAwsError(e, `Step Functions DescribeExecution ${arn}`);
+    throw awsCallError(e, `Step Functions DescribeExecution ${arn}`);
   }
 }
 

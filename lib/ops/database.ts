@@ -1,6 +1,6 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { ManagerResult } from '../../domain/database';
-import { describeAwsError } from '../cli/errors';
+import { describeAwsError } from './aws-errors';
 import type { OpsClients } from './aws';
 
 /**

@@ -8,7 +8,8 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts
 import { APP_NAME } from '../../domain/names';
 import { appsOfSessionTags, peopleSessionName, sessionTagsOf, type DashboardConfig } from '../../domain/dashboard';
 import { commandApp } from '../cli/command-app';
-import { AwsError, UsageError } from '../cli/errors';
+import { UsageError } from '../cli/errors';
+import { AwsError } from './aws-errors';
 
 /**
  * `slipway login`: a person signs in with the organisation's OpenID Connect provider in the browser

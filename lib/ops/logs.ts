@@ -5,7 +5,7 @@ import { checkProcessName } from './names';
 import { pipelineExecutionName } from '../../domain/names';
 import { BUILD_PK, readBuildRecord, type BuildRecord } from '../../domain/table';
 import { UsageError } from '../cli/errors';
-import { aws, CannotProceed, checkBuildKey, describeAwsError, describeExecution, executionArn, getBuild, locateApp, NotFound, queryPages, type AppTarget, type LocateOptions, type OpsClients } from './aws';
+import { aws, awsCallError, CannotProceed, checkBuildKey, describeExecution, executionArn, getBuild, locateApp, NotFound, queryPages, type AppTarget, type LocateOptions, type OpsClients } from './aws';
 import type { Clock } from './wall-clock';
 import type { LogEvent, LogsOutput } from './schemas';
 import { escapeForTerminal } from './terminal';
@@ -397,7 +397,7 @@ export async function readStream(client: CloudWatchLogsClient, logGroup: string,
     } catch (e) {
       // The awslogs driver creates the stream when the container starts.
       if ((e as Error).name === 'ResourceNotFoundException') return current;
-      throw describeAwsError(e, `CloudWatch Logs GetLogEvents ${logGroup} ${stream}`);
+      throw awsCallError(e, `CloudWatch Logs GetLogEvents ${logGroup} ${stream}`);
     }
     for (const e of page.events ?? []) onEvent(logEvent(stream, e.timestamp, e.message));
     const next = page.nextForwardToken;

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { checkAwsEnvironment } from '../../../lib/cli/aws-settings';
-import { describeAwsError, describeError, errorOutput } from '../../../lib/cli/errors';
+import { describeError, errorOutput } from '../../../lib/cli/errors';
+import { describeAwsError } from '../../../lib/ops/aws-errors';
 import { applyGlobalOptions } from '../../../lib/cli/runtime';
 
 // AWS settings checked before the first call, and AWS answers named for their cause (issue 27, point 11).

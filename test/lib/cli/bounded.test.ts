@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CallsInFlight, cliClient } from '../../../lib/cli/aws-clients';
-import { describeAwsError } from '../../../lib/cli/errors';
+import { describeAwsError } from '../../../lib/ops/aws-errors';
 import { BIN, childEnv } from './child-cli';
 
 const ROOT = path.join(__dirname, '..', '..', '..');

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describeAwsError, describeError, errorOutput, profileExists } from '../../../lib/cli/errors';
+import { describeError, errorOutput } from '../../../lib/cli/errors';
+import { describeAwsError, profileExists } from '../../../lib/ops/aws-errors';
 
 const sdkError = (name: string, message: string, metadata = true) => Object.assign(new Error(message), { name, ...(metadata ? { $metadata: {} } : {}) });
 const noCredentials = () => sdkError('CredentialsProviderError', 'Could not load credentials from any providers', false);

@@ -1,4 +1,5 @@
-import { describeAwsError, UsageError } from '../../../lib/cli/errors';
+import { UsageError } from '../../../lib/cli/errors';
+import { describeAwsError } from '../../../lib/ops/aws-errors';
 import { formatAlarms, formatScale, parseRange } from '../../../lib/cli/monitoring-command';
 
 /** What `slipway scale` and `slipway alarms` parse and print (their operations: test/lib/ops/scaling.test.ts, alarms.test.ts). */

@@ -3,24 +3,24 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { assertExecutionOf, describeAwsError, executionArn, executionOwner, locateApp, parseExecutionArn, parseSettings, partitionOf, recentBuilds, type AppTarget, type OpsClients } from '../../../lib/ops/aws';
+import { assertExecutionOf, awsCallError, executionArn, executionOwner, locateApp, parseExecutionArn, parseSettings, partitionOf, recentBuilds, type AppTarget, type OpsClients } from '../../../lib/ops/aws';
 import { ACCOUNT, REGION, serveSettings, settingsFor, stateMachineArn, tableOf } from './settings-fixtures';
 
-describe('describeAwsError', () => {
+describe('awsCallError', () => {
   test('missing credentials (the SDK chain\'s CredentialsProviderError) say how to provide them', () => {
-    const error = describeAwsError(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), 'STS GetCallerIdentity');
+    const error = awsCallError(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), 'STS GetCallerIdentity');
 
     expect(error).toMatchObject({ name: 'NoCredentials', message: expect.stringMatching(/^no AWS credentials for STS GetCallerIdentity: pass --profile .*aws sso login/) });
   });
 
   test('expired credentials say to refresh them', () => {
-    const error = describeAwsError(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException', $metadata: {} }), 'Step Functions DescribeExecution x');
+    const error = awsCallError(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException', $metadata: {} }), 'Step Functions DescribeExecution x');
 
     expect(error.message).toBe('AWS rejected the credentials for Step Functions DescribeExecution x (ExpiredTokenException): refresh them (e.g. `aws sso login`) and try again');
   });
 
   test('a multi-line service message becomes one line', () => {
-    const error = describeAwsError(Object.assign(new Error('first line\n   second line'), { name: 'ValidationException', $metadata: {} }), 'DynamoDB Query on T');
+    const error = awsCallError(Object.assign(new Error('first line\n   second line'), { name: 'ValidationException', $metadata: {} }), 'DynamoDB Query on T');
 
     expect(error.message).toBe('DynamoDB Query on T failed: ValidationException: first line second line');
   });
