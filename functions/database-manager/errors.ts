@@ -29,6 +29,14 @@ export class InvalidSql extends DatabaseManagerError {
 }
 
 /**
+ * A value the manager would embed in SQL text as a literal (a SCRAM verifier in `CREATE ROLE ... PASSWORD`)
+ * is not of the shape that makes embedding it safe. A bug, not the caller's input: nothing was sent to the server.
+ */
+export class UnsafeLiteral extends DatabaseManagerError {
+  public override readonly name = 'UnsafeLiteral';
+}
+
+/**
  * `runSql` text with a statement that would end or start a transaction inside the run (COMMIT, BEGIN,
  * ...) or that PostgreSQL runs only outside a transaction block (CREATE DATABASE, VACUUM, ...): the run
  * could not be all or nothing. Nothing was sent to the server.

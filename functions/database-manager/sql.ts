@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { UnsafeLiteral } from './errors';
 import { quoteIdentifier, type Identifier } from './identifiers';
 
 /**
@@ -73,9 +74,10 @@ const SCRAM_VERIFIER = /^SCRAM-SHA-256\$[0-9]{1,7}:[A-Za-z0-9+/]+={0,2}\$[A-Za-z
 /**
  * A SCRAM-SHA-256 verifier as a SQL literal. Only the verifier (never the password) reaches the server
  * and its logs; its alphabet (base64, `$`, `:`) has no quote, which the pattern check guarantees.
+ * @throws UnsafeLiteral for anything else.
  */
 export function verifierLiteral(verifier: string): string {
-  if (!SCRAM_VERIFIER.test(verifier)) throw new Error('refusing to embed a value that is not a SCRAM-SHA-256 verifier');
+  if (!SCRAM_VERIFIER.test(verifier)) throw new UnsafeLiteral('refusing to embed a value that is not a SCRAM-SHA-256 verifier');
   return `'${verifier}'`;
 }
 

@@ -4,6 +4,7 @@ import { quoteIdentifier, validateIdentifier } from '../../../functions/database
 import { parseRequest } from '../../../functions/database-manager/request';
 import { generatePassword, scramVerifier } from '../../../functions/database-manager/scram';
 import { createDatabase, createRole, lockKey, verifierLiteral } from '../../../functions/database-manager/sql';
+import { UnsafeLiteral } from '../../../functions/database-manager/errors';
 
 describe('identifiers', () => {
   test.each(['app', 'my_app', '_x', 'a$b', 'a1', 'a'.repeat(63)])('%s is accepted', (name) => {
@@ -46,6 +47,7 @@ describe('statements', () => {
 
   test('only a SCRAM verifier may be embedded as a literal', () => {
     expect(() => verifierLiteral("x' OR '1'='1")).toThrow('not a SCRAM-SHA-256 verifier');
+    expect(() => verifierLiteral("x' OR '1'='1")).toThrow(UnsafeLiteral);
     const verifier = scramVerifier('secret');
     expect(verifierLiteral(verifier)).toBe(`'${verifier}'`);
   });
