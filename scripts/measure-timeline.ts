@@ -4,7 +4,7 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { EXECUTION_HISTORY_LIMIT } from '../domain/executions';
-import { buildTimeline } from '../lib/ops/timeline';
+import { buildTimeline } from '../domain/execution-history';
 
 function history(size: number): HistoryEvent[] {
   const events: HistoryEvent[] = [];

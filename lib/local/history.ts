@@ -1,7 +1,7 @@
 import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
 import { JSONPath } from 'jsonpath-plus';
 import { forEachState, type AslState, type AslStates } from '../asl';
-import { buildTimeline, redriveScope, type StateEntry } from '../ops/timeline';
+import { buildTimeline, redriveScope, type StateEntry } from '../../domain/execution-history';
 
 /**
  * Turns the events aws-local-stepfunctions yields (StateEntered, StateFailed, StateRetried, ...) into an
@@ -360,7 +360,7 @@ const parsed = (text: string | undefined): unknown => (text === undefined ? {} :
 /**
  * The top-level states of an execution that a redrive re-runs, by AWS's rule: those with a
  * `...StateEntered` event and no `...StateExited` event. Read with the same execution model the CLI's
- * `status` and `redrive` use (lib/ops/timeline.ts `redriveScope`); inside an inline Map, the iterations
+ * `status` and `redrive` use (domain/execution-history.ts `redriveScope`); inside an inline Map, the iterations
  * that did not succeed, each restarted at its own unfinished state (or from the start if it never ran),
  * with the outputs of those that did. Parallel branches are not modelled (no Slipway state machine uses one).
  */

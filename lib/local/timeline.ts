@@ -1,6 +1,10 @@
 import { appAndBuildOf } from '../../domain/names';
 import { escapeForTerminal, renderRedriveVerdict, renderSteps } from '../ops/terminal';
-import { assessRedrive, buildTimeline, stepLabel, stepsOf, summariseCause } from '../ops/timeline';
+import { buildTimeline } from '../../domain/execution-history';
+import { stepLabel } from '../ops/step-labels';
+import { stepsOf } from '../ops/execution-steps';
+import { summariseCause } from '../ops/failure-causes';
+import { assessRedrive } from '../ops/redrive-advice';
 import { nextStep, runningBuilds } from '../ops/advice';
 import { supersededDeploy } from '../../domain/pipelines';
 import type { ExecutionReport, RunReport, StateVisit } from './runner';

@@ -6,7 +6,8 @@ import type { BuildRecord } from '../../domain/table';
 import { describeExecution, executionArn, getFullHistory, parseExecutionArn, pipelineOfArn, type AppTarget, type OpsClients } from './aws';
 import type { ExecutionRef, Executions } from './schemas';
 import { escapeForTerminal } from './terminal';
-import { buildTimeline, stepLabel, type Timeline } from './timeline';
+import { buildTimeline, type Timeline } from '../../domain/execution-history';
+import { stepLabel } from './step-labels';
 
 /**
  * A build's three executions (build, release, deploy) as the pipeline commands find, describe and show

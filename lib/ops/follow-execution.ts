@@ -5,7 +5,9 @@ import { escapeForTerminal, formatDuration } from './terminal';
 import { realClock, type Clock } from './wall-clock';
 import { seconds } from './execution-refs';
 import { describeExecutionOrThrow } from './execution-target';
-import { buildTimeline, groupedLabels, runningStates, summariseCause } from './timeline';
+import { buildTimeline, runningStates } from '../../domain/execution-history';
+import { groupedLabels } from './step-labels';
+import { summariseCause } from './failure-causes';
 
 /** `--watch`: following one execution until it stops, its progress lines and its exit code. */
 

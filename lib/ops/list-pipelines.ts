@@ -3,7 +3,7 @@ import { getCurrentRelease, locateApp, recentBuilds, type LocateOptions, type Op
 import type { ExecutionRef, Executions, PipelinesOutput } from './schemas';
 import { escapeForTerminal, formatDuration } from './terminal';
 import { describeExecutions, isFailed, PIPELINES, short, supersededText } from './execution-refs';
-import { summariseCause } from './timeline';
+import { summariseCause } from './failure-causes';
 
 /** `slipway pipelines <app>`: the recent builds and their build, release and deploy executions. */
 

@@ -7,7 +7,9 @@ import { realClock, type Clock } from './wall-clock';
 import { executionConsoleLink, short, supersededOf, supersededText } from './execution-refs';
 import { checkNamedApp, describeExecutionOrThrow, namedBuild, resolveExecution, type ExecutionTarget } from './execution-target';
 import { followExecution, renderWatched, type FollowOptions } from './follow-execution';
-import { assessRedrive, buildTimeline, stepLabel } from './timeline';
+import { buildTimeline } from '../../domain/execution-history';
+import { stepLabel } from './step-labels';
+import { assessRedrive } from './redrive-advice';
 
 /** `slipway redrive`: redrives a failed execution when the redrive model says it can help. */
 

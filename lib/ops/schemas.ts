@@ -69,7 +69,7 @@ const iterationPath = z.array(z.object({ map: z.string(), index: z.number().int(
 const rerunState = z.object({ state: z.string(), type: z.string(), iteration: iterationPath });
 
 /**
- * Whether a redrive can help (lib/ops/timeline.ts `assessRedrive`):
+ * Whether a redrive can help (lib/ops/redrive-advice.ts `assessRedrive`):
  * * `possible` — Step Functions accepts it and it re-runs the failed work (`rerun`);
  * * `would-not-help` — the states it would re-run include a `Fail` state (an outcome such as
  *   `InvalidEvent`, or `DeploymentSuperseded` of a deploy started with an earlier definition), so it would fail again at once; `reason` says why and

@@ -6,7 +6,11 @@ import { escapeForTerminal, formatDuration, renderRedriveVerdict, renderSteps } 
 import { realClock, type Clock } from './wall-clock';
 import { executionConsoleLink, isoOrNull, logGroupLink, seconds, short, supersededOf, supersededText } from './execution-refs';
 import { checkNamedApp, describeExecutionOrThrow, namedBuild, resolveExecution, type ExecutionTarget } from './execution-target';
-import { assessRedrive, buildTimeline, ecsTaskOfCause, scopeLabels, stepsOf, summariseCause, whereLabel, type RedriveAssessment, type Timeline } from './timeline';
+import { buildTimeline, type Timeline } from '../../domain/execution-history';
+import { scopeLabels, whereLabel } from './step-labels';
+import { stepsOf } from './execution-steps';
+import { ecsTaskOfCause, summariseCause } from './failure-causes';
+import { assessRedrive, type RedriveAssessment } from './redrive-advice';
 
 /** `slipway status`: an execution's timeline, its failure with its log link, and the redrive verdict. */
 

@@ -35,7 +35,7 @@ export function escapeForTerminal(text: string | null | undefined): string {
 // ---------------------------------------------------------------------------------------------------
 // The timeline of an execution, as `slipway status` and `slipway local run` print it.
 
-/** What {@link renderSteps} needs of a step (lib/ops/timeline.ts `Step`). */
+/** What {@link renderSteps} needs of a step (lib/ops/execution-steps.ts `Step`). */
 export interface RenderableStep {
   readonly name: string;
   readonly type: string;
@@ -115,7 +115,7 @@ export function renderSteps(steps: readonly RenderableStep[], options: RenderSte
   return lines;
 }
 
-/** What {@link renderRedriveVerdict} needs (lib/ops/timeline.ts `RedriveAssessment`). */
+/** What {@link renderRedriveVerdict} needs (lib/ops/redrive-advice.ts `RedriveAssessment`). */
 export interface RenderableRedrive {
   readonly verdict: 'possible' | 'would-not-help' | 'not-redrivable' | 'not-failed';
   readonly reason: string | null;

@@ -6,7 +6,9 @@ import { realClock } from './wall-clock';
 import { describeExecutions, executionRef, isFailed, PIPELINES, seconds, supersededText } from './execution-refs';
 import { findUnrecordedBuildExecution } from './execution-target';
 import { progressOf, type FollowOptions } from './follow-execution';
-import { assessRedrive, buildTimeline, summariseCause } from './timeline';
+import { buildTimeline } from '../../domain/execution-history';
+import { summariseCause } from './failure-causes';
+import { assessRedrive } from './redrive-advice';
 
 /** `slipway watch <app> [build]`: a build followed through its build, release and deploy pipelines. */
 

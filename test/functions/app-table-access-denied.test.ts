@@ -2,7 +2,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { APP_TABLE_ACCESS_DENIED, isAppTableAccessDenied } from '../../domain/abac';
 import { AppTableAccessDenied, awsCall } from '../../functions/shared/errors';
-import { summariseCause } from '../../lib/ops/timeline';
+import { summariseCause } from '../../lib/ops/failure-causes';
 
 /**
  * A table call DynamoDB denies names DynamoDB attribute-based access control (issue 21): the control

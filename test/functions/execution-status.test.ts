@@ -9,7 +9,7 @@ import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/execution-status';
 import { actionFor, failureFromHistory, rankOf, readableCause } from '../../functions/execution-status/decide';
 import { executionStatusEventPattern, STATE_MACHINES } from '../../domain/pipelines';
-import { buildTimeline, redriveScope } from '../../lib/ops/timeline';
+import { buildTimeline, redriveScope } from '../../domain/execution-history';
 
 type Json = Record<string, any>;
 

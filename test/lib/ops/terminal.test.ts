@@ -1,5 +1,6 @@
 import { escapeForTerminal, escapeLines, jsonForTerminal, renderRedriveVerdict, renderSteps } from '../../../lib/ops/terminal';
-import { buildTimeline, stepsOf } from '../../../lib/ops/timeline';
+import { buildTimeline } from '../../../domain/execution-history';
+import { stepsOf } from '../../../lib/ops/execution-steps';
 import { DEPLOY_MAP, DEPLOY_TASK, deployIterationFailed, T0 } from './histories';
 
 describe('escapeForTerminal', () => {

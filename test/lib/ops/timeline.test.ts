@@ -1,6 +1,9 @@
 import { appAndBuildOf } from '../../../domain/names';
 import { readdirSync } from 'node:fs';
-import { assessRedrive, buildTimeline, redriveScope, stepsOf, summariseCause } from '../../../lib/ops/timeline';
+import { buildTimeline, redriveScope } from '../../../domain/execution-history';
+import { stepsOf } from '../../../lib/ops/execution-steps';
+import { summariseCause } from '../../../lib/ops/failure-causes';
+import { assessRedrive } from '../../../lib/ops/redrive-advice';
 import { FIXTURES, fixtureHistory, readFixture } from './aws-fixtures';
 import { DEPLOY_MAP, DEPLOY_TASK, deployIterationFailed, deploySucceeded, ecsTaskCause, HistoryBuilder, RELEASE_EXIT_1_CAUSE, releaseRunning, releaseTaskFailed, ROLLBACK_CAUSE, T0 } from './histories';
 
