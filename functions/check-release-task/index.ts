@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { createLogger } from '../shared/logger';
 import { parseInput } from '../shared/validation';
-import { judgeError, judgeTask, type ReleaseVerdict } from '../shared/release-verdict';
+import { judgeTask, type ReleaseVerdict } from '../shared/release-verdict';
 
 const logger = createLogger('check-release-task');
 
@@ -14,24 +14,18 @@ export class ReleaseFailed extends Error {
 }
 
 const nonEmpty = () => z.string().check(z.minLength(1));
-export const judgeSchema = z
-  .object({
-    /** The app whose release is judged (every payload of the shared control plane names it; for the logs). */
-    app: z.optional(z.string()),
-    task: z.optional(z.record(z.string(), z.unknown())),
-    /**
-     * A Catch's error output of the release task (`{Error, Cause}`), judged instead of `task`.
-     * @default absent: the release ASL passes the stopped task (`task`); a failed runTask.sync is not caught, it fails the execution at "Run release task"
-     */
-    error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.unknown()) })),
-    release: z.object({
-      containerName: nonEmpty(),
-      essentialContainers: z._default(z.array(z.string()), []),
-      logGroup: nonEmpty(),
-      region: nonEmpty(),
-    }),
-  })
-  .check(z.refine((v) => v.task !== undefined || v.error !== undefined, { message: 'either task or error is required' }));
+export const judgeSchema = z.object({
+  /** The app whose release is judged (every payload of the shared control plane names it; for the logs). */
+  app: z.optional(z.string()),
+  /** The stopped release task (`$.releaseTask`: runTask.sync's output). A failed runTask.sync is not caught: it fails the execution at "Run release task", so no error output reaches this state. */
+  task: z.record(z.string(), z.unknown()),
+  release: z.object({
+    containerName: nonEmpty(),
+    essentialContainers: z._default(z.array(z.string()), []),
+    logGroup: nonEmpty(),
+    region: nonEmpty(),
+  }),
+});
 
 export const stopSchema = z.object({
   app: z.optional(z.string()),
@@ -59,7 +53,7 @@ export function stopOnFailedRelease(input: z.infer<typeof stopSchema>): RunAgain
 }
 
 /**
- * Two uses, told apart by the input. With `task` (or `error`): turns the release task's outcome into a
+ * Two uses, told apart by the input. With `task`: turns the release task's outcome into a
  * verdict, `{ ok: true, ... }` or `{ ok: false, error: "ReleaseFailed", cause }` naming the container,
  * its exit code or why it never started, and its logs. With `failed`: see {@link stopOnFailedRelease}.
  */
@@ -72,7 +66,7 @@ export async function handler(event: unknown): Promise<ReleaseVerdict | RunAgain
   }
   const input = parseInput(judgeSchema, event, 'check-release-task input');
   const ctx = { ...input.release };
-  const verdict = input.task ? judgeTask(input.task, ctx) : judgeError(input.error ?? {}, ctx);
+  const verdict = judgeTask(input.task, ctx);
   logger.info('release task verdict', { app: input.app, verdict });
   return verdict;
 }

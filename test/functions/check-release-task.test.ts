@@ -233,20 +233,20 @@ describe('check-release-task handler', () => {
     expect(verdict).toMatchObject({ ok: true, taskArn: TASK_ARN, logLink: LINK });
   });
 
-  it('judges the error Step Functions passes on failure', async () => {
+  it('refuses a Catch\'s error output instead of the task: no ASL sends one (a failed runTask.sync is not caught)', async () => {
     // Act
-    const verdict = await handler({ error: { Error: 'States.TaskFailed', Cause: JSON.stringify(sfnTask([{ Name: 'web', ExitCode: 1 }])) }, release });
+    const call = handler({ error: { Error: 'States.TaskFailed', Cause: JSON.stringify(sfnTask([{ Name: 'web', ExitCode: 1 }])) }, release });
 
     // Assess
-    expect(verdict).toMatchObject({ ok: false, error: 'ReleaseFailed', cause: expect.stringContaining('exited with code 1') });
+    await expect(call).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringMatching(/^check-release-task input: task: /) });
   });
 
-  it('throws InvalidInput when neither task nor error is given', async () => {
+  it('throws InvalidInput naming task when it is missing', async () => {
     // Act
     const call = handler({ release });
 
     // Assess
-    await expect(call).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('either task or error is required') });
+    await expect(call).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringMatching(/^check-release-task input: task: /) });
   });
 
   it('throws InvalidInput naming release.containerName when it is missing', async () => {
