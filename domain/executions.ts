@@ -1,8 +1,12 @@
 /**
  * Facts about Step Functions executions that the handlers (execution-status, check-release-task), the
  * CLI (lib/ops) and the local runner (lib/local) share: the statuses, the history quota, the redrive
- * window, AWS's redrive rule, and how an ECS task is read out of a failure's cause. Pure: no AWS client.
+ * window, AWS's redrive rule, how an ECS task is read out of a failure's cause, and which app and build an
+ * execution's input is about. Pure: no AWS client.
  */
+
+import { APP_NAME, appOfParameter, appOfProject } from './names';
+import { buildKeysOf } from './table';
 
 /** Execution statuses (DescribeExecution's status enum, and a "Step Functions Execution Status Change" event's). */
 export const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
@@ -101,4 +105,40 @@ export function ecsTaskObjectOfCause(cause: unknown): JsonObject | undefined {
   const task = jsonObjectOfCause(cause);
   if (!task) return undefined;
   return Array.isArray(ecsField(task, 'containers')) || ecsField(task, 'taskArn') !== undefined ? task : undefined;
+}
+
+/**
+ * The app of an execution of a shared state machine, from its input: `app` where the input carries it
+ * (release, deploy, schedules started by Slipway or the CLI), else the AWS event that started it
+ * (CodeBuild `detail.project-name`, Parameter Store `detail.name`, a milestone's `detail.app`).
+ * Undefined when the input names no app of this prefix.
+ */
+export function appOfExecutionInput(prefix: string, input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const i = input as Record<string, unknown>;
+  if (typeof i.app === 'string') return APP_NAME.test(i.app) ? i.app : undefined;
+  const detail = (typeof i.detail === 'object' && i.detail !== null ? i.detail : {}) as Record<string, unknown>;
+  if (i.source === 'aws.codebuild' && typeof detail['project-name'] === 'string') return appOfProject(prefix, detail['project-name']);
+  if (i.source === 'aws.ssm' && typeof detail.name === 'string') return appOfParameter(prefix, detail.name);
+  if (typeof detail.app === 'string') return APP_NAME.test(detail.app) ? detail.app : undefined;
+  return undefined;
+}
+
+/**
+ * The build an execution's input is about, as the build pipeline keys it: a release or deploy input's
+ * `build.buildKey`; a CodeBuild event's build number (`detail.additional-information.build-number`),
+ * else the uuid of its `detail.build-id` ({@link buildKeysOf}). Undefined when the input names no build.
+ */
+export function buildOfExecutionInput(input: unknown): string | undefined {
+  const record = (v: unknown) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const i = record(input);
+  if (!i) return undefined;
+  const key = record(i.build)?.buildKey;
+  if (typeof key === 'string') return key;
+  const detail = record(i.detail);
+  if (i.source !== 'aws.codebuild' || !detail) return undefined;
+  const number = record(detail['additional-information'])?.['build-number'];
+  const buildNumber = typeof number === 'number' ? number : typeof number === 'string' && /^\d+$/.test(number) ? Number(number) : undefined;
+  const buildId = typeof detail['build-id'] === 'string' ? detail['build-id'] : undefined;
+  return buildNumber !== undefined || buildId ? buildKeysOf(buildNumber, buildId ?? '').buildKey : undefined;
 }

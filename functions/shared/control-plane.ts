@@ -1,4 +1,3 @@
-import { APP_NAME, appOfParameter, appOfProject } from '../../domain/names';
 import { CONTROL_PLANE_ENV, STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
 import { ssm } from './aws/ssm';
 import { getStringFromEnv, InvalidEnvironment } from './errors';
@@ -44,23 +43,6 @@ export function notServedHere(settings: Pick<AppSettings, 'app' | 'cluster' | 'c
  */
 export function settingsOf(app: string, fresh = false): Promise<AppSettings> {
   return getAppSettings(ssm, controlPlanePrefix(), app, fresh);
-}
-
-/**
- * The app of an execution of a shared state machine, from its input: `app` where the input carries it
- * (release, deploy, schedules started by Slipway or the CLI), else the AWS event that started it
- * (CodeBuild `detail.project-name`, Parameter Store `detail.name`, a milestone's `detail.app`).
- * Undefined when the input names no app of this prefix.
- */
-export function appOfExecutionInput(prefix: string, input: unknown): string | undefined {
-  if (typeof input !== 'object' || input === null) return undefined;
-  const i = input as Record<string, unknown>;
-  if (typeof i.app === 'string') return APP_NAME.test(i.app) ? i.app : undefined;
-  const detail = (typeof i.detail === 'object' && i.detail !== null ? i.detail : {}) as Record<string, unknown>;
-  if (i.source === 'aws.codebuild' && typeof detail['project-name'] === 'string') return appOfProject(prefix, detail['project-name']);
-  if (i.source === 'aws.ssm' && typeof detail.name === 'string') return appOfParameter(prefix, detail.name);
-  if (typeof detail.app === 'string') return APP_NAME.test(detail.app) ? detail.app : undefined;
-  return undefined;
 }
 
 /**

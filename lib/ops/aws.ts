@@ -13,7 +13,8 @@ import { BUILD_PIPELINES, STATE_MACHINES, type BuildPipelineName, type StateMach
 import { appAndBuildOf, appOfParameter, appOfProject, appParameterPath, lambdaLogGroupName, settingsParameterName, stateMachineName } from '../../domain/names';
 import { checkAppName } from './names';
 import { DEFAULT_PREFIX } from '../../domain/constants';
-import { BUILD_PK, buildKeysOf, buildSortKey, DEPLOY_CLAIM, dynamoKey, readBuildRecord, readCurrentRelease, readDeployClaim, RELEASE_CURRENT, type BuildRecord, type CurrentReleaseItem, type DeployClaimItem } from '../../domain/table';
+import { buildOfExecutionInput } from '../../domain/executions';
+import { BUILD_PK, buildSortKey, DEPLOY_CLAIM, dynamoKey, readBuildRecord, readCurrentRelease, readDeployClaim, RELEASE_CURRENT, type BuildRecord, type CurrentReleaseItem, type DeployClaimItem } from '../../domain/table';
 import { readAppSettings, type AppSettings } from '../../domain/settings';
 import { cliClient } from '../cli/aws-clients';
 import { UsageError } from '../cli/errors';
@@ -260,10 +261,7 @@ export function executionOwner(name: string | undefined, input: string | undefin
   const projectApp = parsed.source === 'aws.codebuild' && typeof detail['project-name'] === 'string' ? appOfProject(prefix, detail['project-name']) : undefined;
   if (projectApp) {
     // The build key as the build pipeline records it: the build number, else the build id's UUID.
-    const number = record(detail['additional-information'])?.['build-number'];
-    const buildNumber = typeof number === 'number' ? number : typeof number === 'string' && /^\d+$/.test(number) ? Number(number) : undefined;
-    const buildId = typeof detail['build-id'] === 'string' ? detail['build-id'] : undefined;
-    const build = buildNumber !== undefined || buildId ? buildKeysOf(buildNumber, buildId ?? '').buildKey : undefined;
+    const build = buildOfExecutionInput(parsed);
     return { app: projectApp, ...(build !== undefined ? { build } : {}) };
   }
   if (parsed.source === 'aws.ssm' && typeof detail.name === 'string') {

@@ -1,4 +1,4 @@
-import { ecsField, ecsTaskObjectOfCause, isFailedStatus, statesToRedrive, type StateVisit } from '../../domain/executions';
+import { buildOfExecutionInput, ecsField, ecsTaskObjectOfCause, isFailedStatus, statesToRedrive, type StateVisit } from '../../domain/executions';
 
 const visit = (name: string, exited: boolean, redrive = 0, scope = ''): StateVisit => ({ scope: { key: scope }, name, exited, redrive });
 
@@ -38,4 +38,20 @@ describe('ecsTaskObjectOfCause: the one reader of an ECS task in a cause', () =>
 
 test('FAILED, TIMED_OUT and ABORTED end an execution badly; RUNNING, SUCCEEDED and PENDING_REDRIVE do not', () => {
   expect(['FAILED', 'TIMED_OUT', 'ABORTED', 'RUNNING', 'SUCCEEDED', 'PENDING_REDRIVE'].map(isFailedStatus)).toEqual([true, true, true, false, false, false]);
+});
+
+describe('buildOfExecutionInput: the build an execution input is about', () => {
+  test("a release or deploy input: its build's key", () => {
+    expect(buildOfExecutionInput({ app: 'example', build: { buildKey: '42', buildNumber: 42 } })).toBe('42');
+  });
+
+  test('a CodeBuild event: its build number, else the uuid of its build id', () => {
+    const detail = { 'project-name': 'slipway-example', 'build-id': 'arn:aws:codebuild:us-east-1:123456789012:build/slipway-example:8745a7a9-c340-456a-9166-edf953571b42' };
+    expect(buildOfExecutionInput({ source: 'aws.codebuild', detail: { ...detail, 'additional-information': { 'build-number': 7 } } })).toBe('7');
+    expect(buildOfExecutionInput({ source: 'aws.codebuild', detail })).toBe('8745a7a9-c340-456a-9166-edf953571b42');
+  });
+
+  test.each([[undefined], [null], [[]], [{ app: 'example' }], [{ source: 'aws.ssm', detail: { name: '/slipway/apps/example/config/A' } }], [{ source: 'aws.codebuild', detail: {} }]])('%j names no build', (input) => {
+    expect(buildOfExecutionInput(input)).toBeUndefined();
+  });
 });

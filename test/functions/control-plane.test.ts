@@ -1,5 +1,6 @@
 import { setHandlerEnv, settingsInput } from './helpers';
-import { appOfExecutionInput, stateMachineArns } from '../../functions/shared/control-plane';
+import { stateMachineArns } from '../../functions/shared/control-plane';
+import { appOfExecutionInput } from '../../domain/executions';
 import { appOfParameter, appOfProject } from '../../domain/names';
 import { readAppSettings } from '../../domain/settings';
 import { parseAppSettings } from '../../functions/shared/settings-store';
