@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from './errors';
 
 /**
@@ -70,4 +71,38 @@ export function readInputJson(full: string, what: string): unknown {
   } catch (e) {
     throw new UsageError(`${what} file ${full} is not JSON: ${(e as Error).message}`);
   }
+}
+
+/** Most files a folder of inputs may hold (a fleet of 1,000 apps' events; more is a mistake, not a run). */
+export const INPUT_FOLDER_MAX_FILES = 1000;
+
+/**
+ * The input files `paths` name (each absolute): a file as it is, a folder as the `*.json` files directly
+ * in it, by name (nothing else in it is read, no subfolder). `folders` tells whether any path was a folder.
+ * @throws UsageError for a folder with no `*.json` file or more than {@link INPUT_FOLDER_MAX_FILES}.
+ */
+export function inputFilesOf(paths: readonly string[], what: string): { files: string[]; folders: boolean } {
+  const files: string[] = [];
+  let folders = false;
+  for (const p of paths) {
+    let isFolder = false;
+    try {
+      isFolder = statSync(p).isDirectory();
+    } catch {
+      // Not there: readInputJson names the path it cannot read.
+    }
+    if (!isFolder) {
+      files.push(p);
+      continue;
+    }
+    folders = true;
+    const json = readdirSync(p, { withFileTypes: true })
+      .filter((d) => d.name.endsWith('.json') && (d.isFile() || d.isSymbolicLink()))
+      .map((d) => d.name)
+      .sort();
+    if (json.length === 0) throw new UsageError(`${what} folder ${p} holds no ${what} files (*.json)`);
+    if (json.length > INPUT_FOLDER_MAX_FILES) throw new UsageError(`${what} folder ${p} holds ${json.length} *.json files, more than the ${INPUT_FOLDER_MAX_FILES} one run takes`);
+    files.push(...json.map((n) => join(p, n)));
+  }
+  return { files, folders };
 }

@@ -62,7 +62,11 @@ export function loadWorld(world: WorldFile, rootDir: string): LoadedWorld {
       throw new LocalRunError(`world: deployments: "${key}" is neither one of ${app.name}'s processes (${Object.keys(settings.processes).join(', ')}) nor a service <app>--<process> of a hosted app`);
     }
   }
-  const contradictions = worldContradictions(spec, Object.keys(settings.processes));
+  for (const name of Object.keys(spec.releases)) {
+    if (!hosted.some((s) => s.app === name)) throw new LocalRunError(`world: releases: "${name}" is not an app the account hosts (${hosted.map((s) => s.app).join(', ')})`);
+  }
+  const containersOf = (name: string) => Object.keys(hosted.find((s) => s.app === name)?.processes ?? {});
+  const contradictions = worldContradictions(spec, Object.keys(settings.processes), containersOf);
   if (contradictions.length > 0) throw new LocalRunError(`invalid world: ${contradictions.join('; ')}`);
   return { spec, prefix: config.prefix, controlPlane: app.cluster, settings, hosted };
 }

@@ -1,4 +1,7 @@
-import { TAG_BUILD } from '../../domain/names';
+import { appOfExecutionInput } from '../../domain/executions';
+import { TAG_APP, TAG_BUILD, taskDefinitionOfArn } from '../../domain/names';
+import { buildTimeline } from '../../domain/execution-history';
+import { stepLabel } from '../ops/step-labels';
 import { dynamoKey, readCurrentRelease, readProcessList, RELEASE_CURRENT } from '../../domain/table';
 import type { SimScheduledAction } from './services/autoscaling';
 import type { EmittedEvent } from './services/eventbridge';
@@ -62,6 +65,71 @@ export function buildReport(run: { readonly app: string; readonly executions: re
     },
     events: w.events.map((e) => ({ ...e })),
   };
+}
+
+/** One execution in a {@link FleetReport}. */
+export interface FleetExecution {
+  readonly name: string;
+  readonly stateMachine: ExecutionReport['stateMachine'];
+  readonly status: ExecutionReport['status'];
+  readonly redriveCount: number;
+  /** Simulated seconds since the run's start. */
+  readonly startedAt: number;
+  readonly endedAt?: number;
+  /** The step that made it fail (as `slipway status` names it), null unless it failed. */
+  readonly failedStep: string | null;
+  readonly error?: string;
+}
+
+/** One app in a {@link FleetReport}: what ran for it and what it has in the account now. */
+export interface FleetAppReport {
+  readonly app: string;
+  readonly executions: FleetExecution[];
+  /** Its ECS services: task definition as `family:revision`, desired and running tasks. */
+  readonly services: { readonly name: string; readonly taskDefinition: string; readonly desiredCount: number; readonly runningCount: number }[];
+  /** Its task-definition revisions, `family:revision`. */
+  readonly taskDefinitions: string[];
+}
+
+/** The report of a several-event run: per app, then the run's totals. */
+export interface FleetReport {
+  readonly apps: FleetAppReport[];
+  /** Executions whose input names no hosted app (none, unless an input was hostile). */
+  readonly unattributed: string[];
+  readonly totals: RunReport['totals'];
+}
+
+/** The per-app report of a run of several apps' events (lib/local/fleet.ts). */
+export function buildFleetReport(run: Parameters<typeof buildReport>[0] & { readonly prefix: string }): FleetReport {
+  const w = run.world;
+  const family = (arn: string | undefined) => {
+    const td = taskDefinitionOfArn(arn ?? '');
+    return td ? `${td.family}:${td.revision}` : (arn ?? '');
+  };
+  const apps = new Map<string, { executions: FleetExecution[]; services: FleetAppReport['services']; taskDefinitions: string[] }>();
+  for (const app of w.apps.keys()) apps.set(app, { executions: [], services: [], taskDefinitions: [] });
+  const unattributed: string[] = [];
+  for (const e of run.executions) {
+    const app = apps.get(appOfExecutionInput(run.prefix, e.input) ?? '');
+    if (!app) {
+      unattributed.push(e.name);
+      continue;
+    }
+    const failure = e.status === 'SUCCEEDED' || e.status === 'RUNNING' ? undefined : buildTimeline(e.history);
+    const failedStep = failure?.failure ? stepLabel(failure.failure.entry, failure.itemLabels) : null;
+    app.executions.push({ name: e.name, stateMachine: e.stateMachine, status: e.status, redriveCount: e.redriveCount, startedAt: e.startedAt, ...(e.endedAt !== undefined ? { endedAt: e.endedAt } : {}), failedStep, ...(e.error ? { error: e.error } : {}) });
+  }
+  for (const [name, s] of w.services) {
+    apps.get(s.app)?.services.push({ name, taskDefinition: family(s.service.taskDefinition), desiredCount: s.service.desiredCount ?? 0, runningCount: s.service.runningCount ?? 0 });
+  }
+  for (const revisions of w.revisions.values()) {
+    for (const r of revisions) {
+      const app = r.tags.find((t) => t.key === TAG_APP)?.value;
+      apps.get(app ?? '')?.taskDefinitions.push(`${r.taskDefinition.family}:${r.taskDefinition.revision}`);
+    }
+  }
+  const totals = buildReport(run).totals;
+  return { apps: [...apps].map(([app, a]) => ({ app, ...a })), unattributed, totals };
 }
 
 /**

@@ -21,7 +21,7 @@ import { dynamoDbTask } from './services/dynamodb';
 import { SimulatedLambda } from './services/lambda';
 import { executionNameProblem, redriveRefusal, SimulatedStepFunctions, type ExecutionReport } from './services/stepfunctions';
 import type { World } from './world';
-import { worldSchema, type WorldFile } from './world-schema';
+import { worldSchema, type WorldFile, type WorldSpec } from './world-schema';
 
 /**
  * Runs Slipway's pipelines locally: the real ASL files (lib/local/definitions.ts) on
@@ -239,18 +239,10 @@ export class LocalRun {
    * file, RFC 7396: `null` removes a key), then redrive the chain's failed execution once.
    */
   async redriveAfterFix(world: WorldFile, patch: unknown): Promise<ExecutionReport> {
-    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new LocalRunError('the redrive patch must be a JSON object (a JSON Merge Patch of the world file)');
-    const parsed = worldSchema.safeParse(applyMergePatch(structuredClone(world), patch));
-    if (!parsed.success) {
-      const i = parsed.error.issues[0];
-      throw new LocalRunError(`the world after the redrive patch is invalid: ${i.path.join('.') || '(root)'}: ${i.message}`);
-    }
-    for (const key of ['config', 'app', 'apps', 'account', 'region', 'startTime'] as const) {
-      if (JSON.stringify(parsed.data[key]) !== JSON.stringify(this.world.spec[key])) throw new LocalRunError(`the redrive patch changes "${key}": a fix changes what happens next, not which account or app this is`);
-    }
+    const fixed = fixedWorld(world, patch, this.world.spec);
     const failed = [...this.executions].reverse().find((e) => e.status === 'FAILED');
     if (!failed) throw new LocalRunError('no execution failed: there is nothing to redrive');
-    this.world.applyPatchedSpec(parsed.data, patch);
+    this.world.applyPatchedSpec(fixed, patch);
     return this.redrive(failed);
   }
 
@@ -637,6 +629,24 @@ export class LocalRun {
   private roleArn(sm: StateMachineName): string {
     return `arn:aws:iam::${this.world.spec.account}:role/${this.arns[sm].split(':').pop()}-role`;
   }
+}
+
+/**
+ * The world after an operator's fix: `patch`, a JSON Merge Patch (RFC 7396) of the world file, merged
+ * into `world`. @throws LocalRunError when the patch is not an object, the result is no valid world, or
+ * it changes which account or apps `current` is (a fix changes what happens next, nothing else).
+ */
+export function fixedWorld(world: WorldFile, patch: unknown, current: WorldSpec): WorldSpec {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new LocalRunError('the redrive patch must be a JSON object (a JSON Merge Patch of the world file)');
+  const parsed = worldSchema.safeParse(applyMergePatch(structuredClone(world), patch));
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new LocalRunError(`the world after the redrive patch is invalid: ${i.path.join('.') || '(root)'}: ${i.message}`);
+  }
+  for (const key of ['config', 'app', 'apps', 'account', 'region', 'startTime'] as const) {
+    if (JSON.stringify(parsed.data[key]) !== JSON.stringify(current[key])) throw new LocalRunError(`the redrive patch changes "${key}": a fix changes what happens next, not which account or app this is`);
+  }
+  return parsed.data;
 }
 
 /** Runs one pipeline (and the children it starts) in a fresh simulated account. */

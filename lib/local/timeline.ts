@@ -7,6 +7,7 @@ import { summariseCause } from '../ops/failure-causes';
 import { assessRedrive } from '../ops/redrive-advice';
 import { nextStep, runningBuilds } from '../ops/advice';
 import { supersededDeploy } from '../../domain/pipelines';
+import type { FleetReport } from './report';
 import type { ExecutionReport, RunReport, StateVisit } from './runner';
 
 /**
@@ -102,5 +103,38 @@ export function renderTimeline(report: RunReport): string {
   } else {
     lines.push('events (source slipway): none');
   }
+  return lines.join('\n');
+}
+
+/**
+ * A run of several apps' events (lib/local/fleet.ts) as a person reads it: one timeline of every app's
+ * executions on the shared clock (each start and end, interleaved as they happened), then each app's
+ * executions (the failed step of each that failed), ECS services and task definitions.
+ */
+export function renderFleetTimeline(report: FleetReport): string {
+  const moments: { at: number; order: number; line: string }[] = [];
+  for (const a of report.apps) {
+    for (const e of a.executions) {
+      const name = `${escapeForTerminal(a.app)}: ${escapeForTerminal(e.name)} (${e.stateMachine})`;
+      moments.push({ at: e.startedAt, order: moments.length, line: `▶ ${name} started` });
+      if (e.endedAt !== undefined) moments.push({ at: e.endedAt, order: moments.length, line: `${headMark(e.status)} ${name} ${e.status}${e.redriveCount ? ` (after ${e.redriveCount} redrive${e.redriveCount > 1 ? 's' : ''})` : ''}` });
+    }
+  }
+  moments.sort((x, y) => x.at - y.at || x.order - y.order);
+  const lines = moments.map((m) => `${clock(m.at)} ${m.line}`);
+  for (const a of report.apps) {
+    lines.push('', `app ${escapeForTerminal(a.app)}`);
+    lines.push(a.executions.length > 0 ? '  executions:' : '  executions: none');
+    for (const e of a.executions) {
+      const failed = e.failedStep !== null ? ` at "${escapeForTerminal(e.failedStep)}"${e.error ? `: ${escapeForTerminal(e.error)}` : ''}` : '';
+      lines.push(`    ${headMark(e.status)} ${escapeForTerminal(e.name)}  (${e.stateMachine})  ${e.status}${e.redriveCount ? `  redriven ${e.redriveCount}×` : ''}${failed}`);
+    }
+    lines.push(a.services.length > 0 ? '  services:' : '  services: none');
+    for (const s of a.services) lines.push(`    ${escapeForTerminal(s.name)}  ${escapeForTerminal(s.taskDefinition)}  desired ${s.desiredCount}, running ${s.runningCount}`);
+    lines.push(`  task definitions: ${a.taskDefinitions.length > 0 ? a.taskDefinitions.map(escapeForTerminal).join(', ') : 'none'}`);
+  }
+  if (report.unattributed.length > 0) lines.push('', `executions of no hosted app: ${report.unattributed.map(escapeForTerminal).join(', ')}`);
+  const t = report.totals;
+  lines.push('', `${report.apps.length} app(s), ${t.stateTransitions} state transitions, ${t.lambdaInvocations} Lambda invocations, ${t.releaseTasksStarted} release task(s), ${t.taskDefinitionsRegistered} task definition(s) registered, ${t.simulatedSeconds} s simulated`);
   return lines.join('\n');
 }

@@ -27,6 +27,20 @@ export const deploymentOutcomeSchema = z.discriminatedUnion('outcome', [
 ]);
 export type DeploymentOutcome = z.infer<typeof deploymentOutcomeSchema>;
 
+/** How a release task ends (the world's `release`, and each app's in `releases`). */
+const releaseOutcomeSchema = z
+  .object({
+    exitCode: z.number().int().min(0).max(255).default(0),
+    /** The task stops before its container runs (TaskFailedToStart), with this reason. */
+    failToStart: z.string().min(1).optional(),
+    /** RunTask cannot place the task (a non-empty Failures list), with this reason. */
+    placementFailure: z.string().min(1).optional(),
+    /** A non-essential sidecar listed before the release container, with its exit code. */
+    sidecar: z.object({ name: processName, exitCode: z.number().int().min(0).max(255) }).strict().optional(),
+    durationSeconds: z.number().int().min(0).default(45),
+  })
+  .strict();
+
 export const THROTTLEABLE = ['RegisterTaskDefinition', 'RunTask', 'CreateService', 'UpdateService', 'DescribeServices', 'StartExecution', 'PutEvents', 'ListExecutions'] as const;
 
 /** Every API operation the simulated account answers and counts: each can be made to fail (`errors`). */
@@ -83,19 +97,12 @@ export const worldSchema = z
     /** A newer build already deployed or deploying (its claim on the app and its services). */
     newerBuild: z.object({ build: z.string().regex(/^\d+$/), claimed: z.boolean().default(true) }).strict().optional(),
     /** How the release task ends. */
-    release: z
-      .object({
-        exitCode: z.number().int().min(0).max(255).default(0),
-        /** The task stops before its container runs (TaskFailedToStart), with this reason. */
-        failToStart: z.string().min(1).optional(),
-        /** RunTask cannot place the task (a non-empty Failures list), with this reason. */
-        placementFailure: z.string().min(1).optional(),
-        /** A non-essential sidecar listed before the release container, with its exit code. */
-        sidecar: z.object({ name: processName, exitCode: z.number().int().min(0).max(255) }).strict().optional(),
-        durationSeconds: z.number().int().min(0).default(45),
-      })
-      .strict()
-      .default({ exitCode: 0, durationSeconds: 45 }),
+    release: releaseOutcomeSchema.default({ exitCode: 0, durationSeconds: 45 }),
+    /**
+     * How the release task of one hosted app ends, by app name (instead of `release` for that app's
+     * release tasks): a fleet where some apps' releases fail. @default none
+     */
+    releases: z.record(z.string().min(1), releaseOutcomeSchema).default({}),
     /**
      * The outcome of each deployment of a process type's service, in order (default: completes after 60 s).
      * Keyed by process type (the services of `app`), or by service name `<app>--<process>` (one hosted app's service).

@@ -355,7 +355,7 @@ export class SimulatedEcs {
     }
     const token = typeof params.ClientToken === 'string' ? params.ClientToken : undefined;
     const seen = token ? this.tasksByToken.get(token) : undefined;
-    const rel = this.account.spec.release;
+    const rel = this.releaseOutcome(String(params.TaskDefinition ?? ''));
     if (rel.placementFailure) {
       throw new SimulatedAwsError('AmazonECS.Unknown', JSON.stringify({ Failures: [{ Arn: params.TaskDefinition, Reason: rel.placementFailure }] }));
     }
@@ -397,6 +397,12 @@ export class SimulatedEcs {
     const failed = rel.failToStart !== undefined || rel.exitCode !== 0;
     if (failed) throw new SimulatedAwsError('States.TaskFailed', JSON.stringify(task));
     return structuredClone(task);
+  }
+
+  /** How a task of this task definition ends: the world's `releases` entry of the app it is tagged with, else `release`. */
+  private releaseOutcome(taskDefinition: string): WorldSpec['release'] {
+    const app = this.findRevision(taskDefinition)?.tags.find((t) => t.key === TAG_APP)?.value;
+    return (app !== undefined ? this.account.spec.releases[app] : undefined) ?? this.account.spec.release;
   }
 
   /**

@@ -83,6 +83,9 @@ describe('contradictory world settings are refused by name before anything runs'
     ['a scalable target min > max', { scalableTargets: { web: { min: 3, max: 1 } } }, /scalableTargets\.web: min 3 exceeds max 1/],
     ['a sidecar named like the app container', { release: { sidecar: { name: 'web', exitCode: 0 } } }, /release\.sidecar\.name: "web" is the app's container name/],
     ['an app listed twice', { apps: ['example', 'example'] }, /apps: "example" is listed twice/],
+    ["one app's release both exiting 1 and failing to start", { apps: ['example', 'docs'], releases: { docs: { exitCode: 1, failToStart: 'x' } } }, /releases\.docs: exitCode and failToStart contradict each other/],
+    ["a sidecar named like that app's container", { apps: ['example', 'docs'], releases: { docs: { sidecar: { name: 'web', exitCode: 0 } } } }, /releases\.docs\.sidecar\.name: "web" is the app's container name/],
+    ['the release of an app the account does not host', { releases: { docs: { exitCode: 1 } } }, /world: releases: "docs" is not an app the account hosts \(example\)/],
     ['a 100 KB parameter value', { parameters: { '/slipway/apps/example/config/BIG': { value: 'x'.repeat(100_000) } } }, /parameters\.\/slipway\/apps\/example\/config\/BIG: the value has 100000 bytes; Parameter Store allows 4096 for a Standard parameter/],
     ['an Advanced parameter over 8 KB', { parameters: { '/slipway/apps/example/config/BIG': { value: 'x'.repeat(8193), tier: 'Advanced' } } }, /allows 8192 for an Advanced parameter/],
   ])('%s', (_name, world, message) => {
