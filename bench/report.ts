@@ -2,7 +2,12 @@ import type { FleetResults } from './fleet';
 import { fleetGoals, renderFleet } from './fleet-report';
 import { renderServe, serveGoals, type ServeResults } from './serve';
 import { dashboardGoals, renderDashboard, type DashboardResults } from './dashboard';
-import { appsPerAccountGoals, FREE_WHILE_IDLE, IDLE_PRICES, PARAMETER_QUOTAS, bindingQuota, type ConfigKeysResults, type AppsPerAccountResults, type QuotaFigure, type VariantResults } from './apps-per-account';
+import type { AppsPerAccountResults } from './apps-per-account';
+import { appsPerAccountGoals, bindingQuota } from './apps-per-account-goals';
+import type { VariantResults } from './app-variant';
+import { PARAMETER_QUOTAS, type ConfigKeysResults } from './config-key-quotas';
+import { FREE_WHILE_IDLE, IDLE_PRICES } from './idle-cost';
+import type { QuotaFigure } from './quotas';
 import {
   formatNumber,
   formatRatio,

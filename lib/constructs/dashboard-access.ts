@@ -18,7 +18,7 @@ export interface DashboardAccessProps {
  * ARN), and one role for every person, `<prefix>-people`, with one customer managed policy per app slot.
  * A person's apps are the session tags `slipway-app-1` … `slipway-app-N` of their ID token; each slot's
  * policy names that app's resources with `${aws:PrincipalTag/slipway-app-K}`, so nothing is added per
- * app (300 apps fit the default 1,000 roles: bench/apps-per-account.ts counts it). The trust policy lets
+ * app (300 apps fit the default 1,000 roles: bench/quotas.ts counts it). The trust policy lets
  * the provider's tokens for the configured client assume the role, with their session tags, in a session
  * named `app-<app>` for an app one of the token's tags names.
  */

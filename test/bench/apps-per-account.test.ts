@@ -2,27 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  appsPerAccountGoals,
-  benchConfig,
-  deriveFigure,
-  eventPatternChars,
-  figureOf,
-  firesPerMonth,
-  inlinePolicyCharsPerRole,
-  idleMonthlyCost,
-  listenerRulesPerLoadBalancer,
-  loadBalancerSecurityGroupRules,
-  logGroupCount,
-  measureVariant,
-  QUOTA_KINDS,
-  synthAssembly,
-  targetGroupsPerLoadBalancer,
-  type Assembly,
-  type CfnResource,
-  type CfnTemplate,
-  type QuotaKind,
-} from '../../bench/apps-per-account';
+import { appsPerAccountGoals } from '../../bench/apps-per-account-goals';
+import { measureVariant } from '../../bench/app-variant';
+import { benchConfig, synthAssembly } from '../../bench/bench-synth';
+import { firesPerMonth, idleMonthlyCost } from '../../bench/idle-cost';
+import { deriveFigure, figureOf, QUOTA_KINDS, type QuotaKind } from '../../bench/quotas';
+import { eventPatternChars, inlinePolicyCharsPerRole, listenerRulesPerLoadBalancer, loadBalancerSecurityGroupRules, logGroupCount, targetGroupsPerLoadBalancer, type Assembly, type CfnResource, type CfnTemplate } from '../../bench/template-counts';
 import { renderAppsPerAccount } from '../../bench/report';
 import { BenchInputError } from '../../bench/stats';
 

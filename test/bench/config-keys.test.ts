@@ -1,4 +1,6 @@
-import { configKeysFigures, deriveFigure, type QuotaKind, type VariantResults } from '../../bench/apps-per-account';
+import type { VariantResults } from '../../bench/app-variant';
+import { configKeysFigures } from '../../bench/config-key-quotas';
+import { deriveFigure, type QuotaKind } from '../../bench/quotas';
 
 /**
  * The apps-per-account section's config keys (issue 22): parameters for 10, 30 and 50 keys per app, what

@@ -1,4 +1,5 @@
-import type { AppsPerAccountResults, QuotaFigure } from '../../bench/apps-per-account';
+import type { AppsPerAccountResults } from '../../bench/apps-per-account';
+import type { QuotaFigure } from '../../bench/quotas';
 import { evaluateGoals, renderMarkdown, type BenchResults } from '../../bench/report';
 import { summarize } from '../../bench/stats';
 
