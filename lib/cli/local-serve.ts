@@ -108,6 +108,8 @@ export function registerServeCommands(local: Command, setExit: (code: number) =>
             `  export AWS_ENDPOINT_URL=${endpoint.url} AWS_REGION=${w.spec.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
           ].join('\n'),
         );
+        // The local sign-in's signing key, made off the main thread now that the endpoint answers.
+        void endpoint.people.issuer.prepareKeys();
         // Ctrl-C (bin/slipway.ts hands it to this handler) and SIGTERM stop it after the account is saved.
         let interrupted = false;
         await new Promise<void>((resolve) => {

@@ -1,7 +1,7 @@
 import { LocalRun } from '../runner';
 import type { WorldFile } from '../world-schema';
 import { RealTimePacer } from './pacer';
-import { loadState, saveState, stateJson } from './state';
+import { loadState, saveState, stateFingerprint, stateJson } from './state';
 
 /** How the endpoint's account runs. */
 export interface ServedAccountOptions {
@@ -45,7 +45,7 @@ export class ServedAccount {
     world.startTime = saved?.startTime ?? world.startTime ?? new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
     this.run = new LocalRun(world as WorldFile, options.rootDir);
     if (saved) saved.restore(this.run);
-    this.lastSaved = options.stateDir ? stateJson(this.run) : '';
+    this.lastSaved = options.stateDir ? stateFingerprint(this.run) : '';
     this.releaseMocks = this.run.holdMocks();
     const clock = this.run.world.clock;
     this.pacer = new RealTimePacer(clock, speed);
@@ -91,11 +91,17 @@ export class ServedAccount {
     }
   }
 
-  private save(dir: string): void {
-    const json = stateJson(this.run);
-    if (json === this.lastSaved) return;
-    saveState(dir, json);
-    this.lastSaved = json;
+  /**
+   * Saves the account when it changed since the last save. The clock's moment alone is no change: it
+   * is saved with the next change and when the endpoint stops (a restart after a crash continues the
+   * clock from the last change instead). Serializing every execution's history takes long in an account
+   * that ran many pipelines, so a cheap fingerprint decides first.
+   */
+  private save(dir: string, force = false): void {
+    const fingerprint = stateFingerprint(this.run);
+    if (!force && fingerprint === this.lastSaved) return;
+    saveState(dir, stateJson(this.run));
+    this.lastSaved = fingerprint;
   }
 
   /** Stops the clock and saves the account (executions still running are left as they are, unsaved as running). */
@@ -103,7 +109,7 @@ export class ServedAccount {
     if (this.stopped) return;
     this.stopped = true;
     if (this.saving) clearInterval(this.saving);
-    if (this.options.stateDir) this.save(this.options.stateDir);
+    if (this.options.stateDir) this.save(this.options.stateDir, true);
     this.pacer.halt();
     this.run.abandonExecutions();
     this.releaseMocks();

@@ -59,9 +59,19 @@ export interface ServiceModel {
   readonly awsOperations: () => ReadonlySet<string>;
 }
 
-/** Every operation of an AWS SDK v3 client package: its `<Operation>Command` exports. */
+const operationsOfPackage = new WeakMap<object, ReadonlySet<string>>();
+
+/**
+ * Every operation of an AWS SDK v3 client package: its `<Operation>Command` exports. Read once per
+ * package (a client package exports hundreds of names; every request asks).
+ */
 export function sdkOperations(pkg: Record<string, unknown>): ReadonlySet<string> {
-  return new Set(Object.keys(pkg).filter((k) => k.endsWith('Command') && k !== 'Command' && typeof pkg[k] === 'function').map((k) => k.slice(0, -'Command'.length)));
+  let ops = operationsOfPackage.get(pkg);
+  if (!ops) {
+    ops = new Set(Object.keys(pkg).filter((k) => k.endsWith('Command') && k !== 'Command' && typeof pkg[k] === 'function').map((k) => k.slice(0, -'Command'.length)));
+    operationsOfPackage.set(pkg, ops);
+  }
+  return ops;
 }
 
 function typeOf(v: unknown): MemberType | 'null' {

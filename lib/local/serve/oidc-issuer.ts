@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPair, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { APP_NAME, sessionTagsClaim, PEOPLE_APP_SLOTS } from '../../../domain';
 import type { WireResponse } from './protocols/response';
 
@@ -56,8 +56,13 @@ const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
 /** The local issuer: its keys, its people and the codes it handed out. */
 export class LocalOidcIssuer {
-  private readonly privateKey: KeyObject;
-  readonly publicKey: KeyObject;
+  /**
+   * The signing key pair, made when first needed: an RSA key takes from a tenth of a second to a second
+   * to generate, which `slipway local serve` would otherwise spend before it listens ({@link prepareKeys}
+   * makes it in the background once the endpoint listens).
+   */
+  private keyPair?: { readonly privateKey: KeyObject; readonly publicKey: KeyObject };
+  private preparing?: Promise<void>;
   readonly keyId = randomBytes(8).toString('hex');
   private readonly codes = new Map<string, PendingCode>();
   readonly people: ReadonlyMap<string, LocalPerson>;
@@ -71,9 +76,6 @@ export class LocalOidcIssuer {
     people: readonly LocalPerson[],
     readonly clientId = LOCAL_CLIENT_ID,
   ) {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    this.privateKey = privateKey;
-    this.publicKey = publicKey;
     const byId = new Map<string, LocalPerson>();
     for (const p of people) {
       if (!/^[A-Za-z0-9._@-]{1,64}$/.test(p.id)) throw new OidcError('InvalidPerson', `person "${p.id}": an id is 1 to 64 letters, digits, ".", "_", "@" or "-"`);
@@ -84,6 +86,28 @@ export class LocalOidcIssuer {
       byId.set(p.id, p);
     }
     this.people = byId;
+  }
+
+  /** The signing key pair: made now (synchronously) unless {@link prepareKeys} already made it. */
+  private keys(): { readonly privateKey: KeyObject; readonly publicKey: KeyObject } {
+    this.keyPair ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+    return this.keyPair;
+  }
+
+  /** The public half of the signing key. */
+  get publicKey(): KeyObject {
+    return this.keys().publicKey;
+  }
+
+  /** Makes the signing key pair off the main thread (libuv's pool), so that the first sign-in does not wait for it. */
+  prepareKeys(): Promise<void> {
+    this.preparing ??= new Promise<void>((resolve) => {
+      generateKeyPair('rsa', { modulusLength: 2048 }, (err, publicKey, privateKey) => {
+        if (!err) this.keyPair ??= { privateKey, publicKey };
+        resolve();
+      });
+    });
+    return this.preparing;
   }
 
   /** OpenID Connect Discovery 1.0 metadata. */
@@ -126,7 +150,7 @@ export class LocalOidcIssuer {
     };
     const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: this.keyId }));
     const payload = b64url(JSON.stringify(claims));
-    const signature = sign('sha256', Buffer.from(`${header}.${payload}`), this.privateKey).toString('base64url');
+    const signature = sign('sha256', Buffer.from(`${header}.${payload}`), this.keys().privateKey).toString('base64url');
     return `${header}.${payload}.${signature}`;
   }
 

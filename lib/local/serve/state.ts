@@ -46,13 +46,30 @@ export function stateJson(run: LocalRun): string {
     startTime: new Date(w.startMs).toISOString(),
     now: w.now,
     executions: run.executions,
+    ...savedResources(run),
+  };
+  return `${JSON.stringify(state, null, 1)}\n`;
+}
+
+function savedResources(run: LocalRun): Pick<SavedState, 'tables' | 'revisions' | 'services' | 'parameters' | 'scalableTargets'> {
+  const w = run.world;
+  return {
     tables: Object.fromEntries([...w.tables].map(([name, t]) => [name, t.all()])),
     revisions: Object.fromEntries(w.revisions),
     services: Object.fromEntries(w.services),
     parameters: [...w.ssm.parameters.values()],
     scalableTargets: Object.fromEntries(w.scalableTargets),
   };
-  return `${JSON.stringify(state, null, 1)}\n`;
+}
+
+/**
+ * What tells whether the account changed since a save, far cheaper than {@link stateJson}: the resources
+ * as they are, and each execution's status and number of history events (a history only grows), but
+ * not the clock's moment, which moves on all the time and alone is no reason to rewrite the file.
+ */
+export function stateFingerprint(run: LocalRun): string {
+  const executions = run.executions.map((e) => [e.arn, e.status, e.history.length, e.states.length, e.redriveCount, e.endedAt]);
+  return JSON.stringify([executions, savedResources(run)]);
 }
 
 /** Writes the state file atomically (a new file renamed over the old one). */
