@@ -110,3 +110,39 @@ function check(name: string, state: AslState): void {
       return;
   }
 }
+
+const REDRIVE_API = 'RedriveExecution API reference: "For workflows that include an Inline Map or Parallel state, RedriveExecution API action reschedules and redrives only the iterations and branches that failed or aborted" (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html)';
+
+/**
+ * Throws {@link UnsupportedConstruct} for the first state the local runner could run but not redrive as
+ * AWS does. The runner redrives every failed execution it is asked to (`slipway local run --redrive`,
+ * RedriveExecution at `slipway local serve`), so what it cannot redrive is refused when it loads the
+ * definition, before any run, not when a redrive is asked for (lib/local/definitions.ts). The engine
+ * alone (`npm run conformance`, which never redrives) still runs these states on their first attempt,
+ * as recorded on AWS (fixtures 05, 07e, 11-12c).
+ *
+ * * A Parallel state: AWS redrives only its branches that failed or aborted and keeps the outputs of
+ *   the others ({@link REDRIVE_API}); the runner's history model does not tell branches apart, so it
+ *   would run every branch again.
+ * * A Map state with a Catch or a Retry: the runner redrives an inline Map's unsuccessful iterations as
+ *   AWS documents, but no AWS recording or document shows what the Map's Catch or Retry does when a
+ *   redriven iteration fails again (whether a Retry runs every iteration again, as it does on the first
+ *   attempt, or only the redriven ones); no recorded redrive exists at all (test/fixtures/aws-histories/README.md).
+ */
+export function refuseUnredrivable(def: { readonly States: unknown }): void {
+  visitRedrivable(def.States as AslStates);
+}
+
+function visitRedrivable(states: AslStates): void {
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type === 'Parallel') throw new UnsupportedConstruct('a Parallel state', name, `the local runner cannot redrive it as AWS does (${REDRIVE_API}): it would run every branch again`);
+    if (state.Type === 'Map') {
+      for (const field of ['Catch', 'Retry'] as const) {
+        if (state[field] !== undefined) throw new UnsupportedConstruct(`${field} on a Map state`, name, `the local runner redrives a Map's failed iterations (${REDRIVE_API}), but neither a document nor a recording of AWS shows what the Map's ${field} does when a redriven iteration fails again; handle the error inside the iteration`);
+      }
+    }
+    const processor = (state.ItemProcessor ?? state.Iterator) as { States?: AslStates } | undefined;
+    if (processor?.States) visitRedrivable(processor.States);
+    for (const branch of (state.Branches as { States: AslStates }[] | undefined) ?? []) visitRedrivable(branch.States);
+  }
+}

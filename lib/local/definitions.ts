@@ -2,7 +2,7 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { readFileSync } from 'node:fs';
 import { aslPath, forEachState, taskStates, type AslStates } from '../asl';
 import { aslPlaceholders, SUBSTITUTIONS, type StateMachineName } from '../../domain/pipelines';
-import { refuseUnsupported, UnsupportedConstruct } from './asl-support';
+import { refuseUnredrivable, refuseUnsupported, UnsupportedConstruct } from './asl-support';
 import { stateIndex } from './history';
 import { LocalRunError } from './run-error';
 import { takeTaskTimeouts, type TaskTimeouts } from './task-timeouts';
@@ -70,6 +70,8 @@ export class LocalDefinitions {
     // What the engine cannot run as AWS does is refused before anything runs (lib/local/asl-support.ts).
     try {
       refuseUnsupported(def as unknown as { States: unknown });
+      // Every execution of the runner may be redriven: what it cannot redrive as AWS does is refused now.
+      refuseUnredrivable(def as unknown as { States: unknown });
     } catch (e) {
       if (e instanceof UnsupportedConstruct) throw new UnsupportedConstruct(e.construct, e.state, `statemachines/${name}.asl.json: ${e.message}`);
       throw e;

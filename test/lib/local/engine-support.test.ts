@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AslStates } from '../../../lib/asl';
-import { refuseUnsupported, UnsupportedConstruct } from '../../../lib/local/asl-support';
+import { refuseUnredrivable, refuseUnsupported, UnsupportedConstruct } from '../../../lib/local/asl-support';
 import { LocalDefinitions } from '../../../lib/local/definitions';
 import { runAttempt } from '../../../lib/local/engine';
 import { stateIndex } from '../../../lib/local/history';
@@ -114,6 +114,61 @@ describe('constructs the engine does not run as AWS does are refused by name bef
     const files = readdirSync(join(ROOT, 'statemachines')).filter((f) => f.endsWith('.asl.json'));
     expect(files.length).toBeGreaterThanOrEqual(5);
     for (const f of files) expect(() => refuseUnsupported(JSON.parse(readFileSync(join(ROOT, 'statemachines', f), 'utf8')))).not.toThrow();
+    // ... and only what the runner can redrive as AWS does (deploy's Map has neither Catch nor Retry).
+    for (const f of files) expect(() => refuseUnredrivable(JSON.parse(readFileSync(join(ROOT, 'statemachines', f), 'utf8')))).not.toThrow();
+  });
+});
+
+describe('what the runner cannot redrive as AWS does is refused when it loads the definition, not at the redrive', () => {
+  const parallel = (branchStates: Record<string, unknown>) => ({
+    StartAt: 'Fan out',
+    States: { 'Fan out': { Type: 'Parallel', End: true, Branches: [{ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }, { StartAt: 'B', States: branchStates }] } },
+  });
+  /** Loads `def` as the runner's deploy machine (a world's aslFiles) and returns what it threw. */
+  const loadAsDeploy = (def: object): unknown => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-asl-'));
+    try {
+      const file = join(dir, 'deploy.asl.json');
+      writeFileSync(file, JSON.stringify(def));
+      new LocalRun({}, ROOT, { aslFiles: { deploy: file } });
+      return undefined;
+    } catch (e) {
+      return e;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  test('a Parallel state: AWS redrives only the failed or aborted branches, which the runner cannot tell apart', () => {
+    const def = parallel({ B: { Type: 'Pass', End: true } });
+    expect(() => refuseUnredrivable(def)).toThrow(/state "Fan out" uses a Parallel state, which the local engine does not run as AWS does: the local runner cannot redrive it as AWS does .*only the iterations and branches that failed or aborted/);
+    const refused = loadAsDeploy(def);
+    expect(refused).toBeInstanceOf(UnsupportedConstruct);
+    expect((refused as Error).message).toMatch(/statemachines\/deploy\.asl\.json: state "Fan out" uses a Parallel state/);
+  });
+
+  test('a Map with a Catch or a Retry, also nested in a Map iteration; a Map with neither loads', () => {
+    expect(() => refuseUnredrivable(inlineMap({ Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Each item' }] }))).toThrow(/state "Each item" uses Catch on a Map state/);
+    expect(() => refuseUnredrivable(inlineMap({ Retry: [{ ErrorEquals: ['States.ALL'] }] }))).toThrow(/state "Each item" uses Retry on a Map state/);
+    const nested = inlineMap({}, { StartAt: 'Inner', States: { Inner: { Type: 'Map', Retry: [{ ErrorEquals: ['X'] }], ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } } });
+    expect(() => refuseUnredrivable(nested)).toThrow(/state "Inner" uses Retry on a Map state/);
+    expect(loadAsDeploy(inlineMap({ Retry: [{ ErrorEquals: ['States.ALL'] }] }))).toBeInstanceOf(UnsupportedConstruct);
+    expect(loadAsDeploy(inlineMap({}))).toBeUndefined();
+    expect(() => refuseUnredrivable(inlineMap({}))).not.toThrow();
+  });
+
+  test('the engine alone (conformance replays, never a redrive) still runs a Parallel and a Map with a Catch on their first attempt', async () => {
+    const { result } = await attempt(parallel({ B: { Type: 'Fail', Error: 'Broken' } }));
+    expect(result.error).toBe('Broken');
+    const mapWithCatch = {
+      StartAt: 'Each item',
+      States: {
+        'Each item': { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { StartAt: 'Boom', States: { Boom: { Type: 'Fail', Error: 'Broken' } } }, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handled', ResultPath: '$.error' }], Next: 'Handled' },
+        Handled: { Type: 'Pass', End: true },
+      },
+    };
+    const caught = await attempt(mapWithCatch, {}, { items: [1] });
+    expect(caught.result.outcome).toMatchObject({ ok: true, output: { items: [1], error: { Error: 'Broken' } } });
   });
 });
 
