@@ -4,14 +4,14 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/c
 import * as z from 'zod/mini';
 import { EXECUTION_MARKER_TTL_SECONDS, MILESTONE_SOURCE } from '../../domain/constants';
 import { appOfExecutionInput, EXECUTION_STATUSES } from '../../domain/executions';
-import { formatZodIssues } from '../../domain/zod-issues';
 import { appsParameterRoot } from '../../domain/names';
 import { EXECUTION_STATUS_DETAIL_TYPE, supersededDeploy, type Milestone, type StateMachineName } from '../../domain/pipelines';
 import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, dynamoKey, executionMarkerKey, expiresAt, TTL_ATTRIBUTE, type ItemKey } from '../../domain/table';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { eventbridge } from '../shared/aws/eventbridge';
 import { sfn } from '../shared/aws/sfn';
-import { awsCall, InvalidEvent, isAwsError, TransientError } from '../shared/errors';
+import { awsCall, isAwsError, TransientError } from '../shared/errors';
+import { parseEvent } from '../shared/events';
 import { controlPlanePrefix, controlTable, settingsOf, stateMachineArns } from '../shared/control-plane';
 import { createLogger } from '../shared/logger';
 import { scheduledEventTime } from '../shared/validation';
@@ -286,11 +286,9 @@ export async function handler(event: unknown): Promise<ExecutionStatusResult> {
   const machines = stateMachines();
   const at = scheduledEventTime(event);
   if (at) return { kind: 'sweep', ...(await sweepStoppedExecutions(machines, at, controlTable(), (facts) => processStatus(prefix, facts))) };
-  const parsed = statusEventSchema.safeParse(event);
-  if (!parsed.success) {
-    throw new InvalidEvent(`execution-status expects a Step Functions "Execution Status Change" event or a scheduled sweep: ${formatZodIssues(parsed.error.issues, { max: 3 })}`);
-  }
-  const d = parsed.data.detail;
+  const parsed = parseEvent(statusEventSchema, event, { expected: 'execution-status expects a Step Functions "Execution Status Change" event or a scheduled sweep', max: 3 });
+  if (!parsed.ok) throw parsed.error;
+  const d = parsed.event.detail;
   const pipeline = machines.get(d.stateMachineArn);
   if (!pipeline) {
     const reason = `${d.stateMachineArn} is not one of this control plane's state machines`;
@@ -306,7 +304,7 @@ export async function handler(event: unknown): Promise<ExecutionStatusResult> {
     ...(d.error ? { error: d.error } : {}),
     ...(d.cause ? { cause: d.cause } : {}),
     ...(d.output ? { output: d.output } : {}),
-    at: d.stopDate ?? (Date.parse(parsed.data.time) || d.startDate),
+    at: d.stopDate ?? (Date.parse(parsed.event.time) || d.startDate),
   };
   return processStatus(prefix, facts);
 }

@@ -1,5 +1,7 @@
 import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
 import { appOfProject, APP_NAME_MAX } from '../../domain/names';
+import { InvalidEvent } from '../shared/errors';
+import { invalidEventResult } from '../shared/events';
 import { createLogger } from '../shared/logger';
 import { parseBuildEvent, projectOf, type ParsedBuildEvent } from './parse';
 
@@ -21,11 +23,11 @@ export async function handler(event: unknown): Promise<ParsedBuildEvent> {
   }
   const app = appOfProject(prefix, first.project);
   if (!app) {
-    const result: ParsedBuildEvent = {
-      ok: false,
-      error: 'InvalidEvent',
-      cause: `CodeBuild project "${first.project.slice(0, 255)}" is not named ${prefix}-<app> (an app name: lowercase letters, digits and hyphens, starting with a letter, at most ${APP_NAME_MAX} characters): it is not a Slipway app's project`,
-    };
+    const result: ParsedBuildEvent = invalidEventResult(
+      new InvalidEvent(
+        `CodeBuild project "${first.project.slice(0, 255)}" is not named ${prefix}-<app> (an app name: lowercase letters, digits and hyphens, starting with a letter, at most ${APP_NAME_MAX} characters): it is not a Slipway app's project`,
+      ),
+    );
     logger.info('build event parsed', { result });
     return result;
   }

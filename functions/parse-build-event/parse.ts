@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
 import type { AppSettings } from '../../domain/settings';
-import { formatZodIssues } from '../../domain/zod-issues';
 // For its side effect: English messages for the issues an InvalidEvent's cause names.
 import '../../domain/zod-english';
+import { InvalidEvent } from '../shared/errors';
+import { invalidEventResult, parseEvent, type InvalidEventResult } from '../shared/events';
 import { buildKeysOf } from '../../domain/table';
 
 /** Build statuses CodeBuild reports in "Build State Change" events. */
@@ -43,7 +44,7 @@ export type ParsedBuildEvent =
       readonly reason: string;
     }
   | { readonly ok: true; readonly action: 'ignore'; readonly reason: string }
-  | { readonly ok: false; readonly error: 'InvalidEvent'; readonly cause: string };
+  | InvalidEventResult;
 
 const nameValue = z.looseObject({ name: z.string(), value: z.string() });
 
@@ -75,18 +76,9 @@ export const stateChangeSchema = z.object({
  * any other status of it, ignore other projects and other event kinds, or reject a malformed event.
  */
 export function parseBuildEvent(event: unknown, settings: Pick<AppSettings, 'app' | 'table' | 'codeBuildProject' | 'imageRepositoryUri'>): ParsedBuildEvent {
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    return { ok: false, error: 'InvalidEvent', cause: 'the input is not an EventBridge event (expected a JSON object with source, detail-type and detail)' };
-  }
-  const e = event as Record<string, unknown>;
-  if (e.source === 'aws.codebuild' && typeof e['detail-type'] === 'string' && e['detail-type'] !== 'CodeBuild Build State Change') {
-    return { ok: true, action: 'ignore', reason: `"${e['detail-type']}" events carry no build status; only "CodeBuild Build State Change" is acted on` };
-  }
-  const parsed = stateChangeSchema.safeParse(event, { reportInput: true });
-  if (!parsed.success) {
-    return { ok: false, error: 'InvalidEvent', cause: `not a usable CodeBuild "Build State Change" event: ${formatZodIssues(parsed.error.issues, { max: 4 })}` };
-  }
-  const d = parsed.data.detail;
+  const read = readStateChange(event);
+  if ('result' in read) return read.result;
+  const d = read.change.detail;
   const info = d['additional-information'];
   const project = d['project-name'];
   if (project !== settings.codeBuildProject) {
@@ -99,14 +91,12 @@ export function parseBuildEvent(event: unknown, settings: Pick<AppSettings, 'app
   const status = d['build-status'];
   const tag = exported.get('IMAGE_TAG') ?? (buildNumber !== undefined ? `build-${buildNumber}` : undefined);
   if (status === 'SUCCEEDED' && tag === undefined) {
-    return {
-      ok: false,
-      error: 'InvalidEvent',
-      cause: `SUCCEEDED build ${buildId} has neither detail.additional-information.build-number nor an exported IMAGE_TAG variable, so the image to deploy is unknown`,
-    };
+    return invalidEventResult(
+      new InvalidEvent(`SUCCEEDED build ${buildId} has neither detail.additional-information.build-number nor an exported IMAGE_TAG variable, so the image to deploy is unknown`),
+    );
   }
   if (tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
-    return { ok: false, error: 'InvalidEvent', cause: `image tag "${tag.slice(0, 140)}" is not a valid Docker tag` };
+    return invalidEventResult(new InvalidEvent(`image tag "${tag.slice(0, 140)}" is not a valid Docker tag`));
   }
   const logs = info.logs;
   const build: BuildRecord = {
@@ -122,7 +112,7 @@ export function parseBuildEvent(event: unknown, settings: Pick<AppSettings, 'app
     imageTag: tag ?? 'none',
     image: tag !== undefined ? `${settings.imageRepositoryUri}:${tag}` : 'none',
     logLink: logs?.['deep-link'] ?? 'none',
-    eventTime: parsed.data.time,
+    eventTime: read.change.time,
   };
   const app = { app: settings.app, table: settings.table };
   if (status === 'SUCCEEDED') return { ok: true, action: 'deploy', ...app, build, reason: `build ${build.buildKey} succeeded: deploying ${build.image}` };
@@ -134,16 +124,19 @@ export function parseBuildEvent(event: unknown, settings: Pick<AppSettings, 'app
  * what to do without one (ignore another CodeBuild event kind, refuse a malformed event).
  */
 export function projectOf(event: unknown): { readonly project: string } | { readonly result: ParsedBuildEvent } {
+  const read = readStateChange(event);
+  return 'result' in read ? read : { project: read.change.detail['project-name'] };
+}
+
+/** The event as a "Build State Change", or what to do without one: ignore another CodeBuild event kind, refuse a malformed event. */
+function readStateChange(event: unknown): { readonly change: z.infer<typeof stateChangeSchema> } | { readonly result: ParsedBuildEvent } {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    return { result: { ok: false, error: 'InvalidEvent', cause: 'the input is not an EventBridge event (expected a JSON object with source, detail-type and detail)' } };
+    return { result: invalidEventResult(new InvalidEvent('the input is not an EventBridge event (expected a JSON object with source, detail-type and detail)')) };
   }
   const e = event as Record<string, unknown>;
   if (e.source === 'aws.codebuild' && typeof e['detail-type'] === 'string' && e['detail-type'] !== 'CodeBuild Build State Change') {
     return { result: { ok: true, action: 'ignore', reason: `"${e['detail-type']}" events carry no build status; only "CodeBuild Build State Change" is acted on` } };
   }
-  const parsed = stateChangeSchema.safeParse(event, { reportInput: true });
-  if (!parsed.success) {
-    return { result: { ok: false, error: 'InvalidEvent', cause: `not a usable CodeBuild "Build State Change" event: ${formatZodIssues(parsed.error.issues, { max: 4 })}` } };
-  }
-  return { project: parsed.data.detail['project-name'] };
+  const parsed = parseEvent(stateChangeSchema, event, { expected: 'not a usable CodeBuild "Build State Change" event', max: 4, reportInput: true });
+  return parsed.ok ? { change: parsed.event } : { result: invalidEventResult(parsed.error) };
 }
