@@ -15,7 +15,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Assembly, Json } from './template-counts';
+import type { JsonObject } from '../domain/json';
+import type { Assembly } from './template-counts';
 import { IDLE_ASSUMPTIONS, type IdleAssumptions } from './idle-cost';
 import { measureVariant, type VariantResults } from './app-variant';
 import { configKeysFigures, type ConfigKeysResults } from './config-key-quotas';
@@ -34,7 +35,7 @@ export interface AppsPerAccountResults {
 
 /** Runs the section: 3 synths per variant (non-production, production), each into a fresh folder under `workDir`. */
 export function measureAppsPerAccount(root: string, workDir: string, step: (text: string) => void = () => undefined): AppsPerAccountResults {
-  const example = JSON.parse(readFileSync(join(root, 'config/example.json'), 'utf8')) as Json;
+  const example = JSON.parse(readFileSync(join(root, 'config/example.json'), 'utf8')) as JsonObject;
   let baseApp = '';
   const variants: VariantResults[] = [];
   for (const production of [false, true]) {

@@ -3,28 +3,29 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchInputError } from './stats';
 import { CONFIG_CONTEXT_KEY } from '../lib/deployment-config';
-import { isObject, type Assembly, type CfnTemplate, type Json } from './template-counts';
+import { isJsonObject, type JsonObject } from '../domain/json';
+import type { Assembly, CfnTemplate } from './template-counts';
 
 /** The section's only I/O: the configs of 1, 2 and 3 apps derived from the example config, and their synth. */
 
 /** A config derived from `example`: its prefix, clusters and databases, and `apps` copies of one of its apps. */
-export function benchConfig(example: Json, apps: number, production: boolean): { config: Json; baseApp: string } {
-  const list = Array.isArray(example.apps) ? (example.apps as Json[]) : [];
-  const base = list.find((a) => isObject(a.processes) && 'web' in a.processes && 'worker' in a.processes) ?? list[0];
+export function benchConfig(example: JsonObject, apps: number, production: boolean): { config: JsonObject; baseApp: string } {
+  const list = Array.isArray(example.apps) ? (example.apps as JsonObject[]) : [];
+  const base = list.find((a) => isJsonObject(a.processes) && 'web' in a.processes && 'worker' in a.processes) ?? list[0];
   if (!base) throw new BenchInputError('the example config has no app to copy');
-  if (!isObject(base.processes)) throw new BenchInputError(`app "${String(base.name)}" of the example config has no processes`);
+  if (!isJsonObject(base.processes)) throw new BenchInputError(`app "${String(base.name)}" of the example config has no processes`);
   const processes = { web: base.processes.web, worker: base.processes.worker ?? base.processes.web };
   const { database: _database, databaseRemovalPolicy: _policy, scaleToZero: _schedule, ...rest } = base;
   const made = Array.from({ length: apps }, (_, i) => {
     const name = `bench-${i + 1}`;
     const hostname = typeof base.hostname === 'string' ? `${name}.${base.hostname.split('.').slice(1).join('.')}` : undefined;
-    const repository = isObject(base.repository) ? { ...base.repository, name } : base.repository;
+    const repository = isJsonObject(base.repository) ? { ...base.repository, name } : base.repository;
     return { ...rest, name, repository, processes, production, ...(hostname ? { hostname } : {}) };
   });
   // People's sign-in (issue 25) is counted too: the people role, its per-slot policies, the OIDC provider,
   // the dashboard's bucket, distribution and actions function. A stand-in provider when the example has none.
-  const account = isObject(example.account) ? example.account : {};
-  const signIn = isObject(account.signIn) ? account.signIn : BENCH_SIGN_IN;
+  const account = isJsonObject(example.account) ? example.account : {};
+  const signIn = isJsonObject(account.signIn) ? account.signIn : BENCH_SIGN_IN;
   return { config: { ...example, account: { ...account, signIn }, apps: made }, baseApp: String(base.name) };
 }
 
@@ -46,11 +47,11 @@ function standInDashboard(outDir: string): string {
  * CDK's built-in CloudFormation validation (CDK_VALIDATION=false: warnings only); cdk-nag still runs.
  * @throws Error naming the command and the end of its output when synth fails.
  */
-export function synthAssembly(root: string, config: Json, outDir: string): { assembly: Assembly; ms: number } {
+export function synthAssembly(root: string, config: JsonObject, outDir: string): { assembly: Assembly; ms: number } {
   mkdirSync(outDir, { recursive: true });
   const configFile = join(outDir, 'slipway-config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { app?: string; context?: Json };
+  const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { app?: string; context?: JsonObject };
   if (!cdkJson.app) throw new BenchInputError('cdk.json names no "app" command');
   const context = { ...(cdkJson.context ?? {}), [CONFIG_CONTEXT_KEY]: configFile, 'slipway:dashboardDir': standInDashboard(outDir), 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-stack-trace': true, 'aws:cdk:disable-creation-stack-traces': true };
   const cdkOut = join(outDir, 'cdk.out');

@@ -1,5 +1,6 @@
 import { BenchInputError, LAMBDA_ASSUMPTIONS, type LambdaAssumptions } from './stats';
-import { exportsOf, resolveTarget, resourceAt, resources, isObject, type Assembly, type CfnResource } from './template-counts';
+import { isJsonObject } from '../domain/json';
+import { exportsOf, resolveTarget, resourceAt, resources, type Assembly, type CfnResource } from './template-counts';
 
 /** What one idle app costs a month whatever it does: list prices, what is free while idle, and the pricing of an assembly. */
 
@@ -146,7 +147,7 @@ function lambdaCostPerInvocation(fn: CfnResource | undefined, assumptions: IdleA
 export function alarmMetrics(alarm: CfnResource): number {
   const metrics = alarm.Properties?.Metrics;
   if (!Array.isArray(metrics)) return 1;
-  return Math.max(1, metrics.filter((m: unknown) => isObject(m) && m.MetricStat !== undefined).length);
+  return Math.max(1, metrics.filter((m: unknown) => isJsonObject(m) && m.MetricStat !== undefined).length);
 }
 
 /**
@@ -171,7 +172,7 @@ export function idleMonthlyCost(assembly: Assembly, assumptions: IdleAssumptions
         break;
       case 'AWS::CloudWatch::Alarm': {
         // High resolution: a period under 60 s, on the alarm or (metric math) on any metric in its expression.
-        const periods = [p.Period, ...(Array.isArray(p.Metrics) ? p.Metrics.map((m: unknown) => (isObject(m) && isObject(m.MetricStat) ? m.MetricStat.Period : undefined)) : [])];
+        const periods = [p.Period, ...(Array.isArray(p.Metrics) ? p.Metrics.map((m: unknown) => (isJsonObject(m) && isJsonObject(m.MetricStat) ? m.MetricStat.Period : undefined)) : [])];
         const highRes = periods.some((x) => typeof x === 'number' && x < 60);
         add('CloudWatch alarm metrics', alarmMetrics(resource) * (highRes ? IDLE_PRICES.alarmMetricHighResolution : IDLE_PRICES.alarmMetricStandard));
         break;
@@ -195,7 +196,7 @@ export function idleMonthlyCost(assembly: Assembly, assumptions: IdleAssumptions
         if (p.Type === undefined || p.Type === 'application') add('Application Load Balancers (hours, no LCUs)', IDLE_PRICES.albHour * h);
         break;
       case 'AWS::DynamoDB::Table':
-        if (p.BillingMode !== 'PAY_PER_REQUEST' && isObject(p.ProvisionedThroughput)) {
+        if (p.BillingMode !== 'PAY_PER_REQUEST' && isJsonObject(p.ProvisionedThroughput)) {
           const t = p.ProvisionedThroughput;
           add('DynamoDB provisioned capacity', (Number(t.ReadCapacityUnits ?? 0) * IDLE_PRICES.dynamoRcuHour + Number(t.WriteCapacityUnits ?? 0) * IDLE_PRICES.dynamoWcuHour) * h);
         }
@@ -204,7 +205,7 @@ export function idleMonthlyCost(assembly: Assembly, assumptions: IdleAssumptions
         if (typeof p.ScheduleExpression === 'string' && p.State !== 'DISABLED') {
           const fires = firesPerMonth(p.ScheduleExpression);
           for (const target of Array.isArray(p.Targets) ? p.Targets : []) {
-            const t = isObject(target) ? resolveTarget(assembly, stack, target.Arn, exported) : undefined;
+            const t = isJsonObject(target) ? resolveTarget(assembly, stack, target.Arn, exported) : undefined;
             const fn = t && resourceAt(assembly, t);
             if (fn?.Type === 'AWS::Lambda::Function') add('scheduled Lambda invocations (requests, duration, log ingestion)', fires * lambdaCostPerInvocation(fn, assumptions));
             else skip(`a scheduled rule's target of type ${fn?.Type ?? 'outside the templates'}`);

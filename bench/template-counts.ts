@@ -1,5 +1,6 @@
 /** Counting the resources of synthesized CloudFormation templates: what each quota of the section counts. */
 
+import { isJsonObject, type JsonObject } from '../domain/json';
 /** One resource of a CloudFormation template (only what the counting reads). */
 export interface CfnResource {
   readonly Type: string;
@@ -15,10 +16,6 @@ export interface CfnTemplate {
 /** Every stack of one synthesized CDK app: stack (artifact) name -> template. */
 export type Assembly = Readonly<Record<string, CfnTemplate>>;
 
-/** A JSON object as the templates and configs hold them. */
-export type Json = Record<string, unknown>;
-/** A JSON object (not an array, not null). */
-export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Every resource of the assembly, with its stack and logical ID. */
 export function resources(assembly: Assembly): { stack: string; id: string; resource: CfnResource }[] {
@@ -51,7 +48,7 @@ export function exportsOf(assembly: Assembly): Map<string, { stack: string; valu
 
 /** The resource a template value points at, or undefined when it names none the assembly holds (a literal ARN, a parameter). */
 export function resolveTarget(assembly: Assembly, stack: string, value: unknown, exported = exportsOf(assembly)): Target | undefined {
-  if (!isObject(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   let found: Target | undefined;
   if (typeof value.Ref === 'string') found = { stack, id: value.Ref };
   const att = value['Fn::GetAtt'];
@@ -83,11 +80,11 @@ export function logGroupCount(assembly: Assembly): number {
   const explicit = ofType(assembly, 'AWS::Logs::LogGroup').length;
   const lambdas = ofType(assembly, 'AWS::Lambda::Function').filter((f) => {
     const logging = f.resource.Properties?.LoggingConfig;
-    return !(isObject(logging) && logging.LogGroup !== undefined);
+    return !(isJsonObject(logging) && logging.LogGroup !== undefined);
   }).length;
   const builds = ofType(assembly, 'AWS::CodeBuild::Project').filter((p) => {
-    const cw = isObject(p.resource.Properties?.LogsConfig) ? (p.resource.Properties?.LogsConfig as Json).CloudWatchLogs : undefined;
-    if (!isObject(cw)) return true;
+    const cw = isJsonObject(p.resource.Properties?.LogsConfig) ? (p.resource.Properties?.LogsConfig as JsonObject).CloudWatchLogs : undefined;
+    if (!isJsonObject(cw)) return true;
     return cw.Status !== 'DISABLED' && cw.GroupName === undefined;
   }).length;
   return explicit + lambdas + builds;
@@ -115,8 +112,8 @@ function loadBalancerOfListener(assembly: Assembly, stack: string, listenerArn: 
 function targetGroupsOfActions(actions: unknown): unknown[] {
   if (!Array.isArray(actions)) return [];
   return actions.flatMap((a: unknown) => {
-    if (!isObject(a)) return [];
-    const forward = isObject(a.ForwardConfig) && Array.isArray(a.ForwardConfig.TargetGroups) ? a.ForwardConfig.TargetGroups.map((t: unknown) => (isObject(t) ? t.TargetGroupArn : undefined)) : [];
+    if (!isJsonObject(a)) return [];
+    const forward = isJsonObject(a.ForwardConfig) && Array.isArray(a.ForwardConfig.TargetGroups) ? a.ForwardConfig.TargetGroups.map((t: unknown) => (isJsonObject(t) ? t.TargetGroupArn : undefined)) : [];
     return [a.TargetGroupArn, ...forward].filter((t) => t !== undefined);
   });
 }
@@ -184,7 +181,7 @@ export function inlinePolicyCharsPerRole(assembly: Assembly): Map<string, number
   const out = new Map<string, number>();
   for (const role of ofType(assembly, 'AWS::IAM::Role')) {
     const own = role.resource.Properties?.Policies;
-    out.set(key(role), Array.isArray(own) ? own.reduce((n: number, p: unknown) => n + (isObject(p) ? jsonLength(p.PolicyDocument) : 0), 0) : 0);
+    out.set(key(role), Array.isArray(own) ? own.reduce((n: number, p: unknown) => n + (isJsonObject(p) ? jsonLength(p.PolicyDocument) : 0), 0) : 0);
   }
   for (const policy of ofType(assembly, 'AWS::IAM::Policy')) {
     const roles = policy.resource.Properties?.Roles;

@@ -5,6 +5,7 @@
  * execution's input is about. Pure: no AWS client.
  */
 
+import type { JsonObject } from './json';
 import { APP_NAME, appOfParameter, appOfProject } from './names';
 import { buildKeysOf } from './table';
 
@@ -70,9 +71,6 @@ export function statesToRedrive<V extends StateVisit>(visits: readonly V[]): V[]
 
 // ---------------------------------------------------------------------------------------------------
 // causes
-
-/** A JSON object as an AWS service returned it (keys not known in advance). */
-export type JsonObject = Record<string, unknown>;
 
 /** Step Functions returns ECS objects in PascalCase (`Containers`, `StopCode`); the ECS API in camelCase. Reads either. */
 export function ecsField(obj: JsonObject | undefined, name: string): unknown {

@@ -14,6 +14,7 @@
  * - ./config-keys.ts: config key names and what a parameter name under the app's path means.
  * - ./database.ts: the PostgreSQL names the database manager accepts and the results it returns.
  * - ./executions.ts: execution statuses, the history quota, the redrive window and rule, ECS tasks in causes.
+ * - ./json.ts: the two meanings of JSON, JsonValue (any JSON value) and JsonObject (an object of unknown keys).
  *
  * The modules below the barrel (settings, schedules, scale-schedule, config-keys, database, executions) are imported
  * by path, not re-exported here: they bring zod and cron-validate, which a handler that needs only names

@@ -3,7 +3,8 @@
  * or an error whose Cause holds the task), into a verdict a person can act on. Shared by check-release-task
  * (the release pipeline's verdict) and execution-status (the cause of a failed release it records).
  */
-import { ecsField as field, ecsTaskObjectOfCause, type JsonObject } from '../../domain/executions';
+import { ecsField as field, ecsTaskObjectOfCause } from '../../domain/executions';
+import type { JsonObject } from '../../domain/json';
 import { logStreamLink, taskLogStreamName } from '../../domain/names';
 
 /** One container of the stopped task. */

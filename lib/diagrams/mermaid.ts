@@ -1,3 +1,4 @@
+import type { JsonObject } from '../../domain/json';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -11,7 +12,6 @@ import * as path from 'node:path';
  * renders.
  */
 
-type Json = Record<string, unknown>;
 
 /** An ASL document that cannot be drawn (not JSON, no StartAt, a Next to a missing state). */
 export class InvalidStateMachine extends Error {
@@ -32,10 +32,10 @@ const OPERATORS: [string, string][] = [
 ];
 
 /** A Choice rule in words: `$.ok == false`, `$.a > $.b` (a `...Path` operand is a path, not a string), `($.a is null: true OR ...)`. */
-export function describeCondition(rule: Json): string {
-  if (Array.isArray(rule.And)) return (rule.And as Json[]).map(describeCondition).join(' AND ');
-  if (Array.isArray(rule.Or)) return (rule.Or as Json[]).map(describeCondition).join(' OR ');
-  if (rule.Not && typeof rule.Not === 'object') return `NOT (${describeCondition(rule.Not as Json)})`;
+export function describeCondition(rule: JsonObject): string {
+  if (Array.isArray(rule.And)) return (rule.And as JsonObject[]).map(describeCondition).join(' AND ');
+  if (Array.isArray(rule.Or)) return (rule.Or as JsonObject[]).map(describeCondition).join(' OR ');
+  if (rule.Not && typeof rule.Not === 'object') return `NOT (${describeCondition(rule.Not as JsonObject)})`;
   if (typeof rule.Condition === 'string') return rule.Condition;
   for (const [key, op] of OPERATORS) {
     if (key in rule) return `${String(rule.Variable)} ${op} ${key.endsWith('Path') ? String(rule[key]) : JSON.stringify(rule[key])}`;
@@ -65,7 +65,7 @@ export function shortError(name: string): string {
 }
 
 /** The retry notation under a Task: `retry ≤6` (MaxAttempts of each retrier, `/` between retriers). */
-export function retryNotation(retry: Json[] | undefined): string | undefined {
+export function retryNotation(retry: JsonObject[] | undefined): string | undefined {
   if (!retry || retry.length === 0) return undefined;
   return `retry ${retry.map((r) => `≤${String(r.MaxAttempts ?? 3)}`).join(' / ')}`;
 }
@@ -107,7 +107,7 @@ class Drawer {
   constructor(private readonly indent = '  ') {}
 
   /** Draws one States block; returns the node id of its StartAt state and each state as drawn. */
-  public block(states: Record<string, Json>, startAt: string, prefix: string, endId: string): { first: string; drawn: Drawn[] } {
+  public block(states: Record<string, JsonObject>, startAt: string, prefix: string, endId: string): { first: string; drawn: Drawn[] } {
     if (!(startAt in states)) throw new InvalidStateMachine(`StartAt "${startAt}" is not one of the states (${Object.keys(states).join(', ')})`);
     const ids = new Map<string, string>();
     for (const name of Object.keys(states)) ids.set(name, `${prefix}${this.counter++}`);
@@ -121,8 +121,8 @@ class Drawer {
       const id = ids.get(name) as string;
       const type = String(state.Type);
       const defs: string[] = [];
-      const retry = retryNotation(state.Retry as Json[] | undefined);
-      for (const r of (state.Retry as Json[] | undefined) ?? []) {
+      const retry = retryNotation(state.Retry as JsonObject[] | undefined);
+      for (const r of (state.Retry as JsonObject[] | undefined) ?? []) {
         const errors = ((r.ErrorEquals as string[]) ?? []).map((e) => `\`${e}\``).join(', ');
         this.rows.push({ state: name, kind: 'retry', label: `≤${String(r.MaxAttempts ?? 3)}`, detail: `${errors}: up to ${String(r.MaxAttempts ?? 3)} retries, the first after ${String(r.IntervalSeconds ?? 1)} s, each wait ×${String(r.BackoffRate ?? 2)} the one before`, to: '' });
       }
@@ -132,20 +132,20 @@ class Drawer {
         defs.push(`${this.indent}direction TB`);
         const inner = (block: { first: string; drawn: Drawn[] }): string[] => block.drawn.flatMap((d) => [...d.defs, ...d.edges.map(edgeLine)]).map((l) => this.indent + l);
         if (type === 'Map') {
-          const processor = (state.ItemProcessor ?? state.Iterator) as Json | undefined;
+          const processor = (state.ItemProcessor ?? state.Iterator) as JsonObject | undefined;
           if (!processor?.States || typeof processor.StartAt !== 'string') throw new InvalidStateMachine(`Map state "${name}" has no ItemProcessor (or Iterator) with StartAt and States`);
           const innerEnd = `${id}_done`;
           defs.push(`${this.indent}${id}_each(["each item"])`);
-          const b = this.block(processor.States as Record<string, Json>, processor.StartAt, `${id}_`, innerEnd);
+          const b = this.block(processor.States as Record<string, JsonObject>, processor.StartAt, `${id}_`, innerEnd);
           defs.push(...inner(b));
           defs.push(`${this.indent}${id}_each --> ${b.first}`);
           defs.push(`${this.indent}${innerEnd}(["item done"])`);
         } else {
-          const branches = (state.Branches as Json[] | undefined) ?? [];
+          const branches = (state.Branches as JsonObject[] | undefined) ?? [];
           branches.forEach((branch, i) => {
             const bid = `${id}_b${i}`;
             defs.push(`${this.indent}subgraph ${bid} ["branch ${i + 1}"]`);
-            const b = this.block(branch.States as Record<string, Json>, String(branch.StartAt), `${bid}_`, `${bid}_done`);
+            const b = this.block(branch.States as Record<string, JsonObject>, String(branch.StartAt), `${bid}_`, `${bid}_done`);
             defs.push(...inner(b).map((l) => this.indent + l));
             defs.push(`${this.indent}${this.indent}${bid}_start(("branch")) --> ${b.first}`);
             defs.push(`${this.indent}${this.indent}${bid}_done(["branch done"])`);
@@ -170,7 +170,7 @@ class Drawer {
       const edges: Edge[] = [];
       if (type === 'Choice') {
         // Rules (and the Default) going to the same state are one edge: two labels on one pair of nodes overlap.
-        const rules = (state.Choices as Json[] | undefined) ?? [];
+        const rules = (state.Choices as JsonObject[] | undefined) ?? [];
         const byTarget = new Map<string, { rules: number[]; otherwise: boolean }>();
         const at = (to: string) => byTarget.get(to) ?? (byTarget.set(to, { rules: [], otherwise: false }).get(to) as { rules: number[]; otherwise: boolean });
         rules.forEach((rule, i) => {
@@ -192,7 +192,7 @@ class Drawer {
       if (state.End === true || state.Type === 'Succeed') edges.push({ from: id, to: endId, kind: 'next' });
       // Catches going to the same state are one dotted edge naming all their errors.
       const catches = new Map<string, { next: string; errors: string[][] }>();
-      for (const c of (state.Catch as Json[] | undefined) ?? []) {
+      for (const c of (state.Catch as JsonObject[] | undefined) ?? []) {
         const to = target(name, c.Next);
         const entry = catches.get(to) ?? { next: String(c.Next), errors: [] };
         entry.errors.push((c.ErrorEquals as string[]) ?? []);
@@ -227,10 +227,10 @@ export interface Chart {
 
 const CLASS_DEFS = ['  classDef succeed fill:#d4f7d4,stroke:#2a7a2a', '  classDef fail fill:#fbd5d5,stroke:#a12a2a', '  classDef choice fill:#fff4cc,stroke:#a08000', '  classDef offpage fill:#eeeeee,stroke:#777777,stroke-dasharray:3 3'];
 
-function parse(definition: string | Json): Json {
-  let asl: Json;
+function parse(definition: string | JsonObject): JsonObject {
+  let asl: JsonObject;
   try {
-    asl = typeof definition === 'string' ? (JSON.parse(definition) as Json) : definition;
+    asl = typeof definition === 'string' ? (JSON.parse(definition) as JsonObject) : definition;
   } catch (e) {
     throw new InvalidStateMachine(`not JSON: ${(e as Error).message}`);
   }
@@ -246,9 +246,9 @@ function parse(definition: string | Json): Json {
  * that reaches it without passing another phase's first state; an edge into another phase ends in a grey
  * "part N" node, and a phase entered from another one starts with a "from part N" node.
  */
-export function drawStateMachine(definition: string | Json, phases: Phase[] = []): { charts: Chart[]; rows: DetailRow[] } {
+export function drawStateMachine(definition: string | JsonObject, phases: Phase[] = []): { charts: Chart[]; rows: DetailRow[] } {
   const asl = parse(definition);
-  const states = asl.States as Record<string, Json>;
+  const states = asl.States as Record<string, JsonObject>;
   const drawer = new Drawer();
   const { first, drawn } = drawer.block(states, asl.StartAt as string, 's', 'finish');
   const byId = new Map(drawn.map((d) => [d.id, d]));
@@ -307,7 +307,7 @@ export function drawStateMachine(definition: string | Json, phases: Phase[] = []
 }
 
 /** The Mermaid flowchart of one ASL document (a JSON string or the parsed object), in one chart. */
-export function aslToMermaid(definition: string | Json): string {
+export function aslToMermaid(definition: string | JsonObject): string {
   return drawStateMachine(definition).charts[0].mermaid;
 }
 
@@ -389,7 +389,7 @@ export function diagramsSection(dir: string): string {
     } catch (e) {
       throw new InvalidStateMachine(`${file}: ${(e as Error).message}`);
     }
-    const comment = (JSON.parse(definition) as Json).Comment;
+    const comment = (JSON.parse(definition) as JsonObject).Comment;
     const name = file.replace(/\.asl\.json$/, '');
     const charts = drawn.charts.flatMap((c, i) => [...(c.title ? [`#### ${name}, part ${i + 1}: ${c.title}`, ''] : []), '```mermaid', c.mermaid, '```', '']);
     return [`### ${name}`, '', `From \`statemachines/${file}\`.${typeof comment === 'string' ? ` ${comment.replace(/\$\{AppName\}/g, '<app>')}` : ''}`, '', ...charts, detailsTable(drawn.rows)].join('\n');

@@ -1,5 +1,6 @@
 import { ABAC_SHORT_HINT, isAppTableAccessDenied } from '../../domain/abac';
-import { ecsField as field, ecsTaskObjectOfCause, jsonObjectOfCause, type JsonObject } from '../../domain/executions';
+import { ecsField as field, ecsTaskObjectOfCause, jsonObjectOfCause } from '../../domain/executions';
+import type { JsonObject } from '../../domain/json';
 
 /**
  * A failure's cause for people: an `ecs:runTask.sync` `States.TaskFailed` cause (the JSON of the

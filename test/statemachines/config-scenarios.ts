@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { LocalRun, type ExecutionReport } from '../../lib/local/runner';
 import type { WorldFile } from '../../lib/local/world-schema';
+import type { JsonObject } from '../../domain/json';
 import { awsEvent, buildEvent, exampleWorld, ROOT } from './scenarios';
 
-type Json = Record<string, unknown>;
 
 /** The example app's config path in Parameter Store. */
 export const CONFIG_PATH = '/slipway/apps/example/config';
@@ -12,12 +12,12 @@ export const CONFIG_PATH = '/slipway/apps/example/config';
  * A real "Parameter Store Change" sample event (test/fixtures/aws-events/ssm-parameter-<op>.json)
  * with a fresh event id, and the parameter name (and its ARN in `resources`) replaced, e.g. by one of the app's config keys.
  */
-export function parameterEvent(operation: 'create' | 'update' | 'delete', name?: string): Json {
+export function parameterEvent(operation: 'create' | 'update' | 'delete', name?: string): JsonObject {
   const event = awsEvent(`ssm-parameter-${operation}.json`);
   // Every event EventBridge delivers has its own id (the config-change names its children from it).
   event.id = randomUUID();
   if (name !== undefined) {
-    (event.detail as Json).name = name;
+    (event.detail as JsonObject).name = name;
     event.resources = [`arn:aws:ssm:us-east-1:123456789012:parameter${name.startsWith('/') ? '' : '/'}${name}`];
   }
   return event;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AWS_EVENTS } from '../helpers/fixtures';
+import type { JsonObject } from '../../domain/json';
 import { LocalRun, type ExecutionReport } from '../../lib/local/runner';
 import type { WorldFile } from '../../lib/local/world-schema';
 
@@ -8,13 +9,12 @@ import type { WorldFile } from '../../lib/local/world-schema';
 export const ROOT = resolve(__dirname, '..', '..');
 export { AWS_EVENTS } from '../helpers/fixtures';
 
-type Json = Record<string, unknown>;
 
 /** The CodeBuild SUCCEEDED event of the example app (test/fixtures/events), with changes. */
-export function buildEvent(changes: { build?: number; status?: string; project?: string } = {}): Json {
-  const event = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/events/codebuild-succeeded.json'), 'utf8')) as Json;
-  const detail = event.detail as Json;
-  const info = detail['additional-information'] as Json;
+export function buildEvent(changes: { build?: number; status?: string; project?: string } = {}): JsonObject {
+  const event = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/events/codebuild-succeeded.json'), 'utf8')) as JsonObject;
+  const detail = event.detail as JsonObject;
+  const info = detail['additional-information'] as JsonObject;
   if (changes.build !== undefined) info['build-number'] = changes.build;
   if (changes.status) detail['build-status'] = changes.status;
   if (changes.project) detail['project-name'] = changes.project;
@@ -22,8 +22,8 @@ export function buildEvent(changes: { build?: number; status?: string; project?:
 }
 
 /** A real AWS sample event from test/fixtures/aws-events. */
-export function awsEvent(file: string): Json {
-  return JSON.parse(readFileSync(join(AWS_EVENTS, file), 'utf8')) as Json;
+export function awsEvent(file: string): JsonObject {
+  return JSON.parse(readFileSync(join(AWS_EVENTS, file), 'utf8')) as JsonObject;
 }
 
 /** The example world: web and worker already running build 41. */
@@ -32,7 +32,7 @@ export function exampleWorld(extra: WorldFile = {}): WorldFile {
 }
 
 /** Runs the build pipeline for an event and returns the run (for more runs) and its executions. */
-export async function runBuild(world: WorldFile, event: Json = buildEvent()): Promise<{ run: LocalRun; executions: ExecutionReport[] }> {
+export async function runBuild(world: WorldFile, event: JsonObject = buildEvent()): Promise<{ run: LocalRun; executions: ExecutionReport[] }> {
   const run = new LocalRun(world, ROOT);
   await run.run('build', event);
   return { run, executions: run.executions };
