@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { createLogger } from '../shared/logger';
+import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { parseInput } from '../shared/validation';
 import { judgeTask, type ReleaseVerdict } from '../shared/release-verdict';
 
@@ -57,7 +57,8 @@ export function stopOnFailedRelease(input: z.infer<typeof stopSchema>): RunAgain
  * verdict, `{ ok: true, ... }` or `{ ok: false, error: "ReleaseFailed", cause }` naming the container,
  * its exit code or why it never started, and its logs. With `failed`: see {@link stopOnFailedRelease}.
  */
-export async function handler(event: unknown): Promise<ReleaseVerdict | RunAgain> {
+export async function handler(event: unknown, context?: LambdaContext): Promise<ReleaseVerdict | RunAgain> {
+  addLambdaContext(context);
   if (event !== null && typeof event === 'object' && 'failed' in event) {
     const input = parseInput(stopSchema, event, 'check-release-task input (failed release)');
     const out = stopOnFailedRelease(input);

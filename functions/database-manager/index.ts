@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { rdsData, secretsManager } from './clients';
 import { driverFromEnv, passwordStoreFromEnv } from './environment';
 import { handleCustomResource, isCustomResourceEvent, type CustomResourceResponse } from './custom-resource';
@@ -12,7 +12,7 @@ import { DatabaseManager } from './manager';
  * UnknownAction, DatabaseInUse, ...) otherwise. It also serves the `AppDatabase` custom resource.
  */
 
-const logger = new Logger({ serviceName: 'slipway-database-manager' });
+const logger = createLogger('slipway-database-manager');
 
 let manager: DatabaseManager | undefined;
 
@@ -23,7 +23,8 @@ export function getManager(env: NodeJS.ProcessEnv = process.env): DatabaseManage
 }
 
 /** Lambda entry point. */
-export async function handler(event: unknown): Promise<ManagerResult | CustomResourceResponse> {
+export async function handler(event: unknown, context?: LambdaContext): Promise<ManagerResult | CustomResourceResponse> {
+  addLambdaContext(context);
   const action = isCustomResourceEvent(event) ? `custom resource ${event.RequestType}` : (event as { action?: unknown } | null)?.action;
   try {
     const result = isCustomResourceEvent(event) ? await handleCustomResource(getManager(), event) : await getManager().handle(event);

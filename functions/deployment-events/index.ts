@@ -6,7 +6,7 @@ import { sfn } from '../shared/aws/sfn';
 import { deploymentVerdict, verdictAtTimeout, type DeploymentEventFacts } from '../shared/deployment-verdict';
 import { awsCall } from '../shared/errors';
 import { controlPlaneCluster, controlTable } from '../shared/control-plane';
-import { createLogger } from '../shared/logger';
+import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { scheduledEventTime } from '../shared/validation';
 import { isWaiting, listWaiters, resume, settleWaiter, type Waiter } from '../shared/waiters';
 
@@ -68,7 +68,8 @@ async function settle(table: string, cluster: string, waiters: Waiter[], facts?:
  * services of the control plane's cluster (every app's), and every 5 minutes by a schedule: the slow polling fallback if an event is lost, and
  * the final check of deployments whose deploy timeout has passed (the scheduled event's `time` is now).
  */
-export async function handler(event: unknown): Promise<EventsResult> {
+export async function handler(event: unknown, context?: LambdaContext): Promise<EventsResult> {
+  addLambdaContext(context);
   // Only the control table: every app's waiters are there, keyed by service name (unique in the cluster).
   const table = controlTable();
   const cluster = controlPlaneCluster();

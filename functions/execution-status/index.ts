@@ -13,7 +13,7 @@ import { sfn } from '../shared/aws/sfn';
 import { awsCall, isAwsError, TransientError } from '../shared/errors';
 import { parseEvent } from '../shared/events';
 import { controlPlanePrefix, controlTable, settingsOf, stateMachineArns } from '../shared/control-plane';
-import { createLogger } from '../shared/logger';
+import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { scheduledEventTime } from '../shared/validation';
 import { sweepStoppedExecutions, type SweepReport } from './sweep';
 import {
@@ -281,7 +281,8 @@ async function describeInput(executionArn: string): Promise<string | undefined> 
  * once and in any order: a change that is not newer than the one processed last changes nothing.
  * @throws InvalidEvent for an event that is neither.
  */
-export async function handler(event: unknown): Promise<ExecutionStatusResult> {
+export async function handler(event: unknown, context?: LambdaContext): Promise<ExecutionStatusResult> {
+  addLambdaContext(context);
   const prefix = controlPlanePrefix();
   const machines = stateMachines();
   const at = scheduledEventTime(event);

@@ -2,7 +2,7 @@ import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control
 import { appOfProject, APP_NAME_MAX } from '../../domain/names';
 import { InvalidEvent } from '../shared/errors';
 import { invalidEventResult } from '../shared/events';
-import { createLogger } from '../shared/logger';
+import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { parseBuildEvent, projectOf, type ParsedBuildEvent } from './parse';
 
 const logger = createLogger('parse-build-event');
@@ -14,7 +14,8 @@ const logger = createLogger('parse-build-event');
  * the app and its table, or `{ ok: false, error: "InvalidEvent" }` for a malformed event or a project
  * that is not named `<prefix>-<app>`.
  */
-export async function handler(event: unknown): Promise<ParsedBuildEvent> {
+export async function handler(event: unknown, context?: LambdaContext): Promise<ParsedBuildEvent> {
+  addLambdaContext(context);
   const prefix = controlPlanePrefix();
   const first = projectOf(event);
   if ('result' in first) {

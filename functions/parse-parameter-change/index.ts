@@ -3,7 +3,7 @@ import { MAX_RUNNING_DEPLOY_CHECKS, RUNNING_DEPLOY_CHECK_SECONDS } from '../../d
 import { appOfParameter, appParameterPath, appsParameterRoot, settingsParameterName } from '../../domain/names';
 import { classifyParameter } from '../../domain/config-keys';
 import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
-import { createLogger } from '../shared/logger';
+import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { parseInput } from '../shared/validation';
 
 const logger = createLogger('parse-parameter-change');
@@ -66,7 +66,8 @@ export function describeChange(name: string, operation: string, appPath: string,
  * parameter is SettingsNotFound (uncaught in the state machine: a redrive after the app stack is deployed
  * reads it again).
  */
-export async function handler(event: unknown): Promise<ParameterChange> {
+export async function handler(event: unknown, context?: LambdaContext): Promise<ParameterChange> {
+  addLambdaContext(context);
   const e = parseInput(eventSchema, event, 'Parameter Store Change event');
   const prefix = controlPlanePrefix();
   const { name, operation } = e.detail;

@@ -11,7 +11,7 @@ import { awsCall, InvalidInput, UnexpectedResponse } from '../shared/errors';
 import { DescribeExecutionCommand, ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
 import { sfn } from '../shared/aws/sfn';
 import { controlPlanePrefix, settingsOf, stateMachineArns } from '../shared/control-plane';
-import { createLogger } from '../shared/logger';
+import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { parseInput } from '../shared/validation';
 import { configRevisionRequest, findOwnRevision, registerRevision } from '../shared/revisions';
 
@@ -98,7 +98,8 @@ export async function findRunningPipelines(app: string): Promise<RunningPipeline
  * its task definition whose `secrets` are the config keys that exist now, and returns the deploy
  * state machine's input for the same build (so the deploy's "never older" checks let it through).
  */
-export async function handler(event: unknown): Promise<ConfigRedeploy | RunningPipelines> {
+export async function handler(event: unknown, context?: LambdaContext): Promise<ConfigRedeploy | RunningPipelines> {
+  addLambdaContext(context);
   if (event !== null && typeof event === 'object' && (event as { action?: unknown }).action === 'findRunningPipelines') {
     const { app } = parseInput(runningSchema, event, 'register-config-revisions input (findRunningPipelines)');
     const running = await findRunningPipelines(app);

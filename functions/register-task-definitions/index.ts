@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { ecs } from '../shared/aws/ecs';
 import { controlPlanePrefix, settingsOf } from '../shared/control-plane';
 import { APP_NAME, appParameterPath, configParameterPath } from '../../domain/names';
-import { createLogger } from '../shared/logger';
+import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { parseInput } from '../shared/validation';
 import { SettingsNotFound } from '../shared/errors';
 import { findReusableRevision, taskDefinitionRequest, type BuildRef } from './task-definition';
@@ -55,7 +55,8 @@ async function registerOrReuse(family: string, build: BuildRef, register: () => 
  * Registers one task-definition revision per process type with the build's image, reusing a revision
  * already registered for the same build (safe to re-run under redrive).
  */
-export async function handler(event: unknown): Promise<RegisterResult> {
+export async function handler(event: unknown, context?: LambdaContext): Promise<RegisterResult> {
+  addLambdaContext(context);
   const { app, build } = parseInput(inputSchema, event, 'register-task-definitions input');
   const settings = await settingsOf(app);
   const ref: BuildRef = { key: build.buildKey, image: build.image, commit: build.commit };

@@ -17,7 +17,7 @@ import { dynamodb } from '../shared/aws/dynamodb';
 import { scheduler } from '../shared/aws/scheduler';
 import { ssm } from '../shared/aws/ssm';
 import { awsCall, getStringFromEnv, InvalidEnvironment, isAwsError } from '../shared/errors';
-import { createLogger } from '../shared/logger';
+import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { parseSchedulesParameter, validateSchedules } from '../../domain/schedules';
 import { clusterArnProblem, planSchedules, scheduleRequest, SQS_QUEUE_ARN } from './plan';
 
@@ -65,7 +65,8 @@ async function existingSchedules(group: string): Promise<GetScheduleCommandOutpu
  * missing, updates the changed and deletes the removed, each pointing at the current release's
  * revision of its process. Safe to re-run: it always converges on the same list.
  */
-export async function handler(event: unknown): Promise<SyncResult> {
+export async function handler(event: unknown, context?: LambdaContext): Promise<SyncResult> {
+  addLambdaContext(context);
   const { app } = parseInput(inputSchema, event, 'sync-schedules input');
   const prefix = controlPlanePrefix();
   const roleArn = getStringFromEnv('SCHEDULER_ROLE_ARN');

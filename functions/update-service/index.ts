@@ -14,7 +14,7 @@ import { sfn } from '../shared/aws/sfn';
 import { deploymentVerdict } from '../shared/deployment-verdict';
 import { listWaiters, putWaiter, resume, settleWaiter, type Waiter } from '../shared/waiters';
 import { awsCall, DeployRefused, InvalidInput, isAwsError, UnexpectedResponse } from '../shared/errors';
-import { createLogger } from '../shared/logger';
+import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { controlPlanePrefix, controlTable, settingsOf, stateMachineArns } from '../shared/control-plane';
 import { parseInput } from '../shared/validation';
 import { type AppSettings, type ProcessSettings } from '../../domain/settings';
@@ -199,10 +199,11 @@ async function reclaimAfterRedrive(table: string, input: Input): Promise<string 
  * instead of waiting on the one that failed or timed out; a service already on the revision with a
  * completed deployment is not updated again.
  */
-export async function handler(event: { action: 'checkDeploy' }): Promise<Record<string, unknown>>;
-export async function handler(event: { action: 'recordRelease' }): Promise<RecordedRelease>;
-export async function handler(event: unknown): Promise<UpdateServiceResult>;
-export async function handler(event: unknown): Promise<UpdateServiceResult | RecordedRelease | Record<string, unknown>> {
+export async function handler(event: { action: 'checkDeploy' }, context?: LambdaContext): Promise<Record<string, unknown>>;
+export async function handler(event: { action: 'recordRelease' }, context?: LambdaContext): Promise<RecordedRelease>;
+export async function handler(event: unknown, context?: LambdaContext): Promise<UpdateServiceResult>;
+export async function handler(event: unknown, context?: LambdaContext): Promise<UpdateServiceResult | RecordedRelease | Record<string, unknown>> {
+  addLambdaContext(context);
   // The deploy's first Task ("Check the build against the app's records", ./check-deploy.ts).
   if ((event as { action?: unknown } | null)?.action === 'checkDeploy') return checkDeploy(event);
   // The deploy's "Number the release" state (./record-release.ts).
