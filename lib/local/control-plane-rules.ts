@@ -10,7 +10,7 @@ import type { World } from './world';
  * in the account's Parameter Store and Scheduler: world.ssm, world.scheduler), the control plane's two
  * rules that start executions from them (Parameter Store Change under `/<prefix>/apps/` starts
  * config-change; a Deploy Succeeded milestone starts schedules), and the Scheduler environment of
- * sync-schedules. lib/constructs/control-plane.ts deploys the real ones.
+ * sync-schedules. lib/constructs/control-plane/rules.ts deploys the real ones.
  */
 export class SimulatedControlPlaneRules {
   /** `/<prefix>/apps/`: the shared Parameter Store Change rule matches the parameters under it. */

@@ -146,7 +146,7 @@ export class LocalRun {
     this.world.ecs.onDeploymentEvent = async (event) => {
       await this.lambda.invoke('deploymentEvents', event);
     };
-    // Two schedules (lib/constructs/control-plane.ts): the deadline check every minute invokes
+    // Two schedules (lib/constructs/control-plane/rules.ts): the deadline check every minute invokes
     // deployment-events (deploys past their timeout, lost ECS events), the 5-minute sweep invokes
     // execution-status (missed status events). Each rule invokes its target when due.
     this.world.clock.onSweep = async (due) => {

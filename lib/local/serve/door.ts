@@ -8,7 +8,7 @@ import { WireError } from './errors';
  * The endpoint's own door for AWS services' events (`slipway local event <file>`, `POST /_slipway/events`):
  * an event as EventBridge delivers it (CodeBuild Build State Change, ECS Deployment State Change,
  * Parameter Store Change) goes to the account's rules that match it, as on AWS: the control plane's
- * rules (lib/constructs/control-plane.ts) with the same patterns, evaluated by the simulated bus's
+ * rules (lib/constructs/control-plane/rules.ts) with the same patterns, evaluated by the simulated bus's
  * matcher (lib/local/eventbridge.ts).
  */
 
