@@ -2,6 +2,7 @@ import './polyfills';
 import './quiet';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { apply as applyMergePatch } from 'json-merge-patch';
+import { setMaxListeners } from 'node:events';
 import { taskStates, type AslStates } from '../asl';
 import { CONTROL_PLANE_ENV, executionStatusEventPattern, STATE_MACHINES, type PipelineFunctionKey, type StateMachineName } from '../../domain/pipelines';
 import { APP_NAME, appScopedName, controlPlaneFunctionName, stateMachineName } from '../../domain/names';
@@ -369,7 +370,12 @@ export class LocalRun {
     });
   }
 
-  private readonly aborting = new AbortController();
+  /** Aborts every execution's engine run; each run listens on it, so a fleet has more than Node's default 10 listeners. */
+  private readonly aborting = (() => {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
+  })();
 
   /**
    * Abandons every execution running now (an account that stops for good, `slipway local serve`): the
