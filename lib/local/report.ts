@@ -79,6 +79,23 @@ export interface FleetExecution {
   /** The step that made it fail (as `slipway status` names it), null unless it failed. */
   readonly failedStep: string | null;
   readonly error?: string;
+  /** Each attempt (the first run, then each redrive) from its history: when it started and how it ended (simulated seconds). */
+  readonly attempts: { readonly startedAt: number; readonly endedAt?: number; readonly status?: string }[];
+}
+
+const ATTEMPT_ENDS: Record<string, string> = { ExecutionSucceeded: 'SUCCEEDED', ExecutionFailed: 'FAILED', ExecutionTimedOut: 'TIMED_OUT', ExecutionAborted: 'ABORTED' };
+
+/** An execution's attempts from its history's ExecutionStarted/ExecutionRedriven and end events, in seconds since `startMs`. */
+function attemptsOf(e: ExecutionReport, startMs: number): FleetExecution['attempts'] {
+  const at = (t: unknown) => Math.round((new Date(t as string | number | Date).getTime() - startMs) / 1000);
+  const attempts: { startedAt: number; endedAt?: number; status?: string }[] = [];
+  for (const h of e.history) {
+    if (h.type === 'ExecutionStarted' || h.type === 'ExecutionRedriven') attempts.push({ startedAt: at(h.timestamp) });
+    const end = ATTEMPT_ENDS[h.type ?? ''];
+    const last = attempts[attempts.length - 1];
+    if (end && last) Object.assign(last, { endedAt: at(h.timestamp), status: end });
+  }
+  return attempts;
 }
 
 /** One app in a {@link FleetReport}: what ran for it and what it has in the account now. */
@@ -117,7 +134,7 @@ export function buildFleetReport(run: Parameters<typeof buildReport>[0] & { read
     }
     const failure = e.status === 'SUCCEEDED' || e.status === 'RUNNING' ? undefined : buildTimeline(e.history);
     const failedStep = failure?.failure ? stepLabel(failure.failure.entry, failure.itemLabels) : null;
-    app.executions.push({ name: e.name, stateMachine: e.stateMachine, status: e.status, redriveCount: e.redriveCount, startedAt: e.startedAt, ...(e.endedAt !== undefined ? { endedAt: e.endedAt } : {}), failedStep, ...(e.error ? { error: e.error } : {}) });
+    app.executions.push({ name: e.name, stateMachine: e.stateMachine, status: e.status, redriveCount: e.redriveCount, startedAt: e.startedAt, ...(e.endedAt !== undefined ? { endedAt: e.endedAt } : {}), failedStep, ...(e.error ? { error: e.error } : {}), attempts: attemptsOf(e, w.startMs) });
   }
   for (const [name, s] of w.services) {
     apps.get(s.app)?.services.push({ name, taskDefinition: family(s.service.taskDefinition), desiredCount: s.service.desiredCount ?? 0, runningCount: s.service.runningCount ?? 0 });

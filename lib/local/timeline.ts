@@ -116,8 +116,10 @@ export function renderFleetTimeline(report: FleetReport): string {
   for (const a of report.apps) {
     for (const e of a.executions) {
       const name = `${escapeForTerminal(a.app)}: ${escapeForTerminal(e.name)} (${e.stateMachine})`;
-      moments.push({ at: e.startedAt, order: moments.length, line: `▶ ${name} started` });
-      if (e.endedAt !== undefined) moments.push({ at: e.endedAt, order: moments.length, line: `${headMark(e.status)} ${name} ${e.status}${e.redriveCount ? ` (after ${e.redriveCount} redrive${e.redriveCount > 1 ? 's' : ''})` : ''}` });
+      e.attempts.forEach((attempt, i) => {
+        moments.push({ at: attempt.startedAt, order: moments.length, line: `▶ ${name} ${i === 0 ? 'started' : `redriven (${i})`}` });
+        if (attempt.endedAt !== undefined && attempt.status) moments.push({ at: attempt.endedAt, order: moments.length, line: `${headMark(attempt.status)} ${name} ${attempt.status}` });
+      });
     }
   }
   moments.sort((x, y) => x.at - y.at || x.order - y.order);

@@ -81,16 +81,28 @@ describe('several events in one account', () => {
     ]);
   });
 
-  test("one app's release fails (world releases), the other deploys; --redrive-with fixes it and redrives that app's release only", async () => {
-    const dir = tmp();
-    write(dir, 'world.json', { releases: { example: { exitCode: 1 } } });
-    write(dir, 'fix.json', { releases: { example: null } });
-
-    const result = await slipway(dir, 'build', '--event', EXAMPLE_42, '--event', DOCS_7, '--world', 'world.json', '--redrive-with', 'fix.json', '--json');
+  test("one app's release fails (world releases), the other deploys; --redrive-with fixes it and redrives that app's release only (the documented command)", async () => {
+    const args = ['build', '--event', 'test/fixtures/events/two-apps', '--world', 'test/fixtures/worlds/example-release-fails.json', '--redrive-with', 'test/fixtures/worlds/example-release-fixed.patch.json'];
+    const result = await slipway(ROOT, ...args, '--json');
 
     const report = JSON.parse(result.out) as FleetReport & { redriven: { name: string; status: string; redriveCount: number }[] };
     expect(result.code).toBe(0);
     expect(report.redriven).toEqual([expect.objectContaining({ name: 'example--42-release', status: 'SUCCEEDED', redriveCount: 1 })]);
+    const release = report.apps.find((a) => a.app === 'example')?.executions.find((e) => e.stateMachine === 'release');
+    // Two attempts: the first failed after the release task's 45 s, the redrive (after the fix) succeeded.
+    expect(release?.attempts.map((a) => [a.status, (a.endedAt ?? 0) - a.startedAt])).toEqual([
+      ['FAILED', 45],
+      ['SUCCEEDED', 45],
+    ]);
+    const text = (await slipway(ROOT, ...args)).out.split('\n');
+    expect(text.filter((l) => l.includes('example--42-release')).map((l) => l.replace(/^t\+\S+\s+/, ''))).toEqual([
+      '▶ example: example--42-release (release) started',
+      '✗ example: example--42-release (release) FAILED',
+      '▶ example: example--42-release (release) redriven (1)',
+      '✓ example: example--42-release (release) SUCCEEDED',
+      '    ✓ example--42-release  (release)  SUCCEEDED  redriven 1×',
+      'redrove example--42-release (redrive 1): SUCCEEDED',
+    ]);
     expect(report.apps.find((a) => a.app === 'example')?.executions.map((e) => [e.stateMachine, e.status, e.redriveCount])).toEqual([
       ['build', 'SUCCEEDED', 0],
       ['release', 'SUCCEEDED', 1],
