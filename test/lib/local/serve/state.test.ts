@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { StateFileError } from '../../../../lib/local/serve/state';
+import { StateFileError, stateFingerprint } from '../../../../lib/local/serve/state';
 import { slipway } from './cli-in-process';
 import { buildEvent, clientConfig, settled, startEndpoint } from './endpoint-helpers';
 
@@ -79,4 +79,31 @@ test('a state file that is not JSON, or of another format, is refused by name an
   writeFileSync(path.join(dir, 'state.json'), 'not json');
   await expect(startEndpoint(world, { stateDir: dir })).rejects.toThrow(/state\.json is not JSON/);
   expect(readFileSync(path.join(dir, 'state.json'), 'utf8')).toBe('not json');
+});
+
+test('the state file is rewritten when the account changes, not when only its clock moves on', async () => {
+  const endpoint = await startEndpoint(world, { stateDir: dir, speed: 200 });
+  try {
+    const run = endpoint.account.run;
+    const idle = stateFingerprint(run);
+    const before = run.world.clock.now;
+    await new Promise((r) => setTimeout(r, 300));
+    endpoint.account.catchUp();
+    // A minute passing (speed 200) changes nothing that is saved apart from the clock: no reason to rewrite the file.
+    expect(run.world.clock.now).toBeGreaterThan(before);
+    expect(stateFingerprint(run)).toBe(idle);
+    await new SSMClient(clientConfig(endpoint)).send(new PutParameterCommand({ Name: '/slipway/apps/example/config/GREETING', Value: 'hello', Type: 'SecureString' }));
+    const changed = stateFingerprint(run);
+    expect(changed).not.toBe(idle);
+    await new SFNClient(clientConfig(endpoint)).send(new StartExecutionCommand({ stateMachineArn: run.stateMachineArn('build'), name: 'push-44', input: JSON.stringify(buildEvent(44)) }));
+    await settled(endpoint);
+    expect(stateFingerprint(run)).not.toBe(changed);
+    // Saved within the saver's half second, with what changed.
+    await new Promise((r) => setTimeout(r, 1200));
+    const saved = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as { executions: { name: string }[]; parameters: { name: string }[] };
+    expect(saved.executions.map((e) => e.name)).toContain('push-44');
+    expect(saved.parameters.map((p) => p.name)).toContain('/slipway/apps/example/config/GREETING');
+  } finally {
+    await endpoint.close();
+  }
 });
