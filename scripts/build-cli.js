@@ -19,6 +19,10 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const outdir = path.join(root, 'dist');
 mkdirSync(outdir, { recursive: true });
+// The local engine as patched (patches/aws-local-stepfunctions+3.0.0.patch, applied by npm's
+// postinstall): the patch changes the package's CommonJS build, which tests and tsx load. An `import`
+// would make esbuild take the package's ESM build, unpatched, so the CLI would run another engine.
+const engine = require.resolve('aws-local-stepfunctions', { paths: [root] });
 const result = buildSync({
   entryPoints: [path.join(root, 'bin', 'slipway.ts')],
   outfile: path.join(outdir, 'slipway.js'),
@@ -34,6 +38,12 @@ const result = buildSync({
   // libpg-query reads its WASM parser from its own folder: left in node_modules, loaded from there.
   external: ['pg-native', 'cloudflare:sockets', 'libpg-query'],
   absWorkingDir: root,
+  alias: { 'aws-local-stepfunctions': engine },
 });
+const engines = Object.keys(result.metafile.inputs).filter((f) => f.includes('aws-local-stepfunctions/build/'));
+if (engines.length !== 1 || !engines[0].endsWith('main.node.cjs')) {
+  console.error(`build-cli: the bundle must hold the patched CommonJS build of aws-local-stepfunctions, it holds: ${engines.join(', ') || 'none'}`);
+  process.exit(1);
+}
 const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules/'));
 writeFileSync(path.join(outdir, 'slipway.inputs.json'), `${JSON.stringify(inputs, null, 1)}\n`);

@@ -70,6 +70,8 @@ describe('constructs the engine does not run as AWS does are refused by name bef
     ['a Wait until a TimestampPath', { StartAt: 'W', States: { W: { Type: 'Wait', TimestampPath: '$.at', End: true } } }, 'TimestampPath', 'W'],
     ['a Choice on a timestamp (no recording to check it against)', { StartAt: 'C', States: { C: { Type: 'Choice', Choices: [{ Not: { Variable: '$.at', TimestampLessThan: '2026-01-01T00:00:00Z' }, Next: 'D' }], Default: 'D' }, D: { Type: 'Succeed' } } }, 'the Choice operator TimestampLessThan', 'C'],
     ['a Choice with StringMatches', { StartAt: 'C', States: { C: { Type: 'Choice', Choices: [{ Variable: '$.s', StringMatches: 'a*', Next: 'D' }], Default: 'D' }, D: { Type: 'Succeed' } } }, 'the Choice operator StringMatches', 'C'],
+    ['States.MathRandom (AWS takes arguments the engine refuses; results masked in the recording)', { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'n.$': 'States.MathRandom(1, 10)' }, End: true } } }, 'the intrinsic function States.MathRandom', 'P'],
+    ['States.ArrayUnique nested in another intrinsic, in a Map iteration (no recording)', inlineMap({}, { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { Payload: { 'n.$': 'States.ArrayLength(States.ArrayUnique($.xs))' } }, End: true } } }), 'the intrinsic function States.ArrayUnique', 'T'],
     ['Task Credentials', { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Credentials: { RoleArn: 'arn:aws:iam::111111111111:role/x' }, End: true } } }, 'Credentials', 'T'],
   ];
 
