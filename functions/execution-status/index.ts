@@ -6,6 +6,7 @@ import { EXECUTION_MARKER_TTL_SECONDS, MILESTONE_SOURCE } from '../../domain/con
 import { appOfExecutionInput, EXECUTION_STATUSES } from '../../domain/executions';
 import { appsParameterRoot } from '../../domain/names';
 import { EXECUTION_STATUS_DETAIL_TYPE, supersededDeploy, type Milestone, type StateMachineName } from '../../domain/pipelines';
+import { FAILURE_HISTORY_MAX, failureAttemptItem, PROGRESS_ATTRIBUTES, readFailureHistory, type FailureAttempt } from '../../domain/run-progress';
 import { BUILD_PK, CONFIG_REDEPLOY_CLAIM, DEPLOY_CLAIM, dynamoKey, executionMarkerKey, expiresAt, TTL_ATTRIBUTE, type ItemKey } from '../../domain/table';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { eventbridge } from '../shared/aws/eventbridge';
@@ -124,10 +125,10 @@ async function markProcessed(table: string, facts: StatusFacts, rank: number): P
 }
 
 /** A conditional UpdateItem: false, and nothing changed, when the condition does not hold. */
-async function updateIf(table: string, key: ItemKey, what: string, update: string, condition: string, values: Record<string, AttributeValue>): Promise<boolean> {
+async function updateIf(table: string, key: ItemKey, what: string, update: string, condition: string, values: Record<string, AttributeValue>, names?: Record<string, string>): Promise<boolean> {
   try {
     await awsCall(`DynamoDB UpdateItem ${what}`, () =>
-      dynamodb.send(new UpdateItemCommand({ TableName: table, Key: dynamoKey(key), UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values })),
+      dynamodb.send(new UpdateItemCommand({ TableName: table, Key: dynamoKey(key), UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values, ...(names ? { ExpressionAttributeNames: names } : {}) })),
     );
     return true;
   } catch (e) {
@@ -139,6 +140,41 @@ async function updateIf(table: string, key: ItemKey, what: string, update: strin
 /** Updates a build's record, if the build has one (a build pipeline can fail before recording it). */
 function updateBuild(table: string, keys: BuildKeys, update: string, values: Record<string, AttributeValue>, condition = 'attribute_exists(pk)'): Promise<boolean> {
   return updateIf(table, { pk: BUILD_PK, sk: keys.sortKey }, `build ${keys.buildKey}`, update, condition, values);
+}
+
+/** How often the failure history is read and written again when another writer changed it in between. */
+const HISTORY_WRITE_ATTEMPTS = 5;
+
+/**
+ * Changes a build's failure history (domain/run-progress.ts) by read, change, conditional write: the
+ * condition on the history's version makes a concurrent writer's change win, and this one read it again.
+ * `change` returns the new history, or undefined to leave it as it is. Nothing is written for a build
+ * without a record.
+ */
+async function changeFailureHistory(table: string, keys: BuildKeys, change: (history: FailureAttempt[]) => FailureAttempt[] | undefined): Promise<void> {
+  const key = dynamoKey({ pk: BUILD_PK, sk: keys.sortKey });
+  for (let attempt = 1; attempt <= HISTORY_WRITE_ATTEMPTS; attempt++) {
+    const out = await awsCall(`DynamoDB GetItem build ${keys.buildKey}`, () => dynamodb.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true })));
+    if (!out.Item) return;
+    const next = change(readFailureHistory(out.Item));
+    if (!next) return;
+    const version = out.Item[PROGRESS_ATTRIBUTES.failureHistoryVersion]?.N;
+    const written = await updateIf(
+      table,
+      { pk: BUILD_PK, sk: keys.sortKey },
+      `build ${keys.buildKey} failure history`,
+      'SET #history = :history, #version = :next',
+      version === undefined ? 'attribute_exists(pk) AND attribute_not_exists(#version)' : 'attribute_exists(pk) AND #version = :version',
+      {
+        ':history': { L: next.slice(-FAILURE_HISTORY_MAX).map(failureAttemptItem) },
+        ':next': { N: String(Number(version ?? 0) + 1) },
+        ...(version === undefined ? {} : { ':version': { N: version } }),
+      },
+      { '#history': PROGRESS_ATTRIBUTES.failureHistory, '#version': PROGRESS_ATTRIBUTES.failureHistoryVersion },
+    );
+    if (written) return;
+  }
+  throw new TransientError(`the failure history of build ${keys.buildKey} changed ${HISTORY_WRITE_ATTEMPTS} times while it was written; the event is retried`);
 }
 
 /** Gives up a claim the execution holds (conditional: a claim someone else took over is left alone). */
@@ -211,6 +247,21 @@ export async function processStatus(prefix: string, facts: StatusFacts): Promise
         'SET pipelineError = :error, pipelineCause = :cause, failedExecution = :execution, failedAt = :at, failedPipeline = :pipeline, failedRedriveCount = :redrive, failedStep = :step, failedLogLink = :link, awsError = :aws',
         values,
       );
+      // Every failure is also kept in the history, which a redrive and its success leave alone.
+      const attempt: FailureAttempt = {
+        pipeline: facts.pipeline,
+        step: failure.failedStep ?? '(unknown)',
+        error: failure.error,
+        cause: failure.cause,
+        at,
+        execution: facts.executionArn,
+        redriveCount: facts.redriveCount,
+        ...(failure.awsError ? { awsError: failure.awsError } : {}),
+        ...(failure.logLink ? { logLink: failure.logLink } : {}),
+      };
+      await changeFailureHistory(table, keys, (history) =>
+        history.some((h) => h.execution === attempt.execution && h.redriveCount === attempt.redriveCount) ? undefined : [...history, attempt],
+      );
     }
     if (facts.pipeline === 'deploy') {
       // Let a newer build take over; a redrive of this deploy re-claims it only if nobody did (update-service).
@@ -234,13 +285,21 @@ export async function processStatus(prefix: string, facts: StatusFacts): Promise
     }
     logger.info('execution failure recorded', { executionArn: facts.executionArn, status: facts.status, failure, milestone });
   } else if (action.kind === 'redriven') {
-    if (keys) await updateBuild(table, keys, 'SET redrivenAt = :at, redriveCount = :n', { ':at': { S: at }, ':n': { N: String(facts.redriveCount) } });
+    if (keys) {
+      await updateBuild(table, keys, 'SET redrivenAt = :at, redriveCount = :n', { ':at': { S: at }, ':n': { N: String(facts.redriveCount) } });
+      // The failure this redrive follows: the same execution's latest failure before this attempt.
+      await changeFailureHistory(table, keys, (history) => {
+        const i = history.findLastIndex((h) => h.execution === facts.executionArn && h.redriveCount < facts.redriveCount);
+        if (i < 0 || history[i].redrivenAt) return undefined;
+        return history.map((h, k) => (k === i ? { ...h, redrivenAt: at } : h));
+      });
+    }
     milestone = redriveMilestone(facts.pipeline);
     if (milestone) await announce(milestone, facts.executionArn, { ...base, redriveCount: facts.redriveCount });
     logger.info('execution redriven', { executionArn: facts.executionArn, redriveCount: facts.redriveCount });
   } else if (superseded) {
     // A redrive that a newer build, a rollback or a config redeploy overtook: it deployed nothing, and
-    // the failure it recorded needs no action any more (failedExecution and failedAt stay as history).
+    // the failure it recorded needs no action any more (failedExecution, failedAt and the failureHistory entries stay as history).
     if (keys) {
       await updateBuild(
         table,
@@ -252,7 +311,7 @@ export async function processStatus(prefix: string, facts: StatusFacts): Promise
     }
     logger.info('redriven execution superseded', { executionArn: facts.executionArn, redriveCount: facts.redriveCount, supersededBy: superseded.supersededBy });
   } else {
-    // Succeeded after a redrive: the failure it recorded is over (failedExecution and failedAt stay as history).
+    // Succeeded after a redrive: the failure it recorded is over (failedExecution, failedAt and the failureHistory entries stay as history).
     if (keys) {
       await updateBuild(table, keys, 'REMOVE pipelineError, pipelineCause, failedStep, failedLogLink, awsError SET recoveredAt = :at', { ':at': { S: at }, ':me': { S: facts.executionArn } }, 'failedExecution = :me');
     }

@@ -74,7 +74,7 @@ describe('happy path', () => {
   test('an app without a release command skips the release task and still deploys', async () => {
     const run = await scenario({ app: 'docs' }, buildEvent({ project: 'slipway-docs' }));
 
-    expect(path(execution(run, 'release'))).toEqual(['Does the input name the app and its table?', 'Announce the release', 'Does the app have a release command?', 'Announce the successful release', 'Start the deploy', 'Deploy started']);
+    expect(path(execution(run, 'release'))).toEqual(['Does the input name the app and its table?', 'Record the release start', 'Announce the release', 'Does the app have a release command?', 'Record the release success', 'Announce the successful release', 'Start the deploy', 'Deploy started']);
     expect(run.world.tasks).toHaveLength(0);
     expect(execution(run, 'deploy')?.status).toBe('SUCCEEDED');
   });

@@ -6,9 +6,13 @@ import type { ControlPlaneGrants } from '../grant-tools';
 /** The managed rule Step Functions creates for `ecs:runTask.sync` (it watches the task's state). */
 const ECS_SYNC_RULE = 'StepFunctionsGetEventsForECSTaskRule';
 
-/** The release state machine: runs the release task (.sync), judges it, starts the deploy, announces its milestones. */
+/**
+ * The release state machine: records its stage in the build's record (domain/run-progress.ts), runs the
+ * release task (.sync), judges it, starts the deploy, announces its milestones.
+ */
 export function grantReleaseMachine(g: ControlPlaneGrants): void {
   const role = g.cp.stateMachineRoles.release;
+  g.wildcardPolicy(role, 'AppTablesPolicy', g.appTablesReason, [g.appTables('RecordReleaseStages', ['dynamodb:UpdateItem'])]);
   g.wildcardPolicy(
     role,
     'ReleaseTaskPolicy',
