@@ -117,6 +117,8 @@ describe('the dashboard against slipway local serve', () => {
     // Nothing on the page is reloaded by hand: it polls the records.
     await run.getByText('Redrive succeeded').waitFor(WAIT);
     await run.getByTestId('run-state').getByText('deployed').waitFor(WAIT);
+    // The failure that was redriven stays in the timeline: failed at its step, redriven, then succeeded.
+    assert.match(await run.getByTestId('timeline').innerText(), /release failed at “Run release task”\s+ReleaseFailed[\s\S]*Redriven \(1\)[\s\S]*Release succeeded[\s\S]*Deployed[\s\S]*Redrive succeeded/);
     await page.getByTestId('current-release').getByText('build 43').waitFor(WAIT);
     assert.equal(await run.getByTestId('failure').count(), 0);
     await page.getByTestId('process-web').getByText('build 43').waitFor(WAIT);
@@ -131,6 +133,23 @@ describe('the dashboard against slipway local serve', () => {
     assert.match(shown, /slipway rollback example --to 42/);
     await page.getByTestId('current-release').getByText('build 42').waitFor(WAIT);
     await page.getByTestId('process-web').getByText('build 42').waitFor(WAIT);
+  });
+
+  it('shows, live, where a run in progress is: the release, the deploy, each process type, from the records alone', async () => {
+    // Build 44: its web deployment takes 480 simulated seconds (8 s here), worker's 60 (1 s).
+    await serve.cli('local', 'fix', 'test/fixtures/serve/web-deploys-slowly.json');
+    await serve.cli('local', 'event', 'test/fixtures/serve/push-44.json');
+    // Opened as the push lands (an idle page would notice the new run only at its next 10 s read).
+    await page.reload();
+    const run = page.getByTestId('run-44');
+    await run.getByTestId('run-stage').getByText('Deploying web (worker deployed)').waitFor(WAIT);
+    assert.match(await run.getByTestId('run-state').innerText(), /deploying|in progress/);
+    assert.match(await run.getByTestId('timeline').innerText(), /Release started[\s\S]*Release succeeded[\s\S]*Deploy started\s+web, worker[\s\S]*worker deployed[\s\S]*Deploying web \(worker deployed\)/);
+    await page.screenshot({ path: screenshotPath('dashboard-run-in-progress.png') });
+    await run.getByTestId('run-state').getByText('deployed').waitFor(WAIT);
+    assert.equal(await run.getByTestId('run-stage').count(), 0);
+    assert.match(await run.getByTestId('timeline').innerText(), /web deployed[\s\S]*Deployed/);
+    await page.getByTestId('current-release').getByText('build 44').waitFor(WAIT);
   });
 
   it('follows a process type\'s logs as lines arrive', async () => {

@@ -9,6 +9,7 @@ import { GetParameterCommand, GetParametersByPathCommand } from '@aws-sdk/client
 import { appParameterPath, configParameterPath, serviceName, settingsParameterName, TAGS, taskDefinitionFamily, taskDefinitionOfArn } from '../../domain/names';
 import { BUILD_PK, DEPLOY_CLAIM, dynamoKey, readBuildRecord, readCurrentRelease, readDeployClaim, RELEASE_CURRENT, type BuildRecord, type CurrentReleaseItem, type DeployClaimItem } from '../../domain/table';
 import { readAppSettings, type AppSettings } from '../../domain/settings';
+import { readRunProgress, type RunProgress } from '../../domain/run-progress';
 import type { AppClients } from './aws';
 
 /** How many of an app's newest builds the pages read. */
@@ -54,8 +55,10 @@ export interface Run {
   readonly state: 'building-failed' | 'running' | 'failed' | 'deployed' | 'superseded' | 'waiting' | 'not-deployed';
   /** The timeline, oldest first. */
   readonly events: readonly RunEvent[];
-  /** The failure a redrive would fix (only while `state` is failed). */
+  /** The failure a redrive would fix (while `state` is failed), or that a redrive running now is fixing (`redrivenAt`). */
   readonly failure?: RunFailure;
+  /** Where a run in progress is, in words (only while `state` is running or waiting). */
+  readonly stage?: string;
 }
 
 export interface RunEvent {
@@ -74,6 +77,8 @@ export interface RunFailure {
   readonly logLink?: string;
   readonly execution?: string;
   readonly at?: string;
+  /** When the redrive running now started (the failure stays shown until it ends). */
+  readonly redrivenAt?: string;
 }
 
 /** What the apps page and the app page show of one app. */
@@ -91,6 +96,8 @@ const str = (item: Record<string, AttributeValue>, key: string): string | undefi
 
 interface RawRun {
   readonly record: BuildRecord;
+  /** The stage and failure history (domain/run-progress.ts); absent in records written before them. */
+  readonly progress?: RunProgress;
   readonly failedPipeline?: string;
   readonly failedStep?: string;
   readonly failedLogLink?: string;
@@ -106,29 +113,60 @@ export function runOf(raw: RawRun, claim: DeployClaimItem | undefined, current: 
   const r = raw.record;
   const events: RunEvent[] = [];
   events.push({ at: r.eventTime, what: `Build ${r.status === 'SUCCEEDED' ? 'succeeded' : (r.status ?? 'recorded').toLowerCase()}`, kind: r.status === 'SUCCEEDED' ? 'ok' : r.status === 'FAILED' || r.status === 'FAULT' || r.status === 'TIMED_OUT' || r.status === 'STOPPED' ? 'fail' : 'info', detail: r.commit ? `commit ${r.commit.slice(0, 12)}` : undefined, link: r.logLink });
-  const failing = r.pipelineError !== undefined;
-  if (r.failedAt) {
-    events.push({ at: r.failedAt, what: `${raw.failedPipeline ?? 'pipeline'} failed${raw.failedStep ? ` at “${raw.failedStep}”` : ''}`, kind: 'fail', detail: r.pipelineError ?? undefined, link: raw.failedLogLink || undefined });
+  const p = raw.progress;
+  // A redrive that started after the failure it follows is running: the failure is not the run's state any more.
+  const redriving = r.pipelineError !== undefined && !!raw.redrivenAt && !!r.failedAt && raw.redrivenAt > r.failedAt;
+  const failing = r.pipelineError !== undefined && !redriving;
+  if (p?.releaseStartedAt) events.push({ at: p.releaseStartedAt, what: 'Release started', kind: 'info' });
+  if (p?.releaseSucceededAt) events.push({ at: p.releaseSucceededAt, what: 'Release succeeded', kind: 'ok' });
+  if (p?.deployStartedAt) events.push({ at: p.deployStartedAt, what: 'Deploy started', kind: 'info', detail: p.deployProcesses?.join(', ') });
+  for (const d of p?.processesDeployed ?? []) events.push({ at: d.at, what: `${d.process} deployed`, kind: 'ok' });
+  if (p && p.failures.length > 0) {
+    // Every failure of the run, each with the redrive that followed it (execution-status keeps them).
+    p.failures.forEach((f, i) => {
+      events.push({ at: f.at, what: `${f.pipeline} failed at “${f.step}”`, kind: 'fail', detail: f.error, link: f.logLink });
+      if (f.redrivenAt) events.push({ at: f.redrivenAt, what: `Redriven (${i + 1})`, kind: 'info' });
+    });
+  } else {
+    if (r.failedAt) {
+      events.push({ at: r.failedAt, what: `${raw.failedPipeline ?? 'pipeline'} failed${raw.failedStep ? ` at “${raw.failedStep}”` : ''}`, kind: 'fail', detail: r.pipelineError ?? undefined, link: raw.failedLogLink || undefined });
+    }
+    if (raw.redrivenAt) events.push({ at: raw.redrivenAt, what: `Redriven${raw.redriveCount ? ` (${raw.redriveCount})` : ''}`, kind: 'info' });
   }
-  if (raw.redrivenAt) events.push({ at: raw.redrivenAt, what: `Redriven${raw.redriveCount ? ` (${raw.redriveCount})` : ''}`, kind: 'info' });
-  if (raw.recoveredAt) events.push({ at: raw.recoveredAt, what: 'Redrive succeeded', kind: 'ok' });
   if (raw.supersededAt) events.push({ at: raw.supersededAt, what: `Superseded by build ${raw.supersededBy ?? '?'}`, kind: 'info' });
   if (r.releasedAt) events.push({ at: r.releasedAt, what: 'Deployed', kind: 'ok', detail: r.releaseProcesses?.map((p) => p.process).join(', ') });
+  // After Deployed when both have the same time: the release is recorded before the execution ends.
+  if (raw.recoveredAt) events.push({ at: raw.recoveredAt, what: 'Redrive succeeded', kind: 'ok' });
   let state: Run['state'];
   const claimed = claim?.execution !== undefined && claim.buildSortKey === r.sortKey;
   if (r.status && r.status !== 'SUCCEEDED' && r.status !== 'IN_PROGRESS') state = 'building-failed';
   else if (failing) state = 'failed';
   else if (r.releasedAt) state = 'deployed';
   else if (raw.supersededAt || (current && current.buildSortKey > r.sortKey && /^\d+$/.test(r.sortKey))) state = 'superseded';
-  else if (claimed) state = 'running';
+  else if (claimed || redriving) state = 'running';
   else state = 'waiting';
-  if (state === 'running') events.push({ what: 'Deploying', kind: 'running' });
-  if (state === 'waiting') events.push({ what: 'Release or deploy in progress', kind: 'running' });
+  const stage = state === 'running' || state === 'waiting' ? stageOf(p, claimed) : undefined;
+  if (stage) events.push({ what: stage, kind: 'running' });
   sortEvents(events);
-  const failure: RunFailure | undefined = state === 'failed'
-    ? { pipeline: raw.failedPipeline ?? '?', step: raw.failedStep ?? '(unknown)', error: r.pipelineError ?? '', cause: r.pipelineCause ?? '', logLink: raw.failedLogLink || undefined, execution: r.failedExecution, at: r.failedAt }
+  const failure: RunFailure | undefined = state === 'failed' || (state === 'running' && redriving)
+    ? { pipeline: raw.failedPipeline ?? '?', step: raw.failedStep ?? '(unknown)', error: r.pipelineError ?? '', cause: r.pipelineCause ?? '', logLink: raw.failedLogLink || undefined, execution: r.failedExecution, at: r.failedAt, ...(redriving ? { redrivenAt: raw.redrivenAt } : {}) }
     : undefined;
-  return { build: r.buildKey, record: r, state, events, ...(failure ? { failure } : {}) };
+  return { build: r.buildKey, record: r, state, events, ...(failure ? { failure } : {}), ...(stage ? { stage } : {}) };
+}
+
+/** Where a run in progress is, from the stage its record holds (domain/run-progress.ts). */
+export function stageOf(p: RunProgress | undefined, claimed: boolean): string {
+  if (!p?.stage) return claimed ? 'Deploying' : 'Build recorded, starting the release';
+  if (p.stage === 'deploying') {
+    const done = new Set(p.processesDeployed.map((d) => d.process));
+    const all = p.deployProcesses ?? [];
+    const waiting = all.filter((x) => !done.has(x));
+    if (all.length === 0) return 'Deploying';
+    return waiting.length === 0 ? `Deploying: ${all.join(', ')} deployed, recording the release` : `Deploying ${waiting.join(', ')}${done.size ? ` (${[...done].join(', ')} deployed)` : ''}`;
+  }
+  if (p.stage === 'release-succeeded') return 'Release succeeded, starting the deploy';
+  if (p.stage === 'release-started') return 'Running the release';
+  return 'Recording the release';
 }
 
 function sortEvents(events: RunEvent[]): void {
@@ -139,6 +177,7 @@ function sortEvents(events: RunEvent[]): void {
 function rawRun(item: Record<string, AttributeValue>): RawRun {
   return {
     record: readBuildRecord(item),
+    progress: readRunProgress(item),
     failedPipeline: str(item, 'failedPipeline'),
     failedStep: str(item, 'failedStep'),
     failedLogLink: str(item, 'failedLogLink'),
@@ -151,8 +190,8 @@ function rawRun(item: Record<string, AttributeValue>): RawRun {
 }
 
 /** The app's current release, deploy claim, newest builds and services. */
-export async function loadOverview(clients: AppClients, prefix: string, app: string, settings?: AppSettings): Promise<AppOverview> {
-  const s = settings ?? (await loadSettings(clients, prefix, app));
+export async function loadOverview(clients: AppClients, prefix: string, app: string, settings?: AppSettings, partial?: (overview: AppOverview) => void): Promise<AppOverview> {
+  const s = settings ?? (await recentSettings(clients, prefix, app));
   const table = s.table;
   const processNames = Object.keys(s.processes).sort();
   const [current, claim, builds, services] = await Promise.all([
@@ -166,8 +205,9 @@ export async function loadOverview(clients: AppClients, prefix: string, app: str
     const svc = services.get(serviceName(app, process));
     return { process, arn: svc?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? svc?.taskDefinition };
   });
-  const buildOf = await buildsOf(clients, ownTaskDefinitions(prefix, app, running));
-  const processes = processNames.map((process): ProcessState => {
+  const own = ownTaskDefinitions(prefix, app, running);
+  const overview = (buildOf: ReadonlyMap<string, string>): AppOverview => ({ app, settings: s, current, claim, processes: processesOf(buildOf), runs });
+  const processesOf = (buildOf: ReadonlyMap<string, string>) => processNames.map((process): ProcessState => {
     const svc = services.get(serviceName(app, process));
     const primary = svc?.deployments?.find((d) => d.status === 'PRIMARY');
     const td = primary?.taskDefinition ?? svc?.taskDefinition;
@@ -190,7 +230,24 @@ export async function loadOverview(clients: AppClients, prefix: string, app: str
     const run = runOf(b, claim, current);
     return i > 0 && run.state === 'waiting' ? { ...run, state: 'not-deployed' as const, events: run.events.filter((e) => e.kind !== 'running') } : run;
   });
-  return { app, settings: s, current, claim, processes, runs };
+  // The page is shown before the builds of new revisions are known (one round trip less before it is
+  // usable); they fill in when DescribeTaskDefinition answers.
+  if (partial && own.some((arn) => !knownBuilds.has(arn))) partial(overview(new Map([...knownBuilds].filter((e): e is [string, string] => own.includes(e[0]) && e[1] !== undefined))));
+  return overview(await buildsOf(clients, own));
+}
+
+/** How long the page reuses an app's settings before reading them again (they change with an app stack deploy). */
+const SETTINGS_MAX_AGE_MS = 60_000;
+const settingsRead = new WeakMap<AppClients, { at: number; settings: Promise<AppSettings> }>();
+
+/** The app's settings, read again when older than {@link SETTINGS_MAX_AGE_MS} (or when the last read failed). */
+function recentSettings(clients: AppClients, prefix: string, app: string): Promise<AppSettings> {
+  const kept = settingsRead.get(clients);
+  if (kept && Date.now() - kept.at < SETTINGS_MAX_AGE_MS) return kept.settings;
+  const settings = loadSettings(clients, prefix, app);
+  settingsRead.set(clients, { at: Date.now(), settings });
+  settings.catch(() => settingsRead.delete(clients));
+  return settings;
 }
 
 /**
@@ -205,6 +262,8 @@ export function ownTaskDefinitions(prefix: string, app: string, running: readonl
 
 /** Each task definition's build: its `slipway:build` tag ({@link TAGS}), cached per revision for the page's life. */
 const taskDefinitionBuilds = new Map<string, Promise<string | undefined>>();
+/** The builds already read (undefined: the revision has no build tag). */
+const knownBuilds = new Map<string, string | undefined>();
 
 async function buildsOf(clients: AppClients, arns: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
@@ -212,7 +271,11 @@ async function buildsOf(clients: AppClients, arns: readonly string[]): Promise<M
     [...new Set(arns)].map(async (arn) => {
       let build = taskDefinitionBuilds.get(arn);
       if (!build) {
-        build = clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] })).then((d) => d.tags?.find((t) => t.key === TAGS.build)?.value);
+        build = clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] })).then((d) => {
+          const tag = d.tags?.find((t) => t.key === TAGS.build)?.value;
+          knownBuilds.set(arn, tag);
+          return tag;
+        });
         build.catch(() => taskDefinitionBuilds.delete(arn));
         taskDefinitionBuilds.set(arn, build);
       }

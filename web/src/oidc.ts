@@ -30,7 +30,19 @@ function randomString(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(32)));
 }
 
+/** Where this tab keeps the issuer's discovery document between the sign-in's two page loads. */
+const DISCOVERY = 'slipway.discovery';
+
 async function discover(issuer: string): Promise<{ authorization_endpoint: string; token_endpoint: string; end_session_endpoint?: string }> {
+  // Read once per tab: the page that comes back from the issuer does not ask for it again (one round trip less).
+  const kept = JSON.parse(sessionStorage.getItem(DISCOVERY) ?? 'null') as { issuer?: string; doc?: { authorization_endpoint: string; token_endpoint: string } } | null;
+  if (kept?.issuer === issuer && kept.doc) return kept.doc;
+  const doc = await fetchDiscovery(issuer);
+  sessionStorage.setItem(DISCOVERY, JSON.stringify({ issuer, doc }));
+  return doc;
+}
+
+async function fetchDiscovery(issuer: string): Promise<{ authorization_endpoint: string; token_endpoint: string; end_session_endpoint?: string }> {
   const res = await fetch(`${issuer}/.well-known/openid-configuration`).catch((e: Error) => {
     throw new SignInError(`the identity provider ${issuer} did not answer (${e.message})`);
   });

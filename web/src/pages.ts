@@ -62,7 +62,7 @@ function inProgress(o: AppOverview | undefined): boolean {
 }
 
 function useOverview(ctx: PageContext, app: string): [Loaded<AppOverview>, () => void] {
-  return usePoll(() => loadOverview(ctx.clientsFor(app), ctx.config.prefix, app), (o) => (inProgress(o) ? LIVE_MS : IDLE_MS), [app]);
+  return usePoll((partial) => loadOverview(ctx.clientsFor(app), ctx.config.prefix, app, undefined, partial), (o) => (inProgress(o) ? LIVE_MS : IDLE_MS), [app]);
 }
 
 function ProcessTable({ app, overview }: { app: string; overview: AppOverview }) {
@@ -83,15 +83,26 @@ function ProcessTable({ app, overview }: { app: string; overview: AppOverview })
   </table>`;
 }
 
+/**
+ * A run's failure with its Redrive button, while the run has one. Kept on the page while the redrive's
+ * dialog is open even when the failure ends meanwhile (the page polls fast during a redrive, which may
+ * succeed before the dialog is closed): a dialog never disappears under the person's hands.
+ */
 function FailureBox({ app, run, ctx, onDone }: { app: string; run: Run; ctx: PageContext; onDone: () => void }) {
-  const f = run.failure;
+  const kept = useRef(run.failure);
+  const [dialogOpen, setDialogOpen] = useState(false);
+  if (run.failure) kept.current = run.failure;
+  const f = run.failure ?? (dialogOpen ? kept.current : undefined);
   if (!f) return null;
+  // Keyed: the line that appears when a redrive starts must not take the place of the actions' element
+  // (Preact matches unkeyed siblings by type), which would re-create the open dialog closed.
   return html`<div class="failure" data-testid="failure">
     <p><strong>${f.pipeline} failed at “${f.step}”</strong> with <code data-testid="failure-error">${f.error}</code>${f.at ? html` <span class="muted">at ${when(f.at)}</span>` : ''}</p>
+    ${f.redrivenAt ? html`<p key="redriving" data-testid="redriving">Redriven <span class="muted">at ${when(f.redrivenAt)}</span>: running again (${run.stage ?? 'in progress'}).</p>` : ''}
     ${f.cause ? html`<pre class="cause" tabindex="0" aria-label=${`cause of the failure at ${f.step}`} data-testid="failure-cause">${f.cause}</pre>` : ''}
-    <p class="actions">
+    <p key="actions" class="actions">
       ${f.logLink ? html`<a href=${f.logLink} target="_blank" rel="noopener noreferrer">Logs of “${f.step}”<span class="sr-only"> (opens the CloudWatch console)</span></a>` : ''}
-      <${ActionButton} ctx=${ctx} request=${{ action: 'redrive', app, build: run.build, ...(f.execution ? { execution: f.execution } : {}) }} label=${`Redrive build ${run.build}`} onDone=${onDone} />
+      <${ActionButton} ctx=${ctx} request=${{ action: 'redrive', app, build: run.build, ...(f.execution ? { execution: f.execution } : {}) }} label=${`Redrive build ${run.build}`} disabled=${!!f.redrivenAt} onDone=${onDone} onOpenChange=${setDialogOpen} />
     </p>
   </div>`;
 }
@@ -117,8 +128,8 @@ function AppCard({ ctx, app }: { ctx: PageContext; app: string }) {
     ${o
       ? html`<p data-testid="current-release">Release: ${o.current ? html`<strong>build ${o.current.buildKey}</strong> <span class="muted">${when(o.current.releasedAt)}</span>` : html`<span class="muted">none yet</span>`}</p>
           <${ProcessTable} app=${app} overview=${o} />
-          <p data-testid="last-run">Last pipeline: ${last ? html`build ${last.build} <${StateBadge} state=${last.state} />` : html`<span class="muted">no builds yet</span>`}</p>
-          ${last?.state === 'failed' ? html`<${FailureBox} app=${app} run=${last} ctx=${ctx} onDone=${reload} />` : ''}`
+          <p data-testid="last-run">Last pipeline: ${last ? html`build ${last.build} <${StateBadge} state=${last.state} />${last.stage ? html` <span class="stage" data-testid="run-stage">${last.stage}</span>` : ''}` : html`<span class="muted">no builds yet</span>`}</p>
+          ${last ? html`<${FailureBox} key=${last.build} app=${app} run=${last} ctx=${ctx} onDone=${reload} />` : ''}`
       : ''}
   </article>`;
 }
@@ -146,11 +157,11 @@ export function AppPage({ ctx, app }: { ctx: PageContext; app: string }) {
 
 function RunItem({ ctx, app, run, onDone }: { ctx: PageContext; app: string; run: Run; onDone: () => void }) {
   return html`<li class="run" data-testid=${`run-${run.build}`}>
-    <h3>Build ${run.build} <${StateBadge} state=${run.state} /></h3>
-    <ol class="timeline">
+    <h3>Build ${run.build} <${StateBadge} state=${run.state} />${run.stage ? html` <span class="stage" data-testid="run-stage">${run.stage}</span>` : ''}</h3>
+    <ol class="timeline" data-testid="timeline">
       ${run.events.map((e) => html`<li class=${`ev ev-${e.kind}`}><span class="ev-what">${e.what}</span>${e.detail ? html` <code>${e.detail}</code>` : ''} <span class="muted">${when(e.at)}</span>${e.link ? html` <a href=${e.link} target="_blank" rel="noopener noreferrer">logs<span class="sr-only"> of ${e.what}</span></a>` : ''}</li>`)}
     </ol>
-    ${run.state === 'failed' ? html`<${FailureBox} app=${app} run=${run} ctx=${ctx} onDone=${onDone} />` : ''}
+    <${FailureBox} app=${app} run=${run} ctx=${ctx} onDone=${onDone} />
   </li>`;
 }
 
@@ -189,7 +200,7 @@ interface RollbackDiff {
  * rollback's diff) in a dialog; only the dialog's confirm sends the action. Without an actions URL it
  * shows the CLI command that does the same.
  */
-function ActionButton({ ctx, request, label, diff, onDone }: { ctx: PageContext; request: ActionRequest; label: string; diff?: RollbackDiff; onDone: () => void }) {
+function ActionButton({ ctx, request, label, diff, disabled, onDone, onOpenChange }: { ctx: PageContext; request: ActionRequest; label: string; diff?: RollbackDiff; disabled?: boolean; onDone: () => void; onOpenChange?: (open: boolean) => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [plan, setPlan] = useState<{ status: 'idle' | 'planning' | 'planned' | 'sending' | 'done' | 'error'; result?: ActionResult; error?: string }>({ status: 'idle' });
   const send = async (req: ActionRequest) => {
@@ -199,6 +210,7 @@ function ActionButton({ ctx, request, label, diff, onDone }: { ctx: PageContext;
   };
   const describe = (e: unknown) => ((e as Error).name === 'ActionError' ? `${(e as { code: string }).code}: ${(e as Error).message}` : (e as Error).message);
   const open = async () => {
+    onOpenChange?.(true);
     dialog.current?.showModal();
     if (!ctx.config.actionsUrl) return setPlan({ status: 'error', error: `This dashboard has no actions URL. Run: ${cliCommand(request)}` });
     setPlan({ status: 'planning' });
@@ -222,10 +234,15 @@ function ActionButton({ ctx, request, label, diff, onDone }: { ctx: PageContext;
   const close = () => {
     dialog.current?.close();
     setPlan({ status: 'idle' });
+    onOpenChange?.(false);
   };
   const id = `dlg-${request.action}-${request.app}-${request.build ?? request.release ?? ''}`;
-  return html`<button type="button" class=${request.action === 'rollback' ? 'secondary' : 'primary'} onClick=${open} data-testid=${`${request.action}-${request.build ?? request.release ?? ''}`}>${label}</button>
-    <dialog ref=${dialog} aria-labelledby=${`${id}-title`} onClose=${() => setPlan({ status: 'idle' })} data-testid="action-dialog">
+  // Disabled (a redrive is running) only while its dialog is closed: the dialog stays until it is closed.
+  return html`<button type="button" class=${request.action === 'rollback' ? 'secondary' : 'primary'} onClick=${open} disabled=${!!disabled && plan.status === 'idle'} data-testid=${`${request.action}-${request.build ?? request.release ?? ''}`}>${label}</button>
+    <dialog ref=${dialog} aria-labelledby=${`${id}-title`} onClose=${() => {
+      setPlan({ status: 'idle' });
+      onOpenChange?.(false);
+    }} data-testid="action-dialog">
       <h2 id=${`${id}-title`}>${label}?</h2>
       ${diff
         ? html`<div data-testid="rollback-diff"><p>From build <strong>${diff.from ?? '?'}</strong> to build <strong>${diff.to}</strong></p>

@@ -5,9 +5,10 @@ export type Loaded<T> = { readonly status: 'loading' } | { readonly status: 'ok'
 
 /**
  * Runs `load` now and again every `intervalMs(value)` milliseconds (undefined: stop) until the component
- * goes away; a slow read is never overlapped by the next. `reload` reads again at once.
+ * goes away; a slow read is never overlapped by the next. `reload` reads again at once. A read may show
+ * a first part of its value before it ends (`partial`), as the apps page does before the slowest read.
  */
-export function usePoll<T>(load: () => Promise<T>, intervalMs: (value: T | undefined) => number | undefined, deps: readonly unknown[]): [Loaded<T>, () => void] {
+export function usePoll<T>(load: (partial: (value: T) => void) => Promise<T>, intervalMs: (value: T | undefined) => number | undefined, deps: readonly unknown[]): [Loaded<T>, () => void] {
   const [state, setState] = useState<Loaded<T>>({ status: 'loading' });
   const kick = useRef<() => void>(() => undefined);
   useEffect(() => {
@@ -18,7 +19,9 @@ export function usePoll<T>(load: () => Promise<T>, intervalMs: (value: T | undef
       if (timer) clearTimeout(timer);
       timer = undefined;
       try {
-        last = await load();
+        last = await load((value) => {
+          if (!stopped) setState({ status: 'ok', value, at: Date.now() });
+        });
         if (stopped) return;
         setState({ status: 'ok', value: last, at: Date.now() });
       } catch (e) {
