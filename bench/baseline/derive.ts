@@ -44,7 +44,9 @@ function iterationStates(deploy: Definition): States {
 export function derivePollingBaseline(deploy: Definition): Definition {
   const def = structuredClone(deploy);
   const states = iterationStates(def);
-  const wait = states[EVENT_DRIVEN_WAIT[0]] as { Parameters: { FunctionName: string; Payload: Record<string, unknown> }; Retry: unknown };
+  const wait = states[EVENT_DRIVEN_WAIT[0]] as { Parameters: { FunctionName: string; Payload: Record<string, unknown> }; Retry: unknown; Next: string };
+  // Where the real deploy goes once the deployment completed (recording the process type, then its result).
+  const done = wait.Next;
   for (const name of EVENT_DRIVEN_WAIT) delete states[name];
   // The same handler as a plain invoke: its token is a placeholder nobody resumes (SendTaskSuccess to it
   // fails as TaskDoesNotExist, which the handler treats as closed); the loop below polls instead.
@@ -62,7 +64,7 @@ export function derivePollingBaseline(deploy: Definition): Definition {
       Type: 'Choice',
       Choices: [
         { Variable: '$.deployed.state', StringEquals: 'SUPERSEDED', Next: 'Service is on a newer release' },
-        { Variable: '$.deployed.state', StringEquals: 'COMPLETED', Next: 'Service runs the new release' },
+        { Variable: '$.deployed.state', StringEquals: 'COMPLETED', Next: done },
       ],
       Default: 'Wait 15 seconds',
     },
@@ -86,7 +88,7 @@ export function derivePollingBaseline(deploy: Definition): Definition {
     'Is the deployment done?': {
       Type: 'Choice',
       Choices: [
-        { Variable: '$.poll.deployment.RolloutState', StringEquals: 'COMPLETED', Next: 'Service runs the new release' },
+        { Variable: '$.poll.deployment.RolloutState', StringEquals: 'COMPLETED', Next: done },
         { Variable: '$.poll.deployment.RolloutState', StringEquals: 'FAILED', Next: 'Deployment did not complete' },
       ],
       Default: 'Wait 15 seconds',

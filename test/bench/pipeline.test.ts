@@ -69,9 +69,9 @@ describe('polling baseline (bench/baseline/deploy-polling.asl.json)', () => {
   test('its deploy transitions grow by 3 per process per 15 s of ECS time', async () => {
     const run = await runVariant('polling', 600);
 
-    // Per process: create, "already on this release?", 600/15 x (wait, describe, choice), "runs the new release".
+    // Per process: create, "already on this release?", 600/15 x (wait, describe, choice), "record the process type deployed" (as Slipway's deploy does), "runs the new release".
     const web = deployOf(run).states.filter((s) => s.iteration === 'web');
-    expect(web).toHaveLength(2 + 3 * (600 / 15) + 1);
+    expect(web).toHaveLength(2 + 3 * (600 / 15) + 2);
   });
 
   test('its Wait states advance the simulated clock and are reported as Waits, 15 s apart', async () => {
