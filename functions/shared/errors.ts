@@ -7,7 +7,8 @@ import { ABAC_HINT, APP_TABLE_ACCESS_DENIED } from '../../domain/abac';
  * functions/database-manager/errors.ts), never a plain `Error`; they recognise an AWS SDK error by its
  * name through {@link isAwsError}:
  *
- * - the input a state machine passed: {@link InvalidInput}; the event a rule delivered: {@link InvalidEvent};
+ * - the input a state machine passed: {@link InvalidInput} (./validation.ts parseInput); the event a rule
+ *   delivered: {@link InvalidEvent} (./events.ts parseEvent, thrown or handed to the ASL as data);
  * - an AWS call that answered without what its API promises: {@link UnexpectedResponse};
  * - the app's settings record: {@link SettingsNotFound}; a deploy of what the app did not build: {@link DeployRefused};
  * - a throttled or failing AWS call: {@link TransientError} (retried by every Task); an app table denied: {@link AppTableAccessDenied};
