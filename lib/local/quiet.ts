@@ -1,6 +1,9 @@
-/** Local runs print their own timeline: the handlers' structured logs stay quiet unless asked for. */
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-process.env.LOG_LEVEL ??= 'SILENT';
+/**
+ * Local runs print their own timeline: the handlers' structured logs stay quiet unless asked for, with
+ * either variable Powertools' logger reads (POWERTOOLS_LOG_LEVEL wins over LOG_LEVEL, so setting it here
+ * would hide the logs a user asked for with LOG_LEVEL=DEBUG).
+ */
+if (process.env.POWERTOOLS_LOG_LEVEL === undefined && process.env.LOG_LEVEL === undefined) process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
 
 // The AWS SDK warns once per process that future versions need Node 22; a local run is not the place.
