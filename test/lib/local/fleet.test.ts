@@ -5,7 +5,8 @@
  * own 33-character prefix, 31 for a process; the rest generated: svc1 is a prefix of svc10..svc19),
  * served by the one shared control plane with the real ASL files and handlers, on one simulated clock:
  * builds, releases that fail and are redriven after a fix, deploys that ECS rolls back (and are
- * redriven after a fix), operators' rollbacks, all interleaved. Every record, service, task definition,
+ * redriven after a fix), config keys set (a config-change and a redeploy), operators' rollbacks, all
+ * interleaved. Every record, service, task definition,
  * claim, waiter, execution and milestone stays with its app, and each app ends as it ends when it runs
  * alone in an account (each computed by running that app alone).
  */
@@ -72,8 +73,11 @@ function fleetConfig(): Record<string, unknown> {
   };
 }
 
-/** Phases of the run (simulated seconds): second builds, the release fix, the deploy fix and the operators' rollbacks. */
-const AT = { secondBuild: 600, releaseFix: 300, deployFix: 1200, rollback: 1500 } as const;
+/** Phases of the run (simulated seconds): second builds, the release fix, config keys set, the deploy fix and the operators' rollbacks. */
+const AT = { secondBuild: 600, releaseFix: 300, configKey: 900, deployFix: 1200, rollback: 1500 } as const;
+
+/** The config key an app's operator sets (the 'deploys' apps): a Parameter Store change that redeploys the app. */
+const configKey = (app: string) => `/${PREFIX}/apps/${app}/config/API_TOKEN`;
 
 /** The CodeBuild SUCCEEDED event of an app's build, its ids derived from app and build (the same in every run). */
 function buildEvent(app: string, build: number): Record<string, unknown> {
@@ -119,7 +123,8 @@ function lastFailed(run: LocalRun, app: string): ExecutionReport | undefined {
 
 /**
  * Runs `apps` in one fresh account, each app's story on the shared clock: build 1 at its offset; build 2
- * at 600 s + offset (rolls-back, operator-rollback); at 300 s the operator's fix of the failing releases
+ * at 600 s + offset (rolls-back, operator-rollback); a config key set at 900 s + offset (deploys), which
+ * the control plane's Parameter Store rule turns into a config-change and a redeploy; at 300 s the operator's fix of the failing releases
  * (one JSON Merge Patch for all of them) and a redrive of each; at 1200 s the fix of the rolled-back
  * deploys and a redrive of each; at 1500 s + offset the operators' rollbacks to build 1.
  */
@@ -142,6 +147,7 @@ async function runApps(config: string, apps: readonly FleetApp[]): Promise<Local
   for (const a of apps) {
     run.at(a.offset, `${a.name} build 1`, () => build(a, 1));
     if (a.role === 'rolls-back' || a.role === 'operator-rollback') run.at(AT.secondBuild + a.offset, `${a.name} build 2`, () => build(a, 2));
+    if (a.role === 'deploys') run.at(AT.configKey + a.offset, `${a.name}'s config key set`, () => void run.world.ssm.put(configKey(a.name), 'a secret value'));
     if (a.role === 'operator-rollback') {
       run.at(AT.rollback + a.offset, `${a.name} rolled back to build 1`, () => {
         const deploy = run.executions.find((e) => e.name === `${a.name}--1-deploy`);
@@ -183,9 +189,12 @@ function othersNamed(value: unknown, app: string): string[] {
 const TIMES = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z|\d{8}T\d{6}Z/g;
 /** Ids ECS gives out account-wide (a deployment's, a task's): told apart by their order of appearance in the app's state. */
 const ECS_IDS = /ecs-svc\/\d+|(?<=task\/[a-z0-9-]+\/|web\/|web%2F|\$252F)[0-9a-f]{32}/g;
-function timeless(v: unknown): unknown {
+function timeless(v: unknown, eventIds: readonly string[] = []): unknown {
   const seen = new Map<string, number>();
-  const text = JSON.stringify(v ?? null)
+  let text = JSON.stringify(v ?? null);
+  // A Parameter Store change's event id (random, as AWS's), and the UUID EventBridge's target adds to the execution it names after it.
+  eventIds.forEach((id, i) => (text = text.replace(new RegExp(`${id}(_[0-9a-f-]{36})?`, 'g'), `<parameter change ${i}>`)));
+  text = text
     .replace(TIMES, '<time>')
     .replace(ECS_IDS, (id) => {
       if (!seen.has(id)) seen.set(id, seen.size);
@@ -212,12 +221,15 @@ function endState(run: LocalRun, app: string): Record<string, unknown> {
     return { name, taskDefinition: `${td?.taskDefinition.family}:${td?.taskDefinition.revision}`, desired: s.service.desiredCount, running: s.service.runningCount };
   });
   const revisions = [...w.revisions].filter(([family]) => Object.keys(w.appSettings(app).processes).some((p) => taskDefinitionFamily(PREFIX, app, p) === family)).map(([family, rs]) => [family, rs.map((r) => ({ td: r.taskDefinition, tags: r.tags }))]);
+  const changes = w.ssm.events.filter((e) => String((e.detail as { name?: string }).name).startsWith(`/${PREFIX}/apps/${app}/`)).map((e) => String(e.id));
+  // By name once the random parts are told apart (an execution named after a Parameter Store change's id).
+  const sortName = (e: ExecutionReport) => JSON.stringify(timeless([e.stateMachine, e.name], changes));
   const executions = run.executions
     .filter((e) => appOfExecutionInput(PREFIX, e.input) === app)
-    .map((e) => ({ machine: e.stateMachine, name: e.name, status: e.status, redrives: e.redriveCount, error: e.error ?? null, input: e.input, output: e.output ?? null }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => sortName(a).localeCompare(sortName(b)))
+    .map((e) => ({ machine: e.stateMachine, name: e.name, status: e.status, redrives: e.redriveCount, error: e.error ?? null, input: e.input, output: e.output ?? null }));
   const milestones = w.events.filter((e) => e.detail.app === app).map((e) => ({ type: e.detailType, detail: e.detail }));
-  return timeless({ items, services, revisions, executions, milestones }) as Record<string, unknown>;
+  return timeless({ items, services, revisions, executions, milestones }, changes) as Record<string, unknown>;
 }
 
 let dir: string;
@@ -256,9 +268,9 @@ describe(`a fleet of ${FLEET.length} apps with adversarial names in one account`
     const story = (app: FleetApp) =>
       fleet.executions
         .filter((e) => appOfExecutionInput(PREFIX, e.input) === app.name && e.stateMachine !== 'build')
-        .map((e) => `${e.name.slice(app.name.length).replace(/rollback-\d{8}T\d{6}Z$/, 'rollback')} ${e.status}${e.redriveCount ? ` redriven ${e.redriveCount}` : ''}`);
+        .map((e) => (e.stateMachine === 'config-change' ? `config-change ${e.status}` : `${e.name.slice(app.name.length).replace(/rollback-\d{8}T\d{6}Z$/, 'rollback').replace(/^--config-[0-9a-f-]{36}$/, '--config')} ${e.status}${e.redriveCount ? ` redriven ${e.redriveCount}` : ''}`));
     const expected: Record<Role, string[]> = {
-      deploys: ['--1-release SUCCEEDED', '--1-deploy SUCCEEDED'],
+      deploys: ['--1-release SUCCEEDED', '--1-deploy SUCCEEDED', 'config-change SUCCEEDED', '--config SUCCEEDED'],
       'release-fails': ['--1-release SUCCEEDED redriven 1', '--1-deploy SUCCEEDED'],
       'rolls-back': ['--1-release SUCCEEDED', '--1-deploy SUCCEEDED', '--2-release SUCCEEDED', '--2-deploy SUCCEEDED redriven 1'],
       'operator-rollback': ['--1-release SUCCEEDED', '--1-deploy SUCCEEDED', '--2-release SUCCEEDED', '--2-deploy SUCCEEDED', '--1-rollback SUCCEEDED'],
@@ -310,9 +322,11 @@ describe(`a fleet of ${FLEET.length} apps with adversarial names in one account`
     for (const e of fleet.executions) {
       const app = appOfExecutionInput(PREFIX, e.input);
       if (!app || !FLEET.some((a) => a.name === app)) wrong.push(`${e.name}: input of no app`);
+      // Executions an EventBridge rule starts (build, config-change) are named after the event; the others under their app.
+      const eventNamed = e.stateMachine === 'build' || e.stateMachine === 'config-change';
       const named = appAndBuildOf(e.name).app;
-      if (e.stateMachine !== 'build' && named !== app) wrong.push(`${e.name} (of ${app}) is named for ${named}`);
-      if (e.stateMachine !== 'build' && (e.input as { table?: string }).table !== `${PREFIX}-${app}`) wrong.push(`${e.name} (of ${app}) works on ${(e.input as { table?: string }).table}`);
+      if (!eventNamed && named !== app) wrong.push(`${e.name} (of ${app}) is named for ${named}`);
+      if (!eventNamed && (e.input as { table?: string }).table !== `${PREFIX}-${app}`) wrong.push(`${e.name} (of ${app}) works on ${(e.input as { table?: string }).table}`);
       wrong.push(...othersNamed({ input: e.input, output: e.output ?? null }, app ?? '').map((l) => `${e.name}: ${l}`));
     }
     // Claims (the deploy claim of each app) are in the app's own table, naming its own build and deploy.
