@@ -36,7 +36,12 @@ class QuotaExceeded extends Error {
   }
 }
 
-/** A redrive the engine cannot carry out as AWS would (a Parallel state, a Map with a Catch). */
+/**
+ * A redrive the engine cannot carry out as AWS would (a history with nothing unfinished, or several
+ * unfinished states at the top). The runner refuses a Parallel state and a Map with a Catch or a Retry
+ * when it loads the definition (asl-support.ts refuseUnredrivable), so a redrive never meets them; the
+ * checks here stay for a definition run through the engine alone.
+ */
 export class RedriveNotSimulated extends Error {
   public override readonly name = 'RedriveNotSimulated';
 }
