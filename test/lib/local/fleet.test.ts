@@ -210,17 +210,19 @@ function endState(run: LocalRun, app: string): Record<string, unknown> {
     .tableOf(app)
     .all()
     .map((i) => {
-      // Attributes that hold a moment (epoch seconds or ms: expiry, recorded-at) depend on the fleet's pace.
+      // Attributes that hold a moment (epoch seconds or ms: expiry, recorded-at) depend on the fleet's pace,
+      // and so does the order in which an item gained its attributes (which process's deploy ended first).
       const out: Item = {};
-      for (const [k, v] of Object.entries(i)) out[k] = v.N !== undefined && Number(v.N) > 1e9 ? { N: '<time>' } : v;
+      for (const [k, v] of Object.entries(i).sort(([x], [y]) => x.localeCompare(y))) out[k] = v.N !== undefined && Number(v.N) > 1e9 ? { N: '<time>' } : v;
       return out;
     })
     .sort((a, b) => JSON.stringify([a.pk, a.sk]).localeCompare(JSON.stringify([b.pk, b.sk])));
-  const services = [...w.services].filter(([, s]) => s.app === app).map(([name, s]) => {
+  // Services and families by name: which of an app's process types ECS got to first depends on the pace too.
+  const services = [...w.services].filter(([, s]) => s.app === app).sort(([x], [y]) => x.localeCompare(y)).map(([name, s]) => {
     const td = w.findRevision(s.service.taskDefinition ?? '');
     return { name, taskDefinition: `${td?.taskDefinition.family}:${td?.taskDefinition.revision}`, desired: s.service.desiredCount, running: s.service.runningCount };
   });
-  const revisions = [...w.revisions].filter(([family]) => Object.keys(w.appSettings(app).processes).some((p) => taskDefinitionFamily(PREFIX, app, p) === family)).map(([family, rs]) => [family, rs.map((r) => ({ td: r.taskDefinition, tags: r.tags }))]);
+  const revisions = [...w.revisions].sort(([x], [y]) => x.localeCompare(y)).filter(([family]) => Object.keys(w.appSettings(app).processes).some((p) => taskDefinitionFamily(PREFIX, app, p) === family)).map(([family, rs]) => [family, rs.map((r) => ({ td: r.taskDefinition, tags: r.tags }))]);
   const changes = w.ssm.events.filter((e) => String((e.detail as { name?: string }).name).startsWith(`/${PREFIX}/apps/${app}/`)).map((e) => String(e.id));
   // By name once the random parts are told apart (an execution named after a Parameter Store change's id).
   const sortName = (e: ExecutionReport) => JSON.stringify(timeless([e.stateMachine, e.name], changes));
