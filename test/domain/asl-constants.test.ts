@@ -49,11 +49,18 @@ describe('table keys in the ASL files are the ones domain/table.ts owns', () => 
     const known = [
       // A build's record: the sort key is the build's sortKey, which the handlers pad (buildSortKey).
       { pk: BUILD_PK, sk: '$path:$.build.sortKey' },
+      // Inside the deploy's Map: the iteration's copy of the same sort key (checked below).
+      { pk: BUILD_PK, sk: '$path:$.buildSortKey' },
       RELEASE_CURRENT,
       DEPLOY_CLAIM,
       CONFIG_REDEPLOY_CLAIM,
     ].map((k) => ({ pk: k.pk, sk: k.sk }));
     expect(known).toContainEqual(key);
+  });
+
+  test('the deploy Map\'s iterations get the build\'s sort key as buildSortKey (the key of their build record writes)', () => {
+    const map = definition('deploy').States['Deploy each process type'] as AslState & { ItemSelector?: Record<string, unknown> };
+    expect(map.ItemSelector?.['buildSortKey.$']).toBe('$.build.sortKey');
   });
 
   test('no ASL file writes the TTL attribute (only the handlers do, from domain/constants.ts)', () => {
