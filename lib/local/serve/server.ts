@@ -14,7 +14,8 @@ import type { WireResponse } from './protocols/response';
 import { matchRoute, restJsonErrorResponse, restJsonResponse } from './protocols/rest-json';
 import { LAMBDA_ROUTES } from './services/lambda';
 import { SERVICES } from './services';
-import { ACTIONS_PATH, actionsPreflight, endpointClients, invokeActions } from './function-url';
+// The dashboard actions function (and the lib/ops code under it) loads with its first request, not at start.
+import type * as FunctionUrl from './function-url';
 import type { LocalPerson } from './oidc-issuer';
 import { PeopleAccess, type PeopleSession } from './sts';
 import type { OpsClients } from '../../ops/aws';
@@ -74,7 +75,7 @@ const MISSING_AUTH = () => new WireError('MissingAuthenticationTokenException', 
 export class LocalEndpoint {
   /** People's sign-in: the local OpenID Connect issuer, STS AssumeRoleWithWebIdentity and the sessions' scope. */
   readonly people: PeopleAccess;
-  private readonly actionsClients: OpsClients;
+  private actions?: { readonly url: typeof FunctionUrl; readonly clients: OpsClients };
 
   private constructor(
     private readonly server: Server,
@@ -84,7 +85,6 @@ export class LocalEndpoint {
     people: readonly LocalPerson[] | undefined,
   ) {
     this.people = new PeopleAccess(account, url, { people });
-    this.actionsClients = endpointClients(url, account.run.world.spec.region);
   }
 
   /** Starts the account and listens; resolves once the endpoint answers. */
@@ -106,6 +106,15 @@ export class LocalEndpoint {
     server.keepAliveTimeout = 5000;
     account.start();
     return endpoint;
+  }
+
+  /** The dashboard actions function's URL and the clients it calls this endpoint with, loaded with its first request. */
+  private actionsFunction(): { readonly url: typeof FunctionUrl; readonly clients: OpsClients } {
+    if (!this.actions) {
+      const url = require('./function-url') as typeof FunctionUrl;
+      this.actions = { url, clients: url.endpointClients(this.url, this.account.run.world.spec.region) };
+    }
+    return this.actions;
   }
 
   /** The port it listens on. */
@@ -151,7 +160,10 @@ export class LocalEndpoint {
       // People's sign-in (sts.ts, oidc-issuer.ts, function-url.ts): the local issuer, the dashboard's config, the actions function's URL.
       if (url.pathname.startsWith('/oidc/')) return write(res, requestId, this.people.issuer.handle(req.method ?? 'GET', url.pathname.slice('/oidc'.length), url.searchParams, body.toString('utf8'), req.headers.origin));
       if (url.pathname === '/config.json' && req.method === 'GET') return write(res, requestId, { status: 200, headers: { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' }, body: JSON.stringify(this.people.dashboardConfig()) });
-      if (url.pathname === ACTIONS_PATH) return write(res, requestId, req.method === 'OPTIONS' ? actionsPreflight() : await invokeActions(req, body.toString('utf8'), this.people, this.actionsClients, requestId));
+      if (url.pathname.startsWith('/lambda-url/')) {
+        const actions = this.actionsFunction();
+        if (url.pathname === actions.url.ACTIONS_PATH) return write(res, requestId, req.method === 'OPTIONS' ? actions.url.actionsPreflight() : await actions.url.invokeActions(req, body.toString('utf8'), this.people, actions.clients, requestId));
+      }
       service = hostService(req);
       if (req.method === 'OPTIONS') return write(res, requestId, preflight(req, service));
       answer = await this.dispatch(req, url, body.toString('utf8'), requestId, service, (s) => (service = s));
