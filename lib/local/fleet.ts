@@ -7,7 +7,7 @@ import { buildFleetReport, type FleetReport } from './report';
 import { fixedWorld, LocalRun } from './runner';
 import { LocalRunError } from './run-error';
 import { redriveRefusal, type ExecutionReport } from './services/stepfunctions';
-import { worldSchema, type WorldFile } from './world-schema';
+import { worldSchema, type WorldFile, type WorldSpec } from './world-schema';
 
 /**
  * Several events in one simulated account (`slipway local run <pipeline> --event a.json --event b.json`,
@@ -69,14 +69,10 @@ const INPUT_KINDS: Record<StateMachineName, { what: string; accepts: (i: Record<
 export function planFleet(options: Pick<LocalFleetOptions, 'pipeline' | 'events' | 'world' | 'rootDir'>): FleetPlan {
   const world = options.world ?? {};
   if (options.events.length === 0) throw new LocalRunError('no events: give at least one event file (or a folder holding *.json events)');
-  const parsed = worldSchema.safeParse(world);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new LocalRunError(`invalid world: ${i.path.join('.') || '(root)'}: ${i.message}`);
-  }
+  const spec = checkedWorld(world);
   let config;
   try {
-    config = loadDeploymentConfig(resolve(options.rootDir ?? process.cwd(), parsed.data.config));
+    config = loadDeploymentConfig(resolve(options.rootDir ?? process.cwd(), spec.config));
   } catch (e) {
     throw new LocalRunError((e as Error).message);
   }
@@ -96,7 +92,7 @@ export function planFleet(options: Pick<LocalFleetOptions, 'pipeline' | 'events'
     if (app === undefined) {
       throw new LocalRunError(`event ${event.source} names no app of prefix "${config.prefix}" (a CodeBuild event names it by its project ${config.prefix}-<app>, a Parameter Store change by its name /${config.prefix}/apps/<app>/..., the other inputs by "app")`);
     }
-    if (!names.includes(app)) throw new LocalRunError(`event ${event.source} is for app "${app}", which ${parsed.data.config} does not have (apps: ${names.join(', ')})`);
+    if (!names.includes(app)) throw new LocalRunError(`event ${event.source} is for app "${app}", which ${spec.config} does not have (apps: ${names.join(', ')})`);
     const build = buildOfExecutionInput(input);
     const key = build !== undefined ? `build ${build} of ${app}` : `the same event ${JSON.stringify(input)}`;
     const twin = seen.get(key);
@@ -106,8 +102,8 @@ export function planFleet(options: Pick<LocalFleetOptions, 'pipeline' | 'events'
     seen.set(key, event.source);
     planned.push({ ...event, app, ...(build !== undefined ? { build } : {}) });
   }
-  const app = parsed.data.app ?? planned[0].app;
-  const apps = [...new Set([...(parsed.data.apps ?? [app]), ...planned.map((e) => e.app)])];
+  const app = spec.app ?? planned[0].app;
+  const apps = [...new Set([...(spec.apps ?? [app]), ...planned.map((e) => e.app)])];
   return { world: { ...world, app, apps }, events: planned };
 }
 
@@ -119,7 +115,7 @@ export function planFleet(options: Pick<LocalFleetOptions, 'pipeline' | 'events'
 export async function runFleet(options: LocalFleetOptions): Promise<{ run: LocalRun; report: FleetReport; redriven: ExecutionReport[] }> {
   const plan = planFleet(options);
   // The fix is checked before the run too (a patch that changes the account or its apps is refused).
-  const fixed = options.redriveWith === undefined ? undefined : fixedWorld(plan.world, options.redriveWith, worldSchema.parse(plan.world));
+  const fixed = options.redriveWith === undefined ? undefined : fixedWorld(plan.world, options.redriveWith, checkedWorld(plan.world));
   const run = new LocalRun(plan.world, options.rootDir);
   for (const e of plan.events) run.at(0, `${e.source} arrives`, () => void run.startConcurrently(options.pipeline, e.input));
   await run.runScheduled();
@@ -135,6 +131,14 @@ export async function runFleet(options: LocalFleetOptions): Promise<{ run: Local
   for (const exec of failed) run.at(run.world.now, `redrive ${exec.name}`, () => void run.startRedrive(exec));
   await run.runScheduled();
   return { run, report: buildFleetReport(run), redriven: failed };
+}
+
+/** The world file as the run reads it. @throws LocalRunError naming the first problem (the apps the events add, past 1,000). */
+function checkedWorld(world: WorldFile): WorldSpec {
+  const parsed = worldSchema.safeParse(world);
+  if (parsed.success) return parsed.data;
+  const i = parsed.error.issues[0];
+  throw new LocalRunError(`invalid world: ${i.path.join('.') || '(root)'}: ${i.message}`);
 }
 
 /** Each app's last execution that failed (the one an operator redrives after fixing the cause). */
