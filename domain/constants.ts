@@ -48,3 +48,6 @@ export const REVISION_LOOKBACK = 5;
 
 /** Step Functions' limit on an execution name, in characters. */
 export const EXECUTION_NAME_MAX = 80;
+
+/** The process type attached to the load balancer (the app's HTTPS route); the default of a one-off task and a schedule. */
+export const WEB_PROCESS = 'web';

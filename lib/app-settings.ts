@@ -2,9 +2,8 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { AppSettingsInput } from '../domain/settings';
 import { scaleScheduleOf, type AppConfig } from './deployment-config';
 import { taskDefinitionFamily } from '../domain/names';
+import { WEB_PROCESS } from '../domain/constants';
 
-/** The process type attached to the load balancer. */
-export const WEB_PROCESS = 'web';
 
 /** Everything the settings record is built from, resolved to strings (tokens allowed). */
 export interface AppSettingsSources {

@@ -1,4 +1,4 @@
-import { WEB_PROCESS } from './app-settings';
+import { WEB_PROCESS } from '../domain/constants';
 
 /*
  * Listener-rule priorities of a cluster's web apps. Every app with a `web` process adds one rule to its

@@ -1,5 +1,5 @@
 import { APP_NAME, appOfPeopleSession, DASHBOARD_ACTIONS, type DashboardAction } from '../../domain';
-import { UsageError } from '../../lib/cli/errors';
+import { UsageError } from '../../lib/ops/usage-error';
 import { AwsError } from '../../lib/ops/aws-errors';
 import { AwsCallFailed, CannotProceed, NotFound, WrongApp, type OpsClients } from '../../lib/ops/aws';
 import { deployBuild } from '../../lib/ops/deploy';

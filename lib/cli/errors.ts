@@ -1,13 +1,10 @@
 import { escapeForTerminal, jsonForTerminal } from '../ops/terminal';
 import { describeAwsError, oneLine } from '../ops/aws-errors';
+import { EXIT } from '../ops/exit-codes';
 
-/** Exit codes of every `slipway` command. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
-
-/** A usage or input problem: one line on stderr, exit code 2. */
-export class UsageError extends Error {
-  public override readonly name = 'UsageError';
-}
+// Thrown by lib/ops too, so they live there (cli -> ops, never back).
+export { EXIT };
+export { UsageError } from '../ops/usage-error';
 
 /** The command ran out of its `--timeout`. Exit 1. */
 export class CommandTimedOut extends Error {

@@ -6,7 +6,7 @@ import type * as Server from '../local/serve/server';
 import { EXIT, UsageError } from './errors';
 import { printResult, processIo, reportError, type CliIo } from './io';
 import { handleInterrupts } from './runtime';
-import { packageRoot, resolveWorldConfig } from './local';
+import { packageRoot, resolveWorldConfig } from './world-config';
 
 /** The port `slipway local serve` listens on unless --port says otherwise (the one LocalStack users know). */
 export const DEFAULT_SERVE_PORT = 4566;

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
 // The runner and its engine load when a run starts, not with every `slipway` command (start-up time).
@@ -10,40 +9,11 @@ import { EXIT, UsageError } from './errors';
 import { inputFilesOf, readInputJson } from './input-files';
 import { printResult, processIo, reportError, type CliIo } from './io';
 import { registerServeCommands } from './local-serve';
-
-/** The config a world runs against when it names none: the example shipped with Slipway. */
-export const DEFAULT_WORLD_CONFIG = 'config/example.json';
-
-/**
- * The directory of the Slipway package (the one holding `statemachines/` and `package.json`), found
- * from this file, so `slipway local run` works from any working directory (and from a bundle).
- */
-export function packageRoot(from: string = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'statemachines')) && existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`cannot find the Slipway package (a directory with statemachines/ and package.json) above ${from}`);
-  }
-}
+import { packageRoot, resolveWorldConfig } from './world-config';
 
 function readJson(file: string, what: string, cwd: string): unknown {
   // Regular files only, bounded in size and depth (lib/cli/input-files.ts).
   return readInputJson(path.resolve(cwd, file), what);
-}
-
-/**
- * The world's `config` as an absolute path: resolved against the working directory (an absolute path
- * stays as it is); a relative path that does not exist there is looked up in the Slipway package, so the
- * shipped `config/example.json` works from anywhere. A world that names no config gets that example.
- * @throws UsageError when neither exists.
- */
-export function resolveWorldConfig(config: unknown, cwd: string, root: string): string {
-  if (config === undefined) return path.join(root, DEFAULT_WORLD_CONFIG);
-  if (typeof config !== 'string' || config.length === 0) throw new UsageError('world: "config" must be the path of a Slipway config file');
-  const fromCwd = path.resolve(cwd, config);
-  if (existsSync(fromCwd) || path.isAbsolute(config)) return fromCwd;
-  const fromPackage = path.resolve(root, config);
-  if (existsSync(fromPackage)) return fromPackage;
-  throw new UsageError(`world: config file ${config} is neither in ${cwd} nor in the Slipway package (${root})`);
 }
 
 /** Options of `slipway local run`. */

@@ -1,5 +1,5 @@
 import { Command, Help } from 'commander';
-import { setCommandApp } from './command-app';
+import { setCommandApp } from '../ops/command-app';
 import { registerCompletionCommand } from './completion';
 import { registerLoginCommand } from './login-command';
 import { registerConfigKeyCommands } from './config-keys-command';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { escapeForTerminal } from '../ops/terminal';
 import { checkAwsEnvironment } from './aws-settings';
-import { awsCalls, type CallsInFlight } from './calls';
+import { awsCalls, type CallsInFlight } from '../ops/calls';
 import { CommandTimedOut, describeError, errorOutput, EXIT, UsageError } from './errors';
 import { colourSettings, statusLine, type CliIo } from './io';
 import { startSpinner } from './status-line';

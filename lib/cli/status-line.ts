@@ -1,5 +1,5 @@
 import { escapeForTerminal } from '../ops/terminal';
-import type { CallsInFlight } from './calls';
+import type { CallsInFlight } from '../ops/calls';
 
 /** Where the status line is written: process.stderr, or a test's fake. */
 export interface StatusStream {

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { WEB_PROCESS } from '../app-settings';
+import { WEB_PROCESS } from '../../domain/constants';
 import type { ClusterResources } from '../stacks/cluster-resources';
 import { appServing } from '../app-hostname';
 import type { AppConstructProps } from './app-construct-props';

@@ -1,6 +1,7 @@
 import type { AppSettings } from '../../domain/settings';
 import { serviceName } from '../../domain/names';
 import { InjectedAwsError, SimulatedAwsError } from './aws-error';
+import { LocalRunError } from './run-error';
 import { SimulatedAutoScaling } from './services/autoscaling';
 import { SimulatedClock } from './services/clock';
 import { MemoryTable } from './services/dynamodb';
@@ -122,8 +123,8 @@ export class World {
 
   /** Hosts another app in the account: its own table (named in its settings), empty. */
   addApp(settings: AppSettings): void {
-    if (this.apps.has(settings.app)) throw new Error(`world: app "${settings.app}" is hosted twice`);
-    if (this.tables.has(settings.table)) throw new Error(`world: table ${settings.table} of ${settings.app} already exists`);
+    if (this.apps.has(settings.app)) throw new LocalRunError(`world: app "${settings.app}" is hosted twice`);
+    if (this.tables.has(settings.table)) throw new LocalRunError(`world: table ${settings.table} of ${settings.app} already exists`);
     this.apps.set(settings.app, settings);
     this.tables.set(settings.table, new MemoryTable(settings.table));
   }
@@ -137,7 +138,7 @@ export class World {
   tableOf(app: string): MemoryTable {
     const settings = this.appSettings(app);
     const t = this.tables.get(settings.table);
-    if (!t) throw new Error(`world: app ${app} has no table`);
+    if (!t) throw new LocalRunError(`world: app ${app} has no table`);
     return t;
   }
 
@@ -159,7 +160,7 @@ export class World {
   /** The settings of a hosted app. */
   appSettings(app: string): AppSettings {
     const s = this.apps.get(app);
-    if (!s) throw new Error(`world: app "${app}" is not hosted in this account (apps: ${[...this.apps.keys()].join(', ')})`);
+    if (!s) throw new LocalRunError(`world: app "${app}" is not hosted in this account (apps: ${[...this.apps.keys()].join(', ')})`);
     return s;
   }
 

@@ -2,7 +2,7 @@ import { paginateDescribeAlarms, type MetricAlarm } from '@aws-sdk/client-cloudw
 import { alertsShard, alertsTopicName, alertsTopicShard, appAlarmKeys } from '../../domain/alerts';
 import { appAlarmName } from '../../domain/names';
 import { DEFAULT_PREFIX } from '../../domain/constants';
-import { UsageError } from '../cli/errors';
+import { UsageError } from './usage-error';
 import type { OpsClients } from './aws';
 import { checkAppName } from './names';
 

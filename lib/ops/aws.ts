@@ -16,8 +16,8 @@ import { DEFAULT_PREFIX } from '../../domain/constants';
 import { buildOfExecutionInput } from '../../domain/executions';
 import { BUILD_PK, buildSortKey, DEPLOY_CLAIM, dynamoKey, readBuildRecord, readCurrentRelease, readDeployClaim, RELEASE_CURRENT, type BuildRecord, type CurrentReleaseItem, type DeployClaimItem } from '../../domain/table';
 import { readAppSettings, type AppSettings } from '../../domain/settings';
-import { cliClient } from '../cli/aws-clients';
-import { UsageError } from '../cli/errors';
+import { cliClient } from './aws-clients';
+import { UsageError } from './usage-error';
 import { AWS_ERROR_NAMES, AwsError, describeAwsError, oneLine, type AwsErrorName } from './aws-errors';
 
 /** The AWS clients the pipeline commands use (tests pass clients mocked with aws-sdk-client-mock). */

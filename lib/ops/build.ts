@@ -1,5 +1,5 @@
 import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand, type Build } from '@aws-sdk/client-codebuild';
-import { UsageError } from '../cli/errors';
+import { UsageError } from './usage-error';
 import { aws, locateApp, type LocateOptions, type OpsClients } from './aws';
 import { realClock, type Clock } from './wall-clock';
 import { escapeForTerminal, formatDuration } from './terminal';

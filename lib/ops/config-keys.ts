@@ -3,7 +3,7 @@ import { assertConfigKey, CONFIG_KEY, InvalidConfigKey } from '../../domain/conf
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { appParameterPath, configParameterPath, APP_NAME, APP_NAME_MAX } from '../../domain/names';
 import { RESOURCE_NAME } from '../../domain/settings';
-import { UsageError } from '../cli/errors';
+import { UsageError } from './usage-error';
 import { NotFound, type OpsClients } from './aws';
 
 /**

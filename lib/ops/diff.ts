@@ -1,6 +1,6 @@
 import type { BuildRecord } from '../../domain/table';
 import { DescribeTaskDefinitionCommand, ECSClient, type TaskDefinition } from '@aws-sdk/client-ecs';
-import { UsageError } from '../cli/errors';
+import { UsageError } from './usage-error';
 import { pipelineExecutionName } from '../../domain/names';
 import { escapeForTerminal } from './terminal';
 import { aws, CannotProceed, checkBuildKey, describeExecution, executionArn, getBuild, getCurrentRelease, locateApp, NotFound, type AppTarget, type LocateOptions, type OpsClients } from './aws';

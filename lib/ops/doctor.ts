@@ -2,7 +2,7 @@ import { ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
 import { ListTagsForResourceCommand } from '@aws-sdk/client-scheduler';
 import { scheduleGroupName, TAG_APP, TAG_CONTROL_PLANE } from '../../domain/names';
 import { ABAC_CHECK } from '../../domain/abac';
-import { UsageError } from '../cli/errors';
+import { UsageError } from './usage-error';
 import { aws, locateApp, type LocateOptions, type OpsClients } from './aws';
 
 /**

@@ -2,7 +2,7 @@ import { ListExecutionsCommand, type DescribeExecutionCommandOutput } from '@aws
 import type { BuildPipelineName as StateMachineName } from '../../domain/pipelines';
 import type { BuildRecord } from '../../domain/table';
 import { DEFAULT_PREFIX } from '../../domain/constants';
-import { UsageError } from '../cli/errors';
+import { UsageError } from './usage-error';
 import { assertExecutionOf, aws, checkBuildKey, describeExecution, executionOwner, getBuild, locateApp, NotFound, parseExecutionArn, type AppTarget, type LocateOptions, type OpsClients } from './aws';
 import { describeExecutions, PIPELINES } from './execution-refs';
 

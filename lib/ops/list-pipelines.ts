@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from './usage-error';
 import { getCurrentRelease, locateApp, recentBuilds, type LocateOptions, type OpsClients } from './aws';
 import type { ExecutionRef, Executions, PipelinesOutput } from './schemas';
 import { escapeForTerminal, formatDuration } from './terminal';

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { APP_NAME } from '../../domain/names';
 import { appsOfSessionTags, peopleSessionName, sessionTagsOf, type DashboardConfig } from '../../domain/dashboard';
-import { commandApp } from '../cli/command-app';
-import { UsageError } from '../cli/errors';
+import { commandApp } from './command-app';
+import { UsageError } from './usage-error';
 import { AwsError } from './aws-errors';
 
 /**
@@ -17,7 +17,7 @@ import { AwsError } from './aws-errors';
  * trades the ID token for one session of the people role per app the token tags (STS
  * AssumeRoleWithWebIdentity, RoleSessionName `app-<app>`; docs/dashboard.md). The sessions are cached
  * in ~/.slipway/credentials.json (mode 0600) with their expiry, and later commands use the session of
- * the app they name when no AWS credentials or profile are set (lib/cli/aws-clients.ts). What to sign in
+ * the app they name when no AWS credentials or profile are set (lib/ops/aws-clients.ts). What to sign in
  * to is the dashboard's config.json (issuer, client id, role, region), read from the dashboard's URL.
  */
 

@@ -4,7 +4,7 @@ import type { AppSettings } from '../../domain/settings';
 import { checkProcessName } from './names';
 import { pipelineExecutionName } from '../../domain/names';
 import { BUILD_PK, readBuildRecord, type BuildRecord } from '../../domain/table';
-import { UsageError } from '../cli/errors';
+import { UsageError } from './usage-error';
 import { aws, awsCallError, CannotProceed, checkBuildKey, describeExecution, executionArn, getBuild, locateApp, NotFound, queryPages, type AppTarget, type LocateOptions, type OpsClients } from './aws';
 import type { Clock } from './wall-clock';
 import type { LogEvent, LogsOutput } from './schemas';

@@ -1,5 +1,5 @@
 import { APP_NAME, nameRule, PROCESS_NAME } from '../../domain/names';
-import { UsageError } from '../cli/errors';
+import { UsageError } from './usage-error';
 
 /*
  * The checks of the names a person types (an app, a process type) before they go into ARNs, resource

@@ -1,6 +1,6 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ListTasksCommand, UpdateServiceCommand, type Service, type Task } from '@aws-sdk/client-ecs';
 import { serviceName, TAG_BUILD } from '../../domain/names';
-import { UsageError } from '../cli/errors';
+import { UsageError } from './usage-error';
 import { aws, locateApp, NotFound, type AppTarget, type LocateOptions, type OpsClients } from './aws';
 import { checkProcessName } from './names';
 import { RUN_STARTED_BY } from './run-task';

@@ -1,7 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { readRelease, releaseKey, RELEASES_PK, type ReleaseRecord } from '../../domain/releases';
 import { dynamoKey } from '../../domain/table';
-import { UsageError } from '../cli/errors';
+import { UsageError } from './usage-error';
 import { aws, getCurrentRelease, locateApp, queryPages, type AppTarget, type LocateOptions, type OpsClients } from './aws';
 import { escapeForTerminal } from './terminal';
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import { logStreamLink, TAG_RUN, taskLogStreamName } from '../../domain/names';
-import { WEB_PROCESS } from '../app-settings';
-import { EXIT, UsageError } from '../cli/errors';
+import { WEB_PROCESS } from '../../domain/constants';
+import { EXIT } from './exit-codes';
+import { UsageError } from './usage-error';
 import { aws, CannotProceed, getBuild, getCurrentRelease, locateApp, NotFound, type LocateOptions, type OpsClients } from './aws';
 import type { Clock } from './wall-clock';
 import { processesOf } from './diff';

@@ -3,7 +3,7 @@ import { DeleteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { scaleKey } from '../../domain/releases';
 import { scalableTargetResourceId, SCALABLE_DIMENSION, SCALABLE_NAMESPACE, serviceName } from '../../domain/names';
 import { dynamoKey } from '../../domain/table';
-import { UsageError } from '../cli/errors';
+import { UsageError } from './usage-error';
 import { aws, locateApp, type LocateOptions, type OpsClients } from './aws';
 import { checkAppName, checkProcessName } from './names';
 

@@ -1,7 +1,7 @@
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { CONFIG_KEY_TIER } from './config-keys';
 import { appParameterPath, schedulesParameterName } from '../../domain/names';
-import { UsageError } from '../cli/errors';
+import { UsageError } from './usage-error';
 import { defaultScheduleName, InvalidSchedule, parseSchedulesParameter, scheduleEntrySchema, scheduleExpressionProblem, SCHEDULE_NAME, type ScheduleEntryInput } from '../../domain/schedules';
 import { nameRule, PROCESS_NAME } from '../../domain/names';
 import type { AppRef, ParameterClients } from './config-keys';

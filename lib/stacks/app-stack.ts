@@ -3,7 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { alertsShard, alertsTopicName, scheduleGroupName } from '../../domain';
-import { WEB_PROCESS } from '../app-settings';
+import { WEB_PROCESS } from '../../domain/constants';
 import type { AppConfig } from '../deployment-config';
 import { AppBuild } from '../constructs/app-build';
 import { AppDatabase, type DatabaseEndpoint } from '../constructs/app-database';

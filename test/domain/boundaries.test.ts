@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /**
@@ -16,11 +16,12 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-/** Every module specifier a file imports or re-exports (static imports, `export ... from`, `require`). */
+/** Every module specifier a file imports or re-exports (static imports, side-effect imports, `export ... from`, `require`). */
 function importsOf(file: string): { specifier: string; typeOnly: boolean }[] {
   const text = readFileSync(file, 'utf8');
   const out: { specifier: string; typeOnly: boolean }[] = [];
   for (const m of text.matchAll(/^(import|export)(\s+type)?[^'"]*?from\s+'([^']+)'/gms)) out.push({ specifier: m[3], typeOnly: m[2] !== undefined });
+  for (const m of text.matchAll(/^import\s+'([^']+)'/gm)) out.push({ specifier: m[1], typeOnly: false });
   for (const m of text.matchAll(/require\('([^']+)'\)/g)) out.push({ specifier: m[1], typeOnly: false });
   return out;
 }
@@ -41,9 +42,9 @@ test('there are handlers to check', () => {
 /**
  * The one handler that runs the operator commands themselves: the dashboard's actions function does what
  * `slipway redrive`, `rollback` and `deploy --build` do (issue 25: reuse lib/ops, never a copy), so it may
- * import lib/ops and the errors lib/ops throws, and nothing else of lib/.
+ * import lib/ops (with the errors lib/ops throws), and nothing else of lib/.
  */
-const MAY_RUN_OPS: Readonly<Record<string, readonly string[]>> = { 'dashboard-actions': ['lib/ops/', 'lib/cli/errors'] };
+const MAY_RUN_OPS: Readonly<Record<string, readonly string[]>> = { 'dashboard-actions': ['lib/ops/'] };
 
 test.each(handlers)('functions/%s imports only itself, functions/shared and domain', (handler) => {
   const allowed = new Set([`functions/${handler}`, 'functions/shared', 'domain']);
@@ -120,3 +121,91 @@ test('lib/ imports from functions/ only entry points, the shared clients and the
   );
   expect(bad).toEqual([]);
 });
+
+/**
+ * Issue 26, dependencies one way: cli -> ops -> domain. The operations never import the CLI that
+ * prints them (what both need, the usage error, exit codes, the AWS client factory, lives in lib/ops).
+ */
+test('lib/ops imports nothing of lib/cli', () => {
+  const bad = filesUnder(join(ROOT, 'lib', 'ops')).flatMap((f) =>
+    importsOf(f)
+      .filter((i) => i.specifier.startsWith('.') && relative(ROOT, join(f, '..', i.specifier)).startsWith('lib/cli/'))
+      .map((i) => ({ file: relative(ROOT, f), specifier: i.specifier })),
+  );
+  expect(bad).toEqual([]);
+});
+
+/**
+ * The simulated services ask their account only what lib/local/services/account.ts declares
+ * (`SimulatedAccount`): lib/local/world.ts builds them and may import them, never the other way round.
+ */
+test('the simulated services never import the World', () => {
+  const bad = filesUnder(join(ROOT, 'lib', 'local', 'services')).flatMap((f) =>
+    importsOf(f)
+      .filter((i) => i.specifier.startsWith('.') && relative(ROOT, join(f, '..', i.specifier)) === 'lib/local/world')
+      .map((i) => ({ file: relative(ROOT, f), specifier: i.specifier })),
+  );
+  expect(bad).toEqual([]);
+});
+
+/** The source file a relative import lands on (`x.ts` or `x/index.ts`), or undefined for a package or a non-TypeScript file. */
+function resolveImport(file: string, specifier: string): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  const base = join(file, '..', specifier);
+  return [`${base}.ts`, join(base, 'index.ts')].find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
+}
+
+/**
+ * The import cycles of a graph: its strongly connected components of more than one file, or a file that
+ * imports itself (Tarjan's algorithm). Each cycle as its files, relative and sorted.
+ */
+function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, next);
+    low.set(v, next);
+    next += 1;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop() as string;
+      onStack.delete(w);
+      component.push(relative(ROOT, w));
+    } while (w !== v);
+    if (component.length > 1 || (graph.get(v) ?? []).includes(v)) cycles.push(component.sort());
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return cycles;
+}
+
+test('the cycle finder finds a cycle, a self-import and none in a chain', () => {
+  expect(importCycles(new Map([[join(ROOT, 'a'), [join(ROOT, 'b')]], [join(ROOT, 'b'), [join(ROOT, 'c')]], [join(ROOT, 'c'), [join(ROOT, 'a')]]]))).toEqual([['a', 'b', 'c']]);
+  expect(importCycles(new Map([[join(ROOT, 'a'), [join(ROOT, 'a')]]]))).toEqual([['a']]);
+  expect(importCycles(new Map([[join(ROOT, 'a'), [join(ROOT, 'b')]], [join(ROOT, 'b'), []]]))).toEqual([]);
+});
+
+/**
+ * Issue 26: no import cycle anywhere in the source tree, counting every import: type-only ones (a type
+ * cycle is still two files that cannot be understood apart) and the CLI's lazy `require`s.
+ */
+test('no import cycle in bin, bench, domain, functions, lib or scripts', () => {
+  const files = ['bin', 'bench', 'domain', 'functions', 'lib', 'scripts'].flatMap((d) => filesUnder(join(ROOT, d)));
+  const graph = new Map(files.map((f) => [f, [...new Set(importsOf(f).map((i) => resolveImport(f, i.specifier)).filter((t): t is string => t !== undefined))]]));
+  expect(graph.size).toBeGreaterThan(300);
+  expect(importCycles(graph)).toEqual([]);
+});
+

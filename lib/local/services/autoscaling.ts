@@ -2,7 +2,8 @@ import { DeleteScheduledActionCommand, DescribeScalableTargetsCommand, DescribeS
 import { mockClient } from 'aws-sdk-client-mock';
 import { scalableTargetResourceId, SCALABLE_DIMENSION, SCALABLE_NAMESPACE, serviceName } from '../../../domain/names';
 import { SimulatedAwsError } from '../aws-error';
-import type { World } from '../world';
+import type { SimulatedAccount } from './account';
+import { LocalRunError } from '../run-error';
 import type { SimulatedEcs } from './ecs';
 
 /** A scheduled action of Application Auto Scaling. */
@@ -23,7 +24,7 @@ export class SimulatedAutoScaling {
   readonly scalableTargets = new Map<string, { min?: number; max?: number; policies: string[] }>();
 
   constructor(
-    private readonly account: World,
+    private readonly account: SimulatedAccount,
     private readonly ecs: SimulatedEcs,
   ) {}
 
@@ -77,7 +78,7 @@ export class SimulatedAutoScaling {
   seedScalableTargets(targets: Record<string, { min: number; max: number }>): void {
     for (const [process, range] of Object.entries(targets)) {
       const name = serviceName(this.account.settings.app, process);
-      if (!this.ecs.services.has(name)) throw new Error(`world: scalableTargets.${process} needs the service in "services"`);
+      if (!this.ecs.services.has(name)) throw new LocalRunError(`world: scalableTargets.${process} needs the service in "services"`);
       this.scalableTargets.set(this.resourceIdOf(name), { min: range.min, max: range.max, policies: [] });
       this.clampDesiredCount(this.resourceIdOf(name));
     }

@@ -1,7 +1,7 @@
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SimulatedAwsError } from '../aws-error';
-import type { World } from '../world';
+import type { SimulatedAccount } from './account';
 
 /**
  * An in-memory DynamoDB table for the local runner: GetItem, PutItem, UpdateItem, DeleteItem and Query
@@ -279,11 +279,14 @@ export class MemoryTable {
   }
 }
 
+/** What the simulated DynamoDB asks of its account: the call counter and the tables by name. */
+export type DynamoDbAccount = Pick<SimulatedAccount, 'count'> & { tableNamed(name: unknown): MemoryTable };
+
 /**
  * The `arn:aws:states:::dynamodb:<action>` optimized integrations (updateItem, putItem, getItem,
  * deleteItem) on the table the state names; errors named `DynamoDB.<code>`.
  */
-export function dynamoDbTask(w: World, action: string, p: Record<string, unknown>): unknown {
+export function dynamoDbTask(w: DynamoDbAccount, action: string, p: Record<string, unknown>): unknown {
   let table: MemoryTable;
   try {
     table = w.tableNamed(p.TableName);
@@ -319,7 +322,7 @@ export function dynamoDbTask(w: World, action: string, p: Record<string, unknown
 }
 
 /** aws-sdk-client-mock handlers on `client` (the handlers' DynamoDB client) answering from the account's tables. */
-export function mockDynamoDb(client: DynamoDBClient, w: World): { restore: () => void } {
+export function mockDynamoDb(client: DynamoDBClient, w: DynamoDbAccount): { restore: () => void } {
   const ddbMock = mockClient(client);
   const ddbCall = <T>(fn: () => T): T => {
     try {

@@ -18,7 +18,8 @@ import { createHash } from 'node:crypto';
 import { serviceName, serviceResource, TAG_APP, TAG_BUILD } from '../../../domain/names';
 import { checkContainerOverrides, checkEcsTags, checkOverridesLength, checkServiceName, checkTaskDefinition } from '../aws-limits';
 import { InjectedAwsError, SimulatedAwsError } from '../aws-error';
-import type { World } from '../world';
+import type { SimulatedAccount } from './account';
+import { LocalRunError } from '../run-error';
 import type { DeploymentOutcome, WorldSpec } from '../world-schema';
 
 /** A stored task-definition revision. */
@@ -58,7 +59,7 @@ export class SimulatedEcs {
   /** Called with each ECS deployment event (unless the world loses them). */
   onDeploymentEvent: (event: DeploymentEvent) => Promise<void> = async () => undefined;
 
-  constructor(private readonly account: World) {
+  constructor(private readonly account: SimulatedAccount) {
     this.planOutcomes(account.spec);
   }
 
@@ -156,7 +157,7 @@ export class SimulatedEcs {
   seedRevision(process: string, build: string, app = this.account.settings.app, family?: string): string {
     const settings = this.account.appSettings(app);
     const p = settings.processes[process];
-    if (!p) throw new Error(`world: process "${process}" is not one of ${app}'s processes (${Object.keys(settings.processes).join(', ')})`);
+    if (!p) throw new LocalRunError(`world: process "${process}" is not one of ${app}'s processes (${Object.keys(settings.processes).join(', ')})`);
     const td = this.addRevision({
       family: family ?? p.family,
       containerDefinitions: [{ name: process, image: `${settings.imageRepositoryUri}:build-${build}`, essential: true }],

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { checkPutEvents, type PutEventsEntry } from '../aws-limits';
 import { matchesEventPattern, type EventPattern } from '../eventbridge';
 import { InjectedAwsError, SimulatedAwsError } from '../aws-error';
-import type { World } from '../world';
+import type { SimulatedAccount } from './account';
 
 /** An event put on the simulated default event bus. */
 export interface EmittedEvent {
@@ -36,7 +36,7 @@ export class SimulatedEventBus {
   readonly targetFailures: { event: string; error: string; message: string }[] = [];
   private readonly rules: Rule<never>[] = [];
 
-  constructor(private readonly account: World) {}
+  constructor(private readonly account: SimulatedAccount) {}
 
   /** Adds a rule on the default bus delivering the events `pattern` matches to `target`. */
   addRule<E>(pattern: EventPattern, target: (event: E) => Promise<unknown>): void {

@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { STATE_MACHINES, type StateMachineName } from '../../../domain/pipelines';
 import { SimulatedAwsError } from '../aws-error';
 import { deterministicUuid, type ExecutionStatusEvent } from '../eventbridge';
-import type { World } from '../world';
+import type { SimulatedAccount } from './account';
 
 /**
  * The Step Functions API of the simulated account, over the executions a local run holds: ListExecutions,
@@ -116,7 +116,7 @@ export class SimulatedStepFunctions {
   private tokenSeq = 0;
 
   constructor(
-    private readonly account: World,
+    private readonly account: SimulatedAccount,
     /** The run's executions, oldest first. */
     private readonly executions: readonly ExecutionReport[],
     /** Each state machine's ARN. */
@@ -173,7 +173,7 @@ export class SimulatedStepFunctions {
   startCheck(sm: StateMachineName, name: string, input: unknown): { verdict: 'start' } | { verdict: 'same' | 'taken'; existing: ExecutionReport } {
     const existing = this.executions.findLast((e) => e.stateMachine === sm && e.name === name);
     if (!existing) return { verdict: 'start' };
-    if (existing.status !== 'RUNNING' && existing.endedAt !== undefined && this.account.now - existing.endedAt >= NAME_REUSE_SECONDS) return { verdict: 'start' };
+    if (existing.status !== 'RUNNING' && existing.endedAt !== undefined && this.account.clock.now - existing.endedAt >= NAME_REUSE_SECONDS) return { verdict: 'start' };
     if (existing.status === 'RUNNING' && JSON.stringify(existing.input) === JSON.stringify(input)) return { verdict: 'same', existing };
     return { verdict: 'taken', existing };
   }
@@ -218,7 +218,7 @@ export class SimulatedStepFunctions {
   describeExecution(arn: string): Partial<DescribeExecutionCommandOutput> {
     const exec = this.findExecution(arn);
     const at = (s?: number) => (s === undefined ? undefined : this.account.clock.dateAt(s));
-    const refusal = redriveRefusal(exec, this.account.now);
+    const refusal = redriveRefusal(exec, this.account.clock.now);
     return {
       executionArn: exec.arn,
       stateMachineArn: this.arns[exec.stateMachine],
@@ -283,16 +283,16 @@ export class SimulatedStepFunctions {
    * The event is kept in `statusEvents`, then put on the bus.
    */
   statusChangeEvent(exec: ExecutionReport): ExecutionStatusEvent {
-    const ms = (s: number | undefined) => (s === undefined ? null : this.account.startMs + s * 1000);
+    const ms = (s: number | undefined) => (s === undefined ? null : this.account.clock.startMs + s * 1000);
     const ended = exec.status !== 'RUNNING';
-    const redrivable = exec.status === 'FAILED' && !redriveRefusal(exec, this.account.now);
+    const redrivable = exec.status === 'FAILED' && !redriveRefusal(exec, this.account.clock.now);
     const event: ExecutionStatusEvent = {
       version: '0',
       id: deterministicUuid(`${exec.arn}/${exec.redriveCount}/${exec.status}/${exec.history.length}`),
       'detail-type': 'Step Functions Execution Status Change',
       source: 'aws.states',
       account: this.account.spec.account,
-      time: this.account.isoNow().replace(/\.\d{3}Z$/, 'Z'),
+      time: this.account.clock.isoNow().replace(/\.\d{3}Z$/, 'Z'),
       region: this.account.spec.region,
       resources: [exec.arn],
       detail: {
@@ -311,7 +311,7 @@ export class SimulatedStepFunctions {
         redriveCount: exec.redriveCount,
         redriveDate: ms(exec.redriveDate),
         redriveStatus: redrivable ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
-        redriveStatusReason: redrivable ? `Execution is ${exec.status} and is redrivable` : (redriveRefusal(exec, this.account.now) ?? 'Execution cannot be redriven'),
+        redriveStatusReason: redrivable ? `Execution is ${exec.status} and is redrivable` : (redriveRefusal(exec, this.account.clock.now) ?? 'Execution cannot be redriven'),
         ...(exec.status === 'FAILED' ? { error: exec.error ?? null, cause: exec.cause ?? null } : {}),
       },
     };
@@ -333,7 +333,7 @@ export class SimulatedStepFunctions {
     const status = params.StatusFilter as string | undefined;
     const max = typeof params.MaxResults === 'number' && params.MaxResults > 0 ? params.MaxResults : 100;
     const list = this.executions.filter((e) => this.arns[e.stateMachine] === arn && (!status || e.status === status)).slice(0, max);
-    return { Executions: list.map((e) => ({ ExecutionArn: e.arn, StateMachineArn: arn, Name: e.name, Status: e.status, StartDate: this.account.isoNow() })) };
+    return { Executions: list.map((e) => ({ ExecutionArn: e.arn, StateMachineArn: arn, Name: e.name, Status: e.status, StartDate: this.account.clock.isoNow() })) };
   }
 
   /** aws-sdk-client-mock handlers on `client` (the handlers' Step Functions client). */

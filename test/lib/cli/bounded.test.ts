@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { CallsInFlight, cliClient } from '../../../lib/cli/aws-clients';
+import { CallsInFlight, cliClient } from '../../../lib/ops/aws-clients';
 import { describeAwsError } from '../../../lib/ops/aws-errors';
 import { BIN, childEnv } from './child-cli';
 

@@ -1,4 +1,4 @@
-import { CallsInFlight } from '../../../lib/cli/aws-clients';
+import { CallsInFlight } from '../../../lib/ops/aws-clients';
 import { StatusLine, startSpinner } from '../../../lib/cli/status-line';
 
 /** A fake stderr that records what is written. */

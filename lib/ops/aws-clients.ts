@@ -27,7 +27,7 @@ export interface ClientTimeouts {
 export function cliClientConfig(timeouts: ClientTimeouts = {}): { requestHandler: NodeHttpHandler; maxAttempts: number } {
   return {
     // `slipway login`'s session of the command's app, when no AWS credentials or profile are set (lib/ops/login.ts).
-    ...(require('../ops/login') as typeof import('../ops/login')).loginClientSettings(),
+    ...(require('./login') as typeof import('./login')).loginClientSettings(),
     requestHandler: new NodeHttpHandler({
       connectionTimeout: timeouts.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
       requestTimeout: timeouts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
