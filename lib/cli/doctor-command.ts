@@ -7,7 +7,7 @@ import { DEFAULT_PREFIX } from '../../domain/constants';
 import { exitLikeSlipway, printResult, reportError } from './io';
 import { EXIT } from './errors';
 import { checkPrefix, commandIo, type CommandIo } from './command-io';
-import { checkAppName } from '../ops/names';
+import { checkAppName } from '../ops/name-checks';
 
 const doctorOps = () => require('../ops/doctor') as typeof Doctor;
 

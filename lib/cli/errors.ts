@@ -29,7 +29,7 @@ export interface ErrorReport {
 export function describeError(error: unknown): ErrorReport {
   const e = error instanceof Error ? error : new Error(String(error));
   if (USAGE_ERROR_NAMES.has(e.name)) return { name: e.name, message: oneLine(e.message), code: EXIT.usage };
-  // The client factory (aws-clients.ts) names the call on the errors of the calls it makes.
+  // The client factory (lib/ops/aws-clients.ts) names the call on the errors of the calls it makes.
   const line = describeAwsError(e, (e as { slipwayCall?: string }).slipwayCall);
   return { name: line.name, message: line.message, code: EXIT.failed };
 }

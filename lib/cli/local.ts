@@ -4,7 +4,7 @@ import { STATE_MACHINES, type StateMachineName } from '../../domain/pipelines';
 // The runner and its engine load when a run starts, not with every `slipway` command (start-up time).
 import type * as Fleet from '../local/fleet';
 import type * as Runner from '../local/runner';
-import type * as Timeline from '../local/timeline';
+import type * as RenderRun from '../local/render-run';
 import { EXIT, UsageError } from './errors';
 import { inputFilesOf, readInputJson } from './input-files';
 import { printResult, processIo, reportError, type CliIo } from './io';
@@ -60,7 +60,7 @@ export function registerLocalCommands(program: Command, setExit: (code: number) 
         const input = inputs[0].input;
         // require, not import(): tsx's CommonJS loader and the bundle both resolve it.
         const { LocalRunError, runLocal } = require('../local/runner') as typeof Runner;
-        const { renderTimeline } = require('../local/timeline') as typeof Timeline;
+        const { renderTimeline } = require('../local/render-run') as typeof RenderRun;
         let result;
         try {
           result = await runLocal({ pipeline: pipeline as StateMachineName, input, world: spec, rootDir: root, redriveWith });
@@ -83,7 +83,7 @@ export function registerLocalCommands(program: Command, setExit: (code: number) 
 async function runSeveral(io: CliIo, setExit: (code: number) => void, options: Fleet.LocalFleetOptions, json: boolean | undefined): Promise<void> {
   const { runFleet } = require('../local/fleet') as typeof Fleet;
   const { LocalRunError } = require('../local/runner') as typeof Runner;
-  const { renderFleetTimeline } = require('../local/timeline') as typeof Timeline;
+  const { renderFleetTimeline } = require('../local/render-run') as typeof RenderRun;
   let result;
   try {
     result = await runFleet(options);

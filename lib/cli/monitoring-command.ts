@@ -9,7 +9,7 @@ import { escapeForTerminal } from '../ops/terminal';
 import { UsageError } from './errors';
 import { exitLikeSlipway, printOutcome } from './io';
 import { checkPrefix, commandIo, prefixOption, type CommandIo } from './command-io';
-import { checkAppName } from '../ops/names';
+import { checkAppName } from '../ops/name-checks';
 
 /**
  * `slipway scale` and `slipway alarms`: these commands parse and print; the operations, which call AWS,

@@ -8,7 +8,7 @@ import { EXIT, UsageError } from './errors';
 import { exitLikeSlipway, printResult, reportError } from './io';
 import { checkPrefix, commandIo, prefixOption, type AppCommandOptions, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
-import { checkAppName, checkProcessName } from '../ops/names';
+import { checkAppName, checkProcessName } from '../ops/name-checks';
 
 /**
  * The operator commands Heroku and AppPack users reach for every day: `ps` (each process type's tasks

@@ -10,7 +10,7 @@ import { registerLocalCommands } from './local';
 import { registerMonitoringCommands } from './monitoring-command';
 import { registerDoctorCommand } from './doctor-command';
 import { registerOperateCommands } from './operate-command';
-import { registerPipelineCommands } from './pipelines';
+import { registerPipelineCommands } from './pipelines-command';
 import { registerTaskCommands } from './tasks-command';
 import { applyGlobalOptions, beginCommand, commandPath, DEFAULT_FOLLOW_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, type CommandSession, type GlobalOptions } from './runtime';
 import { version } from '../../package.json';

@@ -9,7 +9,7 @@ import { errorOutput, EXIT, UsageError } from './errors';
 import { exitLikeSlipway, jsonForTerminal, reportError } from './io';
 import { checkPrefix, commandIo, prefixOption, tableOption, type AppCommandOptions, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS, handleInterrupts } from './runtime';
-import { checkAppName, checkProcessName } from '../ops/names';
+import { checkAppName, checkProcessName } from '../ops/name-checks';
 
 const aws = () => require('../ops/aws') as typeof Aws;
 const logs = () => require('../ops/logs') as typeof Logs;

@@ -4,7 +4,7 @@ import { appAlarmName } from '../../domain/names';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { UsageError } from './usage-error';
 import type { OpsClients } from './aws';
-import { checkAppName } from './names';
+import { checkAppName } from './name-checks';
 
 /** `slipway alarms`: the state of an app's CloudWatch alarms (docs/monitoring.md). */
 

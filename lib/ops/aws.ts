@@ -11,7 +11,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { BUILD_PIPELINES, STATE_MACHINES, type BuildPipelineName, type StateMachineName } from '../../domain/pipelines';
 import { appAndBuildOf, appOfParameter, appOfProject, appParameterPath, lambdaLogGroupName, settingsParameterName, stateMachineName } from '../../domain/names';
-import { checkAppName } from './names';
+import { checkAppName } from './name-checks';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { buildOfExecutionInput } from '../../domain/executions';
 import { BUILD_PK, buildSortKey, DEPLOY_CLAIM, dynamoKey, readBuildRecord, readCurrentRelease, readDeployClaim, RELEASE_CURRENT, type BuildRecord, type CurrentReleaseItem, type DeployClaimItem } from '../../domain/table';

@@ -2,7 +2,7 @@ import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCo
 import { serviceName, TAG_BUILD } from '../../domain/names';
 import { UsageError } from './usage-error';
 import { aws, locateApp, NotFound, type AppTarget, type LocateOptions, type OpsClients } from './aws';
-import { checkProcessName } from './names';
+import { checkProcessName } from './name-checks';
 import { RUN_STARTED_BY } from './run-task';
 import { escapeForTerminal } from './terminal';
 import { runningBuilds } from './advice';

@@ -8,7 +8,7 @@ import { aws, CannotProceed, getBuild, getCurrentRelease, locateApp, NotFound, t
 import type { Clock } from './wall-clock';
 import { processesOf } from './diff';
 import { appLogGroup, appSettings, FOLLOW_INTERVAL_SECONDS, readStream, renderLogEvent } from './logs';
-import { checkProcessName } from './names';
+import { checkProcessName } from './name-checks';
 import type { LogEvent, RunOutput } from './schemas';
 import { escapeForTerminal } from './terminal';
 

@@ -5,7 +5,7 @@ import { scalableTargetResourceId, SCALABLE_DIMENSION, SCALABLE_NAMESPACE, servi
 import { dynamoKey } from '../../domain/table';
 import { UsageError } from './usage-error';
 import { aws, locateApp, type LocateOptions, type OpsClients } from './aws';
-import { checkAppName, checkProcessName } from './names';
+import { checkAppName, checkProcessName } from './name-checks';
 
 /**
  * `slipway scale`: an app's process type's task range, as its service's Application Auto Scaling

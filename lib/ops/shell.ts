@@ -8,7 +8,7 @@ import { WEB_PROCESS } from '../../domain/constants';
 import { UsageError } from './usage-error';
 import { aws, CannotProceed, locateApp, NotFound, type LocateOptions, type OpsClients } from './aws';
 import { realClock, type Clock } from './wall-clock';
-import { checkProcessName } from './names';
+import { checkProcessName } from './name-checks';
 import { RUN_STARTED_BY } from './run-task';
 
 /**

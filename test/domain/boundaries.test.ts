@@ -136,7 +136,7 @@ test('lib/ops imports nothing of lib/cli', () => {
 });
 
 /**
- * The simulated services ask their account only what lib/local/services/account.ts declares
+ * The simulated services ask their account only what lib/local/services/simulated-account.ts declares
  * (`SimulatedAccount`): lib/local/world.ts builds them and may import them, never the other way round.
  */
 test('the simulated services never import the World', () => {

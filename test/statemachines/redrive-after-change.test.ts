@@ -1,5 +1,5 @@
 import { LocalRun, type ExecutionReport } from '../../lib/local/runner';
-import { renderTimeline } from '../../lib/local/timeline';
+import { renderTimeline } from '../../lib/local/render-run';
 import type { WorldFile } from '../../lib/local/world-schema';
 import { buildEvent, execution, ROOT } from './scenarios';
 

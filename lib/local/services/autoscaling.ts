@@ -2,7 +2,7 @@ import { DeleteScheduledActionCommand, DescribeScalableTargetsCommand, DescribeS
 import { mockClient } from 'aws-sdk-client-mock';
 import { scalableTargetResourceId, SCALABLE_DIMENSION, SCALABLE_NAMESPACE, serviceName } from '../../../domain/names';
 import { SimulatedAwsError } from '../aws-error';
-import type { SimulatedAccount } from './account';
+import type { SimulatedAccount } from './simulated-account';
 import { LocalRunError } from '../run-error';
 import type { SimulatedEcs } from './ecs';
 

@@ -1,7 +1,7 @@
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SimulatedAwsError } from '../aws-error';
-import type { SimulatedAccount } from './account';
+import type { SimulatedAccount } from './simulated-account';
 
 /**
  * An in-memory DynamoDB table for the local runner: GetItem, PutItem, UpdateItem, DeleteItem and Query

@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { serviceName, serviceResource, TAG_APP, TAG_BUILD } from '../../../domain/names';
 import { checkContainerOverrides, checkEcsTags, checkOverridesLength, checkServiceName, checkTaskDefinition } from '../aws-limits';
 import { InjectedAwsError, SimulatedAwsError } from '../aws-error';
-import type { SimulatedAccount } from './account';
+import type { SimulatedAccount } from './simulated-account';
 import { LocalRunError } from '../run-error';
 import type { DeploymentOutcome, WorldSpec } from '../world-schema';
 

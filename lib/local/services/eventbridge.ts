@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { checkPutEvents, type PutEventsEntry } from '../aws-limits';
 import { matchesEventPattern, type EventPattern } from '../eventbridge';
 import { InjectedAwsError, SimulatedAwsError } from '../aws-error';
-import type { SimulatedAccount } from './account';
+import type { SimulatedAccount } from './simulated-account';
 
 /** An event put on the simulated default event bus. */
 export interface EmittedEvent {

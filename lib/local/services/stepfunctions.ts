@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { STATE_MACHINES, type StateMachineName } from '../../../domain/pipelines';
 import { SimulatedAwsError } from '../aws-error';
 import { deterministicUuid, type ExecutionStatusEvent } from '../eventbridge';
-import type { SimulatedAccount } from './account';
+import type { SimulatedAccount } from './simulated-account';
 
 /**
  * The Step Functions API of the simulated account, over the executions a local run holds: ListExecutions,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalRun } from '../../../lib/local/runner';
-import { renderTimeline } from '../../../lib/local/timeline';
+import { renderTimeline } from '../../../lib/local/render-run';
 import { buildTimeline } from '../../../domain/execution-history';
 import { execution, exampleWorld, ROOT, runBuild } from '../../statemachines/scenarios';
 

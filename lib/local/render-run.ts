@@ -8,17 +8,14 @@ import { assessRedrive } from '../ops/redrive-advice';
 import { nextStep, runningBuilds } from '../ops/advice';
 import { supersededDeploy } from '../../domain/pipelines';
 import type { FleetReport } from './report';
-import type { ExecutionReport, RunReport, StateVisit } from './runner';
+import type { ExecutionReport, RunReport } from './runner';
 
 /**
  * The local run as a person reads it: each execution's timeline, its failure and what a redrive would
- * re-run, then the totals, the simulated account and the milestone events. An execution with a
- * `history` (GetExecutionHistory's shape) is rendered by the same model and renderer as `slipway
- * status` (lib/ops/timeline.ts, lib/ops/terminal.ts); one without (a report from before the runner kept
- * histories) from its `states`.
+ * re-run, then the totals, the simulated account and the milestone events. Each execution is rendered from
+ * its `history` (GetExecutionHistory's shape) by the same model and renderer as `slipway status`
+ * (domain/execution-history.ts, lib/ops/execution-steps.ts, lib/ops/terminal.ts).
  */
-
-const MARK: Record<StateVisit['status'], string> = { entered: '…', succeeded: '✓', failed: '✗', caught: '↪' };
 
 function clock(seconds: number): string {
   const m = Math.floor(seconds / 60);
@@ -60,21 +57,6 @@ function supersededLine(e: ExecutionReport): string[] {
   return [`  → superseded by ${s.supersededBy ? `build ${escapeForTerminal(s.supersededBy)}` : 'a newer deploy'}: nothing was deployed, and there is nothing to redrive`];
 }
 
-/** From the visited states (a report without history). */
-function fromStates(e: ExecutionReport): string[] {
-  const lines = [header(e)];
-  for (const s of e.states) {
-    if (s.type === 'Choice' && s.status === 'succeeded') continue;
-    const where = s.iteration ? `[${escapeForTerminal(s.iteration)}] ` : '';
-    const retries = s.retries > 0 ? `  (retried ${s.retries}×)` : '';
-    lines.push(`  ${clock(s.at)} ${MARK[s.status]} ${where}${escapeForTerminal(s.name)}${retries}`);
-    if ((s.status === 'failed' || s.status === 'caught') && s.error && s.type !== 'Fail') lines.push(`              ${escapeForTerminal(s.error)}: ${escapeForTerminal(summariseCause(s.cause, { max: 400, error: s.error }) ?? '')}`);
-  }
-  lines.push(...supersededLine(e));
-  if (e.status === 'FAILED') lines.push(`  → ${escapeForTerminal(e.error ?? 'failed')}: ${escapeForTerminal(summariseCause(e.cause, { max: 1000, error: e.error }) ?? '')}`);
-  return lines;
-}
-
 /** When the run started: the earliest event of any execution's history (the simulated clock's zero). */
 function originOf(report: RunReport): Date {
   const times = report.executions.flatMap((e) => e.history.slice(0, 1).map((h) => new Date(h.timestamp as unknown as string | number | Date).getTime())).filter((t) => !Number.isNaN(t));
@@ -85,7 +67,7 @@ function originOf(report: RunReport): Date {
 export function renderTimeline(report: RunReport): string {
   const lines: string[] = [];
   const origin = originOf(report);
-  for (const e of report.executions) lines.push(...((e.history ?? []).length > 0 ? fromHistory(e, origin, report.events) : fromStates(e)), '');
+  for (const e of report.executions) lines.push(...fromHistory(e, origin, report.events), '');
   const t = report.totals;
   lines.push(`${t.stateTransitions} state transitions, ${t.lambdaInvocations} Lambda invocations, ${t.releaseTasksStarted} release task(s), ${t.taskDefinitionsRegistered} task definition(s) registered, ${t.simulatedSeconds} s simulated`);
   const services = Object.entries(report.world.services);

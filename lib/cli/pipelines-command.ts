@@ -20,17 +20,10 @@ import { EXIT, UsageError } from './errors';
 import { exitLikeSlipway, printResult, reportError } from './io';
 import { checkPrefix, commandIo, prefixOption, tableOption, type AppCommandOptions, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
-import { checkAppName } from '../ops/names';
+import { checkAppName } from '../ops/name-checks';
 
 const aws = () => require('../ops/aws') as typeof Aws;
 const executionTarget = () => require('../ops/execution-target') as typeof ExecutionTarget;
-const following = () => require('../ops/follow-execution') as typeof Follow;
-const listPipelines = () => require('../ops/list-pipelines') as typeof ListPipelines;
-const status = () => require('../ops/status') as typeof Status;
-const redrive = () => require('../ops/redrive') as typeof Redrive;
-const deploy = () => require('../ops/deploy') as typeof Deploy;
-const rollback = () => require('../ops/rollback') as typeof Rollback;
-const watch = () => require('../ops/watch') as typeof Watch;
 const releases = () => require('../ops/releases') as typeof Releases;
 const diff = () => require('../ops/diff') as typeof Diff;
 const apps = () => require('../ops/apps') as typeof Apps;
@@ -38,6 +31,9 @@ const apps = () => require('../ops/apps') as typeof Apps;
 interface CommonOptions extends AppCommandOptions {
   app?: string;
 }
+
+/** The exit code of a finished `--watch` (loaded with the command's operation). */
+const watchedExit = (w: Parameters<typeof Follow.watchedExit>[0]) => (require('../ops/follow-execution') as typeof Follow).watchedExit(w);
 
 /** Checks `<execution-arn>` or `<app> <build>` (and `--app`) before any AWS call. @throws UsageError */
 function checkTarget(first: string, second: string | undefined, app?: string): void {
@@ -126,8 +122,9 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
         checkAppName(app);
         positiveInt('--limit', o.limit as string, 10);
       }, async (o) => {
-        const out = await listPipelines().listPipelines(io.clients(), app, { ...locate(o), limit: positiveInt('--limit', o.limit as string, 10) });
-        return { json: out, text: listPipelines().renderPipelines(out), code: EXIT.ok };
+        const { listPipelines, renderPipelines } = require('../ops/list-pipelines') as typeof ListPipelines;
+        const out = await listPipelines(io.clients(), app, { ...locate(o), limit: positiveInt('--limit', o.limit as string, 10) });
+        return { json: out, text: renderPipelines(out), code: EXIT.ok };
       }),
     );
 
@@ -135,9 +132,10 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
     .description("an execution's timeline: states, Map iterations, retries, durations; the failure, its logs, and what a redrive would re-run (or why it would not help)")
     .action(async (first: string, second: string | undefined, _o: unknown, command: Command) =>
       run(command, (o) => checkTarget(first, second, o.app), async (o) => {
-        const out = await status().executionStatus(io.clients(), executionTarget().parseExecutionTarget(first, second, o.app), { ...locate(o), clock: io.clock });
+        const { executionStatus, renderStatus } = require('../ops/status') as typeof Status;
+        const out = await executionStatus(io.clients(), executionTarget().parseExecutionTarget(first, second, o.app), { ...locate(o), clock: io.clock });
         const failed = isFailedStatus(out.execution.status);
-        return { json: out, text: status().renderStatus(out), code: failed ? EXIT.failed : EXIT.ok };
+        return { json: out, text: renderStatus(out), code: failed ? EXIT.failed : EXIT.ok };
       }),
     );
 
@@ -149,8 +147,9 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
         checkTarget(first, second, o.app);
         follow(o);
       }, async (o) => {
-        const out = await redrive().redrive(io.clients(), executionTarget().parseExecutionTarget(first, second, o.app), { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
-        return { json: out, text: redrive().renderRedrive(out), code: following().watchedExit(out.watched) };
+        const { redrive, renderRedrive } = require('../ops/redrive') as typeof Redrive;
+        const out = await redrive(io.clients(), executionTarget().parseExecutionTarget(first, second, o.app), { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
+        return { json: out, text: renderRedrive(out), code: watchedExit(out.watched) };
       }),
     );
 
@@ -165,8 +164,9 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
         aws().checkBuildKey(o.build as string);
         follow(o);
       }, async (o) => {
-        const out = await deploy().deployBuild(io.clients(), app, o.build as string, { ...locate(o), clock: io.clock, force: Boolean(o.force), watch: o.watch ? follow(o) : false });
-        return { json: out, text: deploy().renderDeploy(out), code: following().watchedExit(out.watched) };
+        const { deployBuild, renderDeploy } = require('../ops/deploy') as typeof Deploy;
+        const out = await deployBuild(io.clients(), app, o.build as string, { ...locate(o), clock: io.clock, force: Boolean(o.force), watch: o.watch ? follow(o) : false });
+        return { json: out, text: renderDeploy(out), code: watchedExit(out.watched) };
       }),
     );
 
@@ -181,8 +181,10 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
         if (o.to !== undefined) releases().parseReleaseNumber(o.to as string);
         follow(o);
       }, async (o) => {
-        const out = await rollback().rollback(io.clients(), app, o.to as string | undefined, { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
-        return { json: out, text: deploy().renderDeploy(out), code: following().watchedExit(out.watched) };
+        const { rollback } = require('../ops/rollback') as typeof Rollback;
+        const { renderDeploy } = require('../ops/deploy') as typeof Deploy;
+        const out = await rollback(io.clients(), app, o.to as string | undefined, { ...locate(o), clock: io.clock, watch: o.watch ? follow(o) : false });
+        return { json: out, text: renderDeploy(out), code: watchedExit(out.watched) };
       }),
     );
 
@@ -207,8 +209,9 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
         if (build !== undefined) aws().checkBuildKey(build);
         follow(o);
       }, async (o) => {
-        const out = await watch().watchPipeline(io.clients(), app, build, { ...locate(o), ...follow(o) });
-        return { json: out, text: watch().renderWatch(out), code: out.outcome === 'deployed' ? EXIT.ok : EXIT.failed };
+        const { renderWatch, watchPipeline } = require('../ops/watch') as typeof Watch;
+        const out = await watchPipeline(io.clients(), app, build, { ...locate(o), ...follow(o) });
+        return { json: out, text: renderWatch(out), code: out.outcome === 'deployed' ? EXIT.ok : EXIT.failed };
       }),
     );
 

@@ -1,5 +1,5 @@
 import type { ExecutionReport, RunReport, StateVisit } from '../../../lib/local/runner';
-import { renderTimeline } from '../../../lib/local/timeline';
+import { renderTimeline } from '../../../lib/local/render-run';
 import { fixtureHistory } from '../ops/aws-fixtures';
 import { RELEASE_EXIT_1_CAUSE, releaseTaskFailed } from '../ops/histories';
 import { exampleWorld, runBuild } from '../../statemachines/scenarios';
