@@ -4,9 +4,10 @@ import { UsageError } from './errors';
 
 /**
  * Input files of `slipway local run` (events, worlds, redrive patches) read as a stranger's input: a
- * regular file only (never a device such as /dev/zero, a FIFO that blocks until a writer comes, or a
- * folder), at most {@link INPUT_FILE_MAX_BYTES}, JSON nested at most {@link INPUT_MAX_DEPTH} deep. Each
- * refusal is a UsageError (exit 2) naming the file and the limit.
+ * regular file, or a pipe a process writes into (the shell's `--world <(echo '{...}')`); never a device
+ * such as /dev/zero, a FIFO no process writes into (it would block until a writer comes), or a folder. At
+ * most {@link INPUT_FILE_MAX_BYTES}, JSON nested at most {@link INPUT_MAX_DEPTH} deep. Each refusal is a
+ * UsageError (exit 2) naming the file and the limit.
  */
 
 /**
@@ -38,6 +39,39 @@ export function jsonDepth(text: string, limit = Infinity): number {
   return max;
 }
 
+/** How long a pipe's writer may take to write and close it: a shell's `<(echo ...)` takes milliseconds. */
+export const INPUT_PIPE_TIMEOUT_MS = 10_000;
+
+/**
+ * Reads a pipe opened with O_NONBLOCK to its end. A read that returns nothing before any byte came means
+ * no process has the pipe open for writing (POSIX read(2) on a FIFO: end of file when no writer, EAGAIN
+ * while a writer has not written yet), which is refused as it was before: waiting would block forever.
+ */
+function readPipe(fd: number, full: string, what: string): string {
+  const chunks: Buffer[] = [];
+  const chunk = Buffer.alloc(64 * 1024);
+  let length = 0;
+  const deadline = Date.now() + INPUT_PIPE_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw new UsageError(`${what} file ${full} cannot be read`);
+      if (Date.now() > deadline) throw new UsageError(`${what} file ${full} is a pipe nothing finished writing within ${INPUT_PIPE_TIMEOUT_MS / 1000} s: pass a JSON file`);
+      Atomics.wait(pause, 0, 0, 5);
+      continue;
+    }
+    if (n === 0) break;
+    length += n;
+    if (length > INPUT_FILE_MAX_BYTES) throw new UsageError(`${what} file ${full} has more than the ${INPUT_FILE_MAX_BYTES} bytes an input file may have`);
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  if (length === 0) throw new UsageError(`${what} file ${full} is not a regular file (a FIFO no process writes into): pass a JSON file`);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Reads and parses a JSON input file within the limits above. @throws UsageError naming the file. */
 export function readInputJson(full: string, what: string): unknown {
   let fd: number;
@@ -50,18 +84,21 @@ export function readInputJson(full: string, what: string): unknown {
   let text: string;
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new UsageError(`${what} file ${full} is not a regular file (a folder, device or FIFO): pass a JSON file`);
-    if (stat.size > INPUT_FILE_MAX_BYTES) throw new UsageError(`${what} file ${full} has ${stat.size} bytes, more than the ${INPUT_FILE_MAX_BYTES} an input file may have`);
-    const buffer = Buffer.alloc(Math.min(stat.size, INPUT_FILE_MAX_BYTES) + 1);
-    let length = 0;
-    for (;;) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) break;
-      length += n;
-      if (length > INPUT_FILE_MAX_BYTES) throw new UsageError(`${what} file ${full} has more than the ${INPUT_FILE_MAX_BYTES} bytes an input file may have`);
-      if (length === buffer.length) break;
+    if (stat.isFIFO()) text = readPipe(fd, full, what);
+    else {
+      if (!stat.isFile()) throw new UsageError(`${what} file ${full} is not a regular file (a folder, device or FIFO): pass a JSON file`);
+      if (stat.size > INPUT_FILE_MAX_BYTES) throw new UsageError(`${what} file ${full} has ${stat.size} bytes, more than the ${INPUT_FILE_MAX_BYTES} an input file may have`);
+      const buffer = Buffer.alloc(Math.min(stat.size, INPUT_FILE_MAX_BYTES) + 1);
+      let length = 0;
+      for (;;) {
+        const n = readSync(fd, buffer, length, buffer.length - length, null);
+        if (n === 0) break;
+        length += n;
+        if (length > INPUT_FILE_MAX_BYTES) throw new UsageError(`${what} file ${full} has more than the ${INPUT_FILE_MAX_BYTES} bytes an input file may have`);
+        if (length === buffer.length) break;
+      }
+      text = buffer.subarray(0, length).toString('utf8');
     }
-    text = buffer.subarray(0, length).toString('utf8');
   } finally {
     closeSync(fd);
   }

@@ -75,3 +75,24 @@ test('slipway local run --event <FIFO> exits 2 with one line, at once', async ()
   expect(code).toBe(2);
   expect(err.join('\n')).toMatch(/^error: UsageError: event file .*event-fifo is not a regular file/);
 });
+
+// The README's examples pass worlds as `--world <(echo '{...}')`: bash hands over a pipe (/dev/fd/N) a
+// process writes into, which is read to its end like a file, within the same limits.
+const INPUT_FILES_MODULE = join(__dirname, '..', '..', '..', 'lib', 'cli', 'input-files.ts');
+/** What readInputJson returns (as JSON) or throws (as "Name: message") for `<(writer)` in bash. */
+const readThroughBash = (writer: string): string =>
+  execFileSync(
+    'bash',
+    ['-c', `node -e 'try { process.stdout.write(JSON.stringify(require(process.argv[1]).readInputJson(process.argv[2], "world"))) } catch (e) { process.stdout.write(e.name + ": " + e.message) }' "$0" <(${writer})`, INPUT_FILES_MODULE],
+    { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--require tsx/cjs' } },
+  );
+
+test('a pipe a process writes into (bash <(echo ...)) is read as JSON', () => {
+  expect(JSON.parse(readThroughBash(`echo '{"release":{"exitCode":1}}'`))).toEqual({ release: { exitCode: 1 } });
+  // A writer that takes its time is waited for.
+  expect(JSON.parse(readThroughBash(`sleep 0.3; echo '[1, 2]'`))).toEqual([1, 2]);
+});
+
+test('a pipe that carries more than 1 MiB is refused by name', () => {
+  expect(readThroughBash(`head -c 2000000 /dev/zero | tr '\\0' ' '`)).toMatch(/^UsageError: world file \/dev\/fd\/\d+ has more than the 1048576 bytes/);
+});
