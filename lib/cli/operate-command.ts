@@ -5,8 +5,9 @@ import type * as Ps from '../ops/ps';
 import type * as Releases from '../ops/releases';
 import type * as Shell from '../ops/shell';
 import { EXIT, UsageError } from './errors';
-import { exitLikeSlipway, printResult, reportError } from './io';
-import { checkPrefix, commandIo, prefixOption, type AppCommandOptions, type CommandIo } from './command-io';
+import { exitLikeSlipway } from './io';
+import { runCommand, type CommandResult } from './run-command';
+import { commandIo, prefixOption, type AppCommandOptions, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
 import { checkAppName, checkProcessName } from '../ops/name-checks';
 
@@ -29,19 +30,11 @@ export function registerOperateCommands(program: Command, io: CommandIo = comman
   const common = (c: Command) => c.option('--json', 'print one JSON document').addOption(prefixOption(program));
 
   /** Checks every argument (no AWS call before), runs `body`, prints its result or its error. */
-  const run = async (command: Command, check: (o: Options) => void, body: (o: Options) => Promise<{ json: unknown; text: string; code: number }>): Promise<void> => {
-    const opts = command.optsWithGlobals<Options>();
-    let result;
-    try {
-      checkPrefix(opts.prefix);
-      check(opts);
-      result = await body(opts);
-    } catch (e) {
-      io.exit(reportError(io, e, opts.json));
-      return;
-    }
-    printResult(io, opts.json, result.json, result.text);
-    io.exit(result.code);
+  const run = (command: Command, check: (o: Options) => void, body: (o: Options) => Promise<CommandResult>) => runCommand(io, command, check, body);
+  /** `<app> [process]`: both names checked before any AWS call. */
+  const checkAppAndProcess = (app: string, process: string | undefined): void => {
+    checkAppName(app);
+    if (process !== undefined) checkProcessName(process);
   };
   const timeoutMs = (o: Options) => (o.timeout !== undefined ? Number(o.timeout) : DEFAULT_FOLLOW_TIMEOUT_SECONDS) * 1000;
 
@@ -52,10 +45,7 @@ export function registerOperateCommands(program: Command, io: CommandIo = comman
       .action(async (app: string, process: string | undefined, _o: unknown, command: Command) =>
         run(
           command,
-          () => {
-            checkAppName(app);
-            if (process !== undefined) checkProcessName(process);
-          },
+          () => checkAppAndProcess(app, process),
           async (o) => {
             const out = await ps().listProcesses(io.clients(), app, { prefix: o.prefix, process });
             return { json: out, text: ps().renderProcesses(out, io.clock.now()), code: EXIT.ok };
@@ -70,10 +60,7 @@ export function registerOperateCommands(program: Command, io: CommandIo = comman
       .action(async (app: string, process: string | undefined, _o: unknown, command: Command) =>
         run(
           command,
-          () => {
-            checkAppName(app);
-            if (process !== undefined) checkProcessName(process);
-          },
+          () => checkAppAndProcess(app, process),
           async (o) => {
             const out = await ps().restartProcesses(io.clients(), app, { prefix: o.prefix, process });
             return { json: out, text: ps().renderRestart(out), code: EXIT.ok };

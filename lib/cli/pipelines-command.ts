@@ -17,8 +17,9 @@ import type * as Releases from '../ops/releases';
 import type { FollowOptions } from '../ops/follow-execution';
 import { DEFAULT_PREFIX } from '../../domain/constants';
 import { EXIT, UsageError } from './errors';
-import { exitLikeSlipway, printResult, reportError } from './io';
-import { checkPrefix, commandIo, prefixOption, tableOption, type AppCommandOptions, type CommandIo } from './command-io';
+import { exitLikeSlipway } from './io';
+import { runCommand, type CommandResult } from './run-command';
+import { commandIo, prefixOption, tableOption, type AppCommandOptions, type CommandIo } from './command-io';
 import { DEFAULT_FOLLOW_TIMEOUT_SECONDS } from './runtime';
 import { checkAppName } from '../ops/name-checks';
 
@@ -65,24 +66,7 @@ export function registerPipelineCommands(program: Command, io: CommandIo = comma
       .addOption(tableOption(program));
   const appOption = (c: Command) => c.option('--app <app>', 'with an execution ARN: the app it must belong to (the state machines are shared by the apps of a cluster); another app\'s is refused (WrongApp)');
 
-  /**
-   * Runs a command: `check` validates every argument first (a usage error never reaches AWS), then
-   * `body` does the work; any error is reported under its shared name, in JSON too with --json.
-   */
-  const run = async (command: Command, check: (opts: CommonOptions & Record<string, unknown>) => void, body: (opts: CommonOptions & Record<string, unknown>) => Promise<{ json: unknown; text: string; code: number }>): Promise<void> => {
-    const opts = command.optsWithGlobals<CommonOptions & Record<string, unknown>>();
-    let result;
-    try {
-      checkPrefix(opts.prefix);
-      check(opts);
-      result = await body(opts);
-    } catch (e) {
-      io.exit(reportError(io, e, opts.json));
-      return;
-    }
-    printResult(io, opts.json, result.json, result.text);
-    io.exit(result.code);
-  };
+  const run = (command: Command, check: (opts: CommonOptions & Record<string, unknown>) => void, body: (opts: CommonOptions & Record<string, unknown>) => Promise<CommandResult>) => runCommand(io, command, check, body);
   const locate = (o: CommonOptions) => ({ prefix: o.prefix, table: o.table });
   const follow = (o: CommonOptions & Record<string, unknown>): FollowOptions => ({
     clock: io.clock,
