@@ -1,22 +1,12 @@
 import { InjectedAwsError, SimulatedAwsError } from '../aws-error';
 import { LocalRunError } from '../run-error';
+import { StatusError } from './status-error';
 
 /**
  * An error the endpoint answers with: AWS's error code, the HTTP status AWS answers it with, and a
  * message. Each protocol (protocols/*.ts) writes it in its own wire format.
  */
-export class WireError extends Error {
-  constructor(
-    /** AWS's error code, e.g. `ExecutionDoesNotExist`, `ResourceNotFoundException`. */
-    readonly code: string,
-    message: string,
-    /** HTTP status: 400 for the caller's errors, 500 for the service's own. */
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = code;
-  }
-
+export class WireError extends StatusError {
   /** Whose fault it is, as awsQuery and query-compatible JSON services say (`Sender` or `Receiver`). */
   get fault(): 'Sender' | 'Receiver' {
     return this.status >= 500 ? 'Receiver' : 'Sender';

@@ -1,6 +1,7 @@
 import { createHash, generateKeyPair, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { APP_NAME, sessionTagsClaim, PEOPLE_APP_SLOTS } from '../../../domain';
 import type { WireResponse } from './protocols/response';
+import { StatusError } from './status-error';
 
 /**
  * A local OpenID Connect issuer for `slipway local serve` (tests and the local try-out of the dashboard
@@ -32,16 +33,7 @@ const TOKEN_SECONDS = 3600;
 const CODE_MS = 60_000;
 
 /** An error of the issuer's endpoints, answered as OAuth 2.0 does (RFC 6749 §5.2: `{error, error_description}`). */
-export class OidcError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = code;
-  }
-}
+export class OidcError extends StatusError {}
 
 interface PendingCode {
   readonly person: LocalPerson;
