@@ -145,8 +145,8 @@ export function renderMarkdown(r: BenchResults, goals: GoalResult[] = evaluateGo
   );
   out.push(
     `Prices: ${PRICES.source}. Lambda duration is **assumed**, not measured on AWS: ${r.lambda.memoryMb} MB (SlipwayFunction's default), ${r.lambda.billedMsPerInvocation} ms billed per invocation. ` +
-      'Not included: DynamoDB requests (the same in both variants), CloudWatch Logs, and the sweep schedule of the cluster\'s shared control plane, which invokes `deployment-events` and `execution-status` every 5 minutes whether or not a deploy waits (about 17,280 invocations a month, a fixed cost per cluster, shared by its apps, not per release). ' +
-      'Slipway\'s Lambda invocations grow slowly with the settle time: the runner counts the sweeps (two invocations each) that fall while the deploy waits.',
+      'Not included: DynamoDB requests (the same in both variants), CloudWatch Logs, and the two schedules of the cluster\'s shared control plane, which invoke `deployment-events` every minute (the deadline check) and `execution-status` every 5 minutes (the sweep) whether or not a deploy waits (about 43,800 + 8,760 invocations a month, a fixed cost per cluster, shared by its apps, not per release). ' +
+      'Slipway\'s Lambda invocations grow slowly with the settle time: the runner counts the deadline checks (one invocation a minute) and sweeps (one every 5 minutes) that fall while the deploy waits.',
     '',
   );
 
