@@ -2,6 +2,7 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatZodIssues } from '../../domain/zod-issues';
 import { z } from 'zod';
 import { forEachState, type AslStates } from '../asl';
 import { runAttempt } from './engine';
@@ -215,7 +216,7 @@ export async function checkFolder(folder: string): Promise<FixtureResult[]> {
       }
       fixture = fixtureSchema.parse(raw);
     } catch (e) {
-      results.push({ file, events: 0, difference: `not a fixture: ${e instanceof z.ZodError ? `${e.issues[0].path.join('.')}: ${e.issues[0].message}` : (e as Error).message}` });
+      results.push({ file, events: 0, difference: `not a fixture: ${e instanceof z.ZodError ? formatZodIssues(e.issues, { max: 1 }) : (e as Error).message}` });
       continue;
     }
     try {

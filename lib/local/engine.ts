@@ -5,11 +5,11 @@ import { forEachState, type AslState, type AslStates } from '../asl';
 import { AcceptedDefinitions, acceptedDefinitionsDir } from './accepted-definitions';
 import { refuseUnsupported } from './asl-support';
 import { HistoryRecorder, unfinishedStates, type EngineEvent, type StateInfo, type Unfinished } from './history';
+import type { JsonValue } from '../../domain/json';
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** How an attempt (or part of one) ended. */
-export type Outcome = { ok: true; output?: Json } | { ok: false; error: unknown };
+export type Outcome = { ok: true; output?: JsonValue } | { ok: false; error: unknown };
 
 /**
  * Step Functions' payload quota: a state's input or output, an execution's input, at most 256 KiB of
@@ -54,14 +54,14 @@ export interface AttemptOptions {
   readonly info: Map<string, StateInfo>;
   /** The execution's history so far (the attempt appends to it). */
   readonly history: HistoryEvent[];
-  readonly input: Json;
+  readonly input: JsonValue;
   readonly clock: () => Date;
   readonly region: string;
   readonly roleArn: string;
   /** The context object (`$$`): Execution (Id, Name, RedriveCount, StartTime), StateMachine, ... */
   readonly context: object;
   /** Answers for Task states, by state name (aws-local-stepfunctions `taskResourceLocalHandlers`). */
-  readonly tasks: Record<string, (input: Json) => Promise<unknown>>;
+  readonly tasks: Record<string, (input: JsonValue) => Promise<unknown>>;
   /** This attempt is a redrive with this RedriveCount. */
   readonly redriveCount?: number;
   /** Wait states that must not wait (by name, seconds). @default none */
@@ -104,7 +104,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptResult
   let outcome: Outcome;
   if (!at) outcome = await run.engine(o.def, o.input);
   else if (at.type === 'Map') outcome = await run.redriveMap(at);
-  else outcome = await run.engine({ ...o.def, StartAt: at.name }, at.input as Json, true);
+  else outcome = await run.engine({ ...o.def, StartAt: at.name }, at.input as JsonValue, true);
   recorder.closeOpenStates();
   if (outcome.ok) {
     recorder.add('ExecutionSucceeded', { executionSucceededEventDetails: { output: JSON.stringify(outcome.output ?? null), outputDetails: { truncated: false } } });
@@ -171,7 +171,7 @@ class Attempt {
   ) {}
 
   /** Runs (part of) a definition on the local engine, feeding its events to the history; never throws. */
-  async engine(def: StateMachineDefinition, input: Json, partial = false, iteration?: number): Promise<Outcome> {
+  async engine(def: StateMachineDefinition, input: JsonValue, partial = false, iteration?: number): Promise<Outcome> {
     // A redrive starts mid-definition, which the validator reports as unreachable states; the same
     // definition was validated when the execution first ran.
     // Each definition is validated once (asl-validator compiles its schemas on every call).
@@ -212,7 +212,7 @@ class Attempt {
     })();
     let outcome: Outcome;
     try {
-      outcome = { ok: true, output: (await run.result) as Json };
+      outcome = { ok: true, output: (await run.result) as JsonValue };
     } catch (err) {
       outcome = { ok: false, error: err };
     }
@@ -230,21 +230,21 @@ class Attempt {
     const map = findState(this.o.def, at.name);
     if (!map) throw new RedriveNotSimulated(`state ${at.name} is not in the definition`);
     const processor = (map.ItemProcessor ?? map.Iterator) as { StartAt: string; States: Record<string, unknown> };
-    const itemInputs = await this.mapItemInputs(map, at.input as Json);
+    const itemInputs = await this.mapItemInputs(map, at.input as JsonValue);
     const previous = at.iterations ?? new Map();
-    const outputs: Json[] = new Array<Json>(itemInputs.length).fill(null);
+    const outputs: JsonValue[] = new Array<JsonValue>(itemInputs.length).fill(null);
     const runs: Promise<Outcome>[] = [];
     for (let index = 0; index < itemInputs.length; index++) {
       const before = previous.get(index);
       if (before?.succeeded) {
-        outputs[index] = (before.output ?? null) as Json;
+        outputs[index] = (before.output ?? null) as JsonValue;
         continue;
       }
       const restart = before?.restart;
       const sub = { ...processor, StartAt: restart?.name ?? processor.StartAt } as unknown as StateMachineDefinition;
       this.recorder.iterationStarted(at.name, index);
       runs.push(
-        this.engine(sub, (restart ? restart.input : itemInputs[index]) as Json, true, index).then((o) => {
+        this.engine(sub, (restart ? restart.input : itemInputs[index]) as JsonValue, true, index).then((o) => {
           this.recorder.iterationEnded(at.name, index, o.ok);
           if (o.ok) outputs[index] = o.output ?? null;
           return o;
@@ -258,7 +258,7 @@ class Attempt {
       this.recorder.add('MapStateFailed');
       return failed;
     }
-    const output = await this.mapOutput(map, at.input as Json, outputs);
+    const output = await this.mapOutput(map, at.input as JsonValue, outputs);
     this.recorder.add('MapStateSucceeded');
     this.recorder.add('MapStateExited', { stateExitedEventDetails: { name: at.name, output: JSON.stringify(output) } });
     if (typeof map.Next !== 'string') return { ok: true, output };
@@ -266,18 +266,18 @@ class Attempt {
   }
 
   /** Each Map iteration's input (InputPath, ItemsPath, ItemSelector), computed by the engine itself. */
-  private async mapItemInputs(map: AslState, input: Json): Promise<Json[]> {
+  private async mapItemInputs(map: AslState, input: JsonValue): Promise<JsonValue[]> {
     const keep = ['InputPath', 'ItemsPath', 'ItemSelector', 'Parameters', 'MaxConcurrency'];
     const probe = { StartAt: 'Items', States: { Items: { Type: 'Map', ...Object.fromEntries(keep.filter((k) => map[k] !== undefined).map((k) => [k, map[k]])), ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Item', States: { Item: { Type: 'Pass', End: true } } }, End: true } } };
     const machine = new StateMachine(probe as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
-    return (await machine.run(input as never, { context: this.o.context as never }).result) as Json[];
+    return (await machine.run(input as never, { context: this.o.context as never }).result) as JsonValue[];
   }
 
   /** The Map state's output from its iterations' outputs (ResultSelector, ResultPath, OutputPath), computed by the engine. */
-  private async mapOutput(map: AslState, input: Json, outputs: Json[]): Promise<Json> {
+  private async mapOutput(map: AslState, input: JsonValue, outputs: JsonValue[]): Promise<JsonValue> {
     const keep = ['ResultSelector', 'ResultPath', 'OutputPath'];
     const probe = { StartAt: 'Results', States: { Results: { Type: 'Task', Resource: 'arn:aws:states:::local:map-results', ...Object.fromEntries(keep.filter((k) => map[k] !== undefined).map((k) => [k, map[k]])), End: true } } };
     const machine = new StateMachine(probe as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
-    return (await machine.run(input as never, { context: this.o.context as never, overrides: { taskResourceLocalHandlers: { Results: async () => outputs } } }).result) as Json;
+    return (await machine.run(input as never, { context: this.o.context as never, overrides: { taskResourceLocalHandlers: { Results: async () => outputs } } }).result) as JsonValue;
   }
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { AppSettings } from '../../domain/settings';
 import { loadDeploymentConfig } from '../deployment-config';
 import { serviceName } from '../../domain/names';
+import { formatZodIssues } from '../../domain/zod-issues';
 import { BUILD_PK, buildSortKey, DEPLOY_CLAIM, dynamoKey } from '../../domain/table';
 import { localAppSettings } from './local-settings';
 import { LocalRunError } from './run-error';
@@ -30,10 +31,7 @@ export interface LoadedWorld {
 /** Checks a world file and the deploy config it names: LocalRunError for anything a run cannot start with. */
 export function loadWorld(world: WorldFile, rootDir: string): LoadedWorld {
   const parsed = worldSchema.safeParse(world);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new LocalRunError(`invalid world: ${i.path.join('.') || '(root)'}: ${i.message}`);
-  }
+  if (!parsed.success) throw new LocalRunError(`invalid world: ${formatZodIssues(parsed.error.issues, { max: 1 })}`);
   const spec = parsed.data;
   let config;
   try {

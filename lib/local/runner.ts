@@ -1,7 +1,6 @@
 import './polyfills';
 import './quiet';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { apply as applyMergePatch } from 'json-merge-patch';
 import { setMaxListeners } from 'node:events';
 import { taskStates, type AslStates } from '../asl';
 import { CONTROL_PLANE_ENV, executionStatusEventPattern, STATE_MACHINES, type PipelineFunctionKey, type StateMachineName } from '../../domain/pipelines';
@@ -22,7 +21,9 @@ import { dynamoDbTask } from './services/dynamodb';
 import { SimulatedLambda } from './services/lambda';
 import { executionNameProblem, redriveRefusal, SimulatedStepFunctions, type ExecutionReport } from './services/stepfunctions';
 import type { World } from './world';
-import { worldSchema, type WorldFile, type WorldSpec } from './world-schema';
+import type { WorldFile } from './world-schema';
+import { fixedWorld } from './world-patch';
+import type { JsonValue } from '../../domain/json';
 
 /**
  * Runs Slipway's pipelines locally: the real ASL files (lib/local/definitions.ts) on
@@ -36,9 +37,9 @@ export { MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES } from './engine';
 export { controlTableName } from './load-world';
 export type { RunReport } from './report';
 export { LocalRunError } from './run-error';
+export { fixedWorld } from './world-patch';
 export { executionNameProblem, redriveRefusal, type ExecutionReport, type StateVisit } from './services/stepfunctions';
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** What to run. */
 export interface LocalRunOptions {
@@ -227,7 +228,7 @@ export class LocalRun {
     if (Buffer.byteLength(JSON.stringify(input ?? {}), 'utf8') > MAX_PAYLOAD_BYTES) {
       throw new LocalRunError(`StartExecution refused the input (ValidationException): it is over ${MAX_PAYLOAD_BYTES} bytes, Step Functions' 256 KiB quota`);
     }
-    const exec = this.newExecution(pipeline, name ?? this.defaultName(pipeline, input), (input ?? {}) as Json);
+    const exec = this.newExecution(pipeline, name ?? this.defaultName(pipeline, input), (input ?? {}) as JsonValue);
     await this.withMocks(async () => {
       this.track(exec);
       await this.drain();
@@ -316,7 +317,7 @@ export class LocalRun {
 
   /** Starts an execution now, beside whatever runs (an EventBridge rule's target); `drain` waits for it. */
   startConcurrently(pipeline: StateMachineName, input: unknown, name?: string): ExecutionReport {
-    const exec = this.newExecution(pipeline, name ?? this.defaultName(pipeline, input), (input ?? {}) as Json);
+    const exec = this.newExecution(pipeline, name ?? this.defaultName(pipeline, input), (input ?? {}) as JsonValue);
     this.track(exec);
     return exec;
   }
@@ -423,8 +424,8 @@ export class LocalRun {
   /** FULL jitter of the retries' waits: seeded, so that runs repeat exactly. */
   private readonly random = seededRandom(0x5119);
 
-  private overrides(def: StateMachineDefinition, execution: string, active: RunState, inflight: Set<Promise<unknown>>): Record<string, (input: Json) => Promise<Json>> {
-    const out: Record<string, (input: Json) => Promise<Json>> = {};
+  private overrides(def: StateMachineDefinition, execution: string, active: RunState, inflight: Set<Promise<unknown>>): Record<string, (input: JsonValue) => Promise<JsonValue>> {
+    const out: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
     // The engine retries at once: the wait AWS makes before each retry is waited here, on the simulated clock.
     const retries = new RetryWaits(this.random);
     for (const [name, state] of taskStates(def.States as unknown as AslStates)) {
@@ -434,7 +435,7 @@ export class LocalRun {
       out[name] = async (engineInput) => {
         // The state's TimeoutSeconds(Path), enforced below on the simulated clock (lib/local/task-timeouts.ts).
         const resolved = resolveTimeout(timeouts, engineInput);
-        const input = resolved.input as Json;
+        const input = resolved.input as JsonValue;
         const key = `${name}\u0000${JSON.stringify(input ?? null)}`;
         // A retry waits its interval; any state waits while the account's StateTransition bucket is empty.
         const wait = Math.max(retries.waitBefore(key, retriers), this.world.limits.transitionDelay());
@@ -460,15 +461,15 @@ export class LocalRun {
         const work =
           resource === SIMULATED_WAIT && seconds !== undefined
             ? this.world.clock.sleep(seconds >= 0 ? seconds : Number((input as { seconds?: unknown }).seconds)).then(() => input)
-            : this.runTask(resource, input as Record<string, Json>, execution, active, {
+            : this.runTask(resource, input as Record<string, JsonValue>, execution, active, {
                 deadline: resolved.seconds === undefined ? undefined : this.world.now + resolved.seconds,
                 heartbeatSeconds: timeouts?.heartbeatSeconds,
               });
         inflight.add(work);
         try {
-          let result: Json;
+          let result: JsonValue;
           try {
-            result = (await work) as Json;
+            result = (await work) as JsonValue;
             retries.succeeded(key);
           } catch (e) {
             retries.failed(key, retriers, (e as Error).name);
@@ -490,7 +491,7 @@ export class LocalRun {
     return out;
   }
 
-  private async runTask(resource: string, params: Record<string, Json>, execution: string, active: RunState, limits: { deadline?: number; heartbeatSeconds?: number } = {}): Promise<unknown> {
+  private async runTask(resource: string, params: Record<string, JsonValue>, execution: string, active: RunState, limits: { deadline?: number; heartbeatSeconds?: number } = {}): Promise<unknown> {
     const w = this.world;
     switch (resource) {
       case 'arn:aws:states:::lambda:invoke': {
@@ -499,7 +500,7 @@ export class LocalRun {
       }
       case 'arn:aws:states:::lambda:invoke.waitForTaskToken': {
         const key = this.lambda.functionOf(params.FunctionName);
-        const payload = { ...(params.Payload as Record<string, Json>) };
+        const payload = { ...(params.Payload as Record<string, JsonValue>) };
         const { token, pending } = this.stepFunctions.newToken();
         payload.taskToken = token;
         await this.lambda.invoke(key, payload, true);
@@ -545,7 +546,7 @@ export class LocalRun {
   }
 
   /** The `states:startExecution` integration: a child starts as soon as the parent's Task has started it. */
-  private startExecution(p: Record<string, Json>): unknown {
+  private startExecution(p: Record<string, JsonValue>): unknown {
     try {
       this.world.count('StartExecution');
     } catch (e) {
@@ -566,7 +567,7 @@ export class LocalRun {
     return { ExecutionArn: exec.arn, StartDate: this.world.isoNow() };
   }
 
-  private newExecution(sm: StateMachineName, name: string, input: Json): ExecutionReport {
+  private newExecution(sm: StateMachineName, name: string, input: JsonValue): ExecutionReport {
     const arn = `${this.arns[sm].replace(':stateMachine:', ':execution:')}:${name}`;
     const exec: ExecutionReport = { stateMachine: sm, name, arn, status: 'RUNNING', redriveCount: 0, startedAt: this.world.now, states: [], input, history: [] };
     this.executions.push(exec);
@@ -635,24 +636,6 @@ export class LocalRun {
   private roleArn(sm: StateMachineName): string {
     return `arn:aws:iam::${this.world.spec.account}:role/${this.arns[sm].split(':').pop()}-role`;
   }
-}
-
-/**
- * The world after an operator's fix: `patch`, a JSON Merge Patch (RFC 7396) of the world file, merged
- * into `world`. @throws LocalRunError when the patch is not an object, the result is no valid world, or
- * it changes which account or apps `current` is (a fix changes what happens next, nothing else).
- */
-export function fixedWorld(world: WorldFile, patch: unknown, current: WorldSpec): WorldSpec {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new LocalRunError('the redrive patch must be a JSON object (a JSON Merge Patch of the world file)');
-  const parsed = worldSchema.safeParse(applyMergePatch(structuredClone(world), patch));
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new LocalRunError(`the world after the redrive patch is invalid: ${i.path.join('.') || '(root)'}: ${i.message}`);
-  }
-  for (const key of ['config', 'app', 'apps', 'account', 'region', 'startTime'] as const) {
-    if (JSON.stringify(parsed.data[key]) !== JSON.stringify(current[key])) throw new LocalRunError(`the redrive patch changes "${key}": a fix changes what happens next, not which account or app this is`);
-  }
-  return parsed.data;
 }
 
 /** Runs one pipeline (and the children it starts) in a fresh simulated account. */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { apply as applyMergePatch } from 'json-merge-patch';
-import { worldSchema } from '../world-schema';
+import { LocalRunError } from '../run-error';
+import { fixedWorld } from '../world-patch';
 import { ServedAccount, type ServedAccountOptions } from './account';
 import { dashboardFile, isDashboardPath } from './dashboard-files';
 import { deliverEvent } from './door';
@@ -313,18 +313,16 @@ export class LocalEndpoint {
     } catch {
       throw new WireError('InvalidPatch', 'the body is not JSON: send a JSON Merge Patch of the world file');
     }
-    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new WireError('InvalidPatch', 'the patch must be a JSON object (a JSON Merge Patch of the world file)');
     const world = this.account.run.world;
-    const parsed = worldSchema.safeParse(applyMergePatch(structuredClone(world.spec), patch));
-    if (!parsed.success) {
-      const i = parsed.error.issues[0];
-      throw new WireError('InvalidPatch', `the world after the patch is invalid: ${i.path.join('.') || '(root)'}: ${i.message}`);
+    let fixed;
+    try {
+      fixed = fixedWorld(world.spec, patch, world.spec, 'the patch');
+    } catch (e) {
+      if (e instanceof LocalRunError) throw new WireError('InvalidPatch', e.message);
+      throw e;
     }
-    for (const key of ['config', 'app', 'apps', 'account', 'region', 'startTime'] as const) {
-      if (JSON.stringify(parsed.data[key]) !== JSON.stringify(world.spec[key])) throw new WireError('InvalidPatch', `the patch changes "${key}": a fix changes what happens next, not which account or app this is`);
-    }
-    world.applyPatchedSpec(parsed.data, patch);
-    return { world: parsed.data };
+    world.applyPatchedSpec(fixed, patch);
+    return { world: fixed };
   }
 }
 

@@ -18,6 +18,7 @@ import { STATE_MACHINES, type StateMachineName } from '../../../domain/pipelines
 import { SimulatedAwsError } from '../aws-error';
 import { deterministicUuid, type ExecutionStatusEvent } from '../eventbridge';
 import type { SimulatedAccount } from './simulated-account';
+import type { JsonValue } from '../../../domain/json';
 
 /**
  * The Step Functions API of the simulated account, over the executions a local run holds: ListExecutions,
@@ -29,7 +30,6 @@ import type { SimulatedAccount } from './simulated-account';
 /** How long Step Functions keeps an execution's name after it closed (StartExecution `name`: 90 days). */
 export const NAME_REUSE_SECONDS = 90 * 24 * 3600;
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** One state an execution entered, as the console's graph view shows it. */
 export interface StateVisit {
@@ -61,8 +61,8 @@ export interface ExecutionReport {
   /** The states as the console's graph view lists them (a summary of `history`). */
   states: StateVisit[];
   /** The execution input. */
-  readonly input: Json;
-  output?: Json;
+  readonly input: JsonValue;
+  output?: JsonValue;
   /** Every event of every attempt, in the shape of GetExecutionHistory's `events`. */
   readonly history: HistoryEvent[];
 }
