@@ -2,7 +2,7 @@ import type { HandlerAwsCall } from '../shared/aws-calls';
 
 /** Every AWS call of deployment-events (functions/shared/aws-calls.ts). */
 export const AWS_CALLS: readonly HandlerAwsCall[] = [
-  { action: 'ssm:GetParameter', on: 'settings', why: 'an app\'s settings', notSent: 'functions/shared/control-plane.ts settingsOf: the waiters carry everything deployment-events needs' },
+  { action: 'ssm:GetParameter', on: 'settings', why: 'an app\'s settings', notSent: 'functions/shared/control-plane-context.ts settingsOf: the waiters carry everything deployment-events needs' },
   { action: 'ecs:DescribeServices', on: 'service', why: 'the deployments of the services deploys wait on' },
   { action: 'dynamodb:Query', on: 'control-table', why: 'the waiters of a service' },
   { action: 'dynamodb:UpdateItem', on: 'control-table', why: 'settles a waiter' },

@@ -5,7 +5,7 @@ import { ecs } from '../shared/aws/ecs';
 import { sfn } from '../shared/aws/sfn';
 import { deploymentVerdict, verdictAtTimeout, type DeploymentEventFacts } from '../shared/deployment-verdict';
 import { awsCall } from '../shared/errors';
-import { controlPlaneCluster, controlTable } from '../shared/control-plane';
+import { controlPlaneCluster, controlTable } from '../shared/control-plane-context';
 import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { scheduledEventTime } from '../shared/validation';
 import { isWaiting, listWaiters, resume, settleWaiter, type Waiter } from '../shared/waiters';

@@ -13,7 +13,7 @@ import { eventbridge } from '../shared/aws/eventbridge';
 import { sfn } from '../shared/aws/sfn';
 import { awsCall, isAwsError, TransientError } from '../shared/errors';
 import { parseEvent } from '../shared/events';
-import { controlPlanePrefix, controlTable, settingsOf, stateMachineArns } from '../shared/control-plane';
+import { controlPlanePrefix, controlTable, settingsOf, stateMachineArns } from '../shared/control-plane-context';
 import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { scheduledEventTime } from '../shared/validation';
 import { sweepStoppedExecutions, type SweepReport } from './sweep';

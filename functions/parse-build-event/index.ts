@@ -1,4 +1,4 @@
-import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
+import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane-context';
 import { appOfProject, APP_NAME_MAX } from '../../domain/names';
 import { InvalidEvent } from '../shared/errors';
 import { invalidEventResult } from '../shared/events';

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { MAX_RUNNING_DEPLOY_CHECKS, RUNNING_DEPLOY_CHECK_SECONDS } from '../../domain/constants';
 import { appOfParameter, appParameterPath, appsParameterRoot, settingsParameterName } from '../../domain/names';
 import { classifyParameter } from '../../domain/config-keys';
-import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
+import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane-context';
 import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { parseInput } from '../shared/validation';
 

@@ -10,7 +10,7 @@ import { ecs } from '../shared/aws/ecs';
 import { awsCall, InvalidInput, UnexpectedResponse } from '../shared/errors';
 import { DescribeExecutionCommand, ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
 import { sfn } from '../shared/aws/sfn';
-import { controlPlanePrefix, settingsOf, stateMachineArns } from '../shared/control-plane';
+import { controlPlanePrefix, settingsOf, stateMachineArns } from '../shared/control-plane-context';
 import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { parseInput } from '../shared/validation';
 import { configRevisionRequest, findOwnRevision, registerRevision } from '../shared/revisions';

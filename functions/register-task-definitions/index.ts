@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ecs } from '../shared/aws/ecs';
-import { controlPlanePrefix, settingsOf } from '../shared/control-plane';
+import { controlPlanePrefix, settingsOf } from '../shared/control-plane-context';
 import { APP_NAME, appParameterPath, configParameterPath } from '../../domain/names';
 import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
 import { parseInput } from '../shared/validation';

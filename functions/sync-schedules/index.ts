@@ -10,7 +10,7 @@ import {
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { appParameterPath, scheduleGroupName, schedulesParameterName, APP_NAME } from '../../domain/names';
 import { dynamoKey, readCurrentRelease, readProcessList, RELEASE_CURRENT } from '../../domain/table';
-import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
+import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane-context';
 import { parseInput } from '../shared/validation';
 import * as z from 'zod/mini';
 import { dynamodb } from '../shared/aws/dynamodb';

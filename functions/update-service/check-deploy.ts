@@ -5,7 +5,7 @@ import { APP_NAME, appNamePrefix, appOfScopedName, legacyTaskDefinitionFamily, P
 import { buildRecordKey, dynamoKey, readBuildRecord, type BuildRecord } from '../../domain/table';
 import { dynamodb } from '../shared/aws/dynamodb';
 import { ecs } from '../shared/aws/ecs';
-import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane';
+import { controlPlanePrefix, notServedHere, settingsOf } from '../shared/control-plane-context';
 import { awsCall, DeployRefused, isAwsError } from '../shared/errors';
 import type { AppSettings } from '../../domain/settings';
 import { parseInput } from '../shared/validation';

@@ -15,7 +15,7 @@ import { deploymentVerdict } from '../shared/deployment-verdict';
 import { listWaiters, putWaiter, resume, settleWaiter, type Waiter } from '../shared/waiters';
 import { awsCall, DeployRefused, InvalidInput, isAwsError, UnexpectedResponse } from '../shared/errors';
 import { addLambdaContext, createLogger, type LambdaContext } from '../shared/logger';
-import { controlPlanePrefix, controlTable, settingsOf, stateMachineArns } from '../shared/control-plane';
+import { controlPlanePrefix, controlTable, settingsOf, stateMachineArns } from '../shared/control-plane-context';
 import { parseInput } from '../shared/validation';
 import { type AppSettings, type ProcessSettings } from '../../domain/settings';
 import { checkDeploy, revisionProblem } from './check-deploy';

@@ -4,7 +4,7 @@ import { APP_NAME, appOfScopedName } from '../../domain/names';
 import { readRelease, readReleaseCounter, RELEASE_COUNTER, releaseAttributes, releaseKey, RELEASES_PK, releaseTriggerOf, sameRevisions, type ReleaseCounter, type ReleaseRecord } from '../../domain/releases';
 import { dynamoKey } from '../../domain/table';
 import { dynamodb } from '../shared/aws/dynamodb';
-import { settingsOf } from '../shared/control-plane';
+import { settingsOf } from '../shared/control-plane-context';
 import { awsCall, DeployRefused, TransientError } from '../shared/errors';
 import { createLogger } from '../shared/logger';
 import { parseInput } from '../shared/validation';

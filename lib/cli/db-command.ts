@@ -5,7 +5,7 @@ import type * as Database from '../ops/database';
 import { errorOutput, EXIT, USAGE_ERROR_NAMES } from './errors';
 import { exitLikeSlipway, printResult } from './io';
 import { commandIo, type CommandIo } from './command-io';
-import { formatTable } from './table';
+import { formatTable } from './text-table';
 
 const database = () => require('../ops/database') as typeof Database;
 

@@ -11,7 +11,7 @@ import { SimulatedControlPlaneRules } from './control-plane-rules';
 import { useParameterCacheScope } from '../../functions/shared/parameter-cache';
 import { LocalDefinitions, SIMULATED_WAIT } from './definitions';
 import { MAX_PAYLOAD_BYTES, redrivePlan, runAttempt, type AttemptResult } from './engine';
-import { deterministicUuid, type EventPattern, type ExecutionStatusEvent } from './eventbridge';
+import { deterministicUuid, type EventPattern, type ExecutionStatusEvent } from './event-patterns';
 import { buildWorld, loadWorld } from './load-world';
 import { buildReport, StateList, type RunReport } from './report';
 import { RetryWaits, seededRandom, type Retrier } from './retry-clock';

@@ -1,5 +1,5 @@
 import { synthesizeApp } from '../helpers/example-stacks';
-import { matchesEventPattern, type EventPattern } from '../../lib/local/eventbridge';
+import { matchesEventPattern, type EventPattern } from '../../lib/local/event-patterns';
 import type { LocalRun } from '../../lib/local/runner';
 import { worldSchema } from '../../lib/local/world-schema';
 import { buildEvent, exampleWorld, runBuild } from './scenarios';

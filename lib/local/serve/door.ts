@@ -1,6 +1,6 @@
 import { controlPlaneBuildMarker } from '../../../domain/build-marker';
 import { serviceResource } from '../../../domain/names';
-import { matchesEventPattern, type EventPattern } from '../eventbridge';
+import { matchesEventPattern, type EventPattern } from '../event-patterns';
 import type { ServedAccount } from './account';
 import { WireError } from './errors';
 

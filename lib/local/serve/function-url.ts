@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { runAction } from '../../../functions/dashboard-actions/actions';
 import type { OpsClients } from '../../ops/aws';
 import type { WireResponse } from './protocols/response';
-import type { PeopleAccess } from './sts';
+import type { PeopleAccess } from './people-access';
 import { WireError } from './errors';
 
 /**

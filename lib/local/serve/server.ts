@@ -17,7 +17,7 @@ import { SERVICES } from './services';
 // The dashboard actions function (and the lib/ops code under it) loads with its first request, not at start.
 import type * as FunctionUrl from './function-url';
 import type { LocalPerson } from './oidc-issuer';
-import { PeopleAccess, type PeopleSession } from './sts';
+import { PeopleAccess, type PeopleSession } from './people-access';
 import type { OpsClients } from '../../ops/aws';
 
 /**

@@ -1,7 +1,7 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsCommandInput, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkPutEvents, type PutEventsEntry } from '../aws-limits';
-import { matchesEventPattern, type EventPattern } from '../eventbridge';
+import { matchesEventPattern, type EventPattern } from '../event-patterns';
 import { InjectedAwsError, SimulatedAwsError } from '../aws-error';
 import type { SimulatedAccount } from './simulated-account';
 

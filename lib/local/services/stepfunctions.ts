@@ -16,7 +16,7 @@ import { EXECUTION_HISTORY_LIMIT, REDRIVE_WINDOW_DAYS } from '../../../domain/ex
 import { mockClient } from 'aws-sdk-client-mock';
 import { STATE_MACHINES, type StateMachineName } from '../../../domain/pipelines';
 import { SimulatedAwsError } from '../aws-error';
-import { deterministicUuid, type ExecutionStatusEvent } from '../eventbridge';
+import { deterministicUuid, type ExecutionStatusEvent } from '../event-patterns';
 import type { SimulatedAccount } from './simulated-account';
 import type { JsonValue } from '../../../domain/json';
 

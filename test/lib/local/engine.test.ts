@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { AslStates } from '../../../lib/asl';
 import { checkFolder } from '../../../lib/local/conformance';
 import { MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES, RedriveNotSimulated, runAttempt } from '../../../lib/local/engine';
-import { deterministicUuid, matchesEventPattern, UnsupportedEventPattern } from '../../../lib/local/eventbridge';
+import { deterministicUuid, matchesEventPattern, UnsupportedEventPattern } from '../../../lib/local/event-patterns';
 import { AWS_EVENTS, AWS_HISTORIES } from '../../helpers/fixtures';
 import { stateIndex, unfinishedStates } from '../../../lib/local/history';
 

@@ -20,7 +20,7 @@ import { appOfExecutionInput } from '../../../domain/executions';
 import { APP_NAME_MAX, appAndBuildOf, cliExecutionName, codeBuildProjectName, PROCESS_NAME_MAX, serviceName, TAG_APP, TAG_BUILD, taskDefinitionFamily } from '../../../domain/names';
 import type { CliIo } from '../../../lib/cli/io';
 import { registerLocalCommands } from '../../../lib/cli/local';
-import { deterministicUuid } from '../../../lib/local/eventbridge';
+import { deterministicUuid } from '../../../lib/local/event-patterns';
 import type { FleetReport } from '../../../lib/local/report';
 import { fixedWorld, LocalRun, type ExecutionReport } from '../../../lib/local/runner';
 import type { WorldFile } from '../../../lib/local/world-schema';

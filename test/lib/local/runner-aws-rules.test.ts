@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { sfn } from '../../../functions/shared/clients';
 import { executionNameProblem, LocalRun, LocalRunError, MAX_PAYLOAD_BYTES } from '../../../lib/local/runner';
-import type { ExecutionStatusEvent } from '../../../lib/local/eventbridge';
+import type { ExecutionStatusEvent } from '../../../lib/local/event-patterns';
 import { buildEvent, exampleWorld, ROOT } from '../../statemachines/scenarios';
 
 describe('world errors: any simulated call fails with the AWS error the world names', () => {

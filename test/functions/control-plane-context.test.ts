@@ -1,12 +1,12 @@
 import { setHandlerEnv, settingsInput } from './helpers';
-import { stateMachineArns } from '../../functions/shared/control-plane';
+import { stateMachineArns } from '../../functions/shared/control-plane-context';
 import { appOfExecutionInput } from '../../domain/executions';
 import { appOfParameter, appOfProject } from '../../domain/names';
 import { readAppSettings } from '../../domain/settings';
 import { parseAppSettings } from '../../functions/shared/settings-store';
 import { waiterItem } from '../../functions/shared/waiters';
 
-/** How the shared control plane finds the app of an event, a payload or an execution (functions/shared/control-plane.ts). */
+/** How the shared control plane finds the app of an event, a payload or an execution (functions/shared/control-plane-context.ts). */
 
 describe('appOfProject: CodeBuild projects are <prefix>-<app>', () => {
   test.each([

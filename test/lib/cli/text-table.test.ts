@@ -1,5 +1,5 @@
 import { formatResult } from '../../../lib/cli/db-command';
-import { formatTable } from '../../../lib/cli/table';
+import { formatTable } from '../../../lib/cli/text-table';
 import type { RunSqlResult } from '../../../domain/database';
 
 const sqlResult = (over: Partial<RunSqlResult>): RunSqlResult => ({
