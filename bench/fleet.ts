@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codeBuildProjectName, serviceName } from '../domain/names';
-import { deterministicUuid } from '../lib/local/eventbridge';
+import { deterministicUuid } from '../lib/local/event-patterns';
 import { LAMBDA_CONCURRENCY, rateLimits, stateTransitionLimit } from '../lib/local/rate-limits';
 import { LocalRun } from '../lib/local/runner';
 import { buildEvent } from './fixtures';
