@@ -75,19 +75,23 @@ function appsPerAccount() {
   }
 }
 
+/** A section run alone (`--only`): printed with its goals; written to DIR as <file>.md and <file>.json only when --out names it. */
+function printSection(file: string, md: string, json: Record<string, unknown>, out: string, outGiven: boolean): void {
+  process.stdout.write(md);
+  if (!outGiven) return;
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, `${file}.json`), `${JSON.stringify({ generatedAt: new Date().toISOString(), ...json }, null, 2)}\n`);
+  writeFileSync(join(out, `${file}.md`), md);
+  step(`wrote ${join(out, `${file}.md`)} and ${file}.json`);
+}
+
 /** `--only apps`: section 6 alone, printed with its goals; written to DIR only when --out names it. */
 function onlyApps(out: string, outGiven: boolean): void {
   step('apps per account (6 synths)');
   const apps = appsPerAccount();
   const goals = appsPerAccountGoals(apps);
   const md = `${renderAppsPerAccount(apps)}\n${renderGoals(goals)}\n`;
-  process.stdout.write(md);
-  if (outGiven) {
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'apps-per-account.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), appsPerAccount: apps, goals }, null, 2)}\n`);
-    writeFileSync(join(out, 'apps-per-account.md'), md);
-    step(`wrote ${join(out, 'apps-per-account.md')} and apps-per-account.json`);
-  }
+  printSection('apps-per-account', md, { appsPerAccount: apps, goals }, out, outGiven);
 }
 
 /** `--only serve`: section 8 alone, printed with its goals; written to DIR only when --out names it. */
@@ -96,13 +100,7 @@ async function onlyServe(smoke: boolean, out: string, outGiven: boolean): Promis
   const serve = await measureServe(ROOT, smoke, (text) => step(`  ${text}`));
   const goals = serveGoals(serve);
   const md = `${renderServe(serve)}\n${renderGoals(goals)}\n`;
-  console.log(md);
-  if (outGiven) {
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'serve.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', serve, goals }, null, 2)}\n`);
-    writeFileSync(join(out, 'serve.md'), md);
-    step(`wrote ${join(out, 'serve.md')} and serve.json`);
-  }
+  printSection('serve', md, { mode: smoke ? 'smoke' : 'full', serve, goals }, out, outGiven);
 }
 
 /** `--only dashboard`: section 9 alone, printed with its goals; written to DIR only when --out names it. */
@@ -111,13 +109,7 @@ async function onlyDashboard(smoke: boolean, out: string, outGiven: boolean): Pr
   const dashboard = await measureDashboard(ROOT, smoke, (text) => step(`  ${text}`));
   const goals = dashboardGoals(dashboard);
   const md = `${renderDashboard(dashboard)}\n${renderGoals(goals)}\n`;
-  process.stdout.write(md);
-  if (outGiven) {
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'dashboard.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', dashboard, goals }, null, 2)}\n`);
-    writeFileSync(join(out, 'dashboard.md'), md);
-    step(`wrote ${join(out, 'dashboard.md')} and dashboard.json`);
-  }
+  printSection('dashboard', md, { mode: smoke ? 'smoke' : 'full', dashboard, goals }, out, outGiven);
 }
 
 /** `--only fleet`: section 7 alone, printed with its goals; written to DIR only when --out names it. */
@@ -126,13 +118,7 @@ async function onlyFleet(smoke: boolean, out: string, outGiven: boolean): Promis
   const fleet = await measureFleets(ROOT, FLEET_SIZES[smoke ? 'smoke' : 'full'], (text) => step(`  ${text}`));
   const goals = fleetGoals(fleet);
   const md = `${renderFleet(fleet)}\n${renderGoals(goals)}\n`;
-  process.stdout.write(md);
-  if (outGiven) {
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'fleet.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', fleet, goals }, null, 2)}\n`);
-    writeFileSync(join(out, 'fleet.md'), md);
-    step(`wrote ${join(out, 'fleet.md')} and fleet.json`);
-  }
+  printSection('fleet', md, { mode: smoke ? 'smoke' : 'full', fleet, goals }, out, outGiven);
 }
 
 async function main(): Promise<void> {

@@ -4,10 +4,11 @@ import type { StateMachineName } from '../../domain/pipelines';
 import { loadDeploymentConfig } from '../deployment-config';
 import { MAX_PAYLOAD_BYTES } from './engine';
 import { buildFleetReport, type FleetReport } from './report';
-import { fixedWorld, LocalRun } from './runner';
+import { LocalRun } from './runner';
+import { fixedWorld } from './world-patch';
 import { LocalRunError } from './run-error';
 import { redriveRefusal, type ExecutionReport } from './services/stepfunctions';
-import { worldSchema, type WorldFile, type WorldSpec } from './world-schema';
+import { parseWorld, type WorldFile } from './world-schema';
 
 /**
  * Several events in one simulated account (`slipway local run <pipeline> --event a.json --event b.json`,
@@ -69,7 +70,7 @@ const INPUT_KINDS: Record<StateMachineName, { what: string; accepts: (i: Record<
 export function planFleet(options: Pick<LocalFleetOptions, 'pipeline' | 'events' | 'world' | 'rootDir'>): FleetPlan {
   const world = options.world ?? {};
   if (options.events.length === 0) throw new LocalRunError('no events: give at least one event file (or a folder holding *.json events)');
-  const spec = checkedWorld(world);
+  const spec = parseWorld(world);
   let config;
   try {
     config = loadDeploymentConfig(resolve(options.rootDir ?? process.cwd(), spec.config));
@@ -115,7 +116,7 @@ export function planFleet(options: Pick<LocalFleetOptions, 'pipeline' | 'events'
 export async function runFleet(options: LocalFleetOptions): Promise<{ run: LocalRun; report: FleetReport; redriven: ExecutionReport[] }> {
   const plan = planFleet(options);
   // The fix is checked before the run too (a patch that changes the account or its apps is refused).
-  const fixed = options.redriveWith === undefined ? undefined : fixedWorld(plan.world, options.redriveWith, checkedWorld(plan.world));
+  const fixed = options.redriveWith === undefined ? undefined : fixedWorld(plan.world, options.redriveWith, parseWorld(plan.world));
   const run = new LocalRun(plan.world, options.rootDir);
   for (const e of plan.events) run.at(0, `${e.source} arrives`, () => void run.startConcurrently(options.pipeline, e.input));
   await run.runScheduled();
@@ -131,14 +132,6 @@ export async function runFleet(options: LocalFleetOptions): Promise<{ run: Local
   for (const exec of failed) run.at(run.world.now, `redrive ${exec.name}`, () => void run.startRedrive(exec));
   await run.runScheduled();
   return { run, report: buildFleetReport(run), redriven: failed };
-}
-
-/** The world file as the run reads it. @throws LocalRunError naming the first problem (the apps the events add, past 1,000). */
-function checkedWorld(world: WorldFile): WorldSpec {
-  const parsed = worldSchema.safeParse(world);
-  if (parsed.success) return parsed.data;
-  const i = parsed.error.issues[0];
-  throw new LocalRunError(`invalid world: ${i.path.join('.') || '(root)'}: ${i.message}`);
 }
 
 /** Each app's last execution that failed (the one an operator redrives after fixing the cause). */

@@ -2,12 +2,11 @@ import { resolve } from 'node:path';
 import type { AppSettings } from '../../domain/settings';
 import { loadDeploymentConfig } from '../deployment-config';
 import { serviceName } from '../../domain/names';
-import { formatZodIssues } from '../../domain/zod-issues';
 import { BUILD_PK, buildSortKey, DEPLOY_CLAIM, dynamoKey } from '../../domain/table';
 import { localAppSettings } from './local-settings';
 import { LocalRunError } from './run-error';
 import { World } from './world';
-import { worldSchema, type WorldFile, type WorldSpec } from './world-schema';
+import { parseWorld, type WorldFile, type WorldSpec } from './world-schema';
 import { worldContradictions } from './world-checks';
 
 /**
@@ -30,9 +29,7 @@ export interface LoadedWorld {
 
 /** Checks a world file and the deploy config it names: LocalRunError for anything a run cannot start with. */
 export function loadWorld(world: WorldFile, rootDir: string): LoadedWorld {
-  const parsed = worldSchema.safeParse(world);
-  if (!parsed.success) throw new LocalRunError(`invalid world: ${formatZodIssues(parsed.error.issues, { max: 1 })}`);
-  const spec = parsed.data;
+  const spec = parseWorld(world);
   let config;
   try {
     // An absolute config path (the CLI resolves it against the working directory) stays as it is.

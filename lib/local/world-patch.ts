@@ -1,7 +1,6 @@
 import { apply as applyMergePatch } from 'json-merge-patch';
-import { formatZodIssues } from '../../domain/zod-issues';
 import { LocalRunError } from './run-error';
-import { worldSchema, type WorldFile, type WorldSpec } from './world-schema';
+import { parseWorld, type WorldFile, type WorldSpec } from './world-schema';
 
 /**
  * The world after an operator's fix: `patch`, a JSON Merge Patch (RFC 7396) of the world file, merged
@@ -11,10 +10,9 @@ import { worldSchema, type WorldFile, type WorldSpec } from './world-schema';
  */
 export function fixedWorld(world: WorldFile, patch: unknown, current: WorldSpec, what = 'the redrive patch'): WorldSpec {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new LocalRunError(`${what} must be a JSON object (a JSON Merge Patch of the world file)`);
-  const parsed = worldSchema.safeParse(applyMergePatch(structuredClone(world), patch));
-  if (!parsed.success) throw new LocalRunError(`the world after ${what} is invalid: ${formatZodIssues(parsed.error.issues, { max: 1 })}`);
+  const fixed = parseWorld(applyMergePatch(structuredClone(world), patch), `the world after ${what} is invalid`);
   for (const key of ['config', 'app', 'apps', 'account', 'region', 'startTime'] as const) {
-    if (JSON.stringify(parsed.data[key]) !== JSON.stringify(current[key])) throw new LocalRunError(`${what} changes "${key}": a fix changes what happens next, not which account or app this is`);
+    if (JSON.stringify(fixed[key]) !== JSON.stringify(current[key])) throw new LocalRunError(`${what} changes "${key}": a fix changes what happens next, not which account or app this is`);
   }
-  return parsed.data;
+  return fixed;
 }

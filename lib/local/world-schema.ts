@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEADLINE_CHECK_SECONDS } from '../../domain/constants';
 import { appNamePrefix, appOfScopedName, nameRule, PROCESS_NAME } from '../../domain/names';
+import { formatZodIssues } from '../../domain/zod-issues';
+import { LocalRunError } from './run-error';
 
 /**
  * The "world" file: the simulated account a local run starts from and what will happen in it. Every
@@ -135,3 +137,13 @@ export const worldSchema = z
 
 export type WorldFile = z.input<typeof worldSchema>;
 export type WorldSpec = z.infer<typeof worldSchema>;
+
+/**
+ * A world file as a run reads it. @throws LocalRunError `<problem>: <the first issue>`, e.g.
+ * `invalid world: releases.example.exitCode: ...`.
+ */
+export function parseWorld(world: unknown, problem = 'invalid world'): WorldSpec {
+  const parsed = worldSchema.safeParse(world);
+  if (!parsed.success) throw new LocalRunError(`${problem}: ${formatZodIssues(parsed.error.issues, { max: 1 })}`);
+  return parsed.data;
+}
