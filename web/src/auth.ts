@@ -14,28 +14,10 @@
  */
 import type { Credentials } from './aws';
 import type { DashboardConfig } from './config';
+import { Redirecting, type Session } from './session';
 import { SignInError } from './tokens';
 
-export { SignInError };
-
-
-/** The signed-in person and the apps they may use. */
-export interface Session {
-  /** Who signed in (the ID token's email, name or subject); undefined without sign-in. */
-  readonly person?: string;
-  /** The apps this person may use; undefined: every app of the account (local endpoint without sign-in). */
-  readonly apps?: readonly string[];
-  /** Apps the token names whose session STS refused. */
-  readonly refused: readonly string[];
-  /** The credentials of one app's role; throws for an app not in {@link apps}. */
-  credentialsFor(app: string): () => Promise<Credentials>;
-  signOut(): void;
-}
-
-/** The person is being sent to the identity provider: the page stops here. */
-export class Redirecting extends Error {
-  public override readonly name = 'Redirecting';
-}
+export { Redirecting, SignInError, type Session };
 
 /** The credentials `slipway local serve` accepts (it checks the signature's form, not its key). */
 const LOCAL_CREDENTIALS: Credentials = { accessKeyId: 'test', secretAccessKey: 'test' };

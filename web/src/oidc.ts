@@ -3,7 +3,7 @@
  * session from STS (./auth.ts describes the design). Loaded only when config.json has `signIn`.
  */
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { Redirecting, type Session } from './auth';
+import { Redirecting, type Session } from './session';
 import type { Credentials } from './aws';
 import { serviceEndpoint, type DashboardConfig, type SignInConfig } from './config';
 import { peopleSessionName } from '../../domain/dashboard';
