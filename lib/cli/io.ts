@@ -1,5 +1,6 @@
 import { escapeForTerminal, escapeLines, jsonForTerminal } from '../ops/terminal';
 import type { Command, CommanderError } from 'commander';
+import { styleText } from 'node:util';
 import { describeError, errorOutput, EXIT, type ErrorReport } from './errors';
 import { StatusLine } from './status-line';
 
@@ -29,15 +30,19 @@ export function colourWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv
 /** Colour settings of this process (`--no-color` turns them off). */
 export const colourSettings = { stdout: colourWanted(process.stdout), stderr: colourWanted(process.stderr) };
 
-const SGR = (code: string) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
-const red = SGR('31');
-const green = SGR('32');
-const yellow = SGR('33');
-const bold = SGR('1');
+/**
+ * One of Node's styles (`util.inspect.colors`) around text. Whether to colour was decided above, per
+ * stream and flag, so styleText is told not to decide again from process.stdout (`validateStream`).
+ */
+const style = (format: Parameters<typeof styleText>[0]) => (s: string) => styleText(format, s, { validateStream: false });
+const red = style('red');
+const green = style('green');
+const yellow = style('yellow');
+const boldYellow = style(['bold', 'yellow']);
 
 /**
- * Colours the marks of our own (already escaped) output: ✓ green, ✗ and "error:" red, … and ?
- * yellow, the first line's title bold. Nothing from outside can carry colour in: it was escaped before.
+ * Colours the marks of our own (already escaped) output: ✓ green, ✗ and "error:" red, … yellow, "warning:"
+ * bold yellow. Nothing from outside can carry colour in: it was escaped before.
  */
 export function paint(text: string): string {
   return text
@@ -45,7 +50,7 @@ export function paint(text: string): string {
     .replace(/✓/g, green('✓'))
     .replace(/✗/g, red('✗'))
     .replace(/…/g, yellow('…'))
-    .replace(/^(warning:)/gm, bold(yellow('$1')));
+    .replace(/^warning:/gm, boldYellow('warning:'));
 }
 
 /**

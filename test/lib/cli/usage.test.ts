@@ -144,7 +144,7 @@ describe('options of every command', () => {
     const flag = await cli(['watch', 'BAD', '--no-color'], { FORCE_COLOR: '1' });
     const pipe = await cli(['watch', 'BAD']);
 
-    expect(forced.err[0]).toMatch(/^\x1b\[31merror:\x1b\[0m UsageError/);
+    expect(forced.err[0]).toMatch(/^\x1b\[31merror:\x1b\[39m UsageError/);
     for (const r of [noColor, flag, pipe]) expect(r.err[0]).toMatch(/^error: UsageError/);
   });
 });
