@@ -6,6 +6,8 @@ import type * as Aws from '../ops/aws';
 import type * as Scaling from '../ops/scaling';
 import type { Range, ScaleResult } from '../ops/scaling';
 import { escapeForTerminal } from '../ops/terminal';
+import { padToWidth } from './text-table';
+import stringWidth from 'string-width';
 import { UsageError } from './errors';
 import { exitLikeSlipway, printOutcome } from './io';
 import { checkPrefix, commandIo, prefixOption, type CommandIo } from './command-io';
@@ -38,9 +40,9 @@ export function parseRange(text: string): Range {
 export function formatAlarms(app: string, list: readonly AlarmSummary[]): string {
   if (list.length === 0) return `no alarms found for ${app} (is the app stack deployed in this account and region?)`;
   const firing = list.filter((a) => a.state === 'ALARM').length;
-  const width = Math.max(...list.map((a) => a.name.length));
+  const width = Math.max(...list.map((a) => stringWidth(escapeForTerminal(a.name))));
   // Names and reasons come from CloudWatch: escaped field by field, so a newline in one cannot fake a line.
-  const lines = list.map((a) => `${a.state === 'ALARM' ? '✗' : a.state === 'OK' ? '✓' : '?'} ${escapeForTerminal(a.name).padEnd(width)}  ${escapeForTerminal(a.state).padEnd(17)} ${a.since ?? ''}${a.state === 'OK' ? '' : `\n    ${escapeForTerminal(a.reason)}`}`);
+  const lines = list.map((a) => `${a.state === 'ALARM' ? '✗' : a.state === 'OK' ? '✓' : '?'} ${padToWidth(escapeForTerminal(a.name), width)}  ${escapeForTerminal(a.state).padEnd(17)} ${a.since ?? ''}${a.state === 'OK' ? '' : `\n    ${escapeForTerminal(a.reason)}`}`);
   return [`${escapeForTerminal(app)}: ${list.length} alarms, ${firing} in ALARM`, ...lines].join('\n');
 }
 

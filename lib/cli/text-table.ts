@@ -1,8 +1,28 @@
+import stringWidth from 'string-width';
 import { escapeForTerminal } from '../ops/terminal';
+
+/**
+ * Text padded with spaces to `width` terminal columns. Columns are counted by string-width (Unicode's East
+ * Asian Width, UAX #11: a CJK character or an emoji takes two, a combining mark none), not by characters.
+ */
+export function padToWidth(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - stringWidth(text)));
+}
+
+/** Text cut to at most `width` columns, ending in "…" when cut, never inside a grapheme (Intl.Segmenter). */
+function clipToWidth(text: string, width: number): { text: string; cut: boolean } {
+  if (stringWidth(text) <= width) return { text, cut: false };
+  let kept = '';
+  for (const { segment } of new Intl.Segmenter().segment(text)) {
+    if (stringWidth(kept + segment) > width - 1) break;
+    kept += segment;
+  }
+  return { text: `${kept}…`, cut: true };
+}
 
 /** Options of {@link formatTable}. */
 export interface TableOptions {
-  /** A cell longer than this is cut, ending in "…". @default 40 */
+  /** A cell wider than this many terminal columns is cut, ending in "…". @default 40 */
   readonly maxCellWidth?: number;
 }
 
@@ -24,15 +44,14 @@ export function formatTable(fields: readonly string[], rows: readonly Record<str
   for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
   let cut = false;
   const clip = (s: string) => {
-    if ([...s].length <= max) return s;
-    cut = true;
-    return `${[...s].slice(0, max - 1).join('')}…`;
+    const clipped = clipToWidth(s, max);
+    cut ||= clipped.cut;
+    return clipped.text;
   };
   const header = columns.map((c) => clip(escapeForTerminal(c)));
   const body = rows.map((row) => columns.map((c) => clip(cellText(row[c]))));
-  const width = (s: string) => [...s].length;
-  const widths = header.map((h, i) => Math.max(width(h), ...body.map((r) => width(r[i]))));
-  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i] - width(c))).join(' │ ').trimEnd();
+  const widths = header.map((h, i) => Math.max(stringWidth(h), ...body.map((r) => stringWidth(r[i]))));
+  const line = (cells: string[]) => cells.map((c, i) => padToWidth(c, widths[i])).join(' │ ').trimEnd();
   const rule = widths.map((w) => '─'.repeat(w)).join('─┼─');
   return { text: [line(header), rule, ...body.map(line)].join('\n'), cut };
 }

@@ -36,6 +36,18 @@ describe('formatAlarms', () => {
     expect(text).not.toContain('fine');
   });
 
+  it('lines the states up by terminal columns, whatever the names are written in', () => {
+    // CloudWatch alarm names may be any Unicode: 警報 is two East Asian Wide characters, 4 columns (UAX #11).
+    const text = formatAlarms('example', [
+      { name: '警報', state: 'OK', reason: '', since: undefined },
+      { name: 'abcd', state: 'OK', reason: '', since: undefined },
+      { name: 'a\nb', state: 'OK', reason: '', since: undefined },
+    ]);
+
+    // Each name is padded to 4 columns (the escaped "a\nb" is 4 characters), then two spaces, then the state.
+    expect(text.split('\n').slice(1).map((l) => l.trimEnd())).toEqual(['✓ 警報  OK', '✓ abcd  OK', '✓ a\\nb  OK']);
+  });
+
   it('says when no alarm was found', () => {
     expect(formatAlarms('example', [])).toContain('no alarms found for example');
   });

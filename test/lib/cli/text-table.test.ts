@@ -38,6 +38,25 @@ describe('formatTable', () => {
     expect(cut).toBe(true);
   });
 
+  test('aligns by terminal columns: a CJK character or an emoji takes two, a combining accent none', () => {
+    // UAX #11: 日 and 本 are East Asian Wide (2 columns each); 🚀 is an emoji presentation (2); e + U+0301 is 1.
+    const { text } = formatTable(['name', 'n'], [
+      { name: '日本', n: 1 },
+      { name: 'cafe\u0301', n: 2 },
+      { name: '🚀', n: 3 },
+    ]);
+
+    expect(text.split('\n')).toEqual(['name │ n', '─────┼──', '日本 │ 1', 'cafe\u0301 │ 2', '🚀   │ 3']);
+  });
+
+  test('cuts by columns too, never inside a character', () => {
+    // 5 columns: two wide characters (4) and the … (1).
+    const { text, cut } = formatTable(['v'], [{ v: '日本語のテキスト' }], { maxCellWidth: 5 });
+
+    expect(text.split('\n')[2]).toBe('日本…');
+    expect(cut).toBe(true);
+  });
+
   test('escapes values from the database for the terminal', () => {
     const { text } = formatTable(['v'], [{ v: 'a\u001b[2Jb\nc' }]);
 
