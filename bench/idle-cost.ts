@@ -1,5 +1,6 @@
 import { BenchInputError, LAMBDA_ASSUMPTIONS, type LambdaAssumptions } from './stats';
 import { isJsonObject } from '../domain/json';
+import { cronFiresPerMonth } from './schedule-fires';
 import { exportsOf, resolveTarget, resourceAt, resources, type Assembly, type CfnResource } from './template-counts';
 
 /** What one idle app costs a month whatever it does: list prices, what is free while idle, and the pricing of an assembly. */
@@ -95,44 +96,16 @@ export interface CostLine {
 const MINUTES = { minute: 1, minutes: 1, hour: 60, hours: 60, day: 1440, days: 1440 } as const;
 
 /**
- * How often a schedule expression fires in a month (730 hours): `rate(n unit)` exactly; `cron(...)` from its
- * minute, hour and day fields (lists, ranges, steps, `*` and `?`), day-of-month and day-of-week as a share of
- * the month; `at(...)` once. @throws BenchInputError for an expression it cannot read.
+ * How often a schedule expression fires in a month (730 hours): `rate(n unit)` exactly; `cron(...)` counted
+ * with cron-parser (bench/schedule-fires.ts); `at(...)` once. @throws BenchInputError for an expression it cannot read.
  */
 export function firesPerMonth(expression: string): number {
   const minutesPerMonth = IDLE_PRICES.hoursPerMonth * 60;
   const rate = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(expression.trim());
   if (rate) return minutesPerMonth / (Number(rate[1]) * MINUTES[rate[2] as keyof typeof MINUTES]);
   if (/^at\(/.test(expression.trim())) return 1;
-  const cron = /^cron\((.+)\)$/.exec(expression.trim());
-  if (!cron) throw new BenchInputError(`cannot read the schedule expression "${expression}" (expected rate(...), cron(...) or at(...))`);
-  const fields = cron[1].trim().split(/\s+/);
-  if (fields.length !== 6) throw new BenchInputError(`cron expression "${expression}" has ${fields.length} fields, EventBridge's have 6`);
-  const [minute, hour, dom, , dow] = fields;
-  const size = (field: string, lo: number, hi: number): number => {
-    if (field === '*' || field === '?') return hi - lo + 1;
-    return field.split(',').reduce((n, part) => {
-      const [range, step] = part.split('/');
-      const [a, b] = range === '*' ? [lo, hi] : range.split('-').map((x) => (/^\d+$/.test(x) ? Number(x) : NaN));
-      const from = a;
-      const to = b ?? (step ? hi : a);
-      if (!Number.isFinite(from) || !Number.isFinite(to)) return n + 1; // names (MON-FRI) and L/W/#: at least once
-      return n + Math.floor((to - from) / Number(step ?? 1)) + 1;
-    }, 0);
-  };
-  const weekdayNames = /^[A-Z]{3}(-[A-Z]{3})?(,[A-Z]{3}(-[A-Z]{3})?)*$/;
-  const dayNames = (field: string) =>
-    field.split(',').reduce((n, part) => {
-      const days = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-      const [a, b] = part.split('-').map((d) => days.indexOf(d));
-      return n + (b === undefined ? 1 : ((b - a + 7) % 7) + 1);
-    }, 0);
-  const daysInMonth = IDLE_PRICES.hoursPerMonth / 24;
-  let days: number;
-  if (dow !== '?' && dow !== '*') days = (daysInMonth * (weekdayNames.test(dow) ? dayNames(dow) : size(dow, 1, 7))) / 7;
-  else if (dom !== '?' && dom !== '*') days = size(dom, 1, 31);
-  else days = daysInMonth;
-  return size(minute, 0, 59) * size(hour, 0, 23) * days;
+  if (/^cron\(.+\)$/.test(expression.trim())) return cronFiresPerMonth(expression, IDLE_PRICES.hoursPerMonth);
+  throw new BenchInputError(`cannot read the schedule expression "${expression}" (expected rate(...), cron(...) or at(...))`);
 }
 
 function lambdaCostPerInvocation(fn: CfnResource | undefined, assumptions: IdleAssumptions): number {
