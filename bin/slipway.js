@@ -23,14 +23,22 @@ function bundleIsFresh() {
   }
 }
 
-/** Loads a CommonJS file the way require does, with a V8 code cache beside it. */
+/**
+ * Loads a CommonJS file the way require does, with a V8 code cache beside it. V8 checks a code cache
+ * against its source's length only (a rebuilt bundle of the same length would run the old bundle's
+ * compiled functions), so the cache starts with the size and modification time of the bundle it was made
+ * from, and is used only for that bundle.
+ */
 function requireWithCodeCache(file) {
   const vm = require('node:vm');
   const Module = require('node:module');
   const cacheFile = `${file}.cache`;
+  const built = fs.statSync(file);
+  const key = Buffer.from(`slipway-code-cache ${built.size} ${built.mtimeMs}\n`);
   let cachedData;
   try {
-    cachedData = fs.readFileSync(cacheFile);
+    const saved = fs.readFileSync(cacheFile);
+    if (saved.subarray(0, key.length).equals(key)) cachedData = saved.subarray(key.length);
   } catch {
     cachedData = undefined;
   }
@@ -48,7 +56,7 @@ function requireWithCodeCache(file) {
     process.once('exit', () => {
       try {
         const tmp = `${cacheFile}.${process.pid}`;
-        fs.writeFileSync(tmp, script.createCachedData());
+        fs.writeFileSync(tmp, Buffer.concat([key, script.createCachedData()]));
         fs.renameSync(tmp, cacheFile);
       } catch {
         // ignore

@@ -13,7 +13,7 @@ try {
   console.warn('build-cli: esbuild is not installed; slipway will compile its TypeScript at each start');
   process.exit(0);
 }
-const { writeFileSync, mkdirSync } = require('node:fs');
+const { writeFileSync, mkdirSync, rmSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
@@ -45,5 +45,8 @@ if (engines.length !== 1 || !engines[0].endsWith('main.node.cjs')) {
   console.error(`build-cli: the bundle must hold the patched CommonJS build of aws-local-stepfunctions, it holds: ${engines.join(', ') || 'none'}`);
   process.exit(1);
 }
+// The code cache of the bundle this build replaced (bin/slipway.js would not use it anyway: it is keyed
+// to its bundle's size and time).
+rmSync(path.join(outdir, 'slipway.js.cache'), { force: true });
 const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules/'));
 writeFileSync(path.join(outdir, 'slipway.inputs.json'), `${JSON.stringify(inputs, null, 1)}\n`);
