@@ -1,8 +1,6 @@
-import { CommanderError } from 'commander';
 import { commandIo } from '../../../../lib/cli/command-io';
-import { describeError, errorOutput, EXIT } from '../../../../lib/cli/errors';
 import { processIo, type CliIo } from '../../../../lib/cli/io';
-import { buildProgram, type ProgramState } from '../../../../lib/cli/program';
+import { main } from '../../../../lib/cli/main';
 import type { LocalEndpoint } from '../../../../lib/local/serve/server';
 import { CREDENTIALS } from './endpoint-helpers';
 
@@ -14,8 +12,7 @@ export interface CliRun {
 }
 
 /**
- * Runs `slipway <args...>` in this process (the program of lib/cli/program.ts, as bin/slipway.ts `main`
- * runs it; jest resolves bin/slipway to its .js loader, hence the few lines of `main` here) against an
+ * Runs `slipway <args...>` in this process (lib/cli/main.ts, which bin/slipway.ts runs) against an
  * endpoint, as a user would with `AWS_ENDPOINT_URL` and dummy credentials: the CLI builds its real SDK
  * clients, which reach the endpoint over HTTP. The process's io (the CLI's streams and exit) is captured
  * for the command's duration.
@@ -47,7 +44,7 @@ export async function slipway(endpoint: LocalEndpoint, ...args: string[]): Promi
   }
   for (const io of ios) Object.assign(io, capture, 'progress' in io ? { progress: () => undefined } : {});
   try {
-    const code = await run(args, capture as CliIo);
+    const code = await main(args, capture as CliIo);
     return { code: exitCode ?? code, stdout: out.join('\n'), stderr: err.join('\n') };
   } finally {
     ios.forEach((io, i) => Object.assign(io, originals[i]));
@@ -56,24 +53,5 @@ export async function slipway(endpoint: LocalEndpoint, ...args: string[]): Promi
       else process.env[k] = v;
     }
     process.exitCode = undefined;
-  }
-}
-
-/** bin/slipway.ts `main`: parse and run, usage errors exit 2, anything thrown reported under its name. */
-async function run(argv: string[], io: CliIo): Promise<number> {
-  const state: ProgramState = { exitCode: EXIT.ok };
-  const json = argv.includes('--json');
-  const program = buildProgram(io, json, state);
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return state.exitCode !== EXIT.ok ? state.exitCode : Number(process.exitCode ?? EXIT.ok);
-  } catch (e) {
-    state.session?.end();
-    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    const report = describeError(e);
-    const out = errorOutput(report, json);
-    if (out.stdout) io.stdout(out.stdout, 'json');
-    io.stderr(out.stderr);
-    return report.code;
   }
 }
