@@ -1,4 +1,4 @@
-import type { HandlerAwsCall } from '../shared/aws-calls';
+import { REGISTER_TASK_DEFINITION_IMPLIES, type HandlerAwsCall } from '../shared/aws-calls';
 
 /** Every AWS call of register-config-revisions (functions/shared/aws-calls.ts). */
 export const AWS_CALLS: readonly HandlerAwsCall[] = [
@@ -10,6 +10,5 @@ export const AWS_CALLS: readonly HandlerAwsCall[] = [
   { action: 'ecs:ListTaskDefinitions', on: 'any', why: 'the latest revisions of a family (a re-run reuses its own)' },
   { action: 'ecs:DescribeTaskDefinition', on: 'any', why: 'the current release\'s revisions, and a revision\'s tags' },
   { action: 'ecs:RegisterTaskDefinition', on: 'new-task-definition', why: 'one revision per process type with the current config, tagged with the app' },
-  { action: 'ecs:TagResource', on: 'new-task-definition-tags', why: 'the revision\'s tags', impliedBy: 'RegisterTaskDefinition with tags (Amazon ECS Developer Guide, "Grant permission to tag resources on creation")' },
-  { action: 'iam:PassRole', on: 'task-roles', why: 'the revision\'s task and execution roles', impliedBy: 'RegisterTaskDefinition with taskRoleArn/executionRoleArn (Amazon ECS Developer Guide, "Task IAM role": iam:PassRole)' },
+  ...REGISTER_TASK_DEFINITION_IMPLIES,
 ];

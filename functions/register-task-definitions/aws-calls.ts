@@ -1,4 +1,4 @@
-import type { HandlerAwsCall } from '../shared/aws-calls';
+import { REGISTER_TASK_DEFINITION_IMPLIES, type HandlerAwsCall } from '../shared/aws-calls';
 
 /** Every AWS call of register-task-definitions (functions/shared/aws-calls.ts). */
 export const AWS_CALLS: readonly HandlerAwsCall[] = [
@@ -7,6 +7,5 @@ export const AWS_CALLS: readonly HandlerAwsCall[] = [
   { action: 'ecs:ListTaskDefinitions', on: 'any', why: 'the latest revisions of a family (a re-run reuses its own)' },
   { action: 'ecs:DescribeTaskDefinition', on: 'any', why: 'a revision\'s tags: which build registered it' },
   { action: 'ecs:RegisterTaskDefinition', on: 'new-task-definition', why: 'one revision per process type, tagged with the app and build' },
-  { action: 'ecs:TagResource', on: 'new-task-definition-tags', why: 'the revision\'s tags', impliedBy: 'RegisterTaskDefinition with tags (Amazon ECS Developer Guide, "Grant permission to tag resources on creation")' },
-  { action: 'iam:PassRole', on: 'task-roles', why: 'the revision\'s task and execution roles', impliedBy: 'RegisterTaskDefinition with taskRoleArn/executionRoleArn (Amazon ECS Developer Guide, "Task IAM role": iam:PassRole)' },
+  ...REGISTER_TASK_DEFINITION_IMPLIES,
 ];

@@ -71,3 +71,9 @@ export interface HandlerAwsCall {
    */
   readonly notSent?: string;
 }
+
+/** What AWS also authorizes when a handler registers a task definition with tags and task roles. */
+export const REGISTER_TASK_DEFINITION_IMPLIES: readonly HandlerAwsCall[] = [
+  { action: 'ecs:TagResource', on: 'new-task-definition-tags', why: 'the revision\'s tags', impliedBy: 'RegisterTaskDefinition with tags (Amazon ECS Developer Guide, "Grant permission to tag resources on creation")' },
+  { action: 'iam:PassRole', on: 'task-roles', why: 'the revision\'s task and execution roles', impliedBy: 'RegisterTaskDefinition with taskRoleArn/executionRoleArn (Amazon ECS Developer Guide, "Task IAM role": iam:PassRole)' },
+];

@@ -1,5 +1,8 @@
 import type { HandlerAwsCall } from '../shared/aws-calls';
 
+/** The alarms of a target tracking policy: Application Auto Scaling creates, reads and deletes them as the handler's role. */
+const BY_PUT_SCALING_POLICY = 'PutScalingPolicy (Application Auto Scaling User Guide, "Permissions required to call Application Auto Scaling API actions")';
+
 /** Every AWS call of update-service (functions/shared/aws-calls.ts). */
 export const AWS_CALLS: readonly HandlerAwsCall[] = [
   { action: 'ssm:GetParameter', on: 'settings', why: 'the app\'s settings' },
@@ -16,9 +19,9 @@ export const AWS_CALLS: readonly HandlerAwsCall[] = [
   { action: 'application-autoscaling:PutScheduledAction', on: 'any', why: 'scale to zero of a non-production app' },
   { action: 'application-autoscaling:DeleteScheduledAction', on: 'any', why: 'scale to zero turned off' },
   { action: 'iam:CreateServiceLinkedRole', on: 'autoscaling-linked-role', why: 'the first scalable target of the account', impliedBy: 'RegisterScalableTarget (Application Auto Scaling User Guide, "Service-linked roles")' },
-  { action: 'cloudwatch:PutMetricAlarm', on: 'target-tracking-alarms', why: 'the target tracking alarms', impliedBy: 'PutScalingPolicy (Application Auto Scaling User Guide, "Permissions required to call Application Auto Scaling API actions")' },
-  { action: 'cloudwatch:DescribeAlarms', on: 'target-tracking-alarms', why: 'the target tracking alarms', impliedBy: 'PutScalingPolicy (Application Auto Scaling User Guide, "Permissions required to call Application Auto Scaling API actions")' },
-  { action: 'cloudwatch:DeleteAlarms', on: 'target-tracking-alarms', why: 'the target tracking alarms replaced', impliedBy: 'PutScalingPolicy (Application Auto Scaling User Guide, "Permissions required to call Application Auto Scaling API actions")' },
+  { action: 'cloudwatch:PutMetricAlarm', on: 'target-tracking-alarms', why: 'the target tracking alarms', impliedBy: BY_PUT_SCALING_POLICY },
+  { action: 'cloudwatch:DescribeAlarms', on: 'target-tracking-alarms', why: 'the target tracking alarms', impliedBy: BY_PUT_SCALING_POLICY },
+  { action: 'cloudwatch:DeleteAlarms', on: 'target-tracking-alarms', why: 'the target tracking alarms replaced', impliedBy: BY_PUT_SCALING_POLICY },
   { action: 'dynamodb:UpdateItem', on: 'app-table', why: 'reclaims the deploy claim after a redrive; numbers a release (the counter and the release item)' },
   { action: 'dynamodb:Query', on: 'app-table', why: 'a rollback\'s or redeploy\'s release: the earlier release with the same revisions (its config version)' },
   { action: 'dynamodb:PutItem', on: 'control-table', why: 'registers the waiter (the task token)' },
