@@ -44,9 +44,8 @@ export const DEPLOY_CLAIM = { pk: 'APP', sk: 'DEPLOY' } as const satisfies ItemK
 export const CONFIG_REDEPLOY_CLAIM = { pk: 'CONFIG', sk: 'REDEPLOY' } as const satisfies ItemKey;
 
 /**
- * Key of the settings item the previous version wrote in the app's table. No longer written or read (the
- * settings parameter replaced it); an app table moved to the shared control plane may still hold it.
- * @deprecated
+ * Reserved: an app table created before the settings parameter may still hold its settings under this key.
+ * Nothing writes or reads it; it is listed so that no other item takes it (test/domain/table.test.ts).
  */
 export const SETTINGS_KEY = { pk: 'APP', sk: 'SETTINGS' } as const satisfies ItemKey;
 

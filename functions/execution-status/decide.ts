@@ -193,7 +193,7 @@ export function describeFailure(facts: StatusFacts, history: HistoryFailure, inp
   return { error, cause, ...where, ...(logLink ? { logLink } : {}) };
 }
 
-/** The milestone a failure of `pipeline` is announced as (the ones the ASL used to put). */
+/** The milestone a failure of `pipeline` is announced as: the state machines put none for a failure, execution-status does. */
 export function failureMilestone(pipeline: StateMachineName, error: string): Milestone | undefined {
   switch (pipeline) {
     case 'build':
