@@ -1,18 +1,16 @@
 import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import { scheduleExpressionProblem } from '../domain/schedules';
 import { BenchInputError } from './stats';
 
 /**
  * How often an EventBridge `cron(...)` expression fires, counted with cron-parser over a fixed window.
  *
- * EventBridge's cron syntax (scheduled rules and EventBridge Scheduler share it):
- * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html and
- * https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#cron-based. Six fields,
- * `minutes hours day-of-month month day-of-week year`; minutes and hours take `, - * /`; day-of-month
- * 1-31 with `, - * ? / L W`; month 1-12 or JAN-DEC with `, - * /`; day-of-week 1-7 or SUN-SAT (1 is
- * Sunday) with `, - * ? L #`; year 1970-2199 with `, - * /`; one of the two day fields is `?` and the
- * other is not. cron-parser reads the 5-field Unix form: day-of-week 0-7 (0 and 7 Sunday), `nL` the last
- * weekday n of the month, `n#k` the k-th, `L` the last day of the month; no year, no `W`. `translate`
- * maps one onto the other and refuses what it cannot map.
+ * EventBridge's cron syntax (scheduled rules and EventBridge Scheduler share it) is checked where the
+ * app's schedules are, domain/schedules.ts `scheduleExpressionProblem`, with the AWS pages it follows: six
+ * fields, `minutes hours day-of-month month day-of-week year`, day-of-week 1-7 or SUN-SAT (1 is Sunday),
+ * one of the two day fields `?`. cron-parser reads the 5-field Unix form: day-of-week 0-7 (0 and 7
+ * Sunday), `nL` the last weekday n of the month, `n#k` the k-th, `L` the last day of the month; no year,
+ * no `W`. `translate` maps a valid EventBridge expression onto it.
  */
 
 /**
@@ -27,18 +25,6 @@ import { BenchInputError } from './stats';
  */
 export const CRON_WINDOW = { start: Date.UTC(2097, 0, 1), days: 2555 } as const;
 const DAY_MS = 86_400_000;
-
-const MONTHS = 'JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC';
-const WEEKDAYS = 'SUN|MON|TUE|WED|THU|FRI|SAT';
-/** EventBridge's characters per field (the docs' table), checked before cron-parser sees a field: it reads more (`H`, `?` anywhere). */
-const FIELD_CHARS: readonly [name: string, pattern: RegExp, allowed: string][] = [
-  ['minutes', /^[\d,\-*/]+$/, '0-59 and , - * /'],
-  ['hours', /^[\d,\-*/]+$/, '0-23 and , - * /'],
-  ['day-of-month', /^[\d,\-*?/LW]+$/, '1-31 and , - * ? / L W'],
-  ['month', new RegExp(`^(?:[\\d,\\-*/]|${MONTHS})+$`, 'i'), '1-12, JAN-DEC and , - * /'],
-  ['day-of-week', new RegExp(`^(?:[\\d,\\-*?L#]|${WEEKDAYS})+$`, 'i'), '1-7 (1 is Sunday), SUN-SAT and , - * ? L #'],
-  ['year', /^[\d,\-*/]+$/, '1970-2199 and , - * /'],
-];
 
 /** Fires in the window, by expression (the bench prices the same few schedules in every synth). */
 const cache = new Map<string, number>();
@@ -95,34 +81,20 @@ function translate(expression: string): [string, string, string, string, string]
   if (!inner) throw new BenchInputError(`"${expression}" is not a cron(...) expression`);
   const fields = inner[1].trim().split(/\s+/);
   if (fields.length !== 6) throw new BenchInputError(`cron expression "${expression}" has ${fields.length} fields, EventBridge's have 6 (minutes hours day-of-month month day-of-week year)`);
-  const refuse = (why: string) => new BenchInputError(`cannot count cron expression "${expression}": ${why}`);
-  fields.forEach((field, i) => {
-    const [name, pattern, allowed] = FIELD_CHARS[i];
-    if (!pattern.test(field)) throw refuse(`the ${name} field "${field}" has characters EventBridge does not take there (it takes ${allowed})`);
-  });
-  const [minutes, hours, dom, month, dow, year] = fields;
-  if ((dom === '?') === (dow === '?')) throw refuse(`exactly one of day-of-month ("${dom}") and day-of-week ("${dow}") must be "?", as EventBridge requires (e.g. "* * ? *" or "? * MON-FRI *" for the last four fields)`);
-  for (const item of year.split(',')) {
-    const [range, step, ...more] = item.split('/');
-    const years = range === '*' ? [] : range.split('-');
-    if (more.length > 0 || years.length > 2 || (step !== undefined && !/^\d+$/.test(step)) || years.some((y) => !/^\d+$/.test(y) || Number(y) < 1970 || Number(y) > 2199)) {
-      throw refuse(`the year field "${year}" is not years of 1970-2199 as "*", "2030", "2030-2035", "2030/2" or a list of those`);
-    }
-  }
-  return [minutes, hours, dayOfMonth(dom, refuse), month, dayOfWeek(dow, refuse)];
+  // What EventBridge takes, as the app's schedules are checked (domain/schedules.ts): one owner of the rules.
+  const problem = scheduleExpressionProblem(expression);
+  if (problem) throw new BenchInputError(`cannot count cron expression ${problem}`);
+  const [minutes, hours, dom, month, dow] = fields;
+  return [minutes, hours, dayOfMonth(dom), month, dayOfWeek(dow)];
 }
 
 /**
  * Day-of-month for counting. `nW` (the weekday nearest the n-th, in the same month) and `LW` (the last
  * weekday) fire once in each month that has the n-th, as `n` and `L` do, so they count as those: the
- * number of fires is the same, only the date moves.
+ * number of fires is the same, only the date moves. (EventBridge takes W only after a single day or L.)
  */
-function dayOfMonth(field: string, refuse: (why: string) => Error): string {
-  if (field === '?') return '*';
-  if (!field.includes('W')) return field;
-  const w = /^(\d{1,2}|L)W$/.exec(field);
-  if (!w) throw refuse(`day-of-month "${field}": W follows a single day or L (e.g. 15W, LW), alone in the field`);
-  return w[1];
+function dayOfMonth(field: string): string {
+  return field === '?' ? '*' : field.replace(/W$/, '');
 }
 
 /**
@@ -130,13 +102,11 @@ function dayOfMonth(field: string, refuse: (why: string) => Error): string {
  * (cron-parser reads SUN-SAT the same way), `L` alone (the last day of the week) as Saturday, `nL` and
  * `n#k` with n shifted the same way.
  */
-function dayOfWeek(field: string, refuse: (why: string) => Error): string {
+function dayOfWeek(field: string): string {
   if (field === '?' || field === '*') return '*';
   const shift = (day: string): string => {
     if (!/^\d+$/.test(day)) return day;
-    const n = Number(day);
-    if (n < 1 || n > 7) throw refuse(`day-of-week ${day} is not one of EventBridge's 1-7 (1 is Sunday, 7 Saturday)`);
-    return String(n - 1);
+    return String(Number(day) - 1);
   };
   return field
     .split(',')

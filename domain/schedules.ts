@@ -69,8 +69,34 @@ export function scheduleExpressionProblem(expression: string): string | undefine
     const first = (result.getError() as string[])[0] ?? 'invalid';
     return `"${expression}": ${first.replace(/\s*\(Input cron: .*\)$/, '')} (fields: minutes hours day-of-month month day-of-week year, one of the day fields "?")`;
   }
+  const fields = cron[1].trim().split(/\s+/);
+  const outside = CRON_FIELD_CHARACTERS.findIndex(([, pattern], i) => !pattern.test(fields[i]));
+  if (outside >= 0) {
+    const [name, , allowed] = CRON_FIELD_CHARACTERS[outside];
+    return `"${expression}": the ${name} field "${fields[outside]}" has characters EventBridge does not take there (it takes ${allowed})`;
+  }
   return undefined;
 }
+
+const MONTH_NAMES = 'JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC';
+const WEEKDAY_NAMES = 'SUN|MON|TUE|WED|THU|FRI|SAT';
+
+/**
+ * The values and wildcards EventBridge takes in each of a cron expression's six fields, as its table lists
+ * them (Amazon EventBridge User Guide, "Cron expressions",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html; EventBridge Scheduler
+ * has the same, https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#cron-based).
+ * cron-validate's AWS preset checks the ranges and where L, W, # and ? may stand; it also lets `/` through in
+ * day-of-week, which the table does not list.
+ */
+const CRON_FIELD_CHARACTERS: readonly (readonly [name: string, pattern: RegExp, allowed: string])[] = [
+  ['minutes', /^[\d,\-*/]+$/, '0-59 and , - * /'],
+  ['hours', /^[\d,\-*/]+$/, '0-23 and , - * /'],
+  ['day-of-month', /^[\d,\-*?/LW]+$/, '1-31 and , - * ? / L W'],
+  ['month', new RegExp(`^(?:[\\d,\\-*/]|${MONTH_NAMES})+$`, 'i'), '1-12, JAN-DEC and , - * /'],
+  ['day-of-week', new RegExp(`^(?:[\\d,\\-*?L#]|${WEEKDAY_NAMES})+$`, 'i'), '1-7 (1 is Sunday), SUN-SAT and , - * ? L #'],
+  ['year', /^[\d,\-*/]+$/, '1970-2199 and , - * /'],
+];
 
 /** The default name of an entry: its process and a short hash of its command. */
 export function defaultScheduleName(process: string, command: string | string[]): string {

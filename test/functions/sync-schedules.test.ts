@@ -35,6 +35,19 @@ describe('scheduleExpressionProblem (AWS Scheduler grammar)', () => {
   });
 });
 
+describe("scheduleExpressionProblem: each field takes only what EventBridge's cron table lists", () => {
+  test.each(['cron(0 8 ? JAN-MAR MON *)', 'cron(0 8 ? jan/2 MON *)', 'cron(0 8 LW * ? *)', 'cron(0 8 ? * FRI#3 *)', 'cron(0 8 1 * ? 2030-2035/2,2040)'])('%s is valid', (e) => {
+    expect(scheduleExpressionProblem(e)).toBeUndefined();
+  });
+
+  test('a step in day-of-week (cron-validate reads it, the table has no / there) is refused, naming the field', () => {
+    expect(scheduleExpressionProblem('cron(0 8 ? * MON/2 *)')).toBe(
+      '"cron(0 8 ? * MON/2 *)": the day-of-week field "MON/2" has characters EventBridge does not take there (it takes 1-7 (1 is Sunday), SUN-SAT and , - * ? L #)',
+    );
+    expect(scheduleExpressionProblem('cron(0 8 ? * 2/2 *)')).toContain('the day-of-week field "2/2"');
+  });
+});
+
 describe('validateSchedules', () => {
   test('names an entry without a name by process and command hash', () => {
     const [s] = validateSchedules([{ entry: { schedule: 'rate(1 hour)', command: 'x', process: 'web' }, source: 'parameter' }], ['web']);
