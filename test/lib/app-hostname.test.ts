@@ -1,10 +1,11 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ALB_CERTIFICATES_MAX, appServing, coveredByDomain } from '../../lib/app-hostname';
-import { DeploymentConfigError, parseDeploymentConfig, type DeploymentConfig } from '../../lib/deployment-config';
+import { parseDeploymentConfig, type DeploymentConfig } from '../../lib/deployment-config';
 import { AppStack } from '../../lib/stacks/app-stack';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { stackTestApp } from '../helpers/example-stacks';
+import { configErrorOf } from '../helpers/config-errors';
 
 /**
  * HTTPS is never silently missing (lib/app-hostname.ts): a hostname the cluster's wildcard certificate does
@@ -14,16 +15,6 @@ import { stackTestApp } from '../helpers/example-stacks';
 
 const DOMAIN = { name: 'apps.example.com', hostedZoneId: 'Z0123456789EXAMPLE' };
 const app = (fields: Record<string, unknown>) => ({ cluster: 'production', repository: { owner: 'o', name: 'r' }, processes: { web: { port: 3000 } }, ...fields });
-
-function errorOf(raw: unknown): string {
-  try {
-    parseDeploymentConfig(raw);
-  } catch (e) {
-    expect(e).toBeInstanceOf(DeploymentConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a DeploymentConfigError');
-}
 
 describe('which certificate serves a hostname', () => {
   test('the wildcard covers the domain and one label under it, never two, never a neighbour', () => {
@@ -49,32 +40,32 @@ describe('which certificate serves a hostname', () => {
 
 describe('the config refuses a hostname no certificate covers', () => {
   test('outside the cluster\'s domain: the error names the key and both ways out', () => {
-    const message = errorOf({ clusters: [{ name: 'production', domain: DOMAIN }], apps: [app({ name: 'shop', hostname: 'shop.example.org' })] });
+    const message = configErrorOf({ clusters: [{ name: 'production', domain: DOMAIN }], apps: [app({ name: 'shop', hostname: 'shop.example.org' })] });
     expect(message).toBe(
       'invalid config: apps[0].hostname: "shop.example.org" is not covered by the cluster\'s certificate (*.apps.example.com covers apps.example.com and one label under it): add "certificate": {"hostedZoneId": "<the Route 53 zone of the hostname>"} (or "certificate": {} to add the validation record yourself) for a certificate of the app\'s own, or set "httpOnly": true to serve plain HTTP',
     );
   });
 
   test('two labels under the domain are outside the wildcard too', () => {
-    expect(errorOf({ clusters: [{ name: 'production', domain: DOMAIN }], apps: [app({ name: 'shop', hostname: 'eu.shop.apps.example.com' })] })).toContain('apps[0].hostname: "eu.shop.apps.example.com" is not covered');
+    expect(configErrorOf({ clusters: [{ name: 'production', domain: DOMAIN }], apps: [app({ name: 'shop', hostname: 'eu.shop.apps.example.com' })] })).toContain('apps[0].hostname: "eu.shop.apps.example.com" is not covered');
   });
 
   test('a cluster without a domain serves nothing over HTTPS: its web apps must say httpOnly', () => {
-    expect(errorOf({ clusters: [{ name: 'production' }], apps: [app({ name: 'shop' })] })).toContain('apps[0].hostname: the app\'s cluster has no "domain", so nothing serves "shop.*" over HTTPS');
+    expect(configErrorOf({ clusters: [{ name: 'production' }], apps: [app({ name: 'shop' })] })).toContain('apps[0].hostname: the app\'s cluster has no "domain", so nothing serves "shop.*" over HTTPS');
     expect(() => parseDeploymentConfig({ clusters: [{ name: 'production' }], apps: [app({ name: 'shop', httpOnly: true })] })).not.toThrow();
     // An app without a web process has nothing to serve.
     expect(() => parseDeploymentConfig({ clusters: [{ name: 'production' }], apps: [app({ name: 'jobs', processes: { worker: {} } })] })).not.toThrow();
   });
 
   test('a malformed hosted zone ID is named', () => {
-    expect(errorOf({ clusters: [{ name: 'production', domain: DOMAIN }], apps: [app({ name: 'shop', hostname: 'shop.example.org', certificate: { hostedZoneId: 'example.org' } })] })).toContain('apps[0].certificate.hostedZoneId: a Route 53 hosted zone ID');
+    expect(configErrorOf({ clusters: [{ name: 'production', domain: DOMAIN }], apps: [app({ name: 'shop', hostname: 'shop.example.org', certificate: { hostedZoneId: 'example.org' } })] })).toContain('apps[0].certificate.hostedZoneId: a Route 53 hosted zone ID');
   });
 
   test(`a cluster's apps hold at most ${ALB_CERTIFICATES_MAX} certificates of their own (its load balancer's quota); apps in another cluster do not count`, () => {
     const certified = (n: number, cluster = 'production') => Array.from({ length: n }, (_, i) => app({ name: `${cluster}-shop-${i}`, cluster, hostname: `shop-${i}.${cluster}.example.org`, certificate: {} }));
     const clusters = [{ name: 'production', domain: DOMAIN }, { name: 'staging', domain: { name: 'staging.example.com', hostedZoneId: 'Z0123456789STAGING' } }];
     expect(() => parseDeploymentConfig({ clusters, apps: [...certified(25), ...certified(25, 'staging')] })).not.toThrow();
-    const message = errorOf({ clusters, apps: [...certified(26), ...certified(1, 'staging')] });
+    const message = configErrorOf({ clusters, apps: [...certified(26), ...certified(1, 'staging')] });
     expect(message).toBe(
       'invalid config: apps[25].certificate: cluster "production" would serve 26 certificates of apps\' own on its load balancer, and an Application Load Balancer holds at most 25 besides its default (Elastic Load Balancing quotas): put the hostnames under the cluster\'s domain, or move apps to another cluster',
     );

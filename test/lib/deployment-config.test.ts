@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DeploymentConfigError, loadDeploymentConfig, parseDeploymentConfig } from '../../lib/deployment-config';
+import { configErrorOf } from '../helpers/config-errors';
 
 /** A minimal valid config; each test breaks one thing. */
 function base(): Record<string, any> {
@@ -20,17 +21,6 @@ function base(): Record<string, any> {
       },
     ],
   };
-}
-
-/** The DeploymentConfigError message that parsing `raw` throws. */
-function errorOf(raw: unknown): string {
-  try {
-    parseDeploymentConfig(raw);
-  } catch (e) {
-    expect(e).toBeInstanceOf(DeploymentConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a DeploymentConfigError');
 }
 
 /** Puts the config's cluster, and everything that names it, on `name`. */
@@ -62,53 +52,53 @@ describe('parseDeploymentConfig', () => {
   test('an unknown key is named with its path', () => {
     const raw = base();
     raw.apps[0].processes.web.replicas = 3;
-    expect(errorOf(raw)).toBe('invalid config: apps[0].processes.web.replicas: unknown key');
+    expect(configErrorOf(raw)).toBe('invalid config: apps[0].processes.web.replicas: unknown key');
   });
 
   test('an unknown top-level key is named', () => {
-    expect(errorOf({ ...base(), regions: ['eu-west-1'] })).toBe('invalid config: regions: unknown key');
+    expect(configErrorOf({ ...base(), regions: ['eu-west-1'] })).toBe('invalid config: regions: unknown key');
   });
 
   test('a missing required key is named', () => {
     const raw = base();
     delete raw.apps[0].repository;
-    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.repository: /);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.repository: /);
   });
 
   test('a value of the wrong type names the key', () => {
     const raw = base();
     raw.apps[0].processes.web.cpu = 300;
-    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web\.cpu: /);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web\.cpu: /);
   });
 
   test('memory below 512 MiB names the key', () => {
     const raw = base();
     raw.apps[0].processes.web.memory = 256;
-    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web\.memory: /);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web\.memory: /);
   });
 
   test('a port out of range names the key', () => {
     const raw = base();
     raw.apps[0].processes.web.port = 70000;
-    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web\.port: /);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web\.port: /);
   });
 
   test('a health-check path must start with "/"', () => {
     const raw = base();
     raw.apps[0].processes.web.healthCheckPath = 'up';
-    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web\.healthCheckPath: /);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web\.healthCheckPath: /);
   });
 
   test('deployTimeoutMinutes out of range names the key', () => {
     const raw = base();
     raw.apps[0].deployTimeoutMinutes = 0;
-    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.deployTimeoutMinutes: /);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.deployTimeoutMinutes: /);
   });
 
   test('an invalid app name says what names may contain', () => {
     const raw = base();
     raw.apps[0].name = 'Example_App';
-    expect(errorOf(raw)).toBe(
+    expect(configErrorOf(raw)).toBe(
       'invalid config: apps[0].name: app names are lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen, 34 characters at most; never "--", which separates an app\'s name from what follows it in resource names; execution names such as <app>--<build id>-release must fit Step Functions\' 80 characters, and a build without a build number has a 36-character id',
     );
   });
@@ -116,15 +106,15 @@ describe('parseDeploymentConfig', () => {
   test.each([['shop--api'], ['shop-'], ['shop---api']])('an app name with "--" or a trailing hyphen (%j) is refused, naming the key and why', (name) => {
     const raw = base();
     raw.apps[0].name = name;
-    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.name: app names are .*never "--", which separates an app's name from what follows it/);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.name: app names are .*never "--", which separates an app's name from what follows it/);
   });
 
   test('a process name with "--" or a trailing hyphen is refused, naming the key', () => {
     const raw = base();
     raw.apps[0].processes = { 'api--web': { port: 8080 } } as never;
-    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.api--web: .*process names are .*never "--", which separates/);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.api--web: .*process names are .*never "--", which separates/);
     raw.apps[0].processes = { 'web-': { port: 8080 } } as never;
-    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web-: .*process names are/);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.web-: .*process names are/);
   });
 
   describe('names at the limits AWS sets', () => {
@@ -138,7 +128,7 @@ describe('parseDeploymentConfig', () => {
     test('an app name of 35 characters is refused, naming the 80-character execution-name limit', () => {
       const raw = base();
       raw.apps[0].name = `a${'b'.repeat(34)}`;
-      expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.name: .*34 characters at most; .*execution names .* 80 characters/);
+      expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.name: .*34 characters at most; .*execution names .* 80 characters/);
     });
 
     test('prefix, cluster and app name past the 64-character schedule group limit is refused, naming the group and the limit', () => {
@@ -146,7 +136,7 @@ describe('parseDeploymentConfig', () => {
       useCluster(raw, 'c'); // a short cluster: its control plane's names stay within their limits
       raw.prefix = `p${'q'.repeat(27)}`; // 28 + 1 + 1 (cluster) + 1 + 34 = 65
       raw.apps[0].name = `a${'b'.repeat(33)}`;
-      expect(errorOf(raw)).toBe(
+      expect(configErrorOf(raw)).toBe(
         `invalid config: apps[0].name: the app's EventBridge Scheduler schedule group "${raw.prefix}-c.${raw.apps[0].name}" (<prefix>-<cluster>.<app>) is 65 characters, and Scheduler allows at most 64: shorten the app name, the cluster's name or the prefix (the three together at most 62 characters)`,
       );
       raw.prefix = raw.prefix.slice(1); // 64
@@ -159,11 +149,11 @@ describe('parseDeploymentConfig', () => {
       raw.prefix = 'p'.repeat(30);
       raw.databases[0].name = `d${'e'.repeat(32)}`; // 30 + 1 + 33 = 64
       delete raw.apps[0].database;
-      expect(errorOf(raw)).toMatch(/^invalid config: databases\[0\]\.name: the database's RDS DB cluster identifier "p{30}-de{32}" \(<prefix>-<name>\) must have at most 63 characters/);
+      expect(configErrorOf(raw)).toMatch(/^invalid config: databases\[0\]\.name: the database's RDS DB cluster identifier "p{30}-de{32}" \(<prefix>-<name>\) must have at most 63 characters/);
       raw.databases[0].name = 'e'.repeat(32);
       expect(parseDeploymentConfig(raw).databases[0].name).toHaveLength(32);
       raw.databases[0].name = 'main-';
-      expect(errorOf(raw)).toMatch(/no trailing hyphen/);
+      expect(configErrorOf(raw)).toMatch(/no trailing hyphen/);
     });
 
     test('prefix, cluster and database names stay at 40 characters; a cluster\'s control plane needs <prefix>-<cluster> within 38', () => {
@@ -171,9 +161,9 @@ describe('parseDeploymentConfig', () => {
       useCluster(raw, `c${'d'.repeat(29)}`); // slipway-<30>-register-task-definitions: 64
       expect(parseDeploymentConfig(raw).clusters[0].name).toHaveLength(30);
       useCluster(raw, `c${'d'.repeat(39)}`);
-      expect(errorOf(raw)).toMatch(/^invalid config: clusters\[0\]\.name: the cluster's control-plane function "slipway-cd{39}-register-task-definitions" \(<prefix>-<cluster>-<handler>\) would have 74 characters, Lambda allows 64/);
+      expect(configErrorOf(raw)).toMatch(/^invalid config: clusters\[0\]\.name: the cluster's control-plane function "slipway-cd{39}-register-task-definitions" \(<prefix>-<cluster>-<handler>\) would have 74 characters, Lambda allows 64/);
       useCluster(raw, `c${'d'.repeat(40)}`);
-      expect(errorOf(raw)).toMatch(/^invalid config: clusters\[0\]\.name: lowercase letters, digits and hyphens, starting with a letter, 40 characters at most/);
+      expect(configErrorOf(raw)).toMatch(/^invalid config: clusters\[0\]\.name: lowercase letters, digits and hyphens, starting with a letter, 40 characters at most/);
     });
   });
 
@@ -183,39 +173,39 @@ describe('parseDeploymentConfig', () => {
     raw.apps[0].releaseCommand = undefined;
     // Checked by the app's refinement, so the message says what a process name may be (a record key
     // schema's refusal is only "Invalid key in record").
-    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.Web: process names are lowercase letters, digits and single hyphens/);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.processes\.Web: process names are lowercase letters, digits and single hyphens/);
   });
 
   test('an app needs at least one process type', () => {
     const raw = base();
     raw.apps[0].processes = {};
     raw.apps[0].releaseCommand = undefined;
-    expect(errorOf(raw)).toBe('invalid config: apps[0].processes: an app needs at least one process type');
+    expect(configErrorOf(raw)).toBe('invalid config: apps[0].processes: an app needs at least one process type');
   });
 
   test('an app on an unknown cluster names the known ones', () => {
     const raw = base();
     raw.apps[0].cluster = 'staging';
-    expect(errorOf(raw)).toBe('invalid config: apps[0].cluster: unknown cluster "staging" (known: production)');
+    expect(configErrorOf(raw)).toBe('invalid config: apps[0].cluster: unknown cluster "staging" (known: production)');
   });
 
   test('an app with an unknown database', () => {
     const raw = base();
     raw.apps[0].database = 'analytics';
-    expect(errorOf(raw)).toBe('invalid config: apps[0].database: unknown database "analytics"');
+    expect(configErrorOf(raw)).toBe('invalid config: apps[0].database: unknown database "analytics"');
   });
 
   test('databaseRemovalPolicy without a database is refused', () => {
     const raw = base();
     raw.apps[0].databaseRemovalPolicy = 'destroy';
-    expect(errorOf(raw)).toBe('invalid config: apps[0].databaseRemovalPolicy: only applies with "database" (the app has no database)');
+    expect(configErrorOf(raw)).toBe('invalid config: apps[0].databaseRemovalPolicy: only applies with "database" (the app has no database)');
   });
 
   test('databaseRemovalPolicy is "retain" or "destroy"', () => {
     const raw = base();
     raw.apps[0].database = 'main';
     raw.apps[0].databaseRemovalPolicy = 'snapshot';
-    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.databaseRemovalPolicy: Invalid option: expected one of "retain"\|"destroy"$/);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.databaseRemovalPolicy: Invalid option: expected one of "retain"\|"destroy"$/);
   });
 
   test('an app with a database keeps it on removal unless it says otherwise', () => {
@@ -230,19 +220,19 @@ describe('parseDeploymentConfig', () => {
   test('a database on an unknown cluster', () => {
     const raw = base();
     raw.databases[0].cluster = 'staging';
-    expect(errorOf(raw)).toBe('invalid config: databases[0].cluster: unknown cluster "staging"');
+    expect(configErrorOf(raw)).toBe('invalid config: databases[0].cluster: unknown cluster "staging"');
   });
 
   test.each(['clusters', 'databases', 'apps'])('duplicate %s names are refused at the second one', (key) => {
     const raw = base();
     raw[key].push({ ...raw[key][0] });
-    expect(errorOf(raw)).toBe(`invalid config: ${key}[1].name: duplicate name "${raw[key][0].name}"`);
+    expect(configErrorOf(raw)).toBe(`invalid config: ${key}[1].name: duplicate name "${raw[key][0].name}"`);
   });
 
   test('the release process must be one of the app\'s processes', () => {
     const raw = base();
     raw.apps[0].releaseProcess = 'migrator';
-    expect(errorOf(raw)).toBe('invalid config: apps[0].releaseProcess: release process "migrator" is not one of the app\'s processes (web, worker)');
+    expect(configErrorOf(raw)).toBe('invalid config: apps[0].releaseProcess: release process "migrator" is not one of the app\'s processes (web, worker)');
   });
 
   test('without a release command, releaseProcess is not checked against the processes', () => {
@@ -255,47 +245,47 @@ describe('parseDeploymentConfig', () => {
   test('autoscaling min must not exceed max', () => {
     const raw = base();
     raw.apps[0].processes.web.autoscaling = { min: 5, max: 2 };
-    expect(errorOf(raw)).toBe('invalid config: apps[0].processes.web.autoscaling: autoscaling.min must not exceed autoscaling.max');
+    expect(configErrorOf(raw)).toBe('invalid config: apps[0].processes.web.autoscaling: autoscaling.min must not exceed autoscaling.max');
   });
 
   test('autoscaling rejects unknown keys inside it', () => {
     const raw = base();
     raw.apps[0].processes.web.autoscaling = { min: 1, max: 2, memoryTarget: 70 };
-    expect(errorOf(raw)).toBe('invalid config: apps[0].processes.web.autoscaling.memoryTarget: unknown key');
+    expect(configErrorOf(raw)).toBe('invalid config: apps[0].processes.web.autoscaling.memoryTarget: unknown key');
   });
 
   test('at least one cluster is required', () => {
-    expect(errorOf({ ...base(), clusters: [] })).toMatch(/^invalid config: clusters: /);
+    expect(configErrorOf({ ...base(), clusters: [] })).toMatch(/^invalid config: clusters: /);
   });
 
   test('a database has one or two instances', () => {
     const raw = base();
     raw.databases[0].instances = 3;
-    expect(errorOf(raw)).toMatch(/^invalid config: databases\[0\]\.instances: /);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: databases\[0\]\.instances: /);
   });
 
   test('a database driver is pg or data-api', () => {
     const raw = base();
     raw.databases[0].driver = 'jdbc';
-    expect(errorOf(raw)).toMatch(/^invalid config: databases\[0\]\.driver: /);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: databases\[0\]\.driver: /);
   });
 
   test('NAT gateways are limited to three', () => {
     const raw = base();
     raw.clusters[0].natGateways = 4;
-    expect(errorOf(raw)).toMatch(/^invalid config: clusters\[0\]\.natGateways: /);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: clusters\[0\]\.natGateways: /);
   });
 
   test('GitHub OIDC repositories are owner/name', () => {
     const raw = { ...base(), account: { githubOidc: { repositories: [{ repository: 'example-app', branches: ['main'] }] } } };
-    expect(errorOf(raw)).toMatch(/^invalid config: account\.githubOidc\.repositories\[0\]\.repository: /);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: account\.githubOidc\.repositories\[0\]\.repository: /);
   });
 
   test('every bad key of the schema is reported in one message', () => {
     const raw = base();
     raw.apps[0].processes.web.memory = 100;
     raw.apps[0].processes.web.cpu = 300;
-    const message = errorOf(raw);
+    const message = configErrorOf(raw);
     expect(message).toContain('apps[0].processes.web.cpu: ');
     expect(message).toContain('; apps[0].processes.web.memory: ');
   });
@@ -304,13 +294,13 @@ describe('parseDeploymentConfig', () => {
     const raw = base();
     raw.apps[0].cluster = 'staging';
     raw.apps[0].processes.web.cpu = 300;
-    const message = errorOf(raw);
+    const message = configErrorOf(raw);
     expect(message).toContain('apps[0].processes.web.cpu: ');
     expect(message).not.toContain('unknown cluster');
   });
 
   test('a non-object config is refused at the root', () => {
-    expect(errorOf([])).toMatch(/^invalid config: \(root\): /);
+    expect(configErrorOf([])).toMatch(/^invalid config: \(root\): /);
   });
 });
 
@@ -346,18 +336,18 @@ describe('schedules and configDebounceSeconds', () => {
   test('an invalid schedule expression names the entry and says why', () => {
     const raw = base();
     raw.apps[0].schedules = [{ schedule: 'rate(1 hour)', command: 'x' }, { schedule: 'cron(0 3 * * *)', command: 'y', process: 'worker' }];
-    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.schedules\[1\]\.schedule: "cron\(0 3 \* \* \*\)": Expected 6 values/);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.schedules\[1\]\.schedule: "cron\(0 3 \* \* \*\)": Expected 6 values/);
   });
 
   test('a schedule on a process the app does not have is named', () => {
     const raw = base();
     raw.apps[0].schedules = [{ schedule: 'rate(1 hour)', command: 'x', process: 'clock' }];
-    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.schedules\[0\]\.process: process "clock" is not one of the app's processes/);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.schedules\[0\]\.process: process "clock" is not one of the app's processes/);
   });
 
   test('configDebounceSeconds out of range names the key', () => {
     const raw = base();
     raw.apps[0].configDebounceSeconds = 7200;
-    expect(errorOf(raw)).toMatch(/^invalid config: apps\[0\]\.configDebounceSeconds: /);
+    expect(configErrorOf(raw)).toMatch(/^invalid config: apps\[0\]\.configDebounceSeconds: /);
   });
 });

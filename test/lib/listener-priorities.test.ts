@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/deployment-config';
+import { parseDeploymentConfig } from '../../lib/deployment-config';
 import { appListenerPriority, listenerPriority, listenerPriorityCollisions } from '../../lib/listener-priorities';
+import { configErrorOf } from '../helpers/config-errors';
 
 /*
  * Listener-rule priorities (issue 21): derived from the app's name, so stable when apps come and go;
@@ -17,22 +18,12 @@ const webApp = (name: string, cluster = 'production', listenerPriority?: number)
   ...(listenerPriority !== undefined ? { listenerPriority } : {}),
 });
 const config = (apps: unknown[]) => ({ clusters: [{ name: 'production' }, { name: 'staging' }], apps });
-function errorOf(raw: unknown): string {
-  try {
-    parseDeploymentConfig(raw);
-  } catch (e) {
-    expect(e).toBeInstanceOf(DeploymentConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a DeploymentConfigError');
-}
-
 test('app226 and app370 derive the same priority (the collision the issue found)', () => {
   expect(listenerPriority('app226')).toBe(listenerPriority('app370'));
 });
 
 test('two web apps of one cluster with the same priority are refused, naming both and a free priority', () => {
-  const message = errorOf(config([webApp('app226'), webApp('app370')]));
+  const message = configErrorOf(config([webApp('app226'), webApp('app370')]));
   expect(message).toMatch(/^invalid config: apps\[1\]\.listenerPriority: listener-rule priority \d+ of app "app370" is already app "app226"'s on cluster "production" .*PriorityInUse.*set "listenerPriority" on one of them to a free priority, e\.g\. \d+$/);
 });
 
@@ -51,7 +42,7 @@ test('the same priority on two clusters (two listeners), or for an app without a
 });
 
 test('an override that takes another app\'s derived priority is refused too', () => {
-  expect(errorOf(config([webApp('shop'), webApp('docs', 'production', listenerPriority('shop'))]))).toContain('of app "docs" is already app "shop"\'s');
+  expect(configErrorOf(config([webApp('shop'), webApp('docs', 'production', listenerPriority('shop'))]))).toContain('of app "docs" is already app "shop"\'s');
 });
 
 test('adding or removing apps never changes another app\'s priority (each depends on its own name and override only)', () => {
