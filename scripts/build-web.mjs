@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Builds the static dashboard (web/) into dist/web/: ES modules under assets/ with content hashes in their
-// names (cached for good): the entry (what the apps page needs) with the sign-in chunk (preloaded), and the
-// chunks loaded on demand (the logs and config pages, signing an action); the stylesheet; index.html naming the entry, its
-// chunks to preload and config.json to fetch early (revalidated); and dist/web/build.json with each
-// asset's size raw and gzip-compressed and which load with the first page (npm run bench reads it).
+// names (cached for good): the entry index.html loads (web/src/boot.ts: config.json, the sign-in, no AWS
+// SDK and no UI library, so a first visit goes to the identity provider before anything else loads), the
+// pages (web/src/main.ts: what the apps page needs) and the sign-in's STS chunk, which boot preloads when
+// it knows they will run, and the chunks loaded on demand (the logs and config pages, signing an action);
+// the stylesheet; index.html naming the entry and its chunks to preload, the pages' and the sign-in's
+// chunks (meta tags boot reads) and config.json to fetch early (revalidated); and dist/web/build.json
+// with each asset's size raw and gzip-compressed and which load with the apps page (npm run bench reads it).
 // No server: the account stack copies dist/web/ to its bucket; `slipway local serve` serves it at /dashboard/.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -18,7 +21,7 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(path.join(out, 'assets'), { recursive: true });
 
 const result = await build({
-  entryPoints: { main: path.join(root, 'web', 'src', 'main.ts') },
+  entryPoints: { boot: path.join(root, 'web', 'src', 'boot.ts'), main: path.join(root, 'web', 'src', 'main.ts') },
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -37,25 +40,37 @@ const result = await build({
 const hash = (b) => createHash('sha256').update(b).digest('hex').slice(0, 12);
 const rel = (f) => path.relative(out, path.resolve(root, f)).split(path.sep).join('/');
 const outputs = result.metafile.outputs;
-const entry = Object.keys(outputs).find((f) => outputs[f].entryPoint);
-// What the first page loads: the entry and the chunks it imports statically (not the dynamic imports).
-const first = new Set();
-const visit = (f) => {
-  if (first.has(rel(f))) return;
-  first.add(rel(f));
-  for (const i of outputs[f].imports) if (i.kind === 'import-statement') visit(i.path);
+const holding = (source) => Object.keys(outputs).find((f) => Object.keys(outputs[f].inputs).some((i) => i.replace(/\\/g, '/') === source));
+const entry = Object.keys(outputs).find((f) => outputs[f].entryPoint?.replace(/\\/g, '/') === 'web/src/boot.ts');
+const pagesEntry = Object.keys(outputs).find((f) => outputs[f].entryPoint?.replace(/\\/g, '/') === 'web/src/main.ts');
+// The sign-in's STS sessions (web/src/oidc.ts) are a dynamic import, but every page load of a deployed
+// dashboard that is signed in needs them as soon as config.json is read.
+const signIn = holding('web/src/oidc.ts');
+if (!entry || !pagesEntry || !signIn) throw new Error('build-web: no output holds web/src/boot.ts, web/src/main.ts or web/src/oidc.ts');
+// A file and the chunks it imports statically (not the dynamic imports), less those already in `seen`.
+const graph = (f, seen = new Set()) => {
+  const found = new Set();
+  const visit = (g) => {
+    if (seen.has(rel(g)) || found.has(rel(g))) return;
+    found.add(rel(g));
+    for (const i of outputs[g].imports) if (i.kind === 'import-statement') visit(i.path);
+  };
+  visit(f);
+  return found;
 };
-visit(entry);
-// The sign-in (web/src/oidc.ts: the OpenID Connect flow and STS) is a dynamic import, but every page load
-// of a deployed dashboard needs it as soon as config.json is read: preloaded with the entry, so it is not
-// fetched only after the entry ran (one round trip less before the first useful paint).
-const signIn = Object.keys(outputs).find((f) => Object.keys(outputs[f].inputs).some((i) => i.replace(/\\/g, '/') === 'web/src/oidc.ts'));
-if (!signIn) throw new Error('build-web: no output holds web/src/oidc.ts (the sign-in chunk to preload)');
-visit(signIn);
+const bootFiles = graph(entry);
+const pageFiles = graph(pagesEntry, bootFiles);
+const signInFiles = graph(signIn, new Set([...bootFiles, ...pageFiles]));
+// What the apps page loads: boot, the pages and the sign-in.
+const first = new Set([...bootFiles, ...pageFiles, ...signInFiles]);
 const css = readFileSync(path.join(root, 'web', 'style.css'));
 const cssName = `assets/style-${hash(css)}.css`;
 writeFileSync(path.join(out, cssName), css);
-const preload = [...first].filter((f) => f !== rel(entry)).map((f) => `<link rel="modulepreload" href="${f}">`).join('\n');
+const preload = [
+  ...[...bootFiles].filter((f) => f !== rel(entry)).map((f) => `<link rel="modulepreload" href="${f}">`),
+  `<meta name="slipway-pages" content="${[...pageFiles].join(' ')}">`,
+  `<meta name="slipway-sign-in" content="${[...signInFiles].join(' ')}">`,
+].join('\n');
 const page = readFileSync(path.join(root, 'web', 'index.html'), 'utf8')
   .replace('%JS%', rel(entry))
   .replace('%CSS%', cssName)

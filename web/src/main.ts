@@ -1,13 +1,14 @@
 /**
- * The dashboard's entry: reads config.json, starts the person's session (./auth.ts), and routes
+ * The dashboard's pages, started by ./boot.ts (which reads config.json and starts the person's session,
+ * ./auth.ts, before this bundle loads): routes
  * `#/`, `#/apps/<app>`, `#/apps/<app>/logs/<process>` and `#/apps/<app>/config`. An app the session
  * has no credentials for is never routed to: the page says so instead of calling AWS.
  */
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { Redirecting, startSession, type Session } from './auth';
+import { Redirecting, type Session } from './auth';
 import { appClients, type AppClients } from './aws';
-import { loadConfig, type DashboardConfig } from './config';
+import type { DashboardConfig } from './config';
 import { discoverApps } from './data';
 import { html } from './html';
 import { AppPage, AppsPage, href, type PageContext } from './pages';
@@ -103,10 +104,17 @@ function Dashboard({ config, session, apps }: { config: DashboardConfig; session
     <main id="main">${page}</main>`;
 }
 
-async function start(root: HTMLElement): Promise<void> {
+/** What ./boot.ts started before this bundle loaded: config.json's read, and the person's session (./auth.ts `startSession`). */
+export interface Begun {
+  readonly config: Promise<DashboardConfig>;
+  readonly session: Promise<Session>;
+}
+
+/** Shows the dashboard in `root` once the session has begun (or what stopped it). */
+export async function start(root: HTMLElement, begun: Begun): Promise<void> {
   try {
-    const config = await loadConfig();
-    const session = await startSession(config);
+    const config = await begun.config;
+    const session = await begun.session;
     const apps = session.apps ?? (await discoverApps(appClients(config, session.credentialsFor('')), config.prefix));
     render(html`<${Dashboard} config=${config} session=${session} apps=${apps} />`, root);
   } catch (e) {
@@ -114,6 +122,3 @@ async function start(root: HTMLElement): Promise<void> {
     render(html`<main id="main"><h1>Slipway</h1><p class="error" role="alert" data-testid="fatal">${(e as Error).name}: ${(e as Error).message}</p></main>`, root);
   }
 }
-
-const root = document.getElementById('app');
-if (root) void start(root);
