@@ -53,8 +53,11 @@ export async function measureDashboard(root: string, smoke: boolean, log: (text:
   const built = buildDashboard(root);
   const world = JSON.parse(readFileSync(path.join(root, 'test/fixtures/browser/world.json'), 'utf8')) as Record<string, unknown>;
   const endpoint = await LocalEndpoint.start({ rootDir: root, port: 0, speed: 1000, world: { ...world, config: path.join(root, 'config/example.json') } });
+  // The local issuer's signing key, made off the main thread once the endpoint listens, as `slipway local serve` does.
+  const keys = endpoint.people.issuer.prepareKeys();
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   try {
+    await keys;
     log('build 42 deployed (slipway local event)');
     const event = readFileSync(path.join(root, 'test/fixtures/serve/push-42.json'), 'utf8');
     const res = await fetch(`${endpoint.url}/_slipway/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: event });
