@@ -3,7 +3,7 @@ import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } fro
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { appClients } from '../../web/src/aws';
-import { loadOverview, type AppOverview } from '../../web/src/data';
+import { loadOverview, readSettingsEarly, type AppOverview } from '../../web/src/data';
 import { ACCOUNT, REGION, settingsFor, settingsParameter } from '../lib/ops/settings-fixtures';
 
 /**
@@ -47,4 +47,23 @@ test('the processes are shown before their builds are known, then with them; a r
   expect(ecs.commandCalls(DescribeTaskDefinitionCommand)).toHaveLength(2);
   // The settings were read once for both loads (they change with an app stack deploy, not with a run).
   expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
+});
+
+test('settings read early (before the page\'s first paint) are the ones the overview uses; a failed early read is read again', async () => {
+  const clients = appClients(config, async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }));
+  readSettingsEarly(clients, 'slipway', 'shop');
+  const o = await loadOverview(clients, 'slipway', 'shop');
+  expect(o.settings.table).toBe(settingsFor('shop').table);
+  expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
+
+  // The early read fails (the person's role refused it): the overview reads again rather than keep the failure.
+  const other = appClients(config, async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }));
+  const denied = Object.assign(new Error('not authorized to perform ssm:GetParameter'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+  ssm.reset();
+  ssm.on(GetParameterCommand, { Name: settingsParameter('shop') }).rejectsOnce(denied).resolves({ Parameter: { Value: JSON.stringify(settingsFor('shop')) } });
+  readSettingsEarly(other, 'slipway', 'shop');
+  await new Promise((r) => setTimeout(r, 20));
+  const again = await loadOverview(other, 'slipway', 'shop');
+  expect(again.settings.table).toBe(settingsFor('shop').table);
+  expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(2);
 });

@@ -236,6 +236,15 @@ export async function loadOverview(clients: AppClients, prefix: string, app: str
   return overview(await buildsOf(clients, own));
 }
 
+/**
+ * Starts reading the app's settings now (every other read of the app waits for them), for
+ * {@link loadOverview} to use when it runs: the page asks before its first paint, not in the effect that
+ * follows it. A failure is left for that read to report (and read again).
+ */
+export function readSettingsEarly(clients: AppClients, prefix: string, app: string): void {
+  recentSettings(clients, prefix, app).catch(() => undefined);
+}
+
 /** How long the page reuses an app's settings before reading them again (they change with an app stack deploy). */
 const SETTINGS_MAX_AGE_MS = 60_000;
 const settingsRead = new WeakMap<AppClients, { at: number; settings: Promise<AppSettings> }>();

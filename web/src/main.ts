@@ -9,7 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Redirecting, type Session } from './auth';
 import { appClients, type AppClients } from './aws';
 import type { DashboardConfig } from './config';
-import { discoverApps } from './data';
+import { discoverApps, readSettingsEarly } from './data';
 import { html } from './html';
 import { AppPage, AppsPage, href, type PageContext } from './pages';
 
@@ -61,20 +61,19 @@ function useHash(): string {
   return hash;
 }
 
-function Dashboard({ config, session, apps }: { config: DashboardConfig; session: Session; apps: readonly string[] }) {
+/** Each app's clients, built once, with that app's credentials only. */
+function clientsOf(config: DashboardConfig, session: Session): (app: string) => AppClients {
+  const clients = new Map<string, AppClients>();
+  return (app) => {
+    let c = clients.get(app);
+    if (!c) clients.set(app, (c = appClients(config, session.credentialsFor(app))));
+    return c;
+  };
+}
+
+function Dashboard({ config, session, apps, clientsFor }: { config: DashboardConfig; session: Session; apps: readonly string[]; clientsFor: (app: string) => AppClients }) {
   const route = routeOf(useHash());
-  const ctx = useMemo<PageContext>(() => {
-    const clients = new Map<string, AppClients>();
-    return {
-      config,
-      credentialsFor: (app) => session.credentialsFor(app),
-      clientsFor: (app) => {
-        let c = clients.get(app);
-        if (!c) clients.set(app, (c = appClients(config, session.credentialsFor(app))));
-        return c;
-      },
-    };
-  }, [config, session]);
+  const ctx = useMemo<PageContext>(() => ({ config, credentialsFor: (app) => session.credentialsFor(app), clientsFor }), [config, session, clientsFor]);
   const navigated = useRef(false);
   useEffect(() => {
     // Focus follows navigation (not the first load): the new page's heading, so a keyboard or
@@ -116,7 +115,12 @@ export async function start(root: HTMLElement, begun: Begun): Promise<void> {
     const config = await begun.config;
     const session = await begun.session;
     const apps = session.apps ?? (await discoverApps(appClients(config, session.credentialsFor('')), config.prefix));
-    render(html`<${Dashboard} config=${config} session=${session} apps=${apps} />`, root);
+    const clientsFor = clientsOf(config, session);
+    // The settings of the apps the first page shows are asked for now: its reads start in effects that
+    // run after its first paint, and every other read of an app waits for its settings.
+    const route = routeOf(location.hash);
+    for (const app of route.page === 'apps' ? apps : apps.filter((a) => a === route.app)) readSettingsEarly(clientsFor(app), config.prefix, app);
+    render(html`<${Dashboard} config=${config} session=${session} apps=${apps} clientsFor=${clientsFor} />`, root);
   } catch (e) {
     if (e instanceof Redirecting) return;
     render(html`<main id="main"><h1>Slipway</h1><p class="error" role="alert" data-testid="fatal">${(e as Error).name}: ${(e as Error).message}</p></main>`, root);
