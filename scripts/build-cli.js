@@ -48,5 +48,6 @@ if (engines.length !== 1 || !engines[0].endsWith('main.node.cjs')) {
 // The code cache of the bundle this build replaced (bin/slipway.js would not use it anyway: it is keyed
 // to its bundle's size and time).
 rmSync(path.join(outdir, 'slipway.js.cache'), { force: true });
-const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules/'));
+// The engine's patch too: a bundle older than the patch holds an engine patched otherwise.
+const inputs = [...Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules/')), 'patches/aws-local-stepfunctions+3.0.0.patch'];
 writeFileSync(path.join(outdir, 'slipway.inputs.json'), `${JSON.stringify(inputs, null, 1)}\n`);
