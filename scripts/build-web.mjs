@@ -5,8 +5,10 @@
 // pages (web/src/main.ts: what the apps page needs) and the sign-in's STS chunk, which boot preloads when
 // it knows they will run, and the chunks loaded on demand (the logs and config pages, signing an action);
 // the stylesheet; index.html naming the entry and its chunks to preload, the pages' and the sign-in's
-// chunks (meta tags boot reads) and config.json to fetch early (revalidated); and dist/web/build.json
-// with each asset's size raw and gzip-compressed and which load with the apps page (npm run bench reads it).
+// chunks (meta tags) with the inline script that preloads or prefetches them (web/src/hints.ts), and
+// config.json to fetch early (revalidated); and dist/web/build.json
+// with each asset's size raw and gzip-compressed, which load with the apps page and which before the
+// redirect to the identity provider (npm run bench reads it).
 // No server: the account stack copies dist/web/ to its bucket; `slipway local serve` serves it at /dashboard/.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -66,19 +68,34 @@ const first = new Set([...bootFiles, ...pageFiles, ...signInFiles]);
 const css = readFileSync(path.join(root, 'web', 'style.css'));
 const cssName = `assets/style-${hash(css)}.css`;
 writeFileSync(path.join(out, cssName), css);
-const preload = [
-  ...[...bootFiles].filter((f) => f !== rel(entry)).map((f) => `<link rel="modulepreload" href="${f}">`),
-  `<meta name="slipway-pages" content="${[...pageFiles].join(' ')}">`,
-  `<meta name="slipway-sign-in" content="${[...signInFiles].join(' ')}">`,
-].join('\n');
+// web/src/hints.ts, inlined (a classic script run while index.html is parsed): preloads the pages' and
+// the sign-in's chunks the meta tags list when they run on this page load, else prefetches them.
+const hints = await build({
+  entryPoints: [path.join(root, 'web', 'src', 'hints.ts')],
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome111', 'firefox111', 'safari16.4'],
+  minify: true,
+  write: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  absWorkingDir: root,
+});
+const hintsScript = hints.outputFiles[0].text.trim();
+if (hintsScript.includes('</')) throw new Error('build-web: the inlined hints script contains "</"');
+// Before the stylesheet: a script after it would wait for it to load.
+const hintTags = [`<meta name="slipway-pages" content="${[...pageFiles].join(' ')}">`, `<meta name="slipway-sign-in" content="${[...signInFiles].join(' ')}">`, `<script>${hintsScript}</script>`].join('\n');
+const preload = [...bootFiles].filter((f) => f !== rel(entry)).map((f) => `<link rel="modulepreload" href="${f}">`).join('\n');
 const page = readFileSync(path.join(root, 'web', 'index.html'), 'utf8')
+  .replace('%HINTS%', hintTags)
   .replace('%JS%', rel(entry))
   .replace('%CSS%', cssName)
   .replace('%PRELOAD%', preload);
 writeFileSync(path.join(out, 'index.html'), page);
 const size = (b) => ({ bytes: b.length, gzipBytes: gzipSync(b, { level: 9 }).length });
 const assets = {};
-for (const f of Object.keys(outputs)) assets[rel(f)] = { ...size(readFileSync(path.resolve(root, f))), firstPage: first.has(rel(f)) };
+for (const f of Object.keys(outputs)) assets[rel(f)] = { ...size(readFileSync(path.resolve(root, f))), firstPage: first.has(rel(f)), beforeSignIn: bootFiles.has(rel(f)) };
 assets[cssName] = { ...size(css), firstPage: true };
 assets['index.html'] = { ...size(Buffer.from(page)), firstPage: true };
 const report = { entry: rel(entry), assets };
