@@ -99,3 +99,11 @@ export interface DashboardConfig {
 /** Actions the dashboard sends to the actions function. */
 export const DASHBOARD_ACTIONS = ['redrive', 'rollback', 'deploy'] as const;
 export type DashboardAction = (typeof DASHBOARD_ACTIONS)[number];
+
+/**
+ * How the dashboard's files are cached, the same from S3 through CloudFront (lib/constructs/dashboard-site.ts)
+ * as from `slipway local serve` (lib/local/serve/dashboard-files.ts): the content-hashed files under
+ * `assets/` never change under their name (a year, `immutable`: RFC 8246); index.html names the current
+ * assets and is revalidated; config.json is never stored (a stale one after a stack update breaks sign-in).
+ */
+export const DASHBOARD_CACHE_CONTROL = { assets: 'public, max-age=31536000, immutable', page: 'no-cache', config: 'no-store' } as const;

@@ -7,12 +7,14 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import type { DashboardConfig } from '../../domain';
+import { DASHBOARD_CACHE_CONTROL, type DashboardConfig } from '../../domain/dashboard';
 import { acknowledgeWildcards } from './policy-statements';
 
 /** The page and the configuration the stack writes beside it. */
 const PAGE_FILE = 'index.html';
 const CONFIG_FILE = 'config.json';
+/** Where scripts/build-web.mjs writes the content-hashed files. */
+const ASSETS_DIR = 'assets';
 
 /** The dashboard's built files are not there: `npm run build:web` makes them. */
 export class DashboardNotBuilt extends Error {
@@ -86,13 +88,14 @@ export class DashboardSite extends Construct {
 
   /**
    * Uploads the built files and config.json (tokens allowed: the stack fills in the function URL and
-   * ARNs), each with the Cache-Control `slipway local serve` also sends (lib/local/serve/dashboard-files.ts):
-   * the hashed assets as they are, index.html `no-cache` (revalidated: it names the current assets, and
-   * the old ones are pruned), config.json `no-store` (a stale one after a stack update breaks sign-in).
-   * S3 returns an object's Cache-Control metadata as the response header, and CloudFront passes it on
-   * (Amazon S3 User Guide, "Working with object metadata": system-defined metadata). Three deployments
-   * because BucketDeployment sets one Cache-Control on all the objects it writes; the first excludes the
-   * other two's files, so its prune leaves them alone. All three use the same provider function.
+   * ARNs), each with the Cache-Control `slipway local serve` also sends (domain/dashboard.ts
+   * DASHBOARD_CACHE_CONTROL): the content-hashed files under assets/ for a year, immutable; index.html
+   * `no-cache` (revalidated: it names the current assets, and the old ones are pruned); config.json
+   * `no-store`. S3 returns an object's Cache-Control metadata as the response header, and CloudFront passes
+   * it on (Amazon S3 User Guide, "Working with object metadata": system-defined metadata). Three deployments
+   * because BucketDeployment sets one Cache-Control on all the objects it writes; each includes only its
+   * own files, and an excluded file is left alone by a prune (aws-cdk-lib/aws-s3-deployment, `exclude`).
+   * dist/web/build.json (the build's size report) is not uploaded. All three use the same provider function.
    */
   publish(config: DashboardConfig): void {
     this.publishedConfig = config;
@@ -100,8 +103,10 @@ export class DashboardSite extends Construct {
     new s3deploy.BucketDeployment(this, 'Files', {
       ...common,
       sources: [s3deploy.Source.asset(this.webDir)],
-      exclude: [PAGE_FILE, CONFIG_FILE],
-      distributionPaths: ['/assets/*'],
+      exclude: ['*'],
+      include: [`${ASSETS_DIR}/*`],
+      cacheControl: [s3deploy.CacheControl.fromString(DASHBOARD_CACHE_CONTROL.assets)],
+      distributionPaths: [`/${ASSETS_DIR}/*`],
       prune: true,
     });
     new s3deploy.BucketDeployment(this, 'Page', {
@@ -109,14 +114,14 @@ export class DashboardSite extends Construct {
       sources: [s3deploy.Source.asset(this.webDir)],
       exclude: ['*'],
       include: [PAGE_FILE],
-      cacheControl: [s3deploy.CacheControl.noCache()],
+      cacheControl: [s3deploy.CacheControl.fromString(DASHBOARD_CACHE_CONTROL.page)],
       distributionPaths: ['/', `/${PAGE_FILE}`],
       prune: false,
     });
     new s3deploy.BucketDeployment(this, 'Config', {
       ...common,
       sources: [s3deploy.Source.jsonData(CONFIG_FILE, config)],
-      cacheControl: [s3deploy.CacheControl.noStore()],
+      cacheControl: [s3deploy.CacheControl.fromString(DASHBOARD_CACHE_CONTROL.config)],
       distributionPaths: [`/${CONFIG_FILE}`],
       prune: false,
     });

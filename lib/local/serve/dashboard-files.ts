@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import type { DashboardConfig } from '../../../domain/dashboard';
+import { DASHBOARD_CACHE_CONTROL, type DashboardConfig } from '../../../domain/dashboard';
 import type { WireResponse } from './protocols/response';
 
 /**
@@ -50,13 +50,13 @@ export function dashboardFile(method: string, pathname: string, rootDir: string,
   } catch {
     return text(400, 'the path is not valid percent-encoding');
   }
-  if (relative === 'config.json') return { status: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: `${JSON.stringify(config(), null, 2)}\n` };
+  if (relative === 'config.json') return { status: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': DASHBOARD_CACHE_CONTROL.config }, body: `${JSON.stringify(config(), null, 2)}\n` };
   const dir = path.join(rootDir, 'dist', 'web');
   if (!existsSync(path.join(dir, 'index.html'))) return text(404, 'the dashboard is not built: run `npm run build:web` (it writes dist/web/), then reload');
   const file = path.resolve(dir, relative === '' ? 'index.html' : relative);
   if (!file.startsWith(dir + path.sep) || !existsSync(file) || !statSync(file).isFile()) return text(404, `no file ${relative} in the dashboard`);
   const ext = path.extname(file);
   // Hashed assets never change under their name; index.html names the current ones and is always revalidated.
-  const cache = /\/assets\//.test(file.slice(dir.length).replace(/\\/g, '/')) ? 'public, max-age=31536000, immutable' : 'no-cache';
+  const cache = /\/assets\//.test(file.slice(dir.length).replace(/\\/g, '/')) ? DASHBOARD_CACHE_CONTROL.assets : DASHBOARD_CACHE_CONTROL.page;
   return { status: 200, headers: { 'Content-Type': TYPES[ext] ?? 'application/octet-stream', 'Cache-Control': cache }, body: method === 'HEAD' ? '' : readFileSync(file) };
 }
