@@ -52,7 +52,10 @@ describe('the local timeline, as an on-call engineer reads it', () => {
   });
 
   test('a successful redrive: the Map state reads succeeded, each redriven state is marked once, no redrive 1 / 0 / 1 sections', async () => {
-    const world = exampleWorld({ deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 60 }] } });
+    // The worker's deployment settles after web's rolls back (90 s against 60 s), so web's failure aborts
+    // the worker's iteration. At the default 60 s both would end at the same simulated moment, and which the
+    // deploy saw first would depend on the order the two waiters' Lambda invocations finished, as on AWS.
+    const world = exampleWorld({ deployments: { web: [{ outcome: 'rollsBack', afterSeconds: 60 }], worker: [{ outcome: 'completes', afterSeconds: 90 }] } });
     const { run } = await runBuild(world);
     await run.redriveAfterFix(world, { deployments: { web: [{ outcome: 'completes', afterSeconds: 30 }] } });
 
