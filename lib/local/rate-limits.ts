@@ -57,6 +57,17 @@ const SFN_SOURCE = 'https://docs.aws.amazon.com/step-functions/latest/dg/service
 export function rateLimits(region: string): RateLimit[] {
   const large = SFN_LARGE_REGIONS.has(region);
   const ecs = (name: string, calls: string[], burst: number, refillPerSecond: number): RateLimit => ({ name: `ECS ${name}`, calls, burst, refillPerSecond, error: 'ThrottlingException', message: 'Rate exceeded', source: ECS_SOURCE });
+  // 40,000 request units a second for reads and as many for writes, each table on its own (perResource).
+  const dynamodbPerTable = (what: 'reads' | 'writes', calls: string[]): RateLimit => ({
+    name: `DynamoDB on-demand ${what} per table`,
+    calls,
+    burst: 40000,
+    refillPerSecond: 40000,
+    perResource: true,
+    error: 'ProvisionedThroughputExceededException',
+    message: 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+    source: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html',
+  });
   return [
     ecs('task definition modify actions', ['RegisterTaskDefinition', 'DeregisterTaskDefinition'], 20, 1),
     ecs('task definition read actions', ['DescribeTaskDefinition', 'ListTaskDefinitions', 'ListTaskDefinitionFamilies'], 50, 20),
@@ -85,26 +96,8 @@ export function rateLimits(region: string): RateLimit[] {
       message: 'Rate exceeded',
       source: 'https://docs.aws.amazon.com/general/latest/gr/ssm.html',
     },
-    {
-      name: 'DynamoDB on-demand reads per table',
-      calls: ['GetItem', 'Query'],
-      burst: 40000,
-      refillPerSecond: 40000,
-      perResource: true,
-      error: 'ProvisionedThroughputExceededException',
-      message: 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
-      source: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html',
-    },
-    {
-      name: 'DynamoDB on-demand writes per table',
-      calls: ['PutItem', 'UpdateItem', 'DeleteItem'],
-      burst: 40000,
-      refillPerSecond: 40000,
-      perResource: true,
-      error: 'ProvisionedThroughputExceededException',
-      message: 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
-      source: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html',
-    },
+    dynamodbPerTable('reads', ['GetItem', 'Query']),
+    dynamodbPerTable('writes', ['PutItem', 'UpdateItem', 'DeleteItem']),
   ];
 }
 
