@@ -27,5 +27,12 @@ module.exports = {
   // them, not set up for every file: loading them (sinon, the mock library) costs about 0.3 s per file.
   // One worker per core: jest's default leaves one core to its own process, which has little to do.
   maxWorkers: '100%',
+  // How long jest waits for a worker to exit at the end before it kills it and warns "A worker process
+  // has failed to exit gracefully". Not a leak here: measured with a probe in jest-worker, both workers
+  // had only their IPC and stdio pipes open and emitted 'exit' 1-5 ms after jest's stop message, and jest
+  // saw them gone 400-520 ms later: Node tearing down a process of about 1 GB (each test file loads
+  // aws-cdk-lib and the engine anew). A worker kept alive by a leaked timer or socket still runs past
+  // this and is still reported (the local engine's 60 s task timers were such a leak, fixed in 789a400).
+  workerGracefulExitTimeout: 2000,
   testTimeout: 60000,
 };
