@@ -1,4 +1,5 @@
-import { alarmsEnabled, DeploymentConfigError, parseDeploymentConfig, scaleScheduleOf } from '../../lib/deployment-config';
+import { alarmsEnabled, parseDeploymentConfig, scaleScheduleOf } from '../../lib/deployment-config';
+import { configErrorOf } from '../helpers/config-errors';
 
 /** A minimal valid config with `app` merged into its one app and `db` into its one database. */
 function raw(app: Record<string, unknown> = {}, db: Record<string, unknown> = {}) {
@@ -9,15 +10,6 @@ function raw(app: Record<string, unknown> = {}, db: Record<string, unknown> = {}
   };
 }
 
-function errorOf(config: unknown): string {
-  try {
-    parseDeploymentConfig(config);
-  } catch (e) {
-    expect(e).toBeInstanceOf(DeploymentConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a DeploymentConfigError');
-}
 
 describe('monitoring config', () => {
   test('an app gets the documented alarm defaults', () => {
@@ -42,14 +34,14 @@ describe('monitoring config', () => {
   });
 
   test('an app named like a cluster is refused: the control plane uses <prefix>-<cluster>-... names', () => {
-    expect(errorOf(raw({ name: 'production' }))).toBe('invalid config: apps[0].name: "production" is also a cluster\'s name: the cluster\'s control plane uses <prefix>-production-... names, choose another app name');
+    expect(configErrorOf(raw({ name: 'production' }))).toBe('invalid config: apps[0].name: "production" is also a cluster\'s name: the cluster\'s control plane uses <prefix>-production-... names, choose another app name');
   });
 
   test('a prefix and cluster name whose control-plane function names pass Lambda\'s 64 characters are refused, naming the cluster', () => {
     // slipway-<cluster>-register-task-definitions: 8 + 1 + 25 characters around the cluster's name.
     const cluster = 'c'.repeat(31);
     const config = { ...raw(), clusters: [{ name: cluster }], databases: [], apps: [] };
-    expect(errorOf(config)).toBe(`invalid config: clusters[0].name: the cluster's control-plane function "slipway-${cluster}-register-task-definitions" (<prefix>-<cluster>-<handler>) would have 65 characters, Lambda allows 64: shorten the prefix or the cluster's name`);
+    expect(configErrorOf(config)).toBe(`invalid config: clusters[0].name: the cluster's control-plane function "slipway-${cluster}-register-task-definitions" (<prefix>-<cluster>-<handler>) would have 65 characters, Lambda allows 64: shorten the prefix or the cluster's name`);
     expect(() => parseDeploymentConfig({ ...config, clusters: [{ name: 'c'.repeat(30) }] })).not.toThrow();
   });
 
@@ -58,19 +50,19 @@ describe('monitoring config', () => {
   });
 
   test('a bad e-mail address is named with its path', () => {
-    expect(errorOf(raw({ monitoring: { emails: ['oncall'] } }))).toBe('invalid config: apps[0].monitoring.emails[0]: an e-mail address');
+    expect(configErrorOf(raw({ monitoring: { emails: ['oncall'] } }))).toBe('invalid config: apps[0].monitoring.emails[0]: an e-mail address');
   });
 
   test('a period CloudWatch does not offer is named', () => {
-    expect(errorOf(raw({ monitoring: { periodSeconds: 90 } }))).toMatch(/^invalid config: apps\[0\]\.monitoring\.periodSeconds: /);
+    expect(configErrorOf(raw({ monitoring: { periodSeconds: 90 } }))).toMatch(/^invalid config: apps\[0\]\.monitoring\.periodSeconds: /);
   });
 
   test('an unknown monitoring key is named', () => {
-    expect(errorOf(raw({}, { monitoring: { diskPercent: 90 } }))).toBe('invalid config: databases[0].monitoring.diskPercent: unknown key');
+    expect(configErrorOf(raw({}, { monitoring: { diskPercent: 90 } }))).toBe('invalid config: databases[0].monitoring.diskPercent: unknown key');
   });
 
   test('a percentage above 100 is named', () => {
-    expect(errorOf(raw({ monitoring: { cpuPercent: 150 } }))).toMatch(/^invalid config: apps\[0\]\.monitoring\.cpuPercent: /);
+    expect(configErrorOf(raw({ monitoring: { cpuPercent: 150 } }))).toMatch(/^invalid config: apps\[0\]\.monitoring\.cpuPercent: /);
   });
 });
 
@@ -90,22 +82,22 @@ describe('production and scaleToZero', () => {
   });
 
   test('scaleToZero on a production app is refused, naming the key', () => {
-    expect(errorOf(raw({ scaleToZero: { stopAt: '19:00' } }))).toBe('invalid config: apps[0].scaleToZero: only non-production apps scale to zero: set "production": false, or remove scaleToZero');
+    expect(configErrorOf(raw({ scaleToZero: { stopAt: '19:00' } }))).toBe('invalid config: apps[0].scaleToZero: only non-production apps scale to zero: set "production": false, or remove scaleToZero');
   });
 
   test('an unknown time zone is named', () => {
-    expect(errorOf(raw({ production: false, scaleToZero: { timeZone: 'Europe/Atlantis' } }))).toBe('invalid config: apps[0].scaleToZero.timeZone: an IANA time zone such as "Europe/Paris" or "UTC"');
+    expect(configErrorOf(raw({ production: false, scaleToZero: { timeZone: 'Europe/Atlantis' } }))).toBe('invalid config: apps[0].scaleToZero.timeZone: an IANA time zone such as "Europe/Paris" or "UTC"');
   });
 
   test('a time that is not HH:MM is named', () => {
-    expect(errorOf(raw({ production: false, scaleToZero: { stopAt: '6pm' } }))).toBe('invalid config: apps[0].scaleToZero.stopAt: a time of day as HH:MM (24-hour)');
+    expect(configErrorOf(raw({ production: false, scaleToZero: { stopAt: '6pm' } }))).toBe('invalid config: apps[0].scaleToZero.stopAt: a time of day as HH:MM (24-hour)');
   });
 
   test('an unknown day is named', () => {
-    expect(errorOf(raw({ production: false, scaleToZero: { days: ['MON', 'FUNDAY'] } }))).toMatch(/^invalid config: apps\[0\]\.scaleToZero\.days\[1\]: /);
+    expect(configErrorOf(raw({ production: false, scaleToZero: { days: ['MON', 'FUNDAY'] } }))).toMatch(/^invalid config: apps\[0\]\.scaleToZero\.days\[1\]: /);
   });
 
   test('the same stop and start time is refused', () => {
-    expect(errorOf(raw({ production: false, scaleToZero: { stopAt: '08:00', startAt: '08:00' } }))).toBe('invalid config: apps[0].scaleToZero.startAt: stopAt and startAt must differ');
+    expect(configErrorOf(raw({ production: false, scaleToZero: { stopAt: '08:00', startAt: '08:00' } }))).toBe('invalid config: apps[0].scaleToZero.startAt: stopAt and startAt must differ');
   });
 });
